@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/client"
+	_ "modernc.org/sqlite"
+)
+
+// benchClients is the number of concurrent keep-alive clients of the HTTP
+// load benchmarks.
+const benchClients = 64
+
+// load posts bodies to url from benchClients keep-alive clients and reports
+// requests per second and latency percentiles. Every answer must be a
+// success.
+func load(b *testing.B, url string, bodies [][]byte) {
+	b.Helper()
+	transport := &http.Transport{MaxIdleConnsPerHost: benchClients, MaxConnsPerHost: benchClients}
+	defer transport.CloseIdleConnections()
+	hc := &http.Client{Transport: transport}
+	lat := make([]time.Duration, len(bodies))
+	var next atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range benchClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(bodies) {
+					return
+				}
+				t0 := time.Now()
+				resp, err := hc.Post(url, "application/json", bytes.NewReader(bodies[i]))
+				if err != nil {
+					failed.Store(err.Error())
+					return
+				}
+				raw, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				lat[i] = time.Since(t0)
+				if !bytes.Contains(raw, []byte(`"success":true`)) {
+					failed.Store(string(raw))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if f := failed.Load(); f != nil {
+		b.Fatalf("request failed: %v", f)
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(len(bodies))/elapsed.Seconds(), "req/s")
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkOrderPackageHTTP measures signed orderPackage requests over HTTP
+// on SQLite: the whole server (signature check, replay guard, order, event).
+func BenchmarkOrderPackageHTTP(b *testing.B) {
+	m := NewMain()
+	m.Addr = "127.0.0.1:0"
+	m.DB = filepath.Join(b.TempDir(), "bench.db")
+	m.Demo = true
+	m.LogLevel = "error"
+	ctx := context.Background()
+	if err := m.Run(ctx); err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	c := client.New(m.URL(), "P000270", opencube.DemoSecret)
+	bodies := make([][]byte, max(b.N, benchClients))
+	for i := range bodies {
+		body, err := c.Body(map[string]any{
+			"device_id": fmt.Sprintf("898520220180418%05d", 192+i%10), "global_order": "0", "is_open": "0",
+			"order_period": "1", "package_code": "DP20190726001274", "package_name": "C_M_0_P_中国20M不限速月套餐",
+			"package_type": "2", "pay_amount": fmt.Sprintf("%d.%02d", i/100, i%100), "pay_rst": "1", "pay_type": "2",
+			"test_flow": "0", "test_flow_flag": "0",
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		bodies[i] = body
+	}
+	load(b, m.URL()+"/package/orderPackage", bodies)
+}
+
+// BenchmarkFloorHTTP is the floor the server is compared with: a bare
+// net/http handler that decodes the same JSON body and inserts one row into
+// SQLite (same file settings), nothing else.
+func BenchmarkFloorHTTP(b *testing.B) {
+	dsn := "file:" + filepath.Join(b.TempDir(), "floor.db") + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE orders (id INTEGER PRIMARY KEY, device_id TEXT, package_code TEXT, pay_amount TEXT, created_at INTEGER)`); err != nil {
+		b.Fatal(err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			DeviceID    string `json:"device_id"`
+			PackageCode string `json:"package_code"`
+			PayAmount   string `json:"pay_amount"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		if _, err := db.ExecContext(r.Context(), `INSERT INTO orders (device_id, package_code, pay_amount, created_at) VALUES (?, ?, ?, ?)`,
+			req.DeviceID, req.PackageCode, req.PayAmount, time.Now().UnixMilli()); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"code":"0000","data":null,"message":"success","success":true}`)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	defer srv.Close()
+	c := client.New("", "P000270", opencube.DemoSecret)
+	bodies := make([][]byte, max(b.N, benchClients))
+	for i := range bodies {
+		body, err := c.Body(map[string]any{
+			"device_id": fmt.Sprintf("898520220180418%05d", 192+i%10), "package_code": "DP20190726001274",
+			"package_name": "C_M_0_P_中国20M不限速月套餐", "pay_amount": fmt.Sprintf("%d.%02d", i/100, i%100),
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		bodies[i] = body
+	}
+	load(b, "http://"+ln.Addr().String()+"/package/orderPackage", bodies)
+}

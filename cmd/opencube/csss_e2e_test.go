@@ -1,0 +1,370 @@
+package main
+
+// End-to-end tests of the CSSS Plan API: the real Main on 127.0.0.1:0 with a
+// temporary SQLite file and the demo data, a fake clock, and the client
+// package on the other side. The harness lives in this file; the other
+// csss_*_e2e_test.go files hold the cases.
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/csss"
+)
+
+// updateGolden is the -update flag: rewrite the golden files under testdata/.
+// Other test files of this package should use it rather than define their own.
+var updateGolden = func() *bool {
+	if f := flag.Lookup("update"); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			if b, ok := g.Get().(bool); ok {
+				return &b
+			}
+		}
+	}
+	return flag.Bool("update", false, "rewrite the golden files under testdata/")
+}()
+
+// fakeClock is a settable opencube.Clock. Nothing sleeps: tests move it.
+type e2eClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *e2eClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Set moves the clock to t.
+func (c *e2eClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
+// Advance moves the clock forward by d.
+func (c *e2eClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// t0 is where every test's clock starts: 2024-01-31 10:00 UTC+8.
+var clockStart = time.Date(2024, 1, 31, 10, 0, 0, 0, opencube.BusinessZone)
+
+// Demo data (opencube.NewDemo).
+const (
+	entP       = "P000270"
+	entQ       = "QY-000001"
+	demoSecret = opencube.DemoSecret
+)
+
+// simP returns the i-th non-OTA demo SIM of P000270 (0-9).
+func simP(i int) string { return fmt.Sprintf("89852022018041800%03d", 192+i) }
+
+// simQ returns the i-th OTA demo SIM of QY-000001 (0-9).
+func simQ(i int) string { return fmt.Sprintf("89852022018041800%03d", 300+i) }
+
+// imsiOf is the demo IMSI of a demo ICCID.
+func imsiOf(iccid string) string { return "45400" + iccid[len(iccid)-10:] }
+
+// plan is a demo plan as a request names it.
+type demoPlan struct{ code, name, typ string }
+
+var (
+	planMonthly   = demoPlan{"DP20190726001274", "C_M_0_P_中国20M不限速月套餐", "2"}
+	planDaily     = demoPlan{"DP20190726000001", "C_D_1_P_中国1G日套餐", "1"}
+	planUnlimited = demoPlan{"DP20190726000002", "C_U_0_P_中国不限量日套餐", "0"}
+	planOTA       = demoPlan{"DP20201218003915", "T_T_T_0_P_S_中国100G/365天套餐", "1"}
+)
+
+// order returns the body of an orderPackage request for iccid, as in the
+// documentation's example.
+func (p demoPlan) order(iccid string, open bool) map[string]any {
+	isOpen := "0"
+	if open {
+		isOpen = "1"
+	}
+	return map[string]any{
+		"device_id": iccid, "global_order": "0", "is_open": isOpen, "order_period": "1",
+		"package_code": p.code, "package_name": p.name, "package_type": p.typ,
+		"pay_amount": "0", "pay_rst": "1", "pay_type": "2", "test_flow": "0", "test_flow_flag": "0",
+	}
+}
+
+// ota returns the body of a createOtaOrder request, as in the documentation's
+// example.
+func (p demoPlan) ota(iccid string) map[string]any {
+	return withParams(p.order(iccid, false), "mcc", "", "days", 364, "timing_type", "1")
+}
+
+// with returns a copy of params with the key/value pairs set; a nil value
+// deletes the key.
+func withParams(params map[string]any, kv ...any) map[string]any {
+	out := maps.Clone(params)
+	if out == nil {
+		out = map[string]any{}
+	}
+	for i := 0; i < len(kv); i += 2 {
+		k := kv[i].(string)
+		if kv[i+1] == nil {
+			delete(out, k)
+		} else {
+			out[k] = kv[i+1]
+		}
+	}
+	return out
+}
+
+// server is one running opencube with its clock and a client per demo
+// enterprise.
+type e2eServer struct {
+	m     *Main
+	clock *e2eClock
+	p, q  *client.Client
+}
+
+// start runs the whole server on 127.0.0.1:0 with a fresh SQLite file and
+// the demo data, its clock at t0.
+func startServer(t *testing.T) *e2eServer {
+	t.Helper()
+	clock := &e2eClock{now: clockStart}
+	m := NewMain()
+	m.Addr = "127.0.0.1:0"
+	m.DB = filepath.Join(t.TempDir(), "db")
+	m.Demo = true
+	m.Clock = clock
+	m.Stderr = io.Discard
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	s := &e2eServer{m: m, clock: clock}
+	s.p = s.client(entP, demoSecret)
+	s.q = s.client(entQ, demoSecret)
+	return s
+}
+
+// client returns a client of the server whose timestamps follow its clock.
+func (s *e2eServer) client(accessCode, secret string) *client.Client {
+	c := client.New(s.m.URL(), accessCode, secret)
+	c.Now = s.clock.Now
+	return c
+}
+
+// importSIMs adds SIMs behind the API's back, for states the demo lacks.
+func (s *e2eServer) importSIMs(t *testing.T, sims ...*opencube.SIM) {
+	t.Helper()
+	if err := s.m.Service.ImportSIMs(t.Context(), sims); err != nil {
+		t.Fatalf("ImportSIMs: %v", err)
+	}
+}
+
+// do signs and sends a request, one millisecond after the previous one (so
+// that no two requests share a sign unless a test means them to), and
+// returns the envelope whatever its code.
+func (s *e2eServer) do(t *testing.T, c *client.Client, path string, params map[string]any, header http.Header) *client.Response {
+	t.Helper()
+	s.clock.Advance(time.Millisecond)
+	resp, err := c.Do(t.Context(), path, params, header)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	return resp
+}
+
+// ok sends a request that must succeed and returns its data as a map.
+func (s *e2eServer) ok(t *testing.T, c *client.Client, path string, params map[string]any) map[string]any {
+	t.Helper()
+	resp := s.do(t, c, path, params, nil)
+	wantCode(t, resp, csss.CodeOK)
+	return dataOf(t, resp)
+}
+
+// mustOrder orders and returns the new order's id.
+func (s *e2eServer) mustOrder(t *testing.T, c *client.Client, params map[string]any) string {
+	t.Helper()
+	return s.ok(t, c, "/package/orderPackage", params)["order_id"].(string)
+}
+
+// orders returns the enterprise's orders matching filter (queryOrder items
+// by order id).
+func (s *e2eServer) orders(t *testing.T, c *client.Client, filter map[string]any) []map[string]string {
+	t.Helper()
+	resp := s.do(t, c, "/package/queryOrder", withParams(filter, "page_no", 1, "page_size", 100), nil)
+	wantCode(t, resp, csss.CodeOK)
+	var d struct {
+		Page         map[string]int      `json:"page"`
+		PackageOrder []map[string]string `json:"package_order"`
+	}
+	if err := json.Unmarshal(resp.Data, &d); err != nil {
+		t.Fatalf("queryOrder data: %v", err)
+	}
+	return d.PackageOrder
+}
+
+// order returns one order's queryOrder item.
+func (s *e2eServer) order(t *testing.T, c *client.Client, id string) map[string]string {
+	t.Helper()
+	items := s.orders(t, c, map[string]any{"order_id": id})
+	if len(items) != 1 {
+		t.Fatalf("queryOrder order_id=%s: %d items, want 1", id, len(items))
+	}
+	return items[0]
+}
+
+// wantCode checks an envelope: HTTP 200, the code, success iff 0000.
+func wantCode(t *testing.T, resp *client.Response, code string) {
+	t.Helper()
+	if resp.Code != code || resp.Status != http.StatusOK || resp.Success != (code == csss.CodeOK) {
+		t.Fatalf("answer HTTP %d code %s success %v, want HTTP 200 code %s; body %s",
+			resp.Status, resp.Code, resp.Success, code, resp.Body)
+	}
+}
+
+// dataOf decodes data (numbers as json.Number).
+func dataOf(t *testing.T, resp *client.Response) map[string]any {
+	t.Helper()
+	var d map[string]any
+	dec := json.NewDecoder(bytes.NewReader(resp.Data))
+	dec.UseNumber()
+	if err := dec.Decode(&d); err != nil {
+		t.Fatalf("data of %s: %v", resp.Body, err)
+	}
+	return d
+}
+
+// checkDataSign recomputes data.sign (D8): HMAC-SHA1 of the canonical form
+// of data minus sign, with secret.
+func checkDataSign(t *testing.T, resp *client.Response, secret string) {
+	t.Helper()
+	var d map[string]json.RawMessage
+	if err := json.Unmarshal(resp.Data, &d); err != nil {
+		t.Fatalf("data of %s: %v", resp.Body, err)
+	}
+	var got string
+	if err := json.Unmarshal(d["sign"], &got); err != nil || got == "" {
+		t.Fatalf("data.sign = %s, want a string; body %s", d["sign"], resp.Body)
+	}
+	delete(d, "sign")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		t.Fatal(err)
+	}
+	canonical, err := csss.Canonical(bytes.TrimSpace(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("Canonical: %v", err)
+	}
+	if want := csss.Sign(canonical, secret); got != want {
+		t.Errorf("data.sign = %s, want %s (HMAC of %s)", got, want, canonical)
+	}
+}
+
+// unsigned encodes params as they are, without a sign.
+func unsignedBody(t *testing.T, params map[string]any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(params); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSpace(buf.Bytes())
+}
+
+var orderIDRE = regexp.MustCompile(`^ORDER_[0-9]{17}$`)
+
+// checkOrderID checks D14's form.
+func checkOrderID(t *testing.T, id string) {
+	t.Helper()
+	if !orderIDRE.MatchString(id) {
+		t.Errorf("order_id %q is not ORDER_ and 17 digits", id)
+	}
+}
+
+// lang returns an Accept-Language header.
+func langHeader(tag string) http.Header {
+	if tag == "" {
+		return nil
+	}
+	return http.Header{"Accept-Language": {tag}}
+}
+
+// golden compares got with testdata/name, rewriting it under -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs (-want +got), run go test -update if the change is meant:\n%s", path, diff)
+	}
+}
+
+// diffJSON compares JSON documents by value (numbers by their literal).
+func diffJSON(t *testing.T, what string, got []byte, want string) {
+	t.Helper()
+	decode := func(b []byte) any {
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("%s: %v in %s", what, err, b)
+		}
+		return v
+	}
+	if diff := cmp.Diff(decode([]byte(want)), decode(got)); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", what, diff)
+	}
+}
+
+// signedData checks data.sign (D8) and returns data without it.
+func signedData(t *testing.T, resp *client.Response) []byte {
+	t.Helper()
+	checkDataSign(t, resp, demoSecret)
+	var d map[string]json.RawMessage
+	if err := json.Unmarshal(resp.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	delete(d, "sign")
+	b, err := json.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/sqlite"
+)
+
+// Main is the opencube server: flags in, wired services out. Tests start the
+// whole server with it on 127.0.0.1:0 and a temporary database.
+type Main struct {
+	// Settings, from flags or OPENCUBE_* variables.
+	Addr          string
+	DB            string
+	Demo          bool
+	DemoSecret    string
+	AdminToken    string
+	Window        time.Duration
+	Node          int
+	MaxBulk       int
+	LogLevel      string
+	ReplayTimeout time.Duration
+
+	// Clock is the service clock; the system clock unless a test sets it.
+	Clock  opencube.Clock
+	Stderr io.Writer
+
+	// Wired at Run.
+	Store   opencube.Store
+	Service *opencube.Service
+	CSSS    *csss.Server
+	Logger  *slog.Logger
+
+	ln     net.Listener
+	server *http.Server
+	ready  chan struct{}
+}
+
+// NewMain returns a Main with the default settings.
+func NewMain() *Main {
+	return &Main{
+		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: opencube.DemoSecret,
+		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info", ReplayTimeout: 10 * time.Second,
+		Clock: opencube.SystemClock, Stderr: os.Stderr, ready: make(chan struct{}),
+	}
+}
+
+// ParseFlags reads the serve flags (and their OPENCUBE_* variables).
+func (m *Main) ParseFlags(args []string) error {
+	fs := newFlagSet("opencube serve", m.Stderr)
+	fs.StringVar(&m.Addr, "addr", m.Addr, "listen address HOST:PORT")
+	fs.StringVar(&m.DB, "db", m.DB, "database: a SQLite file path")
+	fs.BoolVar(&m.Demo, "demo", m.Demo, "load the demo dataset into an empty database")
+	fs.StringVar(&m.DemoSecret, "demo-secret", m.DemoSecret, "secret of the demo enterprises")
+	fs.StringVar(&m.AdminToken, "admin-token", m.AdminToken, "bearer token of the admin API (admin API off when empty)")
+	fs.DurationVar(&m.Window, "timestamp-window", m.Window, "accepted distance between a request timestamp and the server clock")
+	fs.IntVar(&m.Node, "node", m.Node, "node number 0-63, unique among nodes sharing a database")
+	fs.IntVar(&m.MaxBulk, "max-bulk", m.MaxBulk, "largest deviceList of a bulk order")
+	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "debug, info, warn or error")
+	if err := parseWithEnv(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if m.Node < 0 || m.Node > 63 {
+		return errors.New("serve: --node must be 0-63")
+	}
+	return nil
+}
+
+// openStore opens the store a --db value names.
+func openStore(ctx context.Context, dsn string) (opencube.Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return nil, errors.New("PostgreSQL is not supported by this build yet: use a SQLite file path")
+	}
+	return sqlite.Open(ctx, dsn)
+}
+
+// Run opens the database, loads the demo data when asked, and starts serving
+// in the background. It returns once the server accepts connections.
+func (m *Main) Run(ctx context.Context) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
+		return fmt.Errorf("serve: --log-level: %w", err)
+	}
+	m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	store, err := openStore(ctx, m.DB)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", m.DB, err)
+	}
+	m.Store = store
+	m.Service = &opencube.Service{Store: store, Clock: m.Clock, IDs: opencube.NewIDGenerator(m.Node), MaxBulk: m.MaxBulk}
+	if m.Demo {
+		loaded, err := opencube.NewDemo(m.DemoSecret).Load(ctx, m.Service)
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		if loaded {
+			m.Logger.Info("demo data loaded", "enterprises", "P000270, QY-000001")
+		}
+	}
+	m.CSSS = csss.NewServer(m.Service, m.Service, store)
+	m.CSSS.Clock = m.Clock
+	m.CSSS.Window = m.Window
+	m.CSSS.Logger = m.Logger
+	m.CSSS.ReplayWait = m.ReplayTimeout
+
+	m.ln, err = net.Listen("tcp", m.Addr)
+	if err != nil {
+		return err
+	}
+	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go m.server.Serve(m.ln)
+	close(m.ready)
+	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "db", m.DB, "version", version())
+	return nil
+}
+
+// Handler is the whole HTTP surface: health, the OpenAPI document, the admin
+// API, and the CSSS routes.
+func (m *Main) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-m.ready:
+			io.WriteString(w, "ok\n")
+		default:
+			http.Error(w, "starting", http.StatusServiceUnavailable)
+		}
+	})
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		doc, err := csss.OpenAPI(version())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(doc)
+	})
+	mountAdmin(mux, m)
+	mux.Handle("/", m.CSSS.Handler())
+	return mux
+}
+
+// URL is the server's base URL once it runs.
+func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
+
+// Close stops serving and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlagSet("opencube migrate", os.Stderr)
+	db := fs.String("db", "opencube.db", "database: a SQLite file path")
+	if err := parseWithEnv(fs, args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "database", *db, "is up to date")
+	return store.Close()
+}

@@ -1,0 +1,2 @@
+// Package csss implements the Cube CSSS wire protocol: signing, envelope, codes and messages, and the route table.
+package csss

@@ -1,0 +1,459 @@
+package csss
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/opencube/opencube"
+)
+
+// Routes is the route table of the CSSS protocol: every endpoint, in one
+// place. Paths not found in the public docs use csss-api.md §5 U6 (D1).
+var Routes = []Route{
+	{Path: "/package/queryPackage", Summary: "Get data plans", Fields: []string{"package_code", "page_no", "page_size"}, handle: (*Server).queryPackage},
+	{Path: "/package/orderPackage", Summary: "Order data plan", Sign: SignNull, Fields: orderFields, handle: (*Server).orderPackage},
+	{Path: "/package/batchOrderPackages", Summary: "Bulk order package", Sign: SignNone, Fields: append([]string{"deviceList"}, orderFields[1:]...), handle: (*Server).batchOrderPackages},
+	{Path: "/package/renewPackage", Summary: "Renew your data plan", Fields: []string{"order_id", "renew_period"}, handle: (*Server).renewPackage},
+	{Path: "/package/queryOrder", Summary: "Query the package order information", Fields: []string{"device_id", "order_id", "order_status", "order_type", "page_no", "page_size"}, handle: (*Server).queryOrder},
+	{Path: "/package/openOrder", Summary: "Enable the order", Fields: []string{"order_id", "device_id"}, handle: (*Server).openOrder},
+	{Path: "/package/cancelOrder", Summary: "Cancel an unenabled package order", Fields: []string{"order_id"}, handle: (*Server).cancelOrder},
+	{Path: "/package/endOrder", Summary: "End package orders early", Fields: []string{"order_id", "device_id", "keep_alive"}, handle: (*Server).endOrder},
+	{Path: "/device/pauseService", Summary: "[Deprecated] Suspend the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).pauseService},
+	{Path: "/device/resumeService", Summary: "[Deprecated] Resume the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).resumeService},
+	{Path: "/package/queryDevicePackages", Summary: "[Deprecated] Paginated query of orderable plans", Fields: []string{"deviceList", "device_id", "page_no", "page_size"}, handle: (*Server).queryDevicePackages},
+	{Path: "/package/createOtaOrder", Summary: "Order OTA plan", Sign: SignNull, Fields: append(append([]string{}, orderFields...), "mcc", "days", "timing_type"), handle: (*Server).createOtaOrder},
+}
+
+var orderFields = []string{"device_id", "global_order", "is_open", "order_period", "package_code", "package_name", "package_type", "pay_amount", "pay_rst", "pay_type", "test_flow", "test_flow_flag"}
+
+// orderRequest reads the fields orderPackage, batchOrderPackages and
+// createOtaOrder share.
+func orderRequest(v *validator, amountRequired, payTypeRequired bool) opencube.OrderRequest {
+	r := opencube.OrderRequest{
+		GlobalOrder: v.enum("global_order", true, "0", "1"),
+		Open:        v.enum("is_open", true, "0", "1") == "1",
+		OrderPeriod: v.int("order_period", true, 1, 1200),
+		PlanCode:    v.str("package_code", true),
+		PlanName:    v.str("package_name", true),
+	}
+	t := v.enum("package_type", true, "0", "1", "2", "3", "4", "5")
+	n, _ := strconv.Atoi(t)
+	r.PlanType = opencube.PlanType(n)
+	if amount := v.str("pay_amount", amountRequired); amount != "" {
+		minor, ok := ParseAmount(amount)
+		if !ok {
+			v.fail("pay_amount")
+		}
+		r.PayAmountMinor = minor
+	}
+	r.PayRst = v.enum("pay_rst", true, "1", "2")
+	r.PayType = v.enum("pay_type", payTypeRequired, "0", "1", "2")
+	r.TestFlow = v.str("test_flow", true)
+	if _, err := strconv.ParseFloat(r.TestFlow, 64); r.TestFlow != "" && err != nil {
+		v.fail("test_flow")
+	}
+	r.TestFlowFlag = v.enum("test_flow_flag", true, "0", "1")
+	return r
+}
+
+// orderData is the response data of orderPackage and createOtaOrder.
+type orderData struct {
+	OrderID         string  `json:"order_id"`
+	OrderStartDate  *string `json:"order_start_date"`
+	OrderExpireDate *string `json:"order_expire_date"`
+}
+
+func newOrderData(o *opencube.Order) orderData {
+	return orderData{OrderID: o.ID, OrderStartDate: compactDate(o.StartedAt), OrderExpireDate: compactDate(o.ExpiresAt)}
+}
+
+func (s *Server) orderPackage(ctx context.Context, v *validator) (any, error) {
+	iccid := v.str("device_id", true)
+	r := orderRequest(v, true, false)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	r.ICCID = iccid
+	o, err := s.Plans.OrderPlan(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return newOrderData(o), nil
+}
+
+func (s *Server) createOtaOrder(ctx context.Context, v *validator) (any, error) {
+	iccid := v.str("device_id", true)
+	r := orderRequest(v, true, true)
+	r.MCC = v.str("mcc", false)
+	r.Days = v.int("days", true, 1, 3660)
+	r.TimingType = opencube.TimingType(v.int("timing_type", true, 1, 2))
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	r.ICCID = iccid
+	o, err := s.Plans.OrderPlan(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return newOrderData(o), nil
+}
+
+// deviceOrder is one item of batchOrderPackages' device_order.
+type deviceOrder struct {
+	Error           string  `json:"error"`
+	ErrorMsg        string  `json:"errorMsg"`
+	OrderID         *string `json:"order_id"`
+	DeviceID        string  `json:"device_id"`
+	OrderStartDate  *string `json:"order_start_date"`
+	OrderExpireDate *string `json:"order_expire_date"`
+}
+
+type batchData struct {
+	DeviceOrder []deviceOrder `json:"device_order"`
+}
+
+func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, error) {
+	list := v.list("deviceList", true)
+	r := orderRequest(v, false, false)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	orders, err := s.Plans.OrderPlans(ctx, opencube.BulkOrderRequest{OrderRequest: r, ICCIDs: list})
+	if e, ok := err.(*opencube.Error); ok && e.Kind == opencube.KindBulkRejected {
+		out := batchData{DeviceOrder: []deviceOrder{}}
+		for _, f := range e.Failures {
+			code, detail := ErrorCode(f.Err)
+			out.DeviceOrder = append(out.DeviceOrder, deviceOrder{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: f.ICCID})
+		}
+		return out, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := batchData{DeviceOrder: make([]deviceOrder, 0, len(orders))}
+	for _, o := range orders {
+		d := newOrderData(o)
+		out.DeviceOrder = append(out.DeviceOrder, deviceOrder{
+			Error: CodeOK, ErrorMsg: Message(CodeOK, LangEN, ""), OrderID: &d.OrderID, DeviceID: o.ICCID,
+			OrderStartDate: d.OrderStartDate, OrderExpireDate: d.OrderExpireDate,
+		})
+	}
+	return out, nil
+}
+
+type renewData struct {
+	OrderExpireDate *string `json:"order_expire_date"`
+	OrderID         string  `json:"order_id"`
+}
+
+func (s *Server) renewPackage(ctx context.Context, v *validator) (any, error) {
+	id := v.str("order_id", true)
+	n := v.int("renew_period", true, 1, 1200)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	o, err := s.Plans.RenewOrder(ctx, id, n)
+	if err != nil {
+		return nil, err
+	}
+	return renewData{OrderExpireDate: longDate(o.ExpiresAt), OrderID: o.ID}, nil
+}
+
+// pageInfo is the `page` object of paged answers.
+type pageInfo struct {
+	CurPageNo  int `json:"cur_page_no"`
+	PageSize   int `json:"page_size"`
+	TotalCount int `json:"total_count"`
+	TotalPages int `json:"total_pages"`
+}
+
+func newPage(no, size, total int) pageInfo {
+	pages := 0
+	if size > 0 {
+		pages = (total + size - 1) / size
+	}
+	return pageInfo{CurPageNo: no, PageSize: size, TotalCount: total, TotalPages: pages}
+}
+
+// paging reads page_no and page_size (D23: page size 1-100).
+func paging(v *validator, required bool) (no, size int) {
+	no = v.int("page_no", required, 1, 1<<30)
+	size = v.int("page_size", required, 1, 100)
+	if no == 0 || size == 0 {
+		if (no == 0) != (size == 0) {
+			v.fail("page_size")
+			if no == 0 {
+				v.fail("page_no")
+			}
+		}
+	}
+	return no, size
+}
+
+// orderItem is one item of queryOrder's package_order (D24).
+type orderItem struct {
+	OrderID     string `json:"orderId"`
+	OrderCode   string `json:"orderCode"`
+	DeviceID    string `json:"deviceId"`
+	IMSI        string `json:"imsi"`
+	PackageCode string `json:"packageCode"`
+	PackageName string `json:"packageName"`
+	PackageType string `json:"packageType"`
+	BuyType     string `json:"buyType"`
+	OrderType   string `json:"orderType"`
+	OrderStatus string `json:"orderStatus"`
+	OrderPeriod string `json:"orderPeriod"`
+	RenewPeriod string `json:"renewPeriod"`
+	Flow        string `json:"flow"`
+	UsedFlow    string `json:"usedFlow"`
+	SurplusFlow string `json:"surplusFlow"`
+	OrderDate   string `json:"orderDate"`
+	StartDate   string `json:"startDate"`
+	OpenDate    string `json:"openDate"`
+	ExpireDate  string `json:"expireDate"`
+	PayAmount   string `json:"payAmount"`
+	PayRst      string `json:"payRst"`
+	PayType     string `json:"payType"`
+	IsOTA       string `json:"isOta"`
+}
+
+func newOrderItem(o *opencube.Order) orderItem {
+	ota := "0"
+	if o.OTA {
+		ota = "1"
+	}
+	buy := strconv.Itoa(int(o.BuyType))
+	var startDay *string
+	if o.StartedAt != nil {
+		d := o.StartedAt.In(opencube.BusinessZone).Format("2006-01-02") + " 00:00:00"
+		startDay = &d
+	}
+	start := ""
+	if startDay != nil {
+		start = *startDay
+	}
+	return orderItem{
+		OrderID: o.ID, OrderCode: o.Code, DeviceID: o.ICCID, IMSI: o.IMSI,
+		PackageCode: o.PlanCode, PackageName: o.PlanName, PackageType: strconv.Itoa(int(o.PlanType)),
+		BuyType: buy, OrderType: buy, OrderStatus: strconv.Itoa(int(o.Status)),
+		OrderPeriod: strconv.Itoa(o.OrderPeriod), RenewPeriod: strconv.Itoa(o.RenewPeriod),
+		Flow: FormatMB(o.VolumeBytes), UsedFlow: FormatMB(o.UsedBytes), SurplusFlow: FormatMB(max(o.VolumeBytes-o.UsedBytes, 0)),
+		OrderDate: itemDate(&o.OrderedAt), StartDate: start, OpenDate: itemDate(o.StartedAt), ExpireDate: itemDate(o.ExpiresAt),
+		PayAmount: FormatAmount(o.PayAmountMinor), PayRst: o.PayRst, PayType: o.PayType, IsOTA: ota,
+	}
+}
+
+type queryOrderData struct {
+	Page            pageInfo    `json:"page"`
+	PackageOrder    []orderItem `json:"package_order"`
+	PackageOrderNum int         `json:"package_order_num"`
+}
+
+func (s *Server) queryOrder(ctx context.Context, v *validator) (any, error) {
+	f := opencube.OrderFilter{
+		ICCID:   v.str("device_id", false),
+		OrderID: v.str("order_id", false),
+	}
+	f.Status = opencube.OrderStatus(v.int("order_status", false, 1, 6))
+	f.BuyType = opencube.BuyType(v.int("order_type", false, 1, 3))
+	no, size := paging(v, true)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	f.Page = opencube.PageOf(no, size)
+	orders, total, err := s.Plans.FindOrders(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := queryOrderData{Page: newPage(no, size, total), PackageOrder: make([]orderItem, 0, len(orders)), PackageOrderNum: len(orders)}
+	for _, o := range orders {
+		out.PackageOrder = append(out.PackageOrder, newOrderItem(o))
+	}
+	return out, nil
+}
+
+func (s *Server) openOrder(ctx context.Context, v *validator) (any, error) {
+	id := v.str("order_id", true)
+	iccid := v.str("device_id", false)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	o, err := s.Plans.EnableOrder(ctx, id, iccid)
+	if err != nil {
+		return nil, err
+	}
+	return newOrderData(o), nil
+}
+
+// statusData answers the calls that move an order.
+type statusData struct {
+	OrderID     string `json:"order_id"`
+	DeviceID    string `json:"device_id"`
+	OrderStatus string `json:"order_status"`
+}
+
+func newStatusData(o *opencube.Order) statusData {
+	return statusData{OrderID: o.ID, DeviceID: o.ICCID, OrderStatus: strconv.Itoa(int(o.Status))}
+}
+
+func (s *Server) cancelOrder(ctx context.Context, v *validator) (any, error) {
+	id := v.str("order_id", true)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	o, err := s.Plans.CancelOrder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return newStatusData(o), nil
+}
+
+func (s *Server) endOrder(ctx context.Context, v *validator) (any, error) {
+	r := opencube.EndOrderRequest{
+		OrderID:   v.str("order_id", false),
+		ICCID:     v.str("device_id", false),
+		KeepAlive: v.enum("keep_alive", false, "0", "1") == "1",
+	}
+	if r.OrderID == "" && r.ICCID == "" {
+		v.fail("order_id")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	o, err := s.Plans.EndOrder(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return newStatusData(o), nil
+}
+
+func (s *Server) pauseService(ctx context.Context, v *validator) (any, error) {
+	return s.deviceMove(ctx, v, s.Plans.SuspendOrder)
+}
+
+func (s *Server) resumeService(ctx context.Context, v *validator) (any, error) {
+	return s.deviceMove(ctx, v, s.Plans.ResumeOrder)
+}
+
+func (s *Server) deviceMove(ctx context.Context, v *validator, move func(context.Context, string, string) (*opencube.Order, error)) (any, error) {
+	iccid := v.str("device_id", true)
+	id := v.str("order_id", false)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	o, err := move(ctx, iccid, id)
+	if err != nil {
+		return nil, err
+	}
+	return newStatusData(o), nil
+}
+
+// planItem is one plan of queryPackage and queryDevicePackages.
+type planItem struct {
+	PackageCode     string   `json:"package_code"`
+	PackageName     string   `json:"package_name"`
+	PackageType     string   `json:"package_type"`
+	Flow            string   `json:"flow"`
+	Price           string   `json:"price"`
+	Currency        string   `json:"currency"`
+	OrderPeriodUnit string   `json:"order_period_unit"`
+	IsOTA           string   `json:"is_ota"`
+	CoverCountries  []string `json:"cover_countries"`
+}
+
+func newPlanItem(p *opencube.Plan) planItem {
+	unit := "day"
+	switch p.Type.Months() {
+	case 1:
+		unit = "month"
+	case 3:
+		unit = "3 months"
+	case 6:
+		unit = "6 months"
+	case 12:
+		unit = "year"
+	}
+	ota := "0"
+	if p.OTA {
+		ota = "1"
+	}
+	countries := p.Countries
+	if countries == nil {
+		countries = []string{}
+	}
+	return planItem{
+		PackageCode: p.Code, PackageName: p.Name, PackageType: strconv.Itoa(int(p.Type)),
+		Flow: FormatMB(p.VolumeBytes), Price: FormatAmount(p.PriceMinor), Currency: p.Currency,
+		OrderPeriodUnit: unit, IsOTA: ota, CoverCountries: countries,
+	}
+}
+
+func planItems(plans []*opencube.Plan) []planItem {
+	out := make([]planItem, 0, len(plans))
+	for _, p := range plans {
+		out = append(out, newPlanItem(p))
+	}
+	return out
+}
+
+type queryPackageData struct {
+	Page        pageInfo   `json:"page"`
+	PackageList []planItem `json:"package_list"`
+}
+
+func (s *Server) queryPackage(ctx context.Context, v *validator) (any, error) {
+	code := v.str("package_code", false)
+	no, size := paging(v, false)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	f := opencube.PlanFilter{Code: code}
+	if size > 0 {
+		f.Page = opencube.PageOf(no, size)
+	}
+	plans, total, err := s.Plans.FindPlans(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if size == 0 {
+		no, size = 1, max(total, 1)
+	}
+	return queryPackageData{Page: newPage(no, size, total), PackageList: planItems(plans)}, nil
+}
+
+type devicePackage struct {
+	DeviceID    string     `json:"device_id"`
+	PackageList []planItem `json:"package_list"`
+}
+
+type queryDevicePackagesData struct {
+	Page          pageInfo        `json:"page"`
+	DevicePackage []devicePackage `json:"device_package"`
+}
+
+func (s *Server) queryDevicePackages(ctx context.Context, v *validator) (any, error) {
+	list := v.list("deviceList", false)
+	if id := v.str("device_id", false); id != "" {
+		list = append(list, id)
+	}
+	no, size := paging(v, true)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, id := range list {
+		if seen[id] {
+			return nil, opencube.Invalid("deviceList", "repeated ICCID %s", id)
+		}
+		seen[id] = true
+	}
+	dps, total, err := s.Plans.FindDevicePlans(ctx, list, opencube.PageOf(no, size))
+	if err != nil {
+		return nil, err
+	}
+	out := queryDevicePackagesData{Page: newPage(no, size, total), DevicePackage: make([]devicePackage, 0, len(dps))}
+	for _, dp := range dps {
+		out.DevicePackage = append(out.DevicePackage, devicePackage{DeviceID: dp.ICCID, PackageList: planItems(dp.Plans)})
+	}
+	return out, nil
+}

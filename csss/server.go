@@ -1,0 +1,314 @@
+package csss
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// Version is the only accepted value of the `version` request field.
+const Version = "2.0"
+
+// Prefix is the second mount point of every route (D1), beside the root.
+const Prefix = "/cube/v4"
+
+// EnterpriseFinder finds an enterprise and its secrets by access code.
+type EnterpriseFinder interface {
+	FindEnterprise(ctx context.Context, accessCode string) (*opencube.Enterprise, error)
+}
+
+// Server serves the CSSS protocol: it authenticates each request, guards
+// against replays, and dispatches through the route table.
+type Server struct {
+	Plans       opencube.PlanService
+	Enterprises EnterpriseFinder
+	Replays     opencube.ReplayStore
+	Clock       opencube.Clock
+	// Window is the accepted distance between a request's timestamp and
+	// the server's clock (D4); requests are remembered this long (D5).
+	Window time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered.
+	IdempotencyTTL time.Duration
+	// MaxBody is the largest accepted request body in bytes.
+	MaxBody int64
+	Logger  *slog.Logger
+	// ReplayWait is how long a repeat waits for the first request's
+	// response while that is still being made.
+	ReplayWait time.Duration
+}
+
+// NewServer returns a Server with the documented defaults.
+func NewServer(plans opencube.PlanService, enterprises EnterpriseFinder, replays opencube.ReplayStore) *Server {
+	return &Server{
+		Plans: plans, Enterprises: enterprises, Replays: replays, Clock: opencube.SystemClock,
+		Window: 600 * time.Second, IdempotencyTTL: 24 * time.Hour, MaxBody: 4 << 20,
+		Logger: slog.Default(), ReplayWait: 10 * time.Second,
+	}
+}
+
+// SignMode says what a route's response data carries as `sign` (D8).
+type SignMode int
+
+// Sign modes.
+const (
+	SignHMAC SignMode = iota // data.sign is the HMAC of data
+	SignNull                 // data.sign is null
+	SignNone                 // data has no sign member
+)
+
+// Route is one CSSS endpoint of the route table.
+type Route struct {
+	Path    string
+	Summary string
+	Sign    SignMode
+	// Fields lists the request's own fields (beyond the globals), for docs.
+	Fields []string
+	handle func(s *Server, ctx context.Context, v *validator) (any, error)
+}
+
+// Handler returns the HTTP handler of every route at both prefixes, with
+// enveloped 404 and 405 answers for anything else.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for i := range Routes {
+		rt := &Routes[i]
+		h := func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) }
+		mux.HandleFunc(rt.Path, h)
+		mux.HandleFunc(Prefix+rt.Path, h)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, http.StatusNotFound, CodeNoRoute, "")
+	})
+	return mux
+}
+
+// envelope is the CSSS response body.
+type envelope struct {
+	Code    string          `json:"code"`
+	Data    json.RawMessage `json:"data"`
+	Message string          `json:"message"`
+	Success bool            `json:"success"`
+}
+
+// marshal encodes v as compact JSON without HTML escaping.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+func encodeEnvelope(code string, lang Lang, detail string, data []byte) []byte {
+	if data == nil {
+		data = []byte("null")
+	}
+	b, _ := marshal(envelope{Code: code, Data: data, Message: Message(code, lang, detail), Success: code == CodeOK})
+	return b
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, code, detail string) {
+	lang := ParseLang(r.Header.Get("Accept-Language"))
+	writeBody(w, lang, status, encodeEnvelope(code, lang, detail, nil))
+}
+
+func writeBody(w http.ResponseWriter, lang Lang, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Language", lang.Tag())
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// serve runs the checks of D23 in order, then the replay guard of D5, then
+// the route.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	if r.Method != http.MethodPost {
+		s.writeError(w, r, http.StatusMethodNotAllowed, CodeNoRoute, "")
+		return
+	}
+	lang := ParseLang(r.Header.Get("Accept-Language"))
+	fail := func(code, detail string) { writeBody(w, lang, http.StatusOK, encodeEnvelope(code, lang, detail, nil)) }
+	body, err := io.ReadAll(io.LimitReader(r.Body, s.MaxBody+1))
+	if err != nil || int64(len(body)) > s.MaxBody {
+		fail(CodeInvalid, "body")
+		return
+	}
+	p, ok := decodeParams(body)
+	if !ok {
+		fail(CodeInvalid, "body")
+		return
+	}
+	ctx := r.Context()
+	accessCode, _ := p.str("access_code")
+	if accessCode == "" {
+		fail(CodeAccessCode, "")
+		return
+	}
+	ent, err := s.Enterprises.FindEnterprise(ctx, accessCode)
+	if err != nil {
+		if opencube.ErrorKind(err) == opencube.KindUnauthenticated {
+			fail(CodeAccessCode, "")
+		} else {
+			s.Logger.Error("find enterprise", "err", err)
+			fail(CodeSystem, "")
+		}
+		return
+	}
+	sign, _ := p.str("sign")
+	secretIdx, ok := -1, false
+	if sign != "" {
+		secretIdx, ok = Verify(body, sign, ent.Secrets)
+	}
+	if !ok {
+		fail(CodeSignature, "")
+		return
+	}
+	secret := ent.Secrets[secretIdx]
+	if v, _ := p.str("version"); v != Version {
+		fail(CodeVersion, "")
+		return
+	}
+	if !s.fresh(p) {
+		fail(CodeTimestamp, "")
+		return
+	}
+	ctx = opencube.NewContext(ctx, accessCode)
+
+	replay := &opencube.Replay{AccessCode: accessCode, Key: rt.Path + " " + sign, ExpiresAt: s.Clock.Now().Add(2 * s.Window)}
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		sum := sha256.Sum256(append([]byte(rt.Path+"\n"), body...))
+		replay.Key = "idempotency-key " + key
+		replay.Fingerprint = hex.EncodeToString(sum[:])
+		replay.ExpiresAt = s.Clock.Now().Add(s.IdempotencyTTL)
+	}
+	if prior, err := s.claim(ctx, replay); err != nil {
+		code, detail := ErrorCode(err)
+		if code == CodeSystem {
+			s.Logger.Error("claim replay", "err", err)
+		}
+		fail(code, detail)
+		return
+	} else if prior != nil {
+		writeBody(w, lang, http.StatusOK, prior)
+		return
+	}
+
+	out := s.run(ctx, rt, p, lang, secret)
+	if bytes.HasPrefix(out, []byte(`{"code":"`+CodeSystem)) {
+		err = s.Replays.ReleaseReplay(context.WithoutCancel(ctx), accessCode, replay.Key)
+	} else {
+		err = s.Replays.CompleteReplay(context.WithoutCancel(ctx), accessCode, replay.Key, out)
+	}
+	if err != nil {
+		s.Logger.Error("record replay", "err", err)
+	}
+	writeBody(w, lang, http.StatusOK, out)
+}
+
+// fresh reports whether the request's timestamp is within the window (D4).
+func (s *Server) fresh(p params) bool {
+	ts, ok := p.str("timestamp")
+	if !ok || ts == "" || len(ts) > 16 {
+		return false
+	}
+	n, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || n < 0 {
+		return false
+	}
+	var t time.Time
+	if len(ts) < 13 {
+		t = time.Unix(n, 0)
+	} else {
+		t = time.UnixMilli(n)
+	}
+	d := s.Clock.Now().Sub(t)
+	return d <= s.Window && d >= -s.Window
+}
+
+// claim records the request; when it was seen before it returns the first
+// response, waiting for it while the first request still runs.
+func (s *Server) claim(ctx context.Context, r *opencube.Replay) ([]byte, error) {
+	deadline := time.Now().Add(s.ReplayWait)
+	for {
+		prior, claimed, err := s.Replays.ClaimReplay(ctx, r, s.Clock.Now())
+		if err != nil || claimed {
+			return nil, err
+		}
+		if prior.Fingerprint != r.Fingerprint {
+			return nil, opencube.Errorf(opencube.KindConflict, "idempotency key reused with a different request")
+		}
+		if prior.Response != nil {
+			return prior.Response, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, errors.New("csss: first request with this sign is still running")
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// run executes the route and returns the whole response body.
+func (s *Server) run(ctx context.Context, rt *Route, p params, lang Lang, secret string) []byte {
+	v := &validator{p: p}
+	data, err := rt.handle(s, ctx, v)
+	code, detail := CodeOK, ""
+	if err != nil {
+		code, detail = ErrorCode(err)
+		if code == CodeSystem {
+			s.Logger.Error("csss request failed", "path", rt.Path, "err", err)
+		}
+	}
+	if data == nil {
+		return encodeEnvelope(code, lang, detail, nil)
+	}
+	raw, merr := marshal(data)
+	if merr != nil {
+		s.Logger.Error("encode response", "path", rt.Path, "err", merr)
+		return encodeEnvelope(CodeSystem, lang, "", nil)
+	}
+	if err == nil {
+		raw = withSign(raw, rt.Sign, secret)
+	}
+	return encodeEnvelope(code, lang, detail, raw)
+}
+
+// withSign adds the `sign` member to encoded data as its route asks (D8).
+func withSign(data []byte, mode SignMode, secret string) []byte {
+	var member string
+	switch mode {
+	case SignNone:
+		return data
+	case SignNull:
+		member = `"sign":null`
+	default:
+		c, err := Canonical(data)
+		if err != nil {
+			return data
+		}
+		member = `"sign":"` + Sign(c, secret) + `"`
+	}
+	rest := strings.TrimPrefix(string(data), "{")
+	if rest != "}" {
+		member += ","
+	}
+	return []byte("{" + member + rest)
+}

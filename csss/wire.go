@@ -1,0 +1,208 @@
+package csss
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// FormatMB renders a volume in bytes as CSSS megabytes (D19): a decimal
+// string rounded half-up to two decimals, trailing zeros trimmed.
+func FormatMB(bytes int64) string {
+	neg := bytes < 0
+	if neg {
+		bytes = -bytes
+	}
+	hundredths := (bytes*100 + opencube.MB/2) / opencube.MB
+	s := strconv.FormatInt(hundredths/100, 10)
+	if frac := hundredths % 100; frac != 0 {
+		f := strconv.FormatInt(frac+100, 10)[1:]
+		s += "." + strings.TrimRight(f, "0")
+	}
+	if neg && s != "0" {
+		s = "-" + s
+	}
+	return s
+}
+
+var amountRE = regexp.MustCompile(`^\d+(\.\d{1,2})?$`)
+
+// ParseAmount parses a pay_amount such as "12.5" into minor units (1250).
+func ParseAmount(s string) (int64, bool) {
+	if !amountRE.MatchString(s) || len(s) > 15 {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	frac = (frac + "00")[:2]
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	return w*100 + f, true
+}
+
+// FormatAmount renders minor units with two decimals (D16).
+func FormatAmount(minor int64) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	return sign + strconv.FormatInt(minor/100, 10) + "." + strconv.FormatInt(minor%100+100, 10)[1:]
+}
+
+// compactDate renders a time as a UTC+8 YYYYMMDD date, nil for none (D10).
+func compactDate(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.In(opencube.BusinessZone).Format("20060102")
+	return &s
+}
+
+// longDate renders a time as UTC+8 `yyyy-MM-dd HH:mm:ss`, nil for none.
+func longDate(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.In(opencube.BusinessZone).Format(time.DateTime)
+	return &s
+}
+
+// itemDate is longDate for list items: "" for none.
+func itemDate(t *time.Time) string {
+	if s := longDate(t); s != nil {
+		return *s
+	}
+	return ""
+}
+
+// params is a decoded request body: each top-level member's raw JSON.
+type params map[string]json.RawMessage
+
+func decodeParams(body []byte) (params, bool) {
+	var p params
+	d := json.NewDecoder(bytes.NewReader(body))
+	if err := d.Decode(&p); err != nil || p == nil {
+		return nil, false
+	}
+	if d.More() {
+		return nil, false
+	}
+	return p, true
+}
+
+// str returns a member as a string: a JSON string as is, a number by its
+// literal; "" for a missing or null member. ok is false for other types.
+func (p params) str(name string) (string, bool) {
+	raw, present := p[name]
+	if !present || string(raw) == "null" {
+		return "", true
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", false
+		}
+		return s, true
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return string(raw), true
+	}
+	return "", false
+}
+
+// field reads a string member, recording the first invalid field in v.
+func (v *validator) str(name string, required bool) string {
+	s, ok := v.p.str(name)
+	if !ok || (required && s == "") {
+		v.fail(name)
+	}
+	return s
+}
+
+// enum reads a member that must be one of values (or "" when optional).
+func (v *validator) enum(name string, required bool, values ...string) string {
+	s := v.str(name, required)
+	if s == "" {
+		return s
+	}
+	for _, want := range values {
+		if s == want {
+			return s
+		}
+	}
+	v.fail(name)
+	return s
+}
+
+// int reads an integer member (a JSON number or a numeric string) within
+// [lo, hi]; 0 when absent and optional.
+func (v *validator) int(name string, required bool, lo, hi int) int {
+	s := v.str(name, required)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		v.fail(name)
+		return 0
+	}
+	return n
+}
+
+// list reads an array of strings.
+func (v *validator) list(name string, required bool) []string {
+	raw, present := v.p[name]
+	if !present || string(raw) == "null" {
+		if required {
+			v.fail(name)
+		}
+		return nil
+	}
+	var out []string
+	if json.Unmarshal(raw, &out) != nil || (required && len(out) == 0) {
+		v.fail(name)
+		return nil
+	}
+	return out
+}
+
+// validator collects the first invalid field of a request.
+type validator struct {
+	p   params
+	bad string
+}
+
+func (v *validator) fail(name string) {
+	if v.bad == "" {
+		v.bad = name
+	}
+}
+
+// err returns the KindInvalid error of the first bad field, or nil.
+func (v *validator) err() error {
+	if v.bad == "" {
+		return nil
+	}
+	return opencube.Invalid(v.bad, "missing or invalid")
+}
+
+// marshalIndent encodes v as indented JSON without HTML escaping.
+func marshalIndent(v any) ([]byte, error) {
+	raw, err := marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, raw, "", "  "); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,213 @@
+package opencube
+
+import (
+	"context"
+	"time"
+)
+
+// BusinessZone is the fixed UTC+8 offset in which opencube counts business
+// days and months: plan start and expiry dates, daily resets, usage days.
+var BusinessZone = time.FixedZone("UTC+8", 8*60*60)
+
+// MB is the CSSS wire unit of data volume: 1,048,576 bytes.
+const MB = 1 << 20
+
+// Enterprise is a customer of the platform, identified on the wire by its
+// access code. It holds one or two active secrets (two during a rotation).
+type Enterprise struct {
+	AccessCode string    `json:"access_code"`
+	Name       string    `json:"name"`
+	Secrets    []string  `json:"secrets,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// MaxSecrets is how many secrets an enterprise holds at once.
+const MaxSecrets = 2
+
+// Validate reports whether e can be stored.
+func (e *Enterprise) Validate() error {
+	if e.AccessCode == "" || len(e.AccessCode) > 64 {
+		return Invalid("access_code", "access code must be 1-64 characters")
+	}
+	if len(e.Secrets) == 0 || len(e.Secrets) > MaxSecrets {
+		return Invalid("secret", "an enterprise holds one or two secrets")
+	}
+	for _, s := range e.Secrets {
+		if len(s) < 8 {
+			return Invalid("secret", "a secret must be at least 8 characters")
+		}
+	}
+	return nil
+}
+
+// SIMStatus is the state of a SIM card in the operator's inventory.
+type SIMStatus string
+
+// SIM states.
+const (
+	SIMInventory  SIMStatus = "inventory"  // pre-activated, never used
+	SIMActive     SIMStatus = "active"     // may order and use plans
+	SIMSuspended  SIMStatus = "suspended"  // blocked by the operator
+	SIMTerminated SIMStatus = "terminated" // retired for good
+)
+
+// SIM is one SIM card (or eSIM profile) owned by one enterprise.
+type SIM struct {
+	ICCID          string    `json:"iccid"`
+	IMSI           string    `json:"imsi"`
+	MSISDN         string    `json:"msisdn"`
+	OTA            bool      `json:"ota"`
+	EnterpriseCode string    `json:"enterprise"`
+	Status         SIMStatus `json:"status"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Validate reports whether s can be stored.
+func (s *SIM) Validate() error {
+	if !isDigits(s.ICCID, 18, 22) {
+		return Invalid("iccid", "ICCID %q must be 18-22 digits", s.ICCID)
+	}
+	if !isDigits(s.IMSI, 6, 15) {
+		return Invalid("imsi", "IMSI %q must be 6-15 digits", s.IMSI)
+	}
+	if s.MSISDN != "" && !isDigits(s.MSISDN, 5, 15) {
+		return Invalid("msisdn", "MSISDN %q must be 5-15 digits", s.MSISDN)
+	}
+	if s.EnterpriseCode == "" {
+		return Invalid("enterprise", "a SIM belongs to an enterprise")
+	}
+	switch s.Status {
+	case SIMInventory, SIMActive, SIMSuspended, SIMTerminated:
+	default:
+		return Invalid("status", "unknown SIM status %q", s.Status)
+	}
+	return nil
+}
+
+func isDigits(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// PlanType is the CSSS package_type: it fixes the unit of a plan's validity.
+type PlanType int
+
+// Plan types.
+const (
+	PlanUnlimitedDaily PlanType = 0 // unlimited daily plan (high speed quota a day, then throttled)
+	PlanDaily          PlanType = 1 // validity in days
+	PlanMonthly        PlanType = 2 // 1 month a period
+	PlanQuarterly      PlanType = 3 // 3 months a period
+	PlanHalfYearly     PlanType = 4 // 6 months a period
+	PlanYearly         PlanType = 5 // 12 months a period
+)
+
+// Valid reports whether t is one of the six plan types.
+func (t PlanType) Valid() bool { return t >= PlanUnlimitedDaily && t <= PlanYearly }
+
+// Months is the number of calendar months in one period of t, or 0 for the
+// day-counted types.
+func (t PlanType) Months() int {
+	switch t {
+	case PlanMonthly:
+		return 1
+	case PlanQuarterly:
+		return 3
+	case PlanHalfYearly:
+		return 6
+	case PlanYearly:
+		return 12
+	}
+	return 0
+}
+
+// Plan is a data plan of the catalog.
+type Plan struct {
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	Type        PlanType `json:"package_type"`
+	VolumeBytes int64    `json:"volume_bytes"`
+	// PriceMinor is the price in minor units (cents) of Currency.
+	PriceMinor int64  `json:"price_minor"`
+	Currency   string `json:"currency"`
+	OTA        bool   `json:"ota"`
+	// ThrottleKbps is the speed after the daily high-speed quota of an
+	// unlimited daily plan; 0 otherwise.
+	ThrottleKbps int       `json:"throttle_kbps"`
+	Countries    []string  `json:"countries,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Validate reports whether p can be stored.
+func (p *Plan) Validate() error {
+	if p.Code == "" || len(p.Code) > 64 {
+		return Invalid("code", "plan code must be 1-64 characters")
+	}
+	if p.Name == "" {
+		return Invalid("name", "plan name is required")
+	}
+	if !p.Type.Valid() {
+		return Invalid("package_type", "package_type must be 0-5")
+	}
+	if p.VolumeBytes < 0 {
+		return Invalid("volume", "volume must not be negative")
+	}
+	if p.PriceMinor < 0 {
+		return Invalid("price", "price must not be negative")
+	}
+	return nil
+}
+
+// OrderableBy reports whether the plan may be ordered for sim: an OTA plan
+// needs an OTA SIM.
+func (p *Plan) OrderableBy(sim *SIM) bool { return !p.OTA || sim.OTA }
+
+// Page selects a window of a list: Offset items skipped, at most Limit kept
+// (no limit when Limit is 0).
+type Page struct {
+	Offset int
+	Limit  int
+}
+
+// PageOf returns the Page for a 1-based page number and a page size.
+func PageOf(pageNo, pageSize int) Page {
+	return Page{Offset: (pageNo - 1) * pageSize, Limit: pageSize}
+}
+
+// PlanFilter selects plans orderable by an enterprise.
+type PlanFilter struct {
+	Enterprise string
+	Code       string // optional exact plan code
+	Page       Page
+}
+
+// SIMFilter selects SIMs of an enterprise.
+type SIMFilter struct {
+	Enterprise string
+	ICCIDs     []string // optional: only these
+	Page       Page
+}
+
+// ctxKey is the type of opencube's context keys.
+type ctxKey int
+
+const enterpriseKey ctxKey = iota
+
+// NewContext returns a context carrying the authenticated enterprise's access
+// code. Every service method acts for that enterprise only.
+func NewContext(ctx context.Context, accessCode string) context.Context {
+	return context.WithValue(ctx, enterpriseKey, accessCode)
+}
+
+// EnterpriseFrom returns the access code carried by ctx, or "".
+func EnterpriseFrom(ctx context.Context) string {
+	s, _ := ctx.Value(enterpriseKey).(string)
+	return s
+}

@@ -1,0 +1,267 @@
+package opencube
+
+import (
+	"fmt"
+	"time"
+)
+
+// OrderStatus is the CSSS orderStatus of a plan order.
+type OrderStatus int
+
+// Order states (DECISIONS D12).
+const (
+	OrderNotEnabled OrderStatus = 1
+	OrderInUse      OrderStatus = 2
+	OrderSuspended  OrderStatus = 3
+	OrderExpired    OrderStatus = 4
+	OrderEnded      OrderStatus = 5
+	OrderCancelled  OrderStatus = 6
+)
+
+// Valid reports whether s is one of the six order states.
+func (s OrderStatus) Valid() bool { return s >= OrderNotEnabled && s <= OrderCancelled }
+
+// Active reports whether an order in state s holds the SIM (in use or
+// suspended). A SIM has at most one active order.
+func (s OrderStatus) Active() bool { return s == OrderInUse || s == OrderSuspended }
+
+// Move is a change of an order's state.
+type Move string
+
+// Order moves.
+const (
+	MoveEnable  Move = "enable"
+	MoveCancel  Move = "cancel"
+	MoveSuspend Move = "suspend"
+	MoveResume  Move = "resume"
+	MoveEnd     Move = "end"
+	MoveExpire  Move = "expire"
+)
+
+// transitions is the order state machine of D12: from state, by move, to state.
+var transitions = map[OrderStatus]map[Move]OrderStatus{
+	OrderNotEnabled: {MoveEnable: OrderInUse, MoveCancel: OrderCancelled},
+	OrderInUse:      {MoveSuspend: OrderSuspended, MoveEnd: OrderEnded, MoveExpire: OrderExpired},
+	OrderSuspended:  {MoveResume: OrderInUse, MoveEnd: OrderEnded},
+}
+
+// Next returns the state that move leads to from s, or a KindOrderState error
+// when the move is not allowed.
+func (s OrderStatus) Next(move Move) (OrderStatus, error) {
+	if to, ok := transitions[s][move]; ok {
+		return to, nil
+	}
+	return 0, Errorf(KindOrderState, "cannot %s an order in state %d", move, s)
+}
+
+// Renewable reports whether an order in state s may be renewed (D11).
+func (s OrderStatus) Renewable() bool {
+	return s == OrderNotEnabled || s == OrderInUse || s == OrderSuspended
+}
+
+// BuyType is the CSSS buyType of an order.
+type BuyType int
+
+// Buy types.
+const (
+	BuyTest    BuyType = 1 // a test-data order
+	BuyNormal  BuyType = 2 // a normal order
+	BuyRenewal BuyType = 3 // an order that has been renewed
+)
+
+// TimingType says when an OTA order starts counting.
+type TimingType int
+
+// Timing types of createOtaOrder.
+const (
+	TimingNone        TimingType = 0 // not an OTA order
+	TimingFirstAttach TimingType = 1 // starts on the SIM's first data session
+	TimingOrderTime   TimingType = 2 // starts when enabled
+)
+
+// Order is one plan ordered for one SIM.
+type Order struct {
+	ID             string      `json:"order_id"`
+	Code           string      `json:"order_code"`
+	EnterpriseCode string      `json:"enterprise"`
+	ICCID          string      `json:"iccid"`
+	IMSI           string      `json:"imsi"`
+	PlanCode       string      `json:"package_code"`
+	PlanName       string      `json:"package_name"`
+	PlanType       PlanType    `json:"package_type"`
+	VolumeBytes    int64       `json:"volume_bytes"`
+	OrderPeriod    int         `json:"order_period"`
+	RenewPeriod    int         `json:"renew_period"`
+	Days           int         `json:"days,omitempty"` // OTA validity in days; 0 when the plan type decides
+	TimingType     TimingType  `json:"timing_type,omitempty"`
+	MCC            string      `json:"mcc,omitempty"`
+	Status         OrderStatus `json:"status"`
+	BuyType        BuyType     `json:"buy_type"`
+	PayAmountMinor int64       `json:"pay_amount_minor"`
+	PayRst         string      `json:"pay_rst"`
+	PayType        string      `json:"pay_type"`
+	GlobalOrder    string      `json:"global_order"`
+	TestFlow       string      `json:"test_flow"`
+	TestFlowFlag   string      `json:"test_flow_flag"`
+	OTA            bool        `json:"ota"`
+	UsedBytes      int64       `json:"used_bytes"`
+	OrderedAt      time.Time   `json:"ordered_at"`
+	StartedAt      *time.Time  `json:"started_at,omitempty"`
+	ExpiresAt      *time.Time  `json:"expires_at,omitempty"`
+	EndedAt        *time.Time  `json:"ended_at,omitempty"`
+	UpdatedAt      time.Time   `json:"updated_at"`
+}
+
+// Periods is N of D11: the ordered periods plus every renewal so far.
+func (o *Order) Periods() int { return o.OrderPeriod + o.RenewPeriod }
+
+// LastDay returns the last business day of an order that starts on the
+// business day of start, following D11: N units from the start date (months
+// with month-end clamping) minus one day.
+func (o *Order) LastDay(start time.Time) time.Time {
+	s := start.In(BusinessZone)
+	day := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, BusinessZone)
+	n := o.Periods()
+	switch {
+	case o.Days > 0:
+		return day.AddDate(0, 0, o.Days*o.Periods()/max(o.OrderPeriod, 1)-1)
+	case o.PlanType.Months() > 0:
+		return addMonthsClamped(day, n*o.PlanType.Months()).AddDate(0, 0, -1)
+	default:
+		return day.AddDate(0, 0, n-1)
+	}
+}
+
+// ExpiryFor returns the instant an order started at start expires: 23:59:59
+// UTC+8 on its last day.
+func (o *Order) ExpiryFor(start time.Time) time.Time {
+	d := o.LastDay(start)
+	return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, BusinessZone)
+}
+
+// addMonthsClamped adds n calendar months to day, clamping to the last day of
+// the target month (31 Jan + 1 month = 28 or 29 Feb).
+func addMonthsClamped(day time.Time, n int) time.Time {
+	y, m, d := day.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, day.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(d, last), 0, 0, 0, 0, day.Location())
+}
+
+// Apply performs move on o at time now, updating its state and dates, and
+// returns the notification event type the move emits.
+func (o *Order) Apply(move Move, now time.Time) (EventType, error) {
+	to, err := o.Status.Next(move)
+	if err != nil {
+		return "", err
+	}
+	var ev EventType
+	switch move {
+	case MoveEnable, MoveResume:
+		if move == MoveEnable {
+			start := now
+			o.StartedAt = &start
+			exp := o.ExpiryFor(now)
+			o.ExpiresAt = &exp
+			ev = EventStartOrder
+			if o.OTA {
+				ev = EventStartOTAOrder
+			}
+		} else {
+			ev = EventResumeOrder
+		}
+	case MoveCancel:
+		ended := now
+		o.EndedAt = &ended
+		ev = EventCancelOrder
+	case MoveSuspend:
+		ev = EventPauseOrder
+	case MoveEnd:
+		ended := now
+		o.EndedAt = &ended
+		ev = EventEndOrder
+	case MoveExpire:
+		ended := now
+		o.EndedAt = &ended
+		ev = EventExpireOrder
+	}
+	o.Status = to
+	o.UpdatedAt = now
+	return ev, nil
+}
+
+// Renew adds periods to o (D11) and returns the event it emits, "" when the
+// order is not in use (1009 is pushed only for an in-use order).
+func (o *Order) Renew(periods int, now time.Time) (EventType, error) {
+	if periods < 1 {
+		return "", Invalid("renew_period", "renew_period must be a positive integer")
+	}
+	if !o.Status.Renewable() {
+		return "", Errorf(KindOrderState, "cannot renew an order in state %d", o.Status)
+	}
+	o.RenewPeriod += periods
+	o.BuyType = BuyRenewal
+	o.UpdatedAt = now
+	if o.StartedAt != nil {
+		exp := o.ExpiryFor(*o.StartedAt)
+		o.ExpiresAt = &exp
+	}
+	if o.Status == OrderInUse {
+		return EventRenewOrder, nil
+	}
+	return "", nil
+}
+
+// EventType is the CSSS notification event code of an order change.
+type EventType string
+
+// Order notification events (csss-api.md §4.1).
+const (
+	EventCreateOrder   EventType = "1000"
+	EventEndOrder      EventType = "1001"
+	EventCancelOrder   EventType = "1002"
+	EventPauseOrder    EventType = "1003"
+	EventResumeOrder   EventType = "1004"
+	EventStartOrder    EventType = "1005"
+	EventStartOTAOrder EventType = "1007"
+	EventExpireOrder   EventType = "1008"
+	EventRenewOrder    EventType = "1009"
+	EventReduceCycle   EventType = "1010"
+	EventDownloadIMSI  EventType = "1012"
+)
+
+// Event is something that happened to an enterprise's object, written in the
+// same transaction as the change itself (the outbox) and later delivered to
+// the enterprise's notification endpoints.
+type Event struct {
+	ID             string      `json:"id"`
+	EnterpriseCode string      `json:"enterprise"`
+	Type           EventType   `json:"type"`
+	OrderID        string      `json:"order_id"`
+	ICCID          string      `json:"iccid"`
+	Status         OrderStatus `json:"order_status"`
+	CreatedAt      time.Time   `json:"created_at"`
+}
+
+// NewEvent returns the event of type t about o, at o's last update.
+func NewEvent(t EventType, o *Order) *Event {
+	return &Event{
+		ID:             fmt.Sprintf("%s-%s-%d", o.ID, t, o.UpdatedAt.UnixNano()),
+		EnterpriseCode: o.EnterpriseCode,
+		Type:           t,
+		OrderID:        o.ID,
+		ICCID:          o.ICCID,
+		Status:         o.Status,
+		CreatedAt:      o.UpdatedAt,
+	}
+}
+
+// OrderFilter selects orders of an enterprise (queryOrder).
+type OrderFilter struct {
+	Enterprise string
+	ICCID      string
+	OrderID    string
+	Status     OrderStatus // 0: any
+	BuyType    BuyType     // 0: any
+	Page       Page
+}

@@ -1,0 +1,16 @@
+// Package sqlite is opencube's embedded store: it implements opencube.Store
+// over one SQLite database file with the pure-Go driver modernc.org/sqlite, so
+// that opencube runs on a fresh machine with nothing else installed.
+//
+// It owns the SQLite schema (the numbered, append-only goose migrations
+// embedded from migrations/), the mapping between SQLite rows and the domain
+// types, and the mapping of SQLite constraint failures to opencube error
+// kinds.
+//
+// A DB holds two pools on the same file: a single write connection, whose
+// transactions begin with BEGIN IMMEDIATE so that writers queue rather than
+// fail with SQLITE_BUSY, and a pool of read-only connections that WAL mode
+// lets run beside the writer. Instants are stored as INTEGER microseconds
+// since the Unix epoch (UTC), the precision PostgreSQL keeps, so both stores
+// round-trip the same values.
+package sqlite

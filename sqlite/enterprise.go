@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/opencube/opencube"
+)
+
+// CreateEnterprise implements opencube.EnterpriseStore.
+func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
+	secrets, err := encodeList(e.Secrets)
+	if err != nil {
+		return err
+	}
+	return db.update(ctx, func(t *txn) error {
+		_, err := t.tx.ExecContext(ctx,
+			`INSERT INTO enterprises (access_code, name, secrets, created_at) VALUES (?, ?, ?, ?)`,
+			e.AccessCode, e.Name, secrets, micros(e.CreatedAt))
+		if code(err) == primaryKey {
+			return opencube.Errorf(opencube.KindConflict, "enterprise %s exists", e.AccessCode)
+		}
+		if err != nil {
+			return dbError("create enterprise", err)
+		}
+		return nil
+	})
+}
+
+// FindEnterprise implements opencube.EnterpriseStore.
+func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.Enterprise, error) {
+	var (
+		e       opencube.Enterprise
+		secrets string
+		created int64
+	)
+	err := db.rs[rEnterprise].QueryRowContext(ctx, accessCode).Scan(&e.AccessCode, &e.Name, &secrets, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, unknownEnterprise(accessCode)
+	}
+	if err != nil {
+		return nil, dbError("find enterprise", err)
+	}
+	if e.Secrets, err = decodeList(secrets); err != nil {
+		return nil, err
+	}
+	e.CreatedAt = instant(created)
+	return &e, nil
+}
+
+// UpdateSecrets implements opencube.EnterpriseStore; KindUnauthenticated when
+// the enterprise is unknown.
+func (db *DB) UpdateSecrets(ctx context.Context, accessCode string, secrets []string) error {
+	list, err := encodeList(secrets)
+	if err != nil {
+		return err
+	}
+	return db.update(ctx, func(t *txn) error {
+		res, err := t.tx.ExecContext(ctx, `UPDATE enterprises SET secrets = ? WHERE access_code = ?`, list, accessCode)
+		if err != nil {
+			return dbError("update secrets", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return dbError("update secrets", err)
+		} else if n == 0 {
+			return unknownEnterprise(accessCode)
+		}
+		return nil
+	})
+}
+
+func unknownEnterprise(accessCode string) error {
+	return opencube.Errorf(opencube.KindUnauthenticated, "enterprise %s not found", accessCode)
+}
+
+// encodeList is the stored form of a list of strings: a JSON array.
+func encodeList(l []string) (string, error) {
+	if len(l) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(l)
+	if err != nil {
+		return "", dbError("encode list", err)
+	}
+	return string(b), nil
+}
+
+// decodeList is the inverse of encodeList; an empty list decodes as nil.
+func decodeList(s string) ([]string, error) {
+	if s == "" || s == "[]" {
+		return nil, nil
+	}
+	var l []string
+	if err := json.Unmarshal([]byte(s), &l); err != nil {
+		return nil, dbError("decode list", err)
+	}
+	return l, nil
+}

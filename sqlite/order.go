@@ -1,0 +1,231 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/opencube/opencube"
+)
+
+const orderColumns = `id, code, enterprise_code, iccid, imsi, plan_code, plan_name, plan_type, volume_bytes,
+	order_period, renew_period, days, timing_type, mcc, status, buy_type, pay_amount_minor, pay_rst, pay_type,
+	global_order, test_flow, test_flow_flag, ota, used_bytes, ordered_at, started_at, expires_at, ended_at, updated_at`
+
+func scanOrder(s scanner) (*opencube.Order, error) {
+	var (
+		o                                                                      opencube.Order
+		planType, orderPeriod, renewPeriod, days, timing, status, buy, ordered int64
+		updated                                                                int64
+		started, expires, ended                                                sql.NullInt64
+	)
+	err := s.Scan(&o.ID, &o.Code, &o.EnterpriseCode, &o.ICCID, &o.IMSI, &o.PlanCode, &o.PlanName, &planType, &o.VolumeBytes,
+		&orderPeriod, &renewPeriod, &days, &timing, &o.MCC, &status, &buy, &o.PayAmountMinor, &o.PayRst, &o.PayType,
+		&o.GlobalOrder, &o.TestFlow, &o.TestFlowFlag, &o.OTA, &o.UsedBytes, &ordered, &started, &expires, &ended, &updated)
+	if err != nil {
+		return nil, err
+	}
+	o.PlanType = opencube.PlanType(planType)
+	o.OrderPeriod = int(orderPeriod)
+	o.RenewPeriod = int(renewPeriod)
+	o.Days = int(days)
+	o.TimingType = opencube.TimingType(timing)
+	o.Status = opencube.OrderStatus(status)
+	o.BuyType = opencube.BuyType(buy)
+	o.OrderedAt = instant(ordered)
+	o.StartedAt = nullInstant(started)
+	o.ExpiresAt = nullInstant(expires)
+	o.EndedAt = nullInstant(ended)
+	o.UpdatedAt = instant(updated)
+	return &o, nil
+}
+
+// UpdateOrders implements opencube.OrderStore. fn runs in one IMMEDIATE
+// transaction on the write connection: concurrent calls run one after the
+// other. fn must not call other methods of db that write.
+func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
+	return db.update(ctx, func(t *txn) error { return fn(t) })
+}
+
+var _ opencube.OrderTx = (*txn)(nil)
+
+// SIM implements opencube.OrderTx.
+func (t *txn) SIM(ctx context.Context, accessCode, iccid string) (*opencube.SIM, error) {
+	sim, err := scanSIM(t.stmt(ctx, wSIM).QueryRowContext(ctx, iccid, accessCode))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	if err != nil {
+		return nil, dbError("find SIM", err)
+	}
+	return sim, nil
+}
+
+// Plan implements opencube.OrderTx.
+func (t *txn) Plan(ctx context.Context, accessCode, code string) (*opencube.Plan, error) {
+	p, err := scanPlan(t.stmt(ctx, wPlan).QueryRowContext(ctx, code, accessCode))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code)
+	}
+	if err != nil {
+		return nil, dbError("find plan", err)
+	}
+	return p, nil
+}
+
+// Order implements opencube.OrderTx.
+func (t *txn) Order(ctx context.Context, accessCode, id string) (*opencube.Order, error) {
+	o, err := scanOrder(t.stmt(ctx, wOrder).QueryRowContext(ctx, id, accessCode))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, orderNotFound(id)
+	}
+	if err != nil {
+		return nil, dbError("find order", err)
+	}
+	return o, nil
+}
+
+func orderNotFound(id string) error {
+	return opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
+}
+
+// ActiveOrder implements opencube.OrderTx.
+func (t *txn) ActiveOrder(ctx context.Context, iccid string) (*opencube.Order, error) {
+	return t.optionalOrder(ctx, wActiveOrder, iccid)
+}
+
+// NextOrder implements opencube.OrderTx: the oldest not-enabled order by
+// order time, then id.
+func (t *txn) NextOrder(ctx context.Context, iccid string) (*opencube.Order, error) {
+	return t.optionalOrder(ctx, wNextOrder, iccid)
+}
+
+func (t *txn) optionalOrder(ctx context.Context, stmt int, iccid string) (*opencube.Order, error) {
+	o, err := scanOrder(t.stmt(ctx, stmt).QueryRowContext(ctx, iccid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, dbError("find order", err)
+	}
+	return o, nil
+}
+
+// InsertOrder implements opencube.OrderTx: KindConflict when the id exists,
+// KindOrderState when o is active and another active order holds its SIM.
+func (t *txn) InsertOrder(ctx context.Context, o *opencube.Order) error {
+	_, err := t.stmt(ctx, wInsertOrder).ExecContext(ctx,
+		o.ID, o.Code, o.EnterpriseCode, o.ICCID, o.IMSI, o.PlanCode, o.PlanName, int64(o.PlanType), o.VolumeBytes,
+		int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), int64(o.TimingType), o.MCC, int64(o.Status), int64(o.BuyType),
+		o.PayAmountMinor, o.PayRst, o.PayType, o.GlobalOrder, o.TestFlow, o.TestFlowFlag, o.OTA, o.UsedBytes,
+		micros(o.OrderedAt), nullMicros(o.StartedAt), nullMicros(o.ExpiresAt), nullMicros(o.EndedAt), micros(o.UpdatedAt))
+	switch code(err) {
+	case 0:
+		if err != nil {
+			return dbError("insert order", err)
+		}
+		return nil
+	case primaryKey:
+		return opencube.Errorf(opencube.KindConflict, "order %s exists", o.ID)
+	case unique:
+		return activeExists(o)
+	default:
+		return dbError("insert order", err)
+	}
+}
+
+func activeExists(o *opencube.Order) error {
+	return opencube.Errorf(opencube.KindOrderState, "SIM %s already has an active order", o.ICCID)
+}
+
+// UpdateOrder implements opencube.OrderTx. It writes the fields an order's
+// life changes: status, buy type, periods, days, used bytes and its times
+// (started, expires, ended, updated). KindOrderNotFound when o is not an
+// order of o.EnterpriseCode.
+func (t *txn) UpdateOrder(ctx context.Context, o *opencube.Order) error {
+	res, err := t.stmt(ctx, wUpdateOrder).ExecContext(ctx,
+		int64(o.Status), int64(o.BuyType), int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), o.UsedBytes,
+		nullMicros(o.StartedAt), nullMicros(o.ExpiresAt), nullMicros(o.EndedAt), micros(o.UpdatedAt),
+		o.ID, o.EnterpriseCode)
+	if code(err) == unique {
+		return activeExists(o)
+	}
+	if err != nil {
+		return dbError("update order", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return dbError("update order", err)
+	}
+	if n == 0 {
+		return orderNotFound(o.ID)
+	}
+	return nil
+}
+
+// InsertEvent implements opencube.OrderTx: KindConflict when the id exists.
+func (t *txn) InsertEvent(ctx context.Context, e *opencube.Event) error {
+	_, err := t.stmt(ctx, wInsertEvent).ExecContext(ctx,
+		e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), micros(e.CreatedAt))
+	if c := code(err); c == unique || c == primaryKey {
+		return opencube.Errorf(opencube.KindConflict, "event %s exists", e.ID)
+	}
+	if err != nil {
+		return dbError("insert event", err)
+	}
+	return nil
+}
+
+// FindOrders implements opencube.OrderStore.
+func (db *DB) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencube.Order, int, error) {
+	from := `FROM orders WHERE enterprise_code = ?`
+	args := []any{f.Enterprise}
+	if f.ICCID != "" {
+		from += ` AND iccid = ?`
+		args = append(args, f.ICCID)
+	}
+	if f.OrderID != "" {
+		from += ` AND id = ?`
+		args = append(args, f.OrderID)
+	}
+	if f.Status != 0 {
+		from += ` AND status = ?`
+		args = append(args, int64(f.Status))
+	}
+	if f.BuyType != 0 {
+		from += ` AND buy_type = ?`
+		args = append(args, int64(f.BuyType))
+	}
+	return findPage(ctx, db, "orders", orderColumns, from, "ordered_at DESC, id DESC", args, f.Page, scanOrder)
+}
+
+// FindEvents implements opencube.OrderStore: oldest first, and in the order
+// they were written when they share a time.
+func (db *DB) FindEvents(ctx context.Context, accessCode string) ([]*opencube.Event, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, enterprise_code, type, order_id, iccid, status, created_at
+		FROM events WHERE enterprise_code = ? ORDER BY created_at, seq`, accessCode)
+	if err != nil {
+		return nil, dbError("find events", err)
+	}
+	defer rows.Close()
+	var events []*opencube.Event
+	for rows.Next() {
+		var (
+			e       opencube.Event
+			typ     string
+			status  int64
+			created int64
+		)
+		if err := rows.Scan(&e.ID, &e.EnterpriseCode, &typ, &e.OrderID, &e.ICCID, &status, &created); err != nil {
+			return nil, dbError("find events", err)
+		}
+		e.Type = opencube.EventType(typ)
+		e.Status = opencube.OrderStatus(status)
+		e.CreatedAt = instant(created)
+		events = append(events, &e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("find events", err)
+	}
+	return events, nil
+}

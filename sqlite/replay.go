@@ -1,0 +1,97 @@
+package sqlite
+
+import (
+	"context"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// Purging of expired replays from ClaimReplay: every purgeEvery claims, at
+// most purgeBatch expired rows go, so the table stays bounded at any request
+// rate while no single claim pays for a large delete.
+const (
+	purgeEvery = 256
+	purgeBatch = 1024
+)
+
+// ClaimReplay implements opencube.ReplayStore. An entry whose ExpiresAt is
+// not after now is expired and is replaced. The returned entry is nil when r
+// was recorded.
+func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time) (*opencube.Replay, bool, error) {
+	var existing *opencube.Replay
+	err := db.update(ctx, func(t *txn) error {
+		res, err := t.stmt(ctx, wClaimReplay).ExecContext(ctx,
+			r.AccessCode, r.Key, r.Fingerprint, r.Response, micros(r.ExpiresAt), micros(now))
+		if err != nil {
+			return dbError("claim replay", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return dbError("claim replay", err)
+		}
+		if n == 0 {
+			var (
+				e       opencube.Replay
+				null    bool
+				expires int64
+			)
+			err := t.stmt(ctx, wFindReplay).QueryRowContext(ctx, r.AccessCode, r.Key).
+				Scan(&e.AccessCode, &e.Key, &e.Fingerprint, &e.Response, &null, &expires)
+			if err != nil {
+				return dbError("claim replay", err)
+			}
+			if e.Response == nil && !null {
+				e.Response = []byte{} // an empty response is a response
+			}
+			e.ExpiresAt = instant(expires)
+			existing = &e
+			return nil
+		}
+		if db.claims.Add(1)%purgeEvery == 0 {
+			if _, err := t.stmt(ctx, wPurgeReplays).ExecContext(ctx, micros(now), purgeBatch); err != nil {
+				return dbError("purge replays", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return existing, existing == nil, nil
+}
+
+// CompleteReplay implements opencube.ReplayStore. Completing an entry that
+// is gone (released, or expired and purged) does nothing.
+func (db *DB) CompleteReplay(ctx context.Context, accessCode, key string, response []byte) error {
+	if response == nil {
+		response = []byte{} // NULL means "still being made"
+	}
+	if _, err := db.ws[wCompleteReplay].ExecContext(ctx, response, accessCode, key); err != nil {
+		return dbError("complete replay", err)
+	}
+	return nil
+}
+
+// ReleaseReplay implements opencube.ReplayStore.
+func (db *DB) ReleaseReplay(ctx context.Context, accessCode, key string) error {
+	if _, err := db.ws[wReleaseReplay].ExecContext(ctx, accessCode, key); err != nil {
+		return dbError("release replay", err)
+	}
+	return nil
+}
+
+// PurgeReplays deletes every replay entry expired at now and returns how
+// many went. ClaimReplay purges a little as it goes; a janitor may call this
+// to empty the table of expired entries at once.
+func (db *DB) PurgeReplays(ctx context.Context, now time.Time) (int64, error) {
+	res, err := db.ws[wPurgeReplays].ExecContext(ctx, micros(now), -1)
+	if err != nil {
+		return 0, dbError("purge replays", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, dbError("purge replays", err)
+	}
+	return n, nil
+}

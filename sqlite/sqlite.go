@@ -1,0 +1,396 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/opencube/opencube"
+)
+
+//go:embed migrations/*.sql
+var embedded embed.FS
+
+// ErrSchemaNewer is returned (wrapped) by Open and Migrate when the database
+// file was migrated by a newer opencube than this one: its schema version is
+// beyond the last migration this binary knows.
+var ErrSchemaNewer = errors.New("database schema is newer than this opencube binary")
+
+// BusyTimeout is how long a connection waits for a lock held by another
+// process (an `opencube migrate` beside a running server, a backup) before it
+// gives up with SQLITE_BUSY. Within one process writers never contend: they
+// queue for the single write connection.
+const BusyTimeout = 10 * time.Second
+
+// DB is an opencube.Store over one SQLite database file. It is safe for
+// concurrent use.
+type DB struct {
+	// write is the only connection that writes. Its transactions begin with
+	// BEGIN IMMEDIATE, so writers take the database lock up front and queue
+	// for the connection instead of failing on a lock upgrade.
+	write *sql.DB
+	// read is a pool of query-only connections; in WAL mode they read a
+	// consistent snapshot beside the writer.
+	read *sql.DB
+	// ws and rs are the hot-path statements, prepared once on each pool.
+	ws [numWriteStmts]*sql.Stmt
+	rs [numReadStmts]*sql.Stmt
+	// claims counts ClaimReplay calls, to purge expired replays now and then.
+	claims atomic.Uint64
+}
+
+var _ opencube.Store = (*DB)(nil)
+
+// Open opens the SQLite database at path, creating the file when it does not
+// exist, and migrates it to the schema this binary knows. path is a file
+// name (not ":memory:": the read and write pools must share one database).
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
+	}
+	write, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	db := &DB{write: write}
+	if err := db.Migrate(ctx); err != nil {
+		write.Close()
+		return nil, err
+	}
+
+	read, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxLifetime(0)
+	read.SetConnMaxIdleTime(0)
+	db.read = read
+
+	if err := db.prepare(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// dsn returns the modernc.org/sqlite data source name of a connection to
+// path: WAL, synchronous=NORMAL (durable across process crashes; a power
+// loss may lose the last transactions, never corrupt the file), foreign keys
+// on. Write connections begin transactions IMMEDIATE; read connections are
+// query-only.
+func dsn(path string, write bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-16000)") // 16 MB a connection
+	q.Add("_pragma", "temp_store(MEMORY)")
+	if write {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return path + "?" + q.Encode()
+}
+
+// Migrate applies the embedded migrations the database lacks. It is a no-op
+// on an up-to-date database and fails with ErrSchemaNewer, changing nothing,
+// when the database is ahead of this binary.
+func (db *DB) Migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(embedded, "migrations")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys,
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithLogger(goose.NopLogger()),
+	)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: schema version: %w", err)
+	}
+	if current > target {
+		return fmt.Errorf("sqlite: %w: the database is at version %d, this binary knows versions up to %d; run a newer opencube", ErrSchemaNewer, current, target)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// Close closes both pools and their prepared statements.
+func (db *DB) Close() error {
+	var errs []error
+	for _, s := range db.ws {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	for _, s := range db.rs {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	errs = append(errs, db.write.Close())
+	return errors.Join(errs...)
+}
+
+// Hot-path statements prepared on the write connection, run inside write
+// transactions (txn.stmt) or on their own.
+const (
+	wSIM = iota
+	wPlan
+	wOrder
+	wActiveOrder
+	wNextOrder
+	wInsertOrder
+	wUpdateOrder
+	wInsertEvent
+	wInsertSIM
+	wClaimReplay
+	wFindReplay
+	wPurgeReplays
+	wCompleteReplay
+	wReleaseReplay
+	numWriteStmts
+)
+
+// Statements prepared on the read pool.
+const (
+	rEnterprise = iota
+	numReadStmts
+)
+
+var writeSQL = [numWriteStmts]string{
+	wSIM:         `SELECT ` + simColumns + ` FROM sims WHERE iccid = ? AND enterprise_code = ?`,
+	wPlan:        `SELECT ` + planColumnsP + ` FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE p.code = ? AND g.enterprise_code = ?`,
+	wOrder:       `SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND enterprise_code = ?`,
+	wActiveOrder: `SELECT ` + orderColumns + ` FROM orders WHERE iccid = ? AND status IN (2, 3)`,
+	wNextOrder: `SELECT ` + orderColumns + ` FROM orders WHERE iccid = ? AND status = 1
+		ORDER BY ordered_at, id LIMIT 1`,
+	wInsertOrder: `INSERT INTO orders (` + orderColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	wUpdateOrder: `UPDATE orders SET status = ?, buy_type = ?, order_period = ?, renew_period = ?, days = ?,
+		used_bytes = ?, started_at = ?, expires_at = ?, ended_at = ?, updated_at = ?
+		WHERE id = ? AND enterprise_code = ?`,
+	wInsertEvent: `INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	wInsertSIM: `INSERT INTO sims (` + simColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	// An unexpired entry stays; an expired one is replaced in place.
+	wClaimReplay: `INSERT INTO replays (access_code, key, fingerprint, response, expires_at)
+		VALUES (?1, ?2, ?3, ?4, ?5)
+		ON CONFLICT (access_code, key) DO UPDATE SET
+			fingerprint = excluded.fingerprint, response = excluded.response, expires_at = excluded.expires_at
+		WHERE replays.expires_at <= ?6`,
+	wFindReplay: `SELECT access_code, key, fingerprint, response, response IS NULL, expires_at FROM replays
+		WHERE access_code = ? AND key = ?`,
+	wPurgeReplays: `DELETE FROM replays WHERE rowid IN
+		(SELECT rowid FROM replays WHERE expires_at <= ? LIMIT ?)`,
+	wCompleteReplay: `UPDATE replays SET response = ? WHERE access_code = ? AND key = ?`,
+	wReleaseReplay:  `DELETE FROM replays WHERE access_code = ? AND key = ?`,
+}
+
+var readSQL = [numReadStmts]string{
+	rEnterprise: `SELECT access_code, name, secrets, created_at FROM enterprises WHERE access_code = ?`,
+}
+
+func (db *DB) prepare(ctx context.Context) error {
+	var err error
+	for i, q := range writeSQL {
+		if db.ws[i], err = db.write.PrepareContext(ctx, q); err != nil {
+			return fmt.Errorf("sqlite: prepare %q: %w", q, err)
+		}
+	}
+	for i, q := range readSQL {
+		if db.rs[i], err = db.read.PrepareContext(ctx, q); err != nil {
+			return fmt.Errorf("sqlite: prepare %q: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// txn is one write transaction. It binds the prepared write statements to
+// the transaction as they are first used.
+type txn struct {
+	db    *DB
+	tx    *sql.Tx
+	stmts [numWriteStmts]*sql.Stmt
+}
+
+// stmt returns prepared write statement i bound to the transaction.
+func (t *txn) stmt(ctx context.Context, i int) *sql.Stmt {
+	s := t.stmts[i]
+	if s == nil {
+		s = t.tx.StmtContext(ctx, t.db.ws[i])
+		t.stmts[i] = s
+	}
+	return s
+}
+
+// update runs fn in a write transaction and commits when fn returns nil. An
+// error from fn is returned as it is, so that domain errors keep their type.
+func (db *DB) update(ctx context.Context, fn func(*txn) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	t := &txn{db: db, tx: tx}
+	done := false
+	defer func() {
+		if !done { // fn panicked: free the write connection
+			tx.Rollback()
+		}
+	}()
+	err = fn(t)
+	done = true
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// view runs fn in a read transaction on the read pool, so that everything fn
+// reads comes from one snapshot.
+func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// code returns the extended SQLite result code of err, or 0.
+func code(err error) int {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code()
+	}
+	return 0
+}
+
+// Constraint failures, by extended result code.
+const (
+	primaryKey = sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	unique     = sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	foreignKey = sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+)
+
+// dbError wraps an unexpected database error; opencube.ErrorKind maps it to
+// KindInternal.
+func dbError(op string, err error) error {
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// micros is the stored form of an instant.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// nullMicros is the stored form of an optional instant.
+func nullMicros(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// instant is the inverse of micros.
+func instant(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// nullInstant is the inverse of nullMicros.
+func nullInstant(us sql.NullInt64) *time.Time {
+	if !us.Valid {
+		return nil
+	}
+	t := instant(us.Int64)
+	return &t
+}
+
+// pageClause returns the LIMIT clause of p and its arguments appended to args.
+func pageClause(p opencube.Page, args []any) (string, []any) {
+	if p.Limit <= 0 && p.Offset <= 0 {
+		return "", args
+	}
+	limit := int64(p.Limit)
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	return " LIMIT ? OFFSET ?", append(args, limit, max(p.Offset, 0))
+}
+
+// findPage runs a paged list query: the columns cols of the rows selected by
+// from (a FROM and WHERE clause taking args) in the given order, and the
+// number of rows selected without paging. It counts only when the page does
+// not tell the total by itself.
+func findPage[T any](ctx context.Context, db *DB, what, cols, from, order string, args []any, p opencube.Page, scan func(scanner) (T, error)) ([]T, int, error) {
+	var items []T
+	total := 0
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		limit, pargs := pageClause(p, args)
+		rows, err := tx.QueryContext(ctx, "SELECT "+cols+" "+from+" ORDER BY "+order+limit, pargs...)
+		if err != nil {
+			return dbError("find "+what, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			item, err := scan(rows)
+			if err != nil {
+				return dbError("find "+what, err)
+			}
+			items = append(items, item)
+		}
+		if err := rows.Err(); err != nil {
+			return dbError("find "+what, err)
+		}
+		offset := max(p.Offset, 0)
+		switch {
+		case p.Limit <= 0 && offset == 0, // everything
+			p.Limit > 0 && len(items) < p.Limit && (len(items) > 0 || offset == 0): // the last page
+			total = offset + len(items)
+			return nil
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) "+from, args...).Scan(&total); err != nil {
+			return dbError("count "+what, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return items, total, nil
+}

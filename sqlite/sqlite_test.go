@@ -1,0 +1,368 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
+)
+
+func open(t testing.TB) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "opencube.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) opencube.Store { return open(t) })
+}
+
+func TestMigrate(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "opencube.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := db.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "ent", Name: "E", Secrets: []string{"12345678"}}); err != nil {
+		t.Fatalf("CreateEnterprise: %v", err)
+	}
+	// Migrating an up-to-date database, in place or on reopening, is a no-op.
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate again: %v", err)
+	}
+	db.Close()
+	if db, err = sqlite.Open(ctx, path); err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	if _, err := db.FindEnterprise(ctx, "ent"); err != nil {
+		t.Errorf("FindEnterprise after reopening: %v", err)
+	}
+	db.Close()
+
+	// A database migrated by a newer binary is refused, not changed.
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, 1)`); err != nil {
+		t.Fatalf("marking the schema newer: %v", err)
+	}
+	raw.Close()
+	_, err = sqlite.Open(ctx, path)
+	if !errors.Is(err, sqlite.ErrSchemaNewer) {
+		t.Fatalf("Open of a newer schema = %v, want ErrSchemaNewer", err)
+	}
+	if !strings.Contains(err.Error(), "99999") {
+		t.Errorf("error %q does not name the database's version", err)
+	}
+}
+
+func TestOpenInvalidPath(t *testing.T) {
+	for _, path := range []string{"", ":memory:", "a.db?mode=ro"} {
+		if db, err := sqlite.Open(context.Background(), path); err == nil {
+			db.Close()
+			t.Errorf("Open(%q) succeeded", path)
+		}
+	}
+}
+
+// seed makes an enterprise with n SIMs and one granted plan.
+func seed(t testing.TB, db *sqlite.DB, n int) []*opencube.SIM {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "ent", Name: "E", Secrets: []string{"12345678"}}); err != nil {
+		t.Fatal(err)
+	}
+	sims := make([]*opencube.SIM, n)
+	for i := range sims {
+		sims[i] = &opencube.SIM{ICCID: fmt.Sprintf("89860%014d", i), IMSI: fmt.Sprintf("46001%010d", i), EnterpriseCode: "ent", Status: opencube.SIMActive}
+	}
+	if err := db.CreateSIMs(ctx, sims); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreatePlan(ctx, &opencube.Plan{Code: "P", Name: "Plan", Type: opencube.PlanDaily, VolumeBytes: 1 << 30}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.GrantPlan(ctx, "ent", "P"); err != nil {
+		t.Fatal(err)
+	}
+	return sims
+}
+
+var base = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+
+func newOrder(n int64, sim *opencube.SIM) *opencube.Order {
+	return &opencube.Order{
+		ID: opencube.OrderID(n), Code: opencube.OrderCode(n), EnterpriseCode: sim.EnterpriseCode, ICCID: sim.ICCID, IMSI: sim.IMSI,
+		PlanCode: "P", PlanName: "Plan", PlanType: opencube.PlanDaily, VolumeBytes: 1 << 30, OrderPeriod: 1,
+		Status: opencube.OrderNotEnabled, BuyType: opencube.BuyNormal,
+		OrderedAt: base.Add(time.Duration(n) * time.Millisecond), UpdatedAt: base.Add(time.Duration(n) * time.Millisecond),
+	}
+}
+
+// TestConcurrentWriters runs many UpdateOrders at once: inserts for many SIMs
+// and races to enable orders of the same SIMs. Writers queue; none sees
+// SQLITE_BUSY, and each contested SIM ends with exactly one active order.
+func TestConcurrentWriters(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	sims := seed(t, db, 40)
+	const contested, racers, inserters, insertsEach = 10, 8, 16, 25
+
+	// Each contested SIM has one waiting order a racer.
+	var waiting [contested][racers]*opencube.Order
+	var n int64
+	if err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+		for s := range contested {
+			for r := range racers {
+				n++
+				waiting[s][r] = newOrder(n, sims[s])
+				if err := tx.InsertOrder(ctx, waiting[s][r]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	var next atomic.Int64
+	next.Store(1 << 20)
+	var enabled [contested]atomic.Int32
+	var wg sync.WaitGroup
+	errs := make(chan error, contested*racers+inserters*insertsEach)
+	for s := range contested {
+		for r := range racers {
+			wg.Go(func() {
+				// Half the racers check ActiveOrder first, as the service
+				// does; the others rely on the store's unique index.
+				check := r%2 == 0
+				err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+					o, err := tx.Order(ctx, "ent", waiting[s][r].ID)
+					if err != nil {
+						return err
+					}
+					if check {
+						active, err := tx.ActiveOrder(ctx, o.ICCID)
+						if err != nil {
+							return err
+						}
+						if active != nil {
+							return opencube.Errorf(opencube.KindOrderState, "SIM busy")
+						}
+					}
+					ev, err := o.Apply(opencube.MoveEnable, base.Add(time.Hour))
+					if err != nil {
+						return err
+					}
+					if err := tx.UpdateOrder(ctx, o); err != nil {
+						return err
+					}
+					return tx.InsertEvent(ctx, opencube.NewEvent(ev, o))
+				})
+				switch opencube.ErrorKind(err) {
+				case "":
+					enabled[s].Add(1)
+				case opencube.KindOrderState:
+				default:
+					errs <- fmt.Errorf("enable: %w", err)
+				}
+			})
+		}
+	}
+	for i := range inserters {
+		wg.Go(func() {
+			for j := range insertsEach {
+				sim := sims[contested+(i*insertsEach+j)%(len(sims)-contested)]
+				o := newOrder(next.Add(1), sim)
+				err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+					if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
+						return err
+					}
+					if _, err := tx.Plan(ctx, "ent", "P"); err != nil {
+						return err
+					}
+					if err := tx.InsertOrder(ctx, o); err != nil {
+						return err
+					}
+					return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
+				})
+				if err != nil {
+					errs <- fmt.Errorf("insert: %w", err)
+				}
+			}
+		})
+	}
+	// Readers run beside the writers.
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 4 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, _, err := db.FindOrders(ctx, opencube.OrderFilter{Enterprise: "ent", Page: opencube.Page{Limit: 10}}); err != nil {
+					errs <- fmt.Errorf("read: %w", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	readers.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+
+	for s := range contested {
+		if got := enabled[s].Load(); got != 1 {
+			t.Errorf("SIM %d: %d racers enabled an order, want 1", s, got)
+		}
+		active, total, err := db.FindOrders(ctx, opencube.OrderFilter{Enterprise: "ent", ICCID: sims[s].ICCID, Status: opencube.OrderInUse})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 1 || len(active) != 1 {
+			t.Errorf("SIM %d has %d orders in use, want 1", s, total)
+		}
+	}
+	_, total, err := db.FindOrders(ctx, opencube.OrderFilter{Enterprise: "ent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := contested*racers + inserters*insertsEach; total != want {
+		t.Errorf("%d orders, want %d", total, want)
+	}
+	events, err := db.FindEvents(ctx, "ent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := contested + inserters*insertsEach; len(events) != want {
+		t.Errorf("%d events, want %d", len(events), want)
+	}
+}
+
+func TestReplayPurge(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	for i := range 10 {
+		r := &opencube.Replay{AccessCode: "ent", Key: fmt.Sprint(i), Fingerprint: "fp", ExpiresAt: base.Add(time.Duration(i) * time.Minute)}
+		if _, ok, err := db.ClaimReplay(ctx, r, base); err != nil || !ok {
+			t.Fatalf("ClaimReplay %d = %v, %v", i, ok, err)
+		}
+	}
+	n, err := db.PurgeReplays(ctx, base.Add(4*time.Minute))
+	if err != nil || n != 5 {
+		t.Fatalf("PurgeReplays = %d, %v; want 5", n, err)
+	}
+	// An unexpired entry stays; an empty response is a response.
+	if err := db.CompleteReplay(ctx, "ent", "5", []byte{}); err != nil {
+		t.Fatal(err)
+	}
+	r := &opencube.Replay{AccessCode: "ent", Key: "5", Fingerprint: "other", ExpiresAt: base.Add(time.Hour)}
+	existing, ok, err := db.ClaimReplay(ctx, r, base.Add(4*time.Minute))
+	if err != nil || ok || existing.Fingerprint != "fp" || existing.Response == nil {
+		t.Errorf("ClaimReplay of a kept entry = %+v, %v, %v", existing, ok, err)
+	}
+}
+
+// BenchmarkUpdateOrdersInsert measures one write transaction that inserts an
+// order and its event, from parallel goroutines.
+func BenchmarkUpdateOrdersInsert(b *testing.B) {
+	db := open(b)
+	ctx := context.Background()
+	sims := seed(b, db, 1000)
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			o := newOrder(i, sims[i%int64(len(sims))])
+			err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+				if err := tx.InsertOrder(ctx, o); err != nil {
+					return err
+				}
+				return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkOrderPackage measures the store's whole share of one orderPackage
+// request: claim the replay entry, look up SIM, plan and active order, insert
+// the order and its event, store the response.
+func BenchmarkOrderPackage(b *testing.B) {
+	db := open(b)
+	ctx := context.Background()
+	sims := seed(b, db, 1000)
+	var n atomic.Int64
+	response := []byte(`{"code":"0000","data":null,"message":"success","success":true}`)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			sim := sims[i%int64(len(sims))]
+			key := fmt.Sprintf("/orderPackage %d", i)
+			r := &opencube.Replay{AccessCode: "ent", Key: key, Fingerprint: "fp", ExpiresAt: base.Add(10 * time.Minute)}
+			if _, ok, err := db.ClaimReplay(ctx, r, base); err != nil || !ok {
+				b.Errorf("ClaimReplay = %v, %v", ok, err)
+				return
+			}
+			err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+				if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
+					return err
+				}
+				if _, err := tx.Plan(ctx, "ent", "P"); err != nil {
+					return err
+				}
+				if _, err := tx.ActiveOrder(ctx, sim.ICCID); err != nil {
+					return err
+				}
+				o := newOrder(i, sim)
+				if err := tx.InsertOrder(ctx, o); err != nil {
+					return err
+				}
+				return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
+			})
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if err := db.CompleteReplay(ctx, "ent", key, response); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

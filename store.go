@@ -1,0 +1,107 @@
+package opencube
+
+import (
+	"context"
+	"time"
+)
+
+// Store is everything opencube keeps. The sqlite and postgres packages
+// implement it; storetest holds the conformance suite both pass.
+type Store interface {
+	EnterpriseStore
+	SIMStore
+	PlanStore
+	OrderStore
+	ReplayStore
+	// Close releases the store's resources.
+	Close() error
+}
+
+// EnterpriseStore keeps enterprises and their secrets.
+type EnterpriseStore interface {
+	// CreateEnterprise inserts e; KindConflict when the access code exists.
+	CreateEnterprise(ctx context.Context, e *Enterprise) error
+	// FindEnterprise returns the enterprise; KindUnauthenticated when unknown.
+	FindEnterprise(ctx context.Context, accessCode string) (*Enterprise, error)
+	// UpdateSecrets replaces the enterprise's secrets.
+	UpdateSecrets(ctx context.Context, accessCode string, secrets []string) error
+}
+
+// SIMStore keeps the SIM inventory.
+type SIMStore interface {
+	// CreateSIMs inserts every SIM or none; KindConflict when an ICCID or
+	// IMSI exists, KindUnauthenticated when an enterprise is unknown.
+	CreateSIMs(ctx context.Context, sims []*SIM) error
+	// FindSIMs returns the enterprise's SIMs, ICCID order, and their total.
+	FindSIMs(ctx context.Context, f SIMFilter) ([]*SIM, int, error)
+}
+
+// PlanStore keeps the plan catalog and what each enterprise may order.
+type PlanStore interface {
+	// CreatePlan inserts p; KindConflict when the code exists.
+	CreatePlan(ctx context.Context, p *Plan) error
+	// GrantPlan makes a plan orderable by an enterprise (idempotent).
+	GrantPlan(ctx context.Context, accessCode, planCode string) error
+	// FindPlans returns the plans orderable by f.Enterprise, code order,
+	// and their total.
+	FindPlans(ctx context.Context, f PlanFilter) ([]*Plan, int, error)
+}
+
+// OrderStore keeps orders and the events their changes cause.
+type OrderStore interface {
+	// UpdateOrders runs fn in one transaction and commits what it wrote, or
+	// nothing when fn returns an error.
+	UpdateOrders(ctx context.Context, fn func(tx OrderTx) error) error
+	// FindOrders returns orders newest first (order time, then id) and their total.
+	FindOrders(ctx context.Context, f OrderFilter) ([]*Order, int, error)
+	// FindEvents returns an enterprise's events, oldest first.
+	FindEvents(ctx context.Context, accessCode string) ([]*Event, error)
+}
+
+// OrderTx is the order book inside one store transaction. Reads of orders
+// lock them for the rest of the transaction where the store supports it.
+type OrderTx interface {
+	// SIM returns an enterprise's SIM; KindDeviceNotFound when unknown.
+	SIM(ctx context.Context, accessCode, iccid string) (*SIM, error)
+	// Plan returns a plan orderable by the enterprise; KindPlanNotOrderable
+	// when unknown or not granted.
+	Plan(ctx context.Context, accessCode, code string) (*Plan, error)
+	// Order returns an enterprise's order; KindOrderNotFound when unknown.
+	Order(ctx context.Context, accessCode, id string) (*Order, error)
+	// ActiveOrder returns the SIM's in-use or suspended order, or nil.
+	ActiveOrder(ctx context.Context, iccid string) (*Order, error)
+	// NextOrder returns the SIM's oldest not-enabled order, or nil.
+	NextOrder(ctx context.Context, iccid string) (*Order, error)
+	// InsertOrder inserts a new order.
+	InsertOrder(ctx context.Context, o *Order) error
+	// UpdateOrder writes o's mutable fields; KindOrderState when another
+	// active order holds the SIM.
+	UpdateOrder(ctx context.Context, o *Order) error
+	// InsertEvent appends an event to the outbox.
+	InsertEvent(ctx context.Context, e *Event) error
+}
+
+// Replay is the remembered outcome of one signed request (D5): the first
+// response to a (access code, key) pair is returned again for every repeat.
+type Replay struct {
+	AccessCode string
+	// Key is the path and sign of the request, or an Idempotency-Key.
+	Key string
+	// Fingerprint identifies the request (path and body) behind the key.
+	Fingerprint string
+	// Response is the first response's bytes, nil while it is being made.
+	Response  []byte
+	ExpiresAt time.Time
+}
+
+// ReplayStore remembers signed requests for the replay guarantee.
+type ReplayStore interface {
+	// ClaimReplay records r unless an unexpired entry with the same access
+	// code and key exists; then it returns that entry and false.
+	ClaimReplay(ctx context.Context, r *Replay, now time.Time) (*Replay, bool, error)
+	// CompleteReplay stores the response of a claimed entry.
+	CompleteReplay(ctx context.Context, accessCode, key string, response []byte) error
+	// ReleaseReplay forgets a claimed entry whose request failed unexpectedly,
+	// so that a retry runs it.
+	ReleaseReplay(ctx context.Context, accessCode, key string) error
+}
