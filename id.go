@@ -1,6 +1,7 @@
 package opencube
 
 import (
+	"crypto/rand"
 	"fmt"
 	"sync"
 	"time"
@@ -41,3 +42,13 @@ func OrderID(n int64) string { return fmt.Sprintf("ORDER_%017d", n) }
 // OrderCode formats an order number as a communication order code (D24):
 // `L` and 18 digits.
 func OrderCode(n int64) string { return fmt.Sprintf("L1%017d", n) }
+
+// NewUUID returns a random (version 4) UUID: the id of an event, the same on
+// every delivery attempt of it.
+func NewUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,7 +1,6 @@
 package opencube
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -246,7 +245,7 @@ type Event struct {
 // NewEvent returns the event of type t about o, at o's last update.
 func NewEvent(t EventType, o *Order) *Event {
 	return &Event{
-		ID:             fmt.Sprintf("%s-%s-%d", o.ID, t, o.UpdatedAt.UnixNano()),
+		ID:             NewUUID(),
 		EnterpriseCode: o.EnterpriseCode,
 		Type:           t,
 		OrderID:        o.ID,

@@ -2,6 +2,7 @@ package opencube
 
 import (
 	"context"
+	"errors"
 	"slices"
 )
 
@@ -199,8 +200,8 @@ func (s *Service) OrderPlans(ctx context.Context, r BulkOrderRequest) ([]*Order,
 				err = s.place(ctx, tx, o, r.Open)
 			}
 			if err != nil {
-				e, ok := err.(*Error)
-				if !ok || e.Kind == KindInternal {
+				var e *Error
+				if !errors.As(err, &e) || e.Kind == KindInternal {
 					return err
 				}
 				failures = append(failures, DeviceFailure{ICCID: iccid, Err: e})
@@ -348,13 +349,18 @@ func (s *Service) EndOrder(ctx context.Context, r EndOrderRequest) (*Order, erro
 		if err != nil || !r.KeepAlive {
 			return ev, err
 		}
-		// Write the end first so the SIM is free, then start the next order.
+		// Write the end and its event first so the SIM is free and the
+		// events come in the order the moves happened, then start the next
+		// order. The end event is written here, so none is returned.
 		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return "", err
+		}
+		if err := tx.InsertEvent(ctx, NewEvent(ev, o)); err != nil {
 			return "", err
 		}
 		next, err := tx.NextOrder(ctx, o.ICCID)
 		if err != nil || next == nil {
-			return ev, err
+			return "", err
 		}
 		nev, err := next.Apply(MoveEnable, s.Clock.Now())
 		if err != nil {
@@ -363,7 +369,7 @@ func (s *Service) EndOrder(ctx context.Context, r EndOrderRequest) (*Order, erro
 		if err := tx.UpdateOrder(ctx, next); err != nil {
 			return "", err
 		}
-		return ev, tx.InsertEvent(ctx, NewEvent(nev, next))
+		return "", tx.InsertEvent(ctx, NewEvent(nev, next))
 	})
 }
 

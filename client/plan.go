@@ -91,6 +91,11 @@ func (c *Client) OrderPlan(ctx context.Context, r opencube.OrderRequest) (*openc
 	}
 	o := w.order()
 	o.ICCID = r.ICCID
+	// orderPackage answers no status: it follows from is_open.
+	o.Status = opencube.OrderNotEnabled
+	if r.Open {
+		o.Status = opencube.OrderInUse
+	}
 	return o, nil
 }
 
@@ -106,7 +111,12 @@ func (c *Client) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([
 	}
 	out := make([]*opencube.Order, 0, len(w.DeviceOrder))
 	for i := range w.DeviceOrder {
-		out = append(out, w.DeviceOrder[i].order())
+		o := w.DeviceOrder[i].order()
+		o.Status = opencube.OrderNotEnabled
+		if r.Open {
+			o.Status = opencube.OrderInUse
+		}
+		out = append(out, o)
 	}
 	return out, nil
 }
@@ -126,7 +136,13 @@ func (c *Client) orderCall(ctx context.Context, path string, p map[string]any) (
 
 // EnableOrder implements opencube.PlanService (openOrder).
 func (c *Client) EnableOrder(ctx context.Context, orderID, iccid string) (*opencube.Order, error) {
-	return c.orderCall(ctx, "/package/openOrder", map[string]any{"order_id": orderID, "device_id": iccid})
+	o, err := c.orderCall(ctx, "/package/openOrder", map[string]any{"order_id": orderID, "device_id": iccid})
+	if err != nil {
+		return nil, err
+	}
+	// openOrder answers no status: success means the order is in use.
+	o.Status = opencube.OrderInUse
+	return o, nil
 }
 
 // CancelOrder implements opencube.PlanService (cancelOrder).

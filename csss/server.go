@@ -189,35 +189,70 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 	ctx = opencube.NewContext(ctx, accessCode)
 
-	replay := &opencube.Replay{AccessCode: accessCode, Key: rt.Path + " " + sign, ExpiresAt: s.Clock.Now().Add(2 * s.Window)}
+	// The request is remembered by its sign (D5) always, and by its
+	// Idempotency-Key too when it has one: a key never lets a signed body
+	// run twice.
+	replays := []*opencube.Replay{{AccessCode: accessCode, Key: rt.Path + " " + sign, ExpiresAt: s.Clock.Now().Add(2 * s.Window)}}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		sum := sha256.Sum256(append([]byte(rt.Path+"\n"), body...))
-		replay.Key = "idempotency-key " + key
-		replay.Fingerprint = hex.EncodeToString(sum[:])
-		replay.ExpiresAt = s.Clock.Now().Add(s.IdempotencyTTL)
+		replays = append(replays, &opencube.Replay{AccessCode: accessCode, Key: "idempotency-key " + key,
+			Fingerprint: fingerprint(rt.Path, p), ExpiresAt: s.Clock.Now().Add(s.IdempotencyTTL)})
 	}
-	if prior, err := s.claim(ctx, replay); err != nil {
-		code, detail := ErrorCode(err)
-		if code == CodeSystem {
-			s.Logger.Error("claim replay", "err", err)
+	var (
+		claimed []*opencube.Replay
+		out     []byte // the answer, once known
+	)
+	for _, replay := range replays {
+		prior, err := s.claim(ctx, replay)
+		if err != nil {
+			code, detail := ErrorCode(err)
+			if code == CodeSystem {
+				s.Logger.Error("claim replay", "err", err)
+			}
+			out = encodeEnvelope(code, lang, detail, nil)
+			break
 		}
-		fail(code, detail)
-		return
-	} else if prior != nil {
-		writeBody(w, lang, http.StatusOK, prior)
-		return
+		if prior != nil {
+			out = prior
+			break
+		}
+		claimed = append(claimed, replay)
 	}
-
-	out := s.run(ctx, rt, p, lang, secret)
-	if bytes.HasPrefix(out, []byte(`{"code":"`+CodeSystem)) {
-		err = s.Replays.ReleaseReplay(context.WithoutCancel(ctx), accessCode, replay.Key)
-	} else {
-		err = s.Replays.CompleteReplay(context.WithoutCancel(ctx), accessCode, replay.Key, out)
+	if out == nil {
+		out = s.run(ctx, rt, p, lang, secret)
 	}
-	if err != nil {
-		s.Logger.Error("record replay", "err", err)
+	for _, replay := range claimed {
+		var err error
+		if bytes.HasPrefix(out, []byte(`{"code":"`+CodeSystem)) {
+			err = s.Replays.ReleaseReplay(context.WithoutCancel(ctx), accessCode, replay.Key)
+		} else {
+			err = s.Replays.CompleteReplay(context.WithoutCancel(ctx), accessCode, replay.Key, out)
+		}
+		if err != nil {
+			s.Logger.Error("record replay", "err", err)
+		}
 	}
 	writeBody(w, lang, http.StatusOK, out)
+}
+
+// fingerprint identifies the request behind an Idempotency-Key: its path and
+// the canonical form of its body without timestamp and sign, which every
+// retry renews (D5: the same key and body with a new timestamp is the same
+// request).
+func fingerprint(path string, p params) string {
+	rest := make(params, len(p))
+	for k, v := range p {
+		if k != "timestamp" && k != "sign" {
+			rest[k] = v
+		}
+	}
+	b, err := json.Marshal(rest)
+	if err == nil {
+		if c, cerr := Canonical(b); cerr == nil {
+			b = c
+		}
+	}
+	sum := sha256.Sum256(append([]byte(path+"\n"), b...))
+	return hex.EncodeToString(sum[:])
 }
 
 // fresh reports whether the request's timestamp is within the window (D4).

@@ -7,10 +7,13 @@
 // types, and the mapping of SQLite constraint failures to opencube error
 // kinds.
 //
-// A DB holds two pools on the same file: a single write connection, whose
-// transactions begin with BEGIN IMMEDIATE so that writers queue rather than
-// fail with SQLITE_BUSY, and a pool of read-only connections that WAL mode
-// lets run beside the writer. Instants are stored as INTEGER microseconds
+// A DB holds two pools on the same file: a single write connection, on which
+// writers queue rather than fail with SQLITE_BUSY, and a pool of read-only
+// connections that WAL mode lets run beside the writer. Concurrent writes
+// share commits (group commit): each runs in its own savepoint of one
+// BEGIN IMMEDIATE transaction, and returns once that transaction commits, so
+// a busy server writes each hot page to the WAL once a batch rather than
+// once a request. Instants are stored as INTEGER microseconds
 // since the Unix epoch (UTC), the precision PostgreSQL keeps, so both stores
 // round-trip the same values.
 package sqlite

@@ -16,7 +16,7 @@ func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) erro
 		return err
 	}
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.tx.ExecContext(ctx,
+		_, err := t.exec(
 			`INSERT INTO enterprises (access_code, name, secrets, created_at) VALUES (?, ?, ?, ?)`,
 			e.AccessCode, e.Name, secrets, micros(e.CreatedAt))
 		if code(err) == primaryKey {
@@ -58,7 +58,7 @@ func (db *DB) UpdateSecrets(ctx context.Context, accessCode string, secrets []st
 		return err
 	}
 	return db.update(ctx, func(t *txn) error {
-		res, err := t.tx.ExecContext(ctx, `UPDATE enterprises SET secrets = ? WHERE access_code = ?`, list, accessCode)
+		res, err := t.exec(`UPDATE enterprises SET secrets = ? WHERE access_code = ?`, list, accessCode)
 		if err != nil {
 			return dbError("update secrets", err)
 		}

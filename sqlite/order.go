@@ -50,8 +50,8 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 var _ opencube.OrderTx = (*txn)(nil)
 
 // SIM implements opencube.OrderTx.
-func (t *txn) SIM(ctx context.Context, accessCode, iccid string) (*opencube.SIM, error) {
-	sim, err := scanSIM(t.stmt(ctx, wSIM).QueryRowContext(ctx, iccid, accessCode))
+func (t *txn) SIM(_ context.Context, accessCode, iccid string) (*opencube.SIM, error) {
+	sim, err := scanSIM(t.stmt(wSIM).QueryRowContext(t.ctx, iccid, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
 	}
@@ -62,8 +62,8 @@ func (t *txn) SIM(ctx context.Context, accessCode, iccid string) (*opencube.SIM,
 }
 
 // Plan implements opencube.OrderTx.
-func (t *txn) Plan(ctx context.Context, accessCode, code string) (*opencube.Plan, error) {
-	p, err := scanPlan(t.stmt(ctx, wPlan).QueryRowContext(ctx, code, accessCode))
+func (t *txn) Plan(_ context.Context, accessCode, code string) (*opencube.Plan, error) {
+	p, err := scanPlan(t.stmt(wPlan).QueryRowContext(t.ctx, code, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code)
 	}
@@ -74,8 +74,8 @@ func (t *txn) Plan(ctx context.Context, accessCode, code string) (*opencube.Plan
 }
 
 // Order implements opencube.OrderTx.
-func (t *txn) Order(ctx context.Context, accessCode, id string) (*opencube.Order, error) {
-	o, err := scanOrder(t.stmt(ctx, wOrder).QueryRowContext(ctx, id, accessCode))
+func (t *txn) Order(_ context.Context, accessCode, id string) (*opencube.Order, error) {
+	o, err := scanOrder(t.stmt(wOrder).QueryRowContext(t.ctx, id, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, orderNotFound(id)
 	}
@@ -90,18 +90,18 @@ func orderNotFound(id string) error {
 }
 
 // ActiveOrder implements opencube.OrderTx.
-func (t *txn) ActiveOrder(ctx context.Context, iccid string) (*opencube.Order, error) {
-	return t.optionalOrder(ctx, wActiveOrder, iccid)
+func (t *txn) ActiveOrder(_ context.Context, iccid string) (*opencube.Order, error) {
+	return t.optionalOrder(wActiveOrder, iccid)
 }
 
 // NextOrder implements opencube.OrderTx: the oldest not-enabled order by
 // order time, then id.
-func (t *txn) NextOrder(ctx context.Context, iccid string) (*opencube.Order, error) {
-	return t.optionalOrder(ctx, wNextOrder, iccid)
+func (t *txn) NextOrder(_ context.Context, iccid string) (*opencube.Order, error) {
+	return t.optionalOrder(wNextOrder, iccid)
 }
 
-func (t *txn) optionalOrder(ctx context.Context, stmt int, iccid string) (*opencube.Order, error) {
-	o, err := scanOrder(t.stmt(ctx, stmt).QueryRowContext(ctx, iccid))
+func (t *txn) optionalOrder(stmt int, iccid string) (*opencube.Order, error) {
+	o, err := scanOrder(t.stmt(stmt).QueryRowContext(t.ctx, iccid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -113,8 +113,8 @@ func (t *txn) optionalOrder(ctx context.Context, stmt int, iccid string) (*openc
 
 // InsertOrder implements opencube.OrderTx: KindConflict when the id exists,
 // KindOrderState when o is active and another active order holds its SIM.
-func (t *txn) InsertOrder(ctx context.Context, o *opencube.Order) error {
-	_, err := t.stmt(ctx, wInsertOrder).ExecContext(ctx,
+func (t *txn) InsertOrder(_ context.Context, o *opencube.Order) error {
+	_, err := t.stmt(wInsertOrder).ExecContext(t.ctx,
 		o.ID, o.Code, o.EnterpriseCode, o.ICCID, o.IMSI, o.PlanCode, o.PlanName, int64(o.PlanType), o.VolumeBytes,
 		int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), int64(o.TimingType), o.MCC, int64(o.Status), int64(o.BuyType),
 		o.PayAmountMinor, o.PayRst, o.PayType, o.GlobalOrder, o.TestFlow, o.TestFlowFlag, o.OTA, o.UsedBytes,
@@ -142,8 +142,8 @@ func activeExists(o *opencube.Order) error {
 // life changes: status, buy type, periods, days, used bytes and its times
 // (started, expires, ended, updated). KindOrderNotFound when o is not an
 // order of o.EnterpriseCode.
-func (t *txn) UpdateOrder(ctx context.Context, o *opencube.Order) error {
-	res, err := t.stmt(ctx, wUpdateOrder).ExecContext(ctx,
+func (t *txn) UpdateOrder(_ context.Context, o *opencube.Order) error {
+	res, err := t.stmt(wUpdateOrder).ExecContext(t.ctx,
 		int64(o.Status), int64(o.BuyType), int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), o.UsedBytes,
 		nullMicros(o.StartedAt), nullMicros(o.ExpiresAt), nullMicros(o.EndedAt), micros(o.UpdatedAt),
 		o.ID, o.EnterpriseCode)
@@ -164,8 +164,8 @@ func (t *txn) UpdateOrder(ctx context.Context, o *opencube.Order) error {
 }
 
 // InsertEvent implements opencube.OrderTx: KindConflict when the id exists.
-func (t *txn) InsertEvent(ctx context.Context, e *opencube.Event) error {
-	_, err := t.stmt(ctx, wInsertEvent).ExecContext(ctx,
+func (t *txn) InsertEvent(_ context.Context, e *opencube.Event) error {
+	_, err := t.stmt(wInsertEvent).ExecContext(t.ctx,
 		e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), micros(e.CreatedAt))
 	if c := code(err); c == unique || c == primaryKey {
 		return opencube.Errorf(opencube.KindConflict, "event %s exists", e.ID)
@@ -179,6 +179,12 @@ func (t *txn) InsertEvent(ctx context.Context, e *opencube.Event) error {
 // FindOrders implements opencube.OrderStore.
 func (db *DB) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencube.Order, int, error) {
 	from := `FROM orders WHERE enterprise_code = ?`
+	if f.ICCID != "" {
+		// Find the SIM's few orders by orders_sim, not by scanning the
+		// enterprise's in time order: unary + keeps SQLite off
+		// orders_enterprise.
+		from = `FROM orders WHERE +enterprise_code = ?`
+	}
 	args := []any{f.Enterprise}
 	if f.ICCID != "" {
 		from += ` AND iccid = ?`

@@ -41,7 +41,7 @@ func (db *DB) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 		return err
 	}
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO plans (`+planColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := t.exec(`INSERT INTO plans (`+planColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), countries, micros(p.CreatedAt))
 		if code(err) == primaryKey {
 			return opencube.Errorf(opencube.KindConflict, "plan %s exists", p.Code)
@@ -58,21 +58,21 @@ func (db *DB) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 func (db *DB) GrantPlan(ctx context.Context, accessCode, planCode string) error {
 	return db.update(ctx, func(t *txn) error {
 		var one int
-		err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM enterprises WHERE access_code = ?`, accessCode).Scan(&one)
+		err := t.queryRow(`SELECT 1 FROM enterprises WHERE access_code = ?`, accessCode).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return unknownEnterprise(accessCode)
 		}
 		if err != nil {
 			return dbError("grant plan", err)
 		}
-		err = t.tx.QueryRowContext(ctx, `SELECT 1 FROM plans WHERE code = ?`, planCode).Scan(&one)
+		err = t.queryRow(`SELECT 1 FROM plans WHERE code = ?`, planCode).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s not found", planCode)
 		}
 		if err != nil {
 			return dbError("grant plan", err)
 		}
-		_, err = t.tx.ExecContext(ctx, `INSERT INTO plan_grants (enterprise_code, plan_code) VALUES (?, ?)
+		_, err = t.exec(`INSERT INTO plan_grants (enterprise_code, plan_code) VALUES (?, ?)
 			ON CONFLICT (enterprise_code, plan_code) DO NOTHING`, accessCode, planCode)
 		if err != nil {
 			return dbError("grant plan", err)
@@ -89,5 +89,5 @@ func (db *DB) FindPlans(ctx context.Context, f opencube.PlanFilter) ([]*opencube
 		from += ` AND p.code = ?`
 		args = append(args, f.Code)
 	}
-	return findPage(ctx, db, "plans", planColumnsP, from, "p.code", args, f.Page, scanPlan)
+	return findPage(ctx, db, "plans", planColumnsP, from, "g.plan_code", args, f.Page, scanPlan)
 }

@@ -21,7 +21,7 @@ const (
 func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time) (*opencube.Replay, bool, error) {
 	var existing *opencube.Replay
 	err := db.update(ctx, func(t *txn) error {
-		res, err := t.stmt(ctx, wClaimReplay).ExecContext(ctx,
+		res, err := t.stmt(wClaimReplay).ExecContext(t.ctx,
 			r.AccessCode, r.Key, r.Fingerprint, r.Response, micros(r.ExpiresAt), micros(now))
 		if err != nil {
 			return dbError("claim replay", err)
@@ -36,7 +36,7 @@ func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time
 				null    bool
 				expires int64
 			)
-			err := t.stmt(ctx, wFindReplay).QueryRowContext(ctx, r.AccessCode, r.Key).
+			err := t.stmt(wFindReplay).QueryRowContext(t.ctx, r.AccessCode, r.Key).
 				Scan(&e.AccessCode, &e.Key, &e.Fingerprint, &e.Response, &null, &expires)
 			if err != nil {
 				return dbError("claim replay", err)
@@ -49,7 +49,7 @@ func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time
 			return nil
 		}
 		if db.claims.Add(1)%purgeEvery == 0 {
-			if _, err := t.stmt(ctx, wPurgeReplays).ExecContext(ctx, micros(now), purgeBatch); err != nil {
+			if _, err := t.stmt(wPurgeReplays).ExecContext(t.ctx, micros(now), purgeBatch); err != nil {
 				return dbError("purge replays", err)
 			}
 		}
@@ -67,31 +67,39 @@ func (db *DB) CompleteReplay(ctx context.Context, accessCode, key string, respon
 	if response == nil {
 		response = []byte{} // NULL means "still being made"
 	}
-	if _, err := db.ws[wCompleteReplay].ExecContext(ctx, response, accessCode, key); err != nil {
-		return dbError("complete replay", err)
-	}
-	return nil
+	return db.update(ctx, func(t *txn) error {
+		if _, err := t.stmt(wCompleteReplay).ExecContext(t.ctx, response, accessCode, key); err != nil {
+			return dbError("complete replay", err)
+		}
+		return nil
+	})
 }
 
 // ReleaseReplay implements opencube.ReplayStore.
 func (db *DB) ReleaseReplay(ctx context.Context, accessCode, key string) error {
-	if _, err := db.ws[wReleaseReplay].ExecContext(ctx, accessCode, key); err != nil {
-		return dbError("release replay", err)
-	}
-	return nil
+	return db.update(ctx, func(t *txn) error {
+		if _, err := t.stmt(wReleaseReplay).ExecContext(t.ctx, accessCode, key); err != nil {
+			return dbError("release replay", err)
+		}
+		return nil
+	})
 }
 
 // PurgeReplays deletes every replay entry expired at now and returns how
 // many went. ClaimReplay purges a little as it goes; a janitor may call this
 // to empty the table of expired entries at once.
 func (db *DB) PurgeReplays(ctx context.Context, now time.Time) (int64, error) {
-	res, err := db.ws[wPurgeReplays].ExecContext(ctx, micros(now), -1)
-	if err != nil {
-		return 0, dbError("purge replays", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, dbError("purge replays", err)
-	}
-	return n, nil
+	var n int64
+	err := db.update(ctx, func(t *txn) error {
+		res, err := t.stmt(wPurgeReplays).ExecContext(t.ctx, micros(now), -1)
+		if err != nil {
+			return dbError("purge replays", err)
+		}
+		n, err = res.RowsAffected()
+		if err != nil {
+			return dbError("purge replays", err)
+		}
+		return nil
+	})
+	return n, err
 }

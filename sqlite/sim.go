@@ -30,9 +30,9 @@ func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM) error {
 		return nil
 	}
 	return db.update(ctx, func(t *txn) error {
-		insert := t.stmt(ctx, wInsertSIM)
+		insert := t.stmt(wInsertSIM)
 		for _, s := range sims {
-			_, err := insert.ExecContext(ctx, s.ICCID, s.IMSI, s.MSISDN, s.OTA, s.EnterpriseCode, string(s.Status), micros(s.CreatedAt))
+			_, err := insert.ExecContext(t.ctx, s.ICCID, s.IMSI, s.MSISDN, s.OTA, s.EnterpriseCode, string(s.Status), micros(s.CreatedAt))
 			switch code(err) {
 			case 0:
 				if err != nil {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
-	"modernc.org/sqlite"
+	modernc "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/opencube/opencube"
@@ -35,19 +35,18 @@ var ErrSchemaNewer = errors.New("database schema is newer than this opencube bin
 const BusyTimeout = 10 * time.Second
 
 // DB is an opencube.Store over one SQLite database file. It is safe for
-// concurrent use.
+// concurrent use. Its write methods must not be called from inside the
+// function of another write (UpdateOrders): writes queue for one connection.
 type DB struct {
-	// write is the only connection that writes. Its transactions begin with
-	// BEGIN IMMEDIATE, so writers take the database lock up front and queue
-	// for the connection instead of failing on a lock upgrade.
-	write *sql.DB
+	path string
+	// w is the only connection that writes; see writer.
+	w *writer
 	// read is a pool of query-only connections; in WAL mode they read a
 	// consistent snapshot beside the writer.
 	read *sql.DB
-	// ws and rs are the hot-path statements, prepared once on each pool.
-	ws [numWriteStmts]*sql.Stmt
+	// rs are statements prepared on the read pool.
 	rs [numReadStmts]*sql.Stmt
-	// claims counts ClaimReplay calls, to purge expired replays now and then.
+	// claims counts recorded replays, to purge expired ones now and then.
 	claims atomic.Uint64
 }
 
@@ -60,23 +59,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
 	}
-	write, err := sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
-	write.SetMaxOpenConns(1)
-	write.SetMaxIdleConns(1)
-	write.SetConnMaxLifetime(0)
-	write.SetConnMaxIdleTime(0)
-	db := &DB{write: write}
+	db := &DB{path: path}
 	if err := db.Migrate(ctx); err != nil {
-		write.Close()
 		return nil, err
 	}
-
+	w, err := openWriter(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	db.w = w
 	read, err := sql.Open("sqlite", dsn(path, false))
 	if err != nil {
-		write.Close()
+		w.close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	n := max(4, runtime.GOMAXPROCS(0))
@@ -85,10 +79,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
 	db.read = read
-
-	if err := db.prepare(ctx); err != nil {
-		db.Close()
-		return nil, err
+	for i, q := range readSQL {
+		if db.rs[i], err = read.PrepareContext(ctx, q); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
+		}
 	}
 	return db, nil
 }
@@ -96,7 +91,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // dsn returns the modernc.org/sqlite data source name of a connection to
 // path: WAL, synchronous=NORMAL (durable across process crashes; a power
 // loss may lose the last transactions, never corrupt the file), foreign keys
-// on. Write connections begin transactions IMMEDIATE; read connections are
+// on. Transactions begun through database/sql on a write connection (the
+// migrations') are IMMEDIATE, as the writer's own are; read connections are
 // query-only.
 func dsn(path string, write bool) string {
 	q := url.Values{}
@@ -114,15 +110,22 @@ func dsn(path string, write bool) string {
 	return path + "?" + q.Encode()
 }
 
-// Migrate applies the embedded migrations the database lacks. It is a no-op
-// on an up-to-date database and fails with ErrSchemaNewer, changing nothing,
-// when the database is ahead of this binary.
+// Migrate applies the embedded migrations the database lacks, on a
+// connection of its own, so that it may run beside a serving DB. It is a
+// no-op on an up-to-date database and fails with ErrSchemaNewer, changing
+// nothing, when the database is ahead of this binary.
 func (db *DB) Migrate(ctx context.Context) error {
 	fsys, err := fs.Sub(embedded, "migrations")
 	if err != nil {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, fsys,
+	conn, err := sql.Open("sqlite", dsn(db.path, true))
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", db.path, err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	p, err := goose.NewProvider(goose.DialectSQLite3, conn, fsys,
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithLogger(goose.NopLogger()),
 	)
@@ -131,25 +134,21 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	current, target, err := p.GetVersions(ctx)
 	if err != nil {
-		return fmt.Errorf("sqlite: schema version: %w", err)
+		return fmt.Errorf("sqlite: schema version of %s: %w", db.path, err)
 	}
 	if current > target {
-		return fmt.Errorf("sqlite: %w: the database is at version %d, this binary knows versions up to %d; run a newer opencube", ErrSchemaNewer, current, target)
+		return fmt.Errorf("sqlite: %s: %w: the database is at version %d, this binary knows versions up to %d; run a newer opencube", db.path, ErrSchemaNewer, current, target)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate: %w", err)
+		return fmt.Errorf("sqlite: migrate %s: %w", db.path, err)
 	}
 	return nil
 }
 
-// Close closes both pools and their prepared statements.
+// Close waits for the writes under way, commits them, and closes the
+// connections. Using db after Close returns errors.
 func (db *DB) Close() error {
 	var errs []error
-	for _, s := range db.ws {
-		if s != nil {
-			errs = append(errs, s.Close())
-		}
-	}
 	for _, s := range db.rs {
 		if s != nil {
 			errs = append(errs, s.Close())
@@ -158,12 +157,13 @@ func (db *DB) Close() error {
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
-	errs = append(errs, db.write.Close())
+	errs = append(errs, db.w.close())
 	return errors.Join(errs...)
 }
 
-// Hot-path statements prepared on the write connection, run inside write
-// transactions (txn.stmt) or on their own.
+// Statements prepared once on the write connection, run by write
+// transactions (txn.stmt): the hot path of orderPackage and its replay
+// guard, and the SIM import.
 const (
 	wSIM = iota
 	wPlan
@@ -211,73 +211,14 @@ var writeSQL = [numWriteStmts]string{
 		WHERE replays.expires_at <= ?6`,
 	wFindReplay: `SELECT access_code, key, fingerprint, response, response IS NULL, expires_at FROM replays
 		WHERE access_code = ? AND key = ?`,
-	wPurgeReplays: `DELETE FROM replays WHERE rowid IN
-		(SELECT rowid FROM replays WHERE expires_at <= ? LIMIT ?)`,
+	wPurgeReplays: `DELETE FROM replays WHERE (access_code, key) IN
+		(SELECT access_code, key FROM replays WHERE expires_at <= ? LIMIT ?)`,
 	wCompleteReplay: `UPDATE replays SET response = ? WHERE access_code = ? AND key = ?`,
 	wReleaseReplay:  `DELETE FROM replays WHERE access_code = ? AND key = ?`,
 }
 
 var readSQL = [numReadStmts]string{
 	rEnterprise: `SELECT access_code, name, secrets, created_at FROM enterprises WHERE access_code = ?`,
-}
-
-func (db *DB) prepare(ctx context.Context) error {
-	var err error
-	for i, q := range writeSQL {
-		if db.ws[i], err = db.write.PrepareContext(ctx, q); err != nil {
-			return fmt.Errorf("sqlite: prepare %q: %w", q, err)
-		}
-	}
-	for i, q := range readSQL {
-		if db.rs[i], err = db.read.PrepareContext(ctx, q); err != nil {
-			return fmt.Errorf("sqlite: prepare %q: %w", q, err)
-		}
-	}
-	return nil
-}
-
-// txn is one write transaction. It binds the prepared write statements to
-// the transaction as they are first used.
-type txn struct {
-	db    *DB
-	tx    *sql.Tx
-	stmts [numWriteStmts]*sql.Stmt
-}
-
-// stmt returns prepared write statement i bound to the transaction.
-func (t *txn) stmt(ctx context.Context, i int) *sql.Stmt {
-	s := t.stmts[i]
-	if s == nil {
-		s = t.tx.StmtContext(ctx, t.db.ws[i])
-		t.stmts[i] = s
-	}
-	return s
-}
-
-// update runs fn in a write transaction and commits when fn returns nil. An
-// error from fn is returned as it is, so that domain errors keep their type.
-func (db *DB) update(ctx context.Context, fn func(*txn) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	t := &txn{db: db, tx: tx}
-	done := false
-	defer func() {
-		if !done { // fn panicked: free the write connection
-			tx.Rollback()
-		}
-	}()
-	err = fn(t)
-	done = true
-	if err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
 }
 
 // view runs fn in a read transaction on the read pool, so that everything fn
@@ -293,7 +234,7 @@ func (db *DB) view(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // code returns the extended SQLite result code of err, or 0.
 func code(err error) int {
-	var e *sqlite.Error
+	var e *modernc.Error
 	if errors.As(err, &e) {
 		return e.Code()
 	}

@@ -126,7 +126,7 @@ func TestConcurrentWriters(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
 	sims := seed(t, db, 40)
-	const contested, racers, inserters, insertsEach = 10, 8, 16, 25
+	const contested, racers, inserters, insertsEach = 10, 8, 8, 10
 
 	// Each contested SIM has one waiting order a racer.
 	var waiting [contested][racers]*opencube.Order
@@ -267,6 +267,91 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 }
 
+// TestBatchIsolation runs concurrent writes of which every other one fails
+// after writing: the failures leave nothing behind, whatever batch they
+// shared with the successes, and a panicking write neither commits nor
+// blocks the others.
+func TestBatchIsolation(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	sims := seed(t, db, 10)
+	errFail := opencube.Errorf(opencube.KindQuota, "refused")
+	const writers = 64
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			o := newOrder(int64(i+1), sims[i%len(sims)])
+			var panicked any
+			err := func() (err error) {
+				defer func() { panicked = recover() }()
+				return db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+					if err := tx.InsertOrder(ctx, o); err != nil {
+						return err
+					}
+					if err := tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o)); err != nil {
+						return err
+					}
+					switch i % 4 {
+					case 1, 3:
+						return errFail
+					case 2:
+						panic("write panicked")
+					}
+					return nil
+				})
+			}()
+			switch {
+			case i%4 == 2 && panicked == nil:
+				t.Errorf("writer %d: the panic was swallowed", i)
+			case i%4 == 1 || i%4 == 3:
+				if err != errFail {
+					t.Errorf("writer %d: UpdateOrders = %v, want fn's error", i, err)
+				}
+			case i%4 == 0 && err != nil:
+				t.Errorf("writer %d: UpdateOrders = %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	orders, total, err := db.FindOrders(ctx, opencube.OrderFilter{Enterprise: "ent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != writers/4 {
+		t.Errorf("%d orders, want %d", total, writers/4)
+	}
+	for _, o := range orders {
+		var n int
+		fmt.Sscanf(o.ID, "ORDER_%d", &n)
+		if (n-1)%4 != 0 {
+			t.Errorf("order %s of a failed write was committed", o.ID)
+		}
+	}
+	events, err := db.FindEvents(ctx, "ent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != writers/4 {
+		t.Errorf("%d events, want %d", len(events), writers/4)
+	}
+}
+
+// TestCancelledContext: a write whose context is done before it starts is
+// not run.
+func TestCancelledContext(t *testing.T) {
+	db := open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ran := false
+	err := db.UpdateOrders(ctx, func(opencube.OrderTx) error { ran = true; return nil })
+	if !errors.Is(err, context.Canceled) || ran {
+		t.Errorf("UpdateOrders with a cancelled context = %v, ran %v", err, ran)
+	}
+	if err := db.CreateEnterprise(context.Background(), &opencube.Enterprise{AccessCode: "ent", Name: "E", Secrets: []string{"12345678"}}); err != nil {
+		t.Errorf("write after a cancelled one: %v", err)
+	}
+}
+
 func TestReplayPurge(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
@@ -291,78 +376,93 @@ func TestReplayPurge(t *testing.T) {
 	}
 }
 
+// parallelisms are the goroutines per CPU of the parallel benchmarks: as many
+// writers as CPUs, and the many concurrent requests of a busy server, whose
+// writes share commits.
+var parallelisms = []int{1, 8}
+
 // BenchmarkUpdateOrdersInsert measures one write transaction that inserts an
 // order and its event, from parallel goroutines.
 func BenchmarkUpdateOrdersInsert(b *testing.B) {
-	db := open(b)
-	ctx := context.Background()
-	sims := seed(b, db, 1000)
-	var n atomic.Int64
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			i := n.Add(1)
-			o := newOrder(i, sims[i%int64(len(sims))])
-			err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
-				if err := tx.InsertOrder(ctx, o); err != nil {
-					return err
+	for _, p := range parallelisms {
+		b.Run(fmt.Sprintf("par=%d", p), func(b *testing.B) {
+			db := open(b)
+			ctx := context.Background()
+			sims := seed(b, db, 1000)
+			var n atomic.Int64
+			b.ReportAllocs()
+			b.SetParallelism(p)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					o := newOrder(i, sims[i%int64(len(sims))])
+					err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+						if err := tx.InsertOrder(ctx, o); err != nil {
+							return err
+						}
+						return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
+					})
+					if err != nil {
+						b.Error(err)
+						return
+					}
 				}
-				return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
 			})
-			if err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+		})
+	}
 }
 
 // BenchmarkOrderPackage measures the store's whole share of one orderPackage
 // request: claim the replay entry, look up SIM, plan and active order, insert
 // the order and its event, store the response.
 func BenchmarkOrderPackage(b *testing.B) {
-	db := open(b)
-	ctx := context.Background()
-	sims := seed(b, db, 1000)
-	var n atomic.Int64
-	response := []byte(`{"code":"0000","data":null,"message":"success","success":true}`)
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			i := n.Add(1)
-			sim := sims[i%int64(len(sims))]
-			key := fmt.Sprintf("/orderPackage %d", i)
-			r := &opencube.Replay{AccessCode: "ent", Key: key, Fingerprint: "fp", ExpiresAt: base.Add(10 * time.Minute)}
-			if _, ok, err := db.ClaimReplay(ctx, r, base); err != nil || !ok {
-				b.Errorf("ClaimReplay = %v, %v", ok, err)
-				return
-			}
-			err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
-				if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
-					return err
+	for _, p := range parallelisms {
+		b.Run(fmt.Sprintf("par=%d", p), func(b *testing.B) {
+			db := open(b)
+			ctx := context.Background()
+			sims := seed(b, db, 1000)
+			var n atomic.Int64
+			response := []byte(`{"code":"0000","data":null,"message":"success","success":true}`)
+			b.ReportAllocs()
+			b.SetParallelism(p)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := n.Add(1)
+					sim := sims[i%int64(len(sims))]
+					key := fmt.Sprintf("/orderPackage %d", i)
+					r := &opencube.Replay{AccessCode: "ent", Key: key, Fingerprint: "fp", ExpiresAt: base.Add(10 * time.Minute)}
+					if _, ok, err := db.ClaimReplay(ctx, r, base); err != nil || !ok {
+						b.Errorf("ClaimReplay = %v, %v", ok, err)
+						return
+					}
+					err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+						if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
+							return err
+						}
+						if _, err := tx.Plan(ctx, "ent", "P"); err != nil {
+							return err
+						}
+						if _, err := tx.ActiveOrder(ctx, sim.ICCID); err != nil {
+							return err
+						}
+						o := newOrder(i, sim)
+						if err := tx.InsertOrder(ctx, o); err != nil {
+							return err
+						}
+						return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
+					})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					if err := db.CompleteReplay(ctx, "ent", key, response); err != nil {
+						b.Error(err)
+						return
+					}
 				}
-				if _, err := tx.Plan(ctx, "ent", "P"); err != nil {
-					return err
-				}
-				if _, err := tx.ActiveOrder(ctx, sim.ICCID); err != nil {
-					return err
-				}
-				o := newOrder(i, sim)
-				if err := tx.InsertOrder(ctx, o); err != nil {
-					return err
-				}
-				return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
 			})
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			if err := db.CompleteReplay(ctx, "ent", key, response); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
+		})
+	}
 }

@@ -518,14 +518,17 @@ func testUpdateOrdersRollsBack(t *testing.T, open func(*testing.T) opencube.Stor
 	}
 }
 
-// lookups are the OrderTx reads that take an enterprise. Another enterprise's
-// object must be reported exactly as a missing one.
-func lookups(f *fixture) []struct {
+// lookup is one OrderTx read that takes an enterprise, and its outcome.
+type lookup struct {
 	name string
 	fn   func(opencube.OrderTx) (any, error)
-	want any
-	kind opencube.Kind
-} {
+	want any           // when kind is ""
+	kind opencube.Kind // of the error
+}
+
+// lookups are the OrderTx reads that take an enterprise. Another enterprise's
+// object must be reported exactly as a missing one.
+func lookups(f *fixture) []lookup {
 	simB, orderB := newSIM(entB, 6), f.newOrder(6, newSIM(entB, 6), "P2", base)
 	orderA := f.newOrder(1, f.sims[1], "P1", base)
 	sim := func(ent, iccid string) func(opencube.OrderTx) (any, error) {
@@ -537,12 +540,7 @@ func lookups(f *fixture) []struct {
 	order := func(ent, id string) func(opencube.OrderTx) (any, error) {
 		return func(tx opencube.OrderTx) (any, error) { return tx.Order(f.ctx, ent, id) }
 	}
-	return []struct {
-		name string
-		fn   func(opencube.OrderTx) (any, error)
-		want any
-		kind opencube.Kind
-	}{
+	return []lookup{
 		{"own SIM", sim(entA, f.sims[1].ICCID), f.sims[1], ""},
 		{"other's SIM", sim(entA, simB.ICCID), nil, opencube.KindDeviceNotFound},
 		{"unknown SIM", sim(entA, "89860000000000000999"), nil, opencube.KindDeviceNotFound},
@@ -592,11 +590,12 @@ func testTxLookups(t *testing.T, open func(*testing.T) opencube.Store) {
 func testTxWriteErrors(t *testing.T, open func(*testing.T) opencube.Store) {
 	f := seed(t, open(t), true)
 	o := f.newOrder(1, f.sims[1], "P1", base)
+	ev := opencube.NewEvent(opencube.EventCreateOrder, o)
 	f.update(t, func(tx opencube.OrderTx) error {
 		if err := tx.InsertOrder(f.ctx, o); err != nil {
 			return err
 		}
-		return tx.InsertEvent(f.ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
+		return tx.InsertEvent(f.ctx, ev)
 	})
 	otherEnterprise := *o
 	otherEnterprise.EnterpriseCode = entB
@@ -611,7 +610,9 @@ func testTxWriteErrors(t *testing.T, open func(*testing.T) opencube.Store) {
 			return tx.InsertOrder(f.ctx, dup)
 		}, opencube.KindConflict},
 		{"duplicate event id", func(tx opencube.OrderTx) error {
-			return tx.InsertEvent(f.ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
+			dup := *ev
+			dup.Type, dup.CreatedAt = opencube.EventStartOrder, at(time.Hour)
+			return tx.InsertEvent(f.ctx, &dup)
 		}, opencube.KindConflict},
 		{"update unknown order", func(tx opencube.OrderTx) error {
 			return tx.UpdateOrder(f.ctx, f.newOrder(2, f.sims[1], "P1", base))
@@ -756,6 +757,22 @@ func testOneActiveOrder(t *testing.T, open func(*testing.T) opencube.Store) {
 				t.Errorf("after a refused write, total %d (want 2) (-want +got):\n%s", total, diff)
 			}
 		})
+	}
+
+	// A refused write leaves the transaction usable: a bulk order goes on
+	// with the next device, and commits what the others wrote.
+	other := f.newOrder(6, f.sims[3], "P1", at(time.Minute))
+	f.update(t, func(tx opencube.OrderTx) error {
+		err := tx.UpdateOrder(f.ctx, enable(waiting, opencube.OrderInUse))
+		checkKind(t, "UpdateOrder", err, opencube.KindOrderState, true)
+		return tx.InsertOrder(f.ctx, other)
+	})
+	orders, _, err := f.s.FindOrders(f.ctx, opencube.OrderFilter{Enterprise: entA, Status: opencube.OrderNotEnabled})
+	if err != nil {
+		t.Fatalf("FindOrders: %v", err)
+	}
+	if diff := cmp.Diff([]*opencube.Order{other, waiting}, orders, opts); diff != "" {
+		t.Errorf("after a refused write and a good one (-want +got):\n%s", diff)
 	}
 
 	// Ending the active order and starting the next in one transaction (the

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -71,7 +72,7 @@ type adminCLI struct {
 func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("opencube admin", stderr)
 	fs.Usage = func() { adminUsage(stderr) }
-	url := fs.String("url", "http://127.0.0.1:8080", "server base URL")
+	baseURL := fs.String("url", "http://127.0.0.1:8080", "server base URL")
 	token := fs.String("admin-token", "", "admin API bearer token")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	if err := parseWithEnv(fs, tokenAlias(args)); err != nil {
@@ -85,7 +86,7 @@ func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	name := rest[0] + " " + rest[1]
 	for _, cmd := range adminCommands {
 		if cmd.name == name {
-			c := &adminCLI{ctx: ctx, synopsis: cmd.synopsis, admin: client.NewAdmin(*url, *token), json: *asJSON, stdin: stdin, stdout: stdout, stderr: stderr}
+			c := &adminCLI{ctx: ctx, synopsis: cmd.synopsis, admin: client.NewAdmin(*baseURL, *token), json: *asJSON, stdin: stdin, stdout: stdout, stderr: stderr}
 			return adminFailure(name, cmd.run(c, rest[2:]))
 		}
 	}
@@ -134,9 +135,15 @@ func (e adminFailed) Unwrap() error { return e.err }
 func (e adminFailed) ExitCode() int { return 3 }
 
 func adminFailure(cmd string, err error) error {
-	var e *opencube.Error
-	if errors.As(err, &e) {
+	var (
+		e *opencube.Error
+		u *url.Error
+	)
+	switch {
+	case errors.As(err, &e):
 		return adminFailed{cmd: cmd, err: e}
+	case errors.As(err, &u):
+		return fmt.Errorf("admin %s: cannot reach the server: %w", cmd, err)
 	}
 	return err
 }

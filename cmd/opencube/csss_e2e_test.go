@@ -16,7 +16,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -28,20 +27,22 @@ import (
 	"github.com/opencube/opencube/csss"
 )
 
-// updateGolden is the -update flag: rewrite the golden files under testdata/.
-// Other test files of this package should use it rather than define their own.
-var updateGolden = func() *bool {
-	if f := flag.Lookup("update"); f != nil {
-		if g, ok := f.Value.(flag.Getter); ok {
-			if b, ok := g.Get().(bool); ok {
-				return &b
-			}
-		}
+// The -update flag rewrites the golden files under testdata/. It is
+// defined here unless another file of the package defines it first (as a
+// package variable); read it with updateGolden.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files under testdata/")
 	}
-	return flag.Bool("update", false, "rewrite the golden files under testdata/")
-}()
+}
 
-// fakeClock is a settable opencube.Clock. Nothing sleeps: tests move it.
+// updateGolden reports whether -update is set.
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// e2eClock is a settable opencube.Clock. Nothing sleeps: tests move it.
 type e2eClock struct {
 	mu  sync.Mutex
 	now time.Time
@@ -67,7 +68,7 @@ func (c *e2eClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// t0 is where every test's clock starts: 2024-01-31 10:00 UTC+8.
+// clockStart is where every test's clock starts: 2024-01-31 10:00 UTC+8.
 var clockStart = time.Date(2024, 1, 31, 10, 0, 0, 0, opencube.BusinessZone)
 
 // Demo data (opencube.NewDemo).
@@ -86,7 +87,7 @@ func simQ(i int) string { return fmt.Sprintf("89852022018041800%03d", 300+i) }
 // imsiOf is the demo IMSI of a demo ICCID.
 func imsiOf(iccid string) string { return "45400" + iccid[len(iccid)-10:] }
 
-// plan is a demo plan as a request names it.
+// demoPlan is a demo plan as a request names it.
 type demoPlan struct{ code, name, typ string }
 
 var (
@@ -116,7 +117,7 @@ func (p demoPlan) ota(iccid string) map[string]any {
 	return withParams(p.order(iccid, false), "mcc", "", "days", 364, "timing_type", "1")
 }
 
-// with returns a copy of params with the key/value pairs set; a nil value
+// withParams returns a copy of params with the key/value pairs set; a nil value
 // deletes the key.
 func withParams(params map[string]any, kv ...any) map[string]any {
 	out := maps.Clone(params)
@@ -134,7 +135,7 @@ func withParams(params map[string]any, kv ...any) map[string]any {
 	return out
 }
 
-// server is one running opencube with its clock and a client per demo
+// e2eServer is one running opencube with its clock and a client per demo
 // enterprise.
 type e2eServer struct {
 	m     *Main
@@ -142,8 +143,8 @@ type e2eServer struct {
 	p, q  *client.Client
 }
 
-// start runs the whole server on 127.0.0.1:0 with a fresh SQLite file and
-// the demo data, its clock at t0.
+// startServer runs the whole server on 127.0.0.1:0 with a fresh SQLite file and
+// the demo data, its clock at clockStart.
 func startServer(t *testing.T) *e2eServer {
 	t.Helper()
 	clock := &e2eClock{now: clockStart}
@@ -156,15 +157,21 @@ func startServer(t *testing.T) *e2eServer {
 	if err := m.Run(t.Context()); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	t.Cleanup(func() {
-		if err := m.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
+	t.Cleanup(func() { closeMain(t, m) })
 	s := &e2eServer{m: m, clock: clock}
 	s.p = s.client(entP, demoSecret)
 	s.q = s.client(entQ, demoSecret)
 	return s
+}
+
+// closeMain stops m. The clients' idle connections go first: a connection
+// the transport dialled but never used would hold up the server's Shutdown.
+func closeMain(t *testing.T, m *Main) {
+	t.Helper()
+	http.DefaultClient.CloseIdleConnections()
+	if err := m.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
 }
 
 // client returns a client of the server whose timestamps follow its clock.
@@ -284,7 +291,7 @@ func checkDataSign(t *testing.T, resp *client.Response, secret string) {
 	}
 }
 
-// unsigned encodes params as they are, without a sign.
+// unsignedBody encodes params as they are, without a sign.
 func unsignedBody(t *testing.T, params map[string]any) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -306,7 +313,7 @@ func checkOrderID(t *testing.T, id string) {
 	}
 }
 
-// lang returns an Accept-Language header.
+// langHeader returns an Accept-Language header.
 func langHeader(tag string) http.Header {
 	if tag == "" {
 		return nil
@@ -314,11 +321,11 @@ func langHeader(tag string) http.Header {
 	return http.Header{"Accept-Language": {tag}}
 }
 
-// golden compares got with testdata/name, rewriting it under -update.
+// checkGolden compares got with testdata/name, rewriting it under -update.
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", name)
-	if *updateGolden {
+	if updateGolden() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

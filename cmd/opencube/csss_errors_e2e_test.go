@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,7 +19,7 @@ import (
 	"github.com/opencube/opencube/csss"
 )
 
-// messages is the code table of csss-api.md §2.2 and D6, written out again
+// codeMessages is the code table of csss-api.md §2.2 and D6, written out again
 // here so that a change to the server's table is noticed: zh-CN, en-US.
 var codeMessages = map[string][2]string{
 	"0000": {"成功", "success"},
@@ -38,7 +39,7 @@ var codeMessages = map[string][2]string{
 	"2007": {"SIM卡状态不允许该操作", "SIM state does not allow the operation"},
 }
 
-// message returns the text of code in the language of an Accept-Language
+// codeMessage returns the text of code in the language of an Accept-Language
 // value ("" is Chinese).
 func codeMessage(code, acceptLanguage, detail string) string {
 	i := 0
@@ -131,7 +132,7 @@ func (s *e2eServer) check(t *testing.T, tc errCase) {
 	}
 }
 
-// fixture is a server with orders in every state an error needs.
+// errFixture is a server with orders in every state an error needs.
 type errFixture struct {
 	*e2eServer
 	notEnabled, inUse, busyNext, cancelled, ended, suspended string // P000270
@@ -452,6 +453,37 @@ func TestCSSSTimestampAccepted(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantCode(t, resp, csss.CodeOK)
+		})
+	}
+}
+
+// TestCSSSTimestampWindow checks that the window of D4 is Main's setting.
+func TestCSSSTimestampWindow(t *testing.T) {
+	clock := &e2eClock{now: clockStart}
+	m := NewMain()
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", t.TempDir() + "/db", "--demo", "--timestamp-window", "30s"}); err != nil {
+		t.Fatal(err)
+	}
+	m.Clock = clock
+	m.Stderr = io.Discard
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer closeMain(t, m)
+	s := &e2eServer{m: m, clock: clock}
+	s.p = s.client(entP, demoSecret)
+	for _, tt := range []struct {
+		age  time.Duration
+		code string
+	}{{30 * time.Second, "0000"}, {31 * time.Second, "1003"}, {-30 * time.Second, "0000"}, {-31 * time.Second, "1003"}} {
+		t.Run(tt.age.String(), func(t *testing.T) {
+			s.clock.Advance(time.Millisecond)
+			ts := strconv.FormatInt(s.clock.Now().Add(-tt.age).UnixMilli(), 10)
+			resp, err := s.p.Do(t.Context(), "/package/queryPackage", map[string]any{"timestamp": ts}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantCode(t, resp, tt.code)
 		})
 	}
 }

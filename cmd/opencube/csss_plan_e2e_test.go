@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -230,12 +231,12 @@ func TestCSSSBatchOrderPackages(t *testing.T) {
 		return withParams(planMonthly.order("", open), "device_id", nil, "deviceList", iccids, "pay_rst", "2", "pay_type", "1")
 	}
 	tests := []struct {
-		name       string
-		params     map[string]any
-		langHeader string
-		wantMsg    string
-		wantStart  any
-		wantEnd    any
+		name      string
+		params    map[string]any
+		accept    string
+		wantMsg   string
+		wantStart any
+		wantEnd   any
 	}{
 		{"not enabled, the documented example", body(false, simP(0), simP(1)), "", "成功", nil, nil},
 		{"enabled, in English", body(true, simP(2), simP(3), simP(4)), "en-US", "success", "20240131", "20240228"},
@@ -243,7 +244,7 @@ func TestCSSSBatchOrderPackages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := s.do(t, s.p, "/package/batchOrderPackages", tt.params, langHeader(tt.langHeader))
+			resp := s.do(t, s.p, "/package/batchOrderPackages", tt.params, langHeader(tt.accept))
 			wantCode(t, resp, csss.CodeOK)
 			if resp.Message != tt.wantMsg {
 				t.Errorf("message %q, want %q", resp.Message, tt.wantMsg)
@@ -288,9 +289,9 @@ func TestCSSSBatchOrderPackages(t *testing.T) {
 		}
 		for i, o := range orders {
 			checkOrderID(t, o.ID)
-			startServer, end := o.StartedAt.Format(time.DateTime), o.ExpiresAt.Format(time.DateTime)
-			if o.ICCID != simP(6+i) || startServer != "2024-01-31 00:00:00" || end != "2024-02-01 23:59:59" {
-				t.Errorf("order %d: %s from %s to %s", i, o.ICCID, startServer, end)
+			start, end := o.StartedAt.Format(time.DateTime), o.ExpiresAt.Format(time.DateTime)
+			if o.ICCID != simP(6+i) || start != "2024-01-31 00:00:00" || end != "2024-02-01 23:59:59" {
+				t.Errorf("order %d: %s from %s to %s", i, o.ICCID, start, end)
 			}
 		}
 	})
@@ -522,7 +523,7 @@ func TestCSSSOpenOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if o.ID != id || o.StartedAt.Format("20060102") != "20240131" || o.ExpiresAt.Format(time.DateTime) != "2024-01-31 23:59:59" {
+		if o.ID != id || o.Status != opencube.OrderInUse || o.StartedAt.Format("20060102") != "20240131" || o.ExpiresAt.Format(time.DateTime) != "2024-01-31 23:59:59" {
 			t.Errorf("EnableOrder = %+v", o)
 		}
 	})
@@ -717,7 +718,7 @@ func TestCSSSCreateOtaOrder(t *testing.T) {
 	tests := []struct {
 		name   string
 		params map[string]any
-		expire string // after openOrder at t0
+		expire string // after openOrder at clockStart
 	}{
 		{"the documented example", planOTA.ota(simQ(0)), "20250128"},
 		{"timing_type 2, an mcc, 30 days", withParams(planOTA.ota(simQ(1)), "timing_type", "2", "mcc", "460", "days", 30), "20240229"},
@@ -752,8 +753,44 @@ func TestCSSSCreateOtaOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkOrderID(t, o.ID)
-		if o.StartedAt != nil || o.ExpiresAt != nil || o.ICCID != simQ(3) {
+		if o.StartedAt != nil || o.ExpiresAt != nil || o.ICCID != simQ(3) || o.Status != opencube.OrderNotEnabled {
 			t.Errorf("OrderPlan = %+v", o)
 		}
 	})
+}
+
+// TestCSSSSameInstant sends different requests about one order while the
+// clock stands still: each is its own request (D5 remembers signs, not
+// instants) and each must run.
+func TestCSSSSameInstant(t *testing.T) {
+	s := startServer(t)
+	id := s.mustOrder(t, s.p, planMonthly.order(simP(0), true))
+	steps := []struct {
+		path   string
+		params map[string]any
+		want   string // order_status or order_expire_date
+	}{
+		{"/package/renewPackage", map[string]any{"order_id": id, "renew_period": 1}, "2024-03-30 23:59:59"},
+		{"/package/renewPackage", map[string]any{"order_id": id, "renew_period": 2}, "2024-05-30 23:59:59"},
+		{"/device/pauseService", map[string]any{"device_id": simP(0)}, "3"},
+		{"/device/resumeService", map[string]any{"device_id": simP(0)}, "2"},
+		{"/device/pauseService", map[string]any{"device_id": simP(0), "order_id": id}, "3"},
+		{"/device/resumeService", map[string]any{"device_id": simP(0), "order_id": id}, "2"},
+	}
+	for i, st := range steps {
+		resp, err := s.p.Do(t.Context(), st.path, st.params, nil) // the clock does not move
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.Code != csss.CodeOK {
+			t.Fatalf("step %d %s: %s", i, st.path, resp.Body)
+		}
+		d := dataOf(t, resp)
+		if got, _ := d["order_status"].(string); got != st.want && d["order_expire_date"] != st.want {
+			t.Errorf("step %d %s: data %v, want %s", i, st.path, d, st.want)
+		}
+	}
+	if item := s.order(t, s.p, id); item["renewPeriod"] != "3" || item["orderStatus"] != "2" {
+		t.Errorf("renewPeriod %s orderStatus %s, want 3 and 2", item["renewPeriod"], item["orderStatus"])
+	}
 }

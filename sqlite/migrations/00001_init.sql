@@ -12,7 +12,7 @@ CREATE TABLE enterprises (
     name        TEXT    NOT NULL,
     secrets     TEXT    NOT NULL, -- JSON array, oldest first
     created_at  INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE sims (
     iccid           TEXT    NOT NULL PRIMARY KEY,
@@ -22,7 +22,7 @@ CREATE TABLE sims (
     enterprise_code TEXT    NOT NULL REFERENCES enterprises (access_code),
     status          TEXT    NOT NULL,
     created_at      INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE INDEX sims_enterprise ON sims (enterprise_code, iccid);
 
@@ -37,13 +37,13 @@ CREATE TABLE plans (
     throttle_kbps INTEGER NOT NULL,
     countries     TEXT    NOT NULL, -- JSON array
     created_at    INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE plan_grants (
     enterprise_code TEXT NOT NULL REFERENCES enterprises (access_code),
     plan_code       TEXT NOT NULL REFERENCES plans (code),
     PRIMARY KEY (enterprise_code, plan_code)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE orders (
     id               TEXT    NOT NULL PRIMARY KEY,
@@ -75,7 +75,7 @@ CREATE TABLE orders (
     expires_at       INTEGER,
     ended_at         INTEGER,
     updated_at       INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- queryOrder: an enterprise's orders, newest first.
 CREATE INDEX orders_enterprise ON orders (enterprise_code, ordered_at DESC, id DESC);
@@ -99,7 +99,6 @@ CREATE TABLE events (
 ) STRICT;
 
 CREATE INDEX events_enterprise ON events (enterprise_code, created_at, seq);
-CREATE INDEX events_undelivered ON events (seq) WHERE delivered_at IS NULL;
 
 -- D5: the first response to a signed request, by access code and key.
 CREATE TABLE replays (
@@ -109,7 +108,7 @@ CREATE TABLE replays (
     response    BLOB,
     expires_at  INTEGER NOT NULL,
     PRIMARY KEY (access_code, key)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE INDEX replays_expiry ON replays (expires_at);
 
