@@ -133,6 +133,9 @@ func (s *Service) place(ctx context.Context, tx OrderTx, o *Order, open bool) er
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return err
 	}
+	if err := scheduleExpiry(ctx, tx, o); err != nil {
+		return err
+	}
 	return tx.InsertEvent(ctx, NewEvent(ev, o))
 }
 
@@ -248,6 +251,9 @@ func (s *Service) update(ctx context.Context, orderID string, change func(OrderT
 			return err
 		}
 		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return err
+		}
+		if err := scheduleExpiry(ctx, tx, o); err != nil {
 			return err
 		}
 		if ev == "" {
@@ -367,6 +373,9 @@ func (s *Service) EndOrder(ctx context.Context, r EndOrderRequest) (*Order, erro
 			return "", err
 		}
 		if err := tx.UpdateOrder(ctx, next); err != nil {
+			return "", err
+		}
+		if err := scheduleExpiry(ctx, tx, next); err != nil {
 			return "", err
 		}
 		return "", tx.InsertEvent(ctx, NewEvent(nev, next))

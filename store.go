@@ -13,6 +13,8 @@ type Store interface {
 	PlanStore
 	OrderStore
 	ReplayStore
+	JobStore
+	NodeStore
 	// Close releases the store's resources.
 	Close() error
 }
@@ -68,6 +70,9 @@ type OrderTx interface {
 	Plan(ctx context.Context, accessCode, code string) (*Plan, error)
 	// Order returns an enterprise's order; KindOrderNotFound when unknown.
 	Order(ctx context.Context, accessCode, id string) (*Order, error)
+	// OrderByID returns any enterprise's order (for background work);
+	// KindOrderNotFound when unknown.
+	OrderByID(ctx context.Context, id string) (*Order, error)
 	// ActiveOrder returns the SIM's in-use or suspended order, or nil.
 	ActiveOrder(ctx context.Context, iccid string) (*Order, error)
 	// NextOrder returns the SIM's oldest not-enabled order, or nil.
@@ -79,6 +84,9 @@ type OrderTx interface {
 	UpdateOrder(ctx context.Context, o *Order) error
 	// InsertEvent appends an event to the outbox.
 	InsertEvent(ctx context.Context, e *Event) error
+	// InsertJob adds a background job unless one with the same kind and
+	// key is pending; then it replaces that job's RunAt and Payload.
+	InsertJob(ctx context.Context, j *Job) error
 }
 
 // Replay is the remembered outcome of one signed request (D5): the first

@@ -16,4 +16,8 @@
 // once a request. Instants are stored as INTEGER microseconds
 // since the Unix epoch (UTC), the precision PostgreSQL keeps, so both stores
 // round-trip the same values.
+//
+// Background jobs and node-number leases are rows like any other: claims
+// are writes, so the single writer serialises them and no two claimers get
+// the same job or number.
 package sqlite

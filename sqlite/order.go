@@ -85,6 +85,18 @@ func (t *txn) Order(_ context.Context, accessCode, id string) (*opencube.Order, 
 	return o, nil
 }
 
+// OrderByID implements opencube.OrderTx.
+func (t *txn) OrderByID(_ context.Context, id string) (*opencube.Order, error) {
+	o, err := scanOrder(t.stmt(wOrderByID).QueryRowContext(t.ctx, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, orderNotFound(id)
+	}
+	if err != nil {
+		return nil, dbError("find order", err)
+	}
+	return o, nil
+}
+
 func orderNotFound(id string) error {
 	return opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
 }

@@ -163,7 +163,7 @@ func (db *DB) Close() error {
 
 // Statements prepared once on the write connection, run by write
 // transactions (txn.stmt): the hot path of orderPackage and its replay
-// guard, and the SIM import.
+// guard, the SIM import, and the background jobs and node leases.
 const (
 	wSIM = iota
 	wPlan
@@ -179,12 +179,21 @@ const (
 	wPurgeReplays
 	wCompleteReplay
 	wReleaseReplay
+	wOrderByID
+	wInsertJob
+	wClaimJobs
+	wCompleteJob
+	wRetryJob
+	wClaimNode
+	wRenewNode
+	wReleaseNode
 	numWriteStmts
 )
 
 // Statements prepared on the read pool.
 const (
 	rEnterprise = iota
+	rFindJobs
 	numReadStmts
 )
 
@@ -215,10 +224,35 @@ var writeSQL = [numWriteStmts]string{
 		(SELECT access_code, key FROM replays WHERE expires_at <= ? LIMIT ?)`,
 	wCompleteReplay: `UPDATE replays SET response = ? WHERE access_code = ? AND key = ?`,
 	wReleaseReplay:  `DELETE FROM replays WHERE access_code = ? AND key = ?`,
+	wOrderByID:      `SELECT ` + orderColumns + ` FROM orders WHERE id = ?`,
+	// Scheduling a pending kind and key again moves that job and frees it
+	// of its lease, so that a run under way cannot complete (delete) it.
+	wInsertJob: `INSERT INTO jobs (id, kind, key, payload, run_at, attempts, last_error)
+		VALUES (?, ?, ?, ?, ?, 0, '')
+		ON CONFLICT (kind, key) DO UPDATE SET
+			payload = excluded.payload, run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`,
+	// The PostgreSQL store's subquery adds FOR UPDATE SKIP LOCKED; here the
+	// single writer serialises claims. RETURNING order is unspecified.
+	wClaimJobs: `UPDATE jobs SET claimed_by = ?1, claimed_until = ?2, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM jobs
+			WHERE run_at <= ?3 AND (claimed_until IS NULL OR claimed_until <= ?3)
+				AND kind IN (SELECT value FROM json_each(?4))
+			ORDER BY run_at, id LIMIT ?5)
+		RETURNING ` + jobColumns,
+	wCompleteJob: `DELETE FROM jobs WHERE id = ? AND claimed_by = ?`,
+	wRetryJob: `UPDATE jobs SET run_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
+		WHERE id = ? AND claimed_by = ?`,
+	wClaimNode: `UPDATE nodes SET owner = ?1, leased_until = ?2
+		WHERE node = (SELECT node FROM nodes WHERE owner IS NULL OR leased_until <= ?3 ORDER BY node LIMIT 1)
+		RETURNING node`,
+	wRenewNode:   `UPDATE nodes SET leased_until = ? WHERE node = ? AND owner = ?`,
+	wReleaseNode: `UPDATE nodes SET owner = NULL, leased_until = NULL WHERE node = ? AND owner = ?`,
 }
 
 var readSQL = [numReadStmts]string{
 	rEnterprise: `SELECT access_code, name, secrets, created_at FROM enterprises WHERE access_code = ?`,
+	rFindJobs: `SELECT ` + jobColumns + ` FROM jobs WHERE ?1 = '' OR kind = ?1
+		ORDER BY run_at, id`,
 }
 
 // view runs fn in a read transaction on the read pool, so that everything fn

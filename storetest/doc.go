@@ -10,4 +10,14 @@
 // Stored instants must keep at least millisecond precision; the suite's
 // times are whole milliseconds and compare with time.Time.Equal. Empty lists
 // (secrets, countries) may come back nil or empty.
+//
+// Jobs and node numbers: a lease that ends at now has run out. An owner
+// holds a job or node number from its claim until someone else claims it or
+// it is released, even after its lease has run out; so CompleteJob, RetryJob
+// and RenewNode succeed for it then, and fail with KindConflict once another
+// owner has claimed it (or, for a job, once it is gone, released, or moved by
+// InsertJob). InsertJob of a pending kind and key keeps that job's id,
+// attempts and last error. ReleaseNode of a number the owner does not hold
+// does nothing. Jobs of equal RunAt may come in any order; the suite never
+// relies on it.
 package storetest

@@ -35,6 +35,14 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"FindOrders", testFindOrders},
 		{"FindEvents", testFindEvents},
 		{"Replay", testReplay},
+		{"OrderByID", testOrderByID},
+		{"InsertJobRollsBack", testInsertJobRollsBack},
+		{"InsertJobUpsert", testInsertJobUpsert},
+		{"ClaimJobs", testClaimJobs},
+		{"CompleteAndRetryJobs", testCompleteAndRetryJobs},
+		{"FindJobs", testFindJobs},
+		{"ConcurrentClaims", testConcurrentClaims},
+		{"Nodes", testNodes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

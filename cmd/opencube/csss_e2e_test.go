@@ -154,6 +154,7 @@ func startServer(t *testing.T) *e2eServer {
 	m.Demo = true
 	m.Clock = clock
 	m.Stderr = io.Discard
+	m.JobInterval = 0 // tests run background jobs themselves (Worker.RunOnce)
 	if err := m.Run(t.Context()); err != nil {
 		t.Fatalf("Run: %v", err)
 	}

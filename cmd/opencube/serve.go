@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -31,6 +32,9 @@ type Main struct {
 	MaxBulk       int
 	LogLevel      string
 	ReplayTimeout time.Duration
+	// JobInterval is how often the node looks for due background jobs;
+	// 0 runs none (tests then call Worker.RunOnce themselves).
+	JobInterval time.Duration
 
 	// Clock is the service clock; the system clock unless a test sets it.
 	Clock  opencube.Clock
@@ -40,18 +44,28 @@ type Main struct {
 	Store   opencube.Store
 	Service *opencube.Service
 	CSSS    *csss.Server
+	Worker  *opencube.Worker
 	Logger  *slog.Logger
+	// Owner names this node in node and job leases.
+	Owner string
 
 	ln     net.Listener
 	server *http.Server
 	ready  chan struct{}
+	stop   context.CancelFunc
+	done   sync.WaitGroup
+	node   int // the leased node number, -1 when none is leased
 }
+
+// nodeLease is how long a node number and a job claim hold without renewal.
+const nodeLease = time.Minute
 
 // NewMain returns a Main with the default settings.
 func NewMain() *Main {
 	return &Main{
 		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: opencube.DemoSecret,
 		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info", ReplayTimeout: 10 * time.Second,
+		JobInterval: time.Second, Node: -1, node: -1,
 		Clock: opencube.SystemClock, Stderr: os.Stderr, ready: make(chan struct{}),
 	}
 }
@@ -65,7 +79,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.DemoSecret, "demo-secret", m.DemoSecret, "secret of the demo enterprises")
 	fs.StringVar(&m.AdminToken, "admin-token", m.AdminToken, "bearer token of the admin API (admin API off when empty)")
 	fs.DurationVar(&m.Window, "timestamp-window", m.Window, "accepted distance between a request timestamp and the server clock")
-	fs.IntVar(&m.Node, "node", m.Node, "node number 0-63, unique among nodes sharing a database")
+	fs.IntVar(&m.Node, "node", m.Node, "node number 0-63, unique among nodes sharing a database; -1 leases a free one from the database")
+	fs.DurationVar(&m.JobInterval, "job-interval", m.JobInterval, "how often to look for due background jobs (0: never)")
 	fs.IntVar(&m.MaxBulk, "max-bulk", m.MaxBulk, "largest deviceList of a bulk order")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "debug, info, warn or error")
 	if err := parseWithEnv(fs, args); err != nil {
@@ -74,8 +89,8 @@ func (m *Main) ParseFlags(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
-	if m.Node < 0 || m.Node > 63 {
-		return errors.New("serve: --node must be 0-63")
+	if m.Node < -1 || m.Node >= opencube.MaxNodes {
+		return errors.New("serve: --node must be 0-63, or -1 to lease one")
 	}
 	return nil
 }
@@ -101,7 +116,22 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("open database %s: %w", m.DB, err)
 	}
 	m.Store = store
-	m.Service = &opencube.Service{Store: store, Clock: m.Clock, IDs: opencube.NewIDGenerator(m.Node), MaxBulk: m.MaxBulk}
+	if m.Owner == "" {
+		host, _ := os.Hostname()
+		m.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), opencube.NewUUID()[:8])
+	}
+	node := m.Node
+	if node < 0 {
+		if node, err = store.ClaimNode(ctx, m.Owner, m.Clock.Now(), nodeLease); err != nil {
+			return fmt.Errorf("lease a node number: %w", err)
+		}
+		m.node = node
+	}
+	m.Service = &opencube.Service{Store: store, Clock: m.Clock, IDs: opencube.NewIDGenerator(node), MaxBulk: m.MaxBulk}
+	m.Worker = opencube.NewWorker(store, m.Clock, m.Owner)
+	m.Worker.Lease = nodeLease
+	m.Worker.Logger = m.Logger
+	m.Worker.Handlers[opencube.JobExpireOrder] = m.Service.ExpireOrder
 	if m.Demo {
 		loaded, err := opencube.NewDemo(m.DemoSecret).Load(ctx, m.Service)
 		if err != nil {
@@ -123,6 +153,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go m.server.Serve(m.ln)
+	m.background()
 	close(m.ready)
 	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "db", m.DB, "version", version())
 	return nil
@@ -157,13 +188,54 @@ func (m *Main) Handler() http.Handler {
 // URL is the server's base URL once it runs.
 func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
 
-// Close stops serving and closes the database.
+// background starts the node's own loops: renewing its node lease and
+// running due background jobs. Close stops them.
+func (m *Main) background() {
+	ctx, stop := context.WithCancel(context.Background())
+	m.stop = stop
+	if m.node >= 0 {
+		m.done.Add(1)
+		go func() {
+			defer m.done.Done()
+			t := time.NewTicker(nodeLease / 3)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+				if err := m.Store.RenewNode(ctx, m.node, m.Owner, m.Clock.Now(), nodeLease); err != nil && ctx.Err() == nil {
+					m.Logger.Error("renew node lease", "node", m.node, "err", err)
+				}
+			}
+		}()
+	}
+	if m.JobInterval > 0 {
+		m.done.Add(1)
+		go func() {
+			defer m.done.Done()
+			m.Worker.Run(ctx, m.JobInterval)
+		}()
+	}
+}
+
+// Close stops serving and the background loops, gives back the node
+// number, and closes the database.
 func (m *Main) Close() error {
 	var errs []error
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		errs = append(errs, m.server.Shutdown(ctx))
+	}
+	if m.stop != nil {
+		m.stop()
+		m.done.Wait()
+	}
+	if m.node >= 0 && m.Store != nil {
+		errs = append(errs, m.Store.ReleaseNode(context.Background(), m.node, m.Owner))
+		m.node = -1
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

@@ -1,0 +1,144 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+const jobColumns = `id, kind, key, payload, run_at, attempts, last_error, claimed_by, claimed_until`
+
+func scanJob(s scanner) (*opencube.Job, error) {
+	var (
+		j               opencube.Job
+		runAt, attempts int64
+		claimedBy       sql.NullString
+		claimedUntil    sql.NullInt64
+	)
+	if err := s.Scan(&j.ID, &j.Kind, &j.Key, &j.Payload, &runAt, &attempts, &j.LastError, &claimedBy, &claimedUntil); err != nil {
+		return nil, err
+	}
+	j.RunAt = instant(runAt)
+	j.Attempts = int(attempts)
+	j.ClaimedBy = claimedBy.String
+	if claimedUntil.Valid {
+		j.ClaimedUntil = instant(claimedUntil.Int64)
+	}
+	return &j, nil
+}
+
+// scanJobs reads every row of rows as a job and closes rows.
+func scanJobs(rows *sql.Rows) ([]*opencube.Job, error) {
+	defer rows.Close()
+	var jobs []*opencube.Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, rows.Err()
+}
+
+// InsertJob implements opencube.OrderTx. A pending job of the same kind and
+// key keeps its id, attempts and last error; it takes j's RunAt and Payload
+// and loses its lease, so that a run of it under way can no longer complete
+// it. KindConflict when j's id is another job's.
+func (t *txn) InsertJob(_ context.Context, j *opencube.Job) error {
+	_, err := t.stmt(wInsertJob).ExecContext(t.ctx, j.ID, j.Kind, j.Key, j.Payload, micros(j.RunAt))
+	if c := code(err); c == primaryKey || c == unique {
+		return opencube.Errorf(opencube.KindConflict, "job %s exists", j.ID)
+	}
+	if err != nil {
+		return dbError("insert job", err)
+	}
+	return nil
+}
+
+// ClaimJobs implements opencube.JobStore. Claims are writes, so the single
+// writer runs them one after the other: no two claimers see the same job
+// free. A lease that ends at now has run out.
+func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit int, now time.Time, lease time.Duration) ([]*opencube.Job, error) {
+	if len(kinds) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	list, err := encodeList(kinds)
+	if err != nil {
+		return nil, err
+	}
+	var jobs []*opencube.Job
+	err = db.update(ctx, func(t *txn) error {
+		rows, err := t.stmt(wClaimJobs).QueryContext(t.ctx, owner, micros(now.Add(lease)), micros(now), list, limit)
+		if err != nil {
+			return dbError("claim jobs", err)
+		}
+		if jobs, err = scanJobs(rows); err != nil {
+			return dbError("claim jobs", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(jobs, func(a, b *opencube.Job) int {
+		if c := a.RunAt.Compare(b.RunAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return jobs, nil
+}
+
+// CompleteJob implements opencube.JobStore. owner holds the job while it
+// is the last to have claimed it, even once its lease has run out;
+// KindConflict when the job was claimed since by another owner, released
+// (RetryJob), rescheduled (InsertJob) or is gone.
+func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
+	return db.update(ctx, func(t *txn) error {
+		res, err := t.stmt(wCompleteJob).ExecContext(t.ctx, id, owner)
+		return leased(res, err, "complete job", id, owner)
+	})
+}
+
+// RetryJob implements opencube.JobStore, holding the job as CompleteJob does.
+func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, errText string) error {
+	return db.update(ctx, func(t *txn) error {
+		res, err := t.stmt(wRetryJob).ExecContext(t.ctx, micros(runAt), errText, id, owner)
+		return leased(res, err, "retry job", id, owner)
+	})
+}
+
+// leased returns the outcome of a write to a job that owner holds:
+// KindConflict when it changed no row.
+func leased(res sql.Result, err error, op, id, owner string) error {
+	if err != nil {
+		return dbError(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return dbError(op, err)
+	}
+	if n == 0 {
+		return opencube.Errorf(opencube.KindConflict, "job %s is not held by %s", id, owner)
+	}
+	return nil
+}
+
+// FindJobs implements opencube.JobStore: leased jobs are pending too, and
+// are listed with their lease. Jobs of the same RunAt are in id order.
+func (db *DB) FindJobs(ctx context.Context, kind string) ([]*opencube.Job, error) {
+	rows, err := db.rs[rFindJobs].QueryContext(ctx, kind)
+	if err != nil {
+		return nil, dbError("find jobs", err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, dbError("find jobs", err)
+	}
+	return jobs, nil
+}

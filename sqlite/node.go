@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// ClaimNode implements opencube.NodeStore. A lease that ends at now has run
+// out.
+func (db *DB) ClaimNode(ctx context.Context, owner string, now time.Time, lease time.Duration) (int, error) {
+	var node int64
+	err := db.update(ctx, func(t *txn) error {
+		err := t.stmt(wClaimNode).QueryRowContext(t.ctx, owner, micros(now.Add(lease)), micros(now)).Scan(&node)
+		if errors.Is(err, sql.ErrNoRows) {
+			return opencube.Errorf(opencube.KindConflict, "all %d node numbers are held", opencube.MaxNodes)
+		}
+		if err != nil {
+			return dbError("claim node", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(node), nil
+}
+
+// RenewNode implements opencube.NodeStore. owner holds node while nobody has
+// claimed it since, even once its lease has run out: nobody else can have
+// used the number then.
+func (db *DB) RenewNode(ctx context.Context, node int, owner string, now time.Time, lease time.Duration) error {
+	return db.update(ctx, func(t *txn) error {
+		res, err := t.stmt(wRenewNode).ExecContext(t.ctx, micros(now.Add(lease)), node, owner)
+		if err != nil {
+			return dbError("renew node", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return dbError("renew node", err)
+		}
+		if n == 0 {
+			return opencube.Errorf(opencube.KindConflict, "node %d is not held by %s", node, owner)
+		}
+		return nil
+	})
+}
+
+// ReleaseNode implements opencube.NodeStore. Releasing a node that owner
+// does not hold does nothing.
+func (db *DB) ReleaseNode(ctx context.Context, node int, owner string) error {
+	return db.update(ctx, func(t *txn) error {
+		if _, err := t.stmt(wReleaseNode).ExecContext(t.ctx, node, owner); err != nil {
+			return dbError("release node", err)
+		}
+		return nil
+	})
+}
