@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -43,9 +44,13 @@ type Server struct {
 	// MaxBody is the largest accepted request body in bytes.
 	MaxBody int64
 	Logger  *slog.Logger
+	// EnterpriseTTL is how long an enterprise's secrets are cached.
+	EnterpriseTTL time.Duration
 	// ReplayWait is how long a repeat waits for the first request's
 	// response while that is still being made.
 	ReplayWait time.Duration
+
+	cache sync.Map // access code -> cachedEnterprise
 }
 
 // NewServer returns a Server with the documented defaults.
@@ -53,7 +58,7 @@ func NewServer(plans opencube.PlanService, enterprises EnterpriseFinder, replays
 	return &Server{
 		Plans: plans, Enterprises: enterprises, Replays: replays, Clock: opencube.SystemClock,
 		Window: 600 * time.Second, IdempotencyTTL: 24 * time.Hour, MaxBody: 4 << 20,
-		Logger: slog.Default(), ReplayWait: 10 * time.Second,
+		Logger: slog.Default(), ReplayWait: 10 * time.Second, EnterpriseTTL: 5 * time.Second,
 	}
 }
 
@@ -159,23 +164,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		fail(CodeAccessCode, "")
 		return
 	}
-	ent, err := s.Enterprises.FindEnterprise(ctx, accessCode)
+	sign, _ := p.str("sign")
+	ent, secretIdx, err := s.authenticate(ctx, accessCode, body, sign)
 	if err != nil {
-		if opencube.ErrorKind(err) == opencube.KindUnauthenticated {
+		switch opencube.ErrorKind(err) {
+		case opencube.KindUnauthenticated:
 			fail(CodeAccessCode, "")
-		} else {
+		case errSignature:
+			fail(CodeSignature, "")
+		default:
 			s.Logger.Error("find enterprise", "err", err)
 			fail(CodeSystem, "")
 		}
-		return
-	}
-	sign, _ := p.str("sign")
-	secretIdx, ok := -1, false
-	if sign != "" {
-		secretIdx, ok = Verify(body, sign, ent.Secrets)
-	}
-	if !ok {
-		fail(CodeSignature, "")
 		return
 	}
 	secret := ent.Secrets[secretIdx]
@@ -253,6 +253,48 @@ func fingerprint(path string, p params) string {
 	}
 	sum := sha256.Sum256(append([]byte(path+"\n"), b...))
 	return hex.EncodeToString(sum[:])
+}
+
+// errSignature is the kind of a signature that does not verify.
+const errSignature opencube.Kind = "signature"
+
+// cachedEnterprise is an enterprise as read at a moment.
+type cachedEnterprise struct {
+	e  *opencube.Enterprise
+	at time.Time
+}
+
+// authenticate finds the enterprise and verifies sign against its secrets.
+// Enterprises are cached for EnterpriseTTL; a sign that fails against a
+// cached copy is checked again against a fresh read, so a new secret works
+// at once, while a dropped one may verify for up to EnterpriseTTL.
+func (s *Server) authenticate(ctx context.Context, code string, body []byte, sign string) (*opencube.Enterprise, int, error) {
+	cached, hit := s.cache.Load(code)
+	for attempt := 0; attempt < 2; attempt++ {
+		var ent *opencube.Enterprise
+		if c, ok := cached.(cachedEnterprise); hit && ok && attempt == 0 && time.Since(c.at) < s.EnterpriseTTL {
+			ent = c.e
+		} else {
+			fresh, err := s.Enterprises.FindEnterprise(ctx, code)
+			if err != nil {
+				s.cache.Delete(code)
+				return nil, 0, err
+			}
+			ent, hit = fresh, false
+			if s.EnterpriseTTL > 0 {
+				s.cache.Store(code, cachedEnterprise{e: fresh, at: time.Now()})
+			}
+		}
+		if sign != "" {
+			if i, ok := Verify(body, sign, ent.Secrets); ok {
+				return ent, i, nil
+			}
+		}
+		if !hit {
+			break // a fresh read failed: no second try
+		}
+	}
+	return nil, 0, &opencube.Error{Kind: errSignature, Message: "signature verification failed"}
 }
 
 // fresh reports whether the request's timestamp is within the window (D4).
