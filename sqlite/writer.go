@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
 // maxBatch bounds how many write transactions share one commit, and so how
@@ -19,27 +17,32 @@ var errClosed = errors.New("sqlite: database is closed")
 
 // writer owns the only write connection and commits in groups.
 //
-// Every write (DB.update) runs in a savepoint of a shared transaction: the
-// first writer to find none open begins one (BEGIN IMMEDIATE), each writer's
-// function runs under the mutex in its own savepoint, which is rolled back if
-// the function fails, and the writer that finds nobody waiting behind it (or
-// the batch full) commits for all. A writer whose function succeeded returns
-// only after that commit, with its error. So concurrent writes are
-// serialised exactly as with one transaction each, but the pages they touch
-// are written to the WAL once a batch instead of once a transaction, which
-// is what bounds SQLite's write throughput.
+// One goroutine (loop) does every write. Callers queue their function and
+// wait; the loop takes whatever is queued (up to maxBatch), begins one
+// transaction (BEGIN IMMEDIATE), runs each function in its own savepoint,
+// rolled back if the function fails, commits once, and then answers every
+// caller: a function that succeeded gets the commit's outcome, one that
+// failed its own error. Concurrent writes are serialised exactly as with one
+// transaction each, but the pages they touch are written to the WAL once a
+// batch instead of once a transaction, and no lock is handed from goroutine
+// to goroutine, which is what bounds SQLite's write throughput.
 type writer struct {
 	db    *sql.DB
 	conn  *sql.Conn // db's single connection, held for good
 	stmts [numWriteStmts]*sql.Stmt
 	proto [numProtoStmts]*sql.Stmt
 
-	// waiting counts callers that have committed to taking mu: while it is
-	// not zero, one of them will commit the open batch.
-	waiting atomic.Int32
-	mu      sync.Mutex // guards everything below and the connection
-	batch   *batch     // the open transaction, or nil
-	closed  bool
+	ops    chan *op      // queued writes
+	quit   chan struct{} // closed by close: the loop drains and stops
+	exited chan struct{} // closed when the loop has stopped
+	once   sync.Once
+}
+
+// op is one queued write transaction.
+type op struct {
+	ctx  context.Context
+	fn   func(ctx context.Context) error
+	done chan error
 }
 
 // The statements of the batch protocol, prepared once.
@@ -62,13 +65,6 @@ var protoSQL = [numProtoStmts]string{
 	pRollback:   "ROLLBACK",
 }
 
-// batch is one shared transaction.
-type batch struct {
-	n    int           // writes run in it
-	done chan struct{} // closed once committed or rolled back
-	err  error         // why the batch failed, set before done is closed
-}
-
 func openWriter(ctx context.Context, path string) (*writer, error) {
 	db, err := sql.Open("sqlite", dsn(path, true))
 	if err != nil {
@@ -78,39 +74,40 @@ func openWriter(ctx context.Context, path string) (*writer, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	w := &writer{db: db}
+	w := &writer{db: db, ops: make(chan *op, 4*maxBatch), quit: make(chan struct{}), exited: make(chan struct{})}
 	if w.conn, err = db.Conn(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	for i, q := range writeSQL {
 		if w.stmts[i], err = w.conn.PrepareContext(ctx, q); err != nil {
-			w.close()
+			w.closeConn()
 			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
 		}
 	}
 	for i, q := range protoSQL {
 		if w.proto[i], err = w.conn.PrepareContext(ctx, q); err != nil {
-			w.close()
+			w.closeConn()
 			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
 		}
 	}
+	go w.loop()
 	return w, nil
 }
 
-// close commits the open batch and closes the connection.
+// close lets the queued writes finish, stops the loop and closes the
+// connection.
 func (w *writer) close() error {
-	w.waiting.Add(1)
-	w.mu.Lock()
-	w.waiting.Add(-1)
-	defer w.mu.Unlock()
-	if w.closed {
-		return nil
-	}
-	if w.batch != nil {
-		w.commit()
-	}
-	w.closed = true
+	var err error
+	w.once.Do(func() {
+		close(w.quit)
+		<-w.exited
+		err = w.closeConn()
+	})
+	return err
+}
+
+func (w *writer) closeConn() error {
 	var errs []error
 	for _, s := range append(w.stmts[:], w.proto[:]...) {
 		if s != nil {
@@ -122,130 +119,150 @@ func (w *writer) close() error {
 }
 
 // exec runs a statement of the batch protocol.
-func (w *writer) exec(ctx context.Context, stmt int) error {
-	_, err := w.proto[stmt].ExecContext(ctx)
+func (w *writer) exec(stmt int) error {
+	_, err := w.proto[stmt].ExecContext(context.Background())
 	return err
-}
-
-// commit ends the open batch, committing it. Callers hold mu.
-func (w *writer) commit() {
-	b := w.batch
-	if err := w.exec(context.Background(), pCommit); err != nil {
-		w.exec(context.Background(), pRollback) // if the transaction is still open
-		b.err = fmt.Errorf("sqlite: commit: %w", err)
-	}
-	w.batch = nil
-	close(b.done)
-}
-
-// fail ends the open batch, rolling it back, because its transaction broke
-// (err) or its only write failed (nil). Callers hold mu.
-func (w *writer) fail(err error) {
-	b := w.batch
-	w.exec(context.Background(), pRollback) // SQLite may have rolled back already
-	b.err = err
-	w.batch = nil
-	close(b.done)
-}
-
-// release commits the open batch unless a waiting writer will, and unlocks mu.
-func (w *writer) release() {
-	if w.batch != nil && w.batch.n < maxBatch && w.waiting.Load() == 0 {
-		// Let writers that are about to queue (the last batch's, just
-		// woken) get in line before deciding nobody is coming.
-		runtime.Gosched()
-	}
-	if w.batch != nil && (w.waiting.Load() == 0 || w.batch.n >= maxBatch) {
-		w.commit()
-	}
-	w.mu.Unlock()
 }
 
 // run runs fn as one write transaction: fn's writes are committed (with those
 // of the batch it joins) when it returns nil, and undone when it returns an
 // error, which run returns as it is.
 //
-// fn runs with ctx stripped of its cancellation: a statement interrupted by a
-// cancelled context would make SQLite roll back the whole shared transaction.
-// A ctx done before fn starts fails run without running fn.
+// fn runs on the writer's goroutine with ctx stripped of its cancellation: a
+// statement interrupted by a cancelled context would make SQLite roll back
+// the whole shared transaction. A ctx done before fn starts fails run
+// without running fn.
 func (w *writer) run(ctx context.Context, fn func(ctx context.Context) error) error {
-	w.waiting.Add(1)
-	w.mu.Lock()
-	w.waiting.Add(-1)
-	if w.closed {
-		w.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case w.ops <- o:
+	case <-w.quit:
 		return errClosed
 	}
-	if err := ctx.Err(); err != nil {
-		w.release() // a writer ahead may have left the batch to us
-		return err
+	err := <-o.done
+	if p, ok := err.(panicked); ok {
+		panic(p.value) // in the caller's goroutine, where it belongs
 	}
-	ctx = context.WithoutCancel(ctx)
-	// The first write of a batch needs no savepoint: nobody else's writes
-	// are in the transaction yet, so undoing it is rolling that back.
-	savepoint := w.batch != nil
-	if !savepoint {
-		if err := w.exec(ctx, pBegin); err != nil {
-			w.mu.Unlock()
-			return fmt.Errorf("sqlite: begin: %w", err)
-		}
-		w.batch = &batch{done: make(chan struct{})}
-	}
-	b := w.batch
-	b.n++
-	if savepoint {
-		if err := w.exec(ctx, pSavepoint); err != nil {
-			err = fmt.Errorf("sqlite: savepoint: %w", err)
-			w.fail(err)
-			w.mu.Unlock()
-			return err
-		}
-	}
-
-	finished := false
-	defer func() {
-		if !finished { // fn panicked or called runtime.Goexit
-			w.undo(ctx, b, savepoint)
-			w.release()
-		}
-	}()
-	err := fn(ctx)
-	finished = true
-
-	if err != nil {
-		w.undo(ctx, b, savepoint)
-		w.release()
-		return err
-	}
-	if savepoint {
-		if err := w.exec(ctx, pRelease); err != nil && w.batch == b {
-			w.fail(fmt.Errorf("sqlite: release savepoint: %w", err))
-		}
-	}
-	w.release()
-	<-b.done
-	return b.err
+	return err
 }
 
-// undo rolls back the writes of the current savepoint, or of the batch when
-// there is none (the batch's first write) or its transaction no longer
-// exists (SQLite rolls a transaction back by itself after some errors: I/O,
-// disk full). Callers hold mu.
-func (w *writer) undo(ctx context.Context, b *batch, savepoint bool) {
-	if w.batch != b {
+// panicked carries a write function's panic back to its caller.
+type panicked struct{ value any }
+
+func (p panicked) Error() string { return fmt.Sprintf("sqlite: write transaction panicked: %v", p.value) }
+
+// loop runs queued writes in batches until close.
+func (w *writer) loop() {
+	defer close(w.exited)
+	batch := make([]*op, 0, maxBatch)
+	for {
+		var first *op
+		select {
+		case first = <-w.ops:
+		case <-w.quit:
+			// Writes queued before close still run; later ones see quit.
+			for {
+				select {
+				case o := <-w.ops:
+					w.runBatch([]*op{o})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case o := <-w.ops:
+				batch = append(batch, o)
+			default:
+				break fill
+			}
+		}
+		w.runBatch(batch)
+	}
+}
+
+// runBatch runs ops in one transaction and answers each.
+func (w *writer) runBatch(ops []*op) {
+	results := make([]error, len(ops))
+	ran := false // some op ran and succeeded: the batch needs its commit
+	if err := w.exec(pBegin); err != nil {
+		for _, o := range ops {
+			o.done <- fmt.Errorf("sqlite: begin: %w", err)
+		}
 		return
 	}
-	if !savepoint {
-		w.fail(nil) // b holds this write only
-		return
+	var lost error // the transaction broke: everything fails with this
+	for i, o := range ops {
+		if err := o.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if err := w.exec(pSavepoint); err != nil {
+			lost = fmt.Errorf("sqlite: savepoint: %w", err)
+			break
+		}
+		err := call(o)
+		if err == nil {
+			if rerr := w.exec(pRelease); rerr != nil {
+				lost = fmt.Errorf("sqlite: release savepoint: %w", rerr)
+				break
+			}
+			ran = true
+			continue
+		}
+		results[i] = err
+		if rerr := w.exec(pRollbackTo); rerr != nil {
+			// SQLite rolls a transaction back by itself after some errors
+			// (I/O, disk full): the earlier writes are gone too.
+			lost = fmt.Errorf("sqlite: transaction lost: %w", rerr)
+			break
+		}
+		if rerr := w.exec(pRelease); rerr != nil {
+			lost = fmt.Errorf("sqlite: release savepoint: %w", rerr)
+			break
+		}
 	}
-	if err := w.exec(ctx, pRollbackTo); err != nil {
-		w.fail(fmt.Errorf("sqlite: transaction lost: %w", err))
-		return
+	var commitErr error
+	switch {
+	case lost != nil:
+		w.exec(pRollback) // if the transaction is still open
+		commitErr = lost
+	case ran:
+		if err := w.exec(pCommit); err != nil {
+			w.exec(pRollback)
+			commitErr = fmt.Errorf("sqlite: commit: %w", err)
+		}
+	default:
+		w.exec(pRollback) // nothing to keep
 	}
-	if err := w.exec(ctx, pRelease); err != nil {
-		w.fail(fmt.Errorf("sqlite: release savepoint: %w", err))
+	for i, o := range ops {
+		switch {
+		case results[i] != nil:
+			o.done <- results[i]
+		case commitErr != nil:
+			o.done <- commitErr
+		default:
+			o.done <- nil
+		}
 	}
+}
+
+// call runs an op's function; a panic is rolled back like an error and
+// panics again in the caller's goroutine, so one bad write cannot take the
+// writer down.
+func call(o *op) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicked{r}
+		}
+	}()
+	return o.fn(context.WithoutCancel(o.ctx))
 }
 
 // txn is the view of the write connection that a write transaction's
