@@ -152,7 +152,9 @@ func (w *writer) run(ctx context.Context, fn func(ctx context.Context) error) er
 // panicked carries a write function's panic back to its caller.
 type panicked struct{ value any }
 
-func (p panicked) Error() string { return fmt.Sprintf("sqlite: write transaction panicked: %v", p.value) }
+func (p panicked) Error() string {
+	return fmt.Sprintf("sqlite: write transaction panicked: %v", p.value)
+}
 
 // loop runs queued writes in batches until close.
 func (w *writer) loop() {
