@@ -78,7 +78,7 @@ func (c *Client) Body(params map[string]any) ([]byte, error) {
 		p[k] = v
 	}
 	delete(p, "sign")
-	body, err := encode(p)
+	body, err := csss.Marshal(p)
 	if err != nil {
 		return nil, err
 	}
@@ -87,17 +87,7 @@ func (c *Client) Body(params map[string]any) ([]byte, error) {
 		return nil, err
 	}
 	p["sign"] = csss.Sign(canonical, c.Secret)
-	return encode(p)
-}
-
-func encode(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return csss.Marshal(p)
 }
 
 // Do signs params, posts them to path and decodes the envelope whatever its

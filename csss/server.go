@@ -106,8 +106,9 @@ type envelope struct {
 	Success bool            `json:"success"`
 }
 
-// marshal encodes v as compact JSON without HTML escaping.
-func marshal(v any) ([]byte, error) {
+// Marshal encodes v as compact JSON without HTML escaping, as CSSS bodies
+// are written.
+func Marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -121,7 +122,7 @@ func encodeEnvelope(code string, lang Lang, detail string, data []byte) []byte {
 	if data == nil {
 		data = []byte("null")
 	}
-	b, _ := marshal(envelope{Code: code, Data: data, Message: Message(code, lang, detail), Success: code == CodeOK})
+	b, _ := Marshal(envelope{Code: code, Data: data, Message: Message(code, lang, detail), Success: code == CodeOK})
 	return b
 }
 
@@ -357,7 +358,7 @@ func (s *Server) run(ctx context.Context, rt *Route, p params, lang Lang, secret
 	if data == nil {
 		return encodeEnvelope(code, lang, detail, nil)
 	}
-	raw, merr := marshal(data)
+	raw, merr := Marshal(data)
 	if merr != nil {
 		s.Logger.Error("encode response", "path", rt.Path, "err", merr)
 		return encodeEnvelope(CodeSystem, lang, "", nil)

@@ -195,7 +195,7 @@ func (v *validator) err() error {
 
 // marshalIndent encodes v as indented JSON without HTML escaping.
 func marshalIndent(v any) ([]byte, error) {
-	raw, err := marshal(v)
+	raw, err := Marshal(v)
 	if err != nil {
 		return nil, err
 	}
