@@ -24,13 +24,21 @@ func NewIDGenerator(node int) *IDGenerator {
 	return &IDGenerator{node: int64(node) & 63}
 }
 
+// SetNode moves the generator to another node number, for a node that lost
+// its lease on the old one. Numbers stay increasing.
+func (g *IDGenerator) SetNode(node int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.node = int64(node) & 63
+}
+
 // Next returns the next order number at time now.
 func (g *IDGenerator) Next(now time.Time) int64 {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	n := now.Sub(orderEpoch).Milliseconds()<<16 | g.node
 	if n <= g.last {
-		n = g.last + 64
+		n = (g.last+64)&^63 | g.node
 	}
 	g.last = n
 	return n

@@ -27,7 +27,7 @@ func startAdminMain(t *testing.T) *Main {
 	t.Helper()
 	m := NewMain()
 	m.Addr = "127.0.0.1:0"
-	m.DB = filepath.Join(t.TempDir(), "db")
+	m.DB = e2eDatabase(t)
 	m.AdminToken = "t"
 	m.Clock = opencube.ClockFunc(func() time.Time { return adminT0 })
 	m.Stderr = io.Discard

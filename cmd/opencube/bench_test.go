@@ -18,6 +18,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/postgres/pgtest"
 	_ "modernc.org/sqlite"
 )
 
@@ -25,10 +26,10 @@ import (
 // load benchmarks.
 const benchClients = 64
 
-// load posts bodies to url from benchClients keep-alive clients and reports
+// load posts bodies to urls (in turn) from benchClients keep-alive clients and reports
 // requests per second and latency percentiles. Every answer must be a
 // success.
-func load(b *testing.B, url string, bodies [][]byte) {
+func load(b *testing.B, urls []string, bodies [][]byte) {
 	b.Helper()
 	transport := &http.Transport{MaxIdleConnsPerHost: benchClients, MaxConnsPerHost: benchClients}
 	defer transport.CloseIdleConnections()
@@ -49,7 +50,7 @@ func load(b *testing.B, url string, bodies [][]byte) {
 					return
 				}
 				t0 := time.Now()
-				resp, err := hc.Post(url, "application/json", bytes.NewReader(bodies[i]))
+				resp, err := hc.Post(urls[i%len(urls)], "application/json", bytes.NewReader(bodies[i]))
 				if err != nil {
 					failed.Store(err.Error())
 					return
@@ -80,17 +81,37 @@ func load(b *testing.B, url string, bodies [][]byte) {
 // BenchmarkOrderPackageHTTP measures signed orderPackage requests over HTTP
 // on SQLite: the whole server (signature check, replay guard, order, event).
 func BenchmarkOrderPackageHTTP(b *testing.B) {
-	m := NewMain()
-	m.Addr = "127.0.0.1:0"
-	m.DB = filepath.Join(b.TempDir(), "bench.db")
-	m.Demo = true
-	m.LogLevel = "error"
-	ctx := context.Background()
-	if err := m.Run(ctx); err != nil {
-		b.Fatal(err)
+	benchOrderPackage(b, filepath.Join(b.TempDir(), "bench.db"), 1)
+}
+
+// BenchmarkOrderPackagePostgres is BenchmarkOrderPackageHTTP on PostgreSQL
+// (OPENCUBE_TEST_POSTGRES), with one node and with two nodes sharing the
+// database, the load spread over both.
+func BenchmarkOrderPackagePostgres(b *testing.B) {
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			benchOrderPackage(b, pgtest.Schema(b), n)
+		})
 	}
-	defer m.Close()
-	c := client.New(m.URL(), "P000270", opencube.DemoSecret)
+}
+
+// benchOrderPackage runs nodes servers on db and loads them with signed
+// orderPackage requests.
+func benchOrderPackage(b *testing.B, db string, nodes int) {
+	var urls []string
+	for i := range nodes {
+		m := NewMain()
+		m.Addr = "127.0.0.1:0"
+		m.DB = db
+		m.Demo = i == 0
+		m.LogLevel = "error"
+		if err := m.Run(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		defer m.Close()
+		urls = append(urls, m.URL()+"/package/orderPackage")
+	}
+	c := client.New("", "P000270", opencube.DemoSecret)
 	bodies := make([][]byte, max(b.N, benchClients))
 	for i := range bodies {
 		body, err := c.Body(map[string]any{
@@ -104,7 +125,7 @@ func BenchmarkOrderPackageHTTP(b *testing.B) {
 		}
 		bodies[i] = body
 	}
-	load(b, m.URL()+"/package/orderPackage", bodies)
+	load(b, urls, bodies)
 }
 
 // BenchmarkFloorHTTP is the floor the server is compared with: a bare
@@ -158,5 +179,5 @@ func BenchmarkFloorHTTP(b *testing.B) {
 		}
 		bodies[i] = body
 	}
-	load(b, "http://"+ln.Addr().String()+"/package/orderPackage", bodies)
+	load(b, []string{"http://" + ln.Addr().String() + "/package/orderPackage"}, bodies)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/postgres/pgtest"
 )
 
 // The -update flag rewrites the golden files under testdata/. It is
@@ -150,7 +151,7 @@ func startServer(t *testing.T) *e2eServer {
 	clock := &e2eClock{now: clockStart}
 	m := NewMain()
 	m.Addr = "127.0.0.1:0"
-	m.DB = filepath.Join(t.TempDir(), "db")
+	m.DB = e2eDatabase(t)
 	m.Demo = true
 	m.Clock = clock
 	m.Stderr = io.Discard
@@ -163,6 +164,23 @@ func startServer(t *testing.T) *e2eServer {
 	s.p = s.client(entP, demoSecret)
 	s.q = s.client(entQ, demoSecret)
 	return s
+}
+
+// e2eDatabase returns a fresh database for one test: a SQLite file, or,
+// when OPENCUBE_E2E_STORE=postgres, a schema of its own in the PostgreSQL
+// database of OPENCUBE_TEST_POSTGRES. The test script runs the end-to-end
+// tests on both.
+func e2eDatabase(t *testing.T) string {
+	t.Helper()
+	switch store := os.Getenv("OPENCUBE_E2E_STORE"); store {
+	case "", "sqlite":
+		return filepath.Join(t.TempDir(), "db")
+	case "postgres":
+		return pgtest.Schema(t)
+	default:
+		t.Fatalf("OPENCUBE_E2E_STORE=%q: want sqlite or postgres", store)
+		return ""
+	}
 }
 
 // closeMain stops m. The clients' idle connections go first: a connection

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/postgres"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -24,6 +27,7 @@ type Main struct {
 	// Settings, from flags or OPENCUBE_* variables.
 	Addr          string
 	DB            string
+	DBOptions     dbOptions
 	Demo          bool
 	DemoSecret    string
 	AdminToken    string
@@ -74,7 +78,8 @@ func NewMain() *Main {
 func (m *Main) ParseFlags(args []string) error {
 	fs := newFlagSet("opencube serve", m.Stderr)
 	fs.StringVar(&m.Addr, "addr", m.Addr, "listen address HOST:PORT")
-	fs.StringVar(&m.DB, "db", m.DB, "database: a SQLite file path")
+	fs.StringVar(&m.DB, "db", m.DB, "database: a SQLite file path or a postgres:// URL")
+	m.DBOptions.define(fs)
 	fs.BoolVar(&m.Demo, "demo", m.Demo, "load the demo dataset into an empty database")
 	fs.StringVar(&m.DemoSecret, "demo-secret", m.DemoSecret, "secret of the demo enterprises")
 	fs.StringVar(&m.AdminToken, "admin-token", m.AdminToken, "bearer token of the admin API (admin API off when empty)")
@@ -95,12 +100,38 @@ func (m *Main) ParseFlags(args []string) error {
 	return nil
 }
 
-// openStore opens the store a --db value names.
-func openStore(ctx context.Context, dsn string) (opencube.Store, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, errors.New("PostgreSQL is not supported by this build yet: use a SQLite file path")
+// dbOptions are the database settings beside --db.
+type dbOptions struct {
+	MaxConns         int
+	StatementTimeout time.Duration
+}
+
+// define adds the database flags to fs.
+func (o *dbOptions) define(fs *flag.FlagSet) {
+	fs.IntVar(&o.MaxConns, "db-max-conns", o.MaxConns, "PostgreSQL: connection pool size per node (0: the URL's pool_max_conns, else max(8, 4 a CPU))")
+	fs.DurationVar(&o.StatementTimeout, "db-statement-timeout", o.StatementTimeout, "PostgreSQL: cancel statements running longer (0: the server's setting)")
+}
+
+// isPostgres reports whether a --db value names a PostgreSQL database.
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// openStore opens the store a --db value names: a postgres:// URL, or a
+// SQLite file path.
+func openStore(ctx context.Context, dsn string, o dbOptions) (opencube.Store, error) {
+	if isPostgres(dsn) {
+		return postgres.Open(ctx, dsn, postgres.Options{MaxConns: int32(o.MaxConns), StatementTimeout: o.StatementTimeout})
 	}
 	return sqlite.Open(ctx, dsn)
+}
+
+// redact hides the password of a database URL, for logs.
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
 }
 
 // Run opens the database, loads the demo data when asked, and starts serving
@@ -111,9 +142,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("serve: --log-level: %w", err)
 	}
 	m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
-	store, err := openStore(ctx, m.DB)
+	store, err := openStore(ctx, m.DB, m.DBOptions)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", m.DB, err)
+		return fmt.Errorf("open database %s: %w", redact(m.DB), err)
 	}
 	m.Store = store
 	if m.Owner == "" {
@@ -155,7 +186,7 @@ func (m *Main) Run(ctx context.Context) error {
 	go m.server.Serve(m.ln)
 	m.background()
 	close(m.ready)
-	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "db", m.DB, "version", version())
+	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "db", redact(m.DB), "node", node, "version", version())
 	return nil
 }
 
@@ -205,9 +236,7 @@ func (m *Main) background() {
 					return
 				case <-t.C:
 				}
-				if err := m.Store.RenewNode(ctx, m.node, m.Owner, m.Clock.Now(), nodeLease); err != nil && ctx.Err() == nil {
-					m.Logger.Error("renew node lease", "node", m.node, "err", err)
-				}
+				m.renewNode(ctx)
 			}
 		}()
 	}
@@ -218,6 +247,29 @@ func (m *Main) background() {
 			m.Worker.Run(ctx, m.JobInterval)
 		}()
 	}
+}
+
+// renewNode extends the node's lease of its number. When the lease was lost
+// (the node could not renew it in time and another node took the number),
+// it leases a free number and moves the order id generator to it, so that
+// order ids stay unique.
+func (m *Main) renewNode(ctx context.Context) {
+	err := m.Store.RenewNode(ctx, m.node, m.Owner, m.Clock.Now(), nodeLease)
+	if err == nil || ctx.Err() != nil {
+		return
+	}
+	if opencube.ErrorKind(err) != opencube.KindConflict {
+		m.Logger.Error("renew node lease", "node", m.node, "err", err)
+		return
+	}
+	node, err := m.Store.ClaimNode(ctx, m.Owner, m.Clock.Now(), nodeLease)
+	if err != nil {
+		m.Logger.Error("node lease lost and no free number to lease", "node", m.node, "err", err)
+		return
+	}
+	m.Logger.Warn("node lease lost: moved to another node number", "old", m.node, "new", node)
+	m.Service.IDs.SetNode(node)
+	m.node = node
 }
 
 // Close stops serving and the background loops, gives back the node
@@ -245,14 +297,16 @@ func (m *Main) Close() error {
 
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlagSet("opencube migrate", os.Stderr)
-	db := fs.String("db", "opencube.db", "database: a SQLite file path")
+	db := fs.String("db", "opencube.db", "database: a SQLite file path or a postgres:// URL")
+	var o dbOptions
+	o.define(fs)
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *db)
+	store, err := openStore(ctx, *db, o)
 	if err != nil {
-		return err
+		return fmt.Errorf("open database %s: %w", redact(*db), err)
 	}
-	fmt.Fprintln(stdout, "database", *db, "is up to date")
+	fmt.Fprintln(stdout, "database", redact(*db), "is up to date")
 	return store.Close()
 }

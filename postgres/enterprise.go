@@ -1,0 +1,58 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opencube/opencube"
+)
+
+// CreateEnterprise implements opencube.EnterpriseStore.
+func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
+	_, err := db.pool.Exec(ctx,
+		`INSERT INTO enterprises (access_code, name, secrets, created_at) VALUES ($1, $2, $3, $4)`,
+		e.AccessCode, e.Name, list(e.Secrets), e.CreatedAt)
+	if violated(err, codeUniqueViolation, "enterprises_pkey") != "" {
+		return opencube.Errorf(opencube.KindConflict, "enterprise %s exists", e.AccessCode)
+	}
+	if err != nil {
+		return db.dbError("create enterprise", err)
+	}
+	return nil
+}
+
+// FindEnterprise implements opencube.EnterpriseStore.
+func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.Enterprise, error) {
+	var e opencube.Enterprise
+	err := retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, `SELECT access_code, name, secrets, created_at FROM enterprises WHERE access_code = $1`,
+			accessCode).Scan(&e.AccessCode, &e.Name, &e.Secrets, &e.CreatedAt)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, unknownEnterprise(accessCode)
+	}
+	if err != nil {
+		return nil, db.dbError("find enterprise", err)
+	}
+	e.CreatedAt = utc(e.CreatedAt)
+	return &e, nil
+}
+
+// UpdateSecrets implements opencube.EnterpriseStore; KindUnauthenticated when
+// the enterprise is unknown.
+func (db *DB) UpdateSecrets(ctx context.Context, accessCode string, secrets []string) error {
+	tag, err := db.exec(ctx, "update secrets", `UPDATE enterprises SET secrets = $1 WHERE access_code = $2`, list(secrets), accessCode)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return unknownEnterprise(accessCode)
+	}
+	return nil
+}
+
+func unknownEnterprise(accessCode string) error {
+	return opencube.Errorf(opencube.KindUnauthenticated, "enterprise %s not found", accessCode)
+}

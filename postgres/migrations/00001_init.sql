@@ -1,0 +1,146 @@
+-- The first schema of the PostgreSQL store; the same tables, keys and
+-- indexes as the SQLite store's 00001, in native types. Conventions, kept by
+-- every later migration:
+--   * instants are timestamptz (microseconds, UTC); NULL for "not yet";
+--   * money is bigint minor units, data volumes bigint bytes;
+--   * booleans are boolean; lists (secrets, countries) are text[];
+--   * every constraint is named, so that errors map to kinds by name on any
+--     engine (CockroachDB and YugabyteDB name defaults differently);
+--   * only SQL that PostgreSQL, CockroachDB and YugabyteDB all run: no
+--     extensions, triggers, stored procedures, advisory locks or
+--     LISTEN/NOTIFY (see docs/scaling.md).
+
+-- +goose Up
+CREATE TABLE enterprises (
+    access_code text        NOT NULL,
+    name        text        NOT NULL,
+    secrets     text[]      NOT NULL, -- oldest first
+    created_at  timestamptz NOT NULL,
+    CONSTRAINT enterprises_pkey PRIMARY KEY (access_code)
+);
+
+CREATE TABLE sims (
+    iccid           text        NOT NULL,
+    imsi            text        NOT NULL,
+    msisdn          text        NOT NULL,
+    ota             boolean     NOT NULL,
+    enterprise_code text        NOT NULL,
+    status          text        NOT NULL,
+    created_at      timestamptz NOT NULL,
+    CONSTRAINT sims_pkey PRIMARY KEY (iccid),
+    CONSTRAINT sims_imsi_key UNIQUE (imsi),
+    CONSTRAINT sims_enterprise_fkey FOREIGN KEY (enterprise_code) REFERENCES enterprises (access_code)
+);
+
+CREATE INDEX sims_enterprise ON sims (enterprise_code, iccid);
+
+CREATE TABLE plans (
+    code          text        NOT NULL,
+    name          text        NOT NULL,
+    type          integer     NOT NULL,
+    volume_bytes  bigint      NOT NULL,
+    price_minor   bigint      NOT NULL,
+    currency      text        NOT NULL,
+    ota           boolean     NOT NULL,
+    throttle_kbps integer     NOT NULL,
+    countries     text[]      NOT NULL,
+    created_at    timestamptz NOT NULL,
+    CONSTRAINT plans_pkey PRIMARY KEY (code)
+);
+
+CREATE TABLE plan_grants (
+    enterprise_code text NOT NULL,
+    plan_code       text NOT NULL,
+    CONSTRAINT plan_grants_pkey PRIMARY KEY (enterprise_code, plan_code),
+    CONSTRAINT plan_grants_enterprise_fkey FOREIGN KEY (enterprise_code) REFERENCES enterprises (access_code),
+    CONSTRAINT plan_grants_plan_fkey FOREIGN KEY (plan_code) REFERENCES plans (code)
+);
+
+CREATE TABLE orders (
+    id               text        NOT NULL,
+    code             text        NOT NULL,
+    enterprise_code  text        NOT NULL,
+    iccid            text        NOT NULL,
+    imsi             text        NOT NULL,
+    plan_code        text        NOT NULL,
+    plan_name        text        NOT NULL,
+    plan_type        integer     NOT NULL,
+    volume_bytes     bigint      NOT NULL,
+    order_period     integer     NOT NULL,
+    renew_period     integer     NOT NULL,
+    days             integer     NOT NULL,
+    timing_type      integer     NOT NULL,
+    mcc              text        NOT NULL,
+    status           integer     NOT NULL,
+    buy_type         integer     NOT NULL,
+    pay_amount_minor bigint      NOT NULL,
+    pay_rst          text        NOT NULL,
+    pay_type         text        NOT NULL,
+    global_order     text        NOT NULL,
+    test_flow        text        NOT NULL,
+    test_flow_flag   text        NOT NULL,
+    ota              boolean     NOT NULL,
+    used_bytes       bigint      NOT NULL,
+    ordered_at       timestamptz NOT NULL,
+    started_at       timestamptz,
+    expires_at       timestamptz,
+    ended_at         timestamptz,
+    updated_at       timestamptz NOT NULL,
+    CONSTRAINT orders_pkey PRIMARY KEY (id),
+    CONSTRAINT orders_status_check CHECK (status BETWEEN 1 AND 6),
+    CONSTRAINT orders_enterprise_fkey FOREIGN KEY (enterprise_code) REFERENCES enterprises (access_code),
+    CONSTRAINT orders_sim_fkey FOREIGN KEY (iccid) REFERENCES sims (iccid)
+);
+
+-- queryOrder: an enterprise's orders, newest first.
+CREATE INDEX orders_enterprise ON orders (enterprise_code, ordered_at DESC, id DESC);
+-- A SIM's orders by state: ActiveOrder, NextOrder (oldest first).
+CREATE INDEX orders_sim ON orders (iccid, status, ordered_at, id);
+-- D13: a SIM has at most one order in use (2) or suspended (3). The store
+-- maps a violation of this index, by its name, to KindOrderState.
+CREATE UNIQUE INDEX orders_one_active ON orders (iccid) WHERE status IN (2, 3);
+
+-- The outbox: events written in the transaction of the change that caused
+-- them, delivered later. seq only breaks ties between events of the same
+-- created_at, in the order they were written: it has gaps (rolled back
+-- transactions, identity caches) and, across concurrent transactions, its
+-- order is the order of the inserts, not of the commits, so nothing may read
+-- the outbox as "every seq after the last one seen".
+CREATE TABLE events (
+    seq             bigint GENERATED BY DEFAULT AS IDENTITY,
+    id              text        NOT NULL,
+    enterprise_code text        NOT NULL,
+    type            text        NOT NULL,
+    order_id        text        NOT NULL,
+    iccid           text        NOT NULL,
+    status          integer     NOT NULL,
+    created_at      timestamptz NOT NULL,
+    delivered_at    timestamptz,
+    CONSTRAINT events_pkey PRIMARY KEY (seq),
+    CONSTRAINT events_id_key UNIQUE (id),
+    CONSTRAINT events_enterprise_fkey FOREIGN KEY (enterprise_code) REFERENCES enterprises (access_code)
+);
+
+CREATE INDEX events_enterprise ON events (enterprise_code, created_at, seq);
+
+-- D5: the first response to a signed request, by access code and key.
+-- response is NULL while the request is being served.
+CREATE TABLE replays (
+    access_code text        NOT NULL,
+    key         text        NOT NULL,
+    fingerprint text        NOT NULL,
+    response    bytea,
+    expires_at  timestamptz NOT NULL,
+    CONSTRAINT replays_pkey PRIMARY KEY (access_code, key)
+);
+
+CREATE INDEX replays_expiry ON replays (expires_at);
+
+-- +goose Down
+DROP TABLE replays;
+DROP TABLE events;
+DROP TABLE orders;
+DROP TABLE plan_grants;
+DROP TABLE plans;
+DROP TABLE sims;
+DROP TABLE enterprises;

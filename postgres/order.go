@@ -1,0 +1,346 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/opencube/opencube"
+)
+
+const orderColumns = `id, code, enterprise_code, iccid, imsi, plan_code, plan_name, plan_type, volume_bytes,
+	order_period, renew_period, days, timing_type, mcc, status, buy_type, pay_amount_minor, pay_rst, pay_type,
+	global_order, test_flow, test_flow_flag, ota, used_bytes, ordered_at, started_at, expires_at, ended_at, updated_at`
+
+func scanOrder(s scanner) (*opencube.Order, error) {
+	var (
+		o                                                             opencube.Order
+		planType, orderPeriod, renewPeriod, days, timing, status, buy int64
+	)
+	err := s.Scan(&o.ID, &o.Code, &o.EnterpriseCode, &o.ICCID, &o.IMSI, &o.PlanCode, &o.PlanName, &planType, &o.VolumeBytes,
+		&orderPeriod, &renewPeriod, &days, &timing, &o.MCC, &status, &buy, &o.PayAmountMinor, &o.PayRst, &o.PayType,
+		&o.GlobalOrder, &o.TestFlow, &o.TestFlowFlag, &o.OTA, &o.UsedBytes, &o.OrderedAt, &o.StartedAt, &o.ExpiresAt, &o.EndedAt, &o.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	o.PlanType = opencube.PlanType(planType)
+	o.OrderPeriod = int(orderPeriod)
+	o.RenewPeriod = int(renewPeriod)
+	o.Days = int(days)
+	o.TimingType = opencube.TimingType(timing)
+	o.Status = opencube.OrderStatus(status)
+	o.BuyType = opencube.BuyType(buy)
+	o.OrderedAt = utc(o.OrderedAt)
+	o.StartedAt = utcp(o.StartedAt)
+	o.ExpiresAt = utcp(o.ExpiresAt)
+	o.EndedAt = utcp(o.EndedAt)
+	o.UpdatedAt = utc(o.UpdatedAt)
+	return &o, nil
+}
+
+// The statements of OrderTx. Reads of orders lock the rows they return
+// (FOR UPDATE) until the transaction ends, so that concurrent moves of one
+// order, on any node, run one after the other and the later one sees the
+// earlier one's result.
+const (
+	sqlSIM   = `SELECT ` + simColumns + ` FROM sims WHERE iccid = $1 AND enterprise_code = $2`
+	sqlPlan  = `SELECT ` + planColumnsP + ` FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE p.code = $1 AND g.enterprise_code = $2`
+	sqlOrder = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 AND enterprise_code = $2 FOR UPDATE`
+	// OrderByID is for background work, which acts for no enterprise.
+	sqlOrderByID     = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
+	sqlActiveOrder   = `SELECT ` + orderColumns + ` FROM orders WHERE iccid = $1 AND status IN (2, 3) FOR UPDATE`
+	sqlNextOrder     = `SELECT ` + orderColumns + ` FROM orders WHERE iccid = $1 AND status = 1 ORDER BY ordered_at, id LIMIT 1 FOR UPDATE`
+	sqlInsertOrder   = `INSERT INTO orders (` + orderColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`
+	sqlUpdateOrder   = `UPDATE orders SET status = $1, buy_type = $2, order_period = $3, renew_period = $4, days = $5, used_bytes = $6, started_at = $7, expires_at = $8, ended_at = $9, updated_at = $10 WHERE id = $11 AND enterprise_code = $12`
+	sqlInsertEvent   = `INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	sqlSavepoint     = `SAVEPOINT w`
+	sqlRelease       = `RELEASE SAVEPOINT w`
+	sqlRollbackWrite = `ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w`
+	// Scheduling a pending kind and key again moves that job and frees it
+	// of its lease, so that a run under way cannot complete (delete) it.
+	sqlInsertJob = `INSERT INTO jobs (id, kind, key, payload, run_at, attempts, last_error)
+		VALUES ($1, $2, $3, $4, $5, 0, '')
+		ON CONFLICT (kind, key) DO UPDATE SET
+			payload = excluded.payload, run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`
+)
+
+// UpdateOrders implements opencube.OrderStore. fn runs in one READ
+// COMMITTED transaction, committed when fn returns nil and rolled back
+// otherwise; fn's error is returned as it is. When the database reports a
+// serialization failure or a deadlock (SQLSTATE 40001 or 40P01), from any
+// statement or the commit, the transaction is rolled back and fn runs again,
+// up to 5 times in all, so fn must not have effects outside the
+// transaction that a second run would repeat.
+func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		t := &orderTx{db: db, tx: tx}
+		err := fn(t)
+		if t.retry != nil {
+			// fn may have carried on after a statement that requires the
+			// whole transaction to run again.
+			return t.retry
+		}
+		return err
+	})
+}
+
+// orderTx implements opencube.OrderTx over one pgx transaction.
+type orderTx struct {
+	db *DB
+	tx pgx.Tx
+	// retry is the first retryable error a statement met.
+	retry error
+}
+
+var _ opencube.OrderTx = (*orderTx)(nil)
+
+// fail records a statement's error and returns it wrapped for op.
+func (t *orderTx) fail(op string, err error) error {
+	if retryable(err) && t.retry == nil {
+		t.retry = err
+	}
+	return t.db.dbError(op, err)
+}
+
+// write runs one writing statement in a savepoint, in one round trip
+// (SAVEPOINT, the statement, RELEASE pipelined), so that when the statement
+// fails only its own effects are undone and the transaction stays usable.
+// It returns the statement's error unwrapped, for the caller to map.
+func (t *orderTx) write(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	var b pgx.Batch
+	b.Queue(sqlSavepoint)
+	b.Queue(sql, args...)
+	b.Queue(sqlRelease)
+	br := t.tx.SendBatch(ctx, &b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return pgconn.CommandTag{}, err
+	}
+	tag, werr := br.Exec()
+	if werr == nil {
+		_, err := br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		return tag, err
+	}
+	br.Close()
+	if _, err := t.tx.Exec(ctx, sqlRollbackWrite); err != nil {
+		return tag, fmt.Errorf("%w (and rolling back to the savepoint failed: %v)", werr, err)
+	}
+	return tag, werr
+}
+
+// SIM implements opencube.OrderTx.
+func (t *orderTx) SIM(ctx context.Context, accessCode, iccid string) (*opencube.SIM, error) {
+	sim, err := scanSIM(t.tx.QueryRow(ctx, sqlSIM, iccid, accessCode))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	if err != nil {
+		return nil, t.fail("find SIM", err)
+	}
+	return sim, nil
+}
+
+// Plan implements opencube.OrderTx.
+func (t *orderTx) Plan(ctx context.Context, accessCode, code string) (*opencube.Plan, error) {
+	p, err := scanPlan(t.tx.QueryRow(ctx, sqlPlan, code, accessCode))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code)
+	}
+	if err != nil {
+		return nil, t.fail("find plan", err)
+	}
+	return p, nil
+}
+
+// Order implements opencube.OrderTx; the order stays locked until the
+// transaction ends.
+func (t *orderTx) Order(ctx context.Context, accessCode, id string) (*opencube.Order, error) {
+	o, err := scanOrder(t.tx.QueryRow(ctx, sqlOrder, id, accessCode))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, orderNotFound(id)
+	}
+	if err != nil {
+		return nil, t.fail("find order", err)
+	}
+	return o, nil
+}
+
+// OrderByID implements opencube.OrderTx; the order stays locked until the
+// transaction ends.
+func (t *orderTx) OrderByID(ctx context.Context, id string) (*opencube.Order, error) {
+	o, err := scanOrder(t.tx.QueryRow(ctx, sqlOrderByID, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, orderNotFound(id)
+	}
+	if err != nil {
+		return nil, t.fail("find order", err)
+	}
+	return o, nil
+}
+
+func orderNotFound(id string) error {
+	return opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
+}
+
+// ActiveOrder implements opencube.OrderTx; the order, if any, stays locked
+// until the transaction ends.
+func (t *orderTx) ActiveOrder(ctx context.Context, iccid string) (*opencube.Order, error) {
+	return t.optionalOrder(ctx, sqlActiveOrder, iccid)
+}
+
+// NextOrder implements opencube.OrderTx: the oldest not-enabled order by
+// order time, then id. It stays locked until the transaction ends.
+func (t *orderTx) NextOrder(ctx context.Context, iccid string) (*opencube.Order, error) {
+	return t.optionalOrder(ctx, sqlNextOrder, iccid)
+}
+
+func (t *orderTx) optionalOrder(ctx context.Context, sql, iccid string) (*opencube.Order, error) {
+	o, err := scanOrder(t.tx.QueryRow(ctx, sql, iccid))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, t.fail("find order", err)
+	}
+	return o, nil
+}
+
+// InsertOrder implements opencube.OrderTx: KindConflict when the id exists,
+// KindOrderState when o is active and another active order holds its SIM.
+func (t *orderTx) InsertOrder(ctx context.Context, o *opencube.Order) error {
+	_, err := t.write(ctx, sqlInsertOrder,
+		o.ID, o.Code, o.EnterpriseCode, o.ICCID, o.IMSI, o.PlanCode, o.PlanName, int64(o.PlanType), o.VolumeBytes,
+		int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), int64(o.TimingType), o.MCC, int64(o.Status), int64(o.BuyType),
+		o.PayAmountMinor, o.PayRst, o.PayType, o.GlobalOrder, o.TestFlow, o.TestFlowFlag, o.OTA, o.UsedBytes,
+		o.OrderedAt, o.StartedAt, o.ExpiresAt, o.EndedAt, o.UpdatedAt)
+	switch violated(err, codeUniqueViolation, "orders_pkey", "orders_one_active") {
+	case "":
+		if err != nil {
+			return t.fail("insert order", err)
+		}
+		return nil
+	case "orders_pkey":
+		return opencube.Errorf(opencube.KindConflict, "order %s exists", o.ID)
+	case "orders_one_active":
+		return activeExists(o)
+	default:
+		return t.fail("insert order", err)
+	}
+}
+
+func activeExists(o *opencube.Order) error {
+	return opencube.Errorf(opencube.KindOrderState, "SIM %s already has an active order", o.ICCID)
+}
+
+// UpdateOrder implements opencube.OrderTx. It writes the fields an order's
+// life changes: status, buy type, periods, days, used bytes and its times
+// (started, expires, ended, updated). KindOrderNotFound when o is not an
+// order of o.EnterpriseCode; KindOrderState when o is active and another
+// active order holds its SIM (the unique index orders_one_active: a
+// concurrent transaction enabling another order of the SIM makes this one
+// wait for it, then fail).
+func (t *orderTx) UpdateOrder(ctx context.Context, o *opencube.Order) error {
+	tag, err := t.write(ctx, sqlUpdateOrder,
+		int64(o.Status), int64(o.BuyType), int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), o.UsedBytes,
+		o.StartedAt, o.ExpiresAt, o.EndedAt, o.UpdatedAt, o.ID, o.EnterpriseCode)
+	if violated(err, codeUniqueViolation, "orders_one_active") == "orders_one_active" {
+		return activeExists(o)
+	}
+	if err != nil {
+		return t.fail("update order", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return orderNotFound(o.ID)
+	}
+	return nil
+}
+
+// InsertEvent implements opencube.OrderTx: KindConflict when the id exists.
+func (t *orderTx) InsertEvent(ctx context.Context, e *opencube.Event) error {
+	_, err := t.write(ctx, sqlInsertEvent,
+		e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), e.CreatedAt)
+	if violated(err, codeUniqueViolation, "events_id_key") == "events_id_key" {
+		return opencube.Errorf(opencube.KindConflict, "event %s exists", e.ID)
+	}
+	if err != nil {
+		return t.fail("insert event", err)
+	}
+	return nil
+}
+
+// InsertJob implements opencube.OrderTx. A pending job of the same kind and
+// key keeps its id, attempts and last error; it takes j's RunAt and Payload
+// and loses its lease, so that a run of it under way can no longer complete
+// it. KindConflict when j's id is another job's.
+func (t *orderTx) InsertJob(ctx context.Context, j *opencube.Job) error {
+	_, err := t.write(ctx, sqlInsertJob, j.ID, j.Kind, j.Key, j.Payload, j.RunAt)
+	if violated(err, codeUniqueViolation, "jobs_pkey") == "jobs_pkey" {
+		return opencube.Errorf(opencube.KindConflict, "job %s exists", j.ID)
+	}
+	if err != nil {
+		return t.fail("insert job", err)
+	}
+	return nil
+}
+
+// FindOrders implements opencube.OrderStore.
+func (db *DB) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencube.Order, int, error) {
+	var q query
+	q.sql.WriteString(`FROM orders WHERE enterprise_code = ` + q.arg(f.Enterprise))
+	if f.ICCID != "" {
+		q.sql.WriteString(` AND iccid = ` + q.arg(f.ICCID))
+	}
+	if f.OrderID != "" {
+		q.sql.WriteString(` AND id = ` + q.arg(f.OrderID))
+	}
+	if f.Status != 0 {
+		q.sql.WriteString(` AND status = ` + q.arg(int64(f.Status)))
+	}
+	if f.BuyType != 0 {
+		q.sql.WriteString(` AND buy_type = ` + q.arg(int64(f.BuyType)))
+	}
+	return findPage(ctx, db, "orders", orderColumns, &q, "ordered_at DESC, id DESC", f.Page, scanOrder)
+}
+
+// FindEvents implements opencube.OrderStore: oldest first, and in the order
+// they were written when they share a time (seq, which only breaks ties).
+func (db *DB) FindEvents(ctx context.Context, accessCode string) ([]*opencube.Event, error) {
+	var events []*opencube.Event
+	err := retry(ctx, func() error {
+		events = events[:0]
+		rows, err := db.pool.Query(ctx, `SELECT id, enterprise_code, type, order_id, iccid, status, created_at
+			FROM events WHERE enterprise_code = $1 ORDER BY created_at, seq`, accessCode)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				e      opencube.Event
+				typ    string
+				status int64
+			)
+			if err := rows.Scan(&e.ID, &e.EnterpriseCode, &typ, &e.OrderID, &e.ICCID, &status, &e.CreatedAt); err != nil {
+				return err
+			}
+			e.Type = opencube.EventType(typ)
+			e.Status = opencube.OrderStatus(status)
+			e.CreatedAt = utc(e.CreatedAt)
+			events = append(events, &e)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, db.dbError("find events", err)
+	}
+	if len(events) == 0 {
+		return nil, nil
+	}
+	return events, nil
+}
