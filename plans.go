@@ -3,6 +3,7 @@ package opencube
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 )
 
@@ -118,6 +119,11 @@ func (s *Service) place(ctx context.Context, tx OrderTx, o *Order, open bool) er
 		}
 	}
 	if err := tx.InsertOrder(ctx, o); err != nil {
+		if ErrorKind(err) == KindConflict {
+			// A duplicate order id is this node's fault (a lost node
+			// lease), not the caller's: a system error, safe to retry.
+			return fmt.Errorf("order id %s already exists: %w", o.ID, errors.New(err.Error()))
+		}
 		return err
 	}
 	if err := tx.InsertEvent(ctx, NewEvent(EventCreateOrder, o)); err != nil {

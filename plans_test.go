@@ -1,0 +1,41 @@
+package opencube_test
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/sqlite"
+)
+
+// TestDuplicateOrderIDIsASystemError: two generators on one node number (a
+// lost node lease) make the same id; the second order fails as a system
+// error, not as the caller's conflict, and writes nothing.
+func TestDuplicateOrderIDIsASystemError(t *testing.T) {
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "d.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	svc := opencube.NewService(store)
+	svc.Clock = clock
+	if _, err := opencube.NewDemo(opencube.DemoSecret).Load(t.Context(), svc); err != nil {
+		t.Fatal(err)
+	}
+	ctx := opencube.NewContext(t.Context(), "P000270")
+	req := opencube.OrderRequest{ICCID: "89852022018041800192", PlanCode: "DP20190726001274",
+		PlanName: "C_M_0_P_中国20M不限速月套餐", PlanType: opencube.PlanMonthly, OrderPeriod: 1, PayRst: "1"}
+	if _, err := svc.OrderPlan(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	svc.IDs = opencube.NewIDGenerator(0) // the same node number again
+	if _, err := svc.OrderPlan(ctx, req); opencube.ErrorKind(err) != opencube.KindInternal {
+		t.Fatalf("OrderPlan with a duplicate id = %v, want a system error", err)
+	}
+	orders, total, err := store.FindOrders(t.Context(), opencube.OrderFilter{Enterprise: "P000270"})
+	if err != nil || total != 1 || len(orders) != 1 {
+		t.Fatalf("%d orders (%v), want 1", total, err)
+	}
+}
