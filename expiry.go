@@ -18,15 +18,18 @@ func expiryJob(o *Order) *Job {
 	return &Job{ID: NewUUID(), Kind: JobExpireOrder, Key: o.ID, RunAt: o.ExpiresAt.Add(time.Second)}
 }
 
-// scheduleExpiry writes o's expiry job in tx, when o is in use.
+// scheduleExpiry writes o's expiry job in tx, and its days-before-expiry
+// alert job, when o is in use.
 func scheduleExpiry(ctx context.Context, tx OrderTx, o *Order) error {
 	if o.Status != OrderInUse {
 		return nil
 	}
 	if j := expiryJob(o); j != nil {
-		return tx.InsertJob(ctx, j)
+		if err := tx.InsertJob(ctx, j); err != nil {
+			return err
+		}
 	}
-	return nil
+	return scheduleExpiryAlert(ctx, tx, o)
 }
 
 // ExpireOrder is the JobExpireOrder handler: it expires the order named by

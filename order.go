@@ -240,6 +240,20 @@ type Event struct {
 	ICCID          string      `json:"iccid"`
 	Status         OrderStatus `json:"order_status"`
 	CreatedAt      time.Time   `json:"created_at"`
+	// IMSI, PlanCode, StartedAt and ExpiresAt are the order's at the event,
+	// kept so that a notification can be sent (again) from the event alone.
+	IMSI      string     `json:"imsi,omitempty"`
+	PlanCode  string     `json:"package_code,omitempty"`
+	StartedAt *time.Time `json:"started_at,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Seq numbers the events of one SIM 1, 2, 3... in the order their
+	// transactions committed: the store assigns it in InsertEvent (which
+	// ignores this field) and returns it with a Delivery's event.
+	Seq int64 `json:"seq,omitempty"`
+	// Data holds the extra fields of an event that is not an order move (a
+	// usage alert's threshold and volumes), as a JSON object; empty
+	// otherwise.
+	Data string `json:"data,omitempty"`
 }
 
 // NewEvent returns the event of type t about o, at o's last update.
@@ -252,6 +266,10 @@ func NewEvent(t EventType, o *Order) *Event {
 		ICCID:          o.ICCID,
 		Status:         o.Status,
 		CreatedAt:      o.UpdatedAt,
+		IMSI:           o.IMSI,
+		PlanCode:       o.PlanCode,
+		StartedAt:      o.StartedAt,
+		ExpiresAt:      o.ExpiresAt,
 	}
 }
 

@@ -15,6 +15,10 @@ type Store interface {
 	ReplayStore
 	JobStore
 	NodeStore
+	NotifyStore
+	UsageStore
+	ShopStore
+	SMSStore
 	// Close releases the store's resources.
 	Close() error
 }

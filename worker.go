@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -24,13 +25,47 @@ type Worker struct {
 	// Backoff is the delay before attempt n+1 after n failed attempts.
 	Backoff func(attempts int) time.Duration
 	Logger  *slog.Logger
+	// Concurrency is how many jobs run at once; 0 or 1 runs them one after
+	// the other. With more, Run keeps up to Concurrency jobs running and
+	// claims more as each ends, so that a slow job never holds up the others.
+	Concurrency int
+
+	wake chan struct{}
 }
+
+// minWakeGap is the least time between two claims that wake-ups cause, so
+// that a stream of changes costs a busy store at most a few hundred claims
+// a second.
+const minWakeGap = 5 * time.Millisecond
+
+// Wake tells a running pool (Concurrency > 1) that jobs may have become
+// due, so that it claims them without waiting for its interval. It never
+// blocks; it does nothing for a Worker not made by NewWorker.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// RetryLater is an error a handler returns to run its job again at At
+// instead of after the Worker's Backoff.
+type RetryLater struct {
+	At  time.Time
+	Err error
+}
+
+// Error returns the underlying error's text.
+func (e *RetryLater) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *RetryLater) Unwrap() error { return e.Err }
 
 // NewWorker returns a Worker with a one-minute lease and exponential backoff.
 func NewWorker(store JobStore, clock Clock, owner string) *Worker {
 	return &Worker{
 		Store: store, Clock: clock, Owner: owner, Lease: time.Minute, Batch: 32,
-		Handlers: map[string]JobHandler{}, Logger: slog.Default(),
+		Handlers: map[string]JobHandler{}, Logger: slog.Default(), wake: make(chan struct{}, 1),
 		Backoff: func(n int) time.Duration { return min(time.Duration(1<<min(n, 12))*time.Second, time.Hour) },
 	}
 }
@@ -38,10 +73,7 @@ func NewWorker(store JobStore, clock Clock, owner string) *Worker {
 // RunOnce claims one batch of due jobs and runs them; it returns how many
 // ran (successfully or not).
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
-	kinds := make([]string, 0, len(w.Handlers))
-	for k := range w.Handlers {
-		kinds = append(kinds, k)
-	}
+	kinds := w.kinds()
 	if len(kinds) == 0 {
 		return 0, nil
 	}
@@ -49,19 +81,61 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, j := range jobs {
-		err := w.run(ctx, j)
-		if err == nil {
-			err = w.Store.CompleteJob(ctx, j.ID, w.Owner)
-		} else {
-			w.Logger.Warn("job failed", "kind", j.Kind, "key", j.Key, "attempt", j.Attempts, "err", err)
-			err = w.Store.RetryJob(ctx, j.ID, w.Owner, w.Clock.Now().Add(w.Backoff(j.Attempts)), err.Error())
+	if w.Concurrency <= 1 {
+		for _, j := range jobs {
+			if err := w.finish(ctx, j); err != nil {
+				return len(jobs), err
+			}
 		}
-		if err != nil && ErrorKind(err) != KindConflict {
-			return len(jobs), err
-		}
+		return len(jobs), nil
 	}
-	return len(jobs), nil
+	errs := make([]error, len(jobs))
+	sem := make(chan struct{}, w.Concurrency)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = w.finish(ctx, j)
+		})
+	}
+	wg.Wait()
+	return len(jobs), errors.Join(errs...)
+}
+
+// kinds returns the job kinds the worker has handlers for.
+func (w *Worker) kinds() []string {
+	kinds := make([]string, 0, len(w.Handlers))
+	for k := range w.Handlers {
+		kinds = append(kinds, k)
+	}
+	return kinds
+}
+
+// finish runs a claimed job and completes it, or schedules its retry.
+func (w *Worker) finish(ctx context.Context, j *Job) error {
+	err := w.run(ctx, j)
+	// Record the outcome even when ctx ended meanwhile (a shutdown): a done
+	// job must not run again, and an interrupted one is free at once.
+	done := context.WithoutCancel(ctx)
+	switch {
+	case err == nil:
+		err = w.Store.CompleteJob(done, j.ID, w.Owner)
+	case ctx.Err() != nil:
+		err = w.Store.RetryJob(done, j.ID, w.Owner, w.Clock.Now(), "interrupted: "+err.Error())
+	default:
+		w.Logger.Warn("job failed", "kind", j.Kind, "key", j.Key, "attempt", j.Attempts, "err", err)
+		at := w.Clock.Now().Add(w.Backoff(j.Attempts))
+		var later *RetryLater
+		if errors.As(err, &later) {
+			at = later.At
+		}
+		err = w.Store.RetryJob(done, j.ID, w.Owner, at, err.Error())
+	}
+	if err != nil && ErrorKind(err) != KindConflict {
+		return err
+	}
+	return nil
 }
 
 // run calls the job's handler, turning a panic into an error.
@@ -80,6 +154,10 @@ func (w *Worker) run(ctx context.Context, j *Job) (err error) {
 
 // Run runs batches until ctx ends, waiting interval whenever no job is due.
 func (w *Worker) Run(ctx context.Context, interval time.Duration) {
+	if w.Concurrency > 1 {
+		w.runPool(ctx, interval)
+		return
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -94,6 +172,65 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// runPool is Run with up to Concurrency jobs running at once: it claims as
+// many due jobs as there are free slots, and claims again whenever a job
+// ends, or after interval when none was due.
+func (w *Worker) runPool(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	sem := make(chan struct{}, w.Concurrency)
+	ended := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	kinds := w.kinds()
+	// Claim when a quarter of the slots are free (or none is busy), so
+	// that a busy pool claims in batches rather than one job per ending.
+	least := max(1, w.Concurrency/4)
+	for {
+		free := min(w.Concurrency-len(sem), w.Batch)
+		claimed := 0
+		if (free >= least || len(sem) == 0) && free > 0 && len(kinds) > 0 {
+			jobs, err := w.Store.ClaimJobs(ctx, w.Owner, kinds, free, w.Clock.Now(), w.Lease)
+			if err != nil && ctx.Err() == nil {
+				w.Logger.Error("background jobs", "err", err)
+			}
+			claimed = len(jobs)
+			for _, j := range jobs {
+				sem <- struct{}{}
+				wg.Go(func() {
+					defer func() {
+						<-sem
+						select {
+						case ended <- struct{}{}:
+						default:
+						}
+					}()
+					if err := w.finish(ctx, j); err != nil && ctx.Err() == nil {
+						w.Logger.Error("background jobs", "err", err)
+					}
+				})
+			}
+		}
+		if claimed > 0 && claimed == free && ctx.Err() == nil {
+			continue // more may be due
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ended:
+		case <-t.C:
+		case <-w.wake:
+			gap := time.NewTimer(minWakeGap)
+			select {
+			case <-ctx.Done():
+				gap.Stop()
+				return
+			case <-gap.C:
+			}
 		}
 	}
 }

@@ -86,3 +86,49 @@ func TestWorker(t *testing.T) {
 		t.Fatalf("retry round ran %d: %v", n, runs)
 	}
 }
+
+// TestWorkerRetryLaterAndConcurrency: a handler's RetryLater sets when its
+// job runs again; with Concurrency, a batch's jobs run at once.
+func TestWorkerRetryLaterAndConcurrency(t *testing.T) {
+	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for _, key := range []string{"a", "b", "c"} {
+		seedJob(t, store, &opencube.Job{ID: key, Kind: "k", Key: key, RunAt: clock.now})
+	}
+	later := clock.now.Add(42 * time.Minute)
+	started := make(chan string, 3)
+	release := make(chan struct{})
+	w := opencube.NewWorker(store, clock, "w")
+	w.Concurrency = 3
+	w.Handlers["k"] = func(ctx context.Context, j *opencube.Job) error {
+		started <- j.Key
+		<-release // all three must be running at once to get here
+		if j.Key == "a" {
+			return &opencube.RetryLater{At: later, Err: errors.New("not yet")}
+		}
+		return nil
+	}
+	done := make(chan error)
+	go func() {
+		_, err := w.RunOnce(t.Context())
+		done <- err
+	}()
+	for range 3 {
+		<-started
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := store.FindJobs(t.Context(), "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs) != 1 || jobs[0].Key != "a" || !jobs[0].RunAt.Equal(later) || jobs[0].LastError != "not yet" {
+		t.Fatalf("jobs left: %+v", jobs)
+	}
+}

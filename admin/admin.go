@@ -52,9 +52,9 @@ func HTTPStatus(k opencube.Kind) int {
 	// unknown plan is KindPlanNotOrderable: to an operator both are missing
 	// resources.
 	case opencube.KindUnauthenticated, opencube.KindDeviceNotFound, opencube.KindPlanNotOrderable,
-		opencube.KindOrderNotFound, KindNoRoute:
+		opencube.KindOrderNotFound, KindNoRoute, opencube.KindNotFound:
 		return http.StatusNotFound
-	case opencube.KindConflict:
+	case opencube.KindConflict, opencube.KindSIMState, opencube.KindOrderState: // a profile's state, too
 		return http.StatusConflict
 	case KindUnauthorized:
 		return http.StatusUnauthorized
@@ -88,12 +88,24 @@ var Routes = []Route{
 	{Pattern: "POST /admin/v1/enterprises/{code}/plans", Summary: "Grant a plan to an enterprise", Request: GrantRequest{}, MaxBody: MaxBody, handle: (*Server).grantPlan},
 	{Pattern: "POST /admin/v1/sims", Summary: "Import SIMs from text/csv or a JSON array, all or nothing", Request: []SIMRequest{}, MaxBody: MaxImportBody, handle: (*Server).importSIMs},
 	{Pattern: "POST /admin/v1/plans", Summary: "Add a plan to the catalog", Request: PlanRequest{}, MaxBody: MaxBody, handle: (*Server).createPlan},
+	{Pattern: "POST /admin/v1/sims/{iccid}/{move}", Summary: "Move a SIM: activate, suspend or terminate (409 sim_state when refused)", MaxBody: MaxBody, handle: (*Server).moveSIM},
 }
 
 // Server serves the admin API over an opencube.AdminService.
 type Server struct {
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// ESIM serves the eSIM routes (profiles, eSIM plans, sandbox codes);
+	// nil answers them 404.
+	ESIM *opencube.ESIMService
+	// Notify serves the webhook, delivery and alert routes; they answer
+	// 404 when it is nil.
+	Notify opencube.NotifyService
+	// Sandbox serves the clock routes; they answer 404 when it is nil (the
+	// server is not in sandbox mode).
+	Sandbox Sandbox
+	// SMS serves the MO injection route (sms.go); it answers 404 when nil.
+	SMS SMSAdmin
 
 	svc     opencube.AdminService
 	enabled bool

@@ -26,6 +26,8 @@ const (
 	CodeBulkRejected      = "2006"
 	CodeSIMState          = "2007"
 	CodeQuota             = "2008"
+	CodeSMSTooLong        = "2101"
+	CodeSMSDailyLimit     = "2102"
 	CodeSystem            = "9999"
 )
 
@@ -56,6 +58,8 @@ var codes = map[string]codeInfo{
 	CodeBulkRejected:      {opencube.KindBulkRejected, "批量订购失败:设备{}不满足订购条件", "Batch order rejected: device {} does not meet ordering requirements"},
 	CodeSIMState:          {opencube.KindSIMState, "SIM卡状态不允许该操作", "SIM state does not allow the operation"},
 	CodeQuota:             {opencube.KindQuota, "额度或余额不足", "Insufficient quota or balance"},
+	CodeSMSTooLong:        {opencube.KindSMSTooLong, "短信过长,超过允许的分段数", "SMS too long: more segments than allowed"},
+	CodeSMSDailyLimit:     {opencube.KindSMSDailyLimit, "该SIM卡今日短信条数已达上限", "Daily SMS limit of the SIM card reached"},
 	CodeSystem:            {opencube.KindInternal, "系统异常", "System error"},
 }
 

@@ -22,6 +22,20 @@ var Routes = []Route{
 	{Path: "/device/resumeService", Summary: "[Deprecated] Resume the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).resumeService},
 	{Path: "/package/queryDevicePackages", Summary: "[Deprecated] Paginated query of orderable plans", Fields: []string{"deviceList", "device_id", "page_no", "page_size"}, handle: (*Server).queryDevicePackages},
 	{Path: "/package/createOtaOrder", Summary: "Order OTA plan", Sign: SignNull, Fields: append(append([]string{}, orderFields...), "mcc", "days", "timing_type"), handle: (*Server).createOtaOrder},
+	// SIM section (sim.go).
+	{Path: "/device/queryDeviceList", Summary: "Get all SIM cards info", Fields: []string{"page_no", "page_size"}, handle: (*Server).queryDeviceList},
+	{Path: "/device/queryDeviceInfo", Summary: "Get real-time info about one SIM card", Fields: []string{"device_id"}, handle: (*Server).queryDeviceInfo},
+	{Path: "/device/queryUsingDeviceList", Summary: "Get the SIM cards in use", Fields: []string{"page_no", "page_size"}, handle: (*Server).queryUsingDeviceList},
+	// Usage section (usage.go); every answer carries as_of, the time up to
+	// which usage is complete.
+	{Path: "/flow/queryDeviceFlowUsage", Summary: "Query the traffic usage of a single SIM card", Fields: []string{"device_id"}, handle: (*Server).queryDeviceFlowUsage},
+	{Path: "/flow/batchQueryDeviceFlowUsage", Summary: "Batch querying SIM card usage", Fields: []string{"deviceList"}, handle: (*Server).batchQueryDeviceFlowUsage},
+	{Path: "/flow/queryDeviceDailyFlow", Summary: "Query the daily usage", Fields: []string{"device_id", "date"}, handle: (*Server).queryDeviceDailyFlow},
+	{Path: "/flow/batchQueryMonthFlow", Summary: "Batch querying the usage in a specified month", Fields: []string{"deviceList", "month"}, handle: (*Server).batchQueryMonthFlow},
+	{Path: "/flow/getInfoByDeviceId", Summary: "Query the remaining data by MNO side", Fields: []string{"device_id"}, handle: (*Server).getInfoByDeviceId},
+	// SMS section (sms.go).
+	{Path: "/sms/sendSms", Summary: "Send SMS", Fields: []string{"content", "device_id", "sms_type"}, handle: (*Server).sendSms},
+	{Path: "/sms/querySms", Summary: "Query SMS records", Fields: []string{"device_id", "direction", "end_time", "page_no", "page_size", "start_time", "state"}, handle: (*Server).querySms},
 }
 
 var orderFields = []string{"device_id", "global_order", "is_open", "order_period", "package_code", "package_name", "package_type", "pay_amount", "pay_rst", "pay_type", "test_flow", "test_flow_flag"}

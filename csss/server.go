@@ -32,7 +32,10 @@ type EnterpriseFinder interface {
 // Server serves the CSSS protocol: it authenticates each request, guards
 // against replays, and dispatches through the route table.
 type Server struct {
-	Plans       opencube.PlanService
+	Plans opencube.PlanService
+	// SIMs serves the SIM and Usage sections (sim.go, usage.go).
+	SIMs        opencube.SIMService
+	SMS         opencube.SMSService // the SMS section (sms.go)
 	Enterprises EnterpriseFinder
 	Replays     opencube.ReplayStore
 	Clock       opencube.Clock
@@ -55,11 +58,13 @@ type Server struct {
 
 // NewServer returns a Server with the documented defaults.
 func NewServer(plans opencube.PlanService, enterprises EnterpriseFinder, replays opencube.ReplayStore) *Server {
-	return &Server{
+	s := &Server{
 		Plans: plans, Enterprises: enterprises, Replays: replays, Clock: opencube.SystemClock,
 		Window: 600 * time.Second, IdempotencyTTL: 24 * time.Hour, MaxBody: 4 << 20,
 		Logger: slog.Default(), ReplayWait: 10 * time.Second, EnterpriseTTL: 5 * time.Second,
 	}
+	s.SIMs, _ = plans.(opencube.SIMService) // *opencube.Service serves both
+	return s
 }
 
 // SignMode says what a route's response data carries as `sign` (D8).

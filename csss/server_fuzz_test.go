@@ -13,6 +13,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/sms"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -34,6 +35,7 @@ func FuzzServe(f *testing.F) {
 	}
 	srv := csss.NewServer(svc, svc, store)
 	srv.Clock = svc.Clock
+	srv.SMS = sms.NewService(store, svc.Clock, sms.NewSandbox(svc.Clock))
 	h := srv.Handler()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	for _, seed := range []string{

@@ -55,7 +55,6 @@ const (
 	sqlNextOrder     = `SELECT ` + orderColumns + ` FROM orders WHERE iccid = $1 AND status = 1 ORDER BY ordered_at, id LIMIT 1 FOR UPDATE`
 	sqlInsertOrder   = `INSERT INTO orders (` + orderColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`
 	sqlUpdateOrder   = `UPDATE orders SET status = $1, buy_type = $2, order_period = $3, renew_period = $4, days = $5, used_bytes = $6, started_at = $7, expires_at = $8, ended_at = $9, updated_at = $10 WHERE id = $11 AND enterprise_code = $12`
-	sqlInsertEvent   = `INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`
 	sqlSavepoint     = `SAVEPOINT w`
 	sqlRelease       = `RELEASE SAVEPOINT w`
 	sqlRollbackWrite = `ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w`
@@ -262,16 +261,10 @@ func (t *orderTx) UpdateOrder(ctx context.Context, o *opencube.Order) error {
 }
 
 // InsertEvent implements opencube.OrderTx: KindConflict when the id exists.
+// The event takes its SIM's next number, and its delivery is written with
+// it (notify.go).
 func (t *orderTx) InsertEvent(ctx context.Context, e *opencube.Event) error {
-	_, err := t.write(ctx, sqlInsertEvent,
-		e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), e.CreatedAt)
-	if violated(err, codeUniqueViolation, "events_id_key") == "events_id_key" {
-		return opencube.Errorf(opencube.KindConflict, "event %s exists", e.ID)
-	}
-	if err != nil {
-		return t.fail("insert event", err)
-	}
-	return nil
+	return t.insertEvent(ctx, e)
 }
 
 // InsertJob implements opencube.OrderTx. A pending job of the same kind and
@@ -314,7 +307,8 @@ func (db *DB) FindEvents(ctx context.Context, accessCode string) ([]*opencube.Ev
 	var events []*opencube.Event
 	err := retry(ctx, func() error {
 		events = events[:0]
-		rows, err := db.pool.Query(ctx, `SELECT id, enterprise_code, type, order_id, iccid, status, created_at
+		rows, err := db.pool.Query(ctx, `SELECT id, enterprise_code, type, order_id, iccid, status, created_at,
+			imsi, plan_code, started_at, expires_at, data
 			FROM events WHERE enterprise_code = $1 ORDER BY created_at, seq`, accessCode)
 		if err != nil {
 			return err
@@ -326,9 +320,11 @@ func (db *DB) FindEvents(ctx context.Context, accessCode string) ([]*opencube.Ev
 				typ    string
 				status int64
 			)
-			if err := rows.Scan(&e.ID, &e.EnterpriseCode, &typ, &e.OrderID, &e.ICCID, &status, &e.CreatedAt); err != nil {
+			if err := rows.Scan(&e.ID, &e.EnterpriseCode, &typ, &e.OrderID, &e.ICCID, &status, &e.CreatedAt,
+				&e.IMSI, &e.PlanCode, &e.StartedAt, &e.ExpiresAt, &e.Data); err != nil {
 				return err
 			}
+			e.StartedAt, e.ExpiresAt = utcp(e.StartedAt), utcp(e.ExpiresAt)
 			e.Type = opencube.EventType(typ)
 			e.Status = opencube.OrderStatus(status)
 			e.CreatedAt = utc(e.CreatedAt)

@@ -176,16 +176,10 @@ func (t *txn) UpdateOrder(_ context.Context, o *opencube.Order) error {
 }
 
 // InsertEvent implements opencube.OrderTx: KindConflict when the id exists.
+// The event takes its SIM's next number, and its delivery is written with
+// it (notify.go).
 func (t *txn) InsertEvent(_ context.Context, e *opencube.Event) error {
-	_, err := t.stmt(wInsertEvent).ExecContext(t.ctx,
-		e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), micros(e.CreatedAt))
-	if c := code(err); c == unique || c == primaryKey {
-		return opencube.Errorf(opencube.KindConflict, "event %s exists", e.ID)
-	}
-	if err != nil {
-		return dbError("insert event", err)
-	}
-	return nil
+	return t.insertEvent(e)
 }
 
 // FindOrders implements opencube.OrderStore.
@@ -220,7 +214,8 @@ func (db *DB) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencu
 // FindEvents implements opencube.OrderStore: oldest first, and in the order
 // they were written when they share a time.
 func (db *DB) FindEvents(ctx context.Context, accessCode string) ([]*opencube.Event, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, enterprise_code, type, order_id, iccid, status, created_at
+	rows, err := db.read.QueryContext(ctx, `SELECT id, enterprise_code, type, order_id, iccid, status, created_at,
+		imsi, plan_code, started_at, expires_at, data
 		FROM events WHERE enterprise_code = ? ORDER BY created_at, seq`, accessCode)
 	if err != nil {
 		return nil, dbError("find events", err)
@@ -229,14 +224,17 @@ func (db *DB) FindEvents(ctx context.Context, accessCode string) ([]*opencube.Ev
 	var events []*opencube.Event
 	for rows.Next() {
 		var (
-			e       opencube.Event
-			typ     string
-			status  int64
-			created int64
+			e              opencube.Event
+			typ            string
+			status         int64
+			created        int64
+			start, expires sql.NullInt64
 		)
-		if err := rows.Scan(&e.ID, &e.EnterpriseCode, &typ, &e.OrderID, &e.ICCID, &status, &created); err != nil {
+		if err := rows.Scan(&e.ID, &e.EnterpriseCode, &typ, &e.OrderID, &e.ICCID, &status, &created,
+			&e.IMSI, &e.PlanCode, &start, &expires, &e.Data); err != nil {
 			return nil, dbError("find events", err)
 		}
+		e.StartedAt, e.ExpiresAt = nullInstant(start), nullInstant(expires)
 		e.Type = opencube.EventType(typ)
 		e.Status = opencube.OrderStatus(status)
 		e.CreatedAt = instant(created)

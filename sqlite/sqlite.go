@@ -48,6 +48,8 @@ type DB struct {
 	rs [numReadStmts]*sql.Stmt
 	// claims counts recorded replays, to purge expired ones now and then.
 	claims atomic.Uint64
+	// nreads are the notification reads, prepared on first use (notify.go).
+	nreads notifyReads
 }
 
 var _ opencube.Store = (*DB)(nil)

@@ -27,10 +27,14 @@ var errClosed = errors.New("sqlite: database is closed")
 // batch instead of once a transaction, and no lock is handed from goroutine
 // to goroutine, which is what bounds SQLite's write throughput.
 type writer struct {
-	db    *sql.DB
-	conn  *sql.Conn // db's single connection, held for good
-	stmts [numWriteStmts]*sql.Stmt
-	proto [numProtoStmts]*sql.Stmt
+	db     *sql.DB
+	conn   *sql.Conn // db's single connection, held for good
+	stmts  [numWriteStmts]*sql.Stmt
+	proto  [numProtoStmts]*sql.Stmt
+	usage  [numUsageStmts]*sql.Stmt  // prepared on first use (usage.go)
+	notify [numNotifyStmts]*sql.Stmt // prepared on first use (notify.go)
+	shop   map[string]*sql.Stmt      // prepared on first use (shop.go)
+	sms    [numSMSStmts]*sql.Stmt    // prepared on first use (sms.go)
 
 	ops    chan *op      // queued writes
 	quit   chan struct{} // closed by close: the loop drains and stops

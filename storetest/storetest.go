@@ -43,6 +43,10 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"FindJobs", testFindJobs},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"Nodes", testNodes},
+		{"Usage", testUsage},
+		{"Notify", testNotify},
+		{"Shop", testShop},
+		{"SMS", testSMS},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

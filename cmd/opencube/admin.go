@@ -23,6 +23,16 @@ import (
 func mountAdmin(mux *http.ServeMux, m *Main) {
 	s := admin.NewServer(m.Service, m.AdminToken)
 	s.Logger = m.Logger
+	s.Notify = m.Service
+	if m.SMS.Service != nil {
+		s.SMS = smsAdmin{Service: m.SMS.Service, sandbox: m.SMS.Sandbox}
+	}
+	if m.Shops != nil {
+		s.ESIM = m.Shops.ESIM
+	}
+	if m.Notify.sandbox != nil {
+		s.Sandbox = m.Notify.sandbox
+	}
 	mux.Handle(admin.Prefix, s.Handler())
 }
 
@@ -42,6 +52,11 @@ var adminCommands = []adminCommand{
 	{"plan create", "--code C --name N --type T --volume 20MB|1GB|512KB|BYTES --price 10.00\n" +
 		"                              [--currency CNY] [--ota] [--throttle-kbps K] [--countries CN,HK]", (*adminCLI).planCreate},
 	{"plan grant", "--access-code C --plan P", (*adminCLI).planGrant},
+	{"esim import", "--access-code C [--file F]   (CSV: iccid,smdp_address,matching_id[,confirmation_code])", (*adminCLI).esimImport},
+	{"esim mark", "--access-code C --state installed|deleted ICCID", (*adminCLI).esimMark},
+	{"sim activate", "ICCID", (*adminCLI).simActivate},
+	{"sim suspend", "ICCID", (*adminCLI).simSuspend},
+	{"sim terminate", "ICCID", (*adminCLI).simTerminate},
 }
 
 func adminUsage(w io.Writer) {

@@ -28,6 +28,10 @@ Usage:
   opencube sign [--secret S] < body.json
                                     print the canonical string and sign of a body
   opencube admin COMMAND ...        operator work through the admin API
+  opencube usage import [--db PATH] FILE
+                                    book usage records from CSV (idempotent by record id)
+  opencube simulate --server HOST:PORT --secret S --sims N --rate R [--duration D]
+                                    play RADIUS accounting sessions against a server
 
 Every flag can also be set with an OPENCUBE_* environment variable
 (--demo-secret is OPENCUBE_DEMO_SECRET). Run 'opencube COMMAND -h' for flags.
@@ -68,6 +72,10 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		return runSign(rest, stdin, stdout)
 	case "admin":
 		return runAdmin(ctx, rest, stdin, stdout, stderr)
+	case "usage":
+		return runUsage(ctx, rest, stdout, stderr)
+	case "simulate":
+		return runSimulate(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

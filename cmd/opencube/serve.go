@@ -39,6 +39,15 @@ type Main struct {
 	// JobInterval is how often the node looks for due background jobs;
 	// 0 runs none (tests then call Worker.RunOnce themselves).
 	JobInterval time.Duration
+	// RADIUS is the packet core side (radius.go).
+	RADIUS radiusConfig
+	// Notify is the webhook deliveries and the sandbox clock (notify.go).
+	Notify notifyConfig
+	// SMS is the SMS service and its gateway (sms.go).
+	SMS smsConfig
+
+	// Shop holds the consumer shops' settings (mall.go).
+	Shop shopSettings
 
 	// Clock is the service clock; the system clock unless a test sets it.
 	Clock  opencube.Clock
@@ -52,6 +61,8 @@ type Main struct {
 	Logger  *slog.Logger
 	// Owner names this node in node and job leases.
 	Owner string
+	// Shops are the Mall and the eSIM QR Mall (mall.go).
+	Shops *shops
 
 	ln     net.Listener
 	server *http.Server
@@ -69,7 +80,7 @@ func NewMain() *Main {
 	return &Main{
 		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: opencube.DemoSecret,
 		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info", ReplayTimeout: 10 * time.Second,
-		JobInterval: time.Second, Node: -1, node: -1,
+		JobInterval: time.Second, Node: -1, node: -1, Notify: defaultNotify(), SMS: defaultSMS(),
 		Clock: opencube.SystemClock, Stderr: os.Stderr, ready: make(chan struct{}),
 	}
 }
@@ -88,6 +99,10 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.JobInterval, "job-interval", m.JobInterval, "how often to look for due background jobs (0: never)")
 	fs.IntVar(&m.MaxBulk, "max-bulk", m.MaxBulk, "largest deviceList of a bulk order")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "debug, info, warn or error")
+	m.Shop.define(fs)
+	m.RADIUS.define(fs)
+	m.Notify.define(fs)
+	m.SMS.define(fs)
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
@@ -97,7 +112,13 @@ func (m *Main) ParseFlags(args []string) error {
 	if m.Node < -1 || m.Node >= opencube.MaxNodes {
 		return errors.New("serve: --node must be 0-63, or -1 to lease one")
 	}
-	return nil
+	if err := m.Notify.check(); err != nil {
+		return err
+	}
+	if err := m.SMS.check(); err != nil {
+		return err
+	}
+	return m.RADIUS.check()
 }
 
 // dbOptions are the database settings beside --db.
@@ -147,6 +168,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("open database %s: %w", redact(m.DB), err)
 	}
 	m.Store = store
+	m.setupClock()
 	if m.Owner == "" {
 		host, _ := os.Hostname()
 		m.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), opencube.NewUUID()[:8])
@@ -172,11 +194,20 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Logger.Info("demo data loaded", "enterprises", "P000270, QY-000001")
 		}
 	}
+	if err := m.wireShops(ctx); err != nil {
+		return err
+	}
 	m.CSSS = csss.NewServer(m.Service, m.Service, store)
 	m.CSSS.Clock = m.Clock
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
 	m.CSSS.ReplayWait = m.ReplayTimeout
+	m.CSSS.SIMs = m.Service
+	m.startNotify()
+	m.startSMS()
+	if err := m.startRADIUS(ctx); err != nil {
+		return err
+	}
 
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
@@ -212,6 +243,8 @@ func (m *Main) Handler() http.Handler {
 		w.Write(doc)
 	})
 	mountAdmin(mux, m)
+	m.mountShops(mux)
+	m.mountSMS(mux)
 	mux.Handle("/", m.CSSS.Handler())
 	return mux
 }
@@ -240,6 +273,8 @@ func (m *Main) background() {
 			}
 		}()
 	}
+	m.runNotify(ctx, &m.done)
+	m.runSMS(ctx, &m.done)
 	if m.JobInterval > 0 {
 		m.done.Add(1)
 		go func() {
@@ -281,6 +316,7 @@ func (m *Main) Close() error {
 		defer cancel()
 		errs = append(errs, m.server.Shutdown(ctx))
 	}
+	errs = append(errs, m.stopRADIUS())
 	if m.stop != nil {
 		m.stop()
 		m.done.Wait()

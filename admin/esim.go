@@ -1,0 +1,152 @@
+package admin
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/opencube/opencube"
+)
+
+func init() {
+	Routes = append(Routes,
+		Route{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles", Summary: "Import eSIM profiles from text/csv (iccid,smdp_address,matching_id[,confirmation_code]), all or nothing", MaxBody: MaxImportBody, handle: (*Server).importProfiles},
+		Route{Pattern: "GET /admin/v1/enterprises/{code}/esim-profiles", Summary: "List eSIM profiles (?state=available|reserved|sold|installed|deleted)", MaxBody: MaxBody, handle: (*Server).findProfiles},
+		Route{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state", Summary: "Mark an eSIM profile installed or deleted", Request: ProfileStateRequest{}, MaxBody: MaxBody, handle: (*Server).markProfile},
+		Route{Pattern: "POST /admin/v1/esim-plans", Summary: "Add a plan to the eSIM QR Mall catalog", Request: opencube.ESIMPlan{}, MaxBody: MaxBody, handle: (*Server).createESIMPlan},
+		Route{Pattern: "GET /admin/v1/sandbox/verification-codes", Summary: "Sandbox only: the last e-mail verification code sent to ?email= (and ?partnerCode=, default any)", MaxBody: MaxBody, handle: (*Server).verificationCode},
+	)
+}
+
+// ProfileStateRequest marks a profile installed or deleted.
+type ProfileStateRequest struct {
+	State opencube.ProfileState `json:"state"`
+}
+
+// esim returns the eSIM service, KindNoRoute when the server has none.
+func (s *Server) esim() (*opencube.ESIMService, error) {
+	if s.ESIM == nil {
+		return nil, &opencube.Error{Kind: KindNoRoute, Message: "this server has no eSIM QR Mall"}
+	}
+	return s.ESIM, nil
+}
+
+// ReadProfilesCSV reads eSIM profiles of one enterprise from CSV: the
+// columns iccid, smdp_address, matching_id and optional confirmation_code,
+// with or without a header row.
+func ReadProfilesCSV(r io.Reader, enterprise string) ([]*opencube.Profile, error) {
+	cr := csv.NewReader(r)
+	cr.TrimLeadingSpace = true
+	cr.FieldsPerRecord = -1
+	var out []*opencube.Profile
+	for line := 1; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, opencube.Invalid("csv", "%v", err)
+		}
+		if line == 1 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(rec[0], "\uFEFF")), "iccid") {
+			continue
+		}
+		if len(rec) < 3 || len(rec) > 4 {
+			return nil, opencube.Invalid("csv", "line %d: want iccid,smdp_address,matching_id[,confirmation_code]", line)
+		}
+		p := &opencube.Profile{ICCID: strings.TrimSpace(rec[0]), EnterpriseCode: enterprise,
+			SMDPAddress: strings.TrimSpace(rec[1]), MatchingID: strings.TrimSpace(rec[2]), State: opencube.ProfileAvailable}
+		if len(rec) == 4 {
+			p.ConfirmationCode = strings.TrimSpace(rec[3])
+		}
+		if err := p.Validate(); err != nil {
+			return nil, errLine(fmt.Sprintf("line %d", line), err)
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 {
+		return nil, opencube.Invalid("csv", "the CSV holds no profiles")
+	}
+	return out, nil
+}
+
+func (s *Server) importProfiles(r *http.Request) (int, any, error) {
+	svc, err := s.esim()
+	if err != nil {
+		return 0, nil, err
+	}
+	ps, err := ReadProfilesCSV(r.Body, r.PathValue("code"))
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := svc.ImportProfiles(r.Context(), ps); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, ImportResult{Imported: len(ps)}, nil
+}
+
+func (s *Server) findProfiles(r *http.Request) (int, any, error) {
+	svc, err := s.esim()
+	if err != nil {
+		return 0, nil, err
+	}
+	state := opencube.ProfileState(r.URL.Query().Get("state"))
+	if state != "" && !state.Valid() {
+		return 0, nil, opencube.Invalid("state", "unknown state %q", state)
+	}
+	ps, err := svc.Store.FindProfiles(r.Context(), opencube.ProfileFilter{Enterprise: r.PathValue("code"), State: state})
+	if err != nil {
+		return 0, nil, err
+	}
+	if ps == nil {
+		ps = []*opencube.Profile{}
+	}
+	return http.StatusOK, ps, nil
+}
+
+func (s *Server) markProfile(r *http.Request) (int, any, error) {
+	svc, err := s.esim()
+	if err != nil {
+		return 0, nil, err
+	}
+	var req ProfileStateRequest
+	if err := decode(r.Body, &req); err != nil {
+		return 0, nil, err
+	}
+	p, err := svc.MarkProfile(r.Context(), r.PathValue("code"), r.PathValue("iccid"), req.State)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, p, nil
+}
+
+func (s *Server) createESIMPlan(r *http.Request) (int, any, error) {
+	svc, err := s.esim()
+	if err != nil {
+		return 0, nil, err
+	}
+	var p opencube.ESIMPlan
+	if err := decode(r.Body, &p); err != nil {
+		return 0, nil, err
+	}
+	if err := svc.CreatePlan(r.Context(), &p); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, &p, nil
+}
+
+func (s *Server) verificationCode(r *http.Request) (int, any, error) {
+	svc, err := s.esim()
+	if err != nil {
+		return 0, nil, err
+	}
+	if !svc.Sandbox {
+		return 0, nil, &opencube.Error{Kind: KindNoRoute, Message: "verification codes are readable in sandbox mode only"}
+	}
+	v, err := svc.VerificationCode(r.Context(), r.URL.Query().Get("partnerCode"), r.URL.Query().Get("email"))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, v, nil
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// notifyCommands are the admin commands of webhooks, deliveries, alerts and
+// the sandbox clock, appended to adminCommands.
+var notifyCommands = []adminCommand{
+	{"webhook set", "--access-code C --url URL [--events 1000,1005,flow_alert]   (prints a new endpoint's secret, once)", (*adminCLI).webhookSet},
+	{"webhook show", "C", (*adminCLI).webhookShow},
+	{"webhook rotate", "--access-code C [--grace 24h]   (prints the new secret, once)", (*adminCLI).webhookRotate},
+	{"deliveries list", "--access-code C [--state pending|delivered|failed] [--event E] [--since T] [--until T] [--limit N]", (*adminCLI).deliveriesList},
+	{"deliveries redeliver", "ID", (*adminCLI).deliveriesRedeliver},
+	{"deliveries redeliver-since", "--access-code C --since T [--until T]   (T: RFC 3339)", (*adminCLI).deliveriesRedeliverSince},
+	{"alerts set", "--access-code C [--percents 80,100] [--days 3]", (*adminCLI).alertsSet},
+	{"alerts show", "C", (*adminCLI).alertsShow},
+	{"clock advance", "SECONDS|DURATION   (sandbox mode only: 86400, 48h)", (*adminCLI).clockAdvance},
+}
+
+func init() { adminCommands = append(adminCommands, notifyCommands...) }
+
+func (c *adminCLI) webhookSet(args []string) error {
+	fs := c.flags("webhook set")
+	code := fs.String("access-code", "", "enterprise access code")
+	u := fs.String("url", "", "endpoint URL (http or https)")
+	events := fs.String("events", "", "comma-separated event types to send (default all)")
+	if err := parse(fs, args, 0, "access-code", "url"); err != nil {
+		return err
+	}
+	w := &opencube.Webhook{EnterpriseCode: *code, URL: *u, Events: []opencube.EventType{}}
+	if *events != "" {
+		w.Events = opencube.ParseEventList(strings.ReplaceAll(*events, " ", ""))
+	}
+	out, err := c.admin.PutWebhook(c.ctx, w)
+	if err != nil {
+		return err
+	}
+	if out.Secret != "" {
+		return c.print(out, "endpoint %s set for %s; secret (shown once): %s", out.URL, out.EnterpriseCode, out.Secret)
+	}
+	return c.print(out, "endpoint %s set for %s", out.URL, out.EnterpriseCode)
+}
+
+func (c *adminCLI) webhookShow(args []string) error {
+	fs := c.flags("webhook show")
+	if err := parse(fs, args, 1); err != nil {
+		return err
+	}
+	w, err := c.admin.FindWebhook(c.ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	events := "all"
+	if len(w.Events) > 0 {
+		events = opencube.EventList(w.Events)
+	}
+	state := "healthy"
+	if w.Failing {
+		state = fmt.Sprintf("failing (%d consecutive failures)", w.Failures)
+	}
+	return c.print(w, "%s: %s, events %s, %s", w.EnterpriseCode, w.URL, events, state)
+}
+
+func (c *adminCLI) webhookRotate(args []string) error {
+	fs := c.flags("webhook rotate")
+	code := fs.String("access-code", "", "enterprise access code")
+	grace := fs.Duration("grace", opencube.DefaultSecretGrace, "how long the old secret keeps signing")
+	if err := parse(fs, args, 0, "access-code"); err != nil {
+		return err
+	}
+	w, err := c.admin.RotateWebhookSecret(c.ctx, *code, *grace)
+	if err != nil {
+		return err
+	}
+	return c.print(w, "new secret (shown once): %s; the old one signs too for %s", w.Secret, *grace)
+}
+
+// parseTime reads an RFC 3339 time flag; zero when empty.
+func parseTime(name, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--%s: want an RFC 3339 time such as 2024-01-31T10:00:00+08:00", name)
+	}
+	return t, nil
+}
+
+func (c *adminCLI) deliveriesList(args []string) error {
+	fs := c.flags("deliveries list")
+	code := fs.String("access-code", "", "enterprise access code")
+	state := fs.String("state", "", "pending, delivered or failed")
+	event := fs.String("event", "", "event type")
+	since := fs.String("since", "", "events at or after this time (RFC 3339)")
+	until := fs.String("until", "", "events before this time (RFC 3339)")
+	limit := fs.Int("limit", 100, "at most this many, newest first")
+	if err := parse(fs, args, 0, "access-code"); err != nil {
+		return err
+	}
+	f := opencube.DeliveryFilter{Enterprise: *code, State: opencube.DeliveryState(*state), Type: opencube.EventType(*event), Limit: *limit}
+	var err error
+	if f.Since, err = parseTime("since", *since); err != nil {
+		return err
+	}
+	if f.Until, err = parseTime("until", *until); err != nil {
+		return err
+	}
+	ds, err := c.admin.FindDeliveries(c.ctx, f)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.print(ds, "")
+	}
+	for _, d := range ds {
+		last := "no attempt yet"
+		if n := len(d.Attempts); n > 0 {
+			a := d.Attempts[n-1]
+			last = fmt.Sprintf("%d attempt(s), last HTTP %d in %s %s", n, a.StatusCode, a.Latency.Round(time.Millisecond), a.Error)
+		}
+		fmt.Fprintf(c.stdout, "%s  %s  %-10s %-9s %s\n", d.ID, d.CreatedAt.Format(time.RFC3339), d.Type, d.State, strings.TrimSpace(last))
+	}
+	return nil
+}
+
+func (c *adminCLI) deliveriesRedeliver(args []string) error {
+	fs := c.flags("deliveries redeliver")
+	if err := parse(fs, args, 1); err != nil {
+		return err
+	}
+	d, err := c.admin.Redeliver(c.ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	return c.print(d, "delivery %s (%s) is pending again", d.ID, d.Type)
+}
+
+func (c *adminCLI) deliveriesRedeliverSince(args []string) error {
+	fs := c.flags("deliveries redeliver-since")
+	code := fs.String("access-code", "", "enterprise access code")
+	since := fs.String("since", "", "send again every event at or after this time (RFC 3339)")
+	until := fs.String("until", "", "and before this time (RFC 3339; default now)")
+	if err := parse(fs, args, 0, "access-code", "since"); err != nil {
+		return err
+	}
+	s, err := parseTime("since", *since)
+	if err != nil {
+		return err
+	}
+	u, err := parseTime("until", *until)
+	if err != nil {
+		return err
+	}
+	n, err := c.admin.RedeliverSince(c.ctx, *code, s, u)
+	if err != nil {
+		return err
+	}
+	return c.print(map[string]int{"redelivered": n}, "%d deliveries pending again", n)
+}
+
+func (c *adminCLI) alertsSet(args []string) error {
+	fs := c.flags("alerts set")
+	code := fs.String("access-code", "", "enterprise access code")
+	percents := fs.String("percents", "80,100", "volume thresholds, percent of an order's volume")
+	days := fs.Int("days", opencube.DefaultAlertDays, "alert this many days before an order expires (0: off)")
+	if err := parse(fs, args, 0, "access-code"); err != nil {
+		return err
+	}
+	s := &opencube.AlertSettings{EnterpriseCode: *code, Percents: []int{}, DaysBeforeExpiry: *days}
+	for _, p := range strings.Split(*percents, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSuffix(p, "%"))
+		if err != nil {
+			return fmt.Errorf("--percents: %q is not a number", p)
+		}
+		s.Percents = append(s.Percents, n)
+	}
+	if err := c.admin.PutAlertSettings(c.ctx, s); err != nil {
+		return err
+	}
+	return c.print(s, "alerts for %s: %v %% of volume, %d days before expiry", s.EnterpriseCode, s.Percents, s.DaysBeforeExpiry)
+}
+
+func (c *adminCLI) alertsShow(args []string) error {
+	fs := c.flags("alerts show")
+	if err := parse(fs, args, 1); err != nil {
+		return err
+	}
+	s, err := c.admin.FindAlertSettings(c.ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	return c.print(s, "alerts for %s: %v %% of volume, %d days before expiry", s.EnterpriseCode, s.Percents, s.DaysBeforeExpiry)
+}
+
+func (c *adminCLI) clockAdvance(args []string) error {
+	fs := c.flags("clock advance")
+	if err := parse(fs, args, 1); err != nil {
+		return err
+	}
+	d, err := time.ParseDuration(fs.Arg(0))
+	if err != nil {
+		secs, err2 := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err2 != nil {
+			return fmt.Errorf("clock advance: %q is neither seconds nor a duration such as 48h", fs.Arg(0))
+		}
+		d = time.Duration(secs) * time.Second
+	}
+	st, err := c.admin.AdvanceClock(c.ctx, d)
+	if err != nil {
+		return err
+	}
+	return c.print(st, "server clock now %s (%ds ahead); %d job(s) ran", st.Now.Format(time.RFC3339), st.OffsetSeconds, st.Ran)
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/esim"
+	"github.com/opencube/opencube/mall"
+)
+
+// shopSettings are the flags of the consumer shops (the Mall and the eSIM
+// QR Mall).
+type shopSettings struct {
+	// SMTPAddr (HOST:PORT) and SMTPFrom: where verification codes and
+	// install mail go; no mail is sent when SMTPAddr is empty.
+	SMTPAddr string
+	SMTPFrom string
+	// PreOrderTimeout is how long an eSIM pre-order holds its profile.
+	PreOrderTimeout time.Duration
+	// StripeTolerance bounds the age of a Stripe-Signature timestamp.
+	StripeTolerance time.Duration
+}
+
+// define adds the shops' flags to fs.
+func (o *shopSettings) define(fs *flag.FlagSet) {
+	if o.PreOrderTimeout == 0 {
+		o.PreOrderTimeout = opencube.DefaultPreOrderTimeout
+	}
+	if o.StripeTolerance == 0 {
+		o.StripeTolerance = esim.DefaultStripeTolerance
+	}
+	if o.SMTPFrom == "" {
+		o.SMTPFrom = "opencube@localhost"
+	}
+	fs.StringVar(&o.SMTPAddr, "smtp-addr", o.SMTPAddr, "SMTP server HOST:PORT for eSIM QR Mall mail (none sent when empty)")
+	fs.StringVar(&o.SMTPFrom, "smtp-from", o.SMTPFrom, "sender address of eSIM QR Mall mail")
+	fs.DurationVar(&o.PreOrderTimeout, "esim-preorder-timeout", o.PreOrderTimeout, "how long an eSIM pre-order holds its profile unpaid")
+	fs.DurationVar(&o.StripeTolerance, "stripe-tolerance", o.StripeTolerance, "accepted age of a Stripe-Signature timestamp")
+}
+
+// shops are the wired consumer shops.
+type shops struct {
+	ESIM       *opencube.ESIMService
+	ESIMServer *esim.Server
+	Mall       *mall.Server
+}
+
+// wireShops builds the shops over m's store and service, registers their
+// job handlers and, with --demo, loads their demo data. Run calls it once
+// the service and the worker exist.
+func (m *Main) wireShops(ctx context.Context) error {
+	o := m.Shop
+	if o.PreOrderTimeout == 0 {
+		o.PreOrderTimeout = opencube.DefaultPreOrderTimeout
+	}
+	svc := opencube.NewESIMService(m.Store, m.Clock, m.Service.IDs)
+	svc.PreOrderTimeout = o.PreOrderTimeout
+	// Sandbox mode (--sandbox, notify.go; implied by --demo) also makes
+	// verification codes readable through the admin API (D21).
+	svc.Sandbox = m.Notify.Sandbox || m.Demo
+	srv := esim.NewServer(svc)
+	srv.Logger = m.Logger
+	srv.Stripe = &esim.Stripe{Clock: m.Clock, Tolerance: o.StripeTolerance}
+	if o.SMTPAddr != "" {
+		from := o.SMTPFrom
+		if from == "" {
+			from = "opencube@localhost"
+		}
+		srv.Mailer = &esim.Mailer{Addr: o.SMTPAddr, From: from}
+	}
+	ms := mall.NewServer(m.Service)
+	ms.Clock, ms.Window, ms.Logger = m.Clock, m.Window, m.Logger
+	m.Shops = &shops{ESIM: svc, ESIMServer: srv, Mall: ms}
+	m.Worker.Handlers[opencube.JobESIMPreOrderTimeout] = svc.ExpirePreOrder
+	m.Worker.Handlers[opencube.JobESIMInstallMail] = srv.SendInstallMail
+	if m.Demo {
+		loaded, err := opencube.NewShopDemo().Load(ctx, svc)
+		if err != nil {
+			return fmt.Errorf("load shop demo data: %w", err)
+		}
+		if loaded {
+			m.Logger.Info("shop demo data loaded", "esim_plans", 4, "esim_profiles", 20)
+		}
+	}
+	return nil
+}
+
+// mountShops adds the Mall's and the eSIM QR Mall's routes to mux; they
+// must be mounted before the CSSS catch-all.
+func (m *Main) mountShops(mux *http.ServeMux) {
+	if m.Shops == nil {
+		return
+	}
+	mh := m.Shops.Mall.Handler()
+	for _, p := range mall.Prefixes {
+		mux.Handle(p+"/", mh)
+	}
+	mux.Handle(esim.Prefix+"/", m.Shops.ESIMServer.Handler())
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/notify"
+)
+
+// notifyConfig holds the notification settings and parts of a Main.
+type notifyConfig struct {
+	// Sandbox makes the server clock movable (POST /admin/v1/clock/advance);
+	// --demo implies it.
+	Sandbox bool
+	// Concurrency bounds the deliveries in flight on this node.
+	Concurrency int
+	// Interval is how often the node looks for due deliveries; 0 runs none
+	// (tests then call Main.Notify.Worker.RunOnce themselves).
+	Interval time.Duration
+	// Timeout bounds one delivery attempt.
+	Timeout time.Duration
+
+	// Wired at Run.
+	Notifier *notify.Notifier
+	Worker   *opencube.Worker
+	// Clock is the sandbox clock, nil outside sandbox mode.
+	Clock   *opencube.SandboxClock
+	sandbox *sandbox
+}
+
+// defaultNotify is the notification settings of NewMain.
+func defaultNotify() notifyConfig {
+	return notifyConfig{Concurrency: 32, Interval: 100 * time.Millisecond, Timeout: notify.DefaultTimeout}
+}
+
+// define adds the notification flags to fs.
+func (c *notifyConfig) define(fs *flag.FlagSet) {
+	fs.BoolVar(&c.Sandbox, "sandbox", c.Sandbox, "sandbox mode: the admin API can move the server clock forward (implied by --demo)")
+	fs.IntVar(&c.Concurrency, "notify-concurrency", c.Concurrency, "webhook deliveries in flight at once on this node")
+	fs.DurationVar(&c.Interval, "notify-interval", c.Interval, "how often to look for due webhook deliveries (0: never)")
+	fs.DurationVar(&c.Timeout, "notify-timeout", c.Timeout, "timeout of one webhook delivery attempt")
+}
+
+// check validates the notification flags.
+func (c *notifyConfig) check() error {
+	if c.Concurrency < 1 {
+		return fmt.Errorf("serve: --notify-concurrency must be at least 1")
+	}
+	return nil
+}
+
+// setupClock puts the sandbox clock in front of m.Clock in sandbox mode; it
+// runs before the services are made, so that they all take it.
+func (m *Main) setupClock() {
+	if m.Notify.Sandbox || m.Demo {
+		m.Notify.Clock = opencube.NewSandboxClock(m.Clock)
+		m.Clock = m.Notify.Clock
+	}
+}
+
+// startNotify wires deliveries and alerts: the delivery worker, the expiry
+// alert handler, and the sandbox. It runs once the services exist.
+func (m *Main) startNotify() {
+	c := &m.Notify
+	c.Notifier = notify.New(m.Store, m.Clock)
+	c.Notifier.Timeout = c.Timeout
+	c.Notifier.Logger = m.Logger
+	c.Worker = opencube.NewWorker(m.Store, m.Clock, m.Owner)
+	c.Worker.Lease = nodeLease
+	c.Worker.Logger = m.Logger
+	c.Worker.Concurrency = c.Concurrency
+	c.Worker.Batch = c.Concurrency
+	c.Worker.Handlers[opencube.JobDeliver] = c.Notifier.Deliver
+	m.Worker.Handlers[opencube.JobExpiryAlert] = m.Service.ExpiryAlert
+	// Changes made on this node wake its delivery loop: their events go out
+	// at once instead of at the next look (other nodes' changes wait for it).
+	m.Service.Store = wakeStore{Store: m.Service.Store, wake: c.Worker.Wake}
+	if c.Clock != nil {
+		// Signed requests keep the real time: only the service clock moves.
+		m.CSSS.Clock = c.Clock.Base
+		c.Notifier.HeaderClock = c.Clock.Base
+		c.sandbox = &sandbox{clock: c.Clock, store: m.Store, workers: []*opencube.Worker{m.Worker, c.Worker}}
+	}
+}
+
+// runNotify starts the delivery loop beside the other background loops.
+func (m *Main) runNotify(ctx context.Context, wg *sync.WaitGroup) {
+	if m.Notify.Interval <= 0 {
+		return
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		m.Notify.Worker.Run(ctx, m.Notify.Interval)
+	}()
+}
+
+// wakeStore is a Store whose successful order and usage transactions wake
+// the delivery loop.
+type wakeStore struct {
+	opencube.Store
+	wake func()
+}
+
+// UpdateOrders implements opencube.OrderStore.
+func (s wakeStore) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
+	err := s.Store.UpdateOrders(ctx, fn)
+	if err == nil {
+		s.wake()
+	}
+	return err
+}
+
+// UpdateUsage implements opencube.UsageStore.
+func (s wakeStore) UpdateUsage(ctx context.Context, fn func(tx opencube.UsageTx) error) error {
+	err := s.Store.UpdateUsage(ctx, fn)
+	if err == nil {
+		s.wake()
+	}
+	return err
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// usageCSVColumns are the columns of `opencube usage import`, in any order
+// after a header line: a record id, the SIM's IMSI, the start and end of
+// the usage (RFC 3339), and its input and output bytes.
+var usageCSVColumns = []string{"id", "imsi", "start", "end", "input_bytes", "output_bytes"}
+
+// importBatch is how many records share one store transaction.
+const importBatch = 1000
+
+// runUsage implements `opencube usage import [--db PATH] FILE`.
+func runUsage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		fmt.Fprintln(stderr, "Usage: opencube usage import [--db PATH] FILE   (CSV: "+strings.Join(usageCSVColumns, ",")+")")
+		return errors.New("usage: unknown or missing subcommand")
+	}
+	fs := newFlagSet("opencube usage import", stderr)
+	db := fs.String("db", "opencube.db", "database: a SQLite file path or a postgres:// URL")
+	var o dbOptions
+	o.define(fs)
+	if err := parseWithEnv(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("usage import: want one FILE (- for stdin)")
+	}
+	in := io.Reader(os.Stdin)
+	if name := fs.Arg(0); name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	recs, err := ReadUsageCSV(in)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, *db, o)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", redact(*db), err)
+	}
+	defer store.Close()
+	svc := opencube.NewService(store)
+	n, err := ImportUsage(ctx, svc, recs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "imported %d records: %d bytes booked, %d records already known, %d of unknown SIMs\n", len(recs), n.bytes, n.repeats, n.unknown)
+	return nil
+}
+
+// importCounts sums up an import.
+type importCounts struct {
+	bytes            int64
+	repeats, unknown int
+}
+
+// ImportUsage books records in batches. Each record is a session of its
+// own, named by its record id (NAS "import"), so importing a file again
+// books nothing twice.
+func ImportUsage(ctx context.Context, svc opencube.UsageService, recs []*opencube.UsageRecord) (importCounts, error) {
+	var n importCounts
+	for i := 0; i < len(recs); i += importBatch {
+		batch := recs[i:min(i+importBatch, len(recs))]
+		res, err := svc.BookUsage(ctx, batch)
+		if err != nil {
+			return n, fmt.Errorf("usage import: records %d-%d: %w", i+1, i+len(batch), err)
+		}
+		for _, r := range res {
+			switch {
+			case r.Unknown:
+				n.unknown++
+			case r.Bytes == 0:
+				n.repeats++
+			}
+			n.bytes += r.Bytes
+		}
+	}
+	return n, nil
+}
+
+// ReadUsageCSV reads usage records from CSV with a header naming
+// usageCSVColumns.
+func ReadUsageCSV(r io.Reader) ([]*opencube.UsageRecord, error) {
+	cr := csv.NewReader(r)
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("usage CSV: header: %w", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, c := range usageCSVColumns {
+		if _, ok := col[c]; !ok {
+			return nil, fmt.Errorf("usage CSV: no %q column (want %s)", c, strings.Join(usageCSVColumns, ","))
+		}
+	}
+	var out []*opencube.UsageRecord
+	seen := map[string]bool{}
+	for line := 2; ; line++ {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("usage CSV: %w", err)
+		}
+		get := func(c string) string { return strings.TrimSpace(row[col[c]]) }
+		start, err1 := time.Parse(time.RFC3339, get("start"))
+		end, err2 := time.Parse(time.RFC3339, get("end"))
+		in, err3 := strconv.ParseInt(get("input_bytes"), 10, 64)
+		outb, err4 := strconv.ParseInt(get("output_bytes"), 10, 64)
+		id, imsi := get("id"), get("imsi")
+		switch {
+		case id == "" || imsi == "":
+			return nil, fmt.Errorf("usage CSV line %d: id and imsi are required", line)
+		case seen[id]:
+			return nil, fmt.Errorf("usage CSV line %d: record id %s appears twice", line, id)
+		case errors.Join(err1, err2) != nil || end.Before(start):
+			return nil, fmt.Errorf("usage CSV line %d: start and end must be RFC 3339 times, start not after end", line)
+		case err3 != nil || err4 != nil || in < 0 || outb < 0:
+			return nil, fmt.Errorf("usage CSV line %d: input_bytes and output_bytes must be non-negative integers", line)
+		}
+		seen[id] = true
+		out = append(out, &opencube.UsageRecord{
+			Type: opencube.AcctStop, IMSI: imsi, NAS: "import", SessionID: id,
+			InputBytes: in, OutputBytes: outb, Time: end.UTC(), SessionTime: end.Sub(start),
+		})
+	}
+}

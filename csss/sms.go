@@ -1,0 +1,112 @@
+package csss
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// errNoSMS answers the SMS routes of a server without an SMS service.
+var errNoSMS = opencube.Errorf(opencube.KindInternal, "csss: the server has no SMS service")
+
+// sendSmsData is sendSms's answer.
+type sendSmsData struct {
+	SMSID string `json:"sms_id"`
+}
+
+func (s *Server) sendSms(ctx context.Context, v *validator) (any, error) {
+	iccid := v.str("device_id", true)
+	content := v.str("content", true)
+	typ := v.enum("sms_type", false, "0", "1")
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	r := opencube.SendSMSRequest{ICCID: iccid, Content: content, Type: opencube.SMSText}
+	if typ == "1" {
+		r.Type = opencube.SMSBinary
+	}
+	if s.SMS == nil {
+		return nil, errNoSMS
+	}
+	m, err := s.SMS.SendSMS(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return sendSmsData{SMSID: m.ID}, nil
+}
+
+// smsItem is one message of querySms's sms_list; times are UTC+8
+// `yyyy-MM-dd HH:mm:ss`, "" when the state was not reached.
+type smsItem struct {
+	SMSID         string `json:"sms_id"`
+	DeviceID      string `json:"device_id"`
+	MSISDN        string `json:"msisdn"`
+	Direction     string `json:"direction"`
+	SMSType       string `json:"sms_type"`
+	Content       string `json:"content"`
+	Encoding      string `json:"encoding"`
+	Segments      int    `json:"segments"`
+	State         string `json:"state"`
+	CreateTime    string `json:"create_time"`
+	SentTime      string `json:"sent_time"`
+	DeliveredTime string `json:"delivered_time"`
+	FailedTime    string `json:"failed_time"`
+	ExpiredTime   string `json:"expired_time"`
+}
+
+type smsListData struct {
+	Page    pageInfo  `json:"page"`
+	SMSList []smsItem `json:"sms_list"`
+}
+
+// epoch reads an optional epoch time member: seconds when fewer than 13
+// digits, milliseconds otherwise (as D4 reads timestamps).
+func epoch(v *validator, name string) time.Time {
+	s := v.str(name, false)
+	if s == "" {
+		return time.Time{}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		v.fail(name)
+		return time.Time{}
+	}
+	if len(s) < 13 {
+		return time.Unix(n, 0).UTC()
+	}
+	return time.UnixMilli(n).UTC()
+}
+
+func (s *Server) querySms(ctx context.Context, v *validator) (any, error) {
+	iccid := v.str("device_id", false)
+	dir := v.enum("direction", false, string(opencube.SMSMT), string(opencube.SMSMO))
+	state := v.enum("state", false, string(opencube.SMSQueued), string(opencube.SMSSent), string(opencube.SMSDelivered),
+		string(opencube.SMSFailed), string(opencube.SMSExpired))
+	since, until := epoch(v, "start_time"), epoch(v, "end_time")
+	no, size := paging(v, true)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if s.SMS == nil {
+		return nil, errNoSMS
+	}
+	ms, total, err := s.SMS.FindSMS(ctx, opencube.SMSFilter{
+		ICCID: iccid, Direction: opencube.SMSDirection(dir), State: opencube.SMSState(state),
+		Since: since, Until: until, Page: opencube.PageOf(no, size),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := smsListData{Page: newPage(no, size, total), SMSList: make([]smsItem, 0, len(ms))}
+	for _, m := range ms {
+		out.SMSList = append(out.SMSList, smsItem{
+			SMSID: m.ID, DeviceID: m.ICCID, MSISDN: m.MSISDN, Direction: string(m.Direction), SMSType: itoa(int(m.Type)),
+			Content: m.Content, Encoding: m.Encoding, Segments: m.Segments, State: string(m.State),
+			CreateTime: itemDate(&m.CreatedAt), SentTime: itemDate(m.SentAt), DeliveredTime: itemDate(m.DeliveredAt),
+			FailedTime: itemDate(m.FailedAt), ExpiredTime: itemDate(m.ExpiredAt),
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,223 @@
+package csss
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// maxUsageList is the largest deviceList of the batch usage queries.
+const maxUsageList = 100
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// asOf renders the usage clock.
+func asOf(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(opencube.BusinessZone).Format(time.DateTime)
+}
+
+// flowUsage is the usage of one SIM's in-use order.
+type flowUsage struct {
+	DeviceID        string `json:"device_id"`
+	OrderCode       string `json:"order_code"`
+	OrderUsedFlow   string `json:"order_used_flow"`
+	HighFlowBalance string `json:"high_flow_balance"`
+	AsOf            string `json:"as_of"`
+}
+
+func newFlowUsage(u opencube.DeviceUsage) flowUsage {
+	f := flowUsage{DeviceID: u.Device.SIM.ICCID, OrderUsedFlow: FormatMB(u.UsedBytes), HighFlowBalance: FormatMB(u.RemainingBytes), AsOf: asOf(u.AsOf)}
+	if u.Device.Order != nil {
+		f.OrderCode = u.Device.Order.Code
+	}
+	return f
+}
+
+func (s *Server) queryDeviceFlowUsage(ctx context.Context, v *validator) (any, error) {
+	iccid := v.str("device_id", true)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	us, err := s.SIMs.DeviceUsage(ctx, []string{iccid})
+	if err != nil {
+		return nil, err
+	}
+	return newFlowUsage(us[0]), nil
+}
+
+// deviceList reads a deviceList of 1-100 distinct ICCIDs.
+func usageList(v *validator) []string {
+	list := v.list("deviceList", true)
+	seen := make(map[string]bool, len(list))
+	for _, id := range list {
+		if id == "" || seen[id] {
+			v.fail("deviceList")
+		}
+		seen[id] = true
+	}
+	if len(list) > maxUsageList {
+		v.fail("deviceList")
+	}
+	return list
+}
+
+// deviceFlow is one item of batchQueryDeviceFlowUsage.
+type deviceFlow struct {
+	Error           string `json:"error"`
+	ErrorMsg        string `json:"errorMsg"`
+	DeviceID        string `json:"device_id"`
+	OrderCode       string `json:"order_code"`
+	OrderUsedFlow   string `json:"order_used_flow"`
+	HighFlowBalance string `json:"high_flow_balance"`
+}
+
+type batchFlowData struct {
+	DeviceFlow []deviceFlow `json:"device_flow"`
+	AsOf       string       `json:"as_of"`
+}
+
+func (s *Server) batchQueryDeviceFlowUsage(ctx context.Context, v *validator) (any, error) {
+	list := usageList(v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	out := batchFlowData{DeviceFlow: make([]deviceFlow, 0, len(list))}
+	// One SIM at a time, so that an unknown SIM is reported in its own item.
+	for _, id := range list {
+		us, err := s.SIMs.DeviceUsage(ctx, []string{id})
+		if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
+			code, detail := ErrorCode(err)
+			out.DeviceFlow = append(out.DeviceFlow, deviceFlow{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: id})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		f := newFlowUsage(us[0])
+		out.AsOf = f.AsOf
+		out.DeviceFlow = append(out.DeviceFlow, deviceFlow{
+			Error: CodeOK, ErrorMsg: Message(CodeOK, LangEN, ""), DeviceID: id,
+			OrderCode: f.OrderCode, OrderUsedFlow: f.OrderUsedFlow, HighFlowBalance: f.HighFlowBalance,
+		})
+	}
+	return out, nil
+}
+
+type dailyFlowData struct {
+	DeviceID string `json:"device_id"`
+	Date     string `json:"date"`
+	UsedFlow string `json:"used_flow"`
+	AsOf     string `json:"as_of"`
+}
+
+// parseDay reads a YYYYMMDD date that exists.
+func parseDay(v *validator, name string) int {
+	s := v.str(name, true)
+	if s == "" {
+		return 0
+	}
+	t, err := time.ParseInLocation("20060102", s, opencube.BusinessZone)
+	if err != nil || len(s) != 8 {
+		v.fail(name)
+		return 0
+	}
+	return opencube.Day(t)
+}
+
+func (s *Server) queryDeviceDailyFlow(ctx context.Context, v *validator) (any, error) {
+	iccid := v.str("device_id", true)
+	day := parseDay(v, "date")
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	days, at, err := s.SIMs.DailyUsage(ctx, iccid, day, day)
+	if err != nil {
+		return nil, err
+	}
+	var used int64
+	for _, d := range days {
+		used += d.Bytes
+	}
+	return dailyFlowData{DeviceID: iccid, Date: itoa(day), UsedFlow: FormatMB(used), AsOf: asOf(at)}, nil
+}
+
+// monthFlow is one item of batchQueryMonthFlow.
+type monthFlow struct {
+	Error    string `json:"error"`
+	ErrorMsg string `json:"errorMsg"`
+	DeviceID string `json:"device_id"`
+	Month    string `json:"month"`
+	UsedFlow string `json:"used_flow"`
+}
+
+type monthFlowData struct {
+	DeviceFlow []monthFlow `json:"device_flow"`
+	AsOf       string      `json:"as_of"`
+}
+
+func (s *Server) batchQueryMonthFlow(ctx context.Context, v *validator) (any, error) {
+	list := usageList(v)
+	month := v.str("month", true)
+	t, err := time.ParseInLocation("200601", month, opencube.BusinessZone)
+	if month != "" && (err != nil || len(month) != 6) {
+		v.fail("month")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	from := opencube.Day(t)
+	to := opencube.Day(t.AddDate(0, 1, -1))
+	out := monthFlowData{DeviceFlow: make([]monthFlow, 0, len(list))}
+	for _, id := range list {
+		days, at, err := s.SIMs.DailyUsage(ctx, id, from, to)
+		if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
+			code, detail := ErrorCode(err)
+			out.DeviceFlow = append(out.DeviceFlow, monthFlow{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: id, Month: month})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var used int64
+		for _, d := range days {
+			used += d.Bytes
+		}
+		out.AsOf = asOf(at)
+		out.DeviceFlow = append(out.DeviceFlow, monthFlow{Error: CodeOK, ErrorMsg: Message(CodeOK, LangEN, ""), DeviceID: id, Month: month, UsedFlow: FormatMB(used)})
+	}
+	return out, nil
+}
+
+type infoByDeviceData struct {
+	DeviceID      string `json:"device_id"`
+	IMSI          string `json:"imsi"`
+	OrderCode     string `json:"order_code"`
+	RemainingFlow string `json:"remaining_flow"`
+	QueryTime     string `json:"query_time"`
+	AsOf          string `json:"as_of"`
+}
+
+func (s *Server) getInfoByDeviceId(ctx context.Context, v *validator) (any, error) {
+	iccid := v.str("device_id", true)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	us, err := s.SIMs.DeviceUsage(ctx, []string{iccid})
+	if err != nil {
+		return nil, err
+	}
+	u := us[0]
+	out := infoByDeviceData{
+		DeviceID: iccid, IMSI: u.Device.SIM.IMSI, RemainingFlow: FormatMB(u.RemainingBytes),
+		QueryTime: s.Clock.Now().In(opencube.BusinessZone).Format(time.DateTime), AsOf: asOf(u.AsOf),
+	}
+	if o := u.Device.Order; o != nil {
+		out.OrderCode, out.IMSI = o.Code, o.IMSI
+	}
+	return out, nil
+}

@@ -1,0 +1,293 @@
+package opencube
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Error kinds of the consumer shops (the Mall and the eSIM QR Mall), beside
+// the CSSS kinds of error.go. The comment names the eSIM QR Mall code.
+const (
+	KindSoldOut         Kind = "sold_out"         // 6007: no eSIM profile left to reserve
+	KindPriceMismatch   Kind = "price_mismatch"   // 10009: paid amount differs from the catalog
+	KindPreOrderTimeout Kind = "preorder_timeout" // 6006: the pre-order ran out before payment
+	KindTokenExpired    Kind = "token_expired"    // 7: x-access-token missing, unknown or expired
+	KindNoQRCode        Kind = "no_qr_code"       // 3005: the order has no activation code (not paid)
+)
+
+// ProfileState is the life-cycle state of an eSIM profile in the inventory.
+type ProfileState string
+
+// Profile states. A profile moves available -> reserved (pre-order) ->
+// sold (paid) -> installed (the SM-DP+ reports the download); a reservation
+// that is not paid in time goes back to available. The operator may delete
+// any profile that is not reserved.
+const (
+	ProfileAvailable ProfileState = "available"
+	ProfileReserved  ProfileState = "reserved"
+	ProfileSold      ProfileState = "sold"
+	ProfileInstalled ProfileState = "installed"
+	ProfileDeleted   ProfileState = "deleted"
+)
+
+// Valid reports whether s is one of the five profile states.
+func (s ProfileState) Valid() bool {
+	switch s {
+	case ProfileAvailable, ProfileReserved, ProfileSold, ProfileInstalled, ProfileDeleted:
+		return true
+	}
+	return false
+}
+
+// Profile is one eSIM profile held by the operator for sale: its ICCID and
+// where and how it downloads (SM-DP+ address, matching ID, optional
+// confirmation code), per GSMA SGP.22.
+type Profile struct {
+	ICCID            string       `json:"iccid"`
+	EnterpriseCode   string       `json:"enterprise"`
+	SMDPAddress      string       `json:"smdp_address"`
+	MatchingID       string       `json:"matching_id"`
+	ConfirmationCode string       `json:"confirmation_code,omitempty"`
+	State            ProfileState `json:"state"`
+	// OrderID is the eSIM order that reserved or bought the profile.
+	OrderID   string    `json:"order_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Validate reports whether p can be stored.
+func (p *Profile) Validate() error {
+	switch {
+	case !isDigits(p.ICCID, 18, 22):
+		return Invalid("iccid", "ICCID %q must be 18-22 digits", p.ICCID)
+	case p.EnterpriseCode == "":
+		return Invalid("enterprise", "a profile belongs to an enterprise")
+	case p.SMDPAddress == "" || strings.ContainsAny(p.SMDPAddress, "$ /") || len(p.SMDPAddress) > 255:
+		return Invalid("smdp_address", "SM-DP+ address %q must be a host name", p.SMDPAddress)
+	case p.MatchingID == "" || strings.ContainsAny(p.MatchingID, "$ ") || len(p.MatchingID) > 255:
+		return Invalid("matching_id", "matching ID %q must be non-empty, without '$' or spaces", p.MatchingID)
+	case strings.ContainsAny(p.ConfirmationCode, "$ "):
+		return Invalid("confirmation_code", "confirmation code must not hold '$' or spaces")
+	case !p.State.Valid():
+		return Invalid("state", "unknown profile state %q", p.State)
+	}
+	return nil
+}
+
+// ActivationCode is the SGP.22 activation code of the profile,
+// LPA:1$<SM-DP+ address>$<matching ID>: what its QR code holds.
+func (p *Profile) ActivationCode() string {
+	return "LPA:1$" + p.SMDPAddress + "$" + p.MatchingID
+}
+
+// Mark moves the profile to state to on the operator's (or the SM-DP+'s)
+// word: installed once sold, deleted unless reserved. KindOrderState
+// otherwise.
+func (p *Profile) Mark(to ProfileState, now time.Time) error {
+	ok := false
+	switch to {
+	case ProfileInstalled:
+		ok = p.State == ProfileSold || p.State == ProfileInstalled
+	case ProfileDeleted:
+		ok = p.State != ProfileReserved
+	}
+	if !ok {
+		return Errorf(KindOrderState, "profile %s is %s: cannot mark it %s", p.ICCID, p.State, to)
+	}
+	p.State, p.UpdatedAt = to, now
+	return nil
+}
+
+// ProfileFilter selects an enterprise's profiles.
+type ProfileFilter struct {
+	Enterprise string
+	State      ProfileState // optional
+	ICCID      string       // optional
+}
+
+// Price is one price of a plan, in minor units of its currency (D16).
+type Price struct {
+	Currency    string `json:"currency"`
+	AmountMinor int64  `json:"amount_minor"`
+}
+
+// ESIMPlan is a plan of the eSIM QR Mall's catalog: what a traveller buys
+// with an eSIM profile, for one country or a region, priced in several
+// currencies.
+type ESIMPlan struct {
+	// ID is the catalog id the shop's pages use (FMS `id`).
+	ID             int64  `json:"id"`
+	EnterpriseCode string `json:"enterprise"`
+	PackageCode    string `json:"package_code"`
+	Name           string `json:"name"`
+	Description    string `json:"description,omitempty"`
+	// MCCs are the mobile country codes covered; Region marks a plan
+	// sold as a region (FMS type 2), Continent its continent code.
+	MCCs        []string  `json:"mccs"`
+	Region      bool      `json:"region"`
+	Continent   string    `json:"continent"`
+	Hot         bool      `json:"hot"`
+	VolumeBytes int64     `json:"volume_bytes"`
+	PeriodDays  int       `json:"period_days"`
+	Prices      []Price   `json:"prices"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Validate reports whether p can be stored.
+func (p *ESIMPlan) Validate() error {
+	switch {
+	case p.ID <= 0:
+		return Invalid("id", "plan id must be positive")
+	case p.EnterpriseCode == "":
+		return Invalid("enterprise", "a plan belongs to an enterprise")
+	case p.PackageCode == "" || p.Name == "":
+		return Invalid("package_code", "package code and name are required")
+	case len(p.MCCs) == 0:
+		return Invalid("mccs", "a plan covers at least one country")
+	case p.PeriodDays < 1 || p.VolumeBytes < 0:
+		return Invalid("period_days", "period must be positive and volume not negative")
+	case len(p.Prices) == 0:
+		return Invalid("prices", "a plan has at least one price")
+	}
+	for _, m := range p.MCCs {
+		if !isDigits(m, 3, 3) {
+			return Invalid("mccs", "MCC %q must be 3 digits", m)
+		}
+	}
+	for _, pr := range p.Prices {
+		if len(pr.Currency) != 3 || pr.AmountMinor < 0 {
+			return Invalid("prices", "price %v: currency must be a 3-letter code and amount not negative", pr)
+		}
+	}
+	return nil
+}
+
+// PriceIn returns the plan's price in currency, and whether it has one.
+func (p *ESIMPlan) PriceIn(currency string) (int64, bool) {
+	for _, pr := range p.Prices {
+		if strings.EqualFold(pr.Currency, currency) {
+			return pr.AmountMinor, true
+		}
+	}
+	return 0, false
+}
+
+// Covers reports whether the plan covers the country mcc.
+func (p *ESIMPlan) Covers(mcc string) bool {
+	for _, m := range p.MCCs {
+		if m == mcc {
+			return true
+		}
+	}
+	return false
+}
+
+// ESIMPlanFilter selects an enterprise's eSIM plans. Empty fields do not
+// narrow.
+type ESIMPlanFilter struct {
+	Enterprise string
+	ID         int64
+	MCC        string
+	Continent  string
+	HotOnly    bool
+}
+
+// ShopUser is a consumer account of the eSIM QR Mall, one per enterprise
+// and e-mail address.
+type ShopUser struct {
+	ID             string `json:"id"`
+	EnterpriseCode string `json:"enterprise"`
+	Email          string `json:"email"`
+	// PasswordMD5 is the lowercase hex MD5 the client sends as passwd.
+	PasswordMD5 string    `json:"-"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Session is a logged-in consumer: the SHA-256 (hex) of its x-access-token
+// and when it expires.
+type Session struct {
+	TokenHash      string    `json:"-"`
+	UserID         string    `json:"user_id"`
+	EnterpriseCode string    `json:"enterprise"`
+	Email          string    `json:"email"`
+	ExpiresAt      time.Time `json:"expires_at"`
+}
+
+// VerificationCode is the last e-mail verification code sent to an address.
+type VerificationCode struct {
+	EnterpriseCode string    `json:"enterprise"`
+	Email          string    `json:"email"`
+	Code           string    `json:"code"`
+	ExpiresAt      time.Time `json:"expires_at"`
+}
+
+// ESIMOrderStatus is the FMS orderPayStatus of an eSIM order.
+type ESIMOrderStatus int
+
+// eSIM order states (queryOrdStatusAndEmail's orderPayStatus).
+const (
+	ESIMWaiting   ESIMOrderStatus = 0 // pre-ordered, waiting for payment
+	ESIMPaid      ESIMOrderStatus = 1 // paid: the profile is sold
+	ESIMFailed    ESIMOrderStatus = 2 // payment failed: the profile is released
+	ESIMCancelled ESIMOrderStatus = 3 // not paid in time: the profile is released
+)
+
+// ESIMOrder is a purchase in the eSIM QR Mall: a pre-order reserving a
+// profile (or, for a top-up, naming a profile bought before) until it is
+// paid, fails or times out.
+type ESIMOrder struct {
+	ID             string `json:"id"`
+	EnterpriseCode string `json:"enterprise"`
+	UserID         string `json:"user_id"`
+	Email          string `json:"email"`
+	PlanID         int64  `json:"plan_id"`
+	PackageCode    string `json:"package_code"`
+	PlanName       string `json:"plan_name"`
+	PeriodNum      int    `json:"period_num"`
+	Currency       string `json:"currency"`
+	AmountMinor    int64  `json:"amount_minor"`
+	// TopUp marks a top-up of a profile bought before; ICCID is the
+	// reserved (or topped-up) profile.
+	TopUp  bool            `json:"top_up"`
+	ICCID  string          `json:"iccid,omitempty"`
+	Status ESIMOrderStatus `json:"status"`
+	// PaymentProvider and PaymentRef name the payment that settled it.
+	PaymentProvider string     `json:"payment_provider,omitempty"`
+	PaymentRef      string     `json:"payment_ref,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	ExpiresAt       time.Time  `json:"expires_at"`
+	PaidAt          *time.Time `json:"paid_at,omitempty"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+}
+
+// ESIMOrderID formats an order number as an eSIM order id.
+func ESIMOrderID(n int64) string { return fmt.Sprintf("ESIM%017d", n) }
+
+// MallOrder is a Mall purchase of a plan for a SIM: paid (it then holds
+// the order it became on the SIM) or pending a third-party payment.
+type MallOrder struct {
+	// OrderNo is the Mall's order number, unique per enterprise.
+	OrderNo        string `json:"order_no"`
+	EnterpriseCode string `json:"enterprise"`
+	ICCID          string `json:"iccid"`
+	PackageCode    string `json:"package_code"`
+	OrderPeriod    int    `json:"order_period"`
+	PayID          string `json:"pay_id,omitempty"`
+	PayType        string `json:"pay_type,omitempty"`
+	PayAmountMinor int64  `json:"pay_amount_minor"`
+	PayCurrency    string `json:"pay_currency"`
+	Paid           bool   `json:"paid"`
+	AutoRenewal    bool   `json:"auto_renewal"`
+	// OrderID is the SIM order the paid Mall order became.
+	OrderID   string    `json:"order_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// MallOrderFilter selects an enterprise's Mall orders, newest first.
+type MallOrderFilter struct {
+	Enterprise string
+	ICCID      string // optional
+	OrderNo    string // optional
+}

@@ -1,0 +1,666 @@
+package esim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/opencube/opencube"
+)
+
+// Prefix is where the eSIM QR Mall is served (D21).
+const Prefix = "/fms"
+
+// MaxBody is the largest accepted request body.
+const MaxBody = 64 << 10
+
+// Route is one endpoint of the eSIM QR Mall.
+type Route struct {
+	// Method and Path (under Prefix) of the endpoint.
+	Method, Path string
+	Summary      string
+	// Auth says the call needs a consumer's x-access-token.
+	Auth bool
+	// Raw says the body is not FMS parameters (a provider's own format).
+	Raw    bool
+	handle func(s *Server, c *call) (any, error)
+}
+
+// call is one request as a handler sees it.
+type call struct {
+	ctx    context.Context
+	r      *http.Request
+	w      http.ResponseWriter
+	body   []byte
+	params Params
+	sess   *opencube.Session // with Auth
+	raw    bool              // the handler wrote the response itself
+}
+
+// Routes is the route table of the eSIM QR Mall: every endpoint, in one
+// place. Paths are FMS's; the v1.1 forms and the older ones share handlers.
+var Routes = []Route{
+	{"POST", "/user/emailVerificationCode", "Send an e-mail verification code", false, false, (*Server).sendCode},
+	{"POST", "/user/emailRegister", "Register a consumer (passwd = MD5 of the password); returns x-access-token", false, false, (*Server).register},
+	{"POST", "/user/login", "Log a consumer in; returns x-access-token", false, false, (*Server).login},
+	{"POST", "/package/queryCountry", "Countries with plans", false, false, (*Server).queryCountry},
+	{"POST", "/package/countryPackageList", "Plans of a country (countryCode = MCC; type 1 covering, 2 only)", false, false, (*Server).packageList},
+	{"POST", "/package/packageList", "Plans of a country or region", false, false, (*Server).packageList},
+	{"POST", "/v1.1/package/packageList", "Plans of a country or region", false, false, (*Server).packageList},
+	{"POST", "/package/selectContinentsCode", "Continents with plans", false, false, (*Server).continents},
+	{"POST", "/package/selectPackageByContinents", "Plans of a continent (continentsCode)", false, false, (*Server).packageList},
+	{"POST", "/package/selectHotPackage", "Hot plans", false, false, (*Server).hotPackages},
+	{"POST", "/package/detail", "Plan detail with prices per currency", false, false, (*Server).detail},
+	{"POST", "/v1.1/package/detail", "Plan detail with prices per currency", false, false, (*Server).detail},
+	{"POST", "/v1.1/package/preOrderPackage", "Pre-order: reserve an eSIM profile until paid", true, false, (*Server).preOrder},
+	{"POST", "/package/preOrderPackage", "Pre-order: reserve an eSIM profile until paid", true, false, (*Server).preOrder},
+	{"POST", "/package/topUpOrder", "Top-up order for an eSIM bought before (iccid)", true, false, (*Server).topUp},
+	{"POST", "/package/selectTopUpList", "Plans that can top up an eSIM", true, false, (*Server).topUpList},
+	{"POST", "/payment/webhook", "Payment result, signed as a CSSS request (D22)", false, false, (*Server).webhook},
+	{"POST", "/v1.1/payment/webhook", "Payment result, signed as a CSSS request (D22)", false, false, (*Server).webhook},
+	{"POST", "/payment/stripe/webhook", "Stripe-style payment webhook (Stripe-Signature)", false, true, (*Server).stripeWebhook},
+	{"POST", "/package/queryOrdStatusAndEmail", "Order payment status; qrCode once paid", true, false, (*Server).orderStatus},
+	{"POST", "/v1.1/order/myEsimDetail", "ICCID, SM-DP+ address, matching ID, activation code", true, false, (*Server).myEsimDetail},
+	{"GET", "/v1.1/order/qrCode", "The activation code as a QR PNG (orderId query parameter)", true, false, (*Server).qrCode},
+}
+
+// Server serves the eSIM QR Mall over an ESIMService.
+type Server struct {
+	Svc *opencube.ESIMService
+	// Mailer sends verification codes and install mail; nil sends none.
+	Mailer *Mailer
+	// Sandbox and Stripe are the payment providers of the two webhooks.
+	Sandbox PaymentProvider
+	Stripe  PaymentProvider
+	Logger  *slog.Logger
+}
+
+// NewServer returns a server over svc with both payment providers.
+func NewServer(svc *opencube.ESIMService) *Server {
+	return &Server{Svc: svc, Sandbox: Sandbox{}, Stripe: &Stripe{Clock: svc.Clock}, Logger: slog.Default()}
+}
+
+// Envelope is the body of every answer.
+type Envelope struct {
+	Code    int    `json:"code"`
+	Data    any    `json:"data"`
+	Message string `json:"message"`
+}
+
+// Handler returns the handler of every route under Prefix.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for i := range Routes {
+		rt := &Routes[i]
+		mux.HandleFunc(rt.Method+" "+Prefix+rt.Path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) })
+	}
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		writeEnvelope(w, http.StatusNotFound, Envelope{Code: CodeBadParams, Message: "no such API: " + r.Method + " " + r.URL.Path})
+	})
+	return mux
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	c := &call{ctx: r.Context(), r: r, w: w}
+	data, err := s.run(c, rt)
+	if c.raw && err == nil {
+		return
+	}
+	if err != nil {
+		code, msg := ErrorCode(err)
+		if code == CodeError {
+			s.Logger.Error("eSIM request failed", "path", r.URL.Path, "err", err)
+		}
+		status := http.StatusOK
+		var e *opencube.Error
+		if errors.As(err, &e) && e.Field == "sign" {
+			status = http.StatusBadRequest // a webhook that does not verify
+		}
+		writeEnvelope(w, status, Envelope{Code: code, Message: msg})
+		return
+	}
+	writeEnvelope(w, http.StatusOK, Envelope{Code: CodeOK, Data: data, Message: "success"})
+}
+
+func (s *Server) run(c *call, rt *Route) (any, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, MaxBody))
+	if err != nil {
+		return nil, opencube.Invalid("body", "cannot read the body: %v", err)
+	}
+	c.body = body
+	if c.r.Method == http.MethodGet {
+		c.params = Params{}
+		for k, v := range c.r.URL.Query() {
+			c.params[k] = v[0]
+		}
+	} else if rt.Raw {
+		c.params = Params{}
+	} else if c.params, err = ParseParams(body); err != nil {
+		return nil, err
+	}
+	if rt.Auth {
+		if c.sess, err = s.Svc.Authenticate(c.ctx, c.r.Header.Get("x-access-token")); err != nil {
+			return nil, err
+		}
+	}
+	return rt.handle(s, c)
+}
+
+func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(e)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// partner returns the request's partnerCode, or the session's.
+func (c *call) partner() (string, error) {
+	if p := c.params["partnerCode"]; p != "" {
+		if c.sess != nil && c.sess.EnterpriseCode != p {
+			return "", opencube.Invalid("partnerCode", "partnerCode is not the logged-in user's")
+		}
+		return p, nil
+	}
+	if c.sess != nil {
+		return c.sess.EnterpriseCode, nil
+	}
+	return "", opencube.Invalid("partnerCode", "partnerCode is required")
+}
+
+func (s *Server) sendCode(c *call) (any, error) {
+	partner, err := c.partner()
+	if err != nil {
+		return nil, err
+	}
+	email, err := c.params.Require("email")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Svc.Store.FindEnterprise(c.ctx, partner); err != nil {
+		return nil, opencube.Invalid("partnerCode", "unknown partnerCode")
+	}
+	v, err := s.Svc.SendVerificationCode(c.ctx, partner, email)
+	if err != nil {
+		return nil, err
+	}
+	if s.Mailer != nil {
+		if err := s.Mailer.Send(v.Email, CodeMail(s.Mailer.From, v.Email, v.Code, s.Svc.Clock.Now())); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// userData is the answer of register and login.
+type userData struct {
+	UserID string `json:"userId"`
+	Email  string `json:"email"`
+	Token  string `json:"token"`
+}
+
+func (s *Server) register(c *call) (any, error) {
+	partner, err := c.partner()
+	if err != nil {
+		return nil, err
+	}
+	var f [3]string
+	for i, name := range []string{"email", "passwd", "verifyCode"} {
+		if f[i], err = c.params.Require(name); err != nil {
+			return nil, err
+		}
+	}
+	if ut := c.params["userType"]; ut != "" && ut != "4" {
+		return nil, opencube.Invalid("userType", "consumers register with userType 4")
+	}
+	u, token, err := s.Svc.Register(c.ctx, partner, f[0], f[1], f[2])
+	if err != nil {
+		return nil, err
+	}
+	c.w.Header().Set("x-access-token", token)
+	return userData{UserID: u.ID, Email: u.Email, Token: token}, nil
+}
+
+func (s *Server) login(c *call) (any, error) {
+	partner, err := c.partner()
+	if err != nil {
+		return nil, err
+	}
+	email, err := c.params.Require("email")
+	if err != nil {
+		return nil, err
+	}
+	passwd, err := c.params.Require("passwd")
+	if err != nil {
+		return nil, err
+	}
+	u, token, err := s.Svc.Login(c.ctx, partner, email, passwd)
+	if err != nil {
+		return nil, err
+	}
+	c.w.Header().Set("x-access-token", token)
+	return userData{UserID: u.ID, Email: u.Email, Token: token}, nil
+}
+
+// currencyInfo is one price of a plan (FMS currencyInfos).
+type currencyInfo struct {
+	Currency
+	Price string `json:"price"`
+	Unit  string `json:"unit"`
+}
+
+// planData is a plan as FMS lists and details it.
+type planData struct {
+	ID               int64          `json:"id"`
+	PackageID        int64          `json:"packageId"`
+	PackageCode      string         `json:"packageCode"`
+	PackageShowName  string         `json:"packageShowName"`
+	PackageDesc      string         `json:"packageDesc"`
+	PackageShortDesc string         `json:"packageShortDesc"`
+	PackageType      int            `json:"packageType"` // 1 country, 2 region
+	PackageFlow      int64          `json:"packageFlow"` // MB
+	Period           int            `json:"period"`
+	PeriodUnit       int            `json:"periodUnit"` // 1: days
+	BuyType          int            `json:"buyType"`
+	PriceType        int            `json:"priceType"`
+	MinOrderPeriod   int            `json:"minOrderPeriod"`
+	MaxOrderPeriod   int            `json:"maxOrderPeriod"`
+	CoverCountrys    []Country      `json:"coverCountrys"`
+	ContinentsCode   string         `json:"continentsCode"`
+	Hot              bool           `json:"hot"`
+	CurrencyIDs      string         `json:"currencyIds"`
+	CurrencyInfos    []currencyInfo `json:"currencyInfos"`
+	UpdateTime       string         `json:"updateTime"`
+}
+
+func toPlanData(p *opencube.ESIMPlan) planData {
+	d := planData{
+		ID: p.ID, PackageID: p.ID, PackageCode: p.PackageCode, PackageShowName: p.Name, PackageDesc: p.Description,
+		PackageShortDesc: p.Name, PackageType: 1, PackageFlow: p.VolumeBytes / opencube.MB, Period: p.PeriodDays,
+		PeriodUnit: 1, BuyType: 1, PriceType: 1, MinOrderPeriod: 1, MaxOrderPeriod: 12, ContinentsCode: p.Continent,
+		Hot: p.Hot, UpdateTime: p.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05"),
+	}
+	if p.Region {
+		d.PackageType = 2
+	}
+	for _, m := range p.MCCs {
+		c, ok := Countries[m]
+		if !ok {
+			c = Country{MCC: m}
+		}
+		d.CoverCountrys = append(d.CoverCountrys, c)
+	}
+	var ids []string
+	for _, pr := range p.Prices {
+		cur, ok := Currencies[pr.Currency]
+		if !ok {
+			cur = Currency{Abbr: pr.Currency, Digits: 2}
+		}
+		ids = append(ids, strconv.Itoa(cur.ID))
+		d.CurrencyInfos = append(d.CurrencyInfos, currencyInfo{Currency: cur, Price: FormatMoney(pr.AmountMinor), Unit: cur.Symbol})
+	}
+	d.CurrencyIDs = strings.Join(ids, ",")
+	return d
+}
+
+func plansData(ps []*opencube.ESIMPlan) []planData {
+	out := make([]planData, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, toPlanData(p))
+	}
+	return out
+}
+
+func (s *Server) queryCountry(c *call) (any, error) {
+	partner, err := c.partner()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: partner})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := []Country{}
+	for _, p := range ps {
+		for _, m := range p.MCCs {
+			if !seen[m] {
+				seen[m] = true
+				c, ok := Countries[m]
+				if !ok {
+					c = Country{MCC: m}
+				}
+				out = append(out, c)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].MCC < out[j].MCC })
+	return out, nil
+}
+
+// packageList serves the list endpoints: by country (countryCode, MCC,
+// winning over isoCountryName; type 1 every plan covering it, 2 plans of
+// that country alone) or by continent (continentsCode).
+func (s *Server) packageList(c *call) (any, error) {
+	partner, err := c.partner()
+	if err != nil {
+		return nil, err
+	}
+	f := opencube.ESIMPlanFilter{Enterprise: partner, Continent: strings.ToUpper(c.params["continentsCode"])}
+	mcc := c.params["countryCode"]
+	if mcc == "" && c.params["isoCountryName"] != "" {
+		if mcc = countryByISO(c.params["isoCountryName"]); mcc == "" {
+			return []planData{}, nil
+		}
+	}
+	if mcc != "" {
+		if _, err := strconv.Atoi(mcc); err != nil || len(mcc) != 3 {
+			return nil, opencube.Invalid("countryCode", "countryCode must be a 3-digit MCC")
+		}
+		f.MCC = mcc
+	}
+	typ := c.params["type"]
+	if typ != "" && typ != "1" && typ != "2" {
+		return nil, opencube.Invalid("type", "type must be 1 or 2")
+	}
+	ps, err := s.Svc.FindPlans(c.ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []*opencube.ESIMPlan
+	for _, p := range ps {
+		switch {
+		case mcc != "" && typ == "2" && len(p.MCCs) != 1: // that country alone
+		case mcc == "" && f.Continent == "" && typ == "1" && p.Region: // countries only
+		case mcc == "" && f.Continent == "" && typ == "2" && !p.Region: // regions only
+		default:
+			out = append(out, p)
+		}
+	}
+	return plansData(out), nil
+}
+
+func (s *Server) continents(c *call) (any, error) {
+	partner, err := c.partner()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: partner})
+	if err != nil {
+		return nil, err
+	}
+	type continent struct {
+		Code string `json:"continentsCode"`
+		Name string `json:"continentsName"`
+	}
+	seen := map[string]bool{}
+	out := []continent{}
+	for _, p := range ps {
+		if p.Continent != "" && !seen[p.Continent] {
+			seen[p.Continent] = true
+			out = append(out, continent{p.Continent, Continents[p.Continent]})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out, nil
+}
+
+func (s *Server) hotPackages(c *call) (any, error) {
+	partner, err := c.partner()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: partner, HotOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	return plansData(ps), nil
+}
+
+func (s *Server) detail(c *call) (any, error) {
+	partner, err := c.partner()
+	if err != nil {
+		return nil, err
+	}
+	id, err := c.params.Int("id", 0)
+	if err != nil || id <= 0 {
+		return nil, opencube.Invalid("id", "id must be a plan id")
+	}
+	p, err := s.Svc.Plan(c.ctx, partner, id)
+	if err != nil {
+		return nil, err
+	}
+	return toPlanData(p), nil
+}
+
+// preOrderData is the answer of a pre-order or top-up order.
+type preOrderData struct {
+	OrderID     string `json:"orderId"`
+	PackageCode string `json:"packageCode"`
+	Money       string `json:"money"`
+	Currency    string `json:"currency"`
+	ExpireTime  int64  `json:"expireTime"` // epoch ms: pay before
+}
+
+func (s *Server) preOrderRequest(c *call) (opencube.PreOrderRequest, error) {
+	var r opencube.PreOrderRequest
+	if _, err := c.partner(); err != nil {
+		return r, err
+	}
+	id, err := c.params.Int("id", 0)
+	if err != nil || id <= 0 {
+		return r, opencube.Invalid("id", "id must be a plan id")
+	}
+	cur, ok := currencyOf(c.params["currency"], c.params["currencyId"])
+	if !ok {
+		return r, opencube.Invalid("currency", "currency must be a currency code of the plan")
+	}
+	money, ok := ParseMoney(c.params["money"])
+	if !ok {
+		return r, opencube.Invalid("money", "money must be a decimal amount")
+	}
+	period, err := c.params.Int("periodNum", 1)
+	if err != nil {
+		return r, err
+	}
+	if dt := c.params["deviceType"]; dt != "" && dt != "10" {
+		return r, opencube.Invalid("deviceType", "deviceType must be 10")
+	}
+	return opencube.PreOrderRequest{PlanID: id, PackageCode: c.params["packageCode"], Currency: cur.Abbr,
+		AmountMinor: money, PeriodNum: int(period)}, nil
+}
+
+func preOrderAnswer(o *opencube.ESIMOrder) preOrderData {
+	return preOrderData{OrderID: o.ID, PackageCode: o.PackageCode, Money: FormatMoney(o.AmountMinor), Currency: o.Currency,
+		ExpireTime: o.ExpiresAt.UnixMilli()}
+}
+
+func (s *Server) preOrder(c *call) (any, error) {
+	r, err := s.preOrderRequest(c)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.Svc.PreOrder(c.ctx, c.sess, r)
+	if err != nil {
+		return nil, err
+	}
+	return preOrderAnswer(o), nil
+}
+
+func (s *Server) topUp(c *call) (any, error) {
+	r, err := s.preOrderRequest(c)
+	if err != nil {
+		return nil, err
+	}
+	if r.ICCID, err = c.params.Require("iccid"); err != nil {
+		return nil, err
+	}
+	o, err := s.Svc.PreOrder(c.ctx, c.sess, r)
+	if err != nil {
+		return nil, err
+	}
+	return preOrderAnswer(o), nil
+}
+
+func (s *Server) topUpList(c *call) (any, error) {
+	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: c.sess.EnterpriseCode})
+	if err != nil {
+		return nil, err
+	}
+	return plansData(ps), nil
+}
+
+func (s *Server) secrets(ctx context.Context, accessCode string) ([]string, error) {
+	e, err := s.Svc.Store.FindEnterprise(ctx, accessCode)
+	if err != nil {
+		return nil, err
+	}
+	return e.Secrets, nil
+}
+
+// webhookData is the answer of a webhook.
+type webhookData struct {
+	OrderID        string `json:"orderId"`
+	OrderPayStatus int    `json:"orderPayStatus"`
+}
+
+func (s *Server) pay(c *call, p PaymentProvider) (any, error) {
+	pay, err := p.Payment(c.ctx, c.r.Header, c.body, s.secrets)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.Svc.Pay(c.ctx, pay)
+	if err != nil {
+		return nil, err
+	}
+	return webhookData{OrderID: o.ID, OrderPayStatus: int(o.Status)}, nil
+}
+
+func (s *Server) webhook(c *call) (any, error)       { return s.pay(c, s.Sandbox) }
+func (s *Server) stripeWebhook(c *call) (any, error) { return s.pay(c, s.Stripe) }
+
+// statusData is the answer of queryOrdStatusAndEmail.
+type statusData struct {
+	OrderID        string `json:"orderId"`
+	OrderPayStatus int    `json:"orderPayStatus"`
+	OrderStatus    int    `json:"orderStatus"`
+	QRCode         string `json:"qrCode,omitempty"`
+	Email          string `json:"email"`
+}
+
+func (s *Server) order(c *call) (*opencube.ESIMOrder, *opencube.Profile, error) {
+	id, err := c.params.Require("orderId")
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.Svc.Order(c.ctx, c.sess, id)
+}
+
+func (s *Server) orderStatus(c *call) (any, error) {
+	o, p, err := s.order(c)
+	if err != nil {
+		return nil, err
+	}
+	d := statusData{OrderID: o.ID, OrderPayStatus: int(o.Status), OrderStatus: int(o.Status), Email: o.Email}
+	if code, err := opencube.InstallCode(o, p); err == nil {
+		d.QRCode = code
+	}
+	return d, nil
+}
+
+// esimDetail is the answer of myEsimDetail (csss-api.md §4.4 proposal,
+// with the install material).
+type esimDetail struct {
+	OrderID          string `json:"orderId"`
+	ICCID            string `json:"iccid"`
+	QRCode           string `json:"qrCode"`
+	SMDPAddress      string `json:"smdpAddress"`
+	MatchingID       string `json:"matchingId"`
+	ConfirmationCode string `json:"confirmationCode,omitempty"`
+	PackageCode      string `json:"packageCode"`
+	PackageShowName  string `json:"packageShowName"`
+	OrderStatus      int    `json:"orderStatus"`
+	ProfileState     string `json:"profileState"`
+	StartTime        string `json:"startTime"`
+	EndTime          string `json:"endTime"`
+	AppleInstallURL  string `json:"appleInstallUrl"`
+	QRCodeURL        string `json:"qrCodeUrl"`
+}
+
+func (s *Server) myEsimDetail(c *call) (any, error) {
+	o, p, err := s.order(c)
+	if err != nil {
+		return nil, err
+	}
+	code, err := opencube.InstallCode(o, p)
+	if err != nil {
+		return nil, err
+	}
+	d := esimDetail{OrderID: o.ID, ICCID: p.ICCID, QRCode: code, SMDPAddress: p.SMDPAddress, MatchingID: p.MatchingID,
+		ConfirmationCode: p.ConfirmationCode, PackageCode: o.PackageCode, PackageShowName: o.PlanName,
+		OrderStatus: int(o.Status), ProfileState: string(p.State), AppleInstallURL: AppleInstallURL(code),
+		QRCodeURL: Prefix + "/v1.1/order/qrCode?orderId=" + o.ID}
+	if o.PaidAt != nil {
+		d.StartTime = o.PaidAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")
+	}
+	if plan, err := s.Svc.Plan(c.ctx, o.EnterpriseCode, o.PlanID); err == nil && o.PaidAt != nil {
+		end := o.PaidAt.AddDate(0, 0, plan.PeriodDays*o.PeriodNum)
+		d.EndTime = end.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")
+	}
+	return d, nil
+}
+
+func (s *Server) qrCode(c *call) (any, error) {
+	o, p, err := s.order(c)
+	if err != nil {
+		return nil, err
+	}
+	code, err := opencube.InstallCode(o, p)
+	if err != nil {
+		return nil, err
+	}
+	png, err := QRPNG(code, 320)
+	if err != nil {
+		return nil, err
+	}
+	c.raw = true
+	c.w.Header().Set("Content-Type", "image/png")
+	c.w.Header().Set("Cache-Control", "private, no-store")
+	c.w.Write(png)
+	return nil, nil
+}
+
+// SendInstallMail is the opencube.JobESIMInstallMail handler: it e-mails
+// the paid order's install material to the buyer. Without a Mailer it
+// does nothing.
+func (s *Server) SendInstallMail(ctx context.Context, j *opencube.Job) error {
+	if s.Mailer == nil {
+		return nil
+	}
+	o, p, err := s.Svc.Store.FindESIMOrder(ctx, j.Key)
+	if opencube.ErrorKind(err) == opencube.KindOrderNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	code, err := opencube.InstallCode(o, p)
+	if err != nil {
+		return nil // not paid: nothing to send
+	}
+	png, err := QRPNG(code, 320)
+	if err != nil {
+		return err
+	}
+	msg := InstallMail(s.Mailer.From, o.Email, o.ID, o.PlanName, p.ICCID, p.SMDPAddress, p.MatchingID, code, png, s.Svc.Clock.Now())
+	return s.Mailer.Send(o.Email, msg)
+}

@@ -1,0 +1,457 @@
+package mall
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/csss"
+)
+
+// Prefixes are the Mall's base paths (D21): the shop (Vshop), the cashier
+// (Payment) and the order and bundle-group service (Topup).
+var Prefixes = []string{"/vshop", "/payment", "/topup"}
+
+// MaxBody is the largest accepted request body.
+const MaxBody = 64 << 10
+
+// Route is one endpoint of the Mall.
+type Route struct {
+	// Method and Path, the full path under one of Prefixes.
+	Method, Path string
+	// TradeType is the tradeType the request must carry, when it carries
+	// one: the operation's name.
+	TradeType string
+	Summary   string
+	handle    func(s *Server, c *call) (any, error)
+}
+
+// Routes is the Mall's route table: every endpoint, in one place. Paths
+// the Mall's documentation does not show (query orders, auto-renewal,
+// payment result, order detail) are opencube's names.
+var Routes = []Route{
+	{"POST", "/vshop/singleVerify", "singleVerify", "Card login verification", (*Server).verify},
+	{"POST", "/vshop/singleServicePlanPage", "singleServicePlanPage", "Plans the SIM can buy", (*Server).plans},
+	{"POST", "/vshop/singleOrder", "singleOrder", "Create a user order (paid through the Mall's cashier)", (*Server).order},
+	{"POST", "/vshop/synPartner/SynOrderInfo", "SynOrderInfo", "Create a user order paid by a third party", (*Server).synOrder},
+	{"POST", "/vshop/queryActivePendingOrder", "queryActivePendingOrder", "The SIM's active and pending orders", (*Server).orders},
+	{"POST", "/vshop/getActiveAutoRenewal", "getActiveAutoRenewal", "The SIM's Mall orders with auto-renewal on", (*Server).autoRenewals},
+	{"POST", "/vshop/cancelAutoRenewal", "cancelAutoRenewal", "Turn auto-renewal off", (*Server).cancelAutoRenewal},
+	{"POST", "/payment/queryPayResult", "queryPayResult", "Payment result of a Mall order", (*Server).payResult},
+	{"GET", "/topup/order/detail", "orderDetail", "Details of a Mall order (globals in the query)", (*Server).payResult},
+}
+
+// Server serves the Mall over the domain service.
+type Server struct {
+	Svc    *opencube.Service
+	Clock  opencube.Clock
+	Window time.Duration // accepted distance of tradeTime from the clock
+	Logger *slog.Logger
+}
+
+// NewServer returns a Mall server over svc with a ten-minute tradeTime
+// window (D4).
+func NewServer(svc *opencube.Service) *Server {
+	return &Server{Svc: svc, Clock: svc.Clock, Window: 600 * time.Second, Logger: slog.Default()}
+}
+
+// Envelope is the body of every answer: the CSSS shape with the CSSS
+// codes (D6).
+type Envelope struct {
+	Code    string `json:"code"`
+	Data    any    `json:"data"`
+	Message string `json:"message"`
+	Success bool   `json:"success"`
+}
+
+// Handler returns the handler of every route.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for i := range Routes {
+		rt := &Routes[i]
+		mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) })
+	}
+	for _, p := range Prefixes {
+		mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
+			lang := csss.ParseLang(r.Header.Get("Accept-Language"))
+			writeEnvelope(w, http.StatusNotFound, Envelope{Code: csss.CodeNoRoute, Message: csss.Message(csss.CodeNoRoute, lang, "")})
+		})
+	}
+	return mux
+}
+
+// call is one request as a handler sees it.
+type call struct {
+	ctx     context.Context
+	params  Params
+	partner string
+}
+
+// protoError is a protocol code without a domain kind (1002, 1003, 1005).
+type protoError struct{ code string }
+
+func (e *protoError) Error() string { return "mall: code " + e.code }
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
+	data, err := s.run(r, rt)
+	if err != nil {
+		code, detail := ErrorCode(err)
+		if code == csss.CodeSystem {
+			s.Logger.Error("Mall request failed", "path", r.URL.Path, "err", err)
+		}
+		writeEnvelope(w, http.StatusOK, Envelope{Code: code, Message: csss.Message(code, lang, detail)})
+		return
+	}
+	writeEnvelope(w, http.StatusOK, Envelope{Code: csss.CodeOK, Data: data, Message: csss.Message(csss.CodeOK, lang, ""), Success: true})
+}
+
+// ErrorCode maps an error to its Mall code and message detail: protocol
+// errors to their own code, a price that differs from the plan to 1001
+// (payAmount), and every domain kind as CSSS does.
+func ErrorCode(err error) (code, detail string) {
+	var pe *protoError
+	if errors.As(err, &pe) {
+		return pe.code, ""
+	}
+	if opencube.ErrorKind(err) == opencube.KindPriceMismatch {
+		return csss.CodeInvalid, "payAmount"
+	}
+	return csss.ErrorCode(err)
+}
+
+// Authenticate checks a request's globals in the order of D23: partner
+// code (1004), sign (1002), version (1005), tradeTime (1003), tradeType
+// (1001). It returns the partner code.
+func (s *Server) Authenticate(ctx context.Context, body []byte, p Params, tradeType string) (string, error) {
+	partner := p["partnerCode"]
+	if partner == "" {
+		return "", opencube.Errorf(opencube.KindUnauthenticated, "partnerCode is required")
+	}
+	e, err := s.Svc.Store.FindEnterprise(ctx, partner)
+	if err != nil {
+		return "", err
+	}
+	if !Verify(body, p["sign"], e.Secrets) {
+		return "", &protoError{csss.CodeSignature}
+	}
+	switch p["version"] {
+	case "", "1.0", "2.0", "3.0":
+	default:
+		return "", &protoError{csss.CodeVersion}
+	}
+	ms, err := strconv.ParseInt(p["tradeTime"], 10, 64)
+	if err != nil {
+		return "", &protoError{csss.CodeTimestamp}
+	}
+	t := time.UnixMilli(ms)
+	if len(p["tradeTime"]) < 13 {
+		t = time.Unix(ms, 0)
+	}
+	if d := s.Clock.Now().Sub(t); s.Window > 0 && (d > s.Window || d < -s.Window) {
+		return "", &protoError{csss.CodeTimestamp}
+	}
+	if tt := p["tradeType"]; tt != "" && tt != tradeType {
+		return "", opencube.Invalid("tradeType", "tradeType must be %s", tradeType)
+	}
+	return partner, nil
+}
+
+func (s *Server) run(r *http.Request, rt *Route) (any, error) {
+	var body []byte
+	if r.Method == http.MethodGet {
+		body = QueryBody(r.URL.Query())
+	} else {
+		var err error
+		if body, err = io.ReadAll(io.LimitReader(r.Body, MaxBody+1)); err != nil || len(body) > MaxBody {
+			return nil, opencube.Invalid("body", "the body cannot be read or is too large")
+		}
+	}
+	p, err := ParseParams(body)
+	if err != nil {
+		return nil, err
+	}
+	partner, err := s.Authenticate(r.Context(), body, p, rt.TradeType)
+	if err != nil {
+		return nil, err
+	}
+	return rt.handle(s, &call{ctx: opencube.NewContext(r.Context(), partner), params: p, partner: partner})
+}
+
+func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(e)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (c *call) require(name string) (string, error) {
+	v := strings.TrimSpace(c.params[name])
+	if v == "" {
+		return "", opencube.Invalid(name, "%s is required", name)
+	}
+	return v, nil
+}
+
+// verifyData is the answer of singleVerify.
+type verifyData struct {
+	DeviceCode  string `json:"deviceCode"`
+	PartnerCode string `json:"partnerCode"`
+	IMSI        string `json:"imsi"`
+	MSISDN      string `json:"msisdn"`
+	Status      string `json:"status"`
+}
+
+func (s *Server) verify(c *call) (any, error) {
+	iccid, err := c.require("deviceCode")
+	if err != nil {
+		return nil, err
+	}
+	sim, err := s.Svc.MallVerify(c.ctx, iccid)
+	if err != nil {
+		return nil, err
+	}
+	return verifyData{DeviceCode: sim.ICCID, PartnerCode: c.partner, IMSI: sim.IMSI, MSISDN: sim.MSISDN, Status: string(sim.Status)}, nil
+}
+
+// planItem is one plan of singleServicePlanPage.
+type planItem struct {
+	ServicePlanCode     string `json:"servicePlanCode"`
+	ServicePlanShowName string `json:"servicePlanShowName"`
+	PackageCode         string `json:"packageCode"`
+	PackageType         string `json:"packageType"`
+	Flow                string `json:"flow"` // MB (D19)
+	Price               string `json:"price"`
+	Currency            string `json:"currency"`
+	Area                string `json:"area"`
+}
+
+func (s *Server) plans(c *call) (any, error) {
+	iccid, err := c.require("deviceCode")
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.Svc.MallPlans(c.ctx, iccid)
+	if err != nil {
+		return nil, err
+	}
+	list := []planItem{}
+	for _, p := range ps {
+		list = append(list, planItem{ServicePlanCode: p.Code, ServicePlanShowName: p.Name, PackageCode: p.Code,
+			PackageType: strconv.Itoa(int(p.Type)), Flow: csss.FormatMB(p.VolumeBytes), Price: csss.FormatAmount(p.PriceMinor),
+			Currency: p.Currency, Area: strings.Join(p.Countries, ",")})
+	}
+	return map[string]any{"deviceCode": iccid, "total": len(list), "list": list}, nil
+}
+
+// orderData is the answer of singleOrder and SynOrderInfo.
+type orderData struct {
+	DeviceCode  string `json:"deviceCode"`
+	OrderNo     string `json:"orderNo"`
+	PartnerCode string `json:"partnerCode"`
+	PayID       string `json:"payId"`
+	// OrderID and OrderStatus are the SIM order the Mall order became.
+	OrderID     string `json:"orderId,omitempty"`
+	OrderStatus int    `json:"orderStatus,omitempty"`
+	PayStatus   string `json:"payStatus"` // 1 paid, 0 pending
+}
+
+func (s *Server) orderRequest(c *call) (opencube.MallOrderRequest, error) {
+	var r opencube.MallOrderRequest
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"orderNo", &r.OrderNo}, {"deviceCode", &r.ICCID}, {"packageCode", &r.PackageCode}, {"payCurrency", &r.PayCurrency}} {
+		if *f.dst, err = c.require(f.name); err != nil {
+			return r, err
+		}
+	}
+	if sp := c.params["servicePlanCode"]; sp != "" && sp != r.PackageCode {
+		return r, opencube.Invalid("servicePlanCode", "servicePlanCode must name packageCode's plan")
+	}
+	period, err := strconv.Atoi(c.params["orderPeriod"])
+	if c.params["orderPeriod"] == "" {
+		period, err = 1, nil
+	}
+	if err != nil || period < 1 {
+		return r, opencube.Invalid("orderPeriod", "orderPeriod must be a positive integer")
+	}
+	amount, ok := csss.ParseAmount(c.params["payAmount"])
+	if !ok {
+		return r, opencube.Invalid("payAmount", "payAmount must be a decimal amount with at most two decimals")
+	}
+	switch c.params["autoRenewal"] {
+	case "", "0", "false":
+	case "1", "true":
+		r.AutoRenewal = true
+	default:
+		return r, opencube.Invalid("autoRenewal", "autoRenewal must be 0 or 1")
+	}
+	r.OrderPeriod, r.PayAmountMinor, r.PayID, r.PayType = period, amount, c.params["payId"], c.params["payType"]
+	return r, nil
+}
+
+func (s *Server) place(c *call, r opencube.MallOrderRequest) (any, error) {
+	m, o, err := s.Svc.MallOrder(c.ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	d := orderData{DeviceCode: m.ICCID, OrderNo: m.OrderNo, PartnerCode: c.partner, PayID: m.PayID, PayStatus: "0", OrderID: m.OrderID}
+	if m.Paid {
+		d.PayStatus = "1"
+	}
+	if o != nil {
+		d.OrderStatus = int(o.Status)
+	}
+	return d, nil
+}
+
+func (s *Server) order(c *call) (any, error) {
+	r, err := s.orderRequest(c)
+	if err != nil {
+		return nil, err
+	}
+	if r.PayID == "" {
+		return nil, opencube.Invalid("payId", "payId is required")
+	}
+	r.Paid = true
+	return s.place(c, r)
+}
+
+func (s *Server) synOrder(c *call) (any, error) {
+	r, err := s.orderRequest(c)
+	if err != nil {
+		return nil, err
+	}
+	rst, st := c.params["payRst"], c.params["payStatus"]
+	switch {
+	case strings.EqualFold(rst, "SUCCESS") && (st == "" || st == "1"):
+		r.Paid = true
+	case rst == "" && st == "1":
+		r.Paid = true
+	case rst == "" && st == "", strings.EqualFold(rst, "PENDING"), st == "0":
+	default:
+		return nil, opencube.Invalid("payRst", "payRst SUCCESS with payStatus 1, or a pending payment")
+	}
+	return s.place(c, r)
+}
+
+// orderItem is one order of queryActivePendingOrder.
+type orderItem struct {
+	OrderID     string `json:"orderId"`
+	PackageCode string `json:"packageCode"`
+	PackageName string `json:"packageName"`
+	OrderStatus int    `json:"orderStatus"`
+	StartTime   string `json:"startTime"`
+	EndTime     string `json:"endTime"`
+}
+
+func orderItems(os []*opencube.Order) []orderItem {
+	out := []orderItem{}
+	for _, o := range os {
+		it := orderItem{OrderID: o.ID, PackageCode: o.PlanCode, PackageName: o.PlanName, OrderStatus: int(o.Status)}
+		if o.StartedAt != nil {
+			it.StartTime = o.StartedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")
+		}
+		if o.ExpiresAt != nil {
+			it.EndTime = o.ExpiresAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+// mallItem is one Mall order in an answer.
+type mallItem struct {
+	OrderNo     string `json:"orderNo"`
+	DeviceCode  string `json:"deviceCode"`
+	PackageCode string `json:"packageCode"`
+	OrderPeriod int    `json:"orderPeriod"`
+	PayAmount   string `json:"payAmount"`
+	PayCurrency string `json:"payCurrency"`
+	PayStatus   string `json:"payStatus"`
+	AutoRenewal string `json:"autoRenewal"`
+	OrderID     string `json:"orderId"`
+	CreateTime  string `json:"createTime"`
+}
+
+func mallItems(ms []*opencube.MallOrder) []mallItem {
+	out := []mallItem{}
+	for _, m := range ms {
+		it := mallItem{OrderNo: m.OrderNo, DeviceCode: m.ICCID, PackageCode: m.PackageCode, OrderPeriod: m.OrderPeriod,
+			PayAmount: csss.FormatAmount(m.PayAmountMinor), PayCurrency: m.PayCurrency, PayStatus: "0", AutoRenewal: "0",
+			OrderID: m.OrderID, CreateTime: m.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")}
+		if m.Paid {
+			it.PayStatus = "1"
+		}
+		if m.AutoRenewal {
+			it.AutoRenewal = "1"
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func (s *Server) orders(c *call) (any, error) {
+	iccid, err := c.require("deviceCode")
+	if err != nil {
+		return nil, err
+	}
+	active, pending, unpaid, err := s.Svc.MallOrders(c.ctx, iccid)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"deviceCode": iccid, "activeOrders": orderItems(active), "pendingOrders": orderItems(pending),
+		"unpaidOrders": mallItems(unpaid)}, nil
+}
+
+func (s *Server) autoRenewals(c *call) (any, error) {
+	iccid, err := c.require("deviceCode")
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.Svc.MallAutoRenewals(c.ctx, iccid)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"deviceCode": iccid, "list": mallItems(ms)}, nil
+}
+
+func (s *Server) cancelAutoRenewal(c *call) (any, error) {
+	iccid, err := c.require("deviceCode")
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.Svc.CancelMallAutoRenewal(c.ctx, iccid, c.params["orderNo"])
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"deviceCode": iccid, "list": mallItems(ms)}, nil
+}
+
+func (s *Server) payResult(c *call) (any, error) {
+	no, err := c.require("orderNo")
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.Svc.Store.FindMallOrders(c.ctx, opencube.MallOrderFilter{Enterprise: c.partner, OrderNo: no})
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, opencube.Errorf(opencube.KindOrderNotFound, "Mall order %s not found", no)
+	}
+	return mallItems(ms)[0], nil
+}

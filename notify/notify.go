@@ -1,0 +1,361 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/csss"
+)
+
+// Store is what a Notifier reads and writes.
+type Store interface {
+	FindEnterprise(ctx context.Context, accessCode string) (*opencube.Enterprise, error)
+	FindWebhook(ctx context.Context, accessCode string) (*opencube.Webhook, error)
+	FindDelivery(ctx context.Context, id string) (*opencube.Delivery, error)
+	RecordAttempt(ctx context.Context, id string, a opencube.Attempt, state opencube.DeliveryState) error
+}
+
+// Delivery defaults.
+const (
+	// DefaultTimeout bounds one attempt: connecting, sending and reading
+	// the answer.
+	DefaultTimeout = 10 * time.Second
+	// DefaultMaxAttempts is how many attempts a delivery gets before it is
+	// marked failed. With Backoff's schedule the retries span about 62
+	// hours, never less than 50 whatever the jitter.
+	DefaultMaxAttempts = 20
+	// MaxBody bounds the part of a receiver's answer that is read.
+	MaxBody = 64 << 10
+)
+
+// Headers of a delivery.
+const (
+	HeaderMD5       = "x-lf-md5"          // lowercase hex MD5 of the body
+	HeaderDelivery  = "x-lf-delivery"     // the event id, the same on every attempt
+	HeaderID        = "webhook-id"        // Standard Webhooks: the event id
+	HeaderTimestamp = "webhook-timestamp" // Standard Webhooks: Unix seconds of the attempt
+	HeaderSignature = "webhook-signature" // Standard Webhooks: space-separated v1,<base64>
+)
+
+// Backoff is the delay before attempt n+1 after n failed attempts: 30 s
+// doubling to at most 6 h, times a jitter factor in [0.8, 1.2) drawn from
+// r (a number in [0, 1)).
+func Backoff(n int, r float64) time.Duration {
+	d := 6 * time.Hour
+	if n < 20 {
+		d = min(30*time.Second<<max(n-1, 0), d)
+	}
+	return time.Duration(float64(d) * (0.8 + 0.4*r))
+}
+
+// Notifier sends deliveries: its Deliver method is the opencube.JobDeliver
+// job handler.
+type Notifier struct {
+	Store Store
+	// Clock dates attempts and schedules retries (the service clock).
+	Clock opencube.Clock
+	// HeaderClock dates the webhook-timestamp header, which receivers
+	// compare with their own clock to reject replays: the wall clock when
+	// Clock is a sandbox clock moved ahead. Clock when nil.
+	HeaderClock opencube.Clock
+	Client      *http.Client
+	Timeout     time.Duration
+	MaxAttempts int
+	// Jitter returns a number in [0, 1) for Backoff; math/rand when nil.
+	Jitter func() float64
+	Logger *slog.Logger
+}
+
+// New returns a Notifier with the default timeout and attempts.
+func New(store Store, clock opencube.Clock) *Notifier {
+	return &Notifier{
+		Store: store, Clock: clock, Timeout: DefaultTimeout, MaxAttempts: DefaultMaxAttempts,
+		Client: &http.Client{Transport: &http.Transport{
+			Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second,
+		}},
+		Logger: slog.Default(),
+	}
+}
+
+// Deliver is the opencube.JobDeliver handler: one attempt at delivering
+// the event named by the job's key. It returns nil when the delivery is
+// done (delivered, out of attempts, or no longer deliverable), and an
+// *opencube.RetryLater with the back-off otherwise.
+func (n *Notifier) Deliver(ctx context.Context, j *opencube.Job) error {
+	d, err := n.Store.FindDelivery(ctx, j.Key)
+	if opencube.ErrorKind(err) == opencube.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if d.State == opencube.DeliveryDelivered && string(j.Payload) != opencube.RedeliverPayload {
+		return nil
+	}
+	w, err := n.Store.FindWebhook(ctx, d.EnterpriseCode)
+	if opencube.ErrorKind(err) == opencube.KindNotFound {
+		return nil // the endpoint is gone
+	}
+	if err != nil {
+		return err
+	}
+	e, err := n.Store.FindEnterprise(ctx, d.EnterpriseCode)
+	if err != nil {
+		return err
+	}
+	if len(e.Secrets) == 0 {
+		return errors.New("enterprise " + e.AccessCode + " has no secret to sign with")
+	}
+	body, err := Payload(d.Event, e.Secrets[len(e.Secrets)-1])
+	if err != nil {
+		return err
+	}
+	now := n.Clock.Now()
+	a := n.send(ctx, w, d.ID, body, now)
+	if ctx.Err() != nil {
+		return ctx.Err() // shutting down: not the receiver's failure
+	}
+	state := opencube.DeliveryPending
+	attempts := len(d.Attempts) + 1
+	maxAttempts := n.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = DefaultMaxAttempts
+	}
+	switch {
+	case a.OK:
+		state = opencube.DeliveryDelivered
+	case attempts >= maxAttempts:
+		state = opencube.DeliveryFailed
+	}
+	if err := n.Store.RecordAttempt(ctx, d.ID, a, state); err != nil {
+		return err
+	}
+	if state != opencube.DeliveryPending {
+		if state == opencube.DeliveryFailed && n.Logger != nil {
+			n.Logger.Warn("delivery failed for good", "delivery", d.ID, "enterprise", d.EnterpriseCode, "attempts", attempts)
+		}
+		return nil
+	}
+	jitter := n.Jitter
+	if jitter == nil {
+		jitter = rand.Float64
+	}
+	return &opencube.RetryLater{
+		At:  now.Add(a.Latency).Add(Backoff(attempts, jitter())),
+		Err: fmt.Errorf("delivery %s attempt %d: %s", d.ID, attempts, a.Error),
+	}
+}
+
+// send makes one attempt and describes it.
+func (n *Notifier) send(ctx context.Context, w *opencube.Webhook, id string, body []byte, now time.Time) opencube.Attempt {
+	a := opencube.Attempt{At: now}
+	timeout := n.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		a.Error = err.Error()
+		return a
+	}
+	stamp := now
+	if n.HeaderClock != nil {
+		stamp = n.HeaderClock.Now()
+	}
+	SetHeaders(req.Header, id, body, stamp, w.Secrets(now))
+	start := time.Now()
+	resp, err := n.Client.Do(req)
+	if err != nil {
+		a.Latency = time.Since(start)
+		a.Error = err.Error()
+		return a
+	}
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	resp.Body.Close()
+	a.Latency = time.Since(start)
+	a.StatusCode = resp.StatusCode
+	a.OK = resp.StatusCode/100 == 2 || bodyCode(answer) == "0000"
+	if !a.OK {
+		a.Error = "HTTP " + strconv.Itoa(resp.StatusCode)
+		if err != nil {
+			a.Error += ": " + err.Error()
+		}
+	}
+	return a
+}
+
+// bodyCode returns the "code" of a JSON answer, "" when there is none.
+func bodyCode(b []byte) string {
+	var v struct {
+		Code json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(b, &v) != nil {
+		return ""
+	}
+	s := strings.Trim(string(v.Code), `"`)
+	return s
+}
+
+// SetHeaders adds the headers of a delivery of body, event id, sent at now
+// and signed with every secret in secrets.
+func SetHeaders(h http.Header, id string, body []byte, now time.Time, secrets []string) {
+	sum := md5.Sum(body)
+	ts := strconv.FormatInt(now.Unix(), 10)
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set(HeaderMD5, hex.EncodeToString(sum[:]))
+	h.Set(HeaderDelivery, id)
+	h.Set(HeaderID, id)
+	h.Set(HeaderTimestamp, ts)
+	sigs := make([]string, 0, len(secrets))
+	for _, s := range secrets {
+		sigs = append(sigs, "v1,"+Signature(s, id, ts, body))
+	}
+	h.Set(HeaderSignature, strings.Join(sigs, " "))
+}
+
+// Signature is the Standard Webhooks signature of a message: the Base64 of
+// HMAC-SHA256, keyed with the Base64-decoded secret (without its whsec_
+// prefix), of id.timestamp.body.
+func Signature(secret, id, timestamp string, body []byte) string {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, opencube.WebhookSecretPrefix))
+	if err != nil {
+		key = []byte(secret)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(id))
+	m.Write([]byte{'.'})
+	m.Write([]byte(timestamp))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// OrderNotice is the body of an order status notification (csss-api.md
+// §4.1 proposal), plus Seq, the event's number among all its SIM's events
+// (an endpoint subscribed to some types sees gaps): receivers order and
+// deduplicate by it.
+type OrderNotice struct {
+	Type            string  `json:"type"`
+	OrderID         string  `json:"order_id"`
+	DeviceID        string  `json:"device_id"`
+	IMSI            string  `json:"imsi"`
+	PackageCode     string  `json:"package_code"`
+	OrderStatus     string  `json:"order_status"`
+	OrderStartDate  *string `json:"order_start_date"`
+	OrderExpireDate *string `json:"order_expire_date"`
+	EventTime       string  `json:"event_time"`
+	AccessCode      string  `json:"access_code"`
+	Seq             int64   `json:"seq"`
+	Sign            string  `json:"sign"`
+}
+
+// AlertNotice is the body of a usage alert (csss-api.md §4.2 proposal):
+// volumes in CSSS megabytes (D19), threshold "80%" or "3d" (days before
+// expiry).
+type AlertNotice struct {
+	Type            string  `json:"type"`
+	DeviceID        string  `json:"device_id"`
+	OrderID         string  `json:"order_id"`
+	Threshold       string  `json:"threshold"`
+	UsedFlow        string  `json:"used_flow"`
+	TotalFlow       string  `json:"total_flow"`
+	OrderExpireDate *string `json:"order_expire_date"`
+	AlertTime       string  `json:"alert_time"`
+	AccessCode      string  `json:"access_code"`
+	Seq             int64   `json:"seq"`
+	Sign            string  `json:"sign"`
+}
+
+// compactDate renders a UTC+8 YYYYMMDD date, nil for none.
+func compactDate(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.In(opencube.BusinessZone).Format("20060102")
+	return &s
+}
+
+// Payload returns the signed JSON body that notifies e, signed with the
+// enterprise secret like a CSSS request (the sign field over the
+// canonical form of the rest).
+func Payload(e *opencube.Event, secret string) ([]byte, error) {
+	if e.Type == opencube.EventMallRecharge {
+		return rechargePayload(e, secret)
+	}
+	if isSMSEvent(e.Type) {
+		return smsPayload(e, secret) // sms.go
+	}
+	ms := strconv.FormatInt(e.CreatedAt.UnixMilli(), 10)
+	var v interface{ setSign(string) }
+	if e.Type != opencube.EventFlowAlert && e.Data != "" {
+		// Another kind of event (a Mall recharge...): its Data's fields and
+		// the common ones.
+		n := genericNotice{}
+		dec := json.NewDecoder(strings.NewReader(e.Data))
+		dec.UseNumber()
+		if err := dec.Decode(&n); err != nil {
+			return nil, fmt.Errorf("notify: data of event %s: %w", e.ID, err)
+		}
+		n["type"], n["device_id"], n["order_id"], n["event_time"] = string(e.Type), e.ICCID, e.OrderID, ms
+		n["access_code"], n["seq"] = e.EnterpriseCode, e.Seq
+		v = n
+	} else if e.Type == opencube.EventFlowAlert {
+		var data opencube.AlertData
+		if e.Data != "" {
+			if err := json.Unmarshal([]byte(e.Data), &data); err != nil {
+				return nil, fmt.Errorf("notify: alert data of event %s: %w", e.ID, err)
+			}
+		}
+		v = &AlertNotice{
+			Type: string(e.Type), DeviceID: e.ICCID, OrderID: e.OrderID, Threshold: data.Threshold,
+			UsedFlow: csss.FormatMB(data.UsedBytes), TotalFlow: csss.FormatMB(data.TotalBytes),
+			OrderExpireDate: compactDate(e.ExpiresAt), AlertTime: ms, AccessCode: e.EnterpriseCode, Seq: e.Seq,
+		}
+	} else {
+		v = &OrderNotice{
+			Type: string(e.Type), OrderID: e.OrderID, DeviceID: e.ICCID, IMSI: e.IMSI, PackageCode: e.PlanCode,
+			OrderStatus: strconv.Itoa(int(e.Status)), OrderStartDate: compactDate(e.StartedAt),
+			OrderExpireDate: compactDate(e.ExpiresAt), EventTime: ms, AccessCode: e.EnterpriseCode, Seq: e.Seq,
+		}
+	}
+	sign, err := csss.SignValue(v, secret)
+	if err != nil {
+		return nil, err
+	}
+	v.setSign(sign)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+func (n *OrderNotice) setSign(s string)  { n.Sign = s }
+func (n genericNotice) setSign(s string) { n["sign"] = s }
+
+// genericNotice is the body of an event that is neither an order move nor
+// a usage alert: the fields of its Data, and type, device_id, order_id,
+// event_time, access_code, seq and sign.
+type genericNotice map[string]any
+
+func (n *AlertNotice) setSign(s string) { n.Sign = s }

@@ -1,0 +1,402 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opencube/opencube"
+)
+
+// wantsType is the condition that webhook w subscribes to event type t.
+func wantsType(t string) string {
+	return `(w.events = '' OR position(',' || ` + t + ` || ',' in ',' || w.events || ',') > 0)`
+}
+
+// sqlInsertNotifyEvent writes an event to the outbox in one statement: it
+// takes the SIM's next event number (the upsert's row lock orders one SIM's
+// events by commit), inserts the event, and, when the enterprise's endpoint
+// wants it, its delivery and the job that sends it.
+var sqlInsertNotifyEvent = `WITH s AS (
+		INSERT INTO sim_event_seqs (iccid, seq) VALUES ($5, 1)
+		ON CONFLICT (iccid) DO UPDATE SET seq = sim_event_seqs.seq + 1 RETURNING seq
+	), e AS (
+		INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at,
+			imsi, plan_code, started_at, expires_at, sim_seq, data)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, s.seq, $12 FROM s RETURNING id
+	), d AS (
+		INSERT INTO deliveries (id, enterprise_code, type, state, created_at, updated_at)
+		SELECT e.id, $2, $3, 'pending', $7, $7 FROM e JOIN webhooks w ON w.enterprise_code = $2
+		WHERE ` + wantsType("$3::text") + `
+		RETURNING id
+	)
+	INSERT INTO jobs (id, kind, key, payload, run_at) SELECT $13, '` + opencube.JobDeliver + `', d.id, NULL, $7 FROM d
+	ON CONFLICT (kind, key) DO UPDATE SET run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`
+
+// insertEvent is InsertEvent with notifications (see sqlInsertNotifyEvent).
+func (t *orderTx) insertEvent(ctx context.Context, e *opencube.Event) error {
+	_, err := t.write(ctx, sqlInsertNotifyEvent,
+		e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), e.CreatedAt,
+		e.IMSI, e.PlanCode, e.StartedAt, e.ExpiresAt, e.Data, opencube.NewUUID())
+	if violated(err, codeUniqueViolation, "events_id_key") == "events_id_key" {
+		return opencube.Errorf(opencube.KindConflict, "event %s exists", e.ID)
+	}
+	if err != nil {
+		return t.fail("insert event", err)
+	}
+	return nil
+}
+
+var _ opencube.AlertTx = (*orderTx)(nil)
+
+// AlertSettings implements opencube.AlertTx.
+func (t *orderTx) AlertSettings(ctx context.Context, accessCode string) (*opencube.AlertSettings, error) {
+	var percents string
+	a := &opencube.AlertSettings{EnterpriseCode: accessCode}
+	err := t.tx.QueryRow(ctx, `SELECT percents, days_before_expiry FROM alert_settings WHERE enterprise_code = $1`, accessCode).
+		Scan(&percents, &a.DaysBeforeExpiry)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return opencube.DefaultAlertSettings(accessCode), nil
+	}
+	if err != nil {
+		return nil, t.fail("find alert settings", err)
+	}
+	a.Percents = parseInts(percents)
+	return a, nil
+}
+
+// MarkAlert implements opencube.AlertTx.
+func (t *orderTx) MarkAlert(ctx context.Context, orderID, threshold string) (bool, error) {
+	tag, err := t.write(ctx, `INSERT INTO order_alerts (order_id, threshold) VALUES ($1, $2) ON CONFLICT DO NOTHING`, orderID, threshold)
+	if err != nil {
+		return false, t.fail("mark alert", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// parseInts reads a comma-separated list of integers.
+func parseInts(s string) []int {
+	out := []int{}
+	for _, p := range strings.Split(s, ",") {
+		if n, err := strconv.Atoi(p); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// joinInts is the inverse of parseInts.
+func joinInts(l []int) string {
+	s := make([]string, len(l))
+	for i, n := range l {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+// PutWebhook implements opencube.NotifyStore.
+func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error) {
+	var created bool
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var inserted bool
+		err := tx.QueryRow(ctx, `INSERT INTO webhooks (enterprise_code, url, events, secret, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (enterprise_code) DO UPDATE SET url = excluded.url, events = excluded.events, updated_at = excluded.updated_at
+			RETURNING (xmax = 0)`,
+			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), w.Secret, w.CreatedAt, w.UpdatedAt).Scan(&inserted)
+		if violated(err, codeForeignKeyViolation, "webhooks_enterprise_fkey") != "" {
+			return unknownEnterprise(w.EnterpriseCode)
+		}
+		if err != nil {
+			return db.dbError("put webhook", err)
+		}
+		created = inserted
+		return nil
+	})
+	return created, err
+}
+
+// FindWebhook implements opencube.NotifyStore.
+func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Webhook, error) {
+	var (
+		w      opencube.Webhook
+		events string
+	)
+	err := retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, `SELECT enterprise_code, url, events, secret, old_secret, old_secret_until,
+			failures, created_at, updated_at FROM webhooks WHERE enterprise_code = $1`, accessCode).
+			Scan(&w.EnterpriseCode, &w.URL, &events, &w.Secret, &w.OldSecret, &w.OldSecretUntil, &w.Failures, &w.CreatedAt, &w.UpdatedAt)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, noWebhook(accessCode)
+	}
+	if err != nil {
+		return nil, db.dbError("find webhook", err)
+	}
+	w.Events = opencube.ParseEventList(events)
+	w.OldSecretUntil = utcp(w.OldSecretUntil)
+	w.Failing = w.Failures >= opencube.FailingAfter
+	w.CreatedAt, w.UpdatedAt = utc(w.CreatedAt), utc(w.UpdatedAt)
+	return &w, nil
+}
+
+func noWebhook(accessCode string) error {
+	return opencube.Errorf(opencube.KindNotFound, "enterprise %s has no webhook endpoint", accessCode)
+}
+
+// RotateWebhookSecret implements opencube.NotifyStore.
+func (db *DB) RotateWebhookSecret(ctx context.Context, accessCode, secret string, oldUntil time.Time) error {
+	tag, err := db.exec(ctx, "rotate webhook secret",
+		`UPDATE webhooks SET old_secret = secret, old_secret_until = $1, secret = $2 WHERE enterprise_code = $3`,
+		oldUntil, secret, accessCode)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return noWebhook(accessCode)
+	}
+	return nil
+}
+
+const deliveryColumns = `d.id, d.enterprise_code, d.type, d.state, d.created_at, d.updated_at, d.delivered_at,
+	e.order_id, e.iccid, e.status, e.created_at, e.imsi, e.plan_code, e.started_at, e.expires_at, e.sim_seq, e.data`
+
+func scanDelivery(s scanner) (*opencube.Delivery, error) {
+	var (
+		d          opencube.Delivery
+		e          opencube.Event
+		typ, state string
+		status     int64
+	)
+	err := s.Scan(&d.ID, &d.EnterpriseCode, &typ, &state, &d.CreatedAt, &d.UpdatedAt, &d.DeliveredAt,
+		&e.OrderID, &e.ICCID, &status, &e.CreatedAt, &e.IMSI, &e.PlanCode, &e.StartedAt, &e.ExpiresAt, &e.Seq, &e.Data)
+	if err != nil {
+		return nil, err
+	}
+	d.Type, d.State = opencube.EventType(typ), opencube.DeliveryState(state)
+	d.CreatedAt, d.UpdatedAt, d.DeliveredAt = utc(d.CreatedAt), utc(d.UpdatedAt), utcp(d.DeliveredAt)
+	e.ID, e.EnterpriseCode, e.Type, e.Status = d.ID, d.EnterpriseCode, d.Type, opencube.OrderStatus(status)
+	e.CreatedAt, e.StartedAt, e.ExpiresAt = utc(e.CreatedAt), utcp(e.StartedAt), utcp(e.ExpiresAt)
+	d.Event = &e
+	d.Attempts = []opencube.Attempt{}
+	return &d, nil
+}
+
+// FindDelivery implements opencube.NotifyStore.
+func (db *DB) FindDelivery(ctx context.Context, id string) (*opencube.Delivery, error) {
+	var d *opencube.Delivery
+	err := retry(ctx, func() error {
+		var err error
+		d, err = scanDelivery(db.pool.QueryRow(ctx, `SELECT `+deliveryColumns+`
+			FROM deliveries d JOIN events e ON e.id = d.id WHERE d.id = $1`, id))
+		if err != nil {
+			return err
+		}
+		return db.attachAttempts(ctx, []*opencube.Delivery{d})
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
+	}
+	if err != nil {
+		return nil, db.dbError("find delivery", err)
+	}
+	return d, nil
+}
+
+// attachAttempts reads the attempts of ds.
+func (db *DB) attachAttempts(ctx context.Context, ds []*opencube.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	ids := make([]string, len(ds))
+	byID := make(map[string]*opencube.Delivery, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+		byID[d.ID] = d
+	}
+	rows, err := db.pool.Query(ctx, `SELECT delivery_id, n, at, status_code, latency_ns, error, ok
+		FROM delivery_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, n`, ids)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			a   opencube.Attempt
+			id  string
+			lat int64
+		)
+		if err := rows.Scan(&id, &a.N, &a.At, &a.StatusCode, &lat, &a.Error, &a.OK); err != nil {
+			return err
+		}
+		a.At, a.Latency = utc(a.At), time.Duration(lat)
+		byID[id].Attempts = append(byID[id].Attempts, a)
+	}
+	return rows.Err()
+}
+
+// FindDeliveries implements opencube.NotifyStore.
+func (db *DB) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]*opencube.Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries d JOIN events e ON e.id = d.id WHERE d.enterprise_code = $1`
+	args := []any{f.Enterprise}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		q += ` AND ` + cond + ` $` + strconv.Itoa(len(args))
+	}
+	if f.State != "" {
+		add(`d.state =`, string(f.State))
+	}
+	if f.Type != "" {
+		add(`d.type =`, string(f.Type))
+	}
+	if !f.Since.IsZero() {
+		add(`d.created_at >=`, f.Since)
+	}
+	if !f.Until.IsZero() {
+		add(`d.created_at <`, f.Until)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	args = append(args, limit)
+	q += ` ORDER BY d.created_at DESC, e.seq DESC LIMIT $` + strconv.Itoa(len(args))
+	var out []*opencube.Delivery
+	err := retry(ctx, func() error {
+		out = []*opencube.Delivery{}
+		rows, err := db.pool.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return db.attachAttempts(ctx, out)
+	})
+	if err != nil {
+		return nil, db.dbError("find deliveries", err)
+	}
+	return out, nil
+}
+
+// RecordAttempt implements opencube.NotifyStore.
+func (db *DB) RecordAttempt(ctx context.Context, id string, a opencube.Attempt, state opencube.DeliveryState) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		var enterprise string
+		err := tx.QueryRow(ctx, `SELECT enterprise_code FROM deliveries WHERE id = $1 FOR UPDATE`, id).Scan(&enterprise)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
+		}
+		if err != nil {
+			return db.dbError("record attempt", err)
+		}
+		var delivered *time.Time
+		if state == opencube.DeliveryDelivered {
+			delivered = &a.At
+		}
+		// A success leaves a healthy endpoint's row alone: no row lock that
+		// the enterprise's concurrent deliveries would queue on.
+		set := `failures = failures + 1 WHERE enterprise_code = $1`
+		if a.OK {
+			set = `failures = 0 WHERE enterprise_code = $1 AND failures <> 0`
+		}
+		var b pgx.Batch
+		b.Queue(`INSERT INTO delivery_attempts (delivery_id, n, at, status_code, latency_ns, error, ok)
+			VALUES ($1, (SELECT COALESCE(MAX(n), 0) + 1 FROM delivery_attempts WHERE delivery_id = $1), $2, $3, $4, $5, $6)`,
+			id, a.At, a.StatusCode, int64(a.Latency), a.Error, a.OK)
+		b.Queue(`UPDATE deliveries SET state = $1, updated_at = $2, delivered_at = COALESCE($3, delivered_at) WHERE id = $4`,
+			string(state), a.At, delivered, id)
+		b.Queue(`UPDATE webhooks SET `+set, enterprise)
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+			return db.dbError("record attempt", err)
+		}
+		return nil
+	})
+}
+
+// Redeliver implements opencube.NotifyStore.
+func (db *DB) Redeliver(ctx context.Context, accessCode, id string, since, until, now time.Time) (int, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM webhooks WHERE enterprise_code = $1)`, accessCode).Scan(&exists); err != nil {
+			return db.dbError("redeliver", err)
+		}
+		if !exists {
+			return noWebhook(accessCode)
+		}
+		sel := `SELECT e.id, e.enterprise_code, e.type FROM events e JOIN webhooks w ON w.enterprise_code = e.enterprise_code
+			WHERE e.enterprise_code = $1 AND `
+		args := []any{accessCode, now}
+		if id != "" {
+			sel += `e.id = $3`
+			args = append(args, id)
+		} else {
+			sel += wantsType("e.type") + ` AND e.created_at >= $3 AND e.created_at < $4`
+			args = append(args, since, until)
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO deliveries (id, enterprise_code, type, state, created_at, updated_at)
+			SELECT s.id, s.enterprise_code, s.type, 'pending', $2, $2 FROM (`+sel+`) s
+			ON CONFLICT (id) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at`, args...)
+		if err != nil {
+			return db.dbError("redeliver", err)
+		}
+		n = tag.RowsAffected()
+		if id != "" && n == 0 {
+			return opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO jobs (id, kind, key, payload, run_at)
+			SELECT md5(random()::text || s.id), '`+opencube.JobDeliver+`', s.id, '`+opencube.RedeliverPayload+`'::bytea, $2 FROM (`+sel+`) s
+			ON CONFLICT (kind, key) DO UPDATE SET payload = excluded.payload, run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`, args...)
+		if err != nil {
+			return db.dbError("redeliver", err)
+		}
+		return nil
+	})
+	return int(n), err
+}
+
+// PutAlertSettings implements opencube.NotifyStore.
+func (db *DB) PutAlertSettings(ctx context.Context, s *opencube.AlertSettings) error {
+	_, err := db.exec(ctx, "put alert settings", `INSERT INTO alert_settings (enterprise_code, percents, days_before_expiry) VALUES ($1, $2, $3)
+		ON CONFLICT (enterprise_code) DO UPDATE SET percents = excluded.percents, days_before_expiry = excluded.days_before_expiry`,
+		s.EnterpriseCode, joinInts(s.Percents), s.DaysBeforeExpiry)
+	if violated(err, codeForeignKeyViolation, "alert_settings_enterprise_fkey") != "" {
+		return unknownEnterprise(s.EnterpriseCode)
+	}
+	return err
+}
+
+// FindAlertSettings implements opencube.NotifyStore.
+func (db *DB) FindAlertSettings(ctx context.Context, accessCode string) (*opencube.AlertSettings, error) {
+	if _, err := db.FindEnterprise(ctx, accessCode); err != nil {
+		return nil, err
+	}
+	var percents string
+	a := &opencube.AlertSettings{EnterpriseCode: accessCode}
+	err := retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, `SELECT percents, days_before_expiry FROM alert_settings WHERE enterprise_code = $1`, accessCode).
+			Scan(&percents, &a.DaysBeforeExpiry)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return opencube.DefaultAlertSettings(accessCode), nil
+	}
+	if err != nil {
+		return nil, db.dbError("find alert settings", err)
+	}
+	a.Percents = parseInts(percents)
+	return a, nil
+}

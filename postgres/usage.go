@@ -1,0 +1,369 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opencube/opencube"
+)
+
+const sessionColumns = `nas, session_id, iccid, imsi, enterprise_code, nas_addr, user_name, network,
+	started_at, last_at, input_bytes, output_bytes, state`
+
+// meteredOrder selects an order with its meter and its plan's throttle.
+var meteredOrder = `SELECT ` + prefixed(orderColumns, "o.") + `,
+	COALESCE(m.test_used_bytes, 0), COALESCE(m.day, 0), COALESCE(p.throttle_kbps, 0)
+	FROM orders o LEFT JOIN order_meters m ON m.order_id = o.id LEFT JOIN plans p ON p.code = o.plan_code
+	WHERE o.iccid = $1 AND o.status IN (2, 3)`
+
+// The statements of the usage book. Rating locks the SIM (FOR NO KEY
+// UPDATE, which orders' foreign keys do not wait for) and its active order,
+// so that records of one SIM are rated one after the other on any node.
+var (
+	sqlSubscriberSIM = `SELECT ` + simColumns + ` FROM sims WHERE imsi = $1 FOR NO KEY UPDATE`
+	sqlSIMByIMSI     = `SELECT ` + simColumns + ` FROM sims WHERE imsi = $1`
+	sqlSIMByICCID    = `SELECT ` + simColumns + ` FROM sims WHERE iccid = $1 FOR UPDATE`
+	sqlUpdateSIM     = `UPDATE sims SET status = $1 WHERE iccid = $2`
+	sqlSession       = `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE nas = $1 AND session_id = $2 FOR UPDATE`
+	sqlPutSession    = `INSERT INTO usage_sessions (` + sessionColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		ON CONFLICT (nas, session_id) DO UPDATE SET nas_addr = excluded.nas_addr, user_name = excluded.user_name,
+			network = excluded.network, started_at = excluded.started_at, last_at = excluded.last_at,
+			input_bytes = excluded.input_bytes, output_bytes = excluded.output_bytes, state = excluded.state`
+	sqlStaleSessions = `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND last_at < $1
+		ORDER BY last_at LIMIT $2 FOR UPDATE SKIP LOCKED`
+	sqlAddDay = `INSERT INTO usage_days (iccid, day, enterprise_code, bytes) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (iccid, day) DO UPDATE SET bytes = usage_days.bytes + excluded.bytes`
+	sqlUsedBytes = `UPDATE orders SET used_bytes = $1 WHERE id = $2`
+	sqlPutMeter  = `INSERT INTO order_meters (order_id, test_used_bytes, day) VALUES ($1, $2, $3)
+		ON CONFLICT (order_id) DO UPDATE SET test_used_bytes = excluded.test_used_bytes, day = excluded.day`
+	sqlAsOf = `UPDATE usage_clock SET as_of = greatest(as_of, $1) WHERE id = 1`
+)
+
+// prefixed qualifies each column of a column list with prefix.
+func prefixed(cols, prefix string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func scanSession(s scanner) (*opencube.DataSession, error) {
+	var (
+		ss    opencube.DataSession
+		state int16
+	)
+	if err := s.Scan(&ss.NAS, &ss.ID, &ss.ICCID, &ss.IMSI, &ss.EnterpriseCode, &ss.NASAddr, &ss.UserName, &ss.Network,
+		&ss.StartedAt, &ss.LastAt, &ss.InputBytes, &ss.OutputBytes, &state); err != nil {
+		return nil, err
+	}
+	ss.StartedAt, ss.LastAt, ss.State = utc(ss.StartedAt), utc(ss.LastAt), opencube.SessionState(state)
+	return &ss, nil
+}
+
+// extra scans a row's leading columns with the caller's destinations and
+// the rest into more.
+type extra struct {
+	row  scanner
+	more []any
+}
+
+// Scan implements scanner.
+func (e extra) Scan(dest ...any) error { return e.row.Scan(append(dest, e.more...)...) }
+
+// scanMetered scans a meteredOrder row.
+func scanMetered(row scanner) (*opencube.Order, opencube.Meter, int, error) {
+	var (
+		m                   opencube.Meter
+		testUsed, day, kbps int64
+	)
+	o, err := scanOrder(extra{row, []any{&testUsed, &day, &kbps}})
+	if err != nil {
+		return nil, m, 0, err
+	}
+	m.TestUsedBytes, m.Day = testUsed, int(day)
+	return o, m, int(kbps), nil
+}
+
+// UpdateUsage implements opencube.UsageStore, as UpdateOrders: fn may run
+// again on a serialization failure or deadlock.
+func (db *DB) UpdateUsage(ctx context.Context, fn func(tx opencube.UsageTx) error) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		t := &orderTx{db: db, tx: tx}
+		err := fn(t)
+		if t.retry != nil {
+			return t.retry
+		}
+		return err
+	})
+}
+
+var _ opencube.UsageTx = (*orderTx)(nil)
+
+// Subscriber implements opencube.UsageTx.
+func (t *orderTx) Subscriber(ctx context.Context, imsi string) (*opencube.Subscriber, error) {
+	sim, err := scanSIM(t.tx.QueryRow(ctx, sqlSubscriberSIM, imsi))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, t.fail("find subscriber", err)
+	}
+	sub := &opencube.Subscriber{SIM: sim}
+	sub.Order, sub.Meter, sub.ThrottleKbps, err = scanMetered(t.tx.QueryRow(ctx, meteredOrder+` FOR UPDATE OF o`, sim.ICCID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sub, nil
+	}
+	if err != nil {
+		return nil, t.fail("find subscriber", err)
+	}
+	return sub, nil
+}
+
+// Subscribers implements opencube.UsageTx, one IMSI after the other (in
+// the order given, which BookUsage sorts, so that concurrent batches lock
+// SIMs in one order).
+func (t *orderTx) Subscribers(ctx context.Context, imsis []string) (map[string]*opencube.Subscriber, error) {
+	out := make(map[string]*opencube.Subscriber, len(imsis))
+	for _, imsi := range imsis {
+		if _, done := out[imsi]; done {
+			continue
+		}
+		sub, err := t.Subscriber(ctx, imsi)
+		if err != nil {
+			return nil, err
+		}
+		if sub != nil {
+			out[imsi] = sub
+		}
+	}
+	return out, nil
+}
+
+// Sessions implements opencube.UsageTx.
+func (t *orderTx) Sessions(ctx context.Context, keys []opencube.SessionKey) (map[opencube.SessionKey]*opencube.DataSession, error) {
+	out := make(map[opencube.SessionKey]*opencube.DataSession, len(keys))
+	for _, k := range keys {
+		if _, done := out[k]; done {
+			continue
+		}
+		s, err := t.Session(ctx, k.NAS, k.ID)
+		if err != nil {
+			return nil, err
+		}
+		if s != nil {
+			out[k] = s
+		}
+	}
+	return out, nil
+}
+
+// SIMByICCID implements opencube.UsageTx.
+func (t *orderTx) SIMByICCID(ctx context.Context, iccid string) (*opencube.SIM, error) {
+	sim, err := scanSIM(t.tx.QueryRow(ctx, sqlSIMByICCID, iccid))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	if err != nil {
+		return nil, t.fail("find SIM", err)
+	}
+	return sim, nil
+}
+
+// UpdateSIMStatus implements opencube.UsageTx.
+func (t *orderTx) UpdateSIMStatus(ctx context.Context, iccid string, status opencube.SIMStatus) error {
+	tag, err := t.tx.Exec(ctx, sqlUpdateSIM, string(status), iccid)
+	if err != nil {
+		return t.fail("update SIM", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	return nil
+}
+
+// Session implements opencube.UsageTx.
+func (t *orderTx) Session(ctx context.Context, nas, id string) (*opencube.DataSession, error) {
+	s, err := scanSession(t.tx.QueryRow(ctx, sqlSession, nas, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, t.fail("find session", err)
+	}
+	return s, nil
+}
+
+// PutSession implements opencube.UsageTx.
+func (t *orderTx) PutSession(ctx context.Context, s *opencube.DataSession) error {
+	_, err := t.tx.Exec(ctx, sqlPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
+		s.Network, s.StartedAt, s.LastAt, s.InputBytes, s.OutputBytes, int16(s.State))
+	if err != nil {
+		return t.fail("put session", err)
+	}
+	return nil
+}
+
+// StaleSessions implements opencube.UsageTx.
+func (t *orderTx) StaleSessions(ctx context.Context, before time.Time, limit int) ([]*opencube.DataSession, error) {
+	rows, err := t.tx.Query(ctx, sqlStaleSessions, before, limit)
+	if err != nil {
+		return nil, t.fail("find stale sessions", err)
+	}
+	defer rows.Close()
+	var out []*opencube.DataSession
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, t.fail("find stale sessions", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("find stale sessions", err)
+	}
+	return out, nil
+}
+
+// AddDailyUsage implements opencube.UsageTx.
+func (t *orderTx) AddDailyUsage(ctx context.Context, enterprise, iccid string, day int, bytes int64) error {
+	if _, err := t.tx.Exec(ctx, sqlAddDay, iccid, int32(day), enterprise, bytes); err != nil {
+		return t.fail("add usage", err)
+	}
+	return nil
+}
+
+// PutUsedBytes implements opencube.UsageTx.
+func (t *orderTx) PutUsedBytes(ctx context.Context, orderID string, usedBytes int64) error {
+	if _, err := t.tx.Exec(ctx, sqlUsedBytes, usedBytes, orderID); err != nil {
+		return t.fail("put used bytes", err)
+	}
+	return nil
+}
+
+// PutMeter implements opencube.UsageTx.
+func (t *orderTx) PutMeter(ctx context.Context, orderID string, m opencube.Meter) error {
+	if _, err := t.tx.Exec(ctx, sqlPutMeter, orderID, m.TestUsedBytes, int32(m.Day)); err != nil {
+		return t.fail("put order meter", err)
+	}
+	return nil
+}
+
+// AdvanceUsageAsOf implements opencube.UsageTx.
+func (t *orderTx) AdvanceUsageAsOf(ctx context.Context, at time.Time) error {
+	if _, err := t.tx.Exec(ctx, sqlAsOf, at); err != nil {
+		return t.fail("advance usage clock", err)
+	}
+	return nil
+}
+
+// FindSubscriber implements opencube.UsageStore.
+func (db *DB) FindSubscriber(ctx context.Context, imsi string) (*opencube.Subscriber, error) {
+	var sub *opencube.Subscriber
+	err := retry(ctx, func() error {
+		sim, err := scanSIM(db.pool.QueryRow(ctx, sqlSIMByIMSI, imsi))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return opencube.Errorf(opencube.KindDeviceNotFound, "no SIM has IMSI %s", imsi)
+		}
+		if err != nil {
+			return err
+		}
+		sub = &opencube.Subscriber{SIM: sim}
+		sub.Order, sub.Meter, sub.ThrottleKbps, err = scanMetered(db.pool.QueryRow(ctx, meteredOrder, sim.ICCID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM orders WHERE iccid = $1 AND status = 1 AND ota AND timing_type = 1)`,
+				sim.ICCID).Scan(&sub.FirstAttach)
+		}
+		return err
+	})
+	if err != nil && opencube.ErrorKind(err) == opencube.KindInternal {
+		return nil, db.dbError("find subscriber", err)
+	}
+	return sub, err
+}
+
+// FindDevices implements opencube.UsageStore.
+func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*opencube.Device, int, error) {
+	q := &query{}
+	q.sql.WriteString(`FROM sims s WHERE s.enterprise_code = ` + q.arg(f.Enterprise))
+	if len(f.ICCIDs) > 0 {
+		q.sql.WriteString(` AND s.iccid = ANY(` + q.arg(f.ICCIDs) + `)`)
+	}
+	if f.InUse {
+		q.sql.WriteString(` AND EXISTS (SELECT 1 FROM orders o WHERE o.iccid = s.iccid AND o.status = 2)`)
+	}
+	sims, total, err := findPage(ctx, db, "devices", prefixed(simColumns, "s."), q, "s.iccid", f.Page, scanSIM)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*opencube.Device, 0, len(sims))
+	for _, sim := range sims {
+		d := &opencube.Device{SIM: sim}
+		o, m, _, err := scanMetered(db.pool.QueryRow(ctx, meteredOrder, sim.ICCID))
+		switch {
+		case err == nil:
+			d.Order, d.Meter = o, m
+		case !errors.Is(err, pgx.ErrNoRows):
+			return nil, 0, db.dbError("find devices", err)
+		}
+		if f.WithSession {
+			s, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
+				WHERE iccid = $1 AND state = 0 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
+			switch {
+			case err == nil:
+				d.Session = s
+			case !errors.Is(err, pgx.ErrNoRows):
+				return nil, 0, db.dbError("find devices", err)
+			}
+		}
+		out = append(out, d)
+	}
+	return out, total, nil
+}
+
+// FindDailyUsage implements opencube.UsageStore.
+func (db *DB) FindDailyUsage(ctx context.Context, iccid string, from, to int) ([]opencube.DailyUsage, error) {
+	var out []opencube.DailyUsage
+	err := retry(ctx, func() error {
+		out = out[:0]
+		rows, err := db.pool.Query(ctx, `SELECT day, bytes FROM usage_days WHERE iccid = $1 AND day BETWEEN $2 AND $3 ORDER BY day`,
+			iccid, int32(from), int32(to))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u := opencube.DailyUsage{ICCID: iccid}
+			var day int32
+			if err := rows.Scan(&day, &u.Bytes); err != nil {
+				return err
+			}
+			u.Day = int(day)
+			out = append(out, u)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, db.dbError("find usage", err)
+	}
+	return out, nil
+}
+
+// UsageAsOf implements opencube.UsageStore.
+func (db *DB) UsageAsOf(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	err := retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, `SELECT as_of FROM usage_clock WHERE id = 1`).Scan(&t)
+	})
+	if err != nil {
+		return time.Time{}, db.dbError("usage clock", err)
+	}
+	if t.Unix() == 0 {
+		return time.Time{}, nil
+	}
+	return t.UTC(), nil
+}

@@ -1,0 +1,185 @@
+package opencube
+
+import (
+	"context"
+	"time"
+)
+
+// SMSDirection says which way a short message travels.
+type SMSDirection string
+
+// SMS directions.
+const (
+	SMSMT SMSDirection = "mt" // mobile-terminated: to the device (sendSms)
+	SMSMO SMSDirection = "mo" // mobile-originated: from the device
+)
+
+// SMSState is where a short message stands. An MT message moves queued ->
+// sent -> delivered, or to failed or expired; an MO message is delivered
+// when it arrives.
+type SMSState string
+
+// SMS states.
+const (
+	SMSQueued    SMSState = "queued"    // acknowledged to the customer, not yet accepted by a gateway
+	SMSSent      SMSState = "sent"      // accepted by the gateway, no delivery report yet
+	SMSDelivered SMSState = "delivered" // delivered to the device (MO: received)
+	SMSFailed    SMSState = "failed"    // the gateway rejected it or reported it undeliverable
+	SMSExpired   SMSState = "expired"   // not sent, or not reported, within its validity
+)
+
+// Final reports whether a message in state s changes no more.
+func (s SMSState) Final() bool {
+	return s == SMSDelivered || s == SMSFailed || s == SMSExpired
+}
+
+// SMSType is the CSSS sms_type: 0 text, 1 binary (hex on the wire).
+type SMSType int
+
+// SMS types.
+const (
+	SMSText   SMSType = 0
+	SMSBinary SMSType = 1
+)
+
+// SMS is one short message to or from a SIM.
+type SMS struct {
+	ID             string       `json:"sms_id"`
+	EnterpriseCode string       `json:"enterprise"`
+	ICCID          string       `json:"iccid"`
+	MSISDN         string       `json:"msisdn"`
+	Direction      SMSDirection `json:"direction"`
+	Type           SMSType      `json:"sms_type"`
+	// Content is the text, or the hex of a binary message.
+	Content string `json:"content"`
+	// Encoding is the air encoding: "gsm7", "ucs2" or "binary".
+	Encoding string   `json:"encoding"`
+	Segments int      `json:"segments"`
+	State    SMSState `json:"state"`
+	// GatewayID is the gateway's reference of an accepted MT message.
+	GatewayID string `json:"gateway_id,omitempty"`
+	// Error is why the message failed, or the last send error.
+	Error string `json:"error,omitempty"`
+	// Attempts counts the hand-overs to the gateway that were started.
+	Attempts int `json:"attempts"`
+	// SubmittingAt is set while a hand-over is in flight or its outcome is
+	// unknown (the node stopped, the gateway did not answer): the message
+	// is then not handed over again before a delivery report had time to
+	// tell whether the gateway took it.
+	SubmittingAt *time.Time `json:"submitting_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"` // queued (MT), received (MO)
+	SentAt       *time.Time `json:"sent_at,omitempty"`
+	DeliveredAt  *time.Time `json:"delivered_at,omitempty"`
+	FailedAt     *time.Time `json:"failed_at,omitempty"`
+	ExpiredAt    *time.Time `json:"expired_at,omitempty"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// SMSFilter selects an enterprise's messages, newest first.
+type SMSFilter struct {
+	Enterprise string
+	ICCID      string       // "": any SIM
+	Direction  SMSDirection // "": both
+	State      SMSState     // "": any
+	Since      time.Time    // zero: no lower bound (created at, inclusive)
+	Until      time.Time    // zero: no upper bound (exclusive)
+	Page       Page
+}
+
+// SendSMSRequest is one sendSms call.
+type SendSMSRequest struct {
+	ICCID   string
+	Content string
+	Type    SMSType
+}
+
+// MORequest is a message from a device, as a gateway received it: From
+// is the SIM's MSISDN or ICCID.
+type MORequest struct {
+	From    string
+	Content string // text, or hex when Type is SMSBinary
+	Type    SMSType
+}
+
+// SMSService is the SMS section of the CSSS API. SendSMS and FindSMS act
+// for the enterprise carried by ctx (NewContext).
+type SMSService interface {
+	// SendSMS validates, counts and queues a message to a SIM; the
+	// message is stored before SendSMS returns.
+	SendSMS(ctx context.Context, r SendSMSRequest) (*SMS, error)
+	// FindSMS lists the enterprise's messages, newest first, and their total.
+	FindSMS(ctx context.Context, f SMSFilter) ([]*SMS, int, error)
+}
+
+// SMSReportData is the Data of an EventSMSReport event (短信下行回调).
+type SMSReportData struct {
+	SMSID string `json:"sms_id"`
+	// Status is "success" (delivered) or "fail" (failed or expired).
+	Status string   `json:"status"`
+	State  SMSState `json:"state"`
+}
+
+// SMSMOData is the Data of an EventSMSMO event (短信上行回调).
+type SMSMOData struct {
+	SMSID   string `json:"sms_id"`
+	MSISDN  string `json:"msisdn"`
+	Content string `json:"content"`
+	// DataCoding is 0 for text, 1 for binary (Content is then hex).
+	DataCoding int `json:"data_coding"`
+}
+
+// Job kinds of the SMS service.
+const (
+	// JobSendSMS hands an MT message (the key) to the gateway.
+	JobSendSMS = "sms.send"
+	// JobExpireSMS expires a message (the key) still queued or sent at
+	// its RunAt.
+	JobExpireSMS = "sms.expire"
+	// JobSandboxSMS is the sandbox device's delivery of a message (the
+	// key); its payload is the outcome, "delivered" or "failed".
+	JobSandboxSMS = "sms.sandbox"
+)
+
+// Error kinds of the SMS limits.
+const (
+	// KindSMSTooLong is a message of more segments than allowed (CSSS 2101).
+	KindSMSTooLong Kind = "sms_too_long"
+	// KindSMSDailyLimit is a SIM that reached its MT messages of the day
+	// (CSSS 2102).
+	KindSMSDailyLimit Kind = "sms_daily_limit"
+	// KindSMSNotFound is an unknown message (not on the CSSS wire: sendSms
+	// makes messages, querySms filters them).
+	KindSMSNotFound Kind = "sms_not_found"
+)
+
+// SMSStore keeps short messages.
+type SMSStore interface {
+	// UpdateSMS runs fn in one transaction and commits what it wrote, or
+	// nothing when fn returns an error.
+	UpdateSMS(ctx context.Context, fn func(tx SMSTx) error) error
+	// FindSMS returns messages newest first (created at, then id) and
+	// their total.
+	FindSMS(ctx context.Context, f SMSFilter) ([]*SMS, int, error)
+}
+
+// SMSTx is the SMS book inside one store transaction, beside the order
+// book (events, jobs, SIMs).
+type SMSTx interface {
+	OrderTx
+	// SMSByID returns a message of any enterprise, locked for the rest of
+	// the transaction where the store supports it; KindSMSNotFound when
+	// unknown.
+	SMSByID(ctx context.Context, id string) (*SMS, error)
+	// InsertSMS inserts a message; KindConflict when its id exists.
+	InsertSMS(ctx context.Context, m *SMS) error
+	// SaveSMS writes a message's mutable fields (state, gateway id,
+	// error, attempts and times); KindSMSNotFound when unknown.
+	SaveSMS(ctx context.Context, m *SMS) error
+	// CountSMS counts the MT messages to a SIM created at or after since,
+	// after locking the SIM so that concurrent counts of one SIM run one
+	// after the other.
+	CountSMS(ctx context.Context, iccid string, since time.Time) (int, error)
+	// SIMByNumber returns the SIM of any enterprise whose ICCID or MSISDN
+	// is number; KindDeviceNotFound when none.
+	SIMByNumber(ctx context.Context, number string) (*SIM, error)
+}

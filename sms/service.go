@@ -1,0 +1,335 @@
+package sms
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// Store is what the SMS service reads and writes.
+type Store interface {
+	opencube.SMSStore
+}
+
+// Defaults of a Service.
+const (
+	// DefaultMaxSegments is the most segments a message may take.
+	DefaultMaxSegments = 10
+	// DefaultDailyLimit is the most MT messages a SIM may be sent in a
+	// business (UTC+8) day.
+	DefaultDailyLimit = 100
+	// DefaultValidity is how long an MT message may stay queued or sent
+	// without a final delivery report before it expires.
+	DefaultValidity = 48 * time.Hour
+	// DefaultDoubtWindow is how long a hand-over whose outcome is unknown
+	// waits for a delivery report before the message is sent again.
+	DefaultDoubtWindow = 10 * time.Minute
+)
+
+// Service is the SMS section of the CSSS API over a store and a gateway,
+// and the handler of the SMS jobs. It implements opencube.SMSService.
+type Service struct {
+	Store       Store
+	Clock       opencube.Clock
+	Gateway     Gateway
+	MaxSegments int
+	DailyLimit  int
+	Validity    time.Duration
+	DoubtWindow time.Duration
+	Logger      *slog.Logger
+}
+
+var _ opencube.SMSService = (*Service)(nil)
+
+// NewService returns a Service with the default limits.
+func NewService(store Store, clock opencube.Clock, gw Gateway) *Service {
+	return &Service{
+		Store: store, Clock: clock, Gateway: gw, MaxSegments: DefaultMaxSegments, DailyLimit: DefaultDailyLimit,
+		Validity: DefaultValidity, DoubtWindow: DefaultDoubtWindow, Logger: slog.Default(),
+	}
+}
+
+// Handlers returns the job handlers of the SMS service by kind, for a
+// Worker.
+func (s *Service) Handlers() map[string]opencube.JobHandler {
+	return map[string]opencube.JobHandler{
+		opencube.JobSendSMS:    s.SendJob,
+		opencube.JobExpireSMS:  s.ExpireJob,
+		opencube.JobSandboxSMS: s.SandboxJob,
+	}
+}
+
+// now returns the clock's time at microsecond precision, as stored.
+func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Microsecond) }
+
+// newID returns a new message id: SMS_ and 32 hex digits.
+func newID() string { return "SMS_" + strings.ReplaceAll(opencube.NewUUID(), "-", "") }
+
+// encode returns a message's normalised content, encoding and segments.
+func encode(content string, t opencube.SMSType) (string, Encoding, int, error) {
+	switch t {
+	case opencube.SMSText:
+		if content == "" {
+			return "", 0, 0, opencube.Invalid("content", "content is empty")
+		}
+		e, segs := SplitText(content)
+		return content, e, len(segs), nil
+	case opencube.SMSBinary:
+		b, ok := DecodeHex(content)
+		if !ok || len(b) == 0 {
+			return "", 0, 0, opencube.Invalid("content", "binary content must be hex octets")
+		}
+		return hex.EncodeToString(b), Binary, len(SplitBinary(b)), nil
+	}
+	return "", 0, 0, opencube.Invalid("sms_type", "sms_type must be 0 or 1")
+}
+
+// businessDay returns the start of t's UTC+8 day.
+func businessDay(t time.Time) time.Time {
+	b := t.In(opencube.BusinessZone)
+	return time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, opencube.BusinessZone).UTC()
+}
+
+// SendSMS implements opencube.SMSService: the message, the job that sends
+// it and the job that expires it are written in one transaction before
+// SendSMS returns.
+func (s *Service) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube.SMS, error) {
+	ent := opencube.EnterpriseFrom(ctx)
+	if r.ICCID == "" {
+		return nil, opencube.Invalid("device_id", "device_id is required")
+	}
+	content, enc, segs, err := encode(r.Content, r.Type)
+	if err != nil {
+		return nil, err
+	}
+	if max := s.maxSegments(); segs > max {
+		return nil, opencube.Errorf(opencube.KindSMSTooLong, "the message takes %d segments, more than %d", segs, max)
+	}
+	now := s.now()
+	m := &opencube.SMS{
+		ID: newID(), EnterpriseCode: ent, ICCID: r.ICCID, Direction: opencube.SMSMT, Type: r.Type,
+		Content: content, Encoding: enc.String(), Segments: segs, State: opencube.SMSQueued, CreatedAt: now, UpdatedAt: now,
+	}
+	err = s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+		sim, err := tx.SIM(ctx, ent, r.ICCID)
+		if err != nil {
+			return err
+		}
+		if sim.Status == opencube.SIMTerminated || sim.Status == opencube.SIMSuspended {
+			return opencube.Errorf(opencube.KindSIMState, "SIM %s is %s", sim.ICCID, sim.Status)
+		}
+		m.MSISDN = sim.MSISDN
+		n, err := tx.CountSMS(ctx, sim.ICCID, businessDay(now))
+		if err != nil {
+			return err
+		}
+		if limit := s.dailyLimit(); n >= limit {
+			return opencube.Errorf(opencube.KindSMSDailyLimit, "SIM %s was sent %d messages today, the most allowed", sim.ICCID, n)
+		}
+		if err := tx.InsertSMS(ctx, m); err != nil {
+			return err
+		}
+		if err := tx.InsertJob(ctx, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSendSMS, Key: m.ID, RunAt: now}); err != nil {
+			return err
+		}
+		return tx.InsertJob(ctx, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobExpireSMS, Key: m.ID, RunAt: now.Add(s.validity())})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// FindSMS implements opencube.SMSService.
+func (s *Service) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SMS, int, error) {
+	f.Enterprise = opencube.EnterpriseFrom(ctx)
+	return s.Store.FindSMS(ctx, f)
+}
+
+func (s *Service) maxSegments() int {
+	if s.MaxSegments > 0 {
+		return s.MaxSegments
+	}
+	return DefaultMaxSegments
+}
+
+func (s *Service) dailyLimit() int {
+	if s.DailyLimit > 0 {
+		return s.DailyLimit
+	}
+	return DefaultDailyLimit
+}
+
+func (s *Service) validity() time.Duration {
+	if s.Validity > 0 {
+		return s.Validity
+	}
+	return DefaultValidity
+}
+
+func (s *Service) doubtWindow() time.Duration {
+	if s.DoubtWindow > 0 {
+		return s.DoubtWindow
+	}
+	return DefaultDoubtWindow
+}
+
+// Outcome is what a delivery report says of an MT message.
+type Outcome string
+
+// Outcomes of a delivery report.
+const (
+	OutcomeSent      Outcome = "sent"      // the network took it (SMSC accepted)
+	OutcomeDelivered Outcome = "delivered" // the device has it
+	OutcomeFailed    Outcome = "failed"    // it cannot be delivered
+)
+
+// Report records a delivery report of MT message id. Reports only move a
+// message forward: a report for a message in a final state, or a repeated
+// one, changes nothing. A final outcome notifies the customer (短信下行回调)
+// in the same transaction.
+func (s *Service) Report(ctx context.Context, id string, o Outcome, detail string) error {
+	now := s.now()
+	return s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+		m, err := tx.SMSByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if m.Direction != opencube.SMSMT || m.State.Final() {
+			return nil
+		}
+		switch o {
+		case OutcomeSent:
+			if m.State != opencube.SMSQueued {
+				return nil
+			}
+			m.State, m.SentAt, m.SubmittingAt = opencube.SMSSent, &now, nil
+		case OutcomeDelivered:
+			m.State, m.DeliveredAt, m.SubmittingAt = opencube.SMSDelivered, &now, nil
+			if m.SentAt == nil {
+				m.SentAt = &now
+			}
+		case OutcomeFailed:
+			m.State, m.FailedAt, m.SubmittingAt, m.Error = opencube.SMSFailed, &now, nil, detail
+		default:
+			return opencube.Invalid("outcome", "unknown outcome %q", o)
+		}
+		m.UpdatedAt = now
+		if err := tx.SaveSMS(ctx, m); err != nil {
+			return err
+		}
+		if m.State.Final() {
+			return insertReport(ctx, tx, m, now)
+		}
+		return nil
+	})
+}
+
+// insertReport writes the 短信下行回调 event of a message in a final state.
+func insertReport(ctx context.Context, tx opencube.SMSTx, m *opencube.SMS, now time.Time) error {
+	status := "fail"
+	if m.State == opencube.SMSDelivered {
+		status = "success"
+	}
+	data, _ := json.Marshal(opencube.SMSReportData{SMSID: m.ID, Status: status, State: m.State})
+	return tx.InsertEvent(ctx, &opencube.Event{
+		ID: opencube.NewUUID(), Type: opencube.EventSMSReport, EnterpriseCode: m.EnterpriseCode, ICCID: m.ICCID,
+		CreatedAt: now, Data: string(data),
+	})
+}
+
+// ReceiveMO records a message from a device, found by its ICCID or
+// MSISDN, and notifies its enterprise (短信上行回调) in the same
+// transaction.
+func (s *Service) ReceiveMO(ctx context.Context, r opencube.MORequest) (*opencube.SMS, error) {
+	if r.From == "" {
+		return nil, opencube.Invalid("from", "the sender is required")
+	}
+	content, enc, segs, err := encode(r.Content, r.Type)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var m *opencube.SMS
+	err = s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+		sim, err := tx.SIMByNumber(ctx, strings.TrimPrefix(r.From, "+"))
+		if err != nil {
+			return err
+		}
+		m = &opencube.SMS{
+			ID: newID(), EnterpriseCode: sim.EnterpriseCode, ICCID: sim.ICCID, MSISDN: sim.MSISDN, Direction: opencube.SMSMO,
+			Type: r.Type, Content: content, Encoding: enc.String(), Segments: segs, State: opencube.SMSDelivered,
+			CreatedAt: now, DeliveredAt: &now, UpdatedAt: now,
+		}
+		if err := tx.InsertSMS(ctx, m); err != nil {
+			return err
+		}
+		data, _ := json.Marshal(opencube.SMSMOData{SMSID: m.ID, MSISDN: sim.MSISDN, Content: content, DataCoding: int(r.Type)})
+		return tx.InsertEvent(ctx, &opencube.Event{
+			ID: opencube.NewUUID(), Type: opencube.EventSMSMO, EnterpriseCode: sim.EnterpriseCode, ICCID: sim.ICCID,
+			CreatedAt: now, Data: string(data),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ExpireJob is the opencube.JobExpireSMS handler: a message still queued
+// or sent at the end of its validity expires, and the customer is told.
+func (s *Service) ExpireJob(ctx context.Context, j *opencube.Job) error {
+	now := s.now()
+	err := s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+		m, err := tx.SMSByID(ctx, j.Key)
+		if err != nil {
+			return err
+		}
+		if m.State.Final() {
+			return nil
+		}
+		m.State, m.ExpiredAt, m.SubmittingAt, m.UpdatedAt = opencube.SMSExpired, &now, nil, now
+		if err := tx.SaveSMS(ctx, m); err != nil {
+			return err
+		}
+		return insertReport(ctx, tx, m, now)
+	})
+	if opencube.ErrorKind(err) == opencube.KindSMSNotFound {
+		return nil
+	}
+	return err
+}
+
+// SandboxJob is the opencube.JobSandboxSMS handler: the sandbox device
+// reports the message delivered, or failed when its payload says so.
+func (s *Service) SandboxJob(ctx context.Context, j *opencube.Job) error {
+	o := OutcomeDelivered
+	if string(j.Payload) == string(OutcomeFailed) {
+		o = OutcomeFailed
+	}
+	err := s.Report(ctx, j.Key, o, "sandbox device: delivery failed")
+	if opencube.ErrorKind(err) == opencube.KindSMSNotFound {
+		return nil
+	}
+	return err
+}
+
+// errorText bounds a gateway error for storage.
+func errorText(err error) string {
+	t := err.Error()
+	if len(t) > 500 {
+		t = t[:500]
+	}
+	return t
+}
+
+// fmtGateway prefixes a gateway error with the gateway's name.
+func (s *Service) fmtGateway(err error) error {
+	return fmt.Errorf("%s: %w", s.Gateway.Name(), err)
+}

@@ -1,0 +1,507 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// Statements of the notification outbox, run by write transactions and
+// prepared on first use.
+const (
+	nNextSeq = iota
+	nInsertEvent
+	nFanOut
+	nInsertDeliverJob
+	nAlertSettings
+	nMarkAlert
+	numNotifyStmts
+)
+
+// wantsType is the condition that webhook w subscribes to the event type
+// bound to ?3.
+const wantsType = `(w.events = '' OR instr(',' || w.events || ',', ',' || ?3 || ',') > 0)`
+
+var notifySQL = [numNotifyStmts]string{
+	nNextSeq: `INSERT INTO sim_event_seqs (iccid, seq) VALUES (?, 1)
+		ON CONFLICT (iccid) DO UPDATE SET seq = seq + 1 RETURNING seq`,
+	nInsertEvent: `INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at,
+		imsi, plan_code, started_at, expires_at, sim_seq, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// A delivery for the event when the enterprise's endpoint wants it.
+	nFanOut: `INSERT INTO deliveries (id, enterprise_code, type, state, created_at, updated_at)
+		SELECT ?1, ?2, ?3, 'pending', ?4, ?4 FROM webhooks w WHERE w.enterprise_code = ?2 AND ` + wantsType,
+	nInsertDeliverJob: `INSERT INTO jobs (id, kind, key, payload, run_at, attempts, last_error)
+		VALUES (?, '` + opencube.JobDeliver + `', ?, NULL, ?, 0, '')
+		ON CONFLICT (kind, key) DO UPDATE SET run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`,
+	nAlertSettings: `SELECT percents, days_before_expiry FROM alert_settings WHERE enterprise_code = ?`,
+	nMarkAlert:     `INSERT INTO order_alerts (order_id, threshold) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+}
+
+// nstmt returns notification statement i, preparing it on first use.
+func (t *txn) nstmt(i int) (*sql.Stmt, error) {
+	if s := t.w.notify[i]; s != nil {
+		return s, nil
+	}
+	s, err := t.w.conn.PrepareContext(context.Background(), notifySQL[i])
+	if err != nil {
+		return nil, dbError("prepare notify statement", err)
+	}
+	t.w.notify[i] = s
+	return s, nil
+}
+
+// insertEvent writes e to the outbox with the next number of its SIM, and,
+// when the enterprise's endpoint wants it, its delivery and the job that
+// sends it: all in the caller's transaction.
+func (t *txn) insertEvent(e *opencube.Event) error {
+	s, err := t.nstmt(nNextSeq)
+	if err != nil {
+		return err
+	}
+	var seq int64
+	if err := s.QueryRowContext(t.ctx, e.ICCID).Scan(&seq); err != nil {
+		return dbError("number event", err)
+	}
+	if s, err = t.nstmt(nInsertEvent); err != nil {
+		return err
+	}
+	_, err = s.ExecContext(t.ctx, e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), micros(e.CreatedAt),
+		e.IMSI, e.PlanCode, nullMicros(e.StartedAt), nullMicros(e.ExpiresAt), seq, e.Data)
+	if c := code(err); c == unique || c == primaryKey {
+		return opencube.Errorf(opencube.KindConflict, "event %s exists", e.ID)
+	}
+	if err != nil {
+		return dbError("insert event", err)
+	}
+	if s, err = t.nstmt(nFanOut); err != nil {
+		return err
+	}
+	res, err := s.ExecContext(t.ctx, e.ID, e.EnterpriseCode, string(e.Type), micros(e.CreatedAt))
+	if err != nil {
+		return dbError("insert delivery", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	if s, err = t.nstmt(nInsertDeliverJob); err != nil {
+		return err
+	}
+	if _, err := s.ExecContext(t.ctx, opencube.NewUUID(), e.ID, micros(e.CreatedAt)); err != nil {
+		return dbError("insert delivery job", err)
+	}
+	return nil
+}
+
+// AlertSettings implements opencube.AlertTx.
+func (t *txn) AlertSettings(_ context.Context, accessCode string) (*opencube.AlertSettings, error) {
+	s, err := t.nstmt(nAlertSettings)
+	if err != nil {
+		return nil, err
+	}
+	var percents string
+	a := &opencube.AlertSettings{EnterpriseCode: accessCode}
+	err = s.QueryRowContext(t.ctx, accessCode).Scan(&percents, &a.DaysBeforeExpiry)
+	if errors.Is(err, sql.ErrNoRows) {
+		return opencube.DefaultAlertSettings(accessCode), nil
+	}
+	if err != nil {
+		return nil, dbError("find alert settings", err)
+	}
+	a.Percents = parseInts(percents)
+	return a, nil
+}
+
+// MarkAlert implements opencube.AlertTx.
+func (t *txn) MarkAlert(_ context.Context, orderID, threshold string) (bool, error) {
+	s, err := t.nstmt(nMarkAlert)
+	if err != nil {
+		return false, err
+	}
+	res, err := s.ExecContext(t.ctx, orderID, threshold)
+	if err != nil {
+		return false, dbError("mark alert", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+var _ opencube.AlertTx = (*txn)(nil)
+
+// parseInts reads a comma-separated list of integers.
+func parseInts(s string) []int {
+	out := []int{}
+	for _, p := range strings.Split(s, ",") {
+		if n, err := strconv.Atoi(p); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// joinInts is the inverse of parseInts.
+func joinInts(l []int) string {
+	s := make([]string, len(l))
+	for i, n := range l {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+// PutWebhook implements opencube.NotifyStore.
+func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error) {
+	var created bool
+	err := db.update(ctx, func(t *txn) error {
+		res, err := t.exec(`UPDATE webhooks SET url = ?, events = ?, updated_at = ? WHERE enterprise_code = ?`,
+			w.URL, opencube.EventList(w.Events), micros(w.UpdatedAt), w.EnterpriseCode)
+		if err != nil {
+			return dbError("update webhook", err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return nil
+		}
+		_, err = t.exec(`INSERT INTO webhooks (enterprise_code, url, events, secret, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), w.Secret, micros(w.CreatedAt), micros(w.UpdatedAt))
+		if code(err) == foreignKey {
+			return unknownEnterprise(w.EnterpriseCode)
+		}
+		if err != nil {
+			return dbError("insert webhook", err)
+		}
+		created = true
+		return nil
+	})
+	return created, err
+}
+
+// FindWebhook implements opencube.NotifyStore.
+func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Webhook, error) {
+	var (
+		w                opencube.Webhook
+		events           string
+		oldUntil         sql.NullInt64
+		created, updated int64
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT enterprise_code, url, events, secret, old_secret, old_secret_until,
+		failures, created_at, updated_at FROM webhooks WHERE enterprise_code = ?`, accessCode).
+		Scan(&w.EnterpriseCode, &w.URL, &events, &w.Secret, &w.OldSecret, &oldUntil, &w.Failures, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, noWebhook(accessCode)
+	}
+	if err != nil {
+		return nil, dbError("find webhook", err)
+	}
+	w.Events = opencube.ParseEventList(events)
+	w.OldSecretUntil = nullInstant(oldUntil)
+	w.Failing = w.Failures >= opencube.FailingAfter
+	w.CreatedAt, w.UpdatedAt = instant(created), instant(updated)
+	return &w, nil
+}
+
+func noWebhook(accessCode string) error {
+	return opencube.Errorf(opencube.KindNotFound, "enterprise %s has no webhook endpoint", accessCode)
+}
+
+// RotateWebhookSecret implements opencube.NotifyStore.
+func (db *DB) RotateWebhookSecret(ctx context.Context, accessCode, secret string, oldUntil time.Time) error {
+	return db.update(ctx, func(t *txn) error {
+		res, err := t.exec(`UPDATE webhooks SET old_secret = secret, old_secret_until = ?, secret = ? WHERE enterprise_code = ?`,
+			micros(oldUntil), secret, accessCode)
+		if err != nil {
+			return dbError("rotate webhook secret", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return noWebhook(accessCode)
+		}
+		return nil
+	})
+}
+
+const deliveryColumns = `d.id, d.enterprise_code, d.type, d.state, d.created_at, d.updated_at, d.delivered_at,
+	e.order_id, e.iccid, e.status, e.created_at, e.imsi, e.plan_code, e.started_at, e.expires_at, e.sim_seq, e.data`
+
+func scanDelivery(s scanner) (*opencube.Delivery, error) {
+	var (
+		d                         opencube.Delivery
+		e                         opencube.Event
+		typ, state                string
+		created, updated, evTime  int64
+		delivered, start, expires sql.NullInt64
+		status                    int64
+	)
+	err := s.Scan(&d.ID, &d.EnterpriseCode, &typ, &state, &created, &updated, &delivered,
+		&e.OrderID, &e.ICCID, &status, &evTime, &e.IMSI, &e.PlanCode, &start, &expires, &e.Seq, &e.Data)
+	if err != nil {
+		return nil, err
+	}
+	d.Type, d.State = opencube.EventType(typ), opencube.DeliveryState(state)
+	d.CreatedAt, d.UpdatedAt, d.DeliveredAt = instant(created), instant(updated), nullInstant(delivered)
+	e.ID, e.EnterpriseCode, e.Type, e.Status = d.ID, d.EnterpriseCode, d.Type, opencube.OrderStatus(status)
+	e.CreatedAt, e.StartedAt, e.ExpiresAt = instant(evTime), nullInstant(start), nullInstant(expires)
+	d.Event = &e
+	d.Attempts = []opencube.Attempt{}
+	return &d, nil
+}
+
+// Reads of the delivery loop, prepared once on the read pool.
+const (
+	nrDelivery = iota
+	nrAttempts
+	numNotifyReads
+)
+
+var notifyReadSQL = [numNotifyReads]string{
+	nrDelivery: `SELECT ` + deliveryColumns + ` FROM deliveries d JOIN events e ON e.id = d.id WHERE d.id = ?`,
+	nrAttempts: `SELECT n, at, status_code, latency_ns, error, ok FROM delivery_attempts WHERE delivery_id = ? ORDER BY n`,
+}
+
+// notifyReads holds the prepared notification reads of a DB.
+type notifyReads struct {
+	mu    sync.Mutex
+	stmts [numNotifyReads]*sql.Stmt
+}
+
+// nread returns notification read i, preparing it on first use.
+func (db *DB) nread(ctx context.Context, i int) (*sql.Stmt, error) {
+	db.nreads.mu.Lock()
+	defer db.nreads.mu.Unlock()
+	if s := db.nreads.stmts[i]; s != nil {
+		return s, nil
+	}
+	s, err := db.read.PrepareContext(ctx, notifyReadSQL[i])
+	if err != nil {
+		return nil, dbError("prepare notify read", err)
+	}
+	db.nreads.stmts[i] = s
+	return s, nil
+}
+
+// FindDelivery implements opencube.NotifyStore. The delivery and its
+// attempts are two reads: an attempt recorded between them may show.
+func (db *DB) FindDelivery(ctx context.Context, id string) (*opencube.Delivery, error) {
+	s, err := db.nread(ctx, nrDelivery)
+	if err != nil {
+		return nil, err
+	}
+	d, err := scanDelivery(s.QueryRowContext(ctx, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
+	}
+	if err != nil {
+		return nil, dbError("find delivery", err)
+	}
+	if err := db.attachAttempts(ctx, nil, []*opencube.Delivery{d}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// attachAttempts reads the attempts of ds, in tx when it is not nil.
+func (db *DB) attachAttempts(ctx context.Context, tx *sql.Tx, ds []*opencube.Delivery) error {
+	s, err := db.nread(ctx, nrAttempts)
+	if err != nil {
+		return err
+	}
+	if tx != nil {
+		s = tx.StmtContext(ctx, s)
+	}
+	for _, d := range ds {
+		rows, err := s.QueryContext(ctx, d.ID)
+		if err != nil {
+			return dbError("find attempts", err)
+		}
+		for rows.Next() {
+			var (
+				a       opencube.Attempt
+				at, lat int64
+			)
+			if err := rows.Scan(&a.N, &at, &a.StatusCode, &lat, &a.Error, &a.OK); err != nil {
+				rows.Close()
+				return dbError("find attempts", err)
+			}
+			a.At, a.Latency = instant(at), time.Duration(lat)
+			d.Attempts = append(d.Attempts, a)
+		}
+		if err := rows.Close(); err != nil {
+			return dbError("find attempts", err)
+		}
+	}
+	return nil
+}
+
+// FindDeliveries implements opencube.NotifyStore.
+func (db *DB) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]*opencube.Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries d JOIN events e ON e.id = d.id WHERE d.enterprise_code = ?`
+	args := []any{f.Enterprise}
+	if f.State != "" {
+		q += ` AND d.state = ?`
+		args = append(args, string(f.State))
+	}
+	if f.Type != "" {
+		q += ` AND d.type = ?`
+		args = append(args, string(f.Type))
+	}
+	if !f.Since.IsZero() {
+		q += ` AND d.created_at >= ?`
+		args = append(args, micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		q += ` AND d.created_at < ?`
+		args = append(args, micros(f.Until))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	q += ` ORDER BY d.created_at DESC, e.seq DESC LIMIT ?`
+	args = append(args, limit)
+	var out []*opencube.Delivery
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return dbError("find deliveries", err)
+		}
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				rows.Close()
+				return dbError("find deliveries", err)
+			}
+			out = append(out, d)
+		}
+		if err := rows.Close(); err != nil {
+			return dbError("find deliveries", err)
+		}
+		return db.attachAttempts(ctx, tx, out)
+	})
+	if out == nil {
+		out = []*opencube.Delivery{}
+	}
+	return out, err
+}
+
+// RecordAttempt implements opencube.NotifyStore.
+func (db *DB) RecordAttempt(ctx context.Context, id string, a opencube.Attempt, state opencube.DeliveryState) error {
+	return db.update(ctx, func(t *txn) error {
+		var enterprise string
+		if err := t.queryRow(`SELECT enterprise_code FROM deliveries WHERE id = ?`, id).Scan(&enterprise); errors.Is(err, sql.ErrNoRows) {
+			return opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
+		} else if err != nil {
+			return dbError("record attempt", err)
+		}
+		_, err := t.exec(`INSERT INTO delivery_attempts (delivery_id, n, at, status_code, latency_ns, error, ok)
+			VALUES (?1, (SELECT COALESCE(MAX(n), 0) + 1 FROM delivery_attempts WHERE delivery_id = ?1), ?, ?, ?, ?, ?)`,
+			id, micros(a.At), a.StatusCode, int64(a.Latency), a.Error, a.OK)
+		if err != nil {
+			return dbError("record attempt", err)
+		}
+		var delivered any
+		if state == opencube.DeliveryDelivered {
+			delivered = micros(a.At)
+		}
+		if _, err := t.exec(`UPDATE deliveries SET state = ?, updated_at = ?, delivered_at = COALESCE(?, delivered_at) WHERE id = ?`,
+			string(state), micros(a.At), delivered, id); err != nil {
+			return dbError("record attempt", err)
+		}
+		// A success leaves a healthy endpoint's row alone (no write).
+		set := `failures = failures + 1 WHERE enterprise_code = ?`
+		if a.OK {
+			set = `failures = 0 WHERE enterprise_code = ? AND failures <> 0`
+		}
+		if _, err := t.exec(`UPDATE webhooks SET `+set, enterprise); err != nil {
+			return dbError("record attempt", err)
+		}
+		return nil
+	})
+}
+
+// redeliverHex is opencube.RedeliverPayload in hex, for a blob literal.
+var redeliverHex = hex.EncodeToString([]byte(opencube.RedeliverPayload))
+
+// Redeliver implements opencube.NotifyStore.
+func (db *DB) Redeliver(ctx context.Context, accessCode, id string, since, until, now time.Time) (int, error) {
+	var n int64
+	err := db.update(ctx, func(t *txn) error {
+		var exists int
+		if err := t.queryRow(`SELECT COUNT(*) FROM webhooks WHERE enterprise_code = ?`, accessCode).Scan(&exists); err != nil {
+			return dbError("redeliver", err)
+		}
+		if exists == 0 {
+			return noWebhook(accessCode)
+		}
+		sel := `SELECT e.id, e.enterprise_code, e.type FROM events e JOIN webhooks w ON w.enterprise_code = e.enterprise_code
+			WHERE e.enterprise_code = ?1 AND `
+		args := []any{accessCode}
+		if id != "" {
+			sel += `e.id = ?2`
+			args = append(args, id)
+		} else {
+			sel = strings.Replace(sel, "?1 AND ", "?1 AND "+strings.ReplaceAll(wantsType, "?3", "e.type")+" AND ", 1)
+			sel += `e.created_at >= ?2 AND e.created_at < ?3`
+			args = append(args, micros(since), micros(until))
+		}
+		nowArg := len(args) + 1
+		res, err := t.exec(`INSERT INTO deliveries (id, enterprise_code, type, state, created_at, updated_at)
+			SELECT s.id, s.enterprise_code, s.type, 'pending', ?`+strconv.Itoa(nowArg)+`, ?`+strconv.Itoa(nowArg)+` FROM (`+sel+`) s WHERE true
+			ON CONFLICT (id) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at`, append(args, micros(now))...)
+		if err != nil {
+			return dbError("redeliver", err)
+		}
+		n, _ = res.RowsAffected()
+		if id != "" && n == 0 {
+			return opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
+		}
+		_, err = t.exec(`INSERT INTO jobs (id, kind, key, payload, run_at, attempts, last_error)
+			SELECT lower(hex(randomblob(16))), '`+opencube.JobDeliver+`', s.id, X'`+redeliverHex+`', ?`+strconv.Itoa(nowArg)+`, 0, '' FROM (`+sel+`) s WHERE true
+			ON CONFLICT (kind, key) DO UPDATE SET payload = excluded.payload, run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`,
+			append(args, micros(now))...)
+		if err != nil {
+			return dbError("redeliver", err)
+		}
+		return nil
+	})
+	return int(n), err
+}
+
+// PutAlertSettings implements opencube.NotifyStore.
+func (db *DB) PutAlertSettings(ctx context.Context, s *opencube.AlertSettings) error {
+	return db.update(ctx, func(t *txn) error {
+		_, err := t.exec(`INSERT INTO alert_settings (enterprise_code, percents, days_before_expiry) VALUES (?, ?, ?)
+			ON CONFLICT (enterprise_code) DO UPDATE SET percents = excluded.percents, days_before_expiry = excluded.days_before_expiry`,
+			s.EnterpriseCode, joinInts(s.Percents), s.DaysBeforeExpiry)
+		if code(err) == foreignKey {
+			return unknownEnterprise(s.EnterpriseCode)
+		}
+		if err != nil {
+			return dbError("put alert settings", err)
+		}
+		return nil
+	})
+}
+
+// FindAlertSettings implements opencube.NotifyStore.
+func (db *DB) FindAlertSettings(ctx context.Context, accessCode string) (*opencube.AlertSettings, error) {
+	if _, err := db.FindEnterprise(ctx, accessCode); err != nil {
+		return nil, err
+	}
+	var percents string
+	a := &opencube.AlertSettings{EnterpriseCode: accessCode}
+	err := db.read.QueryRowContext(ctx, `SELECT percents, days_before_expiry FROM alert_settings WHERE enterprise_code = ?`, accessCode).
+		Scan(&percents, &a.DaysBeforeExpiry)
+	if errors.Is(err, sql.ErrNoRows) {
+		return opencube.DefaultAlertSettings(accessCode), nil
+	}
+	if err != nil {
+		return nil, dbError("find alert settings", err)
+	}
+	a.Percents = parseInts(percents)
+	return a, nil
+}

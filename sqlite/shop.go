@@ -1,0 +1,535 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/opencube/opencube"
+)
+
+// The consumer shops' tables (migration 00005). Write transactions use
+// statements prepared on the write connection on first use (shopStmt); the
+// reads, whose filters vary, run unprepared on the read pool.
+
+// shopStmt returns the statement of query prepared on the write connection,
+// preparing it on first use. Only the writer's goroutine calls it.
+func (t *txn) shopStmt(query string) (*sql.Stmt, error) {
+	if s := t.w.shop[query]; s != nil {
+		return s, nil
+	}
+	s, err := t.w.conn.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil, dbError("prepare shop statement", err)
+	}
+	if t.w.shop == nil {
+		t.w.shop = map[string]*sql.Stmt{}
+	}
+	t.w.shop[query] = s
+	return s, nil
+}
+
+// shopExec runs a prepared shop statement.
+func (t *txn) shopExec(query string, args ...any) (sql.Result, error) {
+	s, err := t.shopStmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(t.ctx, args...)
+}
+
+// shopQueryRow runs a prepared shop query of one row.
+func (t *txn) shopQueryRow(query string, args ...any) *sql.Row {
+	s, err := t.shopStmt(query)
+	if err != nil {
+		// A query that cannot be prepared fails the same way unprepared.
+		return t.queryRow(query, args...)
+	}
+	return s.QueryRowContext(t.ctx, args...)
+}
+
+const esimPlanColumns = `id, enterprise_code, package_code, name, description, mccs, region, continent, hot,
+	volume_bytes, period_days, prices, created_at`
+
+func scanESIMPlan(s scanner) (*opencube.ESIMPlan, error) {
+	var (
+		p            opencube.ESIMPlan
+		mccs, prices string
+		region, hot  bool
+		created      int64
+	)
+	if err := s.Scan(&p.ID, &p.EnterpriseCode, &p.PackageCode, &p.Name, &p.Description, &mccs, &region, &p.Continent, &hot,
+		&p.VolumeBytes, &p.PeriodDays, &prices, &created); err != nil {
+		return nil, err
+	}
+	p.MCCs = strings.Split(strings.Trim(mccs, ","), ",")
+	p.Region, p.Hot, p.CreatedAt = region, hot, instant(created)
+	if err := json.Unmarshal([]byte(prices), &p.Prices); err != nil {
+		return nil, dbError("decode prices", err)
+	}
+	return &p, nil
+}
+
+// CreateESIMPlan implements opencube.ShopStore.
+func (db *DB) CreateESIMPlan(ctx context.Context, p *opencube.ESIMPlan) error {
+	prices, err := json.Marshal(p.Prices)
+	if err != nil {
+		return err
+	}
+	return db.update(ctx, func(t *txn) error {
+		_, err := t.shopExec(`INSERT INTO esim_plans (`+esimPlanColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.EnterpriseCode, p.PackageCode, p.Name, p.Description, ","+strings.Join(p.MCCs, ",")+",", p.Region,
+			p.Continent, p.Hot, p.VolumeBytes, p.PeriodDays, string(prices), micros(p.CreatedAt))
+		switch code(err) {
+		case 0:
+			if err != nil {
+				return dbError("create eSIM plan", err)
+			}
+			return nil
+		case primaryKey:
+			return opencube.Errorf(opencube.KindConflict, "eSIM plan %d exists", p.ID)
+		case foreignKey:
+			return unknownEnterprise(p.EnterpriseCode)
+		}
+		return dbError("create eSIM plan", err)
+	})
+}
+
+// FindESIMPlans implements opencube.ShopStore.
+func (db *DB) FindESIMPlans(ctx context.Context, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error) {
+	q := `SELECT ` + esimPlanColumns + ` FROM esim_plans WHERE enterprise_code = ?`
+	args := []any{f.Enterprise}
+	if f.ID != 0 {
+		q += ` AND id = ?`
+		args = append(args, f.ID)
+	}
+	if f.MCC != "" {
+		q += ` AND instr(mccs, ?) > 0`
+		args = append(args, ","+f.MCC+",")
+	}
+	if f.Continent != "" {
+		q += ` AND continent = ?`
+		args = append(args, f.Continent)
+	}
+	if f.HotOnly {
+		q += ` AND hot`
+	}
+	return queryAll(ctx, db.read, q+` ORDER BY id`, args, scanESIMPlan)
+}
+
+// queryAll runs a query on the read pool and scans every row.
+func queryAll[T any](ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, dbError("query", err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, dbError("scan", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("query", err)
+	}
+	return out, nil
+}
+
+const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at`
+
+func scanProfile(s scanner) (*opencube.Profile, error) {
+	var (
+		p                opencube.Profile
+		state            string
+		created, updated int64
+	)
+	if err := s.Scan(&p.ICCID, &p.EnterpriseCode, &p.SMDPAddress, &p.MatchingID, &p.ConfirmationCode, &state, &p.OrderID,
+		&created, &updated); err != nil {
+		return nil, err
+	}
+	p.State, p.CreatedAt, p.UpdatedAt = opencube.ProfileState(state), instant(created), instant(updated)
+	return &p, nil
+}
+
+// ImportProfiles implements opencube.ShopStore.
+func (db *DB) ImportProfiles(ctx context.Context, ps []*opencube.Profile) error {
+	return db.update(ctx, func(t *txn) error {
+		for _, p := range ps {
+			_, err := t.shopExec(`INSERT INTO esim_profiles (`+profileColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				p.ICCID, p.EnterpriseCode, p.SMDPAddress, p.MatchingID, p.ConfirmationCode, string(p.State), p.OrderID,
+				micros(p.CreatedAt), micros(p.UpdatedAt))
+			switch code(err) {
+			case 0:
+				if err != nil {
+					return dbError("import profiles", err)
+				}
+			case primaryKey:
+				return opencube.Errorf(opencube.KindConflict, "profile %s exists", p.ICCID)
+			case foreignKey:
+				return unknownEnterprise(p.EnterpriseCode)
+			default:
+				return dbError("import profiles", err)
+			}
+		}
+		return nil
+	})
+}
+
+// FindProfiles implements opencube.ShopStore.
+func (db *DB) FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*opencube.Profile, error) {
+	q := `SELECT ` + profileColumns + ` FROM esim_profiles WHERE enterprise_code = ?`
+	args := []any{f.Enterprise}
+	if f.State != "" {
+		q += ` AND state = ?`
+		args = append(args, string(f.State))
+	}
+	if f.ICCID != "" {
+		q += ` AND iccid = ?`
+		args = append(args, f.ICCID)
+	}
+	return queryAll(ctx, db.read, q+` ORDER BY iccid`, args, scanProfile)
+}
+
+func (t *txn) profile(iccid string) (*opencube.Profile, error) {
+	p, err := scanProfile(t.shopQueryRow(`SELECT `+profileColumns+` FROM esim_profiles WHERE iccid = ?`, iccid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "profile %s not found", iccid)
+	}
+	if err != nil {
+		return nil, dbError("find profile", err)
+	}
+	return p, nil
+}
+
+func (t *txn) writeProfile(p *opencube.Profile) error {
+	_, err := t.shopExec(`UPDATE esim_profiles SET state = ?, order_id = ?, updated_at = ? WHERE iccid = ?`,
+		string(p.State), p.OrderID, micros(p.UpdatedAt), p.ICCID)
+	if err != nil {
+		return dbError("update profile", err)
+	}
+	return nil
+}
+
+// UpdateProfile implements opencube.ShopStore.
+func (db *DB) UpdateProfile(ctx context.Context, accessCode, iccid string, fn func(p *opencube.Profile) error) (*opencube.Profile, error) {
+	var out *opencube.Profile
+	err := db.update(ctx, func(t *txn) error {
+		p, err := t.profile(iccid)
+		if err != nil {
+			return err
+		}
+		if p.EnterpriseCode != accessCode {
+			return opencube.Errorf(opencube.KindDeviceNotFound, "profile %s not found", iccid)
+		}
+		if err := fn(p); err != nil {
+			return err
+		}
+		out = p
+		return t.writeProfile(p)
+	})
+	return out, err
+}
+
+// CreateShopUser implements opencube.ShopStore.
+func (db *DB) CreateShopUser(ctx context.Context, u *opencube.ShopUser) error {
+	return db.update(ctx, func(t *txn) error {
+		_, err := t.shopExec(`INSERT INTO shop_users (id, enterprise_code, email, passwd_md5, created_at) VALUES (?, ?, ?, ?, ?)`,
+			u.ID, u.EnterpriseCode, u.Email, u.PasswordMD5, micros(u.CreatedAt))
+		switch code(err) {
+		case 0:
+			if err != nil {
+				return dbError("create shop user", err)
+			}
+			return nil
+		case unique, primaryKey:
+			return opencube.Errorf(opencube.KindConflict, "e-mail %s is registered", u.Email)
+		case foreignKey:
+			return unknownEnterprise(u.EnterpriseCode)
+		}
+		return dbError("create shop user", err)
+	})
+}
+
+// FindShopUser implements opencube.ShopStore.
+func (db *DB) FindShopUser(ctx context.Context, accessCode, email string) (*opencube.ShopUser, error) {
+	var (
+		u       opencube.ShopUser
+		created int64
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT id, enterprise_code, email, passwd_md5, created_at FROM shop_users
+		WHERE enterprise_code = ? AND email = ?`, accessCode, email).Scan(&u.ID, &u.EnterpriseCode, &u.Email, &u.PasswordMD5, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindUnauthenticated, "wrong e-mail or password")
+	}
+	if err != nil {
+		return nil, dbError("find shop user", err)
+	}
+	u.CreatedAt = instant(created)
+	return &u, nil
+}
+
+// PutSession implements opencube.ShopStore.
+func (db *DB) PutSession(ctx context.Context, s *opencube.Session) error {
+	return db.update(ctx, func(t *txn) error {
+		_, err := t.shopExec(`INSERT INTO shop_sessions (token_hash, user_id, enterprise_code, email, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			s.TokenHash, s.UserID, s.EnterpriseCode, s.Email, micros(s.ExpiresAt))
+		if err != nil {
+			return dbError("put session", err)
+		}
+		return nil
+	})
+}
+
+// FindSession implements opencube.ShopStore.
+func (db *DB) FindSession(ctx context.Context, tokenHash string) (*opencube.Session, error) {
+	var (
+		s       opencube.Session
+		expires int64
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT token_hash, user_id, enterprise_code, email, expires_at FROM shop_sessions
+		WHERE token_hash = ?`, tokenHash).Scan(&s.TokenHash, &s.UserID, &s.EnterpriseCode, &s.Email, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindTokenExpired, "unknown x-access-token")
+	}
+	if err != nil {
+		return nil, dbError("find session", err)
+	}
+	s.ExpiresAt = instant(expires)
+	return &s, nil
+}
+
+// PutVerificationCode implements opencube.ShopStore.
+func (db *DB) PutVerificationCode(ctx context.Context, v *opencube.VerificationCode) error {
+	return db.update(ctx, func(t *txn) error {
+		_, err := t.shopExec(`INSERT INTO shop_codes (enterprise_code, email, code, expires_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (enterprise_code, email) DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at`,
+			v.EnterpriseCode, v.Email, v.Code, micros(v.ExpiresAt))
+		if err != nil {
+			return dbError("put verification code", err)
+		}
+		return nil
+	})
+}
+
+// FindVerificationCode implements opencube.ShopStore.
+func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error) {
+	var (
+		v       opencube.VerificationCode
+		expires int64
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT enterprise_code, email, code, expires_at FROM shop_codes
+		WHERE (enterprise_code = ?1 OR ?1 = '') AND email = ?2 ORDER BY expires_at DESC LIMIT 1`, accessCode, email).Scan(&v.EnterpriseCode, &v.Email, &v.Code, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Invalid("email", "no verification code was sent to %s", email)
+	}
+	if err != nil {
+		return nil, dbError("find verification code", err)
+	}
+	v.ExpiresAt = instant(expires)
+	return &v, nil
+}
+
+const esimOrderColumns = `id, enterprise_code, user_id, email, plan_id, package_code, plan_name, period_num, currency,
+	amount_minor, top_up, iccid, status, payment_provider, payment_ref, created_at, expires_at, paid_at, updated_at`
+
+func scanESIMOrder(s scanner) (*opencube.ESIMOrder, error) {
+	var (
+		o                         opencube.ESIMOrder
+		topUp                     bool
+		status                    int
+		created, expires, updated int64
+		paid                      sql.NullInt64
+	)
+	if err := s.Scan(&o.ID, &o.EnterpriseCode, &o.UserID, &o.Email, &o.PlanID, &o.PackageCode, &o.PlanName, &o.PeriodNum,
+		&o.Currency, &o.AmountMinor, &topUp, &o.ICCID, &status, &o.PaymentProvider, &o.PaymentRef, &created, &expires,
+		&paid, &updated); err != nil {
+		return nil, err
+	}
+	o.TopUp, o.Status = topUp, opencube.ESIMOrderStatus(status)
+	o.CreatedAt, o.ExpiresAt, o.UpdatedAt = instant(created), instant(expires), instant(updated)
+	if paid.Valid {
+		t := instant(paid.Int64)
+		o.PaidAt = &t
+	}
+	return &o, nil
+}
+
+// CreateESIMOrder implements opencube.ShopStore. The single writer
+// serialises claims: the first available profile is taken and marked in
+// the same transaction, so no other claimer can see it available.
+func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserve bool, jobs []*opencube.Job) error {
+	return db.update(ctx, func(t *txn) error {
+		if reserve {
+			var iccid string
+			err := t.shopQueryRow(`SELECT iccid FROM esim_profiles WHERE enterprise_code = ? AND state = ? ORDER BY iccid LIMIT 1`,
+				o.EnterpriseCode, string(opencube.ProfileAvailable)).Scan(&iccid)
+			if errors.Is(err, sql.ErrNoRows) {
+				return opencube.Errorf(opencube.KindSoldOut, "no eSIM profile available")
+			}
+			if err != nil {
+				return dbError("claim profile", err)
+			}
+			if _, err := t.shopExec(`UPDATE esim_profiles SET state = ?, order_id = ?, updated_at = ? WHERE iccid = ?`,
+				string(opencube.ProfileReserved), o.ID, micros(o.CreatedAt), iccid); err != nil {
+				return dbError("claim profile", err)
+			}
+			o.ICCID = iccid
+		}
+		_, err := t.shopExec(`INSERT INTO esim_orders (`+esimOrderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, o.EnterpriseCode, o.UserID, o.Email, o.PlanID, o.PackageCode, o.PlanName, o.PeriodNum, o.Currency,
+			o.AmountMinor, o.TopUp, o.ICCID, int(o.Status), o.PaymentProvider, o.PaymentRef, micros(o.CreatedAt),
+			micros(o.ExpiresAt), paidMicros(o), micros(o.UpdatedAt))
+		if code(err) == primaryKey {
+			return opencube.Errorf(opencube.KindConflict, "eSIM order %s exists", o.ID)
+		}
+		if err != nil {
+			return dbError("create eSIM order", err)
+		}
+		for _, j := range jobs {
+			if err := t.InsertJob(ctx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func paidMicros(o *opencube.ESIMOrder) any {
+	if o.PaidAt == nil {
+		return nil
+	}
+	return micros(*o.PaidAt)
+}
+
+// UpdateESIMOrder implements opencube.ShopStore.
+func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencube.ESIMOrder, p *opencube.Profile) ([]*opencube.Job, error)) error {
+	return db.update(ctx, func(t *txn) error {
+		o, err := scanESIMOrder(t.shopQueryRow(`SELECT `+esimOrderColumns+` FROM esim_orders WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
+		}
+		if err != nil {
+			return dbError("find eSIM order", err)
+		}
+		var p *opencube.Profile
+		if o.ICCID != "" {
+			if p, err = t.profile(o.ICCID); err != nil {
+				return err
+			}
+		}
+		jobs, err := fn(o, p)
+		if err != nil {
+			return err
+		}
+		if _, err := t.shopExec(`UPDATE esim_orders SET status = ?, payment_provider = ?, payment_ref = ?, paid_at = ?, updated_at = ?
+			WHERE id = ?`, int(o.Status), o.PaymentProvider, o.PaymentRef, paidMicros(o), micros(o.UpdatedAt), o.ID); err != nil {
+			return dbError("update eSIM order", err)
+		}
+		if p != nil {
+			if err := t.writeProfile(p); err != nil {
+				return err
+			}
+		}
+		for _, j := range jobs {
+			if err := t.InsertJob(ctx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// FindESIMOrder implements opencube.ShopStore.
+func (db *DB) FindESIMOrder(ctx context.Context, id string) (*opencube.ESIMOrder, *opencube.Profile, error) {
+	o, err := scanESIMOrder(db.read.QueryRowContext(ctx, `SELECT `+esimOrderColumns+` FROM esim_orders WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
+	}
+	if err != nil {
+		return nil, nil, dbError("find eSIM order", err)
+	}
+	if o.ICCID == "" {
+		return o, nil, nil
+	}
+	p, err := scanProfile(db.read.QueryRowContext(ctx, `SELECT `+profileColumns+` FROM esim_profiles WHERE iccid = ?`, o.ICCID))
+	if err != nil {
+		return nil, nil, dbError("find profile", err)
+	}
+	return o, p, nil
+}
+
+const mallOrderColumns = `enterprise_code, order_no, iccid, package_code, order_period, pay_id, pay_type, pay_amount_minor,
+	pay_currency, paid, auto_renewal, order_id, created_at, updated_at`
+
+func scanMallOrder(s scanner) (*opencube.MallOrder, error) {
+	var (
+		m                opencube.MallOrder
+		paid, renew      bool
+		created, updated int64
+	)
+	if err := s.Scan(&m.EnterpriseCode, &m.OrderNo, &m.ICCID, &m.PackageCode, &m.OrderPeriod, &m.PayID, &m.PayType,
+		&m.PayAmountMinor, &m.PayCurrency, &paid, &renew, &m.OrderID, &created, &updated); err != nil {
+		return nil, err
+	}
+	m.Paid, m.AutoRenewal, m.CreatedAt, m.UpdatedAt = paid, renew, instant(created), instant(updated)
+	return &m, nil
+}
+
+// UpdateMall implements opencube.ShopStore.
+func (db *DB) UpdateMall(ctx context.Context, fn func(tx opencube.MallTx) error) error {
+	return db.update(ctx, func(t *txn) error { return fn(mallTxn{t}) })
+}
+
+// mallTxn is the write transaction as an opencube.MallTx.
+type mallTxn struct{ *txn }
+
+// MallOrder implements opencube.MallTx.
+func (t mallTxn) MallOrder(_ context.Context, accessCode, orderNo string) (*opencube.MallOrder, error) {
+	m, err := scanMallOrder(t.shopQueryRow(`SELECT `+mallOrderColumns+` FROM mall_orders WHERE enterprise_code = ? AND order_no = ?`,
+		accessCode, orderNo))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, dbError("find Mall order", err)
+	}
+	return m, nil
+}
+
+// PutMallOrder implements opencube.MallTx.
+func (t mallTxn) PutMallOrder(_ context.Context, m *opencube.MallOrder) error {
+	_, err := t.shopExec(`INSERT INTO mall_orders (`+mallOrderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (enterprise_code, order_no) DO UPDATE SET pay_id = excluded.pay_id, pay_type = excluded.pay_type,
+			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at`,
+		m.EnterpriseCode, m.OrderNo, m.ICCID, m.PackageCode, m.OrderPeriod, m.PayID, m.PayType, m.PayAmountMinor,
+		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, micros(m.CreatedAt), micros(m.UpdatedAt))
+	if code(err) == foreignKey {
+		return unknownEnterprise(m.EnterpriseCode)
+	}
+	if err != nil {
+		return dbError("put Mall order", err)
+	}
+	return nil
+}
+
+// FindMallOrders implements opencube.ShopStore.
+func (db *DB) FindMallOrders(ctx context.Context, f opencube.MallOrderFilter) ([]*opencube.MallOrder, error) {
+	q := `SELECT ` + mallOrderColumns + ` FROM mall_orders WHERE enterprise_code = ?`
+	args := []any{f.Enterprise}
+	if f.ICCID != "" {
+		q += ` AND iccid = ?`
+		args = append(args, f.ICCID)
+	}
+	if f.OrderNo != "" {
+		q += ` AND order_no = ?`
+		args = append(args, f.OrderNo)
+	}
+	return queryAll(ctx, db.read, q+` ORDER BY created_at DESC, order_no DESC`, args, scanMallOrder)
+}

@@ -1,0 +1,490 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// Statements of the usage book, prepared on the write connection on first
+// use (on the writer's goroutine, so without a lock).
+const (
+	uSIMByIMSI = iota
+	uSubscriber
+	uSIMByICCID
+	uActiveOrder
+	uUpdateSIMStatus
+	uSession
+	uPutSession
+	uStaleSessions
+	uAddDay
+	uUsedBytes
+	uPutMeter
+	uAsOf
+	numUsageStmts
+)
+
+const sessionColumns = `nas, session_id, iccid, imsi, enterprise_code, nas_addr, user_name, network,
+	started_at, last_at, input_bytes, output_bytes, state`
+
+// meteredOrder selects an order with its meter and its plan's throttle.
+var meteredOrder = `SELECT ` + prefixed(orderColumns, "o.") + `,
+	COALESCE(m.test_used_bytes, 0), COALESCE(m.day, 0), COALESCE(p.throttle_kbps, 0)
+	FROM orders o LEFT JOIN order_meters m ON m.order_id = o.id LEFT JOIN plans p ON p.code = o.plan_code`
+
+var usageSQL = [numUsageStmts]string{
+	uSIMByIMSI: `SELECT ` + simColumns + ` FROM sims WHERE imsi = ?`,
+	uSubscriber: `SELECT ` + prefixed(simColumns, "s.") + `, o.id IS NOT NULL, ` + nullableOrder + `,
+		COALESCE(m.test_used_bytes, 0), COALESCE(m.day, 0), COALESCE(p.throttle_kbps, 0)
+		FROM sims s LEFT JOIN orders o ON o.iccid = s.iccid AND o.status IN (2, 3)
+		LEFT JOIN order_meters m ON m.order_id = o.id LEFT JOIN plans p ON p.code = o.plan_code
+		WHERE s.imsi = ?`,
+	uSIMByICCID:      `SELECT ` + simColumns + ` FROM sims WHERE iccid = ?`,
+	uActiveOrder:     meteredOrder + ` WHERE o.iccid = ? AND o.status IN (2, 3)`,
+	uUpdateSIMStatus: `UPDATE sims SET status = ? WHERE iccid = ?`,
+	uSession:         `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE nas = ? AND session_id = ?`,
+	uPutSession: `INSERT INTO usage_sessions (` + sessionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (nas, session_id) DO UPDATE SET nas_addr = excluded.nas_addr, user_name = excluded.user_name,
+			network = excluded.network, started_at = excluded.started_at, last_at = excluded.last_at,
+			input_bytes = excluded.input_bytes, output_bytes = excluded.output_bytes, state = excluded.state`,
+	uStaleSessions: `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND last_at < ? ORDER BY last_at LIMIT ?`,
+	uAddDay: `INSERT INTO usage_days (iccid, day, enterprise_code, bytes) VALUES (?, ?, ?, ?)
+		ON CONFLICT (iccid, day) DO UPDATE SET bytes = bytes + excluded.bytes`,
+	uUsedBytes: `UPDATE orders SET used_bytes = ? WHERE id = ?`,
+	uPutMeter: `INSERT INTO order_meters (order_id, test_used_bytes, day) VALUES (?, ?, ?)
+		ON CONFLICT (order_id) DO UPDATE SET test_used_bytes = excluded.test_used_bytes, day = excluded.day`,
+	uAsOf: `UPDATE usage_clock SET as_of = max(as_of, ?) WHERE id = 1`,
+}
+
+// nullableOrder is orderColumns of a LEFT JOIN's orders o, with the
+// columns that are never NULL made zero when there is no order.
+var nullableOrder = func() string {
+	var out []string
+	for _, c := range strings.Split(orderColumns, ",") {
+		c = strings.TrimSpace(c)
+		switch c {
+		case "started_at", "expires_at", "ended_at":
+			out = append(out, "o."+c)
+		case "id", "code", "enterprise_code", "iccid", "imsi", "plan_code", "plan_name", "mcc", "pay_rst", "pay_type",
+			"global_order", "test_flow", "test_flow_flag":
+			out = append(out, "COALESCE(o."+c+", '')")
+		default:
+			out = append(out, "COALESCE(o."+c+", 0)")
+		}
+	}
+	return strings.Join(out, ", ")
+}()
+
+// sqlFirstAttach tells whether an OTA order waits for a SIM's first session.
+const sqlFirstAttach = `SELECT EXISTS (SELECT 1 FROM orders WHERE iccid = ? AND status = 1 AND ota = 1 AND timing_type = 1)`
+
+// prefixed qualifies each column of a column list with prefix.
+func prefixed(cols, prefix string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ustmt returns usage statement i, preparing it on first use.
+func (t *txn) ustmt(i int) (*sql.Stmt, error) {
+	if s := t.w.usage[i]; s != nil {
+		return s, nil
+	}
+	s, err := t.w.conn.PrepareContext(context.Background(), usageSQL[i])
+	if err != nil {
+		return nil, dbError("prepare usage statement", err)
+	}
+	t.w.usage[i] = s
+	return s, nil
+}
+
+// uexec runs usage statement i.
+func (t *txn) uexec(op string, i int, args ...any) (sql.Result, error) {
+	s, err := t.ustmt(i)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.ExecContext(t.ctx, args...)
+	if err != nil {
+		return nil, dbError(op, err)
+	}
+	return res, nil
+}
+
+// uquery runs usage query i for one row.
+func (t *txn) uquery(i int, args ...any) (*sql.Row, error) {
+	s, err := t.ustmt(i)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryRowContext(t.ctx, args...), nil
+}
+
+func scanSession(s scanner) (*opencube.DataSession, error) {
+	var (
+		ss            opencube.DataSession
+		started, last int64
+		state         int64
+	)
+	if err := s.Scan(&ss.NAS, &ss.ID, &ss.ICCID, &ss.IMSI, &ss.EnterpriseCode, &ss.NASAddr, &ss.UserName, &ss.Network,
+		&started, &last, &ss.InputBytes, &ss.OutputBytes, &state); err != nil {
+		return nil, err
+	}
+	ss.StartedAt, ss.LastAt, ss.State = instant(started), instant(last), opencube.SessionState(state)
+	return &ss, nil
+}
+
+// extra scans a row's leading columns with inner and the rest into more.
+type extra struct {
+	row  scanner
+	more []any
+}
+
+// Scan implements scanner.
+func (e extra) Scan(dest ...any) error { return e.row.Scan(append(dest, e.more...)...) }
+
+// scanMetered scans a meteredOrder row.
+func scanMetered(row scanner) (*opencube.Order, opencube.Meter, int, error) {
+	var (
+		m         opencube.Meter
+		day, kbps int64
+		testUsed  int64
+	)
+	o, err := scanOrder(extra{row, []any{&testUsed, &day, &kbps}})
+	if err != nil {
+		return nil, m, 0, err
+	}
+	m.TestUsedBytes, m.Day = testUsed, int(day)
+	return o, m, int(kbps), nil
+}
+
+// UpdateUsage implements opencube.UsageStore: fn runs in one write
+// transaction (shared with concurrent writes, as UpdateOrders).
+func (db *DB) UpdateUsage(ctx context.Context, fn func(tx opencube.UsageTx) error) error {
+	return db.update(ctx, func(t *txn) error { return fn(t) })
+}
+
+var _ opencube.UsageTx = (*txn)(nil)
+
+// Subscriber implements opencube.UsageTx, in one query.
+func (t *txn) Subscriber(_ context.Context, imsi string) (*opencube.Subscriber, error) {
+	row, err := t.uquery(uSubscriber, imsi)
+	if err != nil {
+		return nil, err
+	}
+	sub, err := scanSubscriber(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, dbError("find subscriber", err)
+	}
+	return sub, nil
+}
+
+// Subscribers implements opencube.UsageTx, in one query a chunk of IMSIs.
+func (t *txn) Subscribers(_ context.Context, imsis []string) (map[string]*opencube.Subscriber, error) {
+	out := make(map[string]*opencube.Subscriber, len(imsis))
+	for len(imsis) > 0 {
+		chunk := imsis[:min(len(imsis), maxChunk)]
+		imsis = imsis[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, s := range chunk {
+			args[i] = s
+		}
+		q := strings.Replace(usageSQL[uSubscriber], "WHERE s.imsi = ?", "WHERE s.imsi IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", 1)
+		rows, err := t.w.conn.QueryContext(t.ctx, q, args...)
+		if err != nil {
+			return nil, dbError("find subscribers", err)
+		}
+		for rows.Next() {
+			sub, err := scanSubscriber(rows)
+			if err != nil {
+				rows.Close()
+				return nil, dbError("find subscribers", err)
+			}
+			out[sub.SIM.IMSI] = sub
+		}
+		if err := rows.Close(); err != nil {
+			return nil, dbError("find subscribers", err)
+		}
+	}
+	return out, nil
+}
+
+// Sessions implements opencube.UsageTx, in one query a chunk of keys.
+func (t *txn) Sessions(_ context.Context, keys []opencube.SessionKey) (map[opencube.SessionKey]*opencube.DataSession, error) {
+	out := make(map[opencube.SessionKey]*opencube.DataSession, len(keys))
+	for len(keys) > 0 {
+		chunk := keys[:min(len(keys), maxChunk)]
+		keys = keys[len(chunk):]
+		args := make([]any, 0, 2*len(chunk))
+		for _, k := range chunk {
+			args = append(args, k.NAS, k.ID)
+		}
+		q := `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE (nas, session_id) IN (VALUES (?, ?)` +
+			strings.Repeat(", (?, ?)", len(chunk)-1) + `)`
+		rows, err := t.w.conn.QueryContext(t.ctx, q, args...)
+		if err != nil {
+			return nil, dbError("find sessions", err)
+		}
+		for rows.Next() {
+			s, err := scanSession(rows)
+			if err != nil {
+				rows.Close()
+				return nil, dbError("find sessions", err)
+			}
+			out[opencube.SessionKey{NAS: s.NAS, ID: s.ID}] = s
+		}
+		if err := rows.Close(); err != nil {
+			return nil, dbError("find sessions", err)
+		}
+	}
+	return out, nil
+}
+
+// maxChunk bounds the keys of one batch query (SQLite allows 32,766
+// parameters).
+const maxChunk = 1000
+
+// scanSubscriber scans a row of the uSubscriber query.
+func scanSubscriber(row scanner) (*opencube.Subscriber, error) {
+	var (
+		sim      *opencube.SIM
+		hasOrder bool
+	)
+	simScan := func(dest ...any) error {
+		var err error
+		sim, err = scanSIM(extra{row, append([]any{&hasOrder}, dest...)})
+		return err
+	}
+	o, m, kbps, err := scanMetered(scanFunc(simScan))
+	if err != nil {
+		return nil, err
+	}
+	sub := &opencube.Subscriber{SIM: sim}
+	if hasOrder {
+		sub.Order, sub.Meter, sub.ThrottleKbps = o, m, kbps
+	}
+	return sub, nil
+}
+
+// scanFunc adapts a function to scanner.
+type scanFunc func(dest ...any) error
+
+// Scan implements scanner.
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// SIMByICCID implements opencube.UsageTx.
+func (t *txn) SIMByICCID(_ context.Context, iccid string) (*opencube.SIM, error) {
+	row, err := t.uquery(uSIMByICCID, iccid)
+	if err != nil {
+		return nil, err
+	}
+	sim, err := scanSIM(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	if err != nil {
+		return nil, dbError("find SIM", err)
+	}
+	return sim, nil
+}
+
+// UpdateSIMStatus implements opencube.UsageTx.
+func (t *txn) UpdateSIMStatus(_ context.Context, iccid string, status opencube.SIMStatus) error {
+	res, err := t.uexec("update SIM", uUpdateSIMStatus, string(status), iccid)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	return nil
+}
+
+// Session implements opencube.UsageTx.
+func (t *txn) Session(_ context.Context, nas, id string) (*opencube.DataSession, error) {
+	row, err := t.uquery(uSession, nas, id)
+	if err != nil {
+		return nil, err
+	}
+	s, err := scanSession(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, dbError("find session", err)
+	}
+	return s, nil
+}
+
+// PutSession implements opencube.UsageTx.
+func (t *txn) PutSession(_ context.Context, s *opencube.DataSession) error {
+	_, err := t.uexec("put session", uPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
+		s.Network, micros(s.StartedAt), micros(s.LastAt), s.InputBytes, s.OutputBytes, int64(s.State))
+	return err
+}
+
+// StaleSessions implements opencube.UsageTx.
+func (t *txn) StaleSessions(_ context.Context, before time.Time, limit int) ([]*opencube.DataSession, error) {
+	st, err := t.ustmt(uStaleSessions)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(t.ctx, micros(before), limit)
+	if err != nil {
+		return nil, dbError("find stale sessions", err)
+	}
+	defer rows.Close()
+	var out []*opencube.DataSession
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, dbError("find stale sessions", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("find stale sessions", err)
+	}
+	return out, nil
+}
+
+// AddDailyUsage implements opencube.UsageTx.
+func (t *txn) AddDailyUsage(_ context.Context, enterprise, iccid string, day int, bytes int64) error {
+	_, err := t.uexec("add usage", uAddDay, iccid, int64(day), enterprise, bytes)
+	return err
+}
+
+// PutUsedBytes implements opencube.UsageTx.
+func (t *txn) PutUsedBytes(_ context.Context, orderID string, usedBytes int64) error {
+	_, err := t.uexec("put used bytes", uUsedBytes, usedBytes, orderID)
+	return err
+}
+
+// PutMeter implements opencube.UsageTx.
+func (t *txn) PutMeter(_ context.Context, orderID string, m opencube.Meter) error {
+	_, err := t.uexec("put order meter", uPutMeter, orderID, m.TestUsedBytes, int64(m.Day))
+	return err
+}
+
+// AdvanceUsageAsOf implements opencube.UsageTx.
+func (t *txn) AdvanceUsageAsOf(_ context.Context, at time.Time) error {
+	_, err := t.uexec("advance usage clock", uAsOf, micros(at))
+	return err
+}
+
+// FindSubscriber implements opencube.UsageStore.
+func (db *DB) FindSubscriber(ctx context.Context, imsi string) (*opencube.Subscriber, error) {
+	var sub *opencube.Subscriber
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		sim, err := scanSIM(tx.QueryRowContext(ctx, usageSQL[uSIMByIMSI], imsi))
+		if errors.Is(err, sql.ErrNoRows) {
+			return opencube.Errorf(opencube.KindDeviceNotFound, "no SIM has IMSI %s", imsi)
+		}
+		if err != nil {
+			return dbError("find subscriber", err)
+		}
+		sub = &opencube.Subscriber{SIM: sim}
+		sub.Order, sub.Meter, sub.ThrottleKbps, err = scanMetered(tx.QueryRowContext(ctx, usageSQL[uActiveOrder], sim.ICCID))
+		if errors.Is(err, sql.ErrNoRows) {
+			err = tx.QueryRowContext(ctx, sqlFirstAttach, sim.ICCID).Scan(&sub.FirstAttach)
+		}
+		if err != nil {
+			return dbError("find subscriber", err)
+		}
+		return nil
+	})
+	return sub, err
+}
+
+// FindDevices implements opencube.UsageStore.
+func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*opencube.Device, int, error) {
+	from := `FROM sims s WHERE s.enterprise_code = ?`
+	args := []any{f.Enterprise}
+	if len(f.ICCIDs) > 0 {
+		from += ` AND s.iccid IN (?` + strings.Repeat(`, ?`, len(f.ICCIDs)-1) + `)`
+		for _, id := range f.ICCIDs {
+			args = append(args, id)
+		}
+	}
+	if f.InUse {
+		from += ` AND EXISTS (SELECT 1 FROM orders o WHERE o.iccid = s.iccid AND o.status = 2)`
+	}
+	sims, total, err := findPage(ctx, db, "devices", prefixed(simColumns, "s."), from, "s.iccid", args, f.Page, scanSIM)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*opencube.Device, 0, len(sims))
+	err = db.view(ctx, func(tx *sql.Tx) error {
+		for _, sim := range sims {
+			d := &opencube.Device{SIM: sim}
+			o, m, _, err := scanMetered(tx.QueryRowContext(ctx, usageSQL[uActiveOrder], sim.ICCID))
+			switch {
+			case err == nil:
+				d.Order, d.Meter = o, m
+			case !errors.Is(err, sql.ErrNoRows):
+				return dbError("find devices", err)
+			}
+			if f.WithSession {
+				s, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
+					WHERE iccid = ? AND state = 0 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
+				switch {
+				case err == nil:
+					d.Session = s
+				case !errors.Is(err, sql.ErrNoRows):
+					return dbError("find devices", err)
+				}
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// FindDailyUsage implements opencube.UsageStore.
+func (db *DB) FindDailyUsage(ctx context.Context, iccid string, from, to int) ([]opencube.DailyUsage, error) {
+	var out []opencube.DailyUsage
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT day, bytes FROM usage_days WHERE iccid = ? AND day BETWEEN ? AND ? ORDER BY day`,
+			iccid, int64(from), int64(to))
+		if err != nil {
+			return dbError("find usage", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			u := opencube.DailyUsage{ICCID: iccid}
+			var day int64
+			if err := rows.Scan(&day, &u.Bytes); err != nil {
+				return dbError("find usage", err)
+			}
+			u.Day = int(day)
+			out = append(out, u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// UsageAsOf implements opencube.UsageStore.
+func (db *DB) UsageAsOf(ctx context.Context) (time.Time, error) {
+	var us int64
+	if err := db.read.QueryRowContext(ctx, `SELECT as_of FROM usage_clock WHERE id = 1`).Scan(&us); err != nil {
+		return time.Time{}, dbError("usage clock", err)
+	}
+	if us == 0 {
+		return time.Time{}, nil
+	}
+	return instant(us), nil
+}

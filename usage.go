@@ -1,0 +1,262 @@
+package opencube
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// AcctType is the kind of an accounting record (RFC 2866 Acct-Status-Type).
+type AcctType int
+
+// Accounting record kinds.
+const (
+	AcctStart   AcctType = 1 // a session began
+	AcctStop    AcctType = 2 // a session ended; its totals are final
+	AcctInterim AcctType = 3 // a session's running totals (Interim-Update)
+)
+
+// UsageRecord is one accounting record of a data session. Its octet counts
+// are the session's totals so far (cumulative), as RADIUS reports them: a
+// repeated or reordered record never counts twice.
+type UsageRecord struct {
+	Type AcctType
+	// IMSI identifies the SIM (3GPP-IMSI, or User-Name).
+	IMSI string
+	// NAS identifies the network access server (NAS-IP-Address or
+	// NAS-Identifier); a session is named by NAS and SessionID.
+	NAS       string
+	SessionID string
+	// NASAddr is where the NAS takes Disconnect-Requests (host only), or "".
+	NASAddr  string
+	UserName string
+	// Network names the serving network (3GPP-SGSN-MCC-MNC, or
+	// Called-Station-Id).
+	Network string
+	// InputBytes and OutputBytes are the session's totals so far.
+	InputBytes  int64
+	OutputBytes int64
+	// Time is when the record was made (Event-Timestamp, else arrival).
+	Time time.Time
+	// SessionTime is how long the session has lasted (Acct-Session-Time);
+	// with Time it dates the session's start when its Start was lost.
+	SessionTime time.Duration
+}
+
+// SessionState is the state of a data session.
+type SessionState int
+
+// Session states.
+const (
+	SessionOpen     SessionState = 0 // started or updated, no Stop yet
+	SessionStopped  SessionState = 1 // ended by a Stop record
+	SessionTimedOut SessionState = 2 // closed because no record came in time
+)
+
+// SessionKey names a data session: its NAS and Acct-Session-Id.
+type SessionKey struct {
+	NAS string
+	ID  string
+}
+
+// DataSession is one data session of a SIM as last reported.
+type DataSession struct {
+	NAS            string       `json:"nas"`
+	ID             string       `json:"session_id"`
+	ICCID          string       `json:"iccid"`
+	IMSI           string       `json:"imsi"`
+	EnterpriseCode string       `json:"enterprise"`
+	NASAddr        string       `json:"nas_addr,omitempty"`
+	UserName       string       `json:"user_name,omitempty"`
+	Network        string       `json:"network,omitempty"`
+	StartedAt      time.Time    `json:"started_at"`
+	LastAt         time.Time    `json:"last_at"`
+	InputBytes     int64        `json:"input_bytes"`
+	OutputBytes    int64        `json:"output_bytes"`
+	State          SessionState `json:"state"`
+}
+
+// Meter is the usage state of an order beside Order.UsedBytes: the test
+// volume used so far, and the UTC+8 day UsedBytes counts for daily plans.
+type Meter struct {
+	TestUsedBytes int64
+	// Day is the UTC+8 day (yyyymmdd) of UsedBytes of a daily plan.
+	Day int
+}
+
+// Subscriber is a SIM with what authorization and rating need: its active
+// order (nil when none), that order's meter and its plan's throttle speed.
+type Subscriber struct {
+	SIM          *SIM
+	Order        *Order
+	Meter        Meter
+	ThrottleKbps int
+	// FirstAttach is set (by UsageStore.FindSubscriber, when Order is nil)
+	// when an OTA order with timing_type=1 waits for the SIM's first
+	// session to start it (D13).
+	FirstAttach bool
+}
+
+// DailyUsage is a SIM's usage on one UTC+8 day.
+type DailyUsage struct {
+	ICCID string
+	Day   int // yyyymmdd, UTC+8
+	Bytes int64
+}
+
+// Device is a SIM as the SIM endpoints show it: its active order, and its
+// latest open session when asked for.
+type Device struct {
+	SIM     *SIM
+	Order   *Order
+	Meter   Meter
+	Session *DataSession
+}
+
+// DeviceFilter selects devices of an enterprise.
+type DeviceFilter struct {
+	Enterprise string
+	ICCIDs     []string
+	// InUse keeps only SIMs with an in-use order.
+	InUse bool
+	// WithSession fills Device.Session.
+	WithSession bool
+	Page        Page
+}
+
+// UsageStore keeps sessions, usage aggregates and order meters.
+type UsageStore interface {
+	// UpdateUsage runs fn in one transaction and commits what it wrote, or
+	// nothing when fn returns an error.
+	UpdateUsage(ctx context.Context, fn func(tx UsageTx) error) error
+	// FindSubscriber returns the SIM with IMSI imsi and its active order;
+	// KindDeviceNotFound when unknown.
+	FindSubscriber(ctx context.Context, imsi string) (*Subscriber, error)
+	// FindDevices returns an enterprise's SIMs, ICCID order, with their
+	// active orders, and their total.
+	FindDevices(ctx context.Context, f DeviceFilter) ([]*Device, int, error)
+	// FindDailyUsage returns a SIM's usage days from..to (yyyymmdd,
+	// inclusive), oldest first; days without usage are left out.
+	FindDailyUsage(ctx context.Context, iccid string, from, to int) ([]DailyUsage, error)
+	// UsageAsOf returns the time of the latest committed accounting record
+	// (the zero time when none).
+	UsageAsOf(ctx context.Context) (time.Time, error)
+}
+
+// UsageTx is the usage book inside one store transaction.
+type UsageTx interface {
+	OrderTx
+	// Subscriber returns the SIM with IMSI imsi, its active order, meter and
+	// throttle; nil when no SIM has that IMSI.
+	Subscriber(ctx context.Context, imsi string) (*Subscriber, error)
+	// Subscribers returns Subscriber for each of imsis that a SIM has, by
+	// IMSI, in one go.
+	Subscribers(ctx context.Context, imsis []string) (map[string]*Subscriber, error)
+	// Sessions returns the known sessions among keys, in one go.
+	Sessions(ctx context.Context, keys []SessionKey) (map[SessionKey]*DataSession, error)
+	// SIMByICCID returns any enterprise's SIM; KindDeviceNotFound when unknown.
+	SIMByICCID(ctx context.Context, iccid string) (*SIM, error)
+	// UpdateSIMStatus writes a SIM's status.
+	UpdateSIMStatus(ctx context.Context, iccid string, status SIMStatus) error
+	// Session returns a session, or nil when unknown.
+	Session(ctx context.Context, nas, id string) (*DataSession, error)
+	// PutSession inserts or replaces a session.
+	PutSession(ctx context.Context, s *DataSession) error
+	// StaleSessions returns up to limit open sessions whose last record is
+	// before before, oldest first.
+	StaleSessions(ctx context.Context, before time.Time, limit int) ([]*DataSession, error)
+	// AddDailyUsage adds bytes to a SIM's usage on a UTC+8 day (yyyymmdd).
+	AddDailyUsage(ctx context.Context, enterprise, iccid string, day int, bytes int64) error
+	// PutUsedBytes writes an order's used bytes.
+	PutUsedBytes(ctx context.Context, orderID string, usedBytes int64) error
+	// PutMeter writes an order's meter.
+	PutMeter(ctx context.Context, orderID string, m Meter) error
+	// AdvanceUsageAsOf moves the usage clock to t unless it is later.
+	AdvanceUsageAsOf(ctx context.Context, t time.Time) error
+}
+
+// Day returns the UTC+8 business day of t as yyyymmdd.
+func Day(t time.Time) int {
+	y, m, d := t.In(BusinessZone).Date()
+	return y*10000 + int(m)*100 + d
+}
+
+// DayStart returns the first instant of the UTC+8 day yyyymmdd.
+func DayStart(day int) time.Time {
+	return time.Date(day/10000, time.Month(day/100%100), day%100, 0, 0, 0, 0, BusinessZone)
+}
+
+// DayBytes is part of a usage delta booked to one UTC+8 day.
+type DayBytes struct {
+	Day   int
+	Bytes int64
+}
+
+// SplitDays divides bytes used between from and to over the UTC+8 days of
+// that span, in proportion to the time spent in each (D20); the last day
+// takes the rounding remainder. When to is not after from, everything goes
+// to the day of to.
+func SplitDays(from, to time.Time, bytes int64) []DayBytes {
+	if bytes == 0 {
+		return nil
+	}
+	if !to.After(from) || Day(from) == Day(to) {
+		return []DayBytes{{Day(to), bytes}}
+	}
+	total := to.Sub(from)
+	var out []DayBytes
+	left := bytes
+	for cur := from; ; {
+		d := Day(cur)
+		next := DayStart(d).AddDate(0, 0, 1)
+		if !next.Before(to) {
+			out = append(out, DayBytes{d, left})
+			return out
+		}
+		// bytes*span/total without overflowing int64 for large volumes.
+		share := int64(float64(bytes) * float64(next.Sub(cur)) / float64(total))
+		share = min(share, left)
+		out = append(out, DayBytes{d, share})
+		left -= share
+		cur = next
+	}
+}
+
+// TestBytes is the test volume of an order in bytes: test_flow (MB) when
+// test_flow_flag is 1, else 0.
+func (o *Order) TestBytes() int64 {
+	if o.TestFlowFlag != "1" || o.TestFlow == "" {
+		return 0
+	}
+	f, err := strconv.ParseFloat(o.TestFlow, 64)
+	if err != nil || f <= 0 {
+		return 0
+	}
+	return int64(f * MB)
+}
+
+// Daily reports whether o's volume is a daily one that resets at UTC+8
+// midnight (plan types 0 and 1).
+func (o *Order) Daily() bool { return o.PlanType == PlanUnlimitedDaily || o.PlanType == PlanDaily }
+
+// Usage is what an order has used, as the usage endpoints show it at now:
+// the daily volume of a daily plan counts from UTC+8 midnight.
+func (sub *Subscriber) Usage(now time.Time) (used, testUsed int64) {
+	if sub.Order == nil {
+		return 0, 0
+	}
+	if sub.Order.Daily() && sub.Meter.Day != Day(now) {
+		return 0, sub.Meter.TestUsedBytes
+	}
+	return sub.Order.UsedBytes, sub.Meter.TestUsedBytes
+}
+
+// Remaining returns the high-speed volume o has left at now: test volume
+// left plus plan volume left.
+func (sub *Subscriber) Remaining(now time.Time) int64 {
+	if sub.Order == nil {
+		return 0
+	}
+	used, testUsed := sub.Usage(now)
+	return max(sub.Order.TestBytes()-testUsed, 0) + max(sub.Order.VolumeBytes-used, 0)
+}
