@@ -84,7 +84,12 @@ type Route struct {
 	Sign    SignMode
 	// Fields lists the request's own fields (beyond the globals), for docs.
 	Fields []string
-	handle func(s *Server, ctx context.Context, v *validator) (any, error)
+	// ClaimInTx says every write the route makes goes through
+	// OrderStore.UpdateOrders, so the replay entry of D5 can be recorded in
+	// the transaction of the change instead of one of its own
+	// (opencube.ReplayClaim).
+	ClaimInTx bool
+	handle    func(s *Server, ctx context.Context, v *validator) (any, error)
 }
 
 // Handler returns the HTTP handler of every route at both prefixes, with
@@ -207,7 +212,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		claimed []*opencube.Replay
 		out     []byte // the answer, once known
 	)
+	if rt.ClaimInTx && len(replays) == 1 {
+		out, claimed = s.runClaimingInTx(ctx, rt, p, lang, secret, replays[0])
+	}
 	for _, replay := range replays {
+		if out != nil {
+			break
+		}
 		prior, err := s.claim(ctx, replay)
 		if err != nil {
 			code, detail := ErrorCode(err)
@@ -301,6 +312,37 @@ func (s *Server) authenticate(ctx context.Context, code string, body []byte, sig
 		}
 	}
 	return nil, 0, &opencube.Error{Kind: errSignature, Message: "signature verification failed"}
+}
+
+// runClaimingInTx runs a route whose writes all go through UpdateOrders,
+// with the replay entry recorded in the transaction of the change. It
+// returns the answer and the entries to complete with it; a nil answer
+// sends the request down the ordinary path (claim first, then run).
+func (s *Server) runClaimingInTx(ctx context.Context, rt *Route, p params, lang Lang, secret string, replay *opencube.Replay) ([]byte, []*opencube.Replay) {
+	claim := &opencube.ReplayClaim{Replay: replay, Now: s.Clock.Now()}
+	out := s.run(opencube.WithReplayClaim(ctx, claim), rt, p, lang, secret)
+	switch {
+	case claim.Recorded:
+		return out, []*opencube.Replay{replay}
+	case claim.Prior != nil:
+		// A repeat, found in the transaction: answer as the first did.
+		return nil, nil
+	}
+	// Nothing was written (the request failed, or changed nothing): record
+	// it now. An identical request that got in first wins, and its answer
+	// is given instead, so repeats still all get one answer.
+	prior, err := s.claim(ctx, replay)
+	switch {
+	case err != nil:
+		code, detail := ErrorCode(err)
+		if code == CodeSystem {
+			s.Logger.Error("claim replay", "err", err)
+		}
+		return encodeEnvelope(code, lang, detail, nil), nil
+	case prior != nil:
+		return prior, nil
+	}
+	return out, []*opencube.Replay{replay}
 }
 
 // fresh reports whether the request's timestamp is within the window (D4).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -74,8 +75,22 @@ const (
 // up to 5 times in all, so fn must not have effects outside the
 // transaction that a second run would repeat.
 func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
+	claim := opencube.PendingReplayClaim(ctx)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		t := &orderTx{db: db, tx: tx}
+		if claim != nil {
+			prior, err := t.claimReplay(ctx, claim.Replay, claim.Now)
+			if err != nil {
+				if t.retry != nil {
+					return t.retry
+				}
+				return err
+			}
+			if prior != nil {
+				claim.Prior = prior
+				return opencube.ErrReplayed
+			}
+		}
 		err := fn(t)
 		if t.retry != nil {
 			// fn may have carried on after a statement that requires the
@@ -84,6 +99,31 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 		}
 		return err
 	})
+	if err == nil && claim != nil {
+		claim.Recorded = true
+	}
+	return err
+}
+
+// claimReplay records r in the transaction unless an unexpired entry with
+// its key exists, which it returns. An identical request's transaction that
+// recorded the entry first makes this one wait for its outcome, then find
+// its entry.
+func (t *orderTx) claimReplay(ctx context.Context, r *opencube.Replay, now time.Time) (*opencube.Replay, error) {
+	var ok bool
+	err := t.tx.QueryRow(ctx, sqlClaimReplay, r.AccessCode, r.Key, r.Fingerprint, r.Response, r.ExpiresAt, now).Scan(&ok)
+	if err == nil {
+		return nil, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, t.fail("claim replay", err)
+	}
+	e := opencube.Replay{AccessCode: r.AccessCode, Key: r.Key}
+	if err := t.tx.QueryRow(ctx, sqlFindReplay, r.AccessCode, r.Key).Scan(&e.Fingerprint, &e.Response, &e.ExpiresAt); err != nil {
+		return nil, t.fail("claim replay", err)
+	}
+	e.ExpiresAt = utc(e.ExpiresAt)
+	return &e, nil
 }
 
 // orderTx implements opencube.OrderTx over one pgx transaction.

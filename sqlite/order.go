@@ -44,7 +44,24 @@ func scanOrder(s scanner) (*opencube.Order, error) {
 // transaction on the write connection: concurrent calls run one after the
 // other. fn must not call other methods of db that write.
 func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
-	return db.update(ctx, func(t *txn) error { return fn(t) })
+	claim := opencube.PendingReplayClaim(ctx)
+	err := db.update(ctx, func(t *txn) error {
+		if claim != nil {
+			prior, err := db.claimReplay(t, claim.Replay, claim.Now)
+			if err != nil {
+				return err
+			}
+			if prior != nil {
+				claim.Prior = prior
+				return opencube.ErrReplayed
+			}
+		}
+		return fn(t)
+	})
+	if err == nil && claim != nil {
+		claim.Recorded = true
+	}
+	return err
 }
 
 var _ opencube.OrderTx = (*txn)(nil)

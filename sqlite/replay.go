@@ -21,44 +21,51 @@ const (
 func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time) (*opencube.Replay, bool, error) {
 	var existing *opencube.Replay
 	err := db.update(ctx, func(t *txn) error {
-		res, err := t.stmt(wClaimReplay).ExecContext(t.ctx,
-			r.AccessCode, r.Key, r.Fingerprint, r.Response, micros(r.ExpiresAt), micros(now))
-		if err != nil {
-			return dbError("claim replay", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return dbError("claim replay", err)
-		}
-		if n == 0 {
-			var (
-				e       opencube.Replay
-				null    bool
-				expires int64
-			)
-			err := t.stmt(wFindReplay).QueryRowContext(t.ctx, r.AccessCode, r.Key).
-				Scan(&e.AccessCode, &e.Key, &e.Fingerprint, &e.Response, &null, &expires)
-			if err != nil {
-				return dbError("claim replay", err)
-			}
-			if e.Response == nil && !null {
-				e.Response = []byte{} // an empty response is a response
-			}
-			e.ExpiresAt = instant(expires)
-			existing = &e
-			return nil
-		}
-		if db.claims.Add(1)%purgeEvery == 0 {
-			if _, err := t.stmt(wPurgeReplays).ExecContext(t.ctx, micros(now), purgeBatch); err != nil {
-				return dbError("purge replays", err)
-			}
-		}
-		return nil
+		var err error
+		existing, err = db.claimReplay(t, r, now)
+		return err
 	})
 	if err != nil {
 		return nil, false, err
 	}
 	return existing, existing == nil, nil
+}
+
+// claimReplay records r in t unless an unexpired entry with its key exists,
+// which it returns.
+func (db *DB) claimReplay(t *txn, r *opencube.Replay, now time.Time) (*opencube.Replay, error) {
+	res, err := t.stmt(wClaimReplay).ExecContext(t.ctx,
+		r.AccessCode, r.Key, r.Fingerprint, r.Response, micros(r.ExpiresAt), micros(now))
+	if err != nil {
+		return nil, dbError("claim replay", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, dbError("claim replay", err)
+	}
+	if n == 0 {
+		var (
+			e       opencube.Replay
+			null    bool
+			expires int64
+		)
+		err := t.stmt(wFindReplay).QueryRowContext(t.ctx, r.AccessCode, r.Key).
+			Scan(&e.AccessCode, &e.Key, &e.Fingerprint, &e.Response, &null, &expires)
+		if err != nil {
+			return nil, dbError("claim replay", err)
+		}
+		if e.Response == nil && !null {
+			e.Response = []byte{} // an empty response is a response
+		}
+		e.ExpiresAt = instant(expires)
+		return &e, nil
+	}
+	if db.claims.Add(1)%purgeEvery == 0 {
+		if _, err := t.stmt(wPurgeReplays).ExecContext(t.ctx, micros(now), purgeBatch); err != nil {
+			return nil, dbError("purge replays", err)
+		}
+	}
+	return nil, nil
 }
 
 // CompleteReplay implements opencube.ReplayStore. Completing an entry that

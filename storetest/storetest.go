@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"FindOrders", testFindOrders},
 		{"FindEvents", testFindEvents},
 		{"Replay", testReplay},
+		{"ReplayClaim", testReplayClaim},
 		{"OrderByID", testOrderByID},
 		{"InsertJobRollsBack", testInsertJobRollsBack},
 		{"InsertJobUpsert", testInsertJobUpsert},

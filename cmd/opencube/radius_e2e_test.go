@@ -170,6 +170,20 @@ func TestRADIUSAccounting(t *testing.T) {
 		t.Errorf("queryDeviceList = %v", all)
 	}
 
+	// D20: a session across UTC+8 midnight is split by the record times.
+	late := time.Date(2024, 1, 31, 23, 50, 0, 0, opencube.BusinessZone)
+	acct(t, s, "Start", imsiOf(simP(5)), "sess-m", late, 0, 0)
+	acct(t, s, "Stop", imsiOf(simP(5)), "sess-m", late.Add(20*time.Minute), 1000, 200)
+	for day, want := range map[string]string{"20240131": csss.FormatMB(600), "20240201": csss.FormatMB(600)} {
+		d := s.ok(t, s.p, "/flow/queryDeviceDailyFlow", map[string]any{"device_id": simP(5), "date": day})
+		if d["used_flow"] != want {
+			t.Errorf("queryDeviceDailyFlow %s = %v, want %s", day, d["used_flow"], want)
+		}
+	}
+	if days, err := s.m.Store.FindDailyUsage(t.Context(), simP(5), 20240131, 20240201); err != nil || len(days) != 2 || days[0].Bytes != 600 || days[1].Bytes != 600 {
+		t.Errorf("daily usage across midnight = %v, %v; want 600 and 600 bytes", days, err)
+	}
+
 	// Gigawords: 2^32 + 5 input octets in one Stop of a SIM without order.
 	acct(t, s, "Stop", imsiOf(simP(1)), "sess-g", t0.Add(30*time.Minute), 1<<32+5, 7)
 	days, err = s.m.Store.FindDailyUsage(t.Context(), simP(1), 20240131, 20240131)

@@ -1,0 +1,70 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/opencube/opencube"
+)
+
+// testReplayClaim: UpdateOrders records a ReplayClaim in the transaction of
+// the change, once per request; a repeat fails the transaction with
+// ErrReplayed without running its function; a failing function takes the
+// entry with it.
+func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
+	s := open(t)
+	ctx := context.Background()
+	if err := s.CreateEnterprise(ctx, newEnterprise(entA)); err != nil {
+		t.Fatal(err)
+	}
+	entry := func(key string) *opencube.Replay {
+		return &opencube.Replay{AccessCode: entA, Key: key, Fingerprint: "fp", ExpiresAt: at(10 * time.Minute)}
+	}
+	runs := 0
+	count := func(opencube.OrderTx) error { runs++; return nil }
+
+	// Recorded with the change, once: a second transaction of the same
+	// request does not claim again.
+	first := &opencube.ReplayClaim{Replay: entry("k1"), Now: base}
+	c1 := opencube.WithReplayClaim(ctx, first)
+	for range 2 {
+		if err := s.UpdateOrders(c1, count); err != nil {
+			t.Fatalf("UpdateOrders: %v", err)
+		}
+	}
+	if !first.Recorded || first.Prior != nil || runs != 2 {
+		t.Fatalf("claim %+v after two transactions, %d runs", first, runs)
+	}
+	got, ok, err := s.ClaimReplay(ctx, entry("k1"), at(time.Minute))
+	if err != nil || ok {
+		t.Fatalf("ClaimReplay of a recorded entry = %v, %v", ok, err)
+	}
+	if diff := cmp.Diff(entry("k1"), got, opts); diff != "" {
+		t.Errorf("recorded entry (-want +got):\n%s", diff)
+	}
+
+	// A repeat: ErrReplayed, the function does not run, Prior is the entry.
+	repeat := &opencube.ReplayClaim{Replay: entry("k1"), Now: at(time.Minute)}
+	runs = 0
+	err = s.UpdateOrders(opencube.WithReplayClaim(ctx, repeat), count)
+	if !errors.Is(err, opencube.ErrReplayed) || runs != 0 || repeat.Recorded || repeat.Prior == nil || repeat.Prior.Key != "k1" {
+		t.Fatalf("repeat: err %v, %d runs, claim %+v", err, runs, repeat)
+	}
+
+	// A failing function takes the entry with it.
+	failing := &opencube.ReplayClaim{Replay: entry("k2"), Now: base}
+	boom := errors.New("boom")
+	if err := s.UpdateOrders(opencube.WithReplayClaim(ctx, failing), func(opencube.OrderTx) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("failing UpdateOrders = %v", err)
+	}
+	if failing.Recorded {
+		t.Fatal("a rolled-back claim reported recorded")
+	}
+	if _, ok, err := s.ClaimReplay(ctx, entry("k2"), at(time.Minute)); err != nil || !ok {
+		t.Fatalf("the entry of a failed transaction survived: ok %v, err %v", ok, err)
+	}
+}
