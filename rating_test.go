@@ -2,12 +2,15 @@ package opencube_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/postgres"
+	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -27,7 +30,15 @@ type ratingFixture struct {
 
 func newRatingFixture(t *testing.T) *ratingFixture {
 	t.Helper()
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"))
+	// SQLite, or PostgreSQL with OPENCUBE_E2E_STORE=postgres (as the
+	// end-to-end tests).
+	var store opencube.Store
+	var err error
+	if os.Getenv("OPENCUBE_E2E_STORE") == "postgres" {
+		store, err = postgres.Open(t.Context(), pgtest.Schema(t), postgres.Options{})
+	} else {
+		store, err = sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

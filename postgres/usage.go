@@ -124,40 +124,84 @@ func (t *orderTx) Subscriber(ctx context.Context, imsi string) (*opencube.Subscr
 	return sub, nil
 }
 
-// Subscribers implements opencube.UsageTx, one IMSI after the other (in
-// the order given, which BookUsage sorts, so that concurrent batches lock
-// SIMs in one order).
+// Subscribers implements opencube.UsageTx in two statements: the SIMs,
+// locked in IMSI order (BookUsage sorts its batch the same way, so that
+// concurrent batches on any node lock SIMs in one order), then their
+// active orders, locked.
 func (t *orderTx) Subscribers(ctx context.Context, imsis []string) (map[string]*opencube.Subscriber, error) {
 	out := make(map[string]*opencube.Subscriber, len(imsis))
-	for _, imsi := range imsis {
-		if _, done := out[imsi]; done {
-			continue
-		}
-		sub, err := t.Subscriber(ctx, imsi)
+	if len(imsis) == 0 {
+		return out, nil
+	}
+	rows, err := t.tx.Query(ctx, `SELECT `+simColumns+` FROM sims WHERE imsi = ANY($1) ORDER BY imsi FOR NO KEY UPDATE`, imsis)
+	if err != nil {
+		return nil, t.fail("find subscribers", err)
+	}
+	byICCID := make(map[string]*opencube.Subscriber, len(imsis))
+	iccids := make([]string, 0, len(imsis))
+	for rows.Next() {
+		sim, err := scanSIM(rows)
 		if err != nil {
-			return nil, err
+			rows.Close()
+			return nil, t.fail("find subscribers", err)
 		}
-		if sub != nil {
-			out[imsi] = sub
+		sub := &opencube.Subscriber{SIM: sim}
+		out[sim.IMSI], byICCID[sim.ICCID] = sub, sub
+		iccids = append(iccids, sim.ICCID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("find subscribers", err)
+	}
+	if len(iccids) == 0 {
+		return out, nil
+	}
+	q := strings.Replace(meteredOrder, "WHERE o.iccid = $1", "WHERE o.iccid = ANY($1)", 1) + ` ORDER BY o.iccid FOR UPDATE OF o`
+	if rows, err = t.tx.Query(ctx, q, iccids); err != nil {
+		return nil, t.fail("find subscribers", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, m, kbps, err := scanMetered(rows)
+		if err != nil {
+			return nil, t.fail("find subscribers", err)
 		}
+		if sub := byICCID[o.ICCID]; sub != nil {
+			sub.Order, sub.Meter, sub.ThrottleKbps = o, m, kbps
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("find subscribers", err)
 	}
 	return out, nil
 }
 
-// Sessions implements opencube.UsageTx.
+// Sessions implements opencube.UsageTx in one statement, locking the
+// sessions it finds.
 func (t *orderTx) Sessions(ctx context.Context, keys []opencube.SessionKey) (map[opencube.SessionKey]*opencube.DataSession, error) {
 	out := make(map[opencube.SessionKey]*opencube.DataSession, len(keys))
-	for _, k := range keys {
-		if _, done := out[k]; done {
-			continue
-		}
-		s, err := t.Session(ctx, k.NAS, k.ID)
+	if len(keys) == 0 {
+		return out, nil
+	}
+	nas, ids := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		nas[i], ids[i] = k.NAS, k.ID
+	}
+	rows, err := t.tx.Query(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
+		WHERE (nas, session_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY nas, session_id FOR UPDATE`, nas, ids)
+	if err != nil {
+		return nil, t.fail("find sessions", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		s, err := scanSession(rows)
 		if err != nil {
-			return nil, err
+			return nil, t.fail("find sessions", err)
 		}
-		if s != nil {
-			out[k] = s
-		}
+		out[opencube.SessionKey{NAS: s.NAS, ID: s.ID}] = s
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("find sessions", err)
 	}
 	return out, nil
 }
@@ -289,14 +333,30 @@ func (db *DB) FindSubscriber(ctx context.Context, imsi string) (*opencube.Subscr
 // FindDevices implements opencube.UsageStore.
 func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*opencube.Device, int, error) {
 	q := &query{}
-	q.sql.WriteString(`FROM sims s WHERE s.enterprise_code = ` + q.arg(f.Enterprise))
-	if len(f.ICCIDs) > 0 {
-		q.sql.WriteString(` AND s.iccid = ANY(` + q.arg(f.ICCIDs) + `)`)
-	}
+	var (
+		sims  []*opencube.SIM
+		total int
+		err   error
+	)
 	if f.InUse {
-		q.sql.WriteString(` AND EXISTS (SELECT 1 FROM orders o WHERE o.iccid = s.iccid AND o.status = 2)`)
+		// Page over the in-use orders (index orders_in_use; a SIM has one
+		// at most), then read the page's SIMs.
+		q.sql.WriteString(`FROM orders o WHERE o.enterprise_code = ` + q.arg(f.Enterprise) + ` AND o.status = 2`)
+		if len(f.ICCIDs) > 0 {
+			q.sql.WriteString(` AND o.iccid = ANY(` + q.arg(f.ICCIDs) + `)`)
+		}
+		var iccids []string
+		iccids, total, err = findPage(ctx, db, "devices", "o.iccid", q, "o.iccid", f.Page, scanICCID)
+		if err == nil && len(iccids) > 0 {
+			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
+		}
+	} else {
+		q.sql.WriteString(`FROM sims s WHERE s.enterprise_code = ` + q.arg(f.Enterprise))
+		if len(f.ICCIDs) > 0 {
+			q.sql.WriteString(` AND s.iccid = ANY(` + q.arg(f.ICCIDs) + `)`)
+		}
+		sims, total, err = findPage(ctx, db, "devices", prefixed(simColumns, "s."), q, "s.iccid", f.Page, scanSIM)
 	}
-	sims, total, err := findPage(ctx, db, "devices", prefixed(simColumns, "s."), q, "s.iccid", f.Page, scanSIM)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -366,4 +426,11 @@ func (db *DB) UsageAsOf(ctx context.Context) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return t.UTC(), nil
+}
+
+// scanICCID scans a row of one ICCID.
+func scanICCID(s scanner) (string, error) {
+	var id string
+	err := s.Scan(&id)
+	return id, err
 }

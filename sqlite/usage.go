@@ -415,10 +415,24 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 			args = append(args, id)
 		}
 	}
+	var (
+		sims  []*opencube.SIM
+		total int
+		err   error
+	)
 	if f.InUse {
-		from += ` AND EXISTS (SELECT 1 FROM orders o WHERE o.iccid = s.iccid AND o.status = 2)`
+		// Page over the in-use orders (index orders_in_use; a SIM has one
+		// at most), then read the page's SIMs.
+		ofrom := strings.Replace(strings.Replace(from, "FROM sims s WHERE s.enterprise_code = ?",
+			"FROM orders o WHERE o.enterprise_code = ? AND o.status = 2", 1), "s.iccid IN", "o.iccid IN", 1)
+		var iccids []string
+		iccids, total, err = findPage(ctx, db, "devices", "o.iccid", ofrom, "o.iccid", args, f.Page, scanICCID)
+		if err == nil && len(iccids) > 0 {
+			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
+		}
+	} else {
+		sims, total, err = findPage(ctx, db, "devices", prefixed(simColumns, "s."), from, "s.iccid", args, f.Page, scanSIM)
 	}
-	sims, total, err := findPage(ctx, db, "devices", prefixed(simColumns, "s."), from, "s.iccid", args, f.Page, scanSIM)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -487,4 +501,11 @@ func (db *DB) UsageAsOf(ctx context.Context) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return instant(us), nil
+}
+
+// scanICCID scans a row of one ICCID.
+func scanICCID(s scanner) (string, error) {
+	var id string
+	err := s.Scan(&id)
+	return id, err
 }

@@ -91,7 +91,8 @@ func usageBenchDB(b *testing.B, sims int) *DB {
 
 // BenchmarkUsageQuery measures the latency of the usage queries
 // (queryDeviceFlowUsage: usage clock, SIM, in-use order and meter;
-// batchQueryMonthFlow for one SIM: SIM check and a month of usage days) for a
+// batchQueryMonthFlow for one SIM: SIM check and a month of usage days;
+// a random page of 100 of queryUsingDeviceList, with its total) for a
 // random SIM, with 10,000 and 100,000 SIMs loaded (10 usage days each), and
 // 1,000,000 SIMs (10,000,000 usage rows) when OPENCUBE_BENCH_BIG=1.
 //
@@ -123,6 +124,17 @@ func BenchmarkUsageQuery(b *testing.B) {
 				us, err := svc.DeviceUsage(ctx, []string{iccid})
 				if err != nil || us[0].Device.Order == nil {
 					b.Fatalf("DeviceUsage(%s) = %v, %v", iccid, us, err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("sims=%d/usingDeviceList", n), func(b *testing.B) {
+			svc := opencube.NewService(usageBenchDB(b, n))
+			ctx := opencube.NewContext(context.Background(), "BENCH")
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ds, total, err := svc.FindDevices(ctx, opencube.DeviceFilter{InUse: true, Page: opencube.PageOf(1+rand.IntN(n/100), 100)})
+				if err != nil || len(ds) != 100 || total != n {
+					b.Fatalf("FindDevices = %d of %d, %v", len(ds), total, err)
 				}
 			}
 		})

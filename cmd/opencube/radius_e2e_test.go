@@ -343,3 +343,33 @@ func TestSIMMoves(t *testing.T) {
 		t.Errorf("refused move: HTTP %d, want 409", resp.StatusCode)
 	}
 }
+
+// TestRADIUSSessionTimeout loses a session's Stop: the node's session
+// sweep, a background job, closes it once it has been silent for the
+// session timeout, and the SIM shows offline.
+func TestRADIUSSessionTimeout(t *testing.T) {
+	needRadclient(t)
+	s := startRADIUSServer(t, 0)
+	iccid := simP(6)
+	acct(t, s, "Start", imsiOf(iccid), "sess-lost", clockStart.Add(time.Minute), 0, 0)
+	online := func() any {
+		return s.ok(t, s.p, "/device/queryDeviceInfo", map[string]any{"device_id": iccid})["online"]
+	}
+	if got := online(); got != "1" {
+		t.Fatalf("online = %v during the session", got)
+	}
+	s.clock.Advance(30 * time.Minute) // the sweep runs, but the session is not silent for an hour yet
+	if _, err := s.m.Worker.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := online(); got != "1" {
+		t.Fatalf("online = %v after 30 minutes", got)
+	}
+	s.clock.Advance(time.Hour)
+	if _, err := s.m.Worker.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := online(); got != "0" {
+		t.Errorf("online = %v after the session timeout", got)
+	}
+}
