@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -41,6 +43,27 @@ func (s *AlertSettings) Validate() error {
 		return Invalid("days_before_expiry", "days_before_expiry must be 0-366")
 	}
 	return nil
+}
+
+// PercentList is the stored form of alert thresholds: comma-separated.
+func PercentList(l []int) string {
+	s := make([]string, len(l))
+	for i, n := range l {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+// ParsePercentList is the inverse of PercentList; it skips what is not an
+// integer.
+func ParsePercentList(s string) []int {
+	out := []int{}
+	for _, p := range strings.Split(s, ",") {
+		if n, err := strconv.Atoi(p); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // AlertTx is what usage alerts need of an order transaction; both stores'

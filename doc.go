@@ -5,6 +5,8 @@
 // store interfaces that database adapters implement.
 //
 // It imports only the standard library. Adapters live in sub-packages: sqlite
-// (the embedded store), csss (the Cube CSSS wire protocol), admin (the
-// operator API) and client (the Go SDK).
+// (the embedded store) and postgres (the production store), csss (the Cube
+// CSSS wire protocol), mall and esim (the Mall and the eSIM QR Mall), admin
+// (the operator API), radius (accounting and authorization), sms (the SMS
+// gateways), notify (customer webhooks) and client (the Go SDK).
 package opencube

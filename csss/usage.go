@@ -139,11 +139,16 @@ func (s *Server) queryDeviceDailyFlow(ctx context.Context, v *validator) (any, e
 	if err != nil {
 		return nil, err
 	}
-	var used int64
+	return dailyFlowData{DeviceID: iccid, Date: itoa(day), UsedFlow: FormatMB(usedBytes(days)), AsOf: asOf(at)}, nil
+}
+
+// usedBytes is the total of days.
+func usedBytes(days []opencube.DailyUsage) int64 {
+	var n int64
 	for _, d := range days {
-		used += d.Bytes
+		n += d.Bytes
 	}
-	return dailyFlowData{DeviceID: iccid, Date: itoa(day), UsedFlow: FormatMB(used), AsOf: asOf(at)}, nil
+	return n
 }
 
 // monthFlow is one item of batchQueryMonthFlow.
@@ -183,12 +188,8 @@ func (s *Server) batchQueryMonthFlow(ctx context.Context, v *validator) (any, er
 		if err != nil {
 			return nil, err
 		}
-		var used int64
-		for _, d := range days {
-			used += d.Bytes
-		}
 		out.AsOf = asOf(at)
-		out.DeviceFlow = append(out.DeviceFlow, monthFlow{Error: CodeOK, ErrorMsg: Message(CodeOK, LangEN, ""), DeviceID: id, Month: month, UsedFlow: FormatMB(used)})
+		out.DeviceFlow = append(out.DeviceFlow, monthFlow{Error: CodeOK, ErrorMsg: Message(CodeOK, LangEN, ""), DeviceID: id, Month: month, UsedFlow: FormatMB(usedBytes(days))})
 	}
 	return out, nil
 }

@@ -36,6 +36,14 @@ var Continents = map[string]string{
 	"AF": "Africa", "AS": "Asia", "EU": "Europe", "NA": "North America", "OC": "Oceania", "SA": "South America",
 }
 
+// countryOf returns the country of an MCC, named when Countries has it.
+func countryOf(mcc string) Country {
+	if c, ok := Countries[mcc]; ok {
+		return c
+	}
+	return Country{MCC: mcc}
+}
+
 // countryByISO returns the MCC of an ISO country code or name.
 func countryByISO(iso string) string {
 	for mcc, c := range Countries {

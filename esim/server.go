@@ -186,8 +186,10 @@ func (s *Server) sendCode(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Svc.Store.FindEnterprise(c.ctx, partner); err != nil {
+	if _, err := s.Svc.Store.FindEnterprise(c.ctx, partner); opencube.ErrorKind(err) == opencube.KindUnauthenticated {
 		return nil, opencube.Invalid("partnerCode", "unknown partnerCode")
+	} else if err != nil {
+		return nil, err // the store failed: a system error, not the caller's
 	}
 	v, err := s.Svc.SendVerificationCode(c.ctx, partner, email)
 	if err != nil {
@@ -293,11 +295,7 @@ func toPlanData(p *opencube.ESIMPlan) planData {
 		d.PackageType = 2
 	}
 	for _, m := range p.MCCs {
-		c, ok := Countries[m]
-		if !ok {
-			c = Country{MCC: m}
-		}
-		d.CoverCountrys = append(d.CoverCountrys, c)
+		d.CoverCountrys = append(d.CoverCountrys, countryOf(m))
 	}
 	var ids []string
 	for _, pr := range p.Prices {
@@ -335,11 +333,7 @@ func (s *Server) queryCountry(c *call) (any, error) {
 		for _, m := range p.MCCs {
 			if !seen[m] {
 				seen[m] = true
-				c, ok := Countries[m]
-				if !ok {
-					c = Country{MCC: m}
-				}
-				out = append(out, c)
+				out = append(out, countryOf(m))
 			}
 		}
 	}

@@ -304,7 +304,7 @@ func Payload(e *opencube.Event, secret string) ([]byte, error) {
 		return smsPayload(e, secret) // sms.go
 	}
 	ms := strconv.FormatInt(e.CreatedAt.UnixMilli(), 10)
-	var v interface{ setSign(string) }
+	var v signable
 	if e.Type != opencube.EventFlowAlert && e.Data != "" {
 		// Another kind of event (a Mall recharge...): its Data's fields and
 		// the common ones.
@@ -336,18 +336,21 @@ func Payload(e *opencube.Event, secret string) ([]byte, error) {
 			OrderExpireDate: compactDate(e.ExpiresAt), EventTime: ms, AccessCode: e.EnterpriseCode, Seq: e.Seq,
 		}
 	}
+	return signedBody(v, secret)
+}
+
+// signable is a notice body with a sign member.
+type signable interface{ setSign(string) }
+
+// signedBody sets v's sign, computed over v without it (D18), and returns
+// v's JSON body.
+func signedBody(v signable, secret string) ([]byte, error) {
 	sign, err := csss.SignValue(v, secret)
 	if err != nil {
 		return nil, err
 	}
 	v.setSign(sign)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return csss.Marshal(v)
 }
 
 func (n *OrderNotice) setSign(s string)  { n.Sign = s }

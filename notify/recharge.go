@@ -1,13 +1,11 @@
 package notify
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
 
 	"github.com/opencube/opencube"
-	"github.com/opencube/opencube/csss"
 )
 
 // RechargeNotice is the body of the Mall's recharge-success push
@@ -45,16 +43,7 @@ func rechargePayload(e *opencube.Event, secret string) ([]byte, error) {
 		OrderExpireDate: compactDate(e.ExpiresAt), EventTime: strconv.FormatInt(e.CreatedAt.UnixMilli(), 10),
 		PartnerCode: e.EnterpriseCode, Seq: e.Seq,
 	}
-	sign, err := csss.SignValue(n, secret)
-	if err != nil {
-		return nil, err
-	}
-	n.Sign = sign
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(n); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return signedBody(n, secret)
 }
+
+func (n *RechargeNotice) setSign(s string) { n.Sign = s }

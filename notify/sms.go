@@ -1,13 +1,11 @@
 package notify
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
 
 	"github.com/opencube/opencube"
-	"github.com/opencube/opencube/csss"
 )
 
 // SMSReportNotice is the body of an MT delivery report (短信下行回调,
@@ -52,7 +50,7 @@ func isSMSEvent(t opencube.EventType) bool {
 // smsPayload is Payload for SMS events.
 func smsPayload(e *opencube.Event, secret string) ([]byte, error) {
 	ms := strconv.FormatInt(e.CreatedAt.UnixMilli(), 10)
-	var v interface{ setSign(string) }
+	var v signable
 	if e.Type == opencube.EventSMSReport {
 		var d opencube.SMSReportData
 		if e.Data != "" {
@@ -76,16 +74,5 @@ func smsPayload(e *opencube.Event, secret string) ([]byte, error) {
 			DataCoding: strconv.Itoa(d.DataCoding), ReceiveTime: ms, AccessCode: e.EnterpriseCode, Seq: e.Seq,
 		}
 	}
-	sign, err := csss.SignValue(v, secret)
-	if err != nil {
-		return nil, err
-	}
-	v.setSign(sign)
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return signedBody(v, secret)
 }

@@ -57,25 +57,9 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit
 	if len(kinds) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	var jobs []*opencube.Job
-	err := retry(ctx, func() error {
-		jobs = jobs[:0]
-		rows, err := db.pool.Query(ctx, sqlClaimJobs, owner, now.Add(lease), now, kinds, int64(limit))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			j, err := scanJob(rows)
-			if err != nil {
-				return err
-			}
-			jobs = append(jobs, j)
-		}
-		return rows.Err()
-	})
+	jobs, err := queryAll(ctx, db, "claim jobs", sqlClaimJobs, []any{owner, now.Add(lease), now, kinds, int64(limit)}, scanJob)
 	if err != nil {
-		return nil, db.dbError("claim jobs", err)
+		return nil, err
 	}
 	slices.SortFunc(jobs, func(a, b *opencube.Job) int {
 		if c := a.RunAt.Compare(b.RunAt); c != 0 {
@@ -123,25 +107,9 @@ func (db *DB) FindJobs(ctx context.Context, kind string) ([]*opencube.Job, error
 	if kind != "" {
 		sql, args = `SELECT `+jobColumns+` FROM jobs WHERE kind = $1 ORDER BY run_at, id`, []any{kind}
 	}
-	var jobs []*opencube.Job
-	err := retry(ctx, func() error {
-		jobs = jobs[:0]
-		rows, err := db.pool.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			j, err := scanJob(rows)
-			if err != nil {
-				return err
-			}
-			jobs = append(jobs, j)
-		}
-		return rows.Err()
-	})
+	jobs, err := queryAll(ctx, db, "find jobs", sql, args, scanJob)
 	if err != nil {
-		return nil, db.dbError("find jobs", err)
+		return nil, err
 	}
 	if len(jobs) == 0 {
 		return nil, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -65,7 +64,7 @@ func (t *orderTx) AlertSettings(ctx context.Context, accessCode string) (*opencu
 	if err != nil {
 		return nil, t.fail("find alert settings", err)
 	}
-	a.Percents = parseInts(percents)
+	a.Percents = opencube.ParsePercentList(percents)
 	return a, nil
 }
 
@@ -76,26 +75,6 @@ func (t *orderTx) MarkAlert(ctx context.Context, orderID, threshold string) (boo
 		return false, t.fail("mark alert", err)
 	}
 	return tag.RowsAffected() == 1, nil
-}
-
-// parseInts reads a comma-separated list of integers.
-func parseInts(s string) []int {
-	out := []int{}
-	for _, p := range strings.Split(s, ",") {
-		if n, err := strconv.Atoi(p); err == nil {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// joinInts is the inverse of parseInts.
-func joinInts(l []int) string {
-	s := make([]string, len(l))
-	for i, n := range l {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, ",")
 }
 
 // PutWebhook implements opencube.NotifyStore.
@@ -373,7 +352,7 @@ func (db *DB) Redeliver(ctx context.Context, accessCode, id string, since, until
 func (db *DB) PutAlertSettings(ctx context.Context, s *opencube.AlertSettings) error {
 	_, err := db.exec(ctx, "put alert settings", `INSERT INTO alert_settings (enterprise_code, percents, days_before_expiry) VALUES ($1, $2, $3)
 		ON CONFLICT (enterprise_code) DO UPDATE SET percents = excluded.percents, days_before_expiry = excluded.days_before_expiry`,
-		s.EnterpriseCode, joinInts(s.Percents), s.DaysBeforeExpiry)
+		s.EnterpriseCode, opencube.PercentList(s.Percents), s.DaysBeforeExpiry)
 	if violated(err, codeForeignKeyViolation, "alert_settings_enterprise_fkey") != "" {
 		return unknownEnterprise(s.EnterpriseCode)
 	}
@@ -397,6 +376,6 @@ func (db *DB) FindAlertSettings(ctx context.Context, accessCode string) (*opencu
 	if err != nil {
 		return nil, db.dbError("find alert settings", err)
 	}
-	a.Percents = parseInts(percents)
+	a.Percents = opencube.ParsePercentList(percents)
 	return a, nil
 }

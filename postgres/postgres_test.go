@@ -220,39 +220,8 @@ func TestStatementTimeout(t *testing.T) {
 	}
 }
 
-// seed makes an enterprise with n SIMs and one granted plan.
-func seed(t testing.TB, db *DB, n int) []*opencube.SIM {
-	t.Helper()
-	ctx := context.Background()
-	if err := db.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "ent", Name: "E", Secrets: []string{"12345678"}}); err != nil {
-		t.Fatal(err)
-	}
-	sims := make([]*opencube.SIM, n)
-	for i := range sims {
-		sims[i] = &opencube.SIM{ICCID: fmt.Sprintf("89860%014d", i), IMSI: fmt.Sprintf("46001%010d", i), EnterpriseCode: "ent", Status: opencube.SIMActive}
-	}
-	if err := db.CreateSIMs(ctx, sims); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreatePlan(ctx, &opencube.Plan{Code: "P", Name: "Plan", Type: opencube.PlanDaily, VolumeBytes: 1 << 30}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.GrantPlan(ctx, "ent", "P"); err != nil {
-		t.Fatal(err)
-	}
-	return sims
-}
-
-var base = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
-
-func newOrder(n int64, sim *opencube.SIM) *opencube.Order {
-	return &opencube.Order{
-		ID: opencube.OrderID(n), Code: opencube.OrderCode(n), EnterpriseCode: sim.EnterpriseCode, ICCID: sim.ICCID, IMSI: sim.IMSI,
-		PlanCode: "P", PlanName: "Plan", PlanType: opencube.PlanDaily, VolumeBytes: 1 << 30, OrderPeriod: 1,
-		Status: opencube.OrderNotEnabled, BuyType: opencube.BuyNormal,
-		OrderedAt: base.Add(time.Duration(n) * time.Millisecond), UpdatedAt: base.Add(time.Duration(n) * time.Millisecond),
-	}
-}
+// base is the time of the orders storetest.NewOrder makes.
+var base = storetest.SeedBase
 
 // TestTwoNodesEnable runs two nodes (two pools on one database), each with
 // many goroutines, enabling orders through the service at the same moment.
@@ -264,11 +233,11 @@ func TestTwoNodesEnable(t *testing.T) {
 	ctx := opencube.NewContext(context.Background(), "ent")
 	u := newSchema(t)
 	nodes := []*DB{openURL(t, u, Options{MaxConns: 8}), openURL(t, u, Options{MaxConns: 8})}
-	sims := seed(t, nodes[0], 2)
+	sims := storetest.Seed(t, nodes[0], 2)
 	var orders []*opencube.Order
 	if err := nodes[0].UpdateOrders(ctx, func(tx opencube.OrderTx) error {
 		for i := range 1 + 2*perNode { // one for the first SIM, one a racer for the second
-			o := newOrder(int64(i+1), sims[min(i, 1)])
+			o := storetest.NewOrder(int64(i+1), sims[min(i, 1)])
 			if err := tx.InsertOrder(ctx, o); err != nil {
 				return err
 			}
@@ -497,9 +466,9 @@ func TestReplayPurge(t *testing.T) {
 func TestRetrySerializationFailure(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
-	sims := seed(t, db, 1)
+	sims := storetest.Seed(t, db, 1)
 	runs := 0
-	o := newOrder(1, sims[0])
+	o := storetest.NewOrder(1, sims[0])
 	err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
 		runs++
 		if err := tx.InsertOrder(ctx, o); err != nil {
@@ -525,91 +494,15 @@ func TestRetrySerializationFailure(t *testing.T) {
 	}
 }
 
-// parallelisms are the goroutines per CPU of the parallel benchmarks.
-var parallelisms = []int{1, 8}
-
 // BenchmarkUpdateOrdersInsert measures one write transaction that inserts an
 // order and its event, from parallel goroutines.
 func BenchmarkUpdateOrdersInsert(b *testing.B) {
-	for _, p := range parallelisms {
-		b.Run(fmt.Sprintf("par=%d", p), func(b *testing.B) {
-			db := openURL(b, newSchema(b), Options{})
-			ctx := context.Background()
-			sims := seed(b, db, 1000)
-			var n atomic.Int64
-			b.ReportAllocs()
-			b.SetParallelism(p)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := n.Add(1)
-					o := newOrder(i, sims[i%int64(len(sims))])
-					err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
-						if err := tx.InsertOrder(ctx, o); err != nil {
-							return err
-						}
-						return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
-					})
-					if err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-		})
-	}
+	storetest.BenchUpdateOrdersInsert(b, func(b testing.TB) opencube.Store { return openURL(b, newSchema(b), Options{}) })
 }
 
 // BenchmarkOrderPackage measures the store's whole share of one orderPackage
 // request: claim the replay entry, look up SIM, plan and active order, insert
 // the order and its event, store the response.
 func BenchmarkOrderPackage(b *testing.B) {
-	for _, p := range parallelisms {
-		b.Run(fmt.Sprintf("par=%d", p), func(b *testing.B) {
-			db := openURL(b, newSchema(b), Options{})
-			ctx := context.Background()
-			sims := seed(b, db, 1000)
-			var n atomic.Int64
-			response := []byte(`{"code":"0000","data":null,"message":"success","success":true}`)
-			b.ReportAllocs()
-			b.SetParallelism(p)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := n.Add(1)
-					sim := sims[i%int64(len(sims))]
-					key := fmt.Sprintf("/orderPackage %d", i)
-					r := &opencube.Replay{AccessCode: "ent", Key: key, Fingerprint: "fp", ExpiresAt: base.Add(10 * time.Minute)}
-					if _, ok, err := db.ClaimReplay(ctx, r, base); err != nil || !ok {
-						b.Errorf("ClaimReplay = %v, %v", ok, err)
-						return
-					}
-					err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
-						if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
-							return err
-						}
-						if _, err := tx.Plan(ctx, "ent", "P"); err != nil {
-							return err
-						}
-						if _, err := tx.ActiveOrder(ctx, sim.ICCID); err != nil {
-							return err
-						}
-						o := newOrder(i, sim)
-						if err := tx.InsertOrder(ctx, o); err != nil {
-							return err
-						}
-						return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
-					})
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					if err := db.CompleteReplay(ctx, "ent", key, response); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-		})
-	}
+	storetest.BenchOrderPackage(b, func(b testing.TB) opencube.Store { return openURL(b, newSchema(b), Options{}) })
 }

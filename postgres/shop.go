@@ -52,7 +52,7 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *opencube.ESIMPlan) error {
 	return nil
 }
 
-// queryAll runs a read-only query, retried when retryable, and scans every
+// queryAll runs one statement, retried when retryable, and scans every
 // row.
 func queryAll[T any](ctx context.Context, db *DB, what, sql string, args []any, scan func(scanner) (T, error)) ([]T, error) {
 	var out []T
@@ -165,8 +165,9 @@ func (t *orderTx) writeProfile(ctx context.Context, p *opencube.Profile) error {
 	return nil
 }
 
-// shopTx runs fn in a transaction with an orderTx, honouring its retry.
-func (db *DB) shopTx(ctx context.Context, fn func(t *orderTx) error) error {
+// runTx runs fn in a transaction with an orderTx, honouring its retry: fn
+// may run again on a serialization failure or deadlock.
+func (db *DB) runTx(ctx context.Context, fn func(t *orderTx) error) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		t := &orderTx{db: db, tx: tx}
 		err := fn(t)
@@ -180,7 +181,7 @@ func (db *DB) shopTx(ctx context.Context, fn func(t *orderTx) error) error {
 // UpdateProfile implements opencube.ShopStore.
 func (db *DB) UpdateProfile(ctx context.Context, accessCode, iccid string, fn func(p *opencube.Profile) error) (*opencube.Profile, error) {
 	var out *opencube.Profile
-	err := db.shopTx(ctx, func(t *orderTx) error {
+	err := db.runTx(ctx, func(t *orderTx) error {
 		p, err := t.profile(ctx, iccid)
 		if err != nil {
 			return err
@@ -302,7 +303,7 @@ func scanESIMOrder(s scanner) (*opencube.ESIMOrder, error) {
 // lock a different available row (or find none), and the state is re-checked
 // on the locked row, so a profile is never reserved twice.
 func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserve bool, jobs []*opencube.Job) error {
-	return db.shopTx(ctx, func(t *orderTx) error {
+	return db.runTx(ctx, func(t *orderTx) error {
 		if reserve {
 			var iccid string
 			err := t.tx.QueryRow(ctx, `UPDATE esim_profiles SET state = $1, order_id = $2, updated_at = $3
@@ -341,7 +342,7 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserv
 
 // UpdateESIMOrder implements opencube.ShopStore.
 func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencube.ESIMOrder, p *opencube.Profile) ([]*opencube.Job, error)) error {
-	return db.shopTx(ctx, func(t *orderTx) error {
+	return db.runTx(ctx, func(t *orderTx) error {
 		o, err := scanESIMOrder(t.tx.QueryRow(ctx, `SELECT `+esimOrderColumns+` FROM esim_orders WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
@@ -421,7 +422,7 @@ func scanMallOrder(s scanner) (*opencube.MallOrder, error) {
 
 // UpdateMall implements opencube.ShopStore.
 func (db *DB) UpdateMall(ctx context.Context, fn func(tx opencube.MallTx) error) error {
-	return db.shopTx(ctx, func(t *orderTx) error { return fn(mallTx{t}) })
+	return db.runTx(ctx, func(t *orderTx) error { return fn(mallTx{t}) })
 }
 
 // mallTx is an orderTx as an opencube.MallTx.

@@ -48,14 +48,7 @@ func scanSMS(s scanner) (*opencube.SMS, error) {
 // UpdateSMS implements opencube.SMSStore, like UpdateOrders (retried on
 // serialization failures).
 func (db *DB) UpdateSMS(ctx context.Context, fn func(tx opencube.SMSTx) error) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		t := &orderTx{db: db, tx: tx}
-		err := fn(t)
-		if t.retry != nil {
-			return t.retry
-		}
-		return err
-	})
+	return db.runTx(ctx, func(t *orderTx) error { return fn(t) })
 }
 
 var _ opencube.SMSTx = (*orderTx)(nil)

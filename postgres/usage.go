@@ -92,14 +92,7 @@ func scanMetered(row scanner) (*opencube.Order, opencube.Meter, int, error) {
 // UpdateUsage implements opencube.UsageStore, as UpdateOrders: fn may run
 // again on a serialization failure or deadlock.
 func (db *DB) UpdateUsage(ctx context.Context, fn func(tx opencube.UsageTx) error) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		t := &orderTx{db: db, tx: tx}
-		err := fn(t)
-		if t.retry != nil {
-			return t.retry
-		}
-		return err
-	})
+	return db.runTx(ctx, func(t *orderTx) error { return fn(t) })
 }
 
 var _ opencube.UsageTx = (*orderTx)(nil)

@@ -158,13 +158,28 @@ func (s *Server) Book(ctx context.Context, rec *opencube.UsageRecord) (opencube.
 	select {
 	case s.queue <- p:
 	case <-s.quit:
-		return opencube.BookResult{}, errors.New("radius: server shut down")
+		return opencube.BookResult{}, errShutDown
 	case <-ctx.Done():
 		return opencube.BookResult{}, ctx.Err()
 	}
-	r := <-p.done
-	return r.res, r.err
+	select {
+	case r := <-p.done:
+		return r.res, r.err
+	case <-s.loopDone:
+		// The loop stopped: p was queued as it drained the queue for the
+		// last time, so it either was booked (and answered before the loop
+		// stopped) or never will be.
+		select {
+		case r := <-p.done:
+			return r.res, r.err
+		default:
+			return opencube.BookResult{}, errShutDown
+		}
+	}
 }
+
+// errShutDown is returned by Book after Shutdown.
+var errShutDown = errors.New("radius: server shut down")
 
 // loop gathers queued records into batches and books each in one call.
 func (s *Server) loop() {

@@ -115,7 +115,7 @@ func (t *txn) AlertSettings(_ context.Context, accessCode string) (*opencube.Ale
 	if err != nil {
 		return nil, dbError("find alert settings", err)
 	}
-	a.Percents = parseInts(percents)
+	a.Percents = opencube.ParsePercentList(percents)
 	return a, nil
 }
 
@@ -134,26 +134,6 @@ func (t *txn) MarkAlert(_ context.Context, orderID, threshold string) (bool, err
 }
 
 var _ opencube.AlertTx = (*txn)(nil)
-
-// parseInts reads a comma-separated list of integers.
-func parseInts(s string) []int {
-	out := []int{}
-	for _, p := range strings.Split(s, ",") {
-		if n, err := strconv.Atoi(p); err == nil {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// joinInts is the inverse of parseInts.
-func joinInts(l []int) string {
-	s := make([]string, len(l))
-	for i, n := range l {
-		s[i] = strconv.Itoa(n)
-	}
-	return strings.Join(s, ",")
-}
 
 // PutWebhook implements opencube.NotifyStore.
 func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error) {
@@ -330,6 +310,10 @@ func (db *DB) attachAttempts(ctx context.Context, tx *sql.Tx, ds []*opencube.Del
 			a.At, a.Latency = instant(at), time.Duration(lat)
 			d.Attempts = append(d.Attempts, a)
 		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return dbError("find attempts", err)
+		}
 		if err := rows.Close(); err != nil {
 			return dbError("find attempts", err)
 		}
@@ -376,6 +360,10 @@ func (db *DB) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]
 				return dbError("find deliveries", err)
 			}
 			out = append(out, d)
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return dbError("find deliveries", err)
 		}
 		if err := rows.Close(); err != nil {
 			return dbError("find deliveries", err)
@@ -476,7 +464,7 @@ func (db *DB) PutAlertSettings(ctx context.Context, s *opencube.AlertSettings) e
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.exec(`INSERT INTO alert_settings (enterprise_code, percents, days_before_expiry) VALUES (?, ?, ?)
 			ON CONFLICT (enterprise_code) DO UPDATE SET percents = excluded.percents, days_before_expiry = excluded.days_before_expiry`,
-			s.EnterpriseCode, joinInts(s.Percents), s.DaysBeforeExpiry)
+			s.EnterpriseCode, opencube.PercentList(s.Percents), s.DaysBeforeExpiry)
 		if code(err) == foreignKey {
 			return unknownEnterprise(s.EnterpriseCode)
 		}
@@ -502,6 +490,6 @@ func (db *DB) FindAlertSettings(ctx context.Context, accessCode string) (*opencu
 	if err != nil {
 		return nil, dbError("find alert settings", err)
 	}
-	a.Percents = parseInts(percents)
+	a.Percents = opencube.ParsePercentList(percents)
 	return a, nil
 }

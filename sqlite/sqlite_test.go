@@ -85,39 +85,8 @@ func TestOpenInvalidPath(t *testing.T) {
 	}
 }
 
-// seed makes an enterprise with n SIMs and one granted plan.
-func seed(t testing.TB, db *sqlite.DB, n int) []*opencube.SIM {
-	t.Helper()
-	ctx := context.Background()
-	if err := db.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "ent", Name: "E", Secrets: []string{"12345678"}}); err != nil {
-		t.Fatal(err)
-	}
-	sims := make([]*opencube.SIM, n)
-	for i := range sims {
-		sims[i] = &opencube.SIM{ICCID: fmt.Sprintf("89860%014d", i), IMSI: fmt.Sprintf("46001%010d", i), EnterpriseCode: "ent", Status: opencube.SIMActive}
-	}
-	if err := db.CreateSIMs(ctx, sims); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.CreatePlan(ctx, &opencube.Plan{Code: "P", Name: "Plan", Type: opencube.PlanDaily, VolumeBytes: 1 << 30}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.GrantPlan(ctx, "ent", "P"); err != nil {
-		t.Fatal(err)
-	}
-	return sims
-}
-
-var base = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
-
-func newOrder(n int64, sim *opencube.SIM) *opencube.Order {
-	return &opencube.Order{
-		ID: opencube.OrderID(n), Code: opencube.OrderCode(n), EnterpriseCode: sim.EnterpriseCode, ICCID: sim.ICCID, IMSI: sim.IMSI,
-		PlanCode: "P", PlanName: "Plan", PlanType: opencube.PlanDaily, VolumeBytes: 1 << 30, OrderPeriod: 1,
-		Status: opencube.OrderNotEnabled, BuyType: opencube.BuyNormal,
-		OrderedAt: base.Add(time.Duration(n) * time.Millisecond), UpdatedAt: base.Add(time.Duration(n) * time.Millisecond),
-	}
-}
+// base is the time of the orders storetest.NewOrder makes.
+var base = storetest.SeedBase
 
 // TestConcurrentWriters runs many UpdateOrders at once: inserts for many SIMs
 // and races to enable orders of the same SIMs. Writers queue; none sees
@@ -125,7 +94,7 @@ func newOrder(n int64, sim *opencube.SIM) *opencube.Order {
 func TestConcurrentWriters(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
-	sims := seed(t, db, 40)
+	sims := storetest.Seed(t, db, 40)
 	const contested, racers, inserters, insertsEach = 10, 8, 8, 10
 
 	// Each contested SIM has one waiting order a racer.
@@ -135,7 +104,7 @@ func TestConcurrentWriters(t *testing.T) {
 		for s := range contested {
 			for r := range racers {
 				n++
-				waiting[s][r] = newOrder(n, sims[s])
+				waiting[s][r] = storetest.NewOrder(n, sims[s])
 				if err := tx.InsertOrder(ctx, waiting[s][r]); err != nil {
 					return err
 				}
@@ -194,7 +163,7 @@ func TestConcurrentWriters(t *testing.T) {
 		wg.Go(func() {
 			for j := range insertsEach {
 				sim := sims[contested+(i*insertsEach+j)%(len(sims)-contested)]
-				o := newOrder(next.Add(1), sim)
+				o := storetest.NewOrder(next.Add(1), sim)
 				err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
 					if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
 						return err
@@ -274,13 +243,13 @@ func TestConcurrentWriters(t *testing.T) {
 func TestBatchIsolation(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
-	sims := seed(t, db, 10)
+	sims := storetest.Seed(t, db, 10)
 	errFail := opencube.Errorf(opencube.KindQuota, "refused")
 	const writers = 64
 	var wg sync.WaitGroup
 	for i := range writers {
 		wg.Go(func() {
-			o := newOrder(int64(i+1), sims[i%len(sims)])
+			o := storetest.NewOrder(int64(i+1), sims[i%len(sims)])
 			var panicked any
 			err := func() (err error) {
 				defer func() { panicked = recover() }()
@@ -376,93 +345,15 @@ func TestReplayPurge(t *testing.T) {
 	}
 }
 
-// parallelisms are the goroutines per CPU of the parallel benchmarks: as many
-// writers as CPUs, and the many concurrent requests of a busy server, whose
-// writes share commits.
-var parallelisms = []int{1, 8}
-
 // BenchmarkUpdateOrdersInsert measures one write transaction that inserts an
 // order and its event, from parallel goroutines.
 func BenchmarkUpdateOrdersInsert(b *testing.B) {
-	for _, p := range parallelisms {
-		b.Run(fmt.Sprintf("par=%d", p), func(b *testing.B) {
-			db := open(b)
-			ctx := context.Background()
-			sims := seed(b, db, 1000)
-			var n atomic.Int64
-			b.ReportAllocs()
-			b.SetParallelism(p)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := n.Add(1)
-					o := newOrder(i, sims[i%int64(len(sims))])
-					err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
-						if err := tx.InsertOrder(ctx, o); err != nil {
-							return err
-						}
-						return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
-					})
-					if err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-		})
-	}
+	storetest.BenchUpdateOrdersInsert(b, func(b testing.TB) opencube.Store { return open(b) })
 }
 
 // BenchmarkOrderPackage measures the store's whole share of one orderPackage
 // request: claim the replay entry, look up SIM, plan and active order, insert
 // the order and its event, store the response.
 func BenchmarkOrderPackage(b *testing.B) {
-	for _, p := range parallelisms {
-		b.Run(fmt.Sprintf("par=%d", p), func(b *testing.B) {
-			db := open(b)
-			ctx := context.Background()
-			sims := seed(b, db, 1000)
-			var n atomic.Int64
-			response := []byte(`{"code":"0000","data":null,"message":"success","success":true}`)
-			b.ReportAllocs()
-			b.SetParallelism(p)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := n.Add(1)
-					sim := sims[i%int64(len(sims))]
-					key := fmt.Sprintf("/orderPackage %d", i)
-					r := &opencube.Replay{AccessCode: "ent", Key: key, Fingerprint: "fp", ExpiresAt: base.Add(10 * time.Minute)}
-					if _, ok, err := db.ClaimReplay(ctx, r, base); err != nil || !ok {
-						b.Errorf("ClaimReplay = %v, %v", ok, err)
-						return
-					}
-					err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
-						if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
-							return err
-						}
-						if _, err := tx.Plan(ctx, "ent", "P"); err != nil {
-							return err
-						}
-						if _, err := tx.ActiveOrder(ctx, sim.ICCID); err != nil {
-							return err
-						}
-						o := newOrder(i, sim)
-						if err := tx.InsertOrder(ctx, o); err != nil {
-							return err
-						}
-						return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
-					})
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					if err := db.CompleteReplay(ctx, "ent", key, response); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-		})
-	}
+	storetest.BenchOrderPackage(b, func(b testing.TB) opencube.Store { return open(b) })
 }

@@ -211,6 +211,10 @@ func (t *txn) Subscribers(_ context.Context, imsis []string) (map[string]*opencu
 			}
 			out[sub.SIM.IMSI] = sub
 		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return nil, dbError("find subscribers", err)
+		}
 		if err := rows.Close(); err != nil {
 			return nil, dbError("find subscribers", err)
 		}
@@ -241,6 +245,10 @@ func (t *txn) Sessions(_ context.Context, keys []opencube.SessionKey) (map[openc
 				return nil, dbError("find sessions", err)
 			}
 			out[opencube.SessionKey{NAS: s.NAS, ID: s.ID}] = s
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return nil, dbError("find sessions", err)
 		}
 		if err := rows.Close(); err != nil {
 			return nil, dbError("find sessions", err)

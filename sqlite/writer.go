@@ -146,7 +146,19 @@ func (w *writer) run(ctx context.Context, fn func(ctx context.Context) error) er
 	case <-w.quit:
 		return errClosed
 	}
-	err := <-o.done
+	var err error
+	select {
+	case err = <-o.done:
+	case <-w.exited:
+		// The loop stopped: o was queued as it drained the queue for the
+		// last time, so it either ran (and was answered before the loop
+		// stopped) or never will.
+		select {
+		case err = <-o.done:
+		default:
+			return errClosed
+		}
+	}
 	if p, ok := err.(panicked); ok {
 		panic(p.value) // in the caller's goroutine, where it belongs
 	}

@@ -7,6 +7,10 @@
 //		storetest.Run(t, func(t *testing.T) opencube.Store { ... })
 //	}
 //
+// The same stores' benchmarks (BenchUpdateOrdersInsert, BenchOrderPackage)
+// and the fixture they share with a store's own tests (Seed, NewOrder) live
+// here too, so that both stores measure the same work.
+//
 // Stored instants must keep at least millisecond precision; the suite's
 // times are whole milliseconds and compare with time.Time.Equal. Empty lists
 // (secrets, countries) may come back nil or empty.

@@ -249,21 +249,25 @@ func (c *adminCLI) enterpriseRotate(args []string) error {
 	return c.print(e, "added a secret to enterprise %s: it now holds %d secret%s", e.AccessCode, e.Secrets, plural(e.Secrets))
 }
 
+// input opens the file named by a --file flag: stdin for "" or "-".
+func (c *adminCLI) input(file string) (io.ReadCloser, error) {
+	if file == "" || file == "-" {
+		return io.NopCloser(c.stdin), nil
+	}
+	return os.Open(file)
+}
+
 func (c *adminCLI) simsImport(args []string) error {
 	fs := c.flags("sims import")
 	file := fs.String("file", "-", "CSV file to import; - for stdin")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	in := c.stdin
-	if *file != "" && *file != "-" {
-		f, err := os.Open(*file)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+	in, err := c.input(*file)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	n, err := c.admin.ImportCSV(c.ctx, in)
 	if err != nil {
 		return err

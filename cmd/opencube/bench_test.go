@@ -111,20 +111,7 @@ func benchOrderPackage(b *testing.B, db string, nodes int) {
 		defer m.Close()
 		urls = append(urls, m.URL()+"/package/orderPackage")
 	}
-	c := client.New("", "P000270", opencube.DemoSecret)
-	bodies := make([][]byte, max(b.N, benchClients))
-	for i := range bodies {
-		body, err := c.Body(map[string]any{
-			"device_id": fmt.Sprintf("898520220180418%05d", 192+i%10), "global_order": "0", "is_open": "0",
-			"order_period": "1", "package_code": "DP20190726001274", "package_name": "C_M_0_P_中国20M不限速月套餐",
-			"package_type": "2", "pay_amount": fmt.Sprintf("%d.%02d", i/100, i%100), "pay_rst": "1", "pay_type": "2",
-			"test_flow": "0", "test_flow_flag": "0",
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		bodies[i] = body
-	}
+	bodies := orderBodies(b, max(b.N, benchClients))
 	load(b, urls, bodies)
 }
 

@@ -148,14 +148,24 @@ type e2eServer struct {
 // the demo data, its clock at clockStart.
 func startServer(t *testing.T) *e2eServer {
 	t.Helper()
-	clock := &e2eClock{now: clockStart}
+	return startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, nil)
+}
+
+// startServerWith runs the whole server on 127.0.0.1:0 over db with the demo
+// data and clock, after configure (when not nil) has set what the test needs.
+// Background jobs do not run on their own: tests run them (Worker.RunOnce).
+func startServerWith(t *testing.T, db string, clock *e2eClock, configure func(m *Main)) *e2eServer {
+	t.Helper()
 	m := NewMain()
 	m.Addr = "127.0.0.1:0"
-	m.DB = e2eDatabase(t)
+	m.DB = db
 	m.Demo = true
 	m.Clock = clock
 	m.Stderr = io.Discard
-	m.JobInterval = 0 // tests run background jobs themselves (Worker.RunOnce)
+	m.JobInterval = 0
+	if configure != nil {
+		configure(m)
+	}
 	if err := m.Run(t.Context()); err != nil {
 		t.Fatalf("Run: %v", err)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
 )
@@ -15,15 +13,11 @@ func (c *adminCLI) esimImport(args []string) error {
 	if err := parse(fs, args, 0, "access-code"); err != nil {
 		return err
 	}
-	in := c.stdin
-	if *file != "" && *file != "-" {
-		f, err := os.Open(*file)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in = f
+	in, err := c.input(*file)
+	if err != nil {
+		return err
 	}
+	defer in.Close()
 	n, err := c.admin.ImportProfilesCSV(c.ctx, *code, in)
 	if err != nil {
 		return err

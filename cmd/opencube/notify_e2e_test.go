@@ -120,22 +120,7 @@ func verify(t *testing.T, got received, endpointSecret, entSecret string, now ti
 // startNotifyServer is startServer with the admin API on (token "t").
 func startNotifyServer(t *testing.T, db string, clock *e2eClock) *e2eServer {
 	t.Helper()
-	m := NewMain()
-	m.Addr = "127.0.0.1:0"
-	m.DB = db
-	m.Demo = true
-	m.AdminToken = "t"
-	m.Clock = clock
-	m.Stderr = io.Discard
-	m.JobInterval = 0 // order jobs run through the sandbox clock or runJobs
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	t.Cleanup(func() { closeMain(t, m) })
-	s := &e2eServer{m: m, clock: clock}
-	s.p = s.client(entP, demoSecret)
-	s.q = s.client(entQ, demoSecret)
-	return s
+	return startServerWith(t, db, clock, func(m *Main) { m.AdminToken = "t" })
 }
 
 func (s *e2eServer) admin() *client.Admin { return client.NewAdmin(s.m.URL(), "t") }

@@ -8,7 +8,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -45,23 +44,9 @@ func needRadclient(t *testing.T) string {
 // 127.0.0.1:0 and Disconnect-Requests sent to coaPort (0: none).
 func startRADIUSServer(t *testing.T, coaPort int) *e2eServer {
 	t.Helper()
-	clock := &e2eClock{now: clockStart}
-	m := NewMain()
-	m.Addr = "127.0.0.1:0"
-	m.DB = e2eDatabase(t)
-	m.Demo = true
-	m.Clock = clock
-	m.Stderr = io.Discard
-	m.JobInterval = 0
-	m.RADIUS = radiusConfig{AcctAddr: "127.0.0.1:0", AuthAddr: "127.0.0.1:0", Secret: radiusSecret, CoAPort: coaPort, SessionTimeout: time.Hour}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	t.Cleanup(func() { closeMain(t, m) })
-	s := &e2eServer{m: m, clock: clock}
-	s.p = s.client(entP, demoSecret)
-	s.q = s.client(entQ, demoSecret)
-	return s
+	return startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, func(m *Main) {
+		m.RADIUS = radiusConfig{AcctAddr: "127.0.0.1:0", AuthAddr: "127.0.0.1:0", Secret: radiusSecret, CoAPort: coaPort, SessionTimeout: time.Hour}
+	})
 }
 
 // radclient sends one request of kind (acct, auth) with the attributes

@@ -138,24 +138,11 @@ type shopServer struct {
 func startShopServer(t *testing.T) *shopServer {
 	t.Helper()
 	sink := newSMTPSink(t)
-	clock := &e2eClock{now: clockStart}
-	m := NewMain()
-	m.Addr = "127.0.0.1:0"
-	m.DB = e2eDatabase(t)
-	m.Demo = true
-	m.Clock = clock
-	m.Stderr = io.Discard
-	m.JobInterval = 0
-	m.AdminToken = shopAdminToken
-	m.Shop.SMTPAddr = sink.ln.Addr().String()
-	m.Shop.SMTPFrom = "shop@opencube.test"
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	t.Cleanup(func() { closeMain(t, m) })
-	s := &e2eServer{m: m, clock: clock}
-	s.p = s.client(entP, demoSecret)
-	s.q = s.client(entQ, demoSecret)
+	s := startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, func(m *Main) {
+		m.AdminToken = shopAdminToken
+		m.Shop.SMTPAddr = sink.ln.Addr().String()
+		m.Shop.SMTPFrom = "shop@opencube.test"
+	})
 	return &shopServer{e2eServer: s, sink: sink}
 }
 
