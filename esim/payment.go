@@ -62,7 +62,10 @@ func (Sandbox) Payment(ctx context.Context, _ http.Header, body []byte, secrets 
 	}
 	keys, err := secrets(ctx, p["partnerCode"])
 	if err != nil {
-		return pay, errSign("unknown partnerCode")
+		if opencube.ErrorKind(err) == opencube.KindUnauthenticated {
+			return pay, errSign("unknown partnerCode")
+		}
+		return pay, err // ours, not the sender's: answered 5xx so it is sent again
 	}
 	if _, ok := csss.Verify(body, p["sign"], keys); !ok {
 		return pay, errSign("sign does not verify")
@@ -165,7 +168,10 @@ func (s *Stripe) Payment(ctx context.Context, header http.Header, body []byte, s
 	}
 	keys, err := secrets(ctx, partner)
 	if err != nil {
-		return pay, errSign("unknown partnerCode")
+		if opencube.ErrorKind(err) == opencube.KindUnauthenticated {
+			return pay, errSign("unknown partnerCode")
+		}
+		return pay, err // ours, not the sender's: answered 5xx so it is sent again
 	}
 	ok := false
 	for _, key := range keys {

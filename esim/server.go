@@ -120,8 +120,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		}
 		status := http.StatusOK
 		var e *opencube.Error
-		if errors.As(err, &e) && e.Field == "sign" {
+		switch {
+		case errors.As(err, &e) && e.Field == "sign":
 			status = http.StatusBadRequest // a webhook that does not verify
+		case code == CodeError && strings.HasSuffix(rt.Path, "/webhook"):
+			// A payment provider takes any 2xx as delivered: a failure of
+			// ours must make it send the webhook again.
+			status = http.StatusInternalServerError
 		}
 		writeEnvelope(w, status, Envelope{Code: code, Message: msg})
 		return

@@ -993,3 +993,25 @@ func mailAttachment(t *testing.T, data string) []byte {
 		}
 	}
 }
+
+// TestPaymentWebhookStoreFailure: when opencube itself fails (here: its
+// database is gone), a payment webhook answers HTTP 500, so that the
+// provider sends it again, rather than a 2xx it would take as delivered.
+func TestPaymentWebhookStoreFailure(t *testing.T) {
+	s := startShopServer(t)
+	token := s.consumer(t, "late@example.com")
+	id := s.preOrder(t, token, 1001, "4.99", "USD")
+	if err := s.m.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := s.webhook(t, webhookBody(t, id, "4.99", "USD", "payment_intent.succeeded", s.clock.Now()))
+	if r.Status != http.StatusInternalServerError || r.Code != esim.CodeError {
+		t.Errorf("webhook on a failed store: HTTP %d code %d %q, want 500 and %d", r.Status, r.Code, r.Message, esim.CodeError)
+	}
+	// A working store for Main.Close to give the node number back to.
+	store, err := openStore(t.Context(), s.m.DB, s.m.DBOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.m.Store = store
+}
