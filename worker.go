@@ -82,12 +82,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if w.Concurrency <= 1 {
+		// Every claimed job runs: one whose outcome could not be recorded
+		// does not leave the others waiting for their leases to run out.
+		var errs []error
 		for _, j := range jobs {
-			if err := w.finish(ctx, j); err != nil {
-				return len(jobs), err
-			}
+			errs = append(errs, w.finish(ctx, j))
 		}
-		return len(jobs), nil
+		return len(jobs), errors.Join(errs...)
 	}
 	errs := make([]error, len(jobs))
 	sem := make(chan struct{}, w.Concurrency)
