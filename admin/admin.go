@@ -54,8 +54,14 @@ func HTTPStatus(k opencube.Kind) int {
 	case opencube.KindUnauthenticated, opencube.KindDeviceNotFound, opencube.KindPlanNotOrderable,
 		opencube.KindOrderNotFound, KindNoRoute, opencube.KindNotFound:
 		return http.StatusNotFound
-	case opencube.KindConflict, opencube.KindSIMState, opencube.KindOrderState: // a profile's state, too
+	case opencube.KindConflict, opencube.KindSIMState, opencube.KindOrderState, // a profile's state, too
+		opencube.KindOTA, opencube.KindBulkRejected, opencube.KindQuota, opencube.KindSoldOut,
+		opencube.KindSMSDailyLimit:
 		return http.StatusConflict
+	case opencube.KindSMSTooLong, opencube.KindPriceMismatch:
+		return http.StatusUnprocessableEntity
+	case opencube.KindSMSNotFound:
+		return http.StatusNotFound
 	case KindUnauthorized:
 		return http.StatusUnauthorized
 	case KindDisabled:

@@ -457,3 +457,22 @@ func FuzzReadSIMsCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestHTTPStatusKnowsEveryKind: every domain kind but internal maps to a
+// client-error status, so an operator never sees a 500 for a refusal.
+func TestHTTPStatusKnowsEveryKind(t *testing.T) {
+	for _, k := range []opencube.Kind{
+		opencube.KindInvalid, opencube.KindUnauthenticated, opencube.KindConflict, opencube.KindDeviceNotFound,
+		opencube.KindPlanNotOrderable, opencube.KindOrderNotFound, opencube.KindOrderState, opencube.KindOTA,
+		opencube.KindBulkRejected, opencube.KindSIMState, opencube.KindQuota, opencube.KindNotFound,
+		opencube.KindSoldOut, opencube.KindPriceMismatch, opencube.KindSMSTooLong, opencube.KindSMSDailyLimit,
+		opencube.KindSMSNotFound,
+	} {
+		if got := admin.HTTPStatus(k); got < 400 || got >= 500 {
+			t.Errorf("HTTPStatus(%s) = %d, want a 4xx", k, got)
+		}
+	}
+	if got := admin.HTTPStatus(opencube.KindInternal); got != http.StatusInternalServerError {
+		t.Errorf("HTTPStatus(internal) = %d", got)
+	}
+}
