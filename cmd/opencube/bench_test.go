@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opencube/opencube"
-	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/postgres/pgtest"
 	_ "modernc.org/sqlite"
 )
@@ -117,7 +115,7 @@ func benchOrderPackage(b *testing.B, db string, nodes int) {
 
 // BenchmarkFloorHTTP is the floor the server is compared with: a bare
 // net/http handler that decodes the same JSON body and inserts one row into
-// SQLite (same file settings), nothing else.
+// SQLite (same file settings), nothing else, for the same signed bodies.
 func BenchmarkFloorHTTP(b *testing.B) {
 	dsn := "file:" + filepath.Join(b.TempDir(), "floor.db") + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
@@ -154,17 +152,7 @@ func BenchmarkFloorHTTP(b *testing.B) {
 	srv := &http.Server{Handler: h}
 	go srv.Serve(ln)
 	defer srv.Close()
-	c := client.New("", "P000270", opencube.DemoSecret)
-	bodies := make([][]byte, max(b.N, benchClients))
-	for i := range bodies {
-		body, err := c.Body(map[string]any{
-			"device_id": fmt.Sprintf("898520220180418%05d", 192+i%10), "package_code": "DP20190726001274",
-			"package_name": "C_M_0_P_中国20M不限速月套餐", "pay_amount": fmt.Sprintf("%d.%02d", i/100, i%100),
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		bodies[i] = body
-	}
+	// The very bodies the server gets in BenchmarkOrderPackageHTTP.
+	bodies := orderBodies(b, max(b.N, benchClients))
 	load(b, []string{"http://" + ln.Addr().String() + "/package/orderPackage"}, bodies)
 }
