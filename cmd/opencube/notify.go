@@ -99,7 +99,8 @@ func (m *Main) runNotify(ctx context.Context, wg *sync.WaitGroup) {
 	}()
 }
 
-// wakeStore is a Store whose successful order and usage transactions wake
+// wakeStore is a Store whose successful order, usage, SMS and Mall
+// transactions (the ones that write events) wake
 // the delivery loop.
 type wakeStore struct {
 	opencube.Store
@@ -118,6 +119,24 @@ func (s wakeStore) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx
 // UpdateUsage implements opencube.UsageStore.
 func (s wakeStore) UpdateUsage(ctx context.Context, fn func(tx opencube.UsageTx) error) error {
 	err := s.Store.UpdateUsage(ctx, fn)
+	if err == nil {
+		s.wake()
+	}
+	return err
+}
+
+// UpdateSMS implements opencube.SMSStore.
+func (s wakeStore) UpdateSMS(ctx context.Context, fn func(tx opencube.SMSTx) error) error {
+	err := s.Store.UpdateSMS(ctx, fn)
+	if err == nil {
+		s.wake()
+	}
+	return err
+}
+
+// UpdateMall implements opencube.ShopStore.
+func (s wakeStore) UpdateMall(ctx context.Context, fn func(tx opencube.MallTx) error) error {
+	err := s.Store.UpdateMall(ctx, fn)
 	if err == nil {
 		s.wake()
 	}

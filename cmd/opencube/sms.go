@@ -112,7 +112,8 @@ func (m *Main) startSMS() {
 		c.Sandbox.Delay = c.SandboxDelay
 		gw = c.Sandbox
 	}
-	c.Service = sms.NewService(m.Store, m.Clock, gw)
+	// m.Service.Store wakes the delivery loop when a transaction commits.
+	c.Service = sms.NewService(m.Service.Store, m.Clock, gw)
 	c.Service.MaxSegments, c.Service.DailyLimit = c.MaxSegments, c.DailyLimit
 	c.Service.Logger = m.Logger
 	c.Worker = opencube.NewWorker(m.Store, m.Clock, m.Owner)
