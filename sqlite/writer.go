@@ -29,6 +29,7 @@ var errClosed = errors.New("sqlite: database is closed")
 type writer struct {
 	db     *sql.DB
 	conn   *sql.Conn // db's single connection, held for good
+	ckpt   *checkpointer
 	stmts  [numWriteStmts]*sql.Stmt
 	proto  [numProtoStmts]*sql.Stmt
 	usage  [numUsageStmts]*sql.Stmt  // prepared on first use (usage.go)
@@ -70,7 +71,7 @@ var protoSQL = [numProtoStmts]string{
 }
 
 func openWriter(ctx context.Context, path string) (*writer, error) {
-	db, err := sql.Open("sqlite", dsn(path, true))
+	db, err := sql.Open("sqlite", dsn(path, true)+"&_pragma=wal_autocheckpoint(0)") // see checkpointer
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -82,6 +83,10 @@ func openWriter(ctx context.Context, path string) (*writer, error) {
 	if w.conn, err = db.Conn(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if w.ckpt, err = openCheckpointer(path); err != nil {
+		w.closeConn()
+		return nil, err
 	}
 	for i, q := range writeSQL {
 		if w.stmts[i], err = w.conn.PrepareContext(ctx, q); err != nil {
@@ -117,6 +122,9 @@ func (w *writer) closeConn() error {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
+	}
+	if w.ckpt != nil {
+		errs = append(errs, w.ckpt.close())
 	}
 	errs = append(errs, w.conn.Close(), w.db.Close())
 	return errors.Join(errs...)
@@ -201,6 +209,7 @@ func (w *writer) loop() {
 				break fill
 			}
 		}
+		w.ckpt.restart(w.conn)
 		w.runBatch(batch)
 	}
 }
@@ -255,6 +264,8 @@ func (w *writer) runBatch(ops []*op) {
 		if err := w.exec(pCommit); err != nil {
 			w.exec(pRollback)
 			commitErr = fmt.Errorf("sqlite: commit: %w", err)
+		} else {
+			w.ckpt.committed()
 		}
 	default:
 		w.exec(pRollback) // nothing to keep

@@ -1,0 +1,65 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/sqlite"
+)
+
+// TestCheckpointing writes far more than walRestartFrames without a pause:
+// the background checkpointer copies committed pages into the database file
+// while the database is open, and the writer restarts the WAL, so that its
+// file stays a fraction of what was written through it.
+func TestCheckpointing(t *testing.T) {
+	defer sqlite.SetCheckpointing(2*time.Millisecond, 256)()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "opencube.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	size := func(p string) int64 {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size(path)
+	// Every write dirties a page or more; a 2 KiB name spreads the rows
+	// over many pages.
+	const writes = 4000
+	pad := strings.Repeat("x", 2048)
+	for i := range writes {
+		e := &opencube.Enterprise{AccessCode: fmt.Sprintf("E%05d", i), Name: pad, Secrets: []string{"12345678"}}
+		if err := db.CreateEnterprise(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	written := int64(writes) * 4096 // at least a page a write went through the WAL
+	wal := size(path + "-wal")
+	if wal > written/4 {
+		t.Errorf("WAL file is %d bytes after %d bytes written through it: it was not restarted", wal, written)
+	}
+	// The background copies reach the database file while it is open.
+	deadline := time.Now().Add(5 * time.Second)
+	for size(path) < before+int64(writes)*2048 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file grew from %d to %d bytes only: nothing was checkpointed", before, size(path))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	for i := range writes {
+		if _, err := db.FindEnterprise(ctx, fmt.Sprintf("E%05d", i)); err != nil {
+			t.Fatalf("enterprise %d: %v", i, err)
+		}
+	}
+}
