@@ -163,7 +163,11 @@ func (s *Service) OrderPlan(ctx context.Context, r OrderRequest) (*Order, error)
 		if o, err = s.newOrder(ctx, tx, code, &r, r.ICCID); err != nil {
 			return err
 		}
-		return s.place(ctx, tx, o, r.Open)
+		if err := s.place(ctx, tx, o, r.Open); err != nil {
+			return err
+		}
+		Answered(ctx, o)
+		return nil
 	})
 	return o, err
 }
@@ -221,6 +225,7 @@ func (s *Service) OrderPlans(ctx context.Context, r BulkOrderRequest) ([]*Order,
 		if len(failures) > 0 {
 			return &Error{Kind: KindBulkRejected, Message: "device " + failures[0].ICCID + " does not meet ordering requirements", Failures: failures}
 		}
+		Answered(ctx, orders)
 		return nil
 	})
 	if err != nil {
@@ -262,10 +267,13 @@ func (s *Service) update(ctx context.Context, orderID string, change func(OrderT
 		if err := scheduleExpiry(ctx, tx, o); err != nil {
 			return err
 		}
-		if ev == "" {
-			return nil
+		if ev != "" {
+			if err := tx.InsertEvent(ctx, NewEvent(ev, o)); err != nil {
+				return err
+			}
 		}
-		return tx.InsertEvent(ctx, NewEvent(ev, o))
+		Answered(ctx, o)
+		return nil
 	})
 	return o, err
 }

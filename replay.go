@@ -15,8 +15,18 @@ import (
 type ReplayClaim struct {
 	Replay *Replay
 	Now    time.Time
+	// Answer, when set, renders the request's answer from the result of
+	// its change. The service passes the result (Answered) at the end of
+	// the change's function, and the store records the answer in the
+	// entry in the same transaction: the request then costs no write after
+	// its change, and a repeat finds the answer as soon as the change is
+	// visible.
+	Answer func(result any) []byte
+	// Response is the answer rendered by Answered; the store records it
+	// only when the function that rendered it succeeds.
+	Response []byte
 	// Recorded is set by the store once the entry was committed with a
-	// change.
+	// change; Response is then nil or the answer recorded with it.
 	Recorded bool
 	// Prior is set by the store, with ErrReplayed, when an unexpired entry
 	// with the same key exists: the request was seen before.
@@ -32,6 +42,22 @@ type replayKey struct{}
 // WithReplayClaim returns a context carrying c to the store.
 func WithReplayClaim(ctx context.Context, c *ReplayClaim) context.Context {
 	return context.WithValue(ctx, replayKey{}, c)
+}
+
+// ReplayClaimFrom returns the claim ctx carries, settled or not, or nil.
+func ReplayClaimFrom(ctx context.Context) *ReplayClaim {
+	c, _ := ctx.Value(replayKey{}).(*ReplayClaim)
+	return c
+}
+
+// Answered gives the pending claim of ctx, if it wants one, the result of
+// the request's change. A service calls it last in the function it passes
+// to OrderStore.UpdateOrders, with what it will return: nothing may fail
+// after it.
+func Answered(ctx context.Context, result any) {
+	if c := PendingReplayClaim(ctx); c != nil && c.Answer != nil {
+		c.Response = c.Answer(result)
+	}
 }
 
 // PendingReplayClaim returns the claim ctx carries, or nil when there is

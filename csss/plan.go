@@ -11,17 +11,17 @@ import (
 // place. Paths not found in the public docs use csss-api.md §5 U6 (D1).
 var Routes = []Route{
 	{Path: "/package/queryPackage", Summary: "Get data plans", Fields: []string{"package_code", "page_no", "page_size"}, handle: (*Server).queryPackage},
-	{Path: "/package/orderPackage", ClaimInTx: true, Summary: "Order data plan", Sign: SignNull, Fields: orderFields, handle: (*Server).orderPackage},
-	{Path: "/package/batchOrderPackages", ClaimInTx: true, Summary: "Bulk order package", Sign: SignNone, Fields: append([]string{"deviceList"}, orderFields[1:]...), handle: (*Server).batchOrderPackages},
-	{Path: "/package/renewPackage", ClaimInTx: true, Summary: "Renew your data plan", Fields: []string{"order_id", "renew_period"}, handle: (*Server).renewPackage},
+	{Path: "/package/orderPackage", ClaimInTx: true, answer: orderAnswer, Summary: "Order data plan", Sign: SignNull, Fields: orderFields, handle: (*Server).orderPackage},
+	{Path: "/package/batchOrderPackages", ClaimInTx: true, answer: batchAnswer, Summary: "Bulk order package", Sign: SignNone, Fields: append([]string{"deviceList"}, orderFields[1:]...), handle: (*Server).batchOrderPackages},
+	{Path: "/package/renewPackage", ClaimInTx: true, answer: renewAnswer, Summary: "Renew your data plan", Fields: []string{"order_id", "renew_period"}, handle: (*Server).renewPackage},
 	{Path: "/package/queryOrder", Summary: "Query the package order information", Fields: []string{"device_id", "order_id", "order_status", "order_type", "page_no", "page_size"}, handle: (*Server).queryOrder},
-	{Path: "/package/openOrder", ClaimInTx: true, Summary: "Enable the order", Fields: []string{"order_id", "device_id"}, handle: (*Server).openOrder},
-	{Path: "/package/cancelOrder", ClaimInTx: true, Summary: "Cancel an unenabled package order", Fields: []string{"order_id"}, handle: (*Server).cancelOrder},
-	{Path: "/package/endOrder", ClaimInTx: true, Summary: "End package orders early", Fields: []string{"order_id", "device_id", "keep_alive"}, handle: (*Server).endOrder},
-	{Path: "/device/pauseService", ClaimInTx: true, Summary: "[Deprecated] Suspend the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).pauseService},
-	{Path: "/device/resumeService", ClaimInTx: true, Summary: "[Deprecated] Resume the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).resumeService},
+	{Path: "/package/openOrder", ClaimInTx: true, answer: orderAnswer, Summary: "Enable the order", Fields: []string{"order_id", "device_id"}, handle: (*Server).openOrder},
+	{Path: "/package/cancelOrder", ClaimInTx: true, answer: statusAnswer, Summary: "Cancel an unenabled package order", Fields: []string{"order_id"}, handle: (*Server).cancelOrder},
+	{Path: "/package/endOrder", ClaimInTx: true, answer: statusAnswer, Summary: "End package orders early", Fields: []string{"order_id", "device_id", "keep_alive"}, handle: (*Server).endOrder},
+	{Path: "/device/pauseService", ClaimInTx: true, answer: statusAnswer, Summary: "[Deprecated] Suspend the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).pauseService},
+	{Path: "/device/resumeService", ClaimInTx: true, answer: statusAnswer, Summary: "[Deprecated] Resume the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).resumeService},
 	{Path: "/package/queryDevicePackages", Summary: "[Deprecated] Paginated query of orderable plans", Fields: []string{"deviceList", "device_id", "page_no", "page_size"}, handle: (*Server).queryDevicePackages},
-	{Path: "/package/createOtaOrder", ClaimInTx: true, Summary: "Order OTA plan", Sign: SignNull, Fields: append(append([]string{}, orderFields...), "mcc", "days", "timing_type"), handle: (*Server).createOtaOrder},
+	{Path: "/package/createOtaOrder", ClaimInTx: true, answer: orderAnswer, Summary: "Order OTA plan", Sign: SignNull, Fields: append(append([]string{}, orderFields...), "mcc", "days", "timing_type"), handle: (*Server).createOtaOrder},
 	// SIM section (sim.go).
 	{Path: "/device/queryDeviceList", Summary: "Get all SIM cards info", Fields: []string{"page_no", "page_size"}, handle: (*Server).queryDeviceList},
 	{Path: "/device/queryDeviceInfo", Summary: "Get real-time info about one SIM card", Fields: []string{"device_id"}, handle: (*Server).queryDeviceInfo},
@@ -81,6 +81,10 @@ func newOrderData(o *opencube.Order) orderData {
 	return orderData{OrderID: o.ID, OrderStartDate: compactDate(o.StartedAt), OrderExpireDate: compactDate(o.ExpiresAt)}
 }
 
+// orderAnswer is the answer of the routes that place or enable an order
+// (Route.answer).
+func orderAnswer(result any) any { return newOrderData(result.(*opencube.Order)) }
+
 func (s *Server) orderPackage(ctx context.Context, v *validator) (any, error) {
 	iccid := v.str("device_id", true)
 	r := orderRequest(v, true, false)
@@ -92,7 +96,7 @@ func (s *Server) orderPackage(ctx context.Context, v *validator) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newOrderData(o), nil
+	return orderAnswer(o), nil
 }
 
 func (s *Server) createOtaOrder(ctx context.Context, v *validator) (any, error) {
@@ -109,7 +113,7 @@ func (s *Server) createOtaOrder(ctx context.Context, v *validator) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	return newOrderData(o), nil
+	return orderAnswer(o), nil
 }
 
 // deviceOrder is one item of batchOrderPackages' device_order.
@@ -144,6 +148,12 @@ func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, err
 	if err != nil {
 		return nil, err
 	}
+	return batchAnswer(orders), nil
+}
+
+// batchAnswer is the answer of batchOrderPackages (Route.answer).
+func batchAnswer(result any) any {
+	orders := result.([]*opencube.Order)
 	out := batchData{DeviceOrder: make([]deviceOrder, 0, len(orders))}
 	for _, o := range orders {
 		d := newOrderData(o)
@@ -152,7 +162,7 @@ func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, err
 			OrderStartDate: d.OrderStartDate, OrderExpireDate: d.OrderExpireDate,
 		})
 	}
-	return out, nil
+	return out
 }
 
 type renewData struct {
@@ -170,7 +180,13 @@ func (s *Server) renewPackage(ctx context.Context, v *validator) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return renewData{OrderExpireDate: longDate(o.ExpiresAt), OrderID: o.ID}, nil
+	return renewAnswer(o), nil
+}
+
+// renewAnswer is the answer of renewPackage (Route.answer).
+func renewAnswer(result any) any {
+	o := result.(*opencube.Order)
+	return renewData{OrderExpireDate: longDate(o.ExpiresAt), OrderID: o.ID}
 }
 
 // pageInfo is the `page` object of paged answers.
@@ -296,7 +312,7 @@ func (s *Server) openOrder(ctx context.Context, v *validator) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newOrderData(o), nil
+	return orderAnswer(o), nil
 }
 
 // statusData answers the calls that move an order.
@@ -310,6 +326,10 @@ func newStatusData(o *opencube.Order) statusData {
 	return statusData{OrderID: o.ID, DeviceID: o.ICCID, OrderStatus: strconv.Itoa(int(o.Status))}
 }
 
+// statusAnswer is the answer of the routes that move an order
+// (Route.answer).
+func statusAnswer(result any) any { return newStatusData(result.(*opencube.Order)) }
+
 func (s *Server) cancelOrder(ctx context.Context, v *validator) (any, error) {
 	id := v.str("order_id", true)
 	if err := v.err(); err != nil {
@@ -319,7 +339,7 @@ func (s *Server) cancelOrder(ctx context.Context, v *validator) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newStatusData(o), nil
+	return statusAnswer(o), nil
 }
 
 func (s *Server) endOrder(ctx context.Context, v *validator) (any, error) {
@@ -338,7 +358,7 @@ func (s *Server) endOrder(ctx context.Context, v *validator) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newStatusData(o), nil
+	return statusAnswer(o), nil
 }
 
 func (s *Server) pauseService(ctx context.Context, v *validator) (any, error) {
@@ -359,7 +379,7 @@ func (s *Server) deviceMove(ctx context.Context, v *validator, move func(context
 	if err != nil {
 		return nil, err
 	}
-	return newStatusData(o), nil
+	return statusAnswer(o), nil
 }
 
 // planItem is one plan of queryPackage and queryDevicePackages.

@@ -90,6 +90,11 @@ type Route struct {
 	// (opencube.ReplayClaim).
 	ClaimInTx bool
 	handle    func(s *Server, ctx context.Context, v *validator) (any, error)
+	// answer, on a ClaimInTx route, turns the result the route's service
+	// passes to opencube.Answered into the response data, so that the
+	// answer is recorded in the transaction of the change. It is what the
+	// handler itself returns on success.
+	answer func(result any) any
 }
 
 // Handler returns the HTTP handler of every route at both prefixes, with
@@ -320,8 +325,13 @@ func (s *Server) authenticate(ctx context.Context, code string, body []byte, sig
 // sends the request down the ordinary path (claim first, then run).
 func (s *Server) runClaimingInTx(ctx context.Context, rt *Route, p params, lang Lang, secret string, replay *opencube.Replay) ([]byte, []*opencube.Replay) {
 	claim := &opencube.ReplayClaim{Replay: replay, Now: s.Clock.Now()}
+	if rt.answer != nil {
+		claim.Answer = func(result any) []byte { return s.render(rt, lang, secret, rt.answer(result), nil) }
+	}
 	out := s.run(opencube.WithReplayClaim(ctx, claim), rt, p, lang, secret)
 	switch {
+	case claim.Recorded && claim.Response != nil:
+		return out, nil // recorded with its answer
 	case claim.Recorded:
 		return out, []*opencube.Replay{replay}
 	case claim.Prior != nil:
@@ -395,6 +405,14 @@ func (s *Server) claim(ctx context.Context, r *opencube.Replay) ([]byte, error) 
 func (s *Server) run(ctx context.Context, rt *Route, p params, lang Lang, secret string) []byte {
 	v := &validator{p: p}
 	data, err := rt.handle(s, ctx, v)
+	if c := opencube.ReplayClaimFrom(ctx); err == nil && c != nil && c.Recorded && c.Response != nil {
+		return c.Response // rendered in the transaction, and recorded there
+	}
+	return s.render(rt, lang, secret, data, err)
+}
+
+// render makes the response body of a route's outcome.
+func (s *Server) render(rt *Route, lang Lang, secret string, data any, err error) []byte {
 	code, detail := CodeOK, ""
 	if err != nil {
 		code, detail = ErrorCode(err)

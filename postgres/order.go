@@ -90,6 +90,7 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 				claim.Prior = prior
 				return opencube.ErrReplayed
 			}
+			claim.Response = nil
 		}
 		err := fn(t)
 		if t.retry != nil {
@@ -97,10 +98,19 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 			// whole transaction to run again.
 			return t.retry
 		}
+		if err == nil && claim != nil && claim.Response != nil {
+			if _, err := t.tx.Exec(ctx, sqlCompleteReplay, claim.Response, claim.Replay.AccessCode, claim.Replay.Key); err != nil {
+				return t.fail("complete replay", err)
+			}
+		}
 		return err
 	})
-	if err == nil && claim != nil {
+	switch {
+	case claim == nil:
+	case err == nil:
 		claim.Recorded = true
+	default:
+		claim.Response = nil
 	}
 	return err
 }

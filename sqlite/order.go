@@ -55,11 +55,24 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 				claim.Prior = prior
 				return opencube.ErrReplayed
 			}
+			claim.Response = nil
 		}
-		return fn(t)
+		if err := fn(t); err != nil {
+			return err
+		}
+		if claim != nil && claim.Response != nil {
+			if _, err := t.stmt(wCompleteReplay).ExecContext(t.ctx, claim.Response, claim.Replay.AccessCode, claim.Replay.Key); err != nil {
+				return dbError("complete replay", err)
+			}
+		}
+		return nil
 	})
-	if err == nil && claim != nil {
+	switch {
+	case claim == nil:
+	case err == nil:
 		claim.Recorded = true
+	default:
+		claim.Response = nil
 	}
 	return err
 }

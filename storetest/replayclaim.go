@@ -12,9 +12,10 @@ import (
 )
 
 // testReplayClaim: UpdateOrders records a ReplayClaim in the transaction of
-// the change, once per request; a repeat fails the transaction with
-// ErrReplayed without running its function; a failing function takes the
-// entry with it.
+// the change, once per request, with the answer the function gave through
+// Answered; a repeat fails the transaction with ErrReplayed without running
+// its function; a failing function takes the entry (and its answer) with
+// it.
 func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 	s := open(t)
 	ctx := context.Background()
@@ -66,5 +67,32 @@ func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 	if _, ok, err := s.ClaimReplay(ctx, entry("k2"), at(time.Minute)); err != nil || !ok {
 		t.Fatalf("the entry of a failed transaction survived: ok %v, err %v", ok, err)
+	}
+
+	// The answer given through Answered is recorded with the entry; a
+	// function that fails after answering leaves neither.
+	answer := func(result any) []byte { return []byte(`{"answer":"` + result.(string) + `"}`) }
+	answered := &opencube.ReplayClaim{Replay: entry("k3"), Now: base, Answer: answer}
+	ca := opencube.WithReplayClaim(ctx, answered)
+	if err := s.UpdateOrders(ca, func(opencube.OrderTx) error { opencube.Answered(ca, "yes"); return nil }); err != nil {
+		t.Fatalf("UpdateOrders answering: %v", err)
+	}
+	if !answered.Recorded || string(answered.Response) != `{"answer":"yes"}` {
+		t.Fatalf("answered claim %+v", answered)
+	}
+	got, ok, err = s.ClaimReplay(ctx, entry("k3"), at(time.Minute))
+	if err != nil || ok || string(got.Response) != `{"answer":"yes"}` {
+		t.Fatalf("ClaimReplay of an answered entry = %+v, %v, %v; want its answer", got, ok, err)
+	}
+	regret := &opencube.ReplayClaim{Replay: entry("k4"), Now: base, Answer: answer}
+	cr := opencube.WithReplayClaim(ctx, regret)
+	if err := s.UpdateOrders(cr, func(opencube.OrderTx) error { opencube.Answered(cr, "no"); return boom }); !errors.Is(err, boom) {
+		t.Fatalf("failing UpdateOrders = %v", err)
+	}
+	if regret.Recorded || regret.Response != nil {
+		t.Fatalf("claim of a failed transaction %+v: recorded or answered", regret)
+	}
+	if _, ok, err := s.ClaimReplay(ctx, entry("k4"), at(time.Minute)); err != nil || !ok {
+		t.Fatalf("the answered entry of a failed transaction survived: ok %v, err %v", ok, err)
 	}
 }
