@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -199,7 +200,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		fail(CodeVersion, "")
 		return
 	}
-	if !s.fresh(p) {
+	sent, ok := s.fresh(p)
+	if !ok {
 		fail(CodeTimestamp, "")
 		return
 	}
@@ -207,8 +209,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 
 	// The request is remembered by its sign (D5) always, and by its
 	// Idempotency-Key too when it has one: a key never lets a signed body
-	// run twice.
-	replays := []*opencube.Replay{{AccessCode: accessCode, Key: rt.Path + " " + sign, ExpiresAt: s.Clock.Now().Add(2 * s.Window)}}
+	// run twice. The sign's key starts with the body's timestamp (an
+	// identical body has the same one), so that entries are stored in
+	// about the order they come and each new one lands beside the last.
+	key := fmt.Sprintf("%013d %s %s", sent.UnixMilli(), rt.Path, sign)
+	replays := []*opencube.Replay{{AccessCode: accessCode, Key: key, ExpiresAt: s.Clock.Now().Add(2 * s.Window)}}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
 		replays = append(replays, &opencube.Replay{AccessCode: accessCode, Key: "idempotency-key " + key,
 			Fingerprint: fingerprint(rt.Path, p), ExpiresAt: s.Clock.Now().Add(s.IdempotencyTTL)})
@@ -355,15 +360,16 @@ func (s *Server) runClaimingInTx(ctx context.Context, rt *Route, p params, lang 
 	return out, []*opencube.Replay{replay}
 }
 
-// fresh reports whether the request's timestamp is within the window (D4).
-func (s *Server) fresh(p params) bool {
+// fresh returns the request's timestamp and whether it is within the
+// window (D4).
+func (s *Server) fresh(p params) (time.Time, bool) {
 	ts, ok := p.str("timestamp")
 	if !ok || ts == "" || len(ts) > 16 {
-		return false
+		return time.Time{}, false
 	}
 	n, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil || n < 0 {
-		return false
+		return time.Time{}, false
 	}
 	var t time.Time
 	if len(ts) < 13 {
@@ -372,7 +378,7 @@ func (s *Server) fresh(p params) bool {
 		t = time.UnixMilli(n)
 	}
 	d := s.Clock.Now().Sub(t)
-	return d <= s.Window && d >= -s.Window
+	return t, d <= s.Window && d >= -s.Window
 }
 
 // claim records the request; when it was seen before it returns the first
