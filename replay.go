@@ -33,8 +33,9 @@ type ReplayClaim struct {
 	Prior *Replay
 }
 
-// ErrReplayed is what UpdateOrders returns, without running its function,
-// when the request's ReplayClaim finds the request was seen before.
+// ErrReplayed is what UpdateOrders returns, with nothing written, when the
+// request's ReplayClaim finds the request was seen before. A store may find
+// out before running the function or after (its writes are then undone).
 var ErrReplayed = &Error{Kind: KindConflict, Message: "the request was seen before"}
 
 type replayKey struct{}

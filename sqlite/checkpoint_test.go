@@ -36,7 +36,7 @@ func TestCheckpointing(t *testing.T) {
 	before := size(path)
 	// Every write dirties a page or more; a 2 KiB name spreads the rows
 	// over many pages.
-	const writes = 4000
+	const writes = 12000
 	pad := strings.Repeat("x", 2048)
 	for i := range writes {
 		e := &opencube.Enterprise{AccessCode: fmt.Sprintf("E%05d", i), Name: pad, Secrets: []string{"12345678"}}
@@ -46,6 +46,7 @@ func TestCheckpointing(t *testing.T) {
 	}
 	written := int64(writes) * 4096 // at least a page a write went through the WAL
 	wal := size(path + "-wal")
+	t.Logf("WAL file %d bytes after %d written", wal, written)
 	if wal > written/2 {
 		t.Errorf("WAL file is %d bytes after %d bytes written through it: it was not restarted", wal, written)
 	}

@@ -16,8 +16,7 @@ import (
 // Statements of the notification outbox, run by write transactions and
 // prepared on first use.
 const (
-	nNextSeq = iota
-	nInsertEvent
+	nInsertEvent = iota
 	nFanOut
 	nInsertDeliverJob
 	nAlertSettings
@@ -30,11 +29,12 @@ const (
 const wantsType = `(w.events = '' OR instr(',' || w.events || ',', ',' || ?3 || ',') > 0)`
 
 var notifySQL = [numNotifyStmts]string{
-	nNextSeq: `INSERT INTO sim_event_seqs (iccid, seq) VALUES (?, 1)
-		ON CONFLICT (iccid) DO UPDATE SET seq = seq + 1 RETURNING seq`,
+	// The event's number is one more than the last of its SIM's events
+	// (the writer is alone: nobody takes the same number meanwhile).
 	nInsertEvent: `INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at,
 		imsi, plan_code, started_at, expires_at, sim_seq, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+			(SELECT coalesce(max(sim_seq), 0) + 1 FROM events WHERE iccid = ?5), ?12)`,
 	// A delivery for the event when the enterprise's endpoint wants it.
 	nFanOut: `INSERT INTO deliveries (id, enterprise_code, type, state, created_at, updated_at)
 		SELECT ?1, ?2, ?3, 'pending', ?4, ?4 FROM webhooks w WHERE w.enterprise_code = ?2 AND ` + wantsType,
@@ -62,19 +62,12 @@ func (t *txn) nstmt(i int) (*sql.Stmt, error) {
 // when the enterprise's endpoint wants it, its delivery and the job that
 // sends it: all in the caller's transaction.
 func (t *txn) insertEvent(e *opencube.Event) error {
-	s, err := t.nstmt(nNextSeq)
+	s, err := t.nstmt(nInsertEvent)
 	if err != nil {
 		return err
 	}
-	var seq int64
-	if err := s.QueryRowContext(t.ctx, e.ICCID).Scan(&seq); err != nil {
-		return dbError("number event", err)
-	}
-	if s, err = t.nstmt(nInsertEvent); err != nil {
-		return err
-	}
 	_, err = s.ExecContext(t.ctx, e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), micros(e.CreatedAt),
-		e.IMSI, e.PlanCode, nullMicros(e.StartedAt), nullMicros(e.ExpiresAt), seq, e.Data)
+		e.IMSI, e.PlanCode, nullMicros(e.StartedAt), nullMicros(e.ExpiresAt), e.Data)
 	if c := code(err); c == unique || c == primaryKey {
 		return opencube.Errorf(opencube.KindConflict, "event %s exists", e.ID)
 	}

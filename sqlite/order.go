@@ -47,23 +47,27 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 	claim := opencube.PendingReplayClaim(ctx)
 	err := db.update(ctx, func(t *txn) error {
 		if claim != nil {
-			prior, err := db.claimReplay(t, claim.Replay, claim.Now)
-			if err != nil {
-				return err
-			}
-			if prior != nil {
-				claim.Prior = prior
-				return opencube.ErrReplayed
-			}
 			claim.Response = nil
 		}
 		if err := fn(t); err != nil {
 			return err
 		}
-		if claim != nil && claim.Response != nil {
-			if _, err := t.stmt(wCompleteReplay).ExecContext(t.ctx, claim.Response, claim.Replay.AccessCode, claim.Replay.Key); err != nil {
-				return dbError("complete replay", err)
-			}
+		if claim == nil {
+			return nil
+		}
+		// The entry is recorded after the change, with the answer, in one
+		// statement. The writer is alone, so nothing can come between; a
+		// request seen before finds its entry here, and the change is
+		// undone with the transaction (its savepoint).
+		r := *claim.Replay
+		r.Response = claim.Response
+		prior, err := db.claimReplay(t, &r, claim.Now)
+		if err != nil {
+			return err
+		}
+		if prior != nil {
+			claim.Prior = prior
+			return opencube.ErrReplayed
 		}
 		return nil
 	})

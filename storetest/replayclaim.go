@@ -13,9 +13,8 @@ import (
 
 // testReplayClaim: UpdateOrders records a ReplayClaim in the transaction of
 // the change, once per request, with the answer the function gave through
-// Answered; a repeat fails the transaction with ErrReplayed without running
-// its function; a failing function takes the entry (and its answer) with
-// it.
+// Answered; a repeat fails the transaction with ErrReplayed, nothing
+// written; a failing function takes the entry (and its answer) with it.
 func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 	s := open(t)
 	ctx := context.Background()
@@ -48,12 +47,22 @@ func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 		t.Errorf("recorded entry (-want +got):\n%s", diff)
 	}
 
-	// A repeat: ErrReplayed, the function does not run, Prior is the entry.
+	// A repeat: ErrReplayed, Prior is the entry, and whatever the function
+	// wrote (if the store ran it) is undone.
 	repeat := &opencube.ReplayClaim{Replay: entry("k1"), Now: at(time.Minute)}
-	runs = 0
-	err = s.UpdateOrders(opencube.WithReplayClaim(ctx, repeat), count)
-	if !errors.Is(err, opencube.ErrReplayed) || runs != 0 || repeat.Recorded || repeat.Prior == nil || repeat.Prior.Key != "k1" {
-		t.Fatalf("repeat: err %v, %d runs, claim %+v", err, runs, repeat)
+	err = s.UpdateOrders(opencube.WithReplayClaim(ctx, repeat), func(tx opencube.OrderTx) error {
+		return tx.InsertEvent(ctx, &opencube.Event{ID: "repeat", EnterpriseCode: entA, Type: opencube.EventCreateOrder,
+			OrderID: "o", ICCID: "89000000000000000001", Status: opencube.OrderNotEnabled, CreatedAt: base})
+	})
+	if !errors.Is(err, opencube.ErrReplayed) || repeat.Recorded || repeat.Prior == nil || repeat.Prior.Key != "k1" {
+		t.Fatalf("repeat: err %v, claim %+v", err, repeat)
+	}
+	events, err := s.FindEvents(ctx, entA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 0 {
+		t.Fatalf("a repeat's transaction left %d events", len(events))
 	}
 
 	// A failing function takes the entry with it.
