@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +19,7 @@ import (
 func TestCheckpointing(t *testing.T) {
 	defer sqlite.SetCheckpointing(2*time.Millisecond, 256)()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "opencube.db")
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, path := openPath(t)
 	size := func(p string) int64 {
 		fi, err := os.Stat(p)
 		if err != nil {

@@ -45,7 +45,7 @@ func scanOrder(s scanner) (*opencube.Order, error) {
 // other. fn must not call other methods of db that write.
 func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
 	claim := opencube.PendingReplayClaim(ctx)
-	err := db.update(ctx, func(t *txn) error {
+	err := db.updateOrders(ctx, func(t *txn) error {
 		if claim != nil {
 			claim.Response = nil
 		}
@@ -85,6 +85,9 @@ var _ opencube.OrderTx = (*txn)(nil)
 
 // SIM implements opencube.OrderTx.
 func (t *txn) SIM(_ context.Context, accessCode, iccid string) (*opencube.SIM, error) {
+	if sim, ok := cached(t.rows, simRows, accessCode, iccid); ok {
+		return sim, nil
+	}
 	sim, err := scanSIM(t.stmt(wSIM).QueryRowContext(t.ctx, iccid, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
@@ -92,11 +95,15 @@ func (t *txn) SIM(_ context.Context, accessCode, iccid string) (*opencube.SIM, e
 	if err != nil {
 		return nil, dbError("find SIM", err)
 	}
+	keep(t.rows, simRows, accessCode, iccid, sim)
 	return sim, nil
 }
 
 // Plan implements opencube.OrderTx.
 func (t *txn) Plan(_ context.Context, accessCode, code string) (*opencube.Plan, error) {
+	if p, ok := cached(t.rows, planRows, accessCode, code); ok {
+		return p, nil
+	}
 	p, err := scanPlan(t.stmt(wPlan).QueryRowContext(t.ctx, code, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code)
@@ -104,6 +111,7 @@ func (t *txn) Plan(_ context.Context, accessCode, code string) (*opencube.Plan, 
 	if err != nil {
 		return nil, dbError("find plan", err)
 	}
+	keep(t.rows, planRows, accessCode, code, p)
 	return p, nil
 }
 

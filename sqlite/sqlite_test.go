@@ -18,8 +18,16 @@ import (
 )
 
 func open(t testing.TB) *sqlite.DB {
+	db, _ := openPath(t)
+	return db
+}
+
+// openPath opens a new database, closed when t ends, and returns it with
+// its file's path.
+func openPath(t testing.TB) (*sqlite.DB, string) {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "opencube.db"))
+	path := filepath.Join(t.TempDir(), "opencube.db")
+	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -28,7 +36,7 @@ func open(t testing.TB) *sqlite.DB {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return db
+	return db, path
 }
 
 func TestStore(t *testing.T) {
@@ -356,4 +364,46 @@ func BenchmarkUpdateOrdersInsert(b *testing.B) {
 // the order and its event, store the response.
 func BenchmarkOrderPackage(b *testing.B) {
 	storetest.BenchOrderPackage(b, func(b testing.TB) opencube.Store { return open(b) })
+}
+
+// TestOrderSeesOtherConnections: a SIM that an order transaction read and
+// another connection then changed (another process sharing the file) is
+// read changed by the next order transaction.
+func TestOrderSeesOtherConnections(t *testing.T) {
+	ctx := context.Background()
+	db, path := openPath(t)
+	if err := db.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "ent", Name: "E", Secrets: []string{"12345678"}}); err != nil {
+		t.Fatal(err)
+	}
+	sim := &opencube.SIM{ICCID: "89860000000000000001", IMSI: "460010000000001", MSISDN: "8613800000001", EnterpriseCode: "ent", Status: opencube.SIMActive}
+	if err := db.CreateSIMs(ctx, []*opencube.SIM{sim}); err != nil {
+		t.Fatal(err)
+	}
+	status := func() opencube.SIMStatus {
+		t.Helper()
+		var got *opencube.SIM
+		err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+			var err error
+			got, err = tx.SIM(ctx, "ent", sim.ICCID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.Status
+	}
+	if got := status(); got != opencube.SIMActive {
+		t.Fatalf("status %v, want active", got)
+	}
+	other, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Exec(`UPDATE sims SET status = ? WHERE iccid = ?`, string(opencube.SIMSuspended), sim.ICCID); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != opencube.SIMSuspended {
+		t.Errorf("status %v after another connection suspended the SIM, want suspended", got)
+	}
 }

@@ -30,6 +30,7 @@ type writer struct {
 	db     *sql.DB
 	conn   *sql.Conn // db's single connection, held for good
 	ckpt   *checkpointer
+	rows   *rowCache // only touched by the loop's goroutine
 	stmts  [numWriteStmts]*sql.Stmt
 	proto  [numProtoStmts]*sql.Stmt
 	usage  [numUsageStmts]*sql.Stmt  // prepared on first use (usage.go)
@@ -48,6 +49,9 @@ type op struct {
 	ctx  context.Context
 	fn   func(ctx context.Context) error
 	done chan error
+	// keepsRows says fn writes no SIM, plan or grant, so the writer's
+	// rowCache stays true after it (order transactions).
+	keepsRows bool
 }
 
 // The statements of the batch protocol, prepared once.
@@ -58,6 +62,7 @@ const (
 	pRollbackTo
 	pCommit
 	pRollback
+	pDataVersion
 	numProtoStmts
 )
 
@@ -68,6 +73,8 @@ var protoSQL = [numProtoStmts]string{
 	pRollbackTo: "ROLLBACK TO w",
 	pCommit:     "COMMIT",
 	pRollback:   "ROLLBACK",
+	// Changes when another connection commits (rowCache).
+	pDataVersion: "PRAGMA data_version",
 }
 
 func openWriter(ctx context.Context, path string) (*writer, error) {
@@ -79,7 +86,7 @@ func openWriter(ctx context.Context, path string) (*writer, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	w := &writer{db: db, ops: make(chan *op, 4*maxBatch), quit: make(chan struct{}), exited: make(chan struct{})}
+	w := &writer{db: db, rows: newRowCache(), ops: make(chan *op, 4*maxBatch), quit: make(chan struct{}), exited: make(chan struct{})}
 	if w.conn, err = db.Conn(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -144,11 +151,11 @@ func (w *writer) exec(stmt int) error {
 // statement interrupted by a cancelled context would make SQLite roll back
 // the whole shared transaction. A ctx done before fn starts fails run
 // without running fn.
-func (w *writer) run(ctx context.Context, fn func(ctx context.Context) error) error {
+func (w *writer) run(ctx context.Context, keepsRows bool, fn func(ctx context.Context) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1), keepsRows: keepsRows}
 	select {
 	case w.ops <- o:
 	case <-w.quit:
@@ -224,6 +231,11 @@ func (w *writer) runBatch(ops []*op) {
 		}
 		return
 	}
+	if err := w.rows.sync(w); err != nil {
+		// Not a reason to fail the batch: the cache stays empty until
+		// the next batch syncs.
+		w.rows.version = -1
+	}
 	var lost error // the transaction broke: everything fails with this
 	for i, o := range ops {
 		if err := o.ctx.Err(); err != nil {
@@ -235,6 +247,9 @@ func (w *writer) runBatch(ops []*op) {
 			break
 		}
 		err := call(o)
+		if !o.keepsRows {
+			w.rows.clear()
+		}
 		if err == nil {
 			if rerr := w.exec(pRelease); rerr != nil {
 				lost = fmt.Errorf("sqlite: release savepoint: %w", rerr)
@@ -259,6 +274,7 @@ func (w *writer) runBatch(ops []*op) {
 	switch {
 	case lost != nil:
 		w.exec(pRollback) // if the transaction is still open
+		w.rows.clear()
 		commitErr = lost
 	case ran:
 		if err := w.exec(pCommit); err != nil {
@@ -299,6 +315,9 @@ func call(o *op) (err error) {
 type txn struct {
 	w   *writer
 	ctx context.Context
+	// rows is the writer's rowCache in an order transaction, and nil in
+	// any other, which may write the rows it caches.
+	rows *rowCache
 }
 
 // stmt returns prepared write statement i.
@@ -317,7 +336,15 @@ func (t *txn) queryRow(query string, args ...any) *sql.Row {
 // update runs fn as one write transaction; see writer.run. An error from fn
 // is returned as it is, so that domain errors keep their type.
 func (db *DB) update(ctx context.Context, fn func(*txn) error) error {
-	return db.w.run(ctx, func(ctx context.Context) error {
+	return db.w.run(ctx, false, func(ctx context.Context) error {
 		return fn(&txn{w: db.w, ctx: ctx})
+	})
+}
+
+// updateOrders is update for a function that writes no SIM, plan or grant
+// (see rowCache).
+func (db *DB) updateOrders(ctx context.Context, fn func(*txn) error) error {
+	return db.w.run(ctx, true, func(ctx context.Context) error {
+		return fn(&txn{w: db.w, ctx: ctx, rows: db.w.rows})
 	})
 }

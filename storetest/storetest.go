@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"UpdateOrdersCommits", testUpdateOrdersCommits},
 		{"UpdateOrdersRollsBack", testUpdateOrdersRollsBack},
 		{"TxLookups", testTxLookups},
+		{"TxLookupsFresh", testTxLookupsFresh},
 		{"TxWriteErrors", testTxWriteErrors},
 		{"ActiveAndNextOrder", testActiveAndNextOrder},
 		{"OneActiveOrder", testOneActiveOrder},
