@@ -68,16 +68,16 @@ func BenchUpdateOrdersInsert(b *testing.B, open func(testing.TB) opencube.Store)
 }
 
 // BenchOrderPackage measures the store's whole share of one orderPackage
-// request: claim the replay entry, look up SIM, plan and active order,
-// insert the order and its event, store the response.
+// request (is_open=0) as the server makes it: one order transaction that
+// looks up the SIM and the plan, inserts the order and its event, and
+// records the replay entry with the answer (opencube.ReplayClaim).
 func BenchOrderPackage(b *testing.B, open func(testing.TB) opencube.Store) {
 	response := []byte(`{"code":"0000","data":null,"message":"success","success":true}`)
+	answer := func(any) []byte { return response }
 	benchParallel(b, open, func(ctx context.Context, db opencube.Store, i int64, sim *opencube.SIM) error {
-		key := fmt.Sprintf("/orderPackage %d", i)
-		r := &opencube.Replay{AccessCode: "ent", Key: key, Fingerprint: "fp", ExpiresAt: SeedBase.Add(10 * time.Minute)}
-		if _, ok, err := db.ClaimReplay(ctx, r, SeedBase); err != nil || !ok {
-			return fmt.Errorf("ClaimReplay = %v, %v", ok, err)
-		}
+		r := &opencube.Replay{AccessCode: "ent", Key: fmt.Sprintf("%013d /orderPackage %d", i, i), Fingerprint: "fp", ExpiresAt: SeedBase.Add(10 * time.Minute)}
+		claim := &opencube.ReplayClaim{Replay: r, Now: SeedBase, Answer: answer}
+		ctx = opencube.WithReplayClaim(ctx, claim)
 		err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
 			if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
 				return err
@@ -85,19 +85,20 @@ func BenchOrderPackage(b *testing.B, open func(testing.TB) opencube.Store) {
 			if _, err := tx.Plan(ctx, "ent", "P"); err != nil {
 				return err
 			}
-			if _, err := tx.ActiveOrder(ctx, sim.ICCID); err != nil {
-				return err
-			}
 			o := NewOrder(i, sim)
 			if err := tx.InsertOrder(ctx, o); err != nil {
 				return err
 			}
-			return tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o))
+			if err := tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o)); err != nil {
+				return err
+			}
+			opencube.Answered(ctx, o)
+			return nil
 		})
-		if err != nil {
-			return err
+		if err == nil && (!claim.Recorded || claim.Response == nil) {
+			err = fmt.Errorf("claim %+v not recorded with its answer", claim)
 		}
-		return db.CompleteReplay(ctx, "ent", key, response)
+		return err
 	})
 }
 
