@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -405,5 +406,36 @@ func TestOrderSeesOtherConnections(t *testing.T) {
 	}
 	if got := status(); got != opencube.SIMSuspended {
 		t.Errorf("status %v after another connection suspended the SIM, want suspended", got)
+	}
+}
+
+// TestCloseRemovesWAL: after statements prepared on first use (the outbox's
+// here), Close still closes the connection for good, so SQLite copies the
+// WAL back into the file and removes it.
+func TestCloseRemovesWAL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "opencube.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "ent", Name: "E", Secrets: []string{"12345678"}}); err != nil {
+		t.Fatal(err)
+	}
+	err = db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+		return tx.InsertEvent(ctx, &opencube.Event{ID: "e1", EnterpriseCode: "ent", Type: opencube.EventCreateOrder,
+			OrderID: "o", ICCID: "89860000000000000001", Status: opencube.OrderNotEnabled, CreatedAt: time.Unix(1, 0)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		t.Fatalf("no WAL while open: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("WAL file after Close: %v; want it removed", err)
 	}
 }

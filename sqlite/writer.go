@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -125,7 +126,14 @@ func (w *writer) close() error {
 
 func (w *writer) closeConn() error {
 	var errs []error
-	for _, s := range append(w.stmts[:], w.proto[:]...) {
+	// Every statement, those prepared on first use too: SQLite does not
+	// close a connection with a statement left open, and an open
+	// connection keeps the WAL from being copied back and removed.
+	all := slices.Concat(w.stmts[:], w.proto[:], w.usage[:], w.notify[:], w.sms[:])
+	for _, s := range w.shop {
+		all = append(all, s)
+	}
+	for _, s := range all {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
