@@ -41,6 +41,8 @@ type checkpointer struct {
 	mu sync.Mutex
 	// frames is the WAL's length in frames when last checkpointed.
 	frames atomic.Int64
+	// restarts counts the writer's restart attempts.
+	restarts atomic.Int64
 	wake   chan struct{}
 	quit   chan struct{}
 	exited chan struct{}
@@ -111,6 +113,7 @@ func (c *checkpointer) restart(conn *sql.Conn) {
 		return
 	}
 	defer c.mu.Unlock()
+	c.restarts.Add(1)
 	// A reader that stays in the WAL makes the restart wait in the busy
 	// handler: not for long, the writer has other work to do; the next
 	// batch tries again.
@@ -118,9 +121,12 @@ func (c *checkpointer) restart(conn *sql.Conn) {
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait.Milliseconds())); err != nil {
 		return
 	}
-	if c.checkpoint(conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)")) {
-		c.frames.Store(0)
-	}
+	// Whether or not it worked, the next try waits for the background
+	// checkpointer to measure the WAL again: a reader that holds on for
+	// long costs the writer one short wait a checkpoint interval, not one
+	// every batch.
+	c.checkpoint(conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)"))
+	c.frames.Store(0)
 	conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", BusyTimeout.Milliseconds()))
 }
 

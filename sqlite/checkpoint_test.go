@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"strings"
@@ -56,5 +57,58 @@ func TestCheckpointing(t *testing.T) {
 		if _, err := db.FindEnterprise(ctx, fmt.Sprintf("E%05d", i)); err != nil {
 			t.Fatalf("enterprise %d: %v", i, err)
 		}
+	}
+}
+
+// TestCheckpointingBesideAReader: a reader that holds an old snapshot keeps
+// the WAL from restarting; the writer then tries again only after the
+// background checkpointer has measured the WAL again, not at every batch
+// (each try waits for the reader a little).
+func TestCheckpointingBesideAReader(t *testing.T) {
+	// The background checkpoint runs once, at the first commit; then it
+	// sleeps for the rest of the test.
+	defer sqlite.SetCheckpointing(time.Hour, 1)()
+	ctx := context.Background()
+	db, path := openPath(t)
+	reader, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if err := db.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "E0", Name: "E", Secrets: []string{"12345678"}}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := reader.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM enterprises`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	write := func() {
+		t.Helper()
+		i++
+		e := &opencube.Enterprise{AccessCode: fmt.Sprintf("E%d", i), Name: "E", Secrets: []string{"12345678"}}
+		if err := db.CreateEnterprise(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Write until the writer has tried once, after the background
+	// checkpoint measured the WAL.
+	deadline := time.Now().Add(10 * time.Second)
+	for db.WALRestarts() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the writer never tried to restart the WAL")
+		}
+		write()
+	}
+	for range 50 {
+		write()
+	}
+	if got := db.WALRestarts(); got != 1 {
+		t.Errorf("%d restart attempts beside a reader after one background checkpoint, want 1", got)
 	}
 }

@@ -44,3 +44,6 @@ func MigrateTo(ctx context.Context, path string, version int64) error {
 	}
 	return err
 }
+
+// WALRestarts returns how often the writer tried to restart the WAL.
+func (db *DB) WALRestarts() int64 { return db.w.ckpt.restarts.Load() }
