@@ -43,10 +43,10 @@ type checkpointer struct {
 	frames atomic.Int64
 	// restarts counts the writer's restart attempts.
 	restarts atomic.Int64
-	wake   chan struct{}
-	quit   chan struct{}
-	exited chan struct{}
-	once   sync.Once
+	wake     chan struct{}
+	quit     chan struct{}
+	exited   chan struct{}
+	once     sync.Once
 }
 
 func openCheckpointer(path string) (*checkpointer, error) {
