@@ -60,3 +60,21 @@ type NodeStore interface {
 
 // MaxNodes is how many node numbers there are.
 const MaxNodes = 64
+
+// scheduleJob makes sure j's kind and key is scheduled, at j.RunAt: a
+// pending job of the same kind and key takes that time.
+func (s *Service) scheduleJob(ctx context.Context, j *Job) error {
+	return s.Store.UpdateOrders(ctx, func(tx OrderTx) error { return tx.InsertJob(ctx, j) })
+}
+
+// periodic returns the handler of a job that does work and schedules
+// itself again (next) every after it.
+func (s *Service) periodic(every time.Duration, next func(at time.Time) *Job, work func(ctx context.Context, now time.Time) error) JobHandler {
+	return func(ctx context.Context, _ *Job) error {
+		now := s.Clock.Now()
+		if err := work(ctx, now); err != nil {
+			return err
+		}
+		return s.scheduleJob(ctx, next(now.Add(every)))
+	}
+}

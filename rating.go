@@ -295,20 +295,16 @@ func SessionSweepJob(at time.Time) *Job {
 
 // ScheduleSessionSweep makes sure the session sweep is scheduled, at at.
 func (s *Service) ScheduleSessionSweep(ctx context.Context, at time.Time) error {
-	return s.Store.UpdateOrders(ctx, func(tx OrderTx) error { return tx.InsertJob(ctx, SessionSweepJob(at)) })
+	return s.scheduleJob(ctx, SessionSweepJob(at))
 }
 
 // SweepSessions returns the JobSessionSweep handler: it closes open sessions
 // older than timeout and schedules the next sweep after every.
 func (s *Service) SweepSessions(timeout, every time.Duration) JobHandler {
-	return func(ctx context.Context, j *Job) error {
-		now := s.Clock.Now()
+	return s.periodic(every, SessionSweepJob, func(ctx context.Context, now time.Time) error {
 		_, err := s.CloseStaleSessions(ctx, now.Add(-timeout))
-		if err != nil {
-			return err
-		}
-		return s.ScheduleSessionSweep(ctx, now.Add(every))
-	}
+		return err
+	})
 }
 
 // CloseStaleSessions closes every open session whose last record is before

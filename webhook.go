@@ -202,6 +202,10 @@ type NotifyStore interface {
 	// never had), or only delivery id when id is set; it returns how many.
 	// KindNotFound when id is unknown or the enterprise has no endpoint.
 	Redeliver(ctx context.Context, accessCode, id string, since, until, now time.Time) (int, error)
+	// PurgeDeliveries deletes up to limit deliveries that are not pending
+	// and were last updated before before, oldest first, with their
+	// attempts, and returns how many it deleted.
+	PurgeDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
 	// PutAlertSettings stores the enterprise's usage alert settings.
 	PutAlertSettings(ctx context.Context, s *AlertSettings) error
 	// FindAlertSettings returns the enterprise's alert settings, the

@@ -23,6 +23,7 @@ func testNotify(t *testing.T, open func(*testing.T) opencube.Store) {
 		{"FanOut", testFanOut},
 		{"Attempts", testAttempts},
 		{"Redeliver", testRedeliver},
+		{"PurgeDeliveries", testPurgeDeliveries},
 		{"Alerts", testAlerts},
 		{"ConcurrentSeq", testConcurrentSeq},
 	} {

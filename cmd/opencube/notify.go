@@ -23,6 +23,9 @@ type notifyConfig struct {
 	Interval time.Duration
 	// Timeout bounds one delivery attempt.
 	Timeout time.Duration
+	// Retention is how long finished deliveries (and their attempts) are
+	// kept; 0 keeps them for good.
+	Retention time.Duration
 
 	// Wired at Run.
 	Notifier *notify.Notifier
@@ -34,7 +37,7 @@ type notifyConfig struct {
 
 // defaultNotify is the notification settings of NewMain.
 func defaultNotify() notifyConfig {
-	return notifyConfig{Concurrency: 32, Interval: 100 * time.Millisecond, Timeout: notify.DefaultTimeout}
+	return notifyConfig{Concurrency: 32, Interval: 100 * time.Millisecond, Timeout: notify.DefaultTimeout, Retention: 30 * 24 * time.Hour}
 }
 
 // define adds the notification flags to fs.
@@ -43,12 +46,16 @@ func (c *notifyConfig) define(fs *flag.FlagSet) {
 	fs.IntVar(&c.Concurrency, "notify-concurrency", c.Concurrency, "webhook deliveries in flight at once on this node")
 	fs.DurationVar(&c.Interval, "notify-interval", c.Interval, "how often to look for due webhook deliveries (0: never)")
 	fs.DurationVar(&c.Timeout, "notify-timeout", c.Timeout, "timeout of one webhook delivery attempt")
+	fs.DurationVar(&c.Retention, "delivery-retention", c.Retention, "how long finished webhook deliveries and their attempts are kept (0: for good)")
 }
 
 // check validates the notification flags.
 func (c *notifyConfig) check() error {
 	if c.Concurrency < 1 {
 		return fmt.Errorf("serve: --notify-concurrency must be at least 1")
+	}
+	if c.Retention < 0 {
+		return fmt.Errorf("serve: --delivery-retention must not be negative")
 	}
 	return nil
 }
@@ -61,6 +68,10 @@ func (m *Main) setupClock() {
 		m.Clock = m.Notify.Clock
 	}
 }
+
+// purgeEvery is how often finished deliveries past their retention are
+// purged.
+const purgeEvery = time.Hour
 
 // startNotify wires deliveries and alerts: the delivery worker, the expiry
 // alert handler, and the sandbox. It runs once the services exist.
@@ -76,6 +87,9 @@ func (m *Main) startNotify() {
 	c.Worker.Batch = c.Concurrency
 	c.Worker.Handlers[opencube.JobDeliver] = c.Notifier.Deliver
 	m.Worker.Handlers[opencube.JobExpiryAlert] = m.Service.ExpiryAlert
+	if c.Retention > 0 {
+		m.Worker.Handlers[opencube.JobPurgeDeliveries] = m.Service.PurgeDeliveries(c.Retention, purgeEvery)
+	}
 	// Changes made on this node wake its delivery loop: their events go out
 	// at once instead of at the next look (other nodes' changes wait for it).
 	m.Service.Store = wakeStore{Store: m.Service.Store, wake: c.Worker.Wake}

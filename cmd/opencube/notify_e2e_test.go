@@ -461,6 +461,49 @@ func TestWebhookFailingReceiver(t *testing.T) {
 	}
 }
 
+// TestWebhookRetention: finished deliveries older than --delivery-retention
+// leave the log when the purge job runs; later ones stay.
+func TestWebhookRetention(t *testing.T) {
+	s := startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, func(m *Main) {
+		m.AdminToken = "t"
+		m.Notify.Retention = 24 * time.Hour
+	})
+	r := newReceiver(t, 0)
+	ctx := t.Context()
+	ad := s.admin()
+	if _, err := ad.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: r.srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	delivered := func(n int) []*opencube.Delivery {
+		t.Helper()
+		for {
+			ds, err := ad.FindDeliveries(ctx, opencube.DeliveryFilter{Enterprise: entP, State: opencube.DeliveryDelivered})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds) == n {
+				return ds
+			}
+			runtimeGosched()
+		}
+	}
+	s.mustOrder(t, s.p, planMonthly.order(simP(0), false))
+	r.next(t)
+	first := delivered(1)[0]
+	s.clock.Advance(25 * time.Hour)
+	s.mustOrder(t, s.p, planMonthly.order(simP(1), false))
+	r.next(t)
+	delivered(2)
+	s.runJobs(t)
+	ds, err := ad.FindDeliveries(ctx, opencube.DeliveryFilter{Enterprise: entP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].ID == first.ID {
+		t.Fatalf("deliveries after the purge: %d, first %s; want the later one only", len(ds), first.ID)
+	}
+}
+
 // TestSandboxClockOff: without sandbox mode the clock routes do not exist.
 func TestSandboxClockOff(t *testing.T) {
 	m := NewMain()

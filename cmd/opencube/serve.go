@@ -204,6 +204,12 @@ func (m *Main) Run(ctx context.Context) error {
 	m.CSSS.ReplayWait = m.ReplayTimeout
 	m.CSSS.SIMs = m.Service
 	m.startNotify()
+	if m.Notify.Retention > 0 {
+		// Due at once: a node that restarts often still purges.
+		if err := m.Service.SchedulePurgeDeliveries(ctx, m.Clock.Now()); err != nil {
+			return fmt.Errorf("schedule the delivery purge: %w", err)
+		}
+	}
 	m.startSMS()
 	if err := m.startRADIUS(ctx); err != nil {
 		return err
