@@ -72,12 +72,14 @@ const (
 // otherwise; fn's error is returned as it is. When the database reports a
 // serialization failure or a deadlock (SQLSTATE 40001 or 40P01), from any
 // statement or the commit, the transaction is rolled back and fn runs again,
-// up to 5 times in all, so fn must not have effects outside the
-// transaction that a second run would repeat.
+// up to 5 times in all; so it does, with savepoints, when a write failed in
+// the first run, which has none (see orderTx.write). fn must therefore not
+// have effects outside the transaction that a second run would repeat.
 func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
 	claim := opencube.PendingReplayClaim(ctx)
+	optimistic := true
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		t := &orderTx{db: db, tx: tx}
+		t := &orderTx{db: db, tx: tx, optimistic: optimistic}
 		if claim != nil {
 			prior, err := t.claimReplay(ctx, claim.Replay, claim.Now)
 			if err != nil {
@@ -96,6 +98,9 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 		if t.retry != nil {
 			// fn may have carried on after a statement that requires the
 			// whole transaction to run again.
+			if t.retry == errNeedSavepoints {
+				optimistic = false
+			}
 			return t.retry
 		}
 		if err == nil && claim != nil && claim.Response != nil {
@@ -142,7 +147,13 @@ type orderTx struct {
 	tx pgx.Tx
 	// retry is the first retryable error a statement met.
 	retry error
+	// optimistic writes run without a savepoint (see write).
+	optimistic bool
 }
+
+// errNeedSavepoints is the retry of an optimistic transaction whose write
+// failed: it runs again at once, each write in a savepoint.
+var errNeedSavepoints = errors.New("postgres: a write failed; the transaction runs again with savepoints")
 
 var _ opencube.OrderTx = (*orderTx)(nil)
 
@@ -158,7 +169,24 @@ func (t *orderTx) fail(op string, err error) error {
 // (SAVEPOINT, the statement, RELEASE pipelined), so that when the statement
 // fails only its own effects are undone and the transaction stays usable.
 // It returns the statement's error unwrapped, for the caller to map.
+//
+// An optimistic transaction (UpdateOrders) first runs without savepoints,
+// which cost a subtransaction each (a bulk order of a thousand devices
+// would take thousands, past the 64 PostgreSQL keeps track of cheaply): a
+// write that fails there breaks the transaction, which then runs again
+// from the start with savepoints (errNeedSavepoints), where the failure
+// behaves as described.
 func (t *orderTx) write(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if t.optimistic {
+		tag, err := t.tx.Exec(ctx, sql, args...)
+		if err != nil && t.retry == nil {
+			t.retry = errNeedSavepoints
+			if retryable(err) {
+				t.retry = err
+			}
+		}
+		return tag, err
+	}
 	var b pgx.Batch
 	b.Queue(sqlSavepoint)
 	b.Queue(sql, args...)

@@ -288,9 +288,13 @@ func (db *DB) dbError(op string, err error) error {
 
 // retryable reports whether err means the transaction lost a race the
 // database could not serialise (CockroachDB and YugabyteDB report these
-// often; PostgreSQL at READ COMMITTED reports deadlocks), so that running it
-// again from the start is expected to succeed.
+// often; PostgreSQL at READ COMMITTED reports deadlocks), or that an
+// optimistic transaction needs its savepoints (orderTx.write), so that
+// running it again from the start is expected to succeed.
 func retryable(err error) bool {
+	if errors.Is(err, errNeedSavepoints) {
+		return true
+	}
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == codeSerializationFailure || pe.Code == codeDeadlockDetected)
 }
@@ -307,6 +311,9 @@ func retry(ctx context.Context, fn func() error) error {
 		err := fn()
 		if err == nil || attempt == maxAttempts || !retryable(err) {
 			return err
+		}
+		if errors.Is(err, errNeedSavepoints) {
+			continue // nobody to wait for
 		}
 		wait := time.Duration(rand.Int64N(int64(5*time.Millisecond) << attempt))
 		t := time.NewTimer(wait)

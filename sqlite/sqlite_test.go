@@ -361,10 +361,15 @@ func BenchmarkUpdateOrdersInsert(b *testing.B) {
 }
 
 // BenchmarkOrderPackage measures the store's whole share of one orderPackage
-// request: claim the replay entry, look up SIM, plan and active order, insert
-// the order and its event, store the response.
+// request: one order transaction that looks up the SIM and the plan, inserts
+// the order and its event, and records the replay entry with the answer.
 func BenchmarkOrderPackage(b *testing.B) {
 	storetest.BenchOrderPackage(b, func(b testing.TB) opencube.Store { return open(b) })
+}
+
+// BenchmarkBulkOrder measures one order transaction for 1,000 devices.
+func BenchmarkBulkOrder(b *testing.B) {
+	storetest.BenchBulkOrder(b, func(b testing.TB) opencube.Store { return open(b) })
 }
 
 // TestOrderSeesOtherConnections: a SIM that an order transaction read and

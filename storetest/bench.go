@@ -102,6 +102,41 @@ func BenchOrderPackage(b *testing.B, open func(testing.TB) opencube.Store) {
 	})
 }
 
+// BenchBulkOrder measures the store's share of a batchOrderPackages request
+// for 1,000 devices: one order transaction that reads each SIM and inserts
+// its order and event.
+func BenchBulkOrder(b *testing.B, open func(testing.TB) opencube.Store) {
+	db := open(b)
+	ctx := context.Background()
+	sims := Seed(b, db, 1000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for n := range int64(b.N) {
+		err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+			if _, err := tx.Plan(ctx, "ent", "P"); err != nil {
+				return err
+			}
+			for i, sim := range sims {
+				if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
+					return err
+				}
+				o := NewOrder(n*int64(len(sims))+int64(i)+1, sim)
+				if err := tx.InsertOrder(ctx, o); err != nil {
+					return err
+				}
+				if err := tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/bulk")
+}
+
 // benchParallel runs op, numbered from 1, on 1,000 seeded SIMs in turn,
 // from parallel goroutines: a sub-benchmark a parallelism.
 func benchParallel(b *testing.B, open func(testing.TB) opencube.Store, op func(ctx context.Context, db opencube.Store, i int64, sim *opencube.SIM) error) {
