@@ -18,8 +18,10 @@ const maxCachedRows = 16384
 // write transaction might, so the writer empties it after running one, and
 // also at the start of a batch when another connection (another process:
 // `opencube migrate`, a backup tool) has committed since the last batch
-// (PRAGMA data_version). Rows read inside a transaction that is then rolled
-// back are still true: the transaction wrote none of them.
+// (PRAGMA data_version), and when a batch fails to commit (an order
+// transaction may have read what an earlier write of the batch changed).
+// Rows read inside an order transaction that is then rolled back to its
+// savepoint are still true: it wrote none of them.
 type rowCache struct {
 	version int64
 	sims    map[[2]string]opencube.SIM

@@ -287,6 +287,9 @@ func (w *writer) runBatch(ops []*op) {
 	case ran:
 		if err := w.exec(pCommit); err != nil {
 			w.exec(pRollback)
+			// An order transaction may have read what an earlier write of
+			// the batch changed, now undone.
+			w.rows.clear()
 			commitErr = fmt.Errorf("sqlite: commit: %w", err)
 		} else {
 			w.ckpt.committed()
