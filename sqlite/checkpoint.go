@@ -43,10 +43,14 @@ type checkpointer struct {
 	frames atomic.Int64
 	// restarts counts the writer's restart attempts.
 	restarts atomic.Int64
-	wake     chan struct{}
-	quit     chan struct{}
-	exited   chan struct{}
-	once     sync.Once
+	// every and restartFrames are checkpointEvery and walRestartFrames
+	// when the database was opened.
+	every         time.Duration
+	restartFrames int64
+	wake          chan struct{}
+	quit          chan struct{}
+	exited        chan struct{}
+	once          sync.Once
 }
 
 func openCheckpointer(path string) (*checkpointer, error) {
@@ -58,7 +62,8 @@ func openCheckpointer(path string) (*checkpointer, error) {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
-	c := &checkpointer{db: db, wake: make(chan struct{}, 1), quit: make(chan struct{}), exited: make(chan struct{})}
+	c := &checkpointer{db: db, wake: make(chan struct{}, 1), quit: make(chan struct{}), exited: make(chan struct{}),
+		every: checkpointEvery, restartFrames: walRestartFrames}
 	go c.loop()
 	return c, nil
 }
@@ -84,7 +89,7 @@ func (c *checkpointer) loop() {
 		c.checkpoint(c.db.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)"))
 		c.mu.Unlock()
 		select {
-		case <-time.After(checkpointEvery):
+		case <-time.After(c.every):
 		case <-c.quit:
 			return
 		}
@@ -109,7 +114,7 @@ func (c *checkpointer) checkpoint(row *sql.Row) bool {
 // and waits for readers to leave the WAL, so that the next write starts it
 // over. It skips its turn while the background checkpoint runs.
 func (c *checkpointer) restart(conn *sql.Conn) {
-	if c.frames.Load() < walRestartFrames || !c.mu.TryLock() {
+	if c.frames.Load() < c.restartFrames || !c.mu.TryLock() {
 		return
 	}
 	defer c.mu.Unlock()
