@@ -81,20 +81,26 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		t := &orderTx{db: db, tx: tx, optimistic: optimistic}
 		if claim != nil {
-			prior, err := t.claimReplay(ctx, claim.Replay, claim.Now)
-			if err != nil {
-				if t.retry != nil {
-					return t.retry
-				}
-				return err
-			}
-			if prior != nil {
-				claim.Prior = prior
-				return opencube.ErrReplayed
-			}
 			claim.Response = nil
 		}
 		err := fn(t)
+		if err == nil && t.retry == nil && claim != nil {
+			// The entry is recorded after the change, with its answer, in
+			// one statement. An identical request that recorded it first
+			// makes this one wait for its outcome, then find it: this
+			// transaction is then rolled back, its change undone.
+			r := *claim.Replay
+			r.Response = claim.Response
+			prior, cerr := t.claimReplay(ctx, &r, claim.Now)
+			switch {
+			case t.retry != nil:
+			case cerr != nil:
+				return cerr
+			case prior != nil:
+				claim.Prior = prior
+				return opencube.ErrReplayed
+			}
+		}
 		if t.retry != nil {
 			// fn may have carried on after a statement that requires the
 			// whole transaction to run again.
@@ -102,11 +108,6 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 				optimistic = false
 			}
 			return t.retry
-		}
-		if err == nil && claim != nil && claim.Response != nil {
-			if _, err := t.tx.Exec(ctx, sqlCompleteReplay, claim.Response, claim.Replay.AccessCode, claim.Replay.Key); err != nil {
-				return t.fail("complete replay", err)
-			}
 		}
 		return err
 	})
