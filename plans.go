@@ -136,11 +136,20 @@ func (s *Service) place(ctx context.Context, tx OrderTx, o *Order, open bool) er
 	if err != nil {
 		return err
 	}
+	return saveMove(ctx, tx, o, ev)
+}
+
+// saveMove writes a changed order, (re)schedules its expiry, and writes
+// the event the change emitted, if any.
+func saveMove(ctx context.Context, tx OrderTx, o *Order, ev EventType) error {
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return err
 	}
 	if err := scheduleExpiry(ctx, tx, o); err != nil {
 		return err
+	}
+	if ev == "" {
+		return nil
 	}
 	return tx.InsertEvent(ctx, NewEvent(ev, o))
 }
@@ -261,16 +270,8 @@ func (s *Service) update(ctx context.Context, orderID string, change func(OrderT
 		if err != nil {
 			return err
 		}
-		if err := tx.UpdateOrder(ctx, o); err != nil {
+		if err := saveMove(ctx, tx, o, ev); err != nil {
 			return err
-		}
-		if err := scheduleExpiry(ctx, tx, o); err != nil {
-			return err
-		}
-		if ev != "" {
-			if err := tx.InsertEvent(ctx, NewEvent(ev, o)); err != nil {
-				return err
-			}
 		}
 		Answered(ctx, o)
 		return nil

@@ -158,6 +158,9 @@ type UsageTx interface {
 	SIMByICCID(ctx context.Context, iccid string) (*SIM, error)
 	// UpdateSIMStatus writes a SIM's status.
 	UpdateSIMStatus(ctx context.Context, iccid string, status SIMStatus) error
+	// UpdateSIMIMSI writes a SIM's IMSI; KindConflict when another SIM has
+	// it.
+	UpdateSIMIMSI(ctx context.Context, iccid, imsi string) error
 	// Session returns a session, or nil when unknown.
 	Session(ctx context.Context, nas, id string) (*DataSession, error)
 	// PutSession inserts or replaces a session.

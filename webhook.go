@@ -15,11 +15,10 @@ const (
 	// EventFlowAlert is a usage alert (流量使用量API预警, §4.2): an order
 	// reached a volume threshold or is some days from its expiry.
 	EventFlowAlert EventType = "flow_alert"
-	// EventSMSReport is reserved for SMS MT delivery reports (短信下行回调);
-	// the SMS issue emits it.
+	// EventSMSReport is the final report of an MT short message
+	// (短信下行回调): delivered or failed.
 	EventSMSReport EventType = "sms_report"
-	// EventSMSMO is reserved for mobile-originated SMS (短信上行回调); the
-	// SMS issue emits it.
+	// EventSMSMO is a mobile-originated short message (短信上行回调).
 	EventSMSMO EventType = "sms_mo"
 )
 

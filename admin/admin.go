@@ -95,6 +95,8 @@ var Routes = []Route{
 	{Pattern: "POST /admin/v1/sims", Summary: "Import SIMs from text/csv or a JSON array, all or nothing", Request: []SIMRequest{}, MaxBody: MaxImportBody, handle: (*Server).importSIMs},
 	{Pattern: "POST /admin/v1/plans", Summary: "Add a plan to the catalog", Request: PlanRequest{}, MaxBody: MaxBody, handle: (*Server).createPlan},
 	{Pattern: "POST /admin/v1/sims/{iccid}/{move}", Summary: "Move a SIM: activate, suspend or terminate (409 sim_state when refused)", MaxBody: MaxBody, handle: (*Server).moveSIM},
+	{Pattern: "POST /admin/v1/sims/{iccid}/imsi", Summary: "Download a new IMSI to an OTA SIM with an order in use (event 1012)", Request: IMSIRequest{}, MaxBody: MaxBody, handle: (*Server).downloadIMSI},
+	{Pattern: "POST /admin/v1/orders/{id}/reduce", Summary: "Take periods off an order, renewals first (event 1010)", Request: ReduceRequest{}, MaxBody: MaxBody, handle: (*Server).reduceOrder},
 }
 
 // Server serves the admin API over an opencube.AdminService.

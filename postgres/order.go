@@ -55,7 +55,7 @@ const (
 	sqlActiveOrder   = `SELECT ` + orderColumns + ` FROM orders WHERE iccid = $1 AND status IN (2, 3) FOR UPDATE`
 	sqlNextOrder     = `SELECT ` + orderColumns + ` FROM orders WHERE iccid = $1 AND status = 1 ORDER BY ordered_at, id LIMIT 1 FOR UPDATE`
 	sqlInsertOrder   = `INSERT INTO orders (` + orderColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`
-	sqlUpdateOrder   = `UPDATE orders SET status = $1, buy_type = $2, order_period = $3, renew_period = $4, days = $5, used_bytes = $6, started_at = $7, expires_at = $8, ended_at = $9, updated_at = $10 WHERE id = $11 AND enterprise_code = $12`
+	sqlUpdateOrder   = `UPDATE orders SET status = $1, buy_type = $2, order_period = $3, renew_period = $4, days = $5, used_bytes = $6, started_at = $7, expires_at = $8, ended_at = $9, updated_at = $10, imsi = $13 WHERE id = $11 AND enterprise_code = $12`
 	sqlSavepoint     = `SAVEPOINT w`
 	sqlRelease       = `RELEASE SAVEPOINT w`
 	sqlRollbackWrite = `ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w`
@@ -326,7 +326,7 @@ func activeExists(o *opencube.Order) error {
 func (t *orderTx) UpdateOrder(ctx context.Context, o *opencube.Order) error {
 	tag, err := t.write(ctx, sqlUpdateOrder,
 		int64(o.Status), int64(o.BuyType), int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), o.UsedBytes,
-		o.StartedAt, o.ExpiresAt, o.EndedAt, o.UpdatedAt, o.ID, o.EnterpriseCode)
+		o.StartedAt, o.ExpiresAt, o.EndedAt, o.UpdatedAt, o.ID, o.EnterpriseCode, o.IMSI)
 	if violated(err, codeUniqueViolation, "orders_one_active") == "orders_one_active" {
 		return activeExists(o)
 	}

@@ -223,6 +223,21 @@ func (t *orderTx) UpdateSIMStatus(ctx context.Context, iccid string, status open
 	return nil
 }
 
+// UpdateSIMIMSI implements opencube.UsageTx.
+func (t *orderTx) UpdateSIMIMSI(ctx context.Context, iccid, imsi string) error {
+	tag, err := t.write(ctx, `UPDATE sims SET imsi = $1 WHERE iccid = $2`, imsi, iccid)
+	if violated(err, codeUniqueViolation, "sims_imsi_key") == "sims_imsi_key" {
+		return opencube.Errorf(opencube.KindConflict, "another SIM has IMSI %s", imsi)
+	}
+	if err != nil {
+		return t.fail("update SIM IMSI", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	return nil
+}
+
 // Session implements opencube.UsageTx.
 func (t *orderTx) Session(ctx context.Context, nas, id string) (*opencube.DataSession, error) {
 	s, err := scanSession(t.tx.QueryRow(ctx, sqlSession, nas, id))

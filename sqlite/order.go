@@ -199,7 +199,7 @@ func activeExists(o *opencube.Order) error {
 func (t *txn) UpdateOrder(_ context.Context, o *opencube.Order) error {
 	res, err := t.stmt(wUpdateOrder).ExecContext(t.ctx,
 		int64(o.Status), int64(o.BuyType), int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), o.UsedBytes,
-		nullMicros(o.StartedAt), nullMicros(o.ExpiresAt), nullMicros(o.EndedAt), micros(o.UpdatedAt),
+		nullMicros(o.StartedAt), nullMicros(o.ExpiresAt), nullMicros(o.EndedAt), micros(o.UpdatedAt), o.IMSI,
 		o.ID, o.EnterpriseCode)
 	if code(err) == unique {
 		return activeExists(o)

@@ -209,7 +209,7 @@ var writeSQL = [numWriteStmts]string{
 	wInsertOrder: `INSERT INTO orders (` + orderColumns + `)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	wUpdateOrder: `UPDATE orders SET status = ?, buy_type = ?, order_period = ?, renew_period = ?, days = ?,
-		used_bytes = ?, started_at = ?, expires_at = ?, ended_at = ?, updated_at = ?
+		used_bytes = ?, started_at = ?, expires_at = ?, ended_at = ?, updated_at = ?, imsi = ?
 		WHERE id = ? AND enterprise_code = ?`,
 	wInsertEvent: `INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -18,6 +18,7 @@ const (
 	uSIMByICCID
 	uActiveOrder
 	uUpdateSIMStatus
+	uUpdateSIMIMSI
 	uSession
 	uPutSession
 	uStaleSessions
@@ -46,6 +47,7 @@ var usageSQL = [numUsageStmts]string{
 	uSIMByICCID:      `SELECT ` + simColumns + ` FROM sims WHERE iccid = ?`,
 	uActiveOrder:     meteredOrder + ` WHERE o.iccid = ? AND o.status IN (2, 3)`,
 	uUpdateSIMStatus: `UPDATE sims SET status = ? WHERE iccid = ?`,
+	uUpdateSIMIMSI:   `UPDATE sims SET imsi = ? WHERE iccid = ?`,
 	uSession:         `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE nas = ? AND session_id = ?`,
 	uPutSession: `INSERT INTO usage_sessions (` + sessionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (nas, session_id) DO UPDATE SET nas_addr = excluded.nas_addr, user_name = excluded.user_name,
@@ -310,6 +312,25 @@ func (t *txn) UpdateSIMStatus(_ context.Context, iccid string, status opencube.S
 	res, err := t.uexec("update SIM", uUpdateSIMStatus, string(status), iccid)
 	if err != nil {
 		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	return nil
+}
+
+// UpdateSIMIMSI implements opencube.UsageTx.
+func (t *txn) UpdateSIMIMSI(_ context.Context, iccid, imsi string) error {
+	s, err := t.ustmt(uUpdateSIMIMSI)
+	if err != nil {
+		return err
+	}
+	res, err := s.ExecContext(t.ctx, imsi, iccid)
+	if c := code(err); c == unique {
+		return opencube.Errorf(opencube.KindConflict, "another SIM has IMSI %s", imsi)
+	}
+	if err != nil {
+		return dbError("update SIM IMSI", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)

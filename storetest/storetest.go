@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"UpdateOrdersRollsBack", testUpdateOrdersRollsBack},
 		{"TxLookups", testTxLookups},
 		{"TxLookupsFresh", testTxLookupsFresh},
+		{"SIMIMSI", testSIMIMSI},
 		{"TxWriteErrors", testTxWriteErrors},
 		{"ActiveAndNextOrder", testActiveAndNextOrder},
 		{"OneActiveOrder", testOneActiveOrder},

@@ -57,6 +57,8 @@ var adminCommands = []adminCommand{
 	{"sim activate", "ICCID", (*adminCLI).simActivate},
 	{"sim suspend", "ICCID", (*adminCLI).simSuspend},
 	{"sim terminate", "ICCID", (*adminCLI).simTerminate},
+	{"sim imsi", "ICCID IMSI   (an OTA SIM with an order in use; event 1012)", (*adminCLI).simIMSI},
+	{"order reduce", "ORDER_ID PERIODS   (renewals first; event 1010)", (*adminCLI).orderReduce},
 }
 
 func adminUsage(w io.Writer) {
