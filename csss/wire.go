@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/opencube/opencube"
 )
@@ -85,13 +86,11 @@ func itemDate(t *time.Time) string {
 // params is a decoded request body: each top-level member's raw JSON.
 type params map[string]json.RawMessage
 
+// decodeParams decodes a request body: one JSON object, nothing after it
+// but white space.
 func decodeParams(body []byte) (params, bool) {
 	var p params
-	d := json.NewDecoder(bytes.NewReader(body))
-	if err := d.Decode(&p); err != nil || p == nil {
-		return nil, false
-	}
-	if d.More() {
+	if err := json.Unmarshal(body, &p); err != nil || p == nil {
 		return nil, false
 	}
 	return p, true
@@ -106,6 +105,11 @@ func (p params) str(name string) (string, bool) {
 	}
 	switch raw[0] {
 	case '"':
+		// The body was checked as JSON: a string without escapes, in
+		// valid UTF-8, is its bytes between the quotes.
+		if inner := raw[1 : len(raw)-1]; bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return string(inner), true
+		}
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
 			return "", false
