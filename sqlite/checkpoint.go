@@ -20,6 +20,10 @@ import (
 // grown past walRestartFrames: most of its frames are then already copied,
 // so the pause is short, and the WAL file stays bounded under a load that
 // never lets up.
+// noAutoCheckpoint is the DSN suffix of the connections that must not
+// checkpoint on commit: the writer's and the checkpointer's own.
+const noAutoCheckpoint = "&_pragma=wal_autocheckpoint(0)"
+
 var (
 	// walRestartFrames is the WAL length (frames, about a page each) past
 	// which the writer restarts the WAL.
@@ -54,7 +58,7 @@ type checkpointer struct {
 }
 
 func openCheckpointer(path string) (*checkpointer, error) {
-	db, err := sql.Open("sqlite", dsn(path, true)+"&_pragma=wal_autocheckpoint(0)")
+	db, err := sql.Open("sqlite", dsn(path, true)+noAutoCheckpoint)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -97,16 +101,15 @@ func (c *checkpointer) loop() {
 }
 
 // checkpoint reads the outcome of a wal_checkpoint pragma and records the
-// WAL's length. It reports whether the checkpoint copied every frame.
-func (c *checkpointer) checkpoint(row *sql.Row) bool {
+// WAL's length.
+func (c *checkpointer) checkpoint(row *sql.Row) {
 	var busy, log, copied int64
 	if err := row.Scan(&busy, &log, &copied); err != nil {
 		// A failed checkpoint loses nothing: the frames stay in the WAL
 		// and the next one copies them.
-		return false
+		return
 	}
 	c.frames.Store(log)
-	return busy == 0 && copied == log
 }
 
 // restart is run by the writer between batches, on the write connection:
@@ -120,8 +123,7 @@ func (c *checkpointer) restart(conn *sql.Conn) {
 	defer c.mu.Unlock()
 	c.restarts.Add(1)
 	// A reader that stays in the WAL makes the restart wait in the busy
-	// handler: not for long, the writer has other work to do; the next
-	// batch tries again.
+	// handler: not for long, the writer has other work to do.
 	ctx := context.Background()
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait.Milliseconds())); err != nil {
 		return

@@ -39,18 +39,18 @@ func (c *rowCache) clear() {
 
 // sync empties the cache when the database changed under another
 // connection since it was last called; it runs in the writer's
-// transaction, where nobody else can commit.
-func (c *rowCache) sync(w *writer) error {
+// transaction, where nobody else can commit. When the version cannot be
+// read the cache is emptied, and the next sync empties it again: not a
+// reason to fail the batch.
+func (c *rowCache) sync(w *writer) {
 	var v int64
 	if err := w.proto[pDataVersion].QueryRowContext(context.Background()).Scan(&v); err != nil {
-		c.clear()
-		return err
+		v = -1
 	}
-	if v != c.version {
+	if v != c.version || v == -1 {
 		c.clear()
 		c.version = v
 	}
-	return nil
 }
 
 // cached returns a copy of m's row for (accessCode, key). A nil cache

@@ -79,7 +79,7 @@ var protoSQL = [numProtoStmts]string{
 }
 
 func openWriter(ctx context.Context, path string) (*writer, error) {
-	db, err := sql.Open("sqlite", dsn(path, true)+"&_pragma=wal_autocheckpoint(0)") // see checkpointer
+	db, err := sql.Open("sqlite", dsn(path, true)+noAutoCheckpoint) // see checkpointer
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -239,11 +239,7 @@ func (w *writer) runBatch(ops []*op) {
 		}
 		return
 	}
-	if err := w.rows.sync(w); err != nil {
-		// Not a reason to fail the batch: the cache stays empty until
-		// the next batch syncs.
-		w.rows.version = -1
-	}
+	w.rows.sync(w)
 	var lost error // the transaction broke: everything fails with this
 	for i, o := range ops {
 		if err := o.ctx.Err(); err != nil {
@@ -347,15 +343,19 @@ func (t *txn) queryRow(query string, args ...any) *sql.Row {
 // update runs fn as one write transaction; see writer.run. An error from fn
 // is returned as it is, so that domain errors keep their type.
 func (db *DB) update(ctx context.Context, fn func(*txn) error) error {
-	return db.w.run(ctx, false, func(ctx context.Context) error {
-		return fn(&txn{w: db.w, ctx: ctx})
-	})
+	return db.updateWith(ctx, nil, fn)
 }
 
-// updateOrders is update for a function that writes no SIM, plan or grant
-// (see rowCache).
+// updateOrders is update for a function that writes no SIM, plan or grant:
+// it reads through the writer's rowCache.
 func (db *DB) updateOrders(ctx context.Context, fn func(*txn) error) error {
-	return db.w.run(ctx, true, func(ctx context.Context) error {
-		return fn(&txn{w: db.w, ctx: ctx, rows: db.w.rows})
+	return db.updateWith(ctx, db.w.rows, fn)
+}
+
+// updateWith runs fn as one write transaction whose txn reads through rows
+// (nil: no cache, and the writer empties its cache after fn).
+func (db *DB) updateWith(ctx context.Context, rows *rowCache, fn func(*txn) error) error {
+	return db.w.run(ctx, rows != nil, func(ctx context.Context) error {
+		return fn(&txn{w: db.w, ctx: ctx, rows: rows})
 	})
 }
