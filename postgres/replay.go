@@ -72,16 +72,13 @@ func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time
 	return nil, false, db.dbError("claim replay", errors.New("the entry in the way keeps changing"))
 }
 
-// sqlCompleteReplay records the answer in a replay entry.
-const sqlCompleteReplay = `UPDATE replays SET response = $1 WHERE access_code = $2 AND key = $3`
-
 // CompleteReplay implements opencube.ReplayStore. Completing an entry that
 // is gone (released, or expired and purged) does nothing.
 func (db *DB) CompleteReplay(ctx context.Context, accessCode, key string, response []byte) error {
 	if response == nil {
 		response = []byte{} // NULL means "still being made"
 	}
-	_, err := db.exec(ctx, "complete replay", sqlCompleteReplay, response, accessCode, key)
+	_, err := db.exec(ctx, "complete replay", `UPDATE replays SET response = $1 WHERE access_code = $2 AND key = $3`, response, accessCode, key)
 	return err
 }
 
