@@ -67,7 +67,7 @@ func (s *SIM) Validate() error {
 	if !isDigits(s.ICCID, 18, 22) {
 		return Invalid("iccid", "ICCID %q must be 18-22 digits", s.ICCID)
 	}
-	if !isDigits(s.IMSI, 6, 15) {
+	if !ValidIMSI(s.IMSI) {
 		return Invalid("imsi", "IMSI %q must be 6-15 digits", s.IMSI)
 	}
 	if s.MSISDN != "" && !isDigits(s.MSISDN, 5, 15) {
@@ -83,6 +83,9 @@ func (s *SIM) Validate() error {
 	}
 	return nil
 }
+
+// ValidIMSI reports whether s has the shape of an IMSI: 6-15 digits.
+func ValidIMSI(s string) bool { return isDigits(s, 6, 15) }
 
 func isDigits(s string, min, max int) bool {
 	if len(s) < min || len(s) > max {

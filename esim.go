@@ -291,3 +291,47 @@ type MallOrderFilter struct {
 	ICCID      string // optional
 	OrderNo    string // optional
 }
+
+// Job kinds of the eSIM QR Mall.
+const (
+	// JobESIMPreOrderTimeout cancels a pre-order not paid in time and
+	// releases its profile; its key is the eSIM order id.
+	JobESIMPreOrderTimeout = "esim.preorder_timeout"
+	// JobESIMInstallMail e-mails the install material of a paid eSIM
+	// order to its buyer; its key is the eSIM order id.
+	JobESIMInstallMail = "esim.install_mail"
+)
+
+// PreOrderRequest asks for a plan at a price: the client's copy of the
+// catalog price must match the catalog.
+type PreOrderRequest struct {
+	PlanID      int64
+	PackageCode string
+	Currency    string
+	AmountMinor int64
+	PeriodNum   int
+	// ICCID, for a top-up, is the profile (bought before) to top up.
+	ICCID string
+}
+
+// Payment is the verified outcome of one payment of an eSIM order, from
+// whichever provider reported it.
+type Payment struct {
+	AccessCode  string
+	OrderID     string
+	Succeeded   bool
+	AmountMinor int64
+	Currency    string
+	// Provider names the payment provider, Reference its payment id.
+	Provider  string
+	Reference string
+}
+
+// InstallCode returns the activation code of a paid order's profile;
+// KindNoQRCode when the order is not paid.
+func InstallCode(o *ESIMOrder, p *Profile) (string, error) {
+	if o.Status != ESIMPaid || p == nil {
+		return "", Errorf(KindNoQRCode, "order %s is not paid: no QR code yet", o.ID)
+	}
+	return p.ActivationCode(), nil
+}

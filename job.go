@@ -61,20 +61,18 @@ type NodeStore interface {
 // MaxNodes is how many node numbers there are.
 const MaxNodes = 64
 
-// scheduleJob makes sure j's kind and key is scheduled, at j.RunAt: a
-// pending job of the same kind and key takes that time.
-func (s *Service) scheduleJob(ctx context.Context, j *Job) error {
-	return s.Store.UpdateOrders(ctx, func(tx OrderTx) error { return tx.InsertJob(ctx, j) })
+// JobHandler performs one job. An error makes the job run again later.
+type JobHandler func(ctx context.Context, j *Job) error
+
+// RetryLater is an error a handler returns to run its job again at At
+// instead of after the Worker's Backoff.
+type RetryLater struct {
+	At  time.Time
+	Err error
 }
 
-// periodic returns the handler of a job that does work and schedules
-// itself again (next) every after it.
-func (s *Service) periodic(every time.Duration, next func(at time.Time) *Job, work func(ctx context.Context, now time.Time) error) JobHandler {
-	return func(ctx context.Context, _ *Job) error {
-		now := s.Clock.Now()
-		if err := work(ctx, now); err != nil {
-			return err
-		}
-		return s.scheduleJob(ctx, next(now.Add(every)))
-	}
-}
+// Error returns the underlying error's text.
+func (e *RetryLater) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *RetryLater) Unwrap() error { return e.Err }

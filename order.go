@@ -282,3 +282,37 @@ type OrderFilter struct {
 	BuyType    BuyType     // 0: any
 	Page       Page
 }
+
+// JobExpireOrder is the job kind that moves an in-use order to expired
+// (state 4, event 1008) once its validity has run out (D11, D12).
+const JobExpireOrder = "order.expire"
+
+// Reduce takes periods off o at time now: renewals first, then ordered
+// periods (an OTA order's days shrink in proportion), keeping at least
+// one. A started order's expiry moves earlier, possibly into the past, and
+// then it expires at once. Any order not over may be reduced.
+func (o *Order) Reduce(periods int, now time.Time) (EventType, error) {
+	if periods < 1 {
+		return "", Invalid("periods", "periods must be a positive integer")
+	}
+	if !o.Status.Renewable() {
+		return "", Errorf(KindOrderState, "cannot reduce an order in state %d", o.Status)
+	}
+	if o.Periods()-periods < 1 {
+		return "", Invalid("periods", "order %s has %d periods: it keeps at least one", o.ID, o.Periods())
+	}
+	fromRenewals := min(periods, o.RenewPeriod)
+	o.RenewPeriod -= fromRenewals
+	if rest := periods - fromRenewals; rest > 0 {
+		if o.Days > 0 {
+			o.Days = o.Days * (o.OrderPeriod - rest) / o.OrderPeriod
+		}
+		o.OrderPeriod -= rest
+	}
+	o.UpdatedAt = now
+	if o.StartedAt != nil {
+		exp := o.ExpiryFor(*o.StartedAt)
+		o.ExpiresAt = &exp
+	}
+	return EventReduceCycle, nil
+}

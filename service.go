@@ -74,6 +74,15 @@ type PlanService interface {
 	FindDevicePlans(ctx context.Context, iccids []string, page Page) ([]DevicePlans, int, error)
 }
 
+// ReplayingPlanService is a PlanService whose changes can record a signed
+// request's replay entry in their own transaction.
+type ReplayingPlanService interface {
+	PlanService
+	// Replaying returns the service acting for one request: every change it
+	// makes records claim in its transaction (ReplayClaim).
+	Replaying(claim *ReplayClaim) PlanService
+}
+
 // AdminService is the operator's view: enterprises, SIM inventory and the
 // plan catalog. It is not scoped to one enterprise.
 type AdminService interface {
@@ -105,3 +114,194 @@ func (f ClockFunc) Now() time.Time { return f() }
 
 // SystemClock is the wall clock.
 var SystemClock Clock = ClockFunc(time.Now)
+
+// Validate reports whether the request's own fields are valid, before any
+// SIM or plan is read.
+func (r *OrderRequest) Validate() error {
+	switch {
+	case r.PlanCode == "":
+		return Invalid("package_code", "package_code is required")
+	case r.PlanName == "":
+		return Invalid("package_name", "package_name is required")
+	case !r.PlanType.Valid():
+		return Invalid("package_type", "package_type must be 0-5")
+	case r.OrderPeriod < 1:
+		return Invalid("order_period", "order_period must be a positive integer")
+	case r.PayAmountMinor < 0:
+		return Invalid("pay_amount", "pay_amount must not be negative")
+	}
+	return nil
+}
+
+// Matches reports whether the request names the plan by its own name and
+// type (KindPlanNotOrderable when not).
+func (r *OrderRequest) Matches(p *Plan) error {
+	if p.Name != r.PlanName || p.Type != r.PlanType {
+		return Errorf(KindPlanNotOrderable, "package_name or package_type does not match plan %s", p.Code)
+	}
+	return nil
+}
+
+// NotifyService is the operator's view of notifications: webhook
+// endpoints, the delivery log and replay, and usage alert settings. It is
+// not scoped to one enterprise.
+type NotifyService interface {
+	// PutWebhook sets the enterprise's endpoint URL and events. A new
+	// endpoint gets a secret, returned in the answer's Secret this once.
+	PutWebhook(ctx context.Context, w *Webhook) (*Webhook, error)
+	// FindWebhook returns the enterprise's endpoint, without secrets.
+	FindWebhook(ctx context.Context, accessCode string) (*Webhook, error)
+	// RotateWebhookSecret gives the endpoint a new secret, returned this
+	// once; the old one keeps signing (beside it) for grace.
+	RotateWebhookSecret(ctx context.Context, accessCode string, grace time.Duration) (*Webhook, error)
+	// FindDeliveries lists deliveries with their attempts, newest first.
+	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
+	// Redeliver sends one delivery again, now, whatever its state.
+	Redeliver(ctx context.Context, id string) (*Delivery, error)
+	// RedeliverSince sends again every event of the enterprise created in
+	// [since, until) (until zero: up to now), and returns how many.
+	RedeliverSince(ctx context.Context, accessCode string, since, until time.Time) (int, error)
+	// PutAlertSettings sets the enterprise's usage alert thresholds.
+	PutAlertSettings(ctx context.Context, s *AlertSettings) error
+	// FindAlertSettings returns them, the defaults when none are set.
+	FindAlertSettings(ctx context.Context, accessCode string) (*AlertSettings, error)
+}
+
+// OrderAdminService is the operator's corrections that emit the order
+// events no CSSS call causes: a shorter validity (1010) and a new IMSI on
+// an OTA SIM (1012). It acts for no enterprise.
+type OrderAdminService interface {
+	// ReduceOrder takes periods off an order (renewals first) and emits
+	// 1010; KindOrderNotFound when unknown, KindOrderState when the order
+	// is over, KindInvalid when fewer than one period would be left.
+	ReduceOrder(ctx context.Context, orderID string, periods int) (*Order, error)
+	// DownloadIMSI gives an OTA SIM whose order is in use a new IMSI and
+	// emits 1012 for that order; KindDeviceNotFound when unknown, KindOTA
+	// for a SIM that is not OTA, KindOrderState without an order in use,
+	// KindConflict when another SIM has the IMSI.
+	DownloadIMSI(ctx context.Context, iccid, imsi string) (*Order, error)
+}
+
+// UsageService is the operator-side usage entry point: accounting, rating
+// and authorization of the packet core.
+type UsageService interface {
+	// BookUsage rates records in one transaction; the i-th result is the
+	// i-th record's. Nothing is booked when it fails.
+	BookUsage(ctx context.Context, records []*UsageRecord) ([]BookResult, error)
+	// Authorize decides whether the SIM with IMSI imsi may open a session.
+	Authorize(ctx context.Context, imsi string) (*AuthDecision, error)
+}
+
+// SIMAdminService is the operator's control of SIM states.
+type SIMAdminService interface {
+	// MoveSIM changes a SIM's state; KindSIMState when the move is refused.
+	MoveSIM(ctx context.Context, iccid string, move SIMMove) (*SIM, error)
+}
+
+// SIMService is the SIM and Usage sections of the CSSS API. Every method
+// acts for the enterprise carried by ctx.
+type SIMService interface {
+	// FindDevices lists the enterprise's SIMs (only those with an in-use
+	// order when f.InUse) and their total.
+	FindDevices(ctx context.Context, f DeviceFilter) ([]*Device, int, error)
+	// FindDevice returns one SIM with its order and open session.
+	FindDevice(ctx context.Context, iccid string) (*Device, error)
+	// DeviceUsage returns the usage of the SIMs' in-use orders, in order;
+	// KindDeviceNotFound names the first unknown SIM.
+	DeviceUsage(ctx context.Context, iccids []string) ([]DeviceUsage, error)
+	// DailyUsage returns a SIM's usage per UTC+8 day from..to (yyyymmdd)
+	// and as of when it is complete.
+	DailyUsage(ctx context.Context, iccid string, from, to int) ([]DailyUsage, time.Time, error)
+}
+
+// MallOrderRequest is one Mall purchase of a plan for a SIM (singleOrder,
+// synPartner/SynOrderInfo).
+type MallOrderRequest struct {
+	OrderNo        string
+	ICCID          string
+	PackageCode    string
+	OrderPeriod    int
+	PayID          string
+	PayType        string
+	PayAmountMinor int64
+	PayCurrency    string
+	// Paid says the payment succeeded; an unpaid order is kept pending.
+	Paid        bool
+	AutoRenewal bool
+}
+
+// EnterpriseFinder finds an enterprise and its secrets by access code: what
+// a front door needs to verify a signed request.
+type EnterpriseFinder interface {
+	// FindEnterprise returns the enterprise; KindUnauthenticated when unknown.
+	FindEnterprise(ctx context.Context, accessCode string) (*Enterprise, error)
+}
+
+// MallService is the consumer Mall's business. Every method acts for the
+// enterprise carried by ctx.
+type MallService interface {
+	// Verify is the card login: the SIM must be the enterprise's and able
+	// to order (not suspended or terminated).
+	Verify(ctx context.Context, iccid string) (*SIM, error)
+	// Plans lists the plans the SIM can buy: those it can order that carry
+	// a price.
+	Plans(ctx context.Context, iccid string) ([]*Plan, error)
+	// Order records a purchase; a paid one becomes an order on the SIM in
+	// the same transaction. The same order number again returns the first
+	// outcome.
+	Order(ctx context.Context, r MallOrderRequest) (*MallOrder, *Order, error)
+	// SIMOrders returns the SIM's active and pending orders, and its Mall
+	// orders awaiting payment.
+	SIMOrders(ctx context.Context, iccid string) (active, pending []*Order, unpaid []*MallOrder, err error)
+	// FindOrders lists the enterprise's Mall orders.
+	FindOrders(ctx context.Context, f MallOrderFilter) ([]*MallOrder, error)
+	// AutoRenewals returns the SIM's Mall orders with auto-renewal on.
+	AutoRenewals(ctx context.Context, iccid string) ([]*MallOrder, error)
+	// CancelAutoRenewal turns auto-renewal off for one of the SIM's Mall
+	// orders (all of them when orderNo is empty) and returns those changed.
+	CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]*MallOrder, error)
+}
+
+// ESIMService is the eSIM QR Mall's business for consumers: accounts,
+// the catalog, pre-orders, payments and the orders bought.
+type ESIMService interface {
+	// SendVerificationCode makes a new e-mail verification code.
+	SendVerificationCode(ctx context.Context, accessCode, email string) (*VerificationCode, error)
+	// Register creates a consumer account and a session; it answers the
+	// session's token.
+	Register(ctx context.Context, accessCode, email, passwdMD5, code string) (*ShopUser, string, error)
+	// Login opens a session; it answers the session's token.
+	Login(ctx context.Context, accessCode, email, passwdMD5 string) (*ShopUser, string, error)
+	// Authenticate returns the session of a token.
+	Authenticate(ctx context.Context, token string) (*Session, error)
+	// FindPlans lists the catalog.
+	FindPlans(ctx context.Context, f ESIMPlanFilter) ([]*ESIMPlan, error)
+	// Plan returns one plan of the catalog.
+	Plan(ctx context.Context, accessCode string, id int64) (*ESIMPlan, error)
+	// PreOrder reserves a profile for a plan at a price until paid.
+	PreOrder(ctx context.Context, sess *Session, r PreOrderRequest) (*ESIMOrder, error)
+	// Pay records a verified payment of an order.
+	Pay(ctx context.Context, p Payment) (*ESIMOrder, error)
+	// Order returns one of the session's orders and its profile.
+	Order(ctx context.Context, sess *Session, id string) (*ESIMOrder, *Profile, error)
+	// FindOrder returns any order and its profile (for background work).
+	FindOrder(ctx context.Context, id string) (*ESIMOrder, *Profile, error)
+}
+
+// ESIMAdminService is the operator's side of the eSIM QR Mall: the
+// catalog and the profile inventory.
+type ESIMAdminService interface {
+	// CreatePlan adds a plan to the catalog.
+	CreatePlan(ctx context.Context, p *ESIMPlan) error
+	// ImportProfiles adds profiles to the inventory, all or nothing.
+	ImportProfiles(ctx context.Context, ps []*Profile) error
+	// MarkProfile moves a profile to installed or deleted.
+	MarkProfile(ctx context.Context, accessCode, iccid string, to ProfileState) (*Profile, error)
+	// FindProfiles lists an enterprise's profiles.
+	FindProfiles(ctx context.Context, f ProfileFilter) ([]*Profile, error)
+	// CodesReadable reports whether the operator may read verification
+	// codes (D21: in sandbox mode only).
+	CodesReadable() bool
+	// VerificationCode returns the current code of an address.
+	VerificationCode(ctx context.Context, accessCode, email string) (*VerificationCode, error)
+}

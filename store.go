@@ -58,6 +58,13 @@ type OrderStore interface {
 	// UpdateOrders runs fn in one transaction and commits what it wrote, or
 	// nothing when fn returns an error.
 	UpdateOrders(ctx context.Context, fn func(tx OrderTx) error) error
+	// UpdateOrdersClaiming is UpdateOrders that also records a pending
+	// claim's replay entry, with the answer the claim was given, in the
+	// transaction (ReplayClaim); it sets the claim's Recorded when the
+	// transaction commits. When the entry exists it sets the claim's Prior
+	// and returns ErrReplayed, with nothing written. A nil or settled claim
+	// makes it UpdateOrders.
+	UpdateOrdersClaiming(ctx context.Context, claim *ReplayClaim, fn func(tx OrderTx) error) error
 	// FindOrders returns orders newest first (order time, then id) and their total.
 	FindOrders(ctx context.Context, f OrderFilter) ([]*Order, int, error)
 	// FindEvents returns an enterprise's events, oldest first.

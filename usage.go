@@ -263,3 +263,71 @@ func (sub *Subscriber) Remaining(now time.Time) int64 {
 	used, testUsed := sub.Usage(now)
 	return max(sub.Order.TestBytes()-testUsed, 0) + max(sub.Order.VolumeBytes-used, 0)
 }
+
+// Disconnect asks a NAS to end a session whose order ran out of quota
+// (RFC 5176 Disconnect-Request).
+type Disconnect struct {
+	NASAddr   string
+	SessionID string
+	UserName  string
+	IMSI      string
+	ICCID     string
+}
+
+// BookResult is the outcome of booking one accounting record.
+type BookResult struct {
+	// Unknown is set when no SIM has the record's IMSI; the record is
+	// acknowledged and dropped.
+	Unknown bool
+	// Bytes is the usage the record added (its delta over the session's
+	// last totals).
+	Bytes int64
+	// Disconnect is set when the record's session must end.
+	Disconnect *Disconnect
+}
+
+// AuthDecision is the answer to a RADIUS Access-Request.
+type AuthDecision struct {
+	Accept bool
+	// Reason says why a request was rejected (the Reply-Message).
+	Reason string
+	// ThrottleKbps is the speed of a throttled unlimited daily plan; 0 for
+	// full speed.
+	ThrottleKbps int
+	ICCID        string
+}
+
+// Authorize decides at now whether the subscriber may open a data session.
+func (sub *Subscriber) Authorize(now time.Time) *AuthDecision {
+	d := &AuthDecision{ICCID: sub.SIM.ICCID}
+	o := sub.Order
+	switch {
+	case sub.SIM.Status != SIMActive:
+		d.Reason = "SIM is " + string(sub.SIM.Status)
+	case o == nil && sub.FirstAttach:
+		d.Accept = true // the session starts the waiting OTA order
+	case o == nil:
+		d.Reason = "no plan in use"
+	case o.Status != OrderInUse:
+		d.Reason = "plan is suspended"
+	case o.ExpiresAt != nil && now.After(*o.ExpiresAt):
+		d.Reason = "plan has expired"
+	case sub.Remaining(now) > 0:
+		d.Accept = true
+	case o.PlanType == PlanUnlimitedDaily:
+		d.Accept, d.ThrottleKbps = true, max(sub.ThrottleKbps, 1)
+	default:
+		d.Reason = "data quota used up"
+	}
+	return d
+}
+
+// JobSessionSweep is the job kind that closes sessions that went without a
+// record for longer than the session timeout (a lost Stop). The job
+// reschedules itself.
+const JobSessionSweep = "usage.session_sweep"
+
+// SessionSweepJob returns the session sweep job due at at.
+func SessionSweepJob(at time.Time) *Job {
+	return &Job{ID: NewUUID(), Kind: JobSessionSweep, Key: "sessions", RunAt: at}
+}

@@ -27,7 +27,7 @@ const (
 var EventTypes = []EventType{
 	EventCreateOrder, EventEndOrder, EventCancelOrder, EventPauseOrder, EventResumeOrder,
 	EventStartOrder, EventStartOTAOrder, EventExpireOrder, EventRenewOrder, EventReduceCycle,
-	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO,
+	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge,
 }
 
 // JobDeliver is the job kind that delivers one event to its enterprise's
@@ -215,3 +215,19 @@ type NotifyStore interface {
 // KindNotFound is the error kind of a missing notification object (a
 // webhook endpoint, a delivery): the admin API answers 404.
 const KindNotFound Kind = "not_found"
+
+// JobPurgeDeliveries is the job kind that deletes the webhook deliveries
+// finished (delivered, or failed for good) longer ago than the retention,
+// with their attempts. The job reschedules itself.
+const JobPurgeDeliveries = "notify.purge_deliveries"
+
+// PurgeDeliveriesJob returns the delivery purge job due at at.
+func PurgeDeliveriesJob(at time.Time) *Job {
+	return &Job{ID: NewUUID(), Kind: JobPurgeDeliveries, Key: "deliveries", RunAt: at}
+}
+
+// EventMallRecharge is the Mall's recharge-success push (充值成功消息推送):
+// a paid Mall order became an order on the SIM. It travels through the
+// outbox like the order events; its Data holds the Mall order (orderNo,
+// deviceCode, packageCode, payAmount, payCurrency, payId, orderId).
+const EventMallRecharge EventType = "mall_recharge"

@@ -105,7 +105,7 @@ type Server struct {
 	Logger *slog.Logger
 	// ESIM serves the eSIM routes (profiles, eSIM plans, sandbox codes);
 	// nil answers them 404.
-	ESIM *opencube.ESIMService
+	ESIM opencube.ESIMAdminService
 	// Notify serves the webhook, delivery and alert routes; they answer
 	// 404 when it is nil.
 	Notify opencube.NotifyService
@@ -114,6 +114,10 @@ type Server struct {
 	Sandbox Sandbox
 	// SMS serves the MO injection route (sms.go); it answers 404 when nil.
 	SMS SMSAdmin
+	// SIMs serves the SIM state routes (sim.go); Orders the order
+	// corrections (order.go). Either answers 500 when nil.
+	SIMs   opencube.SIMAdminService
+	Orders opencube.OrderAdminService
 
 	svc     opencube.AdminService
 	enabled bool

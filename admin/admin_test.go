@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/sqlite"
 )
@@ -45,20 +46,21 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	svc := opencube.NewService(store)
-	svc.Clock = opencube.ClockFunc(func() time.Time { return t0 })
-	if err := svc.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: seedCode, Name: "Acme", Secrets: []string{"acme-secret-1"}}); err != nil {
+	svc := service.New(store, opencube.ClockFunc(func() time.Time { return t0 }), service.NewIDGenerator(0))
+	if err := svc.Admin.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: seedCode, Name: "Acme", Secrets: []string{"acme-secret-1"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.ImportSIMs(ctx, []*opencube.SIM{{ICCID: seedICCID, IMSI: seedIMSI, EnterpriseCode: seedCode}}); err != nil {
+	if err := svc.Admin.ImportSIMs(ctx, []*opencube.SIM{{ICCID: seedICCID, IMSI: seedIMSI, EnterpriseCode: seedCode}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.CreatePlan(ctx, &opencube.Plan{Code: seedPlan, Name: "Plan A", Type: opencube.PlanMonthly, VolumeBytes: opencube.MB, Currency: "CNY"}); err != nil {
+	if err := svc.Admin.CreatePlan(ctx, &opencube.Plan{Code: seedPlan, Name: "Plan A", Type: opencube.PlanMonthly, VolumeBytes: opencube.MB, Currency: "CNY"}); err != nil {
 		t.Fatal(err)
 	}
-	on := httptest.NewServer(admin.NewServer(svc, token).Handler())
+	srv := admin.NewServer(svc.Admin, token)
+	srv.SIMs, srv.Orders = svc.SIMs, svc.Corrections
+	on := httptest.NewServer(srv.Handler())
 	t.Cleanup(on.Close)
-	off := httptest.NewServer(admin.NewServer(svc, "").Handler())
+	off := httptest.NewServer(admin.NewServer(svc.Admin, "").Handler())
 	t.Cleanup(off.Close)
 	return &fixture{store: store, url: on.URL, disabled: off.URL}
 }

@@ -26,7 +26,7 @@ type ProfileStateRequest struct {
 }
 
 // esim returns the eSIM service, KindNoRoute when the server has none.
-func (s *Server) esim() (*opencube.ESIMService, error) {
+func (s *Server) esim() (opencube.ESIMAdminService, error) {
 	if s.ESIM == nil {
 		return nil, &opencube.Error{Kind: KindNoRoute, Message: "this server has no eSIM QR Mall"}
 	}
@@ -95,7 +95,7 @@ func (s *Server) findProfiles(r *http.Request) (int, any, error) {
 	if state != "" && !state.Valid() {
 		return 0, nil, opencube.Invalid("state", "unknown state %q", state)
 	}
-	ps, err := svc.Store.FindProfiles(r.Context(), opencube.ProfileFilter{Enterprise: r.PathValue("code"), State: state})
+	ps, err := svc.FindProfiles(r.Context(), opencube.ProfileFilter{Enterprise: r.PathValue("code"), State: state})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -141,7 +141,7 @@ func (s *Server) verificationCode(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if !svc.Sandbox {
+	if !svc.CodesReadable() {
 		return 0, nil, &opencube.Error{Kind: KindNoRoute, Message: "verification codes are readable in sandbox mode only"}
 	}
 	v, err := svc.VerificationCode(r.Context(), r.URL.Query().Get("partnerCode"), r.URL.Query().Get("email"))

@@ -19,11 +19,10 @@ type IMSIRequest struct {
 
 // orderAdmin returns the service's order corrections.
 func (s *Server) orderAdmin() (opencube.OrderAdminService, error) {
-	svc, ok := s.svc.(opencube.OrderAdminService)
-	if !ok {
+	if s.Orders == nil {
 		return nil, opencube.Errorf(opencube.KindInternal, "the admin service cannot correct orders")
 	}
-	return svc, nil
+	return s.Orders, nil
 }
 
 // reduceOrder shortens an order (event 1010) and answers the order.

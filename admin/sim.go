@@ -10,8 +10,8 @@ import (
 // (activate, suspend, terminate) names the move. A refused move answers 409
 // with kind sim_state.
 func (s *Server) moveSIM(r *http.Request) (int, any, error) {
-	svc, ok := s.svc.(opencube.SIMAdminService)
-	if !ok {
+	svc := s.SIMs
+	if svc == nil {
 		return 0, nil, opencube.Errorf(opencube.KindInternal, "the admin service cannot move SIMs")
 	}
 	move := opencube.SIMMove(r.PathValue("move"))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/sqlite"
@@ -27,9 +28,10 @@ func newAdmin(t *testing.T, serverToken, token string) (*client.Admin, *sqlite.D
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	svc := opencube.NewService(store)
-	svc.Clock = opencube.ClockFunc(func() time.Time { return t0 })
-	srv := httptest.NewServer(admin.NewServer(svc, serverToken).Handler())
+	svc := service.New(store, opencube.ClockFunc(func() time.Time { return t0 }), service.NewIDGenerator(0))
+	as := admin.NewServer(svc.Admin, serverToken)
+	as.SIMs, as.Orders = svc.SIMs, svc.Corrections
+	srv := httptest.NewServer(as.Handler())
 	t.Cleanup(srv.Close)
 	return client.NewAdmin(srv.URL+"/", token), store
 }
@@ -53,15 +55,15 @@ func TestAdmin(t *testing.T) {
 
 	t.Run("demo data", func(t *testing.T) {
 		// Demo.Load uses every AdminService method but RotateSecret.
-		loaded, err := opencube.NewDemo("demo-secret-1").Load(ctx, a)
+		loaded, err := service.NewDemo("demo-secret-1").Load(ctx, a)
 		if err != nil || !loaded {
 			t.Fatalf("Load = %v, %v; want true, nil", loaded, err)
 		}
-		loaded, err = opencube.NewDemo("demo-secret-1").Load(ctx, a)
+		loaded, err = service.NewDemo("demo-secret-1").Load(ctx, a)
 		if err != nil || loaded {
 			t.Fatalf("second Load = %v, %v; want false, nil", loaded, err)
 		}
-		demo := opencube.NewDemo("demo-secret-1")
+		demo := service.NewDemo("demo-secret-1")
 		for code, grants := range demo.Grants {
 			plans, _, err := store.FindPlans(ctx, opencube.PlanFilter{Enterprise: code})
 			if err != nil {

@@ -11,17 +11,17 @@ import (
 // place. Paths not found in the public docs use csss-api.md §5 U6 (D1).
 var Routes = []Route{
 	{Path: "/package/queryPackage", Summary: "Get data plans", Fields: []string{"package_code", "page_no", "page_size"}, handle: (*Server).queryPackage},
-	{Path: "/package/orderPackage", ClaimInTx: true, answer: orderAnswer, Summary: "Order data plan", Sign: SignNull, Fields: orderFields, handle: (*Server).orderPackage},
-	{Path: "/package/batchOrderPackages", ClaimInTx: true, answer: batchAnswer, Summary: "Bulk order package", Sign: SignNone, Fields: append([]string{"deviceList"}, orderFields[1:]...), handle: (*Server).batchOrderPackages},
-	{Path: "/package/renewPackage", ClaimInTx: true, answer: renewAnswer, Summary: "Renew your data plan", Fields: []string{"order_id", "renew_period"}, handle: (*Server).renewPackage},
+	{Path: "/package/orderPackage", ClaimInTx: true, answerOrder: orderAnswer, Summary: "Order data plan", Sign: SignNull, Fields: orderFields, handle: (*Server).orderPackage},
+	{Path: "/package/batchOrderPackages", ClaimInTx: true, answerOrders: batchAnswer, Summary: "Bulk order package", Sign: SignNone, Fields: append([]string{"deviceList"}, orderFields[1:]...), handle: (*Server).batchOrderPackages},
+	{Path: "/package/renewPackage", ClaimInTx: true, answerOrder: renewAnswer, Summary: "Renew your data plan", Fields: []string{"order_id", "renew_period"}, handle: (*Server).renewPackage},
 	{Path: "/package/queryOrder", Summary: "Query the package order information", Fields: []string{"device_id", "order_id", "order_status", "order_type", "page_no", "page_size"}, handle: (*Server).queryOrder},
-	{Path: "/package/openOrder", ClaimInTx: true, answer: orderAnswer, Summary: "Enable the order", Fields: []string{"order_id", "device_id"}, handle: (*Server).openOrder},
-	{Path: "/package/cancelOrder", ClaimInTx: true, answer: statusAnswer, Summary: "Cancel an unenabled package order", Fields: []string{"order_id"}, handle: (*Server).cancelOrder},
-	{Path: "/package/endOrder", ClaimInTx: true, answer: statusAnswer, Summary: "End package orders early", Fields: []string{"order_id", "device_id", "keep_alive"}, handle: (*Server).endOrder},
-	{Path: "/device/pauseService", ClaimInTx: true, answer: statusAnswer, Summary: "[Deprecated] Suspend the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).pauseService},
-	{Path: "/device/resumeService", ClaimInTx: true, answer: statusAnswer, Summary: "[Deprecated] Resume the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).resumeService},
+	{Path: "/package/openOrder", ClaimInTx: true, answerOrder: orderAnswer, Summary: "Enable the order", Fields: []string{"order_id", "device_id"}, handle: (*Server).openOrder},
+	{Path: "/package/cancelOrder", ClaimInTx: true, answerOrder: statusAnswer, Summary: "Cancel an unenabled package order", Fields: []string{"order_id"}, handle: (*Server).cancelOrder},
+	{Path: "/package/endOrder", ClaimInTx: true, answerOrder: statusAnswer, Summary: "End package orders early", Fields: []string{"order_id", "device_id", "keep_alive"}, handle: (*Server).endOrder},
+	{Path: "/device/pauseService", ClaimInTx: true, answerOrder: statusAnswer, Summary: "[Deprecated] Suspend the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).pauseService},
+	{Path: "/device/resumeService", ClaimInTx: true, answerOrder: statusAnswer, Summary: "[Deprecated] Resume the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).resumeService},
 	{Path: "/package/queryDevicePackages", Summary: "[Deprecated] Paginated query of orderable plans", Fields: []string{"deviceList", "device_id", "page_no", "page_size"}, handle: (*Server).queryDevicePackages},
-	{Path: "/package/createOtaOrder", ClaimInTx: true, answer: orderAnswer, Summary: "Order OTA plan", Sign: SignNull, Fields: append(append([]string{}, orderFields...), "mcc", "days", "timing_type"), handle: (*Server).createOtaOrder},
+	{Path: "/package/createOtaOrder", ClaimInTx: true, answerOrder: orderAnswer, Summary: "Order OTA plan", Sign: SignNull, Fields: append(append([]string{}, orderFields...), "mcc", "days", "timing_type"), handle: (*Server).createOtaOrder},
 	// SIM section (sim.go).
 	{Path: "/device/queryDeviceList", Summary: "Get all SIM cards info", Fields: []string{"page_no", "page_size"}, handle: (*Server).queryDeviceList},
 	{Path: "/device/queryDeviceInfo", Summary: "Get real-time info about one SIM card", Fields: []string{"device_id"}, handle: (*Server).queryDeviceInfo},
@@ -82,8 +82,8 @@ func newOrderData(o *opencube.Order) orderData {
 }
 
 // orderAnswer is the answer of the routes that place or enable an order
-// (Route.answer).
-func orderAnswer(result any) any { return newOrderData(result.(*opencube.Order)) }
+// (Route.answerOrder).
+func orderAnswer(o *opencube.Order) any { return newOrderData(o) }
 
 func (s *Server) orderPackage(ctx context.Context, v *validator) (any, error) {
 	iccid := v.str("device_id", true)
@@ -92,7 +92,7 @@ func (s *Server) orderPackage(ctx context.Context, v *validator) (any, error) {
 		return nil, err
 	}
 	r.ICCID = iccid
-	o, err := s.Plans.OrderPlan(ctx, r)
+	o, err := v.plans.OrderPlan(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +109,7 @@ func (s *Server) createOtaOrder(ctx context.Context, v *validator) (any, error) 
 		return nil, err
 	}
 	r.ICCID = iccid
-	o, err := s.Plans.OrderPlan(ctx, r)
+	o, err := v.plans.OrderPlan(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, err
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	orders, err := s.Plans.OrderPlans(ctx, opencube.BulkOrderRequest{OrderRequest: r, ICCIDs: list})
+	orders, err := v.plans.OrderPlans(ctx, opencube.BulkOrderRequest{OrderRequest: r, ICCIDs: list})
 	if e, ok := err.(*opencube.Error); ok && e.Kind == opencube.KindBulkRejected {
 		out := batchData{DeviceOrder: []deviceOrder{}}
 		for _, f := range e.Failures {
@@ -151,9 +151,8 @@ func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, err
 	return batchAnswer(orders), nil
 }
 
-// batchAnswer is the answer of batchOrderPackages (Route.answer).
-func batchAnswer(result any) any {
-	orders := result.([]*opencube.Order)
+// batchAnswer is the answer of batchOrderPackages (Route.answerOrders).
+func batchAnswer(orders []*opencube.Order) any {
 	out := batchData{DeviceOrder: make([]deviceOrder, 0, len(orders))}
 	for _, o := range orders {
 		d := newOrderData(o)
@@ -176,16 +175,15 @@ func (s *Server) renewPackage(ctx context.Context, v *validator) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	o, err := s.Plans.RenewOrder(ctx, id, n)
+	o, err := v.plans.RenewOrder(ctx, id, n)
 	if err != nil {
 		return nil, err
 	}
 	return renewAnswer(o), nil
 }
 
-// renewAnswer is the answer of renewPackage (Route.answer).
-func renewAnswer(result any) any {
-	o := result.(*opencube.Order)
+// renewAnswer is the answer of renewPackage (Route.answerOrder).
+func renewAnswer(o *opencube.Order) any {
 	return renewData{OrderExpireDate: longDate(o.ExpiresAt), OrderID: o.ID}
 }
 
@@ -308,7 +306,7 @@ func (s *Server) openOrder(ctx context.Context, v *validator) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	o, err := s.Plans.EnableOrder(ctx, id, iccid)
+	o, err := v.plans.EnableOrder(ctx, id, iccid)
 	if err != nil {
 		return nil, err
 	}
@@ -327,15 +325,15 @@ func newStatusData(o *opencube.Order) statusData {
 }
 
 // statusAnswer is the answer of the routes that move an order
-// (Route.answer).
-func statusAnswer(result any) any { return newStatusData(result.(*opencube.Order)) }
+// (Route.answerOrder).
+func statusAnswer(o *opencube.Order) any { return newStatusData(o) }
 
 func (s *Server) cancelOrder(ctx context.Context, v *validator) (any, error) {
 	id := v.str("order_id", true)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	o, err := s.Plans.CancelOrder(ctx, id)
+	o, err := v.plans.CancelOrder(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +352,7 @@ func (s *Server) endOrder(ctx context.Context, v *validator) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	o, err := s.Plans.EndOrder(ctx, r)
+	o, err := v.plans.EndOrder(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -362,11 +360,11 @@ func (s *Server) endOrder(ctx context.Context, v *validator) (any, error) {
 }
 
 func (s *Server) pauseService(ctx context.Context, v *validator) (any, error) {
-	return s.deviceMove(ctx, v, s.Plans.SuspendOrder)
+	return s.deviceMove(ctx, v, v.plans.SuspendOrder)
 }
 
 func (s *Server) resumeService(ctx context.Context, v *validator) (any, error) {
-	return s.deviceMove(ctx, v, s.Plans.ResumeOrder)
+	return s.deviceMove(ctx, v, v.plans.ResumeOrder)
 }
 
 func (s *Server) deviceMove(ctx context.Context, v *validator, move func(context.Context, string, string) (*opencube.Order, error)) (any, error) {

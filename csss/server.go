@@ -25,19 +25,17 @@ const Version = "2.0"
 // Prefix is the second mount point of every route (D1), beside the root.
 const Prefix = "/cube/v4"
 
-// EnterpriseFinder finds an enterprise and its secrets by access code.
-type EnterpriseFinder interface {
-	FindEnterprise(ctx context.Context, accessCode string) (*opencube.Enterprise, error)
-}
-
 // Server serves the CSSS protocol: it authenticates each request, guards
 // against replays, and dispatches through the route table.
 type Server struct {
-	Plans opencube.PlanService
+	// Plans serves the Plan section (plan.go); on the routes that change
+	// orders, each request acts through Plans.Replaying with its replay
+	// claim.
+	Plans opencube.ReplayingPlanService
 	// SIMs serves the SIM and Usage sections (sim.go, usage.go).
 	SIMs        opencube.SIMService
 	SMS         opencube.SMSService // the SMS section (sms.go)
-	Enterprises EnterpriseFinder
+	Enterprises opencube.EnterpriseFinder
 	Replays     opencube.ReplayStore
 	Clock       opencube.Clock
 	// Window is the accepted distance between a request's timestamp and
@@ -58,13 +56,12 @@ type Server struct {
 }
 
 // NewServer returns a Server with the documented defaults.
-func NewServer(plans opencube.PlanService, enterprises EnterpriseFinder, replays opencube.ReplayStore) *Server {
+func NewServer(plans opencube.ReplayingPlanService, sims opencube.SIMService, enterprises opencube.EnterpriseFinder, replays opencube.ReplayStore) *Server {
 	s := &Server{
-		Plans: plans, Enterprises: enterprises, Replays: replays, Clock: opencube.SystemClock,
+		Plans: plans, SIMs: sims, Enterprises: enterprises, Replays: replays, Clock: opencube.SystemClock,
 		Window: 600 * time.Second, IdempotencyTTL: 24 * time.Hour, MaxBody: 4 << 20,
 		Logger: slog.Default(), ReplayWait: 10 * time.Second, EnterpriseTTL: 5 * time.Second,
 	}
-	s.SIMs, _ = plans.(opencube.SIMService) // *opencube.Service serves both
 	return s
 }
 
@@ -85,17 +82,19 @@ type Route struct {
 	Sign    SignMode
 	// Fields lists the request's own fields (beyond the globals), for docs.
 	Fields []string
-	// ClaimInTx says every write the route makes goes through
-	// OrderStore.UpdateOrders, so the replay entry of D5 can be recorded in
-	// the transaction of the change instead of one of its own
-	// (opencube.ReplayClaim).
+	// ClaimInTx says every write the route makes goes through the plan
+	// service's order transactions, so the replay entry of D5 can be
+	// recorded in the transaction of the change instead of one of its own
+	// (opencube.ReplayClaim): the handler acts through v.plans, which is
+	// Plans.Replaying(claim).
 	ClaimInTx bool
 	handle    func(s *Server, ctx context.Context, v *validator) (any, error)
-	// answer, on a ClaimInTx route, turns the result the route's service
-	// passes to opencube.Answered into the response data, so that the
-	// answer is recorded in the transaction of the change. It is what the
-	// handler itself returns on success.
-	answer func(result any) any
+	// answerOrder and answerOrders, on a ClaimInTx route, turn the result
+	// of the route's change (one order, or several) into the response
+	// data, so that the answer is recorded in the transaction of the
+	// change. They are what the handler itself returns on success.
+	answerOrder  func(*opencube.Order) any
+	answerOrders func([]*opencube.Order) any
 }
 
 // Handler returns the HTTP handler of every route at both prefixes, with
@@ -245,7 +244,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		claimed = append(claimed, replay)
 	}
 	if out == nil {
-		out = s.run(ctx, rt, p, lang, secret)
+		out = s.run(ctx, rt, p, lang, secret, nil)
 	}
 	for _, replay := range claimed {
 		var err error
@@ -330,10 +329,13 @@ func (s *Server) authenticate(ctx context.Context, code string, body []byte, sig
 // sends the request down the ordinary path (claim first, then run).
 func (s *Server) runClaimingInTx(ctx context.Context, rt *Route, p params, lang Lang, secret string, replay *opencube.Replay) ([]byte, []*opencube.Replay) {
 	claim := &opencube.ReplayClaim{Replay: replay, Now: s.Clock.Now()}
-	if rt.answer != nil {
-		claim.Answer = func(result any) []byte { return s.render(rt, lang, secret, rt.answer(result), nil) }
+	if rt.answerOrder != nil {
+		claim.RenderOrder = func(o *opencube.Order) []byte { return s.render(rt, lang, secret, rt.answerOrder(o), nil) }
 	}
-	out := s.run(opencube.WithReplayClaim(ctx, claim), rt, p, lang, secret)
+	if rt.answerOrders != nil {
+		claim.RenderOrders = func(os []*opencube.Order) []byte { return s.render(rt, lang, secret, rt.answerOrders(os), nil) }
+	}
+	out := s.run(ctx, rt, p, lang, secret, claim)
 	switch {
 	case claim.Recorded && claim.Response != nil:
 		return out, nil // recorded with its answer
@@ -407,12 +409,16 @@ func (s *Server) claim(ctx context.Context, r *opencube.Replay) ([]byte, error) 
 	}
 }
 
-// run executes the route and returns the whole response body.
-func (s *Server) run(ctx context.Context, rt *Route, p params, lang Lang, secret string) []byte {
-	v := &validator{p: p}
+// run executes the route and returns the whole response body. With a
+// claim, the route's changes record it (Route.ClaimInTx).
+func (s *Server) run(ctx context.Context, rt *Route, p params, lang Lang, secret string, claim *opencube.ReplayClaim) []byte {
+	v := &validator{p: p, plans: s.Plans}
+	if claim != nil {
+		v.plans = s.Plans.Replaying(claim)
+	}
 	data, err := rt.handle(s, ctx, v)
-	if c := opencube.ReplayClaimFrom(ctx); err == nil && c != nil && c.Recorded && c.Response != nil {
-		return c.Response // rendered in the transaction, and recorded there
+	if err == nil && claim != nil && claim.Recorded && claim.Response != nil {
+		return claim.Response // rendered in the transaction, and recorded there
 	}
 	return s.render(rt, lang, secret, data, err)
 }

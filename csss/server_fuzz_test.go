@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/sms"
 	"github.com/opencube/opencube/sqlite"
@@ -28,14 +29,13 @@ func FuzzServe(f *testing.F) {
 	}
 	f.Cleanup(func() { store.Close() })
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	svc := opencube.NewService(store)
-	svc.Clock = opencube.ClockFunc(func() time.Time { return now })
-	if _, err := opencube.NewDemo(opencube.DemoSecret).Load(ctx, svc); err != nil {
+	svc := service.New(store, opencube.ClockFunc(func() time.Time { return now }), service.NewIDGenerator(0))
+	if _, err := service.NewDemo(service.DemoSecret).Load(ctx, svc.Admin); err != nil {
 		f.Fatal(err)
 	}
-	srv := csss.NewServer(svc, svc, store)
-	srv.Clock = svc.Clock
-	srv.SMS = sms.NewService(store, svc.Clock, sms.NewSandbox(svc.Clock))
+	srv := csss.NewServer(svc.Orders, svc.SIMs, svc.Admin, store)
+	srv.Clock = svc.Orders.Clock
+	srv.SMS = sms.NewService(store, svc.Orders.Clock, sms.NewSandbox(svc.Orders.Clock))
 	h := srv.Handler()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	for _, seed := range []string{
@@ -61,7 +61,7 @@ func FuzzServe(f *testing.F) {
 				delete(p, "sign")
 				raw, _ := json.Marshal(p)
 				if c, err := csss.Canonical(raw); err == nil {
-					p["sign"] = csss.Sign(c, opencube.DemoSecret)
+					p["sign"] = csss.Sign(c, service.DemoSecret)
 					body, _ = json.Marshal(p)
 				}
 			}

@@ -181,6 +181,9 @@ func (v *validator) list(name string, required bool) []string {
 type validator struct {
 	p   params
 	bad string
+	// plans is the plan service acting for the request: Server.Plans, or
+	// on a ClaimInTx route Server.Plans.Replaying with its replay claim.
+	plans opencube.PlanService
 }
 
 func (v *validator) fail(name string) {

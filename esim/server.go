@@ -73,7 +73,10 @@ var Routes = []Route{
 
 // Server serves the eSIM QR Mall over an ESIMService.
 type Server struct {
-	Svc *opencube.ESIMService
+	Svc opencube.ESIMService
+	// Enterprises finds the partners whose secrets sign requests.
+	Enterprises opencube.EnterpriseFinder
+	Clock       opencube.Clock
 	// Mailer sends verification codes and install mail; nil sends none.
 	Mailer *Mailer
 	// Sandbox and Stripe are the payment providers of the two webhooks.
@@ -82,9 +85,10 @@ type Server struct {
 	Logger  *slog.Logger
 }
 
-// NewServer returns a server over svc with both payment providers.
-func NewServer(svc *opencube.ESIMService) *Server {
-	return &Server{Svc: svc, Sandbox: Sandbox{}, Stripe: &Stripe{Clock: svc.Clock}, Logger: slog.Default()}
+// NewServer returns a server over svc with both payment providers, on
+// clock.
+func NewServer(svc opencube.ESIMService, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
+	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Sandbox: Sandbox{}, Stripe: &Stripe{Clock: clock}, Logger: slog.Default()}
 }
 
 // Envelope is the body of every answer.
@@ -191,7 +195,7 @@ func (s *Server) sendCode(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.Svc.Store.FindEnterprise(c.ctx, partner); opencube.ErrorKind(err) == opencube.KindUnauthenticated {
+	if _, err := s.Enterprises.FindEnterprise(c.ctx, partner); opencube.ErrorKind(err) == opencube.KindUnauthenticated {
 		return nil, opencube.Invalid("partnerCode", "unknown partnerCode")
 	} else if err != nil {
 		return nil, err // the store failed: a system error, not the caller's
@@ -201,7 +205,7 @@ func (s *Server) sendCode(c *call) (any, error) {
 		return nil, err
 	}
 	if s.Mailer != nil {
-		if err := s.Mailer.Send(v.Email, CodeMail(s.Mailer.From, v.Email, v.Code, s.Svc.Clock.Now())); err != nil {
+		if err := s.Mailer.Send(v.Email, CodeMail(s.Mailer.From, v.Email, v.Code, s.Clock.Now())); err != nil {
 			return nil, err
 		}
 	}
@@ -519,7 +523,7 @@ func (s *Server) topUpList(c *call) (any, error) {
 }
 
 func (s *Server) secrets(ctx context.Context, accessCode string) ([]string, error) {
-	e, err := s.Svc.Store.FindEnterprise(ctx, accessCode)
+	e, err := s.Enterprises.FindEnterprise(ctx, accessCode)
 	if err != nil {
 		return nil, err
 	}
@@ -645,7 +649,7 @@ func (s *Server) SendInstallMail(ctx context.Context, j *opencube.Job) error {
 	if s.Mailer == nil {
 		return nil
 	}
-	o, p, err := s.Svc.Store.FindESIMOrder(ctx, j.Key)
+	o, p, err := s.Svc.FindOrder(ctx, j.Key)
 	if opencube.ErrorKind(err) == opencube.KindOrderNotFound {
 		return nil
 	}
@@ -660,6 +664,6 @@ func (s *Server) SendInstallMail(ctx context.Context, j *opencube.Job) error {
 	if err != nil {
 		return err
 	}
-	msg := InstallMail(s.Mailer.From, o.Email, o.ID, o.PlanName, p.ICCID, p.SMDPAddress, p.MatchingID, code, png, s.Svc.Clock.Now())
+	msg := InstallMail(s.Mailer.From, o.Email, o.ID, o.PlanName, p.ICCID, p.SMDPAddress, p.MatchingID, code, png, s.Clock.Now())
 	return s.Mailer.Send(o.Email, msg)
 }

@@ -51,16 +51,18 @@ var Routes = []Route{
 
 // Server serves the Mall over the domain service.
 type Server struct {
-	Svc    *opencube.Service
-	Clock  opencube.Clock
+	Svc opencube.MallService
+	// Enterprises finds the partners whose secrets sign requests.
+	Enterprises opencube.EnterpriseFinder
+	Clock       opencube.Clock
 	Window time.Duration // accepted distance of tradeTime from the clock
 	Logger *slog.Logger
 }
 
 // NewServer returns a Mall server over svc with a ten-minute tradeTime
-// window (D4).
-func NewServer(svc *opencube.Service) *Server {
-	return &Server{Svc: svc, Clock: svc.Clock, Window: 600 * time.Second, Logger: slog.Default()}
+// window (D4) on clock.
+func NewServer(svc opencube.MallService, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
+	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Window: 600 * time.Second, Logger: slog.Default()}
 }
 
 // Envelope is the body of every answer: the CSSS shape with the CSSS
@@ -136,7 +138,7 @@ func (s *Server) Authenticate(ctx context.Context, body []byte, p Params, tradeT
 	if partner == "" {
 		return "", opencube.Errorf(opencube.KindUnauthenticated, "partnerCode is required")
 	}
-	e, err := s.Svc.Store.FindEnterprise(ctx, partner)
+	e, err := s.Enterprises.FindEnterprise(ctx, partner)
 	if err != nil {
 		return "", err
 	}
@@ -218,7 +220,7 @@ func (s *Server) verify(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sim, err := s.Svc.MallVerify(c.ctx, iccid)
+	sim, err := s.Svc.Verify(c.ctx, iccid)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +244,7 @@ func (s *Server) plans(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.Svc.MallPlans(c.ctx, iccid)
+	ps, err := s.Svc.Plans(c.ctx, iccid)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +306,7 @@ func (s *Server) orderRequest(c *call) (opencube.MallOrderRequest, error) {
 }
 
 func (s *Server) place(c *call, r opencube.MallOrderRequest) (any, error) {
-	m, o, err := s.Svc.MallOrder(c.ctx, r)
+	m, o, err := s.Svc.Order(c.ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -409,7 +411,7 @@ func (s *Server) orders(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	active, pending, unpaid, err := s.Svc.MallOrders(c.ctx, iccid)
+	active, pending, unpaid, err := s.Svc.SIMOrders(c.ctx, iccid)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +424,7 @@ func (s *Server) autoRenewals(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.Svc.MallAutoRenewals(c.ctx, iccid)
+	ms, err := s.Svc.AutoRenewals(c.ctx, iccid)
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +436,7 @@ func (s *Server) cancelAutoRenewal(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.Svc.CancelMallAutoRenewal(c.ctx, iccid, c.params["orderNo"])
+	ms, err := s.Svc.CancelAutoRenewal(c.ctx, iccid, c.params["orderNo"])
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +448,7 @@ func (s *Server) payResult(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.Svc.Store.FindMallOrders(c.ctx, opencube.MallOrderFilter{Enterprise: c.partner, OrderNo: no})
+	ms, err := s.Svc.FindOrders(c.ctx, opencube.MallOrderFilter{OrderNo: no})
 	if err != nil {
 		return nil, err
 	}

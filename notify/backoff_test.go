@@ -13,6 +13,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/notify"
+	"github.com/opencube/opencube/service"
 )
 
 // memStore is an in-memory notify.Store and opencube.JobStore.
@@ -136,7 +137,7 @@ func TestBackoffSchedule(t *testing.T) {
 			}
 			return &http.Response{StatusCode: 503, Body: io.NopCloser(strings.NewReader("busy")), Request: r}, nil
 		})}
-		w := opencube.NewWorker(st, opencube.SystemClock, "node")
+		w := service.NewWorker(st, opencube.SystemClock, "node")
 		w.Concurrency = 4
 		w.Handlers[opencube.JobDeliver] = n.Deliver
 		w.Logger = discard()

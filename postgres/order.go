@@ -76,7 +76,15 @@ const (
 // the first run, which has none (see orderTx.write). fn must therefore not
 // have effects outside the transaction that a second run would repeat.
 func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
-	claim := opencube.PendingReplayClaim(ctx)
+	return db.UpdateOrdersClaiming(ctx, nil, fn)
+}
+
+// UpdateOrdersClaiming implements opencube.OrderStore: UpdateOrders, with
+// a pending claim's replay entry recorded after fn's change.
+func (db *DB) UpdateOrdersClaiming(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) error) error {
+	if !claim.Pending() {
+		claim = nil
+	}
 	optimistic := true
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		t := &orderTx{db: db, tx: tx, optimistic: optimistic}

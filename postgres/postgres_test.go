@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/storetest"
 )
@@ -247,10 +248,9 @@ func TestTwoNodesEnable(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	services := make([]*opencube.Service, len(nodes))
+	services := make([]*service.Set, len(nodes))
 	for i, db := range nodes {
-		services[i] = opencube.NewService(db)
-		services[i].IDs = opencube.NewIDGenerator(i)
+		services[i] = service.New(db, opencube.SystemClock, service.NewIDGenerator(i))
 	}
 
 	tests := []struct {
@@ -271,7 +271,7 @@ func TestTwoNodesEnable(t *testing.T) {
 					o := tt.order(n, i)
 					wg.Go(func() {
 						<-start
-						_, err := svc.EnableOrder(ctx, o.ID, "")
+						_, err := svc.Orders.EnableOrder(ctx, o.ID, "")
 						switch opencube.ErrorKind(err) {
 						case "":
 							won.Add(1)

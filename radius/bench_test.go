@@ -15,6 +15,7 @@ import (
 	"layeh.com/radius/rfc2869"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -24,7 +25,7 @@ const benchSIMs = 10000
 
 // benchService returns a service over a fresh SQLite store holding
 // benchSIMs active SIMs with an in-use monthly order each.
-func benchService(b *testing.B) *opencube.Service {
+func benchService(b *testing.B) *service.Set {
 	b.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"))
@@ -32,9 +33,9 @@ func benchService(b *testing.B) *opencube.Service {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	svc := opencube.NewService(store)
-	svc.MaxBulk = 0
-	if err := svc.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "BENCH", Secrets: []string{"bench-secret"}}); err != nil {
+	svc := service.New(store, opencube.SystemClock, service.NewIDGenerator(0))
+	svc.Orders.MaxBulk = 0
+	if err := svc.Admin.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "BENCH", Secrets: []string{"bench-secret"}}); err != nil {
 		b.Fatal(err)
 	}
 	sims := make([]*opencube.SIM, benchSIMs)
@@ -43,17 +44,17 @@ func benchService(b *testing.B) *opencube.Service {
 		sims[i] = &opencube.SIM{ICCID: fmt.Sprintf("8986%016d", i), IMSI: benchIMSI(i), EnterpriseCode: "BENCH"}
 		iccids[i] = sims[i].ICCID
 	}
-	if err := svc.ImportSIMs(ctx, sims); err != nil {
+	if err := svc.Admin.ImportSIMs(ctx, sims); err != nil {
 		b.Fatal(err)
 	}
 	p := &opencube.Plan{Code: "M", Name: "monthly", Type: opencube.PlanMonthly, VolumeBytes: 1 << 40}
-	if err := svc.CreatePlan(ctx, p); err != nil {
+	if err := svc.Admin.CreatePlan(ctx, p); err != nil {
 		b.Fatal(err)
 	}
-	if err := svc.GrantPlan(ctx, "BENCH", "M"); err != nil {
+	if err := svc.Admin.GrantPlan(ctx, "BENCH", "M"); err != nil {
 		b.Fatal(err)
 	}
-	_, err = svc.OrderPlans(opencube.NewContext(ctx, "BENCH"), opencube.BulkOrderRequest{ICCIDs: iccids, OrderRequest: opencube.OrderRequest{
+	_, err = svc.Orders.OrderPlans(opencube.NewContext(ctx, "BENCH"), opencube.BulkOrderRequest{ICCIDs: iccids, OrderRequest: opencube.OrderRequest{
 		PlanCode: "M", PlanName: "monthly", PlanType: opencube.PlanMonthly, OrderPeriod: 12, Open: true, PayRst: "2"}})
 	if err != nil {
 		b.Fatal(err)
@@ -97,7 +98,7 @@ func benchRecord(i int, t0 time.Time) *radius.Packet {
 //	go test ./radius -run XXX -bench Accounting -benchtime 200000x
 func BenchmarkAccounting(b *testing.B) {
 	svc := benchService(b)
-	srv := NewServer(svc, "bench")
+	srv := NewServer(svc.SIMs, "bench")
 	srv.Logger = nil
 	srv.Logger = slogDiscard()
 	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -218,7 +219,7 @@ func BenchmarkBookUsage(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < len(recs); i += 512 {
-		if _, err := svc.BookUsage(context.Background(), recs[i:min(i+512, len(recs))]); err != nil {
+		if _, err := svc.SIMs.BookUsage(context.Background(), recs[i:min(i+512, len(recs))]); err != nil {
 			b.Fatal(err)
 		}
 	}

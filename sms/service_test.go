@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sms"
 	"github.com/opencube/opencube/sqlite"
 )
@@ -46,7 +47,7 @@ type fixture struct {
 	clock  *clock
 	gw     sms.Gateway
 	svc    *sms.Service
-	worker *opencube.Worker
+	worker *service.Worker
 	ctx    context.Context
 }
 
@@ -75,7 +76,7 @@ func (f *fixture) open() {
 	f.store = db
 	f.t.Cleanup(func() { db.Close() })
 	f.svc = sms.NewService(db, f.clock, f.gw)
-	f.worker = opencube.NewWorker(db, f.clock, "node")
+	f.worker = service.NewWorker(db, f.clock, "node")
 	f.worker.Handlers = f.svc.Handlers()
 }
 

@@ -44,7 +44,15 @@ func scanOrder(s scanner) (*opencube.Order, error) {
 // transaction on the write connection: concurrent calls run one after the
 // other. fn must not call other methods of db that write.
 func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
-	claim := opencube.PendingReplayClaim(ctx)
+	return db.UpdateOrdersClaiming(ctx, nil, fn)
+}
+
+// UpdateOrdersClaiming implements opencube.OrderStore: UpdateOrders, with
+// a pending claim's replay entry recorded after fn's change.
+func (db *DB) UpdateOrdersClaiming(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) error) error {
+	if !claim.Pending() {
+		claim = nil
+	}
 	err := db.updateOrders(ctx, func(t *txn) error {
 		if claim != nil {
 			claim.Response = nil

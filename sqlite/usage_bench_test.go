@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // benchDays is how many usage days each SIM of the query benchmark has:
@@ -116,35 +117,35 @@ func BenchmarkUsageQuery(b *testing.B) {
 	})
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("sims=%d/flowUsage", n), func(b *testing.B) {
-			svc := opencube.NewService(usageBenchDB(b, n))
+			svc := service.New(usageBenchDB(b, n), opencube.SystemClock, service.NewIDGenerator(0))
 			ctx := opencube.NewContext(context.Background(), "BENCH")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				iccid := fmt.Sprintf("8986%016d", rand.IntN(n))
-				us, err := svc.DeviceUsage(ctx, []string{iccid})
+				us, err := svc.SIMs.DeviceUsage(ctx, []string{iccid})
 				if err != nil || us[0].Device.Order == nil {
 					b.Fatalf("DeviceUsage(%s) = %v, %v", iccid, us, err)
 				}
 			}
 		})
 		b.Run(fmt.Sprintf("sims=%d/usingDeviceList", n), func(b *testing.B) {
-			svc := opencube.NewService(usageBenchDB(b, n))
+			svc := service.New(usageBenchDB(b, n), opencube.SystemClock, service.NewIDGenerator(0))
 			ctx := opencube.NewContext(context.Background(), "BENCH")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				ds, total, err := svc.FindDevices(ctx, opencube.DeviceFilter{InUse: true, Page: opencube.PageOf(1+rand.IntN(n/100), 100)})
+				ds, total, err := svc.SIMs.FindDevices(ctx, opencube.DeviceFilter{InUse: true, Page: opencube.PageOf(1+rand.IntN(n/100), 100)})
 				if err != nil || len(ds) != 100 || total != n {
 					b.Fatalf("FindDevices = %d of %d, %v", len(ds), total, err)
 				}
 			}
 		})
 		b.Run(fmt.Sprintf("sims=%d/monthFlow", n), func(b *testing.B) {
-			svc := opencube.NewService(usageBenchDB(b, n))
+			svc := service.New(usageBenchDB(b, n), opencube.SystemClock, service.NewIDGenerator(0))
 			ctx := opencube.NewContext(context.Background(), "BENCH")
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				iccid := fmt.Sprintf("8986%016d", rand.IntN(n))
-				days, _, err := svc.DailyUsage(ctx, iccid, 20240301, 20240331)
+				days, _, err := svc.SIMs.DailyUsage(ctx, iccid, 20240301, 20240331)
 				if err != nil || len(days) != benchDays {
 					b.Fatalf("DailyUsage(%s) = %d days, %v", iccid, len(days), err)
 				}

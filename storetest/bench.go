@@ -73,12 +73,11 @@ func BenchUpdateOrdersInsert(b *testing.B, open func(testing.TB) opencube.Store)
 // records the replay entry with the answer (opencube.ReplayClaim).
 func BenchOrderPackage(b *testing.B, open func(testing.TB) opencube.Store) {
 	response := []byte(`{"code":"0000","data":null,"message":"success","success":true}`)
-	answer := func(any) []byte { return response }
+	answer := func(*opencube.Order) []byte { return response }
 	benchParallel(b, open, func(ctx context.Context, db opencube.Store, i int64, sim *opencube.SIM) error {
 		r := &opencube.Replay{AccessCode: "ent", Key: fmt.Sprintf("%013d /orderPackage %d", i, i), Fingerprint: "fp", ExpiresAt: SeedBase.Add(10 * time.Minute)}
-		claim := &opencube.ReplayClaim{Replay: r, Now: SeedBase, Answer: answer}
-		ctx = opencube.WithReplayClaim(ctx, claim)
-		err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+		claim := &opencube.ReplayClaim{Replay: r, Now: SeedBase, RenderOrder: answer}
+		err := db.UpdateOrdersClaiming(ctx, claim, func(tx opencube.OrderTx) error {
 			if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
 				return err
 			}
@@ -92,7 +91,7 @@ func BenchOrderPackage(b *testing.B, open func(testing.TB) opencube.Store) {
 			if err := tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o)); err != nil {
 				return err
 			}
-			opencube.Answered(ctx, o)
+			claim.AnswerOrder(o)
 			return nil
 		})
 		if err == nil && (!claim.Recorded || claim.Response == nil) {

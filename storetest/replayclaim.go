@@ -11,9 +11,9 @@ import (
 	"github.com/opencube/opencube"
 )
 
-// testReplayClaim: UpdateOrders records a ReplayClaim in the transaction of
-// the change, once per request, with the answer the function gave through
-// Answered; a repeat fails the transaction with ErrReplayed, nothing
+// testReplayClaim: UpdateOrdersClaiming records a ReplayClaim in the
+// transaction of the change, once per request, with the answer the function
+// gave through AnswerOrder; a repeat fails the transaction with ErrReplayed, nothing
 // written; a failing function takes the entry (and its answer) with it.
 func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 	s := open(t)
@@ -30,9 +30,8 @@ func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 	// Recorded with the change, once: a second transaction of the same
 	// request does not claim again.
 	first := &opencube.ReplayClaim{Replay: entry("k1"), Now: base}
-	c1 := opencube.WithReplayClaim(ctx, first)
 	for range 2 {
-		if err := s.UpdateOrders(c1, count); err != nil {
+		if err := s.UpdateOrdersClaiming(ctx, first, count); err != nil {
 			t.Fatalf("UpdateOrders: %v", err)
 		}
 	}
@@ -50,7 +49,7 @@ func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 	// A repeat: ErrReplayed, Prior is the entry, and whatever the function
 	// wrote (if the store ran it) is undone.
 	repeat := &opencube.ReplayClaim{Replay: entry("k1"), Now: at(time.Minute)}
-	err = s.UpdateOrders(opencube.WithReplayClaim(ctx, repeat), func(tx opencube.OrderTx) error {
+	err = s.UpdateOrdersClaiming(ctx, repeat, func(tx opencube.OrderTx) error {
 		return tx.InsertEvent(ctx, &opencube.Event{ID: "repeat", EnterpriseCode: entA, Type: opencube.EventCreateOrder,
 			OrderID: "o", ICCID: "89000000000000000001", Status: opencube.OrderNotEnabled, CreatedAt: base})
 	})
@@ -68,7 +67,7 @@ func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 	// A failing function takes the entry with it.
 	failing := &opencube.ReplayClaim{Replay: entry("k2"), Now: base}
 	boom := errors.New("boom")
-	if err := s.UpdateOrders(opencube.WithReplayClaim(ctx, failing), func(opencube.OrderTx) error { return boom }); !errors.Is(err, boom) {
+	if err := s.UpdateOrdersClaiming(ctx, failing, func(opencube.OrderTx) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("failing UpdateOrders = %v", err)
 	}
 	if failing.Recorded {
@@ -78,12 +77,11 @@ func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 		t.Fatalf("the entry of a failed transaction survived: ok %v, err %v", ok, err)
 	}
 
-	// The answer given through Answered is recorded with the entry; a
+	// The answer given through AnswerOrder is recorded with the entry; a
 	// function that fails after answering leaves neither.
-	answer := func(result any) []byte { return []byte(`{"answer":"` + result.(string) + `"}`) }
-	answered := &opencube.ReplayClaim{Replay: entry("k3"), Now: base, Answer: answer}
-	ca := opencube.WithReplayClaim(ctx, answered)
-	if err := s.UpdateOrders(ca, func(opencube.OrderTx) error { opencube.Answered(ca, "yes"); return nil }); err != nil {
+	answer := func(o *opencube.Order) []byte { return []byte(`{"answer":"` + o.ID + `"}`) }
+	answered := &opencube.ReplayClaim{Replay: entry("k3"), Now: base, RenderOrder: answer}
+	if err := s.UpdateOrdersClaiming(ctx, answered, func(opencube.OrderTx) error { answered.AnswerOrder(&opencube.Order{ID: "yes"}); return nil }); err != nil {
 		t.Fatalf("UpdateOrders answering: %v", err)
 	}
 	if !answered.Recorded || string(answered.Response) != `{"answer":"yes"}` {
@@ -93,9 +91,8 @@ func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
 	if err != nil || ok || string(got.Response) != `{"answer":"yes"}` {
 		t.Fatalf("ClaimReplay of an answered entry = %+v, %v, %v; want its answer", got, ok, err)
 	}
-	regret := &opencube.ReplayClaim{Replay: entry("k4"), Now: base, Answer: answer}
-	cr := opencube.WithReplayClaim(ctx, regret)
-	if err := s.UpdateOrders(cr, func(opencube.OrderTx) error { opencube.Answered(cr, "no"); return boom }); !errors.Is(err, boom) {
+	regret := &opencube.ReplayClaim{Replay: entry("k4"), Now: base, RenderOrder: answer}
+	if err := s.UpdateOrdersClaiming(ctx, regret, func(opencube.OrderTx) error { regret.AnswerOrder(&opencube.Order{ID: "no"}); return boom }); !errors.Is(err, boom) {
 		t.Fatalf("failing UpdateOrders = %v", err)
 	}
 	if regret.Recorded || regret.Response != nil {

@@ -21,9 +21,11 @@ import (
 
 // mountAdmin mounts the admin API on mux.
 func mountAdmin(mux *http.ServeMux, m *Main) {
-	s := admin.NewServer(m.Service, m.AdminToken)
+	s := admin.NewServer(m.Services.Admin, m.AdminToken)
 	s.Logger = m.Logger
-	s.Notify = m.Service
+	s.Notify = m.Services.Notify
+	s.SIMs = m.Services.SIMs
+	s.Orders = m.Services.Corrections
 	if m.SMS.Service != nil {
 		s.SMS = smsAdmin{Service: m.SMS.Service, sandbox: m.SMS.Sandbox}
 	}

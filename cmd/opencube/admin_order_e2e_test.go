@@ -96,7 +96,7 @@ func TestOperatorCorrections(t *testing.T) {
 	if got := s.order(t, s.q, o); got["imsi"] != imsi {
 		t.Errorf("queryOrder imsi %s, want %s", got["imsi"], imsi)
 	}
-	_, err = s.m.Service.BookUsage(ctx, []*opencube.UsageRecord{{Type: opencube.AcctStart, IMSI: imsi, NAS: "nas", SessionID: "s1", Time: s.clock.Now()}})
+	_, err = s.m.Services.SIMs.BookUsage(ctx, []*opencube.UsageRecord{{Type: opencube.AcctStart, IMSI: imsi, NAS: "nas", SessionID: "s1", Time: s.clock.Now()}})
 	if err != nil {
 		t.Fatalf("a session under the new IMSI: %v", err)
 	}

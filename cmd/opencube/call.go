@@ -9,9 +9,9 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/service"
 )
 
 // callFailed is the error of a call the server answered with a code other
@@ -27,7 +27,7 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("opencube call", stderr)
 	url := fs.String("url", "http://127.0.0.1:8080", "server base URL")
 	access := fs.String("access-code", "P000270", "enterprise access code")
-	secret := fs.String("secret", opencube.DemoSecret, "enterprise secret")
+	secret := fs.String("secret", service.DemoSecret, "enterprise secret")
 	lang := fs.String("lang", "", "Accept-Language, such as en-US")
 	idem := fs.String("idempotency-key", "", "Idempotency-Key header")
 	if err := parseWithEnv(fs, args); err != nil {
@@ -91,7 +91,7 @@ func parseParams(args []string) (map[string]any, error) {
 // a request body read from stdin.
 func runSign(args []string, stdin io.Reader, stdout io.Writer) error {
 	fs := newFlagSet("opencube sign", stdout)
-	secret := fs.String("secret", opencube.DemoSecret, "enterprise secret")
+	secret := fs.String("secret", service.DemoSecret, "enterprise secret")
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/service"
 )
 
 // The -update flag rewrites the golden files under testdata/. It is
@@ -72,11 +73,11 @@ func (c *e2eClock) Advance(d time.Duration) {
 // clockStart is where every test's clock starts: 2024-01-31 10:00 UTC+8.
 var clockStart = time.Date(2024, 1, 31, 10, 0, 0, 0, opencube.BusinessZone)
 
-// Demo data (opencube.NewDemo).
+// Demo data (service.NewDemo).
 const (
 	entP       = "P000270"
 	entQ       = "QY-000001"
-	demoSecret = opencube.DemoSecret
+	demoSecret = service.DemoSecret
 )
 
 // simP returns the i-th non-OTA demo SIM of P000270 (0-9).
@@ -214,7 +215,7 @@ func (s *e2eServer) client(accessCode, secret string) *client.Client {
 // importSIMs adds SIMs behind the API's back, for states the demo lacks.
 func (s *e2eServer) importSIMs(t *testing.T, sims ...*opencube.SIM) {
 	t.Helper()
-	if err := s.m.Service.ImportSIMs(t.Context(), sims); err != nil {
+	if err := s.m.Services.Admin.ImportSIMs(t.Context(), sims); err != nil {
 		t.Fatalf("ImportSIMs: %v", err)
 	}
 }

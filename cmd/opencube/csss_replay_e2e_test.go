@@ -394,7 +394,7 @@ func TestCSSSTenancy(t *testing.T) {
 func TestCSSSResponseSign(t *testing.T) {
 	s := startServer(t)
 	const second = "opencube-second-secret"
-	if _, err := s.m.Service.RotateSecret(t.Context(), entP, second); err != nil {
+	if _, err := s.m.Services.Admin.RotateSecret(t.Context(), entP, second); err != nil {
 		t.Fatal(err)
 	}
 	for _, secret := range []string{demoSecret, second} {

@@ -10,6 +10,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/mall"
+	"github.com/opencube/opencube/service"
 )
 
 // shopSettings are the flags of the consumer shops (the Mall and the eSIM
@@ -28,7 +29,7 @@ type shopSettings struct {
 // define adds the shops' flags to fs.
 func (o *shopSettings) define(fs *flag.FlagSet) {
 	if o.PreOrderTimeout == 0 {
-		o.PreOrderTimeout = opencube.DefaultPreOrderTimeout
+		o.PreOrderTimeout = service.DefaultPreOrderTimeout
 	}
 	if o.StripeTolerance == 0 {
 		o.StripeTolerance = esim.DefaultStripeTolerance
@@ -44,7 +45,7 @@ func (o *shopSettings) define(fs *flag.FlagSet) {
 
 // shops are the wired consumer shops.
 type shops struct {
-	ESIM       *opencube.ESIMService
+	ESIM       *service.ESIM
 	ESIMServer *esim.Server
 	Mall       *mall.Server
 }
@@ -55,14 +56,14 @@ type shops struct {
 func (m *Main) wireShops(ctx context.Context) error {
 	o := m.Shop
 	if o.PreOrderTimeout == 0 {
-		o.PreOrderTimeout = opencube.DefaultPreOrderTimeout
+		o.PreOrderTimeout = service.DefaultPreOrderTimeout
 	}
-	svc := opencube.NewESIMService(m.Store, m.Clock, m.Service.IDs)
+	svc := m.Services.ESIM
 	svc.PreOrderTimeout = o.PreOrderTimeout
 	// Sandbox mode (--sandbox, notify.go; implied by --demo) also makes
 	// verification codes readable through the admin API (D21).
 	svc.Sandbox = m.Notify.Sandbox || m.Demo
-	srv := esim.NewServer(svc)
+	srv := esim.NewServer(svc, m.Store, m.Clock)
 	srv.Logger = m.Logger
 	srv.Stripe = &esim.Stripe{Clock: m.Clock, Tolerance: o.StripeTolerance}
 	if o.SMTPAddr != "" {
@@ -72,13 +73,13 @@ func (m *Main) wireShops(ctx context.Context) error {
 		}
 		srv.Mailer = &esim.Mailer{Addr: o.SMTPAddr, From: from}
 	}
-	ms := mall.NewServer(m.Service)
-	ms.Clock, ms.Window, ms.Logger = m.Clock, m.Window, m.Logger
+	ms := mall.NewServer(m.Services.Mall, m.Store, m.Clock)
+	ms.Window, ms.Logger = m.Window, m.Logger
 	m.Shops = &shops{ESIM: svc, ESIMServer: srv, Mall: ms}
 	m.Worker.Handlers[opencube.JobESIMPreOrderTimeout] = svc.ExpirePreOrder
 	m.Worker.Handlers[opencube.JobESIMInstallMail] = srv.SendInstallMail
 	if m.Demo {
-		loaded, err := opencube.NewShopDemo().Load(ctx, svc)
+		loaded, err := service.NewShopDemo().Load(ctx, svc)
 		if err != nil {
 			return fmt.Errorf("load shop demo data: %w", err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/service"
 )
 
 // startNode runs one opencube node on the PostgreSQL database at url.
@@ -58,7 +59,7 @@ func TestMultiNode(t *testing.T) {
 	}
 	nodes := []*Main{a, b}
 	clientOf := func(i int, code string) *client.Client {
-		return client.New(nodes[i%2].URL(), code, opencube.DemoSecret)
+		return client.New(nodes[i%2].URL(), code, service.DemoSecret)
 	}
 	ctx := t.Context()
 	l := &ledger{acked: map[string]int{}}

@@ -23,7 +23,7 @@ func TestNodeLeaseLost(t *testing.T) {
 	if m.node == old || m.node < 0 {
 		t.Fatalf("node number %d after losing %d", m.node, old)
 	}
-	n := m.Service.IDs.Next(s.clock.Now().Add(time.Second))
+	n := m.Services.Orders.IDs.Next(s.clock.Now().Add(time.Second))
 	if int(n&63) != m.node {
 		t.Fatalf("next id %d carries node %d, want %d", n, n&63, m.node)
 	}

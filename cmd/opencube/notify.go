@@ -9,6 +9,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/notify"
+	"github.com/opencube/opencube/service"
 )
 
 // notifyConfig holds the notification settings and parts of a Main.
@@ -29,9 +30,9 @@ type notifyConfig struct {
 
 	// Wired at Run.
 	Notifier *notify.Notifier
-	Worker   *opencube.Worker
+	Worker   *service.Worker
 	// Clock is the sandbox clock, nil outside sandbox mode.
-	Clock   *opencube.SandboxClock
+	Clock   *service.SandboxClock
 	sandbox *sandbox
 }
 
@@ -64,7 +65,7 @@ func (c *notifyConfig) check() error {
 // runs before the services are made, so that they all take it.
 func (m *Main) setupClock() {
 	if m.Notify.Sandbox || m.Demo {
-		m.Notify.Clock = opencube.NewSandboxClock(m.Clock)
+		m.Notify.Clock = service.NewSandboxClock(m.Clock)
 		m.Clock = m.Notify.Clock
 	}
 }
@@ -80,24 +81,21 @@ func (m *Main) startNotify() {
 	c.Notifier = notify.New(m.Store, m.Clock)
 	c.Notifier.Timeout = c.Timeout
 	c.Notifier.Logger = m.Logger
-	c.Worker = opencube.NewWorker(m.Store, m.Clock, m.Owner)
+	c.Worker = service.NewWorker(m.Store, m.Clock, m.Owner)
 	c.Worker.Lease = nodeLease
 	c.Worker.Logger = m.Logger
 	c.Worker.Concurrency = c.Concurrency
 	c.Worker.Batch = c.Concurrency
 	c.Worker.Handlers[opencube.JobDeliver] = c.Notifier.Deliver
-	m.Worker.Handlers[opencube.JobExpiryAlert] = m.Service.ExpiryAlert
+	m.Worker.Handlers[opencube.JobExpiryAlert] = m.Services.Orders.ExpiryAlert
 	if c.Retention > 0 {
-		m.Worker.Handlers[opencube.JobPurgeDeliveries] = m.Service.PurgeDeliveries(c.Retention, purgeEvery)
+		m.Worker.Handlers[opencube.JobPurgeDeliveries] = m.Services.Notify.PurgeDeliveries(c.Retention, purgeEvery)
 	}
-	// Changes made on this node wake its delivery loop: their events go out
-	// at once instead of at the next look (other nodes' changes wait for it).
-	m.Service.Store = wakeStore{Store: m.Service.Store, wake: c.Worker.Wake}
 	if c.Clock != nil {
 		// Signed requests keep the real time: only the service clock moves.
 		m.CSSS.Clock = c.Clock.Base
 		c.Notifier.HeaderClock = c.Clock.Base
-		c.sandbox = &sandbox{clock: c.Clock, store: m.Store, workers: []*opencube.Worker{m.Worker, c.Worker}}
+		c.sandbox = &sandbox{clock: c.Clock, store: m.Store, workers: []*service.Worker{m.Worker, c.Worker}}
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/service"
 )
 
 // benchReceiver is a webhook receiver on loopback that answers at once and
@@ -80,7 +81,7 @@ func benchNotifyServer(b *testing.B, db string, r *benchReceiver, deliver bool) 
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { m.Close() })
-	if _, err := m.Service.PutWebhook(context.Background(), &opencube.Webhook{EnterpriseCode: entP, URL: r.srv.URL}); err != nil {
+	if _, err := m.Services.Notify.PutWebhook(context.Background(), &opencube.Webhook{EnterpriseCode: entP, URL: r.srv.URL}); err != nil {
 		b.Fatal(err)
 	}
 	return m
@@ -89,7 +90,7 @@ func benchNotifyServer(b *testing.B, db string, r *benchReceiver, deliver bool) 
 // orderBodies returns n signed orderPackage bodies, not enabled (one event
 // each), over ten demo SIMs.
 func orderBodies(b *testing.B, n int) [][]byte {
-	c := client.New("", entP, opencube.DemoSecret)
+	c := client.New("", entP, service.DemoSecret)
 	bodies := make([][]byte, n)
 	for i := range bodies {
 		body, err := c.Body(map[string]any{

@@ -191,7 +191,7 @@ func TestWebhookOrderLife(t *testing.T) {
 	book := func(typ opencube.AcctType, mb int64) {
 		t.Helper()
 		s.clock.Advance(time.Second)
-		_, err := s.m.Service.BookUsage(ctx, []*opencube.UsageRecord{{
+		_, err := s.m.Services.SIMs.BookUsage(ctx, []*opencube.UsageRecord{{
 			Type: typ, IMSI: imsi, NAS: "nas", SessionID: "s1", OutputBytes: mb * opencube.MB, Time: s.clock.Now(),
 		}})
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/service"
 )
 
 // TestWebhookAfterCrash: a node that stops after a change, before its
@@ -25,7 +26,7 @@ func TestWebhookAfterCrash(t *testing.T) {
 	if err := m.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	w, err := m.Service.PutWebhook(t.Context(), &opencube.Webhook{EnterpriseCode: entP, URL: r.srv.URL})
+	w, err := m.Services.Notify.PutWebhook(t.Context(), &opencube.Webhook{EnterpriseCode: entP, URL: r.srv.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func TestWebhookTwoNodes(t *testing.T) {
 	a := startNode(t, url, true)
 	b := startNode(t, url, false)
 	r := newReceiver(t, 0)
-	if _, err := a.Service.PutWebhook(t.Context(), &opencube.Webhook{EnterpriseCode: entP, URL: r.srv.URL}); err != nil {
+	if _, err := a.Services.Notify.PutWebhook(t.Context(), &opencube.Webhook{EnterpriseCode: entP, URL: r.srv.URL}); err != nil {
 		t.Fatal(err)
 	}
 	const orders = 40
@@ -66,7 +67,7 @@ func TestWebhookTwoNodes(t *testing.T) {
 	for i := range orders {
 		wg.Go(func() {
 			node := []*Main{a, b}[i%2]
-			c := client.New(node.URL(), entP, opencube.DemoSecret)
+			c := client.New(node.URL(), entP, service.DemoSecret)
 			// Distinct bodies: identical ones within a millisecond are one request (D5).
 			params := withParams(planMonthly.order(simP(i%10), false), "pay_amount", fmt.Sprintf("%d.00", i+1))
 			resp, err := c.Do(t.Context(), "/package/orderPackage", params, nil)
@@ -85,7 +86,7 @@ func TestWebhookTwoNodes(t *testing.T) {
 	// a repeat would have to come from a job still pending or leased.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		ds, err := a.Service.FindDeliveries(t.Context(), opencube.DeliveryFilter{Enterprise: entP, State: opencube.DeliveryDelivered, Limit: 1000})
+		ds, err := a.Services.Notify.FindDeliveries(t.Context(), opencube.DeliveryFilter{Enterprise: entP, State: opencube.DeliveryDelivered, Limit: 1000})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/radius"
+	"github.com/opencube/opencube/service"
 )
 
 // radiusConfig is the RADIUS side of serve: its flags and, once started,
@@ -53,19 +54,19 @@ func (c *radiusConfig) check() error {
 func (m *Main) startRADIUS(ctx context.Context) error {
 	c := &m.RADIUS
 	if c.SessionTimeout <= 0 {
-		c.SessionTimeout = opencube.DefaultSessionTimeout
+		c.SessionTimeout = service.DefaultSessionTimeout
 	}
 	if c.SweepEvery <= 0 {
 		c.SweepEvery = min(c.SessionTimeout/4, 5*time.Minute)
 	}
-	m.Worker.Handlers[opencube.JobSessionSweep] = m.Service.SweepSessions(c.SessionTimeout, c.SweepEvery)
+	m.Worker.Handlers[opencube.JobSessionSweep] = m.Services.SIMs.SweepSessions(c.SessionTimeout, c.SweepEvery)
 	if c.AcctAddr == "" && c.AuthAddr == "" {
 		return nil
 	}
-	if err := m.Service.ScheduleSessionSweep(ctx, m.Clock.Now().Add(c.SweepEvery)); err != nil {
+	if err := m.Services.SIMs.ScheduleSessionSweep(ctx, m.Clock.Now().Add(c.SweepEvery)); err != nil {
 		return fmt.Errorf("schedule the session sweep: %w", err)
 	}
-	c.Server = radius.NewServer(m.Service, c.Secret)
+	c.Server = radius.NewServer(m.Services.SIMs, c.Secret)
 	c.Server.Clock = m.Clock
 	c.Server.Logger = m.Logger
 	c.Server.CoAPort = c.CoAPort

@@ -255,7 +255,7 @@ func TestRADIUSQuotaRunsOut(t *testing.T) {
 		t.Errorf("auth after the quota ran out: accepted=%v\n%s", ok, out)
 	}
 	// The operator suspends the SIM: rejected for that reason.
-	if _, err := s.m.Service.MoveSIM(t.Context(), iccid, opencube.SIMSuspend); err != nil {
+	if _, err := s.m.Services.SIMs.MoveSIM(t.Context(), iccid, opencube.SIMSuspend); err != nil {
 		t.Fatal(err)
 	}
 	if out, _ := auth(); !strings.Contains(out, "SIM is suspended") {

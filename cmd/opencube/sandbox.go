@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // sandbox moves the clock of a sandbox server forward, running every job
 // due on the way at its own time (admin.Sandbox).
 type sandbox struct {
-	clock   *opencube.SandboxClock
+	clock   *service.SandboxClock
 	store   opencube.JobStore
-	workers []*opencube.Worker
+	workers []*service.Worker
 
 	mu sync.Mutex // one advance at a time
 }

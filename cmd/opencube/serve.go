@@ -18,6 +18,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/postgres"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -54,11 +55,14 @@ type Main struct {
 	Stderr io.Writer
 
 	// Wired at Run.
-	Store   opencube.Store
-	Service *opencube.Service
-	CSSS    *csss.Server
-	Worker  *opencube.Worker
-	Logger  *slog.Logger
+	Store    opencube.Store
+	Services *service.Set
+	// writes is the store the services write through: its transactions
+	// wake the delivery loop.
+	writes opencube.Store
+	CSSS     *csss.Server
+	Worker   *service.Worker
+	Logger   *slog.Logger
 	// Owner names this node in node and job leases.
 	Owner string
 	// Shops are the Mall and the eSIM QR Mall (mall.go).
@@ -78,7 +82,7 @@ const nodeLease = time.Minute
 // NewMain returns a Main with the default settings.
 func NewMain() *Main {
 	return &Main{
-		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: opencube.DemoSecret,
+		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: service.DemoSecret,
 		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info", ReplayTimeout: 10 * time.Second,
 		JobInterval: time.Second, Node: -1, node: -1, Notify: defaultNotify(), SMS: defaultSMS(),
 		Clock: opencube.SystemClock, Stderr: os.Stderr, ready: make(chan struct{}),
@@ -180,13 +184,22 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.node = node
 	}
-	m.Service = &opencube.Service{Store: store, Clock: m.Clock, IDs: opencube.NewIDGenerator(node), MaxBulk: m.MaxBulk}
-	m.Worker = opencube.NewWorker(store, m.Clock, m.Owner)
+	// Changes made on this node wake its delivery loop (startNotify): their
+	// events go out at once instead of at the next look (other nodes'
+	// changes wait for it).
+	m.writes = wakeStore{Store: store, wake: func() {
+		if w := m.Notify.Worker; w != nil {
+			w.Wake()
+		}
+	}}
+	m.Services = service.New(m.writes, m.Clock, service.NewIDGenerator(node))
+	m.Services.Orders.MaxBulk = m.MaxBulk
+	m.Worker = service.NewWorker(store, m.Clock, m.Owner)
 	m.Worker.Lease = nodeLease
 	m.Worker.Logger = m.Logger
-	m.Worker.Handlers[opencube.JobExpireOrder] = m.Service.ExpireOrder
+	m.Worker.Handlers[opencube.JobExpireOrder] = m.Services.Orders.ExpireOrder
 	if m.Demo {
-		loaded, err := opencube.NewDemo(m.DemoSecret).Load(ctx, m.Service)
+		loaded, err := service.NewDemo(m.DemoSecret).Load(ctx, m.Services.Admin)
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
@@ -197,16 +210,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.wireShops(ctx); err != nil {
 		return err
 	}
-	m.CSSS = csss.NewServer(m.Service, m.Service, store)
+	m.CSSS = csss.NewServer(m.Services.Orders, m.Services.SIMs, m.Services.Admin, store)
 	m.CSSS.Clock = m.Clock
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
 	m.CSSS.ReplayWait = m.ReplayTimeout
-	m.CSSS.SIMs = m.Service
 	m.startNotify()
 	if m.Notify.Retention > 0 {
 		// Due at once: a node that restarts often still purges.
-		if err := m.Service.SchedulePurgeDeliveries(ctx, m.Clock.Now()); err != nil {
+		if err := m.Services.Notify.SchedulePurgeDeliveries(ctx, m.Clock.Now()); err != nil {
 			return fmt.Errorf("schedule the delivery purge: %w", err)
 		}
 	}
@@ -309,7 +321,7 @@ func (m *Main) renewNode(ctx context.Context) {
 		return
 	}
 	m.Logger.Warn("node lease lost: moved to another node number", "old", m.node, "new", node)
-	m.Service.IDs.SetNode(node)
+	m.Services.Orders.IDs.SetNode(node)
 	m.node = node
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/mall"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/service"
 )
 
 const shopAdminToken = "shop-admin-token"
@@ -437,7 +438,7 @@ func TestESIMPurchase(t *testing.T) {
 	r := s.webhook(t, webhookBody(t, id, "4.99", "USD", "payment_intent.succeeded", s.clock.Now()))
 	wantFMS(t, r, 0)
 	st := s.status(t, token, id)
-	want := "LPA:1$" + opencube.DemoSMDPAddress + "$OCDEMO-0001-7QK2"
+	want := "LPA:1$" + service.DemoSMDPAddress + "$OCDEMO-0001-7QK2"
 	if st.OrderPayStatus != 1 || st.QRCode != want {
 		t.Fatalf("status after payment: %+v, want qrCode %s", st, want)
 	}
@@ -445,7 +446,7 @@ func TestESIMPurchase(t *testing.T) {
 		ICCID, QRCode, SMDPAddress, MatchingID, AppleInstallURL, QRCodeURL string
 	}
 	s.fmsOK(t, "/v1.1/order/myEsimDetail", token, map[string]any{"orderId": id}, &d)
-	if d.ICCID != "89445099000000000001" || d.SMDPAddress != opencube.DemoSMDPAddress || d.MatchingID != "OCDEMO-0001-7QK2" ||
+	if d.ICCID != "89445099000000000001" || d.SMDPAddress != service.DemoSMDPAddress || d.MatchingID != "OCDEMO-0001-7QK2" ||
 		d.QRCode != want || d.AppleInstallURL != "https://esimsetup.apple.com/esim_qrcode_provisioning?carddata="+want {
 		t.Fatalf("myEsimDetail %+v", d)
 	}
@@ -580,7 +581,7 @@ func TestESIMErrors(t *testing.T) {
 		wantFMS(t, s.webhook(t, webhookBody(t, failed, "14.99", "USD", "payment_intent.succeeded", now())), esim.CodeOrderSystem)
 	})
 	t.Run("pre-order timeout 6006", func(t *testing.T) {
-		s.clock.Advance(opencube.DefaultPreOrderTimeout + time.Minute)
+		s.clock.Advance(service.DefaultPreOrderTimeout + time.Minute)
 		wantFMS(t, s.webhook(t, webhookBody(t, open, "9.99", "USD", "payment_intent.succeeded", now())), esim.CodePreOrderTimeout)
 		s.runJobs(t)
 		if st := s.status(t, token, open); st.OrderPayStatus != 3 {
@@ -597,7 +598,7 @@ func TestESIMErrors(t *testing.T) {
 	t.Run("token 7", func(t *testing.T) {
 		wantFMS(t, s.fms(t, "/package/queryOrdStatusAndEmail", "", map[string]any{"orderId": paid}), esim.CodeTokenExpired)
 		wantFMS(t, s.fms(t, "/package/queryOrdStatusAndEmail", "forged", map[string]any{"orderId": paid}), esim.CodeTokenExpired)
-		s.clock.Advance(opencube.DefaultTokenTTL)
+		s.clock.Advance(service.DefaultTokenTTL)
 		wantFMS(t, s.fms(t, "/package/queryOrdStatusAndEmail", token, map[string]any{"orderId": paid}), esim.CodeTokenExpired)
 	})
 	t.Run("login 4001, registered 4002", func(t *testing.T) {
@@ -749,7 +750,7 @@ func TestMallTopUp(t *testing.T) {
 		io.WriteString(w, `{"code":"0000"}`)
 	}))
 	t.Cleanup(hook.Close)
-	if _, err := s.m.Service.PutWebhook(t.Context(), &opencube.Webhook{EnterpriseCode: entP, URL: hook.URL,
+	if _, err := s.m.Services.Notify.PutWebhook(t.Context(), &opencube.Webhook{EnterpriseCode: entP, URL: hook.URL,
 		Events: []opencube.EventType{opencube.EventMallRecharge}}); err != nil {
 		t.Fatalf("PutWebhook: %v", err)
 	}

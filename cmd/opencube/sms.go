@@ -11,6 +11,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sms"
 )
 
@@ -38,7 +39,7 @@ type smsConfig struct {
 	Service *sms.Service
 	// Worker runs the SMS jobs, apart from the order jobs so that a slow
 	// gateway never holds them up; every --job-interval (0: tests run it).
-	Worker  *opencube.Worker
+	Worker  *service.Worker
 	Sandbox *sms.Sandbox // the sandbox device, nil with Kannel
 	Kannel  *sms.Kannel  // the Kannel gateway, nil with the sandbox
 }
@@ -112,11 +113,11 @@ func (m *Main) startSMS() {
 		c.Sandbox.Delay = c.SandboxDelay
 		gw = c.Sandbox
 	}
-	// m.Service.Store wakes the delivery loop when a transaction commits.
-	c.Service = sms.NewService(m.Service.Store, m.Clock, gw)
+	// The services' store wakes the delivery loop when a transaction commits.
+	c.Service = sms.NewService(m.writes, m.Clock, gw)
 	c.Service.MaxSegments, c.Service.DailyLimit = c.MaxSegments, c.DailyLimit
 	c.Service.Logger = m.Logger
-	c.Worker = opencube.NewWorker(m.Store, m.Clock, m.Owner)
+	c.Worker = service.NewWorker(m.Store, m.Clock, m.Owner)
 	c.Worker.Lease = nodeLease
 	c.Worker.Logger = m.Logger
 	c.Worker.Concurrency = max(c.Concurrency, 1)

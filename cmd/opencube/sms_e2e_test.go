@@ -10,12 +10,13 @@ import (
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/service"
 )
 
 // runDue runs the node's due background jobs and then its due deliveries.
 func (s *e2eServer) runDue(t *testing.T) {
 	t.Helper()
-	for _, w := range []*opencube.Worker{s.m.Worker, s.m.SMS.Worker, s.m.Notify.Worker} {
+	for _, w := range []*service.Worker{s.m.Worker, s.m.SMS.Worker, s.m.Notify.Worker} {
 		if _, err := w.RunOnce(t.Context()); err != nil {
 			t.Fatal(err)
 		}

@@ -338,7 +338,7 @@ func TestKannel(t *testing.T) {
 	t.Cleanup(func() { closeMain(t, m) })
 	ctx := context.Background()
 	hook, notices := webhookReceiver(t)
-	if _, err := m.Service.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: hook.URL}); err != nil {
+	if _, err := m.Services.Notify.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: hook.URL}); err != nil {
 		t.Fatal(err)
 	}
 	sims, _, err := m.Store.FindSIMs(ctx, opencube.SIMFilter{Enterprise: entP})

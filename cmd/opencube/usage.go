@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // usageCSVColumns are the columns of `opencube usage import`, in any order
@@ -56,8 +57,7 @@ func runUsage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("open database %s: %w", redact(*db), err)
 	}
 	defer store.Close()
-	svc := opencube.NewService(store)
-	n, err := ImportUsage(ctx, svc, recs)
+	n, err := ImportUsage(ctx, &service.SIMs{Store: store, Clock: opencube.SystemClock}, recs)
 	if err != nil {
 		return err
 	}

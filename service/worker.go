@@ -1,4 +1,4 @@
-package opencube
+package service
 
 import (
 	"context"
@@ -7,21 +7,20 @@ import (
 	"log/slog"
 	"sync"
 	"time"
-)
 
-// JobHandler performs one job. An error makes the job run again later.
-type JobHandler func(ctx context.Context, j *Job) error
+	"github.com/opencube/opencube"
+)
 
 // Worker runs background jobs on one node: it claims due jobs from the
 // store with a lease and runs each with the handler of its kind. Any number
 // of nodes may run a Worker on one database; each job runs on one of them.
 type Worker struct {
-	Store    JobStore
-	Clock    Clock
+	Store    opencube.JobStore
+	Clock    opencube.Clock
 	Owner    string        // this node's name, unique among live nodes
 	Lease    time.Duration // how long a claim holds before another node may take the job
 	Batch    int           // jobs claimed at once
-	Handlers map[string]JobHandler
+	Handlers map[string]opencube.JobHandler
 	// Backoff is the delay before attempt n+1 after n failed attempts.
 	Backoff func(attempts int) time.Duration
 	Logger  *slog.Logger
@@ -48,24 +47,11 @@ func (w *Worker) Wake() {
 	}
 }
 
-// RetryLater is an error a handler returns to run its job again at At
-// instead of after the Worker's Backoff.
-type RetryLater struct {
-	At  time.Time
-	Err error
-}
-
-// Error returns the underlying error's text.
-func (e *RetryLater) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *RetryLater) Unwrap() error { return e.Err }
-
 // NewWorker returns a Worker with a one-minute lease and exponential backoff.
-func NewWorker(store JobStore, clock Clock, owner string) *Worker {
+func NewWorker(store opencube.JobStore, clock opencube.Clock, owner string) *Worker {
 	return &Worker{
 		Store: store, Clock: clock, Owner: owner, Lease: time.Minute, Batch: 32,
-		Handlers: map[string]JobHandler{}, Logger: slog.Default(), wake: make(chan struct{}, 1),
+		Handlers: map[string]opencube.JobHandler{}, Logger: slog.Default(), wake: make(chan struct{}, 1),
 		Backoff: func(n int) time.Duration { return min(time.Duration(1<<min(n, 12))*time.Second, time.Hour) },
 	}
 }
@@ -114,7 +100,7 @@ func (w *Worker) kinds() []string {
 }
 
 // finish runs a claimed job and completes it, or schedules its retry.
-func (w *Worker) finish(ctx context.Context, j *Job) error {
+func (w *Worker) finish(ctx context.Context, j *opencube.Job) error {
 	err := w.run(ctx, j)
 	// Record the outcome even when ctx ended meanwhile (a shutdown): a done
 	// job must not run again, and an interrupted one is free at once.
@@ -127,20 +113,20 @@ func (w *Worker) finish(ctx context.Context, j *Job) error {
 	default:
 		w.Logger.Warn("job failed", "kind", j.Kind, "key", j.Key, "attempt", j.Attempts, "err", err)
 		at := w.Clock.Now().Add(w.Backoff(j.Attempts))
-		var later *RetryLater
+		var later *opencube.RetryLater
 		if errors.As(err, &later) {
 			at = later.At
 		}
 		err = w.Store.RetryJob(done, j.ID, w.Owner, at, err.Error())
 	}
-	if err != nil && ErrorKind(err) != KindConflict {
+	if err != nil && opencube.ErrorKind(err) != opencube.KindConflict {
 		return err
 	}
 	return nil
 }
 
 // run calls the job's handler, turning a panic into an error.
-func (w *Worker) run(ctx context.Context, j *Job) (err error) {
+func (w *Worker) run(ctx context.Context, j *opencube.Job) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("job %s panicked: %v", j.Kind, r)

@@ -1,22 +1,24 @@
-package opencube
+package service
 
 import (
 	"sync"
 	"time"
+
+	"github.com/opencube/opencube"
 )
 
 // SandboxClock is the clock of a sandbox server: the base clock moved
 // forward by an offset that only grows, so that an operator can make time
 // pass (Set) and watch what it brings.
 type SandboxClock struct {
-	Base Clock
+	Base opencube.Clock
 
 	mu     sync.Mutex
 	offset time.Duration
 }
 
 // NewSandboxClock returns a SandboxClock over base, not yet moved.
-func NewSandboxClock(base Clock) *SandboxClock { return &SandboxClock{Base: base} }
+func NewSandboxClock(base opencube.Clock) *SandboxClock { return &SandboxClock{Base: base} }
 
 // Now implements Clock.
 func (c *SandboxClock) Now() time.Time {

@@ -1,4 +1,4 @@
-package opencube_test
+package service_test
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 // schedules itself again.
 func TestPurgeDeliveries(t *testing.T) {
 	f := newRatingFixture(t)
-	store := f.svc.Store
+	store := f.store
 	if _, err := store.PutWebhook(t.Context(), &opencube.Webhook{EnterpriseCode: "ENT", URL: "https://example.com/hook",
 		Events: []opencube.EventType{}, Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CreatedAt: f.now, UpdatedAt: f.now}); err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func TestPurgeDeliveries(t *testing.T) {
 	record(old, 24*time.Hour, opencube.DeliveryDelivered)    // recent
 	record(old+1, 40*24*time.Hour, opencube.DeliveryPending) // old, still being tried
 
-	if err := f.svc.PurgeDeliveries(30*24*time.Hour, time.Hour)(t.Context(), &opencube.Job{}); err != nil {
+	if err := f.svc.Notify.PurgeDeliveries(30*24*time.Hour, time.Hour)(t.Context(), &opencube.Job{}); err != nil {
 		t.Fatal(err)
 	}
 	left, err := store.FindDeliveries(t.Context(), opencube.DeliveryFilter{Enterprise: "ENT", Limit: 2 * old})

@@ -1,8 +1,10 @@
-package opencube
+package service
 
 import (
 	"context"
 	"fmt"
+
+	"github.com/opencube/opencube"
 )
 
 // ShopDemo is the consumer shops' part of the demo dataset: an eSIM
@@ -10,8 +12,8 @@ import (
 // P000270's demo SIMs are active and its demo plans carry prices, so every
 // demo SIM can top up in the Mall.)
 type ShopDemo struct {
-	Plans    []*ESIMPlan
-	Profiles []*Profile
+	Plans    []*opencube.ESIMPlan
+	Profiles []*opencube.Profile
 }
 
 // DemoSMDPAddress is the SM-DP+ address of the demo profiles.
@@ -20,21 +22,21 @@ const DemoSMDPAddress = "smdp.demo.opencube.dev"
 // NewShopDemo returns the shops' demo dataset.
 func NewShopDemo() *ShopDemo {
 	const ent = "P000270"
-	prices := func(usd, cny int64) []Price {
-		return []Price{{Currency: "USD", AmountMinor: usd}, {Currency: "CNY", AmountMinor: cny}}
+	prices := func(usd, cny int64) []opencube.Price {
+		return []opencube.Price{{Currency: "USD", AmountMinor: usd}, {Currency: "CNY", AmountMinor: cny}}
 	}
-	d := &ShopDemo{Plans: []*ESIMPlan{
+	d := &ShopDemo{Plans: []*opencube.ESIMPlan{
 		{ID: 1001, EnterpriseCode: ent, PackageCode: "ESIM-CN-1G-7D", Name: "China 1GB 7 days", Description: "1 GB of data in mainland China, valid 7 days",
-			MCCs: []string{"460"}, Continent: "AS", Hot: true, VolumeBytes: 1024 * MB, PeriodDays: 7, Prices: prices(499, 3500)},
+			MCCs: []string{"460"}, Continent: "AS", Hot: true, VolumeBytes: 1024 * opencube.MB, PeriodDays: 7, Prices: prices(499, 3500)},
 		{ID: 1002, EnterpriseCode: ent, PackageCode: "ESIM-JP-3G-15D", Name: "Japan 3GB 15 days", Description: "3 GB of data in Japan, valid 15 days",
-			MCCs: []string{"440"}, Continent: "AS", Hot: true, VolumeBytes: 3 * 1024 * MB, PeriodDays: 15, Prices: prices(999, 6900)},
+			MCCs: []string{"440"}, Continent: "AS", Hot: true, VolumeBytes: 3 * 1024 * opencube.MB, PeriodDays: 15, Prices: prices(999, 6900)},
 		{ID: 1003, EnterpriseCode: ent, PackageCode: "ESIM-US-5G-30D", Name: "United States 5GB 30 days", Description: "5 GB of data in the United States, valid 30 days",
-			MCCs: []string{"310"}, Continent: "NA", VolumeBytes: 5 * 1024 * MB, PeriodDays: 30, Prices: prices(1499, 9900)},
+			MCCs: []string{"310"}, Continent: "NA", VolumeBytes: 5 * 1024 * opencube.MB, PeriodDays: 30, Prices: prices(1499, 9900)},
 		{ID: 1004, EnterpriseCode: ent, PackageCode: "ESIM-EU-10G-30D", Name: "Europe 10GB 30 days", Description: "10 GB of data in France, Germany, Italy, Spain and the United Kingdom, valid 30 days",
-			MCCs: []string{"208", "214", "222", "234", "262"}, Region: true, Continent: "EU", VolumeBytes: 10 * 1024 * MB, PeriodDays: 30, Prices: prices(1999, 13900)},
+			MCCs: []string{"208", "214", "222", "234", "262"}, Region: true, Continent: "EU", VolumeBytes: 10 * 1024 * opencube.MB, PeriodDays: 30, Prices: prices(1999, 13900)},
 	}}
 	for i := 1; i <= 20; i++ {
-		d.Profiles = append(d.Profiles, &Profile{
+		d.Profiles = append(d.Profiles, &opencube.Profile{
 			ICCID: fmt.Sprintf("894450990000000%05d", i), EnterpriseCode: ent,
 			SMDPAddress: DemoSMDPAddress, MatchingID: fmt.Sprintf("OCDEMO-%04d-7QK2", i),
 		})
@@ -44,8 +46,8 @@ func NewShopDemo() *ShopDemo {
 
 // Load writes the dataset through s. It reports false, and writes
 // nothing, when the first demo plan already exists.
-func (d *ShopDemo) Load(ctx context.Context, s *ESIMService) (bool, error) {
-	ps, err := s.Store.FindESIMPlans(ctx, ESIMPlanFilter{Enterprise: d.Plans[0].EnterpriseCode, ID: d.Plans[0].ID})
+func (d *ShopDemo) Load(ctx context.Context, s *ESIM) (bool, error) {
+	ps, err := s.Store.FindESIMPlans(ctx, opencube.ESIMPlanFilter{Enterprise: d.Plans[0].EnterpriseCode, ID: d.Plans[0].ID})
 	if err != nil || len(ps) > 0 {
 		return false, err
 	}

@@ -1,8 +1,10 @@
-package opencube
+package service
 
 import (
 	"context"
 	"fmt"
+
+	"github.com/opencube/opencube"
 )
 
 // DemoSecret is the default secret of the demo enterprises.
@@ -11,9 +13,9 @@ const DemoSecret = "opencube-demo-secret"
 // Demo is the dataset that makes the documentation's example requests work
 // verbatim: two enterprises, ten SIMs each, and the plans of the examples.
 type Demo struct {
-	Enterprises []*Enterprise
-	SIMs        []*SIM
-	Plans       []*Plan
+	Enterprises []*opencube.Enterprise
+	SIMs        []*opencube.SIM
+	Plans       []*opencube.Plan
 	// Grants maps an access code to the plan codes it may order.
 	Grants map[string][]string
 }
@@ -21,15 +23,15 @@ type Demo struct {
 // NewDemo returns the demo dataset with every enterprise holding secret.
 func NewDemo(secret string) *Demo {
 	d := &Demo{
-		Enterprises: []*Enterprise{
+		Enterprises: []*opencube.Enterprise{
 			{AccessCode: "P000270", Name: "Demo Enterprise", Secrets: []string{secret}},
 			{AccessCode: "QY-000001", Name: "Demo OTA Enterprise", Secrets: []string{secret}},
 		},
-		Plans: []*Plan{
-			{Code: "DP20190726001274", Name: "C_M_0_P_中国20M不限速月套餐", Type: PlanMonthly, VolumeBytes: 20 * MB, PriceMinor: 1000, Currency: "CNY", Countries: []string{"CN"}},
-			{Code: "DP20190726000001", Name: "C_D_1_P_中国1G日套餐", Type: PlanDaily, VolumeBytes: 1024 * MB, PriceMinor: 500, Currency: "CNY", Countries: []string{"CN"}},
-			{Code: "DP20190726000002", Name: "C_U_0_P_中国不限量日套餐", Type: PlanUnlimitedDaily, VolumeBytes: 2048 * MB, PriceMinor: 800, Currency: "CNY", ThrottleKbps: 128, Countries: []string{"CN"}},
-			{Code: "DP20201218003915", Name: "T_T_T_0_P_S_中国100G/365天套餐", Type: PlanDaily, VolumeBytes: 100 * 1024 * MB, PriceMinor: 19900, Currency: "CNY", OTA: true, Countries: []string{"CN"}},
+		Plans: []*opencube.Plan{
+			{Code: "DP20190726001274", Name: "C_M_0_P_中国20M不限速月套餐", Type: opencube.PlanMonthly, VolumeBytes: 20 * opencube.MB, PriceMinor: 1000, Currency: "CNY", Countries: []string{"CN"}},
+			{Code: "DP20190726000001", Name: "C_D_1_P_中国1G日套餐", Type: opencube.PlanDaily, VolumeBytes: 1024 * opencube.MB, PriceMinor: 500, Currency: "CNY", Countries: []string{"CN"}},
+			{Code: "DP20190726000002", Name: "C_U_0_P_中国不限量日套餐", Type: opencube.PlanUnlimitedDaily, VolumeBytes: 2048 * opencube.MB, PriceMinor: 800, Currency: "CNY", ThrottleKbps: 128, Countries: []string{"CN"}},
+			{Code: "DP20201218003915", Name: "T_T_T_0_P_S_中国100G/365天套餐", Type: opencube.PlanDaily, VolumeBytes: 100 * 1024 * opencube.MB, PriceMinor: 19900, Currency: "CNY", OTA: true, Countries: []string{"CN"}},
 		},
 		Grants: map[string][]string{
 			"P000270":   {"DP20190726001274", "DP20190726000001", "DP20190726000002"},
@@ -39,9 +41,9 @@ func NewDemo(secret string) *Demo {
 	add := func(enterprise, prefix string, first int, ota bool) {
 		for i := 0; i < 10; i++ {
 			iccid := fmt.Sprintf("%s%03d", prefix, first+i)
-			d.SIMs = append(d.SIMs, &SIM{
+			d.SIMs = append(d.SIMs, &opencube.SIM{
 				ICCID: iccid, IMSI: "45400" + iccid[len(iccid)-10:], MSISDN: "852" + iccid[len(iccid)-8:],
-				OTA: ota, EnterpriseCode: enterprise, Status: SIMActive,
+				OTA: ota, EnterpriseCode: enterprise, Status: opencube.SIMActive,
 			})
 		}
 	}
@@ -52,10 +54,10 @@ func NewDemo(secret string) *Demo {
 
 // Load writes the dataset through an AdminService. It reports false, and
 // writes nothing, when the first demo enterprise already exists.
-func (d *Demo) Load(ctx context.Context, s AdminService) (bool, error) {
+func (d *Demo) Load(ctx context.Context, s opencube.AdminService) (bool, error) {
 	if _, err := s.FindEnterprise(ctx, d.Enterprises[0].AccessCode); err == nil {
 		return false, nil
-	} else if ErrorKind(err) != KindUnauthenticated {
+	} else if opencube.ErrorKind(err) != opencube.KindUnauthenticated {
 		return false, err
 	}
 	for _, e := range d.Enterprises {

@@ -1,4 +1,4 @@
-package opencube_test
+package service_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -42,9 +43,9 @@ func TestWorker(t *testing.T) {
 		}
 		return fail[j.Key]
 	}
-	w1 := opencube.NewWorker(store, clock, "node-1")
-	w2 := opencube.NewWorker(store, clock, "node-2")
-	for _, w := range []*opencube.Worker{w1, w2} {
+	w1 := service.NewWorker(store, clock, "node-1")
+	w2 := service.NewWorker(store, clock, "node-2")
+	for _, w := range []*service.Worker{w1, w2} {
 		w.Handlers["test"] = handler
 		w.Backoff = func(int) time.Duration { return time.Minute }
 	}
@@ -102,7 +103,7 @@ func TestWorkerRetryLaterAndConcurrency(t *testing.T) {
 	later := clock.now.Add(42 * time.Minute)
 	started := make(chan string, 3)
 	release := make(chan struct{})
-	w := opencube.NewWorker(store, clock, "w")
+	w := service.NewWorker(store, clock, "w")
 	w.Concurrency = 3
 	w.Handlers["k"] = func(ctx context.Context, j *opencube.Job) error {
 		started <- j.Key

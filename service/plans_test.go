@@ -1,4 +1,4 @@
-package opencube_test
+package service_test
 
 import (
 	"path/filepath"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -19,19 +20,18 @@ func TestDuplicateOrderIDIsASystemError(t *testing.T) {
 	}
 	defer store.Close()
 	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	svc := opencube.NewService(store)
-	svc.Clock = clock
-	if _, err := opencube.NewDemo(opencube.DemoSecret).Load(t.Context(), svc); err != nil {
+	svc := service.New(store, clock, service.NewIDGenerator(0))
+	if _, err := service.NewDemo(service.DemoSecret).Load(t.Context(), svc.Admin); err != nil {
 		t.Fatal(err)
 	}
 	ctx := opencube.NewContext(t.Context(), "P000270")
 	req := opencube.OrderRequest{ICCID: "89852022018041800192", PlanCode: "DP20190726001274",
 		PlanName: "C_M_0_P_中国20M不限速月套餐", PlanType: opencube.PlanMonthly, OrderPeriod: 1, PayRst: "1"}
-	if _, err := svc.OrderPlan(ctx, req); err != nil {
+	if _, err := svc.Orders.OrderPlan(ctx, req); err != nil {
 		t.Fatal(err)
 	}
-	svc.IDs = opencube.NewIDGenerator(0) // the same node number again
-	if _, err := svc.OrderPlan(ctx, req); opencube.ErrorKind(err) != opencube.KindInternal {
+	svc.Orders.IDs = service.NewIDGenerator(0) // the same node number again
+	if _, err := svc.Orders.OrderPlan(ctx, req); opencube.ErrorKind(err) != opencube.KindInternal {
 		t.Fatalf("OrderPlan with a duplicate id = %v, want a system error", err)
 	}
 	orders, total, err := store.FindOrders(t.Context(), opencube.OrderFilter{Enterprise: "P000270"})

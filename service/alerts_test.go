@@ -1,4 +1,4 @@
-package opencube_test
+package service_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -22,8 +23,8 @@ func TestUsageAlerts(t *testing.T) {
 	}
 	defer store.Close()
 	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	svc := &opencube.Service{Store: store, Clock: clock, IDs: opencube.NewIDGenerator(0)}
-	if err := svc.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "E", Secrets: []string{"secret-e-1"}}); err != nil {
+	svc := service.New(store, clock, service.NewIDGenerator(0))
+	if err := svc.Admin.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "E", Secrets: []string{"secret-e-1"}}); err != nil {
 		t.Fatal(err)
 	}
 	o := &opencube.Order{ID: "ORDER_1", EnterpriseCode: "E", ICCID: "8986", VolumeBytes: 100, Status: opencube.OrderInUse, UpdatedAt: clock.now}
@@ -32,7 +33,7 @@ func TestUsageAlerts(t *testing.T) {
 		err := store.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
 			before := o.UsedBytes
 			o.UsedBytes = used
-			return svc.AfterUsage(ctx, tx, o, before)
+			return svc.SIMs.AfterUsage(ctx, tx, o, before)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -70,7 +71,7 @@ func TestUsageAlerts(t *testing.T) {
 		}
 	}
 	// Settings of their own: 50 % only.
-	if err := svc.PutAlertSettings(ctx, &opencube.AlertSettings{EnterpriseCode: "E", Percents: []int{50}}); err != nil {
+	if err := svc.Notify.PutAlertSettings(ctx, &opencube.AlertSettings{EnterpriseCode: "E", Percents: []int{50}}); err != nil {
 		t.Fatal(err)
 	}
 	o = &opencube.Order{ID: "ORDER_2", EnterpriseCode: "E", ICCID: "8986", VolumeBytes: 100, Status: opencube.OrderInUse, UpdatedAt: clock.now}

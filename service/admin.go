@@ -1,12 +1,14 @@
-package opencube
+package service
 
 import (
 	"context"
 	"slices"
+
+	"github.com/opencube/opencube"
 )
 
 // CreateEnterprise implements AdminService.
-func (s *Service) CreateEnterprise(ctx context.Context, e *Enterprise) error {
+func (s *Admin) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
@@ -15,22 +17,22 @@ func (s *Service) CreateEnterprise(ctx context.Context, e *Enterprise) error {
 }
 
 // FindEnterprise implements AdminService.
-func (s *Service) FindEnterprise(ctx context.Context, accessCode string) (*Enterprise, error) {
+func (s *Admin) FindEnterprise(ctx context.Context, accessCode string) (*opencube.Enterprise, error) {
 	return s.Store.FindEnterprise(ctx, accessCode)
 }
 
 // RotateSecret implements AdminService.
-func (s *Service) RotateSecret(ctx context.Context, accessCode, secret string) (*Enterprise, error) {
+func (s *Admin) RotateSecret(ctx context.Context, accessCode, secret string) (*opencube.Enterprise, error) {
 	e, err := s.Store.FindEnterprise(ctx, accessCode)
 	if err != nil {
 		return nil, err
 	}
 	if slices.Contains(e.Secrets, secret) {
-		return nil, Errorf(KindConflict, "enterprise %s already holds that secret", accessCode)
+		return nil, opencube.Errorf(opencube.KindConflict, "enterprise %s already holds that secret", accessCode)
 	}
 	e.Secrets = append(e.Secrets, secret)
-	if len(e.Secrets) > MaxSecrets {
-		e.Secrets = e.Secrets[len(e.Secrets)-MaxSecrets:]
+	if len(e.Secrets) > opencube.MaxSecrets {
+		e.Secrets = e.Secrets[len(e.Secrets)-opencube.MaxSecrets:]
 	}
 	if err := e.Validate(); err != nil {
 		return nil, err
@@ -42,18 +44,18 @@ func (s *Service) RotateSecret(ctx context.Context, accessCode, secret string) (
 }
 
 // ImportSIMs implements AdminService.
-func (s *Service) ImportSIMs(ctx context.Context, sims []*SIM) error {
+func (s *Admin) ImportSIMs(ctx context.Context, sims []*opencube.SIM) error {
 	now := s.Clock.Now()
 	seen := make(map[string]bool, len(sims))
 	for _, sim := range sims {
 		if sim.Status == "" {
-			sim.Status = SIMActive
+			sim.Status = opencube.SIMActive
 		}
 		if err := sim.Validate(); err != nil {
 			return err
 		}
 		if seen[sim.ICCID] {
-			return Invalid("iccid", "ICCID %s appears twice", sim.ICCID)
+			return opencube.Invalid("iccid", "ICCID %s appears twice", sim.ICCID)
 		}
 		seen[sim.ICCID] = true
 		sim.CreatedAt = now
@@ -62,7 +64,7 @@ func (s *Service) ImportSIMs(ctx context.Context, sims []*SIM) error {
 }
 
 // CreatePlan implements AdminService.
-func (s *Service) CreatePlan(ctx context.Context, p *Plan) error {
+func (s *Admin) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -71,6 +73,6 @@ func (s *Service) CreatePlan(ctx context.Context, p *Plan) error {
 }
 
 // GrantPlan implements AdminService.
-func (s *Service) GrantPlan(ctx context.Context, accessCode, planCode string) error {
+func (s *Admin) GrantPlan(ctx context.Context, accessCode, planCode string) error {
 	return s.Store.GrantPlan(ctx, accessCode, planCode)
 }

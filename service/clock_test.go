@@ -1,16 +1,16 @@
-package opencube_test
+package service_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // TestSandboxClock: the clock moves forward only, and follows its base.
 func TestSandboxClock(t *testing.T) {
 	base := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	c := opencube.NewSandboxClock(base)
+	c := service.NewSandboxClock(base)
 	if !c.Now().Equal(base.now) || c.Offset() != 0 {
 		t.Fatalf("new clock at %v, offset %s", c.Now(), c.Offset())
 	}

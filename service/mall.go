@@ -1,69 +1,44 @@
-package opencube
+package service
 
 import (
 	"context"
 	"encoding/json"
 	"strings"
+
+	"github.com/opencube/opencube"
 )
 
-// EventMallRecharge is the Mall's recharge-success push (充值成功消息推送):
-// a paid Mall order became an order on the SIM. It travels through the
-// outbox like the order events; its Data holds the Mall order (orderNo,
-// deviceCode, packageCode, payAmount, payCurrency, payId, orderId).
-const EventMallRecharge EventType = "mall_recharge"
-
-func init() {
-	// Endpoints may subscribe to the recharge push like to any event.
-	EventTypes = append(EventTypes, EventMallRecharge)
-}
-
-// MallOrderRequest is one Mall purchase of a plan for a SIM (singleOrder,
-// synPartner/SynOrderInfo).
-type MallOrderRequest struct {
-	OrderNo        string
-	ICCID          string
-	PackageCode    string
-	OrderPeriod    int
-	PayID          string
-	PayType        string
-	PayAmountMinor int64
-	PayCurrency    string
-	// Paid says the payment succeeded; an unpaid order is kept pending.
-	Paid        bool
-	AutoRenewal bool
-}
-
-// MallVerify is the Mall's card login: the SIM must be the enterprise's
+// Verify is the Mall's card login: the SIM must be the enterprise's
 // and able to order (not suspended or terminated).
-func (s *Service) MallVerify(ctx context.Context, iccid string) (*SIM, error) {
+func (s *Mall) Verify(ctx context.Context, iccid string) (*opencube.SIM, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sims, _, err := s.Store.FindSIMs(ctx, SIMFilter{Enterprise: code, ICCIDs: []string{iccid}})
+	sims, _, err := s.Store.FindSIMs(ctx, opencube.SIMFilter{Enterprise: code, ICCIDs: []string{iccid}})
 	if err != nil {
 		return nil, err
 	}
 	if len(sims) == 0 {
-		return nil, Errorf(KindDeviceNotFound, "SIM %s not found", iccid)
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
 	}
-	if st := sims[0].Status; st == SIMSuspended || st == SIMTerminated {
-		return nil, Errorf(KindSIMState, "SIM %s is %s", iccid, st)
+	if st := sims[0].Status; st == opencube.SIMSuspended || st == opencube.SIMTerminated {
+		return nil, opencube.Errorf(opencube.KindSIMState, "SIM %s is %s", iccid, st)
 	}
 	return sims[0], nil
 }
 
-// MallPlans lists the plans the SIM can buy in the Mall: those of its
+// Plans lists the plans the SIM can buy in the Mall: those of its
 // enterprise it can order and that carry a price.
-func (s *Service) MallPlans(ctx context.Context, iccid string) ([]*Plan, error) {
-	if _, err := s.MallVerify(ctx, iccid); err != nil {
+func (s *Mall) Plans(ctx context.Context, iccid string) ([]*opencube.Plan, error) {
+	if _, err := s.Verify(ctx, iccid); err != nil {
 		return nil, err
 	}
-	dps, _, err := s.FindDevicePlans(ctx, []string{iccid}, Page{Limit: 1})
+	dps, _, err := s.Orders.FindDevicePlans(ctx, []string{iccid}, opencube.Page{Limit: 1})
 	if err != nil {
 		return nil, err
 	}
-	var out []*Plan
+	var out []*opencube.Plan
 	for _, dp := range dps {
 		for _, p := range dp.Plans {
 			if p.PriceMinor > 0 && p.Currency != "" {
@@ -74,33 +49,33 @@ func (s *Service) MallPlans(ctx context.Context, iccid string) ([]*Plan, error) 
 	return out, nil
 }
 
-// MallOrder records a Mall purchase. A paid one becomes an order on the
+// Order records a Mall purchase. A paid one becomes an order on the
 // SIM, in the same transaction: it is enabled at once when the SIM has no
 // in-use order (and waits, not enabled, otherwise), with the order events
 // and the recharge push of any order. The paid amount and currency must be
 // the plan's price times the periods (KindPriceMismatch). The same order
 // number again returns the first outcome; a pending order paid later
 // becomes the SIM order then.
-func (s *Service) MallOrder(ctx context.Context, r MallOrderRequest) (*MallOrder, *Order, error) {
+func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencube.MallOrder, *opencube.Order, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	switch {
 	case r.OrderNo == "":
-		return nil, nil, Invalid("orderNo", "orderNo is required")
+		return nil, nil, opencube.Invalid("orderNo", "orderNo is required")
 	case r.ICCID == "":
-		return nil, nil, Invalid("deviceCode", "deviceCode is required")
+		return nil, nil, opencube.Invalid("deviceCode", "deviceCode is required")
 	case r.PackageCode == "":
-		return nil, nil, Invalid("packageCode", "packageCode is required")
+		return nil, nil, opencube.Invalid("packageCode", "packageCode is required")
 	case r.OrderPeriod < 1 || r.OrderPeriod > 120:
-		return nil, nil, Invalid("orderPeriod", "orderPeriod must be 1-120")
+		return nil, nil, opencube.Invalid("orderPeriod", "orderPeriod must be 1-120")
 	}
 	var (
-		m     *MallOrder
-		order *Order
+		m     *opencube.MallOrder
+		order *opencube.Order
 	)
-	err = s.Store.UpdateMall(ctx, func(tx MallTx) error {
+	err = s.Store.UpdateMall(ctx, func(tx opencube.MallTx) error {
 		m, order = nil, nil
 		prev, err := tx.MallOrder(ctx, code, r.OrderNo)
 		if err != nil {
@@ -114,7 +89,7 @@ func (s *Service) MallOrder(ctx context.Context, r MallOrderRequest) (*MallOrder
 			return err
 		}
 		if prev != nil && (prev.ICCID != r.ICCID || prev.PackageCode != r.PackageCode) {
-			return Invalid("orderNo", "orderNo %s names another purchase", r.OrderNo)
+			return opencube.Invalid("orderNo", "orderNo %s names another purchase", r.OrderNo)
 		}
 		sim, err := tx.SIM(ctx, code, r.ICCID)
 		if err != nil {
@@ -125,13 +100,13 @@ func (s *Service) MallOrder(ctx context.Context, r MallOrderRequest) (*MallOrder
 			return err
 		}
 		if !plan.OrderableBy(sim) {
-			return Errorf(KindPlanNotOrderable, "plan %s cannot be ordered for SIM %s", plan.Code, sim.ICCID)
+			return opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s cannot be ordered for SIM %s", plan.Code, sim.ICCID)
 		}
 		if want := plan.PriceMinor * int64(r.OrderPeriod); r.PayAmountMinor != want || !strings.EqualFold(r.PayCurrency, plan.Currency) {
-			return Errorf(KindPriceMismatch, "payAmount %d %s differs from the price %d %s", r.PayAmountMinor, r.PayCurrency, want, plan.Currency)
+			return opencube.Errorf(opencube.KindPriceMismatch, "payAmount %d %s differs from the price %d %s", r.PayAmountMinor, r.PayCurrency, want, plan.Currency)
 		}
 		now := s.Clock.Now()
-		m = &MallOrder{
+		m = &opencube.MallOrder{
 			OrderNo: r.OrderNo, EnterpriseCode: code, ICCID: sim.ICCID, PackageCode: plan.Code, OrderPeriod: r.OrderPeriod,
 			PayID: r.PayID, PayType: r.PayType, PayAmountMinor: r.PayAmountMinor, PayCurrency: strings.ToUpper(r.PayCurrency),
 			Paid: r.Paid, AutoRenewal: r.AutoRenewal, CreatedAt: now, UpdatedAt: now,
@@ -140,16 +115,16 @@ func (s *Service) MallOrder(ctx context.Context, r MallOrderRequest) (*MallOrder
 			m.CreatedAt = prev.CreatedAt
 		}
 		if r.Paid {
-			req := OrderRequest{ICCID: sim.ICCID, PlanCode: plan.Code, PlanName: plan.Name, PlanType: plan.Type,
+			req := opencube.OrderRequest{ICCID: sim.ICCID, PlanCode: plan.Code, PlanName: plan.Name, PlanType: plan.Type,
 				OrderPeriod: r.OrderPeriod, PayAmountMinor: r.PayAmountMinor, PayRst: "1", PayType: r.PayType}
-			if order, err = s.newOrder(ctx, tx, code, &req, sim.ICCID); err != nil {
+			if order, err = s.Orders.newOrder(ctx, tx, code, &req, sim.ICCID); err != nil {
 				return err
 			}
 			active, err := tx.ActiveOrder(ctx, sim.ICCID)
 			if err != nil {
 				return err
 			}
-			if err := s.place(ctx, tx, order, active == nil && !sim.OTA); err != nil {
+			if err := s.Orders.place(ctx, tx, order, active == nil && !sim.OTA); err != nil {
 				return err
 			}
 			m.OrderID = order.ID
@@ -166,8 +141,8 @@ func (s *Service) MallOrder(ctx context.Context, r MallOrderRequest) (*MallOrder
 }
 
 // rechargeEvent is the recharge-success push of a paid Mall order.
-func rechargeEvent(m *MallOrder, o *Order) *Event {
-	e := NewEvent(EventMallRecharge, o)
+func rechargeEvent(m *opencube.MallOrder, o *opencube.Order) *opencube.Event {
+	e := opencube.NewEvent(opencube.EventMallRecharge, o)
 	data, _ := json.Marshal(map[string]string{
 		"orderNo": m.OrderNo, "deviceCode": m.ICCID, "packageCode": m.PackageCode, "orderId": o.ID,
 		"payAmount": formatMinor(m.PayAmountMinor), "payCurrency": m.PayCurrency, "payId": m.PayID,
@@ -204,17 +179,17 @@ func itoa(n int64) string {
 	return string(b[i:])
 }
 
-// MallOrders returns the SIM's active (in use or suspended) and pending
+// SIMOrders returns the SIM's active (in use or suspended) and pending
 // (not enabled) orders, and its Mall orders awaiting payment.
-func (s *Service) MallOrders(ctx context.Context, iccid string) (active, pending []*Order, unpaid []*MallOrder, err error) {
+func (s *Mall) SIMOrders(ctx context.Context, iccid string) (active, pending []*opencube.Order, unpaid []*opencube.MallOrder, err error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if _, err := s.MallVerify(ctx, iccid); err != nil {
+	if _, err := s.Verify(ctx, iccid); err != nil {
 		return nil, nil, nil, err
 	}
-	orders, _, err := s.Store.FindOrders(ctx, OrderFilter{Enterprise: code, ICCID: iccid})
+	orders, _, err := s.Store.FindOrders(ctx, opencube.OrderFilter{Enterprise: code, ICCID: iccid})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -222,11 +197,11 @@ func (s *Service) MallOrders(ctx context.Context, iccid string) (active, pending
 		switch {
 		case o.Status.Active():
 			active = append(active, o)
-		case o.Status == OrderNotEnabled:
+		case o.Status == opencube.OrderNotEnabled:
 			pending = append(pending, o)
 		}
 	}
-	ms, err := s.Store.FindMallOrders(ctx, MallOrderFilter{Enterprise: code, ICCID: iccid})
+	ms, err := s.Store.FindMallOrders(ctx, opencube.MallOrderFilter{Enterprise: code, ICCID: iccid})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -238,17 +213,17 @@ func (s *Service) MallOrders(ctx context.Context, iccid string) (active, pending
 	return active, pending, unpaid, nil
 }
 
-// MallAutoRenewals returns the SIM's Mall orders with auto-renewal on.
-func (s *Service) MallAutoRenewals(ctx context.Context, iccid string) ([]*MallOrder, error) {
+// AutoRenewals returns the SIM's Mall orders with auto-renewal on.
+func (s *Mall) AutoRenewals(ctx context.Context, iccid string) ([]*opencube.MallOrder, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.Store.FindMallOrders(ctx, MallOrderFilter{Enterprise: code, ICCID: iccid})
+	ms, err := s.Store.FindMallOrders(ctx, opencube.MallOrderFilter{Enterprise: code, ICCID: iccid})
 	if err != nil {
 		return nil, err
 	}
-	var out []*MallOrder
+	var out []*opencube.MallOrder
 	for _, m := range ms {
 		if m.AutoRenewal {
 			out = append(out, m)
@@ -257,18 +232,18 @@ func (s *Service) MallAutoRenewals(ctx context.Context, iccid string) ([]*MallOr
 	return out, nil
 }
 
-// CancelMallAutoRenewal turns auto-renewal off for the SIM's Mall order
+// CancelAutoRenewal turns auto-renewal off for the SIM's Mall order
 // orderNo (every one of the SIM's when orderNo is empty) and returns those
 // it changed; KindOrderNotFound when none has it on.
-func (s *Service) CancelMallAutoRenewal(ctx context.Context, iccid, orderNo string) ([]*MallOrder, error) {
+func (s *Mall) CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]*opencube.MallOrder, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var changed []*MallOrder
-	err = s.Store.UpdateMall(ctx, func(tx MallTx) error {
+	var changed []*opencube.MallOrder
+	err = s.Store.UpdateMall(ctx, func(tx opencube.MallTx) error {
 		changed = changed[:0]
-		ms, err := s.Store.FindMallOrders(ctx, MallOrderFilter{Enterprise: code, ICCID: iccid, OrderNo: orderNo})
+		ms, err := s.Store.FindMallOrders(ctx, opencube.MallOrderFilter{Enterprise: code, ICCID: iccid, OrderNo: orderNo})
 		if err != nil {
 			return err
 		}
@@ -283,9 +258,21 @@ func (s *Service) CancelMallAutoRenewal(ctx context.Context, iccid, orderNo stri
 			changed = append(changed, m)
 		}
 		if len(changed) == 0 {
-			return Errorf(KindOrderNotFound, "no Mall order of SIM %s with auto-renewal on", iccid)
+			return opencube.Errorf(opencube.KindOrderNotFound, "no Mall order of SIM %s with auto-renewal on", iccid)
 		}
 		return nil
 	})
 	return changed, err
 }
+
+// FindOrders implements opencube.MallService.
+func (s *Mall) FindOrders(ctx context.Context, f opencube.MallOrderFilter) ([]*opencube.MallOrder, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.Enterprise = code
+	return s.Store.FindMallOrders(ctx, f)
+}
+
+var _ opencube.MallService = (*Mall)(nil)

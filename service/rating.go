@@ -1,53 +1,23 @@
-package opencube
+package service
 
 import (
 	"context"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/opencube/opencube"
 )
 
-// Disconnect asks a NAS to end a session whose order ran out of quota
-// (RFC 5176 Disconnect-Request).
-type Disconnect struct {
-	NASAddr   string
-	SessionID string
-	UserName  string
-	IMSI      string
-	ICCID     string
-}
-
-// BookResult is the outcome of booking one accounting record.
-type BookResult struct {
-	// Unknown is set when no SIM has the record's IMSI; the record is
-	// acknowledged and dropped.
-	Unknown bool
-	// Bytes is the usage the record added (its delta over the session's
-	// last totals).
-	Bytes int64
-	// Disconnect is set when the record's session must end.
-	Disconnect *Disconnect
-}
-
-// UsageService is the operator-side usage entry point: accounting, rating
-// and authorization of the packet core.
-type UsageService interface {
-	// BookUsage rates records in one transaction; the i-th result is the
-	// i-th record's. Nothing is booked when it fails.
-	BookUsage(ctx context.Context, records []*UsageRecord) ([]BookResult, error)
-	// Authorize decides whether the SIM with IMSI imsi may open a session.
-	Authorize(ctx context.Context, imsi string) (*AuthDecision, error)
-}
-
-var _ UsageService = (*Service)(nil)
+var _ opencube.UsageService = (*SIMs)(nil)
 
 // DefaultSessionTimeout is how long an open session may go without a record
 // before the session sweep closes it (a lost Stop).
 const DefaultSessionTimeout = 2 * time.Hour
 
 // BookUsage implements UsageService.
-func (s *Service) BookUsage(ctx context.Context, records []*UsageRecord) ([]BookResult, error) {
-	results := make([]BookResult, len(records))
+func (s *SIMs) BookUsage(ctx context.Context, records []*opencube.UsageRecord) ([]opencube.BookResult, error) {
+	results := make([]opencube.BookResult, len(records))
 	// Rate in IMSI order (stable: a session's records keep theirs), so that
 	// concurrent batches lock SIMs in one order and cannot deadlock.
 	order := make([]int, len(records))
@@ -56,15 +26,15 @@ func (s *Service) BookUsage(ctx context.Context, records []*UsageRecord) ([]Book
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(records[a].IMSI, records[b].IMSI) })
 	imsis := make([]string, 0, len(records))
-	keys := make([]SessionKey, 0, len(records))
+	keys := make([]opencube.SessionKey, 0, len(records))
 	for _, i := range order {
 		r := records[i]
 		if len(imsis) == 0 || imsis[len(imsis)-1] != r.IMSI {
 			imsis = append(imsis, r.IMSI)
 		}
-		keys = append(keys, SessionKey{r.NAS, r.SessionID})
+		keys = append(keys, opencube.SessionKey{NAS: r.NAS, ID: r.SessionID})
 	}
-	err := s.Store.UpdateUsage(ctx, func(tx UsageTx) error {
+	err := s.Store.UpdateUsage(ctx, func(tx opencube.UsageTx) error {
 		// Read every subscriber and session of the batch at once; booking
 		// then updates them in memory, so a later record of the batch sees
 		// what an earlier one did.
@@ -102,14 +72,14 @@ func (s *Service) BookUsage(ctx context.Context, records []*UsageRecord) ([]Book
 // batch is the state of the subscribers and sessions of one BookUsage
 // call, read at its start.
 type batch struct {
-	subs     map[string]*Subscriber
-	sessions map[SessionKey]*DataSession
+	subs     map[string]*opencube.Subscriber
+	sessions map[opencube.SessionKey]*opencube.DataSession
 }
 
 // book rates one record inside tx.
-func (s *Service) book(ctx context.Context, tx UsageTx, b *batch, r *UsageRecord) (BookResult, error) {
+func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *opencube.UsageRecord) (opencube.BookResult, error) {
 	var (
-		res BookResult
+		res opencube.BookResult
 		err error
 	)
 	sub := b.subs[r.IMSI]
@@ -117,11 +87,11 @@ func (s *Service) book(ctx context.Context, tx UsageTx, b *batch, r *UsageRecord
 		res.Unknown = true
 		return res, nil
 	}
-	key := SessionKey{r.NAS, r.SessionID}
+	key := opencube.SessionKey{NAS: r.NAS, ID: r.SessionID}
 	sess := b.sessions[key]
 	if sess == nil {
 		start := r.Time.Add(-r.SessionTime)
-		sess = &DataSession{
+		sess = &opencube.DataSession{
 			NAS: r.NAS, ID: r.SessionID, ICCID: sub.SIM.ICCID, IMSI: sub.SIM.IMSI,
 			EnterpriseCode: sub.SIM.EnterpriseCode, StartedAt: start, LastAt: start,
 		}
@@ -146,16 +116,16 @@ func (s *Service) book(ctx context.Context, tx UsageTx, b *batch, r *UsageRecord
 		sess.LastAt = r.Time
 	}
 	switch {
-	case r.Type == AcctStop:
-		sess.State = SessionStopped
-	case sess.State == SessionTimedOut && newer:
-		sess.State = SessionOpen // the NAS was only quiet
+	case r.Type == opencube.AcctStop:
+		sess.State = opencube.SessionStopped
+	case sess.State == opencube.SessionTimedOut && newer:
+		sess.State = opencube.SessionOpen // the NAS was only quiet
 	}
 	if err := tx.PutSession(ctx, sess); err != nil {
 		return res, err
 	}
 	res.Bytes = delta
-	pieces := SplitDays(from, r.Time, delta)
+	pieces := opencube.SplitDays(from, r.Time, delta)
 	for _, p := range pieces {
 		if err := tx.AddDailyUsage(ctx, sub.SIM.EnterpriseCode, sub.SIM.ICCID, p.Day, p.Bytes); err != nil {
 			return res, err
@@ -167,9 +137,9 @@ func (s *Service) book(ctx context.Context, tx UsageTx, b *batch, r *UsageRecord
 		if o, err = s.startOnAttach(ctx, tx, sub.SIM.ICCID, sess.StartedAt); err != nil || o == nil {
 			return res, err
 		}
-		sub.Order, sub.Meter = o, Meter{}
+		sub.Order, sub.Meter = o, opencube.Meter{}
 	}
-	if o.Status != OrderInUse {
+	if o.Status != opencube.OrderInUse {
 		return res, nil
 	}
 	if delta > 0 {
@@ -189,9 +159,9 @@ func (s *Service) book(ctx context.Context, tx UsageTx, b *batch, r *UsageRecord
 			o.UsedBytes += b
 		}
 		if m.Day == 0 {
-			m.Day = Day(r.Time)
+			m.Day = opencube.Day(r.Time)
 		}
-		if err := s.afterUsage(ctx, tx, o, usedBefore); err != nil {
+		if err := raiseVolumeAlerts(ctx, tx, o, usedBefore, s.Clock.Now()); err != nil {
 			return res, err
 		}
 		if err := tx.PutUsedBytes(ctx, o.ID, o.UsedBytes); err != nil {
@@ -206,23 +176,23 @@ func (s *Service) book(ctx context.Context, tx UsageTx, b *batch, r *UsageRecord
 	}
 	// A capped order that has run out ends the session, again on every
 	// later record in case a Disconnect-Request was lost.
-	if r.Type != AcctStop && o.PlanType != PlanUnlimitedDaily && sub.Remaining(r.Time) <= 0 && sess.NASAddr != "" {
-		res.Disconnect = &Disconnect{NASAddr: sess.NASAddr, SessionID: sess.ID, UserName: sess.UserName, IMSI: sess.IMSI, ICCID: sess.ICCID}
+	if r.Type != opencube.AcctStop && o.PlanType != opencube.PlanUnlimitedDaily && sub.Remaining(r.Time) <= 0 && sess.NASAddr != "" {
+		res.Disconnect = &opencube.Disconnect{NASAddr: sess.NASAddr, SessionID: sess.ID, UserName: sess.UserName, IMSI: sess.IMSI, ICCID: sess.ICCID}
 	}
 	return res, nil
 }
 
 // startOnAttach enables the SIM's oldest not-enabled order when it is an OTA
 // order that starts on first attach, and returns it (nil otherwise).
-func (s *Service) startOnAttach(ctx context.Context, tx UsageTx, iccid string, at time.Time) (*Order, error) {
+func (s *SIMs) startOnAttach(ctx context.Context, tx opencube.UsageTx, iccid string, at time.Time) (*opencube.Order, error) {
 	next, err := tx.NextOrder(ctx, iccid)
-	if err != nil || next == nil || !next.OTA || next.TimingType != TimingFirstAttach {
+	if err != nil || next == nil || !next.OTA || next.TimingType != opencube.TimingFirstAttach {
 		return nil, err
 	}
 	if at.Before(next.OrderedAt) {
 		at = next.OrderedAt
 	}
-	ev, err := next.Apply(MoveEnable, at)
+	ev, err := next.Apply(opencube.MoveEnable, at)
 	if err != nil {
 		return nil, err
 	}
@@ -232,25 +202,14 @@ func (s *Service) startOnAttach(ctx context.Context, tx UsageTx, iccid string, a
 	if err := scheduleExpiry(ctx, tx, next); err != nil {
 		return nil, err
 	}
-	return next, tx.InsertEvent(ctx, NewEvent(ev, next))
-}
-
-// AuthDecision is the answer to a RADIUS Access-Request.
-type AuthDecision struct {
-	Accept bool
-	// Reason says why a request was rejected (the Reply-Message).
-	Reason string
-	// ThrottleKbps is the speed of a throttled unlimited daily plan; 0 for
-	// full speed.
-	ThrottleKbps int
-	ICCID        string
+	return next, tx.InsertEvent(ctx, opencube.NewEvent(ev, next))
 }
 
 // Authorize implements UsageService.
-func (s *Service) Authorize(ctx context.Context, imsi string) (*AuthDecision, error) {
+func (s *SIMs) Authorize(ctx context.Context, imsi string) (*opencube.AuthDecision, error) {
 	sub, err := s.Store.FindSubscriber(ctx, imsi)
-	if ErrorKind(err) == KindDeviceNotFound {
-		return &AuthDecision{Reason: "unknown SIM"}, nil
+	if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
+		return &opencube.AuthDecision{Reason: "unknown SIM"}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -258,50 +217,15 @@ func (s *Service) Authorize(ctx context.Context, imsi string) (*AuthDecision, er
 	return sub.Authorize(s.Clock.Now()), nil
 }
 
-// Authorize decides at now whether the subscriber may open a data session.
-func (sub *Subscriber) Authorize(now time.Time) *AuthDecision {
-	d := &AuthDecision{ICCID: sub.SIM.ICCID}
-	o := sub.Order
-	switch {
-	case sub.SIM.Status != SIMActive:
-		d.Reason = "SIM is " + string(sub.SIM.Status)
-	case o == nil && sub.FirstAttach:
-		d.Accept = true // the session starts the waiting OTA order
-	case o == nil:
-		d.Reason = "no plan in use"
-	case o.Status != OrderInUse:
-		d.Reason = "plan is suspended"
-	case o.ExpiresAt != nil && now.After(*o.ExpiresAt):
-		d.Reason = "plan has expired"
-	case sub.Remaining(now) > 0:
-		d.Accept = true
-	case o.PlanType == PlanUnlimitedDaily:
-		d.Accept, d.ThrottleKbps = true, max(sub.ThrottleKbps, 1)
-	default:
-		d.Reason = "data quota used up"
-	}
-	return d
-}
-
-// JobSessionSweep is the job kind that closes sessions that went without a
-// record for longer than the session timeout (a lost Stop). The job
-// reschedules itself.
-const JobSessionSweep = "usage.session_sweep"
-
-// SessionSweepJob returns the session sweep job due at at.
-func SessionSweepJob(at time.Time) *Job {
-	return &Job{ID: NewUUID(), Kind: JobSessionSweep, Key: "sessions", RunAt: at}
-}
-
 // ScheduleSessionSweep makes sure the session sweep is scheduled, at at.
-func (s *Service) ScheduleSessionSweep(ctx context.Context, at time.Time) error {
-	return s.scheduleJob(ctx, SessionSweepJob(at))
+func (s *SIMs) ScheduleSessionSweep(ctx context.Context, at time.Time) error {
+	return scheduleJob(ctx, s.Store, opencube.SessionSweepJob(at))
 }
 
 // SweepSessions returns the JobSessionSweep handler: it closes open sessions
 // older than timeout and schedules the next sweep after every.
-func (s *Service) SweepSessions(timeout, every time.Duration) JobHandler {
-	return s.periodic(every, SessionSweepJob, func(ctx context.Context, now time.Time) error {
+func (s *SIMs) SweepSessions(timeout, every time.Duration) opencube.JobHandler {
+	return periodic(s.Clock, s.Store, every, opencube.SessionSweepJob, func(ctx context.Context, now time.Time) error {
 		_, err := s.CloseStaleSessions(ctx, now.Add(-timeout))
 		return err
 	})
@@ -309,18 +233,18 @@ func (s *Service) SweepSessions(timeout, every time.Duration) JobHandler {
 
 // CloseStaleSessions closes every open session whose last record is before
 // before, and returns how many it closed. Their usage stays as last reported.
-func (s *Service) CloseStaleSessions(ctx context.Context, before time.Time) (int, error) {
+func (s *SIMs) CloseStaleSessions(ctx context.Context, before time.Time) (int, error) {
 	n := 0
 	for {
 		var closed int
-		err := s.Store.UpdateUsage(ctx, func(tx UsageTx) error {
+		err := s.Store.UpdateUsage(ctx, func(tx opencube.UsageTx) error {
 			stale, err := tx.StaleSessions(ctx, before, 500)
 			if err != nil {
 				return err
 			}
 			closed = len(stale)
 			for _, sess := range stale {
-				sess.State = SessionTimedOut
+				sess.State = opencube.SessionTimedOut
 				if err := tx.PutSession(ctx, sess); err != nil {
 					return err
 				}

@@ -1,4 +1,4 @@
-package opencube_test
+package service_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/postgres"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -20,12 +21,13 @@ var ratingT0 = time.Date(2024, 3, 1, 23, 50, 0, 0, opencube.BusinessZone)
 // ratingFixture is a SQLite store with one enterprise, an ordinary and an
 // OTA SIM, and a service whose clock tests set.
 type ratingFixture struct {
-	svc  *opencube.Service
-	now  time.Time
-	ctx  context.Context
-	sim  *opencube.SIM
-	ota  *opencube.SIM
-	plan int
+	svc   *service.Set
+	store opencube.Store
+	now   time.Time
+	ctx   context.Context
+	sim   *opencube.SIM
+	ota   *opencube.SIM
+	plan  int
 }
 
 func newRatingFixture(t *testing.T) *ratingFixture {
@@ -44,14 +46,14 @@ func newRatingFixture(t *testing.T) *ratingFixture {
 	}
 	t.Cleanup(func() { store.Close() })
 	f := &ratingFixture{now: ratingT0, ctx: opencube.NewContext(t.Context(), "ENT")}
-	f.svc = opencube.NewService(store)
-	f.svc.Clock = opencube.ClockFunc(func() time.Time { return f.now })
-	if err := f.svc.CreateEnterprise(t.Context(), &opencube.Enterprise{AccessCode: "ENT", Secrets: []string{"secret-123"}}); err != nil {
+	f.store = store
+	f.svc = service.New(store, opencube.ClockFunc(func() time.Time { return f.now }), service.NewIDGenerator(0))
+	if err := f.svc.Admin.CreateEnterprise(t.Context(), &opencube.Enterprise{AccessCode: "ENT", Secrets: []string{"secret-123"}}); err != nil {
 		t.Fatal(err)
 	}
 	f.sim = &opencube.SIM{ICCID: "89860000000000000001", IMSI: "460000000000001", EnterpriseCode: "ENT"}
 	f.ota = &opencube.SIM{ICCID: "89860000000000000002", IMSI: "460000000000002", EnterpriseCode: "ENT", OTA: true}
-	if err := f.svc.ImportSIMs(t.Context(), []*opencube.SIM{f.sim, f.ota}); err != nil {
+	if err := f.svc.Admin.ImportSIMs(t.Context(), []*opencube.SIM{f.sim, f.ota}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -62,17 +64,17 @@ func (f *ratingFixture) order(t *testing.T, sim *opencube.SIM, typ opencube.Plan
 	t.Helper()
 	f.plan++
 	p := &opencube.Plan{Code: "P" + string(rune('A'+f.plan)), Name: "plan", Type: typ, VolumeBytes: volume, ThrottleKbps: 64, OTA: sim.OTA}
-	if err := f.svc.CreatePlan(t.Context(), p); err != nil {
+	if err := f.svc.Admin.CreatePlan(t.Context(), p); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.GrantPlan(t.Context(), "ENT", p.Code); err != nil {
+	if err := f.svc.Admin.GrantPlan(t.Context(), "ENT", p.Code); err != nil {
 		t.Fatal(err)
 	}
 	r := opencube.OrderRequest{ICCID: sim.ICCID, PlanCode: p.Code, PlanName: p.Name, PlanType: typ, OrderPeriod: 3, Open: !sim.OTA, PayRst: "1"}
 	if mod != nil {
 		mod(&r)
 	}
-	o, err := f.svc.OrderPlan(f.ctx, r)
+	o, err := f.svc.Orders.OrderPlan(f.ctx, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func rec(typ opencube.AcctType, at time.Duration, in, out int64) *opencube.Usage
 
 func (f *ratingFixture) book(t *testing.T, recs ...*opencube.UsageRecord) []opencube.BookResult {
 	t.Helper()
-	res, err := f.svc.BookUsage(t.Context(), recs)
+	res, err := f.svc.SIMs.BookUsage(t.Context(), recs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +99,7 @@ func (f *ratingFixture) book(t *testing.T, recs ...*opencube.UsageRecord) []open
 // days returns the ordinary SIM's usage by day.
 func (f *ratingFixture) days(t *testing.T, sim *opencube.SIM) map[int]int64 {
 	t.Helper()
-	ds, err := f.svc.Store.FindDailyUsage(t.Context(), sim.ICCID, 20240101, 20241231)
+	ds, err := f.store.FindDailyUsage(t.Context(), sim.ICCID, 20240101, 20241231)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func (f *ratingFixture) days(t *testing.T, sim *opencube.SIM) map[int]int64 {
 
 func (f *ratingFixture) sub(t *testing.T, sim *opencube.SIM) *opencube.Subscriber {
 	t.Helper()
-	s, err := f.svc.Store.FindSubscriber(t.Context(), sim.IMSI)
+	s, err := f.store.FindSubscriber(t.Context(), sim.IMSI)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +232,7 @@ func TestRating(t *testing.T) {
 			if used != tt.used || testUsed != tt.testUsed {
 				t.Errorf("used %d (test %d), want %d (test %d)", used, testUsed, tt.used, tt.testUsed)
 			}
-			d, err := f.svc.Authorize(t.Context(), f.sim.IMSI)
+			d, err := f.svc.SIMs.Authorize(t.Context(), f.sim.IMSI)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -292,7 +294,7 @@ func TestRatingOTAFirstSession(t *testing.T) {
 		t.Fatalf("OTA order status %d", o.Status)
 	}
 	// The Start was lost: the interim's Acct-Session-Time dates the session.
-	if d, err := f.svc.Authorize(t.Context(), f.ota.IMSI); err != nil || !d.Accept {
+	if d, err := f.svc.SIMs.Authorize(t.Context(), f.ota.IMSI); err != nil || !d.Accept {
 		t.Errorf("Authorize before the first session = %+v, %v; want accepted", d, err)
 	}
 	start := ratingT0.Add(time.Hour)
@@ -305,7 +307,7 @@ func TestRatingOTAFirstSession(t *testing.T) {
 	if !sub.Order.StartedAt.Equal(start) || sub.Order.UsedBytes != 5000 {
 		t.Errorf("started %v used %d; want %v, 5000", sub.Order.StartedAt, sub.Order.UsedBytes, start)
 	}
-	evs, err := f.svc.Store.FindEvents(t.Context(), "ENT")
+	evs, err := f.store.FindEvents(t.Context(), "ENT")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +330,7 @@ func TestSessionTimeout(t *testing.T) {
 	f.order(t, f.sim, opencube.PlanMonthly, 1<<30, nil)
 	f.book(t, rec(opencube.AcctStart, 0, 0, 0), rec(opencube.AcctInterim, 5*time.Minute, 100, 0))
 	online := func() bool {
-		d, err := f.svc.FindDevice(f.ctx, f.sim.ICCID)
+		d, err := f.svc.SIMs.FindDevice(f.ctx, f.sim.ICCID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -337,20 +339,20 @@ func TestSessionTimeout(t *testing.T) {
 	if !online() {
 		t.Fatal("not online during the session")
 	}
-	n, err := f.svc.CloseStaleSessions(t.Context(), ratingT0.Add(5*time.Minute))
+	n, err := f.svc.SIMs.CloseStaleSessions(t.Context(), ratingT0.Add(5*time.Minute))
 	if err != nil || n != 0 {
 		t.Fatalf("closed %d, %v: the session is not stale yet", n, err)
 	}
-	n, err = f.svc.CloseStaleSessions(t.Context(), ratingT0.Add(time.Hour))
+	n, err = f.svc.SIMs.CloseStaleSessions(t.Context(), ratingT0.Add(time.Hour))
 	if err != nil || n != 1 || online() {
 		t.Fatalf("closed %d, %v, online %v; want the session closed", n, err, online())
 	}
 	// The sweep job closes them too and schedules itself again.
 	f.now = ratingT0.Add(3 * time.Hour)
-	if err := f.svc.SweepSessions(time.Hour, time.Minute)(t.Context(), &opencube.Job{}); err != nil {
+	if err := f.svc.SIMs.SweepSessions(time.Hour, time.Minute)(t.Context(), &opencube.Job{}); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := f.svc.Store.FindJobs(t.Context(), opencube.JobSessionSweep)
+	jobs, err := f.store.FindJobs(t.Context(), opencube.JobSessionSweep)
 	if err != nil || len(jobs) != 1 || !jobs[0].RunAt.Equal(f.now.Add(time.Minute)) {
 		t.Errorf("sweep jobs %v, %v", jobs, err)
 	}

@@ -1,0 +1,39 @@
+package service_test
+
+import (
+	"testing"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
+)
+
+func TestESIMPlanPrices(t *testing.T) {
+	d := service.NewShopDemo()
+	if len(d.Plans) < 4 || len(d.Profiles) != 20 {
+		t.Fatalf("demo: %d plans, %d profiles", len(d.Plans), len(d.Profiles))
+	}
+	regions := 0
+	for _, p := range d.Plans {
+		if err := p.Validate(); err != nil {
+			t.Errorf("plan %d: %v", p.ID, err)
+		}
+		if _, ok := p.PriceIn("usd"); !ok {
+			t.Errorf("plan %d has no USD price", p.ID)
+		}
+		if _, ok := p.PriceIn("CNY"); !ok {
+			t.Errorf("plan %d has no CNY price", p.ID)
+		}
+		if p.Region {
+			regions++
+		}
+	}
+	if regions != 1 {
+		t.Errorf("%d regional plans, want 1", regions)
+	}
+	for _, p := range d.Profiles {
+		p.State = opencube.ProfileAvailable
+		if err := p.Validate(); err != nil {
+			t.Errorf("profile %s: %v", p.ICCID, err)
+		}
+	}
+}

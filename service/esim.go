@@ -1,0 +1,387 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// Defaults of an ESIM.
+const (
+	DefaultPreOrderTimeout = 60 * time.Minute
+	DefaultTokenTTL        = 72 * time.Hour
+	DefaultCodeTTL         = 10 * time.Minute
+)
+
+// ESIM is the eSIM QR Mall's business: consumers, the catalog,
+// pre-orders reserving profiles from the inventory, payments, and the
+// operator's inventory management.
+type ESIM struct {
+	Store opencube.Store
+	Clock opencube.Clock
+	IDs   *IDGenerator
+	// PreOrderTimeout is how long a pre-order holds its profile unpaid.
+	PreOrderTimeout time.Duration
+	// TokenTTL is how long an x-access-token is valid.
+	TokenTTL time.Duration
+	// CodeTTL is how long an e-mail verification code is valid.
+	CodeTTL time.Duration
+	// Sandbox makes verification codes readable by the operator (D21).
+	Sandbox bool
+}
+
+// NewESIM returns an ESIM with the default settings.
+func NewESIM(store opencube.Store, clock opencube.Clock, ids *IDGenerator) *ESIM {
+	return &ESIM{Store: store, Clock: clock, IDs: ids,
+		PreOrderTimeout: DefaultPreOrderTimeout, TokenTTL: DefaultTokenTTL, CodeTTL: DefaultCodeTTL}
+}
+
+// NormalizeEmail lower-cases and trims an address, and checks its shape.
+func NormalizeEmail(email string) (string, error) {
+	e := strings.ToLower(strings.TrimSpace(email))
+	at := strings.IndexByte(e, '@')
+	if at < 1 || at == len(e)-1 || len(e) > 254 || strings.ContainsAny(e, " \r\n<>,;\"") {
+		return "", opencube.Invalid("email", "%q is not an e-mail address", email)
+	}
+	return e, nil
+}
+
+// randomDigits returns n random decimal digits.
+func randomDigits(n int) string {
+	var b strings.Builder
+	for range n {
+		d, _ := rand.Int(rand.Reader, big.NewInt(10))
+		b.WriteByte(byte('0' + d.Int64()))
+	}
+	return b.String()
+}
+
+// HashToken returns the hex SHA-256 under which a token's session is kept.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// SendVerificationCode makes a new six-digit code for the address and
+// returns it, for the protocol layer to e-mail.
+func (s *ESIM) SendVerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error) {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	v := &opencube.VerificationCode{EnterpriseCode: accessCode, Email: e, Code: randomDigits(6), ExpiresAt: s.Clock.Now().Add(s.CodeTTL)}
+	if err := s.Store.PutVerificationCode(ctx, v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// VerificationCode returns the address's current code, for the sandbox aid
+// of D21; KindUnauthenticated unless the service is a sandbox.
+func (s *ESIM) VerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error) {
+	if !s.Sandbox {
+		return nil, opencube.Errorf(opencube.KindUnauthenticated, "verification codes are readable in sandbox mode only")
+	}
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.FindVerificationCode(ctx, accessCode, e)
+}
+
+func checkPasswd(passwd string) error {
+	if len(passwd) != 32 || strings.Trim(strings.ToLower(passwd), "0123456789abcdef") != "" {
+		return opencube.Invalid("passwd", "passwd must be the 32 hex digits of the password's MD5")
+	}
+	return nil
+}
+
+// Register creates a consumer after checking the e-mail verification code,
+// and logs it in: it returns the user and a new x-access-token.
+func (s *ESIM) Register(ctx context.Context, accessCode, email, passwdMD5, code string) (*opencube.ShopUser, string, error) {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := checkPasswd(passwdMD5); err != nil {
+		return nil, "", err
+	}
+	if _, err := s.Store.FindEnterprise(ctx, accessCode); opencube.ErrorKind(err) == opencube.KindUnauthenticated {
+		return nil, "", opencube.Invalid("partnerCode", "unknown partnerCode %q", accessCode)
+	} else if err != nil {
+		return nil, "", err
+	}
+	v, err := s.Store.FindVerificationCode(ctx, accessCode, e)
+	if err != nil || v.Code != code || !s.Clock.Now().Before(v.ExpiresAt) {
+		return nil, "", opencube.Invalid("verifyCode", "wrong or expired verification code")
+	}
+	u := &opencube.ShopUser{ID: opencube.NewUUID(), EnterpriseCode: accessCode, Email: e, PasswordMD5: strings.ToLower(passwdMD5), CreatedAt: s.Clock.Now()}
+	if err := s.Store.CreateShopUser(ctx, u); err != nil {
+		return nil, "", err
+	}
+	token, err := s.newSession(ctx, u)
+	return u, token, err
+}
+
+// Login checks a consumer's password and returns a new x-access-token;
+// KindUnauthenticated for an unknown address or a wrong password.
+func (s *ESIM) Login(ctx context.Context, accessCode, email, passwdMD5 string) (*opencube.ShopUser, string, error) {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, "", err
+	}
+	u, err := s.Store.FindShopUser(ctx, accessCode, e)
+	if err != nil {
+		return nil, "", err
+	}
+	if !strings.EqualFold(u.PasswordMD5, passwdMD5) {
+		return nil, "", opencube.Errorf(opencube.KindUnauthenticated, "wrong e-mail or password")
+	}
+	token, err := s.newSession(ctx, u)
+	return u, token, err
+}
+
+func (s *ESIM) newSession(ctx context.Context, u *opencube.ShopUser) (string, error) {
+	token := opencube.NewUUID() + opencube.NewUUID()[:8]
+	err := s.Store.PutSession(ctx, &opencube.Session{TokenHash: HashToken(token), UserID: u.ID, EnterpriseCode: u.EnterpriseCode,
+		Email: u.Email, ExpiresAt: s.Clock.Now().Add(s.TokenTTL)})
+	return token, err
+}
+
+// Authenticate returns the session of an x-access-token; KindTokenExpired
+// when it is missing, unknown or expired.
+func (s *ESIM) Authenticate(ctx context.Context, token string) (*opencube.Session, error) {
+	if token == "" {
+		return nil, opencube.Errorf(opencube.KindTokenExpired, "x-access-token is required")
+	}
+	sess, err := s.Store.FindSession(ctx, HashToken(token))
+	if err != nil {
+		return nil, err
+	}
+	if !s.Clock.Now().Before(sess.ExpiresAt) {
+		return nil, opencube.Errorf(opencube.KindTokenExpired, "x-access-token expired")
+	}
+	return sess, nil
+}
+
+// FindPlans returns the catalog plans f selects.
+func (s *ESIM) FindPlans(ctx context.Context, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error) {
+	if f.Enterprise == "" {
+		return nil, opencube.Invalid("partnerCode", "partnerCode is required")
+	}
+	return s.Store.FindESIMPlans(ctx, f)
+}
+
+// Plan returns one catalog plan; KindPlanNotOrderable when unknown.
+func (s *ESIM) Plan(ctx context.Context, accessCode string, id int64) (*opencube.ESIMPlan, error) {
+	ps, err := s.Store.FindESIMPlans(ctx, opencube.ESIMPlanFilter{Enterprise: accessCode, ID: id})
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %d not found", id)
+	}
+	return ps[0], nil
+}
+
+// PreOrder reserves one available profile for the session's consumer and
+// opens an order waiting for payment for PreOrderTimeout (or, with
+// r.ICCID, opens a top-up order for a profile the consumer bought).
+func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.PreOrderRequest) (*opencube.ESIMOrder, error) {
+	if r.PeriodNum == 0 {
+		r.PeriodNum = 1
+	}
+	if r.PeriodNum < 1 || r.PeriodNum > 12 {
+		return nil, opencube.Invalid("periodNum", "periodNum must be 1-12")
+	}
+	plan, err := s.Plan(ctx, sess.EnterpriseCode, r.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	if r.PackageCode != "" && r.PackageCode != plan.PackageCode {
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "packageCode %s is not plan %d", r.PackageCode, plan.ID)
+	}
+	price, ok := plan.PriceIn(r.Currency)
+	if !ok {
+		return nil, opencube.Invalid("currency", "plan %d has no price in %q", plan.ID, r.Currency)
+	}
+	total := price * int64(r.PeriodNum)
+	if r.AmountMinor != total {
+		return nil, opencube.Errorf(opencube.KindPriceMismatch, "money %d differs from the catalog price %d", r.AmountMinor, total)
+	}
+	now := s.Clock.Now()
+	o := &opencube.ESIMOrder{
+		ID: opencube.ESIMOrderID(s.IDs.Next(now)), EnterpriseCode: sess.EnterpriseCode, UserID: sess.UserID, Email: sess.Email,
+		PlanID: plan.ID, PackageCode: plan.PackageCode, PlanName: plan.Name, PeriodNum: r.PeriodNum,
+		Currency: strings.ToUpper(r.Currency), AmountMinor: total, Status: opencube.ESIMWaiting,
+		CreatedAt: now, ExpiresAt: now.Add(s.PreOrderTimeout), UpdatedAt: now,
+	}
+	reserve := true
+	if r.ICCID != "" {
+		ps, err := s.Store.FindProfiles(ctx, opencube.ProfileFilter{Enterprise: sess.EnterpriseCode, ICCID: r.ICCID})
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) == 0 || (ps[0].State != opencube.ProfileSold && ps[0].State != opencube.ProfileInstalled) {
+			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", r.ICCID)
+		}
+		if prev, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID); err != nil || prev.UserID != sess.UserID {
+			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", r.ICCID)
+		}
+		o.TopUp, o.ICCID, reserve = true, r.ICCID, false
+	}
+	timeout := &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobESIMPreOrderTimeout, Key: o.ID, RunAt: o.ExpiresAt}
+	if err := s.Store.CreateESIMOrder(ctx, o, reserve, []*opencube.Job{timeout}); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// Pay settles an order with a verified payment. A success sells the
+// reserved profile and schedules the install e-mail; a failure releases
+// the profile. Nothing changes, and the error says why, for an unknown
+// order (KindOrderNotFound), a second payment (KindOrderState), a pre-order
+// that timed out (KindPreOrderTimeout) or an amount or currency that
+// differs from the order (KindPriceMismatch).
+func (s *ESIM) Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder, error) {
+	var out *opencube.ESIMOrder
+	err := s.Store.UpdateESIMOrder(ctx, p.OrderID, func(o *opencube.ESIMOrder, prof *opencube.Profile) ([]*opencube.Job, error) {
+		now := s.Clock.Now()
+		switch {
+		case o.EnterpriseCode != p.AccessCode:
+			return nil, opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", p.OrderID)
+		case o.Status == opencube.ESIMCancelled || (o.Status == opencube.ESIMWaiting && !now.Before(o.ExpiresAt)):
+			return nil, opencube.Errorf(opencube.KindPreOrderTimeout, "pre-order %s timed out", o.ID)
+		case o.Status != opencube.ESIMWaiting:
+			return nil, opencube.Errorf(opencube.KindOrderState, "order %s is already settled (status %d)", o.ID, o.Status)
+		}
+		if !p.Succeeded {
+			o.Status, o.UpdatedAt = opencube.ESIMFailed, now
+			o.PaymentProvider, o.PaymentRef = p.Provider, p.Reference
+			if prof != nil && !o.TopUp {
+				prof.State, prof.OrderID, prof.UpdatedAt = opencube.ProfileAvailable, "", now
+			}
+			out = o
+			return nil, nil
+		}
+		if p.AmountMinor != o.AmountMinor || !strings.EqualFold(p.Currency, o.Currency) {
+			return nil, opencube.Errorf(opencube.KindPriceMismatch, "paid %d %s, order %s costs %d %s", p.AmountMinor, p.Currency, o.ID, o.AmountMinor, o.Currency)
+		}
+		if !o.TopUp && (prof == nil || prof.State != opencube.ProfileReserved || prof.OrderID != o.ID) {
+			return nil, opencube.Errorf(opencube.KindInternal, "order %s holds no reserved profile", o.ID)
+		}
+		o.Status, o.PaidAt, o.UpdatedAt = opencube.ESIMPaid, &now, now
+		o.PaymentProvider, o.PaymentRef = p.Provider, p.Reference
+		if !o.TopUp {
+			prof.State, prof.UpdatedAt = opencube.ProfileSold, now
+		}
+		out = o
+		return []*opencube.Job{{ID: opencube.NewUUID(), Kind: opencube.JobESIMInstallMail, Key: o.ID, RunAt: now}}, nil
+	})
+	return out, err
+}
+
+// ExpirePreOrder is the JobESIMPreOrderTimeout handler: it cancels the
+// order when it still waits for payment past its time, and releases its
+// profile; otherwise it does nothing.
+func (s *ESIM) ExpirePreOrder(ctx context.Context, j *opencube.Job) error {
+	err := s.Store.UpdateESIMOrder(ctx, j.Key, func(o *opencube.ESIMOrder, prof *opencube.Profile) ([]*opencube.Job, error) {
+		now := s.Clock.Now()
+		if o.Status != opencube.ESIMWaiting {
+			return nil, nil
+		}
+		if now.Before(o.ExpiresAt) {
+			return nil, &opencube.RetryLater{At: o.ExpiresAt, Err: fmt.Errorf("pre-order %s not due yet", o.ID)}
+		}
+		o.Status, o.UpdatedAt = opencube.ESIMCancelled, now
+		if prof != nil && !o.TopUp && prof.OrderID == o.ID {
+			prof.State, prof.OrderID, prof.UpdatedAt = opencube.ProfileAvailable, "", now
+		}
+		return nil, nil
+	})
+	if opencube.ErrorKind(err) == opencube.KindOrderNotFound {
+		return nil
+	}
+	return err
+}
+
+// Order returns the session consumer's order and its profile;
+// KindOrderNotFound for another consumer's.
+func (s *ESIM) Order(ctx context.Context, sess *opencube.Session, id string) (*opencube.ESIMOrder, *opencube.Profile, error) {
+	o, p, err := s.Store.FindESIMOrder(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.EnterpriseCode != sess.EnterpriseCode || o.UserID != sess.UserID {
+		return nil, nil, opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
+	}
+	return o, p, nil
+}
+
+// CreatePlan adds a plan to the eSIM catalog.
+func (s *ESIM) CreatePlan(ctx context.Context, p *opencube.ESIMPlan) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = s.Clock.Now()
+	}
+	return s.Store.CreateESIMPlan(ctx, p)
+}
+
+// ImportProfiles adds profiles to the inventory as available, all or
+// nothing.
+func (s *ESIM) ImportProfiles(ctx context.Context, ps []*opencube.Profile) error {
+	if len(ps) == 0 {
+		return opencube.Invalid("profiles", "no profiles to import")
+	}
+	now := s.Clock.Now()
+	seen := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		p.State, p.OrderID, p.CreatedAt, p.UpdatedAt = opencube.ProfileAvailable, "", now, now
+		if err := p.Validate(); err != nil {
+			return err
+		}
+		if seen[p.ICCID] {
+			return opencube.Invalid("iccid", "ICCID %s appears twice", p.ICCID)
+		}
+		seen[p.ICCID] = true
+	}
+	return s.Store.ImportProfiles(ctx, ps)
+}
+
+// MarkProfile records that a profile was installed or deleted (as an SM-DP+
+// notification would say).
+func (s *ESIM) MarkProfile(ctx context.Context, accessCode, iccid string, to opencube.ProfileState) (*opencube.Profile, error) {
+	if to != opencube.ProfileInstalled && to != opencube.ProfileDeleted {
+		return nil, opencube.Invalid("state", "a profile can be marked installed or deleted, not %q", to)
+	}
+	return s.Store.UpdateProfile(ctx, accessCode, iccid, func(p *opencube.Profile) error {
+		return p.Mark(to, s.Clock.Now())
+	})
+}
+
+// FindOrder implements opencube.ESIMService.
+func (s *ESIM) FindOrder(ctx context.Context, id string) (*opencube.ESIMOrder, *opencube.Profile, error) {
+	return s.Store.FindESIMOrder(ctx, id)
+}
+
+// FindProfiles implements opencube.ESIMAdminService.
+func (s *ESIM) FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*opencube.Profile, error) {
+	return s.Store.FindProfiles(ctx, f)
+}
+
+// CodesReadable implements opencube.ESIMAdminService.
+func (s *ESIM) CodesReadable() bool { return s.Sandbox }
+
+var (
+	_ opencube.ESIMService      = (*ESIM)(nil)
+	_ opencube.ESIMAdminService = (*ESIM)(nil)
+)

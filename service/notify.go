@@ -1,0 +1,111 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+var _ opencube.NotifyService = (*Notify)(nil)
+
+// PutWebhook implements NotifyService.
+func (s *Notify) PutWebhook(ctx context.Context, w *opencube.Webhook) (*opencube.Webhook, error) {
+	if w.Events == nil {
+		w.Events = []opencube.EventType{}
+	}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	w.Secret = opencube.NewWebhookSecret()
+	w.CreatedAt, w.UpdatedAt = now, now
+	created, err := s.Store.PutWebhook(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.Store.FindWebhook(ctx, w.EnterpriseCode)
+	if err != nil {
+		return nil, err
+	}
+	out.OldSecret = ""
+	if !created {
+		out.Secret = ""
+	}
+	return out, nil
+}
+
+// FindWebhook implements NotifyService.
+func (s *Notify) FindWebhook(ctx context.Context, accessCode string) (*opencube.Webhook, error) {
+	w, err := s.Store.FindWebhook(ctx, accessCode)
+	if err != nil {
+		return nil, err
+	}
+	w.Secret, w.OldSecret = "", ""
+	return w, nil
+}
+
+// RotateWebhookSecret implements NotifyService.
+func (s *Notify) RotateWebhookSecret(ctx context.Context, accessCode string, grace time.Duration) (*opencube.Webhook, error) {
+	if grace < 0 {
+		return nil, opencube.Invalid("grace_seconds", "grace_seconds must not be negative")
+	}
+	secret := opencube.NewWebhookSecret()
+	if err := s.Store.RotateWebhookSecret(ctx, accessCode, secret, s.Clock.Now().Add(grace)); err != nil {
+		return nil, err
+	}
+	w, err := s.Store.FindWebhook(ctx, accessCode)
+	if err != nil {
+		return nil, err
+	}
+	w.OldSecret = ""
+	return w, nil
+}
+
+// FindDeliveries implements NotifyService.
+func (s *Notify) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]*opencube.Delivery, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	if _, err := s.Store.FindEnterprise(ctx, f.Enterprise); err != nil {
+		return nil, err
+	}
+	return s.Store.FindDeliveries(ctx, f)
+}
+
+// Redeliver implements NotifyService.
+func (s *Notify) Redeliver(ctx context.Context, id string) (*opencube.Delivery, error) {
+	d, err := s.Store.FindDelivery(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Store.Redeliver(ctx, d.EnterpriseCode, id, time.Time{}, time.Time{}, s.Clock.Now()); err != nil {
+		return nil, err
+	}
+	return s.Store.FindDelivery(ctx, id)
+}
+
+// RedeliverSince implements NotifyService.
+func (s *Notify) RedeliverSince(ctx context.Context, accessCode string, since, until time.Time) (int, error) {
+	now := s.Clock.Now()
+	if until.IsZero() {
+		until = now.Add(time.Microsecond)
+	}
+	return s.Store.Redeliver(ctx, accessCode, "", since, until, now)
+}
+
+// PutAlertSettings implements NotifyService.
+func (s *Notify) PutAlertSettings(ctx context.Context, a *opencube.AlertSettings) error {
+	if a.Percents == nil {
+		a.Percents = []int{}
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return s.Store.PutAlertSettings(ctx, a)
+}
+
+// FindAlertSettings implements NotifyService.
+func (s *Notify) FindAlertSettings(ctx context.Context, accessCode string) (*opencube.AlertSettings, error) {
+	return s.Store.FindAlertSettings(ctx, accessCode)
+}

@@ -1,0 +1,434 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/opencube/opencube"
+)
+
+var _ opencube.ReplayingPlanService = (*Orders)(nil)
+
+// Replaying implements opencube.ReplayingPlanService: a copy of s whose
+// transactions record claim.
+func (s *Orders) Replaying(claim *opencube.ReplayClaim) opencube.PlanService {
+	c := *s
+	c.claim = claim
+	return &c
+}
+
+// enterprise returns the access code of the enterprise ctx acts for.
+func enterprise(ctx context.Context) (string, error) {
+	code := opencube.EnterpriseFrom(ctx)
+	if code == "" {
+		return "", opencube.Errorf(opencube.KindUnauthenticated, "no enterprise in context")
+	}
+	return code, nil
+}
+
+// FindPlans implements PlanService.
+func (s *Orders) FindPlans(ctx context.Context, f opencube.PlanFilter) ([]*opencube.Plan, int, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.Enterprise = code
+	return s.Store.FindPlans(ctx, f)
+}
+
+// newOrder builds (and validates against SIM and plan) the order r asks for.
+func (s *Orders) newOrder(ctx context.Context, tx opencube.OrderTx, code string, r *opencube.OrderRequest, iccid string) (*opencube.Order, error) {
+	sim, err := tx.SIM(ctx, code, iccid)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := tx.Plan(ctx, code, r.PlanCode)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Matches(plan); err != nil {
+		return nil, err
+	}
+	if !plan.OrderableBy(sim) {
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "OTA plan %s cannot be ordered for non-OTA SIM %s", plan.Code, sim.ICCID)
+	}
+	if r.Open && sim.OTA {
+		return nil, opencube.Errorf(opencube.KindOTA, "OTA SIM %s must order with is_open=0", sim.ICCID)
+	}
+	if sim.Status == opencube.SIMSuspended || sim.Status == opencube.SIMTerminated {
+		return nil, opencube.Errorf(opencube.KindSIMState, "SIM %s is %s", sim.ICCID, sim.Status)
+	}
+	now := s.Clock.Now()
+	n := s.IDs.Next(now)
+	buy := opencube.BuyNormal
+	if r.TestFlowFlag == "1" {
+		buy = opencube.BuyTest
+	}
+	return &opencube.Order{
+		ID: opencube.OrderID(n), Code: opencube.OrderCode(n), EnterpriseCode: code, ICCID: sim.ICCID, IMSI: sim.IMSI,
+		PlanCode: plan.Code, PlanName: plan.Name, PlanType: plan.Type, VolumeBytes: plan.VolumeBytes,
+		OrderPeriod: r.OrderPeriod, Days: r.Days, TimingType: r.TimingType, MCC: r.MCC,
+		Status: opencube.OrderNotEnabled, BuyType: buy, PayAmountMinor: r.PayAmountMinor, PayRst: r.PayRst,
+		PayType: r.PayType, GlobalOrder: r.GlobalOrder, TestFlow: r.TestFlow, TestFlowFlag: r.TestFlowFlag,
+		OTA: sim.OTA, OrderedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// place inserts a new order, enabling it at once when asked.
+func (s *Orders) place(ctx context.Context, tx opencube.OrderTx, o *opencube.Order, open bool) error {
+	if open {
+		active, err := tx.ActiveOrder(ctx, o.ICCID)
+		if err != nil {
+			return err
+		}
+		if active != nil {
+			return opencube.Errorf(opencube.KindOrderState, "SIM %s already has active order %s", o.ICCID, active.ID)
+		}
+	}
+	if err := tx.InsertOrder(ctx, o); err != nil {
+		if opencube.ErrorKind(err) == opencube.KindConflict {
+			// A duplicate order id is this node's fault (a lost node
+			// lease), not the caller's: a system error, safe to retry.
+			return fmt.Errorf("order id %s already exists: %w", o.ID, errors.New(err.Error()))
+		}
+		return err
+	}
+	if err := tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o)); err != nil {
+		return err
+	}
+	if !open {
+		return nil
+	}
+	ev, err := o.Apply(opencube.MoveEnable, o.OrderedAt)
+	if err != nil {
+		return err
+	}
+	return saveMove(ctx, tx, o, ev)
+}
+
+// saveMove writes a changed order, (re)schedules its expiry, and writes
+// the event the change emitted, if any.
+func saveMove(ctx context.Context, tx opencube.OrderTx, o *opencube.Order, ev opencube.EventType) error {
+	if err := tx.UpdateOrder(ctx, o); err != nil {
+		return err
+	}
+	if err := scheduleExpiry(ctx, tx, o); err != nil {
+		return err
+	}
+	if ev == "" {
+		return nil
+	}
+	return tx.InsertEvent(ctx, opencube.NewEvent(ev, o))
+}
+
+// OrderPlan implements PlanService.
+func (s *Orders) OrderPlan(ctx context.Context, r opencube.OrderRequest) (*opencube.Order, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r.ICCID == "" {
+		return nil, opencube.Invalid("device_id", "device_id is required")
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	var o *opencube.Order
+	err = s.Store.UpdateOrdersClaiming(ctx, s.claim, func(tx opencube.OrderTx) error {
+		var err error
+		if o, err = s.newOrder(ctx, tx, code, &r, r.ICCID); err != nil {
+			return err
+		}
+		if err := s.place(ctx, tx, o, r.Open); err != nil {
+			return err
+		}
+		s.claim.AnswerOrder(o)
+		return nil
+	})
+	return o, err
+}
+
+// OrderPlans implements PlanService: every device is checked, and any failure
+// fails the call with a KindBulkRejected error listing the failing devices.
+func (s *Orders) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([]*opencube.Order, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.ICCIDs) == 0 {
+		return nil, opencube.Invalid("deviceList", "deviceList is required")
+	}
+	if s.MaxBulk > 0 && len(r.ICCIDs) > s.MaxBulk {
+		return nil, opencube.Invalid("deviceList", "deviceList holds more than %d devices", s.MaxBulk)
+	}
+	seen := make(map[string]bool, len(r.ICCIDs))
+	for _, id := range r.ICCIDs {
+		if id == "" || seen[id] {
+			return nil, opencube.Invalid("deviceList", "deviceList has an empty or repeated ICCID %q", id)
+		}
+		seen[id] = true
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	var orders []*opencube.Order
+	err = s.Store.UpdateOrdersClaiming(ctx, s.claim, func(tx opencube.OrderTx) error {
+		orders = orders[:0]
+		// A plan-level fault fails the whole call with its own kind.
+		plan, err := tx.Plan(ctx, code, r.PlanCode)
+		if err != nil {
+			return err
+		}
+		if err := r.Matches(plan); err != nil {
+			return err
+		}
+		var failures []opencube.DeviceFailure
+		for _, iccid := range r.ICCIDs {
+			o, err := s.newOrder(ctx, tx, code, &r.OrderRequest, iccid)
+			if err == nil {
+				err = s.place(ctx, tx, o, r.Open)
+			}
+			if err != nil {
+				var e *opencube.Error
+				if !errors.As(err, &e) || e.Kind == opencube.KindInternal {
+					return err
+				}
+				failures = append(failures, opencube.DeviceFailure{ICCID: iccid, Err: e})
+				continue
+			}
+			orders = append(orders, o)
+		}
+		if len(failures) > 0 {
+			return &opencube.Error{Kind: opencube.KindBulkRejected, Message: "device " + failures[0].ICCID + " does not meet ordering requirements", Failures: failures}
+		}
+		s.claim.AnswerOrders(orders)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return orders, nil
+}
+
+// RenewOrder implements PlanService.
+func (s *Orders) RenewOrder(ctx context.Context, orderID string, periods int) (*opencube.Order, error) {
+	return s.update(ctx, orderID, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
+		return o.Renew(periods, s.Clock.Now())
+	})
+}
+
+// update runs one change of an existing order in a transaction, writing the
+// order and the event the change emits.
+func (s *Orders) update(ctx context.Context, orderID string, change func(opencube.OrderTx, *opencube.Order) (opencube.EventType, error)) (*opencube.Order, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if orderID == "" {
+		return nil, opencube.Invalid("order_id", "order_id is required")
+	}
+	var o *opencube.Order
+	err = s.Store.UpdateOrdersClaiming(ctx, s.claim, func(tx opencube.OrderTx) error {
+		var err error
+		if o, err = tx.Order(ctx, code, orderID); err != nil {
+			return err
+		}
+		ev, err := change(tx, o)
+		if err != nil {
+			return err
+		}
+		if err := saveMove(ctx, tx, o, ev); err != nil {
+			return err
+		}
+		s.claim.AnswerOrder(o)
+		return nil
+	})
+	return o, err
+}
+
+// FindOrders implements PlanService.
+func (s *Orders) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencube.Order, int, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.Enterprise = code
+	return s.Store.FindOrders(ctx, f)
+}
+
+// EnableOrder implements PlanService.
+func (s *Orders) EnableOrder(ctx context.Context, orderID, iccid string) (*opencube.Order, error) {
+	return s.update(ctx, orderID, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
+		if iccid != "" && iccid != o.ICCID {
+			return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s is not for SIM %s", o.ID, iccid)
+		}
+		return s.enable(ctx, tx, o)
+	})
+}
+
+// enable starts o when its SIM holds no other active order.
+func (s *Orders) enable(ctx context.Context, tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
+	if o.Status != opencube.OrderNotEnabled {
+		_, err := o.Status.Next(opencube.MoveEnable) // the refusal
+		return "", err
+	}
+	active, err := tx.ActiveOrder(ctx, o.ICCID)
+	if err != nil {
+		return "", err
+	}
+	if active != nil {
+		return "", opencube.Errorf(opencube.KindOrderState, "SIM %s already has active order %s", o.ICCID, active.ID)
+	}
+	return o.Apply(opencube.MoveEnable, s.Clock.Now())
+}
+
+// CancelOrder implements PlanService.
+func (s *Orders) CancelOrder(ctx context.Context, orderID string) (*opencube.Order, error) {
+	return s.update(ctx, orderID, func(_ opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
+		return o.Apply(opencube.MoveCancel, s.Clock.Now())
+	})
+}
+
+// activeOrderID resolves the order a device-level call means: orderID when
+// given, else the SIM's active order.
+func (s *Orders) activeOrderID(ctx context.Context, iccid, orderID string) (string, error) {
+	if orderID != "" {
+		return orderID, nil
+	}
+	code, err := enterprise(ctx)
+	if err != nil {
+		return "", err
+	}
+	if iccid == "" {
+		return "", opencube.Invalid("device_id", "device_id or order_id is required")
+	}
+	var id string
+	err = s.Store.UpdateOrdersClaiming(ctx, s.claim, func(tx opencube.OrderTx) error {
+		if _, err := tx.SIM(ctx, code, iccid); err != nil {
+			return err
+		}
+		o, err := tx.ActiveOrder(ctx, iccid)
+		if err != nil {
+			return err
+		}
+		if o == nil {
+			return opencube.Errorf(opencube.KindOrderNotFound, "SIM %s has no active order", iccid)
+		}
+		id = o.ID
+		return nil
+	})
+	return id, err
+}
+
+// EndOrder implements PlanService.
+func (s *Orders) EndOrder(ctx context.Context, r opencube.EndOrderRequest) (*opencube.Order, error) {
+	id, err := s.activeOrderID(ctx, r.ICCID, r.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	return s.update(ctx, id, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
+		if r.ICCID != "" && r.ICCID != o.ICCID {
+			return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s is not for SIM %s", o.ID, r.ICCID)
+		}
+		if r.KeepAlive && o.OTA {
+			return "", opencube.Errorf(opencube.KindOTA, "keep_alive is not supported for OTA SIM %s", o.ICCID)
+		}
+		ev, err := o.Apply(opencube.MoveEnd, s.Clock.Now())
+		if err != nil || !r.KeepAlive {
+			return ev, err
+		}
+		// Write the end and its event first so the SIM is free and the
+		// events come in the order the moves happened, then start the next
+		// order. The end event is written here, so none is returned.
+		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return "", err
+		}
+		if err := tx.InsertEvent(ctx, opencube.NewEvent(ev, o)); err != nil {
+			return "", err
+		}
+		next, err := tx.NextOrder(ctx, o.ICCID)
+		if err != nil || next == nil {
+			return "", err
+		}
+		nev, err := next.Apply(opencube.MoveEnable, s.Clock.Now())
+		if err != nil {
+			return "", err
+		}
+		if err := tx.UpdateOrder(ctx, next); err != nil {
+			return "", err
+		}
+		if err := scheduleExpiry(ctx, tx, next); err != nil {
+			return "", err
+		}
+		return "", tx.InsertEvent(ctx, opencube.NewEvent(nev, next))
+	})
+}
+
+// SuspendOrder implements PlanService.
+func (s *Orders) SuspendOrder(ctx context.Context, iccid, orderID string) (*opencube.Order, error) {
+	return s.deviceMove(ctx, iccid, orderID, opencube.MoveSuspend)
+}
+
+// ResumeOrder implements PlanService.
+func (s *Orders) ResumeOrder(ctx context.Context, iccid, orderID string) (*opencube.Order, error) {
+	return s.deviceMove(ctx, iccid, orderID, opencube.MoveResume)
+}
+
+func (s *Orders) deviceMove(ctx context.Context, iccid, orderID string, move opencube.Move) (*opencube.Order, error) {
+	id, err := s.activeOrderID(ctx, iccid, orderID)
+	if err != nil {
+		return nil, err
+	}
+	return s.update(ctx, id, func(_ opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
+		if iccid != "" && iccid != o.ICCID {
+			return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s is not for SIM %s", o.ID, iccid)
+		}
+		return o.Apply(move, s.Clock.Now())
+	})
+}
+
+// FindDevicePlans implements PlanService.
+func (s *Orders) FindDevicePlans(ctx context.Context, iccids []string, page opencube.Page) ([]opencube.DevicePlans, int, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var sims []*opencube.SIM
+	total := len(iccids)
+	if len(iccids) == 0 {
+		if sims, total, err = s.Store.FindSIMs(ctx, opencube.SIMFilter{Enterprise: code, Page: page}); err != nil {
+			return nil, 0, err
+		}
+	} else {
+		lo, hi := min(page.Offset, len(iccids)), min(page.Offset+page.Limit, len(iccids))
+		want := iccids[lo:hi]
+		found, _, err := s.Store.FindSIMs(ctx, opencube.SIMFilter{Enterprise: code, ICCIDs: want, Page: opencube.Page{Limit: len(want)}})
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, id := range want {
+			i := slices.IndexFunc(found, func(s *opencube.SIM) bool { return s.ICCID == id })
+			if i < 0 {
+				return nil, 0, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", id)
+			}
+			sims = append(sims, found[i])
+		}
+	}
+	plans, _, err := s.Store.FindPlans(ctx, opencube.PlanFilter{Enterprise: code})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]opencube.DevicePlans, 0, len(sims))
+	for _, sim := range sims {
+		dp := opencube.DevicePlans{ICCID: sim.ICCID, Plans: []*opencube.Plan{}}
+		for _, p := range plans {
+			if p.OrderableBy(sim) {
+				dp.Plans = append(dp.Plans, p)
+			}
+		}
+		out = append(out, dp)
+	}
+	return out, total, nil
+}

@@ -1,0 +1,127 @@
+package service
+
+import (
+	"github.com/opencube/opencube"
+)
+
+// Orders is the order book: the Plan section of the CSSS API
+// (opencube.PlanService) and the order jobs (expiry, expiry alerts).
+type Orders struct {
+	Store OrderStore
+	Clock opencube.Clock
+	IDs   *IDGenerator
+	// MaxBulk is the largest deviceList of a bulk order (D15).
+	MaxBulk int
+	// claim is the replay claim of the request the copy made by Replaying
+	// acts for; nil on the shared service.
+	claim *opencube.ReplayClaim
+}
+
+// OrderStore is what Orders reads and writes.
+type OrderStore interface {
+	opencube.OrderStore
+	opencube.PlanStore
+	opencube.SIMStore
+}
+
+// SIMs is the SIM and Usage sections of the CSSS API
+// (opencube.SIMService), the operator's SIM states
+// (opencube.SIMAdminService), and the rating of the packet core's
+// accounting (opencube.UsageService).
+type SIMs struct {
+	Store SIMStore
+	Clock opencube.Clock
+}
+
+// SIMStore is what SIMs reads and writes.
+type SIMStore interface {
+	opencube.UsageStore
+	opencube.OrderStore
+}
+
+// Admin is the operator's enterprises, SIM inventory and plan catalog
+// (opencube.AdminService).
+type Admin struct {
+	Store AdminStore
+	Clock opencube.Clock
+}
+
+// AdminStore is what Admin reads and writes.
+type AdminStore interface {
+	opencube.EnterpriseStore
+	opencube.SIMStore
+	opencube.PlanStore
+}
+
+// Notify is the operator's view of notifications (opencube.NotifyService):
+// webhook endpoints, deliveries, alert settings, and the delivery purge.
+type Notify struct {
+	Store NotifyStore
+	Clock opencube.Clock
+}
+
+// NotifyStore is what Notify reads and writes.
+type NotifyStore interface {
+	opencube.NotifyStore
+	opencube.EnterpriseStore
+	opencube.OrderStore
+}
+
+// Corrections is the operator's corrections of orders
+// (opencube.OrderAdminService).
+type Corrections struct {
+	Store CorrectionStore
+	Clock opencube.Clock
+}
+
+// CorrectionStore is what Corrections reads and writes.
+type CorrectionStore interface {
+	opencube.OrderStore
+	opencube.UsageStore
+}
+
+// Mall is the consumer Mall's business (opencube.MallService): card login,
+// the plans a SIM may buy, purchases that become orders on the SIM (through
+// Orders, in the purchase's transaction), and auto-renewals.
+type Mall struct {
+	Store  MallStore
+	Clock  opencube.Clock
+	Orders *Orders
+}
+
+// MallStore is what Mall reads and writes.
+type MallStore interface {
+	opencube.ShopStore
+	opencube.OrderStore
+	opencube.SIMStore
+}
+
+// Set is every service over one store, wired together: what a server runs.
+// Each front door takes only the services (or service interfaces) it calls.
+type Set struct {
+	Orders      *Orders
+	SIMs        *SIMs
+	Admin       *Admin
+	Notify      *Notify
+	Corrections *Corrections
+	Mall        *Mall
+	ESIM        *ESIM
+}
+
+// New returns the services over store, on clock, numbering orders with ids.
+func New(store opencube.Store, clock opencube.Clock, ids *IDGenerator) *Set {
+	orders := &Orders{Store: store, Clock: clock, IDs: ids, MaxBulk: DefaultMaxBulk}
+	return &Set{
+		Orders:      orders,
+		SIMs:        &SIMs{Store: store, Clock: clock},
+		Admin:       &Admin{Store: store, Clock: clock},
+		Notify:      &Notify{Store: store, Clock: clock},
+		Corrections: &Corrections{Store: store, Clock: clock},
+		Mall:        &Mall{Store: store, Clock: clock, Orders: orders},
+		ESIM:        NewESIM(store, clock, ids),
+	}
+}
+
+// DefaultMaxBulk is the largest deviceList of a bulk order unless the
+// operator says otherwise.
+const DefaultMaxBulk = 1000
