@@ -12,8 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/opencube/opencube"
-	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
 

@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/opencube/opencube"
-	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
 

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
-	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sms"
 	"github.com/opencube/opencube/sqlite"
 )

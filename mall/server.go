@@ -55,8 +55,8 @@ type Server struct {
 	// Enterprises finds the partners whose secrets sign requests.
 	Enterprises opencube.EnterpriseFinder
 	Clock       opencube.Clock
-	Window time.Duration // accepted distance of tradeTime from the clock
-	Logger *slog.Logger
+	Window      time.Duration // accepted distance of tradeTime from the clock
+	Logger      *slog.Logger
 }
 
 // NewServer returns a Mall server over svc with a ten-minute tradeTime

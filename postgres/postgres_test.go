@@ -14,8 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/opencube/opencube"
-	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/storetest"
 )
 

@@ -60,9 +60,9 @@ type Main struct {
 	// writes is the store the services write through: its transactions
 	// wake the delivery loop.
 	writes opencube.Store
-	CSSS     *csss.Server
-	Worker   *service.Worker
-	Logger   *slog.Logger
+	CSSS   *csss.Server
+	Worker *service.Worker
+	Logger *slog.Logger
 	// Owner names this node in node and job leases.
 	Owner string
 	// Shops are the Mall and the eSIM QR Mall (mall.go).
