@@ -2,6 +2,7 @@ package opencube
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -182,4 +183,57 @@ type SMSTx interface {
 	// SIMByNumber returns the SIM of any enterprise whose ICCID or MSISDN
 	// is number; KindDeviceNotFound when none.
 	SIMByNumber(ctx context.Context, number string) (*SIM, error)
+}
+
+// SMSGateway hands MT messages to the network. Delivery reports and MO
+// messages come back through an SMSReceiver, called by the gateway's own
+// callbacks or jobs.
+type SMSGateway interface {
+	// Name names the gateway in logs and errors.
+	Name() string
+	// Send hands m over. It returns an error wrapping ErrSMSNotSent when
+	// the gateway certainly did not take m (safe to send again), wrapping
+	// ErrSMSRejected when it refused m for good, and any other error when
+	// the outcome is unknown (the gateway may have taken m).
+	Send(ctx context.Context, m *SMS) (*SMSAcceptance, error)
+}
+
+// SMSAcceptance is a gateway's receipt for a message it took.
+type SMSAcceptance struct {
+	// ID is the gateway's reference of the message.
+	ID string
+	// FollowUp, when set, is a job written in the transaction that
+	// records the acceptance (the sandbox device's delivery).
+	FollowUp *Job
+}
+
+// Errors an SMSGateway's Send wraps.
+var (
+	// ErrSMSNotSent means the gateway certainly did not take the message:
+	// it is sent again after a back-off.
+	ErrSMSNotSent = errors.New("sms: the gateway did not take the message")
+	// ErrSMSRejected means the gateway refused the message for good: it
+	// fails.
+	ErrSMSRejected = errors.New("sms: the gateway rejected the message")
+)
+
+// SMSOutcome is what a delivery report says of an MT message.
+type SMSOutcome string
+
+// Outcomes of a delivery report.
+const (
+	SMSOutcomeSent      SMSOutcome = "sent"      // the network took it (SMSC accepted)
+	SMSOutcomeDelivered SMSOutcome = "delivered" // the device has it
+	SMSOutcomeFailed    SMSOutcome = "failed"    // it cannot be delivered
+)
+
+// SMSReceiver takes what a gateway reports: delivery reports of MT
+// messages and MO messages from devices.
+type SMSReceiver interface {
+	// Report records a delivery report of MT message id; reports only move
+	// a message forward.
+	Report(ctx context.Context, id string, o SMSOutcome, detail string) error
+	// ReceiveMO records a message from a device and notifies its
+	// enterprise.
+	ReceiveMO(ctx context.Context, r MORequest) (*SMS, error)
 }

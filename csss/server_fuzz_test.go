@@ -35,7 +35,7 @@ func FuzzServe(f *testing.F) {
 	}
 	srv := csss.NewServer(svc.Orders, svc.SIMs, svc.Admin, store)
 	srv.Clock = svc.Orders.Clock
-	srv.SMS = sms.NewService(store, svc.Orders.Clock, sms.NewSandbox(svc.Orders.Clock))
+	srv.SMS = service.NewSMS(store, svc.Orders.Clock, sms.NewSandbox(svc.Orders.Clock))
 	h := srv.Handler()
 	ts := strconv.FormatInt(now.Unix(), 10)
 	for _, seed := range []string{

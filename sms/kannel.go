@@ -17,6 +17,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/gsm"
 )
 
 // DLR masks of Kannel's sendsms: delivered (1), undeliverable (2), queued
@@ -86,7 +87,7 @@ func (k *Kannel) Query(m *opencube.SMS) (url.Values, error) {
 	q.Set("password", k.Password)
 	to := m.MSISDN
 	if to == "" {
-		return nil, fmt.Errorf("%w: SIM %s has no MSISDN", ErrRejected, m.ICCID)
+		return nil, fmt.Errorf("%w: SIM %s has no MSISDN", opencube.ErrSMSRejected, m.ICCID)
 	}
 	q.Set("to", to)
 	if k.From != "" {
@@ -96,12 +97,12 @@ func (k *Kannel) Query(m *opencube.SMS) (url.Values, error) {
 	case opencube.SMSBinary:
 		b, err := hex.DecodeString(m.Content)
 		if err != nil {
-			return nil, fmt.Errorf("%w: binary content is not hex", ErrRejected)
+			return nil, fmt.Errorf("%w: binary content is not hex", opencube.ErrSMSRejected)
 		}
-		q.Set("coding", strconv.Itoa(int(Binary)))
+		q.Set("coding", strconv.Itoa(int(gsm.Binary)))
 		q.Set("text", string(b))
 	default:
-		q.Set("coding", strconv.Itoa(int(TextEncoding(m.Content))))
+		q.Set("coding", strconv.Itoa(int(gsm.TextEncoding(m.Content))))
 		q.Set("charset", "UTF-8")
 		q.Set("text", m.Content)
 	}
@@ -112,10 +113,10 @@ func (k *Kannel) Query(m *opencube.SMS) (url.Values, error) {
 
 // Send implements Gateway. Kannel's sendsms is not idempotent: a message
 // is taken when it answers 202 (accepted, or queued for later). A refused
-// connection or a 5xx answer means not taken (ErrNotSent); a 4xx other
-// than a failed authorisation is a rejection (ErrRejected); anything else
+// connection or a 5xx answer means not taken (opencube.ErrSMSNotSent); a 4xx other
+// than a failed authorisation is a rejection (opencube.ErrSMSRejected); anything else
 // (a timeout, a lost answer) leaves the outcome unknown.
-func (k *Kannel) Send(ctx context.Context, m *opencube.SMS) (*Acceptance, error) {
+func (k *Kannel) Send(ctx context.Context, m *opencube.SMS) (*opencube.SMSAcceptance, error) {
 	q, err := k.Query(m)
 	if err != nil {
 		return nil, err
@@ -126,13 +127,13 @@ func (k *Kannel) Send(ctx context.Context, m *opencube.SMS) (*Acceptance, error)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.URL+"?"+q.Encode(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotSent, err)
+		return nil, fmt.Errorf("%w: %v", opencube.ErrSMSNotSent, err)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
 		var op *net.OpError
 		if errors.As(err, &op) && op.Op == "dial" {
-			return nil, fmt.Errorf("%w: %v", ErrNotSent, err)
+			return nil, fmt.Errorf("%w: %v", opencube.ErrSMSNotSent, err)
 		}
 		return nil, err // unknown outcome
 	}
@@ -141,11 +142,11 @@ func (k *Kannel) Send(ctx context.Context, m *opencube.SMS) (*Acceptance, error)
 	text := strings.TrimSpace(string(body))
 	switch {
 	case resp.StatusCode == http.StatusAccepted || resp.StatusCode == http.StatusOK:
-		return &Acceptance{ID: m.ID}, nil
+		return &opencube.SMSAcceptance{ID: m.ID}, nil
 	case resp.StatusCode >= 500, resp.StatusCode == http.StatusForbidden, resp.StatusCode == http.StatusUnauthorized:
-		return nil, fmt.Errorf("%w: HTTP %d: %s", ErrNotSent, resp.StatusCode, text)
+		return nil, fmt.Errorf("%w: HTTP %d: %s", opencube.ErrSMSNotSent, resp.StatusCode, text)
 	case resp.StatusCode >= 400:
-		return nil, fmt.Errorf("%w: HTTP %d: %s", ErrRejected, resp.StatusCode, text)
+		return nil, fmt.Errorf("%w: HTTP %d: %s", opencube.ErrSMSRejected, resp.StatusCode, text)
 	}
 	return nil, fmt.Errorf("kannel: unexpected HTTP %d: %s", resp.StatusCode, text)
 }
@@ -154,8 +155,8 @@ func (k *Kannel) Send(ctx context.Context, m *opencube.SMS) (*Acceptance, error)
 // KannelDLRPath and MO messages at KannelMOPath, each authenticated by the
 // token in its query.
 type Callbacks struct {
-	Service *Service
-	Token   string
+	Receiver opencube.SMSReceiver
+	Token    string
 }
 
 // ServeHTTP implements http.Handler.
@@ -195,18 +196,18 @@ func (c *Callbacks) dlr(ctx context.Context, q url.Values) error {
 	}
 	switch {
 	case typ&DLRDelivered != 0:
-		return c.Service.Report(ctx, id, OutcomeDelivered, "")
+		return c.Receiver.Report(ctx, id, opencube.SMSOutcomeDelivered, "")
 	case typ&(DLRFailed|DLRRejected) != 0:
-		return c.Service.Report(ctx, id, OutcomeFailed, "kannel: report type "+strconv.Itoa(typ))
+		return c.Receiver.Report(ctx, id, opencube.SMSOutcomeFailed, "kannel: report type "+strconv.Itoa(typ))
 	case typ&(DLRQueued|DLRAccepted) != 0:
-		return c.Service.Report(ctx, id, OutcomeSent, "")
+		return c.Receiver.Report(ctx, id, opencube.SMSOutcomeSent, "")
 	}
 	return opencube.Invalid("type", "unknown report type %d", typ)
 }
 
 // mo records an MO message.
 func (c *Callbacks) mo(ctx context.Context, q url.Values) error {
-	_, err := c.Service.ReceiveMO(ctx, MOFromQuery(q))
+	_, err := c.Receiver.ReceiveMO(ctx, MOFromQuery(q))
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/gsm"
 	"github.com/opencube/opencube/sms"
 )
 
@@ -71,7 +72,7 @@ func FuzzMOFromQuery(f *testing.F) {
 			t.Fatalf("UCS-2 content %q is not UTF-8", r.Content)
 		}
 		if r.Type == opencube.SMSBinary {
-			if _, ok := sms.DecodeHex(r.Content); !ok && r.Content != "" {
+			if _, ok := gsm.DecodeHex(r.Content); !ok && r.Content != "" {
 				t.Fatalf("binary content %q is not hex", r.Content)
 			}
 		}

@@ -16,7 +16,7 @@ const DefaultSandboxDelay = 2 * time.Second
 // told the gateway is down) and delivers it Delay later, through a
 // opencube.JobSandboxSMS job written with the acceptance, so that the
 // delivery survives a restart and follows the (sandbox) clock. It can be
-// told to fail: Down makes hand-overs fail (ErrNotSent), FailDeliveries
+// told to fail: Down makes hand-overs fail (opencube.ErrSMSNotSent), FailDeliveries
 // makes the device report messages undeliverable.
 type Sandbox struct {
 	Clock opencube.Clock
@@ -66,25 +66,25 @@ func (g *Sandbox) Sent(id string) int {
 }
 
 // Send implements Gateway.
-func (g *Sandbox) Send(_ context.Context, m *opencube.SMS) (*Acceptance, error) {
+func (g *Sandbox) Send(_ context.Context, m *opencube.SMS) (*opencube.SMSAcceptance, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.down {
-		return nil, ErrNotSent
+		return nil, opencube.ErrSMSNotSent
 	}
 	if g.sent == nil {
 		g.sent = map[string]int{}
 	}
 	g.sent[m.ID]++
-	outcome := OutcomeDelivered
+	outcome := opencube.SMSOutcomeDelivered
 	if g.failDeliveries {
-		outcome = OutcomeFailed
+		outcome = opencube.SMSOutcomeFailed
 	}
 	clock := g.Clock
 	if clock == nil {
 		clock = opencube.SystemClock
 	}
-	return &Acceptance{ID: "sandbox-" + m.ID, FollowUp: &opencube.Job{
+	return &opencube.SMSAcceptance{ID: "sandbox-" + m.ID, FollowUp: &opencube.Job{
 		ID: opencube.NewUUID(), Kind: opencube.JobSandboxSMS, Key: m.ID,
 		RunAt: clock.Now().Add(g.Delay), Payload: []byte(outcome),
 	}}, nil

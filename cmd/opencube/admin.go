@@ -27,7 +27,7 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	s.SIMs = m.Services.SIMs
 	s.Orders = m.Services.Corrections
 	if m.SMS.Service != nil {
-		s.SMS = smsAdmin{Service: m.SMS.Service, sandbox: m.SMS.Sandbox}
+		s.SMS = smsAdmin{SMS: m.SMS.Service, sandbox: m.SMS.Sandbox}
 	}
 	if m.Shops != nil {
 		s.ESIM = m.Shops.ESIM

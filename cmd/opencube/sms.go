@@ -36,7 +36,7 @@ type smsConfig struct {
 	Concurrency int
 
 	// Wired at Run.
-	Service *sms.Service
+	Service *service.SMS
 	// Worker runs the SMS jobs, apart from the order jobs so that a slow
 	// gateway never holds them up; every --job-interval (0: tests run it).
 	Worker  *service.Worker
@@ -47,7 +47,7 @@ type smsConfig struct {
 // defaultSMS is the SMS settings of NewMain.
 func defaultSMS() smsConfig {
 	return smsConfig{
-		Gateway: "sandbox", MaxSegments: sms.DefaultMaxSegments, DailyLimit: sms.DefaultDailyLimit,
+		Gateway: "sandbox", MaxSegments: service.DefaultMaxSegments, DailyLimit: service.DefaultDailyLimit,
 		SandboxDelay: sms.DefaultSandboxDelay, Concurrency: 8,
 	}
 }
@@ -97,7 +97,7 @@ func (m *Main) startSMS() {
 	if c.Gateway == "" {
 		*c = defaultSMS()
 	}
-	var gw sms.Gateway
+	var gw opencube.SMSGateway
 	if c.Gateway == "kannel" {
 		public := c.PublicURL
 		if public == "" {
@@ -114,7 +114,7 @@ func (m *Main) startSMS() {
 		gw = c.Sandbox
 	}
 	// The services' store wakes the delivery loop when a transaction commits.
-	c.Service = sms.NewService(m.writes, m.Clock, gw)
+	c.Service = service.NewSMS(m.writes, m.Clock, gw)
 	c.Service.MaxSegments, c.Service.DailyLimit = c.MaxSegments, c.DailyLimit
 	c.Service.Logger = m.Logger
 	c.Worker = service.NewWorker(m.Store, m.Clock, m.Owner)
@@ -146,7 +146,7 @@ func (m *Main) mountSMS(mux *http.ServeMux) {
 	if m.SMS.Kannel == nil {
 		return
 	}
-	cb := &sms.Callbacks{Service: m.SMS.Service, Token: m.SMS.CallbackToken}
+	cb := &sms.Callbacks{Receiver: m.SMS.Service, Token: m.SMS.CallbackToken}
 	mux.Handle(sms.KannelDLRPath, cb)
 	mux.Handle(sms.KannelMOPath, cb)
 }
@@ -154,7 +154,7 @@ func (m *Main) mountSMS(mux *http.ServeMux) {
 // smsAdmin is the admin API's view of SMS: the service's MO injection and
 // the sandbox device's failure modes.
 type smsAdmin struct {
-	*sms.Service
+	*service.SMS
 	sandbox *sms.Sandbox
 }
 

@@ -1,4 +1,4 @@
-package sms_test
+package gsm_test
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/opencube/opencube/sms"
+	"github.com/opencube/opencube/gsm"
 )
 
 func TestSplitText(t *testing.T) {
@@ -16,45 +16,45 @@ func TestSplitText(t *testing.T) {
 	tests := []struct {
 		name     string
 		text     string
-		encoding sms.Encoding
+		encoding gsm.Encoding
 		length   int   // septets or UCS-2 units
 		segments []int // length of each segment in units
 	}{
-		{"empty", "", sms.GSM7, 0, nil},
-		{"plain", "hello", sms.GSM7, 5, []int{5}},
-		{"GSM 160 fits one", strings.Repeat("a", 160), sms.GSM7, 160, []int{160}},
-		{"GSM 161 takes two", strings.Repeat("a", 161), sms.GSM7, 161, []int{153, 8}},
-		{"GSM 306 takes two", strings.Repeat("a", 306), sms.GSM7, 306, []int{153, 153}},
-		{"GSM 307 takes three", strings.Repeat("a", 307), sms.GSM7, 307, []int{153, 153, 1}},
-		{"basic table accents", "@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà", sms.GSM7, 42, []int{42}},
-		{"euro counts two", "€", sms.GSM7, 2, []int{2}},
-		{"every extension char counts two", "\f^{}\\[~]|€", sms.GSM7, 20, []int{20}},
-		{"80 euros fit one", strings.Repeat("€", 80), sms.GSM7, 160, []int{160}},
-		{"81 euros take two", strings.Repeat("€", 81), sms.GSM7, 162, []int{152, 10}},
-		{"159 plain and one bracket take two", strings.Repeat("a", 159) + "[", sms.GSM7, 161, []int{153, 8}},
-		{"escape pair never split", strings.Repeat("a", 152) + "{" + strings.Repeat("b", 8), sms.GSM7, 162, []int{152, 10}},
-		{"Chinese is UCS-2", "你好", sms.UCS2, 2, []int{2}},
-		{"UCS-2 70 fits one", strings.Repeat("中", 70), sms.UCS2, 70, []int{70}},
-		{"UCS-2 71 takes two", strings.Repeat("中", 71), sms.UCS2, 71, []int{67, 4}},
-		{"one non-GSM char makes it UCS-2", strings.Repeat("a", 100) + "ç", sms.UCS2, 101, []int{67, 34}},
-		{"emoji counts two units", emoji, sms.UCS2, 2, []int{2}},
-		{"35 emoji fit one", strings.Repeat(emoji, 35), sms.UCS2, 70, []int{70}},
-		{"surrogate pair never split", strings.Repeat("a", 66) + emoji + "b", sms.UCS2, 69, []int{69}},
-		{"surrogate pair at the boundary", strings.Repeat("a", 66) + emoji + strings.Repeat("b", 10), sms.UCS2, 78, []int{66, 12}},
-		{"euro with Chinese is one UCS-2 unit", "€中", sms.UCS2, 2, []int{2}},
+		{"empty", "", gsm.GSM7, 0, nil},
+		{"plain", "hello", gsm.GSM7, 5, []int{5}},
+		{"GSM 160 fits one", strings.Repeat("a", 160), gsm.GSM7, 160, []int{160}},
+		{"GSM 161 takes two", strings.Repeat("a", 161), gsm.GSM7, 161, []int{153, 8}},
+		{"GSM 306 takes two", strings.Repeat("a", 306), gsm.GSM7, 306, []int{153, 153}},
+		{"GSM 307 takes three", strings.Repeat("a", 307), gsm.GSM7, 307, []int{153, 153, 1}},
+		{"basic table accents", "@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà", gsm.GSM7, 42, []int{42}},
+		{"euro counts two", "€", gsm.GSM7, 2, []int{2}},
+		{"every extension char counts two", "\f^{}\\[~]|€", gsm.GSM7, 20, []int{20}},
+		{"80 euros fit one", strings.Repeat("€", 80), gsm.GSM7, 160, []int{160}},
+		{"81 euros take two", strings.Repeat("€", 81), gsm.GSM7, 162, []int{152, 10}},
+		{"159 plain and one bracket take two", strings.Repeat("a", 159) + "[", gsm.GSM7, 161, []int{153, 8}},
+		{"escape pair never split", strings.Repeat("a", 152) + "{" + strings.Repeat("b", 8), gsm.GSM7, 162, []int{152, 10}},
+		{"Chinese is UCS-2", "你好", gsm.UCS2, 2, []int{2}},
+		{"UCS-2 70 fits one", strings.Repeat("中", 70), gsm.UCS2, 70, []int{70}},
+		{"UCS-2 71 takes two", strings.Repeat("中", 71), gsm.UCS2, 71, []int{67, 4}},
+		{"one non-GSM char makes it UCS-2", strings.Repeat("a", 100) + "ç", gsm.UCS2, 101, []int{67, 34}},
+		{"emoji counts two units", emoji, gsm.UCS2, 2, []int{2}},
+		{"35 emoji fit one", strings.Repeat(emoji, 35), gsm.UCS2, 70, []int{70}},
+		{"surrogate pair never split", strings.Repeat("a", 66) + emoji + "b", gsm.UCS2, 69, []int{69}},
+		{"surrogate pair at the boundary", strings.Repeat("a", 66) + emoji + strings.Repeat("b", 10), gsm.UCS2, 78, []int{66, 12}},
+		{"euro with Chinese is one UCS-2 unit", "€中", gsm.UCS2, 2, []int{2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			enc, segs := sms.SplitText(tt.text)
+			enc, segs := gsm.SplitText(tt.text)
 			if enc != tt.encoding {
 				t.Errorf("encoding %v, want %v", enc, tt.encoding)
 			}
-			if got := sms.Length(enc, tt.text); got != tt.length {
+			if got := gsm.Length(enc, tt.text); got != tt.length {
 				t.Errorf("length %d, want %d", got, tt.length)
 			}
 			var lens []int
 			for _, s := range segs {
-				lens = append(lens, sms.Length(enc, s))
+				lens = append(lens, gsm.Length(enc, s))
 			}
 			if diff := cmp.Diff(tt.segments, lens); diff != "" {
 				t.Errorf("segment lengths (-want +got):\n%s", diff)
@@ -69,7 +69,7 @@ func TestSplitText(t *testing.T) {
 func TestGSMAlphabet(t *testing.T) {
 	n := 0
 	for r := rune(0); r < 0x10000; r++ {
-		if sms.Septets(r) == 1 {
+		if gsm.Septets(r) == 1 {
 			n++
 		}
 	}
@@ -77,16 +77,16 @@ func TestGSMAlphabet(t *testing.T) {
 		t.Errorf("%d basic characters, want 127", n)
 	}
 	for _, r := range "€[]{}|~^\\\f" {
-		if sms.Septets(r) != 2 {
-			t.Errorf("%q: %d septets, want 2", r, sms.Septets(r))
+		if gsm.Septets(r) != 2 {
+			t.Errorf("%q: %d septets, want 2", r, gsm.Septets(r))
 		}
 	}
 	for _, r := range "`ç\x1b\t" {
-		if sms.IsGSM7(string(r)) {
+		if gsm.IsGSM7(string(r)) {
 			t.Errorf("%q is not GSM 7-bit", r)
 		}
 	}
-	if sms.IsGSM7("a\xffb") {
+	if gsm.IsGSM7("a\xffb") {
 		t.Error("an invalid byte is not GSM 7-bit")
 	}
 }
@@ -101,7 +101,7 @@ func TestSplitBinary(t *testing.T) {
 	for _, tt := range tests {
 		b := bytes.Repeat([]byte{0xA5}, tt.n)
 		var lens []int
-		for _, s := range sms.SplitBinary(b) {
+		for _, s := range gsm.SplitBinary(b) {
 			lens = append(lens, len(s))
 		}
 		if diff := cmp.Diff(tt.want, lens); diff != "" {
@@ -112,13 +112,13 @@ func TestSplitBinary(t *testing.T) {
 
 func TestDecodeHex(t *testing.T) {
 	for in, want := range map[string]string{"0A0b": "\x0a\x0b", "de ad be ef": "\xde\xad\xbe\xef"} {
-		got, ok := sms.DecodeHex(in)
+		got, ok := gsm.DecodeHex(in)
 		if !ok || string(got) != want {
 			t.Errorf("DecodeHex(%q) = %x, %v", in, got, ok)
 		}
 	}
 	for _, in := range []string{"0", "zz", "0x01"} {
-		if _, ok := sms.DecodeHex(in); ok {
+		if _, ok := gsm.DecodeHex(in); ok {
 			t.Errorf("DecodeHex(%q) succeeded", in)
 		}
 	}
@@ -131,13 +131,13 @@ func FuzzSplitText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		enc, segs := sms.SplitText(s)
+		enc, segs := gsm.SplitText(s)
 		if got := strings.Join(segs, ""); got != s {
 			t.Fatalf("segments join to %q, want %q", got, s)
 		}
-		single, concat := sms.GSM7Single, sms.GSM7Concat
-		if enc == sms.UCS2 {
-			single, concat = sms.UCS2Single, sms.UCS2Concat
+		single, concat := gsm.GSM7Single, gsm.GSM7Concat
+		if enc == gsm.UCS2 {
+			single, concat = gsm.UCS2Single, gsm.UCS2Concat
 		}
 		for _, seg := range segs {
 			if seg == "" {
@@ -147,10 +147,10 @@ func FuzzSplitText(f *testing.F) {
 			if len(segs) == 1 {
 				limit = single
 			}
-			if n := sms.Length(enc, seg); n > limit {
+			if n := gsm.Length(enc, seg); n > limit {
 				t.Fatalf("segment of %d units, limit %d", n, limit)
 			}
-			if enc == sms.UCS2 && utf8.ValidString(s) && !utf8.ValidString(seg) {
+			if enc == gsm.UCS2 && utf8.ValidString(s) && !utf8.ValidString(seg) {
 				t.Fatalf("segment %q splits a character", seg)
 			}
 		}
@@ -162,12 +162,12 @@ func FuzzSplitBinary(f *testing.F) {
 	f.Add([]byte{})
 	f.Add(bytes.Repeat([]byte{1}, 300))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		segs := sms.SplitBinary(b)
+		segs := gsm.SplitBinary(b)
 		if got := bytes.Join(segs, nil); !bytes.Equal(got, b) {
 			t.Fatal("segments do not join to the input")
 		}
 		for _, s := range segs {
-			if len(s) > sms.BinarySingle || (len(segs) > 1 && len(s) > sms.BinaryConcat) {
+			if len(s) > gsm.BinarySingle || (len(segs) > 1 && len(s) > gsm.BinaryConcat) {
 				t.Fatalf("segment of %d octets", len(s))
 			}
 		}

@@ -1,4 +1,4 @@
-package sms_test
+package service_test
 
 import (
 	"context"
@@ -45,13 +45,13 @@ type fixture struct {
 	path   string
 	store  *sqlite.DB
 	clock  *clock
-	gw     sms.Gateway
-	svc    *sms.Service
+	gw     opencube.SMSGateway
+	svc    *service.SMS
 	worker *service.Worker
 	ctx    context.Context
 }
 
-func newFixture(t *testing.T, gw func(*clock) sms.Gateway) *fixture {
+func newFixture(t *testing.T, gw func(*clock) opencube.SMSGateway) *fixture {
 	f := &fixture{t: t, path: filepath.Join(t.TempDir(), "db"), clock: &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}}
 	f.ctx = opencube.NewContext(t.Context(), ent)
 	f.gw = gw(f.clock)
@@ -75,7 +75,7 @@ func (f *fixture) open() {
 	}
 	f.store = db
 	f.t.Cleanup(func() { db.Close() })
-	f.svc = sms.NewService(db, f.clock, f.gw)
+	f.svc = service.NewSMS(db, f.clock, f.gw)
 	f.worker = service.NewWorker(db, f.clock, "node")
 	f.worker.Handlers = f.svc.Handlers()
 }
@@ -134,7 +134,7 @@ func (f *fixture) reports() []string {
 	return out
 }
 
-func sandbox(c *clock) sms.Gateway {
+func sandbox(c *clock) opencube.SMSGateway {
 	g := sms.NewSandbox(c)
 	g.Delay = 3 * time.Second
 	return g
@@ -243,14 +243,14 @@ type doubtful struct {
 
 func (d *doubtful) Name() string { return "doubtful" }
 
-func (d *doubtful) Send(_ context.Context, m *opencube.SMS) (*sms.Acceptance, error) {
+func (d *doubtful) Send(_ context.Context, m *opencube.SMS) (*opencube.SMSAcceptance, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.sent[m.ID]++
 	if d.lose {
 		return nil, errors.New("read tcp: i/o timeout")
 	}
-	return &sms.Acceptance{ID: "gw-" + m.ID}, nil
+	return &opencube.SMSAcceptance{ID: "gw-" + m.ID}, nil
 }
 
 // TestInDoubt: a hand-over whose answer was lost is not repeated while a
@@ -258,7 +258,7 @@ func (d *doubtful) Send(_ context.Context, m *opencube.SMS) (*sms.Acceptance, er
 // only without one is the message sent again, after DoubtWindow.
 func TestInDoubt(t *testing.T) {
 	d := &doubtful{lose: true, sent: map[string]int{}}
-	f := newFixture(t, func(*clock) sms.Gateway { return d })
+	f := newFixture(t, func(*clock) opencube.SMSGateway { return d })
 	window := f.svc.DoubtWindow
 
 	// A report arrives: no second hand-over.
@@ -275,7 +275,7 @@ func TestInDoubt(t *testing.T) {
 	if d.sent[m.ID] != 1 {
 		t.Fatalf("resent within the doubt window: %d", d.sent[m.ID])
 	}
-	if err := f.svc.Report(f.ctx, m.ID, sms.OutcomeDelivered, ""); err != nil {
+	if err := f.svc.Report(f.ctx, m.ID, opencube.SMSOutcomeDelivered, ""); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(window)

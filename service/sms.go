@@ -1,4 +1,4 @@
-package sms
+package service
 
 import (
 	"context"
@@ -10,34 +10,31 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/gsm"
 )
 
-// Store is what the SMS service reads and writes.
-type Store interface {
-	opencube.SMSStore
-}
-
-// Defaults of a Service.
+// Defaults of an SMS service.
 const (
 	// DefaultMaxSegments is the most segments a message may take.
 	DefaultMaxSegments = 10
 	// DefaultDailyLimit is the most MT messages a SIM may be sent in a
 	// business (UTC+8) day.
 	DefaultDailyLimit = 100
-	// DefaultValidity is how long an MT message may stay queued or sent
+	// DefaultSMSValidity is how long an MT message may stay queued or sent
 	// without a final delivery report before it expires.
-	DefaultValidity = 48 * time.Hour
+	DefaultSMSValidity = 48 * time.Hour
 	// DefaultDoubtWindow is how long a hand-over whose outcome is unknown
 	// waits for a delivery report before the message is sent again.
 	DefaultDoubtWindow = 10 * time.Minute
 )
 
-// Service is the SMS section of the CSSS API over a store and a gateway,
-// and the handler of the SMS jobs. It implements opencube.SMSService.
-type Service struct {
-	Store       Store
+// SMS is the SMS section of the CSSS API over a store and a gateway
+// (opencube.SMSService), what the gateway reports (opencube.SMSReceiver),
+// and the handler of the SMS jobs.
+type SMS struct {
+	Store       opencube.SMSStore
 	Clock       opencube.Clock
-	Gateway     Gateway
+	Gateway     opencube.SMSGateway
 	MaxSegments int
 	DailyLimit  int
 	Validity    time.Duration
@@ -45,19 +42,22 @@ type Service struct {
 	Logger      *slog.Logger
 }
 
-var _ opencube.SMSService = (*Service)(nil)
+var (
+	_ opencube.SMSService  = (*SMS)(nil)
+	_ opencube.SMSReceiver = (*SMS)(nil)
+)
 
-// NewService returns a Service with the default limits.
-func NewService(store Store, clock opencube.Clock, gw Gateway) *Service {
-	return &Service{
+// NewSMS returns an SMS service with the default limits.
+func NewSMS(store opencube.SMSStore, clock opencube.Clock, gw opencube.SMSGateway) *SMS {
+	return &SMS{
 		Store: store, Clock: clock, Gateway: gw, MaxSegments: DefaultMaxSegments, DailyLimit: DefaultDailyLimit,
-		Validity: DefaultValidity, DoubtWindow: DefaultDoubtWindow, Logger: slog.Default(),
+		Validity: DefaultSMSValidity, DoubtWindow: DefaultDoubtWindow, Logger: slog.Default(),
 	}
 }
 
 // Handlers returns the job handlers of the SMS service by kind, for a
 // Worker.
-func (s *Service) Handlers() map[string]opencube.JobHandler {
+func (s *SMS) Handlers() map[string]opencube.JobHandler {
 	return map[string]opencube.JobHandler{
 		opencube.JobSendSMS:    s.SendJob,
 		opencube.JobExpireSMS:  s.ExpireJob,
@@ -66,26 +66,26 @@ func (s *Service) Handlers() map[string]opencube.JobHandler {
 }
 
 // now returns the clock's time at microsecond precision, as stored.
-func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Microsecond) }
+func (s *SMS) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 // newID returns a new message id: SMS_ and 32 hex digits.
 func newID() string { return "SMS_" + strings.ReplaceAll(opencube.NewUUID(), "-", "") }
 
 // encode returns a message's normalised content, encoding and segments.
-func encode(content string, t opencube.SMSType) (string, Encoding, int, error) {
+func encode(content string, t opencube.SMSType) (string, gsm.Encoding, int, error) {
 	switch t {
 	case opencube.SMSText:
 		if content == "" {
 			return "", 0, 0, opencube.Invalid("content", "content is empty")
 		}
-		e, segs := SplitText(content)
+		e, segs := gsm.SplitText(content)
 		return content, e, len(segs), nil
 	case opencube.SMSBinary:
-		b, ok := DecodeHex(content)
+		b, ok := gsm.DecodeHex(content)
 		if !ok || len(b) == 0 {
 			return "", 0, 0, opencube.Invalid("content", "binary content must be hex octets")
 		}
-		return hex.EncodeToString(b), Binary, len(SplitBinary(b)), nil
+		return hex.EncodeToString(b), gsm.Binary, len(gsm.SplitBinary(b)), nil
 	}
 	return "", 0, 0, opencube.Invalid("sms_type", "sms_type must be 0 or 1")
 }
@@ -99,7 +99,7 @@ func businessDay(t time.Time) time.Time {
 // SendSMS implements opencube.SMSService: the message, the job that sends
 // it and the job that expires it are written in one transaction before
 // SendSMS returns.
-func (s *Service) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube.SMS, error) {
+func (s *SMS) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube.SMS, error) {
 	ent := opencube.EnterpriseFrom(ctx)
 	if r.ICCID == "" {
 		return nil, opencube.Invalid("device_id", "device_id is required")
@@ -147,54 +147,44 @@ func (s *Service) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*open
 }
 
 // FindSMS implements opencube.SMSService.
-func (s *Service) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SMS, int, error) {
+func (s *SMS) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SMS, int, error) {
 	f.Enterprise = opencube.EnterpriseFrom(ctx)
 	return s.Store.FindSMS(ctx, f)
 }
 
-func (s *Service) maxSegments() int {
+func (s *SMS) maxSegments() int {
 	if s.MaxSegments > 0 {
 		return s.MaxSegments
 	}
 	return DefaultMaxSegments
 }
 
-func (s *Service) dailyLimit() int {
+func (s *SMS) dailyLimit() int {
 	if s.DailyLimit > 0 {
 		return s.DailyLimit
 	}
 	return DefaultDailyLimit
 }
 
-func (s *Service) validity() time.Duration {
+func (s *SMS) validity() time.Duration {
 	if s.Validity > 0 {
 		return s.Validity
 	}
-	return DefaultValidity
+	return DefaultSMSValidity
 }
 
-func (s *Service) doubtWindow() time.Duration {
+func (s *SMS) doubtWindow() time.Duration {
 	if s.DoubtWindow > 0 {
 		return s.DoubtWindow
 	}
 	return DefaultDoubtWindow
 }
 
-// Outcome is what a delivery report says of an MT message.
-type Outcome string
-
-// Outcomes of a delivery report.
-const (
-	OutcomeSent      Outcome = "sent"      // the network took it (SMSC accepted)
-	OutcomeDelivered Outcome = "delivered" // the device has it
-	OutcomeFailed    Outcome = "failed"    // it cannot be delivered
-)
-
 // Report records a delivery report of MT message id. Reports only move a
 // message forward: a report for a message in a final state, or a repeated
 // one, changes nothing. A final outcome notifies the customer (短信下行回调)
 // in the same transaction.
-func (s *Service) Report(ctx context.Context, id string, o Outcome, detail string) error {
+func (s *SMS) Report(ctx context.Context, id string, o opencube.SMSOutcome, detail string) error {
 	now := s.now()
 	return s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
 		m, err := tx.SMSByID(ctx, id)
@@ -205,17 +195,17 @@ func (s *Service) Report(ctx context.Context, id string, o Outcome, detail strin
 			return nil
 		}
 		switch o {
-		case OutcomeSent:
+		case opencube.SMSOutcomeSent:
 			if m.State != opencube.SMSQueued {
 				return nil
 			}
 			m.State, m.SentAt, m.SubmittingAt = opencube.SMSSent, &now, nil
-		case OutcomeDelivered:
+		case opencube.SMSOutcomeDelivered:
 			m.State, m.DeliveredAt, m.SubmittingAt = opencube.SMSDelivered, &now, nil
 			if m.SentAt == nil {
 				m.SentAt = &now
 			}
-		case OutcomeFailed:
+		case opencube.SMSOutcomeFailed:
 			m.State, m.FailedAt, m.SubmittingAt, m.Error = opencube.SMSFailed, &now, nil, detail
 		default:
 			return opencube.Invalid("outcome", "unknown outcome %q", o)
@@ -247,7 +237,7 @@ func insertReport(ctx context.Context, tx opencube.SMSTx, m *opencube.SMS, now t
 // ReceiveMO records a message from a device, found by its ICCID or
 // MSISDN, and notifies its enterprise (短信上行回调) in the same
 // transaction.
-func (s *Service) ReceiveMO(ctx context.Context, r opencube.MORequest) (*opencube.SMS, error) {
+func (s *SMS) ReceiveMO(ctx context.Context, r opencube.MORequest) (*opencube.SMS, error) {
 	if r.From == "" {
 		return nil, opencube.Invalid("from", "the sender is required")
 	}
@@ -284,7 +274,7 @@ func (s *Service) ReceiveMO(ctx context.Context, r opencube.MORequest) (*opencub
 
 // ExpireJob is the opencube.JobExpireSMS handler: a message still queued
 // or sent at the end of its validity expires, and the customer is told.
-func (s *Service) ExpireJob(ctx context.Context, j *opencube.Job) error {
+func (s *SMS) ExpireJob(ctx context.Context, j *opencube.Job) error {
 	now := s.now()
 	err := s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
 		m, err := tx.SMSByID(ctx, j.Key)
@@ -308,10 +298,10 @@ func (s *Service) ExpireJob(ctx context.Context, j *opencube.Job) error {
 
 // SandboxJob is the opencube.JobSandboxSMS handler: the sandbox device
 // reports the message delivered, or failed when its payload says so.
-func (s *Service) SandboxJob(ctx context.Context, j *opencube.Job) error {
-	o := OutcomeDelivered
-	if string(j.Payload) == string(OutcomeFailed) {
-		o = OutcomeFailed
+func (s *SMS) SandboxJob(ctx context.Context, j *opencube.Job) error {
+	o := opencube.SMSOutcomeDelivered
+	if string(j.Payload) == string(opencube.SMSOutcomeFailed) {
+		o = opencube.SMSOutcomeFailed
 	}
 	err := s.Report(ctx, j.Key, o, "sandbox device: delivery failed")
 	if opencube.ErrorKind(err) == opencube.KindSMSNotFound {
@@ -330,6 +320,6 @@ func errorText(err error) string {
 }
 
 // fmtGateway prefixes a gateway error with the gateway's name.
-func (s *Service) fmtGateway(err error) error {
+func (s *SMS) fmtGateway(err error) error {
 	return fmt.Errorf("%s: %w", s.Gateway.Name(), err)
 }

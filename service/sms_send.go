@@ -1,4 +1,4 @@
-package sms
+package service
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // acceptance is recorded (state sent, the gateway's id, and any follow-up
 // job) in one transaction. What this gives:
 //
-//   - A message the gateway certainly did not take (ErrNotSent: it was
+//   - A message the gateway certainly did not take (opencube.ErrSMSNotSent: it was
 //     down, refused the connection, answered 5xx) has SubmittingAt cleared
 //     and is sent again after the worker's back-off, for as long as the
 //     gateway is down, within the message's validity.
@@ -33,7 +33,7 @@ import (
 // handed over at least once in every case (until it expires). A second
 // copy can reach the device only if the gateway took the message, its
 // answer was lost, and no delivery report came within DoubtWindow.
-func (s *Service) SendJob(ctx context.Context, j *opencube.Job) error {
+func (s *SMS) SendJob(ctx context.Context, j *opencube.Job) error {
 	now := s.now()
 	var (
 		m    *opencube.SMS
@@ -76,7 +76,7 @@ func (s *Service) SendJob(ctx context.Context, j *opencube.Job) error {
 		return s.sendFailed(ctx, m, serr)
 	}
 	if acc == nil {
-		acc = &Acceptance{}
+		acc = &opencube.SMSAcceptance{}
 	}
 	at := s.now()
 	return s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
@@ -99,7 +99,7 @@ func (s *Service) SendJob(ctx context.Context, j *opencube.Job) error {
 }
 
 // sendFailed records a failed hand-over and says when to try again.
-func (s *Service) sendFailed(ctx context.Context, m *opencube.SMS, serr error) error {
+func (s *SMS) sendFailed(ctx context.Context, m *opencube.SMS, serr error) error {
 	serr = s.fmtGateway(serr)
 	now := s.now()
 	var retry error
@@ -110,7 +110,7 @@ func (s *Service) sendFailed(ctx context.Context, m *opencube.SMS, serr error) e
 		}
 		got.Error, got.UpdatedAt = errorText(serr), now
 		switch {
-		case errors.Is(serr, ErrRejected):
+		case errors.Is(serr, opencube.ErrSMSRejected):
 			if got.State.Final() {
 				return nil
 			}
@@ -119,7 +119,7 @@ func (s *Service) sendFailed(ctx context.Context, m *opencube.SMS, serr error) e
 				return err
 			}
 			return insertReport(ctx, tx, got, now)
-		case errors.Is(serr, ErrNotSent):
+		case errors.Is(serr, opencube.ErrSMSNotSent):
 			got.SubmittingAt = nil
 			retry = serr // the worker's back-off
 		default:
