@@ -22,15 +22,6 @@ import (
 	"github.com/opencube/opencube"
 )
 
-// Prefix is the path prefix of every admin endpoint.
-const Prefix = "/admin/v1/"
-
-// Body limits: JSON requests are small; SIM imports may be large files.
-const (
-	MaxBody       = 4 << 20  // bytes of a JSON request body
-	MaxImportBody = 64 << 20 // bytes of a SIM import (CSV or JSON)
-)
-
 // Error kinds of the admin API itself, beside the domain kinds of
 // opencube.Error. They travel in the "kind" of an error response.
 const (
@@ -72,31 +63,6 @@ func HTTPStatus(k opencube.Kind) int {
 		return http.StatusUnsupportedMediaType
 	}
 	return http.StatusInternalServerError
-}
-
-// Route is one endpoint of the admin API.
-type Route struct {
-	// Pattern is the net/http pattern: method and full path.
-	Pattern string
-	Summary string
-	// Request is a zero value of the request body's type, nil for none.
-	Request any
-	// MaxBody is the largest accepted body in bytes.
-	MaxBody int64
-	handle  func(s *Server, r *http.Request) (int, any, error)
-}
-
-// Routes is the route table of the admin API: every endpoint, in one place.
-var Routes = []Route{
-	{Pattern: "POST /admin/v1/enterprises", Summary: "Create an enterprise with one secret", Request: EnterpriseRequest{}, MaxBody: MaxBody, handle: (*Server).createEnterprise},
-	{Pattern: "GET /admin/v1/enterprises/{code}", Summary: "Show an enterprise (secrets are counted, never shown)", MaxBody: MaxBody, handle: (*Server).findEnterprise},
-	{Pattern: "POST /admin/v1/enterprises/{code}/secrets", Summary: "Rotate: add a secret, dropping the oldest beyond two", Request: SecretRequest{}, MaxBody: MaxBody, handle: (*Server).rotateSecret},
-	{Pattern: "POST /admin/v1/enterprises/{code}/plans", Summary: "Grant a plan to an enterprise", Request: GrantRequest{}, MaxBody: MaxBody, handle: (*Server).grantPlan},
-	{Pattern: "POST /admin/v1/sims", Summary: "Import SIMs from text/csv or a JSON array, all or nothing", Request: []SIMRequest{}, MaxBody: MaxImportBody, handle: (*Server).importSIMs},
-	{Pattern: "POST /admin/v1/plans", Summary: "Add a plan to the catalog", Request: PlanRequest{}, MaxBody: MaxBody, handle: (*Server).createPlan},
-	{Pattern: "POST /admin/v1/sims/{iccid}/{move}", Summary: "Move a SIM: activate, suspend or terminate (409 sim_state when refused)", MaxBody: MaxBody, handle: (*Server).moveSIM},
-	{Pattern: "POST /admin/v1/sims/{iccid}/imsi", Summary: "Download a new IMSI to an OTA SIM with an order in use (event 1012)", Request: IMSIRequest{}, MaxBody: MaxBody, handle: (*Server).downloadIMSI},
-	{Pattern: "POST /admin/v1/orders/{id}/reduce", Summary: "Take periods off an order, renewals first (event 1010)", Request: ReduceRequest{}, MaxBody: MaxBody, handle: (*Server).reduceOrder},
 }
 
 // Server serves the admin API over an opencube.AdminService.
