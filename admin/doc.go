@@ -12,4 +12,20 @@
 // Every request needs "Authorization: Bearer <token>". A server built with
 // an empty token answers every request with 403: the admin API is off until
 // the operator starts opencube with --admin-token.
+//
+// Files, by what each owns:
+//
+//	routes.go      the route table (Routes): every endpoint, its body type and limit, its handler
+//	server.go      Server, the bearer-token check, and serving a route (body limit, JSON answer)
+//	errors.go      the admin error kinds, HTTPStatus, and the error answer
+//	decode.go      the JSON request decoder and its field-naming errors
+//	enterprise.go  enterprises, their secrets and plan grants
+//	plan.go        the plan catalog: PlanRequest and its conversion to a domain plan
+//	money.go       decimals at the edge: Decimal, ParsePrice, FormatPrice, ParseVolume
+//	import.go      SIM imports from CSV or JSON, and Flag
+//	sim.go         SIM moves (activate, suspend, terminate)
+//	order.go       order corrections: reduce (1010) and IMSI download (1012)
+//	esim.go        eSIM QR Mall profiles and plans, and sandbox verification codes
+//	notify.go      webhooks, deliveries, usage alerts, and the sandbox clock
+//	sms.go         MO injection and the sandbox SMS device
 package admin

@@ -10,16 +10,6 @@ import (
 	"github.com/opencube/opencube"
 )
 
-func init() {
-	Routes = append(Routes,
-		Route{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles", Summary: "Import eSIM profiles from text/csv (iccid,smdp_address,matching_id[,confirmation_code]), all or nothing", MaxBody: MaxImportBody, handle: (*Server).importProfiles},
-		Route{Pattern: "GET /admin/v1/enterprises/{code}/esim-profiles", Summary: "List eSIM profiles (?state=available|reserved|sold|installed|deleted)", MaxBody: MaxBody, handle: (*Server).findProfiles},
-		Route{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state", Summary: "Mark an eSIM profile installed or deleted", Request: ProfileStateRequest{}, MaxBody: MaxBody, handle: (*Server).markProfile},
-		Route{Pattern: "POST /admin/v1/esim-plans", Summary: "Add a plan to the eSIM QR Mall catalog", Request: opencube.ESIMPlan{}, MaxBody: MaxBody, handle: (*Server).createESIMPlan},
-		Route{Pattern: "GET /admin/v1/sandbox/verification-codes", Summary: "Sandbox only: the last e-mail verification code sent to ?email= (and ?partnerCode=, default any)", MaxBody: MaxBody, handle: (*Server).verificationCode},
-	)
-}
-
 // ProfileStateRequest marks a profile installed or deleted.
 type ProfileStateRequest struct {
 	State opencube.ProfileState `json:"state"`

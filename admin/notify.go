@@ -11,24 +11,6 @@ import (
 	"github.com/opencube/opencube"
 )
 
-// notifyRoutes are the notification and sandbox routes, appended to Routes
-// (kept here so that they travel with their handlers).
-var notifyRoutes = []Route{
-	{Pattern: "PUT /admin/v1/enterprises/{code}/webhook", Summary: "Set the webhook endpoint (a new one's secret is shown once)", Request: WebhookRequest{}, MaxBody: MaxBody, handle: (*Server).putWebhook},
-	{Pattern: "GET /admin/v1/enterprises/{code}/webhook", Summary: "Show the webhook endpoint (secrets never shown)", MaxBody: MaxBody, handle: (*Server).findWebhook},
-	{Pattern: "POST /admin/v1/enterprises/{code}/webhook/rotate", Summary: "New endpoint secret (shown once); the old one signs too for the grace period", Request: RotateWebhookRequest{}, MaxBody: MaxBody, handle: (*Server).rotateWebhook},
-	{Pattern: "GET /admin/v1/enterprises/{code}/deliveries", Summary: "Delivery log: ?state=&event=&since=&until=&limit= (RFC 3339 times)", MaxBody: MaxBody, handle: (*Server).findDeliveries},
-	{Pattern: "POST /admin/v1/enterprises/{code}/deliveries/redeliver", Summary: "Send again every event since a time", Request: RedeliverRequest{}, MaxBody: MaxBody, handle: (*Server).redeliverSince},
-	{Pattern: "POST /admin/v1/deliveries/{id}/redeliver", Summary: "Send one delivery again", MaxBody: MaxBody, handle: (*Server).redeliver},
-	{Pattern: "PUT /admin/v1/enterprises/{code}/alerts", Summary: "Set usage alert thresholds", Request: opencube.AlertSettings{}, MaxBody: MaxBody, handle: (*Server).putAlerts},
-	{Pattern: "GET /admin/v1/enterprises/{code}/alerts", Summary: "Show usage alert thresholds", MaxBody: MaxBody, handle: (*Server).findAlerts},
-	// Sandbox clock: 404 unless the server runs in sandbox mode.
-	{Pattern: "GET /admin/v1/clock", Summary: "Sandbox: show the server clock", MaxBody: MaxBody, handle: (*Server).showClock},
-	{Pattern: "POST /admin/v1/clock/advance", Summary: "Sandbox: move the clock forward, running everything due in between", Request: AdvanceRequest{}, MaxBody: MaxBody, handle: (*Server).advanceClock},
-}
-
-func init() { Routes = append(Routes, notifyRoutes...) }
-
 // WebhookRequest is the body of PUT /admin/v1/enterprises/{code}/webhook.
 type WebhookRequest struct {
 	URL string `json:"url"`

@@ -7,19 +7,6 @@ import (
 	"github.com/opencube/opencube"
 )
 
-func init() {
-	Routes = append(Routes,
-		Route{
-			Pattern: "POST /admin/v1/sims/{iccid}/mo", Summary: "Inject an MO short message from a SIM (sandbox device)",
-			Request: MORequest{}, MaxBody: MaxBody, handle: (*Server).injectMO,
-		},
-		Route{
-			Pattern: "PUT /admin/v1/sandbox/sms-gateway", Summary: "Make the sandbox SMS device fail or work: down (hand-overs fail), fail_deliveries",
-			Request: SandboxGateway{}, MaxBody: MaxBody, handle: (*Server).putSandboxGateway,
-		},
-	)
-}
-
 // SMSAdmin is the operator's view of SMS: MO messages injected as if a
 // SIM had sent them, and the sandbox device's failure modes.
 type SMSAdmin interface {

@@ -38,31 +38,6 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	mux.Handle(admin.Prefix, s.Handler())
 }
 
-// adminCommand is one `opencube admin GROUP VERB` command.
-type adminCommand struct {
-	name     string // "GROUP VERB"
-	synopsis string // its arguments
-	run      func(c *adminCLI, args []string) error
-}
-
-// adminCommands is the table of admin commands, in usage order.
-var adminCommands = []adminCommand{
-	{"enterprise create", "--access-code C --secret S [--name N]", (*adminCLI).enterpriseCreate},
-	{"enterprise show", "C", (*adminCLI).enterpriseShow},
-	{"enterprise rotate-secret", "--access-code C --secret S", (*adminCLI).enterpriseRotate},
-	{"sims import", "[--file F]   (CSV: iccid,imsi,msisdn,ota,enterprise; stdin when no file or -)", (*adminCLI).simsImport},
-	{"plan create", "--code C --name N --type T --volume 20MB|1GB|512KB|BYTES --price 10.00\n" +
-		"                              [--currency CNY] [--ota] [--throttle-kbps K] [--countries CN,HK]", (*adminCLI).planCreate},
-	{"plan grant", "--access-code C --plan P", (*adminCLI).planGrant},
-	{"esim import", "--access-code C [--file F]   (CSV: iccid,smdp_address,matching_id[,confirmation_code])", (*adminCLI).esimImport},
-	{"esim mark", "--access-code C --state installed|deleted ICCID", (*adminCLI).esimMark},
-	{"sim activate", "ICCID", (*adminCLI).simActivate},
-	{"sim suspend", "ICCID", (*adminCLI).simSuspend},
-	{"sim terminate", "ICCID", (*adminCLI).simTerminate},
-	{"sim imsi", "ICCID IMSI   (an OTA SIM with an order in use; event 1012)", (*adminCLI).simIMSI},
-	{"order reduce", "ORDER_ID PERIODS   (renewals first; event 1010)", (*adminCLI).orderReduce},
-}
-
 func adminUsage(w io.Writer) {
 	fmt.Fprint(w, "Usage: opencube admin [--url URL] [--admin-token TOKEN] [--json] COMMAND [flags]\n\nCommands:\n")
 	for _, c := range adminCommands {

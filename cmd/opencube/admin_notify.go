@@ -9,22 +9,6 @@ import (
 	"github.com/opencube/opencube"
 )
 
-// notifyCommands are the admin commands of webhooks, deliveries, alerts and
-// the sandbox clock, appended to adminCommands.
-var notifyCommands = []adminCommand{
-	{"webhook set", "--access-code C --url URL [--events 1000,1005,flow_alert]   (prints a new endpoint's secret, once)", (*adminCLI).webhookSet},
-	{"webhook show", "C", (*adminCLI).webhookShow},
-	{"webhook rotate", "--access-code C [--grace 24h]   (prints the new secret, once)", (*adminCLI).webhookRotate},
-	{"deliveries list", "--access-code C [--state pending|delivered|failed] [--event E] [--since T] [--until T] [--limit N]", (*adminCLI).deliveriesList},
-	{"deliveries redeliver", "ID", (*adminCLI).deliveriesRedeliver},
-	{"deliveries redeliver-since", "--access-code C --since T [--until T]   (T: RFC 3339)", (*adminCLI).deliveriesRedeliverSince},
-	{"alerts set", "--access-code C [--percents 80,100] [--days 3]", (*adminCLI).alertsSet},
-	{"alerts show", "C", (*adminCLI).alertsShow},
-	{"clock advance", "SECONDS|DURATION   (sandbox mode only: 86400, 48h)", (*adminCLI).clockAdvance},
-}
-
-func init() { adminCommands = append(adminCommands, notifyCommands...) }
-
 func (c *adminCLI) webhookSet(args []string) error {
 	fs := c.flags("webhook set")
 	code := fs.String("access-code", "", "enterprise access code")

@@ -5,12 +5,6 @@ import (
 	"github.com/opencube/opencube/admin"
 )
 
-func init() {
-	adminCommands = append(adminCommands,
-		adminCommand{"sms mo", "[--binary] ICCID TEXT   (TEXT is hex with --binary)", (*adminCLI).smsMO},
-		adminCommand{"sms sandbox", "[--down] [--fail-deliveries]   (the sandbox device's failure modes; none: it works)", (*adminCLI).smsSandbox})
-}
-
 // smsMO injects an MO message from a SIM, as the sandbox device.
 func (c *adminCLI) smsMO(args []string) error {
 	fs := c.flags("sms mo")

@@ -1,0 +1,102 @@
+package admin
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// EnterpriseRequest is the body of POST /admin/v1/enterprises.
+type EnterpriseRequest struct {
+	AccessCode string `json:"access_code"`
+	Name       string `json:"name,omitempty"`
+	Secret     string `json:"secret"`
+}
+
+// SecretRequest is the body of POST /admin/v1/enterprises/{code}/secrets.
+type SecretRequest struct {
+	Secret string `json:"secret"`
+}
+
+// GrantRequest is the body of POST /admin/v1/enterprises/{code}/plans.
+type GrantRequest struct {
+	PlanCode string `json:"plan_code"`
+}
+
+// Enterprise is an enterprise as the admin API shows it: its secrets are
+// counted, never shown.
+type Enterprise struct {
+	AccessCode string    `json:"access_code"`
+	Name       string    `json:"name"`
+	Secrets    int       `json:"secrets"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// EnterpriseOf returns the admin view of e.
+func EnterpriseOf(e *opencube.Enterprise) *Enterprise {
+	return &Enterprise{AccessCode: e.AccessCode, Name: e.Name, Secrets: len(e.Secrets), CreatedAt: e.CreatedAt}
+}
+
+// EnterprisePath is the path of one enterprise, or of one of its
+// collections when sub is "secrets" or "plans".
+func EnterprisePath(accessCode, sub string) string {
+	p := Prefix + "enterprises/" + url.PathEscape(accessCode)
+	if sub != "" {
+		p += "/" + sub
+	}
+	return p
+}
+
+func (s *Server) createEnterprise(r *http.Request) (int, any, error) {
+	var req EnterpriseRequest
+	if err := decode(r.Body, &req); err != nil {
+		return 0, nil, err
+	}
+	if req.Secret == "" {
+		return 0, nil, opencube.Invalid("secret", "secret is required")
+	}
+	e := &opencube.Enterprise{AccessCode: req.AccessCode, Name: req.Name, Secrets: []string{req.Secret}}
+	if err := s.svc.CreateEnterprise(r.Context(), e); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, EnterpriseOf(e), nil
+}
+
+func (s *Server) findEnterprise(r *http.Request) (int, any, error) {
+	e, err := s.svc.FindEnterprise(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, EnterpriseOf(e), nil
+}
+
+func (s *Server) rotateSecret(r *http.Request) (int, any, error) {
+	var req SecretRequest
+	if err := decode(r.Body, &req); err != nil {
+		return 0, nil, err
+	}
+	if req.Secret == "" {
+		return 0, nil, opencube.Invalid("secret", "secret is required")
+	}
+	e, err := s.svc.RotateSecret(r.Context(), r.PathValue("code"), req.Secret)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, EnterpriseOf(e), nil
+}
+
+func (s *Server) grantPlan(r *http.Request) (int, any, error) {
+	var req GrantRequest
+	if err := decode(r.Body, &req); err != nil {
+		return 0, nil, err
+	}
+	if req.PlanCode == "" {
+		return 0, nil, opencube.Invalid("plan_code", "plan_code is required")
+	}
+	if err := s.svc.GrantPlan(r.Context(), r.PathValue("code"), req.PlanCode); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, nil
+}
