@@ -621,7 +621,7 @@ const DefaultCurrency = "CNY"
 func PlanRequestOf(p *opencube.Plan) PlanRequest {
 	t, volume := p.Type, p.VolumeBytes
 	return PlanRequest{
-		Code: p.Code, Name: p.Name, PackageType: &t, VolumeBytes: &volume, Price: Decimal(FormatPrice(p.PriceMinor)),
+		Code: p.Code, Name: p.Name, PackageType: &t, VolumeBytes: &volume, Price: Decimal(opencube.FormatMinor(p.PriceMinor)),
 		Currency: p.Currency, OTA: p.OTA, ThrottleKbps: p.ThrottleKbps, Countries: p.Countries,
 	}
 }
@@ -685,22 +685,19 @@ func (s *Server) createPlan(r *http.Request) (int, any, error) {
 }
 
 // ParsePrice reads a decimal price with at most two places ("12.50", "3")
-// as minor units (1250, 300).
+// as minor units (1250, 300): opencube.ParseMinor of at most 40
+// characters, where zeros after the second decimal are allowed too
+// ("12.500").
 func ParsePrice(s string) (int64, error) {
-	n, ok := scale(s, 100, true)
-	if !ok {
+	amount := s
+	if whole, frac, _ := strings.Cut(s, "."); len(frac) > 2 && strings.Trim(frac[2:], "0") == "" {
+		amount = whole + "." + frac[:2]
+	}
+	n, err := opencube.ParseMinor(amount)
+	if len(s) > 40 || err != nil {
 		return 0, opencube.Invalid("price", "price %q is not a non-negative amount with at most two decimals", s)
 	}
 	return n, nil
-}
-
-// FormatPrice writes minor units as a decimal with two places.
-func FormatPrice(minor int64) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
 }
 
 // volumeUnits are the units ParseVolume reads, binary like the CSSS MB.

@@ -52,7 +52,7 @@ func orderParams(r opencube.OrderRequest) map[string]any {
 	p := map[string]any{
 		"global_order": or(r.GlobalOrder, "0"), "is_open": open, "order_period": strconv.Itoa(r.OrderPeriod),
 		"package_code": r.PlanCode, "package_name": r.PlanName, "package_type": strconv.Itoa(int(r.PlanType)),
-		"pay_amount": csss.FormatAmount(r.PayAmountMinor), "pay_rst": or(r.PayRst, "2"), "pay_type": r.PayType,
+		"pay_amount": opencube.FormatMinor(r.PayAmountMinor), "pay_rst": or(r.PayRst, "2"), "pay_type": r.PayType,
 		"test_flow": or(r.TestFlow, "0"), "test_flow_flag": or(r.TestFlowFlag, "0"),
 	}
 	if r.ICCID != "" {
