@@ -427,13 +427,13 @@ func TestPrice(t *testing.T) {
 			t.Errorf("ParsePrice(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
 		if tt.ok {
-			if back, _ := admin.ParsePrice(admin.FormatPrice(got)); back != got {
-				t.Errorf("FormatPrice(%d) = %q does not read back", got, admin.FormatPrice(got))
+			if back, _ := admin.ParsePrice(opencube.FormatMinor(got)); back != got {
+				t.Errorf("FormatMinor(%d) = %q does not read back", got, opencube.FormatMinor(got))
 			}
 		}
 	}
-	if got := admin.FormatPrice(-5); got != "-0.05" {
-		t.Errorf("FormatPrice(-5) = %q", got)
+	if got := opencube.FormatMinor(-5); got != "-0.05" {
+		t.Errorf("FormatMinor(-5) = %q", got)
 	}
 }
 

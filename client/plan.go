@@ -11,18 +11,6 @@ import (
 
 var _ opencube.PlanService = (*Client)(nil)
 
-// wireOrder is the order data of orderPackage, createOtaOrder, openOrder,
-// renewPackage, the moves, and the bulk items.
-type wireOrder struct {
-	Error           string  `json:"error"`
-	ErrorMsg        string  `json:"errorMsg"`
-	OrderID         *string `json:"order_id"`
-	DeviceID        string  `json:"device_id"`
-	OrderStatus     string  `json:"order_status"`
-	OrderStartDate  *string `json:"order_start_date"`
-	OrderExpireDate *string `json:"order_expire_date"`
-}
-
 func parseDay(s *string, h, m, sec int) *time.Time {
 	if s == nil || *s == "" {
 		return nil
@@ -38,17 +26,22 @@ func parseDay(s *string, h, m, sec int) *time.Time {
 	return nil
 }
 
-func (w *wireOrder) order() *opencube.Order {
-	o := &opencube.Order{ICCID: w.DeviceID}
-	if w.OrderID != nil {
-		o.ID = *w.OrderID
-	}
-	if n, err := strconv.Atoi(w.OrderStatus); err == nil {
+// order is the order an answer describes: its id, SIM, wire status and
+// dates (YYYYMMDD or `yyyy-MM-dd HH:mm:ss`; nil or "" for none).
+func order(id, iccid, status string, start, expire *string) *opencube.Order {
+	o := &opencube.Order{ID: id, ICCID: iccid}
+	if n, err := strconv.Atoi(status); err == nil {
 		o.Status = opencube.OrderStatus(n)
 	}
-	o.StartedAt = parseDay(w.OrderStartDate, 0, 0, 0)
-	o.ExpiresAt = parseDay(w.OrderExpireDate, 23, 59, 59)
+	o.StartedAt = parseDay(start, 0, 0, 0)
+	o.ExpiresAt = parseDay(expire, 23, 59, 59)
 	return o
+}
+
+// dataOrder is the order of an orderPackage, createOtaOrder or openOrder
+// answer.
+func dataOrder(d *csss.OrderData) *opencube.Order {
+	return order(d.OrderID, "", "", d.OrderStartDate, d.OrderExpireDate)
 }
 
 func orderParams(r opencube.OrderRequest) map[string]any {
@@ -59,7 +52,7 @@ func orderParams(r opencube.OrderRequest) map[string]any {
 	p := map[string]any{
 		"global_order": or(r.GlobalOrder, "0"), "is_open": open, "order_period": strconv.Itoa(r.OrderPeriod),
 		"package_code": r.PlanCode, "package_name": r.PlanName, "package_type": strconv.Itoa(int(r.PlanType)),
-		"pay_amount": csss.FormatAmount(r.PayAmountMinor), "pay_rst": or(r.PayRst, "2"), "pay_type": r.PayType,
+		"pay_amount": opencube.FormatMinor(r.PayAmountMinor), "pay_rst": or(r.PayRst, "2"), "pay_type": r.PayType,
 		"test_flow": or(r.TestFlow, "0"), "test_flow_flag": or(r.TestFlowFlag, "0"),
 	}
 	if r.ICCID != "" {
@@ -85,11 +78,11 @@ func (c *Client) OrderPlan(ctx context.Context, r opencube.OrderRequest) (*openc
 		p["timing_type"] = strconv.Itoa(int(r.TimingType))
 		p["mcc"] = r.MCC
 	}
-	var w wireOrder
-	if err := c.Call(ctx, path, p, &w); err != nil {
+	var d csss.OrderData
+	if err := c.Call(ctx, path, p, &d); err != nil {
 		return nil, err
 	}
-	o := w.order()
+	o := dataOrder(&d)
 	o.ICCID = r.ICCID
 	// orderPackage answers no status: it follows from is_open.
 	o.Status = opencube.OrderNotEnabled
@@ -103,15 +96,17 @@ func (c *Client) OrderPlan(ctx context.Context, r opencube.OrderRequest) (*openc
 func (c *Client) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([]*opencube.Order, error) {
 	p := orderParams(r.OrderRequest)
 	p["deviceList"] = r.ICCIDs
-	var w struct {
-		DeviceOrder []wireOrder `json:"device_order"`
-	}
-	if err := c.Call(ctx, "/package/batchOrderPackages", p, &w); err != nil {
+	var d csss.BatchOrderData
+	if err := c.Call(ctx, "/package/batchOrderPackages", p, &d); err != nil {
 		return nil, err
 	}
-	out := make([]*opencube.Order, 0, len(w.DeviceOrder))
-	for i := range w.DeviceOrder {
-		o := w.DeviceOrder[i].order()
+	out := make([]*opencube.Order, 0, len(d.DeviceOrder))
+	for _, do := range d.DeviceOrder {
+		id := ""
+		if do.OrderID != nil {
+			id = *do.OrderID
+		}
+		o := order(id, do.DeviceID, "", do.OrderStartDate, do.OrderExpireDate)
 		o.Status = opencube.OrderNotEnabled
 		if r.Open {
 			o.Status = opencube.OrderInUse
@@ -123,23 +118,29 @@ func (c *Client) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([
 
 // RenewOrder implements opencube.PlanService (renewPackage).
 func (c *Client) RenewOrder(ctx context.Context, orderID string, periods int) (*opencube.Order, error) {
-	return c.orderCall(ctx, "/package/renewPackage", map[string]any{"order_id": orderID, "renew_period": periods})
-}
-
-func (c *Client) orderCall(ctx context.Context, path string, p map[string]any) (*opencube.Order, error) {
-	var w wireOrder
-	if err := c.Call(ctx, path, p, &w); err != nil {
+	var d csss.RenewData
+	if err := c.Call(ctx, "/package/renewPackage", map[string]any{"order_id": orderID, "renew_period": periods}, &d); err != nil {
 		return nil, err
 	}
-	return w.order(), nil
+	return order(d.OrderID, "", "", nil, d.OrderExpireDate), nil
+}
+
+// moveCall calls a route that moves an order and answers csss.StatusData.
+func (c *Client) moveCall(ctx context.Context, path string, p map[string]any) (*opencube.Order, error) {
+	var d csss.StatusData
+	if err := c.Call(ctx, path, p, &d); err != nil {
+		return nil, err
+	}
+	return order(d.OrderID, d.DeviceID, d.OrderStatus, nil, nil), nil
 }
 
 // EnableOrder implements opencube.PlanService (openOrder).
 func (c *Client) EnableOrder(ctx context.Context, orderID, iccid string) (*opencube.Order, error) {
-	o, err := c.orderCall(ctx, "/package/openOrder", map[string]any{"order_id": orderID, "device_id": iccid})
-	if err != nil {
+	var d csss.OrderData
+	if err := c.Call(ctx, "/package/openOrder", map[string]any{"order_id": orderID, "device_id": iccid}, &d); err != nil {
 		return nil, err
 	}
+	o := dataOrder(&d)
 	// openOrder answers no status: success means the order is in use.
 	o.Status = opencube.OrderInUse
 	return o, nil
@@ -147,7 +148,7 @@ func (c *Client) EnableOrder(ctx context.Context, orderID, iccid string) (*openc
 
 // CancelOrder implements opencube.PlanService (cancelOrder).
 func (c *Client) CancelOrder(ctx context.Context, orderID string) (*opencube.Order, error) {
-	return c.orderCall(ctx, "/package/cancelOrder", map[string]any{"order_id": orderID})
+	return c.moveCall(ctx, "/package/cancelOrder", map[string]any{"order_id": orderID})
 }
 
 // EndOrder implements opencube.PlanService (endOrder).
@@ -156,25 +157,17 @@ func (c *Client) EndOrder(ctx context.Context, r opencube.EndOrderRequest) (*ope
 	if r.KeepAlive {
 		keep = "1"
 	}
-	return c.orderCall(ctx, "/package/endOrder", map[string]any{"order_id": r.OrderID, "device_id": r.ICCID, "keep_alive": keep})
+	return c.moveCall(ctx, "/package/endOrder", map[string]any{"order_id": r.OrderID, "device_id": r.ICCID, "keep_alive": keep})
 }
 
 // SuspendOrder implements opencube.PlanService (pauseService).
 func (c *Client) SuspendOrder(ctx context.Context, iccid, orderID string) (*opencube.Order, error) {
-	return c.orderCall(ctx, "/device/pauseService", map[string]any{"device_id": iccid, "order_id": orderID})
+	return c.moveCall(ctx, "/device/pauseService", map[string]any{"device_id": iccid, "order_id": orderID})
 }
 
 // ResumeOrder implements opencube.PlanService (resumeService).
 func (c *Client) ResumeOrder(ctx context.Context, iccid, orderID string) (*opencube.Order, error) {
-	return c.orderCall(ctx, "/device/resumeService", map[string]any{"device_id": iccid, "order_id": orderID})
-}
-
-// wirePage is the page object of paged answers.
-type wirePage struct {
-	CurPageNo  int `json:"cur_page_no"`
-	PageSize   int `json:"page_size"`
-	TotalCount int `json:"total_count"`
-	TotalPages int `json:"total_pages"`
+	return c.moveCall(ctx, "/device/resumeService", map[string]any{"device_id": iccid, "order_id": orderID})
 }
 
 // pageParams turns a Page back into page_no and page_size.
@@ -185,29 +178,10 @@ func pageParams(p map[string]any, page opencube.Page) {
 	}
 }
 
-type wireItem struct {
-	OrderID     string `json:"orderId"`
-	OrderCode   string `json:"orderCode"`
-	DeviceID    string `json:"deviceId"`
-	IMSI        string `json:"imsi"`
-	PackageCode string `json:"packageCode"`
-	PackageName string `json:"packageName"`
-	PackageType string `json:"packageType"`
-	BuyType     string `json:"buyType"`
-	OrderStatus string `json:"orderStatus"`
-	OrderPeriod string `json:"orderPeriod"`
-	RenewPeriod string `json:"renewPeriod"`
-	OrderDate   string `json:"orderDate"`
-	OpenDate    string `json:"openDate"`
-	ExpireDate  string `json:"expireDate"`
-	PayRst      string `json:"payRst"`
-	PayType     string `json:"payType"`
-	IsOTA       string `json:"isOta"`
-}
-
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
-func (w *wireItem) order() *opencube.Order {
+// itemOrder is the order of a queryOrder item.
+func itemOrder(w *csss.OrderItem) *opencube.Order {
 	o := &opencube.Order{
 		ID: w.OrderID, Code: w.OrderCode, ICCID: w.DeviceID, IMSI: w.IMSI, PlanCode: w.PackageCode,
 		PlanName: w.PackageName, PlanType: opencube.PlanType(atoi(w.PackageType)), BuyType: opencube.BuyType(atoi(w.BuyType)),
@@ -232,32 +206,19 @@ func (c *Client) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*ope
 		p["order_type"] = strconv.Itoa(int(f.BuyType))
 	}
 	pageParams(p, f.Page)
-	var w struct {
-		Page         wirePage   `json:"page"`
-		PackageOrder []wireItem `json:"package_order"`
-	}
+	var w csss.QueryOrderData
 	if err := c.Call(ctx, "/package/queryOrder", p, &w); err != nil {
 		return nil, 0, err
 	}
 	out := make([]*opencube.Order, 0, len(w.PackageOrder))
 	for i := range w.PackageOrder {
-		out = append(out, w.PackageOrder[i].order())
+		out = append(out, itemOrder(&w.PackageOrder[i]))
 	}
 	return out, w.Page.TotalCount, nil
 }
 
-type wirePlan struct {
-	PackageCode    string   `json:"package_code"`
-	PackageName    string   `json:"package_name"`
-	PackageType    string   `json:"package_type"`
-	Flow           string   `json:"flow"`
-	Price          string   `json:"price"`
-	Currency       string   `json:"currency"`
-	IsOTA          string   `json:"is_ota"`
-	CoverCountries []string `json:"cover_countries"`
-}
-
-func plans(ws []wirePlan) []*opencube.Plan {
+// plans are the plans of queryPackage and queryDevicePackages items.
+func plans(ws []csss.PlanItem) []*opencube.Plan {
 	out := make([]*opencube.Plan, 0, len(ws))
 	for _, w := range ws {
 		price, _ := csss.ParseAmount(w.Price)
@@ -275,10 +236,7 @@ func plans(ws []wirePlan) []*opencube.Plan {
 func (c *Client) FindPlans(ctx context.Context, f opencube.PlanFilter) ([]*opencube.Plan, int, error) {
 	p := map[string]any{"package_code": f.Code}
 	pageParams(p, f.Page)
-	var w struct {
-		Page        wirePage   `json:"page"`
-		PackageList []wirePlan `json:"package_list"`
-	}
+	var w csss.QueryPackageData
 	if err := c.Call(ctx, "/package/queryPackage", p, &w); err != nil {
 		return nil, 0, err
 	}
@@ -292,13 +250,7 @@ func (c *Client) FindDevicePlans(ctx context.Context, iccids []string, page open
 		p["deviceList"] = iccids
 	}
 	pageParams(p, page)
-	var w struct {
-		Page          wirePage `json:"page"`
-		DevicePackage []struct {
-			DeviceID    string     `json:"device_id"`
-			PackageList []wirePlan `json:"package_list"`
-		} `json:"device_package"`
-	}
+	var w csss.QueryDevicePackagesData
 	if err := c.Call(ctx, "/package/queryDevicePackages", p, &w); err != nil {
 		return nil, 0, err
 	}

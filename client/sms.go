@@ -8,6 +8,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/csss"
 )
 
 var _ admin.SMSAdmin = (*Admin)(nil)
@@ -42,33 +43,13 @@ var _ opencube.SMSService = (*Client)(nil)
 // only the message's id; its other fields are the request's.
 func (c *Client) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube.SMS, error) {
 	p := map[string]any{"device_id": r.ICCID, "content": r.Content, "sms_type": strconv.Itoa(int(r.Type))}
-	var w struct {
-		SMSID string `json:"sms_id"`
-	}
+	var w csss.SendSMSData
 	if err := c.Call(ctx, "/sms/sendSms", p, &w); err != nil {
 		return nil, err
 	}
 	return &opencube.SMS{
 		ID: w.SMSID, ICCID: r.ICCID, Direction: opencube.SMSMT, Type: r.Type, Content: r.Content, State: opencube.SMSQueued,
 	}, nil
-}
-
-// wireSMS is one item of querySms's sms_list.
-type wireSMS struct {
-	SMSID         string `json:"sms_id"`
-	DeviceID      string `json:"device_id"`
-	MSISDN        string `json:"msisdn"`
-	Direction     string `json:"direction"`
-	SMSType       string `json:"sms_type"`
-	Content       string `json:"content"`
-	Encoding      string `json:"encoding"`
-	Segments      int    `json:"segments"`
-	State         string `json:"state"`
-	CreateTime    string `json:"create_time"`
-	SentTime      string `json:"sent_time"`
-	DeliveredTime string `json:"delivered_time"`
-	FailedTime    string `json:"failed_time"`
-	ExpiredTime   string `json:"expired_time"`
 }
 
 // FindSMS implements opencube.SMSService (querySms). The filter's page must
@@ -83,10 +64,7 @@ func (c *Client) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube
 		p["end_time"] = strconv.FormatInt(f.Until.UnixMilli(), 10)
 	}
 	pageParams(p, f.Page)
-	var w struct {
-		Page    wirePage  `json:"page"`
-		SMSList []wireSMS `json:"sms_list"`
-	}
+	var w csss.SMSListData
 	if err := c.Call(ctx, "/sms/querySms", p, &w); err != nil {
 		return nil, 0, err
 	}

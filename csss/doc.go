@@ -1,2 +1,2 @@
-// Package csss implements the Cube CSSS wire protocol: signing, envelope, codes and messages, and the route table.
+// Package csss implements the Cube CSSS wire protocol: signing, envelope, codes and messages, the route table, and the data types of the answers.
 package csss

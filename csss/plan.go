@@ -70,15 +70,16 @@ func orderRequest(v *validator, amountRequired, payTypeRequired bool) opencube.O
 	return r
 }
 
-// orderData is the response data of orderPackage and createOtaOrder.
-type orderData struct {
+// OrderData is the data of the orderPackage, createOtaOrder and openOrder
+// answers: the order and its UTC+8 YYYYMMDD dates, null when not set.
+type OrderData struct {
 	OrderID         string  `json:"order_id"`
 	OrderStartDate  *string `json:"order_start_date"`
 	OrderExpireDate *string `json:"order_expire_date"`
 }
 
-func newOrderData(o *opencube.Order) orderData {
-	return orderData{OrderID: o.ID, OrderStartDate: compactDate(o.StartedAt), OrderExpireDate: compactDate(o.ExpiresAt)}
+func newOrderData(o *opencube.Order) OrderData {
+	return OrderData{OrderID: o.ID, OrderStartDate: compactDate(o.StartedAt), OrderExpireDate: compactDate(o.ExpiresAt)}
 }
 
 // orderAnswer is the answer of the routes that place or enable an order
@@ -116,8 +117,9 @@ func (s *Server) createOtaOrder(ctx context.Context, v *validator) (any, error) 
 	return orderAnswer(o), nil
 }
 
-// deviceOrder is one item of batchOrderPackages' device_order.
-type deviceOrder struct {
+// DeviceOrder is one item of batchOrderPackages' device_order: the order
+// placed for one SIM, or the error that refused it.
+type DeviceOrder struct {
 	Error           string  `json:"error"`
 	ErrorMsg        string  `json:"errorMsg"`
 	OrderID         *string `json:"order_id"`
@@ -126,8 +128,9 @@ type deviceOrder struct {
 	OrderExpireDate *string `json:"order_expire_date"`
 }
 
-type batchData struct {
-	DeviceOrder []deviceOrder `json:"device_order"`
+// BatchOrderData is the data of the batchOrderPackages answer.
+type BatchOrderData struct {
+	DeviceOrder []DeviceOrder `json:"device_order"`
 }
 
 func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, error) {
@@ -138,10 +141,10 @@ func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, err
 	}
 	orders, err := v.plans.OrderPlans(ctx, opencube.BulkOrderRequest{OrderRequest: r, ICCIDs: list})
 	if e, ok := err.(*opencube.Error); ok && e.Kind == opencube.KindBulkRejected {
-		out := batchData{DeviceOrder: []deviceOrder{}}
+		out := BatchOrderData{DeviceOrder: []DeviceOrder{}}
 		for _, f := range e.Failures {
 			code, detail := ErrorCode(f.Err)
-			out.DeviceOrder = append(out.DeviceOrder, deviceOrder{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: f.ICCID})
+			out.DeviceOrder = append(out.DeviceOrder, DeviceOrder{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: f.ICCID})
 		}
 		return out, err
 	}
@@ -153,10 +156,10 @@ func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, err
 
 // batchAnswer is the answer of batchOrderPackages (Route.answerOrders).
 func batchAnswer(orders []*opencube.Order) any {
-	out := batchData{DeviceOrder: make([]deviceOrder, 0, len(orders))}
+	out := BatchOrderData{DeviceOrder: make([]DeviceOrder, 0, len(orders))}
 	for _, o := range orders {
 		d := newOrderData(o)
-		out.DeviceOrder = append(out.DeviceOrder, deviceOrder{
+		out.DeviceOrder = append(out.DeviceOrder, DeviceOrder{
 			Error: CodeOK, ErrorMsg: Message(CodeOK, LangEN, ""), OrderID: &d.OrderID, DeviceID: o.ICCID,
 			OrderStartDate: d.OrderStartDate, OrderExpireDate: d.OrderExpireDate,
 		})
@@ -164,7 +167,9 @@ func batchAnswer(orders []*opencube.Order) any {
 	return out
 }
 
-type renewData struct {
+// RenewData is the data of the renewPackage answer; the expiry date is
+// UTC+8 `yyyy-MM-dd HH:mm:ss`.
+type RenewData struct {
 	OrderExpireDate *string `json:"order_expire_date"`
 	OrderID         string  `json:"order_id"`
 }
@@ -184,23 +189,23 @@ func (s *Server) renewPackage(ctx context.Context, v *validator) (any, error) {
 
 // renewAnswer is the answer of renewPackage (Route.answerOrder).
 func renewAnswer(o *opencube.Order) any {
-	return renewData{OrderExpireDate: longDate(o.ExpiresAt), OrderID: o.ID}
+	return RenewData{OrderExpireDate: longDate(o.ExpiresAt), OrderID: o.ID}
 }
 
-// pageInfo is the `page` object of paged answers.
-type pageInfo struct {
+// PageInfo is the `page` object of paged answers.
+type PageInfo struct {
 	CurPageNo  int `json:"cur_page_no"`
 	PageSize   int `json:"page_size"`
 	TotalCount int `json:"total_count"`
 	TotalPages int `json:"total_pages"`
 }
 
-func newPage(no, size, total int) pageInfo {
+func newPage(no, size, total int) PageInfo {
 	pages := 0
 	if size > 0 {
 		pages = (total + size - 1) / size
 	}
-	return pageInfo{CurPageNo: no, PageSize: size, TotalCount: total, TotalPages: pages}
+	return PageInfo{CurPageNo: no, PageSize: size, TotalCount: total, TotalPages: pages}
 }
 
 // paging reads page_no and page_size (D23: page size 1-100).
@@ -218,8 +223,8 @@ func paging(v *validator, required bool) (no, size int) {
 	return no, size
 }
 
-// orderItem is one item of queryOrder's package_order (D24).
-type orderItem struct {
+// OrderItem is one item of queryOrder's package_order (D24).
+type OrderItem struct {
 	OrderID     string `json:"orderId"`
 	OrderCode   string `json:"orderCode"`
 	DeviceID    string `json:"deviceId"`
@@ -245,7 +250,7 @@ type orderItem struct {
 	IsOTA       string `json:"isOta"`
 }
 
-func newOrderItem(o *opencube.Order) orderItem {
+func newOrderItem(o *opencube.Order) OrderItem {
 	ota := "0"
 	if o.OTA {
 		ota = "1"
@@ -260,20 +265,21 @@ func newOrderItem(o *opencube.Order) orderItem {
 	if startDay != nil {
 		start = *startDay
 	}
-	return orderItem{
+	return OrderItem{
 		OrderID: o.ID, OrderCode: o.Code, DeviceID: o.ICCID, IMSI: o.IMSI,
 		PackageCode: o.PlanCode, PackageName: o.PlanName, PackageType: strconv.Itoa(int(o.PlanType)),
 		BuyType: buy, OrderType: buy, OrderStatus: strconv.Itoa(int(o.Status)),
 		OrderPeriod: strconv.Itoa(o.OrderPeriod), RenewPeriod: strconv.Itoa(o.RenewPeriod),
 		Flow: FormatMB(o.VolumeBytes), UsedFlow: FormatMB(o.UsedBytes), SurplusFlow: FormatMB(max(o.VolumeBytes-o.UsedBytes, 0)),
 		OrderDate: itemDate(&o.OrderedAt), StartDate: start, OpenDate: itemDate(o.StartedAt), ExpireDate: itemDate(o.ExpiresAt),
-		PayAmount: FormatAmount(o.PayAmountMinor), PayRst: o.PayRst, PayType: o.PayType, IsOTA: ota,
+		PayAmount: opencube.FormatMinor(o.PayAmountMinor), PayRst: o.PayRst, PayType: o.PayType, IsOTA: ota,
 	}
 }
 
-type queryOrderData struct {
-	Page            pageInfo    `json:"page"`
-	PackageOrder    []orderItem `json:"package_order"`
+// QueryOrderData is the data of the queryOrder answer.
+type QueryOrderData struct {
+	Page            PageInfo    `json:"page"`
+	PackageOrder    []OrderItem `json:"package_order"`
 	PackageOrderNum int         `json:"package_order_num"`
 }
 
@@ -293,7 +299,7 @@ func (s *Server) queryOrder(ctx context.Context, v *validator) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := queryOrderData{Page: newPage(no, size, total), PackageOrder: make([]orderItem, 0, len(orders)), PackageOrderNum: len(orders)}
+	out := QueryOrderData{Page: newPage(no, size, total), PackageOrder: make([]OrderItem, 0, len(orders)), PackageOrderNum: len(orders)}
 	for _, o := range orders {
 		out.PackageOrder = append(out.PackageOrder, newOrderItem(o))
 	}
@@ -313,15 +319,16 @@ func (s *Server) openOrder(ctx context.Context, v *validator) (any, error) {
 	return orderAnswer(o), nil
 }
 
-// statusData answers the calls that move an order.
-type statusData struct {
+// StatusData is the data of the answers of the calls that move an order
+// (cancelOrder, endOrder, pauseService, resumeService).
+type StatusData struct {
 	OrderID     string `json:"order_id"`
 	DeviceID    string `json:"device_id"`
 	OrderStatus string `json:"order_status"`
 }
 
-func newStatusData(o *opencube.Order) statusData {
-	return statusData{OrderID: o.ID, DeviceID: o.ICCID, OrderStatus: strconv.Itoa(int(o.Status))}
+func newStatusData(o *opencube.Order) StatusData {
+	return StatusData{OrderID: o.ID, DeviceID: o.ICCID, OrderStatus: strconv.Itoa(int(o.Status))}
 }
 
 // statusAnswer is the answer of the routes that move an order
@@ -380,8 +387,8 @@ func (s *Server) deviceMove(ctx context.Context, v *validator, move func(context
 	return statusAnswer(o), nil
 }
 
-// planItem is one plan of queryPackage and queryDevicePackages.
-type planItem struct {
+// PlanItem is one plan of queryPackage and queryDevicePackages.
+type PlanItem struct {
 	PackageCode     string   `json:"package_code"`
 	PackageName     string   `json:"package_name"`
 	PackageType     string   `json:"package_type"`
@@ -393,7 +400,7 @@ type planItem struct {
 	CoverCountries  []string `json:"cover_countries"`
 }
 
-func newPlanItem(p *opencube.Plan) planItem {
+func newPlanItem(p *opencube.Plan) PlanItem {
 	unit := "day"
 	switch p.Type.Months() {
 	case 1:
@@ -413,24 +420,25 @@ func newPlanItem(p *opencube.Plan) planItem {
 	if countries == nil {
 		countries = []string{}
 	}
-	return planItem{
+	return PlanItem{
 		PackageCode: p.Code, PackageName: p.Name, PackageType: strconv.Itoa(int(p.Type)),
-		Flow: FormatMB(p.VolumeBytes), Price: FormatAmount(p.PriceMinor), Currency: p.Currency,
+		Flow: FormatMB(p.VolumeBytes), Price: opencube.FormatMinor(p.PriceMinor), Currency: p.Currency,
 		OrderPeriodUnit: unit, IsOTA: ota, CoverCountries: countries,
 	}
 }
 
-func planItems(plans []*opencube.Plan) []planItem {
-	out := make([]planItem, 0, len(plans))
+func planItems(plans []*opencube.Plan) []PlanItem {
+	out := make([]PlanItem, 0, len(plans))
 	for _, p := range plans {
 		out = append(out, newPlanItem(p))
 	}
 	return out
 }
 
-type queryPackageData struct {
-	Page        pageInfo   `json:"page"`
-	PackageList []planItem `json:"package_list"`
+// QueryPackageData is the data of the queryPackage answer.
+type QueryPackageData struct {
+	Page        PageInfo   `json:"page"`
+	PackageList []PlanItem `json:"package_list"`
 }
 
 func (s *Server) queryPackage(ctx context.Context, v *validator) (any, error) {
@@ -450,17 +458,20 @@ func (s *Server) queryPackage(ctx context.Context, v *validator) (any, error) {
 	if size == 0 {
 		no, size = 1, max(total, 1)
 	}
-	return queryPackageData{Page: newPage(no, size, total), PackageList: planItems(plans)}, nil
+	return QueryPackageData{Page: newPage(no, size, total), PackageList: planItems(plans)}, nil
 }
 
-type devicePackage struct {
+// DevicePackage is one item of queryDevicePackages' device_package: the
+// plans one SIM can order.
+type DevicePackage struct {
 	DeviceID    string     `json:"device_id"`
-	PackageList []planItem `json:"package_list"`
+	PackageList []PlanItem `json:"package_list"`
 }
 
-type queryDevicePackagesData struct {
-	Page          pageInfo        `json:"page"`
-	DevicePackage []devicePackage `json:"device_package"`
+// QueryDevicePackagesData is the data of the queryDevicePackages answer.
+type QueryDevicePackagesData struct {
+	Page          PageInfo        `json:"page"`
+	DevicePackage []DevicePackage `json:"device_package"`
 }
 
 func (s *Server) queryDevicePackages(ctx context.Context, v *validator) (any, error) {
@@ -483,9 +494,9 @@ func (s *Server) queryDevicePackages(ctx context.Context, v *validator) (any, er
 	if err != nil {
 		return nil, err
 	}
-	out := queryDevicePackagesData{Page: newPage(no, size, total), DevicePackage: make([]devicePackage, 0, len(dps))}
+	out := QueryDevicePackagesData{Page: newPage(no, size, total), DevicePackage: make([]DevicePackage, 0, len(dps))}
 	for _, dp := range dps {
-		out.DevicePackage = append(out.DevicePackage, devicePackage{DeviceID: dp.ICCID, PackageList: planItems(dp.Plans)})
+		out.DevicePackage = append(out.DevicePackage, DevicePackage{DeviceID: dp.ICCID, PackageList: planItems(dp.Plans)})
 	}
 	return out, nil
 }

@@ -23,8 +23,8 @@ func SIMStatusCode(s opencube.SIMStatus) string {
 	return ""
 }
 
-// deviceItem is one SIM of the device lists.
-type deviceItem struct {
+// DeviceItem is one SIM of the device lists.
+type DeviceItem struct {
 	DeviceID     string `json:"device_id"`
 	IMSI         string `json:"imsi"`
 	MSISDN       string `json:"msisdn"`
@@ -38,8 +38,8 @@ type deviceItem struct {
 	OrderStatus  string `json:"order_status"`
 }
 
-func newDeviceItem(d *opencube.Device) deviceItem {
-	it := deviceItem{
+func newDeviceItem(d *opencube.Device) DeviceItem {
+	it := DeviceItem{
 		DeviceID: d.SIM.ICCID, IMSI: d.SIM.IMSI, MSISDN: d.SIM.MSISDN, Status: SIMStatusCode(d.SIM.Status),
 		IsOTA: "0", ActivateDate: itemDate(&d.SIM.CreatedAt),
 	}
@@ -53,9 +53,11 @@ func newDeviceItem(d *opencube.Device) deviceItem {
 	return it
 }
 
-type deviceListData struct {
-	Page       pageInfo     `json:"page"`
-	DeviceList []deviceItem `json:"device_list"`
+// DeviceListData is the data of the queryDeviceList and
+// queryUsingDeviceList answers.
+type DeviceListData struct {
+	Page       PageInfo     `json:"page"`
+	DeviceList []DeviceItem `json:"device_list"`
 }
 
 func (s *Server) queryDeviceList(ctx context.Context, v *validator) (any, error) {
@@ -75,17 +77,17 @@ func (s *Server) deviceList(ctx context.Context, v *validator, inUse bool) (any,
 	if err != nil {
 		return nil, err
 	}
-	out := deviceListData{Page: newPage(no, size, total), DeviceList: make([]deviceItem, 0, len(ds))}
+	out := DeviceListData{Page: newPage(no, size, total), DeviceList: make([]DeviceItem, 0, len(ds))}
 	for _, d := range ds {
 		out.DeviceList = append(out.DeviceList, newDeviceItem(d))
 	}
 	return out, nil
 }
 
-// deviceInfoData is queryDeviceInfo's answer: the SIM, its in-use order and
+// DeviceInfoData is queryDeviceInfo's answer: the SIM, its in-use order and
 // its data session.
-type deviceInfoData struct {
-	deviceItem
+type DeviceInfoData struct {
+	DeviceItem
 	OrderCode        string `json:"order_code"`
 	OrderStartDate   string `json:"order_start_date"`
 	OrderExpireDate  string `json:"order_expire_date"`
@@ -103,7 +105,7 @@ func (s *Server) queryDeviceInfo(ctx context.Context, v *validator) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	out := deviceInfoData{deviceItem: newDeviceItem(d), Online: "0"}
+	out := DeviceInfoData{DeviceItem: newDeviceItem(d), Online: "0"}
 	if o := d.Order; o != nil {
 		out.OrderCode, out.OrderStartDate, out.OrderExpireDate = o.Code, itemDate(o.StartedAt), itemDate(o.ExpiresAt)
 	}

@@ -11,8 +11,8 @@ import (
 // errNoSMS answers the SMS routes of a server without an SMS service.
 var errNoSMS = opencube.Errorf(opencube.KindInternal, "csss: the server has no SMS service")
 
-// sendSmsData is sendSms's answer.
-type sendSmsData struct {
+// SendSMSData is the data of the sendSms answer.
+type SendSMSData struct {
 	SMSID string `json:"sms_id"`
 }
 
@@ -34,12 +34,12 @@ func (s *Server) sendSms(ctx context.Context, v *validator) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sendSmsData{SMSID: m.ID}, nil
+	return SendSMSData{SMSID: m.ID}, nil
 }
 
-// smsItem is one message of querySms's sms_list; times are UTC+8
+// SMSItem is one message of querySms's sms_list; times are UTC+8
 // `yyyy-MM-dd HH:mm:ss`, "" when the state was not reached.
-type smsItem struct {
+type SMSItem struct {
 	SMSID         string `json:"sms_id"`
 	DeviceID      string `json:"device_id"`
 	MSISDN        string `json:"msisdn"`
@@ -56,9 +56,10 @@ type smsItem struct {
 	ExpiredTime   string `json:"expired_time"`
 }
 
-type smsListData struct {
-	Page    pageInfo  `json:"page"`
-	SMSList []smsItem `json:"sms_list"`
+// SMSListData is the data of the querySms answer.
+type SMSListData struct {
+	Page    PageInfo  `json:"page"`
+	SMSList []SMSItem `json:"sms_list"`
 }
 
 // epoch reads an optional epoch time member: seconds when fewer than 13
@@ -99,9 +100,9 @@ func (s *Server) querySms(ctx context.Context, v *validator) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := smsListData{Page: newPage(no, size, total), SMSList: make([]smsItem, 0, len(ms))}
+	out := SMSListData{Page: newPage(no, size, total), SMSList: make([]SMSItem, 0, len(ms))}
 	for _, m := range ms {
-		out.SMSList = append(out.SMSList, smsItem{
+		out.SMSList = append(out.SMSList, SMSItem{
 			SMSID: m.ID, DeviceID: m.ICCID, MSISDN: m.MSISDN, Direction: string(m.Direction), SMSType: itoa(int(m.Type)),
 			Content: m.Content, Encoding: m.Encoding, Segments: m.Segments, State: string(m.State),
 			CreateTime: itemDate(&m.CreatedAt), SentTime: itemDate(m.SentAt), DeliveredTime: itemDate(m.DeliveredAt),

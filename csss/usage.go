@@ -21,8 +21,9 @@ func asOf(t time.Time) string {
 	return t.In(opencube.BusinessZone).Format(time.DateTime)
 }
 
-// flowUsage is the usage of one SIM's in-use order.
-type flowUsage struct {
+// FlowUsageData is the data of the queryDeviceFlowUsage answer: the usage of
+// one SIM's in-use order.
+type FlowUsageData struct {
 	DeviceID        string `json:"device_id"`
 	OrderCode       string `json:"order_code"`
 	OrderUsedFlow   string `json:"order_used_flow"`
@@ -30,8 +31,8 @@ type flowUsage struct {
 	AsOf            string `json:"as_of"`
 }
 
-func newFlowUsage(u opencube.DeviceUsage) flowUsage {
-	f := flowUsage{DeviceID: u.Device.SIM.ICCID, OrderUsedFlow: FormatMB(u.UsedBytes), HighFlowBalance: FormatMB(u.RemainingBytes), AsOf: asOf(u.AsOf)}
+func newFlowUsage(u opencube.DeviceUsage) FlowUsageData {
+	f := FlowUsageData{DeviceID: u.Device.SIM.ICCID, OrderUsedFlow: FormatMB(u.UsedBytes), HighFlowBalance: FormatMB(u.RemainingBytes), AsOf: asOf(u.AsOf)}
 	if u.Device.Order != nil {
 		f.OrderCode = u.Device.Order.Code
 	}
@@ -66,8 +67,8 @@ func usageList(v *validator) []string {
 	return list
 }
 
-// deviceFlow is one item of batchQueryDeviceFlowUsage.
-type deviceFlow struct {
+// DeviceFlow is one item of batchQueryDeviceFlowUsage.
+type DeviceFlow struct {
 	Error           string `json:"error"`
 	ErrorMsg        string `json:"errorMsg"`
 	DeviceID        string `json:"device_id"`
@@ -76,8 +77,9 @@ type deviceFlow struct {
 	HighFlowBalance string `json:"high_flow_balance"`
 }
 
-type batchFlowData struct {
-	DeviceFlow []deviceFlow `json:"device_flow"`
+// BatchFlowData is the data of the batchQueryDeviceFlowUsage answer.
+type BatchFlowData struct {
+	DeviceFlow []DeviceFlow `json:"device_flow"`
 	AsOf       string       `json:"as_of"`
 }
 
@@ -86,13 +88,13 @@ func (s *Server) batchQueryDeviceFlowUsage(ctx context.Context, v *validator) (a
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	out := batchFlowData{DeviceFlow: make([]deviceFlow, 0, len(list))}
+	out := BatchFlowData{DeviceFlow: make([]DeviceFlow, 0, len(list))}
 	// One SIM at a time, so that an unknown SIM is reported in its own item.
 	for _, id := range list {
 		us, err := s.SIMs.DeviceUsage(ctx, []string{id})
 		if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
 			code, detail := ErrorCode(err)
-			out.DeviceFlow = append(out.DeviceFlow, deviceFlow{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: id})
+			out.DeviceFlow = append(out.DeviceFlow, DeviceFlow{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: id})
 			continue
 		}
 		if err != nil {
@@ -100,7 +102,7 @@ func (s *Server) batchQueryDeviceFlowUsage(ctx context.Context, v *validator) (a
 		}
 		f := newFlowUsage(us[0])
 		out.AsOf = f.AsOf
-		out.DeviceFlow = append(out.DeviceFlow, deviceFlow{
+		out.DeviceFlow = append(out.DeviceFlow, DeviceFlow{
 			Error: CodeOK, ErrorMsg: Message(CodeOK, LangEN, ""), DeviceID: id,
 			OrderCode: f.OrderCode, OrderUsedFlow: f.OrderUsedFlow, HighFlowBalance: f.HighFlowBalance,
 		})
@@ -108,7 +110,8 @@ func (s *Server) batchQueryDeviceFlowUsage(ctx context.Context, v *validator) (a
 	return out, nil
 }
 
-type dailyFlowData struct {
+// DailyFlowData is the data of the queryDeviceDailyFlow answer.
+type DailyFlowData struct {
 	DeviceID string `json:"device_id"`
 	Date     string `json:"date"`
 	UsedFlow string `json:"used_flow"`
@@ -139,7 +142,7 @@ func (s *Server) queryDeviceDailyFlow(ctx context.Context, v *validator) (any, e
 	if err != nil {
 		return nil, err
 	}
-	return dailyFlowData{DeviceID: iccid, Date: itoa(day), UsedFlow: FormatMB(usedBytes(days)), AsOf: asOf(at)}, nil
+	return DailyFlowData{DeviceID: iccid, Date: itoa(day), UsedFlow: FormatMB(usedBytes(days)), AsOf: asOf(at)}, nil
 }
 
 // usedBytes is the total of days.
@@ -151,8 +154,8 @@ func usedBytes(days []opencube.DailyUsage) int64 {
 	return n
 }
 
-// monthFlow is one item of batchQueryMonthFlow.
-type monthFlow struct {
+// MonthFlow is one item of batchQueryMonthFlow.
+type MonthFlow struct {
 	Error    string `json:"error"`
 	ErrorMsg string `json:"errorMsg"`
 	DeviceID string `json:"device_id"`
@@ -160,8 +163,9 @@ type monthFlow struct {
 	UsedFlow string `json:"used_flow"`
 }
 
-type monthFlowData struct {
-	DeviceFlow []monthFlow `json:"device_flow"`
+// MonthFlowData is the data of the batchQueryMonthFlow answer.
+type MonthFlowData struct {
+	DeviceFlow []MonthFlow `json:"device_flow"`
 	AsOf       string      `json:"as_of"`
 }
 
@@ -177,24 +181,25 @@ func (s *Server) batchQueryMonthFlow(ctx context.Context, v *validator) (any, er
 	}
 	from := opencube.Day(t)
 	to := opencube.Day(t.AddDate(0, 1, -1))
-	out := monthFlowData{DeviceFlow: make([]monthFlow, 0, len(list))}
+	out := MonthFlowData{DeviceFlow: make([]MonthFlow, 0, len(list))}
 	for _, id := range list {
 		days, at, err := s.SIMs.DailyUsage(ctx, id, from, to)
 		if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
 			code, detail := ErrorCode(err)
-			out.DeviceFlow = append(out.DeviceFlow, monthFlow{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: id, Month: month})
+			out.DeviceFlow = append(out.DeviceFlow, MonthFlow{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: id, Month: month})
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
 		out.AsOf = asOf(at)
-		out.DeviceFlow = append(out.DeviceFlow, monthFlow{Error: CodeOK, ErrorMsg: Message(CodeOK, LangEN, ""), DeviceID: id, Month: month, UsedFlow: FormatMB(usedBytes(days))})
+		out.DeviceFlow = append(out.DeviceFlow, MonthFlow{Error: CodeOK, ErrorMsg: Message(CodeOK, LangEN, ""), DeviceID: id, Month: month, UsedFlow: FormatMB(usedBytes(days))})
 	}
 	return out, nil
 }
 
-type infoByDeviceData struct {
+// InfoByDeviceData is the data of the getInfoByDeviceId answer.
+type InfoByDeviceData struct {
 	DeviceID      string `json:"device_id"`
 	IMSI          string `json:"imsi"`
 	OrderCode     string `json:"order_code"`
@@ -213,7 +218,7 @@ func (s *Server) getInfoByDeviceId(ctx context.Context, v *validator) (any, erro
 		return nil, err
 	}
 	u := us[0]
-	out := infoByDeviceData{
+	out := InfoByDeviceData{
 		DeviceID: iccid, IMSI: u.Device.SIM.IMSI, RemainingFlow: FormatMB(u.RemainingBytes),
 		QueryTime: s.Clock.Now().In(opencube.BusinessZone).Format(time.DateTime), AsOf: asOf(u.AsOf),
 	}

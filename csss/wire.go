@@ -3,7 +3,6 @@ package csss
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -31,30 +30,15 @@ func FormatMB(bytes int64) string {
 	return s
 }
 
-var amountRE = regexp.MustCompile(`^\d+(\.\d{1,2})?$`)
-
-// ParseAmount parses a pay_amount such as "12.5" into minor units (1250).
+// ParseAmount parses a pay_amount such as "12.5" into minor units (1250):
+// opencube.ParseMinor, of at most 15 characters; 0 and false when it is
+// not one.
 func ParseAmount(s string) (int64, bool) {
-	if !amountRE.MatchString(s) || len(s) > 15 {
+	if len(s) > 15 {
 		return 0, false
 	}
-	whole, frac, _ := strings.Cut(s, ".")
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, false
-	}
-	frac = (frac + "00")[:2]
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	return w*100 + f, true
-}
-
-// FormatAmount renders minor units with two decimals (D16).
-func FormatAmount(minor int64) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	return sign + strconv.FormatInt(minor/100, 10) + "." + strconv.FormatInt(minor%100+100, 10)[1:]
+	n, err := opencube.ParseMinor(s)
+	return n, err == nil
 }
 
 // compactDate renders a time as a UTC+8 YYYYMMDD date, nil for none (D10).

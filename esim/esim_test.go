@@ -27,8 +27,8 @@ func TestMoney(t *testing.T) {
 		}
 	}
 	for minor, want := range map[int64]string{0: "0.00", 5: "0.05", 499: "4.99", 13900: "139.00"} {
-		if got := FormatMoney(minor); got != want {
-			t.Errorf("FormatMoney(%d) = %s, want %s", minor, got, want)
+		if got := opencube.FormatMinor(minor); got != want {
+			t.Errorf("FormatMinor(%d) = %s, want %s", minor, got, want)
 		}
 	}
 }

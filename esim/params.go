@@ -72,29 +72,13 @@ func (p Params) Int(name string, def int64) (int64, error) {
 }
 
 // ParseMoney reads a decimal amount ("4.99", "100", 4.9) as minor units:
-// at most two decimals, never a float.
+// opencube.ParseMinor of s without its surrounding white space, with at
+// most 15 digits before the point; 0 and false when it is not one.
 func ParseMoney(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || len(whole) > 15 || len(frac) > 2 || (dot && frac == "") {
+	if whole, _, _ := strings.Cut(s, "."); len(whole) > 15 {
 		return 0, false
 	}
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return 0, false
-		}
-	}
-	n, _ := strconv.ParseInt(whole, 10, 64)
-	f := frac + strings.Repeat("0", 2-len(frac))
-	m, _ := strconv.ParseInt(f, 10, 64)
-	return n*100 + m, true
-}
-
-// FormatMoney renders minor units with two decimals (D16).
-func FormatMoney(minor int64) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	return sign + strconv.FormatInt(minor/100, 10) + "." + strconv.FormatInt(100+minor%100, 10)[1:]
+	n, err := opencube.ParseMinor(s)
+	return n, err == nil
 }

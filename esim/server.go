@@ -313,7 +313,7 @@ func toPlanData(p *opencube.ESIMPlan) planData {
 			cur = Currency{Abbr: pr.Currency, Digits: 2}
 		}
 		ids = append(ids, strconv.Itoa(cur.ID))
-		d.CurrencyInfos = append(d.CurrencyInfos, currencyInfo{Currency: cur, Price: FormatMoney(pr.AmountMinor), Unit: cur.Symbol})
+		d.CurrencyInfos = append(d.CurrencyInfos, currencyInfo{Currency: cur, Price: opencube.FormatMinor(pr.AmountMinor), Unit: cur.Symbol})
 	}
 	d.CurrencyIDs = strings.Join(ids, ",")
 	return d
@@ -483,7 +483,7 @@ func (s *Server) preOrderRequest(c *call) (opencube.PreOrderRequest, error) {
 }
 
 func preOrderAnswer(o *opencube.ESIMOrder) preOrderData {
-	return preOrderData{OrderID: o.ID, PackageCode: o.PackageCode, Money: FormatMoney(o.AmountMinor), Currency: o.Currency,
+	return preOrderData{OrderID: o.ID, PackageCode: o.PackageCode, Money: opencube.FormatMinor(o.AmountMinor), Currency: o.Currency,
 		ExpireTime: o.ExpiresAt.UnixMilli()}
 }
 

@@ -251,7 +251,7 @@ func (s *Server) plans(c *call) (any, error) {
 	list := []planItem{}
 	for _, p := range ps {
 		list = append(list, planItem{ServicePlanCode: p.Code, ServicePlanShowName: p.Name, PackageCode: p.Code,
-			PackageType: strconv.Itoa(int(p.Type)), Flow: csss.FormatMB(p.VolumeBytes), Price: csss.FormatAmount(p.PriceMinor),
+			PackageType: strconv.Itoa(int(p.Type)), Flow: csss.FormatMB(p.VolumeBytes), Price: opencube.FormatMinor(p.PriceMinor),
 			Currency: p.Currency, Area: strings.Join(p.Countries, ",")})
 	}
 	return map[string]any{"deviceCode": iccid, "total": len(list), "list": list}, nil
@@ -393,7 +393,7 @@ func mallItems(ms []*opencube.MallOrder) []mallItem {
 	out := []mallItem{}
 	for _, m := range ms {
 		it := mallItem{OrderNo: m.OrderNo, DeviceCode: m.ICCID, PackageCode: m.PackageCode, OrderPeriod: m.OrderPeriod,
-			PayAmount: csss.FormatAmount(m.PayAmountMinor), PayCurrency: m.PayCurrency, PayStatus: "0", AutoRenewal: "0",
+			PayAmount: opencube.FormatMinor(m.PayAmountMinor), PayCurrency: m.PayCurrency, PayStatus: "0", AutoRenewal: "0",
 			OrderID: m.OrderID, CreateTime: m.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")}
 		if m.Paid {
 			it.PayStatus = "1"

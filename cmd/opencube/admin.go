@@ -308,7 +308,7 @@ func (c *adminCLI) planCreate(args []string) error {
 		return err
 	}
 	return c.print(p, "created plan %s%s: type %d, %s, %s %s", p.Code, parens(p.Name), p.Type,
-		formatVolume(p.VolumeBytes), admin.FormatPrice(p.PriceMinor), p.Currency)
+		formatVolume(p.VolumeBytes), opencube.FormatMinor(p.PriceMinor), p.Currency)
 }
 
 func (c *adminCLI) planGrant(args []string) error {

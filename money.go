@@ -1,0 +1,64 @@
+package opencube
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// FormatMinor renders an amount of money in minor units as a decimal with
+// two places (D16): 1230 is "12.30", 5 is "0.05", -250 is "-2.50".
+func FormatMinor(n int64) string {
+	sign, u := "", uint64(n)
+	if n < 0 {
+		sign, u = "-", -u
+	}
+	return sign + strconv.FormatUint(u/100, 10) + "." + strconv.FormatUint(u%100+100, 10)[1:]
+}
+
+// ParseMinor reads a non-negative decimal amount of money with at most two
+// decimals as minor units: "12.5" is 1250, "3" is 300, "0.07" is 7. The
+// amount is ASCII digits, then optionally a point and one or two digits:
+// no sign, exponent, white space or digit grouping. An amount beyond
+// math.MaxInt64 minor units is an error too. On error the amount is 0 and
+// the error is a KindInvalid *Error.
+func ParseMinor(s string) (int64, error) {
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" || (dot && frac == "") || len(frac) > 2 || !allDigits(whole) || !allDigits(frac) {
+		return 0, Invalid("amount", "%q is not a non-negative amount with at most two decimals", s)
+	}
+	n, ok := appendDigits(0, whole)
+	if ok {
+		n, ok = appendDigits(n, frac)
+	}
+	for i := len(frac); ok && i < 2; i++ {
+		n, ok = appendDigits(n, "0")
+	}
+	if !ok {
+		return 0, Invalid("amount", "%q is too large an amount", s)
+	}
+	return n, nil
+}
+
+// allDigits reports whether s is ASCII digits only ("" is).
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendDigits returns n followed by the decimal digits of s, false when
+// that overflows an int64.
+func appendDigits(n int64, s string) (int64, bool) {
+	for i := 0; i < len(s); i++ {
+		d := int64(s[i] - '0')
+		if n > (math.MaxInt64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
