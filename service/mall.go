@@ -145,38 +145,10 @@ func rechargeEvent(m *opencube.MallOrder, o *opencube.Order) *opencube.Event {
 	e := opencube.NewEvent(opencube.EventMallRecharge, o)
 	data, _ := json.Marshal(map[string]string{
 		"orderNo": m.OrderNo, "deviceCode": m.ICCID, "packageCode": m.PackageCode, "orderId": o.ID,
-		"payAmount": formatMinor(m.PayAmountMinor), "payCurrency": m.PayCurrency, "payId": m.PayID,
+		"payAmount": opencube.FormatMinor(m.PayAmountMinor), "payCurrency": m.PayCurrency, "payId": m.PayID,
 	})
 	e.Data = string(data)
 	return e
-}
-
-// formatMinor renders minor units with two decimals (D16).
-func formatMinor(n int64) string {
-	sign := ""
-	if n < 0 {
-		sign, n = "-", -n
-	}
-	frac := n % 100
-	s := sign + itoa(n/100) + "."
-	if frac < 10 {
-		s += "0"
-	}
-	return s + itoa(frac)
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }
 
 // SIMOrders returns the SIM's active (in use or suspended) and pending
