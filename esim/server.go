@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shopwire"
 )
 
 // Prefix is where the eSIM QR Mall is served (D21).
@@ -39,7 +40,7 @@ type call struct {
 	r      *http.Request
 	w      http.ResponseWriter
 	body   []byte
-	params Params
+	params shopwire.Params
 	sess   *opencube.Session // with Auth
 	raw    bool              // the handler wrote the response itself
 }
@@ -141,12 +142,9 @@ func (s *Server) run(c *call, rt *Route) (any, error) {
 	}
 	c.body = body
 	if c.r.Method == http.MethodGet {
-		c.params = Params{}
-		for k, v := range c.r.URL.Query() {
-			c.params[k] = v[0]
-		}
+		c.params = shopwire.QueryParams(c.r.URL.Query())
 	} else if rt.Raw {
-		c.params = Params{}
+		c.params = shopwire.Params{}
 	} else if c.params, err = ParseParams(body); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/shopwire"
 )
 
 // Prefixes are the Mall's base paths (D21): the shop (Vshop), the cashier
@@ -91,7 +92,7 @@ func (s *Server) Handler() http.Handler {
 // call is one request as a handler sees it.
 type call struct {
 	ctx     context.Context
-	params  Params
+	params  shopwire.Params
 	partner string
 }
 
@@ -131,7 +132,7 @@ func ErrorCode(err error) (code, detail string) {
 // Authenticate checks a request's globals in the order of D23: partner
 // code (1004), sign (1002), version (1005), tradeTime (1003), tradeType
 // (1001). It returns the partner code.
-func (s *Server) Authenticate(ctx context.Context, body []byte, p Params, tradeType string) (string, error) {
+func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Params, tradeType string) (string, error) {
 	partner := p["partnerCode"]
 	if partner == "" {
 		return "", opencube.Errorf(opencube.KindUnauthenticated, "partnerCode is required")
@@ -196,14 +197,6 @@ func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
 	w.Write(buf.Bytes())
 }
 
-func (c *call) require(name string) (string, error) {
-	v := strings.TrimSpace(c.params[name])
-	if v == "" {
-		return "", opencube.Invalid(name, "%s is required", name)
-	}
-	return v, nil
-}
-
 // verifyData is the answer of singleVerify.
 type verifyData struct {
 	DeviceCode  string `json:"deviceCode"`
@@ -214,7 +207,7 @@ type verifyData struct {
 }
 
 func (s *Server) verify(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +231,7 @@ type planItem struct {
 }
 
 func (s *Server) plans(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +267,7 @@ func (s *Server) orderRequest(c *call) (opencube.MallOrderRequest, error) {
 		name string
 		dst  *string
 	}{{"orderNo", &r.OrderNo}, {"deviceCode", &r.ICCID}, {"packageCode", &r.PackageCode}, {"payCurrency", &r.PayCurrency}} {
-		if *f.dst, err = c.require(f.name); err != nil {
+		if *f.dst, err = c.params.Require(f.name); err != nil {
 			return r, err
 		}
 	}
@@ -405,7 +398,7 @@ func mallItems(ms []*opencube.MallOrder) []mallItem {
 }
 
 func (s *Server) orders(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -418,7 +411,7 @@ func (s *Server) orders(c *call) (any, error) {
 }
 
 func (s *Server) autoRenewals(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +423,7 @@ func (s *Server) autoRenewals(c *call) (any, error) {
 }
 
 func (s *Server) cancelAutoRenewal(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +435,7 @@ func (s *Server) cancelAutoRenewal(c *call) (any, error) {
 }
 
 func (s *Server) payResult(c *call) (any, error) {
-	no, err := c.require("orderNo")
+	no, err := c.params.Require("orderNo")
 	if err != nil {
 		return nil, err
 	}
