@@ -1,9 +1,7 @@
 package esim
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -88,7 +86,8 @@ func NewServer(svc *opencube.ESIMService) *Server {
 	return &Server{Svc: svc, Sandbox: Sandbox{}, Stripe: &Stripe{Clock: svc.Clock}, Logger: slog.Default()}
 }
 
-// Envelope is the body of every answer.
+// Envelope is the body of every answer: FMS's integer code, without the
+// Mall's success flag.
 type Envelope struct {
 	Code    int    `json:"code"`
 	Data    any    `json:"data"`
@@ -156,15 +155,8 @@ func (s *Server) run(c *call, rt *Route) (any, error) {
 	return rt.handle(s, c)
 }
 
-func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(e)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
+// writeEnvelope writes e as the whole answer (shopwire.WriteJSON).
+func writeEnvelope(w http.ResponseWriter, status int, e Envelope) { shopwire.WriteJSON(w, status, e) }
 
 // partner returns the request's partnerCode, or the session's.
 func (c *call) partner() (string, error) {

@@ -1,9 +1,7 @@
 package mall
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -65,7 +63,8 @@ func NewServer(svc *opencube.Service) *Server {
 }
 
 // Envelope is the body of every answer: the CSSS shape with the CSSS
-// codes (D6).
+// codes (D6), a string code and a success flag (the eSIM QR Mall's has an
+// integer code and no flag).
 type Envelope struct {
 	Code    string `json:"code"`
 	Data    any    `json:"data"`
@@ -187,15 +186,8 @@ func (s *Server) run(r *http.Request, rt *Route) (any, error) {
 	return rt.handle(s, &call{ctx: opencube.NewContext(r.Context(), partner), params: p, partner: partner})
 }
 
-func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(e)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
+// writeEnvelope writes e as the whole answer (shopwire.WriteJSON).
+func writeEnvelope(w http.ResponseWriter, status int, e Envelope) { shopwire.WriteJSON(w, status, e) }
 
 // verifyData is the answer of singleVerify.
 type verifyData struct {

@@ -2,7 +2,8 @@
 // shops share: the Mall (package mall, csss-api.md §4.3) and the eSIM QR
 // Mall (package esim, the FMS API, §4.4). Both read a request's fields
 // from one flat JSON object whose scalars are kept as text (Params,
-// Decode, QueryParams).
+// Decode, QueryParams), and both write their JSON envelope the same way
+// (WriteJSON).
 //
 // What differs between the two protocols stays in their packages, said
 // there and not behind options here: the envelope's fields (the Mall's
@@ -19,5 +20,5 @@
 // eSIM shop to the Mall's server, signs and service for the few pieces
 // they really have in common, and every change to the Mall would reach
 // it. This package knows neither shop's codes nor any service: it needs
-// only opencube's error kinds.
+// only net/http and opencube's error kinds.
 package shopwire
