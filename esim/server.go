@@ -27,9 +27,43 @@ type Route struct {
 	Summary      string
 	// Auth says the call needs a consumer's x-access-token.
 	Auth bool
+	// Webhook says a payment provider calls it, signing the body its own
+	// way (the handler's PaymentProvider verifies the sign): a failure of
+	// ours answers HTTP 500, so that the provider sends it again.
+	Webhook bool
 	// Raw says the body is not FMS parameters (a provider's own format).
 	Raw    bool
 	handle func(s *Server, c *call) (any, error)
+}
+
+// Pattern is the route's ServeMux pattern (shopwire.Route).
+func (rt Route) Pattern() string { return rt.Method + " " + Prefix + rt.Path }
+
+// Routes is the route table of the eSIM QR Mall: every endpoint, in one
+// place. Paths are FMS's; the v1.1 forms and the older ones share handlers.
+var Routes = []Route{
+	{Method: "POST", Path: "/user/emailVerificationCode", Summary: "Send an e-mail verification code", handle: (*Server).sendCode},
+	{Method: "POST", Path: "/user/emailRegister", Summary: "Register a consumer (passwd = MD5 of the password); returns x-access-token", handle: (*Server).register},
+	{Method: "POST", Path: "/user/login", Summary: "Log a consumer in; returns x-access-token", handle: (*Server).login},
+	{Method: "POST", Path: "/package/queryCountry", Summary: "Countries with plans", handle: (*Server).queryCountry},
+	{Method: "POST", Path: "/package/countryPackageList", Summary: "Plans of a country (countryCode = MCC; type 1 covering, 2 only)", handle: (*Server).packageList},
+	{Method: "POST", Path: "/package/packageList", Summary: "Plans of a country or region", handle: (*Server).packageList},
+	{Method: "POST", Path: "/v1.1/package/packageList", Summary: "Plans of a country or region", handle: (*Server).packageList},
+	{Method: "POST", Path: "/package/selectContinentsCode", Summary: "Continents with plans", handle: (*Server).continents},
+	{Method: "POST", Path: "/package/selectPackageByContinents", Summary: "Plans of a continent (continentsCode)", handle: (*Server).packageList},
+	{Method: "POST", Path: "/package/selectHotPackage", Summary: "Hot plans", handle: (*Server).hotPackages},
+	{Method: "POST", Path: "/package/detail", Summary: "Plan detail with prices per currency", handle: (*Server).detail},
+	{Method: "POST", Path: "/v1.1/package/detail", Summary: "Plan detail with prices per currency", handle: (*Server).detail},
+	{Method: "POST", Path: "/v1.1/package/preOrderPackage", Summary: "Pre-order: reserve an eSIM profile until paid", Auth: true, handle: (*Server).preOrder},
+	{Method: "POST", Path: "/package/preOrderPackage", Summary: "Pre-order: reserve an eSIM profile until paid", Auth: true, handle: (*Server).preOrder},
+	{Method: "POST", Path: "/package/topUpOrder", Summary: "Top-up order for an eSIM bought before (iccid)", Auth: true, handle: (*Server).topUp},
+	{Method: "POST", Path: "/package/selectTopUpList", Summary: "Plans that can top up an eSIM", Auth: true, handle: (*Server).topUpList},
+	{Method: "POST", Path: "/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
+	{Method: "POST", Path: "/v1.1/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
+	{Method: "POST", Path: "/payment/stripe/webhook", Summary: "Stripe-style payment webhook (Stripe-Signature)", Webhook: true, Raw: true, handle: (*Server).stripeWebhook},
+	{Method: "POST", Path: "/package/queryOrdStatusAndEmail", Summary: "Order payment status; qrCode once paid", Auth: true, handle: (*Server).orderStatus},
+	{Method: "POST", Path: "/v1.1/order/myEsimDetail", Summary: "ICCID, SM-DP+ address, matching ID, activation code", Auth: true, handle: (*Server).myEsimDetail},
+	{Method: "GET", Path: "/v1.1/order/qrCode", Summary: "The activation code as a QR PNG (orderId query parameter)", Auth: true, handle: (*Server).qrCode},
 }
 
 // call is one request as a handler sees it.
@@ -41,33 +75,6 @@ type call struct {
 	params shopwire.Params
 	sess   *opencube.Session // with Auth
 	raw    bool              // the handler wrote the response itself
-}
-
-// Routes is the route table of the eSIM QR Mall: every endpoint, in one
-// place. Paths are FMS's; the v1.1 forms and the older ones share handlers.
-var Routes = []Route{
-	{"POST", "/user/emailVerificationCode", "Send an e-mail verification code", false, false, (*Server).sendCode},
-	{"POST", "/user/emailRegister", "Register a consumer (passwd = MD5 of the password); returns x-access-token", false, false, (*Server).register},
-	{"POST", "/user/login", "Log a consumer in; returns x-access-token", false, false, (*Server).login},
-	{"POST", "/package/queryCountry", "Countries with plans", false, false, (*Server).queryCountry},
-	{"POST", "/package/countryPackageList", "Plans of a country (countryCode = MCC; type 1 covering, 2 only)", false, false, (*Server).packageList},
-	{"POST", "/package/packageList", "Plans of a country or region", false, false, (*Server).packageList},
-	{"POST", "/v1.1/package/packageList", "Plans of a country or region", false, false, (*Server).packageList},
-	{"POST", "/package/selectContinentsCode", "Continents with plans", false, false, (*Server).continents},
-	{"POST", "/package/selectPackageByContinents", "Plans of a continent (continentsCode)", false, false, (*Server).packageList},
-	{"POST", "/package/selectHotPackage", "Hot plans", false, false, (*Server).hotPackages},
-	{"POST", "/package/detail", "Plan detail with prices per currency", false, false, (*Server).detail},
-	{"POST", "/v1.1/package/detail", "Plan detail with prices per currency", false, false, (*Server).detail},
-	{"POST", "/v1.1/package/preOrderPackage", "Pre-order: reserve an eSIM profile until paid", true, false, (*Server).preOrder},
-	{"POST", "/package/preOrderPackage", "Pre-order: reserve an eSIM profile until paid", true, false, (*Server).preOrder},
-	{"POST", "/package/topUpOrder", "Top-up order for an eSIM bought before (iccid)", true, false, (*Server).topUp},
-	{"POST", "/package/selectTopUpList", "Plans that can top up an eSIM", true, false, (*Server).topUpList},
-	{"POST", "/payment/webhook", "Payment result, signed as a CSSS request (D22)", false, false, (*Server).webhook},
-	{"POST", "/v1.1/payment/webhook", "Payment result, signed as a CSSS request (D22)", false, false, (*Server).webhook},
-	{"POST", "/payment/stripe/webhook", "Stripe-style payment webhook (Stripe-Signature)", false, true, (*Server).stripeWebhook},
-	{"POST", "/package/queryOrdStatusAndEmail", "Order payment status; qrCode once paid", true, false, (*Server).orderStatus},
-	{"POST", "/v1.1/order/myEsimDetail", "ICCID, SM-DP+ address, matching ID, activation code", true, false, (*Server).myEsimDetail},
-	{"GET", "/v1.1/order/qrCode", "The activation code as a QR PNG (orderId query parameter)", true, false, (*Server).qrCode},
 }
 
 // Server serves the eSIM QR Mall over an ESIMService.
@@ -94,17 +101,16 @@ type Envelope struct {
 	Message string `json:"message"`
 }
 
-// Handler returns the handler of every route under Prefix.
+// Handler returns the handler of every route, and of every other path
+// under Prefix.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	for i := range Routes {
-		rt := &Routes[i]
-		mux.HandleFunc(rt.Method+" "+Prefix+rt.Path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) })
-	}
-	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		writeEnvelope(w, http.StatusNotFound, Envelope{Code: CodeBadParams, Message: "no such API: " + r.Method + " " + r.URL.Path})
-	})
-	return mux
+	return shopwire.NewMux(Routes, s.serve, noRoute, Prefix)
+}
+
+// noRoute answers a path with no route: HTTP 404 with code 2, naming the
+// method and path.
+func noRoute(w http.ResponseWriter, r *http.Request) {
+	writeEnvelope(w, http.StatusNotFound, Envelope{Code: CodeBadParams, Message: "no such API: " + r.Method + " " + r.URL.Path})
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
@@ -123,7 +129,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		switch {
 		case errors.As(err, &e) && e.Field == "sign":
 			status = http.StatusBadRequest // a webhook that does not verify
-		case code == CodeError && strings.HasSuffix(rt.Path, "/webhook"):
+		case code == CodeError && rt.Webhook:
 			// A payment provider takes any 2xx as delivered: a failure of
 			// ours must make it send the webhook again.
 			status = http.StatusInternalServerError

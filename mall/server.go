@@ -22,7 +22,8 @@ var Prefixes = []string{"/vshop", "/payment", "/topup"}
 // MaxBody is the largest accepted request body.
 const MaxBody = 64 << 10
 
-// Route is one endpoint of the Mall.
+// Route is one endpoint of the Mall. Every Mall route is signed: its
+// globals are checked (Authenticate) before its handler runs.
 type Route struct {
 	// Method and Path, the full path under one of Prefixes.
 	Method, Path string
@@ -33,19 +34,22 @@ type Route struct {
 	handle    func(s *Server, c *call) (any, error)
 }
 
+// Pattern is the route's ServeMux pattern (shopwire.Route).
+func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
+
 // Routes is the Mall's route table: every endpoint, in one place. Paths
 // the Mall's documentation does not show (query orders, auto-renewal,
 // payment result, order detail) are opencube's names.
 var Routes = []Route{
-	{"POST", "/vshop/singleVerify", "singleVerify", "Card login verification", (*Server).verify},
-	{"POST", "/vshop/singleServicePlanPage", "singleServicePlanPage", "Plans the SIM can buy", (*Server).plans},
-	{"POST", "/vshop/singleOrder", "singleOrder", "Create a user order (paid through the Mall's cashier)", (*Server).order},
-	{"POST", "/vshop/synPartner/SynOrderInfo", "SynOrderInfo", "Create a user order paid by a third party", (*Server).synOrder},
-	{"POST", "/vshop/queryActivePendingOrder", "queryActivePendingOrder", "The SIM's active and pending orders", (*Server).orders},
-	{"POST", "/vshop/getActiveAutoRenewal", "getActiveAutoRenewal", "The SIM's Mall orders with auto-renewal on", (*Server).autoRenewals},
-	{"POST", "/vshop/cancelAutoRenewal", "cancelAutoRenewal", "Turn auto-renewal off", (*Server).cancelAutoRenewal},
-	{"POST", "/payment/queryPayResult", "queryPayResult", "Payment result of a Mall order", (*Server).payResult},
-	{"GET", "/topup/order/detail", "orderDetail", "Details of a Mall order (globals in the query)", (*Server).payResult},
+	{Method: "POST", Path: "/vshop/singleVerify", TradeType: "singleVerify", Summary: "Card login verification", handle: (*Server).verify},
+	{Method: "POST", Path: "/vshop/singleServicePlanPage", TradeType: "singleServicePlanPage", Summary: "Plans the SIM can buy", handle: (*Server).plans},
+	{Method: "POST", Path: "/vshop/singleOrder", TradeType: "singleOrder", Summary: "Create a user order (paid through the Mall's cashier)", handle: (*Server).order},
+	{Method: "POST", Path: "/vshop/synPartner/SynOrderInfo", TradeType: "SynOrderInfo", Summary: "Create a user order paid by a third party", handle: (*Server).synOrder},
+	{Method: "POST", Path: "/vshop/queryActivePendingOrder", TradeType: "queryActivePendingOrder", Summary: "The SIM's active and pending orders", handle: (*Server).orders},
+	{Method: "POST", Path: "/vshop/getActiveAutoRenewal", TradeType: "getActiveAutoRenewal", Summary: "The SIM's Mall orders with auto-renewal on", handle: (*Server).autoRenewals},
+	{Method: "POST", Path: "/vshop/cancelAutoRenewal", TradeType: "cancelAutoRenewal", Summary: "Turn auto-renewal off", handle: (*Server).cancelAutoRenewal},
+	{Method: "POST", Path: "/payment/queryPayResult", TradeType: "queryPayResult", Summary: "Payment result of a Mall order", handle: (*Server).payResult},
+	{Method: "GET", Path: "/topup/order/detail", TradeType: "orderDetail", Summary: "Details of a Mall order (globals in the query)", handle: (*Server).payResult},
 }
 
 // Server serves the Mall over the domain service.
@@ -72,20 +76,16 @@ type Envelope struct {
 	Success bool   `json:"success"`
 }
 
-// Handler returns the handler of every route.
+// Handler returns the handler of every route, and of every other path
+// under Prefixes.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	for i := range Routes {
-		rt := &Routes[i]
-		mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) })
-	}
-	for _, p := range Prefixes {
-		mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
-			lang := csss.ParseLang(r.Header.Get("Accept-Language"))
-			writeEnvelope(w, http.StatusNotFound, Envelope{Code: csss.CodeNoRoute, Message: csss.Message(csss.CodeNoRoute, lang, "")})
-		})
-	}
-	return mux
+	return shopwire.NewMux(Routes, s.serve, noRoute, Prefixes...)
+}
+
+// noRoute answers a path with no route: HTTP 404 with csss.CodeNoRoute.
+func noRoute(w http.ResponseWriter, r *http.Request) {
+	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
+	writeEnvelope(w, http.StatusNotFound, Envelope{Code: csss.CodeNoRoute, Message: csss.Message(csss.CodeNoRoute, lang, "")})
 }
 
 // call is one request as a handler sees it.

@@ -2,8 +2,9 @@
 // shops share: the Mall (package mall, csss-api.md §4.3) and the eSIM QR
 // Mall (package esim, the FMS API, §4.4). Both read a request's fields
 // from one flat JSON object whose scalars are kept as text (Params,
-// Decode, QueryParams), and both write their JSON envelope the same way
-// (WriteJSON).
+// Decode, QueryParams), both write their JSON envelope the same way
+// (WriteJSON), and both list their endpoints in one route table that
+// becomes a ServeMux (NewMux).
 //
 // What differs between the two protocols stays in their packages, said
 // there and not behind options here: the envelope's fields (the Mall's

@@ -18,3 +18,24 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
+
+// Route is what NewMux needs of a row of a route table: its ServeMux
+// pattern, "METHOD /full/path".
+type Route interface {
+	Pattern() string
+}
+
+// NewMux turns a route table into a ServeMux: each row's pattern is served
+// by serve with a pointer to that row, and any other path under one of
+// prefixes (each without its trailing slash) by noRoute.
+func NewMux[R Route](table []R, serve func(http.ResponseWriter, *http.Request, *R), noRoute http.HandlerFunc, prefixes ...string) *http.ServeMux {
+	mux := http.NewServeMux()
+	for i := range table {
+		rt := &table[i]
+		mux.HandleFunc(table[i].Pattern(), func(w http.ResponseWriter, r *http.Request) { serve(w, r, rt) })
+	}
+	for _, p := range prefixes {
+		mux.HandleFunc(p+"/", noRoute)
+	}
+	return mux
+}

@@ -16,3 +16,28 @@ func TestWriteJSON(t *testing.T) {
 		t.Errorf("body %q", got)
 	}
 }
+
+type testRoute struct{ method, path string }
+
+func (rt testRoute) Pattern() string { return rt.method + " /p" + rt.path }
+
+func TestNewMux(t *testing.T) {
+	table := []testRoute{{"POST", "/a"}, {"GET", "/b"}}
+	mux := NewMux(table, func(w http.ResponseWriter, r *http.Request, rt *testRoute) {
+		w.Write([]byte("route " + rt.path))
+	}, func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "none", http.StatusNotFound)
+	}, "/p", "/q")
+	for _, tt := range []struct{ method, path, want string }{
+		{"POST", "/p/a", "route /a"},
+		{"GET", "/p/b", "route /b"},
+		{"GET", "/p/c", "none\n"},
+		{"GET", "/q/a", "none\n"},
+	} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest(tt.method, tt.path, nil))
+		if got := w.Body.String(); got != tt.want {
+			t.Errorf("%s %s: %q, want %q", tt.method, tt.path, got, tt.want)
+		}
+	}
+}
