@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/shopwire"
 )
 
@@ -24,7 +25,9 @@ func ParseParams(body []byte) (shopwire.Params, error) {
 }
 
 // ParseMoney reads a decimal amount ("4.99", "100", 4.9) as minor units:
-// at most two decimals, never a float.
+// at most two decimals, never a float. It is not csss.ParseAmount (the
+// Mall's payAmount): FMS amounts may carry surrounding spaces, and the
+// 15-digit bound is on the whole part, not on the text.
 func ParseMoney(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	whole, frac, dot := strings.Cut(s, ".")
@@ -42,11 +45,6 @@ func ParseMoney(s string) (int64, bool) {
 	return n*100 + m, true
 }
 
-// FormatMoney renders minor units with two decimals (D16).
-func FormatMoney(minor int64) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	return sign + strconv.FormatInt(minor/100, 10) + "." + strconv.FormatInt(100+minor%100, 10)[1:]
-}
+// FormatMoney renders minor units with two decimals (D16), as CSSS does
+// (csss.FormatAmount).
+func FormatMoney(minor int64) string { return csss.FormatAmount(minor) }
