@@ -216,11 +216,9 @@ func (s *Server) register(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f [3]string
-	for i, name := range []string{"email", "passwd", "verifyCode"} {
-		if f[i], err = c.params.Require(name); err != nil {
-			return nil, err
-		}
+	f, err := c.params.RequireAll("email", "passwd", "verifyCode")
+	if err != nil {
+		return nil, err
 	}
 	if ut := c.params["userType"]; ut != "" && ut != "4" {
 		return nil, opencube.Invalid("userType", "consumers register with userType 4")
@@ -238,15 +236,11 @@ func (s *Server) login(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	email, err := c.params.Require("email")
+	f, err := c.params.RequireAll("email", "passwd")
 	if err != nil {
 		return nil, err
 	}
-	passwd, err := c.params.Require("passwd")
-	if err != nil {
-		return nil, err
-	}
-	u, token, err := s.Svc.Login(c.ctx, partner, email, passwd)
+	u, token, err := s.Svc.Login(c.ctx, partner, f[0], f[1])
 	if err != nil {
 		return nil, err
 	}

@@ -254,15 +254,11 @@ type orderData struct {
 
 func (s *Server) orderRequest(c *call) (opencube.MallOrderRequest, error) {
 	var r opencube.MallOrderRequest
-	var err error
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"orderNo", &r.OrderNo}, {"deviceCode", &r.ICCID}, {"packageCode", &r.PackageCode}, {"payCurrency", &r.PayCurrency}} {
-		if *f.dst, err = c.params.Require(f.name); err != nil {
-			return r, err
-		}
+	f, err := c.params.RequireAll("orderNo", "deviceCode", "packageCode", "payCurrency")
+	if err != nil {
+		return r, err
 	}
+	r.OrderNo, r.ICCID, r.PackageCode, r.PayCurrency = f[0], f[1], f[2], f[3]
 	if sp := c.params["servicePlanCode"]; sp != "" && sp != r.PackageCode {
 		return r, opencube.Invalid("servicePlanCode", "servicePlanCode must name packageCode's plan")
 	}

@@ -75,6 +75,20 @@ func (p Params) Require(name string) (string, error) {
 	return v, nil
 }
 
+// RequireAll returns the named fields, in order, as Require does; the
+// first empty one is the error.
+func (p Params) RequireAll(names ...string) ([]string, error) {
+	vs := make([]string, len(names))
+	for i, name := range names {
+		v, err := p.Require(name)
+		if err != nil {
+			return nil, err
+		}
+		vs[i] = v
+	}
+	return vs, nil
+}
+
 // Int returns the named field as an integer, def when it is empty.
 func (p Params) Int(name string, def int64) (int64, error) {
 	v := strings.TrimSpace(p[name])

@@ -59,6 +59,13 @@ func TestRequireInt(t *testing.T) {
 			t.Errorf("Require(%s): %v", name, err)
 		}
 	}
+	if vs, err := p.RequireAll("a", "n"); err != nil || len(vs) != 2 || vs[0] != "x" || vs[1] != "12" {
+		t.Errorf("RequireAll(a, n) = %q, %v", vs, err)
+	}
+	var e *opencube.Error
+	if _, err := p.RequireAll("a", "missing", "blank"); !errors.As(err, &e) || e.Field != "missing" {
+		t.Errorf("RequireAll(a, missing, blank): %v, want missing first", err)
+	}
 	if n, err := p.Int("n", 0); n != 12 || err != nil {
 		t.Errorf("Int(n) = %d, %v", n, err)
 	}
