@@ -313,12 +313,19 @@ func plansData(ps []*opencube.ESIMPlan) []planData {
 	return out
 }
 
-func (s *Server) queryCountry(c *call) (any, error) {
+// partnerPlans returns the plans f selects among those of the request's
+// partner (call.partner).
+func (s *Server) partnerPlans(c *call, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error) {
 	partner, err := c.partner()
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: partner})
+	f.Enterprise = partner
+	return s.Svc.FindPlans(c.ctx, f)
+}
+
+func (s *Server) queryCountry(c *call) (any, error) {
+	ps, err := s.partnerPlans(c, opencube.ESIMPlanFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -379,11 +386,7 @@ func (s *Server) packageList(c *call) (any, error) {
 }
 
 func (s *Server) continents(c *call) (any, error) {
-	partner, err := c.partner()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: partner})
+	ps, err := s.partnerPlans(c, opencube.ESIMPlanFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -404,11 +407,7 @@ func (s *Server) continents(c *call) (any, error) {
 }
 
 func (s *Server) hotPackages(c *call) (any, error) {
-	partner, err := c.partner()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: partner, HotOnly: true})
+	ps, err := s.partnerPlans(c, opencube.ESIMPlanFilter{HotOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -468,9 +467,14 @@ func (s *Server) preOrderRequest(c *call) (opencube.PreOrderRequest, error) {
 		AmountMinor: money, PeriodNum: int(period)}, nil
 }
 
-func preOrderAnswer(o *opencube.ESIMOrder) preOrderData {
+// place places a pre-order or a top-up order and answers it.
+func (s *Server) place(c *call, r opencube.PreOrderRequest) (any, error) {
+	o, err := s.Svc.PreOrder(c.ctx, c.sess, r)
+	if err != nil {
+		return nil, err
+	}
 	return preOrderData{OrderID: o.ID, PackageCode: o.PackageCode, Money: FormatMoney(o.AmountMinor), Currency: o.Currency,
-		ExpireTime: o.ExpiresAt.UnixMilli()}
+		ExpireTime: o.ExpiresAt.UnixMilli()}, nil
 }
 
 func (s *Server) preOrder(c *call) (any, error) {
@@ -478,11 +482,7 @@ func (s *Server) preOrder(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.Svc.PreOrder(c.ctx, c.sess, r)
-	if err != nil {
-		return nil, err
-	}
-	return preOrderAnswer(o), nil
+	return s.place(c, r)
 }
 
 func (s *Server) topUp(c *call) (any, error) {
@@ -493,11 +493,7 @@ func (s *Server) topUp(c *call) (any, error) {
 	if r.ICCID, err = c.params.Require("iccid"); err != nil {
 		return nil, err
 	}
-	o, err := s.Svc.PreOrder(c.ctx, c.sess, r)
-	if err != nil {
-		return nil, err
-	}
-	return preOrderAnswer(o), nil
+	return s.place(c, r)
 }
 
 func (s *Server) topUpList(c *call) (any, error) {
@@ -554,6 +550,17 @@ func (s *Server) order(c *call) (*opencube.ESIMOrder, *opencube.Profile, error) 
 	return s.Svc.Order(c.ctx, c.sess, id)
 }
 
+// paidOrder returns the request's order (orderId) with its profile and
+// activation code; KindNoQRCode when the order is not paid.
+func (s *Server) paidOrder(c *call) (*opencube.ESIMOrder, *opencube.Profile, string, error) {
+	o, p, err := s.order(c)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	code, err := opencube.InstallCode(o, p)
+	return o, p, code, err
+}
+
 func (s *Server) orderStatus(c *call) (any, error) {
 	o, p, err := s.order(c)
 	if err != nil {
@@ -586,11 +593,7 @@ type esimDetail struct {
 }
 
 func (s *Server) myEsimDetail(c *call) (any, error) {
-	o, p, err := s.order(c)
-	if err != nil {
-		return nil, err
-	}
-	code, err := opencube.InstallCode(o, p)
+	o, p, code, err := s.paidOrder(c)
 	if err != nil {
 		return nil, err
 	}
@@ -609,11 +612,7 @@ func (s *Server) myEsimDetail(c *call) (any, error) {
 }
 
 func (s *Server) qrCode(c *call) (any, error) {
-	o, p, err := s.order(c)
-	if err != nil {
-		return nil, err
-	}
-	code, err := opencube.InstallCode(o, p)
+	_, _, code, err := s.paidOrder(c)
 	if err != nil {
 		return nil, err
 	}
