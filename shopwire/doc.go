@@ -21,5 +21,5 @@
 // eSIM shop to the Mall's server, signs and service for the few pieces
 // they really have in common, and every change to the Mall would reach
 // it. This package knows neither shop's codes nor any service: it needs
-// only net/http and opencube's error kinds.
+// only the standard library and opencube's error kinds.
 package shopwire
