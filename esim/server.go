@@ -1,9 +1,7 @@
 package esim
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -13,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shopwire"
 )
 
 // Prefix is where the eSIM QR Mall is served (D21).
@@ -28,9 +27,43 @@ type Route struct {
 	Summary      string
 	// Auth says the call needs a consumer's x-access-token.
 	Auth bool
+	// Webhook says a payment provider calls it, signing the body its own
+	// way (the handler's PaymentProvider verifies the sign): a failure of
+	// ours answers HTTP 500, so that the provider sends it again.
+	Webhook bool
 	// Raw says the body is not FMS parameters (a provider's own format).
 	Raw    bool
 	handle func(s *Server, c *call) (any, error)
+}
+
+// Pattern is the route's ServeMux pattern (shopwire.Route).
+func (rt Route) Pattern() string { return rt.Method + " " + Prefix + rt.Path }
+
+// Routes is the route table of the eSIM QR Mall: every endpoint, in one
+// place. Paths are FMS's; the v1.1 forms and the older ones share handlers.
+var Routes = []Route{
+	{Method: "POST", Path: "/user/emailVerificationCode", Summary: "Send an e-mail verification code", handle: (*Server).sendCode},
+	{Method: "POST", Path: "/user/emailRegister", Summary: "Register a consumer (passwd = MD5 of the password); returns x-access-token", handle: (*Server).register},
+	{Method: "POST", Path: "/user/login", Summary: "Log a consumer in; returns x-access-token", handle: (*Server).login},
+	{Method: "POST", Path: "/package/queryCountry", Summary: "Countries with plans", handle: (*Server).queryCountry},
+	{Method: "POST", Path: "/package/countryPackageList", Summary: "Plans of a country (countryCode = MCC; type 1 covering, 2 only)", handle: (*Server).packageList},
+	{Method: "POST", Path: "/package/packageList", Summary: "Plans of a country or region", handle: (*Server).packageList},
+	{Method: "POST", Path: "/v1.1/package/packageList", Summary: "Plans of a country or region", handle: (*Server).packageList},
+	{Method: "POST", Path: "/package/selectContinentsCode", Summary: "Continents with plans", handle: (*Server).continents},
+	{Method: "POST", Path: "/package/selectPackageByContinents", Summary: "Plans of a continent (continentsCode)", handle: (*Server).packageList},
+	{Method: "POST", Path: "/package/selectHotPackage", Summary: "Hot plans", handle: (*Server).hotPackages},
+	{Method: "POST", Path: "/package/detail", Summary: "Plan detail with prices per currency", handle: (*Server).detail},
+	{Method: "POST", Path: "/v1.1/package/detail", Summary: "Plan detail with prices per currency", handle: (*Server).detail},
+	{Method: "POST", Path: "/v1.1/package/preOrderPackage", Summary: "Pre-order: reserve an eSIM profile until paid", Auth: true, handle: (*Server).preOrder},
+	{Method: "POST", Path: "/package/preOrderPackage", Summary: "Pre-order: reserve an eSIM profile until paid", Auth: true, handle: (*Server).preOrder},
+	{Method: "POST", Path: "/package/topUpOrder", Summary: "Top-up order for an eSIM bought before (iccid)", Auth: true, handle: (*Server).topUp},
+	{Method: "POST", Path: "/package/selectTopUpList", Summary: "Plans that can top up an eSIM", Auth: true, handle: (*Server).topUpList},
+	{Method: "POST", Path: "/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
+	{Method: "POST", Path: "/v1.1/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
+	{Method: "POST", Path: "/payment/stripe/webhook", Summary: "Stripe-style payment webhook (Stripe-Signature)", Webhook: true, Raw: true, handle: (*Server).stripeWebhook},
+	{Method: "POST", Path: "/package/queryOrdStatusAndEmail", Summary: "Order payment status; qrCode once paid", Auth: true, handle: (*Server).orderStatus},
+	{Method: "POST", Path: "/v1.1/order/myEsimDetail", Summary: "ICCID, SM-DP+ address, matching ID, activation code", Auth: true, handle: (*Server).myEsimDetail},
+	{Method: "GET", Path: "/v1.1/order/qrCode", Summary: "The activation code as a QR PNG (orderId query parameter)", Auth: true, handle: (*Server).qrCode},
 }
 
 // call is one request as a handler sees it.
@@ -39,36 +72,9 @@ type call struct {
 	r      *http.Request
 	w      http.ResponseWriter
 	body   []byte
-	params Params
+	params shopwire.Params
 	sess   *opencube.Session // with Auth
 	raw    bool              // the handler wrote the response itself
-}
-
-// Routes is the route table of the eSIM QR Mall: every endpoint, in one
-// place. Paths are FMS's; the v1.1 forms and the older ones share handlers.
-var Routes = []Route{
-	{"POST", "/user/emailVerificationCode", "Send an e-mail verification code", false, false, (*Server).sendCode},
-	{"POST", "/user/emailRegister", "Register a consumer (passwd = MD5 of the password); returns x-access-token", false, false, (*Server).register},
-	{"POST", "/user/login", "Log a consumer in; returns x-access-token", false, false, (*Server).login},
-	{"POST", "/package/queryCountry", "Countries with plans", false, false, (*Server).queryCountry},
-	{"POST", "/package/countryPackageList", "Plans of a country (countryCode = MCC; type 1 covering, 2 only)", false, false, (*Server).packageList},
-	{"POST", "/package/packageList", "Plans of a country or region", false, false, (*Server).packageList},
-	{"POST", "/v1.1/package/packageList", "Plans of a country or region", false, false, (*Server).packageList},
-	{"POST", "/package/selectContinentsCode", "Continents with plans", false, false, (*Server).continents},
-	{"POST", "/package/selectPackageByContinents", "Plans of a continent (continentsCode)", false, false, (*Server).packageList},
-	{"POST", "/package/selectHotPackage", "Hot plans", false, false, (*Server).hotPackages},
-	{"POST", "/package/detail", "Plan detail with prices per currency", false, false, (*Server).detail},
-	{"POST", "/v1.1/package/detail", "Plan detail with prices per currency", false, false, (*Server).detail},
-	{"POST", "/v1.1/package/preOrderPackage", "Pre-order: reserve an eSIM profile until paid", true, false, (*Server).preOrder},
-	{"POST", "/package/preOrderPackage", "Pre-order: reserve an eSIM profile until paid", true, false, (*Server).preOrder},
-	{"POST", "/package/topUpOrder", "Top-up order for an eSIM bought before (iccid)", true, false, (*Server).topUp},
-	{"POST", "/package/selectTopUpList", "Plans that can top up an eSIM", true, false, (*Server).topUpList},
-	{"POST", "/payment/webhook", "Payment result, signed as a CSSS request (D22)", false, false, (*Server).webhook},
-	{"POST", "/v1.1/payment/webhook", "Payment result, signed as a CSSS request (D22)", false, false, (*Server).webhook},
-	{"POST", "/payment/stripe/webhook", "Stripe-style payment webhook (Stripe-Signature)", false, true, (*Server).stripeWebhook},
-	{"POST", "/package/queryOrdStatusAndEmail", "Order payment status; qrCode once paid", true, false, (*Server).orderStatus},
-	{"POST", "/v1.1/order/myEsimDetail", "ICCID, SM-DP+ address, matching ID, activation code", true, false, (*Server).myEsimDetail},
-	{"GET", "/v1.1/order/qrCode", "The activation code as a QR PNG (orderId query parameter)", true, false, (*Server).qrCode},
 }
 
 // Server serves the eSIM QR Mall over an ESIMService.
@@ -91,24 +97,24 @@ func NewServer(svc opencube.ESIMService, enterprises opencube.EnterpriseFinder, 
 	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Sandbox: Sandbox{}, Stripe: &Stripe{Clock: clock}, Logger: slog.Default()}
 }
 
-// Envelope is the body of every answer.
+// Envelope is the body of every answer: FMS's integer code, without the
+// Mall's success flag.
 type Envelope struct {
 	Code    int    `json:"code"`
 	Data    any    `json:"data"`
 	Message string `json:"message"`
 }
 
-// Handler returns the handler of every route under Prefix.
+// Handler returns the handler of every route, and of every other path
+// under Prefix.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	for i := range Routes {
-		rt := &Routes[i]
-		mux.HandleFunc(rt.Method+" "+Prefix+rt.Path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) })
-	}
-	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		writeEnvelope(w, http.StatusNotFound, Envelope{Code: CodeBadParams, Message: "no such API: " + r.Method + " " + r.URL.Path})
-	})
-	return mux
+	return shopwire.NewMux(Routes, s.serve, noRoute, Prefix)
+}
+
+// noRoute answers a path with no route: HTTP 404 with code 2, naming the
+// method and path.
+func noRoute(w http.ResponseWriter, r *http.Request) {
+	writeEnvelope(w, http.StatusNotFound, Envelope{Code: CodeBadParams, Message: "no such API: " + r.Method + " " + r.URL.Path})
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
@@ -127,7 +133,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		switch {
 		case errors.As(err, &e) && e.Field == "sign":
 			status = http.StatusBadRequest // a webhook that does not verify
-		case code == CodeError && strings.HasSuffix(rt.Path, "/webhook"):
+		case code == CodeError && rt.Webhook:
 			// A payment provider takes any 2xx as delivered: a failure of
 			// ours must make it send the webhook again.
 			status = http.StatusInternalServerError
@@ -145,12 +151,9 @@ func (s *Server) run(c *call, rt *Route) (any, error) {
 	}
 	c.body = body
 	if c.r.Method == http.MethodGet {
-		c.params = Params{}
-		for k, v := range c.r.URL.Query() {
-			c.params[k] = v[0]
-		}
+		c.params = shopwire.QueryParams(c.r.URL.Query())
 	} else if rt.Raw {
-		c.params = Params{}
+		c.params = shopwire.Params{}
 	} else if c.params, err = ParseParams(body); err != nil {
 		return nil, err
 	}
@@ -162,15 +165,8 @@ func (s *Server) run(c *call, rt *Route) (any, error) {
 	return rt.handle(s, c)
 }
 
-func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(e)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
+// writeEnvelope writes e as the whole answer (shopwire.WriteJSON).
+func writeEnvelope(w http.ResponseWriter, status int, e Envelope) { shopwire.WriteJSON(w, status, e) }
 
 // partner returns the request's partnerCode, or the session's.
 func (c *call) partner() (string, error) {
@@ -224,11 +220,9 @@ func (s *Server) register(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var f [3]string
-	for i, name := range []string{"email", "passwd", "verifyCode"} {
-		if f[i], err = c.params.Require(name); err != nil {
-			return nil, err
-		}
+	f, err := c.params.RequireAll("email", "passwd", "verifyCode")
+	if err != nil {
+		return nil, err
 	}
 	if ut := c.params["userType"]; ut != "" && ut != "4" {
 		return nil, opencube.Invalid("userType", "consumers register with userType 4")
@@ -246,15 +240,11 @@ func (s *Server) login(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	email, err := c.params.Require("email")
+	f, err := c.params.RequireAll("email", "passwd")
 	if err != nil {
 		return nil, err
 	}
-	passwd, err := c.params.Require("passwd")
-	if err != nil {
-		return nil, err
-	}
-	u, token, err := s.Svc.Login(c.ctx, partner, email, passwd)
+	u, token, err := s.Svc.Login(c.ctx, partner, f[0], f[1])
 	if err != nil {
 		return nil, err
 	}
@@ -327,12 +317,19 @@ func plansData(ps []*opencube.ESIMPlan) []planData {
 	return out
 }
 
-func (s *Server) queryCountry(c *call) (any, error) {
+// partnerPlans returns the plans f selects among those of the request's
+// partner (call.partner).
+func (s *Server) partnerPlans(c *call, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error) {
 	partner, err := c.partner()
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: partner})
+	f.Enterprise = partner
+	return s.Svc.FindPlans(c.ctx, f)
+}
+
+func (s *Server) queryCountry(c *call) (any, error) {
+	ps, err := s.partnerPlans(c, opencube.ESIMPlanFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -393,11 +390,7 @@ func (s *Server) packageList(c *call) (any, error) {
 }
 
 func (s *Server) continents(c *call) (any, error) {
-	partner, err := c.partner()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: partner})
+	ps, err := s.partnerPlans(c, opencube.ESIMPlanFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -418,11 +411,7 @@ func (s *Server) continents(c *call) (any, error) {
 }
 
 func (s *Server) hotPackages(c *call) (any, error) {
-	partner, err := c.partner()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: partner, HotOnly: true})
+	ps, err := s.partnerPlans(c, opencube.ESIMPlanFilter{HotOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -482,9 +471,14 @@ func (s *Server) preOrderRequest(c *call) (opencube.PreOrderRequest, error) {
 		AmountMinor: money, PeriodNum: int(period)}, nil
 }
 
-func preOrderAnswer(o *opencube.ESIMOrder) preOrderData {
+// place places a pre-order or a top-up order and answers it.
+func (s *Server) place(c *call, r opencube.PreOrderRequest) (any, error) {
+	o, err := s.Svc.PreOrder(c.ctx, c.sess, r)
+	if err != nil {
+		return nil, err
+	}
 	return preOrderData{OrderID: o.ID, PackageCode: o.PackageCode, Money: opencube.FormatMinor(o.AmountMinor), Currency: o.Currency,
-		ExpireTime: o.ExpiresAt.UnixMilli()}
+		ExpireTime: o.ExpiresAt.UnixMilli()}, nil
 }
 
 func (s *Server) preOrder(c *call) (any, error) {
@@ -492,11 +486,7 @@ func (s *Server) preOrder(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.Svc.PreOrder(c.ctx, c.sess, r)
-	if err != nil {
-		return nil, err
-	}
-	return preOrderAnswer(o), nil
+	return s.place(c, r)
 }
 
 func (s *Server) topUp(c *call) (any, error) {
@@ -507,11 +497,7 @@ func (s *Server) topUp(c *call) (any, error) {
 	if r.ICCID, err = c.params.Require("iccid"); err != nil {
 		return nil, err
 	}
-	o, err := s.Svc.PreOrder(c.ctx, c.sess, r)
-	if err != nil {
-		return nil, err
-	}
-	return preOrderAnswer(o), nil
+	return s.place(c, r)
 }
 
 func (s *Server) topUpList(c *call) (any, error) {
@@ -568,6 +554,17 @@ func (s *Server) order(c *call) (*opencube.ESIMOrder, *opencube.Profile, error) 
 	return s.Svc.Order(c.ctx, c.sess, id)
 }
 
+// paidOrder returns the request's order (orderId) with its profile and
+// activation code; KindNoQRCode when the order is not paid.
+func (s *Server) paidOrder(c *call) (*opencube.ESIMOrder, *opencube.Profile, string, error) {
+	o, p, err := s.order(c)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	code, err := opencube.InstallCode(o, p)
+	return o, p, code, err
+}
+
 func (s *Server) orderStatus(c *call) (any, error) {
 	o, p, err := s.order(c)
 	if err != nil {
@@ -600,11 +597,7 @@ type esimDetail struct {
 }
 
 func (s *Server) myEsimDetail(c *call) (any, error) {
-	o, p, err := s.order(c)
-	if err != nil {
-		return nil, err
-	}
-	code, err := opencube.InstallCode(o, p)
+	o, p, code, err := s.paidOrder(c)
 	if err != nil {
 		return nil, err
 	}
@@ -623,11 +616,7 @@ func (s *Server) myEsimDetail(c *call) (any, error) {
 }
 
 func (s *Server) qrCode(c *call) (any, error) {
-	o, p, err := s.order(c)
-	if err != nil {
-		return nil, err
-	}
-	code, err := opencube.InstallCode(o, p)
+	_, _, code, err := s.paidOrder(c)
 	if err != nil {
 		return nil, err
 	}

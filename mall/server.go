@@ -1,9 +1,7 @@
 package mall
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/shopwire"
 )
 
 // Prefixes are the Mall's base paths (D21): the shop (Vshop), the cashier
@@ -23,7 +22,8 @@ var Prefixes = []string{"/vshop", "/payment", "/topup"}
 // MaxBody is the largest accepted request body.
 const MaxBody = 64 << 10
 
-// Route is one endpoint of the Mall.
+// Route is one endpoint of the Mall. Every Mall route is signed: its
+// globals are checked (Authenticate) before its handler runs.
 type Route struct {
 	// Method and Path, the full path under one of Prefixes.
 	Method, Path string
@@ -34,19 +34,22 @@ type Route struct {
 	handle    func(s *Server, c *call) (any, error)
 }
 
+// Pattern is the route's ServeMux pattern (shopwire.Route).
+func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
+
 // Routes is the Mall's route table: every endpoint, in one place. Paths
 // the Mall's documentation does not show (query orders, auto-renewal,
 // payment result, order detail) are opencube's names.
 var Routes = []Route{
-	{"POST", "/vshop/singleVerify", "singleVerify", "Card login verification", (*Server).verify},
-	{"POST", "/vshop/singleServicePlanPage", "singleServicePlanPage", "Plans the SIM can buy", (*Server).plans},
-	{"POST", "/vshop/singleOrder", "singleOrder", "Create a user order (paid through the Mall's cashier)", (*Server).order},
-	{"POST", "/vshop/synPartner/SynOrderInfo", "SynOrderInfo", "Create a user order paid by a third party", (*Server).synOrder},
-	{"POST", "/vshop/queryActivePendingOrder", "queryActivePendingOrder", "The SIM's active and pending orders", (*Server).orders},
-	{"POST", "/vshop/getActiveAutoRenewal", "getActiveAutoRenewal", "The SIM's Mall orders with auto-renewal on", (*Server).autoRenewals},
-	{"POST", "/vshop/cancelAutoRenewal", "cancelAutoRenewal", "Turn auto-renewal off", (*Server).cancelAutoRenewal},
-	{"POST", "/payment/queryPayResult", "queryPayResult", "Payment result of a Mall order", (*Server).payResult},
-	{"GET", "/topup/order/detail", "orderDetail", "Details of a Mall order (globals in the query)", (*Server).payResult},
+	{Method: "POST", Path: "/vshop/singleVerify", TradeType: "singleVerify", Summary: "Card login verification", handle: (*Server).verify},
+	{Method: "POST", Path: "/vshop/singleServicePlanPage", TradeType: "singleServicePlanPage", Summary: "Plans the SIM can buy", handle: (*Server).plans},
+	{Method: "POST", Path: "/vshop/singleOrder", TradeType: "singleOrder", Summary: "Create a user order (paid through the Mall's cashier)", handle: (*Server).order},
+	{Method: "POST", Path: "/vshop/synPartner/SynOrderInfo", TradeType: "SynOrderInfo", Summary: "Create a user order paid by a third party", handle: (*Server).synOrder},
+	{Method: "POST", Path: "/vshop/queryActivePendingOrder", TradeType: "queryActivePendingOrder", Summary: "The SIM's active and pending orders", handle: (*Server).orders},
+	{Method: "POST", Path: "/vshop/getActiveAutoRenewal", TradeType: "getActiveAutoRenewal", Summary: "The SIM's Mall orders with auto-renewal on", handle: (*Server).autoRenewals},
+	{Method: "POST", Path: "/vshop/cancelAutoRenewal", TradeType: "cancelAutoRenewal", Summary: "Turn auto-renewal off", handle: (*Server).cancelAutoRenewal},
+	{Method: "POST", Path: "/payment/queryPayResult", TradeType: "queryPayResult", Summary: "Payment result of a Mall order", handle: (*Server).payResult},
+	{Method: "GET", Path: "/topup/order/detail", TradeType: "orderDetail", Summary: "Details of a Mall order (globals in the query)", handle: (*Server).payResult},
 }
 
 // Server serves the Mall over the domain service.
@@ -66,7 +69,8 @@ func NewServer(svc opencube.MallService, enterprises opencube.EnterpriseFinder, 
 }
 
 // Envelope is the body of every answer: the CSSS shape with the CSSS
-// codes (D6).
+// codes (D6), a string code and a success flag (the eSIM QR Mall's has an
+// integer code and no flag).
 type Envelope struct {
 	Code    string `json:"code"`
 	Data    any    `json:"data"`
@@ -74,26 +78,22 @@ type Envelope struct {
 	Success bool   `json:"success"`
 }
 
-// Handler returns the handler of every route.
+// Handler returns the handler of every route, and of every other path
+// under Prefixes.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	for i := range Routes {
-		rt := &Routes[i]
-		mux.HandleFunc(rt.Method+" "+rt.Path, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) })
-	}
-	for _, p := range Prefixes {
-		mux.HandleFunc(p+"/", func(w http.ResponseWriter, r *http.Request) {
-			lang := csss.ParseLang(r.Header.Get("Accept-Language"))
-			writeEnvelope(w, http.StatusNotFound, Envelope{Code: csss.CodeNoRoute, Message: csss.Message(csss.CodeNoRoute, lang, "")})
-		})
-	}
-	return mux
+	return shopwire.NewMux(Routes, s.serve, noRoute, Prefixes...)
+}
+
+// noRoute answers a path with no route: HTTP 404 with csss.CodeNoRoute.
+func noRoute(w http.ResponseWriter, r *http.Request) {
+	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
+	writeEnvelope(w, http.StatusNotFound, Envelope{Code: csss.CodeNoRoute, Message: csss.Message(csss.CodeNoRoute, lang, "")})
 }
 
 // call is one request as a handler sees it.
 type call struct {
 	ctx     context.Context
-	params  Params
+	params  shopwire.Params
 	partner string
 }
 
@@ -133,7 +133,7 @@ func ErrorCode(err error) (code, detail string) {
 // Authenticate checks a request's globals in the order of D23: partner
 // code (1004), sign (1002), version (1005), tradeTime (1003), tradeType
 // (1001). It returns the partner code.
-func (s *Server) Authenticate(ctx context.Context, body []byte, p Params, tradeType string) (string, error) {
+func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Params, tradeType string) (string, error) {
 	partner := p["partnerCode"]
 	if partner == "" {
 		return "", opencube.Errorf(opencube.KindUnauthenticated, "partnerCode is required")
@@ -188,23 +188,8 @@ func (s *Server) run(r *http.Request, rt *Route) (any, error) {
 	return rt.handle(s, &call{ctx: opencube.NewContext(r.Context(), partner), params: p, partner: partner})
 }
 
-func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.Encode(e)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
-
-func (c *call) require(name string) (string, error) {
-	v := strings.TrimSpace(c.params[name])
-	if v == "" {
-		return "", opencube.Invalid(name, "%s is required", name)
-	}
-	return v, nil
-}
+// writeEnvelope writes e as the whole answer (shopwire.WriteJSON).
+func writeEnvelope(w http.ResponseWriter, status int, e Envelope) { shopwire.WriteJSON(w, status, e) }
 
 // verifyData is the answer of singleVerify.
 type verifyData struct {
@@ -216,7 +201,7 @@ type verifyData struct {
 }
 
 func (s *Server) verify(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +225,7 @@ type planItem struct {
 }
 
 func (s *Server) plans(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -271,15 +256,11 @@ type orderData struct {
 
 func (s *Server) orderRequest(c *call) (opencube.MallOrderRequest, error) {
 	var r opencube.MallOrderRequest
-	var err error
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"orderNo", &r.OrderNo}, {"deviceCode", &r.ICCID}, {"packageCode", &r.PackageCode}, {"payCurrency", &r.PayCurrency}} {
-		if *f.dst, err = c.require(f.name); err != nil {
-			return r, err
-		}
+	f, err := c.params.RequireAll("orderNo", "deviceCode", "packageCode", "payCurrency")
+	if err != nil {
+		return r, err
 	}
+	r.OrderNo, r.ICCID, r.PackageCode, r.PayCurrency = f[0], f[1], f[2], f[3]
 	if sp := c.params["servicePlanCode"]; sp != "" && sp != r.PackageCode {
 		return r, opencube.Invalid("servicePlanCode", "servicePlanCode must name packageCode's plan")
 	}
@@ -407,7 +388,7 @@ func mallItems(ms []*opencube.MallOrder) []mallItem {
 }
 
 func (s *Server) orders(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -420,7 +401,7 @@ func (s *Server) orders(c *call) (any, error) {
 }
 
 func (s *Server) autoRenewals(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +413,7 @@ func (s *Server) autoRenewals(c *call) (any, error) {
 }
 
 func (s *Server) cancelAutoRenewal(c *call) (any, error) {
-	iccid, err := c.require("deviceCode")
+	iccid, err := c.params.Require("deviceCode")
 	if err != nil {
 		return nil, err
 	}
@@ -444,7 +425,7 @@ func (s *Server) cancelAutoRenewal(c *call) (any, error) {
 }
 
 func (s *Server) payResult(c *call) (any, error) {
-	no, err := c.require("orderNo")
+	no, err := c.params.Require("orderNo")
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/shopwire"
 )
 
 // Sign returns the Mall sign of a canonical sign content (D22): the
@@ -64,52 +65,20 @@ func Verify(body []byte, sign string, secrets []string) bool {
 	return ok == 1
 }
 
-// QueryBody returns the JSON object of a GET request's query parameters,
-// every value a string, so that it is signed like a body.
+// QueryBody returns the JSON object of a GET request's query parameters
+// (shopwire.QueryParams), every value a string, so that it is signed like
+// a body.
 func QueryBody(q map[string][]string) []byte {
-	m := make(map[string]string, len(q))
-	for k, v := range q {
-		if len(v) > 0 {
-			m[k] = v[0]
-		}
-	}
-	b, _ := json.Marshal(m)
+	b, _ := json.Marshal(shopwire.QueryParams(q))
 	return b
 }
 
-// Params are a request's fields; scalars are kept as their text, since the
-// Mall's examples send every value as a string.
-type Params map[string]string
-
-// ParseParams reads a JSON object body; nested objects and arrays are
-// refused (no Mall request has them).
-func ParseParams(body []byte) (Params, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var raw map[string]any
-	if err := dec.Decode(&raw); err != nil || raw == nil {
-		return nil, opencube.Invalid("body", "the body is not a JSON object")
+// ParseParams reads a Mall request's fields (shopwire.Decode). A Mall
+// request always carries its globals: an empty body, or null, is invalid.
+func ParseParams(body []byte) (shopwire.Params, error) {
+	p, err := shopwire.Decode(body)
+	if err == nil && p == nil {
+		err = opencube.Invalid("body", "the body is not a JSON object")
 	}
-	if dec.More() {
-		return nil, opencube.Invalid("body", "the body holds more than one JSON value")
-	}
-	p := make(Params, len(raw))
-	for k, v := range raw {
-		switch v := v.(type) {
-		case nil:
-		case string:
-			p[k] = v
-		case json.Number:
-			p[k] = v.String()
-		case bool:
-			if v {
-				p[k] = "true"
-			} else {
-				p[k] = "false"
-			}
-		default:
-			return nil, opencube.Invalid(k, "%s must be a string or a number", k)
-		}
-	}
-	return p, nil
+	return p, err
 }

@@ -1,0 +1,41 @@
+package shopwire
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+)
+
+// WriteJSON writes a whole answer: status, the Content-Type
+// "application/json; charset=utf-8" and v (the protocol's envelope) as
+// JSON ended by a newline, with <, > and & left as they are.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// Route is what NewMux needs of a row of a route table: its ServeMux
+// pattern, "METHOD /full/path".
+type Route interface {
+	Pattern() string
+}
+
+// NewMux turns a route table into a ServeMux: each row's pattern is served
+// by serve with a pointer to that row, and any other path under one of
+// prefixes (each without its trailing slash) by noRoute.
+func NewMux[R Route](table []R, serve func(http.ResponseWriter, *http.Request, *R), noRoute http.HandlerFunc, prefixes ...string) *http.ServeMux {
+	mux := http.NewServeMux()
+	for i := range table {
+		rt := &table[i]
+		mux.HandleFunc(table[i].Pattern(), func(w http.ResponseWriter, r *http.Request) { serve(w, r, rt) })
+	}
+	for _, p := range prefixes {
+		mux.HandleFunc(p+"/", noRoute)
+	}
+	return mux
+}
