@@ -1,7 +1,6 @@
 package opencube
 
 import (
-	"fmt"
 	"strings"
 	"time"
 )
@@ -260,9 +259,6 @@ type ESIMOrder struct {
 	PaidAt          *time.Time `json:"paid_at,omitempty"`
 	UpdatedAt       time.Time  `json:"updated_at"`
 }
-
-// ESIMOrderID formats an order number as an eSIM order id.
-func ESIMOrderID(n int64) string { return fmt.Sprintf("ESIM%017d", n) }
 
 // MallOrder is a Mall purchase of a plan for a SIM: paid (it then holds
 // the order it became on the SIM) or pending a third-party payment.

@@ -184,47 +184,6 @@ func Day(t time.Time) int {
 	return y*10000 + int(m)*100 + d
 }
 
-// DayStart returns the first instant of the UTC+8 day yyyymmdd.
-func DayStart(day int) time.Time {
-	return time.Date(day/10000, time.Month(day/100%100), day%100, 0, 0, 0, 0, BusinessZone)
-}
-
-// DayBytes is part of a usage delta booked to one UTC+8 day.
-type DayBytes struct {
-	Day   int
-	Bytes int64
-}
-
-// SplitDays divides bytes used between from and to over the UTC+8 days of
-// that span, in proportion to the time spent in each (D20); the last day
-// takes the rounding remainder. When to is not after from, everything goes
-// to the day of to.
-func SplitDays(from, to time.Time, bytes int64) []DayBytes {
-	if bytes == 0 {
-		return nil
-	}
-	if !to.After(from) || Day(from) == Day(to) {
-		return []DayBytes{{Day(to), bytes}}
-	}
-	total := to.Sub(from)
-	var out []DayBytes
-	left := bytes
-	for cur := from; ; {
-		d := Day(cur)
-		next := DayStart(d).AddDate(0, 0, 1)
-		if !next.Before(to) {
-			out = append(out, DayBytes{d, left})
-			return out
-		}
-		// bytes*span/total without overflowing int64 for large volumes.
-		share := int64(float64(bytes) * float64(next.Sub(cur)) / float64(total))
-		share = min(share, left)
-		out = append(out, DayBytes{d, share})
-		left -= share
-		cur = next
-	}
-}
-
 // TestBytes is the test volume of an order in bytes: test_flow (MB) when
 // test_flow_flag is 1, else 0.
 func (o *Order) TestBytes() int64 {
@@ -326,8 +285,3 @@ func (sub *Subscriber) Authorize(now time.Time) *AuthDecision {
 // record for longer than the session timeout (a lost Stop). The job
 // reschedules itself.
 const JobSessionSweep = "usage.session_sweep"
-
-// SessionSweepJob returns the session sweep job due at at.
-func SessionSweepJob(at time.Time) *Job {
-	return &Job{ID: NewUUID(), Kind: JobSessionSweep, Key: "sessions", RunAt: at}
-}

@@ -2,8 +2,6 @@ package opencube
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"net/url"
 	"slices"
 	"strings"
@@ -122,14 +120,6 @@ func ParseEventList(s string) []EventType {
 	return out
 }
 
-// NewWebhookSecret returns a random Standard Webhooks secret: whsec_ and
-// the Base64 of 24 random bytes.
-func NewWebhookSecret() string {
-	var b [24]byte
-	rand.Read(b[:])
-	return WebhookSecretPrefix + base64.StdEncoding.EncodeToString(b[:])
-}
-
 // DeliveryState is where a delivery stands.
 type DeliveryState string
 
@@ -220,11 +210,6 @@ const KindNotFound Kind = "not_found"
 // finished (delivered, or failed for good) longer ago than the retention,
 // with their attempts. The job reschedules itself.
 const JobPurgeDeliveries = "notify.purge_deliveries"
-
-// PurgeDeliveriesJob returns the delivery purge job due at at.
-func PurgeDeliveriesJob(at time.Time) *Job {
-	return &Job{ID: NewUUID(), Kind: JobPurgeDeliveries, Key: "deliveries", RunAt: at}
-}
 
 // EventMallRecharge is the Mall's recharge-success push (充值成功消息推送):
 // a paid Mall order became an order on the SIM. It travels through the

@@ -11,6 +11,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/notify"
+	"github.com/opencube/opencube/service"
 )
 
 // TestPayload: each kind of event's body verifies with the enterprise
@@ -54,7 +55,7 @@ func TestPayload(t *testing.T) {
 				t.Errorf("sign does not verify: %s", body)
 			}
 			h := http.Header{}
-			secrets := []string{opencube.NewWebhookSecret(), opencube.NewWebhookSecret()}
+			secrets := []string{service.NewWebhookSecret(), service.NewWebhookSecret()}
 			notify.SetHeaders(h, e.ID, body, time.Now(), secrets)
 			for _, s := range secrets {
 				wh, err := standardwebhooks.NewWebhook(s)

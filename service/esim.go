@@ -218,7 +218,7 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.
 	}
 	now := s.Clock.Now()
 	o := &opencube.ESIMOrder{
-		ID: opencube.ESIMOrderID(s.IDs.Next(now)), EnterpriseCode: sess.EnterpriseCode, UserID: sess.UserID, Email: sess.Email,
+		ID: ESIMOrderID(s.IDs.Next(now)), EnterpriseCode: sess.EnterpriseCode, UserID: sess.UserID, Email: sess.Email,
 		PlanID: plan.ID, PackageCode: plan.PackageCode, PlanName: plan.Name, PeriodNum: r.PeriodNum,
 		Currency: strings.ToUpper(r.Currency), AmountMinor: total, Status: opencube.ESIMWaiting,
 		CreatedAt: now, ExpiresAt: now.Add(s.PreOrderTimeout), UpdatedAt: now,
@@ -385,3 +385,6 @@ var (
 	_ opencube.ESIMService      = (*ESIM)(nil)
 	_ opencube.ESIMAdminService = (*ESIM)(nil)
 )
+
+// ESIMOrderID formats an order number as an eSIM order id.
+func ESIMOrderID(n int64) string { return fmt.Sprintf("ESIM%017d", n) }

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -18,7 +20,7 @@ func (s *Notify) PutWebhook(ctx context.Context, w *opencube.Webhook) (*opencube
 		return nil, err
 	}
 	now := s.Clock.Now()
-	w.Secret = opencube.NewWebhookSecret()
+	w.Secret = NewWebhookSecret()
 	w.CreatedAt, w.UpdatedAt = now, now
 	created, err := s.Store.PutWebhook(ctx, w)
 	if err != nil {
@@ -50,7 +52,7 @@ func (s *Notify) RotateWebhookSecret(ctx context.Context, accessCode string, gra
 	if grace < 0 {
 		return nil, opencube.Invalid("grace_seconds", "grace_seconds must not be negative")
 	}
-	secret := opencube.NewWebhookSecret()
+	secret := NewWebhookSecret()
 	if err := s.Store.RotateWebhookSecret(ctx, accessCode, secret, s.Clock.Now().Add(grace)); err != nil {
 		return nil, err
 	}
@@ -108,4 +110,17 @@ func (s *Notify) PutAlertSettings(ctx context.Context, a *opencube.AlertSettings
 // FindAlertSettings implements NotifyService.
 func (s *Notify) FindAlertSettings(ctx context.Context, accessCode string) (*opencube.AlertSettings, error) {
 	return s.Store.FindAlertSettings(ctx, accessCode)
+}
+
+// NewWebhookSecret returns a random Standard Webhooks secret: whsec_ and
+// the Base64 of 24 random bytes.
+func NewWebhookSecret() string {
+	var b [24]byte
+	rand.Read(b[:])
+	return opencube.WebhookSecretPrefix + base64.StdEncoding.EncodeToString(b[:])
+}
+
+// PurgeDeliveriesJob returns the delivery purge job due at at.
+func PurgeDeliveriesJob(at time.Time) *opencube.Job {
+	return &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobPurgeDeliveries, Key: "deliveries", RunAt: at}
 }

@@ -125,7 +125,7 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 		return res, err
 	}
 	res.Bytes = delta
-	pieces := opencube.SplitDays(from, r.Time, delta)
+	pieces := SplitDays(from, r.Time, delta)
 	for _, p := range pieces {
 		if err := tx.AddDailyUsage(ctx, sub.SIM.EnterpriseCode, sub.SIM.ICCID, p.Day, p.Bytes); err != nil {
 			return res, err
@@ -219,13 +219,13 @@ func (s *SIMs) Authorize(ctx context.Context, imsi string) (*opencube.AuthDecisi
 
 // ScheduleSessionSweep makes sure the session sweep is scheduled, at at.
 func (s *SIMs) ScheduleSessionSweep(ctx context.Context, at time.Time) error {
-	return scheduleJob(ctx, s.Store, opencube.SessionSweepJob(at))
+	return scheduleJob(ctx, s.Store, SessionSweepJob(at))
 }
 
 // SweepSessions returns the JobSessionSweep handler: it closes open sessions
 // older than timeout and schedules the next sweep after every.
 func (s *SIMs) SweepSessions(timeout, every time.Duration) opencube.JobHandler {
-	return periodic(s.Clock, s.Store, every, opencube.SessionSweepJob, func(ctx context.Context, now time.Time) error {
+	return periodic(s.Clock, s.Store, every, SessionSweepJob, func(ctx context.Context, now time.Time) error {
 		_, err := s.CloseStaleSessions(ctx, now.Add(-timeout))
 		return err
 	})
@@ -259,4 +259,50 @@ func (s *SIMs) CloseStaleSessions(ctx context.Context, before time.Time) (int, e
 			return n, nil
 		}
 	}
+}
+
+// DayStart returns the first instant of the UTC+8 day yyyymmdd.
+func DayStart(day int) time.Time {
+	return time.Date(day/10000, time.Month(day/100%100), day%100, 0, 0, 0, 0, opencube.BusinessZone)
+}
+
+// DayBytes is part of a usage delta booked to one UTC+8 day.
+type DayBytes struct {
+	Day   int
+	Bytes int64
+}
+
+// SplitDays divides bytes used between from and to over the UTC+8 days of
+// that span, in proportion to the time spent in each (D20); the last day
+// takes the rounding remainder. When to is not after from, everything goes
+// to the day of to.
+func SplitDays(from, to time.Time, bytes int64) []DayBytes {
+	if bytes == 0 {
+		return nil
+	}
+	if !to.After(from) || opencube.Day(from) == opencube.Day(to) {
+		return []DayBytes{{Day: opencube.Day(to), Bytes: bytes}}
+	}
+	total := to.Sub(from)
+	var out []DayBytes
+	left := bytes
+	for cur := from; ; {
+		d := opencube.Day(cur)
+		next := DayStart(d).AddDate(0, 0, 1)
+		if !next.Before(to) {
+			out = append(out, DayBytes{Day: d, Bytes: left})
+			return out
+		}
+		// bytes*span/total without overflowing int64 for large volumes.
+		share := int64(float64(bytes) * float64(next.Sub(cur)) / float64(total))
+		share = min(share, left)
+		out = append(out, DayBytes{Day: d, Bytes: share})
+		left -= share
+		cur = next
+	}
+}
+
+// SessionSweepJob returns the session sweep job due at at.
+func SessionSweepJob(at time.Time) *opencube.Job {
+	return &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSessionSweep, Key: "sessions", RunAt: at}
 }

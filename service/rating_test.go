@@ -371,18 +371,18 @@ func TestSplitDays(t *testing.T) {
 		name     string
 		from, to time.Time
 		bytes    int64
-		want     []opencube.DayBytes
+		want     []service.DayBytes
 	}{
-		{"same day", at(1, 10, 0), at(1, 11, 0), 100, []opencube.DayBytes{{Day: 20240301, Bytes: 100}}},
-		{"midnight split", at(1, 23, 0), at(2, 1, 0), 100, []opencube.DayBytes{{Day: 20240301, Bytes: 50}, {Day: 20240302, Bytes: 50}}},
-		{"UTC midnight is no boundary", at(2, 7, 0), at(2, 9, 0), 100, []opencube.DayBytes{{Day: 20240302, Bytes: 100}}},
-		{"to before from", at(2, 1, 0), at(1, 23, 0), 100, []opencube.DayBytes{{Day: 20240301, Bytes: 100}}},
-		{"remainder to the last day", at(1, 23, 0), at(2, 2, 0), 100, []opencube.DayBytes{{Day: 20240301, Bytes: 33}, {Day: 20240302, Bytes: 67}}},
+		{"same day", at(1, 10, 0), at(1, 11, 0), 100, []service.DayBytes{{Day: 20240301, Bytes: 100}}},
+		{"midnight split", at(1, 23, 0), at(2, 1, 0), 100, []service.DayBytes{{Day: 20240301, Bytes: 50}, {Day: 20240302, Bytes: 50}}},
+		{"UTC midnight is no boundary", at(2, 7, 0), at(2, 9, 0), 100, []service.DayBytes{{Day: 20240302, Bytes: 100}}},
+		{"to before from", at(2, 1, 0), at(1, 23, 0), 100, []service.DayBytes{{Day: 20240301, Bytes: 100}}},
+		{"remainder to the last day", at(1, 23, 0), at(2, 2, 0), 100, []service.DayBytes{{Day: 20240301, Bytes: 33}, {Day: 20240302, Bytes: 67}}},
 		{"nothing", at(1, 23, 0), at(2, 2, 0), 0, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, opencube.SplitDays(tt.from, tt.to, tt.bytes)); diff != "" {
+			if diff := cmp.Diff(tt.want, service.SplitDays(tt.from, tt.to, tt.bytes)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})

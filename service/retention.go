@@ -12,7 +12,7 @@ const purgeBatch = 1000
 
 // SchedulePurgeDeliveries makes sure the delivery purge is scheduled, at at.
 func (s *Notify) SchedulePurgeDeliveries(ctx context.Context, at time.Time) error {
-	return scheduleJob(ctx, s.Store, opencube.PurgeDeliveriesJob(at))
+	return scheduleJob(ctx, s.Store, PurgeDeliveriesJob(at))
 }
 
 // PurgeDeliveries returns the JobPurgeDeliveries handler: it deletes the
@@ -21,7 +21,7 @@ func (s *Notify) SchedulePurgeDeliveries(ctx context.Context, at time.Time) erro
 // whatever their age; their events stay too, so Redeliver can send a
 // purged delivery's event again.
 func (s *Notify) PurgeDeliveries(retention, every time.Duration) opencube.JobHandler {
-	return periodic(s.Clock, s.Store, every, opencube.PurgeDeliveriesJob, func(ctx context.Context, now time.Time) error {
+	return periodic(s.Clock, s.Store, every, PurgeDeliveriesJob, func(ctx context.Context, now time.Time) error {
 		for {
 			n, err := s.Store.PurgeDeliveries(ctx, now.Add(-retention), purgeBatch)
 			if err != nil || n < purgeBatch {
