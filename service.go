@@ -46,8 +46,8 @@ type DevicePlans struct {
 }
 
 // PlanService is the Plan section of the CSSS API. Every method acts for the
-// enterprise carried by ctx (NewContext). It is implemented by *Service
-// over a Store, and by the client package over HTTP.
+// enterprise carried by ctx (NewContext). It is implemented by
+// service.Orders over a Store, and by the client package over HTTP.
 type PlanService interface {
 	// FindPlans lists the plans the enterprise may order, and their total.
 	FindPlans(ctx context.Context, f PlanFilter) ([]*Plan, int, error)

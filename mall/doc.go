@@ -14,7 +14,7 @@
 //
 // A paid Mall order (singleOrder, or synPartner/SynOrderInfo with payRst
 // SUCCESS) becomes an order on the SIM in the same transaction, through the
-// same order book as CSSS orderPackage (opencube.Service.MallOrder): it is
+// same order book as CSSS orderPackage (service.Mall.Order): it is
 // enabled at once when the SIM has no in-use order and waits, not enabled,
 // otherwise; it emits the order events, and the recharge-success push
 // (opencube.EventMallRecharge) goes through the outbox to the enterprise's

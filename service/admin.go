@@ -7,7 +7,7 @@ import (
 	"github.com/opencube/opencube"
 )
 
-// CreateEnterprise implements AdminService.
+// CreateEnterprise implements opencube.AdminService.
 func (s *Admin) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
 	if err := e.Validate(); err != nil {
 		return err
@@ -16,12 +16,12 @@ func (s *Admin) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) er
 	return s.Store.CreateEnterprise(ctx, e)
 }
 
-// FindEnterprise implements AdminService.
+// FindEnterprise implements opencube.AdminService.
 func (s *Admin) FindEnterprise(ctx context.Context, accessCode string) (*opencube.Enterprise, error) {
 	return s.Store.FindEnterprise(ctx, accessCode)
 }
 
-// RotateSecret implements AdminService.
+// RotateSecret implements opencube.AdminService.
 func (s *Admin) RotateSecret(ctx context.Context, accessCode, secret string) (*opencube.Enterprise, error) {
 	e, err := s.Store.FindEnterprise(ctx, accessCode)
 	if err != nil {
@@ -43,7 +43,7 @@ func (s *Admin) RotateSecret(ctx context.Context, accessCode, secret string) (*o
 	return e, nil
 }
 
-// ImportSIMs implements AdminService.
+// ImportSIMs implements opencube.AdminService.
 func (s *Admin) ImportSIMs(ctx context.Context, sims []*opencube.SIM) error {
 	now := s.Clock.Now()
 	seen := make(map[string]bool, len(sims))
@@ -63,7 +63,7 @@ func (s *Admin) ImportSIMs(ctx context.Context, sims []*opencube.SIM) error {
 	return s.Store.CreateSIMs(ctx, sims)
 }
 
-// CreatePlan implements AdminService.
+// CreatePlan implements opencube.AdminService.
 func (s *Admin) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -72,7 +72,7 @@ func (s *Admin) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 	return s.Store.CreatePlan(ctx, p)
 }
 
-// GrantPlan implements AdminService.
+// GrantPlan implements opencube.AdminService.
 func (s *Admin) GrantPlan(ctx context.Context, accessCode, planCode string) error {
 	return s.Store.GrantPlan(ctx, accessCode, planCode)
 }

@@ -20,7 +20,7 @@ type SandboxClock struct {
 // NewSandboxClock returns a SandboxClock over base, not yet moved.
 func NewSandboxClock(base opencube.Clock) *SandboxClock { return &SandboxClock{Base: base} }
 
-// Now implements Clock.
+// Now implements opencube.Clock.
 func (c *SandboxClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -8,7 +8,7 @@ import (
 
 var _ opencube.OrderAdminService = (*Corrections)(nil)
 
-// ReduceOrder implements OrderAdminService.
+// ReduceOrder implements opencube.OrderAdminService.
 func (s *Corrections) ReduceOrder(ctx context.Context, orderID string, periods int) (*opencube.Order, error) {
 	var o *opencube.Order
 	err := s.Store.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
@@ -28,7 +28,7 @@ func (s *Corrections) ReduceOrder(ctx context.Context, orderID string, periods i
 	return o, nil
 }
 
-// DownloadIMSI implements OrderAdminService. The SIM and its in-use order
+// DownloadIMSI implements opencube.OrderAdminService. The SIM and its in-use order
 // take the IMSI in one transaction with the event; RADIUS records then
 // count under the new IMSI.
 func (s *Corrections) DownloadIMSI(ctx context.Context, iccid, imsi string) (*opencube.Order, error) {

@@ -11,7 +11,7 @@ import (
 
 var _ opencube.NotifyService = (*Notify)(nil)
 
-// PutWebhook implements NotifyService.
+// PutWebhook implements opencube.NotifyService.
 func (s *Notify) PutWebhook(ctx context.Context, w *opencube.Webhook) (*opencube.Webhook, error) {
 	if w.Events == nil {
 		w.Events = []opencube.EventType{}
@@ -37,7 +37,7 @@ func (s *Notify) PutWebhook(ctx context.Context, w *opencube.Webhook) (*opencube
 	return out, nil
 }
 
-// FindWebhook implements NotifyService.
+// FindWebhook implements opencube.NotifyService.
 func (s *Notify) FindWebhook(ctx context.Context, accessCode string) (*opencube.Webhook, error) {
 	w, err := s.Store.FindWebhook(ctx, accessCode)
 	if err != nil {
@@ -47,7 +47,7 @@ func (s *Notify) FindWebhook(ctx context.Context, accessCode string) (*opencube.
 	return w, nil
 }
 
-// RotateWebhookSecret implements NotifyService.
+// RotateWebhookSecret implements opencube.NotifyService.
 func (s *Notify) RotateWebhookSecret(ctx context.Context, accessCode string, grace time.Duration) (*opencube.Webhook, error) {
 	if grace < 0 {
 		return nil, opencube.Invalid("grace_seconds", "grace_seconds must not be negative")
@@ -64,7 +64,7 @@ func (s *Notify) RotateWebhookSecret(ctx context.Context, accessCode string, gra
 	return w, nil
 }
 
-// FindDeliveries implements NotifyService.
+// FindDeliveries implements opencube.NotifyService.
 func (s *Notify) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]*opencube.Delivery, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
@@ -75,7 +75,7 @@ func (s *Notify) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) 
 	return s.Store.FindDeliveries(ctx, f)
 }
 
-// Redeliver implements NotifyService.
+// Redeliver implements opencube.NotifyService.
 func (s *Notify) Redeliver(ctx context.Context, id string) (*opencube.Delivery, error) {
 	d, err := s.Store.FindDelivery(ctx, id)
 	if err != nil {
@@ -87,7 +87,7 @@ func (s *Notify) Redeliver(ctx context.Context, id string) (*opencube.Delivery, 
 	return s.Store.FindDelivery(ctx, id)
 }
 
-// RedeliverSince implements NotifyService.
+// RedeliverSince implements opencube.NotifyService.
 func (s *Notify) RedeliverSince(ctx context.Context, accessCode string, since, until time.Time) (int, error) {
 	now := s.Clock.Now()
 	if until.IsZero() {
@@ -96,7 +96,7 @@ func (s *Notify) RedeliverSince(ctx context.Context, accessCode string, since, u
 	return s.Store.Redeliver(ctx, accessCode, "", since, until, now)
 }
 
-// PutAlertSettings implements NotifyService.
+// PutAlertSettings implements opencube.NotifyService.
 func (s *Notify) PutAlertSettings(ctx context.Context, a *opencube.AlertSettings) error {
 	if a.Percents == nil {
 		a.Percents = []int{}
@@ -107,7 +107,7 @@ func (s *Notify) PutAlertSettings(ctx context.Context, a *opencube.AlertSettings
 	return s.Store.PutAlertSettings(ctx, a)
 }
 
-// FindAlertSettings implements NotifyService.
+// FindAlertSettings implements opencube.NotifyService.
 func (s *Notify) FindAlertSettings(ctx context.Context, accessCode string) (*opencube.AlertSettings, error) {
 	return s.Store.FindAlertSettings(ctx, accessCode)
 }

@@ -28,7 +28,7 @@ func enterprise(ctx context.Context) (string, error) {
 	return code, nil
 }
 
-// FindPlans implements PlanService.
+// FindPlans implements opencube.PlanService.
 func (s *Orders) FindPlans(ctx context.Context, f opencube.PlanFilter) ([]*opencube.Plan, int, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
@@ -123,7 +123,7 @@ func saveMove(ctx context.Context, tx opencube.OrderTx, o *opencube.Order, ev op
 	return tx.InsertEvent(ctx, opencube.NewEvent(ev, o))
 }
 
-// OrderPlan implements PlanService.
+// OrderPlan implements opencube.PlanService.
 func (s *Orders) OrderPlan(ctx context.Context, r opencube.OrderRequest) (*opencube.Order, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
@@ -150,7 +150,7 @@ func (s *Orders) OrderPlan(ctx context.Context, r opencube.OrderRequest) (*openc
 	return o, err
 }
 
-// OrderPlans implements PlanService: every device is checked, and any failure
+// OrderPlans implements opencube.PlanService: every device is checked, and any failure
 // fails the call with a KindBulkRejected error listing the failing devices.
 func (s *Orders) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([]*opencube.Order, error) {
 	code, err := enterprise(ctx)
@@ -212,7 +212,7 @@ func (s *Orders) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([
 	return orders, nil
 }
 
-// RenewOrder implements PlanService.
+// RenewOrder implements opencube.PlanService.
 func (s *Orders) RenewOrder(ctx context.Context, orderID string, periods int) (*opencube.Order, error) {
 	return s.update(ctx, orderID, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
 		return o.Renew(periods, s.Clock.Now())
@@ -248,7 +248,7 @@ func (s *Orders) update(ctx context.Context, orderID string, change func(opencub
 	return o, err
 }
 
-// FindOrders implements PlanService.
+// FindOrders implements opencube.PlanService.
 func (s *Orders) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencube.Order, int, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
@@ -258,7 +258,7 @@ func (s *Orders) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*ope
 	return s.Store.FindOrders(ctx, f)
 }
 
-// EnableOrder implements PlanService.
+// EnableOrder implements opencube.PlanService.
 func (s *Orders) EnableOrder(ctx context.Context, orderID, iccid string) (*opencube.Order, error) {
 	return s.update(ctx, orderID, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
 		if iccid != "" && iccid != o.ICCID {
@@ -284,7 +284,7 @@ func (s *Orders) enable(ctx context.Context, tx opencube.OrderTx, o *opencube.Or
 	return o.Apply(opencube.MoveEnable, s.Clock.Now())
 }
 
-// CancelOrder implements PlanService.
+// CancelOrder implements opencube.PlanService.
 func (s *Orders) CancelOrder(ctx context.Context, orderID string) (*opencube.Order, error) {
 	return s.update(ctx, orderID, func(_ opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
 		return o.Apply(opencube.MoveCancel, s.Clock.Now())
@@ -322,7 +322,7 @@ func (s *Orders) activeOrderID(ctx context.Context, iccid, orderID string) (stri
 	return id, err
 }
 
-// EndOrder implements PlanService.
+// EndOrder implements opencube.PlanService.
 func (s *Orders) EndOrder(ctx context.Context, r opencube.EndOrderRequest) (*opencube.Order, error) {
 	id, err := s.activeOrderID(ctx, r.ICCID, r.OrderID)
 	if err != nil {
@@ -366,12 +366,12 @@ func (s *Orders) EndOrder(ctx context.Context, r opencube.EndOrderRequest) (*ope
 	})
 }
 
-// SuspendOrder implements PlanService.
+// SuspendOrder implements opencube.PlanService.
 func (s *Orders) SuspendOrder(ctx context.Context, iccid, orderID string) (*opencube.Order, error) {
 	return s.deviceMove(ctx, iccid, orderID, opencube.MoveSuspend)
 }
 
-// ResumeOrder implements PlanService.
+// ResumeOrder implements opencube.PlanService.
 func (s *Orders) ResumeOrder(ctx context.Context, iccid, orderID string) (*opencube.Order, error) {
 	return s.deviceMove(ctx, iccid, orderID, opencube.MoveResume)
 }
@@ -389,7 +389,7 @@ func (s *Orders) deviceMove(ctx context.Context, iccid, orderID string, move ope
 	})
 }
 
-// FindDevicePlans implements PlanService.
+// FindDevicePlans implements opencube.PlanService.
 func (s *Orders) FindDevicePlans(ctx context.Context, iccids []string, page opencube.Page) ([]opencube.DevicePlans, int, error) {
 	code, err := enterprise(ctx)
 	if err != nil {

@@ -15,7 +15,7 @@ var _ opencube.UsageService = (*SIMs)(nil)
 // before the session sweep closes it (a lost Stop).
 const DefaultSessionTimeout = 2 * time.Hour
 
-// BookUsage implements UsageService.
+// BookUsage implements opencube.UsageService.
 func (s *SIMs) BookUsage(ctx context.Context, records []*opencube.UsageRecord) ([]opencube.BookResult, error) {
 	results := make([]opencube.BookResult, len(records))
 	// Rate in IMSI order (stable: a session's records keep theirs), so that
@@ -205,7 +205,7 @@ func (s *SIMs) startOnAttach(ctx context.Context, tx opencube.UsageTx, iccid str
 	return next, tx.InsertEvent(ctx, opencube.NewEvent(ev, next))
 }
 
-// Authorize implements UsageService.
+// Authorize implements opencube.UsageService.
 func (s *SIMs) Authorize(ctx context.Context, imsi string) (*opencube.AuthDecision, error) {
 	sub, err := s.Store.FindSubscriber(ctx, imsi)
 	if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {

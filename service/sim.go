@@ -9,7 +9,7 @@ import (
 
 var _ opencube.SIMAdminService = (*SIMs)(nil)
 
-// MoveSIM implements SIMAdminService.
+// MoveSIM implements opencube.SIMAdminService.
 func (s *SIMs) MoveSIM(ctx context.Context, iccid string, move opencube.SIMMove) (*opencube.SIM, error) {
 	var sim *opencube.SIM
 	err := s.Store.UpdateUsage(ctx, func(tx opencube.UsageTx) error {
@@ -29,7 +29,7 @@ func (s *SIMs) MoveSIM(ctx context.Context, iccid string, move opencube.SIMMove)
 
 var _ opencube.SIMService = (*SIMs)(nil)
 
-// FindDevices implements SIMService.
+// FindDevices implements opencube.SIMService.
 func (s *SIMs) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*opencube.Device, int, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
@@ -39,7 +39,7 @@ func (s *SIMs) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*ope
 	return s.Store.FindDevices(ctx, f)
 }
 
-// FindDevice implements SIMService.
+// FindDevice implements opencube.SIMService.
 func (s *SIMs) FindDevice(ctx context.Context, iccid string) (*opencube.Device, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
@@ -55,7 +55,7 @@ func (s *SIMs) FindDevice(ctx context.Context, iccid string) (*opencube.Device, 
 	return ds[0], nil
 }
 
-// DeviceUsage implements SIMService.
+// DeviceUsage implements opencube.SIMService.
 func (s *SIMs) DeviceUsage(ctx context.Context, iccids []string) ([]opencube.DeviceUsage, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
@@ -91,7 +91,7 @@ func (s *SIMs) DeviceUsage(ctx context.Context, iccids []string) ([]opencube.Dev
 	return out, nil
 }
 
-// DailyUsage implements SIMService.
+// DailyUsage implements opencube.SIMService.
 func (s *SIMs) DailyUsage(ctx context.Context, iccid string, from, to int) ([]opencube.DailyUsage, time.Time, error) {
 	if _, err := s.FindDevice(ctx, iccid); err != nil { // the caller's SIM, or KindDeviceNotFound
 		return nil, time.Time{}, err
