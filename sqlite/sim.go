@@ -11,6 +11,13 @@ import (
 
 const simColumns = `iccid, imsi, msisdn, ota, enterprise_code, status, created_at`
 
+// The statements of the SIM inventory.
+var (
+	qInsertSIM       = prepared(`INSERT INTO sims (` + simColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	qSIMByICCID      = prepared(`SELECT ` + simColumns + ` FROM sims WHERE iccid = ?`)
+	qUpdateSIMStatus = prepared(`UPDATE sims SET status = ? WHERE iccid = ?`)
+)
+
 func scanSIM(s scanner) (*opencube.SIM, error) {
 	var (
 		sim     opencube.SIM
@@ -32,9 +39,8 @@ func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM) error {
 		return nil
 	}
 	return db.update(ctx, func(t *txn) error {
-		insert := t.stmt(wInsertSIM)
 		for _, s := range sims {
-			_, err := insert.ExecContext(t.ctx, s.ICCID, s.IMSI, s.MSISDN, s.OTA, s.EnterpriseCode, string(s.Status), micros(s.CreatedAt))
+			_, err := t.execStmt(qInsertSIM, s.ICCID, s.IMSI, s.MSISDN, s.OTA, s.EnterpriseCode, string(s.Status), micros(s.CreatedAt))
 			switch code(err) {
 			case 0:
 				if err != nil {
@@ -69,11 +75,7 @@ func (db *DB) FindSIMs(ctx context.Context, f opencube.SIMFilter) ([]*opencube.S
 
 // SIMByICCID implements opencube.UsageTx.
 func (t *txn) SIMByICCID(_ context.Context, iccid string) (*opencube.SIM, error) {
-	row, err := t.uquery(uSIMByICCID, iccid)
-	if err != nil {
-		return nil, err
-	}
-	sim, err := scanSIM(row)
+	sim, err := scanSIM(t.queryRowStmt(qSIMByICCID, iccid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
 	}
@@ -85,7 +87,7 @@ func (t *txn) SIMByICCID(_ context.Context, iccid string) (*opencube.SIM, error)
 
 // UpdateSIMStatus implements opencube.UsageTx.
 func (t *txn) UpdateSIMStatus(_ context.Context, iccid string, status opencube.SIMStatus) error {
-	res, err := t.uexec("update SIM", uUpdateSIMStatus, string(status), iccid)
+	res, err := t.write("update SIM", qUpdateSIMStatus, string(status), iccid)
 	if err != nil {
 		return err
 	}
@@ -130,7 +132,7 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 	err = db.view(ctx, func(tx *sql.Tx) error {
 		for _, sim := range sims {
 			d := &opencube.Device{SIM: sim}
-			o, m, _, err := scanMetered(tx.QueryRowContext(ctx, usageSQL[uActiveOrder], sim.ICCID))
+			o, m, _, err := scanMetered(tx.QueryRowContext(ctx, sqlActiveMetered, sim.ICCID))
 			switch {
 			case err == nil:
 				d.Order, d.Meter = o, m
