@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -77,4 +78,96 @@ func (db *DB) FindSIMs(ctx context.Context, f opencube.SIMFilter) ([]*opencube.S
 		q.sql.WriteString(` AND iccid = ANY(` + q.arg(f.ICCIDs) + `)`)
 	}
 	return findPage(ctx, db, "SIMs", simColumns, &q, "iccid", f.Page, scanSIM)
+}
+
+// The statements of UpdateUsage on a SIM: SIMByICCID locks the SIM.
+var (
+	sqlSIMByICCID = `SELECT ` + simColumns + ` FROM sims WHERE iccid = $1 FOR UPDATE`
+	sqlUpdateSIM  = `UPDATE sims SET status = $1 WHERE iccid = $2`
+)
+
+// SIMByICCID implements opencube.UsageTx.
+func (t *orderTx) SIMByICCID(ctx context.Context, iccid string) (*opencube.SIM, error) {
+	sim, err := scanSIM(t.tx.QueryRow(ctx, sqlSIMByICCID, iccid))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	if err != nil {
+		return nil, t.fail("find SIM", err)
+	}
+	return sim, nil
+}
+
+// UpdateSIMStatus implements opencube.UsageTx.
+func (t *orderTx) UpdateSIMStatus(ctx context.Context, iccid string, status opencube.SIMStatus) error {
+	tag, err := t.tx.Exec(ctx, sqlUpdateSIM, string(status), iccid)
+	if err != nil {
+		return t.fail("update SIM", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	return nil
+}
+
+// FindDevices implements opencube.UsageStore.
+func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*opencube.Device, int, error) {
+	q := &query{}
+	var (
+		sims  []*opencube.SIM
+		total int
+		err   error
+	)
+	if f.InUse {
+		// Page over the in-use orders (index orders_in_use; a SIM has one
+		// at most), then read the page's SIMs.
+		q.sql.WriteString(`FROM orders o WHERE o.enterprise_code = ` + q.arg(f.Enterprise) + ` AND o.status = 2`)
+		if len(f.ICCIDs) > 0 {
+			q.sql.WriteString(` AND o.iccid = ANY(` + q.arg(f.ICCIDs) + `)`)
+		}
+		var iccids []string
+		iccids, total, err = findPage(ctx, db, "devices", "o.iccid", q, "o.iccid", f.Page, scanICCID)
+		if err == nil && len(iccids) > 0 {
+			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
+		}
+	} else {
+		q.sql.WriteString(`FROM sims s WHERE s.enterprise_code = ` + q.arg(f.Enterprise))
+		if len(f.ICCIDs) > 0 {
+			q.sql.WriteString(` AND s.iccid = ANY(` + q.arg(f.ICCIDs) + `)`)
+		}
+		sims, total, err = findPage(ctx, db, "devices", prefixed(simColumns, "s."), q, "s.iccid", f.Page, scanSIM)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*opencube.Device, 0, len(sims))
+	for _, sim := range sims {
+		d := &opencube.Device{SIM: sim}
+		o, m, _, err := scanMetered(db.pool.QueryRow(ctx, meteredOrder, sim.ICCID))
+		switch {
+		case err == nil:
+			d.Order, d.Meter = o, m
+		case !errors.Is(err, pgx.ErrNoRows):
+			return nil, 0, db.dbError("find devices", err)
+		}
+		if f.WithSession {
+			s, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
+				WHERE iccid = $1 AND state = 0 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
+			switch {
+			case err == nil:
+				d.Session = s
+			case !errors.Is(err, pgx.ErrNoRows):
+				return nil, 0, db.dbError("find devices", err)
+			}
+		}
+		out = append(out, d)
+	}
+	return out, total, nil
+}
+
+// scanICCID scans a row of one ICCID.
+func scanICCID(s scanner) (string, error) {
+	var id string
+	err := s.Scan(&id)
+	return id, err
 }

@@ -9,6 +9,9 @@ import (
 	"github.com/opencube/opencube"
 )
 
+// qEnterprise reads an enterprise, on the read pool.
+var qEnterprise = prepared(`SELECT access_code, name, secrets, created_at FROM enterprises WHERE access_code = ?`)
+
 // CreateEnterprise implements opencube.EnterpriseStore.
 func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
 	secrets, err := encodeList(e.Secrets)
@@ -36,7 +39,7 @@ func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.
 		secrets string
 		created int64
 	)
-	err := db.rs[rEnterprise].QueryRowContext(ctx, accessCode).Scan(&e.AccessCode, &e.Name, &secrets, &created)
+	err := db.reads.queryRow(ctx, qEnterprise, accessCode).Scan(&e.AccessCode, &e.Name, &secrets, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, unknownEnterprise(accessCode)
 	}

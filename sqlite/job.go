@@ -12,6 +12,30 @@ import (
 
 const jobColumns = `id, kind, key, payload, run_at, attempts, last_error, claimed_by, claimed_until`
 
+// The statements of the job queue.
+var (
+	// Scheduling a pending kind and key again moves that job and frees it
+	// of its lease, so that a run under way cannot complete (delete) it.
+	qInsertJob = prepared(`INSERT INTO jobs (id, kind, key, payload, run_at, attempts, last_error)
+		VALUES (?, ?, ?, ?, ?, 0, '')
+		ON CONFLICT (kind, key) DO UPDATE SET
+			payload = excluded.payload, run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`)
+	// The PostgreSQL store's subquery adds FOR UPDATE SKIP LOCKED; here the
+	// single writer serialises claims. RETURNING order is unspecified.
+	qClaimJobs = prepared(`UPDATE jobs SET claimed_by = ?1, claimed_until = ?2, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM jobs
+			WHERE run_at <= ?3 AND (claimed_until IS NULL OR claimed_until <= ?3)
+				AND kind IN (SELECT value FROM json_each(?4))
+			ORDER BY run_at, id LIMIT ?5)
+		RETURNING ` + jobColumns)
+	qCompleteJob = prepared(`DELETE FROM jobs WHERE id = ? AND claimed_by = ?`)
+	qRetryJob    = prepared(`UPDATE jobs SET run_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
+		WHERE id = ? AND claimed_by = ?`)
+	// On the read pool.
+	qFindJobs = prepared(`SELECT ` + jobColumns + ` FROM jobs WHERE ?1 = '' OR kind = ?1
+		ORDER BY run_at, id`)
+)
+
 func scanJob(s scanner) (*opencube.Job, error) {
 	var (
 		j               opencube.Job
@@ -50,7 +74,7 @@ func scanJobs(rows *sql.Rows) ([]*opencube.Job, error) {
 // and loses its lease, so that a run of it under way can no longer complete
 // it. KindConflict when j's id is another job's.
 func (t *txn) InsertJob(_ context.Context, j *opencube.Job) error {
-	_, err := t.stmt(wInsertJob).ExecContext(t.ctx, j.ID, j.Kind, j.Key, j.Payload, micros(j.RunAt))
+	_, err := t.execStmt(qInsertJob, j.ID, j.Kind, j.Key, j.Payload, micros(j.RunAt))
 	if c := code(err); c == primaryKey || c == unique {
 		return opencube.Errorf(opencube.KindConflict, "job %s exists", j.ID)
 	}
@@ -73,7 +97,7 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit
 	}
 	var jobs []*opencube.Job
 	err = db.update(ctx, func(t *txn) error {
-		rows, err := t.stmt(wClaimJobs).QueryContext(t.ctx, owner, micros(now.Add(lease)), micros(now), list, limit)
+		rows, err := t.queryStmt(qClaimJobs, owner, micros(now.Add(lease)), micros(now), list, limit)
 		if err != nil {
 			return dbError("claim jobs", err)
 		}
@@ -100,7 +124,7 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit
 // (RetryJob), rescheduled (InsertJob) or is gone.
 func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 	return db.update(ctx, func(t *txn) error {
-		res, err := t.stmt(wCompleteJob).ExecContext(t.ctx, id, owner)
+		res, err := t.execStmt(qCompleteJob, id, owner)
 		return leased(res, err, "complete job", id, owner)
 	})
 }
@@ -108,7 +132,7 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 // RetryJob implements opencube.JobStore, holding the job as CompleteJob does.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, errText string) error {
 	return db.update(ctx, func(t *txn) error {
-		res, err := t.stmt(wRetryJob).ExecContext(t.ctx, micros(runAt), errText, id, owner)
+		res, err := t.execStmt(qRetryJob, micros(runAt), errText, id, owner)
 		return leased(res, err, "retry job", id, owner)
 	})
 }
@@ -132,7 +156,7 @@ func leased(res sql.Result, err error, op, id, owner string) error {
 // FindJobs implements opencube.JobStore: leased jobs are pending too, and
 // are listed with their lease. Jobs of the same RunAt are in id order.
 func (db *DB) FindJobs(ctx context.Context, kind string) ([]*opencube.Job, error) {
-	rows, err := db.rs[rFindJobs].QueryContext(ctx, kind)
+	rows, err := db.reads.query(ctx, qFindJobs, kind)
 	if err != nil {
 		return nil, dbError("find jobs", err)
 	}

@@ -9,12 +9,21 @@ import (
 	"github.com/opencube/opencube"
 )
 
+// The statements of the node leases.
+var (
+	qClaimNode = prepared(`UPDATE nodes SET owner = ?1, leased_until = ?2
+		WHERE node = (SELECT node FROM nodes WHERE owner IS NULL OR leased_until <= ?3 ORDER BY node LIMIT 1)
+		RETURNING node`)
+	qRenewNode   = prepared(`UPDATE nodes SET leased_until = ? WHERE node = ? AND owner = ?`)
+	qReleaseNode = prepared(`UPDATE nodes SET owner = NULL, leased_until = NULL WHERE node = ? AND owner = ?`)
+)
+
 // ClaimNode implements opencube.NodeStore. A lease that ends at now has run
 // out.
 func (db *DB) ClaimNode(ctx context.Context, owner string, now time.Time, lease time.Duration) (int, error) {
 	var node int64
 	err := db.update(ctx, func(t *txn) error {
-		err := t.stmt(wClaimNode).QueryRowContext(t.ctx, owner, micros(now.Add(lease)), micros(now)).Scan(&node)
+		err := t.queryRowStmt(qClaimNode, owner, micros(now.Add(lease)), micros(now)).Scan(&node)
 		if errors.Is(err, sql.ErrNoRows) {
 			return opencube.Errorf(opencube.KindConflict, "all %d node numbers are held", opencube.MaxNodes)
 		}
@@ -34,7 +43,7 @@ func (db *DB) ClaimNode(ctx context.Context, owner string, now time.Time, lease 
 // used the number then.
 func (db *DB) RenewNode(ctx context.Context, node int, owner string, now time.Time, lease time.Duration) error {
 	return db.update(ctx, func(t *txn) error {
-		res, err := t.stmt(wRenewNode).ExecContext(t.ctx, micros(now.Add(lease)), node, owner)
+		res, err := t.execStmt(qRenewNode, micros(now.Add(lease)), node, owner)
 		if err != nil {
 			return dbError("renew node", err)
 		}
@@ -53,7 +62,7 @@ func (db *DB) RenewNode(ctx context.Context, node int, owner string, now time.Ti
 // does not hold does nothing.
 func (db *DB) ReleaseNode(ctx context.Context, node int, owner string) error {
 	return db.update(ctx, func(t *txn) error {
-		if _, err := t.stmt(wReleaseNode).ExecContext(t.ctx, node, owner); err != nil {
+		if _, err := t.execStmt(qReleaseNode, node, owner); err != nil {
 			return dbError("release node", err)
 		}
 		return nil

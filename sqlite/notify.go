@@ -7,66 +7,40 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/opencube/opencube"
-)
-
-// Statements of the notification outbox, run by write transactions and
-// prepared on first use.
-const (
-	nInsertEvent = iota
-	nFanOut
-	nInsertDeliverJob
-	nAlertSettings
-	nMarkAlert
-	numNotifyStmts
 )
 
 // wantsType is the condition that webhook w subscribes to the event type
 // bound to ?3.
 const wantsType = `(w.events = '' OR instr(',' || w.events || ',', ',' || ?3 || ',') > 0)`
 
-var notifySQL = [numNotifyStmts]string{
+// The statements of the notification outbox.
+var (
 	// The event's number is one more than the last of its SIM's events
 	// (the writer is alone: nobody takes the same number meanwhile).
-	nInsertEvent: `INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at,
+	qInsertEvent = prepared(`INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at,
 		imsi, plan_code, started_at, expires_at, sim_seq, data)
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-			(SELECT coalesce(max(sim_seq), 0) + 1 FROM events WHERE iccid = ?5), ?12)`,
+			(SELECT coalesce(max(sim_seq), 0) + 1 FROM events WHERE iccid = ?5), ?12)`)
 	// A delivery for the event when the enterprise's endpoint wants it.
-	nFanOut: `INSERT INTO deliveries (id, enterprise_code, type, state, created_at, updated_at)
-		SELECT ?1, ?2, ?3, 'pending', ?4, ?4 FROM webhooks w WHERE w.enterprise_code = ?2 AND ` + wantsType,
-	nInsertDeliverJob: `INSERT INTO jobs (id, kind, key, payload, run_at, attempts, last_error)
+	qFanOut = prepared(`INSERT INTO deliveries (id, enterprise_code, type, state, created_at, updated_at)
+		SELECT ?1, ?2, ?3, 'pending', ?4, ?4 FROM webhooks w WHERE w.enterprise_code = ?2 AND ` + wantsType)
+	qInsertDeliverJob = prepared(`INSERT INTO jobs (id, kind, key, payload, run_at, attempts, last_error)
 		VALUES (?, '` + opencube.JobDeliver + `', ?, NULL, ?, 0, '')
-		ON CONFLICT (kind, key) DO UPDATE SET run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`,
-	nAlertSettings: `SELECT percents, days_before_expiry FROM alert_settings WHERE enterprise_code = ?`,
-	nMarkAlert:     `INSERT INTO order_alerts (order_id, threshold) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-}
-
-// nstmt returns notification statement i, preparing it on first use.
-func (t *txn) nstmt(i int) (*sql.Stmt, error) {
-	if s := t.w.notify[i]; s != nil {
-		return s, nil
-	}
-	s, err := t.w.conn.PrepareContext(context.Background(), notifySQL[i])
-	if err != nil {
-		return nil, dbError("prepare notify statement", err)
-	}
-	t.w.notify[i] = s
-	return s, nil
-}
+		ON CONFLICT (kind, key) DO UPDATE SET run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`)
+	// Run by write transactions (AlertSettings) and on the read pool
+	// (FindAlertSettings).
+	qAlertSettings = prepared(`SELECT percents, days_before_expiry FROM alert_settings WHERE enterprise_code = ?`)
+	qMarkAlert     = prepared(`INSERT INTO order_alerts (order_id, threshold) VALUES (?, ?) ON CONFLICT DO NOTHING`)
+)
 
 // insertEvent writes e to the outbox with the next number of its SIM, and,
 // when the enterprise's endpoint wants it, its delivery and the job that
 // sends it: all in the caller's transaction.
 func (t *txn) insertEvent(e *opencube.Event) error {
-	s, err := t.nstmt(nInsertEvent)
-	if err != nil {
-		return err
-	}
-	_, err = s.ExecContext(t.ctx, e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), micros(e.CreatedAt),
+	_, err := t.execStmt(qInsertEvent, e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), micros(e.CreatedAt),
 		e.IMSI, e.PlanCode, nullMicros(e.StartedAt), nullMicros(e.ExpiresAt), e.Data)
 	if c := code(err); c == unique || c == primaryKey {
 		return opencube.Errorf(opencube.KindConflict, "event %s exists", e.ID)
@@ -74,20 +48,14 @@ func (t *txn) insertEvent(e *opencube.Event) error {
 	if err != nil {
 		return dbError("insert event", err)
 	}
-	if s, err = t.nstmt(nFanOut); err != nil {
-		return err
-	}
-	res, err := s.ExecContext(t.ctx, e.ID, e.EnterpriseCode, string(e.Type), micros(e.CreatedAt))
+	res, err := t.execStmt(qFanOut, e.ID, e.EnterpriseCode, string(e.Type), micros(e.CreatedAt))
 	if err != nil {
 		return dbError("insert delivery", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	if s, err = t.nstmt(nInsertDeliverJob); err != nil {
-		return err
-	}
-	if _, err := s.ExecContext(t.ctx, opencube.NewUUID(), e.ID, micros(e.CreatedAt)); err != nil {
+	if _, err := t.execStmt(qInsertDeliverJob, opencube.NewUUID(), e.ID, micros(e.CreatedAt)); err != nil {
 		return dbError("insert delivery job", err)
 	}
 	return nil
@@ -95,13 +63,15 @@ func (t *txn) insertEvent(e *opencube.Event) error {
 
 // AlertSettings implements opencube.AlertTx.
 func (t *txn) AlertSettings(_ context.Context, accessCode string) (*opencube.AlertSettings, error) {
-	s, err := t.nstmt(nAlertSettings)
-	if err != nil {
-		return nil, err
-	}
+	return scanAlertSettings(t.queryRowStmt(qAlertSettings, accessCode), accessCode)
+}
+
+// scanAlertSettings scans the qAlertSettings row of enterprise accessCode:
+// the defaults when there is none.
+func scanAlertSettings(row scanner, accessCode string) (*opencube.AlertSettings, error) {
 	var percents string
 	a := &opencube.AlertSettings{EnterpriseCode: accessCode}
-	err = s.QueryRowContext(t.ctx, accessCode).Scan(&percents, &a.DaysBeforeExpiry)
+	err := row.Scan(&percents, &a.DaysBeforeExpiry)
 	if errors.Is(err, sql.ErrNoRows) {
 		return opencube.DefaultAlertSettings(accessCode), nil
 	}
@@ -114,11 +84,7 @@ func (t *txn) AlertSettings(_ context.Context, accessCode string) (*opencube.Ale
 
 // MarkAlert implements opencube.AlertTx.
 func (t *txn) MarkAlert(_ context.Context, orderID, threshold string) (bool, error) {
-	s, err := t.nstmt(nMarkAlert)
-	if err != nil {
-		return false, err
-	}
-	res, err := s.ExecContext(t.ctx, orderID, threshold)
+	res, err := t.execStmt(qMarkAlert, orderID, threshold)
 	if err != nil {
 		return false, dbError("mark alert", err)
 	}
@@ -224,47 +190,16 @@ func scanDelivery(s scanner) (*opencube.Delivery, error) {
 	return &d, nil
 }
 
-// Reads of the delivery loop, prepared once on the read pool.
-const (
-	nrDelivery = iota
-	nrAttempts
-	numNotifyReads
+// The reads of the delivery loop, on the read pool.
+var (
+	qDelivery = prepared(`SELECT ` + deliveryColumns + ` FROM deliveries d JOIN events e ON e.id = d.id WHERE d.id = ?`)
+	qAttempts = prepared(`SELECT n, at, status_code, latency_ns, error, ok FROM delivery_attempts WHERE delivery_id = ? ORDER BY n`)
 )
-
-var notifyReadSQL = [numNotifyReads]string{
-	nrDelivery: `SELECT ` + deliveryColumns + ` FROM deliveries d JOIN events e ON e.id = d.id WHERE d.id = ?`,
-	nrAttempts: `SELECT n, at, status_code, latency_ns, error, ok FROM delivery_attempts WHERE delivery_id = ? ORDER BY n`,
-}
-
-// notifyReads holds the prepared notification reads of a DB.
-type notifyReads struct {
-	mu    sync.Mutex
-	stmts [numNotifyReads]*sql.Stmt
-}
-
-// nread returns notification read i, preparing it on first use.
-func (db *DB) nread(ctx context.Context, i int) (*sql.Stmt, error) {
-	db.nreads.mu.Lock()
-	defer db.nreads.mu.Unlock()
-	if s := db.nreads.stmts[i]; s != nil {
-		return s, nil
-	}
-	s, err := db.read.PrepareContext(ctx, notifyReadSQL[i])
-	if err != nil {
-		return nil, dbError("prepare notify read", err)
-	}
-	db.nreads.stmts[i] = s
-	return s, nil
-}
 
 // FindDelivery implements opencube.NotifyStore. The delivery and its
 // attempts are two reads: an attempt recorded between them may show.
 func (db *DB) FindDelivery(ctx context.Context, id string) (*opencube.Delivery, error) {
-	s, err := db.nread(ctx, nrDelivery)
-	if err != nil {
-		return nil, err
-	}
-	d, err := scanDelivery(s.QueryRowContext(ctx, id))
+	d, err := scanDelivery(db.reads.queryRow(ctx, qDelivery, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
 	}
@@ -279,9 +214,9 @@ func (db *DB) FindDelivery(ctx context.Context, id string) (*opencube.Delivery, 
 
 // attachAttempts reads the attempts of ds, in tx when it is not nil.
 func (db *DB) attachAttempts(ctx context.Context, tx *sql.Tx, ds []*opencube.Delivery) error {
-	s, err := db.nread(ctx, nrAttempts)
+	s, err := db.reads.get(ctx, qAttempts)
 	if err != nil {
-		return err
+		return dbError("find attempts", err)
 	}
 	if tx != nil {
 		s = tx.StmtContext(ctx, s)
@@ -473,16 +408,5 @@ func (db *DB) FindAlertSettings(ctx context.Context, accessCode string) (*opencu
 	if _, err := db.FindEnterprise(ctx, accessCode); err != nil {
 		return nil, err
 	}
-	var percents string
-	a := &opencube.AlertSettings{EnterpriseCode: accessCode}
-	err := db.read.QueryRowContext(ctx, `SELECT percents, days_before_expiry FROM alert_settings WHERE enterprise_code = ?`, accessCode).
-		Scan(&percents, &a.DaysBeforeExpiry)
-	if errors.Is(err, sql.ErrNoRows) {
-		return opencube.DefaultAlertSettings(accessCode), nil
-	}
-	if err != nil {
-		return nil, dbError("find alert settings", err)
-	}
-	a.Percents = opencube.ParsePercentList(percents)
-	return a, nil
+	return scanAlertSettings(db.reads.queryRow(ctx, qAlertSettings, accessCode), accessCode)
 }

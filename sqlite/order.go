@@ -12,6 +12,22 @@ const orderColumns = `id, code, enterprise_code, iccid, imsi, plan_code, plan_na
 	order_period, renew_period, days, timing_type, mcc, status, buy_type, pay_amount_minor, pay_rst, pay_type,
 	global_order, test_flow, test_flow_flag, ota, used_bytes, ordered_at, started_at, expires_at, ended_at, updated_at`
 
+// The statements of order transactions: the hot path of orderPackage.
+var (
+	qSIM         = prepared(`SELECT ` + simColumns + ` FROM sims WHERE iccid = ? AND enterprise_code = ?`)
+	qPlan        = prepared(`SELECT ` + planColumnsP + ` FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE p.code = ? AND g.enterprise_code = ?`)
+	qOrder       = prepared(`SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND enterprise_code = ?`)
+	qOrderByID   = prepared(`SELECT ` + orderColumns + ` FROM orders WHERE id = ?`)
+	qActiveOrder = prepared(`SELECT ` + orderColumns + ` FROM orders WHERE iccid = ? AND status IN (2, 3)`)
+	qNextOrder   = prepared(`SELECT ` + orderColumns + ` FROM orders WHERE iccid = ? AND status = 1
+		ORDER BY ordered_at, id LIMIT 1`)
+	qInsertOrder = prepared(`INSERT INTO orders (` + orderColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qUpdateOrder = prepared(`UPDATE orders SET status = ?, buy_type = ?, order_period = ?, renew_period = ?, days = ?,
+		used_bytes = ?, started_at = ?, expires_at = ?, ended_at = ?, updated_at = ?, imsi = ?
+		WHERE id = ? AND enterprise_code = ?`)
+)
+
 func scanOrder(s scanner) (*opencube.Order, error) {
 	var (
 		o                                                                      opencube.Order
@@ -96,7 +112,7 @@ func (t *txn) SIM(_ context.Context, accessCode, iccid string) (*opencube.SIM, e
 	if sim, ok := cached(t.rows, simRows, accessCode, iccid); ok {
 		return sim, nil
 	}
-	sim, err := scanSIM(t.stmt(wSIM).QueryRowContext(t.ctx, iccid, accessCode))
+	sim, err := scanSIM(t.queryRowStmt(qSIM, iccid, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
 	}
@@ -112,7 +128,7 @@ func (t *txn) Plan(_ context.Context, accessCode, code string) (*opencube.Plan, 
 	if p, ok := cached(t.rows, planRows, accessCode, code); ok {
 		return p, nil
 	}
-	p, err := scanPlan(t.stmt(wPlan).QueryRowContext(t.ctx, code, accessCode))
+	p, err := scanPlan(t.queryRowStmt(qPlan, code, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code)
 	}
@@ -125,7 +141,7 @@ func (t *txn) Plan(_ context.Context, accessCode, code string) (*opencube.Plan, 
 
 // Order implements opencube.OrderTx.
 func (t *txn) Order(_ context.Context, accessCode, id string) (*opencube.Order, error) {
-	o, err := scanOrder(t.stmt(wOrder).QueryRowContext(t.ctx, id, accessCode))
+	o, err := scanOrder(t.queryRowStmt(qOrder, id, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, orderNotFound(id)
 	}
@@ -137,7 +153,7 @@ func (t *txn) Order(_ context.Context, accessCode, id string) (*opencube.Order, 
 
 // OrderByID implements opencube.OrderTx.
 func (t *txn) OrderByID(_ context.Context, id string) (*opencube.Order, error) {
-	o, err := scanOrder(t.stmt(wOrderByID).QueryRowContext(t.ctx, id))
+	o, err := scanOrder(t.queryRowStmt(qOrderByID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, orderNotFound(id)
 	}
@@ -153,17 +169,17 @@ func orderNotFound(id string) error {
 
 // ActiveOrder implements opencube.OrderTx.
 func (t *txn) ActiveOrder(_ context.Context, iccid string) (*opencube.Order, error) {
-	return t.optionalOrder(wActiveOrder, iccid)
+	return t.optionalOrder(qActiveOrder, iccid)
 }
 
 // NextOrder implements opencube.OrderTx: the oldest not-enabled order by
 // order time, then id.
 func (t *txn) NextOrder(_ context.Context, iccid string) (*opencube.Order, error) {
-	return t.optionalOrder(wNextOrder, iccid)
+	return t.optionalOrder(qNextOrder, iccid)
 }
 
-func (t *txn) optionalOrder(stmt int, iccid string) (*opencube.Order, error) {
-	o, err := scanOrder(t.stmt(stmt).QueryRowContext(t.ctx, iccid))
+func (t *txn) optionalOrder(s *stmt, iccid string) (*opencube.Order, error) {
+	o, err := scanOrder(t.queryRowStmt(s, iccid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -176,7 +192,7 @@ func (t *txn) optionalOrder(stmt int, iccid string) (*opencube.Order, error) {
 // InsertOrder implements opencube.OrderTx: KindConflict when the id exists,
 // KindOrderState when o is active and another active order holds its SIM.
 func (t *txn) InsertOrder(_ context.Context, o *opencube.Order) error {
-	_, err := t.stmt(wInsertOrder).ExecContext(t.ctx,
+	_, err := t.execStmt(qInsertOrder,
 		o.ID, o.Code, o.EnterpriseCode, o.ICCID, o.IMSI, o.PlanCode, o.PlanName, int64(o.PlanType), o.VolumeBytes,
 		int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), int64(o.TimingType), o.MCC, int64(o.Status), int64(o.BuyType),
 		o.PayAmountMinor, o.PayRst, o.PayType, o.GlobalOrder, o.TestFlow, o.TestFlowFlag, o.OTA, o.UsedBytes,
@@ -205,7 +221,7 @@ func activeExists(o *opencube.Order) error {
 // (started, expires, ended, updated). KindOrderNotFound when o is not an
 // order of o.EnterpriseCode.
 func (t *txn) UpdateOrder(_ context.Context, o *opencube.Order) error {
-	res, err := t.stmt(wUpdateOrder).ExecContext(t.ctx,
+	res, err := t.execStmt(qUpdateOrder,
 		int64(o.Status), int64(o.BuyType), int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), o.UsedBytes,
 		nullMicros(o.StartedAt), nullMicros(o.ExpiresAt), nullMicros(o.EndedAt), micros(o.UpdatedAt), o.IMSI,
 		o.ID, o.EnterpriseCode)

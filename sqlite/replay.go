@@ -15,6 +15,22 @@ const (
 	purgeBatch = 1024
 )
 
+// The statements of the replay guard.
+var (
+	// An unexpired entry stays; an expired one is replaced in place.
+	qClaimReplay = prepared(`INSERT INTO replays (access_code, key, fingerprint, response, expires_at)
+		VALUES (?1, ?2, ?3, ?4, ?5)
+		ON CONFLICT (access_code, key) DO UPDATE SET
+			fingerprint = excluded.fingerprint, response = excluded.response, expires_at = excluded.expires_at
+		WHERE replays.expires_at <= ?6`)
+	qFindReplay = prepared(`SELECT access_code, key, fingerprint, response, response IS NULL, expires_at FROM replays
+		WHERE access_code = ? AND key = ?`)
+	qPurgeReplays = prepared(`DELETE FROM replays WHERE (access_code, key) IN
+		(SELECT access_code, key FROM replays WHERE expires_at <= ? LIMIT ?)`)
+	qCompleteReplay = prepared(`UPDATE replays SET response = ? WHERE access_code = ? AND key = ?`)
+	qReleaseReplay  = prepared(`DELETE FROM replays WHERE access_code = ? AND key = ?`)
+)
+
 // ClaimReplay implements opencube.ReplayStore. An entry whose ExpiresAt is
 // not after now is expired and is replaced. The returned entry is nil when r
 // was recorded.
@@ -34,7 +50,7 @@ func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time
 // claimReplay records r in t unless an unexpired entry with its key exists,
 // which it returns.
 func (db *DB) claimReplay(t *txn, r *opencube.Replay, now time.Time) (*opencube.Replay, error) {
-	res, err := t.stmt(wClaimReplay).ExecContext(t.ctx,
+	res, err := t.execStmt(qClaimReplay,
 		r.AccessCode, r.Key, r.Fingerprint, r.Response, micros(r.ExpiresAt), micros(now))
 	if err != nil {
 		return nil, dbError("claim replay", err)
@@ -49,7 +65,7 @@ func (db *DB) claimReplay(t *txn, r *opencube.Replay, now time.Time) (*opencube.
 			null    bool
 			expires int64
 		)
-		err := t.stmt(wFindReplay).QueryRowContext(t.ctx, r.AccessCode, r.Key).
+		err := t.queryRowStmt(qFindReplay, r.AccessCode, r.Key).
 			Scan(&e.AccessCode, &e.Key, &e.Fingerprint, &e.Response, &null, &expires)
 		if err != nil {
 			return nil, dbError("claim replay", err)
@@ -61,7 +77,7 @@ func (db *DB) claimReplay(t *txn, r *opencube.Replay, now time.Time) (*opencube.
 		return &e, nil
 	}
 	if db.claims.Add(1)%purgeEvery == 0 {
-		if _, err := t.stmt(wPurgeReplays).ExecContext(t.ctx, micros(now), purgeBatch); err != nil {
+		if _, err := t.execStmt(qPurgeReplays, micros(now), purgeBatch); err != nil {
 			return nil, dbError("purge replays", err)
 		}
 	}
@@ -75,7 +91,7 @@ func (db *DB) CompleteReplay(ctx context.Context, accessCode, key string, respon
 		response = []byte{} // NULL means "still being made"
 	}
 	return db.update(ctx, func(t *txn) error {
-		if _, err := t.stmt(wCompleteReplay).ExecContext(t.ctx, response, accessCode, key); err != nil {
+		if _, err := t.execStmt(qCompleteReplay, response, accessCode, key); err != nil {
 			return dbError("complete replay", err)
 		}
 		return nil
@@ -85,7 +101,7 @@ func (db *DB) CompleteReplay(ctx context.Context, accessCode, key string, respon
 // ReleaseReplay implements opencube.ReplayStore.
 func (db *DB) ReleaseReplay(ctx context.Context, accessCode, key string) error {
 	return db.update(ctx, func(t *txn) error {
-		if _, err := t.stmt(wReleaseReplay).ExecContext(t.ctx, accessCode, key); err != nil {
+		if _, err := t.execStmt(qReleaseReplay, accessCode, key); err != nil {
 			return dbError("release replay", err)
 		}
 		return nil
@@ -98,7 +114,7 @@ func (db *DB) ReleaseReplay(ctx context.Context, accessCode, key string) error {
 func (db *DB) PurgeReplays(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
 	err := db.update(ctx, func(t *txn) error {
-		res, err := t.stmt(wPurgeReplays).ExecContext(t.ctx, micros(now), -1)
+		res, err := t.execStmt(qPurgeReplays, micros(now), -1)
 		if err != nil {
 			return dbError("purge replays", err)
 		}

@@ -10,48 +10,15 @@ import (
 	"github.com/opencube/opencube"
 )
 
-// The consumer shops' tables (migration 00005). Write transactions use
-// statements prepared on the write connection on first use (shopStmt); the
-// reads, whose filters vary, run unprepared on the read pool.
-
-// shopStmt returns the statement of query prepared on the write connection,
-// preparing it on first use. Only the writer's goroutine calls it.
-func (t *txn) shopStmt(query string) (*sql.Stmt, error) {
-	if s := t.w.shop[query]; s != nil {
-		return s, nil
-	}
-	s, err := t.w.conn.PrepareContext(context.Background(), query)
-	if err != nil {
-		return nil, dbError("prepare shop statement", err)
-	}
-	if t.w.shop == nil {
-		t.w.shop = map[string]*sql.Stmt{}
-	}
-	t.w.shop[query] = s
-	return s, nil
-}
-
-// shopExec runs a prepared shop statement.
-func (t *txn) shopExec(query string, args ...any) (sql.Result, error) {
-	s, err := t.shopStmt(query)
-	if err != nil {
-		return nil, err
-	}
-	return s.ExecContext(t.ctx, args...)
-}
-
-// shopQueryRow runs a prepared shop query of one row.
-func (t *txn) shopQueryRow(query string, args ...any) *sql.Row {
-	s, err := t.shopStmt(query)
-	if err != nil {
-		// A query that cannot be prepared fails the same way unprepared.
-		return t.queryRow(query, args...)
-	}
-	return s.QueryRowContext(t.ctx, args...)
-}
+// The consumer shops' tables (migration 00005). Write transactions run
+// prepared statements; the reads, whose filters vary, mostly run
+// unprepared on the read pool.
 
 const esimPlanColumns = `id, enterprise_code, package_code, name, description, mccs, region, continent, hot,
 	volume_bytes, period_days, prices, created_at`
+
+// qInsertESIMPlan creates an eSIM plan.
+var qInsertESIMPlan = prepared(`INSERT INTO esim_plans (` + esimPlanColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func scanESIMPlan(s scanner) (*opencube.ESIMPlan, error) {
 	var (
@@ -79,7 +46,7 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *opencube.ESIMPlan) error {
 		return err
 	}
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.shopExec(`INSERT INTO esim_plans (`+esimPlanColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := t.execStmt(qInsertESIMPlan,
 			p.ID, p.EnterpriseCode, p.PackageCode, p.Name, p.Description, ","+strings.Join(p.MCCs, ",")+",", p.Region,
 			p.Continent, p.Hot, p.VolumeBytes, p.PeriodDays, string(prices), micros(p.CreatedAt))
 		switch code(err) {
@@ -144,6 +111,15 @@ func queryAll[T any](ctx context.Context, q interface {
 
 const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at`
 
+// The statements of eSIM profiles.
+var (
+	qInsertProfile = prepared(`INSERT INTO esim_profiles (` + profileColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	// Run by write transactions and on the read pool (FindESIMOrder).
+	qProfile          = prepared(`SELECT ` + profileColumns + ` FROM esim_profiles WHERE iccid = ?`)
+	qAvailableProfile = prepared(`SELECT iccid FROM esim_profiles WHERE enterprise_code = ? AND state = ? ORDER BY iccid LIMIT 1`)
+	qUpdateProfile    = prepared(`UPDATE esim_profiles SET state = ?, order_id = ?, updated_at = ? WHERE iccid = ?`)
+)
+
 func scanProfile(s scanner) (*opencube.Profile, error) {
 	var (
 		p                opencube.Profile
@@ -162,7 +138,7 @@ func scanProfile(s scanner) (*opencube.Profile, error) {
 func (db *DB) ImportProfiles(ctx context.Context, ps []*opencube.Profile) error {
 	return db.update(ctx, func(t *txn) error {
 		for _, p := range ps {
-			_, err := t.shopExec(`INSERT INTO esim_profiles (`+profileColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			_, err := t.execStmt(qInsertProfile,
 				p.ICCID, p.EnterpriseCode, p.SMDPAddress, p.MatchingID, p.ConfirmationCode, string(p.State), p.OrderID,
 				micros(p.CreatedAt), micros(p.UpdatedAt))
 			switch code(err) {
@@ -198,7 +174,7 @@ func (db *DB) FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*op
 }
 
 func (t *txn) profile(iccid string) (*opencube.Profile, error) {
-	p, err := scanProfile(t.shopQueryRow(`SELECT `+profileColumns+` FROM esim_profiles WHERE iccid = ?`, iccid))
+	p, err := scanProfile(t.queryRowStmt(qProfile, iccid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "profile %s not found", iccid)
 	}
@@ -209,7 +185,7 @@ func (t *txn) profile(iccid string) (*opencube.Profile, error) {
 }
 
 func (t *txn) writeProfile(p *opencube.Profile) error {
-	_, err := t.shopExec(`UPDATE esim_profiles SET state = ?, order_id = ?, updated_at = ? WHERE iccid = ?`,
+	_, err := t.execStmt(qUpdateProfile,
 		string(p.State), p.OrderID, micros(p.UpdatedAt), p.ICCID)
 	if err != nil {
 		return dbError("update profile", err)
@@ -237,10 +213,18 @@ func (db *DB) UpdateProfile(ctx context.Context, accessCode, iccid string, fn fu
 	return out, err
 }
 
+// The statements of shop accounts.
+var (
+	qInsertShopUser    = prepared(`INSERT INTO shop_users (id, enterprise_code, email, passwd_md5, created_at) VALUES (?, ?, ?, ?, ?)`)
+	qInsertShopSession = prepared(`INSERT INTO shop_sessions (token_hash, user_id, enterprise_code, email, expires_at) VALUES (?, ?, ?, ?, ?)`)
+	qPutCode           = prepared(`INSERT INTO shop_codes (enterprise_code, email, code, expires_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (enterprise_code, email) DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at`)
+)
+
 // CreateShopUser implements opencube.ShopStore.
 func (db *DB) CreateShopUser(ctx context.Context, u *opencube.ShopUser) error {
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.shopExec(`INSERT INTO shop_users (id, enterprise_code, email, passwd_md5, created_at) VALUES (?, ?, ?, ?, ?)`,
+		_, err := t.execStmt(qInsertShopUser,
 			u.ID, u.EnterpriseCode, u.Email, u.PasswordMD5, micros(u.CreatedAt))
 		switch code(err) {
 		case 0:
@@ -278,7 +262,7 @@ func (db *DB) FindShopUser(ctx context.Context, accessCode, email string) (*open
 // PutSession implements opencube.ShopStore.
 func (db *DB) PutSession(ctx context.Context, s *opencube.Session) error {
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.shopExec(`INSERT INTO shop_sessions (token_hash, user_id, enterprise_code, email, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		_, err := t.execStmt(qInsertShopSession,
 			s.TokenHash, s.UserID, s.EnterpriseCode, s.Email, micros(s.ExpiresAt))
 		if err != nil {
 			return dbError("put session", err)
@@ -308,8 +292,7 @@ func (db *DB) FindSession(ctx context.Context, tokenHash string) (*opencube.Sess
 // PutVerificationCode implements opencube.ShopStore.
 func (db *DB) PutVerificationCode(ctx context.Context, v *opencube.VerificationCode) error {
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.shopExec(`INSERT INTO shop_codes (enterprise_code, email, code, expires_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (enterprise_code, email) DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at`,
+		_, err := t.execStmt(qPutCode,
 			v.EnterpriseCode, v.Email, v.Code, micros(v.ExpiresAt))
 		if err != nil {
 			return dbError("put verification code", err)
@@ -338,6 +321,15 @@ func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string
 
 const esimOrderColumns = `id, enterprise_code, user_id, email, plan_id, package_code, plan_name, period_num, currency,
 	amount_minor, top_up, iccid, status, payment_provider, payment_ref, created_at, expires_at, paid_at, updated_at`
+
+// The statements of eSIM orders.
+var (
+	qInsertESIMOrder = prepared(`INSERT INTO esim_orders (` + esimOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	// Run by write transactions and on the read pool (FindESIMOrder).
+	qESIMOrder       = prepared(`SELECT ` + esimOrderColumns + ` FROM esim_orders WHERE id = ?`)
+	qUpdateESIMOrder = prepared(`UPDATE esim_orders SET status = ?, payment_provider = ?, payment_ref = ?, paid_at = ?, updated_at = ?
+		WHERE id = ?`)
+)
 
 func scanESIMOrder(s scanner) (*opencube.ESIMOrder, error) {
 	var (
@@ -368,21 +360,20 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserv
 	return db.update(ctx, func(t *txn) error {
 		if reserve {
 			var iccid string
-			err := t.shopQueryRow(`SELECT iccid FROM esim_profiles WHERE enterprise_code = ? AND state = ? ORDER BY iccid LIMIT 1`,
-				o.EnterpriseCode, string(opencube.ProfileAvailable)).Scan(&iccid)
+			err := t.queryRowStmt(qAvailableProfile, o.EnterpriseCode, string(opencube.ProfileAvailable)).Scan(&iccid)
 			if errors.Is(err, sql.ErrNoRows) {
 				return opencube.Errorf(opencube.KindSoldOut, "no eSIM profile available")
 			}
 			if err != nil {
 				return dbError("claim profile", err)
 			}
-			if _, err := t.shopExec(`UPDATE esim_profiles SET state = ?, order_id = ?, updated_at = ? WHERE iccid = ?`,
+			if _, err := t.execStmt(qUpdateProfile,
 				string(opencube.ProfileReserved), o.ID, micros(o.CreatedAt), iccid); err != nil {
 				return dbError("claim profile", err)
 			}
 			o.ICCID = iccid
 		}
-		_, err := t.shopExec(`INSERT INTO esim_orders (`+esimOrderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := t.execStmt(qInsertESIMOrder,
 			o.ID, o.EnterpriseCode, o.UserID, o.Email, o.PlanID, o.PackageCode, o.PlanName, o.PeriodNum, o.Currency,
 			o.AmountMinor, o.TopUp, o.ICCID, int(o.Status), o.PaymentProvider, o.PaymentRef, micros(o.CreatedAt),
 			micros(o.ExpiresAt), paidMicros(o), micros(o.UpdatedAt))
@@ -411,7 +402,7 @@ func paidMicros(o *opencube.ESIMOrder) any {
 // UpdateESIMOrder implements opencube.ShopStore.
 func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencube.ESIMOrder, p *opencube.Profile) ([]*opencube.Job, error)) error {
 	return db.update(ctx, func(t *txn) error {
-		o, err := scanESIMOrder(t.shopQueryRow(`SELECT `+esimOrderColumns+` FROM esim_orders WHERE id = ?`, id))
+		o, err := scanESIMOrder(t.queryRowStmt(qESIMOrder, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
 		}
@@ -428,8 +419,7 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencub
 		if err != nil {
 			return err
 		}
-		if _, err := t.shopExec(`UPDATE esim_orders SET status = ?, payment_provider = ?, payment_ref = ?, paid_at = ?, updated_at = ?
-			WHERE id = ?`, int(o.Status), o.PaymentProvider, o.PaymentRef, paidMicros(o), micros(o.UpdatedAt), o.ID); err != nil {
+		if _, err := t.execStmt(qUpdateESIMOrder, int(o.Status), o.PaymentProvider, o.PaymentRef, paidMicros(o), micros(o.UpdatedAt), o.ID); err != nil {
 			return dbError("update eSIM order", err)
 		}
 		if p != nil {
@@ -448,7 +438,7 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencub
 
 // FindESIMOrder implements opencube.ShopStore.
 func (db *DB) FindESIMOrder(ctx context.Context, id string) (*opencube.ESIMOrder, *opencube.Profile, error) {
-	o, err := scanESIMOrder(db.read.QueryRowContext(ctx, `SELECT `+esimOrderColumns+` FROM esim_orders WHERE id = ?`, id))
+	o, err := scanESIMOrder(db.reads.queryRow(ctx, qESIMOrder, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
 	}
@@ -458,7 +448,7 @@ func (db *DB) FindESIMOrder(ctx context.Context, id string) (*opencube.ESIMOrder
 	if o.ICCID == "" {
 		return o, nil, nil
 	}
-	p, err := scanProfile(db.read.QueryRowContext(ctx, `SELECT `+profileColumns+` FROM esim_profiles WHERE iccid = ?`, o.ICCID))
+	p, err := scanProfile(db.reads.queryRow(ctx, qProfile, o.ICCID))
 	if err != nil {
 		return nil, nil, dbError("find profile", err)
 	}
@@ -467,6 +457,14 @@ func (db *DB) FindESIMOrder(ctx context.Context, id string) (*opencube.ESIMOrder
 
 const mallOrderColumns = `enterprise_code, order_no, iccid, package_code, order_period, pay_id, pay_type, pay_amount_minor,
 	pay_currency, paid, auto_renewal, order_id, created_at, updated_at`
+
+// The statements of Mall orders.
+var (
+	qMallOrder    = prepared(`SELECT ` + mallOrderColumns + ` FROM mall_orders WHERE enterprise_code = ? AND order_no = ?`)
+	qPutMallOrder = prepared(`INSERT INTO mall_orders (` + mallOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (enterprise_code, order_no) DO UPDATE SET pay_id = excluded.pay_id, pay_type = excluded.pay_type,
+			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at`)
+)
 
 func scanMallOrder(s scanner) (*opencube.MallOrder, error) {
 	var (
@@ -492,8 +490,7 @@ type mallTxn struct{ *txn }
 
 // MallOrder implements opencube.MallTx.
 func (t mallTxn) MallOrder(_ context.Context, accessCode, orderNo string) (*opencube.MallOrder, error) {
-	m, err := scanMallOrder(t.shopQueryRow(`SELECT `+mallOrderColumns+` FROM mall_orders WHERE enterprise_code = ? AND order_no = ?`,
-		accessCode, orderNo))
+	m, err := scanMallOrder(t.queryRowStmt(qMallOrder, accessCode, orderNo))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -505,9 +502,7 @@ func (t mallTxn) MallOrder(_ context.Context, accessCode, orderNo string) (*open
 
 // PutMallOrder implements opencube.MallTx.
 func (t mallTxn) PutMallOrder(_ context.Context, m *opencube.MallOrder) error {
-	_, err := t.shopExec(`INSERT INTO mall_orders (`+mallOrderColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (enterprise_code, order_no) DO UPDATE SET pay_id = excluded.pay_id, pay_type = excluded.pay_type,
-			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at`,
+	_, err := t.execStmt(qPutMallOrder,
 		m.EnterpriseCode, m.OrderNo, m.ICCID, m.PackageCode, m.OrderPeriod, m.PayID, m.PayType, m.PayAmountMinor,
 		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, micros(m.CreatedAt), micros(m.UpdatedAt))
 	if code(err) == foreignKey {

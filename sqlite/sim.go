@@ -2,12 +2,21 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/opencube/opencube"
 )
 
 const simColumns = `iccid, imsi, msisdn, ota, enterprise_code, status, created_at`
+
+// The statements of the SIM inventory.
+var (
+	qInsertSIM       = prepared(`INSERT INTO sims (` + simColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	qSIMByICCID      = prepared(`SELECT ` + simColumns + ` FROM sims WHERE iccid = ?`)
+	qUpdateSIMStatus = prepared(`UPDATE sims SET status = ? WHERE iccid = ?`)
+)
 
 func scanSIM(s scanner) (*opencube.SIM, error) {
 	var (
@@ -30,9 +39,8 @@ func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM) error {
 		return nil
 	}
 	return db.update(ctx, func(t *txn) error {
-		insert := t.stmt(wInsertSIM)
 		for _, s := range sims {
-			_, err := insert.ExecContext(t.ctx, s.ICCID, s.IMSI, s.MSISDN, s.OTA, s.EnterpriseCode, string(s.Status), micros(s.CreatedAt))
+			_, err := t.execStmt(qInsertSIM, s.ICCID, s.IMSI, s.MSISDN, s.OTA, s.EnterpriseCode, string(s.Status), micros(s.CreatedAt))
 			switch code(err) {
 			case 0:
 				if err != nil {
@@ -63,4 +71,97 @@ func (db *DB) FindSIMs(ctx context.Context, f opencube.SIMFilter) ([]*opencube.S
 		}
 	}
 	return findPage(ctx, db, "SIMs", simColumns, from, "iccid", args, f.Page, scanSIM)
+}
+
+// SIMByICCID implements opencube.UsageTx.
+func (t *txn) SIMByICCID(_ context.Context, iccid string) (*opencube.SIM, error) {
+	sim, err := scanSIM(t.queryRowStmt(qSIMByICCID, iccid))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	if err != nil {
+		return nil, dbError("find SIM", err)
+	}
+	return sim, nil
+}
+
+// UpdateSIMStatus implements opencube.UsageTx.
+func (t *txn) UpdateSIMStatus(_ context.Context, iccid string, status opencube.SIMStatus) error {
+	res, err := t.write("update SIM", qUpdateSIMStatus, string(status), iccid)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	return nil
+}
+
+// FindDevices implements opencube.UsageStore.
+func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*opencube.Device, int, error) {
+	from := `FROM sims s WHERE s.enterprise_code = ?`
+	args := []any{f.Enterprise}
+	if len(f.ICCIDs) > 0 {
+		from += ` AND s.iccid IN (?` + strings.Repeat(`, ?`, len(f.ICCIDs)-1) + `)`
+		for _, id := range f.ICCIDs {
+			args = append(args, id)
+		}
+	}
+	var (
+		sims  []*opencube.SIM
+		total int
+		err   error
+	)
+	if f.InUse {
+		// Page over the in-use orders (index orders_in_use; a SIM has one
+		// at most), then read the page's SIMs.
+		ofrom := strings.Replace(strings.Replace(from, "FROM sims s WHERE s.enterprise_code = ?",
+			"FROM orders o WHERE o.enterprise_code = ? AND o.status = 2", 1), "s.iccid IN", "o.iccid IN", 1)
+		var iccids []string
+		iccids, total, err = findPage(ctx, db, "devices", "o.iccid", ofrom, "o.iccid", args, f.Page, scanICCID)
+		if err == nil && len(iccids) > 0 {
+			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
+		}
+	} else {
+		sims, total, err = findPage(ctx, db, "devices", prefixed(simColumns, "s."), from, "s.iccid", args, f.Page, scanSIM)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*opencube.Device, 0, len(sims))
+	err = db.view(ctx, func(tx *sql.Tx) error {
+		for _, sim := range sims {
+			d := &opencube.Device{SIM: sim}
+			o, m, _, err := scanMetered(tx.QueryRowContext(ctx, sqlActiveMetered, sim.ICCID))
+			switch {
+			case err == nil:
+				d.Order, d.Meter = o, m
+			case !errors.Is(err, sql.ErrNoRows):
+				return dbError("find devices", err)
+			}
+			if f.WithSession {
+				s, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
+					WHERE iccid = ? AND state = 0 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
+				switch {
+				case err == nil:
+					d.Session = s
+				case !errors.Is(err, sql.ErrNoRows):
+					return dbError("find devices", err)
+				}
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// scanICCID scans a row of one ICCID.
+func scanICCID(s scanner) (string, error) {
+	var id string
+	err := s.Scan(&id)
+	return id, err
 }

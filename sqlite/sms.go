@@ -12,37 +12,15 @@ import (
 const smsColumns = `id, enterprise_code, iccid, msisdn, direction, sms_type, content, encoding, segments, state,
 	gateway_id, error, attempts, submitting_at, created_at, sent_at, delivered_at, failed_at, expired_at, updated_at`
 
-// Statements of the SMS book, prepared on the write connection on first use.
-const (
-	sSMSByID = iota
-	sInsertSMS
-	sSaveSMS
-	sCountSMS
-	sSIMByNumber
-	numSMSStmts
+// The statements of the SMS book.
+var (
+	qSMSByID   = prepared(`SELECT ` + smsColumns + ` FROM sms WHERE id = ?`)
+	qInsertSMS = prepared(`INSERT INTO sms (` + smsColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qSaveSMS   = prepared(`UPDATE sms SET state = ?, gateway_id = ?, error = ?, attempts = ?, submitting_at = ?, sent_at = ?,
+		delivered_at = ?, failed_at = ?, expired_at = ?, updated_at = ? WHERE id = ?`)
+	qCountSMS    = prepared(`SELECT COUNT(*) FROM sms WHERE iccid = ? AND direction = 'mt' AND created_at >= ?`)
+	qSIMByNumber = prepared(`SELECT ` + simColumns + ` FROM sims WHERE iccid = ?1 OR msisdn = ?1 ORDER BY iccid <> ?1 LIMIT 1`)
 )
-
-var smsSQL = [numSMSStmts]string{
-	sSMSByID:   `SELECT ` + smsColumns + ` FROM sms WHERE id = ?`,
-	sInsertSMS: `INSERT INTO sms (` + smsColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	sSaveSMS: `UPDATE sms SET state = ?, gateway_id = ?, error = ?, attempts = ?, submitting_at = ?, sent_at = ?,
-		delivered_at = ?, failed_at = ?, expired_at = ?, updated_at = ? WHERE id = ?`,
-	sCountSMS:    `SELECT COUNT(*) FROM sms WHERE iccid = ? AND direction = 'mt' AND created_at >= ?`,
-	sSIMByNumber: `SELECT ` + simColumns + ` FROM sims WHERE iccid = ?1 OR msisdn = ?1 ORDER BY iccid <> ?1 LIMIT 1`,
-}
-
-// sstmt returns SMS statement i, preparing it on first use.
-func (t *txn) sstmt(i int) (*sql.Stmt, error) {
-	if s := t.w.sms[i]; s != nil {
-		return s, nil
-	}
-	s, err := t.w.conn.PrepareContext(context.Background(), smsSQL[i])
-	if err != nil {
-		return nil, dbError("prepare SMS statement", err)
-	}
-	t.w.sms[i] = s
-	return s, nil
-}
 
 func scanSMS(s scanner) (*opencube.SMS, error) {
 	var (
@@ -77,11 +55,7 @@ func smsNotFound(id string) error {
 
 // SMSByID implements opencube.SMSTx.
 func (t *txn) SMSByID(_ context.Context, id string) (*opencube.SMS, error) {
-	s, err := t.sstmt(sSMSByID)
-	if err != nil {
-		return nil, err
-	}
-	m, err := scanSMS(s.QueryRowContext(t.ctx, id))
+	m, err := scanSMS(t.queryRowStmt(qSMSByID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, smsNotFound(id)
 	}
@@ -93,11 +67,7 @@ func (t *txn) SMSByID(_ context.Context, id string) (*opencube.SMS, error) {
 
 // InsertSMS implements opencube.SMSTx.
 func (t *txn) InsertSMS(_ context.Context, m *opencube.SMS) error {
-	s, err := t.sstmt(sInsertSMS)
-	if err != nil {
-		return err
-	}
-	_, err = s.ExecContext(t.ctx, m.ID, m.EnterpriseCode, m.ICCID, m.MSISDN, string(m.Direction), int64(m.Type), m.Content,
+	_, err := t.execStmt(qInsertSMS, m.ID, m.EnterpriseCode, m.ICCID, m.MSISDN, string(m.Direction), int64(m.Type), m.Content,
 		m.Encoding, int64(m.Segments), string(m.State), m.GatewayID, m.Error, int64(m.Attempts), nullMicros(m.SubmittingAt),
 		micros(m.CreatedAt), nullMicros(m.SentAt), nullMicros(m.DeliveredAt), nullMicros(m.FailedAt), nullMicros(m.ExpiredAt),
 		micros(m.UpdatedAt))
@@ -112,11 +82,7 @@ func (t *txn) InsertSMS(_ context.Context, m *opencube.SMS) error {
 
 // SaveSMS implements opencube.SMSTx.
 func (t *txn) SaveSMS(_ context.Context, m *opencube.SMS) error {
-	s, err := t.sstmt(sSaveSMS)
-	if err != nil {
-		return err
-	}
-	res, err := s.ExecContext(t.ctx, string(m.State), m.GatewayID, m.Error, int64(m.Attempts), nullMicros(m.SubmittingAt),
+	res, err := t.execStmt(qSaveSMS, string(m.State), m.GatewayID, m.Error, int64(m.Attempts), nullMicros(m.SubmittingAt),
 		nullMicros(m.SentAt), nullMicros(m.DeliveredAt), nullMicros(m.FailedAt), nullMicros(m.ExpiredAt), micros(m.UpdatedAt), m.ID)
 	if err != nil {
 		return dbError("save SMS", err)
@@ -130,12 +96,8 @@ func (t *txn) SaveSMS(_ context.Context, m *opencube.SMS) error {
 // CountSMS implements opencube.SMSTx; writes are serialised, so the count
 // holds until the transaction ends.
 func (t *txn) CountSMS(_ context.Context, iccid string, since time.Time) (int, error) {
-	s, err := t.sstmt(sCountSMS)
-	if err != nil {
-		return 0, err
-	}
 	var n int
-	if err := s.QueryRowContext(t.ctx, iccid, micros(since)).Scan(&n); err != nil {
+	if err := t.queryRowStmt(qCountSMS, iccid, micros(since)).Scan(&n); err != nil {
 		return 0, dbError("count SMS", err)
 	}
 	return n, nil
@@ -144,11 +106,7 @@ func (t *txn) CountSMS(_ context.Context, iccid string, since time.Time) (int, e
 // SIMByNumber implements opencube.SMSTx: an ICCID match wins over an
 // MSISDN match.
 func (t *txn) SIMByNumber(_ context.Context, number string) (*opencube.SIM, error) {
-	s, err := t.sstmt(sSIMByNumber)
-	if err != nil {
-		return nil, err
-	}
-	sim, err := scanSIM(s.QueryRowContext(t.ctx, number))
+	sim, err := scanSIM(t.queryRowStmt(qSIMByNumber, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no SIM has number %s", number)
 	}

@@ -44,12 +44,10 @@ type DB struct {
 	// read is a pool of query-only connections; in WAL mode they read a
 	// consistent snapshot beside the writer.
 	read *sql.DB
-	// rs are statements prepared on the read pool.
-	rs [numReadStmts]*sql.Stmt
+	// reads are the statements prepared on the read pool.
+	reads *stmtCache
 	// claims counts recorded replays, to purge expired ones now and then.
 	claims atomic.Uint64
-	// nreads are the notification reads, prepared on first use (notify.go).
-	nreads notifyReads
 }
 
 var _ opencube.Store = (*DB)(nil)
@@ -81,11 +79,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetConnMaxLifetime(0)
 	read.SetConnMaxIdleTime(0)
 	db.read = read
-	for i, q := range readSQL {
-		if db.rs[i], err = read.PrepareContext(ctx, q); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
-		}
+	db.reads = newStmtCache(read)
+	// A read connection opens now, as the writer's did.
+	if err := read.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return db, nil
 }
@@ -151,110 +149,14 @@ func (db *DB) Migrate(ctx context.Context) error {
 // connections. Using db after Close returns errors.
 func (db *DB) Close() error {
 	var errs []error
-	for _, s := range db.rs {
-		if s != nil {
-			errs = append(errs, s.Close())
-		}
+	if db.reads != nil {
+		errs = append(errs, db.reads.close())
 	}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
 	errs = append(errs, db.w.close())
 	return errors.Join(errs...)
-}
-
-// Statements prepared once on the write connection, run by write
-// transactions (txn.stmt): the hot path of orderPackage and its replay
-// guard, the SIM import, and the background jobs and node leases.
-const (
-	wSIM = iota
-	wPlan
-	wOrder
-	wActiveOrder
-	wNextOrder
-	wInsertOrder
-	wUpdateOrder
-	wInsertEvent
-	wInsertSIM
-	wClaimReplay
-	wFindReplay
-	wPurgeReplays
-	wCompleteReplay
-	wReleaseReplay
-	wOrderByID
-	wInsertJob
-	wClaimJobs
-	wCompleteJob
-	wRetryJob
-	wClaimNode
-	wRenewNode
-	wReleaseNode
-	numWriteStmts
-)
-
-// Statements prepared on the read pool.
-const (
-	rEnterprise = iota
-	rFindJobs
-	numReadStmts
-)
-
-var writeSQL = [numWriteStmts]string{
-	wSIM:         `SELECT ` + simColumns + ` FROM sims WHERE iccid = ? AND enterprise_code = ?`,
-	wPlan:        `SELECT ` + planColumnsP + ` FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE p.code = ? AND g.enterprise_code = ?`,
-	wOrder:       `SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND enterprise_code = ?`,
-	wActiveOrder: `SELECT ` + orderColumns + ` FROM orders WHERE iccid = ? AND status IN (2, 3)`,
-	wNextOrder: `SELECT ` + orderColumns + ` FROM orders WHERE iccid = ? AND status = 1
-		ORDER BY ordered_at, id LIMIT 1`,
-	wInsertOrder: `INSERT INTO orders (` + orderColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-	wUpdateOrder: `UPDATE orders SET status = ?, buy_type = ?, order_period = ?, renew_period = ?, days = ?,
-		used_bytes = ?, started_at = ?, expires_at = ?, ended_at = ?, updated_at = ?, imsi = ?
-		WHERE id = ? AND enterprise_code = ?`,
-	wInsertEvent: `INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-	wInsertSIM: `INSERT INTO sims (` + simColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-	// An unexpired entry stays; an expired one is replaced in place.
-	wClaimReplay: `INSERT INTO replays (access_code, key, fingerprint, response, expires_at)
-		VALUES (?1, ?2, ?3, ?4, ?5)
-		ON CONFLICT (access_code, key) DO UPDATE SET
-			fingerprint = excluded.fingerprint, response = excluded.response, expires_at = excluded.expires_at
-		WHERE replays.expires_at <= ?6`,
-	wFindReplay: `SELECT access_code, key, fingerprint, response, response IS NULL, expires_at FROM replays
-		WHERE access_code = ? AND key = ?`,
-	wPurgeReplays: `DELETE FROM replays WHERE (access_code, key) IN
-		(SELECT access_code, key FROM replays WHERE expires_at <= ? LIMIT ?)`,
-	wCompleteReplay: `UPDATE replays SET response = ? WHERE access_code = ? AND key = ?`,
-	wReleaseReplay:  `DELETE FROM replays WHERE access_code = ? AND key = ?`,
-	wOrderByID:      `SELECT ` + orderColumns + ` FROM orders WHERE id = ?`,
-	// Scheduling a pending kind and key again moves that job and frees it
-	// of its lease, so that a run under way cannot complete (delete) it.
-	wInsertJob: `INSERT INTO jobs (id, kind, key, payload, run_at, attempts, last_error)
-		VALUES (?, ?, ?, ?, ?, 0, '')
-		ON CONFLICT (kind, key) DO UPDATE SET
-			payload = excluded.payload, run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`,
-	// The PostgreSQL store's subquery adds FOR UPDATE SKIP LOCKED; here the
-	// single writer serialises claims. RETURNING order is unspecified.
-	wClaimJobs: `UPDATE jobs SET claimed_by = ?1, claimed_until = ?2, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM jobs
-			WHERE run_at <= ?3 AND (claimed_until IS NULL OR claimed_until <= ?3)
-				AND kind IN (SELECT value FROM json_each(?4))
-			ORDER BY run_at, id LIMIT ?5)
-		RETURNING ` + jobColumns,
-	wCompleteJob: `DELETE FROM jobs WHERE id = ? AND claimed_by = ?`,
-	wRetryJob: `UPDATE jobs SET run_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
-		WHERE id = ? AND claimed_by = ?`,
-	wClaimNode: `UPDATE nodes SET owner = ?1, leased_until = ?2
-		WHERE node = (SELECT node FROM nodes WHERE owner IS NULL OR leased_until <= ?3 ORDER BY node LIMIT 1)
-		RETURNING node`,
-	wRenewNode:   `UPDATE nodes SET leased_until = ? WHERE node = ? AND owner = ?`,
-	wReleaseNode: `UPDATE nodes SET owner = NULL, leased_until = NULL WHERE node = ? AND owner = ?`,
-}
-
-var readSQL = [numReadStmts]string{
-	rEnterprise: `SELECT access_code, name, secrets, created_at FROM enterprises WHERE access_code = ?`,
-	rFindJobs: `SELECT ` + jobColumns + ` FROM jobs WHERE ?1 = '' OR kind = ?1
-		ORDER BY run_at, id`,
 }
 
 // view runs fn in a read transaction on the read pool, so that everything fn

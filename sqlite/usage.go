@@ -10,25 +10,6 @@ import (
 	"github.com/opencube/opencube"
 )
 
-// Statements of the usage book, prepared on the write connection on first
-// use (on the writer's goroutine, so without a lock).
-const (
-	uSIMByIMSI = iota
-	uSubscriber
-	uSIMByICCID
-	uActiveOrder
-	uUpdateSIMStatus
-	uUpdateSIMIMSI
-	uSession
-	uPutSession
-	uStaleSessions
-	uAddDay
-	uUsedBytes
-	uPutMeter
-	uAsOf
-	numUsageStmts
-)
-
 const sessionColumns = `nas, session_id, iccid, imsi, enterprise_code, nas_addr, user_name, network,
 	started_at, last_at, input_bytes, output_bytes, state`
 
@@ -37,30 +18,27 @@ var meteredOrder = `SELECT ` + prefixed(orderColumns, "o.") + `,
 	COALESCE(m.test_used_bytes, 0), COALESCE(m.day, 0), COALESCE(p.throttle_kbps, 0)
 	FROM orders o LEFT JOIN order_meters m ON m.order_id = o.id LEFT JOIN plans p ON p.code = o.plan_code`
 
-var usageSQL = [numUsageStmts]string{
-	uSIMByIMSI: `SELECT ` + simColumns + ` FROM sims WHERE imsi = ?`,
-	uSubscriber: `SELECT ` + prefixed(simColumns, "s.") + `, o.id IS NOT NULL, ` + nullableOrder + `,
+// The statements of the usage book.
+var (
+	qSubscriber = prepared(`SELECT ` + prefixed(simColumns, "s.") + `, o.id IS NOT NULL, ` + nullableOrder + `,
 		COALESCE(m.test_used_bytes, 0), COALESCE(m.day, 0), COALESCE(p.throttle_kbps, 0)
 		FROM sims s LEFT JOIN orders o ON o.iccid = s.iccid AND o.status IN (2, 3)
 		LEFT JOIN order_meters m ON m.order_id = o.id LEFT JOIN plans p ON p.code = o.plan_code
-		WHERE s.imsi = ?`,
-	uSIMByICCID:      `SELECT ` + simColumns + ` FROM sims WHERE iccid = ?`,
-	uActiveOrder:     meteredOrder + ` WHERE o.iccid = ? AND o.status IN (2, 3)`,
-	uUpdateSIMStatus: `UPDATE sims SET status = ? WHERE iccid = ?`,
-	uUpdateSIMIMSI:   `UPDATE sims SET imsi = ? WHERE iccid = ?`,
-	uSession:         `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE nas = ? AND session_id = ?`,
-	uPutSession: `INSERT INTO usage_sessions (` + sessionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		WHERE s.imsi = ?`)
+	qUpdateSIMIMSI = prepared(`UPDATE sims SET imsi = ? WHERE iccid = ?`)
+	qSession       = prepared(`SELECT ` + sessionColumns + ` FROM usage_sessions WHERE nas = ? AND session_id = ?`)
+	qPutSession    = prepared(`INSERT INTO usage_sessions (` + sessionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (nas, session_id) DO UPDATE SET nas_addr = excluded.nas_addr, user_name = excluded.user_name,
 			network = excluded.network, started_at = excluded.started_at, last_at = excluded.last_at,
-			input_bytes = excluded.input_bytes, output_bytes = excluded.output_bytes, state = excluded.state`,
-	uStaleSessions: `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND last_at < ? ORDER BY last_at LIMIT ?`,
-	uAddDay: `INSERT INTO usage_days (iccid, day, enterprise_code, bytes) VALUES (?, ?, ?, ?)
-		ON CONFLICT (iccid, day) DO UPDATE SET bytes = bytes + excluded.bytes`,
-	uUsedBytes: `UPDATE orders SET used_bytes = ? WHERE id = ?`,
-	uPutMeter: `INSERT INTO order_meters (order_id, test_used_bytes, day) VALUES (?, ?, ?)
-		ON CONFLICT (order_id) DO UPDATE SET test_used_bytes = excluded.test_used_bytes, day = excluded.day`,
-	uAsOf: `UPDATE usage_clock SET as_of = max(as_of, ?) WHERE id = 1`,
-}
+			input_bytes = excluded.input_bytes, output_bytes = excluded.output_bytes, state = excluded.state`)
+	qStaleSessions = prepared(`SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND last_at < ? ORDER BY last_at LIMIT ?`)
+	qAddDay        = prepared(`INSERT INTO usage_days (iccid, day, enterprise_code, bytes) VALUES (?, ?, ?, ?)
+		ON CONFLICT (iccid, day) DO UPDATE SET bytes = bytes + excluded.bytes`)
+	qUsedBytes = prepared(`UPDATE orders SET used_bytes = ? WHERE id = ?`)
+	qPutMeter  = prepared(`INSERT INTO order_meters (order_id, test_used_bytes, day) VALUES (?, ?, ?)
+		ON CONFLICT (order_id) DO UPDATE SET test_used_bytes = excluded.test_used_bytes, day = excluded.day`)
+	qAsOf = prepared(`UPDATE usage_clock SET as_of = max(as_of, ?) WHERE id = 1`)
+)
 
 // nullableOrder is orderColumns of a LEFT JOIN's orders o, with the
 // columns that are never NULL made zero when there is no order.
@@ -81,6 +59,13 @@ var nullableOrder = func() string {
 	return strings.Join(out, ", ")
 }()
 
+// The reads of FindSubscriber and FindDevices, in a read transaction.
+var (
+	sqlSIMByIMSI = `SELECT ` + simColumns + ` FROM sims WHERE imsi = ?`
+	// sqlActiveMetered selects the active order of a SIM, metered.
+	sqlActiveMetered = meteredOrder + ` WHERE o.iccid = ? AND o.status IN (2, 3)`
+)
+
 // sqlFirstAttach tells whether an OTA order waits for a SIM's first session.
 const sqlFirstAttach = `SELECT EXISTS (SELECT 1 FROM orders WHERE iccid = ? AND status = 1 AND ota = 1 AND timing_type = 1)`
 
@@ -91,41 +76,6 @@ func prefixed(cols, prefix string) string {
 		parts[i] = prefix + strings.TrimSpace(p)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// ustmt returns usage statement i, preparing it on first use.
-func (t *txn) ustmt(i int) (*sql.Stmt, error) {
-	if s := t.w.usage[i]; s != nil {
-		return s, nil
-	}
-	s, err := t.w.conn.PrepareContext(context.Background(), usageSQL[i])
-	if err != nil {
-		return nil, dbError("prepare usage statement", err)
-	}
-	t.w.usage[i] = s
-	return s, nil
-}
-
-// uexec runs usage statement i.
-func (t *txn) uexec(op string, i int, args ...any) (sql.Result, error) {
-	s, err := t.ustmt(i)
-	if err != nil {
-		return nil, err
-	}
-	res, err := s.ExecContext(t.ctx, args...)
-	if err != nil {
-		return nil, dbError(op, err)
-	}
-	return res, nil
-}
-
-// uquery runs usage query i for one row.
-func (t *txn) uquery(i int, args ...any) (*sql.Row, error) {
-	s, err := t.ustmt(i)
-	if err != nil {
-		return nil, err
-	}
-	return s.QueryRowContext(t.ctx, args...), nil
 }
 
 func scanSession(s scanner) (*opencube.DataSession, error) {
@@ -176,11 +126,7 @@ var _ opencube.UsageTx = (*txn)(nil)
 
 // Subscriber implements opencube.UsageTx, in one query.
 func (t *txn) Subscriber(_ context.Context, imsi string) (*opencube.Subscriber, error) {
-	row, err := t.uquery(uSubscriber, imsi)
-	if err != nil {
-		return nil, err
-	}
-	sub, err := scanSubscriber(row)
+	sub, err := scanSubscriber(t.queryRowStmt(qSubscriber, imsi))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -200,7 +146,7 @@ func (t *txn) Subscribers(_ context.Context, imsis []string) (map[string]*opencu
 		for i, s := range chunk {
 			args[i] = s
 		}
-		q := strings.Replace(usageSQL[uSubscriber], "WHERE s.imsi = ?", "WHERE s.imsi IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", 1)
+		q := strings.Replace(qSubscriber.query, "WHERE s.imsi = ?", "WHERE s.imsi IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", 1)
 		rows, err := t.w.conn.QueryContext(t.ctx, q, args...)
 		if err != nil {
 			return nil, dbError("find subscribers", err)
@@ -263,7 +209,7 @@ func (t *txn) Sessions(_ context.Context, keys []opencube.SessionKey) (map[openc
 // parameters).
 const maxChunk = 1000
 
-// scanSubscriber scans a row of the uSubscriber query.
+// scanSubscriber scans a row of qSubscriber.
 func scanSubscriber(row scanner) (*opencube.Subscriber, error) {
 	var (
 		sim      *opencube.SIM
@@ -291,41 +237,9 @@ type scanFunc func(dest ...any) error
 // Scan implements scanner.
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
-// SIMByICCID implements opencube.UsageTx.
-func (t *txn) SIMByICCID(_ context.Context, iccid string) (*opencube.SIM, error) {
-	row, err := t.uquery(uSIMByICCID, iccid)
-	if err != nil {
-		return nil, err
-	}
-	sim, err := scanSIM(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
-	}
-	if err != nil {
-		return nil, dbError("find SIM", err)
-	}
-	return sim, nil
-}
-
-// UpdateSIMStatus implements opencube.UsageTx.
-func (t *txn) UpdateSIMStatus(_ context.Context, iccid string, status opencube.SIMStatus) error {
-	res, err := t.uexec("update SIM", uUpdateSIMStatus, string(status), iccid)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
-	}
-	return nil
-}
-
 // UpdateSIMIMSI implements opencube.UsageTx.
 func (t *txn) UpdateSIMIMSI(_ context.Context, iccid, imsi string) error {
-	s, err := t.ustmt(uUpdateSIMIMSI)
-	if err != nil {
-		return err
-	}
-	res, err := s.ExecContext(t.ctx, imsi, iccid)
+	res, err := t.execStmt(qUpdateSIMIMSI, imsi, iccid)
 	if c := code(err); c == unique {
 		return opencube.Errorf(opencube.KindConflict, "another SIM has IMSI %s", imsi)
 	}
@@ -340,11 +254,7 @@ func (t *txn) UpdateSIMIMSI(_ context.Context, iccid, imsi string) error {
 
 // Session implements opencube.UsageTx.
 func (t *txn) Session(_ context.Context, nas, id string) (*opencube.DataSession, error) {
-	row, err := t.uquery(uSession, nas, id)
-	if err != nil {
-		return nil, err
-	}
-	s, err := scanSession(row)
+	s, err := scanSession(t.queryRowStmt(qSession, nas, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -356,18 +266,14 @@ func (t *txn) Session(_ context.Context, nas, id string) (*opencube.DataSession,
 
 // PutSession implements opencube.UsageTx.
 func (t *txn) PutSession(_ context.Context, s *opencube.DataSession) error {
-	_, err := t.uexec("put session", uPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
+	_, err := t.write("put session", qPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
 		s.Network, micros(s.StartedAt), micros(s.LastAt), s.InputBytes, s.OutputBytes, int64(s.State))
 	return err
 }
 
 // StaleSessions implements opencube.UsageTx.
 func (t *txn) StaleSessions(_ context.Context, before time.Time, limit int) ([]*opencube.DataSession, error) {
-	st, err := t.ustmt(uStaleSessions)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(t.ctx, micros(before), limit)
+	rows, err := t.queryStmt(qStaleSessions, micros(before), limit)
 	if err != nil {
 		return nil, dbError("find stale sessions", err)
 	}
@@ -388,25 +294,25 @@ func (t *txn) StaleSessions(_ context.Context, before time.Time, limit int) ([]*
 
 // AddDailyUsage implements opencube.UsageTx.
 func (t *txn) AddDailyUsage(_ context.Context, enterprise, iccid string, day int, bytes int64) error {
-	_, err := t.uexec("add usage", uAddDay, iccid, int64(day), enterprise, bytes)
+	_, err := t.write("add usage", qAddDay, iccid, int64(day), enterprise, bytes)
 	return err
 }
 
 // PutUsedBytes implements opencube.UsageTx.
 func (t *txn) PutUsedBytes(_ context.Context, orderID string, usedBytes int64) error {
-	_, err := t.uexec("put used bytes", uUsedBytes, usedBytes, orderID)
+	_, err := t.write("put used bytes", qUsedBytes, usedBytes, orderID)
 	return err
 }
 
 // PutMeter implements opencube.UsageTx.
 func (t *txn) PutMeter(_ context.Context, orderID string, m opencube.Meter) error {
-	_, err := t.uexec("put order meter", uPutMeter, orderID, m.TestUsedBytes, int64(m.Day))
+	_, err := t.write("put order meter", qPutMeter, orderID, m.TestUsedBytes, int64(m.Day))
 	return err
 }
 
 // AdvanceUsageAsOf implements opencube.UsageTx.
 func (t *txn) AdvanceUsageAsOf(_ context.Context, at time.Time) error {
-	_, err := t.uexec("advance usage clock", uAsOf, micros(at))
+	_, err := t.write("advance usage clock", qAsOf, micros(at))
 	return err
 }
 
@@ -414,7 +320,7 @@ func (t *txn) AdvanceUsageAsOf(_ context.Context, at time.Time) error {
 func (db *DB) FindSubscriber(ctx context.Context, imsi string) (*opencube.Subscriber, error) {
 	var sub *opencube.Subscriber
 	err := db.view(ctx, func(tx *sql.Tx) error {
-		sim, err := scanSIM(tx.QueryRowContext(ctx, usageSQL[uSIMByIMSI], imsi))
+		sim, err := scanSIM(tx.QueryRowContext(ctx, sqlSIMByIMSI, imsi))
 		if errors.Is(err, sql.ErrNoRows) {
 			return opencube.Errorf(opencube.KindDeviceNotFound, "no SIM has IMSI %s", imsi)
 		}
@@ -422,7 +328,7 @@ func (db *DB) FindSubscriber(ctx context.Context, imsi string) (*opencube.Subscr
 			return dbError("find subscriber", err)
 		}
 		sub = &opencube.Subscriber{SIM: sim}
-		sub.Order, sub.Meter, sub.ThrottleKbps, err = scanMetered(tx.QueryRowContext(ctx, usageSQL[uActiveOrder], sim.ICCID))
+		sub.Order, sub.Meter, sub.ThrottleKbps, err = scanMetered(tx.QueryRowContext(ctx, sqlActiveMetered, sim.ICCID))
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tx.QueryRowContext(ctx, sqlFirstAttach, sim.ICCID).Scan(&sub.FirstAttach)
 		}
@@ -432,68 +338,6 @@ func (db *DB) FindSubscriber(ctx context.Context, imsi string) (*opencube.Subscr
 		return nil
 	})
 	return sub, err
-}
-
-// FindDevices implements opencube.UsageStore.
-func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*opencube.Device, int, error) {
-	from := `FROM sims s WHERE s.enterprise_code = ?`
-	args := []any{f.Enterprise}
-	if len(f.ICCIDs) > 0 {
-		from += ` AND s.iccid IN (?` + strings.Repeat(`, ?`, len(f.ICCIDs)-1) + `)`
-		for _, id := range f.ICCIDs {
-			args = append(args, id)
-		}
-	}
-	var (
-		sims  []*opencube.SIM
-		total int
-		err   error
-	)
-	if f.InUse {
-		// Page over the in-use orders (index orders_in_use; a SIM has one
-		// at most), then read the page's SIMs.
-		ofrom := strings.Replace(strings.Replace(from, "FROM sims s WHERE s.enterprise_code = ?",
-			"FROM orders o WHERE o.enterprise_code = ? AND o.status = 2", 1), "s.iccid IN", "o.iccid IN", 1)
-		var iccids []string
-		iccids, total, err = findPage(ctx, db, "devices", "o.iccid", ofrom, "o.iccid", args, f.Page, scanICCID)
-		if err == nil && len(iccids) > 0 {
-			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
-		}
-	} else {
-		sims, total, err = findPage(ctx, db, "devices", prefixed(simColumns, "s."), from, "s.iccid", args, f.Page, scanSIM)
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]*opencube.Device, 0, len(sims))
-	err = db.view(ctx, func(tx *sql.Tx) error {
-		for _, sim := range sims {
-			d := &opencube.Device{SIM: sim}
-			o, m, _, err := scanMetered(tx.QueryRowContext(ctx, usageSQL[uActiveOrder], sim.ICCID))
-			switch {
-			case err == nil:
-				d.Order, d.Meter = o, m
-			case !errors.Is(err, sql.ErrNoRows):
-				return dbError("find devices", err)
-			}
-			if f.WithSession {
-				s, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
-					WHERE iccid = ? AND state = 0 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
-				switch {
-				case err == nil:
-					d.Session = s
-				case !errors.Is(err, sql.ErrNoRows):
-					return dbError("find devices", err)
-				}
-			}
-			out = append(out, d)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return out, total, nil
 }
 
 // FindDailyUsage implements opencube.UsageStore.
@@ -530,11 +374,4 @@ func (db *DB) UsageAsOf(ctx context.Context) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	return instant(us), nil
-}
-
-// scanICCID scans a row of one ICCID.
-func scanICCID(s scanner) (string, error) {
-	var id string
-	err := s.Scan(&id)
-	return id, err
 }

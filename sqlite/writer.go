@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 )
 
@@ -28,16 +27,15 @@ var errClosed = errors.New("sqlite: database is closed")
 // batch instead of once a transaction, and no lock is handed from goroutine
 // to goroutine, which is what bounds SQLite's write throughput.
 type writer struct {
-	db     *sql.DB
-	conn   *sql.Conn // db's single connection, held for good
-	ckpt   *checkpointer
-	rows   *rowCache // only touched by the loop's goroutine
-	stmts  [numWriteStmts]*sql.Stmt
-	proto  [numProtoStmts]*sql.Stmt
-	usage  [numUsageStmts]*sql.Stmt  // prepared on first use (usage.go)
-	notify [numNotifyStmts]*sql.Stmt // prepared on first use (notify.go)
-	shop   map[string]*sql.Stmt      // prepared on first use (shop.go)
-	sms    [numSMSStmts]*sql.Stmt    // prepared on first use (sms.go)
+	db   *sql.DB
+	conn *sql.Conn // db's single connection, held for good
+	ckpt *checkpointer
+	rows *rowCache // only touched by the loop's goroutine
+	// stmts are the statements prepared on conn.
+	stmts *stmtCache
+	// proto are the statements of the batch protocol, from stmts, at hand
+	// from the start: the loop runs them on every batch.
+	proto [numProtoStmts]*sql.Stmt
 
 	ops    chan *op      // queued writes
 	quit   chan struct{} // closed by close: the loop drains and stops
@@ -55,7 +53,7 @@ type op struct {
 	keepsRows bool
 }
 
-// The statements of the batch protocol, prepared once.
+// The statements of the batch protocol, by their place in writer.proto.
 const (
 	pBegin = iota
 	pSavepoint
@@ -67,15 +65,15 @@ const (
 	numProtoStmts
 )
 
-var protoSQL = [numProtoStmts]string{
-	pBegin:      "BEGIN IMMEDIATE",
-	pSavepoint:  "SAVEPOINT w",
-	pRelease:    "RELEASE w",
-	pRollbackTo: "ROLLBACK TO w",
-	pCommit:     "COMMIT",
-	pRollback:   "ROLLBACK",
+var protoStmts = [numProtoStmts]*stmt{
+	pBegin:      prepared("BEGIN IMMEDIATE"),
+	pSavepoint:  prepared("SAVEPOINT w"),
+	pRelease:    prepared("RELEASE w"),
+	pRollbackTo: prepared("ROLLBACK TO w"),
+	pCommit:     prepared("COMMIT"),
+	pRollback:   prepared("ROLLBACK"),
 	// Changes when another connection commits (rowCache).
-	pDataVersion: "PRAGMA data_version",
+	pDataVersion: prepared("PRAGMA data_version"),
 }
 
 func openWriter(ctx context.Context, path string) (*writer, error) {
@@ -92,20 +90,15 @@ func openWriter(ctx context.Context, path string) (*writer, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	w.stmts = newStmtCache(w.conn)
 	if w.ckpt, err = openCheckpointer(path); err != nil {
 		w.closeConn()
 		return nil, err
 	}
-	for i, q := range writeSQL {
-		if w.stmts[i], err = w.conn.PrepareContext(ctx, q); err != nil {
+	for i, s := range protoStmts {
+		if w.proto[i], err = w.stmts.get(ctx, s); err != nil {
 			w.closeConn()
-			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
-		}
-	}
-	for i, q := range protoSQL {
-		if w.proto[i], err = w.conn.PrepareContext(ctx, q); err != nil {
-			w.closeConn()
-			return nil, fmt.Errorf("sqlite: prepare %q: %w", q, err)
+			return nil, fmt.Errorf("sqlite: %w", err)
 		}
 	}
 	go w.loop()
@@ -125,19 +118,7 @@ func (w *writer) close() error {
 }
 
 func (w *writer) closeConn() error {
-	var errs []error
-	// Every statement, those prepared on first use too: SQLite does not
-	// close a connection with a statement left open, and an open
-	// connection keeps the WAL from being copied back and removed.
-	all := slices.Concat(w.stmts[:], w.proto[:], w.usage[:], w.notify[:], w.sms[:])
-	for _, s := range w.shop {
-		all = append(all, s)
-	}
-	for _, s := range all {
-		if s != nil {
-			errs = append(errs, s.Close())
-		}
-	}
+	errs := []error{w.stmts.close()}
 	if w.ckpt != nil {
 		errs = append(errs, w.ckpt.close())
 	}
@@ -327,8 +308,29 @@ type txn struct {
 	rows *rowCache
 }
 
-// stmt returns prepared write statement i.
-func (t *txn) stmt(i int) *sql.Stmt { return t.w.stmts[i] }
+// execStmt runs statement s.
+func (t *txn) execStmt(s *stmt, args ...any) (sql.Result, error) {
+	return t.w.stmts.exec(t.ctx, s, args...)
+}
+
+// write runs statement s; its error is op's.
+func (t *txn) write(op string, s *stmt, args ...any) (sql.Result, error) {
+	res, err := t.w.stmts.exec(t.ctx, s, args...)
+	if err != nil {
+		return nil, dbError(op, err)
+	}
+	return res, nil
+}
+
+// queryStmt runs query s.
+func (t *txn) queryStmt(s *stmt, args ...any) (*sql.Rows, error) {
+	return t.w.stmts.query(t.ctx, s, args...)
+}
+
+// queryRowStmt runs query s for one row.
+func (t *txn) queryRowStmt(s *stmt, args ...any) *sql.Row {
+	return t.w.stmts.queryRow(t.ctx, s, args...)
+}
 
 // exec runs an ad hoc statement.
 func (t *txn) exec(query string, args ...any) (sql.Result, error) {
