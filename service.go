@@ -83,6 +83,15 @@ type ReplayingPlanService interface {
 	Replaying(claim *ReplayClaim) PlanService
 }
 
+// ReplayingSMSService is an SMSService whose changes can record a signed
+// request's replay entries in their own transaction.
+type ReplayingSMSService interface {
+	SMSService
+	// Replaying returns the service acting for one request: every change it
+	// makes records claim in its transaction (ReplayClaim).
+	Replaying(claim *ReplayClaim) SMSService
+}
+
 // AdminService is the operator's view: enterprises, SIM inventory and the
 // plan catalog. It is not scoped to one enterprise.
 type AdminService interface {

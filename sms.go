@@ -158,6 +158,9 @@ type SMSStore interface {
 	// UpdateSMS runs fn in one transaction and commits what it wrote, or
 	// nothing when fn returns an error.
 	UpdateSMS(ctx context.Context, fn func(tx SMSTx) error) error
+	// UpdateSMSClaiming is UpdateSMS that records a pending claim's replay
+	// entries in the transaction, as OrderStore.UpdateOrdersClaiming.
+	UpdateSMSClaiming(ctx context.Context, claim *ReplayClaim, fn func(tx SMSTx) error) error
 	// FindSMS returns messages newest first (created at, then id) and
 	// their total.
 	FindSMS(ctx context.Context, f SMSFilter) ([]*SMS, int, error)

@@ -59,11 +59,12 @@ type OrderStore interface {
 	// nothing when fn returns an error.
 	UpdateOrders(ctx context.Context, fn func(tx OrderTx) error) error
 	// UpdateOrdersClaiming is UpdateOrders that also records a pending
-	// claim's replay entry, with the answer the claim was given, in the
+	// claim's replay entries, with the answer the claim was given, in the
 	// transaction (ReplayClaim); it sets the claim's Recorded when the
-	// transaction commits. When the entry exists it sets the claim's Prior
-	// and returns ErrReplayed, with nothing written. A nil or settled claim
-	// makes it UpdateOrders.
+	// transaction commits. A claim that fn did not answer is not recorded.
+	// When an entry exists it sets the claim's Prior and returns
+	// ErrReplayed, with nothing written. A nil or settled claim makes it
+	// UpdateOrders.
 	UpdateOrdersClaiming(ctx context.Context, claim *ReplayClaim, fn func(tx OrderTx) error) error
 	// FindOrders returns orders newest first (order time, then id) and their total.
 	FindOrders(ctx context.Context, f OrderFilter) ([]*Order, int, error)
@@ -102,25 +103,26 @@ type OrderTx interface {
 
 // Replay is the remembered outcome of one signed request (D5): the first
 // response to a (access code, key) pair is returned again for every repeat.
+// An entry is written with its response, never before it (D28): a request
+// that dies leaves no entry, and its retry runs.
 type Replay struct {
 	AccessCode string
-	// Key is the path and sign of the request, or an Idempotency-Key.
+	// Key is the request's timestamp and sign, or its Idempotency-Key.
 	Key string
-	// Fingerprint identifies the request (path and body) behind the key.
+	// Fingerprint identifies the request behind the key: the path of a
+	// sign (D25), or the path and body behind an Idempotency-Key.
 	Fingerprint string
-	// Response is the first response's bytes, nil while it is being made.
+	// Response is the first response's bytes.
 	Response  []byte
 	ExpiresAt time.Time
 }
 
-// ReplayStore remembers signed requests for the replay guarantee.
+// ReplayStore remembers the answers of signed requests for the replay
+// guarantee (D5, D25, D28).
 type ReplayStore interface {
-	// ClaimReplay records r unless an unexpired entry with the same access
-	// code and key exists; then it returns that entry and false.
+	// ClaimReplay records r, with its Response, unless an unexpired entry
+	// with the same access code and key exists; then it returns that entry
+	// and false. An entry without a response (left by an earlier version
+	// whose request died) counts as absent.
 	ClaimReplay(ctx context.Context, r *Replay, now time.Time) (*Replay, bool, error)
-	// CompleteReplay stores the response of a claimed entry.
-	CompleteReplay(ctx context.Context, accessCode, key string, response []byte) error
-	// ReleaseReplay forgets a claimed entry whose request failed unexpectedly,
-	// so that a retry runs it.
-	ReleaseReplay(ctx context.Context, accessCode, key string) error
 }

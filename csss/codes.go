@@ -101,10 +101,31 @@ func Message(code string, lang Lang, detail string) string {
 	if lang == LangEN {
 		text = info.en
 	}
+	if d, ok := details[detail]; ok {
+		detail = d.zh
+		if lang == LangEN {
+			detail = d.en
+		}
+	}
+	if !strings.Contains(text, "{}") {
+		if detail == "" {
+			return text
+		}
+		return text + ": " + detail // a cause beside a fixed message
+	}
 	if detail == "" {
 		detail = "-"
 	}
 	return strings.ReplaceAll(text, "{}", detail)
+}
+
+// DetailSignReused is the detail of a 1002 answer to a request that changes
+// state whose sign was already used on another path (D25).
+const DetailSignReused = "sign_reused"
+
+// details are the causes a fixed message can carry, by language.
+var details = map[string]struct{ zh, en string }{
+	DetailSignReused: {"该签名已用于另一请求", "the signature was already used for another request"},
 }
 
 // ErrorCode maps an error to its CSSS code and message detail; it is the one

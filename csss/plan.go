@@ -34,7 +34,7 @@ var Routes = []Route{
 	{Path: "/flow/batchQueryMonthFlow", Summary: "Batch querying the usage in a specified month", Fields: []string{"deviceList", "month"}, handle: (*Server).batchQueryMonthFlow},
 	{Path: "/flow/getInfoByDeviceId", Summary: "Query the remaining data by MNO side", Fields: []string{"device_id"}, handle: (*Server).getInfoByDeviceId},
 	// SMS section (sms.go).
-	{Path: "/sms/sendSms", Summary: "Send SMS", Fields: []string{"content", "device_id", "sms_type"}, handle: (*Server).sendSms},
+	{Path: "/sms/sendSms", ClaimInTx: true, answerSMS: smsAnswer, Summary: "Send SMS", Fields: []string{"content", "device_id", "sms_type"}, handle: (*Server).sendSms},
 	{Path: "/sms/querySms", Summary: "Query SMS records", Fields: []string{"device_id", "direction", "end_time", "page_no", "page_size", "start_time", "state"}, handle: (*Server).querySms},
 }
 

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,7 +33,7 @@ type Server struct {
 	Plans opencube.ReplayingPlanService
 	// SIMs serves the SIM and Usage sections (sim.go, usage.go).
 	SIMs        opencube.SIMService
-	SMS         opencube.SMSService // the SMS section (sms.go)
+	SMS         opencube.ReplayingSMSService // the SMS section (sms.go)
 	Enterprises opencube.EnterpriseFinder
 	Replays     opencube.ReplayStore
 	Clock       opencube.Clock
@@ -48,9 +47,6 @@ type Server struct {
 	Logger  *slog.Logger
 	// EnterpriseTTL is how long an enterprise's secrets are cached.
 	EnterpriseTTL time.Duration
-	// ReplayWait is how long a repeat waits for the first request's
-	// response while that is still being made.
-	ReplayWait time.Duration
 
 	cache sync.Map // access code -> cachedEnterprise
 }
@@ -60,7 +56,7 @@ func NewServer(plans opencube.ReplayingPlanService, sims opencube.SIMService, en
 	s := &Server{
 		Plans: plans, SIMs: sims, Enterprises: enterprises, Replays: replays, Clock: opencube.SystemClock,
 		Window: 600 * time.Second, IdempotencyTTL: 24 * time.Hour, MaxBody: 4 << 20,
-		Logger: slog.Default(), ReplayWait: 10 * time.Second, EnterpriseTTL: 5 * time.Second,
+		Logger: slog.Default(), EnterpriseTTL: 5 * time.Second,
 	}
 	return s
 }
@@ -82,19 +78,22 @@ type Route struct {
 	Sign    SignMode
 	// Fields lists the request's own fields (beyond the globals), for docs.
 	Fields []string
-	// ClaimInTx says every write the route makes goes through the plan
-	// service's order transactions, so the replay entry of D5 can be
-	// recorded in the transaction of the change instead of one of its own
-	// (opencube.ReplayClaim): the handler acts through v.plans, which is
-	// Plans.Replaying(claim).
+	// ClaimInTx says the route changes state, and every write it makes
+	// goes through its service's claiming transactions, so the replay
+	// entries of D5 are recorded in the transaction of the change, with
+	// its answer (opencube.ReplayClaim, D28): the handler acts through
+	// v.plans and v.sms, which are Plans.Replaying(claim) and
+	// SMS.Replaying(claim). Its sign is bound to its path (D25).
 	ClaimInTx bool
 	handle    func(s *Server, ctx context.Context, v *validator) (any, error)
-	// answerOrder and answerOrders, on a ClaimInTx route, turn the result
-	// of the route's change (one order, or several) into the response
+	// answerOrder, answerOrders and answerSMS, on a ClaimInTx route, turn
+	// the result of the route's change (one order, several, a message)
+	// into the response
 	// data, so that the answer is recorded in the transaction of the
 	// change. They are what the handler itself returns on success.
 	answerOrder  func(*opencube.Order) any
 	answerOrders func([]*opencube.Order) any
+	answerSMS    func(*opencube.SMS) any
 }
 
 // Handler returns the HTTP handler of every route at both prefixes, with
@@ -208,56 +207,104 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 
 	// The request is remembered by its sign (D5) always, and by its
 	// Idempotency-Key too when it has one: a key never lets a signed body
-	// run twice. The sign's key starts with the body's timestamp (an
-	// identical body has the same one), so that entries are stored in
-	// about the order they come and each new one lands beside the last.
-	key := fmt.Sprintf("%013d %s %s", sent.UnixMilli(), rt.Path, sign)
-	replays := []*opencube.Replay{{AccessCode: accessCode, Key: key, ExpiresAt: s.Clock.Now().Add(2 * s.Window)}}
+	// run twice. The sign's entry is keyed by the body's timestamp and the
+	// sign, not the path, and holds the path: a request that changes state
+	// is refused when its sign was used on another path (D25). The key
+	// starts with the timestamp (an identical body has the same one), so
+	// that entries are stored in about the order they come and each new one
+	// lands beside the last. An entry is written with its answer, never
+	// before (D28): with the change, on a route that changes state, or
+	// after the request otherwise.
+	now := s.Clock.Now()
+	entries := []*opencube.Replay{{AccessCode: accessCode, Key: fmt.Sprintf("%013d %s", sent.UnixMilli(), sign),
+		Fingerprint: rt.Path, ExpiresAt: now.Add(2 * s.Window)}}
 	if key := r.Header.Get("Idempotency-Key"); key != "" {
-		replays = append(replays, &opencube.Replay{AccessCode: accessCode, Key: "idempotency-key " + key,
-			Fingerprint: fingerprint(rt.Path, p), ExpiresAt: s.Clock.Now().Add(s.IdempotencyTTL)})
+		// The key's entry comes first: a retry of a keyed request with a
+		// new timestamp finds it before the sign's entry is written.
+		entries = append([]*opencube.Replay{{AccessCode: accessCode, Key: idempotencyPrefix + key,
+			Fingerprint: fingerprint(rt.Path, p), ExpiresAt: now.Add(s.IdempotencyTTL)}}, entries...)
 	}
-	var (
-		claimed []*opencube.Replay
-		out     []byte // the answer, once known
-	)
-	if rt.ClaimInTx && len(replays) == 1 {
-		out, claimed = s.runClaimingInTx(ctx, rt, p, lang, secret, replays[0])
+	var claim *opencube.ReplayClaim
+	if rt.ClaimInTx {
+		claim = s.newClaim(rt, lang, secret, entries, now)
 	}
-	for _, replay := range replays {
-		if out != nil {
-			break
-		}
-		prior, err := s.claim(ctx, replay)
-		if err != nil {
-			code, detail := ErrorCode(err)
-			if code == CodeSystem {
-				s.Logger.Error("claim replay", "err", err)
-			}
-			out = encodeEnvelope(code, lang, detail, nil)
-			break
-		}
-		if prior != nil {
-			out = prior
-			break
-		}
-		claimed = append(claimed, replay)
-	}
-	if out == nil {
-		out = s.run(ctx, rt, p, lang, secret, nil)
-	}
-	for _, replay := range claimed {
-		var err error
-		if bytes.HasPrefix(out, []byte(`{"code":"`+CodeSystem)) {
-			err = s.Replays.ReleaseReplay(context.WithoutCancel(ctx), accessCode, replay.Key)
-		} else {
-			err = s.Replays.CompleteReplay(context.WithoutCancel(ctx), accessCode, replay.Key, out)
-		}
-		if err != nil {
-			s.Logger.Error("record replay", "err", err)
-		}
+	out := s.run(ctx, rt, p, lang, secret, claim)
+	switch {
+	case claim != nil && claim.Recorded:
+		// Recorded with the change, in its transaction.
+	case claim != nil && claim.Prior != nil:
+		// A repeat, found in the transaction: its change was undone.
+		out = s.repeat(rt, lang, claim.Prior, entries, out)
+	case bytes.HasPrefix(out, []byte(`{"code":"`+CodeSystem)):
+		// Not remembered: a retry runs the request again.
+	default:
+		out = s.record(context.WithoutCancel(ctx), rt, lang, entries, now, out)
 	}
 	writeBody(w, lang, http.StatusOK, out)
+}
+
+// idempotencyPrefix starts the key of an Idempotency-Key's entry.
+const idempotencyPrefix = "idempotency-key "
+
+// newClaim returns the replay claim of a request to a route that changes
+// state: its entries, recorded by the route's service in the transaction of
+// its change with the answer rendered there.
+func (s *Server) newClaim(rt *Route, lang Lang, secret string, entries []*opencube.Replay, now time.Time) *opencube.ReplayClaim {
+	claim := &opencube.ReplayClaim{Replays: entries, Now: now}
+	if rt.answerOrder != nil {
+		claim.RenderOrder = func(o *opencube.Order) []byte { return s.render(rt, lang, secret, rt.answerOrder(o), nil) }
+	}
+	if rt.answerOrders != nil {
+		claim.RenderOrders = func(os []*opencube.Order) []byte { return s.render(rt, lang, secret, rt.answerOrders(os), nil) }
+	}
+	if rt.answerSMS != nil {
+		claim.RenderSMS = func(m *opencube.SMS) []byte { return s.render(rt, lang, secret, rt.answerSMS(m), nil) }
+	}
+	return claim
+}
+
+// record remembers the answer out of a request that wrote nothing (it
+// failed, or it reads) under each of its entries, and returns the answer
+// to give: out, or the first answer of an identical request that got in
+// first.
+func (s *Server) record(ctx context.Context, rt *Route, lang Lang, entries []*opencube.Replay, now time.Time, out []byte) []byte {
+	for _, e := range entries {
+		r := *e
+		r.Response = out
+		prior, claimed, err := s.Replays.ClaimReplay(ctx, &r, now)
+		if err != nil {
+			// The answer stands; unremembered, a retry runs the request
+			// again, which wrote nothing.
+			s.Logger.Error("record replay", "err", err)
+			return out
+		}
+		if !claimed {
+			return s.repeat(rt, lang, prior, entries, out)
+		}
+	}
+	return out
+}
+
+// repeat returns the answer to a request one of whose entries, prior, was
+// found: the first answer again (D5), 1008 for an Idempotency-Key used for
+// another request, 1002 for a sign used on another path by a request that
+// changes state (D25). A read whose sign was used on another path gets its
+// own answer, out.
+func (s *Server) repeat(rt *Route, lang Lang, prior *opencube.Replay, entries []*opencube.Replay, out []byte) []byte {
+	for _, e := range entries {
+		if e.Key != prior.Key {
+			continue
+		}
+		switch {
+		case prior.Fingerprint == e.Fingerprint:
+			return prior.Response
+		case strings.HasPrefix(e.Key, idempotencyPrefix):
+			return encodeEnvelope(CodeIdempotencyReused, lang, "", nil)
+		case rt.ClaimInTx:
+			return encodeEnvelope(CodeSignature, lang, DetailSignReused, nil)
+		}
+	}
+	return out
 }
 
 // fingerprint identifies the request behind an Idempotency-Key: its path and
@@ -323,45 +370,6 @@ func (s *Server) authenticate(ctx context.Context, code string, body []byte, sig
 	return nil, 0, &opencube.Error{Kind: errSignature, Message: "signature verification failed"}
 }
 
-// runClaimingInTx runs a route whose writes all go through UpdateOrders,
-// with the replay entry recorded in the transaction of the change. It
-// returns the answer and the entries to complete with it; a nil answer
-// sends the request down the ordinary path (claim first, then run).
-func (s *Server) runClaimingInTx(ctx context.Context, rt *Route, p params, lang Lang, secret string, replay *opencube.Replay) ([]byte, []*opencube.Replay) {
-	claim := &opencube.ReplayClaim{Replay: replay, Now: s.Clock.Now()}
-	if rt.answerOrder != nil {
-		claim.RenderOrder = func(o *opencube.Order) []byte { return s.render(rt, lang, secret, rt.answerOrder(o), nil) }
-	}
-	if rt.answerOrders != nil {
-		claim.RenderOrders = func(os []*opencube.Order) []byte { return s.render(rt, lang, secret, rt.answerOrders(os), nil) }
-	}
-	out := s.run(ctx, rt, p, lang, secret, claim)
-	switch {
-	case claim.Recorded && claim.Response != nil:
-		return out, nil // recorded with its answer
-	case claim.Recorded:
-		return out, []*opencube.Replay{replay}
-	case claim.Prior != nil:
-		// A repeat, found in the transaction: answer as the first did.
-		return nil, nil
-	}
-	// Nothing was written (the request failed, or changed nothing): record
-	// it now. An identical request that got in first wins, and its answer
-	// is given instead, so repeats still all get one answer.
-	prior, err := s.claim(ctx, replay)
-	switch {
-	case err != nil:
-		code, detail := ErrorCode(err)
-		if code == CodeSystem {
-			s.Logger.Error("claim replay", "err", err)
-		}
-		return encodeEnvelope(code, lang, detail, nil), nil
-	case prior != nil:
-		return prior, nil
-	}
-	return out, []*opencube.Replay{replay}
-}
-
 // fresh returns the request's timestamp and whether it is within the
 // window (D4).
 func (s *Server) fresh(p params) (time.Time, bool) {
@@ -383,38 +391,18 @@ func (s *Server) fresh(p params) (time.Time, bool) {
 	return t, d <= s.Window && d >= -s.Window
 }
 
-// claim records the request; when it was seen before it returns the first
-// response, waiting for it while the first request still runs.
-func (s *Server) claim(ctx context.Context, r *opencube.Replay) ([]byte, error) {
-	deadline := time.Now().Add(s.ReplayWait)
-	for {
-		prior, claimed, err := s.Replays.ClaimReplay(ctx, r, s.Clock.Now())
-		if err != nil || claimed {
-			return nil, err
-		}
-		if prior.Fingerprint != r.Fingerprint {
-			return nil, opencube.Errorf(opencube.KindConflict, "idempotency key reused with a different request")
-		}
-		if prior.Response != nil {
-			return prior.Response, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, errors.New("csss: first request with this sign is still running")
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
 // run executes the route and returns the whole response body. With a
 // claim, the route's changes record it (Route.ClaimInTx).
 func (s *Server) run(ctx context.Context, rt *Route, p params, lang Lang, secret string, claim *opencube.ReplayClaim) []byte {
 	v := &validator{p: p, plans: s.Plans}
+	if s.SMS != nil {
+		v.sms = s.SMS
+	}
 	if claim != nil {
 		v.plans = s.Plans.Replaying(claim)
+		if s.SMS != nil {
+			v.sms = s.SMS.Replaying(claim)
+		}
 	}
 	data, err := rt.handle(s, ctx, v)
 	if err == nil && claim != nil && claim.Recorded && claim.Response != nil {

@@ -27,15 +27,18 @@ func (s *Server) sendSms(ctx context.Context, v *validator) (any, error) {
 	if typ == "1" {
 		r.Type = opencube.SMSBinary
 	}
-	if s.SMS == nil {
+	if v.sms == nil {
 		return nil, errNoSMS
 	}
-	m, err := s.SMS.SendSMS(ctx, r)
+	m, err := v.sms.SendSMS(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	return SendSMSData{SMSID: m.ID}, nil
+	return smsAnswer(m), nil
 }
+
+// smsAnswer is the answer of sendSms (Route.answerSMS).
+func smsAnswer(m *opencube.SMS) any { return SendSMSData{SMSID: m.ID} }
 
 // SMSItem is one message of querySms's sms_list; times are UTC+8
 // `yyyy-MM-dd HH:mm:ss`, "" when the state was not reached.

@@ -168,6 +168,8 @@ type validator struct {
 	// plans is the plan service acting for the request: Server.Plans, or
 	// on a ClaimInTx route Server.Plans.Replaying with its replay claim.
 	plans opencube.PlanService
+	// sms is the SMS service acting for the request, likewise.
+	sms opencube.SMSService
 }
 
 func (v *validator) fail(name string) {

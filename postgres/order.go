@@ -80,34 +80,46 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 }
 
 // UpdateOrdersClaiming implements opencube.OrderStore: UpdateOrders, with
-// a pending claim's replay entry recorded after fn's change.
+// an answered claim's replay entries recorded after fn's change.
 func (db *DB) UpdateOrdersClaiming(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) error) error {
+	return db.claiming(ctx, claim, true, func(t *orderTx) error { return fn(t) })
+}
+
+// claiming runs fn in one transaction, optimistic (without savepoints
+// until a write fails, see orderTx.write) or not, retried as UpdateOrders
+// says. When fn answered a pending claim, the claim's entries are recorded
+// after fn's change, with the answer, one statement each. An identical
+// request that recorded them first makes this one wait for its outcome,
+// then find them: this transaction is then rolled back, its change undone.
+func (db *DB) claiming(ctx context.Context, claim *opencube.ReplayClaim, optimistic bool, fn func(*orderTx) error) error {
 	if !claim.Pending() {
 		claim = nil
 	}
-	optimistic := true
+	recorded := false
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		t := &orderTx{db: db, tx: tx, optimistic: optimistic}
+		recorded = false
 		if claim != nil {
 			claim.Response = nil
 		}
 		err := fn(t)
-		if err == nil && t.retry == nil && claim != nil {
-			// The entry is recorded after the change, with its answer, in
-			// one statement. An identical request that recorded it first
-			// makes this one wait for its outcome, then find it: this
-			// transaction is then rolled back, its change undone.
-			r := *claim.Replay
-			r.Response = claim.Response
-			prior, cerr := t.claimReplay(ctx, &r, claim.Now)
-			switch {
-			case t.retry != nil:
-			case cerr != nil:
-				return cerr
-			case prior != nil:
-				claim.Prior = prior
-				return opencube.ErrReplayed
+		if err == nil && t.retry == nil && claim != nil && claim.Response != nil {
+			for _, r := range claim.Replays {
+				e := *r
+				e.Response = claim.Response
+				prior, cerr := t.claimReplay(ctx, &e, claim.Now)
+				if t.retry != nil {
+					break
+				}
+				if cerr != nil {
+					return cerr
+				}
+				if prior != nil {
+					claim.Prior = prior
+					return opencube.ErrReplayed
+				}
 			}
+			recorded = t.retry == nil
 		}
 		if t.retry != nil {
 			// fn may have carried on after a statement that requires the
@@ -121,10 +133,10 @@ func (db *DB) UpdateOrdersClaiming(ctx context.Context, claim *opencube.ReplayCl
 	})
 	switch {
 	case claim == nil:
-	case err == nil:
-		claim.Recorded = true
-	default:
+	case err != nil:
 		claim.Response = nil
+	case recorded:
+		claim.Recorded = true
 	}
 	return err
 }
@@ -135,7 +147,11 @@ func (db *DB) UpdateOrdersClaiming(ctx context.Context, claim *opencube.ReplayCl
 // its entry.
 func (t *orderTx) claimReplay(ctx context.Context, r *opencube.Replay, now time.Time) (*opencube.Replay, error) {
 	var ok bool
-	err := t.tx.QueryRow(ctx, sqlClaimReplay, r.AccessCode, r.Key, r.Fingerprint, r.Response, r.ExpiresAt, now).Scan(&ok)
+	response := r.Response
+	if response == nil {
+		response = []byte{} // NULL would count as absent
+	}
+	err := t.tx.QueryRow(ctx, sqlClaimReplay, r.AccessCode, r.Key, r.Fingerprint, response, r.ExpiresAt, now).Scan(&ok)
 	if err == nil {
 		return nil, nil
 	}

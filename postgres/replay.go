@@ -19,14 +19,16 @@ const (
 )
 
 const (
-	// An unexpired entry stays; an expired one is replaced in place. A
+	// An unexpired entry stays; an expired one, or one without a response
+	// (left by an earlier version whose request died), is replaced in
+	// place. A
 	// concurrent claim of the same key, on any node, waits for this one's
 	// row and then finds it unexpired: exactly one claimer records it.
 	sqlClaimReplay = `INSERT INTO replays (access_code, key, fingerprint, response, expires_at)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (access_code, key) DO UPDATE SET
 			fingerprint = excluded.fingerprint, response = excluded.response, expires_at = excluded.expires_at
-		WHERE replays.expires_at <= $6
+		WHERE replays.expires_at <= $6 OR replays.response IS NULL
 		RETURNING true`
 	sqlFindReplay = `SELECT fingerprint, response, expires_at FROM replays WHERE access_code = $1 AND key = $2`
 	// Rows another node is replacing are skipped, not waited for.
@@ -38,12 +40,16 @@ const (
 // not after now is expired and is replaced. The returned entry is nil when r
 // was recorded.
 func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time) (*opencube.Replay, bool, error) {
-	// The entry found in the way may be released before it is read; then
-	// the claim is tried again.
+	response := r.Response
+	if response == nil {
+		response = []byte{} // NULL would count as absent
+	}
+	// The entry found in the way may expire and be purged before it is
+	// read; then the claim is tried again.
 	for range 3 {
 		var ok bool
 		err := retry(ctx, func() error {
-			return db.pool.QueryRow(ctx, sqlClaimReplay, r.AccessCode, r.Key, r.Fingerprint, r.Response, r.ExpiresAt, now).Scan(&ok)
+			return db.pool.QueryRow(ctx, sqlClaimReplay, r.AccessCode, r.Key, r.Fingerprint, response, r.ExpiresAt, now).Scan(&ok)
 		})
 		if err == nil {
 			if db.claims.Add(1)%purgeEvery == 0 {
@@ -70,22 +76,6 @@ func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time
 		return &e, false, nil
 	}
 	return nil, false, db.dbError("claim replay", errors.New("the entry in the way keeps changing"))
-}
-
-// CompleteReplay implements opencube.ReplayStore. Completing an entry that
-// is gone (released, or expired and purged) does nothing.
-func (db *DB) CompleteReplay(ctx context.Context, accessCode, key string, response []byte) error {
-	if response == nil {
-		response = []byte{} // NULL means "still being made"
-	}
-	_, err := db.exec(ctx, "complete replay", `UPDATE replays SET response = $1 WHERE access_code = $2 AND key = $3`, response, accessCode, key)
-	return err
-}
-
-// ReleaseReplay implements opencube.ReplayStore.
-func (db *DB) ReleaseReplay(ctx context.Context, accessCode, key string) error {
-	_, err := db.exec(ctx, "release replay", `DELETE FROM replays WHERE access_code = $1 AND key = $2`, accessCode, key)
-	return err
 }
 
 // PurgeReplays deletes every replay entry expired at now and returns how

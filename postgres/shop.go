@@ -168,14 +168,7 @@ func (t *orderTx) writeProfile(ctx context.Context, p *opencube.Profile) error {
 // runTx runs fn in a transaction with an orderTx, honouring its retry: fn
 // may run again on a serialization failure or deadlock.
 func (db *DB) runTx(ctx context.Context, fn func(t *orderTx) error) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		t := &orderTx{db: db, tx: tx}
-		err := fn(t)
-		if t.retry != nil {
-			return t.retry
-		}
-		return err
-	})
+	return db.claiming(ctx, nil, false, fn)
 }
 
 // UpdateProfile implements opencube.ShopStore.

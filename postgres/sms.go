@@ -51,6 +51,12 @@ func (db *DB) UpdateSMS(ctx context.Context, fn func(tx opencube.SMSTx) error) e
 	return db.runTx(ctx, func(t *orderTx) error { return fn(t) })
 }
 
+// UpdateSMSClaiming implements opencube.SMSStore, like
+// UpdateOrdersClaiming.
+func (db *DB) UpdateSMSClaiming(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.SMSTx) error) error {
+	return db.claiming(ctx, claim, false, func(t *orderTx) error { return fn(t) })
+}
+
 var _ opencube.SMSTx = (*orderTx)(nil)
 
 func smsNotFound(id string) error {

@@ -40,11 +40,22 @@ type SMS struct {
 	Validity    time.Duration
 	DoubtWindow time.Duration
 	Logger      *slog.Logger
+	// claim is the replay claim of the request the copy made by Replaying
+	// acts for; nil on the shared service.
+	claim *opencube.ReplayClaim
+}
+
+// Replaying implements opencube.ReplayingSMSService: a copy of s whose
+// transactions record claim.
+func (s *SMS) Replaying(claim *opencube.ReplayClaim) opencube.SMSService {
+	c := *s
+	c.claim = claim
+	return &c
 }
 
 var (
-	_ opencube.SMSService  = (*SMS)(nil)
-	_ opencube.SMSReceiver = (*SMS)(nil)
+	_ opencube.ReplayingSMSService = (*SMS)(nil)
+	_ opencube.SMSReceiver         = (*SMS)(nil)
 )
 
 // NewSMS returns an SMS service with the default limits.
@@ -116,7 +127,7 @@ func (s *SMS) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube
 		ID: newID(), EnterpriseCode: ent, ICCID: r.ICCID, Direction: opencube.SMSMT, Type: r.Type,
 		Content: content, Encoding: enc.String(), Segments: segs, State: opencube.SMSQueued, CreatedAt: now, UpdatedAt: now,
 	}
-	err = s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+	err = s.Store.UpdateSMSClaiming(ctx, s.claim, func(tx opencube.SMSTx) error {
 		sim, err := tx.SIM(ctx, ent, r.ICCID)
 		if err != nil {
 			return err
@@ -138,7 +149,11 @@ func (s *SMS) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube
 		if err := tx.InsertJob(ctx, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSendSMS, Key: m.ID, RunAt: now}); err != nil {
 			return err
 		}
-		return tx.InsertJob(ctx, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobExpireSMS, Key: m.ID, RunAt: now.Add(s.validity())})
+		if err := tx.InsertJob(ctx, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobExpireSMS, Key: m.ID, RunAt: now.Add(s.validity())}); err != nil {
+			return err
+		}
+		s.claim.AnswerSMS(m)
+		return nil
 	})
 	if err != nil {
 		return nil, err

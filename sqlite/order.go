@@ -64,43 +64,47 @@ func (db *DB) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) err
 }
 
 // UpdateOrdersClaiming implements opencube.OrderStore: UpdateOrders, with
-// a pending claim's replay entry recorded after fn's change.
+// an answered claim's replay entries recorded after fn's change.
 func (db *DB) UpdateOrdersClaiming(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) error) error {
+	return db.claiming(claim, func(run func(*txn) error) error { return db.updateOrders(ctx, run) },
+		func(t *txn) error { return fn(t) })
+}
+
+// claiming runs fn through update (one write transaction) and, when fn
+// answered a pending claim, records the claim's entries after fn's change,
+// with the answer. The writer is alone, so nothing can come between; a
+// request seen before finds its entry here, and the change is undone with
+// the transaction (its savepoint).
+func (db *DB) claiming(claim *opencube.ReplayClaim, update func(func(*txn) error) error, fn func(*txn) error) error {
 	if !claim.Pending() {
-		claim = nil
+		return update(fn)
 	}
-	err := db.updateOrders(ctx, func(t *txn) error {
-		if claim != nil {
-			claim.Response = nil
+	recorded := false
+	err := update(func(t *txn) error {
+		claim.Response, recorded = nil, false
+		if err := fn(t); err != nil || claim.Response == nil {
+			return err // failed, or not answered: nothing to record
 		}
-		if err := fn(t); err != nil {
-			return err
+		for _, r := range claim.Replays {
+			e := *r
+			e.Response = claim.Response
+			prior, err := db.claimReplay(t, &e, claim.Now)
+			if err != nil {
+				return err
+			}
+			if prior != nil {
+				claim.Prior = prior
+				return opencube.ErrReplayed
+			}
 		}
-		if claim == nil {
-			return nil
-		}
-		// The entry is recorded after the change, with the answer, in one
-		// statement. The writer is alone, so nothing can come between; a
-		// request seen before finds its entry here, and the change is
-		// undone with the transaction (its savepoint).
-		r := *claim.Replay
-		r.Response = claim.Response
-		prior, err := db.claimReplay(t, &r, claim.Now)
-		if err != nil {
-			return err
-		}
-		if prior != nil {
-			claim.Prior = prior
-			return opencube.ErrReplayed
-		}
+		recorded = true
 		return nil
 	})
 	switch {
-	case claim == nil:
-	case err == nil:
-		claim.Recorded = true
-	default:
+	case err != nil:
 		claim.Response = nil
+	case recorded:
+		claim.Recorded = true
 	}
 	return err
 }

@@ -17,18 +17,18 @@ const (
 
 // The statements of the replay guard.
 var (
-	// An unexpired entry stays; an expired one is replaced in place.
+	// An unexpired entry stays; an expired one, or one without a response
+	// (left by an earlier version whose request died), is replaced in
+	// place.
 	qClaimReplay = prepared(`INSERT INTO replays (access_code, key, fingerprint, response, expires_at)
 		VALUES (?1, ?2, ?3, ?4, ?5)
 		ON CONFLICT (access_code, key) DO UPDATE SET
 			fingerprint = excluded.fingerprint, response = excluded.response, expires_at = excluded.expires_at
-		WHERE replays.expires_at <= ?6`)
+		WHERE replays.expires_at <= ?6 OR replays.response IS NULL`)
 	qFindReplay = prepared(`SELECT access_code, key, fingerprint, response, response IS NULL, expires_at FROM replays
 		WHERE access_code = ? AND key = ?`)
 	qPurgeReplays = prepared(`DELETE FROM replays WHERE (access_code, key) IN
 		(SELECT access_code, key FROM replays WHERE expires_at <= ? LIMIT ?)`)
-	qCompleteReplay = prepared(`UPDATE replays SET response = ? WHERE access_code = ? AND key = ?`)
-	qReleaseReplay  = prepared(`DELETE FROM replays WHERE access_code = ? AND key = ?`)
 )
 
 // ClaimReplay implements opencube.ReplayStore. An entry whose ExpiresAt is
@@ -50,8 +50,12 @@ func (db *DB) ClaimReplay(ctx context.Context, r *opencube.Replay, now time.Time
 // claimReplay records r in t unless an unexpired entry with its key exists,
 // which it returns.
 func (db *DB) claimReplay(t *txn, r *opencube.Replay, now time.Time) (*opencube.Replay, error) {
+	response := r.Response
+	if response == nil {
+		response = []byte{} // NULL would count as absent
+	}
 	res, err := t.execStmt(qClaimReplay,
-		r.AccessCode, r.Key, r.Fingerprint, r.Response, micros(r.ExpiresAt), micros(now))
+		r.AccessCode, r.Key, r.Fingerprint, response, micros(r.ExpiresAt), micros(now))
 	if err != nil {
 		return nil, dbError("claim replay", err)
 	}
@@ -82,30 +86,6 @@ func (db *DB) claimReplay(t *txn, r *opencube.Replay, now time.Time) (*opencube.
 		}
 	}
 	return nil, nil
-}
-
-// CompleteReplay implements opencube.ReplayStore. Completing an entry that
-// is gone (released, or expired and purged) does nothing.
-func (db *DB) CompleteReplay(ctx context.Context, accessCode, key string, response []byte) error {
-	if response == nil {
-		response = []byte{} // NULL means "still being made"
-	}
-	return db.update(ctx, func(t *txn) error {
-		if _, err := t.execStmt(qCompleteReplay, response, accessCode, key); err != nil {
-			return dbError("complete replay", err)
-		}
-		return nil
-	})
-}
-
-// ReleaseReplay implements opencube.ReplayStore.
-func (db *DB) ReleaseReplay(ctx context.Context, accessCode, key string) error {
-	return db.update(ctx, func(t *txn) error {
-		if _, err := t.execStmt(qReleaseReplay, accessCode, key); err != nil {
-			return dbError("release replay", err)
-		}
-		return nil
-	})
 }
 
 // PurgeReplays deletes every replay entry expired at now and returns how

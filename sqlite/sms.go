@@ -47,6 +47,13 @@ func (db *DB) UpdateSMS(ctx context.Context, fn func(tx opencube.SMSTx) error) e
 	return db.update(ctx, func(t *txn) error { return fn(t) })
 }
 
+// UpdateSMSClaiming implements opencube.SMSStore, like
+// UpdateOrdersClaiming.
+func (db *DB) UpdateSMSClaiming(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.SMSTx) error) error {
+	return db.claiming(claim, func(run func(*txn) error) error { return db.update(ctx, run) },
+		func(t *txn) error { return fn(t) })
+}
+
 var _ opencube.SMSTx = (*txn)(nil)
 
 func smsNotFound(id string) error {

@@ -76,7 +76,7 @@ func BenchOrderPackage(b *testing.B, open func(testing.TB) opencube.Store) {
 	answer := func(*opencube.Order) []byte { return response }
 	benchParallel(b, open, func(ctx context.Context, db opencube.Store, i int64, sim *opencube.SIM) error {
 		r := &opencube.Replay{AccessCode: "ent", Key: fmt.Sprintf("%013d /orderPackage %d", i, i), Fingerprint: "fp", ExpiresAt: SeedBase.Add(10 * time.Minute)}
-		claim := &opencube.ReplayClaim{Replay: r, Now: SeedBase, RenderOrder: answer}
+		claim := &opencube.ReplayClaim{Replays: []*opencube.Replay{r}, Now: SeedBase, RenderOrder: answer}
 		err := db.UpdateOrdersClaiming(ctx, claim, func(tx opencube.OrderTx) error {
 			if _, err := tx.SIM(ctx, "ent", sim.ICCID); err != nil {
 				return err

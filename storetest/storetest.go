@@ -976,13 +976,14 @@ func testFindEvents(t *testing.T, open func(*testing.T) opencube.Store) {
 
 func testReplay(t *testing.T, open func(*testing.T) opencube.Store) {
 	s, ctx := open(t), context.Background()
+	// Every entry is written with its answer (D28).
 	replay := func(ent, key, fp string, expires time.Time) *opencube.Replay {
-		return &opencube.Replay{AccessCode: ent, Key: key, Fingerprint: fp, ExpiresAt: expires}
+		return &opencube.Replay{AccessCode: ent, Key: key, Fingerprint: fp, ExpiresAt: expires, Response: []byte(`{"code":"0000","fp":"` + fp + `"}`)}
 	}
-	first := replay(entA, "/orderPackage sign-1", "fp-1", at(10*time.Minute))
-	completed := *first
-	completed.Response = []byte(`{"code":"0000","data":null}`)
+	first := replay(entA, "1700000000000 sign-1", "/orderPackage", at(10*time.Minute))
 	replaced := replay(entA, first.Key, "fp-3", at(30*time.Minute))
+	empty := replay(entA, "1700000000000 sign-3", "/querySms", at(10*time.Minute))
+	empty.Response = []byte{}
 	type step struct {
 		name     string
 		do       func() error // optional, before the claim
@@ -993,23 +994,16 @@ func testReplay(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 	steps := []step{
 		{name: "new", claim: first, now: base, wantOK: true},
-		{name: "repeat in flight", claim: replay(entA, first.Key, "fp-2", at(20*time.Minute)), now: at(time.Minute), existing: first},
+		{name: "repeat", claim: replay(entA, first.Key, "fp-2", at(20*time.Minute)), now: at(time.Minute), existing: first},
 		{name: "other enterprise, same key", claim: replay(entB, first.Key, "fp-b", at(10*time.Minute)), now: at(time.Minute), wantOK: true},
-		{name: "other key", claim: replay(entA, "/orderPackage sign-2", "fp-1", at(10*time.Minute)), now: at(time.Minute), wantOK: true},
-		{name: "repeat after completion",
-			do:    func() error { return s.CompleteReplay(ctx, entA, first.Key, completed.Response) },
-			claim: replay(entA, first.Key, "fp-2", at(20*time.Minute)), now: at(9 * time.Minute), existing: &completed},
-		{name: "just before expiry", claim: replay(entA, first.Key, "fp-2", at(20*time.Minute)), now: at(10*time.Minute - time.Millisecond), existing: &completed},
+		{name: "other key", claim: replay(entA, "1700000000000 sign-2", "fp-1", at(10*time.Minute)), now: at(time.Minute), wantOK: true},
+		{name: "just before expiry", claim: replay(entA, first.Key, "fp-2", at(20*time.Minute)), now: at(10*time.Minute - time.Millisecond), existing: first},
 		{name: "at expiry, replaced", claim: replaced, now: at(10 * time.Minute), wantOK: true},
 		{name: "repeat of the replacement", claim: replay(entA, first.Key, "fp-4", at(40*time.Minute)), now: at(11 * time.Minute), existing: replaced},
-		{name: "released",
-			do:    func() error { return s.ReleaseReplay(ctx, entA, first.Key) },
-			claim: replay(entA, first.Key, "fp-5", at(40*time.Minute)), now: at(12 * time.Minute), wantOK: true},
 		{name: "other enterprise kept", claim: replay(entB, first.Key, "fp-x", at(40*time.Minute)), now: at(9 * time.Minute),
 			existing: replay(entB, first.Key, "fp-b", at(10*time.Minute))},
-		{name: "release unknown", do: func() error { return s.ReleaseReplay(ctx, entA, "no such key") },
-			claim: replay(entA, "/orderPackage sign-2", "fp-9", at(time.Hour)), now: at(2 * time.Minute),
-			existing: replay(entA, "/orderPackage sign-2", "fp-1", at(10*time.Minute))},
+		{name: "an empty answer", claim: empty, now: base, wantOK: true},
+		{name: "an empty answer is an answer", claim: replay(entA, empty.Key, "fp-5", at(20*time.Minute)), now: at(time.Minute), existing: empty},
 	}
 	for _, st := range steps {
 		if st.do != nil {

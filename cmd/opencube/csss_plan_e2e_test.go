@@ -761,29 +761,34 @@ func TestCSSSCreateOtaOrder(t *testing.T) {
 
 // TestCSSSSameInstant sends different requests about one order while the
 // clock stands still: each is its own request (D5 remembers signs, not
-// instants) and each must run.
+// instants) and each must run; the same body on another path is refused
+// (D25: the clock standing still, the timestamps are the same).
 func TestCSSSSameInstant(t *testing.T) {
 	s := startServer(t)
 	id := s.mustOrder(t, s.p, planMonthly.order(simP(0), true))
 	steps := []struct {
 		path   string
 		params map[string]any
+		code   string
 		want   string // order_status or order_expire_date
 	}{
-		{"/package/renewPackage", map[string]any{"order_id": id, "renew_period": 1}, "2024-03-30 23:59:59"},
-		{"/package/renewPackage", map[string]any{"order_id": id, "renew_period": 2}, "2024-05-30 23:59:59"},
-		{"/device/pauseService", map[string]any{"device_id": simP(0)}, "3"},
-		{"/device/resumeService", map[string]any{"device_id": simP(0)}, "2"},
-		{"/device/pauseService", map[string]any{"device_id": simP(0), "order_id": id}, "3"},
-		{"/device/resumeService", map[string]any{"device_id": simP(0), "order_id": id}, "2"},
+		{"/package/renewPackage", map[string]any{"order_id": id, "renew_period": 1}, csss.CodeOK, "2024-03-30 23:59:59"},
+		{"/package/renewPackage", map[string]any{"order_id": id, "renew_period": 2}, csss.CodeOK, "2024-05-30 23:59:59"},
+		{"/device/pauseService", map[string]any{"device_id": simP(0)}, csss.CodeOK, "3"},
+		{"/device/resumeService", map[string]any{"device_id": simP(0), "order_id": id}, csss.CodeOK, "2"},
+		{"/device/pauseService", map[string]any{"device_id": simP(0), "order_id": id}, csss.CodeSignature, ""},
+		{"/device/resumeService", map[string]any{"device_id": simP(0)}, csss.CodeSignature, ""},
 	}
 	for i, st := range steps {
 		resp, err := s.p.Do(t.Context(), st.path, st.params, nil) // the clock does not move
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.Code != csss.CodeOK {
-			t.Fatalf("step %d %s: %s", i, st.path, resp.Body)
+		if resp.Code != st.code {
+			t.Fatalf("step %d %s: %s, want code %s", i, st.path, resp.Body, st.code)
+		}
+		if st.code != csss.CodeOK {
+			continue
 		}
 		d := dataOf(t, resp)
 		if got, _ := d["order_status"].(string); got != st.want && d["order_expire_date"] != st.want {

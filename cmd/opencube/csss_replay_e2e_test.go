@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -85,22 +86,22 @@ func TestCSSSReplay(t *testing.T) {
 		}
 	})
 
-	t.Run("the same body on another path is another request", func(t *testing.T) {
+	t.Run("the same body on another path is refused (D25)", func(t *testing.T) {
 		id := s.mustOrder(t, s.p, planMonthly.order(simP(3), false))
 		body := s.body(t, s.p, map[string]any{"order_id": id})
 		opened := s.post(t, s.p, "/package/openOrder", body, nil)
 		wantCode(t, opened, csss.CodeOK)
-		ended := s.post(t, s.p, "/package/endOrder", body, nil)
-		wantCode(t, ended, csss.CodeOK)
-		if st := dataOf(t, ended)["order_status"]; st != "5" {
-			t.Errorf("endOrder with openOrder's body: order_status %v, want 5", st)
+		ended := s.post(t, s.p, "/package/endOrder", body, langHeader("en-US"))
+		wantCode(t, ended, csss.CodeSignature)
+		if msg := ended.Message; !strings.Contains(msg, "already used for another request") {
+			t.Errorf("endOrder with openOrder's body: message %q", msg)
 		}
 		// openOrder's body again is a retry of openOrder, not a new try.
 		if again := s.post(t, s.p, "/package/openOrder", body, nil); !bytes.Equal(again.Body, opened.Body) {
 			t.Errorf("openOrder retry answered %s, want %s", again.Body, opened.Body)
 		}
-		if st := s.order(t, s.p, id)["orderStatus"]; st != "5" {
-			t.Errorf("orderStatus %s, want 5", st)
+		if st := s.order(t, s.p, id)["orderStatus"]; st != "2" {
+			t.Errorf("orderStatus %s, want 2: the refused endOrder ended it", st)
 		}
 	})
 

@@ -26,17 +26,16 @@ import (
 // whole server with it on 127.0.0.1:0 and a temporary database.
 type Main struct {
 	// Settings, from flags or OPENCUBE_* variables.
-	Addr          string
-	DB            string
-	DBOptions     dbOptions
-	Demo          bool
-	DemoSecret    string
-	AdminToken    string
-	Window        time.Duration
-	Node          int
-	MaxBulk       int
-	LogLevel      string
-	ReplayTimeout time.Duration
+	Addr       string
+	DB         string
+	DBOptions  dbOptions
+	Demo       bool
+	DemoSecret string
+	AdminToken string
+	Window     time.Duration
+	Node       int
+	MaxBulk    int
+	LogLevel   string
 	// JobInterval is how often the node looks for due background jobs;
 	// 0 runs none (tests then call Worker.RunOnce themselves).
 	JobInterval time.Duration
@@ -83,7 +82,7 @@ const nodeLease = time.Minute
 func NewMain() *Main {
 	return &Main{
 		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: service.DemoSecret,
-		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info", ReplayTimeout: 10 * time.Second,
+		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info",
 		JobInterval: time.Second, Node: -1, node: -1, Notify: defaultNotify(), SMS: defaultSMS(),
 		Clock: opencube.SystemClock, Stderr: os.Stderr, ready: make(chan struct{}),
 	}
@@ -214,7 +213,6 @@ func (m *Main) Run(ctx context.Context) error {
 	m.CSSS.Clock = m.Clock
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
-	m.CSSS.ReplayWait = m.ReplayTimeout
 	m.startNotify()
 	if m.Notify.Retention > 0 {
 		// Due at once: a node that restarts often still purges.
