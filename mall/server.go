@@ -30,8 +30,12 @@ type Route struct {
 	// TradeType is the tradeType the request must carry, when it carries
 	// one: the operation's name.
 	TradeType string
-	Summary   string
-	handle    func(s *Server, c *call) (any, error)
+	// Writes says the route changes state: its requests must carry their
+	// tradeType, so that their sign, which covers it, is good on this
+	// route only (D25).
+	Writes  bool
+	Summary string
+	handle  func(s *Server, c *call) (any, error)
 }
 
 // Pattern is the route's ServeMux pattern (shopwire.Route).
@@ -43,11 +47,11 @@ func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
 var Routes = []Route{
 	{Method: "POST", Path: "/vshop/singleVerify", TradeType: "singleVerify", Summary: "Card login verification", handle: (*Server).verify},
 	{Method: "POST", Path: "/vshop/singleServicePlanPage", TradeType: "singleServicePlanPage", Summary: "Plans the SIM can buy", handle: (*Server).plans},
-	{Method: "POST", Path: "/vshop/singleOrder", TradeType: "singleOrder", Summary: "Create a user order (paid through the Mall's cashier)", handle: (*Server).order},
-	{Method: "POST", Path: "/vshop/synPartner/SynOrderInfo", TradeType: "SynOrderInfo", Summary: "Create a user order paid by a third party", handle: (*Server).synOrder},
+	{Method: "POST", Path: "/vshop/singleOrder", TradeType: "singleOrder", Writes: true, Summary: "Create a user order (paid through the Mall's cashier)", handle: (*Server).order},
+	{Method: "POST", Path: "/vshop/synPartner/SynOrderInfo", TradeType: "SynOrderInfo", Writes: true, Summary: "Create a user order paid by a third party", handle: (*Server).synOrder},
 	{Method: "POST", Path: "/vshop/queryActivePendingOrder", TradeType: "queryActivePendingOrder", Summary: "The SIM's active and pending orders", handle: (*Server).orders},
 	{Method: "POST", Path: "/vshop/getActiveAutoRenewal", TradeType: "getActiveAutoRenewal", Summary: "The SIM's Mall orders with auto-renewal on", handle: (*Server).autoRenewals},
-	{Method: "POST", Path: "/vshop/cancelAutoRenewal", TradeType: "cancelAutoRenewal", Summary: "Turn auto-renewal off", handle: (*Server).cancelAutoRenewal},
+	{Method: "POST", Path: "/vshop/cancelAutoRenewal", TradeType: "cancelAutoRenewal", Writes: true, Summary: "Turn auto-renewal off", handle: (*Server).cancelAutoRenewal},
 	{Method: "POST", Path: "/payment/queryPayResult", TradeType: "queryPayResult", Summary: "Payment result of a Mall order", handle: (*Server).payResult},
 	{Method: "GET", Path: "/topup/order/detail", TradeType: "orderDetail", Summary: "Details of a Mall order (globals in the query)", handle: (*Server).payResult},
 }
@@ -184,6 +188,9 @@ func (s *Server) run(r *http.Request, rt *Route) (any, error) {
 	partner, err := s.Authenticate(r.Context(), body, p, rt.TradeType)
 	if err != nil {
 		return nil, err
+	}
+	if rt.Writes && p["tradeType"] == "" {
+		return nil, opencube.Invalid("tradeType", "tradeType %s is required on a request that changes state", rt.TradeType)
 	}
 	return rt.handle(s, &call{ctx: opencube.NewContext(r.Context(), partner), params: p, partner: partner})
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -429,4 +430,65 @@ func TestCSSSResponseSign(t *testing.T) {
 			t.Error("the sign of the data also matches tampered data")
 		}
 	})
+}
+
+// TestCSSSSignBoundToPath: a request that changes state whose sign was used
+// on another path is refused with 1002 and changes nothing; reads may repeat
+// a sign across paths; the same sign on the same path (under either prefix)
+// is a replay (D25).
+func TestCSSSSignBoundToPath(t *testing.T) {
+	s := startServer(t)
+	tests := []struct {
+		name   string
+		params func(id string) map[string]any
+		first  string // path, then second
+		second string
+		want   string // the second's code; "replay" for the first's bytes
+		status string // the order's status after both
+	}{
+		{"read then write", func(id string) map[string]any { return map[string]any{"order_id": id, "page_no": 1, "page_size": 10} },
+			"/package/queryOrder", "/package/endOrder", csss.CodeSignature, "2"},
+		{"write then write", func(id string) map[string]any { return map[string]any{"order_id": id} },
+			"/package/renewPackage", "/package/endOrder", csss.CodeSignature, "2"},
+		{"read then read", func(string) map[string]any { return map[string]any{"device_id": simP(5)} },
+			"/device/queryDeviceInfo", "/flow/queryDeviceFlowUsage", csss.CodeOK, "2"},
+		{"write then read", func(id string) map[string]any { return map[string]any{"order_id": id, "page_no": 1, "page_size": 10} },
+			"/package/cancelOrder", "/package/queryOrder", csss.CodeOK, "2"},
+		{"same path", func(id string) map[string]any { return map[string]any{"device_id": simP(5)} },
+			"/device/pauseService", "/device/pauseService", "replay", "3"},
+		{"same path under the other prefix", func(id string) map[string]any { return map[string]any{"device_id": simP(5)} },
+			"/device/pauseService", csss.Prefix + "/device/pauseService", "replay", "3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := s.mustOrder(t, s.p, planMonthly.order(simP(5), true))
+			t.Cleanup(func() {
+				s.clock.Advance(time.Second) // a body of its own
+				if _, err := s.p.EndOrder(context.Background(), opencube.EndOrderRequest{OrderID: id}); err != nil {
+					t.Errorf("end order %s: %v", id, err)
+				}
+			})
+			params := tt.params(id)
+			if tt.first == "/package/renewPackage" {
+				params["renew_period"] = 1
+			}
+			body := s.body(t, s.p, params)
+			first := s.post(t, s.p, tt.first, body, nil)
+			if tt.first != "/package/cancelOrder" { // refused: the order is in use
+				wantCode(t, first, csss.CodeOK)
+			}
+			second := s.post(t, s.p, tt.second, body, nil)
+			switch {
+			case tt.want == "replay":
+				if !bytes.Equal(second.Body, first.Body) {
+					t.Errorf("%s then %s answered %s, want the first answer %s", tt.first, tt.second, second.Body, first.Body)
+				}
+			default:
+				wantCode(t, second, tt.want)
+			}
+			if st := s.order(t, s.p, id)["orderStatus"]; st != tt.status {
+				t.Errorf("orderStatus %s, want %s", st, tt.status)
+			}
+		})
+	}
 }

@@ -868,6 +868,13 @@ func TestMallTopUp(t *testing.T) {
 			{"plan 2002", "/vshop/singleOrder", s.mallBody(t, "singleOrder", false, "deviceCode", sim, "orderNo", "NO4", "orderPeriod", "1",
 				"packageCode", "DP20201218003915", "payAmount", "199.00", "payCurrency", "CNY", "payId", "pi_4"), csss.CodePlanNotOrderable},
 			{"unknown order 2003", "/payment/queryPayResult", s.mallBody(t, "queryPayResult", false, "orderNo", "NOPE"), csss.CodeOrderNotFound},
+			// D25: a sign is good on its own route only. A write must carry
+			// its tradeType, which the sign covers; a read's body on a write
+			// route names another tradeType.
+			{"write without tradeType 1001", "/vshop/singleOrder", s.mallBody(t, "", false, "deviceCode", sim, "orderNo", "NO5", "orderPeriod", "1",
+				"packageCode", "DP20190726001274", "payAmount", "10.00", "payCurrency", "CNY", "payId", "pi_5"), csss.CodeInvalid},
+			{"a read's body on a write route 1001", "/vshop/cancelAutoRenewal", s.mallBody(t, "getActiveAutoRenewal", false, "deviceCode", sim), csss.CodeInvalid},
+			{"the refused write wrote nothing 2003", "/payment/queryPayResult", s.mallBody(t, "queryPayResult", false, "orderNo", "NO5"), csss.CodeOrderNotFound},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				if r := s.mall(t, tc.path, tc.body); r.Code != tc.code || r.Success {
