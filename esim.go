@@ -172,16 +172,6 @@ func (p *ESIMPlan) PriceIn(currency string) (int64, bool) {
 	return 0, false
 }
 
-// Covers reports whether the plan covers the country mcc.
-func (p *ESIMPlan) Covers(mcc string) bool {
-	for _, m := range p.MCCs {
-		if m == mcc {
-			return true
-		}
-	}
-	return false
-}
-
 // ESIMPlanFilter selects an enterprise's eSIM plans. Empty fields do not
 // narrow.
 type ESIMPlanFilter struct {

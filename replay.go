@@ -57,12 +57,6 @@ func (c *ReplayClaim) Pending() bool {
 	return c != nil && !c.Recorded && c.Prior == nil
 }
 
-// Answered reports whether c is pending and was given its answer: what a
-// store records.
-func (c *ReplayClaim) Answered() bool {
-	return c.Pending() && c.Response != nil
-}
-
 // AnswerOrder gives a pending claim that renders order answers the result
 // of the request's change. A service calls it last in the function it
 // passes to UpdateOrdersClaiming, with what it will return: nothing may

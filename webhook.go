@@ -80,11 +80,6 @@ func (w *Webhook) Secrets(now time.Time) []string {
 	return s
 }
 
-// Wants reports whether the endpoint is subscribed to events of type t.
-func (w *Webhook) Wants(t EventType) bool {
-	return len(w.Events) == 0 || slices.Contains(w.Events, t)
-}
-
 // Validate reports whether w can be stored.
 func (w *Webhook) Validate() error {
 	u, err := url.Parse(w.URL)
