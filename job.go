@@ -58,6 +58,20 @@ type NodeStore interface {
 	ReleaseNode(ctx context.Context, node int, owner string) error
 }
 
+// ClockStore keeps the offset of the sandbox clock (D27): how far business
+// time runs ahead of real time in sandbox mode. It is one value for the
+// whole database, so every node that shares it runs on the same sandbox
+// time, and it survives restarts. It only grows.
+type ClockStore interface {
+	// ClockOffset returns the stored offset; 0 until the clock is moved.
+	ClockOffset(ctx context.Context) (time.Duration, error)
+	// AdvanceClockOffset raises the stored offset to d in one conditional
+	// update (offset = max(offset, d)), so that concurrent advances from
+	// several nodes never move it back, and returns the offset stored
+	// after it: d, or a larger one another advance wrote.
+	AdvanceClockOffset(ctx context.Context, d time.Duration) (time.Duration, error)
+}
+
 // MaxNodes is how many node numbers there are.
 const MaxNodes = 64
 

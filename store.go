@@ -15,6 +15,7 @@ type Store interface {
 	ReplayStore
 	JobStore
 	NodeStore
+	ClockStore
 	NotifyStore
 	UsageStore
 	ShopStore

@@ -126,6 +126,16 @@ func (a *Admin) FindAlertSettings(ctx context.Context, accessCode string) (*open
 	return &out, nil
 }
 
+// Clock returns a sandbox server's clock: its time now and how far it runs
+// ahead of real time; KindNoRoute (admin) outside sandbox mode.
+func (a *Admin) Clock(ctx context.Context) (*admin.ClockState, error) {
+	var out admin.ClockState
+	if err := a.send(ctx, http.MethodGet, admin.Prefix+"clock", "", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // AdvanceClock moves a sandbox server's clock forward by d, running
 // everything due in between; KindNoRoute (admin) outside sandbox mode.
 func (a *Admin) AdvanceClock(ctx context.Context, d time.Duration) (*admin.ClockState, error) {

@@ -36,7 +36,12 @@ type Server struct {
 	SMS         opencube.ReplayingSMSService // the SMS section (sms.go)
 	Enterprises opencube.EnterpriseFinder
 	Replays     opencube.ReplayStore
-	Clock       opencube.Clock
+	// Clock checks request timestamps (D4) and dates replay entries: the
+	// real clock, also in sandbox mode (D27).
+	Clock opencube.Clock
+	// BusinessClock dates answers' business times (query_time): the
+	// service clock, which sandbox mode moves ahead; Clock when nil.
+	BusinessClock opencube.Clock
 	// Window is the accepted distance between a request's timestamp and
 	// the server's clock (D4); requests are remembered this long (D5).
 	Window time.Duration

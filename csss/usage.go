@@ -220,10 +220,19 @@ func (s *Server) getInfoByDeviceId(ctx context.Context, v *validator) (any, erro
 	u := us[0]
 	out := InfoByDeviceData{
 		DeviceID: iccid, IMSI: u.Device.SIM.IMSI, RemainingFlow: FormatMB(u.RemainingBytes),
-		QueryTime: s.Clock.Now().In(opencube.BusinessZone).Format(time.DateTime), AsOf: asOf(u.AsOf),
+		QueryTime: s.businessNow().In(opencube.BusinessZone).Format(time.DateTime), AsOf: asOf(u.AsOf),
 	}
 	if o := u.Device.Order; o != nil {
 		out.OrderCode, out.IMSI = o.Code, o.IMSI
 	}
 	return out, nil
+}
+
+// businessNow is the time of business answers: BusinessClock's, else
+// Clock's.
+func (s *Server) businessNow() time.Time {
+	if s.BusinessClock != nil {
+		return s.BusinessClock.Now()
+	}
+	return s.Clock.Now()
 }

@@ -99,6 +99,8 @@ func (Sandbox) Payment(ctx context.Context, _ http.Header, body []byte, secrets 
 // enterprise's secret. A timestamp further than Tolerance from the clock
 // is refused, so a captured request cannot be replayed later.
 type Stripe struct {
+	// Clock checks the timestamp: the real clock, also in sandbox mode
+	// (D27), since Stripe signs with the time it sends at.
 	Clock     opencube.Clock
 	Tolerance time.Duration
 }

@@ -82,7 +82,9 @@ type Server struct {
 	Svc opencube.ESIMService
 	// Enterprises finds the partners whose secrets sign requests.
 	Enterprises opencube.EnterpriseFinder
-	Clock       opencube.Clock
+	// Clock dates outgoing mail: the real clock, also in sandbox mode
+	// (D27); the service's order times take the sandbox clock.
+	Clock opencube.Clock
 	// Mailer sends verification codes and install mail; nil sends none.
 	Mailer *Mailer
 	// Sandbox and Stripe are the payment providers of the two webhooks.
@@ -92,7 +94,7 @@ type Server struct {
 }
 
 // NewServer returns a server over svc with both payment providers, on
-// clock.
+// clock (the real clock, which checks Stripe-Signature timestamps too).
 func NewServer(svc opencube.ESIMService, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
 	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Sandbox: Sandbox{}, Stripe: &Stripe{Clock: clock}, Logger: slog.Default()}
 }

@@ -61,13 +61,16 @@ type Server struct {
 	Svc opencube.MallService
 	// Enterprises finds the partners whose secrets sign requests.
 	Enterprises opencube.EnterpriseFinder
-	Clock       opencube.Clock
-	Window      time.Duration // accepted distance of tradeTime from the clock
-	Logger      *slog.Logger
+	// Clock checks tradeTime: the real clock, also in sandbox mode (D27),
+	// where a clock moved ahead would refuse every request signed now.
+	// The service's order times take the sandbox clock.
+	Clock  opencube.Clock
+	Window time.Duration // accepted distance of tradeTime from the clock
+	Logger *slog.Logger
 }
 
 // NewServer returns a Mall server over svc with a ten-minute tradeTime
-// window (D4) on clock.
+// window (D4) on clock (the real clock).
 func NewServer(svc opencube.MallService, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
 	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Window: 600 * time.Second, Logger: slog.Default()}
 }

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"FindJobs", testFindJobs},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"Nodes", testNodes},
+		{"ClockOffset", testClockOffset},
 		{"Usage", testUsage},
 		{"Notify", testNotify},
 		{"Shop", testShop},

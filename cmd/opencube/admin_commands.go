@@ -36,6 +36,7 @@ var adminCommands = []adminCommand{
 	{name: "deliveries redeliver-since", synopsis: "--access-code C --since T [--until T]   (T: RFC 3339)", run: (*adminCLI).deliveriesRedeliverSince},
 	{name: "alerts set", synopsis: "--access-code C [--percents 80,100] [--days 3]", run: (*adminCLI).alertsSet},
 	{name: "alerts show", synopsis: "C", run: (*adminCLI).alertsShow},
+	{name: "clock show", synopsis: "(sandbox mode only: the server's time and how far it runs ahead)", run: (*adminCLI).clockShow},
 	{name: "clock advance", synopsis: "SECONDS|DURATION   (sandbox mode only: 86400, 48h)", run: (*adminCLI).clockAdvance},
 	// SMS (admin_sms.go).
 	{name: "sms mo", synopsis: "[--binary] ICCID TEXT   (TEXT is hex with --binary)", run: (*adminCLI).smsMO},

@@ -186,6 +186,18 @@ func (c *adminCLI) alertsShow(args []string) error {
 	return c.print(s, "alerts for %s: %v %% of volume, %d days before expiry", s.EnterpriseCode, s.Percents, s.DaysBeforeExpiry)
 }
 
+func (c *adminCLI) clockShow(args []string) error {
+	fs := c.flags("clock show")
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	st, err := c.admin.Clock(c.ctx)
+	if err != nil {
+		return err
+	}
+	return c.print(st, "server clock %s (%ds ahead)", st.Now.Format(time.RFC3339), st.OffsetSeconds)
+}
+
 func (c *adminCLI) clockAdvance(args []string) error {
 	fs := c.flags("clock advance")
 	if err := parse(fs, args, 1); err != nil {

@@ -57,4 +57,7 @@ func TestAdminNotifyCLI(t *testing.T) {
 	if out := run("clock", "advance", "60"); !strings.Contains(out, "(172860s ahead)") {
 		t.Errorf("clock advance: %q", out)
 	}
+	if out := run("clock", "show"); !strings.Contains(out, "2024-02-02T") || !strings.Contains(out, "(172860s ahead)") {
+		t.Errorf("clock show: %q", out)
+	}
 }

@@ -31,7 +31,9 @@ Usage:
   opencube usage import [--db PATH] FILE
                                     book usage records from CSV (idempotent by record id)
   opencube simulate --server HOST:PORT --secret S --sims N --rate R [--duration D]
-                                    play RADIUS accounting sessions against a server
+           [--admin-url URL --admin-token T | --time-offset D]
+                                    play RADIUS accounting sessions against a server,
+                                    stamped with a sandbox server's time
 
 Every flag can also be set with an OPENCUBE_* environment variable
 (--demo-secret is OPENCUBE_DEMO_SECRET). Run 'opencube COMMAND -h' for flags.

@@ -63,9 +63,11 @@ func (m *Main) wireShops(ctx context.Context) error {
 	// Sandbox mode (--sandbox, notify.go; implied by --demo) also makes
 	// verification codes readable through the admin API (D21).
 	svc.Sandbox = m.Notify.Sandbox || m.Demo
-	srv := esim.NewServer(svc, m.Store, m.Clock)
+	// Stripe-Signature's t= is checked against the real clock, and mail is
+	// dated by it; the service's order times take the sandbox clock (D27).
+	srv := esim.NewServer(svc, m.Store, m.realClock())
 	srv.Logger = m.Logger
-	srv.Stripe = &esim.Stripe{Clock: m.Clock, Tolerance: o.StripeTolerance}
+	srv.Stripe = &esim.Stripe{Clock: m.realClock(), Tolerance: o.StripeTolerance}
 	if o.SMTPAddr != "" {
 		from := o.SMTPFrom
 		if from == "" {
@@ -73,7 +75,8 @@ func (m *Main) wireShops(ctx context.Context) error {
 		}
 		srv.Mailer = &esim.Mailer{Addr: o.SMTPAddr, From: from}
 	}
-	ms := mall.NewServer(m.Services.Mall, m.Store, m.Clock)
+	// tradeTime is checked against the real clock (D27).
+	ms := mall.NewServer(m.Services.Mall, m.Store, m.realClock())
 	ms.Window, ms.Logger = m.Window, m.Logger
 	m.Shops = &shops{ESIM: svc, ESIMServer: srv, Mall: ms}
 	m.Worker.Handlers[opencube.JobESIMPreOrderTimeout] = svc.ExpirePreOrder

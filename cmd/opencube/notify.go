@@ -14,8 +14,8 @@ import (
 
 // notifyConfig holds the notification settings and parts of a Main.
 type notifyConfig struct {
-	// Sandbox makes the server clock movable (POST /admin/v1/clock/advance);
-	// --demo implies it.
+	// Sandbox makes the server clock movable (POST /admin/v1/clock/advance),
+	// its offset stored in the database; --demo implies it.
 	Sandbox bool
 	// Concurrency bounds the deliveries in flight on this node.
 	Concurrency int
@@ -27,6 +27,9 @@ type notifyConfig struct {
 	// Retention is how long finished deliveries (and their attempts) are
 	// kept; 0 keeps them for good.
 	Retention time.Duration
+	// ClockRefresh is how often a sandbox node reads the stored clock
+	// offset again (service.DefaultClockRefresh, 1 s, when 0).
+	ClockRefresh time.Duration
 
 	// Wired at Run.
 	Notifier *notify.Notifier
@@ -61,13 +64,55 @@ func (c *notifyConfig) check() error {
 	return nil
 }
 
-// setupClock puts the sandbox clock in front of m.Clock in sandbox mode; it
-// runs before the services are made, so that they all take it.
-func (m *Main) setupClock() {
-	if m.Notify.Sandbox || m.Demo {
-		m.Notify.Clock = service.NewSandboxClock(m.Clock)
-		m.Clock = m.Notify.Clock
+// setupClock puts the sandbox clock in front of m.Clock in sandbox mode,
+// at the offset stored in the database (D27: kept across restarts, shared
+// by the nodes on the database); it runs before the services are made, so
+// that they all take it. Outside sandbox mode the stored offset is not
+// used: a server is warned when it finds one.
+func (m *Main) setupClock(ctx context.Context) error {
+	if !m.Notify.Sandbox && !m.Demo {
+		if d, err := m.Store.ClockOffset(ctx); err == nil && d > 0 {
+			m.Logger.Warn("the database's sandbox clock runs ahead, but this server is not in sandbox mode: it runs on real time", "offset", d)
+		}
+		return nil
 	}
+	c := service.NewSandboxClock(m.Clock, m.Store)
+	c.Logger = m.Logger
+	if err := c.Load(ctx); err != nil {
+		return fmt.Errorf("read the sandbox clock: %w", err)
+	}
+	if d := c.Offset(); d > 0 {
+		m.Logger.Info("sandbox clock runs ahead", "offset", d, "now", c.Now().Format(time.RFC3339))
+	}
+	m.Notify.Clock = c
+	m.Clock = c
+	return nil
+}
+
+// realClock is the real clock: the sandbox clock's base in sandbox mode,
+// m.Clock otherwise. Signed timestamps (CSSS timestamp, Mall tradeTime,
+// Stripe-Signature t=), the webhook-timestamp header and node leases keep
+// to it (D27); business times take m.Clock.
+func (m *Main) realClock() opencube.Clock {
+	if m.Notify.Clock != nil {
+		return m.Notify.Clock.Base
+	}
+	return m.Clock
+}
+
+// runClock reads the stored sandbox offset again every ClockRefresh, beside
+// the other background loops, so that a move made on another node reaches
+// this one within that time.
+func (m *Main) runClock(ctx context.Context, wg *sync.WaitGroup) {
+	c := m.Notify.Clock
+	if c == nil {
+		return
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.Run(ctx, m.Notify.ClockRefresh)
+	}()
 }
 
 // purgeEvery is how often finished deliveries past their retention are
@@ -92,8 +137,8 @@ func (m *Main) startNotify() {
 		m.Worker.Handlers[opencube.JobPurgeDeliveries] = m.Services.Notify.PurgeDeliveries(c.Retention, purgeEvery)
 	}
 	if c.Clock != nil {
-		// Signed requests keep the real time: only the service clock moves.
-		m.CSSS.Clock = c.Clock.Base
+		// The webhook-timestamp header keeps the real time, which receivers
+		// check theirs against; payloads carry the service clock's times.
 		c.Notifier.HeaderClock = c.Clock.Base
 		c.sandbox = &sandbox{clock: c.Clock, store: m.Store, workers: []*service.Worker{m.Worker, c.Worker}}
 	}

@@ -33,10 +33,20 @@ const maxSteps = 1_000_000
 // Advance implements admin.Sandbox: it steps the clock to the due time of
 // each job in turn, earliest first, and runs everything due then, so that
 // each job (and every event it writes) carries the time it would have had;
-// then it sets the clock to now+d and runs what is due at that time.
+// then it sets the clock to now+d and runs what is due at that time. It
+// starts from the stored offset (another node may have moved the clock
+// since this one last read it) and stores every step, so that the other
+// nodes follow within their refresh; two advances on two nodes at once do
+// not add up, each leaves the clock at least d past where it found it.
 func (s *sandbox) Advance(ctx context.Context, d time.Duration) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.clock.Load(ctx); err != nil {
+		return 0, err
+	}
+	if s.clock.Offset()+d > service.MaxSandboxOffset {
+		return 0, opencube.Invalid("seconds", "the sandbox clock runs at most %d years ahead of real time", service.MaxSandboxOffset/(366*24*time.Hour))
+	}
 	target := s.clock.Now().Add(d)
 	offset := s.clock.Offset() + d
 	var kinds []string
@@ -86,9 +96,14 @@ func (s *sandbox) Advance(ctx context.Context, d time.Duration) (int, error) {
 		if next == nil {
 			break
 		}
-		s.clock.Set(next.RunAt)
+		if err := s.clock.Set(ctx, next.RunAt); err != nil {
+			return ran, err
+		}
 	}
-	s.clock.SetOffset(offset) // exactly d later, as the base clock goes
+	// Exactly d later, as the base clock goes.
+	if err := s.clock.SetOffset(ctx, offset); err != nil {
+		return ran, err
+	}
 	n, err := s.runDue(ctx)
 	return ran + n, err
 }

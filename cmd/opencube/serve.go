@@ -171,14 +171,16 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("open database %s: %w", redact(m.DB), err)
 	}
 	m.Store = store
-	m.setupClock()
+	if err := m.setupClock(ctx); err != nil {
+		return err
+	}
 	if m.Owner == "" {
 		host, _ := os.Hostname()
 		m.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), opencube.NewUUID()[:8])
 	}
 	node := m.Node
 	if node < 0 {
-		if node, err = store.ClaimNode(ctx, m.Owner, m.Clock.Now(), nodeLease); err != nil {
+		if node, err = store.ClaimNode(ctx, m.Owner, m.realClock().Now(), nodeLease); err != nil {
 			return fmt.Errorf("lease a node number: %w", err)
 		}
 		m.node = node
@@ -210,7 +212,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.CSSS = csss.NewServer(m.Services.Orders, m.Services.SIMs, m.Services.Admin, store)
-	m.CSSS.Clock = m.Clock
+	m.CSSS.Clock, m.CSSS.BusinessClock = m.realClock(), m.Clock
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
 	m.startNotify()
@@ -289,6 +291,7 @@ func (m *Main) background() {
 			}
 		}()
 	}
+	m.runClock(ctx, &m.done)
 	m.runNotify(ctx, &m.done)
 	m.runSMS(ctx, &m.done)
 	if m.JobInterval > 0 {
@@ -305,7 +308,7 @@ func (m *Main) background() {
 // it leases a free number and moves the order id generator to it, so that
 // order ids stay unique.
 func (m *Main) renewNode(ctx context.Context) {
-	err := m.Store.RenewNode(ctx, m.node, m.Owner, m.Clock.Now(), nodeLease)
+	err := m.Store.RenewNode(ctx, m.node, m.Owner, m.realClock().Now(), nodeLease)
 	if err == nil || ctx.Err() != nil {
 		return
 	}
@@ -313,7 +316,7 @@ func (m *Main) renewNode(ctx context.Context) {
 		m.Logger.Error("renew node lease", "node", m.node, "err", err)
 		return
 	}
-	node, err := m.Store.ClaimNode(ctx, m.Owner, m.Clock.Now(), nodeLease)
+	node, err := m.Store.ClaimNode(ctx, m.Owner, m.realClock().Now(), nodeLease)
 	if err != nil {
 		m.Logger.Error("node lease lost and no free number to lease", "node", m.node, "err", err)
 		return

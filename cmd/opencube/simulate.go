@@ -17,12 +17,16 @@ import (
 	"layeh.com/radius/rfc2866"
 	"layeh.com/radius/rfc2869"
 
+	"github.com/opencube/opencube/client"
 	oradius "github.com/opencube/opencube/radius"
 )
 
 // simulator plays RADIUS accounting sessions of many SIMs against a server:
 // each SIM in turn sends a Start, Interim-Updates with growing totals, a
-// Stop, and begins a new session, at a steady overall rate.
+// Stop, and begins a new session, at a steady overall rate. Records are
+// stamped (Event-Timestamp, session ids) with this host's clock moved by
+// offset: a sandbox server's offset, so that usage is booked to the day and
+// order of the server's sandbox time (D27).
 type simulator struct {
 	server    string
 	secret    []byte
@@ -33,6 +37,9 @@ type simulator struct {
 	imsiStart uint64
 	nasIP     net.IP
 	inflight  int
+
+	offset atomic.Int64 // nanoseconds: the server's time less this host's
+	last   time.Time    // the last record's stamp (record's caller only)
 
 	sent, acked, failed atomic.Int64
 }
@@ -58,6 +65,9 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	imsi := fs.String("imsi-start", "454008041800192", "IMSI of the first SIM; the others follow it (the default is the demo's first SIM)")
 	nas := fs.String("nas-ip", "127.0.0.1", "NAS-IP-Address of the records")
 	fs.IntVar(&s.inflight, "inflight", 256, "most records awaiting an answer at once")
+	offset := fs.Duration("time-offset", 0, "stamp records this far ahead of this host's clock (a sandbox server's offset: 48h)")
+	adminURL := fs.String("admin-url", "", "a sandbox server's base URL: stamp records with its sandbox time, read from GET /admin/v1/clock at start and every second")
+	token := fs.String("admin-token", "", "the server's --admin-token, with --admin-url")
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
@@ -74,11 +84,28 @@ func runSimulate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return errors.New("simulate: --secret is required")
 	case s.sims < 1 || s.rate <= 0 || s.interims < 0 || s.inflight < 1:
 		return errors.New("simulate: --sims, --rate and --inflight must be positive")
+	case *adminURL != "" && *offset != 0:
+		return errors.New("simulate: give --time-offset or --admin-url, not both")
 	}
+	s.offset.Store(int64(*offset))
 	if s.duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.duration)
 		defer cancel()
+	}
+	if *adminURL != "" {
+		a := client.NewAdmin(*adminURL, *token)
+		d, err := serverOffset(ctx, a)
+		if err != nil {
+			return fmt.Errorf("simulate: read the server's clock: %w", err)
+		}
+		s.offset.Store(int64(d))
+		fctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go s.followClock(fctx, a, stderr)
+	}
+	if d := time.Duration(s.offset.Load()); d != 0 {
+		fmt.Fprintf(stderr, "stamping records %s ahead of this host's clock\n", d.Round(time.Millisecond))
 	}
 	start := time.Now()
 	s.run(ctx)
@@ -138,9 +165,55 @@ func (s *simulator) run(ctx context.Context) {
 	}
 }
 
+// serverOffset is how far a sandbox server's clock runs ahead of this
+// host's: its time now, less this host's at the middle of the request.
+func serverOffset(ctx context.Context, a *client.Admin) (time.Duration, error) {
+	t0 := time.Now()
+	st, err := a.Clock(ctx)
+	if err != nil {
+		return 0, err
+	}
+	t1 := time.Now()
+	return st.Now.Sub(t0.Add(t1.Sub(t0) / 2)), nil
+}
+
+// followClock reads the server's clock every second until ctx ends, so
+// that records follow a move of the sandbox clock. A failed read keeps the
+// last offset.
+func (s *simulator) followClock(ctx context.Context, a *client.Admin, stderr io.Writer) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		d, err := serverOffset(ctx, a)
+		if err != nil {
+			if ctx.Err() == nil {
+				fmt.Fprintf(stderr, "simulate: read the server's clock: %v\n", err)
+			}
+			continue
+		}
+		s.offset.Store(int64(d))
+	}
+}
+
+// now is the time records are stamped with: this host's clock plus the
+// offset, never before the previous record's.
+func (s *simulator) now() time.Time {
+	now := time.Now().Add(time.Duration(s.offset.Load()))
+	if now.Before(s.last) {
+		now = s.last
+	}
+	s.last = now
+	return now
+}
+
 // record returns SIM n's next accounting record and moves its session on.
 func (s *simulator) record(n int, ss *simSession) *radius.Packet {
-	now := time.Now()
+	now := s.now()
 	imsi := strconv.FormatUint(s.imsiStart+uint64(n), 10)
 	p := radius.New(radius.CodeAccountingRequest, s.secret)
 	switch {
