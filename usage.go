@@ -201,28 +201,6 @@ func (o *Order) TestBytes() int64 {
 // midnight (plan types 0 and 1).
 func (o *Order) Daily() bool { return o.PlanType == PlanUnlimitedDaily || o.PlanType == PlanDaily }
 
-// Usage is what an order has used, as the usage endpoints show it at now:
-// the daily volume of a daily plan counts from UTC+8 midnight.
-func (sub *Subscriber) Usage(now time.Time) (used, testUsed int64) {
-	if sub.Order == nil {
-		return 0, 0
-	}
-	if sub.Order.Daily() && sub.Meter.Day != Day(now) {
-		return 0, sub.Meter.TestUsedBytes
-	}
-	return sub.Order.UsedBytes, sub.Meter.TestUsedBytes
-}
-
-// Remaining returns the high-speed volume o has left at now: test volume
-// left plus plan volume left.
-func (sub *Subscriber) Remaining(now time.Time) int64 {
-	if sub.Order == nil {
-		return 0
-	}
-	used, testUsed := sub.Usage(now)
-	return max(sub.Order.TestBytes()-testUsed, 0) + max(sub.Order.VolumeBytes-used, 0)
-}
-
 // Disconnect asks a NAS to end a session whose order ran out of quota
 // (RFC 5176 Disconnect-Request).
 type Disconnect struct {
@@ -254,31 +232,6 @@ type AuthDecision struct {
 	// full speed.
 	ThrottleKbps int
 	ICCID        string
-}
-
-// Authorize decides at now whether the subscriber may open a data session.
-func (sub *Subscriber) Authorize(now time.Time) *AuthDecision {
-	d := &AuthDecision{ICCID: sub.SIM.ICCID}
-	o := sub.Order
-	switch {
-	case sub.SIM.Status != SIMActive:
-		d.Reason = "SIM is " + string(sub.SIM.Status)
-	case o == nil && sub.FirstAttach:
-		d.Accept = true // the session starts the waiting OTA order
-	case o == nil:
-		d.Reason = "no plan in use"
-	case o.Status != OrderInUse:
-		d.Reason = "plan is suspended"
-	case o.ExpiresAt != nil && now.After(*o.ExpiresAt):
-		d.Reason = "plan has expired"
-	case sub.Remaining(now) > 0:
-		d.Accept = true
-	case o.PlanType == PlanUnlimitedDaily:
-		d.Accept, d.ThrottleKbps = true, max(sub.ThrottleKbps, 1)
-	default:
-		d.Reason = "data quota used up"
-	}
-	return d
 }
 
 // JobSessionSweep is the job kind that closes sessions that went without a

@@ -176,7 +176,7 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 	}
 	// A capped order that has run out ends the session, again on every
 	// later record in case a Disconnect-Request was lost.
-	if r.Type != opencube.AcctStop && o.PlanType != opencube.PlanUnlimitedDaily && sub.Remaining(r.Time) <= 0 && sess.NASAddr != "" {
+	if r.Type != opencube.AcctStop && o.PlanType != opencube.PlanUnlimitedDaily && Remaining(sub, r.Time) <= 0 && sess.NASAddr != "" {
 		res.Disconnect = &opencube.Disconnect{NASAddr: sess.NASAddr, SessionID: sess.ID, UserName: sess.UserName, IMSI: sess.IMSI, ICCID: sess.ICCID}
 	}
 	return res, nil
@@ -214,7 +214,7 @@ func (s *SIMs) Authorize(ctx context.Context, imsi string) (*opencube.AuthDecisi
 	if err != nil {
 		return nil, err
 	}
-	return sub.Authorize(s.Clock.Now()), nil
+	return authorize(sub, s.Clock.Now()), nil
 }
 
 // ScheduleSessionSweep makes sure the session sweep is scheduled, at at.
@@ -305,4 +305,51 @@ func SplitDays(from, to time.Time, bytes int64) []DayBytes {
 // SessionSweepJob returns the session sweep job due at at.
 func SessionSweepJob(at time.Time) *opencube.Job {
 	return &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSessionSweep, Key: "sessions", RunAt: at}
+}
+
+// Usage is what a subscriber's order has used, as the usage endpoints show it at now:
+// the daily volume of a daily plan counts from UTC+8 midnight.
+func Usage(sub *opencube.Subscriber, now time.Time) (used, testUsed int64) {
+	if sub.Order == nil {
+		return 0, 0
+	}
+	if sub.Order.Daily() && sub.Meter.Day != opencube.Day(now) {
+		return 0, sub.Meter.TestUsedBytes
+	}
+	return sub.Order.UsedBytes, sub.Meter.TestUsedBytes
+}
+
+// Remaining returns the high-speed volume a subscriber's order has left at
+// now: test volume left plus plan volume left.
+func Remaining(sub *opencube.Subscriber, now time.Time) int64 {
+	if sub.Order == nil {
+		return 0
+	}
+	used, testUsed := Usage(sub, now)
+	return max(sub.Order.TestBytes()-testUsed, 0) + max(sub.Order.VolumeBytes-used, 0)
+}
+
+// authorize decides at now whether the subscriber may open a data session.
+func authorize(sub *opencube.Subscriber, now time.Time) *opencube.AuthDecision {
+	d := &opencube.AuthDecision{ICCID: sub.SIM.ICCID}
+	o := sub.Order
+	switch {
+	case sub.SIM.Status != opencube.SIMActive:
+		d.Reason = "SIM is " + string(sub.SIM.Status)
+	case o == nil && sub.FirstAttach:
+		d.Accept = true // the session starts the waiting OTA order
+	case o == nil:
+		d.Reason = "no plan in use"
+	case o.Status != opencube.OrderInUse:
+		d.Reason = "plan is suspended"
+	case o.ExpiresAt != nil && now.After(*o.ExpiresAt):
+		d.Reason = "plan has expired"
+	case Remaining(sub, now) > 0:
+		d.Accept = true
+	case o.PlanType == opencube.PlanUnlimitedDaily:
+		d.Accept, d.ThrottleKbps = true, max(sub.ThrottleKbps, 1)
+	default:
+		d.Reason = "data quota used up"
+	}
+	return d
 }

@@ -228,7 +228,7 @@ func TestRating(t *testing.T) {
 			}
 			f.now = ratingT0.Add(tt.now)
 			sub := f.sub(t, f.sim)
-			used, testUsed := sub.Usage(f.now)
+			used, testUsed := service.Usage(sub, f.now)
 			if used != tt.used || testUsed != tt.testUsed {
 				t.Errorf("used %d (test %d), want %d (test %d)", used, testUsed, tt.used, tt.testUsed)
 			}

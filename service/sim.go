@@ -83,8 +83,8 @@ func (s *SIMs) DeviceUsage(ctx context.Context, iccids []string) ([]opencube.Dev
 		u := opencube.DeviceUsage{Device: d, AsOf: asOf}
 		if d.Order != nil {
 			sub := &opencube.Subscriber{SIM: d.SIM, Order: d.Order, Meter: d.Meter}
-			u.UsedBytes, _ = sub.Usage(now)
-			u.RemainingBytes = sub.Remaining(now)
+			u.UsedBytes, _ = Usage(sub, now)
+			u.RemainingBytes = Remaining(sub, now)
 		}
 		out = append(out, u)
 	}
