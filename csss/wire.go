@@ -114,13 +114,14 @@ func (v *validator) str(name string, required bool) string {
 	return s
 }
 
-// enum reads a member that must be one of values (or "" when optional).
-func (v *validator) enum(name string, required bool, values ...string) string {
+// enum reads a member that must be one of the values of its rule
+// (fieldRules), or "" when optional.
+func (v *validator) enum(name string, required bool) string {
 	s := v.str(name, required)
 	if s == "" {
 		return s
 	}
-	for _, want := range values {
+	for _, want := range rule(name).enum {
 		if s == want {
 			return s
 		}
@@ -130,18 +131,19 @@ func (v *validator) enum(name string, required bool, values ...string) string {
 }
 
 // int reads an integer member (a JSON number or a numeric string) within
-// [lo, hi]; 0 when absent and optional.
-func (v *validator) int(name string, required bool, lo, hi int) int {
+// the range of its rule (fieldRules); 0 when absent and optional.
+func (v *validator) int(name string, required bool) int {
 	s := v.str(name, required)
 	if s == "" {
 		return 0
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
+	r := rule(name)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < r.min || n > r.max {
 		v.fail(name)
 		return 0
 	}
-	return n
+	return int(n)
 }
 
 // list reads an array of strings.
@@ -176,12 +178,19 @@ func (v *validator) fail(name string) {
 	}
 }
 
-// err returns the KindInvalid error of the first bad field, or nil.
+// err returns the KindInvalid error of the first bad field, or nil. The
+// answer names the field (1001); the error states what the field allows
+// too, for the logs and the Go API (D26).
 func (v *validator) err() error {
 	if v.bad == "" {
 		return nil
 	}
-	return opencube.Invalid(v.bad, "missing or invalid")
+	e := opencube.Invalid(v.bad, "missing or invalid")
+	if r, ok := fieldRules[v.bad]; ok {
+		e.Range = r.allowed()
+		e.Message += ": " + v.bad + " must be " + e.Range
+	}
+	return e
 }
 
 // marshalIndent encodes v as indented JSON without HTML escaping.
