@@ -288,7 +288,7 @@ func TestAPI(t *testing.T) {
 		{name: "create plan no name", path: "/admin/v1/plans", body: `{"code":"X","package_type":2,"volume_mb":"1","price":"1"}`, status: 400, wantErr: invalid("name", "required")},
 		{name: "create plan no code", path: "/admin/v1/plans", body: `{"name":"X","package_type":2,"volume_mb":"1","price":"1"}`, status: 400, wantErr: invalid("code", "1-64")},
 		{name: "create plan bad currency", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume_mb":"1","price":"1","currency":"cny"}`, status: 400, wantErr: invalid("currency", "ISO 4217")},
-		{name: "create plan negative throttle", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":0,"volume_mb":"1","price":"1","throttle_kbps":-1}`, status: 400, wantErr: invalid("throttle_kbps", "negative")},
+		{name: "create plan negative throttle", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":0,"volume_mb":"1","price":"1","throttle_kbps":-1}`, status: 400, wantErr: invalid("throttle_kbps", "must be 0-10000000")},
 		{name: "create plan unknown field", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume":"1MB","price":"1"}`, status: 400, wantErr: invalid("volume", "unknown field")},
 
 		// Grants.
