@@ -26,8 +26,9 @@ const (
 	// days (plan types 0 and 1, and OTA orders), so that it ends within
 	// 100 years of any start.
 	MaxValidityDays = 365*MaxValidityYears + 24
-	// MinYear and MaxYear bound every date the server stores or writes.
+	// MinYear is the first year of a date the server stores or writes.
 	MinYear = 2000
+	// MaxYear is the last year of a date the server stores or writes.
 	MaxYear = 9999
 	// MaxAmountMinor is the largest amount of money of a catalog price, in
 	// minor units: 999,999,999,999.99. Times MaxPeriods it still fits an
@@ -56,11 +57,14 @@ const (
 	MaxSessionBytes int64 = 1<<56 - 1
 )
 
-// MinTime and MaxTime are the first and the last instant the server stores:
-// 2000-01-01 00:00:00 UTC and 9999-12-31 23:59:59 UTC+8, so that a stored
-// instant lies in years MinYear-MaxYear both in UTC and in business time.
+// The instants the server stores lie in years MinYear-MaxYear both in UTC
+// and in business time (UTC+8).
 var (
+	// MinTime is the first instant the server stores: 2000-01-01 00:00:00
+	// UTC.
 	MinTime = time.Date(MinYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	// MaxTime is the last instant the server stores: 9999-12-31 23:59:59
+	// UTC+8.
 	MaxTime = time.Date(MaxYear, 12, 31, 23, 59, 59, 0, BusinessZone)
 )
 

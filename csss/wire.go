@@ -31,10 +31,10 @@ func FormatMB(bytes int64) string {
 }
 
 // ParseAmount parses a pay_amount such as "12.5" into minor units (1250):
-// opencube.ParseMinor, of at most 15 characters; 0 and false when it is
-// not one.
+// opencube.ParseMinor, of at most MaxAmountLen (15) characters; 0 and
+// false when it is not one.
 func ParseAmount(s string) (int64, bool) {
-	if len(s) > 15 {
+	if len(s) > MaxAmountLen {
 		return 0, false
 	}
 	n, err := opencube.ParseMinor(s)
