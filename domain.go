@@ -159,11 +159,14 @@ func (p *Plan) Validate() error {
 	if !p.Type.Valid() {
 		return Invalid("package_type", "package_type must be 0-5")
 	}
-	if p.VolumeBytes < 0 {
-		return Invalid("volume", "volume must not be negative")
+	if p.VolumeBytes < 0 || p.VolumeBytes > MaxVolumeBytes {
+		return MustBe("volume", RangeText(0, MaxVolumeBytes)+" bytes (1 PiB)")
 	}
-	if p.PriceMinor < 0 {
-		return Invalid("price", "price must not be negative")
+	if p.PriceMinor < 0 || p.PriceMinor > MaxAmountMinor {
+		return MustBe("price", "0.00-"+FormatMinor(MaxAmountMinor))
+	}
+	if p.ThrottleKbps < 0 || p.ThrottleKbps > MaxThrottleKbps {
+		return OutOfRange("throttle_kbps", 0, MaxThrottleKbps)
 	}
 	return nil
 }

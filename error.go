@@ -31,6 +31,10 @@ type Error struct {
 	Kind Kind
 	// Field names the offending input field, for KindInvalid.
 	Field string
+	// Range states the values Field allows ("1-1200", "1 or 2") when the
+	// error is about a value outside them (OutOfRange, MustBe): protocols
+	// whose messages are free text show it (D26).
+	Range string
 	// Message is an English explanation for logs and operators.
 	Message string
 	// Failures lists the failing devices of a KindBulkRejected error, in

@@ -136,16 +136,18 @@ type ESIMPlan struct {
 // Validate reports whether p can be stored.
 func (p *ESIMPlan) Validate() error {
 	switch {
-	case p.ID <= 0:
-		return Invalid("id", "plan id must be positive")
+	case p.ID < 1 || p.ID > MaxCatalogID:
+		return OutOfRange("id", 1, MaxCatalogID)
 	case p.EnterpriseCode == "":
 		return Invalid("enterprise", "a plan belongs to an enterprise")
 	case p.PackageCode == "" || p.Name == "":
 		return Invalid("package_code", "package code and name are required")
 	case len(p.MCCs) == 0:
 		return Invalid("mccs", "a plan covers at least one country")
-	case p.PeriodDays < 1 || p.VolumeBytes < 0:
-		return Invalid("period_days", "period must be positive and volume not negative")
+	case p.PeriodDays < 1 || p.PeriodDays > MaxPeriods:
+		return OutOfRange("period_days", 1, MaxPeriods)
+	case p.VolumeBytes < 0 || p.VolumeBytes > MaxVolumeBytes:
+		return MustBe("volume_bytes", RangeText(0, MaxVolumeBytes)+" (1 PiB)")
 	case len(p.Prices) == 0:
 		return Invalid("prices", "a plan has at least one price")
 	}
@@ -155,8 +157,8 @@ func (p *ESIMPlan) Validate() error {
 		}
 	}
 	for _, pr := range p.Prices {
-		if len(pr.Currency) != 3 || pr.AmountMinor < 0 {
-			return Invalid("prices", "price %v: currency must be a 3-letter code and amount not negative", pr)
+		if len(pr.Currency) != 3 || pr.AmountMinor < 0 || pr.AmountMinor > MaxAmountMinor {
+			return Invalid("prices", "price %v: currency must be a 3-letter code and amount_minor 0-%d", pr, MaxAmountMinor)
 		}
 	}
 	return nil

@@ -114,28 +114,89 @@ type Order struct {
 // Periods is N of D11: the ordered periods plus every renewal so far.
 func (o *Order) Periods() int { return o.OrderPeriod + o.RenewPeriod }
 
-// LastDay returns the last business day of an order that starts on the
-// business day of start, following D11: N units from the start date (months
-// with month-end clamping) minus one day.
-func (o *Order) LastDay(start time.Time) time.Time {
-	s := start.In(BusinessZone)
-	day := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, BusinessZone)
-	n := o.Periods()
+// validityCap bounds the units validity counts, far beyond any order the
+// rules of D26 let through (100,000 years), so that the date arithmetic of
+// an order that breaks them saturates instead of overflowing.
+const validityCap = 100_000 * 12 * 31
+
+// Validity returns the length of o's validity (D11): a number of calendar
+// months for the month-counted plan types (months true), else of days. It
+// is counted with saturating arithmetic: whatever o holds, it never
+// overflows (and never exceeds 37,200,000 units).
+func (o *Order) Validity() (n int64, months bool) {
+	clamp := func(v int) int64 { return min(max(int64(v), 0), validityCap) }
+	periods := min(clamp(o.OrderPeriod)+clamp(o.RenewPeriod), validityCap)
 	switch {
 	case o.Days > 0:
-		return day.AddDate(0, 0, o.Days*o.Periods()/max(o.OrderPeriod, 1)-1)
+		// An OTA order: days for order_period periods, renewals in
+		// proportion.
+		return min(clamp(o.Days)*periods/max(clamp(o.OrderPeriod), 1), validityCap), false
 	case o.PlanType.Months() > 0:
-		return addMonthsClamped(day, n*o.PlanType.Months()).AddDate(0, 0, -1)
+		return min(periods*int64(o.PlanType.Months()), validityCap), true
 	default:
-		return day.AddDate(0, 0, n-1)
+		return periods, false
 	}
 }
 
-// ExpiryFor returns the instant an order started at start expires: 23:59:59
-// UTC+8 on its last day.
-func (o *Order) ExpiryFor(start time.Time) time.Time {
+// WithinMaxValidity reports whether o's validity, counted from any start,
+// ends no later than MaxValidityYears after it (D26): at most
+// MaxValidityMonths months, or MaxValidityDays days.
+func (o *Order) WithinMaxValidity() bool {
+	n, months := o.Validity()
+	if months {
+		return n <= MaxValidityMonths
+	}
+	return n <= MaxValidityDays
+}
+
+// CheckValidity is D26's rule on an order's length: nil when o lasts no
+// longer than MaxValidityYears and, once started, ends by MaxTime; else a
+// KindInvalid error naming field, the request field that made it too long
+// (order_period when ordered, renew_period when renewed).
+func (o *Order) CheckValidity(field string) error {
+	if !o.WithinMaxValidity() {
+		n, months := o.Validity()
+		unit, most := "days", int64(MaxValidityDays)
+		if months {
+			unit, most = "months", MaxValidityMonths
+		}
+		return Invalid(field, "the order would last %d %s: an order lasts at most %d years (%d %s)", n, unit, MaxValidityYears, most, unit)
+	}
+	if o.StartedAt != nil && o.lastInstant(*o.StartedAt).After(MaxTime) {
+		return Invalid(field, "the order would end after %s", MaxTime.Format(time.DateOnly))
+	}
+	return nil
+}
+
+// LastDay returns the last business day of an order that starts on the
+// business day of start, following D11: N units from the start date (months
+// with month-end clamping) minus one day. The arithmetic saturates (see
+// Validity); ExpiryFor bounds the result.
+func (o *Order) LastDay(start time.Time) time.Time {
+	s := start.In(BusinessZone)
+	day := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, BusinessZone)
+	n, months := o.Validity()
+	if months {
+		return addMonthsClamped(day, int(n)).AddDate(0, 0, -1)
+	}
+	return day.AddDate(0, 0, int(n)-1)
+}
+
+// lastInstant is 23:59:59 UTC+8 on o's last day from start.
+func (o *Order) lastInstant(start time.Time) time.Time {
 	d := o.LastDay(start)
 	return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, BusinessZone)
+}
+
+// ExpiryFor returns the instant an order started at start expires: 23:59:59
+// UTC+8 on its last day, and never after MaxTime (an order enabled less
+// than MaxValidityYears before it ends there: the one date it can have).
+func (o *Order) ExpiryFor(start time.Time) time.Time {
+	exp := o.lastInstant(start)
+	if exp.After(MaxTime) {
+		return MaxTime
+	}
+	return exp
 }
 
 // addMonthsClamped adds n calendar months to day, clamping to the last day of
@@ -189,14 +250,22 @@ func (o *Order) Apply(move Move, now time.Time) (EventType, error) {
 	return ev, nil
 }
 
-// Renew adds periods to o (D11) and returns the event it emits, "" when the
-// order is not in use (1009 is pushed only for an in-use order).
+// Renew adds periods (1-MaxPeriods) to o (D11) and returns the event it
+// emits, "" when the order is not in use (1009 is pushed only for an
+// in-use order). A renewal that would make o last past MaxValidityYears
+// (CheckValidity) is refused with KindInvalid naming renew_period, and
+// leaves o as it was.
 func (o *Order) Renew(periods int, now time.Time) (EventType, error) {
-	if periods < 1 {
-		return "", Invalid("renew_period", "renew_period must be a positive integer")
+	if periods < 1 || periods > MaxPeriods {
+		return "", OutOfRange("renew_period", 1, MaxPeriods)
 	}
 	if !o.Status.Renewable() {
 		return "", Errorf(KindOrderState, "cannot renew an order in state %d", o.Status)
+	}
+	renewed := *o
+	renewed.RenewPeriod += periods
+	if err := renewed.CheckValidity("renew_period"); err != nil {
+		return "", err
 	}
 	o.RenewPeriod += periods
 	o.BuyType = BuyRenewal
@@ -292,14 +361,21 @@ const JobExpireOrder = "order.expire"
 // one. A started order's expiry moves earlier, possibly into the past, and
 // then it expires at once. Any order not over may be reduced.
 func (o *Order) Reduce(periods int, now time.Time) (EventType, error) {
+	// periods is 1 to one less than the order has.
+	outOfRange := func() error {
+		if o.Periods() <= 1 {
+			return Invalid("periods", "order %s has %d period: it keeps at least one", o.ID, o.Periods())
+		}
+		return Invalid("periods", "periods must be 1-%d: order %s has %d periods and keeps at least one", o.Periods()-1, o.ID, o.Periods())
+	}
 	if periods < 1 {
-		return "", Invalid("periods", "periods must be a positive integer")
+		return "", outOfRange()
 	}
 	if !o.Status.Renewable() {
 		return "", Errorf(KindOrderState, "cannot reduce an order in state %d", o.Status)
 	}
 	if o.Periods()-periods < 1 {
-		return "", Invalid("periods", "order %s has %d periods: it keeps at least one", o.ID, o.Periods())
+		return "", outOfRange()
 	}
 	fromRenewals := min(periods, o.RenewPeriod)
 	o.RenewPeriod -= fromRenewals

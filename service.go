@@ -134,12 +134,23 @@ func (r *OrderRequest) Validate() error {
 		return Invalid("package_name", "package_name is required")
 	case !r.PlanType.Valid():
 		return Invalid("package_type", "package_type must be 0-5")
-	case r.OrderPeriod < 1:
-		return Invalid("order_period", "order_period must be a positive integer")
+	case r.OrderPeriod < 1 || r.OrderPeriod > MaxPeriods:
+		return OutOfRange("order_period", 1, MaxPeriods)
 	case r.PayAmountMinor < 0:
 		return Invalid("pay_amount", "pay_amount must not be negative")
+	case !ValidTestFlow(r.TestFlow):
+		return MustBe("test_flow", RangeText(0, MaxTestFlowMB)+" (MB)")
+	case r.Days < 0 || r.Days > MaxPeriods:
+		return OutOfRange("days", 1, MaxPeriods)
+	case r.TimingType < TimingNone || r.TimingType > TimingOrderTime:
+		return OutOfRange("timing_type", int64(TimingFirstAttach), int64(TimingOrderTime))
+	case r.MCC != "" && !isDigits(r.MCC, 3, 3):
+		return MustBe("mcc", "3 digits (an MCC)")
 	}
-	return nil
+	// The plan's type is the request's (Matches checks it), so the
+	// order's length is known before any plan is read.
+	o := Order{PlanType: r.PlanType, OrderPeriod: r.OrderPeriod, Days: r.Days}
+	return o.CheckValidity("order_period")
 }
 
 // Matches reports whether the request names the plan by its own name and
@@ -195,7 +206,8 @@ type OrderAdminService interface {
 // and authorization of the packet core.
 type UsageService interface {
 	// BookUsage rates records in one transaction; the i-th result is the
-	// i-th record's. Nothing is booked when it fails.
+	// i-th record's. Nothing is booked when it fails, and it fails with
+	// KindInvalid when a record is out of bounds (UsageRecord.Validate).
 	BookUsage(ctx context.Context, records []*UsageRecord) ([]BookResult, error)
 	// Authorize decides whether the SIM with IMSI imsi may open a session.
 	Authorize(ctx context.Context, imsi string) (*AuthDecision, error)

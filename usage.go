@@ -43,6 +43,24 @@ type UsageRecord struct {
 	SessionTime time.Duration
 }
 
+// Validate reports whether r can be booked (D26): its time and its
+// session's start (Time less SessionTime) lie in years MinYear-MaxYear,
+// and its octet totals are 0-MaxSessionBytes. The field of a KindInvalid
+// error is the record's: time, session_time, input_bytes or output_bytes.
+func (r *UsageRecord) Validate() error {
+	if err := CheckTime("time", r.Time); err != nil {
+		return err
+	}
+	if r.SessionTime < 0 || !StorableTime(r.Time.Add(-r.SessionTime)) {
+		return Invalid("session_time", "the session would start at %s, outside years %d-%d",
+			r.Time.Add(-r.SessionTime).UTC().Format(time.RFC3339), MinYear, MaxYear)
+	}
+	if err := CheckRange("input_bytes", r.InputBytes, 0, MaxSessionBytes); err != nil {
+		return err
+	}
+	return CheckRange("output_bytes", r.OutputBytes, 0, MaxSessionBytes)
+}
+
 // SessionState is the state of a data session.
 type SessionState int
 
@@ -182,6 +200,16 @@ type UsageTx interface {
 func Day(t time.Time) int {
 	y, m, d := t.In(BusinessZone).Date()
 	return y*10000 + int(m)*100 + d
+}
+
+// ValidTestFlow reports whether s is a test volume (test_flow) an order
+// may carry: empty, or a number of MB within 0-MaxTestFlowMB.
+func ValidTestFlow(s string) bool {
+	if s == "" {
+		return true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && f >= 0 && f <= MaxTestFlowMB
 }
 
 // TestBytes is the test volume of an order in bytes: test_flow (MB) when

@@ -46,6 +46,10 @@ const WebhookSecretPrefix = "whsec_"
 // DefaultSecretGrace is how long a rotated-out endpoint secret still signs.
 const DefaultSecretGrace = 24 * time.Hour
 
+// MaxSecretGrace is the longest grace of a rotated-out endpoint secret:
+// grace_seconds is 0-2592000 (30 days).
+const MaxSecretGrace = 30 * 24 * time.Hour
+
 // Webhook is an enterprise's notification endpoint (one per enterprise).
 type Webhook struct {
 	EnterpriseCode string `json:"enterprise"`

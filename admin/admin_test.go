@@ -281,14 +281,14 @@ func TestAPI(t *testing.T) {
 		{name: "create plan exponent volume", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume_mb":1e3,"price":"1"}`, status: 400, wantErr: invalid("volume_mb", "1e3")},
 		{name: "create plan two volumes", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume_mb":"1","volume_bytes":1,"price":"1"}`, status: 400, wantErr: invalid("volume_mb", "not both")},
 		{name: "create plan no volume", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"price":"1"}`, status: 400, wantErr: invalid("volume_mb", "required")},
-		{name: "create plan negative bytes", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume_bytes":-1,"price":"1"}`, status: 400, wantErr: invalid("volume", "negative")},
+		{name: "create plan negative bytes", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume_bytes":-1,"price":"1"}`, status: 400, wantErr: invalid("volume", "must be 0-1125899906842624")},
 		{name: "create plan bad type", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":7,"volume_mb":"1","price":"1"}`, status: 400, wantErr: invalid("package_type", "0-5")},
 		{name: "create plan string type", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":"2","volume_mb":"1","price":"1"}`, status: 400, wantErr: invalid("package_type", "number")},
 		{name: "create plan no type", path: "/admin/v1/plans", body: `{"code":"X","name":"X","volume_mb":"1","price":"1"}`, status: 400, wantErr: invalid("package_type", "required")},
 		{name: "create plan no name", path: "/admin/v1/plans", body: `{"code":"X","package_type":2,"volume_mb":"1","price":"1"}`, status: 400, wantErr: invalid("name", "required")},
 		{name: "create plan no code", path: "/admin/v1/plans", body: `{"name":"X","package_type":2,"volume_mb":"1","price":"1"}`, status: 400, wantErr: invalid("code", "1-64")},
 		{name: "create plan bad currency", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume_mb":"1","price":"1","currency":"cny"}`, status: 400, wantErr: invalid("currency", "ISO 4217")},
-		{name: "create plan negative throttle", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":0,"volume_mb":"1","price":"1","throttle_kbps":-1}`, status: 400, wantErr: invalid("throttle_kbps", "negative")},
+		{name: "create plan negative throttle", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":0,"volume_mb":"1","price":"1","throttle_kbps":-1}`, status: 400, wantErr: invalid("throttle_kbps", "must be 0-10000000")},
 		{name: "create plan unknown field", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume":"1MB","price":"1"}`, status: 400, wantErr: invalid("volume", "unknown field")},
 
 		// Grants.

@@ -21,8 +21,8 @@ type WebhookRequest struct {
 
 // RotateWebhookRequest is the body of POST .../webhook/rotate.
 type RotateWebhookRequest struct {
-	// GraceSeconds is how long the old secret keeps signing; 86400 when
-	// absent.
+	// GraceSeconds is how long the old secret keeps signing, 0-2592000
+	// (30 days); 86400 when absent.
 	GraceSeconds *int64 `json:"grace_seconds,omitempty"`
 }
 
@@ -41,6 +41,9 @@ type RedeliverResult struct {
 type DeliveryList struct {
 	Deliveries []*opencube.Delivery `json:"deliveries"`
 }
+
+// MaxDeliveryLimit is the largest limit of GET .../deliveries.
+const MaxDeliveryLimit = 1000
 
 // AdvanceRequest is the body of POST /admin/v1/clock/advance.
 type AdvanceRequest struct {
@@ -130,6 +133,12 @@ func (s *Server) rotateWebhook(r *http.Request) (int, any, error) {
 	}
 	grace := opencube.DefaultSecretGrace
 	if req.GraceSeconds != nil {
+		// Checked before it becomes a Duration, which a large number
+		// would overflow.
+		maxGrace := int64(opencube.MaxSecretGrace / time.Second)
+		if err := opencube.CheckRange("grace_seconds", *req.GraceSeconds, 0, maxGrace); err != nil {
+			return 0, nil, err
+		}
 		grace = time.Duration(*req.GraceSeconds) * time.Second
 	}
 	w, err := n.RotateWebhookSecret(r.Context(), r.PathValue("code"), grace)
@@ -175,8 +184,8 @@ func (s *Server) findDeliveries(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	if v := q.Get("limit"); v != "" {
-		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 1000 {
-			return 0, nil, opencube.Invalid("limit", "limit must be 1-1000")
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > MaxDeliveryLimit {
+			return 0, nil, opencube.OutOfRange("limit", 1, MaxDeliveryLimit)
 		}
 	}
 	ds, err := n.FindDeliveries(r.Context(), f)

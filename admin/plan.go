@@ -73,8 +73,8 @@ func (r *PlanRequest) Plan() (*opencube.Plan, error) {
 	if len(p.Currency) != 3 || strings.ToUpper(p.Currency) != p.Currency || strings.Trim(p.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		return nil, opencube.Invalid("currency", "currency %q is not an ISO 4217 code such as CNY", p.Currency)
 	}
-	if p.ThrottleKbps < 0 {
-		return nil, opencube.Invalid("throttle_kbps", "throttle_kbps must not be negative")
+	if p.ThrottleKbps < 0 || p.ThrottleKbps > opencube.MaxThrottleKbps {
+		return nil, opencube.OutOfRange("throttle_kbps", 0, opencube.MaxThrottleKbps)
 	}
 	return p, nil
 }

@@ -2,15 +2,31 @@ package csss
 
 import (
 	"slices"
+
+	"github.com/opencube/opencube"
 )
 
-// fieldSchemas gives the JSON type of request fields that are not strings.
-var fieldSchemas = map[string]map[string]any{
-	"page_no":      {"type": "integer", "minimum": 1},
-	"page_size":    {"type": "integer", "minimum": 1, "maximum": 100},
-	"renew_period": {"type": "integer", "minimum": 1},
-	"days":         {"type": "integer", "minimum": 1},
-	"deviceList":   {"type": "array", "items": map[string]any{"type": "string"}},
+// fieldSchema is the JSON schema of a request field: its rule in
+// fieldRules (integers are numbers or numeric strings, as the server
+// reads them), a string for free text.
+func fieldSchema(name string) map[string]any {
+	if name == "deviceList" {
+		return map[string]any{"type": "array", "items": map[string]any{"type": "string"}, "description": fieldRules[name].about}
+	}
+	r, ok := fieldRules[name]
+	switch {
+	case !ok:
+		return map[string]any{"type": "string"}
+	case len(r.enum) > 0:
+		return map[string]any{"type": "string", "enum": r.enum}
+	case r.max > 0:
+		desc := "an integer " + opencube.RangeText(r.min, r.max) + ", a JSON number or a numeric string"
+		if r.about != "" {
+			desc += "; " + r.about
+		}
+		return map[string]any{"type": []string{"integer", "string"}, "minimum": r.min, "maximum": r.max, "description": desc}
+	}
+	return map[string]any{"type": "string", "description": r.about}
 }
 
 // OpenAPI returns the OpenAPI 3.1 description of the route table: every
@@ -21,11 +37,7 @@ func OpenAPI(version string) ([]byte, error) {
 	for _, rt := range Routes {
 		props := map[string]any{}
 		for _, f := range slices.Concat(globals, rt.Fields) {
-			if s, ok := fieldSchemas[f]; ok {
-				props[f] = s
-			} else {
-				props[f] = map[string]any{"type": "string"}
-			}
+			props[f] = fieldSchema(f)
 		}
 		signNote := "data.sign is the HMAC-SHA1 of data (DECISIONS D8)"
 		switch rt.Sign {

@@ -3,6 +3,7 @@ package csss
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/opencube/opencube"
 )
@@ -44,13 +45,13 @@ var orderFields = []string{"device_id", "global_order", "is_open", "order_period
 // createOtaOrder share.
 func orderRequest(v *validator, amountRequired, payTypeRequired bool) opencube.OrderRequest {
 	r := opencube.OrderRequest{
-		GlobalOrder: v.enum("global_order", true, "0", "1"),
-		Open:        v.enum("is_open", true, "0", "1") == "1",
-		OrderPeriod: v.int("order_period", true, 1, 1200),
+		GlobalOrder: v.enum("global_order", true),
+		Open:        v.enum("is_open", true) == "1",
+		OrderPeriod: v.int("order_period", true),
 		PlanCode:    v.str("package_code", true),
 		PlanName:    v.str("package_name", true),
 	}
-	t := v.enum("package_type", true, "0", "1", "2", "3", "4", "5")
+	t := v.enum("package_type", true)
 	n, _ := strconv.Atoi(t)
 	r.PlanType = opencube.PlanType(n)
 	if amount := v.str("pay_amount", amountRequired); amount != "" {
@@ -60,13 +61,13 @@ func orderRequest(v *validator, amountRequired, payTypeRequired bool) opencube.O
 		}
 		r.PayAmountMinor = minor
 	}
-	r.PayRst = v.enum("pay_rst", true, "1", "2")
-	r.PayType = v.enum("pay_type", payTypeRequired, "0", "1", "2")
+	r.PayRst = v.enum("pay_rst", true)
+	r.PayType = v.enum("pay_type", payTypeRequired)
 	r.TestFlow = v.str("test_flow", true)
-	if _, err := strconv.ParseFloat(r.TestFlow, 64); r.TestFlow != "" && err != nil {
+	if !opencube.ValidTestFlow(r.TestFlow) {
 		v.fail("test_flow")
 	}
-	r.TestFlowFlag = v.enum("test_flow_flag", true, "0", "1")
+	r.TestFlowFlag = v.enum("test_flow_flag", true)
 	return r
 }
 
@@ -103,9 +104,11 @@ func (s *Server) orderPackage(ctx context.Context, v *validator) (any, error) {
 func (s *Server) createOtaOrder(ctx context.Context, v *validator) (any, error) {
 	iccid := v.str("device_id", true)
 	r := orderRequest(v, true, true)
-	r.MCC = v.str("mcc", false)
-	r.Days = v.int("days", true, 1, 3660)
-	r.TimingType = opencube.TimingType(v.int("timing_type", true, 1, 2))
+	if r.MCC = v.str("mcc", false); r.MCC != "" && (len(r.MCC) != 3 || strings.Trim(r.MCC, "0123456789") != "") {
+		v.fail("mcc")
+	}
+	r.Days = v.int("days", true)
+	r.TimingType = opencube.TimingType(v.int("timing_type", true))
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -176,7 +179,7 @@ type RenewData struct {
 
 func (s *Server) renewPackage(ctx context.Context, v *validator) (any, error) {
 	id := v.str("order_id", true)
-	n := v.int("renew_period", true, 1, 1200)
+	n := v.int("renew_period", true)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -208,10 +211,10 @@ func newPage(no, size, total int) PageInfo {
 	return PageInfo{CurPageNo: no, PageSize: size, TotalCount: total, TotalPages: pages}
 }
 
-// paging reads page_no and page_size (D23: page size 1-100).
+// paging reads page_no (1-MaxPageNo) and page_size (D23: 1-100).
 func paging(v *validator, required bool) (no, size int) {
-	no = v.int("page_no", required, 1, 1<<30)
-	size = v.int("page_size", required, 1, 100)
+	no = v.int("page_no", required)
+	size = v.int("page_size", required)
 	if no == 0 || size == 0 {
 		if (no == 0) != (size == 0) {
 			v.fail("page_size")
@@ -288,8 +291,8 @@ func (s *Server) queryOrder(ctx context.Context, v *validator) (any, error) {
 		ICCID:   v.str("device_id", false),
 		OrderID: v.str("order_id", false),
 	}
-	f.Status = opencube.OrderStatus(v.int("order_status", false, 1, 6))
-	f.BuyType = opencube.BuyType(v.int("order_type", false, 1, 3))
+	f.Status = opencube.OrderStatus(v.int("order_status", false))
+	f.BuyType = opencube.BuyType(v.int("order_type", false))
 	no, size := paging(v, true)
 	if err := v.err(); err != nil {
 		return nil, err
@@ -351,7 +354,7 @@ func (s *Server) endOrder(ctx context.Context, v *validator) (any, error) {
 	r := opencube.EndOrderRequest{
 		OrderID:   v.str("order_id", false),
 		ICCID:     v.str("device_id", false),
-		KeepAlive: v.enum("keep_alive", false, "0", "1") == "1",
+		KeepAlive: v.enum("keep_alive", false) == "1",
 	}
 	if r.OrderID == "" && r.ICCID == "" {
 		v.fail("order_id")
@@ -478,6 +481,9 @@ func (s *Server) queryDevicePackages(ctx context.Context, v *validator) (any, er
 	list := v.list("deviceList", false)
 	if id := v.str("device_id", false); id != "" {
 		list = append(list, id)
+	}
+	if len(list) > MaxDevicePlansList {
+		v.fail("deviceList")
 	}
 	no, size := paging(v, true)
 	if err := v.err(); err != nil {

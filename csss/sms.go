@@ -19,7 +19,7 @@ type SendSMSData struct {
 func (s *Server) sendSms(ctx context.Context, v *validator) (any, error) {
 	iccid := v.str("device_id", true)
 	content := v.str("content", true)
-	typ := v.enum("sms_type", false, "0", "1")
+	typ := v.enum("sms_type", false)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -66,7 +66,8 @@ type SMSListData struct {
 }
 
 // epoch reads an optional epoch time member: seconds when fewer than 13
-// digits, milliseconds otherwise (as D4 reads timestamps).
+// digits, milliseconds otherwise (as D4 reads timestamps), from 0 to
+// opencube.MaxTime.
 func epoch(v *validator, name string) time.Time {
 	s := v.str(name, false)
 	if s == "" {
@@ -77,17 +78,21 @@ func epoch(v *validator, name string) time.Time {
 		v.fail(name)
 		return time.Time{}
 	}
+	t := time.UnixMilli(n).UTC()
 	if len(s) < 13 {
-		return time.Unix(n, 0).UTC()
+		t = time.Unix(n, 0).UTC()
 	}
-	return time.UnixMilli(n).UTC()
+	if t.Unix() > opencube.MaxTime.Unix() {
+		v.fail(name)
+		return time.Time{}
+	}
+	return t
 }
 
 func (s *Server) querySms(ctx context.Context, v *validator) (any, error) {
 	iccid := v.str("device_id", false)
-	dir := v.enum("direction", false, string(opencube.SMSMT), string(opencube.SMSMO))
-	state := v.enum("state", false, string(opencube.SMSQueued), string(opencube.SMSSent), string(opencube.SMSDelivered),
-		string(opencube.SMSFailed), string(opencube.SMSExpired))
+	dir := v.enum("direction", false)
+	state := v.enum("state", false)
 	since, until := epoch(v, "start_time"), epoch(v, "end_time")
 	no, size := paging(v, true)
 	if err := v.err(); err != nil {

@@ -8,9 +8,6 @@ import (
 	"github.com/opencube/opencube"
 )
 
-// maxUsageList is the largest deviceList of the batch usage queries.
-const maxUsageList = 100
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // asOf renders the usage clock.
@@ -51,7 +48,7 @@ func (s *Server) queryDeviceFlowUsage(ctx context.Context, v *validator) (any, e
 	return newFlowUsage(us[0]), nil
 }
 
-// deviceList reads a deviceList of 1-100 distinct ICCIDs.
+// usageList reads a deviceList of 1-100 distinct ICCIDs.
 func usageList(v *validator) []string {
 	list := v.list("deviceList", true)
 	seen := make(map[string]bool, len(list))
@@ -118,14 +115,14 @@ type DailyFlowData struct {
 	AsOf     string `json:"as_of"`
 }
 
-// parseDay reads a YYYYMMDD date that exists.
+// parseDay reads a YYYYMMDD date that exists, in years 2000-9999.
 func parseDay(v *validator, name string) int {
 	s := v.str(name, true)
 	if s == "" {
 		return 0
 	}
 	t, err := time.ParseInLocation("20060102", s, opencube.BusinessZone)
-	if err != nil || len(s) != 8 {
+	if err != nil || len(s) != 8 || !validDay(t) {
 		v.fail(name)
 		return 0
 	}
@@ -173,7 +170,7 @@ func (s *Server) batchQueryMonthFlow(ctx context.Context, v *validator) (any, er
 	list := usageList(v)
 	month := v.str("month", true)
 	t, err := time.ParseInLocation("200601", month, opencube.BusinessZone)
-	if month != "" && (err != nil || len(month) != 6) {
+	if month != "" && (err != nil || len(month) != 6 || !validDay(t)) {
 		v.fail("month")
 	}
 	if err := v.err(); err != nil {

@@ -31,10 +31,10 @@ func FormatMB(bytes int64) string {
 }
 
 // ParseAmount parses a pay_amount such as "12.5" into minor units (1250):
-// opencube.ParseMinor, of at most 15 characters; 0 and false when it is
-// not one.
+// opencube.ParseMinor, of at most MaxAmountLen (15) characters; 0 and
+// false when it is not one.
 func ParseAmount(s string) (int64, bool) {
-	if len(s) > 15 {
+	if len(s) > MaxAmountLen {
 		return 0, false
 	}
 	n, err := opencube.ParseMinor(s)
@@ -114,13 +114,14 @@ func (v *validator) str(name string, required bool) string {
 	return s
 }
 
-// enum reads a member that must be one of values (or "" when optional).
-func (v *validator) enum(name string, required bool, values ...string) string {
+// enum reads a member that must be one of the values of its rule
+// (fieldRules), or "" when optional.
+func (v *validator) enum(name string, required bool) string {
 	s := v.str(name, required)
 	if s == "" {
 		return s
 	}
-	for _, want := range values {
+	for _, want := range rule(name).enum {
 		if s == want {
 			return s
 		}
@@ -130,18 +131,19 @@ func (v *validator) enum(name string, required bool, values ...string) string {
 }
 
 // int reads an integer member (a JSON number or a numeric string) within
-// [lo, hi]; 0 when absent and optional.
-func (v *validator) int(name string, required bool, lo, hi int) int {
+// the range of its rule (fieldRules); 0 when absent and optional.
+func (v *validator) int(name string, required bool) int {
 	s := v.str(name, required)
 	if s == "" {
 		return 0
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
+	r := rule(name)
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < r.min || n > r.max {
 		v.fail(name)
 		return 0
 	}
-	return n
+	return int(n)
 }
 
 // list reads an array of strings.
@@ -178,12 +180,19 @@ func (v *validator) fail(name string) {
 	}
 }
 
-// err returns the KindInvalid error of the first bad field, or nil.
+// err returns the KindInvalid error of the first bad field, or nil. The
+// answer names the field (1001); the error states what the field allows
+// too, for the logs and the Go API (D26).
 func (v *validator) err() error {
 	if v.bad == "" {
 		return nil
 	}
-	return opencube.Invalid(v.bad, "missing or invalid")
+	e := opencube.Invalid(v.bad, "missing or invalid")
+	if r, ok := fieldRules[v.bad]; ok {
+		e.Range = r.allowed()
+		e.Message += ": " + v.bad + " must be " + e.Range
+	}
+	return e
 }
 
 // marshalIndent encodes v as indented JSON without HTML escaping.

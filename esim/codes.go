@@ -68,6 +68,9 @@ func ErrorCode(err error) (int, string) {
 			msg := info.message
 			if e.Kind == opencube.KindInvalid && e.Field != "" {
 				msg += ": " + e.Field
+				if e.Range != "" {
+					msg += " must be " + e.Range // D26: the range is stated
+				}
 			}
 			return c, msg
 		}

@@ -23,6 +23,9 @@ func ParseParams(body []byte) (shopwire.Params, error) {
 	return p, err
 }
 
+// MoneyRange states the amounts ParseMoney reads.
+const MoneyRange = "a decimal amount with at most 15 digits before the point and two after"
+
 // ParseMoney reads a decimal amount ("4.99", "100", 4.9) as minor units:
 // opencube.ParseMinor of s without its surrounding white space, with at
 // most 15 digits before the point; 0 and false when it is not one. It is

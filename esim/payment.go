@@ -36,6 +36,9 @@ func errSign(format string, args ...any) error {
 	return &opencube.Error{Kind: opencube.KindInvalid, Field: "sign", Message: fmt.Sprintf(format, args...)}
 }
 
+// DateTimeRange states the values of the payment webhook's dateTime.
+const DateTimeRange = "epoch seconds from 0 to 253402271999 (9999-12-31 23:59:59 UTC+8)"
+
 // Sandbox is the payment provider of the FMS payment webhook
 // (`/payment/webhook`): the enterprise reports the outcome of a payment it
 // collected, `type` payment_intent.succeeded or payment_intent.payment_failed,
@@ -71,8 +74,9 @@ func (Sandbox) Payment(ctx context.Context, _ http.Header, body []byte, secrets 
 		return pay, errSign("sign does not verify")
 	}
 	if dt := p["dateTime"]; dt != "" {
-		if _, err := strconv.ParseInt(dt, 10, 64); err != nil {
-			return pay, &opencube.Error{Kind: KindTimeConversion, Field: "dateTime", Message: "dateTime must be epoch seconds"}
+		// Epoch seconds up to the last instant the server stores (D26).
+		if n, err := strconv.ParseInt(dt, 10, 64); err != nil || n < 0 || n > opencube.MaxTime.Unix() {
+			return pay, &opencube.Error{Kind: KindTimeConversion, Field: "dateTime", Range: DateTimeRange, Message: "dateTime must be " + DateTimeRange}
 		}
 	}
 	switch p["type"] {
@@ -80,11 +84,11 @@ func (Sandbox) Payment(ctx context.Context, _ http.Header, body []byte, secrets 
 		pay.Succeeded = true
 	case "payment_intent.payment_failed":
 	default:
-		return pay, opencube.Invalid("type", "unknown type %q", p["type"])
+		return pay, opencube.MustBe("type", "payment_intent.succeeded or payment_intent.payment_failed")
 	}
 	amount, ok := ParseMoney(p["payAmount"])
 	if !ok {
-		return pay, opencube.Invalid("payAmount", "payAmount must be a decimal amount")
+		return pay, opencube.MustBe("payAmount", MoneyRange)
 	}
 	pay.AccessCode, pay.OrderID, pay.AmountMinor = p["partnerCode"], p["orderId"], amount
 	pay.Currency, pay.Provider, pay.Reference = strings.ToUpper(p["payCurrency"]), "sandbox", p["paypalId"]
@@ -194,6 +198,9 @@ func (s *Stripe) Payment(ctx context.Context, header http.Header, body []byte, s
 	case "payment_intent.payment_failed":
 	default:
 		return pay, opencube.Invalid("type", "unhandled event type %q", ev.Type)
+	}
+	if obj.Amount < 0 {
+		return pay, opencube.MustBe("amount", "an integer of minor units, 0 or more")
 	}
 	pay.AccessCode, pay.OrderID, pay.AmountMinor = partner, orderID, obj.Amount
 	pay.Currency, pay.Provider, pay.Reference = strings.ToUpper(obj.Currency), "stripe", obj.ID

@@ -289,7 +289,7 @@ func toPlanData(p *opencube.ESIMPlan) planData {
 	d := planData{
 		ID: p.ID, PackageID: p.ID, PackageCode: p.PackageCode, PackageShowName: p.Name, PackageDesc: p.Description,
 		PackageShortDesc: p.Name, PackageType: 1, PackageFlow: p.VolumeBytes / opencube.MB, Period: p.PeriodDays,
-		PeriodUnit: 1, BuyType: 1, PriceType: 1, MinOrderPeriod: 1, MaxOrderPeriod: 12, ContinentsCode: p.Continent,
+		PeriodUnit: 1, BuyType: 1, PriceType: 1, MinOrderPeriod: 1, MaxOrderPeriod: opencube.MaxESIMPeriods, ContinentsCode: p.Continent,
 		Hot: p.Hot, UpdateTime: p.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05"),
 	}
 	if p.Region {
@@ -365,14 +365,14 @@ func (s *Server) packageList(c *call) (any, error) {
 		}
 	}
 	if mcc != "" {
-		if _, err := strconv.Atoi(mcc); err != nil || len(mcc) != 3 {
-			return nil, opencube.Invalid("countryCode", "countryCode must be a 3-digit MCC")
+		if strings.Trim(mcc, "0123456789") != "" || len(mcc) != 3 {
+			return nil, opencube.MustBe("countryCode", "3 digits (an MCC)")
 		}
 		f.MCC = mcc
 	}
 	typ := c.params["type"]
 	if typ != "" && typ != "1" && typ != "2" {
-		return nil, opencube.Invalid("type", "type must be 1 or 2")
+		return nil, opencube.MustBe("type", "1 or 2")
 	}
 	ps, err := s.Svc.FindPlans(c.ctx, f)
 	if err != nil {
@@ -425,15 +425,24 @@ func (s *Server) detail(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := c.params.Int("id", 0)
-	if err != nil || id <= 0 {
-		return nil, opencube.Invalid("id", "id must be a plan id")
+	id, err := planID(c.params)
+	if err != nil {
+		return nil, err
 	}
 	p, err := s.Svc.Plan(c.ctx, partner, id)
 	if err != nil {
 		return nil, err
 	}
 	return toPlanData(p), nil
+}
+
+// planID reads a request's plan id: an integer 1-opencube.MaxCatalogID.
+func planID(p shopwire.Params) (int64, error) {
+	id, err := p.Int("id", 0)
+	if err != nil || id < 1 || id > opencube.MaxCatalogID {
+		return 0, opencube.OutOfRange("id", 1, opencube.MaxCatalogID)
+	}
+	return id, nil
 }
 
 // preOrderData is the answer of a pre-order or top-up order.
@@ -450,9 +459,9 @@ func (s *Server) preOrderRequest(c *call) (opencube.PreOrderRequest, error) {
 	if _, err := c.partner(); err != nil {
 		return r, err
 	}
-	id, err := c.params.Int("id", 0)
-	if err != nil || id <= 0 {
-		return r, opencube.Invalid("id", "id must be a plan id")
+	id, err := planID(c.params)
+	if err != nil {
+		return r, err
 	}
 	cur, ok := currencyOf(c.params["currency"], c.params["currencyId"])
 	if !ok {
@@ -460,14 +469,14 @@ func (s *Server) preOrderRequest(c *call) (opencube.PreOrderRequest, error) {
 	}
 	money, ok := ParseMoney(c.params["money"])
 	if !ok {
-		return r, opencube.Invalid("money", "money must be a decimal amount")
+		return r, opencube.MustBe("money", MoneyRange)
 	}
 	period, err := c.params.Int("periodNum", 1)
-	if err != nil {
-		return r, err
+	if err != nil || period < 1 || period > opencube.MaxESIMPeriods {
+		return r, opencube.OutOfRange("periodNum", 1, opencube.MaxESIMPeriods)
 	}
 	if dt := c.params["deviceType"]; dt != "" && dt != "10" {
-		return r, opencube.Invalid("deviceType", "deviceType must be 10")
+		return r, opencube.MustBe("deviceType", "10")
 	}
 	return opencube.PreOrderRequest{PlanID: id, PackageCode: c.params["packageCode"], Currency: cur.Abbr,
 		AmountMinor: money, PeriodNum: int(period)}, nil

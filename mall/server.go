@@ -22,6 +22,10 @@ var Prefixes = []string{"/vshop", "/payment", "/topup"}
 // MaxBody is the largest accepted request body.
 const MaxBody = 64 << 10
 
+// PayAmountRange states the values of payAmount (csss.ParseAmount, as
+// CSSS's pay_amount): it must also be the plan's price times orderPeriod.
+const PayAmountRange = "a decimal amount 0-999999999999999 with at most two decimals, at most 15 characters"
+
 // Route is one endpoint of the Mall. Every Mall route is signed: its
 // globals are checked (Authenticate) before its handler runs.
 type Route struct {
@@ -278,19 +282,19 @@ func (s *Server) orderRequest(c *call) (opencube.MallOrderRequest, error) {
 	if c.params["orderPeriod"] == "" {
 		period, err = 1, nil
 	}
-	if err != nil || period < 1 {
-		return r, opencube.Invalid("orderPeriod", "orderPeriod must be a positive integer")
+	if err != nil || period < 1 || period > opencube.MaxMallPeriods {
+		return r, opencube.OutOfRange("orderPeriod", 1, opencube.MaxMallPeriods)
 	}
 	amount, ok := csss.ParseAmount(c.params["payAmount"])
 	if !ok {
-		return r, opencube.Invalid("payAmount", "payAmount must be a decimal amount with at most two decimals")
+		return r, opencube.MustBe("payAmount", PayAmountRange)
 	}
 	switch c.params["autoRenewal"] {
 	case "", "0", "false":
 	case "1", "true":
 		r.AutoRenewal = true
 	default:
-		return r, opencube.Invalid("autoRenewal", "autoRenewal must be 0 or 1")
+		return r, opencube.MustBe("autoRenewal", "0 or 1")
 	}
 	r.OrderPeriod, r.PayAmountMinor, r.PayID, r.PayType = period, amount, c.params["payId"], c.params["payType"]
 	return r, nil
@@ -329,6 +333,9 @@ func (s *Server) synOrder(c *call) (any, error) {
 		return nil, err
 	}
 	rst, st := c.params["payRst"], c.params["payStatus"]
+	if st != "" && st != "0" && st != "1" {
+		return nil, opencube.MustBe("payStatus", "0 or 1")
+	}
 	switch {
 	case strings.EqualFold(rst, "SUCCESS") && (st == "" || st == "1"):
 		r.Paid = true
@@ -336,7 +343,7 @@ func (s *Server) synOrder(c *call) (any, error) {
 		r.Paid = true
 	case rst == "" && st == "", strings.EqualFold(rst, "PENDING"), st == "0":
 	default:
-		return nil, opencube.Invalid("payRst", "payRst SUCCESS with payStatus 1, or a pending payment")
+		return nil, opencube.MustBe("payRst", "SUCCESS, PENDING or empty")
 	}
 	return s.place(c, r)
 }

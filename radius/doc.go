@@ -15,8 +15,11 @@
 // type 1), else by User-Name. A session is named by its NAS (NAS-IP-Address,
 // else NAS-Identifier, else the packet's source address) and
 // Acct-Session-Id. Octet counts combine Acct-{Input,Output}-Octets with
-// their Gigawords. The record's time is Event-Timestamp, else the arrival
-// time less Acct-Delay-Time.
+// their Gigawords (below 2^24). The record's time is Event-Timestamp, else
+// the arrival time less Acct-Delay-Time; a record whose time, or whose
+// session's start (its time less Acct-Session-Time), falls outside years
+// 2000-9999 is dropped with a warning and not acknowledged, as one with
+// Gigawords of 2^24 or more (DECISIONS D26).
 //
 // Authorization answers Access-Accept for an active SIM whose in-use order
 // has volume left; a throttled unlimited daily plan is accepted with

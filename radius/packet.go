@@ -85,8 +85,9 @@ func nas(p *radius.Packet, from net.Addr) (id, addr string) {
 	return src, src
 }
 
-// maxGigawords bounds Acct-{Input,Output}-Gigawords (2^24 gigawords are
-// 64 PiB), so that octet totals never overflow int64.
+// maxGigawords bounds Acct-{Input,Output}-Gigawords: they are below 2^24
+// (64 PiB with the octets), so that octet totals never overflow int64 and
+// stay within opencube.MaxSessionBytes.
 const maxGigawords = 1 << 24
 
 // ErrNotAccounting is returned by ParseAccounting for a packet that is not
@@ -122,7 +123,7 @@ func ParseAccounting(p *radius.Packet, from net.Addr, now time.Time) (*opencube.
 	r.SessionID = sid
 	r.NAS, r.NASAddr = nas(p, from)
 	inGiga, outGiga := rfc2869.AcctInputGigawords_Get(p), rfc2869.AcctOutputGigawords_Get(p)
-	if inGiga > maxGigawords || outGiga > maxGigawords {
+	if inGiga >= maxGigawords || outGiga >= maxGigawords {
 		return nil, errors.New("radius: Acct-Gigawords beyond any real session")
 	}
 	r.InputBytes = int64(inGiga)<<32 | int64(rfc2866.AcctInputOctets_Get(p))
@@ -133,6 +134,12 @@ func ParseAccounting(p *radius.Packet, from net.Addr, now time.Time) (*opencube.
 		r.Time = ts
 	}
 	r.Time = r.Time.UTC()
+	if err := r.Validate(); err != nil {
+		// A record dated before 2000 (a NAS clock never set, a delay or
+		// session time beyond any real one) or after 9999 is refused
+		// rather than booked to a day it cannot be (D26).
+		return nil, fmt.Errorf("radius: Event-Timestamp, Acct-Delay-Time or Acct-Session-Time out of bounds: %w", err)
+	}
 	if mccmnc, ok := vendorAttr(p, attr3GPPSGSNMCCMNC); ok {
 		r.Network = mccmnc
 	} else {

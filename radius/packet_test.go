@@ -155,3 +155,56 @@ func FuzzParseAccounting(f *testing.F) {
 		}
 	})
 }
+
+// TestParseAccountingBounds sends the edges of the numbers that date a
+// record and count its octets (D26): a record is dated in years 2000-9999,
+// its session starts there too, and Gigawords are below 2^24. Out of
+// bounds, it is refused (the server drops it with a warning) rather than
+// booked to a day it cannot be.
+func TestParseAccountingBounds(t *testing.T) {
+	y2000 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name string
+		set  func(p *radius.Packet)
+		ok   bool
+	}{
+		{"Event-Timestamp 2000-01-01", func(p *radius.Packet) { rfc2869.EventTimestamp_Set(p, y2000) }, true},
+		{"Event-Timestamp 1999-12-31 23:59:59", func(p *radius.Packet) { rfc2869.EventTimestamp_Set(p, y2000.Add(-time.Second)) }, false},
+		{"Event-Timestamp 1970-01-01 00:00:01", func(p *radius.Packet) { rfc2869.EventTimestamp_Set(p, time.Unix(1, 0)) }, false},
+		{"Event-Timestamp 2106 (the largest)", func(p *radius.Packet) { rfc2869.EventTimestamp_Set(p, time.Unix(1<<32-1, 0)) }, true},
+		{"Acct-Delay-Time back to 2000", func(p *radius.Packet) {
+			rfc2866.AcctDelayTime_Set(p, rfc2866.AcctDelayTime(testNow.Sub(y2000)/time.Second))
+		}, true},
+		{"Acct-Delay-Time back before 2000", func(p *radius.Packet) {
+			rfc2866.AcctDelayTime_Set(p, rfc2866.AcctDelayTime(testNow.Sub(y2000)/time.Second+1))
+		}, false},
+		{"Acct-Session-Time from 2000", func(p *radius.Packet) {
+			rfc2866.AcctSessionTime_Set(p, rfc2866.AcctSessionTime(testNow.Sub(y2000)/time.Second))
+		}, true},
+		{"Acct-Session-Time from before 2000", func(p *radius.Packet) {
+			rfc2866.AcctSessionTime_Set(p, rfc2866.AcctSessionTime(testNow.Sub(y2000)/time.Second+1))
+		}, false},
+		{"Acct-Input-Gigawords 2^24-1", func(p *radius.Packet) {
+			rfc2869.AcctInputGigawords_Set(p, 1<<24-1)
+			rfc2866.AcctInputOctets_Set(p, 0xffffffff)
+		}, true},
+		{"Acct-Input-Gigawords 2^24", func(p *radius.Packet) { rfc2869.AcctInputGigawords_Set(p, 1<<24) }, false},
+		{"Acct-Output-Gigawords 2^24-1", func(p *radius.Packet) {
+			rfc2869.AcctOutputGigawords_Set(p, 1<<24-1)
+			rfc2866.AcctOutputOctets_Set(p, 0xffffffff)
+		}, true},
+		{"Acct-Output-Gigawords 2^24", func(p *radius.Packet) { rfc2869.AcctOutputGigawords_Set(p, 1<<24) }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := acctPacket(t, rfc2866.AcctStatusType_Value_InterimUpdate)
+			tt.set(p)
+			r, err := ParseAccounting(p, testFrom, testNow)
+			if (err == nil) != tt.ok {
+				t.Fatalf("ParseAccounting = %+v, %v; want ok %v", r, err, tt.ok)
+			}
+			if err == nil && (r.Validate() != nil || r.InputBytes > opencube.MaxSessionBytes || r.OutputBytes > opencube.MaxSessionBytes) {
+				t.Fatalf("a record out of bounds: %+v", r)
+			}
+		})
+	}
+}

@@ -198,8 +198,14 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.
 	if r.PeriodNum == 0 {
 		r.PeriodNum = 1
 	}
-	if r.PeriodNum < 1 || r.PeriodNum > 12 {
-		return nil, opencube.Invalid("periodNum", "periodNum must be 1-12")
+	if r.PeriodNum < 1 || r.PeriodNum > opencube.MaxESIMPeriods {
+		return nil, opencube.OutOfRange("periodNum", 1, opencube.MaxESIMPeriods)
+	}
+	if r.PlanID < 1 || r.PlanID > opencube.MaxCatalogID {
+		return nil, opencube.OutOfRange("id", 1, opencube.MaxCatalogID)
+	}
+	if r.AmountMinor < 0 {
+		return nil, opencube.Invalid("money", "money must not be negative")
 	}
 	plan, err := s.Plan(ctx, sess.EnterpriseCode, r.PlanID)
 	if err != nil {

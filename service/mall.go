@@ -68,8 +68,10 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 		return nil, nil, opencube.Invalid("deviceCode", "deviceCode is required")
 	case r.PackageCode == "":
 		return nil, nil, opencube.Invalid("packageCode", "packageCode is required")
-	case r.OrderPeriod < 1 || r.OrderPeriod > 120:
-		return nil, nil, opencube.Invalid("orderPeriod", "orderPeriod must be 1-120")
+	case r.OrderPeriod < 1 || r.OrderPeriod > opencube.MaxMallPeriods:
+		return nil, nil, opencube.OutOfRange("orderPeriod", 1, opencube.MaxMallPeriods)
+	case r.PayAmountMinor < 0:
+		return nil, nil, opencube.Invalid("payAmount", "payAmount must not be negative")
 	}
 	var (
 		m     *opencube.MallOrder
@@ -101,6 +103,12 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 		}
 		if !plan.OrderableBy(sim) {
 			return opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s cannot be ordered for SIM %s", plan.Code, sim.ICCID)
+		}
+		// D26: the periods bought must not make the order last more than
+		// 100 years (120 years of a yearly plan would).
+		probe := opencube.Order{PlanType: plan.Type, OrderPeriod: r.OrderPeriod}
+		if err := probe.CheckValidity("orderPeriod"); err != nil {
+			return err
 		}
 		if want := plan.PriceMinor * int64(r.OrderPeriod); r.PayAmountMinor != want || !strings.EqualFold(r.PayCurrency, plan.Currency) {
 			return opencube.Errorf(opencube.KindPriceMismatch, "payAmount %d %s differs from the price %d %s", r.PayAmountMinor, r.PayCurrency, want, plan.Currency)

@@ -49,8 +49,8 @@ func (s *Notify) FindWebhook(ctx context.Context, accessCode string) (*opencube.
 
 // RotateWebhookSecret implements opencube.NotifyService.
 func (s *Notify) RotateWebhookSecret(ctx context.Context, accessCode string, grace time.Duration) (*opencube.Webhook, error) {
-	if grace < 0 {
-		return nil, opencube.Invalid("grace_seconds", "grace_seconds must not be negative")
+	if grace < 0 || grace > opencube.MaxSecretGrace {
+		return nil, opencube.OutOfRange("grace_seconds", 0, int64(opencube.MaxSecretGrace/time.Second))
 	}
 	secret := NewWebhookSecret()
 	if err := s.Store.RotateWebhookSecret(ctx, accessCode, secret, s.Clock.Now().Add(grace)); err != nil {

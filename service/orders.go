@@ -212,8 +212,14 @@ func (s *Orders) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([
 	return orders, nil
 }
 
-// RenewOrder implements opencube.PlanService.
+// RenewOrder implements opencube.PlanService. periods is 1-MaxPeriods,
+// and the renewed order lasts no longer than MaxValidityYears
+// (Order.Renew): otherwise KindInvalid naming renew_period, and nothing is
+// written.
 func (s *Orders) RenewOrder(ctx context.Context, orderID string, periods int) (*opencube.Order, error) {
+	if err := opencube.CheckRange("renew_period", int64(periods), 1, opencube.MaxPeriods); err != nil {
+		return nil, err
+	}
 	return s.update(ctx, orderID, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
 		return o.Renew(periods, s.Clock.Now())
 	})

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +18,12 @@ const DefaultSessionTimeout = 2 * time.Hour
 
 // BookUsage implements opencube.UsageService.
 func (s *SIMs) BookUsage(ctx context.Context, records []*opencube.UsageRecord) ([]opencube.BookResult, error) {
+	// Nothing is booked of a batch holding a record out of bounds (D26).
+	for _, r := range records {
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("usage record of IMSI %s, session %s: %w", r.IMSI, r.SessionID, err)
+		}
+	}
 	results := make([]opencube.BookResult, len(records))
 	// Rate in IMSI order (stable: a session's records keep theirs), so that
 	// concurrent batches lock SIMs in one order and cannot deadlock.

@@ -190,9 +190,12 @@ func (c *Callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // 8 taken by the network.
 func (c *Callbacks) dlr(ctx context.Context, q url.Values) error {
 	id := q.Get("id")
+	if id == "" {
+		return opencube.Invalid("id", "a report needs an id")
+	}
 	typ, err := strconv.Atoi(q.Get("type"))
-	if id == "" || err != nil {
-		return opencube.Invalid("type", "a report needs an id and a numeric type")
+	if err != nil || typ < 1 || typ > DLRMask {
+		return opencube.OutOfRange("type", 1, DLRMask)
 	}
 	switch {
 	case typ&DLRDelivered != 0:

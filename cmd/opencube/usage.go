@@ -17,7 +17,8 @@ import (
 
 // usageCSVColumns are the columns of `opencube usage import`, in any order
 // after a header line: a record id, the SIM's IMSI, the start and end of
-// the usage (RFC 3339), and its input and output bytes.
+// the usage (RFC 3339, in years 2000-9999), and its input and output bytes
+// (0 to opencube.MaxSessionBytes).
 var usageCSVColumns = []string{"id", "imsi", "start", "end", "input_bytes", "output_bytes"}
 
 // importBatch is how many records share one store transaction.
@@ -136,13 +137,21 @@ func ReadUsageCSV(r io.Reader) ([]*opencube.UsageRecord, error) {
 			return nil, fmt.Errorf("usage CSV line %d: record id %s appears twice", line, id)
 		case errors.Join(err1, err2) != nil || end.Before(start):
 			return nil, fmt.Errorf("usage CSV line %d: start and end must be RFC 3339 times, start not after end", line)
-		case err3 != nil || err4 != nil || in < 0 || outb < 0:
-			return nil, fmt.Errorf("usage CSV line %d: input_bytes and output_bytes must be non-negative integers", line)
+		case !opencube.StorableTime(start) || !opencube.StorableTime(end):
+			return nil, fmt.Errorf("usage CSV line %d: start and end must lie in years %d-%d", line, opencube.MinYear, opencube.MaxYear)
+		case !start.Add(end.Sub(start)).Equal(end):
+			return nil, fmt.Errorf("usage CSV line %d: start and end are further apart than a session can last", line)
+		case err3 != nil || err4 != nil || in < 0 || outb < 0 || in > opencube.MaxSessionBytes || outb > opencube.MaxSessionBytes:
+			return nil, fmt.Errorf("usage CSV line %d: input_bytes and output_bytes must be integers %s", line, opencube.RangeText(0, opencube.MaxSessionBytes))
 		}
 		seen[id] = true
-		out = append(out, &opencube.UsageRecord{
+		rec := &opencube.UsageRecord{
 			Type: opencube.AcctStop, IMSI: imsi, NAS: "import", SessionID: id,
 			InputBytes: in, OutputBytes: outb, Time: end.UTC(), SessionTime: end.Sub(start),
-		})
+		}
+		if err := rec.Validate(); err != nil {
+			return nil, fmt.Errorf("usage CSV line %d: %w", line, err)
+		}
+		out = append(out, rec)
 	}
 }
