@@ -43,8 +43,9 @@ type Server struct {
 	Window time.Duration
 	// IdempotencyTTL is how long an Idempotency-Key is remembered.
 	IdempotencyTTL time.Duration
-	// MaxBody is the largest accepted request body in bytes.
-	MaxBody int64
+	// MaxBulk is the largest deviceList of a bulk order (D15); the body
+	// cap of the routes that take one grows with it (Server.BodyLimit).
+	MaxBulk int
 	Logger  *slog.Logger
 	// EnterpriseTTL is how long an enterprise's secrets are cached.
 	EnterpriseTTL time.Duration
@@ -59,7 +60,7 @@ type Server struct {
 func NewServer(plans opencube.ReplayingPlanService, sims opencube.SIMService, enterprises opencube.EnterpriseFinder, replays opencube.ReplayStore) *Server {
 	s := &Server{
 		Plans: plans, SIMs: sims, Enterprises: enterprises, Replays: replays, Clock: opencube.SystemClock,
-		Window: 600 * time.Second, IdempotencyTTL: 24 * time.Hour, MaxBody: 4 << 20,
+		Window: 600 * time.Second, IdempotencyTTL: 24 * time.Hour, MaxBulk: DefaultMaxBulk,
 		Logger: slog.Default(), ReplayWait: 10 * time.Second, EnterpriseTTL: 5 * time.Second,
 	}
 	return s
@@ -82,6 +83,14 @@ type Route struct {
 	Sign    SignMode
 	// Fields lists the request's own fields (beyond the globals), for docs.
 	Fields []string
+	// MaxBody caps the request body in bytes: what the route's largest
+	// legitimate request needs. 0 is DefaultMaxBody. A larger body is
+	// refused (1001, body) before it is parsed.
+	MaxBody int64
+	// BodyPerDevice, on a route that takes a deviceList as long as a bulk
+	// order's, adds this many bytes to MaxBody for each of Server.MaxBulk
+	// devices.
+	BodyPerDevice int64
 	// ClaimInTx says every write the route makes goes through the plan
 	// service's order transactions, so the replay entry of D5 can be
 	// recorded in the transaction of the change instead of one of its own
@@ -95,6 +104,43 @@ type Route struct {
 	// change. They are what the handler itself returns on success.
 	answerOrder  func(*opencube.Order) any
 	answerOrders func([]*opencube.Order) any
+}
+
+// Body caps (Route.MaxBody, Route.BodyPerDevice). A request carries its
+// globals (about 120 bytes) and a few short fields, so every route but the
+// ones below fits DefaultMaxBody many times over, even with every
+// character \u-escaped.
+const (
+	// DefaultMaxBody is the body cap of a route that sets none.
+	DefaultMaxBody = 16 << 10
+	// SMSMaxBody is sendSms's cap: a content of 10,000 characters, each
+	// \u-escaped (six bytes), over 60 segments of GSM text.
+	SMSMaxBody = 64 << 10
+	// DeviceBytes is what one ICCID of a deviceList takes: up to 22
+	// digits, quotes, comma, and room for a line break and indentation.
+	DeviceBytes = 32
+	// BulkBaseBody is what a bulk order holds beside its deviceList: the
+	// globals and the plan's fields (under 1 KiB even \u-escaped).
+	BulkBaseBody = 4 << 10
+	// DefaultMaxBulk is Server.MaxBulk unless set: the largest deviceList
+	// of a bulk order (D15).
+	DefaultMaxBulk = 1000
+)
+
+// BodyLimit returns the largest body rt accepts, in bytes.
+func (s *Server) BodyLimit(rt *Route) int64 {
+	n := rt.MaxBody
+	if n <= 0 {
+		n = DefaultMaxBody
+	}
+	if rt.BodyPerDevice > 0 {
+		bulk := s.MaxBulk
+		if bulk <= 0 {
+			bulk = DefaultMaxBulk
+		}
+		n += rt.BodyPerDevice * int64(bulk)
+	}
+	return n
 }
 
 // Handler returns the HTTP handler of every route at both prefixes, with
@@ -164,8 +210,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 	lang := ParseLang(r.Header.Get("Accept-Language"))
 	fail := func(code, detail string) { writeBody(w, lang, http.StatusOK, encodeEnvelope(code, lang, detail, nil)) }
-	body, err := io.ReadAll(io.LimitReader(r.Body, s.MaxBody+1))
-	if err != nil || int64(len(body)) > s.MaxBody {
+	body, ok := readBody(w, r, s.BodyLimit(rt))
+	if !ok {
 		fail(CodeInvalid, "body")
 		return
 	}
@@ -279,6 +325,39 @@ func fingerprint(path string, p params) string {
 	}
 	sum := sha256.Sum256(append([]byte(path+"\n"), b...))
 	return hex.EncodeToString(sum[:])
+}
+
+// readBody reads a request body of at most limit bytes. A larger one is
+// refused unread when its Content-Length says so, else as soon as it
+// passes the limit, and the connection is closed after the answer, so that
+// the rest of it is never read.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close")
+		return nil, false
+	}
+	size := r.ContentLength
+	if size < 0 {
+		size = 512
+	}
+	body := make([]byte, 0, size+1) // +1: the read that meets the end needs no room
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		n, err := rd.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if err == io.EOF {
+			return body, true
+		}
+		if err != nil {
+			// Over the limit, or cut (a timeout, a dropped client): what
+			// is left of the body is not read.
+			w.Header().Set("Connection", "close")
+			return nil, false
+		}
+	}
 }
 
 // errSignature is the kind of a signature that does not verify.
