@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -245,4 +246,140 @@ func (b infinite) Read(p []byte) (int, error) {
 		p[i] = byte(b)
 	}
 	return len(p), nil
+}
+
+// BenchmarkRefusal measures what refusing a bad request costs against
+// serving a normal one, each through the whole CSSS handler (httptest, no
+// network): cpu-ns/op is the process's CPU time (every goroutine, the
+// garbage collector's too) per request. The bad bodies are as large as
+// their route accepts and shaped to cost the most (manyKeys); P000270
+// holds two secrets.
+func BenchmarkRefusal(b *testing.B) {
+	srv := limitsServer(b)
+	h := srv.Handler()
+	bulk := route(b, "/package/batchOrderPackages")
+	order := route(b, "/package/orderPackage")
+	maxBulk := manyKeys(b, int(srv.BodyLimit(bulk)), wrongSign)
+	maxOrder := manyKeys(b, int(srv.BodyLimit(order)), wrongSign)
+	devices := make([]string, srv.MaxBulk)
+	for i := range devices {
+		devices[i] = fmt.Sprintf("898520220180418%05d", 192+i)
+	}
+	bulkFields := orderFields(0)
+	delete(bulkFields, "device_id")
+	bulkFields["deviceList"] = devices
+	realBulk := signed(b, bulkFields, 0, "not-the-secret")
+	unknown := bytes.Replace(maxBulk, []byte(`"P000270"`), []byte(`"P999999"`), 1)
+	malformed := append(bytes.Clone(maxBulk[:len(maxBulk)-1]), ']')
+
+	b.Run("normal/orderPackage", func(b *testing.B) {
+		bodies := make([][]byte, b.N)
+		for i := range bodies {
+			bodies[i] = signed(b, orderFields(i%10), i, service.DemoSecret)
+		}
+		i := 0
+		run(b, func() {
+			if _, code := post(h, order.Path, bodies[i]); code != csss.CodeOK {
+				b.Fatalf("orderPackage answered %s", code)
+			}
+			i++
+		})
+	})
+	b.Run("normal/queryDeviceInfo", func(b *testing.B) {
+		bodies := make([][]byte, b.N)
+		for i := range bodies {
+			bodies[i] = signed(b, map[string]any{"device_id": "89852022018041800192"}, i, service.DemoSecret)
+		}
+		i := 0
+		run(b, func() {
+			if _, code := post(h, "/device/queryDeviceInfo", bodies[i]); code != csss.CodeOK {
+				b.Fatalf("queryDeviceInfo answered %s", code)
+			}
+			i++
+		})
+	})
+	for _, c := range []struct {
+		name, path string
+		body       []byte
+		code       string
+	}{
+		{fmt.Sprintf("wrong-sign/batchOrderPackages-%dB-keys", len(maxBulk)), bulk.Path, maxBulk, csss.CodeSignature},
+		{fmt.Sprintf("wrong-sign/batchOrderPackages-%dB-%d-devices", len(realBulk), len(devices)), bulk.Path, realBulk, csss.CodeSignature},
+		{fmt.Sprintf("wrong-sign/orderPackage-%dB-keys", len(maxOrder)), order.Path, maxOrder, csss.CodeSignature},
+		{fmt.Sprintf("unknown-access-code/batchOrderPackages-%dB", len(unknown)), bulk.Path, unknown, csss.CodeAccessCode},
+		{fmt.Sprintf("malformed/batchOrderPackages-%dB", len(malformed)), bulk.Path, malformed, csss.CodeInvalid},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			run(b, func() {
+				if _, code := post(h, c.path, c.body); code != c.code {
+					b.Fatalf("answered %s, want %s", code, c.code)
+				}
+			})
+		})
+	}
+}
+
+// run runs f b.N times and reports the CPU time it took per run.
+func run(b *testing.B, f func()) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for range b.N {
+		f()
+	}
+	b.StopTimer()
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// TestCanonicalLargeObjects: objects of many members, in any order and
+// with duplicates, canonicalise as their keys sorted byte-wise with the
+// last duplicate kept, whatever the sort does inside.
+func TestCanonicalLargeObjects(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 13, 100, 1000, 5000} {
+		for _, keyLen := range []int{1, 3, 9, 20} {
+			var b bytes.Buffer
+			b.WriteByte('{')
+			want := map[string]int{}
+			for i := range n {
+				// Few distinct keys when n is large, so that duplicates
+				// abound; long keys share their first eight bytes.
+				k := strings.Repeat("k", max(keyLen-4, 0)) + strconv.Itoa(rng.IntN(max(n/2, 1)))
+				if rng.IntN(4) == 0 {
+					k += "\x00"[:rng.IntN(2)] + "é"
+				}
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				kj, _ := json.Marshal(k)
+				fmt.Fprintf(&b, "%s:%d", kj, i)
+				want[k] = i
+			}
+			b.WriteByte('}')
+			keys := make([]string, 0, len(want))
+			for k := range want {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			var w bytes.Buffer
+			w.WriteByte('{')
+			for i, k := range keys {
+				if i > 0 {
+					w.WriteByte(',')
+				}
+				kj, _ := csss.Marshal(k)
+				fmt.Fprintf(&w, "%s:%d", kj, want[k])
+			}
+			w.WriteByte('}')
+			got, err := csss.Canonical(b.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, w.Bytes()) {
+				t.Fatalf("%d members, keys of %d: canonical form differs from the sorted keys", n, keyLen)
+			}
+		}
+	}
 }

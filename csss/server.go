@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -215,29 +216,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		fail(CodeInvalid, "body")
 		return
 	}
+	ctx := r.Context()
+	// Authentication (D23: body 1001, access_code 1004, sign 1002) works
+	// on one parse of the body, which finds the access code and the sign
+	// and is then canonicalised; the body is decoded into the route's
+	// fields only once the request is authentic, so that a refusal costs
+	// one parse, whatever the body holds.
+	accessCode, sign, ent, secretIdx, code := s.authenticateBody(ctx, body)
+	if code != "" {
+		detail := ""
+		if code == CodeInvalid {
+			detail = "body"
+		}
+		fail(code, detail)
+		return
+	}
 	p, ok := decodeParams(body)
 	if !ok {
 		fail(CodeInvalid, "body")
-		return
-	}
-	ctx := r.Context()
-	accessCode, _ := p.str("access_code")
-	if accessCode == "" {
-		fail(CodeAccessCode, "")
-		return
-	}
-	sign, _ := p.str("sign")
-	ent, secretIdx, err := s.authenticate(ctx, accessCode, body, sign)
-	if err != nil {
-		switch opencube.ErrorKind(err) {
-		case opencube.KindUnauthenticated:
-			fail(CodeAccessCode, "")
-		case errSignature:
-			fail(CodeSignature, "")
-		default:
-			s.Logger.Error("find enterprise", "err", err)
-			fail(CodeSystem, "")
-		}
 		return
 	}
 	secret := ent.Secrets[secretIdx]
@@ -327,6 +323,49 @@ func fingerprint(path string, p params) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// errSignature is the kind of a signature that does not verify.
+const errSignature opencube.Kind = "signature"
+
+// cachedEnterprise is an enterprise as read at a moment.
+type cachedEnterprise struct {
+	e  *opencube.Enterprise
+	at time.Time
+}
+
+// authenticateBody parses a request body once and authenticates it: it
+// returns the access code, the sign, the enterprise and the index of the
+// secret that verified it, or the code that refuses the request: 1001
+// (with detail "body") when it is not a JSON object, 1004 for a missing or
+// unknown access code, 1002 for a missing or wrong sign, 9999 when the
+// enterprise cannot be read. An unknown access code is refused before the
+// canonical form is built.
+func (s *Server) authenticateBody(ctx context.Context, body []byte) (accessCode, sign string, ent *opencube.Enterprise, secretIdx int, code string) {
+	cp := getCanonParser()
+	defer putCanonParser(cp)
+	root, err := cp.parse(body)
+	if err != nil {
+		return "", "", nil, 0, CodeInvalid
+	}
+	accessCode = string(cp.rootText(root, "access_code"))
+	if accessCode == "" {
+		return "", "", nil, 0, CodeAccessCode
+	}
+	sign = string(scalarText(cp.sign))
+	ent, secretIdx, err = s.authenticate(ctx, accessCode, func(secrets []string) (int, bool) {
+		return cp.verify(root, sign, secrets)
+	})
+	switch opencube.ErrorKind(err) {
+	case "":
+		return accessCode, sign, ent, secretIdx, ""
+	case opencube.KindUnauthenticated:
+		return accessCode, sign, nil, 0, CodeAccessCode
+	case errSignature:
+		return accessCode, sign, nil, 0, CodeSignature
+	}
+	s.Logger.Error("find enterprise", "err", err)
+	return accessCode, sign, nil, 0, CodeSystem
+}
+
 // readBody reads a request body of at most limit bytes. A larger one is
 // refused unread when its Content-Length says so, else as soon as it
 // passes the limit, and the connection is closed after the answer, so that
@@ -360,21 +399,14 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool
 	}
 }
 
-// errSignature is the kind of a signature that does not verify.
-const errSignature opencube.Kind = "signature"
-
-// cachedEnterprise is an enterprise as read at a moment.
-type cachedEnterprise struct {
-	e  *opencube.Enterprise
-	at time.Time
-}
-
-// authenticate finds the enterprise and verifies sign against its secrets.
-// Enterprises are cached for EnterpriseTTL; a sign that fails against a
-// cached copy is checked again against a fresh read, so a new secret works
-// at once, while a dropped one may verify for up to EnterpriseTTL.
-func (s *Server) authenticate(ctx context.Context, code string, body []byte, sign string) (*opencube.Enterprise, int, error) {
+// authenticate finds the enterprise and verifies the request against its
+// secrets with verify. Enterprises are cached for EnterpriseTTL; a request
+// that fails against a cached copy is checked again against a fresh read
+// when that read's secrets differ, so a new secret works at once, while a
+// dropped one may verify for up to EnterpriseTTL.
+func (s *Server) authenticate(ctx context.Context, code string, verify func(secrets []string) (int, bool)) (*opencube.Enterprise, int, error) {
 	cached, hit := s.cache.Load(code)
+	var tried []string // the secrets verify was run with
 	for attempt := 0; attempt < 2; attempt++ {
 		var ent *opencube.Enterprise
 		if c, ok := cached.(cachedEnterprise); hit && ok && attempt == 0 && time.Since(c.at) < s.EnterpriseTTL {
@@ -390,10 +422,11 @@ func (s *Server) authenticate(ctx context.Context, code string, body []byte, sig
 				s.cache.Store(code, cachedEnterprise{e: fresh, at: time.Now()})
 			}
 		}
-		if sign != "" {
-			if i, ok := Verify(body, sign, ent.Secrets); ok {
+		if attempt == 0 || !slices.Equal(ent.Secrets, tried) {
+			if i, ok := verify(ent.Secrets); ok {
 				return ent, i, nil
 			}
+			tried = ent.Secrets
 		}
 		if !hit {
 			break // a fresh read failed: no second try
