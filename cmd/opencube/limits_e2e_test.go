@@ -14,6 +14,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,4 +212,77 @@ func TestOversizedBody(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServeNeedsSMSGateway: outside sandbox mode `opencube serve` needs
+// --sms-gateway, and exits with status 2 and a message naming it; in
+// sandbox mode the sandbox device is the default, and outside it the
+// device runs only when named.
+func TestServeNeedsSMSGateway(t *testing.T) {
+	if os.Getenv("OPENCUBE_TEST_MAIN") == "1" {
+		// The child: the real main, with the arguments after "--".
+		for i, a := range os.Args {
+			if a == "--" {
+				os.Args = append([]string{"opencube"}, os.Args[i+1:]...)
+				break
+			}
+		}
+		main()
+		os.Exit(0)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServeNeedsSMSGateway$", "--", "serve", "--addr", "127.0.0.1:0", "--db", t.TempDir()+"/x.db")
+	cmd.Env = append(cleanEnv(), "OPENCUBE_TEST_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("serve without --sms-gateway: %v, want exit status 2; stderr %s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "--sms-gateway kannel|sandbox") {
+		t.Fatalf("stderr %q does not name --sms-gateway kannel|sandbox", stderr.String())
+	}
+	if _, err := os.Stat(cmd.Args[len(cmd.Args)-1]); err == nil {
+		t.Error("the refused server made its database")
+	}
+
+	for _, tt := range []struct {
+		args []string
+		want string // the gateway chosen, "" for a refusal
+	}{
+		{nil, ""},
+		{[]string{"--sandbox"}, "sandbox"},
+		{[]string{"--demo"}, "sandbox"},
+		{[]string{"--sms-gateway", "sandbox"}, "sandbox"},
+		{[]string{"--demo", "--sms-gateway", "kannel", "--kannel-url", "http://127.0.0.1:1/", "--kannel-callback-token", strings.Repeat("t", 16)}, "kannel"},
+	} {
+		m := NewMain()
+		m.Stderr = io.Discard
+		err := m.ParseFlags(tt.args)
+		switch {
+		case tt.want == "" && !errors.Is(err, errNoSMSGateway):
+			t.Errorf("%q: %v, want %v", tt.args, err, errNoSMSGateway)
+		case tt.want != "" && (err != nil || m.SMS.Gateway != tt.want):
+			t.Errorf("%q: gateway %q, %v; want %s", tt.args, m.SMS.Gateway, err, tt.want)
+		}
+	}
+	// Main built in code follows the same rule.
+	m := NewMain()
+	m.Addr, m.DB, m.Stderr = "127.0.0.1:0", t.TempDir()+"/y.db", io.Discard
+	if err := m.Run(t.Context()); !errors.Is(err, errNoSMSGateway) {
+		m.Close()
+		t.Fatalf("Run outside sandbox mode without a gateway: %v", err)
+	}
+}
+
+// cleanEnv is the environment without OPENCUBE_ settings, which would
+// change the command line under test.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OPENCUBE_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }

@@ -128,6 +128,9 @@ func (m *Main) ParseFlags(args []string) error {
 	if err := m.Notify.check(); err != nil {
 		return err
 	}
+	if err := m.chooseSMSGateway(); err != nil {
+		return err
+	}
 	if err := m.SMS.check(); err != nil {
 		return err
 	}
@@ -275,6 +278,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("serve: --log-level: %w", err)
 	}
 	m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	if m.SMS == (smsConfig{}) {
+		m.SMS = defaultSMS()
+	}
+	if err := m.chooseSMSGateway(); err != nil {
+		return err
+	}
 	store, err := openStore(ctx, m.DB, m.DBOptions)
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", redact(m.DB), err)
