@@ -9,9 +9,11 @@ import (
 // Prefix is the path prefix of every admin endpoint.
 const Prefix = "/admin/v1/"
 
-// Body limits: JSON requests are small; SIM imports may be large files.
+// Body limits: JSON requests are small (the largest, an eSIM plan with
+// its countries and prices, is a few KiB); SIM and eSIM profile imports
+// may be large files (a million SIMs of CSV).
 const (
-	MaxBody       = 4 << 20  // bytes of a JSON request body
+	MaxBody       = 64 << 10 // bytes of a JSON request body
 	MaxImportBody = 64 << 20 // bytes of a SIM import (CSV or JSON)
 )
 

@@ -85,6 +85,12 @@ func (s *Server) authorize(r *http.Request) error {
 
 // serve runs one route: limit the body, call the handler, encode its answer.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	if r.ContentLength > rt.MaxBody {
+		// Refused unread; the connection closes after the answer.
+		w.Header().Set("Connection", "close")
+		s.writeError(w, r, &http.MaxBytesError{Limit: rt.MaxBody})
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
 	status, body, err := rt.handle(s, r)
 	if err != nil {

@@ -10,10 +10,14 @@ import (
 
 // Routes is the route table of the CSSS protocol: every endpoint, in one
 // place. Paths not found in the public docs use csss-api.md §5 U6 (D1).
+// Bodies are capped at DefaultMaxBody but for sendSms (SMSMaxBody) and the
+// routes whose deviceList may be as long as a bulk order's (BulkBaseBody
+// and DeviceBytes a device of Server.MaxBulk); the batch usage queries
+// take up to 100 devices, which DefaultMaxBody holds.
 var Routes = []Route{
 	{Path: "/package/queryPackage", Summary: "Get data plans", Fields: []string{"package_code", "page_no", "page_size"}, handle: (*Server).queryPackage},
 	{Path: "/package/orderPackage", ClaimInTx: true, answerOrder: orderAnswer, Summary: "Order data plan", Sign: SignNull, Fields: orderFields, handle: (*Server).orderPackage},
-	{Path: "/package/batchOrderPackages", ClaimInTx: true, answerOrders: batchAnswer, Summary: "Bulk order package", Sign: SignNone, Fields: append([]string{"deviceList"}, orderFields[1:]...), handle: (*Server).batchOrderPackages},
+	{Path: "/package/batchOrderPackages", ClaimInTx: true, answerOrders: batchAnswer, Summary: "Bulk order package", Sign: SignNone, Fields: append([]string{"deviceList"}, orderFields[1:]...), MaxBody: BulkBaseBody, BodyPerDevice: DeviceBytes, handle: (*Server).batchOrderPackages},
 	{Path: "/package/renewPackage", ClaimInTx: true, answerOrder: renewAnswer, Summary: "Renew your data plan", Fields: []string{"order_id", "renew_period"}, handle: (*Server).renewPackage},
 	{Path: "/package/queryOrder", Summary: "Query the package order information", Fields: []string{"device_id", "order_id", "order_status", "order_type", "page_no", "page_size"}, handle: (*Server).queryOrder},
 	{Path: "/package/openOrder", ClaimInTx: true, answerOrder: orderAnswer, Summary: "Enable the order", Fields: []string{"order_id", "device_id"}, handle: (*Server).openOrder},
@@ -21,7 +25,7 @@ var Routes = []Route{
 	{Path: "/package/endOrder", ClaimInTx: true, answerOrder: statusAnswer, Summary: "End package orders early", Fields: []string{"order_id", "device_id", "keep_alive"}, handle: (*Server).endOrder},
 	{Path: "/device/pauseService", ClaimInTx: true, answerOrder: statusAnswer, Summary: "[Deprecated] Suspend the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).pauseService},
 	{Path: "/device/resumeService", ClaimInTx: true, answerOrder: statusAnswer, Summary: "[Deprecated] Resume the plan order", Fields: []string{"device_id", "order_id"}, handle: (*Server).resumeService},
-	{Path: "/package/queryDevicePackages", Summary: "[Deprecated] Paginated query of orderable plans", Fields: []string{"deviceList", "device_id", "page_no", "page_size"}, handle: (*Server).queryDevicePackages},
+	{Path: "/package/queryDevicePackages", Summary: "[Deprecated] Paginated query of orderable plans", Fields: []string{"deviceList", "device_id", "page_no", "page_size"}, MaxBody: BulkBaseBody, BodyPerDevice: DeviceBytes, handle: (*Server).queryDevicePackages},
 	{Path: "/package/createOtaOrder", ClaimInTx: true, answerOrder: orderAnswer, Summary: "Order OTA plan", Sign: SignNull, Fields: append(append([]string{}, orderFields...), "mcc", "days", "timing_type"), handle: (*Server).createOtaOrder},
 	// SIM section (sim.go).
 	{Path: "/device/queryDeviceList", Summary: "Get all SIM cards info", Fields: []string{"page_no", "page_size"}, handle: (*Server).queryDeviceList},
@@ -35,7 +39,7 @@ var Routes = []Route{
 	{Path: "/flow/batchQueryMonthFlow", Summary: "Batch querying the usage in a specified month", Fields: []string{"deviceList", "month"}, handle: (*Server).batchQueryMonthFlow},
 	{Path: "/flow/getInfoByDeviceId", Summary: "Query the remaining data by MNO side", Fields: []string{"device_id"}, handle: (*Server).getInfoByDeviceId},
 	// SMS section (sms.go).
-	{Path: "/sms/sendSms", ClaimInTx: true, answerSMS: smsAnswer, Summary: "Send SMS", Fields: []string{"content", "device_id", "sms_type"}, handle: (*Server).sendSms},
+	{Path: "/sms/sendSms", ClaimInTx: true, answerSMS: smsAnswer, Summary: "Send SMS", Fields: []string{"content", "device_id", "sms_type"}, MaxBody: SMSMaxBody, handle: (*Server).sendSms},
 	{Path: "/sms/querySms", Summary: "Query SMS records", Fields: []string{"device_id", "direction", "end_time", "page_no", "page_size", "start_time", "state"}, handle: (*Server).querySms},
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,8 +48,9 @@ type Server struct {
 	Window time.Duration
 	// IdempotencyTTL is how long an Idempotency-Key is remembered.
 	IdempotencyTTL time.Duration
-	// MaxBody is the largest accepted request body in bytes.
-	MaxBody int64
+	// MaxBulk is the largest deviceList of a bulk order (D15); the body
+	// cap of the routes that take one grows with it (Server.BodyLimit).
+	MaxBulk int
 	Logger  *slog.Logger
 	// EnterpriseTTL is how long an enterprise's secrets are cached.
 	EnterpriseTTL time.Duration
@@ -60,7 +62,7 @@ type Server struct {
 func NewServer(plans opencube.ReplayingPlanService, sims opencube.SIMService, enterprises opencube.EnterpriseFinder, replays opencube.ReplayStore) *Server {
 	s := &Server{
 		Plans: plans, SIMs: sims, Enterprises: enterprises, Replays: replays, Clock: opencube.SystemClock,
-		Window: 600 * time.Second, IdempotencyTTL: 24 * time.Hour, MaxBody: 4 << 20,
+		Window: 600 * time.Second, IdempotencyTTL: 24 * time.Hour, MaxBulk: DefaultMaxBulk,
 		Logger: slog.Default(), EnterpriseTTL: 5 * time.Second,
 	}
 	return s
@@ -83,6 +85,14 @@ type Route struct {
 	Sign    SignMode
 	// Fields lists the request's own fields (beyond the globals), for docs.
 	Fields []string
+	// MaxBody caps the request body in bytes: what the route's largest
+	// legitimate request needs. 0 is DefaultMaxBody. A larger body is
+	// refused (1001, body) before it is parsed.
+	MaxBody int64
+	// BodyPerDevice, on a route that takes a deviceList as long as a bulk
+	// order's, adds this many bytes to MaxBody for each of Server.MaxBulk
+	// devices.
+	BodyPerDevice int64
 	// ClaimInTx says the route changes state, and every write it makes
 	// goes through its service's claiming transactions, so the replay
 	// entries of D5 are recorded in the transaction of the change, with
@@ -99,6 +109,43 @@ type Route struct {
 	answerOrder  func(*opencube.Order) any
 	answerOrders func([]*opencube.Order) any
 	answerSMS    func(*opencube.SMS) any
+}
+
+// Body caps (Route.MaxBody, Route.BodyPerDevice). A request carries its
+// globals (about 120 bytes) and a few short fields, so every route but the
+// ones below fits DefaultMaxBody many times over, even with every
+// character \u-escaped.
+const (
+	// DefaultMaxBody is the body cap of a route that sets none.
+	DefaultMaxBody = 16 << 10
+	// SMSMaxBody is sendSms's cap: a content of 10,000 characters, each
+	// \u-escaped (six bytes), over 60 segments of GSM text.
+	SMSMaxBody = 64 << 10
+	// DeviceBytes is what one ICCID of a deviceList takes: up to 22
+	// digits, quotes, comma, and room for a line break and indentation.
+	DeviceBytes = 32
+	// BulkBaseBody is what a bulk order holds beside its deviceList: the
+	// globals and the plan's fields (under 1 KiB even \u-escaped).
+	BulkBaseBody = 4 << 10
+	// DefaultMaxBulk is Server.MaxBulk unless set: the largest deviceList
+	// of a bulk order (D15).
+	DefaultMaxBulk = 1000
+)
+
+// BodyLimit returns the largest body rt accepts, in bytes.
+func (s *Server) BodyLimit(rt *Route) int64 {
+	n := rt.MaxBody
+	if n <= 0 {
+		n = DefaultMaxBody
+	}
+	if rt.BodyPerDevice > 0 {
+		bulk := s.MaxBulk
+		if bulk <= 0 {
+			bulk = DefaultMaxBulk
+		}
+		n += rt.BodyPerDevice * int64(bulk)
+	}
+	return n
 }
 
 // Handler returns the HTTP handler of every route at both prefixes, with
@@ -168,34 +215,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 	lang := ParseLang(r.Header.Get("Accept-Language"))
 	fail := func(code, detail string) { writeBody(w, lang, http.StatusOK, encodeEnvelope(code, lang, detail, nil)) }
-	body, err := io.ReadAll(io.LimitReader(r.Body, s.MaxBody+1))
-	if err != nil || int64(len(body)) > s.MaxBody {
-		fail(CodeInvalid, "body")
-		return
-	}
-	p, ok := decodeParams(body)
+	body, ok := readBody(w, r, s.BodyLimit(rt))
 	if !ok {
 		fail(CodeInvalid, "body")
 		return
 	}
 	ctx := r.Context()
-	accessCode, _ := p.str("access_code")
-	if accessCode == "" {
-		fail(CodeAccessCode, "")
+	// Authentication (D23: body 1001, access_code 1004, sign 1002) works
+	// on one parse of the body, which finds the access code and the sign
+	// and is then canonicalised; the body is decoded into the route's
+	// fields only once the request is authentic, so that a refusal costs
+	// one parse, whatever the body holds.
+	accessCode, sign, ent, secretIdx, code := s.authenticateBody(ctx, body)
+	if code != "" {
+		detail := ""
+		if code == CodeInvalid {
+			detail = "body"
+		}
+		fail(code, detail)
 		return
 	}
-	sign, _ := p.str("sign")
-	ent, secretIdx, err := s.authenticate(ctx, accessCode, body, sign)
-	if err != nil {
-		switch opencube.ErrorKind(err) {
-		case opencube.KindUnauthenticated:
-			fail(CodeAccessCode, "")
-		case errSignature:
-			fail(CodeSignature, "")
-		default:
-			s.Logger.Error("find enterprise", "err", err)
-			fail(CodeSystem, "")
-		}
+	p, ok := decodeParams(body)
+	if !ok {
+		fail(CodeInvalid, "body")
 		return
 	}
 	secret := ent.Secrets[secretIdx]
@@ -342,12 +384,81 @@ type cachedEnterprise struct {
 	at time.Time
 }
 
-// authenticate finds the enterprise and verifies sign against its secrets.
-// Enterprises are cached for EnterpriseTTL; a sign that fails against a
-// cached copy is checked again against a fresh read, so a new secret works
-// at once, while a dropped one may verify for up to EnterpriseTTL.
-func (s *Server) authenticate(ctx context.Context, code string, body []byte, sign string) (*opencube.Enterprise, int, error) {
+// authenticateBody parses a request body once and authenticates it: it
+// returns the access code, the sign, the enterprise and the index of the
+// secret that verified it, or the code that refuses the request: 1001
+// (with detail "body") when it is not a JSON object, 1004 for a missing or
+// unknown access code, 1002 for a missing or wrong sign, 9999 when the
+// enterprise cannot be read. An unknown access code is refused before the
+// canonical form is built.
+func (s *Server) authenticateBody(ctx context.Context, body []byte) (accessCode, sign string, ent *opencube.Enterprise, secretIdx int, code string) {
+	cp := getCanonParser()
+	defer putCanonParser(cp)
+	root, err := cp.parse(body)
+	if err != nil {
+		return "", "", nil, 0, CodeInvalid
+	}
+	accessCode = string(cp.rootText(root, "access_code"))
+	if accessCode == "" {
+		return "", "", nil, 0, CodeAccessCode
+	}
+	sign = string(scalarText(cp.sign))
+	ent, secretIdx, err = s.authenticate(ctx, accessCode, func(secrets []string) (int, bool) {
+		return cp.verify(root, sign, secrets)
+	})
+	switch opencube.ErrorKind(err) {
+	case "":
+		return accessCode, sign, ent, secretIdx, ""
+	case opencube.KindUnauthenticated:
+		return accessCode, sign, nil, 0, CodeAccessCode
+	case errSignature:
+		return accessCode, sign, nil, 0, CodeSignature
+	}
+	s.Logger.Error("find enterprise", "err", err)
+	return accessCode, sign, nil, 0, CodeSystem
+}
+
+// readBody reads a request body of at most limit bytes. A larger one is
+// refused unread when its Content-Length says so, else as soon as it
+// passes the limit, and the connection is closed after the answer, so that
+// the rest of it is never read.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close")
+		return nil, false
+	}
+	size := r.ContentLength
+	if size < 0 {
+		size = 512
+	}
+	body := make([]byte, 0, size+1) // +1: the read that meets the end needs no room
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		n, err := rd.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if err == io.EOF {
+			return body, true
+		}
+		if err != nil {
+			// Over the limit, or cut (a timeout, a dropped client): what
+			// is left of the body is not read.
+			w.Header().Set("Connection", "close")
+			return nil, false
+		}
+	}
+}
+
+// authenticate finds the enterprise and verifies the request against its
+// secrets with verify. Enterprises are cached for EnterpriseTTL; a request
+// that fails against a cached copy is checked again against a fresh read
+// when that read's secrets differ, so a new secret works at once, while a
+// dropped one may verify for up to EnterpriseTTL.
+func (s *Server) authenticate(ctx context.Context, code string, verify func(secrets []string) (int, bool)) (*opencube.Enterprise, int, error) {
 	cached, hit := s.cache.Load(code)
+	var tried []string // the secrets verify was run with
 	for attempt := 0; attempt < 2; attempt++ {
 		var ent *opencube.Enterprise
 		if c, ok := cached.(cachedEnterprise); hit && ok && attempt == 0 && time.Since(c.at) < s.EnterpriseTTL {
@@ -363,10 +474,11 @@ func (s *Server) authenticate(ctx context.Context, code string, body []byte, sig
 				s.cache.Store(code, cachedEnterprise{e: fresh, at: time.Now()})
 			}
 		}
-		if sign != "" {
-			if i, ok := Verify(body, sign, ent.Secrets); ok {
+		if attempt == 0 || !slices.Equal(ent.Secrets, tried) {
+			if i, ok := verify(ent.Secrets); ok {
 				return ent, i, nil
 			}
+			tried = ent.Secrets
 		}
 		if !hit {
 			break // a fresh read failed: no second try

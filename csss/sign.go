@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -89,6 +90,15 @@ type canonMember struct {
 	val canonNode
 }
 
+// memberOrder is a member's place in the sort of its object's keys: the
+// key's first eight bytes, big-endian and zero-padded, which decide most
+// comparisons, and its index among the object's members in the order they
+// appeared, which decides between equal keys (the last one wins).
+type memberOrder struct {
+	prefix uint64
+	i      int32
+}
+
 // canonForm selects one of the three serialisations accepted by Verify.
 type canonForm uint8
 
@@ -107,10 +117,13 @@ type canonParser struct {
 	members []canonMember // members of finished objects
 	estack  []canonNode   // elements of the arrays being parsed
 	elems   []canonNode   // elements of finished arrays
+	order   []memberOrder // the sort of one object's members
 	out     []byte        // Verify's scratch: 64 bytes of HMAC pad, then the content
 
 	nonASCII bool // some string had a byte >= 0x80: formASCII may differ
 	scalars  bool // some number or boolean was seen: formStringified may differ
+
+	sign canonNode // the top-level "sign" member (the last one), dropped from the tree
 }
 
 var canonParsers = sync.Pool{New: func() any { return new(canonParser) }}
@@ -188,6 +201,14 @@ func Verify(body []byte, sign string, secrets []string) (int, bool) {
 	if err != nil {
 		return -1, false
 	}
+	return p.verify(root, sign, secrets)
+}
+
+// verify is Verify over a body p has parsed into root.
+func (p *canonParser) verify(root canonNode, sign string, secrets []string) (int, bool) {
+	if len(sign) != signLen || len(secrets) == 0 {
+		return -1, false
+	}
 	var want [28]byte
 	copy(want[:], sign)
 	for _, f := range [...]canonForm{formPrimary, formASCII, formStringified} {
@@ -195,7 +216,7 @@ func Verify(body []byte, sign string, secrets []string) (int, bool) {
 			continue // same bytes as the primary form
 		}
 		if cap(p.out) < sha1.BlockSize {
-			p.out = make([]byte, sha1.BlockSize, sha1.BlockSize+len(body)+len(body)/2)
+			p.out = make([]byte, sha1.BlockSize, sha1.BlockSize+len(p.in)+len(p.in)/2)
 		}
 		p.out = p.appendNode(p.out[:sha1.BlockSize], root, f)
 		if i := matchSign(p.out, &want, secrets); i >= 0 {
@@ -203,6 +224,28 @@ func Verify(body []byte, sign string, secrets []string) (int, bool) {
 		}
 	}
 	return -1, false
+}
+
+// rootText returns the top-level member name of a body p has parsed into
+// root as a request field reads (params.str): a string's text, a number's
+// literal, "" for anything else or nothing. Its value must not be kept
+// past the parser's release.
+func (p *canonParser) rootText(root canonNode, name string) []byte {
+	ms := p.members[root.lo:root.hi]
+	i, found := slices.BinarySearchFunc(ms, name, func(m canonMember, name string) int { return bytes.Compare(m.key, []byte(name)) })
+	if !found {
+		return nil
+	}
+	return scalarText(ms[i].val)
+}
+
+// scalarText is a string's text or a number's literal; nil for other
+// values.
+func scalarText(n canonNode) []byte {
+	if n.kind == canonString || n.kind == canonNumber {
+		return n.text
+	}
+	return nil
 }
 
 // matchSign returns the index of the first secret whose sign over
@@ -273,6 +316,7 @@ func (p *canonParser) parse(in []byte) (canonNode, error) {
 	p.estack = p.estack[:0]
 	p.elems = p.elems[:0]
 	p.nonASCII, p.scalars = false, false
+	p.sign = canonNode{}
 
 	p.skipSpace()
 	if p.pos >= len(in) || in[p.pos] != '{' {
@@ -569,16 +613,26 @@ func (p *canonParser) object(depth int, root bool) (canonNode, error) {
 	}
 
 	ms := p.mstack[base:]
-	if len(ms) > 1 {
-		slices.SortStableFunc(ms, func(a, b canonMember) int { return bytes.Compare(a.key, b.key) })
-	}
-	lo := len(p.members)
+	// The members are sorted through a compact index rather than moved
+	// themselves, so that a large object costs O(n log n) comparisons of
+	// integers, mostly, and no moves of its members.
+	order := p.order[:0]
 	for i := range ms {
-		m := &ms[i]
-		if i+1 < len(ms) && bytes.Equal(m.key, ms[i+1].key) {
+		order = append(order, memberOrder{prefix: keyPrefix(ms[i].key), i: int32(i)})
+	}
+	memberSort{ms}.sort(order)
+	p.order = order
+	lo := len(p.members)
+	for j, o := range order {
+		m := &ms[o.i]
+		if j+1 < len(order) && o.prefix == order[j+1].prefix && bytes.Equal(m.key, ms[order[j+1].i].key) {
 			continue // a later duplicate wins
 		}
-		if canonEmpty(m.val) || root && string(m.key) == "sign" {
+		if root && string(m.key) == "sign" {
+			p.sign = m.val
+			continue
+		}
+		if canonEmpty(m.val) {
 			continue
 		}
 		p.members = append(p.members, *m)
@@ -623,6 +677,124 @@ func (p *canonParser) array(depth int) (canonNode, error) {
 	p.elems = append(p.elems, p.estack[base:]...)
 	p.estack = p.estack[:base]
 	return canonNode{kind: canonArray, lo: int32(lo), hi: int32(len(p.elems))}, nil
+}
+
+// memberSort sorts the members of one object through their memberOrder:
+// an introsort (quicksort, heapsort past 2 log n levels, insertion sort
+// for short runs) whose comparisons are inlined, since a large object may
+// hold thousands of members. Every member has its own place (equal keys
+// are ordered by index), so the order is total and any correct sort gives
+// the same result.
+type memberSort struct{ ms []canonMember }
+
+func (s memberSort) less(a, b memberOrder) bool {
+	if a.prefix != b.prefix {
+		return a.prefix < b.prefix
+	}
+	return s.lessTied(a, b)
+}
+
+// lessTied is less for two members whose keys share their first eight
+// bytes.
+func (s memberSort) lessTied(a, b memberOrder) bool {
+	if c := bytes.Compare(s.ms[a.i].key, s.ms[b.i].key); c != 0 {
+		return c < 0
+	}
+	return a.i < b.i
+}
+
+func (s memberSort) sort(v []memberOrder) {
+	depth := 0
+	for n := len(v); n > 0; n >>= 1 {
+		depth += 2
+	}
+	s.quick(v, depth)
+}
+
+func (s memberSort) quick(v []memberOrder, depth int) {
+	for len(v) > 12 {
+		if depth == 0 {
+			s.heap(v)
+			return
+		}
+		depth--
+		// Median of three as the pivot, moved to v[0].
+		a, m, z := 0, len(v)/2, len(v)-1
+		if s.less(v[m], v[a]) {
+			v[m], v[a] = v[a], v[m]
+		}
+		if s.less(v[z], v[m]) {
+			v[z], v[m] = v[m], v[z]
+			if s.less(v[m], v[a]) {
+				v[m], v[a] = v[a], v[m]
+			}
+		}
+		v[0], v[m] = v[m], v[0]
+		pivot := v[0]
+		i, j := 1, len(v)-1
+		for {
+			for i <= j && s.less(v[i], pivot) {
+				i++
+			}
+			for i <= j && s.less(pivot, v[j]) {
+				j--
+			}
+			if i >= j {
+				break
+			}
+			v[i], v[j] = v[j], v[i]
+			i++
+			j--
+		}
+		v[0], v[j] = v[j], v[0]
+		// Recurse into the smaller side, loop on the larger.
+		if j < len(v)-j {
+			s.quick(v[:j], depth)
+			v = v[j+1:]
+		} else {
+			s.quick(v[j+1:], depth)
+			v = v[:j]
+		}
+	}
+	for i := 1; i < len(v); i++ {
+		for j := i; j > 0 && s.less(v[j], v[j-1]); j-- {
+			v[j], v[j-1] = v[j-1], v[j]
+		}
+	}
+}
+
+func (s memberSort) heap(v []memberOrder) {
+	down := func(root, n int) {
+		for {
+			child := 2*root + 1
+			if child >= n {
+				return
+			}
+			if child+1 < n && s.less(v[child], v[child+1]) {
+				child++
+			}
+			if !s.less(v[root], v[child]) {
+				return
+			}
+			v[root], v[child] = v[child], v[root]
+			root = child
+		}
+	}
+	for i := len(v)/2 - 1; i >= 0; i-- {
+		down(i, len(v))
+	}
+	for i := len(v) - 1; i > 0; i-- {
+		v[0], v[i] = v[i], v[0]
+		down(0, i)
+	}
+}
+
+// keyPrefix is a key's first eight bytes as a big-endian integer, zero
+// padded: keys whose prefixes differ sort as their prefixes do.
+func keyPrefix(key []byte) uint64 {
+	var b [8]byte
+	copy(b[:], key)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 // canonEmpty reports whether an object member with this (cleaned) value is

@@ -3,7 +3,6 @@ package esim
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -17,8 +16,14 @@ import (
 // Prefix is where the eSIM QR Mall is served (D21).
 const Prefix = "/fms"
 
-// MaxBody is the largest accepted request body.
-const MaxBody = 64 << 10
+// Body caps (Route.MaxBody): FMS requests are flat objects of a few short
+// fields; a Stripe event carries the payment object, a few KiB.
+const (
+	// MaxBody is the largest request body of a route that sets none.
+	MaxBody = 16 << 10
+	// MaxWebhookBody is the cap of the Stripe webhook.
+	MaxWebhookBody = 64 << 10
+)
 
 // Route is one endpoint of the eSIM QR Mall.
 type Route struct {
@@ -32,8 +37,19 @@ type Route struct {
 	// ours answers HTTP 500, so that the provider sends it again.
 	Webhook bool
 	// Raw says the body is not FMS parameters (a provider's own format).
-	Raw    bool
-	handle func(s *Server, c *call) (any, error)
+	Raw bool
+	// MaxBody caps the request body in bytes; 0 is MaxBody. A larger body
+	// is refused (code 2, body) before it is parsed.
+	MaxBody int64
+	handle  func(s *Server, c *call) (any, error)
+}
+
+// bodyLimit is the route's body cap.
+func (rt *Route) bodyLimit() int64 {
+	if rt.MaxBody > 0 {
+		return rt.MaxBody
+	}
+	return MaxBody
 }
 
 // Pattern is the route's ServeMux pattern (shopwire.Route).
@@ -60,7 +76,7 @@ var Routes = []Route{
 	{Method: "POST", Path: "/package/selectTopUpList", Summary: "Plans that can top up an eSIM", Auth: true, handle: (*Server).topUpList},
 	{Method: "POST", Path: "/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
 	{Method: "POST", Path: "/v1.1/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
-	{Method: "POST", Path: "/payment/stripe/webhook", Summary: "Stripe-style payment webhook (Stripe-Signature)", Webhook: true, Raw: true, handle: (*Server).stripeWebhook},
+	{Method: "POST", Path: "/payment/stripe/webhook", Summary: "Stripe-style payment webhook (Stripe-Signature)", Webhook: true, Raw: true, MaxBody: MaxWebhookBody, handle: (*Server).stripeWebhook},
 	{Method: "POST", Path: "/package/queryOrdStatusAndEmail", Summary: "Order payment status; qrCode once paid", Auth: true, handle: (*Server).orderStatus},
 	{Method: "POST", Path: "/v1.1/order/myEsimDetail", Summary: "ICCID, SM-DP+ address, matching ID, activation code", Auth: true, handle: (*Server).myEsimDetail},
 	{Method: "GET", Path: "/v1.1/order/qrCode", Summary: "The activation code as a QR PNG (orderId query parameter)", Auth: true, handle: (*Server).qrCode},
@@ -147,7 +163,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 }
 
 func (s *Server) run(c *call, rt *Route) (any, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, MaxBody))
+	body, err := shopwire.ReadBody(c.w, c.r, rt.bodyLimit())
 	if err != nil {
 		return nil, opencube.Invalid("body", "cannot read the body: %v", err)
 	}

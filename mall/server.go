@@ -3,7 +3,6 @@ package mall
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -19,8 +18,9 @@ import (
 // (Payment) and the order and bundle-group service (Topup).
 var Prefixes = []string{"/vshop", "/payment", "/topup"}
 
-// MaxBody is the largest accepted request body.
-const MaxBody = 64 << 10
+// MaxBody is the largest request body of a route that sets none: a Mall
+// request is one flat object of a dozen short fields, well under 1 KiB.
+const MaxBody = 16 << 10
 
 // PayAmountRange states the values of payAmount (csss.ParseAmount, as
 // CSSS's pay_amount): it must also be the plan's price times orderPeriod.
@@ -39,11 +39,22 @@ type Route struct {
 	// route only (D25).
 	Writes  bool
 	Summary string
+	// MaxBody caps the request body in bytes; 0 is MaxBody. A larger body
+	// is refused (1001, body) before it is parsed.
+	MaxBody int64
 	handle  func(s *Server, c *call) (any, error)
 }
 
 // Pattern is the route's ServeMux pattern (shopwire.Route).
 func (rt Route) Pattern() string { return rt.Method + " " + rt.Path }
+
+// bodyLimit is the route's body cap.
+func (rt *Route) bodyLimit() int64 {
+	if rt.MaxBody > 0 {
+		return rt.MaxBody
+	}
+	return MaxBody
+}
 
 // Routes is the Mall's route table: every endpoint, in one place. Paths
 // the Mall's documentation does not show (query orders, auto-renewal,
@@ -115,7 +126,7 @@ func (e *protoError) Error() string { return "mall: code " + e.code }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
-	data, err := s.run(r, rt)
+	data, err := s.run(w, r, rt)
 	if err != nil {
 		code, detail := ErrorCode(err)
 		if code == csss.CodeSystem {
@@ -178,14 +189,14 @@ func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Param
 	return partner, nil
 }
 
-func (s *Server) run(r *http.Request, rt *Route) (any, error) {
+func (s *Server) run(w http.ResponseWriter, r *http.Request, rt *Route) (any, error) {
 	var body []byte
 	if r.Method == http.MethodGet {
 		body = QueryBody(r.URL.Query())
 	} else {
 		var err error
-		if body, err = io.ReadAll(io.LimitReader(r.Body, MaxBody+1)); err != nil || len(body) > MaxBody {
-			return nil, opencube.Invalid("body", "the body cannot be read or is too large")
+		if body, err = shopwire.ReadBody(w, r, rt.bodyLimit()); err != nil {
+			return nil, opencube.Invalid("body", "the body cannot be read or is larger than %d bytes", rt.bodyLimit())
 		}
 	}
 	p, err := ParseParams(body)

@@ -3,8 +3,26 @@ package shopwire
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 )
+
+// ReadBody reads a request body of at most limit bytes. A larger one is
+// refused with an *http.MaxBytesError: unread when its Content-Length says
+// so, else as soon as it passes limit. On any error the answer closes the
+// connection, so that the rest of the body is never read.
+func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close")
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		w.Header().Set("Connection", "close")
+		return nil, err
+	}
+	return body, nil
+}
 
 // WriteJSON writes a whole answer: status, the Content-Type
 // "application/json; charset=utf-8" and v (the protocol's envelope) as

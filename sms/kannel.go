@@ -159,8 +159,18 @@ type Callbacks struct {
 	Token    string
 }
 
+// MaxCallbackBody is the largest body a Kannel callback is answered with:
+// Kannel puts everything in the query, so a body is stray, and one over
+// this is refused (413) unread, its connection closed.
+const MaxCallbackBody = 4 << 10
+
 // ServeHTTP implements http.Handler.
 func (c *Callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > MaxCallbackBody {
+		w.Header().Set("Connection", "close")
+		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
 	q := r.URL.Query()
 	if c.Token == "" || subtle.ConstantTimeCompare([]byte(q.Get("token")), []byte(c.Token)) != 1 {
 		http.Error(w, "forbidden", http.StatusForbidden)

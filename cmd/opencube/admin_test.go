@@ -29,6 +29,7 @@ func startAdminMain(t *testing.T) *Main {
 	m.Addr = "127.0.0.1:0"
 	m.DB = e2eDatabase(t)
 	m.AdminToken = "t"
+	m.SMS.Gateway = "sandbox" // not a sandbox server: the gateway is named
 	m.Clock = opencube.ClockFunc(func() time.Time { return adminT0 })
 	m.Stderr = io.Discard
 	if err := m.Run(context.Background()); err != nil {

@@ -102,6 +102,7 @@ func benchOrderPackage(b *testing.B, db string, nodes int) {
 		m.Addr = "127.0.0.1:0"
 		m.DB = db
 		m.Demo = i == 0
+		m.SMS.Gateway = "sandbox"
 		m.LogLevel = "error"
 		if err := m.Run(context.Background()); err != nil {
 			b.Fatal(err)

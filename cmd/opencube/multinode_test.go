@@ -23,6 +23,7 @@ func startNode(t *testing.T, url string, demo bool) *Main {
 	m.Addr = "127.0.0.1:0"
 	m.DB = url
 	m.Demo = demo
+	m.SMS.Gateway = "sandbox"
 	m.Stderr = io.Discard
 	m.JobInterval = 0
 	if err := m.Run(t.Context()); err != nil {

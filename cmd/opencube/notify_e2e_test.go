@@ -510,6 +510,7 @@ func TestSandboxClockOff(t *testing.T) {
 	m.Addr = "127.0.0.1:0"
 	m.DB = e2eDatabase(t)
 	m.AdminToken = "t"
+	m.SMS.Gateway = "sandbox" // outside sandbox mode the gateway is named
 	m.Stderr = io.Discard
 	m.JobInterval = 0
 	if err := m.Run(t.Context()); err != nil {

@@ -45,6 +45,8 @@ type Main struct {
 	Notify notifyConfig
 	// SMS is the SMS service and its gateway (sms.go).
 	SMS smsConfig
+	// HTTP bounds every connection of the listener in time.
+	HTTP httpConfig
 
 	// Shop holds the consumer shops' settings (mall.go).
 	Shop shopSettings
@@ -83,7 +85,7 @@ func NewMain() *Main {
 	return &Main{
 		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: service.DemoSecret,
 		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info",
-		JobInterval: time.Second, Node: -1, node: -1, Notify: defaultNotify(), SMS: defaultSMS(),
+		JobInterval: time.Second, Node: -1, node: -1, Notify: defaultNotify(), SMS: defaultSMS(), HTTP: defaultHTTP(),
 		Clock: opencube.SystemClock, Stderr: os.Stderr, ready: make(chan struct{}),
 	}
 }
@@ -102,6 +104,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.JobInterval, "job-interval", m.JobInterval, "how often to look for due background jobs (0: never)")
 	fs.IntVar(&m.MaxBulk, "max-bulk", m.MaxBulk, "largest deviceList of a bulk order")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "debug, info, warn or error")
+	m.HTTP.define(fs)
 	m.Shop.define(fs)
 	m.RADIUS.define(fs)
 	m.Notify.define(fs)
@@ -115,13 +118,121 @@ func (m *Main) ParseFlags(args []string) error {
 	if m.Node < -1 || m.Node >= opencube.MaxNodes {
 		return errors.New("serve: --node must be 0-63, or -1 to lease one")
 	}
+	if m.MaxBulk < 1 {
+		return errors.New("serve: --max-bulk must be at least 1")
+	}
+	if err := m.HTTP.check(); err != nil {
+		return err
+	}
 	if err := m.Notify.check(); err != nil {
+		return err
+	}
+	if err := m.chooseSMSGateway(); err != nil {
 		return err
 	}
 	if err := m.SMS.check(); err != nil {
 		return err
 	}
 	return m.RADIUS.check()
+}
+
+// httpConfig bounds every connection of the HTTP listener in time: a
+// client that is slow to send its request or to read its answer, or that
+// keeps a connection open without using it, is cut. 0 turns a bound off.
+type httpConfig struct {
+	// ReadHeaderTimeout bounds the reading of a request's headers.
+	ReadHeaderTimeout time.Duration
+	// BodyTimeout bounds the reading of a request's body, from the end of
+	// its headers; a body still arriving then is cut, and its connection
+	// closed, even while a handler waits for it.
+	BodyTimeout time.Duration
+	// WriteTimeout bounds a request from the end of its headers to the
+	// end of its answer: body, handling and writing the answer.
+	WriteTimeout time.Duration
+	// IdleTimeout bounds how long a keep-alive connection waits for its
+	// next request.
+	IdleTimeout time.Duration
+}
+
+// defaultHTTP is the HTTP bounds of NewMain (README, Configuration).
+func defaultHTTP() httpConfig {
+	return httpConfig{ReadHeaderTimeout: 10 * time.Second, BodyTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+}
+
+// define adds the HTTP flags to fs.
+func (c *httpConfig) define(fs *flag.FlagSet) {
+	fs.DurationVar(&c.ReadHeaderTimeout, "read-header-timeout", c.ReadHeaderTimeout, "longest time to read a request's headers (0: no limit)")
+	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "longest time to read a request's body, from the end of its headers (0: no limit)")
+	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "longest time from the end of a request's headers to the end of its answer; longer than --body-timeout (0: no limit)")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest time a keep-alive connection waits for its next request (0: no limit)")
+}
+
+// check validates the HTTP flags.
+func (c *httpConfig) check() error {
+	if c.ReadHeaderTimeout < 0 || c.BodyTimeout < 0 || c.WriteTimeout < 0 || c.IdleTimeout < 0 {
+		return errors.New("serve: --read-header-timeout, --body-timeout, --write-timeout and --idle-timeout must not be negative")
+	}
+	if c.WriteTimeout > 0 && (c.BodyTimeout == 0 || c.WriteTimeout <= c.BodyTimeout) {
+		return errors.New("serve: --write-timeout must be longer than --body-timeout: it counts from the end of the headers, so it takes in the body")
+	}
+	return nil
+}
+
+// server returns the HTTP server of h with these bounds. Go's own
+// ReadTimeout is left off: it would cover headers and body together, and
+// its deadline, still set while a handler runs, cancels the request's
+// context when it passes; bodyDeadline bounds the body instead.
+func (c httpConfig) server(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           bodyDeadline(h, c.BodyTimeout),
+		ReadHeaderTimeout: c.ReadHeaderTimeout,
+		WriteTimeout:      c.WriteTimeout,
+		IdleTimeout:       c.IdleTimeout,
+	}
+}
+
+// bodyDeadline gives every request with a body d to deliver it, from the
+// end of its headers, as the connection's read deadline: a read blocked in
+// a handler fails when it passes, and the connection, with the rest of
+// the body unread, is closed after the answer. Once the body has been
+// read to its end the deadline is lifted, so that it never cuts a handler
+// still at work (the write timeout bounds that).
+func bodyDeadline(h http.Handler, d time.Duration) http.Handler {
+	if d <= 0 {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength == 0 {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rc := http.NewResponseController(w)
+		rc.SetReadDeadline(time.Now().Add(d))
+		body := r.Body
+		r.Body = &deadlineBody{ReadCloser: body, rc: rc}
+		// net/http decides, from the body's own type, whether to drain
+		// what the handler left unread or to close the connection: give
+		// it back.
+		defer func() { r.Body = body }()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// deadlineBody lifts the connection's read deadline when the body it reads
+// ends.
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
 }
 
 // dbOptions are the database settings beside --db.
@@ -166,6 +277,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("serve: --log-level: %w", err)
 	}
 	m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	if m.SMS == (smsConfig{}) {
+		m.SMS = defaultSMS()
+	}
+	if err := m.chooseSMSGateway(); err != nil {
+		return err
+	}
 	store, err := openStore(ctx, m.DB, m.DBOptions)
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", redact(m.DB), err)
@@ -215,6 +332,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.CSSS.Clock, m.CSSS.BusinessClock = m.realClock(), m.Clock
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
+	m.CSSS.MaxBulk = m.MaxBulk
 	m.startNotify()
 	if m.Notify.Retention > 0 {
 		// Due at once: a node that restarts often still purges.
@@ -231,7 +349,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.server = &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	m.server = m.HTTP.server(m.Handler())
 	go m.server.Serve(m.ln)
 	m.background()
 	close(m.ready)

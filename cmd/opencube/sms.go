@@ -17,7 +17,9 @@ import (
 
 // smsConfig holds the SMS settings and parts of a Main.
 type smsConfig struct {
-	// Gateway is "sandbox" (the sandbox device) or "kannel".
+	// Gateway is "sandbox" (the sandbox device) or "kannel"; empty, it is
+	// the sandbox device in sandbox mode (--sandbox, --demo) and refused
+	// outside it (Main.chooseSMSGateway).
 	Gateway string
 	// KannelURL is the smsbox's sendsms URL.
 	KannelURL      string
@@ -47,17 +49,17 @@ type smsConfig struct {
 // defaultSMS is the SMS settings of NewMain.
 func defaultSMS() smsConfig {
 	return smsConfig{
-		Gateway: "sandbox", MaxSegments: service.DefaultMaxSegments, DailyLimit: service.DefaultDailyLimit,
+		MaxSegments: service.DefaultMaxSegments, DailyLimit: service.DefaultDailyLimit,
 		SandboxDelay: sms.DefaultSandboxDelay, Concurrency: 8,
 	}
 }
 
 // define adds the SMS flags to fs.
 func (c *smsConfig) define(fs *flag.FlagSet) {
-	if c.Gateway == "" {
+	if *c == (smsConfig{}) {
 		*c = defaultSMS()
 	}
-	fs.StringVar(&c.Gateway, "sms-gateway", c.Gateway, "SMS gateway: sandbox (a simulated device) or kannel")
+	fs.StringVar(&c.Gateway, "sms-gateway", c.Gateway, "SMS gateway: kannel, or sandbox (a simulated device); required but with --sandbox or --demo, where sandbox is the default")
 	fs.StringVar(&c.KannelURL, "kannel-url", c.KannelURL, "Kannel smsbox sendsms URL, e.g. http://127.0.0.1:13013/cgi-bin/sendsms")
 	fs.StringVar(&c.KannelUser, "kannel-user", c.KannelUser, "Kannel sendsms-user username")
 	fs.StringVar(&c.KannelPassword, "kannel-password", c.KannelPassword, "Kannel sendsms-user password")
@@ -68,6 +70,32 @@ func (c *smsConfig) define(fs *flag.FlagSet) {
 	fs.IntVar(&c.DailyLimit, "sms-daily-limit", c.DailyLimit, "most MT messages a SIM may be sent a (UTC+8) day")
 	fs.IntVar(&c.Concurrency, "sms-concurrency", c.Concurrency, "SMS hand-overs to the gateway in flight at once on this node")
 	fs.DurationVar(&c.SandboxDelay, "sms-sandbox-delay", c.SandboxDelay, "how long the sandbox device takes to deliver an MT message")
+}
+
+// errNoSMSGateway refuses a server outside sandbox mode that was not told
+// which SMS gateway to use: the sandbox device would report messages as
+// delivered that never left.
+var errNoSMSGateway = usageError{errors.New("serve: choose the SMS gateway with --sms-gateway kannel|sandbox " +
+	"(kannel: real messages through Kannel; sandbox: a simulated device, the default only with --sandbox or --demo)")}
+
+// usageError is a command line that cannot run: exit status 2.
+type usageError struct{ error }
+
+// ExitCode implements exitCoder.
+func (usageError) ExitCode() int { return 2 }
+
+// chooseSMSGateway settles the SMS gateway: the one named by
+// --sms-gateway, else the sandbox device in sandbox mode; outside it a
+// gateway must be named (errNoSMSGateway).
+func (m *Main) chooseSMSGateway() error {
+	if m.SMS.Gateway != "" {
+		return nil
+	}
+	if !m.Demo && !m.Notify.Sandbox {
+		return errNoSMSGateway
+	}
+	m.SMS.Gateway = "sandbox"
+	return nil
 }
 
 // check validates the SMS flags.
@@ -94,9 +122,6 @@ func (c *smsConfig) check() error {
 // the CSSS server exists.
 func (m *Main) startSMS() {
 	c := &m.SMS
-	if c.Gateway == "" {
-		*c = defaultSMS()
-	}
 	var gw opencube.SMSGateway
 	if c.Gateway == "kannel" {
 		public := c.PublicURL
