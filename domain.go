@@ -171,10 +171,6 @@ func (p *Plan) Validate() error {
 	return nil
 }
 
-// OrderableBy reports whether the plan may be ordered for sim: an OTA plan
-// needs an OTA SIM.
-func (p *Plan) OrderableBy(sim *SIM) bool { return !p.OTA || sim.OTA }
-
 // Page selects a window of a list: Offset items skipped, at most Limit kept
 // (no limit when Limit is 0).
 type Page struct {

@@ -164,16 +164,6 @@ func (p *ESIMPlan) Validate() error {
 	return nil
 }
 
-// PriceIn returns the plan's price in currency, and whether it has one.
-func (p *ESIMPlan) PriceIn(currency string) (int64, bool) {
-	for _, pr := range p.Prices {
-		if strings.EqualFold(pr.Currency, currency) {
-			return pr.AmountMinor, true
-		}
-	}
-	return 0, false
-}
-
 // ESIMPlanFilter selects an enterprise's eSIM plans. Empty fields do not
 // narrow.
 type ESIMPlanFilter struct {
@@ -313,13 +303,4 @@ type Payment struct {
 	// Provider names the payment provider, Reference its payment id.
 	Provider  string
 	Reference string
-}
-
-// InstallCode returns the activation code of a paid order's profile;
-// KindNoQRCode when the order is not paid.
-func InstallCode(o *ESIMOrder, p *Profile) (string, error) {
-	if o.Status != ESIMPaid || p == nil {
-		return "", Errorf(KindNoQRCode, "order %s is not paid: no QR code yet", o.ID)
-	}
-	return p.ActivationCode(), nil
 }

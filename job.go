@@ -75,9 +75,6 @@ type ClockStore interface {
 // MaxNodes is how many node numbers there are.
 const MaxNodes = 64
 
-// JobHandler performs one job. An error makes the job run again later.
-type JobHandler func(ctx context.Context, j *Job) error
-
 // RetryLater is an error a handler returns to run its job again at At
 // instead of after the Worker's Backoff.
 type RetryLater struct {

@@ -153,15 +153,6 @@ func (r *OrderRequest) Validate() error {
 	return o.CheckValidity("order_period")
 }
 
-// Matches reports whether the request names the plan by its own name and
-// type (KindPlanNotOrderable when not).
-func (r *OrderRequest) Matches(p *Plan) error {
-	if p.Name != r.PlanName || p.Type != r.PlanType {
-		return Errorf(KindPlanNotOrderable, "package_name or package_type does not match plan %s", p.Code)
-	}
-	return nil
-}
-
 // NotifyService is the operator's view of notifications: webhook
 // endpoints, the delivery log and replay, and usage alert settings. It is
 // not scoped to one enterprise.

@@ -212,23 +212,6 @@ func ValidTestFlow(s string) bool {
 	return err == nil && f >= 0 && f <= MaxTestFlowMB
 }
 
-// TestBytes is the test volume of an order in bytes: test_flow (MB) when
-// test_flow_flag is 1, else 0.
-func (o *Order) TestBytes() int64 {
-	if o.TestFlowFlag != "1" || o.TestFlow == "" {
-		return 0
-	}
-	f, err := strconv.ParseFloat(o.TestFlow, 64)
-	if err != nil || f <= 0 {
-		return 0
-	}
-	return int64(f * MB)
-}
-
-// Daily reports whether o's volume is a daily one that resets at UTC+8
-// midnight (plan types 0 and 1).
-func (o *Order) Daily() bool { return o.PlanType == PlanUnlimitedDaily || o.PlanType == PlanDaily }
-
 // Disconnect asks a NAS to end a session whose order ran out of quota
 // (RFC 5176 Disconnect-Request).
 type Disconnect struct {
