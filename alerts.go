@@ -9,13 +9,9 @@ import (
 // AlertSettings are an enterprise's usage alert thresholds (流量使用量API
 // 预警): percentages of an order's volume, and days before its expiry.
 type AlertSettings struct {
-	EnterpriseCode string `json:"enterprise"`
-	// Percents are volume thresholds, 1-100; DefaultAlertPercents when none
-	// are stored.
-	Percents []int `json:"percents"`
-	// DaysBeforeExpiry raises an alert this many days before an in-use
-	// order expires; 0 turns it off.
-	DaysBeforeExpiry int `json:"days_before_expiry"`
+	EnterpriseCode   string `json:"enterprise"`
+	Percents         []int  `json:"percents"`           // volume thresholds, 1-100
+	DaysBeforeExpiry int    `json:"days_before_expiry"` // 0-366 days before an in-use order expires; 0: off
 }
 
 // Alert defaults, for enterprises that set none.
@@ -51,8 +47,7 @@ func PercentList(l []int) string {
 	return strings.Join(s, ",")
 }
 
-// ParsePercentList is the inverse of PercentList; it skips what is not an
-// integer.
+// ParsePercentList is the inverse of PercentList, skipping non-integers.
 func ParsePercentList(s string) []int {
 	out := []int{}
 	for _, p := range strings.Split(s, ",") {
@@ -73,14 +68,9 @@ type AlertTx interface {
 	MarkAlert(ctx context.Context, orderID, threshold string) (bool, error)
 }
 
-// JobExpiryAlert is the job kind that raises the days-before-expiry alert
-// of an in-use order; its key is the order id.
-const JobExpiryAlert = "order.expiry_alert"
-
 // AlertData is the Data of an EventFlowAlert event.
 type AlertData struct {
-	// Threshold is "80%" for a volume threshold, "3d" for days before expiry.
-	Threshold  string `json:"threshold"`
+	Threshold  string `json:"threshold"` // "80%" of the volume, or "3d" before expiry
 	UsedBytes  int64  `json:"used_bytes"`
 	TotalBytes int64  `json:"total_bytes"`
 }

@@ -99,6 +99,36 @@ func isDigits(s string, min, max int) bool {
 	return true
 }
 
+// SIMMove is an operator's change of a SIM's state.
+type SIMMove string
+
+// SIM moves.
+const (
+	SIMActivate  SIMMove = "activate"
+	SIMSuspend   SIMMove = "suspend"
+	SIMTerminate SIMMove = "terminate"
+)
+
+// simTransitions is the SIM state machine: from state, by move, to state.
+var simTransitions = map[SIMStatus]map[SIMMove]SIMStatus{
+	SIMInventory: {SIMActivate: SIMActive, SIMTerminate: SIMTerminated},
+	SIMActive:    {SIMSuspend: SIMSuspended, SIMTerminate: SIMTerminated},
+	SIMSuspended: {SIMActivate: SIMActive, SIMTerminate: SIMTerminated},
+}
+
+// Next returns the state move leads to from s, or a KindSIMState error when
+// the move is not allowed.
+func (s SIMStatus) Next(move SIMMove) (SIMStatus, error) {
+	if to, ok := simTransitions[s][move]; ok {
+		return to, nil
+	}
+	switch move {
+	case SIMActivate, SIMSuspend, SIMTerminate:
+		return "", Errorf(KindSIMState, "cannot %s a SIM that is %s", move, s)
+	}
+	return "", Invalid("move", "unknown SIM move %q (activate, suspend or terminate)", move)
+}
+
 // PlanType is the CSSS package_type: it fixes the unit of a plan's validity.
 type PlanType int
 
@@ -115,8 +145,7 @@ const (
 // Valid reports whether t is one of the six plan types.
 func (t PlanType) Valid() bool { return t >= PlanUnlimitedDaily && t <= PlanYearly }
 
-// Months is the number of calendar months in one period of t, or 0 for the
-// day-counted types.
+// Months is the calendar months of one period of t; 0 for day-counted types.
 func (t PlanType) Months() int {
 	switch t {
 	case PlanMonthly:
@@ -137,10 +166,9 @@ type Plan struct {
 	Name        string   `json:"name"`
 	Type        PlanType `json:"package_type"`
 	VolumeBytes int64    `json:"volume_bytes"`
-	// PriceMinor is the price in minor units (cents) of Currency.
-	PriceMinor int64  `json:"price_minor"`
-	Currency   string `json:"currency"`
-	OTA        bool   `json:"ota"`
+	PriceMinor  int64    `json:"price_minor"` // in minor units (cents) of Currency
+	Currency    string   `json:"currency"`
+	OTA         bool     `json:"ota"`
 	// ThrottleKbps is the speed after the daily high-speed quota of an
 	// unlimited daily plan; 0 otherwise.
 	ThrottleKbps int       `json:"throttle_kbps"`
@@ -171,12 +199,7 @@ func (p *Plan) Validate() error {
 	return nil
 }
 
-// OrderableBy reports whether the plan may be ordered for sim: an OTA plan
-// needs an OTA SIM.
-func (p *Plan) OrderableBy(sim *SIM) bool { return !p.OTA || sim.OTA }
-
-// Page selects a window of a list: Offset items skipped, at most Limit kept
-// (no limit when Limit is 0).
+// Page is a window of a list: Offset items skipped, at most Limit (0: all) kept.
 type Page struct {
 	Offset int
 	Limit  int
@@ -201,19 +224,17 @@ type SIMFilter struct {
 	Page       Page
 }
 
-// ctxKey is the type of opencube's context keys.
-type ctxKey int
-
-const enterpriseKey ctxKey = iota
+// enterpriseKey is the context key of NewContext's access code.
+type enterpriseKey struct{}
 
 // NewContext returns a context carrying the authenticated enterprise's access
 // code. Every service method acts for that enterprise only.
 func NewContext(ctx context.Context, accessCode string) context.Context {
-	return context.WithValue(ctx, enterpriseKey, accessCode)
+	return context.WithValue(ctx, enterpriseKey{}, accessCode)
 }
 
 // EnterpriseFrom returns the access code carried by ctx, or "".
 func EnterpriseFrom(ctx context.Context) string {
-	s, _ := ctx.Value(enterpriseKey).(string)
+	s, _ := ctx.Value(enterpriseKey{}).(string)
 	return s
 }

@@ -22,7 +22,21 @@ const (
 	KindBulkRejected     Kind = "bulk_rejected"      // 2006: an all-or-nothing bulk call failed
 	KindSIMState         Kind = "sim_state"          // 2007: the SIM's state does not allow the operation
 	KindQuota            Kind = "quota"              // 2008: insufficient quota or balance
+	KindSMSTooLong       Kind = "sms_too_long"       // 2101: a message of more segments than allowed
+	KindSMSDailyLimit    Kind = "sms_daily_limit"    // 2102: the SIM reached its MT messages of the day
 	KindInternal         Kind = "internal"           // 9999: anything unexpected
+	KindSMSNotFound      Kind = "sms_not_found"      // no CSSS code (querySms filters): an unknown message
+	KindNotFound         Kind = "not_found"          // no CSSS code: an unknown webhook endpoint or delivery (admin API: 404)
+)
+
+// Error kinds of the consumer shops (the Mall and the eSIM QR Mall). The
+// comment after each names the eSIM QR Mall code.
+const (
+	KindSoldOut         Kind = "sold_out"         // 6007: no eSIM profile left to reserve
+	KindPriceMismatch   Kind = "price_mismatch"   // 10009: paid amount differs from the catalog
+	KindPreOrderTimeout Kind = "preorder_timeout" // 6006: the pre-order ran out before payment
+	KindTokenExpired    Kind = "token_expired"    // 7: x-access-token missing, unknown or expired
+	KindNoQRCode        Kind = "no_qr_code"       // 3005: the order has no activation code (not paid)
 )
 
 // Error is the one error type of opencube's domain.
@@ -31,9 +45,8 @@ type Error struct {
 	Kind Kind
 	// Field names the offending input field, for KindInvalid.
 	Field string
-	// Range states the values Field allows ("1-1200", "1 or 2") when the
-	// error is about a value outside them (OutOfRange, MustBe): protocols
-	// whose messages are free text show it (D26).
+	// Range, for a value outside those Field allows (OutOfRange, MustBe),
+	// states them ("1-1200", "1 or 2") for free-text messages (D26).
 	Range string
 	// Message is an English explanation for logs and operators.
 	Message string

@@ -5,23 +5,12 @@ import (
 	"time"
 )
 
-// Error kinds of the consumer shops (the Mall and the eSIM QR Mall), beside
-// the CSSS kinds of error.go. The comment names the eSIM QR Mall code.
-const (
-	KindSoldOut         Kind = "sold_out"         // 6007: no eSIM profile left to reserve
-	KindPriceMismatch   Kind = "price_mismatch"   // 10009: paid amount differs from the catalog
-	KindPreOrderTimeout Kind = "preorder_timeout" // 6006: the pre-order ran out before payment
-	KindTokenExpired    Kind = "token_expired"    // 7: x-access-token missing, unknown or expired
-	KindNoQRCode        Kind = "no_qr_code"       // 3005: the order has no activation code (not paid)
-)
-
 // ProfileState is the life-cycle state of an eSIM profile in the inventory.
 type ProfileState string
 
-// Profile states. A profile moves available -> reserved (pre-order) ->
-// sold (paid) -> installed (the SM-DP+ reports the download); a reservation
-// that is not paid in time goes back to available. The operator may delete
-// any profile that is not reserved.
+// Profile states: available -> reserved (pre-order) -> sold (paid) ->
+// installed (the SM-DP+ reports the download); a reservation not paid in
+// time goes back to available, and any profile not reserved may be deleted.
 const (
 	ProfileAvailable ProfileState = "available"
 	ProfileReserved  ProfileState = "reserved"
@@ -39,9 +28,8 @@ func (s ProfileState) Valid() bool {
 	return false
 }
 
-// Profile is one eSIM profile held by the operator for sale: its ICCID and
-// where and how it downloads (SM-DP+ address, matching ID, optional
-// confirmation code), per GSMA SGP.22.
+// Profile is an eSIM profile the operator holds for sale (GSMA SGP.22):
+// its ICCID, SM-DP+ address, matching ID and optional confirmation code.
 type Profile struct {
 	ICCID            string       `json:"iccid"`
 	EnterpriseCode   string       `json:"enterprise"`
@@ -49,10 +37,9 @@ type Profile struct {
 	MatchingID       string       `json:"matching_id"`
 	ConfirmationCode string       `json:"confirmation_code,omitempty"`
 	State            ProfileState `json:"state"`
-	// OrderID is the eSIM order that reserved or bought the profile.
-	OrderID   string    `json:"order_id,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	OrderID          string       `json:"order_id,omitempty"` // the eSIM order that reserved or bought it
+	CreatedAt        time.Time    `json:"created_at"`
+	UpdatedAt        time.Time    `json:"updated_at"`
 }
 
 // Validate reports whether p can be stored.
@@ -80,9 +67,8 @@ func (p *Profile) ActivationCode() string {
 	return "LPA:1$" + p.SMDPAddress + "$" + p.MatchingID
 }
 
-// Mark moves the profile to state to on the operator's (or the SM-DP+'s)
-// word: installed once sold, deleted unless reserved. KindOrderState
-// otherwise.
+// Mark moves the profile to state to on the operator's (or SM-DP+'s) word:
+// installed once sold, deleted unless reserved; else KindOrderState.
 func (p *Profile) Mark(to ProfileState, now time.Time) error {
 	ok := false
 	switch to {
@@ -115,22 +101,19 @@ type Price struct {
 // with an eSIM profile, for one country or a region, priced in several
 // currencies.
 type ESIMPlan struct {
-	// ID is the catalog id the shop's pages use (FMS `id`).
-	ID             int64  `json:"id"`
-	EnterpriseCode string `json:"enterprise"`
-	PackageCode    string `json:"package_code"`
-	Name           string `json:"name"`
-	Description    string `json:"description,omitempty"`
-	// MCCs are the mobile country codes covered; Region marks a plan
-	// sold as a region (FMS type 2), Continent its continent code.
-	MCCs        []string  `json:"mccs"`
-	Region      bool      `json:"region"`
-	Continent   string    `json:"continent"`
-	Hot         bool      `json:"hot"`
-	VolumeBytes int64     `json:"volume_bytes"`
-	PeriodDays  int       `json:"period_days"`
-	Prices      []Price   `json:"prices"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID             int64     `json:"id"` // the catalog id the shop's pages use (FMS `id`)
+	EnterpriseCode string    `json:"enterprise"`
+	PackageCode    string    `json:"package_code"`
+	Name           string    `json:"name"`
+	Description    string    `json:"description,omitempty"`
+	MCCs           []string  `json:"mccs"`      // the mobile country codes covered
+	Region         bool      `json:"region"`    // sold as a region (FMS type 2)
+	Continent      string    `json:"continent"` // its continent code
+	Hot            bool      `json:"hot"`
+	VolumeBytes    int64     `json:"volume_bytes"`
+	PeriodDays     int       `json:"period_days"`
+	Prices         []Price   `json:"prices"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // Validate reports whether p can be stored.
@@ -164,16 +147,6 @@ func (p *ESIMPlan) Validate() error {
 	return nil
 }
 
-// PriceIn returns the plan's price in currency, and whether it has one.
-func (p *ESIMPlan) PriceIn(currency string) (int64, bool) {
-	for _, pr := range p.Prices {
-		if strings.EqualFold(pr.Currency, currency) {
-			return pr.AmountMinor, true
-		}
-	}
-	return 0, false
-}
-
 // ESIMPlanFilter selects an enterprise's eSIM plans. Empty fields do not
 // narrow.
 type ESIMPlanFilter struct {
@@ -187,12 +160,11 @@ type ESIMPlanFilter struct {
 // ShopUser is a consumer account of the eSIM QR Mall, one per enterprise
 // and e-mail address.
 type ShopUser struct {
-	ID             string `json:"id"`
-	EnterpriseCode string `json:"enterprise"`
-	Email          string `json:"email"`
-	// PasswordMD5 is the lowercase hex MD5 the client sends as passwd.
-	PasswordMD5 string    `json:"-"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID             string    `json:"id"`
+	EnterpriseCode string    `json:"enterprise"`
+	Email          string    `json:"email"`
+	PasswordMD5    string    `json:"-"` // the lowercase hex MD5 the client sends as passwd
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // Session is a logged-in consumer: the SHA-256 (hex) of its x-access-token
@@ -255,22 +227,20 @@ type ESIMOrder struct {
 // MallOrder is a Mall purchase of a plan for a SIM: paid (it then holds
 // the order it became on the SIM) or pending a third-party payment.
 type MallOrder struct {
-	// OrderNo is the Mall's order number, unique per enterprise.
-	OrderNo        string `json:"order_no"`
-	EnterpriseCode string `json:"enterprise"`
-	ICCID          string `json:"iccid"`
-	PackageCode    string `json:"package_code"`
-	OrderPeriod    int    `json:"order_period"`
-	PayID          string `json:"pay_id,omitempty"`
-	PayType        string `json:"pay_type,omitempty"`
-	PayAmountMinor int64  `json:"pay_amount_minor"`
-	PayCurrency    string `json:"pay_currency"`
-	Paid           bool   `json:"paid"`
-	AutoRenewal    bool   `json:"auto_renewal"`
-	// OrderID is the SIM order the paid Mall order became.
-	OrderID   string    `json:"order_id,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	OrderNo        string    `json:"order_no"` // the Mall's order number, unique per enterprise
+	EnterpriseCode string    `json:"enterprise"`
+	ICCID          string    `json:"iccid"`
+	PackageCode    string    `json:"package_code"`
+	OrderPeriod    int       `json:"order_period"`
+	PayID          string    `json:"pay_id,omitempty"`
+	PayType        string    `json:"pay_type,omitempty"`
+	PayAmountMinor int64     `json:"pay_amount_minor"`
+	PayCurrency    string    `json:"pay_currency"`
+	Paid           bool      `json:"paid"`
+	AutoRenewal    bool      `json:"auto_renewal"`
+	OrderID        string    `json:"order_id,omitempty"` // the SIM order the paid Mall order became
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // MallOrderFilter selects an enterprise's Mall orders, newest first.
@@ -280,16 +250,6 @@ type MallOrderFilter struct {
 	OrderNo    string // optional
 }
 
-// Job kinds of the eSIM QR Mall.
-const (
-	// JobESIMPreOrderTimeout cancels a pre-order not paid in time and
-	// releases its profile; its key is the eSIM order id.
-	JobESIMPreOrderTimeout = "esim.preorder_timeout"
-	// JobESIMInstallMail e-mails the install material of a paid eSIM
-	// order to its buyer; its key is the eSIM order id.
-	JobESIMInstallMail = "esim.install_mail"
-)
-
 // PreOrderRequest asks for a plan at a price: the client's copy of the
 // catalog price must match the catalog.
 type PreOrderRequest struct {
@@ -298,8 +258,7 @@ type PreOrderRequest struct {
 	Currency    string
 	AmountMinor int64
 	PeriodNum   int
-	// ICCID, for a top-up, is the profile (bought before) to top up.
-	ICCID string
+	ICCID       string // for a top-up: the profile, bought before, to top up
 }
 
 // Payment is the verified outcome of one payment of an eSIM order, from
@@ -310,16 +269,6 @@ type Payment struct {
 	Succeeded   bool
 	AmountMinor int64
 	Currency    string
-	// Provider names the payment provider, Reference its payment id.
-	Provider  string
-	Reference string
-}
-
-// InstallCode returns the activation code of a paid order's profile;
-// KindNoQRCode when the order is not paid.
-func InstallCode(o *ESIMOrder, p *Profile) (string, error) {
-	if o.Status != ESIMPaid || p == nil {
-		return "", Errorf(KindNoQRCode, "order %s is not paid: no QR code yet", o.ID)
-	}
-	return p.ActivationCode(), nil
+	Provider    string // the payment provider
+	Reference   string // the provider's payment id
 }

@@ -3,16 +3,8 @@ package opencube
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"time"
 )
-
-// OrderID formats an order number as an order id.
-func OrderID(n int64) string { return fmt.Sprintf("ORDER_%017d", n) }
-
-// OrderCode formats an order number as a communication order code (D24):
-// `L` and 18 digits.
-func OrderCode(n int64) string { return fmt.Sprintf("L1%017d", n) }
 
 // NewUUID returns a new version 7 UUID (RFC 9562): the current Unix time in
 // milliseconds, then 74 random bits. It is the id of an event (the same on

@@ -5,52 +5,86 @@ import (
 	"time"
 )
 
-// Job is a unit of background work that exactly one node performs: a
-// scheduled order transition, a notification delivery. Jobs live in the
-// database, are written in the same transaction as the change that causes
-// them, and are claimed with a lease, so that a node that dies mid-job has
-// its work picked up by another once the lease runs out.
+// Job is a unit of background work that exactly one node performs (a
+// scheduled order move, a notification delivery). Jobs are written in the
+// transaction of the change that causes them and claimed with a lease, so
+// that the work of a node that dies mid-job is picked up by another once
+// the lease runs out.
 type Job struct {
 	ID   string `json:"id"`
 	Kind string `json:"kind"`
-	// Key identifies the job's subject within its kind (an order id, an
-	// event id); a kind and key pair is pending at most once.
-	Key      string    `json:"key"`
-	Payload  []byte    `json:"payload,omitempty"`
-	RunAt    time.Time `json:"run_at"`
-	Attempts int       `json:"attempts"`
-	// LastError is the error of the last failed attempt.
-	LastError string `json:"last_error,omitempty"`
-	// ClaimedBy and ClaimedUntil are the current lease, if any.
-	ClaimedBy    string    `json:"claimed_by,omitempty"`
+	// Key names the job's subject within its kind (an order id, an event
+	// id); a kind and key pair is pending at most once.
+	Key          string    `json:"key"`
+	Payload      []byte    `json:"payload,omitempty"`
+	RunAt        time.Time `json:"run_at"`
+	Attempts     int       `json:"attempts"`
+	LastError    string    `json:"last_error,omitempty"` // of the last failed attempt
+	ClaimedBy    string    `json:"claimed_by,omitempty"` // with ClaimedUntil, the current lease, if any
 	ClaimedUntil time.Time `json:"claimed_until,omitzero"`
 }
 
-// JobStore keeps the background jobs. Jobs are added through
-// OrderTx.InsertJob, in the transaction of the change that causes them.
+// Job kinds. A periodic job reschedules itself.
+const (
+	// JobExpireOrder moves an in-use order (the key) to expired (state 4,
+	// event 1008) once its validity has run out (D11, D12).
+	JobExpireOrder = "order.expire"
+	// JobExpiryAlert raises the days-before-expiry alert of an in-use
+	// order (the key).
+	JobExpiryAlert = "order.expiry_alert"
+	// JobSessionSweep periodically closes the sessions without a record
+	// for longer than the session timeout (a lost Stop).
+	JobSessionSweep = "usage.session_sweep"
+	// JobDeliver delivers an event (the key) to its enterprise's webhook
+	// endpoint; InsertEvent writes it when the endpoint subscribes to the
+	// event's type.
+	JobDeliver = "notify.deliver"
+	// JobPurgeDeliveries periodically deletes the webhook deliveries that
+	// finished (delivered, or failed for good) longer ago than the
+	// retention, with their attempts.
+	JobPurgeDeliveries = "notify.purge_deliveries"
+	// JobSendSMS hands an MT message (the key) to the gateway.
+	JobSendSMS = "sms.send"
+	// JobExpireSMS expires a message (the key) still queued or sent at its
+	// RunAt.
+	JobExpireSMS = "sms.expire"
+	// JobSandboxSMS is the sandbox device's delivery of a message (the
+	// key); its payload is the outcome, "delivered" or "failed".
+	JobSandboxSMS = "sms.sandbox"
+	// JobESIMPreOrderTimeout cancels an eSIM order (the key) not paid in
+	// time and releases its profile.
+	JobESIMPreOrderTimeout = "esim.preorder_timeout"
+	// JobESIMInstallMail e-mails the install material of a paid eSIM order
+	// (the key) to its buyer.
+	JobESIMInstallMail = "esim.install_mail"
+)
+
+// JobStore keeps the background jobs; OrderTx.InsertJob adds them.
 type JobStore interface {
-	// ClaimJobs leases to owner, until now+lease, up to limit jobs of the
-	// given kinds that are due (RunAt <= now) and not leased (or whose lease
-	// ran out), earliest RunAt first, and counts an attempt on each. Two
-	// concurrent claimers never receive the same job.
+	// ClaimJobs leases to owner, until now+lease, up to limit jobs of kinds
+	// that are due (RunAt <= now) and not leased (or whose lease ran out),
+	// earliest RunAt first, and counts an attempt on each. Two concurrent
+	// claimers never receive the same job.
 	ClaimJobs(ctx context.Context, owner string, kinds []string, limit int, now time.Time, lease time.Duration) ([]*Job, error)
-	// CompleteJob removes a job owner holds; KindConflict when owner's lease
-	// was lost to another claimer (the job is then left alone).
+	// CompleteJob removes a job owner holds; KindConflict, leaving it
+	// alone, when owner's lease was lost.
 	CompleteJob(ctx context.Context, id, owner string) error
 	// RetryJob releases a job owner holds, to run again at runAt, recording
 	// errText; KindConflict when the lease was lost.
 	RetryJob(ctx context.Context, id, owner string, runAt time.Time, errText string) error
-	// FindJobs lists pending jobs of a kind, earliest RunAt first (all kinds
-	// when kind is empty).
+	// FindJobs lists pending jobs of a kind (any when empty), earliest
+	// RunAt first.
 	FindJobs(ctx context.Context, kind string) ([]*Job, error)
 }
 
-// NodeStore hands out node numbers (0-63) to the server nodes that share a
+// MaxNodes is how many node numbers there are.
+const MaxNodes = 64
+
+// NodeStore hands out node numbers (0-63) to the server nodes sharing a
 // database, so that order ids, unique per node, are unique overall.
 type NodeStore interface {
-	// ClaimNode leases to owner the lowest node number that no live node
-	// holds (a lease that ran out is free again); KindConflict when all 64
-	// are held.
+	// ClaimNode leases to owner the lowest node number no live lease holds;
+	// KindConflict when all MaxNodes are held.
 	ClaimNode(ctx context.Context, owner string, now time.Time, lease time.Duration) (int, error)
 	// RenewNode extends owner's lease of node; KindConflict when it was lost.
 	RenewNode(ctx context.Context, node int, owner string, now time.Time, lease time.Duration) error
@@ -58,28 +92,20 @@ type NodeStore interface {
 	ReleaseNode(ctx context.Context, node int, owner string) error
 }
 
-// ClockStore keeps the offset of the sandbox clock (D27): how far business
-// time runs ahead of real time in sandbox mode. It is one value for the
-// whole database, so every node that shares it runs on the same sandbox
-// time, and it survives restarts. It only grows.
+// ClockStore keeps the offset of the sandbox clock (D27), how far business
+// time runs ahead of real time in sandbox mode: one value for the whole
+// database, shared by its nodes, kept across restarts, only growing.
 type ClockStore interface {
 	// ClockOffset returns the stored offset; 0 until the clock is moved.
 	ClockOffset(ctx context.Context) (time.Duration, error)
 	// AdvanceClockOffset raises the stored offset to d in one conditional
-	// update (offset = max(offset, d)), so that concurrent advances from
-	// several nodes never move it back, and returns the offset stored
-	// after it: d, or a larger one another advance wrote.
+	// update (offset = max(offset, d)), so that concurrent advances never
+	// move it back, and returns the offset stored after it.
 	AdvanceClockOffset(ctx context.Context, d time.Duration) (time.Duration, error)
 }
 
-// MaxNodes is how many node numbers there are.
-const MaxNodes = 64
-
-// JobHandler performs one job. An error makes the job run again later.
-type JobHandler func(ctx context.Context, j *Job) error
-
-// RetryLater is an error a handler returns to run its job again at At
-// instead of after the Worker's Backoff.
+// RetryLater is an error a job handler returns to run its job again at At
+// rather than after the Worker's Backoff.
 type RetryLater struct {
 	At  time.Time
 	Err error

@@ -16,15 +16,14 @@ func FormatMinor(n int64) string {
 	return sign + strconv.FormatUint(u/100, 10) + "." + strconv.FormatUint(u%100+100, 10)[1:]
 }
 
-// ParseMinor reads a non-negative decimal amount of money with at most two
-// decimals as minor units: "12.5" is 1250, "3" is 300, "0.07" is 7. The
-// amount is ASCII digits, then optionally a point and one or two digits:
-// no sign, exponent, white space or digit grouping. An amount beyond
-// math.MaxInt64 minor units is an error too. On error the amount is 0 and
-// the error is a KindInvalid *Error.
+// ParseMinor reads an amount of money as minor units: ASCII digits, then
+// optionally a point and one or two digits ("12.5" is 1250, "3" is 300,
+// "0.07" is 7), without sign, exponent, white space or grouping. Any other
+// input, or more than math.MaxInt64 minor units, is a KindInvalid *Error
+// (and 0).
 func ParseMinor(s string) (int64, error) {
 	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" || (dot && frac == "") || len(frac) > 2 || !allDigits(whole) || !allDigits(frac) {
+	if !isDigits(whole, 1, len(whole)) || (dot && frac == "") || !isDigits(frac, 0, 2) {
 		return 0, Invalid("amount", "%q is not a non-negative amount with at most two decimals", s)
 	}
 	n, ok := appendDigits(0, whole)
@@ -38,16 +37,6 @@ func ParseMinor(s string) (int64, error) {
 		return 0, Invalid("amount", "%q is too large an amount", s)
 	}
 	return n, nil
-}
-
-// allDigits reports whether s is ASCII digits only ("" is).
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // appendDigits returns n followed by the decimal digits of s, false when

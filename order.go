@@ -1,8 +1,6 @@
 package opencube
 
-import (
-	"time"
-)
+import "time"
 
 // OrderStatus is the CSSS orderStatus of a plan order.
 type OrderStatus int
@@ -42,6 +40,12 @@ var transitions = map[OrderStatus]map[Move]OrderStatus{
 	OrderNotEnabled: {MoveEnable: OrderInUse, MoveCancel: OrderCancelled},
 	OrderInUse:      {MoveSuspend: OrderSuspended, MoveEnd: OrderEnded, MoveExpire: OrderExpired},
 	OrderSuspended:  {MoveResume: OrderInUse, MoveEnd: OrderEnded},
+}
+
+// moveEvents is the event each move emits (an OTA order's enable: 1007).
+var moveEvents = map[Move]EventType{
+	MoveEnable: EventStartOrder, MoveCancel: EventCancelOrder, MoveSuspend: EventPauseOrder,
+	MoveResume: EventResumeOrder, MoveEnd: EventEndOrder, MoveExpire: EventExpireOrder,
 }
 
 // Next returns the state that move leads to from s, or a KindOrderState error
@@ -114,22 +118,20 @@ type Order struct {
 // Periods is N of D11: the ordered periods plus every renewal so far.
 func (o *Order) Periods() int { return o.OrderPeriod + o.RenewPeriod }
 
-// validityCap bounds the units validity counts, far beyond any order the
-// rules of D26 let through (100,000 years), so that the date arithmetic of
-// an order that breaks them saturates instead of overflowing.
+// validityCap bounds the units of Validity far beyond what D26 lets
+// through (100,000 years), so that the dates of an order that breaks D26
+// saturate instead of overflowing.
 const validityCap = 100_000 * 12 * 31
 
-// Validity returns the length of o's validity (D11): a number of calendar
-// months for the month-counted plan types (months true), else of days. It
-// is counted with saturating arithmetic: whatever o holds, it never
-// overflows (and never exceeds 37,200,000 units).
+// Validity returns the length of o's validity (D11) in calendar months for
+// the month-counted plan types (months true), else in days, with
+// saturating arithmetic: it never overflows, nor exceeds validityCap.
 func (o *Order) Validity() (n int64, months bool) {
 	clamp := func(v int) int64 { return min(max(int64(v), 0), validityCap) }
 	periods := min(clamp(o.OrderPeriod)+clamp(o.RenewPeriod), validityCap)
 	switch {
 	case o.Days > 0:
-		// An OTA order: days for order_period periods, renewals in
-		// proportion.
+		// An OTA order: days for order_period periods, renewals in proportion.
 		return min(clamp(o.Days)*periods/max(clamp(o.OrderPeriod), 1), validityCap), false
 	case o.PlanType.Months() > 0:
 		return min(periods*int64(o.PlanType.Months()), validityCap), true
@@ -138,9 +140,8 @@ func (o *Order) Validity() (n int64, months bool) {
 	}
 }
 
-// WithinMaxValidity reports whether o's validity, counted from any start,
-// ends no later than MaxValidityYears after it (D26): at most
-// MaxValidityMonths months, or MaxValidityDays days.
+// WithinMaxValidity reports whether o's validity, from any start, ends
+// within MaxValidityYears (D26): MaxValidityMonths or MaxValidityDays.
 func (o *Order) WithinMaxValidity() bool {
 	n, months := o.Validity()
 	if months {
@@ -149,10 +150,9 @@ func (o *Order) WithinMaxValidity() bool {
 	return n <= MaxValidityDays
 }
 
-// CheckValidity is D26's rule on an order's length: nil when o lasts no
-// longer than MaxValidityYears and, once started, ends by MaxTime; else a
-// KindInvalid error naming field, the request field that made it too long
-// (order_period when ordered, renew_period when renewed).
+// CheckValidity is D26's rule on an order's length: nil when o is
+// WithinMaxValidity and, once started, ends by MaxTime; else KindInvalid
+// naming field, the request field that made it too long.
 func (o *Order) CheckValidity(field string) error {
 	if !o.WithinMaxValidity() {
 		n, months := o.Validity()
@@ -168,10 +168,9 @@ func (o *Order) CheckValidity(field string) error {
 	return nil
 }
 
-// LastDay returns the last business day of an order that starts on the
-// business day of start, following D11: N units from the start date (months
-// with month-end clamping) minus one day. The arithmetic saturates (see
-// Validity); ExpiryFor bounds the result.
+// LastDay returns the last business day of o started on start's business
+// day (D11): Validity units later (months clamped to the month's end)
+// less one day.
 func (o *Order) LastDay(start time.Time) time.Time {
 	s := start.In(BusinessZone)
 	day := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, BusinessZone)
@@ -188,9 +187,8 @@ func (o *Order) lastInstant(start time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, BusinessZone)
 }
 
-// ExpiryFor returns the instant an order started at start expires: 23:59:59
-// UTC+8 on its last day, and never after MaxTime (an order enabled less
-// than MaxValidityYears before it ends there: the one date it can have).
+// ExpiryFor returns when o, started at start, expires: 23:59:59 UTC+8 on
+// its last day, or MaxTime if that is earlier.
 func (o *Order) ExpiryFor(start time.Time) time.Time {
 	exp := o.lastInstant(start)
 	if exp.After(MaxTime) {
@@ -215,35 +213,17 @@ func (o *Order) Apply(move Move, now time.Time) (EventType, error) {
 	if err != nil {
 		return "", err
 	}
-	var ev EventType
+	ev := moveEvents[move]
 	switch move {
-	case MoveEnable, MoveResume:
-		if move == MoveEnable {
-			start := now
-			o.StartedAt = &start
-			exp := o.ExpiryFor(now)
-			o.ExpiresAt = &exp
-			ev = EventStartOrder
-			if o.OTA {
-				ev = EventStartOTAOrder
-			}
-		} else {
-			ev = EventResumeOrder
+	case MoveEnable:
+		start, exp := now, o.ExpiryFor(now)
+		o.StartedAt, o.ExpiresAt = &start, &exp
+		if o.OTA {
+			ev = EventStartOTAOrder
 		}
-	case MoveCancel:
+	case MoveCancel, MoveEnd, MoveExpire:
 		ended := now
 		o.EndedAt = &ended
-		ev = EventCancelOrder
-	case MoveSuspend:
-		ev = EventPauseOrder
-	case MoveEnd:
-		ended := now
-		o.EndedAt = &ended
-		ev = EventEndOrder
-	case MoveExpire:
-		ended := now
-		o.EndedAt = &ended
-		ev = EventExpireOrder
 	}
 	o.Status = to
 	o.UpdatedAt = now
@@ -251,10 +231,8 @@ func (o *Order) Apply(move Move, now time.Time) (EventType, error) {
 }
 
 // Renew adds periods (1-MaxPeriods) to o (D11) and returns the event it
-// emits, "" when the order is not in use (1009 is pushed only for an
-// in-use order). A renewal that would make o last past MaxValidityYears
-// (CheckValidity) is refused with KindInvalid naming renew_period, and
-// leaves o as it was.
+// emits: 1009 for an in-use order, else "". A renewal that CheckValidity
+// refuses fails with KindInvalid naming renew_period and leaves o as it was.
 func (o *Order) Renew(periods int, now time.Time) (EventType, error) {
 	if periods < 1 || periods > MaxPeriods {
 		return "", OutOfRange("renew_period", 1, MaxPeriods)
@@ -280,10 +258,12 @@ func (o *Order) Renew(periods int, now time.Time) (EventType, error) {
 	return "", nil
 }
 
-// EventType is the CSSS notification event code of an order change.
+// EventType is the type of a notification event: the CSSS event code of an
+// order change, or one of the other events below.
 type EventType string
 
-// Order notification events (csss-api.md §4.1).
+// Notification events: those of order changes (csss-api.md §4.1), then
+// the others.
 const (
 	EventCreateOrder   EventType = "1000"
 	EventEndOrder      EventType = "1001"
@@ -296,11 +276,30 @@ const (
 	EventRenewOrder    EventType = "1009"
 	EventReduceCycle   EventType = "1010"
 	EventDownloadIMSI  EventType = "1012"
+	// EventFlowAlert is a usage alert (流量使用量API预警, §4.2): an order
+	// reached a volume threshold or is some days from its expiry.
+	EventFlowAlert EventType = "flow_alert"
+	// EventSMSReport is the final report of an MT short message
+	// (短信下行回调): delivered or failed.
+	EventSMSReport EventType = "sms_report"
+	// EventSMSMO is a mobile-originated short message (短信上行回调).
+	EventSMSMO EventType = "sms_mo"
+	// EventMallRecharge is the Mall's recharge-success push (充值成功消息推送):
+	// a paid Mall order became an order on the SIM. Its Data holds the Mall
+	// order (orderNo, deviceCode, packageCode, payAmount, payCurrency,
+	// payId, orderId).
+	EventMallRecharge EventType = "mall_recharge"
 )
 
-// Event is something that happened to an enterprise's object, written in the
-// same transaction as the change itself (the outbox) and later delivered to
-// the enterprise's notification endpoints.
+// EventTypes lists every event type an endpoint may subscribe to.
+var EventTypes = []EventType{
+	EventCreateOrder, EventEndOrder, EventCancelOrder, EventPauseOrder, EventResumeOrder,
+	EventStartOrder, EventStartOTAOrder, EventExpireOrder, EventRenewOrder, EventReduceCycle,
+	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge,
+}
+
+// Event is something that happened to an enterprise's object, written in
+// the transaction of the change (the outbox) and delivered later.
 type Event struct {
 	ID             string      `json:"id"`
 	EnterpriseCode string      `json:"enterprise"`
@@ -310,18 +309,17 @@ type Event struct {
 	Status         OrderStatus `json:"order_status"`
 	CreatedAt      time.Time   `json:"created_at"`
 	// IMSI, PlanCode, StartedAt and ExpiresAt are the order's at the event,
-	// kept so that a notification can be sent (again) from the event alone.
+	// so that the event alone can be notified (again).
 	IMSI      string     `json:"imsi,omitempty"`
 	PlanCode  string     `json:"package_code,omitempty"`
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
-	// Seq numbers the events of one SIM 1, 2, 3... in the order their
-	// transactions committed: the store assigns it in InsertEvent (which
-	// ignores this field) and returns it with a Delivery's event.
+	// Seq numbers one SIM's events 1, 2, 3... in commit order; the store
+	// assigns it (InsertEvent ignores this field) and returns it with a
+	// Delivery's event.
 	Seq int64 `json:"seq,omitempty"`
-	// Data holds the extra fields of an event that is not an order move (a
-	// usage alert's threshold and volumes), as a JSON object; empty
-	// otherwise.
+	// Data is a JSON object of the extra fields of an event that is not an
+	// order move (a usage alert's threshold and volumes), else empty.
 	Data string `json:"data,omitempty"`
 }
 
@@ -352,14 +350,10 @@ type OrderFilter struct {
 	Page       Page
 }
 
-// JobExpireOrder is the job kind that moves an in-use order to expired
-// (state 4, event 1008) once its validity has run out (D11, D12).
-const JobExpireOrder = "order.expire"
-
-// Reduce takes periods off o at time now: renewals first, then ordered
-// periods (an OTA order's days shrink in proportion), keeping at least
-// one. A started order's expiry moves earlier, possibly into the past, and
-// then it expires at once. Any order not over may be reduced.
+// Reduce takes periods off o at time now (1010): renewals first, then
+// ordered periods (an OTA order's days shrink in proportion), keeping at
+// least one. A started order's expiry moves earlier, into the past maybe,
+// and it then expires at once. Any order not over may be reduced.
 func (o *Order) Reduce(periods int, now time.Time) (EventType, error) {
 	// periods is 1 to one less than the order has.
 	outOfRange := func() error {

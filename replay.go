@@ -1,41 +1,33 @@
 package opencube
 
-import (
-	"time"
-)
+import "time"
 
-// ReplayClaim asks the store to record a signed request's replay entries
-// (D5) in the transaction of the change the request makes, with the
-// request's answer, rather than in a write of their own before or after
-// it: an identical request running at the same time then fails that
-// transaction instead of repeating the change; a request that dies before
-// its change commits leaves no entry behind (D28), so its retry runs; and
-// the entries cost no write of their own.
+// ReplayClaim asks a store to record a signed request's replay entries
+// (D5), with its answer, in the transaction of the change the request
+// makes: an identical request running at the same time then fails that
+// transaction instead of repeating the change, a request that dies before
+// its change commits leaves no entry, so its retry runs (D28), and the
+// entries cost no write of their own.
 //
-// A front door makes the claim and hands it to a service
-// (ReplayingPlanService.Replaying, ReplayingSMSService.Replaying); the
-// service passes it to each transaction it runs
-// (OrderStore.UpdateOrdersClaiming, SMSStore.UpdateSMSClaiming), and calls
-// AnswerOrder, AnswerOrders or AnswerSMS last in the transaction's function
-// with what it will return. The store records the entries in the first
-// transaction that answers them and commits; a transaction that does not
-// answer (a read before the change) records nothing.
+// A front door hands the claim to a service (Replaying), which passes it
+// to each transaction it runs (UpdateOrdersClaiming, UpdateSMSClaiming) and
+// calls AnswerOrder, AnswerOrders or AnswerSMS last in the transaction's
+// function. The first transaction that answers records the entries; one
+// that does not (a read before the change) records nothing.
 type ReplayClaim struct {
 	// Replays are the entries to record: the request's sign, and its
 	// Idempotency-Key when it has one.
 	Replays []*Replay
 	Now     time.Time
 	// RenderOrder, RenderOrders and RenderSMS render the request's answer
-	// from the result of its change, so that the store records the answer
-	// in the entries in the same transaction: the request then costs no
-	// write after its change, and a repeat finds the answer as soon as the
-	// change is visible.
+	// from the result of its change, so that a repeat finds the answer as
+	// soon as the change is visible.
 	RenderOrder  func(*Order) []byte
 	RenderOrders func([]*Order) []byte
 	RenderSMS    func(*SMS) []byte
 	// Response is the answer rendered by AnswerOrder, AnswerOrders or
-	// AnswerSMS; the store records it only when the function that
-	// rendered it succeeds.
+	// AnswerSMS; it is recorded only when the function that rendered it
+	// succeeds.
 	Response []byte
 	// Recorded is set by the store once the entries were committed with a
 	// change, with Response.
@@ -45,10 +37,9 @@ type ReplayClaim struct {
 	Prior *Replay
 }
 
-// ErrReplayed is what OrderStore.UpdateOrdersClaiming and
-// SMSStore.UpdateSMSClaiming return, with nothing written, when the
-// request's ReplayClaim finds the request was seen before. A store may find
-// out before running the function or after (its writes are then undone).
+// ErrReplayed is what UpdateOrdersClaiming and UpdateSMSClaiming return,
+// with nothing written, when the claim finds the request was seen before
+// (ahead of running the function, or after it, undoing its writes).
 var ErrReplayed = &Error{Kind: KindConflict, Message: "the request was seen before"}
 
 // Pending reports whether c is a claim still to be recorded: not nil, not
@@ -59,8 +50,8 @@ func (c *ReplayClaim) Pending() bool {
 
 // AnswerOrder gives a pending claim that renders order answers the result
 // of the request's change. A service calls it last in the function it
-// passes to UpdateOrdersClaiming, with what it will return: nothing may
-// fail after it. It does nothing on a nil or settled claim.
+// passes to UpdateOrdersClaiming: nothing may fail after it. It does
+// nothing on a nil or settled claim.
 func (c *ReplayClaim) AnswerOrder(o *Order) {
 	if c.Pending() && c.RenderOrder != nil {
 		c.Response = c.RenderOrder(o)

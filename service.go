@@ -75,20 +75,19 @@ type PlanService interface {
 }
 
 // ReplayingPlanService is a PlanService whose changes can record a signed
-// request's replay entry in their own transaction.
+// request's replay entries in their own transaction (ReplayClaim).
 type ReplayingPlanService interface {
 	PlanService
-	// Replaying returns the service acting for one request: every change it
-	// makes records claim in its transaction (ReplayClaim).
+	// Replaying returns the service acting for one request, whose changes
+	// record claim.
 	Replaying(claim *ReplayClaim) PlanService
 }
 
-// ReplayingSMSService is an SMSService whose changes can record a signed
-// request's replay entries in their own transaction.
+// ReplayingSMSService is ReplayingPlanService for an SMSService.
 type ReplayingSMSService interface {
 	SMSService
-	// Replaying returns the service acting for one request: every change it
-	// makes records claim in its transaction (ReplayClaim).
+	// Replaying returns the service acting for one request, whose changes
+	// record claim.
 	Replaying(claim *ReplayClaim) SMSService
 }
 
@@ -147,24 +146,14 @@ func (r *OrderRequest) Validate() error {
 	case r.MCC != "" && !isDigits(r.MCC, 3, 3):
 		return MustBe("mcc", "3 digits (an MCC)")
 	}
-	// The plan's type is the request's (Matches checks it), so the
-	// order's length is known before any plan is read.
+	// The plan's type is the request's (the service checks it against the
+	// plan), so the order's length is known before any plan is read.
 	o := Order{PlanType: r.PlanType, OrderPeriod: r.OrderPeriod, Days: r.Days}
 	return o.CheckValidity("order_period")
 }
 
-// Matches reports whether the request names the plan by its own name and
-// type (KindPlanNotOrderable when not).
-func (r *OrderRequest) Matches(p *Plan) error {
-	if p.Name != r.PlanName || p.Type != r.PlanType {
-		return Errorf(KindPlanNotOrderable, "package_name or package_type does not match plan %s", p.Code)
-	}
-	return nil
-}
-
-// NotifyService is the operator's view of notifications: webhook
-// endpoints, the delivery log and replay, and usage alert settings. It is
-// not scoped to one enterprise.
+// NotifyService is the operator's view of notifications, for any
+// enterprise: webhook endpoints, deliveries and usage alert settings.
 type NotifyService interface {
 	// PutWebhook sets the enterprise's endpoint URL and events. A new
 	// endpoint gets a secret, returned in the answer's Secret this once.
@@ -219,8 +208,8 @@ type SIMAdminService interface {
 	MoveSIM(ctx context.Context, iccid string, move SIMMove) (*SIM, error)
 }
 
-// SIMService is the SIM and Usage sections of the CSSS API. Every method
-// acts for the enterprise carried by ctx.
+// SIMService is the SIM and Usage sections of the CSSS API, acting for the
+// enterprise carried by ctx.
 type SIMService interface {
 	// FindDevices lists the enterprise's SIMs (only those with an in-use
 	// order when f.InUse) and their total.
@@ -246,9 +235,8 @@ type MallOrderRequest struct {
 	PayType        string
 	PayAmountMinor int64
 	PayCurrency    string
-	// Paid says the payment succeeded; an unpaid order is kept pending.
-	Paid        bool
-	AutoRenewal bool
+	Paid           bool // the payment succeeded; an unpaid order is kept pending
+	AutoRenewal    bool
 }
 
 // EnterpriseFinder finds an enterprise and its secrets by access code: what
@@ -258,14 +246,13 @@ type EnterpriseFinder interface {
 	FindEnterprise(ctx context.Context, accessCode string) (*Enterprise, error)
 }
 
-// MallService is the consumer Mall's business. Every method acts for the
-// enterprise carried by ctx.
+// MallService is the consumer Mall's business, acting for the enterprise
+// carried by ctx.
 type MallService interface {
 	// Verify is the card login: the SIM must be the enterprise's and able
 	// to order (not suspended or terminated).
 	Verify(ctx context.Context, iccid string) (*SIM, error)
-	// Plans lists the plans the SIM can buy: those it can order that carry
-	// a price.
+	// Plans lists the plans the SIM can order that carry a price.
 	Plans(ctx context.Context, iccid string) ([]*Plan, error)
 	// Order records a purchase; a paid one becomes an order on the SIM in
 	// the same transaction. The same order number again returns the first
@@ -288,10 +275,9 @@ type MallService interface {
 type ESIMService interface {
 	// SendVerificationCode makes a new e-mail verification code.
 	SendVerificationCode(ctx context.Context, accessCode, email string) (*VerificationCode, error)
-	// Register creates a consumer account and a session; it answers the
-	// session's token.
+	// Register creates a consumer account and a session, and answers its token.
 	Register(ctx context.Context, accessCode, email, passwdMD5, code string) (*ShopUser, string, error)
-	// Login opens a session; it answers the session's token.
+	// Login opens a session, and answers its token.
 	Login(ctx context.Context, accessCode, email, passwdMD5 string) (*ShopUser, string, error)
 	// Authenticate returns the session of a token.
 	Authenticate(ctx context.Context, token string) (*Session, error)
@@ -320,8 +306,8 @@ type ESIMAdminService interface {
 	MarkProfile(ctx context.Context, accessCode, iccid string, to ProfileState) (*Profile, error)
 	// FindProfiles lists an enterprise's profiles.
 	FindProfiles(ctx context.Context, f ProfileFilter) ([]*Profile, error)
-	// CodesReadable reports whether the operator may read verification
-	// codes (D21: in sandbox mode only).
+	// CodesReadable reports whether verification codes may be read (D21:
+	// in sandbox mode only).
 	CodesReadable() bool
 	// VerificationCode returns the current code of an address.
 	VerificationCode(ctx context.Context, accessCode, email string) (*VerificationCode, error)

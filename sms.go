@@ -15,9 +15,8 @@ const (
 	SMSMO SMSDirection = "mo" // mobile-originated: from the device
 )
 
-// SMSState is where a short message stands. An MT message moves queued ->
-// sent -> delivered, or to failed or expired; an MO message is delivered
-// when it arrives.
+// SMSState is where a short message stands: MT moves queued -> sent ->
+// delivered, or to failed or expired; MO is delivered when it arrives.
 type SMSState string
 
 // SMS states.
@@ -51,22 +50,16 @@ type SMS struct {
 	MSISDN         string       `json:"msisdn"`
 	Direction      SMSDirection `json:"direction"`
 	Type           SMSType      `json:"sms_type"`
-	// Content is the text, or the hex of a binary message.
-	Content string `json:"content"`
-	// Encoding is the air encoding: "gsm7", "ucs2" or "binary".
-	Encoding string   `json:"encoding"`
-	Segments int      `json:"segments"`
-	State    SMSState `json:"state"`
-	// GatewayID is the gateway's reference of an accepted MT message.
-	GatewayID string `json:"gateway_id,omitempty"`
-	// Error is why the message failed, or the last send error.
-	Error string `json:"error,omitempty"`
-	// Attempts counts the hand-overs to the gateway that were started.
-	Attempts int `json:"attempts"`
-	// SubmittingAt is set while a hand-over is in flight or its outcome is
+	Content        string       `json:"content"`  // the text, or the hex of a binary message
+	Encoding       string       `json:"encoding"` // on the air: "gsm7", "ucs2" or "binary"
+	Segments       int          `json:"segments"`
+	State          SMSState     `json:"state"`
+	GatewayID      string       `json:"gateway_id,omitempty"` // the gateway's reference of an accepted MT message
+	Error          string       `json:"error,omitempty"`      // why the message failed, or the last send error
+	Attempts       int          `json:"attempts"`             // hand-overs to the gateway started
+	// SubmittingAt is set while a hand-over is in flight or its outcome
 	// unknown (the node stopped, the gateway did not answer): the message
-	// is then not handed over again before a delivery report had time to
-	// tell whether the gateway took it.
+	// is not handed over again before a delivery report had time to come.
 	SubmittingAt *time.Time `json:"submitting_at,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"` // queued (MT), received (MO)
 	SentAt       *time.Time `json:"sent_at,omitempty"`
@@ -102,11 +95,10 @@ type MORequest struct {
 	Type    SMSType
 }
 
-// SMSService is the SMS section of the CSSS API. SendSMS and FindSMS act
-// for the enterprise carried by ctx (NewContext).
+// SMSService is the SMS section of the CSSS API, acting for the enterprise
+// carried by ctx (NewContext).
 type SMSService interface {
-	// SendSMS validates, counts and queues a message to a SIM; the
-	// message is stored before SendSMS returns.
+	// SendSMS validates, counts and stores a message to a SIM, queued.
 	SendSMS(ctx context.Context, r SendSMSRequest) (*SMS, error)
 	// FindSMS lists the enterprise's messages, newest first, and their total.
 	FindSMS(ctx context.Context, f SMSFilter) ([]*SMS, int, error)
@@ -114,44 +106,18 @@ type SMSService interface {
 
 // SMSReportData is the Data of an EventSMSReport event (短信下行回调).
 type SMSReportData struct {
-	SMSID string `json:"sms_id"`
-	// Status is "success" (delivered) or "fail" (failed or expired).
-	Status string   `json:"status"`
+	SMSID  string   `json:"sms_id"`
+	Status string   `json:"status"` // "success" (delivered) or "fail" (failed or expired)
 	State  SMSState `json:"state"`
 }
 
 // SMSMOData is the Data of an EventSMSMO event (短信上行回调).
 type SMSMOData struct {
-	SMSID   string `json:"sms_id"`
-	MSISDN  string `json:"msisdn"`
-	Content string `json:"content"`
-	// DataCoding is 0 for text, 1 for binary (Content is then hex).
-	DataCoding int `json:"data_coding"`
+	SMSID      string `json:"sms_id"`
+	MSISDN     string `json:"msisdn"`
+	Content    string `json:"content"`
+	DataCoding int    `json:"data_coding"` // 0 text, 1 binary (Content is then hex)
 }
-
-// Job kinds of the SMS service.
-const (
-	// JobSendSMS hands an MT message (the key) to the gateway.
-	JobSendSMS = "sms.send"
-	// JobExpireSMS expires a message (the key) still queued or sent at
-	// its RunAt.
-	JobExpireSMS = "sms.expire"
-	// JobSandboxSMS is the sandbox device's delivery of a message (the
-	// key); its payload is the outcome, "delivered" or "failed".
-	JobSandboxSMS = "sms.sandbox"
-)
-
-// Error kinds of the SMS limits.
-const (
-	// KindSMSTooLong is a message of more segments than allowed (CSSS 2101).
-	KindSMSTooLong Kind = "sms_too_long"
-	// KindSMSDailyLimit is a SIM that reached its MT messages of the day
-	// (CSSS 2102).
-	KindSMSDailyLimit Kind = "sms_daily_limit"
-	// KindSMSNotFound is an unknown message (not on the CSSS wire: sendSms
-	// makes messages, querySms filters them).
-	KindSMSNotFound Kind = "sms_not_found"
-)
 
 // SMSStore keeps short messages.
 type SMSStore interface {
@@ -166,22 +132,19 @@ type SMSStore interface {
 	FindSMS(ctx context.Context, f SMSFilter) ([]*SMS, int, error)
 }
 
-// SMSTx is the SMS book inside one store transaction, beside the order
-// book (events, jobs, SIMs).
+// SMSTx is the SMS book inside one store transaction, with the order book.
 type SMSTx interface {
 	OrderTx
-	// SMSByID returns a message of any enterprise, locked for the rest of
-	// the transaction where the store supports it; KindSMSNotFound when
-	// unknown.
+	// SMSByID returns a message of any enterprise, locked where the store
+	// supports it; KindSMSNotFound when unknown.
 	SMSByID(ctx context.Context, id string) (*SMS, error)
 	// InsertSMS inserts a message; KindConflict when its id exists.
 	InsertSMS(ctx context.Context, m *SMS) error
 	// SaveSMS writes a message's mutable fields (state, gateway id,
 	// error, attempts and times); KindSMSNotFound when unknown.
 	SaveSMS(ctx context.Context, m *SMS) error
-	// CountSMS counts the MT messages to a SIM created at or after since,
-	// after locking the SIM so that concurrent counts of one SIM run one
-	// after the other.
+	// CountSMS counts the MT messages to a SIM created from since on, having
+	// locked the SIM so that counts of one SIM run one after the other.
 	CountSMS(ctx context.Context, iccid string, since time.Time) (int, error)
 	// SIMByNumber returns the SIM of any enterprise whose ICCID or MSISDN
 	// is number; KindDeviceNotFound when none.
@@ -203,11 +166,8 @@ type SMSGateway interface {
 
 // SMSAcceptance is a gateway's receipt for a message it took.
 type SMSAcceptance struct {
-	// ID is the gateway's reference of the message.
-	ID string
-	// FollowUp, when set, is a job written in the transaction that
-	// records the acceptance (the sandbox device's delivery).
-	FollowUp *Job
+	ID       string // the gateway's reference of the message
+	FollowUp *Job   // a job to write with the acceptance (the sandbox device's delivery), or nil
 }
 
 // Errors an SMSGateway's Send wraps.
@@ -215,8 +175,7 @@ var (
 	// ErrSMSNotSent means the gateway certainly did not take the message:
 	// it is sent again after a back-off.
 	ErrSMSNotSent = errors.New("sms: the gateway did not take the message")
-	// ErrSMSRejected means the gateway refused the message for good: it
-	// fails.
+	// ErrSMSRejected means the gateway refused the message for good: it fails.
 	ErrSMSRejected = errors.New("sms: the gateway rejected the message")
 )
 
@@ -236,7 +195,6 @@ type SMSReceiver interface {
 	// Report records a delivery report of MT message id; reports only move
 	// a message forward.
 	Report(ctx context.Context, id string, o SMSOutcome, detail string) error
-	// ReceiveMO records a message from a device and notifies its
-	// enterprise.
+	// ReceiveMO records a message from a device and notifies its enterprise.
 	ReceiveMO(ctx context.Context, r MORequest) (*SMS, error)
 }

@@ -60,12 +60,10 @@ type OrderStore interface {
 	// nothing when fn returns an error.
 	UpdateOrders(ctx context.Context, fn func(tx OrderTx) error) error
 	// UpdateOrdersClaiming is UpdateOrders that also records a pending
-	// claim's replay entries, with the answer the claim was given, in the
-	// transaction (ReplayClaim); it sets the claim's Recorded when the
-	// transaction commits. A claim that fn did not answer is not recorded.
-	// When an entry exists it sets the claim's Prior and returns
-	// ErrReplayed, with nothing written. A nil or settled claim makes it
-	// UpdateOrders.
+	// claim's entries, with the answer fn gave it, in the transaction and
+	// sets its Recorded on commit (ReplayClaim). When an entry exists it
+	// sets the claim's Prior and returns ErrReplayed, writing nothing. A
+	// nil or settled claim makes it UpdateOrders.
 	UpdateOrdersClaiming(ctx context.Context, claim *ReplayClaim, fn func(tx OrderTx) error) error
 	// FindOrders returns orders newest first (order time, then id) and their total.
 	FindOrders(ctx context.Context, f OrderFilter) ([]*Order, int, error)
@@ -83,8 +81,7 @@ type OrderTx interface {
 	Plan(ctx context.Context, accessCode, code string) (*Plan, error)
 	// Order returns an enterprise's order; KindOrderNotFound when unknown.
 	Order(ctx context.Context, accessCode, id string) (*Order, error)
-	// OrderByID returns any enterprise's order (for background work);
-	// KindOrderNotFound when unknown.
+	// OrderByID returns any enterprise's order; KindOrderNotFound when unknown.
 	OrderByID(ctx context.Context, id string) (*Order, error)
 	// ActiveOrder returns the SIM's in-use or suspended order, or nil.
 	ActiveOrder(ctx context.Context, iccid string) (*Order, error)
@@ -108,14 +105,12 @@ type OrderTx interface {
 // that dies leaves no entry, and its retry runs.
 type Replay struct {
 	AccessCode string
-	// Key is the request's timestamp and sign, or its Idempotency-Key.
-	Key string
+	Key        string // the request's timestamp and sign, or its Idempotency-Key
 	// Fingerprint identifies the request behind the key: the path of a
 	// sign (D25), or the path and body behind an Idempotency-Key.
 	Fingerprint string
-	// Response is the first response's bytes.
-	Response  []byte
-	ExpiresAt time.Time
+	Response    []byte // the first response
+	ExpiresAt   time.Time
 }
 
 // ReplayStore remembers the answers of signed requests for the replay
@@ -126,4 +121,66 @@ type ReplayStore interface {
 	// and false. An entry without a response (left by an earlier version
 	// whose request died) counts as absent.
 	ClaimReplay(ctx context.Context, r *Replay, now time.Time) (*Replay, bool, error)
+}
+
+// ShopStore keeps what the consumer shops add to the order book: the eSIM
+// QR Mall's catalog, profile inventory, consumers, sessions, verification
+// codes and orders, and the Mall's orders.
+type ShopStore interface {
+	// CreateESIMPlan inserts p; KindConflict when its id exists.
+	CreateESIMPlan(ctx context.Context, p *ESIMPlan) error
+	// FindESIMPlans returns the plans f selects, id order.
+	FindESIMPlans(ctx context.Context, f ESIMPlanFilter) ([]*ESIMPlan, error)
+
+	// ImportProfiles inserts every profile or none; KindConflict when an
+	// ICCID exists.
+	ImportProfiles(ctx context.Context, ps []*Profile) error
+	// FindProfiles returns the profiles f selects, ICCID order.
+	FindProfiles(ctx context.Context, f ProfileFilter) ([]*Profile, error)
+	// UpdateProfile runs fn on the enterprise's profile, locked, and writes
+	// what fn leaves in it; KindDeviceNotFound when unknown.
+	UpdateProfile(ctx context.Context, accessCode, iccid string, fn func(p *Profile) error) (*Profile, error)
+
+	// CreateShopUser inserts u; KindConflict when the e-mail is taken.
+	CreateShopUser(ctx context.Context, u *ShopUser) error
+	// FindShopUser returns a consumer; KindUnauthenticated when unknown.
+	FindShopUser(ctx context.Context, accessCode, email string) (*ShopUser, error)
+	// PutSession records a login.
+	PutSession(ctx context.Context, s *Session) error
+	// FindSession returns the session of a token hash; KindTokenExpired
+	// when unknown.
+	FindSession(ctx context.Context, tokenHash string) (*Session, error)
+	// PutVerificationCode replaces the address's verification code.
+	PutVerificationCode(ctx context.Context, v *VerificationCode) error
+	// FindVerificationCode returns the address's code (the latest of any
+	// enterprise when accessCode is empty); KindInvalid when none was sent.
+	FindVerificationCode(ctx context.Context, accessCode, email string) (*VerificationCode, error)
+
+	// CreateESIMOrder inserts o and jobs in one transaction. With reserve,
+	// it first claims one available profile of o's enterprise for o
+	// (setting o.ICCID), so that concurrent claimers, on any node, never
+	// get the same profile; KindSoldOut when none is available.
+	CreateESIMOrder(ctx context.Context, o *ESIMOrder, reserve bool, jobs []*Job) error
+	// UpdateESIMOrder runs fn on the order and its profile (nil when it has
+	// none), both locked, and writes both and the jobs fn returns, or
+	// nothing when fn fails; KindOrderNotFound when unknown.
+	UpdateESIMOrder(ctx context.Context, id string, fn func(o *ESIMOrder, p *Profile) ([]*Job, error)) error
+	// FindESIMOrder returns an order and its profile (nil when none);
+	// KindOrderNotFound when unknown.
+	FindESIMOrder(ctx context.Context, id string) (*ESIMOrder, *Profile, error)
+
+	// UpdateMall runs fn in one order-book transaction that also reaches
+	// the Mall's orders; see OrderStore.UpdateOrders.
+	UpdateMall(ctx context.Context, fn func(tx MallTx) error) error
+	// FindMallOrders returns the Mall orders f selects, newest first.
+	FindMallOrders(ctx context.Context, f MallOrderFilter) ([]*MallOrder, error)
+}
+
+// MallTx is the order book inside one transaction, with the Mall's orders.
+type MallTx interface {
+	OrderTx
+	// MallOrder returns the enterprise's Mall order, or nil when unknown.
+	MallOrder(ctx context.Context, accessCode, orderNo string) (*MallOrder, error)
+	// PutMallOrder inserts or replaces a Mall order.
+	PutMallOrder(ctx context.Context, m *MallOrder) error
 }

@@ -17,36 +17,26 @@ const (
 )
 
 // UsageRecord is one accounting record of a data session. Its octet counts
-// are the session's totals so far (cumulative), as RADIUS reports them: a
-// repeated or reordered record never counts twice.
+// are the session's totals so far, as RADIUS reports them: a repeated or
+// reordered record never counts twice. NAS and SessionID name the session.
 type UsageRecord struct {
-	Type AcctType
-	// IMSI identifies the SIM (3GPP-IMSI, or User-Name).
-	IMSI string
-	// NAS identifies the network access server (NAS-IP-Address or
-	// NAS-Identifier); a session is named by NAS and SessionID.
-	NAS       string
-	SessionID string
-	// NASAddr is where the NAS takes Disconnect-Requests (host only), or "".
-	NASAddr  string
-	UserName string
-	// Network names the serving network (3GPP-SGSN-MCC-MNC, or
-	// Called-Station-Id).
-	Network string
-	// InputBytes and OutputBytes are the session's totals so far.
+	Type        AcctType
+	IMSI        string // the SIM: 3GPP-IMSI, or User-Name
+	NAS         string // the network access server: NAS-IP-Address or NAS-Identifier
+	SessionID   string
+	NASAddr     string // where the NAS takes Disconnect-Requests (host only), or ""
+	UserName    string
+	Network     string // the serving network: 3GPP-SGSN-MCC-MNC, or Called-Station-Id
 	InputBytes  int64
 	OutputBytes int64
-	// Time is when the record was made (Event-Timestamp, else arrival).
-	Time time.Time
-	// SessionTime is how long the session has lasted (Acct-Session-Time);
-	// with Time it dates the session's start when its Start was lost.
-	SessionTime time.Duration
+	Time        time.Time     // when the record was made: Event-Timestamp, else arrival
+	SessionTime time.Duration // Acct-Session-Time: with Time, dates a session whose Start was lost
 }
 
 // Validate reports whether r can be booked (D26): its time and its
-// session's start (Time less SessionTime) lie in years MinYear-MaxYear,
-// and its octet totals are 0-MaxSessionBytes. The field of a KindInvalid
-// error is the record's: time, session_time, input_bytes or output_bytes.
+// session's start lie in years MinYear-MaxYear and its octet totals in
+// 0-MaxSessionBytes. A KindInvalid error names time, session_time,
+// input_bytes or output_bytes.
 func (r *UsageRecord) Validate() error {
 	if err := CheckTime("time", r.Time); err != nil {
 		return err
@@ -94,24 +84,21 @@ type DataSession struct {
 	State          SessionState `json:"state"`
 }
 
-// Meter is the usage state of an order beside Order.UsedBytes: the test
-// volume used so far, and the UTC+8 day UsedBytes counts for daily plans.
+// Meter is the usage state of an order beside Order.UsedBytes.
 type Meter struct {
-	TestUsedBytes int64
-	// Day is the UTC+8 day (yyyymmdd) of UsedBytes of a daily plan.
-	Day int
+	TestUsedBytes int64 // the test volume used so far
+	Day           int   // the UTC+8 day (yyyymmdd) UsedBytes counts, for a daily plan
 }
 
 // Subscriber is a SIM with what authorization and rating need: its active
-// order (nil when none), that order's meter and its plan's throttle speed.
+// order (or nil), that order's meter and its plan's throttle speed.
 type Subscriber struct {
 	SIM          *SIM
 	Order        *Order
 	Meter        Meter
 	ThrottleKbps int
-	// FirstAttach is set (by UsageStore.FindSubscriber, when Order is nil)
-	// when an OTA order with timing_type=1 waits for the SIM's first
-	// session to start it (D13).
+	// FirstAttach is set, when Order is nil, for an OTA order with
+	// timing_type=1 that the SIM's first session starts (D13).
 	FirstAttach bool
 }
 
@@ -131,14 +118,20 @@ type Device struct {
 	Session *DataSession
 }
 
+// DeviceUsage is the usage of one SIM as the usage endpoints show it.
+type DeviceUsage struct {
+	Device         *Device
+	UsedBytes      int64     // used by the in-use order (today, for a daily plan)
+	RemainingBytes int64     // the high-speed volume left
+	AsOf           time.Time // until when the usage is complete
+}
+
 // DeviceFilter selects devices of an enterprise.
 type DeviceFilter struct {
-	Enterprise string
-	ICCIDs     []string
-	// InUse keeps only SIMs with an in-use order.
-	InUse bool
-	// WithSession fills Device.Session.
-	WithSession bool
+	Enterprise  string
+	ICCIDs      []string
+	InUse       bool // only SIMs with an in-use order
+	WithSession bool // fill Device.Session
 	Page        Page
 }
 
@@ -156,8 +149,7 @@ type UsageStore interface {
 	// FindDailyUsage returns a SIM's usage days from..to (yyyymmdd,
 	// inclusive), oldest first; days without usage are left out.
 	FindDailyUsage(ctx context.Context, iccid string, from, to int) ([]DailyUsage, error)
-	// UsageAsOf returns the time of the latest committed accounting record
-	// (the zero time when none).
+	// UsageAsOf returns the time of the latest committed accounting record, or zero.
 	UsageAsOf(ctx context.Context) (time.Time, error)
 }
 
@@ -167,8 +159,8 @@ type UsageTx interface {
 	// Subscriber returns the SIM with IMSI imsi, its active order, meter and
 	// throttle; nil when no SIM has that IMSI.
 	Subscriber(ctx context.Context, imsi string) (*Subscriber, error)
-	// Subscribers returns Subscriber for each of imsis that a SIM has, by
-	// IMSI, in one go.
+	// Subscribers returns, in one go, Subscriber by IMSI for those of imsis
+	// a SIM has.
 	Subscribers(ctx context.Context, imsis []string) (map[string]*Subscriber, error)
 	// Sessions returns the known sessions among keys, in one go.
 	Sessions(ctx context.Context, keys []SessionKey) (map[SessionKey]*DataSession, error)
@@ -176,8 +168,7 @@ type UsageTx interface {
 	SIMByICCID(ctx context.Context, iccid string) (*SIM, error)
 	// UpdateSIMStatus writes a SIM's status.
 	UpdateSIMStatus(ctx context.Context, iccid string, status SIMStatus) error
-	// UpdateSIMIMSI writes a SIM's IMSI; KindConflict when another SIM has
-	// it.
+	// UpdateSIMIMSI writes a SIM's IMSI; KindConflict when another has it.
 	UpdateSIMIMSI(ctx context.Context, iccid, imsi string) error
 	// Session returns a session, or nil when unknown.
 	Session(ctx context.Context, nas, id string) (*DataSession, error)
@@ -212,23 +203,6 @@ func ValidTestFlow(s string) bool {
 	return err == nil && f >= 0 && f <= MaxTestFlowMB
 }
 
-// TestBytes is the test volume of an order in bytes: test_flow (MB) when
-// test_flow_flag is 1, else 0.
-func (o *Order) TestBytes() int64 {
-	if o.TestFlowFlag != "1" || o.TestFlow == "" {
-		return 0
-	}
-	f, err := strconv.ParseFloat(o.TestFlow, 64)
-	if err != nil || f <= 0 {
-		return 0
-	}
-	return int64(f * MB)
-}
-
-// Daily reports whether o's volume is a daily one that resets at UTC+8
-// midnight (plan types 0 and 1).
-func (o *Order) Daily() bool { return o.PlanType == PlanUnlimitedDaily || o.PlanType == PlanDaily }
-
 // Disconnect asks a NAS to end a session whose order ran out of quota
 // (RFC 5176 Disconnect-Request).
 type Disconnect struct {
@@ -241,28 +215,15 @@ type Disconnect struct {
 
 // BookResult is the outcome of booking one accounting record.
 type BookResult struct {
-	// Unknown is set when no SIM has the record's IMSI; the record is
-	// acknowledged and dropped.
-	Unknown bool
-	// Bytes is the usage the record added (its delta over the session's
-	// last totals).
-	Bytes int64
-	// Disconnect is set when the record's session must end.
-	Disconnect *Disconnect
+	Unknown    bool        // no SIM has the record's IMSI: acknowledged and dropped
+	Bytes      int64       // the usage added: the delta over the session's last totals
+	Disconnect *Disconnect // set when the record's session must end
 }
 
 // AuthDecision is the answer to a RADIUS Access-Request.
 type AuthDecision struct {
-	Accept bool
-	// Reason says why a request was rejected (the Reply-Message).
-	Reason string
-	// ThrottleKbps is the speed of a throttled unlimited daily plan; 0 for
-	// full speed.
-	ThrottleKbps int
+	Accept       bool
+	Reason       string // why a request was rejected (the Reply-Message)
+	ThrottleKbps int    // the speed of a throttled unlimited daily plan; 0: full speed
 	ICCID        string
 }
-
-// JobSessionSweep is the job kind that closes sessions that went without a
-// record for longer than the session timeout (a lost Stop). The job
-// reschedules itself.
-const JobSessionSweep = "usage.session_sweep"

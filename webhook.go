@@ -8,71 +8,40 @@ import (
 	"time"
 )
 
-// Notification event types beside the order events of csss-api.md §4.1.
+// Webhook delivery constants.
 const (
-	// EventFlowAlert is a usage alert (流量使用量API预警, §4.2): an order
-	// reached a volume threshold or is some days from its expiry.
-	EventFlowAlert EventType = "flow_alert"
-	// EventSMSReport is the final report of an MT short message
-	// (短信下行回调): delivered or failed.
-	EventSMSReport EventType = "sms_report"
-	// EventSMSMO is a mobile-originated short message (短信上行回调).
-	EventSMSMO EventType = "sms_mo"
+	// RedeliverPayload is the Payload of a JobDeliver job an operator asked
+	// for (Redeliver): it sends even a delivered delivery, which a job
+	// without it skips (its node stopped before completing the job).
+	RedeliverPayload = "redeliver"
+	// WebhookSecretPrefix starts every endpoint secret (Standard Webhooks).
+	WebhookSecretPrefix = "whsec_"
+	// DefaultSecretGrace is how long a rotated-out endpoint secret still signs.
+	DefaultSecretGrace = 24 * time.Hour
+	// MaxSecretGrace is the longest grace of a rotated-out endpoint secret:
+	// grace_seconds is 0-2592000 (30 days).
+	MaxSecretGrace = 30 * 24 * time.Hour
+	// FailingAfter is how many consecutive failed attempts mark an endpoint
+	// failing.
+	FailingAfter = 5
 )
-
-// EventTypes lists every notification event type an endpoint may
-// subscribe to.
-var EventTypes = []EventType{
-	EventCreateOrder, EventEndOrder, EventCancelOrder, EventPauseOrder, EventResumeOrder,
-	EventStartOrder, EventStartOTAOrder, EventExpireOrder, EventRenewOrder, EventReduceCycle,
-	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge,
-}
-
-// JobDeliver is the job kind that delivers one event to its enterprise's
-// webhook endpoint; its key is the event id. The store writes it in the
-// transaction that inserts the event (InsertEvent), when the enterprise has
-// an endpoint subscribed to the event's type.
-const JobDeliver = "notify.deliver"
-
-// RedeliverPayload is the Payload of a JobDeliver job that an operator
-// asked for (Redeliver): it sends even a delivery already delivered. A job
-// without it skips a delivered delivery (a node that stopped between
-// recording success and completing the job).
-const RedeliverPayload = "redeliver"
-
-// WebhookSecretPrefix starts every endpoint secret (Standard Webhooks).
-const WebhookSecretPrefix = "whsec_"
-
-// DefaultSecretGrace is how long a rotated-out endpoint secret still signs.
-const DefaultSecretGrace = 24 * time.Hour
-
-// MaxSecretGrace is the longest grace of a rotated-out endpoint secret:
-// grace_seconds is 0-2592000 (30 days).
-const MaxSecretGrace = 30 * 24 * time.Hour
 
 // Webhook is an enterprise's notification endpoint (one per enterprise).
 type Webhook struct {
-	EnterpriseCode string `json:"enterprise"`
-	URL            string `json:"url"`
-	// Events are the subscribed event types; empty means all.
-	Events []EventType `json:"events"`
-	// Secret signs the Standard Webhooks signature; shown only when made.
-	Secret string `json:"secret,omitempty"`
+	EnterpriseCode string      `json:"enterprise"`
+	URL            string      `json:"url"`
+	Events         []EventType `json:"events"`           // the subscribed event types; empty means all
+	Secret         string      `json:"secret,omitempty"` // signs (Standard Webhooks); shown only when made
 	// OldSecret, until OldSecretUntil, signs beside Secret after a rotation.
 	OldSecret      string     `json:"-"`
 	OldSecretUntil *time.Time `json:"old_secret_until,omitempty"`
-	// Failures counts consecutive failed attempts; Failing is set once they
-	// reach FailingAfter and cleared by the next success. A failing
-	// endpoint still receives every delivery.
+	// Failures counts consecutive failed attempts. Failing is set at
+	// FailingAfter and cleared by a success; deliveries go on regardless.
 	Failures  int       `json:"consecutive_failures"`
 	Failing   bool      `json:"failing"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
-
-// FailingAfter is how many consecutive failed attempts mark an endpoint
-// failing.
-const FailingAfter = 5
 
 // Secrets returns the endpoint secrets that sign at now: the current one,
 // and the previous one during its grace period.
@@ -145,10 +114,9 @@ type Delivery struct {
 
 // Attempt is one try at delivering.
 type Attempt struct {
-	N  int       `json:"n"`
-	At time.Time `json:"at"`
-	// StatusCode is the receiver's HTTP status, 0 when none came.
-	StatusCode int           `json:"status_code"`
+	N          int           `json:"n"`
+	At         time.Time     `json:"at"`
+	StatusCode int           `json:"status_code"` // the receiver's HTTP status, 0 when none came
 	Latency    time.Duration `json:"latency_ns"`
 	Error      string        `json:"error,omitempty"`
 	OK         bool          `json:"ok"`
@@ -165,34 +133,33 @@ type DeliveryFilter struct {
 }
 
 // NotifyStore keeps webhook endpoints, deliveries and alert settings.
+// KindNotFound answers an unknown endpoint or delivery.
 type NotifyStore interface {
 	// PutWebhook inserts or replaces the enterprise's endpoint URL and
-	// events; a new endpoint takes w.Secret, an existing one keeps its
-	// secrets. It returns whether the endpoint was created;
+	// events, and returns whether it created the endpoint; a new endpoint
+	// takes w.Secret, an existing one keeps its secrets.
 	// KindUnauthenticated when the enterprise is unknown.
 	PutWebhook(ctx context.Context, w *Webhook) (bool, error)
-	// FindWebhook returns the enterprise's endpoint, secrets included;
-	// KindNotFound when it has none.
+	// FindWebhook returns the enterprise's endpoint, secrets included.
 	FindWebhook(ctx context.Context, accessCode string) (*Webhook, error)
 	// RotateWebhookSecret makes secret current and keeps the current one
-	// valid until oldUntil; KindNotFound when there is no endpoint.
+	// valid until oldUntil.
 	RotateWebhookSecret(ctx context.Context, accessCode, secret string, oldUntil time.Time) error
-	// FindDelivery returns a delivery with its event and attempts;
-	// KindNotFound when unknown.
+	// FindDelivery returns a delivery with its event and attempts.
 	FindDelivery(ctx context.Context, id string) (*Delivery, error)
 	// FindDeliveries lists deliveries with their attempts, newest first.
 	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
 	// RecordAttempt appends attempt a to delivery id, moves it to state,
 	// and counts the endpoint's consecutive failures (reset by success).
 	RecordAttempt(ctx context.Context, id string, a Attempt, state DeliveryState) error
-	// Redeliver makes the deliveries of the enterprise's events created in
-	// [since, until) pending again, due at now (creating those the endpoint
-	// never had), or only delivery id when id is set; it returns how many.
-	// KindNotFound when id is unknown or the enterprise has no endpoint.
+	// Redeliver makes pending again, due at now, the deliveries of the
+	// enterprise's events created in [since, until) (creating those the
+	// endpoint never had), or only delivery id when set; it returns how
+	// many. KindNotFound when the enterprise has no endpoint.
 	Redeliver(ctx context.Context, accessCode, id string, since, until, now time.Time) (int, error)
-	// PurgeDeliveries deletes up to limit deliveries that are not pending
-	// and were last updated before before, oldest first, with their
-	// attempts, and returns how many it deleted.
+	// PurgeDeliveries deletes, with their attempts, up to limit deliveries
+	// not pending and last updated before before, oldest first, and
+	// returns how many.
 	PurgeDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
 	// PutAlertSettings stores the enterprise's usage alert settings.
 	PutAlertSettings(ctx context.Context, s *AlertSettings) error
@@ -200,18 +167,3 @@ type NotifyStore interface {
 	// defaults when none are stored.
 	FindAlertSettings(ctx context.Context, accessCode string) (*AlertSettings, error)
 }
-
-// KindNotFound is the error kind of a missing notification object (a
-// webhook endpoint, a delivery): the admin API answers 404.
-const KindNotFound Kind = "not_found"
-
-// JobPurgeDeliveries is the job kind that deletes the webhook deliveries
-// finished (delivered, or failed for good) longer ago than the retention,
-// with their attempts. The job reschedules itself.
-const JobPurgeDeliveries = "notify.purge_deliveries"
-
-// EventMallRecharge is the Mall's recharge-success push (充值成功消息推送):
-// a paid Mall order became an order on the SIM. It travels through the
-// outbox like the order events; its Data holds the Mall order (orderNo,
-// deviceCode, packageCode, payAmount, payCurrency, payId, orderId).
-const EventMallRecharge EventType = "mall_recharge"

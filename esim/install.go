@@ -12,8 +12,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opencube/opencube"
 	qrcode "github.com/skip2/go-qrcode"
 )
+
+// installCode returns the activation code of a paid order's profile;
+// KindNoQRCode when the order is not paid.
+func installCode(o *opencube.ESIMOrder, p *opencube.Profile) (string, error) {
+	if o.Status != opencube.ESIMPaid || p == nil {
+		return "", opencube.Errorf(opencube.KindNoQRCode, "order %s is not paid: no QR code yet", o.ID)
+	}
+	return p.ActivationCode(), nil
+}
 
 // QRPNG renders an activation code as a QR code PNG, size pixels square.
 func QRPNG(code string, size int) ([]byte, error) {

@@ -588,7 +588,7 @@ func (s *Server) paidOrder(c *call) (*opencube.ESIMOrder, *opencube.Profile, str
 	if err != nil {
 		return nil, nil, "", err
 	}
-	code, err := opencube.InstallCode(o, p)
+	code, err := installCode(o, p)
 	return o, p, code, err
 }
 
@@ -598,7 +598,7 @@ func (s *Server) orderStatus(c *call) (any, error) {
 		return nil, err
 	}
 	d := statusData{OrderID: o.ID, OrderPayStatus: int(o.Status), OrderStatus: int(o.Status), Email: o.Email}
-	if code, err := opencube.InstallCode(o, p); err == nil {
+	if code, err := installCode(o, p); err == nil {
 		d.QRCode = code
 	}
 	return d, nil
@@ -672,7 +672,7 @@ func (s *Server) SendInstallMail(ctx context.Context, j *opencube.Job) error {
 	if err != nil {
 		return err
 	}
-	code, err := opencube.InstallCode(o, p)
+	code, err := installCode(o, p)
 	if err != nil {
 		return nil // not paid: nothing to send
 	}

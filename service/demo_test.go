@@ -17,10 +17,10 @@ func TestESIMPlanPrices(t *testing.T) {
 		if err := p.Validate(); err != nil {
 			t.Errorf("plan %d: %v", p.ID, err)
 		}
-		if _, ok := p.PriceIn("usd"); !ok {
+		if _, ok := service.PriceIn(p, "usd"); !ok {
 			t.Errorf("plan %d has no USD price", p.ID)
 		}
-		if _, ok := p.PriceIn("CNY"); !ok {
+		if _, ok := service.PriceIn(p, "CNY"); !ok {
 			t.Errorf("plan %d has no CNY price", p.ID)
 		}
 		if p.Region {

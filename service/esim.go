@@ -191,6 +191,16 @@ func (s *ESIM) Plan(ctx context.Context, accessCode string, id int64) (*opencube
 	return ps[0], nil
 }
 
+// PriceIn returns p's price in currency (any case), and whether it has one.
+func PriceIn(p *opencube.ESIMPlan, currency string) (int64, bool) {
+	for _, pr := range p.Prices {
+		if strings.EqualFold(pr.Currency, currency) {
+			return pr.AmountMinor, true
+		}
+	}
+	return 0, false
+}
+
 // PreOrder reserves one available profile for the session's consumer and
 // opens an order waiting for payment for PreOrderTimeout (or, with
 // r.ICCID, opens a top-up order for a profile the consumer bought).
@@ -214,7 +224,7 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.
 	if r.PackageCode != "" && r.PackageCode != plan.PackageCode {
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "packageCode %s is not plan %d", r.PackageCode, plan.ID)
 	}
-	price, ok := plan.PriceIn(r.Currency)
+	price, ok := PriceIn(plan, r.Currency)
 	if !ok {
 		return nil, opencube.Invalid("currency", "plan %d has no price in %q", plan.ID, r.Currency)
 	}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"fmt"
 	"sync"
 	"time"
 )
@@ -41,3 +42,10 @@ func (g *IDGenerator) Next(now time.Time) int64 {
 	g.last = n
 	return n
 }
+
+// OrderID formats an order number as an order id.
+func OrderID(n int64) string { return fmt.Sprintf("ORDER_%017d", n) }
+
+// OrderCode formats an order number as a communication order code (D24):
+// `L` and 18 digits.
+func OrderCode(n int64) string { return fmt.Sprintf("L1%017d", n) }

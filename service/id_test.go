@@ -4,7 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/service"
 )
 
@@ -21,11 +20,11 @@ func TestIDGenerator(t *testing.T) {
 		if n&63 != 5 {
 			t.Fatalf("id %d lost its node number", n)
 		}
-		id := opencube.OrderID(n)
+		id := service.OrderID(n)
 		if len(id) != len("ORDER_")+17 || seen[id] {
 			t.Fatalf("bad or repeated id %q", id)
 		}
-		if code := opencube.OrderCode(n); len(code) != 19 || code[0] != 'L' {
+		if code := service.OrderCode(n); len(code) != 19 || code[0] != 'L' {
 			t.Fatalf("bad order code %q", code)
 		}
 		seen[id] = true

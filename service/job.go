@@ -15,7 +15,7 @@ func scheduleJob(ctx context.Context, store opencube.OrderStore, j *opencube.Job
 
 // periodic returns the handler of a job that does work and schedules
 // itself again (next) every after it.
-func periodic(clock opencube.Clock, store opencube.OrderStore, every time.Duration, next func(at time.Time) *opencube.Job, work func(ctx context.Context, now time.Time) error) opencube.JobHandler {
+func periodic(clock opencube.Clock, store opencube.OrderStore, every time.Duration, next func(at time.Time) *opencube.Job, work func(ctx context.Context, now time.Time) error) JobHandler {
 	return func(ctx context.Context, _ *opencube.Job) error {
 		now := clock.Now()
 		if err := work(ctx, now); err != nil {

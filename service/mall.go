@@ -101,7 +101,7 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 		if err != nil {
 			return err
 		}
-		if !plan.OrderableBy(sim) {
+		if !orderableBy(plan, sim) {
 			return opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s cannot be ordered for SIM %s", plan.Code, sim.ICCID)
 		}
 		// D26: the periods bought must not make the order last more than

@@ -38,6 +38,19 @@ func (s *Orders) FindPlans(ctx context.Context, f opencube.PlanFilter) ([]*openc
 	return s.Store.FindPlans(ctx, f)
 }
 
+// matchPlan reports whether r names plan p by its own name and type
+// (KindPlanNotOrderable when not).
+func matchPlan(r *opencube.OrderRequest, p *opencube.Plan) error {
+	if p.Name != r.PlanName || p.Type != r.PlanType {
+		return opencube.Errorf(opencube.KindPlanNotOrderable, "package_name or package_type does not match plan %s", p.Code)
+	}
+	return nil
+}
+
+// orderableBy reports whether plan p may be ordered for sim: an OTA plan
+// needs an OTA SIM.
+func orderableBy(p *opencube.Plan, sim *opencube.SIM) bool { return !p.OTA || sim.OTA }
+
 // newOrder builds (and validates against SIM and plan) the order r asks for.
 func (s *Orders) newOrder(ctx context.Context, tx opencube.OrderTx, code string, r *opencube.OrderRequest, iccid string) (*opencube.Order, error) {
 	sim, err := tx.SIM(ctx, code, iccid)
@@ -48,10 +61,10 @@ func (s *Orders) newOrder(ctx context.Context, tx opencube.OrderTx, code string,
 	if err != nil {
 		return nil, err
 	}
-	if err := r.Matches(plan); err != nil {
+	if err := matchPlan(r, plan); err != nil {
 		return nil, err
 	}
-	if !plan.OrderableBy(sim) {
+	if !orderableBy(plan, sim) {
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "OTA plan %s cannot be ordered for non-OTA SIM %s", plan.Code, sim.ICCID)
 	}
 	if r.Open && sim.OTA {
@@ -67,7 +80,7 @@ func (s *Orders) newOrder(ctx context.Context, tx opencube.OrderTx, code string,
 		buy = opencube.BuyTest
 	}
 	return &opencube.Order{
-		ID: opencube.OrderID(n), Code: opencube.OrderCode(n), EnterpriseCode: code, ICCID: sim.ICCID, IMSI: sim.IMSI,
+		ID: OrderID(n), Code: OrderCode(n), EnterpriseCode: code, ICCID: sim.ICCID, IMSI: sim.IMSI,
 		PlanCode: plan.Code, PlanName: plan.Name, PlanType: plan.Type, VolumeBytes: plan.VolumeBytes,
 		OrderPeriod: r.OrderPeriod, Days: r.Days, TimingType: r.TimingType, MCC: r.MCC,
 		Status: opencube.OrderNotEnabled, BuyType: buy, PayAmountMinor: r.PayAmountMinor, PayRst: r.PayRst,
@@ -181,7 +194,7 @@ func (s *Orders) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([
 		if err != nil {
 			return err
 		}
-		if err := r.Matches(plan); err != nil {
+		if err := matchPlan(&r.OrderRequest, plan); err != nil {
 			return err
 		}
 		var failures []opencube.DeviceFailure
@@ -430,7 +443,7 @@ func (s *Orders) FindDevicePlans(ctx context.Context, iccids []string, page open
 	for _, sim := range sims {
 		dp := opencube.DevicePlans{ICCID: sim.ICCID, Plans: []*opencube.Plan{}}
 		for _, p := range plans {
-			if p.OrderableBy(sim) {
+			if orderableBy(p, sim) {
 				dp.Plans = append(dp.Plans, p)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -152,9 +153,9 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 	if delta > 0 {
 		usedBefore := o.UsedBytes
 		m := sub.Meter
-		test := o.TestBytes()
+		test := testBytes(o)
 		for _, p := range pieces {
-			if o.Daily() && p.Day > m.Day {
+			if daily(o) && p.Day > m.Day {
 				o.UsedBytes, m.Day = 0, p.Day // the daily volume resets at UTC+8 midnight
 				usedBefore = 0
 			}
@@ -231,7 +232,7 @@ func (s *SIMs) ScheduleSessionSweep(ctx context.Context, at time.Time) error {
 
 // SweepSessions returns the JobSessionSweep handler: it closes open sessions
 // older than timeout and schedules the next sweep after every.
-func (s *SIMs) SweepSessions(timeout, every time.Duration) opencube.JobHandler {
+func (s *SIMs) SweepSessions(timeout, every time.Duration) JobHandler {
 	return periodic(s.Clock, s.Store, every, SessionSweepJob, func(ctx context.Context, now time.Time) error {
 		_, err := s.CloseStaleSessions(ctx, now.Add(-timeout))
 		return err
@@ -314,13 +315,32 @@ func SessionSweepJob(at time.Time) *opencube.Job {
 	return &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSessionSweep, Key: "sessions", RunAt: at}
 }
 
+// testBytes is the test volume of an order in bytes: test_flow (MB) when
+// test_flow_flag is 1, else 0.
+func testBytes(o *opencube.Order) int64 {
+	if o.TestFlowFlag != "1" || o.TestFlow == "" {
+		return 0
+	}
+	f, err := strconv.ParseFloat(o.TestFlow, 64)
+	if err != nil || f <= 0 {
+		return 0
+	}
+	return int64(f * opencube.MB)
+}
+
+// daily reports whether o's volume is a daily one that resets at UTC+8
+// midnight (plan types 0 and 1).
+func daily(o *opencube.Order) bool {
+	return o.PlanType == opencube.PlanUnlimitedDaily || o.PlanType == opencube.PlanDaily
+}
+
 // Usage is what a subscriber's order has used, as the usage endpoints show it at now:
 // the daily volume of a daily plan counts from UTC+8 midnight.
 func Usage(sub *opencube.Subscriber, now time.Time) (used, testUsed int64) {
 	if sub.Order == nil {
 		return 0, 0
 	}
-	if sub.Order.Daily() && sub.Meter.Day != opencube.Day(now) {
+	if daily(sub.Order) && sub.Meter.Day != opencube.Day(now) {
 		return 0, sub.Meter.TestUsedBytes
 	}
 	return sub.Order.UsedBytes, sub.Meter.TestUsedBytes
@@ -333,7 +353,7 @@ func Remaining(sub *opencube.Subscriber, now time.Time) int64 {
 		return 0
 	}
 	used, testUsed := Usage(sub, now)
-	return max(sub.Order.TestBytes()-testUsed, 0) + max(sub.Order.VolumeBytes-used, 0)
+	return max(testBytes(sub.Order)-testUsed, 0) + max(sub.Order.VolumeBytes-used, 0)
 }
 
 // authorize decides at now whether the subscriber may open a data session.

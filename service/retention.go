@@ -3,8 +3,6 @@ package service
 import (
 	"context"
 	"time"
-
-	"github.com/opencube/opencube"
 )
 
 // purgeBatch is how many deliveries one purge transaction deletes at most.
@@ -20,7 +18,7 @@ func (s *Notify) SchedulePurgeDeliveries(ctx context.Context, at time.Time) erro
 // and schedules the next purge after every. Pending deliveries stay
 // whatever their age; their events stay too, so Redeliver can send a
 // purged delivery's event again.
-func (s *Notify) PurgeDeliveries(retention, every time.Duration) opencube.JobHandler {
+func (s *Notify) PurgeDeliveries(retention, every time.Duration) JobHandler {
 	return periodic(s.Clock, s.Store, every, PurgeDeliveriesJob, func(ctx context.Context, now time.Time) error {
 		for {
 			n, err := s.Store.PurgeDeliveries(ctx, now.Add(-retention), purgeBatch)

@@ -68,8 +68,8 @@ func NewSMS(store opencube.SMSStore, clock opencube.Clock, gw opencube.SMSGatewa
 
 // Handlers returns the job handlers of the SMS service by kind, for a
 // Worker.
-func (s *SMS) Handlers() map[string]opencube.JobHandler {
-	return map[string]opencube.JobHandler{
+func (s *SMS) Handlers() map[string]JobHandler {
+	return map[string]JobHandler{
 		opencube.JobSendSMS:    s.SendJob,
 		opencube.JobExpireSMS:  s.ExpireJob,
 		opencube.JobSandboxSMS: s.SandboxJob,

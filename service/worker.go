@@ -11,6 +11,9 @@ import (
 	"github.com/opencube/opencube"
 )
 
+// JobHandler performs one job. An error makes the job run again later.
+type JobHandler func(ctx context.Context, j *opencube.Job) error
+
 // Worker runs background jobs on one node: it claims due jobs from the
 // store with a lease and runs each with the handler of its kind. Any number
 // of nodes may run a Worker on one database; each job runs on one of them.
@@ -20,7 +23,7 @@ type Worker struct {
 	Owner    string        // this node's name, unique among live nodes
 	Lease    time.Duration // how long a claim holds before another node may take the job
 	Batch    int           // jobs claimed at once
-	Handlers map[string]opencube.JobHandler
+	Handlers map[string]JobHandler
 	// Backoff is the delay before attempt n+1 after n failed attempts.
 	Backoff func(attempts int) time.Duration
 	Logger  *slog.Logger
@@ -51,7 +54,7 @@ func (w *Worker) Wake() {
 func NewWorker(store opencube.JobStore, clock opencube.Clock, owner string) *Worker {
 	return &Worker{
 		Store: store, Clock: clock, Owner: owner, Lease: time.Minute, Batch: 32,
-		Handlers: map[string]opencube.JobHandler{}, Logger: slog.Default(), wake: make(chan struct{}, 1),
+		Handlers: map[string]JobHandler{}, Logger: slog.Default(), wake: make(chan struct{}, 1),
 		Backoff: func(n int) time.Duration { return min(time.Duration(1<<min(n, 12))*time.Second, time.Hour) },
 	}
 }

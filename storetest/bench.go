@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // Seed makes enterprise "ent" with n active SIMs and plan "P" granted to
@@ -41,7 +42,7 @@ var SeedBase = time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 // NewOrder returns order n, not enabled, of plan "P" (made by Seed) for sim.
 func NewOrder(n int64, sim *opencube.SIM) *opencube.Order {
 	return &opencube.Order{
-		ID: opencube.OrderID(n), Code: opencube.OrderCode(n), EnterpriseCode: sim.EnterpriseCode, ICCID: sim.ICCID, IMSI: sim.IMSI,
+		ID: service.OrderID(n), Code: service.OrderCode(n), EnterpriseCode: sim.EnterpriseCode, ICCID: sim.ICCID, IMSI: sim.IMSI,
 		PlanCode: "P", PlanName: "Plan", PlanType: opencube.PlanDaily, VolumeBytes: 1 << 30, OrderPeriod: 1,
 		Status: opencube.OrderNotEnabled, BuyType: opencube.BuyNormal,
 		OrderedAt: SeedBase.Add(time.Duration(n) * time.Millisecond), UpdatedAt: SeedBase.Add(time.Duration(n) * time.Millisecond),
