@@ -342,5 +342,11 @@ func requestSchema(req any, required []string) *apidoc.Schema {
 	}
 	// Members the server fills in itself are not sent.
 	obj.Drop("created_at")
+	// JSON null reads as an empty list.
+	for _, p := range obj.Properties {
+		if len(p.Type) == 1 && p.Type[0] == "array" {
+			p.Nullable()
+		}
+	}
 	return s.Describe(glossary)
 }

@@ -337,6 +337,9 @@ func Reference() *apidoc.Protocol {
 		default:
 			r.Body = req
 			r.BodyOptional = len(doc.required) == 0
+			if r.BodyOptional {
+				req.Nullable() // an empty body, or null, is an empty object
+			}
 		}
 		r.Responses = []apidoc.Response{*ok}
 		if rt.Webhook {
