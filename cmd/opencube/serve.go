@@ -17,6 +17,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/docs"
 	"github.com/opencube/opencube/postgres"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
@@ -357,8 +358,9 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Handler is the whole HTTP surface: health, the OpenAPI document, the admin
-// API, and the CSSS routes.
+// Handler is the whole HTTP surface: health, the home page, the reference
+// and the OpenAPI document, the admin API, the shops, and the CSSS routes
+// (with CSSS's enveloped 404 for any other path).
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -369,20 +371,37 @@ func (m *Main) Handler() http.Handler {
 			http.Error(w, "starting", http.StatusServiceUnavailable)
 		}
 	})
-	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
-		doc, err := csss.OpenAPI(version())
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(doc)
-	})
+	mountDocs(mux)
 	mountAdmin(mux, m)
 	m.mountShops(mux)
 	m.mountSMS(mux)
 	mux.Handle("/", m.CSSS.Handler())
 	return mux
+}
+
+// mountDocs adds the pages for people and tools: GET / (where to go),
+// the reference under /docs/ and the OpenAPI document of every route at
+// /openapi.json, all built from the route tables (package docs). Other
+// methods on those paths fall through to CSSS.
+func mountDocs(mux *http.ServeMux) {
+	v := version()
+	doc, docErr := docs.OpenAPI(v)
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		if docErr != nil {
+			http.Error(w, docErr.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(doc)
+	})
+	ref, err := docs.Handler(v)
+	if err != nil {
+		ref = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		})
+	}
+	mux.Handle("GET "+docs.Base, ref)
+	mux.Handle("GET /{$}", docs.Home(v))
 }
 
 // URL is the server's base URL once it runs.

@@ -1,0 +1,377 @@
+package admin
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/apidoc"
+)
+
+// routeDoc is what the reference says of one route beyond the route table:
+// its success status and answer, the members its body must have (when not
+// what Request's json tags say), its query parameters, its error kinds
+// beyond the common ones, and an example. routeDocs holds one for every
+// route, by pattern (TestReferenceCoversRoutes).
+type routeDoc struct {
+	status   int
+	answer   any // a zero value of the answer's type, nil for none
+	required []string
+	query    []apidoc.Param
+	bodyType string
+	errors   []opencube.Kind
+	about    string
+	example  string // the body, as sent
+	path     map[string]string
+	reply    string // the answer, as JSON
+}
+
+var (
+	exampleEnterprise = `{"access_code":"P000999","name":"Example Ltd","secrets":1,"created_at":"2025-01-01T02:00:00Z"}`
+	exampleOrder      = `{"order_id":"ORDER_14279787781881856","order_code":"L202501010000000001","enterprise":"P000270","iccid":"89852022018041800192","imsi":"454000180192","package_code":"DP20190726001274","package_name":"C_M_0_P_中国20M不限速月套餐","package_type":2,"volume_bytes":20971520,"order_period":1,"renew_period":0,"status":2,"buy_type":2,"pay_amount_minor":1000,"pay_rst":"1","pay_type":"2","global_order":"0","test_flow":"0","test_flow_flag":"0","ota":false,"used_bytes":0,"ordered_at":"2025-01-01T02:00:00Z","started_at":"2024-12-31T16:00:00Z","expires_at":"2025-01-31T15:59:59Z","updated_at":"2025-01-01T02:00:00Z"}`
+	exampleWebhook    = `{"enterprise":"P000270","url":"https://example.com/hook","events":[],"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","consecutive_failures":0,"failing":false,"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z"}`
+	exampleDelivery   = `{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","event":"1005","state":"delivered","detail":{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","type":"1005","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","order_status":2,"created_at":"2025-01-01T02:00:00Z","seq":2},"attempts":[{"n":1,"at":"2025-01-01T02:00:01Z","status_code":200,"latency_ns":12000000,"ok":true}],"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:01Z","delivered_at":"2025-01-01T02:00:01Z"}`
+	exampleProfile    = `{"iccid":"89445099000000000001","enterprise":"P000270","smdp_address":"smdp.demo.opencube.dev","matching_id":"OCDEMO-0001-7QK2","state":"installed","order_id":"ESIM14279787781881860","created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-02T02:00:00Z"}`
+	exampleClock      = `{"now":"2025-01-03T02:00:00Z","offset_seconds":172800,"ran":3}`
+	code              = map[string]string{"code": "P000270"}
+	sim               = map[string]string{"iccid": "89852022018041800192"}
+)
+
+func query(name, about string, s *apidoc.Schema) apidoc.Param {
+	return apidoc.Param{Name: name, In: "query", About: about, Schema: s}
+}
+
+var routeDocs = map[string]routeDoc{
+	"POST /admin/v1/enterprises": {status: http.StatusCreated, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindConflict},
+		about:   "The enterprise signs its requests with the secret; its access code is its name in every protocol.",
+		example: `{"access_code":"P000999","name":"Example Ltd","secret":"a-long-secret"}`, reply: exampleEnterprise},
+	"GET /admin/v1/enterprises/{code}": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated},
+		about: "An unknown enterprise answers 404 with kind `unauthenticated`.", path: map[string]string{"code": "P000999"}, reply: exampleEnterprise},
+	"POST /admin/v1/enterprises/{code}/secrets": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated},
+		about:   "Both the newest two secrets verify requests (D3), so that clients can move to the new one at their pace; a third drops the oldest.",
+		example: `{"secret":"the-next-secret"}`, path: map[string]string{"code": "P000999"}, reply: strings.Replace(exampleEnterprise, `"secrets":1`, `"secrets":2`, 1)},
+	"POST /admin/v1/enterprises/{code}/plans": {status: http.StatusNoContent, errors: []opencube.Kind{opencube.KindUnauthenticated, opencube.KindPlanNotOrderable},
+		about: "The enterprise may then order the plan (queryPackage lists it).", example: `{"plan_code":"DP1"}`, path: map[string]string{"code": "P000999"}},
+	"POST /admin/v1/plans": {status: http.StatusCreated, answer: opencube.Plan{}, required: []string{"code", "name", "package_type", "price"}, errors: []opencube.Kind{opencube.KindConflict},
+		about:   "Give the volume in MB (`volume_mb`, a decimal) or in bytes (`volume_bytes`); the price is a decimal with at most two places, in `currency` (CNY when left out).",
+		example: `{"code":"DP1","name":"1GB month","package_type":2,"volume_mb":"1024","price":"10.00","currency":"CNY","countries":["CN"]}`,
+		reply:   `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z"}`},
+	"POST /admin/v1/sims": {status: http.StatusCreated, answer: ImportResult{}, errors: []opencube.Kind{opencube.KindConflict, KindMediaType},
+		about: "All or nothing. The body is a JSON array of SIMs, or `text/csv` with a header row naming the columns, in any order: `iccid`, `imsi` and `enterprise` " +
+			"required, `msisdn`, `ota` (1/0, true/false, yes/no) and `status` (inventory, active, suspended, terminated; inventory when left out) optional.",
+		example: `[{"iccid":"89852022018041800300","imsi":"454009999999990","msisdn":"85299999990","ota":true,"enterprise":"P000999"}]`, reply: `{"imported":1}`},
+	"POST /admin/v1/sims/{iccid}/{move}": {status: http.StatusOK, answer: opencube.SIM{}, errors: []opencube.Kind{opencube.KindDeviceNotFound, opencube.KindSIMState},
+		about: "`activate` a SIM in inventory or suspended, `suspend` an active one, `terminate` any but a terminated one; a move its state does not allow answers 409 `sim_state`.",
+		path:  map[string]string{"iccid": "89852022018041800192", "move": "suspend"},
+		reply: `{"iccid":"89852022018041800192","imsi":"454000180192","msisdn":"85218041800192","ota":false,"enterprise":"P000270","status":"suspended","created_at":"2025-01-01T02:00:00Z"}`},
+	"POST /admin/v1/sims/{iccid}/imsi": {status: http.StatusOK, answer: opencube.Order{}, errors: []opencube.Kind{opencube.KindDeviceNotFound, opencube.KindOTA, opencube.KindOrderNotFound, opencube.KindOrderState},
+		about:   "For an OTA SIM whose order is in use: the SIM and the order take the new IMSI, and the order's event `1012` carries it. Answers the order.",
+		example: `{"imsi":"454009999999999"}`, path: map[string]string{"iccid": "89852022018041800300"},
+		reply: strings.NewReplacer(`"iccid":"89852022018041800192","imsi":"454000180192"`, `"iccid":"89852022018041800300","imsi":"454009999999999"`, `"ota":false`, `"ota":true`).Replace(exampleOrder)},
+	"POST /admin/v1/orders/{id}/reduce": {status: http.StatusOK, answer: opencube.Order{}, errors: []opencube.Kind{opencube.KindOrderNotFound, opencube.KindOrderState},
+		about: "Takes renewals off first, then ordered periods, and keeps one at least; a started order's expiry moves earlier (an expiry already past expires it at once). " +
+			"The order's event `1010` tells the enterprise. Answers the order.",
+		example: `{"periods":1}`, path: map[string]string{"id": "ORDER_14279787781881856"}, reply: exampleOrder},
+	"POST /admin/v1/enterprises/{code}/esim-profiles": {status: http.StatusCreated, answer: ImportResult{}, bodyType: "text/csv", errors: []opencube.Kind{opencube.KindConflict, KindNoRoute},
+		about:   "All or nothing; a header row `iccid,smdp_address,matching_id,confirmation_code` may come first.",
+		example: "iccid,smdp_address,matching_id\n89445099000000000101,smdp.example.com,MATCH-0101\n", path: map[string]string{"code": "P000270"}, reply: `{"imported":1}`},
+	"GET /admin/v1/enterprises/{code}/esim-profiles": {status: http.StatusOK, answer: []*opencube.Profile{}, errors: []opencube.Kind{KindNoRoute},
+		query: []apidoc.Param{query("state", "only the profiles in this state", apidoc.String("").Values("available", "reserved", "sold", "installed", "deleted"))},
+		path:  code, reply: `[` + exampleProfile + `]`},
+	"POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state": {status: http.StatusOK, answer: opencube.Profile{}, errors: []opencube.Kind{opencube.KindNotFound, opencube.KindConflict, KindNoRoute},
+		about:   "A sold profile becomes `installed`, then `deleted` when the consumer removes it.",
+		example: `{"state":"installed"}`, path: map[string]string{"code": "P000270", "iccid": "89445099000000000001"}, reply: exampleProfile},
+	"POST /admin/v1/esim-plans": {status: http.StatusCreated, answer: opencube.ESIMPlan{}, required: []string{"id", "enterprise", "package_code", "name", "mccs", "volume_bytes", "period_days", "prices"},
+		errors: []opencube.Kind{opencube.KindConflict, KindNoRoute},
+		about:  "A plan of an enterprise's eSIM QR Mall: the countries it covers (MCCs), `region` for a plan of several countries, its continent, volume, days, and a price per currency in minor units.",
+		example: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,` +
+			`"prices":[{"currency":"USD","amount_minor":699}]}`,
+		reply: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"region":false,"continent":"AS","hot":false,"volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"created_at":"2025-01-01T02:00:00Z"}`},
+	"GET /admin/v1/sandbox/verification-codes": {status: http.StatusOK, answer: opencube.VerificationCode{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
+		about: "Sandbox mode only (D21), so that a purchase can be tested without a mailbox.",
+		query: []apidoc.Param{query("email", "the address the code was sent to", apidoc.String("")), query("partnerCode", "the enterprise (any when left out)", apidoc.String(""))},
+		reply: `{"enterprise":"P000270","email":"buyer@example.com","code":"123456","expires_at":"2025-01-01T02:10:00Z"}`},
+	"PUT /admin/v1/enterprises/{code}/webhook": {status: http.StatusOK, answer: opencube.Webhook{}, required: []string{"url"}, errors: []opencube.Kind{opencube.KindUnauthenticated, KindNoRoute},
+		about: "A new endpoint answers 201 with its signing secret (`whsec_...`), shown this once; changing the URL or events of an existing one answers 200 without it. " +
+			"`events` lists the event types to send (`1000`-`1012`, `flow_alert`, `sms_report`, `sms_mo`, `mall_recharge`); none means all.",
+		example: `{"url":"https://example.com/hook","events":[]}`, path: code, reply: exampleWebhook},
+	"GET /admin/v1/enterprises/{code}/webhook": {status: http.StatusOK, answer: opencube.Webhook{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
+		path: code, reply: strings.Replace(exampleWebhook, `"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",`, "", 1)},
+	"POST /admin/v1/enterprises/{code}/webhook/rotate": {status: http.StatusOK, answer: opencube.Webhook{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
+		about:   "A new secret, shown once; the old one signs too (a second signature) for `grace_seconds` (86400 when left out). The body may be left out.",
+		example: `{"grace_seconds":86400}`, path: code,
+		reply: strings.Replace(exampleWebhook, `"consecutive_failures"`, `"old_secret_until":"2025-01-02T02:00:00Z","consecutive_failures"`, 1)},
+	"GET /admin/v1/enterprises/{code}/deliveries": {status: http.StatusOK, answer: DeliveryList{}, errors: []opencube.Kind{KindNoRoute},
+		about: "The delivery log, newest first, with each attempt.",
+		query: []apidoc.Param{
+			query("state", "only deliveries in this state", apidoc.String("").Values("pending", "delivered", "failed")),
+			query("event", "only this event type", apidoc.String("")),
+			query("since", "created at or after, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"}),
+			query("until", "created before, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"}),
+			query("limit", "most deliveries to list", (&apidoc.Schema{Type: apidoc.Types{"integer"}}).Range(1, MaxDeliveryLimit))},
+		path: code, reply: `{"deliveries":[` + exampleDelivery + `]}`},
+	"POST /admin/v1/enterprises/{code}/deliveries/redeliver": {status: http.StatusAccepted, answer: RedeliverResult{}, errors: []opencube.Kind{KindNoRoute},
+		about:   "Sends every event of the enterprise since a time (up to `until`) again, as new deliveries.",
+		example: `{"since":"2025-01-01T00:00:00+08:00"}`, path: code, reply: `{"redelivered":4}`},
+	"POST /admin/v1/deliveries/{id}/redeliver": {status: http.StatusAccepted, answer: opencube.Delivery{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
+		about: "Sends the delivery's event again.", path: map[string]string{"id": "5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f"}, reply: exampleDelivery},
+	"PUT /admin/v1/enterprises/{code}/alerts": {status: http.StatusOK, answer: opencube.AlertSettings{}, required: []string{}, errors: []opencube.Kind{KindNoRoute},
+		about:   "`flow_alert` events fire once an order has used each percentage of its volume, and `days_before_expiry` days before it ends (0: none). `enterprise` is the path's.",
+		example: `{"percents":[80,100],"days_before_expiry":3}`, path: code, reply: `{"enterprise":"P000270","percents":[80,100],"days_before_expiry":3}`},
+	"GET /admin/v1/enterprises/{code}/alerts": {status: http.StatusOK, answer: opencube.AlertSettings{}, errors: []opencube.Kind{KindNoRoute},
+		path: code, reply: `{"enterprise":"P000270","percents":[80,100],"days_before_expiry":3}`},
+	"GET /admin/v1/clock": {status: http.StatusOK, answer: ClockState{}, errors: []opencube.Kind{KindNoRoute},
+		about: "Sandbox mode only (D27): the server's business time and how far it runs ahead of real time.", reply: `{"now":"2025-01-03T02:00:00Z","offset_seconds":172800,"ran":0}`},
+	"POST /admin/v1/clock/advance": {status: http.StatusOK, answer: ClockState{}, errors: []opencube.Kind{KindNoRoute},
+		about:   "Sandbox mode only (D27): moves the clock forward, running everything due in between at its own time, in order (order expiries, alerts, timeouts). The offset is stored and shared by every node; it never moves back.",
+		example: `{"seconds":172800}`, reply: exampleClock},
+	"POST /admin/v1/sims/{iccid}/mo": {status: http.StatusCreated, answer: opencube.SMS{}, errors: []opencube.Kind{opencube.KindDeviceNotFound, KindNoRoute},
+		about:   "A message from the SIM (its ICCID or MSISDN in the path), as the network would bring it; it is stored and sent to the enterprise as an `sms_mo` event.",
+		example: `{"content":"hello"}`, path: sim,
+		reply: `{"sms_id":"SMS_3f2b6c1e9a7d4c0b8e5f1a2b3c4d5e6f","enterprise":"P000270","iccid":"89852022018041800192","msisdn":"85218041800192","direction":"mo","sms_type":0,"content":"hello","encoding":"gsm7","segments":1,"state":"delivered","attempts":0,"created_at":"2025-01-01T02:00:00Z","delivered_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z"}`},
+	"PUT /admin/v1/sandbox/sms-gateway": {status: http.StatusOK, answer: SandboxGateway{}, required: []string{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
+		about:   "With the sandbox SMS device only: `down` makes hand-overs fail (messages wait and are retried), `fail_deliveries` makes the device report messages as failed. Send `{}` to heal it.",
+		example: `{"down":true}`, reply: `{"down":true,"fail_deliveries":false}`},
+}
+
+var glossary = apidoc.Glossary{
+	"access_code":          {About: "the enterprise's access code"},
+	"secret":               {About: "a signing secret; shown once when made, never after"},
+	"secrets":              {About: "how many secrets verify its requests (1 or 2)"},
+	"plan_code":            {About: "the plan's code"},
+	"package_type":         {About: "0 unlimited daily, 1 daily, 2 monthly, 3 quarterly, 4 half-yearly, 5 yearly", Enum: []any{0, 1, 2, 3, 4, 5}},
+	"volume_mb":            {About: "volume in MB (1 MB = 1,048,576 bytes), a decimal; or give volume_bytes"},
+	"volume_bytes":         {About: "volume in bytes"},
+	"price":                {About: "price of one period, a decimal with at most two places"},
+	"price_minor":          {About: "price of one period in minor units"},
+	"currency":             {About: "ISO 4217 currency"},
+	"ota":                  {About: "an OTA SIM or plan"},
+	"throttle_kbps":        {About: "speed once an unlimited daily plan's high-speed volume is used, kbit/s"},
+	"countries":            {About: "ISO 3166 codes of the countries covered"},
+	"iccid":                {About: "the SIM's ICCID (18-22 digits)"},
+	"imsi":                 {About: "the IMSI (6-15 digits)"},
+	"msisdn":               {About: "the number (5-15 digits)"},
+	"enterprise":           {About: "the owning enterprise's access code"},
+	"status":               {About: "the state"},
+	"periods":              {About: "how many periods the order loses, renewals first"},
+	"state":                {About: "the state"},
+	"smdp_address":         {About: "the SM-DP+ server's address"},
+	"matching_id":          {About: "the profile's matching ID"},
+	"confirmation_code":    {About: "the code the phone asks for, when the profile has one"},
+	"mccs":                 {About: "MCCs of the countries covered, 3 digits each"},
+	"region":               {About: "a plan of several countries"},
+	"continent":            {About: "AF, AS, EU, NA, OC or SA"},
+	"hot":                  {About: "listed among the hot plans"},
+	"period_days":          {About: "days of one period"},
+	"prices":               {About: "its price in each currency"},
+	"amount_minor":         {About: "the price in minor units"},
+	"url":                  {About: "the endpoint the events are POSTed to"},
+	"events":               {About: "the event types sent; empty for all"},
+	"grace_seconds":        {About: "how long the old secret signs too; 86400 when left out"},
+	"since":                {About: "from this time, RFC 3339"},
+	"until":                {About: "up to this time, RFC 3339; now when left out"},
+	"percents":             {About: "usage percentages that fire a flow_alert, 1-100 each"},
+	"days_before_expiry":   {About: "days before an order's end that fire a flow_alert, 0-366 (0: none)"},
+	"seconds":              {About: "how far to move the clock, in seconds (at most ten years)"},
+	"content":              {About: "the message: text, or hex octets with data_coding 1"},
+	"data_coding":          {About: "0 text, 1 binary (content in hex)", Enum: []any{0, 1}},
+	"down":                 {About: "hand-overs to the device fail"},
+	"fail_deliveries":      {About: "the device reports messages as failed"},
+	"now":                  {About: "the server's business time"},
+	"offset_seconds":       {About: "how far the sandbox clock runs ahead of real time"},
+	"ran":                  {About: "background jobs the advance ran"},
+	"imported":             {About: "how many were imported"},
+	"redelivered":          {About: "how many events were sent again"},
+	"kind":                 {About: "what went wrong: a kind of the table above"},
+	"created_at":           {About: "when it was made"},
+	"updated_at":           {About: "when it last changed"},
+	"ordered_at":           {About: "when the order was placed"},
+	"started_at":           {About: "when the order started; absent until then"},
+	"expires_at":           {About: "when it ends"},
+	"ended_at":             {About: "when the order ended early"},
+	"delivered_at":         {About: "when it was delivered"},
+	"used_bytes":           {About: "bytes used"},
+	"order_id":             {About: "the order's id"},
+	"order_code":           {About: "the order's communication code"},
+	"order_period":         {About: "periods ordered"},
+	"renew_period":         {About: "periods added by renewals"},
+	"buy_type":             {About: "1 test, 2 normal, 3 renewed"},
+	"pay_amount_minor":     {About: "the amount paid, in minor units"},
+	"sms_id":               {About: "the message's id"},
+	"direction":            {About: "mt (to the SIM) or mo (from it)"},
+	"encoding":             {About: "gsm7, ucs2 or binary"},
+	"segments":             {About: "segments of the message"},
+	"attempts":             {About: "the delivery attempts, or the gateway hand-overs of a message"},
+	"detail":               {About: "the event delivered"},
+	"event":                {About: "the event's type"},
+	"consecutive_failures": {About: "attempts failed in a row; 5 or more shows the endpoint as failing"},
+	"failing":              {About: "the endpoint failed 5 times in a row (it still gets every delivery)"},
+	"old_secret_until":     {About: "the previous secret signs too until then"},
+	"field":                {About: "the request field at fault, when one is"},
+}
+
+// pathParam is the schema of a path parameter, with its example.
+func pathParam(name, example string) apidoc.Param {
+	s := apidoc.String("")
+	about := map[string]string{"code": "the enterprise's access code", "iccid": "the SIM's ICCID (an MSISDN for mo)", "id": "the order's or the delivery's id",
+		"move": "the move"}[name]
+	if name == "move" {
+		s.Values(string(opencube.SIMActivate), string(opencube.SIMSuspend), string(opencube.SIMTerminate))
+	}
+	if example != "" {
+		s.Examples = []any{example}
+	}
+	return apidoc.Param{Name: name, In: "path", Required: true, About: about, Schema: s}
+}
+
+// errorSchema is the schema of an error answer.
+func errorSchema(kinds []opencube.Kind) *apidoc.Schema {
+	var ks []any
+	for _, k := range kinds {
+		ks = append(ks, string(k))
+	}
+	body := apidoc.Object("").Prop("kind", apidoc.String("").Values(ks...), true).
+		Prop("field", apidoc.String(""), false).Prop("message", apidoc.String("an English explanation; a value out of range states the range (D26)"), true)
+	return apidoc.Object("").Prop("error", body, true).Describe(glossary)
+}
+
+// commonKinds are the error kinds any route may answer.
+var commonKinds = []opencube.Kind{opencube.KindInvalid, KindUnauthorized, KindDisabled, KindTooLarge, opencube.KindInternal}
+
+// kindAbout says when each kind is answered.
+var kindAbout = map[opencube.Kind]string{
+	opencube.KindInvalid:          "a field is missing, unknown or out of range; field names it",
+	KindUnauthorized:              "no bearer token, or a wrong one",
+	KindDisabled:                  "the server runs without --admin-token",
+	KindNoRoute:                   "no such endpoint, or one this server does not serve (no eSIM QR Mall, not in sandbox mode)",
+	KindTooLarge:                  "the body is over the route's limit (4 MiB, 64 MiB for imports)",
+	KindMediaType:                 "a Content-Type the route does not take",
+	opencube.KindUnauthenticated:  "the enterprise does not exist",
+	opencube.KindNotFound:         "the object does not exist",
+	opencube.KindDeviceNotFound:   "the SIM does not exist",
+	opencube.KindPlanNotOrderable: "the plan does not exist",
+	opencube.KindOrderNotFound:    "the order does not exist, or the SIM has no order in use",
+	opencube.KindConflict:         "it exists already, or its state does not allow the change",
+	opencube.KindSIMState:         "the SIM's state does not allow the move",
+	opencube.KindOrderState:       "the order's state does not allow the change",
+	opencube.KindOTA:              "the SIM is not an OTA SIM",
+	opencube.KindInternal:         "the server failed",
+}
+
+const intro = "The operator's API, under `/admin/v1/`, for `opencube admin` and the operator's own tools. Every request carries " +
+	"`Authorization: Bearer <token>`, the token the server was started with (`--admin-token` or `OPENCUBE_ADMIN_TOKEN`); without one the API is off " +
+	"and answers 403. Bodies are JSON objects (a SIM import may be CSV) whose unknown members are refused; answers are JSON with the usual HTTP statuses. " +
+	"Times are RFC 3339 in UTC, money integer minor units, volumes bytes.\n\n" +
+	"An error answers its HTTP status with `{\"error\": {\"kind\", \"field\", \"message\"}}`: `kind` is one of the table below, `field` names the request " +
+	"field at fault, and `message` says why in English, stating the range of a number out of it (D26)."
+
+// Reference returns the reference of the admin API: every route of the
+// route table with its body, answer, error kinds and example.
+func Reference() *apidoc.Protocol {
+	p := &apidoc.Protocol{
+		Tag: "Admin", Title: "Admin API", File: "admin",
+		Summary: "The operator's API: enterprises and their secrets, the plan catalog, SIM inventory and corrections, the eSIM catalog and profiles, webhooks and deliveries, usage alerts, the sandbox clock and SMS device.",
+		Intro:   intro,
+		Security: map[string]any{"adminToken": map[string]any{"type": "http", "scheme": "bearer",
+			"description": "the server's --admin-token"}},
+	}
+	for _, k := range commonKinds {
+		p.CommonErrors = append(p.CommonErrors, string(k))
+	}
+	kinds := []opencube.Kind{opencube.KindInvalid, KindUnauthorized, KindDisabled, KindNoRoute, KindTooLarge, KindMediaType,
+		opencube.KindUnauthenticated, opencube.KindNotFound, opencube.KindDeviceNotFound, opencube.KindPlanNotOrderable,
+		opencube.KindOrderNotFound, opencube.KindConflict, opencube.KindSIMState, opencube.KindOrderState, opencube.KindOTA, opencube.KindInternal}
+	for _, k := range kinds {
+		p.Codes = append(p.Codes, apidoc.Code{Code: string(k), HTTP: HTTPStatus(k), About: kindAbout[k]})
+	}
+	for i := range Routes {
+		rt := &Routes[i]
+		doc := routeDocs[rt.Pattern]
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		r := apidoc.Route{Method: method, Path: path, Summary: rt.Summary, Description: doc.about, Security: "adminToken", Params: slices.Clone(doc.query)}
+		var inPath []apidoc.Param
+		for _, seg := range strings.Split(path, "/") {
+			if name, ok := strings.CutPrefix(seg, "{"); ok {
+				name = strings.TrimSuffix(name, "}")
+				inPath = append(inPath, pathParam(name, doc.path[name]))
+			}
+		}
+		r.Params = append(inPath, r.Params...)
+		switch {
+		case doc.bodyType != "":
+			r.Body, r.BodyType = apidoc.String("CSV text"), doc.bodyType
+		case rt.Request != nil:
+			r.Body = requestSchema(rt.Request, doc.required)
+			r.BodyOptional = rt.Pattern == "POST /admin/v1/enterprises/{code}/webhook/rotate"
+			if rt.Pattern == "POST /admin/v1/sims" {
+				r.BodyType = "application/json"
+				r.Description += " (The CSV form is `text/csv`.)"
+			}
+		}
+		for _, k := range doc.errors {
+			r.Errors = append(r.Errors, string(k))
+		}
+		r.Errors = append(r.Errors, p.CommonErrors...)
+		ok := apidoc.Response{Status: doc.status, About: http.StatusText(doc.status)}
+		if doc.answer != nil {
+			ok.Schema = apidoc.Reflect(doc.answer).Describe(glossary)
+		}
+		r.Responses = []apidoc.Response{ok}
+		if rt.Pattern == "PUT /admin/v1/enterprises/{code}/webhook" {
+			r.Responses = append(r.Responses, apidoc.Response{Status: http.StatusCreated, About: "a new endpoint, with its secret", Schema: ok.Schema})
+		}
+		r.Responses = append(r.Responses, apidoc.Response{Status: 0, About: "an error: its kind's HTTP status", Schema: errorSchema(kindsOf(r.Errors))})
+		r.Errors = doc.errorsText()
+		r.Example = &apidoc.Example{Request: doc.example, Status: doc.status, Answer: doc.reply,
+			Header: map[string]string{"Authorization": "Bearer T"}}
+		if doc.status == http.StatusOK && rt.Pattern == "PUT /admin/v1/enterprises/{code}/webhook" {
+			r.Example.Status = http.StatusCreated
+		}
+		p.Routes = append(p.Routes, r)
+	}
+	return p
+}
+
+// errorsText are the route's own error kinds, as codes.
+func (d routeDoc) errorsText() []string {
+	var out []string
+	for _, k := range d.errors {
+		out = append(out, string(k))
+	}
+	return out
+}
+
+func kindsOf(codes []string) []opencube.Kind {
+	var out []opencube.Kind
+	for _, c := range codes {
+		out = append(out, opencube.Kind(c))
+	}
+	return out
+}
+
+// requestSchema is the schema of a request body of req's type: its json
+// members, none beyond them, required as listed (the json tags' when
+// required is nil).
+func requestSchema(req any, required []string) *apidoc.Schema {
+	s := apidoc.Reflect(req)
+	obj := s
+	if s.Items != nil {
+		obj = s.Items
+		one := 1
+		s.MinItems = &one
+	}
+	obj.AdditionalProperties = false
+	if required != nil {
+		obj.Required = slices.Clone(required)
+	}
+	// Members the server fills in itself are not sent.
+	obj.Drop("created_at")
+	// JSON null reads as an empty list.
+	for _, p := range obj.Properties {
+		if len(p.Type) == 1 && p.Type[0] == "array" {
+			p.Nullable()
+		}
+	}
+	return s.Describe(glossary)
+}

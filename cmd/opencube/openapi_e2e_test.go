@@ -1,0 +1,472 @@
+package main
+
+// The OpenAPI conformance test: a real server, real requests of every
+// route of every protocol, each request and answer checked against the
+// served /openapi.json by an independent implementation (kin-openapi).
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/docs"
+	"github.com/opencube/opencube/esim"
+	"github.com/opencube/opencube/mall"
+)
+
+// conformance is an http.RoundTripper that validates every request to the
+// server under test, and its answer, against the OpenAPI document, and
+// records which operations answered a success.
+type conformance struct {
+	t      *testing.T
+	host   string
+	router routers.Router
+	base   http.RoundTripper
+
+	mu       sync.Mutex
+	ok, seen map[string]int // operationId: answers
+}
+
+func newConformance(t *testing.T, serverURL string, raw []byte) *conformance {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		t.Fatalf("load /openapi.json: %v", err)
+	}
+	// The examples are checked by the docs package's test: here the
+	// traffic is.
+	if err := doc.Validate(t.Context(), openapi3.DisableExamplesValidation()); err != nil {
+		t.Fatalf("validate /openapi.json: %v", err)
+	}
+	doc.Servers = openapi3.Servers{{URL: serverURL}}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(serverURL)
+	return &conformance{t: t, host: u.Host, router: router, base: http.DefaultTransport, ok: map[string]int{}, seen: map[string]int{}}
+}
+
+func init() {
+	openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("image/png", openapi3filter.FileBodyDecoder)
+}
+
+// RoundTrip implements http.RoundTripper.
+func (c *conformance) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Host != c.host {
+		return c.base.RoundTrip(req) // not the server under test (a webhook receiver)
+	}
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(req.Body)
+		req.Body.Close()
+	}
+	reset := func() { req.Body = io.NopCloser(bytes.NewReader(body)) }
+	reset()
+	name := req.Method + " " + req.URL.Path
+	route, params, err := c.router.FindRoute(req)
+	if err != nil {
+		c.t.Errorf("%s: not in the document: %v", name, err)
+		return c.base.RoundTrip(req)
+	}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil && !expectBad(req) {
+		c.t.Errorf("%s: the request does not conform: %s\n%s", name, short(err), body)
+	}
+	reset()
+	resp, err := c.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(answer))
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
+		Body: io.NopCloser(bytes.NewReader(answer)), Options: &openapi3filter.Options{MultiError: true}}
+	if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
+		c.t.Errorf("%s: the answer (HTTP %d) does not conform: %s\n%s", name, resp.StatusCode, short(err), answer)
+	}
+	c.mu.Lock()
+	c.seen[route.Operation.OperationID]++
+	if succeeded(resp.StatusCode, answer) {
+		c.ok[route.Operation.OperationID]++
+	}
+	c.mu.Unlock()
+	return resp, nil
+}
+
+// short is an error's message without the schemas kin-openapi prints.
+func short(err error) string {
+	var lines []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		if strings.Contains(l, "Schema:") {
+			break
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, " ")
+}
+
+// expectBad says a request is sent wrong on purpose (its answer is still
+// checked).
+func expectBad(req *http.Request) bool { return req.Header.Get("X-Test-Bad") != "" }
+
+// succeeded reports whether an answer is a success: HTTP 2xx, and code
+// 0000 or 0 when it is an envelope.
+func succeeded(status int, body []byte) bool {
+	if status < 200 || status > 299 {
+		return false
+	}
+	var env struct {
+		Code    json.RawMessage `json:"code"`
+		Message *string         `json:"message"`
+	}
+	if json.Unmarshal(body, &env) != nil || env.Code == nil || env.Message == nil {
+		return true // not an envelope
+	}
+	c := string(env.Code)
+	return c == `"0000"` || c == "0"
+}
+
+// TestOpenAPIConformance sends requests of every route of every protocol
+// to a demo server, successes and failures, and checks each request and
+// answer against the document the server serves; every operation of the
+// document must have answered a success at least once.
+func TestOpenAPIConformance(t *testing.T) {
+	s := startShopServer(t)
+	ctx := t.Context()
+	resp, err := http.Get(s.m.URL() + "/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	c := newConformance(t, s.m.URL(), raw)
+	saved := http.DefaultClient.Transport
+	http.DefaultClient.Transport = c
+	t.Cleanup(func() { http.DefaultClient.Transport = saved })
+	ad := client.NewAdmin(s.m.URL(), shopAdminToken)
+
+	// A webhook receiver, so that order moves make deliveries.
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"code":"0000"}`) }))
+	t.Cleanup(hook.Close)
+
+	t.Run("admin setup", func(t *testing.T) {
+		must(t, ad.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "P000999", Name: "Conformance", Secrets: []string{"a-long-secret"}}))
+		if _, err := ad.Enterprise(ctx, "P000999"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.AddSecret(ctx, "P000999", "the-next-secret"); err != nil {
+			t.Fatal(err)
+		}
+		must(t, ad.CreatePlan(ctx, &opencube.Plan{Code: "DPC1", Name: "conformance month", Type: opencube.PlanMonthly, VolumeBytes: 100 * opencube.MB, PriceMinor: 1000, Currency: "CNY"}))
+		must(t, ad.GrantPlan(ctx, "P000999", "DPC1"))
+		must(t, ad.ImportSIMs(ctx, []*opencube.SIM{{ICCID: "89852022018041899001", IMSI: "454009999999001", EnterpriseCode: "P000999", Status: opencube.SIMActive}}))
+		if _, err := ad.MoveSIM(ctx, "89852022018041899001", opencube.SIMSuspend); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.MoveSIM(ctx, "89852022018041899001", opencube.SIMActivate); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: hook.URL}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.FindWebhook(ctx, entP); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.RotateWebhookSecret(ctx, entP, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		must(t, ad.PutAlertSettings(ctx, &opencube.AlertSettings{EnterpriseCode: entP, Percents: []int{80, 100}, DaysBeforeExpiry: 3}))
+		if _, err := ad.FindAlertSettings(ctx, entP); err != nil {
+			t.Fatal(err)
+		}
+		// Failures: unknown enterprise, a wrong token, a field out of range.
+		if _, err := ad.Enterprise(ctx, "NOPE"); opencube.ErrorKind(err) == "" {
+			t.Errorf("unknown enterprise: %v", err)
+		}
+		if _, err := client.NewAdmin(s.m.URL(), "wrong").Enterprise(ctx, entP); err == nil {
+			t.Error("a wrong token was accepted")
+		}
+		if _, err := ad.ReduceOrder(ctx, "ORDER_00000000000000000", 0); err == nil {
+			t.Error("reduce of an unknown order")
+		}
+	})
+
+	var orderA, orderB string
+	t.Run("CSSS", func(t *testing.T) {
+		p, q := s.p, s.q
+		call := func(cl *client.Client, path string, params map[string]any, wantCode string) map[string]any {
+			t.Helper()
+			s.clock.Advance(time.Millisecond) // a timestamp, and so a sign, of its own (D25)
+			var h http.Header
+			if wantCode == "1001" {
+				h = http.Header{"X-Test-Bad": {"1"}} // wrong on purpose
+			}
+			r, err := cl.Do(ctx, path, params, h)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if r.Code != wantCode {
+				t.Fatalf("%s: %s %s, want %s", path, r.Code, r.Message, wantCode)
+			}
+			var data map[string]any
+			json.Unmarshal(r.Data, &data)
+			return data
+		}
+		order := func(sim string, periods int) map[string]any {
+			return map[string]any{"device_id": sim, "global_order": "0", "is_open": "0", "order_period": periods, "package_code": "DP20190726001274",
+				"package_name": "C_M_0_P_中国20M不限速月套餐", "package_type": "2", "pay_amount": "10.00", "pay_rst": "1", "pay_type": "2", "test_flow": "0", "test_flow_flag": "0"}
+		}
+		page := map[string]any{"page_no": 1, "page_size": 10}
+		call(p, "/package/queryPackage", page, "0000")
+		call(p, "/package/queryPackage", nil, "0000")
+		orderA = call(p, "/package/orderPackage", order(simP(0), 2), "0000")["order_id"].(string)
+		call(p, "/package/renewPackage", map[string]any{"order_id": orderA, "renew_period": 1}, "0000")
+		call(p, "/package/openOrder", map[string]any{"order_id": orderA}, "0000")
+		call(p, "/device/pauseService", map[string]any{"device_id": simP(0)}, "0000")
+		call(p, "/device/resumeService", map[string]any{"device_id": simP(0)}, "0000")
+		batch := order("", 1)
+		delete(batch, "device_id")
+		batch["deviceList"] = []string{simP(1), simP(2)}
+		bo := call(p, "/package/batchOrderPackages", batch, "0000")["device_order"].([]any)
+		orderB = bo[0].(map[string]any)["order_id"].(string)
+		call(p, "/package/cancelOrder", map[string]any{"order_id": bo[1].(map[string]any)["order_id"]}, "0000")
+		call(p, "/package/openOrder", map[string]any{"order_id": orderB, "device_id": simP(1)}, "0000")
+		call(p, "/package/queryOrder", page, "0000")
+		call(p, "/package/queryDevicePackages", map[string]any{"deviceList": []string{simP(0), simP(1)}, "page_no": 1, "page_size": 10}, "0000")
+		call(p, "/device/queryDeviceList", page, "0000")
+		call(p, "/device/queryUsingDeviceList", page, "0000")
+		call(p, "/device/queryDeviceInfo", map[string]any{"device_id": simP(0)}, "0000")
+		call(p, "/flow/queryDeviceFlowUsage", map[string]any{"device_id": simP(0)}, "0000")
+		call(p, "/flow/batchQueryDeviceFlowUsage", map[string]any{"deviceList": []string{simP(0), "89852022018041800999"}}, "0000")
+		call(p, "/flow/queryDeviceDailyFlow", map[string]any{"device_id": simP(0), "date": clockStart.Format("20060102")}, "0000")
+		call(p, "/flow/batchQueryMonthFlow", map[string]any{"deviceList": []string{simP(0), "89852022018041800999"}, "month": clockStart.Format("200601")}, "0000")
+		call(p, "/flow/getInfoByDeviceId", map[string]any{"device_id": simP(0)}, "0000")
+		call(p, "/sms/sendSms", map[string]any{"device_id": simP(0), "content": "hello"}, "0000")
+		call(p, "/sms/sendSms", map[string]any{"device_id": simP(0), "content": "68656c6c6f", "sms_type": 1}, "0000")
+		call(p, "/sms/querySms", map[string]any{"page_no": 1, "page_size": 10, "direction": "mt"}, "0000")
+		ota := order(simQ(0), 1)
+		ota["package_code"], ota["package_name"], ota["package_type"], ota["pay_amount"] = "DP20201218003915", "T_T_T_0_P_S_中国100G/365天套餐", "1", "0"
+		ota["days"], ota["timing_type"], ota["mcc"] = 30, "2", "460"
+		otaOrder := call(q, "/package/createOtaOrder", ota, "0000")["order_id"].(string)
+		call(q, "/package/openOrder", map[string]any{"order_id": otaOrder}, "0000")
+		call(p, "/package/endOrder", map[string]any{"order_id": orderB, "keep_alive": "0"}, "0000")
+
+		// Failures, each with its envelope.
+		bad := order(simP(3), 1)
+		delete(bad, "global_order")
+		call(p, "/package/orderPackage", bad, "1001")
+		call(p, "/package/openOrder", map[string]any{"order_id": "ORDER_00000000000000000"}, "2003")
+		call(p, "/package/openOrder", map[string]any{"order_id": orderA}, "2004")
+		call(p, "/device/queryDeviceInfo", map[string]any{"device_id": "89852022018041800999"}, "2001")
+		batch["deviceList"] = []string{simP(4), "89852022018041800999"}
+		call(p, "/package/batchOrderPackages", batch, "2006")
+		wrong := client.New(s.m.URL(), entP, "not-the-secret")
+		wrong.Now = s.clock.Now
+		call(wrong, "/package/queryOrder", page, "1002")
+		// The second mount and CSSS's enveloped 404 are the server's, not
+		// the document's: checked without the validator.
+		plain := &http.Client{}
+		for _, tt := range []struct {
+			method, path string
+			status       int
+		}{{"POST", "/cube/v4/package/queryPackage", 200}, {"POST", "/no/such/route", 404}, {"POST", "/", 404}, {"GET", "/package/queryPackage", 405}} {
+			req, _ := http.NewRequest(tt.method, s.m.URL()+tt.path, strings.NewReader("{}"))
+			resp, err := plain.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.status {
+				t.Errorf("%s %s: HTTP %d, want %d", tt.method, tt.path, resp.StatusCode, tt.status)
+			}
+		}
+	})
+
+	t.Run("admin orders and SMS", func(t *testing.T) {
+		if _, err := ad.ReduceOrder(ctx, orderA, 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.DownloadIMSI(ctx, simQ(0), "454009999999999"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.ReceiveMO(ctx, opencube.MORequest{From: simP(0), Content: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.SetSandboxGateway(ctx, admin.SandboxGateway{Down: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.SetSandboxGateway(ctx, admin.SandboxGateway{}); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := ad.FindDeliveries(ctx, opencube.DeliveryFilter{Enterprise: entP, Limit: 5})
+		if err != nil || len(ds) == 0 {
+			t.Fatalf("deliveries: %d, %v", len(ds), err)
+		}
+		if _, err := ad.Redeliver(ctx, ds[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.RedeliverSince(ctx, entP, clockStart.Add(-time.Hour), time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.Clock(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.AdvanceClock(ctx, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("Mall", func(t *testing.T) {
+		sim := simP(5)
+		ok := func(path, tradeType string, kv ...string) json.RawMessage {
+			t.Helper()
+			r := s.mall(t, path, s.mallBody(t, tradeType, false, kv...))
+			if r.Code != "0000" {
+				t.Fatalf("%s: %s %s", path, r.Code, r.Message)
+			}
+			return r.Data
+		}
+		ok("/vshop/singleVerify", "singleVerify", "deviceCode", sim)
+		ok("/vshop/singleServicePlanPage", "singleServicePlanPage", "deviceCode", sim)
+		ok("/vshop/singleOrder", "singleOrder", "orderNo", "MC-1", "deviceCode", sim, "packageCode", "DP20190726001274",
+			"payCurrency", "CNY", "payAmount", "10.00", "orderPeriod", "1", "payId", "PAY-1", "autoRenewal", "1")
+		ok("/vshop/synPartner/SynOrderInfo", "SynOrderInfo", "orderNo", "MC-2", "deviceCode", sim, "packageCode", "DP20190726001274",
+			"payCurrency", "CNY", "payAmount", "10.00", "payRst", "PENDING")
+		ok("/vshop/queryActivePendingOrder", "queryActivePendingOrder", "deviceCode", sim)
+		ok("/vshop/getActiveAutoRenewal", "getActiveAutoRenewal", "deviceCode", sim)
+		ok("/vshop/cancelAutoRenewal", "cancelAutoRenewal", "deviceCode", sim, "orderNo", "MC-1")
+		ok("/payment/queryPayResult", "queryPayResult", "orderNo", "MC-1")
+		if r := s.mall(t, "/vshop/singleVerify", s.mallBody(t, "singleVerify", false, "deviceCode", "89852022018041800999")); r.Code != "2001" {
+			t.Errorf("unknown SIM: %s", r.Code)
+		}
+		// The GET route: the globals in the query, signed as a JSON object.
+		q := url.Values{"partnerCode": {entP}, "tradeType": {"orderDetail"}, "tradeTime": {fmt.Sprint(s.clock.Now().UnixMilli())}, "orderNo": {"MC-1"}}
+		sign, err := mall.SignBody(mall.QueryBody(q), demoSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q.Set("sign", sign)
+		resp, err := http.Get(s.m.URL() + "/topup/order/detail?" + q.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r mallReply
+		decodeReply(t, resp, &r)
+		if r.Code != "0000" {
+			t.Errorf("order detail: %s %s", r.Code, r.Message)
+		}
+	})
+
+	t.Run("eSIM QR Mall", func(t *testing.T) {
+		token := s.consumer(t, "conformance@example.com")
+		catalog := map[string]any{"partnerCode": entP}
+		for _, path := range []string{"/package/queryCountry", "/package/selectContinentsCode", "/package/selectHotPackage"} {
+			s.fmsOK(t, path, "", catalog, nil)
+		}
+		s.fmsOK(t, "/package/countryPackageList", "", map[string]any{"partnerCode": entP, "countryCode": "460", "type": 1}, nil)
+		s.fmsOK(t, "/package/packageList", "", map[string]any{"partnerCode": entP, "isoCountryName": "JP"}, nil)
+		s.fmsOK(t, "/v1.1/package/packageList", "", map[string]any{"partnerCode": entP, "type": "2"}, nil)
+		s.fmsOK(t, "/package/selectPackageByContinents", "", map[string]any{"partnerCode": entP, "continentsCode": "EU"}, nil)
+		s.fmsOK(t, "/package/detail", "", map[string]any{"partnerCode": entP, "id": 1001}, nil)
+		s.fmsOK(t, "/v1.1/package/detail", "", map[string]any{"partnerCode": entP, "id": "1002"}, nil)
+
+		paid := s.preOrder(t, token, 1001, "4.99", "USD")
+		if r := s.webhook(t, webhookBody(t, paid, "4.99", "USD", "payment_intent.succeeded", s.clock.Now())); r.Code != 0 {
+			t.Fatalf("webhook: %d %s", r.Code, r.Message)
+		}
+		var second struct{ OrderID string }
+		s.fmsOK(t, "/package/preOrderPackage", token, preOrderBody(1002, "9.99", "USD"), &second)
+		resp := s.post(t, esim.Prefix+"/v1.1/payment/webhook", nil, webhookBody(t, second.OrderID, "9.99", "USD", "payment_intent.payment_failed", s.clock.Now()))
+		resp.Body.Close()
+		third := s.preOrder(t, token, 1003, "14.99", "USD")
+		body := stripeBody(third, 1499, "usd", "payment_intent.succeeded")
+		if r := s.stripe(t, body, esim.StripeSignature(body, s.clock.Now(), demoSecret)); r.Code != 0 {
+			t.Fatalf("stripe: %d %s", r.Code, r.Message)
+		}
+		s.status(t, token, paid)
+		var detail struct{ ICCID string }
+		s.fmsOK(t, "/v1.1/order/myEsimDetail", token, map[string]any{"orderId": paid}, &detail)
+		req, _ := http.NewRequest(http.MethodGet, s.m.URL()+esim.Prefix+"/v1.1/order/qrCode?orderId="+paid, nil)
+		req.Header.Set("x-access-token", token)
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("qrCode: %v %v", resp, err)
+		} else {
+			resp.Body.Close()
+		}
+		s.fmsOK(t, "/package/selectTopUpList", token, nil, nil)
+		top := preOrderBody(1001, "4.99", "USD")
+		top["iccid"] = detail.ICCID
+		s.fmsOK(t, "/package/topUpOrder", token, top, nil)
+
+		// Failures: no token, an unknown order, a webhook that does not verify.
+		wantFMS(t, s.fms(t, "/package/queryOrdStatusAndEmail", "", map[string]any{"orderId": paid}), esim.CodeTokenExpired)
+		wantFMS(t, s.fms(t, "/v1.1/order/myEsimDetail", token, map[string]any{"orderId": "ESIM00000000000000000"}), esim.CodeOrderNotFound)
+		bad := webhookBody(t, third, "14.99", "USD", "payment_intent.succeeded", s.clock.Now())
+		bad = bytes.Replace(bad, []byte(`"sign":"`), []byte(`"sign":"x`), 1)
+		if r := s.webhook(t, bad); r.Status != http.StatusBadRequest {
+			t.Errorf("webhook with a bad sign: HTTP %d", r.Status)
+		}
+
+		// The operator's side of the eSIM QR Mall.
+		n, err := ad.ImportProfilesCSV(ctx, entP, strings.NewReader("iccid,smdp_address,matching_id\n89445099000000000901,smdp.example.com,MATCH-0901\n"))
+		if err != nil || n != 1 {
+			t.Fatalf("import profiles: %d, %v", n, err)
+		}
+		if _, err := ad.Profiles(ctx, entP, opencube.ProfileSold); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.MarkProfile(ctx, entP, detail.ICCID, opencube.ProfileInstalled); err != nil {
+			t.Fatal(err)
+		}
+		plan := `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}]}`
+		req, _ = http.NewRequest(http.MethodPost, s.m.URL()+"/admin/v1/esim-plans", strings.NewReader(plan))
+		req.Header.Set("Authorization", "Bearer "+shopAdminToken)
+		req.Header.Set("Content-Type", "application/json")
+		if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("eSIM plan: %v %v", resp, err)
+		} else {
+			resp.Body.Close()
+		}
+	})
+
+	// Every operation of the document answered a success at least once.
+	var missing []string
+	for _, p := range docs.Protocols() {
+		for i := range p.Routes {
+			if id := p.OperationID(&p.Routes[i]); c.ok[id] == 0 {
+				missing = append(missing, fmt.Sprintf("%s %s (%d answers, none a success)", p.Routes[i].Method, p.Routes[i].Path, c.seen[id]))
+			}
+		}
+	}
+	slices.Sort(missing)
+	if len(missing) > 0 {
+		t.Errorf("%d operations were never answered with a success:\n%s", len(missing), strings.Join(missing, "\n"))
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
