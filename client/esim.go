@@ -49,3 +49,16 @@ func (a *Admin) MarkProfile(ctx context.Context, accessCode, iccid string, state
 		admin.ProfileStateRequest{State: state}, &out)
 	return &out, err
 }
+
+// VerificationCode returns the e-mail verification code last sent to email
+// by the eSIM QR Mall, for partner accessCode (any when empty). The server
+// shows codes in sandbox mode only.
+func (a *Admin) VerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error) {
+	q := url.Values{"email": {email}}
+	if accessCode != "" {
+		q.Set("partnerCode", accessCode)
+	}
+	var out opencube.VerificationCode
+	err := a.send(ctx, http.MethodGet, "/admin/v1/sandbox/verification-codes?"+q.Encode(), "", nil, &out)
+	return &out, err
+}

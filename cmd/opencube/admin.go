@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,54 +39,103 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	mux.Handle(admin.Prefix, s.Handler())
 }
 
+// adminUsage writes the admin commands and the global flags.
 func adminUsage(w io.Writer) {
-	fmt.Fprint(w, "Usage: opencube admin [--url URL] [--admin-token TOKEN] [--json] COMMAND [flags]\n\nCommands:\n")
+	fmt.Fprint(w, `Usage: opencube admin [--url URL] [--admin-token T] [--json | --get PATH] GROUP VERB [flags] [ARGS]
+
+Operator work through the server's admin API (/admin/v1/), which the server
+serves when it was started with --admin-token T (or OPENCUBE_ADMIN_TOKEN).
+
+Commands:
+`)
 	for _, c := range adminCommands {
-		fmt.Fprintf(w, "  %-25s %s\n", c.name, c.synopsis)
+		fmt.Fprintf(w, "  %-27s %s\n", c.name, c.synopsis)
 	}
 	fmt.Fprint(w, `
-Global flags:
+Global flags (before GROUP):
   --url URL            server base URL (default http://127.0.0.1:8080; OPENCUBE_URL)
-  --admin-token TOKEN  the server's --admin-token (alias --token; OPENCUBE_ADMIN_TOKEN)
+  --admin-token T      the server's --admin-token (alias --token; OPENCUBE_ADMIN_TOKEN)
   --json               print the result as JSON
+  --get PATH           print one field of the JSON result, a dotted path (0.id, code)
+
+Examples:
+  opencube admin --admin-token T enterprise show P000270
+  opencube admin --admin-token T sim suspend 89852022018041800192
+  opencube admin --admin-token T deliveries list --access-code P000270 --state failed
+  opencube admin --admin-token T sims import --file sims.csv
+  opencube admin --admin-token T clock advance 48h
+
+Run 'opencube admin GROUP VERB --help' for a command's flags and example.
+The exit status is 3 when the server refuses a command, 2 for a command line
+that is not understood.
 `)
+}
+
+// adminGroupUsage writes the commands of one group.
+func adminGroupUsage(w io.Writer, group string) {
+	fmt.Fprintf(w, "Usage: opencube admin %s VERB [flags] [ARGS]\n\nCommands:\n", group)
+	for _, c := range adminCommands {
+		if g, _, _ := strings.Cut(c.name, " "); g == group {
+			fmt.Fprintf(w, "  %-27s %s\n", c.name, c.synopsis)
+		}
+	}
+	fmt.Fprintf(w, "\nRun 'opencube admin %s VERB --help' for a command's flags and example.\n", group)
+}
+
+// isAdminGroup reports whether some admin command is in group.
+func isAdminGroup(group string) bool {
+	for _, c := range adminCommands {
+		if g, _, _ := strings.Cut(c.name, " "); g == group {
+			return true
+		}
+	}
+	return false
 }
 
 // adminCLI runs one admin command.
 type adminCLI struct {
-	ctx      context.Context
-	synopsis string // the command's arguments, for its usage
-	admin    *client.Admin
-	json     bool
-	stdin    io.Reader
-	stdout   io.Writer
-	stderr   io.Writer
+	ctx    context.Context
+	cmd    *adminCommand
+	admin  *client.Admin
+	json   bool
+	get    string // --get: the field of the JSON result to print
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
 }
 
 // runAdmin implements `opencube admin`.
 func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("opencube admin", stderr)
-	fs.Usage = func() { adminUsage(stderr) }
+	fs.Usage = func() { adminUsage(fs.Output()) }
 	baseURL := fs.String("url", "http://127.0.0.1:8080", "server base URL")
 	token := fs.String("admin-token", "", "admin API bearer token")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := parseWithEnv(fs, tokenAlias(args)); err != nil {
+	get := fs.String("get", "", "print one field of the JSON result")
+	if err := parseWithEnv(fs, tokenAlias(args), "url", "admin-token"); err != nil {
 		return err
 	}
 	rest := fs.Args()
-	if len(rest) < 2 {
+	switch {
+	case len(rest) == 0:
 		adminUsage(stderr)
-		return errors.New("admin: missing command")
+		return usageError{cmd: "admin", err: errors.New("missing command")}
+	case len(rest) >= 2 && isAdminGroup(rest[0]) && isHelpFlag(rest[1]):
+		return helpRequest{print: func(w io.Writer) { adminGroupUsage(w, rest[0]) }}
+	case len(rest) == 1 && isAdminGroup(rest[0]):
+		adminGroupUsage(stderr, rest[0])
+		return usageError{cmd: "admin", err: fmt.Errorf("missing the verb of %s", rest[0])}
 	}
 	name := rest[0] + " " + rest[1]
-	for _, cmd := range adminCommands {
+	for i, cmd := range adminCommands {
 		if cmd.name == name {
-			c := &adminCLI{ctx: ctx, synopsis: cmd.synopsis, admin: client.NewAdmin(*baseURL, *token), json: *asJSON, stdin: stdin, stdout: stdout, stderr: stderr}
+			c := &adminCLI{ctx: ctx, cmd: &adminCommands[i], admin: client.NewAdmin(*baseURL, *token), json: *asJSON, get: *get,
+				stdin: stdin, stdout: stdout, stderr: stderr}
 			return adminFailure(name, cmd.run(c, rest[2:]))
 		}
 	}
 	adminUsage(stderr)
-	return fmt.Errorf("admin: unknown command %q", name)
+	return usageError{cmd: "admin", err: fmt.Errorf("unknown command %q", name)}
 }
 
 // tokenAlias rewrites the global --token flag into --admin-token, so that
@@ -142,12 +192,20 @@ func adminFailure(cmd string, err error) error {
 	return err
 }
 
-// flags returns the flag set of a command, with its usage line and a
-// --json flag defaulting to the global one.
+// flags returns the flag set of a command, with its help (synopsis,
+// description, example) and a --json flag defaulting to the global one.
 func (c *adminCLI) flags(name string) *flag.FlagSet {
 	fs := newFlagSet("opencube admin "+name, c.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(c.stderr, "Usage: opencube admin %s %s\n", name, c.synopsis)
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: opencube admin %s %s\n", name, c.cmd.synopsis)
+		if c.cmd.help != "" {
+			fmt.Fprintf(w, "\n%s\n", c.cmd.help)
+		}
+		if c.cmd.example != "" {
+			fmt.Fprintf(w, "\nExample:\n  %s\n", strings.ReplaceAll(c.cmd.example, "\n", "\n  "))
+		}
+		fmt.Fprint(w, "\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	fs.BoolVar(&c.json, "json", c.json, "print the result as JSON")
@@ -158,33 +216,48 @@ func (c *adminCLI) flags(name string) *flag.FlagSet {
 // OPENCUBE_SECRET must never become an enterprise's secret), checks that
 // the required ones are set and that there are nargs arguments.
 func parse(fs *flag.FlagSet, args []string, nargs int, required ...string) error {
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	for _, name := range required {
 		if fs.Lookup(name).Value.String() == "" {
-			fs.Usage()
-			return fmt.Errorf("%s: --%s is required", fs.Name(), name)
+			return badUsage(fs, fmt.Errorf("--%s is required", name))
 		}
 	}
 	if fs.NArg() != nargs {
-		fs.Usage()
-		return fmt.Errorf("%s: want %d argument(s), got %d", fs.Name(), nargs, fs.NArg())
+		return badUsage(fs, fmt.Errorf("want %d argument(s), got %d", nargs, fs.NArg()))
 	}
 	return nil
 }
 
-// print writes v as indented JSON with --json, or the human line otherwise.
+// print writes v as indented JSON with --json, the field of it --get
+// names, or the human line otherwise.
 func (c *adminCLI) print(v any, format string, args ...any) error {
-	if c.json {
-		enc := json.NewEncoder(c.stdout)
+	if c.json || c.get != "" {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		if c.get == "" {
+			_, err := c.stdout.Write(buf.Bytes())
+			return err
+		}
+		f, err := lookup(buf.Bytes(), c.get)
+		if err != nil {
+			return fmt.Errorf("--get %s: %w", c.get, err)
+		}
+		_, err = fmt.Fprintln(c.stdout, f)
+		return err
 	}
 	_, err := fmt.Fprintf(c.stdout, format+"\n", args...)
 	return err
 }
+
+// structured reports whether the output is JSON (--json or --get).
+func (c *adminCLI) structured() bool { return c.json || c.get != "" }
 
 func (c *adminCLI) enterpriseCreate(args []string) error {
 	fs := c.flags("enterprise create")
@@ -266,7 +339,7 @@ func parsePlanType(s string) (opencube.PlanType, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || !opencube.PlanType(n).Valid() {
-		return 0, fmt.Errorf("plan create: --type %q: want 0-5 or unlimited-daily, daily, monthly, quarterly, half-yearly, yearly", s)
+		return 0, fmt.Errorf("--type %q: want 0-5 or unlimited-daily, daily, monthly, quarterly, half-yearly, yearly", s)
 	}
 	return opencube.PlanType(n), nil
 }
@@ -288,16 +361,13 @@ func (c *adminCLI) planCreate(args []string) error {
 	p := &opencube.Plan{Code: *code, Name: *name, Currency: *currency, OTA: *ota, ThrottleKbps: *throttle}
 	var err error
 	if p.Type, err = parsePlanType(*typ); err != nil {
-		fs.Usage()
-		return err
+		return badUsage(fs, err)
 	}
 	if p.VolumeBytes, err = admin.ParseVolume(*volume); err != nil {
-		fs.Usage()
-		return fmt.Errorf("plan create: --volume: %s", message(err))
+		return badUsage(fs, fmt.Errorf("--volume: %s", message(err)))
 	}
 	if p.PriceMinor, err = admin.ParsePrice(*price); err != nil {
-		fs.Usage()
-		return fmt.Errorf("plan create: --price: %s", message(err))
+		return badUsage(fs, fmt.Errorf("--price: %s", message(err)))
 	}
 	for _, country := range strings.Split(*countries, ",") {
 		if country = strings.TrimSpace(country); country != "" {

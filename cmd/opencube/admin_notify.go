@@ -100,8 +100,14 @@ func (c *adminCLI) deliveriesList(args []string) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
+	if ds == nil {
+		ds = []*opencube.Delivery{}
+	}
+	if c.structured() {
 		return c.print(ds, "")
+	}
+	if len(ds) == 0 {
+		return c.print(nil, "no deliveries of %s%s", *code, deliveryFilterText(f))
 	}
 	for _, d := range ds {
 		last := "no attempt yet"
@@ -112,6 +118,28 @@ func (c *adminCLI) deliveriesList(args []string) error {
 		fmt.Fprintf(c.stdout, "%s  %s  %-10s %-9s %s\n", d.ID, d.CreatedAt.Format(time.RFC3339), d.Type, d.State, strings.TrimSpace(last))
 	}
 	return nil
+}
+
+// deliveryFilterText describes a delivery filter's conditions beside the
+// enterprise: " in state failed, event 1005, since ...".
+func deliveryFilterText(f opencube.DeliveryFilter) string {
+	var conds []string
+	if f.State != "" {
+		conds = append(conds, "in state "+string(f.State))
+	}
+	if f.Type != "" {
+		conds = append(conds, "of event "+string(f.Type))
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, "since "+f.Since.Format(time.RFC3339))
+	}
+	if !f.Until.IsZero() {
+		conds = append(conds, "before "+f.Until.Format(time.RFC3339))
+	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return " " + strings.Join(conds, ", ")
 }
 
 func (c *adminCLI) deliveriesRedeliver(args []string) error {

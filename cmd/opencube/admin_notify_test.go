@@ -27,6 +27,16 @@ func TestAdminNotifyCLI(t *testing.T) {
 	if out := run("webhook", "rotate", "--access-code", entP, "--grace", "1h"); !strings.Contains(out, "new secret (shown once): whsec_") {
 		t.Errorf("webhook rotate: %q", out)
 	}
+	// An empty list says so, in words or as JSON.
+	for args, want := range map[string]string{
+		"deliveries list --access-code " + entP:                                                  "no deliveries of P000270\n",
+		"deliveries list --access-code " + entP + " --state failed --since 2024-01-31T00:00:00Z": "no deliveries of P000270 in state failed, since 2024-01-31T00:00:00Z\n",
+		"--json deliveries list --access-code " + entP:                                           "[]\n",
+	} {
+		if out := run(strings.Fields(args)...); out != want {
+			t.Errorf("%s: %q, want %q", args, out, want)
+		}
+	}
 	s.mustOrder(t, s.p, planMonthly.order(simP(0), true))
 	r.next(t)
 	r.next(t)
@@ -36,6 +46,9 @@ func TestAdminNotifyCLI(t *testing.T) {
 		runtimeGosched()
 	}
 	id := strings.Fields(list)[0]
+	if out := run("--get", "0.id", "deliveries", "list", "--access-code", entP); out != id+"\n" {
+		t.Errorf("--get 0.id: %q, want %s", out, id)
+	}
 	if out := run("deliveries", "redeliver", id); !strings.Contains(out, "pending again") {
 		t.Errorf("redeliver: %q", out)
 	}

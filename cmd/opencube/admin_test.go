@@ -218,8 +218,12 @@ func TestAdminCLIErrors(t *testing.T) {
 				if !errors.As(err, &ec) || ec.ExitCode() != 3 {
 					t.Errorf("a refused command should exit 3")
 				}
-			} else if errors.As(err, &ec) {
-				t.Errorf("a usage error should not choose exit code %d", ec.ExitCode())
+			} else if tt.name == "missing file" {
+				if errors.As(err, &ec) {
+					t.Errorf("a missing file should not choose exit code %d", ec.ExitCode())
+				}
+			} else if exitCode(err) != 2 {
+				t.Errorf("a usage error exits %d, want 2", exitCode(err))
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/mall"
 )
 
 // runCLI runs an opencube command line and returns its output.
@@ -143,39 +144,45 @@ func TestCLISign(t *testing.T) {
 	const canonical = `{"access_code":"P000270","device_id":"89852022018041800192","global_order":"0","is_open":"0","order_period":"1","package_code":"DP20190726001274","package_name":"C_M_0_P_中国20M不限速月套餐","package_type":"2","pay_amount":"0","pay_rst":"1","pay_type":"2","test_flow":"0","test_flow_flag":"0","timestamp":"1643253530","version":"2.0"}`
 	signed := strings.Replace(body, "zOoyHBVtE/pOeA7nOuzCLvAg8d8=", "SdwZZCWTPdjkdJBXbE6kdohuY9U=", 1)
 	tests := []struct {
-		name  string
-		stdin string
-		want  string
+		name    string
+		stdin   string
+		args    []string
+		want    string // stdout
+		wantErr string // stderr
 	}{
-		{"the documented sign does not match the test secret", body + "\n",
-			"canonical: " + canonical + "\n" +
-				"sign:      SdwZZCWTPdjkdJBXbE6kdohuY9U=\n" +
-				"the body's sign zOoyHBVtE/pOeA7nOuzCLvAg8d8= does not match\n" +
+		{name: "the documented sign does not match the test secret", stdin: body + "\n",
+			want:    canonical + "\nSdwZZCWTPdjkdJBXbE6kdohuY9U=\n",
+			wantErr: "the body's sign zOoyHBVtE/pOeA7nOuzCLvAg8d8= does not match\n"},
+		{name: "a body signed with the test secret matches", stdin: signed,
+			want:    canonical + "\nSdwZZCWTPdjkdJBXbE6kdohuY9U=\n",
+			wantErr: "the body's sign SdwZZCWTPdjkdJBXbE6kdohuY9U= matches\n"},
+		{name: "-v: the forms also accepted", stdin: signed, args: []string{"-v"},
+			want: canonical + "\nSdwZZCWTPdjkdJBXbE6kdohuY9U=\n" +
 				"also accepted:\n" +
 				"  non-ASCII escaped:   QIzYoG5UVI91BDDc+pSZuQDkrhc=\n" +
-				"  scalars as strings:  SdwZZCWTPdjkdJBXbE6kdohuY9U=\n"},
-		{"a body signed with the test secret matches", signed,
-			"canonical: " + canonical + "\n" +
-				"sign:      SdwZZCWTPdjkdJBXbE6kdohuY9U=\n" +
-				"the body's sign SdwZZCWTPdjkdJBXbE6kdohuY9U= matches\n" +
-				"also accepted:\n" +
-				"  non-ASCII escaped:   QIzYoG5UVI91BDDc+pSZuQDkrhc=\n" +
-				"  scalars as strings:  SdwZZCWTPdjkdJBXbE6kdohuY9U=\n"},
-		{"no sign in the body", `{"access_code":"P000270","page_no":1,"page_size":2,"timestamp":"1643251754","version":"2.0"}`,
-			"canonical: {\"access_code\":\"P000270\",\"page_no\":1,\"page_size\":2,\"timestamp\":\"1643251754\",\"version\":\"2.0\"}\n" +
-				"sign:      NtwGMWUDAICURHq5KS009+aXydw=\n" +
-				"also accepted:\n" +
-				"  non-ASCII escaped:   NtwGMWUDAICURHq5KS009+aXydw=\n" +
-				"  scalars as strings:  3NuoFOpB5PcpZkopQrVRBhbxaXU=\n"},
+				"  scalars as strings:  SdwZZCWTPdjkdJBXbE6kdohuY9U=\n",
+			wantErr: "the body's sign SdwZZCWTPdjkdJBXbE6kdohuY9U= matches\n"},
+		{name: "no sign in the body", stdin: `{"access_code":"P000270","page_no":1,"page_size":2,"timestamp":"1643251754","version":"2.0"}`,
+			want: "{\"access_code\":\"P000270\",\"page_no\":1,\"page_size\":2,\"timestamp\":\"1643251754\",\"version\":\"2.0\"}\n" +
+				"NtwGMWUDAICURHq5KS009+aXydw=\n"},
+		// The Mall's sign of the same canonical form: lowercase hex
+		// HMAC-MD5 (mall.Sign), checked with mall.Verify.
+		{name: "--mall", stdin: `{"partnerCode":"P000270","tradeTime":"1643251754000","deviceCode":"89852022018041800192"}`, args: []string{"--mall"},
+			want: `{"deviceCode":"89852022018041800192","partnerCode":"P000270","tradeTime":"1643251754000"}` + "\n" +
+				mall.Sign([]byte(`{"deviceCode":"89852022018041800192","partnerCode":"P000270","tradeTime":"1643251754000"}`), "opencube-test-secret") + "\n"},
+		{name: "--mall with the body's sign", stdin: `{"partnerCode":"P000270","sign":"` +
+			mall.Sign([]byte(`{"partnerCode":"P000270"}`), "opencube-test-secret") + `"}`, args: []string{"--mall"},
+			want:    `{"partnerCode":"P000270"}` + "\n" + mall.Sign([]byte(`{"partnerCode":"P000270"}`), "opencube-test-secret") + "\n",
+			wantErr: "the body's sign " + mall.Sign([]byte(`{"partnerCode":"P000270"}`), "opencube-test-secret") + " matches\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, _, err := runCLI(t, tt.stdin, "sign", "--secret", "opencube-test-secret")
+			out, errOut, err := runCLI(t, tt.stdin, append([]string{"sign", "--secret", "opencube-test-secret"}, tt.args...)...)
 			if err != nil {
 				t.Fatalf("sign: %v", err)
 			}
-			if out != tt.want {
-				t.Errorf("output\n%s\nwant\n%s", out, tt.want)
+			if out != tt.want || errOut != tt.wantErr {
+				t.Errorf("output\n%s\n%s\nwant\n%s\n%s", out, errOut, tt.want, tt.wantErr)
 			}
 		})
 	}
@@ -185,9 +192,9 @@ func TestCLISign(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, _, err := runCLI(t, string(b), "sign")
-		if err != nil || !strings.Contains(out, " matches\n") {
-			t.Errorf("sign: %v\n%s", err, out)
+		_, errOut, err := runCLI(t, string(b), "sign")
+		if err != nil || !strings.Contains(errOut, " matches\n") {
+			t.Errorf("sign: %v\n%s", err, errOut)
 		}
 	})
 	t.Run("a body that is not an object", func(t *testing.T) {

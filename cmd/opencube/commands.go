@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 )
 
@@ -17,73 +19,158 @@ var Version = "dev"
 // exitCoder is an error that chooses the process exit code.
 type exitCoder interface{ ExitCode() int }
 
-// usage lists the subcommands.
-const usage = `opencube: an open-source IoT connectivity management platform
+// exitCode is the process exit code of a command's error: 0 for none, the
+// error's own (exitCoder) when it has one, else 1.
+func exitCode(err error) int {
+	var ec exitCoder
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ec):
+		return ec.ExitCode()
+	}
+	return 1
+}
 
-Usage:
-  opencube serve   [flags]          run the server (CSSS API, admin API)
-  opencube migrate [--db PATH]      create or upgrade the database schema
-  opencube version                  print the version
-  opencube call PATH key=value ...  sign and send a CSSS request
-  opencube sign [--secret S] < body.json
-                                    print the canonical string and sign of a body
-  opencube admin COMMAND ...        operator work through the admin API
-  opencube usage import [--db PATH] FILE
-                                    book usage records from CSV (idempotent by record id)
-  opencube simulate --server HOST:PORT --secret S --sims N --rate R [--duration D]
-           [--admin-url URL --admin-token T | --time-offset D]
-                                    play RADIUS accounting sessions against a server,
-                                    stamped with a sandbox server's time
+// command is one `opencube COMMAND`.
+type command struct {
+	name     string
+	synopsis string // the command line, for the overview
+	summary  string // what it does, for the overview
+	// help is the command's help: what it does, its arguments and
+	// examples; its flags follow it (flagHelp).
+	help string
+	run  func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
 
-Every flag can also be set with an OPENCUBE_* environment variable
-(--demo-secret is OPENCUBE_DEMO_SECRET). Run 'opencube COMMAND -h' for flags.
-`
+// commands is the table of opencube's commands, in the overview's order:
+// every command, in one place. (The admin commands are their own table,
+// adminCommands.)
+var commands = []command{
+	{name: "serve", synopsis: "serve [flags]", summary: "run the server: CSSS, Mall, eSIM QR Mall, admin API, RADIUS, SMS",
+		help: serveHelp, run: runServe},
+	{name: "migrate", synopsis: "migrate [--db PATH|URL]", summary: "create or upgrade a database's schema, without serving",
+		help: migrateHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			return runMigrate(ctx, args, stdout)
+		}},
+	{name: "call", synopsis: "call [--mall|--esim] PATH key=value key:=json ...", summary: "sign a request (CSSS, Mall or eSIM QR Mall), send it and print the answer",
+		help: callHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+			return runCall(ctx, args, stdout, stderr)
+		}},
+	{name: "sign", synopsis: "sign [--mall] [--secret S] < body.json", summary: "print the canonical string and the sign of a request body",
+		help: signHelp, run: func(_ context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+			return runSign(args, stdin, stdout, stderr)
+		}},
+	{name: "admin", synopsis: "admin [--admin-token T] GROUP VERB ...", summary: "operator work through the admin API ('opencube admin --help' lists it)",
+		run: runAdmin},
+	{name: "usage", synopsis: "usage import [--db PATH|URL] FILE", summary: "book usage records from CSV (idempotent by record id)",
+		help: usageHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+			return runUsage(ctx, args, stdout, stderr)
+		}},
+	{name: "simulate", synopsis: "simulate --server HOST:PORT --secret S [--sims N --rate R --duration D]", summary: "play RADIUS sessions as a NAS, answering Disconnect-Requests",
+		help: simulateHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+			return runSimulate(ctx, args, stdout, stderr)
+		}},
+	{name: "version", synopsis: "version", summary: "print the version",
+		help: "Usage: opencube version\n\nPrints the version of this binary.\n",
+		run: func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			if len(args) > 0 {
+				return usageError{cmd: "version", err: fmt.Errorf("unexpected argument %q", args[0])}
+			}
+			fmt.Fprintln(stdout, "opencube", version())
+			return nil
+		}},
+	{name: "help", synopsis: "help [COMMAND ...]", summary: "show this overview, or a command's help (same as COMMAND --help)",
+		help: "Usage: opencube help [COMMAND [GROUP VERB]]\n\nShows the overview, or the help of a command: 'opencube help call',\n'opencube help admin sims import'.\n"},
+}
+
+// findCommand returns the command named name.
+func findCommand(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
+
+// overview writes the list of commands.
+func overview(w io.Writer) {
+	fmt.Fprint(w, "opencube: an open-source IoT connectivity management platform\n\nUsage:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  opencube %s\n        %s\n", c.synopsis, c.summary)
+	}
+	fmt.Fprint(w, `
+Start here:
+  opencube serve --demo --admin-token T          a sandbox with the demo data on 127.0.0.1:8080
+  opencube call package/queryPackage             what the demo enterprise P000270 may order
+  opencube admin --admin-token T clock show      the sandbox clock
+
+Run 'opencube COMMAND --help' (or 'opencube help COMMAND') for a command's syntax,
+flags and examples. Flags also read OPENCUBE_ and their name in capitals
+(--admin-token: OPENCUBE_ADMIN_TOKEN; the server address of the clients: OPENCUBE_URL).
+`)
+}
 
 // run dispatches a command line; stdout and stderr are the process's.
 func run(ctx context.Context, args []string) error {
 	return dispatch(ctx, args, os.Stdin, os.Stdout, os.Stderr)
 }
 
+// dispatch runs one command line. A command that was asked for its help
+// (helpRequest) gets it printed on stdout, and succeeds.
 func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return flag.ErrHelp
+		overview(stderr)
+		return usageError{err: errors.New("no command given")}
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "serve":
-		m := NewMain()
-		m.Stderr = stderr
-		if err := m.ParseFlags(rest); err != nil {
-			return err
-		}
-		if err := m.Run(ctx); err != nil {
-			m.Close()
-			return err
-		}
-		<-ctx.Done()
-		return m.Close()
-	case "migrate":
-		return runMigrate(ctx, rest, stdout)
-	case "version":
-		fmt.Fprintln(stdout, "opencube", version())
-		return nil
-	case "call":
-		return runCall(ctx, rest, stdout, stderr)
-	case "sign":
-		return runSign(rest, stdin, stdout)
-	case "admin":
-		return runAdmin(ctx, rest, stdin, stdout, stderr)
-	case "usage":
-		return runUsage(ctx, rest, stdout, stderr)
-	case "simulate":
-		return runSimulate(ctx, rest, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	name, rest := args[0], args[1:]
+	if isHelpFlag(name) || (name == "help" && len(rest) == 0) {
+		overview(stdout)
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", cmd)
+	if name == "help" && isHelpFlag(rest[0]) {
+		fmt.Fprint(stdout, findCommand("help").help)
+		return nil
+	}
+	if name == "help" {
+		return dispatch(ctx, append(slices.Clone(rest), "--help"), stdin, stdout, stderr)
+	}
+	c := findCommand(name)
+	if c == nil {
+		overview(stderr)
+		return usageError{err: fmt.Errorf("unknown command %q", name)}
+	}
+	if c.help != "" && len(rest) > 0 && isHelpFlag(rest[0]) && !c.hasFlags() {
+		fmt.Fprint(stdout, c.help)
+		return nil
+	}
+	err := c.run(ctx, rest, stdin, stdout, stderr)
+	var h helpRequest
+	if errors.As(err, &h) {
+		h.print(stdout)
+		return nil
+	}
+	return err
+}
+
+// hasFlags reports whether the command parses flags, whose parsing then
+// answers --help with the flags listed.
+func (c *command) hasFlags() bool { return c.name != "version" }
+
+// runServe is `opencube serve`: it runs until ctx ends.
+func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
+	m := NewMain()
+	m.Stderr = stderr
+	if err := m.ParseFlags(args); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	return m.Close()
 }
 
 func version() string {
@@ -96,12 +183,70 @@ func version() string {
 	return Version
 }
 
+// isHelpFlag reports whether arg asks for help.
+func isHelpFlag(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// helpRequest is the error of a command line that asked for help (-h,
+// --help): dispatch prints the help on stdout and succeeds.
+type helpRequest struct{ print func(w io.Writer) }
+
+func (helpRequest) Error() string { return "help requested" }
+
+// usageError is a command line that is not understood: exit code 2.
+type usageError struct {
+	cmd string // the command, for the hint; empty for opencube itself
+	err error
+}
+
+func (e usageError) Error() string {
+	if e.cmd == "" {
+		return e.err.Error() + " (see 'opencube --help')"
+	}
+	return fmt.Sprintf("%s: %v (see 'opencube %s --help')", e.cmd, e.err, e.cmd)
+}
+
+func (e usageError) Unwrap() error { return e.err }
+func (e usageError) ExitCode() int { return 2 }
+
 // newFlagSet returns a flag set whose flags, after defining, can take their
-// defaults from OPENCUBE_* variables (see envDefaults).
+// defaults from OPENCUBE_* variables (see parseWithEnv). Its usage is the
+// command's help (flagHelp); name is "opencube COMMAND".
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	help := flagSetHelp[name]
+	fs.Usage = func() { flagHelp(fs.Output(), help, fs) }
 	return fs
+}
+
+// flagSetHelp are the help texts of the commands' flag sets, by name.
+var flagSetHelp = map[string]string{
+	"opencube serve": serveHelp, "opencube migrate": migrateHelp, "opencube call": callHelp,
+	"opencube sign": signHelp, "opencube usage import": usageHelp, "opencube simulate": simulateHelp,
+}
+
+// flagHelp writes a command's help and its flags.
+func flagHelp(w io.Writer, help string, fs *flag.FlagSet) {
+	if help == "" {
+		help = "Usage: " + fs.Name() + " [flags]\n"
+	}
+	fmt.Fprint(w, help)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	fmt.Fprint(w, "\nFlags:\n")
+	out := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(out)
 }
 
 // envName is the environment variable of a flag: OPENCUBE_ and the flag's
@@ -111,10 +256,14 @@ func envName(flagName string) string {
 }
 
 // parseWithEnv applies OPENCUBE_* variables to fs's flags, then parses args
-// (flags on the command line win).
-func parseWithEnv(fs *flag.FlagSet, args []string) error {
+// (flags on the command line win). With names, only those flags read the
+// environment; without, every flag does.
+func parseWithEnv(fs *flag.FlagSet, args []string, names ...string) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
+		if len(names) > 0 && !slices.Contains(names, f.Name) {
+			return
+		}
 		if v, ok := os.LookupEnv(envName(f.Name)); ok && err == nil {
 			if e := fs.Set(f.Name, v); e != nil {
 				err = fmt.Errorf("%s: %w", envName(f.Name), e)
@@ -124,5 +273,203 @@ func parseWithEnv(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return err
 	}
-	return fs.Parse(args)
+	return parseCommandLine(fs, args, fs.Name() != "opencube admin")
 }
+
+// parseArgs parses a command line whose flags may come before, among or
+// after its arguments: -h or --help is a helpRequest printing fs's usage, and a flag that
+// is not understood a usageError, after the usage line on fs's output.
+func parseArgs(fs *flag.FlagSet, args []string) error {
+	return parseCommandLine(fs, args, true)
+}
+
+// parseCommandLine is parseArgs. With interleaved, flags may also follow
+// the arguments (opencube call PATH k=v --get data.x), up to a "--"; without, the arguments after the
+// flags are left as they are (they are a command of their own, as the
+// admin commands are).
+func parseCommandLine(fs *flag.FlagSet, args []string, interleaved bool) error {
+	if interleaved {
+		args = flagsFirst(fs, args)
+	}
+	out := fs.Output()
+	fs.SetOutput(io.Discard) // the flag package's own messages: ours follow
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return helpRequest{print: func(w io.Writer) {
+			fs.SetOutput(w)
+			fs.Usage()
+			fs.SetOutput(out)
+		}}
+	case err != nil:
+		return badUsage(fs, err)
+	}
+	return nil
+}
+
+// flagsFirst moves the flags among args before the other arguments, which
+// follow a "--" (so that an argument beginning with a dash after it stays
+// an argument). A flag's value is the next argument unless it is a boolean
+// flag or has its value after "=".
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if hasValue || f == nil || i+1 == len(args) {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		i++
+		flags = append(flags, args[i])
+	}
+	return append(append(flags, "--"), rest...)
+}
+
+// badUsage writes the usage line of fs's command on its output and returns
+// err as a usageError.
+func badUsage(fs *flag.FlagSet, err error) error {
+	out := fs.Output()
+	var buf strings.Builder
+	fs.SetOutput(&buf)
+	fs.Usage()
+	fs.SetOutput(out)
+	line, _, _ := strings.Cut(buf.String(), "\n")
+	fmt.Fprintln(out, line)
+	return usageError{cmd: strings.TrimPrefix(fs.Name(), "opencube "), err: err}
+}
+
+// The commands' help texts: syntax, what the command does, examples.
+const (
+	serveHelp = `Usage: opencube serve [flags]
+
+Runs the server on one address: the CSSS API, the Mall (/vshop, /payment,
+/topup), the eSIM QR Mall (/fms), the admin API (/admin/v1/, with
+--admin-token), /openapi.json and /healthz; with their flags, the RADIUS
+listeners and the SMS gateway. It runs until interrupted.
+
+Every flag also reads OPENCUBE_ and its name in capitals, dashes as
+underscores (--admin-token: OPENCUBE_ADMIN_TOKEN); the command line wins.
+
+Examples:
+  opencube serve --demo --admin-token T
+  opencube serve --demo --admin-token T --radius-acct 127.0.0.1:1813 \
+      --radius-auth 127.0.0.1:1812 --radius-secret testing123 --radius-coa-port 3799
+  opencube serve --db postgres://user:pass@db:5432/opencube --addr 0.0.0.0:8080
+`
+	migrateHelp = `Usage: opencube migrate [--db PATH|URL]
+
+Creates the database, or upgrades its schema to this binary's, and exits.
+The server does the same at start; this is for doing it beforehand.
+
+Example:
+  opencube migrate --db postgres://user:pass@db:5432/opencube
+`
+	callHelp = `Usage: opencube call [flags] PATH [key=value | key:=json ...]
+
+Builds a request from the arguments, signs it, sends it to the server and
+prints the answer, indented. The exit status is 3 when the answer's code is
+not a success (it is still printed), 1 when the server cannot be reached.
+
+Arguments:
+  key=value    a string field:              device_id=89852022018041800192
+  key:=json    a JSON value, sent as it is: page_no:=1  deviceList:='["a","b"]'
+
+PATH and the fields added depend on the protocol:
+  (default)    a CSSS route, such as package/queryOrder: access_code,
+               timestamp (ms), version "2.0" and sign (HMAC-SHA1, base64)
+  --mall       a Mall route, such as vshop/singleOrder: partnerCode,
+               tradeTime (ms), version "3.0", the route's tradeType, and sign
+               (HMAC-MD5, hex); /topup/order/detail is sent as a GET
+  --esim       an eSIM QR Mall route, such as fms/package/detail: partnerCode;
+               --token sends the x-access-token of a logged-in consumer; the
+               payment webhook (fms/payment/webhook) is signed as a CSSS body
+A field given on the command line wins over an added one.
+
+The server is --url (OPENCUBE_URL, default http://127.0.0.1:8080); the
+enterprise is --access-code and --secret (OPENCUBE_ACCESS_CODE,
+OPENCUBE_SECRET; the demo's P000270 and opencube-demo-secret by default).
+
+Examples:
+  opencube call package/queryPackage
+  opencube call --lang en-US package/queryOrder page_no:=1 page_size:=10
+  opencube call flow/batchQueryDeviceFlowUsage deviceList:='["89852022018041800192"]'
+  ORDER=$(opencube call --get data.package_order.0.orderId package/queryOrder page_no:=1 page_size:=1)
+  opencube call --access-code QY-000001 device/queryDeviceList page_no:=1 page_size:=10
+  opencube call --mall vshop/singleServicePlanPage deviceCode=89852022018041800193
+  opencube call --esim fms/package/detail id:=1002
+  opencube call -v package/queryPackage      # also prints the request on stderr
+`
+	signHelp = `Usage: opencube sign [--mall] [--secret S] < body.json
+
+Reads a request body (a JSON object) on standard input and prints two lines:
+its canonical string (the sign field left out), then its sign. Without
+--mall the sign is the CSSS one (HMAC-SHA1 with the secret, base64); with
+--mall the Mall's (HMAC-MD5, lowercase hex). These are the two lines the
+example programs of docs/signing.md print, so their outputs can be diffed.
+
+When the body carries a sign, standard error says whether it matches. -v
+also prints the other forms the server accepts.
+
+The secret is --secret, else OPENCUBE_SECRET, else the demo's
+opencube-demo-secret.
+
+Examples:
+  echo '{"access_code":"P000270","timestamp":"1700000000","version":"2.0"}' | opencube sign
+  opencube sign --secret "$SECRET" < body.json | tail -n 1        # the sign alone
+  echo '{"partnerCode":"P000270","tradeTime":"1700000000000"}' | opencube sign --mall
+`
+	usageHelp = `Usage: opencube usage import [--db PATH|URL] FILE
+
+Books usage records from a CSV file (- for standard input) straight into the
+database: each record is a session of its own named by its id, so importing
+a file again books nothing twice. The server may be running.
+
+The CSV has a header row naming the columns, in any order:
+  id            a record id, unique in the file and across imports
+  imsi          the SIM's IMSI
+  start, end    RFC 3339 times with their offset, such as
+                2024-01-31T10:00:00+08:00 or 2024-01-31T02:00:00Z (years 2000-9999)
+  input_bytes, output_bytes
+                integers 0-72057594037927935
+
+Example:
+  cat > usage.csv <<'EOF'
+  id,imsi,start,end,input_bytes,output_bytes
+  r1,454001800000192,2024-01-31T10:00:00+08:00,2024-01-31T10:30:00+08:00,1048576,524288
+  EOF
+  opencube usage import --db opencube.db usage.csv
+`
+	simulateHelp = `Usage: opencube simulate --server HOST:PORT --secret S [flags]
+
+Plays RADIUS accounting as a NAS would, against a server's --radius-acct:
+--sims SIMs (IMSIs from --imsi-start, the demo's first SIM by default), each
+in turn sending a Start, --interims Interim-Updates with growing totals and
+a Stop, at --rate records a second in all. It listens for Disconnect-Requests
+(RFC 5176) at --nas-ip on --coa-port, the port the server was given as
+--radius-coa-port: it answers Disconnect-ACK and ends that session with an
+Accounting-Stop (Disconnect-NAK for a session it does not know). When
+--duration ends, or on an interrupt, it sends a Stop for every open session.
+
+Records carry an Event-Timestamp, which usage is booked by: against a sandbox
+server whose clock was moved, --admin-url and --admin-token read its time
+(and follow later moves), or --time-offset adds a known offset.
+
+Example:
+  opencube simulate --server 127.0.0.1:1813 --secret testing123 --sims 10 \
+      --rate 50 --duration 10s --coa-port 3799
+`
+)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,10 +66,10 @@ func TestVersionAndMigrate(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("migrate on an unreachable database: %v; want the address and no password", err)
 	}
-	if err := dispatch(t.Context(), nil, nil, &out, &errOut); !errors.Is(err, flag.ErrHelp) {
-		t.Fatalf("no command: %v", err)
+	if err := dispatch(t.Context(), nil, nil, &out, &errOut); exitCode(err) != 2 {
+		t.Fatalf("no command: %v, exit code %d, want 2", err, exitCode(err))
 	}
-	if err := dispatch(t.Context(), []string{"bogus"}, nil, &out, &errOut); err == nil {
-		t.Fatal("unknown command accepted")
+	if err := dispatch(t.Context(), []string{"bogus"}, nil, &out, &errOut); exitCode(err) != 2 {
+		t.Fatalf("unknown command: %v, exit code %d, want 2", err, exitCode(err))
 	}
 }

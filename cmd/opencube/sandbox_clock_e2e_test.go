@@ -231,7 +231,7 @@ func TestSimulateSandboxTime(t *testing.T) {
 		iccid := simP(i)
 		s.mustOrder(t, s.p, planMonthly.order(iccid, true)) // starts on the sandbox day
 		var out, errOut strings.Builder
-		args := append([]string{"simulate", "--server", s.m.AcctAddr(), "--secret", radiusSecret, "--sims", "1",
+		args := append([]string{"simulate", "--server", s.m.AcctAddr(), "--secret", radiusSecret, "--coa-port", "0", "--sims", "1",
 			"--imsi-start", imsiOf(iccid), "--rate", "50", "--duration", "300ms", "--interims", "2"}, how...)
 		if err := dispatch(t.Context(), args, nil, &out, &errOut); err != nil {
 			t.Fatalf("simulate %s: %v\n%s%s", how[0], err, out.String(), errOut.String())
@@ -249,7 +249,7 @@ func TestSimulateSandboxTime(t *testing.T) {
 		}
 	}
 	var errOut strings.Builder
-	err := dispatch(t.Context(), []string{"simulate", "--server", s.m.AcctAddr(), "--secret", radiusSecret,
+	err := dispatch(t.Context(), []string{"simulate", "--server", s.m.AcctAddr(), "--secret", radiusSecret, "--coa-port", "0",
 		"--admin-url", s.m.URL(), "--time-offset", "1h"}, nil, io.Discard, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "not both") {
 		t.Errorf("--admin-url with --time-offset: %v, want refused", err)

@@ -26,9 +26,12 @@ const importBatch = 1000
 
 // runUsage implements `opencube usage import [--db PATH] FILE`.
 func runUsage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelpFlag(args[0]) {
+		return helpRequest{print: func(w io.Writer) { fmt.Fprint(w, usageHelp) }}
+	}
 	if len(args) == 0 || args[0] != "import" {
-		fmt.Fprintln(stderr, "Usage: opencube usage import [--db PATH] FILE   (CSV: "+strings.Join(usageCSVColumns, ",")+")")
-		return errors.New("usage: unknown or missing subcommand")
+		fmt.Fprint(stderr, usageHelp)
+		return usageError{cmd: "usage", err: errors.New("unknown or missing subcommand: the one there is is import")}
 	}
 	fs := newFlagSet("opencube usage import", stderr)
 	db := fs.String("db", "opencube.db", "database: a SQLite file path or a postgres:// URL")
@@ -38,7 +41,7 @@ func runUsage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage import: want one FILE (- for stdin)")
+		return usageError{cmd: "usage import", err: errors.New("want one FILE (- for standard input)")}
 	}
 	in := io.Reader(os.Stdin)
 	if name := fs.Arg(0); name != "-" {

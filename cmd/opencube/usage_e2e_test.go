@@ -52,7 +52,7 @@ func TestUsageImport(t *testing.T) {
 func TestSimulate(t *testing.T) {
 	s := startRADIUSServer(t, 0)
 	var out, errOut strings.Builder
-	args := []string{"simulate", "--server", s.m.AcctAddr(), "--secret", radiusSecret, "--sims", "3", "--rate", "400",
+	args := []string{"simulate", "--server", s.m.AcctAddr(), "--secret", radiusSecret, "--coa-port", "0", "--sims", "3", "--rate", "400",
 		"--duration", "300ms", "--interims", "2"}
 	if err := dispatch(t.Context(), args, nil, &out, &errOut); err != nil {
 		t.Fatalf("simulate: %v\n%s%s", err, out.String(), errOut.String())
