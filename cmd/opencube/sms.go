@@ -75,14 +75,8 @@ func (c *smsConfig) define(fs *flag.FlagSet) {
 // errNoSMSGateway refuses a server outside sandbox mode that was not told
 // which SMS gateway to use: the sandbox device would report messages as
 // delivered that never left.
-var errNoSMSGateway = usageError{errors.New("serve: choose the SMS gateway with --sms-gateway kannel|sandbox " +
+var errNoSMSGateway = usageError{cmd: "serve", err: errors.New("choose the SMS gateway with --sms-gateway kannel|sandbox " +
 	"(kannel: real messages through Kannel; sandbox: a simulated device, the default only with --sandbox or --demo)")}
-
-// usageError is a command line that cannot run: exit status 2.
-type usageError struct{ error }
-
-// ExitCode implements exitCoder.
-func (usageError) ExitCode() int { return 2 }
 
 // chooseSMSGateway settles the SMS gateway: the one named by
 // --sms-gateway, else the sandbox device in sandbox mode; outside it a
