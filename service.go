@@ -156,8 +156,11 @@ func (r *OrderRequest) Validate() error {
 // Matches reports whether the request names the plan by its own name and
 // type (KindPlanNotOrderable when not).
 func (r *OrderRequest) Matches(p *Plan) error {
-	if p.Name != r.PlanName || p.Type != r.PlanType {
-		return Errorf(KindPlanNotOrderable, "package_name or package_type does not match plan %s", p.Code)
+	if p.Name != r.PlanName {
+		return Errorf(KindPlanNotOrderable, "package_name does not match plan %s", p.Code).Because(CausePlanName, p.Code)
+	}
+	if p.Type != r.PlanType {
+		return Errorf(KindPlanNotOrderable, "package_type does not match plan %s", p.Code).Because(CausePlanType, p.Code, int(p.Type))
 	}
 	return nil
 }
