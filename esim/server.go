@@ -127,9 +127,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 	if err != nil {
 		code, msg := ErrorCode(err)
+		level := slog.LevelInfo
 		if code == CodeError {
-			s.Logger.Error("eSIM request failed", "path", r.URL.Path, "err", err)
+			level = slog.LevelError
 		}
+		s.Logger.Log(r.Context(), level, "eSIM error answer", "path", r.URL.Path, "code", code, "cause", msg, "err", err)
 		status := http.StatusOK
 		var e *opencube.Error
 		switch {

@@ -1,10 +1,16 @@
 package mall_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/mall"
+	"github.com/opencube/opencube/service"
 )
 
 // TestCauses sends a Mall request for every cause a Mall answer states: the
@@ -77,5 +83,30 @@ func TestCauses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestErrorLog checks the log line of an error answer: path, code and the
+// cause in English, at info for the caller's error; never the sign.
+func TestErrorLog(t *testing.T) {
+	s := newMallServer(t)
+	var buf bytes.Buffer
+	srv := mall.NewServer(s.svc.Mall, s.svc.Admin, opencube.SystemClock)
+	srv.Logger = slog.New(slog.NewJSONHandler(&buf, nil))
+	logged := *s
+	logged.h = srv.Handler()
+	if code, _ := logged.callIn(t, csss.LangZH, "/vshop/singleOrder", "singleOrder", order(monthlyCode, 1, "9.99")); code != csss.CodeInvalid {
+		t.Fatalf("code %s", code)
+	}
+	var got struct{ Level, Path, Code, Cause, Err string }
+	if err := json.Unmarshal(bytes.TrimSpace(buf.Bytes()), &got); err != nil {
+		t.Fatalf("log %s: %v", buf.Bytes(), err)
+	}
+	if got.Level != "INFO" || got.Path != "/vshop/singleOrder" || got.Code != csss.CodeInvalid || got.Err == "" ||
+		got.Cause != "Invalid or missing parameter: payAmount must be 10.00 CNY, the plan's price times the periods" {
+		t.Errorf("log %s", buf.Bytes())
+	}
+	if strings.Contains(buf.String(), "sign") || strings.Contains(buf.String(), service.DemoSecret) {
+		t.Errorf("the log line holds the request: %s", buf.Bytes())
 	}
 }

@@ -48,7 +48,9 @@ func NormalizeEmail(email string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(email))
 	at := strings.IndexByte(e, '@')
 	if at < 1 || at == len(e)-1 || len(e) > 254 || strings.ContainsAny(e, " \r\n<>,;\"") {
-		return "", opencube.Invalid("email", "%q is not an e-mail address", email)
+		e := opencube.Invalid("email", "%q is not an e-mail address", email)
+		e.Range = "an e-mail address"
+		return "", e
 	}
 	return e, nil
 }
@@ -98,7 +100,7 @@ func (s *ESIM) VerificationCode(ctx context.Context, accessCode, email string) (
 
 func checkPasswd(passwd string) error {
 	if len(passwd) != 32 || strings.Trim(strings.ToLower(passwd), "0123456789abcdef") != "" {
-		return opencube.Invalid("passwd", "passwd must be the 32 hex digits of the password's MD5")
+		return opencube.MustBe("passwd", "the 32 hex digits of the password's MD5")
 	}
 	return nil
 }
