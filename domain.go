@@ -124,7 +124,7 @@ func (s SIMStatus) Next(move SIMMove) (SIMStatus, error) {
 	}
 	switch move {
 	case SIMActivate, SIMSuspend, SIMTerminate:
-		return "", Errorf(KindSIMState, "cannot %s a SIM that is %s", move, s)
+		return "", Errorf(KindSIMState, "cannot %s a SIM that is %s", move, s).Because(CauseSIMMove, move, s)
 	}
 	return "", Invalid("move", "unknown SIM move %q (activate, suspend or terminate)", move)
 }

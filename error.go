@@ -48,6 +48,13 @@ type Error struct {
 	// Range, for a value outside those Field allows (OutOfRange, MustBe),
 	// states them ("1-1200", "1 or 2") for free-text messages (D26).
 	Range string
+	// Cause names the rule that failed, beyond Kind, for the protocols
+	// that state it in their answers: csss/codes.go holds the one table of
+	// its texts in both languages, which name Args (a plan code, a count).
+	// A KindInvalid error without one is stated by Field and Range.
+	Cause Cause
+	// Args are the values the text of Cause names.
+	Args []string
 	// Message is an English explanation for logs and operators.
 	Message string
 	// Failures lists the failing devices of a KindBulkRejected error, in
@@ -78,6 +85,58 @@ func Errorf(kind Kind, format string, args ...any) *Error {
 func Invalid(field, format string, args ...any) *Error {
 	return &Error{Kind: KindInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
 }
+
+// Because sets the cause of a new error e and the values its text names
+// (formatted as by fmt.Sprint), and returns e.
+func (e *Error) Because(cause Cause, args ...any) *Error {
+	e.Cause, e.Args = cause, make([]string, len(args))
+	for i, a := range args {
+		e.Args[i] = fmt.Sprint(a)
+	}
+	return e
+}
+
+// Cause identifies the rule a domain error broke, so that every protocol
+// states the same reason in its own words (csss/codes.go).
+type Cause string
+
+// Causes of domain errors; the comment after each says what broke, and the
+// values its text names (Error.Args), if any.
+const (
+	CausePlanUnknown      Cause = "plan_unknown"       // no plan of the code the enterprise may order (unknown or not granted: no telling which)
+	CausePlanName         Cause = "plan_name"          // package_name is not the plan's name: the plan
+	CausePlanType         Cause = "plan_type"          // package_type is not the plan's type: the plan, its type
+	CauseOTAPlan          Cause = "ota_plan"           // an OTA plan for a SIM that is not OTA: the plan
+	CauseOTAOpen          Cause = "ota_is_open"        // an OTA SIM ordered with is_open=1
+	CauseOTAKeepAlive     Cause = "ota_keep_alive"     // keep_alive=1 on an OTA order
+	CauseSIMSuspended     Cause = "sim_suspended"      // the SIM is suspended
+	CauseSIMTerminated    Cause = "sim_terminated"     // the SIM is terminated
+	CauseSIMMove          Cause = "sim_move"           // the SIM's state forbids the move: the move, the state
+	CauseNotOTA           Cause = "not_ota"            // an OTA-only operation on a SIM that is not OTA
+	CauseOrderStatus      Cause = "order_status"       // the order's state forbids the move: the state
+	CauseActiveOrder      Cause = "active_order"       // the SIM already has an active order
+	CauseNoActiveOrder    Cause = "no_active_order"    // the SIM has no active order
+	CauseNoOrderInUse     Cause = "no_order_in_use"    // the SIM has no order in use
+	CauseOrderNotForSIM   Cause = "order_not_for_sim"  // the order is another SIM's: the order, the SIM
+	CauseValidityYears    Cause = "validity_years"     // the order would last too long: the field, MaxValidityYears
+	CauseValidityEnd      Cause = "validity_end"       // the order would end after MaxTime: the field, the last day
+	CauseDeviceListSize   Cause = "device_list_size"   // deviceList holds too many devices: the most
+	CauseDeviceListRepeat Cause = "device_list_repeat" // deviceList repeats an ICCID: the ICCID
+	CauseDeviceListBlank  Cause = "device_list_blank"  // deviceList holds an empty ICCID
+	CauseSMSSegments      Cause = "sms_segments"       // the message takes too many segments: its segments, the most
+	CauseSMSDailyLimit    Cause = "sms_daily_limit"    // the SIM got its most messages today: how many
+	CauseSMSHex           Cause = "sms_hex"            // binary content that is not hex octets
+	CausePrice            Cause = "price"              // an amount that is not the price: the field, the price, its currency
+	CauseOrderNoReused    Cause = "order_no_reused"    // a Mall orderNo of another purchase: the orderNo
+	CauseServicePlan      Cause = "service_plan_code"  // a Mall servicePlanCode that is not packageCode's plan
+	CauseNoAutoRenewal    Cause = "no_auto_renewal"    // the SIM has no Mall order renewing itself
+	CausePartnerUnknown   Cause = "partner_unknown"    // partnerCode is no partner's
+	CausePartnerNotUser   Cause = "partner_not_user"   // partnerCode is not the logged-in user's
+	CauseVerifyCode       Cause = "verify_code"        // a wrong or expired e-mail verification code
+	CausePackageCodePlan  Cause = "package_code_plan"  // an eSIM packageCode that is not the plan's: the code, the plan
+	CauseNoPriceIn        Cause = "no_price_in"        // an eSIM plan without a price in the currency: the currency, the plan
+	CauseOrderSettled     Cause = "order_settled"      // an eSIM order already paid or failed
+)
 
 // ErrorKind returns the kind of err: its own when it is (or wraps) an *Error,
 // KindInternal for any other non-nil error, and "" for nil.

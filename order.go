@@ -54,7 +54,7 @@ func (s OrderStatus) Next(move Move) (OrderStatus, error) {
 	if to, ok := transitions[s][move]; ok {
 		return to, nil
 	}
-	return 0, Errorf(KindOrderState, "cannot %s an order in state %d", move, s)
+	return 0, Errorf(KindOrderState, "cannot %s an order in state %d", move, s).Because(CauseOrderStatus, int(s))
 }
 
 // Renewable reports whether an order in state s may be renewed (D11).
@@ -160,10 +160,12 @@ func (o *Order) CheckValidity(field string) error {
 		if months {
 			unit, most = "months", MaxValidityMonths
 		}
-		return Invalid(field, "the order would last %d %s: an order lasts at most %d years (%d %s)", n, unit, MaxValidityYears, most, unit)
+		return Invalid(field, "the order would last %d %s: an order lasts at most %d years (%d %s)", n, unit, MaxValidityYears, most, unit).
+			Because(CauseValidityYears, field, MaxValidityYears)
 	}
 	if o.StartedAt != nil && o.lastInstant(*o.StartedAt).After(MaxTime) {
-		return Invalid(field, "the order would end after %s", MaxTime.Format(time.DateOnly))
+		return Invalid(field, "the order would end after %s", MaxTime.Format(time.DateOnly)).
+			Because(CauseValidityEnd, field, MaxTime.Format(time.DateOnly))
 	}
 	return nil
 }
@@ -238,7 +240,7 @@ func (o *Order) Renew(periods int, now time.Time) (EventType, error) {
 		return "", OutOfRange("renew_period", 1, MaxPeriods)
 	}
 	if !o.Status.Renewable() {
-		return "", Errorf(KindOrderState, "cannot renew an order in state %d", o.Status)
+		return "", Errorf(KindOrderState, "cannot renew an order in state %d", o.Status).Because(CauseOrderStatus, int(o.Status))
 	}
 	renewed := *o
 	renewed.RenewPeriod += periods
@@ -366,7 +368,7 @@ func (o *Order) Reduce(periods int, now time.Time) (EventType, error) {
 		return "", outOfRange()
 	}
 	if !o.Status.Renewable() {
-		return "", Errorf(KindOrderState, "cannot reduce an order in state %d", o.Status)
+		return "", Errorf(KindOrderState, "cannot reduce an order in state %d", o.Status).Because(CauseOrderStatus, int(o.Status))
 	}
 	if o.Periods()-periods < 1 {
 		return "", outOfRange()

@@ -266,6 +266,14 @@ func TestAPI(t *testing.T) {
 		{name: "import JSON empty", path: "/admin/v1/sims", body: `[]`, status: 400, wantErr: invalid("sims", "no SIMs")},
 		{name: "import other type", path: "/admin/v1/sims", contentType: "text/plain", body: "x", status: 415, wantErr: kind(admin.KindMediaType, "text/csv or application/json")},
 
+		// A refusal names the rule that failed (opencube.Cause).
+		{name: "suspend a SIM in inventory", path: "/admin/v1/sims/89852000000000000004/suspend", status: 409,
+			wantErr: admin.ErrorBody{Kind: opencube.KindSIMState, Cause: opencube.CauseSIMMove, Message: "cannot suspend a SIM that is inventory"}},
+		{name: "IMSI of a SIM that is not OTA", path: "/admin/v1/sims/" + seedICCID + "/imsi", body: `{"imsi":"454000000000099"}`, status: 409,
+			wantErr: admin.ErrorBody{Kind: opencube.KindOTA, Cause: opencube.CauseNotOTA, Message: "is not an OTA SIM"}},
+		{name: "IMSI of an OTA SIM without an order in use", path: "/admin/v1/sims/89852000000000000005/imsi", body: `{"imsi":"454000000000099"}`, status: 409,
+			wantErr: admin.ErrorBody{Kind: opencube.KindOrderState, Cause: opencube.CauseNoOrderInUse, Message: "has no order in use"}},
+
 		// Plans.
 		{name: "create plan", path: "/admin/v1/plans", body: `{"code":"P20M","name":"China 20MB","package_type":2,"volume_mb":"20","price":"12.50","countries":["CN"]}`,
 			status: 201, want: `{"code":"P20M","name":"China 20MB","package_type":2,"volume_bytes":20971520,"price_minor":1250,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],` + created + `}`},

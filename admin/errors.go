@@ -56,11 +56,14 @@ type ErrorResponse struct {
 }
 
 // ErrorBody describes one error: its kind (an opencube.Kind or one of this
-// package's kinds), the offending field for invalid input, and a message.
+// package's kinds), the offending field for invalid input, the rule that
+// failed when the domain names one (opencube.Cause: "order_status",
+// "sim_suspended"), and a message, which says the same in English.
 type ErrorBody struct {
-	Kind    opencube.Kind `json:"kind"`
-	Field   string        `json:"field,omitempty"`
-	Message string        `json:"message"`
+	Kind    opencube.Kind  `json:"kind"`
+	Field   string         `json:"field,omitempty"`
+	Cause   opencube.Cause `json:"cause,omitempty"`
+	Message string         `json:"message"`
 }
 
 // writeError answers err as an ErrorResponse with its kind's status: a
@@ -84,5 +87,5 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Kind == KindUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="opencube admin"`)
 	}
-	writeJSON(w, HTTPStatus(e.Kind), ErrorResponse{Error: ErrorBody{Kind: e.Kind, Field: e.Field, Message: e.Message}})
+	writeJSON(w, HTTPStatus(e.Kind), ErrorResponse{Error: ErrorBody{Kind: e.Kind, Field: e.Field, Cause: e.Cause, Message: e.Message}})
 }

@@ -80,7 +80,9 @@ func errLine(where string, err error) error {
 	if !errors.As(err, &e) {
 		return err
 	}
-	return &opencube.Error{Kind: e.Kind, Field: e.Field, Message: where + ": " + e.Message}
+	out := *e
+	out.Message = where + ": " + e.Message
+	return &out
 }
 
 // ReadSIMsCSV reads a SIM import: a header row naming the columns (iccid,

@@ -73,7 +73,7 @@ func (a *Admin) send(ctx context.Context, method, path, contentType string, in, 
 		if json.Unmarshal(raw, &e) != nil || e.Error.Kind == "" {
 			return &opencube.Error{Kind: opencube.KindInternal, Message: fmt.Sprintf("%s %s answered HTTP %d: %.200s", method, path, resp.StatusCode, raw)}
 		}
-		return &opencube.Error{Kind: e.Error.Kind, Field: e.Error.Field, Message: e.Error.Message}
+		return &opencube.Error{Kind: e.Error.Kind, Field: e.Error.Field, Cause: e.Error.Cause, Message: e.Error.Message}
 	}
 	if out == nil {
 		return nil

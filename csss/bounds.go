@@ -32,11 +32,15 @@ type fieldRule struct {
 	about    string
 }
 
-// allowed states the values the rule allows, as an error's Range.
+// allowed states the values the rule allows, as an error's Range: "1-100",
+// "0, 1 or 2", or its about.
 func (r fieldRule) allowed() string {
 	switch {
+	case len(r.enum) > 1:
+		last := len(r.enum) - 1
+		return strings.Join(r.enum[:last], ", ") + " or " + r.enum[last]
 	case len(r.enum) > 0:
-		return strings.Join(r.enum, ", ")
+		return r.enum[0]
 	case r.max > 0:
 		return opencube.RangeText(r.min, r.max)
 	}

@@ -150,8 +150,8 @@ func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, err
 	if e, ok := err.(*opencube.Error); ok && e.Kind == opencube.KindBulkRejected {
 		out := BatchOrderData{DeviceOrder: []DeviceOrder{}}
 		for _, f := range e.Failures {
-			code, detail := ErrorCode(f.Err)
-			out.DeviceOrder = append(out.DeviceOrder, DeviceOrder{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: f.ICCID})
+			code, msg := ErrorMessage(f.Err, LangEN)
+			out.DeviceOrder = append(out.DeviceOrder, DeviceOrder{Error: code, ErrorMsg: msg, DeviceID: f.ICCID})
 		}
 		return out, err
 	}
@@ -496,7 +496,7 @@ func (s *Server) queryDevicePackages(ctx context.Context, v *validator) (any, er
 	seen := map[string]bool{}
 	for _, id := range list {
 		if seen[id] {
-			return nil, opencube.Invalid("deviceList", "repeated ICCID %s", id)
+			return nil, opencube.Invalid("deviceList", "repeated ICCID %s", id).Because(opencube.CauseDeviceListRepeat, id)
 		}
 		seen[id] = true
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -185,10 +186,16 @@ func Marshal(v any) ([]byte, error) {
 }
 
 func encodeEnvelope(code string, lang Lang, detail string, data []byte) []byte {
+	return envelopeBody(code, Message(code, lang, detail), data)
+}
+
+// envelopeBody encodes the envelope of code with message and data (null
+// when nil).
+func envelopeBody(code, message string, data []byte) []byte {
 	if data == nil {
 		data = []byte("null")
 	}
-	b, _ := Marshal(envelope{Code: code, Data: data, Message: Message(code, lang, detail), Success: code == CodeOK})
+	b, _ := Marshal(envelope{Code: code, Data: data, Message: message, Success: code == CodeOK})
 	return b
 }
 
@@ -273,7 +280,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 	var claim *opencube.ReplayClaim
 	if rt.ClaimInTx {
-		claim = s.newClaim(rt, lang, secret, entries, now)
+		claim = s.newClaim(ctx, rt, lang, secret, entries, now)
 	}
 	out := s.run(ctx, rt, p, lang, secret, claim)
 	switch {
@@ -281,7 +288,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		// Recorded with the change, in its transaction.
 	case claim != nil && claim.Prior != nil:
 		// A repeat, found in the transaction: its change was undone.
-		out = s.repeat(rt, lang, claim.Prior, entries, out)
+		out = s.repeat(ctx, rt, lang, claim.Prior, entries, out)
 	case bytes.HasPrefix(out, []byte(`{"code":"`+CodeSystem)):
 		// Not remembered: a retry runs the request again.
 	default:
@@ -296,16 +303,16 @@ const idempotencyPrefix = "idempotency-key "
 // newClaim returns the replay claim of a request to a route that changes
 // state: its entries, recorded by the route's service in the transaction of
 // its change with the answer rendered there.
-func (s *Server) newClaim(rt *Route, lang Lang, secret string, entries []*opencube.Replay, now time.Time) *opencube.ReplayClaim {
+func (s *Server) newClaim(ctx context.Context, rt *Route, lang Lang, secret string, entries []*opencube.Replay, now time.Time) *opencube.ReplayClaim {
 	claim := &opencube.ReplayClaim{Replays: entries, Now: now}
 	if rt.answerOrder != nil {
-		claim.RenderOrder = func(o *opencube.Order) []byte { return s.render(rt, lang, secret, rt.answerOrder(o), nil) }
+		claim.RenderOrder = func(o *opencube.Order) []byte { return s.render(ctx, rt, lang, secret, rt.answerOrder(o), nil) }
 	}
 	if rt.answerOrders != nil {
-		claim.RenderOrders = func(os []*opencube.Order) []byte { return s.render(rt, lang, secret, rt.answerOrders(os), nil) }
+		claim.RenderOrders = func(os []*opencube.Order) []byte { return s.render(ctx, rt, lang, secret, rt.answerOrders(os), nil) }
 	}
 	if rt.answerSMS != nil {
-		claim.RenderSMS = func(m *opencube.SMS) []byte { return s.render(rt, lang, secret, rt.answerSMS(m), nil) }
+		claim.RenderSMS = func(m *opencube.SMS) []byte { return s.render(ctx, rt, lang, secret, rt.answerSMS(m), nil) }
 	}
 	return claim
 }
@@ -326,7 +333,7 @@ func (s *Server) record(ctx context.Context, rt *Route, lang Lang, entries []*op
 			return out
 		}
 		if !claimed {
-			return s.repeat(rt, lang, prior, entries, out)
+			return s.repeat(ctx, rt, lang, prior, entries, out)
 		}
 	}
 	return out
@@ -337,19 +344,24 @@ func (s *Server) record(ctx context.Context, rt *Route, lang Lang, entries []*op
 // another request, 1002 for a sign used on another path by a request that
 // changes state (D25). A read whose sign was used on another path gets its
 // own answer, out.
-func (s *Server) repeat(rt *Route, lang Lang, prior *opencube.Replay, entries []*opencube.Replay, out []byte) []byte {
+func (s *Server) repeat(ctx context.Context, rt *Route, lang Lang, prior *opencube.Replay, entries []*opencube.Replay, out []byte) []byte {
 	for _, e := range entries {
 		if e.Key != prior.Key {
 			continue
 		}
+		code, cause := "", opencube.Cause("")
 		switch {
 		case prior.Fingerprint == e.Fingerprint:
 			return prior.Response
 		case strings.HasPrefix(e.Key, idempotencyPrefix):
-			return encodeEnvelope(CodeIdempotencyReused, lang, "", nil)
+			code = CodeIdempotencyReused
 		case rt.ClaimInTx:
-			return encodeEnvelope(CodeSignature, lang, DetailSignReused, nil)
+			code, cause = CodeSignature, CauseSignReused
+		default:
+			continue
 		}
+		s.logError(ctx, rt, code, Message(code, LangEN, causeIn(cause, nil, LangEN)), nil)
+		return encodeEnvelope(code, lang, causeIn(cause, nil, lang), nil)
 	}
 	return out
 }
@@ -525,20 +537,22 @@ func (s *Server) run(ctx context.Context, rt *Route, p params, lang Lang, secret
 	if err == nil && claim != nil && claim.Recorded && claim.Response != nil {
 		return claim.Response // rendered in the transaction, and recorded there
 	}
-	return s.render(rt, lang, secret, data, err)
+	return s.render(ctx, rt, lang, secret, data, err)
 }
 
-// render makes the response body of a route's outcome.
-func (s *Server) render(rt *Route, lang Lang, secret string, data any, err error) []byte {
-	code, detail := CodeOK, ""
+// render makes the response body of a route's outcome. An error's answer
+// names its cause (ErrorMessage), and so does the log.
+func (s *Server) render(ctx context.Context, rt *Route, lang Lang, secret string, data any, err error) []byte {
+	code, msg := CodeOK, Message(CodeOK, lang, "")
 	if err != nil {
-		code, detail = ErrorCode(err)
-		if code == CodeSystem {
-			s.Logger.Error("csss request failed", "path", rt.Path, "err", err)
+		code, msg = ErrorMessage(err, lang)
+		if !errors.Is(err, opencube.ErrReplayed) { // a repeat gets the first answer (Server.repeat)
+			_, cause := ErrorMessage(err, LangEN)
+			s.logError(ctx, rt, code, cause, err)
 		}
 	}
 	if data == nil {
-		return encodeEnvelope(code, lang, detail, nil)
+		return envelopeBody(code, msg, nil)
 	}
 	raw, merr := Marshal(data)
 	if merr != nil {
@@ -548,7 +562,22 @@ func (s *Server) render(rt *Route, lang Lang, secret string, data any, err error
 	if err == nil {
 		raw = withSign(raw, rt.Sign, secret)
 	}
-	return encodeEnvelope(code, lang, detail, raw)
+	return envelopeBody(code, msg, raw)
+}
+
+// logError logs an error answer of rt once, with its code and cause (the
+// answer's message in English) but never the request's body or sign: at
+// error level for a system error (9999), else at info, as the caller's.
+func (s *Server) logError(ctx context.Context, rt *Route, code, cause string, err error) {
+	level := slog.LevelInfo
+	if code == CodeSystem {
+		level = slog.LevelError
+	}
+	args := []any{"path", rt.Path, "code", code, "cause", cause}
+	if err != nil {
+		args = append(args, "err", err)
+	}
+	s.Logger.Log(ctx, level, "csss error answer", args...)
 }
 
 // withSign adds the `sign` member to encoded data as its route asks (D8).

@@ -90,8 +90,8 @@ func (s *Server) batchQueryDeviceFlowUsage(ctx context.Context, v *validator) (a
 	for _, id := range list {
 		us, err := s.SIMs.DeviceUsage(ctx, []string{id})
 		if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
-			code, detail := ErrorCode(err)
-			out.DeviceFlow = append(out.DeviceFlow, DeviceFlow{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: id})
+			code, msg := ErrorMessage(err, LangEN)
+			out.DeviceFlow = append(out.DeviceFlow, DeviceFlow{Error: code, ErrorMsg: msg, DeviceID: id})
 			continue
 		}
 		if err != nil {
@@ -182,8 +182,8 @@ func (s *Server) batchQueryMonthFlow(ctx context.Context, v *validator) (any, er
 	for _, id := range list {
 		days, at, err := s.SIMs.DailyUsage(ctx, id, from, to)
 		if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
-			code, detail := ErrorCode(err)
-			out.DeviceFlow = append(out.DeviceFlow, MonthFlow{Error: code, ErrorMsg: Message(code, LangEN, detail), DeviceID: id, Month: month})
+			code, msg := ErrorMessage(err, LangEN)
+			out.DeviceFlow = append(out.DeviceFlow, MonthFlow{Error: code, ErrorMsg: msg, DeviceID: id, Month: month})
 			continue
 		}
 		if err != nil {

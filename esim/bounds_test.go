@@ -26,6 +26,7 @@ const partner = "P000270"
 type shop struct {
 	h     http.Handler
 	store *sqlite.DB
+	svc   *service.Set
 	token string
 	n     int
 }
@@ -54,7 +55,7 @@ func newShop(t *testing.T) *shop {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &shop{h: esim.NewServer(svc.ESIM, svc.Admin, opencube.SystemClock).Handler(), store: store, token: token}
+	return &shop{h: esim.NewServer(svc.ESIM, svc.Admin, opencube.SystemClock).Handler(), store: store, svc: svc, token: token}
 }
 
 // post sends body to path (under /fms) with the consumer's token and

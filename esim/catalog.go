@@ -72,6 +72,10 @@ var Currencies = map[string]Currency{
 	"HKD": {5, "HKD", "Hong Kong Dollar", "HK$", 2},
 }
 
+// CurrencyRange states the values of a request's currency: a code of
+// Currencies (or currencyId, its id).
+const CurrencyRange = "USD, CNY, EUR, GBP or HKD (or currencyId 1-5)"
+
 // currencyOf resolves a currency abbreviation, or a currencyId.
 func currencyOf(abbr, id string) (Currency, bool) {
 	if c, ok := Currencies[strings.ToUpper(strings.TrimSpace(abbr))]; ok {

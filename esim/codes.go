@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/csss"
 )
 
 // Codes of the eSIM QR Mall envelope. 0, 2, 7, 1102, 3004, 3005, 6006,
@@ -57,7 +58,9 @@ var codes = map[int]codeInfo{
 }
 
 // ErrorCode maps an error to its code and message: the one place where
-// domain error kinds become eSIM QR Mall codes.
+// domain error kinds become eSIM QR Mall codes. The message names the
+// error's cause in English, from the one table of causes (csss.Cause): an
+// invalid field and the values it allows (D26), or the rule that failed.
 func ErrorCode(err error) (int, string) {
 	var e *opencube.Error
 	if !errors.As(err, &e) {
@@ -66,11 +69,8 @@ func ErrorCode(err error) (int, string) {
 	for c, info := range codes {
 		if info.kind == e.Kind && info.kind != "" {
 			msg := info.message
-			if e.Kind == opencube.KindInvalid && e.Field != "" {
-				msg += ": " + e.Field
-				if e.Range != "" {
-					msg += " must be " + e.Range // D26: the range is stated
-				}
+			if why := csss.Cause(e, csss.LangEN); why != "" {
+				msg += ": " + why
 			}
 			return c, msg
 		}

@@ -143,9 +143,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 	if err != nil {
 		code, msg := ErrorCode(err)
+		level := slog.LevelInfo
 		if code == CodeError {
-			s.Logger.Error("eSIM request failed", "path", r.URL.Path, "err", err)
+			level = slog.LevelError
 		}
+		s.Logger.Log(r.Context(), level, "eSIM error answer", "path", r.URL.Path, "code", code, "cause", msg, "err", err)
 		status := http.StatusOK
 		var e *opencube.Error
 		switch {
@@ -190,7 +192,7 @@ func writeEnvelope(w http.ResponseWriter, status int, e Envelope) { shopwire.Wri
 func (c *call) partner() (string, error) {
 	if p := c.params["partnerCode"]; p != "" {
 		if c.sess != nil && c.sess.EnterpriseCode != p {
-			return "", opencube.Invalid("partnerCode", "partnerCode is not the logged-in user's")
+			return "", opencube.Invalid("partnerCode", "partnerCode is not the logged-in user's").Because(opencube.CausePartnerNotUser)
 		}
 		return p, nil
 	}
@@ -210,7 +212,7 @@ func (s *Server) sendCode(c *call) (any, error) {
 		return nil, err
 	}
 	if _, err := s.Enterprises.FindEnterprise(c.ctx, partner); opencube.ErrorKind(err) == opencube.KindUnauthenticated {
-		return nil, opencube.Invalid("partnerCode", "unknown partnerCode")
+		return nil, opencube.Invalid("partnerCode", "unknown partnerCode").Because(opencube.CausePartnerUnknown)
 	} else if err != nil {
 		return nil, err // the store failed: a system error, not the caller's
 	}
@@ -243,7 +245,7 @@ func (s *Server) register(c *call) (any, error) {
 		return nil, err
 	}
 	if ut := c.params["userType"]; ut != "" && ut != "4" {
-		return nil, opencube.Invalid("userType", "consumers register with userType 4")
+		return nil, opencube.MustBe("userType", "4") // consumers register with userType 4
 	}
 	u, token, err := s.Svc.Register(c.ctx, partner, f[0], f[1], f[2])
 	if err != nil {
@@ -481,7 +483,7 @@ func (s *Server) preOrderRequest(c *call) (opencube.PreOrderRequest, error) {
 	}
 	cur, ok := currencyOf(c.params["currency"], c.params["currencyId"])
 	if !ok {
-		return r, opencube.Invalid("currency", "currency must be a currency code of the plan")
+		return r, opencube.MustBe("currency", CurrencyRange)
 	}
 	money, ok := ParseMoney(c.params["money"])
 	if !ok {

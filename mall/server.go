@@ -128,28 +128,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
 	data, err := s.run(w, r, rt)
 	if err != nil {
-		code, detail := ErrorCode(err)
+		code, msg := ErrorMessage(err, lang)
+		level := slog.LevelInfo
 		if code == csss.CodeSystem {
-			s.Logger.Error("Mall request failed", "path", r.URL.Path, "err", err)
+			level = slog.LevelError
 		}
-		writeEnvelope(w, http.StatusOK, Envelope{Code: code, Message: csss.Message(code, lang, detail)})
+		_, cause := ErrorMessage(err, csss.LangEN)
+		s.Logger.Log(r.Context(), level, "Mall error answer", "path", r.URL.Path, "code", code, "cause", cause, "err", err)
+		writeEnvelope(w, http.StatusOK, Envelope{Code: code, Message: msg})
 		return
 	}
 	writeEnvelope(w, http.StatusOK, Envelope{Code: csss.CodeOK, Data: data, Message: csss.Message(csss.CodeOK, lang, ""), Success: true})
 }
 
-// ErrorCode maps an error to its Mall code and message detail: protocol
-// errors to their own code, a price that differs from the plan to 1001
-// (payAmount), and every domain kind as CSSS does.
-func ErrorCode(err error) (code, detail string) {
+// ErrorMessage maps an error to its Mall code and its message in lang:
+// protocol errors to their own code, a price that differs from the plan's
+// to 1001 (payAmount), and every domain kind as CSSS does, naming the
+// error's cause (csss.ErrorMessage).
+func ErrorMessage(err error, lang csss.Lang) (code, message string) {
 	var pe *protoError
 	if errors.As(err, &pe) {
-		return pe.code, ""
+		return pe.code, csss.Message(pe.code, lang, "")
 	}
 	if opencube.ErrorKind(err) == opencube.KindPriceMismatch {
-		return csss.CodeInvalid, "payAmount"
+		why := csss.Cause(err, lang)
+		if why == "" {
+			why = "payAmount"
+		}
+		return csss.CodeInvalid, csss.Message(csss.CodeInvalid, lang, why)
 	}
-	return csss.ErrorCode(err)
+	return csss.ErrorMessage(err, lang)
 }
 
 // Authenticate checks a request's globals in the order of D23: partner
@@ -184,7 +192,7 @@ func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Param
 		return "", &protoError{csss.CodeTimestamp}
 	}
 	if tt := p["tradeType"]; tt != "" && tt != tradeType {
-		return "", opencube.Invalid("tradeType", "tradeType must be %s", tradeType)
+		return "", opencube.MustBe("tradeType", tradeType)
 	}
 	return partner, nil
 }
@@ -208,7 +216,7 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, rt *Route) (any, er
 		return nil, err
 	}
 	if rt.Writes && p["tradeType"] == "" {
-		return nil, opencube.Invalid("tradeType", "tradeType %s is required on a request that changes state", rt.TradeType)
+		return nil, opencube.MustBe("tradeType", rt.TradeType) // required on a request that changes state
 	}
 	return rt.handle(s, &call{ctx: opencube.NewContext(r.Context(), partner), params: p, partner: partner})
 }
@@ -287,7 +295,7 @@ func (s *Server) orderRequest(c *call) (opencube.MallOrderRequest, error) {
 	}
 	r.OrderNo, r.ICCID, r.PackageCode, r.PayCurrency = f[0], f[1], f[2], f[3]
 	if sp := c.params["servicePlanCode"]; sp != "" && sp != r.PackageCode {
-		return r, opencube.Invalid("servicePlanCode", "servicePlanCode must name packageCode's plan")
+		return r, opencube.Invalid("servicePlanCode", "servicePlanCode must name packageCode's plan").Because(opencube.CauseServicePlan)
 	}
 	period, err := strconv.Atoi(c.params["orderPeriod"])
 	if c.params["orderPeriod"] == "" {

@@ -252,7 +252,7 @@ func (t *orderTx) SIM(ctx context.Context, accessCode, iccid string) (*opencube.
 func (t *orderTx) Plan(ctx context.Context, accessCode, code string) (*opencube.Plan, error) {
 	p, err := scanPlan(t.tx.QueryRow(ctx, sqlPlan, code, accessCode))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code)
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code).Because(opencube.CausePlanUnknown)
 	}
 	if err != nil {
 		return nil, t.fail("find plan", err)

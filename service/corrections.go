@@ -42,7 +42,7 @@ func (s *Corrections) DownloadIMSI(ctx context.Context, iccid, imsi string) (*op
 			return err
 		}
 		if !sim.OTA {
-			return opencube.Errorf(opencube.KindOTA, "SIM %s is not an OTA SIM: its IMSI cannot be downloaded", iccid)
+			return opencube.Errorf(opencube.KindOTA, "SIM %s is not an OTA SIM: its IMSI cannot be downloaded", iccid).Because(opencube.CauseNotOTA)
 		}
 		if sim.IMSI == imsi {
 			return opencube.Invalid("imsi", "SIM %s already has IMSI %s", iccid, imsi)
@@ -51,7 +51,7 @@ func (s *Corrections) DownloadIMSI(ctx context.Context, iccid, imsi string) (*op
 			return err
 		}
 		if o == nil || o.Status != opencube.OrderInUse {
-			return opencube.Errorf(opencube.KindOrderState, "SIM %s has no order in use", iccid)
+			return opencube.Errorf(opencube.KindOrderState, "SIM %s has no order in use", iccid).Because(opencube.CauseNoOrderInUse)
 		}
 		if err := tx.UpdateSIMIMSI(ctx, iccid, imsi); err != nil {
 			return err

@@ -48,7 +48,9 @@ func NormalizeEmail(email string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(email))
 	at := strings.IndexByte(e, '@')
 	if at < 1 || at == len(e)-1 || len(e) > 254 || strings.ContainsAny(e, " \r\n<>,;\"") {
-		return "", opencube.Invalid("email", "%q is not an e-mail address", email)
+		e := opencube.Invalid("email", "%q is not an e-mail address", email)
+		e.Range = "an e-mail address"
+		return "", e
 	}
 	return e, nil
 }
@@ -98,7 +100,7 @@ func (s *ESIM) VerificationCode(ctx context.Context, accessCode, email string) (
 
 func checkPasswd(passwd string) error {
 	if len(passwd) != 32 || strings.Trim(strings.ToLower(passwd), "0123456789abcdef") != "" {
-		return opencube.Invalid("passwd", "passwd must be the 32 hex digits of the password's MD5")
+		return opencube.MustBe("passwd", "the 32 hex digits of the password's MD5")
 	}
 	return nil
 }
@@ -114,13 +116,13 @@ func (s *ESIM) Register(ctx context.Context, accessCode, email, passwdMD5, code 
 		return nil, "", err
 	}
 	if _, err := s.Store.FindEnterprise(ctx, accessCode); opencube.ErrorKind(err) == opencube.KindUnauthenticated {
-		return nil, "", opencube.Invalid("partnerCode", "unknown partnerCode %q", accessCode)
+		return nil, "", opencube.Invalid("partnerCode", "unknown partnerCode %q", accessCode).Because(opencube.CausePartnerUnknown)
 	} else if err != nil {
 		return nil, "", err
 	}
 	v, err := s.Store.FindVerificationCode(ctx, accessCode, e)
 	if err != nil || v.Code != code || !s.Clock.Now().Before(v.ExpiresAt) {
-		return nil, "", opencube.Invalid("verifyCode", "wrong or expired verification code")
+		return nil, "", opencube.Invalid("verifyCode", "wrong or expired verification code").Because(opencube.CauseVerifyCode)
 	}
 	u := &opencube.ShopUser{ID: opencube.NewUUID(), EnterpriseCode: accessCode, Email: e, PasswordMD5: strings.ToLower(passwdMD5), CreatedAt: s.Clock.Now()}
 	if err := s.Store.CreateShopUser(ctx, u); err != nil {
@@ -222,15 +224,17 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.
 		return nil, err
 	}
 	if r.PackageCode != "" && r.PackageCode != plan.PackageCode {
-		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "packageCode %s is not plan %d", r.PackageCode, plan.ID)
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "packageCode %s is not plan %d", r.PackageCode, plan.ID).
+			Because(opencube.CausePackageCodePlan, r.PackageCode, plan.ID)
 	}
 	price, ok := PriceIn(plan, r.Currency)
 	if !ok {
-		return nil, opencube.Invalid("currency", "plan %d has no price in %q", plan.ID, r.Currency)
+		return nil, opencube.Invalid("currency", "plan %d has no price in %q", plan.ID, r.Currency).Because(opencube.CauseNoPriceIn, r.Currency, plan.ID)
 	}
 	total := price * int64(r.PeriodNum)
 	if r.AmountMinor != total {
-		return nil, opencube.Errorf(opencube.KindPriceMismatch, "money %d differs from the catalog price %d", r.AmountMinor, total)
+		return nil, opencube.Errorf(opencube.KindPriceMismatch, "money %d differs from the catalog price %d", r.AmountMinor, total).
+			Because(opencube.CausePrice, "money", opencube.FormatMinor(total), strings.ToUpper(r.Currency))
 	}
 	now := s.Clock.Now()
 	o := &opencube.ESIMOrder{
@@ -276,7 +280,7 @@ func (s *ESIM) Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder
 		case o.Status == opencube.ESIMCancelled || (o.Status == opencube.ESIMWaiting && !now.Before(o.ExpiresAt)):
 			return nil, opencube.Errorf(opencube.KindPreOrderTimeout, "pre-order %s timed out", o.ID)
 		case o.Status != opencube.ESIMWaiting:
-			return nil, opencube.Errorf(opencube.KindOrderState, "order %s is already settled (status %d)", o.ID, o.Status)
+			return nil, opencube.Errorf(opencube.KindOrderState, "order %s is already settled (status %d)", o.ID, o.Status).Because(opencube.CauseOrderSettled)
 		}
 		if !p.Succeeded {
 			o.Status, o.UpdatedAt = opencube.ESIMFailed, now
@@ -288,7 +292,8 @@ func (s *ESIM) Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder
 			return nil, nil
 		}
 		if p.AmountMinor != o.AmountMinor || !strings.EqualFold(p.Currency, o.Currency) {
-			return nil, opencube.Errorf(opencube.KindPriceMismatch, "paid %d %s, order %s costs %d %s", p.AmountMinor, p.Currency, o.ID, o.AmountMinor, o.Currency)
+			return nil, opencube.Errorf(opencube.KindPriceMismatch, "paid %d %s, order %s costs %d %s", p.AmountMinor, p.Currency, o.ID, o.AmountMinor, o.Currency).
+				Because(opencube.CausePrice, "payAmount", opencube.FormatMinor(o.AmountMinor), o.Currency)
 		}
 		if !o.TopUp && (prof == nil || prof.State != opencube.ProfileReserved || prof.OrderID != o.ID) {
 			return nil, opencube.Errorf(opencube.KindInternal, "order %s holds no reserved profile", o.ID)

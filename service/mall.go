@@ -22,8 +22,8 @@ func (s *Mall) Verify(ctx context.Context, iccid string) (*opencube.SIM, error) 
 	if len(sims) == 0 {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
 	}
-	if st := sims[0].Status; st == opencube.SIMSuspended || st == opencube.SIMTerminated {
-		return nil, opencube.Errorf(opencube.KindSIMState, "SIM %s is %s", iccid, st)
+	if err := usable(sims[0]); err != nil {
+		return nil, err
 	}
 	return sims[0], nil
 }
@@ -91,7 +91,7 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 			return err
 		}
 		if prev != nil && (prev.ICCID != r.ICCID || prev.PackageCode != r.PackageCode) {
-			return opencube.Invalid("orderNo", "orderNo %s names another purchase", r.OrderNo)
+			return opencube.Invalid("orderNo", "orderNo %s names another purchase", r.OrderNo).Because(opencube.CauseOrderNoReused, r.OrderNo)
 		}
 		sim, err := tx.SIM(ctx, code, r.ICCID)
 		if err != nil {
@@ -102,7 +102,8 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 			return err
 		}
 		if !orderableBy(plan, sim) {
-			return opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s cannot be ordered for SIM %s", plan.Code, sim.ICCID)
+			return opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s cannot be ordered for SIM %s", plan.Code, sim.ICCID).
+				Because(opencube.CauseOTAPlan, plan.Code)
 		}
 		// D26: the periods bought must not make the order last more than
 		// 100 years (120 years of a yearly plan would).
@@ -111,7 +112,8 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 			return err
 		}
 		if want := plan.PriceMinor * int64(r.OrderPeriod); r.PayAmountMinor != want || !strings.EqualFold(r.PayCurrency, plan.Currency) {
-			return opencube.Errorf(opencube.KindPriceMismatch, "payAmount %d %s differs from the price %d %s", r.PayAmountMinor, r.PayCurrency, want, plan.Currency)
+			return opencube.Errorf(opencube.KindPriceMismatch, "payAmount %d %s differs from the price %d %s", r.PayAmountMinor, r.PayCurrency, want, plan.Currency).
+				Because(opencube.CausePrice, "payAmount", opencube.FormatMinor(want), plan.Currency)
 		}
 		now := s.Clock.Now()
 		m = &opencube.MallOrder{
@@ -238,7 +240,7 @@ func (s *Mall) CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]
 			changed = append(changed, m)
 		}
 		if len(changed) == 0 {
-			return opencube.Errorf(opencube.KindOrderNotFound, "no Mall order of SIM %s with auto-renewal on", iccid)
+			return opencube.Errorf(opencube.KindOrderNotFound, "no Mall order of SIM %s with auto-renewal on", iccid).Because(opencube.CauseNoAutoRenewal)
 		}
 		return nil
 	})

@@ -28,6 +28,18 @@ func enterprise(ctx context.Context) (string, error) {
 	return code, nil
 }
 
+// usable returns nil when sim may order plans and send messages, else the
+// KindSIMState error saying what it is (suspended or terminated).
+func usable(sim *opencube.SIM) error {
+	switch sim.Status {
+	case opencube.SIMSuspended:
+		return opencube.Errorf(opencube.KindSIMState, "SIM %s is %s", sim.ICCID, sim.Status).Because(opencube.CauseSIMSuspended)
+	case opencube.SIMTerminated:
+		return opencube.Errorf(opencube.KindSIMState, "SIM %s is %s", sim.ICCID, sim.Status).Because(opencube.CauseSIMTerminated)
+	}
+	return nil
+}
+
 // FindPlans implements opencube.PlanService.
 func (s *Orders) FindPlans(ctx context.Context, f opencube.PlanFilter) ([]*opencube.Plan, int, error) {
 	code, err := enterprise(ctx)
@@ -41,8 +53,11 @@ func (s *Orders) FindPlans(ctx context.Context, f opencube.PlanFilter) ([]*openc
 // matchPlan reports whether r names plan p by its own name and type
 // (KindPlanNotOrderable when not).
 func matchPlan(r *opencube.OrderRequest, p *opencube.Plan) error {
-	if p.Name != r.PlanName || p.Type != r.PlanType {
-		return opencube.Errorf(opencube.KindPlanNotOrderable, "package_name or package_type does not match plan %s", p.Code)
+	if p.Name != r.PlanName {
+		return opencube.Errorf(opencube.KindPlanNotOrderable, "package_name does not match plan %s", p.Code).Because(opencube.CausePlanName, p.Code)
+	}
+	if p.Type != r.PlanType {
+		return opencube.Errorf(opencube.KindPlanNotOrderable, "package_type does not match plan %s", p.Code).Because(opencube.CausePlanType, p.Code, int(p.Type))
 	}
 	return nil
 }
@@ -65,13 +80,14 @@ func (s *Orders) newOrder(ctx context.Context, tx opencube.OrderTx, code string,
 		return nil, err
 	}
 	if !orderableBy(plan, sim) {
-		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "OTA plan %s cannot be ordered for non-OTA SIM %s", plan.Code, sim.ICCID)
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "OTA plan %s cannot be ordered for non-OTA SIM %s", plan.Code, sim.ICCID).
+			Because(opencube.CauseOTAPlan, plan.Code)
 	}
 	if r.Open && sim.OTA {
-		return nil, opencube.Errorf(opencube.KindOTA, "OTA SIM %s must order with is_open=0", sim.ICCID)
+		return nil, opencube.Errorf(opencube.KindOTA, "OTA SIM %s must order with is_open=0", sim.ICCID).Because(opencube.CauseOTAOpen)
 	}
-	if sim.Status == opencube.SIMSuspended || sim.Status == opencube.SIMTerminated {
-		return nil, opencube.Errorf(opencube.KindSIMState, "SIM %s is %s", sim.ICCID, sim.Status)
+	if err := usable(sim); err != nil {
+		return nil, err
 	}
 	now := s.Clock.Now()
 	n := s.IDs.Next(now)
@@ -97,7 +113,8 @@ func (s *Orders) place(ctx context.Context, tx opencube.OrderTx, o *opencube.Ord
 			return err
 		}
 		if active != nil {
-			return opencube.Errorf(opencube.KindOrderState, "SIM %s already has active order %s", o.ICCID, active.ID)
+			return opencube.Errorf(opencube.KindOrderState, "SIM %s already has active order %s", o.ICCID, active.ID).
+				Because(opencube.CauseActiveOrder, active.ID)
 		}
 	}
 	if err := tx.InsertOrder(ctx, o); err != nil {
@@ -174,12 +191,16 @@ func (s *Orders) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([
 		return nil, opencube.Invalid("deviceList", "deviceList is required")
 	}
 	if s.MaxBulk > 0 && len(r.ICCIDs) > s.MaxBulk {
-		return nil, opencube.Invalid("deviceList", "deviceList holds more than %d devices", s.MaxBulk)
+		return nil, opencube.Invalid("deviceList", "deviceList holds more than %d devices", s.MaxBulk).
+			Because(opencube.CauseDeviceListSize, s.MaxBulk)
 	}
 	seen := make(map[string]bool, len(r.ICCIDs))
 	for _, id := range r.ICCIDs {
-		if id == "" || seen[id] {
-			return nil, opencube.Invalid("deviceList", "deviceList has an empty or repeated ICCID %q", id)
+		if id == "" {
+			return nil, opencube.Invalid("deviceList", "deviceList has an empty ICCID").Because(opencube.CauseDeviceListBlank)
+		}
+		if seen[id] {
+			return nil, opencube.Invalid("deviceList", "deviceList repeats ICCID %s", id).Because(opencube.CauseDeviceListRepeat, id)
 		}
 		seen[id] = true
 	}
@@ -281,7 +302,8 @@ func (s *Orders) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*ope
 func (s *Orders) EnableOrder(ctx context.Context, orderID, iccid string) (*opencube.Order, error) {
 	return s.update(ctx, orderID, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
 		if iccid != "" && iccid != o.ICCID {
-			return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s is not for SIM %s", o.ID, iccid)
+			return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s is not for SIM %s", o.ID, iccid).
+				Because(opencube.CauseOrderNotForSIM, o.ID, iccid)
 		}
 		return s.enable(ctx, tx, o)
 	})
@@ -298,7 +320,8 @@ func (s *Orders) enable(ctx context.Context, tx opencube.OrderTx, o *opencube.Or
 		return "", err
 	}
 	if active != nil {
-		return "", opencube.Errorf(opencube.KindOrderState, "SIM %s already has active order %s", o.ICCID, active.ID)
+		return "", opencube.Errorf(opencube.KindOrderState, "SIM %s already has active order %s", o.ICCID, active.ID).
+			Because(opencube.CauseActiveOrder, active.ID)
 	}
 	return o.Apply(opencube.MoveEnable, s.Clock.Now())
 }
@@ -333,7 +356,7 @@ func (s *Orders) activeOrderID(ctx context.Context, iccid, orderID string) (stri
 			return err
 		}
 		if o == nil {
-			return opencube.Errorf(opencube.KindOrderNotFound, "SIM %s has no active order", iccid)
+			return opencube.Errorf(opencube.KindOrderNotFound, "SIM %s has no active order", iccid).Because(opencube.CauseNoActiveOrder)
 		}
 		id = o.ID
 		return nil
@@ -349,10 +372,11 @@ func (s *Orders) EndOrder(ctx context.Context, r opencube.EndOrderRequest) (*ope
 	}
 	return s.update(ctx, id, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
 		if r.ICCID != "" && r.ICCID != o.ICCID {
-			return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s is not for SIM %s", o.ID, r.ICCID)
+			return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s is not for SIM %s", o.ID, r.ICCID).
+				Because(opencube.CauseOrderNotForSIM, o.ID, r.ICCID)
 		}
 		if r.KeepAlive && o.OTA {
-			return "", opencube.Errorf(opencube.KindOTA, "keep_alive is not supported for OTA SIM %s", o.ICCID)
+			return "", opencube.Errorf(opencube.KindOTA, "keep_alive is not supported for OTA SIM %s", o.ICCID).Because(opencube.CauseOTAKeepAlive)
 		}
 		ev, err := o.Apply(opencube.MoveEnd, s.Clock.Now())
 		if err != nil || !r.KeepAlive {
@@ -402,7 +426,8 @@ func (s *Orders) deviceMove(ctx context.Context, iccid, orderID string, move ope
 	}
 	return s.update(ctx, id, func(_ opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
 		if iccid != "" && iccid != o.ICCID {
-			return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s is not for SIM %s", o.ID, iccid)
+			return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s is not for SIM %s", o.ID, iccid).
+				Because(opencube.CauseOrderNotForSIM, o.ID, iccid)
 		}
 		return o.Apply(move, s.Clock.Now())
 	})

@@ -94,11 +94,11 @@ func encode(content string, t opencube.SMSType) (string, gsm.Encoding, int, erro
 	case opencube.SMSBinary:
 		b, ok := gsm.DecodeHex(content)
 		if !ok || len(b) == 0 {
-			return "", 0, 0, opencube.Invalid("content", "binary content must be hex octets")
+			return "", 0, 0, opencube.Invalid("content", "binary content must be hex octets").Because(opencube.CauseSMSHex)
 		}
 		return hex.EncodeToString(b), gsm.Binary, len(gsm.SplitBinary(b)), nil
 	}
-	return "", 0, 0, opencube.Invalid("sms_type", "sms_type must be 0 or 1")
+	return "", 0, 0, opencube.MustBe("sms_type", "0 or 1")
 }
 
 // businessDay returns the start of t's UTC+8 day.
@@ -120,7 +120,8 @@ func (s *SMS) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube
 		return nil, err
 	}
 	if max := s.maxSegments(); segs > max {
-		return nil, opencube.Errorf(opencube.KindSMSTooLong, "the message takes %d segments, more than %d", segs, max)
+		return nil, opencube.Errorf(opencube.KindSMSTooLong, "the message takes %d segments, more than %d", segs, max).
+			Because(opencube.CauseSMSSegments, segs, max)
 	}
 	now := s.now()
 	m := &opencube.SMS{
@@ -132,8 +133,8 @@ func (s *SMS) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube
 		if err != nil {
 			return err
 		}
-		if sim.Status == opencube.SIMTerminated || sim.Status == opencube.SIMSuspended {
-			return opencube.Errorf(opencube.KindSIMState, "SIM %s is %s", sim.ICCID, sim.Status)
+		if err := usable(sim); err != nil {
+			return err
 		}
 		m.MSISDN = sim.MSISDN
 		n, err := tx.CountSMS(ctx, sim.ICCID, businessDay(now))
@@ -141,7 +142,8 @@ func (s *SMS) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube
 			return err
 		}
 		if limit := s.dailyLimit(); n >= limit {
-			return opencube.Errorf(opencube.KindSMSDailyLimit, "SIM %s was sent %d messages today, the most allowed", sim.ICCID, n)
+			return opencube.Errorf(opencube.KindSMSDailyLimit, "SIM %s was sent %d messages today, the most allowed", sim.ICCID, n).
+				Because(opencube.CauseSMSDailyLimit, n)
 		}
 		if err := tx.InsertSMS(ctx, m); err != nil {
 			return err

@@ -134,7 +134,7 @@ func (t *txn) Plan(_ context.Context, accessCode, code string) (*opencube.Plan, 
 	}
 	p, err := scanPlan(t.queryRowStmt(qPlan, code, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code)
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code).Because(opencube.CausePlanUnknown)
 	}
 	if err != nil {
 		return nil, dbError("find plan", err)

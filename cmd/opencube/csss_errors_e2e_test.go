@@ -40,13 +40,73 @@ var codeMessages = map[string][2]string{
 }
 
 // codeMessage returns the text of code in the language of an Accept-Language
-// value ("" is Chinese).
+// value ("" is Chinese), with detail in place of its {} or, after a fixed
+// text, as its cause.
 func codeMessage(code, acceptLanguage, detail string) string {
-	i := 0
-	if strings.HasPrefix(strings.ToLower(acceptLanguage), "en") {
-		i = 1
+	text := inLang(acceptLanguage, codeMessages[code])
+	if !strings.Contains(text, "{}") && detail != "" {
+		return text + ": " + detail
 	}
-	return strings.ReplaceAll(codeMessages[code][i], "{}", detail)
+	return strings.ReplaceAll(text, "{}", detail)
+}
+
+// inLang returns the text of zhEN in the language of an Accept-Language
+// value.
+func inLang(acceptLanguage string, zhEN [2]string) string {
+	if strings.HasPrefix(strings.ToLower(acceptLanguage), "en") {
+		return zhEN[1]
+	}
+	return zhEN[0]
+}
+
+// must is the cause of a field outside the values it allows (D26), in
+// Chinese and English; zh "" is en (numbers).
+func must(field, en, zh string) [2]string {
+	if zh == "" {
+		zh = en
+	}
+	return [2]string{field + " 须为 " + zh, field + " must be " + en}
+}
+
+// The ranges of the fields whose values are more than numbers.
+var (
+	mustBit        = func(field string) [2]string { return must(field, "0 or 1", "0 或 1") }
+	mustPayAmount  = must("pay_amount", "a decimal amount 0-999999999999999 with at most two decimals, at most 15 characters", "0-999999999999999 的金额,最多两位小数,最长 15 个字符")
+	mustTestFlow   = must("test_flow", "test volume in MB, a number 0-1048576", "以 MB 计的测试流量,0-1048576 的数")
+	mustDeviceList = must("deviceList", "ICCIDs, distinct: 1-1000 (--max-bulk) for batchOrderPackages, 1-100 for the usage queries, at most 1000 for queryDevicePackages",
+		"互不相同的 ICCID:batchOrderPackages 1-1000 个(--max-bulk),用量查询 1-100 个,queryDevicePackages 至多 1000 个")
+)
+
+// repeats is the cause of a deviceList that names iccid twice.
+func repeats(iccid string) [2]string {
+	return [2]string{"deviceList 中的 ICCID " + iccid + " 重复", "deviceList repeats ICCID " + iccid}
+}
+
+// Causes of the business codes, in Chinese and English.
+var (
+	notGranted   = [2]string{"该企业没有此编码的套餐", "the enterprise has no plan of that code"}
+	nameMismatch = [2]string{"package_name 与套餐 DP20190726001274 的名称不符", "package_name does not match plan DP20190726001274"}
+	typeMismatch = [2]string{"package_type 与套餐 DP20190726001274 的类型 2 不符", "package_type does not match plan DP20190726001274, of type 2"}
+	otaOnly      = [2]string{"套餐 DP20201218003915 仅限OTA卡订购", "plan DP20201218003915 is for OTA SIMs only"}
+	otaIsOpen    = [2]string{"OTA卡须以 is_open=0 订购", "OTA SIMs are ordered with is_open=0"}
+	otaKeepAlive = [2]string{"OTA卡的订单不支持 keep_alive=1", "keep_alive=1 is not supported for OTA SIMs"}
+	noActive     = [2]string{"该SIM卡没有使用中或暂停的订单", "the SIM has no order in use or suspended"}
+	suspendedSIM = [2]string{"SIM卡已停机", "the SIM is suspended"}
+)
+
+// inState is the cause of a move the order's state forbids.
+func inState(status int) [2]string {
+	return [2]string{fmt.Sprintf("订单状态 order_status 为 %d", status), fmt.Sprintf("the order's order_status is %d", status)}
+}
+
+// notFor is the cause of an order named with another SIM's device_id.
+func notFor(orderID, iccid string) [2]string {
+	return [2]string{"订单 " + orderID + " 不属于设备 " + iccid, "order " + orderID + " is not for device " + iccid}
+}
+
+// activeOrder is the cause of an order the SIM's active order blocks.
+func activeOrder(orderID string) [2]string {
+	return [2]string{"该SIM卡已有生效的订单 " + orderID, "the SIM already has active order " + orderID}
 }
 
 // errCase is one request and the error it must answer.
@@ -59,7 +119,8 @@ type errCase struct {
 	method string         // POST when empty
 	status int            // HTTP status; 200 when 0
 	code   string
-	detail string // the {} of the message
+	detail string    // the {} of the message
+	why    [2]string // the cause the message names, zh and en, instead of detail
 }
 
 // send sends the case's request once with an Accept-Language header.
@@ -120,7 +181,11 @@ func (s *e2eServer) check(t *testing.T, tc errCase) {
 				al, resp.Status, resp.Code, resp.Success, status, tc.code, resp.Body)
 			continue
 		}
-		if want := codeMessage(tc.code, al, tc.detail); resp.Message != want {
+		detail := tc.detail
+		if tc.why != ([2]string{}) {
+			detail = inLang(al, tc.why)
+		}
+		if want := codeMessage(tc.code, al, detail); resp.Message != want {
 			t.Errorf("Accept-Language %q: message %q, want %q", al, resp.Message, want)
 		}
 		if got := resp.Header.Get("Content-Language"); got != wantLang {
@@ -209,61 +274,61 @@ func TestCSSSErrors(t *testing.T) {
 			{name: "device_id missing", path: order, params: ord("device_id", nil), code: "1001", detail: "device_id"},
 			{name: "package_code missing", path: order, params: ord("package_code", nil), code: "1001", detail: "package_code"},
 			{name: "package_name empty", path: order, params: ord("package_name", ""), code: "1001", detail: "package_name"},
-			{name: "test_flow missing", path: order, params: ord("test_flow", nil), code: "1001", detail: "test_flow"},
-			{name: "test_flow not a number", path: order, params: ord("test_flow", "abc"), code: "1001", detail: "test_flow"},
-			{name: "global_order not 0 or 1", path: order, params: ord("global_order", "2"), code: "1001", detail: "global_order"},
-			{name: "is_open not 0 or 1", path: order, params: ord("is_open", "2"), code: "1001", detail: "is_open"},
-			{name: "is_open a JSON boolean", path: order, params: ord("is_open", true), code: "1001", detail: "is_open"},
-			{name: "package_type 6", path: order, params: ord("package_type", "6"), code: "1001", detail: "package_type"},
-			{name: "pay_rst 3", path: order, params: ord("pay_rst", "3"), code: "1001", detail: "pay_rst"},
-			{name: "pay_type 3", path: order, params: ord("pay_type", "3"), code: "1001", detail: "pay_type"},
-			{name: "test_flow_flag 2", path: order, params: ord("test_flow_flag", "2"), code: "1001", detail: "test_flow_flag"},
-			{name: "pay_amount missing", path: order, params: ord("pay_amount", nil), code: "1001", detail: "pay_amount"},
-			{name: "pay_amount with three decimals", path: order, params: ord("pay_amount", "1.234"), code: "1001", detail: "pay_amount"},
-			{name: "pay_amount negative", path: order, params: ord("pay_amount", "-1"), code: "1001", detail: "pay_amount"},
-			{name: "pay_amount with an exponent", path: order, params: ord("pay_amount", "1e2"), code: "1001", detail: "pay_amount"},
-			{name: "pay_amount ending in a dot", path: order, params: ord("pay_amount", "1."), code: "1001", detail: "pay_amount"},
-			{name: "pay_amount not a number", path: order, params: ord("pay_amount", "ten"), code: "1001", detail: "pay_amount"},
-			{name: "order_period 0", path: order, params: ord("order_period", "0"), code: "1001", detail: "order_period"},
-			{name: "order_period negative", path: order, params: ord("order_period", "-1"), code: "1001", detail: "order_period"},
-			{name: "order_period a fraction", path: order, params: ord("order_period", "1.5"), code: "1001", detail: "order_period"},
-			{name: "deviceList missing", path: batch, params: bulk("deviceList", nil), code: "1001", detail: "deviceList"},
-			{name: "deviceList empty", path: batch, params: bulk("deviceList", []string{}), code: "1001", detail: "deviceList"},
-			{name: "deviceList not an array", path: batch, params: bulk("deviceList", free), code: "1001", detail: "deviceList"},
-			{name: "deviceList with a duplicate", path: batch, params: bulk("deviceList", []string{free, simP(6), free}), code: "1001", detail: "deviceList"},
-			{name: "deviceList of 1001 devices", path: batch, params: bulk("deviceList", tooMany), code: "1001", detail: "deviceList"},
-			{name: "bulk is_open not 0 or 1", path: batch, params: bulk("is_open", "x"), code: "1001", detail: "is_open"},
-			{name: "bulk pay_amount bad", path: batch, params: bulk("pay_amount", "0.001"), code: "1001", detail: "pay_amount"},
+			{name: "test_flow missing", path: order, params: ord("test_flow", nil), code: "1001", why: mustTestFlow},
+			{name: "test_flow not a number", path: order, params: ord("test_flow", "abc"), code: "1001", why: mustTestFlow},
+			{name: "global_order not 0 or 1", path: order, params: ord("global_order", "2"), code: "1001", why: mustBit("global_order")},
+			{name: "is_open not 0 or 1", path: order, params: ord("is_open", "2"), code: "1001", why: mustBit("is_open")},
+			{name: "is_open a JSON boolean", path: order, params: ord("is_open", true), code: "1001", why: mustBit("is_open")},
+			{name: "package_type 6", path: order, params: ord("package_type", "6"), code: "1001", why: must("package_type", "0, 1, 2, 3, 4 or 5", "0、1、2、3、4 或 5")},
+			{name: "pay_rst 3", path: order, params: ord("pay_rst", "3"), code: "1001", why: must("pay_rst", "1 or 2", "1 或 2")},
+			{name: "pay_type 3", path: order, params: ord("pay_type", "3"), code: "1001", why: must("pay_type", "0, 1 or 2", "0、1 或 2")},
+			{name: "test_flow_flag 2", path: order, params: ord("test_flow_flag", "2"), code: "1001", why: mustBit("test_flow_flag")},
+			{name: "pay_amount missing", path: order, params: ord("pay_amount", nil), code: "1001", why: mustPayAmount},
+			{name: "pay_amount with three decimals", path: order, params: ord("pay_amount", "1.234"), code: "1001", why: mustPayAmount},
+			{name: "pay_amount negative", path: order, params: ord("pay_amount", "-1"), code: "1001", why: mustPayAmount},
+			{name: "pay_amount with an exponent", path: order, params: ord("pay_amount", "1e2"), code: "1001", why: mustPayAmount},
+			{name: "pay_amount ending in a dot", path: order, params: ord("pay_amount", "1."), code: "1001", why: mustPayAmount},
+			{name: "pay_amount not a number", path: order, params: ord("pay_amount", "ten"), code: "1001", why: mustPayAmount},
+			{name: "order_period 0", path: order, params: ord("order_period", "0"), code: "1001", why: must("order_period", "1-1200", "")},
+			{name: "order_period negative", path: order, params: ord("order_period", "-1"), code: "1001", why: must("order_period", "1-1200", "")},
+			{name: "order_period a fraction", path: order, params: ord("order_period", "1.5"), code: "1001", why: must("order_period", "1-1200", "")},
+			{name: "deviceList missing", path: batch, params: bulk("deviceList", nil), code: "1001", why: mustDeviceList},
+			{name: "deviceList empty", path: batch, params: bulk("deviceList", []string{}), code: "1001", why: mustDeviceList},
+			{name: "deviceList not an array", path: batch, params: bulk("deviceList", free), code: "1001", why: mustDeviceList},
+			{name: "deviceList with a duplicate", path: batch, params: bulk("deviceList", []string{free, simP(6), free}), code: "1001", why: repeats(free)},
+			{name: "deviceList of 1001 devices", path: batch, params: bulk("deviceList", tooMany), code: "1001", why: [2]string{"deviceList 超过 1000 个设备", "deviceList holds more than 1000 devices"}},
+			{name: "bulk is_open not 0 or 1", path: batch, params: bulk("is_open", "x"), code: "1001", why: mustBit("is_open")},
+			{name: "bulk pay_amount bad", path: batch, params: bulk("pay_amount", "0.001"), code: "1001", why: mustPayAmount},
 			{name: "renew order_id missing", path: renew, params: map[string]any{"renew_period": 1}, code: "1001", detail: "order_id"},
-			{name: "renew_period missing", path: renew, params: id(f.inUse), code: "1001", detail: "renew_period"},
-			{name: "renew_period 0", path: renew, params: withParams(id(f.inUse), "renew_period", 0), code: "1001", detail: "renew_period"},
-			{name: "renew_period negative", path: renew, params: withParams(id(f.inUse), "renew_period", -1), code: "1001", detail: "renew_period"},
-			{name: "queryOrder page_no missing", path: query, params: page("page_no", nil), code: "1001", detail: "page_no"},
-			{name: "queryOrder page_size missing", path: query, params: page("page_size", nil), code: "1001", detail: "page_size"},
-			{name: "queryOrder page_no 0", path: query, params: page("page_no", 0), code: "1001", detail: "page_no"},
-			{name: "queryOrder page_size 0", path: query, params: page("page_size", 0), code: "1001", detail: "page_size"},
-			{name: "queryOrder page_size 101", path: query, params: page("page_size", 101), code: "1001", detail: "page_size"},
-			{name: "queryOrder order_status 7", path: query, params: page("order_status", "7"), code: "1001", detail: "order_status"},
-			{name: "queryOrder order_status not a number", path: query, params: page("order_status", "used"), code: "1001", detail: "order_status"},
-			{name: "queryOrder order_type 4", path: query, params: page("order_type", "4"), code: "1001", detail: "order_type"},
-			{name: "queryPackage page_size 101", path: queryPkg, params: page("page_size", 101), code: "1001", detail: "page_size"},
-			{name: "queryPackage page_size 0", path: queryPkg, params: page("page_size", 0), code: "1001", detail: "page_size"},
-			{name: "queryPackage page_no without page_size", path: queryPkg, params: page("page_size", nil), code: "1001", detail: "page_size"},
-			{name: "queryDevicePackages page_size 101", path: devPkg, params: page("page_size", 101), code: "1001", detail: "page_size"},
-			{name: "queryDevicePackages page_size 0", path: devPkg, params: page("page_size", 0), code: "1001", detail: "page_size"},
-			{name: "queryDevicePackages duplicate in deviceList", path: devPkg, params: page("deviceList", []string{simP(0), simP(1), simP(0)}), code: "1001", detail: "deviceList"},
-			{name: "queryDevicePackages device_id repeats deviceList", path: devPkg, params: page("deviceList", []string{simP(0)}, "device_id", simP(0)), code: "1001", detail: "deviceList"},
+			{name: "renew_period missing", path: renew, params: id(f.inUse), code: "1001", why: must("renew_period", "1-1200", "")},
+			{name: "renew_period 0", path: renew, params: withParams(id(f.inUse), "renew_period", 0), code: "1001", why: must("renew_period", "1-1200", "")},
+			{name: "renew_period negative", path: renew, params: withParams(id(f.inUse), "renew_period", -1), code: "1001", why: must("renew_period", "1-1200", "")},
+			{name: "queryOrder page_no missing", path: query, params: page("page_no", nil), code: "1001", why: must("page_no", "1-1073741824", "")},
+			{name: "queryOrder page_size missing", path: query, params: page("page_size", nil), code: "1001", why: must("page_size", "1-100", "")},
+			{name: "queryOrder page_no 0", path: query, params: page("page_no", 0), code: "1001", why: must("page_no", "1-1073741824", "")},
+			{name: "queryOrder page_size 0", path: query, params: page("page_size", 0), code: "1001", why: must("page_size", "1-100", "")},
+			{name: "queryOrder page_size 101", path: query, params: page("page_size", 101), code: "1001", why: must("page_size", "1-100", "")},
+			{name: "queryOrder order_status 7", path: query, params: page("order_status", "7"), code: "1001", why: must("order_status", "1-6", "")},
+			{name: "queryOrder order_status not a number", path: query, params: page("order_status", "used"), code: "1001", why: must("order_status", "1-6", "")},
+			{name: "queryOrder order_type 4", path: query, params: page("order_type", "4"), code: "1001", why: must("order_type", "1-3", "")},
+			{name: "queryPackage page_size 101", path: queryPkg, params: page("page_size", 101), code: "1001", why: must("page_size", "1-100", "")},
+			{name: "queryPackage page_size 0", path: queryPkg, params: page("page_size", 0), code: "1001", why: must("page_size", "1-100", "")},
+			{name: "queryPackage page_no without page_size", path: queryPkg, params: page("page_size", nil), code: "1001", why: must("page_size", "1-100", "")},
+			{name: "queryDevicePackages page_size 101", path: devPkg, params: page("page_size", 101), code: "1001", why: must("page_size", "1-100", "")},
+			{name: "queryDevicePackages page_size 0", path: devPkg, params: page("page_size", 0), code: "1001", why: must("page_size", "1-100", "")},
+			{name: "queryDevicePackages duplicate in deviceList", path: devPkg, params: page("deviceList", []string{simP(0), simP(1), simP(0)}), code: "1001", why: repeats(simP(0))},
+			{name: "queryDevicePackages device_id repeats deviceList", path: devPkg, params: page("deviceList", []string{simP(0)}, "device_id", simP(0)), code: "1001", why: repeats(simP(0))},
 			{name: "openOrder order_id missing", path: open, params: dev(simP(0)), code: "1001", detail: "order_id"},
 			{name: "cancelOrder order_id missing", path: cancel, params: nil, code: "1001", detail: "order_id"},
 			{name: "endOrder without order_id or device_id", path: end, params: map[string]any{"keep_alive": "1"}, code: "1001", detail: "order_id"},
-			{name: "endOrder keep_alive 2", path: end, params: withParams(id(f.inUse), "keep_alive", "2"), code: "1001", detail: "keep_alive"},
+			{name: "endOrder keep_alive 2", path: end, params: withParams(id(f.inUse), "keep_alive", "2"), code: "1001", why: mustBit("keep_alive")},
 			{name: "pauseService device_id missing", path: pause, params: id(f.inUse), code: "1001", detail: "device_id"},
 			{name: "resumeService device_id missing", path: resume, params: id(f.suspended), code: "1001", detail: "device_id"},
-			{name: "createOtaOrder days missing", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "days", nil), code: "1001", detail: "days"},
-			{name: "createOtaOrder days 0", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "days", 0), code: "1001", detail: "days"},
-			{name: "createOtaOrder timing_type missing", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "timing_type", nil), code: "1001", detail: "timing_type"},
-			{name: "createOtaOrder timing_type 3", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "timing_type", "3"), code: "1001", detail: "timing_type"},
-			{name: "createOtaOrder pay_type missing", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "pay_type", nil), code: "1001", detail: "pay_type"},
+			{name: "createOtaOrder days missing", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "days", nil), code: "1001", why: must("days", "1-1200", "")},
+			{name: "createOtaOrder days 0", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "days", 0), code: "1001", why: must("days", "1-1200", "")},
+			{name: "createOtaOrder timing_type missing", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "timing_type", nil), code: "1001", why: must("timing_type", "1-2", "")},
+			{name: "createOtaOrder timing_type 3", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "timing_type", "3"), code: "1001", why: must("timing_type", "1-2", "")},
+			{name: "createOtaOrder pay_type missing", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "pay_type", nil), code: "1001", why: must("pay_type", "0, 1 or 2", "0、1 或 2")},
 		}},
 		{"1002 signature", []errCase{
 			{name: "sign missing", path: queryPkg, raw: unsignedBody(t, map[string]any{"access_code": entP, "timestamp": millis(0), "version": "2.0"}), code: "1002"},
@@ -320,65 +385,65 @@ func TestCSSSErrors(t *testing.T) {
 			{name: "queryDevicePackages of another enterprise's SIM", path: devPkg, params: page("device_id", simQ(0)), code: "2001"},
 		}},
 		{"2002 plan not orderable", []errCase{
-			{name: "unknown package_code", path: order, params: ord("package_code", "DP00000000000000"), code: "2002"},
-			{name: "package_name of another plan", path: order, params: ord("package_name", planDaily.name), code: "2002"},
-			{name: "package_name with a space", path: order, params: ord("package_name", planMonthly.name+" "), code: "2002"},
-			{name: "package_type of another type", path: order, params: ord("package_type", "1"), code: "2002"},
-			{name: "a plan the enterprise is not granted", path: order, params: planOTA.order(free, false), code: "2002"},
-			{name: "the other enterprise's plan on an OTA SIM", c: s.q, path: order, params: planMonthly.order(simQ(5), false), code: "2002"},
-			{name: "OTA plan on a non-OTA SIM", c: s.q, path: order, params: planOTA.order(f.qPlain, false), code: "2002"},
-			{name: "OTA plan on a non-OTA SIM by createOtaOrder", c: s.q, path: otaOrder, params: planOTA.ota(f.qPlain), code: "2002"},
-			{name: "bulk of an unknown plan", path: batch, params: bulk("package_code", "DP00000000000000"), code: "2002"},
-			{name: "bulk with a mismatched name", path: batch, params: bulk("package_name", "C_M_0_P_中国20M月套餐"), code: "2002"},
-			{name: "bulk with a mismatched type", path: batch, params: bulk("package_type", "5"), code: "2002"},
+			{name: "unknown package_code", path: order, params: ord("package_code", "DP00000000000000"), code: "2002", why: notGranted},
+			{name: "package_name of another plan", path: order, params: ord("package_name", planDaily.name), code: "2002", why: nameMismatch},
+			{name: "package_name with a space", path: order, params: ord("package_name", planMonthly.name+" "), code: "2002", why: nameMismatch},
+			{name: "package_type of another type", path: order, params: ord("package_type", "1"), code: "2002", why: typeMismatch},
+			{name: "a plan the enterprise is not granted", path: order, params: planOTA.order(free, false), code: "2002", why: notGranted},
+			{name: "the other enterprise's plan on an OTA SIM", c: s.q, path: order, params: planMonthly.order(simQ(5), false), code: "2002", why: notGranted},
+			{name: "OTA plan on a non-OTA SIM", c: s.q, path: order, params: planOTA.order(f.qPlain, false), code: "2002", why: otaOnly},
+			{name: "OTA plan on a non-OTA SIM by createOtaOrder", c: s.q, path: otaOrder, params: planOTA.ota(f.qPlain), code: "2002", why: otaOnly},
+			{name: "bulk of an unknown plan", path: batch, params: bulk("package_code", "DP00000000000000"), code: "2002", why: notGranted},
+			{name: "bulk with a mismatched name", path: batch, params: bulk("package_name", "C_M_0_P_中国20M月套餐"), code: "2002", why: nameMismatch},
+			{name: "bulk with a mismatched type", path: batch, params: bulk("package_type", "5"), code: "2002", why: typeMismatch},
 		}},
 		{"2003 order not found", []errCase{
 			{name: "renewPackage of an unknown order", path: renew, params: withParams(id("ORDER_99999999999999999"), "renew_period", 1), code: "2003"},
 			{name: "renewPackage of an old-style id", path: renew, params: withParams(id("202107061625560742397"), "renew_period", 1), code: "2003"},
 			{name: "openOrder of an unknown order", path: open, params: id("ORDER_99999999999999999"), code: "2003"},
-			{name: "openOrder with another SIM's device_id", path: open, params: withParams(id(f.notEnabled), "device_id", simP(6)), code: "2003"},
+			{name: "openOrder with another SIM's device_id", path: open, params: withParams(id(f.notEnabled), "device_id", simP(6)), code: "2003", why: notFor(f.notEnabled, simP(6))},
 			{name: "cancelOrder of an unknown order", path: cancel, params: id("ORDER_99999999999999999"), code: "2003"},
 			{name: "endOrder of an unknown order", path: end, params: id("ORDER_99999999999999999"), code: "2003"},
-			{name: "endOrder of a SIM without an active order", path: end, params: dev(simP(0)), code: "2003"},
-			{name: "endOrder with another SIM's device_id", path: end, params: withParams(id(f.inUse), "device_id", simP(4)), code: "2003"},
-			{name: "pauseService of a SIM without an active order", path: pause, params: dev(free), code: "2003"},
-			{name: "pauseService with another SIM's order_id", path: pause, params: withParams(dev(simP(0)), "order_id", f.inUse), code: "2003"},
+			{name: "endOrder of a SIM without an active order", path: end, params: dev(simP(0)), code: "2003", why: noActive},
+			{name: "endOrder with another SIM's device_id", path: end, params: withParams(id(f.inUse), "device_id", simP(4)), code: "2003", why: notFor(f.inUse, simP(4))},
+			{name: "pauseService of a SIM without an active order", path: pause, params: dev(free), code: "2003", why: noActive},
+			{name: "pauseService with another SIM's order_id", path: pause, params: withParams(dev(simP(0)), "order_id", f.inUse), code: "2003", why: notFor(f.inUse, simP(0))},
 			{name: "pauseService of an unknown order", path: pause, params: withParams(dev(simP(1)), "order_id", "ORDER_99999999999999999"), code: "2003"},
-			{name: "resumeService of a SIM without an active order", path: resume, params: dev(free), code: "2003"},
+			{name: "resumeService of a SIM without an active order", path: resume, params: dev(free), code: "2003", why: noActive},
 		}},
 		{"2004 order state", []errCase{
-			{name: "openOrder of an in-use order", path: open, params: id(f.inUse), code: "2004"},
-			{name: "openOrder of a suspended order", path: open, params: id(f.suspended), code: "2004"},
-			{name: "openOrder of an ended order", path: open, params: id(f.ended), code: "2004"},
-			{name: "openOrder of a cancelled order", path: open, params: id(f.cancelled), code: "2004"},
-			{name: "openOrder while the SIM has an in-use order", path: open, params: id(f.busyNext), code: "2004"},
-			{name: "openOrder while the SIM has a suspended order", path: open, params: id(s.mustOrder(t, s.p, planDaily.order(simP(4), false))), code: "2004"},
-			{name: "orderPackage is_open=1 while the SIM has an in-use order", path: order, params: planMonthly.order(simP(1), true), code: "2004"},
-			{name: "orderPackage is_open=1 while the SIM has a suspended order", path: order, params: planMonthly.order(simP(4), true), code: "2004"},
-			{name: "cancelOrder of an in-use order", path: cancel, params: id(f.inUse), code: "2004"},
-			{name: "cancelOrder of a suspended order", path: cancel, params: id(f.suspended), code: "2004"},
-			{name: "cancelOrder of an ended order", path: cancel, params: id(f.ended), code: "2004"},
-			{name: "cancelOrder of a cancelled order", path: cancel, params: id(f.cancelled), code: "2004"},
-			{name: "endOrder of a not-enabled order", path: end, params: id(f.notEnabled), code: "2004"},
-			{name: "endOrder of an ended order", path: end, params: id(f.ended), code: "2004"},
-			{name: "endOrder of a cancelled order", path: end, params: id(f.cancelled), code: "2004"},
-			{name: "pauseService of a suspended SIM", path: pause, params: dev(simP(4)), code: "2004"},
-			{name: "pauseService of a not-enabled order", path: pause, params: withParams(dev(simP(0)), "order_id", f.notEnabled), code: "2004"},
-			{name: "pauseService of an ended order", path: pause, params: withParams(dev(simP(3)), "order_id", f.ended), code: "2004"},
-			{name: "resumeService of an in-use SIM", path: resume, params: dev(simP(1)), code: "2004"},
-			{name: "resumeService of a not-enabled order", path: resume, params: withParams(dev(simP(0)), "order_id", f.notEnabled), code: "2004"},
-			{name: "resumeService of a cancelled order", path: resume, params: withParams(dev(simP(2)), "order_id", f.cancelled), code: "2004"},
-			{name: "resumeService of an ended order", path: resume, params: withParams(dev(simP(3)), "order_id", f.ended), code: "2004"},
-			{name: "renewPackage of a cancelled order", path: renew, params: withParams(id(f.cancelled), "renew_period", 1), code: "2004"},
-			{name: "renewPackage of an ended order", path: renew, params: withParams(id(f.ended), "renew_period", 1), code: "2004"},
+			{name: "openOrder of an in-use order", path: open, params: id(f.inUse), code: "2004", why: inState(2)},
+			{name: "openOrder of a suspended order", path: open, params: id(f.suspended), code: "2004", why: inState(3)},
+			{name: "openOrder of an ended order", path: open, params: id(f.ended), code: "2004", why: inState(5)},
+			{name: "openOrder of a cancelled order", path: open, params: id(f.cancelled), code: "2004", why: inState(6)},
+			{name: "openOrder while the SIM has an in-use order", path: open, params: id(f.busyNext), code: "2004", why: activeOrder(f.inUse)},
+			{name: "openOrder while the SIM has a suspended order", path: open, params: id(s.mustOrder(t, s.p, planDaily.order(simP(4), false))), code: "2004", why: activeOrder(f.suspended)},
+			{name: "orderPackage is_open=1 while the SIM has an in-use order", path: order, params: planMonthly.order(simP(1), true), code: "2004", why: activeOrder(f.inUse)},
+			{name: "orderPackage is_open=1 while the SIM has a suspended order", path: order, params: planMonthly.order(simP(4), true), code: "2004", why: activeOrder(f.suspended)},
+			{name: "cancelOrder of an in-use order", path: cancel, params: id(f.inUse), code: "2004", why: inState(2)},
+			{name: "cancelOrder of a suspended order", path: cancel, params: id(f.suspended), code: "2004", why: inState(3)},
+			{name: "cancelOrder of an ended order", path: cancel, params: id(f.ended), code: "2004", why: inState(5)},
+			{name: "cancelOrder of a cancelled order", path: cancel, params: id(f.cancelled), code: "2004", why: inState(6)},
+			{name: "endOrder of a not-enabled order", path: end, params: id(f.notEnabled), code: "2004", why: inState(1)},
+			{name: "endOrder of an ended order", path: end, params: id(f.ended), code: "2004", why: inState(5)},
+			{name: "endOrder of a cancelled order", path: end, params: id(f.cancelled), code: "2004", why: inState(6)},
+			{name: "pauseService of a suspended SIM", path: pause, params: dev(simP(4)), code: "2004", why: inState(3)},
+			{name: "pauseService of a not-enabled order", path: pause, params: withParams(dev(simP(0)), "order_id", f.notEnabled), code: "2004", why: inState(1)},
+			{name: "pauseService of an ended order", path: pause, params: withParams(dev(simP(3)), "order_id", f.ended), code: "2004", why: inState(5)},
+			{name: "resumeService of an in-use SIM", path: resume, params: dev(simP(1)), code: "2004", why: inState(2)},
+			{name: "resumeService of a not-enabled order", path: resume, params: withParams(dev(simP(0)), "order_id", f.notEnabled), code: "2004", why: inState(1)},
+			{name: "resumeService of a cancelled order", path: resume, params: withParams(dev(simP(2)), "order_id", f.cancelled), code: "2004", why: inState(6)},
+			{name: "resumeService of an ended order", path: resume, params: withParams(dev(simP(3)), "order_id", f.ended), code: "2004", why: inState(5)},
+			{name: "renewPackage of a cancelled order", path: renew, params: withParams(id(f.cancelled), "renew_period", 1), code: "2004", why: inState(6)},
+			{name: "renewPackage of an ended order", path: renew, params: withParams(id(f.ended), "renew_period", 1), code: "2004", why: inState(5)},
 		}},
 		{"2005 OTA SIM", []errCase{
-			{name: "orderPackage is_open=1 on an OTA SIM", c: s.q, path: order, params: planOTA.order(simQ(5), true), code: "2005"},
-			{name: "createOtaOrder is_open=1", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "is_open", "1"), code: "2005"},
-			{name: "endOrder keep_alive=1 of an OTA order", c: s.q, path: end, params: withParams(id(f.otaInUse), "keep_alive", "1"), code: "2005"},
+			{name: "orderPackage is_open=1 on an OTA SIM", c: s.q, path: order, params: planOTA.order(simQ(5), true), code: "2005", why: otaIsOpen},
+			{name: "createOtaOrder is_open=1", c: s.q, path: otaOrder, params: withParams(planOTA.ota(simQ(5)), "is_open", "1"), code: "2005", why: otaIsOpen},
+			{name: "endOrder keep_alive=1 of an OTA order", c: s.q, path: end, params: withParams(id(f.otaInUse), "keep_alive", "1"), code: "2005", why: otaKeepAlive},
 		}},
 		{"2007 SIM state", []errCase{
-			{name: "orderPackage for a suspended SIM", path: order, params: ord("device_id", f.pSuspended), code: "2007"},
+			{name: "orderPackage for a suspended SIM", path: order, params: ord("device_id", f.pSuspended), code: "2007", why: suspendedSIM},
 		}},
 	}
 	before := s.orders(t, s.p, nil)

@@ -253,30 +253,34 @@ func TestCSSSBulkAllOrNothing(t *testing.T) {
 	bulk := func(p demoPlan, open bool, iccids ...string) map[string]any {
 		return withParams(p.order("", open), "device_id", nil, "deviceList", iccids)
 	}
-	failed := func(iccid, code string) string {
-		return `{"error":"` + code + `","errorMsg":"` + codeMessage(code, "en", "") + `","order_id":null,"device_id":"` + iccid +
+	// failed is a device's item: its code and English message, which names
+	// the cause (why) when the code's text does not say it all.
+	failed := func(iccid, code string, why [2]string) string {
+		return `{"error":"` + code + `","errorMsg":"` + codeMessage(code, "en", why[1]) + `","order_id":null,"device_id":"` + iccid +
 			`","order_start_date":null,"order_expire_date":null}`
 	}
+	notFound := codeMessages["2001"] // the text of 2001 says why
 	tests := []struct {
 		name  string
 		c     *client.Client
 		body  map[string]any
-		first string // the ICCID the message names
-		want  string // data
+		first string    // the ICCID the message names
+		why   [2]string // why that device failed
+		want  string    // data
 	}{
 		{"a foreign and an unknown ICCID among good ones", s.p,
-			bulk(planMonthly, false, simP(0), simQ(0), simP(1), "89852022018041899999", simP(2)), simQ(0),
-			`{"device_order":[` + failed(simQ(0), "2001") + `,` + failed("89852022018041899999", "2001") + `]}`},
-		{"a SIM with an in-use order, is_open=1", s.p, bulk(planDaily, true, simP(4), simP(3), simP(5)), simP(3),
-			`{"device_order":[` + failed(simP(3), "2004") + `]}`},
-		{"a suspended SIM", s.p, bulk(planDaily, false, simP(6), suspended), suspended,
-			`{"device_order":[` + failed(suspended, "2007") + `]}`},
-		{"failures of every kind, in request order", s.p, bulk(planDaily, true, suspended, simP(7), simP(3), simQ(1)), suspended,
-			`{"device_order":[` + failed(suspended, "2007") + `,` + failed(simP(3), "2004") + `,` + failed(simQ(1), "2001") + `]}`},
-		{"an OTA plan for a non-OTA SIM", s.q, bulk(planOTA, false, simQ(0), plain, simQ(1)), plain,
-			`{"device_order":[` + failed(plain, "2002") + `]}`},
-		{"is_open=1 on OTA SIMs", s.q, bulk(planOTA, true, simQ(2), simQ(3)), simQ(2),
-			`{"device_order":[` + failed(simQ(2), "2005") + `,` + failed(simQ(3), "2005") + `]}`},
+			bulk(planMonthly, false, simP(0), simQ(0), simP(1), "89852022018041899999", simP(2)), simQ(0), notFound,
+			`{"device_order":[` + failed(simQ(0), "2001", [2]string{}) + `,` + failed("89852022018041899999", "2001", [2]string{}) + `]}`},
+		{"a SIM with an in-use order, is_open=1", s.p, bulk(planDaily, true, simP(4), simP(3), simP(5)), simP(3), activeOrder(busy),
+			`{"device_order":[` + failed(simP(3), "2004", activeOrder(busy)) + `]}`},
+		{"a suspended SIM", s.p, bulk(planDaily, false, simP(6), suspended), suspended, suspendedSIM,
+			`{"device_order":[` + failed(suspended, "2007", suspendedSIM) + `]}`},
+		{"failures of every kind, in request order", s.p, bulk(planDaily, true, suspended, simP(7), simP(3), simQ(1)), suspended, suspendedSIM,
+			`{"device_order":[` + failed(suspended, "2007", suspendedSIM) + `,` + failed(simP(3), "2004", activeOrder(busy)) + `,` + failed(simQ(1), "2001", [2]string{}) + `]}`},
+		{"an OTA plan for a non-OTA SIM", s.q, bulk(planOTA, false, simQ(0), plain, simQ(1)), plain, otaOnly,
+			`{"device_order":[` + failed(plain, "2002", otaOnly) + `]}`},
+		{"is_open=1 on OTA SIMs", s.q, bulk(planOTA, true, simQ(2), simQ(3)), simQ(2), otaIsOpen,
+			`{"device_order":[` + failed(simQ(2), "2005", otaIsOpen) + `,` + failed(simQ(3), "2005", otaIsOpen) + `]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,7 +289,7 @@ func TestCSSSBulkAllOrNothing(t *testing.T) {
 				if resp.Code != csss.CodeBulkRejected || resp.Success || resp.Status != http.StatusOK {
 					t.Fatalf("answered HTTP %d %s", resp.Status, resp.Body)
 				}
-				if want := codeMessage("2006", al, tt.first); resp.Message != want {
+				if want := codeMessage("2006", al, tt.first) + ": " + inLang(al, tt.why); resp.Message != want {
 					t.Errorf("message %q, want %q", resp.Message, want)
 				}
 				diffJSON(t, "data", resp.Data, tt.want)

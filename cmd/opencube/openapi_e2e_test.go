@@ -170,16 +170,16 @@ func TestOpenAPIConformance(t *testing.T) {
 	t.Cleanup(hook.Close)
 
 	t.Run("admin setup", func(t *testing.T) {
-		must(t, ad.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "P000999", Name: "Conformance", Secrets: []string{"a-long-secret"}}))
+		mustOK(t, ad.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "P000999", Name: "Conformance", Secrets: []string{"a-long-secret"}}))
 		if _, err := ad.Enterprise(ctx, "P000999"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := ad.AddSecret(ctx, "P000999", "the-next-secret"); err != nil {
 			t.Fatal(err)
 		}
-		must(t, ad.CreatePlan(ctx, &opencube.Plan{Code: "DPC1", Name: "conformance month", Type: opencube.PlanMonthly, VolumeBytes: 100 * opencube.MB, PriceMinor: 1000, Currency: "CNY"}))
-		must(t, ad.GrantPlan(ctx, "P000999", "DPC1"))
-		must(t, ad.ImportSIMs(ctx, []*opencube.SIM{{ICCID: "89852022018041899001", IMSI: "454009999999001", EnterpriseCode: "P000999", Status: opencube.SIMActive}}))
+		mustOK(t, ad.CreatePlan(ctx, &opencube.Plan{Code: "DPC1", Name: "conformance month", Type: opencube.PlanMonthly, VolumeBytes: 100 * opencube.MB, PriceMinor: 1000, Currency: "CNY"}))
+		mustOK(t, ad.GrantPlan(ctx, "P000999", "DPC1"))
+		mustOK(t, ad.ImportSIMs(ctx, []*opencube.SIM{{ICCID: "89852022018041899001", IMSI: "454009999999001", EnterpriseCode: "P000999", Status: opencube.SIMActive}}))
 		if _, err := ad.MoveSIM(ctx, "89852022018041899001", opencube.SIMSuspend); err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +195,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		if _, err := ad.RotateWebhookSecret(ctx, entP, time.Hour); err != nil {
 			t.Fatal(err)
 		}
-		must(t, ad.PutAlertSettings(ctx, &opencube.AlertSettings{EnterpriseCode: entP, Percents: []int{80, 100}, DaysBeforeExpiry: 3}))
+		mustOK(t, ad.PutAlertSettings(ctx, &opencube.AlertSettings{EnterpriseCode: entP, Percents: []int{80, 100}, DaysBeforeExpiry: 3}))
 		if _, err := ad.FindAlertSettings(ctx, entP); err != nil {
 			t.Fatal(err)
 		}
@@ -464,7 +464,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	}
 }
 
-func must(t *testing.T, err error) {
+func mustOK(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
