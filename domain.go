@@ -64,13 +64,13 @@ type SIM struct {
 
 // Validate reports whether s can be stored.
 func (s *SIM) Validate() error {
-	if !isDigits(s.ICCID, 18, 22) {
+	if !Digits(s.ICCID, 18, 22) {
 		return Invalid("iccid", "ICCID %q must be 18-22 digits", s.ICCID)
 	}
 	if !ValidIMSI(s.IMSI) {
 		return Invalid("imsi", "IMSI %q must be 6-15 digits", s.IMSI)
 	}
-	if s.MSISDN != "" && !isDigits(s.MSISDN, 5, 15) {
+	if s.MSISDN != "" && !Digits(s.MSISDN, 5, 15) {
 		return Invalid("msisdn", "MSISDN %q must be 5-15 digits", s.MSISDN)
 	}
 	if s.EnterpriseCode == "" {
@@ -85,9 +85,10 @@ func (s *SIM) Validate() error {
 }
 
 // ValidIMSI reports whether s has the shape of an IMSI: 6-15 digits.
-func ValidIMSI(s string) bool { return isDigits(s, 6, 15) }
+func ValidIMSI(s string) bool { return Digits(s, 6, 15) }
 
-func isDigits(s string, min, max int) bool {
+// Digits reports whether s is min to max ASCII digits.
+func Digits(s string, min, max int) bool {
 	if len(s) < min || len(s) > max {
 		return false
 	}
@@ -191,7 +192,7 @@ func (p *Plan) Validate() error {
 		return MustBe("volume", RangeText(0, MaxVolumeBytes)+" bytes (1 PiB)")
 	}
 	if p.PriceMinor < 0 || p.PriceMinor > MaxAmountMinor {
-		return MustBe("price", "0.00-"+FormatMinor(MaxAmountMinor))
+		return MustBe("price", "0.00-999999999999.99") // MaxAmountMinor
 	}
 	if p.ThrottleKbps < 0 || p.ThrottleKbps > MaxThrottleKbps {
 		return OutOfRange("throttle_kbps", 0, MaxThrottleKbps)

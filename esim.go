@@ -45,7 +45,7 @@ type Profile struct {
 // Validate reports whether p can be stored.
 func (p *Profile) Validate() error {
 	switch {
-	case !isDigits(p.ICCID, 18, 22):
+	case !Digits(p.ICCID, 18, 22):
 		return Invalid("iccid", "ICCID %q must be 18-22 digits", p.ICCID)
 	case p.EnterpriseCode == "":
 		return Invalid("enterprise", "a profile belongs to an enterprise")
@@ -135,7 +135,7 @@ func (p *ESIMPlan) Validate() error {
 		return Invalid("prices", "a plan has at least one price")
 	}
 	for _, m := range p.MCCs {
-		if !isDigits(m, 3, 3) {
+		if !Digits(m, 3, 3) {
 			return Invalid("mccs", "MCC %q must be 3 digits", m)
 		}
 	}

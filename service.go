@@ -143,7 +143,7 @@ func (r *OrderRequest) Validate() error {
 		return OutOfRange("days", 1, MaxPeriods)
 	case r.TimingType < TimingNone || r.TimingType > TimingOrderTime:
 		return OutOfRange("timing_type", int64(TimingFirstAttach), int64(TimingOrderTime))
-	case r.MCC != "" && !isDigits(r.MCC, 3, 3):
+	case r.MCC != "" && !Digits(r.MCC, 3, 3):
 		return MustBe("mcc", "3 digits (an MCC)")
 	}
 	// The plan's type is the request's (the service checks it against the

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
@@ -435,13 +436,13 @@ func TestPrice(t *testing.T) {
 			t.Errorf("ParsePrice(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
 		if tt.ok {
-			if back, _ := admin.ParsePrice(opencube.FormatMinor(got)); back != got {
-				t.Errorf("FormatMinor(%d) = %q does not read back", got, opencube.FormatMinor(got))
+			if back, _ := admin.ParsePrice(money.Format(got)); back != got {
+				t.Errorf("money.Format(%d) = %q does not read back", got, money.Format(got))
 			}
 		}
 	}
-	if got := opencube.FormatMinor(-5); got != "-0.05" {
-		t.Errorf("FormatMinor(-5) = %q", got)
+	if got := money.Format(-5); got != "-0.05" {
+		t.Errorf("money.Format(-5) = %q", got)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/money"
 )
 
 var _ opencube.PlanService = (*Client)(nil)
@@ -52,7 +53,7 @@ func orderParams(r opencube.OrderRequest) map[string]any {
 	p := map[string]any{
 		"global_order": or(r.GlobalOrder, "0"), "is_open": open, "order_period": strconv.Itoa(r.OrderPeriod),
 		"package_code": r.PlanCode, "package_name": r.PlanName, "package_type": strconv.Itoa(int(r.PlanType)),
-		"pay_amount": opencube.FormatMinor(r.PayAmountMinor), "pay_rst": or(r.PayRst, "2"), "pay_type": r.PayType,
+		"pay_amount": money.Format(r.PayAmountMinor), "pay_rst": or(r.PayRst, "2"), "pay_type": r.PayType,
 		"test_flow": or(r.TestFlow, "0"), "test_flow_flag": or(r.TestFlowFlag, "0"),
 	}
 	if r.ICCID != "" {

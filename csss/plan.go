@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/money"
 )
 
 // Routes is the route table of the CSSS protocol: every endpoint, in one
@@ -279,7 +280,7 @@ func newOrderItem(o *opencube.Order) OrderItem {
 		OrderPeriod: strconv.Itoa(o.OrderPeriod), RenewPeriod: strconv.Itoa(o.RenewPeriod),
 		Flow: FormatMB(o.VolumeBytes), UsedFlow: FormatMB(o.UsedBytes), SurplusFlow: FormatMB(max(o.VolumeBytes-o.UsedBytes, 0)),
 		OrderDate: itemDate(&o.OrderedAt), StartDate: start, OpenDate: itemDate(o.StartedAt), ExpireDate: itemDate(o.ExpiresAt),
-		PayAmount: opencube.FormatMinor(o.PayAmountMinor), PayRst: o.PayRst, PayType: o.PayType, IsOTA: ota,
+		PayAmount: money.Format(o.PayAmountMinor), PayRst: o.PayRst, PayType: o.PayType, IsOTA: ota,
 	}
 }
 
@@ -429,7 +430,7 @@ func newPlanItem(p *opencube.Plan) PlanItem {
 	}
 	return PlanItem{
 		PackageCode: p.Code, PackageName: p.Name, PackageType: strconv.Itoa(int(p.Type)),
-		Flow: FormatMB(p.VolumeBytes), Price: opencube.FormatMinor(p.PriceMinor), Currency: p.Currency,
+		Flow: FormatMB(p.VolumeBytes), Price: money.Format(p.PriceMinor), Currency: p.Currency,
 		OrderPeriodUnit: unit, IsOTA: ota, CoverCountries: countries,
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/money"
 )
 
 // FormatMB renders a volume in bytes as CSSS megabytes (D19): a decimal
@@ -31,13 +32,13 @@ func FormatMB(bytes int64) string {
 }
 
 // ParseAmount parses a pay_amount such as "12.5" into minor units (1250):
-// opencube.ParseMinor, of at most MaxAmountLen (15) characters; 0 and
+// money.Parse, of at most MaxAmountLen (15) characters; 0 and
 // false when it is not one.
 func ParseAmount(s string) (int64, bool) {
 	if len(s) > MaxAmountLen {
 		return 0, false
 	}
-	n, err := opencube.ParseMinor(s)
+	n, err := money.Parse(s)
 	return n, err == nil
 }
 

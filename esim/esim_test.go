@@ -10,6 +10,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/money"
 )
 
 func TestMoney(t *testing.T) {
@@ -27,8 +28,8 @@ func TestMoney(t *testing.T) {
 		}
 	}
 	for minor, want := range map[int64]string{0: "0.00", 5: "0.05", 499: "4.99", 13900: "139.00"} {
-		if got := opencube.FormatMinor(minor); got != want {
-			t.Errorf("FormatMinor(%d) = %s, want %s", minor, got, want)
+		if got := money.Format(minor); got != want {
+			t.Errorf("money.Format(%d) = %s, want %s", minor, got, want)
 		}
 	}
 }

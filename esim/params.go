@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"strings"
 
-	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shopwire"
 )
 
@@ -27,7 +27,7 @@ func ParseParams(body []byte) (shopwire.Params, error) {
 const MoneyRange = "a decimal amount with at most 15 digits before the point and two after"
 
 // ParseMoney reads a decimal amount ("4.99", "100", 4.9) as minor units:
-// opencube.ParseMinor of s without its surrounding white space, with at
+// money.Parse of s without its surrounding white space, with at
 // most 15 digits before the point; 0 and false when it is not one. It is
 // not csss.ParseAmount (the Mall's payAmount): FMS amounts may carry
 // surrounding spaces, and the 15-digit bound is on the whole part, not on
@@ -37,6 +37,6 @@ func ParseMoney(s string) (int64, bool) {
 	if whole, _, _ := strings.Cut(s, "."); len(whole) > 15 {
 		return 0, false
 	}
-	n, err := opencube.ParseMinor(s)
+	n, err := money.Parse(s)
 	return n, err == nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shopwire"
 )
 
@@ -323,7 +324,7 @@ func toPlanData(p *opencube.ESIMPlan) planData {
 			cur = Currency{Abbr: pr.Currency, Digits: 2}
 		}
 		ids = append(ids, strconv.Itoa(cur.ID))
-		d.CurrencyInfos = append(d.CurrencyInfos, currencyInfo{Currency: cur, Price: opencube.FormatMinor(pr.AmountMinor), Unit: cur.Symbol})
+		d.CurrencyInfos = append(d.CurrencyInfos, currencyInfo{Currency: cur, Price: money.Format(pr.AmountMinor), Unit: cur.Symbol})
 	}
 	d.CurrencyIDs = strings.Join(ids, ",")
 	return d
@@ -506,7 +507,7 @@ func (s *Server) place(c *call, r opencube.PreOrderRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return preOrderData{OrderID: o.ID, PackageCode: o.PackageCode, Money: opencube.FormatMinor(o.AmountMinor), Currency: o.Currency,
+	return preOrderData{OrderID: o.ID, PackageCode: o.PackageCode, Money: money.Format(o.AmountMinor), Currency: o.Currency,
 		ExpireTime: o.ExpiresAt.UnixMilli()}, nil
 }
 

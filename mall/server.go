@@ -11,6 +11,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shopwire"
 )
 
@@ -269,7 +270,7 @@ func (s *Server) plans(c *call) (any, error) {
 	list := []planItem{}
 	for _, p := range ps {
 		list = append(list, planItem{ServicePlanCode: p.Code, ServicePlanShowName: p.Name, PackageCode: p.Code,
-			PackageType: strconv.Itoa(int(p.Type)), Flow: csss.FormatMB(p.VolumeBytes), Price: opencube.FormatMinor(p.PriceMinor),
+			PackageType: strconv.Itoa(int(p.Type)), Flow: csss.FormatMB(p.VolumeBytes), Price: money.Format(p.PriceMinor),
 			Currency: p.Currency, Area: strings.Join(p.Countries, ",")})
 	}
 	return map[string]any{"deviceCode": iccid, "total": len(list), "list": list}, nil
@@ -410,7 +411,7 @@ func mallItems(ms []*opencube.MallOrder) []mallItem {
 	out := []mallItem{}
 	for _, m := range ms {
 		it := mallItem{OrderNo: m.OrderNo, DeviceCode: m.ICCID, PackageCode: m.PackageCode, OrderPeriod: m.OrderPeriod,
-			PayAmount: opencube.FormatMinor(m.PayAmountMinor), PayCurrency: m.PayCurrency, PayStatus: "0", AutoRenewal: "0",
+			PayAmount: money.Format(m.PayAmountMinor), PayCurrency: m.PayCurrency, PayStatus: "0", AutoRenewal: "0",
 			OrderID: m.OrderID, CreateTime: m.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")}
 		if m.Paid {
 			it.PayStatus = "1"

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/money"
 )
 
 // Defaults of an ESIM.
@@ -234,7 +235,7 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.
 	total := price * int64(r.PeriodNum)
 	if r.AmountMinor != total {
 		return nil, opencube.Errorf(opencube.KindPriceMismatch, "money %d differs from the catalog price %d", r.AmountMinor, total).
-			Because(opencube.CausePrice, "money", opencube.FormatMinor(total), strings.ToUpper(r.Currency))
+			Because(opencube.CausePrice, "money", money.Format(total), strings.ToUpper(r.Currency))
 	}
 	now := s.Clock.Now()
 	o := &opencube.ESIMOrder{
@@ -293,7 +294,7 @@ func (s *ESIM) Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder
 		}
 		if p.AmountMinor != o.AmountMinor || !strings.EqualFold(p.Currency, o.Currency) {
 			return nil, opencube.Errorf(opencube.KindPriceMismatch, "paid %d %s, order %s costs %d %s", p.AmountMinor, p.Currency, o.ID, o.AmountMinor, o.Currency).
-				Because(opencube.CausePrice, "payAmount", opencube.FormatMinor(o.AmountMinor), o.Currency)
+				Because(opencube.CausePrice, "payAmount", money.Format(o.AmountMinor), o.Currency)
 		}
 		if !o.TopUp && (prof == nil || prof.State != opencube.ProfileReserved || prof.OrderID != o.ID) {
 			return nil, opencube.Errorf(opencube.KindInternal, "order %s holds no reserved profile", o.ID)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/money"
 )
 
 // Verify is the Mall's card login: the SIM must be the enterprise's
@@ -113,7 +114,7 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 		}
 		if want := plan.PriceMinor * int64(r.OrderPeriod); r.PayAmountMinor != want || !strings.EqualFold(r.PayCurrency, plan.Currency) {
 			return opencube.Errorf(opencube.KindPriceMismatch, "payAmount %d %s differs from the price %d %s", r.PayAmountMinor, r.PayCurrency, want, plan.Currency).
-				Because(opencube.CausePrice, "payAmount", opencube.FormatMinor(want), plan.Currency)
+				Because(opencube.CausePrice, "payAmount", money.Format(want), plan.Currency)
 		}
 		now := s.Clock.Now()
 		m = &opencube.MallOrder{
@@ -155,7 +156,7 @@ func rechargeEvent(m *opencube.MallOrder, o *opencube.Order) *opencube.Event {
 	e := opencube.NewEvent(opencube.EventMallRecharge, o)
 	data, _ := json.Marshal(map[string]string{
 		"orderNo": m.OrderNo, "deviceCode": m.ICCID, "packageCode": m.PackageCode, "orderId": o.ID,
-		"payAmount": opencube.FormatMinor(m.PayAmountMinor), "payCurrency": m.PayCurrency, "payId": m.PayID,
+		"payAmount": money.Format(m.PayAmountMinor), "payCurrency": m.PayCurrency, "payId": m.PayID,
 	})
 	e.Data = string(data)
 	return e

@@ -18,6 +18,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/money"
 )
 
 // mountAdmin mounts the admin API on mux.
@@ -378,7 +379,7 @@ func (c *adminCLI) planCreate(args []string) error {
 		return err
 	}
 	return c.print(p, "created plan %s%s: type %d, %s, %s %s", p.Code, parens(p.Name), p.Type,
-		formatVolume(p.VolumeBytes), opencube.FormatMinor(p.PriceMinor), p.Currency)
+		formatVolume(p.VolumeBytes), money.Format(p.PriceMinor), p.Currency)
 }
 
 func (c *adminCLI) planGrant(args []string) error {

@@ -1,14 +1,20 @@
-package opencube
+// Package money converts amounts of money between the integer minor units
+// opencube keeps and the two-decimal strings every protocol shows (D16):
+// one formatter and one parser for CSSS, the Mall, the eSIM QR Mall, the
+// admin API and the webhooks. Money is converted only at the edge.
+package money
 
 import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/opencube/opencube"
 )
 
-// FormatMinor renders an amount of money in minor units as a decimal with
+// Format renders an amount of money in minor units as a decimal with
 // two places (D16): 1230 is "12.30", 5 is "0.05", -250 is "-2.50".
-func FormatMinor(n int64) string {
+func Format(n int64) string {
 	sign, u := "", uint64(n)
 	if n < 0 {
 		sign, u = "-", -u
@@ -16,15 +22,15 @@ func FormatMinor(n int64) string {
 	return sign + strconv.FormatUint(u/100, 10) + "." + strconv.FormatUint(u%100+100, 10)[1:]
 }
 
-// ParseMinor reads an amount of money as minor units: ASCII digits, then
+// Parse reads an amount of money as minor units: ASCII digits, then
 // optionally a point and one or two digits ("12.5" is 1250, "3" is 300,
 // "0.07" is 7), without sign, exponent, white space or grouping. Any other
 // input, or more than math.MaxInt64 minor units, is a KindInvalid *Error
 // (and 0).
-func ParseMinor(s string) (int64, error) {
+func Parse(s string) (int64, error) {
 	whole, frac, dot := strings.Cut(s, ".")
-	if !isDigits(whole, 1, len(whole)) || (dot && frac == "") || !isDigits(frac, 0, 2) {
-		return 0, Invalid("amount", "%q is not a non-negative amount with at most two decimals", s)
+	if !opencube.Digits(whole, 1, len(whole)) || (dot && frac == "") || !opencube.Digits(frac, 0, 2) {
+		return 0, opencube.Invalid("amount", "%q is not a non-negative amount with at most two decimals", s)
 	}
 	n, ok := appendDigits(0, whole)
 	if ok {
@@ -34,7 +40,7 @@ func ParseMinor(s string) (int64, error) {
 		n, ok = appendDigits(n, "0")
 	}
 	if !ok {
-		return 0, Invalid("amount", "%q is too large an amount", s)
+		return 0, opencube.Invalid("amount", "%q is too large an amount", s)
 	}
 	return n, nil
 }

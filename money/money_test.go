@@ -1,4 +1,4 @@
-package opencube_test
+package money_test
 
 import (
 	"math"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/money"
 )
 
 func TestMoneyFormat(t *testing.T) {
@@ -29,8 +30,8 @@ func TestMoneyFormat(t *testing.T) {
 		{math.MinInt64, "-92233720368547758.08"},
 	}
 	for _, tt := range tests {
-		if got := opencube.FormatMinor(tt.in); got != tt.want {
-			t.Errorf("FormatMinor(%d) = %q, want %q", tt.in, got, tt.want)
+		if got := money.Format(tt.in); got != tt.want {
+			t.Errorf("Format(%d) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -70,27 +71,27 @@ func TestMoneyParse(t *testing.T) {
 		{"١", 0, false},
 	}
 	for _, tt := range tests {
-		got, err := opencube.ParseMinor(tt.in)
+		got, err := money.Parse(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("ParseMinor(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+			t.Errorf("Parse(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
 		if err != nil && opencube.ErrorKind(err) != opencube.KindInvalid {
-			t.Errorf("ParseMinor(%q): error of kind %s", tt.in, opencube.ErrorKind(err))
+			t.Errorf("Parse(%q): error of kind %s", tt.in, opencube.ErrorKind(err))
 		}
 	}
 }
 
-// amountRE is the grammar ParseMinor accepts.
+// amountRE is the grammar Parse accepts.
 var amountRE = regexp.MustCompile(`^[0-9]+(\.[0-9]{1,2})?$`)
 
-// FuzzMoneyParse checks ParseMinor against the grammar and exact
+// FuzzMoneyParse checks Parse against the grammar and exact
 // arithmetic, and that what it reads formats and reads back the same.
 func FuzzMoneyParse(f *testing.F) {
 	for _, s := range []string{"12.50", "0", "0.07", "92233720368547758.07", "92233720368547758.08", "1.", ".5", "-1", "1e3", "12.505"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got, err := opencube.ParseMinor(s)
+		got, err := money.Parse(s)
 		want, ok := new(big.Int), amountRE.MatchString(s)
 		if ok {
 			whole, frac, _ := strings.Cut(s, ".")
@@ -98,19 +99,19 @@ func FuzzMoneyParse(f *testing.F) {
 			ok = want.IsInt64()
 		}
 		if (err == nil) != ok {
-			t.Fatalf("ParseMinor(%q) = %d, %v; want ok %v", s, got, err, ok)
+			t.Fatalf("Parse(%q) = %d, %v; want ok %v", s, got, err, ok)
 		}
 		if err != nil {
 			if got != 0 {
-				t.Fatalf("ParseMinor(%q) = %d with an error", s, got)
+				t.Fatalf("Parse(%q) = %d with an error", s, got)
 			}
 			return
 		}
 		if got != want.Int64() {
-			t.Fatalf("ParseMinor(%q) = %d, want %s", s, got, want)
+			t.Fatalf("Parse(%q) = %d, want %s", s, got, want)
 		}
-		if back, err := opencube.ParseMinor(opencube.FormatMinor(got)); err != nil || back != got {
-			t.Fatalf("FormatMinor(%d) = %q reads back as %d, %v", got, opencube.FormatMinor(got), back, err)
+		if back, err := money.Parse(money.Format(got)); err != nil || back != got {
+			t.Fatalf("Format(%d) = %q reads back as %d, %v", got, money.Format(got), back, err)
 		}
 	})
 }
