@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	modernc "modernc.org/sqlite"
 )
 
 // maxBatch bounds how many write transactions share one commit, and so how
@@ -36,6 +38,8 @@ type writer struct {
 	// proto are the statements of the batch protocol, from stmts, at hand
 	// from the start: the loop runs them on every batch.
 	proto [numProtoStmts]*sql.Stmt
+	// frames is where readFrameCount puts the count of frames appended.
+	frames int64
 
 	ops    chan *op      // queued writes
 	quit   chan struct{} // closed by close: the loop drains and stops
@@ -269,7 +273,7 @@ func (w *writer) runBatch(ops []*op) {
 			w.rows.clear()
 			commitErr = fmt.Errorf("sqlite: commit: %w", err)
 		} else {
-			w.ckpt.committed()
+			w.ckpt.committed(w.appended())
 		}
 	default:
 		w.exec(pRollback) // nothing to keep
@@ -284,6 +288,32 @@ func (w *writer) runBatch(ops []*op) {
 			o.done <- nil
 		}
 	}
+}
+
+// appended returns how many frames the write connection has appended to
+// the WAL since the last call: the pages its pager wrote, which in WAL mode
+// are frames (a commit's, and those a large transaction spills before it
+// commits, counted whatever becomes of them). It returns 0 when the count
+// cannot be read: the background checkpointer's measures then bound the
+// WAL alone.
+func (w *writer) appended() int64 {
+	w.frames = 0
+	w.conn.Raw(w.readFrameCount)
+	return w.frames
+}
+
+// readFrameCount reads and resets the write connection's count of written
+// pages into w.frames.
+func (w *writer) readFrameCount(dc any) error {
+	s, ok := dc.(modernc.DBStatus)
+	if !ok {
+		return nil
+	}
+	n, _, err := s.Status(modernc.DBStatusCacheWrite, true)
+	if err == nil {
+		w.frames = int64(n)
+	}
+	return err
 }
 
 // call runs an op's function; a panic is rolled back like an error and
