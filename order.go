@@ -5,7 +5,7 @@ import "time"
 // OrderStatus is the CSSS orderStatus of a plan order.
 type OrderStatus int
 
-// Order states (DECISIONS D12).
+// Order states (D12).
 const (
 	OrderNotEnabled OrderStatus = 1
 	OrderInUse      OrderStatus = 2
@@ -264,7 +264,7 @@ func (o *Order) Renew(periods int, now time.Time) (EventType, error) {
 // order change, or one of the other events below.
 type EventType string
 
-// Notification events: those of order changes (csss-api.md §4.1), then
+// Notification events: those of order changes (docs/csss.md, notifications), then
 // the others.
 const (
 	EventCreateOrder   EventType = "1000"

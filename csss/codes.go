@@ -8,7 +8,7 @@ import (
 	"github.com/opencube/opencube"
 )
 
-// Result codes of the CSSS protocol (csss-api.md §2.2 and DECISIONS D6).
+// Result codes of the CSSS protocol (docs/csss.md, codes and D6).
 const (
 	CodeOK                = "0000"
 	CodeInvalid           = "1001"

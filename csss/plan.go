@@ -10,7 +10,7 @@ import (
 )
 
 // Routes is the route table of the CSSS protocol: every endpoint, in one
-// place. Paths not found in the public docs use csss-api.md §5 U6 (D1).
+// place. Paths not found in the public docs use docs/csss.md (D1).
 // Bodies are capped at DefaultMaxBody but for sendSms (SMSMaxBody) and the
 // routes whose deviceList may be as long as a bulk order's (BulkBaseBody
 // and DeviceBytes a device of Server.MaxBulk); the batch usage queries

@@ -16,7 +16,7 @@ import (
 	"unicode/utf8"
 )
 
-// Request signing (DECISIONS.md D3, csss-api.md §1.5).
+// Request signing (D3, docs/signing.md).
 //
 // The canonical form of a body is built from a small JSON parse tree rather
 // than from encoding/json values: number literals must survive byte for byte

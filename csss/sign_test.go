@@ -12,8 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// signVector is one entry of testdata/sign-vectors.json (a copy of
-// /work/shared/spec/sign-vectors.json, DECISIONS.md D3).
+// signVector is one entry of testdata/sign-vectors.json: signing examples
+// worked out by hand (D3, docs/signing.md).
 type signVector struct {
 	Name         string `json:"name"`
 	Secret       string `json:"secret"`

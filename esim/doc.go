@@ -1,5 +1,5 @@
 // Package esim serves the eSIM QR Mall (Linksfield's FMS API,
-// links-field/fms-api; csss-api.md §4.4) under /fms (D21): consumers
+// links-field/fms-api; docs/esim.md) under /fms (D21): consumers
 // register and log in (an x-access-token valid three days; code 7 once
 // expired), browse plans by country (MCC) or continent, pre-order a plan,
 // which reserves one eSIM profile of the operator's inventory until the

@@ -607,7 +607,7 @@ func (s *Server) orderStatus(c *call) (any, error) {
 	return d, nil
 }
 
-// esimDetail is the answer of myEsimDetail (csss-api.md §4.4 proposal,
+// esimDetail is the answer of myEsimDetail (docs/esim.md,
 // with the install material).
 type esimDetail struct {
 	OrderID          string `json:"orderId"`

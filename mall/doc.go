@@ -1,5 +1,5 @@
 // Package mall serves Linksfield's Mall API (the consumer top-up shop,
-// "Vshop"; csss-api.md §4.3) under /vshop, /payment and /topup (D21).
+// "Vshop"; docs/mall.md) under /vshop, /payment and /topup (D21).
 //
 // A request carries the globals partnerCode (the enterprise's access code),
 // tradeType (the operation), tradeTime (epoch milliseconds, within the

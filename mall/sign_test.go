@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The Mall documentation's example sign content (csss-api.md §1.5).
+// The Mall documentation's example sign content (docs/signing.md).
 const docContent = `{"deviceCode":"89430101521032420180","languageCode":"1","mark":"0","partnerCode":"P000270","terminal":"1","tradeTime":"1645683857572","tradeType":"singleVerify","url":"https://dist.linksfield.net/login","version":"1.0"}`
 
 func TestSignVariants(t *testing.T) {

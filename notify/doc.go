@@ -1,6 +1,6 @@
 // Package notify delivers notification events to customers' webhook
-// endpoints: the Notification section of the CSSS API (csss-api.md §4.1-4.2,
-// DECISIONS D18).
+// endpoints: the Notification section of the CSSS API (docs/csss.md, notifications,
+// D18).
 //
 // Events are written by the domain services in the transaction of the
 // change that caused them (the outbox, opencube.OrderTx.InsertEvent); the

@@ -248,8 +248,8 @@ func Signature(secret, id, timestamp string, body []byte) string {
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
-// OrderNotice is the body of an order status notification (csss-api.md
-// §4.1 proposal), plus Seq, the event's number among all its SIM's events
+// OrderNotice is the body of an order status notification (docs/csss.md,
+// notifications), plus Seq, the event's number among all its SIM's events
 // (an endpoint subscribed to some types sees gaps): receivers order and
 // deduplicate by it.
 type OrderNotice struct {
@@ -267,7 +267,7 @@ type OrderNotice struct {
 	Sign            string  `json:"sign"`
 }
 
-// AlertNotice is the body of a usage alert (csss-api.md §4.2 proposal):
+// AlertNotice is the body of a usage alert (docs/csss.md, notifications):
 // volumes in CSSS megabytes (D19), threshold "80%" or "3d" (days before
 // expiry).
 type AlertNotice struct {

@@ -9,7 +9,7 @@ import (
 )
 
 // SMSReportNotice is the body of an MT delivery report (短信下行回调,
-// csss-api.md §4.2 proposal): status "success" or "fail", state the
+// docs/csss.md, notifications): status "success" or "fail", state the
 // message's final state (delivered, failed, expired).
 type SMSReportNotice struct {
 	Type       string `json:"type"`

@@ -19,7 +19,7 @@
 // the arrival time less Acct-Delay-Time; a record whose time, or whose
 // session's start (its time less Acct-Session-Time), falls outside years
 // 2000-9999 is dropped with a warning and not acknowledged, as one with
-// Gigawords of 2^24 or more (DECISIONS D26).
+// Gigawords of 2^24 or more (D26).
 //
 // Authorization answers Access-Accept for an active SIM whose in-use order
 // has volume left; a throttled unlimited daily plan is accepted with

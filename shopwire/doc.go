@@ -1,5 +1,5 @@
 // Package shopwire is the part of the wire format that the two consumer
-// shops share: the Mall (package mall, csss-api.md §4.3) and the eSIM QR
+// shops share: the Mall (package mall, docs/mall.md) and the eSIM QR
 // Mall (package esim, the FMS API, §4.4). Both read a request's fields
 // from one flat JSON object whose scalars are kept as text (Params,
 // Decode, QueryParams), both write their JSON envelope the same way

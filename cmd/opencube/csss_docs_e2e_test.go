@@ -46,7 +46,7 @@ func TestCSSSDocExamples(t *testing.T) {
 		wantData      string // data with ORDER for each order id; "" to skip
 	}{
 		{
-			name: "orderPackage (csss-api.md §3.3.2)", c: entP, path: "/package/orderPackage",
+			name: "orderPackage (docs/csss.md)", c: entP, path: "/package/orderPackage",
 			template:      `{"access_code":"P000270","device_id":"89852022018041800192","global_order":"0","is_open":"0","order_period":"1","package_code":"DP20190726001274","package_name":"C_M_0_P_中国20M不限速月套餐","package_type":"2","pay_amount":"0","pay_rst":"1","pay_type":"2","test_flow":"0","test_flow_flag":"0","timestamp":"%[1]s","version":"2.0","sign":"%[2]s"}`,
 			wantCanonical: `{"access_code":"P000270","device_id":"89852022018041800192","global_order":"0","is_open":"0","order_period":"1","package_code":"DP20190726001274","package_name":"C_M_0_P_中国20M不限速月套餐","package_type":"2","pay_amount":"0","pay_rst":"1","pay_type":"2","test_flow":"0","test_flow_flag":"0","timestamp":"%[1]s","version":"2.0"}`,
 			wantData:      `{"sign":null,"order_id":"ORDER","order_start_date":null,"order_expire_date":null}`,

@@ -19,7 +19,7 @@ import (
 	"github.com/opencube/opencube/csss"
 )
 
-// codeMessages is the code table of csss-api.md §2.2 and D6, written out again
+// codeMessages is the code table of docs/csss.md, codes and D6, written out again
 // here so that a change to the server's table is noticed: zh-CN, en-US.
 var codeMessages = map[string][2]string{
 	"0000": {"成功", "success"},
