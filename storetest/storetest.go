@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"Notify", testNotify},
 		{"Shop", testShop},
 		{"SMS", testSMS},
+		{"Health", testHealth},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
