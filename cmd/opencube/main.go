@@ -12,8 +12,15 @@ import (
 )
 
 func main() {
+	// The first SIGTERM or interrupt ends ctx: `opencube serve` then
+	// answers the requests in flight before it stops (--shutdown-timeout).
+	// A second one ends the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	err := run(ctx, os.Args[1:])
 	switch {
 	case err == nil:
