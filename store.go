@@ -45,6 +45,9 @@ type EnterpriseStore interface {
 	FindEnterprise(ctx context.Context, accessCode string) (*Enterprise, error)
 	// UpdateSecrets replaces the enterprise's secrets.
 	UpdateSecrets(ctx context.Context, accessCode string, secrets []string) error
+	// UpdateRateLimit sets the enterprise's own rate limit, or removes it
+	// when l is nil; KindUnauthenticated when the enterprise is unknown.
+	UpdateRateLimit(ctx context.Context, accessCode string, l *RateLimit) error
 }
 
 // SIMStore keeps the SIM inventory.

@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		fn   func(*testing.T, func(*testing.T) opencube.Store)
 	}{
 		{"Enterprises", testEnterprises},
+		{"RateLimit", testRateLimit},
 		{"SIMs", testSIMs},
 		{"SIMsAllOrNothing", testSIMsAllOrNothing},
 		{"Plans", testPlans},
