@@ -14,6 +14,7 @@ var adminCommands = []adminCommand{
 	{name: "enterprise create", synopsis: "--access-code C --secret S [--name N]", run: (*adminCLI).enterpriseCreate},
 	{name: "enterprise show", synopsis: "C", run: (*adminCLI).enterpriseShow},
 	{name: "enterprise rotate-secret", synopsis: "--access-code C --secret S", run: (*adminCLI).enterpriseRotate},
+	{name: "enterprise rate-limit", synopsis: "--access-code C --rate R --burst B | --access-code C --clear   (requests a second; --clear: the server's)", run: (*adminCLI).enterpriseRateLimit},
 	{name: "sims import", synopsis: "[--file F]   (CSV: iccid,imsi,msisdn,ota,enterprise; stdin when no file or -)", run: (*adminCLI).simsImport},
 	{name: "plan create", synopsis: "--code C --name N --type T --volume 20MB|1GB|512KB|BYTES --price 10.00\n" +
 		"                              [--currency CNY] [--ota] [--throttle-kbps K] [--countries CN,HK]", run: (*adminCLI).planCreate},
