@@ -47,6 +47,9 @@ type Main struct {
 	SMS smsConfig
 	// HTTP bounds every connection of the listener in time.
 	HTTP httpConfig
+	// Limits is the request limits per enterprise and per source
+	// (throttle.go).
+	Limits limitsConfig
 
 	// Shop holds the consumer shops' settings (mall.go).
 	Shop shopSettings
@@ -109,6 +112,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.MaxBulk, "max-bulk", m.MaxBulk, "largest deviceList of a bulk order")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "debug, info, warn or error")
 	m.HTTP.define(fs)
+	m.Limits.define(fs)
 	m.Shop.define(fs)
 	m.RADIUS.define(fs)
 	m.Notify.define(fs)
@@ -126,6 +130,9 @@ func (m *Main) ParseFlags(args []string) error {
 		return errors.New("serve: --max-bulk must be at least 1")
 	}
 	if err := m.HTTP.check(); err != nil {
+		return err
+	}
+	if err := m.Limits.check(); err != nil {
 		return err
 	}
 	if err := m.Notify.check(); err != nil {
@@ -342,6 +349,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
 	m.CSSS.MaxBulk = m.MaxBulk
+	m.startLimits()
 	m.startNotify()
 	if m.Notify.Retention > 0 {
 		// Due at once: a node that restarts often still purges.
