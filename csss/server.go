@@ -476,10 +476,11 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool
 
 // authenticate finds the enterprise and verifies the request against its
 // secrets with verify, unless the enterprise has spent its budget
-// (errTooFrequent, with the enterprise). Enterprises are cached for EnterpriseTTL; a request
-// that fails against a cached copy is checked again against a fresh read
-// when that read's secrets differ, so a new secret works at once, while a
-// dropped one may verify for up to EnterpriseTTL.
+// (errTooFrequent, with the enterprise). Enterprises are cached for
+// EnterpriseTTL; a request that fails against a cached copy is checked
+// again against a fresh read when that read's secrets differ, so a new
+// secret works at once, while a dropped one may verify for up to
+// EnterpriseTTL.
 func (s *Server) authenticate(ctx context.Context, code string, verify func(secrets []string) (int, bool)) (*opencube.Enterprise, int, error) {
 	cached, hit := s.cache.Load(code)
 	var tried []string // the secrets verify was run with
