@@ -19,6 +19,39 @@ type Enterprise struct {
 	Name       string    `json:"name"`
 	Secrets    []string  `json:"secrets,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+	// RateLimit is the enterprise's own request limit; nil: the server's.
+	RateLimit *RateLimit `json:"rate_limit,omitempty"`
+}
+
+// RateLimit is how often an enterprise's signed requests (CSSS and Mall
+// together) may come, in place of the server's --rate-limit and
+// --rate-burst: a token bucket of Burst requests refilled at Rate a second,
+// on each node.
+type RateLimit struct {
+	Rate  float64 `json:"rate"`
+	Burst int     `json:"burst"`
+}
+
+// Bounds of a RateLimit.
+const (
+	// MinRate is the lowest rate: one request in 1,000 seconds.
+	MinRate = 0.001
+	// MaxRate is the highest rate: a million requests a second.
+	MaxRate = 1e6
+	// MaxBurst is the largest burst.
+	MaxBurst = 1_000_000
+)
+
+// Validate reports whether l can be stored: a rate of MinRate-MaxRate and
+// a burst of 1-MaxBurst.
+func (l *RateLimit) Validate() error {
+	if !(l.Rate >= MinRate && l.Rate <= MaxRate) { // also NaN
+		return MustBe("rate", "0.001-1000000 (requests a second)")
+	}
+	if l.Burst < 1 || l.Burst > MaxBurst {
+		return OutOfRange("burst", 1, MaxBurst)
+	}
+	return nil
 }
 
 // MaxSecrets is how many secrets an enterprise holds at once.

@@ -101,6 +101,9 @@ type AdminService interface {
 	// RotateSecret adds a secret to an enterprise; the oldest is dropped
 	// when it would hold more than MaxSecrets.
 	RotateSecret(ctx context.Context, accessCode, secret string) (*Enterprise, error)
+	// SetRateLimit gives an enterprise its own rate limit, in place of the
+	// server's, or takes it away when l is nil; it returns the enterprise.
+	SetRateLimit(ctx context.Context, accessCode string, l *RateLimit) (*Enterprise, error)
 	// ImportSIMs adds SIMs, all or nothing.
 	ImportSIMs(ctx context.Context, sims []*SIM) error
 	// CreatePlan adds a plan to the catalog.

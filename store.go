@@ -20,8 +20,21 @@ type Store interface {
 	UsageStore
 	ShopStore
 	SMSStore
+	HealthStore
 	// Close releases the store's resources.
 	Close() error
+}
+
+// HealthStore answers a server's readiness check (GET /readyz).
+type HealthStore interface {
+	// Ping reports whether the database answers a trivial query before ctx
+	// ends.
+	Ping(ctx context.Context) error
+	// SchemaVersion returns the database's schema version (the last
+	// migration applied) and the latest one this binary knows. They differ
+	// when another binary migrated the database after this one opened it,
+	// or when it was restored from an older copy.
+	SchemaVersion(ctx context.Context) (current, known int64, err error)
 }
 
 // EnterpriseStore keeps enterprises and their secrets.
@@ -32,6 +45,9 @@ type EnterpriseStore interface {
 	FindEnterprise(ctx context.Context, accessCode string) (*Enterprise, error)
 	// UpdateSecrets replaces the enterprise's secrets.
 	UpdateSecrets(ctx context.Context, accessCode string, secrets []string) error
+	// UpdateRateLimit sets the enterprise's own rate limit, or removes it
+	// when l is nil; KindUnauthenticated when the enterprise is unknown.
+	UpdateRateLimit(ctx context.Context, accessCode string, l *RateLimit) error
 }
 
 // SIMStore keeps the SIM inventory.

@@ -115,7 +115,11 @@ func (f *boundsFixture) snapshot(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := json.Marshal([]any{plans, esimPlans, orders, events, alerts, hook, f.sandbox.advanced, f.sms.mo})
+	ent, err := f.store.FindEnterprise(ctx, seedCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal([]any{plans, esimPlans, orders, events, alerts, hook, ent, f.sandbox.advanced, f.sms.mo})
 	return string(raw)
 }
 
@@ -161,6 +165,13 @@ func TestEdges(t *testing.T) {
 			return fmt.Sprintf(`{"percents":[%s],"days_before_expiry":%s}`, fields["percents"], fields["days_before_expiry"])
 		}
 	}
+	rateLimit := func(field string) func(string) string {
+		return func(v string) string {
+			fields := map[string]string{"rate": "1", "burst": "1"}
+			fields[field] = v
+			return fmt.Sprintf(`{"rate":%s,"burst":%s}`, fields["rate"], fields["burst"])
+		}
+	}
 	one := func(name string) func(string) string {
 		return func(v string) string { return fmt.Sprintf(`{%q:%s}`, name, v) }
 	}
@@ -184,6 +195,8 @@ func TestEdges(t *testing.T) {
 		{"GET", "/admin/v1/enterprises/ACME/deliveries", "limit", nil, []string{"1", "1000"}, 200, []string{"0", "1001", "x"}, "limit must be 1-1000"},
 		{"PUT", "/admin/v1/enterprises/ACME/alerts", "percents", alerts("percents"), []string{"1", "100"}, 200, []string{"0", "101"}, "percents must be 1-100"},
 		{"PUT", "/admin/v1/enterprises/ACME/alerts", "days_before_expiry", alerts("days_before_expiry"), []string{"0", "366"}, 200, []string{"-1", "367"}, "days_before_expiry must be 0-366"},
+		{"PUT", "/admin/v1/enterprises/ACME/rate-limit", "rate", rateLimit("rate"), []string{"0.001", "1000000"}, 200, []string{"0", "0.0009", "-1", "1000000.5"}, "rate must be 0.001-1000000"},
+		{"PUT", "/admin/v1/enterprises/ACME/rate-limit", "burst", rateLimit("burst"), []string{"1", "1000000"}, 200, []string{"0", "1000001"}, "burst must be 1-1000000"},
 		{"POST", "/admin/v1/clock/advance", "seconds", one("seconds"), []string{"0", strconv.Itoa(10 * 366 * 86400)}, 200, []string{"-1", strconv.Itoa(10*366*86400 + 1)}, "ten years"},
 		{"POST", "/admin/v1/sims/" + seedICCID + "/mo", "data_coding", func(v string) string { return `{"content":"00","data_coding":` + v + `}` },
 			[]string{"0", "1"}, 201, []string{"-1", "2"}, "data_coding must be 0"},

@@ -32,15 +32,18 @@ type Enterprise struct {
 	Name       string    `json:"name"`
 	Secrets    int       `json:"secrets"`
 	CreatedAt  time.Time `json:"created_at"`
+	// RateLimit is the enterprise's own rate limit; null: the server's
+	// (--rate-limit, --rate-burst).
+	RateLimit *opencube.RateLimit `json:"rate_limit"`
 }
 
 // EnterpriseOf returns the admin view of e.
 func EnterpriseOf(e *opencube.Enterprise) *Enterprise {
-	return &Enterprise{AccessCode: e.AccessCode, Name: e.Name, Secrets: len(e.Secrets), CreatedAt: e.CreatedAt}
+	return &Enterprise{AccessCode: e.AccessCode, Name: e.Name, Secrets: len(e.Secrets), CreatedAt: e.CreatedAt, RateLimit: e.RateLimit}
 }
 
-// EnterprisePath is the path of one enterprise, or of one of its
-// collections when sub is "secrets" or "plans".
+// EnterprisePath is the path of one enterprise, or of what it holds when
+// sub is "secrets", "plans", "rate-limit"...
 func EnterprisePath(accessCode, sub string) string {
 	p := Prefix + "enterprises/" + url.PathEscape(accessCode)
 	if sub != "" {
@@ -99,4 +102,26 @@ func (s *Server) grantPlan(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil
+}
+
+// putRateLimit gives the enterprise its own rate limit.
+func (s *Server) putRateLimit(r *http.Request) (int, any, error) {
+	var req opencube.RateLimit
+	if err := decode(r.Body, &req); err != nil {
+		return 0, nil, err
+	}
+	e, err := s.svc.SetRateLimit(r.Context(), r.PathValue("code"), &req)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, EnterpriseOf(e), nil
+}
+
+// deleteRateLimit puts the enterprise back under the server's rate limit.
+func (s *Server) deleteRateLimit(r *http.Request) (int, any, error) {
+	e, err := s.svc.SetRateLimit(r.Context(), r.PathValue("code"), nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, EnterpriseOf(e), nil
 }

@@ -28,7 +28,7 @@ type routeDoc struct {
 }
 
 var (
-	exampleEnterprise = `{"access_code":"P000999","name":"Example Ltd","secrets":1,"created_at":"2025-01-01T02:00:00Z"}`
+	exampleEnterprise = `{"access_code":"P000999","name":"Example Ltd","secrets":1,"created_at":"2025-01-01T02:00:00Z","rate_limit":null}`
 	exampleOrder      = `{"order_id":"ORDER_14279787781881856","order_code":"L202501010000000001","enterprise":"P000270","iccid":"89852022018041800192","imsi":"454000180192","package_code":"DP20190726001274","package_name":"C_M_0_P_中国20M不限速月套餐","package_type":2,"volume_bytes":20971520,"order_period":1,"renew_period":0,"status":2,"buy_type":2,"pay_amount_minor":1000,"pay_rst":"1","pay_type":"2","global_order":"0","test_flow":"0","test_flow_flag":"0","ota":false,"used_bytes":0,"ordered_at":"2025-01-01T02:00:00Z","started_at":"2024-12-31T16:00:00Z","expires_at":"2025-01-31T15:59:59Z","updated_at":"2025-01-01T02:00:00Z"}`
 	exampleWebhook    = `{"enterprise":"P000270","url":"https://example.com/hook","events":[],"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","consecutive_failures":0,"failing":false,"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z"}`
 	exampleDelivery   = `{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","event":"1005","state":"delivered","detail":{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","type":"1005","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","order_status":2,"created_at":"2025-01-01T02:00:00Z","seq":2},"attempts":[{"n":1,"at":"2025-01-01T02:00:01Z","status_code":200,"latency_ns":12000000,"ok":true}],"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:01Z","delivered_at":"2025-01-01T02:00:01Z"}`
@@ -51,6 +51,12 @@ var routeDocs = map[string]routeDoc{
 	"POST /admin/v1/enterprises/{code}/secrets": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated},
 		about:   "Both the newest two secrets verify requests (D3), so that clients can move to the new one at their pace; a third drops the oldest.",
 		example: `{"secret":"the-next-secret"}`, path: map[string]string{"code": "P000999"}, reply: strings.Replace(exampleEnterprise, `"secrets":1`, `"secrets":2`, 1)},
+	"PUT /admin/v1/enterprises/{code}/rate-limit": {status: http.StatusOK, answer: Enterprise{}, required: []string{"rate", "burst"}, errors: []opencube.Kind{opencube.KindUnauthenticated},
+		about:   "CSSS and Mall requests of the enterprise are limited to `rate` a second with bursts of `burst` (1006 with Retry-After beyond), in place of the server's `--rate-limit`; limits are counted per node.",
+		example: `{"rate":50,"burst":100}`, path: map[string]string{"code": "P000999"},
+		reply: strings.Replace(exampleEnterprise, `"rate_limit":null`, `"rate_limit":{"rate":50,"burst":100}`, 1)},
+	"DELETE /admin/v1/enterprises/{code}/rate-limit": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated},
+		about: "The enterprise is limited by the server's `--rate-limit` again.", path: map[string]string{"code": "P000999"}, reply: exampleEnterprise},
 	"POST /admin/v1/enterprises/{code}/plans": {status: http.StatusNoContent, errors: []opencube.Kind{opencube.KindUnauthenticated, opencube.KindPlanNotOrderable},
 		about: "The enterprise may then order the plan (queryPackage lists it).", example: `{"plan_code":"DP1"}`, path: map[string]string{"code": "P000999"}},
 	"POST /admin/v1/plans": {status: http.StatusCreated, answer: opencube.Plan{}, required: []string{"code", "name", "package_type", "price"}, errors: []opencube.Kind{opencube.KindConflict},

@@ -34,11 +34,13 @@ type Route struct {
 // Handlers are methods of Server; an optional service the server lacks
 // answers its routes 404 (KindNoRoute).
 var Routes = []Route{
-	// Enterprises: their secrets and plan grants.
+	// Enterprises: their secrets, plan grants and rate limits.
 	{Pattern: "POST /admin/v1/enterprises", Summary: "Create an enterprise with one secret", Request: EnterpriseRequest{}, MaxBody: MaxBody, handle: (*Server).createEnterprise},
 	{Pattern: "GET /admin/v1/enterprises/{code}", Summary: "Show an enterprise (secrets are counted, never shown)", MaxBody: MaxBody, handle: (*Server).findEnterprise},
 	{Pattern: "POST /admin/v1/enterprises/{code}/secrets", Summary: "Rotate: add a secret, dropping the oldest beyond two", Request: SecretRequest{}, MaxBody: MaxBody, handle: (*Server).rotateSecret},
 	{Pattern: "POST /admin/v1/enterprises/{code}/plans", Summary: "Grant a plan to an enterprise", Request: GrantRequest{}, MaxBody: MaxBody, handle: (*Server).grantPlan},
+	{Pattern: "PUT /admin/v1/enterprises/{code}/rate-limit", Summary: "Give an enterprise its own rate limit (CSSS and Mall requests a second, and burst), in place of the server's", Request: opencube.RateLimit{}, MaxBody: MaxBody, handle: (*Server).putRateLimit},
+	{Pattern: "DELETE /admin/v1/enterprises/{code}/rate-limit", Summary: "Put an enterprise back under the server's rate limit", MaxBody: MaxBody, handle: (*Server).deleteRateLimit},
 	// The plan catalog.
 	{Pattern: "POST /admin/v1/plans", Summary: "Add a plan to the catalog", Request: PlanRequest{}, MaxBody: MaxBody, handle: (*Server).createPlan},
 	// SIMs: imports, moves, IMSI downloads.

@@ -127,7 +127,7 @@ func (a *Admin) FindEnterprise(ctx context.Context, accessCode string) (*opencub
 	if err != nil {
 		return nil, err
 	}
-	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt}, nil
+	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt, RateLimit: e.RateLimit}, nil
 }
 
 // AddSecret rotates an enterprise's secret and returns the admin view of
@@ -150,7 +150,36 @@ func (a *Admin) RotateSecret(ctx context.Context, accessCode, secret string) (*o
 	if err != nil {
 		return nil, err
 	}
-	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt}, nil
+	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt, RateLimit: e.RateLimit}, nil
+}
+
+// RateLimit gives an enterprise its own rate limit (PUT
+// /admin/v1/enterprises/{code}/rate-limit), or, with l nil, puts it back
+// under the server's (DELETE), and returns the admin view of the
+// enterprise.
+func (a *Admin) RateLimit(ctx context.Context, accessCode string, l *opencube.RateLimit) (*admin.Enterprise, error) {
+	if err := requireCode(accessCode); err != nil {
+		return nil, err
+	}
+	method, in := http.MethodDelete, any(nil)
+	if l != nil {
+		method, in = http.MethodPut, l
+	}
+	var out admin.Enterprise
+	if err := a.send(ctx, method, admin.EnterprisePath(accessCode, "rate-limit"), "", in, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SetRateLimit implements opencube.AdminService. As with FindEnterprise,
+// the enterprise returned holds no secrets.
+func (a *Admin) SetRateLimit(ctx context.Context, accessCode string, l *opencube.RateLimit) (*opencube.Enterprise, error) {
+	e, err := a.RateLimit(ctx, accessCode, l)
+	if err != nil {
+		return nil, err
+	}
+	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt, RateLimit: e.RateLimit}, nil
 }
 
 // ImportSIMs implements opencube.AdminService (a JSON import).

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/throttle"
 )
 
 // Version is the only accepted value of the `version` request field.
@@ -55,6 +56,9 @@ type Server struct {
 	Logger  *slog.Logger
 	// EnterpriseTTL is how long an enterprise's secrets are cached.
 	EnterpriseTTL time.Duration
+	// Limits refuses requests over their tenant's or their source's
+	// budget with 1006 (throttle.go); nil limits nothing.
+	Limits *throttle.Guard
 
 	cache sync.Map // access code -> cachedEnterprise
 }
@@ -222,8 +226,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 	lang := ParseLang(r.Header.Get("Accept-Language"))
 	fail := func(code, detail string) { writeBody(w, lang, http.StatusOK, encodeEnvelope(code, lang, detail, nil)) }
+	if wait := s.Limits.SourceWait(r.RemoteAddr); wait > 0 {
+		tooFrequent(w, lang, wait)
+		return
+	}
 	body, ok := readBody(w, r, s.BodyLimit(rt))
 	if !ok {
+		s.Limits.Failed(r.RemoteAddr)
 		fail(CodeInvalid, "body")
 		return
 	}
@@ -234,12 +243,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	// fields only once the request is authentic, so that a refusal costs
 	// one parse, whatever the body holds.
 	accessCode, sign, ent, secretIdx, code := s.authenticateBody(ctx, body)
+	if code == CodeTooFrequent {
+		tooFrequent(w, lang, s.Limits.TenantWait(ent))
+		return
+	}
 	if code != "" {
 		detail := ""
 		if code == CodeInvalid {
 			detail = "body"
 		}
+		if code != CodeSystem {
+			s.Limits.Failed(r.RemoteAddr)
+		}
 		fail(code, detail)
+		return
+	}
+	if wait := s.Limits.TenantTake(ent); wait > 0 {
+		tooFrequent(w, lang, wait)
 		return
 	}
 	p, ok := decodeParams(body)
@@ -401,8 +421,9 @@ type cachedEnterprise struct {
 // secret that verified it, or the code that refuses the request: 1001
 // (with detail "body") when it is not a JSON object, 1004 for a missing or
 // unknown access code, 1002 for a missing or wrong sign, 9999 when the
-// enterprise cannot be read. An unknown access code is refused before the
-// canonical form is built.
+// enterprise cannot be read, 1006 (with the enterprise) when the enterprise
+// has spent its budget. An unknown access code, or one over its budget, is
+// refused before the canonical form is built.
 func (s *Server) authenticateBody(ctx context.Context, body []byte) (accessCode, sign string, ent *opencube.Enterprise, secretIdx int, code string) {
 	cp := getCanonParser()
 	defer putCanonParser(cp)
@@ -425,6 +446,8 @@ func (s *Server) authenticateBody(ctx context.Context, body []byte) (accessCode,
 		return accessCode, sign, nil, 0, CodeAccessCode
 	case errSignature:
 		return accessCode, sign, nil, 0, CodeSignature
+	case errTooFrequent:
+		return accessCode, sign, ent, 0, CodeTooFrequent
 	}
 	s.Logger.Error("find enterprise", "err", err)
 	return accessCode, sign, nil, 0, CodeSystem
@@ -464,10 +487,12 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool
 }
 
 // authenticate finds the enterprise and verifies the request against its
-// secrets with verify. Enterprises are cached for EnterpriseTTL; a request
-// that fails against a cached copy is checked again against a fresh read
-// when that read's secrets differ, so a new secret works at once, while a
-// dropped one may verify for up to EnterpriseTTL.
+// secrets with verify, unless the enterprise has spent its budget
+// (errTooFrequent, with the enterprise). Enterprises are cached for
+// EnterpriseTTL; a request that fails against a cached copy is checked
+// again against a fresh read when that read's secrets differ, so a new
+// secret works at once, while a dropped one may verify for up to
+// EnterpriseTTL.
 func (s *Server) authenticate(ctx context.Context, code string, verify func(secrets []string) (int, bool)) (*opencube.Enterprise, int, error) {
 	cached, hit := s.cache.Load(code)
 	var tried []string // the secrets verify was run with
@@ -485,6 +510,9 @@ func (s *Server) authenticate(ctx context.Context, code string, verify func(secr
 			if s.EnterpriseTTL > 0 {
 				s.cache.Store(code, cachedEnterprise{e: fresh, at: time.Now()})
 			}
+		}
+		if attempt == 0 && s.Limits.TenantWait(ent) > 0 {
+			return ent, 0, &opencube.Error{Kind: errTooFrequent, Message: "over the enterprise's rate limit"}
 		}
 		if attempt == 0 || !slices.Equal(ent.Secrets, tried) {
 			if i, ok := verify(ent.Secrets); ok {

@@ -10,7 +10,9 @@
 // Globals are checked in D23's order, and answers use the CSSS envelope
 // and codes (D6): 1001 invalid (also a payAmount that is not the plan's
 // price times orderPeriod), 1002 sign, 1003 tradeTime, 1004 partnerCode,
-// 1005 version, 2001 device, 2002 plan, 2003 order.
+// 1005 version, 1006 over a rate limit (with Retry-After; the budget of
+// an enterprise is shared with CSSS, throttle.Guard), 2001 device, 2002
+// plan, 2003 order.
 //
 // A paid Mall order (singleOrder, or synPartner/SynOrderInfo with payRst
 // SUCCESS) becomes an order on the SIM in the same transaction, through the

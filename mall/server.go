@@ -13,6 +13,7 @@ import (
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shopwire"
+	"github.com/opencube/opencube/throttle"
 )
 
 // Prefixes are the Mall's base paths (D21): the shop (Vshop), the cashier
@@ -83,6 +84,9 @@ type Server struct {
 	Clock  opencube.Clock
 	Window time.Duration // accepted distance of tradeTime from the clock
 	Logger *slog.Logger
+	// Limits refuses requests over their tenant's budget (shared with
+	// CSSS) or their source's with 1006; nil limits nothing.
+	Limits *throttle.Guard
 }
 
 // NewServer returns a Mall server over svc with a ten-minute tradeTime
@@ -125,10 +129,21 @@ type protoError struct{ code string }
 
 func (e *protoError) Error() string { return "mall: code " + e.code }
 
+// tooFrequent refuses a request over its tenant's or its source's budget
+// (1006); wait is the time until the budget holds a request again, sent
+// as Retry-After.
+type tooFrequent struct{ wait time.Duration }
+
+func (e *tooFrequent) Error() string { return "mall: request too frequent" }
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
 	data, err := s.run(w, r, rt)
 	if err != nil {
+		var tf *tooFrequent
+		if errors.As(err, &tf) {
+			w.Header().Set("Retry-After", throttle.RetryAfter(tf.wait))
+		}
 		code, msg := ErrorMessage(err, lang)
 		level := slog.LevelInfo
 		if code == csss.CodeSystem {
@@ -151,6 +166,9 @@ func ErrorMessage(err error, lang csss.Lang) (code, message string) {
 	if errors.As(err, &pe) {
 		return pe.code, csss.Message(pe.code, lang, "")
 	}
+	if errors.As(err, new(*tooFrequent)) {
+		return csss.CodeTooFrequent, csss.Message(csss.CodeTooFrequent, lang, "")
+	}
 	if opencube.ErrorKind(err) == opencube.KindPriceMismatch {
 		why := csss.Cause(err, lang)
 		if why == "" {
@@ -163,7 +181,9 @@ func ErrorMessage(err error, lang csss.Lang) (code, message string) {
 
 // Authenticate checks a request's globals in the order of D23: partner
 // code (1004), sign (1002), version (1005), tradeTime (1003), tradeType
-// (1001). It returns the partner code.
+// (1001). It returns the partner code. With Limits, a partner over its
+// budget is refused (1006) before its sign is computed, and a request
+// whose sign verifies spends one of its tokens.
 func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Params, tradeType string) (string, error) {
 	partner := p["partnerCode"]
 	if partner == "" {
@@ -173,8 +193,14 @@ func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Param
 	if err != nil {
 		return "", err
 	}
+	if wait := s.Limits.TenantWait(e); wait > 0 {
+		return "", &tooFrequent{wait}
+	}
 	if !Verify(body, p["sign"], e.Secrets) {
 		return "", &protoError{csss.CodeSignature}
+	}
+	if wait := s.Limits.TenantTake(e); wait > 0 {
+		return "", &tooFrequent{wait}
 	}
 	switch p["version"] {
 	case "", "1.0", "2.0", "3.0":
@@ -199,21 +225,31 @@ func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Param
 }
 
 func (s *Server) run(w http.ResponseWriter, r *http.Request, rt *Route) (any, error) {
+	// A source that spent its budget of failures is refused first; every
+	// failure to authenticate spends from it (throttle.Guard).
+	if wait := s.Limits.SourceWait(r.RemoteAddr); wait > 0 {
+		return nil, &tooFrequent{wait}
+	}
 	var body []byte
 	if r.Method == http.MethodGet {
 		body = QueryBody(r.URL.Query())
 	} else {
 		var err error
 		if body, err = shopwire.ReadBody(w, r, rt.bodyLimit()); err != nil {
+			s.Limits.Failed(r.RemoteAddr)
 			return nil, opencube.Invalid("body", "the body cannot be read or is larger than %d bytes", rt.bodyLimit())
 		}
 	}
 	p, err := ParseParams(body)
 	if err != nil {
+		s.Limits.Failed(r.RemoteAddr)
 		return nil, err
 	}
 	partner, err := s.Authenticate(r.Context(), body, p, rt.TradeType)
 	if err != nil {
+		if code, _ := ErrorMessage(err, csss.LangEN); code == csss.CodeAccessCode || code == csss.CodeSignature {
+			s.Limits.Failed(r.RemoteAddr)
+		}
 		return nil, err
 	}
 	if rt.Writes && p["tradeType"] == "" {

@@ -25,10 +25,14 @@ func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) erro
 
 // FindEnterprise implements opencube.EnterpriseStore.
 func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.Enterprise, error) {
-	var e opencube.Enterprise
+	var (
+		e     opencube.Enterprise
+		rate  *float64
+		burst *int32
+	)
 	err := retry(ctx, func() error {
-		return db.pool.QueryRow(ctx, `SELECT access_code, name, secrets, created_at FROM enterprises WHERE access_code = $1`,
-			accessCode).Scan(&e.AccessCode, &e.Name, &e.Secrets, &e.CreatedAt)
+		return db.pool.QueryRow(ctx, `SELECT access_code, name, secrets, created_at, rate_limit, rate_burst FROM enterprises WHERE access_code = $1`,
+			accessCode).Scan(&e.AccessCode, &e.Name, &e.Secrets, &e.CreatedAt, &rate, &burst)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, unknownEnterprise(accessCode)
@@ -37,6 +41,9 @@ func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.
 		return nil, db.dbError("find enterprise", err)
 	}
 	e.CreatedAt = utc(e.CreatedAt)
+	if rate != nil && burst != nil {
+		e.RateLimit = &opencube.RateLimit{Rate: *rate, Burst: int(*burst)}
+	}
 	return &e, nil
 }
 
@@ -44,6 +51,26 @@ func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.
 // the enterprise is unknown.
 func (db *DB) UpdateSecrets(ctx context.Context, accessCode string, secrets []string) error {
 	tag, err := db.exec(ctx, "update secrets", `UPDATE enterprises SET secrets = $1 WHERE access_code = $2`, list(secrets), accessCode)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return unknownEnterprise(accessCode)
+	}
+	return nil
+}
+
+// UpdateRateLimit implements opencube.EnterpriseStore.
+func (db *DB) UpdateRateLimit(ctx context.Context, accessCode string, l *opencube.RateLimit) error {
+	var (
+		rate  *float64 // NULL, NULL without a limit
+		burst *int32
+	)
+	if l != nil {
+		r, b := l.Rate, int32(l.Burst)
+		rate, burst = &r, &b
+	}
+	tag, err := db.exec(ctx, "update rate limit", `UPDATE enterprises SET rate_limit = $1, rate_burst = $2 WHERE access_code = $3`, rate, burst, accessCode)
 	if err != nil {
 		return err
 	}

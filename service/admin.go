@@ -43,6 +43,19 @@ func (s *Admin) RotateSecret(ctx context.Context, accessCode, secret string) (*o
 	return e, nil
 }
 
+// SetRateLimit implements opencube.AdminService.
+func (s *Admin) SetRateLimit(ctx context.Context, accessCode string, l *opencube.RateLimit) (*opencube.Enterprise, error) {
+	if l != nil {
+		if err := l.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.Store.UpdateRateLimit(ctx, accessCode, l); err != nil {
+		return nil, err
+	}
+	return s.Store.FindEnterprise(ctx, accessCode)
+}
+
 // ImportSIMs implements opencube.AdminService.
 func (s *Admin) ImportSIMs(ctx context.Context, sims []*opencube.SIM) error {
 	now := s.Clock.Now()

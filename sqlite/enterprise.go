@@ -10,7 +10,7 @@ import (
 )
 
 // qEnterprise reads an enterprise, on the read pool.
-var qEnterprise = prepared(`SELECT access_code, name, secrets, created_at FROM enterprises WHERE access_code = ?`)
+var qEnterprise = prepared(`SELECT access_code, name, secrets, created_at, rate_limit, rate_burst FROM enterprises WHERE access_code = ?`)
 
 // CreateEnterprise implements opencube.EnterpriseStore.
 func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
@@ -38,8 +38,10 @@ func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.
 		e       opencube.Enterprise
 		secrets string
 		created int64
+		rate    sql.NullFloat64
+		burst   sql.NullInt64
 	)
-	err := db.reads.queryRow(ctx, qEnterprise, accessCode).Scan(&e.AccessCode, &e.Name, &secrets, &created)
+	err := db.reads.queryRow(ctx, qEnterprise, accessCode).Scan(&e.AccessCode, &e.Name, &secrets, &created, &rate, &burst)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, unknownEnterprise(accessCode)
 	}
@@ -50,6 +52,9 @@ func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.
 		return nil, err
 	}
 	e.CreatedAt = instant(created)
+	if rate.Valid && burst.Valid {
+		e.RateLimit = &opencube.RateLimit{Rate: rate.Float64, Burst: int(burst.Int64)}
+	}
 	return &e, nil
 }
 
@@ -67,6 +72,26 @@ func (db *DB) UpdateSecrets(ctx context.Context, accessCode string, secrets []st
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return dbError("update secrets", err)
+		} else if n == 0 {
+			return unknownEnterprise(accessCode)
+		}
+		return nil
+	})
+}
+
+// UpdateRateLimit implements opencube.EnterpriseStore.
+func (db *DB) UpdateRateLimit(ctx context.Context, accessCode string, l *opencube.RateLimit) error {
+	var rate, burst any // NULL, NULL without a limit
+	if l != nil {
+		rate, burst = l.Rate, l.Burst
+	}
+	return db.update(ctx, func(t *txn) error {
+		res, err := t.exec(`UPDATE enterprises SET rate_limit = ?, rate_burst = ? WHERE access_code = ?`, rate, burst, accessCode)
+		if err != nil {
+			return dbError("update rate limit", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return dbError("update rate limit", err)
 		} else if n == 0 {
 			return unknownEnterprise(accessCode)
 		}

@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		fn   func(*testing.T, func(*testing.T) opencube.Store)
 	}{
 		{"Enterprises", testEnterprises},
+		{"RateLimit", testRateLimit},
 		{"SIMs", testSIMs},
 		{"SIMsAllOrNothing", testSIMsAllOrNothing},
 		{"Plans", testPlans},
@@ -51,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"Notify", testNotify},
 		{"Shop", testShop},
 		{"SMS", testSMS},
+		{"Health", testHealth},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

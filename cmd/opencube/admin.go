@@ -284,8 +284,45 @@ func (c *adminCLI) enterpriseShow(args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(e, "enterprise %s%s: %d secret%s, created %s", e.AccessCode, parens(e.Name),
-		e.Secrets, plural(e.Secrets), e.CreatedAt.Format(time.RFC3339))
+	return c.print(e, "enterprise %s%s: %d secret%s, created %s, %s", e.AccessCode, parens(e.Name),
+		e.Secrets, plural(e.Secrets), e.CreatedAt.Format(time.RFC3339), rateLimitText(e.RateLimit))
+}
+
+func (c *adminCLI) enterpriseRateLimit(args []string) error {
+	fs := c.flags("enterprise rate-limit")
+	code := fs.String("access-code", "", "access code of the enterprise")
+	rate := fs.Float64("rate", 0, "requests a second, CSSS and Mall together (0.001-1000000)")
+	burst := fs.Int("burst", 0, "requests at once (1-1000000)")
+	clear := fs.Bool("clear", false, "put the enterprise back under the server's --rate-limit")
+	if err := parse(fs, args, 0, "access-code"); err != nil {
+		return err
+	}
+	var l *opencube.RateLimit
+	switch set := *rate != 0 || *burst != 0; {
+	case *clear && set:
+		return badUsage(fs, errors.New("--clear takes neither --rate nor --burst"))
+	case !*clear && (*rate == 0 || *burst == 0):
+		return badUsage(fs, errors.New("--rate and --burst are required (or --clear)"))
+	case !*clear:
+		l = &opencube.RateLimit{Rate: *rate, Burst: *burst}
+	}
+	e, err := c.admin.RateLimit(c.ctx, *code, l)
+	if err != nil {
+		return err
+	}
+	return c.print(e, "enterprise %s: %s", e.AccessCode, rateLimitText(e.RateLimit))
+}
+
+// rateLimitText describes an enterprise's rate limit.
+func rateLimitText(l *opencube.RateLimit) string {
+	if l == nil {
+		return "the server's rate limit"
+	}
+	unit := "requests"
+	if l.Rate == 1 {
+		unit = "request"
+	}
+	return fmt.Sprintf("its own rate limit of %s %s a second, burst %d", strconv.FormatFloat(l.Rate, 'f', -1, 64), unit, l.Burst)
 }
 
 func (c *adminCLI) enterpriseRotate(args []string) error {

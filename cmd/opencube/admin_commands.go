@@ -25,6 +25,10 @@ var adminCommands = []adminCommand{
 		help:    "Adds a secret: the old and the new one both verify requests; a third drops the oldest.",
 		example: "opencube admin --admin-token T enterprise rotate-secret --access-code P000270 --secret 'the-next-secret'",
 		run:     (*adminCLI).enterpriseRotate},
+	{name: "enterprise rate-limit", synopsis: "--access-code C --rate R --burst B | --access-code C --clear",
+		help:    "Sets an enterprise's own request rate limit (requests a second, and the burst), over the server's --rate-limit; --clear goes back to the server's.",
+		example: "opencube admin --admin-token T enterprise rate-limit --access-code P000270 --rate 50 --burst 100",
+		run:     (*adminCLI).enterpriseRateLimit},
 	{name: "sims import", synopsis: "[--file F]   (CSV with a header row: iccid,imsi,msisdn,ota,enterprise[,status])",
 		help: "Imports SIMs from CSV (standard input without --file, or with -), all or nothing. The header row\n" +
 			"names the columns, in any order: iccid, imsi and enterprise are required; msisdn; ota is 1/0,\n" +

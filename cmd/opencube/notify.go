@@ -108,11 +108,10 @@ func (m *Main) runClock(ctx context.Context, wg *sync.WaitGroup) {
 	if c == nil {
 		return
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	m.goLoop(wg, "sandbox clock", func() error {
 		c.Run(ctx, m.Notify.ClockRefresh)
-	}()
+		return nil
+	})
 }
 
 // purgeEvery is how often finished deliveries past their retention are
@@ -149,11 +148,10 @@ func (m *Main) runNotify(ctx context.Context, wg *sync.WaitGroup) {
 	if m.Notify.Interval <= 0 {
 		return
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	m.goLoop(wg, "webhook deliveries", func() error {
 		m.Notify.Worker.Run(ctx, m.Notify.Interval)
-	}()
+		return nil
+	})
 }
 
 // wakeStore is a Store whose successful order, usage, SMS and Mall

@@ -177,6 +177,12 @@ func TestOpenAPIConformance(t *testing.T) {
 		if _, err := ad.AddSecret(ctx, "P000999", "the-next-secret"); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := ad.RateLimit(ctx, "P000999", &opencube.RateLimit{Rate: 50, Burst: 100}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.RateLimit(ctx, "P000999", nil); err != nil {
+			t.Fatal(err)
+		}
 		mustOK(t, ad.CreatePlan(ctx, &opencube.Plan{Code: "DPC1", Name: "conformance month", Type: opencube.PlanMonthly, VolumeBytes: 100 * opencube.MB, PriceMinor: 1000, Currency: "CNY"}))
 		mustOK(t, ad.GrantPlan(ctx, "P000999", "DPC1"))
 		mustOK(t, ad.ImportSIMs(ctx, []*opencube.SIM{{ICCID: "89852022018041899001", IMSI: "454009999999001", EnterpriseCode: "P000999", Status: opencube.SIMActive}}))

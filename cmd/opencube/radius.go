@@ -23,10 +23,9 @@ type radiusConfig struct {
 	SessionTimeout time.Duration
 	SweepEvery     time.Duration
 
-	Server   *radius.Server
-	acct     net.PacketConn
-	auth     net.PacketConn
-	serveErr chan error
+	Server *radius.Server
+	acct   net.PacketConn
+	auth   net.PacketConn
 }
 
 // define adds the RADIUS flags to fs.
@@ -70,20 +69,21 @@ func (m *Main) startRADIUS(ctx context.Context) error {
 	c.Server.Clock = m.Clock
 	c.Server.Logger = m.Logger
 	c.Server.CoAPort = c.CoAPort
-	c.serveErr = make(chan error, 2)
 	var err error
 	if c.AcctAddr != "" {
 		if c.acct, err = net.ListenPacket("udp", c.AcctAddr); err != nil {
 			return fmt.Errorf("RADIUS accounting: %w", err)
 		}
-		go func() { c.serveErr <- c.Server.ServeAccounting(c.acct) }()
+		srv, conn := c.Server, c.acct
+		m.goLoop(nil, "RADIUS accounting", func() error { return srv.ServeAccounting(conn) })
 		m.Logger.Info("RADIUS accounting serving", "addr", c.acct.LocalAddr().String())
 	}
 	if c.AuthAddr != "" {
 		if c.auth, err = net.ListenPacket("udp", c.AuthAddr); err != nil {
 			return fmt.Errorf("RADIUS authorization: %w", err)
 		}
-		go func() { c.serveErr <- c.Server.ServeAuth(c.auth) }()
+		srv, conn := c.Server, c.auth
+		m.goLoop(nil, "RADIUS authorization", func() error { return srv.ServeAuth(conn) })
 		m.Logger.Info("RADIUS authorization serving", "addr", c.auth.LocalAddr().String())
 	}
 	return nil

@@ -48,6 +48,9 @@ type Main struct {
 	SMS smsConfig
 	// HTTP bounds every connection of the listener in time.
 	HTTP httpConfig
+	// Limits is the request limits per enterprise and per source
+	// (throttle.go).
+	Limits limitsConfig
 
 	// Shop holds the consumer shops' settings (mall.go).
 	Shop shopSettings
@@ -76,6 +79,10 @@ type Main struct {
 	stop   context.CancelFunc
 	done   sync.WaitGroup
 	node   int // the leased node number, -1 when none is leased
+	// loops tracks the background loops for /readyz (health.go);
+	// readyState holds its last database check.
+	loops      loopTracker
+	readyState readyState
 }
 
 // nodeLease is how long a node number and a job claim hold without renewal.
@@ -106,6 +113,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.MaxBulk, "max-bulk", m.MaxBulk, "largest deviceList of a bulk order")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "debug, info, warn or error")
 	m.HTTP.define(fs)
+	m.Limits.define(fs)
 	m.Shop.define(fs)
 	m.RADIUS.define(fs)
 	m.Notify.define(fs)
@@ -123,6 +131,9 @@ func (m *Main) ParseFlags(args []string) error {
 		return errors.New("serve: --max-bulk must be at least 1")
 	}
 	if err := m.HTTP.check(); err != nil {
+		return err
+	}
+	if err := m.Limits.check(); err != nil {
 		return err
 	}
 	if err := m.Notify.check(); err != nil {
@@ -153,11 +164,15 @@ type httpConfig struct {
 	// IdleTimeout bounds how long a keep-alive connection waits for its
 	// next request.
 	IdleTimeout time.Duration
+	// ShutdownTimeout bounds how long Close waits for the requests in
+	// flight to be answered before it cuts them.
+	ShutdownTimeout time.Duration
 }
 
 // defaultHTTP is the HTTP bounds of NewMain (README, Configuration).
 func defaultHTTP() httpConfig {
-	return httpConfig{ReadHeaderTimeout: 10 * time.Second, BodyTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	return httpConfig{ReadHeaderTimeout: 10 * time.Second, BodyTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ShutdownTimeout: 20 * time.Second}
 }
 
 // define adds the HTTP flags to fs.
@@ -166,12 +181,13 @@ func (c *httpConfig) define(fs *flag.FlagSet) {
 	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "longest time to read a request's body, from the end of its headers (0: no limit)")
 	fs.DurationVar(&c.WriteTimeout, "write-timeout", c.WriteTimeout, "longest time from the end of a request's headers to the end of its answer; longer than --body-timeout (0: no limit)")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "longest time a keep-alive connection waits for its next request (0: no limit)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "on SIGTERM, longest wait for the requests in flight to be answered before they are cut (0: cut at once)")
 }
 
 // check validates the HTTP flags.
 func (c *httpConfig) check() error {
-	if c.ReadHeaderTimeout < 0 || c.BodyTimeout < 0 || c.WriteTimeout < 0 || c.IdleTimeout < 0 {
-		return errors.New("serve: --read-header-timeout, --body-timeout, --write-timeout and --idle-timeout must not be negative")
+	if c.ReadHeaderTimeout < 0 || c.BodyTimeout < 0 || c.WriteTimeout < 0 || c.IdleTimeout < 0 || c.ShutdownTimeout < 0 {
+		return errors.New("serve: --read-header-timeout, --body-timeout, --write-timeout, --idle-timeout and --shutdown-timeout must not be negative")
 	}
 	if c.WriteTimeout > 0 && (c.BodyTimeout == 0 || c.WriteTimeout <= c.BodyTimeout) {
 		return errors.New("serve: --write-timeout must be longer than --body-timeout: it counts from the end of the headers, so it takes in the body")
@@ -334,6 +350,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
 	m.CSSS.MaxBulk = m.MaxBulk
+	m.startLimits()
 	m.startNotify()
 	if m.Notify.Retention > 0 {
 		// Due at once: a node that restarts often still purges.
@@ -358,9 +375,10 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Handler is the whole HTTP surface: health, the home page, the reference
-// and the OpenAPI document, the admin API, the shops, and the CSSS routes
-// (with CSSS's enveloped 404 for any other path).
+// Handler is the whole HTTP surface: health (/healthz: the process is up;
+// /readyz: it can serve, health.go), the home page, the reference and the
+// OpenAPI document, the admin API, the shops, and the CSSS routes (with
+// CSSS's enveloped 404 for any other path).
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -371,6 +389,7 @@ func (m *Main) Handler() http.Handler {
 			http.Error(w, "starting", http.StatusServiceUnavailable)
 		}
 	})
+	mux.HandleFunc("GET /readyz", m.readyz)
 	mountDocs(mux)
 	mountAdmin(mux, m)
 	m.mountShops(mux)
@@ -408,35 +427,33 @@ func mountDocs(mux *http.ServeMux) {
 func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
 
 // background starts the node's own loops: renewing its node lease and
-// running due background jobs. Close stops them.
+// running due background jobs. Each is tracked for /readyz (goLoop). Close
+// stops them.
 func (m *Main) background() {
 	ctx, stop := context.WithCancel(context.Background())
 	m.stop = stop
 	if m.node >= 0 {
-		m.done.Add(1)
-		go func() {
-			defer m.done.Done()
+		m.goLoop(&m.done, "node lease", func() error {
 			t := time.NewTicker(nodeLease / 3)
 			defer t.Stop()
 			for {
 				select {
 				case <-ctx.Done():
-					return
+					return nil
 				case <-t.C:
 				}
 				m.renewNode(ctx)
 			}
-		}()
+		})
 	}
 	m.runClock(ctx, &m.done)
 	m.runNotify(ctx, &m.done)
 	m.runSMS(ctx, &m.done)
 	if m.JobInterval > 0 {
-		m.done.Add(1)
-		go func() {
-			defer m.done.Done()
+		m.goLoop(&m.done, "jobs", func() error {
 			m.Worker.Run(ctx, m.JobInterval)
-		}()
+			return nil
+		})
 	}
 }
 
@@ -463,14 +480,23 @@ func (m *Main) renewNode(ctx context.Context) {
 	m.node = node
 }
 
-// Close stops serving and the background loops, gives back the node
-// number, and closes the database.
+// Close stops serving: the listener stops accepting, the requests in
+// flight are answered (for up to HTTP.ShutdownTimeout, after which those
+// left are cut), then the RADIUS listeners and the background loops stop,
+// the node number is given back, and the database is closed.
 func (m *Main) Close() error {
+	m.loops.closing.Store(true)
 	var errs []error
 	if m.server != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if m.Logger != nil {
+			m.Logger.Info("shutting down: answering the requests in flight", "timeout", m.HTTP.ShutdownTimeout)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), m.HTTP.ShutdownTimeout)
 		defer cancel()
-		errs = append(errs, m.server.Shutdown(ctx))
+		if err := m.server.Shutdown(ctx); err != nil {
+			m.server.Close()
+			errs = append(errs, fmt.Errorf("requests still running after --shutdown-timeout %s were cut: %w", m.HTTP.ShutdownTimeout, err))
+		}
 	}
 	errs = append(errs, m.stopRADIUS())
 	if m.stop != nil {

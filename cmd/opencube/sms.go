@@ -153,11 +153,10 @@ func (m *Main) runSMS(ctx context.Context, wg *sync.WaitGroup) {
 	if m.JobInterval <= 0 || m.SMS.Worker == nil {
 		return
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	m.goLoop(wg, "SMS jobs", func() error {
 		m.SMS.Worker.Run(ctx, m.JobInterval)
-	}()
+		return nil
+	})
 }
 
 // mountSMS serves Kannel's callbacks (delivery reports and MO messages).
