@@ -103,16 +103,3 @@ type ClockStore interface {
 	// move it back, and returns the offset stored after it.
 	AdvanceClockOffset(ctx context.Context, d time.Duration) (time.Duration, error)
 }
-
-// RetryLater is an error a job handler returns to run its job again at At
-// rather than after the Worker's Backoff.
-type RetryLater struct {
-	At  time.Time
-	Err error
-}
-
-// Error returns the underlying error's text.
-func (e *RetryLater) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *RetryLater) Unwrap() error { return e.Err }

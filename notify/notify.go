@@ -21,6 +21,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/service"
 )
 
 // Store is what a Notifier reads and writes.
@@ -96,7 +97,7 @@ func New(store Store, clock opencube.Clock) *Notifier {
 // Deliver is the opencube.JobDeliver handler: one attempt at delivering
 // the event named by the job's key. It returns nil when the delivery is
 // done (delivered, out of attempts, or no longer deliverable), and an
-// *opencube.RetryLater with the back-off otherwise.
+// *service.RetryLater with the back-off otherwise.
 func (n *Notifier) Deliver(ctx context.Context, j *opencube.Job) error {
 	d, err := n.Store.FindDelivery(ctx, j.Key)
 	if opencube.ErrorKind(err) == opencube.KindNotFound {
@@ -156,7 +157,7 @@ func (n *Notifier) Deliver(ctx context.Context, j *opencube.Job) error {
 	if jitter == nil {
 		jitter = rand.Float64
 	}
-	return &opencube.RetryLater{
+	return &service.RetryLater{
 		At:  now.Add(a.Latency).Add(Backoff(attempts, jitter())),
 		Err: fmt.Errorf("delivery %s attempt %d: %s", d.ID, attempts, a.Error),
 	}

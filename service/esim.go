@@ -320,7 +320,7 @@ func (s *ESIM) ExpirePreOrder(ctx context.Context, j *opencube.Job) error {
 			return nil, nil
 		}
 		if now.Before(o.ExpiresAt) {
-			return nil, &opencube.RetryLater{At: o.ExpiresAt, Err: fmt.Errorf("pre-order %s not due yet", o.ID)}
+			return nil, &RetryLater{At: o.ExpiresAt, Err: fmt.Errorf("pre-order %s not due yet", o.ID)}
 		}
 		o.Status, o.UpdatedAt = opencube.ESIMCancelled, now
 		if prof != nil && !o.TopUp && prof.OrderID == o.ID {

@@ -66,7 +66,7 @@ func (s *SMS) SendJob(ctx context.Context, j *opencube.Job) error {
 		return err
 	}
 	if !wait.IsZero() {
-		return &opencube.RetryLater{At: wait, Err: fmt.Errorf("sms %s: an earlier hand-over may have reached the gateway; waiting for its report", j.Key)}
+		return &RetryLater{At: wait, Err: fmt.Errorf("sms %s: an earlier hand-over may have reached the gateway; waiting for its report", j.Key)}
 	}
 	if m == nil {
 		return nil
@@ -124,7 +124,7 @@ func (s *SMS) sendFailed(ctx context.Context, m *opencube.SMS, serr error) error
 			retry = serr // the worker's back-off
 		default:
 			// Unknown outcome: keep SubmittingAt, wait for a report.
-			retry = &opencube.RetryLater{At: m.SubmittingAt.Add(s.doubtWindow()), Err: serr}
+			retry = &RetryLater{At: m.SubmittingAt.Add(s.doubtWindow()), Err: serr}
 		}
 		return tx.SaveSMS(ctx, got)
 	})

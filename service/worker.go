@@ -116,7 +116,7 @@ func (w *Worker) finish(ctx context.Context, j *opencube.Job) error {
 	default:
 		w.Logger.Warn("job failed", "kind", j.Kind, "key", j.Key, "attempt", j.Attempts, "err", err)
 		at := w.Clock.Now().Add(w.Backoff(j.Attempts))
-		var later *opencube.RetryLater
+		var later *RetryLater
 		if errors.As(err, &later) {
 			at = later.At
 		}
@@ -224,3 +224,16 @@ func (w *Worker) runPool(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
+
+// RetryLater is an error a job handler returns to run its job again at At
+// rather than after the Worker's Backoff.
+type RetryLater struct {
+	At  time.Time
+	Err error
+}
+
+// Error returns the underlying error's text.
+func (e *RetryLater) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *RetryLater) Unwrap() error { return e.Err }

@@ -109,7 +109,7 @@ func TestWorkerRetryLaterAndConcurrency(t *testing.T) {
 		started <- j.Key
 		<-release // all three must be running at once to get here
 		if j.Key == "a" {
-			return &opencube.RetryLater{At: later, Err: errors.New("not yet")}
+			return &service.RetryLater{At: later, Err: errors.New("not yet")}
 		}
 		return nil
 	}
