@@ -233,6 +233,35 @@ func (s *e2eServer) do(t *testing.T, c *client.Client, path string, params map[s
 	return resp
 }
 
+// of returns the client of enterprise ent: entQ's, or entP's for any other.
+func (s *e2eServer) of(ent string) *client.Client {
+	if ent == entQ {
+		return s.q
+	}
+	return s.p
+}
+
+// dataCase is a request of one enterprise that must succeed with data.
+type dataCase struct {
+	name   string
+	ent    string // entQ, or entP's for any other
+	params map[string]any
+	want   string // the answer's data without its sign
+}
+
+// checkData sends each case's params to path as its enterprise, a subtest
+// each: the request succeeds and its signed data is the case's.
+func (s *e2eServer) checkData(t *testing.T, path string, tests []dataCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := s.do(t, s.of(tt.ent), path, tt.params, nil)
+			wantCode(t, resp, csss.CodeOK)
+			diffJSON(t, "data", signedData(t, resp), tt.want)
+		})
+	}
+}
+
 // ok sends a request that must succeed and returns its data as a map.
 func (s *e2eServer) ok(t *testing.T, c *client.Client, path string, params map[string]any) map[string]any {
 	t.Helper()
