@@ -372,22 +372,7 @@ func TestTwoNodesClaim(t *testing.T) {
 					}
 					mu.Unlock()
 				}
-				for {
-					num, err := db.ClaimNode(ctx, owner, base, time.Minute)
-					if opencube.ErrorKind(err) == opencube.KindConflict {
-						return
-					}
-					if err != nil {
-						t.Errorf("%s: ClaimNode: %v", owner, err)
-						return
-					}
-					mu.Lock()
-					if prev, ok := nodeOwner[num]; ok {
-						t.Errorf("node %d claimed by %s and %s", num, prev, owner)
-					}
-					nodeOwner[num] = owner
-					mu.Unlock()
-				}
+				storetest.ClaimNodes(t, db, owner, base, time.Minute, &mu, nodeOwner)
 			})
 		}
 	}
