@@ -157,6 +157,14 @@ func startServer(t *testing.T) *e2eServer {
 // Background jobs do not run on their own: tests run them (Worker.RunOnce).
 func startServerWith(t *testing.T, db string, clock *e2eClock, configure func(m *Main)) *e2eServer {
 	t.Helper()
+	s, _ := startStoppable(t, db, clock, configure)
+	return s
+}
+
+// startStoppable is startServerWith that returns stop too, which closes the
+// server; the test's end does too, once.
+func startStoppable(t *testing.T, db string, clock *e2eClock, configure func(m *Main)) (s *e2eServer, stop func()) {
+	t.Helper()
 	m := NewMain()
 	m.Addr = "127.0.0.1:0"
 	m.DB = db
@@ -171,11 +179,13 @@ func startServerWith(t *testing.T, db string, clock *e2eClock, configure func(m 
 	if err := m.Run(t.Context()); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	t.Cleanup(func() { closeMain(t, m) })
-	s := &e2eServer{m: m, clock: clock}
+	var once sync.Once
+	stop = func() { once.Do(func() { closeMain(t, m) }) }
+	t.Cleanup(stop)
+	s = &e2eServer{m: m, clock: clock}
 	s.p = s.client(entP, demoSecret)
 	s.q = s.client(entQ, demoSecret)
-	return s
+	return s, stop
 }
 
 // e2eDatabase returns a fresh database for one test: a SQLite file, or,

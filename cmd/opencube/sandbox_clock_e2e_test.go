@@ -9,7 +9,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,28 +24,12 @@ import (
 // end does too, once.
 func startClockNode(t *testing.T, db string, clock *e2eClock, configure func(m *Main)) (s *e2eServer, stop func()) {
 	t.Helper()
-	m := NewMain()
-	m.Addr = "127.0.0.1:0"
-	m.DB = db
-	m.Demo = true
-	m.Clock = clock
-	m.AdminToken = "t"
-	m.Stderr = io.Discard
-	m.JobInterval = 0
-	m.Notify.Retention = 0
-	if configure != nil {
-		configure(m)
-	}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	var once sync.Once
-	stop = func() { once.Do(func() { closeMain(t, m) }) }
-	t.Cleanup(stop)
-	s = &e2eServer{m: m, clock: clock}
-	s.p = s.client(entP, demoSecret)
-	s.q = s.client(entQ, demoSecret)
-	return s, stop
+	return startStoppable(t, db, clock, func(m *Main) {
+		m.AdminToken = "t"
+		if configure != nil {
+			configure(m)
+		}
+	})
 }
 
 // clockOf returns a server's sandbox clock as its admin API shows it.
