@@ -35,7 +35,7 @@ func startClockNode(t *testing.T, db string, clock *e2eClock, configure func(m *
 // clockOf returns a server's sandbox clock as its admin API shows it.
 func clockOf(t *testing.T, s *e2eServer) (time.Time, time.Duration) {
 	t.Helper()
-	st, err := client.NewAdmin(s.m.URL(), "t").Clock(t.Context())
+	st, err := s.admin().Clock(t.Context())
 	if err != nil {
 		t.Fatalf("GET clock: %v", err)
 	}
@@ -45,7 +45,7 @@ func clockOf(t *testing.T, s *e2eServer) (time.Time, time.Duration) {
 // advance moves a server's sandbox clock forward through its admin API.
 func advance(t *testing.T, s *e2eServer, d time.Duration) {
 	t.Helper()
-	if _, err := client.NewAdmin(s.m.URL(), "t").AdvanceClock(t.Context(), d); err != nil {
+	if _, err := s.admin().AdvanceClock(t.Context(), d); err != nil {
 		t.Fatalf("advance %s: %v", d, err)
 	}
 }
