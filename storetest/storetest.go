@@ -230,6 +230,26 @@ func checkKind(t *testing.T, what string, err error, want opencube.Kind, bare bo
 	}
 }
 
+// wantOnly checks that entA's only order is o and its only event ev; when
+// stands before the failures' messages.
+func (f *fixture) wantOnly(t *testing.T, when string, o *opencube.Order, ev *opencube.Event) {
+	t.Helper()
+	orders, total, err := f.s.FindOrders(f.ctx, opencube.OrderFilter{Enterprise: entA})
+	if err != nil {
+		t.Fatalf("FindOrders: %v", err)
+	}
+	if diff := cmp.Diff([]*opencube.Order{o}, orders, opts); diff != "" || total != 1 {
+		t.Errorf("%sFindOrders total %d (want 1) (-want +got):\n%s", when, total, diff)
+	}
+	events, err := f.s.FindEvents(f.ctx, entA)
+	if err != nil {
+		t.Fatalf("FindEvents: %v", err)
+	}
+	if diff := cmp.Diff([]*opencube.Event{ev}, events, opts); diff != "" {
+		t.Errorf("%sFindEvents (-want +got):\n%s", when, diff)
+	}
+}
+
 func (f *fixture) findOrder(t *testing.T, id string) *opencube.Order {
 	t.Helper()
 	var o *opencube.Order
@@ -415,20 +435,7 @@ func testUpdateOrdersCommits(t *testing.T, open func(*testing.T) opencube.Store)
 		}
 		return tx.InsertEvent(f.ctx, ev)
 	})
-	orders, total, err := f.s.FindOrders(f.ctx, opencube.OrderFilter{Enterprise: entA})
-	if err != nil {
-		t.Fatalf("FindOrders: %v", err)
-	}
-	if diff := cmp.Diff([]*opencube.Order{o}, orders, opts); diff != "" || total != 1 {
-		t.Errorf("FindOrders total %d (want 1) (-want +got):\n%s", total, diff)
-	}
-	events, err := f.s.FindEvents(f.ctx, entA)
-	if err != nil {
-		t.Fatalf("FindEvents: %v", err)
-	}
-	if diff := cmp.Diff([]*opencube.Event{ev}, events, opts); diff != "" {
-		t.Errorf("FindEvents (-want +got):\n%s", diff)
-	}
+	f.wantOnly(t, "", o, ev)
 }
 
 func testUpdateOrdersRollsBack(t *testing.T, open func(*testing.T) opencube.Store) {
@@ -478,20 +485,7 @@ func testUpdateOrdersRollsBack(t *testing.T, open func(*testing.T) opencube.Stor
 			if opencube.ErrorKind(err) != opencube.ErrorKind(tt.err) {
 				t.Errorf("UpdateOrders error kind %q, want %q", opencube.ErrorKind(err), opencube.ErrorKind(tt.err))
 			}
-			orders, total, err := f.s.FindOrders(f.ctx, opencube.OrderFilter{Enterprise: entA})
-			if err != nil {
-				t.Fatalf("FindOrders: %v", err)
-			}
-			if diff := cmp.Diff([]*opencube.Order{kept}, orders, opts); diff != "" || total != 1 {
-				t.Errorf("after a failed transaction, FindOrders total %d (want 1) (-want +got):\n%s", total, diff)
-			}
-			events, err := f.s.FindEvents(f.ctx, entA)
-			if err != nil {
-				t.Fatalf("FindEvents: %v", err)
-			}
-			if diff := cmp.Diff([]*opencube.Event{keptEvent}, events, opts); diff != "" {
-				t.Errorf("after a failed transaction, FindEvents (-want +got):\n%s", diff)
-			}
+			f.wantOnly(t, "after a failed transaction, ", kept, keptEvent)
 		})
 	}
 }
