@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +13,8 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/money"
-	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 const token = "admin-test-token"
@@ -42,12 +41,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "opencube.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := service.New(store, opencube.ClockFunc(func() time.Time { return t0 }), service.NewIDGenerator(0))
+	store, svc := storetest.Services(t, opencube.ClockFunc(func() time.Time { return t0 }))
 	if err := svc.Admin.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: seedCode, Name: "Acme", Secrets: []string{"acme-secret-1"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -5,15 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
-	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 // fakeSandbox is a sandbox clock that counts its advances.
@@ -51,12 +50,7 @@ type boundsFixture struct {
 func newBoundsFixture(t *testing.T) *boundsFixture {
 	t.Helper()
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "opencube.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := service.New(store, opencube.ClockFunc(func() time.Time { return t0 }), service.NewIDGenerator(0))
+	store, svc := storetest.Services(t, opencube.ClockFunc(func() time.Time { return t0 }))
 	if err := svc.Admin.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: seedCode, Secrets: []string{"acme-secret-1"}}); err != nil {
 		t.Fatal(err)
 	}

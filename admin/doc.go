@@ -21,7 +21,7 @@
 //	decode.go      the JSON request decoder and its field-naming errors
 //	enterprise.go  enterprises, their secrets and plan grants
 //	plan.go        the plan catalog: PlanRequest and its conversion to a domain plan
-//	money.go       decimals at the edge: Decimal, ParsePrice, FormatPrice, ParseVolume
+//	money.go       decimals at the edge: Decimal, ParsePrice, ParseVolume
 //	import.go      SIM imports from CSV or JSON, and Flag
 //	sim.go         SIM moves (activate, suspend, terminate)
 //	order.go       order corrections: reduce (1010) and IMSI download (1012)

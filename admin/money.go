@@ -2,7 +2,6 @@ package admin
 
 import (
 	"encoding/json"
-	"fmt"
 	"math/big"
 	"strings"
 
@@ -42,15 +41,6 @@ func ParsePrice(s string) (int64, error) {
 		return 0, opencube.Invalid("price", "price %q is not a non-negative amount with at most two decimals", s)
 	}
 	return n, nil
-}
-
-// FormatPrice writes minor units as a decimal with two places.
-func FormatPrice(minor int64) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, minor/100, minor%100)
 }
 
 // volumeUnits are the units ParseVolume reads, binary like the CSSS MB.

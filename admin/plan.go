@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/money"
 )
 
 // PlanRequest is the body of POST /admin/v1/plans. The volume is given
@@ -31,7 +32,7 @@ const DefaultCurrency = "CNY"
 func PlanRequestOf(p *opencube.Plan) PlanRequest {
 	t, volume := p.Type, p.VolumeBytes
 	return PlanRequest{
-		Code: p.Code, Name: p.Name, PackageType: &t, VolumeBytes: &volume, Price: Decimal(FormatPrice(p.PriceMinor)),
+		Code: p.Code, Name: p.Name, PackageType: &t, VolumeBytes: &volume, Price: Decimal(money.Format(p.PriceMinor)),
 		Currency: p.Currency, OTA: p.OTA, ThrottleKbps: p.ThrottleKbps, Countries: p.Countries,
 	}
 }

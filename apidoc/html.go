@@ -61,16 +61,7 @@ func Handler(base, version string, protocols []*Protocol, files map[string][]byt
 	mux := http.NewServeMux()
 	render := func(w http.ResponseWriter, name string, p page) {
 		p.Base, p.Version, p.Protocols = base, version, protocols
-		var b bytes.Buffer
-		if err := pages.ExecuteTemplate(&b, name, p); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Security-Policy", securityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		w.Write(b.Bytes())
+		writePage(w, name, p)
 	}
 	mux.HandleFunc("GET "+base+"{$}", func(w http.ResponseWriter, r *http.Request) {
 		render(w, "index.html", page{Title: "Reference"})
@@ -112,17 +103,23 @@ func Handler(base, version string, protocols []*Protocol, files map[string][]byt
 // document are, the reference being under base.
 func Home(base, version string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var b bytes.Buffer
-		if err := pages.ExecuteTemplate(&b, "home.html", page{Base: base, Version: version}); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", "text/html; charset=utf-8")
-		h.Set("Content-Security-Policy", securityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		w.Write(b.Bytes())
+		writePage(w, "home.html", page{Base: base, Version: version})
 	})
+}
+
+// writePage answers with the page of template name over p, or HTTP 500
+// when the template fails.
+func writePage(w http.ResponseWriter, name string, p page) {
+	var b bytes.Buffer
+	if err := pages.ExecuteTemplate(&b, name, p); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", securityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(b.Bytes())
 }
 
 // protocolPage is the page of protocol p.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -23,12 +23,7 @@ var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 // directory and returns a client of it with token, and the store.
 func newAdmin(t *testing.T, serverToken, token string) (*client.Admin, *sqlite.DB) {
 	t.Helper()
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "opencube.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := service.New(store, opencube.ClockFunc(func() time.Time { return t0 }), service.NewIDGenerator(0))
+	store, svc := storetest.Services(t, opencube.ClockFunc(func() time.Time { return t0 }))
 	as := admin.NewServer(svc.Admin, serverToken)
 	as.SIMs, as.Orders = svc.SIMs, svc.Corrections
 	srv := httptest.NewServer(as.Handler())

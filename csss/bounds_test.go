@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sms"
 	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 // Demo data the edge tests order: P000270's SIMs and plans, a yearly plan
@@ -51,15 +51,7 @@ type edgeServer struct {
 func newEdgeServer(t *testing.T) *edgeServer {
 	t.Helper()
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "edges.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := service.New(store, opencube.SystemClock, service.NewIDGenerator(0))
-	if _, err := service.NewDemo(service.DemoSecret).Load(ctx, svc.Admin); err != nil {
-		t.Fatal(err)
-	}
+	store, svc := storetest.Demo(t, opencube.SystemClock)
 	if err := svc.Admin.CreatePlan(ctx, &opencube.Plan{Code: yearlyCode, Name: "yearly", Type: opencube.PlanYearly, VolumeBytes: opencube.MB}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,7 +19,7 @@ import (
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sms"
-	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 // limitsNow is the server clock of the body limit tests and benchmarks.
@@ -32,16 +31,8 @@ var limitsNow = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 func limitsServer(tb testing.TB) *csss.Server {
 	tb.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "limits.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { store.Close() })
 	clock := opencube.ClockFunc(func() time.Time { return limitsNow })
-	svc := service.New(store, clock, service.NewIDGenerator(0))
-	if _, err := service.NewDemo(service.DemoSecret).Load(ctx, svc.Admin); err != nil {
-		tb.Fatal(err)
-	}
+	store, svc := storetest.Demo(tb, clock)
 	if _, err := svc.Admin.RotateSecret(ctx, "P000270", "the-next-secret"); err != nil {
 		tb.Fatal(err)
 	}

@@ -2,11 +2,9 @@ package csss_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -15,24 +13,15 @@ import (
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sms"
-	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 // FuzzServe posts arbitrary bodies, signed and unsigned, to every route: the
 // server never panics and always answers with a well-formed envelope whose
 // code is in the table, never a system error.
 func FuzzServe(f *testing.F) {
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { store.Close() })
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-	svc := service.New(store, opencube.ClockFunc(func() time.Time { return now }), service.NewIDGenerator(0))
-	if _, err := service.NewDemo(service.DemoSecret).Load(ctx, svc.Admin); err != nil {
-		f.Fatal(err)
-	}
+	store, svc := storetest.Demo(f, opencube.ClockFunc(func() time.Time { return now }))
 	srv := csss.NewServer(svc.Orders, svc.SIMs, svc.Admin, store)
 	srv.Clock = svc.Orders.Clock
 	srv.SMS = service.NewSMS(store, svc.Orders.Clock, sms.NewSandbox(svc.Orders.Clock))

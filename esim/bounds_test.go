@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 const partner = "P000270"
@@ -34,15 +34,7 @@ type shop struct {
 func newShop(t *testing.T) *shop {
 	t.Helper()
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "esim.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := service.New(store, opencube.SystemClock, service.NewIDGenerator(0))
-	if _, err := service.NewDemo(service.DemoSecret).Load(ctx, svc.Admin); err != nil {
-		t.Fatal(err)
-	}
+	store, svc := storetest.Demo(t, opencube.SystemClock)
 	if _, err := service.NewShopDemo().Load(ctx, svc.ESIM); err != nil {
 		t.Fatal(err)
 	}

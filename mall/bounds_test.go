@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/opencube/opencube/mall"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 const (
@@ -39,15 +39,7 @@ type mallServer struct {
 func newMallServer(t *testing.T) *mallServer {
 	t.Helper()
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "mall.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	svc := service.New(store, opencube.SystemClock, service.NewIDGenerator(0))
-	if _, err := service.NewDemo(service.DemoSecret).Load(ctx, svc.Admin); err != nil {
-		t.Fatal(err)
-	}
+	store, svc := storetest.Demo(t, opencube.SystemClock)
 	for _, p := range []*opencube.Plan{
 		{Code: "YEARLY", Name: "yearly", Type: opencube.PlanYearly, PriceMinor: 1000, Currency: "CNY"},
 		{Code: "FREE", Name: "free", Type: opencube.PlanMonthly, PriceMinor: 0, Currency: "CNY"},

@@ -372,22 +372,7 @@ func TestTwoNodesClaim(t *testing.T) {
 					}
 					mu.Unlock()
 				}
-				for {
-					num, err := db.ClaimNode(ctx, owner, base, time.Minute)
-					if opencube.ErrorKind(err) == opencube.KindConflict {
-						return
-					}
-					if err != nil {
-						t.Errorf("%s: ClaimNode: %v", owner, err)
-						return
-					}
-					mu.Lock()
-					if prev, ok := nodeOwner[num]; ok {
-						t.Errorf("node %d claimed by %s and %s", num, prev, owner)
-					}
-					nodeOwner[num] = owner
-					mu.Unlock()
-				}
+				storetest.ClaimNodes(t, db, owner, base, time.Minute, &mu, nodeOwner)
 			})
 		}
 	}
@@ -435,36 +420,10 @@ func TestTwoNodesReplay(t *testing.T) {
 
 func TestReplayPurge(t *testing.T) {
 	db := open(t)
-	ctx := context.Background()
-	for i := range 10 {
-		r := &opencube.Replay{AccessCode: "ent", Key: fmt.Sprint(i), Fingerprint: "fp", ExpiresAt: base.Add(time.Duration(i) * time.Minute)}
-		if _, ok, err := db.ClaimReplay(ctx, r, base); err != nil || !ok {
-			t.Fatalf("ClaimReplay %d = %v, %v", i, ok, err)
-		}
-	}
-	n, err := db.PurgeReplays(ctx, base.Add(4*time.Minute))
-	if err != nil || n != 5 {
-		t.Fatalf("PurgeReplays = %d, %v; want 5", n, err)
-	}
-	// An unexpired entry stays; an empty response is a response.
-	r := &opencube.Replay{AccessCode: "ent", Key: "5", Fingerprint: "other", ExpiresAt: base.Add(time.Hour)}
-	existing, ok, err := db.ClaimReplay(ctx, r, base.Add(4*time.Minute))
-	if err != nil || ok || existing.Fingerprint != "fp" || existing.Response == nil {
-		t.Errorf("ClaimReplay of a kept entry = %+v, %v, %v", existing, ok, err)
-	}
-	// An entry without a response, left by an earlier version whose
-	// request died, counts as absent (D28).
-	if _, err := db.pool.Exec(ctx, `UPDATE replays SET response = NULL WHERE access_code = 'ent' AND key = '6'`); err != nil {
-		t.Fatal(err)
-	}
-	r = &opencube.Replay{AccessCode: "ent", Key: "6", Fingerprint: "retry", Response: []byte("answer"), ExpiresAt: base.Add(time.Hour)}
-	if existing, ok, err := db.ClaimReplay(ctx, r, base.Add(4*time.Minute)); err != nil || !ok {
-		t.Errorf("ClaimReplay over an entry without a response = %+v, %v, %v", existing, ok, err)
-	}
-	existing, ok, err = db.ClaimReplay(ctx, &opencube.Replay{AccessCode: "ent", Key: "6", ExpiresAt: base.Add(time.Hour)}, base.Add(4*time.Minute))
-	if err != nil || ok || string(existing.Response) != "answer" {
-		t.Errorf("the retry's entry = %+v, %v, %v", existing, ok, err)
-	}
+	storetest.ReplayPurge(t, db, func(key string) error {
+		_, err := db.pool.Exec(context.Background(), `UPDATE replays SET response = NULL WHERE access_code = 'ent' AND key = $1`, key)
+		return err
+	})
 }
 
 // TestOptimisticWrites: order transactions write without savepoints; one

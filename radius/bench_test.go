@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/service"
-	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 // benchSIMs is how many SIMs (each with an in-use order) the accounting
@@ -28,12 +27,7 @@ const benchSIMs = 10000
 func benchService(b *testing.B) *service.Set {
 	b.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	svc := service.New(store, opencube.SystemClock, service.NewIDGenerator(0))
+	_, svc := storetest.Services(b, opencube.SystemClock)
 	svc.Orders.MaxBulk = 0
 	if err := svc.Admin.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "BENCH", Secrets: []string{"bench-secret"}}); err != nil {
 		b.Fatal(err)
@@ -54,7 +48,7 @@ func benchService(b *testing.B) *service.Set {
 	if err := svc.Admin.GrantPlan(ctx, "BENCH", "M"); err != nil {
 		b.Fatal(err)
 	}
-	_, err = svc.Orders.OrderPlans(opencube.NewContext(ctx, "BENCH"), opencube.BulkOrderRequest{ICCIDs: iccids, OrderRequest: opencube.OrderRequest{
+	_, err := svc.Orders.OrderPlans(opencube.NewContext(ctx, "BENCH"), opencube.BulkOrderRequest{ICCIDs: iccids, OrderRequest: opencube.OrderRequest{
 		PlanCode: "M", PlanName: "monthly", PlanType: opencube.PlanMonthly, OrderPeriod: 12, Open: true, PayRst: "2"}})
 	if err != nil {
 		b.Fatal(err)

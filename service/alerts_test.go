@@ -2,13 +2,11 @@ package service_test
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/opencube/opencube"
-	"github.com/opencube/opencube/service"
-	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 // TestUsageAlerts books synthetic usage through Service.AfterUsage, as
@@ -17,13 +15,8 @@ import (
 // daily plan's new day; per-enterprise settings replace the defaults.
 func TestUsageAlerts(t *testing.T) {
 	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	svc := service.New(store, clock, service.NewIDGenerator(0))
+	store, svc := storetest.Services(t, clock)
 	if err := svc.Admin.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "E", Secrets: []string{"secret-e-1"}}); err != nil {
 		t.Fatal(err)
 	}

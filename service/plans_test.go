@@ -1,29 +1,19 @@
 package service_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/service"
-	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 // TestDuplicateOrderIDIsASystemError: two generators on one node number (a
 // lost node lease) make the same id; the second order fails as a system
 // error, not as the caller's conflict, and writes nothing.
 func TestDuplicateOrderIDIsASystemError(t *testing.T) {
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "d.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	svc := service.New(store, clock, service.NewIDGenerator(0))
-	if _, err := service.NewDemo(service.DemoSecret).Load(t.Context(), svc.Admin); err != nil {
-		t.Fatal(err)
-	}
+	store, svc := storetest.Demo(t, &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
 	ctx := opencube.NewContext(t.Context(), "P000270")
 	req := opencube.OrderRequest{ICCID: "89852022018041800192", PlanCode: "DP20190726001274",
 		PlanName: "C_M_0_P_中国20M不限速月套餐", PlanType: opencube.PlanMonthly, OrderPeriod: 1, PayRst: "1"}

@@ -3,13 +3,12 @@ package service_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/service"
-	"github.com/opencube/opencube/sqlite"
+	"github.com/opencube/opencube/storetest"
 )
 
 type fakeClock struct{ now time.Time }
@@ -28,11 +27,7 @@ func seedJob(t *testing.T, store opencube.Store, j *opencube.Job) {
 // run again after the backoff with the error recorded; two workers on one
 // store never run the same job twice.
 func TestWorker(t *testing.T) {
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := storetest.SQLite(t)
 	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 	runs := map[string]int{}
 	fail := map[string]error{"bad": errors.New("boom")}
@@ -91,11 +86,7 @@ func TestWorker(t *testing.T) {
 // TestWorkerRetryLaterAndConcurrency: a handler's RetryLater sets when its
 // job runs again; with Concurrency, a batch's jobs run at once.
 func TestWorkerRetryLaterAndConcurrency(t *testing.T) {
-	store, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := storetest.SQLite(t)
 	clock := &fakeClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
 	for _, key := range []string{"a", "b", "c"} {
 		seedJob(t, store, &opencube.Job{ID: key, Kind: "k", Key: key, RunAt: clock.now})

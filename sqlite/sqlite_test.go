@@ -332,41 +332,15 @@ func TestCancelledContext(t *testing.T) {
 
 func TestReplayPurge(t *testing.T) {
 	db, path := openPath(t)
-	ctx := context.Background()
-	for i := range 10 {
-		r := &opencube.Replay{AccessCode: "ent", Key: fmt.Sprint(i), Fingerprint: "fp", ExpiresAt: base.Add(time.Duration(i) * time.Minute)}
-		if _, ok, err := db.ClaimReplay(ctx, r, base); err != nil || !ok {
-			t.Fatalf("ClaimReplay %d = %v, %v", i, ok, err)
+	storetest.ReplayPurge(t, db, func(key string) error {
+		raw, err := sql.Open("sqlite", path)
+		if err != nil {
+			return err
 		}
-	}
-	n, err := db.PurgeReplays(ctx, base.Add(4*time.Minute))
-	if err != nil || n != 5 {
-		t.Fatalf("PurgeReplays = %d, %v; want 5", n, err)
-	}
-	// An unexpired entry stays; an empty response is a response.
-	r := &opencube.Replay{AccessCode: "ent", Key: "5", Fingerprint: "other", ExpiresAt: base.Add(time.Hour)}
-	existing, ok, err := db.ClaimReplay(ctx, r, base.Add(4*time.Minute))
-	if err != nil || ok || existing.Fingerprint != "fp" || existing.Response == nil {
-		t.Errorf("ClaimReplay of a kept entry = %+v, %v, %v", existing, ok, err)
-	}
-	// An entry without a response, left by an earlier version whose
-	// request died, counts as absent (D28).
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.Exec(`UPDATE replays SET response = NULL WHERE access_code = 'ent' AND key = '6'`); err != nil {
-		t.Fatal(err)
-	}
-	r = &opencube.Replay{AccessCode: "ent", Key: "6", Fingerprint: "retry", Response: []byte("answer"), ExpiresAt: base.Add(time.Hour)}
-	if existing, ok, err := db.ClaimReplay(ctx, r, base.Add(4*time.Minute)); err != nil || !ok {
-		t.Errorf("ClaimReplay over an entry without a response = %+v, %v, %v", existing, ok, err)
-	}
-	existing, ok, err = db.ClaimReplay(ctx, &opencube.Replay{AccessCode: "ent", Key: "6", ExpiresAt: base.Add(time.Hour)}, base.Add(4*time.Minute))
-	if err != nil || ok || string(existing.Response) != "answer" {
-		t.Errorf("the retry's entry = %+v, %v, %v", existing, ok, err)
-	}
+		defer raw.Close()
+		_, err = raw.Exec(`UPDATE replays SET response = NULL WHERE access_code = 'ent' AND key = ?`, key)
+		return err
+	})
 }
 
 // BenchmarkUpdateOrdersInsert measures one write transaction that inserts an

@@ -9,7 +9,9 @@
 //
 // The same stores' benchmarks (BenchUpdateOrdersInsert, BenchOrderPackage)
 // and the fixture they share with a store's own tests (Seed, NewOrder) live
-// here too, so that both stores measure the same work.
+// here too, so that both stores measure the same work. So do the fixtures
+// of the tests above the store (SQLite, Services, Demo): a fresh SQLite
+// store in a temporary directory, the services over it, the demo data.
 //
 // Stored instants must keep at least millisecond precision; the suite's
 // times are whole milliseconds and compare with time.Time.Equal. Empty lists

@@ -519,24 +519,7 @@ func testNodes(t *testing.T, open func(*testing.T) opencube.Store) {
 	var wg sync.WaitGroup
 	for c := range 8 {
 		owner := fmt.Sprintf("claimer-%d", c)
-		wg.Go(func() {
-			for {
-				n, err := s.ClaimNode(ctx, owner, now, lease)
-				if opencube.ErrorKind(err) == conflict {
-					return
-				}
-				if err != nil {
-					t.Errorf("%s: ClaimNode: %v", owner, err)
-					return
-				}
-				mu.Lock()
-				if prev, ok := held[n]; ok {
-					t.Errorf("node %d claimed by %s while %s holds it", n, owner, prev)
-				}
-				held[n] = owner
-				mu.Unlock()
-			}
-		})
+		wg.Go(func() { ClaimNodes(t, s, owner, now, lease, &mu, held) })
 	}
 	wg.Wait()
 	for n := range opencube.MaxNodes {
@@ -555,5 +538,27 @@ func testNodes(t *testing.T, open func(*testing.T) opencube.Store) {
 	n, err := s.ClaimNode(ctx, "late", now, lease)
 	if err != nil || n != 42 {
 		t.Errorf("ClaimNode after releasing 42 = %d, %v; want 42", n, err)
+	}
+}
+
+// ClaimNodes claims node numbers of s for owner at now until none is left,
+// and records each in held, under mu, as owner's: a number held already is
+// an error. Claimers side by side share mu and held.
+func ClaimNodes(t *testing.T, s opencube.Store, owner string, now time.Time, lease time.Duration, mu *sync.Mutex, held map[int]string) {
+	for {
+		n, err := s.ClaimNode(context.Background(), owner, now, lease)
+		if opencube.ErrorKind(err) == opencube.KindConflict {
+			return
+		}
+		if err != nil {
+			t.Errorf("%s: ClaimNode: %v", owner, err)
+			return
+		}
+		mu.Lock()
+		if prev, ok := held[n]; ok {
+			t.Errorf("node %d claimed by %s while %s holds it", n, owner, prev)
+		}
+		held[n] = owner
+		mu.Unlock()
 	}
 }

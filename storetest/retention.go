@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -77,5 +79,51 @@ func testPurgeDeliveries(t *testing.T, f *fixture) {
 		if err != nil || d.State != opencube.DeliveryPending || len(d.Attempts) != 0 {
 			t.Errorf("redelivered %s = %+v, %v; want pending without attempts", id, d, err)
 		}
+	}
+}
+
+// ReplayPurger is a replay store that deletes expired entries, as both
+// stores are.
+type ReplayPurger interface {
+	opencube.ReplayStore
+	PurgeReplays(ctx context.Context, now time.Time) (int64, error)
+}
+
+// ReplayPurge checks s's PurgeReplays on an empty store: expired entries go,
+// the others stay; an entry without a response counts as absent (D28).
+// dropResponse sets the response of the entry of access code "ent" and key
+// to NULL behind the store's back, as an earlier version whose request died
+// left it.
+func ReplayPurge(t *testing.T, s ReplayPurger, dropResponse func(key string) error) {
+	ctx := context.Background()
+	base := SeedBase
+	for i := range 10 {
+		r := &opencube.Replay{AccessCode: "ent", Key: fmt.Sprint(i), Fingerprint: "fp", ExpiresAt: base.Add(time.Duration(i) * time.Minute)}
+		if _, ok, err := s.ClaimReplay(ctx, r, base); err != nil || !ok {
+			t.Fatalf("ClaimReplay %d = %v, %v", i, ok, err)
+		}
+	}
+	n, err := s.PurgeReplays(ctx, base.Add(4*time.Minute))
+	if err != nil || n != 5 {
+		t.Fatalf("PurgeReplays = %d, %v; want 5", n, err)
+	}
+	// An unexpired entry stays; an empty response is a response.
+	r := &opencube.Replay{AccessCode: "ent", Key: "5", Fingerprint: "other", ExpiresAt: base.Add(time.Hour)}
+	existing, ok, err := s.ClaimReplay(ctx, r, base.Add(4*time.Minute))
+	if err != nil || ok || existing.Fingerprint != "fp" || existing.Response == nil {
+		t.Errorf("ClaimReplay of a kept entry = %+v, %v, %v", existing, ok, err)
+	}
+	// An entry without a response, left by an earlier version whose
+	// request died, counts as absent (D28).
+	if err := dropResponse("6"); err != nil {
+		t.Fatal(err)
+	}
+	r = &opencube.Replay{AccessCode: "ent", Key: "6", Fingerprint: "retry", Response: []byte("answer"), ExpiresAt: base.Add(time.Hour)}
+	if existing, ok, err := s.ClaimReplay(ctx, r, base.Add(4*time.Minute)); err != nil || !ok {
+		t.Errorf("ClaimReplay over an entry without a response = %+v, %v, %v", existing, ok, err)
+	}
+	existing, ok, err = s.ClaimReplay(ctx, &opencube.Replay{AccessCode: "ent", Key: "6", ExpiresAt: base.Add(time.Hour)}, base.Add(4*time.Minute))
+	if err != nil || ok || string(existing.Response) != "answer" {
+		t.Errorf("the retry's entry = %+v, %v, %v", existing, ok, err)
 	}
 }

@@ -232,6 +232,26 @@ func checkKind(t *testing.T, what string, err error, want opencube.Kind, bare bo
 	}
 }
 
+// wantOnly checks that entA's only order is o and its only event ev; when
+// stands before the failures' messages.
+func (f *fixture) wantOnly(t *testing.T, when string, o *opencube.Order, ev *opencube.Event) {
+	t.Helper()
+	orders, total, err := f.s.FindOrders(f.ctx, opencube.OrderFilter{Enterprise: entA})
+	if err != nil {
+		t.Fatalf("FindOrders: %v", err)
+	}
+	if diff := cmp.Diff([]*opencube.Order{o}, orders, opts); diff != "" || total != 1 {
+		t.Errorf("%sFindOrders total %d (want 1) (-want +got):\n%s", when, total, diff)
+	}
+	events, err := f.s.FindEvents(f.ctx, entA)
+	if err != nil {
+		t.Fatalf("FindEvents: %v", err)
+	}
+	if diff := cmp.Diff([]*opencube.Event{ev}, events, opts); diff != "" {
+		t.Errorf("%sFindEvents (-want +got):\n%s", when, diff)
+	}
+}
+
 func (f *fixture) findOrder(t *testing.T, id string) *opencube.Order {
 	t.Helper()
 	var o *opencube.Order
@@ -309,12 +329,7 @@ func testSIMs(t *testing.T, open func(*testing.T) opencube.Store) {
 	if err := f.s.CreateSIMs(f.ctx, nil); err != nil {
 		t.Errorf("CreateSIMs(nil): %v", err)
 	}
-	tests := []struct {
-		name      string
-		filter    opencube.SIMFilter
-		want      []*opencube.SIM
-		wantTotal int
-	}{
+	checkFind(t, f.ctx, "FindSIMs", f.s.FindSIMs, []findCase[opencube.SIMFilter, *opencube.SIM]{
 		{"all", opencube.SIMFilter{Enterprise: entA}, sims(1, 2, 3, 4, 5), 5},
 		{"first page", opencube.SIMFilter{Enterprise: entA, Page: opencube.Page{Limit: 2}}, sims(1, 2), 5},
 		{"middle page", opencube.SIMFilter{Enterprise: entA, Page: opencube.Page{Offset: 2, Limit: 2}}, sims(3, 4), 5},
@@ -326,21 +341,7 @@ func testSIMs(t *testing.T, open func(*testing.T) opencube.Store) {
 		{"other enterprise", opencube.SIMFilter{Enterprise: entB}, sims(6, 7, 8), 3},
 		{"other enterprise's ICCIDs", opencube.SIMFilter{Enterprise: entB, ICCIDs: []string{f.sims[1].ICCID}}, nil, 0},
 		{"unknown enterprise", opencube.SIMFilter{Enterprise: "nobody"}, nil, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, total, err := f.s.FindSIMs(f.ctx, tt.filter)
-			if err != nil {
-				t.Fatalf("FindSIMs: %v", err)
-			}
-			if diff := cmp.Diff(tt.want, got, opts); diff != "" {
-				t.Errorf("FindSIMs (-want +got):\n%s", diff)
-			}
-			if total != tt.wantTotal {
-				t.Errorf("FindSIMs total = %d, want %d", total, tt.wantTotal)
-			}
-		})
-	}
+	})
 }
 
 func testSIMsAllOrNothing(t *testing.T, open func(*testing.T) opencube.Store) {
@@ -404,12 +405,7 @@ func testPlans(t *testing.T, open func(*testing.T) opencube.Store) {
 	if err := f.s.GrantPlan(f.ctx, entA, "P1"); err != nil {
 		t.Errorf("GrantPlan again: %v", err)
 	}
-	tests := []struct {
-		name      string
-		filter    opencube.PlanFilter
-		want      []*opencube.Plan
-		wantTotal int
-	}{
+	checkFind(t, f.ctx, "FindPlans", f.s.FindPlans, []findCase[opencube.PlanFilter, *opencube.Plan]{
 		{"granted", opencube.PlanFilter{Enterprise: entA}, plans("P1", "P2", "P3"), 3},
 		{"code", opencube.PlanFilter{Enterprise: entA, Code: "P3"}, plans("P3"), 1},
 		{"code not granted", opencube.PlanFilter{Enterprise: entA, Code: "P4"}, nil, 0},
@@ -420,21 +416,7 @@ func testPlans(t *testing.T, open func(*testing.T) opencube.Store) {
 		{"past the end", opencube.PlanFilter{Enterprise: entA, Page: opencube.PageOf(3, 2)}, nil, 3},
 		{"other enterprise", opencube.PlanFilter{Enterprise: entB}, plans("P2", "P5"), 2},
 		{"unknown enterprise", opencube.PlanFilter{Enterprise: "nobody"}, nil, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, total, err := f.s.FindPlans(f.ctx, tt.filter)
-			if err != nil {
-				t.Fatalf("FindPlans: %v", err)
-			}
-			if diff := cmp.Diff(tt.want, got, opts); diff != "" {
-				t.Errorf("FindPlans (-want +got):\n%s", diff)
-			}
-			if total != tt.wantTotal {
-				t.Errorf("FindPlans total = %d, want %d", total, tt.wantTotal)
-			}
-		})
-	}
+	})
 }
 
 func testUpdateOrdersCommits(t *testing.T, open func(*testing.T) opencube.Store) {
@@ -455,20 +437,7 @@ func testUpdateOrdersCommits(t *testing.T, open func(*testing.T) opencube.Store)
 		}
 		return tx.InsertEvent(f.ctx, ev)
 	})
-	orders, total, err := f.s.FindOrders(f.ctx, opencube.OrderFilter{Enterprise: entA})
-	if err != nil {
-		t.Fatalf("FindOrders: %v", err)
-	}
-	if diff := cmp.Diff([]*opencube.Order{o}, orders, opts); diff != "" || total != 1 {
-		t.Errorf("FindOrders total %d (want 1) (-want +got):\n%s", total, diff)
-	}
-	events, err := f.s.FindEvents(f.ctx, entA)
-	if err != nil {
-		t.Fatalf("FindEvents: %v", err)
-	}
-	if diff := cmp.Diff([]*opencube.Event{ev}, events, opts); diff != "" {
-		t.Errorf("FindEvents (-want +got):\n%s", diff)
-	}
+	f.wantOnly(t, "", o, ev)
 }
 
 func testUpdateOrdersRollsBack(t *testing.T, open func(*testing.T) opencube.Store) {
@@ -518,20 +487,7 @@ func testUpdateOrdersRollsBack(t *testing.T, open func(*testing.T) opencube.Stor
 			if opencube.ErrorKind(err) != opencube.ErrorKind(tt.err) {
 				t.Errorf("UpdateOrders error kind %q, want %q", opencube.ErrorKind(err), opencube.ErrorKind(tt.err))
 			}
-			orders, total, err := f.s.FindOrders(f.ctx, opencube.OrderFilter{Enterprise: entA})
-			if err != nil {
-				t.Fatalf("FindOrders: %v", err)
-			}
-			if diff := cmp.Diff([]*opencube.Order{kept}, orders, opts); diff != "" || total != 1 {
-				t.Errorf("after a failed transaction, FindOrders total %d (want 1) (-want +got):\n%s", total, diff)
-			}
-			events, err := f.s.FindEvents(f.ctx, entA)
-			if err != nil {
-				t.Fatalf("FindEvents: %v", err)
-			}
-			if diff := cmp.Diff([]*opencube.Event{keptEvent}, events, opts); diff != "" {
-				t.Errorf("after a failed transaction, FindEvents (-want +got):\n%s", diff)
-			}
+			f.wantOnly(t, "after a failed transaction, ", kept, keptEvent)
 		})
 	}
 }
@@ -895,12 +851,7 @@ func testFindOrders(t *testing.T, open func(*testing.T) opencube.Store) {
 		}
 		return out
 	}
-	tests := []struct {
-		name      string
-		filter    opencube.OrderFilter
-		want      []*opencube.Order
-		wantTotal int
-	}{
+	checkFind(t, f.ctx, "FindOrders", f.s.FindOrders, []findCase[opencube.OrderFilter, *opencube.Order]{
 		// Newest first; among equal times, larger id first.
 		{"all", opencube.OrderFilter{Enterprise: entA}, list(5, 6, 3, 2, 1, 4), 6},
 		{"ICCID", opencube.OrderFilter{Enterprise: entA, ICCID: sim1.ICCID}, list(6, 2, 1), 3},
@@ -919,21 +870,7 @@ func testFindOrders(t *testing.T, open func(*testing.T) opencube.Store) {
 		{"other enterprise's order id", opencube.OrderFilter{Enterprise: entA, OrderID: orderID(7)}, nil, 0},
 		{"other enterprise's ICCID", opencube.OrderFilter{Enterprise: entB, ICCID: sim1.ICCID}, nil, 0},
 		{"unknown enterprise", opencube.OrderFilter{Enterprise: "nobody"}, nil, 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, total, err := f.s.FindOrders(f.ctx, tt.filter)
-			if err != nil {
-				t.Fatalf("FindOrders: %v", err)
-			}
-			if diff := cmp.Diff(tt.want, got, opts); diff != "" {
-				t.Errorf("FindOrders (-want +got):\n%s", diff)
-			}
-			if total != tt.wantTotal {
-				t.Errorf("FindOrders total = %d, want %d", total, tt.wantTotal)
-			}
-		})
-	}
+	})
 }
 
 func testFindEvents(t *testing.T, open func(*testing.T) opencube.Store) {
@@ -1027,5 +964,34 @@ func testReplay(t *testing.T, open func(*testing.T) opencube.Store) {
 				t.Errorf("%s: existing entry (-want +got):\n%s", st.name, diff)
 			}
 		}
+	}
+}
+
+// findCase is a query of a store's Find method (FindSIMs, FindPlans,
+// FindOrders) and the page and total it must answer.
+type findCase[F, T any] struct {
+	name      string
+	filter    F
+	want      []T
+	wantTotal int
+}
+
+// checkFind runs each case against find, a subtest each; method names find
+// in the failures.
+func checkFind[F, T any](t *testing.T, ctx context.Context, method string, find func(context.Context, F) ([]T, int, error), tests []findCase[F, T]) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, total, err := find(ctx, tt.filter)
+			if err != nil {
+				t.Fatalf("%s: %v", method, err)
+			}
+			if diff := cmp.Diff(tt.want, got, opts); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", method, diff)
+			}
+			if total != tt.wantTotal {
+				t.Errorf("%s total = %d, want %d", method, total, tt.wantTotal)
+			}
+		})
 	}
 }

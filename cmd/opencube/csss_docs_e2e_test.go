@@ -94,11 +94,7 @@ func TestCSSSDocExamples(t *testing.T) {
 					t.Errorf("canonical form\n got %s\nwant %s", canonical, want)
 				}
 			}
-			c := s.p
-			if tt.c == entQ {
-				c = s.q
-			}
-			resp := s.post(t, c, tt.path, []byte(body), nil)
+			resp := s.post(t, s.of(tt.c), tt.path, []byte(body), nil)
 			wantCode(t, resp, csss.CodeOK)
 			if resp.Message != "成功" {
 				t.Errorf("message %q, want 成功", resp.Message)

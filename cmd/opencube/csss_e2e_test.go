@@ -157,6 +157,14 @@ func startServer(t *testing.T) *e2eServer {
 // Background jobs do not run on their own: tests run them (Worker.RunOnce).
 func startServerWith(t *testing.T, db string, clock *e2eClock, configure func(m *Main)) *e2eServer {
 	t.Helper()
+	s, _ := startStoppable(t, db, clock, configure)
+	return s
+}
+
+// startStoppable is startServerWith that returns stop too, which closes the
+// server; the test's end does too, once.
+func startStoppable(t *testing.T, db string, clock *e2eClock, configure func(m *Main)) (s *e2eServer, stop func()) {
+	t.Helper()
 	m := NewMain()
 	m.Addr = "127.0.0.1:0"
 	m.DB = db
@@ -171,11 +179,13 @@ func startServerWith(t *testing.T, db string, clock *e2eClock, configure func(m 
 	if err := m.Run(t.Context()); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	t.Cleanup(func() { closeMain(t, m) })
-	s := &e2eServer{m: m, clock: clock}
+	var once sync.Once
+	stop = func() { once.Do(func() { closeMain(t, m) }) }
+	t.Cleanup(stop)
+	s = &e2eServer{m: m, clock: clock}
 	s.p = s.client(entP, demoSecret)
 	s.q = s.client(entQ, demoSecret)
-	return s
+	return s, stop
 }
 
 // e2eDatabase returns a fresh database for one test: a SQLite file, or,
@@ -231,6 +241,35 @@ func (s *e2eServer) do(t *testing.T, c *client.Client, path string, params map[s
 		t.Fatalf("POST %s: %v", path, err)
 	}
 	return resp
+}
+
+// of returns the client of enterprise ent: entQ's, or entP's for any other.
+func (s *e2eServer) of(ent string) *client.Client {
+	if ent == entQ {
+		return s.q
+	}
+	return s.p
+}
+
+// dataCase is a request of one enterprise that must succeed with data.
+type dataCase struct {
+	name   string
+	ent    string // entQ, or entP's for any other
+	params map[string]any
+	want   string // the answer's data without its sign
+}
+
+// checkData sends each case's params to path as its enterprise, a subtest
+// each: the request succeeds and its signed data is the case's.
+func (s *e2eServer) checkData(t *testing.T, path string, tests []dataCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := s.do(t, s.of(tt.ent), path, tt.params, nil)
+			wantCode(t, resp, csss.CodeOK)
+			diffJSON(t, "data", signedData(t, resp), tt.want)
+		})
+	}
 }
 
 // ok sends a request that must succeed and returns its data as a map.

@@ -26,12 +26,7 @@ const (
 
 func TestCSSSQueryPackage(t *testing.T) {
 	s := startServer(t)
-	tests := []struct {
-		name   string
-		ent    string
-		params map[string]any
-		want   string
-	}{
+	s.checkData(t, "/package/queryPackage", []dataCase{
 		{"all plans of P000270, code order", entP, nil,
 			`{"page":{"cur_page_no":1,"page_size":3,"total_count":3,"total_pages":1},"package_list":[` + dailyItem + `,` + unlimitedItem + `,` + monthlyItem + `]}`},
 		{"first page of two", entP, map[string]any{"page_no": 1, "page_size": 2},
@@ -46,18 +41,7 @@ func TestCSSSQueryPackage(t *testing.T) {
 			`{"page":{"cur_page_no":1,"page_size":1,"total_count":0,"total_pages":0},"package_list":[]}`},
 		{"the OTA enterprise sees its OTA plan", entQ, nil,
 			`{"page":{"cur_page_no":1,"page_size":1,"total_count":1,"total_pages":1},"package_list":[` + otaItem + `]}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := s.p
-			if tt.ent == entQ {
-				c = s.q
-			}
-			resp := s.do(t, c, "/package/queryPackage", tt.params, nil)
-			wantCode(t, resp, csss.CodeOK)
-			diffJSON(t, "data", signedData(t, resp), tt.want)
-		})
-	}
+	})
 
 	t.Run("typed FindPlans", func(t *testing.T) {
 		plans, total, err := s.q.FindPlans(t.Context(), opencube.PlanFilter{})
@@ -304,24 +288,12 @@ func TestCSSSRenewPackage(t *testing.T) {
 	suspended := s.mustOrder(t, s.p, planDaily.order(simP(2), true))
 	s.ok(t, s.p, "/device/pauseService", map[string]any{"device_id": simP(2)})
 
-	tests := []struct {
-		name   string
-		id     string
-		period any
-		want   string // data without sign
-	}{
-		{"in use", inUse, 1, `{"order_expire_date":"2024-03-30 23:59:59","order_id":"` + inUse + `"}`},
-		{"in use, renew_period as a string", inUse, "2", `{"order_expire_date":"2024-05-30 23:59:59","order_id":"` + inUse + `"}`},
-		{"not enabled: no expiry yet", notEnabled, 3, `{"order_expire_date":null,"order_id":"` + notEnabled + `"}`},
-		{"suspended", suspended, 1, `{"order_expire_date":"2024-02-01 23:59:59","order_id":"` + suspended + `"}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp := s.do(t, s.p, "/package/renewPackage", map[string]any{"order_id": tt.id, "renew_period": tt.period}, nil)
-			wantCode(t, resp, csss.CodeOK)
-			diffJSON(t, "data", signedData(t, resp), tt.want)
-		})
-	}
+	s.checkData(t, "/package/renewPackage", []dataCase{
+		{"in use", entP, map[string]any{"order_id": inUse, "renew_period": 1}, `{"order_expire_date":"2024-03-30 23:59:59","order_id":"` + inUse + `"}`},
+		{"in use, renew_period as a string", entP, map[string]any{"order_id": inUse, "renew_period": "2"}, `{"order_expire_date":"2024-05-30 23:59:59","order_id":"` + inUse + `"}`},
+		{"not enabled: no expiry yet", entP, map[string]any{"order_id": notEnabled, "renew_period": 3}, `{"order_expire_date":null,"order_id":"` + notEnabled + `"}`},
+		{"suspended", entP, map[string]any{"order_id": suspended, "renew_period": 1}, `{"order_expire_date":"2024-02-01 23:59:59","order_id":"` + suspended + `"}`},
+	})
 	t.Run("renewals are counted and marked", func(t *testing.T) {
 		got := map[string][2]string{}
 		for _, id := range []string{inUse, notEnabled, suspended} {
@@ -504,10 +476,7 @@ func TestCSSSOpenOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := s.p
-			if tt.c == entQ {
-				c = s.q
-			}
+			c := s.of(tt.c)
 			resp := s.do(t, c, "/package/openOrder", tt.params, nil)
 			wantCode(t, resp, csss.CodeOK)
 			diffJSON(t, "data", signedData(t, resp), tt.want)
@@ -578,25 +547,14 @@ func TestCSSSEndOrder(t *testing.T) {
 	newest := s.mustOrder(t, s.p, planUnlimited.order(simP(4), false))
 
 	s.clock.Set(time.Date(2024, 2, 10, 9, 30, 0, 0, opencube.BusinessZone))
-	tests := []struct {
-		name   string
-		params map[string]any
-		want   string
-	}{
-		{"by order_id", map[string]any{"order_id": byID}, `{"order_id":"` + byID + `","device_id":"` + simP(0) + `","order_status":"5"}`},
-		{"by device_id", map[string]any{"device_id": simP(1)}, `{"order_id":"` + byDevice + `","device_id":"` + simP(1) + `","order_status":"5"}`},
-		{"a suspended order", map[string]any{"order_id": suspended, "keep_alive": "0"}, `{"order_id":"` + suspended + `","device_id":"` + simP(2) + `","order_status":"5"}`},
-		{"keep_alive with nothing to start", map[string]any{"device_id": simP(3), "keep_alive": "1"}, `{"order_id":"` + noNext + `","device_id":"` + simP(3) + `","order_status":"5"}`},
-		{"keep_alive starts the oldest not-enabled order", map[string]any{"order_id": running, "device_id": simP(4), "keep_alive": "1"},
+	s.checkData(t, "/package/endOrder", []dataCase{
+		{"by order_id", entP, map[string]any{"order_id": byID}, `{"order_id":"` + byID + `","device_id":"` + simP(0) + `","order_status":"5"}`},
+		{"by device_id", entP, map[string]any{"device_id": simP(1)}, `{"order_id":"` + byDevice + `","device_id":"` + simP(1) + `","order_status":"5"}`},
+		{"a suspended order", entP, map[string]any{"order_id": suspended, "keep_alive": "0"}, `{"order_id":"` + suspended + `","device_id":"` + simP(2) + `","order_status":"5"}`},
+		{"keep_alive with nothing to start", entP, map[string]any{"device_id": simP(3), "keep_alive": "1"}, `{"order_id":"` + noNext + `","device_id":"` + simP(3) + `","order_status":"5"}`},
+		{"keep_alive starts the oldest not-enabled order", entP, map[string]any{"order_id": running, "device_id": simP(4), "keep_alive": "1"},
 			`{"order_id":"` + running + `","device_id":"` + simP(4) + `","order_status":"5"}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			resp := s.do(t, s.p, "/package/endOrder", tt.params, nil)
-			wantCode(t, resp, csss.CodeOK)
-			diffJSON(t, "data", signedData(t, resp), tt.want)
-		})
-	}
+	})
 	t.Run("states afterwards", func(t *testing.T) {
 		got := map[string]string{}
 		for _, id := range []string{byID, byDevice, suspended, noNext, running, otherSIM, cancelled, oldest, newest} {
@@ -669,12 +627,7 @@ func TestCSSSQueryDevicePackages(t *testing.T) {
 	s := startServer(t)
 	pPlans := `[` + dailyItem + `,` + unlimitedItem + `,` + monthlyItem + `]`
 	dev := func(iccid, plans string) string { return `{"device_id":"` + iccid + `","package_list":` + plans + `}` }
-	tests := []struct {
-		name   string
-		c      string
-		params map[string]any
-		want   string
-	}{
+	s.checkData(t, "/package/queryDevicePackages", []dataCase{
 		{"a deviceList", entP, map[string]any{"deviceList": []string{simP(3), simP(1)}, "page_no": 1, "page_size": 10},
 			`{"page":{"cur_page_no":1,"page_size":10,"total_count":2,"total_pages":1},"device_package":[` + dev(simP(3), pPlans) + `,` + dev(simP(1), pPlans) + `]}`},
 		{"one device_id", entP, map[string]any{"device_id": simP(9), "page_no": 1, "page_size": 10},
@@ -686,18 +639,7 @@ func TestCSSSQueryDevicePackages(t *testing.T) {
 			`{"page":{"cur_page_no":2,"page_size":2,"total_count":3,"total_pages":2},"device_package":[` + dev(simP(2), pPlans) + `]}`},
 		{"OTA SIMs get the OTA plan", entQ, map[string]any{"deviceList": []string{simQ(0)}, "page_no": 1, "page_size": 1},
 			`{"page":{"cur_page_no":1,"page_size":1,"total_count":1,"total_pages":1},"device_package":[` + dev(simQ(0), `[`+otaItem+`]`) + `]}`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := s.p
-			if tt.c == entQ {
-				c = s.q
-			}
-			resp := s.do(t, c, "/package/queryDevicePackages", tt.params, nil)
-			wantCode(t, resp, csss.CodeOK)
-			diffJSON(t, "data", signedData(t, resp), tt.want)
-		})
-	}
+	})
 	t.Run("a non-OTA SIM of the OTA enterprise gets no OTA plan", func(t *testing.T) {
 		s.importSIMs(t, &opencube.SIM{ICCID: "89852022018041800500", IMSI: "454008041800500", EnterpriseCode: entQ})
 		resp := s.do(t, s.q, "/package/queryDevicePackages", map[string]any{"device_id": "89852022018041800500", "page_no": 1, "page_size": 1}, nil)

@@ -120,7 +120,8 @@ func verify(t *testing.T, got received, endpointSecret, entSecret string, now ti
 // startNotifyServer is startServer with the admin API on (token "t").
 func startNotifyServer(t *testing.T, db string, clock *e2eClock) *e2eServer {
 	t.Helper()
-	return startServerWith(t, db, clock, func(m *Main) { m.AdminToken = "t" })
+	s, _ := startClockNode(t, db, clock, nil)
+	return s
 }
 
 func (s *e2eServer) admin() *client.Admin { return client.NewAdmin(s.m.URL(), "t") }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,34 +24,18 @@ import (
 // end does too, once.
 func startClockNode(t *testing.T, db string, clock *e2eClock, configure func(m *Main)) (s *e2eServer, stop func()) {
 	t.Helper()
-	m := NewMain()
-	m.Addr = "127.0.0.1:0"
-	m.DB = db
-	m.Demo = true
-	m.Clock = clock
-	m.AdminToken = "t"
-	m.Stderr = io.Discard
-	m.JobInterval = 0
-	m.Notify.Retention = 0
-	if configure != nil {
-		configure(m)
-	}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	var once sync.Once
-	stop = func() { once.Do(func() { closeMain(t, m) }) }
-	t.Cleanup(stop)
-	s = &e2eServer{m: m, clock: clock}
-	s.p = s.client(entP, demoSecret)
-	s.q = s.client(entQ, demoSecret)
-	return s, stop
+	return startStoppable(t, db, clock, func(m *Main) {
+		m.AdminToken = "t"
+		if configure != nil {
+			configure(m)
+		}
+	})
 }
 
 // clockOf returns a server's sandbox clock as its admin API shows it.
 func clockOf(t *testing.T, s *e2eServer) (time.Time, time.Duration) {
 	t.Helper()
-	st, err := client.NewAdmin(s.m.URL(), "t").Clock(t.Context())
+	st, err := s.admin().Clock(t.Context())
 	if err != nil {
 		t.Fatalf("GET clock: %v", err)
 	}
@@ -62,7 +45,7 @@ func clockOf(t *testing.T, s *e2eServer) (time.Time, time.Duration) {
 // advance moves a server's sandbox clock forward through its admin API.
 func advance(t *testing.T, s *e2eServer, d time.Duration) {
 	t.Helper()
-	if _, err := client.NewAdmin(s.m.URL(), "t").AdvanceClock(t.Context(), d); err != nil {
+	if _, err := s.admin().AdvanceClock(t.Context(), d); err != nil {
 		t.Fatalf("advance %s: %v", d, err)
 	}
 }
