@@ -20,6 +20,7 @@ type Store interface {
 	UsageStore
 	ShopStore
 	SMSStore
+	BacklogStore
 	// Close releases the store's resources.
 	Close() error
 }

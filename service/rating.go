@@ -97,6 +97,14 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 	}
 	key := opencube.SessionKey{NAS: r.NAS, ID: r.SessionID}
 	sess := b.sessions[key]
+	// seen says the session was known with its last record's time and
+	// state, for telling a repeat from news.
+	seen := sess != nil
+	var lastAt time.Time
+	var lastState opencube.SessionState
+	if seen {
+		lastAt, lastState = sess.LastAt, sess.State
+	}
 	if sess == nil {
 		start := r.Time.Add(-r.SessionTime)
 		sess = &opencube.DataSession{
@@ -133,6 +141,8 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 		return res, err
 	}
 	res.Bytes = delta
+	res.Duplicate = seen && delta == 0 && !r.Time.After(lastAt) &&
+		(r.Type != opencube.AcctStop || lastState == opencube.SessionStopped)
 	pieces := SplitDays(from, r.Time, delta)
 	for _, p := range pieces {
 		if err := tx.AddDailyUsage(ctx, sub.SIM.EnterpriseCode, sub.SIM.ICCID, p.Day, p.Bytes); err != nil {
