@@ -224,6 +224,16 @@ type BookResult struct {
 	Disconnect *Disconnect // set when the record's session must end
 }
 
+// Reply-Messages of a rejected Access-Request (AuthDecision.Reason).
+const (
+	RejectUnknownSIM    = "unknown SIM"
+	RejectSIMState      = "SIM is " // and the SIM's status
+	RejectNoPlan        = "no plan in use"
+	RejectPlanSuspended = "plan is suspended"
+	RejectPlanExpired   = "plan has expired"
+	RejectQuota         = "data quota used up"
+)
+
 // AuthDecision is the answer to a RADIUS Access-Request.
 type AuthDecision struct {
 	Accept       bool

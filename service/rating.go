@@ -227,7 +227,7 @@ func (s *SIMs) startOnAttach(ctx context.Context, tx opencube.UsageTx, iccid str
 func (s *SIMs) Authorize(ctx context.Context, imsi string) (*opencube.AuthDecision, error) {
 	sub, err := s.Store.FindSubscriber(ctx, imsi)
 	if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
-		return &opencube.AuthDecision{Reason: "unknown SIM"}, nil
+		return &opencube.AuthDecision{Reason: opencube.RejectUnknownSIM}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -372,21 +372,21 @@ func authorize(sub *opencube.Subscriber, now time.Time) *opencube.AuthDecision {
 	o := sub.Order
 	switch {
 	case sub.SIM.Status != opencube.SIMActive:
-		d.Reason = "SIM is " + string(sub.SIM.Status)
+		d.Reason = opencube.RejectSIMState + string(sub.SIM.Status)
 	case o == nil && sub.FirstAttach:
 		d.Accept = true // the session starts the waiting OTA order
 	case o == nil:
-		d.Reason = "no plan in use"
+		d.Reason = opencube.RejectNoPlan
 	case o.Status != opencube.OrderInUse:
-		d.Reason = "plan is suspended"
+		d.Reason = opencube.RejectPlanSuspended
 	case o.ExpiresAt != nil && now.After(*o.ExpiresAt):
-		d.Reason = "plan has expired"
+		d.Reason = opencube.RejectPlanExpired
 	case Remaining(sub, now) > 0:
 		d.Accept = true
 	case o.PlanType == opencube.PlanUnlimitedDaily:
 		d.Accept, d.ThrottleKbps = true, max(sub.ThrottleKbps, 1)
 	default:
-		d.Reason = "data quota used up"
+		d.Reason = opencube.RejectQuota
 	}
 	return d
 }
