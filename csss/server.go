@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/metrics"
 )
 
 // Version is the only accepted value of the `version` request field.
@@ -159,6 +160,7 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc(Prefix+rt.Path, h)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		metrics.SetRoute(w, metrics.ProtocolCSSS, metrics.Unmatched)
 		s.writeError(w, r, http.StatusNotFound, CodeNoRoute, "")
 	})
 	return mux
@@ -198,6 +200,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func writeBody(w http.ResponseWriter, lang Lang, status int, body []byte) {
+	metrics.SetCode(w, codeOf(body))
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Language", lang.Tag())
@@ -209,6 +212,7 @@ func writeBody(w http.ResponseWriter, lang Lang, status int, body []byte) {
 // serve runs the checks of D23 in order, then the replay guard of D5, then
 // the route.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	metrics.SetRoute(w, metrics.ProtocolCSSS, rt.Path)
 	if r.Method != http.MethodPost {
 		s.writeError(w, r, http.StatusMethodNotAllowed, CodeNoRoute, "")
 		return
@@ -235,6 +239,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		fail(code, detail)
 		return
 	}
+	metrics.SetAccessCode(ctx, accessCode)
 	p, ok := decodeParams(body)
 	if !ok {
 		fail(CodeInvalid, "body")
@@ -288,6 +293,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		out = s.record(context.WithoutCancel(ctx), rt, lang, entries, now, out)
 	}
 	writeBody(w, lang, http.StatusOK, out)
+}
+
+// codeOf returns the code of an encoded envelope, its first member (for
+// metrics, without decoding the answer); "" when body is not one.
+func codeOf(body []byte) string {
+	const prefix = `{"code":"`
+	if len(body) < len(prefix) || string(body[:len(prefix)]) != prefix {
+		return ""
+	}
+	rest := body[len(prefix):]
+	if end := bytes.IndexByte(rest, '"'); end > 0 && end <= 8 {
+		return string(rest[:end])
+	}
+	return ""
 }
 
 // idempotencyPrefix starts the key of an Idempotency-Key's entry.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/shopwire"
 )
 
@@ -108,6 +109,7 @@ func (s *Server) Handler() http.Handler {
 
 // noRoute answers a path with no route: HTTP 404 with csss.CodeNoRoute.
 func noRoute(w http.ResponseWriter, r *http.Request) {
+	metrics.SetRoute(w, metrics.ProtocolMall, metrics.Unmatched)
 	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
 	writeEnvelope(w, http.StatusNotFound, Envelope{Code: csss.CodeNoRoute, Message: csss.Message(csss.CodeNoRoute, lang, "")})
 }
@@ -125,6 +127,7 @@ type protoError struct{ code string }
 func (e *protoError) Error() string { return "mall: code " + e.code }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	metrics.SetRoute(w, metrics.ProtocolMall, rt.Path)
 	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
 	data, err := s.run(w, r, rt)
 	if err != nil {
@@ -167,6 +170,7 @@ func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Param
 	if !Verify(body, p["sign"], e.Secrets) {
 		return "", &protoError{csss.CodeSignature}
 	}
+	metrics.SetAccessCode(ctx, partner)
 	switch p["version"] {
 	case "", "1.0", "2.0", "3.0":
 	default:
@@ -214,7 +218,10 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, rt *Route) (any, er
 }
 
 // writeEnvelope writes e as the whole answer (shopwire.WriteJSON).
-func writeEnvelope(w http.ResponseWriter, status int, e Envelope) { shopwire.WriteJSON(w, status, e) }
+func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
+	metrics.SetCode(w, e.Code)
+	shopwire.WriteJSON(w, status, e)
+}
 
 // verifyData is the answer of singleVerify.
 type verifyData struct {
