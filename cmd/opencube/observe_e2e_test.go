@@ -167,7 +167,7 @@ func TestMetricsCountRequests(t *testing.T) {
 		t.Errorf("/metrics scrapes counted %v", got)
 	}
 	for _, name := range []string{"opencube_build_info", "opencube_backlog_up", "go_goroutines", "process_cpu_seconds_total",
-		"opencube_sqlite_write_queue", "opencube_http_requests_in_flight"} {
+		"opencube_http_requests_in_flight"} {
 		if after[name] == nil {
 			t.Errorf("no %s", name)
 		}
@@ -178,9 +178,14 @@ func TestMetricsCountRequests(t *testing.T) {
 	if f := after["opencube_jobs_lag_seconds"]; f == nil || len(f.GetMetric()) < 10 {
 		t.Errorf("opencube_jobs_lag_seconds: %v, want a series per job kind", f)
 	}
-	// The order's transaction went through the SQLite writer.
-	if got := sum(after, "opencube_sqlite_batch_writes") - sum(before, "opencube_sqlite_batch_writes"); got < 1 {
-		t.Errorf("SQLite batches observed %v more, want some", got)
+	// The order's transaction went through the store: the SQLite
+	// writer, or the PostgreSQL pool.
+	store := "opencube_sqlite_batch_writes"
+	if isPostgres(s.m.DB) {
+		store = "opencube_postgres_pool_acquires_total"
+	}
+	if got := sum(after, store) - sum(before, store); got < 1 {
+		t.Errorf("%s moved by %v, want some", store, got)
 	}
 }
 
