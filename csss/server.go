@@ -341,7 +341,7 @@ func (s *Server) record(ctx context.Context, rt *Route, lang Lang, entries []*op
 		if err != nil {
 			// The answer stands; unremembered, a retry runs the request
 			// again, which wrote nothing.
-			s.Logger.Error("record replay", "err", err)
+			s.Logger.ErrorContext(ctx, "record replay", "err", err)
 			return out
 		}
 		if !claimed {
@@ -433,7 +433,7 @@ func (s *Server) authenticateBody(ctx context.Context, body []byte) (accessCode,
 	case errSignature:
 		return accessCode, sign, nil, 0, CodeSignature
 	}
-	s.Logger.Error("find enterprise", "err", err)
+	s.Logger.ErrorContext(ctx, "find enterprise", "err", err)
 	return accessCode, sign, nil, 0, CodeSystem
 }
 
