@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,8 @@ import (
 	"layeh.com/radius/rfc2866"
 	"layeh.com/radius/rfc2869"
 
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
 )
 
@@ -421,5 +424,52 @@ func TestRADIUSMetrics(t *testing.T) {
 		if got := sum(fams, tt.name, tt.labels...); got != tt.want {
 			t.Errorf("%s %v = %v, want %v", tt.name, tt.labels, got, tt.want)
 		}
+	}
+}
+
+// TestMetricsBackgroundWork: a webhook delivery and a short message show
+// in the backlog while due, then as job runs, an attempt and SMS states.
+func TestMetricsBackgroundWork(t *testing.T) {
+	s, _ := startObservedServer(t, func(m *Main) { m.Notify.Interval = 0 })
+	ctx := t.Context()
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(hook.Close)
+	if _, err := client.NewAdmin(s.m.URL(), testAdminToken).PutWebhook(ctx,
+		&opencube.Webhook{EnterpriseCode: entP, URL: hook.URL, Events: []opencube.EventType{"1000"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.mustOrder(t, s.p, planMonthly.order(simP(0), false))
+	if _, err := s.p.SendSMS(ctx, opencube.SendSMSRequest{ICCID: simP(1), Content: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	due := scrape(t, s)
+	s.runDue(t)
+	done := scrape(t, s)
+	for _, tt := range []struct {
+		fams   map[string]*dto.MetricFamily
+		name   string
+		labels []string
+		want   float64
+	}{
+		{due, "opencube_webhook_deliveries_pending", nil, 1},
+		{due, "opencube_jobs_due", []string{"kind", opencube.JobDeliver}, 1},
+		{due, "opencube_jobs_due", []string{"kind", opencube.JobSendSMS}, 1},
+		{due, "opencube_sms_total", []string{"gateway", "sandbox", "direction", "mt", "state", "queued"}, 1},
+		{done, "opencube_webhook_deliveries_pending", nil, 0},
+		{done, "opencube_webhook_oldest_pending_seconds", nil, 0},
+		{done, "opencube_jobs_due", []string{"kind", opencube.JobDeliver}, 0},
+		{done, "opencube_jobs_due", []string{"kind", opencube.JobSendSMS}, 0},
+		{done, "opencube_webhook_attempts_total", []string{"outcome", "delivered"}, 1},
+		{done, "opencube_job_runs_total", []string{"kind", opencube.JobDeliver, "outcome", "ok"}, 1},
+		{done, "opencube_job_runs_total", []string{"kind", opencube.JobSendSMS, "outcome", "ok"}, 1},
+		{done, "opencube_sms_total", []string{"gateway", "sandbox", "direction", "mt", "state", "sent"}, 1},
+	} {
+		if got := sum(tt.fams, tt.name, tt.labels...); got != tt.want {
+			t.Errorf("%s %v = %v, want %v", tt.name, tt.labels, got, tt.want)
+		}
+	}
+	if got := sum(due, "opencube_jobs_lag_seconds", "kind", opencube.JobSendSMS); got < 1 {
+		t.Errorf("the SMS hand-over waited %v s, want at least 1", got)
 	}
 }
