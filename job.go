@@ -59,6 +59,50 @@ const (
 	JobESIMInstallMail = "esim.install_mail"
 )
 
+// JobKinds lists every job kind above: what metrics label by kind.
+var JobKinds = []string{
+	JobExpireOrder, JobExpiryAlert, JobSessionSweep, JobDeliver, JobPurgeDeliveries,
+	JobSendSMS, JobExpireSMS, JobSandboxSMS, JobESIMPreOrderTimeout, JobESIMInstallMail,
+}
+
+// Backlog is the work waiting in a store at a moment, as an operator
+// watches it: due jobs, pending webhook deliveries, failing endpoints.
+type Backlog struct {
+	// Jobs are the jobs whose RunAt has come, one entry a kind that has
+	// any.
+	Jobs []JobBacklog
+	// PendingDeliveries counts the webhook deliveries neither delivered
+	// nor failed for good; OldestDelivery is when the oldest of them was
+	// made (zero when there is none).
+	PendingDeliveries int
+	OldestDelivery    time.Time
+	// FailingEndpoints counts the webhook endpoints that failed
+	// FailingAfter or more times in a row (Webhook.Failing).
+	FailingEndpoints int
+}
+
+// JobBacklog is the jobs of one kind whose RunAt has come.
+type JobBacklog struct {
+	Kind string
+	// Due counts the jobs waiting for a worker: not leased, or whose
+	// lease ran out.
+	Due int
+	// Running counts the jobs a worker holds a live lease on.
+	Running int
+	// Retrying counts the due or running jobs whose last attempt failed.
+	Retrying int
+	// OldestDue is the RunAt of the earliest job waiting for a worker;
+	// zero when none is.
+	OldestDue time.Time
+}
+
+// BacklogStore reports the work waiting in the store.
+type BacklogStore interface {
+	// Backlog reads the backlog at now. It reads through indexes, so that
+	// its cost follows the size of the backlog, not of the history.
+	Backlog(ctx context.Context, now time.Time) (*Backlog, error)
+}
+
 // JobStore keeps the background jobs; OrderTx.InsertJob adds them.
 type JobStore interface {
 	// ClaimJobs leases to owner, until now+lease, up to limit jobs of kinds

@@ -21,6 +21,7 @@ type Store interface {
 	ShopStore
 	SMSStore
 	HealthStore
+	BacklogStore
 	// Close releases the store's resources.
 	Close() error
 }

@@ -215,10 +215,24 @@ type Disconnect struct {
 
 // BookResult is the outcome of booking one accounting record.
 type BookResult struct {
-	Unknown    bool        // no SIM has the record's IMSI: acknowledged and dropped
+	Unknown bool // no SIM has the record's IMSI: acknowledged and dropped
+	// Duplicate says the record brought nothing new: its session had
+	// totals as high already, from a record as late or later (a
+	// retransmission, or a record overtaken by a later one).
+	Duplicate  bool
 	Bytes      int64       // the usage added: the delta over the session's last totals
 	Disconnect *Disconnect // set when the record's session must end
 }
+
+// Reply-Messages of a rejected Access-Request (AuthDecision.Reason).
+const (
+	RejectUnknownSIM    = "unknown SIM"
+	RejectSIMState      = "SIM is " // and the SIM's status
+	RejectNoPlan        = "no plan in use"
+	RejectPlanSuspended = "plan is suspended"
+	RejectPlanExpired   = "plan has expired"
+	RejectQuota         = "data quota used up"
+)
 
 // AuthDecision is the answer to a RADIUS Access-Request.
 type AuthDecision struct {

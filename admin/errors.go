@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/metrics"
 )
 
 // Error kinds of the admin API itself, beside the domain kinds of
@@ -67,25 +68,40 @@ type ErrorBody struct {
 }
 
 // writeError answers err as an ErrorResponse with its kind's status: a
-// body over its limit is too_large; an error without a domain kind, or of
-// kind internal, is logged and answered as internal.
+// body over its limit is too_large (and its connection closed); an error
+// without a domain kind, or of kind internal, is answered as internal.
+// Every error answer is logged once, with the request's context (so with
+// its request id): a client's error at info with the answer's message, an
+// internal one at error with its cause.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *opencube.Error
 	var tooLarge *http.MaxBytesError
+	internal := false
 	switch {
 	case errors.As(err, &tooLarge):
 		e = &opencube.Error{Kind: KindTooLarge, Message: fmt.Sprintf("request body exceeds %d bytes", tooLarge.Limit)}
+		// The rest of the body is not read (http.MaxBytesReader would say
+		// so, but not through a writer that wraps this one).
+		w.Header().Set("Connection", "close")
 	case errors.As(err, &e) && e.Kind != opencube.KindInternal && e.Kind != "":
 	default:
-		logger := s.Logger
-		if logger == nil {
-			logger = slog.Default()
-		}
-		logger.Error("admin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		internal = true
 		e = &opencube.Error{Kind: opencube.KindInternal, Message: "internal error"}
+	}
+	status := HTTPStatus(e.Kind)
+	logger := s.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if internal {
+		logger.ErrorContext(r.Context(), "admin request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	} else {
+		logger.InfoContext(r.Context(), "admin error answer", "method", r.Method, "path", r.URL.Path, "status", status,
+			"kind", string(e.Kind), "field", e.Field, "message", e.Message)
 	}
 	if e.Kind == KindUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="opencube admin"`)
 	}
-	writeJSON(w, HTTPStatus(e.Kind), ErrorResponse{Error: ErrorBody{Kind: e.Kind, Field: e.Field, Cause: e.Cause, Message: e.Message}})
+	metrics.SetCode(w, string(e.Kind))
+	writeJSON(w, status, ErrorResponse{Error: ErrorBody{Kind: e.Kind, Field: e.Field, Cause: e.Cause, Message: e.Message}})
 }

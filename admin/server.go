@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/metrics"
 )
 
 // Server serves the admin API over an opencube.AdminService.
@@ -56,6 +57,13 @@ func (s *Server) Handler() http.Handler {
 		s.writeError(w, r, &opencube.Error{Kind: KindNoRoute, Message: fmt.Sprintf("no admin endpoint %s %s", r.Method, r.URL.Path)})
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The route is known before the token is checked, so that refusals
+		// are counted by route too.
+		route := metrics.Unmatched
+		if _, p := mux.Handler(r); p != "" && p != Prefix {
+			route = p
+		}
+		metrics.SetRoute(w, metrics.ProtocolAdmin, route)
 		if err := s.authorize(r); err != nil {
 			s.writeError(w, r, err)
 			return

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/throttle"
 )
 
@@ -164,6 +165,7 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc(Prefix+rt.Path, h)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		metrics.SetRoute(w, metrics.ProtocolCSSS, metrics.Unmatched)
 		s.writeError(w, r, http.StatusNotFound, CodeNoRoute, "")
 	})
 	return mux
@@ -209,6 +211,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func writeBody(w http.ResponseWriter, lang Lang, status int, body []byte) {
+	metrics.SetCode(w, codeOf(body))
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Language", lang.Tag())
@@ -220,6 +223,7 @@ func writeBody(w http.ResponseWriter, lang Lang, status int, body []byte) {
 // serve runs the checks of D23 in order, then the replay guard of D5, then
 // the route.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	metrics.SetRoute(w, metrics.ProtocolCSSS, rt.Path)
 	if r.Method != http.MethodPost {
 		s.writeError(w, r, http.StatusMethodNotAllowed, CodeNoRoute, "")
 		return
@@ -262,6 +266,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		tooFrequent(w, lang, wait)
 		return
 	}
+	metrics.SetAccessCode(ctx, accessCode)
 	p, ok := decodeParams(body)
 	if !ok {
 		fail(CodeInvalid, "body")
@@ -317,6 +322,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	writeBody(w, lang, http.StatusOK, out)
 }
 
+// codeOf returns the code of an encoded envelope, its first member (for
+// metrics, without decoding the answer); "" when body is not one.
+func codeOf(body []byte) string {
+	const prefix = `{"code":"`
+	if len(body) < len(prefix) || string(body[:len(prefix)]) != prefix {
+		return ""
+	}
+	rest := body[len(prefix):]
+	if end := bytes.IndexByte(rest, '"'); end > 0 && end <= 8 {
+		return string(rest[:end])
+	}
+	return ""
+}
+
 // idempotencyPrefix starts the key of an Idempotency-Key's entry.
 const idempotencyPrefix = "idempotency-key "
 
@@ -349,7 +368,7 @@ func (s *Server) record(ctx context.Context, rt *Route, lang Lang, entries []*op
 		if err != nil {
 			// The answer stands; unremembered, a retry runs the request
 			// again, which wrote nothing.
-			s.Logger.Error("record replay", "err", err)
+			s.Logger.ErrorContext(ctx, "record replay", "err", err)
 			return out
 		}
 		if !claimed {
@@ -449,7 +468,7 @@ func (s *Server) authenticateBody(ctx context.Context, body []byte) (accessCode,
 	case errTooFrequent:
 		return accessCode, sign, ent, 0, CodeTooFrequent
 	}
-	s.Logger.Error("find enterprise", "err", err)
+	s.Logger.ErrorContext(ctx, "find enterprise", "err", err)
 	return accessCode, sign, nil, 0, CodeSystem
 }
 

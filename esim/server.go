@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shopwire"
 )
@@ -133,10 +134,12 @@ func (s *Server) Handler() http.Handler {
 // noRoute answers a path with no route: HTTP 404 with code 2, naming the
 // method and path.
 func noRoute(w http.ResponseWriter, r *http.Request) {
+	metrics.SetRoute(w, metrics.ProtocolFMS, metrics.Unmatched)
 	writeEnvelope(w, http.StatusNotFound, Envelope{Code: CodeBadParams, Message: "no such API: " + r.Method + " " + r.URL.Path})
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	metrics.SetRoute(w, metrics.ProtocolFMS, Prefix+rt.Path)
 	c := &call{ctx: r.Context(), r: r, w: w}
 	data, err := s.run(c, rt)
 	if c.raw && err == nil {
@@ -182,12 +185,16 @@ func (s *Server) run(c *call, rt *Route) (any, error) {
 		if c.sess, err = s.Svc.Authenticate(c.ctx, c.r.Header.Get("x-access-token")); err != nil {
 			return nil, err
 		}
+		metrics.SetAccessCode(c.ctx, c.sess.EnterpriseCode)
 	}
 	return rt.handle(s, c)
 }
 
 // writeEnvelope writes e as the whole answer (shopwire.WriteJSON).
-func writeEnvelope(w http.ResponseWriter, status int, e Envelope) { shopwire.WriteJSON(w, status, e) }
+func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
+	metrics.SetCode(w, strconv.Itoa(e.Code))
+	shopwire.WriteJSON(w, status, e)
+}
 
 // partner returns the request's partnerCode, or the session's.
 func (c *call) partner() (string, error) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shopwire"
 	"github.com/opencube/opencube/throttle"
@@ -113,6 +114,7 @@ func (s *Server) Handler() http.Handler {
 
 // noRoute answers a path with no route: HTTP 404 with csss.CodeNoRoute.
 func noRoute(w http.ResponseWriter, r *http.Request) {
+	metrics.SetRoute(w, metrics.ProtocolMall, metrics.Unmatched)
 	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
 	writeEnvelope(w, http.StatusNotFound, Envelope{Code: csss.CodeNoRoute, Message: csss.Message(csss.CodeNoRoute, lang, "")})
 }
@@ -137,6 +139,7 @@ type tooFrequent struct{ wait time.Duration }
 func (e *tooFrequent) Error() string { return "mall: request too frequent" }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	metrics.SetRoute(w, metrics.ProtocolMall, rt.Path)
 	lang := csss.ParseLang(r.Header.Get("Accept-Language"))
 	data, err := s.run(w, r, rt)
 	if err != nil {
@@ -202,6 +205,7 @@ func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Param
 	if wait := s.Limits.TenantTake(e); wait > 0 {
 		return "", &tooFrequent{wait}
 	}
+	metrics.SetAccessCode(ctx, partner)
 	switch p["version"] {
 	case "", "1.0", "2.0", "3.0":
 	default:
@@ -259,7 +263,10 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, rt *Route) (any, er
 }
 
 // writeEnvelope writes e as the whole answer (shopwire.WriteJSON).
-func writeEnvelope(w http.ResponseWriter, status int, e Envelope) { shopwire.WriteJSON(w, status, e) }
+func writeEnvelope(w http.ResponseWriter, status int, e Envelope) {
+	metrics.SetCode(w, e.Code)
+	shopwire.WriteJSON(w, status, e)
+}
 
 // verifyData is the answer of singleVerify.
 type verifyData struct {

@@ -81,7 +81,17 @@ type Notifier struct {
 	// Jitter returns a number in [0, 1) for Backoff; math/rand when nil.
 	Jitter func() float64
 	Logger *slog.Logger
+	// Observe, when set, is told the outcome (Outcome*) and latency of
+	// every attempt once it is recorded (metrics).
+	Observe func(outcome string, latency time.Duration)
 }
+
+// Outcomes of an attempt (Notifier.Observe).
+const (
+	OutcomeDelivered = "delivered" // the receiver took it
+	OutcomeRetry     = "retry"     // it failed and will be tried again
+	OutcomeFailed    = "failed"    // it failed, the last attempt: failed for good
+)
 
 // New returns a Notifier with the default timeout and attempts.
 func New(store Store, clock opencube.Clock) *Notifier {
@@ -146,6 +156,16 @@ func (n *Notifier) Deliver(ctx context.Context, j *opencube.Job) error {
 	}
 	if err := n.Store.RecordAttempt(ctx, d.ID, a, state); err != nil {
 		return err
+	}
+	if n.Observe != nil {
+		outcome := OutcomeRetry
+		switch state {
+		case opencube.DeliveryDelivered:
+			outcome = OutcomeDelivered
+		case opencube.DeliveryFailed:
+			outcome = OutcomeFailed
+		}
+		n.Observe(outcome, a.Latency)
 	}
 	if state != opencube.DeliveryPending {
 		if state == opencube.DeliveryFailed && n.Logger != nil {

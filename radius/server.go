@@ -37,6 +37,8 @@ type Server struct {
 	CoAPort int
 	// DisconnectTimeout bounds one Disconnect-Request exchange.
 	DisconnectTimeout time.Duration
+	// Observer, when set, is told what the server does (metrics).
+	Observer Observer
 
 	once     sync.Once
 	queue    chan *pending
@@ -129,19 +131,23 @@ func (s *Server) handleAccounting(w radius.ResponseWriter, r *radius.Request) {
 	if errors.Is(err, ErrNotAccounting) {
 		if r.Packet.Code == radius.CodeAccountingRequest {
 			w.Write(r.Packet.Response(radius.CodeAccountingResponse)) // Accounting-On/Off
+			s.observeRecord(r.Packet, OutcomeIgnored)
 		}
 		return
 	}
 	if err != nil {
 		s.Logger.Warn("radius: accounting record dropped", "from", r.RemoteAddr.String(), "err", err)
+		s.observeRecord(r.Packet, OutcomeDropped)
 		return
 	}
 	res, err := s.Book(r.Context(), rec)
 	if err != nil {
 		s.Logger.Error("radius: accounting record not booked", "session", rec.SessionID, "err", err)
+		s.observeRecord(r.Packet, OutcomeFailed)
 		return // no answer: the NAS retransmits
 	}
 	w.Write(r.Packet.Response(radius.CodeAccountingResponse))
+	s.observeRecord(r.Packet, bookOutcome(res))
 	if res.Unknown {
 		s.Logger.Warn("radius: accounting record of an unknown SIM", "imsi", rec.IMSI)
 	}
@@ -223,7 +229,11 @@ func (s *Server) flush(batch []*pending) {
 	for i, p := range batch {
 		recs[i] = p.rec
 	}
+	start := time.Now()
 	results, err := s.Usage.BookUsage(context.Background(), recs)
+	if s.Observer != nil {
+		s.Observer.Batch(len(recs), time.Since(start))
+	}
 	for i, p := range batch {
 		if err != nil {
 			p.done <- result{err: err}
@@ -259,8 +269,12 @@ func (s *Server) disconnect(d *opencube.Disconnect) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := s.SendDisconnect(context.Background(), d); err != nil {
+		err := s.SendDisconnect(context.Background(), d)
+		if err != nil {
 			s.Logger.Warn("radius: Disconnect-Request failed", "nas", d.NASAddr, "session", d.SessionID, "err", err)
+		}
+		if s.Observer != nil {
+			s.Observer.Disconnect(err == nil)
 		}
 	}()
 }
@@ -296,13 +310,26 @@ func (s *Server) handleAuth(w radius.ResponseWriter, r *radius.Request) {
 		return
 	}
 	imsi := IMSI(r.Packet)
-	d := &opencube.AuthDecision{Reason: "no IMSI in the request"}
+	d := &opencube.AuthDecision{Reason: reasonNoIMSI}
 	if imsi != "" {
 		var err error
 		if d, err = s.Usage.Authorize(r.Context(), imsi); err != nil {
 			s.Logger.Error("radius: authorization failed", "imsi", imsi, "err", err)
+			if s.Observer != nil {
+				s.Observer.Access(ResultError, ReasonStore)
+			}
 			return // no answer: the NAS retries
 		}
 	}
 	w.Write(reply(r.Packet, d))
+	if s.Observer != nil {
+		s.Observer.Access(accessReason(d))
+	}
+}
+
+// observeRecord tells the Observer of an Accounting-Request's outcome.
+func (s *Server) observeRecord(p *radius.Packet, outcome string) {
+	if s.Observer != nil {
+		s.Observer.Record(packetType(p), outcome)
+	}
 }

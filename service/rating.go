@@ -97,6 +97,14 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 	}
 	key := opencube.SessionKey{NAS: r.NAS, ID: r.SessionID}
 	sess := b.sessions[key]
+	// seen says the session was known with its last record's time and
+	// state, for telling a repeat from news.
+	seen := sess != nil
+	var lastAt time.Time
+	var lastState opencube.SessionState
+	if seen {
+		lastAt, lastState = sess.LastAt, sess.State
+	}
 	if sess == nil {
 		start := r.Time.Add(-r.SessionTime)
 		sess = &opencube.DataSession{
@@ -133,6 +141,8 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 		return res, err
 	}
 	res.Bytes = delta
+	res.Duplicate = seen && delta == 0 && !r.Time.After(lastAt) &&
+		(r.Type != opencube.AcctStop || lastState == opencube.SessionStopped)
 	pieces := SplitDays(from, r.Time, delta)
 	for _, p := range pieces {
 		if err := tx.AddDailyUsage(ctx, sub.SIM.EnterpriseCode, sub.SIM.ICCID, p.Day, p.Bytes); err != nil {
@@ -217,7 +227,7 @@ func (s *SIMs) startOnAttach(ctx context.Context, tx opencube.UsageTx, iccid str
 func (s *SIMs) Authorize(ctx context.Context, imsi string) (*opencube.AuthDecision, error) {
 	sub, err := s.Store.FindSubscriber(ctx, imsi)
 	if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
-		return &opencube.AuthDecision{Reason: "unknown SIM"}, nil
+		return &opencube.AuthDecision{Reason: opencube.RejectUnknownSIM}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -362,21 +372,21 @@ func authorize(sub *opencube.Subscriber, now time.Time) *opencube.AuthDecision {
 	o := sub.Order
 	switch {
 	case sub.SIM.Status != opencube.SIMActive:
-		d.Reason = "SIM is " + string(sub.SIM.Status)
+		d.Reason = opencube.RejectSIMState + string(sub.SIM.Status)
 	case o == nil && sub.FirstAttach:
 		d.Accept = true // the session starts the waiting OTA order
 	case o == nil:
-		d.Reason = "no plan in use"
+		d.Reason = opencube.RejectNoPlan
 	case o.Status != opencube.OrderInUse:
-		d.Reason = "plan is suspended"
+		d.Reason = opencube.RejectPlanSuspended
 	case o.ExpiresAt != nil && now.After(*o.ExpiresAt):
-		d.Reason = "plan has expired"
+		d.Reason = opencube.RejectPlanExpired
 	case Remaining(sub, now) > 0:
 		d.Accept = true
 	case o.PlanType == opencube.PlanUnlimitedDaily:
 		d.Accept, d.ThrottleKbps = true, max(sub.ThrottleKbps, 1)
 	default:
-		d.Reason = "data quota used up"
+		d.Reason = opencube.RejectQuota
 	}
 	return d
 }

@@ -263,6 +263,25 @@ func TestRatingBatch(t *testing.T) {
 	}
 }
 
+// TestRatingDuplicate: a record that brings nothing new to a known
+// session (a retransmission, one overtaken by a later record) is a
+// duplicate; a first Start, an idle interim and the Stop are not.
+func TestRatingDuplicate(t *testing.T) {
+	f := newRatingFixture(t)
+	f.order(t, f.sim, opencube.PlanMonthly, 1<<30, nil)
+	res := f.book(t, rec(opencube.AcctStart, 0, 0, 0), rec(opencube.AcctInterim, 2*time.Minute, 100, 10),
+		rec(opencube.AcctInterim, 2*time.Minute, 100, 10), rec(opencube.AcctInterim, time.Minute, 50, 5),
+		rec(opencube.AcctInterim, 5*time.Minute, 100, 10), rec(opencube.AcctStop, 5*time.Minute, 100, 10))
+	res = append(res, f.book(t, rec(opencube.AcctStop, 5*time.Minute, 100, 10))...)
+	var got []bool
+	for _, r := range res {
+		got = append(got, r.Duplicate)
+	}
+	if diff := cmp.Diff([]bool{false, false, true, true, false, false, true}, got); diff != "" {
+		t.Errorf("duplicates (-want +got):\n%s", diff)
+	}
+}
+
 // TestRatingDisconnect: the record that uses up a capped order asks for a
 // Disconnect, and so does every later one of an open session.
 func TestRatingDisconnect(t *testing.T) {

@@ -40,6 +40,9 @@ type SMS struct {
 	Validity    time.Duration
 	DoubtWindow time.Duration
 	Logger      *slog.Logger
+	// Observe, when set, is told of every message that reached a state,
+	// once the move committed (metrics).
+	Observe func(direction opencube.SMSDirection, state opencube.SMSState)
 	// claim is the replay claim of the request the copy made by Replaying
 	// acts for; nil on the shared service.
 	claim *opencube.ReplayClaim
@@ -160,7 +163,16 @@ func (s *SMS) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube
 	if err != nil {
 		return nil, err
 	}
+	s.observe(opencube.SMSMT, opencube.SMSQueued)
 	return m, nil
+}
+
+// observe tells Observe that a message reached state; an empty state
+// (nothing moved) tells nothing.
+func (s *SMS) observe(direction opencube.SMSDirection, state opencube.SMSState) {
+	if s.Observe != nil && state != "" {
+		s.Observe(direction, state)
+	}
 }
 
 // FindSMS implements opencube.SMSService.
@@ -203,7 +215,9 @@ func (s *SMS) doubtWindow() time.Duration {
 // in the same transaction.
 func (s *SMS) Report(ctx context.Context, id string, o opencube.SMSOutcome, detail string) error {
 	now := s.now()
-	return s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+	var moved opencube.SMSState
+	err := s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+		moved = ""
 		m, err := tx.SMSByID(ctx, id)
 		if err != nil {
 			return err
@@ -231,11 +245,16 @@ func (s *SMS) Report(ctx context.Context, id string, o opencube.SMSOutcome, deta
 		if err := tx.SaveSMS(ctx, m); err != nil {
 			return err
 		}
+		moved = m.State
 		if m.State.Final() {
 			return insertReport(ctx, tx, m, now)
 		}
 		return nil
 	})
+	if err == nil {
+		s.observe(opencube.SMSMT, moved)
+	}
+	return err
 }
 
 // insertReport writes the 短信下行回调 event of a message in a final state.
@@ -286,6 +305,7 @@ func (s *SMS) ReceiveMO(ctx context.Context, r opencube.MORequest) (*opencube.SM
 	if err != nil {
 		return nil, err
 	}
+	s.observe(opencube.SMSMO, opencube.SMSDelivered)
 	return m, nil
 }
 
@@ -293,7 +313,9 @@ func (s *SMS) ReceiveMO(ctx context.Context, r opencube.MORequest) (*opencube.SM
 // or sent at the end of its validity expires, and the customer is told.
 func (s *SMS) ExpireJob(ctx context.Context, j *opencube.Job) error {
 	now := s.now()
+	var moved opencube.SMSState
 	err := s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+		moved = ""
 		m, err := tx.SMSByID(ctx, j.Key)
 		if err != nil {
 			return err
@@ -305,8 +327,12 @@ func (s *SMS) ExpireJob(ctx context.Context, j *opencube.Job) error {
 		if err := tx.SaveSMS(ctx, m); err != nil {
 			return err
 		}
+		moved = m.State
 		return insertReport(ctx, tx, m, now)
 	})
+	if err == nil {
+		s.observe(opencube.SMSMT, moved)
+	}
 	if opencube.ErrorKind(err) == opencube.KindSMSNotFound {
 		return nil
 	}

@@ -79,7 +79,9 @@ func (s *SMS) SendJob(ctx context.Context, j *opencube.Job) error {
 		acc = &opencube.SMSAcceptance{}
 	}
 	at := s.now()
-	return s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+	var moved opencube.SMSState
+	err = s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+		moved = ""
 		got, err := tx.SMSByID(ctx, m.ID)
 		if err != nil {
 			return err
@@ -87,6 +89,7 @@ func (s *SMS) SendJob(ctx context.Context, j *opencube.Job) error {
 		got.GatewayID, got.SubmittingAt, got.Error, got.UpdatedAt = acc.ID, nil, "", at
 		if got.State == opencube.SMSQueued {
 			got.State, got.SentAt = opencube.SMSSent, &at
+			moved = got.State
 		}
 		if err := tx.SaveSMS(ctx, got); err != nil {
 			return err
@@ -96,6 +99,10 @@ func (s *SMS) SendJob(ctx context.Context, j *opencube.Job) error {
 		}
 		return nil
 	})
+	if err == nil {
+		s.observe(opencube.SMSMT, moved)
+	}
+	return err
 }
 
 // sendFailed records a failed hand-over and says when to try again.
@@ -103,7 +110,9 @@ func (s *SMS) sendFailed(ctx context.Context, m *opencube.SMS, serr error) error
 	serr = s.fmtGateway(serr)
 	now := s.now()
 	var retry error
+	var moved opencube.SMSState
 	err := s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+		retry, moved = nil, ""
 		got, err := tx.SMSByID(ctx, m.ID)
 		if err != nil {
 			return err
@@ -118,6 +127,7 @@ func (s *SMS) sendFailed(ctx context.Context, m *opencube.SMS, serr error) error
 			if err := tx.SaveSMS(ctx, got); err != nil {
 				return err
 			}
+			moved = got.State
 			return insertReport(ctx, tx, got, now)
 		case errors.Is(serr, opencube.ErrSMSNotSent):
 			got.SubmittingAt = nil
@@ -131,5 +141,6 @@ func (s *SMS) sendFailed(ctx context.Context, m *opencube.SMS, serr error) error
 	if err != nil {
 		return errors.Join(serr, err)
 	}
+	s.observe(opencube.SMSMT, moved)
 	return retry
 }

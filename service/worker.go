@@ -31,6 +31,10 @@ type Worker struct {
 	// the other. With more, Run keeps up to Concurrency jobs running and
 	// claims more as each ends, so that a slow job never holds up the others.
 	Concurrency int
+	// Observe, when set, is told of every run of a job that ended on its
+	// own (not cut by a shutdown): its kind, its handler's error, and how
+	// long it took (metrics).
+	Observe func(kind string, err error, took time.Duration)
 
 	wake chan struct{}
 }
@@ -104,7 +108,11 @@ func (w *Worker) kinds() []string {
 
 // finish runs a claimed job and completes it, or schedules its retry.
 func (w *Worker) finish(ctx context.Context, j *opencube.Job) error {
+	start := time.Now()
 	err := w.run(ctx, j)
+	if w.Observe != nil && (err == nil || ctx.Err() == nil) {
+		w.Observe(j.Kind, err, time.Since(start))
+	}
 	// Record the outcome even when ctx ended meanwhile (a shutdown): a done
 	// job must not run again, and an interrupted one is free at once.
 	done := context.WithoutCancel(ctx)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/gsm"
+	"github.com/opencube/opencube/metrics"
 )
 
 // DLR masks of Kannel's sendsms: delivered (1), undeliverable (2), queued
@@ -157,6 +159,9 @@ func (k *Kannel) Send(ctx context.Context, m *opencube.SMS) (*opencube.SMSAccept
 type Callbacks struct {
 	Receiver opencube.SMSReceiver
 	Token    string
+	// Logger receives refused and failed callbacks; slog.Default() when
+	// nil.
+	Logger *slog.Logger
 }
 
 // MaxCallbackBody is the largest body a Kannel callback is answered with:
@@ -166,6 +171,11 @@ const MaxCallbackBody = 4 << 10
 
 // ServeHTTP implements http.Handler.
 func (c *Callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	route := metrics.Unmatched
+	if r.URL.Path == KannelDLRPath || r.URL.Path == KannelMOPath {
+		route = r.URL.Path
+	}
+	metrics.SetRoute(w, metrics.ProtocolKannel, route)
 	if r.ContentLength > MaxCallbackBody {
 		w.Header().Set("Connection", "close")
 		http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
@@ -173,6 +183,7 @@ func (c *Callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	if c.Token == "" || subtle.ConstantTimeCompare([]byte(q.Get("token")), []byte(c.Token)) != 1 {
+		c.logger().InfoContext(r.Context(), "kannel callback refused: wrong token", "path", r.URL.Path)
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
@@ -190,10 +201,20 @@ func (c *Callbacks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "":
 		w.WriteHeader(http.StatusOK) // an empty answer: smsbox sends no reply
 	case opencube.KindInvalid, opencube.KindDeviceNotFound, opencube.KindSMSNotFound:
+		c.logger().InfoContext(r.Context(), "kannel callback refused", "path", r.URL.Path, "err", err)
 		http.Error(w, err.Error(), http.StatusBadRequest)
 	default:
+		c.logger().ErrorContext(r.Context(), "kannel callback failed", "path", r.URL.Path, "err", err)
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}
+}
+
+// logger is the callbacks' logger: Logger, else slog.Default().
+func (c *Callbacks) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.Default()
 }
 
 // dlr records a delivery report: type 1 delivered, 2 or 16 failed, 4 or

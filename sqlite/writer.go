@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	modernc "modernc.org/sqlite"
 )
@@ -45,6 +47,8 @@ type writer struct {
 	quit   chan struct{} // closed by close: the loop drains and stops
 	exited chan struct{} // closed when the loop has stopped
 	once   sync.Once
+	// observe, when set, is told of every batch (DB.ObserveBatches).
+	observe atomic.Pointer[func(writes int, took time.Duration)]
 }
 
 // op is one queued write transaction.
@@ -210,7 +214,13 @@ func (w *writer) loop() {
 			}
 		}
 		w.ckpt.restart(w.conn)
-		w.runBatch(batch)
+		if f := w.observe.Load(); f != nil {
+			start := time.Now()
+			w.runBatch(batch)
+			(*f)(len(batch), time.Since(start))
+		} else {
+			w.runBatch(batch)
+		}
 	}
 }
 
@@ -371,6 +381,15 @@ func (t *txn) exec(query string, args ...any) (sql.Result, error) {
 func (t *txn) queryRow(query string, args ...any) *sql.Row {
 	return t.w.conn.QueryRowContext(t.ctx, query, args...)
 }
+
+// ObserveBatches has fn told of every batch of write transactions the
+// writer commits together: how many it held, and how long it took from
+// its BEGIN to its COMMIT (metrics). fn runs on the writer's goroutine,
+// so it must be quick.
+func (db *DB) ObserveBatches(fn func(writes int, took time.Duration)) { db.w.observe.Store(&fn) }
+
+// QueuedWrites returns how many write transactions wait for the writer.
+func (db *DB) QueuedWrites() int { return len(db.w.ops) }
 
 // update runs fn as one write transaction; see writer.run. An error from fn
 // is returned as it is, so that domain errors keep their type.

@@ -26,6 +26,7 @@ func testNotify(t *testing.T, open func(*testing.T) opencube.Store) {
 		{"PurgeDeliveries", testPurgeDeliveries},
 		{"Alerts", testAlerts},
 		{"ConcurrentSeq", testConcurrentSeq},
+		{"Backlog", testBacklog},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -103,7 +104,14 @@ func benchOrderPackage(b *testing.B, db string, nodes int) {
 		m.DB = db
 		m.Demo = i == 0
 		m.SMS.Gateway = "sandbox"
-		m.LogLevel = "error"
+		// As in production: metrics on, and the access log, one JSON line
+		// a request, to a file.
+		log, err := os.Create(filepath.Join(b.TempDir(), fmt.Sprintf("node%d.log", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer log.Close()
+		m.LogLevel, m.LogFormat, m.Stderr = "info", "json", log
 		if err := m.Run(context.Background()); err != nil {
 			b.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/docs"
+	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/postgres"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
@@ -37,6 +38,13 @@ type Main struct {
 	Node       int
 	MaxBulk    int
 	LogLevel   string
+	// LogFormat is text or json (observe.go).
+	LogFormat string
+	// AccessLog writes one line a request, at info level.
+	AccessLog bool
+	// MetricsAddr, when set, serves /metrics and /debug/pprof/ on a
+	// listener of its own instead of /metrics on Addr.
+	MetricsAddr string
 	// JobInterval is how often the node looks for due background jobs;
 	// 0 runs none (tests then call Worker.RunOnce themselves).
 	JobInterval time.Duration
@@ -68,6 +76,8 @@ type Main struct {
 	CSSS   *csss.Server
 	Worker *service.Worker
 	Logger *slog.Logger
+	// Metrics are the server's metrics (observe.go).
+	Metrics *metrics.Metrics
 	// Owner names this node in node and job leases.
 	Owner string
 	// Shops are the Mall and the eSIM QR Mall (mall.go).
@@ -83,6 +93,10 @@ type Main struct {
 	// readyState holds its last database check.
 	loops      loopTracker
 	readyState readyState
+
+	// metricsLn and metricsServer serve --metrics-addr (observe.go).
+	metricsLn     net.Listener
+	metricsServer *http.Server
 }
 
 // nodeLease is how long a node number and a job claim hold without renewal.
@@ -92,7 +106,7 @@ const nodeLease = time.Minute
 func NewMain() *Main {
 	return &Main{
 		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: service.DemoSecret,
-		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info",
+		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info", LogFormat: "text", AccessLog: true,
 		JobInterval: time.Second, Node: -1, node: -1, Notify: defaultNotify(), SMS: defaultSMS(), HTTP: defaultHTTP(),
 		Clock: opencube.SystemClock, Stderr: os.Stderr, ready: make(chan struct{}),
 	}
@@ -112,6 +126,9 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.DurationVar(&m.JobInterval, "job-interval", m.JobInterval, "how often to look for due background jobs (0: never)")
 	fs.IntVar(&m.MaxBulk, "max-bulk", m.MaxBulk, "largest deviceList of a bulk order")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "debug, info, warn or error")
+	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "text or json")
+	fs.BoolVar(&m.AccessLog, "access-log", m.AccessLog, "log one line a request, at info level")
+	fs.StringVar(&m.MetricsAddr, "metrics-addr", m.MetricsAddr, "serve /metrics and /debug/pprof/ on this HOST:PORT (default: /metrics on --addr, no pprof)")
 	m.HTTP.define(fs)
 	m.Limits.define(fs)
 	m.Shop.define(fs)
@@ -129,6 +146,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.MaxBulk < 1 {
 		return errors.New("serve: --max-bulk must be at least 1")
+	}
+	if m.LogFormat != "text" && m.LogFormat != "json" {
+		return errLogFormat
 	}
 	if err := m.HTTP.check(); err != nil {
 		return err
@@ -289,11 +309,11 @@ func redact(dsn string) string {
 // Run opens the database, loads the demo data when asked, and starts serving
 // in the background. It returns once the server accepts connections.
 func (m *Main) Run(ctx context.Context) error {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
-		return fmt.Errorf("serve: --log-level: %w", err)
+	var err error
+	if m.Logger, err = newLogger(m.Stderr, m.LogFormat, m.LogLevel); err != nil {
+		return err
 	}
-	m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	m.Metrics = metrics.New(version())
 	if m.SMS == (smsConfig{}) {
 		m.SMS = defaultSMS()
 	}
@@ -362,12 +382,16 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startRADIUS(ctx); err != nil {
 		return err
 	}
+	m.observe()
+	if err := m.serveMetrics(); err != nil {
+		return err
+	}
 
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
 		return err
 	}
-	m.server = m.HTTP.server(m.Handler())
+	m.server = m.HTTP.server(m.observed(m.Handler()))
 	go m.server.Serve(m.ln)
 	m.background()
 	close(m.ready)
@@ -391,6 +415,9 @@ func (m *Main) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", m.readyz)
 	mountDocs(mux)
+	if m.Metrics != nil && m.MetricsAddr == "" {
+		mux.Handle("GET /metrics", m.Metrics.Handler())
+	}
 	mountAdmin(mux, m)
 	m.mountShops(mux)
 	m.mountSMS(mux)
@@ -497,6 +524,9 @@ func (m *Main) Close() error {
 			m.server.Close()
 			errs = append(errs, fmt.Errorf("requests still running after --shutdown-timeout %s were cut: %w", m.HTTP.ShutdownTimeout, err))
 		}
+	}
+	if m.metricsServer != nil {
+		errs = append(errs, m.metricsServer.Close())
 	}
 	errs = append(errs, m.stopRADIUS())
 	if m.stop != nil {

@@ -164,7 +164,7 @@ func (m *Main) mountSMS(mux *http.ServeMux) {
 	if m.SMS.Kannel == nil {
 		return
 	}
-	cb := &sms.Callbacks{Receiver: m.SMS.Service, Token: m.SMS.CallbackToken}
+	cb := &sms.Callbacks{Receiver: m.SMS.Service, Token: m.SMS.CallbackToken, Logger: m.Logger}
 	mux.Handle(sms.KannelDLRPath, cb)
 	mux.Handle(sms.KannelMOPath, cb)
 }
