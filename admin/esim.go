@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -16,7 +17,7 @@ type ProfileStateRequest struct {
 }
 
 // esim returns the eSIM service, KindNoRoute when the server has none.
-func (s *Server) esim() (opencube.ESIMAdminService, error) {
+func (s *Server) esim() (ESIMService, error) {
 	if s.ESIM == nil {
 		return nil, &opencube.Error{Kind: KindNoRoute, Message: "this server has no eSIM QR Mall"}
 	}
@@ -139,4 +140,22 @@ func (s *Server) verificationCode(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusOK, v, nil
+}
+
+// ESIMService is the operator's side of the eSIM QR Mall: the
+// catalog and the profile inventory.
+type ESIMService interface {
+	// CreatePlan adds a plan to the catalog.
+	CreatePlan(ctx context.Context, p *opencube.ESIMPlan) error
+	// ImportProfiles adds profiles to the inventory, all or nothing.
+	ImportProfiles(ctx context.Context, ps []*opencube.Profile) error
+	// MarkProfile moves a profile to installed or deleted.
+	MarkProfile(ctx context.Context, accessCode, iccid string, to opencube.ProfileState) (*opencube.Profile, error)
+	// FindProfiles lists an enterprise's profiles.
+	FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*opencube.Profile, error)
+	// CodesReadable reports whether verification codes may be read (D21:
+	// in sandbox mode only).
+	CodesReadable() bool
+	// VerificationCode returns the current code of an address.
+	VerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error)
 }

@@ -20,7 +20,7 @@ type Server struct {
 	Logger *slog.Logger
 	// ESIM serves the eSIM routes (profiles, eSIM plans, sandbox codes);
 	// nil answers them 404.
-	ESIM opencube.ESIMAdminService
+	ESIM ESIMService
 	// Notify serves the webhook, delivery and alert routes; they answer
 	// 404 when it is nil.
 	Notify opencube.NotifyService

@@ -95,9 +95,9 @@ type call struct {
 	raw    bool              // the handler wrote the response itself
 }
 
-// Server serves the eSIM QR Mall over an ESIMService.
+// Server serves the eSIM QR Mall over a Service.
 type Server struct {
-	Svc opencube.ESIMService
+	Svc Service
 	// Enterprises finds the partners whose secrets sign requests.
 	Enterprises opencube.EnterpriseFinder
 	// Clock dates outgoing mail: the real clock, also in sandbox mode
@@ -113,7 +113,7 @@ type Server struct {
 
 // NewServer returns a server over svc with both payment providers, on
 // clock (the real clock, which checks Stripe-Signature timestamps too).
-func NewServer(svc opencube.ESIMService, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
+func NewServer(svc Service, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
 	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Sandbox: Sandbox{}, Stripe: &Stripe{Clock: clock}, Logger: slog.Default()}
 }
 
@@ -692,4 +692,29 @@ func (s *Server) SendInstallMail(ctx context.Context, j *opencube.Job) error {
 	}
 	msg := InstallMail(s.Mailer.From, o.Email, o.ID, o.PlanName, p.ICCID, p.SMDPAddress, p.MatchingID, code, png, s.Clock.Now())
 	return s.Mailer.Send(o.Email, msg)
+}
+
+// Service is the eSIM QR Mall's business for consumers: accounts,
+// the catalog, pre-orders, payments and the orders bought.
+type Service interface {
+	// SendVerificationCode makes a new e-mail verification code.
+	SendVerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error)
+	// Register creates a consumer account and a session, and answers its token.
+	Register(ctx context.Context, accessCode, email, passwdMD5, code string) (*opencube.ShopUser, string, error)
+	// Login opens a session, and answers its token.
+	Login(ctx context.Context, accessCode, email, passwdMD5 string) (*opencube.ShopUser, string, error)
+	// Authenticate returns the session of a token.
+	Authenticate(ctx context.Context, token string) (*opencube.Session, error)
+	// FindPlans lists the catalog.
+	FindPlans(ctx context.Context, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error)
+	// Plan returns one plan of the catalog.
+	Plan(ctx context.Context, accessCode string, id int64) (*opencube.ESIMPlan, error)
+	// PreOrder reserves a profile for a plan at a price until paid.
+	PreOrder(ctx context.Context, sess *opencube.Session, r opencube.PreOrderRequest) (*opencube.ESIMOrder, error)
+	// Pay records a verified payment of an order.
+	Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder, error)
+	// Order returns one of the session's orders and its profile.
+	Order(ctx context.Context, sess *opencube.Session, id string) (*opencube.ESIMOrder, *opencube.Profile, error)
+	// FindOrder returns any order and its profile (for background work).
+	FindOrder(ctx context.Context, id string) (*opencube.ESIMOrder, *opencube.Profile, error)
 }

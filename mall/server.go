@@ -76,7 +76,7 @@ var Routes = []Route{
 
 // Server serves the Mall over the domain service.
 type Server struct {
-	Svc opencube.MallService
+	Svc Service
 	// Enterprises finds the partners whose secrets sign requests.
 	Enterprises opencube.EnterpriseFinder
 	// Clock checks tradeTime: the real clock, also in sandbox mode (D27),
@@ -92,7 +92,7 @@ type Server struct {
 
 // NewServer returns a Mall server over svc with a ten-minute tradeTime
 // window (D4) on clock (the real clock).
-func NewServer(svc opencube.MallService, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
+func NewServer(svc Service, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
 	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Window: 600 * time.Second, Logger: slog.Default()}
 }
 
@@ -517,4 +517,28 @@ func (s *Server) payResult(c *call) (any, error) {
 		return nil, opencube.Errorf(opencube.KindOrderNotFound, "Mall order %s not found", no)
 	}
 	return mallItems(ms)[0], nil
+}
+
+// Service is the consumer Mall's business, acting for the enterprise
+// carried by ctx: what the Mall's handlers call (service.Mall).
+type Service interface {
+	// Verify is the card login: the SIM must be the enterprise's and able
+	// to order (not suspended or terminated).
+	Verify(ctx context.Context, iccid string) (*opencube.SIM, error)
+	// Plans lists the plans the SIM can order that carry a price.
+	Plans(ctx context.Context, iccid string) ([]*opencube.Plan, error)
+	// Order records a purchase; a paid one becomes an order on the SIM in
+	// the same transaction. The same order number again returns the first
+	// outcome.
+	Order(ctx context.Context, r opencube.MallOrderRequest) (*opencube.MallOrder, *opencube.Order, error)
+	// SIMOrders returns the SIM's active and pending orders, and its Mall
+	// orders awaiting payment.
+	SIMOrders(ctx context.Context, iccid string) (active, pending []*opencube.Order, unpaid []*opencube.MallOrder, err error)
+	// FindOrders lists the enterprise's Mall orders.
+	FindOrders(ctx context.Context, f opencube.MallOrderFilter) ([]*opencube.MallOrder, error)
+	// AutoRenewals returns the SIM's Mall orders with auto-renewal on.
+	AutoRenewals(ctx context.Context, iccid string) ([]*opencube.MallOrder, error)
+	// CancelAutoRenewal turns auto-renewal off for one of the SIM's Mall
+	// orders (all of them when orderNo is empty) and returns those changed.
+	CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]*opencube.MallOrder, error)
 }

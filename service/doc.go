@@ -32,5 +32,7 @@
 // Mall places orders through Orders; split apart, those helpers would have
 // to be exported from the root, which holds vocabulary only. Each service is
 // still its own type with its own store interface, and each front door
-// takes the root's service interfaces, not these types.
+// takes service interfaces, not these types: the root's where several front
+// doors share them, its own where it alone calls them (mall.Service,
+// esim.Service, admin.ESIMService).
 package service

@@ -390,23 +390,18 @@ func (s *ESIM) MarkProfile(ctx context.Context, accessCode, iccid string, to ope
 	})
 }
 
-// FindOrder implements opencube.ESIMService.
+// FindOrder implements esim.Service.
 func (s *ESIM) FindOrder(ctx context.Context, id string) (*opencube.ESIMOrder, *opencube.Profile, error) {
 	return s.Store.FindESIMOrder(ctx, id)
 }
 
-// FindProfiles implements opencube.ESIMAdminService.
+// FindProfiles implements admin.ESIMService.
 func (s *ESIM) FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*opencube.Profile, error) {
 	return s.Store.FindProfiles(ctx, f)
 }
 
-// CodesReadable implements opencube.ESIMAdminService.
+// CodesReadable implements admin.ESIMService.
 func (s *ESIM) CodesReadable() bool { return s.Sandbox }
-
-var (
-	_ opencube.ESIMService      = (*ESIM)(nil)
-	_ opencube.ESIMAdminService = (*ESIM)(nil)
-)
 
 // ESIMOrderID formats an order number as an eSIM order id.
 func ESIMOrderID(n int64) string { return fmt.Sprintf("ESIM%017d", n) }

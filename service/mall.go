@@ -248,7 +248,7 @@ func (s *Mall) CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]
 	return changed, err
 }
 
-// FindOrders implements opencube.MallService.
+// FindOrders implements mall.Service.
 func (s *Mall) FindOrders(ctx context.Context, f opencube.MallOrderFilter) ([]*opencube.MallOrder, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
@@ -257,5 +257,3 @@ func (s *Mall) FindOrders(ctx context.Context, f opencube.MallOrderFilter) ([]*o
 	f.Enterprise = code
 	return s.Store.FindMallOrders(ctx, f)
 }
-
-var _ opencube.MallService = (*Mall)(nil)

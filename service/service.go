@@ -80,7 +80,7 @@ type CorrectionStore interface {
 	opencube.UsageStore
 }
 
-// Mall is the consumer Mall's business (opencube.MallService): card login,
+// Mall is the consumer Mall's business (mall.Service): card login,
 // the plans a SIM may buy, purchases that become orders on the SIM (through
 // Orders, in the purchase's transaction), and auto-renewals.
 type Mall struct {
