@@ -268,7 +268,8 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.
 // Pay settles an order with a verified payment. A success sells the
 // reserved profile and schedules the install e-mail; a failure releases
 // the profile. Nothing changes, and the error says why, for an unknown
-// order (KindOrderNotFound), a second payment (KindOrderState), a pre-order
+// order (KindOrderNotFound), a second payment (KindOrderState; the very
+// notification that settled the order, again, answers as it did), a pre-order
 // that timed out (KindPreOrderTimeout) or an amount or currency that
 // differs from the order (KindPriceMismatch).
 func (s *ESIM) Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder, error) {
@@ -278,6 +279,12 @@ func (s *ESIM) Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder
 		switch {
 		case o.EnterpriseCode != p.AccessCode:
 			return nil, opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", p.OrderID)
+		case o.Status != opencube.ESIMWaiting && p.Reference != "" && o.PaymentProvider == p.Provider &&
+			o.PaymentRef == p.Reference && (o.Status == opencube.ESIMPaid) == p.Succeeded:
+			// The notification that settled the order, again (a provider's
+			// retry, its first answer lost): the same outcome (D28).
+			out = o
+			return nil, nil
 		case o.Status == opencube.ESIMCancelled || (o.Status == opencube.ESIMWaiting && !now.Before(o.ExpiresAt)):
 			return nil, opencube.Errorf(opencube.KindPreOrderTimeout, "pre-order %s timed out", o.ID)
 		case o.Status != opencube.ESIMWaiting:

@@ -278,8 +278,14 @@ func preOrderBody(id int, money, currency string) map[string]any {
 // webhookBody returns a sandbox payment webhook body signed per D22.
 func webhookBody(t *testing.T, orderID, amount, currency, typ string, now time.Time) []byte {
 	t.Helper()
+	return webhookBodyRef(t, orderID, "PAY-"+orderID, amount, currency, typ, now)
+}
+
+// webhookBodyRef is webhookBody with the payment's own reference.
+func webhookBodyRef(t *testing.T, orderID, ref, amount, currency, typ string, now time.Time) []byte {
+	t.Helper()
 	body := map[string]any{"dateTime": now.Unix(), "orderId": orderID, "partnerCode": entP, "payAmount": amount,
-		"payCurrency": currency, "paypalId": "PAY-" + orderID, "type": typ}
+		"payCurrency": currency, "paypalId": ref, "type": typ}
 	b, _ := json.Marshal(body)
 	c, err := csss.Canonical(b)
 	if err != nil {
@@ -517,10 +523,20 @@ func TestESIMErrors(t *testing.T) {
 	token := s.consumer(t, "errors@example.com")
 	now := s.clock.Now
 	paid := s.preOrder(t, token, 1001, "4.99", "USD")
-	wantFMS(t, s.webhook(t, webhookBody(t, paid, "4.99", "USD", "payment_intent.succeeded", now())), 0)
+	first := s.webhook(t, webhookBody(t, paid, "4.99", "USD", "payment_intent.succeeded", now()))
+	wantFMS(t, first, 0)
 
+	t.Run("the notification that paid, again, answers as it did", func(t *testing.T) {
+		s.clock.Advance(time.Second) // a provider's retry: a new dateTime and sign, the same payment
+		again := s.webhook(t, webhookBody(t, paid, "4.99", "USD", "payment_intent.succeeded", now()))
+		wantFMS(t, again, 0)
+		if again.Code != first.Code || string(again.Data) != string(first.Data) {
+			t.Errorf("retry answered %+v, want %+v", again, first)
+		}
+	})
 	t.Run("paid twice 3004", func(t *testing.T) {
-		wantFMS(t, s.webhook(t, webhookBody(t, paid, "4.99", "USD", "payment_intent.succeeded", now())), esim.CodeOrderSystem)
+		another := webhookBodyRef(t, paid, "PAY2-"+paid, "4.99", "USD", "payment_intent.succeeded", now())
+		wantFMS(t, s.webhook(t, another), esim.CodeOrderSystem)
 		body := stripeBody(paid, 499, "usd", "payment_intent.succeeded")
 		wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, now(), demoSecret)), esim.CodeOrderSystem)
 	})
