@@ -70,7 +70,7 @@ func TestCauses(t *testing.T) {
 			code: esim.CodeBadParams, msg: "Wrong parameters: email must be an e-mail address"},
 		{name: "a passwd that is no MD5", path: "/user/emailRegister", fields: with(register, "passwd", "pa55word"),
 			code: esim.CodeBadParams, msg: "Wrong parameters: passwd must be the 32 hex digits of the password's MD5"},
-		{name: "an order paid twice", path: "/payment/webhook", webhook: true, fields: map[string]any{"orderId": paid.ID},
+		{name: "an order paid twice", path: "/payment/webhook", webhook: true, fields: map[string]any{"orderId": paid.ID, "paypalId": "PP-2"},
 			code: esim.CodeOrderSystem, msg: "Order system exception: the order is already paid or failed"},
 		{name: "a payment of another amount", path: "/payment/webhook", webhook: true, fields: map[string]any{"orderId": waiting.ID, "payAmount": "5.00"},
 			code: esim.CodePriceInconsistent, msg: "Price inconsistent: payAmount must be 4.99 USD, the plan's price times the periods"},
