@@ -262,10 +262,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		fail(code, detail)
 		return
 	}
-	if wait := s.Limits.TenantTake(ent); wait > 0 {
-		tooFrequent(w, lang, wait)
-		return
-	}
 	metrics.SetAccessCode(ctx, accessCode)
 	p, ok := decodeParams(body)
 	if !ok {
@@ -280,6 +276,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	sent, ok := s.fresh(p)
 	if !ok {
 		fail(CodeTimestamp, "")
+		return
+	}
+	// Only a fresh request spends the tenant's budget: a stale copy of
+	// one of its requests, replayed by someone who saw it, cannot empty it.
+	if wait := s.Limits.TenantTake(ent); wait > 0 {
+		tooFrequent(w, lang, wait)
 		return
 	}
 	ctx = opencube.NewContext(ctx, accessCode)
@@ -297,7 +299,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	now := s.Clock.Now()
 	entries := []*opencube.Replay{{AccessCode: accessCode, Key: fmt.Sprintf("%013d %s", sent.UnixMilli(), sign),
 		Fingerprint: rt.Path, ExpiresAt: now.Add(2 * s.Window)}}
-	if key := r.Header.Get("Idempotency-Key"); key != "" {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > MaxIdempotencyKey {
+		fail(CodeInvalid, "Idempotency-Key")
+		return
+	}
+	if key != "" {
 		// The key's entry comes first: a retry of a keyed request with a
 		// new timestamp finds it before the sign's entry is written.
 		entries = append([]*opencube.Replay{{AccessCode: accessCode, Key: idempotencyPrefix + key,
@@ -335,6 +342,10 @@ func codeOf(body []byte) string {
 	}
 	return ""
 }
+
+// MaxIdempotencyKey is the longest Idempotency-Key accepted, in bytes (a
+// UUID is 36): a longer one answers 1001 naming the header.
+const MaxIdempotencyKey = 255
 
 // idempotencyPrefix starts the key of an Idempotency-Key's entry.
 const idempotencyPrefix = "idempotency-key "

@@ -202,9 +202,6 @@ func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Param
 	if !Verify(body, p["sign"], e.Secrets) {
 		return "", &protoError{csss.CodeSignature}
 	}
-	if wait := s.Limits.TenantTake(e); wait > 0 {
-		return "", &tooFrequent{wait}
-	}
 	metrics.SetAccessCode(ctx, partner)
 	switch p["version"] {
 	case "", "1.0", "2.0", "3.0":
@@ -221,6 +218,11 @@ func (s *Server) Authenticate(ctx context.Context, body []byte, p shopwire.Param
 	}
 	if d := s.Clock.Now().Sub(t); s.Window > 0 && (d > s.Window || d < -s.Window) {
 		return "", &protoError{csss.CodeTimestamp}
+	}
+	// Only a fresh request spends the tenant's budget: a stale copy of one
+	// of its requests, replayed by someone who saw it, cannot empty it.
+	if wait := s.Limits.TenantTake(e); wait > 0 {
+		return "", &tooFrequent{wait}
 	}
 	if tt := p["tradeType"]; tt != "" && tt != tradeType {
 		return "", opencube.MustBe("tradeType", tradeType)

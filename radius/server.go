@@ -130,8 +130,8 @@ func (s *Server) handleAccounting(w radius.ResponseWriter, r *radius.Request) {
 	rec, err := ParseAccounting(r.Packet, r.RemoteAddr, s.Clock.Now())
 	if errors.Is(err, ErrNotAccounting) {
 		if r.Packet.Code == radius.CodeAccountingRequest {
+			s.observeRecord(r.Packet, OutcomeIgnored)                 // counted before the answer, so an answered record is counted
 			w.Write(r.Packet.Response(radius.CodeAccountingResponse)) // Accounting-On/Off
-			s.observeRecord(r.Packet, OutcomeIgnored)
 		}
 		return
 	}
@@ -146,8 +146,8 @@ func (s *Server) handleAccounting(w radius.ResponseWriter, r *radius.Request) {
 		s.observeRecord(r.Packet, OutcomeFailed)
 		return // no answer: the NAS retransmits
 	}
+	s.observeRecord(r.Packet, bookOutcome(res)) // before the answer: an answered record is counted
 	w.Write(r.Packet.Response(radius.CodeAccountingResponse))
-	s.observeRecord(r.Packet, bookOutcome(res))
 	if res.Unknown {
 		s.Logger.Warn("radius: accounting record of an unknown SIM", "imsi", rec.IMSI)
 	}
@@ -321,10 +321,10 @@ func (s *Server) handleAuth(w radius.ResponseWriter, r *radius.Request) {
 			return // no answer: the NAS retries
 		}
 	}
-	w.Write(reply(r.Packet, d))
 	if s.Observer != nil {
-		s.Observer.Access(accessReason(d))
+		s.Observer.Access(accessReason(d)) // before the answer: an answered request is counted
 	}
+	w.Write(reply(r.Packet, d))
 }
 
 // observeRecord tells the Observer of an Accounting-Request's outcome.

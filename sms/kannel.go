@@ -133,6 +133,12 @@ func (k *Kannel) Send(ctx context.Context, m *opencube.SMS) (*opencube.SMSAccept
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		// The URL's query holds the password and the callback token: an
+		// error, stored with the message and logged, names the bare URL.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = k.URL
+		}
 		var op *net.OpError
 		if errors.As(err, &op) && op.Op == "dial" {
 			return nil, fmt.Errorf("%w: %v", opencube.ErrSMSNotSent, err)

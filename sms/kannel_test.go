@@ -1,7 +1,9 @@
 package sms_test
 
 import (
+	"net"
 	"net/url"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -77,4 +79,28 @@ func FuzzMOFromQuery(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestKannelErrorsHideCredentials: a failed hand-over's error, which is
+// stored with the message and logged, never carries the query of the
+// sendsms URL: the account's password and the callback token.
+func TestKannelErrorsHideCredentials(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens: the dial fails
+	k := &sms.Kannel{URL: "http://" + addr + "/cgi-bin/sendsms", User: "u", Password: "SECRET-PASSWORD",
+		CallbackURL: "http://oc:8080/", Token: "SECRET-TOKEN-123456"}
+	m := &opencube.SMS{ID: "SMS_1", ICCID: "89860000000000000001", MSISDN: "8613800000001", Type: opencube.SMSText, Content: "hi"}
+	_, err = k.Send(t.Context(), m)
+	if err == nil {
+		t.Fatal("a hand-over to nothing succeeded")
+	}
+	for _, secret := range []string{"SECRET-PASSWORD", "SECRET-TOKEN-123456", "password="} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q carries %q", err, secret)
+		}
+	}
 }

@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/opencube/opencube"
 )
@@ -66,5 +68,52 @@ func TestRowCacheFailedCommit(t *testing.T) {
 	}
 	if got.Status != opencube.SIMActive {
 		t.Errorf("SIM after the failed commit read %q, want active", got.Status)
+	}
+}
+
+// TestFailedBatchRefusals: when a batch fails to commit, a request of it
+// that failed because of a sibling's write (a repeat finding the first
+// request's replay entry) gets the batch's failure, not its own: the entry
+// it found is gone, and answering the first request's answer would name a
+// change that never happened.
+func TestFailedBatchRefusals(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "opencube.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	w := db.w
+	commit := w.proto[pCommit]
+	failing, err := w.conn.PrepareContext(ctx, `SELECT json('{')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer failing.Close()
+	entry := func() *opencube.ReplayClaim {
+		return &opencube.ReplayClaim{Now: time.Now(), RenderOrder: func(*opencube.Order) []byte { return []byte("answer") },
+			Replays: []*opencube.Replay{{AccessCode: "ent", Key: "k", Fingerprint: "/p", ExpiresAt: time.Now().Add(time.Hour)}}}
+	}
+	first, repeat := entry(), entry()
+	claiming := func(c *opencube.ReplayClaim) *op {
+		return &op{ctx: ctx, done: make(chan error, 1), fn: func(ctx context.Context) error {
+			return db.claiming(c, func(run func(*txn) error) error { return run(&txn{w: w, ctx: ctx}) },
+				func(*txn) error { c.AnswerOrder(&opencube.Order{ID: "o"}); return nil })
+		}}
+	}
+	a, b := claiming(first), claiming(repeat)
+	w.proto[pCommit] = failing
+	w.runBatch([]*op{a, b})
+	w.proto[pCommit] = commit
+	errA, errB := <-a.done, <-b.done
+	if errA == nil || errB == nil {
+		t.Fatalf("a failed batch answered %v and %v", errA, errB)
+	}
+	if errors.Is(errB, opencube.ErrReplayed) {
+		t.Errorf("the repeat of a request whose batch failed answered ErrReplayed: it would answer a change that never happened")
+	}
+	// Nothing was recorded: the first request's retry runs.
+	if _, ok, err := db.ClaimReplay(ctx, &opencube.Replay{AccessCode: "ent", Key: "k", Response: []byte("x"), ExpiresAt: time.Now().Add(time.Hour)}, time.Now()); err != nil || !ok {
+		t.Errorf("the entry of a failed batch survived: %v, %v", ok, err)
 	}
 }

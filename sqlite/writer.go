@@ -290,10 +290,15 @@ func (w *writer) runBatch(ops []*op) {
 	}
 	for i, o := range ops {
 		switch {
+		case commitErr != nil:
+			// Every outcome of a batch that did not commit goes: a failure
+			// may have come from a sibling's write, now undone (a repeat
+			// that found the first request's replay entry, an order refused
+			// for an active order that no longer exists), and must not be
+			// answered or remembered.
+			o.done <- commitErr
 		case results[i] != nil:
 			o.done <- results[i]
-		case commitErr != nil:
-			o.done <- commitErr
 		default:
 			o.done <- nil
 		}

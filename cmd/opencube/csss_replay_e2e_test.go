@@ -106,6 +106,18 @@ func TestCSSSReplay(t *testing.T) {
 		}
 	})
 
+	t.Run("an Idempotency-Key longer than the bound answers 1001", func(t *testing.T) {
+		body := s.body(t, s.p, planMonthly.order(simP(6), false))
+		long := http.Header{"Idempotency-Key": {strings.Repeat("k", csss.MaxIdempotencyKey+1)}}
+		r := s.post(t, s.p, "/package/orderPackage", body, long)
+		wantCode(t, r, csss.CodeInvalid)
+		if !strings.Contains(r.Message, "Idempotency-Key") {
+			t.Errorf("message %q does not name the header", r.Message)
+		}
+		ok := http.Header{"Idempotency-Key": {strings.Repeat("k", csss.MaxIdempotencyKey)}}
+		wantCode(t, s.post(t, s.p, "/package/orderPackage", body, ok), csss.CodeOK)
+	})
+
 	t.Run("errors are replayed too", func(t *testing.T) {
 		body := s.body(t, s.p, map[string]any{"order_id": "ORDER_99999999999999999"})
 		first := s.post(t, s.p, "/package/cancelOrder", body, langHeader("en-US"))

@@ -91,12 +91,13 @@ func (m *Main) serveMetrics() error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.Metrics.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	// No write timeout: a CPU profile or a trace takes as long as asked.
-	m.metricsServer = m.HTTP.server(mux) // the same timeouts as the main listener (a pprof profile of up to 30 s fits the write timeout)
+	// No /debug/pprof/cmdline: the command line holds the flags, secrets
+	// among them. The main listener's timeouts: a profile or trace of up
+	// to the write timeout (60 s by default) fits.
+	m.metricsServer = m.HTTP.server(mux)
 	m.metricsLn = ln
 	go m.metricsServer.Serve(ln)
 	m.Logger.Info("metrics serving", "addr", ln.Addr().String())

@@ -148,6 +148,25 @@ func TestTenantLimit(t *testing.T) {
 	// learns nothing more than 1006.
 	r = s.query(t, forger)
 	wantTooFrequent(t, "forged request while P is over", r.Status, r.Header, r.Code, "2")
+
+	// A stale copy of one of P's requests (someone who saw it replays it
+	// later) answers 1003 and leaves P's budget alone.
+	lc.add(time.Hour)
+	stale, err := s.p.Body(map[string]any{"page_no": 1, "page_size": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Hour)
+	for range 20 {
+		again, err := s.p.Post(t.Context(), "/device/queryDeviceList", stale, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, again, csss.CodeTimestamp)
+	}
+	for range 3 {
+		wantCode(t, s.query(t, s.p), csss.CodeOK)
+	}
 }
 
 // TestTenantLimitMall: the Mall's requests spend the same budget as CSSS's,
