@@ -43,13 +43,17 @@ var crashBinary = sync.OnceValues(func() (string, error) {
 
 // crashNode is one `opencube serve` process.
 type crashNode struct {
-	cmd *exec.Cmd
-	url string
+	cmd  *exec.Cmd
+	addr string // HOST:PORT
+	url  string
+	log  string // its output's file
+	done chan struct{}
+	err  error // cmd.Wait's, once done is closed
 }
 
-// startCrashNode starts `opencube serve --demo` on db and waits until it
-// answers /healthz.
-func startCrashNode(t *testing.T, bin, db, logPath string) *crashNode {
+// startCrashNode starts `opencube serve --demo` on db with flags, writing
+// its output to logPath, and waits until it answers /readyz.
+func startCrashNode(t *testing.T, bin, db, logPath string, flags ...string) *crashNode {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -62,16 +66,17 @@ func startCrashNode(t *testing.T, bin, db, logPath string) *crashNode {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(bin, "serve", "--demo", "--db", db, "--addr", addr)
+	cmd := exec.Command(bin, append([]string{"serve", "--demo", "--db", db, "--addr", addr}, flags...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	n := &crashNode{cmd: cmd, url: "http://" + addr}
-	t.Cleanup(func() { n.kill() })
+	n := &crashNode{cmd: cmd, addr: addr, url: "http://" + addr, log: logPath, done: make(chan struct{})}
+	go func() { n.err = cmd.Wait(); close(n.done) }()
+	t.Cleanup(n.kill)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(n.url + "/healthz")
+		resp, err := http.Get(n.url + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -80,17 +85,19 @@ func startCrashNode(t *testing.T, bin, db, logPath string) *crashNode {
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(logPath)
-			t.Fatalf("opencube serve did not start on %s: %v\n%s", addr, err, log)
+			t.Fatalf("opencube serve did not become ready on %s: %v\n%s", addr, err, log)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-// kill ends the process with SIGKILL, as a crash would.
+// kill ends the process with SIGKILL, as a crash would, unless it ended.
 func (n *crashNode) kill() {
-	if n.cmd.ProcessState == nil {
+	select {
+	case <-n.done:
+	default:
 		n.cmd.Process.Kill()
-		n.cmd.Wait()
+		<-n.done
 	}
 }
 

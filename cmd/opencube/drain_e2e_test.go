@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -43,47 +42,9 @@ func TestSIGTERMDrains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := e2eDatabase(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	logPath := filepath.Join(t.TempDir(), "serve.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	cmd := exec.Command(bin, "serve", "--demo", "--db", db, "--addr", addr, "--shutdown-timeout", "60s")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	base := "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("opencube serve did not become ready: %v\n%s", err, log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	db, logPath := e2eDatabase(t), filepath.Join(t.TempDir(), "serve.log")
+	node := startCrashNode(t, bin, db, logPath, "--shutdown-timeout", "60s")
+	addr, base, cmd := node.addr, node.url, node.cmd
 
 	var (
 		mu       sync.Mutex
@@ -230,8 +191,8 @@ func TestSIGTERMDrains(t *testing.T) {
 	}
 	load.Wait()
 	select {
-	case err := <-exited:
-		if err != nil {
+	case <-node.done:
+		if err := node.err; err != nil {
 			log, _ := os.ReadFile(logPath)
 			t.Fatalf("opencube serve after SIGTERM: %v\n%s", err, log)
 		}
