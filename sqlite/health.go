@@ -2,10 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"io/fs"
-	"strconv"
-	"strings"
 	"sync"
+
+	"github.com/opencube/opencube/internal/schema"
 )
 
 // Ping implements opencube.HealthStore: a query on the read pool, and the
@@ -33,20 +32,4 @@ func (db *DB) SchemaVersion(ctx context.Context) (current, known int64, err erro
 
 // knownVersion is the version of the last embedded migration: the number
 // its file name starts with, as goose reads it.
-var knownVersion = sync.OnceValue(func() int64 { return lastVersion(embedded, "migrations") })
-
-// lastVersion returns the largest leading number of the .sql files in dir.
-func lastVersion(fsys fs.FS, dir string) int64 {
-	entries, _ := fs.ReadDir(fsys, dir)
-	var last int64
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		if !ok || !strings.HasSuffix(e.Name(), ".sql") {
-			continue
-		}
-		if v, err := strconv.ParseInt(num, 10, 64); err == nil && v > last {
-			last = v
-		}
-	}
-	return last
-}
+var knownVersion = sync.OnceValue(func() int64 { return schema.Latest(embedded, "migrations") })
