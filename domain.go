@@ -21,7 +21,21 @@ type Enterprise struct {
 	CreatedAt  time.Time `json:"created_at"`
 	// RateLimit is the enterprise's own request limit; nil: the server's.
 	RateLimit *RateLimit `json:"rate_limit,omitempty"`
+	// Status is EnterpriseDisabled while the enterprise's signed requests
+	// are refused (1004) and its webhooks and SMS sends wait.
+	Status EnterpriseStatus `json:"status"`
+	// SecretsAdded holds when each of Secrets was added, in its order.
+	SecretsAdded []time.Time `json:"-"`
 }
+
+// EnterpriseStatus is whether an enterprise is served.
+type EnterpriseStatus string
+
+// Enterprise states.
+const (
+	EnterpriseActive   EnterpriseStatus = "active"
+	EnterpriseDisabled EnterpriseStatus = "disabled"
+)
 
 // RateLimit is how often an enterprise's signed requests (CSSS and Mall
 // together) may come, in place of the server's --rate-limit and
@@ -208,7 +222,19 @@ type Plan struct {
 	ThrottleKbps int       `json:"throttle_kbps"`
 	Countries    []string  `json:"countries,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Status is PlanRetired once no new order may be made of the plan;
+	// its orders run on.
+	Status PlanStatus `json:"status"`
 }
+
+// PlanStatus is whether a plan may be ordered.
+type PlanStatus string
+
+// Plan states.
+const (
+	PlanActive  PlanStatus = "active"
+	PlanRetired PlanStatus = "retired"
+)
 
 // Validate reports whether p can be stored.
 func (p *Plan) Validate() error {

@@ -41,7 +41,7 @@ func HTTPStatus(k opencube.Kind) int {
 		return http.StatusNotFound
 	case KindUnauthorized:
 		return http.StatusUnauthorized
-	case KindDisabled:
+	case KindDisabled, KindForbidden:
 		return http.StatusForbidden
 	case KindTooLarge:
 		return http.StatusRequestEntityTooLarge

@@ -27,6 +27,10 @@ type Route struct {
 	Request any
 	// MaxBody is the largest accepted body in bytes.
 	MaxBody int64
+	// Scope says whether enterprise users may call the route, and on which
+	// enterprise's objects. Every route but GET is a change: support users
+	// are refused it, and it is written to the audit trail.
+	Scope Scope
 	handle  func(s *Server, r *http.Request) (int, any, error)
 }
 
@@ -36,8 +40,8 @@ type Route struct {
 var Routes = []Route{
 	// Enterprises: their secrets, plan grants and rate limits.
 	{Pattern: "POST /admin/v1/enterprises", Summary: "Create an enterprise with one secret", Request: EnterpriseRequest{}, MaxBody: MaxBody, handle: (*Server).createEnterprise},
-	{Pattern: "GET /admin/v1/enterprises/{code}", Summary: "Show an enterprise (secrets are counted, never shown)", MaxBody: MaxBody, handle: (*Server).findEnterprise},
-	{Pattern: "POST /admin/v1/enterprises/{code}/secrets", Summary: "Rotate: add a secret, dropping the oldest beyond two", Request: SecretRequest{}, MaxBody: MaxBody, handle: (*Server).rotateSecret},
+	{Pattern: "GET /admin/v1/enterprises/{code}", Summary: "Show an enterprise (secrets are counted, never shown)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findEnterprise},
+	{Pattern: "POST /admin/v1/enterprises/{code}/secrets", Summary: "Rotate: add a secret, dropping the oldest beyond two", Request: SecretRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).rotateSecret},
 	{Pattern: "POST /admin/v1/enterprises/{code}/plans", Summary: "Grant a plan to an enterprise", Request: GrantRequest{}, MaxBody: MaxBody, handle: (*Server).grantPlan},
 	{Pattern: "PUT /admin/v1/enterprises/{code}/rate-limit", Summary: "Give an enterprise its own rate limit (CSSS and Mall requests a second, and burst), in place of the server's", Request: opencube.RateLimit{}, MaxBody: MaxBody, handle: (*Server).putRateLimit},
 	{Pattern: "DELETE /admin/v1/enterprises/{code}/rate-limit", Summary: "Put an enterprise back under the server's rate limit", MaxBody: MaxBody, handle: (*Server).deleteRateLimit},
@@ -45,29 +49,29 @@ var Routes = []Route{
 	{Pattern: "POST /admin/v1/plans", Summary: "Add a plan to the catalog", Request: PlanRequest{}, MaxBody: MaxBody, handle: (*Server).createPlan},
 	// SIMs: imports, moves, IMSI downloads.
 	{Pattern: "POST /admin/v1/sims", Summary: "Import SIMs from text/csv or a JSON array, all or nothing", Request: []SIMRequest{}, MaxBody: MaxImportBody, handle: (*Server).importSIMs},
-	{Pattern: "POST /admin/v1/sims/{iccid}/{move}", Summary: "Move a SIM: activate, suspend or terminate (409 sim_state when refused)", MaxBody: MaxBody, handle: (*Server).moveSIM},
+	{Pattern: "POST /admin/v1/sims/{iccid}/{move}", Summary: "Move a SIM: activate, suspend or terminate (409 sim_state when refused)", MaxBody: MaxBody, Scope: ScopeSIM, handle: (*Server).moveSIM},
 	{Pattern: "POST /admin/v1/sims/{iccid}/imsi", Summary: "Download a new IMSI to an OTA SIM with an order in use (event 1012)", Request: IMSIRequest{}, MaxBody: MaxBody, handle: (*Server).downloadIMSI},
 	// Order corrections.
 	{Pattern: "POST /admin/v1/orders/{id}/reduce", Summary: "Take periods off an order, renewals first (event 1010)", Request: ReduceRequest{}, MaxBody: MaxBody, handle: (*Server).reduceOrder},
 	// eSIM QR Mall (Server.ESIM), with its sandbox verification codes.
 	{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles", Summary: "Import eSIM profiles from text/csv (iccid,smdp_address,matching_id[,confirmation_code]), all or nothing", MaxBody: MaxImportBody, handle: (*Server).importProfiles},
-	{Pattern: "GET /admin/v1/enterprises/{code}/esim-profiles", Summary: "List eSIM profiles (?state=available|reserved|sold|installed|deleted)", MaxBody: MaxBody, handle: (*Server).findProfiles},
-	{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state", Summary: "Mark an eSIM profile installed or deleted", Request: ProfileStateRequest{}, MaxBody: MaxBody, handle: (*Server).markProfile},
+	{Pattern: "GET /admin/v1/enterprises/{code}/esim-profiles", Summary: "List eSIM profiles (?state=available|reserved|sold|installed|deleted)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findProfiles},
+	{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state", Summary: "Mark an eSIM profile installed or deleted", Request: ProfileStateRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).markProfile},
 	{Pattern: "POST /admin/v1/esim-plans", Summary: "Add a plan to the eSIM QR Mall catalog", Request: opencube.ESIMPlan{}, MaxBody: MaxBody, handle: (*Server).createESIMPlan},
 	{Pattern: "GET /admin/v1/sandbox/verification-codes", Summary: "Sandbox only: the last e-mail verification code sent to ?email= (and ?partnerCode=, default any)", MaxBody: MaxBody, handle: (*Server).verificationCode},
 	// Webhooks, deliveries and usage alerts (Server.Notify).
-	{Pattern: "PUT /admin/v1/enterprises/{code}/webhook", Summary: "Set the webhook endpoint (a new one's secret is shown once)", Request: WebhookRequest{}, MaxBody: MaxBody, handle: (*Server).putWebhook},
-	{Pattern: "GET /admin/v1/enterprises/{code}/webhook", Summary: "Show the webhook endpoint (secrets never shown)", MaxBody: MaxBody, handle: (*Server).findWebhook},
-	{Pattern: "POST /admin/v1/enterprises/{code}/webhook/rotate", Summary: "New endpoint secret (shown once); the old one signs too for the grace period", Request: RotateWebhookRequest{}, MaxBody: MaxBody, handle: (*Server).rotateWebhook},
-	{Pattern: "GET /admin/v1/enterprises/{code}/deliveries", Summary: "Delivery log: ?state=&event=&since=&until=&limit= (RFC 3339 times)", MaxBody: MaxBody, handle: (*Server).findDeliveries},
-	{Pattern: "POST /admin/v1/enterprises/{code}/deliveries/redeliver", Summary: "Send again every event since a time", Request: RedeliverRequest{}, MaxBody: MaxBody, handle: (*Server).redeliverSince},
-	{Pattern: "POST /admin/v1/deliveries/{id}/redeliver", Summary: "Send one delivery again", MaxBody: MaxBody, handle: (*Server).redeliver},
-	{Pattern: "PUT /admin/v1/enterprises/{code}/alerts", Summary: "Set usage alert thresholds", Request: opencube.AlertSettings{}, MaxBody: MaxBody, handle: (*Server).putAlerts},
-	{Pattern: "GET /admin/v1/enterprises/{code}/alerts", Summary: "Show usage alert thresholds", MaxBody: MaxBody, handle: (*Server).findAlerts},
+	{Pattern: "PUT /admin/v1/enterprises/{code}/webhook", Summary: "Set the webhook endpoint (a new one's secret is shown once)", Request: WebhookRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).putWebhook},
+	{Pattern: "GET /admin/v1/enterprises/{code}/webhook", Summary: "Show the webhook endpoint (secrets never shown)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findWebhook},
+	{Pattern: "POST /admin/v1/enterprises/{code}/webhook/rotate", Summary: "New endpoint secret (shown once); the old one signs too for the grace period", Request: RotateWebhookRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).rotateWebhook},
+	{Pattern: "GET /admin/v1/enterprises/{code}/deliveries", Summary: "Delivery log: ?state=&event=&since=&until=&limit= (RFC 3339 times)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findDeliveries},
+	{Pattern: "POST /admin/v1/enterprises/{code}/deliveries/redeliver", Summary: "Send again every event since a time", Request: RedeliverRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).redeliverSince},
+	{Pattern: "POST /admin/v1/deliveries/{id}/redeliver", Summary: "Send one delivery again", MaxBody: MaxBody, Scope: ScopeDelivery, handle: (*Server).redeliver},
+	{Pattern: "PUT /admin/v1/enterprises/{code}/alerts", Summary: "Set usage alert thresholds", Request: opencube.AlertSettings{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).putAlerts},
+	{Pattern: "GET /admin/v1/enterprises/{code}/alerts", Summary: "Show usage alert thresholds", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findAlerts},
 	// Sandbox clock (Server.Sandbox).
-	{Pattern: "GET /admin/v1/clock", Summary: "Sandbox: show the server clock", MaxBody: MaxBody, handle: (*Server).showClock},
+	{Pattern: "GET /admin/v1/clock", Summary: "Sandbox: show the server clock", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).showClock},
 	{Pattern: "POST /admin/v1/clock/advance", Summary: "Sandbox: move the clock forward, running everything due in between", Request: AdvanceRequest{}, MaxBody: MaxBody, handle: (*Server).advanceClock},
 	// SMS (Server.SMS): MO injection and the sandbox device.
-	{Pattern: "POST /admin/v1/sims/{iccid}/mo", Summary: "Inject an MO short message from a SIM (sandbox device)", Request: MORequest{}, MaxBody: MaxBody, handle: (*Server).injectMO},
+	{Pattern: "POST /admin/v1/sims/{iccid}/mo", Summary: "Inject an MO short message from a SIM (sandbox device)", Request: MORequest{}, MaxBody: MaxBody, Scope: ScopeSIM, handle: (*Server).injectMO},
 	{Pattern: "PUT /admin/v1/sandbox/sms-gateway", Summary: "Make the sandbox SMS device fail or work: down (hand-overs fail), fail_deliveries", Request: SandboxGateway{}, MaxBody: MaxBody, handle: (*Server).putSandboxGateway},
 }

@@ -3,21 +3,24 @@ package admin
 import (
 	"bytes"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/metrics"
+	"github.com/opencube/opencube/operator"
 )
 
 // Server serves the admin API over an opencube.AdminService.
 type Server struct {
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
+	// Access authenticates users' tokens, scopes enterprise users and
+	// writes the audit trail; without it only the bootstrap token is
+	// accepted, and changes are not audited.
+	Access Access
 	// ESIM serves the eSIM routes (profiles, eSIM plans, sandbox codes);
 	// nil answers them 404.
 	ESIM ESIMService
@@ -34,15 +37,15 @@ type Server struct {
 	SIMs   opencube.SIMAdminService
 	Orders opencube.OrderAdminService
 
-	svc     opencube.AdminService
-	enabled bool
-	token   [sha256.Size]byte
+	svc    opencube.AdminService
+	access access
 }
 
-// NewServer returns a server whose requests must carry token as a bearer
-// token; with an empty token every request is refused with 403.
+// NewServer returns a server whose requests must carry a bearer token:
+// token (the bootstrap operator, none when empty) or a user's (Access).
+// Without either, every request is refused with 403.
 func NewServer(svc opencube.AdminService, token string) *Server {
-	return &Server{svc: svc, enabled: token != "", token: sha256.Sum256([]byte(token))}
+	return &Server{svc: svc, access: access{hasToken: token != "", token: sha256.Sum256([]byte(token))}}
 }
 
 // Handler returns the HTTP handler of every route, at its full path under
@@ -64,35 +67,24 @@ func (s *Server) Handler() http.Handler {
 			route = p
 		}
 		metrics.SetRoute(w, metrics.ProtocolAdmin, route)
-		if err := s.authorize(r); err != nil {
+		a, err := s.authenticate(r)
+		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		mux.ServeHTTP(w, r)
+		mux.ServeHTTP(w, r.WithContext(operator.NewContext(r.Context(), a)))
 	})
 }
 
-// disabledMessage answers every request of a server built without a token.
-const disabledMessage = "admin API disabled: start the server with --admin-token"
-
-// authorize checks the bearer token in constant time.
-func (s *Server) authorize(r *http.Request) error {
-	if !s.enabled {
-		return &opencube.Error{Kind: KindDisabled, Message: disabledMessage}
-	}
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return &opencube.Error{Kind: KindUnauthorized, Message: "missing Authorization: Bearer <admin token>"}
-	}
-	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-	if subtle.ConstantTimeCompare(sum[:], s.token[:]) != 1 {
-		return &opencube.Error{Kind: KindUnauthorized, Message: "wrong admin token"}
-	}
-	return nil
-}
-
-// serve runs one route: limit the body, call the handler, encode its answer.
+// serve runs one route: authorize, limit the body, call the handler with
+// the change's audit entry, encode its answer.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
+	a := operator.ActorFrom(r.Context())
+	owner, err := s.authorize(r, rt, a)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if r.ContentLength > rt.MaxBody {
 		// Refused unread; the connection closes after the answer.
 		w.Header().Set("Connection", "close")
@@ -100,10 +92,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
+	var entry *operator.AuditEntry
+	if r.Method != http.MethodGet && s.Access != nil {
+		entry = s.auditEntry(r, rt, a, owner)
+		r = r.WithContext(operator.WithAudit(r.Context(), entry))
+	}
 	status, body, err := rt.handle(s, r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if entry != nil && !entry.Recorded() {
+		// A change no store transaction wrote (the sandbox's SMS device).
+		if err := s.Access.AppendAudit(r.Context(), entry); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 	}
 	if body == nil {
 		w.WriteHeader(status)

@@ -1,0 +1,189 @@
+package operator
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// Bounds of a list page.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+	// CountCap is the largest total a list counts: a count=1 answer of more
+	// says CountCap and Capped, so that counting stays cheap.
+	CountCap = 10_000
+)
+
+// Page selects one page of a list: up to Limit items after Cursor (empty:
+// from the start), and the total when Count.
+type Page struct {
+	Limit  int
+	Cursor string
+	Count  bool
+}
+
+// List is one page of a list: its items, the cursor of the next page (empty
+// at the end) and, when asked for, the total.
+type List[T any] struct {
+	Items []T `json:"items"`
+	// Next is the cursor of the next page; null at the end.
+	Next *string `json:"next"`
+	// Total counts every item the filters select, up to CountCap; it is
+	// present only when count=1 was asked for.
+	Total *int `json:"total,omitempty"`
+	// Capped says the total stopped at CountCap.
+	Capped bool `json:"capped,omitempty"`
+}
+
+// SetTotal records a total counted up to CountCap+1.
+func (l *List[T]) SetTotal(n int) {
+	if n > CountCap {
+		n, l.Capped = CountCap, true
+	}
+	l.Total = &n
+}
+
+// Cursor encodes the keys of the last item of a page, in its list's order,
+// as an opaque cursor.
+func Cursor(keys ...string) *string {
+	b, _ := json.Marshal(keys)
+	s := base64.RawURLEncoding.EncodeToString(b)
+	return &s
+}
+
+// Keys decodes a cursor made by Cursor with n keys; KindInvalid naming
+// "cursor" when it is not one.
+func (p Page) Keys(n int) ([]string, error) {
+	if p.Cursor == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(p.Cursor)
+	var keys []string
+	if err == nil {
+		err = json.Unmarshal(b, &keys)
+	}
+	if err != nil || len(keys) != n {
+		return nil, opencube.Invalid("cursor", "cursor %q is not one this list gave", p.Cursor)
+	}
+	return keys, nil
+}
+
+// EnterpriseQuery selects enterprises, access code order.
+type EnterpriseQuery struct {
+	Q      string // a prefix of the access code, or a part of the name
+	Status opencube.EnterpriseStatus
+	Page
+}
+
+// SIMQuery selects SIMs, ICCID order (IMSI or MSISDN order when Q is a
+// prefix of one of them).
+type SIMQuery struct {
+	Enterprise string
+	Status     opencube.SIMStatus
+	Online     *bool // with an open data session, or without
+	InUse      *bool // with an order in use, or without
+	// Q is a prefix of an ICCID, IMSI or MSISDN.
+	Q string
+	Page
+}
+
+// OrderQuery selects orders, newest first (order time, then id).
+type OrderQuery struct {
+	Enterprise string
+	ICCID      string
+	Status     opencube.OrderStatus // 0: any
+	Plan       string
+	From, To   time.Time // order time within [From, To); zero: open
+	Page
+}
+
+// PlanQuery selects catalog plans, code order.
+type PlanQuery struct {
+	// Enterprise keeps the plans granted to it.
+	Enterprise string
+	Status     opencube.PlanStatus
+	Page
+}
+
+// Granularity is the step of a usage series.
+type Granularity string
+
+// Granularities: UTC+8 days and months.
+const (
+	ByDay   Granularity = "day"
+	ByMonth Granularity = "month"
+)
+
+// UsageQuery selects the usage of a SIM or of an enterprise's SIMs over a
+// range of UTC+8 days.
+type UsageQuery struct {
+	ICCID       string
+	Enterprise  string
+	Granularity Granularity
+	From, To    int // yyyymmdd, inclusive
+}
+
+// UsagePoint is the data used in one day (yyyymmdd) or month (yyyymm).
+type UsagePoint struct {
+	Period int   `json:"period"`
+	Bytes  int64 `json:"bytes"`
+}
+
+// SessionQuery selects open data sessions, newest record first.
+type SessionQuery struct {
+	Enterprise string
+	ICCID      string
+	Page
+}
+
+// SMSQuery selects short messages, newest first: the filters of querySms.
+type SMSQuery struct {
+	Enterprise string
+	ICCID      string
+	Direction  opencube.SMSDirection
+	State      opencube.SMSState
+	From, To   time.Time
+	Page
+}
+
+// JobState is where a job is in its life.
+type JobState string
+
+// Job states.
+const (
+	JobDue     JobState = "due"     // its time came, no node holds it
+	JobRunning JobState = "running" // a node holds its lease
+	JobFailed  JobState = "failed"  // its last attempt failed; it waits to run again
+	JobWaiting JobState = "waiting" // its time has not come
+)
+
+// JobQuery selects background jobs, earliest RunAt first.
+type JobQuery struct {
+	Kind  string
+	State JobState
+	Page
+}
+
+// JobView is a job as the operator sees it, with its state.
+type JobView struct {
+	opencube.Job
+	State JobState `json:"state"`
+}
+
+// AuditQuery selects audit entries, newest first.
+type AuditQuery struct {
+	Actor      string
+	Object     string // an object ("sim:8986...") or its kind ("sim")
+	Enterprise string
+	Since      time.Time
+	Page
+}
+
+// UserQuery selects users, username order.
+type UserQuery struct {
+	Enterprise string
+	Page
+}
