@@ -108,7 +108,7 @@ func (s *Server) authenticate(r *http.Request) (*operator.Actor, error) {
 	}
 	a, err := s.Access.Authenticate(r.Context(), token)
 	if opencube.ErrorKind(err) == opencube.KindUnauthenticated {
-		return nil, &opencube.Error{Kind: KindUnauthorized, Message: "unknown, revoked or disabled token"}
+		return nil, &opencube.Error{Kind: KindUnauthorized, Message: "wrong admin token: neither the server's --admin-token nor a valid user API token"}
 	}
 	return a, err
 }

@@ -286,11 +286,11 @@ func TestAPI(t *testing.T) {
 
 		// Plans.
 		{name: "create plan", path: "/admin/v1/plans", body: `{"code":"P20M","name":"China 20MB","package_type":2,"volume_mb":"20","price":"12.50","countries":["CN"]}`,
-			status: 201, want: `{"code":"P20M","name":"China 20MB","package_type":2,"volume_bytes":20971520,"price_minor":1250,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],` + created + `}`},
+			status: 201, want: `{"code":"P20M","name":"China 20MB","package_type":2,"volume_bytes":20971520,"price_minor":1250,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],` + created + `,"status":"active"}`},
 		{name: "create plan numbers", path: "/admin/v1/plans", body: `{"code":"PHALF","name":"Half MB","package_type":1,"volume_mb":0.5,"price":3,"currency":"USD","ota":true}`,
-			status: 201, want: `{"code":"PHALF","name":"Half MB","package_type":1,"volume_bytes":524288,"price_minor":300,"currency":"USD","ota":true,"throttle_kbps":0,` + created + `}`},
+			status: 201, want: `{"code":"PHALF","name":"Half MB","package_type":1,"volume_bytes":524288,"price_minor":300,"currency":"USD","ota":true,"throttle_kbps":0,` + created + `,"status":"active"}`},
 		{name: "create plan bytes", path: "/admin/v1/plans", body: `{"code":"PUNL","name":"Unlimited","package_type":0,"volume_bytes":1000,"price":"0.05","throttle_kbps":128}`,
-			status: 201, want: `{"code":"PUNL","name":"Unlimited","package_type":0,"volume_bytes":1000,"price_minor":5,"currency":"CNY","ota":false,"throttle_kbps":128,` + created + `}`},
+			status: 201, want: `{"code":"PUNL","name":"Unlimited","package_type":0,"volume_bytes":1000,"price_minor":5,"currency":"CNY","ota":false,"throttle_kbps":128,` + created + `,"status":"active"}`},
 		{name: "create duplicate plan", path: "/admin/v1/plans", body: `{"code":"PLAN-A","name":"Again","package_type":2,"volume_mb":"1","price":"1"}`, status: 409, wantErr: kind(opencube.KindConflict, "PLAN-A")},
 		{name: "create plan three decimals", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume_mb":"1","price":"12.505"}`, status: 400, wantErr: invalid("price", "two decimals")},
 		{name: "create plan negative price", path: "/admin/v1/plans", body: `{"code":"X","name":"X","package_type":2,"volume_mb":"1","price":-1}`, status: 400, wantErr: invalid("price", "non-negative")},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/apidoc"
+	"github.com/opencube/opencube/operator"
 )
 
 // routeDoc is what the reference says of one route beyond the route table:
@@ -42,7 +43,53 @@ func query(name, about string, s *apidoc.Schema) apidoc.Param {
 	return apidoc.Param{Name: name, In: "query", About: about, Schema: s}
 }
 
+var (
+	exampleUser  = `{"username":"ops-alice","role":"operator","disabled":false,"created_at":"2025-01-01T02:00:00Z"}`
+	exampleToken = `{"id":"9f2c4a1b7e3d5c60","username":"ops-alice","name":"ci","created_at":"2025-01-01T02:00:00Z"}`
+	exampleAudit = `{"id":42,"at":"2025-01-01T02:00:00Z","actor":"ops-alice","actor_kind":"token","token_id":"9f2c4a1b7e3d5c60","route":"POST /admin/v1/plans","object":"plan:DP20190726001274","request_id":"b7Qk2Zr1","summary":"{\"code\":\"DP20190726001274\",\"name\":\"China 20 MB\"}"}`
+	user         = map[string]string{"username": "ops-alice"}
+	pageParams   = []apidoc.Param{
+		query("limit", "items a page, 1-500 (default 50)", apidoc.Integer("")),
+		query("cursor", "the `next` of the page before", apidoc.String("")),
+		query("count", "1: also count the items, up to 10,000 (`total`, with `capped` beyond)", apidoc.String("").Values("0", "1")),
+	}
+)
+
+// listParams are a list's own query parameters, then those of its pages.
+func listParams(own ...apidoc.Param) []apidoc.Param { return append(own, pageParams...) }
+
 var routeDocs = map[string]routeDoc{
+	"GET /admin/v1/me": {status: http.StatusOK, answer: Me{},
+		about: "The actor is the user's name, or `bootstrap` for the server's `--admin-token`.",
+		reply: `{"actor":"ops-alice","kind":"token","role":"operator","token_id":"9f2c4a1b7e3d5c60"}`},
+	"POST /admin/v1/users": {status: http.StatusCreated, answer: NewUser{}, required: []string{"username", "role"},
+		errors:  []opencube.Kind{opencube.KindConflict, opencube.KindUnauthenticated},
+		about:   "Roles: `operator` reads and changes everything; `support` reads everything and changes nothing; `enterprise` (with `enterprise`) reads and changes its enterprise's SIMs, orders, SMS, webhook, alerts, secrets and users, and reads the plans granted to it. The token is shown once: only its hash is kept. The password (8 characters or more, argon2id-hashed) signs in to the console.",
+		example: `{"username":"ops-alice","role":"operator","password":"correct horse battery"}`,
+		reply:   strings.Replace(exampleUser, `}`, `,"token":"ocu_3q2-7wEvTJ8zV9Kk0sX1mQ4bYpZrN6cH5dLfA0gWuIe","token_id":"9f2c4a1b7e3d5c60"}`, 1)},
+	"GET /admin/v1/users": {status: http.StatusOK, answer: operator.List[*operator.User]{},
+		query: listParams(query("enterprise", "only this enterprise's users", apidoc.String(""))),
+		reply: `{"items":[` + exampleUser + `],"next":null}`},
+	"GET /admin/v1/users/{username}": {status: http.StatusOK, answer: User{}, errors: []opencube.Kind{opencube.KindNotFound}, path: user,
+		reply: strings.Replace(exampleUser, `}`, `,"tokens":[`+exampleToken+`]}`, 1)},
+	"POST /admin/v1/users/{username}/tokens": {status: http.StatusCreated, answer: NewToken{}, errors: []opencube.Kind{opencube.KindNotFound}, path: user,
+		about: "The token is shown once: only its hash is kept.", example: `{"name":"ci"}`,
+		reply: strings.Replace(exampleToken, `}`, `,"token":"ocu_3q2-7wEvTJ8zV9Kk0sX1mQ4bYpZrN6cH5dLfA0gWuIe"}`, 1)},
+	"DELETE /admin/v1/users/{username}/tokens/{id}": {status: http.StatusNoContent, errors: []opencube.Kind{opencube.KindNotFound},
+		path: map[string]string{"username": "ops-alice", "id": "9f2c4a1b7e3d5c60"}, about: "A revoked token answers 401 from then on."},
+	"POST /admin/v1/users/{username}/disable": {status: http.StatusOK, answer: operator.User{}, errors: []opencube.Kind{opencube.KindNotFound}, path: user,
+		about: "The user's tokens answer 401 and it cannot sign in until enabled; a user does not disable itself.",
+		reply: strings.Replace(exampleUser, `"disabled":false`, `"disabled":true`, 1)},
+	"POST /admin/v1/users/{username}/enable": {status: http.StatusOK, answer: operator.User{}, errors: []opencube.Kind{opencube.KindNotFound}, path: user, reply: exampleUser},
+	"PUT /admin/v1/users/{username}/password": {status: http.StatusNoContent, errors: []opencube.Kind{opencube.KindNotFound}, path: user,
+		example: `{"password":"correct horse battery"}`},
+	"GET /admin/v1/audit": {status: http.StatusOK, answer: operator.List[*operator.AuditEntry]{},
+		about: "Every change made through the admin API or the console, written in the change's own transaction; entries are never changed or deleted. An enterprise user sees its enterprise's.",
+		query: listParams(query("actor", "a username, or `bootstrap`", apidoc.String("")),
+			query("object", "an object (`sim:8986...`, `plan:CODE`, `enterprise:P000270`, `user:NAME`) or a kind of them (`sim`)", apidoc.String("")),
+			query("since", "entries at or after this RFC 3339 time", apidoc.String("")),
+			query("enterprise", "entries of this enterprise's objects", apidoc.String(""))),
+		reply: `{"items":[` + exampleAudit + `],"next":null}`},
 	"POST /admin/v1/enterprises": {status: http.StatusCreated, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindConflict},
 		about:   "The enterprise signs its requests with the secret; its access code is its name in every protocol.",
 		example: `{"access_code":"P000999","name":"Example Ltd","secret":"a-long-secret"}`, reply: exampleEnterprise},
@@ -62,7 +109,7 @@ var routeDocs = map[string]routeDoc{
 	"POST /admin/v1/plans": {status: http.StatusCreated, answer: opencube.Plan{}, required: []string{"code", "name", "package_type", "price"}, errors: []opencube.Kind{opencube.KindConflict},
 		about:   "Give the volume in MB (`volume_mb`, a decimal) or in bytes (`volume_bytes`); the price is a decimal with at most two places, in `currency` (CNY when left out).",
 		example: `{"code":"DP1","name":"1GB month","package_type":2,"volume_mb":"1024","price":"10.00","currency":"CNY","countries":["CN"]}`,
-		reply:   `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z"}`},
+		reply:   `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"active"}`},
 	"POST /admin/v1/sims": {status: http.StatusCreated, answer: ImportResult{}, errors: []opencube.Kind{opencube.KindConflict, KindMediaType},
 		about: "All or nothing. The body is a JSON array of SIMs, or `text/csv` with a header row naming the columns, in any order: `iccid`, `imsi` and `enterprise` " +
 			"required, `msisdn`, `ota` (1/0, true/false, yes/no) and `status` (inventory, active, suspended, terminated; inventory when left out) optional.",
@@ -248,8 +295,9 @@ var commonKinds = []opencube.Kind{opencube.KindInvalid, KindUnauthorized, KindDi
 // kindAbout says when each kind is answered.
 var kindAbout = map[opencube.Kind]string{
 	opencube.KindInvalid:          "a field is missing, unknown or out of range; field names it",
-	KindUnauthorized:              "no bearer token, or a wrong one",
-	KindDisabled:                  "the server runs without --admin-token",
+	KindUnauthorized:              "no bearer token, or a wrong, revoked or disabled user's one",
+	KindDisabled:                  "the server runs without --admin-token and has no user",
+	KindForbidden:                 "the user's role may not do this: a support user's change, an enterprise user's operator route",
 	KindNoRoute:                   "no such endpoint, or one this server does not serve (no eSIM QR Mall, not in sandbox mode)",
 	KindTooLarge:                  "the body is over the route's limit (4 MiB, 64 MiB for imports)",
 	KindMediaType:                 "a Content-Type the route does not take",
@@ -265,9 +313,19 @@ var kindAbout = map[opencube.Kind]string{
 	opencube.KindInternal:         "the server failed",
 }
 
-const intro = "The operator's API, under `/admin/v1/`, for `opencube admin` and the operator's own tools. Every request carries " +
-	"`Authorization: Bearer <token>`, the token the server was started with (`--admin-token` or `OPENCUBE_ADMIN_TOKEN`); without one the API is off " +
-	"and answers 403. Bodies are JSON objects (a SIM import may be CSV) whose unknown members are refused; answers are JSON with the usual HTTP statuses. " +
+const intro = "The operator's API, under `/admin/v1/`, for `opencube admin`, the console and the operator's own tools. Every request carries " +
+	"`Authorization: Bearer <token>`: a user's API token (`POST /admin/v1/users` answers the first, shown once), or the bootstrap token the server " +
+	"was started with (`--admin-token` or `OPENCUBE_ADMIN_TOKEN`), which acts as an operator. The API is on when the server has a bootstrap token or a " +
+	"user exists (`opencube admin user create --db` makes the first without a server); otherwise it answers 403.\n\n" +
+	"A user's role decides what it may do: `operator` everything; `support` every read and no change (a change answers 403 `forbidden`); " +
+	"`enterprise` the SIMs, orders, SMS, webhook endpoint, alerts, secrets and users of its own enterprise, and the plans granted to it " +
+	"(another enterprise's object answers 404, as a missing one; an operator-only route 403). Each route says who may call it. " +
+	"Every change is written to the audit trail (`GET /admin/v1/audit`) in its own transaction: who, when, which route and object, the request id " +
+	"and a summary of the body with its secrets masked.\n\n" +
+	"Lists answer `{\"items\": [...], \"next\": \"<cursor>\"|null}`: pass `next` as `cursor` for the following page; `limit` is 1-500 (default 50); " +
+	"`count=1` adds `total`, counted up to 10,000 (`capped` beyond). An unknown query parameter, a bad cursor or a limit out of range answers 400 " +
+	"naming the parameter.\n\n" +
+	"Bodies are JSON objects (a SIM import may be CSV) whose unknown members are refused; answers are JSON with the usual HTTP statuses. " +
 	"Times are RFC 3339 in UTC, money integer minor units, volumes bytes.\n\n" +
 	"An error answers its HTTP status with `{\"error\": {\"kind\", \"field\", \"message\"}}`: `kind` is one of the table below, `field` names the request " +
 	"field at fault, and `message` says why in English, stating the range of a number out of it (D26)."
@@ -280,12 +338,12 @@ func Reference() *apidoc.Protocol {
 		Summary: "The operator's API: enterprises and their secrets, the plan catalog, SIM inventory and corrections, the eSIM catalog and profiles, webhooks and deliveries, usage alerts, the sandbox clock and SMS device.",
 		Intro:   intro,
 		Security: map[string]any{"adminToken": map[string]any{"type": "http", "scheme": "bearer",
-			"description": "the server's --admin-token"}},
+			"description": "a user's API token, or the server's --admin-token"}},
 	}
 	for _, k := range commonKinds {
 		p.CommonErrors = append(p.CommonErrors, string(k))
 	}
-	kinds := []opencube.Kind{opencube.KindInvalid, KindUnauthorized, KindDisabled, KindNoRoute, KindTooLarge, KindMediaType,
+	kinds := []opencube.Kind{opencube.KindInvalid, KindUnauthorized, KindDisabled, KindForbidden, KindNoRoute, KindTooLarge, KindMediaType,
 		opencube.KindUnauthenticated, opencube.KindNotFound, opencube.KindDeviceNotFound, opencube.KindPlanNotOrderable,
 		opencube.KindOrderNotFound, opencube.KindConflict, opencube.KindSIMState, opencube.KindOrderState, opencube.KindOTA, opencube.KindInternal}
 	for _, k := range kinds {
@@ -295,7 +353,7 @@ func Reference() *apidoc.Protocol {
 		rt := &Routes[i]
 		doc := routeDocs[rt.Pattern]
 		method, path, _ := strings.Cut(rt.Pattern, " ")
-		r := apidoc.Route{Method: method, Path: path, Summary: rt.Summary, Description: doc.about, Security: "adminToken", Params: slices.Clone(doc.query)}
+		r := apidoc.Route{Method: method, Path: path, Summary: rt.Summary, Description: joinText(doc.about, rt.Who()), Security: "adminToken", Params: slices.Clone(doc.query)}
 		var inPath []apidoc.Param
 		for _, seg := range strings.Split(path, "/") {
 			if name, ok := strings.CutPrefix(seg, "{"); ok {
@@ -380,4 +438,26 @@ func requestSchema(req any, required []string) *apidoc.Schema {
 		}
 	}
 	return s.Describe(glossary)
+}
+
+// joinText joins two sentences of a description.
+func joinText(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + " " + b
+}
+
+// Who says which users may call the route, for the reference.
+func (rt *Route) Who() string {
+	reads := strings.HasPrefix(rt.Pattern, "GET ")
+	switch {
+	case rt.Scope == ScopeOperator && reads:
+		return "Who: operator and support users."
+	case rt.Scope == ScopeOperator:
+		return "Who: operator users."
+	case reads:
+		return "Who: every user; an enterprise user only for its own enterprise's objects."
+	}
+	return "Who: operator users, and enterprise users for their own enterprise's objects."
 }

@@ -30,8 +30,8 @@ type Route struct {
 	// Scope says whether enterprise users may call the route, and on which
 	// enterprise's objects. Every route but GET is a change: support users
 	// are refused it, and it is written to the audit trail.
-	Scope Scope
-	handle  func(s *Server, r *http.Request) (int, any, error)
+	Scope  Scope
+	handle func(s *Server, r *http.Request) (int, any, error)
 }
 
 // Routes is the route table of the admin API: every endpoint, in one place.
@@ -74,4 +74,15 @@ var Routes = []Route{
 	// SMS (Server.SMS): MO injection and the sandbox device.
 	{Pattern: "POST /admin/v1/sims/{iccid}/mo", Summary: "Inject an MO short message from a SIM (sandbox device)", Request: MORequest{}, MaxBody: MaxBody, Scope: ScopeSIM, handle: (*Server).injectMO},
 	{Pattern: "PUT /admin/v1/sandbox/sms-gateway", Summary: "Make the sandbox SMS device fail or work: down (hand-overs fail), fail_deliveries", Request: SandboxGateway{}, MaxBody: MaxBody, handle: (*Server).putSandboxGateway},
+	// Users, their API tokens, and the audit trail (Server.Users).
+	{Pattern: "GET /admin/v1/me", Summary: "Who the request's token is: actor, role and enterprise", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).me},
+	{Pattern: "POST /admin/v1/users", Summary: "Create a user; answers its first API token, shown once", Request: UserRequest{}, MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).createUser},
+	{Pattern: "GET /admin/v1/users", Summary: "List users (?enterprise=), username order", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listUsers},
+	{Pattern: "GET /admin/v1/users/{username}", Summary: "Show a user and its tokens (never their secrets)", MaxBody: MaxBody, Scope: ScopeUser, handle: (*Server).findUser},
+	{Pattern: "POST /admin/v1/users/{username}/tokens", Summary: "Make another API token for a user, shown once", Request: TokenRequest{}, MaxBody: MaxBody, Scope: ScopeUser, handle: (*Server).createToken},
+	{Pattern: "DELETE /admin/v1/users/{username}/tokens/{id}", Summary: "Revoke a user's API token", MaxBody: MaxBody, Scope: ScopeUser, handle: (*Server).revokeToken},
+	{Pattern: "POST /admin/v1/users/{username}/disable", Summary: "Disable a user: its tokens and console sign-in stop working", MaxBody: MaxBody, Scope: ScopeUser, handle: (*Server).disableUser},
+	{Pattern: "POST /admin/v1/users/{username}/enable", Summary: "Enable a disabled user", MaxBody: MaxBody, Scope: ScopeUser, handle: (*Server).enableUser},
+	{Pattern: "PUT /admin/v1/users/{username}/password", Summary: "Set a user's console password", Request: PasswordRequest{}, MaxBody: MaxBody, Scope: ScopeUser, handle: (*Server).setPassword},
+	{Pattern: "GET /admin/v1/audit", Summary: "The audit trail, newest first: ?actor=&object=&since=&enterprise=", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listAudit},
 }

@@ -21,6 +21,9 @@ type Server struct {
 	// writes the audit trail; without it only the bootstrap token is
 	// accepted, and changes are not audited.
 	Access Access
+	// Users serves the user, token and audit routes; they answer 404 when
+	// it is nil.
+	Users Users
 	// ESIM serves the eSIM routes (profiles, eSIM plans, sandbox codes);
 	// nil answers them 404.
 	ESIM ESIMService

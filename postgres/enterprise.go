@@ -11,7 +11,7 @@ import (
 
 // CreateEnterprise implements opencube.EnterpriseStore.
 func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
-	_, err := db.pool.Exec(ctx,
+	_, err := db.exec(ctx, "create enterprise",
 		`INSERT INTO enterprises (access_code, name, secrets, created_at) VALUES ($1, $2, $3, $4)`,
 		e.AccessCode, e.Name, list(e.Secrets), e.CreatedAt)
 	if violated(err, codeUniqueViolation, "enterprises_pkey") != "" {

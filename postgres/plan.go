@@ -31,7 +31,7 @@ func scanPlan(s scanner) (*opencube.Plan, error) {
 
 // CreatePlan implements opencube.PlanStore.
 func (db *DB) CreatePlan(ctx context.Context, p *opencube.Plan) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO plans (`+planColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+	_, err := db.exec(ctx, "create plan", `INSERT INTO plans (`+planColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), list(p.Countries), p.CreatedAt)
 	if violated(err, codeUniqueViolation, "plans_pkey") != "" {
 		return opencube.Errorf(opencube.KindConflict, "plan %s exists", p.Code)

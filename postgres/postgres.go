@@ -23,6 +23,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 //go:embed migrations/*.sql
@@ -328,6 +329,8 @@ func retry(ctx context.Context, fn func() error) error {
 
 // inTx runs fn in one READ COMMITTED transaction and commits, retrying the
 // whole of it on a retryable error. An error from fn is returned as it is.
+// A pending audit entry ctx carries (operator.WithAudit) is written in the
+// same transaction, after fn.
 func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return retry(ctx, func() error {
 		tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
@@ -338,7 +341,14 @@ func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
+		audit, err := db.writeAudit(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if err := tx.Commit(ctx); err != nil {
+			if audit != nil {
+				audit.Unclaim()
+			}
 			return db.dbError("commit", err)
 		}
 		return nil
@@ -346,9 +356,21 @@ func (db *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 // exec runs one statement outside a transaction (its own, implicitly),
-// retrying it on a retryable error.
+// retrying it on a retryable error; in a transaction when ctx carries a
+// pending audit entry, to write it with the statement.
 func (db *DB) exec(ctx context.Context, op, sql string, args ...any) (pgconn.CommandTag, error) {
 	var tag pgconn.CommandTag
+	if operator.AuditFrom(ctx) != nil {
+		err := db.inTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			tag, err = tx.Exec(ctx, sql, args...)
+			if err != nil {
+				return db.dbError(op, err)
+			}
+			return nil
+		})
+		return tag, err
+	}
 	err := retry(ctx, func() error {
 		var err error
 		tag, err = db.pool.Exec(ctx, sql, args...)

@@ -12,7 +12,7 @@ func (s *Admin) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) er
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	e.CreatedAt = s.Clock.Now()
+	e.CreatedAt, e.Status = s.Clock.Now(), opencube.EnterpriseActive
 	return s.Store.CreateEnterprise(ctx, e)
 }
 
@@ -81,7 +81,7 @@ func (s *Admin) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	p.CreatedAt = s.Clock.Now()
+	p.CreatedAt, p.Status = s.Clock.Now(), opencube.PlanActive
 	return s.Store.CreatePlan(ctx, p)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // DemoSecret is the default secret of the demo enterprises.
@@ -81,4 +82,30 @@ func (d *Demo) Load(ctx context.Context, s opencube.AdminService) (bool, error) 
 		}
 	}
 	return true, nil
+}
+
+// DemoUsers are the demo's users: an operator and a user of P000270, whose
+// password is the demo secret.
+var DemoUsers = []operator.User{
+	{Username: "admin", Role: operator.RoleOperator},
+	{Username: "p000270", Role: operator.RoleEnterprise, Enterprise: "P000270"},
+}
+
+// LoadUsers creates the demo users that do not exist yet, with password,
+// and returns every demo user. Their first tokens are not kept: a demo
+// user signs in with its password, or makes a token (opencube admin user
+// token).
+func LoadUsers(ctx context.Context, a *Access, password string) ([]operator.User, error) {
+	for _, u := range DemoUsers {
+		u := u
+		if _, err := a.FindUser(ctx, u.Username); err == nil {
+			continue
+		} else if opencube.ErrorKind(err) != opencube.KindNotFound {
+			return nil, err
+		}
+		if _, _, err := a.CreateUser(ctx, &u, password); err != nil {
+			return nil, fmt.Errorf("demo user %s: %w", u.Username, err)
+		}
+	}
+	return DemoUsers, nil
 }

@@ -34,7 +34,7 @@ func newRatingFixture(t *testing.T) *ratingFixture {
 	t.Helper()
 	// SQLite, or PostgreSQL with OPENCUBE_E2E_STORE=postgres (as the
 	// end-to-end tests).
-	var store opencube.Store
+	var store service.Store
 	var err error
 	if os.Getenv("OPENCUBE_E2E_STORE") == "postgres" {
 		store, err = postgres.Open(t.Context(), pgtest.Schema(t), postgres.Options{})

@@ -96,9 +96,17 @@ type MallStore interface {
 	opencube.SIMStore
 }
 
+// Store is everything the services keep: what the protocols need
+// (opencube.Store) and what the operator's users and audit trail need.
+type Store interface {
+	opencube.Store
+	AccessStore
+}
+
 // Set is every service over one store, wired together: what a server runs.
 // Each front door takes only the services (or service interfaces) it calls.
 type Set struct {
+	Access      *Access
 	Orders      *Orders
 	SIMs        *SIMs
 	Admin       *Admin
@@ -109,9 +117,10 @@ type Set struct {
 }
 
 // New returns the services over store, on clock, numbering orders with ids.
-func New(store opencube.Store, clock opencube.Clock, ids *IDGenerator) *Set {
+func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 	orders := &Orders{Store: store, Clock: clock, IDs: ids, MaxBulk: DefaultMaxBulk}
 	return &Set{
+		Access:      &Access{Store: store, Clock: opencube.SystemClock},
 		Orders:      orders,
 		SIMs:        &SIMs{Store: store, Clock: clock},
 		Admin:       &Admin{Store: store, Clock: clock},

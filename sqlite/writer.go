@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/opencube/opencube/operator"
 	modernc "modernc.org/sqlite"
 )
 
@@ -410,8 +411,24 @@ func (db *DB) updateOrders(ctx context.Context, fn func(*txn) error) error {
 
 // updateWith runs fn as one write transaction whose txn reads through rows
 // (nil: no cache, and the writer empties its cache after fn).
+// A pending audit entry ctx carries (operator.WithAudit) is written in the
+// same transaction, after fn.
 func (db *DB) updateWith(ctx context.Context, rows *rowCache, fn func(*txn) error) error {
-	return db.w.run(ctx, rows != nil, func(ctx context.Context) error {
-		return fn(&txn{w: db.w, ctx: ctx, rows: rows})
+	entry := operator.AuditFrom(ctx)
+	claimed := false
+	err := db.w.run(ctx, rows != nil, func(ctx context.Context) error {
+		t := &txn{w: db.w, ctx: ctx, rows: rows}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if entry != nil && entry.Claim() {
+			claimed = true
+			return t.insertAudit(entry)
+		}
+		return nil
 	})
+	if err != nil && claimed {
+		entry.Unclaim()
+	}
+	return err
 }

@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"Shop", testShop},
 		{"SMS", testSMS},
 		{"Health", testHealth},
+		{"Users", testUsers},
+		{"Audit", testAudit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,8 @@ import (
 func mountAdmin(mux *http.ServeMux, m *Main) {
 	s := admin.NewServer(m.Services.Admin, m.AdminToken)
 	s.Logger = m.Logger
+	s.Access = m.Services.Access
+	s.Users = m.Services.Access
 	s.Notify = m.Services.Notify
 	s.SIMs = m.Services.SIMs
 	s.Orders = m.Services.Corrections

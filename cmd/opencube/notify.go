@@ -158,7 +158,7 @@ func (m *Main) runNotify(ctx context.Context, wg *sync.WaitGroup) {
 // transactions (the ones that write events) wake
 // the delivery loop.
 type wakeStore struct {
-	opencube.Store
+	service.Store
 	wake func()
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/opencube/opencube/docs"
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/mall"
+	"github.com/opencube/opencube/operator"
 )
 
 // conformance is an http.RoundTripper that validates every request to the
@@ -214,6 +215,41 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 		if _, err := ad.ReduceOrder(ctx, "ORDER_00000000000000000", 0); err == nil {
 			t.Error("reduce of an unknown order")
+		}
+	})
+
+	t.Run("users and audit", func(t *testing.T) {
+		if _, err := ad.Me(ctx); err != nil {
+			t.Fatal(err)
+		}
+		u, err := ad.CreateUser(ctx, admin.UserRequest{Username: "conf-ops", Role: operator.RoleOperator, Password: "a good password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.ListUsers(ctx, operator.UserQuery{Page: operator.Page{Limit: 10, Count: true}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.User(ctx, u.Username); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := ad.CreateToken(ctx, u.Username, "ci")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustOK(t, ad.RevokeToken(ctx, u.Username, tok.ID))
+		mustOK(t, ad.SetPassword(ctx, u.Username, "another good password"))
+		if _, err := ad.DisableUser(ctx, u.Username, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.DisableUser(ctx, u.Username, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.Audit(ctx, operator.AuditQuery{Actor: "bootstrap"}); err != nil {
+			t.Fatal(err)
+		}
+		// Failures: an unknown filter, a bad cursor.
+		if _, err := ad.Audit(ctx, operator.AuditQuery{Page: operator.Page{Cursor: "nope"}}); opencube.ErrorKind(err) != opencube.KindInvalid {
+			t.Errorf("bad cursor: %v", err)
 		}
 	})
 

@@ -68,11 +68,11 @@ type Main struct {
 	Stderr io.Writer
 
 	// Wired at Run.
-	Store    opencube.Store
+	Store    service.Store
 	Services *service.Set
 	// writes is the store the services write through: its transactions
 	// wake the delivery loop.
-	writes opencube.Store
+	writes service.Store
 	CSSS   *csss.Server
 	Worker *service.Worker
 	Logger *slog.Logger
@@ -291,7 +291,7 @@ func isPostgres(dsn string) bool {
 
 // openStore opens the store a --db value names: a postgres:// URL, or a
 // SQLite file path.
-func openStore(ctx context.Context, dsn string, o dbOptions) (opencube.Store, error) {
+func openStore(ctx context.Context, dsn string, o dbOptions) (service.Store, error) {
 	if isPostgres(dsn) {
 		return postgres.Open(ctx, dsn, postgres.Options{MaxConns: int32(o.MaxConns), StatementTimeout: o.StatementTimeout})
 	}
@@ -360,6 +360,17 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		if loaded {
 			m.Logger.Info("demo data loaded", "enterprises", "P000270, QY-000001")
+		}
+		users, err := service.LoadUsers(ctx, m.Services.Access, m.DemoSecret)
+		if err != nil {
+			return fmt.Errorf("load demo users: %w", err)
+		}
+		for _, u := range users {
+			args := []any{"username", u.Username, "role", u.Role, "password", "the --demo-secret"}
+			if u.Enterprise != "" {
+				args = append(args, "enterprise", u.Enterprise)
+			}
+			m.Logger.Info("demo user", args...)
 		}
 	}
 	if err := m.wireShops(ctx); err != nil {
