@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/metrics"
@@ -243,6 +244,7 @@ func Visible(r *http.Request, owner string, notFound error) error {
 // request body with secrets masked) a handler may replace (Summarize).
 func (s *Server) auditEntry(r *http.Request, rt *Route, a *operator.Actor, owner string) *operator.AuditEntry {
 	e := &operator.AuditEntry{
+		At:    time.Now().UTC(),
 		Actor: a.Name(), ActorKind: a.Kind, TokenID: a.TokenID,
 		Route: rt.Pattern, Object: objectOf(r, rt), RequestID: metrics.RequestID(r.Context()),
 		Enterprise: owner,

@@ -61,6 +61,7 @@ func (s *Server) createEnterprise(r *http.Request) (int, any, error) {
 		return 0, nil, opencube.Invalid("secret", "secret is required")
 	}
 	e := &opencube.Enterprise{AccessCode: req.AccessCode, Name: req.Name, Secrets: []string{req.Secret}}
+	SetAudit(r, "enterprise:"+e.AccessCode, e.AccessCode, "")
 	if err := s.svc.CreateEnterprise(r.Context(), e); err != nil {
 		return 0, nil, err
 	}

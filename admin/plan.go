@@ -89,6 +89,7 @@ func (s *Server) createPlan(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	SetAudit(r, "plan:"+p.Code, "", "")
 	if err := s.svc.CreatePlan(r.Context(), p); err != nil {
 		return 0, nil, err
 	}

@@ -46,8 +46,11 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 func adminUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage: opencube admin [--url URL] [--admin-token T] [--json | --get PATH] GROUP VERB [flags] [ARGS]
 
-Operator work through the server's admin API (/admin/v1/), which the server
-serves when it was started with --admin-token T (or OPENCUBE_ADMIN_TOKEN).
+Operator work through the server's admin API (/admin/v1/), as a user (its
+API token) or as the bootstrap operator (the token the server was started
+with, --admin-token T or OPENCUBE_ADMIN_TOKEN). The API is on when the server
+has a bootstrap token or a user exists; 'user create --db' makes the first
+user without a server.
 
 Commands:
 `)
@@ -57,7 +60,8 @@ Commands:
 	fmt.Fprint(w, `
 Global flags (before GROUP):
   --url URL            server base URL (default http://127.0.0.1:8080; OPENCUBE_URL)
-  --admin-token T      the server's --admin-token (alias --token; OPENCUBE_ADMIN_TOKEN)
+  --admin-token T      a user's API token, or the server's --admin-token
+                       (alias --token; OPENCUBE_ADMIN_TOKEN)
   --json               print the result as JSON
   --get PATH           print one field of the JSON result, a dotted path (0.id, code)
 

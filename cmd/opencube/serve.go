@@ -120,7 +120,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.DBOptions.define(fs)
 	fs.BoolVar(&m.Demo, "demo", m.Demo, "load the demo dataset into an empty database")
 	fs.StringVar(&m.DemoSecret, "demo-secret", m.DemoSecret, "secret of the demo enterprises")
-	fs.StringVar(&m.AdminToken, "admin-token", m.AdminToken, "bearer token of the admin API (admin API off when empty)")
+	fs.StringVar(&m.AdminToken, "admin-token", m.AdminToken, "bootstrap token of the admin API, an operator without a user (the API is off without it until a user exists)")
 	fs.DurationVar(&m.Window, "timestamp-window", m.Window, "accepted distance between a request timestamp and the server clock")
 	fs.IntVar(&m.Node, "node", m.Node, "node number 0-63, unique among nodes sharing a database; -1 leases a free one from the database")
 	fs.DurationVar(&m.JobInterval, "job-interval", m.JobInterval, "how often to look for due background jobs (0: never)")
