@@ -197,3 +197,18 @@ func AuditFrom(ctx context.Context) *AuditEntry {
 	}
 	return e
 }
+
+// ConsoleSession is a user signed in to the console. The cookie holds its
+// secret; the store keeps only the secret's hash.
+type ConsoleSession struct {
+	// Hash is the SHA-256 of the cookie's secret, hex.
+	Hash     string
+	Username string
+	// CSRF is the token every form of the session carries.
+	CSRF      string
+	CreatedAt time.Time
+	// SeenAt is the session's last request, for its idle expiry.
+	SeenAt time.Time
+	// ExpiresAt is its absolute expiry.
+	ExpiresAt time.Time
+}

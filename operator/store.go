@@ -89,6 +89,20 @@ type UserStore interface {
 	TouchToken(ctx context.Context, id string, now time.Time) error
 }
 
+// SessionStore keeps the console's sessions, shared by every node.
+type SessionStore interface {
+	// PutConsoleSession records a new session.
+	PutConsoleSession(ctx context.Context, s *ConsoleSession) error
+	// FindConsoleSession returns the session of a secret's hash; KindNotFound
+	// when unknown or expired at now (absolute expiry).
+	FindConsoleSession(ctx context.Context, hash string, now time.Time) (*ConsoleSession, error)
+	// TouchConsoleSession records a session's request at now.
+	TouchConsoleSession(ctx context.Context, hash string, now time.Time) error
+	// DeleteConsoleSession ends a session (sign-out), and every session that
+	// expired before now.
+	DeleteConsoleSession(ctx context.Context, hash string, now time.Time) error
+}
+
 // AuditStore keeps the audit trail.
 type AuditStore interface {
 	// AppendAudit writes e in its own transaction, unless a change

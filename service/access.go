@@ -29,6 +29,7 @@ type Access struct {
 type AccessStore interface {
 	operator.UserStore
 	operator.AuditStore
+	operator.SessionStore
 	// FindSIM, FindOrder and FindDelivery name the enterprise an object
 	// belongs to.
 	FindSIM(ctx context.Context, iccid string) (*opencube.SIM, error)
@@ -79,9 +80,7 @@ func (s *Access) CreateToken(ctx context.Context, username, name string) (string
 }
 
 func (s *Access) newToken(username, name string) (string, *operator.Token) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	secret := TokenPrefix + randomToken()
 	id := make([]byte, 8)
 	rand.Read(id)
 	return secret, &operator.Token{
@@ -185,6 +184,65 @@ func (s *Access) SignIn(ctx context.Context, username, password string) (*operat
 		return nil, refused
 	}
 	return &operator.Actor{Kind: operator.ActorSession, Username: u.Username, Role: u.Role, Enterprise: u.Enterprise}, nil
+}
+
+// Console session lifetimes: a session ends after SessionIdle without a
+// request, and SessionMax after it began whatever happens.
+const (
+	SessionIdle = 30 * time.Minute
+	SessionMax  = 12 * time.Hour
+)
+
+// StartSession begins a console session for a signed-in actor and returns
+// the cookie's secret with the session.
+func (s *Access) StartSession(ctx context.Context, a *operator.Actor) (string, *operator.ConsoleSession, error) {
+	secret, csrf := randomToken(), randomToken()
+	now := s.now()
+	cs := &operator.ConsoleSession{Hash: hashToken(secret), Username: a.Username, CSRF: csrf,
+		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(SessionMax)}
+	if err := s.Store.PutConsoleSession(ctx, cs); err != nil {
+		return "", nil, err
+	}
+	return secret, cs, nil
+}
+
+// Session returns the actor and session of a cookie's secret;
+// KindUnauthenticated when it is unknown, idle or expired, or its user is
+// disabled.
+func (s *Access) Session(ctx context.Context, secret string) (*operator.Actor, *operator.ConsoleSession, error) {
+	now := s.now()
+	cs, err := s.Store.FindConsoleSession(ctx, hashToken(secret), now)
+	if opencube.ErrorKind(err) == opencube.KindNotFound || err == nil && now.Sub(cs.SeenAt) > SessionIdle {
+		return nil, nil, opencube.Errorf(opencube.KindUnauthenticated, "no session, or it expired")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.Store.FindUser(ctx, cs.Username)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.Disabled {
+		return nil, nil, opencube.Errorf(opencube.KindUnauthenticated, "the user is disabled")
+	}
+	if now.Sub(cs.SeenAt) >= touchEvery {
+		if err := s.Store.TouchConsoleSession(ctx, cs.Hash, now); err != nil {
+			return nil, nil, err
+		}
+	}
+	return &operator.Actor{Kind: operator.ActorSession, Username: u.Username, Role: u.Role, Enterprise: u.Enterprise}, cs, nil
+}
+
+// EndSession signs a console session out (and forgets every expired one).
+func (s *Access) EndSession(ctx context.Context, secret string) error {
+	return s.Store.DeleteConsoleSession(ctx, hashToken(secret), s.now())
+}
+
+// randomToken returns 32 random bytes, URL-safe base64.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // HasUsers reports whether a user exists.

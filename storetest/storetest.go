@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"Health", testHealth},
 		{"Users", testUsers},
 		{"Audit", testAudit},
+		{"ConsoleSessions", testConsoleSessions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -241,3 +241,50 @@ func testAudit(t *testing.T, open func(*testing.T) opencube.Store) {
 		t.Errorf("entry (-want +got):\n%s", diff)
 	}
 }
+
+// testConsoleSessions: a console session is found by its hash until its
+// absolute expiry, touched, and deleted on sign-out with every expired
+// one.
+func testConsoleSessions(t *testing.T, open func(*testing.T) opencube.Store) {
+	store, ctx := open(t), context.Background()
+	s := store.(service.AccessStore)
+	t0 := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
+	if err := s.CreateUser(ctx, &operator.User{Username: "zoe", Role: operator.RoleOperator, CreatedAt: t0}, nil); err != nil {
+		t.Fatal(err)
+	}
+	a := &operator.ConsoleSession{Hash: "ha", Username: "zoe", CSRF: "ca", CreatedAt: t0, SeenAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	b := &operator.ConsoleSession{Hash: "hb", Username: "zoe", CSRF: "cb", CreatedAt: t0, SeenAt: t0, ExpiresAt: t0.Add(2 * time.Hour)}
+	for _, cs := range []*operator.ConsoleSession{a, b} {
+		if err := s.PutConsoleSession(ctx, cs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.PutConsoleSession(ctx, &operator.ConsoleSession{Hash: "hx", Username: "nobody", CreatedAt: t0, SeenAt: t0, ExpiresAt: t0}); opencube.ErrorKind(err) != opencube.KindNotFound {
+		t.Errorf("a session of an unknown user: %v; want not_found", err)
+	}
+	got, err := s.FindConsoleSession(ctx, "ha", t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, got); diff != "" {
+		t.Errorf("FindConsoleSession (-want +got):\n%s", diff)
+	}
+	if err := s.TouchConsoleSession(ctx, "ha", t0.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FindConsoleSession(ctx, "ha", t0.Add(11*time.Minute)); got == nil || !got.SeenAt.Equal(t0.Add(10*time.Minute)) {
+		t.Errorf("after a touch: %+v", got)
+	}
+	if _, err := s.FindConsoleSession(ctx, "ha", t0.Add(time.Hour)); opencube.ErrorKind(err) != opencube.KindNotFound {
+		t.Errorf("an expired session: %v; want not_found", err)
+	}
+	// Signing b out at 90 minutes forgets a (expired) too.
+	if err := s.DeleteConsoleSession(ctx, "hb", t0.Add(90*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"ha", "hb"} {
+		if _, err := s.FindConsoleSession(ctx, h, t0); opencube.ErrorKind(err) != opencube.KindNotFound {
+			t.Errorf("session %s after sign-out: %v", h, err)
+		}
+	}
+}
