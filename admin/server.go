@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/metrics"
@@ -40,8 +41,10 @@ type Server struct {
 	SIMs   opencube.SIMAdminService
 	Orders opencube.OrderAdminService
 
-	svc    opencube.AdminService
-	access access
+	svc     opencube.AdminService
+	access  access
+	muxOnce sync.Once
+	mux     *http.ServeMux
 }
 
 // NewServer returns a server whose requests must carry a bearer token:
@@ -53,15 +56,28 @@ func NewServer(svc opencube.AdminService, token string) *Server {
 
 // Handler returns the HTTP handler of every route, at its full path under
 // Prefix, behind the token check.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	for i := range Routes {
-		rt := &Routes[i]
-		mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) })
-	}
-	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, &opencube.Error{Kind: KindNoRoute, Message: fmt.Sprintf("no admin endpoint %s %s", r.Method, r.URL.Path)})
+func (s *Server) Handler() http.Handler { return s.handler(s.authenticate) }
+
+// As returns the handler of every route for requests made as a, who is
+// not asked for a token: how the console, which signs its users in
+// itself, calls the API in-process, through the same authorization and
+// audit trail.
+func (s *Server) As(a *operator.Actor) http.Handler {
+	return s.handler(func(*http.Request) (*operator.Actor, error) { return a, nil })
+}
+
+func (s *Server) handler(authenticate func(*http.Request) (*operator.Actor, error)) http.Handler {
+	s.muxOnce.Do(func() {
+		s.mux = http.NewServeMux()
+		for i := range Routes {
+			rt := &Routes[i]
+			s.mux.HandleFunc(rt.Pattern, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, rt) })
+		}
+		s.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, &opencube.Error{Kind: KindNoRoute, Message: fmt.Sprintf("no admin endpoint %s %s", r.Method, r.URL.Path)})
+		})
 	})
+	mux := s.mux
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The route is known before the token is checked, so that refusals
 		// are counted by route too.
@@ -70,7 +86,7 @@ func (s *Server) Handler() http.Handler {
 			route = p
 		}
 		metrics.SetRoute(w, metrics.ProtocolAdmin, route)
-		a, err := s.authenticate(r)
+		a, err := authenticate(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -9,11 +9,12 @@ import (
 
 // Protocols: the front doors of the HTTP listener (SetRoute).
 const (
-	ProtocolCSSS   = "csss"
-	ProtocolMall   = "mall"
-	ProtocolFMS    = "fms" // the eSIM QR Mall
-	ProtocolAdmin  = "admin"
-	ProtocolKannel = "kannel" // Kannel's callbacks
+	ProtocolCSSS    = "csss"
+	ProtocolMall    = "mall"
+	ProtocolFMS     = "fms" // the eSIM QR Mall
+	ProtocolAdmin   = "admin"
+	ProtocolKannel  = "kannel"  // Kannel's callbacks
+	ProtocolConsole = "console" // the web console
 )
 
 // Label values of what no front door named.

@@ -18,10 +18,11 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/console"
 	"github.com/opencube/opencube/money"
 )
 
-// mountAdmin mounts the admin API on mux.
+// mountAdmin mounts the admin API on mux, and the console that calls it.
 func mountAdmin(mux *http.ServeMux, m *Main) {
 	s := admin.NewServer(m.Services.Admin, m.AdminToken)
 	s.Logger = m.Logger
@@ -40,6 +41,9 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 		s.Sandbox = m.Notify.sandbox
 	}
 	mux.Handle(admin.Prefix, s.Handler())
+	c := &console.Server{Access: m.Services.Access, Admin: s, Logger: m.Logger, Secure: m.ConsoleSecure, Sandbox: m.Notify.sandbox != nil}
+	mux.Handle(console.Prefix, c.Handler())
+	mux.Handle("GET /console", http.RedirectHandler(console.Prefix, http.StatusMovedPermanently))
 }
 
 // adminUsage writes the admin commands and the global flags.

@@ -1,0 +1,41 @@
+package console
+
+import (
+	"net/http"
+
+	"github.com/opencube/opencube/operator"
+)
+
+// pages is the route table of the console: every page and action, in one
+// place. Changes are POSTs carrying the session's form token.
+var pages = []page{
+	{pattern: "GET " + Prefix + "login", public: true, handle: (*Server).login},
+	{pattern: "POST " + Prefix + "login", public: true, handle: (*Server).loginPost},
+	{pattern: "GET " + Prefix + "lang", public: true, handle: (*Server).switchLanguage},
+	{pattern: "POST " + Prefix + "logout", handle: (*Server).logout},
+	{pattern: "GET " + Prefix + "{$}", handle: (*Server).overview},
+}
+
+// roleText says what the actor is, in the page's language.
+func roleText(l *Lang, a *operator.Actor) string {
+	switch a.Role {
+	case operator.RoleSupport:
+		return l.T("role.support")
+	case operator.RoleEnterprise:
+		return l.T("role.enterprise", a.Enterprise)
+	}
+	return l.T("role.operator")
+}
+
+// overviewView is the overview's data.
+type overviewView struct {
+	Who string
+}
+
+func (s *Server) overview(rq *request) error {
+	if rq.r.Method != http.MethodGet {
+		return nil
+	}
+	return s.render(rq, "overview", view{Title: rq.lang.T("overview.title"), Nav: "overview",
+		Data: overviewView{Who: rq.lang.T("overview.signedin", rq.actor.Username, roleText(rq.lang, rq.actor))}})
+}
