@@ -99,10 +99,12 @@ func (s *Server) Handler() http.Handler {
 		p := &pages[i]
 		mux.HandleFunc(p.pattern, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, p) })
 	}
-	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
-		metrics.SetRoute(w, metrics.ProtocolConsole, metrics.Unmatched)
-		http.NotFound(w, r)
-	})
+	// Anything else: the sign-in page for a signed-out visitor (who
+	// returns there after), a page saying so for the others.
+	missing := &page{pattern: metrics.Unmatched, handle: func(s *Server, rq *request) error {
+		return s.renderStatus(rq, http.StatusNotFound, "error", view{Title: rq.lang.T("error.notfound")})
+	}}
+	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, missing) })
 	return securityHeaders(mux)
 }
 
