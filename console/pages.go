@@ -14,6 +14,7 @@ var pages = []page{
 	{pattern: "GET " + Prefix + "lang", public: true, handle: (*Server).switchLanguage},
 	{pattern: "POST " + Prefix + "logout", handle: (*Server).logout},
 	{pattern: "GET " + Prefix + "{$}", handle: (*Server).overview},
+	{pattern: "GET " + Prefix + "audit", handle: (*Server).audit},
 }
 
 // roleText says what the actor is, in the page's language.
