@@ -149,6 +149,15 @@ type UsagePoint struct {
 	Bytes  int64 `json:"bytes"`
 }
 
+// UsageSeries is the usage a UsageQuery selects, with its range: a point a
+// period with data, oldest first.
+type UsageSeries struct {
+	Granularity Granularity  `json:"granularity"`
+	From        int          `json:"from"` // yyyymmdd, UTC+8
+	To          int          `json:"to"`
+	Points      []UsagePoint `json:"points"`
+}
+
 // SessionQuery selects open data sessions, newest record first.
 type SessionQuery struct {
 	Enterprise string

@@ -19,6 +19,7 @@ import (
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/money"
+	"github.com/opencube/opencube/service"
 )
 
 // mountAdmin mounts the admin API on mux.
@@ -28,6 +29,9 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	s.Notify = m.Services.Notify
 	s.SIMs = m.Services.SIMs
 	s.Orders = m.Services.Corrections
+	if st, ok := m.Store.(service.ListStore); ok {
+		s.Lists = &service.Lists{Store: st, Clock: m.Clock}
+	}
 	if m.SMS.Service != nil {
 		s.SMS = smsAdmin{SMS: m.SMS.Service, sandbox: m.SMS.Sandbox}
 	}
