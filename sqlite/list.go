@@ -132,8 +132,15 @@ func countCapped(ctx context.Context, tx *sql.Tx, from string, w where) (int, er
 	return n, err
 }
 
+// listQueries, when set (by tests), sees every statement a list runs, so
+// that its query plan can be checked.
+var listQueries func(query string, args []any)
+
 // queryRows runs a query and scans every row.
 func queryRows[T any](ctx context.Context, tx *sql.Tx, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	if listQueries != nil {
+		listQueries(query, args)
+	}
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
