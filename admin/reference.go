@@ -350,7 +350,13 @@ const intro = "The operator's API, under `/admin/v1/`, for `opencube admin` and 
 	"and answers 403. Bodies are JSON objects (a SIM import may be CSV) whose unknown members are refused; answers are JSON with the usual HTTP statuses. " +
 	"Times are RFC 3339 in UTC, money integer minor units, volumes bytes.\n\n" +
 	"An error answers its HTTP status with `{\"error\": {\"kind\", \"field\", \"message\"}}`: `kind` is one of the table below, `field` names the request " +
-	"field at fault, and `message` says why in English, stating the range of a number out of it (D26)."
+	"field at fault, and `message` says why in English, stating the range of a number out of it (D26).\n\n" +
+	"**Lists.** `GET /admin/v1/enterprises`, `sims`, `orders`, `plans`, `sessions`, `sms` and `jobs` answer a page, " +
+	"`{\"items\": [...], \"next\": \"<cursor>\"|null}`, in the order each names (keyset pages on indexed columns, so a page costs " +
+	"the same at the end of a million SIMs as at the start). `limit` is 1-500 (50 by default); send `next` back as `cursor` for the " +
+	"next page, with the same filters; `count=1` adds `total`, counted up to 10,000 (`capped` beyond). An unknown query parameter, a " +
+	"bad value or a cursor the list did not give answers 400 naming the parameter. The detail routes (`/sims/{iccid}`, " +
+	"`/orders/{id}`, `/plans/{code}`, `/enterprises/{code}`) gather what a page about the object shows."
 
 // Reference returns the reference of the admin API: every route of the
 // route table with its body, answer, error kinds and example.

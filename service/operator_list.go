@@ -77,10 +77,16 @@ func (l *Lists) ListEnterprises(ctx context.Context, q operator.EnterpriseQuery)
 // Enterprise returns what the operator sees of an enterprise: never a
 // secret.
 func (l *Lists) Enterprise(ctx context.Context, code string) (*operator.EnterpriseDetail, error) {
-	e, err := l.Store.FindEnterprise(ctx, code)
+	// The list reads the enterprise with its status and the ages of its
+	// secrets.
+	found, err := l.Store.ListEnterprises(ctx, operator.EnterpriseQuery{AccessCode: code, Page: operator.Page{Limit: 1}})
 	if err != nil {
 		return nil, err
 	}
+	if len(found.Items) == 0 {
+		return nil, opencube.Errorf(opencube.KindUnauthenticated, "enterprise %s not found", code)
+	}
+	e := found.Items[0]
 	d := &operator.EnterpriseDetail{Enterprise: e, Secrets: operator.Secrets(e, l.Clock.Now())}
 	e.Secrets = nil
 	switch w, err := l.Store.FindWebhook(ctx, code); {

@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -389,5 +391,71 @@ func TestOperatorListsBadInput(t *testing.T) {
 		if err != nil || resp.StatusCode != http.StatusBadRequest || body.Error.Field != tt.field {
 			t.Errorf("GET %s: HTTP %d, %+v (%v); want 400 naming %s", tt.path, resp.StatusCode, body.Error, err, tt.field)
 		}
+	}
+}
+
+// TestAdminListCLI: the list and show commands print tables for people,
+// JSON with --json, say so when nothing matches, and page with --limit
+// and --cursor.
+func TestAdminListCLI(t *testing.T) {
+	s := startListServer(t)
+	run := func(args ...string) string {
+		t.Helper()
+		out, _, err := adminRun(t, s.m, "", args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out
+	}
+	contains := func(what, out string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: no %q in\n%s", what, w, out)
+			}
+		}
+	}
+	contains("enterprise list", run("enterprise", "list"), "ACCESS CODE", entP+"  ", entQ, "Demo OTA Enterprise", "active")
+	contains("enterprise list --q", run("enterprise", "list", "--q", "nobody"), "no enterprises match")
+	contains("enterprise list --count", run("enterprise", "list", "--count"), "2 in all")
+
+	first := run("sim", "list", "--access-code", entP, "--limit", "4")
+	contains("sim list", first, "ICCID", simP(0), simP(3), "next page: --cursor ")
+	if strings.Contains(first, simP(4)) {
+		t.Errorf("sim list --limit 4 printed a fifth SIM:\n%s", first)
+	}
+	cursor := first[strings.LastIndex(first, "--cursor ")+len("--cursor ") : len(first)-1]
+	second := run("sim", "list", "--access-code", entP, "--limit", "4", "--cursor", cursor)
+	contains("sim list --cursor", second, simP(4), simP(7))
+	if strings.Contains(second, simP(3)+" ") {
+		t.Errorf("the second page repeats the first:\n%s", second)
+	}
+	contains("sim list --in-use", run("sim", "list", "--in-use"), simP(0))
+	contains("sim list --online --q", run("sim", "list", "--online", "--q", "852418002"), "no SIMs match")
+	contains("sim list --online=false --q", run("sim", "list", "--online=false", "--q", "852418001"), simP(1), simP(7))
+	var page operator.List[*opencube.SIM]
+	if err := json.Unmarshal([]byte(run("--json", "sim", "list", "--q", imsiOf(simP(2)))), &page); err != nil || len(page.Items) != 1 || page.Items[0].ICCID != simP(2) {
+		t.Errorf("sim list --json = %+v, %v", page, err)
+	}
+	contains("sim show", run("sim", "show", simP(0)), "SIM "+simP(0), "order in use: "+s.inUse, "open sessions: 1", "last SMS: SMS_1")
+	contains("order list", run("order", "list", "--access-code", entP, "--status", "2"), s.inUse)
+	contains("order list --to", run("order", "list", "--to", "2020-01-01T00:00:00Z"), "no orders match")
+	contains("order show", run("order", "show", s.inUse), "order "+s.inUse, "events: ")
+	contains("plan list", run("plan", "list", "--access-code", entQ), planOTA.code, "199.00 CNY")
+	contains("plan show", run("plan", "show", planMonthly.code), "granted to "+entP)
+	contains("usage show", run("usage", "show", "--access-code", entP), "20240130", "1500")
+	contains("usage show --month", run("usage", "show", "--iccid", simP(0), "--month", "--from", "20231201"), "202312", "202401")
+
+	// The server's refusal names the parameter; a command line missing a
+	// choice is a usage error.
+	_, _, err := adminRun(t, s.m, "", "sim", "list", "--q", "abc")
+	var failed adminFailed
+	if !errors.As(err, &failed) || failed.err.Field != "q" {
+		t.Errorf("sim list --q abc: %v", err)
+	}
+	_, _, err = adminRun(t, s.m, "", "usage", "show")
+	var usage usageError
+	if !errors.As(err, &usage) {
+		t.Errorf("usage show without a subject: %v", err)
 	}
 }
