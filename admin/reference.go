@@ -65,7 +65,7 @@ var routeDocs = map[string]routeDoc{
 	"POST /admin/v1/plans": {status: http.StatusCreated, answer: opencube.Plan{}, required: []string{"code", "name", "package_type", "price"}, errors: []opencube.Kind{opencube.KindConflict},
 		about:   "Give the volume in MB (`volume_mb`, a decimal) or in bytes (`volume_bytes`); the price is a decimal with at most two places, in `currency` (CNY when left out).",
 		example: `{"code":"DP1","name":"1GB month","package_type":2,"volume_mb":"1024","price":"10.00","currency":"CNY","countries":["CN"]}`,
-		reply:   `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z"}`},
+		reply:   `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"active"}`},
 	"POST /admin/v1/sims": {status: http.StatusCreated, answer: ImportResult{}, errors: []opencube.Kind{opencube.KindConflict, KindMediaType},
 		about: "All or nothing. The body is a JSON array of SIMs, or `text/csv` with a header row naming the columns, in any order: `iccid`, `imsi` and `enterprise` " +
 			"required, `msisdn`, `ota` (1/0, true/false, yes/no) and `status` (inventory, active, suspended, terminated; inventory when left out) optional.",
