@@ -180,9 +180,9 @@ func TestAPI(t *testing.T) {
 
 		// Enterprises.
 		{name: "create enterprise", path: "/admin/v1/enterprises", body: `{"access_code":"NEW1","name":"New One","secret":"new-secret-1"}`,
-			status: 201, want: `{"access_code":"NEW1","name":"New One","secrets":1,` + created + `,"rate_limit":null}`},
+			status: 201, want: `{"access_code":"NEW1","name":"New One","secrets":1,` + created + `,"rate_limit":null,"status":"active"}`},
 		{name: "create enterprise without name", path: "/admin/v1/enterprises", body: `{"access_code":"NEW2","secret":"new-secret-2"}`,
-			status: 201, want: `{"access_code":"NEW2","name":"","secrets":1,` + created + `,"rate_limit":null}`},
+			status: 201, want: `{"access_code":"NEW2","name":"","secrets":1,` + created + `,"rate_limit":null,"status":"active"}`},
 		{name: "create duplicate enterprise", path: "/admin/v1/enterprises", body: `{"access_code":"ACME","secret":"other-secret"}`, status: 409, wantErr: kind(opencube.KindConflict, "ACME")},
 		{name: "create enterprise bad JSON", path: "/admin/v1/enterprises", body: `{"access_code":`, status: 400, wantErr: invalid("body", "JSON")},
 		{name: "create enterprise not JSON", path: "/admin/v1/enterprises", body: `access_code=X`, status: 400, wantErr: invalid("body", "malformed JSON")},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // EnterpriseRequest is the body of POST /admin/v1/enterprises.
@@ -35,11 +36,33 @@ type Enterprise struct {
 	// RateLimit is the enterprise's own rate limit; null: the server's
 	// (--rate-limit, --rate-burst).
 	RateLimit *opencube.RateLimit `json:"rate_limit"`
+	// Status is active, or disabled.
+	Status opencube.EnterpriseStatus `json:"status,omitempty"`
+
+	// The members of GET /admin/v1/enterprises/{code} alone.
+
+	// SecretIDs name the secrets, oldest first, with their ages; never
+	// their values.
+	SecretIDs []operator.SecretInfo `json:"secret_ids,omitempty"`
+	// Webhook is the notification endpoint, without secrets; absent when
+	// there is none.
+	Webhook *opencube.Webhook       `json:"webhook,omitempty"`
+	Alerts  *opencube.AlertSettings `json:"alerts,omitempty"`
+	Counts  *operator.Counts        `json:"counts,omitempty"`
 }
 
 // EnterpriseOf returns the admin view of e.
 func EnterpriseOf(e *opencube.Enterprise) *Enterprise {
-	return &Enterprise{AccessCode: e.AccessCode, Name: e.Name, Secrets: len(e.Secrets), CreatedAt: e.CreatedAt, RateLimit: e.RateLimit}
+	return &Enterprise{AccessCode: e.AccessCode, Name: e.Name, Secrets: len(e.Secrets), CreatedAt: e.CreatedAt, RateLimit: e.RateLimit,
+		Status: e.Status}
+}
+
+// EnterpriseDetailOf returns the admin view of an enterprise's page.
+func EnterpriseDetailOf(d *operator.EnterpriseDetail) *Enterprise {
+	v := EnterpriseOf(d.Enterprise)
+	v.Secrets = len(d.Secrets)
+	v.SecretIDs, v.Webhook, v.Alerts, v.Counts = d.Secrets, d.Webhook, d.Alerts, &d.Counts
+	return v
 }
 
 // EnterprisePath is the path of one enterprise, or of what it holds when
@@ -69,6 +92,13 @@ func (s *Server) createEnterprise(r *http.Request) (int, any, error) {
 }
 
 func (s *Server) findEnterprise(r *http.Request) (int, any, error) {
+	if s.Lists != nil {
+		d, err := s.Lists.Enterprise(r.Context(), r.PathValue("code"))
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, EnterpriseDetailOf(d), nil
+	}
 	e, err := s.svc.FindEnterprise(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return 0, nil, err

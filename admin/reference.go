@@ -35,6 +35,8 @@ var (
 	exampleDelivery   = `{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","event":"1005","state":"delivered","detail":{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","type":"1005","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","order_status":2,"created_at":"2025-01-01T02:00:00Z","seq":2},"attempts":[{"n":1,"at":"2025-01-01T02:00:01Z","status_code":200,"latency_ns":12000000,"ok":true}],"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:01Z","delivered_at":"2025-01-01T02:00:01Z"}`
 	exampleProfile    = `{"iccid":"89445099000000000001","enterprise":"P000270","smdp_address":"smdp.demo.opencube.dev","matching_id":"OCDEMO-0001-7QK2","state":"installed","order_id":"ESIM14279787781881860","created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-02T02:00:00Z"}`
 	exampleClock      = `{"now":"2025-01-03T02:00:00Z","offset_seconds":172800,"ran":3}`
+	exampleSIM        = `{"iccid":"89852022018041800192","imsi":"454000180192","msisdn":"85218041800192","ota":false,"enterprise":"P000270","status":"active","created_at":"2025-01-01T02:00:00Z"}`
+	examplePlan       = `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"active"}`
 	code              = map[string]string{"code": "P000270"}
 	sim               = map[string]string{"iccid": "89852022018041800192"}
 )
@@ -48,15 +50,7 @@ var (
 	exampleToken = `{"id":"9f2c4a1b7e3d5c60","username":"ops-alice","name":"ci","created_at":"2025-01-01T02:00:00Z"}`
 	exampleAudit = `{"id":42,"at":"2025-01-01T02:00:00Z","actor":"ops-alice","actor_kind":"token","token_id":"9f2c4a1b7e3d5c60","route":"POST /admin/v1/plans","object":"plan:DP20190726001274","request_id":"b7Qk2Zr1","summary":"{\"code\":\"DP20190726001274\",\"name\":\"China 20 MB\"}"}`
 	user         = map[string]string{"username": "ops-alice"}
-	pageParams   = []apidoc.Param{
-		query("limit", "items a page, 1-500 (default 50)", apidoc.Integer("")),
-		query("cursor", "the `next` of the page before", apidoc.String("")),
-		query("count", "1: also count the items, up to 10,000 (`total`, with `capped` beyond)", apidoc.String("").Values("0", "1")),
-	}
 )
-
-// listParams are a list's own query parameters, then those of its pages.
-func listParams(own ...apidoc.Param) []apidoc.Param { return append(own, pageParams...) }
 
 var routeDocs = map[string]routeDoc{
 	"GET /admin/v1/me": {status: http.StatusOK, answer: Me{},
@@ -186,6 +180,83 @@ var routeDocs = map[string]routeDoc{
 	"PUT /admin/v1/sandbox/sms-gateway": {status: http.StatusOK, answer: SandboxGateway{}, required: []string{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
 		about:   "With the sandbox SMS device only: `down` makes hand-overs fail (messages wait and are retried), `fail_deliveries` makes the device report messages as failed. Send `{}` to heal it.",
 		example: `{"down":true}`, reply: `{"down":true,"fail_deliveries":false}`},
+	"GET /admin/v1/enterprises": {status: http.StatusOK, answer: EnterpriseList{},
+		query: listParams(query("q", "a prefix of the access code, or a part of the name, in any case", apidoc.String("")),
+			query("status", "only enterprises in this state", apidoc.String("").Values("active", "disabled"))),
+		about: "Access code order. An enterprise user sees its own enterprise only." + listAbout,
+		reply: `{"items":[` + strings.Replace(exampleEnterprise, `"rate_limit":null`, `"rate_limit":null,"status":"active"`, 1) + `],"next":null}`},
+	"GET /admin/v1/sims": {status: http.StatusOK, answer: operator.List[*opencube.SIM]{},
+		query: listParams(query("enterprise", "only this enterprise's SIMs", apidoc.String("")),
+			query("status", "only SIMs in this state", apidoc.String("").Values("inventory", "active", "suspended", "terminated")),
+			query("online", "only SIMs with (true) or without (false) an open data session", apidoc.Boolean("")),
+			query("in_use", "only SIMs with (true) or without (false) an order in use", apidoc.Boolean("")),
+			query("q", "digits: the start of an ICCID, IMSI or MSISDN", apidoc.String(""))),
+		about: "ICCID order. With `q`, the SIMs whose ICCID starts with it come first (ICCID order), then those whose IMSI does (IMSI order), " +
+			"then those whose MSISDN does (MSISDN order); each SIM once." + listAbout,
+		reply: `{"items":[` + exampleSIM + `],"next":"WyIwIiwiODk4NTIwMjIwMTgwNDE4MDAxOTIiLCI4OTg1MjAyMjAxODA0MTgwMDE5MiJd"}`},
+	"GET /admin/v1/sims/{iccid}": {status: http.StatusOK, answer: operator.SIMDetail{}, errors: []opencube.Kind{opencube.KindDeviceNotFound},
+		about: "The SIM, its order in use or suspended (`order`, null when none), its latest 10 orders, its open data sessions, its data use on each of the last 31 UTC+8 days with any, and its last short message.",
+		path:  sim,
+		reply: `{"sim":` + exampleSIM + `,"order":` + exampleOrder + `,"recent_orders":[` + exampleOrder + `],"sessions":[],"usage":[{"period":20250101,"bytes":1048576}],"last_sms":null}`},
+	"GET /admin/v1/orders": {status: http.StatusOK, answer: operator.List[*opencube.Order]{},
+		query: listParams(query("enterprise", "only this enterprise's orders", apidoc.String("")),
+			query("iccid", "only this SIM's orders", apidoc.String("")),
+			query("status", "only orders in this state: 1 not enabled, 2 in use, 3 suspended, 4 expired, 5 ended, 6 cancelled", apidoc.Integer("").Values(1, 2, 3, 4, 5, 6)),
+			query("plan", "only orders of this plan code", apidoc.String("")),
+			query("from", "ordered at or after, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"}),
+			query("to", "ordered before, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"})),
+		about: "Newest first (order time, then id)." + listAbout,
+		reply: `{"items":[` + exampleOrder + `],"next":null}`},
+	"GET /admin/v1/orders/{id}": {status: http.StatusOK, answer: operator.OrderDetail{}, errors: []opencube.Kind{opencube.KindOrderNotFound},
+		about: "The order and the events it caused, oldest first.", path: map[string]string{"id": "ORDER_14279787781881856"},
+		reply: `{"order":` + exampleOrder + `,"events":[{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","type":"1005","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","order_status":2,"created_at":"2025-01-01T02:00:00Z","seq":2}]}`},
+	"GET /admin/v1/plans": {status: http.StatusOK, answer: operator.List[*opencube.Plan]{},
+		query: listParams(query("enterprise", "only the plans granted to this enterprise", apidoc.String("")),
+			query("status", "only plans in this state", apidoc.String("").Values("active", "retired"))),
+		about: "Code order. An enterprise user sees the plans granted to its enterprise only." + listAbout,
+		reply: `{"items":[` + examplePlan + `],"next":null}`},
+	"GET /admin/v1/plans/{code}": {status: http.StatusOK, answer: operator.PlanDetail{}, errors: []opencube.Kind{opencube.KindPlanNotOrderable},
+		about: "The plan and the enterprises it is granted to (which may order it). An enterprise user sees a plan granted to it only, without the enterprises.",
+		path:  map[string]string{"code": "DP1"}, reply: `{"plan":` + examplePlan + `,"enterprises":["P000270"]}`},
+	"GET /admin/v1/usage": {status: http.StatusOK, answer: operator.UsageSeries{},
+		query: []apidoc.Param{query("iccid", "a SIM's usage", apidoc.String("")),
+			query("enterprise", "the usage of an enterprise's SIMs together (iccid or enterprise is required)", apidoc.String("")),
+			query("granularity", "a point a UTC+8 day (the default) or month (yyyymm)", apidoc.String("").Values("day", "month")),
+			query("from", "the first UTC+8 day, yyyymmdd (default: 30 days before to)", apidoc.Integer("")),
+			query("to", "the last UTC+8 day, yyyymmdd (default: today)", apidoc.Integer(""))},
+		about: "For charts: one point a period with any data, oldest first; a range is at most 3700 days.",
+		reply: `{"granularity":"day","from":20250101,"to":20250131,"points":[{"period":20250101,"bytes":1048576},{"period":20250103,"bytes":52428800}]}`},
+	"GET /admin/v1/sessions": {status: http.StatusOK, answer: operator.List[*opencube.DataSession]{},
+		query: listParams(query("enterprise", "only this enterprise's sessions", apidoc.String("")),
+			query("iccid", "only this SIM's sessions", apidoc.String(""))),
+		about: "Open RADIUS data sessions, newest record first." + listAbout,
+		reply: `{"items":[{"nas":"10.0.0.1","session_id":"5a1f","iccid":"89852022018041800192","imsi":"454000180192","enterprise":"P000270","started_at":"2025-01-01T02:00:00Z","last_at":"2025-01-01T02:05:00Z","input_bytes":1024,"output_bytes":4096,"state":0}],"next":null}`},
+	"GET /admin/v1/sms": {status: http.StatusOK, answer: operator.List[*opencube.SMS]{},
+		query: listParams(query("enterprise", "only this enterprise's messages", apidoc.String("")),
+			query("iccid", "only this SIM's messages", apidoc.String("")),
+			query("direction", "mt (to the device) or mo (from it)", apidoc.String("").Values("mt", "mo")),
+			query("state", "only messages in this state", apidoc.String("").Values("queued", "sent", "delivered", "failed", "expired")),
+			query("from", "created at or after, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"}),
+			query("to", "created before, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"})),
+		about: "Newest first: the filters of CSSS `querySms`, for any enterprise." + listAbout,
+		reply: `{"items":[],"next":null}`},
+	"GET /admin/v1/jobs": {status: http.StatusOK, answer: operator.List[*operator.JobView]{},
+		query: listParams(query("kind", "only jobs of this kind (order.expire, notify.deliver...)", apidoc.String("")),
+			query("state", "running (leased), failed (its last attempt failed), due (its time came), waiting", apidoc.String("").Values("due", "running", "failed", "waiting"))),
+		about: "Background jobs, earliest run time first, each in one state: running, else failed, else due, else waiting. Operators and support only." + listAbout,
+		reply: `{"items":[{"id":"JOB_1","kind":"order.expire","key":"ORDER_14279787781881856","run_at":"2025-01-31T16:00:00Z","attempts":0,"state":"waiting"}],"next":null}`},
+}
+
+// listAbout is what every list says of its paging.
+const listAbout = " A page holds `limit` items (1-500, 50 by default); `next` is the cursor of the next page (null at the end), sent back as `cursor`. " +
+	"`count=1` adds `total`, counted up to 10,000 (`capped` beyond). An unknown query parameter answers 400 naming it."
+
+// listParams are a list's own query parameters and the paging ones.
+func listParams(own ...apidoc.Param) []apidoc.Param {
+	return append(own,
+		query("limit", "items a page, 1-500 (50)", apidoc.Integer("")),
+		query("cursor", "the next of the page before", apidoc.String("")),
+		query("count", "1 to count the items (up to 10,000)", apidoc.Boolean("")))
 }
 
 var glossary = apidoc.Glossary{
@@ -328,7 +399,13 @@ const intro = "The operator's API, under `/admin/v1/`, for `opencube admin`, the
 	"Bodies are JSON objects (a SIM import may be CSV) whose unknown members are refused; answers are JSON with the usual HTTP statuses. " +
 	"Times are RFC 3339 in UTC, money integer minor units, volumes bytes.\n\n" +
 	"An error answers its HTTP status with `{\"error\": {\"kind\", \"field\", \"message\"}}`: `kind` is one of the table below, `field` names the request " +
-	"field at fault, and `message` says why in English, stating the range of a number out of it (D26)."
+	"field at fault, and `message` says why in English, stating the range of a number out of it (D26).\n\n" +
+	"**Lists.** `GET /admin/v1/enterprises`, `sims`, `orders`, `plans`, `sessions`, `sms` and `jobs` answer a page, " +
+	"`{\"items\": [...], \"next\": \"<cursor>\"|null}`, in the order each names (keyset pages on indexed columns, so a page costs " +
+	"the same at the end of a million SIMs as at the start). `limit` is 1-500 (50 by default); send `next` back as `cursor` for the " +
+	"next page, with the same filters; `count=1` adds `total`, counted up to 10,000 (`capped` beyond). An unknown query parameter, a " +
+	"bad value or a cursor the list did not give answers 400 naming the parameter. The detail routes (`/sims/{iccid}`, " +
+	"`/orders/{id}`, `/plans/{code}`, `/enterprises/{code}`) gather what a page about the object shows."
 
 // Reference returns the reference of the admin API: every route of the
 // route table with its body, answer, error kinds and example.
@@ -380,6 +457,7 @@ func Reference() *apidoc.Protocol {
 		ok := apidoc.Response{Status: doc.status, About: http.StatusText(doc.status)}
 		if doc.answer != nil {
 			ok.Schema = apidoc.Reflect(doc.answer).Describe(glossary)
+			ok.Schema.Title = listTitle(ok.Schema.Title)
 		}
 		r.Responses = []apidoc.Response{ok}
 		if rt.Pattern == "PUT /admin/v1/enterprises/{code}/webhook" {

@@ -85,4 +85,17 @@ var Routes = []Route{
 	{Pattern: "POST /admin/v1/users/{username}/enable", Summary: "Enable a disabled user", MaxBody: MaxBody, Scope: ScopeUser, handle: (*Server).enableUser},
 	{Pattern: "PUT /admin/v1/users/{username}/password", Summary: "Set a user's console password", Request: PasswordRequest{}, MaxBody: MaxBody, Scope: ScopeUser, handle: (*Server).setPassword},
 	{Pattern: "GET /admin/v1/audit", Summary: "The audit trail, newest first: ?actor=&object=&since=&enterprise=", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listAudit},
+	// The operator's lists and detail pages (Server.Lists): ?limit=1-500
+	// (50), ?cursor= from the last page's next, ?count=1 for a total.
+	{Pattern: "GET /admin/v1/enterprises", Summary: "List enterprises (?q= a code prefix or a part of the name, ?status=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listEnterprises},
+	{Pattern: "GET /admin/v1/sims", Summary: "List SIMs (?enterprise=, ?status=, ?online=, ?in_use=, ?q= a prefix of ICCID, IMSI or MSISDN)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSIMs},
+	{Pattern: "GET /admin/v1/sims/{iccid}", Summary: "Show a SIM: its order in use, latest orders, open sessions, usage of the last 31 days, last SMS", MaxBody: MaxBody, Scope: ScopeSIM, handle: (*Server).findSIM},
+	{Pattern: "GET /admin/v1/orders", Summary: "List orders, newest first (?enterprise=, ?iccid=, ?status=, ?plan=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listOrders},
+	{Pattern: "GET /admin/v1/orders/{id}", Summary: "Show an order and its events", MaxBody: MaxBody, Scope: ScopeOrder, handle: (*Server).findOrder},
+	{Pattern: "GET /admin/v1/plans", Summary: "List catalog plans (?enterprise= granted to it, ?status=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listPlans},
+	{Pattern: "GET /admin/v1/plans/{code}", Summary: "Show a catalog plan and the enterprises it is granted to", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).findPlan},
+	{Pattern: "GET /admin/v1/usage", Summary: "Data usage of a SIM or an enterprise per UTC+8 day or month (?iccid=, ?enterprise=, ?granularity=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).usage},
+	{Pattern: "GET /admin/v1/sessions", Summary: "List open data sessions, newest record first (?enterprise=, ?iccid=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSessions},
+	{Pattern: "GET /admin/v1/sms", Summary: "List short messages, newest first (?enterprise=, ?iccid=, ?direction=, ?state=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSMS},
+	{Pattern: "GET /admin/v1/jobs", Summary: "List background jobs, earliest first (?kind=, ?state=due|running|failed|waiting)", MaxBody: MaxBody, handle: (*Server).listJobs},
 }

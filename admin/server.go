@@ -40,6 +40,9 @@ type Server struct {
 	// corrections (order.go). Either answers 500 when nil.
 	SIMs   opencube.SIMAdminService
 	Orders opencube.OrderAdminService
+	// Lists serves the operator's lists and detail pages (list.go); they
+	// answer 404 when it is nil, and an enterprise's page shows less.
+	Lists Lists
 
 	svc     opencube.AdminService
 	access  access

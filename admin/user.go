@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
@@ -136,15 +135,12 @@ func (s *Server) listUsers(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	q, err := params(r, "enterprise")
-	if err != nil {
+	p := newParams(r)
+	f := operator.UserQuery{Enterprise: p.str("enterprise"), Page: p.page()}
+	if err := p.done(); err != nil {
 		return 0, nil, err
 	}
-	var f operator.UserQuery
-	if f.Page, err = pageOf(q); err != nil {
-		return 0, nil, err
-	}
-	if f.Enterprise, err = Confine(r, q.Get("enterprise")); err != nil {
+	if f.Enterprise, err = Confine(r, f.Enterprise); err != nil {
 		return 0, nil, err
 	}
 	l, err := us.ListUsers(r.Context(), f)
@@ -243,18 +239,12 @@ func (s *Server) listAudit(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	q, err := params(r, "actor", "object", "since", "enterprise")
-	if err != nil {
+	p := newParams(r)
+	f := operator.AuditQuery{Actor: p.str("actor"), Object: p.str("object"), Since: p.time("since"), Enterprise: p.str("enterprise"), Page: p.page()}
+	if err := p.done(); err != nil {
 		return 0, nil, err
 	}
-	f := operator.AuditQuery{Actor: q.Get("actor"), Object: q.Get("object")}
-	if f.Page, err = pageOf(q); err != nil {
-		return 0, nil, err
-	}
-	if f.Since, err = queryTime(q, "since"); err != nil {
-		return 0, nil, err
-	}
-	if f.Enterprise, err = Confine(r, q.Get("enterprise")); err != nil {
+	if f.Enterprise, err = Confine(r, f.Enterprise); err != nil {
 		return 0, nil, err
 	}
 	l, err := us.ListAudit(r.Context(), f)
@@ -262,45 +252,4 @@ func (s *Server) listAudit(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusOK, l, nil
-}
-
-// params returns r's query, refusing (KindInvalid naming it) a parameter
-// that is neither a page's (limit, cursor, count) nor one of filters, and
-// one given twice.
-func params(r *http.Request, filters ...string) (url.Values, error) {
-	q := r.URL.Query()
-	for name, vs := range q {
-		known := name == "limit" || name == "cursor" || name == "count"
-		for _, f := range filters {
-			known = known || name == f
-		}
-		if !known {
-			return nil, opencube.Invalid(name, "unknown query parameter %q", name)
-		}
-		if len(vs) > 1 {
-			return nil, opencube.Invalid(name, "query parameter %q is given %d times", name, len(vs))
-		}
-	}
-	return q, nil
-}
-
-// pageOf reads a list's page from its query: limit 1-500 (default 50),
-// cursor, count=1 for a total.
-func pageOf(q url.Values) (operator.Page, error) {
-	p := operator.Page{Limit: operator.DefaultLimit, Cursor: q.Get("cursor")}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > operator.MaxLimit {
-			return p, opencube.OutOfRange("limit", 1, operator.MaxLimit)
-		}
-		p.Limit = n
-	}
-	switch q.Get("count") {
-	case "", "0", "false":
-	case "1", "true":
-		p.Count = true
-	default:
-		return p, opencube.MustBe("count", "1 or 0")
-	}
-	return p, nil
 }

@@ -54,6 +54,19 @@ func Cursor(keys ...string) *string {
 	return &s
 }
 
+// PrefixEnd returns the smallest string of digits after every string that
+// starts with the digits prefix, so that col >= prefix AND col < end selects
+// them with an index under any collation that orders digits; ok is false
+// when there is none (prefix is all 9s: no upper bound).
+func PrefixEnd(prefix string) (end string, ok bool) {
+	for i := len(prefix) - 1; i >= 0; i-- {
+		if prefix[i] < '9' {
+			return prefix[:i] + string(prefix[i]+1), true
+		}
+	}
+	return "", false
+}
+
 // Keys decodes a cursor made by Cursor with n keys; KindInvalid naming
 // "cursor" when it is not one.
 func (p Page) Keys(n int) ([]string, error) {
@@ -73,13 +86,17 @@ func (p Page) Keys(n int) ([]string, error) {
 
 // EnterpriseQuery selects enterprises, access code order.
 type EnterpriseQuery struct {
-	Q      string // a prefix of the access code, or a part of the name
-	Status opencube.EnterpriseStatus
+	// AccessCode keeps only this enterprise (an enterprise user's list).
+	AccessCode string
+	Q          string // a prefix of the access code, or a part of the name (any case)
+	Status     opencube.EnterpriseStatus
 	Page
 }
 
-// SIMQuery selects SIMs, ICCID order (IMSI or MSISDN order when Q is a
-// prefix of one of them).
+// SIMQuery selects SIMs, ICCID order. With Q, the SIMs whose ICCID starts
+// with Q come first (ICCID order), then those whose IMSI does (IMSI order),
+// then those whose MSISDN does (MSISDN, then ICCID order); a SIM is listed
+// once, in the first part it belongs to.
 type SIMQuery struct {
 	Enterprise string
 	Status     opencube.SIMStatus
@@ -132,6 +149,15 @@ type UsagePoint struct {
 	Bytes  int64 `json:"bytes"`
 }
 
+// UsageSeries is the usage a UsageQuery selects, with its range: a point a
+// period with data, oldest first.
+type UsageSeries struct {
+	Granularity Granularity  `json:"granularity"`
+	From        int          `json:"from"` // yyyymmdd, UTC+8
+	To          int          `json:"to"`
+	Points      []UsagePoint `json:"points"`
+}
+
 // SessionQuery selects open data sessions, newest record first.
 type SessionQuery struct {
 	Enterprise string
@@ -149,16 +175,22 @@ type SMSQuery struct {
 	Page
 }
 
-// JobState is where a job is in its life.
+// JobState is where a job is in its life. A job is in one state at a
+// time, the first of running, failed, due and waiting that holds.
 type JobState string
 
 // Job states.
 const (
-	JobDue     JobState = "due"     // its time came, no node holds it
-	JobRunning JobState = "running" // a node holds its lease
-	JobFailed  JobState = "failed"  // its last attempt failed; it waits to run again
-	JobWaiting JobState = "waiting" // its time has not come
+	JobRunning JobState = "running" // a node holds its lease, which has not run out
+	JobFailed  JobState = "failed"  // not running; its last attempt failed and it waits to run again
+	JobDue     JobState = "due"     // not running nor failed; its time came
+	JobWaiting JobState = "waiting" // not running nor failed; its time has not come
 )
+
+// Valid reports whether s is one of the job states.
+func (s JobState) Valid() bool {
+	return s == JobRunning || s == JobFailed || s == JobDue || s == JobWaiting
+}
 
 // JobQuery selects background jobs, earliest RunAt first.
 type JobQuery struct {
@@ -186,4 +218,17 @@ type AuditQuery struct {
 type UserQuery struct {
 	Enterprise string
 	Page
+}
+
+// StateOf returns the state of job j at now.
+func StateOf(j *opencube.Job, now time.Time) JobState {
+	switch {
+	case j.ClaimedBy != "" && j.ClaimedUntil.After(now):
+		return JobRunning
+	case j.LastError != "":
+		return JobFailed
+	case !j.RunAt.After(now):
+		return JobDue
+	}
+	return JobWaiting
 }

@@ -513,3 +513,8 @@ func BenchmarkOrderPackage(b *testing.B) {
 func BenchmarkBulkOrder(b *testing.B) {
 	storetest.BenchBulkOrder(b, func(b testing.TB) opencube.Store { return openURL(b, newSchema(b), Options{}) })
 }
+
+func TestLists(t *testing.T) {
+	testURL(t)
+	storetest.RunLists(t, func(t *testing.T) storetest.ListStore { return open(t) })
+}

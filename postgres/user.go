@@ -116,21 +116,13 @@ func (db *DB) FindUser(ctx context.Context, username string) (*operator.User, er
 
 // ListUsers implements operator.UserStore: username order.
 func (db *DB) ListUsers(ctx context.Context, q operator.UserQuery) (*operator.List[*operator.User], error) {
-	keys, err := q.Keys(1)
-	if err != nil {
-		return nil, err
-	}
-	var w query
-	w.sql.WriteString(`FROM users WHERE true`)
+	k := keyset[*operator.User]{what: "users", cols: userColumns, from: "users", order: "username", nkeys: 1,
+		after: func(keys []string) (string, []any, error) { return "username > ?", []any{keys[0]}, nil },
+		scan:  scanUser, keys: func(u *operator.User) []string { return []string{u.Username} }}
 	if q.Enterprise != "" {
-		w.sql.WriteString(` AND enterprise_code = ` + w.arg(q.Enterprise))
+		k.w.and("enterprise_code = ?", q.Enterprise)
 	}
-	count := countOf(&w)
-	if keys != nil {
-		w.sql.WriteString(` AND username > ` + w.arg(keys[0]))
-	}
-	return listPage(ctx, db, "users", `SELECT `+userColumns+` `+w.sql.String()+` ORDER BY username`, w.args,
-		count, q.Page, scanUser, func(u *operator.User) []string { return []string{u.Username} })
+	return listPage(ctx, db, k, q.Page)
 }
 
 // CountUsers implements operator.UserStore.
@@ -248,95 +240,26 @@ func (db *DB) AppendAudit(ctx context.Context, e *operator.AuditEntry) error {
 
 // ListAudit implements operator.AuditStore: newest first.
 func (db *DB) ListAudit(ctx context.Context, q operator.AuditQuery) (*operator.List[*operator.AuditEntry], error) {
-	keys, err := q.Keys(1)
-	if err != nil {
-		return nil, err
-	}
-	var w query
-	w.sql.WriteString(`FROM audit WHERE true`)
+	k := keyset[*operator.AuditEntry]{what: "audit entries", cols: auditColumns, from: "audit", order: "id DESC", nkeys: 1,
+		after: func(keys []string) (string, []any, error) {
+			id, err := cursorInt(q.Page, keys[0])
+			return "id < ?", []any{id}, err
+		},
+		scan: scanAudit, keys: func(e *operator.AuditEntry) []string { return []string{strconv.FormatInt(e.ID, 10)} }}
 	if q.Actor != "" {
-		w.sql.WriteString(` AND actor = ` + w.arg(q.Actor))
+		k.w.and("actor = ?", q.Actor)
 	}
 	if q.Enterprise != "" {
-		w.sql.WriteString(` AND enterprise_code = ` + w.arg(q.Enterprise))
+		k.w.and("enterprise_code = ?", q.Enterprise)
 	}
-	if q.Object != "" {
-		if strings.Contains(q.Object, ":") {
-			w.sql.WriteString(` AND object = ` + w.arg(q.Object))
-		} else {
-			w.sql.WriteString(` AND object LIKE ` + w.arg(q.Object+":%"))
-		}
+	switch {
+	case strings.Contains(q.Object, ":"):
+		k.w.and("object = ?", q.Object)
+	case q.Object != "":
+		k.w.and("object LIKE ?", q.Object+":%")
 	}
 	if !q.Since.IsZero() {
-		w.sql.WriteString(` AND at >= ` + w.arg(q.Since))
+		k.w.and("at >= ?", q.Since)
 	}
-	count := countOf(&w)
-	if keys != nil {
-		id, err := strconv.ParseInt(keys[0], 10, 64)
-		if err != nil {
-			return nil, opencube.Invalid("cursor", "cursor %q is not one this list gave", q.Cursor)
-		}
-		w.sql.WriteString(` AND id < ` + w.arg(id))
-	}
-	return listPage(ctx, db, "audit entries", `SELECT `+auditColumns+` `+w.sql.String()+` ORDER BY id DESC`, w.args,
-		count, q.Page, scanAudit, func(e *operator.AuditEntry) []string { return []string{strconv.FormatInt(e.ID, 10)} })
-}
-
-// countQuery is the capped count of a list's rows, before its cursor.
-type countQuery struct {
-	sql  string
-	args []any
-}
-
-// countOf returns the capped count of the rows w (a FROM and WHERE clause)
-// selects.
-func countOf(w *query) countQuery {
-	args := append(append([]any{}, w.args...), operator.CountCap+1)
-	return countQuery{`SELECT count(*) FROM (SELECT 1 ` + w.sql.String() + ` LIMIT $` + strconv.Itoa(len(args)) + `) c`, args}
-}
-
-// listPage runs the query of one page of a list (its LIMIT added here)
-// and, when asked, its capped count, and makes the next page's cursor from
-// the last item's keys.
-func listPage[T any](ctx context.Context, db *DB, what, sql string, args []any, count countQuery,
-	p operator.Page, scan func(scanner) (T, error), keys func(T) []string) (*operator.List[T], error) {
-	limit := p.Limit
-	if limit <= 0 {
-		limit = operator.DefaultLimit
-	}
-	list := &operator.List[T]{}
-	sql += ` LIMIT $` + strconv.Itoa(len(args)+1)
-	args = append(args, limit+1)
-	err := retry(ctx, func() error {
-		list.Items = []T{}
-		rows, err := db.pool.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			item, err := scan(rows)
-			if err != nil {
-				return err
-			}
-			list.Items = append(list.Items, item)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, db.dbError("list "+what, err)
-	}
-	if len(list.Items) > limit {
-		list.Items = list.Items[:limit]
-		list.Next = operator.Cursor(keys(list.Items[limit-1])...)
-	}
-	if p.Count {
-		var n int
-		err := retry(ctx, func() error { return db.pool.QueryRow(ctx, count.sql, count.args...).Scan(&n) })
-		if err != nil {
-			return nil, db.dbError("count "+what, err)
-		}
-		list.SetTotal(n)
-	}
-	return list, nil
+	return listPage(ctx, db, k, q.Page)
 }

@@ -101,7 +101,7 @@ func (s *Access) FindUser(ctx context.Context, username string) (*operator.User,
 
 // ListUsers returns the users q selects.
 func (s *Access) ListUsers(ctx context.Context, q operator.UserQuery) (*operator.List[*operator.User], error) {
-	if err := CheckPage(q.Page); err != nil {
+	if err := checkPage(&q.Page); err != nil {
 		return nil, err
 	}
 	return s.Store.ListUsers(ctx, q)
@@ -296,7 +296,7 @@ func (s *Access) AppendAudit(ctx context.Context, e *operator.AuditEntry) error 
 
 // ListAudit returns the audit entries q selects.
 func (s *Access) ListAudit(ctx context.Context, q operator.AuditQuery) (*operator.List[*operator.AuditEntry], error) {
-	if err := CheckPage(q.Page); err != nil {
+	if err := checkPage(&q.Page); err != nil {
 		return nil, err
 	}
 	return s.Store.ListAudit(ctx, q)
@@ -307,15 +307,6 @@ func (s *Access) now() time.Time {
 		return time.Now().UTC()
 	}
 	return s.Clock.Now()
-}
-
-// CheckPage reports whether p's limit is within 0 (the default) and
-// operator.MaxLimit.
-func CheckPage(p operator.Page) error {
-	if p.Limit < 0 || p.Limit > operator.MaxLimit {
-		return opencube.OutOfRange("limit", 1, operator.MaxLimit)
-	}
-	return nil
 }
 
 // The argon2id parameters of a password hash: RFC 9106's second

@@ -2,6 +2,7 @@ package service
 
 import (
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // Orders is the order book: the Plan section of the CSSS API
@@ -101,12 +102,14 @@ type MallStore interface {
 type Store interface {
 	opencube.Store
 	AccessStore
+	operator.ListStore
 }
 
 // Set is every service over one store, wired together: what a server runs.
 // Each front door takes only the services (or service interfaces) it calls.
 type Set struct {
 	Access      *Access
+	Lists       *Lists
 	Orders      *Orders
 	SIMs        *SIMs
 	Admin       *Admin
@@ -121,6 +124,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 	orders := &Orders{Store: store, Clock: clock, IDs: ids, MaxBulk: DefaultMaxBulk}
 	return &Set{
 		Access:      &Access{Store: store, Clock: opencube.SystemClock},
+		Lists:       &Lists{Store: store, Clock: clock},
 		Orders:      orders,
 		SIMs:        &SIMs{Store: store, Clock: clock},
 		Admin:       &Admin{Store: store, Clock: clock},

@@ -433,3 +433,7 @@ func TestCloseRemovesWAL(t *testing.T) {
 		t.Errorf("WAL file after Close: %v; want it removed", err)
 	}
 }
+
+func TestLists(t *testing.T) {
+	storetest.RunLists(t, func(t *testing.T) storetest.ListStore { return open(t) })
+}

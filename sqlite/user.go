@@ -132,21 +132,13 @@ func (db *DB) FindUser(ctx context.Context, username string) (*operator.User, er
 
 // ListUsers implements operator.UserStore: username order.
 func (db *DB) ListUsers(ctx context.Context, q operator.UserQuery) (*operator.List[*operator.User], error) {
-	keys, err := q.Keys(1)
-	if err != nil {
-		return nil, err
-	}
-	where, args := `WHERE 1 = 1`, []any{}
+	k := keyset[*operator.User]{what: "users", cols: userColumns, from: "users", order: "username", nkeys: 1,
+		after: func(keys []string) (string, []any, error) { return "username > ?", []any{keys[0]}, nil },
+		scan:  scanUser, keys: func(u *operator.User) []string { return []string{u.Username} }}
 	if q.Enterprise != "" {
-		where, args = where+` AND enterprise_code = ?`, append(args, q.Enterprise)
+		k.w.and("enterprise_code = ?", q.Enterprise)
 	}
-	count := `SELECT count(*) FROM (SELECT 1 FROM users ` + where + ` LIMIT ?)`
-	countArgs := append(append([]any{}, args...), operator.CountCap+1)
-	if keys != nil {
-		where, args = where+` AND username > ?`, append(args, keys[0])
-	}
-	return listPage(ctx, db, "users", `SELECT `+userColumns+` FROM users `+where+` ORDER BY username`, args,
-		count, countArgs, q.Page, scanUser, func(u *operator.User) []string { return []string{u.Username} })
+	return listPage(ctx, db, k, q.Page)
 }
 
 // CountUsers implements operator.UserStore.
@@ -256,81 +248,26 @@ func (db *DB) AppendAudit(ctx context.Context, e *operator.AuditEntry) error {
 
 // ListAudit implements operator.AuditStore: newest first.
 func (db *DB) ListAudit(ctx context.Context, q operator.AuditQuery) (*operator.List[*operator.AuditEntry], error) {
-	keys, err := q.Keys(1)
-	if err != nil {
-		return nil, err
-	}
-	where, args := `WHERE 1 = 1`, []any{}
+	k := keyset[*operator.AuditEntry]{what: "audit entries", cols: auditColumns, from: "audit", order: "id DESC", nkeys: 1,
+		after: func(keys []string) (string, []any, error) {
+			id, err := cursorInt(q.Page, keys[0])
+			return "id < ?", []any{id}, err
+		},
+		scan: scanAudit, keys: func(e *operator.AuditEntry) []string { return []string{strconv.FormatInt(e.ID, 10)} }}
 	if q.Actor != "" {
-		where, args = where+` AND actor = ?`, append(args, q.Actor)
+		k.w.and("actor = ?", q.Actor)
 	}
 	if q.Enterprise != "" {
-		where, args = where+` AND enterprise_code = ?`, append(args, q.Enterprise)
+		k.w.and("enterprise_code = ?", q.Enterprise)
 	}
-	if q.Object != "" {
-		if strings.Contains(q.Object, ":") {
-			where, args = where+` AND object = ?`, append(args, q.Object)
-		} else {
-			where, args = where+` AND object >= ? AND object < ?`, append(args, q.Object+":", q.Object+";")
-		}
+	switch {
+	case strings.Contains(q.Object, ":"):
+		k.w.and("object = ?", q.Object)
+	case q.Object != "":
+		k.w.and("object >= ? AND object < ?", q.Object+":", q.Object+";")
 	}
 	if !q.Since.IsZero() {
-		where, args = where+` AND at >= ?`, append(args, micros(q.Since))
+		k.w.and("at >= ?", micros(q.Since))
 	}
-	count := `SELECT count(*) FROM (SELECT 1 FROM audit ` + where + ` LIMIT ?)`
-	countArgs := append(append([]any{}, args...), operator.CountCap+1)
-	if keys != nil {
-		id, err := strconv.ParseInt(keys[0], 10, 64)
-		if err != nil {
-			return nil, opencube.Invalid("cursor", "cursor %q is not one this list gave", q.Cursor)
-		}
-		where, args = where+` AND id < ?`, append(args, id)
-	}
-	return listPage(ctx, db, "audit entries", `SELECT `+auditColumns+` FROM audit `+where+` ORDER BY id DESC`, args,
-		count, countArgs, q.Page, scanAudit, func(e *operator.AuditEntry) []string { return []string{strconv.FormatInt(e.ID, 10)} })
-}
-
-// listPage runs the query of one page of a list (its LIMIT added here)
-// and, when asked, its capped count, and makes the next page's cursor from
-// the last item's keys.
-func listPage[T any](ctx context.Context, db *DB, what, query string, args []any, count string, countArgs []any,
-	p operator.Page, scan func(scanner) (T, error), keys func(T) []string) (*operator.List[T], error) {
-	limit := p.Limit
-	if limit <= 0 {
-		limit = operator.DefaultLimit
-	}
-	list := &operator.List[T]{Items: []T{}}
-	err := db.view(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, query+` LIMIT ?`, append(args, limit+1)...)
-		if err != nil {
-			return dbError("list "+what, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			item, err := scan(rows)
-			if err != nil {
-				return dbError("list "+what, err)
-			}
-			list.Items = append(list.Items, item)
-		}
-		if err := rows.Err(); err != nil {
-			return dbError("list "+what, err)
-		}
-		if len(list.Items) > limit {
-			list.Items = list.Items[:limit]
-			list.Next = operator.Cursor(keys(list.Items[limit-1])...)
-		}
-		if p.Count {
-			var n int
-			if err := tx.QueryRowContext(ctx, count, countArgs...).Scan(&n); err != nil {
-				return dbError("count "+what, err)
-			}
-			list.SetTotal(n)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return list, nil
+	return listPage(ctx, db, k, q.Page)
 }

@@ -31,6 +31,7 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	s.Notify = m.Services.Notify
 	s.SIMs = m.Services.SIMs
 	s.Orders = m.Services.Corrections
+	s.Lists = m.Services.Lists
 	if m.SMS.Service != nil {
 		s.SMS = smsAdmin{SMS: m.SMS.Service, sandbox: m.SMS.Sandbox}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/operator"
 )
 
 // adminT0 is the server clock of the admin CLI tests.
@@ -108,7 +109,13 @@ func TestAdminCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("%s: %v", out, err)
 		}
-		if diff := cmp.Diff(admin.Enterprise{AccessCode: "ACME", Name: "Acme IoT", Secrets: 2, CreatedAt: adminT0}, got); diff != "" {
+		// The enterprise's page: its secrets by id and age (none has an age
+		// of its own yet: the enterprise's), its alerts and counts.
+		want := admin.Enterprise{AccessCode: "ACME", Name: "Acme IoT", Secrets: 2, CreatedAt: adminT0, Status: opencube.EnterpriseActive,
+			SecretIDs: []operator.SecretInfo{{ID: operator.SecretID("acme-secret-1"), AddedAt: adminT0}, {ID: operator.SecretID("acme-secret-2"), AddedAt: adminT0}},
+			Alerts:    &opencube.AlertSettings{EnterpriseCode: "ACME", Percents: []int{80, 100}, DaysBeforeExpiry: 3},
+			Counts:    &operator.Counts{SIMs: 3}}
+		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("enterprise show --json (-want +got):\n%s", diff)
 		}
 		out, _, err = adminRun(t, m, "", "plan", "grant", "--json", "--access-code", "ACME", "--plan", "PLAN-OTA")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -15,47 +14,6 @@ import (
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/service"
 )
-
-// table writes rows under a header, in aligned columns, or says empty
-// when there are none.
-func (c *adminCLI) table(empty string, header []string, rows [][]string, next *string) error {
-	if len(rows) == 0 {
-		_, err := fmt.Fprintln(c.stdout, empty)
-		return err
-	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if next != nil {
-		_, err := fmt.Fprintf(c.stdout, "more: --cursor %s\n", *next)
-		return err
-	}
-	return nil
-}
-
-// pageFlags adds --limit, --cursor and --count to a list command.
-func pageFlags(fs interface {
-	IntVar(*int, string, int, string)
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-}, p *operator.Page) {
-	fs.IntVar(&p.Limit, "limit", 0, "items a page, 1-500 (default 50)")
-	fs.StringVar(&p.Cursor, "cursor", "", "the cursor a previous page printed")
-	fs.BoolVar(&p.Count, "count", false, "also count the items (up to 10,000)")
-}
-
-// when formats an optional time for a table.
-func when(t *time.Time) string {
-	if t == nil {
-		return "-"
-	}
-	return t.Format(time.RFC3339)
-}
 
 // readPassword returns the password of a user command: --password, or the
 // first line of standard input with --password-stdin.
@@ -117,24 +75,18 @@ func createUserInDB(ctx context.Context, dsn string, req admin.UserRequest) (*ad
 
 func (c *adminCLI) userList(args []string) error {
 	fs := c.flags("user list")
-	var q operator.UserQuery
-	fs.StringVar(&q.Enterprise, "enterprise", "", "only this enterprise's users")
-	pageFlags(fs, &q.Page)
+	ent := fs.String("access-code", "", "only this enterprise's users")
+	limit, cursor := pageFlags(fs)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	l, err := c.admin.ListUsers(c.ctx, q)
+	l, err := c.admin.ListUsers(c.ctx, operator.UserQuery{Enterprise: *ent, Page: operator.Page{Limit: *limit, Cursor: *cursor}})
 	if err != nil {
 		return err
 	}
-	if c.structured() {
-		return c.print(l, "")
-	}
-	var rows [][]string
-	for _, u := range l.Items {
-		rows = append(rows, []string{u.Username, string(u.Role), dash(u.Enterprise), yesNo(u.Disabled), u.CreatedAt.Format(time.RFC3339)})
-	}
-	return c.table("no users", []string{"USERNAME", "ROLE", "ENTERPRISE", "DISABLED", "CREATED"}, rows, l.Next)
+	return table(c, l, "no users", "USERNAME\tROLE\tENTERPRISE\tDISABLED\tCREATED", func(u *operator.User) string {
+		return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", u.Username, u.Role, dash(u.Enterprise), yesNo(u.Disabled), when(u.CreatedAt))
+	})
 }
 
 func (c *adminCLI) userShow(args []string) error {
@@ -150,12 +102,11 @@ func (c *adminCLI) userShow(args []string) error {
 		return c.print(u, "")
 	}
 	fmt.Fprintf(c.stdout, "user %s: %s%s, %s, created %s\n", u.Username, u.Role, parens(u.Enterprise),
-		map[bool]string{true: "disabled", false: "enabled"}[u.Disabled], u.CreatedAt.Format(time.RFC3339))
-	var rows [][]string
-	for _, t := range u.Tokens {
-		rows = append(rows, []string{t.ID, dash(t.Name), t.CreatedAt.Format(time.RFC3339), when(t.LastUsedAt), when(t.RevokedAt)})
-	}
-	return c.table("no tokens", []string{"TOKEN", "NAME", "CREATED", "LAST USED", "REVOKED"}, rows, nil)
+		map[bool]string{true: "disabled", false: "enabled"}[u.Disabled], when(u.CreatedAt))
+	return table(c, &operator.List[*operator.Token]{Items: u.Tokens}, "no tokens", "TOKEN\tNAME\tCREATED\tLAST USED\tREVOKED",
+		func(t *operator.Token) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", t.ID, dash(t.Name), when(t.CreatedAt), whenp(t.LastUsedAt), whenp(t.RevokedAt))
+		})
 }
 
 func (c *adminCLI) userToken(args []string) error {
@@ -223,12 +174,13 @@ func (c *adminCLI) auditList(args []string) error {
 	var q operator.AuditQuery
 	fs.StringVar(&q.Actor, "actor", "", "only this user's changes (bootstrap: the --admin-token's)")
 	fs.StringVar(&q.Object, "object", "", "only changes of this object (sim:ICCID, plan:CODE...) or kind (sim)")
-	fs.StringVar(&q.Enterprise, "enterprise", "", "only changes of this enterprise's objects")
+	fs.StringVar(&q.Enterprise, "access-code", "", "only changes of this enterprise's objects")
 	since := fs.String("since", "", "only changes at or after this RFC 3339 time")
-	pageFlags(fs, &q.Page)
+	limit, cursor := pageFlags(fs)
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
+	q.Page = operator.Page{Limit: *limit, Cursor: *cursor}
 	if *since != "" {
 		t, err := time.Parse(time.RFC3339Nano, *since)
 		if err != nil {
@@ -240,29 +192,9 @@ func (c *adminCLI) auditList(args []string) error {
 	if err != nil {
 		return err
 	}
-	if c.structured() {
-		return c.print(l, "")
-	}
-	var rows [][]string
-	for _, e := range l.Items {
-		rows = append(rows, []string{e.At.Format(time.RFC3339), e.Actor, e.Route, e.Object, shorten(e.Summary, 60)})
-	}
-	return c.table("no audit entries match", []string{"AT", "ACTOR", "ROUTE", "OBJECT", "SUMMARY"}, rows, l.Next)
-}
-
-// dash is s, or "-" when empty.
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
+	return table(c, l, "no audit entries match", "AT\tACTOR\tROUTE\tOBJECT\tSUMMARY", func(e *operator.AuditEntry) string {
+		return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", when(e.At), e.Actor, e.Route, e.Object, shorten(e.Summary, 60))
+	})
 }
 
 // shorten cuts s to n characters, marking the cut.

@@ -491,6 +491,52 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 	})
 
+	t.Run("operator lists", func(t *testing.T) {
+		count := operator.Page{Limit: 2, Count: true}
+		if _, err := ad.ListEnterprises(ctx, operator.EnterpriseQuery{Q: "p0", Page: count}); err != nil {
+			t.Fatal(err)
+		}
+		sims, err := ad.ListSIMs(ctx, operator.SIMQuery{Enterprise: entP, Page: count})
+		if err != nil || len(sims.Items) == 0 {
+			t.Fatalf("ListSIMs = %v, %v", sims, err)
+		}
+		if _, err := ad.ListSIMs(ctx, operator.SIMQuery{Q: "4540", Page: operator.Page{Cursor: *sims.Next}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.SIM(ctx, sims.Items[0].ICCID); err != nil {
+			t.Fatal(err)
+		}
+		orders, err := ad.ListOrders(ctx, operator.OrderQuery{Enterprise: entP, Page: count})
+		if err != nil || len(orders.Items) == 0 {
+			t.Fatalf("ListOrders = %v, %v", orders, err)
+		}
+		if _, err := ad.Order(ctx, orders.Items[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.ListPlans(ctx, operator.PlanQuery{Enterprise: entP}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.Plan(ctx, "DPC1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.Usage(ctx, operator.UsageQuery{Enterprise: entP, Granularity: operator.ByMonth}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.ListSessions(ctx, operator.SessionQuery{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.ListSMS(ctx, operator.SMSQuery{Enterprise: entP}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.ListJobs(ctx, operator.JobQuery{State: operator.JobWaiting}); err != nil {
+			t.Fatal(err)
+		}
+		// A bad parameter answers the documented error.
+		if _, err := ad.ListSIMs(ctx, operator.SIMQuery{Q: "x"}); opencube.ErrorKind(err) != opencube.KindInvalid {
+			t.Errorf("ListSIMs(q=x): %v", err)
+		}
+	})
+
 	// Every operation of the document answered a success at least once.
 	var missing []string
 	for _, p := range docs.Protocols() {

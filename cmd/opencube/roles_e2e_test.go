@@ -58,6 +58,17 @@ var enterpriseAccess = map[string]string{
 	"POST /admin/v1/users/{username}/enable":                        "ok 404",
 	"PUT /admin/v1/users/{username}/password":                       "ok 404",
 	"GET /admin/v1/audit":                                           "ok -",
+	"GET /admin/v1/enterprises":                                     "ok -",
+	"GET /admin/v1/sims":                                            "ok -",
+	"GET /admin/v1/sims/{iccid}":                                    "ok 404",
+	"GET /admin/v1/orders":                                          "ok -",
+	"GET /admin/v1/orders/{id}":                                     "ok 404",
+	"GET /admin/v1/plans":                                           "ok -",
+	"GET /admin/v1/plans/{code}":                                    "ok 404",
+	"GET /admin/v1/usage":                                           "ok -",
+	"GET /admin/v1/sessions":                                        "ok -",
+	"GET /admin/v1/sms":                                             "ok -",
+	"GET /admin/v1/jobs":                                            "403 -",
 }
 
 // roleTarget names the objects of one enterprise a route's path values
@@ -76,7 +87,11 @@ func (t roleTarget) path(pattern string) string {
 	case strings.Contains(p, "/tokens/{id}"):
 		id = t.token
 	}
-	return strings.NewReplacer("{code}", t.code, "{iccid}", t.iccid, "{id}", id, "{username}", t.username,
+	code := t.code
+	if strings.HasPrefix(p, "/admin/v1/plans/") {
+		code = t.plan // a plan's code
+	}
+	return strings.NewReplacer("{code}", code, "{iccid}", t.iccid, "{id}", id, "{username}", t.username,
 		"{plan}", t.plan, "{move}", "activate").Replace(p)
 }
 
@@ -89,7 +104,7 @@ func TestRoleRouteTable(t *testing.T) {
 	boot := s.admin()
 	boot.Token = shopAdminToken
 	hook := newReceiver(t, 0)
-	targets := map[string]*roleTarget{entP: {code: entP, iccid: simP(1)}, entQ: {code: entQ, iccid: simQ(1)}}
+	targets := map[string]*roleTarget{entP: {code: entP, iccid: simP(1), plan: planMonthly.code}, entQ: {code: entQ, iccid: simQ(1), plan: planOTA.code}}
 	for code, c := range map[string]*roleTarget{entP: targets[entP], entQ: targets[entQ]} {
 		if _, err := boot.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: code, URL: hook.srv.URL}); err != nil {
 			t.Fatal(err)
@@ -154,7 +169,7 @@ func TestRoleRouteTable(t *testing.T) {
 			return "403"
 		case status == http.StatusNotFound && kind != admin.KindNoRoute && target != nil &&
 			(strings.Contains(msg, target.code) || strings.Contains(msg, target.iccid) || strings.Contains(msg, target.order) ||
-				strings.Contains(msg, target.delivery) || strings.Contains(msg, target.username)):
+				strings.Contains(msg, target.delivery) || strings.Contains(msg, target.username) || strings.Contains(msg, target.plan)):
 			return "404"
 		}
 		return "ok"

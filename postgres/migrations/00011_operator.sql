@@ -79,7 +79,16 @@ $$;
 CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION audit_append_only();
 
+-- The operator's lists that name no enterprise nor SIM (every order, every
+-- message, newest first) and an order's events.
+CREATE INDEX orders_time ON orders (ordered_at DESC, id DESC);
+CREATE INDEX sms_time ON sms (created_at DESC, id DESC);
+CREATE INDEX events_order ON events (order_id, created_at, seq);
+
 -- +goose Down
+DROP INDEX events_order;
+DROP INDEX sms_time;
+DROP INDEX orders_time;
 DROP TABLE audit;
 DROP FUNCTION audit_append_only();
 DROP TABLE tokens;

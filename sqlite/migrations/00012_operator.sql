@@ -71,7 +71,16 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+-- The operator's lists that name no enterprise nor SIM (every order, every
+-- message, newest first) and an order's events.
+CREATE INDEX orders_time ON orders (ordered_at DESC, id DESC);
+CREATE INDEX sms_time ON sms (created_at DESC, id DESC);
+CREATE INDEX events_order ON events (order_id, created_at, seq);
+
 -- +goose Down
+DROP INDEX events_order;
+DROP INDEX sms_time;
+DROP INDEX orders_time;
 DROP TABLE audit;
 DROP TABLE tokens;
 DROP TABLE users;
