@@ -35,11 +35,14 @@ type Enterprise struct {
 	// RateLimit is the enterprise's own rate limit; null: the server's
 	// (--rate-limit, --rate-burst).
 	RateLimit *opencube.RateLimit `json:"rate_limit"`
+	// Status is disabled while the enterprise's signed requests are
+	// refused and its webhooks and SMS sends wait.
+	Status opencube.EnterpriseStatus `json:"status"`
 }
 
 // EnterpriseOf returns the admin view of e.
 func EnterpriseOf(e *opencube.Enterprise) *Enterprise {
-	return &Enterprise{AccessCode: e.AccessCode, Name: e.Name, Secrets: len(e.Secrets), CreatedAt: e.CreatedAt, RateLimit: e.RateLimit}
+	return &Enterprise{AccessCode: e.AccessCode, Name: e.Name, Secrets: len(e.Secrets), CreatedAt: e.CreatedAt, RateLimit: e.RateLimit, Status: e.Status}
 }
 
 // EnterprisePath is the path of one enterprise, or of what it holds when

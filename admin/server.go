@@ -36,6 +36,10 @@ type Server struct {
 	// corrections (order.go). Either answers 500 when nil.
 	SIMs   opencube.SIMAdminService
 	Orders opencube.OrderAdminService
+	// Changes serves the operator's changes (plans, grants, enterprise
+	// states and secrets, SIM moves and bulk changes) and the order and
+	// SMS routes; they answer 404 when it is nil.
+	Changes Changes
 
 	svc    opencube.AdminService
 	access access

@@ -106,6 +106,9 @@ type Set struct {
 	Corrections *Corrections
 	Mall        *Mall
 	ESIM        *ESIM
+	// Served finds the enterprises the front doors serve: not the
+	// disabled ones.
+	Served *ServedEnterprises
 }
 
 // New returns the services over store, on clock, numbering orders with ids.
@@ -119,6 +122,7 @@ func New(store opencube.Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Corrections: &Corrections{Store: store, Clock: clock},
 		Mall:        &Mall{Store: store, Clock: clock, Orders: orders},
 		ESIM:        NewESIM(store, clock, ids),
+		Served:      &ServedEnterprises{Store: store},
 	}
 }
 

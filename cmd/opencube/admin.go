@@ -28,6 +28,7 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	s.Notify = m.Services.Notify
 	s.SIMs = m.Services.SIMs
 	s.Orders = m.Services.Corrections
+	s.Changes = m.Changes
 	if m.SMS.Service != nil {
 		s.SMS = smsAdmin{SMS: m.SMS.Service, sandbox: m.SMS.Sandbox}
 	}

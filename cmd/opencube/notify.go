@@ -158,13 +158,25 @@ func (m *Main) runNotify(ctx context.Context, wg *sync.WaitGroup) {
 // transactions (the ones that write events) wake
 // the delivery loop.
 type wakeStore struct {
-	opencube.Store
+	serverStore
 	wake func()
+	// release wakes the delivery and SMS loops after an enterprise
+	// changed: enabling one makes its held deliveries and messages due.
+	release func()
+}
+
+// UpdateEnterprise implements operator.ChangeStore.
+func (s wakeStore) UpdateEnterprise(ctx context.Context, accessCode string, now time.Time, fn func(e *opencube.Enterprise) error) (*opencube.Enterprise, error) {
+	e, err := s.serverStore.UpdateEnterprise(ctx, accessCode, now, fn)
+	if err == nil && s.release != nil {
+		s.release()
+	}
+	return e, err
 }
 
 // UpdateOrders implements opencube.OrderStore.
 func (s wakeStore) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx) error) error {
-	err := s.Store.UpdateOrders(ctx, fn)
+	err := s.serverStore.UpdateOrders(ctx, fn)
 	if err == nil {
 		s.wake()
 	}
@@ -173,7 +185,7 @@ func (s wakeStore) UpdateOrders(ctx context.Context, fn func(tx opencube.OrderTx
 
 // UpdateUsage implements opencube.UsageStore.
 func (s wakeStore) UpdateUsage(ctx context.Context, fn func(tx opencube.UsageTx) error) error {
-	err := s.Store.UpdateUsage(ctx, fn)
+	err := s.serverStore.UpdateUsage(ctx, fn)
 	if err == nil {
 		s.wake()
 	}
@@ -182,7 +194,7 @@ func (s wakeStore) UpdateUsage(ctx context.Context, fn func(tx opencube.UsageTx)
 
 // UpdateSMS implements opencube.SMSStore.
 func (s wakeStore) UpdateSMS(ctx context.Context, fn func(tx opencube.SMSTx) error) error {
-	err := s.Store.UpdateSMS(ctx, fn)
+	err := s.serverStore.UpdateSMS(ctx, fn)
 	if err == nil {
 		s.wake()
 	}
@@ -191,7 +203,7 @@ func (s wakeStore) UpdateSMS(ctx context.Context, fn func(tx opencube.SMSTx) err
 
 // UpdateMall implements opencube.ShopStore.
 func (s wakeStore) UpdateMall(ctx context.Context, fn func(tx opencube.MallTx) error) error {
-	err := s.Store.UpdateMall(ctx, fn)
+	err := s.serverStore.UpdateMall(ctx, fn)
 	if err == nil {
 		s.wake()
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/docs"
 	"github.com/opencube/opencube/metrics"
+	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/postgres"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
@@ -68,11 +69,13 @@ type Main struct {
 	Stderr io.Writer
 
 	// Wired at Run.
-	Store    opencube.Store
+	Store    serverStore
 	Services *service.Set
+	// Changes are the operator API's changes (admin.go).
+	Changes *service.Changes
 	// writes is the store the services write through: its transactions
 	// wake the delivery loop.
-	writes opencube.Store
+	writes serverStore
 	CSSS   *csss.Server
 	Worker *service.Worker
 	Logger *slog.Logger
@@ -291,7 +294,14 @@ func isPostgres(dsn string) bool {
 
 // openStore opens the store a --db value names: a postgres:// URL, or a
 // SQLite file path.
-func openStore(ctx context.Context, dsn string, o dbOptions) (opencube.Store, error) {
+// serverStore is what a server keeps: everything opencube keeps, and the
+// operator's changes.
+type serverStore interface {
+	opencube.Store
+	operator.ChangeStore
+}
+
+func openStore(ctx context.Context, dsn string, o dbOptions) (serverStore, error) {
 	if isPostgres(dsn) {
 		return postgres.Open(ctx, dsn, postgres.Options{MaxConns: int32(o.MaxConns), StatementTimeout: o.StatementTimeout})
 	}
@@ -342,9 +352,15 @@ func (m *Main) Run(ctx context.Context) error {
 	// Changes made on this node wake its delivery loop (startNotify): their
 	// events go out at once instead of at the next look (other nodes'
 	// changes wait for it).
-	m.writes = wakeStore{Store: store, wake: func() {
+	m.writes = wakeStore{serverStore: store, wake: func() {
 		if w := m.Notify.Worker; w != nil {
 			w.Wake()
+		}
+	}, release: func() {
+		for _, w := range []*service.Worker{m.Notify.Worker, m.SMS.Worker} {
+			if w != nil {
+				w.Wake()
+			}
 		}
 	}}
 	m.Services = service.New(m.writes, m.Clock, service.NewIDGenerator(node))
@@ -365,7 +381,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.wireShops(ctx); err != nil {
 		return err
 	}
-	m.CSSS = csss.NewServer(m.Services.Orders, m.Services.SIMs, m.Services.Admin, store)
+	m.Changes = &service.Changes{Store: m.writes, Clock: m.Clock, Orders: m.Services.Orders, SIMs: m.Services.SIMs}
+	m.CSSS = csss.NewServer(m.Services.Orders, m.Services.SIMs, m.Services.Served, store)
 	m.CSSS.Clock, m.CSSS.BusinessClock = m.realClock(), m.Clock
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
@@ -379,6 +396,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.startSMS()
+	if m.SMS.Service != nil {
+		m.Changes.SMS = m.SMS.Service
+	}
 	if err := m.startRADIUS(ctx); err != nil {
 		return err
 	}
