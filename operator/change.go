@@ -117,4 +117,3 @@ const (
 	OrderSuspend OrderMove = "suspend"
 	OrderResume  OrderMove = "resume"
 )
-

@@ -129,7 +129,7 @@ func (a *Actor) Sees(code string) bool {
 // written in the change's own transaction. Entries are never updated or
 // deleted by the API.
 type AuditEntry struct {
-	ID int64 `json:"id"` // increasing
+	ID int64     `json:"id"` // increasing
 	At time.Time `json:"at"`
 	// Actor is the user's name, or "bootstrap" for the --admin-token.
 	Actor     string    `json:"actor"`
