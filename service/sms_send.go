@@ -28,6 +28,9 @@ import (
 //     report, which moves the message on (and so settles the doubt). Only
 //     when none came is it sent again.
 //
+// A message of a disabled enterprise is not handed over: its job waits
+// (HoldRecheck, or until the enterprise is enabled, which makes it due).
+//
 // So a message is handed over at most once whenever the gateway's answer
 // was recorded, or the gateway reported on it within DoubtWindow; it is
 // handed over at least once in every case (until it expires). A second
