@@ -208,7 +208,7 @@ func (a *Admin) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 	if err := a.send(ctx, http.MethodPost, admin.Prefix+"plans", "", admin.PlanRequestOf(p), &out); err != nil {
 		return err
 	}
-	p.Currency, p.CreatedAt = out.Currency, out.CreatedAt
+	p.Currency, p.CreatedAt, p.Status = out.Currency, out.CreatedAt, out.Status
 	return nil
 }
 
