@@ -108,7 +108,7 @@ func TestAdminCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("%s: %v", out, err)
 		}
-		if diff := cmp.Diff(admin.Enterprise{AccessCode: "ACME", Name: "Acme IoT", Secrets: 2, CreatedAt: adminT0}, got); diff != "" {
+		if diff := cmp.Diff(admin.Enterprise{AccessCode: "ACME", Name: "Acme IoT", Secrets: 2, CreatedAt: adminT0, Status: opencube.EnterpriseActive}, got); diff != "" {
 			t.Errorf("enterprise show --json (-want +got):\n%s", diff)
 		}
 		out, _, err = adminRun(t, m, "", "plan", "grant", "--json", "--access-code", "ACME", "--plan", "PLAN-OTA")
