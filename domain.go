@@ -2,6 +2,8 @@ package opencube
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 )
 
@@ -70,6 +72,28 @@ func (l *RateLimit) Validate() error {
 
 // MaxSecrets is how many secrets an enterprise holds at once.
 const MaxSecrets = 2
+
+// SecretID names a secret without showing it: the first 8 hex digits of
+// its SHA-256. The operator API shows and drops secrets by their ids.
+func SecretID(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:4])
+}
+
+// Disabled reports whether e's signed requests are refused and its
+// webhooks and SMS sends wait.
+func (e *Enterprise) Disabled() bool { return e.Status == EnterpriseDisabled }
+
+// Served returns nil when e's signed requests are served, and the
+// KindUnauthenticated error of an unknown access code when e is disabled:
+// every protocol answers a disabled enterprise as one it does not know
+// (CSSS and the Mall 1004).
+func (e *Enterprise) Served() error {
+	if e.Disabled() {
+		return Errorf(KindUnauthenticated, "enterprise %s is disabled", e.AccessCode)
+	}
+	return nil
+}
 
 // Validate reports whether e can be stored.
 func (e *Enterprise) Validate() error {

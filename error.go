@@ -115,6 +115,7 @@ const (
 	CauseNotOTA           Cause = "not_ota"            // an OTA-only operation on a SIM that is not OTA
 	CauseOrderStatus      Cause = "order_status"       // the order's state forbids the move: the state
 	CauseActiveOrder      Cause = "active_order"       // the SIM already has an active order
+	CauseSIMHasOrder      Cause = "sim_has_order"      // the SIM has an order not over (in use, suspended, not enabled): the order
 	CauseNoActiveOrder    Cause = "no_active_order"    // the SIM has no active order
 	CauseNoOrderInUse     Cause = "no_order_in_use"    // the SIM has no order in use
 	CauseOrderNotForSIM   Cause = "order_not_for_sim"  // the order is another SIM's: the order, the SIM

@@ -44,8 +44,9 @@ type EnterpriseStore interface {
 	CreateEnterprise(ctx context.Context, e *Enterprise) error
 	// FindEnterprise returns the enterprise; KindUnauthenticated when unknown.
 	FindEnterprise(ctx context.Context, accessCode string) (*Enterprise, error)
-	// UpdateSecrets replaces the enterprise's secrets.
-	UpdateSecrets(ctx context.Context, accessCode string, secrets []string) error
+	// UpdateSecrets replaces the enterprise's secrets and when each was
+	// added (Enterprise.SecretsAdded, in the order of secrets).
+	UpdateSecrets(ctx context.Context, accessCode string, secrets []string, added []time.Time) error
 	// UpdateRateLimit sets the enterprise's own rate limit, or removes it
 	// when l is nil; KindUnauthenticated when the enterprise is unknown.
 	UpdateRateLimit(ctx context.Context, accessCode string, l *RateLimit) error
@@ -66,8 +67,8 @@ type PlanStore interface {
 	CreatePlan(ctx context.Context, p *Plan) error
 	// GrantPlan makes a plan orderable by an enterprise (idempotent).
 	GrantPlan(ctx context.Context, accessCode, planCode string) error
-	// FindPlans returns the plans orderable by f.Enterprise, code order,
-	// and their total.
+	// FindPlans returns the plans orderable by f.Enterprise (granted and
+	// not retired), code order, and their total.
 	FindPlans(ctx context.Context, f PlanFilter) ([]*Plan, int, error)
 }
 
@@ -94,7 +95,7 @@ type OrderTx interface {
 	// SIM returns an enterprise's SIM; KindDeviceNotFound when unknown.
 	SIM(ctx context.Context, accessCode, iccid string) (*SIM, error)
 	// Plan returns a plan orderable by the enterprise; KindPlanNotOrderable
-	// when unknown or not granted.
+	// when unknown, not granted or retired.
 	Plan(ctx context.Context, accessCode, code string) (*Plan, error)
 	// Order returns an enterprise's order; KindOrderNotFound when unknown.
 	Order(ctx context.Context, accessCode, id string) (*Order, error)

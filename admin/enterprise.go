@@ -37,7 +37,7 @@ type Enterprise struct {
 	// (--rate-limit, --rate-burst).
 	RateLimit *opencube.RateLimit `json:"rate_limit"`
 	// Status is active, or disabled.
-	Status opencube.EnterpriseStatus `json:"status,omitempty"`
+	Status opencube.EnterpriseStatus `json:"status"`
 
 	// The members of GET /admin/v1/enterprises/{code} alone.
 

@@ -29,7 +29,7 @@ type routeDoc struct {
 }
 
 var (
-	exampleEnterprise = `{"access_code":"P000999","name":"Example Ltd","secrets":1,"created_at":"2025-01-01T02:00:00Z","rate_limit":null}`
+	exampleEnterprise = `{"access_code":"P000999","name":"Example Ltd","secrets":1,"created_at":"2025-01-01T02:00:00Z","rate_limit":null,"status":"active"}`
 	exampleOrder      = `{"order_id":"ORDER_14279787781881856","order_code":"L202501010000000001","enterprise":"P000270","iccid":"89852022018041800192","imsi":"454000180192","package_code":"DP20190726001274","package_name":"C_M_0_P_中国20M不限速月套餐","package_type":2,"volume_bytes":20971520,"order_period":1,"renew_period":0,"status":2,"buy_type":2,"pay_amount_minor":1000,"pay_rst":"1","pay_type":"2","global_order":"0","test_flow":"0","test_flow_flag":"0","ota":false,"used_bytes":0,"ordered_at":"2025-01-01T02:00:00Z","started_at":"2024-12-31T16:00:00Z","expires_at":"2025-01-31T15:59:59Z","updated_at":"2025-01-01T02:00:00Z"}`
 	exampleWebhook    = `{"enterprise":"P000270","url":"https://example.com/hook","events":[],"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","consecutive_failures":0,"failing":false,"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z"}`
 	exampleDelivery   = `{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","event":"1005","state":"delivered","detail":{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","type":"1005","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","order_status":2,"created_at":"2025-01-01T02:00:00Z","seq":2},"attempts":[{"n":1,"at":"2025-01-01T02:00:01Z","status_code":200,"latency_ns":12000000,"ok":true}],"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:01Z","delivered_at":"2025-01-01T02:00:01Z"}`
@@ -177,6 +177,58 @@ var routeDocs = map[string]routeDoc{
 		about:   "A message from the SIM (its ICCID or MSISDN in the path), as the network would bring it; it is stored and sent to the enterprise as an `sms_mo` event.",
 		example: `{"content":"hello"}`, path: sim,
 		reply: `{"sms_id":"SMS_3f2b6c1e9a7d4c0b8e5f1a2b3c4d5e6f","enterprise":"P000270","iccid":"89852022018041800192","msisdn":"85218041800192","direction":"mo","sms_type":0,"content":"hello","encoding":"gsm7","segments":1,"state":"delivered","attempts":0,"created_at":"2025-01-01T02:00:00Z","delivered_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z"}`},
+	"PATCH /admin/v1/plans/{code}": {status: http.StatusOK, answer: opencube.Plan{}, required: []string{}, errors: []opencube.Kind{opencube.KindPlanNotOrderable},
+		about: "Only the members sent change, and the plan they make must be valid. Orders of the plan keep the volume and price they were ordered with; " +
+			"a new throttle applies to them too. `status: retired` stops new orders: queryPackage and queryDevicePackages no longer list the plan and ordering it " +
+			"answers 2002, while its orders run on, renewals included; `status: active` takes orders again.",
+		example: `{"price":"12.00","status":"retired"}`, path: map[string]string{"code": "DP1"},
+		reply: `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1200,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"retired"}`},
+	"DELETE /admin/v1/enterprises/{code}/plans/{plan}": {status: http.StatusNoContent, errors: []opencube.Kind{opencube.KindNotFound},
+		about: "The enterprise may no longer order the plan (queryPackage stops listing it); its orders of the plan run on. A plan not granted answers 404 `not_found`.",
+		path:  map[string]string{"code": "P000999", "plan": "DP1"}},
+	"POST /admin/v1/enterprises/{code}/disable": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated},
+		about: "Every signed request of the enterprise answers as an unknown access code's: `1004` on CSSS and the Mall, the unknown-partner answer on the eSIM QR Mall " +
+			"(a node may serve it for the few seconds it caches the enterprise). Its webhook deliveries and queued MT messages wait, never failed or lost; " +
+			"its data is kept and its SIMs keep their network service (suspend them for that).",
+		path: code, reply: strings.Replace(exampleEnterprise, `"status":"active"`, `"status":"disabled"`, 1)},
+	"POST /admin/v1/enterprises/{code}/enable": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated},
+		about: "The enterprise is served again; the deliveries and messages that waited go at once.",
+		path:  code, reply: exampleEnterprise},
+	"DELETE /admin/v1/enterprises/{code}/secrets/{id}": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated, opencube.KindNotFound, opencube.KindConflict},
+		about: "A secret's id is the first 8 hex digits of its SHA-256. The enterprise's last secret is never dropped (409 `conflict`): add its successor first.",
+		path:  map[string]string{"code": "P000999", "id": "5e884898"}, reply: exampleEnterprise},
+	"PUT /admin/v1/sims/{iccid}/enterprise": {status: http.StatusOK, answer: opencube.SIM{}, errors: []opencube.Kind{opencube.KindDeviceNotFound, opencube.KindUnauthenticated, opencube.KindOrderState},
+		about: "The SIM belongs to the other enterprise from now on; its past orders, usage and messages stay its first enterprise's. A SIM with an order in use, " +
+			"suspended or not enabled is not moved (409 `order_state`).",
+		example: `{"enterprise":"P000999"}`, path: sim,
+		reply: `{"iccid":"89852022018041800192","imsi":"454000180192","msisdn":"85218041800192","ota":false,"enterprise":"P000999","status":"active","created_at":"2025-01-01T02:00:00Z"}`},
+	"POST /admin/v1/sims/bulk": {status: http.StatusOK, answer: operator.BulkResults{},
+		about: "The whole request is checked first: an unknown action, a malformed, repeated or unknown ICCID (an enterprise user's SIMs only), more than 1,000 SIMs, " +
+			"or an unknown enterprise to move to answers 400 naming the field, and nothing changes. Then each SIM is changed as one SIM would be " +
+			"(`POST /admin/v1/sims/{iccid}/{move}`, `PUT /admin/v1/sims/{iccid}/enterprise`), and its result says whether it was. Moving to another enterprise is the operator's.",
+		example: `{"iccids":["89852022018041800192","89852022018041800193"],"action":"suspend"}`,
+		reply:   `{"results":[{"iccid":"89852022018041800192","ok":true},{"iccid":"89852022018041800193","ok":false,"error":{"kind":"sim_state","message":"cannot suspend a SIM that is suspended"}}]}`},
+	"POST /admin/v1/orders": {status: http.StatusCreated, answer: opencube.Order{}, errors: []opencube.Kind{opencube.KindDeviceNotFound, opencube.KindPlanNotOrderable, opencube.KindSIMState, opencube.KindOrderState, opencube.KindOTA},
+		about: "The order is the SIM's enterprise's, placed as its orderPackage would be (createOtaOrder with `days`, `timing_type`, `mcc`): the plan must be granted to it and not retired, " +
+			"the amount is the plan's price times the periods, and the enterprise is sent `1000` (and `1005` with `open`).",
+		example: `{"iccid":"89852022018041800192","plan":"DP20190726001274","periods":1,"open":true}`, reply: exampleOrder},
+	"POST /admin/v1/orders/{id}/enable": {status: http.StatusOK, answer: opencube.Order{}, errors: []opencube.Kind{opencube.KindOrderNotFound, opencube.KindOrderState},
+		about: "As CSSS enablePackage: the SIM must hold no other active order.", path: map[string]string{"id": "ORDER_14279787781881856"}, reply: exampleOrder},
+	"POST /admin/v1/orders/{id}/renew": {status: http.StatusOK, answer: opencube.Order{}, errors: []opencube.Kind{opencube.KindOrderNotFound, opencube.KindOrderState},
+		about: "As CSSS renewPackage, also of a retired plan's order.", example: `{"periods":1}`, path: map[string]string{"id": "ORDER_14279787781881856"}, reply: exampleOrder},
+	"POST /admin/v1/orders/{id}/cancel": {status: http.StatusOK, answer: opencube.Order{}, errors: []opencube.Kind{opencube.KindOrderNotFound, opencube.KindOrderState},
+		about: "As CSSS cancelPackage: a not-enabled order only.", path: map[string]string{"id": "ORDER_14279787781881856"},
+		reply: strings.Replace(exampleOrder, `"status":2`, `"status":6`, 1)},
+	"POST /admin/v1/orders/{id}/end": {status: http.StatusOK, answer: opencube.Order{}, errors: []opencube.Kind{opencube.KindOrderNotFound, opencube.KindOrderState},
+		about: "As CSSS endPackage.", path: map[string]string{"id": "ORDER_14279787781881856"}, reply: strings.Replace(exampleOrder, `"status":2`, `"status":5`, 1)},
+	"POST /admin/v1/orders/{id}/suspend": {status: http.StatusOK, answer: opencube.Order{}, errors: []opencube.Kind{opencube.KindOrderNotFound, opencube.KindOrderState},
+		about: "As CSSS suspendDevice, by the order.", path: map[string]string{"id": "ORDER_14279787781881856"}, reply: strings.Replace(exampleOrder, `"status":2`, `"status":3`, 1)},
+	"POST /admin/v1/orders/{id}/resume": {status: http.StatusOK, answer: opencube.Order{}, errors: []opencube.Kind{opencube.KindOrderNotFound, opencube.KindOrderState},
+		about: "As CSSS resumeDevice, by the order.", path: map[string]string{"id": "ORDER_14279787781881856"}, reply: exampleOrder},
+	"POST /admin/v1/sms": {status: http.StatusCreated, answer: opencube.SMS{}, errors: []opencube.Kind{opencube.KindDeviceNotFound, opencube.KindSIMState, opencube.KindSMSDailyLimit, opencube.KindSMSTooLong, KindNoRoute},
+		about:   "As the SIM's enterprise would send it with CSSS sendSms: the same limits, the same `sms_report` when the device has it.",
+		example: `{"iccid":"89852022018041800192","content":"hello"}`,
+		reply:   `{"sms_id":"SMS_3f2b6c1e9a7d4c0b8e5f1a2b3c4d5e6f","enterprise":"P000270","iccid":"89852022018041800192","msisdn":"85218041800192","direction":"mt","sms_type":0,"content":"hello","encoding":"gsm7","segments":1,"state":"queued","attempts":0,"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z"}`},
 	"PUT /admin/v1/sandbox/sms-gateway": {status: http.StatusOK, answer: SandboxGateway{}, required: []string{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
 		about:   "With the sandbox SMS device only: `down` makes hand-overs fail (messages wait and are retried), `fail_deliveries` makes the device report messages as failed. Send `{}` to heal it.",
 		example: `{"down":true}`, reply: `{"down":true,"fail_deliveries":false}`},
@@ -278,7 +330,18 @@ var glossary = apidoc.Glossary{
 	"msisdn":               {About: "the number (5-15 digits)"},
 	"enterprise":           {About: "the owning enterprise's access code"},
 	"status":               {About: "the state"},
-	"periods":              {About: "how many periods the order loses, renewals first"},
+	"periods":              {About: "how many periods: ordered, added by a renewal, or taken off by a reduction (renewals first)"},
+	"plan":                 {About: "the plan's code"},
+	"open":                 {About: "enable the order at once (is_open=1)"},
+	"days":                 {About: "an OTA order's days"},
+	"timing_type":          {About: "when an OTA order's validity starts: 1 first attach, 2 order time"},
+	"mcc":                  {About: "the MCC an OTA order is for"},
+	"iccids":               {About: "the SIMs' ICCIDs: 1-1000, each once"},
+	"action":               {About: "activate, suspend, terminate, or move (to enterprise)"},
+	"results":              {About: "a result a SIM, in the order of the request"},
+	"ok":                   {About: "the change was made"},
+	"error":                {About: "why it was not: its kind and message"},
+	"added_at":             {About: "when the secret was added"},
 	"state":                {About: "the state"},
 	"smdp_address":         {About: "the SM-DP+ server's address"},
 	"matching_id":          {About: "the profile's matching ID"},
@@ -338,8 +401,8 @@ var glossary = apidoc.Glossary{
 // pathParam is the schema of a path parameter, with its example.
 func pathParam(name, example string) apidoc.Param {
 	s := apidoc.String("")
-	about := map[string]string{"code": "the enterprise's access code", "iccid": "the SIM's ICCID (an MSISDN for mo)", "id": "the order's or the delivery's id",
-		"move": "the move"}[name]
+	about := map[string]string{"code": "the enterprise's access code (a plan's code under /plans)", "iccid": "the SIM's ICCID (an MSISDN for mo)",
+		"id": "the order's or the delivery's id; a secret's id under /secrets", "move": "the move", "plan": "the plan's code"}[name]
 	if name == "move" {
 		s.Values(string(opencube.SIMActivate), string(opencube.SIMSuspend), string(opencube.SIMTerminate))
 	}

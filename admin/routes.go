@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // Prefix is the path prefix of every admin endpoint.
@@ -45,13 +46,28 @@ var Routes = []Route{
 	{Pattern: "POST /admin/v1/enterprises/{code}/plans", Summary: "Grant a plan to an enterprise", Request: GrantRequest{}, MaxBody: MaxBody, handle: (*Server).grantPlan},
 	{Pattern: "PUT /admin/v1/enterprises/{code}/rate-limit", Summary: "Give an enterprise its own rate limit (CSSS and Mall requests a second, and burst), in place of the server's", Request: opencube.RateLimit{}, MaxBody: MaxBody, handle: (*Server).putRateLimit},
 	{Pattern: "DELETE /admin/v1/enterprises/{code}/rate-limit", Summary: "Put an enterprise back under the server's rate limit", MaxBody: MaxBody, handle: (*Server).deleteRateLimit},
+	{Pattern: "DELETE /admin/v1/enterprises/{code}/plans/{plan}", Summary: "Revoke a plan's grant: the enterprise may no longer order it; its orders run on", MaxBody: MaxBody, handle: (*Server).revokeGrant},
+	{Pattern: "POST /admin/v1/enterprises/{code}/disable", Summary: "Disable an enterprise: its signed requests answer 1004, its webhooks and SMS sends wait; its SIMs keep their service", MaxBody: MaxBody, handle: setStatus(opencube.EnterpriseDisabled)},
+	{Pattern: "POST /admin/v1/enterprises/{code}/enable", Summary: "Enable a disabled enterprise: what waited is sent at once", MaxBody: MaxBody, handle: setStatus(opencube.EnterpriseActive)},
+	{Pattern: "DELETE /admin/v1/enterprises/{code}/secrets/{id}", Summary: "Drop a secret by its id (409 for the last one)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).dropSecret},
 	// The plan catalog.
 	{Pattern: "POST /admin/v1/plans", Summary: "Add a plan to the catalog", Request: PlanRequest{}, MaxBody: MaxBody, handle: (*Server).createPlan},
+	{Pattern: "PATCH /admin/v1/plans/{code}", Summary: "Change a plan (only the members sent); status retired stops new orders, active takes them again", Request: PlanPatch{}, MaxBody: MaxBody, handle: (*Server).updatePlan},
 	// SIMs: imports, moves, IMSI downloads.
 	{Pattern: "POST /admin/v1/sims", Summary: "Import SIMs from text/csv or a JSON array, all or nothing", Request: []SIMRequest{}, MaxBody: MaxImportBody, handle: (*Server).importSIMs},
 	{Pattern: "POST /admin/v1/sims/{iccid}/{move}", Summary: "Move a SIM: activate, suspend or terminate (409 sim_state when refused)", MaxBody: MaxBody, Scope: ScopeSIM, handle: (*Server).moveSIM},
+	{Pattern: "PUT /admin/v1/sims/{iccid}/enterprise", Summary: "Move a SIM without an order not over to another enterprise (409 order_state otherwise)", Request: MoveSIMRequest{}, MaxBody: MaxBody, handle: (*Server).moveSIMTo},
+	{Pattern: "POST /admin/v1/sims/bulk", Summary: "Activate, suspend, terminate or move up to 1,000 SIMs: checked whole first, then a result a SIM", Request: operator.BulkSIMRequest{}, MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).bulkSIMs},
 	{Pattern: "POST /admin/v1/sims/{iccid}/imsi", Summary: "Download a new IMSI to an OTA SIM with an order in use (event 1012)", Request: IMSIRequest{}, MaxBody: MaxBody, handle: (*Server).downloadIMSI},
-	// Order corrections.
+	// Orders, on the rules and with the events of CSSS, for the SIM's or
+	// the order's enterprise; and order corrections.
+	{Pattern: "POST /admin/v1/orders", Summary: "Order a plan for a SIM, for its enterprise (events 1000, and 1005 when open)", Request: operator.OrderRequest{}, MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).createOrder},
+	{Pattern: "POST /admin/v1/orders/{id}/enable", Summary: "Start a not-enabled order (event 1005)", MaxBody: MaxBody, Scope: ScopeOrder, handle: moveOrder(operator.OrderEnable)},
+	{Pattern: "POST /admin/v1/orders/{id}/renew", Summary: "Add periods to an order (event 1009)", Request: RenewRequest{}, MaxBody: MaxBody, Scope: ScopeOrder, handle: moveOrder(operator.OrderRenew)},
+	{Pattern: "POST /admin/v1/orders/{id}/cancel", Summary: "Cancel a not-enabled order (event 1002)", MaxBody: MaxBody, Scope: ScopeOrder, handle: moveOrder(operator.OrderCancel)},
+	{Pattern: "POST /admin/v1/orders/{id}/end", Summary: "End an order in use or suspended early (event 1001)", MaxBody: MaxBody, Scope: ScopeOrder, handle: moveOrder(operator.OrderEnd)},
+	{Pattern: "POST /admin/v1/orders/{id}/suspend", Summary: "Suspend an order in use (event 1003)", MaxBody: MaxBody, Scope: ScopeOrder, handle: moveOrder(operator.OrderSuspend)},
+	{Pattern: "POST /admin/v1/orders/{id}/resume", Summary: "Resume a suspended order (event 1004)", MaxBody: MaxBody, Scope: ScopeOrder, handle: moveOrder(operator.OrderResume)},
 	{Pattern: "POST /admin/v1/orders/{id}/reduce", Summary: "Take periods off an order, renewals first (event 1010)", Request: ReduceRequest{}, MaxBody: MaxBody, handle: (*Server).reduceOrder},
 	// eSIM QR Mall (Server.ESIM), with its sandbox verification codes.
 	{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles", Summary: "Import eSIM profiles from text/csv (iccid,smdp_address,matching_id[,confirmation_code]), all or nothing", MaxBody: MaxImportBody, handle: (*Server).importProfiles},
@@ -71,7 +87,9 @@ var Routes = []Route{
 	// Sandbox clock (Server.Sandbox).
 	{Pattern: "GET /admin/v1/clock", Summary: "Sandbox: show the server clock", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).showClock},
 	{Pattern: "POST /admin/v1/clock/advance", Summary: "Sandbox: move the clock forward, running everything due in between", Request: AdvanceRequest{}, MaxBody: MaxBody, handle: (*Server).advanceClock},
-	// SMS (Server.SMS): MO injection and the sandbox device.
+	// SMS: MT messages as the SIM's enterprise (Server.Changes); MO
+	// injection and the sandbox device (Server.SMS).
+	{Pattern: "POST /admin/v1/sms", Summary: "Send an MT short message to a SIM, as its enterprise would (sendSms)", Request: SMSRequest{}, MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).sendSMS},
 	{Pattern: "POST /admin/v1/sims/{iccid}/mo", Summary: "Inject an MO short message from a SIM (sandbox device)", Request: MORequest{}, MaxBody: MaxBody, Scope: ScopeSIM, handle: (*Server).injectMO},
 	{Pattern: "PUT /admin/v1/sandbox/sms-gateway", Summary: "Make the sandbox SMS device fail or work: down (hand-overs fail), fail_deliveries", Request: SandboxGateway{}, MaxBody: MaxBody, handle: (*Server).putSandboxGateway},
 	// Users, their API tokens, and the audit trail (Server.Users).

@@ -43,6 +43,10 @@ type Server struct {
 	// Lists serves the operator's lists and detail pages (list.go); they
 	// answer 404 when it is nil, and an enterprise's page shows less.
 	Lists Lists
+	// Changes serves the operator's changes (plans, grants, enterprise
+	// states and secrets, SIM moves and bulk changes) and the order and
+	// SMS routes; they answer 404 when it is nil.
+	Changes Changes
 
 	svc     opencube.AdminService
 	access  access

@@ -127,7 +127,7 @@ func (a *Admin) FindEnterprise(ctx context.Context, accessCode string) (*opencub
 	if err != nil {
 		return nil, err
 	}
-	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt, RateLimit: e.RateLimit}, nil
+	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt, RateLimit: e.RateLimit, Status: e.Status}, nil
 }
 
 // AddSecret rotates an enterprise's secret and returns the admin view of
@@ -150,7 +150,7 @@ func (a *Admin) RotateSecret(ctx context.Context, accessCode, secret string) (*o
 	if err != nil {
 		return nil, err
 	}
-	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt, RateLimit: e.RateLimit}, nil
+	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt, RateLimit: e.RateLimit, Status: e.Status}, nil
 }
 
 // RateLimit gives an enterprise its own rate limit (PUT
@@ -179,7 +179,7 @@ func (a *Admin) SetRateLimit(ctx context.Context, accessCode string, l *opencube
 	if err != nil {
 		return nil, err
 	}
-	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt, RateLimit: e.RateLimit}, nil
+	return &opencube.Enterprise{AccessCode: e.AccessCode, Name: e.Name, CreatedAt: e.CreatedAt, RateLimit: e.RateLimit, Status: e.Status}, nil
 }
 
 // ImportSIMs implements opencube.AdminService (a JSON import).
@@ -208,7 +208,7 @@ func (a *Admin) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 	if err := a.send(ctx, http.MethodPost, admin.Prefix+"plans", "", admin.PlanRequestOf(p), &out); err != nil {
 		return err
 	}
-	p.Currency, p.CreatedAt = out.Currency, out.CreatedAt
+	p.Currency, p.CreatedAt, p.Status = out.Currency, out.CreatedAt, out.Status
 	return nil
 }
 

@@ -93,7 +93,7 @@ func TestAdmin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(&opencube.Enterprise{AccessCode: "ACME", Name: "Acme", CreatedAt: t0}, got); diff != "" {
+		if diff := cmp.Diff(&opencube.Enterprise{AccessCode: "ACME", Name: "Acme", CreatedAt: t0, Status: opencube.EnterpriseActive}, got); diff != "" {
 			t.Errorf("FindEnterprise (-want +got):\n%s", diff)
 		}
 		_, err = a.FindEnterprise(ctx, "NOPE")
@@ -108,7 +108,7 @@ func TestAdmin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(&admin.Enterprise{AccessCode: "ACME", Name: "Acme", Secrets: 2, CreatedAt: t0}, view); diff != "" {
+		if diff := cmp.Diff(&admin.Enterprise{AccessCode: "ACME", Name: "Acme", Secrets: 2, CreatedAt: t0, Status: opencube.EnterpriseActive}, view); diff != "" {
 			t.Errorf("AddSecret (-want +got):\n%s", diff)
 		}
 		_, err = a.RotateSecret(ctx, "ACME", "acme-secret-3")

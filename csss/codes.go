@@ -149,6 +149,7 @@ var causes = map[opencube.Cause]struct{ zh, en string }{
 	opencube.CauseNotOTA:           {"该SIM卡不是OTA卡", "the SIM is not an OTA SIM"},
 	opencube.CauseOrderStatus:      {"订单状态 order_status 为 {0}", "the order's order_status is {0}"},
 	opencube.CauseActiveOrder:      {"该SIM卡已有生效的订单 {0}", "the SIM already has active order {0}"},
+	opencube.CauseSIMHasOrder:      {"该SIM卡有未结束的订单 {0}", "the SIM has order {0}, not over"},
 	opencube.CauseNoActiveOrder:    {"该SIM卡没有使用中或暂停的订单", "the SIM has no order in use or suspended"},
 	opencube.CauseNoOrderInUse:     {"该SIM卡没有使用中的订单", "the SIM has no order in use"},
 	opencube.CauseOrderNotForSIM:   {"订单 {0} 不属于设备 {1}", "order {0} is not for device {1}"},

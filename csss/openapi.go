@@ -351,7 +351,7 @@ const intro = "Every request is a `POST` of one JSON object, at the path of its 
 	"on success, else a code of failure and `data: null`. `message` is Chinese, or English with `Accept-Language: en-US` (D7); the code never changes. " +
 	"`data.sign` is the HMAC-SHA1 of `data` with the secret that verified the request, `null` on orderPackage and createOtaOrder, " +
 	"and absent on batchOrderPackages (D8). An unknown path answers HTTP 404 and a method other than `POST` HTTP 405, both with code `1007`.\n\n" +
-	"The checks run in order (D23): the body is JSON (`1001`), `access_code` (`1004`), `sign` (`1002`), `version` (`1005`), " +
+	"The checks run in order (D23): the body is JSON (`1001`), `access_code` (`1004`: unknown, or its enterprise disabled by the operator), `sign` (`1002`), `version` (`1005`), " +
 	"`timestamp` (`1003`), then the fields (`1001`, naming the first bad one) and the business rules. A repeated signed request is " +
 	"answered with its first answer and never runs twice (D5, D28); an `Idempotency-Key` header gives the same guarantee for 24 hours " +
 	"(`1008` when the key comes with another request). A request that changes state is refused with `1002` when its sign was used on " +
@@ -424,7 +424,7 @@ var codeAbout = map[string]string{
 	CodeInvalid:           "the body is not a JSON object, or a field is missing or outside its values; the message names the field",
 	CodeSignature:         "sign missing or wrong, or a write's sign already used on another path (D25)",
 	CodeTimestamp:         "timestamp missing, malformed or outside the window (D4)",
-	CodeAccessCode:        "access_code missing or unknown",
+	CodeAccessCode:        "access_code missing or unknown, or its enterprise disabled",
 	CodeVersion:           "version is not 2.0",
 	CodeTooFrequent:       "reserved: opencube does not limit request rates",
 	CodeNoRoute:           "no such path (HTTP 404), or a method other than POST (HTTP 405)",

@@ -243,7 +243,7 @@ var codeAbout = map[int]struct {
 	status int
 }{
 	CodeOK:                {"the request was carried out", 200},
-	CodeBadParams:         {"a field is missing or outside its values (the message names it and states its range); also HTTP 400 for a webhook whose sign does not verify, and HTTP 404 for a path with no route", 200},
+	CodeBadParams:         {"a field is missing or outside its values (the message names it and states its range); also HTTP 400 for a webhook whose sign does not verify or whose partnerCode is unknown or disabled (a disabled enterprise is an unknown partner everywhere), and HTTP 404 for a path with no route", 200},
 	CodeTokenExpired:      {"x-access-token missing, unknown or expired", 200},
 	CodeTimeConversion:    {"a payment webhook's dateTime is not epoch seconds", 200},
 	CodeOrderSystem:       {"the order's state does not allow it: paid twice, paid after failing", 200},

@@ -228,7 +228,7 @@ const intro = "The Mall lets a SIM holder buy a plan for a SIM of a partner ente
 	"members the Mall does not know are ignored, and signed like the others.\n\n" +
 	"Answers are HTTP 200 with the CSSS envelope `{\"code\", \"data\", \"message\", \"success\"}` and the CSSS codes (D6), `data: null` on failure; " +
 	"`Accept-Language: en-US` gives English messages (D7). A path with no route under the three prefixes answers HTTP 404 with code `1007`. " +
-	"The checks run as CSSS's (D23): `partnerCode` (`1004`), `sign` (`1002`), `version` (`1005`), `tradeTime` (`1003`), then the fields (`1001`)."
+	"The checks run as CSSS's (D23): `partnerCode` (`1004`: unknown, or its enterprise disabled), `sign` (`1002`), `version` (`1005`), `tradeTime` (`1003`), then the fields (`1001`)."
 
 // Reference returns the reference of the Mall: every route of the route
 // table with its fields, answer, codes and example.

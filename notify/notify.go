@@ -130,6 +130,11 @@ func (n *Notifier) Deliver(ctx context.Context, j *opencube.Job) error {
 	if err != nil {
 		return err
 	}
+	if e.Disabled() {
+		// Paused, not failed: no attempt is recorded, and enabling the
+		// enterprise makes the delivery due at once.
+		return service.Held(n.Clock.Now(), "delivery %s held: enterprise %s is disabled", d.ID, e.AccessCode)
+	}
 	if len(e.Secrets) == 0 {
 		return errors.New("enterprise " + e.AccessCode + " has no secret to sign with")
 	}

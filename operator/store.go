@@ -114,18 +114,25 @@ type AuditStore interface {
 
 // ChangeStore makes the operator's changes that no protocol makes.
 type ChangeStore interface {
-	// UpdatePlan runs fn on a catalog plan and writes what fn leaves in
-	// it; KindPlanNotOrderable when unknown.
+	// UpdatePlan runs fn on a catalog plan, locked, and writes what fn
+	// leaves in its name, volume, price, currency, throttle, countries and
+	// status; KindPlanNotOrderable when unknown.
 	UpdatePlan(ctx context.Context, code string, fn func(p *opencube.Plan) error) (*opencube.Plan, error)
 	// RevokeGrant makes a plan no longer orderable by an enterprise;
 	// KindNotFound when it was not granted.
 	RevokeGrant(ctx context.Context, accessCode, planCode string) error
-	// UpdateEnterprise runs fn on an enterprise and writes its status and
-	// secrets; KindUnauthenticated when unknown.
-	UpdateEnterprise(ctx context.Context, accessCode string, fn func(e *opencube.Enterprise) error) (*opencube.Enterprise, error)
-	// MoveSIMTo gives a SIM without an active or not-enabled order to
-	// another enterprise; KindDeviceNotFound when unknown,
-	// KindUnauthenticated when the enterprise is, KindOrderState when an
-	// order holds the SIM.
+	// UpdateEnterprise runs fn on an enterprise, locked, and writes its
+	// status, secrets and their ages; KindUnauthenticated when unknown.
+	// When fn enables a disabled enterprise, the work held while it was
+	// disabled (the jobs of its pending webhook deliveries and of its
+	// queued MT messages) becomes due at now, in the same transaction.
+	UpdateEnterprise(ctx context.Context, accessCode string, now time.Time, fn func(e *opencube.Enterprise) error) (*opencube.Enterprise, error)
+	// MoveSIMTo gives a SIM without an order not over (in use, suspended
+	// or not enabled) to another enterprise; KindDeviceNotFound when the
+	// SIM is unknown, KindUnauthenticated when the enterprise is,
+	// KindOrderState (CauseSIMHasOrder) when an order holds the SIM.
 	MoveSIMTo(ctx context.Context, iccid, accessCode string) (*opencube.SIM, error)
+	// FindSIMsByICCID returns the SIMs, of any enterprise, among iccids,
+	// ICCID order; unknown ICCIDs are left out.
+	FindSIMsByICCID(ctx context.Context, iccids []string) ([]*opencube.SIM, error)
 }

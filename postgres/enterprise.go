@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,8 +13,8 @@ import (
 // CreateEnterprise implements opencube.EnterpriseStore.
 func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
 	_, err := db.exec(ctx, "create enterprise",
-		`INSERT INTO enterprises (access_code, name, secrets, created_at) VALUES ($1, $2, $3, $4)`,
-		e.AccessCode, e.Name, list(e.Secrets), e.CreatedAt)
+		`INSERT INTO enterprises (access_code, name, secrets, created_at, status, secrets_added) VALUES ($1, $2, $3, $4, $5, $6)`,
+		e.AccessCode, e.Name, list(e.Secrets), e.CreatedAt, enterpriseStatus(e), ages(e.SecretsAdded))
 	if violated(err, codeUniqueViolation, "enterprises_pkey") != "" {
 		return opencube.Errorf(opencube.KindConflict, "enterprise %s exists", e.AccessCode)
 	}
@@ -23,16 +24,64 @@ func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) erro
 	return nil
 }
 
+// enterpriseColumns are what scanEnterprise reads.
+const enterpriseColumns = `access_code, name, secrets, created_at, rate_limit, rate_burst, status, secrets_added`
+
+// scanEnterprise reads an enterprise of enterpriseColumns. A secret
+// without an age (kept by an older version) was added with the
+// enterprise.
+func scanEnterprise(s scanner) (*opencube.Enterprise, error) {
+	var (
+		e      opencube.Enterprise
+		rate   *float64
+		burst  *int32
+		status string
+		added  []time.Time
+	)
+	if err := s.Scan(&e.AccessCode, &e.Name, &e.Secrets, &e.CreatedAt, &rate, &burst, &status, &added); err != nil {
+		return nil, err
+	}
+	e.CreatedAt = utc(e.CreatedAt)
+	if rate != nil && burst != nil {
+		e.RateLimit = &opencube.RateLimit{Rate: *rate, Burst: int(*burst)}
+	}
+	e.Status = opencube.EnterpriseStatus(status)
+	if len(e.Secrets) > 0 {
+		e.SecretsAdded = make([]time.Time, len(e.Secrets))
+		for i := range e.SecretsAdded {
+			e.SecretsAdded[i] = e.CreatedAt
+			if i < len(added) {
+				e.SecretsAdded[i] = utc(added[i])
+			}
+		}
+	}
+	return &e, nil
+}
+
+// ages is the stored form of secret ages: never NULL.
+func ages(l []time.Time) []time.Time {
+	if l == nil {
+		return []time.Time{}
+	}
+	return l
+}
+
+// enterpriseStatus is the stored status of e: active unless it says
+// otherwise.
+func enterpriseStatus(e *opencube.Enterprise) string {
+	if e.Status == "" {
+		return string(opencube.EnterpriseActive)
+	}
+	return string(e.Status)
+}
+
 // FindEnterprise implements opencube.EnterpriseStore.
 func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.Enterprise, error) {
-	var (
-		e     opencube.Enterprise
-		rate  *float64
-		burst *int32
-	)
+	var e *opencube.Enterprise
 	err := retry(ctx, func() error {
-		return db.pool.QueryRow(ctx, `SELECT access_code, name, secrets, created_at, rate_limit, rate_burst FROM enterprises WHERE access_code = $1`,
-			accessCode).Scan(&e.AccessCode, &e.Name, &e.Secrets, &e.CreatedAt, &rate, &burst)
+		var err error
+		e, err = scanEnterprise(db.pool.QueryRow(ctx, `SELECT `+enterpriseColumns+` FROM enterprises WHERE access_code = $1`, accessCode))
+		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, unknownEnterprise(accessCode)
@@ -40,17 +89,13 @@ func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.
 	if err != nil {
 		return nil, db.dbError("find enterprise", err)
 	}
-	e.CreatedAt = utc(e.CreatedAt)
-	if rate != nil && burst != nil {
-		e.RateLimit = &opencube.RateLimit{Rate: *rate, Burst: int(*burst)}
-	}
-	return &e, nil
+	return e, nil
 }
 
 // UpdateSecrets implements opencube.EnterpriseStore; KindUnauthenticated when
 // the enterprise is unknown.
-func (db *DB) UpdateSecrets(ctx context.Context, accessCode string, secrets []string) error {
-	tag, err := db.exec(ctx, "update secrets", `UPDATE enterprises SET secrets = $1 WHERE access_code = $2`, list(secrets), accessCode)
+func (db *DB) UpdateSecrets(ctx context.Context, accessCode string, secrets []string, added []time.Time) error {
+	tag, err := db.exec(ctx, "update secrets", `UPDATE enterprises SET secrets = $1, secrets_added = $2 WHERE access_code = $3`, list(secrets), ages(added), accessCode)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func scanOrder(s scanner) (*opencube.Order, error) {
 // earlier one's result.
 const (
 	sqlSIM   = `SELECT ` + simColumns + ` FROM sims WHERE iccid = $1 AND enterprise_code = $2`
-	sqlPlan  = `SELECT ` + planColumnsP + ` FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE p.code = $1 AND g.enterprise_code = $2`
+	sqlPlan  = `SELECT ` + planColumnsP + ` FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE p.code = $1 AND g.enterprise_code = $2 AND p.status = 'active'`
 	sqlOrder = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 AND enterprise_code = $2 FOR UPDATE`
 	// OrderByID is for background work, which acts for no enterprise.
 	sqlOrderByID     = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`

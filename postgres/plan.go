@@ -8,16 +8,17 @@ import (
 )
 
 const (
-	planColumns  = `code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at`
-	planColumnsP = `p.code, p.name, p.type, p.volume_bytes, p.price_minor, p.currency, p.ota, p.throttle_kbps, p.countries, p.created_at`
+	planColumns  = `code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at, status`
+	planColumnsP = `p.code, p.name, p.type, p.volume_bytes, p.price_minor, p.currency, p.ota, p.throttle_kbps, p.countries, p.created_at, p.status`
 )
 
 func scanPlan(s scanner) (*opencube.Plan, error) {
 	var (
 		p             opencube.Plan
 		typ, throttle int64
+		status        string
 	)
-	if err := s.Scan(&p.Code, &p.Name, &typ, &p.VolumeBytes, &p.PriceMinor, &p.Currency, &p.OTA, &throttle, &p.Countries, &p.CreatedAt); err != nil {
+	if err := s.Scan(&p.Code, &p.Name, &typ, &p.VolumeBytes, &p.PriceMinor, &p.Currency, &p.OTA, &throttle, &p.Countries, &p.CreatedAt, &status); err != nil {
 		return nil, err
 	}
 	if len(p.Countries) == 0 {
@@ -26,13 +27,14 @@ func scanPlan(s scanner) (*opencube.Plan, error) {
 	p.Type = opencube.PlanType(typ)
 	p.ThrottleKbps = int(throttle)
 	p.CreatedAt = utc(p.CreatedAt)
+	p.Status = opencube.PlanStatus(status)
 	return &p, nil
 }
 
 // CreatePlan implements opencube.PlanStore.
 func (db *DB) CreatePlan(ctx context.Context, p *opencube.Plan) error {
-	_, err := db.exec(ctx, "create plan", `INSERT INTO plans (`+planColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), list(p.Countries), p.CreatedAt)
+	_, err := db.exec(ctx, "create plan", `INSERT INTO plans (`+planColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), list(p.Countries), p.CreatedAt, planStatus(p))
 	if violated(err, codeUniqueViolation, "plans_pkey") != "" {
 		return opencube.Errorf(opencube.KindConflict, "plan %s exists", p.Code)
 	}
@@ -69,10 +71,19 @@ func (db *DB) GrantPlan(ctx context.Context, accessCode, planCode string) error 
 	return db.dbError("grant plan", errors.New("foreign key violated, yet enterprise and plan exist; retry"))
 }
 
-// FindPlans implements opencube.PlanStore.
+// planStatus is the stored status of p: active unless it says otherwise.
+func planStatus(p *opencube.Plan) string {
+	if p.Status == "" {
+		return string(opencube.PlanActive)
+	}
+	return string(p.Status)
+}
+
+// FindPlans implements opencube.PlanStore: a retired plan is no longer
+// orderable.
 func (db *DB) FindPlans(ctx context.Context, f opencube.PlanFilter) ([]*opencube.Plan, int, error) {
 	var q query
-	q.sql.WriteString(`FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE g.enterprise_code = ` + q.arg(f.Enterprise))
+	q.sql.WriteString(`FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE p.status = 'active' AND g.enterprise_code = ` + q.arg(f.Enterprise))
 	if f.Code != "" {
 		q.sql.WriteString(` AND p.code = ` + q.arg(f.Code))
 	}

@@ -49,6 +49,11 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) opencube.Store { return open(t) })
 }
 
+func TestChangeStore(t *testing.T) {
+	testURL(t)
+	storetest.RunChanges(t, func(t *testing.T) storetest.ChangeStore { return open(t) })
+}
+
 func TestMigrate(t *testing.T) {
 	ctx := context.Background()
 	u := newSchema(t)

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/opencube/opencube"
 )
@@ -12,7 +13,14 @@ func (s *Admin) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) er
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	e.CreatedAt, e.Status = s.Clock.Now(), opencube.EnterpriseActive
+	e.CreatedAt = s.Clock.Now()
+	if e.Status == "" {
+		e.Status = opencube.EnterpriseActive
+	}
+	e.SecretsAdded = make([]time.Time, len(e.Secrets))
+	for i := range e.SecretsAdded {
+		e.SecretsAdded[i] = e.CreatedAt
+	}
 	return s.Store.CreateEnterprise(ctx, e)
 }
 
@@ -31,13 +39,15 @@ func (s *Admin) RotateSecret(ctx context.Context, accessCode, secret string) (*o
 		return nil, opencube.Errorf(opencube.KindConflict, "enterprise %s already holds that secret", accessCode)
 	}
 	e.Secrets = append(e.Secrets, secret)
-	if len(e.Secrets) > opencube.MaxSecrets {
-		e.Secrets = e.Secrets[len(e.Secrets)-opencube.MaxSecrets:]
+	e.SecretsAdded = append(e.SecretsAdded, s.Clock.Now())
+	if n := len(e.Secrets); n > opencube.MaxSecrets {
+		e.Secrets = e.Secrets[n-opencube.MaxSecrets:]
+		e.SecretsAdded = e.SecretsAdded[n-opencube.MaxSecrets:]
 	}
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.Store.UpdateSecrets(ctx, accessCode, e.Secrets); err != nil {
+	if err := s.Store.UpdateSecrets(ctx, accessCode, e.Secrets, e.SecretsAdded); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -81,7 +91,8 @@ func (s *Admin) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	p.CreatedAt, p.Status = s.Clock.Now(), opencube.PlanActive
+	p.CreatedAt = s.Clock.Now()
+	p.Status = opencube.PlanActive
 	return s.Store.CreatePlan(ctx, p)
 }
 

@@ -103,6 +103,7 @@ type Store interface {
 	opencube.Store
 	AccessStore
 	operator.ListStore
+	operator.ChangeStore
 }
 
 // Set is every service over one store, wired together: what a server runs.
@@ -117,6 +118,9 @@ type Set struct {
 	Corrections *Corrections
 	Mall        *Mall
 	ESIM        *ESIM
+	// Served finds the enterprises the front doors serve: not the
+	// disabled ones.
+	Served *ServedEnterprises
 }
 
 // New returns the services over store, on clock, numbering orders with ids.
@@ -132,6 +136,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Corrections: &Corrections{Store: store, Clock: clock},
 		Mall:        &Mall{Store: store, Clock: clock, Orders: orders},
 		ESIM:        NewESIM(store, clock, ids),
+		Served:      &ServedEnterprises{Store: store},
 	}
 }
 

@@ -39,6 +39,9 @@ type SMS struct {
 	DailyLimit  int
 	Validity    time.Duration
 	DoubtWindow time.Duration
+	// Enterprises, when set, holds the MT messages of a disabled
+	// enterprise: SendJob leaves them queued until it is enabled.
+	Enterprises opencube.EnterpriseFinder
 	Logger      *slog.Logger
 	// Observe, when set, is told of every message that reached a state,
 	// once the move committed (metrics).

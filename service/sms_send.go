@@ -28,6 +28,9 @@ import (
 //     report, which moves the message on (and so settles the doubt). Only
 //     when none came is it sent again.
 //
+// A message of a disabled enterprise is not handed over: its job waits
+// (HoldRecheck, or until the enterprise is enabled, which makes it due).
+//
 // So a message is handed over at most once whenever the gateway's answer
 // was recorded, or the gateway reported on it within DoubtWindow; it is
 // handed over at least once in every case (until it expires). A second
@@ -36,17 +39,28 @@ import (
 func (s *SMS) SendJob(ctx context.Context, j *opencube.Job) error {
 	now := s.now()
 	var (
-		m    *opencube.SMS
-		wait time.Time
+		m      *opencube.SMS
+		wait   time.Time
+		holdBy string
 	)
 	err := s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
-		m = nil
+		m, holdBy = nil, ""
 		got, err := tx.SMSByID(ctx, j.Key)
 		if err != nil {
 			return err
 		}
 		if got.State != opencube.SMSQueued {
 			return nil // sent, reported or expired meanwhile
+		}
+		if s.Enterprises != nil {
+			e, err := s.Enterprises.FindEnterprise(ctx, got.EnterpriseCode)
+			if err != nil {
+				return err
+			}
+			if e.Disabled() {
+				holdBy = e.AccessCode
+				return nil
+			}
 		}
 		if got.SubmittingAt != nil {
 			if until := got.SubmittingAt.Add(s.doubtWindow()); now.Before(until) {
@@ -64,6 +78,9 @@ func (s *SMS) SendJob(ctx context.Context, j *opencube.Job) error {
 	}
 	if err != nil {
 		return err
+	}
+	if holdBy != "" {
+		return held(now, "sms %s held: enterprise %s is disabled", j.Key, holdBy)
 	}
 	if !wait.IsZero() {
 		return &RetryLater{At: wait, Err: fmt.Errorf("sms %s: an earlier hand-over may have reached the gateway; waiting for its report", j.Key)}

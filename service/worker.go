@@ -122,11 +122,15 @@ func (w *Worker) finish(ctx context.Context, j *opencube.Job) error {
 	case ctx.Err() != nil:
 		err = w.Store.RetryJob(done, j.ID, w.Owner, w.Clock.Now(), "interrupted: "+err.Error())
 	default:
-		w.Logger.Warn("job failed", "kind", j.Kind, "key", j.Key, "attempt", j.Attempts, "err", err)
 		at := w.Clock.Now().Add(w.Backoff(j.Attempts))
 		var later *RetryLater
 		if errors.As(err, &later) {
 			at = later.At
+		}
+		if later != nil && later.Held {
+			w.Logger.Debug("job held", "kind", j.Kind, "key", j.Key, "until", at, "why", err)
+		} else {
+			w.Logger.Warn("job failed", "kind", j.Kind, "key", j.Key, "attempt", j.Attempts, "err", err)
 		}
 		err = w.Store.RetryJob(done, j.ID, w.Owner, at, err.Error())
 	}
@@ -238,7 +242,26 @@ func (w *Worker) runPool(ctx context.Context, interval time.Duration) {
 type RetryLater struct {
 	At  time.Time
 	Err error
+	// Held says the job did not fail but waits, its enterprise disabled:
+	// it is not logged as a failure.
+	Held bool
 }
+
+// HoldRecheck is how long the work of a disabled enterprise (a webhook
+// delivery, an MT message) waits before it looks again whether it may go.
+// Enabling the enterprise makes it due at once
+// (operator.ChangeStore.UpdateEnterprise), so this only bounds the wait
+// when that did not reach it.
+const HoldRecheck = 10 * time.Minute
+
+// held is the RetryLater of work held while its enterprise is disabled.
+func held(now time.Time, format string, args ...any) *RetryLater {
+	return &RetryLater{At: now.Add(HoldRecheck), Err: fmt.Errorf(format, args...), Held: true}
+}
+
+// Held returns the error a job handler returns for work of a disabled
+// enterprise: it waits, unfailed, for HoldRecheck.
+func Held(now time.Time, format string, args ...any) error { return held(now, format, args...) }
 
 // Error returns the underlying error's text.
 func (e *RetryLater) Error() string { return e.Err.Error() }

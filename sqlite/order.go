@@ -15,7 +15,7 @@ const orderColumns = `id, code, enterprise_code, iccid, imsi, plan_code, plan_na
 // The statements of order transactions: the hot path of orderPackage.
 var (
 	qSIM         = prepared(`SELECT ` + simColumns + ` FROM sims WHERE iccid = ? AND enterprise_code = ?`)
-	qPlan        = prepared(`SELECT ` + planColumnsP + ` FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE p.code = ? AND g.enterprise_code = ?`)
+	qPlan        = prepared(`SELECT ` + planColumnsP + ` FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE p.code = ? AND g.enterprise_code = ? AND p.status = 'active'`)
 	qOrder       = prepared(`SELECT ` + orderColumns + ` FROM orders WHERE id = ? AND enterprise_code = ?`)
 	qOrderByID   = prepared(`SELECT ` + orderColumns + ` FROM orders WHERE id = ?`)
 	qActiveOrder = prepared(`SELECT ` + orderColumns + ` FROM orders WHERE iccid = ? AND status IN (2, 3)`)

@@ -9,8 +9,8 @@ import (
 )
 
 const (
-	planColumns  = `code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at`
-	planColumnsP = `p.code, p.name, p.type, p.volume_bytes, p.price_minor, p.currency, p.ota, p.throttle_kbps, p.countries, p.created_at`
+	planColumns  = `code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at, status`
+	planColumnsP = `p.code, p.name, p.type, p.volume_bytes, p.price_minor, p.currency, p.ota, p.throttle_kbps, p.countries, p.created_at, p.status`
 )
 
 func scanPlan(s scanner) (*opencube.Plan, error) {
@@ -20,8 +20,9 @@ func scanPlan(s scanner) (*opencube.Plan, error) {
 		throttle  int64
 		countries string
 		created   int64
+		status    string
 	)
-	if err := s.Scan(&p.Code, &p.Name, &typ, &p.VolumeBytes, &p.PriceMinor, &p.Currency, &p.OTA, &throttle, &countries, &created); err != nil {
+	if err := s.Scan(&p.Code, &p.Name, &typ, &p.VolumeBytes, &p.PriceMinor, &p.Currency, &p.OTA, &throttle, &countries, &created, &status); err != nil {
 		return nil, err
 	}
 	var err error
@@ -31,6 +32,7 @@ func scanPlan(s scanner) (*opencube.Plan, error) {
 	p.Type = opencube.PlanType(typ)
 	p.ThrottleKbps = int(throttle)
 	p.CreatedAt = instant(created)
+	p.Status = opencube.PlanStatus(status)
 	return &p, nil
 }
 
@@ -41,8 +43,8 @@ func (db *DB) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 		return err
 	}
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.exec(`INSERT INTO plans (`+planColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), countries, micros(p.CreatedAt))
+		_, err := t.exec(`INSERT INTO plans (`+planColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), countries, micros(p.CreatedAt), planStatus(p))
 		if code(err) == primaryKey {
 			return opencube.Errorf(opencube.KindConflict, "plan %s exists", p.Code)
 		}
@@ -81,9 +83,18 @@ func (db *DB) GrantPlan(ctx context.Context, accessCode, planCode string) error 
 	})
 }
 
-// FindPlans implements opencube.PlanStore.
+// planStatus is the stored status of p: active unless it says otherwise.
+func planStatus(p *opencube.Plan) string {
+	if p.Status == "" {
+		return string(opencube.PlanActive)
+	}
+	return string(p.Status)
+}
+
+// FindPlans implements opencube.PlanStore: a retired plan is no longer
+// orderable.
 func (db *DB) FindPlans(ctx context.Context, f opencube.PlanFilter) ([]*opencube.Plan, int, error) {
-	from := `FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE g.enterprise_code = ?`
+	from := `FROM plans p JOIN plan_grants g ON g.plan_code = p.code WHERE g.enterprise_code = ? AND p.status = 'active'`
 	args := []any{f.Enterprise}
 	if f.Code != "" {
 		from += ` AND p.code = ?`

@@ -44,6 +44,10 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) opencube.Store { return open(t) })
 }
 
+func TestChangeStore(t *testing.T) {
+	storetest.RunChanges(t, func(t *testing.T) storetest.ChangeStore { return open(t) })
+}
+
 func TestMigrate(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "opencube.db")

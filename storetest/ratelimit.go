@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -37,7 +38,7 @@ func testRateLimit(t *testing.T, open func(*testing.T) opencube.Store) {
 		check("set", entA, l)
 	}
 	check("other enterprise", entB, nil)
-	if err := s.UpdateSecrets(ctx, entA, []string{"another-secret"}); err != nil {
+	if err := s.UpdateSecrets(ctx, entA, []string{"another-secret"}, []time.Time{base}); err != nil {
 		t.Fatal(err)
 	}
 	check("secrets rotated", entA, &opencube.RateLimit{Rate: opencube.MaxRate, Burst: opencube.MaxBurst})

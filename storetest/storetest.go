@@ -95,7 +95,10 @@ type fixture struct {
 }
 
 func newEnterprise(code string) *opencube.Enterprise {
-	return &opencube.Enterprise{AccessCode: code, Name: "Enterprise " + code, Secrets: []string{"secret-" + code + "-1"}, CreatedAt: base}
+	return &opencube.Enterprise{
+		AccessCode: code, Name: "Enterprise " + code, Secrets: []string{"secret-" + code + "-1"}, CreatedAt: base,
+		Status: opencube.EnterpriseActive, SecretsAdded: []time.Time{base},
+	}
 }
 
 func newSIM(ent string, n int) *opencube.SIM {
@@ -113,7 +116,7 @@ func newSIM(ent string, n int) *opencube.SIM {
 func newPlan(code string, typ opencube.PlanType) *opencube.Plan {
 	return &opencube.Plan{
 		Code: code, Name: "Plan " + code, Type: typ, VolumeBytes: 3 << 30, PriceMinor: 1999, Currency: "CNY",
-		CreatedAt: at(time.Second),
+		CreatedAt: at(time.Second), Status: opencube.PlanActive,
 	}
 }
 
@@ -147,7 +150,7 @@ func seed(t *testing.T, s opencube.Store, withB bool) *fixture {
 	f.plans["P3"] = &opencube.Plan{
 		Code: "P3", Name: "Europe OTA 10 GB", Type: opencube.PlanUnlimitedDaily, VolumeBytes: 10 << 30,
 		PriceMinor: 12345, Currency: "USD", OTA: true, ThrottleKbps: 512, Countries: []string{"FR", "DE", "ES"},
-		CreatedAt: at(2 * time.Second),
+		CreatedAt: at(2 * time.Second), Status: opencube.PlanActive,
 	}
 	f.plans["P4"] = newPlan("P4", opencube.PlanYearly)
 	f.plans["P5"] = newPlan("P5", opencube.PlanQuarterly)
@@ -270,7 +273,12 @@ func testEnterprises(t *testing.T, open func(*testing.T) opencube.Store) {
 	s, ctx := open(t), context.Background()
 	a, b := newEnterprise(entA), newEnterprise(entB)
 	a.Secrets = []string{"first-secret", "second-secret"}
-	for _, e := range []*opencube.Enterprise{a, b} {
+	a.SecretsAdded = []time.Time{base, at(time.Minute)}
+	// An enterprise of an older version has secrets without ages: they
+	// are the enterprise's.
+	old := newEnterprise("ent-old")
+	old.SecretsAdded = nil
+	for _, e := range []*opencube.Enterprise{a, b, old} {
 		if err := s.CreateEnterprise(ctx, e); err != nil {
 			t.Fatalf("CreateEnterprise(%s): %v", e.AccessCode, err)
 		}
@@ -282,6 +290,13 @@ func testEnterprises(t *testing.T, open func(*testing.T) opencube.Store) {
 	if diff := cmp.Diff(a, got, opts); diff != "" {
 		t.Errorf("FindEnterprise (-want +got):\n%s", diff)
 	}
+	got, err = s.FindEnterprise(ctx, old.AccessCode)
+	if err != nil {
+		t.Fatalf("FindEnterprise: %v", err)
+	}
+	if diff := cmp.Diff(newEnterprise("ent-old"), got, opts); diff != "" {
+		t.Errorf("FindEnterprise of secrets without ages (-want +got):\n%s", diff)
+	}
 
 	errs := []struct {
 		name string
@@ -290,15 +305,16 @@ func testEnterprises(t *testing.T, open func(*testing.T) opencube.Store) {
 	}{
 		{"duplicate", s.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: entA, Name: "Impostor", Secrets: []string{"impostor-secret"}, CreatedAt: base}), opencube.KindConflict},
 		{"find unknown", func() error { _, err := s.FindEnterprise(ctx, "nobody"); return err }(), opencube.KindUnauthenticated},
-		{"update unknown", s.UpdateSecrets(ctx, "nobody", []string{"some-secret"}), opencube.KindUnauthenticated},
+		{"update unknown", s.UpdateSecrets(ctx, "nobody", []string{"some-secret"}, []time.Time{base}), opencube.KindUnauthenticated},
 	}
 	for _, tt := range errs {
 		checkKind(t, tt.name, tt.err, tt.want, false)
 	}
 
 	// Secrets are replaced, in order, and only the named enterprise's.
-	for _, secrets := range [][]string{{"second-secret", "third-secret"}, {"third-secret"}} {
-		if err := s.UpdateSecrets(ctx, entA, secrets); err != nil {
+	for i, secrets := range [][]string{{"second-secret", "third-secret"}, {"third-secret"}} {
+		ages := []time.Time{at(time.Minute), at(time.Hour)}[i:]
+		if err := s.UpdateSecrets(ctx, entA, secrets, ages); err != nil {
 			t.Fatalf("UpdateSecrets: %v", err)
 		}
 		got, err := s.FindEnterprise(ctx, entA)
@@ -306,7 +322,7 @@ func testEnterprises(t *testing.T, open func(*testing.T) opencube.Store) {
 			t.Fatalf("FindEnterprise: %v", err)
 		}
 		want := *a
-		want.Secrets = secrets
+		want.Secrets, want.SecretsAdded = secrets, ages
 		if diff := cmp.Diff(&want, got, opts); diff != "" {
 			t.Errorf("after UpdateSecrets(%q) (-want +got):\n%s", secrets, diff)
 		}

@@ -168,7 +168,7 @@ func testAudit(t *testing.T, open func(*testing.T) opencube.Store) {
 		t.Fatalf("entry after a committed change: recorded %v, id %d", e1.Recorded(), e1.ID)
 	}
 	// A second change under the same context writes no second entry.
-	if err := store.UpdateSecrets(actx, entA, []string{"another-secret"}); err != nil {
+	if err := store.UpdateSecrets(actx, entA, []string{"another-secret"}, []time.Time{t0}); err != nil {
 		t.Fatal(err)
 	}
 	e2 := entry("amy", "sim:89860000000000000001", t0.Add(time.Hour))

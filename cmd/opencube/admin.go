@@ -32,6 +32,7 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	s.SIMs = m.Services.SIMs
 	s.Orders = m.Services.Corrections
 	s.Lists = m.Services.Lists
+	s.Changes = m.Changes
 	if m.SMS.Service != nil {
 		s.SMS = smsAdmin{SMS: m.SMS.Service, sandbox: m.SMS.Sandbox}
 	}
@@ -295,8 +296,12 @@ func (c *adminCLI) enterpriseShow(args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.print(e, "enterprise %s%s: %d secret%s, created %s, %s", e.AccessCode, parens(e.Name),
-		e.Secrets, plural(e.Secrets), e.CreatedAt.Format(time.RFC3339), rateLimitText(e.RateLimit))
+	disabled := ""
+	if e.Status == opencube.EnterpriseDisabled {
+		disabled = " (disabled: its requests answer 1004)"
+	}
+	return c.print(e, "enterprise %s%s: %d secret%s, created %s, %s%s", e.AccessCode, parens(e.Name),
+		e.Secrets, plural(e.Secrets), e.CreatedAt.Format(time.RFC3339), rateLimitText(e.RateLimit), disabled)
 }
 
 func (c *adminCLI) enterpriseRateLimit(args []string) error {

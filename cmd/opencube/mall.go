@@ -65,7 +65,7 @@ func (m *Main) wireShops(ctx context.Context) error {
 	svc.Sandbox = m.Notify.Sandbox || m.Demo
 	// Stripe-Signature's t= is checked against the real clock, and mail is
 	// dated by it; the service's order times take the sandbox clock (D27).
-	srv := esim.NewServer(svc, m.Store, m.realClock())
+	srv := esim.NewServer(svc, m.Services.Served, m.realClock())
 	srv.Logger = m.Logger
 	srv.Stripe = &esim.Stripe{Clock: m.realClock(), Tolerance: o.StripeTolerance}
 	if o.SMTPAddr != "" {
@@ -76,7 +76,7 @@ func (m *Main) wireShops(ctx context.Context) error {
 		srv.Mailer = &esim.Mailer{Addr: o.SMTPAddr, From: from}
 	}
 	// tradeTime is checked against the real clock (D27).
-	ms := mall.NewServer(m.Services.Mall, m.Store, m.realClock())
+	ms := mall.NewServer(m.Services.Mall, m.Services.Served, m.realClock())
 	ms.Window, ms.Logger = m.Window, m.Logger
 	m.Shops = &shops{ESIM: svc, ESIMServer: srv, Mall: ms}
 	m.Worker.Handlers[opencube.JobESIMPreOrderTimeout] = svc.ExpirePreOrder

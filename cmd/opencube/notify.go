@@ -160,6 +160,18 @@ func (m *Main) runNotify(ctx context.Context, wg *sync.WaitGroup) {
 type wakeStore struct {
 	service.Store
 	wake func()
+	// release wakes the delivery and SMS loops after an enterprise
+	// changed: enabling one makes its held deliveries and messages due.
+	release func()
+}
+
+// UpdateEnterprise implements operator.ChangeStore.
+func (s wakeStore) UpdateEnterprise(ctx context.Context, accessCode string, now time.Time, fn func(e *opencube.Enterprise) error) (*opencube.Enterprise, error) {
+	e, err := s.Store.UpdateEnterprise(ctx, accessCode, now, fn)
+	if err == nil && s.release != nil {
+		s.release()
+	}
+	return e, err
 }
 
 // UpdateOrders implements opencube.OrderStore.

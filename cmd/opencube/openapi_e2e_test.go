@@ -537,6 +537,60 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 	})
 
+	t.Run("operator changes", func(t *testing.T) {
+		// Plans and grants.
+		if _, err := ad.UpdatePlan(ctx, "DP20190726000001", admin.PlanPatch{Price: ptrTo(admin.Decimal("6.00"))}); err != nil {
+			t.Fatal(err)
+		}
+		mustOK(t, ad.GrantPlan(ctx, "P000999", "DP20190726000001"))
+		mustOK(t, ad.RevokeGrant(ctx, "P000999", "DP20190726000001"))
+		if _, err := ad.UpdatePlan(ctx, "DP20190726000001", admin.PlanPatch{Status: ptrTo(opencube.PlanStatus("bogus"))}); opencube.ErrorKind(err) != opencube.KindInvalid {
+			t.Errorf("a bad status: %v", err)
+		}
+		// Enterprises and secrets.
+		if _, err := ad.DisableEnterprise(ctx, "P000999"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.EnableEnterprise(ctx, "P000999"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.AddSecret(ctx, "P000999", "another-long-secret"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.DropSecret(ctx, "P000999", opencube.SecretID("another-long-secret")); err != nil {
+			t.Fatal(err)
+		}
+		// SIMs: a move, and bulk changes.
+		if _, err := ad.MoveSIMTo(ctx, simP(9), "P000999"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.BulkSIMs(ctx, operator.BulkSIMRequest{ICCIDs: []string{simP(9)}, Action: operator.BulkSuspend}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.BulkSIMs(ctx, operator.BulkSIMRequest{ICCIDs: []string{simP(9), simP(9)}, Action: operator.BulkActivate}); opencube.ErrorKind(err) != opencube.KindInvalid {
+			t.Errorf("a repeated ICCID: %v", err)
+		}
+		// Orders and SMS for a SIM's enterprise.
+		o, err := ad.OrderPlan(ctx, operator.OrderRequest{ICCID: simP(8), PlanCode: "DP20190726001274", Periods: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, move := range []operator.OrderMove{operator.OrderEnable, operator.OrderSuspend, operator.OrderResume, operator.OrderRenew, operator.OrderEnd} {
+			if _, err := ad.MoveOrder(ctx, o.ID, move, 1); err != nil {
+				t.Fatalf("%s: %v", move, err)
+			}
+		}
+		if o, err = ad.OrderPlan(ctx, operator.OrderRequest{ICCID: simP(8), PlanCode: "DP20190726001274", Periods: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.CancelOrder(ctx, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.SendSMS(ctx, admin.SMSRequest{ICCID: simP(8), Content: "hello"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	// Every operation of the document answered a success at least once.
 	var missing []string
 	for _, p := range docs.Protocols() {
@@ -558,3 +612,6 @@ func mustOK(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// ptrTo returns a pointer to v.
+func ptrTo[T any](v T) *T { return &v }

@@ -131,7 +131,7 @@ func TestReadyzSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 	} else {
-		conn, err := sql.Open("sqlite", db)
+		conn, err := sql.Open("sqlite", db+"?_pragma=busy_timeout(10000)") // the server may be writing
 		if err != nil {
 			t.Fatal(err)
 		}

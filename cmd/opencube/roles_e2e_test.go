@@ -69,6 +69,21 @@ var enterpriseAccess = map[string]string{
 	"GET /admin/v1/sessions":                                        "ok -",
 	"GET /admin/v1/sms":                                             "ok -",
 	"GET /admin/v1/jobs":                                            "403 -",
+	"DELETE /admin/v1/enterprises/{code}/plans/{plan}":              "403 403",
+	"POST /admin/v1/enterprises/{code}/disable":                     "403 403",
+	"POST /admin/v1/enterprises/{code}/enable":                      "403 403",
+	"DELETE /admin/v1/enterprises/{code}/secrets/{id}":              "ok 404",
+	"PATCH /admin/v1/plans/{code}":                                  "403 403",
+	"PUT /admin/v1/sims/{iccid}/enterprise":                         "403 403",
+	"POST /admin/v1/sims/bulk":                                      "ok -",
+	"POST /admin/v1/orders":                                         "ok -",
+	"POST /admin/v1/orders/{id}/enable":                             "ok 404",
+	"POST /admin/v1/orders/{id}/renew":                              "ok 404",
+	"POST /admin/v1/orders/{id}/cancel":                             "ok 404",
+	"POST /admin/v1/orders/{id}/end":                                "ok 404",
+	"POST /admin/v1/orders/{id}/suspend":                            "ok 404",
+	"POST /admin/v1/orders/{id}/resume":                             "ok 404",
+	"POST /admin/v1/sms":                                            "ok -",
 }
 
 // roleTarget names the objects of one enterprise a route's path values
@@ -86,6 +101,8 @@ func (t roleTarget) path(pattern string) string {
 		id = t.delivery
 	case strings.Contains(p, "/tokens/{id}"):
 		id = t.token
+	case strings.Contains(p, "/secrets/{id}"):
+		id = opencube.SecretID(demoSecret)
 	}
 	code := t.code
 	if strings.HasPrefix(p, "/admin/v1/plans/") {

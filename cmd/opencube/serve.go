@@ -37,10 +37,10 @@ type Main struct {
 	// ConsoleSecure marks the console's cookies Secure: it is served over
 	// HTTPS by a proxy in front.
 	ConsoleSecure bool
-	Window     time.Duration
-	Node       int
-	MaxBulk    int
-	LogLevel   string
+	Window        time.Duration
+	Node          int
+	MaxBulk       int
+	LogLevel      string
 	// LogFormat is text or json (observe.go).
 	LogFormat string
 	// AccessLog writes one line a request, at info level.
@@ -73,6 +73,8 @@ type Main struct {
 	// Wired at Run.
 	Store    service.Store
 	Services *service.Set
+	// Changes are the operator API's changes (admin.go).
+	Changes *service.Changes
 	// writes is the store the services write through: its transactions
 	// wake the delivery loop.
 	writes service.Store
@@ -350,6 +352,12 @@ func (m *Main) Run(ctx context.Context) error {
 		if w := m.Notify.Worker; w != nil {
 			w.Wake()
 		}
+	}, release: func() {
+		for _, w := range []*service.Worker{m.Notify.Worker, m.SMS.Worker} {
+			if w != nil {
+				w.Wake()
+			}
+		}
 	}}
 	m.Services = service.New(m.writes, m.Clock, service.NewIDGenerator(node))
 	m.Services.Orders.MaxBulk = m.MaxBulk
@@ -380,7 +388,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.wireShops(ctx); err != nil {
 		return err
 	}
-	m.CSSS = csss.NewServer(m.Services.Orders, m.Services.SIMs, m.Services.Admin, store)
+	m.Changes = &service.Changes{Store: m.writes, Clock: m.Clock, Orders: m.Services.Orders, SIMs: m.Services.SIMs}
+	m.CSSS = csss.NewServer(m.Services.Orders, m.Services.SIMs, m.Services.Served, store)
 	m.CSSS.Clock, m.CSSS.BusinessClock = m.realClock(), m.Clock
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
@@ -394,6 +403,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.startSMS()
+	if m.SMS.Service != nil {
+		m.Changes.SMS = m.SMS.Service
+	}
 	if err := m.startRADIUS(ctx); err != nil {
 		return err
 	}

@@ -136,6 +136,8 @@ func (m *Main) startSMS() {
 	c.Service = service.NewSMS(m.writes, m.Clock, gw)
 	c.Service.MaxSegments, c.Service.DailyLimit = c.MaxSegments, c.DailyLimit
 	c.Service.Logger = m.Logger
+	// A disabled enterprise's messages wait in the queue.
+	c.Service.Enterprises = m.Store
 	c.Worker = service.NewWorker(m.Store, m.Clock, m.Owner)
 	c.Worker.Lease = nodeLease
 	c.Worker.Logger = m.Logger
