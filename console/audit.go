@@ -43,3 +43,6 @@ func (s *Server) audit(rq *request) error {
 	}
 	return s.render(rq, "audit", view{Title: rq.lang.T("audit.title"), Nav: "audit", Data: v})
 }
+
+// auditTexts are the audit trail page's texts.
+var auditTexts = texts{}

@@ -7,21 +7,44 @@ import (
 	"strings"
 )
 
+// texts are the console's texts by key: English, then Chinese. Each area
+// of the console keeps its texts in its own file; catalog joins them.
+type texts map[string][2]string
+
+// tables are the text tables of the console's areas.
+var tables = []texts{commonTexts, auditTexts}
+
+// catalog is every text of the console.
+var catalog = join(tables...)
+
+// join merges text tables; a key in two of them is a mistake the tests
+// catch (TestTexts).
+func join(tables ...texts) texts {
+	out := texts{}
+	for _, t := range tables {
+		for k, v := range t {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // Lang is one language of the console: its code and its texts.
 type Lang struct {
 	Code  string // "en-US", "zh-CN"
 	Name  string // in itself
-	texts map[string]string
+	index int    // its column in texts
 }
 
 // T returns the text of key in l, formatted with args; the English text
 // when l lacks it, and the key itself when both do.
 func (l *Lang) T(key string, args ...any) string {
-	t, ok := l.texts[key]
+	pair, ok := catalog[key]
+	t := pair[l.index]
 	if !ok {
-		if t, ok = english.texts[key]; !ok {
-			t = key
-		}
+		t = key
+	} else if t == "" {
+		t = pair[0]
 	}
 	if len(args) > 0 {
 		return fmt.Sprintf(t, args...)
@@ -35,7 +58,7 @@ func (l *Lang) Notice(key string) string {
 	if key == "" {
 		return ""
 	}
-	if _, ok := english.texts["notice."+key]; !ok {
+	if _, ok := catalog["notice."+key]; !ok {
 		return ""
 	}
 	return l.T("notice." + key)
@@ -99,72 +122,43 @@ func (s *Server) switchLanguage(rq *request) error {
 	return nil
 }
 
-var english = &Lang{Code: "en-US", Name: "English", texts: map[string]string{
-	"app":               "opencube console",
-	"nav.overview":      "Overview",
-	"nav.enterprises":   "Enterprises",
-	"nav.sims":          "SIMs",
-	"nav.orders":        "Orders",
-	"nav.plans":         "Plans",
-	"nav.deliveries":    "Webhooks",
-	"nav.sms":           "SMS",
-	"nav.users":         "Users",
-	"nav.audit":         "Audit trail",
-	"nav.clock":         "Clock",
-	"nav.signout":       "Sign out",
-	"nav.skip":          "Skip to content",
-	"login.title":       "Sign in",
-	"login.username":    "Username",
-	"login.password":    "Password",
-	"login.submit":      "Sign in",
-	"login.wrong":       "Wrong username or password.",
-	"login.throttled":   "Too many failed sign-ins. Try again in %d minutes.",
-	"error.csrf":        "This form expired or did not come from this site. Reload the page and try again.",
-	"error.internal":    "Something went wrong on the server. The error is logged; try again later.",
-	"error.title":       "Error",
-	"error.back":        "Back to the overview",
-	"overview.title":    "Overview",
-	"overview.signedin": "Signed in as %s (%s).",
-	"role.operator":     "operator",
-	"role.support":      "support, read only",
-	"role.enterprise":   "enterprise user of %s",
-	"notice.saved":      "Saved.",
-	"notice.signedout":  "Signed out.",
-	"lang.switch":       "中文",
-	"empty.generic":     "Nothing here yet.",
-}}
+var (
+	english = &Lang{Code: "en-US", Name: "English", index: 0}
+	chinese = &Lang{Code: "zh-CN", Name: "中文", index: 1}
+)
 
-var chinese = &Lang{Code: "zh-CN", Name: "中文", texts: map[string]string{
-	"app":               "opencube 控制台",
-	"nav.overview":      "概览",
-	"nav.enterprises":   "企业",
-	"nav.sims":          "SIM 卡",
-	"nav.orders":        "订单",
-	"nav.plans":         "套餐",
-	"nav.deliveries":    "Webhook",
-	"nav.sms":           "短信",
-	"nav.users":         "用户",
-	"nav.audit":         "审计日志",
-	"nav.clock":         "时钟",
-	"nav.signout":       "退出",
-	"nav.skip":          "跳到正文",
-	"login.title":       "登录",
-	"login.username":    "用户名",
-	"login.password":    "密码",
-	"login.submit":      "登录",
-	"login.wrong":       "用户名或密码错误。",
-	"login.throttled":   "登录失败次数过多，请 %d 分钟后再试。",
-	"error.csrf":        "表单已过期或并非来自本站。请刷新页面后重试。",
-	"error.internal":    "服务器出错，错误已记录，请稍后再试。",
-	"error.title":       "错误",
-	"error.back":        "返回概览",
-	"overview.title":    "概览",
-	"overview.signedin": "当前用户 %s（%s）。",
-	"role.operator":     "运营方",
-	"role.support":      "支持，只读",
-	"role.enterprise":   "%s 的企业用户",
-	"notice.saved":      "已保存。",
-	"notice.signedout":  "已退出。",
-	"lang.switch":       "English",
-	"empty.generic":     "暂无内容。",
-}}
+// commonTexts are the texts of the layout, sign-in, errors and the overview.
+var commonTexts = texts{
+	"app":               {"opencube console", "opencube 控制台"},
+	"nav.overview":      {"Overview", "概览"},
+	"nav.enterprises":   {"Enterprises", "企业"},
+	"nav.sims":          {"SIMs", "SIM 卡"},
+	"nav.orders":        {"Orders", "订单"},
+	"nav.plans":         {"Plans", "套餐"},
+	"nav.deliveries":    {"Webhooks", "Webhook"},
+	"nav.sms":           {"SMS", "短信"},
+	"nav.users":         {"Users", "用户"},
+	"nav.audit":         {"Audit trail", "审计日志"},
+	"nav.clock":         {"Clock", "时钟"},
+	"nav.signout":       {"Sign out", "退出"},
+	"nav.skip":          {"Skip to content", "跳到正文"},
+	"login.title":       {"Sign in", "登录"},
+	"login.username":    {"Username", "用户名"},
+	"login.password":    {"Password", "密码"},
+	"login.submit":      {"Sign in", "登录"},
+	"login.wrong":       {"Wrong username or password.", "用户名或密码错误。"},
+	"login.throttled":   {"Too many failed sign-ins. Try again in %d minutes.", "登录失败次数过多，请 %d 分钟后再试。"},
+	"error.csrf":        {"This form expired or did not come from this site. Reload the page and try again.", "表单已过期或并非来自本站。请刷新页面后重试。"},
+	"error.internal":    {"Something went wrong on the server. The error is logged; try again later.", "服务器出错，错误已记录，请稍后再试。"},
+	"error.title":       {"Error", "错误"},
+	"error.back":        {"Back to the overview", "返回概览"},
+	"overview.title":    {"Overview", "概览"},
+	"overview.signedin": {"Signed in as %s (%s).", "当前用户 %s（%s）。"},
+	"role.operator":     {"operator", "运营方"},
+	"role.support":      {"support, read only", "支持，只读"},
+	"role.enterprise":   {"enterprise user of %s", "%s 的企业用户"},
+	"notice.saved":      {"Saved.", "已保存。"},
+	"notice.signedout":  {"Signed out.", "已退出。"},
+	"lang.switch":       {"中文", "English"},
+	"empty.generic":     {"Nothing here yet.", "暂无内容。"},
+}
