@@ -45,4 +45,14 @@ func (s *Server) audit(rq *request) error {
 }
 
 // auditTexts are the audit trail page's texts.
-var auditTexts = texts{}
+var auditTexts = texts{
+	"audit.title":   {"Audit trail", "审计日志"},
+	"audit.actor":   {"Actor", "操作人"},
+	"audit.object":  {"Object", "对象"},
+	"audit.since":   {"Since (UTC+8)", "起始日期（UTC+8）"},
+	"audit.at":      {"When (UTC+8)", "时间（UTC+8）"},
+	"audit.route":   {"Change", "变更"},
+	"audit.request": {"Request id", "请求 ID"},
+	"audit.summary": {"Summary", "摘要"},
+	"audit.empty":   {"No change matches. Changes made through the console or the admin API appear here.", "没有符合条件的变更。通过控制台或管理 API 所做的变更会显示在这里。"},
+}

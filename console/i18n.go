@@ -161,4 +161,9 @@ var commonTexts = texts{
 	"notice.signedout":  {"Signed out.", "已退出。"},
 	"lang.switch":       {"中文", "English"},
 	"empty.generic":     {"Nothing here yet.", "暂无内容。"},
+	"error.notfound":    {"There is no such page.", "没有这个页面。"},
+	"chart.nodata":      {"No data used in this period.", "该期间无用量。"},
+	"list.next":         {"Next page", "下一页"},
+	"list.filter":       {"Filter", "筛选"},
+	"form.date":         {"Give a date as yyyy-mm-dd.", "请按 yyyy-mm-dd 填写日期。"},
 }
