@@ -22,6 +22,9 @@ type Server struct {
 	// writes the audit trail; without it only the bootstrap token is
 	// accepted, and changes are not audited.
 	Access Access
+	// OnAudit, when set, is told of every change written to the audit
+	// trail (metrics).
+	OnAudit func(e *operator.AuditEntry)
 	// Users serves the user, token and audit routes; they answer 404 when
 	// it is nil.
 	Users Users
@@ -134,6 +137,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 			s.writeError(w, r, err)
 			return
 		}
+	}
+	if entry != nil && s.OnAudit != nil {
+		s.OnAudit(entry)
 	}
 	if body == nil {
 		w.WriteHeader(status)

@@ -117,17 +117,20 @@ func (s *Server) loginPost(rq *request) error {
 	lv := loginView{Username: username, Next: safeNext(r.PostFormValue("next"))}
 	c, err := r.Cookie(loginCookie)
 	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+		s.signedIn("refused")
 		lv.Error = rq.lang.T("error.csrf")
 		return s.showLogin(rq, http.StatusForbidden, lv)
 	}
 	addr := clientAddr(r)
 	if wait := s.throttle.blocked(username, addr); wait > 0 {
+		s.signedIn("throttled")
 		lv.Error = rq.lang.T("login.throttled", int(wait.Minutes())+1)
 		return s.showLogin(rq, http.StatusTooManyRequests, lv)
 	}
 	a, err := s.Access.SignIn(r.Context(), username, password)
 	if opencube.ErrorKind(err) == opencube.KindUnauthenticated {
 		s.throttle.fail(username, addr)
+		s.signedIn("refused")
 		s.logger().InfoContext(r.Context(), "console sign-in refused", "username", username, "addr", addr)
 		lv.Error = rq.lang.T("login.wrong")
 		return s.showLogin(rq, http.StatusUnauthorized, lv)
@@ -136,6 +139,7 @@ func (s *Server) loginPost(rq *request) error {
 		return err
 	}
 	s.throttle.forget(username)
+	s.signedIn("ok")
 	secret, _, err := s.Access.StartSession(r.Context(), a)
 	if err != nil {
 		return err
@@ -148,6 +152,13 @@ func (s *Server) loginPost(rq *request) error {
 	}
 	http.Redirect(rq.w, r, target, http.StatusSeeOther)
 	return nil
+}
+
+// signedIn reports a sign-in's result to OnSignIn.
+func (s *Server) signedIn(result string) {
+	if s.OnSignIn != nil {
+		s.OnSignIn(result)
+	}
 }
 
 func (s *Server) logout(rq *request) error {

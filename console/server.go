@@ -57,6 +57,9 @@ type Server struct {
 	Sandbox bool
 	// Now is the wall clock of sessions and throttles; time.Now when nil.
 	Now func() time.Time
+	// OnSignIn, when set, is told of every sign-in's result: ok, refused
+	// or throttled (metrics).
+	OnSignIn func(result string)
 
 	once     sync.Once
 	pages    map[string]*template.Template

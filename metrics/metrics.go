@@ -31,6 +31,8 @@ type Metrics struct {
 	jobRuns         *prometheus.CounterVec
 	jobSeconds      *prometheus.HistogramVec
 	sms             *prometheus.CounterVec
+	signIns         *prometheus.CounterVec
+	audits          *prometheus.CounterVec
 }
 
 // HTTP latency buckets, in seconds: a CSSS request takes milliseconds; a
@@ -46,7 +48,7 @@ func New(version string) *Metrics {
 		registry: reg,
 		ids:      newIDGenerator(),
 		requests: f.counterVec("opencube_http_requests_total",
-			"HTTP requests answered, by protocol (csss, mall, fms, admin, kannel, other), route of the protocol's route table (unmatched: in none), HTTP status and business code (the CSSS/Mall code, the eSIM QR Mall code, the admin error kind; none: the answer has none).",
+			"HTTP requests answered, by protocol (csss, mall, fms, admin, console, kannel, other), route of the protocol's route table (unmatched: in none), HTTP status and business code (the CSSS/Mall code, the eSIM QR Mall code, the admin error kind; none: the answer has none).",
 			"protocol", "route", "status", "code"),
 		duration: f.histogramVec("opencube_http_request_duration_seconds",
 			"Time from a request's headers to the end of its answer, by protocol and route.", httpBuckets, "protocol", "route"),
@@ -63,6 +65,16 @@ func New(version string) *Metrics {
 		sms: f.counterVec("opencube_sms_total",
 			"Short messages that reached a state on this node, by gateway (sandbox, kannel), direction (mt, mo) and state (queued, sent, delivered, failed, expired).",
 			"gateway", "direction", "state"),
+		signIns: f.counterVec("opencube_console_signins_total",
+			"Console sign-ins on this node, by result: ok, refused (a wrong username or password, a bad form token), throttled (too many failures of the user or the address).", "result"),
+		audits: f.counterVec("opencube_audit_entries_total",
+			"Changes written to the audit trail by this node, by how the actor signed in: bootstrap (--admin-token), token (a user's API token), session (the console).", "actor_kind"),
+	}
+	for _, r := range []string{"ok", "refused", "throttled"} {
+		m.signIns.WithLabelValues(r)
+	}
+	for _, k := range []string{"bootstrap", "token", "session"} {
+		m.audits.WithLabelValues(k)
 	}
 	for _, k := range jobKinds {
 		m.jobRuns.WithLabelValues(k, "ok")
@@ -109,6 +121,14 @@ func (m *Metrics) SMSObserver(gateway string) func(opencube.SMSDirection, opencu
 		m.sms.WithLabelValues(gateway, string(d), string(s)).Inc()
 	}
 }
+
+// SignIn counts one console sign-in by its result: ok, refused or
+// throttled (console.Server.OnSignIn).
+func (m *Metrics) SignIn(result string) { m.signIns.WithLabelValues(result).Inc() }
+
+// Audited counts one change written to the audit trail, by the kind of
+// its actor: bootstrap, token or session (admin.Server.OnAudit).
+func (m *Metrics) Audited(actorKind string) { m.audits.WithLabelValues(actorKind).Inc() }
 
 // jobKinds are the job kinds, and "other" for a kind the list lacks.
 var jobKinds = append(slices.Clone(opencube.JobKinds), "other")

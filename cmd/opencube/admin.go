@@ -20,6 +20,7 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/console"
 	"github.com/opencube/opencube/money"
+	"github.com/opencube/opencube/operator"
 )
 
 // mountAdmin mounts the admin API on mux, and the console that calls it.
@@ -44,6 +45,10 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	}
 	mux.Handle(admin.Prefix, s.Handler())
 	c := &console.Server{Access: m.Services.Access, Admin: s, Logger: m.Logger, Secure: m.ConsoleSecure, Sandbox: m.Notify.sandbox != nil}
+	if m.Metrics != nil {
+		s.OnAudit = func(e *operator.AuditEntry) { m.Metrics.Audited(string(e.ActorKind)) }
+		c.OnSignIn = m.Metrics.SignIn
+	}
 	mux.Handle(console.Prefix, c.Handler())
 	mux.Handle("GET /console", http.RedirectHandler(console.Prefix, http.StatusMovedPermanently))
 }

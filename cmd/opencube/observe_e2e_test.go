@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -26,8 +27,10 @@ import (
 	"layeh.com/radius/rfc2869"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/operator"
 )
 
 // syncBuffer is a log sink the server's goroutines may share.
@@ -471,5 +474,46 @@ func TestMetricsBackgroundWork(t *testing.T) {
 	}
 	if got := sum(due, "opencube_jobs_lag_seconds", "kind", opencube.JobSendSMS); got < 1 {
 		t.Errorf("the SMS hand-over waited %v s, want at least 1", got)
+	}
+}
+
+// TestMetricsOperator: changes through the admin API count in the audit
+// metric by the kind of their actor; console sign-ins by their result.
+func TestMetricsOperator(t *testing.T) {
+	s, _ := startObservedServer(t, nil)
+	ctx := t.Context()
+	boot := client.NewAdmin(s.m.URL(), testAdminToken)
+	u, err := boot.CreateUser(ctx, admin.UserRequest{Username: "metered", Role: operator.RoleOperator})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.NewAdmin(s.m.URL(), u.Token).CreateToken(ctx, "metered", "second"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := boot.Me(ctx); err != nil { // a read: not audited
+		t.Fatal(err)
+	}
+	// A refused sign-in (no form token), then a wrong password.
+	form := url.Values{"username": {"admin"}, "password": {"wrong"}}
+	resp, err := http.PostForm(s.m.URL()+"/console/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	fams := scrape(t, s)
+	for _, tt := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"opencube_audit_entries_total", []string{"actor_kind", "bootstrap"}, 1},
+		{"opencube_audit_entries_total", []string{"actor_kind", "token"}, 1},
+		{"opencube_audit_entries_total", []string{"actor_kind", "session"}, 0},
+		{"opencube_console_signins_total", []string{"result", "refused"}, 1},
+		{"opencube_console_signins_total", []string{"result", "ok"}, 0},
+	} {
+		if got := sum(fams, tt.name, tt.labels...); got != tt.want {
+			t.Errorf("%s %v = %v, want %v", tt.name, tt.labels, got, tt.want)
+		}
 	}
 }
