@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -79,39 +80,27 @@ func get(t *testing.T, c *http.Client, u string, header ...string) (int, string,
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := c.Do(req)
+	return answer(t, resp, err)
+}
+
+// answer reads a response whole.
+func answer(t *testing.T, resp *http.Response, err error) (int, string, *http.Response) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return resp.StatusCode, b.String(), resp
+	return resp.StatusCode, string(b), resp
 }
 
 func post(t *testing.T, c *http.Client, u string, form url.Values) (int, string, *http.Response) {
 	t.Helper()
 	resp, err := c.PostForm(u, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return resp.StatusCode, b.String(), resp
+	return answer(t, resp, err)
 }
 
 // signIn signs a browser in and returns the form token of its session.
