@@ -208,6 +208,9 @@ type inProcess struct{ h http.Handler }
 
 func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	if req.Body == nil {
+		req.Body = http.NoBody // as a server's request has
+	}
 	t.h.ServeHTTP(rec, req)
 	return &http.Response{
 		StatusCode: rec.status, Status: http.StatusText(rec.status), Header: rec.header,
