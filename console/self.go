@@ -75,11 +75,11 @@ func besideField(err error, kinds map[opencube.Kind]string) error {
 	return err
 }
 
-// shown reports whether form f shows the API's refusal err, beside its
+// typedWrong reports whether form f shows the API's refusal err, beside its
 // field (fields maps the API's field names to the form's): a refusal of
 // what was typed. A refusal of the actor (support's change, another
 // enterprise's object) is not the form's to show: it is an error page.
-func shown(f *form, err error, fields map[string]string) bool {
+func typedWrong(f *form, err error, fields map[string]string) bool {
 	switch opencube.ErrorKind(err) {
 	case admin.KindForbidden, admin.KindUnauthorized, admin.KindDisabled, admin.KindNoRoute, opencube.KindUnauthenticated, opencube.KindInternal:
 		return false

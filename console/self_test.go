@@ -20,7 +20,7 @@ import (
 // self-service fixture adds.
 const (
 	entP, entQ   = "P000270", "QY-000001"
-	simP, simQ   = "89852022018041800192", "89852022018041800300"
+	selfSIMP, selfSIMQ   = "89852022018041800192", "89852022018041800300"
 	demoPlanP    = "DP20190726001274"
 	hookURL      = "https://example.com/hooks/opencube"
 	operatorUser = "admin"
@@ -62,9 +62,9 @@ func (f *selfFixture) delivery(t *testing.T, code string) string {
 			t.Fatal(err)
 		}
 	}
-	sim, plan := simP, demoPlanP
+	sim, plan := selfSIMP, demoPlanP
 	if code == entQ {
-		sim, plan = simQ, "DP20201218003915"
+		sim, plan = selfSIMQ, "DP20201218003915"
 	}
 	o, err := f.changes.OrderPlan(ctx, code, operator.OrderRequest{ICCID: sim, PlanCode: plan, Periods: 1})
 	if err != nil {
@@ -122,11 +122,6 @@ func (s session) postToken(t *testing.T, token, path string, pairs ...string) (i
 	return post(t, s.c, s.f.srv.URL+path, v)
 }
 
-// postForms counts the change forms of a page, the sign-out form aside.
-func postForms(body string) int {
-	return strings.Count(body, `method="post"`) - strings.Count(body, `action="/console/logout"`)
-}
-
 var (
 	webhookSecret = regexp.MustCompile(`whsec_[A-Za-z0-9+/=_-]+`)
 	userToken     = regexp.MustCompile(`ocu_[A-Za-z0-9_-]+`)
@@ -143,7 +138,7 @@ func TestSelfPagesRender(t *testing.T) {
 		t.Fatalf("set the endpoint: %d", st)
 	}
 	f.delivery(t, entP)
-	if st, body, _ := op.post(t, "/console/sms", "iccid", simP, "content", "hello from the console"); st != http.StatusSeeOther {
+	if st, body, _ := op.post(t, "/console/sms", "iccid", selfSIMP, "content", "hello from the console"); st != http.StatusSeeOther {
 		t.Fatalf("send an SMS: %d\n%s", st, body)
 	}
 	pages := []struct {
@@ -153,7 +148,7 @@ func TestSelfPagesRender(t *testing.T) {
 	}{
 		{"webhooks", "/console/webhooks?enterprise=" + entP, []string{hookURL, "1000 · order created", "HTTP 503", "1234 ms", "receiver answered 503", `data-label="Attempts"`}},
 		{"alerts", "/console/alerts?enterprise=" + entP, []string{"80%, 100%", "3 days before expiry"}},
-		{"sms", "/console/sms?enterprise=" + entP, []string{"hello from the console", simP, "queued"}},
+		{"sms", "/console/sms?enterprise=" + entP, []string{"hello from the console", selfSIMP, "queued"}},
 		{"settings", "/console/settings?enterprise=" + entP, []string{"Demo Enterprise", opencube.SecretID(service.DemoSecret), "API secrets"}},
 		{"users", "/console/users?enterprise=" + entP, []string{`href="/console/users/p000270"`, "enterprise user"}},
 		{"user", "/console/users/p000270", []string{"API tokens", "first"}},
@@ -175,7 +170,7 @@ func TestSelfPagesRender(t *testing.T) {
 					t.Errorf("%s %s lacks %q", who, path, want)
 				}
 			}
-			forms := postForms(body)
+			forms := changeForms(body)
 			switch {
 			case who == supportUser && forms != 0:
 				t.Errorf("support sees %d change forms on %s", forms, path)
@@ -200,7 +195,7 @@ func TestSelfPagesRender(t *testing.T) {
 	if _, body := op.get(t, "/console/webhooks?enterprise="+entQ); !strings.Contains(body, "No endpoint yet") || !strings.Contains(body, "No delivery matches") {
 		t.Errorf("QY-000001's webhooks: no empty-state hints")
 	}
-	if _, body := op.get(t, "/console/sms?iccid="+simQ); !strings.Contains(body, "No message matches. Send one above") {
+	if _, body := op.get(t, "/console/sms?iccid="+selfSIMQ); !strings.Contains(body, "No message matches. Send one above") {
 		t.Errorf("an empty SMS history says nothing")
 	}
 	// Both languages.
@@ -234,8 +229,8 @@ func TestSelfOtherEnterprise(t *testing.T) {
 		t.Errorf("the enterprise user's users list:\n%s", body)
 	}
 	// Another's SIM is unknown to the send form, said beside the field.
-	st, body, _ := s.post(t, "/console/sms", "iccid", simQ, "content", "hi")
-	if st != http.StatusNotFound || !regexp.MustCompile(`id="send-iccid-error">SIM `+simQ+` not found`).MatchString(body) {
+	st, body, _ := s.post(t, "/console/sms", "iccid", selfSIMQ, "content", "hi")
+	if st != http.StatusNotFound || !regexp.MustCompile(`id="send-iccid-error">SIM `+selfSIMQ+` not found`).MatchString(body) {
 		t.Errorf("an SMS to another's SIM: %d\n%s", st, body)
 	}
 	// The form offers an enterprise user its own enterprise's users only.
@@ -244,8 +239,8 @@ func TestSelfOtherEnterprise(t *testing.T) {
 	}
 }
 
-// action is one change a self-service page makes.
-type action struct {
+// selfAction is one change a self-service page makes.
+type selfAction struct {
 	name string
 	path string
 	form []string
@@ -256,14 +251,14 @@ type action struct {
 // actions are the self-service changes on enterprise code, in an order in
 // which each can succeed after the ones before; user is a user of code
 // the user actions act on, and token one of its tokens.
-func actions(code, user, token string) []action {
-	return []action{
+func actions(code, user, token string) []selfAction {
+	return []selfAction{
 		{"set the endpoint", "/console/webhooks", []string{"enterprise", code, "url", hookURL, "events", "1000", "events", "flow_alert"}, http.StatusCreated},
 		{"change the endpoint", "/console/webhooks", []string{"enterprise", code, "url", hookURL + "/v2"}, http.StatusSeeOther},
 		{"rotate the endpoint secret", "/console/webhooks/rotate", []string{"enterprise", code, "grace", "48"}, http.StatusOK},
 		{"redeliver since", "/console/webhooks/redeliver", []string{"enterprise", code, "since", "2024-12-31T00:00"}, http.StatusSeeOther},
 		{"set alerts", "/console/alerts", []string{"enterprise", code, "percents", "50, 90", "days", "5"}, http.StatusSeeOther},
-		{"send an SMS", "/console/sms", []string{"iccid", map[string]string{entP: simP, entQ: simQ}[code], "content", "ping"}, http.StatusSeeOther},
+		{"send an SMS", "/console/sms", []string{"iccid", map[string]string{entP: selfSIMP, entQ: selfSIMQ}[code], "content", "ping"}, http.StatusSeeOther},
 		{"add a secret", "/console/settings/secrets", []string{"enterprise", code}, http.StatusCreated},
 		{"drop a secret", "/console/settings/secrets/" + opencube.SecretID(service.DemoSecret) + "/drop", []string{"enterprise", code}, http.StatusSeeOther},
 		{"create a user", "/console/users", []string{"username", "new-" + strings.ToLower(code), "role", "enterprise", "enterprise", code, "password", "a long password"}, http.StatusCreated},
@@ -285,9 +280,9 @@ func (f *selfFixture) tokenOf(t *testing.T, username string) string {
 	return toks[0].ID
 }
 
-// TestSelfActions: every role against every action. Operators and the
+// TestSelfActions: every role against every selfAction. Operators and the
 // enterprise user change their enterprise; support changes nothing; the
-// enterprise user reaches no other enterprise; every action wants the
+// enterprise user reaches no other enterprise; every selfAction wants the
 // form token.
 func TestSelfActions(t *testing.T) {
 	type outcome int
@@ -528,9 +523,9 @@ func TestSelfForms(t *testing.T) {
 		{"redeliver since no time", "/console/webhooks/redeliver", []string{"since", "soon"}, http.StatusBadRequest, "redeliver-since-error", []string{`value="soon"`}},
 		{"alerts of letters", "/console/alerts", []string{"percents", "eighty", "days", "3"}, http.StatusBadRequest, "percents-error", []string{`value="eighty"`, `value="3"`}},
 		{"alerts too far", "/console/alerts", []string{"percents", "80", "days", "400"}, http.StatusBadRequest, "days-error", []string{`value="80"`, `value="400"`}},
-		{"SMS too long", "/console/sms", []string{"iccid", simP, "content", long}, http.StatusUnprocessableEntity, "content-error", []string{`value="` + simP + `"`, long}},
+		{"SMS too long", "/console/sms", []string{"iccid", selfSIMP, "content", long}, http.StatusUnprocessableEntity, "content-error", []string{`value="` + selfSIMP + `"`, long}},
 		{"SMS unknown SIM", "/console/sms", []string{"iccid", "8986000000000000000", "content", "hi"}, http.StatusNotFound, "send-iccid-error", []string{`value="8986000000000000000"`, ">hi</textarea>"}},
-		{"SMS empty", "/console/sms", []string{"iccid", simP, "content", ""}, http.StatusBadRequest, "content-error", []string{`value="` + simP + `"`}},
+		{"SMS empty", "/console/sms", []string{"iccid", selfSIMP, "content", ""}, http.StatusBadRequest, "content-error", []string{`value="` + selfSIMP + `"`}},
 		{"short secret", "/console/settings/secrets", []string{"secret", "short"}, http.StatusBadRequest, "secret-error", nil},
 		{"user of a bad name", "/console/users", []string{"username", "no spaces", "role", "enterprise", "password", "a long password"}, http.StatusBadRequest, "username-error", []string{`value="no spaces"`}},
 		{"user of a short password", "/console/users", []string{"username", "ok-name", "role", "enterprise", "password", "short"}, http.StatusBadRequest, "password-error", []string{`value="ok-name"`}},

@@ -192,6 +192,9 @@ func (s *Server) fail(rq *request, err error) {
 	if errors.As(err, &e) && e.Kind != opencube.KindInternal && e.Kind != "" {
 		status = admin.HTTPStatus(e.Kind)
 		msg = e.Message
+		if e.Kind == admin.KindForbidden {
+			msg = rq.lang.T("refused.forbidden")
+		}
 		s.logger().InfoContext(rq.r.Context(), "console refusal", "path", rq.r.URL.Path, "status", status, "kind", string(e.Kind), "message", e.Message)
 	} else {
 		s.logger().ErrorContext(rq.r.Context(), "console page failed", "path", rq.r.URL.Path, "err", err)
@@ -215,6 +218,9 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = http.NoBody
 	}
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	if req.Body == nil {
+		req.Body = http.NoBody // as a server's request has
+	}
 	t.h.ServeHTTP(rec, req)
 	return &http.Response{
 		StatusCode: rec.status, Status: http.StatusText(rec.status), Header: rec.header,

@@ -93,7 +93,7 @@ func (s *Server) webhooksPage(rq *request, status int, code string, v *webhooksV
 		}
 	}
 	for _, e := range opencube.EventTypes {
-		v.Events = append(v.Events, eventChoice{Code: string(e), Label: rq.lang.T("event." + string(e)),
+		v.Events = append(v.Events, eventChoice{Code: string(e), Label: rq.lang.T("hookevent." + string(e)),
 			Checked: slices.Contains(v.Form.Values["events"], string(e))})
 	}
 	if v.Rotate == nil {
@@ -136,7 +136,7 @@ func (s *Server) deliveries(rq *request, code string, v *webhooksView) error {
 	}
 	ds, err := rq.api.FindDeliveries(rq.r.Context(), f)
 	if err != nil {
-		if shown(v.Filter, err, nil) {
+		if typedWrong(v.Filter, err, nil) {
 			return nil
 		}
 		return err
@@ -184,7 +184,7 @@ func (s *Server) webhookPut(rq *request) error {
 	}
 	out, err := rq.api.PutWebhook(rq.r.Context(), w)
 	if err != nil {
-		if shown(f, err, nil) {
+		if typedWrong(f, err, nil) {
 			return s.webhooksPage(rq, refusalStatus(err), code, &webhooksView{Form: f})
 		}
 		return err
@@ -207,7 +207,7 @@ func (s *Server) webhookRotate(rq *request) error {
 	}
 	w, err := rq.api.RotateWebhookSecret(rq.r.Context(), code, time.Duration(hours)*time.Hour)
 	if err != nil {
-		if shown(f, err, map[string]string{"grace_seconds": "grace"}) {
+		if typedWrong(f, err, map[string]string{"grace_seconds": "grace"}) {
 			return s.webhooksPage(rq, refusalStatus(err), code, &webhooksView{Rotate: f})
 		}
 		return err
@@ -239,7 +239,7 @@ func (s *Server) redeliverSince(rq *request) error {
 		return s.webhooksPage(rq, http.StatusBadRequest, code, &webhooksView{Redeliver: f})
 	}
 	if _, err := rq.api.RedeliverSince(rq.r.Context(), code, since, time.Time{}); err != nil {
-		if shown(f, err, nil) {
+		if typedWrong(f, err, nil) {
 			return s.webhooksPage(rq, refusalStatus(err), code, &webhooksView{Redeliver: f})
 		}
 		return err
@@ -261,61 +261,61 @@ func localTime(s string) (time.Time, bool) {
 
 // webhooksTexts are the webhooks page's texts.
 var webhooksTexts = texts{
-	"webhooks.title":        {"Webhooks", "Webhook"},
-	"webhooks.endpoint":     {"Endpoint", "回调地址"},
-	"webhooks.none":         {"No endpoint yet: give the URL your server receives events at, and choose Save. Its signing secret is shown once, on the next page.", "尚未设置回调地址：请填写接收事件的 URL 并点击“保存”。签名密钥只在下一页显示一次。"},
-	"webhooks.url":          {"URL (http or https)", "URL（http 或 https）"},
-	"webhooks.events":       {"Events", "事件"},
-	"webhooks.eventshint":   {"None ticked: every event.", "不勾选即为全部事件。"},
-	"webhooks.allevents":    {"Every event", "全部事件"},
-	"webhooks.save":         {"Save the endpoint", "保存回调地址"},
-	"webhooks.failing":      {"Failing: %d attempts in a row failed.", "异常：连续 %d 次发送失败。"},
-	"webhooks.healthy":      {"Working", "正常"},
-	"webhooks.health":       {"Health", "状态"},
-	"webhooks.updated":      {"Changed (UTC+8)", "修改时间（UTC+8）"},
-	"webhooks.oldsecret":    {"The previous secret signs too until %s (UTC+8).", "旧密钥在 %s（UTC+8）前仍会签名。"},
-	"webhooks.secret":       {"Signing secret", "签名密钥"},
-	"webhooks.newsecret":    {"The endpoint is set. This is its signing secret.", "回调地址已设置。以下是它的签名密钥。"},
-	"webhooks.rotated":      {"The endpoint has a new signing secret.", "回调地址已更换签名密钥。"},
-	"webhooks.rotatedgrace": {"The endpoint has a new signing secret; the previous one signs too until %s (UTC+8).", "回调地址已更换签名密钥；旧密钥在 %s（UTC+8）前仍会签名。"},
-	"webhooks.rotate":       {"Rotate the signing secret", "更换签名密钥"},
-	"webhooks.grace":        {"Hours the old secret still signs", "旧密钥继续签名的小时数"},
-	"webhooks.gracerange":   {"Give a whole number of hours from 0 to %d.", "请填写 0 到 %d 之间的整数小时。"},
-	"webhooks.rotateask":    {"Make a new signing secret? Your server must accept it before the old one stops signing.", "确定更换签名密钥吗？旧密钥停止签名前，您的服务器须接受新密钥。"},
-	"webhooks.urlrequired":  {"Give the endpoint's URL.", "请填写回调 URL。"},
-	"webhooks.deliveries":   {"Deliveries", "推送记录"},
-	"webhooks.event":        {"Event", "事件"},
-	"webhooks.since":        {"Since (UTC+8)", "起始日期（UTC+8）"},
-	"webhooks.baduntil":     {"The page link is broken: start again from the first page.", "分页链接无效，请从第一页重新开始。"},
-	"webhooks.id":           {"Delivery id", "推送 ID"},
-	"webhooks.attempts":     {"Attempts", "尝试"},
-	"webhooks.noattempt":    {"Not tried yet.", "尚未尝试。"},
-	"webhooks.attempt":      {"Attempt %d", "第 %d 次"},
-	"webhooks.redeliver":    {"Send again", "重新发送"},
-	"webhooks.redeliverask": {"Send this event to the endpoint again?", "确定重新发送此事件吗？"},
-	"webhooks.older":        {"Older deliveries", "更早的推送"},
-	"webhooks.empty":        {"No delivery matches. Events (order changes, usage alerts, SMS reports) are sent to the endpoint and listed here.", "没有符合条件的推送。事件（订单变更、流量预警、短信回执）会推送到回调地址并在此列出。"},
-	"webhooks.sincetitle":   {"Send again since a time", "重新发送某时间以来的事件"},
-	"webhooks.sincefield":   {"Since (UTC+8)", "起始时间（UTC+8）"},
-	"webhooks.sincebad":     {"Give a time as yyyy-mm-dd hh:mm (UTC+8).", "请按 yyyy-mm-dd hh:mm（UTC+8）填写时间。"},
-	"webhooks.sinceask":     {"Send every event since this time again?", "确定重新发送该时间以来的全部事件吗？"},
-	"webhooks.sincesubmit":  {"Send again", "重新发送"},
-	"delivery.pending":      {"pending", "待发送"},
-	"delivery.delivered":    {"delivered", "已送达"},
-	"delivery.failed":       {"failed", "失败"},
-	"event.1000":            {"1000 · order created", "1000 · 订单创建"},
-	"event.1001":            {"1001 · order ended", "1001 · 订单结束"},
-	"event.1002":            {"1002 · order cancelled", "1002 · 订单取消"},
-	"event.1003":            {"1003 · order suspended", "1003 · 订单暂停"},
-	"event.1004":            {"1004 · order resumed", "1004 · 订单恢复"},
-	"event.1005":            {"1005 · order started", "1005 · 订单启用"},
-	"event.1007":            {"1007 · OTA order started", "1007 · OTA 订单启用"},
-	"event.1008":            {"1008 · order expired", "1008 · 订单到期"},
-	"event.1009":            {"1009 · order renewed", "1009 · 订单续订"},
-	"event.1010":            {"1010 · periods reduced", "1010 · 周期减少"},
-	"event.1012":            {"1012 · IMSI downloaded", "1012 · IMSI 下载"},
-	"event.flow_alert":      {"Usage alert", "流量预警"},
-	"event.sms_report":      {"SMS delivery report", "短信下行回执"},
-	"event.sms_mo":          {"SMS from a SIM", "短信上行"},
-	"event.mall_recharge":   {"Mall recharge", "商城充值"},
+	"webhooks.title":          {"Webhooks", "Webhook"},
+	"webhooks.endpoint":       {"Endpoint", "回调地址"},
+	"webhooks.none":           {"No endpoint yet: give the URL your server receives events at, and choose Save. Its signing secret is shown once, on the next page.", "尚未设置回调地址：请填写接收事件的 URL 并点击“保存”。签名密钥只在下一页显示一次。"},
+	"webhooks.url":            {"URL (http or https)", "URL（http 或 https）"},
+	"webhooks.events":         {"Events", "事件"},
+	"webhooks.eventshint":     {"None ticked: every event.", "不勾选即为全部事件。"},
+	"webhooks.allevents":      {"Every event", "全部事件"},
+	"webhooks.save":           {"Save the endpoint", "保存回调地址"},
+	"webhooks.failing":        {"Failing: %d attempts in a row failed.", "异常：连续 %d 次发送失败。"},
+	"webhooks.healthy":        {"Working", "正常"},
+	"webhooks.health":         {"Health", "状态"},
+	"webhooks.updated":        {"Changed (UTC+8)", "修改时间（UTC+8）"},
+	"webhooks.oldsecret":      {"The previous secret signs too until %s (UTC+8).", "旧密钥在 %s（UTC+8）前仍会签名。"},
+	"webhooks.secret":         {"Signing secret", "签名密钥"},
+	"webhooks.newsecret":      {"The endpoint is set. This is its signing secret.", "回调地址已设置。以下是它的签名密钥。"},
+	"webhooks.rotated":        {"The endpoint has a new signing secret.", "回调地址已更换签名密钥。"},
+	"webhooks.rotatedgrace":   {"The endpoint has a new signing secret; the previous one signs too until %s (UTC+8).", "回调地址已更换签名密钥；旧密钥在 %s（UTC+8）前仍会签名。"},
+	"webhooks.rotate":         {"Rotate the signing secret", "更换签名密钥"},
+	"webhooks.grace":          {"Hours the old secret still signs", "旧密钥继续签名的小时数"},
+	"webhooks.gracerange":     {"Give a whole number of hours from 0 to %d.", "请填写 0 到 %d 之间的整数小时。"},
+	"webhooks.rotateask":      {"Make a new signing secret? Your server must accept it before the old one stops signing.", "确定更换签名密钥吗？旧密钥停止签名前，您的服务器须接受新密钥。"},
+	"webhooks.urlrequired":    {"Give the endpoint's URL.", "请填写回调 URL。"},
+	"webhooks.deliveries":     {"Deliveries", "推送记录"},
+	"webhooks.event":          {"Event", "事件"},
+	"webhooks.since":          {"Since (UTC+8)", "起始日期（UTC+8）"},
+	"webhooks.baduntil":       {"The page link is broken: start again from the first page.", "分页链接无效，请从第一页重新开始。"},
+	"webhooks.id":             {"Delivery id", "推送 ID"},
+	"webhooks.attempts":       {"Attempts", "尝试"},
+	"webhooks.noattempt":      {"Not tried yet.", "尚未尝试。"},
+	"webhooks.attempt":        {"Attempt %d", "第 %d 次"},
+	"webhooks.redeliver":      {"Send again", "重新发送"},
+	"webhooks.redeliverask":   {"Send this event to the endpoint again?", "确定重新发送此事件吗？"},
+	"webhooks.older":          {"Older deliveries", "更早的推送"},
+	"webhooks.empty":          {"No delivery matches. Events (order changes, usage alerts, SMS reports) are sent to the endpoint and listed here.", "没有符合条件的推送。事件（订单变更、流量预警、短信回执）会推送到回调地址并在此列出。"},
+	"webhooks.sincetitle":     {"Send again since a time", "重新发送某时间以来的事件"},
+	"webhooks.sincefield":     {"Since (UTC+8)", "起始时间（UTC+8）"},
+	"webhooks.sincebad":       {"Give a time as yyyy-mm-dd hh:mm (UTC+8).", "请按 yyyy-mm-dd hh:mm（UTC+8）填写时间。"},
+	"webhooks.sinceask":       {"Send every event since this time again?", "确定重新发送该时间以来的全部事件吗？"},
+	"webhooks.sincesubmit":    {"Send again", "重新发送"},
+	"delivery.pending":        {"pending", "待发送"},
+	"delivery.delivered":      {"delivered", "已送达"},
+	"delivery.failed":         {"failed", "失败"},
+	"hookevent.1000":          {"1000 · order created", "1000 · 订单创建"},
+	"hookevent.1001":          {"1001 · order ended", "1001 · 订单结束"},
+	"hookevent.1002":          {"1002 · order cancelled", "1002 · 订单取消"},
+	"hookevent.1003":          {"1003 · order suspended", "1003 · 订单暂停"},
+	"hookevent.1004":          {"1004 · order resumed", "1004 · 订单恢复"},
+	"hookevent.1005":          {"1005 · order started", "1005 · 订单启用"},
+	"hookevent.1007":          {"1007 · OTA order started", "1007 · OTA 订单启用"},
+	"hookevent.1008":          {"1008 · order expired", "1008 · 订单到期"},
+	"hookevent.1009":          {"1009 · order renewed", "1009 · 订单续订"},
+	"hookevent.1010":          {"1010 · periods reduced", "1010 · 周期减少"},
+	"hookevent.1012":          {"1012 · IMSI downloaded", "1012 · IMSI 下载"},
+	"hookevent.flow_alert":    {"Usage alert", "流量预警"},
+	"hookevent.sms_report":    {"SMS delivery report", "短信下行回执"},
+	"hookevent.sms_mo":        {"SMS from a SIM", "短信上行"},
+	"hookevent.mall_recharge": {"Mall recharge", "商城充值"},
 }
