@@ -19,13 +19,13 @@ import (
 // The demo's enterprises, SIMs and users, and a support user the
 // self-service fixture adds.
 const (
-	entP, entQ   = "P000270", "QY-000001"
-	selfSIMP, selfSIMQ   = "89852022018041800192", "89852022018041800300"
-	demoPlanP    = "DP20190726001274"
-	hookURL      = "https://example.com/hooks/opencube"
-	operatorUser = "admin"
-	supportUser  = "helpdesk"
-	entUser      = "p000270"
+	entP, entQ         = "P000270", "QY-000001"
+	selfSIMP, selfSIMQ = "89852022018041800192", "89852022018041800300"
+	demoPlanP          = "DP20190726001274"
+	hookURL            = "https://example.com/hooks/opencube"
+	operatorUser       = "admin"
+	supportUser        = "helpdesk"
+	entUser            = "p000270"
 )
 
 // selfFixture is the console fixture with the operator API's lists and
