@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,9 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // screenshotDir is where -update writes the console's screenshots, from
@@ -336,6 +340,13 @@ func (p *tab) axe(source, path string) {
 	}
 }
 
+// scrollTo scrolls the page so that the first element matching a CSS
+// selector is at the top.
+func (p *tab) scrollTo(selector string) {
+	p.t.Helper()
+	eval[bool](p, fmt.Sprintf("(function () { var e = document.querySelector(%q); if (e) e.scrollIntoView(); return !!e; })()", selector))
+}
+
 // screenshot writes the viewport as docs/console/NAME.png when -update is
 // set.
 func (p *tab) screenshot(name string) {
@@ -392,10 +403,8 @@ func TestConsoleBrowserSignIn(t *testing.T) {
 		t.Errorf("overview h1 = %q", h1)
 	}
 	p.axe(axeJS, "overview")
-	p.screenshot("overview")
 	p.mustOpen("/console/audit")
 	p.axe(axeJS, "audit")
-	p.screenshot("audit")
 
 	// Sign out: the session ends, and the pages send to the login form.
 	p.mustOpen("/console/")
@@ -404,21 +413,244 @@ func TestConsoleBrowserSignIn(t *testing.T) {
 	if loc := p.location(); !strings.HasPrefix(loc, "/console/login") {
 		t.Errorf("after signing out /console/audit shows %s", loc)
 	}
+	p.viewport(phoneWidth, phoneHeight)
+	p.noSideScroll("/console/login")
 }
 
-// TestConsoleBrowserPhone: at 375 px wide no page scrolls sideways.
-func TestConsoleBrowserPhone(t *testing.T) {
-	s := startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, nil)
-	b := startBrowser(t, s.m.URL())
-	p := b.tab(t, "admin")
-	p.viewport(phoneWidth, phoneHeight)
-	p.mustOpen("/console/login")
-	p.noSideScroll("/console/login")
-	p.signIn("admin", demoSecret)
-	for _, path := range []string{"/console/", "/console/audit"} {
-		p.mustOpen(path)
-		p.noSideScroll(path)
+// Usage of the journeys' SIM, which RADIUS accounting records bring: a
+// finished session on the first day, a session still open on the second.
+const (
+	journeyDay1      = "2024-01-31"
+	journeyDay2      = "2024-02-01"
+	journeyDay1Bytes = 3*opencube.MB + opencube.MB/2 + opencube.MB // 4.50 MB
+	journeyDay2Bytes = 2*opencube.MB + opencube.MB/4               // 2.25 MB
+	journeyDay1MB    = "4.50"
+	journeyDay2MB    = "2.25"
+	supportUser      = "helpdesk"
+	supportPassword  = "a good password"
+)
+
+// TestConsoleBrowserJourneys: the console's journeys in a real browser,
+// on one server whose SIM has usage from RADIUS accounting records:
+//
+//   - the demo operator finds the SIM by the start of its ICCID, sees its
+//     usage chart drawn from those records with the same figures in a
+//     table, orders and enables a plan from the SIM's page, and finds the
+//     order in the orders list and the change in the audit trail;
+//   - the enterprise user of P000270 sees only P000270's SIMs, and
+//     QY-000001's SIM is not found;
+//   - a support user finds no action buttons on the SIM, order and plans
+//     pages;
+//   - at 375 px wide no main page scrolls sideways;
+//   - axe-core finds no serious or critical violation on the main pages.
+//
+// With -update it writes the screenshots of docs/console/.
+func TestConsoleBrowserJourneys(t *testing.T) {
+	axeJS := axeSource(t)
+	needRadclient(t)
+	clock := &e2eClock{now: clockStart}
+	s := startServerWith(t, e2eDatabase(t), clock, func(m *Main) {
+		m.AdminToken = "t"
+		m.RADIUS = radiusConfig{AcctAddr: "127.0.0.1:0", AuthAddr: "127.0.0.1:0", Secret: radiusSecret, SessionTimeout: time.Hour}
+	})
+	if _, _, err := s.m.Services.Access.CreateUser(t.Context(), &operator.User{Username: supportUser, Role: operator.RoleSupport}, supportPassword); err != nil {
+		t.Fatalf("create the support user: %v", err)
 	}
-	p.mustOpen("/console/")
-	p.screenshot("phone-overview")
+
+	// The SIM's usage, as the packet core reports it: a session of the
+	// first day, and one of the next day still open.
+	iccid := simP(3)
+	imsi := imsiOf(iccid)
+	day1 := clockStart.Add(time.Minute)
+	acct(t, s, "Start", imsi, "web-1", day1, 0, 0)
+	acct(t, s, "Interim-Update", imsi, "web-1", day1.Add(10*time.Minute), opencube.MB, opencube.MB/2)
+	acct(t, s, "Stop", imsi, "web-1", day1.Add(20*time.Minute), 3*opencube.MB, opencube.MB+opencube.MB/2)
+	clock.Advance(24 * time.Hour)
+	day2 := day1.Add(24 * time.Hour)
+	acct(t, s, "Start", imsi, "web-2", day2, 0, 0)
+	acct(t, s, "Interim-Update", imsi, "web-2", day2.Add(15*time.Minute), 2*opencube.MB, opencube.MB/4)
+	clock.Advance(30 * time.Minute)
+
+	b := startBrowser(t, s.m.URL())
+	var orderID string
+	t.Run("operator", func(t *testing.T) {
+		p := b.tab(t, "admin")
+		p.signIn("admin", demoSecret)
+		p.axe(axeJS, "overview")
+		p.screenshot("overview")
+
+		// Find the SIM by the start of its ICCID.
+		p.mustOpen("/console/sims")
+		p.axe(axeJS, "SIMs")
+		prefix := iccid[:len(iccid)-2]
+		p.do("search", chromedp.SendKeys(chromedp.CSS("form[action$='/sims'] input[name=q]"), prefix))
+		p.submit("form[action$='/sims'] button[type=submit]")
+		if loc := p.location(); !strings.Contains(loc, "q="+prefix) {
+			t.Errorf("the search led to %s", loc)
+		}
+		found := eval[[]string](p, `Array.from(document.querySelectorAll("main table a[href*='/sims/']")).map(function (a) { return a.textContent.trim(); })`)
+		if !slices.Contains(found, iccid) {
+			t.Fatalf("searching %s finds %v, not %s", prefix, found, iccid)
+		}
+		for _, f := range found {
+			if !strings.HasPrefix(f, prefix) {
+				t.Errorf("searching %s finds %s", prefix, f)
+			}
+		}
+		p.screenshot("sims")
+		p.submit(fmt.Sprintf("main table a[href$='/sims/%s']", iccid))
+		if loc := p.location(); loc != "/console/sims/"+iccid {
+			t.Fatalf("the SIM's link leads to %s", loc)
+		}
+
+		// The chart: a bar a day, those of the two days with data holding
+		// exactly the octets the records carried, and the same figures in
+		// MB in the table.
+		type bar struct {
+			Title string
+			Bytes int64
+		}
+		bars := eval[[]bar](p, `Array.from(document.querySelectorAll("svg rect.bar[data-bytes]")).map(function (r) {
+			var t = r.querySelector("title");
+			return {Title: t ? t.textContent : "", Bytes: Number(r.getAttribute("data-bytes"))};
+		})`)
+		var withData []bar
+		for _, b := range bars {
+			if b.Bytes != 0 {
+				withData = append(withData, b)
+			}
+		}
+		want := []bar{{journeyDay1, journeyDay1Bytes}, {journeyDay2, journeyDay2Bytes}}
+		if len(bars) < 28 || len(withData) != 2 ||
+			!strings.HasPrefix(withData[0].Title, want[0].Title) || withData[0].Bytes != want[0].Bytes ||
+			!strings.HasPrefix(withData[1].Title, want[1].Title) || withData[1].Bytes != want[1].Bytes {
+			t.Errorf("the chart has %d bars, with data %+v; want a bar a day, with data %+v", len(bars), withData, want)
+		}
+		figures := eval[map[string]string](p, `(function () {
+			var out = {};
+			document.querySelectorAll("main table tr").forEach(function (tr) {
+				var td = tr.querySelectorAll("td");
+				if (td.length === 2) out[td[0].textContent.trim()] = td[1].textContent.trim();
+			});
+			return out;
+		})()`)
+		if figures[journeyDay1] != journeyDay1MB || figures[journeyDay2] != journeyDay2MB {
+			t.Errorf("the figures table shows %s: %q and %s: %q; want %s and %s MB",
+				journeyDay1, figures[journeyDay1], journeyDay2, figures[journeyDay2], journeyDay1MB, journeyDay2MB)
+		}
+		p.axe(axeJS, "SIM detail")
+		p.scrollTo("figure.chart")
+		p.screenshot("sim")
+
+		// Order the monthly plan, enabled at once, from the SIM's page.
+		p.mustOpen("/console/sims/" + iccid)
+		form := "form[action$='/sims/" + iccid + "/order']"
+		p.do("choose the plan",
+			chromedp.SetValue(chromedp.CSS(form+" select[name=plan]"), planMonthly.code),
+			chromedp.Click(chromedp.CSS(form+" input[name=open]")),
+		)
+		if status := p.submit(form + " button[type=submit]"); status != 200 {
+			t.Fatalf("ordering answered %d: %s", status, p.text("main"))
+		}
+		loc := p.location()
+		id, ok := strings.CutPrefix(loc, "/console/orders/")
+		if !ok || id == "" || strings.Contains(id, "/") {
+			t.Fatalf("ordering led to %s: %s", loc, p.text("main"))
+		}
+		orderID = id
+		if main := p.text("main"); !strings.Contains(main, planMonthly.code) || !strings.Contains(main, iccid) {
+			t.Errorf("the order's page does not show the plan and the SIM:\n%s", main)
+		}
+		d, err := s.admin().Order(t.Context(), orderID)
+		if err != nil {
+			t.Fatalf("the order made in the browser: %v", err)
+		}
+		if o := d.Order; o.Status != opencube.OrderInUse || o.ICCID != iccid || o.PlanCode != planMonthly.code {
+			t.Fatalf("the order made in the browser: %+v; want in use, of %s for %s", o, planMonthly.code, iccid)
+		}
+		p.axe(axeJS, "order detail")
+		p.screenshot("order")
+
+		// The order is in the list, and its SIM's page shows it in use.
+		p.mustOpen("/console/orders")
+		if ids := eval[[]string](p, `Array.from(document.querySelectorAll("main a[href*='/orders/']")).map(function (a) { return a.textContent.trim(); })`); !slices.Contains(ids, orderID) {
+			t.Errorf("the orders list shows %v, not %s", ids, orderID)
+		}
+		p.axe(axeJS, "orders")
+		p.screenshot("orders")
+		p.mustOpen("/console/sims/" + iccid)
+		if got := p.text("main"); !strings.Contains(got, orderID) {
+			t.Errorf("the SIM's page does not show its order %s in use", orderID)
+		}
+
+		p.mustOpen("/console/plans")
+		if got := p.text("main"); !strings.Contains(got, planMonthly.code) {
+			t.Errorf("the plans page does not list %s", planMonthly.code)
+		}
+		p.axe(axeJS, "plans")
+		p.screenshot("plans")
+
+		// The change is in the audit trail, the console user its actor.
+		p.mustOpen("/console/audit")
+		if got := p.text("main table"); !strings.Contains(got, "admin") || !strings.Contains(got, iccid) {
+			t.Errorf("the audit trail does not show admin's order for %s:\n%s", iccid, got)
+		}
+		p.axe(axeJS, "audit")
+		p.screenshot("audit")
+	})
+	if orderID == "" {
+		t.Fatal("no order was made; the other journeys need it")
+	}
+
+	t.Run("enterprise", func(t *testing.T) {
+		p := b.tab(t, "p000270")
+		p.signIn("p000270", demoSecret)
+		p.mustOpen("/console/sims")
+		found := eval[[]string](p, `Array.from(document.querySelectorAll("main table a[href*='/sims/']")).map(function (a) { return a.textContent.trim(); })`)
+		var want []string
+		for i := range 10 {
+			want = append(want, simP(i))
+		}
+		slices.Sort(found)
+		if !slices.Equal(found, want) {
+			t.Errorf("p000270 sees the SIMs %v; want P000270's %v", found, want)
+		}
+		p.axe(axeJS, "SIMs (enterprise)")
+		if status := p.open("/console/sims/" + simQ(0)); status != 404 {
+			t.Errorf("p000270 opens QY-000001's SIM: %d, want 404", status)
+		}
+		if status := p.open("/console/orders/" + orderID); status != 200 {
+			t.Errorf("p000270 opens its own order: %d", status)
+		}
+		// Its own SIM shows the same chart.
+		p.mustOpen("/console/sims/" + iccid)
+		if n := eval[int](p, `document.querySelectorAll("svg rect.bar[data-bytes='`+fmt.Sprint(journeyDay1Bytes)+`']").length`); n != 1 {
+			t.Errorf("p000270's SIM page has %d bars of %d bytes, want 1", n, journeyDay1Bytes)
+		}
+	})
+
+	t.Run("support", func(t *testing.T) {
+		p := b.tab(t, supportUser)
+		p.signIn(supportUser, supportPassword)
+		for _, path := range []string{"/console/sims/" + iccid, "/console/orders", "/console/orders/" + orderID, "/console/plans"} {
+			p.mustOpen(path)
+			if buttons := p.actionButtons(); len(buttons) != 0 {
+				t.Errorf("support sees action buttons on %s: %q", path, buttons)
+			}
+		}
+	})
+
+	t.Run("phone", func(t *testing.T) {
+		p := b.tab(t, "phone")
+		p.viewport(phoneWidth, phoneHeight)
+		p.signIn("admin", demoSecret)
+		for _, path := range []string{"/console/", "/console/sims", "/console/sims/" + iccid, "/console/orders",
+			"/console/orders/" + orderID, "/console/plans", "/console/audit"} {
+			p.mustOpen(path)
+			p.noSideScroll(path)
+		}
+		p.mustOpen("/console/sims/" + iccid)
+		p.scrollTo("figure.chart")
+		p.screenshot("phone-sim")
+	})
 }
