@@ -15,6 +15,27 @@ var pages = []page{
 	{pattern: "POST " + Prefix + "logout", handle: (*Server).logout},
 	{pattern: "GET " + Prefix + "{$}", handle: (*Server).overview},
 	{pattern: "GET " + Prefix + "audit", handle: (*Server).audit},
+	// Enterprise self-service: webhooks, alerts, SMS, settings, users.
+	{pattern: "GET " + Prefix + "webhooks", handle: (*Server).webhooks},
+	{pattern: "POST " + Prefix + "webhooks", handle: (*Server).webhookPut},
+	{pattern: "POST " + Prefix + "webhooks/rotate", handle: (*Server).webhookRotate},
+	{pattern: "POST " + Prefix + "webhooks/redeliver", handle: (*Server).redeliverSince},
+	{pattern: "POST " + Prefix + "webhooks/deliveries/{id}/redeliver", handle: (*Server).redeliverOne},
+	{pattern: "GET " + Prefix + "alerts", handle: (*Server).alerts},
+	{pattern: "POST " + Prefix + "alerts", handle: (*Server).alertsPut},
+	{pattern: "GET " + Prefix + "sms", handle: (*Server).smsPage},
+	{pattern: "POST " + Prefix + "sms", handle: (*Server).smsSend},
+	{pattern: "GET " + Prefix + "settings", handle: (*Server).settings},
+	{pattern: "POST " + Prefix + "settings/secrets", handle: (*Server).secretAdd},
+	{pattern: "POST " + Prefix + "settings/secrets/{id}/drop", handle: (*Server).secretDrop},
+	{pattern: "GET " + Prefix + "users", handle: (*Server).users},
+	{pattern: "POST " + Prefix + "users", handle: (*Server).userCreate},
+	{pattern: "GET " + Prefix + "users/{username}", handle: (*Server).user},
+	{pattern: "POST " + Prefix + "users/{username}/tokens", handle: (*Server).tokenCreate},
+	{pattern: "POST " + Prefix + "users/{username}/tokens/{id}/revoke", handle: (*Server).tokenRevoke},
+	{pattern: "POST " + Prefix + "users/{username}/disable", handle: (*Server).userDisablePost},
+	{pattern: "POST " + Prefix + "users/{username}/enable", handle: (*Server).userEnablePost},
+	{pattern: "POST " + Prefix + "users/{username}/password", handle: (*Server).userPassword},
 }
 
 // roleText says what the actor is, in the page's language.
