@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -36,6 +37,17 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// sandboxClock is the sandbox clock of a console test: the fake clock,
+// which an advance moves (no job runs in these tests).
+type sandboxClock struct{ c *fakeClock }
+
+func (s sandboxClock) Now() time.Time        { return s.c.Now() }
+func (s sandboxClock) Offset() time.Duration { return 0 }
+func (s sandboxClock) Advance(_ context.Context, d time.Duration) (int, error) {
+	s.c.Advance(d)
+	return 0, nil
+}
+
 // consoleFixture is a console over the demo data on SQLite, with the demo
 // users, behind an httptest server.
 type consoleFixture struct {
@@ -47,16 +59,21 @@ type consoleFixture struct {
 func newConsole(t *testing.T, configure func(*console.Server)) *consoleFixture {
 	t.Helper()
 	clock := &fakeClock{now: time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)}
-	_, svc := storetest.Demo(t, opencube.ClockFunc(clock.Now))
+	store, svc := storetest.Demo(t, opencube.ClockFunc(clock.Now))
 	svc.Access.Clock = opencube.ClockFunc(clock.Now)
 	if _, err := service.LoadUsers(t.Context(), svc.Access, service.DemoSecret); err != nil {
 		t.Fatal(err)
 	}
 	a := admin.NewServer(svc.Admin, "")
 	a.Access, a.Users, a.Notify, a.SIMs = svc.Access, svc.Access, svc.Notify, svc.SIMs
+	a.Lists, a.Orders = svc.Lists, svc.Corrections
+	a.Changes = &service.Changes{Store: store, Clock: opencube.ClockFunc(clock.Now), Orders: svc.Orders, SIMs: svc.SIMs}
 	c := &console.Server{Access: svc.Access, Admin: a, Now: clock.Now}
 	if configure != nil {
 		configure(c)
+	}
+	if c.Sandbox {
+		a.Sandbox = sandboxClock{clock}
 	}
 	srv := httptest.NewServer(c.Handler())
 	t.Cleanup(srv.Close)

@@ -12,7 +12,7 @@ import (
 type texts map[string][2]string
 
 // tables are the text tables of the console's areas.
-var tables = []texts{commonTexts, auditTexts, selfTexts, webhooksTexts, alertsTexts, smsTexts, settingsTexts, usersTexts}
+var tables = []texts{commonTexts, auditTexts, listTexts, overviewTexts, enterpriseTexts, simTexts, orderTexts, planTexts, clockTexts, selfTexts, webhooksTexts, alertsTexts, smsTexts, settingsTexts, usersTexts}
 
 // catalog is every text of the console.
 var catalog = join(tables...)

@@ -1,8 +1,6 @@
 package console
 
 import (
-	"net/http"
-
 	"github.com/opencube/opencube/operator"
 )
 
@@ -14,6 +12,26 @@ var pages = []page{
 	{pattern: "GET " + Prefix + "lang", public: true, handle: (*Server).switchLanguage},
 	{pattern: "POST " + Prefix + "logout", handle: (*Server).logout},
 	{pattern: "GET " + Prefix + "{$}", handle: (*Server).overview},
+	{pattern: "GET " + Prefix + "enterprises", handle: (*Server).enterprises},
+	{pattern: "GET " + Prefix + "enterprises/{code}", handle: (*Server).enterprise},
+	{pattern: "POST " + Prefix + "enterprises/{code}/{act}", handle: (*Server).enterpriseAct},
+	{pattern: "GET " + Prefix + "sims", handle: (*Server).sims},
+	{pattern: "GET " + Prefix + "sims/{iccid}", handle: (*Server).sim},
+	{pattern: "POST " + Prefix + "sims/{iccid}/order", handle: (*Server).simOrder},
+	{pattern: "POST " + Prefix + "sims/{iccid}/{move}", handle: (*Server).simMove},
+	{pattern: "GET " + Prefix + "orders", handle: (*Server).orders},
+	{pattern: "GET " + Prefix + "orders/{id}", handle: (*Server).order},
+	{pattern: "POST " + Prefix + "orders/{id}/{move}", handle: (*Server).orderMove},
+	{pattern: "GET " + Prefix + "plans", handle: (*Server).plans},
+	{pattern: "GET " + Prefix + "plans/new", handle: (*Server).planNew},
+	{pattern: "POST " + Prefix + "plans", handle: (*Server).planCreate},
+	{pattern: "GET " + Prefix + "plans/{code}", handle: (*Server).plan},
+	{pattern: "POST " + Prefix + "plans/{code}", handle: (*Server).planUpdate},
+	{pattern: "POST " + Prefix + "plans/{code}/status", handle: (*Server).planStatus},
+	{pattern: "POST " + Prefix + "plans/{code}/grants", handle: (*Server).planGrant},
+	{pattern: "POST " + Prefix + "plans/{code}/grants/{enterprise}/revoke", handle: (*Server).planRevoke},
+	{pattern: "GET " + Prefix + "clock", handle: (*Server).clock},
+	{pattern: "POST " + Prefix + "clock", handle: (*Server).clockAdvance},
 	{pattern: "GET " + Prefix + "audit", handle: (*Server).audit},
 	// Enterprise self-service: webhooks, alerts, SMS, settings, users.
 	{pattern: "GET " + Prefix + "webhooks", handle: (*Server).webhooks},
@@ -47,17 +65,4 @@ func roleText(l *Lang, a *operator.Actor) string {
 		return l.T("role.enterprise", a.Enterprise)
 	}
 	return l.T("role.operator")
-}
-
-// overviewView is the overview's data.
-type overviewView struct {
-	Who string
-}
-
-func (s *Server) overview(rq *request) error {
-	if rq.r.Method != http.MethodGet {
-		return nil
-	}
-	return s.render(rq, "overview", view{Title: rq.lang.T("overview.title"), Nav: "overview",
-		Data: overviewView{Who: rq.lang.T("overview.signedin", rq.actor.Username, roleText(rq.lang, rq.actor))}})
 }

@@ -19,13 +19,13 @@ import (
 // The demo's enterprises, SIMs and users, and a support user the
 // self-service fixture adds.
 const (
-	entP, entQ   = "P000270", "QY-000001"
-	simP, simQ   = "89852022018041800192", "89852022018041800300"
-	demoPlanP    = "DP20190726001274"
-	hookURL      = "https://example.com/hooks/opencube"
-	operatorUser = "admin"
-	supportUser  = "helpdesk"
-	entUser      = "p000270"
+	entP, entQ         = "P000270", "QY-000001"
+	selfSIMP, selfSIMQ = "89852022018041800192", "89852022018041800300"
+	demoPlanP          = "DP20190726001274"
+	hookURL            = "https://example.com/hooks/opencube"
+	operatorUser       = "admin"
+	supportUser        = "helpdesk"
+	entUser            = "p000270"
 )
 
 // selfFixture is the console fixture with the operator API's lists and
@@ -57,7 +57,7 @@ func newSelfConsole(t *testing.T) *selfFixture {
 func (f *selfFixture) delivery(t *testing.T) string {
 	t.Helper()
 	ctx := t.Context()
-	o, err := f.changes.OrderPlan(ctx, entP, operator.OrderRequest{ICCID: simP, PlanCode: demoPlanP, Periods: 1})
+	o, err := f.changes.OrderPlan(ctx, entP, operator.OrderRequest{ICCID: selfSIMP, PlanCode: demoPlanP, Periods: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestSelfPagesRender(t *testing.T) {
 		t.Fatalf("set the endpoint: %d", st)
 	}
 	f.delivery(t)
-	if st, body, _ := op.post(t, "/console/sms", "iccid", simP, "content", "hello from the console"); st != http.StatusSeeOther {
+	if st, body, _ := op.post(t, "/console/sms", "iccid", selfSIMP, "content", "hello from the console"); st != http.StatusSeeOther {
 		t.Fatalf("send an SMS: %d\n%s", st, body)
 	}
 	pages := []struct {
@@ -144,7 +144,7 @@ func TestSelfPagesRender(t *testing.T) {
 	}{
 		{"webhooks", "/console/webhooks?enterprise=" + entP, []string{hookURL, "1000 · order created", "HTTP 503", "1234 ms", "receiver answered 503", `data-label="Attempts"`}},
 		{"alerts", "/console/alerts?enterprise=" + entP, []string{"80%, 100%", "3 days before expiry"}},
-		{"sms", "/console/sms?enterprise=" + entP, []string{"hello from the console", simP, "queued"}},
+		{"sms", "/console/sms?enterprise=" + entP, []string{"hello from the console", selfSIMP, "queued"}},
 		{"settings", "/console/settings?enterprise=" + entP, []string{"Demo Enterprise", opencube.SecretID(service.DemoSecret), "API secrets"}},
 		{"users", "/console/users?enterprise=" + entP, []string{`href="/console/users/p000270"`, "enterprise user"}},
 		{"user", "/console/users/p000270", []string{"API tokens", "first"}},
@@ -191,7 +191,7 @@ func TestSelfPagesRender(t *testing.T) {
 	if _, body := op.get(t, "/console/webhooks?enterprise="+entQ); !strings.Contains(body, "No endpoint yet") || !strings.Contains(body, "No delivery matches") {
 		t.Errorf("QY-000001's webhooks: no empty-state hints")
 	}
-	if _, body := op.get(t, "/console/sms?iccid="+simQ); !strings.Contains(body, "No message matches. Send one above") {
+	if _, body := op.get(t, "/console/sms?iccid="+selfSIMQ); !strings.Contains(body, "No message matches. Send one above") {
 		t.Errorf("an empty SMS history says nothing")
 	}
 	// Both languages.
@@ -225,8 +225,8 @@ func TestSelfOtherEnterprise(t *testing.T) {
 		t.Errorf("the enterprise user's users list:\n%s", body)
 	}
 	// Another's SIM is unknown to the send form, said beside the field.
-	st, body, _ := s.post(t, "/console/sms", "iccid", simQ, "content", "hi")
-	if st != http.StatusNotFound || !regexp.MustCompile(`id="send-iccid-error">SIM `+simQ+` not found`).MatchString(body) {
+	st, body, _ := s.post(t, "/console/sms", "iccid", selfSIMQ, "content", "hi")
+	if st != http.StatusNotFound || !regexp.MustCompile(`id="send-iccid-error">SIM `+selfSIMQ+` not found`).MatchString(body) {
 		t.Errorf("an SMS to another's SIM: %d\n%s", st, body)
 	}
 	// The form offers an enterprise user its own enterprise's users only.
@@ -235,8 +235,8 @@ func TestSelfOtherEnterprise(t *testing.T) {
 	}
 }
 
-// action is one change a self-service page makes.
-type action struct {
+// selfAction is one change a self-service page makes.
+type selfAction struct {
 	name string
 	path string
 	form []string
@@ -247,14 +247,14 @@ type action struct {
 // actions are the self-service changes on enterprise code, in an order in
 // which each can succeed after the ones before; user is a user of code
 // the user actions act on, and token one of its tokens.
-func actions(code, user, token string) []action {
-	return []action{
+func actions(code, user, token string) []selfAction {
+	return []selfAction{
 		{"set the endpoint", "/console/webhooks", []string{"enterprise", code, "url", hookURL, "events", "1000", "events", "flow_alert"}, http.StatusCreated},
 		{"change the endpoint", "/console/webhooks", []string{"enterprise", code, "url", hookURL + "/v2"}, http.StatusSeeOther},
 		{"rotate the endpoint secret", "/console/webhooks/rotate", []string{"enterprise", code, "grace", "48"}, http.StatusOK},
 		{"redeliver since", "/console/webhooks/redeliver", []string{"enterprise", code, "since", "2024-12-31T00:00"}, http.StatusSeeOther},
 		{"set alerts", "/console/alerts", []string{"enterprise", code, "percents", "50, 90", "days", "5"}, http.StatusSeeOther},
-		{"send an SMS", "/console/sms", []string{"iccid", map[string]string{entP: simP, entQ: simQ}[code], "content", "ping"}, http.StatusSeeOther},
+		{"send an SMS", "/console/sms", []string{"iccid", map[string]string{entP: selfSIMP, entQ: selfSIMQ}[code], "content", "ping"}, http.StatusSeeOther},
 		{"add a secret", "/console/settings/secrets", []string{"enterprise", code}, http.StatusCreated},
 		{"drop a secret", "/console/settings/secrets/" + opencube.SecretID(service.DemoSecret) + "/drop", []string{"enterprise", code}, http.StatusSeeOther},
 		{"create a user", "/console/users", []string{"username", "new-" + strings.ToLower(code), "role", "enterprise", "enterprise", code, "password", "a long password"}, http.StatusCreated},

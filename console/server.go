@@ -212,6 +212,9 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 		req.Body = http.NoBody
 	}
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	if req.Body == nil {
+		req.Body = http.NoBody // as a server's request has
+	}
 	t.h.ServeHTTP(rec, req)
 	return &http.Response{
 		StatusCode: rec.status, Status: http.StatusText(rec.status), Header: rec.header,
