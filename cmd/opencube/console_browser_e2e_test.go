@@ -141,6 +141,7 @@ func (b *browser) tab(t *testing.T, name string) *tab {
 	})); err != nil {
 		t.Fatalf("%s: new tab: %v", name, err)
 	}
+	p.viewport(desktopWidth, desktopHeight)
 	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
@@ -341,10 +342,10 @@ func (p *tab) axe(source, path string) {
 }
 
 // scrollTo scrolls the page so that the first element matching a CSS
-// selector is at the top.
+// selector is near the top (with room for a heading above it).
 func (p *tab) scrollTo(selector string) {
 	p.t.Helper()
-	eval[bool](p, fmt.Sprintf("(function () { var e = document.querySelector(%q); if (e) e.scrollIntoView(); return !!e; })()", selector))
+	eval[bool](p, fmt.Sprintf("(function () { var e = document.querySelector(%q); if (e) window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 64); return !!e; })()", selector))
 }
 
 // screenshot writes the viewport as docs/console/NAME.png when -update is
@@ -481,7 +482,6 @@ func TestConsoleBrowserJourneys(t *testing.T) {
 		p := b.tab(t, "admin")
 		p.signIn("admin", demoSecret)
 		p.axe(axeJS, "overview")
-		p.screenshot("overview")
 
 		// Find the SIM by the start of its ICCID.
 		p.mustOpen("/console/sims")
@@ -543,7 +543,6 @@ func TestConsoleBrowserJourneys(t *testing.T) {
 				journeyDay1, figures[journeyDay1], journeyDay2, figures[journeyDay2], journeyDay1MB, journeyDay2MB)
 		}
 		p.axe(axeJS, "SIM detail")
-		p.scrollTo("figure.chart")
 		p.screenshot("sim")
 
 		// Order the monthly plan, enabled at once, from the SIM's page.
@@ -557,7 +556,8 @@ func TestConsoleBrowserJourneys(t *testing.T) {
 			t.Fatalf("ordering answered %d: %s", status, p.text("main"))
 		}
 		loc := p.location()
-		id, ok := strings.CutPrefix(loc, "/console/orders/")
+		path, _, _ := strings.Cut(loc, "?")
+		id, ok := strings.CutPrefix(path, "/console/orders/")
 		if !ok || id == "" || strings.Contains(id, "/") {
 			t.Fatalf("ordering led to %s: %s", loc, p.text("main"))
 		}
@@ -601,6 +601,10 @@ func TestConsoleBrowserJourneys(t *testing.T) {
 		}
 		p.axe(axeJS, "audit")
 		p.screenshot("audit")
+
+		// The overview counts the order.
+		p.mustOpen("/console/")
+		p.screenshot("overview")
 	})
 	// needOrder fails a journey that needs the operator's order when there
 	// is none.
