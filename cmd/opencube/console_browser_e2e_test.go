@@ -435,6 +435,11 @@ const (
 // affairs.
 var selfServicePages = []string{"/console/webhooks", "/console/sms", "/console/alerts", "/console/settings", "/console/users"}
 
+// operatorPages are the operator's other pages, checked with axe and at
+// phone width.
+var operatorPages = []string{"/console/enterprises", "/console/enterprises/" + entP, "/console/plans/" + planMonthly.code,
+	"/console/plans/new", "/console/clock"}
+
 // TestConsoleBrowserJourneys: the console's journeys in a real browser,
 // on one server whose SIM has usage from RADIUS accounting records:
 //
@@ -605,6 +610,11 @@ func TestConsoleBrowserJourneys(t *testing.T) {
 		// The overview counts the order.
 		p.mustOpen("/console/")
 		p.screenshot("overview")
+
+		for _, path := range operatorPages {
+			p.mustOpen(path)
+			p.axe(axeJS, path)
+		}
 	})
 	// needOrder fails a journey that needs the operator's order when there
 	// is none.
@@ -672,8 +682,8 @@ func TestConsoleBrowserJourneys(t *testing.T) {
 		p := b.tab(t, "phone")
 		p.viewport(phoneWidth, phoneHeight)
 		p.signIn("admin", demoSecret)
-		for _, path := range []string{"/console/", "/console/sims", "/console/sims/" + iccid, "/console/orders",
-			"/console/orders/" + orderID, "/console/plans", "/console/audit"} {
+		for _, path := range append([]string{"/console/", "/console/sims", "/console/sims/" + iccid, "/console/orders",
+			"/console/orders/" + orderID, "/console/plans", "/console/audit"}, operatorPages...) {
 			p.mustOpen(path)
 			p.noSideScroll(path)
 		}
