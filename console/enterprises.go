@@ -131,6 +131,7 @@ var enterpriseTexts = texts{
 	"enterprise.disable":        {"Disable the enterprise", "停用企业"},
 	"enterprise.enable":         {"Enable the enterprise", "启用企业"},
 	"enterprise.confirmdisable": {"Disable this enterprise? Its signed requests will be refused until it is enabled.", "确定停用该企业？启用前其签名请求都会被拒绝。"},
+	"enterprise.confirmenable":  {"Enable this enterprise? Its waiting webhooks and SMS are sent at once.", "确定启用该企业？等待中的 Webhook 通知和短信会立即发出。"},
 	"enterprise.simslink":       {"See its SIMs", "查看其 SIM 卡"},
 	"enterprise.orderslink":     {"See its orders", "查看其订单"},
 	"yes":                       {"Yes", "是"},

@@ -80,6 +80,7 @@ func positive(f *form, l *Lang, name string) (int, bool) {
 
 // listTexts are the texts the lists and forms of several pages share.
 var listTexts = texts{
+	"refused.forbidden":          {"Your role may not do this: support users change nothing, and enterprise users do not use the operator's pages.", "您的角色无权执行此操作：支持人员只能查看，企业用户不能使用运营方页面。"},
 	"form.positive":              {"Give a whole number, 1 or more.", "请填写不小于 1 的整数。"},
 	"form.required":              {"This field is required.", "此项必填。"},
 	"form.number":                {"Give a number, such as 12.5.", "请填写数字，例如 12.5。"},

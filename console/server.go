@@ -189,6 +189,9 @@ func (s *Server) fail(rq *request, err error) {
 	if errors.As(err, &e) && e.Kind != opencube.KindInternal && e.Kind != "" {
 		status = admin.HTTPStatus(e.Kind)
 		msg = e.Message
+		if e.Kind == admin.KindForbidden {
+			msg = rq.lang.T("refused.forbidden")
+		}
 		s.logger().InfoContext(rq.r.Context(), "console refusal", "path", rq.r.URL.Path, "status", status, "kind", string(e.Kind), "message", e.Message)
 	} else {
 		s.logger().ErrorContext(rq.r.Context(), "console page failed", "path", rq.r.URL.Path, "err", err)
