@@ -65,7 +65,7 @@ func (s *Server) alertsPut(rq *request) error {
 		return s.alertsPage(rq, http.StatusBadRequest, code, f)
 	}
 	if err := rq.api.PutAlertSettings(rq.r.Context(), a); err != nil {
-		if f.refused(err, map[string]string{"days_before_expiry": "days"}) {
+		if selfShown(f, err, map[string]string{"days_before_expiry": "days"}) {
 			return s.alertsPage(rq, refusalStatus(err), code, f)
 		}
 		return err

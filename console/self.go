@@ -75,6 +75,18 @@ func besideField(err error, kinds map[opencube.Kind]string) error {
 	return err
 }
 
+// selfShown reports whether form f shows the API's refusal err, beside its
+// field (fields maps the API's field names to the form's): a refusal of
+// what was typed. A refusal of the actor (support's change, another
+// enterprise's object) is not the form's to show: it is an error page.
+func selfShown(f *form, err error, fields map[string]string) bool {
+	switch opencube.ErrorKind(err) {
+	case admin.KindForbidden, admin.KindUnauthorized, admin.KindDisabled, admin.KindNoRoute, opencube.KindUnauthenticated, opencube.KindInternal:
+		return false
+	}
+	return f.refused(err, fields)
+}
+
 // refusalStatus is the HTTP status of a form shown again after an API
 // refusal: the API's own.
 func refusalStatus(err error) int {
@@ -94,12 +106,8 @@ var selfTexts = texts{
 	"self.enterprise":    {"Enterprise access code", "企业接入码"},
 	"self.show":          {"Show", "查看"},
 	"self.pick":          {"Type an enterprise's access code (for example P000270) and choose Show.", "请输入企业接入码（例如 P000270）后点击“查看”。"},
-	"self.of":            {"Enterprise %s", "企业 %s"},
 	"self.once":          {"Copy it now: it is shown this once and never again.", "请立即复制：它只显示这一次，之后不会再显示。"},
 	"self.readonly":      {"You can look but not change anything here: support users read only.", "您只能查看、不能修改：支持用户为只读。"},
-	"self.back":          {"Back", "返回"},
-	"self.yes":           {"Yes", "是"},
-	"self.no":            {"No", "否"},
 	"self.created":       {"Created (UTC+8)", "创建时间（UTC+8）"},
 	"self.state":         {"State", "状态"},
 	"self.any":           {"Any", "全部"},

@@ -52,21 +52,30 @@ func newSelfConsole(t *testing.T) *selfFixture {
 	return f
 }
 
-// delivery makes an event of P000270 (whose endpoint is set first), with
-// one failed attempt, and returns its delivery's id.
-func (f *selfFixture) delivery(t *testing.T) string {
+// delivery sets code's endpoint (unless set), makes an event of code, and
+// records a failed attempt of its delivery, whose id it returns.
+func (f *selfFixture) delivery(t *testing.T, code string) string {
 	t.Helper()
 	ctx := t.Context()
-	o, err := f.changes.OrderPlan(ctx, entP, operator.OrderRequest{ICCID: selfSIMP, PlanCode: demoPlanP, Periods: 1})
+	if _, err := f.svc.Notify.FindWebhook(ctx, code); opencube.ErrorKind(err) == opencube.KindNotFound {
+		if _, err := f.svc.Notify.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: code, URL: hookURL}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sim, plan := selfSIMP, demoPlanP
+	if code == entQ {
+		sim, plan = selfSIMQ, "DP20201218003915"
+	}
+	o, err := f.changes.OrderPlan(ctx, code, operator.OrderRequest{ICCID: sim, PlanCode: plan, Periods: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := f.store.FindDeliveries(ctx, opencube.DeliveryFilter{Enterprise: entP, Limit: 1})
+	ds, err := f.store.FindDeliveries(ctx, opencube.DeliveryFilter{Enterprise: code, Limit: 1})
 	if err != nil || len(ds) == 0 || ds[0].Event.OrderID != o.ID {
 		t.Fatalf("no delivery of order %s: %v %v", o.ID, ds, err)
 	}
 	a := opencube.Attempt{N: 1, At: f.clock.Now(), StatusCode: 503, Latency: 1234 * time.Millisecond, Error: "receiver answered 503"}
-	if err := f.store.RecordAttempt(ctx, ds[0].ID, a, opencube.DeliveryPending); err != nil {
+	if err := f.store.RecordAttempt(ctx, ds[0].ID, a, opencube.DeliveryFailed); err != nil {
 		t.Fatal(err)
 	}
 	return ds[0].ID
@@ -133,7 +142,7 @@ func TestSelfPagesRender(t *testing.T) {
 	if st, _, _ := op.post(t, "/console/webhooks", "enterprise", entP, "url", hookURL); st != http.StatusCreated {
 		t.Fatalf("set the endpoint: %d", st)
 	}
-	f.delivery(t)
+	f.delivery(t, entP)
 	if st, body, _ := op.post(t, "/console/sms", "iccid", selfSIMP, "content", "hello from the console"); st != http.StatusSeeOther {
 		t.Fatalf("send an SMS: %d\n%s", st, body)
 	}
@@ -346,5 +355,214 @@ func TestSelfActions(t *testing.T) {
 				t.Errorf("%d audit entries by %s", n, tt.who)
 			}
 		})
+	}
+}
+
+// TestSelfRedeliver: one delivery is sent again by those who may change
+// its enterprise's objects; support may not, nor another enterprise.
+func TestSelfRedeliver(t *testing.T) {
+	f := newSelfConsole(t)
+	own, other := f.delivery(t, entP), f.delivery(t, entQ)
+	for _, tt := range []struct {
+		who, id, code string
+		want          int
+	}{
+		{operatorUser, other, entQ, http.StatusSeeOther},
+		{entUser, own, entP, http.StatusSeeOther},
+		{supportUser, own, entP, http.StatusForbidden},
+		{entUser, other, entQ, http.StatusNotFound},
+		{entUser, "no-such-delivery", entP, http.StatusNotFound},
+	} {
+		s := f.as(t, tt.who)
+		path := "/console/webhooks/deliveries/" + tt.id + "/redeliver"
+		if st, _, _ := s.postToken(t, "", path, "enterprise", tt.code); st != http.StatusForbidden {
+			t.Errorf("%s redelivers without a form token: %d", tt.who, st)
+		}
+		st, _, resp := s.post(t, path, "enterprise", tt.code)
+		if st != tt.want {
+			t.Errorf("%s redelivers %s: %d, want %d", tt.who, tt.id, st, tt.want)
+		}
+		if st == http.StatusSeeOther {
+			loc := resp.Header.Get("Location")
+			if !strings.Contains(loc, "notice=redelivered") {
+				t.Errorf("after a redelivery: to %q", loc)
+			}
+			_, body := s.get(t, loc)
+			if !strings.Contains(body, "Sent again.") || !strings.Contains(body, "pending") {
+				t.Errorf("the page after a redelivery:\n%s", body)
+			}
+		}
+	}
+	// The log's filters.
+	s := f.as(t, entUser)
+	for q, want := range map[string]bool{"?state=pending": true, "?state=failed": false, "?event=1000": true, "?event=sms_mo": false, "?since=2099-01-01": false} {
+		_, body := s.get(t, "/console/webhooks"+q)
+		if got := strings.Contains(body, own); got != want {
+			t.Errorf("deliveries%s show %s: %v, want %v", q, own, got, want)
+		}
+	}
+	if st, body := s.get(t, "/console/webhooks?since=yesterday"); st != http.StatusOK || !strings.Contains(body, `id="since-error"`) || !strings.Contains(body, `value="yesterday"`) {
+		t.Errorf("a bad since: %d", st)
+	}
+}
+
+// TestSelfSecretsShownOnce: a secret or token is shown on the answer that
+// made it, never in a URL, never again: the pages after show its id only.
+func TestSelfSecretsShownOnce(t *testing.T) {
+	f := newSelfConsole(t)
+	s := f.as(t, entUser)
+	once := func(what string, st int, body string, resp *http.Response, want int, re *regexp.Regexp) string {
+		t.Helper()
+		if st != want || resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("Location") != "" {
+			t.Fatalf("%s: %d, Cache-Control %q, Location %q\n%s", what, st, resp.Header.Get("Cache-Control"), resp.Header.Get("Location"), body)
+		}
+		m := shownSecret.FindStringSubmatch(body)
+		if m == nil || (re != nil && !re.MatchString(m[1])) || !strings.Contains(body, "shown this once") {
+			t.Fatalf("%s: no secret shown\n%s", what, body)
+		}
+		return m[1]
+	}
+	never := func(what, path string, secrets ...string) string {
+		t.Helper()
+		st, body := s.get(t, path)
+		for _, secret := range secrets {
+			if st != http.StatusOK || strings.Contains(body, secret) || strings.Contains(body, `class="secret"`) {
+				t.Errorf("%s: %s shows the secret again (%d)", what, path, st)
+			}
+		}
+		return body
+	}
+
+	// The endpoint's secret, and a rotated one.
+	st, body, resp := s.post(t, "/console/webhooks", "url", hookURL)
+	first := once("a new endpoint", st, body, resp, http.StatusCreated, webhookSecret)
+	never("the endpoint", "/console/webhooks", first)
+	st, body, resp = s.post(t, "/console/webhooks", "url", hookURL+"/again")
+	if st != http.StatusSeeOther || webhookSecret.MatchString(body) {
+		t.Errorf("changing the endpoint's URL: %d", st)
+	}
+	st, body, resp = s.post(t, "/console/webhooks/rotate", "grace", "2")
+	second := once("a rotation", st, body, resp, http.StatusOK, webhookSecret)
+	if second == first || !strings.Contains(body, "the previous one signs too until 2025-01-01 12:00") {
+		t.Errorf("the rotation's answer:\n%s", body)
+	}
+	if b := never("the endpoint", "/console/webhooks", first, second); !strings.Contains(b, "The previous secret signs too until 2025-01-01 12:00") {
+		t.Errorf("the endpoint page does not say until when the old secret signs")
+	}
+
+	// An API secret: made here, or typed; the oldest beyond two dropped.
+	st, body, resp = s.post(t, "/console/settings/secrets")
+	made := once("a made API secret", st, body, resp, http.StatusCreated, nil)
+	if len(made) < 40 || !strings.Contains(body, opencube.SecretID(made)) {
+		t.Errorf("a made secret %q: too short, or its id not shown", made)
+	}
+	b := never("settings", "/console/settings", made)
+	if !strings.Contains(b, opencube.SecretID(made)) || !strings.Contains(b, opencube.SecretID(service.DemoSecret)) {
+		t.Errorf("settings do not list both secrets' ids")
+	}
+	st, body, resp = s.post(t, "/console/settings/secrets", "secret", "typed secret 1234")
+	if typed := once("a typed API secret", st, body, resp, http.StatusCreated, nil); typed != "typed secret 1234" {
+		t.Errorf("typed secret shown as %q", typed)
+	}
+	if !strings.Contains(body, "The oldest secret, "+opencube.SecretID(service.DemoSecret)+", was dropped") {
+		t.Errorf("the answer does not say the oldest was dropped:\n%s", body)
+	}
+	b = never("settings", "/console/settings", made, "typed secret 1234")
+	if strings.Contains(b, opencube.SecretID(service.DemoSecret)) {
+		t.Errorf("the dropped secret is still listed")
+	}
+	// Down to one: the last is not dropped.
+	if st, _, _ := s.post(t, "/console/settings/secrets/"+opencube.SecretID(made)+"/drop"); st != http.StatusSeeOther {
+		t.Errorf("drop a secret: %d", st)
+	}
+	st, body, _ = s.post(t, "/console/settings/secrets/"+opencube.SecretID("typed secret 1234")+"/drop")
+	if st != http.StatusConflict || !strings.Contains(body, `class="error"`) {
+		t.Errorf("drop the last secret: %d\n%s", st, body)
+	}
+
+	// A user's first token, and another.
+	st, body, resp = s.post(t, "/console/users", "username", "ops-bot", "role", "enterprise")
+	tok := once("a new user", st, body, resp, http.StatusCreated, userToken)
+	never("users", "/console/users", tok)
+	b = never("the user", "/console/users/ops-bot", tok)
+	first0 := f.tokenOf(t, "ops-bot")
+	if !strings.Contains(b, first0) {
+		t.Errorf("the user's page does not list its token's id")
+	}
+	st, body, resp = s.post(t, "/console/users/ops-bot/tokens", "name", "billing sync")
+	tok2 := once("a new token", st, body, resp, http.StatusCreated, userToken)
+	if b := never("the user", "/console/users/ops-bot", tok, tok2); !strings.Contains(b, "billing sync") {
+		t.Errorf("the new token is not listed")
+	}
+	// The new user is P000270's, whatever the form said.
+	u, err := f.svc.Access.FindUser(t.Context(), "ops-bot")
+	if err != nil || u.Role != operator.RoleEnterprise || u.Enterprise != entP {
+		t.Errorf("the user made: %+v %v", u, err)
+	}
+	// A revoked token shows when.
+	if st, _, _ := s.post(t, "/console/users/ops-bot/tokens/"+first0+"/revoke"); st != http.StatusSeeOther {
+		t.Errorf("revoke: %d", st)
+	}
+	if _, b := s.get(t, "/console/users/ops-bot"); strings.Count(b, "/revoke") != 1 || !strings.Contains(b, "The token is revoked.") && !strings.Contains(b, "2025-01-01 10:00") {
+		t.Errorf("after the revocation:\n%s", b)
+	}
+}
+
+// TestSelfForms: refused forms keep what was typed (never a secret) and
+// say what is wrong beside the field.
+func TestSelfForms(t *testing.T) {
+	f := newSelfConsole(t)
+	s := f.as(t, entUser)
+	long := strings.Repeat("a long message ", 200)
+	for _, tt := range []struct {
+		name   string
+		path   string
+		form   []string
+		status int
+		field  string // the id of the field's error
+		kept   []string
+	}{
+		{"endpoint without URL", "/console/webhooks", []string{"url", "", "events", "1005"}, http.StatusBadRequest, "url-error", []string{`value="1005" checked`}},
+		{"endpoint of another scheme", "/console/webhooks", []string{"url", "ftp://example.com/x", "events", "1000"}, http.StatusBadRequest, "url-error", []string{`value="ftp://example.com/x"`, `value="1000" checked`}},
+		{"unknown event", "/console/webhooks", []string{"url", hookURL, "events", "9999"}, http.StatusBadRequest, "events-error", []string{`value="` + hookURL + `"`}},
+		{"redeliver since no time", "/console/webhooks/redeliver", []string{"since", "soon"}, http.StatusBadRequest, "redeliver-since-error", []string{`value="soon"`}},
+		{"alerts of letters", "/console/alerts", []string{"percents", "eighty", "days", "3"}, http.StatusBadRequest, "percents-error", []string{`value="eighty"`, `value="3"`}},
+		{"alerts too far", "/console/alerts", []string{"percents", "80", "days", "400"}, http.StatusBadRequest, "days-error", []string{`value="80"`, `value="400"`}},
+		{"SMS too long", "/console/sms", []string{"iccid", selfSIMP, "content", long}, http.StatusUnprocessableEntity, "content-error", []string{`value="` + selfSIMP + `"`, long}},
+		{"SMS unknown SIM", "/console/sms", []string{"iccid", "8986000000000000000", "content", "hi"}, http.StatusNotFound, "send-iccid-error", []string{`value="8986000000000000000"`, ">hi</textarea>"}},
+		{"SMS empty", "/console/sms", []string{"iccid", selfSIMP, "content", ""}, http.StatusBadRequest, "content-error", []string{`value="` + selfSIMP + `"`}},
+		{"short secret", "/console/settings/secrets", []string{"secret", "short"}, http.StatusBadRequest, "secret-error", nil},
+		{"user of a bad name", "/console/users", []string{"username", "no spaces", "role", "enterprise", "password", "a long password"}, http.StatusBadRequest, "username-error", []string{`value="no spaces"`}},
+		{"user of a short password", "/console/users", []string{"username", "ok-name", "role", "enterprise", "password", "short"}, http.StatusBadRequest, "password-error", []string{`value="ok-name"`}},
+		{"user of another role", "/console/users", []string{"username", "boss", "role", "operator"}, http.StatusBadRequest, "", []string{`value="boss"`}},
+		{"short new password", "/console/users/p000270/password", []string{"password", "short"}, http.StatusBadRequest, "new-password-error", nil},
+		{"token of a long name", "/console/users/p000270/tokens", []string{"name", strings.Repeat("n", 65)}, http.StatusBadRequest, "name-error", []string{strings.Repeat("n", 65)}},
+		{"disable oneself", "/console/users/p000270/disable", nil, http.StatusBadRequest, "", []string{"does not disable itself"}},
+	} {
+		st, body, _ := s.post(t, tt.path, tt.form...)
+		if st != tt.status {
+			t.Errorf("%s: %d, want %d\n%s", tt.name, st, tt.status, body)
+			continue
+		}
+		if tt.field != "" && (!strings.Contains(body, `id="`+tt.field+`"`) || !strings.Contains(body, `aria-describedby="`+tt.field) && !strings.Contains(body, " "+tt.field+`"`)) {
+			t.Errorf("%s: no error beside the field (%s)\n%s", tt.name, tt.field, body)
+		}
+		if tt.field == "" && !strings.Contains(body, `class="error"`) {
+			t.Errorf("%s: no error shown\n%s", tt.name, body)
+		}
+		for _, k := range tt.kept {
+			if !strings.Contains(body, k) {
+				t.Errorf("%s: %q not kept", tt.name, k)
+			}
+		}
+		for _, secret := range []string{"short", "a long password"} {
+			if strings.Contains(body, `value="`+secret+`"`) {
+				t.Errorf("%s: a password or secret is shown again", tt.name)
+			}
+		}
+	}
+	// Nothing refused was changed.
+	if _, err := f.svc.Access.FindUser(t.Context(), "ok-name"); opencube.ErrorKind(err) != opencube.KindNotFound {
+		t.Errorf("a refused user exists: %v", err)
 	}
 }

@@ -77,7 +77,7 @@ func (s *Server) secretAdd(rq *request) error {
 		return err
 	}
 	if _, err := rq.api.AddSecret(ctx, code, secret); err != nil {
-		if f.refused(err, nil) {
+		if selfShown(f, err, nil) {
 			// What was typed is a secret: never shown again.
 			f.Values.Set("secret", "")
 			return s.settingsPage(rq, refusalStatus(err), code, &settingsView{Form: f})

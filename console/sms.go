@@ -82,7 +82,7 @@ func (s *Server) smsSend(rq *request) error {
 	if err != nil {
 		err = besideField(err, map[opencube.Kind]string{opencube.KindSMSTooLong: "content", opencube.KindDeviceNotFound: "iccid",
 			opencube.KindSMSDailyLimit: "iccid", opencube.KindSIMState: "iccid"})
-		if f.refused(err, map[string]string{"device_id": "iccid"}) {
+		if selfShown(f, err, map[string]string{"device_id": "iccid"}) {
 			return s.smsRender(rq, refusalStatus(err), f)
 		}
 		return err

@@ -88,7 +88,7 @@ func (s *Server) userCreate(rq *request) error {
 	}
 	u, err := rq.api.CreateUser(rq.r.Context(), req)
 	if err != nil {
-		if f.refused(err, nil) {
+		if selfShown(f, err, nil) {
 			return s.usersPage(rq, refusalStatus(err), &usersView{Form: f})
 		}
 		return err
@@ -125,7 +125,7 @@ func (s *Server) tokenCreate(rq *request) error {
 	f := newForm(rq.r.PostForm)
 	t, err := rq.api.CreateToken(rq.r.Context(), rq.r.PathValue("username"), strings.TrimSpace(f.Get("name")))
 	if err != nil {
-		if opencube.ErrorKind(err) == opencube.KindInvalid && f.refused(err, nil) {
+		if opencube.ErrorKind(err) == opencube.KindInvalid && selfShown(f, err, nil) {
 			return s.userPage(rq, refusalStatus(err), &userView{TokenF: f})
 		}
 		return err
@@ -169,7 +169,7 @@ func (s *Server) userPassword(rq *request) error {
 		return s.userPage(rq, http.StatusBadRequest, &userView{Password: f})
 	}
 	if err := rq.api.SetPassword(rq.r.Context(), name, pw); err != nil {
-		if opencube.ErrorKind(err) == opencube.KindInvalid && f.refused(err, nil) {
+		if opencube.ErrorKind(err) == opencube.KindInvalid && selfShown(f, err, nil) {
 			return s.userPage(rq, refusalStatus(err), &userView{Password: f})
 		}
 		return err

@@ -136,7 +136,7 @@ func (s *Server) deliveries(rq *request, code string, v *webhooksView) error {
 	}
 	ds, err := rq.api.FindDeliveries(rq.r.Context(), f)
 	if err != nil {
-		if v.Filter.refused(err, map[string]string{"event": "event"}) {
+		if shown(v.Filter, err, nil) {
 			return nil
 		}
 		return err
@@ -184,7 +184,7 @@ func (s *Server) webhookPut(rq *request) error {
 	}
 	out, err := rq.api.PutWebhook(rq.r.Context(), w)
 	if err != nil {
-		if f.refused(err, nil) {
+		if shown(f, err, nil) {
 			return s.webhooksPage(rq, refusalStatus(err), code, &webhooksView{Form: f})
 		}
 		return err
@@ -207,7 +207,7 @@ func (s *Server) webhookRotate(rq *request) error {
 	}
 	w, err := rq.api.RotateWebhookSecret(rq.r.Context(), code, time.Duration(hours)*time.Hour)
 	if err != nil {
-		if f.refused(err, map[string]string{"grace_seconds": "grace"}) {
+		if shown(f, err, map[string]string{"grace_seconds": "grace"}) {
 			return s.webhooksPage(rq, refusalStatus(err), code, &webhooksView{Rotate: f})
 		}
 		return err
@@ -239,7 +239,7 @@ func (s *Server) redeliverSince(rq *request) error {
 		return s.webhooksPage(rq, http.StatusBadRequest, code, &webhooksView{Redeliver: f})
 	}
 	if _, err := rq.api.RedeliverSince(rq.r.Context(), code, since, time.Time{}); err != nil {
-		if f.refused(err, nil) {
+		if shown(f, err, nil) {
 			return s.webhooksPage(rq, refusalStatus(err), code, &webhooksView{Redeliver: f})
 		}
 		return err
