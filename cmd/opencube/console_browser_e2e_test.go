@@ -73,8 +73,8 @@ func axeSource(t *testing.T) string {
 	t.Helper()
 	path := os.Getenv("OPENCUBE_AXE")
 	if path == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			path = filepath.Join(home, ".cache", "opencube", "axe-core", "node_modules", "axe-core", "axe.min.js")
+		if cache, err := os.UserCacheDir(); err == nil {
+			path = filepath.Join(cache, "opencube", "axe-core", "node_modules", "axe-core", "axe.min.js")
 		}
 	}
 	b, err := os.ReadFile(path)
