@@ -38,29 +38,32 @@ import (
 // answer was lost, and no delivery report came within DoubtWindow.
 func (s *SMS) SendJob(ctx context.Context, j *opencube.Job) error {
 	now := s.now()
+	if s.Enterprises != nil {
+		// Read before the hand-over's transaction, never in it: a
+		// transaction that waits for another connection of the pool can
+		// wait for ever once every connection is such a transaction's.
+		if holdBy, err := s.heldBy(ctx, j.Key); err != nil || holdBy != "" {
+			if opencube.ErrorKind(err) == opencube.KindSMSNotFound {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			return held(now, "sms %s held: enterprise %s is disabled", j.Key, holdBy)
+		}
+	}
 	var (
-		m      *opencube.SMS
-		wait   time.Time
-		holdBy string
+		m    *opencube.SMS
+		wait time.Time
 	)
 	err := s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
-		m, holdBy = nil, ""
+		m = nil
 		got, err := tx.SMSByID(ctx, j.Key)
 		if err != nil {
 			return err
 		}
 		if got.State != opencube.SMSQueued {
 			return nil // sent, reported or expired meanwhile
-		}
-		if s.Enterprises != nil {
-			e, err := s.Enterprises.FindEnterprise(ctx, got.EnterpriseCode)
-			if err != nil {
-				return err
-			}
-			if e.Disabled() {
-				holdBy = e.AccessCode
-				return nil
-			}
 		}
 		if got.SubmittingAt != nil {
 			if until := got.SubmittingAt.Add(s.doubtWindow()); now.Before(until) {
@@ -78,9 +81,6 @@ func (s *SMS) SendJob(ctx context.Context, j *opencube.Job) error {
 	}
 	if err != nil {
 		return err
-	}
-	if holdBy != "" {
-		return held(now, "sms %s held: enterprise %s is disabled", j.Key, holdBy)
 	}
 	if !wait.IsZero() {
 		return &RetryLater{At: wait, Err: fmt.Errorf("sms %s: an earlier hand-over may have reached the gateway; waiting for its report", j.Key)}
@@ -161,3 +161,31 @@ func (s *SMS) sendFailed(ctx context.Context, m *opencube.SMS, serr error) error
 	s.observe(opencube.SMSMT, moved)
 	return retry
 }
+
+// heldBy returns the access code of the enterprise of message id when it
+// is disabled, "" when it is served.
+func (s *SMS) heldBy(ctx context.Context, id string) (string, error) {
+	var code string
+	err := s.Store.UpdateSMS(ctx, func(tx opencube.SMSTx) error {
+		m, err := tx.SMSByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		code = m.EnterpriseCode
+		return errRead
+	})
+	if err != errRead {
+		return "", err
+	}
+	e, err := s.Enterprises.FindEnterprise(ctx, code)
+	if err != nil {
+		return "", err
+	}
+	if e.Disabled() {
+		return code, nil
+	}
+	return "", nil
+}
+
+// errRead ends a transaction that only read, writing nothing.
+var errRead = errors.New("read only")
