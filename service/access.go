@@ -320,6 +320,18 @@ const (
 	MinPassword = 8
 )
 
+// hashing bounds the argon2id hashes computed at once: each takes
+// argonMemory, so a burst of sign-ins queues instead of taking the
+// server's memory.
+var hashing = make(chan struct{}, 4)
+
+// argonKey computes an argon2id key within the bound of hashing.
+func argonKey(password string, salt []byte, passes, memory uint32, threads uint8, keyLen uint32) []byte {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return argon2.IDKey([]byte(password), salt, passes, memory, threads, keyLen)
+}
+
 // dummyHash is checked against when a username is unknown.
 var dummyHash = sync.OnceValue(func() string {
 	h, _ := HashPassword("opencube-no-such-user")
@@ -334,7 +346,7 @@ func HashPassword(password string) (string, error) {
 	}
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argonKey(password, salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -366,6 +378,9 @@ func CheckPassword(hash, password string) bool {
 	if err != nil || len(want) == 0 {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, passes, memory, threads, uint32(len(want)))
+	if memory > 4*argonMemory || passes > 16 || len(want) > 64 {
+		return false // not a hash this server makes: refuse to spend on it
+	}
+	got := argonKey(password, salt, passes, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
