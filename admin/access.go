@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/metrics"
@@ -329,7 +331,7 @@ func mask(v any) {
 }
 
 func isSecret(field string) bool {
-	f := strings.ToLower(field)
+	f := asciiFold(field)
 	for _, s := range secretFields {
 		if strings.Contains(f, s) {
 			return true
@@ -342,3 +344,20 @@ func isSecret(field string) bool {
 type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// asciiFold lower-cases s as JSON field matching does (encoding/json folds
+// case the Unicode way, so "ſ" matches "s"): each letter becomes the ASCII
+// letter of its case-folding orbit, when it has one.
+func asciiFold(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < utf8.RuneSelf {
+				r = f
+				break
+			}
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}

@@ -121,15 +121,15 @@ func (s *Server) loginPost(rq *request) error {
 		lv.Error = rq.lang.T("error.csrf")
 		return s.showLogin(rq, http.StatusForbidden, lv)
 	}
-	addr := clientAddr(r)
-	if wait := s.throttle.blocked(username, addr); wait > 0 {
+	addr := s.clientAddr(r)
+	at, wait := s.throttle.reserve(username, addr)
+	if wait > 0 {
 		s.signedIn("throttled")
 		lv.Error = rq.lang.T("login.throttled", int(wait.Minutes())+1)
 		return s.showLogin(rq, http.StatusTooManyRequests, lv)
 	}
 	a, err := s.Access.SignIn(r.Context(), username, password)
 	if opencube.ErrorKind(err) == opencube.KindUnauthenticated {
-		s.throttle.fail(username, addr)
 		s.signedIn("refused")
 		s.logger().InfoContext(r.Context(), "console sign-in refused", "username", username, "addr", addr)
 		lv.Error = rq.lang.T("login.wrong")
@@ -138,7 +138,7 @@ func (s *Server) loginPost(rq *request) error {
 	if err != nil {
 		return err
 	}
-	s.throttle.forget(username)
+	s.throttle.succeeded(username, addr, at)
 	s.signedIn("ok")
 	secret, _, err := s.Access.StartSession(r.Context(), a)
 	if err != nil {
@@ -170,9 +170,18 @@ func (s *Server) logout(rq *request) error {
 	return nil
 }
 
-// clientAddr is the address a request came from (the proxy's, behind
-// one).
-func clientAddr(r *http.Request) string {
+// clientAddr is the address a request came from: behind a proxy the
+// server trusts (TrustProxy), the last address X-Forwarded-For names, the
+// one the proxy saw; otherwise the connection's.
+func (s *Server) clientAddr(r *http.Request) string {
+	if s.TrustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			hops := strings.Split(xff[len(xff)-1], ",")
+			if last := strings.TrimSpace(hops[len(hops)-1]); last != "" {
+				return last
+			}
+		}
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -208,9 +217,12 @@ func (t *throttle) recent(key string, now time.Time) []time.Time {
 	return f
 }
 
-// blocked returns how long sign-ins of username or from addr wait, 0 when
-// they may go on.
-func (t *throttle) blocked(username, addr string) time.Duration {
+// reserve counts a sign-in attempt of username from addr as a failure
+// before its password is checked, so that attempts sent at once cannot
+// all pass, and returns how long sign-ins wait instead (nothing counted)
+// when too many failed already. A success takes its attempt back
+// (succeeded).
+func (t *throttle) reserve(username, addr string) (time.Time, time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
@@ -220,21 +232,27 @@ func (t *throttle) blocked(username, addr string) time.Duration {
 			wait = max(wait, f[len(f)-maxFailures].Add(failureWindow).Sub(now))
 		}
 	}
-	return wait
-}
-
-func (t *throttle) fail(username, addr string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
+	if wait > 0 {
+		return now, wait
+	}
 	for _, key := range []string{"u:" + username, "a:" + addr} {
 		t.failures[key] = append(t.recent(key, now), now)
 	}
+	return now, 0
 }
 
-// forget clears a username's failures after it signed in.
-func (t *throttle) forget(username string) {
+// succeeded takes back the attempt reserved at at, and forgets the
+// username's failures: it signed in.
+func (t *throttle) succeeded(username, addr string, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.failures, "u:"+username)
+	key := "a:" + addr
+	f := t.failures[key]
+	for i := len(f) - 1; i >= 0; i-- {
+		if f[i].Equal(at) {
+			t.failures[key] = append(f[:i:i], f[i+1:]...)
+			break
+		}
+	}
 }

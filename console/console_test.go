@@ -308,3 +308,72 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// TestSignInThrottleAtOnce: wrong passwords sent at once are counted
+// before they are checked, so no more than the throttle allows reach the
+// password check, however many come together.
+func TestSignInThrottleAtOnce(t *testing.T) {
+	f := newConsole(t, nil)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		codes = map[int]int{}
+	)
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			form := url.Values{"username": {"admin"}, "password": {"a wrong guess"}, "csrf": {"same-token"}}
+			req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/console/login", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: "opencube_login", Value: "same-token"})
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			codes[resp.StatusCode]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if codes[http.StatusUnauthorized] != 5 || codes[http.StatusTooManyRequests] != 15 {
+		t.Errorf("answers %v: want 5 checked (401) and 15 throttled (429)", codes)
+	}
+}
+
+// TestSignInThrottleBehindProxy: behind a trusted proxy, the throttle
+// counts the address the proxy saw, so one visitor's failures do not
+// stop the others'.
+func TestSignInThrottleBehindProxy(t *testing.T) {
+	f := newConsole(t, func(s *console.Server) { s.TrustProxy = true })
+	c := f.browser(t)
+	try := func(from, password string) int {
+		form := url.Values{"username": {"p000270"}, "password": {password}, "csrf": {"t"}}
+		if password == service.DemoSecret {
+			form.Set("username", "admin")
+		}
+		req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/console/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", from)
+		req.AddCookie(&http.Cookie{Name: "opencube_login", Value: "t"})
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := 0; i < 5; i++ {
+		try("198.51.100.7", "wrong password")
+	}
+	if st := try("198.51.100.7", "wrong password"); st != http.StatusTooManyRequests {
+		t.Errorf("the guesser's sixth: %d", st)
+	}
+	// Another visitor (and another user) through the same proxy signs in.
+	if st := try("203.0.113.9", service.DemoSecret); st != http.StatusSeeOther {
+		t.Errorf("another visitor: %d", st)
+	}
+}

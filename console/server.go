@@ -53,6 +53,11 @@ type Server struct {
 	// Secure marks the cookies Secure: the console is served over HTTPS
 	// (behind a proxy that ends TLS). A request over TLS gets them anyway.
 	Secure bool
+	// TrustProxy takes a sign-in's address from X-Forwarded-For (the
+	// last address in it, the one the proxy in front saw) for the
+	// throttle of failed sign-ins: behind a proxy, every visitor would
+	// otherwise share the proxy's address.
+	TrustProxy bool
 	// Sandbox shows the sandbox clock and its advance button.
 	Sandbox bool
 	// Now is the wall clock of sessions and throttles; time.Now when nil.

@@ -71,9 +71,10 @@ type UserStore interface {
 	ListUsers(ctx context.Context, q UserQuery) (*List[*User], error)
 	// CountUsers returns how many users there are.
 	CountUsers(ctx context.Context) (int, error)
-	// UpdateUser sets a user's disabled flag and password hash;
-	// KindNotFound when unknown.
-	UpdateUser(ctx context.Context, u *User) error
+	// UpdateUser sets a user's disabled flag (when not nil) and password
+	// hash (when not empty), leaving the other alone; KindNotFound when the
+	// user is unknown.
+	UpdateUser(ctx context.Context, username string, disabled *bool, passwordHash string) error
 	// CreateToken inserts a token of an existing user; KindNotFound when
 	// the user is unknown.
 	CreateToken(ctx context.Context, t *Token) error

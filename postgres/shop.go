@@ -38,7 +38,7 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *opencube.ESIMPlan) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.pool.Exec(ctx, `INSERT INTO esim_plans (`+esimPlanColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	_, err = db.exec(ctx, "create eSIM plan", `INSERT INTO esim_plans (`+esimPlanColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		p.ID, p.EnterpriseCode, p.PackageCode, p.Name, p.Description, list(p.MCCs), p.Region, p.Continent, p.Hot,
 		p.VolumeBytes, p.PeriodDays, string(prices), p.CreatedAt)
 	switch {
@@ -193,7 +193,7 @@ func (db *DB) UpdateProfile(ctx context.Context, accessCode, iccid string, fn fu
 
 // CreateShopUser implements opencube.ShopStore.
 func (db *DB) CreateShopUser(ctx context.Context, u *opencube.ShopUser) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO shop_users (id, enterprise_code, email, passwd_md5, created_at) VALUES ($1, $2, $3, $4, $5)`,
+	_, err := db.exec(ctx, "create shop user", `INSERT INTO shop_users (id, enterprise_code, email, passwd_md5, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		u.ID, u.EnterpriseCode, u.Email, u.PasswordMD5, u.CreatedAt)
 	switch {
 	case violated(err, codeUniqueViolation, "shop_users_email_key", "shop_users_pkey") != "":

@@ -136,13 +136,14 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 }
 
 // UpdateUser implements operator.UserStore.
-func (db *DB) UpdateUser(ctx context.Context, u *operator.User) error {
-	tag, err := db.exec(ctx, "update user", `UPDATE users SET disabled = $1, password_hash = $2 WHERE username = $3`, u.Disabled, u.PasswordHash, u.Username)
+func (db *DB) UpdateUser(ctx context.Context, username string, disabled *bool, passwordHash string) error {
+	tag, err := db.exec(ctx, "update user", `UPDATE users SET disabled = coalesce($1, disabled), password_hash = coalesce(nullif($2, ''), password_hash) WHERE username = $3`,
+		disabled, passwordHash, username)
 	if err != nil {
 		return err
 	}
 	if tag.RowsAffected() == 0 {
-		return unknownUser(u.Username)
+		return unknownUser(username)
 	}
 	return nil
 }

@@ -124,22 +124,19 @@ func (s *Access) RevokeToken(ctx context.Context, username, id string) error {
 // SetUser disables or enables a user and, when password is not empty, sets
 // its console password.
 func (s *Access) SetUser(ctx context.Context, username string, disabled *bool, password string) (*operator.User, error) {
-	u, err := s.Store.FindUser(ctx, username)
-	if err != nil {
-		return nil, err
-	}
-	if disabled != nil {
-		u.Disabled = *disabled
-	}
+	hash := ""
 	if password != "" {
-		if u.PasswordHash, err = HashPassword(password); err != nil {
+		var err error
+		if hash, err = HashPassword(password); err != nil {
 			return nil, err
 		}
 	}
-	if err := s.Store.UpdateUser(ctx, u); err != nil {
+	// Only what changes is written: a password set while another request
+	// disables the user leaves it disabled.
+	if err := s.Store.UpdateUser(ctx, username, disabled, hash); err != nil {
 		return nil, err
 	}
-	return u, nil
+	return s.Store.FindUser(ctx, username)
 }
 
 // Authenticate returns the actor of an API token; KindUnauthenticated for

@@ -31,26 +31,24 @@ func (s *Admin) FindEnterprise(ctx context.Context, accessCode string) (*opencub
 
 // RotateSecret implements opencube.AdminService.
 func (s *Admin) RotateSecret(ctx context.Context, accessCode, secret string) (*opencube.Enterprise, error) {
-	e, err := s.Store.FindEnterprise(ctx, accessCode)
-	if err != nil {
-		return nil, err
-	}
-	if slices.Contains(e.Secrets, secret) {
-		return nil, opencube.Errorf(opencube.KindConflict, "enterprise %s already holds that secret", accessCode)
-	}
-	e.Secrets = append(e.Secrets, secret)
-	e.SecretsAdded = append(e.SecretsAdded, s.Clock.Now())
-	if n := len(e.Secrets); n > opencube.MaxSecrets {
-		e.Secrets = e.Secrets[n-opencube.MaxSecrets:]
-		e.SecretsAdded = e.SecretsAdded[n-opencube.MaxSecrets:]
-	}
-	if err := e.Validate(); err != nil {
-		return nil, err
-	}
-	if err := s.Store.UpdateSecrets(ctx, accessCode, e.Secrets, e.SecretsAdded); err != nil {
-		return nil, err
-	}
-	return e, nil
+	// In the enterprise's locked transaction: a secret dropped meanwhile
+	// is not brought back.
+	now := s.Clock.Now()
+	return s.Store.UpdateEnterprise(ctx, accessCode, now, func(e *opencube.Enterprise) error {
+		if slices.Contains(e.Secrets, secret) {
+			return opencube.Errorf(opencube.KindConflict, "enterprise %s already holds that secret", accessCode)
+		}
+		for len(e.SecretsAdded) < len(e.Secrets) { // ages an older version did not keep
+			e.SecretsAdded = append(e.SecretsAdded, e.CreatedAt)
+		}
+		e.Secrets = append(e.Secrets, secret)
+		e.SecretsAdded = append(e.SecretsAdded, now)
+		if n := len(e.Secrets); n > opencube.MaxSecrets {
+			e.Secrets = e.Secrets[n-opencube.MaxSecrets:]
+			e.SecretsAdded = e.SecretsAdded[n-opencube.MaxSecrets:]
+		}
+		return e.Validate()
+	})
 }
 
 // SetRateLimit implements opencube.AdminService.

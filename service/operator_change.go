@@ -36,6 +36,8 @@ type ChangeStore interface {
 	opencube.PlanStore
 	opencube.OrderStore
 	operator.ChangeStore
+	// FindOrder reads any enterprise's order (operator.ListStore).
+	FindOrder(ctx context.Context, id string) (*opencube.Order, []*opencube.Event, error)
 }
 
 // UpdatePlan changes a catalog plan as u says (only the fields set);
@@ -118,18 +120,13 @@ func (c *Changes) SIMOwner(ctx context.Context, within, iccid string) (string, e
 // OrderOwner returns the enterprise of an order within within;
 // KindOrderNotFound when unknown there.
 func (c *Changes) OrderOwner(ctx context.Context, within, id string) (string, error) {
-	var owner string
-	err := c.Store.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
-		o, err := tx.OrderByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		owner = o.EnterpriseCode
-		return nil
-	})
+	// A read, never a write transaction: a write would carry the
+	// request's audit entry away before the change it is about.
+	o, _, err := c.Store.FindOrder(ctx, id)
 	if err != nil {
 		return "", err
 	}
+	owner := o.EnterpriseCode
 	if within != "" && owner != within {
 		return "", opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
 	}

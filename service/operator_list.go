@@ -125,14 +125,16 @@ func (l *Lists) ListSIMs(ctx context.Context, q operator.SIMQuery) (*operator.Li
 
 // SIM returns what the operator sees of a SIM: its order in use, its
 // latest orders, open sessions, usage of the last UsageDays UTC+8 days and
-// last message.
+// last message: its current enterprise's, never what it had with the one
+// it was moved from.
 func (l *Lists) SIM(ctx context.Context, iccid string) (*operator.SIMDetail, error) {
 	sim, err := l.Store.FindSIM(ctx, iccid)
 	if err != nil {
 		return nil, err
 	}
+	ent := sim.EnterpriseCode
 	d := &operator.SIMDetail{SIM: sim, RecentOrders: []*opencube.Order{}, Sessions: []*opencube.DataSession{}, Usage: []operator.UsagePoint{}}
-	orders, err := l.Store.ListOrders(ctx, operator.OrderQuery{ICCID: iccid, Page: operator.Page{Limit: operator.RecentOrders}})
+	orders, err := l.Store.ListOrders(ctx, operator.OrderQuery{Enterprise: ent, ICCID: iccid, Page: operator.Page{Limit: operator.RecentOrders}})
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +143,7 @@ func (l *Lists) SIM(ctx context.Context, iccid string) (*operator.SIMDetail, err
 		if d.Order != nil {
 			break
 		}
-		in, err := l.Store.ListOrders(ctx, operator.OrderQuery{ICCID: iccid, Status: st, Page: operator.Page{Limit: 1}})
+		in, err := l.Store.ListOrders(ctx, operator.OrderQuery{Enterprise: ent, ICCID: iccid, Status: st, Page: operator.Page{Limit: 1}})
 		if err != nil {
 			return nil, err
 		}
@@ -149,21 +151,21 @@ func (l *Lists) SIM(ctx context.Context, iccid string) (*operator.SIMDetail, err
 			d.Order = in.Items[0]
 		}
 	}
-	sessions, err := l.Store.ListSessions(ctx, operator.SessionQuery{ICCID: iccid, Page: operator.Page{Limit: operator.MaxLimit}})
+	sessions, err := l.Store.ListSessions(ctx, operator.SessionQuery{Enterprise: ent, ICCID: iccid, Page: operator.Page{Limit: operator.MaxLimit}})
 	if err != nil {
 		return nil, err
 	}
 	d.Sessions = sessions.Items
 	today := l.Clock.Now().In(opencube.BusinessZone)
 	first := today.AddDate(0, 0, 1-operator.UsageDays)
-	usage, err := l.Store.Usage(ctx, operator.UsageQuery{ICCID: iccid, Granularity: operator.ByDay, From: dayOf(first), To: dayOf(today)})
+	usage, err := l.Store.Usage(ctx, operator.UsageQuery{Enterprise: ent, ICCID: iccid, Granularity: operator.ByDay, From: dayOf(first), To: dayOf(today)})
 	if err != nil {
 		return nil, err
 	}
 	if usage != nil {
 		d.Usage = usage
 	}
-	sms, err := l.Store.ListSMS(ctx, operator.SMSQuery{ICCID: iccid, Page: operator.Page{Limit: 1}})
+	sms, err := l.Store.ListSMS(ctx, operator.SMSQuery{Enterprise: ent, ICCID: iccid, Page: operator.Page{Limit: 1}})
 	if err != nil {
 		return nil, err
 	}

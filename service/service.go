@@ -1,6 +1,9 @@
 package service
 
 import (
+	"context"
+	"time"
+
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
 )
@@ -52,6 +55,9 @@ type AdminStore interface {
 	opencube.EnterpriseStore
 	opencube.SIMStore
 	opencube.PlanStore
+	// UpdateEnterprise changes an enterprise in its locked transaction
+	// (operator.ChangeStore).
+	UpdateEnterprise(ctx context.Context, accessCode string, now time.Time, fn func(e *opencube.Enterprise) error) (*opencube.Enterprise, error)
 }
 
 // Notify is the operator's view of notifications (opencube.NotifyService):

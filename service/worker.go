@@ -110,8 +110,14 @@ func (w *Worker) kinds() []string {
 func (w *Worker) finish(ctx context.Context, j *opencube.Job) error {
 	start := time.Now()
 	err := w.run(ctx, j)
+	var later *RetryLater
+	held := errors.As(err, &later) && later.Held
 	if w.Observe != nil && (err == nil || ctx.Err() == nil) {
-		w.Observe(j.Kind, err, time.Since(start))
+		if held {
+			w.Observe(j.Kind, nil, time.Since(start)) // it waits; it did not fail
+		} else {
+			w.Observe(j.Kind, err, time.Since(start))
+		}
 	}
 	// Record the outcome even when ctx ended meanwhile (a shutdown): a done
 	// job must not run again, and an interrupted one is free at once.
@@ -123,16 +129,18 @@ func (w *Worker) finish(ctx context.Context, j *opencube.Job) error {
 		err = w.Store.RetryJob(done, j.ID, w.Owner, w.Clock.Now(), "interrupted: "+err.Error())
 	default:
 		at := w.Clock.Now().Add(w.Backoff(j.Attempts))
-		var later *RetryLater
-		if errors.As(err, &later) {
+		if later != nil {
 			at = later.At
 		}
-		if later != nil && later.Held {
+		why := err.Error()
+		if held {
+			// Not a failure: the job waits, with no error to show as one.
 			w.Logger.Debug("job held", "kind", j.Kind, "key", j.Key, "until", at, "why", err)
+			why = ""
 		} else {
 			w.Logger.Warn("job failed", "kind", j.Kind, "key", j.Key, "attempt", j.Attempts, "err", err)
 		}
-		err = w.Store.RetryJob(done, j.ID, w.Owner, at, err.Error())
+		err = w.Store.RetryJob(done, j.ID, w.Owner, at, why)
 	}
 	if err != nil && opencube.ErrorKind(err) != opencube.KindConflict {
 		return err

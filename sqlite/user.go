@@ -151,14 +151,15 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 }
 
 // UpdateUser implements operator.UserStore.
-func (db *DB) UpdateUser(ctx context.Context, u *operator.User) error {
+func (db *DB) UpdateUser(ctx context.Context, username string, disabled *bool, passwordHash string) error {
 	return db.update(ctx, func(t *txn) error {
-		res, err := t.exec(`UPDATE users SET disabled = ?, password_hash = ? WHERE username = ?`, u.Disabled, u.PasswordHash, u.Username)
+		res, err := t.exec(`UPDATE users SET disabled = coalesce(?, disabled), password_hash = coalesce(nullif(?, ''), password_hash) WHERE username = ?`,
+			disabled, passwordHash, username)
 		if err != nil {
 			return dbError("update user", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return unknownUser(u.Username)
+			return unknownUser(username)
 		}
 		return nil
 	})

@@ -98,15 +98,21 @@ func testUsers(t *testing.T, open func(*testing.T) opencube.Store) {
 	if diff := cmp.Diff(want, tokens); diff != "" {
 		t.Errorf("FindTokens(zoe) (-want +got):\n%s", diff)
 	}
-	u = users[0]
-	u.Disabled, u.PasswordHash = true, "$argon2id$new"
-	if err := s.UpdateUser(ctx, u); err != nil {
+	yes := true
+	if err := s.UpdateUser(ctx, "zoe", &yes, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FindUser(ctx, "zoe"); !got.Disabled || got.PasswordHash != "" {
+		t.Errorf("after disabling: %+v", got)
+	}
+	// A password alone leaves the disabled flag as it is.
+	if err := s.UpdateUser(ctx, "zoe", nil, "$argon2id$new"); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.FindUser(ctx, "zoe"); !got.Disabled || got.PasswordHash != "$argon2id$new" {
-		t.Errorf("after UpdateUser: %+v", got)
+		t.Errorf("after a password: %+v", got)
 	}
-	if err := s.UpdateUser(ctx, &operator.User{Username: "nobody"}); opencube.ErrorKind(err) != opencube.KindNotFound {
+	if err := s.UpdateUser(ctx, "nobody", &yes, ""); opencube.ErrorKind(err) != opencube.KindNotFound {
 		t.Errorf("UpdateUser(unknown) = %v; want not_found", err)
 	}
 

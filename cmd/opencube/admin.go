@@ -44,7 +44,8 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 		s.Sandbox = m.Notify.sandbox
 	}
 	mux.Handle(admin.Prefix, s.Handler())
-	c := &console.Server{Access: m.Services.Access, Admin: s, Logger: m.Logger, Secure: m.ConsoleSecure, Sandbox: m.Notify.sandbox != nil}
+	c := &console.Server{Access: m.Services.Access, Admin: s, Logger: m.Logger, Secure: m.ConsoleSecure,
+		TrustProxy: m.ConsoleTrustProxy, Sandbox: m.Notify.sandbox != nil}
 	if m.Metrics != nil {
 		s.OnAudit = func(e *operator.AuditEntry) { m.Metrics.Audited(string(e.ActorKind)) }
 		c.OnSignIn = m.Metrics.SignIn

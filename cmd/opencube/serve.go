@@ -37,6 +37,9 @@ type Main struct {
 	// ConsoleSecure marks the console's cookies Secure: it is served over
 	// HTTPS by a proxy in front.
 	ConsoleSecure bool
+	// ConsoleTrustProxy takes the console's visitors' addresses from
+	// X-Forwarded-For (the proxy in front sets it).
+	ConsoleTrustProxy bool
 	Window        time.Duration
 	Node          int
 	MaxBulk       int
@@ -126,6 +129,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.Demo, "demo", m.Demo, "load the demo dataset into an empty database")
 	fs.StringVar(&m.DemoSecret, "demo-secret", m.DemoSecret, "secret of the demo enterprises")
 	fs.BoolVar(&m.ConsoleSecure, "console-secure-cookies", m.ConsoleSecure, "mark the console's cookies Secure (it is served over HTTPS behind a proxy)")
+	fs.BoolVar(&m.ConsoleTrustProxy, "console-trust-proxy", m.ConsoleTrustProxy, "take the console's visitors' addresses from X-Forwarded-For, set by the proxy in front (for the throttle of failed sign-ins)")
 	fs.StringVar(&m.AdminToken, "admin-token", m.AdminToken, "bootstrap token of the admin API, an operator without a user (the API is off without it until a user exists)")
 	fs.DurationVar(&m.Window, "timestamp-window", m.Window, "accepted distance between a request timestamp and the server clock")
 	fs.IntVar(&m.Node, "node", m.Node, "node number 0-63, unique among nodes sharing a database; -1 leases a free one from the database")
