@@ -40,10 +40,10 @@ type Main struct {
 	// ConsoleTrustProxy takes the console's visitors' addresses from
 	// X-Forwarded-For (the proxy in front sets it).
 	ConsoleTrustProxy bool
-	Window        time.Duration
-	Node          int
-	MaxBulk       int
-	LogLevel      string
+	Window            time.Duration
+	Node              int
+	MaxBulk           int
+	LogLevel          string
 	// LogFormat is text or json (observe.go).
 	LogFormat string
 	// AccessLog writes one line a request, at info level.
