@@ -377,3 +377,22 @@ func TestSignInThrottleBehindProxy(t *testing.T) {
 		t.Errorf("another visitor: %d", st)
 	}
 }
+
+// TestPasswordChangeEndsSessions: whoever signed in with the old password
+// is signed out when it changes.
+func TestPasswordChangeEndsSessions(t *testing.T) {
+	f := newConsole(t, nil)
+	c := f.browser(t)
+	if status, _ := f.signIn(t, c, "p000270", service.DemoSecret); status != http.StatusSeeOther {
+		t.Fatal(status)
+	}
+	if _, err := f.svc.Access.SetUser(t.Context(), "p000270", nil, "a brand new password"); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, _ := get(t, c, f.srv.URL+"/console/"); status != http.StatusSeeOther {
+		t.Errorf("the old session after a password change: %d", status)
+	}
+	if status, _ := f.signIn(t, f.browser(t), "p000270", "a brand new password"); status != http.StatusSeeOther {
+		t.Errorf("signing in with the new password: %d", status)
+	}
+}

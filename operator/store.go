@@ -99,6 +99,9 @@ type SessionStore interface {
 	FindConsoleSession(ctx context.Context, hash string, now time.Time) (*ConsoleSession, error)
 	// TouchConsoleSession records a session's request at now.
 	TouchConsoleSession(ctx context.Context, hash string, now time.Time) error
+	// EndUserSessions ends every session of a user (its password
+	// changed).
+	EndUserSessions(ctx context.Context, username string) error
 	// DeleteConsoleSession ends a session (sign-out), and every session that
 	// expired before now.
 	DeleteConsoleSession(ctx context.Context, hash string, now time.Time) error

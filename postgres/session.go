@@ -49,3 +49,9 @@ func (db *DB) DeleteConsoleSession(ctx context.Context, hash string, now time.Ti
 	_, err := db.exec(ctx, "delete console session", `DELETE FROM console_sessions WHERE hash = $1 OR expires_at <= $2`, hash, now)
 	return err
 }
+
+// EndUserSessions implements operator.SessionStore.
+func (db *DB) EndUserSessions(ctx context.Context, username string) error {
+	_, err := db.exec(ctx, "end user sessions", `DELETE FROM console_sessions WHERE username = $1`, username)
+	return err
+}

@@ -136,6 +136,12 @@ func (s *Access) SetUser(ctx context.Context, username string, disabled *bool, p
 	if err := s.Store.UpdateUser(ctx, username, disabled, hash); err != nil {
 		return nil, err
 	}
+	if hash != "" {
+		// Whoever signed in with the old password is signed out.
+		if err := s.Store.EndUserSessions(ctx, username); err != nil {
+			return nil, err
+		}
+	}
 	return s.Store.FindUser(ctx, username)
 }
 

@@ -64,3 +64,13 @@ func (db *DB) DeleteConsoleSession(ctx context.Context, hash string, now time.Ti
 		return nil
 	})
 }
+
+// EndUserSessions implements operator.SessionStore.
+func (db *DB) EndUserSessions(ctx context.Context, username string) error {
+	return db.update(ctx, func(t *txn) error {
+		if _, err := t.exec(`DELETE FROM console_sessions WHERE username = ?`, username); err != nil {
+			return dbError("end user sessions", err)
+		}
+		return nil
+	})
+}

@@ -284,6 +284,20 @@ func testConsoleSessions(t *testing.T, open func(*testing.T) opencube.Store) {
 	if _, err := s.FindConsoleSession(ctx, "ha", t0.Add(time.Hour)); opencube.ErrorKind(err) != opencube.KindNotFound {
 		t.Errorf("an expired session: %v; want not_found", err)
 	}
+	// A user's sessions end together.
+	c := &operator.ConsoleSession{Hash: "hc", Username: "zoe", CSRF: "cc", CreatedAt: t0, SeenAt: t0, ExpiresAt: t0.Add(3 * time.Hour)}
+	if err := s.PutConsoleSession(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EndUserSessions(ctx, "zoe"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FindConsoleSession(ctx, "hc", t0); opencube.ErrorKind(err) != opencube.KindNotFound {
+		t.Errorf("a session after EndUserSessions: %v", err)
+	}
+	if err := s.PutConsoleSession(ctx, b); err != nil {
+		t.Fatal(err)
+	}
 	// Signing b out at 90 minutes forgets a (expired) too.
 	if err := s.DeleteConsoleSession(ctx, "hb", t0.Add(90*time.Minute)); err != nil {
 		t.Fatal(err)
