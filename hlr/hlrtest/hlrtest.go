@@ -35,8 +35,8 @@ hlr
 
 // Server is a running (or stopped) OsmoHLR.
 type Server struct {
-	t   testing.TB
-	dir string
+	t      testing.TB
+	dir    string
 	cmd    *exec.Cmd
 	exited chan error // cmd's Wait
 }
