@@ -103,19 +103,75 @@ const (
 	JobHLRReconcile = "hlr.reconcile"
 )
 
-// ProvisionStore keeps the SIMs' standing in the subscriber register and
-// their authentication data.
+// HLRReport is what a reconciliation of the SIMs with the register's
+// subscribers found and did.
+type HLRReport struct {
+	// Trigger is "schedule" or "operator".
+	Trigger    string    `json:"trigger"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	// SIMs counts the SIMs compared; Subscribers the register's
+	// subscribers.
+	SIMs        int `json:"sims"`
+	Subscribers int `json:"subscribers"`
+	// Missing are the SIMs (ICCIDs) whose subscriber was missing;
+	// Drifted those whose subscriber's access or MSISDN differed from the
+	// SIM's state; Stale the IMSIs the register held for a terminated SIM
+	// or an IMSI no SIM has any more (deleted); Unknown the subscribers no
+	// SIM ever had (left alone). Each list holds at most ReportListMax
+	// entries; the counts are whole.
+	Missing      []string `json:"missing"`
+	MissingCount int      `json:"missing_count"`
+	Drifted      []string `json:"drifted"`
+	DriftedCount int      `json:"drifted_count"`
+	Stale        []string `json:"stale"`
+	StaleCount   int      `json:"stale_count"`
+	Unknown      []string `json:"unknown"`
+	UnknownCount int      `json:"unknown_count"`
+	// Repaired counts the SIMs made to match; Failed the SIMs whose repair
+	// the register refused ("iccid: answer").
+	Repaired    int      `json:"repaired"`
+	Failed      []string `json:"failed"`
+	FailedCount int      `json:"failed_count"`
+	// Error says why the run stopped early (the register unreachable).
+	Error string `json:"error,omitempty"`
+}
+
+// ReportListMax bounds each list of an HLRReport.
+const ReportListMax = 100
+
+// HLRStatus is the register's standing as the admin API shows it.
+type HLRStatus struct {
+	// Register names the adapter ("osmo"); empty when provisioning is off.
+	Register string `json:"register"`
+	// Pending counts the SIMs with a change waiting to reach the register;
+	// Failed those whose last command the register refused.
+	Pending int `json:"pending"`
+	Failed  int `json:"failed"`
+	// Last is the last reconciliation's report, nil before the first.
+	Last *HLRReport `json:"last_reconciliation"`
+}
+
+// ProvisionStore keeps the SIMs' standing in the subscriber register, their
+// authentication data and the reconciliations' reports. CreateSIMs stores
+// the authentication data of the SIMs it creates (SIM.Auth).
 type ProvisionStore interface {
-	// SetSIMAuth stores the SIMs' authentication data (by ICCID).
-	SetSIMAuth(ctx context.Context, auth map[string]*SIMAuth) error
 	// SIMAuth returns a SIM's authentication data, or nil when it has none.
 	SIMAuth(ctx context.Context, iccid string) (*SIMAuth, error)
-	// Provisioning returns a SIM's standing, or nil when it was never
-	// provisioned.
+	// Provisioning returns a SIM's standing: pending (with the last failed
+	// attempt's error) while a JobHLRSync of it waits, else the last
+	// outcome written; nil when it was never provisioned.
 	Provisioning(ctx context.Context, iccid string) (*Provisioning, error)
-	// SetProvisioning writes a SIM's standing.
+	// SetProvisioning writes a SIM's outcome.
 	SetProvisioning(ctx context.Context, p *Provisioning) error
-	// ProvisionSIMs returns up to limit SIMs after the ICCID after, ICCID
-	// order, with any status, for reconciliation.
+	// ProvisionSIMs returns up to limit SIMs after the ICCID after (any
+	// enterprise, any status), ICCID order, for reconciliation.
 	ProvisionSIMs(ctx context.Context, after string, limit int) ([]*SIM, error)
+	// ProvisionCounts counts the SIMs pending (a JobHLRSync waits) and
+	// failed.
+	ProvisionCounts(ctx context.Context) (pending, failed int, err error)
+	// SaveHLRReport keeps r as the last reconciliation's report.
+	SaveHLRReport(ctx context.Context, r *HLRReport) error
+	// LastHLRReport returns the last reconciliation's report, or nil.
+	LastHLRReport(ctx context.Context) (*HLRReport, error)
 }

@@ -56,6 +56,13 @@ func (s *Corrections) DownloadIMSI(ctx context.Context, iccid, imsi string) (*op
 		if err := tx.UpdateSIMIMSI(ctx, iccid, imsi); err != nil {
 			return err
 		}
+		// The register: the new IMSI created, the old one deleted.
+		if err := s.HLR.sync(ctx, tx, iccid); err != nil {
+			return err
+		}
+		if err := s.HLR.deleteIMSI(ctx, tx, sim.IMSI); err != nil {
+			return err
+		}
 		o.IMSI, o.UpdatedAt = imsi, s.Clock.Now()
 		if err := tx.UpdateOrder(ctx, o); err != nil {
 			return err

@@ -32,6 +32,9 @@ type OrderStore interface {
 type SIMs struct {
 	Store SIMStore
 	Clock opencube.Clock
+	// HLR writes the subscriber register's jobs of SIM changes; nil
+	// when provisioning is off.
+	HLR *HLRJobs
 }
 
 // SIMStore is what SIMs reads and writes.
@@ -45,6 +48,9 @@ type SIMStore interface {
 type Admin struct {
 	Store AdminStore
 	Clock opencube.Clock
+	// HLR writes the subscriber register's jobs of SIM changes; nil
+	// when provisioning is off.
+	HLR *HLRJobs
 }
 
 // AdminStore is what Admin reads and writes.
@@ -73,6 +79,9 @@ type NotifyStore interface {
 type Corrections struct {
 	Store CorrectionStore
 	Clock opencube.Clock
+	// HLR writes the subscriber register's jobs of SIM changes; nil
+	// when provisioning is off.
+	HLR *HLRJobs
 }
 
 // CorrectionStore is what Corrections reads and writes.
