@@ -86,6 +86,19 @@ func (e *Unreachable) Unwrap() error { return e.Err }
 func (o *Osmo) do(ctx context.Context, verb, variable, value, shown string) (string, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	reused := o.conn != nil
+	val, err := o.try(ctx, verb, variable, value, shown)
+	var u *Unreachable
+	if reused && errors.As(err, &u) && ctx.Err() == nil {
+		// The kept connection had died (the register restarted): the
+		// command never reached it. Once more on a new one.
+		val, err = o.try(ctx, verb, variable, value, shown)
+	}
+	return val, err
+}
+
+// try sends the command once, on the kept connection or a new one.
+func (o *Osmo) try(ctx context.Context, verb, variable, value, shown string) (string, error) {
 	deadline := time.Now().Add(o.timeout())
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d

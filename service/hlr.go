@@ -139,6 +139,17 @@ func (p *Provisioner) Sync(ctx context.Context, j *opencube.Job) error {
 	if err != nil {
 		return err
 	}
+	// After an IMSI change, the old subscriber goes first: it holds the
+	// MSISDN, which the register gives one subscriber only.
+	prev, err := p.Store.Provisioning(ctx, sim.ICCID)
+	if err != nil {
+		return err
+	}
+	if prev != nil && prev.IMSI != "" && prev.IMSI != sim.IMSI {
+		if err := p.Register.Delete(ctx, prev.IMSI); err != nil && !errors.Is(err, hlr.ErrNotFound) {
+			return p.outcome(ctx, sim, err, j.Attempts)
+		}
+	}
 	_, err = p.apply(ctx, sim, inUse, nil)
 	return p.outcome(ctx, sim, err, j.Attempts)
 }
