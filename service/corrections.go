@@ -20,7 +20,7 @@ func (s *Corrections) ReduceOrder(ctx context.Context, orderID string, periods i
 		if err != nil {
 			return err
 		}
-		return saveMove(ctx, tx, o, ev)
+		return saveMove(ctx, tx, o, ev, s.HLR)
 	})
 	if err != nil {
 		return nil, err

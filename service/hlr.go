@@ -16,6 +16,18 @@ import (
 // change's transaction. A nil *HLRJobs writes none: provisioning is off.
 type HLRJobs struct {
 	Clock opencube.Clock
+	// RequirePlan says a SIM's access follows its orders
+	// (Provisioner.RequirePlan): order changes write jobs too.
+	RequirePlan bool
+}
+
+// orderMoved writes, in tx, the JobHLRSync of an order's SIM when access
+// follows the orders.
+func (h *HLRJobs) orderMoved(ctx context.Context, tx opencube.OrderTx, o *opencube.Order) error {
+	if h == nil || !h.RequirePlan {
+		return nil
+	}
+	return h.sync(ctx, tx, o.ICCID)
 }
 
 // SyncJob is the job that makes the register's subscriber of the SIM iccid
@@ -62,8 +74,9 @@ type Provisioner struct {
 	// Name names the register's adapter ("osmo"), for the status.
 	Name  string
 	Clock opencube.Clock
-	// RequirePlan disables the access of an active SIM without an order in
-	// use.
+	// RequirePlan disables the access of an active SIM without a usable
+	// order (in use, or not enabled yet); HLRJobs.RequirePlan must say the
+	// same, so that order changes write jobs.
 	RequirePlan bool
 	// MaxBackoff bounds the wait before a job tries an unreachable
 	// register again (0: a minute).
@@ -101,7 +114,8 @@ func (p *Provisioner) retryAt(attempts int) time.Time {
 	return p.Clock.Now().Add(d)
 }
 
-// simState reads a SIM and whether it has an order in use.
+// simState reads a SIM and whether it has a usable order: one in use, or
+// one not enabled yet (it may start on the SIM's first attach).
 func (p *Provisioner) simState(ctx context.Context, iccid string) (*opencube.SIM, bool, error) {
 	var (
 		sim   *opencube.SIM
@@ -116,7 +130,15 @@ func (p *Provisioner) simState(ctx context.Context, iccid string) (*opencube.SIM
 			return nil
 		}
 		o, err := tx.ActiveOrder(ctx, iccid)
-		inUse = err == nil && o != nil && o.Status == opencube.OrderInUse
+		if err != nil {
+			return err
+		}
+		if o != nil {
+			inUse = o.Status == opencube.OrderInUse
+			return nil
+		}
+		next, err := tx.NextOrder(ctx, iccid)
+		inUse = next != nil
 		return err
 	})
 	return sim, inUse, err
@@ -356,8 +378,8 @@ func (p *Provisioner) reconcile(ctx context.Context, r *opencube.HLRReport) erro
 			}
 			inUse := false
 			if p.RequirePlan && sim.Status == opencube.SIMActive {
-				if s, err := p.Store.FindSubscriber(ctx, sim.IMSI); err == nil && s.Order != nil {
-					inUse = s.Order.Status == opencube.OrderInUse
+				if _, inUse, err = p.simState(ctx, sim.ICCID); err != nil {
+					return err
 				}
 			}
 			if sub != nil && sim.Status != opencube.SIMTerminated {

@@ -13,6 +13,10 @@ type Orders struct {
 	IDs   *IDGenerator
 	// MaxBulk is the largest deviceList of a bulk order (D15).
 	MaxBulk int
+	// HLR writes the subscriber register's jobs of order changes when
+	// access follows the orders (HLRJobs.RequirePlan); nil when
+	// provisioning is off.
+	HLR *HLRJobs
 	// claim is the replay claim of the request the copy made by Replaying
 	// acts for; nil on the shared service.
 	claim *opencube.ReplayClaim

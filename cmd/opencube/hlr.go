@@ -25,8 +25,8 @@ type hlrConfig struct {
 	// Reconcile is how often the register is reconciled with the SIMs (0:
 	// only on demand).
 	Reconcile time.Duration
-	// RequirePlan disables an active SIM's access while it has no order in
-	// use.
+	// RequirePlan disables an active SIM's access while it has no usable
+	// order (in use, or not enabled yet).
 	RequirePlan bool
 	// RetryMax bounds the wait before a change tries an unreachable
 	// register again.
@@ -49,7 +49,7 @@ func (c *hlrConfig) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.Ctrl, "hlr-ctrl", c.Ctrl, "OsmoHLR's CTRL interface HOST:PORT (its port is 4259)")
 	fs.StringVar(&c.VTY, "hlr-vty", c.VTY, "OsmoHLR's VTY HOST:PORT, to list subscribers for reconciliation (default: --hlr-ctrl's host, port 4258)")
 	fs.DurationVar(&c.Reconcile, "hlr-reconcile", c.Reconcile, "how often to reconcile the register with the SIMs (0: only on demand)")
-	fs.BoolVar(&c.RequirePlan, "hlr-require-plan", c.RequirePlan, "disable an active SIM's network access while it has no order in use")
+	fs.BoolVar(&c.RequirePlan, "hlr-require-plan", c.RequirePlan, "disable an active SIM's network access while it has no usable order (in use, or not enabled yet)")
 	fs.DurationVar(&c.RetryMax, "hlr-retry-max", c.RetryMax, "longest wait before a change tries an unreachable register again")
 }
 
@@ -80,8 +80,8 @@ func (m *Main) startHLR(ctx context.Context) error {
 	}
 	c.osmo = hlr.NewOsmo(c.Ctrl)
 	c.osmo.VTY = c.VTY
-	jobs := &service.HLRJobs{Clock: m.Clock}
-	m.Services.SIMs.HLR, m.Services.Admin.HLR, m.Services.Corrections.HLR = jobs, jobs, jobs
+	jobs := &service.HLRJobs{Clock: m.Clock, RequirePlan: c.RequirePlan}
+	m.Services.SIMs.HLR, m.Services.Admin.HLR, m.Services.Corrections.HLR, m.Services.Orders.HLR = jobs, jobs, jobs, jobs
 	p := &service.Provisioner{Store: m.writes, Register: c.osmo, Name: c.Register, Clock: m.Clock,
 		RequirePlan: c.RequirePlan, MaxBackoff: c.RetryMax, Logger: m.Logger}
 	if m.Metrics != nil {

@@ -309,6 +309,29 @@ func TestHLRProvisioning(t *testing.T) {
 			t.Fatalf("next reconciliation: %+v, %v", jobs, err)
 		}
 	})
+	t.Run("require plan", func(t *testing.T) {
+		// A second server on its own database whose SIMs attach only with
+		// a usable order: the demo SIMs of QY-000001 have none.
+		r := startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, func(m *Main) {
+			withHLR(m)
+			m.HLR.RequirePlan = true
+		})
+		runHLRJobs(t, r.m)
+		msisdn := "852" + simQ(1)[len(simQ(1))-8:]
+		wantSubscriber(t, o, imsiOf(simQ(1)), msisdn, false)
+		// An order placed, not enabled yet (it may start on first attach):
+		// the SIM may attach.
+		ord := r.ok(t, r.q, "/package/createOtaOrder", planOTA.ota(simQ(1)))["order_id"].(string)
+		runHLRJobs(t, r.m)
+		wantSubscriber(t, o, imsiOf(simQ(1)), msisdn, true)
+		r.ok(t, r.q, "/package/openOrder", map[string]any{"order_id": ord})
+		runHLRJobs(t, r.m)
+		wantSubscriber(t, o, imsiOf(simQ(1)), msisdn, true)
+		// Ended: no usable order left.
+		r.ok(t, r.q, "/package/endOrder", map[string]any{"order_id": ord})
+		runHLRJobs(t, r.m)
+		wantSubscriber(t, o, imsiOf(simQ(1)), msisdn, false)
+	})
 
 	t.Run("two nodes", func(t *testing.T) {
 		if testing.Short() {
