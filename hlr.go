@@ -85,7 +85,7 @@ type Provisioning struct {
 	IMSI      string         `json:"imsi,omitempty"` // the IMSI last provisioned
 	LastError string         `json:"last_error,omitempty"`
 	Attempts  int            `json:"attempts"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	UpdatedAt time.Time      `json:"updated_at,omitzero"`
 }
 
 // Register job kinds.
