@@ -358,6 +358,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if w := m.Notify.Worker; w != nil {
 			w.Wake()
 		}
+		if w := m.HLR.Worker; w != nil {
+			w.Wake() // a SIM change's register job goes at once too
+		}
 	}, release: func() {
 		for _, w := range []*service.Worker{m.Notify.Worker, m.SMS.Worker, m.HLR.Worker} {
 			if w != nil {
