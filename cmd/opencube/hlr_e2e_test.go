@@ -369,6 +369,24 @@ func TestHLRProvisioning(t *testing.T) {
 			wantSubscriber(t, o, sim.IMSI, sim.MSISDN, true)
 		}
 	})
+	t.Run("restart", func(t *testing.T) {
+		// A change made while the register is down waits in the database
+		// through the server's restart.
+		db, clock := e2eDatabase(t), &e2eClock{now: clockStart}
+		r, stop := startStoppable(t, db, clock, withHLR)
+		runHLRJobs(t, r.m)
+		reg.Stop()
+		if _, err := r.admin().MoveSIM(ctx, simP(7), opencube.SIMSuspend); err != nil {
+			t.Fatal(err)
+		}
+		runHLRJobs(t, r.m)
+		stop()
+		reg.Restart()
+		r, _ = startStoppable(t, db, clock, withHLR)
+		clock.Advance(2 * time.Minute)
+		runHLRJobs(t, r.m)
+		wantSubscriber(t, o, imsiOf(simP(7)), "852"+simP(7)[len(simP(7))-8:], false)
+	})
 }
 
 // startHLRNode runs one node provisioning the test's OsmoHLR on the
