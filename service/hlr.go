@@ -66,7 +66,7 @@ type ProvisionerStore interface {
 //
 // What a SIM's state makes of its subscriber: inventory, created with its
 // MSISDN and authentication data, access disabled; active, CS and PS
-// enabled (with RequirePlan, only while an order is in use); suspended,
+// enabled (with RequirePlan, only while it has a usable order); suspended,
 // both disabled; terminated, deleted.
 type Provisioner struct {
 	Store    ProvisionerStore

@@ -82,7 +82,8 @@ func (m *Main) startHLR(ctx context.Context) error {
 	c.osmo.VTY = c.VTY
 	jobs := &service.HLRJobs{Clock: m.Clock, RequirePlan: c.RequirePlan}
 	m.Services.SIMs.HLR, m.Services.Admin.HLR, m.Services.Corrections.HLR, m.Services.Orders.HLR = jobs, jobs, jobs, jobs
-	p := &service.Provisioner{Store: m.writes, Register: c.osmo, Name: c.Register, Clock: m.Clock,
+	// The provisioner's own writes wake no loop: m.Store, not m.writes.
+	p := &service.Provisioner{Store: m.Store, Register: c.osmo, Name: c.Register, Clock: m.Clock,
 		RequirePlan: c.RequirePlan, MaxBackoff: c.RetryMax, Logger: m.Logger}
 	if m.Metrics != nil {
 		p.Observe, p.OnReconcile = m.Metrics.HLRProvision, m.Metrics.HLRReconciled
