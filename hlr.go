@@ -117,9 +117,10 @@ type HLRReport struct {
 	// Missing are the SIMs (ICCIDs) whose subscriber was missing;
 	// Drifted those whose subscriber's access or MSISDN differed from the
 	// SIM's state; Stale the IMSIs the register held for a terminated SIM
-	// or an IMSI no SIM has any more (deleted); Unknown the subscribers no
-	// SIM ever had (left alone). Each list holds at most ReportListMax
-	// entries; the counts are whole.
+	// (deleted); Unknown the subscribers whose IMSI no SIM has (left
+	// alone: made by hand, or the old IMSI of an OTA change whose deletion
+	// failed). Each list holds at most ReportListMax entries; the counts
+	// are whole.
 	Missing      []string `json:"missing"`
 	MissingCount int      `json:"missing_count"`
 	Drifted      []string `json:"drifted"`
