@@ -52,9 +52,14 @@ func authOf(ki, opc, algorithm string) *opencube.SIMAuth {
 	return a
 }
 
-// SIMRequestOf returns the import form of sim.
+// SIMRequestOf returns the import form of sim, its authentication data
+// included: a request, never an answer.
 func SIMRequestOf(sim *opencube.SIM) SIMRequest {
-	return SIMRequest{ICCID: sim.ICCID, IMSI: sim.IMSI, MSISDN: sim.MSISDN, OTA: Flag(sim.OTA), Enterprise: sim.EnterpriseCode, Status: sim.Status}
+	r := SIMRequest{ICCID: sim.ICCID, IMSI: sim.IMSI, MSISDN: sim.MSISDN, OTA: Flag(sim.OTA), Enterprise: sim.EnterpriseCode, Status: sim.Status}
+	if a := sim.Auth; a != nil {
+		r.Ki, r.OPc, r.Algorithm = a.Ki, a.OPc, a.Algorithm
+	}
+	return r
 }
 
 // Flag is a yes/no value that reads JSON true/false, 1/0, and the strings

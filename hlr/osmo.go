@@ -350,3 +350,25 @@ func parseVTYList(r io.Reader) ([]*Subscriber, error) {
 	}
 	return nil, &Unreachable{errors.New("the VTY's subscriber list ended early")}
 }
+
+// AuthAlgorithms returns the algorithms of a subscriber's 2G and 3G
+// authentication data ("COMP128v1", "MILENAGE"; empty when it has none),
+// never the keys; ErrNotFound when there is no subscriber. Not part of
+// Register: an operator's check that the data reached the register.
+func (o *Osmo) AuthAlgorithms(ctx context.Context, imsi string) (twoG, threeG string, err error) {
+	v := subscriberVar(imsi, "info-aud")
+	val, err := o.do(ctx, "GET", v, "", v)
+	if err != nil {
+		return "", "", notFound(err)
+	}
+	for _, line := range strings.Split(val, "\n") {
+		k, v, _ := strings.Cut(line, "\t")
+		switch k {
+		case "aud2g.algo":
+			twoG = v
+		case "aud3g.algo":
+			threeG = v
+		}
+	}
+	return twoG, threeG, nil
+}

@@ -129,6 +129,23 @@ func TestHLRProvisioning(t *testing.T) {
 		wantSubscriber(t, o, "901700000024001", "491700024001", true)
 		wantSubscriber(t, o, "901700000024002", "491700024002", false) // inventory: known, not attached
 		wantSubscriber(t, o, "901700000024003", "", true)
+		// Through the Go SDK's JSON import too.
+		if err := ad.ImportSIMs(ctx, []*opencube.SIM{{ICCID: "89860000000000024006", IMSI: "901700000024006", MSISDN: "491700024006", EnterpriseCode: entP,
+			Auth: &opencube.SIMAuth{Ki: ki, OPc: opc}}}); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := s.m.Store.SIMAuth(ctx, "89860000000000024006"); err != nil || a == nil || a.Algorithm != "milenage" || a.Ki != ki || a.OPc != opc {
+			t.Fatalf("stored auth = %+v, %v", a != nil, err)
+		}
+		runHLRJobs(t, s.m)
+		wantSubscriber(t, o, "901700000024006", "491700024006", true)
+		// The authentication data reached the register.
+		for imsi, want := range map[string][2]string{"901700000024001": {"", "MILENAGE"}, "901700000024002": {"COMP128v1", ""},
+			"901700000024003": {"", ""}, "901700000024006": {"", "MILENAGE"}} {
+			if g2, g3, err := o.AuthAlgorithms(ctx, imsi); err != nil || g2 != want[0] || g3 != want[1] {
+				t.Errorf("register auth of %s = %q, %q, %v; want %q", imsi, g2, g3, err, want)
+			}
+		}
 		d, err = ad.SIM(ctx, "89860000000000024001")
 		if err != nil || d.Provisioning == nil || d.Provisioning.State != opencube.ProvisionDone || d.Provisioning.IMSI != "901700000024001" {
 			t.Fatalf("after: %+v, %v", d.Provisioning, err)
