@@ -75,6 +75,7 @@ func (o *Osmo) timeout() time.Duration {
 // or whose answer was lost: the command may or may not have run.
 type Unreachable struct{ Err error }
 
+// Error says the register could not be reached, and why.
 func (e *Unreachable) Error() string { return "hlr unreachable: " + e.Err.Error() }
 
 // Unwrap returns the cause.

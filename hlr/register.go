@@ -52,6 +52,7 @@ type Refused struct {
 	Answer  string
 }
 
+// Error quotes the command and the register's answer.
 func (e *Refused) Error() string { return fmt.Sprintf("hlr refused %s: %s", e.Command, e.Answer) }
 
 // IsRefused reports whether err is a Refused, and returns it.
