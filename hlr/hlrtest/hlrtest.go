@@ -121,6 +121,14 @@ func (s *Server) Restart() {
 			}
 			if c, err := net.DialTimeout("tcp", CtrlAddr, 100*time.Millisecond); err == nil {
 				c.Close()
+				// Ours answered, unless it exited, unable to bind: then
+				// another OsmoHLR (not a test's) holds the ports.
+				select {
+				case err := <-exited:
+					b, _ := os.ReadFile(filepath.Join(s.dir, "osmo-hlr.log"))
+					s.t.Fatalf("osmo-hlr exited (%v) while something else answers on %s: stop the other OsmoHLR\n%s", err, CtrlAddr, b)
+				case <-time.After(50 * time.Millisecond):
+				}
 				s.cmd, s.exited = cmd, exited
 				return
 			}
