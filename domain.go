@@ -131,6 +131,9 @@ type SIM struct {
 	EnterpriseCode string    `json:"enterprise"`
 	Status         SIMStatus `json:"status"`
 	CreatedAt      time.Time `json:"created_at"`
+	// Auth is the SIM's authentication data, set only when a SIM is
+	// imported with it (CreateSIMs stores it apart); never encoded.
+	Auth *SIMAuth `json:"-"`
 }
 
 // Validate reports whether s can be stored.

@@ -63,6 +63,7 @@ const (
 var JobKinds = []string{
 	JobExpireOrder, JobExpiryAlert, JobSessionSweep, JobDeliver, JobPurgeDeliveries,
 	JobSendSMS, JobExpireSMS, JobSandboxSMS, JobESIMPreOrderTimeout, JobESIMInstallMail,
+	JobHLRSync, JobHLRDelete, JobHLRReconcile,
 }
 
 // Backlog is the work waiting in a store at a moment, as an operator

@@ -22,6 +22,7 @@ type Store interface {
 	SMSStore
 	HealthStore
 	BacklogStore
+	ProvisionStore
 	// Close releases the store's resources.
 	Close() error
 }
@@ -54,9 +55,10 @@ type EnterpriseStore interface {
 
 // SIMStore keeps the SIM inventory.
 type SIMStore interface {
-	// CreateSIMs inserts every SIM or none; KindConflict when an ICCID or
-	// IMSI exists, KindUnauthenticated when an enterprise is unknown.
-	CreateSIMs(ctx context.Context, sims []*SIM) error
+	// CreateSIMs inserts every SIM (with its Auth, when set) and the jobs
+	// their import causes, or none; KindConflict when an ICCID or IMSI
+	// exists, KindUnauthenticated when an enterprise is unknown.
+	CreateSIMs(ctx context.Context, sims []*SIM, jobs ...*Job) error
 	// FindSIMs returns the enterprise's SIMs, ICCID order, and their total.
 	FindSIMs(ctx context.Context, f SIMFilter) ([]*SIM, int, error)
 }

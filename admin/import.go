@@ -27,16 +27,39 @@ type SIMRequest struct {
 	OTA        Flag               `json:"ota,omitempty"`
 	Enterprise string             `json:"enterprise"`
 	Status     opencube.SIMStatus `json:"status,omitempty"`
+	// Ki, OPc (hex) and Algorithm are the SIM's authentication data for
+	// the subscriber register, all optional: stored apart, sent to the
+	// register, never shown.
+	Ki        string `json:"ki,omitempty"`
+	OPc       string `json:"opc,omitempty"`
+	Algorithm string `json:"algorithm,omitempty"`
 }
 
 // SIM returns the domain SIM r describes.
 func (r *SIMRequest) SIM() *opencube.SIM {
-	return &opencube.SIM{ICCID: r.ICCID, IMSI: r.IMSI, MSISDN: r.MSISDN, OTA: bool(r.OTA), EnterpriseCode: r.Enterprise, Status: r.Status}
+	return &opencube.SIM{ICCID: r.ICCID, IMSI: r.IMSI, MSISDN: r.MSISDN, OTA: bool(r.OTA), EnterpriseCode: r.Enterprise, Status: r.Status,
+		Auth: authOf(r.Ki, r.OPc, r.Algorithm)}
 }
 
-// SIMRequestOf returns the import form of sim.
+// authOf returns the authentication data of an imported SIM, or nil when
+// it has none.
+func authOf(ki, opc, algorithm string) *opencube.SIMAuth {
+	if ki == "" && opc == "" && algorithm == "" {
+		return nil
+	}
+	a := &opencube.SIMAuth{Algorithm: algorithm, Ki: ki, OPc: opc}
+	a.Normalize()
+	return a
+}
+
+// SIMRequestOf returns the import form of sim, its authentication data
+// included: a request, never an answer.
 func SIMRequestOf(sim *opencube.SIM) SIMRequest {
-	return SIMRequest{ICCID: sim.ICCID, IMSI: sim.IMSI, MSISDN: sim.MSISDN, OTA: Flag(sim.OTA), Enterprise: sim.EnterpriseCode, Status: sim.Status}
+	r := SIMRequest{ICCID: sim.ICCID, IMSI: sim.IMSI, MSISDN: sim.MSISDN, OTA: Flag(sim.OTA), Enterprise: sim.EnterpriseCode, Status: sim.Status}
+	if a := sim.Auth; a != nil {
+		r.Ki, r.OPc, r.Algorithm = a.Ki, a.OPc, a.Algorithm
+	}
+	return r
 }
 
 // Flag is a yes/no value that reads JSON true/false, 1/0, and the strings
@@ -71,7 +94,8 @@ func ParseFlag(s string) (value, ok bool) {
 
 // csvColumns are the columns a SIM CSV may hold; the header row names them
 // in any order.
-var csvColumns = map[string]bool{"iccid": true, "imsi": true, "msisdn": false, "ota": false, "enterprise": true, "status": false}
+var csvColumns = map[string]bool{"iccid": true, "imsi": true, "msisdn": false, "ota": false, "enterprise": true, "status": false,
+	"ki": false, "opc": false, "algorithm": false}
 
 // errLine prefixes a domain error with the CSV line (or JSON item) it
 // belongs to.
@@ -86,7 +110,8 @@ func errLine(where string, err error) error {
 }
 
 // ReadSIMsCSV reads a SIM import: a header row naming the columns (iccid,
-// imsi, enterprise required; msisdn, ota, status optional), then one SIM a
+// imsi, enterprise required; msisdn, ota, status and the authentication
+// data ki, opc, algorithm optional), then one SIM a
 // row. Each row is checked on its own, and a bad row fails the whole file
 // with a KindInvalid error naming its line.
 func ReadSIMsCSV(r io.Reader) ([]*opencube.SIM, error) {
@@ -106,7 +131,7 @@ func ReadSIMsCSV(r io.Reader) ([]*opencube.SIM, error) {
 		}
 		name = strings.ToLower(strings.TrimSpace(name))
 		if _, known := csvColumns[name]; !known {
-			return nil, opencube.Invalid("csv", "line 1: unknown column %q (columns: iccid, imsi, msisdn, ota, enterprise, status)", name)
+			return nil, opencube.Invalid("csv", "line 1: unknown column %q (columns: iccid, imsi, msisdn, ota, enterprise, status, ki, opc, algorithm)", name)
 		}
 		if _, dup := col[name]; dup {
 			return nil, opencube.Invalid("csv", "line 1: column %q appears twice", name)
@@ -142,6 +167,7 @@ func ReadSIMsCSV(r io.Reader) ([]*opencube.SIM, error) {
 		sim := &opencube.SIM{
 			ICCID: field(rec, "iccid"), IMSI: field(rec, "imsi"), MSISDN: field(rec, "msisdn"), OTA: ota,
 			EnterpriseCode: field(rec, "enterprise"), Status: opencube.SIMStatus(field(rec, "status")),
+			Auth: authOf(field(rec, "ki"), field(rec, "opc"), field(rec, "algorithm")),
 		}
 		if err := checkSIM(sim); err != nil {
 			return nil, errLine(where, err)
@@ -166,7 +192,13 @@ func checkSIM(sim *opencube.SIM) error {
 	if v.Status == "" {
 		v.Status = opencube.SIMInventory
 	}
-	return v.Validate()
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	if v.Auth != nil {
+		return v.Auth.Validate()
+	}
+	return nil
 }
 
 func (s *Server) importSIMs(r *http.Request) (int, any, error) {

@@ -39,6 +39,8 @@ const (
 	SessionsPath    = Prefix + "sessions"
 	SMSPath         = Prefix + "sms"
 	JobsPath        = Prefix + "jobs"
+	HLRPath         = Prefix + "hlr"
+	HLRReconcile    = Prefix + "hlr/reconcile"
 )
 
 // ItemPath is the path of one item of a list: SIMsPath and an ICCID.

@@ -35,10 +35,12 @@ var (
 	exampleDelivery   = `{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","event":"1005","state":"delivered","detail":{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","type":"1005","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","order_status":2,"created_at":"2025-01-01T02:00:00Z","seq":2},"attempts":[{"n":1,"at":"2025-01-01T02:00:01Z","status_code":200,"latency_ns":12000000,"ok":true}],"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:01Z","delivered_at":"2025-01-01T02:00:01Z"}`
 	exampleProfile    = `{"iccid":"89445099000000000001","enterprise":"P000270","smdp_address":"smdp.demo.opencube.dev","matching_id":"OCDEMO-0001-7QK2","state":"installed","order_id":"ESIM14279787781881860","created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-02T02:00:00Z"}`
 	exampleClock      = `{"now":"2025-01-03T02:00:00Z","offset_seconds":172800,"ran":3}`
-	exampleSIM        = `{"iccid":"89852022018041800192","imsi":"454000180192","msisdn":"85218041800192","ota":false,"enterprise":"P000270","status":"active","created_at":"2025-01-01T02:00:00Z"}`
-	examplePlan       = `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"active"}`
-	code              = map[string]string{"code": "P000270"}
-	sim               = map[string]string{"iccid": "89852022018041800192"}
+	exampleHLRReport  = `{"trigger":"operator","started_at":"2025-01-01T02:00:00Z","finished_at":"2025-01-01T02:00:01Z","sims":2,"subscribers":1,` +
+		`"missing":["89852022018041800192"],"missing_count":1,"drifted":[],"drifted_count":0,"stale":[],"stale_count":0,"unknown":[],"unknown_count":0,"repaired":1,"failed":[],"failed_count":0}`
+	exampleSIM  = `{"iccid":"89852022018041800192","imsi":"454000180192","msisdn":"85218041800192","ota":false,"enterprise":"P000270","status":"active","created_at":"2025-01-01T02:00:00Z"}`
+	examplePlan = `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"active"}`
+	code        = map[string]string{"code": "P000270"}
+	sim         = map[string]string{"iccid": "89852022018041800192"}
 )
 
 func query(name, about string, s *apidoc.Schema) apidoc.Param {
@@ -247,9 +249,11 @@ var routeDocs = map[string]routeDoc{
 			"then those whose MSISDN does (MSISDN order); each SIM once." + listAbout,
 		reply: `{"items":[` + exampleSIM + `],"next":"WyIwIiwiODk4NTIwMjIwMTgwNDE4MDAxOTIiLCI4OTg1MjAyMjAxODA0MTgwMDE5MiJd"}`},
 	"GET /admin/v1/sims/{iccid}": {status: http.StatusOK, answer: operator.SIMDetail{}, errors: []opencube.Kind{opencube.KindDeviceNotFound},
-		about: "The SIM, its order in use or suspended (`order`, null when none), its latest 10 orders, its open data sessions, its data use on each of the last 31 UTC+8 days with any, and its last short message.",
+		about: "The SIM, its order in use or suspended (`order`, null when none), its latest 10 orders, its open data sessions, its data use on each of the last 31 UTC+8 days with any, its last short message, " +
+			"and its standing in the subscriber register (`provisioning`: pending, provisioned or failed with the register's answer in `last_error`; null when never provisioned or provisioning is off).",
 		path:  sim,
-		reply: `{"sim":` + exampleSIM + `,"order":` + exampleOrder + `,"recent_orders":[` + exampleOrder + `],"sessions":[],"usage":[{"period":20250101,"bytes":1048576}],"last_sms":null}`},
+		reply: `{"sim":` + exampleSIM + `,"order":` + exampleOrder + `,"recent_orders":[` + exampleOrder + `],"sessions":[],"usage":[{"period":20250101,"bytes":1048576}],"last_sms":null,` +
+			`"provisioning":{"state":"provisioned","imsi":"454000180192","attempts":0,"updated_at":"2025-01-01T02:00:01Z"}}`},
 	"GET /admin/v1/orders": {status: http.StatusOK, answer: operator.List[*opencube.Order]{},
 		query: listParams(query("enterprise", "only this enterprise's orders", apidoc.String("")),
 			query("iccid", "only this SIM's orders", apidoc.String("")),
@@ -292,6 +296,15 @@ var routeDocs = map[string]routeDoc{
 			query("to", "created before, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"})),
 		about: "Newest first: the filters of CSSS `querySms`, for any enterprise." + listAbout,
 		reply: `{"items":[],"next":null}`},
+	"GET /admin/v1/hlr": {status: http.StatusOK, answer: opencube.HLRStatus{},
+		about: "The provisioning of the subscriber register (`--hlr`): the adapter (`register`, empty when provisioning is off), how many SIMs have a change waiting to reach it " +
+			"(`pending`: the register may be down, the change retries) or were refused by it (`failed`: the SIM's `provisioning.last_error` holds its answer), and the last reconciliation's report. Operators and support only.",
+		reply: `{"register":"osmo","pending":0,"failed":0,"last_reconciliation":` + exampleHLRReport + `}`},
+	"POST /admin/v1/hlr/reconcile": {status: http.StatusOK, answer: opencube.HLRReport{}, errors: []opencube.Kind{opencube.KindConflict},
+		about: "Compares every SIM with the register's subscribers and repairs the drift: a missing subscriber is created, an access or MSISDN set by hand is set back, " +
+			"a terminated SIM's subscriber is deleted; subscribers no SIM has are reported, left alone. An unreachable register stops the run: `error` says so. " +
+			"The same runs on a schedule (`--hlr-reconcile`). Written to the audit trail. 409 conflict when provisioning is off. Operators only.",
+		reply: exampleHLRReport},
 	"GET /admin/v1/jobs": {status: http.StatusOK, answer: operator.List[*operator.JobView]{},
 		query: listParams(query("kind", "only jobs of this kind (order.expire, notify.deliver...)", apidoc.String("")),
 			query("state", "running (leased), failed (its last attempt failed), due (its time came), waiting", apidoc.String("").Values("due", "running", "failed", "waiting"))),

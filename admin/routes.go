@@ -115,5 +115,7 @@ var Routes = []Route{
 	{Pattern: "GET /admin/v1/usage", Summary: "Data usage of a SIM or an enterprise per UTC+8 day or month (?iccid=, ?enterprise=, ?granularity=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).usage},
 	{Pattern: "GET /admin/v1/sessions", Summary: "List open data sessions, newest record first (?enterprise=, ?iccid=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSessions},
 	{Pattern: "GET /admin/v1/sms", Summary: "List short messages, newest first (?enterprise=, ?iccid=, ?direction=, ?state=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSMS},
+	{Pattern: "GET /admin/v1/hlr", Summary: "The subscriber register: SIMs pending or failed, the last reconciliation's report", MaxBody: MaxBody, handle: (*Server).hlrStatus},
+	{Pattern: "POST /admin/v1/hlr/reconcile", Summary: "Reconcile the subscriber register with the SIMs now: repair the drift, answer the report", MaxBody: MaxBody, handle: (*Server).reconcileHLR},
 	{Pattern: "GET /admin/v1/jobs", Summary: "List background jobs, earliest first (?kind=, ?state=due|running|failed|waiting)", MaxBody: MaxBody, handle: (*Server).listJobs},
 }

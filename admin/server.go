@@ -50,6 +50,9 @@ type Server struct {
 	// states and secrets, SIM moves and bulk changes) and the order and
 	// SMS routes; they answer 404 when it is nil.
 	Changes Changes
+	// HLR serves the subscriber register's status and reconciliation
+	// (hlr.go); nil when provisioning is off.
+	HLR HLRAdmin
 
 	svc     opencube.AdminService
 	access  access

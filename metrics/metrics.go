@@ -33,6 +33,8 @@ type Metrics struct {
 	sms             *prometheus.CounterVec
 	signIns         *prometheus.CounterVec
 	audits          *prometheus.CounterVec
+	hlrProvisions   *prometheus.CounterVec
+	hlrDrift        *prometheus.CounterVec
 }
 
 // HTTP latency buckets, in seconds: a CSSS request takes milliseconds; a
@@ -69,6 +71,16 @@ func New(version string) *Metrics {
 			"Console sign-ins on this node, by result: ok, refused (a wrong username or password, a bad form token), throttled (too many failures of the user or the address).", "result"),
 		audits: f.counterVec("opencube_audit_entries_total",
 			"Changes written to the audit trail by this node, by how the actor signed in: bootstrap (--admin-token), token (a user's API token), session (the console).", "actor_kind"),
+	}
+	m.hlrProvisions = f.counterVec("opencube_hlr_provisions_total",
+		"SIM changes this node took to the subscriber register, by outcome: provisioned, failed (the register refused a command), retry (the register unreachable: it runs again later).", "outcome")
+	m.hlrDrift = f.counterVec("opencube_hlr_reconcile_total",
+		"What this node's reconciliations of the SIMs with the register found and did, by item: missing (a SIM's subscriber absent), drifted (its access or MSISDN differed), stale (a subscriber of a terminated SIM or an old IMSI), unknown (a subscriber no SIM has), repaired, failed (the register refused the repair).", "item")
+	for _, o := range hlrProvisionOutcomes {
+		m.hlrProvisions.WithLabelValues(o)
+	}
+	for _, i := range hlrDriftItems {
+		m.hlrDrift.WithLabelValues(i)
 	}
 	for _, r := range []string{"ok", "refused", "throttled"} {
 		m.signIns.WithLabelValues(r)
@@ -220,4 +232,27 @@ func (f factory) histogramVec(name, help string, buckets []float64, labels ...st
 	h := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels)
 	f.reg.MustRegister(h)
 	return h
+}
+
+var (
+	hlrProvisionOutcomes = []string{"provisioned", "failed", "retry"}
+	hlrDriftItems        = []string{"missing", "drifted", "stale", "unknown", "repaired", "failed"}
+)
+
+// HLRProvision counts one SIM change taken to the subscriber register, by
+// outcome: provisioned, failed or retry (service.Provisioner.Observe).
+func (m *Metrics) HLRProvision(outcome string) {
+	if !slices.Contains(hlrProvisionOutcomes, outcome) {
+		return
+	}
+	m.hlrProvisions.WithLabelValues(outcome).Inc()
+}
+
+// HLRReconciled counts what a reconciliation found and did
+// (service.Provisioner.OnReconcile).
+func (m *Metrics) HLRReconciled(r *opencube.HLRReport) {
+	for item, n := range map[string]int{"missing": r.MissingCount, "drifted": r.DriftedCount, "stale": r.StaleCount,
+		"unknown": r.UnknownCount, "repaired": r.Repaired, "failed": r.FailedCount} {
+		m.hlrDrift.WithLabelValues(item).Add(float64(n))
+	}
 }

@@ -72,6 +72,10 @@ type SIMDetail struct {
 	Usage []UsagePoint `json:"usage"`
 	// LastSMS is its latest short message, either way; null when none.
 	LastSMS *opencube.SMS `json:"last_sms"`
+	// Provisioning is its standing in the subscriber register: pending,
+	// provisioned or failed, with the last error; null when it was never
+	// provisioned (or provisioning is off).
+	Provisioning *opencube.Provisioning `json:"provisioning"`
 }
 
 // OrderDetail is an order with its events, oldest first.

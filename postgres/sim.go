@@ -29,7 +29,7 @@ const simBatch = 1000
 
 // CreateSIMs implements opencube.SIMStore: one transaction, so a failing SIM
 // leaves the inventory as it was.
-func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM) error {
+func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM, jobs ...*opencube.Job) error {
 	if len(sims) == 0 {
 		return nil
 	}
@@ -49,6 +49,20 @@ func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM) error {
 				}
 			}
 			if err := br.Close(); err != nil {
+				return db.dbError("create SIMs", err)
+			}
+		}
+		var b pgx.Batch
+		for _, s := range sims {
+			if a := s.Auth; a != nil {
+				b.Queue(`INSERT INTO sim_auth (iccid, algorithm, ki, opc) VALUES ($1, $2, $3, $4)`, s.ICCID, a.Algorithm, a.Ki, a.OPc)
+			}
+		}
+		for _, j := range jobs {
+			b.Queue(sqlInsertJob, j.ID, j.Kind, j.Key, j.Payload, j.RunAt)
+		}
+		if b.Len() > 0 {
+			if err := tx.SendBatch(ctx, &b).Close(); err != nil {
 				return db.dbError("create SIMs", err)
 			}
 		}

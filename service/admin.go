@@ -80,8 +80,21 @@ func (s *Admin) ImportSIMs(ctx context.Context, sims []*opencube.SIM) error {
 		}
 		seen[sim.ICCID] = true
 		sim.CreatedAt = now
+		if a := sim.Auth; a != nil {
+			a.Normalize()
+			if err := a.Validate(); err != nil {
+				return err
+			}
+		}
 	}
-	return s.Store.CreateSIMs(ctx, sims)
+	var jobs []*opencube.Job
+	if s.HLR != nil {
+		jobs = make([]*opencube.Job, len(sims))
+		for i, sim := range sims {
+			jobs[i] = s.HLR.SyncJob(sim.ICCID)
+		}
+	}
+	return s.Store.CreateSIMs(ctx, sims, jobs...)
 }
 
 // CreatePlan implements opencube.AdminService.

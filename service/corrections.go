@@ -20,7 +20,7 @@ func (s *Corrections) ReduceOrder(ctx context.Context, orderID string, periods i
 		if err != nil {
 			return err
 		}
-		return saveMove(ctx, tx, o, ev)
+		return saveMove(ctx, tx, o, ev, s.HLR)
 	})
 	if err != nil {
 		return nil, err
@@ -54,6 +54,13 @@ func (s *Corrections) DownloadIMSI(ctx context.Context, iccid, imsi string) (*op
 			return opencube.Errorf(opencube.KindOrderState, "SIM %s has no order in use", iccid).Because(opencube.CauseNoOrderInUse)
 		}
 		if err := tx.UpdateSIMIMSI(ctx, iccid, imsi); err != nil {
+			return err
+		}
+		// The register: the new IMSI created, the old one deleted.
+		if err := s.HLR.sync(ctx, tx, iccid); err != nil {
+			return err
+		}
+		if err := s.HLR.deleteIMSI(ctx, tx, sim.IMSI); err != nil {
 			return err
 		}
 		o.IMSI, o.UpdatedAt = imsi, s.Clock.Now()

@@ -53,6 +53,9 @@ func (s *Orders) ExpireOrder(ctx context.Context, j *opencube.Job) error {
 		if err := tx.UpdateOrder(ctx, o); err != nil {
 			return err
 		}
+		if err := s.HLR.orderMoved(ctx, tx, o); err != nil {
+			return err
+		}
 		return tx.InsertEvent(ctx, opencube.NewEvent(ev, o))
 	})
 }

@@ -172,6 +172,9 @@ func (l *Lists) SIM(ctx context.Context, iccid string) (*operator.SIMDetail, err
 	if len(sms.Items) > 0 {
 		d.LastSMS = sms.Items[0]
 	}
+	if d.Provisioning, err = l.Store.Provisioning(ctx, iccid); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

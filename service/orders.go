@@ -128,6 +128,9 @@ func (s *Orders) place(ctx context.Context, tx opencube.OrderTx, o *opencube.Ord
 	if err := tx.InsertEvent(ctx, opencube.NewEvent(opencube.EventCreateOrder, o)); err != nil {
 		return err
 	}
+	if err := s.HLR.orderMoved(ctx, tx, o); err != nil {
+		return err
+	}
 	if !open {
 		return nil
 	}
@@ -135,16 +138,20 @@ func (s *Orders) place(ctx context.Context, tx opencube.OrderTx, o *opencube.Ord
 	if err != nil {
 		return err
 	}
-	return saveMove(ctx, tx, o, ev)
+	return saveMove(ctx, tx, o, ev, s.HLR)
 }
 
-// saveMove writes a changed order, (re)schedules its expiry, and writes
-// the event the change emitted, if any.
-func saveMove(ctx context.Context, tx opencube.OrderTx, o *opencube.Order, ev opencube.EventType) error {
+// saveMove writes a changed order, (re)schedules its expiry, writes the
+// event the change emitted, if any, and the register's job of its SIM
+// when access follows the orders.
+func saveMove(ctx context.Context, tx opencube.OrderTx, o *opencube.Order, ev opencube.EventType, h *HLRJobs) error {
 	if err := tx.UpdateOrder(ctx, o); err != nil {
 		return err
 	}
 	if err := scheduleExpiry(ctx, tx, o); err != nil {
+		return err
+	}
+	if err := h.orderMoved(ctx, tx, o); err != nil {
 		return err
 	}
 	if ev == "" {
@@ -279,7 +286,7 @@ func (s *Orders) update(ctx context.Context, orderID string, change func(opencub
 		if err != nil {
 			return err
 		}
-		if err := saveMove(ctx, tx, o, ev); err != nil {
+		if err := saveMove(ctx, tx, o, ev, s.HLR); err != nil {
 			return err
 		}
 		s.claim.AnswerOrder(o)
@@ -381,6 +388,9 @@ func (s *Orders) EndOrder(ctx context.Context, r opencube.EndOrderRequest) (*ope
 		ev, err := o.Apply(opencube.MoveEnd, s.Clock.Now())
 		if err != nil || !r.KeepAlive {
 			return ev, err
+		}
+		if err := s.HLR.orderMoved(ctx, tx, o); err != nil {
+			return "", err
 		}
 		// Write the end and its event first so the SIM is free and the
 		// events come in the order the moves happened, then start the next

@@ -16,6 +16,10 @@ type Orders struct {
 	IDs   *IDGenerator
 	// MaxBulk is the largest deviceList of a bulk order (D15).
 	MaxBulk int
+	// HLR writes the subscriber register's jobs of order changes when
+	// access follows the orders (HLRJobs.RequirePlan); nil when
+	// provisioning is off.
+	HLR *HLRJobs
 	// claim is the replay claim of the request the copy made by Replaying
 	// acts for; nil on the shared service.
 	claim *opencube.ReplayClaim
@@ -35,6 +39,9 @@ type OrderStore interface {
 type SIMs struct {
 	Store SIMStore
 	Clock opencube.Clock
+	// HLR writes the subscriber register's jobs of SIM changes; nil
+	// when provisioning is off.
+	HLR *HLRJobs
 }
 
 // SIMStore is what SIMs reads and writes.
@@ -48,6 +55,9 @@ type SIMStore interface {
 type Admin struct {
 	Store AdminStore
 	Clock opencube.Clock
+	// HLR writes the subscriber register's jobs of SIM changes; nil
+	// when provisioning is off.
+	HLR *HLRJobs
 }
 
 // AdminStore is what Admin reads and writes.
@@ -79,6 +89,9 @@ type NotifyStore interface {
 type Corrections struct {
 	Store CorrectionStore
 	Clock opencube.Clock
+	// HLR writes the subscriber register's jobs of SIM changes; nil
+	// when provisioning is off.
+	HLR *HLRJobs
 }
 
 // CorrectionStore is what Corrections reads and writes.

@@ -22,7 +22,10 @@ func (s *SIMs) MoveSIM(ctx context.Context, iccid string, move opencube.SIMMove)
 			return err
 		}
 		sim.Status = to
-		return tx.UpdateSIMStatus(ctx, iccid, to)
+		if err := tx.UpdateSIMStatus(ctx, iccid, to); err != nil {
+			return err
+		}
+		return s.HLR.sync(ctx, tx, iccid)
 	})
 	return sim, err
 }

@@ -34,7 +34,7 @@ func scanSIM(s scanner) (*opencube.SIM, error) {
 
 // CreateSIMs implements opencube.SIMStore: one transaction, so a failing SIM
 // leaves the inventory as it was.
-func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM) error {
+func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM, jobs ...*opencube.Job) error {
 	if len(sims) == 0 {
 		return nil
 	}
@@ -54,6 +54,16 @@ func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM) error {
 				return unknownEnterprise(s.EnterpriseCode)
 			default:
 				return dbError("create SIMs", err)
+			}
+			if a := s.Auth; a != nil {
+				if _, err := t.write("store SIM auth", qInsertSIMAuth, s.ICCID, a.Algorithm, a.Ki, a.OPc); err != nil {
+					return err
+				}
+			}
+		}
+		for _, j := range jobs {
+			if err := t.InsertJob(ctx, j); err != nil {
+				return err
 			}
 		}
 		return nil

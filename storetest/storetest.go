@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"Users", testUsers},
 		{"Audit", testAudit},
 		{"ConsoleSessions", testConsoleSessions},
+		{"Provisioning", testProvisioning},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,6 +40,9 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	if m.Shops != nil {
 		s.ESIM = m.Shops.ESIM
 	}
+	if p := m.HLR.Provisioner; p != nil {
+		s.HLR = p
+	}
 	if m.Notify.sandbox != nil {
 		s.Sandbox = m.Notify.sandbox
 	}

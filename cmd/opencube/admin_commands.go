@@ -46,11 +46,13 @@ var adminCommands = []adminCommand{
 		help:    "Drops one of an enterprise's secrets, never its last: rotate in the next one first.",
 		example: "opencube admin --admin-token T enterprise drop-secret --access-code P000270 5e884898",
 		run:     (*adminCLI).enterpriseDropSecret},
-	{name: "sims import", synopsis: "[--file F]   (CSV with a header row: iccid,imsi,msisdn,ota,enterprise[,status])",
+	{name: "sims import", synopsis: "[--file F]   (CSV with a header row: iccid,imsi,msisdn,ota,enterprise[,status,ki,opc,algorithm])",
 		help: "Imports SIMs from CSV (standard input without --file, or with -), all or nothing. The header row\n" +
 			"names the columns, in any order: iccid, imsi and enterprise are required; msisdn; ota is 1/0,\n" +
 			"true/false or yes/no (an OTA SIM orders OTA plans, through createOtaOrder; empty: 0); status is\n" +
-			"inventory, active (the default), suspended or terminated.",
+			"inventory, active (the default), suspended or terminated. ki and opc (32 hex digits each) and\n" +
+			"algorithm (milenage, the default with opc; comp128v1, the default without; comp128v2, comp128v3,\n" +
+			"xor) are the SIM's authentication data for the subscriber register: stored, never shown.",
 		example: "printf 'iccid,imsi,msisdn,ota,enterprise\\n89860000000000000001,460000000000001,8613800000001,0,P000270\\n' |\n" +
 			"    opencube admin --admin-token T sims import",
 		run: (*adminCLI).simsImport},
@@ -107,7 +109,7 @@ var adminCommands = []adminCommand{
 		example: "opencube admin --admin-token T sim list --access-code P000270 --in-use",
 		run:     (*adminCLI).simList},
 	{name: "sim show", synopsis: "ICCID",
-		help:    "Shows a SIM: its order in use, latest orders, open data sessions, usage of the last 31 days and last SMS.",
+		help:    "Shows a SIM: its order in use, latest orders, open data sessions, usage of the last 31 days, last SMS\nand its standing in the subscriber register.",
 		example: "opencube admin --admin-token T sim show 89852022018041800192", run: (*adminCLI).simShow},
 	{name: "sim activate", synopsis: "ICCID", help: "Activates a SIM in inventory or suspended.",
 		example: "opencube admin --admin-token T sim activate 89852022018041800192", run: (*adminCLI).simActivate},
@@ -226,4 +228,12 @@ var adminCommands = []adminCommand{
 	{name: "audit list", synopsis: "[--actor U] [--object sim:ICCID|sim] [--access-code C] [--since T] [--limit N] [--cursor C]",
 		help:    "Lists the audit trail, newest first: who changed what, when, with which request.",
 		example: "opencube admin --admin-token T audit list --actor bootstrap", run: (*adminCLI).auditList},
+	// The subscriber register (admin_hlr.go).
+	{name: "hlr status", synopsis: "",
+		help:    "Shows the subscriber register's provisioning: SIMs pending or failed, the last reconciliation.",
+		example: "opencube admin --admin-token T hlr status", run: (*adminCLI).hlrStatus},
+	{name: "hlr reconcile", synopsis: "",
+		help: "Reconciles the subscriber register with the SIMs now: creates missing subscribers, sets back access\n" +
+			"and MSISDNs changed by hand, deletes terminated SIMs' subscribers; prints what it found and did.",
+		example: "opencube admin --admin-token T hlr reconcile", run: (*adminCLI).hlrReconcile},
 }

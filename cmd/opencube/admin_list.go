@@ -185,6 +185,13 @@ func (c *adminCLI) simShow(args []string) error {
 	if m := d.LastSMS; m != nil {
 		fmt.Fprintf(&b, "last SMS: %s %s %s at %s\n", m.ID, m.Direction, m.State, when(m.CreatedAt))
 	}
+	if p := d.Provisioning; p != nil {
+		fmt.Fprintf(&b, "register: %s", p.State)
+		if p.LastError != "" {
+			fmt.Fprintf(&b, " (%s)", p.LastError)
+		}
+		b.WriteString("\n")
+	}
 	_, err = fmt.Fprint(c.stdout, b.String())
 	return err
 }

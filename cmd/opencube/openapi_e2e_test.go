@@ -152,7 +152,7 @@ func succeeded(status int, body []byte) bool {
 // answer against the document the server serves; every operation of the
 // document must have answered a success at least once.
 func TestOpenAPIConformance(t *testing.T) {
-	s := startShopServer(t)
+	s := startShopServer(t, func(m *Main) { m.HLR.Register, m.HLR.Ctrl, m.HLR.Reconcile = "osmo", "127.0.0.1:1", 0 })
 	ctx := t.Context()
 	resp, err := http.Get(s.m.URL() + "/openapi.json")
 	if err != nil {
@@ -530,6 +530,14 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 		if _, err := ad.ListJobs(ctx, operator.JobQuery{State: operator.JobWaiting}); err != nil {
 			t.Fatal(err)
+		}
+		// The subscriber register (no register listens: the changes wait,
+		// the reconciliation reports it unreachable).
+		if st, err := ad.HLRStatus(ctx); err != nil || st.Register != "osmo" {
+			t.Fatalf("HLRStatus = %+v, %v", st, err)
+		}
+		if r, err := ad.ReconcileHLR(ctx); err != nil || !strings.Contains(r.Error, "unreachable") {
+			t.Fatalf("ReconcileHLR = %+v, %v", r, err)
 		}
 		// A bad parameter answers the documented error.
 		if _, err := ad.ListSIMs(ctx, operator.SIMQuery{Q: "x"}); opencube.ErrorKind(err) != opencube.KindInvalid {

@@ -60,6 +60,8 @@ type Main struct {
 	Notify notifyConfig
 	// SMS is the SMS service and its gateway (sms.go).
 	SMS smsConfig
+	// HLR is the subscriber register's provisioning (hlr.go).
+	HLR hlrConfig
 	// HTTP bounds every connection of the listener in time.
 	HTTP httpConfig
 	// Limits is the request limits per enterprise and per source
@@ -145,6 +147,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.RADIUS.define(fs)
 	m.Notify.define(fs)
 	m.SMS.define(fs)
+	m.HLR.define(fs)
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
@@ -159,6 +162,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.LogFormat != "text" && m.LogFormat != "json" {
 		return errLogFormat
+	}
+	if err := m.HLR.check(); err != nil {
+		return err
 	}
 	if err := m.HTTP.check(); err != nil {
 		return err
@@ -356,8 +362,11 @@ func (m *Main) Run(ctx context.Context) error {
 		if w := m.Notify.Worker; w != nil {
 			w.Wake()
 		}
+		if w := m.HLR.Worker; w != nil {
+			w.Wake() // a SIM change's register job goes at once too
+		}
 	}, release: func() {
-		for _, w := range []*service.Worker{m.Notify.Worker, m.SMS.Worker} {
+		for _, w := range []*service.Worker{m.Notify.Worker, m.SMS.Worker, m.HLR.Worker} {
 			if w != nil {
 				w.Wake()
 			}
@@ -369,6 +378,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Worker.Lease = nodeLease
 	m.Worker.Logger = m.Logger
 	m.Worker.Handlers[opencube.JobExpireOrder] = m.Services.Orders.ExpireOrder
+	if err := m.startHLR(ctx); err != nil {
+		return err
+	}
 	if m.Demo {
 		loaded, err := service.NewDemo(m.DemoSecret).Load(ctx, m.Services.Admin)
 		if err != nil {
@@ -507,6 +519,7 @@ func (m *Main) background() {
 	m.runClock(ctx, &m.done)
 	m.runNotify(ctx, &m.done)
 	m.runSMS(ctx, &m.done)
+	m.runHLR(ctx, &m.done)
 	if m.JobInterval > 0 {
 		m.goLoop(&m.done, "jobs", func() error {
 			m.Worker.Run(ctx, m.JobInterval)
@@ -563,6 +576,9 @@ func (m *Main) Close() error {
 	if m.stop != nil {
 		m.stop()
 		m.done.Wait()
+	}
+	if m.HLR.osmo != nil {
+		m.HLR.osmo.Close()
 	}
 	if m.node >= 0 && m.Store != nil {
 		errs = append(errs, m.Store.ReleaseNode(context.Background(), m.node, m.Owner))

@@ -136,13 +136,16 @@ type shopServer struct {
 	sink *smtpSink
 }
 
-func startShopServer(t *testing.T) *shopServer {
+func startShopServer(t *testing.T, configure ...func(m *Main)) *shopServer {
 	t.Helper()
 	sink := newSMTPSink(t)
 	s := startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, func(m *Main) {
 		m.AdminToken = shopAdminToken
 		m.Shop.SMTPAddr = sink.ln.Addr().String()
 		m.Shop.SMTPFrom = "shop@opencube.test"
+		for _, c := range configure {
+			c(m)
+		}
 	})
 	return &shopServer{e2eServer: s, sink: sink}
 }

@@ -1,0 +1,28 @@
+package client
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/admin"
+)
+
+// HLRStatus reads the subscriber register's standing (GET /admin/v1/hlr).
+func (a *Admin) HLRStatus(ctx context.Context) (*opencube.HLRStatus, error) {
+	var out opencube.HLRStatus
+	if err := a.send(ctx, http.MethodGet, admin.HLRPath, "", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ReconcileHLR reconciles the register with the SIMs now and returns the
+// report (POST /admin/v1/hlr/reconcile).
+func (a *Admin) ReconcileHLR(ctx context.Context) (*opencube.HLRReport, error) {
+	var out opencube.HLRReport
+	if err := a.send(ctx, http.MethodPost, admin.HLRReconcile, "", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
