@@ -22,7 +22,6 @@ type Store interface {
 	SMSStore
 	HealthStore
 	BacklogStore
-	ProvisionStore
 	// Close releases the store's resources.
 	Close() error
 }

@@ -5,16 +5,17 @@ import (
 	"net/http"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // HLRAdmin is the subscriber register's provisioning as the admin API
 // serves it (service.Provisioner).
 type HLRAdmin interface {
 	// Status returns the register's standing.
-	Status(ctx context.Context) (*opencube.HLRStatus, error)
+	Status(ctx context.Context) (*operator.HLRStatus, error)
 	// Reconcile compares the SIMs with the register's subscribers, repairs
 	// the drift and returns what it found and did.
-	Reconcile(ctx context.Context, trigger string) (*opencube.HLRReport, error)
+	Reconcile(ctx context.Context, trigger string) (*operator.HLRReport, error)
 }
 
 // hlrStatus answers GET /admin/v1/hlr: with provisioning off, an empty
@@ -24,7 +25,7 @@ func (s *Server) hlrStatus(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	if s.HLR == nil {
-		return http.StatusOK, &opencube.HLRStatus{}, nil
+		return http.StatusOK, &operator.HLRStatus{}, nil
 	}
 	return answer(s.HLR.Status(r.Context()))
 }

@@ -251,7 +251,7 @@ var routeDocs = map[string]routeDoc{
 	"GET /admin/v1/sims/{iccid}": {status: http.StatusOK, answer: operator.SIMDetail{}, errors: []opencube.Kind{opencube.KindDeviceNotFound},
 		about: "The SIM, its order in use or suspended (`order`, null when none), its latest 10 orders, its open data sessions, its data use on each of the last 31 UTC+8 days with any, its last short message, " +
 			"and its standing in the subscriber register (`provisioning`: pending, provisioned or failed with the register's answer in `last_error`; null when never provisioned or provisioning is off).",
-		path:  sim,
+		path: sim,
 		reply: `{"sim":` + exampleSIM + `,"order":` + exampleOrder + `,"recent_orders":[` + exampleOrder + `],"sessions":[],"usage":[{"period":20250101,"bytes":1048576}],"last_sms":null,` +
 			`"provisioning":{"state":"provisioned","imsi":"454000180192","attempts":0,"updated_at":"2025-01-01T02:00:01Z"}}`},
 	"GET /admin/v1/orders": {status: http.StatusOK, answer: operator.List[*opencube.Order]{},
@@ -296,11 +296,11 @@ var routeDocs = map[string]routeDoc{
 			query("to", "created before, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"})),
 		about: "Newest first: the filters of CSSS `querySms`, for any enterprise." + listAbout,
 		reply: `{"items":[],"next":null}`},
-	"GET /admin/v1/hlr": {status: http.StatusOK, answer: opencube.HLRStatus{},
+	"GET /admin/v1/hlr": {status: http.StatusOK, answer: operator.HLRStatus{},
 		about: "The provisioning of the subscriber register (`--hlr`): the adapter (`register`, empty when provisioning is off), how many SIMs have a change waiting to reach it " +
 			"(`pending`: the register may be down, the change retries) or were refused by it (`failed`: the SIM's `provisioning.last_error` holds its answer), and the last reconciliation's report. Operators and support only.",
 		reply: `{"register":"osmo","pending":0,"failed":0,"last_reconciliation":` + exampleHLRReport + `}`},
-	"POST /admin/v1/hlr/reconcile": {status: http.StatusOK, answer: opencube.HLRReport{}, errors: []opencube.Kind{opencube.KindConflict},
+	"POST /admin/v1/hlr/reconcile": {status: http.StatusOK, answer: operator.HLRReport{}, errors: []opencube.Kind{opencube.KindConflict},
 		about: "Compares every SIM with the register's subscribers and repairs the drift: a missing subscriber is created, an access or MSISDN set by hand is set back, " +
 			"a terminated SIM's subscriber is deleted; subscribers no SIM has are reported, left alone. An unreachable register stops the run: `error` says so. " +
 			"The same runs on a schedule (`--hlr-reconcile`). Written to the audit trail. 409 conflict when provisioning is off. Operators only.",

@@ -4,13 +4,13 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/operator"
 )
 
 // HLRStatus reads the subscriber register's standing (GET /admin/v1/hlr).
-func (a *Admin) HLRStatus(ctx context.Context) (*opencube.HLRStatus, error) {
-	var out opencube.HLRStatus
+func (a *Admin) HLRStatus(ctx context.Context) (*operator.HLRStatus, error) {
+	var out operator.HLRStatus
 	if err := a.send(ctx, http.MethodGet, admin.HLRPath, "", nil, &out); err != nil {
 		return nil, err
 	}
@@ -19,8 +19,8 @@ func (a *Admin) HLRStatus(ctx context.Context) (*opencube.HLRStatus, error) {
 
 // ReconcileHLR reconciles the register with the SIMs now and returns the
 // report (POST /admin/v1/hlr/reconcile).
-func (a *Admin) ReconcileHLR(ctx context.Context) (*opencube.HLRReport, error) {
-	var out opencube.HLRReport
+func (a *Admin) ReconcileHLR(ctx context.Context) (*operator.HLRReport, error) {
+	var out operator.HLRReport
 	if err := a.send(ctx, http.MethodPost, admin.HLRReconcile, "", nil, &out); err != nil {
 		return nil, err
 	}

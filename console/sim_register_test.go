@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/service"
 )
 
@@ -23,7 +23,7 @@ func TestSIMRegister(t *testing.T) {
 	if strings.Contains(body, "Network register") {
 		t.Errorf("a SIM never provisioned shows a register state:\n%s", body)
 	}
-	err := f.svc.Lists.Store.SetProvisioning(t.Context(), &opencube.Provisioning{ICCID: iccid, State: opencube.ProvisionFailed,
+	err := f.svc.Lists.Store.(operator.ProvisionStore).SetProvisioning(t.Context(), &operator.Provisioning{ICCID: iccid, State: operator.ProvisionFailed,
 		IMSI: "454008041800192", LastError: "hlr refused subscriber.create 454008041800192: Invalid IMSI value.", UpdatedAt: time.Now()})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // Metrics holds a server's metrics in a registry of their own, so that
@@ -250,7 +251,7 @@ func (m *Metrics) HLRProvision(outcome string) {
 
 // HLRReconciled counts what a reconciliation found and did
 // (service.Provisioner.OnReconcile).
-func (m *Metrics) HLRReconciled(r *opencube.HLRReport) {
+func (m *Metrics) HLRReconciled(r *operator.HLRReport) {
 	for item, n := range map[string]int{"missing": r.MissingCount, "drifted": r.DriftedCount, "stale": r.StaleCount,
 		"unknown": r.UnknownCount, "repaired": r.Repaired, "failed": r.FailedCount} {
 		m.hlrDrift.WithLabelValues(item).Add(float64(n))

@@ -75,7 +75,7 @@ type SIMDetail struct {
 	// Provisioning is its standing in the subscriber register: pending,
 	// provisioned or failed, with the last error; null when it was never
 	// provisioned (or provisioning is off).
-	Provisioning *opencube.Provisioning `json:"provisioning"`
+	Provisioning *Provisioning `json:"provisioning"`
 }
 
 // OrderDetail is an order with its events, oldest first.

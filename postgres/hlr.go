@@ -9,9 +9,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
-// SIMAuth implements opencube.ProvisionStore.
+// SIMAuth implements operator.ProvisionStore.
 func (db *DB) SIMAuth(ctx context.Context, iccid string) (*opencube.SIMAuth, error) {
 	var a opencube.SIMAuth
 	err := retry(ctx, func() error {
@@ -26,8 +27,8 @@ func (db *DB) SIMAuth(ctx context.Context, iccid string) (*opencube.SIMAuth, err
 	return &a, nil
 }
 
-// Provisioning implements opencube.ProvisionStore.
-func (db *DB) Provisioning(ctx context.Context, iccid string) (*opencube.Provisioning, error) {
+// Provisioning implements operator.ProvisionStore.
+func (db *DB) Provisioning(ctx context.Context, iccid string) (*operator.Provisioning, error) {
 	var (
 		state, imsi, lastErr, jobErr *string
 		updated                      *time.Time
@@ -46,18 +47,18 @@ func (db *DB) Provisioning(ctx context.Context, iccid string) (*opencube.Provisi
 	if state == nil && attempts == nil {
 		return nil, nil
 	}
-	p := &opencube.Provisioning{ICCID: iccid}
+	p := &operator.Provisioning{ICCID: iccid}
 	if state != nil {
-		p.State, p.IMSI, p.LastError, p.UpdatedAt = opencube.ProvisionState(*state), *imsi, *lastErr, utc(*updated)
+		p.State, p.IMSI, p.LastError, p.UpdatedAt = operator.ProvisionState(*state), *imsi, *lastErr, utc(*updated)
 	}
 	if attempts != nil {
-		p.State, p.Attempts, p.LastError = opencube.ProvisionPending, *attempts, *jobErr
+		p.State, p.Attempts, p.LastError = operator.ProvisionPending, *attempts, *jobErr
 	}
 	return p, nil
 }
 
-// SetProvisioning implements opencube.ProvisionStore.
-func (db *DB) SetProvisioning(ctx context.Context, p *opencube.Provisioning) error {
+// SetProvisioning implements operator.ProvisionStore.
+func (db *DB) SetProvisioning(ctx context.Context, p *operator.Provisioning) error {
 	_, err := db.exec(ctx, "set provisioning", `INSERT INTO sim_provisioning (iccid, state, imsi, last_error, updated_at)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (iccid) DO UPDATE SET state = excluded.state, imsi = excluded.imsi,
@@ -66,7 +67,7 @@ func (db *DB) SetProvisioning(ctx context.Context, p *opencube.Provisioning) err
 	return err
 }
 
-// ProvisionSIMs implements opencube.ProvisionStore.
+// ProvisionSIMs implements operator.ProvisionStore.
 func (db *DB) ProvisionSIMs(ctx context.Context, after string, limit int) ([]*opencube.SIM, error) {
 	var out []*opencube.SIM
 	err := retry(ctx, func() error {
@@ -91,7 +92,7 @@ func (db *DB) ProvisionSIMs(ctx context.Context, after string, limit int) ([]*op
 	return out, nil
 }
 
-// ProvisionCounts implements opencube.ProvisionStore.
+// ProvisionCounts implements operator.ProvisionStore.
 func (db *DB) ProvisionCounts(ctx context.Context) (pending, failed int, err error) {
 	err = retry(ctx, func() error {
 		return db.pool.QueryRow(ctx, `SELECT
@@ -104,8 +105,8 @@ func (db *DB) ProvisionCounts(ctx context.Context) (pending, failed int, err err
 	return pending, failed, nil
 }
 
-// SaveHLRReport implements opencube.ProvisionStore.
-func (db *DB) SaveHLRReport(ctx context.Context, r *opencube.HLRReport) error {
+// SaveHLRReport implements operator.ProvisionStore.
+func (db *DB) SaveHLRReport(ctx context.Context, r *operator.HLRReport) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -115,8 +116,8 @@ func (db *DB) SaveHLRReport(ctx context.Context, r *opencube.HLRReport) error {
 	return err
 }
 
-// LastHLRReport implements opencube.ProvisionStore.
-func (db *DB) LastHLRReport(ctx context.Context) (*opencube.HLRReport, error) {
+// LastHLRReport implements operator.ProvisionStore.
+func (db *DB) LastHLRReport(ctx context.Context) (*operator.HLRReport, error) {
 	var b []byte
 	err := retry(ctx, func() error {
 		return db.pool.QueryRow(ctx, `SELECT report::text FROM hlr_status WHERE id = 1`).Scan(&b)
@@ -127,7 +128,7 @@ func (db *DB) LastHLRReport(ctx context.Context) (*opencube.HLRReport, error) {
 	if err != nil {
 		return nil, db.dbError("find reconciliation", err)
 	}
-	var r opencube.HLRReport
+	var r operator.HLRReport
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, db.dbError("find reconciliation", err)
 	}

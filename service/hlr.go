@@ -56,7 +56,7 @@ func (h *HLRJobs) deleteIMSI(ctx context.Context, tx opencube.OrderTx, imsi stri
 // ProvisionerStore is what Provisioner reads and writes.
 type ProvisionerStore interface {
 	opencube.UsageStore
-	opencube.ProvisionStore
+	operator.ProvisionStore
 	opencube.JobStore
 	operator.AuditStore
 }
@@ -87,7 +87,7 @@ type Provisioner struct {
 	Observe func(outcome string)
 	// OnReconcile, when set, is told each reconciliation's report
 	// (metrics).
-	OnReconcile func(*opencube.HLRReport)
+	OnReconcile func(*operator.HLRReport)
 }
 
 func (p *Provisioner) logger() *slog.Logger {
@@ -248,7 +248,7 @@ func (p *Provisioner) outcome(ctx context.Context, sim *opencube.SIM, err error,
 	if r, ok := hlr.IsRefused(err); ok {
 		p.observe("failed")
 		p.logger().Error("the register refused a SIM's provisioning", "iccid", sim.ICCID, "imsi", sim.IMSI, "command", r.Command, "answer", r.Answer)
-		return p.Store.SetProvisioning(ctx, &opencube.Provisioning{ICCID: sim.ICCID, State: opencube.ProvisionFailed, IMSI: sim.IMSI,
+		return p.Store.SetProvisioning(ctx, &operator.Provisioning{ICCID: sim.ICCID, State: operator.ProvisionFailed, IMSI: sim.IMSI,
 			LastError: r.Error(), UpdatedAt: now})
 	}
 	if err != nil {
@@ -256,7 +256,7 @@ func (p *Provisioner) outcome(ctx context.Context, sim *opencube.SIM, err error,
 		return &RetryLater{At: p.retryAt(attempts), Err: err}
 	}
 	p.observe("provisioned")
-	return p.Store.SetProvisioning(ctx, &opencube.Provisioning{ICCID: sim.ICCID, State: opencube.ProvisionDone, IMSI: sim.IMSI, UpdatedAt: now})
+	return p.Store.SetProvisioning(ctx, &operator.Provisioning{ICCID: sim.ICCID, State: operator.ProvisionDone, IMSI: sim.IMSI, UpdatedAt: now})
 }
 
 // Delete runs a JobHLRDelete: the subscriber (the key, an IMSI) is deleted
@@ -282,8 +282,8 @@ func (p *Provisioner) Delete(ctx context.Context, j *opencube.Job) error {
 
 // Status is the register's standing: pending and failed SIMs and the last
 // reconciliation.
-func (p *Provisioner) Status(ctx context.Context) (*opencube.HLRStatus, error) {
-	st := &opencube.HLRStatus{Register: p.Name}
+func (p *Provisioner) Status(ctx context.Context) (*operator.HLRStatus, error) {
+	st := &operator.HLRStatus{Register: p.Name}
 	var err error
 	if st.Pending, st.Failed, err = p.Store.ProvisionCounts(ctx); err != nil {
 		return nil, err
@@ -302,12 +302,12 @@ const reconcileBatch = 500
 // SIM's subscriber left), keeps the report as the last one, and writes a
 // line of it to the audit trail. An unreachable register stops it: the
 // report says so in Error.
-func (p *Provisioner) Reconcile(ctx context.Context, trigger string) (*opencube.HLRReport, error) {
+func (p *Provisioner) Reconcile(ctx context.Context, trigger string) (*operator.HLRReport, error) {
 	// An operator's request carries its audit entry: it is written with
 	// the report, naming what the run found; the repairs carry none.
 	audit := operator.AuditFrom(ctx)
 	work := operator.WithAudit(ctx, nil)
-	r := &opencube.HLRReport{Trigger: trigger, StartedAt: p.Clock.Now(),
+	r := &operator.HLRReport{Trigger: trigger, StartedAt: p.Clock.Now(),
 		Missing: []string{}, Drifted: []string{}, Stale: []string{}, Unknown: []string{}, Failed: []string{}}
 	if err := p.reconcile(work, r); err != nil {
 		if ctx.Err() != nil {
@@ -344,12 +344,12 @@ func (p *Provisioner) Reconcile(ctx context.Context, trigger string) (*opencube.
 
 func note(list *[]string, count *int, item string) {
 	*count++
-	if len(*list) < opencube.ReportListMax {
+	if len(*list) < operator.ReportListMax {
 		*list = append(*list, item)
 	}
 }
 
-func (p *Provisioner) reconcile(ctx context.Context, r *opencube.HLRReport) error {
+func (p *Provisioner) reconcile(ctx context.Context, r *operator.HLRReport) error {
 	subs, err := p.Register.Subscribers(ctx)
 	if err != nil {
 		return err

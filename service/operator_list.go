@@ -20,6 +20,9 @@ type Lists struct {
 type ListStore interface {
 	opencube.Store
 	operator.ListStore
+	// Provisioning gives a SIM's page its standing in the register
+	// (operator.ProvisionStore).
+	Provisioning(ctx context.Context, iccid string) (*operator.Provisioning, error)
 }
 
 // checkPage checks a page's limit (0: the default) and bounds its cursor.

@@ -123,6 +123,7 @@ type Store interface {
 	AccessStore
 	operator.ListStore
 	operator.ChangeStore
+	operator.ProvisionStore
 }
 
 // Set is every service over one store, wired together: what a server runs.

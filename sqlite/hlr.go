@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // The statements of the subscriber register's bookkeeping.
@@ -31,7 +32,7 @@ var (
 	qLastHLRReport = prepared(`SELECT report FROM hlr_status WHERE id = 1`)
 )
 
-// SIMAuth implements opencube.ProvisionStore.
+// SIMAuth implements operator.ProvisionStore.
 func (db *DB) SIMAuth(ctx context.Context, iccid string) (*opencube.SIMAuth, error) {
 	var a opencube.SIMAuth
 	err := db.reads.queryRow(ctx, qSIMAuth, iccid).Scan(&a.Algorithm, &a.Ki, &a.OPc)
@@ -44,8 +45,8 @@ func (db *DB) SIMAuth(ctx context.Context, iccid string) (*opencube.SIMAuth, err
 	return &a, nil
 }
 
-// Provisioning implements opencube.ProvisionStore.
-func (db *DB) Provisioning(ctx context.Context, iccid string) (*opencube.Provisioning, error) {
+// Provisioning implements operator.ProvisionStore.
+func (db *DB) Provisioning(ctx context.Context, iccid string) (*operator.Provisioning, error) {
 	var (
 		state, imsi, lastErr, jobErr sql.NullString
 		updated, attempts            sql.NullInt64
@@ -57,25 +58,25 @@ func (db *DB) Provisioning(ctx context.Context, iccid string) (*opencube.Provisi
 	if !state.Valid && !attempts.Valid {
 		return nil, nil
 	}
-	p := &opencube.Provisioning{ICCID: iccid, State: opencube.ProvisionState(state.String), IMSI: imsi.String, LastError: lastErr.String}
+	p := &operator.Provisioning{ICCID: iccid, State: operator.ProvisionState(state.String), IMSI: imsi.String, LastError: lastErr.String}
 	if updated.Valid {
 		p.UpdatedAt = instant(updated.Int64)
 	}
 	if attempts.Valid {
-		p.State, p.Attempts, p.LastError = opencube.ProvisionPending, int(attempts.Int64), jobErr.String
+		p.State, p.Attempts, p.LastError = operator.ProvisionPending, int(attempts.Int64), jobErr.String
 	}
 	return p, nil
 }
 
-// SetProvisioning implements opencube.ProvisionStore.
-func (db *DB) SetProvisioning(ctx context.Context, p *opencube.Provisioning) error {
+// SetProvisioning implements operator.ProvisionStore.
+func (db *DB) SetProvisioning(ctx context.Context, p *operator.Provisioning) error {
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.write("set provisioning", qSetProvisioning, p.ICCID, string(p.State), p.IMSI, p.LastError, micros(p.UpdatedAt))
 		return err
 	})
 }
 
-// ProvisionSIMs implements opencube.ProvisionStore.
+// ProvisionSIMs implements operator.ProvisionStore.
 func (db *DB) ProvisionSIMs(ctx context.Context, after string, limit int) ([]*opencube.SIM, error) {
 	rows, err := db.reads.query(ctx, qProvisionSIMs, after, limit)
 	if err != nil {
@@ -96,7 +97,7 @@ func (db *DB) ProvisionSIMs(ctx context.Context, after string, limit int) ([]*op
 	return out, nil
 }
 
-// ProvisionCounts implements opencube.ProvisionStore.
+// ProvisionCounts implements operator.ProvisionStore.
 func (db *DB) ProvisionCounts(ctx context.Context) (pending, failed int, err error) {
 	if err := db.reads.queryRow(ctx, qProvisionCounts).Scan(&pending, &failed); err != nil {
 		return 0, 0, dbError("count provisioning", err)
@@ -104,8 +105,8 @@ func (db *DB) ProvisionCounts(ctx context.Context) (pending, failed int, err err
 	return pending, failed, nil
 }
 
-// SaveHLRReport implements opencube.ProvisionStore.
-func (db *DB) SaveHLRReport(ctx context.Context, r *opencube.HLRReport) error {
+// SaveHLRReport implements operator.ProvisionStore.
+func (db *DB) SaveHLRReport(ctx context.Context, r *operator.HLRReport) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -116,8 +117,8 @@ func (db *DB) SaveHLRReport(ctx context.Context, r *opencube.HLRReport) error {
 	})
 }
 
-// LastHLRReport implements opencube.ProvisionStore.
-func (db *DB) LastHLRReport(ctx context.Context) (*opencube.HLRReport, error) {
+// LastHLRReport implements operator.ProvisionStore.
+func (db *DB) LastHLRReport(ctx context.Context) (*operator.HLRReport, error) {
 	var b string
 	err := db.reads.queryRow(ctx, qLastHLRReport).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -126,7 +127,7 @@ func (db *DB) LastHLRReport(ctx context.Context) (*opencube.HLRReport, error) {
 	if err != nil {
 		return nil, dbError("find reconciliation", err)
 	}
-	var r opencube.HLRReport
+	var r operator.HLRReport
 	if err := json.Unmarshal([]byte(b), &r); err != nil {
 		return nil, dbError("find reconciliation", err)
 	}

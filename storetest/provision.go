@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // testProvisioning: CreateSIMs stores the SIMs' authentication data and
@@ -16,7 +17,11 @@ import (
 // SIMs in ICCID order across enterprises, and the last report.
 func testProvisioning(t *testing.T, open func(*testing.T) opencube.Store) {
 	f := seed(t, open(t), true)
-	s, ctx := f.s, f.ctx
+	ctx := f.ctx
+	s := f.s.(interface {
+		opencube.Store
+		operator.ProvisionStore
+	})
 	auth := &opencube.SIMAuth{Algorithm: "milenage", Ki: "00112233445566778899aabbccddeeff", OPc: "ffeeddccbbaa99887766554433221100"}
 	a, b := newSIM(entA, 20), newSIM(entB, 21)
 	a.Auth = auth
@@ -56,7 +61,7 @@ func testProvisioning(t *testing.T, open func(*testing.T) opencube.Store) {
 			t.Fatal(err)
 		}
 	}
-	want := &opencube.Provisioning{ICCID: a.ICCID, State: opencube.ProvisionPending, Attempts: 1, LastError: "hlr unreachable"}
+	want := &operator.Provisioning{ICCID: a.ICCID, State: operator.ProvisionPending, Attempts: 1, LastError: "hlr unreachable"}
 	if got, err := s.Provisioning(ctx, a.ICCID); err != nil || !cmp.Equal(got, want) {
 		t.Errorf("Provisioning pending = %+v, %v; want %+v", got, err, want)
 	}
@@ -73,9 +78,9 @@ func testProvisioning(t *testing.T, open func(*testing.T) opencube.Store) {
 			t.Fatal(err)
 		}
 	}
-	done := &opencube.Provisioning{ICCID: a.ICCID, State: opencube.ProvisionDone, IMSI: a.IMSI, UpdatedAt: at(2 * time.Minute)}
-	failed := &opencube.Provisioning{ICCID: b.ICCID, State: opencube.ProvisionFailed, IMSI: b.IMSI, LastError: "hlr refused: Invalid IMSI value.", UpdatedAt: at(2 * time.Minute)}
-	for _, p := range []*opencube.Provisioning{done, failed} {
+	done := &operator.Provisioning{ICCID: a.ICCID, State: operator.ProvisionDone, IMSI: a.IMSI, UpdatedAt: at(2 * time.Minute)}
+	failed := &operator.Provisioning{ICCID: b.ICCID, State: operator.ProvisionFailed, IMSI: b.IMSI, LastError: "hlr refused: Invalid IMSI value.", UpdatedAt: at(2 * time.Minute)}
+	for _, p := range []*operator.Provisioning{done, failed} {
 		if err := s.SetProvisioning(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +119,7 @@ func testProvisioning(t *testing.T, open func(*testing.T) opencube.Store) {
 	if r, err := s.LastHLRReport(ctx); err != nil || r != nil {
 		t.Errorf("LastHLRReport before any = %+v, %v", r, err)
 	}
-	for _, r := range []*opencube.HLRReport{
+	for _, r := range []*operator.HLRReport{
 		{Trigger: "schedule", StartedAt: base, FinishedAt: at(time.Second), SIMs: 10, Missing: []string{a.ICCID}, MissingCount: 1, Repaired: 1},
 		{Trigger: "operator", StartedAt: at(time.Hour), FinishedAt: at(time.Hour + time.Second), SIMs: 10, Subscribers: 10, Error: "hlr unreachable"},
 	} {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 func (c *adminCLI) hlrStatus(args []string) error {
@@ -50,7 +50,7 @@ func (c *adminCLI) hlrReconcile(args []string) error {
 }
 
 // writeReport writes a reconciliation's report, a line and its lists.
-func writeReport(b *strings.Builder, r *opencube.HLRReport) {
+func writeReport(b *strings.Builder, r *operator.HLRReport) {
 	fmt.Fprintf(b, "%s at %s: %d SIMs, %d subscribers; %d missing, %d drifted, %d stale, %d unknown; %d repaired, %d failed\n",
 		r.Trigger, when(r.FinishedAt), r.SIMs, r.Subscribers, r.MissingCount, r.DriftedCount, r.StaleCount, r.UnknownCount, r.Repaired, r.FailedCount)
 	for _, l := range []struct {

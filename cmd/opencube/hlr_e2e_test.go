@@ -122,7 +122,7 @@ func TestHLRProvisioning(t *testing.T) {
 			t.Fatalf("import = %d, %v", n, err)
 		}
 		d, err := ad.SIM(ctx, "89860000000000024001")
-		if err != nil || d.Provisioning == nil || d.Provisioning.State != opencube.ProvisionPending {
+		if err != nil || d.Provisioning == nil || d.Provisioning.State != operator.ProvisionPending {
 			t.Fatalf("before the jobs ran: %+v, %v", d.Provisioning, err)
 		}
 		runHLRJobs(t, s.m)
@@ -147,7 +147,7 @@ func TestHLRProvisioning(t *testing.T) {
 			}
 		}
 		d, err = ad.SIM(ctx, "89860000000000024001")
-		if err != nil || d.Provisioning == nil || d.Provisioning.State != opencube.ProvisionDone || d.Provisioning.IMSI != "901700000024001" {
+		if err != nil || d.Provisioning == nil || d.Provisioning.State != operator.ProvisionDone || d.Provisioning.IMSI != "901700000024001" {
 			t.Fatalf("after: %+v, %v", d.Provisioning, err)
 		}
 		// The keys are never shown: not in the SIM's page, nor its list.
@@ -215,7 +215,7 @@ func TestHLRProvisioning(t *testing.T) {
 		}
 		runHLRJobs(t, s.m)
 		d, err := ad.SIM(ctx, simP(1))
-		if err != nil || d.Provisioning == nil || d.Provisioning.State != opencube.ProvisionPending ||
+		if err != nil || d.Provisioning == nil || d.Provisioning.State != operator.ProvisionPending ||
 			!strings.Contains(d.Provisioning.LastError, "unreachable") || d.Provisioning.Attempts != 1 {
 			t.Fatalf("while the register is down: %+v, %v", d.Provisioning, err)
 		}
@@ -246,7 +246,7 @@ func TestHLRProvisioning(t *testing.T) {
 		}
 		runHLRJobs(t, s.m)
 		d, err := ad.SIM(ctx, "89860000000000024005")
-		if err != nil || d.Provisioning == nil || d.Provisioning.State != opencube.ProvisionFailed || !strings.Contains(d.Provisioning.LastError, "hlr refused") {
+		if err != nil || d.Provisioning == nil || d.Provisioning.State != operator.ProvisionFailed || !strings.Contains(d.Provisioning.LastError, "hlr refused") {
 			t.Fatalf("refused: %+v, %v", d.Provisioning, err)
 		}
 		if st, err := ad.HLRStatus(ctx); err != nil || st.Failed != 1 {
