@@ -22,6 +22,7 @@ type Store interface {
 	SMSStore
 	HealthStore
 	BacklogStore
+	APIKeyStore
 	// Close releases the store's resources.
 	Close() error
 }

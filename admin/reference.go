@@ -37,6 +37,7 @@ var (
 	exampleClock      = `{"now":"2025-01-03T02:00:00Z","offset_seconds":172800,"ran":3}`
 	exampleSIM        = `{"iccid":"89852022018041800192","imsi":"454000180192","msisdn":"85218041800192","ota":false,"enterprise":"P000270","status":"active","created_at":"2025-01-01T02:00:00Z"}`
 	examplePlan       = `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"active"}`
+	exampleKey        = `{"key_id":"cff0c8e5fb964295e5ffb635bf8ff6ef","enterprise":"P000270","public_key":"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAo41JhOQWTmSAiAdb90J/zRETY6aZ3Vj+gJ7iuVbUQWB3AY3ZQHNw5r58to0NosN9GVt3V8pScQvkW5o8YlC4QXK2BEvKOC3f2sYoPQcuW01rLymUomDzjtUv7jm7SqHn4IipWlzM2/sT5+1eCy8nL8gYHvvw8Cd0frTfl1nKhAZv5+hEgGsfc/0sdFByjmV9LZ2vGMmhgTxRgpbcKp8qV54P0eonJnQyX99ZTAjVXrnyJKvwcdNUHEeHHRUQfAWnyWpvW+Tk275dGoIWjTwc8a+CciMl0M1jv6bnEOkkGd9NXbT0uKvCeCndYlHVZWxyAaB7HhZiAql94jRatSlLrQIDAQAB","bits":2048,"created_at":"2025-01-01T02:00:00Z"}`
 	code              = map[string]string{"code": "P000270"}
 	sim               = map[string]string{"iccid": "89852022018041800192"}
 )
@@ -197,6 +198,18 @@ var routeDocs = map[string]routeDoc{
 	"DELETE /admin/v1/enterprises/{code}/secrets/{id}": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated, opencube.KindNotFound, opencube.KindConflict},
 		about: "A secret's id is the first 8 hex digits of its SHA-256. The enterprise's last secret is never dropped (409 `conflict`): add its successor first.",
 		path:  map[string]string{"code": "P000999", "id": "5e884898"}, reply: exampleEnterprise},
+	"POST /admin/v1/enterprises/{code}/keys": {status: http.StatusCreated, answer: opencube.APIKey{}, required: []string{"public_key"},
+		errors: []opencube.Kind{opencube.KindUnauthenticated, opencube.KindConflict, opencube.KindQuota},
+		about: "The enterprise signs Cube v4 requests (`/cube/v4/...`, `Authorization: LF {key_id}/{sign}`, SHA1withRSA) with the private half, which the server never sees. " +
+			"The key is given as PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or as Base64 of its PKIX or PKCS#1 DER, 1024-8192 bits; it is kept as Base64 PKIX DER. " +
+			"`key_id` is the first 16 bytes of the SHA-256 of that DER in hex, so a key is registered once (409 `conflict` the second time, for any enterprise). An enterprise holds up to 20 keys (409 `quota`).",
+		example: `{"public_key":"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAo41JhOQWTmSAiAdb90J/zRETY6aZ3Vj+gJ7iuVbUQWB3AY3ZQHNw5r58to0NosN9GVt3V8pScQvkW5o8YlC4QXK2BEvKOC3f2sYoPQcuW01rLymUomDzjtUv7jm7SqHn4IipWlzM2/sT5+1eCy8nL8gYHvvw8Cd0frTfl1nKhAZv5+hEgGsfc/0sdFByjmV9LZ2vGMmhgTxRgpbcKp8qV54P0eonJnQyX99ZTAjVXrnyJKvwcdNUHEeHHRUQfAWnyWpvW+Tk275dGoIWjTwc8a+CciMl0M1jv6bnEOkkGd9NXbT0uKvCeCndYlHVZWxyAaB7HhZiAql94jRatSlLrQIDAQAB"}`, path: code,
+		reply: exampleKey},
+	"GET /admin/v1/enterprises/{code}/keys": {status: http.StatusOK, answer: KeyList{}, errors: []opencube.Kind{opencube.KindUnauthenticated}, path: code,
+		reply: `{"keys":[` + exampleKey + `]}`},
+	"DELETE /admin/v1/enterprises/{code}/keys/{id}": {status: http.StatusNoContent, errors: []opencube.Kind{opencube.KindNotFound},
+		about: "Requests signed with the key answer 403 (`CB-99-9403`) from then on, on every node within 10 seconds.",
+		path:  map[string]string{"code": "P000270", "id": "cff0c8e5fb964295e5ffb635bf8ff6ef"}},
 	"PUT /admin/v1/sims/{iccid}/enterprise": {status: http.StatusOK, answer: opencube.SIM{}, errors: []opencube.Kind{opencube.KindDeviceNotFound, opencube.KindUnauthenticated, opencube.KindOrderState},
 		about: "The SIM belongs to the other enterprise from now on; its past orders, usage and messages stay its first enterprise's. A SIM with an order in use, " +
 			"suspended or not enabled is not moved (409 `order_state`).",

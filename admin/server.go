@@ -47,6 +47,9 @@ type Server struct {
 	// states and secrets, SIM moves and bulk changes) and the order and
 	// SMS routes; they answer 404 when it is nil.
 	Changes Changes
+	// Keys serves the enterprises' Cube v4 public keys (key.go); they
+	// answer 404 when it is nil.
+	Keys Keys
 
 	svc     opencube.AdminService
 	access  access

@@ -118,6 +118,8 @@ type Set struct {
 	Corrections *Corrections
 	Mall        *Mall
 	ESIM        *ESIM
+	// Keys are the enterprises' Cube v4 public keys.
+	Keys *Keys
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -137,6 +139,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Mall:        &Mall{Store: store, Clock: clock, Orders: orders},
 		ESIM:        NewESIM(store, clock, ids),
 		Served:      &ServedEnterprises{Store: store},
+		Keys:        &Keys{Store: store, Clock: clock},
 	}
 }
 

@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 	}{
 		{"Enterprises", testEnterprises},
 		{"RateLimit", testRateLimit},
+		{"APIKeys", testAPIKeys},
 		{"SIMs", testSIMs},
 		{"SIMsAllOrNothing", testSIMsAllOrNothing},
 		{"Plans", testPlans},

@@ -560,6 +560,18 @@ func TestOpenAPIConformance(t *testing.T) {
 		if _, err := ad.DropSecret(ctx, "P000999", opencube.SecretID("another-long-secret")); err != nil {
 			t.Fatal(err)
 		}
+		// Cube v4 keys.
+		k, err := ad.AddKey(ctx, "P000999", testPublicKeyPEM(t, 1024))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.AddKey(ctx, "P000999", "not a key"); opencube.ErrorKind(err) != opencube.KindInvalid {
+			t.Errorf("AddKey(not a key): %v", err)
+		}
+		if keys, err := ad.Keys(ctx, "P000999"); err != nil || len(keys) != 1 {
+			t.Fatalf("Keys: %v, %v", keys, err)
+		}
+		mustOK(t, ad.RevokeKey(ctx, "P000999", k.ID))
 		// SIMs: a move, and bulk changes.
 		if _, err := ad.MoveSIMTo(ctx, simP(9), "P000999"); err != nil {
 			t.Fatal(err)

@@ -373,6 +373,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if loaded {
 			m.Logger.Info("demo data loaded", "enterprises", "P000270, QY-000001")
 		}
+		if err := service.LoadDemoKey(ctx, m.Services.Keys); err != nil {
+			return err
+		}
 		users, err := service.LoadUsers(ctx, m.Services.Access, m.DemoSecret)
 		if err != nil {
 			return fmt.Errorf("load demo users: %w", err)
