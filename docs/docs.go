@@ -84,3 +84,9 @@ func Handler(version string) (http.Handler, error) {
 // Home serves the server's home page, which points to the reference and
 // the OpenAPI document.
 func Home(version string) http.Handler { return apidoc.Home(Base, version) }
+
+// CubeV4DemoKey is the private half of the demo Cube v4 key, which `serve
+// --demo` registers for P000270: published, for the demo only.
+//
+//go:embed signing/cubev4-demo-key.pem
+var CubeV4DemoKey []byte

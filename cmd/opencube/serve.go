@@ -17,6 +17,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/docs"
 	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/postgres"
@@ -63,6 +64,9 @@ type Main struct {
 	// (throttle.go).
 	Limits limitsConfig
 
+	// V4 is the Cube v4 REST API's settings (cubev4.go).
+	V4 v4Config
+
 	// Shop holds the consumer shops' settings (mall.go).
 	Shop shopSettings
 
@@ -79,6 +83,8 @@ type Main struct {
 	// wake the delivery loop.
 	writes service.Store
 	CSSS   *csss.Server
+	// CubeV4 is the Cube v4 REST API under /cube/v4 (cubev4.go).
+	CubeV4 *cubev4.Server
 	Worker *service.Worker
 	Logger *slog.Logger
 	// Metrics are the server's metrics (observe.go).
@@ -140,6 +146,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.Shop.define(fs)
 	m.RADIUS.define(fs)
 	m.Notify.define(fs)
+	m.V4.define(fs)
 	m.SMS.define(fs)
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
@@ -397,6 +404,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
 	m.CSSS.MaxBulk = m.MaxBulk
+	m.startCubeV4()
 	m.startLimits()
 	m.startNotify()
 	if m.Notify.Retention > 0 {
@@ -451,6 +459,8 @@ func (m *Main) Handler() http.Handler {
 	mountAdmin(mux, m)
 	m.mountShops(mux)
 	m.mountSMS(mux)
+	// Cube v4's routes first under /cube/v4 (D1), then CSSS.
+	mux.Handle(cubev4.Prefix+"/", m.CubeV4.Handler(m.CSSS.Handler()))
 	mux.Handle("/", m.CSSS.Handler())
 	return mux
 }

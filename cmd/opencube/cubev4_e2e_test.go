@@ -1,0 +1,362 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/cubev4"
+	"github.com/opencube/opencube/docs"
+	"github.com/opencube/opencube/service"
+)
+
+// v4Server is a running server with a Cube v4 client of a new key of each
+// demo enterprise.
+type v4Server struct {
+	*e2eServer
+	p, q *client.V4
+	keyP *rsa.PrivateKey
+}
+
+// startV4 starts the server and registers a new 2048-bit key for P000270
+// and a 1024-bit one for QY-000001 through the admin API.
+func startV4(t *testing.T, configure func(m *Main)) *v4Server {
+	t.Helper()
+	s := startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, func(m *Main) {
+		m.AdminToken = "admin-token"
+		if configure != nil {
+			configure(m)
+		}
+	})
+	ad := client.NewAdmin(s.m.URL(), "admin-token")
+	v := &v4Server{e2eServer: s}
+	for _, c := range []struct {
+		ent  string
+		bits int
+		out  **client.V4
+	}{{entP, 2048, &v.p}, {entQ, 1024, &v.q}} {
+		key := testKey(t, c.bits)
+		k, err := ad.AddKey(t.Context(), c.ent, publicPEM(t, &key.PublicKey))
+		if err != nil {
+			t.Fatalf("AddKey(%s): %v", c.ent, err)
+		}
+		if k.Bits != c.bits || len(k.ID) != 32 {
+			t.Fatalf("AddKey: %+v", k)
+		}
+		*c.out = v.v4(k.ID, key)
+		if c.ent == entP {
+			v.keyP = key
+		}
+	}
+	return v
+}
+
+// v4 returns a client of the server signing as keyID, on its clock.
+func (s *v4Server) v4(keyID string, key *rsa.PrivateKey) *client.V4 {
+	c := client.NewV4(s.m.URL(), keyID, key)
+	c.Now = func() time.Time { s.clock.Advance(time.Millisecond); return s.clock.Now() }
+	return c
+}
+
+// wantV4 checks that err is a Cube v4 answer of code and HTTP status.
+func wantV4(t *testing.T, what string, err error, status int, code string) {
+	t.Helper()
+	var e *client.V4Error
+	if !errors.As(err, &e) {
+		t.Errorf("%s: %v, want %s", what, err, code)
+		return
+	}
+	if e.Code != code || e.HTTPStatus != status {
+		t.Errorf("%s: HTTP %d %s (%s), want HTTP %d %s", what, e.HTTPStatus, e.Code, e.Detail, status, code)
+	}
+}
+
+// TestCubeV4SIMs drives the SIM, usage and bundle routes with a real RSA
+// key: successes and their documented codes, and tenancy.
+func TestCubeV4SIMs(t *testing.T) {
+	s := startV4(t, nil)
+	ctx := t.Context()
+
+	sims, total, err := s.p.SIMs(ctx, 0, 1, 3)
+	if err != nil || total != 10 || len(sims) != 3 || sims[0].SIMID != simP(0) || sims[0].Status != cubev4.StatusPreActive {
+		t.Fatalf("SIMs: %+v total %d, %v", sims, total, err)
+	}
+	if _, _, err := s.p.SIMs(ctx, 0, 1, 101); err == nil {
+		t.Error("page_size 101 accepted")
+	} else {
+		wantV4(t, "page_size 101", err, 400, cubev4.CodeInvalid)
+	}
+	_, _, err = s.p.SIMs(ctx, 99, 1, 10)
+	wantV4(t, "status 99", err, 400, cubev4.CodeInvalid)
+
+	// A bundle added, then enabled through CSSS: the SIM is active.
+	added, err := s.p.AddBundle(ctx, simP(1), cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: cubev4.BundleTypeBasic, Cycles: ptrTo(3)})
+	if err != nil || !strings.HasPrefix(added.OrderID, "ORDER_") || added.RequestID != nil {
+		t.Fatalf("AddBundle: %+v, %v", added, err)
+	}
+	bs, n, err := s.p.Bundles(ctx, simP(1), "0", 0, 0)
+	if err != nil || n != 1 || bs[0].OrderID != added.OrderID || bs[0].Status != cubev4.BundleNotStarted || bs[0].Cycles != 3 || bs[0].PeriodUnit != 2 {
+		t.Fatalf("Bundles: %+v (%d), %v", bs, n, err)
+	}
+	if r := s.do(t, s.e2eServer.p, "/package/openOrder", map[string]any{"order_id": added.OrderID}, nil); r.Code != "0000" {
+		t.Fatalf("openOrder: %s %s", r.Code, r.Message)
+	}
+	d, err := s.p.SIM(ctx, simP(1))
+	if err != nil || d.Status != cubev4.StatusActive || len(d.SIMService.Bundles) != 1 || d.SIMService.Bundles[0].Status != cubev4.BundleInUse ||
+		d.Profile[0].IMSI != imsiOf(simP(1)) || d.SIMService.Contract.StartAt == nil {
+		t.Fatalf("SIM: %+v, %v", d, err)
+	}
+	active, total, err := s.p.SIMs(ctx, cubev4.StatusActive, 0, 0)
+	if err != nil || total != 1 || active[0].SIMID != simP(1) {
+		t.Errorf("SIMs(status 23): %+v (%d), %v", active, total, err)
+	}
+	if bs, n, err := s.p.Bundles(ctx, simP(1), "0,2,3", 0, 0); err != nil || n != 0 || len(bs) != 0 {
+		t.Errorf("Bundles(0,2,3): %+v (%d), %v", bs, n, err)
+	}
+	st, err := s.p.Status(ctx, simP(1))
+	if err != nil || st.Status != cubev4.StatusActive || st.Pending {
+		t.Errorf("Status: %+v, %v", st, err)
+	}
+	rd, err := s.p.RemainingData(ctx, simP(1))
+	if err != nil || rd.BundleID == nil || *rd.BundleID != planMonthly.code || rd.DataLimit != 20<<20 || rd.Remaining != 20<<20 {
+		t.Errorf("RemainingData: %+v, %v", rd, err)
+	}
+	acc, err := s.p.AccuUsage(ctx, simP(1))
+	if err != nil || len(acc) != 1 || acc[0].AccuUsage != "0" || acc[0].Type != "data" {
+		t.Errorf("AccuUsage: %+v, %v", acc, err)
+	}
+	_, err = s.p.AccuUsage(ctx, simP(2))
+	wantV4(t, "accu_usage without a bundle in use", err, 200, cubev4.CodeNoBundleInUse)
+
+	// Usage on UTC+8 days and months, and the date rules.
+	u, err := s.p.Usage(ctx, simP(1), 1, "2024-01-29", "2024-01-31")
+	if err != nil || len(u.Usage) != 3 || u.Usage[0].Period != "2024-01-29" || u.Usage[2].Period != "2024-01-31" {
+		t.Errorf("Usage daily: %+v, %v", u, err)
+	}
+	if u, err := s.p.Usage(ctx, simP(1), 2, "2023-11", "2024-01"); err != nil || len(u.Usage) != 3 || u.Usage[0].Period != "2023-11" {
+		t.Errorf("Usage monthly: %+v, %v", u, err)
+	}
+	for _, c := range []struct {
+		name     string
+		pt       int
+		from, to string
+		status   int
+		code     string
+	}{
+		{"start after end", 1, "2024-01-30", "2024-01-29", 400, cubev4.CodeStartAfterEnd},
+		{"end in the future", 1, "2024-01-30", "2024-02-01", 400, cubev4.CodeEndInFuture},
+		{"start too early", 1, "2023-07-01", "2024-01-01", 400, cubev4.CodeStartTooEarly},
+		{"month too early", 2, "2023-07", "2023-08", 400, cubev4.CodeStartTooEarly},
+		{"bad date", 1, "2024-1-30", "2024-01-30", 400, cubev4.CodeInvalid},
+		{"bad period type", 3, "2024-01-30", "2024-01-30", 400, cubev4.CodeInvalid},
+	} {
+		_, err := s.p.Usage(ctx, simP(1), c.pt, c.from, c.to)
+		wantV4(t, c.name, err, c.status, c.code)
+	}
+	_, err = s.p.Do(ctx, http.MethodGet, "/sims/"+simP(1)+"/usage?category=data", nil, nil)
+	wantV4(t, "usage without its parameters", err, 400, cubev4.CodeMissing)
+
+	// Add bundle's codes.
+	for _, c := range []struct {
+		name string
+		sim  string
+		req  cubev4.AddBundleRequest
+		st   int
+		code string
+	}{
+		{"unknown plan", simP(2), cubev4.AddBundleRequest{BundleID: "NOPE", BundleType: 10}, 200, cubev4.CodePlanNotFound},
+		{"plan not granted", simP(2), cubev4.AddBundleRequest{BundleID: planOTA.code, BundleType: 10}, 200, cubev4.CodePlanNotFound},
+		{"add-on", simP(2), cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 11}, 200, cubev4.CodeBundleRule},
+		{"bad type", simP(2), cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 12}, 400, cubev4.CodeInvalid},
+		{"no bundle_id", simP(2), cubev4.AddBundleRequest{BundleType: 10}, 400, cubev4.CodeMissing},
+		{"cycles 0", simP(2), cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10, Cycles: ptrTo(0)}, 400, cubev4.CodeInvalid},
+		{"cycles 1201", simP(2), cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10, Cycles: ptrTo(1201)}, 400, cubev4.CodeInvalid},
+		{"unknown SIM", "89852022018041899999", cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10}, 200, cubev4.CodeSIMNotFound},
+		// Tenancy: another enterprise's SIM is a missing one (D17).
+		{"another enterprise's SIM", simQ(1), cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10}, 200, cubev4.CodeSIMNotFound},
+	} {
+		_, err := s.p.AddBundle(ctx, c.sim, c.req)
+		wantV4(t, "AddBundle: "+c.name, err, c.st, c.code)
+	}
+	for _, path := range []string{"/sims/" + simQ(1), "/sims/" + simQ(1) + "/status", "/sims/" + simQ(1) + "/bundles", "/sims/" + simQ(1) + "/remaining_data",
+		"/usage/statistics/" + simQ(1) + "/accu_usage", "/sims/x"} {
+		_, err := s.p.Do(ctx, http.MethodGet, path, nil, nil)
+		wantV4(t, "P000270 reads "+path, err, 200, cubev4.CodeSIMNotFound)
+	}
+	if d, err := s.q.SIM(ctx, simQ(1)); err != nil || !d.OTA {
+		t.Errorf("QY-000001's own SIM: %+v, %v", d, err)
+	}
+	if _, n, err := s.q.SIMs(ctx, 0, 0, 0); err != nil || n != 10 {
+		t.Errorf("QY-000001's SIMs: %d, %v", n, err)
+	}
+}
+
+// TestCubeV4Auth: 401 for a missing or unparseable Authorization, 403 for
+// a sign that does not verify, an unknown or revoked key, a stale
+// timestamp, Signature v1 while it is off; the replay of a write answers
+// the first response; an unmatched path with LF answers 404 in the v4
+// envelope, and CSSS keeps /cube/v4.
+func TestCubeV4Auth(t *testing.T) {
+	s := startV4(t, nil)
+	ctx := t.Context()
+	base := s.m.URL() + cubev4.Prefix
+	raw := func(method, path string, h http.Header, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
+		for k, v := range h {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, c := range []struct {
+		name   string
+		h      http.Header
+		status int
+		code   string
+	}{
+		{"no Authorization", http.Header{}, 401, cubev4.CodeAuthMissing},
+		{"Bearer", http.Header{"Authorization": {"Bearer x"}}, 401, cubev4.CodeAuthMissing},
+		{"no sign", http.Header{"Authorization": {"LF " + s.p.KeyID}}, 401, cubev4.CodeAuthMissing},
+		{"no timestamp", http.Header{"Authorization": {"LF " + s.p.KeyID + "/abc"}, "X-Lf-Signature-Type": {"2.0"}}, 400, cubev4.CodeMissing},
+		{"v1 off", http.Header{"Authorization": {"LF " + s.p.KeyID + "/abc"}}, 403, cubev4.CodeForbidden},
+	} {
+		st, body := raw("GET", "/sims", c.h, "")
+		if st != c.status || !strings.Contains(body, `"code":"`+c.code+`"`) {
+			t.Errorf("%s: %d %s; want %d %s", c.name, st, body, c.status, c.code)
+		}
+	}
+	// A sign of another string, an unknown key, a stale timestamp.
+	req, err := s.p.Sign("GET", "/sims", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := req.Header.Clone()
+	h.Set("Authorization", cubev4.Authorization(s.p.KeyID, "AAAA"+strings.TrimPrefix(h.Get("Authorization"), "LF "+s.p.KeyID+"/")[4:]))
+	if st, body := raw("GET", "/sims", h, ""); st != 403 || !strings.Contains(body, cubev4.CodeForbidden) {
+		t.Errorf("a wrong sign: %d %s", st, body)
+	}
+	if st, body := raw("GET", "/sims?page_no=2", req.Header, ""); st != 403 || !strings.Contains(body, cubev4.CodeForbidden) {
+		t.Errorf("a query not signed: %d %s", st, body)
+	}
+	other := s.v4(strings.Repeat("ab", 16), s.keyP)
+	_, _, err = other.SIMs(ctx, 0, 0, 0)
+	wantV4(t, "unknown key", err, 403, cubev4.CodeForbidden)
+	stale := s.v4(s.p.KeyID, s.keyP)
+	stale.Now = func() time.Time { return s.clock.Now().Add(-11 * time.Minute) }
+	_, _, err = stale.SIMs(ctx, 0, 0, 0)
+	wantV4(t, "a timestamp 11 minutes old", err, 403, cubev4.CodeForbidden)
+	stale.Now = func() time.Time { return s.clock.Now().Add(9 * time.Minute) }
+	if _, _, err = stale.SIMs(ctx, 0, 0, 0); err != nil {
+		t.Errorf("a timestamp 9 minutes ahead: %v", err)
+	}
+
+	// The demo key, whose private half is published, signs for P000270.
+	demo, err := client.ParsePrivateKey(docs.CubeV4DemoKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err := s.v4(service.DemoKeyID, demo).SIMs(ctx, 0, 0, 0); err != nil || n != 10 {
+		t.Errorf("the demo key: %d, %v", n, err)
+	}
+
+	// The same write twice: the first answer again, one order.
+	wreq, err := s.p.Sign("POST", "/sims/"+simP(3)+"/bundle", []byte(`{"bundle_id":"`+planMonthly.code+`","bundle_type":10}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.p.Send(ctx, wreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.p.Send(ctx, wreq)
+	if err != nil || !bytes.Equal(first.Body, again.Body) {
+		t.Errorf("replay: %s, %v; want %s", again.Body, err, first.Body)
+	}
+	if _, n, _ := s.p.Bundles(ctx, simP(3), "", 0, 0); n != 1 {
+		t.Errorf("after a replay, %d bundles; want 1", n)
+	}
+
+	// Unmatched paths: 404 in the v4 envelope with LF, CSSS's otherwise;
+	// CSSS routes keep /cube/v4.
+	_, err = s.p.Do(ctx, "GET", "/nothing/here", nil, nil)
+	wantV4(t, "unmatched path with LF", err, 404, cubev4.CodeNotFound)
+	_, err = s.p.Do(ctx, "DELETE", "/sims", nil, nil)
+	wantV4(t, "unmatched method with LF", err, 404, cubev4.CodeNotFound)
+	if st, body := raw("GET", "/nothing/here", nil, ""); st != 404 || !strings.Contains(body, `"code":"1007"`) {
+		t.Errorf("unmatched path without LF: %d %s", st, body)
+	}
+	csss := client.New(s.m.URL()+cubev4.Prefix, entP, demoSecret)
+	csss.Now = s.clock.Now
+	if r, err := csss.Do(ctx, "/package/queryPackage", map[string]any{}, nil); err != nil || r.Code != "0000" {
+		t.Errorf("CSSS under /cube/v4: %+v, %v", r, err)
+	}
+
+	// Languages: en-US by default, zh-CN asked for.
+	zh := s.v4(s.p.KeyID, s.keyP)
+	zh.Language = "zh-CN"
+	resp, err := zh.Do(ctx, "GET", "/sims/"+simQ(0), nil, nil)
+	if err == nil || resp.Status.Message != "SIM卡不存在" || resp.Header.Get("Content-Language") != "zh-CN" {
+		t.Errorf("zh-CN: %+v, %v", resp, err)
+	}
+
+	// A revoked key is refused (once the cache of a key runs out: a new
+	// server sees it at once).
+	ad := client.NewAdmin(s.m.URL(), "admin-token")
+	if err := ad.RevokeKey(ctx, entQ, s.q.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	s.m.CubeV4.KeyTTL = 0
+	_, _, err = s.q.SIMs(ctx, 0, 0, 0)
+	wantV4(t, "a revoked key", err, 403, cubev4.CodeForbidden)
+	// And a disabled enterprise's keys too.
+	if _, err := ad.DisableEnterprise(ctx, entP); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = s.p.SIMs(ctx, 0, 0, 0)
+	wantV4(t, "a disabled enterprise", err, 403, cubev4.CodeForbidden)
+}
+
+// TestCubeV4SignatureV1: with --v4-signature-v1, a v1 request (timestamp
+// and nonce in the query of a GET, path values signed by name) is served.
+func TestCubeV4SignatureV1(t *testing.T) {
+	s := startV4(t, func(m *Main) { m.V4.SignatureV1 = true })
+	ts := s.clock.Now().UnixMilli()
+	q := "timestamp=" + itoa(ts) + "&nonce=128"
+	str, err := cubev4.StringToSignV1(cubev4.SignedV1{PathValues: map[string]string{"sim_id": simP(0)},
+		Query: map[string][]string{"timestamp": {itoa(ts)}, "nonce": {"128"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"nonce":128,"sim_id":"` + simP(0) + `","timestamp":"` + itoa(ts) + `"}`; string(str) != want {
+		t.Fatalf("v1 string to sign %s, want %s", str, want)
+	}
+	sign, err := cubev4.Sign(s.keyP, str)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), "GET", s.m.URL()+cubev4.Prefix+"/sims/"+simP(0)+"?"+q, nil)
+	req.Header.Set("Authorization", cubev4.Authorization(s.p.KeyID, sign))
+	req.Header.Set("X-LF-Signature-Type", "1.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), cubev4.CodeOK) {
+		t.Errorf("v1: %d %s", resp.StatusCode, b)
+	}
+}

@@ -1,0 +1,28 @@
+package cubev4
+
+// Routes is the route table of Cube v4: every endpoint, in one place, in
+// match order (a literal segment is listed before a {value} segment that
+// would take it). Paths are below Prefix. Handlers are methods of Server.
+var Routes = []Route{
+	// SIMs (cube-v4-api.md §2.1).
+	{Method: "GET", Path: "/sims", Summary: "List the enterprise's SIMs, ICCID order, optionally of one status (10, 23, 30, 40, 50)",
+		Query: []Param{{Name: "status", Integer: true, About: "10 pre-active, 23 active, 30 paused, 40 expired, 50 terminated"},
+			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (10)"}},
+		handle: (*Server).listSIMs},
+	{Method: "GET", Path: "/sims/{sim_id}", Summary: "A SIM: status, profile, latest session, contract and bundles in use", handle: (*Server).findSIM},
+	{Method: "GET", Path: "/sims/{sim_id}/status", Summary: "A SIM's status, and whether an operation on it is pending", handle: (*Server).simStatus},
+	{Method: "GET", Path: "/sims/{sim_id}/remaining_data", Summary: "The volume of the bundle in use: limit, used and left (bytes)", handle: (*Server).remainingData},
+	// Usage (§2.2).
+	{Method: "GET", Path: "/sims/{sim_id}/usage", Summary: "Data usage per UTC+8 day (period_type 1, YYYY-MM-DD) or month (2, YYYY-MM), bytes",
+		Query: []Param{{Name: "category", Required: true, About: "data"}, {Name: "period_type", Integer: true, Required: true, About: "1 daily, 2 monthly"},
+			{Name: "begin_from", Required: true, About: "YYYY-MM-DD or YYYY-MM"}, {Name: "end_by", Required: true, About: "YYYY-MM-DD or YYYY-MM"}},
+		handle: (*Server).usage},
+	{Method: "GET", Path: "/usage/statistics/{sim_id}/accu_usage", Summary: "Usage of the bundle in use since it started (deprecated by Linksfield)", handle: (*Server).accuUsage},
+	// Bundles (§2.3).
+	{Method: "GET", Path: "/sims/{sim_id}/bundles", Summary: "A SIM's bundles, newest first, optionally of some states (status=0,1,2)",
+		Query: []Param{{Name: "status", About: "comma list: 0 not started, 1 in use, 2 paused, 3 ended"},
+			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (10)"}},
+		handle: (*Server).listBundles},
+	{Method: "POST", Path: "/sims/{sim_id}/bundle", Summary: "Add a basic bundle (an opencube plan) to a SIM; with activate, start it asynchronously",
+		Request: AddBundleRequest{}, handle: (*Server).addBundle},
+}
