@@ -335,3 +335,41 @@ func total(r *V4Response) int {
 func decodeBase64(s string) ([]byte, error) {
 	return base64.StdEncoding.DecodeString(strings.Join(strings.Fields(s), ""))
 }
+
+// Activate starts activating a pre-active SIM and returns the request id.
+func (c *V4) Activate(ctx context.Context, iccid string) (string, error) {
+	return c.operate(ctx, http.MethodPost, iccid, "activate", nil)
+}
+
+// Suspend starts suspending an active SIM and returns the request id.
+func (c *V4) Suspend(ctx context.Context, iccid string) (string, error) {
+	return c.operate(ctx, http.MethodPut, iccid, "suspend", nil)
+}
+
+// Resume starts resuming a paused SIM and returns the request id.
+func (c *V4) Resume(ctx context.Context, iccid string) (string, error) {
+	return c.operate(ctx, http.MethodPut, iccid, "resume", nil)
+}
+
+// Cancel starts ending a SIM's bundles (r.OrderID: one) and returns the
+// request id.
+func (c *V4) Cancel(ctx context.Context, iccid string, r cubev4.CancelRequest) (string, error) {
+	return c.operate(ctx, http.MethodPut, iccid, "cancel", r)
+}
+
+func (c *V4) operate(ctx context.Context, method, iccid, op string, in any) (string, error) {
+	var out cubev4.RequestAnswer
+	if _, err := c.Do(ctx, method, "/sims/"+url.PathEscape(iccid)+"/"+op, in, &out); err != nil {
+		return "", err
+	}
+	return out.RequestID, nil
+}
+
+// AsyncResult returns the result of an asynchronous operation.
+func (c *V4) AsyncResult(ctx context.Context, requestID string) (*cubev4.AsyncResult, error) {
+	var out cubev4.AsyncResult
+	if _, err := c.Do(ctx, http.MethodGet, "/sims/async_result/"+url.PathEscape(requestID), nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

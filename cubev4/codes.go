@@ -136,15 +136,17 @@ func Status(code string) int {
 // causeCodes names the code of the domain causes that have one of their
 // own; other errors take their kind's (kindCodes).
 var causeCodes = map[opencube.Cause]string{
-	opencube.CauseSIMTerminated: CodeEnded,
-	opencube.CauseNotOTA:        CodeOTAOnly,
-	opencube.CauseOTAPlan:       CodeIncompatible,
-	opencube.CauseOTAKeepAlive:  CodeOTA,
-	opencube.CauseOTAOpen:       CodeOTA,
-	opencube.CausePlanUnknown:   CodePlanNotFound,
-	opencube.CauseNoActiveOrder: CodeNoBundleInUse,
-	opencube.CauseNoOrderInUse:  CodeNoBundleInUse,
-	opencube.CauseSIMLocked:     CodePending,
+	opencube.CauseSIMTerminated:  CodeEnded,
+	opencube.CauseNotOTA:         CodeOTAOnly,
+	opencube.CauseOTAPlan:        CodeIncompatible,
+	opencube.CauseOTAKeepAlive:   CodeOTA,
+	opencube.CauseOTAOpen:        CodeOTA,
+	opencube.CausePlanUnknown:    CodePlanNotFound,
+	opencube.CauseNoActiveOrder:  CodeNoBundleInUse,
+	opencube.CauseNoOrderInUse:   CodeNoBundleInUse,
+	opencube.CauseSIMLocked:      CodePending,
+	opencube.CauseNoOrderToStart: CodeNoBundle,
+	opencube.CauseActiveOrder:    CodeAlreadyActive,
 }
 
 // kindCodes is the code of each domain error kind. Another enterprise's

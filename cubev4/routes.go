@@ -9,9 +9,17 @@ var Routes = []Route{
 		Query: []Param{{Name: "status", Integer: true, About: "10 pre-active, 23 active, 30 paused, 40 expired, 50 terminated"},
 			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (10)"}},
 		handle: (*Server).listSIMs},
+	{Method: "GET", Path: "/sims/async_result/{request_id}", Summary: "The result of an asynchronous operation: status 0 processing, 1 success, 2 failed (with its error)", handle: (*Server).asyncResult},
 	{Method: "GET", Path: "/sims/{sim_id}", Summary: "A SIM: status, profile, latest session, contract and bundles in use", handle: (*Server).findSIM},
 	{Method: "GET", Path: "/sims/{sim_id}/status", Summary: "A SIM's status, and whether an operation on it is pending", handle: (*Server).simStatus},
 	{Method: "GET", Path: "/sims/{sim_id}/remaining_data", Summary: "The volume of the bundle in use: limit, used and left (bytes)", handle: (*Server).remainingData},
+	// Asynchronous operations (§1.13): each answers a request_id at once
+	// and locks the SIM until a job has done it.
+	{Method: "POST", Path: "/sims/{sim_id}/activate", Summary: "Activate a pre-active SIM: start its oldest bundle not started (async)", handle: (*Server).activate},
+	{Method: "PUT", Path: "/sims/{sim_id}/suspend", Summary: "Suspend an active SIM: its bundle in use is paused (async)", handle: (*Server).suspend},
+	{Method: "PUT", Path: "/sims/{sim_id}/resume", Summary: "Resume a paused SIM (async)", handle: (*Server).resume},
+	{Method: "PUT", Path: "/sims/{sim_id}/cancel", Summary: "End a SIM's bundles early: all, or order_id (with keep_alive, the next one starts) (async)",
+		Request: CancelRequest{}, handle: (*Server).cancel},
 	// Usage (§2.2).
 	{Method: "GET", Path: "/sims/{sim_id}/usage", Summary: "Data usage per UTC+8 day (period_type 1, YYYY-MM-DD) or month (2, YYYY-MM), bytes",
 		Query: []Param{{Name: "category", Required: true, About: "data"}, {Name: "period_type", Integer: true, Required: true, About: "1 daily, 2 monthly"},

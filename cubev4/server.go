@@ -36,8 +36,11 @@ type Server struct {
 	SIMs        opencube.SIMService
 	// Plans serves orders; a write acts through Plans.Replaying with its
 	// replay claim, so that its answer is recorded with its change (D28).
-	Plans       opencube.ReplayingPlanService
-	Replays     opencube.ReplayStore
+	Plans   opencube.ReplayingPlanService
+	Replays opencube.ReplayStore
+	// Requests runs the asynchronous SIM operations; without it they
+	// answer CB-99-9500.
+	Requests Requests
 	// Clock checks request timestamps and dates replay entries: the real
 	// clock, also in sandbox mode (D27).
 	Clock opencube.Clock

@@ -120,6 +120,8 @@ type Set struct {
 	ESIM        *ESIM
 	// Keys are the enterprises' Cube v4 public keys.
 	Keys *Keys
+	// SIMRequests are the asynchronous SIM operations of Cube v4.
+	SIMRequests *SIMRequests
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -140,6 +142,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		ESIM:        NewESIM(store, clock, ids),
 		Served:      &ServedEnterprises{Store: store},
 		Keys:        &Keys{Store: store, Clock: clock},
+		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders},
 	}
 }
 

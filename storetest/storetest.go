@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"Enterprises", testEnterprises},
 		{"RateLimit", testRateLimit},
 		{"APIKeys", testAPIKeys},
+		{"SIMRequests", testSIMRequests},
 		{"SIMs", testSIMs},
 		{"SIMsAllOrNothing", testSIMsAllOrNothing},
 		{"Plans", testPlans},

@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 
+	"github.com/opencube/opencube"
+
 	"github.com/opencube/opencube/cubev4"
 )
 
@@ -24,5 +26,7 @@ func (m *Main) startCubeV4() {
 	s.Clock, s.BusinessClock = m.realClock(), m.Clock
 	s.SignatureV1 = m.V4.SignatureV1
 	s.Logger = m.Logger
+	s.Requests = m.Services.SIMRequests
+	m.Worker.Handlers[opencube.JobSIMRequest] = m.Services.SIMRequests.Run
 	m.CubeV4 = s
 }

@@ -360,3 +360,127 @@ func TestCubeV4SignatureV1(t *testing.T) {
 		t.Errorf("v1: %d %s", resp.StatusCode, b)
 	}
 }
+
+// runJobs runs the due background jobs, as a node's worker would.
+func (s *v4Server) runJobs(t *testing.T) {
+	t.Helper()
+	if _, err := s.m.Worker.RunOnce(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCubeV4Async: an operation from request to result through a job; the
+// SIM locked meanwhile (CB-01-0111, and CSSS 2007); suspend, resume and
+// cancel; a failed operation's result.
+func TestCubeV4Async(t *testing.T) {
+	s := startV4(t, nil)
+	ctx := t.Context()
+	sim := simP(4)
+	_, err := s.p.Activate(ctx, sim)
+	wantV4(t, "activate without a bundle", err, 200, cubev4.CodeNoBundle)
+	first, err := s.p.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.p.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: planDaily.code, BundleType: 10, Cycles: ptrTo(7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.p.Activate(ctx, sim)
+	if err != nil || id == "" {
+		t.Fatalf("Activate: %q, %v", id, err)
+	}
+	res, err := s.p.AsyncResult(ctx, id)
+	if err != nil || res.Status != 0 || res.Operation != "activate" || res.SIMID != sim || res.FinishedAt != nil {
+		t.Fatalf("AsyncResult before the job: %+v, %v", res, err)
+	}
+	if st, err := s.p.Status(ctx, sim); err != nil || !st.Pending || st.Status != cubev4.StatusPreActive {
+		t.Errorf("Status while pending: %+v, %v", st, err)
+	}
+	// Locked: a second operation, an activating add, and a CSSS move.
+	_, err = s.p.Suspend(ctx, sim)
+	wantV4(t, "suspend while activating", err, 200, cubev4.CodePending)
+	_, err = s.p.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10, Activate: true})
+	wantV4(t, "add and activate while activating", err, 200, cubev4.CodePending)
+	if r := s.do(t, s.e2eServer.p, "/package/openOrder", map[string]any{"order_id": first.OrderID}, nil); r.Code != "2007" {
+		t.Errorf("CSSS openOrder on a locked SIM: %s %s", r.Code, r.Message)
+	}
+	s.runJobs(t)
+	res, err = s.p.AsyncResult(ctx, id)
+	if err != nil || res.Status != 1 || res.Error != nil || res.FinishedAt == nil {
+		t.Fatalf("AsyncResult after the job: %+v, %v", res, err)
+	}
+	bs, _, err := s.p.Bundles(ctx, sim, "1", 0, 0)
+	if err != nil || len(bs) != 1 || bs[0].OrderID != first.OrderID {
+		t.Fatalf("the oldest bundle is in use: %+v, %v", bs, err)
+	}
+	_, err = s.p.Activate(ctx, sim)
+	wantV4(t, "activate an active SIM", err, 200, cubev4.CodeAlreadyActive)
+	_, err = s.p.Resume(ctx, sim)
+	wantV4(t, "resume an active SIM", err, 200, cubev4.CodeStatus)
+
+	// Suspend, resume.
+	for _, step := range []struct {
+		op   func(context.Context, string) (string, error)
+		want int
+	}{{s.p.Suspend, cubev4.StatusPaused}, {s.p.Resume, cubev4.StatusActive}} {
+		id, err := step.op(ctx, sim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.runJobs(t)
+		if res, err := s.p.AsyncResult(ctx, id); err != nil || res.Status != 1 {
+			t.Fatalf("%+v, %v", res, err)
+		}
+		if st, err := s.p.Status(ctx, sim); err != nil || st.Status != step.want || st.Pending {
+			t.Errorf("after %s: %+v, %v", res.Operation, st, err)
+		}
+	}
+
+	// Cancel the bundle in use, keeping the SIM alive with the next one.
+	id, err = s.p.Cancel(ctx, sim, cubev4.CancelRequest{OrderID: first.OrderID, KeepAlive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	if res, err := s.p.AsyncResult(ctx, id); err != nil || res.Status != 1 {
+		t.Fatalf("cancel keep_alive: %+v, %v", res, err)
+	}
+	bs, _, err = s.p.Bundles(ctx, sim, "", 0, 0)
+	if err != nil || len(bs) != 2 || bs[0].OrderID != second.OrderID || bs[0].Status != cubev4.BundleInUse || bs[1].Status != cubev4.BundleEnded {
+		t.Fatalf("after cancel keep_alive: %+v, %v", bs, err)
+	}
+	// Cancel everything: the SIM is expired (Retention).
+	if id, err = s.p.Cancel(ctx, sim, cubev4.CancelRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	if st, err := s.p.Status(ctx, sim); err != nil || st.Status != cubev4.StatusExpired {
+		t.Errorf("after cancel: %+v, %v", st, err)
+	}
+	_, err = s.p.Cancel(ctx, sim, cubev4.CancelRequest{OrderID: "ORDER_00000000000000001"})
+	wantV4(t, "cancel another order", err, 200, cubev4.CodeOrderNotFound)
+
+	// Add and activate: the answer carries both ids; the job starts it.
+	added, err := s.p.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10, Activate: true})
+	if err != nil || added.RequestID == nil {
+		t.Fatalf("AddBundle activate: %+v, %v", added, err)
+	}
+	s.runJobs(t)
+	if res, err := s.p.AsyncResult(ctx, *added.RequestID); err != nil || res.Status != 1 {
+		t.Fatalf("add and activate: %+v, %v", res, err)
+	}
+	if st, _ := s.p.Status(ctx, sim); st.Status != cubev4.StatusActive {
+		t.Errorf("after add and activate: %+v", st)
+	}
+
+	// Unknown requests, another enterprise's, OTA SIMs.
+	_, err = s.p.AsyncResult(ctx, "nope")
+	wantV4(t, "an unknown request", err, 200, cubev4.CodeAsyncNotFound)
+	_, err = s.q.AsyncResult(ctx, id)
+	wantV4(t, "another enterprise's request", err, 200, cubev4.CodeAsyncNotFound)
+	_, err = s.q.Suspend(ctx, simQ(1))
+	wantV4(t, "suspend an OTA SIM", err, 200, cubev4.CodeOTA)
+	_, err = s.p.Suspend(ctx, simQ(1))
+	wantV4(t, "suspend another enterprise's SIM", err, 200, cubev4.CodeSIMNotFound)
+}

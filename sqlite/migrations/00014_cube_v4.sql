@@ -1,0 +1,33 @@
+-- Cube v4: the enterprises' public keys (opencube.APIKey: the keyId of the
+-- Authorization header, the key as Base64 PKIX DER, its size), and the
+-- asynchronous SIM operations (opencube.SIMRequest), of which a SIM has at
+-- most one processing (status 0) at a time: its lock.
+
+-- +goose Up
+CREATE TABLE api_keys (
+    id              TEXT    NOT NULL PRIMARY KEY,
+    enterprise_code TEXT    NOT NULL REFERENCES enterprises (access_code),
+    public_key      TEXT    NOT NULL,
+    bits            INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX api_keys_enterprise ON api_keys (enterprise_code, created_at);
+CREATE TABLE sim_requests (
+    id              TEXT    NOT NULL PRIMARY KEY,
+    enterprise_code TEXT    NOT NULL REFERENCES enterprises (access_code),
+    iccid           TEXT    NOT NULL REFERENCES sims (iccid),
+    operation       TEXT    NOT NULL,
+    order_id        TEXT    NOT NULL DEFAULT '',
+    keep_alive      INTEGER NOT NULL DEFAULT 0,
+    status          INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),
+    error_kind      TEXT    NOT NULL DEFAULT '',
+    error_cause     TEXT    NOT NULL DEFAULT '',
+    error_message   TEXT    NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL,
+    finished_at     INTEGER
+);
+CREATE UNIQUE INDEX sim_requests_lock ON sim_requests (iccid) WHERE status = 0;
+
+-- +goose Down
+DROP TABLE sim_requests;
+DROP TABLE api_keys;
