@@ -56,6 +56,9 @@ type Server struct {
 	// KeyTTL is how long a key is cached: a revoked key is refused on
 	// every node within it.
 	KeyTTL time.Duration
+	// Limits are the per-source limits of the v4 routes; nil limits
+	// nothing.
+	Limits *Limits
 	Logger *slog.Logger
 
 	keys sync.Map // keyId -> *cachedKey
@@ -228,6 +231,12 @@ func fail(code, format string, args ...any) *failure {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route, vals map[string]string) {
 	metrics.SetRoute(w, metrics.ProtocolCubeV4, rt.Method+" "+rt.Path)
 	lang := ParseLang(r.Header.Get("Accept-Language"))
+	done, limit, wait := s.Limits.enter(r.RemoteAddr)
+	if limit != "" {
+		s.Limits.refuse(w, lang, limit, wait)
+		return
+	}
+	defer done()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
 		s.writeError(w, r, lang, CodeInvalid, "the body is larger than 64 KiB or was not read")

@@ -31,6 +31,8 @@ type Metrics struct {
 	jobRuns         *prometheus.CounterVec
 	jobSeconds      *prometheus.HistogramVec
 	sms             *prometheus.CounterVec
+	v4Limited       *prometheus.CounterVec
+	v4InFlight      prometheus.Gauge
 }
 
 // HTTP latency buckets, in seconds: a CSSS request takes milliseconds; a
@@ -63,6 +65,12 @@ func New(version string) *Metrics {
 		sms: f.counterVec("opencube_sms_total",
 			"Short messages that reached a state on this node, by gateway (sandbox, kannel), direction (mt, mo) and state (queued, sent, delivered, failed, expired).",
 			"gateway", "direction", "state"),
+		v4Limited: f.counterVec("opencube_cubev4_limited_total",
+			"Cube v4 requests refused with 429 on this node, by the source limit they met: rate (requests a second), concurrent (requests at once) or daily (requests a UTC day).", "limit"),
+		v4InFlight: f.gauge("opencube_cubev4_sources_in_flight", "Cube v4 requests being answered on this node, counted by the concurrency limit of their sources."),
+	}
+	for _, l := range []string{"rate", "concurrent", "daily"} {
+		m.v4Limited.WithLabelValues(l)
 	}
 	for _, k := range jobKinds {
 		m.jobRuns.WithLabelValues(k, "ok")
@@ -82,6 +90,14 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
+
+// CubeV4Limited counts a Cube v4 request refused by a source limit:
+// "rate", "concurrent" or "daily" (cubev4.Limits.Observe).
+func (m *Metrics) CubeV4Limited(limit string) { m.v4Limited.WithLabelValues(limit).Inc() }
+
+// CubeV4InFlight adds d to the Cube v4 requests being answered
+// (cubev4.Limits.InFlight).
+func (m *Metrics) CubeV4InFlight(d int) { m.v4InFlight.Add(float64(d)) }
 
 // WebhookAttempt counts one webhook delivery attempt: its outcome
 // (notify.Outcome*) and how long the receiver took

@@ -31,6 +31,7 @@ func startV4(t *testing.T, configure func(m *Main)) *v4Server {
 	t.Helper()
 	s := startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, func(m *Main) {
 		m.AdminToken = "admin-token"
+		m.V4.Rate, m.V4.Concurrent, m.V4.Daily = 0, 0, 0 // TestCubeV4Limits tests them
 		if configure != nil {
 			configure(m)
 		}
@@ -483,4 +484,54 @@ func TestCubeV4Async(t *testing.T) {
 	wantV4(t, "suspend an OTA SIM", err, 200, cubev4.CodeOTA)
 	_, err = s.p.Suspend(ctx, simQ(1))
 	wantV4(t, "suspend another enterprise's SIM", err, 200, cubev4.CodeSIMNotFound)
+}
+
+// TestCubeV4Limits: over a source's rate or daily budget a v4 request is
+// 429 CB-99-9429 with Retry-After, counted in the metrics; CSSS under the
+// same prefix is not limited.
+func TestCubeV4Limits(t *testing.T) {
+	s := startV4(t, func(m *Main) { m.V4.Rate, m.V4.Daily = 2, 4 })
+	ctx := t.Context()
+	for i := range 2 {
+		if _, _, err := s.p.SIMs(ctx, 0, 0, 0); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	resp, err := s.p.Do(ctx, "GET", "/sims", nil, nil)
+	wantV4(t, "the third request in a second", err, 429, cubev4.CodeTooMany)
+	if resp == nil || resp.Header.Get("Retry-After") != "1" {
+		t.Errorf("Retry-After: %+v", resp)
+	}
+	csss := client.New(s.m.URL()+cubev4.Prefix, entP, demoSecret)
+	csss.Now = s.clock.Now
+	for range 5 {
+		if r, err := csss.Do(ctx, "/package/queryPackage", map[string]any{}, nil); err != nil || r.Code != "0000" {
+			t.Fatalf("CSSS under /cube/v4: %+v, %v", r, err)
+		}
+	}
+	s.clock.Advance(2 * time.Second)
+	for range 2 {
+		if _, _, err := s.p.SIMs(ctx, 0, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.clock.Advance(2 * time.Second)
+	_, err = s.p.Do(ctx, "GET", "/sims", nil, nil)
+	wantV4(t, "the fifth request of the day", err, 429, cubev4.CodeTooMany)
+	s.clock.Advance(24 * time.Hour)
+	if _, _, err := s.p.SIMs(ctx, 0, 0, 0); err != nil {
+		t.Errorf("the next day: %v", err)
+	}
+	m, err := http.Get(s.m.URL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(m.Body)
+	m.Body.Close()
+	for _, want := range []string{`opencube_cubev4_limited_total{limit="rate"} 1`, `opencube_cubev4_limited_total{limit="daily"} 1`,
+		`opencube_http_requests_total{code="CB-99-9429",protocol="cubev4",route="GET /sims",status="429"} 2`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 }
