@@ -373,3 +373,36 @@ func (c *V4) AsyncResult(ctx context.Context, requestID string) (*cubev4.AsyncRe
 	}
 	return &out, nil
 }
+
+// SendSMS sends one message to SIMs (POST /sms) and returns the job id.
+func (c *V4) SendSMS(ctx context.Context, r cubev4.SendSMSRequest) (string, error) {
+	var out cubev4.SendSMSAnswer
+	if _, err := c.Do(ctx, http.MethodPost, "/sms", r, &out); err != nil {
+		return "", err
+	}
+	return out.JobID, nil
+}
+
+// MTHistory lists a SIM's MT messages (status 0: all).
+func (c *V4) MTHistory(ctx context.Context, iccid string, status int) ([]cubev4.MTRecord, int, error) {
+	q := url.Values{}
+	if status != 0 {
+		q.Set("status", strconv.Itoa(status))
+	}
+	var out []cubev4.MTRecord
+	resp, err := c.Do(ctx, http.MethodGet, withQuery("/sms/mt/"+url.PathEscape(iccid), q), nil, &out)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total(resp), nil
+}
+
+// MOHistory lists a SIM's MO messages.
+func (c *V4) MOHistory(ctx context.Context, iccid string) ([]cubev4.MORecord, int, error) {
+	var out []cubev4.MORecord
+	resp, err := c.Do(ctx, http.MethodGet, "/sms/mo/"+url.PathEscape(iccid), nil, &out)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total(resp), nil
+}

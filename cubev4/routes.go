@@ -33,4 +33,15 @@ var Routes = []Route{
 		handle: (*Server).listBundles},
 	{Method: "POST", Path: "/sims/{sim_id}/bundle", Summary: "Add a basic bundle (an opencube plan) to a SIM; with activate, start it asynchronously",
 		Request: AddBundleRequest{}, handle: (*Server).addBundle},
+	// SMS (§2.4).
+	{Method: "POST", Path: "/sms", Summary: "Send one message to up to 100 SIMs (async): answers a job_id; the same nonce, SIMs and message within 10 s are one send",
+		Request: SendSMSRequest{}, handle: (*Server).sendSMS},
+	{Method: "GET", Path: "/sms/mt/{sim_id}", Summary: "A SIM's MT messages, newest first (status 1 success, 2 failed, 3 processing, 4 all)",
+		Query: []Param{{Name: "status", Integer: true, About: "1-4 (4)"}, {Name: "begin_from", About: "epoch ms (7 days ago)"}, {Name: "end_by", About: "epoch ms (now)"},
+			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (100)"}},
+		handle: (*Server).mtHistory},
+	{Method: "GET", Path: "/sms/mo/{sim_id}", Summary: "A SIM's MO messages, newest first",
+		Query: []Param{{Name: "begin_from", About: "epoch ms (7 days ago)"}, {Name: "end_by", About: "epoch ms (now)"},
+			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (100)"}},
+		handle: (*Server).moHistory},
 }

@@ -41,6 +41,8 @@ type Server struct {
 	// Requests runs the asynchronous SIM operations; without it they
 	// answer CB-99-9500.
 	Requests Requests
+	// SMS serves the SMS routes; without it they answer CB-04-9999.
+	SMS opencube.ReplayingSMSService
 	// Clock checks request timestamps and dates replay entries: the real
 	// clock, also in sandbox mode (D27).
 	Clock opencube.Clock

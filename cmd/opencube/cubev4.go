@@ -41,6 +41,9 @@ func (m *Main) startCubeV4() {
 	s.SignatureV1 = m.V4.SignatureV1
 	s.Logger = m.Logger
 	s.Requests = m.Services.SIMRequests
+	if m.SMS.Service != nil {
+		s.SMS = m.SMS.Service
+	}
 	if c := m.V4; c.Rate > 0 || c.Concurrent > 0 || c.Daily > 0 {
 		s.Limits = &cubev4.Limits{Rate: rate(c.Rate, 0), Concurrent: c.Concurrent, Daily: c.Daily, Now: m.realClock().Now}
 		if m.Metrics != nil {

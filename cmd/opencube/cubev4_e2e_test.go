@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/docs"
@@ -534,4 +535,72 @@ func TestCubeV4Limits(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+}
+
+// TestCubeV4SMS: a send to several SIMs answers a job id, the messages
+// go out (the sandbox device delivers them) and show in the MT history;
+// the same nonce, SIMs and message within 10 seconds are one send; a batch
+// with another enterprise's SIM or a repeated one is refused whole; an MO
+// message shows in the MO history.
+func TestCubeV4SMS(t *testing.T) {
+	s := startV4(t, nil)
+	ctx := t.Context()
+	req := cubev4.SendSMSRequest{SIMIDs: []string{simP(5), simP(6)}, Message: cubev4.SMSMessage{Type: 1, Content: "hello <b>&</b> 你好"}}
+	job, err := s.p.SendSMS(ctx, req)
+	if err != nil || len(job) != 18 {
+		t.Fatalf("SendSMS: %q, %v", job, err)
+	}
+	mt, n, err := s.p.MTHistory(ctx, simP(5), 0)
+	if err != nil || n != 1 || mt[0].Status != 3 || mt[0].Content.Message != req.Message.Content || mt[0].Content.Type != 1 || mt[0].OrgID != entP {
+		t.Fatalf("MTHistory: %+v (%d), %v", mt, n, err)
+	}
+	// The same nonce and payload within 10 s: the same job, sent once.
+	same := s.v4(s.p.KeyID, s.keyP)
+	same.Nonce = func() string { return "4242" }
+	first, err := same.SendSMS(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(5 * time.Second)
+	again, err := same.SendSMS(ctx, req)
+	if err != nil || again != first {
+		t.Errorf("the same nonce and payload: %q, %v; want %q", again, err, first)
+	}
+	if _, n, _ := s.p.MTHistory(ctx, simP(6), 0); n != 2 {
+		t.Errorf("after a repeated nonce, %d messages to %s; want 2", n, simP(6))
+	}
+	s.clock.Advance(6 * time.Second)
+	if later, err := same.SendSMS(ctx, req); err != nil || later == first {
+		t.Errorf("the same nonce 11 s later: %q, %v; want a new job", later, err)
+	}
+	for _, c := range []struct {
+		name string
+		req  cubev4.SendSMSRequest
+		st   int
+		code string
+	}{
+		{"another enterprise's SIM", cubev4.SendSMSRequest{SIMIDs: []string{simP(7), simQ(1)}, Message: req.Message}, 200, cubev4.CodeSIMNotFound},
+		{"a repeated SIM", cubev4.SendSMSRequest{SIMIDs: []string{simP(7), simP(7)}, Message: req.Message}, 200, cubev4.CodeSMSRule},
+		{"no SIM", cubev4.SendSMSRequest{Message: req.Message}, 400, cubev4.CodeMissing},
+		{"141 characters", cubev4.SendSMSRequest{SIMIDs: []string{simP(7)}, Message: cubev4.SMSMessage{Content: strings.Repeat("x", 141)}}, 400, cubev4.CodeInvalid},
+		{"type 3", cubev4.SendSMSRequest{SIMIDs: []string{simP(7)}, Message: cubev4.SMSMessage{Type: 3, Content: "x"}}, 400, cubev4.CodeInvalid},
+	} {
+		_, err := s.p.SendSMS(ctx, c.req)
+		wantV4(t, c.name, err, c.st, c.code)
+	}
+	if _, n, _ := s.p.MTHistory(ctx, simP(7), 0); n != 0 {
+		t.Errorf("a refused batch sent %d messages", n)
+	}
+	ad := client.NewAdmin(s.m.URL(), "admin-token")
+	if _, err := ad.ReceiveMO(ctx, opencube.MORequest{From: simP(5), Content: "reply"}); err != nil {
+		t.Fatal(err)
+	}
+	mo, n, err := s.p.MOHistory(ctx, simP(5))
+	if err != nil || n != 1 || mo[0].Message.Content != "reply" || mo[0].Message.Type != 1 || mo[0].SIMID != simP(5) {
+		t.Errorf("MOHistory: %+v (%d), %v", mo, n, err)
+	}
+	_, _, err = s.p.MTHistory(ctx, simQ(1), 0)
+	wantV4(t, "another enterprise's history", err, 200, cubev4.CodeSIMNotFound)
+	_, err = s.p.Do(ctx, "GET", "/sms/mt/"+simP(5)+"?status=5", nil, nil)
+	wantV4(t, "status 5", err, 400, cubev4.CodeInvalid)
 }

@@ -404,7 +404,6 @@ func (m *Main) Run(ctx context.Context) error {
 	m.CSSS.Window = m.Window
 	m.CSSS.Logger = m.Logger
 	m.CSSS.MaxBulk = m.MaxBulk
-	m.startCubeV4()
 	m.startLimits()
 	m.startNotify()
 	if m.Notify.Retention > 0 {
@@ -417,6 +416,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.SMS.Service != nil {
 		m.Changes.SMS = m.SMS.Service
 	}
+	m.startCubeV4()
 	if err := m.startRADIUS(ctx); err != nil {
 		return err
 	}
