@@ -172,8 +172,9 @@ var adminCommands = []adminCommand{
 		example: "opencube admin --admin-token T order reduce ORDER_14279787781881856 1",
 		run:     (*adminCLI).orderReduce},
 	// Webhooks, deliveries, usage alerts and the sandbox clock (admin_notify.go).
-	{name: "webhook set", synopsis: "--access-code C --url URL [--events 1000,1005,flow_alert]   (prints a new endpoint's secret, once)",
-		help:    "Sets an enterprise's webhook endpoint and the event types it gets (all by default).",
+	{name: "webhook set", synopsis: "--access-code C --url URL [--events 1000,1005,flow_alert] [--format csss|v4]   (prints a new endpoint's secret, once)",
+		help: "Sets an enterprise's webhook endpoint and the event types it gets (all by default). --format v4 sends Cube v4\n" +
+			"notifications (x-lf-signature, HMAC-SHA1 with the enterprise's Notification Key, printed once when made).",
 		example: "opencube admin --admin-token T webhook set --access-code P000270 --url https://example.com/hook",
 		run:     (*adminCLI).webhookSet},
 	{name: "webhook show", synopsis: "C", help: "Shows an enterprise's webhook endpoint and whether it is failing.",

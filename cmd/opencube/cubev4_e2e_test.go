@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rsa"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +20,7 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/docs"
+	"github.com/opencube/opencube/notify"
 	"github.com/opencube/opencube/service"
 )
 
@@ -603,4 +609,102 @@ func TestCubeV4SMS(t *testing.T) {
 	wantV4(t, "another enterprise's history", err, 200, cubev4.CodeSIMNotFound)
 	_, err = s.p.Do(ctx, "GET", "/sms/mt/"+simP(5)+"?status=5", nil, nil)
 	wantV4(t, "status 5", err, 400, cubev4.CodeInvalid)
+}
+
+// verifyV4Notification checks a Cube v4 notification as a receiver
+// following the reference's recipe (cube-v4-api.md §3.3) would: the body
+// JSON-encoded with its top-level keys sorted, prefixed with
+// version:algo:timestamp:, HMAC-SHA1 keyed with the hex-decoded
+// Notification Key, lowercase hex, after the key id and "/".
+func verifyV4Notification(t *testing.T, h http.Header, body []byte, keyID, keyHex string) {
+	t.Helper()
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		t.Fatalf("notification body: %v", err)
+	}
+	keys := make([]string, 0, len(top))
+	for k := range top {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var sorted bytes.Buffer
+	sorted.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			sorted.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		sorted.Write(kb)
+		sorted.WriteByte(':')
+		var compact bytes.Buffer
+		json.Compact(&compact, top[k])
+		sorted.Write(compact.Bytes())
+	}
+	sorted.WriteByte('}')
+	version, algo, ts := h.Get("x-lf-notification-version"), h.Get("x-lf-algo"), h.Get("x-lf-timestamp")
+	if version != "1.0" || algo != "HMAC-SHA1" || ts == "" {
+		t.Fatalf("headers: version %q algo %q timestamp %q", version, algo, ts)
+	}
+	key, err := hex.DecodeString(keyHex)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := hmac.New(sha1.New, key)
+	mac.Write([]byte(version + ":" + algo + ":" + ts + ":"))
+	mac.Write(sorted.Bytes())
+	if want := keyID + "/" + hex.EncodeToString(mac.Sum(nil)); h.Get("x-lf-signature") != want {
+		t.Errorf("x-lf-signature %q, want %q (body %s)", h.Get("x-lf-signature"), want, body)
+	}
+}
+
+// TestCubeV4Webhook: an enterprise that chooses v4 webhooks gets its
+// events as Cube v4 notifications through the same outbox and delivery
+// log, signed with its Notification Key (shown once).
+func TestCubeV4Webhook(t *testing.T) {
+	s := startV4(t, nil)
+	ctx := t.Context()
+	hook := newReceiver(t, 1) // the first attempt fails: retried
+	ad := client.NewAdmin(s.m.URL(), "admin-token")
+	w, err := ad.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: hook.srv.URL, Format: opencube.WebhookV4})
+	if err != nil || w.Format != opencube.WebhookV4 || len(w.NotificationKeyID) != 32 || len(w.NotificationKey) != 64 {
+		t.Fatalf("PutWebhook v4: %+v, %v", w, err)
+	}
+	if again, err := ad.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: hook.srv.URL, Format: opencube.WebhookV4}); err != nil ||
+		again.NotificationKey != "" || again.NotificationKeyID != w.NotificationKeyID {
+		t.Fatalf("PutWebhook again shows the key or another id: %+v, %v", again, err)
+	}
+	added, err := s.p.AddBundle(ctx, simP(8), cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for attempt := 1; attempt <= 2; attempt++ {
+		if attempt == 2 {
+			s.clock.Advance(time.Hour)
+			if _, err := s.m.Notify.Worker.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := hook.next(t)
+		verifyV4Notification(t, got.header, got.body, w.NotificationKeyID, w.NotificationKey)
+		var n notify.V4Event
+		if err := json.Unmarshal(got.body, &n); err != nil {
+			t.Fatal(err)
+		}
+		if n.EventType != "bundle.status_changed" || n.OrgID != entP || n.SIMID != simP(8) || n.Data["order_id"] != added.OrderID ||
+			n.Data["operation"] != "1000" || n.Data["status"] != float64(0) || n.Data["bundle_id"] != planMonthly.code {
+			t.Errorf("attempt %d: %+v", attempt, n)
+		}
+	}
+	// The delivery log records the second attempt once the receiver has
+	// answered it.
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		ds, err := ad.FindDeliveries(ctx, opencube.DeliveryFilter{Enterprise: entP})
+		if err == nil && len(ds) == 1 && ds[0].State == opencube.DeliveryDelivered && len(ds[0].Attempts) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery log: %+v %+v, %v", ds[0], ds[0].Attempts, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -35,6 +35,15 @@ CREATE TABLE sim_requests (
 );
 CREATE UNIQUE INDEX sim_requests_lock ON sim_requests (iccid) WHERE status = 0;
 
+-- An endpoint's notification format, and the Notification Key of Cube v4
+-- notifications (its id, and the key in hex).
+ALTER TABLE webhooks ADD COLUMN format text NOT NULL DEFAULT 'csss';
+ALTER TABLE webhooks ADD COLUMN v4_key_id text NOT NULL DEFAULT '';
+ALTER TABLE webhooks ADD COLUMN v4_key text NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE webhooks DROP COLUMN v4_key;
+ALTER TABLE webhooks DROP COLUMN v4_key_id;
+ALTER TABLE webhooks DROP COLUMN format;
 DROP TABLE sim_requests;
 DROP TABLE api_keys;
