@@ -282,14 +282,22 @@ func (s *Server) findSIM(r *request) (*answer, error) {
 			ls.Status = 0
 			ls.EndAt = msPtr(&ss.LastAt)
 		}
-		if ss.Network != "" {
-			n := ss.Network
-			ls.Network = &n
-			if len(n) >= 5 && opencube.Digits(n, 5, 6) {
-				mcc, mnc := n[:3], n[3:]
-				ls.MCC, ls.MNC = &mcc, &mnc
+		str := func(v string) *string {
+			if v == "" {
+				return nil
+			}
+			return &v
+		}
+		ls.Network, ls.RAT, ls.IP = str(ss.Network), str(ss.RAT), str(ss.IP)
+		// MCC and MNC: the serving network's (3GPP-SGSN-MCC-MNC), else
+		// the location's (3GPP-User-Location-Info).
+		for _, n := range []string{ss.Network, ss.Location} {
+			if opencube.Digits(n, 5, 6) {
+				ls.MCC, ls.MNC, ls.Country = str(n[:3]), str(n[3:]), str(countries[n[:3]])
+				break
 			}
 		}
+		out.IMEI = str(ss.IMEI)
 		out.LatestSession = ls
 	}
 	return &answer{data: out}, nil

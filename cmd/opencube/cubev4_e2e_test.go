@@ -708,3 +708,38 @@ func TestCubeV4Webhook(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestCubeV4LatestSession: what RADIUS accounting says of the device
+// (3GPP-IMEISV, 3GPP-RAT-Type, 3GPP-User-Location-Info, Framed-IP-Address)
+// fills the v4 SIM detail's imei and latest_session, and CSSS's imei.
+func TestCubeV4LatestSession(t *testing.T) {
+	needRadclient(t)
+	s := startV4(t, func(m *Main) {
+		m.RADIUS = radiusConfig{AcctAddr: "127.0.0.1:0", AuthAddr: "127.0.0.1:0", Secret: radiusSecret, SessionTimeout: time.Hour}
+	})
+	ctx := t.Context()
+	sim := simP(9)
+	acct(t, s.e2eServer, "Start", imsiOf(sim), "v4-session", clockStart.Add(-time.Minute), 0, 0,
+		`3GPP-IMEISV = "4901542032375101"`, "3GPP-RAT-Type = EUTRAN", "3GPP-User-Location-Info = 0x8254f0040001000000010203", "Framed-IP-Address = 10.1.2.3")
+	d, err := s.p.SIM(ctx, sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := d.LatestSession
+	if d.IMEI == nil || *d.IMEI != "490154203237518" || ls == nil || ls.Status != 1 || ls.Session != "v4-session" || ls.IMSI != imsiOf(sim) {
+		t.Fatalf("SIM detail: imei %v, latest_session %+v", d.IMEI, ls)
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return "<nil>"
+		}
+		return *p
+	}
+	if str(ls.MCC) != "460" || str(ls.MNC) != "01" || str(ls.Country) != "CN" || str(ls.RAT) != "eutran" || str(ls.IP) != "10.1.2.3" || str(ls.Network) != "46001" {
+		t.Errorf("latest_session: mcc %s mnc %s country %s rat %s ip %s network %s", str(ls.MCC), str(ls.MNC), str(ls.Country), str(ls.RAT), str(ls.IP), str(ls.Network))
+	}
+	r := s.do(t, s.e2eServer.p, "/device/queryDeviceInfo", map[string]any{"device_id": sim}, nil)
+	if r.Code != "0000" || !strings.Contains(string(r.Data), `"imei":"490154203237518"`) {
+		t.Errorf("CSSS queryDeviceInfo: %s %s", r.Code, r.Data)
+	}
+}

@@ -34,7 +34,18 @@ ALTER TABLE webhooks ADD COLUMN format TEXT NOT NULL DEFAULT 'csss';
 ALTER TABLE webhooks ADD COLUMN v4_key_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE webhooks ADD COLUMN v4_key TEXT NOT NULL DEFAULT '';
 
+-- What the packet core says of a session's device (opencube.DataSession):
+-- its IMEI, radio access technology, IP address and location (MCC-MNC).
+ALTER TABLE usage_sessions ADD COLUMN imei TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage_sessions ADD COLUMN rat TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage_sessions ADD COLUMN ip TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage_sessions ADD COLUMN location TEXT NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE usage_sessions DROP COLUMN location;
+ALTER TABLE usage_sessions DROP COLUMN ip;
+ALTER TABLE usage_sessions DROP COLUMN rat;
+ALTER TABLE usage_sessions DROP COLUMN imei;
 ALTER TABLE webhooks DROP COLUMN v4_key;
 ALTER TABLE webhooks DROP COLUMN v4_key_id;
 ALTER TABLE webhooks DROP COLUMN format;
