@@ -32,7 +32,9 @@ type V4 struct {
 	Key     *rsa.PrivateKey
 	// Language is sent as Accept-Language when set ("zh-CN").
 	Language string
-	// APIVersion is sent as X-LF-Api-Version when set.
+	// APIVersion is sent as X-LF-Api-Version when set: NewV4 sets 2.0,
+	// whose answers carry the ids the client returns; without it the
+	// server serves 1.0.
 	APIVersion string
 	HTTP       *http.Client
 	// Now stamps requests; time.Now when nil. Nonce returns the nonce of
@@ -43,7 +45,7 @@ type V4 struct {
 
 // NewV4 returns a Cube v4 client signing with key as keyID.
 func NewV4(baseURL, keyID string, key *rsa.PrivateKey) *V4 {
-	return &V4{BaseURL: strings.TrimRight(baseURL, "/"), KeyID: keyID, Key: key, HTTP: http.DefaultClient}
+	return &V4{BaseURL: strings.TrimRight(baseURL, "/"), KeyID: keyID, Key: key, HTTP: http.DefaultClient, APIVersion: cubev4.APIVersion2}
 }
 
 // ParsePrivateKey reads an RSA private key: PEM (PKCS#8 PRIVATE KEY or

@@ -96,7 +96,7 @@ func (s *Server) addBundle(r *request) (*answer, error) {
 	}
 	if r.claim != nil {
 		r.claim.RenderOrder = func(o *opencube.Order) []byte {
-			return recorded(http.StatusOK, encode(AddBundleAnswer{OrderID: o.ID, RequestID: requestID}, nil, CodeOK, r.lang, ""))
+			return recorded(http.StatusOK, encode(r.data(AddBundleAnswer{OrderID: o.ID, RequestID: requestID}), nil, CodeOK, r.lang, ""))
 		}
 	}
 	o, err := s.plans(r).OrderPlan(r.ctx, opencube.OrderRequest{ICCID: d.SIM.ICCID, PlanCode: p.Code, PlanName: p.Name, PlanType: p.Type,

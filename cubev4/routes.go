@@ -15,7 +15,8 @@ var Routes = []Route{
 	{Method: "GET", Path: "/sims/{sim_id}/remaining_data", Summary: "The volume of the bundle in use: limit, used and left (bytes)", handle: (*Server).remainingData},
 	// Asynchronous operations (§1.13): each answers a request_id at once
 	// and locks the SIM until a job has done it.
-	{Method: "POST", Path: "/sims/{sim_id}/activate", Summary: "Activate a pre-active SIM: start its oldest bundle not started (async)", handle: (*Server).activate},
+	{Method: "POST", Path: "/sims/{sim_id}/activate", Summary: "Activate a pre-active SIM: start its oldest bundle not started (async); 1.0 answers data null, 2.0 the request_id",
+		V1Null: true, handle: (*Server).activate},
 	{Method: "PUT", Path: "/sims/{sim_id}/suspend", Summary: "Suspend an active SIM: its bundle in use is paused (async)", handle: (*Server).suspend},
 	{Method: "PUT", Path: "/sims/{sim_id}/resume", Summary: "Resume a paused SIM (async)", handle: (*Server).resume},
 	{Method: "PUT", Path: "/sims/{sim_id}/cancel", Summary: "End a SIM's bundles early: all, or order_id (with keep_alive, the next one starts) (async)",
@@ -31,8 +32,8 @@ var Routes = []Route{
 		Query: []Param{{Name: "status", About: "comma list: 0 not started, 1 in use, 2 paused, 3 ended"},
 			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (10)"}},
 		handle: (*Server).listBundles},
-	{Method: "POST", Path: "/sims/{sim_id}/bundle", Summary: "Add a basic bundle (an opencube plan) to a SIM; with activate, start it asynchronously",
-		Request: AddBundleRequest{}, handle: (*Server).addBundle},
+	{Method: "POST", Path: "/sims/{sim_id}/bundle", Summary: "Add a basic bundle (an opencube plan) to a SIM; with activate, start it asynchronously; 1.0 answers data null, 2.0 the order_id and request_id",
+		Request: AddBundleRequest{}, V1Null: true, handle: (*Server).addBundle},
 	// SMS (§2.4).
 	{Method: "POST", Path: "/sms", Summary: "Send one message to up to 100 SIMs (async): answers a job_id; the same nonce, SIMs and message within 10 s are one send",
 		Request: SendSMSRequest{}, handle: (*Server).sendSMS},

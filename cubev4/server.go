@@ -98,8 +98,22 @@ type Route struct {
 	Query   []Param
 	// Request is a zero value of the body's type, nil for none.
 	Request any
-	handle  func(s *Server, r *request) (*answer, error)
+	// V1Null says the route has two versions (X-LF-Api-Version): 1.0, the
+	// default, answers data null, as its v1 page documents; 2.0 answers
+	// the data. Every other route serves both versions alike.
+	V1Null bool
+	handle func(s *Server, r *request) (*answer, error)
 }
+
+// API versions (X-LF-Api-Version): when absent, the earlier maintained
+// version is served (cube-v4-api.md §1.2).
+const (
+	APIVersion1 = "1.0"
+	APIVersion2 = "2.0"
+)
+
+// apiVersions is the one table of accepted X-LF-Api-Version values.
+var apiVersions = map[string]string{"": APIVersion1, "1": APIVersion1, "1.0": APIVersion1, "2": APIVersion2, "2.0": APIVersion2}
 
 // request is one authenticated request, as a handler sees it.
 type request struct {
@@ -112,9 +126,20 @@ type request struct {
 	body       []byte
 	lang       Lang
 	path       map[string]string
+	// version is the API version served (apiVersions).
+	version string
 	// claim is a write's replay claim: the changes it makes through
 	// plans() record its entry and answer in their transaction.
 	claim *opencube.ReplayClaim
+}
+
+// data returns what an answer's data is under the request's version: nil
+// for a V1Null route under 1.0.
+func (r *request) data(v any) any {
+	if r.route.V1Null && r.version == APIVersion1 {
+		return nil
+	}
+	return v
 }
 
 // plans returns the order service acting for the request: one that records
@@ -293,7 +318,7 @@ func (s *Server) run(req *request) (int, []byte) {
 		}
 		return Status(code), encode(nil, nil, code, req.lang, detail)
 	}
-	return http.StatusOK, encode(a.data, a.total, CodeOK, req.lang, "")
+	return http.StatusOK, encode(req.data(a.data), a.total, CodeOK, req.lang, "")
 }
 
 // errorDetail is the detail of a domain error: its field and range, or
@@ -345,6 +370,10 @@ func (s *Server) authenticate(r *http.Request, rt *Route, vals map[string]string
 	keyID, sign, ok := ParseAuthorization(r.Header.Get(HeaderAuthorization))
 	if !ok {
 		return nil, "", fail(CodeAuthMissing, "Authorization must be LF {keyId}/{sign}")
+	}
+	apiVersion, ok := apiVersions[r.Header.Get(HeaderAPIVersion)]
+	if !ok {
+		return nil, "", fail(CodeInvalid, "X-LF-Api-Version must be 1.0 or 2.0")
 	}
 	ts, nonce := r.Header.Get(HeaderTimestamp), r.Header.Get(HeaderNonce)
 	version := r.Header.Get(HeaderSignatureType)
@@ -410,7 +439,7 @@ func (s *Server) authenticate(r *http.Request, rt *Route, vals map[string]string
 		return nil, "", fail(CodeInternal, "")
 	}
 	req := &request{Request: r, ctx: opencube.NewContext(r.Context(), key.enterprise), route: rt, enterprise: key.enterprise,
-		keyID: keyID, nonce: nonce, body: body, lang: lang, path: vals}
+		keyID: keyID, nonce: nonce, body: body, lang: lang, path: vals, version: apiVersion}
 	return req, sign, nil
 }
 

@@ -136,7 +136,7 @@ func runCallV4(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	keyID := fs.String("key-id", service.DemoKeyID, "the keyId of the API key (OPENCUBE_KEY_ID; the demo key's by default)")
 	keyFile := fs.String("private-key", "", "file of the private key: PEM (PKCS#8 or PKCS#1) or Base64 PKCS#8 (OPENCUBE_PRIVATE_KEY; the demo key's by default)")
 	lang := fs.String("lang", "", "Accept-Language, such as zh-CN (OPENCUBE_LANG)")
-	apiVersion := fs.String("api-version", "", "X-LF-Api-Version header")
+	apiVersion := fs.String("api-version", "2.0", "X-LF-Api-Version header (\"\": none, the server then serves 1.0)")
 	get := fs.String("get", "", "print only this field of the answer, a dotted path: data.sim_id, data.0.status")
 	verbose := fs.Bool("v", false, "also print the request and its string to sign on stderr")
 	if err := parseWithEnv(fs, args, "url", "key-id", "private-key", "lang"); err != nil {

@@ -171,6 +171,21 @@ func TestCubeV4SIMs(t *testing.T) {
 	_, err = s.p.Do(ctx, http.MethodGet, "/sims/"+simP(1)+"/usage?category=data", nil, nil)
 	wantV4(t, "usage without its parameters", err, 400, cubev4.CodeMissing)
 
+	// API versions: without X-LF-Api-Version the earlier (1.0) is served,
+	// whose add bundle answers data null; an unknown one is refused.
+	v1 := s.v4(s.p.KeyID, s.keyP)
+	v1.APIVersion = ""
+	resp, err := v1.Do(ctx, http.MethodPost, "/sims/"+simP(7)+"/bundle", cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10}, nil)
+	if err != nil || string(resp.Data) != "null" {
+		t.Errorf("add bundle 1.0: %s, %v", resp.Data, err)
+	}
+	if _, n, _ := s.p.Bundles(ctx, simP(7), "", 0, 0); n != 1 {
+		t.Errorf("add bundle 1.0 made %d bundles", n)
+	}
+	v1.APIVersion = "3.0"
+	_, _, err = v1.SIMs(ctx, 0, 0, 0)
+	wantV4(t, "X-LF-Api-Version 3.0", err, 400, cubev4.CodeInvalid)
+
 	// Add bundle's codes.
 	for _, c := range []struct {
 		name string
