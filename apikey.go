@@ -38,3 +38,22 @@ type APIKeyStore interface {
 	// enterprise holds no key of that ID.
 	DeleteAPIKey(ctx context.Context, accessCode, id string) error
 }
+
+// ServiceOrder is a Cube v4 online renewal order (POST /orders/service):
+// its id ("OL-" and digits) and the document GET /orders/{id}/service
+// answers, kept as made.
+type ServiceOrder struct {
+	ID         string
+	Enterprise string
+	Document   []byte // JSON
+	CreatedAt  time.Time
+}
+
+// ServiceOrderStore keeps Cube v4 renewal orders.
+type ServiceOrderStore interface {
+	// CreateServiceOrder inserts o; KindConflict when its id exists.
+	CreateServiceOrder(ctx context.Context, o *ServiceOrder) error
+	// FindServiceOrder returns an enterprise's renewal order; KindNotFound
+	// when unknown.
+	FindServiceOrder(ctx context.Context, accessCode, id string) (*ServiceOrder, error)
+}

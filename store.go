@@ -24,6 +24,7 @@ type Store interface {
 	BacklogStore
 	APIKeyStore
 	SIMRequestStore
+	ServiceOrderStore
 	// Close releases the store's resources.
 	Close() error
 }

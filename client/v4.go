@@ -408,3 +408,21 @@ func (c *V4) MOHistory(ctx context.Context, iccid string) ([]cubev4.MORecord, in
 	}
 	return out, total(resp), nil
 }
+
+// Renew places an online renewal order (POST /orders/service).
+func (c *V4) Renew(ctx context.Context, r cubev4.RenewalRequest) (*cubev4.RenewalAnswer, error) {
+	var out cubev4.RenewalAnswer
+	if _, err := c.Do(ctx, http.MethodPost, "/orders/service", r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RenewalOrder returns a renewal order (GET /orders/{order_id}/service).
+func (c *V4) RenewalOrder(ctx context.Context, id string) (*cubev4.ServiceOrder, error) {
+	var out cubev4.ServiceOrder
+	if _, err := c.Do(ctx, http.MethodGet, "/orders/"+url.PathEscape(id)+"/service", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -34,6 +34,10 @@ var Routes = []Route{
 		handle: (*Server).listBundles},
 	{Method: "POST", Path: "/sims/{sim_id}/bundle", Summary: "Add a basic bundle (an opencube plan) to a SIM; with activate, start it asynchronously; 1.0 answers data null, 2.0 the order_id and request_id",
 		Request: AddBundleRequest{}, V1Null: true, handle: (*Server).addBundle},
+	// Renewal orders (§2.3).
+	{Method: "POST", Path: "/orders/service", Summary: "Renew bundles: each item's plan gets quantity periods on each SIM (or is ordered); identical orders within 10 s are one",
+		Request: RenewalRequest{}, handle: (*Server).createRenewal},
+	{Method: "GET", Path: "/orders/{order_id}/service", Summary: "A renewal order: its items, what they cost, the SIMs that failed", handle: (*Server).findRenewal},
 	// SMS (§2.4).
 	{Method: "POST", Path: "/sms", Summary: "Send one message to up to 100 SIMs (async): answers a job_id; the same nonce, SIMs and message within 10 s are one send",
 		Request: SendSMSRequest{}, handle: (*Server).sendSMS},

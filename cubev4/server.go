@@ -43,6 +43,9 @@ type Server struct {
 	Requests Requests
 	// SMS serves the SMS routes; without it they answer CB-04-9999.
 	SMS opencube.ReplayingSMSService
+	// Renewals serves the renewal orders; without it they answer
+	// CB-99-9500.
+	Renewals Renewals
 	// Clock checks request timestamps and dates replay entries: the real
 	// clock, also in sandbox mode (D27).
 	Clock opencube.Clock

@@ -122,6 +122,8 @@ type Set struct {
 	Keys *Keys
 	// SIMRequests are the asynchronous SIM operations of Cube v4.
 	SIMRequests *SIMRequests
+	// Renewals are Cube v4's online renewal orders.
+	Renewals *Renewals
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -143,6 +145,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Served:      &ServedEnterprises{Store: store},
 		Keys:        &Keys{Store: store, Clock: clock},
 		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders},
+		Renewals:    &Renewals{Store: store, Clock: clock, Orders: orders},
 	}
 }
 

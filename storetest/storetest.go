@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 		{"RateLimit", testRateLimit},
 		{"APIKeys", testAPIKeys},
 		{"SIMRequests", testSIMRequests},
+		{"ServiceOrders", testServiceOrders},
 		{"SIMs", testSIMs},
 		{"SIMsAllOrNothing", testSIMsAllOrNothing},
 		{"Plans", testPlans},

@@ -41,6 +41,7 @@ func (m *Main) startCubeV4() {
 	s.SignatureV1 = m.V4.SignatureV1
 	s.Logger = m.Logger
 	s.Requests = m.Services.SIMRequests
+	s.Renewals = m.Services.Renewals
 	if m.SMS.Service != nil {
 		s.SMS = m.SMS.Service
 	}

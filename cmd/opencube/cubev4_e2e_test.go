@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -757,4 +758,50 @@ func TestCubeV4LatestSession(t *testing.T) {
 	if r.Code != "0000" || !strings.Contains(string(r.Data), `"imei":"490154203237518"`) {
 		t.Errorf("CSSS queryDeviceInfo: %s %s", r.Code, r.Data)
 	}
+}
+
+// TestCubeV4Renewal: a renewal order renews a SIM's order of the plan,
+// orders it for a SIM without one (started at once), lists another
+// enterprise's SIM as abnormal, and answers the first order to identical
+// parameters within 10 seconds.
+func TestCubeV4Renewal(t *testing.T) {
+	s := startV4(t, nil)
+	ctx := t.Context()
+	added, err := s.p.AddBundle(ctx, simP(2), cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10, Cycles: ptrTo(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := cubev4.RenewalRequest{Items: []cubev4.RenewalItem{{ID: planMonthly.code, Quantity: 3, SIMIDs: []string{simP(2), simP(3), simQ(1)}}},
+		Extra: &cubev4.OrderExtra{PO: "PO-1", Remarks: "renew"}}
+	out, err := s.p.Renew(ctx, req)
+	if err != nil || out.Status != 1 || !strings.HasPrefix(out.OrderID, "OL-") {
+		t.Fatalf("Renew: %+v, %v", out, err)
+	}
+	bs, _, err := s.p.Bundles(ctx, simP(2), "", 0, 0)
+	if err != nil || len(bs) != 1 || bs[0].OrderID != added.OrderID || bs[0].Cycles != 5 {
+		t.Errorf("the renewed bundle: %+v, %v", bs, err)
+	}
+	if bs, _, err := s.p.Bundles(ctx, simP(3), "1", 0, 0); err != nil || len(bs) != 1 || bs[0].Cycles != 3 {
+		t.Errorf("the ordered bundle: %+v, %v", bs, err)
+	}
+	o, err := s.p.RenewalOrder(ctx, out.OrderID)
+	if err != nil || o.ID != out.OrderID || o.Type != 2 || len(o.Items) != 1 || len(o.Items[0].SIMIDs) != 2 || o.Items[0].Price != "60.00" ||
+		o.Accounting.TotalAmount != "60.00" || o.Accounting.Currency != "CNY" || len(o.Abnormal) != 1 || o.Abnormal[0].SIMID != simQ(1) ||
+		o.Abnormal[0].Code != cubev4.CodeSIMNotFound || o.Extra == nil || o.Extra.PO != "PO-1" || o.CreatedAt != strconv.FormatInt(out.CreatedAt, 10) {
+		t.Errorf("RenewalOrder: %+v, %v", o, err)
+	}
+	s.clock.Advance(5 * time.Second)
+	again, err := s.p.Renew(ctx, req)
+	if err != nil || *again != *out {
+		t.Errorf("the same order 5 s later: %+v, %v; want %+v", again, err, out)
+	}
+	if bs, _, _ := s.p.Bundles(ctx, simP(2), "", 0, 0); len(bs) != 1 || bs[0].Cycles != 5 {
+		t.Errorf("a repeat renewed again: %+v", bs)
+	}
+	_, err = s.q.RenewalOrder(ctx, out.OrderID)
+	wantV4(t, "another enterprise's renewal order", err, 200, cubev4.CodeOrderNotFound)
+	_, err = s.p.Renew(ctx, cubev4.RenewalRequest{Items: []cubev4.RenewalItem{{ID: planMonthly.code, Quantity: 0, SIMIDs: []string{simP(2)}}}})
+	wantV4(t, "quantity 0", err, 400, cubev4.CodeInvalid)
+	_, err = s.p.Renew(ctx, cubev4.RenewalRequest{})
+	wantV4(t, "no items", err, 400, cubev4.CodeMissing)
 }

@@ -48,7 +48,17 @@ ALTER TABLE usage_sessions ADD COLUMN rat text NOT NULL DEFAULT '';
 ALTER TABLE usage_sessions ADD COLUMN ip text NOT NULL DEFAULT '';
 ALTER TABLE usage_sessions ADD COLUMN location text NOT NULL DEFAULT '';
 
+-- Cube v4 renewal orders (opencube.ServiceOrder): the document GET
+-- /orders/{order_id}/service answers.
+CREATE TABLE service_orders (
+    id              text NOT NULL PRIMARY KEY,
+    enterprise_code text NOT NULL REFERENCES enterprises (access_code),
+    document        text NOT NULL,
+    created_at      timestamptz NOT NULL
+);
+
 -- +goose Down
+DROP TABLE service_orders;
 ALTER TABLE usage_sessions DROP COLUMN location;
 ALTER TABLE usage_sessions DROP COLUMN ip;
 ALTER TABLE usage_sessions DROP COLUMN rat;

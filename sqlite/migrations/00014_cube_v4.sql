@@ -41,7 +41,17 @@ ALTER TABLE usage_sessions ADD COLUMN rat TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage_sessions ADD COLUMN ip TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage_sessions ADD COLUMN location TEXT NOT NULL DEFAULT '';
 
+-- Cube v4 renewal orders (opencube.ServiceOrder): the document GET
+-- /orders/{order_id}/service answers.
+CREATE TABLE service_orders (
+    id              TEXT NOT NULL PRIMARY KEY,
+    enterprise_code TEXT NOT NULL REFERENCES enterprises (access_code),
+    document        TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+
 -- +goose Down
+DROP TABLE service_orders;
 ALTER TABLE usage_sessions DROP COLUMN location;
 ALTER TABLE usage_sessions DROP COLUMN ip;
 ALTER TABLE usage_sessions DROP COLUMN rat;
