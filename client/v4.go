@@ -142,8 +142,10 @@ func (c *V4) Sign(method, path string, body []byte) (*V4Request, error) {
 	}
 	h := http.Header{}
 	h.Set(cubev4.HeaderAuthorization, cubev4.Authorization(c.KeyID, sign))
-	h[cubev4.HeaderTimestamp] = []string{ts}
-	h[cubev4.HeaderNonce] = []string{nonce}
+	h.Set(cubev4.HeaderTimestamp, ts) // "Timestamp": header names are case-insensitive
+	if nonce != "" {
+		h.Set(cubev4.HeaderNonce, nonce)
+	}
 	h.Set(cubev4.HeaderSignatureType, "2.0")
 	if c.Language != "" {
 		h.Set("Accept-Language", c.Language)

@@ -9,7 +9,7 @@ import (
 )
 
 // Business status codes ($.status.code, cube-v4-api.md §1.9), and the
-// server.s own (docs/cubev4.md).
+// server's own (docs/cubev4-notes.md).
 const (
 	CodeOK            = "CB-00-0000"
 	CodeStartAfterEnd = "CB-00-0001"

@@ -4,5 +4,5 @@
 // {data, status} envelope with CB-xx-xxxx codes and real HTTP statuses,
 // asynchronous SIM operations and per-source limits. It owns the canonical
 // string to sign, the route table, the code table and the wire shapes; the
-// rules are the services'. docs/cubev4.md states its protocol decisions.
+// rules are the services'. docs/cubev4-notes.md states its protocol decisions.
 package cubev4

@@ -99,8 +99,14 @@ type Route struct {
 	Path    string
 	Summary string
 	Query   []Param
-	// Request is a zero value of the body's type, nil for none.
-	Request any
+	// Request is a zero value of the body's type, nil for none;
+	// BodyOptional says the body may be left out.
+	Request      any
+	BodyOptional bool
+	// Answer is a zero value of the answer's data, for the docs; List says
+	// the answer carries total_count.
+	Answer any
+	List   bool
 	// V1Null says the route has two versions (X-LF-Api-Version): 1.0, the
 	// default, answers data null, as its v1 page documents; 2.0 answers
 	// the data. Every other route serves both versions alike.

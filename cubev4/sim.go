@@ -33,7 +33,7 @@ type Bundle struct {
 	EndAt               *int64 `json:"end_at"`
 }
 
-// Bundle types, units (cube-v4-api.md §2.3; docs/cubev4.md).
+// Bundle types, units (cube-v4-api.md §2.3; docs/cubev4-notes.md).
 const (
 	bundleTypeBasic = 1
 	periodDay       = 1

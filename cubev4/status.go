@@ -21,7 +21,7 @@ type simState struct {
 }
 
 // statusTable is the one mapping of opencube's states to the v4 SIM status
-// codes (docs/cubev4.md, "SIM status").
+// codes (docs/cubev4-notes.md, "SIM status").
 var statusTable = map[simState]int{
 	{opencube.SIMInventory, 0}:                        StatusPreActive,
 	{opencube.SIMInventory, opencube.OrderExpired}:    StatusPreActive,

@@ -160,7 +160,7 @@ func runCallV4(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stderr, "%s %s%s\n", method, cubev4.Prefix, path)
 		fmt.Fprintf(stderr, "Authorization: %s\n", req.Header.Get("Authorization"))
 		for _, k := range []string{cubev4.HeaderTimestamp, cubev4.HeaderNonce} {
-			fmt.Fprintf(stderr, "%s: %s\n", k, strings.Join(req.Header[k], ""))
+			fmt.Fprintf(stderr, "%s: %s\n", k, req.Header.Get(k))
 		}
 		if body != nil {
 			fmt.Fprintf(stderr, "\n%s\n", body)
