@@ -51,8 +51,9 @@ type SIMRequestStore interface {
 	// unknown.
 	FindSIMRequest(ctx context.Context, accessCode, id string) (*SIMRequest, error)
 	// FinishSIMRequest writes r's outcome (Status, the error, FinishedAt)
-	// unless it is finished already, which releases its SIM.
-	FinishSIMRequest(ctx context.Context, r *SIMRequest) error
+	// unless it is finished already, which releases its SIM, and then e
+	// (when not nil) to the outbox, in one transaction.
+	FinishSIMRequest(ctx context.Context, r *SIMRequest, e *Event) error
 	// SIMLocked returns the id of the SIM's processing request, "" when
 	// none.
 	SIMLocked(ctx context.Context, iccid string) (string, error)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/cubev4"
 )
 
 // Cube v4 notification headers (cube-v4-api.md §3.2).
@@ -45,11 +46,12 @@ var v4EventTypes = map[opencube.EventType]string{
 	opencube.EventResumeOrder: "bundle.status_changed", opencube.EventStartOrder: "bundle.status_changed",
 	opencube.EventStartOTAOrder: "bundle.status_changed", opencube.EventExpireOrder: "bundle.status_changed",
 	opencube.EventRenewOrder: "bundle.status_changed", opencube.EventReduceCycle: "bundle.status_changed",
-	opencube.EventDownloadIMSI: "bundle.status_changed",
-	opencube.EventFlowAlert:    "usage.threshold",
-	opencube.EventSMSReport:    "sms.mt_status",
-	opencube.EventSMSMO:        "sms.mo",
-	opencube.EventMallRecharge: "topup.recharge",
+	opencube.EventDownloadIMSI:   "bundle.status_changed",
+	opencube.EventFlowAlert:      "usage.threshold",
+	opencube.EventSMSReport:      "sms.mt_status",
+	opencube.EventSMSMO:          "sms.mo",
+	opencube.EventMallRecharge:   "topup.recharge",
+	opencube.EventSIMAsyncResult: "sim.async_result",
 }
 
 // v4BundleStatus is the bundle status (0 not started, 1 in use, 2 paused,
@@ -73,6 +75,19 @@ func V4Payload(e *opencube.Event) ([]byte, error) {
 		if err := dec.Decode(&data); err != nil {
 			return nil, fmt.Errorf("notify: data of event %s: %w", e.ID, err)
 		}
+	}
+	if e.Type == opencube.EventSIMAsyncResult {
+		// The error as the async result states it: its CB code and message.
+		data["error"] = nil
+		if kind, _ := data["error_kind"].(string); kind != "" {
+			cause, _ := data["error_cause"].(string)
+			msg, _ := data["error_message"].(string)
+			code := cubev4.CodeOf(&opencube.Error{Kind: opencube.Kind(kind), Cause: opencube.Cause(cause)})
+			data["error"] = map[string]any{"code": code, "message": cubev4.Message(code, cubev4.LangEN) + ": " + msg}
+		}
+		delete(data, "error_kind")
+		delete(data, "error_cause")
+		delete(data, "error_message")
 	}
 	if typ == "bundle.status_changed" {
 		data["order_id"], data["bundle_id"], data["status"], data["operation"] = e.OrderID, e.PlanCode, v4BundleStatus[e.Status], string(e.Type)

@@ -68,10 +68,19 @@ func (db *DB) FindSIMRequest(ctx context.Context, accessCode, id string) (*openc
 }
 
 // FinishSIMRequest implements opencube.SIMRequestStore.
-func (db *DB) FinishSIMRequest(ctx context.Context, r *opencube.SIMRequest) error {
-	_, err := db.exec(ctx, "finish sim request", `UPDATE sim_requests SET status = $1, error_kind = $2, error_cause = $3, error_message = $4, finished_at = $5
-		WHERE id = $6 AND status = 0`, int16(r.Status), string(r.ErrorKind), string(r.ErrorCause), r.ErrorMessage, r.FinishedAt, r.ID)
-	return err
+func (db *DB) FinishSIMRequest(ctx context.Context, r *opencube.SIMRequest, e *opencube.Event) error {
+	return db.UpdateOrders(ctx, func(otx opencube.OrderTx) error {
+		t := otx.(*orderTx)
+		tag, err := t.write(ctx, `UPDATE sim_requests SET status = $1, error_kind = $2, error_cause = $3, error_message = $4, finished_at = $5
+			WHERE id = $6 AND status = 0`, int16(r.Status), string(r.ErrorKind), string(r.ErrorCause), r.ErrorMessage, r.FinishedAt, r.ID)
+		if err != nil {
+			return t.fail("finish sim request", err)
+		}
+		if tag.RowsAffected() == 0 || e == nil {
+			return nil // finished before: its event was written then
+		}
+		return t.InsertEvent(ctx, e)
+	})
 }
 
 const sqlSIMLocked = `SELECT id FROM sim_requests WHERE iccid = $1 AND status = 0`

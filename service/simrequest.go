@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/opencube/opencube"
@@ -84,7 +85,19 @@ func (s *SIMRequests) Run(ctx context.Context, j *opencube.Job) error {
 	}
 	now := s.Clock.Now()
 	r.FinishedAt = &now
-	return s.Store.FinishSIMRequest(ctx, r)
+	return s.Store.FinishSIMRequest(ctx, r, resultEvent(r))
+}
+
+// resultEvent is the outbox event of a finished request
+// (EventSIMAsyncResult).
+func resultEvent(r *opencube.SIMRequest) *opencube.Event {
+	data := map[string]any{"request_id": r.ID, "operation": r.Operation, "status": int(r.Status)}
+	if r.Status == opencube.SIMRequestFailed {
+		data["error_kind"], data["error_cause"], data["error_message"] = string(r.ErrorKind), string(r.ErrorCause), r.ErrorMessage
+	}
+	b, _ := json.Marshal(data) // strings and an integer always encode
+	return &opencube.Event{ID: opencube.NewUUID(), EnterpriseCode: r.Enterprise, Type: opencube.EventSIMAsyncResult,
+		OrderID: r.OrderID, ICCID: r.ICCID, CreatedAt: *r.FinishedAt, Data: string(b)}
 }
 
 // do runs the operation of r.

@@ -65,14 +65,17 @@ func (db *DB) FindSIMRequest(ctx context.Context, accessCode, id string) (*openc
 }
 
 // FinishSIMRequest implements opencube.SIMRequestStore.
-func (db *DB) FinishSIMRequest(ctx context.Context, r *opencube.SIMRequest) error {
+func (db *DB) FinishSIMRequest(ctx context.Context, r *opencube.SIMRequest, e *opencube.Event) error {
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.exec(`UPDATE sim_requests SET status = ?, error_kind = ?, error_cause = ?, error_message = ?, finished_at = ?
+		res, err := t.exec(`UPDATE sim_requests SET status = ?, error_kind = ?, error_cause = ?, error_message = ?, finished_at = ?
 			WHERE id = ? AND status = 0`, r.Status, string(r.ErrorKind), string(r.ErrorCause), r.ErrorMessage, nullMicros(r.FinishedAt), r.ID)
 		if err != nil {
 			return dbError("finish sim request", err)
 		}
-		return nil
+		if n, _ := res.RowsAffected(); n == 0 || e == nil {
+			return nil // finished before: its event was written then
+		}
+		return t.insertEvent(e)
 	})
 }
 

@@ -62,13 +62,30 @@ func testSIMRequests(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 	done := *got
 	done.Status, done.ErrorKind, done.ErrorCause, done.ErrorMessage, done.FinishedAt = opencube.SIMRequestFailed, opencube.KindOrderState, opencube.CauseNoActiveOrder, "no order", ptr(at(2*time.Minute))
-	if err := s.FinishSIMRequest(ctx, &done); err != nil {
+	event := func(id string) *opencube.Event {
+		return &opencube.Event{ID: id, EnterpriseCode: entA, Type: opencube.EventSIMAsyncResult, ICCID: sim, CreatedAt: at(2 * time.Minute),
+			Data: `{"request_id":"req-1","status":2}`}
+	}
+	if err := s.FinishSIMRequest(ctx, &done, event("ev-1")); err != nil {
 		t.Fatal(err)
 	}
 	again := done
 	again.Status, again.FinishedAt = opencube.SIMRequestSucceeded, ptr(at(3*time.Minute))
-	if err := s.FinishSIMRequest(ctx, &again); err != nil {
+	if err := s.FinishSIMRequest(ctx, &again, event("ev-2")); err != nil {
 		t.Fatal(err)
+	}
+	evs, err := s.FindEvents(ctx, entA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []string
+	for _, e := range evs {
+		if e.Type == opencube.EventSIMAsyncResult {
+			results = append(results, e.ID+" "+e.Data)
+		}
+	}
+	if want := []string{`ev-1 {"request_id":"req-1","status":2}`}; !cmp.Equal(results, want) {
+		t.Errorf("async result events %q, want %q (once, with the first finish)", results, want)
 	}
 	got, err = s.FindSIMRequest(ctx, entA, "req-1")
 	if err != nil {

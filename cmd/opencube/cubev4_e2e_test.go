@@ -723,6 +723,29 @@ func TestCubeV4Webhook(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+
+	// The result of an asynchronous operation is notified too
+	// (sim.async_result), to an endpoint that asks for it alone.
+	results := newReceiver(t, 0)
+	if _, err := ad.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: results.srv.URL, Format: opencube.WebhookV4,
+		Events: []opencube.EventType{opencube.EventSIMAsyncResult}}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.p.Activate(ctx, simP(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	got := results.next(t)
+	verifyV4Notification(t, got.header, got.body, w.NotificationKeyID, w.NotificationKey)
+	var n notify.V4Event
+	if err := json.Unmarshal(got.body, &n); err != nil {
+		t.Fatal(err)
+	}
+	if n.EventType != "sim.async_result" || n.SIMID != simP(8) || n.Data["request_id"] != id || n.Data["operation"] != "activate" ||
+		n.Data["status"] != float64(1) || n.Data["error"] != nil {
+		t.Errorf("sim.async_result: %s", got.body)
+	}
 }
 
 // TestCubeV4LatestSession: what RADIUS accounting says of the device
