@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -827,4 +828,64 @@ func TestCubeV4Renewal(t *testing.T) {
 	wantV4(t, "quantity 0", err, 400, cubev4.CodeInvalid)
 	_, err = s.p.Renew(ctx, cubev4.RenewalRequest{})
 	wantV4(t, "no items", err, 400, cubev4.CodeMissing)
+}
+
+// TestCubeV4AsyncOnceAcrossNodes: two nodes on one database run their job
+// workers at once; every asynchronous operation is done once: one start
+// event and one result event a request.
+func TestCubeV4AsyncOnceAcrossNodes(t *testing.T) {
+	db := e2eDatabase(t)
+	clock := &e2eClock{now: clockStart}
+	off := func(m *Main) { m.V4 = v4Config{} }
+	a, _ := startStoppable(t, db, clock, off)
+	b, _ := startStoppable(t, db, clock, off)
+	key, err := client.ParsePrivateKey(docs.CubeV4DemoKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	var ids []string
+	for i, node := range []*e2eServer{a, b, a, b, a} {
+		c := client.NewV4(node.m.URL(), service.DemoKeyID, key)
+		c.Now = func() time.Time { clock.Advance(time.Millisecond); return clock.Now() }
+		sim := simP(i)
+		if _, err := c.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10}); err != nil {
+			t.Fatal(err)
+		}
+		id, err := c.Activate(ctx, sim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	for range 3 {
+		var wg sync.WaitGroup
+		for _, node := range []*e2eServer{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := node.m.Worker.RunOnce(ctx); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	evs, err := a.m.Store.FindEvents(ctx, entP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[opencube.EventType]int{}
+	for _, e := range evs {
+		count[e.Type]++
+	}
+	if count[opencube.EventStartOrder] != 5 || count[opencube.EventSIMAsyncResult] != 5 {
+		t.Errorf("events: %v; want 5 starts and 5 results", count)
+	}
+	for _, id := range ids {
+		r, err := a.m.Store.FindSIMRequest(ctx, entP, id)
+		if err != nil || r.Status != opencube.SIMRequestSucceeded {
+			t.Errorf("request %s: %+v, %v", id, r, err)
+		}
+	}
 }
