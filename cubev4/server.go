@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -66,8 +67,13 @@ type Server struct {
 	Limits *Limits
 	Logger *slog.Logger
 
-	keys sync.Map // keyId -> *cachedKey
+	keys    sync.Map     // keyId -> *cachedKey
+	unknown atomic.Int64 // unknown key ids cached
 }
+
+// maxUnknownKeys bounds the unknown key ids cached, so that a flood of
+// made-up ids costs no memory beyond it (they are then read each time).
+const maxUnknownKeys = 10_000
 
 // NewServer returns a Server with the reference's defaults.
 func NewServer(keys Keys, enterprises opencube.EnterpriseFinder, sims opencube.SIMService, plans opencube.ReplayingPlanService, replays opencube.ReplayStore) *Server {
@@ -502,11 +508,15 @@ type cachedKey struct {
 func (s *Server) key(ctx context.Context, keyID string) (*cachedKey, *failure) {
 	now := time.Now()
 	if v, ok := s.keys.Load(keyID); ok {
-		if k := v.(*cachedKey); now.Before(k.until) {
+		k := v.(*cachedKey)
+		if now.Before(k.until) {
 			if k.pub == nil {
 				return nil, fail(CodeForbidden, "unknown keyId")
 			}
 			return k, nil
+		}
+		if k.pub == nil && s.keys.CompareAndDelete(keyID, v) {
+			s.unknown.Add(-1)
 		}
 	}
 	if len(keyID) != 32 {
@@ -515,9 +525,14 @@ func (s *Server) key(ctx context.Context, keyID string) (*cachedKey, *failure) {
 	k, err := s.Keys.FindKey(ctx, keyID)
 	switch {
 	case opencube.ErrorKind(err) == opencube.KindUnauthenticated:
-		// Unknown keys are cached too, so that a flood of them costs no
-		// more than known ones.
-		s.keys.Store(keyID, &cachedKey{until: now.Add(s.KeyTTL)})
+		// Unknown keys are cached too, up to a bound, so that a flood of
+		// them costs no more than known ones.
+		if _, loaded := s.keys.LoadOrStore(keyID, &cachedKey{until: now.Add(s.KeyTTL)}); !loaded {
+			if s.unknown.Add(1) > maxUnknownKeys {
+				s.keys.Delete(keyID)
+				s.unknown.Add(-1)
+			}
+		}
 		return nil, fail(CodeForbidden, "unknown keyId")
 	case err != nil:
 		return nil, fail(CodeInternal, "")
