@@ -694,8 +694,23 @@ func TestCubeV4Webhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// attempts waits until the delivery log holds n attempts.
+	attempts := func(n int) []*opencube.Delivery {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			ds, err := ad.FindDeliveries(ctx, opencube.DeliveryFilter{Enterprise: entP})
+			if err == nil && len(ds) == 1 && len(ds[0].Attempts) >= n {
+				return ds
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("delivery log: %d attempts never recorded: %+v, %v", n, ds, err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	for attempt := 1; attempt <= 2; attempt++ {
 		if attempt == 2 {
+			attempts(1) // the failed first attempt is recorded: the retry is due in an hour
 			s.clock.Advance(time.Hour)
 			if _, err := s.m.Notify.Worker.RunOnce(ctx); err != nil {
 				t.Fatal(err)
@@ -712,17 +727,8 @@ func TestCubeV4Webhook(t *testing.T) {
 			t.Errorf("attempt %d: %+v", attempt, n)
 		}
 	}
-	// The delivery log records the second attempt once the receiver has
-	// answered it.
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		ds, err := ad.FindDeliveries(ctx, opencube.DeliveryFilter{Enterprise: entP})
-		if err == nil && len(ds) == 1 && ds[0].State == opencube.DeliveryDelivered && len(ds[0].Attempts) >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("delivery log: %+v %+v, %v", ds[0], ds[0].Attempts, err)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if ds := attempts(2); ds[0].State != opencube.DeliveryDelivered {
+		t.Errorf("delivery %s: state %s after a failed and a successful attempt", ds[0].ID, ds[0].State)
 	}
 
 	// The result of an asynchronous operation is notified too
