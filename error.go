@@ -113,6 +113,8 @@ const (
 	CauseSIMTerminated    Cause = "sim_terminated"     // the SIM is terminated
 	CauseSIMMove          Cause = "sim_move"           // the SIM's state forbids the move: the move, the state
 	CauseNotOTA           Cause = "not_ota"            // an OTA-only operation on a SIM that is not OTA
+	CauseSIMLocked        Cause = "sim_locked"         // a Cube v4 operation on the SIM is still being processed
+	CauseNoOrderToStart   Cause = "no_order_to_start"  // the SIM has no order not enabled to start
 	CauseOrderStatus      Cause = "order_status"       // the order's state forbids the move: the state
 	CauseActiveOrder      Cause = "active_order"       // the SIM already has an active order
 	CauseSIMHasOrder      Cause = "sim_has_order"      // the SIM has an order not over (in use, suspended, not enabled): the order

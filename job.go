@@ -62,7 +62,7 @@ const (
 // JobKinds lists every job kind above: what metrics label by kind.
 var JobKinds = []string{
 	JobExpireOrder, JobExpiryAlert, JobSessionSweep, JobDeliver, JobPurgeDeliveries,
-	JobSendSMS, JobExpireSMS, JobSandboxSMS, JobESIMPreOrderTimeout, JobESIMInstallMail,
+	JobSendSMS, JobExpireSMS, JobSandboxSMS, JobESIMPreOrderTimeout, JobESIMInstallMail, JobSIMRequest,
 	JobHLRSync, JobHLRDelete, JobHLRReconcile,
 }
 

@@ -291,13 +291,18 @@ const (
 	// order (orderNo, deviceCode, packageCode, payAmount, payCurrency,
 	// payId, orderId).
 	EventMallRecharge EventType = "mall_recharge"
+	// EventSIMAsyncResult is the outcome of an asynchronous SIM operation
+	// (SIMRequest). Its Data holds request_id, operation, status (1
+	// success, 2 failed) and, when failed, error_kind, error_cause and
+	// error_message.
+	EventSIMAsyncResult EventType = "sim_async_result"
 )
 
 // EventTypes lists every event type an endpoint may subscribe to.
 var EventTypes = []EventType{
 	EventCreateOrder, EventEndOrder, EventCancelOrder, EventPauseOrder, EventResumeOrder,
 	EventStartOrder, EventStartOTAOrder, EventExpireOrder, EventRenewOrder, EventReduceCycle,
-	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge,
+	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge, EventSIMAsyncResult,
 }
 
 // Event is something that happened to an enterprise's object, written in

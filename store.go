@@ -22,6 +22,9 @@ type Store interface {
 	SMSStore
 	HealthStore
 	BacklogStore
+	APIKeyStore
+	SIMRequestStore
+	ServiceOrderStore
 	// Close releases the store's resources.
 	Close() error
 }
@@ -116,6 +119,9 @@ type OrderTx interface {
 	// InsertJob adds a background job unless one with the same kind and
 	// key is pending; then it replaces that job's RunAt and Payload.
 	InsertJob(ctx context.Context, j *Job) error
+	// SIMLocked returns the id of the SIM's processing asynchronous
+	// request (SIMRequest), "" when none.
+	SIMLocked(ctx context.Context, iccid string) (string, error)
 }
 
 // Replay is the remembered outcome of one signed request (D5): the first

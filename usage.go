@@ -31,6 +31,9 @@ type UsageRecord struct {
 	OutputBytes int64
 	Time        time.Time     // when the record was made: Event-Timestamp, else arrival
 	SessionTime time.Duration // Acct-Session-Time: with Time, dates a session whose Start was lost
+	// IMEI, RAT, IP and Location describe the device and where it is
+	// (DataSession); "" when the record does not say.
+	IMEI, RAT, IP, Location string
 }
 
 // Validate reports whether r can be booked (D26): its time and its
@@ -82,6 +85,14 @@ type DataSession struct {
 	InputBytes     int64        `json:"input_bytes"`
 	OutputBytes    int64        `json:"output_bytes"`
 	State          SessionState `json:"state"`
+	// IMEI (from 3GPP-IMEISV), RAT (3GPP-RAT-Type: utran, geran, eutran,
+	// nr...), IP (Framed-IP-Address) and Location (the MCC and MNC of
+	// 3GPP-User-Location-Info) are what the packet core last said of the
+	// session's device; "" when it did not.
+	IMEI     string `json:"imei,omitempty"`
+	RAT      string `json:"rat,omitempty"`
+	IP       string `json:"ip,omitempty"`
+	Location string `json:"location,omitempty"`
 }
 
 // Meter is the usage state of an order beside Order.UsedBytes.

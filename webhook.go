@@ -41,7 +41,24 @@ type Webhook struct {
 	Failing   bool      `json:"failing"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Format is the protocol of the notifications: WebhookCSSS (the
+	// default) or WebhookV4.
+	Format WebhookFormat `json:"format"`
+	// NotificationKeyID and NotificationKey (hex) sign Cube v4
+	// notifications (HMAC-SHA1, x-lf-signature); made when the endpoint
+	// first takes the v4 format, the key shown only then.
+	NotificationKeyID string `json:"notification_key_id,omitempty"`
+	NotificationKey   string `json:"notification_key,omitempty"`
 }
+
+// WebhookFormat is the protocol of an endpoint's notifications.
+type WebhookFormat string
+
+// Webhook formats.
+const (
+	WebhookCSSS WebhookFormat = "csss" // CSSS payloads signed with the enterprise secret (D18)
+	WebhookV4   WebhookFormat = "v4"   // Cube v4 payloads and x-lf-* headers (cube-v4-api.md §3)
+)
 
 // Secrets returns the endpoint secrets that sign at now: the current one,
 // and the previous one during its grace period.
@@ -55,6 +72,11 @@ func (w *Webhook) Secrets(now time.Time) []string {
 
 // Validate reports whether w can be stored.
 func (w *Webhook) Validate() error {
+	switch w.Format {
+	case "", WebhookCSSS, WebhookV4:
+	default:
+		return MustBe("format", "csss or v4")
+	}
 	u, err := url.Parse(w.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Invalid("url", "url must be an absolute http or https URL")

@@ -17,6 +17,10 @@ type WebhookRequest struct {
 	// Events are the subscribed event types ("1000"..."1012",
 	// "flow_alert"); none or empty means all.
 	Events []opencube.EventType `json:"events"`
+	// Format is csss (the default) or v4: Cube v4 payloads signed with the
+	// enterprise's Notification Key (made, and shown once, when the
+	// endpoint first takes v4).
+	Format opencube.WebhookFormat `json:"format,omitempty"`
 }
 
 // RotateWebhookRequest is the body of POST .../webhook/rotate.
@@ -98,7 +102,7 @@ func (s *Server) putWebhook(r *http.Request) (int, any, error) {
 	if err := decode(r.Body, &req); err != nil {
 		return 0, nil, err
 	}
-	w, err := n.PutWebhook(r.Context(), &opencube.Webhook{EnterpriseCode: r.PathValue("code"), URL: req.URL, Events: req.Events})
+	w, err := n.PutWebhook(r.Context(), &opencube.Webhook{EnterpriseCode: r.PathValue("code"), URL: req.URL, Events: req.Events, Format: req.Format})
 	if err != nil {
 		return 0, nil, err
 	}

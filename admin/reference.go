@@ -31,7 +31,7 @@ type routeDoc struct {
 var (
 	exampleEnterprise = `{"access_code":"P000999","name":"Example Ltd","secrets":1,"created_at":"2025-01-01T02:00:00Z","rate_limit":null,"status":"active"}`
 	exampleOrder      = `{"order_id":"ORDER_14279787781881856","order_code":"L202501010000000001","enterprise":"P000270","iccid":"89852022018041800192","imsi":"454000180192","package_code":"DP20190726001274","package_name":"C_M_0_P_中国20M不限速月套餐","package_type":2,"volume_bytes":20971520,"order_period":1,"renew_period":0,"status":2,"buy_type":2,"pay_amount_minor":1000,"pay_rst":"1","pay_type":"2","global_order":"0","test_flow":"0","test_flow_flag":"0","ota":false,"used_bytes":0,"ordered_at":"2025-01-01T02:00:00Z","started_at":"2024-12-31T16:00:00Z","expires_at":"2025-01-31T15:59:59Z","updated_at":"2025-01-01T02:00:00Z"}`
-	exampleWebhook    = `{"enterprise":"P000270","url":"https://example.com/hook","events":[],"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","consecutive_failures":0,"failing":false,"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z"}`
+	exampleWebhook    = `{"enterprise":"P000270","url":"https://example.com/hook","events":[],"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","consecutive_failures":0,"failing":false,"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z","format":"csss"}`
 	exampleDelivery   = `{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","event":"1005","state":"delivered","detail":{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","type":"1005","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","order_status":2,"created_at":"2025-01-01T02:00:00Z","seq":2},"attempts":[{"n":1,"at":"2025-01-01T02:00:01Z","status_code":200,"latency_ns":12000000,"ok":true}],"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:01Z","delivered_at":"2025-01-01T02:00:01Z"}`
 	exampleProfile    = `{"iccid":"89445099000000000001","enterprise":"P000270","smdp_address":"smdp.demo.opencube.dev","matching_id":"OCDEMO-0001-7QK2","state":"installed","order_id":"ESIM14279787781881860","created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-02T02:00:00Z"}`
 	exampleClock      = `{"now":"2025-01-03T02:00:00Z","offset_seconds":172800,"ran":3}`
@@ -39,6 +39,7 @@ var (
 		`"missing":["89852022018041800192"],"missing_count":1,"drifted":[],"drifted_count":0,"stale":[],"stale_count":0,"unknown":[],"unknown_count":0,"repaired":1,"failed":[],"failed_count":0}`
 	exampleSIM  = `{"iccid":"89852022018041800192","imsi":"454000180192","msisdn":"85218041800192","ota":false,"enterprise":"P000270","status":"active","created_at":"2025-01-01T02:00:00Z"}`
 	examplePlan = `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"active"}`
+	exampleKey  = `{"key_id":"cff0c8e5fb964295e5ffb635bf8ff6ef","enterprise":"P000270","public_key":"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAo41JhOQWTmSAiAdb90J/zRETY6aZ3Vj+gJ7iuVbUQWB3AY3ZQHNw5r58to0NosN9GVt3V8pScQvkW5o8YlC4QXK2BEvKOC3f2sYoPQcuW01rLymUomDzjtUv7jm7SqHn4IipWlzM2/sT5+1eCy8nL8gYHvvw8Cd0frTfl1nKhAZv5+hEgGsfc/0sdFByjmV9LZ2vGMmhgTxRgpbcKp8qV54P0eonJnQyX99ZTAjVXrnyJKvwcdNUHEeHHRUQfAWnyWpvW+Tk275dGoIWjTwc8a+CciMl0M1jv6bnEOkkGd9NXbT0uKvCeCndYlHVZWxyAaB7HhZiAql94jRatSlLrQIDAQAB","bits":2048,"created_at":"2025-01-01T02:00:00Z"}`
 	code        = map[string]string{"code": "P000270"}
 	sim         = map[string]string{"iccid": "89852022018041800192"}
 )
@@ -199,6 +200,18 @@ var routeDocs = map[string]routeDoc{
 	"DELETE /admin/v1/enterprises/{code}/secrets/{id}": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated, opencube.KindNotFound, opencube.KindConflict},
 		about: "A secret's id is the first 8 hex digits of its SHA-256. The enterprise's last secret is never dropped (409 `conflict`): add its successor first.",
 		path:  map[string]string{"code": "P000999", "id": "5e884898"}, reply: exampleEnterprise},
+	"POST /admin/v1/enterprises/{code}/keys": {status: http.StatusCreated, answer: opencube.APIKey{}, required: []string{"public_key"},
+		errors: []opencube.Kind{opencube.KindUnauthenticated, opencube.KindConflict, opencube.KindQuota},
+		about: "The enterprise signs Cube v4 requests (`/cube/v4/...`, `Authorization: LF {key_id}/{sign}`, SHA1withRSA) with the private half, which the server never sees. " +
+			"The key is given as PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or as Base64 of its PKIX or PKCS#1 DER, 1024-8192 bits; it is kept as Base64 PKIX DER. " +
+			"`key_id` is the first 16 bytes of the SHA-256 of that DER in hex, so a key is registered once (409 `conflict` the second time, for any enterprise). An enterprise holds up to 20 keys (409 `quota`).",
+		example: `{"public_key":"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAo41JhOQWTmSAiAdb90J/zRETY6aZ3Vj+gJ7iuVbUQWB3AY3ZQHNw5r58to0NosN9GVt3V8pScQvkW5o8YlC4QXK2BEvKOC3f2sYoPQcuW01rLymUomDzjtUv7jm7SqHn4IipWlzM2/sT5+1eCy8nL8gYHvvw8Cd0frTfl1nKhAZv5+hEgGsfc/0sdFByjmV9LZ2vGMmhgTxRgpbcKp8qV54P0eonJnQyX99ZTAjVXrnyJKvwcdNUHEeHHRUQfAWnyWpvW+Tk275dGoIWjTwc8a+CciMl0M1jv6bnEOkkGd9NXbT0uKvCeCndYlHVZWxyAaB7HhZiAql94jRatSlLrQIDAQAB"}`, path: code,
+		reply: exampleKey},
+	"GET /admin/v1/enterprises/{code}/keys": {status: http.StatusOK, answer: KeyList{}, errors: []opencube.Kind{opencube.KindUnauthenticated}, path: code,
+		reply: `{"keys":[` + exampleKey + `]}`},
+	"DELETE /admin/v1/enterprises/{code}/keys/{id}": {status: http.StatusNoContent, errors: []opencube.Kind{opencube.KindNotFound},
+		about: "Requests signed with the key answer 403 (`CB-99-9403`) from then on, on every node within 10 seconds.",
+		path:  map[string]string{"code": "P000270", "id": "cff0c8e5fb964295e5ffb635bf8ff6ef"}},
 	"PUT /admin/v1/sims/{iccid}/enterprise": {status: http.StatusOK, answer: opencube.SIM{}, errors: []opencube.Kind{opencube.KindDeviceNotFound, opencube.KindUnauthenticated, opencube.KindOrderState},
 		about: "The SIM belongs to the other enterprise from now on; its past orders, usage and messages stay its first enterprise's. A SIM with an order in use, " +
 			"suspended or not enabled is not moved (409 `order_state`).",

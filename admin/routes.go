@@ -50,6 +50,11 @@ var Routes = []Route{
 	{Pattern: "POST /admin/v1/enterprises/{code}/disable", Summary: "Disable an enterprise: its signed requests answer 1004, its webhooks and SMS sends wait; its SIMs keep their service", MaxBody: MaxBody, handle: setStatus(opencube.EnterpriseDisabled)},
 	{Pattern: "POST /admin/v1/enterprises/{code}/enable", Summary: "Enable a disabled enterprise: what waited is sent at once", MaxBody: MaxBody, handle: setStatus(opencube.EnterpriseActive)},
 	{Pattern: "DELETE /admin/v1/enterprises/{code}/secrets/{id}", Summary: "Drop a secret by its id (409 for the last one)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).dropSecret},
+	// Cube v4 public keys (Server.Keys): the keyId of a request's
+	// Authorization: LF {keyId}/{sign}.
+	{Pattern: "POST /admin/v1/enterprises/{code}/keys", Summary: "Register a Cube v4 RSA public key (PEM, or Base64 PKIX or PKCS#1 DER; 1024-8192 bits); answers its key_id", Request: KeyRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).addKey},
+	{Pattern: "GET /admin/v1/enterprises/{code}/keys", Summary: "List an enterprise's Cube v4 public keys, oldest first", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).listKeys},
+	{Pattern: "DELETE /admin/v1/enterprises/{code}/keys/{id}", Summary: "Revoke a Cube v4 key: requests it signs are refused (403) from then on", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).revokeKey},
 	// The plan catalog.
 	{Pattern: "POST /admin/v1/plans", Summary: "Add a plan to the catalog", Request: PlanRequest{}, MaxBody: MaxBody, handle: (*Server).createPlan},
 	{Pattern: "PATCH /admin/v1/plans/{code}", Summary: "Change a plan (only the members sent); status retired stops new orders, active takes them again", Request: PlanPatch{}, MaxBody: MaxBody, handle: (*Server).updatePlan},

@@ -53,6 +53,9 @@ type Server struct {
 	// HLR serves the subscriber register's status and reconciliation
 	// (hlr.go); nil when provisioning is off.
 	HLR HLRAdmin
+	// Keys serves the enterprises' Cube v4 public keys (key.go); they
+	// answer 404 when it is nil.
+	Keys Keys
 
 	svc     opencube.AdminService
 	access  access

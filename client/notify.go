@@ -20,7 +20,7 @@ func (a *Admin) PutWebhook(ctx context.Context, w *opencube.Webhook) (*opencube.
 		return nil, err
 	}
 	var out opencube.Webhook
-	err := a.send(ctx, http.MethodPut, admin.WebhookPath(w.EnterpriseCode), "", admin.WebhookRequest{URL: w.URL, Events: w.Events}, &out)
+	err := a.send(ctx, http.MethodPut, admin.WebhookPath(w.EnterpriseCode), "", admin.WebhookRequest{URL: w.URL, Events: w.Events, Format: w.Format}, &out)
 	if err != nil {
 		return nil, err
 	}

@@ -147,6 +147,8 @@ var causes = map[opencube.Cause]struct{ zh, en string }{
 	opencube.CauseSIMTerminated:    {"SIM卡已销户", "the SIM is terminated"},
 	opencube.CauseSIMMove:          {"不能对状态为 {1} 的SIM卡执行 {0}", "cannot {0} a SIM that is {1}"},
 	opencube.CauseNotOTA:           {"该SIM卡不是OTA卡", "the SIM is not an OTA SIM"},
+	opencube.CauseSIMLocked:        {"该SIM卡有Cube v4请求仍在处理中", "a Cube v4 request on the SIM is still being processed"},
+	opencube.CauseNoOrderToStart:   {"该SIM卡没有未启用的订单可启用", "the SIM has no order not enabled to start"},
 	opencube.CauseOrderStatus:      {"订单状态 order_status 为 {0}", "the order's order_status is {0}"},
 	opencube.CauseActiveOrder:      {"该SIM卡已有生效的订单 {0}", "the SIM already has active order {0}"},
 	opencube.CauseSIMHasOrder:      {"该SIM卡有未结束的订单 {0}", "the SIM has order {0}, not over"},

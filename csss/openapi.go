@@ -185,6 +185,7 @@ var glossary = apidoc.Glossary{
 	"msisdn":             {About: "the SIM's number"},
 	"status":             {About: "SIM state: 1 pre-activated, 2 active, 3 suspended, 4 terminated", Enum: []any{"1", "2", "3", "4"}},
 	"activate_date":      {About: "when the SIM joined the inventory, UTC+8"},
+	"imei":               {About: "the IMEI of the device in the SIM's open data session (3GPP-IMEISV of RADIUS accounting), \"\" when none"},
 	"order_code":         {About: "the order's communication code: L and 18 digits (D24)"},
 	"online":             {About: "1 while the SIM has a data session open", Enum: []any{"0", "1"}},
 	"session_start_time": {About: "when the open session started, UTC+8; \"\" offline"},

@@ -46,6 +46,9 @@ func newDeviceItem(d *opencube.Device) DeviceItem {
 	if d.SIM.OTA {
 		it.IsOTA = "1"
 	}
+	if d.Session != nil {
+		it.IMEI = d.Session.IMEI // from the packet core's 3GPP-IMEISV
+	}
 	if o := d.Order; o != nil {
 		it.OrderID, it.PackageCode, it.PackageName = o.ID, o.PlanCode, o.PlanName
 		it.OrderStatus = itoa(int(o.Status))
@@ -73,7 +76,7 @@ func (s *Server) deviceList(ctx context.Context, v *validator, inUse bool) (any,
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	ds, total, err := s.SIMs.FindDevices(ctx, opencube.DeviceFilter{InUse: inUse, Page: opencube.PageOf(no, size)})
+	ds, total, err := s.SIMs.FindDevices(ctx, opencube.DeviceFilter{InUse: inUse, WithSession: true, Page: opencube.PageOf(no, size)})
 	if err != nil {
 		return nil, err
 	}

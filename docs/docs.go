@@ -15,6 +15,7 @@ import (
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/apidoc"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/mall"
 )
@@ -22,7 +23,7 @@ import (
 // Protocols returns the reference of every protocol, built from its
 // route table, in the order of the pages.
 func Protocols() []*apidoc.Protocol {
-	return []*apidoc.Protocol{csss.Reference(), mall.Reference(), esim.Reference(), admin.Reference()}
+	return []*apidoc.Protocol{csss.Reference(), cubev4.Reference(), mall.Reference(), esim.Reference(), admin.Reference()}
 }
 
 // Info is what the OpenAPI document says of itself, for a server of the
@@ -31,7 +32,7 @@ func Info(version string) apidoc.Info {
 	return apidoc.Info{
 		Title:   "opencube",
 		Version: version,
-		Description: "Every protocol opencube serves, one tag each: the Cube CSSS API, the Mall, the eSIM QR Mall and the admin API. " +
+		Description: "Every protocol opencube serves, one tag each: the Cube CSSS API, the Cube v4 REST API, the Mall, the eSIM QR Mall and the admin API. " +
 			"The pages under /docs/ say the same for people, with the decisions (D1-D28) the descriptions cite.",
 	}
 }
@@ -84,3 +85,9 @@ func Handler(version string) (http.Handler, error) {
 // Home serves the server's home page, which points to the reference and
 // the OpenAPI document.
 func Home(version string) http.Handler { return apidoc.Home(Base, version) }
+
+// CubeV4DemoKey is the private half of the demo Cube v4 key, which `serve
+// --demo` registers for P000270: published, for the demo only.
+//
+//go:embed signing/cubev4-demo-key.pem
+var CubeV4DemoKey []byte

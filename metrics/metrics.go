@@ -36,6 +36,8 @@ type Metrics struct {
 	audits          *prometheus.CounterVec
 	hlrProvisions   *prometheus.CounterVec
 	hlrDrift        *prometheus.CounterVec
+	v4Limited       *prometheus.CounterVec
+	v4InFlight      prometheus.Gauge
 }
 
 // HTTP latency buckets, in seconds: a CSSS request takes milliseconds; a
@@ -72,6 +74,9 @@ func New(version string) *Metrics {
 			"Console sign-ins on this node, by result: ok, refused (a wrong username or password, a bad form token), throttled (too many failures of the user or the address).", "result"),
 		audits: f.counterVec("opencube_audit_entries_total",
 			"Changes written to the audit trail by this node, by how the actor signed in: bootstrap (--admin-token), token (a user's API token), session (the console).", "actor_kind"),
+		v4Limited: f.counterVec("opencube_cubev4_limited_total",
+			"Cube v4 requests refused with 429 on this node, by the source limit they met: rate (requests a second), concurrent (requests at once) or daily (requests a UTC day).", "limit"),
+		v4InFlight: f.gauge("opencube_cubev4_sources_in_flight", "Cube v4 requests being answered on this node, counted by the concurrency limit of their sources."),
 	}
 	m.hlrProvisions = f.counterVec("opencube_hlr_provisions_total",
 		"SIM changes this node took to the subscriber register, by outcome: provisioned, failed (the register refused a command), retry (the register unreachable: it runs again later).", "outcome")
@@ -88,6 +93,9 @@ func New(version string) *Metrics {
 	}
 	for _, k := range []string{"bootstrap", "token", "session"} {
 		m.audits.WithLabelValues(k)
+	}
+	for _, l := range []string{"rate", "concurrent", "daily"} {
+		m.v4Limited.WithLabelValues(l)
 	}
 	for _, k := range jobKinds {
 		m.jobRuns.WithLabelValues(k, "ok")
@@ -107,6 +115,14 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
+
+// CubeV4Limited counts a Cube v4 request refused by a source limit:
+// "rate", "concurrent" or "daily" (cubev4.Limits.Observe).
+func (m *Metrics) CubeV4Limited(limit string) { m.v4Limited.WithLabelValues(limit).Inc() }
+
+// CubeV4InFlight adds d to the Cube v4 requests being answered
+// (cubev4.Limits.InFlight).
+func (m *Metrics) CubeV4InFlight(d int) { m.v4InFlight.Add(float64(d)) }
 
 // WebhookAttempt counts one webhook delivery attempt: its outcome
 // (notify.Outcome*) and how long the receiver took

@@ -15,6 +15,7 @@ const (
 	ProtocolAdmin   = "admin"
 	ProtocolKannel  = "kannel"  // Kannel's callbacks
 	ProtocolConsole = "console" // the web console
+	ProtocolCubeV4  = "cubev4"  // the Cube v4 REST API
 )
 
 // Label values of what no front door named.

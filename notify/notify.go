@@ -138,7 +138,12 @@ func (n *Notifier) Deliver(ctx context.Context, j *opencube.Job) error {
 	if len(e.Secrets) == 0 {
 		return errors.New("enterprise " + e.AccessCode + " has no secret to sign with")
 	}
-	body, err := Payload(d.Event, e.Secrets[len(e.Secrets)-1])
+	var body []byte
+	if w.Format == opencube.WebhookV4 {
+		body, err = V4Payload(d.Event)
+	} else {
+		body, err = Payload(d.Event, e.Secrets[len(e.Secrets)-1])
+	}
 	if err != nil {
 		return err
 	}
@@ -207,6 +212,12 @@ func (n *Notifier) send(ctx context.Context, w *opencube.Webhook, id string, bod
 		stamp = n.HeaderClock.Now()
 	}
 	SetHeaders(req.Header, id, body, stamp, w.Secrets(now))
+	if w.Format == opencube.WebhookV4 {
+		if err := SetV4Headers(req.Header, w, body, stamp); err != nil {
+			a.Error = err.Error()
+			return a
+		}
+	}
 	start := time.Now()
 	resp, err := n.Client.Do(req)
 	if err != nil {

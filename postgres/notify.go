@@ -82,11 +82,15 @@ func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error)
 	var created bool
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var inserted bool
-		err := tx.QueryRow(ctx, `INSERT INTO webhooks (enterprise_code, url, events, secret, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (enterprise_code) DO UPDATE SET url = excluded.url, events = excluded.events, updated_at = excluded.updated_at
+		err := tx.QueryRow(ctx, `INSERT INTO webhooks (enterprise_code, url, events, secret, created_at, updated_at, format, v4_key_id, v4_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (enterprise_code) DO UPDATE SET url = excluded.url, events = excluded.events, updated_at = excluded.updated_at,
+				format = excluded.format,
+				v4_key_id = CASE webhooks.v4_key_id WHEN '' THEN excluded.v4_key_id ELSE webhooks.v4_key_id END,
+				v4_key = CASE webhooks.v4_key WHEN '' THEN excluded.v4_key ELSE webhooks.v4_key END
 			RETURNING (xmax = 0)`,
-			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), w.Secret, w.CreatedAt, w.UpdatedAt).Scan(&inserted)
+			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), w.Secret, w.CreatedAt, w.UpdatedAt,
+			webhookFormat(w), w.NotificationKeyID, w.NotificationKey).Scan(&inserted)
 		if violated(err, codeForeignKeyViolation, "webhooks_enterprise_fkey") != "" {
 			return unknownEnterprise(w.EnterpriseCode)
 		}
@@ -107,8 +111,9 @@ func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Web
 	)
 	err := retry(ctx, func() error {
 		return db.pool.QueryRow(ctx, `SELECT enterprise_code, url, events, secret, old_secret, old_secret_until,
-			failures, created_at, updated_at FROM webhooks WHERE enterprise_code = $1`, accessCode).
-			Scan(&w.EnterpriseCode, &w.URL, &events, &w.Secret, &w.OldSecret, &w.OldSecretUntil, &w.Failures, &w.CreatedAt, &w.UpdatedAt)
+			failures, created_at, updated_at, format, v4_key_id, v4_key FROM webhooks WHERE enterprise_code = $1`, accessCode).
+			Scan(&w.EnterpriseCode, &w.URL, &events, &w.Secret, &w.OldSecret, &w.OldSecretUntil, &w.Failures, &w.CreatedAt, &w.UpdatedAt,
+				&w.Format, &w.NotificationKeyID, &w.NotificationKey)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, noWebhook(accessCode)
@@ -121,6 +126,14 @@ func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Web
 	w.Failing = w.Failures >= opencube.FailingAfter
 	w.CreatedAt, w.UpdatedAt = utc(w.CreatedAt), utc(w.UpdatedAt)
 	return &w, nil
+}
+
+// webhookFormat is the stored format of w: csss unless it says otherwise.
+func webhookFormat(w *opencube.Webhook) string {
+	if w.Format == "" {
+		return string(opencube.WebhookCSSS)
+	}
+	return string(w.Format)
 }
 
 func noWebhook(accessCode string) error {

@@ -12,7 +12,7 @@ import (
 )
 
 const sessionColumns = `nas, session_id, iccid, imsi, enterprise_code, nas_addr, user_name, network,
-	started_at, last_at, input_bytes, output_bytes, state`
+	started_at, last_at, input_bytes, output_bytes, state, imei, rat, ip, location`
 
 // meteredOrder selects an order with its meter and its plan's throttle.
 var meteredOrder = `SELECT ` + prefixed(orderColumns, "o.") + `,
@@ -27,9 +27,10 @@ var (
 	sqlSubscriberSIM = `SELECT ` + simColumns + ` FROM sims WHERE imsi = $1 FOR NO KEY UPDATE`
 	sqlSIMByIMSI     = `SELECT ` + simColumns + ` FROM sims WHERE imsi = $1`
 	sqlSession       = `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE nas = $1 AND session_id = $2 FOR UPDATE`
-	sqlPutSession    = `INSERT INTO usage_sessions (` + sessionColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+	sqlPutSession    = `INSERT INTO usage_sessions (` + sessionColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 		ON CONFLICT (nas, session_id) DO UPDATE SET nas_addr = excluded.nas_addr, user_name = excluded.user_name,
 			network = excluded.network, started_at = excluded.started_at, last_at = excluded.last_at,
+			imei = excluded.imei, rat = excluded.rat, ip = excluded.ip, location = excluded.location,
 			input_bytes = excluded.input_bytes, output_bytes = excluded.output_bytes, state = excluded.state`
 	sqlStaleSessions = `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND last_at < $1
 		ORDER BY last_at LIMIT $2 FOR UPDATE SKIP LOCKED`
@@ -56,7 +57,7 @@ func scanSession(s scanner) (*opencube.DataSession, error) {
 		state int16
 	)
 	if err := s.Scan(&ss.NAS, &ss.ID, &ss.ICCID, &ss.IMSI, &ss.EnterpriseCode, &ss.NASAddr, &ss.UserName, &ss.Network,
-		&ss.StartedAt, &ss.LastAt, &ss.InputBytes, &ss.OutputBytes, &state); err != nil {
+		&ss.StartedAt, &ss.LastAt, &ss.InputBytes, &ss.OutputBytes, &state, &ss.IMEI, &ss.RAT, &ss.IP, &ss.Location); err != nil {
 		return nil, err
 	}
 	ss.StartedAt, ss.LastAt, ss.State = utc(ss.StartedAt), utc(ss.LastAt), opencube.SessionState(state)
@@ -227,7 +228,7 @@ func (t *orderTx) Session(ctx context.Context, nas, id string) (*opencube.DataSe
 // PutSession implements opencube.UsageTx.
 func (t *orderTx) PutSession(ctx context.Context, s *opencube.DataSession) error {
 	_, err := t.tx.Exec(ctx, sqlPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
-		s.Network, s.StartedAt, s.LastAt, s.InputBytes, s.OutputBytes, int16(s.State))
+		s.Network, s.StartedAt, s.LastAt, s.InputBytes, s.OutputBytes, int16(s.State), s.IMEI, s.RAT, s.IP, s.Location)
 	if err != nil {
 		return t.fail("put session", err)
 	}

@@ -23,7 +23,63 @@ const Vendor3GPP = 10415
 const (
 	attr3GPPIMSI       = 1
 	attr3GPPSGSNMCCMNC = 18
+	attr3GPPIMEISV     = 20
+	attr3GPPRATType    = 21
+	attr3GPPULI        = 22
 )
+
+// ratTypes is the one mapping of 3GPP-RAT-Type values (TS 29.061) to the
+// names a session keeps.
+var ratTypes = map[byte]string{
+	1: "utran", 2: "geran", 3: "wlan", 4: "gan", 5: "hspa", 6: "eutran", 7: "virtual",
+	8: "nb-iot", 9: "lte-m", 10: "nr",
+}
+
+// IMEI returns the IMEI of a 3GPP-IMEISV value: 16 digits (IMEISV: TAC,
+// serial, software version) or 14-15 (IMEI), as 15 digits with the Luhn
+// check digit; "" for anything else.
+func IMEI(v string) string {
+	if !opencube.Digits(v, 14, 16) {
+		return ""
+	}
+	if len(v) == 15 {
+		return v
+	}
+	body := v[:14]
+	sum := 0
+	for i := 0; i < 14; i++ {
+		d := int(body[13-i] - '0')
+		if i%2 == 0 { // doubled from the rightmost digit of the body
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return body + strconv.Itoa((10-sum%10)%10)
+}
+
+// uliMCCMNC returns the MCC and MNC of a 3GPP-User-Location-Info value:
+// its type octet, then the MCC and MNC in BCD (TS 29.061 §16.4.7.2).
+func uliMCCMNC(v string) string {
+	if len(v) < 4 {
+		return ""
+	}
+	b := []byte(v[1:4])
+	digits := []byte{b[0] & 0xf, b[0] >> 4, b[1] & 0xf, b[2] & 0xf, b[2] >> 4, b[1] >> 4}
+	out := make([]byte, 0, 6)
+	for i, d := range digits {
+		if d == 0xf && i == 5 {
+			break // a two-digit MNC
+		}
+		if d > 9 {
+			return ""
+		}
+		out = append(out, '0'+d)
+	}
+	return string(out)
+}
 
 // vendorAttr returns the first 3GPP vendor attribute of type typ in p.
 func vendorAttr(p *radius.Packet, typ byte) (string, bool) {
@@ -144,6 +200,18 @@ func ParseAccounting(p *radius.Packet, from net.Addr, now time.Time) (*opencube.
 		r.Network = mccmnc
 	} else {
 		r.Network = rfc2865.CalledStationID_GetString(p)
+	}
+	if v, ok := vendorAttr(p, attr3GPPIMEISV); ok {
+		r.IMEI = IMEI(v)
+	}
+	if v, ok := vendorAttr(p, attr3GPPRATType); ok && len(v) == 1 {
+		r.RAT = ratTypes[v[0]]
+	}
+	if v, ok := vendorAttr(p, attr3GPPULI); ok {
+		r.Location = uliMCCMNC(v)
+	}
+	if ip, err := rfc2865.FramedIPAddress_Lookup(p); err == nil && !ip.IsUnspecified() {
+		r.IP = ip.String()
 	}
 	return r, nil
 }

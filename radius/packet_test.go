@@ -208,3 +208,39 @@ func TestParseAccountingBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestDeviceAttributes: the IMEI of 3GPP-IMEISV (with its check digit),
+// the RAT type, the MCC and MNC of 3GPP-User-Location-Info and
+// Framed-IP-Address reach the usage record.
+func TestDeviceAttributes(t *testing.T) {
+	p := radius.New(radius.CodeAccountingRequest, []byte("secret"))
+	rfc2866.AcctStatusType_Set(p, rfc2866.AcctStatusType_Value_Start)
+	rfc2866.AcctSessionID_SetString(p, "s1")
+	rfc2865.UserName_SetString(p, "454008041800192")
+	rfc2865.FramedIPAddress_Set(p, net.ParseIP("10.1.2.3"))
+	for _, a := range []struct {
+		typ byte
+		v   string
+	}{{20, "4901542032375101"}, {21, "\x06"}, {22, "\x82\x64\xf0\x10\x00\x01\x00\x00\x00\x01\x02\x03\x04"}} {
+		attr, err := New3GPPAttribute(a.typ, a.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Add(rfc2865.VendorSpecific_Type, attr)
+	}
+	r, err := ParseAccounting(p, nil, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.IMEI != "490154203237518" || r.RAT != "eutran" || r.Location != "46001" || r.IP != "10.1.2.3" {
+		t.Errorf("IMEI %q RAT %q location %q IP %q", r.IMEI, r.RAT, r.Location, r.IP)
+	}
+	for in, want := range map[string]string{"49015420323751": "490154203237518", "490154203237518": "490154203237518", "12": "", "4901542032375x01": ""} {
+		if got := IMEI(in); got != want {
+			t.Errorf("IMEI(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := uliMCCMNC("\x82\x54\x04\x04"); got != "454400" {
+		t.Errorf("three-digit MNC: %q", got)
+	}
+}

@@ -109,3 +109,32 @@ func LoadUsers(ctx context.Context, a *Access, password string) ([]operator.User
 	}
 	return DemoUsers, nil
 }
+
+// DemoKeyEnterprise is the enterprise of the demo Cube v4 key.
+const DemoKeyEnterprise = "P000270"
+
+// DemoPublicKey is the public half of the demo Cube v4 key, registered for
+// DemoKeyEnterprise by `serve --demo`. Its private half is published in
+// docs/signing/cubev4-demo-key.pem: it is for the demo only.
+const DemoPublicKey = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAo41JhOQWTmSAiAdb90J/
+zRETY6aZ3Vj+gJ7iuVbUQWB3AY3ZQHNw5r58to0NosN9GVt3V8pScQvkW5o8YlC4
+QXK2BEvKOC3f2sYoPQcuW01rLymUomDzjtUv7jm7SqHn4IipWlzM2/sT5+1eCy8n
+L8gYHvvw8Cd0frTfl1nKhAZv5+hEgGsfc/0sdFByjmV9LZ2vGMmhgTxRgpbcKp8q
+V54P0eonJnQyX99ZTAjVXrnyJKvwcdNUHEeHHRUQfAWnyWpvW+Tk275dGoIWjTwc
+8a+CciMl0M1jv6bnEOkkGd9NXbT0uKvCeCndYlHVZWxyAaB7HhZiAql94jRatSlL
+rQIDAQAB
+-----END PUBLIC KEY-----
+`
+
+// DemoKeyID is the keyId of the demo Cube v4 key.
+const DemoKeyID = "cff0c8e5fb964295e5ffb635bf8ff6ef"
+
+// LoadDemoKey registers the demo Cube v4 key for DemoKeyEnterprise unless
+// it is registered already.
+func LoadDemoKey(ctx context.Context, k *Keys) error {
+	if _, err := k.AddKey(ctx, DemoKeyEnterprise, DemoPublicKey); err != nil && opencube.ErrorKind(err) != opencube.KindConflict {
+		return fmt.Errorf("demo Cube v4 key: %w", err)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"crypto/x509"
 	"testing"
 
 	"github.com/opencube/opencube"
@@ -35,5 +36,20 @@ func TestESIMPlanPrices(t *testing.T) {
 		if err := p.Validate(); err != nil {
 			t.Errorf("profile %s: %v", p.ICCID, err)
 		}
+	}
+}
+
+// TestDemoKeyID: the published keyId of the demo Cube v4 key is its own.
+func TestDemoKeyID(t *testing.T) {
+	pub, err := service.ParsePublicKey(service.DemoPublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := service.KeyID(der); got != service.DemoKeyID {
+		t.Errorf("KeyID(demo key) = %s, want %s", got, service.DemoKeyID)
 	}
 }

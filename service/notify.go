@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -22,6 +23,11 @@ func (s *Notify) PutWebhook(ctx context.Context, w *opencube.Webhook) (*opencube
 	now := s.Clock.Now()
 	w.Secret = NewWebhookSecret()
 	w.CreatedAt, w.UpdatedAt = now, now
+	if w.Format == opencube.WebhookV4 {
+		// The Notification Key, kept once made (the store keeps the one
+		// it has).
+		w.NotificationKeyID, w.NotificationKey = randomHex(16), randomHex(32)
+	}
 	created, err := s.Store.PutWebhook(ctx, w)
 	if err != nil {
 		return nil, err
@@ -34,6 +40,9 @@ func (s *Notify) PutWebhook(ctx context.Context, w *opencube.Webhook) (*opencube
 	if !created {
 		out.Secret = ""
 	}
+	if w.NotificationKey == "" || out.NotificationKey != w.NotificationKey {
+		out.NotificationKey = "" // made before: not shown again
+	}
 	return out, nil
 }
 
@@ -43,7 +52,7 @@ func (s *Notify) FindWebhook(ctx context.Context, accessCode string) (*opencube.
 	if err != nil {
 		return nil, err
 	}
-	w.Secret, w.OldSecret = "", ""
+	w.Secret, w.OldSecret, w.NotificationKey = "", "", ""
 	return w, nil
 }
 
@@ -60,7 +69,7 @@ func (s *Notify) RotateWebhookSecret(ctx context.Context, accessCode string, gra
 	if err != nil {
 		return nil, err
 	}
-	w.OldSecret = ""
+	w.OldSecret, w.NotificationKey = "", ""
 	return w, nil
 }
 
@@ -123,4 +132,13 @@ func NewWebhookSecret() string {
 // PurgeDeliveriesJob returns the delivery purge job due at at.
 func PurgeDeliveriesJob(at time.Time) *opencube.Job {
 	return &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobPurgeDeliveries, Key: "deliveries", RunAt: at}
+}
+
+// randomHex returns n random bytes in lowercase hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail
+	}
+	return hex.EncodeToString(b)
 }

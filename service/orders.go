@@ -282,6 +282,9 @@ func (s *Orders) update(ctx context.Context, orderID string, change func(opencub
 		if o, err = tx.Order(ctx, code, orderID); err != nil {
 			return err
 		}
+		if err := unlocked(ctx, tx, o.ICCID); err != nil {
+			return err
+		}
 		ev, err := change(tx, o)
 		if err != nil {
 			return err
@@ -293,6 +296,20 @@ func (s *Orders) update(ctx context.Context, orderID string, change func(opencub
 		return nil
 	})
 	return o, err
+}
+
+// unlocked returns nil unless the SIM has an asynchronous operation
+// processing (opencube.SIMRequest) other than the one ctx acts for: then
+// the KindSIMState error of its lock (CSSS 2007, Cube v4 CB-01-0111).
+func unlocked(ctx context.Context, tx opencube.OrderTx, iccid string) error {
+	id, err := tx.SIMLocked(ctx, iccid)
+	if err != nil {
+		return err
+	}
+	if id != "" && id != opencube.SIMRequestFrom(ctx) {
+		return opencube.Errorf(opencube.KindSIMState, "SIM %s has an operation in progress (%s)", iccid, id).Because(opencube.CauseSIMLocked)
+	}
+	return nil
 }
 
 // FindOrders implements opencube.PlanService.

@@ -122,6 +122,14 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 	if r.Network != "" {
 		sess.Network = r.Network
 	}
+	for _, f := range []struct {
+		to   *string
+		from string
+	}{{&sess.IMEI, r.IMEI}, {&sess.RAT, r.RAT}, {&sess.IP, r.IP}, {&sess.Location, r.Location}} {
+		if f.from != "" {
+			*f.to = f.from
+		}
+	}
 	// Totals are cumulative: only what goes beyond the last totals is new.
 	in, out := max(sess.InputBytes, r.InputBytes), max(sess.OutputBytes, r.OutputBytes)
 	delta := in + out - sess.InputBytes - sess.OutputBytes

@@ -138,6 +138,12 @@ type Set struct {
 	Corrections *Corrections
 	Mall        *Mall
 	ESIM        *ESIM
+	// Keys are the enterprises' Cube v4 public keys.
+	Keys *Keys
+	// SIMRequests are the asynchronous SIM operations of Cube v4.
+	SIMRequests *SIMRequests
+	// Renewals are Cube v4's online renewal orders.
+	Renewals *Renewals
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -157,6 +163,9 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Mall:        &Mall{Store: store, Clock: clock, Orders: orders},
 		ESIM:        NewESIM(store, clock, ids),
 		Served:      &ServedEnterprises{Store: store},
+		Keys:        &Keys{Store: store, Clock: clock},
+		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders},
+		Renewals:    &Renewals{Store: store, Clock: clock, Orders: orders},
 	}
 }
 

@@ -98,17 +98,20 @@ var _ opencube.AlertTx = (*txn)(nil)
 func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error) {
 	var created bool
 	err := db.update(ctx, func(t *txn) error {
-		res, err := t.exec(`UPDATE webhooks SET url = ?, events = ?, updated_at = ? WHERE enterprise_code = ?`,
-			w.URL, opencube.EventList(w.Events), micros(w.UpdatedAt), w.EnterpriseCode)
+		res, err := t.exec(`UPDATE webhooks SET url = ?, events = ?, updated_at = ?, format = ?,
+			v4_key_id = CASE v4_key_id WHEN '' THEN ? ELSE v4_key_id END, v4_key = CASE v4_key WHEN '' THEN ? ELSE v4_key END
+			WHERE enterprise_code = ?`,
+			w.URL, opencube.EventList(w.Events), micros(w.UpdatedAt), webhookFormat(w), w.NotificationKeyID, w.NotificationKey, w.EnterpriseCode)
 		if err != nil {
 			return dbError("update webhook", err)
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
 			return nil
 		}
-		_, err = t.exec(`INSERT INTO webhooks (enterprise_code, url, events, secret, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?)`,
-			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), w.Secret, micros(w.CreatedAt), micros(w.UpdatedAt))
+		_, err = t.exec(`INSERT INTO webhooks (enterprise_code, url, events, secret, created_at, updated_at, format, v4_key_id, v4_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), w.Secret, micros(w.CreatedAt), micros(w.UpdatedAt),
+			webhookFormat(w), w.NotificationKeyID, w.NotificationKey)
 		if code(err) == foreignKey {
 			return unknownEnterprise(w.EnterpriseCode)
 		}
@@ -130,8 +133,9 @@ func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Web
 		created, updated int64
 	)
 	err := db.read.QueryRowContext(ctx, `SELECT enterprise_code, url, events, secret, old_secret, old_secret_until,
-		failures, created_at, updated_at FROM webhooks WHERE enterprise_code = ?`, accessCode).
-		Scan(&w.EnterpriseCode, &w.URL, &events, &w.Secret, &w.OldSecret, &oldUntil, &w.Failures, &created, &updated)
+		failures, created_at, updated_at, format, v4_key_id, v4_key FROM webhooks WHERE enterprise_code = ?`, accessCode).
+		Scan(&w.EnterpriseCode, &w.URL, &events, &w.Secret, &w.OldSecret, &oldUntil, &w.Failures, &created, &updated,
+			&w.Format, &w.NotificationKeyID, &w.NotificationKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, noWebhook(accessCode)
 	}
@@ -143,6 +147,14 @@ func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Web
 	w.Failing = w.Failures >= opencube.FailingAfter
 	w.CreatedAt, w.UpdatedAt = instant(created), instant(updated)
 	return &w, nil
+}
+
+// webhookFormat is the stored format of w: csss unless it says otherwise.
+func webhookFormat(w *opencube.Webhook) string {
+	if w.Format == "" {
+		return string(opencube.WebhookCSSS)
+	}
+	return string(w.Format)
 }
 
 func noWebhook(accessCode string) error {

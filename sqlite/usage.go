@@ -11,7 +11,7 @@ import (
 )
 
 const sessionColumns = `nas, session_id, iccid, imsi, enterprise_code, nas_addr, user_name, network,
-	started_at, last_at, input_bytes, output_bytes, state`
+	started_at, last_at, input_bytes, output_bytes, state, imei, rat, ip, location`
 
 // meteredOrder selects an order with its meter and its plan's throttle.
 var meteredOrder = `SELECT ` + prefixed(orderColumns, "o.") + `,
@@ -27,9 +27,10 @@ var (
 		WHERE s.imsi = ?`)
 	qUpdateSIMIMSI = prepared(`UPDATE sims SET imsi = ? WHERE iccid = ?`)
 	qSession       = prepared(`SELECT ` + sessionColumns + ` FROM usage_sessions WHERE nas = ? AND session_id = ?`)
-	qPutSession    = prepared(`INSERT INTO usage_sessions (` + sessionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	qPutSession    = prepared(`INSERT INTO usage_sessions (` + sessionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (nas, session_id) DO UPDATE SET nas_addr = excluded.nas_addr, user_name = excluded.user_name,
 			network = excluded.network, started_at = excluded.started_at, last_at = excluded.last_at,
+			imei = excluded.imei, rat = excluded.rat, ip = excluded.ip, location = excluded.location,
 			input_bytes = excluded.input_bytes, output_bytes = excluded.output_bytes, state = excluded.state`)
 	qStaleSessions = prepared(`SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND last_at < ? ORDER BY last_at LIMIT ?`)
 	qAddDay        = prepared(`INSERT INTO usage_days (iccid, day, enterprise_code, bytes) VALUES (?, ?, ?, ?)
@@ -85,7 +86,7 @@ func scanSession(s scanner) (*opencube.DataSession, error) {
 		state         int64
 	)
 	if err := s.Scan(&ss.NAS, &ss.ID, &ss.ICCID, &ss.IMSI, &ss.EnterpriseCode, &ss.NASAddr, &ss.UserName, &ss.Network,
-		&started, &last, &ss.InputBytes, &ss.OutputBytes, &state); err != nil {
+		&started, &last, &ss.InputBytes, &ss.OutputBytes, &state, &ss.IMEI, &ss.RAT, &ss.IP, &ss.Location); err != nil {
 		return nil, err
 	}
 	ss.StartedAt, ss.LastAt, ss.State = instant(started), instant(last), opencube.SessionState(state)
@@ -267,7 +268,7 @@ func (t *txn) Session(_ context.Context, nas, id string) (*opencube.DataSession,
 // PutSession implements opencube.UsageTx.
 func (t *txn) PutSession(_ context.Context, s *opencube.DataSession) error {
 	_, err := t.write("put session", qPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
-		s.Network, micros(s.StartedAt), micros(s.LastAt), s.InputBytes, s.OutputBytes, int64(s.State))
+		s.Network, micros(s.StartedAt), micros(s.LastAt), s.InputBytes, s.OutputBytes, int64(s.State), s.IMEI, s.RAT, s.IP, s.Location)
 	return err
 }
 

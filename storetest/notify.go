@@ -41,7 +41,7 @@ func newWebhook(ent string, events ...opencube.EventType) *opencube.Webhook {
 	}
 	return &opencube.Webhook{
 		EnterpriseCode: ent, URL: "https://example.com/hook/" + ent, Events: events,
-		Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CreatedAt: base, UpdatedAt: base,
+		Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", CreatedAt: base, UpdatedAt: base, Format: opencube.WebhookCSSS,
 	}
 }
 
@@ -82,6 +82,24 @@ func testWebhooks(t *testing.T, f *fixture) {
 	want.URL, want.Events, want.UpdatedAt = upd.URL, []opencube.EventType{}, at(time.Hour)
 	if diff := cmp.Diff(&want, got, opts); diff != "" {
 		t.Errorf("FindWebhook after update (-want +got):\n%s", diff)
+	}
+	// The v4 format: its Notification Key is kept once made.
+	v4 := *upd
+	v4.Format, v4.NotificationKeyID, v4.NotificationKey = opencube.WebhookV4, "kid-1", "00ff"
+	if _, err := f.s.PutWebhook(f.ctx, &v4); err != nil {
+		t.Fatal(err)
+	}
+	v4.NotificationKeyID, v4.NotificationKey = "kid-2", "11ee"
+	if _, err := f.s.PutWebhook(f.ctx, &v4); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = f.s.FindWebhook(f.ctx, entA)
+	if got.Format != opencube.WebhookV4 || got.NotificationKeyID != "kid-1" || got.NotificationKey != "00ff" {
+		t.Errorf("FindWebhook v4: format %q key %q %q; want v4 kid-1 00ff", got.Format, got.NotificationKeyID, got.NotificationKey)
+	}
+	v4.Format = opencube.WebhookCSSS
+	if _, err := f.s.PutWebhook(f.ctx, &v4); err != nil {
+		t.Fatal(err)
 	}
 	// Rotation: the old secret signs until its time.
 	if err := f.s.RotateWebhookSecret(f.ctx, entA, "whsec_new", at(24*time.Hour)); err != nil {

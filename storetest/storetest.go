@@ -23,6 +23,9 @@ func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
 	}{
 		{"Enterprises", testEnterprises},
 		{"RateLimit", testRateLimit},
+		{"APIKeys", testAPIKeys},
+		{"SIMRequests", testSIMRequests},
+		{"ServiceOrders", testServiceOrders},
 		{"SIMs", testSIMs},
 		{"SIMsAllOrNothing", testSIMsAllOrNothing},
 		{"Plans", testPlans},

@@ -34,6 +34,7 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	s.Orders = m.Services.Corrections
 	s.Lists = m.Services.Lists
 	s.Changes = m.Changes
+	s.Keys = m.Services.Keys
 	if m.SMS.Service != nil {
 		s.SMS = smsAdmin{SMS: m.SMS.Service, sandbox: m.SMS.Sandbox}
 	}

@@ -46,6 +46,18 @@ var adminCommands = []adminCommand{
 		help:    "Drops one of an enterprise's secrets, never its last: rotate in the next one first.",
 		example: "opencube admin --admin-token T enterprise drop-secret --access-code P000270 5e884898",
 		run:     (*adminCLI).enterpriseDropSecret},
+	{name: "key add", synopsis: "--access-code C [--file F]   (a PEM or Base64 public key; or a private key, of which only the public half is sent)",
+		help: "Registers a Cube v4 RSA public key (1024-8192 bits) for an enterprise and prints its key id, the keyId of\n" +
+			"Authorization: LF {keyId}/{sign}. The key is read from F (standard input without --file, or with -).\n" +
+			"Given a private key (PKCS#8 or PKCS#1 PEM), it sends only its public half: the server never holds a private key.",
+		example: "opencube admin --admin-token T key add --access-code P000270 --file docs/signing/cubev4-demo-key.pem",
+		run:     (*adminCLI).keyAdd},
+	{name: "key list", synopsis: "C", help: "Lists an enterprise's Cube v4 keys, oldest first: key id, size, when added.",
+		example: "opencube admin --admin-token T key list P000270", run: (*adminCLI).keyList},
+	{name: "key revoke", synopsis: "--access-code C ID",
+		help:    "Revokes a Cube v4 key: requests it signs answer 403 (CB-99-9403) from then on.",
+		example: "opencube admin --admin-token T key revoke --access-code P000270 cff0c8e5fb964295e5ffb635bf8ff6ef",
+		run:     (*adminCLI).keyRevoke},
 	{name: "sims import", synopsis: "[--file F]   (CSV with a header row: iccid,imsi,msisdn,ota,enterprise[,status,ki,opc,algorithm])",
 		help: "Imports SIMs from CSV (standard input without --file, or with -), all or nothing. The header row\n" +
 			"names the columns, in any order: iccid, imsi and enterprise are required; msisdn; ota is 1/0,\n" +
@@ -162,8 +174,9 @@ var adminCommands = []adminCommand{
 		example: "opencube admin --admin-token T order reduce ORDER_14279787781881856 1",
 		run:     (*adminCLI).orderReduce},
 	// Webhooks, deliveries, usage alerts and the sandbox clock (admin_notify.go).
-	{name: "webhook set", synopsis: "--access-code C --url URL [--events 1000,1005,flow_alert]   (prints a new endpoint's secret, once)",
-		help:    "Sets an enterprise's webhook endpoint and the event types it gets (all by default).",
+	{name: "webhook set", synopsis: "--access-code C --url URL [--events 1000,1005,flow_alert] [--format csss|v4]   (prints a new endpoint's secret, once)",
+		help: "Sets an enterprise's webhook endpoint and the event types it gets (all by default). --format v4 sends Cube v4\n" +
+			"notifications (x-lf-signature, HMAC-SHA1 with the enterprise's Notification Key, printed once when made).",
 		example: "opencube admin --admin-token T webhook set --access-code P000270 --url https://example.com/hook",
 		run:     (*adminCLI).webhookSet},
 	{name: "webhook show", synopsis: "C", help: "Shows an enterprise's webhook endpoint and whether it is failing.",

@@ -14,16 +14,20 @@ func (c *adminCLI) webhookSet(args []string) error {
 	code := fs.String("access-code", "", "enterprise access code")
 	u := fs.String("url", "", "endpoint URL (http or https)")
 	events := fs.String("events", "", "comma-separated event types to send (default all)")
+	format := fs.String("format", "csss", "csss, or v4: Cube v4 notifications signed with the enterprise's Notification Key (printed once, when made)")
 	if err := parse(fs, args, 0, "access-code", "url"); err != nil {
 		return err
 	}
-	w := &opencube.Webhook{EnterpriseCode: *code, URL: *u, Events: []opencube.EventType{}}
+	w := &opencube.Webhook{EnterpriseCode: *code, URL: *u, Events: []opencube.EventType{}, Format: opencube.WebhookFormat(*format)}
 	if *events != "" {
 		w.Events = opencube.ParseEventList(strings.ReplaceAll(*events, " ", ""))
 	}
 	out, err := c.admin.PutWebhook(c.ctx, w)
 	if err != nil {
 		return err
+	}
+	if out.NotificationKey != "" {
+		return c.print(out, "endpoint %s set for %s (Cube v4); Notification Key %s (shown once): %s", out.URL, out.EnterpriseCode, out.NotificationKeyID, out.NotificationKey)
 	}
 	if out.Secret != "" {
 		return c.print(out, "endpoint %s set for %s; secret (shown once): %s", out.URL, out.EnterpriseCode, out.Secret)

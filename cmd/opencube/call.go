@@ -45,6 +45,9 @@ const mallVersion = "3.0"
 // runCall implements `opencube call PATH key=value ...`: values are strings;
 // key:=JSON passes a JSON value as is (page_no:=1, deviceList:='["a","b"]').
 func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if v4, rest := hasV4(args); v4 {
+		return runCallV4(ctx, rest, stdout, stderr)
+	}
 	fs := newFlagSet("opencube call", stderr)
 	baseURL := fs.String("url", "http://127.0.0.1:8080", "server base URL (OPENCUBE_URL)")
 	access := fs.String("access-code", "P000270", "enterprise access code: the CSSS access_code, the shops' partnerCode (OPENCUBE_ACCESS_CODE)")
@@ -412,6 +415,9 @@ func parseParams(args []string) (map[string]any, error) {
 // docs/signing.md print; on stderr, whether the body's own sign matches;
 // with -v, the other forms the server accepts.
 func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if v4, rest := hasV4(args); v4 {
+		return runSignV4(rest, stdin, stdout, stderr)
+	}
 	fs := newFlagSet("opencube sign", stderr)
 	secret := fs.String("secret", service.DemoSecret, "enterprise secret (OPENCUBE_SECRET)")
 	isMall := fs.Bool("mall", false, "the Mall's sign: HMAC-MD5 in lowercase hex")

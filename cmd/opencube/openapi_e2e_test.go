@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,10 +26,12 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/docs"
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/mall"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/service"
 )
 
 // conformance is an http.RoundTripper that validates every request to the
@@ -139,6 +142,12 @@ func succeeded(status int, body []byte) bool {
 	var env struct {
 		Code    json.RawMessage `json:"code"`
 		Message *string         `json:"message"`
+		Status  *struct {
+			Code string `json:"code"`
+		} `json:"status"`
+	}
+	if json.Unmarshal(body, &env) == nil && env.Status != nil && env.Status.Code != "" {
+		return env.Status.Code == cubev4.CodeOK // the Cube v4 envelope
 	}
 	if json.Unmarshal(body, &env) != nil || env.Code == nil || env.Message == nil {
 		return true // not an envelope
@@ -545,6 +554,107 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 	})
 
+	t.Run("Cube v4", func(t *testing.T) {
+		s.m.CubeV4.Limits = nil // the requests come from one address
+		key, err := client.ParsePrivateKey(docs.CubeV4DemoKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v4 := client.NewV4(s.m.URL(), service.DemoKeyID, key)
+		v4.Now = s.clock.Now
+		step := func() { s.clock.Advance(time.Millisecond) }
+		jobs := func() {
+			if _, err := s.m.Worker.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sim := simP(6)
+		if _, _, err := v4.SIMs(ctx, 0, 1, 5); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if _, _, err := v4.SIMs(ctx, 99, 1, 5); err == nil {
+			t.Error("status 99 was accepted")
+		}
+		step()
+		added, err := v4.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: "DP20190726001274", BundleType: 10, Cycles: ptrTo(2), Activate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jobs()
+		if _, err := v4.AsyncResult(ctx, *added.RequestID); err != nil {
+			t.Fatal(err)
+		}
+		for _, call := range []func() error{
+			func() error { _, err := v4.SIM(ctx, sim); return err },
+			func() error { _, err := v4.Status(ctx, sim); return err },
+			func() error { _, err := v4.RemainingData(ctx, sim); return err },
+			func() error { _, err := v4.AccuUsage(ctx, sim); return err },
+			func() error { _, _, err := v4.Bundles(ctx, sim, "0,1", 1, 10); return err },
+			func() error { _, err := v4.Usage(ctx, sim, 1, "2024-01-30", "2024-01-31"); return err },
+		} {
+			step()
+			mustOK(t, call())
+		}
+		for _, op := range []func(context.Context, string) (string, error){v4.Suspend, v4.Resume} {
+			step()
+			if _, err := op(ctx, sim); err != nil {
+				t.Fatal(err)
+			}
+			jobs()
+		}
+		step()
+		if _, err := v4.Cancel(ctx, sim, cubev4.CancelRequest{OrderID: added.OrderID}); err != nil {
+			t.Fatal(err)
+		}
+		jobs()
+		step()
+		if _, err := v4.AddBundle(ctx, simP(7), cubev4.AddBundleRequest{BundleID: "DP20190726001274", BundleType: 10}); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if _, err := v4.Activate(ctx, simP(7)); err != nil {
+			t.Fatal(err)
+		}
+		jobs()
+		step()
+		r, err := v4.Renew(ctx, cubev4.RenewalRequest{Items: []cubev4.RenewalItem{{ID: "DP20190726001274", Quantity: 1, SIMIDs: []string{simP(7)}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if _, err := v4.RenewalOrder(ctx, r.OrderID); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if _, err := v4.SendSMS(ctx, cubev4.SendSMSRequest{SIMIDs: []string{simP(7)}, Message: cubev4.SMSMessage{Type: 1, Content: "hello"}}); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if _, _, err := v4.MTHistory(ctx, simP(7), 0); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if _, _, err := v4.MOHistory(ctx, simP(7)); err != nil {
+			t.Fatal(err)
+		}
+		// Failures: another enterprise's SIM, an unknown route, no
+		// Authorization.
+		step()
+		if _, err := v4.SIM(ctx, simQ(0)); err == nil {
+			t.Error("another enterprise's SIM was found")
+		}
+		step()
+		bad, err := v4.Sign("GET", "/sims/"+sim+"/usage?category=data", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad.Header.Set("X-Test-Bad", "1")
+		if _, err := v4.Send(ctx, bad); err == nil {
+			t.Error("usage without its parameters answered")
+		}
+	})
+
 	t.Run("operator changes", func(t *testing.T) {
 		// Plans and grants.
 		if _, err := ad.UpdatePlan(ctx, "DP20190726000001", admin.PlanPatch{Price: ptrTo(admin.Decimal("6.00"))}); err != nil {
@@ -568,6 +678,18 @@ func TestOpenAPIConformance(t *testing.T) {
 		if _, err := ad.DropSecret(ctx, "P000999", opencube.SecretID("another-long-secret")); err != nil {
 			t.Fatal(err)
 		}
+		// Cube v4 keys.
+		k, err := ad.AddKey(ctx, "P000999", testPublicKeyPEM(t, 1024))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.AddKey(ctx, "P000999", "not a key"); opencube.ErrorKind(err) != opencube.KindInvalid {
+			t.Errorf("AddKey(not a key): %v", err)
+		}
+		if keys, err := ad.Keys(ctx, "P000999"); err != nil || len(keys) != 1 {
+			t.Fatalf("Keys: %v, %v", keys, err)
+		}
+		mustOK(t, ad.RevokeKey(ctx, "P000999", k.ID))
 		// SIMs: a move, and bulk changes.
 		if _, err := ad.MoveSIMTo(ctx, simP(9), "P000999"); err != nil {
 			t.Fatal(err)

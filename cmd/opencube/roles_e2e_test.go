@@ -86,6 +86,9 @@ var enterpriseAccess = map[string]string{
 	"POST /admin/v1/orders/{id}/suspend":                            "ok 404",
 	"POST /admin/v1/orders/{id}/resume":                             "ok 404",
 	"POST /admin/v1/sms":                                            "ok -",
+	"POST /admin/v1/enterprises/{code}/keys":                        "ok 404",
+	"GET /admin/v1/enterprises/{code}/keys":                         "ok 404",
+	"DELETE /admin/v1/enterprises/{code}/keys/{id}":                 "ok 404",
 }
 
 // roleTarget names the objects of one enterprise a route's path values
@@ -103,6 +106,8 @@ func (t roleTarget) path(pattern string) string {
 		id = t.delivery
 	case strings.Contains(p, "/tokens/{id}"):
 		id = t.token
+	case strings.Contains(p, "/keys/{id}"):
+		id = strings.Repeat("0", 32) // no key: the route's own 404
 	case strings.Contains(p, "/secrets/{id}"):
 		id = opencube.SecretID(demoSecret)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/docs"
 	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/postgres"
@@ -68,6 +69,9 @@ type Main struct {
 	// (throttle.go).
 	Limits limitsConfig
 
+	// V4 is the Cube v4 REST API's settings (cubev4.go).
+	V4 v4Config
+
 	// Shop holds the consumer shops' settings (mall.go).
 	Shop shopSettings
 
@@ -84,6 +88,8 @@ type Main struct {
 	// wake the delivery loop.
 	writes service.Store
 	CSSS   *csss.Server
+	// CubeV4 is the Cube v4 REST API under /cube/v4 (cubev4.go).
+	CubeV4 *cubev4.Server
 	Worker *service.Worker
 	Logger *slog.Logger
 	// Metrics are the server's metrics (observe.go).
@@ -117,7 +123,7 @@ func NewMain() *Main {
 	return &Main{
 		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: service.DemoSecret,
 		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info", LogFormat: "text", AccessLog: true,
-		JobInterval: time.Second, Node: -1, node: -1, Notify: defaultNotify(), SMS: defaultSMS(), HTTP: defaultHTTP(),
+		JobInterval: time.Second, Node: -1, node: -1, Notify: defaultNotify(), SMS: defaultSMS(), HTTP: defaultHTTP(), V4: defaultV4(),
 		Clock: opencube.SystemClock, Stderr: os.Stderr, ready: make(chan struct{}),
 	}
 }
@@ -146,6 +152,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.Shop.define(fs)
 	m.RADIUS.define(fs)
 	m.Notify.define(fs)
+	m.V4.define(fs)
 	m.SMS.define(fs)
 	m.HLR.define(fs)
 	if err := parseWithEnv(fs, args); err != nil {
@@ -389,6 +396,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if loaded {
 			m.Logger.Info("demo data loaded", "enterprises", "P000270, QY-000001")
 		}
+		if err := service.LoadDemoKey(ctx, m.Services.Keys); err != nil {
+			return err
+		}
 		users, err := service.LoadUsers(ctx, m.Services.Access, m.DemoSecret)
 		if err != nil {
 			return fmt.Errorf("load demo users: %w", err)
@@ -422,6 +432,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.SMS.Service != nil {
 		m.Changes.SMS = m.SMS.Service
 	}
+	m.startCubeV4()
 	if err := m.startRADIUS(ctx); err != nil {
 		return err
 	}
@@ -464,6 +475,8 @@ func (m *Main) Handler() http.Handler {
 	mountAdmin(mux, m)
 	m.mountShops(mux)
 	m.mountSMS(mux)
+	// Cube v4's routes first under /cube/v4 (D1), then CSSS.
+	mux.Handle(cubev4.Prefix+"/", m.CubeV4.Handler(m.CSSS.Handler()))
 	mux.Handle("/", m.CSSS.Handler())
 	return mux
 }

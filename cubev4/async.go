@@ -1,0 +1,173 @@
+package cubev4
+
+import (
+	"context"
+
+	"github.com/opencube/opencube"
+)
+
+// SIM operations of asynchronous requests (service.SIMRequests).
+const (
+	OpActivate = "activate"
+	OpSuspend  = "suspend"
+	OpResume   = "resume"
+	OpCancel   = "cancel"
+)
+
+// Requests runs asynchronous SIM operations (service.SIMRequests).
+type Requests interface {
+	// Start records a processing request and its job; KindSIMState with
+	// CauseSIMLocked when the SIM has one processing.
+	Start(ctx context.Context, r *opencube.SIMRequest) error
+	// Find returns one of the enterprise's requests; KindNotFound when
+	// unknown.
+	Find(ctx context.Context, id string) (*opencube.SIMRequest, error)
+	// Locked reports whether the SIM has an operation processing.
+	Locked(ctx context.Context, iccid string) (bool, error)
+}
+
+// pending reports whether an operation on the SIM is being processed.
+func (s *Server) pending(ctx context.Context, iccid string) (bool, error) {
+	if s.Requests == nil {
+		return false, nil
+	}
+	return s.Requests.Locked(ctx, iccid)
+}
+
+// startAsync starts an asynchronous operation on a SIM under request id.
+func (s *Server) startAsync(r *request, id, iccid, op, orderID string, keepAlive bool) error {
+	if s.Requests == nil {
+		return fail(CodeBusy, "asynchronous operations are not served")
+	}
+	return s.Requests.Start(r.ctx, &opencube.SIMRequest{ID: id, ICCID: iccid, Operation: op, OrderID: orderID, KeepAlive: keepAlive})
+}
+
+// newRequestID returns a new request id.
+func newRequestID() string { return opencube.NewUUID() }
+
+// RequestAnswer is the data of an asynchronous operation's acceptance.
+type RequestAnswer struct {
+	RequestID string `json:"request_id"`
+}
+
+// CancelRequest is PUT /sims/{sim_id}/cancel's body (optional).
+type CancelRequest struct {
+	// OrderID ends only that bundle (the order_id of add bundle); without
+	// it every bundle of the SIM ends.
+	OrderID string `json:"order_id,omitempty"`
+	// KeepAlive, with OrderID, starts the next bundle not started.
+	KeepAlive bool `json:"keep_alive,omitempty"`
+}
+
+// operate checks that the SIM's state allows op and starts it.
+func (s *Server) operate(r *request, op string) (*answer, error) {
+	d, err := s.device(r)
+	if err != nil {
+		return nil, err
+	}
+	var req CancelRequest
+	if op == OpCancel && len(r.body) > 0 {
+		if err := decodeBody(r, &req); err != nil {
+			return nil, err
+		}
+		if req.KeepAlive && req.OrderID == "" {
+			return nil, fail(CodeMissing, "keep_alive needs order_id")
+		}
+	}
+	if d.SIM.OTA {
+		return nil, opencube.Errorf(opencube.KindOTA, "not for OTA SIMs")
+	}
+	st, err := s.statusOf(r.ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if st == StatusTerminated {
+		return nil, opencube.Errorf(opencube.KindSIMState, "the SIM is terminated").Because(opencube.CauseSIMTerminated)
+	}
+	locked, err := s.pending(r.ctx, d.SIM.ICCID)
+	if err != nil {
+		return nil, err
+	}
+	if locked {
+		return nil, opencube.Errorf(opencube.KindSIMState, "an operation on the SIM is pending").Because(opencube.CauseSIMLocked)
+	}
+	switch op {
+	case OpActivate:
+		if st == StatusActive {
+			return nil, fail(CodeAlreadyActive, "the SIM has a bundle in use")
+		}
+		if st != StatusPreActive && st != StatusExpired {
+			return nil, fail(CodeStatus, "the SIM is not pre-active")
+		}
+		os, _, err := s.Plans.FindOrders(r.ctx, opencube.OrderFilter{ICCID: d.SIM.ICCID, Status: opencube.OrderNotEnabled, Page: opencube.Page{Limit: 1}})
+		if err != nil {
+			return nil, err
+		}
+		if len(os) == 0 {
+			return nil, fail(CodeNoBundle, "the SIM has no bundle not started")
+		}
+	case OpSuspend:
+		if st != StatusActive {
+			return nil, fail(CodeStatus, "only an active SIM is suspended")
+		}
+	case OpResume:
+		if st != StatusPaused || d.Order == nil {
+			return nil, fail(CodeStatus, "only a SIM whose bundle is paused is resumed")
+		}
+	case OpCancel:
+		if req.OrderID != "" {
+			os, _, err := s.Plans.FindOrders(r.ctx, opencube.OrderFilter{ICCID: d.SIM.ICCID, OrderID: req.OrderID, Page: opencube.Page{Limit: 1}})
+			if err != nil {
+				return nil, err
+			}
+			if len(os) == 0 {
+				return nil, fail(CodeOrderNotFound, "the SIM has no order %s", req.OrderID)
+			}
+		}
+	}
+	id := newRequestID()
+	if err := s.startAsync(r, id, d.SIM.ICCID, op, req.OrderID, req.KeepAlive); err != nil {
+		return nil, err
+	}
+	return &answer{data: RequestAnswer{RequestID: id}}, nil
+}
+
+func (s *Server) activate(r *request) (*answer, error) { return s.operate(r, OpActivate) }
+func (s *Server) suspend(r *request) (*answer, error)  { return s.operate(r, OpSuspend) }
+func (s *Server) resume(r *request) (*answer, error)   { return s.operate(r, OpResume) }
+func (s *Server) cancel(r *request) (*answer, error)   { return s.operate(r, OpCancel) }
+
+// AsyncResult is GET /sims/async_result/{request_id}'s data.
+type AsyncResult struct {
+	RequestID  string      `json:"request_id"`
+	SIMID      string      `json:"sim_id"`
+	Operation  string      `json:"operation"`
+	Status     int         `json:"status"` // 0 processing, 1 success, 2 failed
+	Error      *AsyncError `json:"error"`
+	CreatedAt  int64       `json:"created_at"`
+	FinishedAt *int64      `json:"finished_at"`
+}
+
+// AsyncError is why an asynchronous operation failed: its code and
+// message.
+type AsyncError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// asyncResult is GET /sims/async_result/{request_id}.
+func (s *Server) asyncResult(r *request) (*answer, error) {
+	if s.Requests == nil {
+		return nil, fail(CodeAsyncNotFound, "no such request")
+	}
+	q, err := s.Requests.Find(r.ctx, r.PathValue("request_id"))
+	if err != nil {
+		return nil, err
+	}
+	out := AsyncResult{RequestID: q.ID, SIMID: q.ICCID, Operation: q.Operation, Status: int(q.Status), CreatedAt: ms(q.CreatedAt), FinishedAt: msPtr(q.FinishedAt)}
+	if q.Status == opencube.SIMRequestFailed {
+		code := CodeOf(&opencube.Error{Kind: q.ErrorKind, Cause: q.ErrorCause})
+		out.Error = &AsyncError{Code: code, Message: Message(code, r.lang) + ": " + q.ErrorMessage}
+	}
+	return &answer{data: out}, nil
+}

@@ -1,0 +1,114 @@
+package cubev4
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/opencube/opencube"
+)
+
+// Bundle types of POST /sims/{sim_id}/bundle.
+const (
+	BundleTypeBasic = 10
+	BundleTypeAddOn = 11
+)
+
+// AddBundleRequest is POST /sims/{sim_id}/bundle's body.
+type AddBundleRequest struct {
+	// BundleID is the code of an opencube plan granted to the enterprise.
+	BundleID   string `json:"bundle_id"`
+	BundleType int    `json:"bundle_type"`
+	// Cycles is the number of periods, 1-1200 (D26); 1 when absent.
+	Cycles *int `json:"cycles,omitempty"`
+	// Activate starts the bundle at once, asynchronously: the answer's
+	// request_id tells when it is done.
+	Activate bool `json:"activate,omitempty"`
+}
+
+// AddBundleAnswer is POST /sims/{sim_id}/bundle's data.
+type AddBundleAnswer struct {
+	OrderID   string  `json:"order_id"`
+	RequestID *string `json:"request_id"`
+}
+
+// decodeBody decodes a JSON object body into v (unknown members are
+// ignored, as clients send timestamp and nonce there too).
+func decodeBody(r *request, v any) error {
+	if len(r.body) == 0 {
+		return fail(CodeMissing, "a JSON body is required")
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return fail(CodeInvalid, "the body does not fit the API: %v", err)
+	}
+	return nil
+}
+
+// addBundle is POST /sims/{sim_id}/bundle: an order of the plan for the
+// SIM, not enabled; with activate, enabled by an asynchronous request.
+func (s *Server) addBundle(r *request) (*answer, error) {
+	var req AddBundleRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	switch {
+	case req.BundleID == "":
+		return nil, fail(CodeMissing, "bundle_id is required")
+	case req.BundleType == 0:
+		return nil, fail(CodeMissing, "bundle_type is required")
+	case req.BundleType == BundleTypeAddOn:
+		return nil, fail(CodeBundleRule, "add-on bundles (bundle_type 11) are not offered: order a basic bundle (10)")
+	case req.BundleType != BundleTypeBasic:
+		return nil, opencube.MustBe("bundle_type", "10 (basic) or 11 (add-on)")
+	}
+	cycles := 1
+	if req.Cycles != nil {
+		cycles = *req.Cycles
+	}
+	if cycles < 1 || cycles > opencube.MaxPeriods {
+		return nil, opencube.OutOfRange("cycles", 1, opencube.MaxPeriods)
+	}
+	d, err := s.device(r)
+	if err != nil {
+		return nil, err
+	}
+	if d.SIM.Status == opencube.SIMTerminated {
+		return nil, opencube.Errorf(opencube.KindSIMState, "the SIM is terminated").Because(opencube.CauseSIMTerminated)
+	}
+	plans, _, err := s.Plans.FindPlans(r.ctx, opencube.PlanFilter{Code: req.BundleID, Page: opencube.Page{Limit: 1}})
+	if err != nil {
+		return nil, err
+	}
+	if len(plans) == 0 {
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "no plan %s", req.BundleID).Because(opencube.CausePlanUnknown)
+	}
+	p := plans[0]
+	if req.Activate {
+		if locked, err := s.pending(r.ctx, d.SIM.ICCID); err != nil {
+			return nil, err
+		} else if locked {
+			return nil, opencube.Errorf(opencube.KindSIMState, "an operation on the SIM is pending").Because(opencube.CauseSIMLocked)
+		}
+	}
+	var requestID *string
+	if req.Activate {
+		id := newRequestID()
+		requestID = &id
+	}
+	if r.claim != nil {
+		r.claim.RenderOrder = func(o *opencube.Order) []byte {
+			return recorded(http.StatusOK, encode(r.data(AddBundleAnswer{OrderID: o.ID, RequestID: requestID}), nil, CodeOK, r.lang, ""))
+		}
+	}
+	o, err := s.plans(r).OrderPlan(r.ctx, opencube.OrderRequest{ICCID: d.SIM.ICCID, PlanCode: p.Code, PlanName: p.Name, PlanType: p.Type,
+		OrderPeriod: cycles, PayAmountMinor: p.PriceMinor * int64(cycles), PayRst: "1", PayType: "v4"})
+	if err != nil {
+		return nil, err
+	}
+	out := AddBundleAnswer{OrderID: o.ID, RequestID: requestID}
+	if req.Activate {
+		if err := s.startAsync(r, *requestID, d.SIM.ICCID, OpActivate, o.ID, false); err != nil {
+			return nil, err
+		}
+	}
+	return &answer{data: out}, nil
+}

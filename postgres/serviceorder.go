@@ -1,0 +1,43 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opencube/opencube"
+)
+
+// CreateServiceOrder implements opencube.ServiceOrderStore.
+func (db *DB) CreateServiceOrder(ctx context.Context, o *opencube.ServiceOrder) error {
+	_, err := db.exec(ctx, "create service order", `INSERT INTO service_orders (id, enterprise_code, document, created_at) VALUES ($1, $2, $3, $4)`,
+		o.ID, o.Enterprise, string(o.Document), o.CreatedAt)
+	switch {
+	case violated(err, codeUniqueViolation) != "":
+		return opencube.Errorf(opencube.KindConflict, "order %s exists", o.ID)
+	case violated(err, codeForeignKeyViolation) != "":
+		return unknownEnterprise(o.Enterprise)
+	}
+	return err
+}
+
+// FindServiceOrder implements opencube.ServiceOrderStore.
+func (db *DB) FindServiceOrder(ctx context.Context, accessCode, id string) (*opencube.ServiceOrder, error) {
+	var (
+		o   opencube.ServiceOrder
+		doc string
+	)
+	err := retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, `SELECT id, enterprise_code, document, created_at FROM service_orders WHERE id = $1 AND enterprise_code = $2`,
+			id, accessCode).Scan(&o.ID, &o.Enterprise, &doc, &o.CreatedAt)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindNotFound, "no order %s", id)
+	}
+	if err != nil {
+		return nil, db.dbError("find service order", err)
+	}
+	o.Document, o.CreatedAt = []byte(doc), utc(o.CreatedAt)
+	return &o, nil
+}

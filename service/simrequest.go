@@ -1,0 +1,214 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/opencube/opencube"
+)
+
+// SIM operations of asynchronous requests (opencube.SIMRequest).
+const (
+	OpActivate = "activate"
+	OpSuspend  = "suspend"
+	OpResume   = "resume"
+	OpCancel   = "cancel"
+)
+
+// SIMRequests runs asynchronous SIM operations: accepted at once with the
+// SIM locked, done by a job (opencube.JobSIMRequest) with the order
+// service's rules and events, on one node.
+type SIMRequests struct {
+	Store  opencube.SIMRequestStore
+	Clock  opencube.Clock
+	Orders *Orders
+}
+
+// Start records r, processing, and the job that does it, in one
+// transaction; KindSIMState (CauseSIMLocked) when the SIM has an operation
+// processing. It fills r's ID (when empty), enterprise and creation time.
+func (s *SIMRequests) Start(ctx context.Context, r *opencube.SIMRequest) error {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return err
+	}
+	if r.ID == "" {
+		r.ID = opencube.NewUUID()
+	}
+	r.Enterprise, r.Status, r.CreatedAt = code, opencube.SIMRequestProcessing, s.Clock.Now()
+	j := &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSIMRequest, Key: r.ID, Payload: []byte(code), RunAt: r.CreatedAt}
+	return s.Store.CreateSIMRequest(ctx, r, j)
+}
+
+// Find returns one of the enterprise's requests; KindNotFound when unknown.
+func (s *SIMRequests) Find(ctx context.Context, id string) (*opencube.SIMRequest, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.FindSIMRequest(ctx, code, id)
+}
+
+// Locked reports whether the SIM has an operation processing.
+func (s *SIMRequests) Locked(ctx context.Context, iccid string) (bool, error) {
+	id, err := s.Store.SIMLocked(ctx, iccid)
+	return id != "", err
+}
+
+// Run is the handler of JobSIMRequest: it does the request's operation,
+// acting for the request (its changes pass the SIM's lock), and records
+// its outcome, which releases the SIM. A domain error fails the request;
+// any other error is the job's, which runs again: each step checks the
+// state it finds, so a step done before is not done twice.
+func (s *SIMRequests) Run(ctx context.Context, j *opencube.Job) error {
+	r, err := s.Store.FindSIMRequest(ctx, string(j.Payload), j.Key)
+	if opencube.ErrorKind(err) == opencube.KindNotFound {
+		return nil // nothing to do
+	}
+	if err != nil {
+		return err
+	}
+	if r.Status != opencube.SIMRequestProcessing {
+		return nil
+	}
+	actx := opencube.NewContext(opencube.WithSIMRequest(ctx, r.ID), r.Enterprise)
+	err = s.do(actx, r)
+	var e *opencube.Error
+	switch {
+	case err == nil:
+		r.Status = opencube.SIMRequestSucceeded
+	case errors.As(err, &e) && e.Kind != opencube.KindInternal:
+		r.Status, r.ErrorKind, r.ErrorCause, r.ErrorMessage = opencube.SIMRequestFailed, e.Kind, e.Cause, e.Message
+	default:
+		return err
+	}
+	now := s.Clock.Now()
+	r.FinishedAt = &now
+	return s.Store.FinishSIMRequest(ctx, r, resultEvent(r))
+}
+
+// resultEvent is the outbox event of a finished request
+// (EventSIMAsyncResult).
+func resultEvent(r *opencube.SIMRequest) *opencube.Event {
+	data := map[string]any{"request_id": r.ID, "operation": r.Operation, "status": int(r.Status)}
+	if r.Status == opencube.SIMRequestFailed {
+		data["error_kind"], data["error_cause"], data["error_message"] = string(r.ErrorKind), string(r.ErrorCause), r.ErrorMessage
+	}
+	b, _ := json.Marshal(data) // strings and an integer always encode
+	return &opencube.Event{ID: opencube.NewUUID(), EnterpriseCode: r.Enterprise, Type: opencube.EventSIMAsyncResult,
+		OrderID: r.OrderID, ICCID: r.ICCID, CreatedAt: *r.FinishedAt, Data: string(b)}
+}
+
+// do runs the operation of r.
+func (s *SIMRequests) do(ctx context.Context, r *opencube.SIMRequest) error {
+	switch r.Operation {
+	case OpActivate:
+		return s.activate(ctx, r)
+	case OpSuspend:
+		o, err := s.active(ctx, r.ICCID)
+		if err != nil || o.Status == opencube.OrderSuspended {
+			return err
+		}
+		_, err = s.Orders.SuspendOrder(ctx, r.ICCID, o.ID)
+		return err
+	case OpResume:
+		o, err := s.active(ctx, r.ICCID)
+		if err != nil || o.Status == opencube.OrderInUse {
+			return err
+		}
+		_, err = s.Orders.ResumeOrder(ctx, r.ICCID, o.ID)
+		return err
+	case OpCancel:
+		return s.cancel(ctx, r)
+	}
+	return opencube.Invalid("operation", "unknown operation %q", r.Operation)
+}
+
+// orders returns the SIM's orders, newest first.
+func (s *SIMRequests) orders(ctx context.Context, iccid string) ([]*opencube.Order, error) {
+	os, _, err := s.Orders.FindOrders(ctx, opencube.OrderFilter{ICCID: iccid, Page: opencube.Page{Limit: 1000}})
+	return os, err
+}
+
+// active returns the SIM's order in use or suspended; KindOrderState
+// (CauseNoActiveOrder) when it has none.
+func (s *SIMRequests) active(ctx context.Context, iccid string) (*opencube.Order, error) {
+	os, err := s.orders(ctx, iccid)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range os {
+		if o.Status.Active() {
+			return o, nil
+		}
+	}
+	return nil, opencube.Errorf(opencube.KindOrderState, "SIM %s has no bundle in use", iccid).Because(opencube.CauseNoActiveOrder)
+}
+
+// activate starts the request's order, or else the SIM's oldest not
+// started one; an order of the SIM in use or suspended is ended first when
+// the request names another (add bundle with activate).
+func (s *SIMRequests) activate(ctx context.Context, r *opencube.SIMRequest) error {
+	os, err := s.orders(ctx, r.ICCID)
+	if err != nil {
+		return err
+	}
+	var target, current *opencube.Order
+	for _, o := range os { // newest first: the last not enabled is the oldest
+		switch {
+		case r.OrderID != "" && o.ID == r.OrderID:
+			target = o
+		case r.OrderID == "" && o.Status == opencube.OrderNotEnabled:
+			target = o
+		}
+		if o.Status.Active() {
+			current = o
+		}
+	}
+	switch {
+	case target == nil:
+		return opencube.Errorf(opencube.KindOrderState, "SIM %s has no bundle to start", r.ICCID).Because(opencube.CauseNoOrderToStart)
+	case target.Status == opencube.OrderInUse:
+		return nil // done before
+	case current != nil && r.OrderID == "":
+		return opencube.Errorf(opencube.KindOrderState, "SIM %s already has bundle %s in use", r.ICCID, current.ID).Because(opencube.CauseActiveOrder, current.ID)
+	case current != nil:
+		if _, err := s.Orders.EndOrder(ctx, opencube.EndOrderRequest{OrderID: current.ID}); err != nil {
+			return err
+		}
+	}
+	_, err = s.Orders.EnableOrder(ctx, target.ID, r.ICCID)
+	return err
+}
+
+// cancel ends the request's order (and with KeepAlive starts the next), or
+// without one every bundle of the SIM: the one in use or suspended ends,
+// those not started are cancelled.
+func (s *SIMRequests) cancel(ctx context.Context, r *opencube.SIMRequest) error {
+	os, err := s.orders(ctx, r.ICCID)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, o := range os {
+		if r.OrderID != "" && o.ID != r.OrderID {
+			continue
+		}
+		found = true
+		switch o.Status {
+		case opencube.OrderInUse, opencube.OrderSuspended:
+			if _, err := s.Orders.EndOrder(ctx, opencube.EndOrderRequest{OrderID: o.ID, KeepAlive: r.KeepAlive}); err != nil {
+				return err
+			}
+		case opencube.OrderNotEnabled:
+			if _, err := s.Orders.CancelOrder(ctx, o.ID); err != nil {
+				return err
+			}
+		}
+	}
+	if r.OrderID != "" && !found {
+		return opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", r.OrderID)
+	}
+	return nil
+}

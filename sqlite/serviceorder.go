@@ -1,0 +1,46 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/opencube/opencube"
+)
+
+// CreateServiceOrder implements opencube.ServiceOrderStore.
+func (db *DB) CreateServiceOrder(ctx context.Context, o *opencube.ServiceOrder) error {
+	return db.update(ctx, func(t *txn) error {
+		_, err := t.exec(`INSERT INTO service_orders (id, enterprise_code, document, created_at) VALUES (?, ?, ?, ?)`,
+			o.ID, o.Enterprise, string(o.Document), micros(o.CreatedAt))
+		switch code(err) {
+		case primaryKey:
+			return opencube.Errorf(opencube.KindConflict, "order %s exists", o.ID)
+		case foreignKey:
+			return unknownEnterprise(o.Enterprise)
+		}
+		if err != nil {
+			return dbError("create service order", err)
+		}
+		return nil
+	})
+}
+
+// FindServiceOrder implements opencube.ServiceOrderStore.
+func (db *DB) FindServiceOrder(ctx context.Context, accessCode, id string) (*opencube.ServiceOrder, error) {
+	var (
+		o       opencube.ServiceOrder
+		doc     string
+		created int64
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT id, enterprise_code, document, created_at FROM service_orders WHERE id = ? AND enterprise_code = ?`,
+		id, accessCode).Scan(&o.ID, &o.Enterprise, &doc, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindNotFound, "no order %s", id)
+	}
+	if err != nil {
+		return nil, dbError("find service order", err)
+	}
+	o.Document, o.CreatedAt = []byte(doc), instant(created)
+	return &o, nil
+}
