@@ -292,7 +292,7 @@ const (
 	// payId, orderId).
 	EventMallRecharge EventType = "mall_recharge"
 	// EventSIMAsyncResult is the outcome of an asynchronous SIM operation
-	// (SIMRequest). Its Data holds request_id, operation, status (1
+	// (operator.SIMRequest). Its Data holds request_id, operation, status (1
 	// success, 2 failed) and, when failed, error_kind, error_cause and
 	// error_message.
 	EventSIMAsyncResult EventType = "sim_async_result"

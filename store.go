@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Store is everything opencube keeps. The sqlite and postgres packages
+// Store is what the protocols keep (service.Store adds what the operator and
+// the server machinery keep). The sqlite and postgres packages
 // implement it; storetest holds the conformance suite both pass.
 type Store interface {
 	EnterpriseStore
@@ -13,32 +14,12 @@ type Store interface {
 	PlanStore
 	OrderStore
 	ReplayStore
-	JobStore
-	NodeStore
-	ClockStore
 	NotifyStore
 	UsageStore
 	ShopStore
 	SMSStore
-	HealthStore
-	BacklogStore
-	APIKeyStore
-	SIMRequestStore
-	ServiceOrderStore
 	// Close releases the store's resources.
 	Close() error
-}
-
-// HealthStore answers a server's readiness check (GET /readyz).
-type HealthStore interface {
-	// Ping reports whether the database answers a trivial query before ctx
-	// ends.
-	Ping(ctx context.Context) error
-	// SchemaVersion returns the database's schema version (the last
-	// migration applied) and the latest one this binary knows. They differ
-	// when another binary migrated the database after this one opened it,
-	// or when it was restored from an older copy.
-	SchemaVersion(ctx context.Context) (current, known int64, err error)
 }
 
 // EnterpriseStore keeps enterprises and their secrets.
@@ -120,7 +101,7 @@ type OrderTx interface {
 	// key is pending; then it replaces that job's RunAt and Payload.
 	InsertJob(ctx context.Context, j *Job) error
 	// SIMLocked returns the id of the SIM's processing asynchronous
-	// request (SIMRequest), "" when none.
+	// request (operator.SIMRequest), "" when none.
 	SIMLocked(ctx context.Context, iccid string) (string, error)
 }
 

@@ -5,14 +5,15 @@ import (
 	"net/http"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // Keys serves the enterprises' Cube v4 public keys (service.Keys).
 type Keys interface {
 	// AddKey registers a public key (PEM or Base64 DER, PKIX or PKCS#1).
-	AddKey(ctx context.Context, accessCode, publicKey string) (*opencube.APIKey, error)
+	AddKey(ctx context.Context, accessCode, publicKey string) (*operator.APIKey, error)
 	// FindKeys lists the enterprise's keys, oldest first.
-	FindKeys(ctx context.Context, accessCode string) ([]*opencube.APIKey, error)
+	FindKeys(ctx context.Context, accessCode string) ([]*operator.APIKey, error)
 	// RevokeKey deletes one of the enterprise's keys.
 	RevokeKey(ctx context.Context, accessCode, id string) error
 }
@@ -26,7 +27,7 @@ type KeyRequest struct {
 
 // KeyList is an enterprise's Cube v4 keys, oldest first.
 type KeyList struct {
-	Keys []*opencube.APIKey `json:"keys"`
+	Keys []*operator.APIKey `json:"keys"`
 }
 
 func (s *Server) keys() (Keys, error) {
@@ -67,7 +68,7 @@ func (s *Server) listKeys(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	if keys == nil {
-		keys = []*opencube.APIKey{}
+		keys = []*operator.APIKey{}
 	}
 	return http.StatusOK, KeyList{Keys: keys}, nil
 }

@@ -200,7 +200,7 @@ var routeDocs = map[string]routeDoc{
 	"DELETE /admin/v1/enterprises/{code}/secrets/{id}": {status: http.StatusOK, answer: Enterprise{}, errors: []opencube.Kind{opencube.KindUnauthenticated, opencube.KindNotFound, opencube.KindConflict},
 		about: "A secret's id is the first 8 hex digits of its SHA-256. The enterprise's last secret is never dropped (409 `conflict`): add its successor first.",
 		path:  map[string]string{"code": "P000999", "id": "5e884898"}, reply: exampleEnterprise},
-	"POST /admin/v1/enterprises/{code}/keys": {status: http.StatusCreated, answer: opencube.APIKey{}, required: []string{"public_key"},
+	"POST /admin/v1/enterprises/{code}/keys": {status: http.StatusCreated, answer: operator.APIKey{}, required: []string{"public_key"},
 		errors: []opencube.Kind{opencube.KindUnauthenticated, opencube.KindConflict, opencube.KindQuota},
 		about: "The enterprise signs Cube v4 requests (`/cube/v4/...`, `Authorization: LF {key_id}/{sign}`, SHA1withRSA) with the private half, which the server never sees. " +
 			"The key is given as PEM (`PUBLIC KEY` or `RSA PUBLIC KEY`) or as Base64 of its PKIX or PKCS#1 DER, 1024-8192 bits; it is kept as Base64 PKIX DER. " +

@@ -7,16 +7,17 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/operator"
 )
 
 // AddKey registers a Cube v4 RSA public key for an enterprise (POST
 // /admin/v1/enterprises/{code}/keys): PEM, or Base64 of PKIX or PKCS#1
 // DER. The answer's ID is the keyId its requests carry.
-func (a *Admin) AddKey(ctx context.Context, accessCode, publicKey string) (*opencube.APIKey, error) {
+func (a *Admin) AddKey(ctx context.Context, accessCode, publicKey string) (*operator.APIKey, error) {
 	if err := requireCode(accessCode); err != nil {
 		return nil, err
 	}
-	var out opencube.APIKey
+	var out operator.APIKey
 	if err := a.send(ctx, http.MethodPost, admin.EnterprisePath(accessCode, "keys"), "", admin.KeyRequest{PublicKey: publicKey}, &out); err != nil {
 		return nil, err
 	}
@@ -24,7 +25,7 @@ func (a *Admin) AddKey(ctx context.Context, accessCode, publicKey string) (*open
 }
 
 // Keys lists an enterprise's Cube v4 public keys, oldest first.
-func (a *Admin) Keys(ctx context.Context, accessCode string) ([]*opencube.APIKey, error) {
+func (a *Admin) Keys(ctx context.Context, accessCode string) ([]*operator.APIKey, error) {
 	if err := requireCode(accessCode); err != nil {
 		return nil, err
 	}

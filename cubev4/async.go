@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // SIM operations of asynchronous requests (service.SIMRequests).
@@ -18,10 +19,10 @@ const (
 type Requests interface {
 	// Start records a processing request and its job; KindSIMState with
 	// CauseSIMLocked when the SIM has one processing.
-	Start(ctx context.Context, r *opencube.SIMRequest) error
+	Start(ctx context.Context, r *operator.SIMRequest) error
 	// Find returns one of the enterprise's requests; KindNotFound when
 	// unknown.
-	Find(ctx context.Context, id string) (*opencube.SIMRequest, error)
+	Find(ctx context.Context, id string) (*operator.SIMRequest, error)
 	// Locked reports whether the SIM has an operation processing.
 	Locked(ctx context.Context, iccid string) (bool, error)
 }
@@ -39,7 +40,7 @@ func (s *Server) startAsync(r *request, id, iccid, op, orderID string, keepAlive
 	if s.Requests == nil {
 		return fail(CodeBusy, "asynchronous operations are not served")
 	}
-	return s.Requests.Start(r.ctx, &opencube.SIMRequest{ID: id, ICCID: iccid, Operation: op, OrderID: orderID, KeepAlive: keepAlive})
+	return s.Requests.Start(r.ctx, &operator.SIMRequest{ID: id, ICCID: iccid, Operation: op, OrderID: orderID, KeepAlive: keepAlive})
 }
 
 // newRequestID returns a new request id.
@@ -165,7 +166,7 @@ func (s *Server) asyncResult(r *request) (*answer, error) {
 		return nil, err
 	}
 	out := AsyncResult{RequestID: q.ID, SIMID: q.ICCID, Operation: q.Operation, Status: int(q.Status), CreatedAt: ms(q.CreatedAt), FinishedAt: msPtr(q.FinishedAt)}
-	if q.Status == opencube.SIMRequestFailed {
+	if q.Status == operator.SIMRequestFailed {
 		code := CodeOf(&opencube.Error{Kind: q.ErrorKind, Cause: q.ErrorCause})
 		out.Error = &AsyncError{Code: code, Message: Message(code, r.lang) + ": " + q.ErrorMessage}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/service"
 )
 
@@ -19,8 +20,8 @@ import (
 type Renewals interface {
 	NewID() string
 	Renew(ctx context.Context, items []service.RenewalItem) ([]service.RenewalResult, error)
-	Save(ctx context.Context, o *opencube.ServiceOrder) error
-	Find(ctx context.Context, id string) (*opencube.ServiceOrder, error)
+	Save(ctx context.Context, o *operator.ServiceOrder) error
+	Find(ctx context.Context, id string) (*operator.ServiceOrder, error)
 }
 
 // RenewalRequest is POST /orders/service's body.
@@ -158,7 +159,7 @@ func (s *Server) createRenewal(r *request) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Renewals.Save(r.ctx, &opencube.ServiceOrder{ID: out.OrderID, Document: b, CreatedAt: now}); err != nil {
+	if err := s.Renewals.Save(r.ctx, &operator.ServiceOrder{ID: out.OrderID, Document: b, CreatedAt: now}); err != nil {
 		return nil, err
 	}
 	return &answer{data: out}, nil

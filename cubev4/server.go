@@ -20,12 +20,13 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/metrics"
+	"github.com/opencube/opencube/operator"
 )
 
 // Keys resolves the keyId of a request to its enterprise's public key.
 type Keys interface {
 	// FindKey returns a key; KindUnauthenticated when unknown.
-	FindKey(ctx context.Context, id string) (*opencube.APIKey, error)
+	FindKey(ctx context.Context, id string) (*operator.APIKey, error)
 }
 
 // Server serves the Cube v4 REST API: it authenticates each request

@@ -17,6 +17,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/metrics"
+	"github.com/opencube/opencube/operator"
 )
 
 // dashboard is the part of a Grafana dashboard the test reads.
@@ -76,8 +77,8 @@ func metricNames(expr string) []string {
 // fakeBacklog is a store with one due job.
 type fakeBacklog struct{}
 
-func (fakeBacklog) Backlog(context.Context, time.Time) (*opencube.Backlog, error) {
-	return &opencube.Backlog{Jobs: []opencube.JobBacklog{{Kind: opencube.JobExpireOrder, Due: 1}}}, nil
+func (fakeBacklog) Backlog(context.Context, time.Time) (*operator.Backlog, error) {
+	return &operator.Backlog{Jobs: []operator.JobBacklog{{Kind: opencube.JobExpireOrder, Due: 1}}}, nil
 }
 
 // fakeWriter is a SQLite writer that commits one batch when watched.

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // WatchBacklog reports, on every scrape, the store's backlog at clock's
@@ -16,13 +17,13 @@ import (
 // deliveries and the age of the oldest, failing endpoints. A read that
 // takes longer than timeout is given up, and opencube_backlog_up says so.
 // Every node sharing a database reports the same backlog.
-func (m *Metrics) WatchBacklog(store opencube.BacklogStore, clock opencube.Clock, timeout time.Duration) {
+func (m *Metrics) WatchBacklog(store operator.BacklogStore, clock opencube.Clock, timeout time.Duration) {
 	m.registry.MustRegister(&backlogCollector{store: store, clock: clock, timeout: timeout})
 }
 
 // backlogCollector reads the store's backlog on every scrape.
 type backlogCollector struct {
-	store   opencube.BacklogStore
+	store   operator.BacklogStore
 	clock   opencube.Clock
 	timeout time.Duration
 }
@@ -67,9 +68,9 @@ func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descBacklogUp, prometheus.GaugeValue, 1)
 	// Every kind has its series, zero when it has no due job; kinds this
 	// binary does not know add up under "other".
-	byKind := map[string]*opencube.JobBacklog{}
+	byKind := map[string]*operator.JobBacklog{}
 	for _, k := range jobKinds {
-		byKind[k] = &opencube.JobBacklog{Kind: k}
+		byKind[k] = &operator.JobBacklog{Kind: k}
 	}
 	for _, j := range b.Jobs {
 		k := byKind[jobKind(j.Kind)]

@@ -16,7 +16,7 @@ import (
 	"github.com/opencube/opencube/service"
 )
 
-// memStore is an in-memory notify.Store and opencube.JobStore.
+// memStore is an in-memory notify.Store and operator.JobStore.
 type memStore struct {
 	mu         sync.Mutex
 	webhooks   map[string]*opencube.Webhook

@@ -7,13 +7,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 const apiKeyColumns = `id, enterprise_code, public_key, bits, created_at`
 
-func scanAPIKey(s scanner) (*opencube.APIKey, error) {
+func scanAPIKey(s scanner) (*operator.APIKey, error) {
 	var (
-		k    opencube.APIKey
+		k    operator.APIKey
 		bits int32
 	)
 	if err := s.Scan(&k.ID, &k.Enterprise, &k.PublicKey, &bits, &k.CreatedAt); err != nil {
@@ -23,10 +24,10 @@ func scanAPIKey(s scanner) (*opencube.APIKey, error) {
 	return &k, nil
 }
 
-// CreateAPIKey implements opencube.APIKeyStore. The enterprise's row is
+// CreateAPIKey implements operator.APIKeyStore. The enterprise's row is
 // locked while its keys are counted, so that two nodes adding keys at
 // once cannot pass MaxAPIKeys.
-func (db *DB) CreateAPIKey(ctx context.Context, k *opencube.APIKey) error {
+func (db *DB) CreateAPIKey(ctx context.Context, k *operator.APIKey) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		var found string
 		err := tx.QueryRow(ctx, `SELECT access_code FROM enterprises WHERE access_code = $1 FOR UPDATE`, k.Enterprise).Scan(&found)
@@ -40,7 +41,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *opencube.APIKey) error {
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM api_keys WHERE enterprise_code = $1`, k.Enterprise).Scan(&n); err != nil {
 			return db.dbError("count api keys", err)
 		}
-		if n >= opencube.MaxAPIKeys {
+		if n >= operator.MaxAPIKeys {
 			return opencube.Errorf(opencube.KindQuota, "enterprise %s holds %d keys, the most it may", k.Enterprise, n)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO api_keys (`+apiKeyColumns+`) VALUES ($1, $2, $3, $4, $5)`,
@@ -55,9 +56,9 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *opencube.APIKey) error {
 	})
 }
 
-// FindAPIKey implements opencube.APIKeyStore.
-func (db *DB) FindAPIKey(ctx context.Context, id string) (*opencube.APIKey, error) {
-	var k *opencube.APIKey
+// FindAPIKey implements operator.APIKeyStore.
+func (db *DB) FindAPIKey(ctx context.Context, id string) (*operator.APIKey, error) {
+	var k *operator.APIKey
 	err := retry(ctx, func() error {
 		var err error
 		k, err = scanAPIKey(db.pool.QueryRow(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE id = $1`, id))
@@ -72,9 +73,9 @@ func (db *DB) FindAPIKey(ctx context.Context, id string) (*opencube.APIKey, erro
 	return k, nil
 }
 
-// FindAPIKeys implements opencube.APIKeyStore.
-func (db *DB) FindAPIKeys(ctx context.Context, accessCode string) ([]*opencube.APIKey, error) {
-	var out []*opencube.APIKey
+// FindAPIKeys implements operator.APIKeyStore.
+func (db *DB) FindAPIKeys(ctx context.Context, accessCode string) ([]*operator.APIKey, error) {
+	var out []*operator.APIKey
 	err := retry(ctx, func() error {
 		out = nil
 		rows, err := db.pool.Query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE enterprise_code = $1 ORDER BY created_at, id`, accessCode)
@@ -97,7 +98,7 @@ func (db *DB) FindAPIKeys(ctx context.Context, accessCode string) ([]*opencube.A
 	return out, nil
 }
 
-// DeleteAPIKey implements opencube.APIKeyStore.
+// DeleteAPIKey implements operator.APIKeyStore.
 func (db *DB) DeleteAPIKey(ctx context.Context, accessCode, id string) error {
 	tag, err := db.exec(ctx, "delete api key", `DELETE FROM api_keys WHERE id = $1 AND enterprise_code = $2`, id, accessCode)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // The backlog's queries. Due jobs are read through jobs_run_at, pending
@@ -24,10 +25,10 @@ const (
 	sqlBacklogFailing = `SELECT count(*) FROM webhooks WHERE failures >= $1`
 )
 
-// Backlog implements opencube.BacklogStore.
-func (db *DB) Backlog(ctx context.Context, now time.Time) (*opencube.Backlog, error) {
-	jobs, err := queryAll(ctx, db, "read the backlog", sqlBacklogJobs, []any{now}, func(s scanner) (opencube.JobBacklog, error) {
-		var j opencube.JobBacklog
+// Backlog implements operator.BacklogStore.
+func (db *DB) Backlog(ctx context.Context, now time.Time) (*operator.Backlog, error) {
+	jobs, err := queryAll(ctx, db, "read the backlog", sqlBacklogJobs, []any{now}, func(s scanner) (operator.JobBacklog, error) {
+		var j operator.JobBacklog
 		var oldest *time.Time
 		err := s.Scan(&j.Kind, &j.Due, &j.Running, &j.Retrying, &oldest)
 		if oldest != nil {
@@ -38,7 +39,7 @@ func (db *DB) Backlog(ctx context.Context, now time.Time) (*opencube.Backlog, er
 	if err != nil {
 		return nil, err
 	}
-	b := &opencube.Backlog{Jobs: jobs}
+	b := &operator.Backlog{Jobs: jobs}
 	var oldest *time.Time
 	if err := db.pool.QueryRow(ctx, sqlBacklogDeliveries).Scan(&b.PendingDeliveries, &oldest); err != nil {
 		return nil, db.dbError("read the backlog", err)

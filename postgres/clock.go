@@ -13,12 +13,12 @@ const (
 	sqlAdvanceClockOffset = `UPDATE sandbox_clock SET offset_ns = GREATEST(offset_ns, $1) WHERE id = 1 RETURNING offset_ns`
 )
 
-// ClockOffset implements opencube.ClockStore.
+// ClockOffset implements operator.ClockStore.
 func (db *DB) ClockOffset(ctx context.Context) (time.Duration, error) {
 	return db.clockOffset(ctx, "read the sandbox clock", sqlClockOffset)
 }
 
-// AdvanceClockOffset implements opencube.ClockStore.
+// AdvanceClockOffset implements operator.ClockStore.
 func (db *DB) AdvanceClockOffset(ctx context.Context, d time.Duration) (time.Duration, error) {
 	return db.clockOffset(ctx, "advance the sandbox clock", sqlAdvanceClockOffset, int64(d))
 }

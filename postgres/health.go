@@ -7,7 +7,7 @@ import (
 	"github.com/opencube/opencube/internal/schema"
 )
 
-// Ping implements opencube.HealthStore: a connection of the pool (a new
+// Ping implements operator.HealthStore: a connection of the pool (a new
 // one when none is idle) answers an empty query.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.pool.Ping(ctx); err != nil {
@@ -16,7 +16,7 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// SchemaVersion implements opencube.HealthStore.
+// SchemaVersion implements operator.HealthStore.
 func (db *DB) SchemaVersion(ctx context.Context) (current, known int64, err error) {
 	if err := db.pool.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version`).Scan(&current); err != nil {
 		return 0, 0, db.dbError("schema version", err)

@@ -51,7 +51,7 @@ const (
 		WHERE id = $3 AND claimed_by = $4`
 )
 
-// ClaimJobs implements opencube.JobStore. A lease that ends at now has run
+// ClaimJobs implements operator.JobStore. A lease that ends at now has run
 // out.
 func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit int, now time.Time, lease time.Duration) ([]*opencube.Job, error) {
 	if len(kinds) == 0 || limit <= 0 {
@@ -73,7 +73,7 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit
 	return jobs, nil
 }
 
-// CompleteJob implements opencube.JobStore. owner holds the job while it
+// CompleteJob implements operator.JobStore. owner holds the job while it
 // is the last to have claimed it, even once its lease has run out;
 // KindConflict when the job was claimed since by another owner, released
 // (RetryJob), rescheduled (InsertJob) or is gone.
@@ -82,7 +82,7 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 	return leased(tag, err, id, owner)
 }
 
-// RetryJob implements opencube.JobStore, holding the job as CompleteJob does.
+// RetryJob implements operator.JobStore, holding the job as CompleteJob does.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, errText string) error {
 	tag, err := db.exec(ctx, "retry job", sqlRetryJob, runAt, errText, id, owner)
 	return leased(tag, err, id, owner)
@@ -100,7 +100,7 @@ func leased(tag pgconn.CommandTag, err error, id, owner string) error {
 	return nil
 }
 
-// FindJobs implements opencube.JobStore: leased jobs are pending too, and
+// FindJobs implements operator.JobStore: leased jobs are pending too, and
 // are listed with their lease. Jobs of the same RunAt are in id order.
 func (db *DB) FindJobs(ctx context.Context, kind string) ([]*opencube.Job, error) {
 	sql, args := `SELECT `+jobColumns+` FROM jobs ORDER BY run_at, id`, []any(nil)

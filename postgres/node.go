@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 const (
@@ -25,12 +26,12 @@ const (
 	sqlReleaseNode = `UPDATE nodes SET owner = NULL, leased_until = NULL WHERE node = $1 AND owner = $2`
 )
 
-// ClaimNode implements opencube.NodeStore. A lease that ends at now has run
+// ClaimNode implements operator.NodeStore. A lease that ends at now has run
 // out.
 func (db *DB) ClaimNode(ctx context.Context, owner string, now time.Time, lease time.Duration) (int, error) {
 	// A claim finds nothing when every number is held, or when the free
 	// ones are being claimed by others at this moment: then it tries again.
-	for range opencube.MaxNodes {
+	for range operator.MaxNodes {
 		var node int64
 		err := retry(ctx, func() error {
 			return db.pool.QueryRow(ctx, sqlClaimNode, owner, now.Add(lease), now).Scan(&node)
@@ -49,10 +50,10 @@ func (db *DB) ClaimNode(ctx context.Context, owner string, now time.Time, lease 
 			break
 		}
 	}
-	return 0, opencube.Errorf(opencube.KindConflict, "all %d node numbers are held", opencube.MaxNodes)
+	return 0, opencube.Errorf(opencube.KindConflict, "all %d node numbers are held", operator.MaxNodes)
 }
 
-// RenewNode implements opencube.NodeStore. owner holds node while nobody has
+// RenewNode implements operator.NodeStore. owner holds node while nobody has
 // claimed it since, even once its lease has run out: nobody else can have
 // used the number then.
 func (db *DB) RenewNode(ctx context.Context, node int, owner string, now time.Time, lease time.Duration) error {
@@ -66,7 +67,7 @@ func (db *DB) RenewNode(ctx context.Context, node int, owner string, now time.Ti
 	return nil
 }
 
-// ReleaseNode implements opencube.NodeStore. Releasing a node that owner
+// ReleaseNode implements operator.NodeStore. Releasing a node that owner
 // does not hold does nothing.
 func (db *DB) ReleaseNode(ctx context.Context, node int, owner string) error {
 	_, err := db.exec(ctx, "release node", sqlReleaseNode, int64(node), owner)

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/storetest"
@@ -46,7 +47,7 @@ func open(t testing.TB) *DB {
 
 func TestStore(t *testing.T) {
 	testURL(t)
-	storetest.Run(t, func(t *testing.T) opencube.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T) service.Store { return open(t) })
 }
 
 func TestChangeStore(t *testing.T) {
@@ -385,8 +386,8 @@ func TestTwoNodesClaim(t *testing.T) {
 	if len(jobOwner) != jobs {
 		t.Errorf("%d jobs claimed, want %d", len(jobOwner), jobs)
 	}
-	if len(nodeOwner) != opencube.MaxNodes {
-		t.Errorf("%d node numbers claimed, want %d", len(nodeOwner), opencube.MaxNodes)
+	if len(nodeOwner) != operator.MaxNodes {
+		t.Errorf("%d node numbers claimed, want %d", len(nodeOwner), operator.MaxNodes)
 	}
 }
 
@@ -504,19 +505,19 @@ func TestRetrySerializationFailure(t *testing.T) {
 // BenchmarkUpdateOrdersInsert measures one write transaction that inserts an
 // order and its event, from parallel goroutines.
 func BenchmarkUpdateOrdersInsert(b *testing.B) {
-	storetest.BenchUpdateOrdersInsert(b, func(b testing.TB) opencube.Store { return openURL(b, newSchema(b), Options{}) })
+	storetest.BenchUpdateOrdersInsert(b, func(b testing.TB) service.Store { return openURL(b, newSchema(b), Options{}) })
 }
 
 // BenchmarkOrderPackage measures the store's whole share of one orderPackage
 // request: one order transaction that looks up the SIM and the plan, inserts
 // the order and its event, and records the replay entry with the answer.
 func BenchmarkOrderPackage(b *testing.B) {
-	storetest.BenchOrderPackage(b, func(b testing.TB) opencube.Store { return openURL(b, newSchema(b), Options{}) })
+	storetest.BenchOrderPackage(b, func(b testing.TB) service.Store { return openURL(b, newSchema(b), Options{}) })
 }
 
 // BenchmarkBulkOrder measures one order transaction for 1,000 devices.
 func BenchmarkBulkOrder(b *testing.B) {
-	storetest.BenchBulkOrder(b, func(b testing.TB) opencube.Store { return openURL(b, newSchema(b), Options{}) })
+	storetest.BenchBulkOrder(b, func(b testing.TB) service.Store { return openURL(b, newSchema(b), Options{}) })
 }
 
 func TestLists(t *testing.T) {

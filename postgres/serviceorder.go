@@ -7,10 +7,11 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
-// CreateServiceOrder implements opencube.ServiceOrderStore.
-func (db *DB) CreateServiceOrder(ctx context.Context, o *opencube.ServiceOrder) error {
+// CreateServiceOrder implements operator.ServiceOrderStore.
+func (db *DB) CreateServiceOrder(ctx context.Context, o *operator.ServiceOrder) error {
 	_, err := db.exec(ctx, "create service order", `INSERT INTO service_orders (id, enterprise_code, document, created_at) VALUES ($1, $2, $3, $4)`,
 		o.ID, o.Enterprise, string(o.Document), o.CreatedAt)
 	switch {
@@ -22,10 +23,10 @@ func (db *DB) CreateServiceOrder(ctx context.Context, o *opencube.ServiceOrder) 
 	return err
 }
 
-// FindServiceOrder implements opencube.ServiceOrderStore.
-func (db *DB) FindServiceOrder(ctx context.Context, accessCode, id string) (*opencube.ServiceOrder, error) {
+// FindServiceOrder implements operator.ServiceOrderStore.
+func (db *DB) FindServiceOrder(ctx context.Context, accessCode, id string) (*operator.ServiceOrder, error) {
 	var (
-		o   opencube.ServiceOrder
+		o   operator.ServiceOrder
 		doc string
 	)
 	err := retry(ctx, func() error {

@@ -7,20 +7,21 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 const simRequestColumns = `id, enterprise_code, iccid, operation, order_id, keep_alive, status, error_kind, error_cause, error_message, created_at, finished_at`
 
-func scanSIMRequest(s scanner) (*opencube.SIMRequest, error) {
+func scanSIMRequest(s scanner) (*operator.SIMRequest, error) {
 	var (
-		r           opencube.SIMRequest
+		r           operator.SIMRequest
 		kind, cause string
 		status      int16
 	)
 	if err := s.Scan(&r.ID, &r.Enterprise, &r.ICCID, &r.Operation, &r.OrderID, &r.KeepAlive, &status, &kind, &cause, &r.ErrorMessage, &r.CreatedAt, &r.FinishedAt); err != nil {
 		return nil, err
 	}
-	r.Status, r.ErrorKind, r.ErrorCause, r.CreatedAt = opencube.SIMRequestStatus(status), opencube.Kind(kind), opencube.Cause(cause), utc(r.CreatedAt)
+	r.Status, r.ErrorKind, r.ErrorCause, r.CreatedAt = operator.SIMRequestStatus(status), opencube.Kind(kind), opencube.Cause(cause), utc(r.CreatedAt)
 	if r.FinishedAt != nil {
 		t := utc(*r.FinishedAt)
 		r.FinishedAt = &t
@@ -28,8 +29,8 @@ func scanSIMRequest(s scanner) (*opencube.SIMRequest, error) {
 	return &r, nil
 }
 
-// CreateSIMRequest implements opencube.SIMRequestStore.
-func (db *DB) CreateSIMRequest(ctx context.Context, r *opencube.SIMRequest, j *opencube.Job) error {
+// CreateSIMRequest implements operator.SIMRequestStore.
+func (db *DB) CreateSIMRequest(ctx context.Context, r *operator.SIMRequest, j *opencube.Job) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO sim_requests (id, enterprise_code, iccid, operation, order_id, keep_alive, status, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 0, $7)`, r.ID, r.Enterprise, r.ICCID, r.Operation, r.OrderID, r.KeepAlive, r.CreatedAt)
@@ -50,9 +51,9 @@ func (db *DB) CreateSIMRequest(ctx context.Context, r *opencube.SIMRequest, j *o
 	})
 }
 
-// FindSIMRequest implements opencube.SIMRequestStore.
-func (db *DB) FindSIMRequest(ctx context.Context, accessCode, id string) (*opencube.SIMRequest, error) {
-	var r *opencube.SIMRequest
+// FindSIMRequest implements operator.SIMRequestStore.
+func (db *DB) FindSIMRequest(ctx context.Context, accessCode, id string) (*operator.SIMRequest, error) {
+	var r *operator.SIMRequest
 	err := retry(ctx, func() error {
 		var err error
 		r, err = scanSIMRequest(db.pool.QueryRow(ctx, `SELECT `+simRequestColumns+` FROM sim_requests WHERE id = $1 AND enterprise_code = $2`, id, accessCode))
@@ -67,8 +68,8 @@ func (db *DB) FindSIMRequest(ctx context.Context, accessCode, id string) (*openc
 	return r, nil
 }
 
-// FinishSIMRequest implements opencube.SIMRequestStore.
-func (db *DB) FinishSIMRequest(ctx context.Context, r *opencube.SIMRequest, e *opencube.Event) error {
+// FinishSIMRequest implements operator.SIMRequestStore.
+func (db *DB) FinishSIMRequest(ctx context.Context, r *operator.SIMRequest, e *opencube.Event) error {
 	return db.UpdateOrders(ctx, func(otx opencube.OrderTx) error {
 		t := otx.(*orderTx)
 		tag, err := t.write(ctx, `UPDATE sim_requests SET status = $1, error_kind = $2, error_cause = $3, error_message = $4, finished_at = $5
@@ -85,7 +86,7 @@ func (db *DB) FinishSIMRequest(ctx context.Context, r *opencube.SIMRequest, e *o
 
 const sqlSIMLocked = `SELECT id FROM sim_requests WHERE iccid = $1 AND status = 0`
 
-// SIMLocked implements opencube.SIMRequestStore.
+// SIMLocked implements operator.SIMRequestStore.
 func (db *DB) SIMLocked(ctx context.Context, iccid string) (string, error) {
 	var id string
 	err := retry(ctx, func() error { return db.pool.QueryRow(ctx, sqlSIMLocked, iccid).Scan(&id) })

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // Key sizes an enterprise's Cube v4 key may have: the reference's 1024-bit
@@ -28,7 +29,7 @@ type Keys struct {
 
 // KeyStore is what Keys reads and writes.
 type KeyStore interface {
-	opencube.APIKeyStore
+	operator.APIKeyStore
 	opencube.EnterpriseFinder
 }
 
@@ -36,7 +37,7 @@ type KeyStore interface {
 // as bare Base64 DER, PKIX (SubjectPublicKeyInfo) or PKCS#1; KindInvalid
 // naming public_key when it is none of those or of an unaccepted size,
 // KindConflict when the key is registered already.
-func (s *Keys) AddKey(ctx context.Context, accessCode, publicKey string) (*opencube.APIKey, error) {
+func (s *Keys) AddKey(ctx context.Context, accessCode, publicKey string) (*operator.APIKey, error) {
 	pub, err := ParsePublicKey(publicKey)
 	if err != nil {
 		return nil, err
@@ -45,7 +46,7 @@ func (s *Keys) AddKey(ctx context.Context, accessCode, publicKey string) (*openc
 	if err != nil {
 		return nil, opencube.Invalid("public_key", "the key cannot be encoded: %v", err)
 	}
-	k := &opencube.APIKey{
+	k := &operator.APIKey{
 		ID: KeyID(der), Enterprise: accessCode, PublicKey: base64.StdEncoding.EncodeToString(der),
 		Bits: pub.N.BitLen(), CreatedAt: s.Clock.Now(),
 	}
@@ -57,7 +58,7 @@ func (s *Keys) AddKey(ctx context.Context, accessCode, publicKey string) (*openc
 
 // FindKeys lists the enterprise's keys, oldest first; KindUnauthenticated
 // when the enterprise is unknown.
-func (s *Keys) FindKeys(ctx context.Context, accessCode string) ([]*opencube.APIKey, error) {
+func (s *Keys) FindKeys(ctx context.Context, accessCode string) ([]*operator.APIKey, error) {
 	if _, err := s.Store.FindEnterprise(ctx, accessCode); err != nil {
 		return nil, err
 	}
@@ -66,7 +67,7 @@ func (s *Keys) FindKeys(ctx context.Context, accessCode string) ([]*opencube.API
 
 // FindKey returns a key by its id: how a Cube v4 request's keyId is
 // resolved. KindUnauthenticated when unknown.
-func (s *Keys) FindKey(ctx context.Context, id string) (*opencube.APIKey, error) {
+func (s *Keys) FindKey(ctx context.Context, id string) (*operator.APIKey, error) {
 	return s.Store.FindAPIKey(ctx, id)
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // SandboxClock is the clock of a sandbox server: the base (real) clock
@@ -24,7 +25,7 @@ type SandboxClock struct {
 	// Base is the real clock.
 	Base opencube.Clock
 	// Store keeps the shared offset; nil keeps it in this process only.
-	Store opencube.ClockStore
+	Store operator.ClockStore
 	// Logger reports the re-reads of Run that fail; nil logs nothing.
 	Logger *slog.Logger
 
@@ -39,7 +40,7 @@ const MaxSandboxOffset = 100 * 366 * 24 * time.Hour
 // NewSandboxClock returns a SandboxClock over base whose offset is kept by
 // store (nil: in memory). It starts at offset 0: call Load to take the
 // stored one.
-func NewSandboxClock(base opencube.Clock, store opencube.ClockStore) *SandboxClock {
+func NewSandboxClock(base opencube.Clock, store operator.ClockStore) *SandboxClock {
 	return &SandboxClock{Base: base, Store: store}
 }
 

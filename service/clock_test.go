@@ -37,7 +37,7 @@ func TestSandboxClock(t *testing.T) {
 	}
 }
 
-// memClockStore is an opencube.ClockStore in memory, shared by the clocks
+// memClockStore is an operator.ClockStore in memory, shared by the clocks
 // of several nodes; fail makes its calls fail.
 type memClockStore struct {
 	mu     sync.Mutex

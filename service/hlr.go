@@ -57,7 +57,7 @@ func (h *HLRJobs) deleteIMSI(ctx context.Context, tx opencube.OrderTx, imsi stri
 type ProvisionerStore interface {
 	opencube.UsageStore
 	operator.ProvisionStore
-	opencube.JobStore
+	operator.JobStore
 	operator.AuditStore
 }
 

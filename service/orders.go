@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 var _ opencube.ReplayingPlanService = (*Orders)(nil)
@@ -299,14 +300,14 @@ func (s *Orders) update(ctx context.Context, orderID string, change func(opencub
 }
 
 // unlocked returns nil unless the SIM has an asynchronous operation
-// processing (opencube.SIMRequest) other than the one ctx acts for: then
+// processing (operator.SIMRequest) other than the one ctx acts for: then
 // the KindSIMState error of its lock (CSSS 2007, Cube v4 CB-01-0111).
 func unlocked(ctx context.Context, tx opencube.OrderTx, iccid string) error {
 	id, err := tx.SIMLocked(ctx, iccid)
 	if err != nil {
 		return err
 	}
-	if id != "" && id != opencube.SIMRequestFrom(ctx) {
+	if id != "" && id != operator.SIMRequestFrom(ctx) {
 		return opencube.Errorf(opencube.KindSIMState, "SIM %s has an operation in progress (%s)", iccid, id).Because(opencube.CauseSIMLocked)
 	}
 	return nil

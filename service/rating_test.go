@@ -22,7 +22,7 @@ var ratingT0 = time.Date(2024, 3, 1, 23, 50, 0, 0, opencube.BusinessZone)
 // OTA SIM, and a service whose clock tests set.
 type ratingFixture struct {
 	svc   *service.Set
-	store opencube.Store
+	store service.Store
 	now   time.Time
 	ctx   context.Context
 	sim   *opencube.SIM

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // Renewals runs Cube v4 online renewal orders: for each SIM of an item,
@@ -14,7 +15,7 @@ import (
 // nothing else is in use (event 1000 and 1005). Each SIM succeeds or fails
 // on its own.
 type Renewals struct {
-	Store  opencube.ServiceOrderStore
+	Store  operator.ServiceOrderStore
 	Orders *Orders
 	Clock  opencube.Clock
 }
@@ -95,7 +96,7 @@ func (s *Renewals) renew(ctx context.Context, it RenewalItem, iccid string) (*op
 }
 
 // Save keeps a renewal order's document for the enterprise of ctx.
-func (s *Renewals) Save(ctx context.Context, o *opencube.ServiceOrder) error {
+func (s *Renewals) Save(ctx context.Context, o *operator.ServiceOrder) error {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return err
@@ -106,7 +107,7 @@ func (s *Renewals) Save(ctx context.Context, o *opencube.ServiceOrder) error {
 
 // Find returns one of the enterprise's renewal orders; KindNotFound when
 // unknown.
-func (s *Renewals) Find(ctx context.Context, id string) (*opencube.ServiceOrder, error) {
+func (s *Renewals) Find(ctx context.Context, id string) (*operator.ServiceOrder, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, err

@@ -124,6 +124,14 @@ type Store interface {
 	operator.ListStore
 	operator.ChangeStore
 	operator.ProvisionStore
+	operator.JobStore
+	operator.NodeStore
+	operator.ClockStore
+	operator.HealthStore
+	operator.BacklogStore
+	operator.APIKeyStore
+	operator.SIMRequestStore
+	operator.ServiceOrderStore
 }
 
 // Set is every service over one store, wired together: what a server runs.

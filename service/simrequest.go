@@ -6,9 +6,10 @@ import (
 	"errors"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
-// SIM operations of asynchronous requests (opencube.SIMRequest).
+// SIM operations of asynchronous requests (operator.SIMRequest).
 const (
 	OpActivate = "activate"
 	OpSuspend  = "suspend"
@@ -20,7 +21,7 @@ const (
 // SIM locked, done by a job (opencube.JobSIMRequest) with the order
 // service's rules and events, on one node.
 type SIMRequests struct {
-	Store  opencube.SIMRequestStore
+	Store  operator.SIMRequestStore
 	Clock  opencube.Clock
 	Orders *Orders
 }
@@ -28,7 +29,7 @@ type SIMRequests struct {
 // Start records r, processing, and the job that does it, in one
 // transaction; KindSIMState (CauseSIMLocked) when the SIM has an operation
 // processing. It fills r's ID (when empty), enterprise and creation time.
-func (s *SIMRequests) Start(ctx context.Context, r *opencube.SIMRequest) error {
+func (s *SIMRequests) Start(ctx context.Context, r *operator.SIMRequest) error {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return err
@@ -36,13 +37,13 @@ func (s *SIMRequests) Start(ctx context.Context, r *opencube.SIMRequest) error {
 	if r.ID == "" {
 		r.ID = opencube.NewUUID()
 	}
-	r.Enterprise, r.Status, r.CreatedAt = code, opencube.SIMRequestProcessing, s.Clock.Now()
+	r.Enterprise, r.Status, r.CreatedAt = code, operator.SIMRequestProcessing, s.Clock.Now()
 	j := &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSIMRequest, Key: r.ID, Payload: []byte(code), RunAt: r.CreatedAt}
 	return s.Store.CreateSIMRequest(ctx, r, j)
 }
 
 // Find returns one of the enterprise's requests; KindNotFound when unknown.
-func (s *SIMRequests) Find(ctx context.Context, id string) (*opencube.SIMRequest, error) {
+func (s *SIMRequests) Find(ctx context.Context, id string) (*operator.SIMRequest, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, err
@@ -69,17 +70,17 @@ func (s *SIMRequests) Run(ctx context.Context, j *opencube.Job) error {
 	if err != nil {
 		return err
 	}
-	if r.Status != opencube.SIMRequestProcessing {
+	if r.Status != operator.SIMRequestProcessing {
 		return nil
 	}
-	actx := opencube.NewContext(opencube.WithSIMRequest(ctx, r.ID), r.Enterprise)
+	actx := opencube.NewContext(operator.WithSIMRequest(ctx, r.ID), r.Enterprise)
 	err = s.do(actx, r)
 	var e *opencube.Error
 	switch {
 	case err == nil:
-		r.Status = opencube.SIMRequestSucceeded
+		r.Status = operator.SIMRequestSucceeded
 	case errors.As(err, &e) && e.Kind != opencube.KindInternal:
-		r.Status, r.ErrorKind, r.ErrorCause, r.ErrorMessage = opencube.SIMRequestFailed, e.Kind, e.Cause, e.Message
+		r.Status, r.ErrorKind, r.ErrorCause, r.ErrorMessage = operator.SIMRequestFailed, e.Kind, e.Cause, e.Message
 	default:
 		return err
 	}
@@ -90,9 +91,9 @@ func (s *SIMRequests) Run(ctx context.Context, j *opencube.Job) error {
 
 // resultEvent is the outbox event of a finished request
 // (EventSIMAsyncResult).
-func resultEvent(r *opencube.SIMRequest) *opencube.Event {
+func resultEvent(r *operator.SIMRequest) *opencube.Event {
 	data := map[string]any{"request_id": r.ID, "operation": r.Operation, "status": int(r.Status)}
-	if r.Status == opencube.SIMRequestFailed {
+	if r.Status == operator.SIMRequestFailed {
 		data["error_kind"], data["error_cause"], data["error_message"] = string(r.ErrorKind), string(r.ErrorCause), r.ErrorMessage
 	}
 	b, _ := json.Marshal(data) // strings and an integer always encode
@@ -101,7 +102,7 @@ func resultEvent(r *opencube.SIMRequest) *opencube.Event {
 }
 
 // do runs the operation of r.
-func (s *SIMRequests) do(ctx context.Context, r *opencube.SIMRequest) error {
+func (s *SIMRequests) do(ctx context.Context, r *operator.SIMRequest) error {
 	switch r.Operation {
 	case OpActivate:
 		return s.activate(ctx, r)
@@ -149,7 +150,7 @@ func (s *SIMRequests) active(ctx context.Context, iccid string) (*opencube.Order
 // activate starts the request's order, or else the SIM's oldest not
 // started one; an order of the SIM in use or suspended is ended first when
 // the request names another (add bundle with activate).
-func (s *SIMRequests) activate(ctx context.Context, r *opencube.SIMRequest) error {
+func (s *SIMRequests) activate(ctx context.Context, r *operator.SIMRequest) error {
 	os, err := s.orders(ctx, r.ICCID)
 	if err != nil {
 		return err
@@ -185,7 +186,7 @@ func (s *SIMRequests) activate(ctx context.Context, r *opencube.SIMRequest) erro
 // cancel ends the request's order (and with KeepAlive starts the next), or
 // without one every bundle of the SIM: the one in use or suspended ends,
 // those not started are cancelled.
-func (s *SIMRequests) cancel(ctx context.Context, r *opencube.SIMRequest) error {
+func (s *SIMRequests) cancel(ctx context.Context, r *operator.SIMRequest) error {
 	os, err := s.orders(ctx, r.ICCID)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // JobHandler performs one job. An error makes the job run again later.
@@ -18,7 +19,7 @@ type JobHandler func(ctx context.Context, j *opencube.Job) error
 // store with a lease and runs each with the handler of its kind. Any number
 // of nodes may run a Worker on one database; each job runs on one of them.
 type Worker struct {
-	Store    opencube.JobStore
+	Store    operator.JobStore
 	Clock    opencube.Clock
 	Owner    string        // this node's name, unique among live nodes
 	Lease    time.Duration // how long a claim holds before another node may take the job
@@ -55,7 +56,7 @@ func (w *Worker) Wake() {
 }
 
 // NewWorker returns a Worker with a one-minute lease and exponential backoff.
-func NewWorker(store opencube.JobStore, clock opencube.Clock, owner string) *Worker {
+func NewWorker(store operator.JobStore, clock opencube.Clock, owner string) *Worker {
 	return &Worker{
 		Store: store, Clock: clock, Owner: owner, Lease: time.Minute, Batch: 32,
 		Handlers: map[string]JobHandler{}, Logger: slog.Default(), wake: make(chan struct{}, 1),

@@ -6,14 +6,15 @@ import (
 	"errors"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // qAPIKey reads a key by its id, on the read pool.
 var qAPIKey = prepared(`SELECT id, enterprise_code, public_key, bits, created_at FROM api_keys WHERE id = ?`)
 
-func scanAPIKey(s scanner) (*opencube.APIKey, error) {
+func scanAPIKey(s scanner) (*operator.APIKey, error) {
 	var (
-		k       opencube.APIKey
+		k       operator.APIKey
 		created int64
 	)
 	if err := s.Scan(&k.ID, &k.Enterprise, &k.PublicKey, &k.Bits, &created); err != nil {
@@ -23,14 +24,14 @@ func scanAPIKey(s scanner) (*opencube.APIKey, error) {
 	return &k, nil
 }
 
-// CreateAPIKey implements opencube.APIKeyStore.
-func (db *DB) CreateAPIKey(ctx context.Context, k *opencube.APIKey) error {
+// CreateAPIKey implements operator.APIKeyStore.
+func (db *DB) CreateAPIKey(ctx context.Context, k *operator.APIKey) error {
 	return db.update(ctx, func(t *txn) error {
 		var n int
 		if err := t.queryRow(`SELECT count(*) FROM api_keys WHERE enterprise_code = ?`, k.Enterprise).Scan(&n); err != nil {
 			return dbError("count api keys", err)
 		}
-		if n >= opencube.MaxAPIKeys {
+		if n >= operator.MaxAPIKeys {
 			return opencube.Errorf(opencube.KindQuota, "enterprise %s holds %d keys, the most it may", k.Enterprise, n)
 		}
 		_, err := t.exec(`INSERT INTO api_keys (id, enterprise_code, public_key, bits, created_at) VALUES (?, ?, ?, ?, ?)`,
@@ -48,8 +49,8 @@ func (db *DB) CreateAPIKey(ctx context.Context, k *opencube.APIKey) error {
 	})
 }
 
-// FindAPIKey implements opencube.APIKeyStore.
-func (db *DB) FindAPIKey(ctx context.Context, id string) (*opencube.APIKey, error) {
+// FindAPIKey implements operator.APIKeyStore.
+func (db *DB) FindAPIKey(ctx context.Context, id string) (*operator.APIKey, error) {
 	k, err := scanAPIKey(db.reads.queryRow(ctx, qAPIKey, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindUnauthenticated, "no key %s", id)
@@ -60,15 +61,15 @@ func (db *DB) FindAPIKey(ctx context.Context, id string) (*opencube.APIKey, erro
 	return k, nil
 }
 
-// FindAPIKeys implements opencube.APIKeyStore.
-func (db *DB) FindAPIKeys(ctx context.Context, accessCode string) ([]*opencube.APIKey, error) {
+// FindAPIKeys implements operator.APIKeyStore.
+func (db *DB) FindAPIKeys(ctx context.Context, accessCode string) ([]*operator.APIKey, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, enterprise_code, public_key, bits, created_at FROM api_keys
 		WHERE enterprise_code = ? ORDER BY created_at, id`, accessCode)
 	if err != nil {
 		return nil, dbError("find api keys", err)
 	}
 	defer rows.Close()
-	var out []*opencube.APIKey
+	var out []*operator.APIKey
 	for rows.Next() {
 		k, err := scanAPIKey(rows)
 		if err != nil {
@@ -82,7 +83,7 @@ func (db *DB) FindAPIKeys(ctx context.Context, accessCode string) ([]*opencube.A
 	return out, nil
 }
 
-// DeleteAPIKey implements opencube.APIKeyStore.
+// DeleteAPIKey implements operator.APIKeyStore.
 func (db *DB) DeleteAPIKey(ctx context.Context, accessCode, id string) error {
 	return db.update(ctx, func(t *txn) error {
 		res, err := t.exec(`DELETE FROM api_keys WHERE id = ? AND enterprise_code = ?`, id, accessCode)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // The backlog's queries, on the read pool. Due jobs are read through
@@ -25,16 +26,16 @@ const (
 	qBacklogFailing = `SELECT COUNT(*) FROM webhooks WHERE failures >= ?`
 )
 
-// Backlog implements opencube.BacklogStore.
-func (db *DB) Backlog(ctx context.Context, now time.Time) (*opencube.Backlog, error) {
-	b := &opencube.Backlog{}
+// Backlog implements operator.BacklogStore.
+func (db *DB) Backlog(ctx context.Context, now time.Time) (*operator.Backlog, error) {
+	b := &operator.Backlog{}
 	rows, err := db.read.QueryContext(ctx, qBacklogJobs, micros(now))
 	if err != nil {
 		return nil, dbError("read the backlog", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var j opencube.JobBacklog
+		var j operator.JobBacklog
 		var oldest sql.NullInt64
 		if err := rows.Scan(&j.Kind, &j.Due, &j.Running, &j.Retrying, &oldest); err != nil {
 			return nil, dbError("read the backlog", err)

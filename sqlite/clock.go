@@ -11,7 +11,7 @@ var (
 	qAdvanceClockOffset = prepared(`UPDATE sandbox_clock SET offset_ns = max(offset_ns, ?) WHERE id = 1 RETURNING offset_ns`)
 )
 
-// ClockOffset implements opencube.ClockStore.
+// ClockOffset implements operator.ClockStore.
 func (db *DB) ClockOffset(ctx context.Context) (time.Duration, error) {
 	var ns int64
 	if err := db.reads.queryRow(ctx, qClockOffset).Scan(&ns); err != nil {
@@ -20,7 +20,7 @@ func (db *DB) ClockOffset(ctx context.Context) (time.Duration, error) {
 	return time.Duration(ns), nil
 }
 
-// AdvanceClockOffset implements opencube.ClockStore.
+// AdvanceClockOffset implements operator.ClockStore.
 func (db *DB) AdvanceClockOffset(ctx context.Context, d time.Duration) (time.Duration, error) {
 	var ns int64
 	err := db.update(ctx, func(t *txn) error {

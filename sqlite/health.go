@@ -7,7 +7,7 @@ import (
 	"github.com/opencube/opencube/internal/schema"
 )
 
-// Ping implements opencube.HealthStore: a query on the read pool, and the
+// Ping implements operator.HealthStore: a query on the read pool, and the
 // writer's loop still running.
 func (db *DB) Ping(ctx context.Context) error {
 	select {
@@ -22,7 +22,7 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// SchemaVersion implements opencube.HealthStore.
+// SchemaVersion implements operator.HealthStore.
 func (db *DB) SchemaVersion(ctx context.Context) (current, known int64, err error) {
 	if err := db.read.QueryRowContext(ctx, `SELECT coalesce(max(version_id), 0) FROM goose_db_version`).Scan(&current); err != nil {
 		return 0, 0, dbError("schema version", err)

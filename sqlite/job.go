@@ -84,7 +84,7 @@ func (t *txn) InsertJob(_ context.Context, j *opencube.Job) error {
 	return nil
 }
 
-// ClaimJobs implements opencube.JobStore. Claims are writes, so the single
+// ClaimJobs implements operator.JobStore. Claims are writes, so the single
 // writer runs them one after the other: no two claimers see the same job
 // free. A lease that ends at now has run out.
 func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit int, now time.Time, lease time.Duration) ([]*opencube.Job, error) {
@@ -118,7 +118,7 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit
 	return jobs, nil
 }
 
-// CompleteJob implements opencube.JobStore. owner holds the job while it
+// CompleteJob implements operator.JobStore. owner holds the job while it
 // is the last to have claimed it, even once its lease has run out;
 // KindConflict when the job was claimed since by another owner, released
 // (RetryJob), rescheduled (InsertJob) or is gone.
@@ -129,7 +129,7 @@ func (db *DB) CompleteJob(ctx context.Context, id, owner string) error {
 	})
 }
 
-// RetryJob implements opencube.JobStore, holding the job as CompleteJob does.
+// RetryJob implements operator.JobStore, holding the job as CompleteJob does.
 func (db *DB) RetryJob(ctx context.Context, id, owner string, runAt time.Time, errText string) error {
 	return db.update(ctx, func(t *txn) error {
 		res, err := t.execStmt(qRetryJob, micros(runAt), errText, id, owner)
@@ -153,7 +153,7 @@ func leased(res sql.Result, err error, op, id, owner string) error {
 	return nil
 }
 
-// FindJobs implements opencube.JobStore: leased jobs are pending too, and
+// FindJobs implements operator.JobStore: leased jobs are pending too, and
 // are listed with their lease. Jobs of the same RunAt are in id order.
 func (db *DB) FindJobs(ctx context.Context, kind string) ([]*opencube.Job, error) {
 	rows, err := db.reads.query(ctx, qFindJobs, kind)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // The statements of the node leases.
@@ -18,14 +19,14 @@ var (
 	qReleaseNode = prepared(`UPDATE nodes SET owner = NULL, leased_until = NULL WHERE node = ? AND owner = ?`)
 )
 
-// ClaimNode implements opencube.NodeStore. A lease that ends at now has run
+// ClaimNode implements operator.NodeStore. A lease that ends at now has run
 // out.
 func (db *DB) ClaimNode(ctx context.Context, owner string, now time.Time, lease time.Duration) (int, error) {
 	var node int64
 	err := db.update(ctx, func(t *txn) error {
 		err := t.queryRowStmt(qClaimNode, owner, micros(now.Add(lease)), micros(now)).Scan(&node)
 		if errors.Is(err, sql.ErrNoRows) {
-			return opencube.Errorf(opencube.KindConflict, "all %d node numbers are held", opencube.MaxNodes)
+			return opencube.Errorf(opencube.KindConflict, "all %d node numbers are held", operator.MaxNodes)
 		}
 		if err != nil {
 			return dbError("claim node", err)
@@ -38,7 +39,7 @@ func (db *DB) ClaimNode(ctx context.Context, owner string, now time.Time, lease 
 	return int(node), nil
 }
 
-// RenewNode implements opencube.NodeStore. owner holds node while nobody has
+// RenewNode implements operator.NodeStore. owner holds node while nobody has
 // claimed it since, even once its lease has run out: nobody else can have
 // used the number then.
 func (db *DB) RenewNode(ctx context.Context, node int, owner string, now time.Time, lease time.Duration) error {
@@ -58,7 +59,7 @@ func (db *DB) RenewNode(ctx context.Context, node int, owner string, now time.Ti
 	})
 }
 
-// ReleaseNode implements opencube.NodeStore. Releasing a node that owner
+// ReleaseNode implements operator.NodeStore. Releasing a node that owner
 // does not hold does nothing.
 func (db *DB) ReleaseNode(ctx context.Context, node int, owner string) error {
 	return db.update(ctx, func(t *txn) error {

@@ -6,10 +6,11 @@ import (
 	"errors"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
-// CreateServiceOrder implements opencube.ServiceOrderStore.
-func (db *DB) CreateServiceOrder(ctx context.Context, o *opencube.ServiceOrder) error {
+// CreateServiceOrder implements operator.ServiceOrderStore.
+func (db *DB) CreateServiceOrder(ctx context.Context, o *operator.ServiceOrder) error {
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.exec(`INSERT INTO service_orders (id, enterprise_code, document, created_at) VALUES (?, ?, ?, ?)`,
 			o.ID, o.Enterprise, string(o.Document), micros(o.CreatedAt))
@@ -26,10 +27,10 @@ func (db *DB) CreateServiceOrder(ctx context.Context, o *opencube.ServiceOrder) 
 	})
 }
 
-// FindServiceOrder implements opencube.ServiceOrderStore.
-func (db *DB) FindServiceOrder(ctx context.Context, accessCode, id string) (*opencube.ServiceOrder, error) {
+// FindServiceOrder implements operator.ServiceOrderStore.
+func (db *DB) FindServiceOrder(ctx context.Context, accessCode, id string) (*operator.ServiceOrder, error) {
 	var (
-		o       opencube.ServiceOrder
+		o       operator.ServiceOrder
 		doc     string
 		created int64
 	)

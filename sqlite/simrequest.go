@@ -6,13 +6,14 @@ import (
 	"errors"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 const simRequestColumns = `id, enterprise_code, iccid, operation, order_id, keep_alive, status, error_kind, error_cause, error_message, created_at, finished_at`
 
-func scanSIMRequest(s scanner) (*opencube.SIMRequest, error) {
+func scanSIMRequest(s scanner) (*operator.SIMRequest, error) {
 	var (
-		r           opencube.SIMRequest
+		r           operator.SIMRequest
 		kind, cause string
 		created     int64
 		finished    sql.NullInt64
@@ -32,8 +33,8 @@ func simLocked(iccid string) error {
 	return opencube.Errorf(opencube.KindSIMState, "SIM %s has an operation in progress", iccid).Because(opencube.CauseSIMLocked)
 }
 
-// CreateSIMRequest implements opencube.SIMRequestStore.
-func (db *DB) CreateSIMRequest(ctx context.Context, r *opencube.SIMRequest, j *opencube.Job) error {
+// CreateSIMRequest implements operator.SIMRequestStore.
+func (db *DB) CreateSIMRequest(ctx context.Context, r *operator.SIMRequest, j *opencube.Job) error {
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.exec(`INSERT INTO sim_requests (id, enterprise_code, iccid, operation, order_id, keep_alive, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, 0, ?)`, r.ID, r.Enterprise, r.ICCID, r.Operation, r.OrderID, r.KeepAlive, micros(r.CreatedAt))
@@ -52,8 +53,8 @@ func (db *DB) CreateSIMRequest(ctx context.Context, r *opencube.SIMRequest, j *o
 	})
 }
 
-// FindSIMRequest implements opencube.SIMRequestStore.
-func (db *DB) FindSIMRequest(ctx context.Context, accessCode, id string) (*opencube.SIMRequest, error) {
+// FindSIMRequest implements operator.SIMRequestStore.
+func (db *DB) FindSIMRequest(ctx context.Context, accessCode, id string) (*operator.SIMRequest, error) {
 	r, err := scanSIMRequest(db.read.QueryRowContext(ctx, `SELECT `+simRequestColumns+` FROM sim_requests WHERE id = ? AND enterprise_code = ?`, id, accessCode))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindNotFound, "no request %s", id)
@@ -64,8 +65,8 @@ func (db *DB) FindSIMRequest(ctx context.Context, accessCode, id string) (*openc
 	return r, nil
 }
 
-// FinishSIMRequest implements opencube.SIMRequestStore.
-func (db *DB) FinishSIMRequest(ctx context.Context, r *opencube.SIMRequest, e *opencube.Event) error {
+// FinishSIMRequest implements operator.SIMRequestStore.
+func (db *DB) FinishSIMRequest(ctx context.Context, r *operator.SIMRequest, e *opencube.Event) error {
 	return db.update(ctx, func(t *txn) error {
 		res, err := t.exec(`UPDATE sim_requests SET status = ?, error_kind = ?, error_cause = ?, error_message = ?, finished_at = ?
 			WHERE id = ? AND status = 0`, r.Status, string(r.ErrorKind), string(r.ErrorCause), r.ErrorMessage, nullMicros(r.FinishedAt), r.ID)
@@ -79,7 +80,7 @@ func (db *DB) FinishSIMRequest(ctx context.Context, r *opencube.SIMRequest, e *o
 	})
 }
 
-// SIMLocked implements opencube.SIMRequestStore.
+// SIMLocked implements operator.SIMRequestStore.
 func (db *DB) SIMLocked(ctx context.Context, iccid string) (string, error) {
 	var id string
 	err := db.read.QueryRowContext(ctx, `SELECT id FROM sim_requests WHERE iccid = ? AND status = 0`, iccid).Scan(&id)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 	"github.com/opencube/opencube/storetest"
 )
@@ -41,7 +42,7 @@ func openPath(t testing.TB) (*sqlite.DB, string) {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) opencube.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T) service.Store { return open(t) })
 }
 
 func TestChangeStore(t *testing.T) {
@@ -350,19 +351,19 @@ func TestReplayPurge(t *testing.T) {
 // BenchmarkUpdateOrdersInsert measures one write transaction that inserts an
 // order and its event, from parallel goroutines.
 func BenchmarkUpdateOrdersInsert(b *testing.B) {
-	storetest.BenchUpdateOrdersInsert(b, func(b testing.TB) opencube.Store { return open(b) })
+	storetest.BenchUpdateOrdersInsert(b, func(b testing.TB) service.Store { return open(b) })
 }
 
 // BenchmarkOrderPackage measures the store's whole share of one orderPackage
 // request: one order transaction that looks up the SIM and the plan, inserts
 // the order and its event, and records the replay entry with the answer.
 func BenchmarkOrderPackage(b *testing.B) {
-	storetest.BenchOrderPackage(b, func(b testing.TB) opencube.Store { return open(b) })
+	storetest.BenchOrderPackage(b, func(b testing.TB) service.Store { return open(b) })
 }
 
 // BenchmarkBulkOrder measures one order transaction for 1,000 devices.
 func BenchmarkBulkOrder(b *testing.B) {
-	storetest.BenchBulkOrder(b, func(b testing.TB) opencube.Store { return open(b) })
+	storetest.BenchBulkOrder(b, func(b testing.TB) service.Store { return open(b) })
 }
 
 // TestOrderSeesOtherConnections: a SIM that an order transaction read and

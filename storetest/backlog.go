@@ -7,13 +7,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
-// testBacklog is the conformance test of opencube.BacklogStore: due,
+// testBacklog is the conformance test of operator.BacklogStore: due,
 // running and retrying jobs by kind, pending deliveries and failing
 // endpoints.
 func testBacklog(t *testing.T, f *fixture) {
-	backlog := func(now time.Time) *opencube.Backlog {
+	backlog := func(now time.Time) *operator.Backlog {
 		t.Helper()
 		b, err := f.s.Backlog(f.ctx, now)
 		if err != nil {
@@ -21,7 +22,7 @@ func testBacklog(t *testing.T, f *fixture) {
 		}
 		return b
 	}
-	if diff := cmp.Diff(&opencube.Backlog{}, backlog(base), opts); diff != "" {
+	if diff := cmp.Diff(&operator.Backlog{}, backlog(base), opts); diff != "" {
 		t.Errorf("empty store (-want +got):\n%s", diff)
 	}
 
@@ -41,8 +42,8 @@ func testBacklog(t *testing.T, f *fixture) {
 	if err := f.s.RetryJob(f.ctx, "j2", "n1", at(3*time.Second), "boom"); err != nil {
 		t.Fatal(err)
 	}
-	want := &opencube.Backlog{
-		Jobs: []opencube.JobBacklog{
+	want := &operator.Backlog{
+		Jobs: []operator.JobBacklog{
 			{Kind: opencube.JobDeliver, Due: 1, OldestDue: at(0)}, // e2's is due at 1 min
 			{Kind: kindA, Due: 1, Running: 1, Retrying: 1, OldestDue: at(3 * time.Second)},
 			{Kind: kindB, Due: 1, OldestDue: at(2 * time.Second)},

@@ -13,7 +13,7 @@ import (
 
 // Seed makes enterprise "ent" with n active SIMs and plan "P" granted to
 // it, and returns the SIMs.
-func Seed(t testing.TB, s opencube.Store, n int) []*opencube.SIM {
+func Seed(t testing.TB, s service.Store, n int) []*opencube.SIM {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "ent", Name: "E", Secrets: []string{"12345678"}}); err != nil {
@@ -56,8 +56,8 @@ var parallelisms = []int{1, 8}
 
 // BenchUpdateOrdersInsert measures one write transaction that inserts an
 // order and its event, from parallel goroutines, on stores made by open.
-func BenchUpdateOrdersInsert(b *testing.B, open func(testing.TB) opencube.Store) {
-	benchParallel(b, open, func(ctx context.Context, db opencube.Store, i int64, sim *opencube.SIM) error {
+func BenchUpdateOrdersInsert(b *testing.B, open func(testing.TB) service.Store) {
+	benchParallel(b, open, func(ctx context.Context, db service.Store, i int64, sim *opencube.SIM) error {
 		o := NewOrder(i, sim)
 		return db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
 			if err := tx.InsertOrder(ctx, o); err != nil {
@@ -72,10 +72,10 @@ func BenchUpdateOrdersInsert(b *testing.B, open func(testing.TB) opencube.Store)
 // request (is_open=0) as the server makes it: one order transaction that
 // looks up the SIM and the plan, inserts the order and its event, and
 // records the replay entry with the answer (opencube.ReplayClaim).
-func BenchOrderPackage(b *testing.B, open func(testing.TB) opencube.Store) {
+func BenchOrderPackage(b *testing.B, open func(testing.TB) service.Store) {
 	response := []byte(`{"code":"0000","data":null,"message":"success","success":true}`)
 	answer := func(*opencube.Order) []byte { return response }
-	benchParallel(b, open, func(ctx context.Context, db opencube.Store, i int64, sim *opencube.SIM) error {
+	benchParallel(b, open, func(ctx context.Context, db service.Store, i int64, sim *opencube.SIM) error {
 		r := &opencube.Replay{AccessCode: "ent", Key: fmt.Sprintf("%013d /orderPackage %d", i, i), Fingerprint: "fp", ExpiresAt: SeedBase.Add(10 * time.Minute)}
 		claim := &opencube.ReplayClaim{Replays: []*opencube.Replay{r}, Now: SeedBase, RenderOrder: answer}
 		err := db.UpdateOrdersClaiming(ctx, claim, func(tx opencube.OrderTx) error {
@@ -105,7 +105,7 @@ func BenchOrderPackage(b *testing.B, open func(testing.TB) opencube.Store) {
 // BenchBulkOrder measures the store's share of a batchOrderPackages request
 // for 1,000 devices: one order transaction that reads each SIM and inserts
 // its order and event.
-func BenchBulkOrder(b *testing.B, open func(testing.TB) opencube.Store) {
+func BenchBulkOrder(b *testing.B, open func(testing.TB) service.Store) {
 	db := open(b)
 	ctx := context.Background()
 	sims := Seed(b, db, 1000)
@@ -139,7 +139,7 @@ func BenchBulkOrder(b *testing.B, open func(testing.TB) opencube.Store) {
 
 // benchParallel runs op, numbered from 1, on 1,000 seeded SIMs in turn,
 // from parallel goroutines: a sub-benchmark a parallelism.
-func benchParallel(b *testing.B, open func(testing.TB) opencube.Store, op func(ctx context.Context, db opencube.Store, i int64, sim *opencube.SIM) error) {
+func benchParallel(b *testing.B, open func(testing.TB) service.Store, op func(ctx context.Context, db service.Store, i int64, sim *opencube.SIM) error) {
 	for _, p := range parallelisms {
 		b.Run(fmt.Sprintf("par=%d", p), func(b *testing.B) {
 			db := open(b)

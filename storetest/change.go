@@ -10,11 +10,12 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/service"
 )
 
 // ChangeStore is a store that makes the operator's changes.
 type ChangeStore interface {
-	opencube.Store
+	service.Store
 	operator.ChangeStore
 }
 

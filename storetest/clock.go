@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testClockOffset: the sandbox clock's offset starts at 0 and only grows
 // (a smaller advance leaves it; of concurrent ones the largest stays), and
 // it keeps nanoseconds and offsets of a century.
-func testClockOffset(t *testing.T, open func(*testing.T) opencube.Store) {
+func testClockOffset(t *testing.T, open func(*testing.T) service.Store) {
 	s, ctx := open(t), context.Background()
 	if d, err := s.ClockOffset(ctx); err != nil || d != 0 {
 		t.Fatalf("ClockOffset of a new store = %s, %v; want 0", d, err)

@@ -1,10 +1,10 @@
-// Package storetest is the conformance suite of opencube.Store: the behaviour
+// Package storetest is the conformance suite of service.Store: the behaviour
 // every store implementation (sqlite, postgres) must show, written once
 // against the interface. A store's own tests call Run with a function that
 // opens a fresh, empty store:
 //
 //	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) opencube.Store { ... })
+//		storetest.Run(t, func(t *testing.T) service.Store { ... })
 //	}
 //
 // The same stores' benchmarks (BenchUpdateOrdersInsert, BenchOrderPackage)

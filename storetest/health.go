@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testHealth checks what a readiness check asks of a store: a fresh store
 // answers a ping, and its schema is the one its binary knows.
-func testHealth(t *testing.T, open func(*testing.T) opencube.Store) {
+func testHealth(t *testing.T, open func(*testing.T) service.Store) {
 	s := open(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()

@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testSIMIMSI: a SIM takes a new IMSI (RADIUS finds it by the new one, not
 // the old), an IMSI another SIM has is refused, and an order's IMSI is
 // written by UpdateOrder.
-func testSIMIMSI(t *testing.T, open func(*testing.T) opencube.Store) {
+func testSIMIMSI(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	sim, other := f.sims[1], f.sims[2]
 	const imsi = "460019999999999"

@@ -11,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/service"
 )
 
 // Job kinds of the suite.
@@ -44,7 +46,7 @@ func released(j *opencube.Job) *opencube.Job {
 }
 
 // insertJobs writes jobs in one UpdateOrders.
-func insertJobs(t *testing.T, s opencube.Store, jobs ...*opencube.Job) {
+func insertJobs(t *testing.T, s service.Store, jobs ...*opencube.Job) {
 	t.Helper()
 	ctx := context.Background()
 	err := s.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
@@ -61,7 +63,7 @@ func insertJobs(t *testing.T, s opencube.Store, jobs ...*opencube.Job) {
 }
 
 // checkJobs reports unless FindJobs(kind) returns want.
-func checkJobs(t *testing.T, s opencube.Store, what, kind string, want []*opencube.Job) {
+func checkJobs(t *testing.T, s service.Store, what, kind string, want []*opencube.Job) {
 	t.Helper()
 	got, err := s.FindJobs(context.Background(), kind)
 	if err != nil {
@@ -81,7 +83,7 @@ type jobStep struct {
 	want []*opencube.Job
 }
 
-func runJobSteps(t *testing.T, s opencube.Store, steps []jobStep) {
+func runJobSteps(t *testing.T, s service.Store, steps []jobStep) {
 	t.Helper()
 	for _, st := range steps {
 		if st.do != nil {
@@ -93,7 +95,7 @@ func runJobSteps(t *testing.T, s opencube.Store, steps []jobStep) {
 
 // claim returns a step action that claims jobs for owner at now (with the
 // suite's lease, up to 10) and reports unless it receives want.
-func claim(s opencube.Store, owner string, kinds []string, now time.Time, want ...*opencube.Job) func(t *testing.T) error {
+func claim(s service.Store, owner string, kinds []string, now time.Time, want ...*opencube.Job) func(t *testing.T) error {
 	return func(t *testing.T) error {
 		t.Helper()
 		got, err := s.ClaimJobs(context.Background(), owner, kinds, 10, now, lease)
@@ -107,7 +109,7 @@ func claim(s opencube.Store, owner string, kinds []string, now time.Time, want .
 	}
 }
 
-func testOrderByID(t *testing.T, open func(*testing.T) opencube.Store) {
+func testOrderByID(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	orderA := f.newOrder(1, f.sims[1], "P1", base)
 	orderB := withStatus(f.newOrder(6, f.sims[6], "P2", at(time.Minute)), opencube.OrderInUse)
@@ -138,7 +140,7 @@ func testOrderByID(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testInsertJobRollsBack(t *testing.T, open func(*testing.T) opencube.Store) {
+func testInsertJobRollsBack(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	o := f.newOrder(1, f.sims[1], "P1", base)
 	kept := newJob("job-kept", kindA, o.ID, at(time.Hour))
@@ -188,7 +190,7 @@ func testInsertJobRollsBack(t *testing.T, open func(*testing.T) opencube.Store) 
 	checkJobs(t, f.s, "after a committed transaction", "", []*opencube.Job{added, kept})
 }
 
-func testInsertJobUpsert(t *testing.T, open func(*testing.T) opencube.Store) {
+func testInsertJobUpsert(t *testing.T, open func(*testing.T) service.Store) {
 	s, ctx := open(t), context.Background()
 	first := newJob("job-1", kindA, "order-1", at(time.Hour))
 	second := newJob("job-2", kindA, "order-2", at(2*time.Hour))
@@ -249,7 +251,7 @@ func testInsertJobUpsert(t *testing.T, open func(*testing.T) opencube.Store) {
 	})
 }
 
-func testClaimJobs(t *testing.T, open func(*testing.T) opencube.Store) {
+func testClaimJobs(t *testing.T, open func(*testing.T) service.Store) {
 	s := open(t)
 	a1 := newJob("a1", kindA, "k1", at(0))
 	a2 := newJob("a2", kindA, "k2", at(time.Minute))
@@ -313,7 +315,7 @@ func testClaimJobs(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testCompleteAndRetryJobs(t *testing.T, open func(*testing.T) opencube.Store) {
+func testCompleteAndRetryJobs(t *testing.T, open func(*testing.T) service.Store) {
 	s, ctx := open(t), context.Background()
 	j1 := newJob("j1", kindA, "k1", at(0))
 	j2 := newJob("j2", kindA, "k2", at(3*time.Hour))
@@ -358,7 +360,7 @@ func testCompleteAndRetryJobs(t *testing.T, open func(*testing.T) opencube.Store
 	})
 }
 
-func testFindJobs(t *testing.T, open func(*testing.T) opencube.Store) {
+func testFindJobs(t *testing.T, open func(*testing.T) service.Store) {
 	s := open(t)
 	a1 := newJob("a1", kindA, "k1", at(2*time.Hour))
 	a2 := newJob("a2", kindA, "k2", at(0))
@@ -394,7 +396,7 @@ func testFindJobs(t *testing.T, open func(*testing.T) opencube.Store) {
 
 // testConcurrentClaims runs claimers side by side over many due jobs: each
 // job goes to exactly one of them.
-func testConcurrentClaims(t *testing.T, open func(*testing.T) opencube.Store) {
+func testConcurrentClaims(t *testing.T, open func(*testing.T) service.Store) {
 	s, ctx := open(t), context.Background()
 	const due, claimers, batch = 100, 8, 7
 	var jobs, notDue, otherKind []*opencube.Job
@@ -458,7 +460,7 @@ func testConcurrentClaims(t *testing.T, open func(*testing.T) opencube.Store) {
 	checkJobs(t, s, "after the claimers", kindB, otherKind)
 }
 
-func testNodes(t *testing.T, open func(*testing.T) opencube.Store) {
+func testNodes(t *testing.T, open func(*testing.T) service.Store) {
 	s, ctx := open(t), context.Background()
 	const none = -1 // the outcome of an operation that returns no number
 	claimNode := func(owner string, now time.Time) func() (int, error) {
@@ -489,7 +491,7 @@ func testNodes(t *testing.T, open func(*testing.T) opencube.Store) {
 		{"not released", claimNode("e", at(time.Second)), 3, ""},
 		{"renew another owner's node", renew(0, "b", at(2*time.Second)), none, conflict},
 		{"renew a free node", renew(4, "a", at(2*time.Second)), none, conflict},
-		{"renew node 64", renew(opencube.MaxNodes, "a", at(2*time.Second)), none, conflict},
+		{"renew node 64", renew(operator.MaxNodes, "a", at(2*time.Second)), none, conflict},
 		{"renew node -1", renew(-1, "a", at(2*time.Second)), none, conflict},
 		{"renew", renew(0, "a", at(time.Minute)), none, ""},
 		{"a lease that ended is free", claimNode("f", at(lease)), 2, ""},
@@ -522,13 +524,13 @@ func testNodes(t *testing.T, open func(*testing.T) opencube.Store) {
 		wg.Go(func() { ClaimNodes(t, s, owner, now, lease, &mu, held) })
 	}
 	wg.Wait()
-	for n := range opencube.MaxNodes {
+	for n := range operator.MaxNodes {
 		if _, ok := held[n]; !ok {
 			t.Errorf("node %d was not claimed", n)
 		}
 	}
-	if len(held) != opencube.MaxNodes {
-		t.Errorf("%d nodes held, want %d: %v", len(held), opencube.MaxNodes, held)
+	if len(held) != operator.MaxNodes {
+		t.Errorf("%d nodes held, want %d: %v", len(held), operator.MaxNodes, held)
 	}
 	_, err := s.ClaimNode(ctx, "late", now, lease)
 	checkKind(t, "all held", err, conflict, false)
@@ -544,7 +546,7 @@ func testNodes(t *testing.T, open func(*testing.T) opencube.Store) {
 // ClaimNodes claims node numbers of s for owner at now until none is left,
 // and records each in held, under mu, as owner's: a number held already is
 // an error. Claimers side by side share mu and held.
-func ClaimNodes(t *testing.T, s opencube.Store, owner string, now time.Time, lease time.Duration, mu *sync.Mutex, held map[int]string) {
+func ClaimNodes(t *testing.T, s service.Store, owner string, now time.Time, lease time.Duration, mu *sync.Mutex, held map[int]string) {
 	for {
 		n, err := s.ClaimNode(context.Background(), owner, now, lease)
 		if opencube.ErrorKind(err) == opencube.KindConflict {

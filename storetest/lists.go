@@ -12,11 +12,12 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/service"
 )
 
 // ListStore is a store with the operator's lists.
 type ListStore interface {
-	opencube.Store
+	service.Store
 	operator.ListStore
 }
 

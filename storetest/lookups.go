@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testTxLookupsFresh: a SIM or plan read by one order transaction and
@@ -11,7 +12,7 @@ import (
 // is seen changed by the next order transaction, as is a transaction that
 // failed after reading, and stores that keep what order transactions read
 // must drop it then.
-func testTxLookupsFresh(t *testing.T, open func(*testing.T) opencube.Store) {
+func testTxLookupsFresh(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	sim := f.sims[1]
 	read := func() (*opencube.SIM, error) {

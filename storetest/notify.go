@@ -10,11 +10,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testNotify is the conformance test of opencube.NotifyStore, the outbox
 // fan-out of OrderTx.InsertEvent and opencube.AlertTx.
-func testNotify(t *testing.T, open func(*testing.T) opencube.Store) {
+func testNotify(t *testing.T, open func(*testing.T) service.Store) {
 	for _, tt := range []struct {
 		name string
 		fn   func(*testing.T, *fixture)

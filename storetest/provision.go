@@ -8,6 +8,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/service"
 )
 
 // testProvisioning: CreateSIMs stores the SIMs' authentication data and
@@ -15,11 +16,11 @@ import (
 // SIM fails); a SIM's provisioning is pending while its sync job waits
 // (with the job's last error), then the outcome written; the counts, the
 // SIMs in ICCID order across enterprises, and the last report.
-func testProvisioning(t *testing.T, open func(*testing.T) opencube.Store) {
+func testProvisioning(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	ctx := f.ctx
 	s := f.s.(interface {
-		opencube.Store
+		service.Store
 		operator.ProvisionStore
 	})
 	auth := &opencube.SIMAuth{Algorithm: "milenage", Ki: "00112233445566778899aabbccddeeff", OPc: "ffeeddccbbaa99887766554433221100"}

@@ -8,11 +8,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testRateLimit: an enterprise's own rate limit is stored, replaced and
 // removed, apart from its secrets and from other enterprises.
-func testRateLimit(t *testing.T, open func(*testing.T) opencube.Store) {
+func testRateLimit(t *testing.T, open func(*testing.T) service.Store) {
 	s, ctx := open(t), context.Background()
 	a, b := newEnterprise(entA), newEnterprise(entB)
 	for _, e := range []*opencube.Enterprise{a, b} {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testReplayClaim: UpdateOrdersClaiming records a ReplayClaim's entries in
@@ -15,7 +16,7 @@ import (
 // not answer records nothing; a repeat fails the transaction with
 // ErrReplayed, nothing written; a failing function takes the entries (and
 // the answer) with it. UpdateSMSClaiming does the same.
-func testReplayClaim(t *testing.T, open func(*testing.T) opencube.Store) {
+func testReplayClaim(t *testing.T, open func(*testing.T) service.Store) {
 	s := open(t)
 	ctx := context.Background()
 	if err := s.CreateEnterprise(ctx, newEnterprise(entA)); err != nil {

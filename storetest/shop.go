@@ -9,11 +9,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testShop checks the ShopStore: the eSIM catalog, profiles and their
 // claims, consumers, sessions, codes, eSIM orders and Mall orders.
-func testShop(t *testing.T, open func(*testing.T) opencube.Store) {
+func testShop(t *testing.T, open func(*testing.T) service.Store) {
 	t.Run("Plans", func(t *testing.T) { testShopPlans(t, open) })
 	t.Run("Profiles", func(t *testing.T) { testShopProfiles(t, open) })
 	t.Run("Users", func(t *testing.T) { testShopUsers(t, open) })
@@ -31,7 +32,7 @@ func newProfiles(ent string, from, n int) []*opencube.Profile {
 	return ps
 }
 
-func testShopPlans(t *testing.T, open func(*testing.T) opencube.Store) {
+func testShopPlans(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	p1 := &opencube.ESIMPlan{ID: 7, EnterpriseCode: entA, PackageCode: "CN", Name: "China", MCCs: []string{"460"}, Continent: "AS",
 		Hot: true, VolumeBytes: 1 << 30, PeriodDays: 7, Prices: []opencube.Price{{Currency: "USD", AmountMinor: 499}, {Currency: "CNY", AmountMinor: 3500}}, CreatedAt: at(time.Second)}
@@ -75,7 +76,7 @@ func testShopPlans(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testShopProfiles(t *testing.T, open func(*testing.T) opencube.Store) {
+func testShopProfiles(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	ps := newProfiles(entA, 1, 3)
 	ps[2].ConfirmationCode = "1234"
@@ -121,7 +122,7 @@ func testShopProfiles(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testShopUsers(t *testing.T, open func(*testing.T) opencube.Store) {
+func testShopUsers(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), false)
 	u := &opencube.ShopUser{ID: "u1", EnterpriseCode: entA, Email: "a@example.com", PasswordMD5: "0123456789abcdef0123456789abcdef", CreatedAt: base}
 	if err := f.s.CreateShopUser(f.ctx, u); err != nil {
@@ -178,7 +179,7 @@ func newESIMOrder(id string) *opencube.ESIMOrder {
 		PlanName: "China", PeriodNum: 1, Currency: "USD", AmountMinor: 499, CreatedAt: base, ExpiresAt: at(time.Hour), UpdatedAt: base}
 }
 
-func testShopOrders(t *testing.T, open func(*testing.T) opencube.Store) {
+func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), false)
 	if err := f.s.ImportProfiles(f.ctx, newProfiles(entA, 1, 1)); err != nil {
 		t.Fatal(err)
@@ -247,7 +248,7 @@ func testShopOrders(t *testing.T, open func(*testing.T) opencube.Store) {
 }
 
 // testShopClaims races claims: every profile goes to one order.
-func testShopClaims(t *testing.T, open func(*testing.T) opencube.Store) {
+func testShopClaims(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), false)
 	if err := f.s.ImportProfiles(f.ctx, newProfiles(entA, 1, 8)); err != nil {
 		t.Fatal(err)
@@ -283,7 +284,7 @@ func testShopClaims(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testShopMall(t *testing.T, open func(*testing.T) opencube.Store) {
+func testShopMall(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), false)
 	m := &opencube.MallOrder{OrderNo: "NO1", EnterpriseCode: entA, ICCID: f.sims[1].ICCID, PackageCode: "P1", OrderPeriod: 1,
 		PayID: "pi", PayAmountMinor: 1000, PayCurrency: "CNY", AutoRenewal: true, CreatedAt: base, UpdatedAt: base}

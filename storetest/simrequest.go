@@ -8,17 +8,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/service"
 )
 
 // testSIMRequests: an asynchronous SIM operation is stored with its job in
 // one transaction, locks its SIM (a second one is refused, and an order
 // transaction sees the lock) until it is finished, once, and is found only
 // by its enterprise.
-func testSIMRequests(t *testing.T, open func(*testing.T) opencube.Store) {
+func testSIMRequests(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	s, ctx := f.s, context.Background()
 	sim := f.sims[1].ICCID
-	r := &opencube.SIMRequest{ID: "req-1", Enterprise: entA, ICCID: sim, Operation: "suspend", OrderID: "O1", KeepAlive: true, CreatedAt: at(time.Minute)}
+	r := &operator.SIMRequest{ID: "req-1", Enterprise: entA, ICCID: sim, Operation: "suspend", OrderID: "O1", KeepAlive: true, CreatedAt: at(time.Minute)}
 	job := func(id string) *opencube.Job {
 		return &opencube.Job{ID: "job-" + id, Kind: opencube.JobSIMRequest, Key: id, Payload: []byte(entA), RunAt: at(time.Minute)}
 	}
@@ -38,7 +40,7 @@ func testSIMRequests(t *testing.T, open func(*testing.T) opencube.Store) {
 	if err != nil || len(jobs) != 1 || jobs[0].Key != "req-1" {
 		t.Errorf("the request's job: %+v, %v", jobs, err)
 	}
-	second := &opencube.SIMRequest{ID: "req-2", Enterprise: entA, ICCID: sim, Operation: "resume", CreatedAt: at(time.Minute)}
+	second := &operator.SIMRequest{ID: "req-2", Enterprise: entA, ICCID: sim, Operation: "resume", CreatedAt: at(time.Minute)}
 	err = s.CreateSIMRequest(ctx, second, job("req-2"))
 	checkKind(t, "a second request on the SIM", err, opencube.KindSIMState, false)
 	if e, ok := err.(*opencube.Error); !ok || e.Cause != opencube.CauseSIMLocked {
@@ -61,7 +63,7 @@ func testSIMRequests(t *testing.T, open func(*testing.T) opencube.Store) {
 		t.Fatal(err)
 	}
 	done := *got
-	done.Status, done.ErrorKind, done.ErrorCause, done.ErrorMessage, done.FinishedAt = opencube.SIMRequestFailed, opencube.KindOrderState, opencube.CauseNoActiveOrder, "no order", ptr(at(2*time.Minute))
+	done.Status, done.ErrorKind, done.ErrorCause, done.ErrorMessage, done.FinishedAt = operator.SIMRequestFailed, opencube.KindOrderState, opencube.CauseNoActiveOrder, "no order", ptr(at(2*time.Minute))
 	event := func(id string) *opencube.Event {
 		return &opencube.Event{ID: id, EnterpriseCode: entA, Type: opencube.EventSIMAsyncResult, ICCID: sim, CreatedAt: at(2 * time.Minute),
 			Data: `{"request_id":"req-1","status":2}`}
@@ -70,7 +72,7 @@ func testSIMRequests(t *testing.T, open func(*testing.T) opencube.Store) {
 		t.Fatal(err)
 	}
 	again := done
-	again.Status, again.FinishedAt = opencube.SIMRequestSucceeded, ptr(at(3*time.Minute))
+	again.Status, again.FinishedAt = operator.SIMRequestSucceeded, ptr(at(3*time.Minute))
 	if err := s.FinishSIMRequest(ctx, &again, event("ev-2")); err != nil {
 		t.Fatal(err)
 	}

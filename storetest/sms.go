@@ -8,12 +8,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testSMS covers the SMSStore and SMSTx methods: insert and read back,
 // save, the day count, finding a SIM by number, the filters and pages of
 // FindSMS, and that UpdateSMS commits all or nothing.
-func testSMS(t *testing.T, open func(*testing.T) opencube.Store) {
+func testSMS(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	s := f.s
 	upd := func(fn func(tx opencube.SMSTx) error) {

@@ -11,15 +11,16 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // Run runs the conformance suite against stores made by open, one fresh and
 // empty store for each test; open should register the store's cleanup with
 // t.Cleanup. Tests run in parallel.
-func Run(t *testing.T, open func(t *testing.T) opencube.Store) {
+func Run(t *testing.T, open func(t *testing.T) service.Store) {
 	tests := []struct {
 		name string
-		fn   func(*testing.T, func(*testing.T) opencube.Store)
+		fn   func(*testing.T, func(*testing.T) service.Store)
 	}{
 		{"Enterprises", testEnterprises},
 		{"RateLimit", testRateLimit},
@@ -92,7 +93,7 @@ const (
 // P1, P2, P3 granted; B with SIMs 6-8 and plans P2, P5 granted. P4 is granted
 // to nobody.
 type fixture struct {
-	s     opencube.Store
+	s     service.Store
 	ctx   context.Context
 	sims  map[int]*opencube.SIM
 	plans map[string]*opencube.Plan
@@ -126,7 +127,7 @@ func newPlan(code string, typ opencube.PlanType) *opencube.Plan {
 
 // seed fills s. Without withB, enterprise B exists but owns nothing, so that
 // a lookup of one of B's objects can be compared with a lookup of a missing one.
-func seed(t *testing.T, s opencube.Store, withB bool) *fixture {
+func seed(t *testing.T, s service.Store, withB bool) *fixture {
 	t.Helper()
 	f := &fixture{s: s, ctx: context.Background(), sims: map[int]*opencube.SIM{}, plans: map[string]*opencube.Plan{}}
 	for _, code := range []string{entA, entB} {
@@ -273,7 +274,7 @@ func (f *fixture) findOrder(t *testing.T, id string) *opencube.Order {
 	return o
 }
 
-func testEnterprises(t *testing.T, open func(*testing.T) opencube.Store) {
+func testEnterprises(t *testing.T, open func(*testing.T) service.Store) {
 	s, ctx := open(t), context.Background()
 	a, b := newEnterprise(entA), newEnterprise(entB)
 	a.Secrets = []string{"first-secret", "second-secret"}
@@ -340,7 +341,7 @@ func testEnterprises(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testSIMs(t *testing.T, open func(*testing.T) opencube.Store) {
+func testSIMs(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	sims := func(ns ...int) []*opencube.SIM {
 		out := []*opencube.SIM{}
@@ -367,7 +368,7 @@ func testSIMs(t *testing.T, open func(*testing.T) opencube.Store) {
 	})
 }
 
-func testSIMsAllOrNothing(t *testing.T, open func(*testing.T) opencube.Store) {
+func testSIMsAllOrNothing(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	fresh := newSIM(entA, 20)
 	sameIMSI := newSIM(entA, 21)
@@ -413,7 +414,7 @@ func testSIMsAllOrNothing(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testPlans(t *testing.T, open func(*testing.T) opencube.Store) {
+func testPlans(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	plans := func(codes ...string) []*opencube.Plan {
 		out := []*opencube.Plan{}
@@ -442,7 +443,7 @@ func testPlans(t *testing.T, open func(*testing.T) opencube.Store) {
 	})
 }
 
-func testUpdateOrdersCommits(t *testing.T, open func(*testing.T) opencube.Store) {
+func testUpdateOrdersCommits(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	o := f.newOrder(1, f.sims[1], "P1", base)
 	ev := opencube.NewEvent(opencube.EventCreateOrder, o)
@@ -463,7 +464,7 @@ func testUpdateOrdersCommits(t *testing.T, open func(*testing.T) opencube.Store)
 	f.wantOnly(t, "", o, ev)
 }
 
-func testUpdateOrdersRollsBack(t *testing.T, open func(*testing.T) opencube.Store) {
+func testUpdateOrdersRollsBack(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	kept := f.newOrder(1, f.sims[1], "P1", base)
 	keptEvent := opencube.NewEvent(opencube.EventCreateOrder, kept)
@@ -552,7 +553,7 @@ func lookups(f *fixture) []lookup {
 	}
 }
 
-func testTxLookups(t *testing.T, open func(*testing.T) opencube.Store) {
+func testTxLookups(t *testing.T, open func(*testing.T) service.Store) {
 	// f holds B's SIMs, plan P5 and order; g is the same without them.
 	f, g := seed(t, open(t), true), seed(t, open(t), false)
 	f.insert(t, f.newOrder(1, f.sims[1], "P1", base), f.newOrder(6, f.sims[6], "P2", base))
@@ -584,7 +585,7 @@ func testTxLookups(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testTxWriteErrors(t *testing.T, open func(*testing.T) opencube.Store) {
+func testTxWriteErrors(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	o := f.newOrder(1, f.sims[1], "P1", base)
 	ev := opencube.NewEvent(opencube.EventCreateOrder, o)
@@ -634,7 +635,7 @@ func testTxWriteErrors(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testActiveAndNextOrder(t *testing.T, open func(*testing.T) opencube.Store) {
+func testActiveAndNextOrder(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	sim1, sim2 := f.sims[1], f.sims[2]
 	cancelled := withStatus(f.newOrder(1, sim1, "P1", at(-time.Hour)), opencube.OrderCancelled)
@@ -699,7 +700,7 @@ func testActiveAndNextOrder(t *testing.T, open func(*testing.T) opencube.Store) 
 	}
 }
 
-func testOneActiveOrder(t *testing.T, open func(*testing.T) opencube.Store) {
+func testOneActiveOrder(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	sim1 := f.sims[1]
 	active := withStatus(f.newOrder(1, sim1, "P1", base), opencube.OrderInUse)
@@ -794,7 +795,7 @@ func testOneActiveOrder(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testOrderRoundTrip(t *testing.T, open func(*testing.T) opencube.Store) {
+func testOrderRoundTrip(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	full := &opencube.Order{
 		ID: orderID(1), Code: "L100000000000000001", EnterpriseCode: entA, ICCID: f.sims[2].ICCID, IMSI: f.sims[2].IMSI,
@@ -849,7 +850,7 @@ func testOrderRoundTrip(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testFindOrders(t *testing.T, open func(*testing.T) opencube.Store) {
+func testFindOrders(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	sim1, sim2 := f.sims[1], f.sims[2]
 	renewed := func(o *opencube.Order) *opencube.Order { o.BuyType = opencube.BuyRenewal; return o }
@@ -896,7 +897,7 @@ func testFindOrders(t *testing.T, open func(*testing.T) opencube.Store) {
 	})
 }
 
-func testFindEvents(t *testing.T, open func(*testing.T) opencube.Store) {
+func testFindEvents(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	o1, o2 := f.newOrder(1, f.sims[1], "P1", base), f.newOrder(2, f.sims[6], "P2", base)
 	f.insert(t, o1, o2)
@@ -937,7 +938,7 @@ func testFindEvents(t *testing.T, open func(*testing.T) opencube.Store) {
 	}
 }
 
-func testReplay(t *testing.T, open func(*testing.T) opencube.Store) {
+func testReplay(t *testing.T, open func(*testing.T) service.Store) {
 	s, ctx := open(t), context.Background()
 	// Every entry is written with its answer (D28).
 	replay := func(ent, key, fp string, expires time.Time) *opencube.Replay {

@@ -8,12 +8,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/service"
 )
 
 // testUsage covers the UsageStore and UsageTx methods: sessions, daily
 // aggregates, order meters, the usage clock, subscribers and devices, SIM
 // status, and that UpdateUsage commits all or nothing.
-func testUsage(t *testing.T, open func(*testing.T) opencube.Store) {
+func testUsage(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	s := f.s
 	upd := func(fn func(tx opencube.UsageTx) error) {

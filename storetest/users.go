@@ -17,7 +17,7 @@ import (
 // testUsers: users and their tokens are stored, found by a token's hash,
 // revoked, disabled, listed by username with cursors, and scoped to an
 // existing enterprise.
-func testUsers(t *testing.T, open func(*testing.T) opencube.Store) {
+func testUsers(t *testing.T, open func(*testing.T) service.Store) {
 	store, ctx := open(t), context.Background()
 	s := store.(service.AccessStore)
 	if err := store.CreateEnterprise(ctx, newEnterprise(entA)); err != nil {
@@ -151,7 +151,7 @@ func testUsers(t *testing.T, open func(*testing.T) opencube.Store) {
 // its context, in the change's transaction; a change that fails writes none
 // and leaves it for the next; AppendAudit writes one alone; the trail lists
 // newest first, filtered.
-func testAudit(t *testing.T, open func(*testing.T) opencube.Store) {
+func testAudit(t *testing.T, open func(*testing.T) service.Store) {
 	store, ctx := open(t), context.Background()
 	s := store.(service.AccessStore)
 	t0 := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
@@ -251,7 +251,7 @@ func testAudit(t *testing.T, open func(*testing.T) opencube.Store) {
 // testConsoleSessions: a console session is found by its hash until its
 // absolute expiry, touched, and deleted on sign-out with every expired
 // one.
-func testConsoleSessions(t *testing.T, open func(*testing.T) opencube.Store) {
+func testConsoleSessions(t *testing.T, open func(*testing.T) service.Store) {
 	store, ctx := open(t), context.Background()
 	s := store.(service.AccessStore)
 	t0 := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)

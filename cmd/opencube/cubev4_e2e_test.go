@@ -23,6 +23,7 @@ import (
 	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/docs"
 	"github.com/opencube/opencube/notify"
+	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/service"
 )
 
@@ -890,7 +891,7 @@ func TestCubeV4AsyncOnceAcrossNodes(t *testing.T) {
 	}
 	for _, id := range ids {
 		r, err := a.m.Store.FindSIMRequest(ctx, entP, id)
-		if err != nil || r.Status != opencube.SIMRequestSucceeded {
+		if err != nil || r.Status != operator.SIMRequestSucceeded {
 			t.Errorf("request %s: %+v, %v", id, r, err)
 		}
 	}

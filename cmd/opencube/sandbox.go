@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/service"
 )
 
@@ -14,7 +15,7 @@ import (
 // due on the way at its own time (admin.Sandbox).
 type sandbox struct {
 	clock   *service.SandboxClock
-	store   opencube.JobStore
+	store   operator.JobStore
 	workers []*service.Worker
 
 	mu sync.Mutex // one advance at a time

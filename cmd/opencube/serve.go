@@ -20,6 +20,7 @@ import (
 	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/docs"
 	"github.com/opencube/opencube/metrics"
+	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/postgres"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
@@ -161,7 +162,7 @@ func (m *Main) ParseFlags(args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
-	if m.Node < -1 || m.Node >= opencube.MaxNodes {
+	if m.Node < -1 || m.Node >= operator.MaxNodes {
 		return errors.New("serve: --node must be 0-63, or -1 to lease one")
 	}
 	if m.MaxBulk < 1 {

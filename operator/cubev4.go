@@ -1,0 +1,130 @@
+package operator
+
+import (
+	"context"
+	"time"
+
+	"github.com/opencube/opencube"
+)
+
+// The vocabulary of Cube v4 beside the protocols' own: the enterprises'
+// public keys, renewal orders and asynchronous SIM operations.
+
+// APIKey is one of an enterprise's RSA public keys: a Cube v4 request
+// signed with its private key (Authorization: LF {keyId}/{sign}) acts for
+// the enterprise. The server never holds the private key.
+type APIKey struct {
+	// ID is the keyId of the Authorization header: 32 lowercase hex
+	// digits, the first 16 bytes of the SHA-256 of the key's PKIX DER, so
+	// that one key is never registered twice.
+	ID         string `json:"key_id"`
+	Enterprise string `json:"enterprise"`
+	// PublicKey is the key as standard Base64 of its PKIX
+	// (SubjectPublicKeyInfo) DER, whatever form it was given in.
+	PublicKey string    `json:"public_key"`
+	Bits      int       `json:"bits"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// MaxAPIKeys is how many keys an enterprise holds at once.
+const MaxAPIKeys = 20
+
+// APIKeyStore keeps the enterprises' Cube v4 public keys.
+type APIKeyStore interface {
+	// CreateAPIKey inserts k; opencube.KindConflict when its ID exists (the key is
+	// registered, to this or another enterprise), opencube.KindUnauthenticated
+	// when the enterprise is unknown, KindQuota when it holds MaxAPIKeys.
+	CreateAPIKey(ctx context.Context, k *APIKey) error
+	// FindAPIKey returns a key by its ID; opencube.KindUnauthenticated when unknown.
+	FindAPIKey(ctx context.Context, id string) (*APIKey, error)
+	// FindAPIKeys returns an enterprise's keys, oldest first.
+	FindAPIKeys(ctx context.Context, accessCode string) ([]*APIKey, error)
+	// DeleteAPIKey removes an enterprise's key; opencube.KindNotFound when the
+	// enterprise holds no key of that ID.
+	DeleteAPIKey(ctx context.Context, accessCode, id string) error
+}
+
+// ServiceOrder is a Cube v4 online renewal order (POST /orders/service):
+// its id ("OL-" and digits) and the document GET /orders/{id}/service
+// answers, kept as made.
+type ServiceOrder struct {
+	ID         string
+	Enterprise string
+	Document   []byte // JSON
+	CreatedAt  time.Time
+}
+
+// ServiceOrderStore keeps Cube v4 renewal orders.
+type ServiceOrderStore interface {
+	// CreateServiceOrder inserts o; opencube.KindConflict when its id exists.
+	CreateServiceOrder(ctx context.Context, o *ServiceOrder) error
+	// FindServiceOrder returns an enterprise's renewal order; opencube.KindNotFound
+	// when unknown.
+	FindServiceOrder(ctx context.Context, accessCode, id string) (*ServiceOrder, error)
+}
+
+// SIMRequest is an asynchronous operation on a SIM (a Cube v4 activate,
+// suspend, resume or cancel): accepted at once, done by a job
+// (opencube.JobSIMRequest). While it is processing the SIM is locked: another
+// operation on it is refused (opencube.CauseSIMLocked), the job's own changes
+// excepted.
+type SIMRequest struct {
+	ID         string `json:"request_id"`
+	Enterprise string `json:"enterprise"`
+	ICCID      string `json:"iccid"`
+	Operation  string `json:"operation"`
+	// OrderID names the order the operation acts on, when it names one.
+	OrderID   string           `json:"order_id,omitempty"`
+	KeepAlive bool             `json:"keep_alive,omitempty"`
+	Status    SIMRequestStatus `json:"status"`
+	// ErrorKind, ErrorCause and ErrorMessage are why a failed request
+	// failed.
+	ErrorKind    opencube.Kind  `json:"error_kind,omitempty"`
+	ErrorCause   opencube.Cause `json:"error_cause,omitempty"`
+	ErrorMessage string         `json:"error_message,omitempty"`
+	CreatedAt    time.Time      `json:"created_at"`
+	FinishedAt   *time.Time     `json:"finished_at,omitempty"`
+}
+
+// SIMRequestStatus is where an asynchronous operation is.
+type SIMRequestStatus int
+
+// SIMRequest states (the async result's status).
+const (
+	SIMRequestProcessing SIMRequestStatus = 0
+	SIMRequestSucceeded  SIMRequestStatus = 1
+	SIMRequestFailed     SIMRequestStatus = 2
+)
+
+// SIMRequestStore keeps asynchronous SIM operations.
+type SIMRequestStore interface {
+	// CreateSIMRequest inserts r, processing, and j in one transaction;
+	// opencube.KindSIMState with opencube.CauseSIMLocked when the SIM has a request
+	// processing.
+	CreateSIMRequest(ctx context.Context, r *SIMRequest, j *opencube.Job) error
+	// FindSIMRequest returns an enterprise's request; opencube.KindNotFound when
+	// unknown.
+	FindSIMRequest(ctx context.Context, accessCode, id string) (*SIMRequest, error)
+	// FinishSIMRequest writes r's outcome (Status, the error, FinishedAt)
+	// unless it is finished already, which releases its SIM, and then e
+	// (when not nil) to the outbox, in one transaction.
+	FinishSIMRequest(ctx context.Context, r *SIMRequest, e *opencube.Event) error
+	// SIMLocked returns the id of the SIM's processing request, "" when
+	// none.
+	SIMLocked(ctx context.Context, iccid string) (string, error)
+}
+
+// simRequestKey is the context key of WithSIMRequest.
+type simRequestKey struct{}
+
+// WithSIMRequest returns a context acting for the processing request id:
+// its changes pass the lock it holds on its SIM.
+func WithSIMRequest(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, simRequestKey{}, id)
+}
+
+// SIMRequestFrom returns the request ctx acts for, "" when none.
+func SIMRequestFrom(ctx context.Context) string {
+	id, _ := ctx.Value(simRequestKey{}).(string)
+	return id
+}
