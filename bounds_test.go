@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shop"
 )
 
 // wantInvalid fails t unless err is KindInvalid naming field.
@@ -289,9 +290,9 @@ func TestCatalogBounds(t *testing.T) {
 		mod(&p)
 		return p.Validate()
 	}
-	esimPlan := func(mod func(*opencube.ESIMPlan)) error {
-		p := opencube.ESIMPlan{ID: 1, EnterpriseCode: "E", PackageCode: "P", Name: "P", MCCs: []string{"460"}, PeriodDays: 1,
-			Prices: []opencube.Price{{Currency: "USD", AmountMinor: 1}}}
+	esimPlan := func(mod func(*shop.ESIMPlan)) error {
+		p := shop.ESIMPlan{ID: 1, EnterpriseCode: "E", PackageCode: "P", Name: "P", MCCs: []string{"460"}, PeriodDays: 1,
+			Prices: []shop.Price{{Currency: "USD", AmountMinor: 1}}}
 		mod(&p)
 		return p.Validate()
 	}
@@ -315,20 +316,20 @@ func TestCatalogBounds(t *testing.T) {
 		{"plan throttle max", plan(func(p *opencube.Plan) { p.ThrottleKbps = opencube.MaxThrottleKbps }), ""},
 		{"plan throttle -1", plan(func(p *opencube.Plan) { p.ThrottleKbps = -1 }), "throttle_kbps"},
 		{"plan throttle max+1", plan(func(p *opencube.Plan) { p.ThrottleKbps = opencube.MaxThrottleKbps + 1 }), "throttle_kbps"},
-		{"eSIM plan id 1", esimPlan(func(p *opencube.ESIMPlan) { p.ID = 1 }), ""},
-		{"eSIM plan id 2^53-1", esimPlan(func(p *opencube.ESIMPlan) { p.ID = opencube.MaxCatalogID }), ""},
-		{"eSIM plan id 0", esimPlan(func(p *opencube.ESIMPlan) { p.ID = 0 }), "id"},
-		{"eSIM plan id 2^53", esimPlan(func(p *opencube.ESIMPlan) { p.ID = opencube.MaxCatalogID + 1 }), "id"},
-		{"eSIM plan period_days 1200", esimPlan(func(p *opencube.ESIMPlan) { p.PeriodDays = 1200 }), ""},
-		{"eSIM plan period_days 0", esimPlan(func(p *opencube.ESIMPlan) { p.PeriodDays = 0 }), "period_days"},
-		{"eSIM plan period_days 1201", esimPlan(func(p *opencube.ESIMPlan) { p.PeriodDays = 1201 }), "period_days"},
-		{"eSIM plan volume 1 PiB", esimPlan(func(p *opencube.ESIMPlan) { p.VolumeBytes = opencube.MaxVolumeBytes }), ""},
-		{"eSIM plan volume -1", esimPlan(func(p *opencube.ESIMPlan) { p.VolumeBytes = -1 }), "volume_bytes"},
-		{"eSIM plan volume 1 PiB + 1", esimPlan(func(p *opencube.ESIMPlan) { p.VolumeBytes = opencube.MaxVolumeBytes + 1 }), "volume_bytes"},
-		{"eSIM plan price 0", esimPlan(func(p *opencube.ESIMPlan) { p.Prices[0].AmountMinor = 0 }), ""},
-		{"eSIM plan price max", esimPlan(func(p *opencube.ESIMPlan) { p.Prices[0].AmountMinor = opencube.MaxAmountMinor }), ""},
-		{"eSIM plan price -1", esimPlan(func(p *opencube.ESIMPlan) { p.Prices[0].AmountMinor = -1 }), "prices"},
-		{"eSIM plan price max+1", esimPlan(func(p *opencube.ESIMPlan) { p.Prices[0].AmountMinor = opencube.MaxAmountMinor + 1 }), "prices"},
+		{"eSIM plan id 1", esimPlan(func(p *shop.ESIMPlan) { p.ID = 1 }), ""},
+		{"eSIM plan id 2^53-1", esimPlan(func(p *shop.ESIMPlan) { p.ID = opencube.MaxCatalogID }), ""},
+		{"eSIM plan id 0", esimPlan(func(p *shop.ESIMPlan) { p.ID = 0 }), "id"},
+		{"eSIM plan id 2^53", esimPlan(func(p *shop.ESIMPlan) { p.ID = opencube.MaxCatalogID + 1 }), "id"},
+		{"eSIM plan period_days 1200", esimPlan(func(p *shop.ESIMPlan) { p.PeriodDays = 1200 }), ""},
+		{"eSIM plan period_days 0", esimPlan(func(p *shop.ESIMPlan) { p.PeriodDays = 0 }), "period_days"},
+		{"eSIM plan period_days 1201", esimPlan(func(p *shop.ESIMPlan) { p.PeriodDays = 1201 }), "period_days"},
+		{"eSIM plan volume 1 PiB", esimPlan(func(p *shop.ESIMPlan) { p.VolumeBytes = opencube.MaxVolumeBytes }), ""},
+		{"eSIM plan volume -1", esimPlan(func(p *shop.ESIMPlan) { p.VolumeBytes = -1 }), "volume_bytes"},
+		{"eSIM plan volume 1 PiB + 1", esimPlan(func(p *shop.ESIMPlan) { p.VolumeBytes = opencube.MaxVolumeBytes + 1 }), "volume_bytes"},
+		{"eSIM plan price 0", esimPlan(func(p *shop.ESIMPlan) { p.Prices[0].AmountMinor = 0 }), ""},
+		{"eSIM plan price max", esimPlan(func(p *shop.ESIMPlan) { p.Prices[0].AmountMinor = opencube.MaxAmountMinor }), ""},
+		{"eSIM plan price -1", esimPlan(func(p *shop.ESIMPlan) { p.Prices[0].AmountMinor = -1 }), "prices"},
+		{"eSIM plan price max+1", esimPlan(func(p *shop.ESIMPlan) { p.Prices[0].AmountMinor = opencube.MaxAmountMinor + 1 }), "prices"},
 		{"alert percents 1 and 100", alerts([]int{1, 100}, 0), ""},
 		{"alert percent 0", alerts([]int{0}, 0), "percents"},
 		{"alert percent 101", alerts([]int{101}, 0), "percents"},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/sqlite"
 	"github.com/opencube/opencube/storetest"
 )
@@ -89,7 +90,7 @@ func (f *boundsFixture) snapshot(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	esimPlans, err := f.store.FindESIMPlans(ctx, opencube.ESIMPlanFilter{Enterprise: seedCode})
+	esimPlans, err := f.store.FindESIMPlans(ctx, shop.ESIMPlanFilter{Enterprise: seedCode})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,11 +9,12 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shop"
 )
 
 // ProfileStateRequest marks a profile installed or deleted.
 type ProfileStateRequest struct {
-	State opencube.ProfileState `json:"state"`
+	State shop.ProfileState `json:"state"`
 }
 
 // esim returns the eSIM service, KindNoRoute when the server has none.
@@ -27,11 +28,11 @@ func (s *Server) esim() (ESIMService, error) {
 // ReadProfilesCSV reads eSIM profiles of one enterprise from CSV: the
 // columns iccid, smdp_address, matching_id and optional confirmation_code,
 // with or without a header row.
-func ReadProfilesCSV(r io.Reader, enterprise string) ([]*opencube.Profile, error) {
+func ReadProfilesCSV(r io.Reader, enterprise string) ([]*shop.Profile, error) {
 	cr := csv.NewReader(r)
 	cr.TrimLeadingSpace = true
 	cr.FieldsPerRecord = -1
-	var out []*opencube.Profile
+	var out []*shop.Profile
 	for line := 1; ; line++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -46,8 +47,8 @@ func ReadProfilesCSV(r io.Reader, enterprise string) ([]*opencube.Profile, error
 		if len(rec) < 3 || len(rec) > 4 {
 			return nil, opencube.Invalid("csv", "line %d: want iccid,smdp_address,matching_id[,confirmation_code]", line)
 		}
-		p := &opencube.Profile{ICCID: strings.TrimSpace(rec[0]), EnterpriseCode: enterprise,
-			SMDPAddress: strings.TrimSpace(rec[1]), MatchingID: strings.TrimSpace(rec[2]), State: opencube.ProfileAvailable}
+		p := &shop.Profile{ICCID: strings.TrimSpace(rec[0]), EnterpriseCode: enterprise,
+			SMDPAddress: strings.TrimSpace(rec[1]), MatchingID: strings.TrimSpace(rec[2]), State: shop.ProfileAvailable}
 		if len(rec) == 4 {
 			p.ConfirmationCode = strings.TrimSpace(rec[3])
 		}
@@ -82,16 +83,16 @@ func (s *Server) findProfiles(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	state := opencube.ProfileState(r.URL.Query().Get("state"))
+	state := shop.ProfileState(r.URL.Query().Get("state"))
 	if state != "" && !state.Valid() {
 		return 0, nil, opencube.Invalid("state", "unknown state %q", state)
 	}
-	ps, err := svc.FindProfiles(r.Context(), opencube.ProfileFilter{Enterprise: r.PathValue("code"), State: state})
+	ps, err := svc.FindProfiles(r.Context(), shop.ProfileFilter{Enterprise: r.PathValue("code"), State: state})
 	if err != nil {
 		return 0, nil, err
 	}
 	if ps == nil {
-		ps = []*opencube.Profile{}
+		ps = []*shop.Profile{}
 	}
 	return http.StatusOK, ps, nil
 }
@@ -117,7 +118,7 @@ func (s *Server) createESIMPlan(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	var p opencube.ESIMPlan
+	var p shop.ESIMPlan
 	if err := decode(r.Body, &p); err != nil {
 		return 0, nil, err
 	}
@@ -146,16 +147,16 @@ func (s *Server) verificationCode(r *http.Request) (int, any, error) {
 // catalog and the profile inventory.
 type ESIMService interface {
 	// CreatePlan adds a plan to the catalog.
-	CreatePlan(ctx context.Context, p *opencube.ESIMPlan) error
+	CreatePlan(ctx context.Context, p *shop.ESIMPlan) error
 	// ImportProfiles adds profiles to the inventory, all or nothing.
-	ImportProfiles(ctx context.Context, ps []*opencube.Profile) error
+	ImportProfiles(ctx context.Context, ps []*shop.Profile) error
 	// MarkProfile moves a profile to installed or deleted.
-	MarkProfile(ctx context.Context, accessCode, iccid string, to opencube.ProfileState) (*opencube.Profile, error)
+	MarkProfile(ctx context.Context, accessCode, iccid string, to shop.ProfileState) (*shop.Profile, error)
 	// FindProfiles lists an enterprise's profiles.
-	FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*opencube.Profile, error)
+	FindProfiles(ctx context.Context, f shop.ProfileFilter) ([]*shop.Profile, error)
 	// CodesReadable reports whether verification codes may be read (D21:
 	// in sandbox mode only).
 	CodesReadable() bool
 	// VerificationCode returns the current code of an address.
-	VerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error)
+	VerificationCode(ctx context.Context, accessCode, email string) (*shop.VerificationCode, error)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/apidoc"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/shop"
 )
 
 // routeDoc is what the reference says of one route beyond the route table:
@@ -126,19 +127,19 @@ var routeDocs = map[string]routeDoc{
 	"POST /admin/v1/enterprises/{code}/esim-profiles": {status: http.StatusCreated, answer: ImportResult{}, bodyType: "text/csv", errors: []opencube.Kind{opencube.KindConflict, KindNoRoute},
 		about:   "All or nothing; a header row `iccid,smdp_address,matching_id,confirmation_code` may come first.",
 		example: "iccid,smdp_address,matching_id\n89445099000000000101,smdp.example.com,MATCH-0101\n", path: map[string]string{"code": "P000270"}, reply: `{"imported":1}`},
-	"GET /admin/v1/enterprises/{code}/esim-profiles": {status: http.StatusOK, answer: []*opencube.Profile{}, errors: []opencube.Kind{KindNoRoute},
+	"GET /admin/v1/enterprises/{code}/esim-profiles": {status: http.StatusOK, answer: []*shop.Profile{}, errors: []opencube.Kind{KindNoRoute},
 		query: []apidoc.Param{query("state", "only the profiles in this state", apidoc.String("").Values("available", "reserved", "sold", "installed", "deleted"))},
 		path:  code, reply: `[` + exampleProfile + `]`},
-	"POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state": {status: http.StatusOK, answer: opencube.Profile{}, errors: []opencube.Kind{opencube.KindNotFound, opencube.KindConflict, KindNoRoute},
+	"POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state": {status: http.StatusOK, answer: shop.Profile{}, errors: []opencube.Kind{opencube.KindNotFound, opencube.KindConflict, KindNoRoute},
 		about:   "A sold profile becomes `installed`, then `deleted` when the consumer removes it.",
 		example: `{"state":"installed"}`, path: map[string]string{"code": "P000270", "iccid": "89445099000000000001"}, reply: exampleProfile},
-	"POST /admin/v1/esim-plans": {status: http.StatusCreated, answer: opencube.ESIMPlan{}, required: []string{"id", "enterprise", "package_code", "name", "mccs", "volume_bytes", "period_days", "prices"},
+	"POST /admin/v1/esim-plans": {status: http.StatusCreated, answer: shop.ESIMPlan{}, required: []string{"id", "enterprise", "package_code", "name", "mccs", "volume_bytes", "period_days", "prices"},
 		errors: []opencube.Kind{opencube.KindConflict, KindNoRoute},
 		about:  "A plan of an enterprise's eSIM QR Mall: the countries it covers (MCCs), `region` for a plan of several countries, its continent, volume, days, and a price per currency in minor units.",
 		example: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,` +
 			`"prices":[{"currency":"USD","amount_minor":699}]}`,
 		reply: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"region":false,"continent":"AS","hot":false,"volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"created_at":"2025-01-01T02:00:00Z"}`},
-	"GET /admin/v1/sandbox/verification-codes": {status: http.StatusOK, answer: opencube.VerificationCode{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
+	"GET /admin/v1/sandbox/verification-codes": {status: http.StatusOK, answer: shop.VerificationCode{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
 		about: "Sandbox mode only (D21), so that a purchase can be tested without a mailbox.",
 		query: []apidoc.Param{query("email", "the address the code was sent to", apidoc.String("")), query("partnerCode", "the enterprise (any when left out)", apidoc.String(""))},
 		reply: `{"enterprise":"P000270","email":"buyer@example.com","code":"123456","expires_at":"2025-01-01T02:10:00Z"}`},

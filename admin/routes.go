@@ -5,6 +5,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/shop"
 )
 
 // Prefix is the path prefix of every admin endpoint.
@@ -78,7 +79,7 @@ var Routes = []Route{
 	{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles", Summary: "Import eSIM profiles from text/csv (iccid,smdp_address,matching_id[,confirmation_code]), all or nothing", MaxBody: MaxImportBody, handle: (*Server).importProfiles},
 	{Pattern: "GET /admin/v1/enterprises/{code}/esim-profiles", Summary: "List eSIM profiles (?state=available|reserved|sold|installed|deleted)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findProfiles},
 	{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state", Summary: "Mark an eSIM profile installed or deleted", Request: ProfileStateRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).markProfile},
-	{Pattern: "POST /admin/v1/esim-plans", Summary: "Add a plan to the eSIM QR Mall catalog", Request: opencube.ESIMPlan{}, MaxBody: MaxBody, handle: (*Server).createESIMPlan},
+	{Pattern: "POST /admin/v1/esim-plans", Summary: "Add a plan to the eSIM QR Mall catalog", Request: shop.ESIMPlan{}, MaxBody: MaxBody, handle: (*Server).createESIMPlan},
 	{Pattern: "GET /admin/v1/sandbox/verification-codes", Summary: "Sandbox only: the last e-mail verification code sent to ?email= (and ?partnerCode=, default any)", MaxBody: MaxBody, handle: (*Server).verificationCode},
 	// Webhooks, deliveries and usage alerts (Server.Notify).
 	{Pattern: "PUT /admin/v1/enterprises/{code}/webhook", Summary: "Set the webhook endpoint (a new one's secret is shown once)", Request: WebhookRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).putWebhook},

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/shop"
 )
 
 // ImportProfilesCSV imports an enterprise's eSIM profiles from CSV
@@ -26,7 +26,7 @@ func (a *Admin) ImportProfilesCSV(ctx context.Context, accessCode string, r io.R
 
 // Profiles lists an enterprise's eSIM profiles, in one state when state
 // is set.
-func (a *Admin) Profiles(ctx context.Context, accessCode string, state opencube.ProfileState) ([]*opencube.Profile, error) {
+func (a *Admin) Profiles(ctx context.Context, accessCode string, state shop.ProfileState) ([]*shop.Profile, error) {
 	if err := requireCode(accessCode); err != nil {
 		return nil, err
 	}
@@ -34,17 +34,17 @@ func (a *Admin) Profiles(ctx context.Context, accessCode string, state opencube.
 	if state != "" {
 		p += "?state=" + url.QueryEscape(string(state))
 	}
-	var out []*opencube.Profile
+	var out []*shop.Profile
 	err := a.send(ctx, http.MethodGet, p, "", nil, &out)
 	return out, err
 }
 
 // MarkProfile marks an eSIM profile installed or deleted.
-func (a *Admin) MarkProfile(ctx context.Context, accessCode, iccid string, state opencube.ProfileState) (*opencube.Profile, error) {
+func (a *Admin) MarkProfile(ctx context.Context, accessCode, iccid string, state shop.ProfileState) (*shop.Profile, error) {
 	if err := requireCode(accessCode); err != nil {
 		return nil, err
 	}
-	var out opencube.Profile
+	var out shop.Profile
 	err := a.send(ctx, http.MethodPost, admin.EnterprisePath(accessCode, "esim-profiles/"+url.PathEscape(iccid)+"/state"), "",
 		admin.ProfileStateRequest{State: state}, &out)
 	return &out, err
@@ -53,12 +53,12 @@ func (a *Admin) MarkProfile(ctx context.Context, accessCode, iccid string, state
 // VerificationCode returns the e-mail verification code last sent to email
 // by the eSIM QR Mall, for partner accessCode (any when empty). The server
 // shows codes in sandbox mode only.
-func (a *Admin) VerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error) {
+func (a *Admin) VerificationCode(ctx context.Context, accessCode, email string) (*shop.VerificationCode, error) {
 	q := url.Values{"email": {email}}
 	if accessCode != "" {
 		q.Set("partnerCode", accessCode)
 	}
-	var out opencube.VerificationCode
+	var out shop.VerificationCode
 	err := a.send(ctx, http.MethodGet, "/admin/v1/sandbox/verification-codes?"+q.Encode(), "", nil, &out)
 	return &out, err
 }

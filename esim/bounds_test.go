@@ -15,6 +15,7 @@ import (
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/service"
+	ocshop "github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/sqlite"
 	"github.com/opencube/opencube/storetest"
 )
@@ -99,7 +100,7 @@ func (s *shop) webhook(t *testing.T, path string, fields map[string]any) (int, s
 // pending jobs (a pre-order schedules its timeout, a payment its mail).
 func (s *shop) snapshot(t *testing.T) string {
 	t.Helper()
-	ps, err := s.store.FindProfiles(t.Context(), opencube.ProfileFilter{Enterprise: partner})
+	ps, err := s.store.FindProfiles(t.Context(), ocshop.ProfileFilter{Enterprise: partner})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/esim"
+	ocshop "github.com/opencube/opencube/shop"
 )
 
 // TestCauses sends a request for every cause an eSIM QR Mall answer
@@ -21,9 +21,9 @@ func TestCauses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pre := func() *opencube.ESIMOrder {
+	pre := func() *ocshop.ESIMOrder {
 		t.Helper()
-		o, err := s.svc.ESIM.PreOrder(ctx, sess, opencube.PreOrderRequest{PlanID: 1001, Currency: "USD", AmountMinor: 499, PeriodNum: 1})
+		o, err := s.svc.ESIM.PreOrder(ctx, sess, ocshop.PreOrderRequest{PlanID: 1001, Currency: "USD", AmountMinor: 499, PeriodNum: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shop"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
 // installCode returns the activation code of a paid order's profile;
 // KindNoQRCode when the order is not paid.
-func installCode(o *opencube.ESIMOrder, p *opencube.Profile) (string, error) {
-	if o.Status != opencube.ESIMPaid || p == nil {
+func installCode(o *shop.ESIMOrder, p *shop.Profile) (string, error) {
+	if o.Status != shop.ESIMPaid || p == nil {
 		return "", opencube.Errorf(opencube.KindNoQRCode, "order %s is not paid: no QR code yet", o.ID)
 	}
 	return p.ActivationCode(), nil

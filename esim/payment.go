@@ -14,6 +14,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/shop"
 )
 
 // SecretsFunc returns the secrets of an enterprise; KindUnauthenticated
@@ -28,7 +29,7 @@ type PaymentProvider interface {
 	// Name names the provider in the order's payment_provider.
 	Name() string
 	// Payment verifies the request and returns its payment.
-	Payment(ctx context.Context, header http.Header, body []byte, secrets SecretsFunc) (opencube.Payment, error)
+	Payment(ctx context.Context, header http.Header, body []byte, secrets SecretsFunc) (shop.Payment, error)
 }
 
 // errSign is the answer to a webhook whose signature does not verify.
@@ -52,8 +53,8 @@ func (Sandbox) Name() string { return "sandbox" }
 // Payment implements PaymentProvider. The body carries dateTime (epoch
 // seconds), orderId, partnerCode, payAmount (a decimal amount in major
 // units: 4.99), payCurrency (USD), paypalId, type and sign.
-func (Sandbox) Payment(ctx context.Context, _ http.Header, body []byte, secrets SecretsFunc) (opencube.Payment, error) {
-	var pay opencube.Payment
+func (Sandbox) Payment(ctx context.Context, _ http.Header, body []byte, secrets SecretsFunc) (shop.Payment, error) {
+	var pay shop.Payment
 	p, err := ParseParams(body)
 	if err != nil {
 		return pay, err
@@ -139,8 +140,8 @@ func StripeSignature(body []byte, t time.Time, secret string) string {
 }
 
 // Payment implements PaymentProvider.
-func (s *Stripe) Payment(ctx context.Context, header http.Header, body []byte, secrets SecretsFunc) (opencube.Payment, error) {
-	var pay opencube.Payment
+func (s *Stripe) Payment(ctx context.Context, header http.Header, body []byte, secrets SecretsFunc) (shop.Payment, error) {
+	var pay shop.Payment
 	var ev stripeEvent
 	if err := json.Unmarshal(body, &ev); err != nil {
 		return pay, opencube.Invalid("body", "the body is not a Stripe event: %v", err)

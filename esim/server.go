@@ -12,6 +12,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/money"
+	"github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/shopwire"
 )
 
@@ -91,8 +92,8 @@ type call struct {
 	w      http.ResponseWriter
 	body   []byte
 	params shopwire.Params
-	sess   *opencube.Session // with Auth
-	raw    bool              // the handler wrote the response itself
+	sess   *shop.Session // with Auth
+	raw    bool          // the handler wrote the response itself
 }
 
 // Server serves the eSIM QR Mall over a Service.
@@ -311,7 +312,7 @@ type planData struct {
 	UpdateTime       string         `json:"updateTime"`
 }
 
-func toPlanData(p *opencube.ESIMPlan) planData {
+func toPlanData(p *shop.ESIMPlan) planData {
 	d := planData{
 		ID: p.ID, PackageID: p.ID, PackageCode: p.PackageCode, PackageShowName: p.Name, PackageDesc: p.Description,
 		PackageShortDesc: p.Name, PackageType: 1, PackageFlow: p.VolumeBytes / opencube.MB, Period: p.PeriodDays,
@@ -337,7 +338,7 @@ func toPlanData(p *opencube.ESIMPlan) planData {
 	return d
 }
 
-func plansData(ps []*opencube.ESIMPlan) []planData {
+func plansData(ps []*shop.ESIMPlan) []planData {
 	out := make([]planData, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, toPlanData(p))
@@ -347,7 +348,7 @@ func plansData(ps []*opencube.ESIMPlan) []planData {
 
 // partnerPlans returns the plans f selects among those of the request's
 // partner (call.partner).
-func (s *Server) partnerPlans(c *call, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error) {
+func (s *Server) partnerPlans(c *call, f shop.ESIMPlanFilter) ([]*shop.ESIMPlan, error) {
 	partner, err := c.partner()
 	if err != nil {
 		return nil, err
@@ -357,7 +358,7 @@ func (s *Server) partnerPlans(c *call, f opencube.ESIMPlanFilter) ([]*opencube.E
 }
 
 func (s *Server) queryCountry(c *call) (any, error) {
-	ps, err := s.partnerPlans(c, opencube.ESIMPlanFilter{})
+	ps, err := s.partnerPlans(c, shop.ESIMPlanFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +384,7 @@ func (s *Server) packageList(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := opencube.ESIMPlanFilter{Enterprise: partner, Continent: strings.ToUpper(c.params["continentsCode"])}
+	f := shop.ESIMPlanFilter{Enterprise: partner, Continent: strings.ToUpper(c.params["continentsCode"])}
 	mcc := c.params["countryCode"]
 	if mcc == "" && c.params["isoCountryName"] != "" {
 		if mcc = countryByISO(c.params["isoCountryName"]); mcc == "" {
@@ -404,7 +405,7 @@ func (s *Server) packageList(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []*opencube.ESIMPlan
+	var out []*shop.ESIMPlan
 	for _, p := range ps {
 		switch {
 		case mcc != "" && typ == "2" && len(p.MCCs) != 1: // that country alone
@@ -418,7 +419,7 @@ func (s *Server) packageList(c *call) (any, error) {
 }
 
 func (s *Server) continents(c *call) (any, error) {
-	ps, err := s.partnerPlans(c, opencube.ESIMPlanFilter{})
+	ps, err := s.partnerPlans(c, shop.ESIMPlanFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -439,7 +440,7 @@ func (s *Server) continents(c *call) (any, error) {
 }
 
 func (s *Server) hotPackages(c *call) (any, error) {
-	ps, err := s.partnerPlans(c, opencube.ESIMPlanFilter{HotOnly: true})
+	ps, err := s.partnerPlans(c, shop.ESIMPlanFilter{HotOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -480,8 +481,8 @@ type preOrderData struct {
 	ExpireTime  int64  `json:"expireTime"` // epoch ms: pay before
 }
 
-func (s *Server) preOrderRequest(c *call) (opencube.PreOrderRequest, error) {
-	var r opencube.PreOrderRequest
+func (s *Server) preOrderRequest(c *call) (shop.PreOrderRequest, error) {
+	var r shop.PreOrderRequest
 	if _, err := c.partner(); err != nil {
 		return r, err
 	}
@@ -504,12 +505,12 @@ func (s *Server) preOrderRequest(c *call) (opencube.PreOrderRequest, error) {
 	if dt := c.params["deviceType"]; dt != "" && dt != "10" {
 		return r, opencube.MustBe("deviceType", "10")
 	}
-	return opencube.PreOrderRequest{PlanID: id, PackageCode: c.params["packageCode"], Currency: cur.Abbr,
+	return shop.PreOrderRequest{PlanID: id, PackageCode: c.params["packageCode"], Currency: cur.Abbr,
 		AmountMinor: money, PeriodNum: int(period)}, nil
 }
 
 // place places a pre-order or a top-up order and answers it.
-func (s *Server) place(c *call, r opencube.PreOrderRequest) (any, error) {
+func (s *Server) place(c *call, r shop.PreOrderRequest) (any, error) {
 	o, err := s.Svc.PreOrder(c.ctx, c.sess, r)
 	if err != nil {
 		return nil, err
@@ -538,7 +539,7 @@ func (s *Server) topUp(c *call) (any, error) {
 }
 
 func (s *Server) topUpList(c *call) (any, error) {
-	ps, err := s.Svc.FindPlans(c.ctx, opencube.ESIMPlanFilter{Enterprise: c.sess.EnterpriseCode})
+	ps, err := s.Svc.FindPlans(c.ctx, shop.ESIMPlanFilter{Enterprise: c.sess.EnterpriseCode})
 	if err != nil {
 		return nil, err
 	}
@@ -583,7 +584,7 @@ type statusData struct {
 	Email          string `json:"email"`
 }
 
-func (s *Server) order(c *call) (*opencube.ESIMOrder, *opencube.Profile, error) {
+func (s *Server) order(c *call) (*shop.ESIMOrder, *shop.Profile, error) {
 	id, err := c.params.Require("orderId")
 	if err != nil {
 		return nil, nil, err
@@ -593,7 +594,7 @@ func (s *Server) order(c *call) (*opencube.ESIMOrder, *opencube.Profile, error) 
 
 // paidOrder returns the request's order (orderId) with its profile and
 // activation code; KindNoQRCode when the order is not paid.
-func (s *Server) paidOrder(c *call) (*opencube.ESIMOrder, *opencube.Profile, string, error) {
+func (s *Server) paidOrder(c *call) (*shop.ESIMOrder, *shop.Profile, string, error) {
 	o, p, err := s.order(c)
 	if err != nil {
 		return nil, nil, "", err
@@ -698,23 +699,23 @@ func (s *Server) SendInstallMail(ctx context.Context, j *opencube.Job) error {
 // the catalog, pre-orders, payments and the orders bought.
 type Service interface {
 	// SendVerificationCode makes a new e-mail verification code.
-	SendVerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error)
+	SendVerificationCode(ctx context.Context, accessCode, email string) (*shop.VerificationCode, error)
 	// Register creates a consumer account and a session, and answers its token.
-	Register(ctx context.Context, accessCode, email, passwdMD5, code string) (*opencube.ShopUser, string, error)
+	Register(ctx context.Context, accessCode, email, passwdMD5, code string) (*shop.ShopUser, string, error)
 	// Login opens a session, and answers its token.
-	Login(ctx context.Context, accessCode, email, passwdMD5 string) (*opencube.ShopUser, string, error)
+	Login(ctx context.Context, accessCode, email, passwdMD5 string) (*shop.ShopUser, string, error)
 	// Authenticate returns the session of a token.
-	Authenticate(ctx context.Context, token string) (*opencube.Session, error)
+	Authenticate(ctx context.Context, token string) (*shop.Session, error)
 	// FindPlans lists the catalog.
-	FindPlans(ctx context.Context, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error)
+	FindPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop.ESIMPlan, error)
 	// Plan returns one plan of the catalog.
-	Plan(ctx context.Context, accessCode string, id int64) (*opencube.ESIMPlan, error)
+	Plan(ctx context.Context, accessCode string, id int64) (*shop.ESIMPlan, error)
 	// PreOrder reserves a profile for a plan at a price until paid.
-	PreOrder(ctx context.Context, sess *opencube.Session, r opencube.PreOrderRequest) (*opencube.ESIMOrder, error)
+	PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, error)
 	// Pay records a verified payment of an order.
-	Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder, error)
+	Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 	// Order returns one of the session's orders and its profile.
-	Order(ctx context.Context, sess *opencube.Session, id string) (*opencube.ESIMOrder, *opencube.Profile, error)
+	Order(ctx context.Context, sess *shop.Session, id string) (*shop.ESIMOrder, *shop.Profile, error)
 	// FindOrder returns any order and its profile (for background work).
-	FindOrder(ctx context.Context, id string) (*opencube.ESIMOrder, *opencube.Profile, error)
+	FindOrder(ctx context.Context, id string) (*shop.ESIMOrder, *shop.Profile, error)
 }

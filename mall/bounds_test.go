@@ -15,6 +15,7 @@ import (
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/mall"
 	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/sqlite"
 	"github.com/opencube/opencube/storetest"
 )
@@ -102,7 +103,7 @@ func (s *mallServer) snapshot(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	malls, err := s.store.FindMallOrders(ctx, opencube.MallOrderFilter{Enterprise: partner})
+	malls, err := s.store.FindMallOrders(ctx, shop.MallOrderFilter{Enterprise: partner})
 	if err != nil {
 		t.Fatal(err)
 	}

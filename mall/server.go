@@ -13,6 +13,7 @@ import (
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/money"
+	"github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/shopwire"
 	"github.com/opencube/opencube/throttle"
 )
@@ -452,7 +453,7 @@ type mallItem struct {
 	CreateTime  string `json:"createTime"`
 }
 
-func mallItems(ms []*opencube.MallOrder) []mallItem {
+func mallItems(ms []*shop.MallOrder) []mallItem {
 	out := []mallItem{}
 	for _, m := range ms {
 		it := mallItem{OrderNo: m.OrderNo, DeviceCode: m.ICCID, PackageCode: m.PackageCode, OrderPeriod: m.OrderPeriod,
@@ -511,7 +512,7 @@ func (s *Server) payResult(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.Svc.FindOrders(c.ctx, opencube.MallOrderFilter{OrderNo: no})
+	ms, err := s.Svc.FindOrders(c.ctx, shop.MallOrderFilter{OrderNo: no})
 	if err != nil {
 		return nil, err
 	}
@@ -532,15 +533,15 @@ type Service interface {
 	// Order records a purchase; a paid one becomes an order on the SIM in
 	// the same transaction. The same order number again returns the first
 	// outcome.
-	Order(ctx context.Context, r opencube.MallOrderRequest) (*opencube.MallOrder, *opencube.Order, error)
+	Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.MallOrder, *opencube.Order, error)
 	// SIMOrders returns the SIM's active and pending orders, and its Mall
 	// orders awaiting payment.
-	SIMOrders(ctx context.Context, iccid string) (active, pending []*opencube.Order, unpaid []*opencube.MallOrder, err error)
+	SIMOrders(ctx context.Context, iccid string) (active, pending []*opencube.Order, unpaid []*shop.MallOrder, err error)
 	// FindOrders lists the enterprise's Mall orders.
-	FindOrders(ctx context.Context, f opencube.MallOrderFilter) ([]*opencube.MallOrder, error)
+	FindOrders(ctx context.Context, f shop.MallOrderFilter) ([]*shop.MallOrder, error)
 	// AutoRenewals returns the SIM's Mall orders with auto-renewal on.
-	AutoRenewals(ctx context.Context, iccid string) ([]*opencube.MallOrder, error)
+	AutoRenewals(ctx context.Context, iccid string) ([]*shop.MallOrder, error)
 	// CancelAutoRenewal turns auto-renewal off for one of the SIM's Mall
 	// orders (all of them when orderNo is empty) and returns those changed.
-	CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]*opencube.MallOrder, error)
+	CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]*shop.MallOrder, error)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shop"
 )
 
 // The consumer shops' tables (migration 00005).
@@ -15,9 +16,9 @@ import (
 const esimPlanColumns = `id, enterprise_code, package_code, name, description, mccs, region, continent, hot,
 	volume_bytes, period_days, prices, created_at`
 
-func scanESIMPlan(s scanner) (*opencube.ESIMPlan, error) {
+func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 	var (
-		p      opencube.ESIMPlan
+		p      shop.ESIMPlan
 		prices string
 		days   int32
 	)
@@ -32,8 +33,8 @@ func scanESIMPlan(s scanner) (*opencube.ESIMPlan, error) {
 	return &p, nil
 }
 
-// CreateESIMPlan implements opencube.ShopStore.
-func (db *DB) CreateESIMPlan(ctx context.Context, p *opencube.ESIMPlan) error {
+// CreateESIMPlan implements shop.ShopStore.
+func (db *DB) CreateESIMPlan(ctx context.Context, p *shop.ESIMPlan) error {
 	prices, err := json.Marshal(p.Prices)
 	if err != nil {
 		return err
@@ -78,8 +79,8 @@ func queryAll[T any](ctx context.Context, db *DB, what, sql string, args []any, 
 	return out, nil
 }
 
-// FindESIMPlans implements opencube.ShopStore.
-func (db *DB) FindESIMPlans(ctx context.Context, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error) {
+// FindESIMPlans implements shop.ShopStore.
+func (db *DB) FindESIMPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop.ESIMPlan, error) {
 	q := &query{}
 	where := `enterprise_code = ` + q.arg(f.Enterprise)
 	if f.ID != 0 {
@@ -99,21 +100,21 @@ func (db *DB) FindESIMPlans(ctx context.Context, f opencube.ESIMPlanFilter) ([]*
 
 const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at`
 
-func scanProfile(s scanner) (*opencube.Profile, error) {
+func scanProfile(s scanner) (*shop.Profile, error) {
 	var (
-		p     opencube.Profile
+		p     shop.Profile
 		state string
 	)
 	if err := s.Scan(&p.ICCID, &p.EnterpriseCode, &p.SMDPAddress, &p.MatchingID, &p.ConfirmationCode, &state, &p.OrderID,
 		&p.CreatedAt, &p.UpdatedAt); err != nil {
 		return nil, err
 	}
-	p.State, p.CreatedAt, p.UpdatedAt = opencube.ProfileState(state), utc(p.CreatedAt), utc(p.UpdatedAt)
+	p.State, p.CreatedAt, p.UpdatedAt = shop.ProfileState(state), utc(p.CreatedAt), utc(p.UpdatedAt)
 	return &p, nil
 }
 
-// ImportProfiles implements opencube.ShopStore.
-func (db *DB) ImportProfiles(ctx context.Context, ps []*opencube.Profile) error {
+// ImportProfiles implements shop.ShopStore.
+func (db *DB) ImportProfiles(ctx context.Context, ps []*shop.Profile) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		t := &orderTx{db: db, tx: tx}
 		for _, p := range ps {
@@ -133,8 +134,8 @@ func (db *DB) ImportProfiles(ctx context.Context, ps []*opencube.Profile) error 
 	})
 }
 
-// FindProfiles implements opencube.ShopStore.
-func (db *DB) FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*opencube.Profile, error) {
+// FindProfiles implements shop.ShopStore.
+func (db *DB) FindProfiles(ctx context.Context, f shop.ProfileFilter) ([]*shop.Profile, error) {
 	q := &query{}
 	where := `enterprise_code = ` + q.arg(f.Enterprise)
 	if f.State != "" {
@@ -146,7 +147,7 @@ func (db *DB) FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*op
 	return queryAll(ctx, db, "find profiles", `SELECT `+profileColumns+` FROM esim_profiles WHERE `+where+` ORDER BY iccid`, q.args, scanProfile)
 }
 
-func (t *orderTx) profile(ctx context.Context, iccid string) (*opencube.Profile, error) {
+func (t *orderTx) profile(ctx context.Context, iccid string) (*shop.Profile, error) {
 	p, err := scanProfile(t.tx.QueryRow(ctx, `SELECT `+profileColumns+` FROM esim_profiles WHERE iccid = $1 FOR UPDATE`, iccid))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "profile %s not found", iccid)
@@ -157,7 +158,7 @@ func (t *orderTx) profile(ctx context.Context, iccid string) (*opencube.Profile,
 	return p, nil
 }
 
-func (t *orderTx) writeProfile(ctx context.Context, p *opencube.Profile) error {
+func (t *orderTx) writeProfile(ctx context.Context, p *shop.Profile) error {
 	if _, err := t.tx.Exec(ctx, `UPDATE esim_profiles SET state = $1, order_id = $2, updated_at = $3 WHERE iccid = $4`,
 		string(p.State), p.OrderID, p.UpdatedAt, p.ICCID); err != nil {
 		return t.fail("update profile", err)
@@ -171,9 +172,9 @@ func (db *DB) runTx(ctx context.Context, fn func(t *orderTx) error) error {
 	return db.claiming(ctx, nil, false, fn)
 }
 
-// UpdateProfile implements opencube.ShopStore.
-func (db *DB) UpdateProfile(ctx context.Context, accessCode, iccid string, fn func(p *opencube.Profile) error) (*opencube.Profile, error) {
-	var out *opencube.Profile
+// UpdateProfile implements shop.ShopStore.
+func (db *DB) UpdateProfile(ctx context.Context, accessCode, iccid string, fn func(p *shop.Profile) error) (*shop.Profile, error) {
+	var out *shop.Profile
 	err := db.runTx(ctx, func(t *orderTx) error {
 		p, err := t.profile(ctx, iccid)
 		if err != nil {
@@ -191,8 +192,8 @@ func (db *DB) UpdateProfile(ctx context.Context, accessCode, iccid string, fn fu
 	return out, err
 }
 
-// CreateShopUser implements opencube.ShopStore.
-func (db *DB) CreateShopUser(ctx context.Context, u *opencube.ShopUser) error {
+// CreateShopUser implements shop.ShopStore.
+func (db *DB) CreateShopUser(ctx context.Context, u *shop.ShopUser) error {
 	_, err := db.exec(ctx, "create shop user", `INSERT INTO shop_users (id, enterprise_code, email, passwd_md5, created_at) VALUES ($1, $2, $3, $4, $5)`,
 		u.ID, u.EnterpriseCode, u.Email, u.PasswordMD5, u.CreatedAt)
 	switch {
@@ -206,9 +207,9 @@ func (db *DB) CreateShopUser(ctx context.Context, u *opencube.ShopUser) error {
 	return nil
 }
 
-// FindShopUser implements opencube.ShopStore.
-func (db *DB) FindShopUser(ctx context.Context, accessCode, email string) (*opencube.ShopUser, error) {
-	var u opencube.ShopUser
+// FindShopUser implements shop.ShopStore.
+func (db *DB) FindShopUser(ctx context.Context, accessCode, email string) (*shop.ShopUser, error) {
+	var u shop.ShopUser
 	err := retry(ctx, func() error {
 		return db.pool.QueryRow(ctx, `SELECT id, enterprise_code, email, passwd_md5, created_at FROM shop_users
 			WHERE enterprise_code = $1 AND email = $2`, accessCode, email).Scan(&u.ID, &u.EnterpriseCode, &u.Email, &u.PasswordMD5, &u.CreatedAt)
@@ -223,16 +224,16 @@ func (db *DB) FindShopUser(ctx context.Context, accessCode, email string) (*open
 	return &u, nil
 }
 
-// PutSession implements opencube.ShopStore.
-func (db *DB) PutSession(ctx context.Context, s *opencube.Session) error {
+// PutSession implements shop.ShopStore.
+func (db *DB) PutSession(ctx context.Context, s *shop.Session) error {
 	_, err := db.exec(ctx, "put session", `INSERT INTO shop_sessions (token_hash, user_id, enterprise_code, email, expires_at)
 		VALUES ($1, $2, $3, $4, $5)`, s.TokenHash, s.UserID, s.EnterpriseCode, s.Email, s.ExpiresAt)
 	return err
 }
 
-// FindSession implements opencube.ShopStore.
-func (db *DB) FindSession(ctx context.Context, tokenHash string) (*opencube.Session, error) {
-	var s opencube.Session
+// FindSession implements shop.ShopStore.
+func (db *DB) FindSession(ctx context.Context, tokenHash string) (*shop.Session, error) {
+	var s shop.Session
 	err := retry(ctx, func() error {
 		return db.pool.QueryRow(ctx, `SELECT token_hash, user_id, enterprise_code, email, expires_at FROM shop_sessions
 			WHERE token_hash = $1`, tokenHash).Scan(&s.TokenHash, &s.UserID, &s.EnterpriseCode, &s.Email, &s.ExpiresAt)
@@ -247,8 +248,8 @@ func (db *DB) FindSession(ctx context.Context, tokenHash string) (*opencube.Sess
 	return &s, nil
 }
 
-// PutVerificationCode implements opencube.ShopStore.
-func (db *DB) PutVerificationCode(ctx context.Context, v *opencube.VerificationCode) error {
+// PutVerificationCode implements shop.ShopStore.
+func (db *DB) PutVerificationCode(ctx context.Context, v *shop.VerificationCode) error {
 	_, err := db.exec(ctx, "put verification code", `INSERT INTO shop_codes (enterprise_code, email, code, expires_at)
 		VALUES ($1, $2, $3, $4)
 		ON CONFLICT (enterprise_code, email) DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at`,
@@ -256,9 +257,9 @@ func (db *DB) PutVerificationCode(ctx context.Context, v *opencube.VerificationC
 	return err
 }
 
-// FindVerificationCode implements opencube.ShopStore.
-func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error) {
-	var v opencube.VerificationCode
+// FindVerificationCode implements shop.ShopStore.
+func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string) (*shop.VerificationCode, error) {
+	var v shop.VerificationCode
 	err := retry(ctx, func() error {
 		return db.pool.QueryRow(ctx, `SELECT enterprise_code, email, code, expires_at FROM shop_codes
 			WHERE (enterprise_code = $1 OR $1 = '') AND email = $2 ORDER BY expires_at DESC LIMIT 1`, accessCode, email).Scan(&v.EnterpriseCode, &v.Email, &v.Code, &v.ExpiresAt)
@@ -276,9 +277,9 @@ func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string
 const esimOrderColumns = `id, enterprise_code, user_id, email, plan_id, package_code, plan_name, period_num, currency,
 	amount_minor, top_up, iccid, status, payment_provider, payment_ref, created_at, expires_at, paid_at, updated_at`
 
-func scanESIMOrder(s scanner) (*opencube.ESIMOrder, error) {
+func scanESIMOrder(s scanner) (*shop.ESIMOrder, error) {
 	var (
-		o              opencube.ESIMOrder
+		o              shop.ESIMOrder
 		period, status int32
 	)
 	if err := s.Scan(&o.ID, &o.EnterpriseCode, &o.UserID, &o.Email, &o.PlanID, &o.PackageCode, &o.PlanName, &period,
@@ -286,16 +287,16 @@ func scanESIMOrder(s scanner) (*opencube.ESIMOrder, error) {
 		&o.ExpiresAt, &o.PaidAt, &o.UpdatedAt); err != nil {
 		return nil, err
 	}
-	o.PeriodNum, o.Status = int(period), opencube.ESIMOrderStatus(status)
+	o.PeriodNum, o.Status = int(period), shop.ESIMOrderStatus(status)
 	o.CreatedAt, o.ExpiresAt, o.UpdatedAt, o.PaidAt = utc(o.CreatedAt), utc(o.ExpiresAt), utc(o.UpdatedAt), utcp(o.PaidAt)
 	return &o, nil
 }
 
-// CreateESIMOrder implements opencube.ShopStore. The profile is claimed
+// CreateESIMOrder implements shop.ShopStore. The profile is claimed
 // with FOR UPDATE SKIP LOCKED: concurrent pre-orders, on any node, each
 // lock a different available row (or find none), and the state is re-checked
 // on the locked row, so a profile is never reserved twice.
-func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserve bool, jobs []*opencube.Job) error {
+func (db *DB) CreateESIMOrder(ctx context.Context, o *shop.ESIMOrder, reserve bool, jobs []*opencube.Job) error {
 	return db.runTx(ctx, func(t *orderTx) error {
 		if reserve {
 			var iccid string
@@ -304,7 +305,7 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserv
 					ORDER BY iccid LIMIT 1 FOR UPDATE SKIP LOCKED)
 				AND state = $5
 				RETURNING iccid`,
-				string(opencube.ProfileReserved), o.ID, o.CreatedAt, o.EnterpriseCode, string(opencube.ProfileAvailable)).Scan(&iccid)
+				string(shop.ProfileReserved), o.ID, o.CreatedAt, o.EnterpriseCode, string(shop.ProfileAvailable)).Scan(&iccid)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return opencube.Errorf(opencube.KindSoldOut, "no eSIM profile available")
 			}
@@ -333,8 +334,8 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserv
 	})
 }
 
-// UpdateESIMOrder implements opencube.ShopStore.
-func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencube.ESIMOrder, p *opencube.Profile) ([]*opencube.Job, error)) error {
+// UpdateESIMOrder implements shop.ShopStore.
+func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error)) error {
 	return db.runTx(ctx, func(t *orderTx) error {
 		o, err := scanESIMOrder(t.tx.QueryRow(ctx, `SELECT `+esimOrderColumns+` FROM esim_orders WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -343,7 +344,7 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencub
 		if err != nil {
 			return t.fail("find eSIM order", err)
 		}
-		var p *opencube.Profile
+		var p *shop.Profile
 		if o.ICCID != "" {
 			if p, err = t.profile(ctx, o.ICCID); err != nil {
 				return err
@@ -371,11 +372,11 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencub
 	})
 }
 
-// FindESIMOrder implements opencube.ShopStore.
-func (db *DB) FindESIMOrder(ctx context.Context, id string) (*opencube.ESIMOrder, *opencube.Profile, error) {
+// FindESIMOrder implements shop.ShopStore.
+func (db *DB) FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *shop.Profile, error) {
 	var (
-		o *opencube.ESIMOrder
-		p *opencube.Profile
+		o *shop.ESIMOrder
+		p *shop.Profile
 	)
 	err := retry(ctx, func() error {
 		var err error
@@ -400,9 +401,9 @@ func (db *DB) FindESIMOrder(ctx context.Context, id string) (*opencube.ESIMOrder
 const mallOrderColumns = `enterprise_code, order_no, iccid, package_code, order_period, pay_id, pay_type, pay_amount_minor,
 	pay_currency, paid, auto_renewal, order_id, created_at, updated_at`
 
-func scanMallOrder(s scanner) (*opencube.MallOrder, error) {
+func scanMallOrder(s scanner) (*shop.MallOrder, error) {
 	var (
-		m      opencube.MallOrder
+		m      shop.MallOrder
 		period int32
 	)
 	if err := s.Scan(&m.EnterpriseCode, &m.OrderNo, &m.ICCID, &m.PackageCode, &period, &m.PayID, &m.PayType,
@@ -413,16 +414,16 @@ func scanMallOrder(s scanner) (*opencube.MallOrder, error) {
 	return &m, nil
 }
 
-// UpdateMall implements opencube.ShopStore.
-func (db *DB) UpdateMall(ctx context.Context, fn func(tx opencube.MallTx) error) error {
+// UpdateMall implements shop.ShopStore.
+func (db *DB) UpdateMall(ctx context.Context, fn func(tx shop.MallTx) error) error {
 	return db.runTx(ctx, func(t *orderTx) error { return fn(mallTx{t}) })
 }
 
-// mallTx is an orderTx as an opencube.MallTx.
+// mallTx is an orderTx as an shop.MallTx.
 type mallTx struct{ *orderTx }
 
-// MallOrder implements opencube.MallTx.
-func (t mallTx) MallOrder(ctx context.Context, accessCode, orderNo string) (*opencube.MallOrder, error) {
+// MallOrder implements shop.MallTx.
+func (t mallTx) MallOrder(ctx context.Context, accessCode, orderNo string) (*shop.MallOrder, error) {
 	m, err := scanMallOrder(t.tx.QueryRow(ctx, `SELECT `+mallOrderColumns+` FROM mall_orders
 		WHERE enterprise_code = $1 AND order_no = $2 FOR UPDATE`, accessCode, orderNo))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -434,8 +435,8 @@ func (t mallTx) MallOrder(ctx context.Context, accessCode, orderNo string) (*ope
 	return m, nil
 }
 
-// PutMallOrder implements opencube.MallTx.
-func (t mallTx) PutMallOrder(ctx context.Context, m *opencube.MallOrder) error {
+// PutMallOrder implements shop.MallTx.
+func (t mallTx) PutMallOrder(ctx context.Context, m *shop.MallOrder) error {
 	_, err := t.write(ctx, `INSERT INTO mall_orders (`+mallOrderColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (enterprise_code, order_no) DO UPDATE SET pay_id = excluded.pay_id, pay_type = excluded.pay_type,
@@ -451,8 +452,8 @@ func (t mallTx) PutMallOrder(ctx context.Context, m *opencube.MallOrder) error {
 	return nil
 }
 
-// FindMallOrders implements opencube.ShopStore.
-func (db *DB) FindMallOrders(ctx context.Context, f opencube.MallOrderFilter) ([]*opencube.MallOrder, error) {
+// FindMallOrders implements shop.ShopStore.
+func (db *DB) FindMallOrders(ctx context.Context, f shop.MallOrderFilter) ([]*shop.MallOrder, error) {
 	q := &query{}
 	where := `enterprise_code = ` + q.arg(f.Enterprise)
 	if f.ICCID != "" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shop"
 )
 
 // snapshot is everything an order, Mall or usage write could change: the
@@ -21,7 +22,7 @@ func (f *ratingFixture) snapshot(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	malls, err := f.store.FindMallOrders(f.ctx, opencube.MallOrderFilter{Enterprise: "ENT"})
+	malls, err := f.store.FindMallOrders(f.ctx, shop.MallOrderFilter{Enterprise: "ENT"})
 	if err != nil {
 		t.Fatal(err)
 	}

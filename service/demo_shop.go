@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shop"
 )
 
 // ShopDemo is the consumer shops' part of the demo dataset: an eSIM
@@ -12,8 +13,8 @@ import (
 // P000270's demo SIMs are active and its demo plans carry prices, so every
 // demo SIM can top up in the Mall.)
 type ShopDemo struct {
-	Plans    []*opencube.ESIMPlan
-	Profiles []*opencube.Profile
+	Plans    []*shop.ESIMPlan
+	Profiles []*shop.Profile
 }
 
 // DemoSMDPAddress is the SM-DP+ address of the demo profiles.
@@ -22,10 +23,10 @@ const DemoSMDPAddress = "smdp.demo.opencube.dev"
 // NewShopDemo returns the shops' demo dataset.
 func NewShopDemo() *ShopDemo {
 	const ent = "P000270"
-	prices := func(usd, cny int64) []opencube.Price {
-		return []opencube.Price{{Currency: "USD", AmountMinor: usd}, {Currency: "CNY", AmountMinor: cny}}
+	prices := func(usd, cny int64) []shop.Price {
+		return []shop.Price{{Currency: "USD", AmountMinor: usd}, {Currency: "CNY", AmountMinor: cny}}
 	}
-	d := &ShopDemo{Plans: []*opencube.ESIMPlan{
+	d := &ShopDemo{Plans: []*shop.ESIMPlan{
 		{ID: 1001, EnterpriseCode: ent, PackageCode: "ESIM-CN-1G-7D", Name: "China 1GB 7 days", Description: "1 GB of data in mainland China, valid 7 days",
 			MCCs: []string{"460"}, Continent: "AS", Hot: true, VolumeBytes: 1024 * opencube.MB, PeriodDays: 7, Prices: prices(499, 3500)},
 		{ID: 1002, EnterpriseCode: ent, PackageCode: "ESIM-JP-3G-15D", Name: "Japan 3GB 15 days", Description: "3 GB of data in Japan, valid 15 days",
@@ -36,7 +37,7 @@ func NewShopDemo() *ShopDemo {
 			MCCs: []string{"208", "214", "222", "234", "262"}, Region: true, Continent: "EU", VolumeBytes: 10 * 1024 * opencube.MB, PeriodDays: 30, Prices: prices(1999, 13900)},
 	}}
 	for i := 1; i <= 20; i++ {
-		d.Profiles = append(d.Profiles, &opencube.Profile{
+		d.Profiles = append(d.Profiles, &shop.Profile{
 			ICCID: fmt.Sprintf("894450990000000%05d", i), EnterpriseCode: ent,
 			SMDPAddress: DemoSMDPAddress, MatchingID: fmt.Sprintf("OCDEMO-%04d-7QK2", i),
 		})
@@ -47,7 +48,7 @@ func NewShopDemo() *ShopDemo {
 // Load writes the dataset through s. It reports false, and writes
 // nothing, when the first demo plan already exists.
 func (d *ShopDemo) Load(ctx context.Context, s *ESIM) (bool, error) {
-	ps, err := s.Store.FindESIMPlans(ctx, opencube.ESIMPlanFilter{Enterprise: d.Plans[0].EnterpriseCode, ID: d.Plans[0].ID})
+	ps, err := s.Store.FindESIMPlans(ctx, shop.ESIMPlanFilter{Enterprise: d.Plans[0].EnterpriseCode, ID: d.Plans[0].ID})
 	if err != nil || len(ps) > 0 {
 		return false, err
 	}

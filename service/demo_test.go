@@ -4,8 +4,8 @@ import (
 	"crypto/x509"
 	"testing"
 
-	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/shop"
 )
 
 func TestESIMPlanPrices(t *testing.T) {
@@ -32,7 +32,7 @@ func TestESIMPlanPrices(t *testing.T) {
 		t.Errorf("%d regional plans, want 1", regions)
 	}
 	for _, p := range d.Profiles {
-		p.State = opencube.ProfileAvailable
+		p.State = shop.ProfileAvailable
 		if err := p.Validate(); err != nil {
 			t.Errorf("profile %s: %v", p.ICCID, err)
 		}

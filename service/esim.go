@@ -12,6 +12,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/money"
+	"github.com/opencube/opencube/shop"
 )
 
 // Defaults of an ESIM.
@@ -25,7 +26,7 @@ const (
 // pre-orders reserving profiles from the inventory, payments, and the
 // operator's inventory management.
 type ESIM struct {
-	Store opencube.Store
+	Store ESIMStore
 	Clock opencube.Clock
 	IDs   *IDGenerator
 	// PreOrderTimeout is how long a pre-order holds its profile unpaid.
@@ -38,8 +39,14 @@ type ESIM struct {
 	Sandbox bool
 }
 
+// ESIMStore is what ESIM reads and writes.
+type ESIMStore interface {
+	opencube.Store
+	shop.ShopStore
+}
+
 // NewESIM returns an ESIM with the default settings.
-func NewESIM(store opencube.Store, clock opencube.Clock, ids *IDGenerator) *ESIM {
+func NewESIM(store ESIMStore, clock opencube.Clock, ids *IDGenerator) *ESIM {
 	return &ESIM{Store: store, Clock: clock, IDs: ids,
 		PreOrderTimeout: DefaultPreOrderTimeout, TokenTTL: DefaultTokenTTL, CodeTTL: DefaultCodeTTL}
 }
@@ -74,12 +81,12 @@ func HashToken(token string) string {
 
 // SendVerificationCode makes a new six-digit code for the address and
 // returns it, for the protocol layer to e-mail.
-func (s *ESIM) SendVerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error) {
+func (s *ESIM) SendVerificationCode(ctx context.Context, accessCode, email string) (*shop.VerificationCode, error) {
 	e, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, err
 	}
-	v := &opencube.VerificationCode{EnterpriseCode: accessCode, Email: e, Code: randomDigits(6), ExpiresAt: s.Clock.Now().Add(s.CodeTTL)}
+	v := &shop.VerificationCode{EnterpriseCode: accessCode, Email: e, Code: randomDigits(6), ExpiresAt: s.Clock.Now().Add(s.CodeTTL)}
 	if err := s.Store.PutVerificationCode(ctx, v); err != nil {
 		return nil, err
 	}
@@ -88,7 +95,7 @@ func (s *ESIM) SendVerificationCode(ctx context.Context, accessCode, email strin
 
 // VerificationCode returns the address's current code, for the sandbox aid
 // of D21; KindUnauthenticated unless the service is a sandbox.
-func (s *ESIM) VerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error) {
+func (s *ESIM) VerificationCode(ctx context.Context, accessCode, email string) (*shop.VerificationCode, error) {
 	if !s.Sandbox {
 		return nil, opencube.Errorf(opencube.KindUnauthenticated, "verification codes are readable in sandbox mode only")
 	}
@@ -108,7 +115,7 @@ func checkPasswd(passwd string) error {
 
 // Register creates a consumer after checking the e-mail verification code,
 // and logs it in: it returns the user and a new x-access-token.
-func (s *ESIM) Register(ctx context.Context, accessCode, email, passwdMD5, code string) (*opencube.ShopUser, string, error) {
+func (s *ESIM) Register(ctx context.Context, accessCode, email, passwdMD5, code string) (*shop.ShopUser, string, error) {
 	e, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, "", err
@@ -125,7 +132,7 @@ func (s *ESIM) Register(ctx context.Context, accessCode, email, passwdMD5, code 
 	if err != nil || v.Code != code || !s.Clock.Now().Before(v.ExpiresAt) {
 		return nil, "", opencube.Invalid("verifyCode", "wrong or expired verification code").Because(opencube.CauseVerifyCode)
 	}
-	u := &opencube.ShopUser{ID: opencube.NewUUID(), EnterpriseCode: accessCode, Email: e, PasswordMD5: strings.ToLower(passwdMD5), CreatedAt: s.Clock.Now()}
+	u := &shop.ShopUser{ID: opencube.NewUUID(), EnterpriseCode: accessCode, Email: e, PasswordMD5: strings.ToLower(passwdMD5), CreatedAt: s.Clock.Now()}
 	if err := s.Store.CreateShopUser(ctx, u); err != nil {
 		return nil, "", err
 	}
@@ -135,7 +142,7 @@ func (s *ESIM) Register(ctx context.Context, accessCode, email, passwdMD5, code 
 
 // Login checks a consumer's password and returns a new x-access-token;
 // KindUnauthenticated for an unknown address or a wrong password.
-func (s *ESIM) Login(ctx context.Context, accessCode, email, passwdMD5 string) (*opencube.ShopUser, string, error) {
+func (s *ESIM) Login(ctx context.Context, accessCode, email, passwdMD5 string) (*shop.ShopUser, string, error) {
 	e, err := NormalizeEmail(email)
 	if err != nil {
 		return nil, "", err
@@ -151,16 +158,16 @@ func (s *ESIM) Login(ctx context.Context, accessCode, email, passwdMD5 string) (
 	return u, token, err
 }
 
-func (s *ESIM) newSession(ctx context.Context, u *opencube.ShopUser) (string, error) {
+func (s *ESIM) newSession(ctx context.Context, u *shop.ShopUser) (string, error) {
 	token := opencube.NewUUID() + opencube.NewUUID()[:8]
-	err := s.Store.PutSession(ctx, &opencube.Session{TokenHash: HashToken(token), UserID: u.ID, EnterpriseCode: u.EnterpriseCode,
+	err := s.Store.PutSession(ctx, &shop.Session{TokenHash: HashToken(token), UserID: u.ID, EnterpriseCode: u.EnterpriseCode,
 		Email: u.Email, ExpiresAt: s.Clock.Now().Add(s.TokenTTL)})
 	return token, err
 }
 
 // Authenticate returns the session of an x-access-token; KindTokenExpired
 // when it is missing, unknown or expired.
-func (s *ESIM) Authenticate(ctx context.Context, token string) (*opencube.Session, error) {
+func (s *ESIM) Authenticate(ctx context.Context, token string) (*shop.Session, error) {
 	if token == "" {
 		return nil, opencube.Errorf(opencube.KindTokenExpired, "x-access-token is required")
 	}
@@ -175,7 +182,7 @@ func (s *ESIM) Authenticate(ctx context.Context, token string) (*opencube.Sessio
 }
 
 // FindPlans returns the catalog plans f selects.
-func (s *ESIM) FindPlans(ctx context.Context, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error) {
+func (s *ESIM) FindPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop.ESIMPlan, error) {
 	if f.Enterprise == "" {
 		return nil, opencube.Invalid("partnerCode", "partnerCode is required")
 	}
@@ -183,8 +190,8 @@ func (s *ESIM) FindPlans(ctx context.Context, f opencube.ESIMPlanFilter) ([]*ope
 }
 
 // Plan returns one catalog plan; KindPlanNotOrderable when unknown.
-func (s *ESIM) Plan(ctx context.Context, accessCode string, id int64) (*opencube.ESIMPlan, error) {
-	ps, err := s.Store.FindESIMPlans(ctx, opencube.ESIMPlanFilter{Enterprise: accessCode, ID: id})
+func (s *ESIM) Plan(ctx context.Context, accessCode string, id int64) (*shop.ESIMPlan, error) {
+	ps, err := s.Store.FindESIMPlans(ctx, shop.ESIMPlanFilter{Enterprise: accessCode, ID: id})
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +202,7 @@ func (s *ESIM) Plan(ctx context.Context, accessCode string, id int64) (*opencube
 }
 
 // PriceIn returns p's price in currency (any case), and whether it has one.
-func PriceIn(p *opencube.ESIMPlan, currency string) (int64, bool) {
+func PriceIn(p *shop.ESIMPlan, currency string) (int64, bool) {
 	for _, pr := range p.Prices {
 		if strings.EqualFold(pr.Currency, currency) {
 			return pr.AmountMinor, true
@@ -207,7 +214,7 @@ func PriceIn(p *opencube.ESIMPlan, currency string) (int64, bool) {
 // PreOrder reserves one available profile for the session's consumer and
 // opens an order waiting for payment for PreOrderTimeout (or, with
 // r.ICCID, opens a top-up order for a profile the consumer bought).
-func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.PreOrderRequest) (*opencube.ESIMOrder, error) {
+func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, error) {
 	if r.PeriodNum == 0 {
 		r.PeriodNum = 1
 	}
@@ -238,19 +245,19 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.
 			Because(opencube.CausePrice, "money", money.Format(total), strings.ToUpper(r.Currency))
 	}
 	now := s.Clock.Now()
-	o := &opencube.ESIMOrder{
+	o := &shop.ESIMOrder{
 		ID: ESIMOrderID(s.IDs.Next(now)), EnterpriseCode: sess.EnterpriseCode, UserID: sess.UserID, Email: sess.Email,
 		PlanID: plan.ID, PackageCode: plan.PackageCode, PlanName: plan.Name, PeriodNum: r.PeriodNum,
-		Currency: strings.ToUpper(r.Currency), AmountMinor: total, Status: opencube.ESIMWaiting,
+		Currency: strings.ToUpper(r.Currency), AmountMinor: total, Status: shop.ESIMWaiting,
 		CreatedAt: now, ExpiresAt: now.Add(s.PreOrderTimeout), UpdatedAt: now,
 	}
 	reserve := true
 	if r.ICCID != "" {
-		ps, err := s.Store.FindProfiles(ctx, opencube.ProfileFilter{Enterprise: sess.EnterpriseCode, ICCID: r.ICCID})
+		ps, err := s.Store.FindProfiles(ctx, shop.ProfileFilter{Enterprise: sess.EnterpriseCode, ICCID: r.ICCID})
 		if err != nil {
 			return nil, err
 		}
-		if len(ps) == 0 || (ps[0].State != opencube.ProfileSold && ps[0].State != opencube.ProfileInstalled) {
+		if len(ps) == 0 || (ps[0].State != shop.ProfileSold && ps[0].State != shop.ProfileInstalled) {
 			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", r.ICCID)
 		}
 		if prev, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID); err != nil || prev.UserID != sess.UserID {
@@ -272,29 +279,29 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *opencube.Session, r opencube.
 // notification that settled the order, again, answers as it did), a pre-order
 // that timed out (KindPreOrderTimeout) or an amount or currency that
 // differs from the order (KindPriceMismatch).
-func (s *ESIM) Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder, error) {
-	var out *opencube.ESIMOrder
-	err := s.Store.UpdateESIMOrder(ctx, p.OrderID, func(o *opencube.ESIMOrder, prof *opencube.Profile) ([]*opencube.Job, error) {
+func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error) {
+	var out *shop.ESIMOrder
+	err := s.Store.UpdateESIMOrder(ctx, p.OrderID, func(o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
 		now := s.Clock.Now()
 		switch {
 		case o.EnterpriseCode != p.AccessCode:
 			return nil, opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", p.OrderID)
-		case o.Status != opencube.ESIMWaiting && p.Reference != "" && o.PaymentProvider == p.Provider &&
-			o.PaymentRef == p.Reference && (o.Status == opencube.ESIMPaid) == p.Succeeded:
+		case o.Status != shop.ESIMWaiting && p.Reference != "" && o.PaymentProvider == p.Provider &&
+			o.PaymentRef == p.Reference && (o.Status == shop.ESIMPaid) == p.Succeeded:
 			// The notification that settled the order, again (a provider's
 			// retry, its first answer lost): the same outcome (D28).
 			out = o
 			return nil, nil
-		case o.Status == opencube.ESIMCancelled || (o.Status == opencube.ESIMWaiting && !now.Before(o.ExpiresAt)):
+		case o.Status == shop.ESIMCancelled || (o.Status == shop.ESIMWaiting && !now.Before(o.ExpiresAt)):
 			return nil, opencube.Errorf(opencube.KindPreOrderTimeout, "pre-order %s timed out", o.ID)
-		case o.Status != opencube.ESIMWaiting:
+		case o.Status != shop.ESIMWaiting:
 			return nil, opencube.Errorf(opencube.KindOrderState, "order %s is already settled (status %d)", o.ID, o.Status).Because(opencube.CauseOrderSettled)
 		}
 		if !p.Succeeded {
-			o.Status, o.UpdatedAt = opencube.ESIMFailed, now
+			o.Status, o.UpdatedAt = shop.ESIMFailed, now
 			o.PaymentProvider, o.PaymentRef = p.Provider, p.Reference
 			if prof != nil && !o.TopUp {
-				prof.State, prof.OrderID, prof.UpdatedAt = opencube.ProfileAvailable, "", now
+				prof.State, prof.OrderID, prof.UpdatedAt = shop.ProfileAvailable, "", now
 			}
 			out = o
 			return nil, nil
@@ -303,13 +310,13 @@ func (s *ESIM) Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder
 			return nil, opencube.Errorf(opencube.KindPriceMismatch, "paid %d %s, order %s costs %d %s", p.AmountMinor, p.Currency, o.ID, o.AmountMinor, o.Currency).
 				Because(opencube.CausePrice, "payAmount", money.Format(o.AmountMinor), o.Currency)
 		}
-		if !o.TopUp && (prof == nil || prof.State != opencube.ProfileReserved || prof.OrderID != o.ID) {
+		if !o.TopUp && (prof == nil || prof.State != shop.ProfileReserved || prof.OrderID != o.ID) {
 			return nil, opencube.Errorf(opencube.KindInternal, "order %s holds no reserved profile", o.ID)
 		}
-		o.Status, o.PaidAt, o.UpdatedAt = opencube.ESIMPaid, &now, now
+		o.Status, o.PaidAt, o.UpdatedAt = shop.ESIMPaid, &now, now
 		o.PaymentProvider, o.PaymentRef = p.Provider, p.Reference
 		if !o.TopUp {
-			prof.State, prof.UpdatedAt = opencube.ProfileSold, now
+			prof.State, prof.UpdatedAt = shop.ProfileSold, now
 		}
 		out = o
 		return []*opencube.Job{{ID: opencube.NewUUID(), Kind: opencube.JobESIMInstallMail, Key: o.ID, RunAt: now}}, nil
@@ -321,17 +328,17 @@ func (s *ESIM) Pay(ctx context.Context, p opencube.Payment) (*opencube.ESIMOrder
 // order when it still waits for payment past its time, and releases its
 // profile; otherwise it does nothing.
 func (s *ESIM) ExpirePreOrder(ctx context.Context, j *opencube.Job) error {
-	err := s.Store.UpdateESIMOrder(ctx, j.Key, func(o *opencube.ESIMOrder, prof *opencube.Profile) ([]*opencube.Job, error) {
+	err := s.Store.UpdateESIMOrder(ctx, j.Key, func(o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
 		now := s.Clock.Now()
-		if o.Status != opencube.ESIMWaiting {
+		if o.Status != shop.ESIMWaiting {
 			return nil, nil
 		}
 		if now.Before(o.ExpiresAt) {
 			return nil, &RetryLater{At: o.ExpiresAt, Err: fmt.Errorf("pre-order %s not due yet", o.ID)}
 		}
-		o.Status, o.UpdatedAt = opencube.ESIMCancelled, now
+		o.Status, o.UpdatedAt = shop.ESIMCancelled, now
 		if prof != nil && !o.TopUp && prof.OrderID == o.ID {
-			prof.State, prof.OrderID, prof.UpdatedAt = opencube.ProfileAvailable, "", now
+			prof.State, prof.OrderID, prof.UpdatedAt = shop.ProfileAvailable, "", now
 		}
 		return nil, nil
 	})
@@ -343,7 +350,7 @@ func (s *ESIM) ExpirePreOrder(ctx context.Context, j *opencube.Job) error {
 
 // Order returns the session consumer's order and its profile;
 // KindOrderNotFound for another consumer's.
-func (s *ESIM) Order(ctx context.Context, sess *opencube.Session, id string) (*opencube.ESIMOrder, *opencube.Profile, error) {
+func (s *ESIM) Order(ctx context.Context, sess *shop.Session, id string) (*shop.ESIMOrder, *shop.Profile, error) {
 	o, p, err := s.Store.FindESIMOrder(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -355,7 +362,7 @@ func (s *ESIM) Order(ctx context.Context, sess *opencube.Session, id string) (*o
 }
 
 // CreatePlan adds a plan to the eSIM catalog.
-func (s *ESIM) CreatePlan(ctx context.Context, p *opencube.ESIMPlan) error {
+func (s *ESIM) CreatePlan(ctx context.Context, p *shop.ESIMPlan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -367,14 +374,14 @@ func (s *ESIM) CreatePlan(ctx context.Context, p *opencube.ESIMPlan) error {
 
 // ImportProfiles adds profiles to the inventory as available, all or
 // nothing.
-func (s *ESIM) ImportProfiles(ctx context.Context, ps []*opencube.Profile) error {
+func (s *ESIM) ImportProfiles(ctx context.Context, ps []*shop.Profile) error {
 	if len(ps) == 0 {
 		return opencube.Invalid("profiles", "no profiles to import")
 	}
 	now := s.Clock.Now()
 	seen := make(map[string]bool, len(ps))
 	for _, p := range ps {
-		p.State, p.OrderID, p.CreatedAt, p.UpdatedAt = opencube.ProfileAvailable, "", now, now
+		p.State, p.OrderID, p.CreatedAt, p.UpdatedAt = shop.ProfileAvailable, "", now, now
 		if err := p.Validate(); err != nil {
 			return err
 		}
@@ -388,22 +395,22 @@ func (s *ESIM) ImportProfiles(ctx context.Context, ps []*opencube.Profile) error
 
 // MarkProfile records that a profile was installed or deleted (as an SM-DP+
 // notification would say).
-func (s *ESIM) MarkProfile(ctx context.Context, accessCode, iccid string, to opencube.ProfileState) (*opencube.Profile, error) {
-	if to != opencube.ProfileInstalled && to != opencube.ProfileDeleted {
+func (s *ESIM) MarkProfile(ctx context.Context, accessCode, iccid string, to shop.ProfileState) (*shop.Profile, error) {
+	if to != shop.ProfileInstalled && to != shop.ProfileDeleted {
 		return nil, opencube.Invalid("state", "a profile can be marked installed or deleted, not %q", to)
 	}
-	return s.Store.UpdateProfile(ctx, accessCode, iccid, func(p *opencube.Profile) error {
+	return s.Store.UpdateProfile(ctx, accessCode, iccid, func(p *shop.Profile) error {
 		return p.Mark(to, s.Clock.Now())
 	})
 }
 
 // FindOrder implements esim.Service.
-func (s *ESIM) FindOrder(ctx context.Context, id string) (*opencube.ESIMOrder, *opencube.Profile, error) {
+func (s *ESIM) FindOrder(ctx context.Context, id string) (*shop.ESIMOrder, *shop.Profile, error) {
 	return s.Store.FindESIMOrder(ctx, id)
 }
 
 // FindProfiles implements admin.ESIMService.
-func (s *ESIM) FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*opencube.Profile, error) {
+func (s *ESIM) FindProfiles(ctx context.Context, f shop.ProfileFilter) ([]*shop.Profile, error) {
 	return s.Store.FindProfiles(ctx, f)
 }
 

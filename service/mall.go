@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/money"
+	"github.com/opencube/opencube/shop"
 )
 
 // Verify is the Mall's card login: the SIM must be the enterprise's
@@ -57,7 +58,7 @@ func (s *Mall) Plans(ctx context.Context, iccid string) ([]*opencube.Plan, error
 // the plan's price times the periods (KindPriceMismatch). The same order
 // number again returns the first outcome; a pending order paid later
 // becomes the SIM order then.
-func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencube.MallOrder, *opencube.Order, error) {
+func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.MallOrder, *opencube.Order, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -75,10 +76,10 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 		return nil, nil, opencube.Invalid("payAmount", "payAmount must not be negative")
 	}
 	var (
-		m     *opencube.MallOrder
+		m     *shop.MallOrder
 		order *opencube.Order
 	)
-	err = s.Store.UpdateMall(ctx, func(tx opencube.MallTx) error {
+	err = s.Store.UpdateMall(ctx, func(tx shop.MallTx) error {
 		m, order = nil, nil
 		prev, err := tx.MallOrder(ctx, code, r.OrderNo)
 		if err != nil {
@@ -117,7 +118,7 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 				Because(opencube.CausePrice, "payAmount", money.Format(want), plan.Currency)
 		}
 		now := s.Clock.Now()
-		m = &opencube.MallOrder{
+		m = &shop.MallOrder{
 			OrderNo: r.OrderNo, EnterpriseCode: code, ICCID: sim.ICCID, PackageCode: plan.Code, OrderPeriod: r.OrderPeriod,
 			PayID: r.PayID, PayType: r.PayType, PayAmountMinor: r.PayAmountMinor, PayCurrency: strings.ToUpper(r.PayCurrency),
 			Paid: r.Paid, AutoRenewal: r.AutoRenewal, CreatedAt: now, UpdatedAt: now,
@@ -152,7 +153,7 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*opencub
 }
 
 // rechargeEvent is the recharge-success push of a paid Mall order.
-func rechargeEvent(m *opencube.MallOrder, o *opencube.Order) *opencube.Event {
+func rechargeEvent(m *shop.MallOrder, o *opencube.Order) *opencube.Event {
 	e := opencube.NewEvent(opencube.EventMallRecharge, o)
 	data, _ := json.Marshal(map[string]string{
 		"orderNo": m.OrderNo, "deviceCode": m.ICCID, "packageCode": m.PackageCode, "orderId": o.ID,
@@ -164,7 +165,7 @@ func rechargeEvent(m *opencube.MallOrder, o *opencube.Order) *opencube.Event {
 
 // SIMOrders returns the SIM's active (in use or suspended) and pending
 // (not enabled) orders, and its Mall orders awaiting payment.
-func (s *Mall) SIMOrders(ctx context.Context, iccid string) (active, pending []*opencube.Order, unpaid []*opencube.MallOrder, err error) {
+func (s *Mall) SIMOrders(ctx context.Context, iccid string) (active, pending []*opencube.Order, unpaid []*shop.MallOrder, err error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, nil, nil, err
@@ -184,7 +185,7 @@ func (s *Mall) SIMOrders(ctx context.Context, iccid string) (active, pending []*
 			pending = append(pending, o)
 		}
 	}
-	ms, err := s.Store.FindMallOrders(ctx, opencube.MallOrderFilter{Enterprise: code, ICCID: iccid})
+	ms, err := s.Store.FindMallOrders(ctx, shop.MallOrderFilter{Enterprise: code, ICCID: iccid})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -197,16 +198,16 @@ func (s *Mall) SIMOrders(ctx context.Context, iccid string) (active, pending []*
 }
 
 // AutoRenewals returns the SIM's Mall orders with auto-renewal on.
-func (s *Mall) AutoRenewals(ctx context.Context, iccid string) ([]*opencube.MallOrder, error) {
+func (s *Mall) AutoRenewals(ctx context.Context, iccid string) ([]*shop.MallOrder, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.Store.FindMallOrders(ctx, opencube.MallOrderFilter{Enterprise: code, ICCID: iccid})
+	ms, err := s.Store.FindMallOrders(ctx, shop.MallOrderFilter{Enterprise: code, ICCID: iccid})
 	if err != nil {
 		return nil, err
 	}
-	var out []*opencube.MallOrder
+	var out []*shop.MallOrder
 	for _, m := range ms {
 		if m.AutoRenewal {
 			out = append(out, m)
@@ -218,15 +219,15 @@ func (s *Mall) AutoRenewals(ctx context.Context, iccid string) ([]*opencube.Mall
 // CancelAutoRenewal turns auto-renewal off for the SIM's Mall order
 // orderNo (every one of the SIM's when orderNo is empty) and returns those
 // it changed; KindOrderNotFound when none has it on.
-func (s *Mall) CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]*opencube.MallOrder, error) {
+func (s *Mall) CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]*shop.MallOrder, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var changed []*opencube.MallOrder
-	err = s.Store.UpdateMall(ctx, func(tx opencube.MallTx) error {
+	var changed []*shop.MallOrder
+	err = s.Store.UpdateMall(ctx, func(tx shop.MallTx) error {
 		changed = changed[:0]
-		ms, err := s.Store.FindMallOrders(ctx, opencube.MallOrderFilter{Enterprise: code, ICCID: iccid, OrderNo: orderNo})
+		ms, err := s.Store.FindMallOrders(ctx, shop.MallOrderFilter{Enterprise: code, ICCID: iccid, OrderNo: orderNo})
 		if err != nil {
 			return err
 		}
@@ -249,7 +250,7 @@ func (s *Mall) CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]
 }
 
 // FindOrders implements mall.Service.
-func (s *Mall) FindOrders(ctx context.Context, f opencube.MallOrderFilter) ([]*opencube.MallOrder, error) {
+func (s *Mall) FindOrders(ctx context.Context, f shop.MallOrderFilter) ([]*shop.MallOrder, error) {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/shop"
 )
 
 // Orders is the order book: the Plan section of the CSSS API
@@ -111,7 +112,7 @@ type Mall struct {
 
 // MallStore is what Mall reads and writes.
 type MallStore interface {
-	opencube.ShopStore
+	shop.ShopStore
 	opencube.OrderStore
 	opencube.SIMStore
 }
@@ -132,6 +133,7 @@ type Store interface {
 	operator.APIKeyStore
 	operator.SIMRequestStore
 	operator.ServiceOrderStore
+	shop.ShopStore
 }
 
 // Set is every service over one store, wired together: what a server runs.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shop"
 )
 
 // The consumer shops' tables (migration 00005). Write transactions run
@@ -20,9 +21,9 @@ const esimPlanColumns = `id, enterprise_code, package_code, name, description, m
 // qInsertESIMPlan creates an eSIM plan.
 var qInsertESIMPlan = prepared(`INSERT INTO esim_plans (` + esimPlanColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
-func scanESIMPlan(s scanner) (*opencube.ESIMPlan, error) {
+func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 	var (
-		p            opencube.ESIMPlan
+		p            shop.ESIMPlan
 		mccs, prices string
 		region, hot  bool
 		created      int64
@@ -39,8 +40,8 @@ func scanESIMPlan(s scanner) (*opencube.ESIMPlan, error) {
 	return &p, nil
 }
 
-// CreateESIMPlan implements opencube.ShopStore.
-func (db *DB) CreateESIMPlan(ctx context.Context, p *opencube.ESIMPlan) error {
+// CreateESIMPlan implements shop.ShopStore.
+func (db *DB) CreateESIMPlan(ctx context.Context, p *shop.ESIMPlan) error {
 	prices, err := json.Marshal(p.Prices)
 	if err != nil {
 		return err
@@ -64,8 +65,8 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *opencube.ESIMPlan) error {
 	})
 }
 
-// FindESIMPlans implements opencube.ShopStore.
-func (db *DB) FindESIMPlans(ctx context.Context, f opencube.ESIMPlanFilter) ([]*opencube.ESIMPlan, error) {
+// FindESIMPlans implements shop.ShopStore.
+func (db *DB) FindESIMPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop.ESIMPlan, error) {
 	q := `SELECT ` + esimPlanColumns + ` FROM esim_plans WHERE enterprise_code = ?`
 	args := []any{f.Enterprise}
 	if f.ID != 0 {
@@ -120,9 +121,9 @@ var (
 	qUpdateProfile    = prepared(`UPDATE esim_profiles SET state = ?, order_id = ?, updated_at = ? WHERE iccid = ?`)
 )
 
-func scanProfile(s scanner) (*opencube.Profile, error) {
+func scanProfile(s scanner) (*shop.Profile, error) {
 	var (
-		p                opencube.Profile
+		p                shop.Profile
 		state            string
 		created, updated int64
 	)
@@ -130,12 +131,12 @@ func scanProfile(s scanner) (*opencube.Profile, error) {
 		&created, &updated); err != nil {
 		return nil, err
 	}
-	p.State, p.CreatedAt, p.UpdatedAt = opencube.ProfileState(state), instant(created), instant(updated)
+	p.State, p.CreatedAt, p.UpdatedAt = shop.ProfileState(state), instant(created), instant(updated)
 	return &p, nil
 }
 
-// ImportProfiles implements opencube.ShopStore.
-func (db *DB) ImportProfiles(ctx context.Context, ps []*opencube.Profile) error {
+// ImportProfiles implements shop.ShopStore.
+func (db *DB) ImportProfiles(ctx context.Context, ps []*shop.Profile) error {
 	return db.update(ctx, func(t *txn) error {
 		for _, p := range ps {
 			_, err := t.execStmt(qInsertProfile,
@@ -158,8 +159,8 @@ func (db *DB) ImportProfiles(ctx context.Context, ps []*opencube.Profile) error 
 	})
 }
 
-// FindProfiles implements opencube.ShopStore.
-func (db *DB) FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*opencube.Profile, error) {
+// FindProfiles implements shop.ShopStore.
+func (db *DB) FindProfiles(ctx context.Context, f shop.ProfileFilter) ([]*shop.Profile, error) {
 	q := `SELECT ` + profileColumns + ` FROM esim_profiles WHERE enterprise_code = ?`
 	args := []any{f.Enterprise}
 	if f.State != "" {
@@ -173,7 +174,7 @@ func (db *DB) FindProfiles(ctx context.Context, f opencube.ProfileFilter) ([]*op
 	return queryAll(ctx, db.read, q+` ORDER BY iccid`, args, scanProfile)
 }
 
-func (t *txn) profile(iccid string) (*opencube.Profile, error) {
+func (t *txn) profile(iccid string) (*shop.Profile, error) {
 	p, err := scanProfile(t.queryRowStmt(qProfile, iccid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "profile %s not found", iccid)
@@ -184,7 +185,7 @@ func (t *txn) profile(iccid string) (*opencube.Profile, error) {
 	return p, nil
 }
 
-func (t *txn) writeProfile(p *opencube.Profile) error {
+func (t *txn) writeProfile(p *shop.Profile) error {
 	_, err := t.execStmt(qUpdateProfile,
 		string(p.State), p.OrderID, micros(p.UpdatedAt), p.ICCID)
 	if err != nil {
@@ -193,9 +194,9 @@ func (t *txn) writeProfile(p *opencube.Profile) error {
 	return nil
 }
 
-// UpdateProfile implements opencube.ShopStore.
-func (db *DB) UpdateProfile(ctx context.Context, accessCode, iccid string, fn func(p *opencube.Profile) error) (*opencube.Profile, error) {
-	var out *opencube.Profile
+// UpdateProfile implements shop.ShopStore.
+func (db *DB) UpdateProfile(ctx context.Context, accessCode, iccid string, fn func(p *shop.Profile) error) (*shop.Profile, error) {
+	var out *shop.Profile
 	err := db.update(ctx, func(t *txn) error {
 		p, err := t.profile(iccid)
 		if err != nil {
@@ -221,8 +222,8 @@ var (
 		ON CONFLICT (enterprise_code, email) DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at`)
 )
 
-// CreateShopUser implements opencube.ShopStore.
-func (db *DB) CreateShopUser(ctx context.Context, u *opencube.ShopUser) error {
+// CreateShopUser implements shop.ShopStore.
+func (db *DB) CreateShopUser(ctx context.Context, u *shop.ShopUser) error {
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.execStmt(qInsertShopUser,
 			u.ID, u.EnterpriseCode, u.Email, u.PasswordMD5, micros(u.CreatedAt))
@@ -241,10 +242,10 @@ func (db *DB) CreateShopUser(ctx context.Context, u *opencube.ShopUser) error {
 	})
 }
 
-// FindShopUser implements opencube.ShopStore.
-func (db *DB) FindShopUser(ctx context.Context, accessCode, email string) (*opencube.ShopUser, error) {
+// FindShopUser implements shop.ShopStore.
+func (db *DB) FindShopUser(ctx context.Context, accessCode, email string) (*shop.ShopUser, error) {
 	var (
-		u       opencube.ShopUser
+		u       shop.ShopUser
 		created int64
 	)
 	err := db.read.QueryRowContext(ctx, `SELECT id, enterprise_code, email, passwd_md5, created_at FROM shop_users
@@ -259,8 +260,8 @@ func (db *DB) FindShopUser(ctx context.Context, accessCode, email string) (*open
 	return &u, nil
 }
 
-// PutSession implements opencube.ShopStore.
-func (db *DB) PutSession(ctx context.Context, s *opencube.Session) error {
+// PutSession implements shop.ShopStore.
+func (db *DB) PutSession(ctx context.Context, s *shop.Session) error {
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.execStmt(qInsertShopSession,
 			s.TokenHash, s.UserID, s.EnterpriseCode, s.Email, micros(s.ExpiresAt))
@@ -271,10 +272,10 @@ func (db *DB) PutSession(ctx context.Context, s *opencube.Session) error {
 	})
 }
 
-// FindSession implements opencube.ShopStore.
-func (db *DB) FindSession(ctx context.Context, tokenHash string) (*opencube.Session, error) {
+// FindSession implements shop.ShopStore.
+func (db *DB) FindSession(ctx context.Context, tokenHash string) (*shop.Session, error) {
 	var (
-		s       opencube.Session
+		s       shop.Session
 		expires int64
 	)
 	err := db.read.QueryRowContext(ctx, `SELECT token_hash, user_id, enterprise_code, email, expires_at FROM shop_sessions
@@ -289,8 +290,8 @@ func (db *DB) FindSession(ctx context.Context, tokenHash string) (*opencube.Sess
 	return &s, nil
 }
 
-// PutVerificationCode implements opencube.ShopStore.
-func (db *DB) PutVerificationCode(ctx context.Context, v *opencube.VerificationCode) error {
+// PutVerificationCode implements shop.ShopStore.
+func (db *DB) PutVerificationCode(ctx context.Context, v *shop.VerificationCode) error {
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.execStmt(qPutCode,
 			v.EnterpriseCode, v.Email, v.Code, micros(v.ExpiresAt))
@@ -301,10 +302,10 @@ func (db *DB) PutVerificationCode(ctx context.Context, v *opencube.VerificationC
 	})
 }
 
-// FindVerificationCode implements opencube.ShopStore.
-func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string) (*opencube.VerificationCode, error) {
+// FindVerificationCode implements shop.ShopStore.
+func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string) (*shop.VerificationCode, error) {
 	var (
-		v       opencube.VerificationCode
+		v       shop.VerificationCode
 		expires int64
 	)
 	err := db.read.QueryRowContext(ctx, `SELECT enterprise_code, email, code, expires_at FROM shop_codes
@@ -331,9 +332,9 @@ var (
 		WHERE id = ?`)
 )
 
-func scanESIMOrder(s scanner) (*opencube.ESIMOrder, error) {
+func scanESIMOrder(s scanner) (*shop.ESIMOrder, error) {
 	var (
-		o                         opencube.ESIMOrder
+		o                         shop.ESIMOrder
 		topUp                     bool
 		status                    int
 		created, expires, updated int64
@@ -344,7 +345,7 @@ func scanESIMOrder(s scanner) (*opencube.ESIMOrder, error) {
 		&paid, &updated); err != nil {
 		return nil, err
 	}
-	o.TopUp, o.Status = topUp, opencube.ESIMOrderStatus(status)
+	o.TopUp, o.Status = topUp, shop.ESIMOrderStatus(status)
 	o.CreatedAt, o.ExpiresAt, o.UpdatedAt = instant(created), instant(expires), instant(updated)
 	if paid.Valid {
 		t := instant(paid.Int64)
@@ -353,14 +354,14 @@ func scanESIMOrder(s scanner) (*opencube.ESIMOrder, error) {
 	return &o, nil
 }
 
-// CreateESIMOrder implements opencube.ShopStore. The single writer
+// CreateESIMOrder implements shop.ShopStore. The single writer
 // serialises claims: the first available profile is taken and marked in
 // the same transaction, so no other claimer can see it available.
-func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserve bool, jobs []*opencube.Job) error {
+func (db *DB) CreateESIMOrder(ctx context.Context, o *shop.ESIMOrder, reserve bool, jobs []*opencube.Job) error {
 	return db.update(ctx, func(t *txn) error {
 		if reserve {
 			var iccid string
-			err := t.queryRowStmt(qAvailableProfile, o.EnterpriseCode, string(opencube.ProfileAvailable)).Scan(&iccid)
+			err := t.queryRowStmt(qAvailableProfile, o.EnterpriseCode, string(shop.ProfileAvailable)).Scan(&iccid)
 			if errors.Is(err, sql.ErrNoRows) {
 				return opencube.Errorf(opencube.KindSoldOut, "no eSIM profile available")
 			}
@@ -368,7 +369,7 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserv
 				return dbError("claim profile", err)
 			}
 			if _, err := t.execStmt(qUpdateProfile,
-				string(opencube.ProfileReserved), o.ID, micros(o.CreatedAt), iccid); err != nil {
+				string(shop.ProfileReserved), o.ID, micros(o.CreatedAt), iccid); err != nil {
 				return dbError("claim profile", err)
 			}
 			o.ICCID = iccid
@@ -392,15 +393,15 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *opencube.ESIMOrder, reserv
 	})
 }
 
-func paidMicros(o *opencube.ESIMOrder) any {
+func paidMicros(o *shop.ESIMOrder) any {
 	if o.PaidAt == nil {
 		return nil
 	}
 	return micros(*o.PaidAt)
 }
 
-// UpdateESIMOrder implements opencube.ShopStore.
-func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencube.ESIMOrder, p *opencube.Profile) ([]*opencube.Job, error)) error {
+// UpdateESIMOrder implements shop.ShopStore.
+func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error)) error {
 	return db.update(ctx, func(t *txn) error {
 		o, err := scanESIMOrder(t.queryRowStmt(qESIMOrder, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -409,7 +410,7 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencub
 		if err != nil {
 			return dbError("find eSIM order", err)
 		}
-		var p *opencube.Profile
+		var p *shop.Profile
 		if o.ICCID != "" {
 			if p, err = t.profile(o.ICCID); err != nil {
 				return err
@@ -436,8 +437,8 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *opencub
 	})
 }
 
-// FindESIMOrder implements opencube.ShopStore.
-func (db *DB) FindESIMOrder(ctx context.Context, id string) (*opencube.ESIMOrder, *opencube.Profile, error) {
+// FindESIMOrder implements shop.ShopStore.
+func (db *DB) FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *shop.Profile, error) {
 	o, err := scanESIMOrder(db.reads.queryRow(ctx, qESIMOrder, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", id)
@@ -466,9 +467,9 @@ var (
 			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at`)
 )
 
-func scanMallOrder(s scanner) (*opencube.MallOrder, error) {
+func scanMallOrder(s scanner) (*shop.MallOrder, error) {
 	var (
-		m                opencube.MallOrder
+		m                shop.MallOrder
 		paid, renew      bool
 		created, updated int64
 	)
@@ -480,16 +481,16 @@ func scanMallOrder(s scanner) (*opencube.MallOrder, error) {
 	return &m, nil
 }
 
-// UpdateMall implements opencube.ShopStore.
-func (db *DB) UpdateMall(ctx context.Context, fn func(tx opencube.MallTx) error) error {
+// UpdateMall implements shop.ShopStore.
+func (db *DB) UpdateMall(ctx context.Context, fn func(tx shop.MallTx) error) error {
 	return db.update(ctx, func(t *txn) error { return fn(mallTxn{t}) })
 }
 
-// mallTxn is the write transaction as an opencube.MallTx.
+// mallTxn is the write transaction as an shop.MallTx.
 type mallTxn struct{ *txn }
 
-// MallOrder implements opencube.MallTx.
-func (t mallTxn) MallOrder(_ context.Context, accessCode, orderNo string) (*opencube.MallOrder, error) {
+// MallOrder implements shop.MallTx.
+func (t mallTxn) MallOrder(_ context.Context, accessCode, orderNo string) (*shop.MallOrder, error) {
 	m, err := scanMallOrder(t.queryRowStmt(qMallOrder, accessCode, orderNo))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -500,8 +501,8 @@ func (t mallTxn) MallOrder(_ context.Context, accessCode, orderNo string) (*open
 	return m, nil
 }
 
-// PutMallOrder implements opencube.MallTx.
-func (t mallTxn) PutMallOrder(_ context.Context, m *opencube.MallOrder) error {
+// PutMallOrder implements shop.MallTx.
+func (t mallTxn) PutMallOrder(_ context.Context, m *shop.MallOrder) error {
 	_, err := t.execStmt(qPutMallOrder,
 		m.EnterpriseCode, m.OrderNo, m.ICCID, m.PackageCode, m.OrderPeriod, m.PayID, m.PayType, m.PayAmountMinor,
 		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, micros(m.CreatedAt), micros(m.UpdatedAt))
@@ -514,8 +515,8 @@ func (t mallTxn) PutMallOrder(_ context.Context, m *opencube.MallOrder) error {
 	return nil
 }
 
-// FindMallOrders implements opencube.ShopStore.
-func (db *DB) FindMallOrders(ctx context.Context, f opencube.MallOrderFilter) ([]*opencube.MallOrder, error) {
+// FindMallOrders implements shop.ShopStore.
+func (db *DB) FindMallOrders(ctx context.Context, f shop.MallOrderFilter) ([]*shop.MallOrder, error) {
 	q := `SELECT ` + mallOrderColumns + ` FROM mall_orders WHERE enterprise_code = ?`
 	args := []any{f.Enterprise}
 	if f.ICCID != "" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/shop"
 )
 
 // testShop checks the ShopStore: the eSIM catalog, profiles and their
@@ -23,22 +24,22 @@ func testShop(t *testing.T, open func(*testing.T) service.Store) {
 	t.Run("Mall", func(t *testing.T) { testShopMall(t, open) })
 }
 
-func newProfiles(ent string, from, n int) []*opencube.Profile {
-	var ps []*opencube.Profile
+func newProfiles(ent string, from, n int) []*shop.Profile {
+	var ps []*shop.Profile
 	for i := from; i < from+n; i++ {
-		ps = append(ps, &opencube.Profile{ICCID: fmt.Sprintf("8944%016d", i), EnterpriseCode: ent, SMDPAddress: "smdp.example.com",
-			MatchingID: fmt.Sprintf("MID-%d", i), State: opencube.ProfileAvailable, CreatedAt: base, UpdatedAt: base})
+		ps = append(ps, &shop.Profile{ICCID: fmt.Sprintf("8944%016d", i), EnterpriseCode: ent, SMDPAddress: "smdp.example.com",
+			MatchingID: fmt.Sprintf("MID-%d", i), State: shop.ProfileAvailable, CreatedAt: base, UpdatedAt: base})
 	}
 	return ps
 }
 
 func testShopPlans(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
-	p1 := &opencube.ESIMPlan{ID: 7, EnterpriseCode: entA, PackageCode: "CN", Name: "China", MCCs: []string{"460"}, Continent: "AS",
-		Hot: true, VolumeBytes: 1 << 30, PeriodDays: 7, Prices: []opencube.Price{{Currency: "USD", AmountMinor: 499}, {Currency: "CNY", AmountMinor: 3500}}, CreatedAt: at(time.Second)}
-	p2 := &opencube.ESIMPlan{ID: 8, EnterpriseCode: entA, PackageCode: "EU", Name: "Europe", Description: "d", MCCs: []string{"208", "262"},
-		Region: true, Continent: "EU", VolumeBytes: 1 << 31, PeriodDays: 30, Prices: []opencube.Price{{Currency: "USD", AmountMinor: 1999}}, CreatedAt: at(time.Second)}
-	for _, p := range []*opencube.ESIMPlan{p2, p1} {
+	p1 := &shop.ESIMPlan{ID: 7, EnterpriseCode: entA, PackageCode: "CN", Name: "China", MCCs: []string{"460"}, Continent: "AS",
+		Hot: true, VolumeBytes: 1 << 30, PeriodDays: 7, Prices: []shop.Price{{Currency: "USD", AmountMinor: 499}, {Currency: "CNY", AmountMinor: 3500}}, CreatedAt: at(time.Second)}
+	p2 := &shop.ESIMPlan{ID: 8, EnterpriseCode: entA, PackageCode: "EU", Name: "Europe", Description: "d", MCCs: []string{"208", "262"},
+		Region: true, Continent: "EU", VolumeBytes: 1 << 31, PeriodDays: 30, Prices: []shop.Price{{Currency: "USD", AmountMinor: 1999}}, CreatedAt: at(time.Second)}
+	for _, p := range []*shop.ESIMPlan{p2, p1} {
 		if err := f.s.CreateESIMPlan(f.ctx, p); err != nil {
 			t.Fatalf("CreateESIMPlan: %v", err)
 		}
@@ -53,16 +54,16 @@ func testShopPlans(t *testing.T, open func(*testing.T) service.Store) {
 	}
 	for _, tt := range []struct {
 		name string
-		f    opencube.ESIMPlanFilter
-		want []*opencube.ESIMPlan
+		f    shop.ESIMPlanFilter
+		want []*shop.ESIMPlan
 	}{
-		{"all", opencube.ESIMPlanFilter{Enterprise: entA}, []*opencube.ESIMPlan{p1, p2}},
-		{"id", opencube.ESIMPlanFilter{Enterprise: entA, ID: 8}, []*opencube.ESIMPlan{p2}},
-		{"mcc", opencube.ESIMPlanFilter{Enterprise: entA, MCC: "262"}, []*opencube.ESIMPlan{p2}},
-		{"mcc prefix is not a match", opencube.ESIMPlanFilter{Enterprise: entA, MCC: "26"}, nil},
-		{"continent", opencube.ESIMPlanFilter{Enterprise: entA, Continent: "AS"}, []*opencube.ESIMPlan{p1}},
-		{"hot", opencube.ESIMPlanFilter{Enterprise: entA, HotOnly: true}, []*opencube.ESIMPlan{p1}},
-		{"other enterprise", opencube.ESIMPlanFilter{Enterprise: entB}, nil},
+		{"all", shop.ESIMPlanFilter{Enterprise: entA}, []*shop.ESIMPlan{p1, p2}},
+		{"id", shop.ESIMPlanFilter{Enterprise: entA, ID: 8}, []*shop.ESIMPlan{p2}},
+		{"mcc", shop.ESIMPlanFilter{Enterprise: entA, MCC: "262"}, []*shop.ESIMPlan{p2}},
+		{"mcc prefix is not a match", shop.ESIMPlanFilter{Enterprise: entA, MCC: "26"}, nil},
+		{"continent", shop.ESIMPlanFilter{Enterprise: entA, Continent: "AS"}, []*shop.ESIMPlan{p1}},
+		{"hot", shop.ESIMPlanFilter{Enterprise: entA, HotOnly: true}, []*shop.ESIMPlan{p1}},
+		{"other enterprise", shop.ESIMPlanFilter{Enterprise: entB}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := f.s.FindESIMPlans(f.ctx, tt.f)
@@ -87,51 +88,51 @@ func testShopProfiles(t *testing.T, open func(*testing.T) service.Store) {
 	if err := f.s.ImportProfiles(f.ctx, dup); opencube.ErrorKind(err) != opencube.KindConflict {
 		t.Errorf("ImportProfiles with a duplicate: %v, want conflict", err)
 	}
-	if got, _ := f.s.FindProfiles(f.ctx, opencube.ProfileFilter{Enterprise: entA, ICCID: dup[0].ICCID}); len(got) != 0 {
+	if got, _ := f.s.FindProfiles(f.ctx, shop.ProfileFilter{Enterprise: entA, ICCID: dup[0].ICCID}); len(got) != 0 {
 		t.Errorf("a failed import kept %d profiles", len(got))
 	}
-	got, err := f.s.FindProfiles(f.ctx, opencube.ProfileFilter{Enterprise: entA})
+	got, err := f.s.FindProfiles(f.ctx, shop.ProfileFilter{Enterprise: entA})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := cmp.Diff(ps, got, opts); d != "" {
 		t.Errorf("FindProfiles (-want +got):\n%s", d)
 	}
-	p, err := f.s.UpdateProfile(f.ctx, entA, ps[0].ICCID, func(p *opencube.Profile) error {
-		p.State, p.UpdatedAt = opencube.ProfileDeleted, at(time.Minute)
+	p, err := f.s.UpdateProfile(f.ctx, entA, ps[0].ICCID, func(p *shop.Profile) error {
+		p.State, p.UpdatedAt = shop.ProfileDeleted, at(time.Minute)
 		return nil
 	})
-	if err != nil || p.State != opencube.ProfileDeleted {
+	if err != nil || p.State != shop.ProfileDeleted {
 		t.Fatalf("UpdateProfile: %v, %+v", err, p)
 	}
-	if got, _ := f.s.FindProfiles(f.ctx, opencube.ProfileFilter{Enterprise: entA, State: opencube.ProfileDeleted}); len(got) != 1 || !got[0].UpdatedAt.Equal(at(time.Minute)) {
+	if got, _ := f.s.FindProfiles(f.ctx, shop.ProfileFilter{Enterprise: entA, State: shop.ProfileDeleted}); len(got) != 1 || !got[0].UpdatedAt.Equal(at(time.Minute)) {
 		t.Errorf("deleted profiles %+v", got)
 	}
-	if _, err := f.s.UpdateProfile(f.ctx, entB, ps[1].ICCID, func(*opencube.Profile) error { return nil }); opencube.ErrorKind(err) != opencube.KindDeviceNotFound {
+	if _, err := f.s.UpdateProfile(f.ctx, entB, ps[1].ICCID, func(*shop.Profile) error { return nil }); opencube.ErrorKind(err) != opencube.KindDeviceNotFound {
 		t.Errorf("UpdateProfile of another enterprise's profile: %v", err)
 	}
 	refuse := opencube.Errorf(opencube.KindOrderState, "no")
-	if _, err := f.s.UpdateProfile(f.ctx, entA, ps[1].ICCID, func(p *opencube.Profile) error {
-		p.State = opencube.ProfileSold
+	if _, err := f.s.UpdateProfile(f.ctx, entA, ps[1].ICCID, func(p *shop.Profile) error {
+		p.State = shop.ProfileSold
 		return refuse
 	}); err != refuse {
 		t.Errorf("UpdateProfile refused: %v", err)
 	}
-	if got, _ := f.s.FindProfiles(f.ctx, opencube.ProfileFilter{Enterprise: entA, ICCID: ps[1].ICCID}); got[0].State != opencube.ProfileAvailable {
+	if got, _ := f.s.FindProfiles(f.ctx, shop.ProfileFilter{Enterprise: entA, ICCID: ps[1].ICCID}); got[0].State != shop.ProfileAvailable {
 		t.Errorf("a refused update wrote %s", got[0].State)
 	}
 }
 
 func testShopUsers(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), false)
-	u := &opencube.ShopUser{ID: "u1", EnterpriseCode: entA, Email: "a@example.com", PasswordMD5: "0123456789abcdef0123456789abcdef", CreatedAt: base}
+	u := &shop.ShopUser{ID: "u1", EnterpriseCode: entA, Email: "a@example.com", PasswordMD5: "0123456789abcdef0123456789abcdef", CreatedAt: base}
 	if err := f.s.CreateShopUser(f.ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.CreateShopUser(f.ctx, &opencube.ShopUser{ID: "u2", EnterpriseCode: entA, Email: "a@example.com", CreatedAt: base}); opencube.ErrorKind(err) != opencube.KindConflict {
+	if err := f.s.CreateShopUser(f.ctx, &shop.ShopUser{ID: "u2", EnterpriseCode: entA, Email: "a@example.com", CreatedAt: base}); opencube.ErrorKind(err) != opencube.KindConflict {
 		t.Errorf("same e-mail: %v, want conflict", err)
 	}
-	if err := f.s.CreateShopUser(f.ctx, &opencube.ShopUser{ID: "u3", EnterpriseCode: entB, Email: "a@example.com", CreatedAt: base}); err != nil {
+	if err := f.s.CreateShopUser(f.ctx, &shop.ShopUser{ID: "u3", EnterpriseCode: entB, Email: "a@example.com", CreatedAt: base}); err != nil {
 		t.Errorf("same e-mail, another enterprise: %v", err)
 	}
 	got, err := f.s.FindShopUser(f.ctx, entA, "a@example.com")
@@ -144,7 +145,7 @@ func testShopUsers(t *testing.T, open func(*testing.T) service.Store) {
 	if _, err := f.s.FindShopUser(f.ctx, entA, "b@example.com"); opencube.ErrorKind(err) != opencube.KindUnauthenticated {
 		t.Errorf("unknown user: %v", err)
 	}
-	s := &opencube.Session{TokenHash: "h1", UserID: "u1", EnterpriseCode: entA, Email: "a@example.com", ExpiresAt: at(time.Hour)}
+	s := &shop.Session{TokenHash: "h1", UserID: "u1", EnterpriseCode: entA, Email: "a@example.com", ExpiresAt: at(time.Hour)}
 	if err := f.s.PutSession(f.ctx, s); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func testShopUsers(t *testing.T, open func(*testing.T) service.Store) {
 		t.Errorf("unknown session: %v", err)
 	}
 	for i, code := range []string{"111111", "222222"} {
-		if err := f.s.PutVerificationCode(f.ctx, &opencube.VerificationCode{EnterpriseCode: entA, Email: "c@example.com", Code: code, ExpiresAt: at(time.Duration(i) * time.Minute)}); err != nil {
+		if err := f.s.PutVerificationCode(f.ctx, &shop.VerificationCode{EnterpriseCode: entA, Email: "c@example.com", Code: code, ExpiresAt: at(time.Duration(i) * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -174,8 +175,8 @@ func testShopUsers(t *testing.T, open func(*testing.T) service.Store) {
 	}
 }
 
-func newESIMOrder(id string) *opencube.ESIMOrder {
-	return &opencube.ESIMOrder{ID: id, EnterpriseCode: entA, UserID: "u1", Email: "a@example.com", PlanID: 7, PackageCode: "CN",
+func newESIMOrder(id string) *shop.ESIMOrder {
+	return &shop.ESIMOrder{ID: id, EnterpriseCode: entA, UserID: "u1", Email: "a@example.com", PlanID: 7, PackageCode: "CN",
 		PlanName: "China", PeriodNum: 1, Currency: "USD", AmountMinor: 499, CreatedAt: base, ExpiresAt: at(time.Hour), UpdatedAt: base}
 }
 
@@ -208,36 +209,36 @@ func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 	if d := cmp.Diff(o, got, opts); d != "" {
 		t.Errorf("FindESIMOrder (-want +got):\n%s", d)
 	}
-	if p.State != opencube.ProfileReserved || p.OrderID != "E1" {
+	if p.State != shop.ProfileReserved || p.OrderID != "E1" {
 		t.Errorf("profile %+v, want reserved for E1", p)
 	}
 	paid := at(time.Minute)
-	err = f.s.UpdateESIMOrder(f.ctx, "E1", func(o *opencube.ESIMOrder, p *opencube.Profile) ([]*opencube.Job, error) {
-		o.Status, o.PaidAt, o.UpdatedAt, o.PaymentProvider, o.PaymentRef = opencube.ESIMPaid, &paid, paid, "sandbox", "ref"
-		p.State, p.UpdatedAt = opencube.ProfileSold, paid
+	err = f.s.UpdateESIMOrder(f.ctx, "E1", func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
+		o.Status, o.PaidAt, o.UpdatedAt, o.PaymentProvider, o.PaymentRef = shop.ESIMPaid, &paid, paid, "sandbox", "ref"
+		p.State, p.UpdatedAt = shop.ProfileSold, paid
 		return []*opencube.Job{{ID: "j-mail", Kind: opencube.JobESIMInstallMail, Key: "E1", RunAt: paid}}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got, p, _ = f.s.FindESIMOrder(f.ctx, "E1")
-	if got.Status != opencube.ESIMPaid || got.PaidAt == nil || !got.PaidAt.Equal(paid) || got.PaymentRef != "ref" || p.State != opencube.ProfileSold {
+	if got.Status != shop.ESIMPaid || got.PaidAt == nil || !got.PaidAt.Equal(paid) || got.PaymentRef != "ref" || p.State != shop.ProfileSold {
 		t.Errorf("after payment: %+v %+v", got, p)
 	}
 	if jobs, _ := f.s.FindJobs(f.ctx, opencube.JobESIMInstallMail); len(jobs) != 1 {
 		t.Errorf("mail jobs %+v", jobs)
 	}
 	refuse := opencube.Errorf(opencube.KindOrderState, "no")
-	if err := f.s.UpdateESIMOrder(f.ctx, "E1", func(o *opencube.ESIMOrder, p *opencube.Profile) ([]*opencube.Job, error) {
-		o.Status, p.State = opencube.ESIMFailed, opencube.ProfileAvailable
+	if err := f.s.UpdateESIMOrder(f.ctx, "E1", func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
+		o.Status, p.State = shop.ESIMFailed, shop.ProfileAvailable
 		return nil, refuse
 	}); err != refuse {
 		t.Errorf("refused update: %v", err)
 	}
-	if got, p, _ := f.s.FindESIMOrder(f.ctx, "E1"); got.Status != opencube.ESIMPaid || p.State != opencube.ProfileSold {
+	if got, p, _ := f.s.FindESIMOrder(f.ctx, "E1"); got.Status != shop.ESIMPaid || p.State != shop.ProfileSold {
 		t.Errorf("a refused update wrote %+v %+v", got, p)
 	}
-	if err := f.s.UpdateESIMOrder(f.ctx, "nope", func(*opencube.ESIMOrder, *opencube.Profile) ([]*opencube.Job, error) { return nil, nil }); opencube.ErrorKind(err) != opencube.KindOrderNotFound {
+	if err := f.s.UpdateESIMOrder(f.ctx, "nope", func(*shop.ESIMOrder, *shop.Profile) ([]*opencube.Job, error) { return nil, nil }); opencube.ErrorKind(err) != opencube.KindOrderNotFound {
 		t.Errorf("unknown order: %v", err)
 	}
 	top := newESIMOrder("E3")
@@ -286,11 +287,11 @@ func testShopClaims(t *testing.T, open func(*testing.T) service.Store) {
 
 func testShopMall(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), false)
-	m := &opencube.MallOrder{OrderNo: "NO1", EnterpriseCode: entA, ICCID: f.sims[1].ICCID, PackageCode: "P1", OrderPeriod: 1,
+	m := &shop.MallOrder{OrderNo: "NO1", EnterpriseCode: entA, ICCID: f.sims[1].ICCID, PackageCode: "P1", OrderPeriod: 1,
 		PayID: "pi", PayAmountMinor: 1000, PayCurrency: "CNY", AutoRenewal: true, CreatedAt: base, UpdatedAt: base}
 	m2 := *m
 	m2.OrderNo, m2.CreatedAt, m2.UpdatedAt = "NO2", at(time.Second), at(time.Second)
-	err := f.s.UpdateMall(f.ctx, func(tx opencube.MallTx) error {
+	err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error {
 		if got, err := tx.MallOrder(f.ctx, entA, "NO1"); err != nil || got != nil {
 			return fmt.Errorf("MallOrder before insert: %v, %v", got, err)
 		}
@@ -302,16 +303,16 @@ func testShopMall(t *testing.T, open func(*testing.T) service.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.s.FindMallOrders(f.ctx, opencube.MallOrderFilter{Enterprise: entA, ICCID: f.sims[1].ICCID})
+	got, err := f.s.FindMallOrders(f.ctx, shop.MallOrderFilter{Enterprise: entA, ICCID: f.sims[1].ICCID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff([]*opencube.MallOrder{&m2, m}, got, opts); d != "" {
+	if d := cmp.Diff([]*shop.MallOrder{&m2, m}, got, opts); d != "" {
 		t.Errorf("FindMallOrders, newest first (-want +got):\n%s", d)
 	}
 	m.Paid, m.OrderID, m.AutoRenewal, m.UpdatedAt = true, "ORDER_1", false, at(time.Minute)
 	refuse := opencube.Errorf(opencube.KindOrderState, "no")
-	if err := f.s.UpdateMall(f.ctx, func(tx opencube.MallTx) error {
+	if err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error {
 		if err := tx.PutMallOrder(f.ctx, m); err != nil {
 			return err
 		}
@@ -319,10 +320,10 @@ func testShopMall(t *testing.T, open func(*testing.T) service.Store) {
 	}); err != refuse {
 		t.Errorf("refused: %v", err)
 	}
-	if err := f.s.UpdateMall(f.ctx, func(tx opencube.MallTx) error { return tx.PutMallOrder(f.ctx, m) }); err != nil {
+	if err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error { return tx.PutMallOrder(f.ctx, m) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.UpdateMall(f.ctx, func(tx opencube.MallTx) error {
+	if err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error {
 		got, err := tx.MallOrder(f.ctx, entA, "NO1")
 		if err != nil {
 			return err
@@ -334,7 +335,7 @@ func testShopMall(t *testing.T, open func(*testing.T) service.Store) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := f.s.FindMallOrders(f.ctx, opencube.MallOrderFilter{Enterprise: entA, OrderNo: "NO2"}); len(got) != 1 {
+	if got, _ := f.s.FindMallOrders(f.ctx, shop.MallOrderFilter{Enterprise: entA, OrderNo: "NO2"}); len(got) != 1 {
 		t.Errorf("by order number: %d", len(got))
 	}
 }

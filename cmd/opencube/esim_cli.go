@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 
-	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/shop"
 )
 
 // esimImport is `opencube admin esim import`: eSIM profiles from CSV.
@@ -35,7 +35,7 @@ func (c *adminCLI) esimMark(args []string) error {
 	if err := parse(fs, args, 1, "access-code", "state"); err != nil {
 		return err
 	}
-	p, err := c.admin.MarkProfile(c.ctx, *code, fs.Arg(0), opencube.ProfileState(*state))
+	p, err := c.admin.MarkProfile(c.ctx, *code, fs.Arg(0), shop.ProfileState(*state))
 	if err != nil {
 		return err
 	}
@@ -51,12 +51,12 @@ func (c *adminCLI) esimProfiles(args []string) error {
 	if err := parse(fs, args, 0, "access-code"); err != nil {
 		return err
 	}
-	ps, err := c.admin.Profiles(c.ctx, *code, opencube.ProfileState(*state))
+	ps, err := c.admin.Profiles(c.ctx, *code, shop.ProfileState(*state))
 	if err != nil {
 		return err
 	}
 	if ps == nil {
-		ps = []*opencube.Profile{}
+		ps = []*shop.Profile{}
 	}
 	if c.structured() {
 		return c.print(ps, "")

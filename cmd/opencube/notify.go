@@ -10,6 +10,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/notify"
 	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/shop"
 )
 
 // notifyConfig holds the notification settings and parts of a Main.
@@ -201,8 +202,8 @@ func (s wakeStore) UpdateSMS(ctx context.Context, fn func(tx opencube.SMSTx) err
 	return err
 }
 
-// UpdateMall implements opencube.ShopStore.
-func (s wakeStore) UpdateMall(ctx context.Context, fn func(tx opencube.MallTx) error) error {
+// UpdateMall implements shop.ShopStore.
+func (s wakeStore) UpdateMall(ctx context.Context, fn func(tx shop.MallTx) error) error {
 	err := s.Store.UpdateMall(ctx, fn)
 	if err == nil {
 		s.wake()

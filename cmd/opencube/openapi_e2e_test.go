@@ -32,6 +32,7 @@ import (
 	"github.com/opencube/opencube/mall"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/shop"
 )
 
 // conformance is an http.RoundTripper that validates every request to the
@@ -483,10 +484,10 @@ func TestOpenAPIConformance(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("import profiles: %d, %v", n, err)
 		}
-		if _, err := ad.Profiles(ctx, entP, opencube.ProfileSold); err != nil {
+		if _, err := ad.Profiles(ctx, entP, shop.ProfileSold); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ad.MarkProfile(ctx, entP, detail.ICCID, opencube.ProfileInstalled); err != nil {
+		if _, err := ad.MarkProfile(ctx, entP, detail.ICCID, shop.ProfileInstalled); err != nil {
 			t.Fatal(err)
 		}
 		plan := `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}]}`

@@ -31,6 +31,7 @@ import (
 	"github.com/opencube/opencube/mall"
 	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/shop"
 )
 
 const shopAdminToken = "shop-admin-token"
@@ -254,7 +255,7 @@ func (s *shopServer) verificationCode(t *testing.T, email string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v opencube.VerificationCode
+	var v shop.VerificationCode
 	decodeReply(t, resp, &v)
 	if resp.StatusCode != http.StatusOK || len(v.Code) != 6 {
 		t.Fatalf("sandbox verification code: HTTP %d, %+v", resp.StatusCode, v)
@@ -339,9 +340,9 @@ func (s *shopServer) status(t *testing.T, token, id string) orderStatus {
 }
 
 // profiles returns the P000270 profiles in a state.
-func (s *shopServer) profiles(t *testing.T, state opencube.ProfileState) []*opencube.Profile {
+func (s *shopServer) profiles(t *testing.T, state shop.ProfileState) []*shop.Profile {
 	t.Helper()
-	ps, err := s.m.Store.FindProfiles(t.Context(), opencube.ProfileFilter{Enterprise: entP, State: state})
+	ps, err := s.m.Store.FindProfiles(t.Context(), shop.ProfileFilter{Enterprise: entP, State: state})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -440,7 +441,7 @@ func TestESIMPurchase(t *testing.T) {
 	if st := s.status(t, token, id); st.OrderPayStatus != 0 || st.QRCode != "" {
 		t.Fatalf("status before payment: %+v", st)
 	}
-	if n := len(s.profiles(t, opencube.ProfileReserved)); n != 1 {
+	if n := len(s.profiles(t, shop.ProfileReserved)); n != 1 {
 		t.Fatalf("%d reserved profiles, want 1", n)
 	}
 	wantFMS(t, s.fms(t, "/v1.1/order/myEsimDetail", token, map[string]any{"orderId": id}), esim.CodeNoQRCode)
@@ -459,7 +460,7 @@ func TestESIMPurchase(t *testing.T) {
 		d.QRCode != want || d.AppleInstallURL != "https://esimsetup.apple.com/esim_qrcode_provisioning?carddata="+want {
 		t.Fatalf("myEsimDetail %+v", d)
 	}
-	if n := len(s.profiles(t, opencube.ProfileSold)); n != 1 {
+	if n := len(s.profiles(t, shop.ProfileSold)); n != 1 {
 		t.Errorf("%d sold profiles, want 1", n)
 	}
 
@@ -492,12 +493,12 @@ func TestESIMPurchase(t *testing.T) {
 	}
 
 	// A top-up of the first eSIM: no new profile; paid, it shows the same code.
-	available := len(s.profiles(t, opencube.ProfileAvailable))
+	available := len(s.profiles(t, shop.ProfileAvailable))
 	var top struct{ OrderID string }
 	body = mustJSON(map[string]any{"currency": "USD", "deviceType": "10", "id": 1001, "money": "4.99", "partnerCode": entP,
 		"periodNum": 1, "iccid": d.ICCID})
 	s.fmsOK(t, "/package/topUpOrder", token, json.RawMessage(body), &top)
-	if n := len(s.profiles(t, opencube.ProfileAvailable)); n != available {
+	if n := len(s.profiles(t, shop.ProfileAvailable)); n != available {
 		t.Errorf("a top-up took a profile: %d available, want %d", n, available)
 	}
 	wantFMS(t, s.webhook(t, webhookBody(t, top.OrderID, "4.99", "USD", "payment_intent.succeeded", s.clock.Now())), 0)
@@ -589,12 +590,12 @@ func TestESIMErrors(t *testing.T) {
 	})
 	t.Run("payment failed releases the profile", func(t *testing.T) {
 		failed := s.preOrder(t, token, 1003, "14.99", "USD")
-		reserved := len(s.profiles(t, opencube.ProfileReserved))
+		reserved := len(s.profiles(t, shop.ProfileReserved))
 		wantFMS(t, s.webhook(t, webhookBody(t, failed, "14.99", "USD", "payment_intent.payment_failed", now())), 0)
 		if st := s.status(t, token, failed); st.OrderPayStatus != 2 {
 			t.Errorf("failed payment: status %d, want 2", st.OrderPayStatus)
 		}
-		if n := len(s.profiles(t, opencube.ProfileReserved)); n != reserved-1 {
+		if n := len(s.profiles(t, shop.ProfileReserved)); n != reserved-1 {
 			t.Errorf("%d reserved profiles after a failed payment, want %d", n, reserved-1)
 		}
 		wantFMS(t, s.webhook(t, webhookBody(t, failed, "14.99", "USD", "payment_intent.succeeded", now())), esim.CodeOrderSystem)
@@ -606,10 +607,10 @@ func TestESIMErrors(t *testing.T) {
 		if st := s.status(t, token, open); st.OrderPayStatus != 3 {
 			t.Errorf("timed-out order: status %d, want 3", st.OrderPayStatus)
 		}
-		if n := len(s.profiles(t, opencube.ProfileReserved)); n != 0 {
+		if n := len(s.profiles(t, shop.ProfileReserved)); n != 0 {
 			t.Errorf("%d reserved profiles after the timeout, want 0", n)
 		}
-		if n := len(s.profiles(t, opencube.ProfileAvailable)); n != 19 {
+		if n := len(s.profiles(t, shop.ProfileAvailable)); n != 19 {
 			t.Errorf("%d available profiles, want 19", n)
 		}
 		wantFMS(t, s.webhook(t, webhookBody(t, open, "9.99", "USD", "payment_intent.succeeded", now())), esim.CodePreOrderTimeout)
@@ -680,13 +681,13 @@ func raceMains(t *testing.T, nodes []*Main, token string, n int) {
 	if codes[0] != 20 || codes[esim.CodeSoldOut] != n-20 {
 		t.Fatalf("codes %v: want 20 x 0 and %d x %d", codes, n-20, esim.CodeSoldOut)
 	}
-	ps, err := nodes[0].Store.FindProfiles(t.Context(), opencube.ProfileFilter{Enterprise: entP})
+	ps, err := nodes[0].Store.FindProfiles(t.Context(), shop.ProfileFilter{Enterprise: entP})
 	if err != nil {
 		t.Fatal(err)
 	}
 	byOrder := map[string]string{}
 	for _, p := range ps {
-		if p.State != opencube.ProfileReserved || p.OrderID == "" {
+		if p.State != shop.ProfileReserved || p.OrderID == "" {
 			t.Errorf("profile %s: %s for %q, want reserved", p.ICCID, p.State, p.OrderID)
 		}
 		if prev, dup := byOrder[p.OrderID]; dup {
@@ -946,7 +947,7 @@ func TestESIMInventoryCLI(t *testing.T) {
 	if _, _, err := runCLI(t, "89445099000000100003,rsp.example.net,bad$id\n", append(base, "esim", "import", "--access-code", entP)...); err == nil {
 		t.Error("a matching ID with '$' was imported")
 	}
-	if n := len(s.profiles(t, opencube.ProfileAvailable)); n != 22 {
+	if n := len(s.profiles(t, shop.ProfileAvailable)); n != 22 {
 		t.Fatalf("%d available profiles, want 22", n)
 	}
 	// Installed only once sold; deleted unless reserved.
@@ -967,13 +968,13 @@ func TestESIMInventoryCLI(t *testing.T) {
 	if _, _, err := runCLI(t, "", append(base, "esim", "mark", "--access-code", entP, "--state", "deleted", "89445099000000100002")...); err != nil {
 		t.Fatalf("esim mark deleted: %v", err)
 	}
-	if n := len(s.profiles(t, opencube.ProfileInstalled)); n != 1 {
+	if n := len(s.profiles(t, shop.ProfileInstalled)); n != 1 {
 		t.Errorf("%d installed profiles, want 1", n)
 	}
-	if n := len(s.profiles(t, opencube.ProfileDeleted)); n != 1 {
+	if n := len(s.profiles(t, shop.ProfileDeleted)); n != 1 {
 		t.Errorf("%d deleted profiles, want 1", n)
 	}
-	listed, err := client.NewAdmin(s.m.URL(), shopAdminToken).Profiles(t.Context(), entP, opencube.ProfileInstalled)
+	listed, err := client.NewAdmin(s.m.URL(), shopAdminToken).Profiles(t.Context(), entP, shop.ProfileInstalled)
 	if err != nil || len(listed) != 1 || listed[0].ICCID != p.ICCID {
 		t.Errorf("admin profiles ?state=installed: %v, %+v", err, listed)
 	}

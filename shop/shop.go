@@ -1,8 +1,15 @@
-package opencube
+// Package shop is the vocabulary of the consumer shops beside the
+// order book: the eSIM QR Mall's catalog, profiles, consumers, sessions,
+// verification codes, orders and payments, and the Mall's orders, with the
+// store that keeps them.
+package shop
 
 import (
+	"context"
 	"strings"
 	"time"
+
+	"github.com/opencube/opencube"
 )
 
 // ProfileState is the life-cycle state of an eSIM profile in the inventory.
@@ -45,18 +52,18 @@ type Profile struct {
 // Validate reports whether p can be stored.
 func (p *Profile) Validate() error {
 	switch {
-	case !Digits(p.ICCID, 18, 22):
-		return Invalid("iccid", "ICCID %q must be 18-22 digits", p.ICCID)
+	case !opencube.Digits(p.ICCID, 18, 22):
+		return opencube.Invalid("iccid", "ICCID %q must be 18-22 digits", p.ICCID)
 	case p.EnterpriseCode == "":
-		return Invalid("enterprise", "a profile belongs to an enterprise")
+		return opencube.Invalid("enterprise", "a profile belongs to an enterprise")
 	case p.SMDPAddress == "" || strings.ContainsAny(p.SMDPAddress, "$ /") || len(p.SMDPAddress) > 255:
-		return Invalid("smdp_address", "SM-DP+ address %q must be a host name", p.SMDPAddress)
+		return opencube.Invalid("smdp_address", "SM-DP+ address %q must be a host name", p.SMDPAddress)
 	case p.MatchingID == "" || strings.ContainsAny(p.MatchingID, "$ ") || len(p.MatchingID) > 255:
-		return Invalid("matching_id", "matching ID %q must be non-empty, without '$' or spaces", p.MatchingID)
+		return opencube.Invalid("matching_id", "matching ID %q must be non-empty, without '$' or spaces", p.MatchingID)
 	case strings.ContainsAny(p.ConfirmationCode, "$ "):
-		return Invalid("confirmation_code", "confirmation code must not hold '$' or spaces")
+		return opencube.Invalid("confirmation_code", "confirmation code must not hold '$' or spaces")
 	case !p.State.Valid():
-		return Invalid("state", "unknown profile state %q", p.State)
+		return opencube.Invalid("state", "unknown profile state %q", p.State)
 	}
 	return nil
 }
@@ -78,7 +85,7 @@ func (p *Profile) Mark(to ProfileState, now time.Time) error {
 		ok = p.State != ProfileReserved
 	}
 	if !ok {
-		return Errorf(KindOrderState, "profile %s is %s: cannot mark it %s", p.ICCID, p.State, to)
+		return opencube.Errorf(opencube.KindOrderState, "profile %s is %s: cannot mark it %s", p.ICCID, p.State, to)
 	}
 	p.State, p.UpdatedAt = to, now
 	return nil
@@ -119,29 +126,29 @@ type ESIMPlan struct {
 // Validate reports whether p can be stored.
 func (p *ESIMPlan) Validate() error {
 	switch {
-	case p.ID < 1 || p.ID > MaxCatalogID:
-		return OutOfRange("id", 1, MaxCatalogID)
+	case p.ID < 1 || p.ID > opencube.MaxCatalogID:
+		return opencube.OutOfRange("id", 1, opencube.MaxCatalogID)
 	case p.EnterpriseCode == "":
-		return Invalid("enterprise", "a plan belongs to an enterprise")
+		return opencube.Invalid("enterprise", "a plan belongs to an enterprise")
 	case p.PackageCode == "" || p.Name == "":
-		return Invalid("package_code", "package code and name are required")
+		return opencube.Invalid("package_code", "package code and name are required")
 	case len(p.MCCs) == 0:
-		return Invalid("mccs", "a plan covers at least one country")
-	case p.PeriodDays < 1 || p.PeriodDays > MaxPeriods:
-		return OutOfRange("period_days", 1, MaxPeriods)
-	case p.VolumeBytes < 0 || p.VolumeBytes > MaxVolumeBytes:
-		return MustBe("volume_bytes", RangeText(0, MaxVolumeBytes)+" (1 PiB)")
+		return opencube.Invalid("mccs", "a plan covers at least one country")
+	case p.PeriodDays < 1 || p.PeriodDays > opencube.MaxPeriods:
+		return opencube.OutOfRange("period_days", 1, opencube.MaxPeriods)
+	case p.VolumeBytes < 0 || p.VolumeBytes > opencube.MaxVolumeBytes:
+		return opencube.MustBe("volume_bytes", opencube.RangeText(0, opencube.MaxVolumeBytes)+" (1 PiB)")
 	case len(p.Prices) == 0:
-		return Invalid("prices", "a plan has at least one price")
+		return opencube.Invalid("prices", "a plan has at least one price")
 	}
 	for _, m := range p.MCCs {
-		if !Digits(m, 3, 3) {
-			return Invalid("mccs", "MCC %q must be 3 digits", m)
+		if !opencube.Digits(m, 3, 3) {
+			return opencube.Invalid("mccs", "MCC %q must be 3 digits", m)
 		}
 	}
 	for _, pr := range p.Prices {
-		if len(pr.Currency) != 3 || pr.AmountMinor < 0 || pr.AmountMinor > MaxAmountMinor {
-			return Invalid("prices", "price %v: currency must be a 3-letter code and amount_minor 0-%d", pr, MaxAmountMinor)
+		if len(pr.Currency) != 3 || pr.AmountMinor < 0 || pr.AmountMinor > opencube.MaxAmountMinor {
+			return opencube.Invalid("prices", "price %v: currency must be a 3-letter code and amount_minor 0-%d", pr, opencube.MaxAmountMinor)
 		}
 	}
 	return nil
@@ -271,4 +278,66 @@ type Payment struct {
 	Currency    string
 	Provider    string // the payment provider
 	Reference   string // the provider's payment id
+}
+
+// ShopStore keeps what the consumer shops add to the order book: the eSIM
+// QR Mall's catalog, profile inventory, consumers, sessions, verification
+// codes and orders, and the Mall's orders.
+type ShopStore interface {
+	// CreateESIMPlan inserts p; KindConflict when its id exists.
+	CreateESIMPlan(ctx context.Context, p *ESIMPlan) error
+	// FindESIMPlans returns the plans f selects, id order.
+	FindESIMPlans(ctx context.Context, f ESIMPlanFilter) ([]*ESIMPlan, error)
+
+	// ImportProfiles inserts every profile or none; KindConflict when an
+	// ICCID exists.
+	ImportProfiles(ctx context.Context, ps []*Profile) error
+	// FindProfiles returns the profiles f selects, ICCID order.
+	FindProfiles(ctx context.Context, f ProfileFilter) ([]*Profile, error)
+	// UpdateProfile runs fn on the enterprise's profile, locked, and writes
+	// what fn leaves in it; KindDeviceNotFound when unknown.
+	UpdateProfile(ctx context.Context, accessCode, iccid string, fn func(p *Profile) error) (*Profile, error)
+
+	// CreateShopUser inserts u; KindConflict when the e-mail is taken.
+	CreateShopUser(ctx context.Context, u *ShopUser) error
+	// FindShopUser returns a consumer; KindUnauthenticated when unknown.
+	FindShopUser(ctx context.Context, accessCode, email string) (*ShopUser, error)
+	// PutSession records a login.
+	PutSession(ctx context.Context, s *Session) error
+	// FindSession returns the session of a token hash; KindTokenExpired
+	// when unknown.
+	FindSession(ctx context.Context, tokenHash string) (*Session, error)
+	// PutVerificationCode replaces the address's verification code.
+	PutVerificationCode(ctx context.Context, v *VerificationCode) error
+	// FindVerificationCode returns the address's code (the latest of any
+	// enterprise when accessCode is empty); KindInvalid when none was sent.
+	FindVerificationCode(ctx context.Context, accessCode, email string) (*VerificationCode, error)
+
+	// CreateESIMOrder inserts o and jobs in one transaction. With reserve,
+	// it first claims one available profile of o's enterprise for o
+	// (setting o.ICCID), so that concurrent claimers, on any node, never
+	// get the same profile; KindSoldOut when none is available.
+	CreateESIMOrder(ctx context.Context, o *ESIMOrder, reserve bool, jobs []*opencube.Job) error
+	// UpdateESIMOrder runs fn on the order and its profile (nil when it has
+	// none), both locked, and writes both and the jobs fn returns, or
+	// nothing when fn fails; KindOrderNotFound when unknown.
+	UpdateESIMOrder(ctx context.Context, id string, fn func(o *ESIMOrder, p *Profile) ([]*opencube.Job, error)) error
+	// FindESIMOrder returns an order and its profile (nil when none);
+	// KindOrderNotFound when unknown.
+	FindESIMOrder(ctx context.Context, id string) (*ESIMOrder, *Profile, error)
+
+	// UpdateMall runs fn in one order-book transaction that also reaches
+	// the Mall's orders; see OrderStore.UpdateOrders.
+	UpdateMall(ctx context.Context, fn func(tx MallTx) error) error
+	// FindMallOrders returns the Mall orders f selects, newest first.
+	FindMallOrders(ctx context.Context, f MallOrderFilter) ([]*MallOrder, error)
+}
+
+// MallTx is the order book inside one transaction, with the Mall's orders.
+type MallTx interface {
+	opencube.OrderTx
+	// MallOrder returns the enterprise's Mall order, or nil when unknown.
+	MallOrder(ctx context.Context, accessCode, orderNo string) (*MallOrder, error)
+	// PutMallOrder inserts or replaces a Mall order.
+	PutMallOrder(ctx context.Context, m *MallOrder) error
 }

@@ -1,8 +1,10 @@
-package opencube
+package shop
 
 import (
 	"testing"
 	"time"
+
+	"github.com/opencube/opencube"
 )
 
 func TestProfile(t *testing.T) {
@@ -22,7 +24,7 @@ func TestProfile(t *testing.T) {
 	} {
 		q := *p
 		bad(&q)
-		if ErrorKind(q.Validate()) != KindInvalid {
+		if opencube.ErrorKind(q.Validate()) != opencube.KindInvalid {
 			t.Errorf("Validate(%+v) accepted", q)
 		}
 	}
@@ -41,7 +43,7 @@ func TestProfile(t *testing.T) {
 		q := *p
 		q.State = tt.from
 		err := q.Mark(tt.to, now)
-		if (err == nil) != tt.ok || (err != nil && ErrorKind(err) != KindOrderState) {
+		if (err == nil) != tt.ok || (err != nil && opencube.ErrorKind(err) != opencube.KindOrderState) {
 			t.Errorf("Mark %s -> %s: %v", tt.from, tt.to, err)
 		}
 	}
