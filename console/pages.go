@@ -46,6 +46,8 @@ var pages = []page{
 	{pattern: "GET " + Prefix + "settings", handle: (*Server).settings},
 	{pattern: "POST " + Prefix + "settings/secrets", handle: (*Server).secretAdd},
 	{pattern: "POST " + Prefix + "settings/secrets/{id}/drop", handle: (*Server).secretDrop},
+	{pattern: "POST " + Prefix + "settings/keys", handle: (*Server).keyAdd},
+	{pattern: "POST " + Prefix + "settings/keys/{id}/revoke", handle: (*Server).keyRevoke},
 	{pattern: "GET " + Prefix + "users", handle: (*Server).users},
 	{pattern: "POST " + Prefix + "users", handle: (*Server).userCreate},
 	{pattern: "GET " + Prefix + "users/{username}", handle: (*Server).user},

@@ -1,6 +1,10 @@
 package console_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"html"
 	"net/http"
 	"net/url"
@@ -563,5 +567,86 @@ func TestSelfForms(t *testing.T) {
 	// Nothing refused was changed.
 	if _, err := f.svc.Access.FindUser(t.Context(), "ok-name"); opencube.ErrorKind(err) != opencube.KindNotFound {
 		t.Errorf("a refused user exists: %v", err)
+	}
+}
+
+// TestSelfCubeV4: an enterprise registers, lists and revokes its Cube v4
+// public keys on the settings page, and chooses v4 webhooks, whose
+// Notification Key is shown once; support sees the keys, without forms.
+func TestSelfCubeV4(t *testing.T) {
+	f := newSelfConsole(t)
+	s := f.as(t, entUser)
+	priv, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+
+	st, body, _ := s.post(t, "/console/settings/keys", "public_key", "not a key")
+	if st != http.StatusBadRequest || !strings.Contains(body, `id="public_key-error"`) || !strings.Contains(body, "not a key") {
+		t.Errorf("a bad key: %d\n%s", st, body)
+	}
+	st, body, _ = s.post(t, "/console/settings/keys", "public_key", "")
+	if st != http.StatusBadRequest || !strings.Contains(body, "Paste the public key.") {
+		t.Errorf("no key: %d\n%s", st, body)
+	}
+	st, body, _ = s.post(t, "/console/settings/keys", "public_key", pemKey)
+	keys, err := f.svc.Keys.FindKeys(t.Context(), entP)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys after adding one: %v %v", keys, err)
+	}
+	id := keys[0].ID
+	if st != http.StatusCreated || !strings.Contains(body, "Key "+id+" is registered") {
+		t.Errorf("add a key: %d\n%s", st, body)
+	}
+	_, page := s.get(t, "/console/settings")
+	if !strings.Contains(page, id) || !strings.Contains(page, "1024") || !strings.Contains(page, "/console/settings/keys/"+id+"/revoke") {
+		t.Errorf("settings do not list the key with its revoke form:\n%s", page)
+	}
+	// Support reads the list, changes nothing.
+	sup := f.as(t, supportUser)
+	if st, page := sup.get(t, "/console/settings?enterprise="+entP); st != http.StatusOK || !strings.Contains(page, id) || strings.Contains(page, "/revoke") || strings.Contains(page, `name="public_key"`) {
+		t.Errorf("support's settings: %d\n%s", st, page)
+	}
+	if st, _, _ := sup.post(t, "/console/settings/keys/"+id+"/revoke", "enterprise", entP); st != http.StatusForbidden {
+		t.Errorf("support revokes a key: %d", st)
+	}
+	if st, _, resp := s.post(t, "/console/settings/keys/"+id+"/revoke"); st != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "notice=keyrevoked") {
+		t.Errorf("revoke: %d %s", st, resp.Header.Get("Location"))
+	}
+	if keys, _ := f.svc.Keys.FindKeys(t.Context(), entP); len(keys) != 0 {
+		t.Errorf("keys after the revocation: %v", keys)
+	}
+	if st, _, _ := s.post(t, "/console/settings/keys/"+id+"/revoke"); st != http.StatusNotFound {
+		t.Errorf("revoke again: %d", st)
+	}
+
+	// v4 webhooks: the Notification Key once, then only its id.
+	st, body, _ = s.post(t, "/console/webhooks", "url", hookURL, "format", "v4")
+	w, err := f.store.FindWebhook(t.Context(), entP)
+	if err != nil || w.Format != opencube.WebhookV4 || len(w.NotificationKey) != 64 {
+		t.Fatalf("the endpoint stored: %+v %v", w, err)
+	}
+	if st != http.StatusCreated || !strings.Contains(body, w.NotificationKey) || !strings.Contains(body, w.NotificationKeyID) {
+		t.Errorf("a v4 endpoint's answer does not show its Notification Key: %d\n%s", st, body)
+	}
+	_, page = s.get(t, "/console/webhooks")
+	if strings.Contains(page, w.NotificationKey) || !strings.Contains(page, w.NotificationKeyID) || !strings.Contains(page, `value="v4" checked`) {
+		t.Errorf("the webhooks page after: the key shown again, or the format not shown:\n%s", page)
+	}
+	// A new URL keeps the format and the key, which is not shown again.
+	st, body, _ = s.post(t, "/console/webhooks", "url", hookURL+"/v4", "format", "v4")
+	if st != http.StatusSeeOther || strings.Contains(body, w.NotificationKey) {
+		t.Errorf("changing the URL: %d", st)
+	}
+	if w2, _ := f.store.FindWebhook(t.Context(), entP); w2.Format != opencube.WebhookV4 || w2.NotificationKey != w.NotificationKey {
+		t.Errorf("the endpoint after a new URL: format %q, key kept %v", w2.Format, w2.NotificationKey == w.NotificationKey)
+	}
+	if st, body, _ := s.post(t, "/console/webhooks", "url", hookURL, "format", "v5"); st != http.StatusBadRequest || !strings.Contains(body, `id="format-error"`) {
+		t.Errorf("a bad format: %d\n%s", st, body)
 	}
 }

@@ -25,6 +25,11 @@ type settingsView struct {
 	Dropped  string
 	// Error is a refusal of a drop.
 	Error string
+	// Keys are the enterprise's Cube v4 public keys; KeyForm registers
+	// one; AddedKey is the key just registered.
+	Keys     []*operator.APIKey
+	KeyForm  *form
+	AddedKey *operator.APIKey
 }
 
 // secretRow is one of the enterprise's secrets.
@@ -52,6 +57,12 @@ func (s *Server) settingsPage(rq *request, status int, code string, v *settingsV
 		for _, si := range e.SecretIDs {
 			v.Secrets = append(v.Secrets, secretRow{SecretInfo: si, Age: ageText(rq.lang, si.AgeSeconds)})
 		}
+		if v.Keys, err = rq.api.Keys(rq.r.Context(), code); err != nil {
+			return err
+		}
+	}
+	if v.KeyForm == nil {
+		v.KeyForm = newForm(url.Values{})
 	}
 	return s.renderStatus(rq, status, "settings", view{Title: rq.lang.T("settings.title"), Nav: "settings", Data: v})
 }
@@ -103,6 +114,36 @@ func (s *Server) secretDrop(rq *request) error {
 	return redirect(rq, withEnterprise(rq, Prefix+"settings", code), "secretdropped")
 }
 
+// keyAdd registers a Cube v4 public key pasted in the form (PEM or
+// Base64 DER); the answer names its key id (201).
+func (s *Server) keyAdd(rq *request) error {
+	code := enterpriseOf(rq)
+	f := newForm(rq.r.PostForm)
+	pub := strings.TrimSpace(f.Get("public_key"))
+	if pub == "" {
+		f.Errors["public_key"] = rq.lang.T("keys.required")
+		return s.settingsPage(rq, http.StatusBadRequest, code, &settingsView{KeyForm: f})
+	}
+	k, err := rq.api.AddKey(rq.r.Context(), code, pub)
+	if err != nil {
+		if typedWrong(f, err, nil) {
+			return s.settingsPage(rq, refusalStatus(err), code, &settingsView{KeyForm: f})
+		}
+		return err
+	}
+	return s.settingsPage(rq, http.StatusCreated, code, &settingsView{AddedKey: k})
+}
+
+// keyRevoke deletes one of the enterprise's Cube v4 keys: requests it
+// signs are refused from then on.
+func (s *Server) keyRevoke(rq *request) error {
+	code := enterpriseOf(rq)
+	if err := rq.api.RevokeKey(rq.r.Context(), code, rq.r.PathValue("id")); err != nil {
+		return err
+	}
+	return redirect(rq, withEnterprise(rq, Prefix+"settings", code), "keyrevoked")
+}
+
 // ageText says how long ago something was, roughly.
 func ageText(l *Lang, secs int64) string {
 	switch {
@@ -141,4 +182,18 @@ var settingsTexts = texts{
 	"age.hours":            {"%d hours", "%d 小时"},
 	"age.days":             {"%d days", "%d 天"},
 	"notice.secretdropped": {"The secret is dropped.", "密钥已删除。"},
+	"keys.title":           {"Cube v4 keys", "Cube v4 密钥"},
+	"keys.about":           {"Cube v4 REST requests are signed with an RSA private key (SHA1withRSA); opencube keeps only the public half, named by its key id in the Authorization header.", "Cube v4 REST 请求使用 RSA 私钥签名（SHA1withRSA）；opencube 只保存公钥，以授权头中的密钥 ID 标识。"},
+	"keys.id":              {"Key id", "密钥 ID"},
+	"keys.bits":            {"Bits", "位数"},
+	"keys.added":           {"Added (UTC+8)", "添加时间（UTC+8）"},
+	"keys.revoke":          {"Revoke", "吊销"},
+	"keys.revokeask":       {"Revoke this key? Requests signed with it are refused at once.", "确定吊销此密钥吗？用它签名的请求将立即被拒绝。"},
+	"keys.none":            {"No Cube v4 key is registered.", "尚未登记 Cube v4 密钥。"},
+	"keys.add":             {"Register a public key", "登记公钥"},
+	"keys.public":          {"Public key", "公钥"},
+	"keys.hint":            {"PEM (PUBLIC KEY or RSA PUBLIC KEY) or Base64 DER, 1024 to 8192 bits. Never paste a private key.", "PEM（PUBLIC KEY 或 RSA PUBLIC KEY）或 Base64 DER，1024 至 8192 位。切勿粘贴私钥。"},
+	"keys.required":        {"Paste the public key.", "请粘贴公钥。"},
+	"keys.added1":          {"Key %s is registered: sign requests with its private half and send this key id.", "密钥 %s 已登记：请用对应私钥签名，并发送此密钥 ID。"},
+	"notice.keyrevoked":    {"The key is revoked.", "密钥已吊销。"},
 }

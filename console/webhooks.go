@@ -26,7 +26,11 @@ type webhooksView struct {
 	// what it is.
 	Secret     string
 	SecretNote string
-	Rotate     *form
+	// KeyID and Key are a Cube v4 Notification Key just made, shown
+	// this once.
+	KeyID  string
+	Key    string
+	Rotate *form
 	// Filter selects deliveries; Redeliver sends again since a time.
 	Filter     *form
 	States     []opencube.DeliveryState
@@ -87,6 +91,7 @@ func (s *Server) webhooksPage(rq *request, status int, code string, v *webhooksV
 		v.Form = newForm(url.Values{})
 		if w != nil {
 			v.Form.Values.Set("url", w.URL)
+			v.Form.Values.Set("format", string(w.Format))
 			for _, e := range w.Events {
 				v.Form.Values.Add("events", string(e))
 			}
@@ -174,7 +179,8 @@ func (s *Server) deliveries(rq *request, code string, v *webhooksView) error {
 func (s *Server) webhookPut(rq *request) error {
 	code := enterpriseOf(rq)
 	f := newForm(rq.r.PostForm)
-	w := &opencube.Webhook{EnterpriseCode: code, URL: strings.TrimSpace(f.Get("url")), Events: []opencube.EventType{}}
+	w := &opencube.Webhook{EnterpriseCode: code, URL: strings.TrimSpace(f.Get("url")), Events: []opencube.EventType{},
+		Format: opencube.WebhookFormat(f.Get("format"))}
 	for _, e := range f.Values["events"] {
 		w.Events = append(w.Events, opencube.EventType(e))
 	}
@@ -189,10 +195,14 @@ func (s *Server) webhookPut(rq *request) error {
 		}
 		return err
 	}
-	if out.Secret == "" {
+	if out.Secret == "" && out.NotificationKey == "" {
 		return redirect(rq, withEnterprise(rq, Prefix+"webhooks", code), "saved")
 	}
-	return s.webhooksPage(rq, http.StatusCreated, code, &webhooksView{Secret: out.Secret, SecretNote: rq.lang.T("webhooks.newsecret")})
+	v := &webhooksView{Secret: out.Secret, SecretNote: rq.lang.T("webhooks.newsecret")}
+	if out.NotificationKey != "" {
+		v.KeyID, v.Key = out.NotificationKeyID, out.NotificationKey
+	}
+	return s.webhooksPage(rq, http.StatusCreated, code, v)
 }
 
 // webhookRotate makes the endpoint a new secret, shown on the answer this
@@ -282,6 +292,12 @@ var webhooksTexts = texts{
 	"webhooks.grace":          {"Hours the old secret still signs", "旧密钥继续签名的小时数"},
 	"webhooks.gracerange":     {"Give a whole number of hours from 0 to %d.", "请填写 0 到 %d 之间的整数小时。"},
 	"webhooks.rotateask":      {"Make a new signing secret? Your server must accept it before the old one stops signing.", "确定更换签名密钥吗？旧密钥停止签名前，您的服务器须接受新密钥。"},
+	"webhooks.format":        {"Format", "格式"},
+	"webhooks.formatcsss":    {"CSSS: CSSS payloads signed with the enterprise secret", "CSSS：CSSS 报文，以企业密钥签名"},
+	"webhooks.formatv4":      {"Cube v4: v4 payloads signed with a Notification Key (x-lf-signature)", "Cube v4：v4 报文，以通知密钥签名（x-lf-signature）"},
+	"webhooks.key":           {"Notification Key", "通知密钥"},
+	"webhooks.keyabout":      {"Cube v4 notifications are signed with this key (HMAC-SHA1 of the hex-decoded key); x-lf-signature names its id.", "Cube v4 通知以此密钥签名（以十六进制解码后的密钥计算 HMAC-SHA1）；x-lf-signature 中含其 ID。"},
+	"webhooks.keyid":         {"Key id", "密钥 ID"},
 	"webhooks.urlrequired":    {"Give the endpoint's URL.", "请填写回调 URL。"},
 	"webhooks.deliveries":     {"Deliveries", "推送记录"},
 	"webhooks.event":          {"Event", "事件"},
