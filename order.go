@@ -296,13 +296,17 @@ const (
 	// success, 2 failed) and, when failed, error_kind, error_cause and
 	// error_message.
 	EventSIMAsyncResult EventType = "sim_async_result"
+	// EventSIMProvisioning says the subscriber register refused a SIM's
+	// provisioning: the SIM cannot attach until it is repaired. Its Data
+	// holds imsi, command and answer (the register's).
+	EventSIMProvisioning EventType = "sim_provisioning_failed"
 )
 
 // EventTypes lists every event type an endpoint may subscribe to.
 var EventTypes = []EventType{
 	EventCreateOrder, EventEndOrder, EventCancelOrder, EventPauseOrder, EventResumeOrder,
 	EventStartOrder, EventStartOTAOrder, EventExpireOrder, EventRenewOrder, EventReduceCycle,
-	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge, EventSIMAsyncResult,
+	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge, EventSIMAsyncResult, EventSIMProvisioning,
 }
 
 // Event is something that happened to an enterprise's object, written in

@@ -145,7 +145,7 @@ var routeDocs = map[string]routeDoc{
 		reply: `{"enterprise":"P000270","email":"buyer@example.com","code":"123456","expires_at":"2025-01-01T02:10:00Z"}`},
 	"PUT /admin/v1/enterprises/{code}/webhook": {status: http.StatusOK, answer: opencube.Webhook{}, required: []string{"url"}, errors: []opencube.Kind{opencube.KindUnauthenticated, KindNoRoute},
 		about: "A new endpoint answers 201 with its signing secret (`whsec_...`), shown this once; changing the URL or events of an existing one answers 200 without it. " +
-			"`events` lists the event types to send (`1000`-`1012`, `flow_alert`, `sms_report`, `sms_mo`, `mall_recharge`); none means all.",
+			"`events` lists the event types to send (`1000`-`1012`, `flow_alert`, `sms_report`, `sms_mo`, `mall_recharge`, `sim_async_result`, `sim_provisioning_failed`); none means all.",
 		example: `{"url":"https://example.com/hook","events":[]}`, path: code, reply: exampleWebhook},
 	"GET /admin/v1/enterprises/{code}/webhook": {status: http.StatusOK, answer: opencube.Webhook{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
 		path: code, reply: strings.Replace(exampleWebhook, `"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",`, "", 1)},

@@ -24,7 +24,7 @@ func TestSIMRegister(t *testing.T) {
 		t.Errorf("a SIM never provisioned shows a register state:\n%s", body)
 	}
 	err := f.svc.Lists.Store.(operator.ProvisionStore).SetProvisioning(t.Context(), &operator.Provisioning{ICCID: iccid, State: operator.ProvisionFailed,
-		IMSI: "454008041800192", LastError: "hlr refused subscriber.create 454008041800192: Invalid IMSI value.", UpdatedAt: time.Now()})
+		IMSI: "454008041800192", LastError: "hlr refused subscriber.create 454008041800192: Invalid IMSI value.", UpdatedAt: time.Now()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

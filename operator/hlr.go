@@ -92,8 +92,11 @@ type ProvisionStore interface {
 	// attempt's error) while a JobHLRSync of it waits, else the last
 	// outcome written; nil when it was never provisioned.
 	Provisioning(ctx context.Context, iccid string) (*Provisioning, error)
-	// SetProvisioning writes a SIM's outcome.
-	SetProvisioning(ctx context.Context, p *Provisioning) error
+	// SetProvisioning writes a SIM's outcome and, when alert is not nil,
+	// writes alert to the outbox in the same transaction, unless the SIM's
+	// provisioning had failed already with the same error (one alert per
+	// refusal, not one per retry).
+	SetProvisioning(ctx context.Context, p *Provisioning, alert *opencube.Event) error
 	// ProvisionSIMs returns up to limit SIMs after the ICCID after (any
 	// enterprise, any status), ICCID order, for reconciliation.
 	ProvisionSIMs(ctx context.Context, after string, limit int) ([]*opencube.SIM, error)

@@ -58,13 +58,26 @@ func (db *DB) Provisioning(ctx context.Context, iccid string) (*operator.Provisi
 }
 
 // SetProvisioning implements operator.ProvisionStore.
-func (db *DB) SetProvisioning(ctx context.Context, p *operator.Provisioning) error {
-	_, err := db.exec(ctx, "set provisioning", `INSERT INTO sim_provisioning (iccid, state, imsi, last_error, updated_at)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (iccid) DO UPDATE SET state = excluded.state, imsi = excluded.imsi,
-			last_error = excluded.last_error, updated_at = excluded.updated_at`,
-		p.ICCID, string(p.State), p.IMSI, p.LastError, p.UpdatedAt)
-	return err
+func (db *DB) SetProvisioning(ctx context.Context, p *operator.Provisioning, alert *opencube.Event) error {
+	return db.UpdateOrders(ctx, func(otx opencube.OrderTx) error {
+		t := otx.(*orderTx)
+		var state, lastErr string
+		err := t.tx.QueryRow(ctx, `SELECT state, last_error FROM sim_provisioning WHERE iccid = $1 FOR UPDATE`, p.ICCID).Scan(&state, &lastErr)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return t.fail("set provisioning", err)
+		}
+		if _, err := t.write(ctx, `INSERT INTO sim_provisioning (iccid, state, imsi, last_error, updated_at)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (iccid) DO UPDATE SET state = excluded.state, imsi = excluded.imsi,
+				last_error = excluded.last_error, updated_at = excluded.updated_at`,
+			p.ICCID, string(p.State), p.IMSI, p.LastError, p.UpdatedAt); err != nil {
+			return t.fail("set provisioning", err)
+		}
+		if alert == nil || (operator.ProvisionState(state) == operator.ProvisionFailed && lastErr == p.LastError) {
+			return nil
+		}
+		return t.InsertEvent(ctx, alert)
+	})
 }
 
 // ProvisionSIMs implements operator.ProvisionStore.

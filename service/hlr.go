@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -248,15 +249,18 @@ func (p *Provisioner) outcome(ctx context.Context, sim *opencube.SIM, err error,
 	if r, ok := hlr.IsRefused(err); ok {
 		p.observe("failed")
 		p.logger().Error("the register refused a SIM's provisioning", "iccid", sim.ICCID, "imsi", sim.IMSI, "command", r.Command, "answer", r.Answer)
+		data, _ := json.Marshal(map[string]string{"imsi": sim.IMSI, "command": r.Command, "answer": r.Answer}) // strings always encode
+		alert := &opencube.Event{ID: opencube.NewUUID(), EnterpriseCode: sim.EnterpriseCode, Type: opencube.EventSIMProvisioning,
+			ICCID: sim.ICCID, IMSI: sim.IMSI, CreatedAt: now, Data: string(data)}
 		return p.Store.SetProvisioning(ctx, &operator.Provisioning{ICCID: sim.ICCID, State: operator.ProvisionFailed, IMSI: sim.IMSI,
-			LastError: r.Error(), UpdatedAt: now})
+			LastError: r.Error(), UpdatedAt: now}, alert)
 	}
 	if err != nil {
 		p.observe("retry")
 		return &RetryLater{At: p.retryAt(attempts), Err: err}
 	}
 	p.observe("provisioned")
-	return p.Store.SetProvisioning(ctx, &operator.Provisioning{ICCID: sim.ICCID, State: operator.ProvisionDone, IMSI: sim.IMSI, UpdatedAt: now})
+	return p.Store.SetProvisioning(ctx, &operator.Provisioning{ICCID: sim.ICCID, State: operator.ProvisionDone, IMSI: sim.IMSI, UpdatedAt: now}, nil)
 }
 
 // Delete runs a JobHLRDelete: the subscriber (the key, an IMSI) is deleted

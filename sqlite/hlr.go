@@ -69,10 +69,20 @@ func (db *DB) Provisioning(ctx context.Context, iccid string) (*operator.Provisi
 }
 
 // SetProvisioning implements operator.ProvisionStore.
-func (db *DB) SetProvisioning(ctx context.Context, p *operator.Provisioning) error {
+func (db *DB) SetProvisioning(ctx context.Context, p *operator.Provisioning, alert *opencube.Event) error {
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.write("set provisioning", qSetProvisioning, p.ICCID, string(p.State), p.IMSI, p.LastError, micros(p.UpdatedAt))
-		return err
+		var state, lastErr string
+		err := t.queryRow(`SELECT state, last_error FROM sim_provisioning WHERE iccid = ?`, p.ICCID).Scan(&state, &lastErr)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return dbError("set provisioning", err)
+		}
+		if _, err := t.write("set provisioning", qSetProvisioning, p.ICCID, string(p.State), p.IMSI, p.LastError, micros(p.UpdatedAt)); err != nil {
+			return err
+		}
+		if alert == nil || (operator.ProvisionState(state) == operator.ProvisionFailed && lastErr == p.LastError) {
+			return nil
+		}
+		return t.insertEvent(alert)
 	})
 }
 

@@ -81,8 +81,16 @@ func testProvisioning(t *testing.T, open func(*testing.T) service.Store) {
 	}
 	done := &operator.Provisioning{ICCID: a.ICCID, State: operator.ProvisionDone, IMSI: a.IMSI, UpdatedAt: at(2 * time.Minute)}
 	failed := &operator.Provisioning{ICCID: b.ICCID, State: operator.ProvisionFailed, IMSI: b.IMSI, LastError: "hlr refused: Invalid IMSI value.", UpdatedAt: at(2 * time.Minute)}
+	alert := func(id string) *opencube.Event {
+		return &opencube.Event{ID: id, EnterpriseCode: b.EnterpriseCode, Type: opencube.EventSIMProvisioning, ICCID: b.ICCID,
+			IMSI: b.IMSI, CreatedAt: at(2 * time.Minute), Data: `{"answer":"Invalid IMSI value."}`}
+	}
 	for _, p := range []*operator.Provisioning{done, failed} {
-		if err := s.SetProvisioning(ctx, p); err != nil {
+		var a *opencube.Event
+		if p == failed {
+			a = alert("alert-1")
+		}
+		if err := s.SetProvisioning(ctx, p, a); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Provisioning(ctx, p.ICCID)
@@ -92,6 +100,29 @@ func testProvisioning(t *testing.T, open func(*testing.T) service.Store) {
 	}
 	if p, fl, err := s.ProvisionCounts(ctx); err != nil || p != 0 || fl != 1 {
 		t.Errorf("ProvisionCounts = %d, %d, %v; want 0, 1", p, fl, err)
+	}
+	// The refusal's alert is in the outbox once: the same refusal again
+	// writes none, another one does.
+	if err := s.SetProvisioning(ctx, failed, alert("alert-2")); err != nil {
+		t.Fatal(err)
+	}
+	again := *failed
+	again.LastError = "hlr refused: another answer"
+	if err := s.SetProvisioning(ctx, &again, alert("alert-3")); err != nil {
+		t.Fatal(err)
+	}
+	var alerts []string
+	evs, err := s.FindEvents(ctx, b.EnterpriseCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if e.Type == opencube.EventSIMProvisioning {
+			alerts = append(alerts, e.ID)
+		}
+	}
+	if diff := cmp.Diff([]string{"alert-1", "alert-3"}, alerts); diff != "" {
+		t.Errorf("provisioning alerts in the outbox (-want +got):\n%s", diff)
 	}
 	// Every SIM, ICCID order, in pages.
 	var iccids []string

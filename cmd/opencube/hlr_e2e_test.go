@@ -255,6 +255,20 @@ func TestHLRProvisioning(t *testing.T) {
 		if n := counter(t, s.m, "opencube_hlr_provisions_total", "outcome", "failed"); n != 1 {
 			t.Errorf("failed provisions counted %v, want 1", n)
 		}
+		// The enterprise is alerted through its webhooks' outbox, once.
+		events, err := s.m.Store.FindEvents(ctx, entP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var alerts []*opencube.Event
+		for _, e := range events {
+			if e.Type == opencube.EventSIMProvisioning {
+				alerts = append(alerts, e)
+			}
+		}
+		if len(alerts) != 1 || alerts[0].ICCID != "89860000000000024005" || !strings.Contains(alerts[0].Data, `"answer"`) || !strings.Contains(alerts[0].Data, `"imsi":"901700000024005"`) {
+			t.Errorf("provisioning alerts = %+v", alerts)
+		}
 		// Once the subscriber by hand is gone, reconciliation provisions it.
 		if err := o.Delete(ctx, "901700000024099"); err != nil {
 			t.Fatal(err)
