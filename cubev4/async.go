@@ -2,6 +2,7 @@ package cubev4
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
@@ -17,9 +18,15 @@ const (
 
 // Requests runs asynchronous SIM operations (service.SIMRequests).
 type Requests interface {
-	// Start records a processing request and its job; KindSIMState with
-	// CauseSIMLocked when the SIM has one processing.
-	Start(ctx context.Context, r *operator.SIMRequest) error
+	// Start records a processing request, its job and claim's replay
+	// entries with answer in one transaction; KindSIMState with
+	// CauseSIMLocked when the SIM has one processing,
+	// opencube.ErrReplayed when claim's request was answered before.
+	Start(ctx context.Context, r *operator.SIMRequest, claim *opencube.ReplayClaim, answer []byte) error
+	// OrderAndStart orders a plan for a SIM and starts r, the activation
+	// of that order, in one transaction with claim's entries, answered by
+	// render(the order).
+	OrderAndStart(ctx context.Context, or opencube.OrderRequest, r *operator.SIMRequest, claim *opencube.ReplayClaim, render func(*opencube.Order) []byte) (*opencube.Order, error)
 	// Find returns one of the enterprise's requests; KindNotFound when
 	// unknown.
 	Find(ctx context.Context, id string) (*operator.SIMRequest, error)
@@ -35,12 +42,15 @@ func (s *Server) pending(ctx context.Context, iccid string) (bool, error) {
 	return s.Requests.Locked(ctx, iccid)
 }
 
-// startAsync starts an asynchronous operation on a SIM under request id.
-func (s *Server) startAsync(r *request, id, iccid, op, orderID string, keepAlive bool) error {
+// startAsync starts an asynchronous operation on a SIM under request id;
+// the request's replay entry, with the answer data, is recorded in the
+// transaction that writes the request and its job (D28).
+func (s *Server) startAsync(r *request, id, iccid, op, orderID string, keepAlive bool, data any) error {
 	if s.Requests == nil {
 		return fail(CodeBusy, "asynchronous operations are not served")
 	}
-	return s.Requests.Start(r.ctx, &operator.SIMRequest{ID: id, ICCID: iccid, Operation: op, OrderID: orderID, KeepAlive: keepAlive})
+	return s.Requests.Start(r.ctx, &operator.SIMRequest{ID: id, ICCID: iccid, Operation: op, OrderID: orderID, KeepAlive: keepAlive},
+		r.claim, recorded(http.StatusOK, encode(r.data(data), nil, CodeOK, r.lang, "")))
 }
 
 // newRequestID returns a new request id.
@@ -127,10 +137,11 @@ func (s *Server) operate(r *request, op string) (*answer, error) {
 		}
 	}
 	id := newRequestID()
-	if err := s.startAsync(r, id, d.SIM.ICCID, op, req.OrderID, req.KeepAlive); err != nil {
+	data := RequestAnswer{RequestID: id}
+	if err := s.startAsync(r, id, d.SIM.ICCID, op, req.OrderID, req.KeepAlive, data); err != nil {
 		return nil, err
 	}
-	return &answer{data: RequestAnswer{RequestID: id}}, nil
+	return &answer{data: data}, nil
 }
 
 func (s *Server) activate(r *request) (*answer, error) { return s.operate(r, OpActivate) }

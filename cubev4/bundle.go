@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // Bundle types of POST /sims/{sim_id}/bundle.
@@ -89,26 +90,32 @@ func (s *Server) addBundle(r *request) (*answer, error) {
 			return nil, opencube.Errorf(opencube.KindSIMState, "an operation on the SIM is pending").Because(opencube.CauseSIMLocked)
 		}
 	}
-	var requestID *string
-	if req.Activate {
-		id := newRequestID()
-		requestID = &id
-	}
-	if r.claim != nil {
-		r.claim.RenderOrder = func(o *opencube.Order) []byte {
+	or := opencube.OrderRequest{ICCID: d.SIM.ICCID, PlanCode: p.Code, PlanName: p.Name, PlanType: p.Type,
+		OrderPeriod: cycles, PayAmountMinor: p.PriceMinor * int64(cycles), PayRst: "1", PayType: "v4"}
+	render := func(requestID *string) func(o *opencube.Order) []byte {
+		return func(o *opencube.Order) []byte {
 			return recorded(http.StatusOK, encode(r.data(AddBundleAnswer{OrderID: o.ID, RequestID: requestID}), nil, CodeOK, r.lang, ""))
 		}
 	}
-	o, err := s.plans(r).OrderPlan(r.ctx, opencube.OrderRequest{ICCID: d.SIM.ICCID, PlanCode: p.Code, PlanName: p.Name, PlanType: p.Type,
-		OrderPeriod: cycles, PayAmountMinor: p.PriceMinor * int64(cycles), PayRst: "1", PayType: "v4"})
+	if !req.Activate {
+		if r.claim != nil {
+			r.claim.RenderOrder = render(nil)
+		}
+		o, err := s.plans(r).OrderPlan(r.ctx, or)
+		if err != nil {
+			return nil, err
+		}
+		return &answer{data: AddBundleAnswer{OrderID: o.ID}}, nil
+	}
+	// The order and the request that starts it are written in one
+	// transaction, with the replay entry (D28).
+	if s.Requests == nil {
+		return nil, fail(CodeBusy, "asynchronous operations are not served")
+	}
+	id := newRequestID()
+	o, err := s.Requests.OrderAndStart(r.ctx, or, &operator.SIMRequest{ID: id, ICCID: d.SIM.ICCID, Operation: OpActivate}, r.claim, render(&id))
 	if err != nil {
 		return nil, err
 	}
-	out := AddBundleAnswer{OrderID: o.ID, RequestID: requestID}
-	if req.Activate {
-		if err := s.startAsync(r, *requestID, d.SIM.ICCID, OpActivate, o.ID, false); err != nil {
-			return nil, err
-		}
-	}
-	return &answer{data: out}, nil
+	return &answer{data: AddBundleAnswer{OrderID: o.ID, RequestID: &id}}, nil
 }

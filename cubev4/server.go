@@ -44,7 +44,7 @@ type Server struct {
 	// answer CB-99-9500.
 	Requests Requests
 	// SMS serves the SMS routes; without it they answer CB-04-9999.
-	SMS opencube.ReplayingSMSService
+	SMS SMS
 	// Renewals serves the renewal orders; without it they answer
 	// CB-99-9500.
 	Renewals Renewals

@@ -1,6 +1,7 @@
 package cubev4
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -52,6 +53,15 @@ type SendSMSAnswer struct {
 
 // smsType maps the v4 message type to opencube's.
 var smsType = map[int]opencube.SMSType{SMSTypeText: opencube.SMSText, SMSTypeBinary: opencube.SMSBinary}
+
+// SMS is the SMS service the routes use (service.SMS): a batch is sent in
+// one transaction.
+type SMS interface {
+	opencube.ReplayingSMSService
+	// SendBatch sends one message per request, all or none, with the
+	// replay claim of the service (Replaying) answered by the first.
+	SendBatch(ctx context.Context, rs []opencube.SendSMSRequest) ([]*opencube.SMS, error)
+}
 
 // sendSMS is POST /sms: one message to up to 100 of the enterprise's SIMs,
 // refused whole when any SIM is unknown or repeated; the same nonce, SIMs
@@ -114,17 +124,18 @@ func (s *Server) sendSMS(r *request) (*answer, error) {
 		r.claim.Replays = append(r.claim.Replays, &e)
 	}
 	sent := SendSMSAnswer{JobID: job}
+	var svc SMS = s.SMS
 	if r.claim != nil {
 		r.claim.RenderSMS = func(*opencube.SMS) []byte { return recorded(http.StatusOK, encode(sent, nil, CodeOK, r.lang, "")) }
+		svc = s.SMS.Replaying(r.claim).(SMS)
 	}
+	// The messages and the replay entries commit together (D28).
+	rs := make([]opencube.SendSMSRequest, len(req.SIMIDs))
 	for i, id := range req.SIMIDs {
-		var svc opencube.SMSService = s.SMS
-		if i == 0 && r.claim != nil {
-			svc = s.SMS.Replaying(r.claim)
-		}
-		if _, err := svc.SendSMS(r.ctx, opencube.SendSMSRequest{ICCID: id, Content: req.Message.Content, Type: typ}); err != nil {
-			return nil, err
-		}
+		rs[i] = opencube.SendSMSRequest{ICCID: id, Content: req.Message.Content, Type: typ}
+	}
+	if _, err := svc.SendBatch(r.ctx, rs); err != nil {
+		return nil, err
 	}
 	return &answer{data: sent}, nil
 }

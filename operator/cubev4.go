@@ -56,8 +56,15 @@ type ServiceOrder struct {
 
 // ServiceOrderStore keeps Cube v4 renewal orders.
 type ServiceOrderStore interface {
-	// CreateServiceOrder inserts o; opencube.KindConflict when its id exists.
-	CreateServiceOrder(ctx context.Context, o *ServiceOrder) error
+	// PlaceServiceOrder runs fn in one order transaction, inserts the
+	// order fn returns and records claim's entries (when fn answered it,
+	// opencube.ReplayClaim.AnswerWith) in that same transaction, so that
+	// the order's changes, its document and its answer commit together or
+	// not at all (D28). fn may run more than once (a retried transaction).
+	// opencube.KindConflict when the order's id exists,
+	// opencube.KindUnauthenticated when its enterprise is unknown,
+	// opencube.ErrReplayed (with claim.Prior) when an entry exists.
+	PlaceServiceOrder(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) (*ServiceOrder, error)) error
 	// FindServiceOrder returns an enterprise's renewal order; opencube.KindNotFound
 	// when unknown.
 	FindServiceOrder(ctx context.Context, accessCode, id string) (*ServiceOrder, error)
@@ -98,10 +105,15 @@ const (
 
 // SIMRequestStore keeps asynchronous SIM operations.
 type SIMRequestStore interface {
-	// CreateSIMRequest inserts r, processing, and j in one transaction;
-	// opencube.KindSIMState with opencube.CauseSIMLocked when the SIM has a request
-	// processing.
-	CreateSIMRequest(ctx context.Context, r *SIMRequest, j *opencube.Job) error
+	// CreateSIMRequest runs fn in one order transaction, then inserts the
+	// processing request and the job fn returns, and records claim's
+	// entries (when fn answered it, opencube.ReplayClaim.AnswerWith) in
+	// that same transaction (D28): fn may make the change the request acts
+	// on (an order to start). fn may run more than once.
+	// opencube.KindSIMState with opencube.CauseSIMLocked when the SIM has a
+	// request processing, opencube.ErrReplayed (with claim.Prior) when an
+	// entry exists. claim may be nil.
+	CreateSIMRequest(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) (*SIMRequest, *opencube.Job, error)) error
 	// FindSIMRequest returns an enterprise's request; opencube.KindNotFound when
 	// unknown.
 	FindSIMRequest(ctx context.Context, accessCode, id string) (*SIMRequest, error)

@@ -26,10 +26,49 @@ type SIMRequests struct {
 	Orders *Orders
 }
 
-// Start records r, processing, and the job that does it, in one
-// transaction; KindSIMState (CauseSIMLocked) when the SIM has an operation
-// processing. It fills r's ID (when empty), enterprise and creation time.
-func (s *SIMRequests) Start(ctx context.Context, r *operator.SIMRequest) error {
+// Start records r, processing, the job that does it and claim's replay
+// entries with answer (when claim is not nil) in one transaction (D28);
+// KindSIMState (CauseSIMLocked) when the SIM has an operation processing,
+// opencube.ErrReplayed (claim.Prior set) when the request was answered
+// before. It fills r's ID (when empty), enterprise and creation time.
+func (s *SIMRequests) Start(ctx context.Context, r *operator.SIMRequest, claim *opencube.ReplayClaim, answer []byte) error {
+	return s.start(ctx, r, claim, func(opencube.OrderTx) error {
+		claim.AnswerWith(answer)
+		return nil
+	})
+}
+
+// OrderAndStart orders a plan for the SIM of or (not enabled) and starts
+// r, an activation of that order, in one transaction with claim's replay
+// entries, answered by render(the order): the order, its events, the
+// request, its job and the answer commit together (D28). Errors as
+// OrderPlan's and Start's.
+func (s *SIMRequests) OrderAndStart(ctx context.Context, or opencube.OrderRequest, r *operator.SIMRequest, claim *opencube.ReplayClaim, render func(*opencube.Order) []byte) (*opencube.Order, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := or.Validate(); err != nil {
+		return nil, err
+	}
+	var o *opencube.Order
+	err = s.start(ctx, r, claim, func(tx opencube.OrderTx) error {
+		var err error
+		if o, err = s.Orders.newOrder(ctx, tx, code, &or, or.ICCID); err != nil {
+			return err
+		}
+		if err := s.Orders.place(ctx, tx, o, false); err != nil {
+			return err
+		}
+		r.OrderID = o.ID
+		claim.AnswerWith(render(o))
+		return nil
+	})
+	return o, err
+}
+
+// start writes r and its job after change, in change's transaction.
+func (s *SIMRequests) start(ctx context.Context, r *operator.SIMRequest, claim *opencube.ReplayClaim, change func(opencube.OrderTx) error) error {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return err
@@ -38,8 +77,12 @@ func (s *SIMRequests) Start(ctx context.Context, r *operator.SIMRequest) error {
 		r.ID = opencube.NewUUID()
 	}
 	r.Enterprise, r.Status, r.CreatedAt = code, operator.SIMRequestProcessing, s.Clock.Now()
-	j := &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSIMRequest, Key: r.ID, Payload: []byte(code), RunAt: r.CreatedAt}
-	return s.Store.CreateSIMRequest(ctx, r, j)
+	return s.Store.CreateSIMRequest(ctx, claim, func(tx opencube.OrderTx) (*operator.SIMRequest, *opencube.Job, error) {
+		if err := change(tx); err != nil {
+			return nil, nil, err
+		}
+		return r, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSIMRequest, Key: r.ID, Payload: []byte(code), RunAt: r.CreatedAt}, nil
+	})
 }
 
 // Find returns one of the enterprise's requests; KindNotFound when unknown.
