@@ -312,6 +312,24 @@ func (c *V4) Bundles(ctx context.Context, iccid, status string, pageNo, pageSize
 	return out, total(resp), nil
 }
 
+// Catalogue lists the bundles the enterprise may add (GET /bundles): the
+// plans granted to it.
+func (c *V4) Catalogue(ctx context.Context, pageNo, pageSize int) ([]cubev4.CatalogueBundle, int, error) {
+	q := url.Values{}
+	if pageNo != 0 {
+		q.Set("page_no", strconv.Itoa(pageNo))
+	}
+	if pageSize != 0 {
+		q.Set("page_size", strconv.Itoa(pageSize))
+	}
+	var out []cubev4.CatalogueBundle
+	resp, err := c.Do(ctx, http.MethodGet, withQuery("/bundles", q), nil, &out)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total(resp), nil
+}
+
 // AddBundle adds a bundle to a SIM (POST /sims/{sim_id}/bundle).
 func (c *V4) AddBundle(ctx context.Context, iccid string, r cubev4.AddBundleRequest) (*cubev4.AddBundleAnswer, error) {
 	var out cubev4.AddBundleAnswer

@@ -3,6 +3,7 @@ package cubev4
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
@@ -118,4 +119,68 @@ func (s *Server) addBundle(r *request) (*answer, error) {
 		return nil, err
 	}
 	return &answer{data: AddBundleAnswer{OrderID: o.ID, RequestID: &id}}, nil
+}
+
+// CatalogueBundle is one bundle of GET /bundles: a plan granted to the
+// enterprise, as add bundle and renewal orders name it.
+type CatalogueBundle struct {
+	ID   string `json:"id"` // the plan code
+	Name string `json:"name"`
+	Type int    `json:"type"` // 1: basic
+	// DataLimit is the volume of a period in bytes; for an unlimited daily
+	// plan the high-speed volume of a day, throttled beyond.
+	DataLimit    int64    `json:"data_limit"`
+	PeriodUnit   int      `json:"period_unit"` // 1 day, 2 month
+	PeriodNumber int      `json:"period_number"`
+	Coverage     []string `json:"coverage"` // ISO 3166 alpha-2
+	// OveragePolicy is what happens past DataLimit (overagePolicy).
+	OveragePolicy string `json:"overage_policy"`
+	// AllowAddOn is always false: add-on bundles are not offered
+	// (docs/cubev4-notes.md).
+	AllowAddOn bool `json:"allow_add_on"`
+	// Price is the price of one period, and Currency its currency
+	// (opencube's additions).
+	Price    string `json:"price"`
+	Currency string `json:"currency"`
+	OTA      bool   `json:"ota"`
+}
+
+// Overage policies of the catalogue (the portal's names).
+const (
+	OverageStop     = "stop"
+	OverageThrottle = "throttle"
+)
+
+// catalogueOf returns the catalogue entry of a plan.
+func catalogueOf(p *opencube.Plan) CatalogueBundle {
+	b := CatalogueBundle{ID: p.Code, Name: p.Name, Type: bundleTypeBasic, DataLimit: p.VolumeBytes, PeriodUnit: periodDay, PeriodNumber: 1,
+		Coverage: p.Countries, OveragePolicy: OverageStop, Price: minor(p.PriceMinor), Currency: p.Currency, OTA: p.OTA}
+	if m := p.Type.Months(); m > 0 {
+		b.PeriodUnit, b.PeriodNumber = periodMonth, m
+	}
+	if p.ThrottleKbps > 0 {
+		b.OveragePolicy = OverageThrottle + " " + strconv.Itoa(p.ThrottleKbps) + " kbps"
+	}
+	if b.Coverage == nil {
+		b.Coverage = []string{}
+	}
+	return b
+}
+
+// listCatalogue is GET /bundles: the plans granted to the enterprise, in
+// code order.
+func (s *Server) listCatalogue(r *request) (*answer, error) {
+	page, err := pageOf(r.URL.Query(), 10, 100)
+	if err != nil {
+		return nil, err
+	}
+	ps, total, err := s.Plans.FindPlans(r.ctx, opencube.PlanFilter{Page: page})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CatalogueBundle, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, catalogueOf(p))
+	}
+	return &answer{data: out, total: &total}, nil
 }
