@@ -419,6 +419,24 @@ func (c *V4) MTHistory(ctx context.Context, iccid string, status int) ([]cubev4.
 	return out, total(resp), nil
 }
 
+// JobMessages lists the messages of one send (GET /sms/mt?job_id=), the
+// job id SendSMS answered.
+func (c *V4) JobMessages(ctx context.Context, jobID string, pageNo, pageSize int) ([]cubev4.MTRecord, int, error) {
+	q := url.Values{"job_id": {jobID}}
+	if pageNo != 0 {
+		q.Set("page_no", strconv.Itoa(pageNo))
+	}
+	if pageSize != 0 {
+		q.Set("page_size", strconv.Itoa(pageSize))
+	}
+	var out []cubev4.MTRecord
+	resp, err := c.Do(ctx, http.MethodGet, withQuery("/sms/mt", q), nil, &out)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total(resp), nil
+}
+
 // MOHistory lists a SIM's MO messages.
 func (c *V4) MOHistory(ctx context.Context, iccid string) ([]cubev4.MORecord, int, error) {
 	var out []cubev4.MORecord

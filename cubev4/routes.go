@@ -44,6 +44,10 @@ var Routes = []Route{
 	// SMS (§2.4).
 	{Method: "POST", Path: "/sms", Summary: "Send one message to up to 100 SIMs (async): answers a job_id; the same nonce, SIMs and message within 10 s are one send",
 		Request: SendSMSRequest{}, Answer: SendSMSAnswer{}, handle: (*Server).sendSMS},
+	{Method: "GET", Path: "/sms/mt", Summary: "The messages of one send (the job_id of POST /sms), newest first",
+		Query: []Param{{Name: "job_id", Required: true, About: "the job_id of POST /sms"},
+			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (100)"}},
+		Answer: []MTRecord{}, List: true, handle: (*Server).jobMessages},
 	{Method: "GET", Path: "/sms/mt/{sim_id}", Summary: "A SIM's MT messages, newest first (status 1 success, 2 failed, 3 processing, 4 all)",
 		Query: []Param{{Name: "status", Integer: true, About: "1-4 (4)"}, {Name: "begin_from", About: "epoch ms (7 days ago)"}, {Name: "end_by", About: "epoch ms (now)"},
 			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (100)"}},

@@ -132,7 +132,7 @@ func (s *Server) sendSMS(r *request) (*answer, error) {
 	// The messages and the replay entries commit together (D28).
 	rs := make([]opencube.SendSMSRequest, len(req.SIMIDs))
 	for i, id := range req.SIMIDs {
-		rs[i] = opencube.SendSMSRequest{ICCID: id, Content: req.Message.Content, Type: typ}
+		rs[i] = opencube.SendSMSRequest{ICCID: id, Content: req.Message.Content, Type: typ, JobID: job}
 	}
 	if _, err := svc.SendBatch(r.ctx, rs); err != nil {
 		return nil, err
@@ -159,6 +159,9 @@ type MTRecord struct {
 	User     *string     `json:"user"`
 	UpdateAt string      `json:"update_at"`
 	Error    *AsyncError `json:"error"`
+	// JobID is the send the message is part of (POST /sms's job_id),
+	// absent for messages sent otherwise.
+	JobID string `json:"job_id,omitempty"`
 }
 
 // MTContent is an MT message's type and text (as documented, the reverse
@@ -267,11 +270,16 @@ func (s *Server) mtHistory(r *request) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
+	return &answer{data: mtRecords(ms), total: &total}, nil
+}
+
+// mtRecords returns the MT records of messages.
+func mtRecords(ms []*opencube.SMS) []MTRecord {
 	out := []MTRecord{}
 	for _, m := range ms {
 		rec := MTRecord{OrgID: m.EnterpriseCode, SIMID: m.ICCID, MSISDN: m.MSISDN, SentAt: m.CreatedAt.UTC().Format(time.RFC3339),
 			Content: MTContent{Type: v4Type(m.Type), Message: m.Content}, Status: mtStatus[m.State], Source: 2,
-			UpdateAt: m.UpdatedAt.UTC().Format(time.RFC3339)}
+			UpdateAt: m.UpdatedAt.UTC().Format(time.RFC3339), JobID: m.JobID}
 		if rec.Status == mtFailed {
 			msg := m.Error
 			if msg == "" {
@@ -281,7 +289,29 @@ func (s *Server) mtHistory(r *request) (*answer, error) {
 		}
 		out = append(out, rec)
 	}
-	return &answer{data: out, total: &total}, nil
+	return out
+}
+
+// jobMessages is GET /sms/mt?job_id=: the messages of one send (POST
+// /sms), newest first.
+func (s *Server) jobMessages(r *request) (*answer, error) {
+	if s.SMS == nil {
+		return nil, fail(CodeSMSRule, "SMS is not enabled on this server")
+	}
+	q := r.URL.Query()
+	job := q.Get("job_id")
+	if job == "" {
+		return nil, fail(CodeMissing, "job_id is required")
+	}
+	page, err := pageOf(q, 100, 100)
+	if err != nil {
+		return nil, err
+	}
+	ms, total, err := s.SMS.FindSMS(r.ctx, opencube.SMSFilter{JobID: job, Direction: opencube.SMSMT, Page: page})
+	if err != nil {
+		return nil, err
+	}
+	return &answer{data: mtRecords(ms), total: &total}, nil
 }
 
 // moHistory is GET /sms/mo/{sim_id}.

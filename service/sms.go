@@ -147,6 +147,7 @@ func (s *SMS) SendBatch(ctx context.Context, rs []opencube.SendSMSRequest) ([]*o
 		ms[i] = &opencube.SMS{
 			ID: newID(), EnterpriseCode: ent, ICCID: r.ICCID, Direction: opencube.SMSMT, Type: r.Type,
 			Content: content, Encoding: enc.String(), Segments: segs, State: opencube.SMSQueued, CreatedAt: now, UpdatedAt: now,
+			JobID: r.JobID,
 		}
 	}
 	err := s.Store.UpdateSMSClaiming(ctx, s.claim, func(tx opencube.SMSTx) error {

@@ -39,3 +39,41 @@ func TestCubeV4Catalogue(t *testing.T) {
 		t.Errorf("QY-000001's catalogue: %+v (%d), %v", q, n, err)
 	}
 }
+
+// TestCubeV4JobMessages: GET /sms/mt?job_id= lists the messages of one
+// send, paged; another enterprise finds none; job_id is required.
+func TestCubeV4JobMessages(t *testing.T) {
+	s := startV4(t, nil)
+	ctx := t.Context()
+	sims := []string{simP(5), simP(6), simP(7)}
+	job, err := s.p.SendSMS(ctx, cubev4.SendSMSRequest{SIMIDs: sims, Message: cubev4.SMSMessage{Type: 1, Content: "job"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.p.SendSMS(ctx, cubev4.SendSMSRequest{SIMIDs: sims[:1], Message: cubev4.SMSMessage{Type: 1, Content: "other"}})
+	if err != nil || other == job {
+		t.Fatalf("a second send: %q, %v", other, err)
+	}
+	ms, n, err := s.p.JobMessages(ctx, job, 0, 0)
+	if err != nil || n != 3 || len(ms) != 3 {
+		t.Fatalf("JobMessages: %+v (%d), %v", ms, n, err)
+	}
+	seen := map[string]bool{}
+	for _, m := range ms {
+		if m.JobID != job || m.Content.Message != "job" || m.Status != 3 || m.OrgID != entP {
+			t.Errorf("a message of the send: %+v", m)
+		}
+		seen[m.SIMID] = true
+	}
+	if len(seen) != 3 {
+		t.Errorf("the send's SIMs: %v", seen)
+	}
+	if page, n, err := s.p.JobMessages(ctx, job, 2, 2); err != nil || n != 3 || len(page) != 1 {
+		t.Errorf("page 2 of 2: %+v (%d), %v", page, n, err)
+	}
+	if ms, n, err := s.q.JobMessages(ctx, job, 0, 0); err != nil || n != 0 || len(ms) != 0 {
+		t.Errorf("another enterprise's send: %+v (%d), %v", ms, n, err)
+	}
+	_, err = s.p.Do(ctx, "GET", "/sms/mt", nil, nil)
+	wantV4(t, "no job_id", err, 400, cubev4.CodeMissing)
+}

@@ -1,0 +1,22 @@
+-- Cube v4's proposed routes: the send (job_id) an MT message is part of,
+-- so that GET /sms/mt?job_id= lists a send's messages; a SIM's tags, notes
+-- and device name (PATCH /sims/{sim_id}). The same as the SQLite store's
+-- 00016.
+
+-- +goose Up
+ALTER TABLE sms ADD COLUMN job_id text NOT NULL DEFAULT '';
+CREATE INDEX sms_job ON sms (enterprise_code, job_id) WHERE job_id <> '';
+CREATE TABLE sim_labels (
+    iccid       text        NOT NULL,
+    tags        text        NOT NULL DEFAULT '[]',
+    notes       text        NOT NULL DEFAULT '',
+    device_name text        NOT NULL DEFAULT '',
+    updated_at  timestamptz NOT NULL,
+    CONSTRAINT sim_labels_pkey PRIMARY KEY (iccid),
+    CONSTRAINT sim_labels_iccid_fkey FOREIGN KEY (iccid) REFERENCES sims (iccid)
+);
+
+-- +goose Down
+DROP TABLE sim_labels;
+DROP INDEX sms_job;
+ALTER TABLE sms DROP COLUMN job_id;
