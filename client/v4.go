@@ -255,6 +255,16 @@ func (c *V4) SIM(ctx context.Context, iccid string) (*cubev4.SIMDetail, error) {
 	return &out, nil
 }
 
+// PatchSIM sets a SIM's tags, notes or device name (PATCH
+// /sims/{sim_id}) and returns its labels.
+func (c *V4) PatchSIM(ctx context.Context, iccid string, r cubev4.PatchSIMRequest) (*cubev4.SIMLabels, error) {
+	var out cubev4.SIMLabels
+	if _, err := c.Do(ctx, http.MethodPatch, "/sims/"+url.PathEscape(iccid), r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Status returns a SIM's status (GET /sims/{sim_id}/status).
 func (c *V4) Status(ctx context.Context, iccid string) (*cubev4.SIMStatus, error) {
 	var out cubev4.SIMStatus

@@ -11,6 +11,8 @@ var Routes = []Route{
 		Answer: []SIMItem{}, List: true, handle: (*Server).listSIMs},
 	{Method: "GET", Path: "/sims/async_result/{request_id}", Summary: "The result of an asynchronous operation: status 0 processing, 1 success, 2 failed (with its error)", Answer: AsyncResult{}, handle: (*Server).asyncResult},
 	{Method: "GET", Path: "/sims/{sim_id}", Summary: "A SIM: status, profile, latest session, contract and bundles in use", Answer: SIMDetail{}, handle: (*Server).findSIM},
+	{Method: "PATCH", Path: "/sims/{sim_id}", Summary: "Set a SIM's tags, notes or device name (any of them; each given replaces the SIM's)",
+		Request: PatchSIMRequest{}, Answer: SIMLabels{}, handle: (*Server).patchSIM},
 	{Method: "GET", Path: "/sims/{sim_id}/status", Summary: "A SIM's status, and whether an operation on it is pending", Answer: SIMStatus{}, handle: (*Server).simStatus},
 	{Method: "GET", Path: "/sims/{sim_id}/remaining_data", Summary: "The volume of the bundle in use: limit, used and left (bytes)", Answer: RemainingData{}, handle: (*Server).remainingData},
 	// Asynchronous operations (§1.13): each answers a request_id at once

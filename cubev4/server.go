@@ -48,6 +48,9 @@ type Server struct {
 	// Renewals serves the renewal orders; without it they answer
 	// CB-99-9500.
 	Renewals Renewals
+	// Labels keeps the SIMs' tags, notes and device names; without it
+	// PATCH /sims/{sim_id} answers CB-99-9500 and the detail shows none.
+	Labels Labels
 	// Clock checks request timestamps and dates replay entries: the real
 	// clock, also in sandbox mode (D27).
 	Clock opencube.Clock

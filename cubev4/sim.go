@@ -276,6 +276,13 @@ func (s *Server) findSIM(r *request) (*answer, error) {
 		Profile:    []Profile{{IMSI: d.SIM.IMSI, MSISDN: d.SIM.MSISDN}},
 		SIMService: serviceOf(d)}
 	out.SIMService.Type = 1
+	if s.Labels != nil {
+		l, err := s.Labels.Find(r.ctx, d.SIM.ICCID)
+		if err != nil {
+			return nil, err
+		}
+		out.Tags, out.Notes, out.DeviceName = l.Tags, optional(l.Notes), optional(l.DeviceName)
+	}
 	if ss := d.Session; ss != nil {
 		ls := &LatestSession{IMSI: ss.IMSI, MSISDN: d.SIM.MSISDN, Status: 1, Session: ss.ID, StartAt: ms(ss.StartedAt)}
 		if ss.State != opencube.SessionOpen {

@@ -140,3 +140,47 @@ func SIMRequestFrom(ctx context.Context) string {
 	id, _ := ctx.Value(simRequestKey{}).(string)
 	return id
 }
+
+// SIMLabels are an enterprise's own words on one of its SIMs (Cube v4
+// PATCH /sims/{sim_id}): tags, notes and the device's name.
+type SIMLabels struct {
+	ICCID      string    `json:"iccid"`
+	Tags       []string  `json:"tags"`
+	Notes      string    `json:"notes"`
+	DeviceName string    `json:"device_name"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// SIMLabelPatch is a change of a SIM's labels: each field set (not nil)
+// replaces the label.
+type SIMLabelPatch struct {
+	Tags       *[]string
+	Notes      *string
+	DeviceName *string
+}
+
+// Apply applies p to l.
+func (p SIMLabelPatch) Apply(l *SIMLabels) {
+	if p.Tags != nil {
+		l.Tags = append([]string{}, *p.Tags...)
+	}
+	if p.Notes != nil {
+		l.Notes = *p.Notes
+	}
+	if p.DeviceName != nil {
+		l.DeviceName = *p.DeviceName
+	}
+}
+
+// SIMLabelStore keeps the SIMs' labels.
+type SIMLabelStore interface {
+	// PatchSIMLabels applies p to the labels of an enterprise's SIM (none
+	// set yet: empty labels) at now, and records claim's entries with the
+	// answer render makes of the result, in one transaction (D28);
+	// opencube.KindDeviceNotFound when the enterprise has no such SIM,
+	// opencube.ErrReplayed (with claim.Prior) when an entry exists. claim
+	// may be nil.
+	PatchSIMLabels(ctx context.Context, accessCode, iccid string, p SIMLabelPatch, now time.Time, claim *opencube.ReplayClaim, render func(*SIMLabels) []byte) (*SIMLabels, error)
+	// FindSIMLabels returns a SIM's labels: empty ones when none were set.
+	FindSIMLabels(ctx context.Context, iccid string) (*SIMLabels, error)
+}

@@ -133,6 +133,7 @@ type Store interface {
 	operator.APIKeyStore
 	operator.SIMRequestStore
 	operator.ServiceOrderStore
+	operator.SIMLabelStore
 	shop.ShopStore
 }
 
@@ -154,6 +155,8 @@ type Set struct {
 	SIMRequests *SIMRequests
 	// Renewals are Cube v4's online renewal orders.
 	Renewals *Renewals
+	// Labels are the SIMs' tags, notes and device names (Cube v4).
+	Labels *Labels
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -176,6 +179,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Keys:        &Keys{Store: store, Clock: clock},
 		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders},
 		Renewals:    &Renewals{Store: store, Clock: clock, Orders: orders},
+		Labels:      &Labels{Store: store, Clock: clock},
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/opencube/opencube/cubev4"
@@ -76,4 +77,70 @@ func TestCubeV4JobMessages(t *testing.T) {
 	}
 	_, err = s.p.Do(ctx, "GET", "/sms/mt", nil, nil)
 	wantV4(t, "no job_id", err, 400, cubev4.CodeMissing)
+}
+
+// TestCubeV4PatchSIM: PATCH /sims/{sim_id} sets tags, notes and the
+// device name, each on its own; the detail shows them; bounds, another
+// enterprise's SIM, and the replay of a PATCH.
+func TestCubeV4PatchSIM(t *testing.T) {
+	s := startV4(t, nil)
+	ctx := t.Context()
+	sim := simP(2)
+	if d, err := s.p.SIM(ctx, sim); err != nil || len(d.Tags) != 0 || d.Notes != nil || d.DeviceName != nil {
+		t.Fatalf("a SIM without labels: %+v, %v", d, err)
+	}
+	tags := []string{"fleet-7", "冷链"}
+	l, err := s.p.PatchSIM(ctx, sim, cubev4.PatchSIMRequest{Tags: &tags, DeviceName: ptrTo("truck 12")})
+	if err != nil || len(l.Tags) != 2 || l.Tags[1] != "冷链" || l.DeviceName == nil || *l.DeviceName != "truck 12" || l.Notes != nil {
+		t.Fatalf("PatchSIM: %+v, %v", l, err)
+	}
+	// Notes alone: the tags and name stay.
+	if l, err = s.p.PatchSIM(ctx, sim, cubev4.PatchSIMRequest{Notes: ptrTo("installed 2026-01")}); err != nil || len(l.Tags) != 2 || l.Notes == nil {
+		t.Fatalf("PatchSIM notes: %+v, %v", l, err)
+	}
+	d, err := s.p.SIM(ctx, sim)
+	if err != nil || len(d.Tags) != 2 || d.Tags[0] != "fleet-7" || d.Notes == nil || *d.Notes != "installed 2026-01" || d.DeviceName == nil || *d.DeviceName != "truck 12" {
+		t.Errorf("the detail after PATCH: %+v, %v", d, err)
+	}
+	// [] and "" remove.
+	none := []string{}
+	if l, err = s.p.PatchSIM(ctx, sim, cubev4.PatchSIMRequest{Tags: &none, DeviceName: ptrTo("")}); err != nil || len(l.Tags) != 0 || l.DeviceName != nil || l.Notes == nil {
+		t.Errorf("PatchSIM removing: %+v, %v", l, err)
+	}
+	// The same PATCH again (its sign) answers the first answer, even
+	// after another PATCH changed the labels.
+	req, err := s.p.Sign("PATCH", "/sims/"+sim, []byte(`{"tags":["a"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.p.Send(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.p.PatchSIM(ctx, sim, cubev4.PatchSIMRequest{Tags: &[]string{"b"}}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.p.Send(ctx, req)
+	if err != nil || string(again.Body) != string(first.Body) {
+		t.Errorf("a replayed PATCH: %s, %v; want %s", again.Body, err, first.Body)
+	}
+	if d, _ := s.p.SIM(ctx, sim); len(d.Tags) != 1 || d.Tags[0] != "b" {
+		t.Errorf("a replayed PATCH changed the labels: %+v", d.Tags)
+	}
+	for _, c := range []struct {
+		name string
+		req  cubev4.PatchSIMRequest
+		st   int
+		code string
+	}{
+		{"nothing", cubev4.PatchSIMRequest{}, 400, cubev4.CodeMissing},
+		{"an empty tag", cubev4.PatchSIMRequest{Tags: &[]string{""}}, 400, cubev4.CodeInvalid},
+		{"21 tags", cubev4.PatchSIMRequest{Tags: &[]string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20", "21"}}, 400, cubev4.CodeInvalid},
+		{"a name of 101 characters", cubev4.PatchSIMRequest{DeviceName: ptrTo(strings.Repeat("n", 101))}, 400, cubev4.CodeInvalid},
+	} {
+		_, err := s.p.PatchSIM(ctx, sim, c.req)
+		wantV4(t, c.name, err, c.st, c.code)
+	}
+	_, err = s.q.PatchSIM(ctx, sim, cubev4.PatchSIMRequest{Notes: ptrTo("mine")})
+	wantV4(t, "another enterprise's SIM", err, 200, cubev4.CodeSIMNotFound)
 }

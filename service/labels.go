@@ -1,0 +1,59 @@
+package service
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
+)
+
+// Bounds of a SIM's labels (D26).
+const (
+	MaxSIMTags       = 20
+	MaxSIMTagLength  = 64
+	MaxSIMNotes      = 500
+	MaxSIMDeviceName = 100
+)
+
+// Labels keeps the enterprises' own words on their SIMs: tags, notes and
+// the device's name (Cube v4 PATCH /sims/{sim_id}).
+type Labels struct {
+	Store operator.SIMLabelStore
+	Clock opencube.Clock
+}
+
+// Patch applies p to the labels of the enterprise's SIM, with claim's
+// replay entries answered by render(the labels) in its transaction (D28).
+// KindInvalid naming the field when a label is out of its bounds (up to 20
+// tags of 1-64 characters, notes up to 500, a device name up to 100),
+// KindDeviceNotFound when the enterprise has no such SIM.
+func (s *Labels) Patch(ctx context.Context, iccid string, p operator.SIMLabelPatch, claim *opencube.ReplayClaim, render func(*operator.SIMLabels) []byte) (*operator.SIMLabels, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.Tags != nil {
+		if len(*p.Tags) > MaxSIMTags {
+			return nil, opencube.MustBe("tags", "up to 20 tags")
+		}
+		for _, t := range *p.Tags {
+			if n := utf8.RuneCountInString(t); n < 1 || n > MaxSIMTagLength {
+				return nil, opencube.MustBe("tags", "tags of 1-64 characters")
+			}
+		}
+	}
+	if p.Notes != nil && utf8.RuneCountInString(*p.Notes) > MaxSIMNotes {
+		return nil, opencube.MustBe("notes", "up to 500 characters")
+	}
+	if p.DeviceName != nil && utf8.RuneCountInString(*p.DeviceName) > MaxSIMDeviceName {
+		return nil, opencube.MustBe("device_name", "up to 100 characters")
+	}
+	return s.Store.PatchSIMLabels(ctx, code, iccid, p, s.Clock.Now(), claim, render)
+}
+
+// Find returns a SIM's labels (the caller checked that the SIM is the
+// enterprise's): empty ones when none were set.
+func (s *Labels) Find(ctx context.Context, iccid string) (*operator.SIMLabels, error) {
+	return s.Store.FindSIMLabels(ctx, iccid)
+}

@@ -1,0 +1,75 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
+)
+
+// PatchSIMLabels implements operator.SIMLabelStore.
+func (db *DB) PatchSIMLabels(ctx context.Context, accessCode, iccid string, p operator.SIMLabelPatch, now time.Time, claim *opencube.ReplayClaim, render func(*operator.SIMLabels) []byte) (*operator.SIMLabels, error) {
+	var out *operator.SIMLabels
+	err := db.claiming(claim, func(run func(*txn) error) error { return db.update(ctx, run) }, func(t *txn) error {
+		var one int
+		err := t.queryRow(`SELECT 1 FROM sims WHERE iccid = ? AND enterprise_code = ?`, iccid, accessCode).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+		}
+		if err != nil {
+			return dbError("find SIM", err)
+		}
+		l, err := scanSIMLabels(iccid, t.queryRow(`SELECT tags, notes, device_name, updated_at FROM sim_labels WHERE iccid = ?`, iccid))
+		if err != nil {
+			return dbError("find SIM labels", err)
+		}
+		p.Apply(l)
+		l.UpdatedAt = now
+		tags, _ := json.Marshal(l.Tags) // strings always encode
+		if _, err := t.exec(`INSERT INTO sim_labels (iccid, tags, notes, device_name, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (iccid) DO UPDATE SET tags = excluded.tags, notes = excluded.notes, device_name = excluded.device_name, updated_at = excluded.updated_at`,
+			iccid, string(tags), l.Notes, l.DeviceName, micros(now)); err != nil {
+			return dbError("write SIM labels", err)
+		}
+		if claim != nil && render != nil {
+			claim.AnswerWith(render(l))
+		}
+		out = l
+		return nil
+	})
+	return out, err
+}
+
+// FindSIMLabels implements operator.SIMLabelStore.
+func (db *DB) FindSIMLabels(ctx context.Context, iccid string) (*operator.SIMLabels, error) {
+	l, err := scanSIMLabels(iccid, db.read.QueryRowContext(ctx, `SELECT tags, notes, device_name, updated_at FROM sim_labels WHERE iccid = ?`, iccid))
+	if err != nil {
+		return nil, dbError("find SIM labels", err)
+	}
+	return l, nil
+}
+
+// scanSIMLabels reads a SIM's labels, empty ones when it has none.
+func scanSIMLabels(iccid string, row *sql.Row) (*operator.SIMLabels, error) {
+	l := &operator.SIMLabels{ICCID: iccid, Tags: []string{}}
+	var (
+		tags    string
+		updated int64
+	)
+	err := row.Scan(&tags, &l.Notes, &l.DeviceName, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(tags), &l.Tags); err != nil {
+		return nil, err
+	}
+	l.UpdatedAt = instant(updated)
+	return l, nil
+}
