@@ -786,8 +786,33 @@ func TestCubeV4LatestSession(t *testing.T) {
 		t.Errorf("latest_session: mcc %s mnc %s country %s rat %s ip %s network %s", str(ls.MCC), str(ls.MNC), str(ls.Country), str(ls.RAT), str(ls.IP), str(ls.Network))
 	}
 	r := s.do(t, s.e2eServer.p, "/device/queryDeviceInfo", map[string]any{"device_id": sim}, nil)
-	if r.Code != "0000" || !strings.Contains(string(r.Data), `"imei":"490154203237518"`) {
+	if r.Code != "0000" || !strings.Contains(string(r.Data), `"imei":"490154203237518"`) || !strings.Contains(string(r.Data), `"activate_date":""`) {
 		t.Errorf("CSSS queryDeviceInfo: %s %s", r.Code, r.Data)
+	}
+
+	// Closed, the session stays the SIM's latest, and its IMEI the SIM's;
+	// CSSS says it is offline.
+	acct(t, s.e2eServer, "Stop", imsiOf(sim), "v4-session", clockStart, 100, 200, `3GPP-IMEISV = "4901542032375101"`)
+	if d, err = s.p.SIM(ctx, sim); err != nil || d.LatestSession == nil || d.LatestSession.Status != 0 || d.LatestSession.EndAt == nil ||
+		d.LatestSession.Session != "v4-session" || d.IMEI == nil || *d.IMEI != "490154203237518" {
+		t.Errorf("SIM detail after the session closed: %+v, %v", d, err)
+	}
+	info := s.ok(t, s.e2eServer.p, "/device/queryDeviceInfo", map[string]any{"device_id": sim})
+	if info["online"] != "0" || info["imei"] != "490154203237518" {
+		t.Errorf("CSSS queryDeviceInfo after the session closed: %v", info)
+	}
+
+	// activate_date is when the SIM's first order started, not when it
+	// joined the inventory.
+	s.clock.Advance(48 * time.Hour)
+	if _, err := s.p.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10, Activate: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	want := s.clock.Now().In(opencube.BusinessZone).Format("2006-01-02")
+	info = s.ok(t, s.e2eServer.p, "/device/queryDeviceInfo", map[string]any{"device_id": sim})
+	if got, _ := info["activate_date"].(string); !strings.HasPrefix(got, want) {
+		t.Errorf("activate_date %q, want the first order's start on %s", got, want)
 	}
 }
 

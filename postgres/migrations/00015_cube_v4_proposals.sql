@@ -1,6 +1,7 @@
 -- Cube v4's proposed routes: the send (job_id) an MT message is part of,
 -- so that GET /sms/mt?job_id= lists a send's messages; a SIM's tags, notes
--- and device name (PATCH /sims/{sim_id}). The same as the SQLite store's
+-- and device name (PATCH /sims/{sim_id}); a SIM's latest session, open or
+-- closed (the Cube v4 detail's latest_session, the CSSS imei). The same as the SQLite store's
 -- 00016.
 
 -- +goose Up
@@ -16,7 +17,10 @@ CREATE TABLE sim_labels (
     CONSTRAINT sim_labels_iccid_fkey FOREIGN KEY (iccid) REFERENCES sims (iccid)
 );
 
+CREATE INDEX usage_sessions_latest ON usage_sessions (iccid, last_at);
+
 -- +goose Down
+DROP INDEX usage_sessions_latest;
 DROP TABLE sim_labels;
 DROP INDEX sms_job;
 ALTER TABLE sms DROP COLUMN job_id;

@@ -1,6 +1,7 @@
 -- Cube v4's proposed routes: the send (job_id) an MT message is part of,
 -- so that GET /sms/mt?job_id= lists a send's messages; a SIM's tags, notes
--- and device name (PATCH /sims/{sim_id}).
+-- and device name (PATCH /sims/{sim_id}); a SIM's latest session, open or
+-- closed (the Cube v4 detail's latest_session, the CSSS imei).
 
 -- +goose Up
 ALTER TABLE sms ADD COLUMN job_id TEXT NOT NULL DEFAULT '';
@@ -13,7 +14,10 @@ CREATE TABLE sim_labels (
     updated_at  INTEGER NOT NULL
 );
 
+CREATE INDEX usage_sessions_latest ON usage_sessions (iccid, last_at);
+
 -- +goose Down
+DROP INDEX usage_sessions_latest;
 DROP TABLE sim_labels;
 DROP INDEX sms_job;
 ALTER TABLE sms DROP COLUMN job_id;
