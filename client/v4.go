@@ -255,6 +255,28 @@ func (c *V4) SIM(ctx context.Context, iccid string) (*cubev4.SIMDetail, error) {
 	return &out, nil
 }
 
+// SIMByIMEI returns the enterprise's SIM last seen in a device (GET
+// /sims?imei=).
+func (c *V4) SIMByIMEI(ctx context.Context, imei string) (*cubev4.SIMItem, error) {
+	return c.lookUp(ctx, "imei", imei)
+}
+
+// SIMBySN looks a SIM up by its device's serial number (GET /sims?sn=).
+func (c *V4) SIMBySN(ctx context.Context, sn string) (*cubev4.SIMItem, error) {
+	return c.lookUp(ctx, "sn", sn)
+}
+
+func (c *V4) lookUp(ctx context.Context, key, value string) (*cubev4.SIMItem, error) {
+	var out []cubev4.SIMItem
+	if _, err := c.Do(ctx, http.MethodGet, withQuery("/sims", url.Values{key: {value}}), nil, &out); err != nil {
+		return nil, err
+	}
+	if len(out) != 1 {
+		return nil, fmt.Errorf("cube v4: GET /sims?%s= answered %d SIMs", key, len(out))
+	}
+	return &out[0], nil
+}
+
 // PatchSIM sets a SIM's tags, notes or device name (PATCH
 // /sims/{sim_id}) and returns its labels.
 func (c *V4) PatchSIM(ctx context.Context, iccid string, r cubev4.PatchSIMRequest) (*cubev4.SIMLabels, error) {

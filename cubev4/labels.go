@@ -12,6 +12,9 @@ import (
 type Labels interface {
 	Patch(ctx context.Context, iccid string, p operator.SIMLabelPatch, claim *opencube.ReplayClaim, render func(*operator.SIMLabels) []byte) (*operator.SIMLabels, error)
 	Find(ctx context.Context, iccid string) (*operator.SIMLabels, error)
+	// SIMByIMEI returns the enterprise's SIM last seen in a device, ""
+	// when none was.
+	SIMByIMEI(ctx context.Context, imei string) (string, error)
 }
 
 // PatchSIMRequest is PATCH /sims/{sim_id}'s body: any of the labels; each
@@ -72,4 +75,45 @@ func (s *Server) patchSIM(r *request) (*answer, error) {
 		return nil, err
 	}
 	return &answer{data: labelsOf(l)}, nil
+}
+
+// lookUpSIM is GET /sims?imei= or ?sn=: the SIM of a device, as a list of
+// one. The SIM of an IMEI is the one whose latest data session with that
+// IMEI (3GPP-IMEISV of RADIUS accounting) is the latest; opencube records
+// no device serial numbers, so no SN is known (CB-01-0003).
+func (s *Server) lookUpSIM(r *request) (*answer, error) {
+	q := r.URL.Query()
+	if q.Has("sn") {
+		if q.Get("sn") == "" {
+			return nil, fail(CodeMissing, "sn is empty")
+		}
+		return nil, fail(CodeSNNotFound, "no SIM is known by a device serial number")
+	}
+	imei := q.Get("imei")
+	if !opencube.Digits(imei, 15, 15) {
+		return nil, opencube.MustBe("imei", "15 digits")
+	}
+	iccid := ""
+	if s.Labels != nil {
+		var err error
+		if iccid, err = s.Labels.SIMByIMEI(r.ctx, imei); err != nil {
+			return nil, err
+		}
+	}
+	if iccid == "" {
+		return nil, fail(CodeIMEINotFound, "no SIM of the enterprise was seen in device %s", imei)
+	}
+	ds, _, err := s.SIMs.FindDevices(r.ctx, opencube.DeviceFilter{ICCIDs: []string{iccid}, Page: opencube.Page{Limit: 1}})
+	if err != nil {
+		return nil, err
+	}
+	if len(ds) == 0 {
+		return nil, fail(CodeIMEINotFound, "no SIM of the enterprise was seen in device %s", imei)
+	}
+	st, err := s.statusOf(r.ctx, ds[0])
+	if err != nil {
+		return nil, err
+	}
+	one := 1
+	return &answer{data: []SIMItem{{SIMID: iccid, Status: st, SIMService: serviceOf(ds[0])}}, total: &one}, nil
 }

@@ -5,8 +5,10 @@ package cubev4
 // would take it). Paths are below Prefix. Handlers are methods of Server.
 var Routes = []Route{
 	// SIMs (cube-v4-api.md §2.1).
-	{Method: "GET", Path: "/sims", Summary: "List the enterprise's SIMs, ICCID order, optionally of one status (10, 23, 30, 40, 50)",
+	{Method: "GET", Path: "/sims", Summary: "List the enterprise's SIMs, ICCID order, optionally of one status (10, 23, 30, 40, 50); with imei, the SIM last seen in that device (CB-01-0002 when none); with sn, CB-01-0003 (no serial numbers are known)",
 		Query: []Param{{Name: "status", Integer: true, About: "10 pre-active, 23 active, 30 paused, 40 expired, 50 terminated"},
+			{Name: "imei", About: "15 digits: the SIM whose latest data session with this device is the latest"},
+			{Name: "sn", About: "a device serial number: none is known (CB-01-0003)"},
 			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (10)"}},
 		Answer: []SIMItem{}, List: true, handle: (*Server).listSIMs},
 	{Method: "GET", Path: "/sims/async_result/{request_id}", Summary: "The result of an asynchronous operation: status 0 processing, 1 success, 2 failed (with its error)", Answer: AsyncResult{}, handle: (*Server).asyncResult},

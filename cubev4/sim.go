@@ -198,6 +198,9 @@ const maxListScan = 100_000
 // one v4 status.
 func (s *Server) listSIMs(r *request) (*answer, error) {
 	q := r.URL.Query()
+	if q.Has("imei") || q.Has("sn") {
+		return s.lookUpSIM(r)
+	}
 	page, err := pageOf(q, 10, 100)
 	if err != nil {
 		return nil, err

@@ -77,3 +77,19 @@ func scanSIMLabels(iccid string, row pgx.Row) (*operator.SIMLabels, error) {
 	l.UpdatedAt = utc(updated)
 	return l, nil
 }
+
+// FindICCIDByIMEI implements operator.SIMLabelStore.
+func (db *DB) FindICCIDByIMEI(ctx context.Context, accessCode, imei string) (string, error) {
+	var iccid string
+	err := retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, `SELECT iccid FROM usage_sessions WHERE enterprise_code = $1 AND imei = $2 ORDER BY last_at DESC LIMIT 1`,
+			accessCode, imei).Scan(&iccid)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", db.dbError("find SIM by IMEI", err)
+	}
+	return iccid, nil
+}

@@ -52,6 +52,16 @@ func (s *Labels) Patch(ctx context.Context, iccid string, p operator.SIMLabelPat
 	return s.Store.PatchSIMLabels(ctx, code, iccid, p, s.Clock.Now(), claim, render)
 }
 
+// SIMByIMEI returns the enterprise's SIM last seen in device imei (its
+// data session with that IMEI is the latest); "" when none was.
+func (s *Labels) SIMByIMEI(ctx context.Context, imei string) (string, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.Store.FindICCIDByIMEI(ctx, code, imei)
+}
+
 // Find returns a SIM's labels (the caller checked that the SIM is the
 // enterprise's): empty ones when none were set.
 func (s *Labels) Find(ctx context.Context, iccid string) (*operator.SIMLabels, error) {

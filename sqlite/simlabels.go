@@ -73,3 +73,17 @@ func scanSIMLabels(iccid string, row *sql.Row) (*operator.SIMLabels, error) {
 	l.UpdatedAt = instant(updated)
 	return l, nil
 }
+
+// FindICCIDByIMEI implements operator.SIMLabelStore.
+func (db *DB) FindICCIDByIMEI(ctx context.Context, accessCode, imei string) (string, error) {
+	var iccid string
+	err := db.read.QueryRowContext(ctx, `SELECT iccid FROM usage_sessions WHERE enterprise_code = ? AND imei = ? ORDER BY last_at DESC LIMIT 1`,
+		accessCode, imei).Scan(&iccid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", dbError("find SIM by IMEI", err)
+	}
+	return iccid, nil
+}

@@ -790,6 +790,19 @@ func TestCubeV4LatestSession(t *testing.T) {
 		t.Errorf("CSSS queryDeviceInfo: %s %s", r.Code, r.Data)
 	}
 
+	// The SIM of the device: GET /sims?imei=.
+	if it, err := s.p.SIMByIMEI(ctx, "490154203237518"); err != nil || it.SIMID != sim {
+		t.Errorf("SIMByIMEI: %+v, %v", it, err)
+	}
+	_, err = s.q.SIMByIMEI(ctx, "490154203237518")
+	wantV4(t, "another enterprise's device", err, 200, cubev4.CodeIMEINotFound)
+	_, err = s.p.SIMByIMEI(ctx, "490154203237519")
+	wantV4(t, "an unknown device", err, 200, cubev4.CodeIMEINotFound)
+	_, err = s.p.SIMByIMEI(ctx, "4901542032375")
+	wantV4(t, "a short IMEI", err, 400, cubev4.CodeInvalid)
+	_, err = s.p.SIMBySN(ctx, "SN-1")
+	wantV4(t, "a serial number", err, 200, cubev4.CodeSNNotFound)
+
 	// Closed, the session stays the SIM's latest, and its IMEI the SIM's;
 	// CSSS says it is offline.
 	acct(t, s.e2eServer, "Stop", imsiOf(sim), "v4-session", clockStart, 100, 200, `3GPP-IMEISV = "4901542032375101"`)

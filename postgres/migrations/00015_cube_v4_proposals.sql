@@ -1,7 +1,8 @@
 -- Cube v4's proposed routes: the send (job_id) an MT message is part of,
 -- so that GET /sms/mt?job_id= lists a send's messages; a SIM's tags, notes
 -- and device name (PATCH /sims/{sim_id}); a SIM's latest session, open or
--- closed (the Cube v4 detail's latest_session, the CSSS imei). The same as the SQLite store's
+-- closed (the Cube v4 detail's latest_session, the CSSS imei) and the SIM
+-- of a device (GET /sims?imei=). The same as the SQLite store's
 -- 00016.
 
 -- +goose Up
@@ -18,8 +19,10 @@ CREATE TABLE sim_labels (
 );
 
 CREATE INDEX usage_sessions_latest ON usage_sessions (iccid, last_at);
+CREATE INDEX usage_sessions_imei ON usage_sessions (enterprise_code, imei, last_at) WHERE imei <> '';
 
 -- +goose Down
+DROP INDEX usage_sessions_imei;
 DROP INDEX usage_sessions_latest;
 DROP TABLE sim_labels;
 DROP INDEX sms_job;
