@@ -411,6 +411,12 @@ func (c *V4) Cancel(ctx context.Context, iccid string, r cubev4.CancelRequest) (
 	return c.operate(ctx, http.MethodPut, iccid, "cancel", r)
 }
 
+// Reset resets a SIM's network attachment (PUT /sims/{sim_id}/reset) and
+// returns the request id.
+func (c *V4) Reset(ctx context.Context, iccid string) (string, error) {
+	return c.operate(ctx, http.MethodPut, iccid, "reset", nil)
+}
+
 func (c *V4) operate(ctx context.Context, method, iccid, op string, in any) (string, error) {
 	var out cubev4.RequestAnswer
 	if _, err := c.Do(ctx, method, "/sims/"+url.PathEscape(iccid)+"/"+op, in, &out); err != nil {

@@ -14,6 +14,7 @@ const (
 	OpSuspend  = "suspend"
 	OpResume   = "resume"
 	OpCancel   = "cancel"
+	OpReset    = "reset"
 )
 
 // Requests runs asynchronous SIM operations (service.SIMRequests).
@@ -148,6 +149,7 @@ func (s *Server) activate(r *request) (*answer, error) { return s.operate(r, OpA
 func (s *Server) suspend(r *request) (*answer, error)  { return s.operate(r, OpSuspend) }
 func (s *Server) resume(r *request) (*answer, error)   { return s.operate(r, OpResume) }
 func (s *Server) cancel(r *request) (*answer, error)   { return s.operate(r, OpCancel) }
+func (s *Server) reset(r *request) (*answer, error)    { return s.operate(r, OpReset) }
 
 // AsyncResult is GET /sims/async_result/{request_id}'s data.
 type AsyncResult struct {

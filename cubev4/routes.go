@@ -25,6 +25,8 @@ var Routes = []Route{
 	{Method: "PUT", Path: "/sims/{sim_id}/resume", Summary: "Resume a paused SIM (async)", Answer: RequestAnswer{}, handle: (*Server).resume},
 	{Method: "PUT", Path: "/sims/{sim_id}/cancel", Summary: "End a SIM's bundles early: all, or order_id (with keep_alive, the next one starts) (async)",
 		Request: CancelRequest{}, BodyOptional: true, Answer: RequestAnswer{}, handle: (*Server).cancel},
+	{Method: "PUT", Path: "/sims/{sim_id}/reset", Summary: "Reset a SIM's network attachment: its data sessions are ended at their NAS and the subscriber register provisions it again; its bundles are kept (async)",
+		Answer: RequestAnswer{}, handle: (*Server).reset},
 	// Usage (§2.2).
 	{Method: "GET", Path: "/sims/{sim_id}/usage", Summary: "Data usage per UTC+8 day (period_type 1, YYYY-MM-DD) or month (2, YYYY-MM), bytes",
 		Query: []Param{{Name: "category", Required: true, About: "data"}, {Name: "period_type", Integer: true, Required: true, About: "1 daily, 2 monthly"},

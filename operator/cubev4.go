@@ -183,7 +183,14 @@ type SIMLabelStore interface {
 	PatchSIMLabels(ctx context.Context, accessCode, iccid string, p SIMLabelPatch, now time.Time, claim *opencube.ReplayClaim, render func(*SIMLabels) []byte) (*SIMLabels, error)
 	// FindSIMLabels returns a SIM's labels: empty ones when none were set.
 	FindSIMLabels(ctx context.Context, iccid string) (*SIMLabels, error)
+}
+
+// DeviceStore finds the devices of SIMs and SIMs of devices from the
+// data sessions (RADIUS accounting).
+type DeviceStore interface {
 	// FindICCIDByIMEI returns the enterprise's SIM whose data session
 	// with device imei (15 digits) is the latest; "" when none had one.
 	FindICCIDByIMEI(ctx context.Context, accessCode, imei string) (string, error)
+	// OpenSessions returns the SIM's open data sessions.
+	OpenSessions(ctx context.Context, iccid string) ([]*opencube.DataSession, error)
 }

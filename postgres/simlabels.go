@@ -93,3 +93,28 @@ func (db *DB) FindICCIDByIMEI(ctx context.Context, accessCode, imei string) (str
 	}
 	return iccid, nil
 }
+
+// OpenSessions implements operator.DeviceStore.
+func (db *DB) OpenSessions(ctx context.Context, iccid string) ([]*opencube.DataSession, error) {
+	var out []*opencube.DataSession
+	err := retry(ctx, func() error {
+		out = nil
+		rows, err := db.pool.Query(ctx, `SELECT `+sessionColumns+` FROM usage_sessions WHERE iccid = $1 AND state = 0 ORDER BY last_at`, iccid)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			s, err := scanSession(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, s)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, db.dbError("find open sessions", err)
+	}
+	return out, nil
+}

@@ -19,7 +19,10 @@ const (
 // Labels keeps the enterprises' own words on their SIMs: tags, notes and
 // the device's name (Cube v4 PATCH /sims/{sim_id}).
 type Labels struct {
-	Store operator.SIMLabelStore
+	Store interface {
+		operator.SIMLabelStore
+		operator.DeviceStore
+	}
 	Clock opencube.Clock
 }
 

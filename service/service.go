@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -134,6 +135,7 @@ type Store interface {
 	operator.SIMRequestStore
 	operator.ServiceOrderStore
 	operator.SIMLabelStore
+	operator.DeviceStore
 	shop.ShopStore
 }
 
@@ -177,7 +179,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		ESIM:        NewESIM(store, clock, ids),
 		Served:      &ServedEnterprises{Store: store},
 		Keys:        &Keys{Store: store, Clock: clock},
-		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders},
+		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders, Logger: slog.Default()},
 		Renewals:    &Renewals{Store: store, Clock: clock, Orders: orders},
 		Labels:      &Labels{Store: store, Clock: clock},
 	}

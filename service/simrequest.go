@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
@@ -15,15 +16,30 @@ const (
 	OpSuspend  = "suspend"
 	OpResume   = "resume"
 	OpCancel   = "cancel"
+	OpReset    = "reset"
 )
+
+// Disconnecter ends a data session at its NAS (a RADIUS
+// Disconnect-Request, radius.Server).
+type Disconnecter interface {
+	SendDisconnect(ctx context.Context, d *opencube.Disconnect) error
+}
 
 // SIMRequests runs asynchronous SIM operations: accepted at once with the
 // SIM locked, done by a job (opencube.JobSIMRequest) with the order
 // service's rules and events, on one node.
 type SIMRequests struct {
-	Store  operator.SIMRequestStore
+	Store interface {
+		operator.SIMRequestStore
+		operator.DeviceStore
+	}
 	Clock  opencube.Clock
 	Orders *Orders
+	// Disconnect ends the sessions of a SIM being reset; nil when the
+	// server sends no Disconnect-Requests.
+	Disconnect Disconnecter
+	// Logger logs the sessions a reset could not end.
+	Logger *slog.Logger
 }
 
 // Start records r, processing, the job that does it and claim's replay
@@ -165,6 +181,8 @@ func (s *SIMRequests) do(ctx context.Context, r *operator.SIMRequest) error {
 		return err
 	case OpCancel:
 		return s.cancel(ctx, r)
+	case OpReset:
+		return s.reset(ctx, r)
 	}
 	return opencube.Invalid("operation", "unknown operation %q", r.Operation)
 }
@@ -255,4 +273,29 @@ func (s *SIMRequests) cancel(ctx context.Context, r *operator.SIMRequest) error 
 		return opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", r.OrderID)
 	}
 	return nil
+}
+
+// reset ends the SIM's open data sessions at their NAS (a
+// Disconnect-Request each, when the server sends them), so that its device
+// attaches again, and asks the subscriber register, when provisioning is
+// on, to provision the SIM again from its state (JobHLRSync). Its orders
+// are not touched. A NAS that does not acknowledge is logged: the device
+// still attaches again once the register was provisioned.
+func (s *SIMRequests) reset(ctx context.Context, r *operator.SIMRequest) error {
+	if s.Disconnect != nil {
+		ss, err := s.Store.OpenSessions(ctx, r.ICCID)
+		if err != nil {
+			return err
+		}
+		for _, ss := range ss {
+			d := &opencube.Disconnect{NASAddr: ss.NASAddr, SessionID: ss.ID, UserName: ss.UserName, IMSI: ss.IMSI, ICCID: ss.ICCID}
+			if err := s.Disconnect.SendDisconnect(ctx, d); err != nil && s.Logger != nil {
+				s.Logger.WarnContext(ctx, "reset: the NAS did not end the session", "iccid", r.ICCID, "nas", ss.NASAddr, "session", ss.ID, "err", err)
+			}
+		}
+	}
+	if s.Orders.HLR == nil {
+		return nil
+	}
+	return s.Orders.Store.UpdateOrders(ctx, func(tx opencube.OrderTx) error { return s.Orders.HLR.sync(ctx, tx, r.ICCID) })
 }

@@ -87,3 +87,24 @@ func (db *DB) FindICCIDByIMEI(ctx context.Context, accessCode, imei string) (str
 	}
 	return iccid, nil
 }
+
+// OpenSessions implements operator.DeviceStore.
+func (db *DB) OpenSessions(ctx context.Context, iccid string) ([]*opencube.DataSession, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions WHERE iccid = ? AND state = 0 ORDER BY last_at`, iccid)
+	if err != nil {
+		return nil, dbError("find open sessions", err)
+	}
+	defer rows.Close()
+	var out []*opencube.DataSession
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, dbError("find open sessions", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("find open sessions", err)
+	}
+	return out, nil
+}

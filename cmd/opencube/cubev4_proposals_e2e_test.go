@@ -3,6 +3,10 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"layeh.com/radius"
+	"layeh.com/radius/rfc2866"
 
 	"github.com/opencube/opencube/cubev4"
 )
@@ -143,4 +147,46 @@ func TestCubeV4PatchSIM(t *testing.T) {
 	}
 	_, err = s.q.PatchSIM(ctx, sim, cubev4.PatchSIMRequest{Notes: ptrTo("mine")})
 	wantV4(t, "another enterprise's SIM", err, 200, cubev4.CodeSIMNotFound)
+}
+
+// TestCubeV4Reset: PUT /sims/{sim_id}/reset answers a request id and locks
+// the SIM; its job ends the SIM's open session at the NAS
+// (Disconnect-Request) and keeps its bundle in use.
+func TestCubeV4Reset(t *testing.T) {
+	needRadclient(t)
+	nas := startTestNAS(t)
+	s := startV4(t, func(m *Main) {
+		m.RADIUS = radiusConfig{AcctAddr: "127.0.0.1:0", AuthAddr: "127.0.0.1:0", Secret: radiusSecret, CoAPort: nas.port(), SessionTimeout: time.Hour}
+	})
+	ctx := t.Context()
+	sim := simP(3)
+	added, err := s.p.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10, Activate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	acct(t, s.e2eServer, "Start", imsiOf(sim), "reset-session", clockStart.Add(time.Minute), 0, 0)
+	id, err := s.p.Reset(ctx, sim)
+	if err != nil || id == "" {
+		t.Fatalf("Reset: %q, %v", id, err)
+	}
+	_, err = s.p.Suspend(ctx, sim)
+	wantV4(t, "suspend while resetting", err, 200, cubev4.CodePending)
+	s.runJobs(t)
+	select {
+	case p := <-nas.got:
+		if p.Code != radius.CodeDisconnectRequest || rfc2866.AcctSessionID_GetString(p) != "reset-session" {
+			t.Errorf("the NAS got %v for session %q", p.Code, rfc2866.AcctSessionID_GetString(p))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no Disconnect-Request at the NAS")
+	}
+	if res, err := s.p.AsyncResult(ctx, id); err != nil || res.Status != 1 || res.Operation != "reset" {
+		t.Fatalf("the reset: %+v, %v", res, err)
+	}
+	if bs, _, err := s.p.Bundles(ctx, sim, "1", 0, 0); err != nil || len(bs) != 1 || bs[0].OrderID != added.OrderID {
+		t.Errorf("the bundle in use after a reset: %+v, %v", bs, err)
+	}
+	_, err = s.q.Reset(ctx, sim)
+	wantV4(t, "reset another enterprise's SIM", err, 200, cubev4.CodeSIMNotFound)
 }
