@@ -194,3 +194,12 @@ type DeviceStore interface {
 	// OpenSessions returns the SIM's open data sessions.
 	OpenSessions(ctx context.Context, iccid string) ([]*opencube.DataSession, error)
 }
+
+// NotificationKeyStore keeps the Notification Keys of Cube v4 webhook
+// endpoints.
+type NotificationKeyStore interface {
+	// SetNotificationKey replaces the Notification Key of an enterprise's
+	// v4 endpoint; opencube.KindNotFound when it has no endpoint,
+	// opencube.KindInvalid when its endpoint is not in the v4 format.
+	SetNotificationKey(ctx context.Context, accessCode, keyID, key string, now time.Time) error
+}

@@ -82,6 +82,7 @@ type Notify struct {
 // NotifyStore is what Notify reads and writes.
 type NotifyStore interface {
 	opencube.NotifyStore
+	operator.NotificationKeyStore
 	opencube.EnterpriseStore
 	opencube.OrderStore
 }
@@ -136,6 +137,7 @@ type Store interface {
 	operator.ServiceOrderStore
 	operator.SIMLabelStore
 	operator.DeviceStore
+	operator.NotificationKeyStore
 	shop.ShopStore
 }
 

@@ -754,6 +754,36 @@ func TestCubeV4Webhook(t *testing.T) {
 		n.Data["status"] != float64(1) || n.Data["error"] != nil {
 		t.Errorf("sim.async_result: %s", got.body)
 	}
+
+	// A new Notification Key, shown once: deliveries are signed with it,
+	// never with the old one.
+	k, err := ad.RotateNotificationKey(ctx, entP)
+	if err != nil || len(k.NotificationKeyID) != 32 || len(k.NotificationKey) != 64 || k.NotificationKeyID == w.NotificationKeyID || k.NotificationKey == w.NotificationKey {
+		t.Fatalf("RotateNotificationKey: %+v, %v", k, err)
+	}
+	if shown, err := ad.FindWebhook(ctx, entP); err != nil || shown.NotificationKey != "" || shown.NotificationKeyID != k.NotificationKeyID {
+		t.Errorf("FindWebhook after a new key: %+v, %v", shown, err)
+	}
+	if id, err = s.p.Suspend(ctx, simP(8)); err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	got = results.next(t)
+	verifyV4Notification(t, got.header, got.body, k.NotificationKeyID, k.NotificationKey)
+	old, err := notify.V4Signature(w.NotificationKey, notify.V4StringToSign(notify.V4Version, notify.V4Algo, got.header.Get(notify.HeaderV4Timestamp), got.body))
+	if err != nil || strings.HasSuffix(got.header.Get(notify.HeaderV4Signature), "/"+old) {
+		t.Errorf("a delivery after the new key is signed with the old one: %s (%v)", got.header.Get(notify.HeaderV4Signature), err)
+	}
+	// A CSSS-format endpoint has no Notification Key.
+	if _, err := ad.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: results.srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ad.RotateNotificationKey(ctx, entP); opencube.ErrorKind(err) != opencube.KindInvalid {
+		t.Errorf("a new key for a CSSS endpoint: %v", err)
+	}
+	if _, err := ad.RotateNotificationKey(ctx, entQ); opencube.ErrorKind(err) != opencube.KindNotFound {
+		t.Errorf("a new key without an endpoint: %v", err)
+	}
 }
 
 // TestCubeV4LatestSession: what RADIUS accounting says of the device
