@@ -417,6 +417,12 @@ func (c *V4) Reset(ctx context.Context, iccid string) (string, error) {
 	return c.operate(ctx, http.MethodPut, iccid, "reset", nil)
 }
 
+// NetworkLock locks a SIM to a device, a network or both ({} unlocks; PUT
+// /sims/{sim_id}/network_lock) and returns the request id.
+func (c *V4) NetworkLock(ctx context.Context, iccid string, r cubev4.NetworkLockRequest) (string, error) {
+	return c.operate(ctx, http.MethodPut, iccid, "network_lock", r)
+}
+
 func (c *V4) operate(ctx context.Context, method, iccid, op string, in any) (string, error) {
 	var out cubev4.RequestAnswer
 	if _, err := c.Do(ctx, method, "/sims/"+url.PathEscape(iccid)+"/"+op, in, &out); err != nil {

@@ -15,6 +15,7 @@ const (
 	OpResume   = "resume"
 	OpCancel   = "cancel"
 	OpReset    = "reset"
+	OpLock     = "network_lock"
 )
 
 // Requests runs asynchronous SIM operations (service.SIMRequests).
@@ -24,6 +25,9 @@ type Requests interface {
 	// CauseSIMLocked when the SIM has one processing,
 	// opencube.ErrReplayed when claim's request was answered before.
 	Start(ctx context.Context, r *operator.SIMRequest, claim *opencube.ReplayClaim, answer []byte) error
+	// StartLock writes a SIM's lock and starts r, which ends its data
+	// sessions, in one transaction with claim's entries.
+	StartLock(ctx context.Context, r *operator.SIMRequest, l *operator.SIMLock, claim *opencube.ReplayClaim, answer []byte) error
 	// OrderAndStart orders a plan for a SIM and starts r, the activation
 	// of that order, in one transaction with claim's entries, answered by
 	// render(the order).
@@ -78,6 +82,22 @@ func (s *Server) operate(r *request, op string) (*answer, error) {
 		return nil, err
 	}
 	var req CancelRequest
+	var lock NetworkLockRequest
+	if op == OpLock {
+		if err := decodeBody(r, &lock); err != nil {
+			return nil, err
+		}
+		switch {
+		case lock.IMEI != "" && !opencube.Digits(lock.IMEI, 15, 15):
+			return nil, opencube.MustBe("imei", "15 digits, or \"\" for no device lock")
+		case (lock.MCC == "") != (lock.MNC == ""):
+			return nil, fail(CodeMissing, "mcc and mnc go together")
+		case lock.MCC != "" && !opencube.Digits(lock.MCC, 3, 3):
+			return nil, opencube.MustBe("mcc", "3 digits")
+		case lock.MNC != "" && !opencube.Digits(lock.MNC, 2, 3):
+			return nil, opencube.MustBe("mnc", "2 or 3 digits")
+		}
+	}
 	if op == OpCancel && len(r.body) > 0 {
 		if err := decodeBody(r, &req); err != nil {
 			return nil, err
@@ -139,6 +159,17 @@ func (s *Server) operate(r *request, op string) (*answer, error) {
 	}
 	id := newRequestID()
 	data := RequestAnswer{RequestID: id}
+	if op == OpLock {
+		if s.Requests == nil {
+			return nil, fail(CodeBusy, "asynchronous operations are not served")
+		}
+		err := s.Requests.StartLock(r.ctx, &operator.SIMRequest{ID: id, ICCID: d.SIM.ICCID, Operation: op},
+			&operator.SIMLock{IMEI: lock.IMEI, Network: lock.MCC + lock.MNC}, r.claim, recorded(http.StatusOK, encode(data, nil, CodeOK, r.lang, "")))
+		if err != nil {
+			return nil, err
+		}
+		return &answer{data: data}, nil
+	}
 	if err := s.startAsync(r, id, d.SIM.ICCID, op, req.OrderID, req.KeepAlive, data); err != nil {
 		return nil, err
 	}
@@ -150,6 +181,19 @@ func (s *Server) suspend(r *request) (*answer, error)  { return s.operate(r, OpS
 func (s *Server) resume(r *request) (*answer, error)   { return s.operate(r, OpResume) }
 func (s *Server) cancel(r *request) (*answer, error)   { return s.operate(r, OpCancel) }
 func (s *Server) reset(r *request) (*answer, error)    { return s.operate(r, OpReset) }
+func (s *Server) netLock(r *request) (*answer, error)  { return s.operate(r, OpLock) }
+
+// NetworkLockRequest is PUT /sims/{sim_id}/network_lock's body: the whole
+// lock of the SIM. RADIUS authorization then refuses the SIM in another
+// device than IMEI, or on another network than MCC and MNC; an empty
+// field locks nothing, so {} unlocks the SIM.
+type NetworkLockRequest struct {
+	// IMEI is the one device the SIM may attach from (15 digits).
+	IMEI string `json:"imei,omitempty"`
+	// MCC and MNC are the one network the SIM may attach on.
+	MCC string `json:"mcc,omitempty"`
+	MNC string `json:"mnc,omitempty"`
+}
 
 // AsyncResult is GET /sims/async_result/{request_id}'s data.
 type AsyncResult struct {

@@ -27,6 +27,8 @@ var Routes = []Route{
 		Request: CancelRequest{}, BodyOptional: true, Answer: RequestAnswer{}, handle: (*Server).cancel},
 	{Method: "PUT", Path: "/sims/{sim_id}/reset", Summary: "Reset a SIM's network attachment: its data sessions are ended at their NAS and the subscriber register provisions it again; its bundles are kept (async)",
 		Answer: RequestAnswer{}, handle: (*Server).reset},
+	{Method: "PUT", Path: "/sims/{sim_id}/network_lock", Summary: "Lock a SIM to one device (imei), one network (mcc, mnc), or both; {} unlocks. RADIUS authorization refuses it elsewhere; its sessions are ended so that it attaches again (async)",
+		Request: NetworkLockRequest{}, Answer: RequestAnswer{}, handle: (*Server).netLock},
 	// Usage (§2.2).
 	{Method: "GET", Path: "/sims/{sim_id}/usage", Summary: "Data usage per UTC+8 day (period_type 1, YYYY-MM-DD) or month (2, YYYY-MM), bytes",
 		Query: []Param{{Name: "category", Required: true, About: "data"}, {Name: "period_type", Integer: true, Required: true, About: "1 daily, 2 monthly"},

@@ -193,6 +193,28 @@ type DeviceStore interface {
 	FindICCIDByIMEI(ctx context.Context, accessCode, imei string) (string, error)
 	// OpenSessions returns the SIM's open data sessions.
 	OpenSessions(ctx context.Context, iccid string) ([]*opencube.DataSession, error)
+	// FindSIMLock returns the lock of the SIM of imsi, nil when it has
+	// none.
+	FindSIMLock(ctx context.Context, imsi string) (*SIMLock, error)
+}
+
+// SIMLock locks a SIM to one device, one network, or both (Cube v4 PUT
+// /sims/{sim_id}/network_lock): RADIUS authorization refuses the SIM in
+// another device (3GPP-IMEISV) or on another network
+// (3GPP-SGSN-MCC-MNC). An empty field locks nothing.
+type SIMLock struct {
+	ICCID     string
+	IMEI      string // 15 digits
+	Network   string // MCC and MNC, 5 or 6 digits
+	UpdatedAt time.Time
+}
+
+// SIMLockTx writes a SIM's lock in an order transaction (both stores'
+// transactions implement it).
+type SIMLockTx interface {
+	// PutSIMLock writes l, replacing the SIM's lock (empty fields: no
+	// lock).
+	PutSIMLock(ctx context.Context, l *SIMLock) error
 }
 
 // NotificationKeyStore keeps the Notification Keys of Cube v4 webhook

@@ -118,3 +118,33 @@ func (db *DB) OpenSessions(ctx context.Context, iccid string) ([]*opencube.DataS
 	}
 	return out, nil
 }
+
+// FindSIMLock implements operator.DeviceStore.
+func (db *DB) FindSIMLock(ctx context.Context, imsi string) (*operator.SIMLock, error) {
+	var l operator.SIMLock
+	err := retry(ctx, func() error {
+		return db.pool.QueryRow(ctx, `SELECT l.iccid, l.imei, l.network, l.updated_at FROM sims s JOIN sim_locks l ON l.iccid = s.iccid WHERE s.imsi = $1`,
+			imsi).Scan(&l.ICCID, &l.IMEI, &l.Network, &l.UpdatedAt)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, db.dbError("find SIM lock", err)
+	}
+	l.UpdatedAt = utc(l.UpdatedAt)
+	return &l, nil
+}
+
+var _ operator.SIMLockTx = (*orderTx)(nil)
+
+// PutSIMLock implements operator.SIMLockTx.
+func (t *orderTx) PutSIMLock(ctx context.Context, l *operator.SIMLock) error {
+	_, err := t.write(ctx, `INSERT INTO sim_locks (iccid, imei, network, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (iccid) DO UPDATE SET imei = excluded.imei, network = excluded.network, updated_at = excluded.updated_at`,
+		l.ICCID, l.IMEI, l.Network, l.UpdatedAt)
+	if err != nil {
+		return t.fail("put SIM lock", err)
+	}
+	return nil
+}

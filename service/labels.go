@@ -65,6 +65,30 @@ func (s *Labels) SIMByIMEI(ctx context.Context, imei string) (string, error) {
 	return s.Store.FindICCIDByIMEI(ctx, code, imei)
 }
 
+// Refusals of RADIUS authorization for a locked SIM (the Reply-Message).
+const (
+	RejectOtherDevice  = "locked to another device"
+	RejectOtherNetwork = "locked to another network"
+)
+
+// CheckLock returns why the SIM of imsi may not attach from device imei
+// (15 digits, "" when the request did not say) on network (MCC and MNC,
+// "" when not said): its lock names another, or the request does not say
+// which; "" when it may.
+func (s *Labels) CheckLock(ctx context.Context, imsi, imei, network string) (string, error) {
+	l, err := s.Store.FindSIMLock(ctx, imsi)
+	if err != nil || l == nil {
+		return "", err
+	}
+	switch {
+	case l.IMEI != "" && imei != l.IMEI:
+		return RejectOtherDevice, nil
+	case l.Network != "" && network != l.Network:
+		return RejectOtherNetwork, nil
+	}
+	return "", nil
+}
+
 // Find returns a SIM's labels (the caller checked that the SIM is the
 // enterprise's): empty ones when none were set.
 func (s *Labels) Find(ctx context.Context, iccid string) (*operator.SIMLabels, error) {

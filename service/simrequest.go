@@ -17,6 +17,7 @@ const (
 	OpResume   = "resume"
 	OpCancel   = "cancel"
 	OpReset    = "reset"
+	OpLock     = "network_lock"
 )
 
 // Disconnecter ends a data session at its NAS (a RADIUS
@@ -49,6 +50,31 @@ type SIMRequests struct {
 // before. It fills r's ID (when empty), enterprise and creation time.
 func (s *SIMRequests) Start(ctx context.Context, r *operator.SIMRequest, claim *opencube.ReplayClaim, answer []byte) error {
 	return s.start(ctx, r, claim, func(opencube.OrderTx) error {
+		claim.AnswerWith(answer)
+		return nil
+	})
+}
+
+// StartLock writes the SIM's lock l (opencube's SIMLock; empty fields
+// unlock) and starts r, the request that ends the SIM's data sessions so
+// that its device attaches again through the lock, in one transaction
+// with claim's entries answered by answer. Errors as Start's.
+func (s *SIMRequests) StartLock(ctx context.Context, r *operator.SIMRequest, l *operator.SIMLock, claim *opencube.ReplayClaim, answer []byte) error {
+	switch {
+	case l.IMEI != "" && !opencube.Digits(l.IMEI, 15, 15):
+		return opencube.MustBe("imei", "15 digits")
+	case l.Network != "" && !opencube.Digits(l.Network, 5, 6):
+		return opencube.MustBe("mnc", "2 or 3 digits after a 3-digit mcc")
+	}
+	return s.start(ctx, r, claim, func(tx opencube.OrderTx) error {
+		lt, ok := tx.(operator.SIMLockTx)
+		if !ok {
+			return errors.New("service: the store cannot lock SIMs")
+		}
+		l.ICCID, l.UpdatedAt = r.ICCID, s.Clock.Now()
+		if err := lt.PutSIMLock(ctx, l); err != nil {
+			return err
+		}
 		claim.AnswerWith(answer)
 		return nil
 	})
@@ -183,6 +209,8 @@ func (s *SIMRequests) do(ctx context.Context, r *operator.SIMRequest) error {
 		return s.cancel(ctx, r)
 	case OpReset:
 		return s.reset(ctx, r)
+	case OpLock:
+		return s.disconnect(ctx, r.ICCID)
 	}
 	return opencube.Invalid("operation", "unknown operation %q", r.Operation)
 }
@@ -282,20 +310,31 @@ func (s *SIMRequests) cancel(ctx context.Context, r *operator.SIMRequest) error 
 // are not touched. A NAS that does not acknowledge is logged: the device
 // still attaches again once the register was provisioned.
 func (s *SIMRequests) reset(ctx context.Context, r *operator.SIMRequest) error {
-	if s.Disconnect != nil {
-		ss, err := s.Store.OpenSessions(ctx, r.ICCID)
-		if err != nil {
-			return err
-		}
-		for _, ss := range ss {
-			d := &opencube.Disconnect{NASAddr: ss.NASAddr, SessionID: ss.ID, UserName: ss.UserName, IMSI: ss.IMSI, ICCID: ss.ICCID}
-			if err := s.Disconnect.SendDisconnect(ctx, d); err != nil && s.Logger != nil {
-				s.Logger.WarnContext(ctx, "reset: the NAS did not end the session", "iccid", r.ICCID, "nas", ss.NASAddr, "session", ss.ID, "err", err)
-			}
-		}
+	if err := s.disconnect(ctx, r.ICCID); err != nil {
+		return err
 	}
 	if s.Orders.HLR == nil {
 		return nil
 	}
 	return s.Orders.Store.UpdateOrders(ctx, func(tx opencube.OrderTx) error { return s.Orders.HLR.sync(ctx, tx, r.ICCID) })
+}
+
+// disconnect ends the SIM's open data sessions at their NAS, when the
+// server sends Disconnect-Requests; a NAS that does not acknowledge is
+// logged.
+func (s *SIMRequests) disconnect(ctx context.Context, iccid string) error {
+	if s.Disconnect == nil {
+		return nil
+	}
+	ss, err := s.Store.OpenSessions(ctx, iccid)
+	if err != nil {
+		return err
+	}
+	for _, ss := range ss {
+		d := &opencube.Disconnect{NASAddr: ss.NASAddr, SessionID: ss.ID, UserName: ss.UserName, IMSI: ss.IMSI, ICCID: ss.ICCID}
+		if err := s.Disconnect.SendDisconnect(ctx, d); err != nil && s.Logger != nil {
+			s.Logger.WarnContext(ctx, "the NAS did not end the session", "iccid", iccid, "nas", ss.NASAddr, "session", ss.ID, "err", err)
+		}
+	}
+	return nil
 }

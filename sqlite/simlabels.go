@@ -108,3 +108,34 @@ func (db *DB) OpenSessions(ctx context.Context, iccid string) ([]*opencube.DataS
 	}
 	return out, nil
 }
+
+// FindSIMLock implements operator.DeviceStore.
+func (db *DB) FindSIMLock(ctx context.Context, imsi string) (*operator.SIMLock, error) {
+	var (
+		l       operator.SIMLock
+		updated int64
+	)
+	err := db.read.QueryRowContext(ctx, `SELECT l.iccid, l.imei, l.network, l.updated_at FROM sims s JOIN sim_locks l ON l.iccid = s.iccid WHERE s.imsi = ?`,
+		imsi).Scan(&l.ICCID, &l.IMEI, &l.Network, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, dbError("find SIM lock", err)
+	}
+	l.UpdatedAt = instant(updated)
+	return &l, nil
+}
+
+var _ operator.SIMLockTx = (*txn)(nil)
+
+// PutSIMLock implements operator.SIMLockTx.
+func (t *txn) PutSIMLock(_ context.Context, l *operator.SIMLock) error {
+	_, err := t.exec(`INSERT INTO sim_locks (iccid, imei, network, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (iccid) DO UPDATE SET imei = excluded.imei, network = excluded.network, updated_at = excluded.updated_at`,
+		l.ICCID, l.IMEI, l.Network, micros(l.UpdatedAt))
+	if err != nil {
+		return dbError("put SIM lock", err)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -189,4 +190,87 @@ func TestCubeV4Reset(t *testing.T) {
 	}
 	_, err = s.q.Reset(ctx, sim)
 	wantV4(t, "reset another enterprise's SIM", err, 200, cubev4.CodeSIMNotFound)
+}
+
+// TestCubeV4NetworkLock: PUT /sims/{sim_id}/network_lock locks a SIM to a
+// device and a network: RADIUS authorization refuses it from another
+// device, without a device, or on another network, and accepts it again
+// once unlocked; the SIM's session is ended so that it attaches again.
+func TestCubeV4NetworkLock(t *testing.T) {
+	needRadclient(t)
+	nas := startTestNAS(t)
+	s := startV4(t, func(m *Main) {
+		m.RADIUS = radiusConfig{AcctAddr: "127.0.0.1:0", AuthAddr: "127.0.0.1:0", Secret: radiusSecret, CoAPort: nas.port(), SessionTimeout: time.Hour}
+	})
+	ctx := t.Context()
+	sim := simP(4)
+	imsi := imsiOf(sim)
+	if _, err := s.p.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10, Activate: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	auth := func(extra ...string) (string, bool) {
+		return radclient(t, s.m.AuthAddr(), "auth", append([]string{fmt.Sprintf("User-Name = \"%s\"", imsi), "User-Password = \"x\"",
+			fmt.Sprintf("3GPP-IMSI = \"%s\"", imsi)}, extra...)...)
+	}
+	const mine, other = `3GPP-IMEISV = "4901542032375101"`, `3GPP-IMEISV = "3530000000000001"`
+	if out, ok := auth(other); !ok {
+		t.Fatalf("auth before the lock:\n%s", out)
+	}
+	acct(t, s.e2eServer, "Start", imsi, "lock-session", clockStart.Add(time.Minute), 0, 0, mine)
+	id, err := s.p.NetworkLock(ctx, sim, cubev4.NetworkLockRequest{IMEI: "490154203237518", MCC: "460", MNC: "01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	if res, err := s.p.AsyncResult(ctx, id); err != nil || res.Status != 1 || res.Operation != "network_lock" {
+		t.Fatalf("the lock: %+v, %v", res, err)
+	}
+	select {
+	case p := <-nas.got:
+		if rfc2866.AcctSessionID_GetString(p) != "lock-session" {
+			t.Errorf("the NAS was asked to end %q", rfc2866.AcctSessionID_GetString(p))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no Disconnect-Request at the NAS")
+	}
+	for _, c := range []struct {
+		name  string
+		attrs []string
+		ok    bool
+		why   string
+	}{
+		{"its device on its network", []string{mine, `3GPP-SGSN-MCC-MNC = "46001"`}, true, ""},
+		{"another device", []string{other, `3GPP-SGSN-MCC-MNC = "46001"`}, false, "locked to another device"},
+		{"no device said", []string{`3GPP-SGSN-MCC-MNC = "46001"`}, false, "locked to another device"},
+		{"another network", []string{mine, `3GPP-SGSN-MCC-MNC = "46000"`}, false, "locked to another network"},
+	} {
+		out, ok := auth(c.attrs...)
+		if ok != c.ok || !strings.Contains(out, c.why) {
+			t.Errorf("%s: accepted=%v\n%s", c.name, ok, out)
+		}
+	}
+	// {} unlocks.
+	if _, err := s.p.NetworkLock(ctx, sim, cubev4.NetworkLockRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	if out, ok := auth(other); !ok {
+		t.Errorf("auth after unlocking:\n%s", out)
+	}
+	for _, c := range []struct {
+		name string
+		req  cubev4.NetworkLockRequest
+		st   int
+		code string
+	}{
+		{"a short IMEI", cubev4.NetworkLockRequest{IMEI: "4901542"}, 400, cubev4.CodeInvalid},
+		{"mcc without mnc", cubev4.NetworkLockRequest{MCC: "460"}, 400, cubev4.CodeMissing},
+		{"a 4-digit mnc", cubev4.NetworkLockRequest{MCC: "460", MNC: "0001"}, 400, cubev4.CodeInvalid},
+	} {
+		_, err := s.p.NetworkLock(ctx, sim, c.req)
+		wantV4(t, c.name, err, c.st, c.code)
+	}
+	_, err = s.q.NetworkLock(ctx, sim, cubev4.NetworkLockRequest{})
+	wantV4(t, "another enterprise's SIM", err, 200, cubev4.CodeSIMNotFound)
 }

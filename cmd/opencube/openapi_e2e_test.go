@@ -656,6 +656,11 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 		jobs()
 		step()
+		if _, err := v4.NetworkLock(ctx, simP(7), cubev4.NetworkLockRequest{MCC: "460", MNC: "01"}); err != nil {
+			t.Fatal(err)
+		}
+		jobs()
+		step()
 		if _, _, err := v4.MTHistory(ctx, simP(7), 0); err != nil {
 			t.Fatal(err)
 		}
