@@ -43,7 +43,7 @@ var Routes = []Route{
 	{Method: "POST", Path: "/sims/{sim_id}/bundle", Summary: "Add a basic bundle (an opencube plan) to a SIM; with activate, start it asynchronously; 1.0 answers data null, 2.0 the order_id and request_id",
 		Request: AddBundleRequest{}, V1Null: true, Answer: AddBundleAnswer{}, handle: (*Server).addBundle},
 	{Method: "GET", Path: "/bundles", Summary: "The bundle catalogue: the plans granted to the enterprise, which add bundle and renewal orders name",
-		Query: []Param{{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (10)"}},
+		Query:  []Param{{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (10)"}},
 		Answer: []CatalogueBundle{}, List: true, handle: (*Server).listCatalogue},
 	// Renewal orders (§2.3).
 	{Method: "POST", Path: "/orders/service", Summary: "Renew bundles: each item's plan gets quantity periods on each SIM (or is ordered); identical orders within 10 s are one",
