@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"APIKeys", testAPIKeys},
 		{"SIMRequests", testSIMRequests},
 		{"SIMRequestClaim", testSIMRequestClaim},
+		{"Devices", testDevices},
 		{"ServiceOrders", testServiceOrders},
 		{"SIMs", testSIMs},
 		{"SIMsAllOrNothing", testSIMsAllOrNothing},
