@@ -65,6 +65,16 @@ func (c *ReplayClaim) AnswerOrders(orders []*Order) {
 	}
 }
 
+// AnswerWith gives a pending claim an answer its caller rendered (an
+// answer known before the change, as an asynchronous request's id, or
+// made from several results). Like AnswerOrder it comes last in the
+// transaction's function. It does nothing on a nil or settled claim.
+func (c *ReplayClaim) AnswerWith(b []byte) {
+	if c.Pending() {
+		c.Response = b
+	}
+}
+
 // AnswerSMS is AnswerOrder for a change that queues a message.
 func (c *ReplayClaim) AnswerSMS(m *SMS) {
 	if c.Pending() && c.RenderSMS != nil {

@@ -166,6 +166,11 @@ type NotifyService interface {
 	// RotateWebhookSecret gives the endpoint a new secret, returned this
 	// once; the old one keeps signing (beside it) for grace.
 	RotateWebhookSecret(ctx context.Context, accessCode string, grace time.Duration) (*Webhook, error)
+	// RotateNotificationKey gives a Cube v4 endpoint a new Notification
+	// Key, returned this once: deliveries are signed with it from then on,
+	// never with the old one. KindNotFound without an endpoint,
+	// KindInvalid when it is not in the v4 format.
+	RotateNotificationKey(ctx context.Context, accessCode string) (*Webhook, error)
 	// FindDeliveries lists deliveries with their attempts, newest first.
 	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
 	// Redeliver sends one delivery again, now, whatever its state.

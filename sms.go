@@ -67,6 +67,9 @@ type SMS struct {
 	FailedAt     *time.Time `json:"failed_at,omitempty"`
 	ExpiredAt    *time.Time `json:"expired_at,omitempty"`
 	UpdatedAt    time.Time  `json:"updated_at"`
+	// JobID is the Cube v4 send (job_id) the MT message is part of, ""
+	// for others.
+	JobID string `json:"job_id,omitempty"`
 }
 
 // SMSFilter selects an enterprise's messages, newest first.
@@ -77,6 +80,7 @@ type SMSFilter struct {
 	State      SMSState     // "": any
 	Since      time.Time    // zero: no lower bound (created at, inclusive)
 	Until      time.Time    // zero: no upper bound (exclusive)
+	JobID      string       // "": any send
 	Page       Page
 }
 
@@ -85,6 +89,7 @@ type SendSMSRequest struct {
 	ICCID   string
 	Content string
 	Type    SMSType
+	JobID   string // the Cube v4 send it is part of, if any
 }
 
 // MORequest is a message from a device, as a gateway received it: From

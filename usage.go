@@ -123,10 +123,15 @@ type DailyUsage struct {
 // Device is a SIM as the SIM endpoints show it: its active order, and its
 // latest open session when asked for.
 type Device struct {
-	SIM     *SIM
-	Order   *Order
-	Meter   Meter
+	SIM   *SIM
+	Order *Order
+	Meter Meter
+	// Session is the SIM's latest data session, open or closed
+	// (DeviceFilter.WithSession).
 	Session *DataSession
+	// ActivatedAt is when the SIM's first order started, nil when none
+	// ever did (DeviceFilter.WithSession).
+	ActivatedAt *time.Time
 }
 
 // DeviceUsage is the usage of one SIM as the usage endpoints show it.
@@ -142,7 +147,7 @@ type DeviceFilter struct {
 	Enterprise  string
 	ICCIDs      []string
 	InUse       bool // only SIMs with an in-use order
-	WithSession bool // fill Device.Session
+	WithSession bool // fill Device.Session and Device.ActivatedAt
 	Page        Page
 }
 

@@ -124,6 +124,19 @@ func (s *Server) findWebhook(r *http.Request) (int, any, error) {
 	return http.StatusOK, w, nil
 }
 
+func (s *Server) rotateNotificationKey(r *http.Request) (int, any, error) {
+	n, err := s.notify()
+	if err != nil {
+		return 0, nil, err
+	}
+	w, err := n.RotateNotificationKey(r.Context(), r.PathValue("code"))
+	if err != nil {
+		return 0, nil, err
+	}
+	SetAudit(r, "webhook", w.EnterpriseCode, "new Notification Key "+w.NotificationKeyID)
+	return http.StatusOK, w, nil
+}
+
 func (s *Server) rotateWebhook(r *http.Request) (int, any, error) {
 	n, err := s.notify()
 	if err != nil {

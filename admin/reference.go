@@ -149,6 +149,13 @@ var routeDocs = map[string]routeDoc{
 		example: `{"url":"https://example.com/hook","events":[]}`, path: code, reply: exampleWebhook},
 	"GET /admin/v1/enterprises/{code}/webhook": {status: http.StatusOK, answer: opencube.Webhook{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
 		path: code, reply: strings.Replace(exampleWebhook, `"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",`, "", 1)},
+	"POST /admin/v1/enterprises/{code}/webhook/notification-key": {status: http.StatusOK, answer: opencube.Webhook{}, errors: []opencube.Kind{opencube.KindNotFound, opencube.KindInvalid, KindNoRoute},
+		about: "A Cube v4 endpoint's new Notification Key (`notification_key_id`, `notification_key`), shown this once: every delivery is signed with it from then on, never with the old one. " +
+			"An endpoint in the CSSS format has none (invalid `format`). No body.",
+		path: code,
+		reply: `{"enterprise":"P000270","url":"https://example.com/hook","events":[],"consecutive_failures":0,"failing":false,` +
+			`"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T03:00:00Z","format":"v4","notification_key_id":"4f1c2a9e8b7d6c5e4f3a2b1c0d9e8f7a",` +
+			`"notification_key":"9d2c6b1e0f8a7d4c3b2a1908f7e6d5c4b3a29180f7e6d5c4b3a2918071625344"}`},
 	"POST /admin/v1/enterprises/{code}/webhook/rotate": {status: http.StatusOK, answer: opencube.Webhook{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
 		about:   "A new secret, shown once; the old one signs too (a second signature) for `grace_seconds` (86400 when left out). The body may be left out.",
 		example: `{"grace_seconds":86400}`, path: code,

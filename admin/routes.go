@@ -84,6 +84,7 @@ var Routes = []Route{
 	// Webhooks, deliveries and usage alerts (Server.Notify).
 	{Pattern: "PUT /admin/v1/enterprises/{code}/webhook", Summary: "Set the webhook endpoint (a new one's secret is shown once)", Request: WebhookRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).putWebhook},
 	{Pattern: "GET /admin/v1/enterprises/{code}/webhook", Summary: "Show the webhook endpoint (secrets never shown)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findWebhook},
+	{Pattern: "POST /admin/v1/enterprises/{code}/webhook/notification-key", Summary: "New Notification Key of a Cube v4 endpoint (shown once); the old one signs no more", Scope: ScopeCode, handle: (*Server).rotateNotificationKey},
 	{Pattern: "POST /admin/v1/enterprises/{code}/webhook/rotate", Summary: "New endpoint secret (shown once); the old one signs too for the grace period", Request: RotateWebhookRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).rotateWebhook},
 	{Pattern: "GET /admin/v1/enterprises/{code}/deliveries", Summary: "Delivery log: ?state=&event=&since=&until=&limit= (RFC 3339 times)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findDeliveries},
 	{Pattern: "POST /admin/v1/enterprises/{code}/deliveries/redeliver", Summary: "Send again every event since a time", Request: RedeliverRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).redeliverSince},

@@ -52,6 +52,18 @@ func (a *Admin) RotateWebhookSecret(ctx context.Context, accessCode string, grac
 	return &out, nil
 }
 
+// RotateNotificationKey implements opencube.NotifyService.
+func (a *Admin) RotateNotificationKey(ctx context.Context, accessCode string) (*opencube.Webhook, error) {
+	if err := requireCode(accessCode); err != nil {
+		return nil, err
+	}
+	var out opencube.Webhook
+	if err := a.send(ctx, http.MethodPost, admin.WebhookPath(accessCode)+"/notification-key", "", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // FindDeliveries implements opencube.NotifyService.
 func (a *Admin) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]*opencube.Delivery, error) {
 	if err := requireCode(f.Enterprise); err != nil {

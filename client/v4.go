@@ -255,6 +255,38 @@ func (c *V4) SIM(ctx context.Context, iccid string) (*cubev4.SIMDetail, error) {
 	return &out, nil
 }
 
+// SIMByIMEI returns the enterprise's SIM last seen in a device (GET
+// /sims?imei=).
+func (c *V4) SIMByIMEI(ctx context.Context, imei string) (*cubev4.SIMItem, error) {
+	return c.lookUp(ctx, "imei", imei)
+}
+
+// SIMBySN looks a SIM up by its device's serial number (GET /sims?sn=).
+func (c *V4) SIMBySN(ctx context.Context, sn string) (*cubev4.SIMItem, error) {
+	return c.lookUp(ctx, "sn", sn)
+}
+
+func (c *V4) lookUp(ctx context.Context, key, value string) (*cubev4.SIMItem, error) {
+	var out []cubev4.SIMItem
+	if _, err := c.Do(ctx, http.MethodGet, withQuery("/sims", url.Values{key: {value}}), nil, &out); err != nil {
+		return nil, err
+	}
+	if len(out) != 1 {
+		return nil, fmt.Errorf("cube v4: GET /sims?%s= answered %d SIMs", key, len(out))
+	}
+	return &out[0], nil
+}
+
+// PatchSIM sets a SIM's tags, notes or device name (PATCH
+// /sims/{sim_id}) and returns its labels.
+func (c *V4) PatchSIM(ctx context.Context, iccid string, r cubev4.PatchSIMRequest) (*cubev4.SIMLabels, error) {
+	var out cubev4.SIMLabels
+	if _, err := c.Do(ctx, http.MethodPatch, "/sims/"+url.PathEscape(iccid), r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // Status returns a SIM's status (GET /sims/{sim_id}/status).
 func (c *V4) Status(ctx context.Context, iccid string) (*cubev4.SIMStatus, error) {
 	var out cubev4.SIMStatus
@@ -312,6 +344,24 @@ func (c *V4) Bundles(ctx context.Context, iccid, status string, pageNo, pageSize
 	return out, total(resp), nil
 }
 
+// Catalogue lists the bundles the enterprise may add (GET /bundles): the
+// plans granted to it.
+func (c *V4) Catalogue(ctx context.Context, pageNo, pageSize int) ([]cubev4.CatalogueBundle, int, error) {
+	q := url.Values{}
+	if pageNo != 0 {
+		q.Set("page_no", strconv.Itoa(pageNo))
+	}
+	if pageSize != 0 {
+		q.Set("page_size", strconv.Itoa(pageSize))
+	}
+	var out []cubev4.CatalogueBundle
+	resp, err := c.Do(ctx, http.MethodGet, withQuery("/bundles", q), nil, &out)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total(resp), nil
+}
+
 // AddBundle adds a bundle to a SIM (POST /sims/{sim_id}/bundle).
 func (c *V4) AddBundle(ctx context.Context, iccid string, r cubev4.AddBundleRequest) (*cubev4.AddBundleAnswer, error) {
 	var out cubev4.AddBundleAnswer
@@ -361,6 +411,18 @@ func (c *V4) Cancel(ctx context.Context, iccid string, r cubev4.CancelRequest) (
 	return c.operate(ctx, http.MethodPut, iccid, "cancel", r)
 }
 
+// Reset resets a SIM's network attachment (PUT /sims/{sim_id}/reset) and
+// returns the request id.
+func (c *V4) Reset(ctx context.Context, iccid string) (string, error) {
+	return c.operate(ctx, http.MethodPut, iccid, "reset", nil)
+}
+
+// NetworkLock locks a SIM to a device, a network or both ({} unlocks; PUT
+// /sims/{sim_id}/network_lock) and returns the request id.
+func (c *V4) NetworkLock(ctx context.Context, iccid string, r cubev4.NetworkLockRequest) (string, error) {
+	return c.operate(ctx, http.MethodPut, iccid, "network_lock", r)
+}
+
 func (c *V4) operate(ctx context.Context, method, iccid, op string, in any) (string, error) {
 	var out cubev4.RequestAnswer
 	if _, err := c.Do(ctx, method, "/sims/"+url.PathEscape(iccid)+"/"+op, in, &out); err != nil {
@@ -395,6 +457,24 @@ func (c *V4) MTHistory(ctx context.Context, iccid string, status int) ([]cubev4.
 	}
 	var out []cubev4.MTRecord
 	resp, err := c.Do(ctx, http.MethodGet, withQuery("/sms/mt/"+url.PathEscape(iccid), q), nil, &out)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total(resp), nil
+}
+
+// JobMessages lists the messages of one send (GET /sms/mt?job_id=), the
+// job id SendSMS answered.
+func (c *V4) JobMessages(ctx context.Context, jobID string, pageNo, pageSize int) ([]cubev4.MTRecord, int, error) {
+	q := url.Values{"job_id": {jobID}}
+	if pageNo != 0 {
+		q.Set("page_no", strconv.Itoa(pageNo))
+	}
+	if pageSize != 0 {
+		q.Set("page_size", strconv.Itoa(pageSize))
+	}
+	var out []cubev4.MTRecord
+	resp, err := c.Do(ctx, http.MethodGet, withQuery("/sms/mt", q), nil, &out)
 	if err != nil {
 		return nil, 0, err
 	}

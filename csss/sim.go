@@ -41,7 +41,7 @@ type DeviceItem struct {
 func newDeviceItem(d *opencube.Device) DeviceItem {
 	it := DeviceItem{
 		DeviceID: d.SIM.ICCID, IMSI: d.SIM.IMSI, MSISDN: d.SIM.MSISDN, Status: SIMStatusCode(d.SIM.Status),
-		IsOTA: "0", ActivateDate: itemDate(&d.SIM.CreatedAt),
+		IsOTA: "0", ActivateDate: itemDate(d.ActivatedAt),
 	}
 	if d.SIM.OTA {
 		it.IsOTA = "1"
@@ -112,7 +112,7 @@ func (s *Server) queryDeviceInfo(ctx context.Context, v *validator) (any, error)
 	if o := d.Order; o != nil {
 		out.OrderCode, out.OrderStartDate, out.OrderExpireDate = o.Code, itemDate(o.StartedAt), itemDate(o.ExpiresAt)
 	}
-	if ss := d.Session; ss != nil {
+	if ss := d.Session; ss != nil && ss.State == opencube.SessionOpen {
 		out.Online = "1"
 		out.SessionStartTime = ss.StartedAt.In(opencube.BusinessZone).Format(time.DateTime)
 		out.Network = ss.Network

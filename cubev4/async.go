@@ -2,6 +2,7 @@ package cubev4
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
@@ -13,13 +14,24 @@ const (
 	OpSuspend  = "suspend"
 	OpResume   = "resume"
 	OpCancel   = "cancel"
+	OpReset    = "reset"
+	OpLock     = "network_lock"
 )
 
 // Requests runs asynchronous SIM operations (service.SIMRequests).
 type Requests interface {
-	// Start records a processing request and its job; KindSIMState with
-	// CauseSIMLocked when the SIM has one processing.
-	Start(ctx context.Context, r *operator.SIMRequest) error
+	// Start records a processing request, its job and claim's replay
+	// entries with answer in one transaction; KindSIMState with
+	// CauseSIMLocked when the SIM has one processing,
+	// opencube.ErrReplayed when claim's request was answered before.
+	Start(ctx context.Context, r *operator.SIMRequest, claim *opencube.ReplayClaim, answer []byte) error
+	// StartLock writes a SIM's lock and starts r, which ends its data
+	// sessions, in one transaction with claim's entries.
+	StartLock(ctx context.Context, r *operator.SIMRequest, l *operator.SIMLock, claim *opencube.ReplayClaim, answer []byte) error
+	// OrderAndStart orders a plan for a SIM and starts r, the activation
+	// of that order, in one transaction with claim's entries, answered by
+	// render(the order).
+	OrderAndStart(ctx context.Context, or opencube.OrderRequest, r *operator.SIMRequest, claim *opencube.ReplayClaim, render func(*opencube.Order) []byte) (*opencube.Order, error)
 	// Find returns one of the enterprise's requests; KindNotFound when
 	// unknown.
 	Find(ctx context.Context, id string) (*operator.SIMRequest, error)
@@ -35,12 +47,15 @@ func (s *Server) pending(ctx context.Context, iccid string) (bool, error) {
 	return s.Requests.Locked(ctx, iccid)
 }
 
-// startAsync starts an asynchronous operation on a SIM under request id.
-func (s *Server) startAsync(r *request, id, iccid, op, orderID string, keepAlive bool) error {
+// startAsync starts an asynchronous operation on a SIM under request id;
+// the request's replay entry, with the answer data, is recorded in the
+// transaction that writes the request and its job (D28).
+func (s *Server) startAsync(r *request, id, iccid, op, orderID string, keepAlive bool, data any) error {
 	if s.Requests == nil {
 		return fail(CodeBusy, "asynchronous operations are not served")
 	}
-	return s.Requests.Start(r.ctx, &operator.SIMRequest{ID: id, ICCID: iccid, Operation: op, OrderID: orderID, KeepAlive: keepAlive})
+	return s.Requests.Start(r.ctx, &operator.SIMRequest{ID: id, ICCID: iccid, Operation: op, OrderID: orderID, KeepAlive: keepAlive},
+		r.claim, recorded(http.StatusOK, encode(r.data(data), nil, CodeOK, r.lang, "")))
 }
 
 // newRequestID returns a new request id.
@@ -67,6 +82,22 @@ func (s *Server) operate(r *request, op string) (*answer, error) {
 		return nil, err
 	}
 	var req CancelRequest
+	var lock NetworkLockRequest
+	if op == OpLock {
+		if err := decodeBody(r, &lock); err != nil {
+			return nil, err
+		}
+		switch {
+		case lock.IMEI != "" && !opencube.Digits(lock.IMEI, 15, 15):
+			return nil, opencube.MustBe("imei", "15 digits, or \"\" for no device lock")
+		case (lock.MCC == "") != (lock.MNC == ""):
+			return nil, fail(CodeMissing, "mcc and mnc go together")
+		case lock.MCC != "" && !opencube.Digits(lock.MCC, 3, 3):
+			return nil, opencube.MustBe("mcc", "3 digits")
+		case lock.MNC != "" && !opencube.Digits(lock.MNC, 2, 3):
+			return nil, opencube.MustBe("mnc", "2 or 3 digits")
+		}
+	}
 	if op == OpCancel && len(r.body) > 0 {
 		if err := decodeBody(r, &req); err != nil {
 			return nil, err
@@ -127,16 +158,42 @@ func (s *Server) operate(r *request, op string) (*answer, error) {
 		}
 	}
 	id := newRequestID()
-	if err := s.startAsync(r, id, d.SIM.ICCID, op, req.OrderID, req.KeepAlive); err != nil {
+	data := RequestAnswer{RequestID: id}
+	if op == OpLock {
+		if s.Requests == nil {
+			return nil, fail(CodeBusy, "asynchronous operations are not served")
+		}
+		err := s.Requests.StartLock(r.ctx, &operator.SIMRequest{ID: id, ICCID: d.SIM.ICCID, Operation: op},
+			&operator.SIMLock{IMEI: lock.IMEI, Network: lock.MCC + lock.MNC}, r.claim, recorded(http.StatusOK, encode(data, nil, CodeOK, r.lang, "")))
+		if err != nil {
+			return nil, err
+		}
+		return &answer{data: data}, nil
+	}
+	if err := s.startAsync(r, id, d.SIM.ICCID, op, req.OrderID, req.KeepAlive, data); err != nil {
 		return nil, err
 	}
-	return &answer{data: RequestAnswer{RequestID: id}}, nil
+	return &answer{data: data}, nil
 }
 
 func (s *Server) activate(r *request) (*answer, error) { return s.operate(r, OpActivate) }
 func (s *Server) suspend(r *request) (*answer, error)  { return s.operate(r, OpSuspend) }
 func (s *Server) resume(r *request) (*answer, error)   { return s.operate(r, OpResume) }
 func (s *Server) cancel(r *request) (*answer, error)   { return s.operate(r, OpCancel) }
+func (s *Server) reset(r *request) (*answer, error)    { return s.operate(r, OpReset) }
+func (s *Server) netLock(r *request) (*answer, error)  { return s.operate(r, OpLock) }
+
+// NetworkLockRequest is PUT /sims/{sim_id}/network_lock's body: the whole
+// lock of the SIM. RADIUS authorization then refuses the SIM in another
+// device than IMEI, or on another network than MCC and MNC; an empty
+// field locks nothing, so {} unlocks the SIM.
+type NetworkLockRequest struct {
+	// IMEI is the one device the SIM may attach from (15 digits).
+	IMEI string `json:"imei,omitempty"`
+	// MCC and MNC are the one network the SIM may attach on.
+	MCC string `json:"mcc,omitempty"`
+	MNC string `json:"mnc,omitempty"`
+}
 
 // AsyncResult is GET /sims/async_result/{request_id}'s data.
 type AsyncResult struct {

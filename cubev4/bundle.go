@@ -3,8 +3,10 @@ package cubev4
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/operator"
 )
 
 // Bundle types of POST /sims/{sim_id}/bundle.
@@ -89,26 +91,96 @@ func (s *Server) addBundle(r *request) (*answer, error) {
 			return nil, opencube.Errorf(opencube.KindSIMState, "an operation on the SIM is pending").Because(opencube.CauseSIMLocked)
 		}
 	}
-	var requestID *string
-	if req.Activate {
-		id := newRequestID()
-		requestID = &id
-	}
-	if r.claim != nil {
-		r.claim.RenderOrder = func(o *opencube.Order) []byte {
+	or := opencube.OrderRequest{ICCID: d.SIM.ICCID, PlanCode: p.Code, PlanName: p.Name, PlanType: p.Type,
+		OrderPeriod: cycles, PayAmountMinor: p.PriceMinor * int64(cycles), PayRst: "1", PayType: "v4"}
+	render := func(requestID *string) func(o *opencube.Order) []byte {
+		return func(o *opencube.Order) []byte {
 			return recorded(http.StatusOK, encode(r.data(AddBundleAnswer{OrderID: o.ID, RequestID: requestID}), nil, CodeOK, r.lang, ""))
 		}
 	}
-	o, err := s.plans(r).OrderPlan(r.ctx, opencube.OrderRequest{ICCID: d.SIM.ICCID, PlanCode: p.Code, PlanName: p.Name, PlanType: p.Type,
-		OrderPeriod: cycles, PayAmountMinor: p.PriceMinor * int64(cycles), PayRst: "1", PayType: "v4"})
+	if !req.Activate {
+		if r.claim != nil {
+			r.claim.RenderOrder = render(nil)
+		}
+		o, err := s.plans(r).OrderPlan(r.ctx, or)
+		if err != nil {
+			return nil, err
+		}
+		return &answer{data: AddBundleAnswer{OrderID: o.ID}}, nil
+	}
+	// The order and the request that starts it are written in one
+	// transaction, with the replay entry (D28).
+	if s.Requests == nil {
+		return nil, fail(CodeBusy, "asynchronous operations are not served")
+	}
+	id := newRequestID()
+	o, err := s.Requests.OrderAndStart(r.ctx, or, &operator.SIMRequest{ID: id, ICCID: d.SIM.ICCID, Operation: OpActivate}, r.claim, render(&id))
 	if err != nil {
 		return nil, err
 	}
-	out := AddBundleAnswer{OrderID: o.ID, RequestID: requestID}
-	if req.Activate {
-		if err := s.startAsync(r, *requestID, d.SIM.ICCID, OpActivate, o.ID, false); err != nil {
-			return nil, err
-		}
+	return &answer{data: AddBundleAnswer{OrderID: o.ID, RequestID: &id}}, nil
+}
+
+// CatalogueBundle is one bundle of GET /bundles: a plan granted to the
+// enterprise, as add bundle and renewal orders name it.
+type CatalogueBundle struct {
+	ID   string `json:"id"` // the plan code
+	Name string `json:"name"`
+	Type int    `json:"type"` // 1: basic
+	// DataLimit is the volume of a period in bytes; for an unlimited daily
+	// plan the high-speed volume of a day, throttled beyond.
+	DataLimit    int64    `json:"data_limit"`
+	PeriodUnit   int      `json:"period_unit"` // 1 day, 2 month
+	PeriodNumber int      `json:"period_number"`
+	Coverage     []string `json:"coverage"` // ISO 3166 alpha-2
+	// OveragePolicy is what happens past DataLimit (overagePolicy).
+	OveragePolicy string `json:"overage_policy"`
+	// AllowAddOn is always false: add-on bundles are not offered
+	// (docs/cubev4-notes.md).
+	AllowAddOn bool `json:"allow_add_on"`
+	// Price is the price of one period, and Currency its currency
+	// (opencube's additions).
+	Price    string `json:"price"`
+	Currency string `json:"currency"`
+	OTA      bool   `json:"ota"`
+}
+
+// Overage policies of the catalogue (the portal's names).
+const (
+	OverageStop     = "stop"
+	OverageThrottle = "throttle"
+)
+
+// catalogueOf returns the catalogue entry of a plan.
+func catalogueOf(p *opencube.Plan) CatalogueBundle {
+	b := CatalogueBundle{ID: p.Code, Name: p.Name, Type: bundleTypeBasic, DataLimit: p.VolumeBytes, PeriodUnit: periodDay, PeriodNumber: 1,
+		Coverage: p.Countries, OveragePolicy: OverageStop, Price: minor(p.PriceMinor), Currency: p.Currency, OTA: p.OTA}
+	if m := p.Type.Months(); m > 0 {
+		b.PeriodUnit, b.PeriodNumber = periodMonth, m
 	}
-	return &answer{data: out}, nil
+	if p.ThrottleKbps > 0 {
+		b.OveragePolicy = OverageThrottle + " " + strconv.Itoa(p.ThrottleKbps) + " kbps"
+	}
+	if b.Coverage == nil {
+		b.Coverage = []string{}
+	}
+	return b
+}
+
+// listCatalogue is GET /bundles: the plans granted to the enterprise, in
+// code order.
+func (s *Server) listCatalogue(r *request) (*answer, error) {
+	page, err := pageOf(r.URL.Query(), 10, 100)
+	if err != nil {
+		return nil, err
+	}
+	ps, total, err := s.Plans.FindPlans(r.ctx, opencube.PlanFilter{Page: page})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CatalogueBundle, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, catalogueOf(p))
+	}
+	return &answer{data: out, total: &total}, nil
 }

@@ -27,6 +27,8 @@ const (
 	CodeBundleRule    = "CB-02-9999"
 	CodeSMSRule       = "CB-04-9999"
 	CodeSIMNotFound   = "CB-01-0001"
+	CodeIMEINotFound  = "CB-01-0002"
+	CodeSNNotFound    = "CB-01-0003"
 	CodeOTA           = "CB-01-0004"
 	CodeOTAOnly       = "CB-01-0005"
 	CodeNoBundle      = "CB-01-0102"
@@ -70,6 +72,8 @@ var codes = map[string]codeInfo{
 	CodeBundleRule:    {http.StatusOK, "Bundle validation error", "套餐校验失败"},
 	CodeSMSRule:       {http.StatusOK, "SMS validation error", "短信校验失败"},
 	CodeSIMNotFound:   {http.StatusOK, "SIM does not exist", "SIM卡不存在"},
+	CodeIMEINotFound:  {http.StatusOK, "IMEI does not exist", "IMEI不存在"},
+	CodeSNNotFound:    {http.StatusOK, "SN does not exist", "SN不存在"},
 	CodeOTA:           {http.StatusOK, "Operation not supported for OTA SIM", "OTA卡不支持该操作"},
 	CodeOTAOnly:       {http.StatusOK, "Operation only supported for OTA (BIP) SIM", "该操作仅支持OTA(BIP)卡"},
 	CodeAlreadyActive: {http.StatusOK, "SIM is already activated", "SIM卡已激活"},

@@ -19,8 +19,7 @@ import (
 // Renewals runs online renewal orders (service.Renewals).
 type Renewals interface {
 	NewID() string
-	Renew(ctx context.Context, items []service.RenewalItem) ([]service.RenewalResult, error)
-	Save(ctx context.Context, o *operator.ServiceOrder) error
+	Place(ctx context.Context, o *operator.ServiceOrder, items []service.RenewalItem, claim *opencube.ReplayClaim, render service.RenderRenewal) error
 	Find(ctx context.Context, id string) (*operator.ServiceOrder, error)
 }
 
@@ -107,28 +106,34 @@ func (s *Server) createRenewal(r *request) (*answer, error) {
 	}
 	now := s.businessNow()
 	out := RenewalAnswer{Status: 1, CreatedAt: now.UnixMilli(), OrderID: s.Renewals.NewID()}
-	// Identical parameters within 10 s: claimed before the work, with the
-	// answer, so that the order is made once.
+	// Identical parameters within 10 s are one order: an entry keyed by
+	// the canonical body, recorded with the order's changes and answer
+	// beside the sign's own (D28).
 	canon, err := StringToSign(Signed{Body: r.body})
 	if err != nil {
 		return nil, fail(CodeInvalid, "the body must be a JSON object")
 	}
 	sum := sha256.Sum256(canon)
-	entry := &opencube.Replay{AccessCode: r.enterprise, Key: "v4-renewal " + r.keyID + " " + hex.EncodeToString(sum[:]),
-		Fingerprint: r.Method + " " + r.URL.Path, Response: recorded(http.StatusOK, encode(out, nil, CodeOK, r.lang, "")),
-		ExpiresAt: s.Clock.Now().Add(renewalIdempotency)}
-	prior, claimed, err := s.Replays.ClaimReplay(r.ctx, entry, s.Clock.Now())
-	if err != nil {
+	claim := r.claim
+	if claim == nil {
+		claim = &opencube.ReplayClaim{Now: s.Clock.Now()}
+	}
+	e := &opencube.Replay{AccessCode: r.enterprise, Key: "v4-renewal " + r.keyID + " " + hex.EncodeToString(sum[:]),
+		Fingerprint: r.Method + " " + r.URL.Path, ExpiresAt: s.Clock.Now().Add(renewalIdempotency)}
+	claim.Replays = append(claim.Replays, e)
+	render := func(results []service.RenewalResult) ([]byte, []byte, error) {
+		b, err := json.Marshal(s.renewalDocument(r, &req, out, results))
+		return b, recorded(http.StatusOK, encode(out, nil, CodeOK, r.lang, "")), err
+	}
+	if err := s.Renewals.Place(r.ctx, &operator.ServiceOrder{ID: out.OrderID, CreatedAt: now}, items, claim, render); err != nil {
 		return nil, err
 	}
-	if !claimed {
-		r.claim.Prior = prior
-		return nil, errRepeat
-	}
-	results, err := s.Renewals.Renew(r.ctx, items)
-	if err != nil {
-		return nil, err
-	}
+	return &answer{data: out}, nil
+}
+
+// renewalDocument is the document of a renewal order from its SIMs'
+// results.
+func (s *Server) renewalDocument(r *request, req *RenewalRequest, out RenewalAnswer, results []service.RenewalResult) ServiceOrder {
 	doc := ServiceOrder{ID: out.OrderID, Type: 2, Status: 1, Extra: req.Extra, CreatedAt: strconv.FormatInt(out.CreatedAt, 10),
 		Abnormal: []Abnormal{}, Accounting: Accounting{PayChannel: 1}}
 	var total int64
@@ -145,9 +150,9 @@ func (s *Server) createRenewal(r *request) (*answer, error) {
 				continue
 			}
 			got.SIMIDs = append(got.SIMIDs, res.ICCID)
-			if p, cur, err := s.planPrice(r, it.ID); err == nil {
-				price += p * int64(it.Quantity)
-				doc.Accounting.Currency = cur
+			if res.Plan != nil {
+				price += res.Plan.PriceMinor * int64(it.Quantity)
+				doc.Accounting.Currency = res.Plan.Currency
 			}
 		}
 		got.Price = minor(price)
@@ -155,14 +160,7 @@ func (s *Server) createRenewal(r *request) (*answer, error) {
 		doc.Items = append(doc.Items, got)
 	}
 	doc.Accounting.TotalAmount = minor(total)
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Renewals.Save(r.ctx, &operator.ServiceOrder{ID: out.OrderID, Document: b, CreatedAt: now}); err != nil {
-		return nil, err
-	}
-	return &answer{data: out}, nil
+	return doc
 }
 
 // errRepeat is a write found to repeat an earlier one (request.claim.Prior
@@ -176,15 +174,6 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// planPrice returns a plan's price in minor units and its currency.
-func (s *Server) planPrice(r *request, code string) (int64, string, error) {
-	ps, _, err := s.Plans.FindPlans(r.ctx, opencube.PlanFilter{Code: code, Page: opencube.Page{Limit: 1}})
-	if err != nil || len(ps) == 0 {
-		return 0, "", fmt.Errorf("no plan %s", code)
-	}
-	return ps[0].PriceMinor, ps[0].Currency, nil
 }
 
 // minor renders minor units with two decimals (D16).

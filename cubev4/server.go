@@ -44,10 +44,13 @@ type Server struct {
 	// answer CB-99-9500.
 	Requests Requests
 	// SMS serves the SMS routes; without it they answer CB-04-9999.
-	SMS opencube.ReplayingSMSService
+	SMS SMS
 	// Renewals serves the renewal orders; without it they answer
 	// CB-99-9500.
 	Renewals Renewals
+	// Labels keeps the SIMs' tags, notes and device names; without it
+	// PATCH /sims/{sim_id} answers CB-99-9500 and the detail shows none.
+	Labels Labels
 	// Clock checks request timestamps and dates replay entries: the real
 	// clock, also in sandbox mode (D27).
 	Clock opencube.Clock

@@ -198,6 +198,9 @@ const maxListScan = 100_000
 // one v4 status.
 func (s *Server) listSIMs(r *request) (*answer, error) {
 	q := r.URL.Query()
+	if q.Has("imei") || q.Has("sn") {
+		return s.lookUpSIM(r)
+	}
 	page, err := pageOf(q, 10, 100)
 	if err != nil {
 		return nil, err
@@ -276,6 +279,13 @@ func (s *Server) findSIM(r *request) (*answer, error) {
 		Profile:    []Profile{{IMSI: d.SIM.IMSI, MSISDN: d.SIM.MSISDN}},
 		SIMService: serviceOf(d)}
 	out.SIMService.Type = 1
+	if s.Labels != nil {
+		l, err := s.Labels.Find(r.ctx, d.SIM.ICCID)
+		if err != nil {
+			return nil, err
+		}
+		out.Tags, out.Notes, out.DeviceName = l.Tags, optional(l.Notes), optional(l.DeviceName)
+	}
 	if ss := d.Session; ss != nil {
 		ls := &LatestSession{IMSI: ss.IMSI, MSISDN: d.SIM.MSISDN, Status: 1, Session: ss.ID, StartAt: ms(ss.StartedAt)}
 		if ss.State != opencube.SessionOpen {

@@ -1,6 +1,7 @@
 package cubev4
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -52,6 +53,15 @@ type SendSMSAnswer struct {
 
 // smsType maps the v4 message type to opencube's.
 var smsType = map[int]opencube.SMSType{SMSTypeText: opencube.SMSText, SMSTypeBinary: opencube.SMSBinary}
+
+// SMS is the SMS service the routes use (service.SMS): a batch is sent in
+// one transaction.
+type SMS interface {
+	opencube.ReplayingSMSService
+	// SendBatch sends one message per request, all or none, with the
+	// replay claim of the service (Replaying) answered by the first.
+	SendBatch(ctx context.Context, rs []opencube.SendSMSRequest) ([]*opencube.SMS, error)
+}
 
 // sendSMS is POST /sms: one message to up to 100 of the enterprise's SIMs,
 // refused whole when any SIM is unknown or repeated; the same nonce, SIMs
@@ -114,17 +124,18 @@ func (s *Server) sendSMS(r *request) (*answer, error) {
 		r.claim.Replays = append(r.claim.Replays, &e)
 	}
 	sent := SendSMSAnswer{JobID: job}
+	var svc SMS = s.SMS
 	if r.claim != nil {
 		r.claim.RenderSMS = func(*opencube.SMS) []byte { return recorded(http.StatusOK, encode(sent, nil, CodeOK, r.lang, "")) }
+		svc = s.SMS.Replaying(r.claim).(SMS)
 	}
+	// The messages and the replay entries commit together (D28).
+	rs := make([]opencube.SendSMSRequest, len(req.SIMIDs))
 	for i, id := range req.SIMIDs {
-		var svc opencube.SMSService = s.SMS
-		if i == 0 && r.claim != nil {
-			svc = s.SMS.Replaying(r.claim)
-		}
-		if _, err := svc.SendSMS(r.ctx, opencube.SendSMSRequest{ICCID: id, Content: req.Message.Content, Type: typ}); err != nil {
-			return nil, err
-		}
+		rs[i] = opencube.SendSMSRequest{ICCID: id, Content: req.Message.Content, Type: typ, JobID: job}
+	}
+	if _, err := svc.SendBatch(r.ctx, rs); err != nil {
+		return nil, err
 	}
 	return &answer{data: sent}, nil
 }
@@ -148,6 +159,9 @@ type MTRecord struct {
 	User     *string     `json:"user"`
 	UpdateAt string      `json:"update_at"`
 	Error    *AsyncError `json:"error"`
+	// JobID is the send the message is part of (POST /sms's job_id),
+	// absent for messages sent otherwise.
+	JobID string `json:"job_id,omitempty"`
 }
 
 // MTContent is an MT message's type and text (as documented, the reverse
@@ -256,11 +270,16 @@ func (s *Server) mtHistory(r *request) (*answer, error) {
 	if err != nil {
 		return nil, err
 	}
+	return &answer{data: mtRecords(ms), total: &total}, nil
+}
+
+// mtRecords returns the MT records of messages.
+func mtRecords(ms []*opencube.SMS) []MTRecord {
 	out := []MTRecord{}
 	for _, m := range ms {
 		rec := MTRecord{OrgID: m.EnterpriseCode, SIMID: m.ICCID, MSISDN: m.MSISDN, SentAt: m.CreatedAt.UTC().Format(time.RFC3339),
 			Content: MTContent{Type: v4Type(m.Type), Message: m.Content}, Status: mtStatus[m.State], Source: 2,
-			UpdateAt: m.UpdatedAt.UTC().Format(time.RFC3339)}
+			UpdateAt: m.UpdatedAt.UTC().Format(time.RFC3339), JobID: m.JobID}
 		if rec.Status == mtFailed {
 			msg := m.Error
 			if msg == "" {
@@ -270,7 +289,29 @@ func (s *Server) mtHistory(r *request) (*answer, error) {
 		}
 		out = append(out, rec)
 	}
-	return &answer{data: out, total: &total}, nil
+	return out
+}
+
+// jobMessages is GET /sms/mt?job_id=: the messages of one send (POST
+// /sms), newest first.
+func (s *Server) jobMessages(r *request) (*answer, error) {
+	if s.SMS == nil {
+		return nil, fail(CodeSMSRule, "SMS is not enabled on this server")
+	}
+	q := r.URL.Query()
+	job := q.Get("job_id")
+	if job == "" {
+		return nil, fail(CodeMissing, "job_id is required")
+	}
+	page, err := pageOf(q, 100, 100)
+	if err != nil {
+		return nil, err
+	}
+	ms, total, err := s.SMS.FindSMS(r.ctx, opencube.SMSFilter{JobID: job, Direction: opencube.SMSMT, Page: page})
+	if err != nil {
+		return nil, err
+	}
+	return &answer{data: mtRecords(ms), total: &total}, nil
 }
 
 // moHistory is GET /sms/mo/{sim_id}.

@@ -56,8 +56,15 @@ type ServiceOrder struct {
 
 // ServiceOrderStore keeps Cube v4 renewal orders.
 type ServiceOrderStore interface {
-	// CreateServiceOrder inserts o; opencube.KindConflict when its id exists.
-	CreateServiceOrder(ctx context.Context, o *ServiceOrder) error
+	// PlaceServiceOrder runs fn in one order transaction, inserts the
+	// order fn returns and records claim's entries (when fn answered it,
+	// opencube.ReplayClaim.AnswerWith) in that same transaction, so that
+	// the order's changes, its document and its answer commit together or
+	// not at all (D28). fn may run more than once (a retried transaction).
+	// opencube.KindConflict when the order's id exists,
+	// opencube.KindUnauthenticated when its enterprise is unknown,
+	// opencube.ErrReplayed (with claim.Prior) when an entry exists.
+	PlaceServiceOrder(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) (*ServiceOrder, error)) error
 	// FindServiceOrder returns an enterprise's renewal order; opencube.KindNotFound
 	// when unknown.
 	FindServiceOrder(ctx context.Context, accessCode, id string) (*ServiceOrder, error)
@@ -98,10 +105,15 @@ const (
 
 // SIMRequestStore keeps asynchronous SIM operations.
 type SIMRequestStore interface {
-	// CreateSIMRequest inserts r, processing, and j in one transaction;
-	// opencube.KindSIMState with opencube.CauseSIMLocked when the SIM has a request
-	// processing.
-	CreateSIMRequest(ctx context.Context, r *SIMRequest, j *opencube.Job) error
+	// CreateSIMRequest runs fn in one order transaction, then inserts the
+	// processing request and the job fn returns, and records claim's
+	// entries (when fn answered it, opencube.ReplayClaim.AnswerWith) in
+	// that same transaction (D28): fn may make the change the request acts
+	// on (an order to start). fn may run more than once.
+	// opencube.KindSIMState with opencube.CauseSIMLocked when the SIM has a
+	// request processing, opencube.ErrReplayed (with claim.Prior) when an
+	// entry exists. claim may be nil.
+	CreateSIMRequest(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) (*SIMRequest, *opencube.Job, error)) error
 	// FindSIMRequest returns an enterprise's request; opencube.KindNotFound when
 	// unknown.
 	FindSIMRequest(ctx context.Context, accessCode, id string) (*SIMRequest, error)
@@ -127,4 +139,89 @@ func WithSIMRequest(ctx context.Context, id string) context.Context {
 func SIMRequestFrom(ctx context.Context) string {
 	id, _ := ctx.Value(simRequestKey{}).(string)
 	return id
+}
+
+// SIMLabels are an enterprise's own words on one of its SIMs (Cube v4
+// PATCH /sims/{sim_id}): tags, notes and the device's name.
+type SIMLabels struct {
+	ICCID      string    `json:"iccid"`
+	Tags       []string  `json:"tags"`
+	Notes      string    `json:"notes"`
+	DeviceName string    `json:"device_name"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// SIMLabelPatch is a change of a SIM's labels: each field set (not nil)
+// replaces the label.
+type SIMLabelPatch struct {
+	Tags       *[]string
+	Notes      *string
+	DeviceName *string
+}
+
+// Apply applies p to l.
+func (p SIMLabelPatch) Apply(l *SIMLabels) {
+	if p.Tags != nil {
+		l.Tags = append([]string{}, *p.Tags...)
+	}
+	if p.Notes != nil {
+		l.Notes = *p.Notes
+	}
+	if p.DeviceName != nil {
+		l.DeviceName = *p.DeviceName
+	}
+}
+
+// SIMLabelStore keeps the SIMs' labels.
+type SIMLabelStore interface {
+	// PatchSIMLabels applies p to the labels of an enterprise's SIM (none
+	// set yet: empty labels) at now, and records claim's entries with the
+	// answer render makes of the result, in one transaction (D28);
+	// opencube.KindDeviceNotFound when the enterprise has no such SIM,
+	// opencube.ErrReplayed (with claim.Prior) when an entry exists. claim
+	// may be nil.
+	PatchSIMLabels(ctx context.Context, accessCode, iccid string, p SIMLabelPatch, now time.Time, claim *opencube.ReplayClaim, render func(*SIMLabels) []byte) (*SIMLabels, error)
+	// FindSIMLabels returns a SIM's labels: empty ones when none were set.
+	FindSIMLabels(ctx context.Context, iccid string) (*SIMLabels, error)
+}
+
+// DeviceStore finds the devices of SIMs and SIMs of devices from the
+// data sessions (RADIUS accounting).
+type DeviceStore interface {
+	// FindICCIDByIMEI returns the enterprise's SIM whose data session
+	// with device imei (15 digits) is the latest; "" when none had one.
+	FindICCIDByIMEI(ctx context.Context, accessCode, imei string) (string, error)
+	// OpenSessions returns the SIM's open data sessions.
+	OpenSessions(ctx context.Context, iccid string) ([]*opencube.DataSession, error)
+	// FindSIMLock returns the lock of the SIM of imsi, nil when it has
+	// none.
+	FindSIMLock(ctx context.Context, imsi string) (*SIMLock, error)
+}
+
+// SIMLock locks a SIM to one device, one network, or both (Cube v4 PUT
+// /sims/{sim_id}/network_lock): RADIUS authorization refuses the SIM in
+// another device (3GPP-IMEISV) or on another network
+// (3GPP-SGSN-MCC-MNC). An empty field locks nothing.
+type SIMLock struct {
+	ICCID     string
+	IMEI      string // 15 digits
+	Network   string // MCC and MNC, 5 or 6 digits
+	UpdatedAt time.Time
+}
+
+// SIMLockTx writes a SIM's lock in an order transaction (both stores'
+// transactions implement it).
+type SIMLockTx interface {
+	// PutSIMLock writes l, replacing the SIM's lock (empty fields: no
+	// lock).
+	PutSIMLock(ctx context.Context, l *SIMLock) error
+}
+
+// NotificationKeyStore keeps the Notification Keys of Cube v4 webhook
+// endpoints.
+type NotificationKeyStore interface {
+	// SetNotificationKey replaces the Notification Key of an enterprise's
+	// v4 endpoint; opencube.KindNotFound when it has no endpoint,
+	// opencube.KindInvalid when its endpoint is not in the v4 format.
+	SetNotificationKey(ctx context.Context, accessCode, keyID, key string, now time.Time) error
 }

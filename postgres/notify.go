@@ -392,3 +392,24 @@ func (db *DB) FindAlertSettings(ctx context.Context, accessCode string) (*opencu
 	a.Percents = opencube.ParsePercentList(percents)
 	return a, nil
 }
+
+// SetNotificationKey implements operator.NotificationKeyStore.
+func (db *DB) SetNotificationKey(ctx context.Context, accessCode, keyID, key string, now time.Time) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		var format string
+		err := tx.QueryRow(ctx, `SELECT format FROM webhooks WHERE enterprise_code = $1 FOR UPDATE`, accessCode).Scan(&format)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return noWebhook(accessCode)
+		}
+		if err != nil {
+			return db.dbError("find webhook", err)
+		}
+		if format != string(opencube.WebhookV4) {
+			return opencube.Invalid("format", "the endpoint of %s is not in the v4 format: it has no Notification Key", accessCode)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhooks SET v4_key_id = $1, v4_key = $2, updated_at = $3 WHERE enterprise_code = $4`, keyID, key, now, accessCode); err != nil {
+			return db.dbError("set notification key", err)
+		}
+		return nil
+	})
+}

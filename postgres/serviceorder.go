@@ -10,17 +10,25 @@ import (
 	"github.com/opencube/opencube/operator"
 )
 
-// CreateServiceOrder implements operator.ServiceOrderStore.
-func (db *DB) CreateServiceOrder(ctx context.Context, o *operator.ServiceOrder) error {
-	_, err := db.exec(ctx, "create service order", `INSERT INTO service_orders (id, enterprise_code, document, created_at) VALUES ($1, $2, $3, $4)`,
-		o.ID, o.Enterprise, string(o.Document), o.CreatedAt)
-	switch {
-	case violated(err, codeUniqueViolation) != "":
-		return opencube.Errorf(opencube.KindConflict, "order %s exists", o.ID)
-	case violated(err, codeForeignKeyViolation) != "":
-		return unknownEnterprise(o.Enterprise)
-	}
-	return err
+// PlaceServiceOrder implements operator.ServiceOrderStore.
+func (db *DB) PlaceServiceOrder(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) (*operator.ServiceOrder, error)) error {
+	return db.claiming(ctx, claim, true, func(t *orderTx) error {
+		o, err := fn(t)
+		if err != nil || t.retry != nil {
+			return err
+		}
+		_, err = t.write(ctx, `INSERT INTO service_orders (id, enterprise_code, document, created_at) VALUES ($1, $2, $3, $4)`,
+			o.ID, o.Enterprise, string(o.Document), o.CreatedAt)
+		switch {
+		case violated(err, codeUniqueViolation) != "":
+			return opencube.Errorf(opencube.KindConflict, "order %s exists", o.ID)
+		case violated(err, codeForeignKeyViolation) != "":
+			return unknownEnterprise(o.Enterprise)
+		case err != nil:
+			return t.fail("create service order", err)
+		}
+		return nil
+	})
 }
 
 // FindServiceOrder implements operator.ServiceOrderStore.

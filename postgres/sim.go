@@ -166,13 +166,17 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 		}
 		if f.WithSession {
 			s, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
-				WHERE iccid = $1 AND state = 0 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
+				WHERE iccid = $1 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
 			switch {
 			case err == nil:
 				d.Session = s
 			case !errors.Is(err, pgx.ErrNoRows):
 				return nil, 0, db.dbError("find devices", err)
 			}
+			if err := db.pool.QueryRow(ctx, `SELECT MIN(started_at) FROM orders WHERE iccid = $1`, sim.ICCID).Scan(&d.ActivatedAt); err != nil {
+				return nil, 0, db.dbError("find devices", err)
+			}
+			d.ActivatedAt = utcp(d.ActivatedAt)
 		}
 		out = append(out, d)
 	}

@@ -30,9 +30,13 @@ func scanSIMRequest(s scanner) (*operator.SIMRequest, error) {
 }
 
 // CreateSIMRequest implements operator.SIMRequestStore.
-func (db *DB) CreateSIMRequest(ctx context.Context, r *operator.SIMRequest, j *opencube.Job) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO sim_requests (id, enterprise_code, iccid, operation, order_id, keep_alive, status, created_at)
+func (db *DB) CreateSIMRequest(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) (*operator.SIMRequest, *opencube.Job, error)) error {
+	return db.claiming(ctx, claim, false, func(t *orderTx) error {
+		r, j, err := fn(t)
+		if err != nil {
+			return err
+		}
+		_, err = t.write(ctx, `INSERT INTO sim_requests (id, enterprise_code, iccid, operation, order_id, keep_alive, status, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, 0, $7)`, r.ID, r.Enterprise, r.ICCID, r.Operation, r.OrderID, r.KeepAlive, r.CreatedAt)
 		switch {
 		case violated(err, codeUniqueViolation, "sim_requests_lock") != "":
@@ -42,12 +46,9 @@ func (db *DB) CreateSIMRequest(ctx context.Context, r *operator.SIMRequest, j *o
 		case violated(err, codeForeignKeyViolation) != "":
 			return opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", r.ICCID)
 		case err != nil:
-			return db.dbError("create sim request", err)
+			return t.fail("create sim request", err)
 		}
-		if _, err := tx.Exec(ctx, sqlInsertJob, j.ID, j.Kind, j.Key, j.Payload, j.RunAt); err != nil {
-			return db.dbError("insert job", err)
-		}
-		return nil
+		return t.InsertJob(ctx, j)
 	})
 }
 

@@ -11,14 +11,14 @@ import (
 )
 
 const smsColumns = `id, enterprise_code, iccid, msisdn, direction, sms_type, content, encoding, segments, state,
-	gateway_id, error, attempts, submitting_at, created_at, sent_at, delivered_at, failed_at, expired_at, updated_at`
+	gateway_id, error, attempts, submitting_at, created_at, sent_at, delivered_at, failed_at, expired_at, updated_at, job_id`
 
 // The statements of the SMS book (pgx prepares and caches each per
 // connection). Reads of one message lock it until the transaction ends, so
 // that a delivery report and the send job never overwrite each other.
 const (
 	sqlSMSByID   = `SELECT ` + smsColumns + ` FROM sms WHERE id = $1 FOR UPDATE`
-	sqlInsertSMS = `INSERT INTO sms (` + smsColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
+	sqlInsertSMS = `INSERT INTO sms (` + smsColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`
 	sqlSaveSMS   = `UPDATE sms SET state = $1, gateway_id = $2, error = $3, attempts = $4, submitting_at = $5, sent_at = $6,
 		delivered_at = $7, failed_at = $8, expired_at = $9, updated_at = $10 WHERE id = $11`
 	sqlLockSIM     = `SELECT iccid FROM sims WHERE iccid = $1 FOR UPDATE`
@@ -33,7 +33,7 @@ func scanSMS(s scanner) (*opencube.SMS, error) {
 		typ, segments, attempts int64
 	)
 	err := s.Scan(&m.ID, &m.EnterpriseCode, &m.ICCID, &m.MSISDN, &dir, &typ, &m.Content, &m.Encoding, &segments, &state,
-		&m.GatewayID, &m.Error, &attempts, &m.SubmittingAt, &m.CreatedAt, &m.SentAt, &m.DeliveredAt, &m.FailedAt, &m.ExpiredAt, &m.UpdatedAt)
+		&m.GatewayID, &m.Error, &attempts, &m.SubmittingAt, &m.CreatedAt, &m.SentAt, &m.DeliveredAt, &m.FailedAt, &m.ExpiredAt, &m.UpdatedAt, &m.JobID)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (t *orderTx) SMSByID(ctx context.Context, id string) (*opencube.SMS, error)
 func (t *orderTx) InsertSMS(ctx context.Context, m *opencube.SMS) error {
 	_, err := t.write(ctx, sqlInsertSMS, m.ID, m.EnterpriseCode, m.ICCID, m.MSISDN, string(m.Direction), int64(m.Type), m.Content,
 		m.Encoding, int64(m.Segments), string(m.State), m.GatewayID, m.Error, int64(m.Attempts), m.SubmittingAt,
-		m.CreatedAt, m.SentAt, m.DeliveredAt, m.FailedAt, m.ExpiredAt, m.UpdatedAt)
+		m.CreatedAt, m.SentAt, m.DeliveredAt, m.FailedAt, m.ExpiredAt, m.UpdatedAt, m.JobID)
 	if violated(err, codeUniqueViolation, "sms_pkey") == "sms_pkey" {
 		return opencube.Errorf(opencube.KindConflict, "SMS %s exists", m.ID)
 	}
@@ -141,6 +141,9 @@ func (db *DB) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SM
 	}
 	if f.State != "" {
 		q.sql.WriteString(` AND state = ` + q.arg(string(f.State)))
+	}
+	if f.JobID != "" {
+		q.sql.WriteString(` AND job_id = ` + q.arg(f.JobID))
 	}
 	if !f.Since.IsZero() {
 		q.sql.WriteString(` AND created_at >= ` + q.arg(f.Since))

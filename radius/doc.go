@@ -24,6 +24,8 @@
 // Authorization answers Access-Accept for an active SIM whose in-use order
 // has volume left; a throttled unlimited daily plan is accepted with
 // Filter-Id "throttle=<kbps>kbps" and a Reply-Message saying so. Anything
-// else gets Access-Reject with a Reply-Message giving the reason. The
+// else gets Access-Reject with a Reply-Message giving the reason, as does
+// a SIM locked to another device (3GPP-IMEISV) or network
+// (3GPP-SGSN-MCC-MNC) when Server.Locks is set. The
 // password is not checked: the packet core authenticates the SIM.
 package radius

@@ -65,6 +65,7 @@ const (
 	ReasonPlanSuspended = "plan_suspended" // the plan is suspended
 	ReasonPlanExpired   = "plan_expired"   // the plan has expired
 	ReasonQuota         = "quota_used_up"  // the plan's volume is used up
+	ReasonLocked        = "locked"         // the SIM is locked to another device or network
 	ReasonStore         = "store"          // the store failed
 	ReasonOther         = "other"          // a reason this list does not know
 )
@@ -117,6 +118,8 @@ func accessReason(d *opencube.AuthDecision) (result, reason string) {
 		return ResultReject, ReasonPlanExpired
 	case r == opencube.RejectQuota:
 		return ResultReject, ReasonQuota
+	case strings.HasPrefix(r, "locked to "):
+		return ResultReject, ReasonLocked
 	}
 	return ResultReject, ReasonOther
 }

@@ -35,6 +35,22 @@ var ratTypes = map[byte]string{
 	8: "nb-iot", 9: "lte-m", 10: "nr",
 }
 
+// accessIMEI returns the IMEI an Access-Request's 3GPP-IMEISV names, ""
+// when it names none.
+func accessIMEI(p *radius.Packet) string {
+	if v, ok := vendorAttr(p, attr3GPPIMEISV); ok {
+		return IMEI(v)
+	}
+	return ""
+}
+
+// accessNetwork returns the MCC and MNC of an Access-Request's
+// 3GPP-SGSN-MCC-MNC, "" when it has none.
+func accessNetwork(p *radius.Packet) string {
+	v, _ := vendorAttr(p, attr3GPPSGSNMCCMNC)
+	return v
+}
+
 // IMEI returns the IMEI of a 3GPP-IMEISV value: 16 digits (IMEISV: TAC,
 // serial, software version) or 14-15 (IMEI), as 15 digits with the Luhn
 // check digit; "" for anything else.

@@ -39,6 +39,9 @@ type Server struct {
 	DisconnectTimeout time.Duration
 	// Observer, when set, is told what the server does (metrics).
 	Observer Observer
+	// Locks, when set, refuses a SIM locked to another device or network
+	// (service.Labels.CheckLock) even when its plan allows it.
+	Locks Locks
 
 	once     sync.Once
 	queue    chan *pending
@@ -48,6 +51,14 @@ type Server struct {
 	servers  []*radius.PacketServer
 	sent     map[string]time.Time // session -> last Disconnect-Request
 	wg       sync.WaitGroup
+}
+
+// Locks checks a SIM's lock to a device and a network.
+type Locks interface {
+	// CheckLock returns why the SIM of imsi may not attach from device
+	// imei on network ("" for either when the request does not say), ""
+	// when it may.
+	CheckLock(ctx context.Context, imsi, imei, network string) (string, error)
 }
 
 // pending is one record waiting for its batch to commit.
@@ -313,7 +324,13 @@ func (s *Server) handleAuth(w radius.ResponseWriter, r *radius.Request) {
 	d := &opencube.AuthDecision{Reason: reasonNoIMSI}
 	if imsi != "" {
 		var err error
-		if d, err = s.Usage.Authorize(r.Context(), imsi); err != nil {
+		if d, err = s.Usage.Authorize(r.Context(), imsi); err == nil && d.Accept && s.Locks != nil {
+			var why string
+			if why, err = s.Locks.CheckLock(r.Context(), imsi, accessIMEI(r.Packet), accessNetwork(r.Packet)); err == nil && why != "" {
+				d = &opencube.AuthDecision{Reason: why, ICCID: d.ICCID}
+			}
+		}
+		if err != nil {
 			s.Logger.Error("radius: authorization failed", "imsi", imsi, "err", err)
 			if s.Observer != nil {
 				s.Observer.Access(ResultError, ReasonStore)

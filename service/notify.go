@@ -73,6 +73,20 @@ func (s *Notify) RotateWebhookSecret(ctx context.Context, accessCode string, gra
 	return w, nil
 }
 
+// RotateNotificationKey implements opencube.NotifyService.
+func (s *Notify) RotateNotificationKey(ctx context.Context, accessCode string) (*opencube.Webhook, error) {
+	id, key := randomHex(16), randomHex(32)
+	if err := s.Store.SetNotificationKey(ctx, accessCode, id, key, s.Clock.Now()); err != nil {
+		return nil, err
+	}
+	w, err := s.Store.FindWebhook(ctx, accessCode)
+	if err != nil {
+		return nil, err
+	}
+	w.Secret, w.OldSecret = "", ""
+	return w, nil
+}
+
 // FindDeliveries implements opencube.NotifyService.
 func (s *Notify) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]*opencube.Delivery, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {

@@ -353,7 +353,7 @@ func TestSessionTimeout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return d.Session != nil
+		return d.Session != nil && d.Session.State == opencube.SessionOpen // the latest session, open or closed
 	}
 	if !online() {
 		t.Fatal("not online during the session")

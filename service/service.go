@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -81,6 +82,7 @@ type Notify struct {
 // NotifyStore is what Notify reads and writes.
 type NotifyStore interface {
 	opencube.NotifyStore
+	operator.NotificationKeyStore
 	opencube.EnterpriseStore
 	opencube.OrderStore
 }
@@ -133,6 +135,9 @@ type Store interface {
 	operator.APIKeyStore
 	operator.SIMRequestStore
 	operator.ServiceOrderStore
+	operator.SIMLabelStore
+	operator.DeviceStore
+	operator.NotificationKeyStore
 	shop.ShopStore
 }
 
@@ -154,6 +159,8 @@ type Set struct {
 	SIMRequests *SIMRequests
 	// Renewals are Cube v4's online renewal orders.
 	Renewals *Renewals
+	// Labels are the SIMs' tags, notes and device names (Cube v4).
+	Labels *Labels
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -174,8 +181,9 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		ESIM:        NewESIM(store, clock, ids),
 		Served:      &ServedEnterprises{Store: store},
 		Keys:        &Keys{Store: store, Clock: clock},
-		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders},
+		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders, Logger: slog.Default()},
 		Renewals:    &Renewals{Store: store, Clock: clock, Orders: orders},
+		Labels:      &Labels{Store: store, Clock: clock},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
@@ -15,21 +16,101 @@ const (
 	OpSuspend  = "suspend"
 	OpResume   = "resume"
 	OpCancel   = "cancel"
+	OpReset    = "reset"
+	OpLock     = "network_lock"
 )
+
+// Disconnecter ends a data session at its NAS (a RADIUS
+// Disconnect-Request, radius.Server).
+type Disconnecter interface {
+	SendDisconnect(ctx context.Context, d *opencube.Disconnect) error
+}
 
 // SIMRequests runs asynchronous SIM operations: accepted at once with the
 // SIM locked, done by a job (opencube.JobSIMRequest) with the order
 // service's rules and events, on one node.
 type SIMRequests struct {
-	Store  operator.SIMRequestStore
+	Store interface {
+		operator.SIMRequestStore
+		operator.DeviceStore
+	}
 	Clock  opencube.Clock
 	Orders *Orders
+	// Disconnect ends the sessions of a SIM being reset; nil when the
+	// server sends no Disconnect-Requests.
+	Disconnect Disconnecter
+	// Logger logs the sessions a reset could not end.
+	Logger *slog.Logger
 }
 
-// Start records r, processing, and the job that does it, in one
-// transaction; KindSIMState (CauseSIMLocked) when the SIM has an operation
-// processing. It fills r's ID (when empty), enterprise and creation time.
-func (s *SIMRequests) Start(ctx context.Context, r *operator.SIMRequest) error {
+// Start records r, processing, the job that does it and claim's replay
+// entries with answer (when claim is not nil) in one transaction (D28);
+// KindSIMState (CauseSIMLocked) when the SIM has an operation processing,
+// opencube.ErrReplayed (claim.Prior set) when the request was answered
+// before. It fills r's ID (when empty), enterprise and creation time.
+func (s *SIMRequests) Start(ctx context.Context, r *operator.SIMRequest, claim *opencube.ReplayClaim, answer []byte) error {
+	return s.start(ctx, r, claim, func(opencube.OrderTx) error {
+		claim.AnswerWith(answer)
+		return nil
+	})
+}
+
+// StartLock writes the SIM's lock l (opencube's SIMLock; empty fields
+// unlock) and starts r, the request that ends the SIM's data sessions so
+// that its device attaches again through the lock, in one transaction
+// with claim's entries answered by answer. Errors as Start's.
+func (s *SIMRequests) StartLock(ctx context.Context, r *operator.SIMRequest, l *operator.SIMLock, claim *opencube.ReplayClaim, answer []byte) error {
+	switch {
+	case l.IMEI != "" && !opencube.Digits(l.IMEI, 15, 15):
+		return opencube.MustBe("imei", "15 digits")
+	case l.Network != "" && !opencube.Digits(l.Network, 5, 6):
+		return opencube.MustBe("mnc", "2 or 3 digits after a 3-digit mcc")
+	}
+	return s.start(ctx, r, claim, func(tx opencube.OrderTx) error {
+		lt, ok := tx.(operator.SIMLockTx)
+		if !ok {
+			return errors.New("service: the store cannot lock SIMs")
+		}
+		l.ICCID, l.UpdatedAt = r.ICCID, s.Clock.Now()
+		if err := lt.PutSIMLock(ctx, l); err != nil {
+			return err
+		}
+		claim.AnswerWith(answer)
+		return nil
+	})
+}
+
+// OrderAndStart orders a plan for the SIM of or (not enabled) and starts
+// r, an activation of that order, in one transaction with claim's replay
+// entries, answered by render(the order): the order, its events, the
+// request, its job and the answer commit together (D28). Errors as
+// OrderPlan's and Start's.
+func (s *SIMRequests) OrderAndStart(ctx context.Context, or opencube.OrderRequest, r *operator.SIMRequest, claim *opencube.ReplayClaim, render func(*opencube.Order) []byte) (*opencube.Order, error) {
+	code, err := enterprise(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := or.Validate(); err != nil {
+		return nil, err
+	}
+	var o *opencube.Order
+	err = s.start(ctx, r, claim, func(tx opencube.OrderTx) error {
+		var err error
+		if o, err = s.Orders.newOrder(ctx, tx, code, &or, or.ICCID); err != nil {
+			return err
+		}
+		if err := s.Orders.place(ctx, tx, o, false); err != nil {
+			return err
+		}
+		r.OrderID = o.ID
+		claim.AnswerWith(render(o))
+		return nil
+	})
+	return o, err
+}
+
+// start writes r and its job after change, in change's transaction.
+func (s *SIMRequests) start(ctx context.Context, r *operator.SIMRequest, claim *opencube.ReplayClaim, change func(opencube.OrderTx) error) error {
 	code, err := enterprise(ctx)
 	if err != nil {
 		return err
@@ -38,8 +119,12 @@ func (s *SIMRequests) Start(ctx context.Context, r *operator.SIMRequest) error {
 		r.ID = opencube.NewUUID()
 	}
 	r.Enterprise, r.Status, r.CreatedAt = code, operator.SIMRequestProcessing, s.Clock.Now()
-	j := &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSIMRequest, Key: r.ID, Payload: []byte(code), RunAt: r.CreatedAt}
-	return s.Store.CreateSIMRequest(ctx, r, j)
+	return s.Store.CreateSIMRequest(ctx, claim, func(tx opencube.OrderTx) (*operator.SIMRequest, *opencube.Job, error) {
+		if err := change(tx); err != nil {
+			return nil, nil, err
+		}
+		return r, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSIMRequest, Key: r.ID, Payload: []byte(code), RunAt: r.CreatedAt}, nil
+	})
 }
 
 // Find returns one of the enterprise's requests; KindNotFound when unknown.
@@ -122,6 +207,10 @@ func (s *SIMRequests) do(ctx context.Context, r *operator.SIMRequest) error {
 		return err
 	case OpCancel:
 		return s.cancel(ctx, r)
+	case OpReset:
+		return s.reset(ctx, r)
+	case OpLock:
+		return s.disconnect(ctx, r.ICCID)
 	}
 	return opencube.Invalid("operation", "unknown operation %q", r.Operation)
 }
@@ -210,6 +299,42 @@ func (s *SIMRequests) cancel(ctx context.Context, r *operator.SIMRequest) error 
 	}
 	if r.OrderID != "" && !found {
 		return opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", r.OrderID)
+	}
+	return nil
+}
+
+// reset ends the SIM's open data sessions at their NAS (a
+// Disconnect-Request each, when the server sends them), so that its device
+// attaches again, and asks the subscriber register, when provisioning is
+// on, to provision the SIM again from its state (JobHLRSync). Its orders
+// are not touched. A NAS that does not acknowledge is logged: the device
+// still attaches again once the register was provisioned.
+func (s *SIMRequests) reset(ctx context.Context, r *operator.SIMRequest) error {
+	if err := s.disconnect(ctx, r.ICCID); err != nil {
+		return err
+	}
+	if s.Orders.HLR == nil {
+		return nil
+	}
+	return s.Orders.Store.UpdateOrders(ctx, func(tx opencube.OrderTx) error { return s.Orders.HLR.sync(ctx, tx, r.ICCID) })
+}
+
+// disconnect ends the SIM's open data sessions at their NAS, when the
+// server sends Disconnect-Requests; a NAS that does not acknowledge is
+// logged.
+func (s *SIMRequests) disconnect(ctx context.Context, iccid string) error {
+	if s.Disconnect == nil {
+		return nil
+	}
+	ss, err := s.Store.OpenSessions(ctx, iccid)
+	if err != nil {
+		return err
+	}
+	for _, ss := range ss {
+		d := &opencube.Disconnect{NASAddr: ss.NASAddr, SessionID: ss.ID, UserName: ss.UserName, IMSI: ss.IMSI, ICCID: ss.ICCID}
+		if err := s.Disconnect.SendDisconnect(ctx, d); err != nil && s.Logger != nil {
+			s.Logger.WarnContext(ctx, "the NAS did not end the session", "iccid", iccid, "nas", ss.NASAddr, "session", ss.ID, "err", err)
+		}
 	}
 	return nil
 }

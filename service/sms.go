@@ -117,57 +117,83 @@ func businessDay(t time.Time) time.Time {
 // it and the job that expires it are written in one transaction before
 // SendSMS returns.
 func (s *SMS) SendSMS(ctx context.Context, r opencube.SendSMSRequest) (*opencube.SMS, error) {
-	ent := opencube.EnterpriseFrom(ctx)
-	if r.ICCID == "" {
-		return nil, opencube.Invalid("device_id", "device_id is required")
-	}
-	content, enc, segs, err := encode(r.Content, r.Type)
+	ms, err := s.SendBatch(ctx, []opencube.SendSMSRequest{r})
 	if err != nil {
 		return nil, err
 	}
-	if max := s.maxSegments(); segs > max {
-		return nil, opencube.Errorf(opencube.KindSMSTooLong, "the message takes %d segments, more than %d", segs, max).
-			Because(opencube.CauseSMSSegments, segs, max)
-	}
+	return ms[0], nil
+}
+
+// SendBatch sends one message per request, all written in one
+// transaction with the replay claim's entries (D28): a batch is sent
+// whole or not at all, and the claim is answered with its first message.
+// The first request that fails fails the batch.
+func (s *SMS) SendBatch(ctx context.Context, rs []opencube.SendSMSRequest) ([]*opencube.SMS, error) {
+	ent := opencube.EnterpriseFrom(ctx)
 	now := s.now()
-	m := &opencube.SMS{
-		ID: newID(), EnterpriseCode: ent, ICCID: r.ICCID, Direction: opencube.SMSMT, Type: r.Type,
-		Content: content, Encoding: enc.String(), Segments: segs, State: opencube.SMSQueued, CreatedAt: now, UpdatedAt: now,
+	ms := make([]*opencube.SMS, len(rs))
+	for i, r := range rs {
+		if r.ICCID == "" {
+			return nil, opencube.Invalid("device_id", "device_id is required")
+		}
+		content, enc, segs, err := encode(r.Content, r.Type)
+		if err != nil {
+			return nil, err
+		}
+		if max := s.maxSegments(); segs > max {
+			return nil, opencube.Errorf(opencube.KindSMSTooLong, "the message takes %d segments, more than %d", segs, max).
+				Because(opencube.CauseSMSSegments, segs, max)
+		}
+		ms[i] = &opencube.SMS{
+			ID: newID(), EnterpriseCode: ent, ICCID: r.ICCID, Direction: opencube.SMSMT, Type: r.Type,
+			Content: content, Encoding: enc.String(), Segments: segs, State: opencube.SMSQueued, CreatedAt: now, UpdatedAt: now,
+			JobID: r.JobID,
+		}
 	}
-	err = s.Store.UpdateSMSClaiming(ctx, s.claim, func(tx opencube.SMSTx) error {
-		sim, err := tx.SIM(ctx, ent, r.ICCID)
-		if err != nil {
-			return err
+	err := s.Store.UpdateSMSClaiming(ctx, s.claim, func(tx opencube.SMSTx) error {
+		for _, m := range ms {
+			if err := s.queue(ctx, tx, m, now); err != nil {
+				return err
+			}
 		}
-		if err := usable(sim); err != nil {
-			return err
-		}
-		m.MSISDN = sim.MSISDN
-		n, err := tx.CountSMS(ctx, sim.ICCID, businessDay(now))
-		if err != nil {
-			return err
-		}
-		if limit := s.dailyLimit(); n >= limit {
-			return opencube.Errorf(opencube.KindSMSDailyLimit, "SIM %s was sent %d messages today, the most allowed", sim.ICCID, n).
-				Because(opencube.CauseSMSDailyLimit, n)
-		}
-		if err := tx.InsertSMS(ctx, m); err != nil {
-			return err
-		}
-		if err := tx.InsertJob(ctx, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSendSMS, Key: m.ID, RunAt: now}); err != nil {
-			return err
-		}
-		if err := tx.InsertJob(ctx, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobExpireSMS, Key: m.ID, RunAt: now.Add(s.validity())}); err != nil {
-			return err
-		}
-		s.claim.AnswerSMS(m)
+		s.claim.AnswerSMS(ms[0])
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.observe(opencube.SMSMT, opencube.SMSQueued)
-	return m, nil
+	for range ms {
+		s.observe(opencube.SMSMT, opencube.SMSQueued)
+	}
+	return ms, nil
+}
+
+// queue writes MT message m, its send job and its expiry job in tx, once
+// its SIM may be sent it today.
+func (s *SMS) queue(ctx context.Context, tx opencube.SMSTx, m *opencube.SMS, now time.Time) error {
+	sim, err := tx.SIM(ctx, m.EnterpriseCode, m.ICCID)
+	if err != nil {
+		return err
+	}
+	if err := usable(sim); err != nil {
+		return err
+	}
+	m.MSISDN = sim.MSISDN
+	n, err := tx.CountSMS(ctx, sim.ICCID, businessDay(now))
+	if err != nil {
+		return err
+	}
+	if limit := s.dailyLimit(); n >= limit {
+		return opencube.Errorf(opencube.KindSMSDailyLimit, "SIM %s was sent %d messages today, the most allowed", sim.ICCID, n).
+			Because(opencube.CauseSMSDailyLimit, n)
+	}
+	if err := tx.InsertSMS(ctx, m); err != nil {
+		return err
+	}
+	if err := tx.InsertJob(ctx, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobSendSMS, Key: m.ID, RunAt: now}); err != nil {
+		return err
+	}
+	return tx.InsertJob(ctx, &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobExpireSMS, Key: m.ID, RunAt: now.Add(s.validity())})
 }
 
 // observe tells Observe that a message reached state; an empty state

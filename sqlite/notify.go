@@ -422,3 +422,24 @@ func (db *DB) FindAlertSettings(ctx context.Context, accessCode string) (*opencu
 	}
 	return scanAlertSettings(db.reads.queryRow(ctx, qAlertSettings, accessCode), accessCode)
 }
+
+// SetNotificationKey implements operator.NotificationKeyStore.
+func (db *DB) SetNotificationKey(ctx context.Context, accessCode, keyID, key string, now time.Time) error {
+	return db.update(ctx, func(t *txn) error {
+		var format string
+		err := t.queryRow(`SELECT format FROM webhooks WHERE enterprise_code = ?`, accessCode).Scan(&format)
+		if errors.Is(err, sql.ErrNoRows) {
+			return noWebhook(accessCode)
+		}
+		if err != nil {
+			return dbError("find webhook", err)
+		}
+		if format != string(opencube.WebhookV4) {
+			return opencube.Invalid("format", "the endpoint of %s is not in the v4 format: it has no Notification Key", accessCode)
+		}
+		if _, err := t.exec(`UPDATE webhooks SET v4_key_id = ?, v4_key = ?, updated_at = ? WHERE enterprise_code = ?`, keyID, key, micros(now), accessCode); err != nil {
+			return dbError("set notification key", err)
+		}
+		return nil
+	})
+}

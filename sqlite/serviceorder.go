@@ -9,10 +9,14 @@ import (
 	"github.com/opencube/opencube/operator"
 )
 
-// CreateServiceOrder implements operator.ServiceOrderStore.
-func (db *DB) CreateServiceOrder(ctx context.Context, o *operator.ServiceOrder) error {
-	return db.update(ctx, func(t *txn) error {
-		_, err := t.exec(`INSERT INTO service_orders (id, enterprise_code, document, created_at) VALUES (?, ?, ?, ?)`,
+// PlaceServiceOrder implements operator.ServiceOrderStore.
+func (db *DB) PlaceServiceOrder(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) (*operator.ServiceOrder, error)) error {
+	return db.claiming(claim, func(run func(*txn) error) error { return db.updateOrders(ctx, run) }, func(t *txn) error {
+		o, err := fn(t)
+		if err != nil {
+			return err
+		}
+		_, err = t.exec(`INSERT INTO service_orders (id, enterprise_code, document, created_at) VALUES (?, ?, ?, ?)`,
 			o.ID, o.Enterprise, string(o.Document), micros(o.CreatedAt))
 		switch code(err) {
 		case primaryKey:

@@ -151,13 +151,18 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 			}
 			if f.WithSession {
 				s, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
-					WHERE iccid = ? AND state = 0 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
+					WHERE iccid = ? ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
 				switch {
 				case err == nil:
 					d.Session = s
 				case !errors.Is(err, sql.ErrNoRows):
 					return dbError("find devices", err)
 				}
+				var first sql.NullInt64
+				if err := tx.QueryRowContext(ctx, `SELECT MIN(started_at) FROM orders WHERE iccid = ?`, sim.ICCID).Scan(&first); err != nil {
+					return dbError("find devices", err)
+				}
+				d.ActivatedAt = nullInstant(first)
 			}
 			out = append(out, d)
 		}

@@ -34,9 +34,13 @@ func simLocked(iccid string) error {
 }
 
 // CreateSIMRequest implements operator.SIMRequestStore.
-func (db *DB) CreateSIMRequest(ctx context.Context, r *operator.SIMRequest, j *opencube.Job) error {
-	return db.update(ctx, func(t *txn) error {
-		_, err := t.exec(`INSERT INTO sim_requests (id, enterprise_code, iccid, operation, order_id, keep_alive, status, created_at)
+func (db *DB) CreateSIMRequest(ctx context.Context, claim *opencube.ReplayClaim, fn func(tx opencube.OrderTx) (*operator.SIMRequest, *opencube.Job, error)) error {
+	return db.claiming(claim, func(run func(*txn) error) error { return db.update(ctx, run) }, func(t *txn) error {
+		r, j, err := fn(t)
+		if err != nil {
+			return err
+		}
+		_, err = t.exec(`INSERT INTO sim_requests (id, enterprise_code, iccid, operation, order_id, keep_alive, status, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, 0, ?)`, r.ID, r.Enterprise, r.ICCID, r.Operation, r.OrderID, r.KeepAlive, micros(r.CreatedAt))
 		switch code(err) {
 		case unique:

@@ -10,12 +10,12 @@ import (
 )
 
 const smsColumns = `id, enterprise_code, iccid, msisdn, direction, sms_type, content, encoding, segments, state,
-	gateway_id, error, attempts, submitting_at, created_at, sent_at, delivered_at, failed_at, expired_at, updated_at`
+	gateway_id, error, attempts, submitting_at, created_at, sent_at, delivered_at, failed_at, expired_at, updated_at, job_id`
 
 // The statements of the SMS book.
 var (
 	qSMSByID   = prepared(`SELECT ` + smsColumns + ` FROM sms WHERE id = ?`)
-	qInsertSMS = prepared(`INSERT INTO sms (` + smsColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qInsertSMS = prepared(`INSERT INTO sms (` + smsColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	qSaveSMS   = prepared(`UPDATE sms SET state = ?, gateway_id = ?, error = ?, attempts = ?, submitting_at = ?, sent_at = ?,
 		delivered_at = ?, failed_at = ?, expired_at = ?, updated_at = ? WHERE id = ?`)
 	qCountSMS    = prepared(`SELECT COUNT(*) FROM sms WHERE iccid = ? AND direction = 'mt' AND created_at >= ?`)
@@ -30,7 +30,7 @@ func scanSMS(s scanner) (*opencube.SMS, error) {
 		submitting, sent, delivered, failed, expired sql.NullInt64
 	)
 	err := s.Scan(&m.ID, &m.EnterpriseCode, &m.ICCID, &m.MSISDN, &dir, &typ, &m.Content, &m.Encoding, &segments, &state,
-		&m.GatewayID, &m.Error, &attempts, &submitting, &created, &sent, &delivered, &failed, &expired, &updated)
+		&m.GatewayID, &m.Error, &attempts, &submitting, &created, &sent, &delivered, &failed, &expired, &updated, &m.JobID)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (t *txn) InsertSMS(_ context.Context, m *opencube.SMS) error {
 	_, err := t.execStmt(qInsertSMS, m.ID, m.EnterpriseCode, m.ICCID, m.MSISDN, string(m.Direction), int64(m.Type), m.Content,
 		m.Encoding, int64(m.Segments), string(m.State), m.GatewayID, m.Error, int64(m.Attempts), nullMicros(m.SubmittingAt),
 		micros(m.CreatedAt), nullMicros(m.SentAt), nullMicros(m.DeliveredAt), nullMicros(m.FailedAt), nullMicros(m.ExpiredAt),
-		micros(m.UpdatedAt))
+		micros(m.UpdatedAt), m.JobID)
 	if c := code(err); c == primaryKey || c == unique {
 		return opencube.Errorf(opencube.KindConflict, "SMS %s exists", m.ID)
 	}
@@ -138,6 +138,10 @@ func (db *DB) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SM
 	if f.State != "" {
 		from += ` AND state = ?`
 		args = append(args, string(f.State))
+	}
+	if f.JobID != "" {
+		from += ` AND job_id = ?`
+		args = append(args, f.JobID)
 	}
 	if !f.Since.IsZero() {
 		from += ` AND created_at >= ?`

@@ -26,6 +26,8 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"RateLimit", testRateLimit},
 		{"APIKeys", testAPIKeys},
 		{"SIMRequests", testSIMRequests},
+		{"SIMRequestClaim", testSIMRequestClaim},
+		{"Devices", testDevices},
 		{"ServiceOrders", testServiceOrders},
 		{"SIMs", testSIMs},
 		{"SIMsAllOrNothing", testSIMsAllOrNothing},

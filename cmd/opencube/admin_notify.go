@@ -69,6 +69,19 @@ func (c *adminCLI) webhookRotate(args []string) error {
 	return c.print(w, "new secret (shown once): %s; the old one signs too for %s", w.Secret, *grace)
 }
 
+func (c *adminCLI) webhookNotificationKey(args []string) error {
+	fs := c.flags("webhook notification-key")
+	code := fs.String("access-code", "", "enterprise access code")
+	if err := parse(fs, args, 0, "access-code"); err != nil {
+		return err
+	}
+	w, err := c.admin.RotateNotificationKey(c.ctx, *code)
+	if err != nil {
+		return err
+	}
+	return c.print(w, "new Notification Key %s (shown once): %s; the old one signs no more", w.NotificationKeyID, w.NotificationKey)
+}
+
 // parseTime reads an RFC 3339 time flag; zero when empty.
 func parseTime(name, v string) (time.Time, error) {
 	if v == "" {

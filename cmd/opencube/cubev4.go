@@ -42,6 +42,7 @@ func (m *Main) startCubeV4() {
 	s.Logger = m.Logger
 	s.Requests = m.Services.SIMRequests
 	s.Renewals = m.Services.Renewals
+	s.Labels = m.Services.Labels
 	if m.SMS.Service != nil {
 		s.SMS = m.SMS.Service
 	}

@@ -754,6 +754,36 @@ func TestCubeV4Webhook(t *testing.T) {
 		n.Data["status"] != float64(1) || n.Data["error"] != nil {
 		t.Errorf("sim.async_result: %s", got.body)
 	}
+
+	// A new Notification Key, shown once: deliveries are signed with it,
+	// never with the old one.
+	k, err := ad.RotateNotificationKey(ctx, entP)
+	if err != nil || len(k.NotificationKeyID) != 32 || len(k.NotificationKey) != 64 || k.NotificationKeyID == w.NotificationKeyID || k.NotificationKey == w.NotificationKey {
+		t.Fatalf("RotateNotificationKey: %+v, %v", k, err)
+	}
+	if shown, err := ad.FindWebhook(ctx, entP); err != nil || shown.NotificationKey != "" || shown.NotificationKeyID != k.NotificationKeyID {
+		t.Errorf("FindWebhook after a new key: %+v, %v", shown, err)
+	}
+	if id, err = s.p.Suspend(ctx, simP(8)); err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	got = results.next(t)
+	verifyV4Notification(t, got.header, got.body, k.NotificationKeyID, k.NotificationKey)
+	old, err := notify.V4Signature(w.NotificationKey, notify.V4StringToSign(notify.V4Version, notify.V4Algo, got.header.Get(notify.HeaderV4Timestamp), got.body))
+	if err != nil || strings.HasSuffix(got.header.Get(notify.HeaderV4Signature), "/"+old) {
+		t.Errorf("a delivery after the new key is signed with the old one: %s (%v)", got.header.Get(notify.HeaderV4Signature), err)
+	}
+	// A CSSS-format endpoint has no Notification Key.
+	if _, err := ad.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: results.srv.URL}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ad.RotateNotificationKey(ctx, entP); opencube.ErrorKind(err) != opencube.KindInvalid {
+		t.Errorf("a new key for a CSSS endpoint: %v", err)
+	}
+	if _, err := ad.RotateNotificationKey(ctx, entQ); opencube.ErrorKind(err) != opencube.KindNotFound {
+		t.Errorf("a new key without an endpoint: %v", err)
+	}
 }
 
 // TestCubeV4LatestSession: what RADIUS accounting says of the device
@@ -786,8 +816,46 @@ func TestCubeV4LatestSession(t *testing.T) {
 		t.Errorf("latest_session: mcc %s mnc %s country %s rat %s ip %s network %s", str(ls.MCC), str(ls.MNC), str(ls.Country), str(ls.RAT), str(ls.IP), str(ls.Network))
 	}
 	r := s.do(t, s.e2eServer.p, "/device/queryDeviceInfo", map[string]any{"device_id": sim}, nil)
-	if r.Code != "0000" || !strings.Contains(string(r.Data), `"imei":"490154203237518"`) {
+	if r.Code != "0000" || !strings.Contains(string(r.Data), `"imei":"490154203237518"`) || !strings.Contains(string(r.Data), `"activate_date":""`) {
 		t.Errorf("CSSS queryDeviceInfo: %s %s", r.Code, r.Data)
+	}
+
+	// The SIM of the device: GET /sims?imei=.
+	if it, err := s.p.SIMByIMEI(ctx, "490154203237518"); err != nil || it.SIMID != sim {
+		t.Errorf("SIMByIMEI: %+v, %v", it, err)
+	}
+	_, err = s.q.SIMByIMEI(ctx, "490154203237518")
+	wantV4(t, "another enterprise's device", err, 200, cubev4.CodeIMEINotFound)
+	_, err = s.p.SIMByIMEI(ctx, "490154203237519")
+	wantV4(t, "an unknown device", err, 200, cubev4.CodeIMEINotFound)
+	_, err = s.p.SIMByIMEI(ctx, "4901542032375")
+	wantV4(t, "a short IMEI", err, 400, cubev4.CodeInvalid)
+	_, err = s.p.SIMBySN(ctx, "SN-1")
+	wantV4(t, "a serial number", err, 200, cubev4.CodeSNNotFound)
+
+	// Closed, the session stays the SIM's latest, and its IMEI the SIM's;
+	// CSSS says it is offline.
+	acct(t, s.e2eServer, "Stop", imsiOf(sim), "v4-session", clockStart, 100, 200, `3GPP-IMEISV = "4901542032375101"`)
+	if d, err = s.p.SIM(ctx, sim); err != nil || d.LatestSession == nil || d.LatestSession.Status != 0 || d.LatestSession.EndAt == nil ||
+		d.LatestSession.Session != "v4-session" || d.IMEI == nil || *d.IMEI != "490154203237518" {
+		t.Errorf("SIM detail after the session closed: %+v, %v", d, err)
+	}
+	info := s.ok(t, s.e2eServer.p, "/device/queryDeviceInfo", map[string]any{"device_id": sim})
+	if info["online"] != "0" || info["imei"] != "490154203237518" {
+		t.Errorf("CSSS queryDeviceInfo after the session closed: %v", info)
+	}
+
+	// activate_date is when the SIM's first order started, not when it
+	// joined the inventory.
+	s.clock.Advance(48 * time.Hour)
+	if _, err := s.p.AddBundle(ctx, sim, cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10, Activate: true}); err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	want := s.clock.Now().In(opencube.BusinessZone).Format("2006-01-02")
+	info = s.ok(t, s.e2eServer.p, "/device/queryDeviceInfo", map[string]any{"device_id": sim})
+	if got, _ := info["activate_date"].(string); !strings.HasPrefix(got, want) {
+		t.Errorf("activate_date %q, want the first order's start on %s", got, want)
 	}
 }
 

@@ -212,6 +212,12 @@ func TestOpenAPIConformance(t *testing.T) {
 		if _, err := ad.RotateWebhookSecret(ctx, entP, time.Hour); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := ad.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: hook.URL, Format: opencube.WebhookV4}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.RotateNotificationKey(ctx, entP); err != nil {
+			t.Fatal(err)
+		}
 		mustOK(t, ad.PutAlertSettings(ctx, &opencube.AlertSettings{EnterpriseCode: entP, Percents: []int{80, 100}, DaysBeforeExpiry: 3}))
 		if _, err := ad.FindAlertSettings(ctx, entP); err != nil {
 			t.Fatal(err)
@@ -628,9 +634,32 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		step()
-		if _, err := v4.SendSMS(ctx, cubev4.SendSMSRequest{SIMIDs: []string{simP(7)}, Message: cubev4.SMSMessage{Type: 1, Content: "hello"}}); err != nil {
+		job, err := v4.SendSMS(ctx, cubev4.SendSMSRequest{SIMIDs: []string{simP(7)}, Message: cubev4.SMSMessage{Type: 1, Content: "hello"}})
+		if err != nil {
 			t.Fatal(err)
 		}
+		step()
+		if _, _, err := v4.JobMessages(ctx, job, 1, 10); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if _, _, err := v4.Catalogue(ctx, 1, 10); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if _, err := v4.PatchSIM(ctx, simP(7), cubev4.PatchSIMRequest{Tags: &[]string{"fleet"}, Notes: ptrTo("north")}); err != nil {
+			t.Fatal(err)
+		}
+		step()
+		if _, err := v4.Reset(ctx, simP(7)); err != nil {
+			t.Fatal(err)
+		}
+		jobs()
+		step()
+		if _, err := v4.NetworkLock(ctx, simP(7), cubev4.NetworkLockRequest{MCC: "460", MNC: "01"}); err != nil {
+			t.Fatal(err)
+		}
+		jobs()
 		step()
 		if _, _, err := v4.MTHistory(ctx, simP(7), 0); err != nil {
 			t.Fatal(err)

@@ -69,6 +69,11 @@ func (m *Main) startRADIUS(ctx context.Context) error {
 	c.Server.Clock = m.Clock
 	c.Server.Logger = m.Logger
 	c.Server.CoAPort = c.CoAPort
+	c.Server.Locks = m.Services.Labels
+	if c.CoAPort > 0 {
+		m.Services.SIMRequests.Disconnect = c.Server // Cube v4 reset
+		m.Services.SIMRequests.Logger = m.Logger
+	}
 	var err error
 	if c.AcctAddr != "" {
 		if c.acct, err = net.ListenPacket("udp", c.AcctAddr); err != nil {

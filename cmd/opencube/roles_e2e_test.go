@@ -39,6 +39,7 @@ var enterpriseAccess = map[string]string{
 	"PUT /admin/v1/enterprises/{code}/webhook":                      "ok 404",
 	"GET /admin/v1/enterprises/{code}/webhook":                      "ok 404",
 	"POST /admin/v1/enterprises/{code}/webhook/rotate":              "ok 404",
+	"POST /admin/v1/enterprises/{code}/webhook/notification-key":    "ok 404",
 	"GET /admin/v1/enterprises/{code}/deliveries":                   "ok 404",
 	"POST /admin/v1/enterprises/{code}/deliveries/redeliver":        "ok 404",
 	"POST /admin/v1/deliveries/{id}/redeliver":                      "ok 404",
