@@ -37,6 +37,7 @@ var pages = []page{
 	{pattern: "GET " + Prefix + "webhooks", handle: (*Server).webhooks},
 	{pattern: "POST " + Prefix + "webhooks", handle: (*Server).webhookPut},
 	{pattern: "POST " + Prefix + "webhooks/rotate", handle: (*Server).webhookRotate},
+	{pattern: "POST " + Prefix + "webhooks/notification-key", handle: (*Server).notificationKey},
 	{pattern: "POST " + Prefix + "webhooks/redeliver", handle: (*Server).redeliverSince},
 	{pattern: "POST " + Prefix + "webhooks/deliveries/{id}/redeliver", handle: (*Server).redeliverOne},
 	{pattern: "GET " + Prefix + "alerts", handle: (*Server).alerts},

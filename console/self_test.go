@@ -649,4 +649,19 @@ func TestSelfCubeV4(t *testing.T) {
 	if st, body, _ := s.post(t, "/console/webhooks", "url", hookURL, "format", "v5"); st != http.StatusBadRequest || !strings.Contains(body, `id="format-error"`) {
 		t.Errorf("a bad format: %d\n%s", st, body)
 	}
+	// A new Notification Key, shown once; the old one is gone.
+	if !strings.Contains(page, `action="/console/webhooks/notification-key"`) {
+		t.Errorf("no form for a new Notification Key on a v4 endpoint's page")
+	}
+	st, body, _ = s.post(t, "/console/webhooks/notification-key")
+	w3, err := f.store.FindWebhook(t.Context(), entP)
+	if err != nil || w3.NotificationKey == w.NotificationKey || len(w3.NotificationKey) != 64 {
+		t.Fatalf("the key after a refresh: %v", err)
+	}
+	if st != http.StatusOK || !strings.Contains(body, w3.NotificationKey) || !strings.Contains(body, "shown this once") {
+		t.Errorf("a new Notification Key's answer: %d\n%s", st, body)
+	}
+	if _, page := s.get(t, "/console/webhooks"); strings.Contains(page, w3.NotificationKey) {
+		t.Errorf("the new key is shown again")
+	}
 }

@@ -229,6 +229,17 @@ func (s *Server) webhookRotate(rq *request) error {
 	return s.webhooksPage(rq, http.StatusOK, code, &webhooksView{Secret: w.Secret, SecretNote: note})
 }
 
+// notificationKey makes a v4 endpoint a new Notification Key, shown on the
+// answer this once; the old one signs nothing from then on.
+func (s *Server) notificationKey(rq *request) error {
+	code := enterpriseOf(rq)
+	w, err := rq.api.RotateNotificationKey(rq.r.Context(), code)
+	if err != nil {
+		return err
+	}
+	return s.webhooksPage(rq, http.StatusOK, code, &webhooksView{KeyID: w.NotificationKeyID, Key: w.NotificationKey})
+}
+
 // redeliverOne sends one delivery again.
 func (s *Server) redeliverOne(rq *request) error {
 	code := enterpriseOf(rq)
@@ -298,6 +309,8 @@ var webhooksTexts = texts{
 	"webhooks.key":                      {"Notification Key", "通知密钥"},
 	"webhooks.keyabout":                 {"Cube v4 notifications are signed with this key (HMAC-SHA1 of the hex-decoded key); x-lf-signature names its id.", "Cube v4 通知以此密钥签名（以十六进制解码后的密钥计算 HMAC-SHA1）；x-lf-signature 中含其 ID。"},
 	"webhooks.keyid":                    {"Key id", "密钥 ID"},
+	"webhooks.newkey":                   {"Make a new Notification Key", "更换通知密钥"},
+	"webhooks.newkeyask":                {"Make a new Notification Key? From now on every notification, retries too, is signed with the new key only.", "确定更换通知密钥吗？此后所有通知（包括重试）只用新密钥签名。"},
 	"webhooks.urlrequired":              {"Give the endpoint's URL.", "请填写回调 URL。"},
 	"webhooks.deliveries":               {"Deliveries", "推送记录"},
 	"webhooks.event":                    {"Event", "事件"},
