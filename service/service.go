@@ -6,6 +6,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/shop"
 )
 
@@ -134,6 +135,7 @@ type Store interface {
 	operator.SIMRequestStore
 	operator.ServiceOrderStore
 	shop.ShopStore
+	seal.Store
 }
 
 // Set is every service over one store, wired together: what a server runs.
