@@ -125,3 +125,54 @@ and the secrets are lost with it.
 Example:
   opencube keygen > /etc/opencube/master.key
 `
+
+// keysRotate runs `opencube admin keys rotate`: through the server, or on
+// the database with --db.
+func (c *adminCLI) keysRotate(args []string) error {
+	fs := c.flags("keys rotate")
+	db := fs.String("db", "", "rotate on this database (SQLite path or postgres:// URL) directly, with the keys of --master-key-file")
+	keyFile := fs.String(keyFileFlag, "", "with --db: "+keyFileUsage)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	var (
+		r   *seal.Rotation
+		err error
+	)
+	if *db != "" {
+		r, err = rotateInDB(c.ctx, *db, *keyFile)
+	} else {
+		r, err = c.admin.RotateMasterKeys(c.ctx)
+	}
+	if err != nil {
+		return err
+	}
+	return c.print(r, "data keys sealed under master key %s (%d)%s%s", r.Master, r.DataKeys,
+		listed("; still sealed under", r.Kept), listed("; dropped the sealings under", r.Dropped))
+}
+
+// listed is ", label a, b" for a non-empty list.
+func listed(label string, l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return label + " " + strings.Join(l, ", ")
+}
+
+// rotateInDB rotates the master keys of a database directly.
+func rotateInDB(ctx context.Context, dsn, keyFile string) (*seal.Rotation, error) {
+	m, ok, err := givenMasters(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoMasterKey
+	}
+	m.OpenOnly = true
+	store, err := openStore(ctx, dsn, dbOptions{}, m)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
+	}
+	defer store.Close()
+	return store.RotateMasterKeys(ctx)
+}
