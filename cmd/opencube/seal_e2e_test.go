@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -271,4 +274,123 @@ func TestMasterKeyRefusals(t *testing.T) {
 		t.Fatalf("a server given [other, demo] in %s: %v", masterKeyEnv, err)
 	}
 	closeMain(t, m)
+}
+
+// TestRotateMasterKeysUnderLoad: the master key is rotated, on the database,
+// while the server verifies signed requests (each one opening its
+// enterprise's sealed secret) and stores new secrets; nothing is lost: every
+// request verifies, and every secret opens under the new key alone.
+func TestRotateMasterKeysUnderLoad(t *testing.T) {
+	db := e2eDatabase(t)
+	old, next := newMasterKey(t), newMasterKey(t)
+	clock := &e2eClock{now: clockStart}
+	s, stop := startStoppable(t, db, clock, func(m *Main) { m.AdminToken, m.Masters = "t", masters(old) })
+	w := storeSecrets(t, s)
+	s.m.CSSS.EnterpriseTTL = 0 // every request reads its enterprise's secrets from the database
+
+	ctx := t.Context()
+	var (
+		wg       sync.WaitGroup
+		done     = make(chan struct{})
+		requests atomic.Int64
+		failures = make(chan string, 100)
+		mu       sync.Mutex
+		created  = map[string]string{} // access code: secret
+	)
+	fail := func(format string, args ...any) {
+		select {
+		case failures <- fmt.Sprintf(format, args...):
+		default:
+		}
+	}
+	for i := range 3 { // signed requests of the enterprises
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := s.client([]string{entP, entQ, sealedEnt}[i], []string{service.DemoSecret, service.DemoSecret, w.entSecret}[i])
+			for n := 0; ; n++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				clock.Advance(time.Millisecond)
+				resp, err := c.Do(ctx, "/package/queryPackage", map[string]any{"n": n}, nil)
+				requests.Add(1)
+				if err != nil || resp.Code != csss.CodeOK {
+					fail("request %d of client %d: %v %+v", n, i, err, resp)
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { // new enterprises, their secrets sealed as the keys rotate
+		defer wg.Done()
+		ad := s.admin()
+		for n := 0; ; n++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			code, secret := fmt.Sprintf("R%06d", n), fmt.Sprintf("rotation-secret-%06d", n)
+			if err := ad.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: code, Name: "Rotation", Secrets: []string{secret}}); err != nil {
+				fail("create %s: %v", code, err)
+				continue
+			}
+			mu.Lock()
+			created[code] = secret
+			mu.Unlock()
+		}
+	}()
+
+	// Every node is given [next, old]; the database's data keys are
+	// re-sealed under next, on the database, a few times over.
+	both := keyFile(t, next, old)
+	for range 3 {
+		out, errOut, err := runCLI(t, "", "admin", "keys", "rotate", "--db", db, "--master-key-file", both)
+		if err != nil {
+			t.Fatalf("keys rotate: %v (%s)", err, errOut)
+		}
+		if !strings.Contains(out, next.Check()) || !strings.Contains(out, "still sealed under "+old.Check()) {
+			t.Errorf("keys rotate said %q", out)
+		}
+		time.Sleep(50 * time.Millisecond) // the load runs on between rotations
+	}
+	close(done)
+	wg.Wait()
+	close(failures)
+	for f := range failures {
+		t.Error(f)
+	}
+	if requests.Load() == 0 || len(created) == 0 {
+		t.Fatalf("no load: %d requests, %d enterprises", requests.Load(), len(created))
+	}
+	stop()
+
+	// The new key alone opens everything, including what was sealed during
+	// the rotation; a node still given only the old key opens too.
+	for name, keys := range map[string][]seal.Key{"new key": {next}, "old key": {old}} {
+		s, stop := startStoppable(t, db, clock, func(m *Main) { m.AdminToken, m.Masters = "t", masters(keys...) })
+		checkSecrets(t, s, w)
+		for code, secret := range created {
+			s.ok(t, s.client(code, secret), "/package/queryPackage", nil)
+		}
+		stop()
+		if t.Failed() {
+			t.Fatalf("with the %s", name)
+		}
+	}
+	// Rotating with the new key alone retires the old one.
+	if _, errOut, err := runCLI(t, "", "admin", "keys", "rotate", "--db", db, "--master-key-file", keyFile(t, next)); err != nil {
+		t.Fatalf("keys rotate: %v (%s)", err, errOut)
+	}
+	m := NewMain()
+	m.Addr, m.DB, m.Stderr, m.Masters, m.SMS.Gateway = "127.0.0.1:0", db, io.Discard, masters(old), "sandbox"
+	err := m.Run(ctx)
+	m.Close()
+	if !errors.Is(err, seal.ErrWrongMasterKey) {
+		t.Fatalf("a server given the retired key: %v; want the wrong master key", err)
+	}
+	wantSealed(t, db, append(w.clear(), "rotation-secret-"))
 }
