@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -136,6 +137,16 @@ func (db *DB) SealClear(ctx context.Context, batch int) (int, error) {
 	var moved map[string]string
 	err := db.update(ctx, func(t *txn) error {
 		n, moved = 0, map[string]string{}
+		// The clear values replaced must not linger in the file's free
+		// space: SQLite zeroes what it frees while secure_delete is on.
+		var was int
+		if err := t.queryRow(`PRAGMA secure_delete`).Scan(&was); err != nil {
+			return dbError("seal", err)
+		}
+		if _, err := t.exec(`PRAGMA secure_delete = 1`); err != nil {
+			return dbError("seal", err)
+		}
+		defer t.exec(`PRAGMA secure_delete = ` + strconv.Itoa(was))
 		for _, tb := range sealTables {
 			if n >= batch {
 				break

@@ -122,7 +122,7 @@ func rawExec(t *testing.T, db, query string, args ...any) {
 // sealedWorld is what TestSecretsSealedAtRest and TestMigrateSealsClearDatabase
 // store: every kind of secret, with known values.
 type sealedWorld struct {
-	entSecret, webhookSecret, oldWebhookSecret, notificationKey, ki, opc string
+	entSecret, webhookSecret, oldWebhookSecret, v4WebhookSecret, notificationKey, ki, opc string
 }
 
 const (
@@ -156,7 +156,7 @@ func storeSecrets(t *testing.T, s *e2eServer) sealedWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.notificationKey = wq.NotificationKey
+	w.notificationKey, w.v4WebhookSecret = wq.NotificationKey, wq.Secret
 	if w.oldWebhookSecret == "" || w.webhookSecret == "" || w.notificationKey == "" {
 		t.Fatalf("secrets not shown at creation: %+v", w)
 	}
@@ -170,7 +170,7 @@ func storeSecrets(t *testing.T, s *e2eServer) sealedWorld {
 
 // clear lists the secrets of w, and the demo enterprises' secret.
 func (w sealedWorld) clear() []string {
-	return []string{w.entSecret, w.webhookSecret, w.oldWebhookSecret, w.notificationKey, w.ki, w.opc, service.DemoSecret}
+	return []string{w.entSecret, w.webhookSecret, w.oldWebhookSecret, w.v4WebhookSecret, w.notificationKey, w.ki, w.opc, service.DemoSecret}
 }
 
 // checkSecrets checks that the server s reads back every secret of w: signed
@@ -393,4 +393,68 @@ func TestRotateMasterKeysUnderLoad(t *testing.T) {
 		t.Fatalf("a server given the retired key: %v; want the wrong master key", err)
 	}
 	wantSealed(t, db, append(w.clear(), "rotation-secret-"))
+}
+
+// TestMigrateSealsClearDatabase: a database of a version that stored its
+// secrets in clear is sealed by migrate, in batches; an interrupted run
+// leaves a database the server reads, and the next run carries on.
+func TestMigrateSealsClearDatabase(t *testing.T) {
+	db := e2eDatabase(t)
+	key := newMasterKey(t)
+	clock := &e2eClock{now: clockStart}
+	s, stop := startStoppable(t, db, clock, func(m *Main) { m.AdminToken, m.Masters = "t", masters(key) })
+	w := storeSecrets(t, s)
+	stop()
+
+	// Back to what an older version stored: every secret in clear, no data key.
+	list := func(l ...string) any {
+		if isPostgres(db) {
+			return l
+		}
+		b, _ := json.Marshal(l)
+		return string(b)
+	}
+	rawExec(t, db, `UPDATE enterprises SET secrets = ? WHERE access_code IN (?, ?)`, list(service.DemoSecret), entP, entQ)
+	rawExec(t, db, `UPDATE enterprises SET secrets = ? WHERE access_code = ?`, list(w.entSecret), sealedEnt)
+	rawExec(t, db, `UPDATE webhooks SET secret = ?, old_secret = ? WHERE enterprise_code = ?`, w.webhookSecret, w.oldWebhookSecret, entP)
+	rawExec(t, db, `UPDATE webhooks SET secret = ?, v4_key = ? WHERE enterprise_code = ?`, w.v4WebhookSecret, w.notificationKey, entQ)
+	rawExec(t, db, `UPDATE sim_auth SET ki = ?, opc = ? WHERE iccid = ?`, w.ki, w.opc, sealedSIM)
+	rawExec(t, db, `DELETE FROM data_keys`)
+
+	// Without the master key, migrate refuses: it would have nothing to seal with.
+	if _, _, err := runCLI(t, "", "migrate", "--db", db); err == nil || !strings.Contains(err.Error(), "opencube keygen") {
+		t.Fatalf("migrate without a master key: %v", err)
+	}
+	// An interrupted migrate: one batch of one row, committed.
+	store, err := openStore(t.Context(), db, dbOptions{}, masters(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := store.SealClear(t.Context(), 1); n != 1 || err != nil {
+		t.Fatalf("SealClear = %d, %v; want 1 row", n, err)
+	}
+	store.Close()
+	if dump := atRest(t, db); !strings.Contains(dump, w.ki) || !strings.Contains(dump, seal.Prefix) {
+		t.Fatal("after one batch, the database is not half sealed")
+	}
+	// The server reads a half-sealed database.
+	s, stop = startStoppable(t, db, clock, func(m *Main) { m.AdminToken, m.Masters = "t", masters(key) })
+	checkSecrets(t, s, w)
+	stop()
+
+	keys := keyFile(t, key)
+	out, errOut, err := runCLI(t, "", "migrate", "--db", db, "--master-key-file", keys, "--seal-batch", "2")
+	if err != nil {
+		t.Fatalf("migrate: %v (%s)", err, errOut)
+	}
+	if !strings.Contains(out, "sealed the secrets of 5 rows") || !strings.Contains(out, "is up to date") {
+		t.Errorf("migrate said %q; want 5 rows sealed (2 enterprises, 2 webhooks, 1 SIM)", out)
+	}
+	wantSealed(t, db, w.clear())
+	if out, _, err := runCLI(t, "", "migrate", "--db", db, "--master-key-file", keys); err != nil || strings.Contains(out, "sealed") {
+		t.Errorf("migrate of a sealed database: %q, %v; want nothing sealed", out, err)
+	}
+	s, stop = startStoppable(t, db, clock, func(m *Main) { m.AdminToken, m.Masters = "t", masters(key) })
+	checkSecrets(t, s, w)
+	stop()
 }
