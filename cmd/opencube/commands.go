@@ -372,7 +372,11 @@ Examples:
   opencube serve --demo --admin-token T
   opencube serve --demo --admin-token T --radius-acct 127.0.0.1:1813 \
       --radius-auth 127.0.0.1:1812 --radius-secret testing123 --radius-coa-port 3799
-  opencube serve --db postgres://user:pass@db:5432/opencube --addr 0.0.0.0:8080
+  opencube serve --db postgres://user:pass@db:5432/opencube --addr 0.0.0.0:8080 \
+      --master-key-file /etc/opencube/master.key
+
+Every server but a --demo one needs the master key that seals the stored
+secrets: make one with 'opencube keygen' (docs/secrets.md).
 `
 	migrateHelp = `Usage: opencube migrate [--db PATH|URL] [--master-key-file FILE]
 
