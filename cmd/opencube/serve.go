@@ -469,7 +469,8 @@ func (m *Main) Run(ctx context.Context) error {
 	go m.server.Serve(m.ln)
 	m.background()
 	close(m.ready)
-	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "db", redact(m.DB), "node", node, "version", version())
+	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "db", redact(m.DB), "node", node, "version", version(),
+		"master_key", m.Masters.Keys[0].Check()) // its check value: which key, never the key
 	return nil
 }
 
