@@ -20,6 +20,9 @@ const masterKeyEnv = "OPENCUBE_MASTER_KEY"
 // --master-key-file or OPENCUBE_MASTER_KEY_FILE), else OPENCUBE_MASTER_KEY;
 // none is not an error (ok false).
 func givenMasters(file string) (m seal.Masters, ok bool, err error) {
+	if file == "" {
+		file = os.Getenv(envName(keyFileFlag)) // the admin commands' flags read no variables
+	}
 	if file != "" {
 		keys, err := seal.ReadKeyFile(file)
 		if err != nil {
