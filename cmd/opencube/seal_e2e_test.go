@@ -458,3 +458,31 @@ func TestMigrateSealsClearDatabase(t *testing.T) {
 	checkSecrets(t, s, w)
 	stop()
 }
+
+func TestKeygen(t *testing.T) {
+	var keys []seal.Key
+	for range 2 {
+		out, errOut, err := runCLI(t, "", "keygen")
+		if err != nil || errOut != "" {
+			t.Fatalf("keygen: %v (%s)", err, errOut)
+		}
+		k, err := seal.ParseKey(out)
+		if err != nil || !strings.HasSuffix(out, "=\n") || strings.Count(out, "\n") != 1 {
+			t.Fatalf("keygen printed %q: %v; want one Base64 key of 32 bytes", out, err)
+		}
+		keys = append(keys, k)
+	}
+	if keys[0] == keys[1] {
+		t.Error("keygen printed the same key twice")
+	}
+	// The key file given by its variable, as a service's environment file does.
+	t.Setenv(envName(keyFileFlag), keyFile(t, keys[1], keys[0]))
+	m := NewMain()
+	if err := m.ParseFlags([]string{"--sms-gateway", "sandbox"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := serverMasters(m.MasterKeyFile, false)
+	if err != nil || len(got.Keys) != 2 || got.Keys[0] != keys[1] {
+		t.Fatalf("keys of OPENCUBE_MASTER_KEY_FILE: %v, %v", got, err)
+	}
+}
