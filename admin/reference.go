@@ -8,6 +8,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/apidoc"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/shop"
 )
 
@@ -326,6 +327,13 @@ var routeDocs = map[string]routeDoc{
 			"a terminated SIM's subscriber is deleted; subscribers no SIM has are reported, left alone. An unreachable register stops the run: `error` says so. " +
 			"The same runs on a schedule (`--hlr-reconcile`). Written to the audit trail. 409 conflict when provisioning is off. Operators only.",
 		reply: exampleHLRReport},
+	"POST /admin/v1/master-keys/rotate": {status: http.StatusOK, answer: seal.Rotation{},
+		about: "The stored secrets (enterprise and webhook secrets, Cube v4 notification keys, SIM authentication data) are sealed under a data key, itself sealed under " +
+			"the master keys the servers are given (`--master-key-file`, `OPENCUBE_MASTER_KEY`). This re-seals the data keys under the first key of this server's list, keeps " +
+			"their sealings under its other keys (nodes still given only those open the database) and drops those under keys it does not list. No sealed value changes: " +
+			"the nodes serve on. Give every node the new key first, then rotate, then drop the old key from the lists and rotate again (docs/secrets.md). " +
+			"Written to the audit trail. Operators only.",
+		reply: `{"master":"9f2c4e1a7b3d5c60","data_keys":1,"kept":["1d0a6b3c9e8f7a25"],"dropped":[]}`},
 	"GET /admin/v1/jobs": {status: http.StatusOK, answer: operator.List[*operator.JobView]{},
 		query: listParams(query("kind", "only jobs of this kind (order.expire, notify.deliver...)", apidoc.String("")),
 			query("state", "running (leased), failed (its last attempt failed), due (its time came), waiting", apidoc.String("").Values("due", "running", "failed", "waiting"))),
@@ -401,6 +409,10 @@ var glossary = apidoc.Glossary{
 	"fail_deliveries":      {About: "the device reports messages as failed"},
 	"now":                  {About: "the server's business time"},
 	"offset_seconds":       {About: "how far the sandbox clock runs ahead of real time"},
+	"master":               {About: "the check value of the master key the data keys are now sealed under (16 hex digits: it names the key, never reveals it)"},
+	"data_keys":            {About: "how many data keys were re-sealed"},
+	"kept":                 {About: "check values of the other listed master keys, under which the data keys stay sealed too"},
+	"dropped":              {About: "check values of master keys no longer listed, whose sealings were removed"},
 	"ran":                  {About: "background jobs the advance ran"},
 	"imported":             {About: "how many were imported"},
 	"redelivered":          {About: "how many events were sent again"},

@@ -123,6 +123,8 @@ var Routes = []Route{
 	{Pattern: "GET /admin/v1/sessions", Summary: "List open data sessions, newest record first (?enterprise=, ?iccid=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSessions},
 	{Pattern: "GET /admin/v1/sms", Summary: "List short messages, newest first (?enterprise=, ?iccid=, ?direction=, ?state=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSMS},
 	{Pattern: "GET /admin/v1/hlr", Summary: "The subscriber register: SIMs pending or failed, the last reconciliation's report", MaxBody: MaxBody, handle: (*Server).hlrStatus},
+	// The master keys that seal the stored secrets (Server.MasterKeys).
+	{Pattern: "POST /admin/v1/master-keys/rotate", Summary: "Re-seal the data keys under the server's first master key, dropping the sealings under keys it no longer lists", MaxBody: MaxBody, handle: (*Server).rotateMasterKeys},
 	{Pattern: "POST /admin/v1/hlr/reconcile", Summary: "Reconcile the subscriber register with the SIMs now: repair the drift, answer the report", MaxBody: MaxBody, handle: (*Server).reconcileHLR},
 	{Pattern: "GET /admin/v1/jobs", Summary: "List background jobs, earliest first (?kind=, ?state=due|running|failed|waiting)", MaxBody: MaxBody, handle: (*Server).listJobs},
 }

@@ -56,6 +56,9 @@ type Server struct {
 	// Keys serves the enterprises' Cube v4 public keys (key.go); they
 	// answer 404 when it is nil.
 	Keys Keys
+	// MasterKeys re-seals the data keys under the server's first master
+	// key (masterkey.go); its route answers 404 when it is nil.
+	MasterKeys MasterKeys
 
 	svc     opencube.AdminService
 	access  access

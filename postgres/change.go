@@ -9,6 +9,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 )
 
 var _ operator.ChangeStore = (*DB)(nil)
@@ -67,12 +68,15 @@ func (db *DB) UpdateEnterprise(ctx context.Context, accessCode string, now time.
 		if err != nil {
 			return t.fail("find enterprise", err)
 		}
+		if err := db.openSecrets(e); err != nil {
+			return err
+		}
 		was := e.Status
 		if err := fn(e); err != nil {
 			return err
 		}
 		if _, err := t.tx.Exec(ctx, `UPDATE enterprises SET status = $1, secrets = $2, secrets_added = $3 WHERE access_code = $4`,
-			enterpriseStatus(e), list(e.Secrets), ages(e.SecretsAdded), accessCode); err != nil {
+			enterpriseStatus(e), list(db.box.SealAll(seal.EnterpriseSecret, accessCode, e.Secrets)), ages(e.SecretsAdded), accessCode); err != nil {
 			return t.fail("update enterprise", err)
 		}
 		if was == opencube.EnterpriseDisabled && !e.Disabled() {

@@ -8,13 +8,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 )
 
 // CreateEnterprise implements opencube.EnterpriseStore.
 func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
 	_, err := db.exec(ctx, "create enterprise",
 		`INSERT INTO enterprises (access_code, name, secrets, created_at, status, secrets_added) VALUES ($1, $2, $3, $4, $5, $6)`,
-		e.AccessCode, e.Name, list(e.Secrets), e.CreatedAt, enterpriseStatus(e), ages(e.SecretsAdded))
+		e.AccessCode, e.Name, list(db.box.SealAll(seal.EnterpriseSecret, e.AccessCode, e.Secrets)), e.CreatedAt, enterpriseStatus(e), ages(e.SecretsAdded))
 	if violated(err, codeUniqueViolation, "enterprises_pkey") != "" {
 		return opencube.Errorf(opencube.KindConflict, "enterprise %s exists", e.AccessCode)
 	}
@@ -89,13 +90,17 @@ func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.
 	if err != nil {
 		return nil, db.dbError("find enterprise", err)
 	}
+	if err := db.openSecrets(e); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
 // UpdateSecrets implements opencube.EnterpriseStore; KindUnauthenticated when
 // the enterprise is unknown.
 func (db *DB) UpdateSecrets(ctx context.Context, accessCode string, secrets []string, added []time.Time) error {
-	tag, err := db.exec(ctx, "update secrets", `UPDATE enterprises SET secrets = $1, secrets_added = $2 WHERE access_code = $3`, list(secrets), ages(added), accessCode)
+	tag, err := db.exec(ctx, "update secrets", `UPDATE enterprises SET secrets = $1, secrets_added = $2 WHERE access_code = $3`,
+		list(db.box.SealAll(seal.EnterpriseSecret, accessCode, secrets)), ages(added), accessCode)
 	if err != nil {
 		return err
 	}
@@ -127,4 +132,13 @@ func (db *DB) UpdateRateLimit(ctx context.Context, accessCode string, l *opencub
 
 func unknownEnterprise(accessCode string) error {
 	return opencube.Errorf(opencube.KindUnauthenticated, "enterprise %s not found", accessCode)
+}
+
+// openSecrets opens the sealed secrets of e, as read.
+func (db *DB) openSecrets(e *opencube.Enterprise) error {
+	var err error
+	if e.Secrets, err = db.box.OpenAll(seal.EnterpriseSecret, e.AccessCode, e.Secrets); err != nil {
+		return db.dbError("open enterprise secrets", err)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 )
 
 // SIMAuth implements operator.ProvisionStore.
@@ -23,6 +24,12 @@ func (db *DB) SIMAuth(ctx context.Context, iccid string) (*opencube.SIMAuth, err
 	}
 	if err != nil {
 		return nil, db.dbError("find SIM auth", err)
+	}
+	if a.Ki, err = db.box.Open(seal.SIMKi, iccid, a.Ki); err != nil {
+		return nil, db.dbError("open SIM auth", err)
+	}
+	if a.OPc, err = db.box.Open(seal.SIMOPc, iccid, a.OPc); err != nil {
+		return nil, db.dbError("open SIM auth", err)
 	}
 	return &a, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 )
 
 // wantsType is the condition that webhook w subscribes to event type t.
@@ -80,6 +81,8 @@ func (t *orderTx) MarkAlert(ctx context.Context, orderID, threshold string) (boo
 // PutWebhook implements opencube.NotifyStore.
 func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error) {
 	var created bool
+	secret := db.box.Seal(seal.WebhookSecret, w.EnterpriseCode, w.Secret)
+	v4Key := db.box.Seal(seal.WebhookV4Key, w.EnterpriseCode, w.NotificationKey)
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var inserted bool
 		err := tx.QueryRow(ctx, `INSERT INTO webhooks (enterprise_code, url, events, secret, created_at, updated_at, format, v4_key_id, v4_key)
@@ -89,8 +92,8 @@ func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error)
 				v4_key_id = CASE webhooks.v4_key_id WHEN '' THEN excluded.v4_key_id ELSE webhooks.v4_key_id END,
 				v4_key = CASE webhooks.v4_key WHEN '' THEN excluded.v4_key ELSE webhooks.v4_key END
 			RETURNING (xmax = 0)`,
-			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), w.Secret, w.CreatedAt, w.UpdatedAt,
-			webhookFormat(w), w.NotificationKeyID, w.NotificationKey).Scan(&inserted)
+			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), secret, w.CreatedAt, w.UpdatedAt,
+			webhookFormat(w), w.NotificationKeyID, v4Key).Scan(&inserted)
 		if violated(err, codeForeignKeyViolation, "webhooks_enterprise_fkey") != "" {
 			return unknownEnterprise(w.EnterpriseCode)
 		}
@@ -121,6 +124,9 @@ func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Web
 	if err != nil {
 		return nil, db.dbError("find webhook", err)
 	}
+	if err := db.openWebhook(&w); err != nil {
+		return nil, err
+	}
 	w.Events = opencube.ParseEventList(events)
 	w.OldSecretUntil = utcp(w.OldSecretUntil)
 	w.Failing = w.Failures >= opencube.FailingAfter
@@ -144,7 +150,7 @@ func noWebhook(accessCode string) error {
 func (db *DB) RotateWebhookSecret(ctx context.Context, accessCode, secret string, oldUntil time.Time) error {
 	tag, err := db.exec(ctx, "rotate webhook secret",
 		`UPDATE webhooks SET old_secret = secret, old_secret_until = $1, secret = $2 WHERE enterprise_code = $3`,
-		oldUntil, secret, accessCode)
+		oldUntil, db.box.Seal(seal.WebhookSecret, accessCode, secret), accessCode)
 	if err != nil {
 		return err
 	}
@@ -407,9 +413,24 @@ func (db *DB) SetNotificationKey(ctx context.Context, accessCode, keyID, key str
 		if format != string(opencube.WebhookV4) {
 			return opencube.Invalid("format", "the endpoint of %s is not in the v4 format: it has no Notification Key", accessCode)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE webhooks SET v4_key_id = $1, v4_key = $2, updated_at = $3 WHERE enterprise_code = $4`, keyID, key, now, accessCode); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE webhooks SET v4_key_id = $1, v4_key = $2, updated_at = $3 WHERE enterprise_code = $4`, keyID, db.box.Seal(seal.WebhookV4Key, accessCode, key), now, accessCode); err != nil {
 			return db.dbError("set notification key", err)
 		}
 		return nil
 	})
+}
+
+// openWebhook opens the sealed secrets of w, as read.
+func (db *DB) openWebhook(w *opencube.Webhook) error {
+	var err error
+	if w.Secret, err = db.box.Open(seal.WebhookSecret, w.EnterpriseCode, w.Secret); err != nil {
+		return db.dbError("open webhook secret", err)
+	}
+	if w.OldSecret, err = db.box.Open(seal.WebhookSecret, w.EnterpriseCode, w.OldSecret); err != nil {
+		return db.dbError("open webhook secret", err)
+	}
+	if w.NotificationKey, err = db.box.Open(seal.WebhookV4Key, w.EnterpriseCode, w.NotificationKey); err != nil {
+		return db.dbError("open notification key", err)
+	}
+	return nil
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 )
 
 //go:embed migrations/*.sql
@@ -53,6 +54,10 @@ type Options struct {
 	// unreachable database. 0: the URL's connect_timeout, else
 	// DefaultConnectTimeout.
 	ConnectTimeout time.Duration
+	// Masters are the master keys that open the database's data key (the
+	// first seals a new one); without any, Open fails with
+	// seal.ErrNoMasterKey.
+	Masters seal.Masters
 }
 
 // DB is an opencube.Store over a PostgreSQL database, through a pool of
@@ -66,6 +71,12 @@ type DB struct {
 	statementTimeout time.Duration
 	// claims counts recorded replays, to purge expired ones now and then.
 	claims atomic.Uint64
+	// masters are the master keys the DB was opened with; box seals and
+	// opens the stored secrets under the data keys they open (seal.go).
+	masters seal.Masters
+	box     *seal.Box
+	// sealCur is where SealClear stopped.
+	sealCur sealCursor
 }
 
 var _ opencube.Store = (*DB)(nil)
@@ -74,9 +85,13 @@ var _ opencube.Store = (*DB)(nil)
 // key=value connection string, as libpq takes) and migrates it to the schema
 // this binary knows. It fails, without panicking, when the URL is invalid,
 // when the server cannot be reached within the connect timeout (the error
-// names host:port and the cause), and with ErrSchemaNewer when the database
-// is ahead of this binary.
+// names host:port and the cause), with ErrSchemaNewer when the database
+// is ahead of this binary, and wrapping seal.ErrWrongMasterKey when no key of
+// opts.Masters opens the database's data key.
 func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	if len(opts.Masters.Keys) == 0 {
+		return nil, seal.ErrNoMasterKey
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgconn's parse errors redact the password.
@@ -103,7 +118,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	// Migrate holds one connection and takes its lock through another.
 	cfg.MaxConns = max(cfg.MaxConns, 2)
-	db := &DB{addr: address(cc), statementTimeout: opts.StatementTimeout}
+	db := &DB{addr: address(cc), statementTimeout: opts.StatementTimeout, masters: opts.Masters}
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("postgres: %s: %w", db.addr, err)
 	}
@@ -119,6 +134,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err := db.Migrate(ctx); err != nil {
 		db.pool.Close()
 		return nil, err
+	}
+	if db.box, err = seal.Open(ctx, slotStore{db}, opts.Masters); err != nil {
+		db.pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", db.addr, err)
 	}
 	return db, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/storetest"
 )
@@ -31,6 +32,9 @@ func newSchema(t testing.TB) string { return pgtest.Schema(t) }
 // openURL opens a DB and closes it when the test ends.
 func openURL(t testing.TB, u string, opts Options) *DB {
 	t.Helper()
+	if len(opts.Masters.Keys) == 0 {
+		opts.Masters = seal.Demo()
+	}
 	db, err := Open(context.Background(), u, opts)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -58,7 +62,7 @@ func TestChangeStore(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	ctx := context.Background()
 	u := newSchema(t)
-	db := openURL(t, u, Options{})
+	db := openURL(t, u, Options{Masters: seal.Demo()})
 	if err := db.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "ent", Name: "E", Secrets: []string{"12345678"}}); err != nil {
 		t.Fatalf("CreateEnterprise: %v", err)
 	}
@@ -75,7 +79,7 @@ func TestMigrate(t *testing.T) {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate again: %v", err)
 	}
-	again := openURL(t, u, Options{})
+	again := openURL(t, u, Options{Masters: seal.Demo()})
 	if _, err := again.FindEnterprise(ctx, "ent"); err != nil {
 		t.Errorf("FindEnterprise after reopening: %v", err)
 	}
@@ -94,7 +98,7 @@ func TestMigrate(t *testing.T) {
 	if _, err := db.pool.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, true)`); err != nil {
 		t.Fatalf("marking the schema newer: %v", err)
 	}
-	newer, err := Open(ctx, u, Options{})
+	newer, err := Open(ctx, u, Options{Masters: seal.Demo()})
 	if err == nil {
 		newer.Close()
 		t.Fatal("Open of a newer schema succeeded")
@@ -117,7 +121,7 @@ func TestMigrateConcurrently(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Go(func() {
-			db, err := Open(context.Background(), u, Options{MaxConns: 2})
+			db, err := Open(context.Background(), u, Options{MaxConns: 2, Masters: seal.Demo()})
 			if err != nil {
 				t.Errorf("node %d: Open: %v", i, err)
 				return
@@ -176,7 +180,7 @@ func TestOpenUnreachable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := "postgres://opencube:secret-password@" + tt.addr + "/opencube?sslmode=disable"
-			db, err := Open(context.Background(), u, Options{ConnectTimeout: 200 * time.Millisecond})
+			db, err := Open(context.Background(), u, Options{ConnectTimeout: 200 * time.Millisecond, Masters: seal.Demo()})
 			if err == nil {
 				db.Close()
 				t.Fatal("Open succeeded")
@@ -198,7 +202,7 @@ func TestOpenUnreachable(t *testing.T) {
 
 func TestOpenInvalidURL(t *testing.T) {
 	for _, u := range []string{"mysql://nobody", "postgres://u:pw@host:notaport/db", "postgres://u@h/db?connect_timeout=x"} {
-		if db, err := Open(context.Background(), u, Options{}); err == nil {
+		if db, err := Open(context.Background(), u, Options{Masters: seal.Demo()}); err == nil {
 			db.Close()
 			t.Errorf("Open(%q) succeeded", u)
 		} else if strings.Contains(err.Error(), "pw@") {
@@ -505,19 +509,19 @@ func TestRetrySerializationFailure(t *testing.T) {
 // BenchmarkUpdateOrdersInsert measures one write transaction that inserts an
 // order and its event, from parallel goroutines.
 func BenchmarkUpdateOrdersInsert(b *testing.B) {
-	storetest.BenchUpdateOrdersInsert(b, func(b testing.TB) service.Store { return openURL(b, newSchema(b), Options{}) })
+	storetest.BenchUpdateOrdersInsert(b, func(b testing.TB) service.Store { return openURL(b, newSchema(b), Options{Masters: seal.Demo()}) })
 }
 
 // BenchmarkOrderPackage measures the store's whole share of one orderPackage
 // request: one order transaction that looks up the SIM and the plan, inserts
 // the order and its event, and records the replay entry with the answer.
 func BenchmarkOrderPackage(b *testing.B) {
-	storetest.BenchOrderPackage(b, func(b testing.TB) service.Store { return openURL(b, newSchema(b), Options{}) })
+	storetest.BenchOrderPackage(b, func(b testing.TB) service.Store { return openURL(b, newSchema(b), Options{Masters: seal.Demo()}) })
 }
 
 // BenchmarkBulkOrder measures one order transaction for 1,000 devices.
 func BenchmarkBulkOrder(b *testing.B) {
-	storetest.BenchBulkOrder(b, func(b testing.TB) service.Store { return openURL(b, newSchema(b), Options{}) })
+	storetest.BenchBulkOrder(b, func(b testing.TB) service.Store { return openURL(b, newSchema(b), Options{Masters: seal.Demo()}) })
 }
 
 func TestLists(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 )
 
 const simColumns = `iccid, imsi, msisdn, ota, enterprise_code, status, created_at`
@@ -55,7 +56,8 @@ func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM, jobs ...*ope
 		var b pgx.Batch
 		for _, s := range sims {
 			if a := s.Auth; a != nil {
-				b.Queue(`INSERT INTO sim_auth (iccid, algorithm, ki, opc) VALUES ($1, $2, $3, $4)`, s.ICCID, a.Algorithm, a.Ki, a.OPc)
+				b.Queue(`INSERT INTO sim_auth (iccid, algorithm, ki, opc) VALUES ($1, $2, $3, $4)`, s.ICCID, a.Algorithm,
+					db.box.Seal(seal.SIMKi, s.ICCID, a.Ki), db.box.Seal(seal.SIMOPc, s.ICCID, a.OPc))
 			}
 		}
 		for _, j := range jobs {

@@ -11,6 +11,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/postgres"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
@@ -37,9 +38,9 @@ func newRatingFixture(t *testing.T) *ratingFixture {
 	var store service.Store
 	var err error
 	if os.Getenv("OPENCUBE_E2E_STORE") == "postgres" {
-		store, err = postgres.Open(t.Context(), pgtest.Schema(t), postgres.Options{})
+		store, err = postgres.Open(t.Context(), pgtest.Schema(t), postgres.Options{Masters: seal.Demo()})
 	} else {
-		store, err = sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"))
+		store, err = sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "db"), seal.Demo())
 	}
 	if err != nil {
 		t.Fatal(err)

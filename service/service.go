@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/shop"
 )
 
@@ -139,6 +140,7 @@ type Store interface {
 	operator.DeviceStore
 	operator.NotificationKeyStore
 	shop.ShopStore
+	seal.Store
 }
 
 // Set is every service over one store, wired together: what a server runs.

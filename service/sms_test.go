@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sms"
 	"github.com/opencube/opencube/sqlite"
@@ -69,7 +70,7 @@ func newFixture(t *testing.T, gw func(*clock) opencube.SMSGateway) *fixture {
 // open opens (or reopens, as a restarted node would) the store and wires
 // the service and a worker on it.
 func (f *fixture) open() {
-	db, err := sqlite.Open(f.ctx, f.path)
+	db, err := sqlite.Open(f.ctx, f.path, seal.Demo())
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 )
 
 var _ operator.ChangeStore = (*DB)(nil)
@@ -74,11 +75,14 @@ func (db *DB) UpdateEnterprise(ctx context.Context, accessCode string, now time.
 		if err != nil {
 			return dbError("find enterprise", err)
 		}
+		if err := db.openSecrets(e); err != nil {
+			return err
+		}
 		was := e.Status
 		if err := fn(e); err != nil {
 			return err
 		}
-		secrets, err := encodeList(e.Secrets)
+		secrets, err := encodeList(db.box.SealAll(seal.EnterpriseSecret, accessCode, e.Secrets))
 		if err != nil {
 			return err
 		}

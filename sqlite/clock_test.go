@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -20,7 +21,7 @@ func TestClockOffsetSurvivesReopen(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path, seal.Demo())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 )
 
 // qEnterprise reads an enterprise, on the read pool.
@@ -91,7 +92,7 @@ func enterpriseStatus(e *opencube.Enterprise) string {
 
 // CreateEnterprise implements opencube.EnterpriseStore.
 func (db *DB) CreateEnterprise(ctx context.Context, e *opencube.Enterprise) error {
-	secrets, err := encodeList(e.Secrets)
+	secrets, err := encodeList(db.box.SealAll(seal.EnterpriseSecret, e.AccessCode, e.Secrets))
 	if err != nil {
 		return err
 	}
@@ -118,13 +119,16 @@ func (db *DB) FindEnterprise(ctx context.Context, accessCode string) (*opencube.
 	if err != nil {
 		return nil, dbError("find enterprise", err)
 	}
+	if err := db.openSecrets(e); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
 // UpdateSecrets implements opencube.EnterpriseStore; KindUnauthenticated when
 // the enterprise is unknown.
 func (db *DB) UpdateSecrets(ctx context.Context, accessCode string, secrets []string, added []time.Time) error {
-	list, err := encodeList(secrets)
+	list, err := encodeList(db.box.SealAll(seal.EnterpriseSecret, accessCode, secrets))
 	if err != nil {
 		return err
 	}
@@ -188,4 +192,13 @@ func decodeList(s string) ([]string, error) {
 		return nil, dbError("decode list", err)
 	}
 	return l, nil
+}
+
+// openSecrets opens the sealed secrets of e, as read.
+func (db *DB) openSecrets(e *opencube.Enterprise) error {
+	var err error
+	if e.Secrets, err = db.box.OpenAll(seal.EnterpriseSecret, e.AccessCode, e.Secrets); err != nil {
+		return dbError("open enterprise secrets", err)
+	}
+	return nil
 }

@@ -214,7 +214,13 @@ func (db *DB) ListEnterprises(ctx context.Context, q operator.EnterpriseQuery) (
 	return listPage(ctx, db, keyset[*opencube.Enterprise]{
 		what: "enterprises", cols: enterpriseListColumns, from: "enterprises", w: w, order: "access_code",
 		after: func(k []string) (string, []any, error) { return `access_code > ?`, []any{k[0]}, nil },
-		nkeys: 1, scan: scanEnterpriseRow,
+		nkeys: 1, scan: func(s scanner) (*opencube.Enterprise, error) {
+			e, err := scanEnterpriseRow(s)
+			if err == nil {
+				err = db.openSecrets(e)
+			}
+			return e, err
+		},
 		keys: func(e *opencube.Enterprise) []string { return []string{e.AccessCode} },
 	}, q.Page)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 )
 
 // The operator's list pages at 1,000,000 SIMs: 100 enterprises (E000-E099)
@@ -28,7 +29,7 @@ const (
 
 // loadListBench fills a new database at path, in one transaction.
 func loadListBench(ctx context.Context, path string) error {
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, seal.Demo())
 	if err != nil {
 		return err
 	}
@@ -81,7 +82,7 @@ func listBenchDB(b *testing.B) *DB {
 		}
 		b.Logf("built %s (%d SIMs, %d orders) in %s", path, listBenchSIMs, listBenchOrders, time.Since(start).Round(time.Second))
 	}
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, seal.Demo())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func checkPlan(t testing.TB, db *DB, c listCase) {
 // empty database, which SQLite plans as for large tables (it has no
 // statistics); the benchmark checks them again on its loaded database.
 func TestListPlans(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "plans.db"))
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "plans.db"), seal.Demo())
 	if err != nil {
 		t.Fatal(err)
 	}

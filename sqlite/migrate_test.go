@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/sqlite"
 )
 
@@ -38,7 +39,7 @@ func TestMigrateEventSeq(t *testing.T) {
 	}
 	exec(`INSERT INTO sim_event_seqs (iccid, seq) VALUES ('A', 3)`)
 
-	db, err := sqlite.Open(ctx, path) // migrates to the newest version
+	db, err := sqlite.Open(ctx, path, seal.Demo()) // migrates to the newest version
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 )
 
 // wantsType is the condition that webhook w subscribes to the event type
@@ -97,11 +98,13 @@ var _ opencube.AlertTx = (*txn)(nil)
 // PutWebhook implements opencube.NotifyStore.
 func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error) {
 	var created bool
+	secret := db.box.Seal(seal.WebhookSecret, w.EnterpriseCode, w.Secret)
+	v4Key := db.box.Seal(seal.WebhookV4Key, w.EnterpriseCode, w.NotificationKey)
 	err := db.update(ctx, func(t *txn) error {
 		res, err := t.exec(`UPDATE webhooks SET url = ?, events = ?, updated_at = ?, format = ?,
 			v4_key_id = CASE v4_key_id WHEN '' THEN ? ELSE v4_key_id END, v4_key = CASE v4_key WHEN '' THEN ? ELSE v4_key END
 			WHERE enterprise_code = ?`,
-			w.URL, opencube.EventList(w.Events), micros(w.UpdatedAt), webhookFormat(w), w.NotificationKeyID, w.NotificationKey, w.EnterpriseCode)
+			w.URL, opencube.EventList(w.Events), micros(w.UpdatedAt), webhookFormat(w), w.NotificationKeyID, v4Key, w.EnterpriseCode)
 		if err != nil {
 			return dbError("update webhook", err)
 		}
@@ -110,8 +113,8 @@ func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error)
 		}
 		_, err = t.exec(`INSERT INTO webhooks (enterprise_code, url, events, secret, created_at, updated_at, format, v4_key_id, v4_key)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), w.Secret, micros(w.CreatedAt), micros(w.UpdatedAt),
-			webhookFormat(w), w.NotificationKeyID, w.NotificationKey)
+			w.EnterpriseCode, w.URL, opencube.EventList(w.Events), secret, micros(w.CreatedAt), micros(w.UpdatedAt),
+			webhookFormat(w), w.NotificationKeyID, v4Key)
 		if code(err) == foreignKey {
 			return unknownEnterprise(w.EnterpriseCode)
 		}
@@ -142,6 +145,9 @@ func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Web
 	if err != nil {
 		return nil, dbError("find webhook", err)
 	}
+	if err := db.openWebhook(&w); err != nil {
+		return nil, err
+	}
 	w.Events = opencube.ParseEventList(events)
 	w.OldSecretUntil = nullInstant(oldUntil)
 	w.Failing = w.Failures >= opencube.FailingAfter
@@ -165,7 +171,7 @@ func noWebhook(accessCode string) error {
 func (db *DB) RotateWebhookSecret(ctx context.Context, accessCode, secret string, oldUntil time.Time) error {
 	return db.update(ctx, func(t *txn) error {
 		res, err := t.exec(`UPDATE webhooks SET old_secret = secret, old_secret_until = ?, secret = ? WHERE enterprise_code = ?`,
-			micros(oldUntil), secret, accessCode)
+			micros(oldUntil), db.box.Seal(seal.WebhookSecret, accessCode, secret), accessCode)
 		if err != nil {
 			return dbError("rotate webhook secret", err)
 		}
@@ -437,9 +443,24 @@ func (db *DB) SetNotificationKey(ctx context.Context, accessCode, keyID, key str
 		if format != string(opencube.WebhookV4) {
 			return opencube.Invalid("format", "the endpoint of %s is not in the v4 format: it has no Notification Key", accessCode)
 		}
-		if _, err := t.exec(`UPDATE webhooks SET v4_key_id = ?, v4_key = ?, updated_at = ? WHERE enterprise_code = ?`, keyID, key, micros(now), accessCode); err != nil {
+		if _, err := t.exec(`UPDATE webhooks SET v4_key_id = ?, v4_key = ?, updated_at = ? WHERE enterprise_code = ?`, keyID, db.box.Seal(seal.WebhookV4Key, accessCode, key), micros(now), accessCode); err != nil {
 			return dbError("set notification key", err)
 		}
 		return nil
 	})
+}
+
+// openWebhook opens the sealed secrets of w, as read.
+func (db *DB) openWebhook(w *opencube.Webhook) error {
+	var err error
+	if w.Secret, err = db.box.Open(seal.WebhookSecret, w.EnterpriseCode, w.Secret); err != nil {
+		return dbError("open webhook secret", err)
+	}
+	if w.OldSecret, err = db.box.Open(seal.WebhookSecret, w.EnterpriseCode, w.OldSecret); err != nil {
+		return dbError("open webhook secret", err)
+	}
+	if w.NotificationKey, err = db.box.Open(seal.WebhookV4Key, w.EnterpriseCode, w.NotificationKey); err != nil {
+		return dbError("open notification key", err)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 )
 
 // TestRowCacheFailedCommit: an order transaction that read a SIM changed by
@@ -15,7 +16,7 @@ import (
 // commit: the next order transaction reads the SIM as it is.
 func TestRowCacheFailedCommit(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "opencube.db"))
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "opencube.db"), seal.Demo())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestRowCacheFailedCommit(t *testing.T) {
 // change that never happened.
 func TestFailedBatchRefusals(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "opencube.db"))
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "opencube.db"), seal.Demo())
 	if err != nil {
 		t.Fatal(err)
 	}

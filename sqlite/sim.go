@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 )
 
 const simColumns = `iccid, imsi, msisdn, ota, enterprise_code, status, created_at`
@@ -56,7 +57,8 @@ func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM, jobs ...*ope
 				return dbError("create SIMs", err)
 			}
 			if a := s.Auth; a != nil {
-				if _, err := t.write("store SIM auth", qInsertSIMAuth, s.ICCID, a.Algorithm, a.Ki, a.OPc); err != nil {
+				if _, err := t.write("store SIM auth", qInsertSIMAuth, s.ICCID, a.Algorithm,
+					db.box.Seal(seal.SIMKi, s.ICCID, a.Ki), db.box.Seal(seal.SIMOPc, s.ICCID, a.OPc)); err != nil {
 					return err
 				}
 			}

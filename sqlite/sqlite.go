@@ -18,6 +18,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 )
 
 //go:embed migrations/*.sql
@@ -48,19 +49,34 @@ type DB struct {
 	reads *stmtCache
 	// claims counts recorded replays, to purge expired ones now and then.
 	claims atomic.Uint64
+	// masters are the master keys the DB was opened with; box seals and
+	// opens the stored secrets under the data keys they open (seal.go).
+	masters seal.Masters
+	box     *seal.Box
+	// sealCur is where SealClear stopped.
+	sealCur sealCursor
 }
 
 var _ opencube.Store = (*DB)(nil)
 
 // Open opens the SQLite database at path, creating the file when it does not
-// exist, and migrates it to the schema this binary knows. path is a file
-// name (not ":memory:": the read and write pools must share one database).
-func Open(ctx context.Context, path string) (*DB, error) {
+// exist, migrates it to the schema this binary knows, and opens its data key
+// with the master keys of m (making one, sealed under the first, in a new
+// database). path is a file name (not ":memory:": the read and write pools
+// must share one database). It fails, wrapping seal.ErrWrongMasterKey, when
+// no key of m opens the database's data key.
+func Open(ctx context.Context, path string, m seal.Masters) (*DB, error) {
 	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("sqlite: invalid database path %q", path)
 	}
-	db := &DB{path: path}
+	if len(m.Keys) == 0 {
+		return nil, seal.ErrNoMasterKey
+	}
+	db := &DB{path: path, masters: m}
 	if err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	if err := db.openBox(ctx); err != nil {
 		return nil, err
 	}
 	w, err := openWriter(ctx, path)

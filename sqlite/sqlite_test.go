@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 	"github.com/opencube/opencube/storetest"
@@ -29,7 +30,7 @@ func open(t testing.TB) *sqlite.DB {
 func openPath(t testing.TB) (*sqlite.DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "opencube.db")
-	db, err := sqlite.Open(context.Background(), path)
+	db, err := sqlite.Open(context.Background(), path, seal.Demo())
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -52,7 +53,7 @@ func TestChangeStore(t *testing.T) {
 func TestMigrate(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "opencube.db")
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path, seal.Demo())
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -64,7 +65,7 @@ func TestMigrate(t *testing.T) {
 		t.Fatalf("Migrate again: %v", err)
 	}
 	db.Close()
-	if db, err = sqlite.Open(ctx, path); err != nil {
+	if db, err = sqlite.Open(ctx, path, seal.Demo()); err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
 	if _, err := db.FindEnterprise(ctx, "ent"); err != nil {
@@ -81,7 +82,7 @@ func TestMigrate(t *testing.T) {
 		t.Fatalf("marking the schema newer: %v", err)
 	}
 	raw.Close()
-	_, err = sqlite.Open(ctx, path)
+	_, err = sqlite.Open(ctx, path, seal.Demo())
 	if !errors.Is(err, sqlite.ErrSchemaNewer) {
 		t.Fatalf("Open of a newer schema = %v, want ErrSchemaNewer", err)
 	}
@@ -92,7 +93,7 @@ func TestMigrate(t *testing.T) {
 
 func TestOpenInvalidPath(t *testing.T) {
 	for _, path := range []string{"", ":memory:", "a.db?mode=ro"} {
-		if db, err := sqlite.Open(context.Background(), path); err == nil {
+		if db, err := sqlite.Open(context.Background(), path, seal.Demo()); err == nil {
 			db.Close()
 			t.Errorf("Open(%q) succeeded", path)
 		}
@@ -414,7 +415,7 @@ func TestOrderSeesOtherConnections(t *testing.T) {
 func TestCloseRemovesWAL(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "opencube.db")
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path, seal.Demo())
 	if err != nil {
 		t.Fatal(err)
 	}

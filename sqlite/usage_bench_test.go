@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 )
 
@@ -22,7 +23,7 @@ const benchDays = 10
 // BENCH, an in-use order each, and benchDays days of usage each (1-10 March
 // 2024), in bulk.
 func loadUsageBench(ctx context.Context, path string, sims int) (*DB, error) {
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, seal.Demo())
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
@@ -13,7 +14,7 @@ import (
 // closed when tb ends.
 func SQLite(tb testing.TB) *sqlite.DB {
 	tb.Helper()
-	store, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "opencube.db"))
+	store, err := sqlite.Open(tb.Context(), filepath.Join(tb.TempDir(), "opencube.db"), seal.Demo())
 	if err != nil {
 		tb.Fatal(err)
 	}

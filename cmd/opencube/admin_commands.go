@@ -245,6 +245,15 @@ var adminCommands = []adminCommand{
 	{name: "audit list", synopsis: "[--actor U] [--object sim:ICCID|sim] [--access-code C] [--since T] [--limit N] [--cursor C]",
 		help:    "Lists the audit trail, newest first: who changed what, when, with which request.",
 		example: "opencube admin --admin-token T audit list --actor bootstrap", run: (*adminCLI).auditList},
+	// The master keys that seal the stored secrets (keys.go).
+	{name: "keys rotate", synopsis: "[--db PATH|URL --master-key-file FILE]",
+		help: "Re-seals the data keys of the database under the first master key, keeps their sealings under the other\n" +
+			"listed keys (nodes given only those still open the database) and drops the sealings under keys not listed;\n" +
+			"no sealed value changes, the servers serve on. Without --db the server does it, with its own list of keys;\n" +
+			"with --db this command does it on the database, with the keys of --master-key-file (or OPENCUBE_MASTER_KEY).\n" +
+			"Rotating: give every node the new key first and the old one after it, rotate, then drop the old key from\n" +
+			"the lists and rotate again (docs/secrets.md).",
+		example: "opencube admin --admin-token T keys rotate", run: (*adminCLI).keysRotate},
 	// The subscriber register (admin_hlr.go).
 	{name: "hlr status", synopsis: "",
 		help:    "Shows the subscriber register's provisioning: SIMs pending or failed, the last reconciliation.",

@@ -17,6 +17,7 @@ import (
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 )
 
 // adminT0 is the server clock of the admin CLI tests.
@@ -27,6 +28,7 @@ var adminT0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 func startAdminMain(t *testing.T) *Main {
 	t.Helper()
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr = "127.0.0.1:0"
 	m.DB = e2eDatabase(t)
 	m.AdminToken = "t"

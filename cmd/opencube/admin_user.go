@@ -37,6 +37,7 @@ func (c *adminCLI) userCreate(args []string) error {
 	password := fs.String("password", "", "its console password (8 characters or more); prefer --password-stdin")
 	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	db := fs.String("db", "", "create the user in this database (SQLite path or postgres:// URL) directly, without a server")
+	keyFile := fs.String(keyFileFlag, "", "with --db: "+keyFileUsage)
 	if err := parse(fs, args, 0, "username", "role"); err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func (c *adminCLI) userCreate(args []string) error {
 	}
 	var u *admin.NewUser
 	if *db != "" {
-		u, err = createUserInDB(c.ctx, *db, req)
+		u, err = createUserInDB(c.ctx, *db, *keyFile, req)
 	} else {
 		u, err = c.admin.CreateUser(c.ctx, req)
 	}
@@ -58,10 +59,10 @@ func (c *adminCLI) userCreate(args []string) error {
 
 // createUserInDB creates a user in a database directly: how the first
 // operator comes to be without a server.
-func createUserInDB(ctx context.Context, dsn string, req admin.UserRequest) (*admin.NewUser, error) {
-	store, err := openStore(ctx, dsn, dbOptions{})
+func createUserInDB(ctx context.Context, dsn, keyFile string, req admin.UserRequest) (*admin.NewUser, error) {
+	store, err := openToolStore(ctx, dsn, dbOptions{}, keyFile)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
+		return nil, err
 	}
 	defer store.Close()
 	access := &service.Access{Store: store, Clock: opencube.SystemClock}

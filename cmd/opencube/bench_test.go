@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/seal"
 	_ "modernc.org/sqlite"
 )
 
@@ -100,6 +101,7 @@ func benchOrderPackage(b *testing.B, db string, nodes int) {
 	var urls []string
 	for i := range nodes {
 		m := NewMain()
+		m.Masters = seal.Demo() // the published demo key: tests only
 		m.Addr = "127.0.0.1:0"
 		m.DB = db
 		m.Demo = i == 0

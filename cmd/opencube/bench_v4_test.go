@@ -16,6 +16,7 @@ import (
 
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/docs"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 )
 
@@ -44,6 +45,7 @@ func BenchmarkCubeV4AddBundle(b *testing.B) {
 // each) before the clock starts.
 func benchV4(b *testing.B, req func(i int) (method, path string, body []byte)) {
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr, m.DB, m.Demo, m.SMS.Gateway = "127.0.0.1:0", filepath.Join(b.TempDir(), "bench.db"), true, "sandbox"
 	m.V4 = v4Config{} // no limits: the load comes from one address
 	m.LogLevel, m.Stderr = "error", io.Discard

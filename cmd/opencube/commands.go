@@ -49,9 +49,13 @@ type command struct {
 var commands = []command{
 	{name: "serve", synopsis: "serve [flags]", summary: "run the server: CSSS, Mall, eSIM QR Mall, admin API, RADIUS, SMS",
 		help: serveHelp, run: runServe},
-	{name: "migrate", synopsis: "migrate [--db PATH|URL]", summary: "create or upgrade a database's schema, without serving",
+	{name: "migrate", synopsis: "migrate [--db PATH|URL] [--master-key-file FILE]", summary: "create or upgrade a database's schema and seal its clear secrets, without serving",
 		help: migrateHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
 			return runMigrate(ctx, args, stdout)
+		}},
+	{name: "keygen", synopsis: "keygen", summary: "print a new master key (sealing the stored secrets)",
+		help: keygenHelp, run: func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			return runKeygen(args, stdout)
 		}},
 	{name: "call", synopsis: "call [--mall|--esim] PATH key=value key:=json ...", summary: "sign a request (CSSS, Mall or eSIM QR Mall), send it and print the answer",
 		help: callHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -227,7 +231,7 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 
 // flagSetHelp are the help texts of the commands' flag sets, by name.
 var flagSetHelp = map[string]string{
-	"opencube serve": serveHelp, "opencube migrate": migrateHelp, "opencube call": callHelp,
+	"opencube serve": serveHelp, "opencube migrate": migrateHelp, "opencube keygen": keygenHelp, "opencube call": callHelp,
 	"opencube sign": signHelp, "opencube usage import": usageHelp, "opencube simulate": simulateHelp,
 }
 
@@ -368,15 +372,23 @@ Examples:
   opencube serve --demo --admin-token T
   opencube serve --demo --admin-token T --radius-acct 127.0.0.1:1813 \
       --radius-auth 127.0.0.1:1812 --radius-secret testing123 --radius-coa-port 3799
-  opencube serve --db postgres://user:pass@db:5432/opencube --addr 0.0.0.0:8080
-`
-	migrateHelp = `Usage: opencube migrate [--db PATH|URL]
+  opencube serve --db postgres://user:pass@db:5432/opencube --addr 0.0.0.0:8080 \
+      --master-key-file /etc/opencube/master.key
 
-Creates the database, or upgrades its schema to this binary's, and exits.
-The server does the same at start; this is for doing it beforehand.
+Every server but a --demo one needs the master key that seals the stored
+secrets: make one with 'opencube keygen' (docs/secrets.md).
+`
+	migrateHelp = `Usage: opencube migrate [--db PATH|URL] [--master-key-file FILE]
+
+Creates the database, or upgrades its schema to this binary's, then seals
+the secrets that an older version stored in clear (--seal-batch rows a
+transaction: interrupted, run it again and it carries on), and exits. The
+server upgrades the schema at start too; sealing is done here. It needs the
+master key (--master-key-file or OPENCUBE_MASTER_KEY); without one it opens
+only a database made by 'opencube serve --demo'.
 
 Example:
-  opencube migrate --db postgres://user:pass@db:5432/opencube
+  opencube migrate --db postgres://user:pass@db:5432/opencube --master-key-file /etc/opencube/master.key
 `
 	callHelp = `Usage: opencube call [flags] PATH [key=value | key:=json ...]
 

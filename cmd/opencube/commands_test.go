@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opencube/opencube/seal"
 )
 
 // TestServeFlagsFromEnvironment: every serve flag reads OPENCUBE_*, and the
@@ -24,6 +26,7 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 	t.Setenv("OPENCUBE_DB_MAX_CONNS", "3")
 	t.Setenv("OPENCUBE_DB_STATEMENT_TIMEOUT", "2s")
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:1234"}); err != nil {
 		t.Fatal(err)
 	}
@@ -50,9 +53,13 @@ func TestVersionAndMigrate(t *testing.T) {
 		t.Fatalf("version: %q, %v", out.String(), err)
 	}
 	db := filepath.Join(t.TempDir(), "m.db")
+	if err := dispatch(t.Context(), []string{"migrate", "--db", db}, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "opencube keygen") {
+		t.Fatalf("migrate of a new database without a master key: %v; want a refusal saying how to make one", err)
+	}
+	keys := keyFile(t, seal.DemoKey)
 	for range 2 { // migrating an up-to-date database is a no-op
 		out.Reset()
-		if err := dispatch(t.Context(), []string{"migrate", "--db", db}, nil, &out, &errOut); err != nil {
+		if err := dispatch(t.Context(), []string{"migrate", "--db", db, "--master-key-file", keys}, nil, &out, &errOut); err != nil {
 			t.Fatalf("migrate: %v", err)
 		}
 		if !strings.Contains(out.String(), "is up to date") {

@@ -24,6 +24,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 )
 
@@ -302,7 +303,7 @@ func TestCrashRetries(t *testing.T) {
 	if tally.inflight == 0 {
 		t.Errorf("no request was in flight at a kill: the test proved nothing")
 	}
-	store, err := openStore(context.Background(), db, dbOptions{MaxConns: 4})
+	store, err := openStore(context.Background(), db, dbOptions{MaxConns: 4}, seal.Demo())
 	if err != nil {
 		t.Fatal(err)
 	}

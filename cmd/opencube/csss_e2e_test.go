@@ -26,6 +26,7 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 )
 
@@ -166,6 +167,7 @@ func startServerWith(t *testing.T, db string, clock *e2eClock, configure func(m 
 func startStoppable(t *testing.T, db string, clock *e2eClock, configure func(m *Main)) (s *e2eServer, stop func()) {
 	t.Helper()
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr = "127.0.0.1:0"
 	m.DB = db
 	m.Demo = true

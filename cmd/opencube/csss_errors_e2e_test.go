@@ -17,6 +17,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/seal"
 )
 
 // codeMessages is the code table of docs/csss.md, codes and D6, written out again
@@ -526,6 +527,7 @@ func TestCSSSTimestampAccepted(t *testing.T) {
 func TestCSSSTimestampWindow(t *testing.T) {
 	clock := &e2eClock{now: clockStart}
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", t.TempDir() + "/db", "--demo", "--timestamp-window", "30s"}); err != nil {
 		t.Fatal(err)
 	}

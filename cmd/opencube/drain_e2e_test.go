@@ -25,6 +25,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 )
 
@@ -207,7 +208,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	t.Logf("%d orders answered; the load's last requests ended with %v", len(answered), failures)
-	store, err := openStore(context.Background(), db, dbOptions{MaxConns: 4})
+	store, err := openStore(context.Background(), db, dbOptions{MaxConns: 4}, seal.Demo())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,6 +253,7 @@ func TestShutdownTimeoutFlag(t *testing.T) {
 		ok    bool
 	}{{"5s", 5 * time.Second, true}, {"0", 0, true}, {"-1s", 0, false}} {
 		m := NewMain()
+		m.Masters = seal.Demo() // the published demo key: tests only
 		m.Stderr = io.Discard
 		err := m.ParseFlags([]string{"--demo", "--shutdown-timeout", tt.value})
 		switch {

@@ -14,6 +14,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/hlr"
 	"github.com/opencube/opencube/hlr/hlrtest"
+	"github.com/opencube/opencube/seal"
 )
 
 // BenchmarkHLRProvisioning imports 500 SIMs an iteration and times the
@@ -23,6 +24,7 @@ import (
 func BenchmarkHLRProvisioning(b *testing.B) {
 	hlrtest.Start(b)
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr, m.DB, m.Stderr, m.JobInterval = "127.0.0.1:0", b.TempDir()+"/db", io.Discard, 0
 	m.SMS.Gateway = "sandbox"
 	withHLR(m)
@@ -72,6 +74,7 @@ func BenchmarkHLRProvisioning(b *testing.B) {
 func BenchmarkHLRChangeLatency(b *testing.B) {
 	hlrtest.Start(b)
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr, m.DB, m.Demo, m.Stderr = "127.0.0.1:0", b.TempDir()+"/db", true, io.Discard
 	m.SMS.Gateway = "sandbox"
 	withHLR(m)

@@ -23,6 +23,7 @@ import (
 	"github.com/opencube/opencube/hlr/hlrtest"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/seal"
 )
 
 // withHLR configures a server to provision the test's OsmoHLR.
@@ -425,6 +426,7 @@ func TestHLRProvisioning(t *testing.T) {
 func startHLRNode(t *testing.T, url string, demo bool) *Main {
 	t.Helper()
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr, m.DB, m.Demo = "127.0.0.1:0", url, demo
 	m.SMS.Gateway = "sandbox"
 	m.Stderr = io.Discard

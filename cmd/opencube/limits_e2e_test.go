@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/seal"
 )
 
 // Short bounds for the tests, set through the serve flags.
@@ -34,6 +35,7 @@ const (
 func startLimitedServer(t *testing.T) *Main {
 	t.Helper()
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Stderr = io.Discard
 	if err := m.ParseFlags([]string{
 		"--addr", "127.0.0.1:0", "--db", e2eDatabase(t), "--demo", "--job-interval", "0", "--admin-token", "t",
@@ -257,6 +259,7 @@ func TestServeNeedsSMSGateway(t *testing.T) {
 		{[]string{"--demo", "--sms-gateway", "kannel", "--kannel-url", "http://127.0.0.1:1/", "--kannel-callback-token", strings.Repeat("t", 16)}, "kannel"},
 	} {
 		m := NewMain()
+		m.Masters = seal.Demo() // the published demo key: tests only
 		m.Stderr = io.Discard
 		err := m.ParseFlags(tt.args)
 		switch {
@@ -268,6 +271,7 @@ func TestServeNeedsSMSGateway(t *testing.T) {
 	}
 	// Main built in code follows the same rule.
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr, m.DB, m.Stderr = "127.0.0.1:0", t.TempDir()+"/y.db", io.Discard
 	if err := m.Run(t.Context()); !errors.Is(err, errNoSMSGateway) {
 		m.Close()

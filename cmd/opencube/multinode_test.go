@@ -13,6 +13,7 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 )
 
@@ -20,6 +21,7 @@ import (
 func startNode(t *testing.T, url string, demo bool) *Main {
 	t.Helper()
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr = "127.0.0.1:0"
 	m.DB = url
 	m.Demo = demo

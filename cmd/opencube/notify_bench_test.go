@@ -19,6 +19,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 )
 
@@ -69,6 +70,7 @@ func (r *benchReceiver) wait(b *testing.B) {
 // sends every event to r; with deliver false it runs no delivery loop.
 func benchNotifyServer(b *testing.B, db string, r *benchReceiver, deliver bool) *Main {
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr = "127.0.0.1:0"
 	m.DB = db
 	m.Demo = true

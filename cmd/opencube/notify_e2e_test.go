@@ -25,6 +25,7 @@ import (
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/seal"
 )
 
 // received is one request a receiver got.
@@ -508,6 +509,7 @@ func TestWebhookRetention(t *testing.T) {
 // TestSandboxClockOff: without sandbox mode the clock routes do not exist.
 func TestSandboxClockOff(t *testing.T) {
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr = "127.0.0.1:0"
 	m.DB = e2eDatabase(t)
 	m.AdminToken = "t"

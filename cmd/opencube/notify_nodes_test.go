@@ -10,6 +10,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 )
 
@@ -21,6 +22,7 @@ func TestWebhookAfterCrash(t *testing.T) {
 	r := newReceiver(t, 0)
 	// The first node delivers nothing (no delivery loop) and stops.
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr, m.DB, m.Demo, m.Clock, m.Stderr, m.JobInterval = "127.0.0.1:0", db, true, clock, io.Discard, 0
 	m.Notify.Interval = 0
 	if err := m.Run(t.Context()); err != nil {

@@ -31,6 +31,7 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 )
 
 // syncBuffer is a log sink the server's goroutines may share.
@@ -364,6 +365,7 @@ func TestLogFormatFlag(t *testing.T) {
 		ok     bool
 	}{{"text", true}, {"json", true}, {"xml", false}} {
 		m := NewMain()
+		m.Masters = seal.Demo() // the published demo key: tests only
 		m.Stderr = io.Discard
 		err := m.ParseFlags([]string{"--sandbox", "--log-format", tt.format})
 		if (err == nil) != tt.ok {

@@ -555,6 +555,10 @@ func TestOpenAPIConformance(t *testing.T) {
 		if r, err := ad.ReconcileHLR(ctx); err != nil || !strings.Contains(r.Error, "unreachable") {
 			t.Fatalf("ReconcileHLR = %+v, %v", r, err)
 		}
+		// The master keys: the server's only key seals the data key again.
+		if r, err := ad.RotateMasterKeys(ctx); err != nil || r.DataKeys != 1 || r.Master != s.m.Masters.Keys[0].Check() {
+			t.Fatalf("RotateMasterKeys = %+v, %v", r, err)
+		}
 		// A bad parameter answers the documented error.
 		if _, err := ad.ListSIMs(ctx, operator.SIMQuery{Q: "x"}); opencube.ErrorKind(err) != opencube.KindInvalid {
 			t.Errorf("ListSIMs(q=x): %v", err)

@@ -71,6 +71,7 @@ var enterpriseAccess = map[string]string{
 	"GET /admin/v1/sms":                                             "ok -",
 	"GET /admin/v1/hlr":                                             "403 -",
 	"POST /admin/v1/hlr/reconcile":                                  "403 -",
+	"POST /admin/v1/master-keys/rotate":                             "403 -",
 	"GET /admin/v1/jobs":                                            "403 -",
 	"DELETE /admin/v1/enterprises/{code}/plans/{plan}":              "403 403",
 	"POST /admin/v1/enterprises/{code}/disable":                     "403 403",

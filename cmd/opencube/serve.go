@@ -22,6 +22,7 @@ import (
 	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/postgres"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
 )
@@ -35,7 +36,11 @@ type Main struct {
 	DBOptions  dbOptions
 	Demo       bool
 	DemoSecret string
-	AdminToken string
+	// MasterKeyFile names the file of master keys (--master-key-file);
+	// Masters, when set, are the keys themselves and win (tests).
+	MasterKeyFile string
+	Masters       seal.Masters
+	AdminToken    string
 	// ConsoleSecure marks the console's cookies Secure: it is served over
 	// HTTPS by a proxy in front.
 	ConsoleSecure bool
@@ -137,6 +142,7 @@ func (m *Main) ParseFlags(args []string) error {
 	m.DBOptions.define(fs)
 	fs.BoolVar(&m.Demo, "demo", m.Demo, "load the demo dataset into an empty database")
 	fs.StringVar(&m.DemoSecret, "demo-secret", m.DemoSecret, "secret of the demo enterprises")
+	fs.StringVar(&m.MasterKeyFile, keyFileFlag, m.MasterKeyFile, keyFileUsage+"; a --demo server without one uses the published demo key")
 	fs.BoolVar(&m.ConsoleSecure, "console-secure-cookies", m.ConsoleSecure, "mark the console's cookies Secure (it is served over HTTPS behind a proxy)")
 	fs.BoolVar(&m.ConsoleTrustProxy, "console-trust-proxy", m.ConsoleTrustProxy, "take the console's visitors' addresses from X-Forwarded-For, set by the proxy in front (for the throttle of failed sign-ins)")
 	fs.StringVar(&m.AdminToken, "admin-token", m.AdminToken, "bootstrap token of the admin API, an operator without a user (the API is off without it until a user exists)")
@@ -314,12 +320,12 @@ func isPostgres(dsn string) bool {
 }
 
 // openStore opens the store a --db value names: a postgres:// URL, or a
-// SQLite file path.
-func openStore(ctx context.Context, dsn string, o dbOptions) (service.Store, error) {
+// SQLite file path, with the master keys m.
+func openStore(ctx context.Context, dsn string, o dbOptions, m seal.Masters) (service.Store, error) {
 	if isPostgres(dsn) {
-		return postgres.Open(ctx, dsn, postgres.Options{MaxConns: int32(o.MaxConns), StatementTimeout: o.StatementTimeout})
+		return postgres.Open(ctx, dsn, postgres.Options{MaxConns: int32(o.MaxConns), StatementTimeout: o.StatementTimeout, Masters: m})
 	}
-	return sqlite.Open(ctx, dsn)
+	return sqlite.Open(ctx, dsn, m)
 }
 
 // redact hides the password of a database URL, for logs.
@@ -344,7 +350,20 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.chooseSMSGateway(); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, m.DB, m.DBOptions)
+	if len(m.Masters.Keys) == 0 {
+		masters, demo, err := serverMasters(m.MasterKeyFile, m.Demo)
+		if err != nil {
+			return err
+		}
+		if demo {
+			m.Logger.Warn("no master key given: the stored secrets are sealed under the published demo key, which anyone can read; for this demonstration only, never in production (opencube keygen, docs/secrets.md)")
+		}
+		m.Masters = masters
+	}
+	store, err := openStore(ctx, m.DB, m.DBOptions, m.Masters)
+	if errors.Is(err, seal.ErrWrongMasterKey) {
+		return fmt.Errorf("open database %s: %w: this server was given a master key that does not open the database (another database's, or a retired one); give the key the database was sealed with (docs/secrets.md)", redact(m.DB), err)
+	}
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", redact(m.DB), err)
 	}
@@ -450,7 +469,8 @@ func (m *Main) Run(ctx context.Context) error {
 	go m.server.Serve(m.ln)
 	m.background()
 	close(m.ready)
-	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "db", redact(m.DB), "node", node, "version", version())
+	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "db", redact(m.DB), "node", node, "version", version(),
+		"master_key", m.Masters.Keys[0].Check()) // its check value: which key, never the key
 	return nil
 }
 
@@ -607,15 +627,52 @@ func (m *Main) Close() error {
 func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlagSet("opencube migrate", os.Stderr)
 	db := fs.String("db", "opencube.db", "database: a SQLite file path or a postgres:// URL")
+	keyFile := fs.String(keyFileFlag, "", keyFileUsage)
+	batch := fs.Int("seal-batch", 500, "rows sealed a transaction when sealing the clear secrets of an older database")
 	var o dbOptions
 	o.define(fs)
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *db, o)
+	if *batch < 1 {
+		return usageError{cmd: "migrate", err: errors.New("--seal-batch must be at least 1")}
+	}
+	store, err := openToolStore(ctx, *db, o, *keyFile)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", redact(*db), err)
+		return err
+	}
+	defer store.Close()
+	sealed, err := sealClear(ctx, store, *batch, stdout)
+	if err != nil {
+		return fmt.Errorf("seal the clear secrets of %s (run migrate again to carry on): %w", redact(*db), err)
+	}
+	if sealed > 0 {
+		fmt.Fprintln(stdout, "sealed the secrets of", sealed, "rows")
 	}
 	fmt.Fprintln(stdout, "database", redact(*db), "is up to date")
 	return store.Close()
+}
+
+// sealClear seals the secrets a database still holds in clear (written by
+// a version that did not seal them), batch rows a transaction, until none
+// is left, and returns how many rows it sealed. Interrupted, it is run
+// again: each batch committed stays sealed.
+func sealClear(ctx context.Context, store seal.Store, batch int, progress io.Writer) (int, error) {
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		n, err := store.SealClear(ctx, batch)
+		if err != nil {
+			return total, err
+		}
+		if n == 0 {
+			return total, nil
+		}
+		total += n
+		if total%(batch*20) < n {
+			fmt.Fprintln(progress, "sealed", total, "rows so far")
+		}
+	}
 }

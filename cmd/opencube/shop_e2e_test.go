@@ -1037,7 +1037,7 @@ func TestPaymentWebhookStoreFailure(t *testing.T) {
 		t.Errorf("webhook on a failed store: HTTP %d code %d %q, want 500 and %d", r.Status, r.Code, r.Message, esim.CodeError)
 	}
 	// A working store for Main.Close to give the node number back to.
-	store, err := openStore(t.Context(), s.m.DB, s.m.DBOptions)
+	store, err := openStore(t.Context(), s.m.DB, s.m.DBOptions, s.m.Masters)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/seal"
 )
 
 // kannelBinary finds a Kannel program: on PATH, else in Debian's
@@ -319,6 +320,7 @@ func TestKannel(t *testing.T) {
 	k := startKannel(t, base)
 
 	m := NewMain()
+	m.Masters = seal.Demo() // the published demo key: tests only
 	m.Addr = fmt.Sprintf("127.0.0.1:%d", port)
 	m.DB = e2eDatabase(t)
 	m.Demo = true

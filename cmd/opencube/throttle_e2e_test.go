@@ -18,6 +18,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/seal"
 )
 
 // limitClock is the guard's clock in these tests: it moves only when told.
@@ -43,6 +44,7 @@ func (c *limitClock) add(d time.Duration) {
 func startLimitServer(t *testing.T, flags ...string) (*shopServer, *limitClock) {
 	t.Helper()
 	probe := NewMain()
+	probe.Masters = seal.Demo() // the published demo key: tests only
 	fs := newFlagSet("test", io.Discard)
 	probe.Limits.define(fs)
 	if err := fs.Parse(flags); err != nil {
@@ -347,6 +349,7 @@ func TestLimitFlags(t *testing.T) {
 		{[]string{"--ip-rate-limit", "-0.5"}, false},
 	} {
 		m := NewMain()
+		m.Masters = seal.Demo() // the published demo key: tests only
 		m.Stderr = io.Discard
 		err := m.ParseFlags(append([]string{"--demo"}, tt.args...))
 		if (err == nil) != tt.ok {

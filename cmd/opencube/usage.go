@@ -35,6 +35,7 @@ func runUsage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fs := newFlagSet("opencube usage import", stderr)
 	db := fs.String("db", "opencube.db", "database: a SQLite file path or a postgres:// URL")
+	keyFile := fs.String(keyFileFlag, "", keyFileUsage)
 	var o dbOptions
 	o.define(fs)
 	if err := parseWithEnv(fs, args[1:]); err != nil {
@@ -56,9 +57,9 @@ func runUsage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	store, err := openStore(ctx, *db, o)
+	store, err := openToolStore(ctx, *db, o, *keyFile)
 	if err != nil {
-		return fmt.Errorf("open database %s: %w", redact(*db), err)
+		return err
 	}
 	defer store.Close()
 	n, err := ImportUsage(ctx, &service.SIMs{Store: store, Clock: opencube.SystemClock}, recs)

@@ -13,6 +13,7 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/seal"
 )
 
 // requestIDs is a transport that sends each request with the next of its
@@ -239,7 +240,7 @@ func TestFirstOperatorWithoutServer(t *testing.T) {
 		db = filepath.Join(t.TempDir(), "first.db")
 	}
 	var out, errOut strings.Builder
-	err := dispatch(t.Context(), []string{"admin", "user", "create", "--db", db, "--username", "root", "--role", "operator", "--password-stdin"},
+	err := dispatch(t.Context(), []string{"admin", "user", "create", "--db", db, "--master-key-file", keyFile(t, seal.DemoKey), "--username", "root", "--role", "operator", "--password-stdin"},
 		strings.NewReader("the first password\n"), &out, &errOut)
 	if err != nil {
 		t.Fatalf("user create --db: %v (%s)", err, errOut.String())
