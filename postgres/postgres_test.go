@@ -216,7 +216,11 @@ func TestOpenInvalidURL(t *testing.T) {
 // so.
 func TestStatementTimeout(t *testing.T) {
 	ctx := context.Background()
-	db := openURL(t, newSchema(t), Options{StatementTimeout: 50 * time.Millisecond})
+	// The schema is made first without the timeout: a migration's
+	// statement may take longer than 50ms on a busy machine.
+	u := newSchema(t)
+	openURL(t, u, Options{})
+	db := openURL(t, u, Options{StatementTimeout: 50 * time.Millisecond})
 	_, err := db.exec(ctx, "sleep", `SELECT pg_sleep(1)`)
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != codeQueryCanceled {
