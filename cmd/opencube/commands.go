@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // Version is the opencube release, set at build time with
@@ -165,12 +167,22 @@ func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writ
 	if err := m.ParseFlags(args); err != nil {
 		return err
 	}
+	// SIGHUP reloads the TLS certificate and key (ReloadTLS).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
 	}
-	<-ctx.Done()
-	return m.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return m.Close()
+		case <-hup:
+			m.ReloadTLS()
+		}
+	}
 }
 
 func version() string {
@@ -361,6 +373,12 @@ Runs the server on one address: the CSSS API, the Mall (/vshop, /payment,
 --admin-token), /openapi.json and /healthz; with their flags, the RADIUS
 listeners and the SMS gateway. It runs until interrupted.
 
+With --tls-cert and --tls-key it speaks HTTPS (TLS 1.2 and 1.3, HTTP/2);
+SIGHUP reloads the pair without dropping connections. --admin-addr moves the
+admin API and the console to an address of their own. Behind a reverse
+proxy, --trusted-proxies names the proxies whose X-Forwarded-For and
+X-Forwarded-Proto are believed.
+
 Every flag also reads OPENCUBE_ and its name in capitals, dashes as
 underscores (--admin-token: OPENCUBE_ADMIN_TOKEN); the command line wins.
 
@@ -369,6 +387,8 @@ Examples:
   opencube serve --demo --admin-token T --radius-acct 127.0.0.1:1813 \
       --radius-auth 127.0.0.1:1812 --radius-secret testing123 --radius-coa-port 3799
   opencube serve --db postgres://user:pass@db:5432/opencube --addr 0.0.0.0:8080
+  opencube serve --addr 0.0.0.0:443 --tls-cert cert.pem --tls-key key.pem \
+      --admin-addr 127.0.0.1:8081
 `
 	migrateHelp = `Usage: opencube migrate [--db PATH|URL]
 
