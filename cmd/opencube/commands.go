@@ -55,6 +55,14 @@ var commands = []command{
 		help: migrateHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
 			return runMigrate(ctx, args, stdout)
 		}},
+	{name: "backup", synopsis: "backup [--db PATH] --out FILE", summary: "copy a SQLite database consistently while the server runs (PostgreSQL: pg_dump)",
+		help: backupHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			return runBackup(ctx, args, stdout)
+		}},
+	{name: "restore", synopsis: "restore --from FILE [--db PATH] [--force]", summary: "restore a SQLite database from a backup, after checking it",
+		help: restoreHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			return runRestore(ctx, args, stdout)
+		}},
 	{name: "call", synopsis: "call [--mall|--esim] PATH key=value key:=json ...", summary: "sign a request (CSSS, Mall or eSIM QR Mall), send it and print the answer",
 		help: callHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return runCall(ctx, args, stdout, stderr)
@@ -241,6 +249,7 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 var flagSetHelp = map[string]string{
 	"opencube serve": serveHelp, "opencube migrate": migrateHelp, "opencube call": callHelp,
 	"opencube sign": signHelp, "opencube usage import": usageHelp, "opencube simulate": simulateHelp,
+	"opencube backup": backupHelp, "opencube restore": restoreHelp,
 }
 
 // flagHelp writes a command's help and its flags.
@@ -397,6 +406,32 @@ The server does the same at start; this is for doing it beforehand.
 
 Example:
   opencube migrate --db postgres://user:pass@db:5432/opencube
+`
+	backupHelp = `Usage: opencube backup [--db PATH] --out FILE
+
+Writes a consistent copy of a SQLite database to FILE (which must not
+exist) while the server may be running and writing: the copy holds every
+change whole or not at all, as of the moment the backup began. The copy is
+checked (SQLite's integrity check, the schema version) before it is given
+its name. --db also reads OPENCUBE_DB, as the server does.
+
+For a PostgreSQL URL nothing is written: it prints the server's version and
+the pg_dump command to use, and checks the pg_dump on this machine.
+
+Examples:
+  opencube backup --db /var/lib/opencube/opencube.db --out /backup/opencube-$(date +%F).db
+  opencube backup --db postgres://user:pass@db:5432/opencube
+`
+	restoreHelp = `Usage: opencube restore --from FILE [--db PATH] [--force]
+
+Checks that FILE is a sound opencube database (SQLite's integrity check,
+the migrations table, a schema this binary knows) and copies it to the
+database --db (OPENCUBE_DB). An existing database is only replaced with
+--force: stop the server first. A backup from an older version is brought up
+to date when the server (or opencube migrate) next opens it.
+
+Example:
+  opencube restore --from /backup/opencube-2024-01-31.db --db /var/lib/opencube/opencube.db
 `
 	callHelp = `Usage: opencube call [flags] PATH [key=value | key:=json ...]
 
