@@ -81,6 +81,8 @@ var commands = []command{
 		help: simulateHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return runSimulate(ctx, args, stdout, stderr)
 		}},
+	{name: "man", synopsis: "man", summary: "print the manual page opencube(1): the overview and every command's help",
+		help: manHelp}, // dispatch runs it: it reads this table
 	{name: "version", synopsis: "version", summary: "print the version",
 		help: "Usage: opencube version\n\nPrints the version of this binary.\n",
 		run: func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
@@ -146,6 +148,9 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if name == "help" {
 		return dispatch(ctx, append(slices.Clone(rest), "--help"), stdin, stdout, stderr)
 	}
+	if name == "man" && len(rest) == 0 {
+		return writeMan(ctx, stdout)
+	}
 	c := findCommand(name)
 	if c == nil {
 		overview(stderr)
@@ -154,6 +159,9 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if c.help != "" && len(rest) > 0 && isHelpFlag(rest[0]) && !c.hasFlags() {
 		fmt.Fprint(stdout, c.help)
 		return nil
+	}
+	if c.run == nil { // man with arguments
+		return usageError{cmd: name, err: fmt.Errorf("unexpected argument %q", rest[0])}
 	}
 	err := c.run(ctx, rest, stdin, stdout, stderr)
 	var h helpRequest
@@ -166,7 +174,7 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // hasFlags reports whether the command parses flags, whose parsing then
 // answers --help with the flags listed.
-func (c *command) hasFlags() bool { return c.name != "version" }
+func (c *command) hasFlags() bool { return c.name != "version" && c.name != "man" }
 
 // runServe is `opencube serve`: it runs until ctx ends.
 func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
