@@ -84,7 +84,7 @@ var commands = []command{
 	{name: "man", synopsis: "man", summary: "print the manual page opencube(1): the overview and every command's help",
 		help: manHelp}, // dispatch runs it: it reads this table
 	{name: "version", synopsis: "version", summary: "print the version",
-		help: "Usage: opencube version\n\nPrints the version of this binary.\n",
+		help: "Usage: opencube version\n\nPrints the version of this binary (opencube --version does too).\n",
 		run: func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
 			if len(args) > 0 {
 				return usageError{cmd: "version", err: fmt.Errorf("unexpected argument %q", args[0])}
@@ -147,6 +147,9 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if name == "help" {
 		return dispatch(ctx, append(slices.Clone(rest), "--help"), stdin, stdout, stderr)
+	}
+	if name == "--version" && len(rest) == 0 {
+		name = "version"
 	}
 	if name == "man" && len(rest) == 0 {
 		return writeMan(ctx, stdout)
