@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/opencube/opencube/csss"
 )
 
 // testCert writes a self-signed certificate for 127.0.0.1 with serial to
@@ -40,7 +42,7 @@ func testCert(t *testing.T, certFile, keyFile string, serial int64) *x509.CertPo
 		SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "opencube test"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true, IsCA: true,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
@@ -98,6 +100,22 @@ func TestTLS(t *testing.T) {
 		if resp.ProtoMajor != 2 || resp.TLS == nil || resp.TLS.Version < tls.VersionTLS12 {
 			t.Errorf("proto %s, TLS %+v", resp.Proto, resp.TLS)
 		}
+	})
+	t.Run("signed CSSS request over HTTP/2", func(t *testing.T) {
+		cc := s.client(entP, demoSecret)
+		cc.HTTP = c
+		s.clock.Advance(time.Millisecond)
+		resp, err := cc.Do(t.Context(), "/package/queryPackage", map[string]any{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, resp, csss.CodeOK)
+		s.clock.Advance(time.Millisecond)
+		resp, err = cc.Do(t.Context(), "/package/orderPackage", planDaily.order(simP(3), false), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, resp, csss.CodeOK)
 	})
 	t.Run("TLS 1.2 client gets an AEAD suite", func(t *testing.T) {
 		c12 := tlsClient(pool, &tls.Config{MaxVersion: tls.VersionTLS12})
