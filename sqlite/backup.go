@@ -17,7 +17,8 @@ import (
 // writes holds every transaction whole or not at all, and the server's
 // writer is never held up (a WAL reader does not block it). The copy is
 // compact (rebuilt, without free pages) and is written beside its final
-// name, then renamed: a failed backup leaves no half file under it.
+// name, then renamed: a failed backup leaves no half file under it. The
+// copy is readable by its owner only.
 
 // Info is what Check found in a database file.
 type Info struct {
@@ -175,6 +176,12 @@ func vacuumInto(ctx context.Context, path, to string) error {
 	}
 	defer db.Close()
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, to); err != nil {
+		os.Remove(to)
+		return err
+	}
+	// Only its owner reads a copy of the database (it holds the tenants'
+	// data), whatever the umask.
+	if err := os.Chmod(to, 0o600); err != nil {
 		os.Remove(to)
 		return err
 	}

@@ -84,6 +84,11 @@ func TestBackupUnderLoad(t *testing.T) {
 	if !strings.Contains(stdout, "written to "+out) {
 		t.Errorf("backup said %q", stdout)
 	}
+	if st, err := os.Stat(out); err != nil {
+		t.Error(err)
+	} else if st.Mode().Perm() != 0o600 {
+		t.Errorf("the backup file's mode is %v, want 0600", st.Mode().Perm())
+	}
 	if t.Failed() {
 		t.FailNow()
 	}
