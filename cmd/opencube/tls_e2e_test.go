@@ -27,7 +27,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/operator"
 )
 
 // testCert writes a self-signed certificate for 127.0.0.1 with serial to
@@ -224,6 +226,7 @@ func TestTrustedProxies(t *testing.T) {
 			s := startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, func(m *Main) {
 				m.Listen.TrustedProxies = tt.proxies
 				m.Stderr = &log
+				m.AdminToken = "t"
 			})
 			req, _ := http.NewRequest("GET", s.m.URL()+"/console/login", nil)
 			req.Header.Set("X-Forwarded-For", "203.0.113.9, 198.51.100.7")
@@ -246,6 +249,28 @@ func TestTrustedProxies(t *testing.T) {
 			}
 			if !regexp.MustCompile(`path=/console/login remote=` + regexp.QuoteMeta(tt.wantRemote) + ` `).MatchString(log.String()) {
 				t.Errorf("access log lacks remote=%s:\n%s", tt.wantRemote, log.String())
+			}
+			// The audit trail names the same address.
+			req, _ = http.NewRequest("POST", s.m.URL()+"/admin/v1/enterprises",
+				strings.NewReader(`{"access_code":"PROXIED1","name":"Proxied","secret":"a-secret-of-enough-length"}`))
+			req.Header.Set("Authorization", "Bearer t")
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-For", "203.0.113.9, 198.51.100.7")
+			resp, err = http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode/100 != 2 {
+				t.Fatalf("create enterprise: %d %s", resp.StatusCode, body)
+			}
+			trail, err := client.NewAdmin(s.m.AdminURL(), "t").Audit(t.Context(), operator.AuditQuery{Object: "enterprise:PROXIED1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(trail.Items) != 1 || trail.Items[0].Source != tt.wantRemote {
+				t.Errorf("audit trail of the change: %+v, want source %s", trail.Items, tt.wantRemote)
 			}
 		})
 	}
