@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -249,7 +250,7 @@ func (s *Server) auditEntry(r *http.Request, rt *Route, a *operator.Actor, owner
 		At:    time.Now().UTC(),
 		Actor: a.Name(), ActorKind: a.Kind, TokenID: a.TokenID,
 		Route: rt.Pattern, Object: objectOf(r, rt), RequestID: metrics.RequestID(r.Context()),
-		Enterprise: owner,
+		Enterprise: owner, Source: sourceOf(r.RemoteAddr),
 	}
 	e.Summary = summarize(r, rt)
 	return e
@@ -360,4 +361,13 @@ func asciiFold(s string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+// sourceOf is the address of a request's client without its port: behind
+// a trusted proxy, the client's (package forwarded rewrote RemoteAddr).
+func sourceOf(remote string) string {
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		return host
+	}
+	return remote
 }

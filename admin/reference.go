@@ -371,6 +371,7 @@ var glossary = apidoc.Glossary{
 	"imsi":                 {About: "the IMSI (6-15 digits)"},
 	"msisdn":               {About: "the number (5-15 digits)"},
 	"enterprise":           {About: "the owning enterprise's access code"},
+	"source":               {About: "the address the change came from (the client's, behind a trusted proxy)"},
 	"status":               {About: "the state"},
 	"periods":              {About: "how many periods: ordered, added by a renewal, or taken off by a reduction (renewals first)"},
 	"plan":                 {About: "the plan's code"},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/internal/forwarded"
 	"github.com/opencube/opencube/service"
 )
 
@@ -35,7 +36,7 @@ const (
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // secure reports whether r's cookies are Secure.
-func (s *Server) secure(r *http.Request) bool { return s.Secure || r.TLS != nil }
+func (s *Server) secure(r *http.Request) bool { return s.Secure || forwarded.Secure(r) }
 
 func (s *Server) setCookie(rq *request, name, value string, maxAge time.Duration) {
 	c := &http.Cookie{Name: name, Value: value, Path: Prefix, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(rq.r)}

@@ -17,6 +17,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
+	"github.com/opencube/opencube/internal/forwarded"
 	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/operator"
 )
@@ -51,7 +52,9 @@ type Server struct {
 	// Logger receives internal errors; slog.Default() when nil.
 	Logger *slog.Logger
 	// Secure marks the cookies Secure: the console is served over HTTPS
-	// (behind a proxy that ends TLS). A request over TLS gets them anyway.
+	// (behind a proxy that ends TLS). A request over TLS, or that a
+	// trusted proxy says came over HTTPS (package forwarded), gets them
+	// anyway.
 	Secure bool
 	// TrustProxy takes a sign-in's address from X-Forwarded-For (the
 	// last address in it, the one the proxy in front saw) for the
@@ -145,10 +148,15 @@ func (s *Server) logger() *slog.Logger {
 }
 
 // securityHeaders sets the headers of every console answer: a content
-// security policy without inline scripts, no framing, no sniffing.
+// security policy without inline scripts, no framing, no sniffing; and,
+// over HTTPS (the server's own TLS, or a trusted proxy's), HSTS, so that
+// browsers never come back over plain HTTP.
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
+		if forwarded.Secure(r) {
+			hd.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; connect-src 'self'")
 		hd.Set("X-Frame-Options", "DENY")

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ func (m *Metrics) Wrap(next http.Handler, o Options) http.Handler {
 				path = path[:maxLoggedPath] + "..."
 			}
 			logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", r.Method), slog.String("path", path), slog.Int("status", status),
+				slog.String("method", r.Method), slog.String("path", path), slog.String("remote", remoteHost(r.RemoteAddr)), slog.Int("status", status),
 				slog.String("code", rec.code), slog.String("access_code", rec.accessCode),
 				slog.Float64("duration_ms", float64(took.Microseconds())/1000), slog.Int64("bytes", rec.bytes))
 		}
@@ -142,4 +143,13 @@ func newIDGenerator() *idGenerator {
 // next returns a new request id.
 func (g *idGenerator) next() string {
 	return g.prefix + strconv.FormatUint(g.n.Add(1), 36)
+}
+
+// remoteHost is the address of a request's client, without its port (the
+// client's own behind a trusted proxy: package forwarded).
+func remoteHost(remote string) string {
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		return host
+	}
+	return remote
 }

@@ -146,6 +146,9 @@ type AuditEntry struct {
 	// Enterprise is the enterprise the object belongs to, when one does:
 	// what an enterprise user's view of the trail is filtered by.
 	Enterprise string `json:"enterprise,omitempty"`
+	// Source is the address the change came from: the client's, behind a
+	// trusted proxy (--trusted-proxies); empty for the server's own.
+	Source string `json:"source,omitempty"`
 
 	recorded atomic.Bool
 }

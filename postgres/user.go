@@ -16,7 +16,7 @@ import (
 const (
 	userColumns  = `username, role, coalesce(enterprise_code, ''), disabled, password_hash, created_at`
 	tokenColumns = `id, username, name, hash, created_at, last_used_at, revoked_at`
-	auditColumns = `id, at, actor, actor_kind, token_id, route, object, request_id, summary, enterprise_code`
+	auditColumns = `id, at, actor, actor_kind, token_id, route, object, request_id, summary, enterprise_code, source`
 )
 
 func scanUser(s scanner) (*operator.User, error) {
@@ -45,7 +45,7 @@ func scanAudit(s scanner) (*operator.AuditEntry, error) {
 		e    operator.AuditEntry
 		kind string
 	)
-	if err := s.Scan(&e.ID, &e.At, &e.Actor, &kind, &e.TokenID, &e.Route, &e.Object, &e.RequestID, &e.Summary, &e.Enterprise); err != nil {
+	if err := s.Scan(&e.ID, &e.At, &e.Actor, &kind, &e.TokenID, &e.Route, &e.Object, &e.RequestID, &e.Summary, &e.Enterprise, &e.Source); err != nil {
 		return nil, err
 	}
 	e.At, e.ActorKind = utc(e.At), operator.ActorKind(kind)
@@ -224,9 +224,9 @@ func (db *DB) writeAudit(ctx context.Context, tx pgx.Tx) (*operator.AuditEntry, 
 	if e == nil || !e.Claim() {
 		return nil, nil
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO audit (at, actor, actor_kind, token_id, route, object, request_id, summary, enterprise_code)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		e.At, e.Actor, string(e.ActorKind), e.TokenID, e.Route, e.Object, e.RequestID, e.Summary, e.Enterprise).Scan(&e.ID)
+	err := tx.QueryRow(ctx, `INSERT INTO audit (at, actor, actor_kind, token_id, route, object, request_id, summary, enterprise_code, source)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		e.At, e.Actor, string(e.ActorKind), e.TokenID, e.Route, e.Object, e.RequestID, e.Summary, e.Enterprise, e.Source).Scan(&e.ID)
 	if err != nil {
 		e.Unclaim()
 		return nil, db.dbError("write audit entry", err)

@@ -15,15 +15,15 @@ import (
 const (
 	userColumns  = `username, role, enterprise_code, disabled, password_hash, created_at`
 	tokenColumns = `id, username, name, hash, created_at, last_used_at, revoked_at`
-	auditColumns = `id, at, actor, actor_kind, token_id, route, object, request_id, summary, enterprise_code`
+	auditColumns = `id, at, actor, actor_kind, token_id, route, object, request_id, summary, enterprise_code, source`
 )
 
 // The statements of users, tokens and the audit trail.
 var (
 	qUser        = prepared(`SELECT ` + userColumns + ` FROM users WHERE username = ?`)
 	qTokenByHash = prepared(`SELECT ` + tokenColumns + ` FROM tokens WHERE hash = ?`)
-	qInsertAudit = prepared(`INSERT INTO audit (at, actor, actor_kind, token_id, route, object, request_id, summary, enterprise_code)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qInsertAudit = prepared(`INSERT INTO audit (at, actor, actor_kind, token_id, route, object, request_id, summary, enterprise_code, source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 )
 
 func scanUser(s scanner) (*operator.User, error) {
@@ -59,7 +59,7 @@ func scanAudit(s scanner) (*operator.AuditEntry, error) {
 		at   int64
 		kind string
 	)
-	if err := s.Scan(&e.ID, &at, &e.Actor, &kind, &e.TokenID, &e.Route, &e.Object, &e.RequestID, &e.Summary, &e.Enterprise); err != nil {
+	if err := s.Scan(&e.ID, &at, &e.Actor, &kind, &e.TokenID, &e.Route, &e.Object, &e.RequestID, &e.Summary, &e.Enterprise, &e.Source); err != nil {
 		return nil, err
 	}
 	e.At, e.ActorKind = instant(at), operator.ActorKind(kind)
@@ -233,7 +233,7 @@ func (db *DB) TouchToken(ctx context.Context, id string, now time.Time) error {
 
 // insertAudit writes an audit entry in t.
 func (t *txn) insertAudit(e *operator.AuditEntry) error {
-	res, err := t.execStmt(qInsertAudit, micros(e.At), e.Actor, string(e.ActorKind), e.TokenID, e.Route, e.Object, e.RequestID, e.Summary, e.Enterprise)
+	res, err := t.execStmt(qInsertAudit, micros(e.At), e.Actor, string(e.ActorKind), e.TokenID, e.Route, e.Object, e.RequestID, e.Summary, e.Enterprise, e.Source)
 	if err != nil {
 		return dbError("write audit entry", err)
 	}

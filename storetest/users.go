@@ -157,7 +157,7 @@ func testAudit(t *testing.T, open func(*testing.T) service.Store) {
 	t0 := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
 	entry := func(actor, object string, at time.Time) *operator.AuditEntry {
 		return &operator.AuditEntry{At: at, Actor: actor, ActorKind: operator.ActorToken, TokenID: "t1",
-			Route: "POST /admin/v1/x", Object: object, RequestID: "req", Summary: "{}", Enterprise: entA}
+			Route: "POST /admin/v1/x", Object: object, RequestID: "req", Summary: "{}", Enterprise: entA, Source: "198.51.100.7"}
 	}
 	// A change that fails: nothing written, the entry still pending.
 	e1 := entry("zoe", "enterprise:"+entA, t0)

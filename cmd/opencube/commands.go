@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // Version is the opencube release, set at build time with
@@ -57,6 +59,14 @@ var commands = []command{
 		help: keygenHelp, run: func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
 			return runKeygen(args, stdout)
 		}},
+	{name: "backup", synopsis: "backup [--db PATH] --out FILE", summary: "copy a SQLite database consistently while the server runs (PostgreSQL: pg_dump)",
+		help: backupHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			return runBackup(ctx, args, stdout)
+		}},
+	{name: "restore", synopsis: "restore --from FILE [--db PATH] [--force]", summary: "restore a SQLite database from a backup, after checking it",
+		help: restoreHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			return runRestore(ctx, args, stdout)
+		}},
 	{name: "call", synopsis: "call [--mall|--esim] PATH key=value key:=json ...", summary: "sign a request (CSSS, Mall or eSIM QR Mall), send it and print the answer",
 		help: callHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return runCall(ctx, args, stdout, stderr)
@@ -75,8 +85,10 @@ var commands = []command{
 		help: simulateHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 			return runSimulate(ctx, args, stdout, stderr)
 		}},
+	{name: "man", synopsis: "man", summary: "print the manual page opencube(1): the overview and every command's help",
+		help: manHelp}, // dispatch runs it: it reads this table
 	{name: "version", synopsis: "version", summary: "print the version",
-		help: "Usage: opencube version\n\nPrints the version of this binary.\n",
+		help: "Usage: opencube version\n\nPrints the version of this binary (opencube --version does too).\n",
 		run: func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
 			if len(args) > 0 {
 				return usageError{cmd: "version", err: fmt.Errorf("unexpected argument %q", args[0])}
@@ -140,6 +152,12 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if name == "help" {
 		return dispatch(ctx, append(slices.Clone(rest), "--help"), stdin, stdout, stderr)
 	}
+	if name == "--version" && len(rest) == 0 {
+		name = "version"
+	}
+	if name == "man" && len(rest) == 0 {
+		return writeMan(ctx, stdout)
+	}
 	c := findCommand(name)
 	if c == nil {
 		overview(stderr)
@@ -148,6 +166,9 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	if c.help != "" && len(rest) > 0 && isHelpFlag(rest[0]) && !c.hasFlags() {
 		fmt.Fprint(stdout, c.help)
 		return nil
+	}
+	if c.run == nil { // man with arguments
+		return usageError{cmd: name, err: fmt.Errorf("unexpected argument %q", rest[0])}
 	}
 	err := c.run(ctx, rest, stdin, stdout, stderr)
 	var h helpRequest
@@ -160,7 +181,7 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // hasFlags reports whether the command parses flags, whose parsing then
 // answers --help with the flags listed.
-func (c *command) hasFlags() bool { return c.name != "version" }
+func (c *command) hasFlags() bool { return c.name != "version" && c.name != "man" }
 
 // runServe is `opencube serve`: it runs until ctx ends.
 func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
@@ -169,12 +190,22 @@ func runServe(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writ
 	if err := m.ParseFlags(args); err != nil {
 		return err
 	}
+	// SIGHUP reloads the TLS certificate and key (ReloadTLS).
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
 	}
-	<-ctx.Done()
-	return m.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return m.Close()
+		case <-hup:
+			m.ReloadTLS()
+		}
+	}
 }
 
 func version() string {
@@ -233,6 +264,7 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 var flagSetHelp = map[string]string{
 	"opencube serve": serveHelp, "opencube migrate": migrateHelp, "opencube keygen": keygenHelp, "opencube call": callHelp,
 	"opencube sign": signHelp, "opencube usage import": usageHelp, "opencube simulate": simulateHelp,
+	"opencube backup": backupHelp, "opencube restore": restoreHelp,
 }
 
 // flagHelp writes a command's help and its flags.
@@ -365,6 +397,12 @@ Runs the server on one address: the CSSS API, the Mall (/vshop, /payment,
 --admin-token), /openapi.json and /healthz; with their flags, the RADIUS
 listeners and the SMS gateway. It runs until interrupted.
 
+With --tls-cert and --tls-key it speaks HTTPS (TLS 1.2 and 1.3, HTTP/2);
+SIGHUP reloads the pair without dropping connections. --admin-addr moves the
+admin API and the console to an address of their own. Behind a reverse
+proxy, --trusted-proxies names the proxies whose X-Forwarded-For and
+X-Forwarded-Proto are believed.
+
 Every flag also reads OPENCUBE_ and its name in capitals, dashes as
 underscores (--admin-token: OPENCUBE_ADMIN_TOKEN); the command line wins.
 
@@ -374,6 +412,8 @@ Examples:
       --radius-auth 127.0.0.1:1812 --radius-secret testing123 --radius-coa-port 3799
   opencube serve --db postgres://user:pass@db:5432/opencube --addr 0.0.0.0:8080 \
       --master-key-file /etc/opencube/master.key
+  opencube serve --addr 0.0.0.0:443 --tls-cert cert.pem --tls-key key.pem \
+      --admin-addr 127.0.0.1:8081 --master-key-file /etc/opencube/master.key
 
 Every server but a --demo one needs the master key that seals the stored
 secrets: make one with 'opencube keygen' (docs/secrets.md).
@@ -389,6 +429,32 @@ only a database made by 'opencube serve --demo'.
 
 Example:
   opencube migrate --db postgres://user:pass@db:5432/opencube --master-key-file /etc/opencube/master.key
+`
+	backupHelp = `Usage: opencube backup [--db PATH] --out FILE
+
+Writes a consistent copy of a SQLite database to FILE (which must not
+exist) while the server may be running and writing: the copy holds every
+change whole or not at all, as of the moment the backup began. The copy is
+checked (SQLite's integrity check, the schema version) before it is given
+its name. --db also reads OPENCUBE_DB, as the server does.
+
+For a PostgreSQL URL nothing is written: it prints the server's version and
+the pg_dump command to use, and checks the pg_dump on this machine.
+
+Examples:
+  opencube backup --db /var/lib/opencube/opencube.db --out /backup/opencube-$(date +%F).db
+  opencube backup --db postgres://user:pass@db:5432/opencube
+`
+	restoreHelp = `Usage: opencube restore --from FILE [--db PATH] [--force]
+
+Checks that FILE is a sound opencube database (SQLite's integrity check,
+the migrations table, a schema this binary knows) and copies it to the
+database --db (OPENCUBE_DB). An existing database is only replaced with
+--force: stop the server first. A backup from an older version is brought up
+to date when the server (or opencube migrate) next opens it.
+
+Example:
+  opencube restore --from /backup/opencube-2024-01-31.db --db /var/lib/opencube/opencube.db
 `
 	callHelp = `Usage: opencube call [flags] PATH [key=value | key:=json ...]
 

@@ -71,6 +71,8 @@ type Main struct {
 	HLR hlrConfig
 	// HTTP bounds every connection of the listener in time.
 	HTTP httpConfig
+	// Listen is TLS, the admin address and the trusted proxies (tls.go).
+	Listen listenConfig
 	// Limits is the request limits per enterprise and per source
 	// (throttle.go).
 	Limits limitsConfig
@@ -116,6 +118,10 @@ type Main struct {
 	loops      loopTracker
 	readyState readyState
 
+	// adminLn and adminServer serve --admin-addr (tls.go).
+	adminLn     net.Listener
+	adminServer *http.Server
+
 	// metricsLn and metricsServer serve --metrics-addr (observe.go).
 	metricsLn     net.Listener
 	metricsServer *http.Server
@@ -155,6 +161,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.BoolVar(&m.AccessLog, "access-log", m.AccessLog, "log one line a request, at info level")
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", m.MetricsAddr, "serve /metrics and /debug/pprof/ on this HOST:PORT (default: /metrics on --addr, no pprof)")
 	m.HTTP.define(fs)
+	m.Listen.define(fs)
 	m.Limits.define(fs)
 	m.Shop.define(fs)
 	m.RADIUS.define(fs)
@@ -181,6 +188,9 @@ func (m *Main) ParseFlags(args []string) error {
 		return err
 	}
 	if err := m.HTTP.check(); err != nil {
+		return err
+	}
+	if err := m.Listen.check(); err != nil {
 		return err
 	}
 	if err := m.Limits.check(); err != nil {
@@ -461,25 +471,70 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
+	if err := m.Listen.check(); err != nil { // a Main set up without ParseFlags
+		return err
+	}
+	tlsConf, err := m.Listen.tlsConfig(m.Logger)
+	if err != nil {
+		return err
+	}
+	if m.Listen.AdminAddr != "" {
+		if m.adminLn, err = net.Listen("tcp", m.Listen.AdminAddr); err != nil {
+			return fmt.Errorf("serve: --admin-addr: %w", err)
+		}
+		m.adminServer = m.HTTP.server(m.Listen.proxies.Wrap(m.observed(m.AdminHandler())))
+		serveOn(m.adminServer, m.adminLn, tlsConf)
+	}
 	m.ln, err = net.Listen("tcp", m.Addr)
 	if err != nil {
 		return err
 	}
-	m.server = m.HTTP.server(m.observed(m.Handler()))
-	go m.server.Serve(m.ln)
+	m.server = m.HTTP.server(m.Listen.proxies.Wrap(m.observed(m.Handler())))
+	serveOn(m.server, m.ln, tlsConf)
 	m.background()
 	close(m.ready)
-	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "db", redact(m.DB), "node", node, "version", version(),
+	m.Logger.Info("opencube serving", "addr", m.ln.Addr().String(), "tls", tlsConf != nil, "db", redact(m.DB), "node", node, "version", version(),
 		"master_key", m.Masters.Keys[0].Check()) // its check value: which key, never the key
+	if m.adminLn != nil {
+		m.Logger.Info("admin API and console serving", "addr", m.adminLn.Addr().String())
+	}
 	return nil
 }
 
 // Handler is the whole HTTP surface: health (/healthz: the process is up;
 // /readyz: it can serve, health.go), the home page, the reference and the
-// OpenAPI document, the admin API, the shops, and the CSSS routes (with
-// CSSS's enveloped 404 for any other path).
+// OpenAPI document, the admin API and the console (unless --admin-addr
+// puts them on a listener of their own), the shops, and the CSSS routes
+// (with CSSS's enveloped 404 for any other path).
 func (m *Main) Handler() http.Handler {
 	mux := http.NewServeMux()
+	m.mountHealth(mux)
+	mountDocs(mux)
+	if m.Metrics != nil && m.MetricsAddr == "" {
+		mux.Handle("GET /metrics", m.Metrics.Handler())
+	}
+	if m.Listen.AdminAddr == "" {
+		mountAdmin(mux, m)
+	}
+	m.mountShops(mux)
+	m.mountSMS(mux)
+	// Cube v4's routes first under /cube/v4 (D1), then CSSS.
+	mux.Handle(cubev4.Prefix+"/", m.CubeV4.Handler(m.CSSS.Handler()))
+	mux.Handle("/", m.CSSS.Handler())
+	return mux
+}
+
+// AdminHandler is the surface of --admin-addr: the admin API, the console
+// and the health checks.
+func (m *Main) AdminHandler() http.Handler {
+	mux := http.NewServeMux()
+	m.mountHealth(mux)
+	mountAdmin(mux, m)
+	return mux
+}
+
+// mountHealth adds /healthz and /readyz.
+func (m *Main) mountHealth(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-m.ready:
@@ -489,17 +544,6 @@ func (m *Main) Handler() http.Handler {
 		}
 	})
 	mux.HandleFunc("GET /readyz", m.readyz)
-	mountDocs(mux)
-	if m.Metrics != nil && m.MetricsAddr == "" {
-		mux.Handle("GET /metrics", m.Metrics.Handler())
-	}
-	mountAdmin(mux, m)
-	m.mountShops(mux)
-	m.mountSMS(mux)
-	// Cube v4's routes first under /cube/v4 (D1), then CSSS.
-	mux.Handle(cubev4.Prefix+"/", m.CubeV4.Handler(m.CSSS.Handler()))
-	mux.Handle("/", m.CSSS.Handler())
-	return mux
 }
 
 // mountDocs adds the pages for people and tools: GET / (where to go),
@@ -528,7 +572,23 @@ func mountDocs(mux *http.ServeMux) {
 }
 
 // URL is the server's base URL once it runs.
-func (m *Main) URL() string { return "http://" + m.ln.Addr().String() }
+func (m *Main) URL() string { return m.scheme() + m.ln.Addr().String() }
+
+// AdminURL is the base URL of the admin API and the console once the
+// server runs: --admin-addr's, else URL.
+func (m *Main) AdminURL() string {
+	if m.adminLn != nil {
+		return m.scheme() + m.adminLn.Addr().String()
+	}
+	return m.URL()
+}
+
+func (m *Main) scheme() string {
+	if m.Listen.cert != nil {
+		return "https://"
+	}
+	return "http://"
+}
 
 // background starts the node's own loops: renewing its node lease and
 // running due background jobs. Each is tracked for /readyz (goLoop). Close
@@ -598,9 +658,14 @@ func (m *Main) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), m.HTTP.ShutdownTimeout)
 		defer cancel()
-		if err := m.server.Shutdown(ctx); err != nil {
-			m.server.Close()
-			errs = append(errs, fmt.Errorf("requests still running after --shutdown-timeout %s were cut: %w", m.HTTP.ShutdownTimeout, err))
+		for _, srv := range []*http.Server{m.server, m.adminServer} {
+			if srv == nil {
+				continue
+			}
+			if err := srv.Shutdown(ctx); err != nil {
+				srv.Close()
+				errs = append(errs, fmt.Errorf("requests still running after --shutdown-timeout %s were cut: %w", m.HTTP.ShutdownTimeout, err))
+			}
 		}
 	}
 	if m.metricsServer != nil {

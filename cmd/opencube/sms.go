@@ -29,7 +29,8 @@ type smsConfig struct {
 	// CallbackToken authenticates Kannel's calls to /kannel/dlr and
 	// /kannel/mo.
 	CallbackToken string
-	// PublicURL is how Kannel reaches opencube; http:// and --addr when empty.
+	// PublicURL is how Kannel reaches opencube; http:// (https:// with
+	// TLS) and --addr when empty.
 	PublicURL    string
 	MaxSegments  int
 	DailyLimit   int
@@ -65,7 +66,7 @@ func (c *smsConfig) define(fs *flag.FlagSet) {
 	fs.StringVar(&c.KannelPassword, "kannel-password", c.KannelPassword, "Kannel sendsms-user password")
 	fs.StringVar(&c.KannelFrom, "kannel-from", c.KannelFrom, "sender number of MT messages (empty: Kannel's default)")
 	fs.StringVar(&c.CallbackToken, "kannel-callback-token", c.CallbackToken, "token Kannel puts in its dlr-url and MO get-url calls to opencube (16+ of A-Z a-z 0-9 _ . -)")
-	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base URL at which Kannel reaches opencube (default http:// and --addr)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "base URL at which Kannel reaches opencube (default http:// and --addr; https:// with --tls-cert)")
 	fs.IntVar(&c.MaxSegments, "sms-max-segments", c.MaxSegments, "most segments an MT message may take")
 	fs.IntVar(&c.DailyLimit, "sms-daily-limit", c.DailyLimit, "most MT messages a SIM may be sent a (UTC+8) day")
 	fs.IntVar(&c.Concurrency, "sms-concurrency", c.Concurrency, "SMS hand-overs to the gateway in flight at once on this node")
@@ -121,6 +122,9 @@ func (m *Main) startSMS() {
 		public := c.PublicURL
 		if public == "" {
 			public = "http://" + m.Addr
+			if m.Listen.TLSCert != "" {
+				public = "https://" + m.Addr
+			}
 		}
 		c.Kannel = &sms.Kannel{
 			URL: c.KannelURL, User: c.KannelUser, Password: c.KannelPassword, From: c.KannelFrom,

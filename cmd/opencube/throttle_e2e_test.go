@@ -47,15 +47,20 @@ func startLimitServer(t *testing.T, flags ...string) (*shopServer, *limitClock) 
 	probe.Masters = seal.Demo() // the published demo key: tests only
 	fs := newFlagSet("test", io.Discard)
 	probe.Limits.define(fs)
+	probe.Listen.define(fs)
 	if err := fs.Parse(flags); err != nil {
 		t.Fatal(err)
 	}
 	if err := probe.Limits.check(); err != nil {
 		t.Fatal(err)
 	}
+	if err := probe.Listen.check(); err != nil {
+		t.Fatal(err)
+	}
 	s := startServerWith(t, e2eDatabase(t), &e2eClock{now: clockStart}, func(m *Main) {
 		m.AdminToken = "t"
 		m.Limits = probe.Limits
+		m.Listen = probe.Listen
 		m.Shop.SMTPAddr = ""
 	})
 	lc := &limitClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
@@ -328,6 +333,43 @@ func TestSourceLimit(t *testing.T) {
 	wantCode(t, s.query(t, s.p), csss.CodeOK)
 	wantCode(t, s.query(t, forger), csss.CodeSignature)
 	wantCode(t, s.query(t, s.p), csss.CodeTooFrequent)
+}
+
+// TestSourceLimitBehindProxy: behind a trusted proxy, failed requests
+// are counted by the client's address that the proxy forwards, not the
+// proxy's; a forwarded address from a peer that is not trusted is ignored.
+func TestSourceLimitBehindProxy(t *testing.T) {
+	for _, tt := range []struct {
+		name, proxies string
+		perClient     bool // the clients' budgets are their own
+	}{
+		{"trusted", "127.0.0.1/32", true},
+		{"not trusted", "10.0.0.0/8", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := startLimitServer(t, "--ip-rate-limit", "0.2", "--ip-rate-burst", "3", "--trusted-proxies", tt.proxies)
+			forger := s.client(entP, "not-the-secret")
+			via := func(c *client.Client, addr string) *client.Response {
+				t.Helper()
+				s.clock.Advance(time.Millisecond)
+				resp, err := c.Do(t.Context(), "/device/queryDeviceList", map[string]any{"page_no": 1, "page_size": 1},
+					http.Header{"X-Forwarded-For": {addr}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return resp
+			}
+			for range 3 {
+				wantCode(t, via(forger, "198.51.100.1"), csss.CodeSignature)
+			}
+			wantCode(t, via(s.p, "198.51.100.1"), csss.CodeTooFrequent)
+			want := csss.CodeTooFrequent
+			if tt.perClient {
+				want = csss.CodeOK
+			}
+			wantCode(t, via(s.p, "198.51.100.2"), want)
+		})
+	}
 }
 
 // TestLimitFlags: the limit flags' ranges.
