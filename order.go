@@ -296,13 +296,17 @@ const (
 	// success, 2 failed) and, when failed, error_kind, error_cause and
 	// error_message.
 	EventSIMAsyncResult EventType = "sim_async_result"
+	// EventBalanceAlert says a prepaid balance fell under the enterprise's
+	// alert threshold. Its Data holds currency, balance and alert_below
+	// (two-decimal strings).
+	EventBalanceAlert EventType = "balance_alert"
 )
 
 // EventTypes lists every event type an endpoint may subscribe to.
 var EventTypes = []EventType{
 	EventCreateOrder, EventEndOrder, EventCancelOrder, EventPauseOrder, EventResumeOrder,
 	EventStartOrder, EventStartOTAOrder, EventExpireOrder, EventRenewOrder, EventReduceCycle,
-	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge, EventSIMAsyncResult,
+	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge, EventSIMAsyncResult, EventBalanceAlert,
 }
 
 // Event is something that happened to an enterprise's object, written in

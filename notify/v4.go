@@ -52,6 +52,7 @@ var v4EventTypes = map[opencube.EventType]string{
 	opencube.EventSMSMO:          "sms.mo",
 	opencube.EventMallRecharge:   "topup.recharge",
 	opencube.EventSIMAsyncResult: "sim.async_result",
+	opencube.EventBalanceAlert:   "billing.balance_alert",
 }
 
 // v4BundleStatus is the bundle status (0 not started, 1 in use, 2 paused,

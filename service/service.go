@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/shop"
 )
@@ -134,6 +135,7 @@ type Store interface {
 	operator.SIMRequestStore
 	operator.ServiceOrderStore
 	shop.ShopStore
+	billing.Store
 }
 
 // Set is every service over one store, wired together: what a server runs.
@@ -154,6 +156,9 @@ type Set struct {
 	SIMRequests *SIMRequests
 	// Renewals are Cube v4's online renewal orders.
 	Renewals *Renewals
+	// Billing is the operator's side of billing (accounts, top-ups,
+	// statements, the usage export).
+	Billing *Billing
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -173,11 +178,16 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Mall:        &Mall{Store: store, Clock: clock, Orders: orders},
 		ESIM:        NewESIM(store, clock, ids),
 		Served:      &ServedEnterprises{Store: store},
+		Billing:     &Billing{Store: store, Clock: clock, Grace: DefaultStatementGrace},
 		Keys:        &Keys{Store: store, Clock: clock},
 		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders},
 		Renewals:    &Renewals{Store: store, Clock: clock, Orders: orders},
 	}
 }
+
+// DefaultStatementGrace is how long after its last UTC+8 day a month's
+// statement stays open unless the operator says otherwise.
+const DefaultStatementGrace = 24 * time.Hour
 
 // DefaultMaxBulk is the largest deviceList of a bulk order unless the
 // operator says otherwise.
