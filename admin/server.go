@@ -56,6 +56,9 @@ type Server struct {
 	// Keys serves the enterprises' Cube v4 public keys (key.go); they
 	// answer 404 when it is nil.
 	Keys Keys
+	// Billing serves the billing routes (billing.go); they answer 404
+	// when it is nil.
+	Billing Billing
 
 	svc     opencube.AdminService
 	access  access
@@ -149,6 +152,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 	if body == nil {
 		w.WriteHeader(status)
+		return
+	}
+	if d, ok := body.(*Download); ok {
+		s.writeDownload(w, r, status, d)
 		return
 	}
 	writeJSON(w, status, body)

@@ -35,6 +35,7 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	s.Lists = m.Services.Lists
 	s.Changes = m.Changes
 	s.Keys = m.Services.Keys
+	s.Billing = m.Services.Billing
 	if m.SMS.Service != nil {
 		s.SMS = smsAdmin{SMS: m.SMS.Service, sandbox: m.SMS.Sandbox}
 	}
