@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -21,6 +22,25 @@ type Amount int64
 
 // MarshalJSON implements json.Marshaler.
 func (a Amount) MarshalJSON() ([]byte, error) { return json.Marshal(money.Format(int64(a))) }
+
+// UnmarshalJSON implements json.Unmarshaler: a two-decimal string,
+// negative or not.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	neg := strings.HasPrefix(s, "-")
+	n, err := money.Parse(strings.TrimPrefix(s, "-"))
+	if err != nil {
+		return err
+	}
+	if neg {
+		n = -n
+	}
+	*a = Amount(n)
+	return nil
+}
 
 // String returns the amount with two decimals.
 func (a Amount) String() string { return money.Format(int64(a)) }
