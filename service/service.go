@@ -25,6 +25,9 @@ type Orders struct {
 	// claim is the replay claim of the request the copy made by Replaying
 	// acts for; nil on the shared service.
 	claim *opencube.ReplayClaim
+	// noLedger leaves out the ledger line of a single order: only the
+	// benchmark that measures what the line costs sets it.
+	noLedger bool
 }
 
 // OrderStore is what Orders reads and writes.
