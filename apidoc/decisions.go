@@ -106,7 +106,7 @@ func IndexMarkdown(ps []*Protocol) []byte {
 	b.WriteString("| [Decisions](decisions.md) | how opencube behaves where the public documentation is silent, D1-D28 |\n" +
 		"| [Signing](signing.md) | how to sign a CSSS request, with programs in Go, Python, Java and JavaScript |\n" +
 		"| [openapi.json](openapi.json) | the OpenAPI 3.1 document of every route, one tag a protocol |\n" +
-		"| [Scaling](scaling.md) | several nodes on one PostgreSQL, and what to change for CockroachDB or YugabyteDB |\n"+
+		"| [Scaling](scaling.md) | several nodes on one PostgreSQL, and what to change for CockroachDB or YugabyteDB |\n" +
 		"| [Billing](billing.md) | prices, the ledger, prepaid and postpaid enterprises, statements and the usage export |\n")
 	return b.Bytes()
 }
