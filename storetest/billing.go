@@ -151,7 +151,20 @@ func testLedgerMoves(t *testing.T, open func(*testing.T) service.Store) {
 	if l4[len(l4)-1].Reason != "late fee" {
 		t.Errorf("adjustment reason = %q", l4[len(l4)-1].Reason)
 	}
-	want := int64(-3998 - 1500 + 5498 - 2*1999 + 10000 - 250)
+	// A paid Mall order: the amount the consumer paid, charged with its
+	// order; a repeat of it writes nothing more.
+	mall := opencube.MallOrderRequest{OrderNo: "M-1", ICCID: f.sims[5].ICCID, PackageCode: "P1", OrderPeriod: 2, PayID: "pay-1", PayType: "1",
+		PayAmountMinor: 3998, PayCurrency: "CNY", Paid: true}
+	_, mo, err := f.svc.Mall.Order(f.ctx, mall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Mall.Order(f.ctx, mall); err != nil {
+		t.Fatal(err)
+	}
+	l5 := f.lines(t)
+	checkNew(t, "Mall sale", l4, l5, billing.Line{Kind: billing.KindMallSale, AmountMinor: -3998, Currency: "CNY", OrderID: mo.ID})
+	want := int64(-3998 - 1500 + 5498 - 2*1999 + 10000 - 250 - 3998)
 	if got := f.balance(t, "CNY"); got != want {
 		t.Errorf("balance = %d, want %d", got, want)
 	}
