@@ -105,7 +105,7 @@ func Closes(month int, grace time.Duration) time.Time { return MonthEnd(month).A
 // BuildStatement assembles the parts of a statement from the balances
 // before the month (opening) and the month's lines, oldest first.
 func BuildStatement(opening []Balance, lines []*Line) []CurrencyStatement {
-	var out []CurrencyStatement
+	out := []CurrencyStatement{}
 	at := map[string]int{}
 	part := func(c string) *CurrencyStatement {
 		i, ok := at[c]
