@@ -27,6 +27,9 @@ type Billing interface {
 	Statement(ctx context.Context, code string, month int) (*billing.Statement, error)
 	ExportUsage(ctx context.Context, w io.Writer, code string, month int, per string) error
 	VerifyLedger(ctx context.Context) ([]billing.Mismatch, error)
+	// CurrentMonth is the UTC+8 month (yyyymm) of the server's business
+	// clock: the open month.
+	CurrentMonth() int
 }
 
 // BillingRequest sets an enterprise's billing account.
@@ -54,12 +57,14 @@ type BillingAccount struct {
 	CreditLimit  string `json:"credit_limit"`
 	AlertBelow   string `json:"alert_below"`
 	EnforcePrice bool   `json:"enforce_price"`
+	// CurrentMonth is the month (yyyymm, UTC+8) lines are written to now.
+	CurrentMonth int `json:"current_month"`
 }
 
-// AccountOf returns the API form of a.
-func AccountOf(a *billing.Account) BillingAccount {
+// AccountOf returns the API form of a in month, the current one.
+func AccountOf(a *billing.Account, month int) BillingAccount {
 	return BillingAccount{Enterprise: a.Enterprise, Mode: string(a.Mode), Currency: a.Currency, CreditLimit: money.Format(a.CreditLimitMinor),
-		AlertBelow: money.Format(a.AlertBelowMinor), EnforcePrice: a.EnforcePrice}
+		AlertBelow: money.Format(a.AlertBelowMinor), EnforcePrice: a.EnforcePrice, CurrentMonth: month}
 }
 
 // TopUpRequest credits an enterprise with money received.
@@ -174,7 +179,7 @@ func (s *Server) putBilling(r *http.Request) (int, any, error) {
 	if a, err = b.PutAccount(r.Context(), a); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, AccountOf(a), nil
+	return http.StatusOK, AccountOf(a, b.CurrentMonth()), nil
 }
 
 // findBilling shows an enterprise's billing account.
@@ -187,7 +192,7 @@ func (s *Server) findBilling(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, AccountOf(a), nil
+	return http.StatusOK, AccountOf(a, b.CurrentMonth()), nil
 }
 
 // putGrantPrice sets an enterprise's own price of a granted plan.

@@ -49,7 +49,7 @@ func (s *Server) billingRender(rq *request, status int, code string, f, top *for
 			return err
 		}
 		v.Balances = b.Balances
-		now := billing.MonthOf(s.now())
+		now := a.CurrentMonth
 		v.Month = now
 		if m, err := billing.ParseMonth("month", rq.r.FormValue("month")); err == nil && m <= now {
 			v.Month = m

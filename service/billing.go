@@ -305,6 +305,9 @@ func (b *Billing) ExportUsage(ctx context.Context, w io.Writer, code string, mon
 	return billing.ExportUsage(ctx, b.Store, w, code, month, per)
 }
 
+// CurrentMonth returns the UTC+8 month of the business clock.
+func (b *Billing) CurrentMonth() int { return billing.MonthOf(b.Clock.Now()) }
+
 // VerifyLedger compares every running balance with the sum of its lines.
 func (b *Billing) VerifyLedger(ctx context.Context) ([]billing.Mismatch, error) {
 	return b.Store.VerifyLedger(ctx)
