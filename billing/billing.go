@@ -166,14 +166,15 @@ type OrderUsage struct {
 // Tx is the ledger inside an order transaction (opencube.OrderTx): both
 // stores' order transactions implement it.
 type Tx interface {
-	// Account returns the enterprise's account, Default when it has none.
-	Account(ctx context.Context, enterprise string) (*Account, error)
-	// HoldAccount is Account that also keeps other transactions from
-	// charging the enterprise until this one ends (a prepaid check).
+	// Terms returns, in one read, the enterprise's account (Default when
+	// it has none) and its price of one period of the plan: its grant's
+	// price when set, else the plan's list price; KindPlanNotOrderable
+	// when the plan is not granted to it.
+	Terms(ctx context.Context, enterprise, plan string) (*Account, Price, error)
+	// HoldAccount returns the enterprise's account (Default when it has
+	// none) and keeps other transactions from charging the enterprise
+	// until this one ends (a prepaid check).
 	HoldAccount(ctx context.Context, enterprise string) (*Account, error)
-	// Price returns one period of the plan for the enterprise: its grant's
-	// price when set, else the plan's list price.
-	Price(ctx context.Context, enterprise, plan string) (Price, error)
 	// Balance returns the enterprise's balance in currency.
 	Balance(ctx context.Context, enterprise, currency string) (int64, error)
 	// OrderLines returns the lines of an order, oldest first.

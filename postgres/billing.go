@@ -23,8 +23,10 @@ const (
 		periods, request_id, pay_amount_minor, pay_rst, reason`
 	sqlAccount     = `SELECT ` + accountColumns + ` FROM billing_accounts WHERE enterprise_code = $1`
 	sqlHoldAccount = sqlAccount + ` FOR UPDATE`
-	sqlPrice       = `SELECT COALESCE(g.price_minor, p.price_minor), p.currency FROM plans p
-		JOIN plan_grants g ON g.plan_code = p.code WHERE p.code = $1 AND g.enterprise_code = $2`
+	sqlTerms       = `SELECT COALESCE(g.price_minor, p.price_minor), p.currency, a.mode, a.currency, a.credit_limit_minor,
+		a.alert_below_minor, a.enforce_price, a.updated_at
+		FROM plans p JOIN plan_grants g ON g.plan_code = p.code LEFT JOIN billing_accounts a ON a.enterprise_code = g.enterprise_code
+		WHERE p.code = $1 AND g.enterprise_code = $2`
 	sqlBalance = `SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_balances WHERE enterprise_code = $1 AND currency = $2`
 	// One round trip: the line and its addition to a running total.
 	sqlInsertLine = `WITH l AS (INSERT INTO ledger_lines (` + lineColumns + `)
@@ -61,19 +63,33 @@ func scanLine(s scanner) (*billing.Line, error) {
 	return &l, nil
 }
 
-// Account implements billing.Tx.
-func (t *orderTx) Account(ctx context.Context, enterprise string) (*billing.Account, error) {
-	return t.account(ctx, sqlAccount, enterprise)
+// Terms implements billing.Tx: one round trip.
+func (t *orderTx) Terms(ctx context.Context, enterprise, plan string) (*billing.Account, billing.Price, error) {
+	var (
+		p              billing.Price
+		mode, currency *string
+		credit, alert  *int64
+		enforce        *bool
+		updated        *time.Time
+	)
+	err := t.tx.QueryRow(ctx, sqlTerms, plan, enterprise).Scan(&p.AmountMinor, &p.Currency, &mode, &currency, &credit, &alert, &enforce, &updated)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, p, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", plan).Because(opencube.CausePlanUnknown)
+	}
+	if err != nil {
+		return nil, p, t.fail("find billing terms", err)
+	}
+	a := billing.Default(enterprise)
+	if mode != nil {
+		a.Mode, a.Currency, a.CreditLimitMinor, a.AlertBelowMinor, a.EnforcePrice, a.UpdatedAt = billing.Mode(*mode), *currency, *credit, *alert, *enforce, utc(*updated)
+	}
+	return a, p, nil
 }
 
 // HoldAccount implements billing.Tx: the account row stays locked (FOR
 // UPDATE) until the transaction ends, on every node.
 func (t *orderTx) HoldAccount(ctx context.Context, enterprise string) (*billing.Account, error) {
-	return t.account(ctx, sqlHoldAccount, enterprise)
-}
-
-func (t *orderTx) account(ctx context.Context, sql, enterprise string) (*billing.Account, error) {
-	a, err := scanAccount(t.tx.QueryRow(ctx, sql, enterprise))
+	a, err := scanAccount(t.tx.QueryRow(ctx, sqlHoldAccount, enterprise))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return billing.Default(enterprise), nil
 	}
@@ -81,19 +97,6 @@ func (t *orderTx) account(ctx context.Context, sql, enterprise string) (*billing
 		return nil, t.fail("find billing account", err)
 	}
 	return a, nil
-}
-
-// Price implements billing.Tx.
-func (t *orderTx) Price(ctx context.Context, enterprise, plan string) (billing.Price, error) {
-	var p billing.Price
-	err := t.tx.QueryRow(ctx, sqlPrice, plan, enterprise).Scan(&p.AmountMinor, &p.Currency)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return p, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", plan).Because(opencube.CausePlanUnknown)
-	}
-	if err != nil {
-		return p, t.fail("find price", err)
-	}
-	return p, nil
 }
 
 // Balance implements billing.Tx.

@@ -46,11 +46,7 @@ func charge(ctx context.Context, tx opencube.OrderTx, now time.Time, kind billin
 	if err != nil {
 		return err
 	}
-	acct, err := lt.Account(ctx, code)
-	if err != nil {
-		return err
-	}
-	price, err := lt.Price(ctx, code, plan)
+	acct, price, err := lt.Terms(ctx, code, plan)
 	if err != nil {
 		return err
 	}

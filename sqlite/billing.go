@@ -58,8 +58,19 @@ func scanLine(s scanner) (*billing.Line, error) {
 	return &l, nil
 }
 
-// Account implements billing.Tx.
-func (t *txn) Account(_ context.Context, enterprise string) (*billing.Account, error) {
+// Terms implements billing.Tx.
+func (t *txn) Terms(ctx context.Context, enterprise, plan string) (*billing.Account, billing.Price, error) {
+	p, err := t.price(plan, enterprise)
+	if err != nil {
+		return nil, p, err
+	}
+	a, err := t.HoldAccount(ctx, enterprise)
+	return a, p, err
+}
+
+// HoldAccount implements billing.Tx: the writer is alone, so reading the
+// account holds it already.
+func (t *txn) HoldAccount(_ context.Context, enterprise string) (*billing.Account, error) {
 	a, err := scanAccount(t.queryRowStmt(qAccount, enterprise))
 	if errors.Is(err, sql.ErrNoRows) {
 		return billing.Default(enterprise), nil
@@ -70,14 +81,8 @@ func (t *txn) Account(_ context.Context, enterprise string) (*billing.Account, e
 	return a, nil
 }
 
-// HoldAccount implements billing.Tx: the writer is alone, so Account
-// holds it already.
-func (t *txn) HoldAccount(ctx context.Context, enterprise string) (*billing.Account, error) {
-	return t.Account(ctx, enterprise)
-}
-
-// Price implements billing.Tx.
-func (t *txn) Price(_ context.Context, enterprise, plan string) (billing.Price, error) {
+// price returns the enterprise's price of one period of plan.
+func (t *txn) price(plan, enterprise string) (billing.Price, error) {
 	var p billing.Price
 	err := t.queryRowStmt(qPrice, plan, enterprise).Scan(&p.AmountMinor, &p.Currency)
 	if errors.Is(err, sql.ErrNoRows) {
