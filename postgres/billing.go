@@ -15,7 +15,7 @@ import (
 // balanceSlots is how many rows a running balance is spread over: a line
 // adds to one picked at random, so that one enterprise's concurrent
 // postpaid orders seldom wait for each other; a balance is their sum.
-const balanceSlots = 4
+const balanceSlots = 16
 
 const (
 	accountColumns = `enterprise_code, mode, currency, credit_limit_minor, alert_below_minor, enforce_price, updated_at`

@@ -47,7 +47,7 @@ func BenchmarkOrderLedger(b *testing.B) {
 		if open == nil {
 			continue
 		}
-		for _, ledger := range []bool{true, false} {
+		for _, ledger := range []bool{false, true} {
 			b.Run(fmt.Sprintf("%s/ledger=%t", name, ledger), func(b *testing.B) {
 				store := open(b)
 				svc := New(store, opencube.SystemClock, NewIDGenerator(1))
