@@ -268,7 +268,9 @@ func testLedgerFailures(t *testing.T, open func(*testing.T) service.Store) {
 // and top-ups, the running balance equals the sum of the lines.
 func testLedgerRandom(t *testing.T, open func(*testing.T) service.Store) {
 	f := newBillingFixture(t, open)
-	r := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed) // shown with a failure, to run the sequence again
+	r := rand.New(rand.NewPCG(1, seed))
 	var ids []string
 	for i := 0; i < 60; i++ {
 		f.now.Add(int64(r.IntN(3)) * int64(time.Hour/time.Microsecond) * 24 * 7) // weeks pass: months change
