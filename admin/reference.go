@@ -549,7 +549,7 @@ const intro = "The operator's API, under `/admin/v1/`, for `opencube admin`, the
 func Reference() *apidoc.Protocol {
 	p := &apidoc.Protocol{
 		Tag: "Admin", Title: "Admin API", File: "admin",
-		Summary: "The operator's API: enterprises and their secrets, the plan catalog, SIM inventory and corrections, the eSIM catalog and profiles, webhooks and deliveries, usage alerts, the sandbox clock and SMS device.",
+		Summary: "The operator's API: enterprises and their secrets, the plan catalog, SIM inventory and corrections, the eSIM catalog and profiles, webhooks and deliveries, usage alerts, billing (prices, top-ups, balances, statements, the usage export), the sandbox clock and SMS device.",
 		Intro:   intro,
 		Security: map[string]any{"adminToken": map[string]any{"type": "http", "scheme": "bearer",
 			"description": "a user's API token, or the server's --admin-token"}},

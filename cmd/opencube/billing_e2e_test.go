@@ -54,6 +54,10 @@ func TestBillingPrepaid(t *testing.T) {
 	if out := run("billing", "set", "--access-code", entP, "--mode", "prepaid", "--currency", "cny", "--alert-below", "5.00"); !strings.Contains(out, "prepaid CNY") {
 		t.Errorf("billing set: %q", out)
 	}
+	hook := newReceiver(t, 0)
+	if _, err := ad.PutWebhook(ctx, &opencube.Webhook{EnterpriseCode: entP, URL: hook.srv.URL, Events: []opencube.EventType{opencube.EventBalanceAlert}}); err != nil {
+		t.Fatal(err)
+	}
 	order := func(i int) *client.Response {
 		return s.do(t, s.p, "/package/orderPackage", withParams(planMonthly.order(simP(i), false), "pay_amount", "10.00"), nil)
 	}
@@ -175,7 +179,13 @@ func TestBillingPrepaid(t *testing.T) {
 	if _, err := ad.Adjust(ctx, entP, admin.AdjustmentRequest{Amount: "1.00", Currency: "CNY", Reason: "correction of January"}); err != nil {
 		t.Fatal(err)
 	}
+	hook.none(t) // the balance never fell under 5.00 so far
 	wantCode(t, order(5), csss.CodeOK)
+	// 14.50 - 10.00 falls under 5.00: the balance_alert, through the outbox.
+	if got := hook.next(t).payload; got["type"] != "balance_alert" || got["balance"] != "4.50" || got["alert_below"] != "5.00" ||
+		got["currency"] != "CNY" || got["access_code"] != entP || got["sign"] == nil {
+		t.Errorf("balance_alert delivery %v", got)
+	}
 	after := mustStatement(t, ad, 202401)
 	if got, _ := json.Marshal(after); !after.Closed || string(got) != string(before) || after.Currencies[0].Closing != 1350 {
 		t.Errorf("closed January changed or is not closed:\n%s\n%s", before, got)
