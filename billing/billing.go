@@ -246,6 +246,22 @@ func ParseMonth(field, s string) (int, error) {
 // FormatMonth renders a month as yyyy-mm.
 func FormatMonth(month int) string { return fmt.Sprintf("%04d-%02d", month/100, month%100) }
 
+type customerAmountKey struct{}
+
+// WithCustomerAmount returns ctx saying that the pay_amount of its order
+// requests is the customer's own figure (CSSS), which enforce_price
+// compares with the price; the amounts the server fills in itself (Cube
+// v4, the admin API) are not compared.
+func WithCustomerAmount(ctx context.Context) context.Context {
+	return context.WithValue(ctx, customerAmountKey{}, true)
+}
+
+// CustomerAmount reports whether ctx says so (WithCustomerAmount).
+func CustomerAmount(ctx context.Context) bool {
+	ok, _ := ctx.Value(customerAmountKey{}).(bool)
+	return ok
+}
+
 type requestIDKey struct{}
 
 // WithRequestID returns ctx naming the request its ledger lines are

@@ -33,8 +33,9 @@ func mul(a, b int64) (int64, bool) {
 // is nil) at periods each and writes a ledger line an order, in tx. A
 // prepaid enterprise whose balance and credit limit do not cover them
 // all, or whose currency is not the price's, is refused (KindQuota)
-// before any line is written; with enforce_price, a pay_amount other than
-// the price is refused (KindPlanNotOrderable naming the price). A balance
+// before any line is written; with enforce_price, a customer's own
+// pay_amount (billing.CustomerAmount) other than the price is refused
+// (KindPlanNotOrderable naming the price). A balance
 // that falls under the enterprise's alert threshold writes a
 // balance_alert event.
 func charge(ctx context.Context, tx opencube.OrderTx, now time.Time, kind billing.Kind, plan string, periods int, r *opencube.OrderRequest, orders ...*opencube.Order) error {
@@ -55,7 +56,7 @@ func charge(ctx context.Context, tx opencube.OrderTx, now time.Time, kind billin
 	if !ok || !ok2 {
 		return opencube.Invalid("order_period", "the price of %d periods of plan %s is too large", periods, plan)
 	}
-	if r != nil && acct.EnforcePrice && r.PayAmountMinor != each {
+	if r != nil && acct.EnforcePrice && billing.CustomerAmount(ctx) && r.PayAmountMinor != each {
 		return opencube.Errorf(opencube.KindPlanNotOrderable, "pay_amount must be %s %s", money.Format(each), price.Currency).
 			Because(opencube.CausePrice, "pay_amount", money.Format(each), price.Currency)
 	}

@@ -190,8 +190,17 @@ func TestBillingPrepaid(t *testing.T) {
 	if got, _ := json.Marshal(after); !after.Closed || string(got) != string(before) || after.Currencies[0].Closing != 1350 {
 		t.Errorf("closed January changed or is not closed:\n%s\n%s", before, got)
 	}
+	// enforce_price: a pay_amount other than the price answers 2002 naming
+	// it; the price itself is taken.
+	run("billing", "set", "--access-code", entP, "--mode", "postpaid", "--enforce-price")
+	resp = s.do(t, s.p, "/package/orderPackage", withParams(planMonthly.order(simP(6), false), "pay_amount", "9.99"), nil)
+	wantCode(t, resp, csss.CodePlanNotOrderable)
+	if !strings.Contains(resp.Message, "10.00 CNY") {
+		t.Errorf("2002 message %q does not name the price", resp.Message)
+	}
+	wantCode(t, order(6), csss.CodeOK)
 	feb := mustStatement(t, ad, 202402)
-	if feb.Closed || feb.Currencies[0].Opening != 1350 || feb.Currencies[0].Closing != 1350+100-1000 || len(feb.Currencies[0].Lines) != 2 {
+	if feb.Closed || feb.Currencies[0].Opening != 1350 || feb.Currencies[0].Closing != 1350+100-1000-1000 || len(feb.Currencies[0].Lines) != 3 {
 		t.Errorf("February: %+v", feb.Currencies)
 	}
 }
