@@ -139,6 +139,8 @@ const (
 	CausePackageCodePlan  Cause = "package_code_plan"  // an eSIM packageCode that is not the plan's: the code, the plan
 	CauseNoPriceIn        Cause = "no_price_in"        // an eSIM plan without a price in the currency: the currency, the plan
 	CauseOrderSettled     Cause = "order_settled"      // an eSIM order already paid or failed
+	CauseBalance          Cause = "balance"            // a prepaid balance short of a price: the balance, the currency, the credit limit, the price
+	CauseBillingCurrency  Cause = "billing_currency"   // a prepaid enterprise ordering a plan priced in another currency: the plan, its currency, the enterprise's
 )
 
 // ErrorKind returns the kind of err: its own when it is (or wraps) an *Error,

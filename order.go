@@ -300,6 +300,10 @@ const (
 	// provisioning: the SIM cannot attach until it is repaired. Its Data
 	// holds imsi, command and answer (the register's).
 	EventSIMProvisioning EventType = "sim_provisioning_failed"
+	// EventBalanceAlert says a prepaid balance fell under the enterprise's
+	// alert threshold. Its Data holds currency, balance and alert_below
+	// (two-decimal strings).
+	EventBalanceAlert EventType = "balance_alert"
 )
 
 // EventTypes lists every event type an endpoint may subscribe to.
@@ -307,6 +311,7 @@ var EventTypes = []EventType{
 	EventCreateOrder, EventEndOrder, EventCancelOrder, EventPauseOrder, EventResumeOrder,
 	EventStartOrder, EventStartOTAOrder, EventExpireOrder, EventRenewOrder, EventReduceCycle,
 	EventDownloadIMSI, EventFlowAlert, EventSMSReport, EventSMSMO, EventMallRecharge, EventSIMAsyncResult, EventSIMProvisioning,
+	EventBalanceAlert,
 }
 
 // Event is something that happened to an enterprise's object, written in

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/apidoc"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/shop"
@@ -23,11 +24,13 @@ type routeDoc struct {
 	required []string
 	query    []apidoc.Param
 	bodyType string
-	errors   []opencube.Kind
-	about    string
-	example  string // the body, as sent
-	path     map[string]string
-	reply    string // the answer, as JSON
+	// answerType is the media type of a success answer that is not JSON.
+	answerType string
+	errors     []opencube.Kind
+	about      string
+	example    string // the body, as sent
+	path       map[string]string
+	reply      string // the answer, as JSON
 }
 
 var (
@@ -39,11 +42,17 @@ var (
 	exampleClock      = `{"now":"2025-01-03T02:00:00Z","offset_seconds":172800,"ran":3}`
 	exampleHLRReport  = `{"trigger":"operator","started_at":"2025-01-01T02:00:00Z","finished_at":"2025-01-01T02:00:01Z","sims":2,"subscribers":1,` +
 		`"missing":["89852022018041800192"],"missing_count":1,"drifted":[],"drifted_count":0,"stale":[],"stale_count":0,"unknown":[],"unknown_count":0,"repaired":1,"failed":[],"failed_count":0}`
-	exampleSIM  = `{"iccid":"89852022018041800192","imsi":"454000180192","msisdn":"85218041800192","ota":false,"enterprise":"P000270","status":"active","created_at":"2025-01-01T02:00:00Z"}`
-	examplePlan = `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"active"}`
-	exampleKey  = `{"key_id":"cff0c8e5fb964295e5ffb635bf8ff6ef","enterprise":"P000270","public_key":"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAo41JhOQWTmSAiAdb90J/zRETY6aZ3Vj+gJ7iuVbUQWB3AY3ZQHNw5r58to0NosN9GVt3V8pScQvkW5o8YlC4QXK2BEvKOC3f2sYoPQcuW01rLymUomDzjtUv7jm7SqHn4IipWlzM2/sT5+1eCy8nL8gYHvvw8Cd0frTfl1nKhAZv5+hEgGsfc/0sdFByjmV9LZ2vGMmhgTxRgpbcKp8qV54P0eonJnQyX99ZTAjVXrnyJKvwcdNUHEeHHRUQfAWnyWpvW+Tk275dGoIWjTwc8a+CciMl0M1jv6bnEOkkGd9NXbT0uKvCeCndYlHVZWxyAaB7HhZiAql94jRatSlLrQIDAQAB","bits":2048,"created_at":"2025-01-01T02:00:00Z"}`
-	code        = map[string]string{"code": "P000270"}
-	sim         = map[string]string{"iccid": "89852022018041800192"}
+	exampleSIM       = `{"iccid":"89852022018041800192","imsi":"454000180192","msisdn":"85218041800192","ota":false,"enterprise":"P000270","status":"active","created_at":"2025-01-01T02:00:00Z"}`
+	examplePlan      = `{"code":"DP1","name":"1GB month","package_type":2,"volume_bytes":1073741824,"price_minor":1000,"currency":"CNY","ota":false,"throttle_kbps":0,"countries":["CN"],"created_at":"2025-01-01T02:00:00Z","status":"active"}`
+	exampleKey       = `{"key_id":"cff0c8e5fb964295e5ffb635bf8ff6ef","enterprise":"P000270","public_key":"MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAo41JhOQWTmSAiAdb90J/zRETY6aZ3Vj+gJ7iuVbUQWB3AY3ZQHNw5r58to0NosN9GVt3V8pScQvkW5o8YlC4QXK2BEvKOC3f2sYoPQcuW01rLymUomDzjtUv7jm7SqHn4IipWlzM2/sT5+1eCy8nL8gYHvvw8Cd0frTfl1nKhAZv5+hEgGsfc/0sdFByjmV9LZ2vGMmhgTxRgpbcKp8qV54P0eonJnQyX99ZTAjVXrnyJKvwcdNUHEeHHRUQfAWnyWpvW+Tk275dGoIWjTwc8a+CciMl0M1jv6bnEOkkGd9NXbT0uKvCeCndYlHVZWxyAaB7HhZiAql94jRatSlLrQIDAQAB","bits":2048,"created_at":"2025-01-01T02:00:00Z"}`
+	exampleAccount   = `{"enterprise":"P000270","mode":"prepaid","currency":"CNY","credit_limit":"0.00","alert_below":"5.00","enforce_price":false,"current_month":202501}`
+	exampleStatement = `{"enterprise":"P000270","enterprise_name":"Example Ltd","operator":"Example Mobile","mode":"prepaid","month":202501,"from":"2024-12-31T16:00:00Z","until":"2025-01-31T16:00:00Z","closed":true,"closes_at":"2025-02-01T16:00:00Z",` +
+		`"currencies":[{"currency":"CNY","opening_balance":"0.00","charges":"-10.00","credits":"20.00","closing_balance":"10.00","lines":[` +
+		`{"id":"0b6a3c9e-1f2d-4e5a-8b7c-6d5e4f3a2b1c","at":"2025-01-03T02:00:00Z","kind":"topup","amount":"20.00","balance":"20.00","pay_amount":"0.00","request_id":"b7Qk2Zr1"},` +
+		`{"id":"4c2e8a1b-7d3f-4b6a-9e5c-1a2b3c4d5e6f","at":"2025-01-04T02:00:00Z","kind":"order","amount":"-10.00","balance":"10.00","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","plan_code":"DP1","periods":1,"pay_amount":"10.00","pay_rst":"1","request_id":"c8Rl3As2"}],` +
+		`"totals_by_plan":[{"plan_code":"DP1","lines":1,"amount":"-10.00"}]}]}`
+	code = map[string]string{"code": "P000270"}
+	sim  = map[string]string{"iccid": "89852022018041800192"}
 )
 
 func query(name, about string, s *apidoc.Schema) apidoc.Param {
@@ -58,6 +67,44 @@ var (
 )
 
 var routeDocs = map[string]routeDoc{
+	"PUT /admin/v1/enterprises/{code}/billing": {status: http.StatusOK, answer: BillingAccount{}, required: []string{"mode"}, errors: []opencube.Kind{KindNoRoute},
+		about: "An enterprise is postpaid until the operator says otherwise: its charges accrue per currency and its statement says what it owes. " +
+			"A prepaid enterprise is billed in one `currency`: an order, renewal or bulk order (priced whole) whose price exceeds its balance plus " +
+			"`credit_limit` answers CSSS `2008` and writes nothing, and so does a plan priced in another currency. `alert_below` sends a " +
+			"`balance_alert` webhook event when the balance falls under it. `enforce_price` makes a CSSS `pay_amount` other than the price " +
+			"answer `2002` naming the price. Amounts are decimal strings with at most two places.",
+		example: `{"mode":"prepaid","currency":"CNY","credit_limit":"0.00","alert_below":"5.00","enforce_price":false}`, path: code,
+		reply: exampleAccount},
+	"GET /admin/v1/enterprises/{code}/billing": {status: http.StatusOK, answer: BillingAccount{}, errors: []opencube.Kind{KindNoRoute}, path: code, reply: exampleAccount},
+	"PUT /admin/v1/enterprises/{code}/plans/{plan}/price": {status: http.StatusNoContent, errors: []opencube.Kind{KindNoRoute, opencube.KindPlanNotOrderable},
+		about:   "The price of one period of the plan for this enterprise, in the plan's currency; an order costs it times its periods. `\"\"` removes it: the plan's list price applies. 404 when the plan is not granted.",
+		example: `{"price":"8.50"}`, path: map[string]string{"code": "P000270", "plan": "DP20190726001274"}},
+	"POST /admin/v1/enterprises/{code}/topups": {status: http.StatusCreated, answer: LedgerLine{}, required: []string{"amount", "currency"}, errors: []opencube.Kind{KindNoRoute},
+		about:   "A ledger line crediting the enterprise with money received (a positive amount). A prepaid enterprise is topped up in its own currency only.",
+		example: `{"amount":"10.00","currency":"CNY","reason":"bank transfer 2025-01-03"}`, path: code,
+		reply: `{"id":"0b6a3c9e-1f2d-4e5a-8b7c-6d5e4f3a2b1c","enterprise":"P000270","month":202501,"at":"2025-01-03T02:00:00Z","kind":"topup","currency":"CNY","amount":"10.00","reason":"bank transfer 2025-01-03","request_id":"b7Qk2Zr1"}`},
+	"POST /admin/v1/enterprises/{code}/adjustments": {status: http.StatusCreated, answer: LedgerLine{}, required: []string{"amount", "currency", "reason"}, errors: []opencube.Kind{KindNoRoute},
+		about: "A correction is a new ledger line, never a change of an old one: `amount` is signed (\"-2.50\" charges). `month` (yyyymm) places it in a month " +
+			"whose statement is still open (until `--statement-grace` after its last UTC+8 day); a closed month answers 400: corrections land in the open month.",
+		example: `{"amount":"-2.50","currency":"CNY","reason":"roaming surcharge"}`, path: code,
+		reply: `{"id":"4c2e8a1b-7d3f-4b6a-9e5c-1a2b3c4d5e6f","enterprise":"P000270","month":202501,"at":"2025-01-03T02:00:00Z","kind":"adjustment","currency":"CNY","amount":"-2.50","reason":"roaming surcharge","request_id":"b7Qk2Zr1"}`},
+	"GET /admin/v1/enterprises/{code}/balance": {status: http.StatusOK, answer: Balances{}, errors: []opencube.Kind{KindNoRoute},
+		about: "The sum of the enterprise's ledger lines per currency, kept as a running total in the transaction of each line: negative is owed.",
+		path:  code, reply: `{"balances":[{"currency":"CNY","amount":"7.50"}]}`},
+	"GET /admin/v1/enterprises/{code}/statements/{month}": {status: http.StatusOK, answer: billing.Statement{}, errors: []opencube.Kind{KindNoRoute},
+		query: []apidoc.Param{query("format", "json (the default), csv or pdf (a document headed by --operator-name)", apidoc.String("").Values("json", "csv", "pdf"))},
+		about: "A UTC+8 month's statement: per currency the opening balance, every ledger line with the balance after it, the totals by plan " +
+			"and the closing balance. The month closes `--statement-grace` (24 h by default) after its last day; a closed month never changes.",
+		path:  map[string]string{"code": "P000270", "month": "202501"},
+		reply: exampleStatement},
+	"GET /admin/v1/enterprises/{code}/usage-export": {status: http.StatusOK, answerType: "text/csv", errors: []opencube.Kind{KindNoRoute},
+		query: []apidoc.Param{query("month", "the UTC+8 month, yyyymm (required)", apidoc.Integer("")),
+			query("per", "day (the default): a row per SIM per UTC+8 day; order: a row per order of the month with its used volume", apidoc.String("").Values("day", "order"))},
+		about: "Written as it is read, in constant memory whatever the number of SIMs. Volumes in bytes and in MB (1,048,576 bytes, two decimals).",
+		path:  code, reply: "iccid,day_utc8,bytes,mb\n89852022018041800192,2025-01-01,1048576,1.00\n"},
+	"GET /admin/v1/ledger/verify": {status: http.StatusOK, answer: LedgerCheck{},
+		about: "Compares every running balance with the sum of its ledger lines; `ok` is false and `mismatches` lists them when any differs.",
+		reply: `{"ok":true,"mismatches":[]}`},
 	"GET /admin/v1/me": {status: http.StatusOK, answer: Me{},
 		about: "The actor is the user's name, or `bootstrap` for the server's `--admin-token`.",
 		reply: `{"actor":"ops-alice","kind":"token","role":"operator","token_id":"9f2c4a1b7e3d5c60"}`},
@@ -522,7 +569,7 @@ const intro = "The operator's API, under `/admin/v1/`, for `opencube admin`, the
 func Reference() *apidoc.Protocol {
 	p := &apidoc.Protocol{
 		Tag: "Admin", Title: "Admin API", File: "admin",
-		Summary: "The operator's API: enterprises and their secrets, the plan catalog, SIM inventory and corrections, the eSIM catalog and profiles, webhooks and deliveries, usage alerts, the sandbox clock and SMS device.",
+		Summary: "The operator's API: enterprises and their secrets, the plan catalog, SIM inventory and corrections, the eSIM catalog and profiles, webhooks and deliveries, usage alerts, billing (prices, top-ups, balances, statements, the usage export), the sandbox clock and SMS device.",
 		Intro:   intro,
 		Security: map[string]any{"adminToken": map[string]any{"type": "http", "scheme": "bearer",
 			"description": "a user's API token, or the server's --admin-token"}},
@@ -564,7 +611,10 @@ func Reference() *apidoc.Protocol {
 			r.Errors = append(r.Errors, string(k))
 		}
 		r.Errors = append(r.Errors, p.CommonErrors...)
-		ok := apidoc.Response{Status: doc.status, About: http.StatusText(doc.status)}
+		ok := apidoc.Response{Status: doc.status, About: http.StatusText(doc.status), Type: doc.answerType}
+		if doc.answerType != "" {
+			ok.Schema = apidoc.String(doc.answerType + " text")
+		}
 		if doc.answer != nil {
 			ok.Schema = apidoc.Reflect(doc.answer).Describe(glossary)
 			ok.Schema.Title = listTitle(ok.Schema.Title)

@@ -13,7 +13,11 @@ func TestReferenceCoversRoutes(t *testing.T) {
 			t.Errorf("%s: no entry in routeDocs, or no status", rt.Pattern)
 			continue
 		}
-		if (doc.answer == nil) != (doc.reply == "") || (doc.reply != "" && !json.Valid([]byte(doc.reply))) {
+		if doc.answerType != "" {
+			if doc.answer != nil || doc.reply == "" {
+				t.Errorf("%s: a %s answer needs an example and no JSON type", rt.Pattern, doc.answerType)
+			}
+		} else if (doc.answer == nil) != (doc.reply == "") || (doc.reply != "" && !json.Valid([]byte(doc.reply))) {
 			t.Errorf("%s: the answer's type and example disagree", rt.Pattern)
 		}
 		if rt.Request != nil && doc.example == "" {

@@ -51,6 +51,17 @@ var Routes = []Route{
 	{Pattern: "POST /admin/v1/enterprises/{code}/disable", Summary: "Disable an enterprise: its signed requests answer 1004, its webhooks and SMS sends wait; its SIMs keep their service", MaxBody: MaxBody, handle: setStatus(opencube.EnterpriseDisabled)},
 	{Pattern: "POST /admin/v1/enterprises/{code}/enable", Summary: "Enable a disabled enterprise: what waited is sent at once", MaxBody: MaxBody, handle: setStatus(opencube.EnterpriseActive)},
 	{Pattern: "DELETE /admin/v1/enterprises/{code}/secrets/{id}", Summary: "Drop a secret by its id (409 for the last one)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).dropSecret},
+	// Billing (Server.Billing): accounts, prices, top-ups, balances,
+	// statements, the usage export and the ledger check.
+	{Pattern: "PUT /admin/v1/enterprises/{code}/billing", Summary: "Set an enterprise's billing: prepaid or postpaid, currency, credit limit, alert threshold, enforce_price", Request: BillingRequest{}, MaxBody: MaxBody, handle: (*Server).putBilling},
+	{Pattern: "GET /admin/v1/enterprises/{code}/billing", Summary: "Show an enterprise's billing settings", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findBilling},
+	{Pattern: "PUT /admin/v1/enterprises/{code}/plans/{plan}/price", Summary: "Set the enterprise's own price of one period of a granted plan (empty: the list price)", Request: GrantPriceRequest{}, MaxBody: MaxBody, handle: (*Server).putGrantPrice},
+	{Pattern: "POST /admin/v1/enterprises/{code}/topups", Summary: "Credit an enterprise with money received (a ledger line)", Request: TopUpRequest{}, MaxBody: MaxBody, handle: (*Server).topUp},
+	{Pattern: "POST /admin/v1/enterprises/{code}/adjustments", Summary: "Correct an enterprise's ledger with a signed line and a reason, in a month still open", Request: AdjustmentRequest{}, MaxBody: MaxBody, handle: (*Server).adjust},
+	{Pattern: "GET /admin/v1/enterprises/{code}/balance", Summary: "An enterprise's balances, per currency", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).balance},
+	{Pattern: "GET /admin/v1/enterprises/{code}/statements/{month}", Summary: "An enterprise's statement of a UTC+8 month (yyyymm): JSON, ?format=csv or ?format=pdf", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).statement},
+	{Pattern: "GET /admin/v1/enterprises/{code}/usage-export", Summary: "CSV of an enterprise's usage in a UTC+8 month (?month=yyyymm), per SIM per day or per order (?per=day|order), streamed", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).usageExport},
+	{Pattern: "GET /admin/v1/ledger/verify", Summary: "Check every running balance against the sum of its ledger lines", MaxBody: MaxBody, handle: (*Server).verifyLedger},
 	// Cube v4 public keys (Server.Keys): the keyId of a request's
 	// Authorization: LF {keyId}/{sign}.
 	{Pattern: "POST /admin/v1/enterprises/{code}/keys", Summary: "Register a Cube v4 RSA public key (PEM, or Base64 PKIX or PKCS#1 DER; 1024-8192 bits); answers its key_id", Request: KeyRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).addKey},

@@ -59,6 +59,9 @@ type Server struct {
 	// MasterKeys re-seals the data keys under the server's first master
 	// key (masterkey.go); its route answers 404 when it is nil.
 	MasterKeys MasterKeys
+	// Billing serves the billing routes (billing.go); they answer 404
+	// when it is nil.
+	Billing Billing
 
 	svc     opencube.AdminService
 	access  access
@@ -152,6 +155,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	}
 	if body == nil {
 		w.WriteHeader(status)
+		return
+	}
+	if d, ok := body.(*Download); ok {
+		s.writeDownload(w, r, status, d)
 		return
 	}
 	writeJSON(w, status, body)

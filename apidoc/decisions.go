@@ -107,6 +107,8 @@ func IndexMarkdown(ps []*Protocol) []byte {
 		"| [Signing](signing.md) | how to sign a CSSS request, with programs in Go, Python, Java and JavaScript |\n" +
 		"| [openapi.json](openapi.json) | the OpenAPI 3.1 document of every route, one tag a protocol |\n" +
 		"| [Scaling](scaling.md) | several nodes on one PostgreSQL, and what to change for CockroachDB or YugabyteDB |\n" +
-		"| [Secrets at rest](secrets.md) | what the database keeps sealed, the master key, `opencube keygen`, rotation, sealing an older database |\n")
+		"| [Secrets at rest](secrets.md) | what the database keeps sealed, the master key, `opencube keygen`, rotation, sealing an older database |\n" +
+		"| [Billing](billing.md) | prices, the ledger, prepaid and postpaid enterprises, statements and the usage export |\n" +
+		"| [Deployment](deployment.md) | the Debian package and its systemd unit, TLS or a reverse proxy, the admin address, backups |\n")
 	return b.Bytes()
 }

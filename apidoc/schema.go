@@ -209,9 +209,17 @@ var timeType = reflect.TypeFor[time.Time]()
 // has its Go name as title.
 func Reflect(v any) *Schema { return reflectType(reflect.TypeOf(v)) }
 
+// marshalerType is json.Marshaler: a scalar type that implements it is
+// written as a string (Decimal, an amount of money).
+var marshalerType = reflect.TypeFor[json.Marshaler]()
+
 func reflectType(t reflect.Type) *Schema {
 	if t == timeType {
 		return &Schema{Type: Types{"string"}, Format: "date-time"}
+	}
+	if t.Kind() != reflect.Struct && t.Kind() != reflect.Pointer && t.Implements(marshalerType) {
+		// A scalar with its own JSON form (an amount of money as "12.30").
+		return &Schema{Type: Types{"string"}}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

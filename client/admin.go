@@ -64,6 +64,11 @@ func (a *Admin) send(ctx context.Context, method, path, contentType string, in, 
 		return err
 	}
 	defer resp.Body.Close()
+	if w, ok := out.(io.Writer); ok && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		// A file (CSV, PDF): copied as it comes.
+		_, err := io.Copy(w, resp.Body)
+		return err
+	}
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err

@@ -68,6 +68,7 @@ func newConsole(t *testing.T, configure func(*console.Server)) *consoleFixture {
 	a := admin.NewServer(svc.Admin, "")
 	a.Access, a.Users, a.Notify, a.SIMs = svc.Access, svc.Access, svc.Notify, svc.SIMs
 	a.Lists, a.Orders, a.Keys = svc.Lists, svc.Corrections, svc.Keys
+	a.Billing = svc.Billing
 	a.Changes = &service.Changes{Store: store, Clock: opencube.ClockFunc(clock.Now), Orders: svc.Orders, SIMs: svc.SIMs}
 	c := &console.Server{Access: svc.Access, Admin: a, Now: clock.Now}
 	if configure != nil {

@@ -173,6 +173,8 @@ var causes = map[opencube.Cause]struct{ zh, en string }{
 	opencube.CausePackageCodePlan:  {"packageCode {0} 不是套餐 {1} 的编码", "packageCode {0} is not the code of plan {1}"},
 	opencube.CauseNoPriceIn:        {"currency {0} 不是套餐 {1} 的币种", "currency {0} is not a currency of plan {1}"},
 	opencube.CauseOrderSettled:     {"订单已支付或已失败", "the order is already paid or failed"},
+	opencube.CauseBalance:          {"余额 {0} {1}(信用额度 {2})不足以支付 {3} {1}", "the balance of {0} {1} (credit limit {2}) does not cover {3} {1}"},
+	opencube.CauseBillingCurrency:  {"套餐 {0} 以 {1} 计价,而该企业以 {2} 结算", "plan {0} is priced in {1}, but the enterprise is billed in {2}"},
 }
 
 // rangesZH holds the Chinese of the ranges (opencube.Error.Range) that say

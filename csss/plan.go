@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/money"
 )
 
@@ -99,7 +100,7 @@ func (s *Server) orderPackage(ctx context.Context, v *validator) (any, error) {
 		return nil, err
 	}
 	r.ICCID = iccid
-	o, err := v.plans.OrderPlan(ctx, r)
+	o, err := v.plans.OrderPlan(billing.WithCustomerAmount(ctx), r)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,7 @@ func (s *Server) createOtaOrder(ctx context.Context, v *validator) (any, error) 
 		return nil, err
 	}
 	r.ICCID = iccid
-	o, err := v.plans.OrderPlan(ctx, r)
+	o, err := v.plans.OrderPlan(billing.WithCustomerAmount(ctx), r)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +148,7 @@ func (s *Server) batchOrderPackages(ctx context.Context, v *validator) (any, err
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	orders, err := v.plans.OrderPlans(ctx, opencube.BulkOrderRequest{OrderRequest: r, ICCIDs: list})
+	orders, err := v.plans.OrderPlans(billing.WithCustomerAmount(ctx), opencube.BulkOrderRequest{OrderRequest: r, ICCIDs: list})
 	if e, ok := err.(*opencube.Error); ok && e.Kind == opencube.KindBulkRejected {
 		out := BatchOrderData{DeviceOrder: []DeviceOrder{}}
 		for _, f := range e.Failures {

@@ -151,6 +151,9 @@ var causeCodes = map[opencube.Cause]string{
 	opencube.CauseSIMLocked:      CodePending,
 	opencube.CauseNoOrderToStart: CodeNoBundle,
 	opencube.CauseActiveOrder:    CodeAlreadyActive,
+	// A prepaid balance short of a bundle's price is a bundle rule.
+	opencube.CauseBalance:         CodeBundleRule,
+	opencube.CauseBillingCurrency: CodeBundleRule,
 }
 
 // kindCodes is the code of each domain error kind. Another enterprise's

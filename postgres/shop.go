@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/shop"
 )
 
@@ -350,6 +351,7 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ES
 				return err
 			}
 		}
+		paid := o.Status == shop.ESIMPaid
 		jobs, err := fn(o, p)
 		if err != nil {
 			return err
@@ -360,6 +362,11 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ES
 		}
 		if p != nil {
 			if err := t.writeProfile(ctx, p); err != nil {
+				return err
+			}
+		}
+		if o.Status == shop.ESIMPaid && !paid { // the sale, on the ledger
+			if err := t.InsertLine(ctx, billing.ESIMSale(ctx, o.ID, o.EnterpriseCode, o.ICCID, o.PackageCode, o.Currency, o.AmountMinor, o.PeriodNum, o.UpdatedAt)); err != nil {
 				return err
 			}
 		}

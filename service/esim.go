@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
+	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
 )
@@ -281,6 +283,7 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 // differs from the order (KindPriceMismatch).
 func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error) {
 	var out *shop.ESIMOrder
+	ctx = billing.WithRequestID(ctx, metrics.RequestID(ctx)) // for the sale's ledger line
 	err := s.Store.UpdateESIMOrder(ctx, p.OrderID, func(o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
 		now := s.Clock.Now()
 		switch {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
 )
@@ -137,6 +138,9 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.Ma
 				return err
 			}
 			if err := s.Orders.place(ctx, tx, order, active == nil && !sim.OTA); err != nil {
+				return err
+			}
+			if err := sale(ctx, tx, now, billing.KindMallSale, order, m.PayCurrency, m.PayAmountMinor, r.OrderPeriod); err != nil {
 				return err
 			}
 			m.OrderID = order.ID

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/operator"
 )
 
@@ -182,6 +183,11 @@ func (s *Orders) OrderPlan(ctx context.Context, r opencube.OrderRequest) (*openc
 		if err := s.place(ctx, tx, o, r.Open); err != nil {
 			return err
 		}
+		if !s.noLedger {
+			if err := charge(ctx, tx, o.OrderedAt, billing.KindOrder, o.PlanCode, o.OrderPeriod, &r, o); err != nil {
+				return err
+			}
+		}
 		s.claim.AnswerOrder(o)
 		return nil
 	})
@@ -245,6 +251,10 @@ func (s *Orders) OrderPlans(ctx context.Context, r opencube.BulkOrderRequest) ([
 		if len(failures) > 0 {
 			return &opencube.Error{Kind: opencube.KindBulkRejected, Message: "device " + failures[0].ICCID + " does not meet ordering requirements", Failures: failures}
 		}
+		// Priced whole: the balance covers every order or none is placed.
+		if err := charge(ctx, tx, s.Clock.Now(), billing.KindOrder, plan.Code, r.OrderPeriod, &r.OrderRequest, orders...); err != nil {
+			return err
+		}
 		s.claim.AnswerOrders(orders)
 		return nil
 	})
@@ -263,7 +273,12 @@ func (s *Orders) RenewOrder(ctx context.Context, orderID string, periods int) (*
 		return nil, err
 	}
 	return s.update(ctx, orderID, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
-		return o.Renew(periods, s.Clock.Now())
+		now := s.Clock.Now()
+		ev, err := o.Renew(periods, now)
+		if err != nil {
+			return "", err
+		}
+		return ev, charge(ctx, tx, now, billing.KindRenewal, o.PlanCode, periods, nil, o)
 	})
 }
 
@@ -353,8 +368,13 @@ func (s *Orders) enable(ctx context.Context, tx opencube.OrderTx, o *opencube.Or
 
 // CancelOrder implements opencube.PlanService.
 func (s *Orders) CancelOrder(ctx context.Context, orderID string) (*opencube.Order, error) {
-	return s.update(ctx, orderID, func(_ opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
-		return o.Apply(opencube.MoveCancel, s.Clock.Now())
+	return s.update(ctx, orderID, func(tx opencube.OrderTx, o *opencube.Order) (opencube.EventType, error) {
+		now := s.Clock.Now()
+		ev, err := o.Apply(opencube.MoveCancel, now)
+		if err != nil {
+			return "", err
+		}
+		return ev, refund(ctx, tx, now, o) // a cancel gives back what the order was charged
 	})
 }
 

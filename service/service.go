@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/shop"
@@ -26,6 +27,9 @@ type Orders struct {
 	// claim is the replay claim of the request the copy made by Replaying
 	// acts for; nil on the shared service.
 	claim *opencube.ReplayClaim
+	// noLedger leaves out the ledger line of a single order: only the
+	// benchmark that measures what the line costs sets it.
+	noLedger bool
 }
 
 // OrderStore is what Orders reads and writes.
@@ -141,6 +145,7 @@ type Store interface {
 	operator.NotificationKeyStore
 	shop.ShopStore
 	seal.Store
+	billing.Store
 }
 
 // Set is every service over one store, wired together: what a server runs.
@@ -163,6 +168,9 @@ type Set struct {
 	Renewals *Renewals
 	// Labels are the SIMs' tags, notes and device names (Cube v4).
 	Labels *Labels
+	// Billing is the operator's side of billing (accounts, top-ups,
+	// statements, the usage export).
+	Billing *Billing
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -182,12 +190,17 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Mall:        &Mall{Store: store, Clock: clock, Orders: orders},
 		ESIM:        NewESIM(store, clock, ids),
 		Served:      &ServedEnterprises{Store: store},
+		Billing:     &Billing{Store: store, Clock: clock, Grace: DefaultStatementGrace},
 		Keys:        &Keys{Store: store, Clock: clock},
 		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders, Logger: slog.Default()},
 		Renewals:    &Renewals{Store: store, Clock: clock, Orders: orders},
 		Labels:      &Labels{Store: store, Clock: clock},
 	}
 }
+
+// DefaultStatementGrace is how long after its last UTC+8 day a month's
+// statement stays open unless the operator says otherwise.
+const DefaultStatementGrace = 24 * time.Hour
 
 // DefaultMaxBulk is the largest deviceList of a bulk order unless the
 // operator says otherwise.

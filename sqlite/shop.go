@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/shop"
 )
 
@@ -416,6 +417,7 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ES
 				return err
 			}
 		}
+		paid := o.Status == shop.ESIMPaid
 		jobs, err := fn(o, p)
 		if err != nil {
 			return err
@@ -425,6 +427,11 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ES
 		}
 		if p != nil {
 			if err := t.writeProfile(p); err != nil {
+				return err
+			}
+		}
+		if o.Status == shop.ESIMPaid && !paid { // the sale, on the ledger
+			if err := t.InsertLine(ctx, billing.ESIMSale(ctx, o.ID, o.EnterpriseCode, o.ICCID, o.PackageCode, o.Currency, o.AmountMinor, o.PeriodNum, o.UpdatedAt)); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/shop"
 )
@@ -237,6 +238,11 @@ func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 	}
 	if got, p, _ := f.s.FindESIMOrder(f.ctx, "E1"); got.Status != shop.ESIMPaid || p.State != shop.ProfileSold {
 		t.Errorf("a refused update wrote %+v %+v", got, p)
+	}
+	// The sale is on the ledger, once (billing.go).
+	if lines, err := f.s.FindLines(f.ctx, o.EnterpriseCode, billing.MonthOf(paid)); err != nil || len(lines) != 1 ||
+		lines[0].Kind != billing.KindESIMSale || lines[0].AmountMinor != -o.AmountMinor || lines[0].OrderID != "E1" {
+		t.Errorf("ledger after the sale: %+v, %v; want one esim_sale line", lines, err)
 	}
 	if err := f.s.UpdateESIMOrder(f.ctx, "nope", func(*shop.ESIMOrder, *shop.Profile) ([]*opencube.Job, error) { return nil, nil }); opencube.ErrorKind(err) != opencube.KindOrderNotFound {
 		t.Errorf("unknown order: %v", err)

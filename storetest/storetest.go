@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"ConsoleSessions", testConsoleSessions},
 		{"Provisioning", testProvisioning},
 		{"Sealing", testSealing},
+		{"Ledger", testLedger},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,6 +36,7 @@ func mountAdmin(mux *http.ServeMux, m *Main) {
 	s.Changes = m.Changes
 	s.Keys = m.Services.Keys
 	s.MasterKeys = m.Store
+	s.Billing = m.Services.Billing
 	if m.SMS.Service != nil {
 		s.SMS = smsAdmin{SMS: m.SMS.Service, sandbox: m.SMS.Sandbox}
 	}

@@ -433,7 +433,7 @@ const (
 
 // selfServicePages are the pages where an enterprise runs its own
 // affairs.
-var selfServicePages = []string{"/console/webhooks", "/console/sms", "/console/alerts", "/console/settings", "/console/users"}
+var selfServicePages = []string{"/console/webhooks", "/console/sms", "/console/billing", "/console/alerts", "/console/settings", "/console/users"}
 
 // operatorPages are the operator's other pages, checked with axe and at
 // phone width.
@@ -657,6 +657,14 @@ func TestConsoleBrowserJourneys(t *testing.T) {
 		}
 		if status := p.open("/console/orders/" + orderID); status != 200 {
 			t.Errorf("p000270 opens its own order: %d", status)
+		}
+		// Its billing page shows its balance and the order's line.
+		p.mustOpen("/console/billing")
+		if bal := eval[string](p, `document.querySelector("#balances").textContent`); !strings.Contains(bal, "CNY") {
+			t.Errorf("p000270's billing page shows the balances %q", bal)
+		}
+		if n := eval[int](p, `document.querySelectorAll("main table a[href$='/orders/`+orderID+`']").length`); n != 1 {
+			t.Errorf("p000270's statement links its order %d times, want 1", n)
 		}
 		// Its own SIM shows the same chart.
 		p.mustOpen("/console/sims/" + iccid)

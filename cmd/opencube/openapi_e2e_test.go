@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/docs"
@@ -220,6 +221,32 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 		mustOK(t, ad.PutAlertSettings(ctx, &opencube.AlertSettings{EnterpriseCode: entP, Percents: []int{80, 100}, DaysBeforeExpiry: 3}))
 		if _, err := ad.FindAlertSettings(ctx, entP); err != nil {
+			t.Fatal(err)
+		}
+		// Billing.
+		if _, err := ad.PutBilling(ctx, "P000999", admin.BillingRequest{Mode: "postpaid", Currency: "CNY", CreditLimit: "0", AlertBelow: "1.00"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.Billing(ctx, "P000999"); err != nil {
+			t.Fatal(err)
+		}
+		mustOK(t, ad.SetGrantPrice(ctx, "P000999", "DPC1", "8.50"))
+		if _, err := ad.TopUp(ctx, "P000999", admin.TopUpRequest{Amount: "10.00", Currency: "CNY", Reason: "wire"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.Adjust(ctx, "P000999", admin.AdjustmentRequest{Amount: "-1.25", Currency: "CNY", Reason: "fee"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.Balance(ctx, "P000999"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.Statement(ctx, "P000999", billing.MonthOf(s.clock.Now())); err != nil {
+			t.Fatal(err)
+		}
+		if err := ad.ExportUsage(ctx, io.Discard, "P000999", billing.MonthOf(s.clock.Now()), "day"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ad.VerifyLedger(ctx); err != nil {
 			t.Fatal(err)
 		}
 		// Failures: unknown enterprise, a wrong token, a field out of range.

@@ -72,7 +72,7 @@ func TestPackage(t *testing.T) {
 	}
 	contents := runOut(t, "dpkg-deb", "-c", deb)
 	for path, mode := range map[string]string{
-		"./usr/bin/opencube":                   "-rwxr-xr-x",
+		"./usr/bin/opencube":                    "-rwxr-xr-x",
 		"./lib/systemd/system/opencube.service": "-rw-r--r--",
 		"./etc/opencube/opencube.env":           "-rw-r-----",
 		"./usr/share/man/man1/opencube.1.gz":    "-rw-r--r--",

@@ -91,6 +91,15 @@ var enterpriseAccess = map[string]string{
 	"POST /admin/v1/enterprises/{code}/keys":                        "ok 404",
 	"GET /admin/v1/enterprises/{code}/keys":                         "ok 404",
 	"DELETE /admin/v1/enterprises/{code}/keys/{id}":                 "ok 404",
+	"PUT /admin/v1/enterprises/{code}/billing":                      "403 403",
+	"GET /admin/v1/enterprises/{code}/billing":                      "ok 404",
+	"PUT /admin/v1/enterprises/{code}/plans/{plan}/price":           "403 403",
+	"POST /admin/v1/enterprises/{code}/topups":                      "403 403",
+	"POST /admin/v1/enterprises/{code}/adjustments":                 "403 403",
+	"GET /admin/v1/enterprises/{code}/balance":                      "ok 404",
+	"GET /admin/v1/enterprises/{code}/statements/{month}":           "ok 404",
+	"GET /admin/v1/enterprises/{code}/usage-export":                 "ok 404",
+	"GET /admin/v1/ledger/verify":                                   "403 -",
 }
 
 // roleTarget names the objects of one enterprise a route's path values
@@ -118,7 +127,7 @@ func (t roleTarget) path(pattern string) string {
 		code = t.plan // a plan's code
 	}
 	return strings.NewReplacer("{code}", code, "{iccid}", t.iccid, "{id}", id, "{username}", t.username,
-		"{plan}", t.plan, "{move}", "activate").Replace(p)
+		"{plan}", t.plan, "{move}", "activate", "{month}", "202501").Replace(p)
 }
 
 // TestRoleRouteTable: every admin route against every role, on an object

@@ -50,7 +50,12 @@ type Main struct {
 	Window            time.Duration
 	Node              int
 	MaxBulk           int
-	LogLevel          string
+	// OperatorName heads the enterprises' statements.
+	OperatorName string
+	// StatementGrace is how long after its last UTC+8 day a month's
+	// statement stays open to corrections.
+	StatementGrace time.Duration
+	LogLevel       string
 	// LogFormat is text or json (observe.go).
 	LogFormat string
 	// AccessLog writes one line a request, at info level.
@@ -134,7 +139,7 @@ const nodeLease = time.Minute
 func NewMain() *Main {
 	return &Main{
 		Addr: "127.0.0.1:8080", DB: "opencube.db", DemoSecret: service.DemoSecret,
-		Window: 600 * time.Second, MaxBulk: 1000, LogLevel: "info", LogFormat: "text", AccessLog: true,
+		Window: 600 * time.Second, MaxBulk: 1000, StatementGrace: service.DefaultStatementGrace, LogLevel: "info", LogFormat: "text", AccessLog: true,
 		JobInterval: time.Second, Node: -1, node: -1, Notify: defaultNotify(), SMS: defaultSMS(), HTTP: defaultHTTP(), V4: defaultV4(),
 		Clock: opencube.SystemClock, Stderr: os.Stderr, ready: make(chan struct{}),
 	}
@@ -156,6 +161,8 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&m.Node, "node", m.Node, "node number 0-63, unique among nodes sharing a database; -1 leases a free one from the database")
 	fs.DurationVar(&m.JobInterval, "job-interval", m.JobInterval, "how often to look for due background jobs (0: never)")
 	fs.IntVar(&m.MaxBulk, "max-bulk", m.MaxBulk, "largest deviceList of a bulk order")
+	fs.StringVar(&m.OperatorName, "operator-name", m.OperatorName, "the operator's name, at the head of statements")
+	fs.DurationVar(&m.StatementGrace, "statement-grace", m.StatementGrace, "how long after its last UTC+8 day a month's statement stays open to corrections")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&m.LogFormat, "log-format", m.LogFormat, "text or json")
 	fs.BoolVar(&m.AccessLog, "access-log", m.AccessLog, "log one line a request, at info level")
@@ -177,6 +184,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.Node < -1 || m.Node >= operator.MaxNodes {
 		return errors.New("serve: --node must be 0-63, or -1 to lease one")
+	}
+	if m.StatementGrace < 0 {
+		return errors.New("serve: --statement-grace must not be negative")
 	}
 	if m.MaxBulk < 1 {
 		return errors.New("serve: --max-bulk must be at least 1")
@@ -411,6 +421,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}}
 	m.Services = service.New(m.writes, m.Clock, service.NewIDGenerator(node))
 	m.Services.Orders.MaxBulk = m.MaxBulk
+	m.Services.Billing.Grace, m.Services.Billing.OperatorName = m.StatementGrace, m.OperatorName
 	m.Worker = service.NewWorker(store, m.Clock, m.Owner)
 	m.Worker.Lease = nodeLease
 	m.Worker.Logger = m.Logger
