@@ -42,57 +42,92 @@ func charge(ctx context.Context, tx opencube.OrderTx, now time.Time, kind billin
 	if len(orders) == 0 {
 		return nil
 	}
-	code := orders[0].EnterpriseCode
-	lt, err := ledgerOf(tx)
+	q, err := quote(ctx, tx, now, orders[0].EnterpriseCode, kind, plan, periods, len(orders), r)
 	if err != nil {
 		return err
+	}
+	return q.book(ctx, tx, orders...)
+}
+
+// quoted is a charge checked and not yet written: its price, and what the
+// enterprise's account allows.
+type quoted struct {
+	lt      billing.Tx
+	now     time.Time
+	code    string
+	kind    billing.Kind
+	plan    string
+	periods int
+	r       *opencube.OrderRequest
+	acct    *billing.Account
+	price   billing.Price
+	each    int64
+	total   int64
+	before  int64
+	prepaid bool
+}
+
+// quote checks the charge of n orders of code's plan at periods each, as
+// charge does, and writes nothing: a change that must refuse a SIM before
+// it writes anything of it quotes first and books once it is written.
+func quote(ctx context.Context, tx opencube.OrderTx, now time.Time, code string, kind billing.Kind, plan string, periods, n int, r *opencube.OrderRequest) (*quoted, error) {
+	lt, err := ledgerOf(tx)
+	if err != nil {
+		return nil, err
 	}
 	acct, price, err := lt.Terms(ctx, code, plan)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	each, ok := mul(price.AmountMinor, int64(periods))
-	total, ok2 := mul(each, int64(len(orders)))
+	total, ok2 := mul(each, int64(n))
 	if !ok || !ok2 {
-		return opencube.Invalid("order_period", "the price of %d periods of plan %s is too large", periods, plan)
+		return nil, opencube.Invalid("order_period", "the price of %d periods of plan %s is too large", periods, plan)
 	}
 	if r != nil && acct.EnforcePrice && billing.CustomerAmount(ctx) && r.PayAmountMinor != each {
-		return opencube.Errorf(opencube.KindPlanNotOrderable, "pay_amount must be %s %s", money.Format(each), price.Currency).
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "pay_amount must be %s %s", money.Format(each), price.Currency).
 			Because(opencube.CausePrice, "pay_amount", money.Format(each), price.Currency)
 	}
-	var before int64
+	q := &quoted{lt: lt, now: now, code: code, kind: kind, plan: plan, periods: periods, r: r, price: price, each: each, total: total}
 	if acct.Mode == billing.Prepaid {
 		if acct, err = lt.HoldAccount(ctx, code); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	prepaid := acct.Mode == billing.Prepaid
-	if prepaid {
+	q.acct, q.prepaid = acct, acct.Mode == billing.Prepaid
+	if q.prepaid {
 		if price.Currency != acct.Currency {
-			return opencube.Errorf(opencube.KindQuota, "plan %s is priced in %s, the enterprise is billed in %s", plan, price.Currency, acct.Currency).
+			return nil, opencube.Errorf(opencube.KindQuota, "plan %s is priced in %s, the enterprise is billed in %s", plan, price.Currency, acct.Currency).
 				Because(opencube.CauseBillingCurrency, plan, price.Currency, acct.Currency)
 		}
-		if before, err = lt.Balance(ctx, code, acct.Currency); err != nil {
-			return err
+		if q.before, err = lt.Balance(ctx, code, acct.Currency); err != nil {
+			return nil, err
 		}
-		if before-total < -acct.CreditLimitMinor {
-			return opencube.Errorf(opencube.KindQuota, "the balance of %s %s (credit limit %s) does not cover %s %s",
-				money.Format(before), acct.Currency, money.Format(acct.CreditLimitMinor), money.Format(total), acct.Currency).
-				Because(opencube.CauseBalance, money.Format(before), acct.Currency, money.Format(acct.CreditLimitMinor), money.Format(total))
+		if q.before-total < -acct.CreditLimitMinor {
+			return nil, opencube.Errorf(opencube.KindQuota, "the balance of %s %s (credit limit %s) does not cover %s %s",
+				money.Format(q.before), acct.Currency, money.Format(acct.CreditLimitMinor), money.Format(total), acct.Currency).
+				Because(opencube.CauseBalance, money.Format(q.before), acct.Currency, money.Format(acct.CreditLimitMinor), money.Format(total))
 		}
 	}
+	return q, nil
+}
+
+// book writes q's ledger line for each of orders (as many as quoted) and,
+// when the balance falls under the alert threshold, its balance_alert.
+func (q *quoted) book(ctx context.Context, tx opencube.OrderTx, orders ...*opencube.Order) error {
 	for _, o := range orders {
-		l := newLine(ctx, now, code, kind, price.Currency, -each)
-		l.OrderID, l.ICCID, l.PlanCode, l.Periods = o.ID, o.ICCID, plan, periods
-		if r != nil {
-			l.PayAmountMinor, l.PayRst = r.PayAmountMinor, r.PayRst
+		l := newLine(ctx, q.now, q.code, q.kind, q.price.Currency, -q.each)
+		l.OrderID, l.ICCID, l.PlanCode, l.Periods = o.ID, o.ICCID, q.plan, q.periods
+		if q.r != nil {
+			l.PayAmountMinor, l.PayRst = q.r.PayAmountMinor, q.r.PayRst
 		}
-		if err := lt.InsertLine(ctx, l); err != nil {
+		if err := q.lt.InsertLine(ctx, l); err != nil {
 			return err
 		}
 	}
-	if prepaid && acct.AlertBelowMinor > 0 && before >= acct.AlertBelowMinor && before-total < acct.AlertBelowMinor {
-		return tx.InsertEvent(ctx, balanceAlert(orders[0], now, acct, before-total))
+	acct := q.acct
+	if q.prepaid && acct.AlertBelowMinor > 0 && q.before >= acct.AlertBelowMinor && q.before-q.total < acct.AlertBelowMinor {
+		return tx.InsertEvent(ctx, balanceAlert(orders[0], q.now, acct, q.before-q.total))
 	}
 	return nil
 }

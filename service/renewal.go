@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/operator"
 )
 
@@ -138,7 +139,16 @@ func (s *Renewals) renew(ctx context.Context, tx opencube.OrderTx, code string, 
 			if err != nil {
 				return plan, nil, err
 			}
+			// Priced before anything of the SIM is written: a prepaid
+			// account that cannot pay refuses this SIM alone.
+			q, err := quote(ctx, tx, now, code, billing.KindRenewal, o.PlanCode, it.Quantity, 1, nil)
+			if err != nil {
+				return plan, nil, err
+			}
 			if err := saveMove(ctx, tx, o, ev, s.Orders.HLR); err != nil {
+				return plan, nil, err
+			}
+			if err := q.book(ctx, tx, o); err != nil {
 				return plan, nil, err
 			}
 			return plan, o, nil
@@ -147,6 +157,10 @@ func (s *Renewals) renew(ctx context.Context, tx opencube.OrderTx, code string, 
 	r := opencube.OrderRequest{ICCID: iccid, PlanCode: plan.Code, PlanName: plan.Name, PlanType: plan.Type,
 		OrderPeriod: it.Quantity, PayAmountMinor: plan.PriceMinor * int64(it.Quantity), PayRst: "1", PayType: "v4"}
 	if err := r.Validate(); err != nil {
+		return plan, nil, err
+	}
+	q, err := quote(ctx, tx, now, code, billing.KindOrder, plan.Code, it.Quantity, 1, nil)
+	if err != nil {
 		return plan, nil, err
 	}
 	o, err := s.Orders.newOrder(ctx, tx, code, &r, iccid)
@@ -158,6 +172,9 @@ func (s *Renewals) renew(ctx context.Context, tx opencube.OrderTx, code string, 
 		return plan, nil, err
 	}
 	if err := s.Orders.place(ctx, tx, o, active == nil); err != nil {
+		return plan, nil, err
+	}
+	if err := q.book(ctx, tx, o); err != nil {
 		return plan, nil, err
 	}
 	return plan, o, nil

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/operator"
 )
 
@@ -100,6 +101,9 @@ func (s *SIMRequests) OrderAndStart(ctx context.Context, or opencube.OrderReques
 			return err
 		}
 		if err := s.Orders.place(ctx, tx, o, false); err != nil {
+			return err
+		}
+		if err := charge(ctx, tx, o.OrderedAt, billing.KindOrder, o.PlanCode, o.OrderPeriod, nil, o); err != nil {
 			return err
 		}
 		r.OrderID = o.ID

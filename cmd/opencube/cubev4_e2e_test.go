@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/cubev4"
 	"github.com/opencube/opencube/docs"
@@ -962,5 +963,59 @@ func TestCubeV4AsyncOnceAcrossNodes(t *testing.T) {
 		if err != nil || r.Status != operator.SIMRequestSucceeded {
 			t.Errorf("request %s: %+v, %v", id, r, err)
 		}
+	}
+}
+
+// TestCubeV4RenewalBilled: a renewal order on a prepaid enterprise writes a
+// ledger line for each SIM it renews or orders for, and refuses the SIMs
+// the balance no longer covers (CB-02-9999 in abnormal) without writing
+// anything of them.
+func TestCubeV4RenewalBilled(t *testing.T) {
+	s := startV4(t, nil)
+	ctx := t.Context()
+	ad := client.NewAdmin(s.m.URL(), "admin-token")
+	added, err := s.p.AddBundle(ctx, simP(2), cubev4.AddBundleRequest{BundleID: planMonthly.code, BundleType: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ad.PutBilling(ctx, entP, admin.BillingRequest{Mode: "prepaid", Currency: "CNY"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ad.TopUp(ctx, entP, admin.TopUpRequest{Amount: "50.00", Currency: "CNY"}); err != nil {
+		t.Fatal(err)
+	}
+	// The bundle added while postpaid cost 10.00: 40.00 left. 30.00 renews
+	// simP(2); 30.00 more is not covered for simP(3).
+	out, err := s.p.Renew(ctx, cubev4.RenewalRequest{Items: []cubev4.RenewalItem{{ID: planMonthly.code, Quantity: 3, SIMIDs: []string{simP(2), simP(3)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.p.RenewalOrder(ctx, out.OrderID)
+	if err != nil || len(o.Items) != 1 || len(o.Items[0].SIMIDs) != 1 || o.Items[0].SIMIDs[0] != simP(2) ||
+		len(o.Abnormal) != 1 || o.Abnormal[0].SIMID != simP(3) || o.Abnormal[0].Code != cubev4.CodeBundleRule {
+		t.Fatalf("RenewalOrder: %+v, %v", o, err)
+	}
+	if bs, _, err := s.p.Bundles(ctx, simP(2), "", 0, 0); err != nil || len(bs) != 1 || bs[0].OrderID != added.OrderID || bs[0].Cycles != 4 {
+		t.Errorf("the renewed bundle: %+v, %v", bs, err)
+	}
+	if bs, _, err := s.p.Bundles(ctx, simP(3), "", 0, 0); err != nil || len(bs) != 0 {
+		t.Errorf("the refused SIM has bundles: %+v, %v", bs, err)
+	}
+	if b, err := ad.Balance(ctx, entP); err != nil || len(b.Balances) != 1 || b.Balances[0].Amount != "10.00" {
+		t.Errorf("balance = %+v, %v; want 10.00 (50.00 - 10.00 - 30.00)", b, err)
+	}
+	// With 20.00 more, a new order of the plan for simP(3) is charged too.
+	if _, err := ad.TopUp(ctx, entP, admin.TopUpRequest{Amount: "20.00", Currency: "CNY"}); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(11 * time.Second) // past the 10 s of identical requests
+	if _, err := s.p.Renew(ctx, cubev4.RenewalRequest{Items: []cubev4.RenewalItem{{ID: planMonthly.code, Quantity: 3, SIMIDs: []string{simP(3)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ad.Balance(ctx, entP); err != nil || len(b.Balances) != 1 || b.Balances[0].Amount != "0.00" {
+		t.Errorf("balance = %+v, %v; want 0.00", b, err)
+	}
+	if r, err := ad.VerifyLedger(ctx); err != nil || !r.OK {
+		t.Errorf("ledger verify: %+v, %v", r, err)
 	}
 }
