@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"regexp"
 	"testing"
+
+	"github.com/opencube/opencube"
 )
 
 // TestTexts: every text is in both languages and in one table only, and
@@ -20,6 +22,12 @@ func TestTexts(t *testing.T) {
 	}
 	if n != len(catalog) {
 		t.Errorf("%d texts in the tables, %d in the catalog: a key is in two tables", n, len(catalog))
+	}
+	// Texts asked for by a name made of a value: every event type's.
+	for _, e := range opencube.EventTypes {
+		if _, ok := catalog["hookevent."+string(e)]; !ok {
+			t.Errorf("event type %s has no text hookevent.%s", e, e)
+		}
 	}
 	used := regexp.MustCompile(`\.L\.T "([^"]+)"`)
 	names, _ := fs.Glob(files, "templates/*.html")

@@ -347,6 +347,7 @@ var webhooksTexts = texts{
 	"hookevent.sms_report":              {"SMS delivery report", "短信下行回执"},
 	"hookevent.sms_mo":                  {"SMS from a SIM", "短信上行"},
 	"hookevent.mall_recharge":           {"Mall recharge", "商城充值"},
-	"hookevent.sim_async_result":        {"Asynchronous SIM operation done (Cube v4)", "SIM 异步操作完成（Cube v4）"},
-	"hookevent.sim_provisioning_failed": {"Network register refused a SIM", "网络签约（HLR）拒绝 SIM"},
+	"hookevent.sim_async_result":        {"SIM operation done (v4)", "SIM 异步操作完成（v4）"},
+	"hookevent.sim_provisioning_failed": {"SIM refused by the HLR", "HLR 拒绝 SIM"},
+	"hookevent.balance_alert":           {"Prepaid balance low", "预付费余额不足"},
 }
