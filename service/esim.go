@@ -29,6 +29,9 @@ type ESIM struct {
 	Store ESIMStore
 	Clock opencube.Clock
 	IDs   *IDGenerator
+	// Orders records the sales: a paid order becomes an order of the
+	// plan's core plan on the profile's SIM.
+	Orders *Orders
 	// PreOrderTimeout is how long a pre-order holds its profile unpaid.
 	PreOrderTimeout time.Duration
 	// TokenTTL is how long an x-access-token is valid.
@@ -46,8 +49,8 @@ type ESIMStore interface {
 }
 
 // NewESIM returns an ESIM with the default settings.
-func NewESIM(store ESIMStore, clock opencube.Clock, ids *IDGenerator) *ESIM {
-	return &ESIM{Store: store, Clock: clock, IDs: ids,
+func NewESIM(store ESIMStore, clock opencube.Clock, ids *IDGenerator, orders *Orders) *ESIM {
+	return &ESIM{Store: store, Clock: clock, IDs: ids, Orders: orders,
 		PreOrderTimeout: DefaultPreOrderTimeout, TokenTTL: DefaultTokenTTL, CodeTTL: DefaultCodeTTL}
 }
 
@@ -281,7 +284,20 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 // differs from the order (KindPriceMismatch).
 func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error) {
 	var out *shop.ESIMOrder
-	err := s.Store.UpdateESIMOrder(ctx, p.OrderID, func(o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
+	// The catalog plan is read before the transaction (never a pool read
+	// inside one); catalog plans do not change.
+	first, _, err := s.Store.FindESIMOrder(ctx, p.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	if first.EnterpriseCode != p.AccessCode {
+		return nil, opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", p.OrderID)
+	}
+	plan, err := s.Plan(ctx, first.EnterpriseCode, first.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.UpdateESIMOrder(ctx, p.OrderID, func(tx shop.MallTx, o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
 		now := s.Clock.Now()
 		switch {
 		case o.EnterpriseCode != p.AccessCode:
@@ -318,6 +334,14 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 		if !o.TopUp {
 			prof.State, prof.UpdatedAt = shop.ProfileSold, now
 		}
+		order, err := s.Orders.RecordSale(ctx, tx, &Sale{Shop: "esim", EnterpriseCode: o.EnterpriseCode, ICCID: o.ICCID,
+			Profile: prof, PlanCode: plan.PlanCode, Periods: o.PeriodNum, Days: plan.PeriodDays * o.PeriodNum,
+			StartOnAttach: plan.Starts == shop.StartOnAttach, Renew: o.TopUp, AmountMinor: o.AmountMinor, Currency: o.Currency,
+			PayType: p.Provider, PayRef: p.Reference})
+		if err != nil {
+			return nil, err
+		}
+		o.SIMOrderID = order.ID
 		out = o
 		return []*opencube.Job{{ID: opencube.NewUUID(), Kind: opencube.JobESIMInstallMail, Key: o.ID, RunAt: now}}, nil
 	})
@@ -328,7 +352,7 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 // order when it still waits for payment past its time, and releases its
 // profile; otherwise it does nothing.
 func (s *ESIM) ExpirePreOrder(ctx context.Context, j *opencube.Job) error {
-	err := s.Store.UpdateESIMOrder(ctx, j.Key, func(o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
+	err := s.Store.UpdateESIMOrder(ctx, j.Key, func(_ shop.MallTx, o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
 		now := s.Clock.Now()
 		if o.Status != shop.ESIMWaiting {
 			return nil, nil
@@ -361,15 +385,34 @@ func (s *ESIM) Order(ctx context.Context, sess *shop.Session, id string) (*shop.
 	return o, p, nil
 }
 
-// CreatePlan adds a plan to the eSIM catalog.
+// CreatePlan adds a plan to the eSIM catalog. Its core plan must be one
+// its enterprise may order (KindPlanNotOrderable naming plan_code).
 func (s *ESIM) CreatePlan(ctx context.Context, p *shop.ESIMPlan) error {
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	if _, err := s.corePlan(ctx, p.EnterpriseCode, p.PlanCode); err != nil {
 		return err
 	}
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = s.Clock.Now()
 	}
 	return s.Store.CreateESIMPlan(ctx, p)
+}
+
+// corePlan returns the enterprise's orderable plan code; KindInvalid
+// naming plan_code when it has none of that code.
+func (s *ESIM) corePlan(ctx context.Context, accessCode, code string) (*opencube.Plan, error) {
+	ps, _, err := s.Store.FindPlans(ctx, opencube.PlanFilter{Enterprise: accessCode, Code: code, Page: opencube.Page{Limit: 1}})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if p.Code == code && p.Status != opencube.PlanRetired {
+			return p, nil
+		}
+	}
+	return nil, opencube.Invalid("plan_code", "plan %s is not orderable by enterprise %s", code, accessCode)
 }
 
 // ImportProfiles adds profiles to the inventory as available, all or

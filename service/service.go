@@ -171,7 +171,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Notify:      &Notify{Store: store, Clock: clock},
 		Corrections: &Corrections{Store: store, Clock: clock},
 		Mall:        &Mall{Store: store, Clock: clock, Orders: orders},
-		ESIM:        NewESIM(store, clock, ids),
+		ESIM:        NewESIM(store, clock, ids, orders),
 		Served:      &ServedEnterprises{Store: store},
 		Keys:        &Keys{Store: store, Clock: clock},
 		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders},

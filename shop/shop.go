@@ -38,15 +38,19 @@ func (s ProfileState) Valid() bool {
 // Profile is an eSIM profile the operator holds for sale (GSMA SGP.22):
 // its ICCID, SM-DP+ address, matching ID and optional confirmation code.
 type Profile struct {
-	ICCID            string       `json:"iccid"`
-	EnterpriseCode   string       `json:"enterprise"`
-	SMDPAddress      string       `json:"smdp_address"`
-	MatchingID       string       `json:"matching_id"`
-	ConfirmationCode string       `json:"confirmation_code,omitempty"`
-	State            ProfileState `json:"state"`
-	OrderID          string       `json:"order_id,omitempty"` // the eSIM order that reserved or bought it
-	CreatedAt        time.Time    `json:"created_at"`
-	UpdatedAt        time.Time    `json:"updated_at"`
+	ICCID            string `json:"iccid"`
+	EnterpriseCode   string `json:"enterprise"`
+	SMDPAddress      string `json:"smdp_address"`
+	MatchingID       string `json:"matching_id"`
+	ConfirmationCode string `json:"confirmation_code,omitempty"`
+	// IMSI and MSISDN are the subscriber the profile holds: the SIM the
+	// profile becomes once sold.
+	IMSI      string       `json:"imsi"`
+	MSISDN    string       `json:"msisdn,omitempty"`
+	State     ProfileState `json:"state"`
+	OrderID   string       `json:"order_id,omitempty"` // the eSIM order that reserved or bought it
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
 }
 
 // Validate reports whether p can be stored.
@@ -60,6 +64,10 @@ func (p *Profile) Validate() error {
 		return opencube.Invalid("smdp_address", "SM-DP+ address %q must be a host name", p.SMDPAddress)
 	case p.MatchingID == "" || strings.ContainsAny(p.MatchingID, "$ ") || len(p.MatchingID) > 255:
 		return opencube.Invalid("matching_id", "matching ID %q must be non-empty, without '$' or spaces", p.MatchingID)
+	case !opencube.Digits(p.IMSI, 6, 15):
+		return opencube.Invalid("imsi", "IMSI %q must be 6-15 digits", p.IMSI)
+	case p.MSISDN != "" && !opencube.Digits(p.MSISDN, 1, 15):
+		return opencube.Invalid("msisdn", "MSISDN %q must be 1-15 digits", p.MSISDN)
 	case strings.ContainsAny(p.ConfirmationCode, "$ "):
 		return opencube.Invalid("confirmation_code", "confirmation code must not hold '$' or spaces")
 	case !p.State.Valid():
@@ -104,23 +112,37 @@ type Price struct {
 	AmountMinor int64  `json:"amount_minor"`
 }
 
+// Plan starts: when the order an eSIM plan makes on the SIM starts counting.
+const (
+	StartAtPayment = "payment" // enabled when paid (unless another order is in use)
+	StartOnAttach  = "attach"  // enabled by the SIM's first data session
+)
+
 // ESIMPlan is a plan of the eSIM QR Mall's catalog: what a traveller buys
 // with an eSIM profile, for one country or a region, priced in several
-// currencies.
+// currencies. It sells the core plan PlanCode: a paid order makes the
+// profile a SIM of the enterprise with an order of that plan.
 type ESIMPlan struct {
-	ID             int64     `json:"id"` // the catalog id the shop's pages use (FMS `id`)
-	EnterpriseCode string    `json:"enterprise"`
-	PackageCode    string    `json:"package_code"`
-	Name           string    `json:"name"`
-	Description    string    `json:"description,omitempty"`
-	MCCs           []string  `json:"mccs"`      // the mobile country codes covered
-	Region         bool      `json:"region"`    // sold as a region (FMS type 2)
-	Continent      string    `json:"continent"` // its continent code
-	Hot            bool      `json:"hot"`
-	VolumeBytes    int64     `json:"volume_bytes"`
-	PeriodDays     int       `json:"period_days"`
-	Prices         []Price   `json:"prices"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             int64    `json:"id"` // the catalog id the shop's pages use (FMS `id`)
+	EnterpriseCode string   `json:"enterprise"`
+	PackageCode    string   `json:"package_code"`
+	Name           string   `json:"name"`
+	Description    string   `json:"description,omitempty"`
+	MCCs           []string `json:"mccs"`      // the mobile country codes covered
+	Region         bool     `json:"region"`    // sold as a region (FMS type 2)
+	Continent      string   `json:"continent"` // its continent code
+	Hot            bool     `json:"hot"`
+	VolumeBytes    int64    `json:"volume_bytes"`
+	PeriodDays     int      `json:"period_days"`
+	Prices         []Price  `json:"prices"`
+	// PlanCode is the core plan sold, granted to the enterprise.
+	PlanCode string `json:"plan_code"`
+	// Starts says when the plan's order starts: StartAtPayment (the
+	// default) or StartOnAttach.
+	Starts string `json:"starts,omitempty"`
+	// Logo is the URL of the plan's picture, if any.
+	Logo      string    `json:"logo,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Validate reports whether p can be stored.
@@ -140,6 +162,12 @@ func (p *ESIMPlan) Validate() error {
 		return opencube.MustBe("volume_bytes", opencube.RangeText(0, opencube.MaxVolumeBytes)+" (1 PiB)")
 	case len(p.Prices) == 0:
 		return opencube.Invalid("prices", "a plan has at least one price")
+	case p.PlanCode == "" || len(p.PlanCode) > 64:
+		return opencube.Invalid("plan_code", "plan_code names the core plan sold (1-64 characters)")
+	case p.Starts != "" && p.Starts != StartAtPayment && p.Starts != StartOnAttach:
+		return opencube.MustBe("starts", StartAtPayment+" or "+StartOnAttach)
+	case len(p.Logo) > 1024:
+		return opencube.Invalid("logo", "logo must be a URL of at most 1024 characters")
 	}
 	for _, m := range p.MCCs {
 		if !opencube.Digits(m, 3, 3) {
@@ -222,6 +250,9 @@ type ESIMOrder struct {
 	TopUp  bool            `json:"top_up"`
 	ICCID  string          `json:"iccid,omitempty"`
 	Status ESIMOrderStatus `json:"status"`
+	// SIMOrderID is the order of the core plan the paid order made (or
+	// renewed) on the SIM.
+	SIMOrderID string `json:"sim_order_id,omitempty"`
 	// PaymentProvider and PaymentRef name the payment that settled it.
 	PaymentProvider string     `json:"payment_provider,omitempty"`
 	PaymentRef      string     `json:"payment_ref,omitempty"`
@@ -319,9 +350,10 @@ type ShopStore interface {
 	// get the same profile; KindSoldOut when none is available.
 	CreateESIMOrder(ctx context.Context, o *ESIMOrder, reserve bool, jobs []*opencube.Job) error
 	// UpdateESIMOrder runs fn on the order and its profile (nil when it has
-	// none), both locked, and writes both and the jobs fn returns, or
+	// none), both locked, inside one order-book transaction (tx), and
+	// writes both and the jobs fn returns with what fn wrote through tx, or
 	// nothing when fn fails; KindOrderNotFound when unknown.
-	UpdateESIMOrder(ctx context.Context, id string, fn func(o *ESIMOrder, p *Profile) ([]*opencube.Job, error)) error
+	UpdateESIMOrder(ctx context.Context, id string, fn func(tx MallTx, o *ESIMOrder, p *Profile) ([]*opencube.Job, error)) error
 	// FindESIMOrder returns an order and its profile (nil when none);
 	// KindOrderNotFound when unknown.
 	FindESIMOrder(ctx context.Context, id string) (*ESIMOrder, *Profile, error)
@@ -333,9 +365,13 @@ type ShopStore interface {
 	FindMallOrders(ctx context.Context, f MallOrderFilter) ([]*MallOrder, error)
 }
 
-// MallTx is the order book inside one transaction, with the Mall's orders.
+// MallTx is the order book inside one transaction, with the Mall's orders
+// and the SIMs the shops make of sold eSIM profiles.
 type MallTx interface {
 	opencube.OrderTx
+	// InsertSIM adds a SIM to the inventory; KindConflict when its ICCID
+	// or IMSI exists.
+	InsertSIM(ctx context.Context, sim *opencube.SIM) error
 	// MallOrder returns the enterprise's Mall order, or nil when unknown.
 	MallOrder(ctx context.Context, accessCode, orderNo string) (*MallOrder, error)
 	// PutMallOrder inserts or replaces a Mall order.

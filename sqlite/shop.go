@@ -16,10 +16,10 @@ import (
 // unprepared on the read pool.
 
 const esimPlanColumns = `id, enterprise_code, package_code, name, description, mccs, region, continent, hot,
-	volume_bytes, period_days, prices, created_at`
+	volume_bytes, period_days, prices, created_at, plan_code, starts, logo`
 
 // qInsertESIMPlan creates an eSIM plan.
-var qInsertESIMPlan = prepared(`INSERT INTO esim_plans (` + esimPlanColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+var qInsertESIMPlan = prepared(`INSERT INTO esim_plans (` + esimPlanColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 	var (
@@ -29,7 +29,7 @@ func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 		created      int64
 	)
 	if err := s.Scan(&p.ID, &p.EnterpriseCode, &p.PackageCode, &p.Name, &p.Description, &mccs, &region, &p.Continent, &hot,
-		&p.VolumeBytes, &p.PeriodDays, &prices, &created); err != nil {
+		&p.VolumeBytes, &p.PeriodDays, &prices, &created, &p.PlanCode, &p.Starts, &p.Logo); err != nil {
 		return nil, err
 	}
 	p.MCCs = strings.Split(strings.Trim(mccs, ","), ",")
@@ -49,7 +49,7 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *shop.ESIMPlan) error {
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.execStmt(qInsertESIMPlan,
 			p.ID, p.EnterpriseCode, p.PackageCode, p.Name, p.Description, ","+strings.Join(p.MCCs, ",")+",", p.Region,
-			p.Continent, p.Hot, p.VolumeBytes, p.PeriodDays, string(prices), micros(p.CreatedAt))
+			p.Continent, p.Hot, p.VolumeBytes, p.PeriodDays, string(prices), micros(p.CreatedAt), p.PlanCode, p.Starts, p.Logo)
 		switch code(err) {
 		case 0:
 			if err != nil {
@@ -110,11 +110,12 @@ func queryAll[T any](ctx context.Context, q interface {
 	return out, nil
 }
 
-const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at`
+const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at,
+	imsi, msisdn`
 
 // The statements of eSIM profiles.
 var (
-	qInsertProfile = prepared(`INSERT INTO esim_profiles (` + profileColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qInsertProfile = prepared(`INSERT INTO esim_profiles (` + profileColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	// Run by write transactions and on the read pool (FindESIMOrder).
 	qProfile          = prepared(`SELECT ` + profileColumns + ` FROM esim_profiles WHERE iccid = ?`)
 	qAvailableProfile = prepared(`SELECT iccid FROM esim_profiles WHERE enterprise_code = ? AND state = ? ORDER BY iccid LIMIT 1`)
@@ -128,7 +129,7 @@ func scanProfile(s scanner) (*shop.Profile, error) {
 		created, updated int64
 	)
 	if err := s.Scan(&p.ICCID, &p.EnterpriseCode, &p.SMDPAddress, &p.MatchingID, &p.ConfirmationCode, &state, &p.OrderID,
-		&created, &updated); err != nil {
+		&created, &updated, &p.IMSI, &p.MSISDN); err != nil {
 		return nil, err
 	}
 	p.State, p.CreatedAt, p.UpdatedAt = shop.ProfileState(state), instant(created), instant(updated)
@@ -141,7 +142,7 @@ func (db *DB) ImportProfiles(ctx context.Context, ps []*shop.Profile) error {
 		for _, p := range ps {
 			_, err := t.execStmt(qInsertProfile,
 				p.ICCID, p.EnterpriseCode, p.SMDPAddress, p.MatchingID, p.ConfirmationCode, string(p.State), p.OrderID,
-				micros(p.CreatedAt), micros(p.UpdatedAt))
+				micros(p.CreatedAt), micros(p.UpdatedAt), p.IMSI, p.MSISDN)
 			switch code(err) {
 			case 0:
 				if err != nil {
@@ -321,15 +322,15 @@ func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string
 }
 
 const esimOrderColumns = `id, enterprise_code, user_id, email, plan_id, package_code, plan_name, period_num, currency,
-	amount_minor, top_up, iccid, status, payment_provider, payment_ref, created_at, expires_at, paid_at, updated_at`
+	amount_minor, top_up, iccid, status, payment_provider, payment_ref, created_at, expires_at, paid_at, updated_at, sim_order_id`
 
 // The statements of eSIM orders.
 var (
-	qInsertESIMOrder = prepared(`INSERT INTO esim_orders (` + esimOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qInsertESIMOrder = prepared(`INSERT INTO esim_orders (` + esimOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	// Run by write transactions and on the read pool (FindESIMOrder).
 	qESIMOrder       = prepared(`SELECT ` + esimOrderColumns + ` FROM esim_orders WHERE id = ?`)
-	qUpdateESIMOrder = prepared(`UPDATE esim_orders SET status = ?, payment_provider = ?, payment_ref = ?, paid_at = ?, updated_at = ?
-		WHERE id = ?`)
+	qUpdateESIMOrder = prepared(`UPDATE esim_orders SET status = ?, payment_provider = ?, payment_ref = ?, paid_at = ?, updated_at = ?,
+		sim_order_id = ? WHERE id = ?`)
 )
 
 func scanESIMOrder(s scanner) (*shop.ESIMOrder, error) {
@@ -342,7 +343,7 @@ func scanESIMOrder(s scanner) (*shop.ESIMOrder, error) {
 	)
 	if err := s.Scan(&o.ID, &o.EnterpriseCode, &o.UserID, &o.Email, &o.PlanID, &o.PackageCode, &o.PlanName, &o.PeriodNum,
 		&o.Currency, &o.AmountMinor, &topUp, &o.ICCID, &status, &o.PaymentProvider, &o.PaymentRef, &created, &expires,
-		&paid, &updated); err != nil {
+		&paid, &updated, &o.SIMOrderID); err != nil {
 		return nil, err
 	}
 	o.TopUp, o.Status = topUp, shop.ESIMOrderStatus(status)
@@ -377,7 +378,7 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *shop.ESIMOrder, reserve bo
 		_, err := t.execStmt(qInsertESIMOrder,
 			o.ID, o.EnterpriseCode, o.UserID, o.Email, o.PlanID, o.PackageCode, o.PlanName, o.PeriodNum, o.Currency,
 			o.AmountMinor, o.TopUp, o.ICCID, int(o.Status), o.PaymentProvider, o.PaymentRef, micros(o.CreatedAt),
-			micros(o.ExpiresAt), paidMicros(o), micros(o.UpdatedAt))
+			micros(o.ExpiresAt), paidMicros(o), micros(o.UpdatedAt), o.SIMOrderID)
 		if code(err) == primaryKey {
 			return opencube.Errorf(opencube.KindConflict, "eSIM order %s exists", o.ID)
 		}
@@ -401,7 +402,7 @@ func paidMicros(o *shop.ESIMOrder) any {
 }
 
 // UpdateESIMOrder implements shop.ShopStore.
-func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error)) error {
+func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(tx shop.MallTx, o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error)) error {
 	return db.update(ctx, func(t *txn) error {
 		o, err := scanESIMOrder(t.queryRowStmt(qESIMOrder, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -416,11 +417,11 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ES
 				return err
 			}
 		}
-		jobs, err := fn(o, p)
+		jobs, err := fn(mallTxn{t}, o, p)
 		if err != nil {
 			return err
 		}
-		if _, err := t.execStmt(qUpdateESIMOrder, int(o.Status), o.PaymentProvider, o.PaymentRef, paidMicros(o), micros(o.UpdatedAt), o.ID); err != nil {
+		if _, err := t.execStmt(qUpdateESIMOrder, int(o.Status), o.PaymentProvider, o.PaymentRef, paidMicros(o), micros(o.UpdatedAt), o.SIMOrderID, o.ID); err != nil {
 			return dbError("update eSIM order", err)
 		}
 		if p != nil {
@@ -499,6 +500,11 @@ func (t mallTxn) MallOrder(_ context.Context, accessCode, orderNo string) (*shop
 		return nil, dbError("find Mall order", err)
 	}
 	return m, nil
+}
+
+// InsertSIM implements shop.MallTx.
+func (t mallTxn) InsertSIM(_ context.Context, s *opencube.SIM) error {
+	return t.insertSIM(s)
 }
 
 // PutMallOrder implements shop.MallTx.

@@ -28,7 +28,7 @@ func newProfiles(ent string, from, n int) []*shop.Profile {
 	var ps []*shop.Profile
 	for i := from; i < from+n; i++ {
 		ps = append(ps, &shop.Profile{ICCID: fmt.Sprintf("8944%016d", i), EnterpriseCode: ent, SMDPAddress: "smdp.example.com",
-			MatchingID: fmt.Sprintf("MID-%d", i), State: shop.ProfileAvailable, CreatedAt: base, UpdatedAt: base})
+			MatchingID: fmt.Sprintf("MID-%d", i), IMSI: fmt.Sprintf("46099%010d", i), State: shop.ProfileAvailable, CreatedAt: base, UpdatedAt: base})
 	}
 	return ps
 }
@@ -213,7 +213,7 @@ func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 		t.Errorf("profile %+v, want reserved for E1", p)
 	}
 	paid := at(time.Minute)
-	err = f.s.UpdateESIMOrder(f.ctx, "E1", func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
+	err = f.s.UpdateESIMOrder(f.ctx, "E1", func(_ shop.MallTx, o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
 		o.Status, o.PaidAt, o.UpdatedAt, o.PaymentProvider, o.PaymentRef = shop.ESIMPaid, &paid, paid, "sandbox", "ref"
 		p.State, p.UpdatedAt = shop.ProfileSold, paid
 		return []*opencube.Job{{ID: "j-mail", Kind: opencube.JobESIMInstallMail, Key: "E1", RunAt: paid}}, nil
@@ -229,7 +229,7 @@ func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 		t.Errorf("mail jobs %+v", jobs)
 	}
 	refuse := opencube.Errorf(opencube.KindOrderState, "no")
-	if err := f.s.UpdateESIMOrder(f.ctx, "E1", func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
+	if err := f.s.UpdateESIMOrder(f.ctx, "E1", func(_ shop.MallTx, o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
 		o.Status, p.State = shop.ESIMFailed, shop.ProfileAvailable
 		return nil, refuse
 	}); err != refuse {
@@ -238,7 +238,7 @@ func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 	if got, p, _ := f.s.FindESIMOrder(f.ctx, "E1"); got.Status != shop.ESIMPaid || p.State != shop.ProfileSold {
 		t.Errorf("a refused update wrote %+v %+v", got, p)
 	}
-	if err := f.s.UpdateESIMOrder(f.ctx, "nope", func(*shop.ESIMOrder, *shop.Profile) ([]*opencube.Job, error) { return nil, nil }); opencube.ErrorKind(err) != opencube.KindOrderNotFound {
+	if err := f.s.UpdateESIMOrder(f.ctx, "nope", func(shop.MallTx, *shop.ESIMOrder, *shop.Profile) ([]*opencube.Job, error) { return nil, nil }); opencube.ErrorKind(err) != opencube.KindOrderNotFound {
 		t.Errorf("unknown order: %v", err)
 	}
 	top := newESIMOrder("E3")

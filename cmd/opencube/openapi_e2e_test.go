@@ -480,7 +480,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 
 		// The operator's side of the eSIM QR Mall.
-		n, err := ad.ImportProfilesCSV(ctx, entP, strings.NewReader("iccid,smdp_address,matching_id\n89445099000000000901,smdp.example.com,MATCH-0901\n"))
+		n, err := ad.ImportProfilesCSV(ctx, entP, strings.NewReader("iccid,smdp_address,matching_id,imsi\n89445099000000000901,smdp.example.com,MATCH-0901,460990000000901\n"))
 		if err != nil || n != 1 {
 			t.Fatalf("import profiles: %d, %v", n, err)
 		}
@@ -490,7 +490,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		if _, err := ad.MarkProfile(ctx, entP, detail.ICCID, shop.ProfileInstalled); err != nil {
 			t.Fatal(err)
 		}
-		plan := `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}]}`
+		plan := `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"plan_code":"ESIM-CORE-CN-1G","starts":"attach"}`
 		req, _ = http.NewRequest(http.MethodPost, s.m.URL()+"/admin/v1/esim-plans", strings.NewReader(plan))
 		req.Header.Set("Authorization", "Bearer "+shopAdminToken)
 		req.Header.Set("Content-Type", "application/json")

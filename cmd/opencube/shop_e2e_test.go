@@ -933,9 +933,9 @@ func TestESIMPreOrderRaceNodes(t *testing.T) {
 // sells one, and marks it installed, then another deleted.
 func TestESIMInventoryCLI(t *testing.T) {
 	s := startShopServer(t)
-	csv := "iccid,smdp_address,matching_id,confirmation_code\n" +
-		"89445099000000100001,rsp.example.net,MID-A-1,\n" +
-		"89445099000000100002,rsp.example.net,MID-A-2,5678\n"
+	csv := "iccid,smdp_address,matching_id,imsi,msisdn,confirmation_code\n" +
+		"89445099000000100001,rsp.example.net,MID-A-1,460990000100001,,\n" +
+		"89445099000000100002,rsp.example.net,MID-A-2,460990000100002,8613900100002,5678\n"
 	base := []string{"admin", "--url", s.m.URL(), "--admin-token", shopAdminToken}
 	out, errOut, err := runCLI(t, csv, append(base, "esim", "import", "--access-code", entP)...)
 	if err != nil || !strings.Contains(out, "imported 2 eSIM profiles") {
@@ -944,7 +944,7 @@ func TestESIMInventoryCLI(t *testing.T) {
 	if _, _, err := runCLI(t, csv, append(base, "esim", "import", "--access-code", entP)...); err == nil {
 		t.Error("importing the same profiles again succeeded")
 	}
-	if _, _, err := runCLI(t, "89445099000000100003,rsp.example.net,bad$id\n", append(base, "esim", "import", "--access-code", entP)...); err == nil {
+	if _, _, err := runCLI(t, "89445099000000100003,rsp.example.net,bad$id,460990000100003\n", append(base, "esim", "import", "--access-code", entP)...); err == nil {
 		t.Error("a matching ID with '$' was imported")
 	}
 	if n := len(s.profiles(t, shop.ProfileAvailable)); n != 22 {
