@@ -9,6 +9,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/apidoc"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // routeDoc is what the reference says of one route beyond the route table:
@@ -355,7 +356,7 @@ func Reference() *apidoc.Protocol {
 			r.Example.Header = map[string]string{"x-access-token": "6f1c9a2e-4b7d-4e8a-9c3f-2d5b8e1a7c40a1b2c3d4"}
 		}
 		if rt.Raw {
-			r.Example.Header = map[string]string{"Stripe-Signature": StripeSignature([]byte(doc.example), time.Unix(1735693200, 0), "opencube-demo-secret")}
+			r.Example.Header = map[string]string{"Stripe-Signature": stripepay.Sign([]byte(doc.example), "whsec_opencube_demo", time.Unix(1735693200, 0))}
 		}
 		p.Routes = append(p.Routes, r)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/shopwire"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // Prefix is where the eSIM QR Mall is served (D21).
@@ -76,7 +77,7 @@ var Routes = []Route{
 	{Method: "POST", Path: "/v1.1/package/preOrderPackage", Summary: "Pre-order: reserve an eSIM profile until paid", Auth: true, handle: (*Server).preOrder},
 	{Method: "POST", Path: "/package/preOrderPackage", Summary: "Pre-order: reserve an eSIM profile until paid", Auth: true, handle: (*Server).preOrder},
 	{Method: "POST", Path: "/package/topUpOrder", Summary: "Top-up order for an eSIM bought before (iccid)", Auth: true, handle: (*Server).topUp},
-	{Method: "POST", Path: "/package/selectTopUpList", Summary: "Plans that can top up an eSIM", Auth: true, handle: (*Server).topUpList},
+	{Method: "POST", Path: "/package/selectTopUpList", Summary: "Plans that can top up an eSIM (iccid): those covering its countries", Auth: true, handle: (*Server).topUpList},
 	{Method: "POST", Path: "/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
 	{Method: "POST", Path: "/v1.1/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
 	{Method: "POST", Path: "/payment/stripe/webhook", Summary: "Stripe-style payment webhook (Stripe-Signature)", Webhook: true, Raw: true, MaxBody: MaxWebhookBody, handle: (*Server).stripeWebhook},
@@ -113,9 +114,10 @@ type Server struct {
 }
 
 // NewServer returns a server over svc with both payment providers, on
-// clock (the real clock, which checks Stripe-Signature timestamps too).
-func NewServer(svc Service, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
-	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Sandbox: Sandbox{}, Stripe: &Stripe{Clock: clock}, Logger: slog.Default()}
+// clock (the real clock); Stripe events verify with stripe's webhook
+// secret (none verifies when stripe is nil).
+func NewServer(svc Service, enterprises opencube.EnterpriseFinder, clock opencube.Clock, stripe *stripepay.Client) *Server {
+	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Sandbox: Sandbox{}, Stripe: &Stripe{Client: stripe}, Logger: slog.Default()}
 }
 
 // Envelope is the body of every answer: FMS's integer code, without the
@@ -539,7 +541,7 @@ func (s *Server) topUp(c *call) (any, error) {
 }
 
 func (s *Server) topUpList(c *call) (any, error) {
-	ps, err := s.Svc.FindPlans(c.ctx, shop.ESIMPlanFilter{Enterprise: c.sess.EnterpriseCode})
+	ps, err := s.Svc.TopUpPlans(c.ctx, c.sess, c.params["iccid"])
 	if err != nil {
 		return nil, err
 	}
@@ -710,6 +712,9 @@ type Service interface {
 	FindPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop.ESIMPlan, error)
 	// Plan returns one plan of the catalog.
 	Plan(ctx context.Context, accessCode string, id int64) (*shop.ESIMPlan, error)
+	// TopUpPlans lists the plans that can top up the consumer's eSIM
+	// iccid (every sellable plan when iccid is empty).
+	TopUpPlans(ctx context.Context, sess *shop.Session, iccid string) ([]*shop.ESIMPlan, error)
 	// PreOrder reserves a profile for a plan at a price until paid.
 	PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, error)
 	// Pay records a verified payment of an order.

@@ -46,6 +46,9 @@ type Route struct {
 	// MaxBody caps the request body in bytes; 0 is MaxBody. A larger body
 	// is refused (1001, body) before it is parsed.
 	MaxBody int64
+	// Stripe marks Stripe's webhook: its body is a Stripe event, verified
+	// by its Stripe-Signature, without the Mall's globals or sign.
+	Stripe bool
 	handle  func(s *Server, c *call) (any, error)
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -266,6 +267,13 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 		if prev, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID); err != nil || prev.UserID != sess.UserID {
 			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", r.ICCID)
 		}
+		fits, err := s.TopUpPlans(ctx, sess, r.ICCID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(fits, func(p *shop.ESIMPlan) bool { return p.ID == plan.ID }) {
+			return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %d cannot top up eSIM %s", plan.ID, r.ICCID)
+		}
 		o.TopUp, o.ICCID, reserve = true, r.ICCID, false
 	}
 	timeout := &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobESIMPreOrderTimeout, Key: o.ID, RunAt: o.ExpiresAt}
@@ -273,6 +281,59 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 		return nil, err
 	}
 	return o, nil
+}
+
+// TopUpPlans returns the catalog plans that can top up an eSIM: with
+// iccid, one the session's consumer bought, the plans covering every
+// country of the plan it was bought with; without, every plan. Either way
+// only plans whose core plan the enterprise may order are listed.
+// KindDeviceNotFound when iccid is not the consumer's eSIM.
+func (s *ESIM) TopUpPlans(ctx context.Context, sess *shop.Session, iccid string) ([]*shop.ESIMPlan, error) {
+	all, err := s.Store.FindESIMPlans(ctx, shop.ESIMPlanFilter{Enterprise: sess.EnterpriseCode})
+	if err != nil {
+		return nil, err
+	}
+	var countries []string
+	if iccid != "" {
+		ps, err := s.Store.FindProfiles(ctx, shop.ProfileFilter{Enterprise: sess.EnterpriseCode, ICCID: iccid})
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) == 0 || ps[0].OrderID == "" || (ps[0].State != shop.ProfileSold && ps[0].State != shop.ProfileInstalled) {
+			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", iccid)
+		}
+		first, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID)
+		if err != nil || first.UserID != sess.UserID {
+			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", iccid)
+		}
+		for _, p := range all {
+			if p.ID == first.PlanID {
+				countries = p.MCCs
+			}
+		}
+	}
+	core, _, err := s.Store.FindPlans(ctx, opencube.PlanFilter{Enterprise: sess.EnterpriseCode})
+	if err != nil {
+		return nil, err
+	}
+	sellable := map[string]bool{}
+	for _, p := range core {
+		sellable[p.Code] = p.Status != opencube.PlanRetired
+	}
+	out := []*shop.ESIMPlan{}
+	for _, p := range all {
+		if !sellable[p.PlanCode] {
+			continue
+		}
+		covers := true
+		for _, m := range countries {
+			covers = covers && slices.Contains(p.MCCs, m)
+		}
+		if covers {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // Pay settles an order with a verified payment. A success sells the

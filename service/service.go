@@ -7,6 +7,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // Orders is the order book: the Plan section of the CSSS API
@@ -108,6 +109,11 @@ type Mall struct {
 	Store  MallStore
 	Clock  opencube.Clock
 	Orders *Orders
+	// Stripe is the operator's Stripe account: the Mall's payment intents
+	// and renewal subscriptions are made there. Nil, or without an API
+	// key, the Mall takes payments from partners' signed notifications
+	// only.
+	Stripe *stripepay.Client
 }
 
 // MallStore is what Mall reads and writes.

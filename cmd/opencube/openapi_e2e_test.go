@@ -33,6 +33,7 @@ import (
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // conformance is an http.RoundTripper that validates every request to the
@@ -452,7 +453,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		resp.Body.Close()
 		third := s.preOrder(t, token, 1003, "14.99", "USD")
 		body := stripeBody(third, 1499, "usd", "payment_intent.succeeded")
-		if r := s.stripe(t, body, esim.StripeSignature(body, s.clock.Now(), demoSecret)); r.Code != 0 {
+		if r := s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, s.clock.Now())); r.Code != 0 {
 			t.Fatalf("stripe: %d %s", r.Code, r.Message)
 		}
 		s.status(t, token, paid)

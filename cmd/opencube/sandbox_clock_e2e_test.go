@@ -17,6 +17,8 @@ import (
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // startClockNode runs a demo server in sandbox mode over db, on the base
@@ -188,8 +190,8 @@ func TestSandboxShopsRealTime(t *testing.T) {
 	token := s.consumer(t, "sandbox@example.com")
 	id := s.preOrder(t, token, 1001, "4.99", "USD")
 	body := stripeBody(id, 499, "usd", "payment_intent.succeeded")
-	wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, sandbox, demoSecret)), esim.CodeBadParams)
-	wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, s.clock.Now(), demoSecret)), 0)
+	wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, sandbox)), esim.CodeBadParams)
+	wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, s.clock.Now())), 0)
 	if st := s.status(t, token, id); st.OrderPayStatus != 1 {
 		t.Errorf("after the Stripe payment: %+v, want paid", st)
 	}

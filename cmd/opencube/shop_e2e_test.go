@@ -32,6 +32,7 @@ import (
 	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 const shopAdminToken = "shop-admin-token"
@@ -487,7 +488,7 @@ func TestESIMPurchase(t *testing.T) {
 	// Pay through a Stripe-signed webhook, in CNY.
 	id2 := s.preOrder(t, token, 1004, "139.00", "CNY")
 	body := stripeBody(id2, 13900, "cny", "payment_intent.succeeded")
-	wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, s.clock.Now(), demoSecret)), 0)
+	wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, s.clock.Now())), 0)
 	if st := s.status(t, token, id2); st.OrderPayStatus != 1 || !strings.HasSuffix(st.QRCode, "$OCDEMO-0002-7QK2") {
 		t.Fatalf("Stripe-paid status %+v", st)
 	}
@@ -507,8 +508,12 @@ func TestESIMPurchase(t *testing.T) {
 	}
 	var topList []struct{ ID int64 }
 	s.fmsOK(t, "/package/selectTopUpList", token, map[string]any{"iccid": d.ICCID}, &topList)
+	if len(topList) != 1 || topList[0].ID != 1001 { // only plan 1001 covers China
+		t.Errorf("selectTopUpList: %+v, want plan 1001", topList)
+	}
+	s.fmsOK(t, "/package/selectTopUpList", token, map[string]any{}, &topList)
 	if len(topList) != 4 {
-		t.Errorf("selectTopUpList: %d plans", len(topList))
+		t.Errorf("selectTopUpList without iccid: %d plans, want 4", len(topList))
 	}
 	other := s.consumer(t, "someone-else@example.com")
 	wantFMS(t, s.fms(t, "/package/topUpOrder", other, json.RawMessage(body)), esim.CodeNotFound)
@@ -542,7 +547,7 @@ func TestESIMErrors(t *testing.T) {
 		another := webhookBodyRef(t, paid, "PAY2-"+paid, "4.99", "USD", "payment_intent.succeeded", now())
 		wantFMS(t, s.webhook(t, another), esim.CodeOrderSystem)
 		body := stripeBody(paid, 499, "usd", "payment_intent.succeeded")
-		wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, now(), demoSecret)), esim.CodeOrderSystem)
+		wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, now())), esim.CodeOrderSystem)
 	})
 	t.Run("unknown order 10008", func(t *testing.T) {
 		wantFMS(t, s.webhook(t, webhookBody(t, "ESIM00000000000000001", "4.99", "USD", "payment_intent.succeeded", now())), esim.CodeOrderNotFound)
@@ -552,7 +557,7 @@ func TestESIMErrors(t *testing.T) {
 		wantFMS(t, s.webhook(t, webhookBody(t, open, "1.00", "USD", "payment_intent.succeeded", now())), esim.CodePriceInconsistent)
 		wantFMS(t, s.webhook(t, webhookBody(t, open, "9.99", "CNY", "payment_intent.succeeded", now())), esim.CodePriceInconsistent)
 		body := stripeBody(open, 100, "usd", "payment_intent.succeeded")
-		wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, now(), demoSecret)), esim.CodePriceInconsistent)
+		wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, now())), esim.CodePriceInconsistent)
 		wantFMS(t, s.fms(t, "/v1.1/package/preOrderPackage", token, preOrderBody(1002, "1.00", "USD")), esim.CodePriceInconsistent)
 		if st := s.status(t, token, open); st.OrderPayStatus != 0 {
 			t.Errorf("status %d after refused payments, want 0", st.OrderPayStatus)
@@ -569,8 +574,8 @@ func TestESIMErrors(t *testing.T) {
 		wantFMS(t, s.webhook(t, []byte(`{"orderId":"`+open+`"}`)), esim.CodeBadParams)
 		wantFMS(t, s.webhook(t, []byte(`not json`)), esim.CodeBadParams)
 		body := stripeBody(open, 999, "usd", "payment_intent.succeeded")
-		wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, now(), "another-secret")), esim.CodeBadParams)
-		wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, now().Add(-10*time.Minute), demoSecret)), esim.CodeBadParams)
+		wantFMS(t, s.stripe(t, body, stripepay.Sign(body, "another-secret", now())), esim.CodeBadParams)
+		wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, now().Add(-10*time.Minute))), esim.CodeBadParams)
 		wantFMS(t, s.fms(t, "/v1.1/package/preOrderPackage", token, preOrderBody(1002, "abc", "USD")), esim.CodeBadParams)
 		if st := s.status(t, token, open); st.OrderPayStatus != 0 {
 			t.Errorf("status %d after refused webhooks, want 0", st.OrderPayStatus)
