@@ -61,8 +61,6 @@ func TestCauses(t *testing.T) {
 			bad1001 + "tradeType 须为 singleOrder", badEN + "tradeType must be singleOrder"},
 		{"an orderNo of another purchase", single, "singleOrder", order("YEARLY", 1, "10", "orderNo", "PENDING-1"), csss.CodeInvalid,
 			bad1001 + "orderNo PENDING-1 已用于另一笔购买", badEN + "orderNo PENDING-1 names another purchase"},
-		{"payId missing: the field alone", single, "singleOrder", order(monthlyCode, 1, "10", "payId", ""), csss.CodeInvalid,
-			bad1001 + "payId", badEN + "payId"},
 		{"a plan the enterprise is not granted", single, "singleOrder", order("DP20201218003915", 1, "199"), csss.CodePlanNotOrderable,
 			"套餐不存在或该设备不可订购: 该企业没有此编码的套餐", "Data plan does not exist or cannot be ordered for this device: the enterprise has no plan of that code"},
 		{"a suspended SIM", "/vshop/singleVerify", "singleVerify", map[string]string{"deviceCode": suspended}, csss.CodeSIMState,

@@ -4,10 +4,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/apidoc"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // routeDoc is what the reference says of one route beyond the route table:
@@ -49,12 +51,15 @@ var routeDocs = map[string]routeDoc{
 		about:   "The plans granted to the partner that the SIM can buy, with their prices.",
 		example: `{` + exampleSIM + `}`,
 		answer:  `{` + exampleSIM + `,"total":1,"list":[{"servicePlanCode":"DP20190726001274","servicePlanShowName":"C_M_0_P_中国20M不限速月套餐","packageCode":"DP20190726001274","packageType":"2","flow":"20","price":"10.00","currency":"CNY","area":"CN"}]}`},
-	"/vshop/singleOrder": {required: append(slices.Clone(orderFields), "payId"), optional: orderOptional, data: apidoc.Reflect(orderData{}),
+	"/vshop/singleOrder": {required: orderFields, optional: append(slices.Clone(orderOptional), "payId"), data: apidoc.Reflect(orderData{}),
 		errors: []string{csss.CodeDeviceNotFound, csss.CodePlanNotOrderable, csss.CodeOrderState, csss.CodeSIMState},
-		about: "A paid Mall order (`payId` names the payment): in the same transaction it becomes an order on the SIM, enabled at once when the SIM has no order in use. " +
-			"`payAmount` must be the plan's price times `orderPeriod` (`1001` naming `payAmount` otherwise). The same `orderNo` again answers the same order.",
-		example: `{` + exampleMallBuy + `,"payId":"PAY-0001","autoRenewal":"1"}`,
-		answer:  `{` + exampleSIM + `,"orderNo":"M20250101000001","partnerCode":"P000270","payId":"PAY-0001","orderId":"ORDER_14279787781881856","orderStatus":2,"payStatus":"1"}`},
+		about: "A Mall order paid through the Mall's cashier: it waits for its payment (`payStatus` 0). With a Stripe account configured, `payId` is the Stripe payment intent " +
+			"and `clientSecret` what the buyer's page confirms the card with (with `autoRenewal` 1 the card is kept for the renewals). Only Stripe's signed " +
+			"`payment_intent.succeeded` event (`/payment/stripe/webhook`), or `confirmPayResult` asking Stripe, makes it paid: then, in one transaction, it becomes an order " +
+			"on the SIM, enabled at once when the SIM has no order in use. `payAmount` must be the plan's price times `orderPeriod` (`1001` naming `payAmount` otherwise), " +
+			"and so must the payment. The same `orderNo` again answers the same order.",
+		example: `{` + exampleMallBuy + `,"autoRenewal":"1"}`,
+		answer:  `{` + exampleSIM + `,"orderNo":"M20250101000001","partnerCode":"P000270","payId":"pi_3QZ0001","payStatus":"0","clientSecret":"pi_3QZ0001_secret_x1"}`},
 	"/vshop/synPartner/SynOrderInfo": {required: orderFields, optional: append(slices.Clone(orderOptional), "payId", "payRst", "payStatus"), data: apidoc.Reflect(orderData{}),
 		errors: []string{csss.CodeDeviceNotFound, csss.CodePlanNotOrderable, csss.CodeOrderState, csss.CodeSIMState},
 		about: "A Mall order the partner was paid for itself: `payRst` `SUCCESS` (or `payStatus` 1) makes it paid, and an order on the SIM as singleOrder does; " +
@@ -78,13 +83,43 @@ var routeDocs = map[string]routeDoc{
 		example: `{` + exampleSIM + `,"orderNo":"M20250101000001"}`,
 		answer:  `{` + exampleSIM + `,"list":[` + strings.Replace(exampleItem, `"autoRenewal":"1"`, `"autoRenewal":"0"`, 1) + `]}`},
 	"/payment/queryPayResult": {required: []string{"orderNo"}, data: apidoc.Reflect(mallItem{}), errors: []string{csss.CodeOrderNotFound},
-		about:   "Whether a Mall order is paid (`payStatus`), with the SIM order it became.",
+		about:   "Whether a Mall order is paid (`payStatus` 1), pending (0) or failed (2), as the payment provider reported it, with the SIM order it became.",
 		example: `{"orderNo":"M20250101000001"}`,
 		answer:  exampleItem},
-	"/topup/order/detail": {required: []string{"orderNo"}, data: apidoc.Reflect(mallItem{}), errors: []string{csss.CodeOrderNotFound},
-		about:   "A Mall order, as queryPayResult; the globals and `orderNo` travel in the query string, and the sign covers them as a JSON object of strings.",
+	"/payment/confirmPayResult": {required: []string{"orderNo"}, data: apidoc.Reflect(mallItem{}), errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},
+		about: "Asks Stripe for the order's payment intent and records what it says, as its webhook would (a lost webhook cannot leave an order unpaid): " +
+			"`succeeded` pays it (the amount checked), `canceled` fails it; otherwise the order stays as it is. Answers the order then.",
 		example: `{"orderNo":"M20250101000001"}`,
 		answer:  exampleItem},
+	"/payment/stripeAuthorization": {required: []string{"orderNo"}, data: apidoc.Reflect(authorizeData{}), errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},
+		about: "The Stripe single-payment and subscription authorisation of an unpaid Mall order: its payment intent (made now if it has none) and the " +
+			"`clientSecret` Stripe.js confirms the card with; for an order with `autoRenewal` 1, the intent keeps the card on `customerId` for the renewals. " +
+			"`1001` naming `payType` when no Stripe account is configured.",
+		example: `{"orderNo":"M20250101000001"}`,
+		answer:  `{"orderNo":"M20250101000001","payId":"pi_3QZ0001","clientSecret":"pi_3QZ0001_secret_x1","customerId":"cus_R0001","payAmount":"10.00","payCurrency":"CNY"}`},
+	"/payment/createSubscription": {required: []string{"orderNo"}, optional: []string{"paymentMethod"}, data: apidoc.Reflect(mallItem{}),
+		errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},
+		about: "Creates the Stripe subscription that renews a paid Mall order with `autoRenewal` 1: its price every period of its plan times `orderPeriod`, " +
+			"the first invoice when the SIM's order expires, charged to `paymentMethod` (the customer's default card when absent). Each paid invoice " +
+			"(`invoice.paid`) renews the SIM's order by `orderPeriod` and pushes `mall_recharge` with `renewal` n; a failed one (`invoice.payment_failed`) " +
+			"ends auto-renewal (`renewalStopped` payment_failed), cancels the subscription, pushes `mall_recharge` with `result` failed, and lets the order expire. " +
+			"`2005` for an unpaid order or one without auto-renewal; the same order again answers its subscription.",
+		example: `{"orderNo":"M20250101000001","paymentMethod":"pm_card_visa"}`,
+		answer:  strings.Replace(exampleItem, `"payId":""`, `"payId":"pi_3QZ0001"`, 1)},
+	"/payment/stripe/webhook": {data: apidoc.Reflect(stripeWebhookData{}), errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},
+		about: "Stripe's webhook endpoint for both shops (register this URL at Stripe): a Stripe event in Stripe's own JSON, signed in the `Stripe-Signature` header with " +
+			"the endpoint secret (`--stripe-webhook-secret`) and checked by Stripe's library within five minutes of the real clock; anything else answers HTTP 400 " +
+			"with `1002` and changes nothing. `payment_intent.succeeded` and `payment_intent.payment_failed` settle the order their metadata names " +
+			"(`shop` mall with `orderId` the orderNo and `partnerCode`, or `shop` esim with the eSIM order id; an amount or currency other than the order's " +
+			"answers `1001` naming `payAmount`); `invoice.paid` and `invoice.payment_failed` of a subscription renew or end a Mall order's auto-renewal. " +
+			"Other events answer `ignored`. A server failure answers HTTP 500, so that Stripe sends the event again.",
+		example: `{"id":"evt_0001","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_3QZ0001","object":"payment_intent","amount":1000,"currency":"cny",` +
+			`"metadata":{"shop":"mall","orderId":"M20250101000001","partnerCode":"P000270"}}}}`,
+		answer: `{"eventId":"evt_0001","type":"payment_intent.succeeded","orderNo":"M20250101000001","payStatus":"1"}`},
+	"/topup/order/detail": {required: []string{"orderNo"}, data: apidoc.Reflect(detailData{}), errors: []string{csss.CodeOrderNotFound},
+		about:   "A Mall order and the SIM order it became (`order`, null while unpaid); the globals and `orderNo` travel in the query string, and the sign covers them as a JSON object of strings.",
+		example: `{"orderNo":"M20250101000001"}`,
+		answer:  strings.TrimSuffix(exampleItem, "}") + `,"order":` + exampleActive + `}`},
 }
 
 var glossary = apidoc.Glossary{
@@ -103,7 +138,18 @@ var glossary = apidoc.Glossary{
 	"payId":               {About: "the payment's reference"},
 	"payType":             {About: "how it was paid (recorded)"},
 	"payRst":              {About: "the payment's result", Enum: []any{"SUCCESS", "PENDING"}},
-	"payStatus":           {About: "1 paid, 0 pending", Enum: []any{"0", "1"}},
+	"payStatus":           {About: "1 paid, 0 pending, 2 failed", Enum: []any{"0", "1", "2"}},
+	"clientSecret":        {About: "the Stripe payment intent's client secret, for Stripe.js to confirm the card"},
+	"customerId":          {About: "the Stripe customer that keeps the card of an auto-renewed order"},
+	"paymentMethod":       {About: "the Stripe payment method (pm_...) the subscription charges"},
+	"payProvider":         {About: "who reported the payment: stripe, or partner (SynOrderInfo)"},
+	"subscriptionId":      {About: "the Stripe subscription renewing the order"},
+	"renewals":            {About: "the periods renewal invoices paid"},
+	"renewalStopped":      {About: "why auto-renewal ended: cancelled, or payment_failed"},
+	"eventId":             {About: "the Stripe event's id"},
+	"type":                {About: "the Stripe event's type"},
+	"ignored":             {About: "true for an event of no order"},
+	"order":               {About: "the SIM order the Mall order became; null while unpaid"},
 	"autoRenewal":         {About: "1 (or true) renews the order by itself", Enum: []any{"0", "1", "false", "true"}},
 	"code":                {About: "the result code, as CSSS's: 0000 on success (D6)"},
 	"message":             {About: "the code's message, in the language of Accept-Language (D7)"},
@@ -256,9 +302,18 @@ func Reference() *apidoc.Protocol {
 			Responses: []apidoc.Response{{Status: 200, About: "the envelope: code 0000 with data, or a code of failure",
 				Schema: envelopeSchema(doc, errs)}},
 		}
+		r.Example = &apidoc.Example{Answer: `{"code":"0000","data":` + doc.answer + `,"message":"success","success":true}`}
+		if rt.Stripe {
+			r.Params = append(r.Params, apidoc.Param{Name: "Stripe-Signature", In: "header", Required: true,
+				About: "t=<epoch seconds>,v1=<hex HMAC-SHA256 of \"t.body\" with the endpoint secret>", Schema: apidoc.String("")})
+			r.Body = apidoc.Object("a Stripe event (payment_intent.* or invoice.*) in Stripe's JSON")
+			r.Example.Request = doc.example
+			r.Example.Header = map[string]string{"Stripe-Signature": stripepay.Sign([]byte(doc.example), "whsec_opencube_demo", time.Unix(1735689600, 0))}
+			p.Routes = append(p.Routes, r)
+			continue
+		}
 		req := requestSchema(rt, doc)
 		body := exampleBody(rt, doc.example)
-		r.Example = &apidoc.Example{Answer: `{"code":"0000","data":` + doc.answer + `,"message":"success","success":true}`}
 		if rt.Method == "GET" {
 			for _, name := range req.Names() {
 				r.Params = append(r.Params, apidoc.Param{Name: name, In: "query", Required: req.IsRequired(name), About: req.Properties[name].Description,

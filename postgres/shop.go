@@ -401,18 +401,20 @@ func (db *DB) FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *s
 }
 
 const mallOrderColumns = `enterprise_code, order_no, iccid, package_code, order_period, pay_id, pay_type, pay_amount_minor,
-	pay_currency, paid, auto_renewal, order_id, created_at, updated_at`
+	pay_currency, paid, auto_renewal, order_id, created_at, updated_at, pay_failed, pay_provider, client_secret, customer_id,
+	subscription_id, renewals, last_invoice, renewal_stopped`
 
 func scanMallOrder(s scanner) (*shop.MallOrder, error) {
 	var (
-		m      shop.MallOrder
-		period int32
+		m                shop.MallOrder
+		period, renewals int32
 	)
 	if err := s.Scan(&m.EnterpriseCode, &m.OrderNo, &m.ICCID, &m.PackageCode, &period, &m.PayID, &m.PayType,
-		&m.PayAmountMinor, &m.PayCurrency, &m.Paid, &m.AutoRenewal, &m.OrderID, &m.CreatedAt, &m.UpdatedAt); err != nil {
+		&m.PayAmountMinor, &m.PayCurrency, &m.Paid, &m.AutoRenewal, &m.OrderID, &m.CreatedAt, &m.UpdatedAt, &m.PayFailed,
+		&m.PayProvider, &m.ClientSecret, &m.CustomerID, &m.SubscriptionID, &renewals, &m.LastInvoice, &m.RenewalStopped); err != nil {
 		return nil, err
 	}
-	m.OrderPeriod, m.CreatedAt, m.UpdatedAt = int(period), utc(m.CreatedAt), utc(m.UpdatedAt)
+	m.OrderPeriod, m.Renewals, m.CreatedAt, m.UpdatedAt = int(period), int(renewals), utc(m.CreatedAt), utc(m.UpdatedAt)
 	return &m, nil
 }
 
@@ -459,11 +461,15 @@ func (t mallTx) InsertSIM(ctx context.Context, s *opencube.SIM) error {
 // PutMallOrder implements shop.MallTx.
 func (t mallTx) PutMallOrder(ctx context.Context, m *shop.MallOrder) error {
 	_, err := t.write(ctx, `INSERT INTO mall_orders (`+mallOrderColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
 		ON CONFLICT (enterprise_code, order_no) DO UPDATE SET pay_id = excluded.pay_id, pay_type = excluded.pay_type,
-			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at`,
+			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at,
+			pay_failed = excluded.pay_failed, pay_provider = excluded.pay_provider, client_secret = excluded.client_secret,
+			customer_id = excluded.customer_id, subscription_id = excluded.subscription_id, renewals = excluded.renewals,
+			last_invoice = excluded.last_invoice, renewal_stopped = excluded.renewal_stopped`,
 		m.EnterpriseCode, m.OrderNo, m.ICCID, m.PackageCode, m.OrderPeriod, m.PayID, m.PayType, m.PayAmountMinor,
-		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, m.CreatedAt, m.UpdatedAt)
+		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, m.CreatedAt, m.UpdatedAt, m.PayFailed, m.PayProvider,
+		m.ClientSecret, m.CustomerID, m.SubscriptionID, m.Renewals, m.LastInvoice, m.RenewalStopped)
 	if violated(err, codeForeignKeyViolation, "mall_orders_enterprise_fkey") != "" {
 		return unknownEnterprise(m.EnterpriseCode)
 	}

@@ -84,8 +84,11 @@ func (s *Orders) RecordSale(ctx context.Context, tx shop.MallTx, sale *Sale) (*o
 			return cur, saveMove(ctx, tx, cur, ev, s.HLR)
 		}
 	}
+	// An eSIM's order starts as its plan says; a Mall order of an OTA SIM
+	// waits to be enabled, as any order of an OTA SIM made without is_open.
+	esim := sale.Shop == "esim"
 	timing := opencube.TimingNone
-	if sim.OTA {
+	if sim.OTA && esim {
 		timing = opencube.TimingOrderTime
 		if sale.StartOnAttach {
 			timing = opencube.TimingFirstAttach
@@ -93,7 +96,7 @@ func (s *Orders) RecordSale(ctx context.Context, tx shop.MallTx, sale *Sale) (*o
 	}
 	req := opencube.OrderRequest{ICCID: sim.ICCID, PlanCode: plan.Code, PlanName: plan.Name, PlanType: plan.Type,
 		OrderPeriod: sale.Periods, Days: sale.Days, TimingType: timing, PayAmountMinor: sale.AmountMinor, PayRst: "1", PayType: sale.PayType}
-	if !sim.OTA {
+	if timing == opencube.TimingNone {
 		req.Days = 0
 	}
 	o, err := s.newOrder(ctx, tx, sale.EnterpriseCode, &req, sim.ICCID)
@@ -107,7 +110,7 @@ func (s *Orders) RecordSale(ctx context.Context, tx shop.MallTx, sale *Sale) (*o
 	if err != nil {
 		return nil, err
 	}
-	return o, s.place(ctx, tx, o, active == nil && !sale.StartOnAttach)
+	return o, s.place(ctx, tx, o, active == nil && !sale.StartOnAttach && (!sim.OTA || esim))
 }
 
 // samePeriod reports whether the sale's periods are as long as o's, so

@@ -277,9 +277,31 @@ type MallOrder struct {
 	Paid           bool      `json:"paid"`
 	AutoRenewal    bool      `json:"auto_renewal"`
 	OrderID        string    `json:"order_id,omitempty"` // the SIM order the paid Mall order became
+	// PayFailed says the payment provider reported the payment failed.
+	PayFailed bool `json:"pay_failed"`
+	// PayProvider names who reported the payment: "stripe" or "partner".
+	PayProvider string `json:"pay_provider,omitempty"`
+	// ClientSecret is the Stripe payment intent's client secret, for the
+	// buyer's page to confirm the card.
+	ClientSecret string `json:"-"`
+	// CustomerID and SubscriptionID are the Stripe customer and
+	// subscription of an auto-renewed order.
+	CustomerID     string `json:"customer_id,omitempty"`
+	SubscriptionID string `json:"subscription_id,omitempty"`
+	// Renewals counts the periods renewal invoices paid; LastInvoice is
+	// the last invoice acted on (each is acted on once).
+	Renewals    int    `json:"renewals"`
+	LastInvoice string `json:"last_invoice,omitempty"`
+	// RenewalStopped says why auto-renewal ended: "cancelled" or
+	// "payment_failed"; empty while it runs or was never on.
+	RenewalStopped string    `json:"renewal_stopped,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
+
+// JobMallCancelSubscription cancels, at Stripe, the subscription of a
+// Mall order whose auto-renewal ended: the key is the subscription id.
+const JobMallCancelSubscription = "mall.cancel_subscription"
 
 // MallOrderFilter selects an enterprise's Mall orders, newest first.
 type MallOrderFilter struct {

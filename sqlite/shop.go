@@ -458,14 +458,18 @@ func (db *DB) FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *s
 }
 
 const mallOrderColumns = `enterprise_code, order_no, iccid, package_code, order_period, pay_id, pay_type, pay_amount_minor,
-	pay_currency, paid, auto_renewal, order_id, created_at, updated_at`
+	pay_currency, paid, auto_renewal, order_id, created_at, updated_at, pay_failed, pay_provider, client_secret, customer_id,
+	subscription_id, renewals, last_invoice, renewal_stopped`
 
 // The statements of Mall orders.
 var (
 	qMallOrder    = prepared(`SELECT ` + mallOrderColumns + ` FROM mall_orders WHERE enterprise_code = ? AND order_no = ?`)
-	qPutMallOrder = prepared(`INSERT INTO mall_orders (` + mallOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	qPutMallOrder = prepared(`INSERT INTO mall_orders (` + mallOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (enterprise_code, order_no) DO UPDATE SET pay_id = excluded.pay_id, pay_type = excluded.pay_type,
-			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at`)
+			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at,
+			pay_failed = excluded.pay_failed, pay_provider = excluded.pay_provider, client_secret = excluded.client_secret,
+			customer_id = excluded.customer_id, subscription_id = excluded.subscription_id, renewals = excluded.renewals,
+			last_invoice = excluded.last_invoice, renewal_stopped = excluded.renewal_stopped`)
 )
 
 func scanMallOrder(s scanner) (*shop.MallOrder, error) {
@@ -475,7 +479,8 @@ func scanMallOrder(s scanner) (*shop.MallOrder, error) {
 		created, updated int64
 	)
 	if err := s.Scan(&m.EnterpriseCode, &m.OrderNo, &m.ICCID, &m.PackageCode, &m.OrderPeriod, &m.PayID, &m.PayType,
-		&m.PayAmountMinor, &m.PayCurrency, &paid, &renew, &m.OrderID, &created, &updated); err != nil {
+		&m.PayAmountMinor, &m.PayCurrency, &paid, &renew, &m.OrderID, &created, &updated, &m.PayFailed, &m.PayProvider,
+		&m.ClientSecret, &m.CustomerID, &m.SubscriptionID, &m.Renewals, &m.LastInvoice, &m.RenewalStopped); err != nil {
 		return nil, err
 	}
 	m.Paid, m.AutoRenewal, m.CreatedAt, m.UpdatedAt = paid, renew, instant(created), instant(updated)
@@ -511,7 +516,8 @@ func (t mallTxn) InsertSIM(_ context.Context, s *opencube.SIM) error {
 func (t mallTxn) PutMallOrder(_ context.Context, m *shop.MallOrder) error {
 	_, err := t.execStmt(qPutMallOrder,
 		m.EnterpriseCode, m.OrderNo, m.ICCID, m.PackageCode, m.OrderPeriod, m.PayID, m.PayType, m.PayAmountMinor,
-		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, micros(m.CreatedAt), micros(m.UpdatedAt))
+		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, micros(m.CreatedAt), micros(m.UpdatedAt), m.PayFailed, m.PayProvider,
+		m.ClientSecret, m.CustomerID, m.SubscriptionID, m.Renewals, m.LastInvoice, m.RenewalStopped)
 	if code(err) == foreignKey {
 		return unknownEnterprise(m.EnterpriseCode)
 	}

@@ -156,12 +156,17 @@ type Subscription struct {
 }
 
 // CreateSubscription subscribes customer to amount minor units of
-// currency every intervalCount intervals (day, month or year), charged
-// to paymentMethod (the customer's default when empty), with metadata;
-// the first invoice is due at trialEnd (the end of the period already
-// paid).
-func (c *Client) CreateSubscription(ctx context.Context, customer, paymentMethod, product string, amount int64, currency, interval string,
+// currency every intervalCount intervals (day, month or year) of a product
+// named productName, charged to paymentMethod (the customer's default
+// when empty), with metadata; the first invoice is due at trialEnd (the
+// end of the period already paid).
+func (c *Client) CreateSubscription(ctx context.Context, customer, paymentMethod, productName string, amount int64, currency, interval string,
 	intervalCount int64, trialEnd time.Time, metadata map[string]string) (*Subscription, error) {
+	prod, err := c.sc.V1Products.Create(ctx, &stripe.ProductCreateParams{Name: stripe.String(productName)})
+	if err != nil {
+		return nil, apiError("create a product", err)
+	}
+	product := prod.ID
 	p := &stripe.SubscriptionCreateParams{Customer: stripe.String(customer), Items: []*stripe.SubscriptionCreateItemParams{{
 		PriceData: &stripe.SubscriptionCreateItemPriceDataParams{Currency: stripe.String(strings.ToLower(currency)), Product: stripe.String(product),
 			UnitAmount: stripe.Int64(amount), Recurring: &stripe.SubscriptionCreateItemPriceDataRecurringParams{

@@ -12,6 +12,7 @@ import (
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/mall"
 	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/stripepay"
 )
 
@@ -96,9 +97,11 @@ func (m *Main) wireShops(ctx context.Context) error {
 	// tradeTime is checked against the real clock (D27).
 	ms := mall.NewServer(m.Services.Mall, m.Services.Served, m.realClock())
 	ms.Window, ms.Logger = m.Window, m.Logger
+	ms.Stripe, ms.ESIM = stripe, svc
 	m.Shops = &shops{ESIM: svc, ESIMServer: srv, Mall: ms}
 	m.Worker.Handlers[opencube.JobESIMPreOrderTimeout] = svc.ExpirePreOrder
 	m.Worker.Handlers[opencube.JobESIMInstallMail] = srv.SendInstallMail
+	m.Worker.Handlers[shop.JobMallCancelSubscription] = m.Services.Mall.CancelSubscriptionJob
 	if m.Demo {
 		loaded, err := service.NewShopDemo().Load(ctx, svc)
 		if err != nil {

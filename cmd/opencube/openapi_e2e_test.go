@@ -163,7 +163,8 @@ func succeeded(status int, body []byte) bool {
 // answer against the document the server serves; every operation of the
 // document must have answered a success at least once.
 func TestOpenAPIConformance(t *testing.T) {
-	s := startShopServer(t, func(m *Main) { m.HLR.Register, m.HLR.Ctrl, m.HLR.Reconcile = "osmo", "127.0.0.1:1", 0 })
+	s := startShopServer(t, func(m *Main) { m.HLR.Register, m.HLR.Ctrl, m.HLR.Reconcile = "osmo", "127.0.0.1:1", 0 },
+		withStripe(needStripeMock(t)))
 	ctx := t.Context()
 	resp, err := http.Get(s.m.URL() + "/openapi.json")
 	if err != nil {
@@ -405,6 +406,13 @@ func TestOpenAPIConformance(t *testing.T) {
 			"payCurrency", "CNY", "payAmount", "10.00", "orderPeriod", "1", "payId", "PAY-1", "autoRenewal", "1")
 		ok("/vshop/synPartner/SynOrderInfo", "SynOrderInfo", "orderNo", "MC-2", "deviceCode", sim, "packageCode", "DP20190726001274",
 			"payCurrency", "CNY", "payAmount", "10.00", "payRst", "PENDING")
+		ok("/payment/stripeAuthorization", "stripeAuthorization", "orderNo", "MC-1")
+		ok("/payment/confirmPayResult", "confirmPayResult", "orderNo", "MC-1")
+		paid := intentEvent("payment_intent.succeeded", "mall", "MC-1", "pi_MC1", 1000, "cny")
+		if r, _ := s.mallStripe(t, paid, s.stripeSign(paid)); r.Code != "0000" {
+			t.Fatalf("Stripe webhook: %s %s", r.Code, r.Message)
+		}
+		ok("/payment/createSubscription", "createSubscription", "orderNo", "MC-1", "paymentMethod", "pm_card_visa")
 		ok("/vshop/queryActivePendingOrder", "queryActivePendingOrder", "deviceCode", sim)
 		ok("/vshop/getActiveAutoRenewal", "getActiveAutoRenewal", "deviceCode", sim)
 		ok("/vshop/cancelAutoRenewal", "cancelAutoRenewal", "deviceCode", sim, "orderNo", "MC-1")

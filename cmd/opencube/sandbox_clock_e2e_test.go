@@ -183,6 +183,11 @@ func TestSandboxShopsRealTime(t *testing.T) {
 	s.mallOK(t, "/vshop/singleOrder", s.mallBody(t, "singleOrder", false, "autoRenewal", "0", "deviceCode", sim,
 		"orderNo", "NO2024020100001", "orderPeriod", "1", "packageCode", "DP20190726001274", "payAmount", "10.00",
 		"payCurrency", "CNY", "payId", "pi_1"), &od)
+	paid := intentEvent("payment_intent.succeeded", "mall", "NO2024020100001", "pi_1", 1000, "cny")
+	if r, _ := s.mallStripe(t, paid, s.stripeSign(paid)); r.Code != csss.CodeOK {
+		t.Fatalf("Stripe payment: %s %s", r.Code, r.Message)
+	}
+	s.mallOK(t, "/payment/queryPayResult", s.mallBody(t, "queryPayResult", false, "orderNo", "NO2024020100001"), &od)
 	if got, want := s.order(t, s.p, od.OrderID)["orderDate"], businessTime(sandbox); got != want {
 		t.Errorf("Mall order time %s, want the sandbox time %s", got, want)
 	}

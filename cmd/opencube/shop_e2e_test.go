@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -750,9 +751,47 @@ func (s *shopServer) mall(t *testing.T, path string, body []byte) mallReply {
 	return r
 }
 
+// mallStripe posts a Stripe event to the Mall's Stripe webhook.
+func (s *shopServer) mallStripe(t *testing.T, body []byte, sig string) (mallReply, int) {
+	t.Helper()
+	var r mallReply
+	h := http.Header{}
+	if sig != "" {
+		h.Set("Stripe-Signature", sig)
+	}
+	resp := s.post(t, "/payment/stripe/webhook", h, body)
+	decodeReply(t, resp, &r)
+	return r, resp.StatusCode
+}
+
+// mallGetQuery is the signed query string of a Mall GET route.
+func (s *shopServer) mallGetQuery(t *testing.T, tradeType string, kv ...string) string {
+	t.Helper()
+	q := url.Values{"partnerCode": {entP}, "tradeType": {tradeType}, "version": {"3.0"}, "tradeTime": {strconv.FormatInt(s.clock.Now().UnixMilli(), 10)}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Set(kv[i], kv[i+1])
+	}
+	c, err := csss.Canonical(mall.QueryBody(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Set("sign", mall.Sign(c, demoSecret))
+	return q.Encode()
+}
+
 func (s *shopServer) mallOK(t *testing.T, path string, body []byte, out any) {
 	t.Helper()
-	r := s.mall(t, path, body)
+	var r mallReply
+	if body == nil {
+		req, _ := http.NewRequest(http.MethodGet, s.m.URL()+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decodeReply(t, resp, &r)
+	} else {
+		r = s.mall(t, path, body)
+	}
 	if r.Code != csss.CodeOK || !r.Success {
 		t.Fatalf("%s: %s %s", path, r.Code, r.Message)
 	}
@@ -795,9 +834,41 @@ func TestMallTopUp(t *testing.T) {
 		"orderPeriod", "1", "packageCode", "DP20190726001274", "payAmount", "10.00", "payCurrency", "CNY", "payId", "pi_1",
 		"servicePlanCode", "DP20190726001274")
 	s.mallOK(t, "/vshop/singleOrder", order, &od)
-	if od.OrderNo != "NO2024013100001" || od.PayStatus != "1" || od.OrderStatus != int(opencube.OrderInUse) {
-		t.Fatalf("singleOrder %+v", od)
+	if od.OrderNo != "NO2024013100001" || od.PayStatus != "0" || od.OrderID != "" {
+		t.Fatalf("singleOrder %+v, want pending", od)
 	}
+	// A forged or unsigned payment changes nothing; Stripe's signed one pays.
+	paidEvent := intentEvent("payment_intent.succeeded", "mall", "NO2024013100001", "pi_1", 1000, "cny")
+	if r, st := s.mallStripe(t, paidEvent, stripepay.Sign(paidEvent, "whsec_forged", s.clock.Now())); r.Code != csss.CodeSignature || st != http.StatusBadRequest {
+		t.Errorf("forged Stripe event: %s HTTP %d, want 1002 HTTP 400", r.Code, st)
+	}
+	if r, _ := s.mallStripe(t, paidEvent, ""); r.Code != csss.CodeSignature {
+		t.Errorf("unsigned Stripe event: %s, want 1002", r.Code)
+	}
+	cheap := intentEvent("payment_intent.succeeded", "mall", "NO2024013100001", "pi_1", 100, "cny")
+	if r, _ := s.mallStripe(t, cheap, s.stripeSign(cheap)); r.Code != csss.CodeInvalid || !strings.Contains(r.Message, "payAmount") {
+		t.Errorf("underpaid Stripe event: %s %s, want 1001 naming payAmount", r.Code, r.Message)
+	}
+	var pending struct{ PayStatus, OrderID string }
+	s.mallOK(t, "/payment/queryPayResult", s.mallBody(t, "queryPayResult", false, "orderNo", "NO2024013100001"), &pending)
+	if pending.PayStatus != "0" || pending.OrderID != "" {
+		t.Fatalf("after forged payments: %+v, want unpaid", pending)
+	}
+	if os := s.orders(t, s.p, map[string]any{"device_id": sim}); len(os) != 0 {
+		t.Fatalf("an unpaid Mall order changed the SIM: %v", os)
+	}
+	if r, st := s.mallStripe(t, paidEvent, s.stripeSign(paidEvent)); r.Code != csss.CodeOK || st != http.StatusOK {
+		t.Fatalf("Stripe payment: %s %s", r.Code, r.Message)
+	}
+	var paid struct {
+		PayStatus, OrderID string
+		Order              struct{ OrderStatus int }
+	}
+	s.mallOK(t, "/topup/order/detail?"+s.mallGetQuery(t, "orderDetail", "orderNo", "NO2024013100001"), nil, &paid)
+	if paid.PayStatus != "1" || paid.OrderID == "" || paid.Order.OrderStatus != int(opencube.OrderInUse) {
+		t.Fatalf("order detail after the payment: %+v", paid)
+	}
+	od.OrderID = paid.OrderID
 	item := s.order(t, s.p, od.OrderID)
 	if item["orderStatus"] != "2" || item["deviceId"] != sim && item["device_id"] != sim && item["iccid"] != sim {
 		t.Errorf("queryOrder item %v: want in use on %s", item, sim)
