@@ -30,7 +30,8 @@ var (
 	orderOptional  = []string{"servicePlanCode", "orderPeriod", "autoRenewal", "payType"}
 	exampleSIM     = `"deviceCode":"89852022018041800192"`
 	exampleMallBuy = `"orderNo":"M20250101000001",` + exampleSIM + `,"packageCode":"DP20190726001274","orderPeriod":"1","payAmount":"10.00","payCurrency":"CNY"`
-	exampleItem    = `{"orderNo":"M20250101000001","deviceCode":"89852022018041800192","packageCode":"DP20190726001274","orderPeriod":1,"payAmount":"10.00","payCurrency":"CNY","payStatus":"1","autoRenewal":"1","orderId":"ORDER_14279787781881856","createTime":"2025-01-01 10:00:00"}`
+	exampleItem    = `{"orderNo":"M20250101000001","deviceCode":"89852022018041800192","packageCode":"DP20190726001274","orderPeriod":1,"payAmount":"10.00","payCurrency":"CNY","payStatus":"1","autoRenewal":"1","orderId":"ORDER_14279787781881856","createTime":"2025-01-01 10:00:00",` +
+		`"payId":"","payProvider":"stripe","subscriptionId":"","renewals":0,"renewalStopped":""}`
 	exampleActive  = `{"orderId":"ORDER_14279787781881856","packageCode":"DP20190726001274","packageName":"C_M_0_P_中国20M不限速月套餐","orderStatus":2,"startTime":"2025-01-01 10:00:00","endTime":"2025-01-31 23:59:59"}`
 )
 

@@ -7,7 +7,9 @@ import (
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/esim"
+	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // startESIMRADIUS is startShopServer with the RADIUS listeners.
@@ -37,6 +39,17 @@ func TestESIMBecomesSIM(t *testing.T) {
 	// Not paid: no SIM yet.
 	resp := s.do(t, s.p, "/device/queryDeviceInfo", map[string]any{"device_id": iccid}, nil)
 	wantCode(t, resp, csss.CodeDeviceNotFound)
+
+	// Forged, unsigned or stale Stripe events change nothing.
+	ev := intentEvent(stripepay.PaymentSucceeded, stripepay.MetaShopESIM, id, "pi_"+id, 499, "usd")
+	for _, sig := range []string{"", stripepay.Sign(ev, "whsec_forged", s.clock.Now()),
+		stripepay.Sign(ev, service.DemoStripeWebhookSecret, s.clock.Now().Add(-time.Hour))} {
+		wantFMS(t, s.stripe(t, ev, sig), esim.CodeBadParams)
+	}
+	if o, _, _ := s.m.Store.FindESIMOrder(ctx, id); o.Status != shop.ESIMWaiting {
+		t.Fatalf("a forged payment settled the order: %+v", o)
+	}
+	wantCode(t, s.do(t, s.p, "/device/queryDeviceInfo", map[string]any{"device_id": iccid}, nil), csss.CodeDeviceNotFound)
 
 	s.payStripe(t, id, 499, "usd")
 	o, _, err = s.m.Store.FindESIMOrder(ctx, id)
