@@ -136,9 +136,9 @@ var routeDocs = map[string]routeDoc{
 	"POST /admin/v1/esim-plans": {status: http.StatusCreated, answer: shop.ESIMPlan{}, required: []string{"id", "enterprise", "package_code", "name", "mccs", "volume_bytes", "period_days", "prices", "plan_code"},
 		errors: []opencube.Kind{opencube.KindConflict, KindNoRoute},
 		about:  "A plan of an enterprise's eSIM QR Mall: the countries it covers (MCCs), `region` for a plan of several countries, its continent, volume, days, and a price per currency in minor units.",
-		example: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,` +
+		example: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-CN-2G-10D","name":"China 2GB 10 days","mccs":["460"],"continent":"AS","volume_bytes":2147483648,"period_days":10,` +
 			`"prices":[{"currency":"USD","amount_minor":699}],"plan_code":"ESIM-CORE-CN-1G","starts":"attach"}`,
-		reply: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"region":false,"continent":"AS","hot":false,"volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"plan_code":"ESIM-CORE-CN-1G","starts":"attach","created_at":"2025-01-01T02:00:00Z"}`},
+		reply: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-CN-2G-10D","name":"China 2GB 10 days","mccs":["460"],"region":false,"continent":"AS","hot":false,"volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"plan_code":"ESIM-CORE-CN-1G","starts":"attach","created_at":"2025-01-01T02:00:00Z"}`},
 	"GET /admin/v1/sandbox/verification-codes": {status: http.StatusOK, answer: shop.VerificationCode{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
 		about: "Sandbox mode only (D21), so that a purchase can be tested without a mailbox.",
 		query: []apidoc.Param{query("email", "the address the code was sent to", apidoc.String("")), query("partnerCode", "the enterprise (any when left out)", apidoc.String(""))},

@@ -46,10 +46,11 @@ var routeDocs = map[string]routeDoc{
 		about:   "The SIM holder's login: the SIM must be one of the partner's.",
 		example: `{` + exampleSIM + `}`,
 		answer:  `{` + exampleSIM + `,"partnerCode":"P000270","imsi":"454000180192","msisdn":"85218041800192","status":"active"}`},
-	"/vshop/singleServicePlanPage": {required: []string{"deviceCode"}, errors: []string{csss.CodeDeviceNotFound},
+	"/vshop/singleServicePlanPage": {required: []string{"deviceCode"}, optional: []string{"area"}, errors: []string{csss.CodeDeviceNotFound},
 		data: apidoc.Object("").Prop("deviceCode", apidoc.String(""), true).Prop("total", apidoc.Integer("plans in the list"), true).
 			Prop("list", apidoc.Array(apidoc.Reflect(planItem{}), ""), true),
-		about:   "The plans granted to the partner that the SIM can buy, with their prices.",
+		about: "The plans granted to the partner that the SIM can buy, with their prices; with `area`, only those covering one of its countries or regions " +
+			"(an ISO 3166 code, an MCC, a continent code AF, AS, EU, NA, OC, SA, or a name in English or Chinese, such as `中国` or `Europe`; several comma-separated).",
 		example: `{` + exampleSIM + `}`,
 		answer:  `{` + exampleSIM + `,"total":1,"list":[{"servicePlanCode":"DP20190726001274","servicePlanShowName":"C_M_0_P_中国20M不限速月套餐","packageCode":"DP20190726001274","packageType":"2","flow":"20","price":"10.00","currency":"CNY","area":"CN"}]}`},
 	"/vshop/singleOrder": {required: orderFields, optional: append(slices.Clone(orderOptional), "payId"), data: apidoc.Reflect(orderData{}),
@@ -163,7 +164,7 @@ var glossary = apidoc.Glossary{
 	"flow":                {About: "volume in MB (D19)"},
 	"price":               {About: "price of one period, two decimals"},
 	"currency":            {About: "ISO 4217 currency of price"},
-	"area":                {About: "ISO 3166 codes of the countries covered, comma-separated"},
+	"area":                {About: "in an answer, the ISO 3166 codes of the countries covered, comma-separated; in a request, the countries or regions to list plans of"},
 	"orderId":             {About: "the SIM's order (ORDER_ and 17 digits) the Mall order became; empty while unpaid"},
 	"orderStatus":         {About: "that order's status, as CSSS order_status (D12)"},
 	"createTime":          {About: "when the Mall order was placed, UTC+8"},

@@ -69,7 +69,7 @@ func (rt *Route) bodyLimit() int64 {
 // payment result, order detail) are opencube's names.
 var Routes = []Route{
 	{Method: "POST", Path: "/vshop/singleVerify", TradeType: "singleVerify", Summary: "Card login verification", handle: (*Server).verify},
-	{Method: "POST", Path: "/vshop/singleServicePlanPage", TradeType: "singleServicePlanPage", Summary: "Plans the SIM can buy", handle: (*Server).plans},
+	{Method: "POST", Path: "/vshop/singleServicePlanPage", TradeType: "singleServicePlanPage", Summary: "Plans the SIM can buy (in an area)", handle: (*Server).plans},
 	{Method: "POST", Path: "/vshop/singleOrder", TradeType: "singleOrder", Writes: true, Summary: "Create a user order, paid through the Mall's cashier (a Stripe payment intent)", handle: (*Server).order},
 	{Method: "POST", Path: "/vshop/synPartner/SynOrderInfo", TradeType: "SynOrderInfo", Writes: true, Summary: "Create a user order paid by a third party", handle: (*Server).synOrder},
 	{Method: "POST", Path: "/vshop/queryActivePendingOrder", TradeType: "queryActivePendingOrder", Summary: "The SIM's active and pending orders", handle: (*Server).orders},
@@ -335,7 +335,7 @@ func (s *Server) plans(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.Svc.Plans(c.ctx, iccid)
+	ps, err := s.Svc.Plans(c.ctx, iccid, c.params["area"])
 	if err != nil {
 		return nil, err
 	}
@@ -693,7 +693,7 @@ type Service interface {
 	// to order (not suspended or terminated).
 	Verify(ctx context.Context, iccid string) (*opencube.SIM, error)
 	// Plans lists the plans the SIM can order that carry a price.
-	Plans(ctx context.Context, iccid string) ([]*opencube.Plan, error)
+	Plans(ctx context.Context, iccid, area string) ([]*opencube.Plan, error)
 	// Order records a purchase; a paid one becomes an order on the SIM in
 	// the same transaction. The same order number again returns the first
 	// outcome.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/geo"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
 )
@@ -452,8 +453,19 @@ func (s *ESIM) CreatePlan(ctx context.Context, p *shop.ESIMPlan) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if _, err := s.corePlan(ctx, p.EnterpriseCode, p.PlanCode); err != nil {
+	core, err := s.corePlan(ctx, p.EnterpriseCode, p.PlanCode)
+	if err != nil {
 		return err
+	}
+	// The core plan, when it names its countries, covers every one the
+	// eSIM plan is sold for (the geo table maps MCCs to countries).
+	if len(core.Countries) > 0 {
+		for _, mcc := range p.MCCs {
+			c, ok := geo.ByMCC(mcc)
+			if ok && !slices.ContainsFunc(core.Countries, func(iso string) bool { return strings.EqualFold(iso, c.ISO) }) {
+				return opencube.Invalid("plan_code", "plan %s does not cover %s (MCC %s)", core.Code, c.NameEN, mcc)
+			}
+		}
 	}
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = s.Clock.Now()

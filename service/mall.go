@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/geo"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
 )
@@ -32,8 +33,10 @@ func (s *Mall) Verify(ctx context.Context, iccid string) (*opencube.SIM, error) 
 }
 
 // Plans lists the plans the SIM can buy in the Mall: those of its
-// enterprise it can order and that carry a price.
-func (s *Mall) Plans(ctx context.Context, iccid string) ([]*opencube.Plan, error) {
+// enterprise it can order and that carry a price; with area (a country or
+// a region, by code or name in either language, comma-separated: the geo
+// table), only those covering one of its countries.
+func (s *Mall) Plans(ctx context.Context, iccid, area string) ([]*opencube.Plan, error) {
 	if _, err := s.Verify(ctx, iccid); err != nil {
 		return nil, err
 	}
@@ -44,12 +47,26 @@ func (s *Mall) Plans(ctx context.Context, iccid string) ([]*opencube.Plan, error
 	var out []*opencube.Plan
 	for _, dp := range dps {
 		for _, p := range dp.Plans {
-			if p.PriceMinor > 0 && p.Currency != "" {
+			if p.PriceMinor > 0 && p.Currency != "" && covers(p, area) {
 				out = append(out, p)
 			}
 		}
 	}
 	return out, nil
+}
+
+// covers reports whether plan p is sold in area (every plan when area is
+// empty).
+func covers(p *opencube.Plan, area string) bool {
+	if strings.TrimSpace(area) == "" {
+		return true
+	}
+	for _, c := range p.Countries {
+		if geo.Covers(area, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // Order records a Mall purchase. A paid one becomes an order on the

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/geo"
 )
 
 // ProfileState is the life-cycle state of an eSIM profile in the inventory.
@@ -166,6 +167,8 @@ func (p *ESIMPlan) Validate() error {
 		return opencube.Invalid("plan_code", "plan_code names the core plan sold (1-64 characters)")
 	case p.Starts != "" && p.Starts != StartAtPayment && p.Starts != StartOnAttach:
 		return opencube.MustBe("starts", StartAtPayment+" or "+StartOnAttach)
+	case p.Continent != "" && geo.Regions[p.Continent].Code == "":
+		return opencube.MustBe("continent", "AF, AS, EU, NA, OC or SA")
 	case len(p.Logo) > 1024:
 		return opencube.Invalid("logo", "logo must be a URL of at most 1024 characters")
 	}
@@ -265,18 +268,18 @@ type ESIMOrder struct {
 // MallOrder is a Mall purchase of a plan for a SIM: paid (it then holds
 // the order it became on the SIM) or pending a third-party payment.
 type MallOrder struct {
-	OrderNo        string    `json:"order_no"` // the Mall's order number, unique per enterprise
-	EnterpriseCode string    `json:"enterprise"`
-	ICCID          string    `json:"iccid"`
-	PackageCode    string    `json:"package_code"`
-	OrderPeriod    int       `json:"order_period"`
-	PayID          string    `json:"pay_id,omitempty"`
-	PayType        string    `json:"pay_type,omitempty"`
-	PayAmountMinor int64     `json:"pay_amount_minor"`
-	PayCurrency    string    `json:"pay_currency"`
-	Paid           bool      `json:"paid"`
-	AutoRenewal    bool      `json:"auto_renewal"`
-	OrderID        string    `json:"order_id,omitempty"` // the SIM order the paid Mall order became
+	OrderNo        string `json:"order_no"` // the Mall's order number, unique per enterprise
+	EnterpriseCode string `json:"enterprise"`
+	ICCID          string `json:"iccid"`
+	PackageCode    string `json:"package_code"`
+	OrderPeriod    int    `json:"order_period"`
+	PayID          string `json:"pay_id,omitempty"`
+	PayType        string `json:"pay_type,omitempty"`
+	PayAmountMinor int64  `json:"pay_amount_minor"`
+	PayCurrency    string `json:"pay_currency"`
+	Paid           bool   `json:"paid"`
+	AutoRenewal    bool   `json:"auto_renewal"`
+	OrderID        string `json:"order_id,omitempty"` // the SIM order the paid Mall order became
 	// PayFailed says the payment provider reported the payment failed.
 	PayFailed bool `json:"pay_failed"`
 	// PayProvider names who reported the payment: "stripe" or "partner".

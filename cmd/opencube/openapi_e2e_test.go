@@ -499,7 +499,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		if _, err := ad.MarkProfile(ctx, entP, detail.ICCID, shop.ProfileInstalled); err != nil {
 			t.Fatal(err)
 		}
-		plan := `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"plan_code":"ESIM-CORE-CN-1G","starts":"attach"}`
+		plan := `{"id":2001,"enterprise":"P000270","package_code":"ESIM-CN-2G-10D","name":"China 2GB 10 days","mccs":["460"],"continent":"AS","volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"plan_code":"ESIM-CORE-CN-1G","starts":"attach"}`
 		req, _ = http.NewRequest(http.MethodPost, s.m.URL()+"/admin/v1/esim-plans", strings.NewReader(plan))
 		req.Header.Set("Authorization", "Bearer "+shopAdminToken)
 		req.Header.Set("Content-Type", "application/json")

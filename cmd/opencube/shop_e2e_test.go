@@ -826,6 +826,12 @@ func TestMallTopUp(t *testing.T) {
 	if len(page.List) != 3 || page.List[0].Price == "" {
 		t.Fatalf("plans %+v", page.List)
 	}
+	for area, want := range map[string]int{"CN": 3, "亚洲": 3, "Asia": 3, "460": 3, "Europe": 0, "FR,DE": 0, "": 3} {
+		s.mallOK(t, "/vshop/singleServicePlanPage", s.mallBody(t, "singleServicePlanPage", false, "deviceCode", sim, "area", area), &page)
+		if len(page.List) != want {
+			t.Errorf("area %q: %d plans, want %d", area, len(page.List), want)
+		}
+	}
 	var od struct {
 		OrderNo, OrderID, PayStatus string
 		OrderStatus                 int
