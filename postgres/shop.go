@@ -14,19 +14,20 @@ import (
 // The consumer shops' tables (migration 00005).
 
 const esimPlanColumns = `id, enterprise_code, package_code, name, description, mccs, region, continent, hot,
-	volume_bytes, period_days, prices, created_at, plan_code, starts, logo`
+	volume_bytes, period_days, prices, created_at, plan_code, starts, logo, min_periods, max_periods, apn`
 
 func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 	var (
-		p      shop.ESIMPlan
-		prices string
-		days   int32
+		p                shop.ESIMPlan
+		prices           string
+		days, minP, maxP int32
+		sales            int64
 	)
 	if err := s.Scan(&p.ID, &p.EnterpriseCode, &p.PackageCode, &p.Name, &p.Description, &p.MCCs, &p.Region, &p.Continent,
-		&p.Hot, &p.VolumeBytes, &days, &prices, &p.CreatedAt, &p.PlanCode, &p.Starts, &p.Logo); err != nil {
+		&p.Hot, &p.VolumeBytes, &days, &prices, &p.CreatedAt, &p.PlanCode, &p.Starts, &p.Logo, &minP, &maxP, &p.APN, &sales); err != nil {
 		return nil, err
 	}
-	p.PeriodDays, p.CreatedAt = int(days), utc(p.CreatedAt)
+	p.PeriodDays, p.CreatedAt, p.MinPeriods, p.MaxPeriods, p.SaleCount = int(days), utc(p.CreatedAt), int(minP), int(maxP), int(sales)
 	if err := json.Unmarshal([]byte(prices), &p.Prices); err != nil {
 		return nil, err
 	}
@@ -39,9 +40,9 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *shop.ESIMPlan) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.exec(ctx, "create eSIM plan", `INSERT INTO esim_plans (`+esimPlanColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+	_, err = db.exec(ctx, "create eSIM plan", `INSERT INTO esim_plans (`+esimPlanColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		p.ID, p.EnterpriseCode, p.PackageCode, p.Name, p.Description, list(p.MCCs), p.Region, p.Continent, p.Hot,
-		p.VolumeBytes, p.PeriodDays, string(prices), p.CreatedAt, p.PlanCode, p.Starts, p.Logo)
+		p.VolumeBytes, p.PeriodDays, string(prices), p.CreatedAt, p.PlanCode, p.Starts, p.Logo, p.MinPeriods, p.MaxPeriods, p.APN)
 	switch {
 	case violated(err, codeUniqueViolation, "esim_plans_pkey") != "":
 		return opencube.Errorf(opencube.KindConflict, "eSIM plan %d exists", p.ID)
@@ -95,7 +96,8 @@ func (db *DB) FindESIMPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop
 	if f.HotOnly {
 		where += ` AND hot`
 	}
-	return queryAll(ctx, db, "find eSIM plans", `SELECT `+esimPlanColumns+` FROM esim_plans WHERE `+where+` ORDER BY id`, q.args, scanESIMPlan)
+	return queryAll(ctx, db, "find eSIM plans", `SELECT `+esimPlanColumns+`, (SELECT count(*) FROM esim_orders o WHERE o.plan_id = esim_plans.id
+		AND o.enterprise_code = esim_plans.enterprise_code AND o.status = 1) FROM esim_plans WHERE `+where+` ORDER BY id`, q.args, scanESIMPlan)
 }
 
 const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at,

@@ -15,6 +15,7 @@ import (
 	"github.com/opencube/opencube/geo"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // Defaults of an ESIM.
@@ -34,6 +35,9 @@ type ESIM struct {
 	// Orders records the sales: a paid order becomes an order of the
 	// plan's core plan on the profile's SIM.
 	Orders *Orders
+	// Stripe is the operator's Stripe account: pre-orders v1.2 get their
+	// payment intent there. Nil, or without an API key, none is made.
+	Stripe *stripepay.Client
 	// PreOrderTimeout is how long a pre-order holds its profile unpaid.
 	PreOrderTimeout time.Duration
 	// TokenTTL is how long an x-access-token is valid.
@@ -240,6 +244,9 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "packageCode %s is not plan %d", r.PackageCode, plan.ID).
 			Because(opencube.CausePackageCodePlan, r.PackageCode, plan.ID)
 	}
+	if least, most := plan.Periods(); r.PeriodNum < least || r.PeriodNum > most {
+		return nil, opencube.OutOfRange("periodNum", int64(least), int64(most))
+	}
 	price, ok := PriceIn(plan, r.Currency)
 	if !ok {
 		return nil, opencube.Invalid("currency", "plan %d has no price in %q", plan.ID, r.Currency).Because(opencube.CauseNoPriceIn, r.Currency, plan.ID)
@@ -282,6 +289,24 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 		return nil, err
 	}
 	return o, nil
+}
+
+// PreOrderIntent is PreOrder that also creates, with a Stripe account
+// configured, the Stripe payment intent the consumer pays the order
+// with (metadata shop esim, orderId, partnerCode): the order is paid when
+// Stripe's signed payment_intent.succeeded event says so. Without one, the
+// intent is nil.
+func (s *ESIM) PreOrderIntent(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, *stripepay.Intent, error) {
+	o, err := s.PreOrder(ctx, sess, r)
+	if err != nil || !s.Stripe.CanCall() {
+		return o, nil, err
+	}
+	in, err := s.Stripe.CreatePaymentIntent(ctx, o.AmountMinor, o.Currency, map[string]string{stripepay.MetaShop: stripepay.MetaShopESIM,
+		stripepay.MetaOrder: o.ID, stripepay.MetaPartner: o.EnterpriseCode}, "")
+	if err != nil {
+		return nil, nil, err // the pre-order times out and releases its profile
+	}
+	return o, in, nil
 }
 
 // TopUpPlans returns the catalog plans that can top up an eSIM: with

@@ -6,6 +6,7 @@ package shop
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,7 +143,16 @@ type ESIMPlan struct {
 	// default) or StartOnAttach.
 	Starts string `json:"starts,omitempty"`
 	// Logo is the URL of the plan's picture, if any.
-	Logo      string    `json:"logo,omitempty"`
+	Logo string `json:"logo,omitempty"`
+	// MinPeriods and MaxPeriods bound periodNum (0: 1 and
+	// opencube.MaxESIMPeriods).
+	MinPeriods int `json:"min_periods,omitempty"`
+	MaxPeriods int `json:"max_periods,omitempty"`
+	// APN is the access point the phone must be set to, when the profile
+	// does not set it itself (FMS configFlag 1).
+	APN string `json:"apn,omitempty"`
+	// SaleCount is how many paid orders bought the plan (read only).
+	SaleCount int       `json:"sale_count"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -169,6 +179,12 @@ func (p *ESIMPlan) Validate() error {
 		return opencube.MustBe("starts", StartAtPayment+" or "+StartOnAttach)
 	case p.Continent != "" && geo.Regions[p.Continent].Code == "":
 		return opencube.MustBe("continent", "AF, AS, EU, NA, OC or SA")
+	case p.MinPeriods < 0 || p.MinPeriods > opencube.MaxESIMPeriods:
+		return opencube.OutOfRange("min_periods", 0, opencube.MaxESIMPeriods)
+	case p.MaxPeriods < 0 || p.MaxPeriods > opencube.MaxESIMPeriods || (p.MaxPeriods > 0 && p.MaxPeriods < p.MinPeriods):
+		return opencube.MustBe("max_periods", "0 or min_periods-"+strconv.Itoa(opencube.MaxESIMPeriods))
+	case len(p.APN) > 100 || strings.ContainsAny(p.APN, " $"):
+		return opencube.Invalid("apn", "apn must be an access point name of at most 100 characters")
 	case len(p.Logo) > 1024:
 		return opencube.Invalid("logo", "logo must be a URL of at most 1024 characters")
 	}
@@ -183,6 +199,15 @@ func (p *ESIMPlan) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Periods returns the least and the most periods one order of p buys.
+func (p *ESIMPlan) Periods() (least, most int) {
+	least, most = max(p.MinPeriods, 1), p.MaxPeriods
+	if most == 0 {
+		most = opencube.MaxESIMPeriods
+	}
+	return least, most
 }
 
 // ESIMPlanFilter selects an enterprise's eSIM plans. Empty fields do not

@@ -16,10 +16,13 @@ import (
 // unprepared on the read pool.
 
 const esimPlanColumns = `id, enterprise_code, package_code, name, description, mccs, region, continent, hot,
-	volume_bytes, period_days, prices, created_at, plan_code, starts, logo`
+	volume_bytes, period_days, prices, created_at, plan_code, starts, logo, min_periods, max_periods, apn`
+
+// saleCount is the column of a plan's paid orders.
+const saleCount = `(SELECT count(*) FROM esim_orders o WHERE o.plan_id = esim_plans.id AND o.enterprise_code = esim_plans.enterprise_code AND o.status = 1)`
 
 // qInsertESIMPlan creates an eSIM plan.
-var qInsertESIMPlan = prepared(`INSERT INTO esim_plans (` + esimPlanColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+var qInsertESIMPlan = prepared(`INSERT INTO esim_plans (` + esimPlanColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 	var (
@@ -29,7 +32,8 @@ func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 		created      int64
 	)
 	if err := s.Scan(&p.ID, &p.EnterpriseCode, &p.PackageCode, &p.Name, &p.Description, &mccs, &region, &p.Continent, &hot,
-		&p.VolumeBytes, &p.PeriodDays, &prices, &created, &p.PlanCode, &p.Starts, &p.Logo); err != nil {
+		&p.VolumeBytes, &p.PeriodDays, &prices, &created, &p.PlanCode, &p.Starts, &p.Logo, &p.MinPeriods, &p.MaxPeriods, &p.APN,
+		&p.SaleCount); err != nil {
 		return nil, err
 	}
 	p.MCCs = strings.Split(strings.Trim(mccs, ","), ",")
@@ -49,7 +53,8 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *shop.ESIMPlan) error {
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.execStmt(qInsertESIMPlan,
 			p.ID, p.EnterpriseCode, p.PackageCode, p.Name, p.Description, ","+strings.Join(p.MCCs, ",")+",", p.Region,
-			p.Continent, p.Hot, p.VolumeBytes, p.PeriodDays, string(prices), micros(p.CreatedAt), p.PlanCode, p.Starts, p.Logo)
+			p.Continent, p.Hot, p.VolumeBytes, p.PeriodDays, string(prices), micros(p.CreatedAt), p.PlanCode, p.Starts, p.Logo,
+			p.MinPeriods, p.MaxPeriods, p.APN)
 		switch code(err) {
 		case 0:
 			if err != nil {
@@ -67,7 +72,7 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *shop.ESIMPlan) error {
 
 // FindESIMPlans implements shop.ShopStore.
 func (db *DB) FindESIMPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop.ESIMPlan, error) {
-	q := `SELECT ` + esimPlanColumns + ` FROM esim_plans WHERE enterprise_code = ?`
+	q := `SELECT ` + esimPlanColumns + `, ` + saleCount + ` FROM esim_plans WHERE enterprise_code = ?`
 	args := []any{f.Enterprise}
 	if f.ID != 0 {
 		q += ` AND id = ?`

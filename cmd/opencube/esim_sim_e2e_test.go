@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,4 +111,58 @@ func TestESIMBecomesSIM(t *testing.T) {
 	if orders[0]["orderStatus"] != "4" {
 		t.Errorf("after 15 days: %v; want expired (4)", orders[0])
 	}
+}
+
+// TestESIMShopDetails: Pre-order v1.2 answers the Stripe payment intent
+// (stripe-mock) that pays the order; the v1.1 payment webhook and the
+// Mall's Stripe webhook pay eSIM orders too; plan details carry real
+// saleCount, surplusFlow and period bounds, and every answer the envelope's
+// messageSourceHandler.
+func TestESIMShopDetails(t *testing.T) {
+	s := startShopServer(t, withStripe(needStripeMock(t)))
+	token := s.consumer(t, "v12@example.com")
+	var pre struct{ OrderID, PaymentIntentID, ClientSecret, Money string }
+	r := s.fmsOK(t, "/v1.2/package/preOrderPackage", token, preOrderBody(1002, "9.99", "USD"), &pre)
+	if !strings.HasPrefix(pre.PaymentIntentID, "pi_") || pre.ClientSecret == "" || pre.Money != "9.99" {
+		t.Fatalf("pre-order v1.2: %+v", pre)
+	}
+	var raw map[string]json.RawMessage
+	resp := s.post(t, esim.Prefix+"/v1.1/package/detail", nil, mustJSON(map[string]any{"partnerCode": entP, "id": 1002}))
+	decodeReply(t, resp, &raw)
+	if string(raw["messageSourceHandler"]) != "{}" {
+		t.Errorf("envelope %v: want messageSourceHandler {}", raw)
+	}
+	if r.Code != 0 {
+		t.Fatal(r.Message)
+	}
+	detail := func() (d struct {
+		SaleCount, MinOrderPeriod, MaxOrderPeriod, PeriodUnit, BuyType, PriceType, ConfigFlag int
+		SurplusFlow                                                                           int64
+	}) {
+		t.Helper()
+		s.fmsOK(t, "/v1.1/package/detail", "", map[string]any{"partnerCode": entP, "id": 1002}, &d)
+		return d
+	}
+	if d := detail(); d.SaleCount != 0 || d.SurplusFlow != 3*1024 || d.MinOrderPeriod != 1 || d.MaxOrderPeriod != 12 || d.PeriodUnit != 1 {
+		t.Errorf("detail before a sale: %+v", d)
+	}
+	// The v1.1 payment webhook pays it; the sale counts.
+	wantFMS(t, s.webhookAt(t, "/v1.1/payment/webhook", webhookBody(t, pre.OrderID, "9.99", "USD", "payment_intent.succeeded", s.clock.Now())), 0)
+	if d := detail(); d.SaleCount != 1 {
+		t.Errorf("saleCount after a sale: %d, want 1", d.SaleCount)
+	}
+	// An eSIM order paid through the Mall's Stripe webhook (one endpoint
+	// for both shops).
+	id := s.preOrder(t, token, 1003, "14.99", "USD")
+	ev := intentEvent(stripepay.PaymentSucceeded, stripepay.MetaShopESIM, id, "pi_"+id, 1499, "usd")
+	if mr, _ := s.mallStripe(t, ev, s.stripeSign(ev)); mr.Code != csss.CodeOK {
+		t.Fatalf("eSIM payment through the Mall's Stripe webhook: %s %s", mr.Code, mr.Message)
+	}
+	if st := s.status(t, token, id); st.OrderPayStatus != 1 {
+		t.Errorf("after the Stripe event: %+v", st)
+	}
+	// periodNum past the plan's bounds.
+	body := preOrderBody(1002, "129.87", "USD")
+	body["periodNum"] = 13
+	wantFMS(t, s.fms(t, "/v1.1/package/preOrderPackage", token, body), esim.CodeBadParams)
 }

@@ -84,7 +84,7 @@ func (m *Main) wireShops(ctx context.Context) error {
 	}
 	stripe := stripepay.New(o.Stripe, nil)
 	stripe.Tolerance, stripe.Clock = o.StripeTolerance, m.realClock()
-	m.Services.Mall.Stripe = stripe
+	m.Services.Mall.Stripe, svc.Stripe = stripe, stripe
 	srv := esim.NewServer(svc, m.Services.Served, m.realClock(), stripe)
 	srv.Logger = m.Logger
 	if o.SMTPAddr != "" {

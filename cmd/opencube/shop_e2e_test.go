@@ -304,7 +304,13 @@ func webhookBodyRef(t *testing.T, orderID, ref, amount, currency, typ string, no
 
 func (s *shopServer) webhook(t *testing.T, body []byte) *fmsReply {
 	t.Helper()
-	resp := s.post(t, esim.Prefix+"/payment/webhook", nil, body)
+	return s.webhookAt(t, "/payment/webhook", body)
+}
+
+// webhookAt posts a payment webhook body to path (under /fms).
+func (s *shopServer) webhookAt(t *testing.T, path string, body []byte) *fmsReply {
+	t.Helper()
+	resp := s.post(t, esim.Prefix+path, nil, body)
 	var r fmsReply
 	decodeReply(t, resp, &r)
 	r.Status = resp.StatusCode
