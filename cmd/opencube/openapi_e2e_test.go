@@ -460,6 +460,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		resp := s.post(t, esim.Prefix+"/v1.1/payment/webhook", nil, webhookBody(t, second.OrderID, "9.99", "USD", "payment_intent.payment_failed", s.clock.Now()))
 		resp.Body.Close()
 		third := s.preOrder(t, token, 1003, "14.99", "USD")
+		s.fmsOK(t, "/v1.2/package/preOrderPackage", token, preOrderBody(1004, "19.99", "USD"), nil)
 		body := stripeBody(third, 1499, "usd", "payment_intent.succeeded")
 		if r := s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, s.clock.Now())); r.Code != 0 {
 			t.Fatalf("stripe: %d %s", r.Code, r.Message)
