@@ -32,7 +32,9 @@ var (
 	exampleMallBuy = `"orderNo":"M20250101000001",` + exampleSIM + `,"packageCode":"DP20190726001274","orderPeriod":"1","payAmount":"10.00","payCurrency":"CNY"`
 	exampleItem    = `{"orderNo":"M20250101000001","deviceCode":"89852022018041800192","packageCode":"DP20190726001274","orderPeriod":1,"payAmount":"10.00","payCurrency":"CNY","payStatus":"1","autoRenewal":"1","orderId":"ORDER_14279787781881856","createTime":"2025-01-01 10:00:00",` +
 		`"payId":"","payProvider":"stripe","subscriptionId":"","renewals":0,"renewalStopped":""}`
-	exampleActive  = `{"orderId":"ORDER_14279787781881856","packageCode":"DP20190726001274","packageName":"C_M_0_P_中国20M不限速月套餐","orderStatus":2,"startTime":"2025-01-01 10:00:00","endTime":"2025-01-31 23:59:59"}`
+	exampleGroupResult = `{"requestId":"5f0c8e7a-3b1d-4c2e-9a6f-1d2e3f4a5b6c","groupId":"fleet-1","operation":"add","finished":true,"items":[` +
+		`{"deviceCode":"89852022018041800192","code":"0000","result":"added"},{"deviceCode":"89852022018041800193","code":"0000","result":"added"}]}`
+	exampleActive = `{"orderId":"ORDER_14279787781881856","packageCode":"DP20190726001274","packageName":"C_M_0_P_中国20M不限速月套餐","orderStatus":2,"startTime":"2025-01-01 10:00:00","endTime":"2025-01-31 23:59:59"}`
 )
 
 // list is the schema of the answers that list Mall orders of a SIM.
@@ -118,6 +120,33 @@ var routeDocs = map[string]routeDoc{
 		example: `{"id":"evt_0001","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_3QZ0001","object":"payment_intent","amount":1000,"currency":"cny",` +
 			`"metadata":{"shop":"mall","orderId":"M20250101000001","partnerCode":"P000270"}}}}`,
 		answer: `{"eventId":"evt_0001","type":"payment_intent.succeeded","orderNo":"M20250101000001","payStatus":"1"}`},
+	"/topup/bundleGroup/addSims": {required: []string{"groupId", "deviceCodes"}, optional: []string{"groupName", "basePlan"}, data: apidoc.Reflect(groupResultData{}),
+		errors: []string{csss.CodePlanNotOrderable},
+		about: "Puts SIMs of the partner (`deviceCodes`, 1-1000 ICCIDs, comma-separated) in bundle group `groupId`, creating it with `groupName` and `basePlan` " +
+			"(a plan the partner may order; required for a new group, and must be the group's own otherwise) when it does not exist. A SIM is in one group at most. " +
+			"It runs in one transaction and answers its result, kept for `/topup/bundleGroup/result`: per SIM `0000` (added, or already in the group), " +
+			"`2001` not a SIM of the partner, `1001` in another group.",
+		example: `{"groupId":"fleet-1","groupName":"Fleet 1","basePlan":"DP20190726001274","deviceCodes":"89852022018041800192,89852022018041800193"}`,
+		answer:  exampleGroupResult},
+	"/topup/bundleGroup/removeSims": {required: []string{"groupId", "deviceCodes"}, data: apidoc.Reflect(groupResultData{}), errors: []string{csss.CodeOrderNotFound},
+		about:   "Takes SIMs out of a bundle group (`2003` for an unknown group); per SIM `0000` removed or `2003` not in the group. The body travels with DELETE.",
+		example: `{"groupId":"fleet-1","deviceCodes":"89852022018041800193"}`,
+		answer:  strings.ReplaceAll(strings.ReplaceAll(exampleGroupResult, `"add"`, `"remove"`), `"added"`, `"removed"`)},
+	"/topup/bundleGroup/sims": {required: []string{"groupId"}, errors: []string{csss.CodeOrderNotFound},
+		data: apidoc.Object("").Prop("groupId", apidoc.String(""), true).Prop("total", apidoc.Integer("SIMs in the group"), true).
+			Prop("list", apidoc.Array(apidoc.Reflect(groupSIMItem{}), ""), true),
+		about:   "The SIMs of a bundle group, ICCID order; the globals and `groupId` travel in the query string.",
+		example: `{"groupId":"fleet-1"}`,
+		answer:  `{"groupId":"fleet-1","total":1,"list":[{"deviceCode":"89852022018041800192","addTime":"2025-01-01 10:00:00"}]}`},
+	"/topup/bundleGroup/list": {
+		data:    apidoc.Object("").Prop("total", apidoc.Integer("groups"), true).Prop("list", apidoc.Array(apidoc.Reflect(groupItem{}), ""), true),
+		about:   "The partner's bundle groups with their base plan and how many SIMs each holds; the globals travel in the query string.",
+		example: `{}`,
+		answer:  `{"total":1,"list":[{"groupId":"fleet-1","groupName":"Fleet 1","basePlan":"DP20190726001274","basePlanName":"C_M_0_P_中国20M不限速月套餐","simCount":1,"createTime":"2025-01-01 10:00:00"}]}`},
+	"/topup/bundleGroup/result": {required: []string{"requestId"}, data: apidoc.Reflect(groupResultData{}), errors: []string{csss.CodeOrderNotFound},
+		about:   "The result of an add or remove operation, by the `requestId` it answered (`2003` when unknown); the globals travel in the query string.",
+		example: `{"requestId":"5f0c8e7a-3b1d-4c2e-9a6f-1d2e3f4a5b6c"}`,
+		answer:  exampleGroupResult},
 	"/topup/order/detail": {required: []string{"orderNo"}, data: apidoc.Reflect(detailData{}), errors: []string{csss.CodeOrderNotFound},
 		about:   "A Mall order and the SIM order it became (`order`, null while unpaid); the globals and `orderNo` travel in the query string, and the sign covers them as a JSON object of strings.",
 		example: `{"orderNo":"M20250101000001"}`,
@@ -152,6 +181,18 @@ var glossary = apidoc.Glossary{
 	"type":                {About: "the Stripe event's type"},
 	"ignored":             {About: "true for an event of no order"},
 	"order":               {About: "the SIM order the Mall order became; null while unpaid"},
+	"groupId":             {About: "the bundle group's id, the partner's own (1-64 characters)"},
+	"groupName":           {About: "the bundle group's name"},
+	"basePlan":            {About: "the plan code the group's SIMs share"},
+	"basePlanName":        {About: "the base plan's name"},
+	"deviceCodes":         {About: "ICCIDs, comma-separated: 1-1000, each once"},
+	"requestId":           {About: "the id of a bundle-group operation, to ask its result with"},
+	"operation":           {About: "add or remove"},
+	"items":               {About: "what the operation did to each SIM"},
+	"result":              {About: "added, removed, unknown_sim, in_other_group or not_in_group"},
+	"simCount":            {About: "how many SIMs the group holds"},
+	"finished":            {About: "true: the operation ran in full, in one transaction, before it was answered"},
+	"addTime":             {About: "when the SIM joined the group, UTC+8"},
 	"autoRenewal":         {About: "1 (or true) renews the order by itself", Enum: []any{"0", "1", "false", "true"}},
 	"code":                {About: "the result code, as CSSS's: 0000 on success (D6)"},
 	"message":             {About: "the code's message, in the language of Accept-Language (D7)"},
@@ -248,6 +289,9 @@ const exampleSecret = "opencube-demo-secret"
 // exampleBody is a route's example request, signed with exampleSecret.
 func exampleBody(rt *Route, fields string) string {
 	body := `{"partnerCode":"P000270","tradeType":"` + rt.TradeType + `","tradeTime":"1735689600000","version":"3.0",` + strings.TrimPrefix(fields, "{")
+	if fields == "{}" {
+		body = strings.TrimSuffix(body, ",}") + "}"
+	}
 	sign, err := SignBody([]byte(body), exampleSecret)
 	if err != nil {
 		panic("mall: example " + body + ": " + err.Error())
@@ -263,8 +307,10 @@ func exampleQuery(body string) string {
 		panic("mall: example " + body + ": " + err.Error())
 	}
 	var parts []string
-	for _, k := range []string{"partnerCode", "tradeType", "tradeTime", "version", "orderNo", "sign"} {
-		parts = append(parts, k+"="+url.QueryEscape(p[k]))
+	for _, k := range []string{"partnerCode", "tradeType", "tradeTime", "version", "orderNo", "groupId", "requestId", "sign"} {
+		if _, ok := p[k]; ok {
+			parts = append(parts, k+"="+url.QueryEscape(p[k]))
+		}
 	}
 	return strings.Join(parts, "&")
 }

@@ -50,7 +50,7 @@ type Route struct {
 	// Stripe marks Stripe's webhook: its body is a Stripe event, verified
 	// by its Stripe-Signature, without the Mall's globals or sign.
 	Stripe bool
-	handle  func(s *Server, c *call) (any, error)
+	handle func(s *Server, c *call) (any, error)
 }
 
 // Pattern is the route's ServeMux pattern (shopwire.Route).
@@ -80,6 +80,11 @@ var Routes = []Route{
 	{Method: "POST", Path: "/payment/stripeAuthorization", TradeType: "stripeAuthorization", Writes: true, Summary: "Stripe single-payment / subscription authorisation: the payment intent to confirm", handle: (*Server).authorize},
 	{Method: "POST", Path: "/payment/createSubscription", TradeType: "createSubscription", Writes: true, Summary: "Create the Stripe subscription that renews an auto-renewed Mall order", handle: (*Server).createSubscription},
 	{Method: "POST", Path: "/payment/stripe/webhook", Stripe: true, Writes: true, Summary: "Stripe's webhook of both shops (Stripe-Signature)", MaxBody: 256 << 10},
+	{Method: "POST", Path: "/topup/bundleGroup/addSims", TradeType: "addGroupSims", Writes: true, Summary: "Bundle groups: add SIMs to a group (created with its base plan)", MaxBody: 64 << 10, handle: (*Server).addGroupSIMs},
+	{Method: "DELETE", Path: "/topup/bundleGroup/removeSims", TradeType: "removeGroupSims", Writes: true, Summary: "Bundle groups: remove SIMs from a group", MaxBody: 64 << 10, handle: (*Server).removeGroupSIMs},
+	{Method: "GET", Path: "/topup/bundleGroup/sims", TradeType: "groupSims", Summary: "Bundle groups: the SIMs of a group (globals in the query)", handle: (*Server).groupSIMs},
+	{Method: "GET", Path: "/topup/bundleGroup/list", TradeType: "groupList", Summary: "Bundle groups: the groups with their base plan (globals in the query)", handle: (*Server).groups},
+	{Method: "GET", Path: "/topup/bundleGroup/result", TradeType: "groupResult", Summary: "Bundle groups: the result of an add or remove operation (globals in the query)", handle: (*Server).groupResult},
 	{Method: "GET", Path: "/topup/order/detail", TradeType: "orderDetail", Summary: "Details of a Mall order and its SIM order (globals in the query)", handle: (*Server).orderDetail},
 }
 
@@ -635,6 +640,142 @@ func (s *Server) orderDetail(c *call) (any, error) {
 	return d, nil
 }
 
+// groupResultData is the answer of a bundle-group operation and of its
+// result: each SIM with its code (0000 done, 2001 not a SIM of the
+// partner, 1001 in another group, 2003 not in the group).
+type groupResultData struct {
+	RequestID string          `json:"requestId"`
+	GroupID   string          `json:"groupId"`
+	Operation string          `json:"operation"` // add or remove
+	Finished  bool            `json:"finished"`  // true: the operation ran in full
+	Items     []groupItemData `json:"items"`
+}
+
+type groupItemData struct {
+	DeviceCode string `json:"deviceCode"`
+	Code       string `json:"code"`
+	Result     string `json:"result"`
+}
+
+var groupCodes = map[string]string{shop.GroupAdded: csss.CodeOK, shop.GroupRemoved: csss.CodeOK, shop.GroupUnknownSIM: csss.CodeDeviceNotFound,
+	shop.GroupInOtherGroup: csss.CodeInvalid, shop.GroupNotInGroup: csss.CodeOrderNotFound}
+
+func groupResultOf(r *shop.GroupResult) groupResultData {
+	d := groupResultData{RequestID: r.ID, GroupID: r.GroupID, Operation: r.Operation, Finished: true, Items: []groupItemData{}}
+	for _, it := range r.Items {
+		d.Items = append(d.Items, groupItemData{DeviceCode: it.ICCID, Code: groupCodes[it.Result], Result: it.Result})
+	}
+	return d
+}
+
+// deviceCodes reads the comma-separated deviceCodes of a group operation.
+func deviceCodes(p shopwire.Params) ([]string, error) {
+	raw, err := p.Require("deviceCodes")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range strings.Split(raw, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) addGroupSIMs(c *call) (any, error) {
+	g, err := c.params.Require("groupId")
+	if err != nil {
+		return nil, err
+	}
+	ids, err := deviceCodes(c.params)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Svc.AddGroupSIMs(c.ctx, g, c.params["groupName"], c.params["basePlan"], ids)
+	if err != nil {
+		return nil, err
+	}
+	return groupResultOf(r), nil
+}
+
+func (s *Server) removeGroupSIMs(c *call) (any, error) {
+	g, err := c.params.Require("groupId")
+	if err != nil {
+		return nil, err
+	}
+	ids, err := deviceCodes(c.params)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Svc.RemoveGroupSIMs(c.ctx, g, ids)
+	if err != nil {
+		return nil, err
+	}
+	return groupResultOf(r), nil
+}
+
+// groupSIMItem is one SIM of groupSims.
+type groupSIMItem struct {
+	DeviceCode string `json:"deviceCode"`
+	AddTime    string `json:"addTime"`
+}
+
+func (s *Server) groupSIMs(c *call) (any, error) {
+	g, err := c.params.Require("groupId")
+	if err != nil {
+		return nil, err
+	}
+	sims, err := s.Svc.GroupSIMs(c.ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	list := []groupSIMItem{}
+	for _, x := range sims {
+		list = append(list, groupSIMItem{DeviceCode: x.ICCID, AddTime: x.AddedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")})
+	}
+	return map[string]any{"groupId": g, "total": len(list), "list": list}, nil
+}
+
+// groupItem is one group of groupList.
+type groupItem struct {
+	GroupID      string `json:"groupId"`
+	GroupName    string `json:"groupName"`
+	BasePlan     string `json:"basePlan"`
+	BasePlanName string `json:"basePlanName"`
+	SIMCount     int    `json:"simCount"`
+	CreateTime   string `json:"createTime"`
+}
+
+func (s *Server) groups(c *call) (any, error) {
+	gs, plans, err := s.Svc.Groups(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	list := []groupItem{}
+	for _, g := range gs {
+		it := groupItem{GroupID: g.ID, GroupName: g.Name, BasePlan: g.BasePlan, SIMCount: g.SIMs,
+			CreateTime: g.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")}
+		if p := plans[g.BasePlan]; p != nil {
+			it.BasePlanName = p.Name
+		}
+		list = append(list, it)
+	}
+	return map[string]any{"total": len(list), "list": list}, nil
+}
+
+func (s *Server) groupResult(c *call) (any, error) {
+	id, err := c.params.Require("requestId")
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Svc.GroupResult(c.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return groupResultOf(r), nil
+}
+
 // stripeWebhookData is the answer to a Stripe event.
 type stripeWebhookData struct {
 	EventID   string `json:"eventId"`
@@ -720,4 +861,13 @@ type Service interface {
 	// OrderDetail returns a Mall order and the SIM order it became (nil
 	// while unpaid).
 	OrderDetail(ctx context.Context, orderNo string) (*shop.MallOrder, *opencube.Order, error)
+	// AddGroupSIMs puts SIMs in a bundle group (made with its base plan
+	// when new); RemoveGroupSIMs takes them out; both keep their result.
+	AddGroupSIMs(ctx context.Context, groupID, name, basePlan string, iccids []string) (*shop.GroupResult, error)
+	RemoveGroupSIMs(ctx context.Context, groupID string, iccids []string) (*shop.GroupResult, error)
+	// GroupSIMs lists a group's SIMs; Groups the groups and the plans.
+	GroupSIMs(ctx context.Context, groupID string) ([]shop.GroupSIM, error)
+	Groups(ctx context.Context) ([]*shop.BundleGroup, map[string]*opencube.Plan, error)
+	// GroupResult returns a group operation's result.
+	GroupResult(ctx context.Context, id string) (*shop.GroupResult, error)
 }

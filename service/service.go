@@ -121,6 +121,7 @@ type MallStore interface {
 	shop.ShopStore
 	opencube.OrderStore
 	opencube.SIMStore
+	opencube.PlanStore
 }
 
 // Store is everything the services keep: what the protocols need

@@ -413,6 +413,8 @@ type ShopStore interface {
 	UpdateMall(ctx context.Context, fn func(tx MallTx) error) error
 	// FindMallOrders returns the Mall orders f selects, newest first.
 	FindMallOrders(ctx context.Context, f MallOrderFilter) ([]*MallOrder, error)
+
+	GroupStore
 }
 
 // MallTx is the order book inside one transaction, with the Mall's orders
@@ -426,4 +428,79 @@ type MallTx interface {
 	MallOrder(ctx context.Context, accessCode, orderNo string) (*MallOrder, error)
 	// PutMallOrder inserts or replaces a Mall order.
 	PutMallOrder(ctx context.Context, m *MallOrder) error
+}
+
+// BundleGroup is a Mall bundle group: a named set of an enterprise's SIMs
+// that share a base plan (a core plan code of the enterprise). A SIM is in
+// one group at most.
+type BundleGroup struct {
+	EnterpriseCode string    `json:"enterprise"`
+	ID             string    `json:"group_id"`
+	Name           string    `json:"name"`
+	BasePlan       string    `json:"base_plan"`
+	SIMs           int       `json:"sims"` // how many SIMs it holds (read only)
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// GroupSIM is one SIM of a bundle group.
+type GroupSIM struct {
+	ICCID   string    `json:"iccid"`
+	AddedAt time.Time `json:"added_at"`
+}
+
+// GroupItem is what a bundle-group operation did to one SIM.
+type GroupItem struct {
+	ICCID  string `json:"deviceCode"`
+	Result string `json:"result"` // one of the Group* results
+}
+
+// Results of a bundle-group operation for one SIM.
+const (
+	GroupAdded        = "added"          // put in the group (or already in it)
+	GroupRemoved      = "removed"        // taken out of the group
+	GroupUnknownSIM   = "unknown_sim"    // not a SIM of the enterprise
+	GroupInOtherGroup = "in_other_group" // in another group: remove it there first
+	GroupNotInGroup   = "not_in_group"   // not in the group
+)
+
+// GroupResult is the result of one bundle-group operation (adding or
+// removing SIMs), kept to be asked for by its id.
+type GroupResult struct {
+	EnterpriseCode string      `json:"enterprise"`
+	ID             string      `json:"requestId"`
+	GroupID        string      `json:"groupId"`
+	Operation      string      `json:"operation"` // add or remove
+	Items          []GroupItem `json:"items"`
+	CreatedAt      time.Time   `json:"createdAt"`
+}
+
+// GroupStore keeps the Mall's bundle groups.
+type GroupStore interface {
+	// UpdateGroups runs fn in one transaction over the bundle groups.
+	UpdateGroups(ctx context.Context, fn func(tx GroupTx) error) error
+	// FindGroups returns the enterprise's groups with their SIM counts,
+	// by id.
+	FindGroups(ctx context.Context, accessCode string) ([]*BundleGroup, error)
+	// FindGroupSIMs returns a group's SIMs, ICCID order.
+	FindGroupSIMs(ctx context.Context, accessCode, groupID string) ([]GroupSIM, error)
+	// FindGroupResult returns an operation's result; KindOrderNotFound
+	// when unknown.
+	FindGroupResult(ctx context.Context, accessCode, id string) (*GroupResult, error)
+}
+
+// GroupTx is the bundle groups inside one transaction.
+type GroupTx interface {
+	// Group returns the enterprise's group, or nil.
+	Group(ctx context.Context, accessCode, id string) (*BundleGroup, error)
+	// InsertGroup creates a group.
+	InsertGroup(ctx context.Context, g *BundleGroup) error
+	// SIMGroup returns the group holding the enterprise's SIM iccid ("" for
+	// none) and whether the SIM is the enterprise's.
+	SIMGroup(ctx context.Context, accessCode, iccid string) (group string, known bool, err error)
+	// AddGroupSIM puts a SIM in a group.
+	AddGroupSIM(ctx context.Context, accessCode, groupID, iccid string, at time.Time) error
+	// RemoveGroupSIM takes a SIM out of a group; false when it was not in it.
+	RemoveGroupSIM(ctx context.Context, accessCode, groupID, iccid string) (bool, error)
+	// PutGroupResult records an operation's result.
+	PutGroupResult(ctx context.Context, r *GroupResult) error
 }

@@ -417,6 +417,23 @@ func TestOpenAPIConformance(t *testing.T) {
 		ok("/vshop/getActiveAutoRenewal", "getActiveAutoRenewal", "deviceCode", sim)
 		ok("/vshop/cancelAutoRenewal", "cancelAutoRenewal", "deviceCode", sim, "orderNo", "MC-1")
 		ok("/payment/queryPayResult", "queryPayResult", "orderNo", "MC-1")
+		var grp struct{ RequestID string }
+		if err := json.Unmarshal(ok("/topup/bundleGroup/addSims", "addGroupSims", "groupId", "g1", "basePlan", "DP20190726001274", "deviceCodes", sim), &grp); err != nil {
+			t.Fatal(err)
+		}
+		for _, get := range []string{"/topup/bundleGroup/sims?" + s.mallGetQuery(t, "groupSims", "groupId", "g1"),
+			"/topup/bundleGroup/list?" + s.mallGetQuery(t, "groupList"),
+			"/topup/bundleGroup/result?" + s.mallGetQuery(t, "groupResult", "requestId", grp.RequestID)} {
+			s.mallOK(t, get, nil, nil)
+		}
+		del, _ := http.NewRequest(http.MethodDelete, s.m.URL()+"/topup/bundleGroup/removeSims",
+			bytes.NewReader(s.mallBody(t, "removeGroupSims", false, "groupId", "g1", "deviceCodes", sim)))
+		del.Header.Set("Content-Type", "application/json")
+		if resp, err := http.DefaultClient.Do(del); err != nil {
+			t.Fatal(err)
+		} else {
+			resp.Body.Close()
+		}
 		if r := s.mall(t, "/vshop/singleVerify", s.mallBody(t, "singleVerify", false, "deviceCode", "89852022018041800999")); r.Code != "2001" {
 			t.Errorf("unknown SIM: %s", r.Code)
 		}

@@ -22,7 +22,40 @@ ALTER TABLE mall_orders ADD COLUMN last_invoice text NOT NULL DEFAULT '';
 ALTER TABLE mall_orders ADD COLUMN renewal_stopped text NOT NULL DEFAULT '';
 CREATE INDEX mall_orders_subscription ON mall_orders (subscription_id);
 
+CREATE TABLE mall_groups (
+    enterprise_code text NOT NULL REFERENCES enterprises (access_code),
+    group_id        text NOT NULL,
+    name            text NOT NULL,
+    base_plan       text NOT NULL,
+    created_at      timestamptz NOT NULL,
+    PRIMARY KEY (enterprise_code, group_id)
+);
+
+CREATE TABLE mall_group_sims (
+    enterprise_code text NOT NULL,
+    iccid           text NOT NULL,
+    group_id        text NOT NULL,
+    added_at        timestamptz NOT NULL,
+    PRIMARY KEY (enterprise_code, iccid),
+    FOREIGN KEY (enterprise_code, group_id) REFERENCES mall_groups (enterprise_code, group_id)
+);
+
+CREATE INDEX mall_group_sims_group ON mall_group_sims (enterprise_code, group_id, iccid);
+
+CREATE TABLE mall_group_results (
+    enterprise_code text NOT NULL,
+    request_id      text NOT NULL,
+    group_id        text NOT NULL,
+    operation       text NOT NULL,
+    items           text NOT NULL,
+    created_at      timestamptz NOT NULL,
+    PRIMARY KEY (enterprise_code, request_id)
+);
+
 -- +goose Down
+DROP TABLE mall_group_results;
+DROP TABLE mall_group_sims;
+DROP TABLE mall_groups;
 DROP INDEX mall_orders_subscription;
 ALTER TABLE mall_orders DROP COLUMN renewal_stopped;
 ALTER TABLE mall_orders DROP COLUMN last_invoice;

@@ -22,7 +22,40 @@ ALTER TABLE mall_orders ADD COLUMN last_invoice TEXT NOT NULL DEFAULT '';
 ALTER TABLE mall_orders ADD COLUMN renewal_stopped TEXT NOT NULL DEFAULT '';
 CREATE INDEX mall_orders_subscription ON mall_orders (subscription_id);
 
+CREATE TABLE mall_groups (
+    enterprise_code TEXT NOT NULL REFERENCES enterprises (access_code),
+    group_id        TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    base_plan       TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (enterprise_code, group_id)
+) STRICT;
+
+CREATE TABLE mall_group_sims (
+    enterprise_code TEXT NOT NULL,
+    iccid           TEXT NOT NULL,
+    group_id        TEXT NOT NULL,
+    added_at        INTEGER NOT NULL,
+    PRIMARY KEY (enterprise_code, iccid),
+    FOREIGN KEY (enterprise_code, group_id) REFERENCES mall_groups (enterprise_code, group_id)
+) STRICT;
+
+CREATE INDEX mall_group_sims_group ON mall_group_sims (enterprise_code, group_id, iccid);
+
+CREATE TABLE mall_group_results (
+    enterprise_code TEXT NOT NULL,
+    request_id      TEXT NOT NULL,
+    group_id        TEXT NOT NULL,
+    operation       TEXT NOT NULL,
+    items           TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    PRIMARY KEY (enterprise_code, request_id)
+) STRICT;
+
 -- +goose Down
+DROP TABLE mall_group_results;
+DROP TABLE mall_group_sims;
+DROP TABLE mall_groups;
 DROP INDEX mall_orders_subscription;
 ALTER TABLE mall_orders DROP COLUMN renewal_stopped;
 ALTER TABLE mall_orders DROP COLUMN last_invoice;
