@@ -173,7 +173,7 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.Ma
 // the recharge push. It sets m's order.
 func (s *Mall) sell(ctx context.Context, tx shop.MallTx, m *shop.MallOrder, renew bool) (*opencube.Order, error) {
 	order, err := s.Orders.RecordSale(ctx, tx, &Sale{Shop: "mall", EnterpriseCode: m.EnterpriseCode, ICCID: m.ICCID,
-		PlanCode: m.PackageCode, Periods: m.OrderPeriod, Renew: renew, AmountMinor: m.PayAmountMinor, Currency: m.PayCurrency,
+		PlanCode: m.PackageCode, Periods: m.OrderPeriod, Renew: renew, RenewOrder: m.OrderID, AmountMinor: m.PayAmountMinor, Currency: m.PayCurrency,
 		PayType: m.PayType, PayRef: m.PayID})
 	if err != nil {
 		return nil, err

@@ -28,8 +28,10 @@ type Sale struct {
 	// session; otherwise it starts at once when the SIM has no order in use.
 	StartOnAttach bool
 	// Renew lets the sale renew the SIM's current order of the same plan
-	// and period length instead of making a follow-on order.
-	Renew bool
+	// and period length (RenewOrder when it is still renewable) instead of
+	// making a follow-on order.
+	Renew      bool
+	RenewOrder string
 	// AmountMinor and Currency are what was paid; PayType and PayRef name
 	// the payment.
 	AmountMinor int64
@@ -69,7 +71,18 @@ func (s *Orders) RecordSale(ctx context.Context, tx shop.MallTx, sale *Sale) (*o
 		return nil, err
 	}
 	if sale.Renew {
-		cur, err := tx.ActiveOrder(ctx, sim.ICCID)
+		var cur *opencube.Order
+		if sale.RenewOrder != "" {
+			if cur, err = tx.Order(ctx, sale.EnterpriseCode, sale.RenewOrder); opencube.ErrorKind(err) == opencube.KindOrderNotFound {
+				cur, err = nil, nil
+			}
+			if cur != nil && !cur.Status.Renewable() {
+				cur = nil
+			}
+		}
+		if err == nil && cur == nil {
+			cur, err = tx.ActiveOrder(ctx, sim.ICCID)
+		}
 		if err == nil && cur == nil {
 			cur, err = tx.NextOrder(ctx, sim.ICCID)
 		}
