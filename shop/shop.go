@@ -329,7 +329,7 @@ type MallOrder struct {
 
 // JobMallCancelSubscription cancels, at Stripe, the subscription of a
 // Mall order whose auto-renewal ended: the key is the subscription id.
-const JobMallCancelSubscription = "mall.cancel_subscription"
+const JobMallCancelSubscription = opencube.JobMallCancelSubscription
 
 // MallOrderFilter selects an enterprise's Mall orders, newest first.
 type MallOrderFilter struct {

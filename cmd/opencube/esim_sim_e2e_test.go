@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/esim"
@@ -119,7 +121,8 @@ func TestESIMBecomesSIM(t *testing.T) {
 // saleCount, surplusFlow and period bounds, and every answer the envelope's
 // messageSourceHandler.
 func TestESIMShopDetails(t *testing.T) {
-	s := startShopServer(t, withStripe(needStripeMock(t)))
+	s := startShopServer(t, withStripe(needStripeMock(t)),
+		func(m *Main) { m.HLR.Register, m.HLR.Ctrl, m.HLR.Reconcile = "osmo", "127.0.0.1:1", 0 })
 	token := s.consumer(t, "v12@example.com")
 	var pre struct{ OrderID, PaymentIntentID, ClientSecret, Money string }
 	r := s.fmsOK(t, "/v1.2/package/preOrderPackage", token, preOrderBody(1002, "9.99", "USD"), &pre)
@@ -150,6 +153,16 @@ func TestESIMShopDetails(t *testing.T) {
 	wantFMS(t, s.webhookAt(t, "/v1.1/payment/webhook", webhookBody(t, pre.OrderID, "9.99", "USD", "payment_intent.succeeded", s.clock.Now())), 0)
 	if d := detail(); d.SaleCount != 1 {
 		t.Errorf("saleCount after a sale: %d, want 1", d.SaleCount)
+	}
+	// The SIM the sale made goes to the subscriber register: its job was
+	// written with the sale.
+	_, prof, err := s.m.Store.FindESIMOrder(t.Context(), pre.OrderID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.m.Store.FindJobs(t.Context(), opencube.JobHLRSync)
+	if err != nil || !slices.ContainsFunc(jobs, func(j *opencube.Job) bool { return j.Key == prof.ICCID }) {
+		t.Errorf("no %s job of the sold SIM %s: %v %v", opencube.JobHLRSync, prof.ICCID, jobs, err)
 	}
 	// An eSIM order paid through the Mall's Stripe webhook (one endpoint
 	// for both shops).
