@@ -107,7 +107,7 @@ var routeDocs = map[string]routeDoc{
 			"the first invoice when the SIM's order expires, charged to `paymentMethod` (the customer's default card when absent). Each paid invoice " +
 			"(`invoice.paid`) renews the SIM's order by `orderPeriod` and pushes `mall_recharge` with `renewal` n; a failed one (`invoice.payment_failed`) " +
 			"ends auto-renewal (`renewalStopped` payment_failed), cancels the subscription, pushes `mall_recharge` with `result` failed, and lets the order expire. " +
-			"`2005` for an unpaid order or one without auto-renewal; the same order again answers its subscription.",
+			"`2004` for an unpaid order or one without auto-renewal; the same order again answers its subscription.",
 		example: `{"orderNo":"M20250101000001","paymentMethod":"pm_card_visa"}`,
 		answer:  strings.Replace(exampleItem, `"payId":""`, `"payId":"pi_3QZ0001"`, 1)},
 	"/payment/stripe/webhook": {data: apidoc.Reflect(stripeWebhookData{}), errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},

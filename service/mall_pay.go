@@ -300,7 +300,7 @@ func (s *Mall) CreateSubscription(ctx context.Context, orderNo, paymentMethod st
 		return m, nil
 	}
 	if !m.Paid || !m.AutoRenewal {
-		return nil, opencube.Errorf(opencube.KindOrderState, "Mall order %s must be paid with autoRenewal=1 to subscribe", orderNo).Because(opencube.CauseNoAutoRenewal)
+		return nil, opencube.Errorf(opencube.KindOrderState, "Mall order %s must be paid with autoRenewal=1 to subscribe", orderNo)
 	}
 	if !s.Stripe.CanCall() {
 		return nil, opencube.Invalid("payType", "no Stripe account is configured")
