@@ -158,7 +158,7 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.Ma
 	if err != nil {
 		return nil, nil, err
 	}
-	if !m.Paid && m.PayID == "" && s.Stripe.CanCall() {
+	if !m.Paid && m.ClientSecret == "" && s.Stripe.CanCall() {
 		// The Mall's cashier: a Stripe payment intent the buyer's page
 		// confirms; the order is paid when Stripe's webhook says so.
 		if m, err = s.attachIntent(ctx, m); err != nil {

@@ -43,7 +43,7 @@ func (s *Mall) attachIntent(ctx context.Context, m *shop.MallOrder) (*shop.MallO
 			return opencube.Errorf(opencube.KindOrderNotFound, "Mall order %s not found", m.OrderNo)
 		}
 		out = cur
-		if cur.Paid || cur.PayID != "" {
+		if cur.Paid || cur.ClientSecret != "" {
 			return nil // paid meanwhile, or another request's intent came first
 		}
 		cur.PayID, cur.PayType, cur.ClientSecret, cur.CustomerID, cur.UpdatedAt = in.ID, "stripe", in.ClientSecret, customer, s.Clock.Now()
@@ -229,10 +229,6 @@ func (s *Mall) Authorize(ctx context.Context, orderNo string) (*shop.MallOrder, 
 	}
 	if m.ClientSecret != "" {
 		return m, nil
-	}
-	if m.PayID != "" {
-		// A payment id the partner gave: the Mall makes its own intent.
-		m.PayID = ""
 	}
 	return s.attachIntent(ctx, m)
 }
