@@ -104,7 +104,7 @@ var routeDocs = map[string]routeDoc{
 	"/payment/createSubscription": {required: []string{"orderNo"}, optional: []string{"paymentMethod"}, data: apidoc.Reflect(mallItem{}),
 		errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},
 		about: "Creates the Stripe subscription that renews a paid Mall order with `autoRenewal` 1: its price every period of its plan times `orderPeriod`, " +
-			"the first invoice when the SIM's order expires, charged to `paymentMethod` (the customer's default card when absent). Each paid invoice " +
+			"the first invoice a day before the SIM's order expires, charged to `paymentMethod` (the customer's default card when absent). Each paid invoice " +
 			"(`invoice.paid`) renews the SIM's order by `orderPeriod` and pushes `mall_recharge` with `renewal` n; a failed one (`invoice.payment_failed`) " +
 			"ends auto-renewal (`renewalStopped` payment_failed), cancels the subscription, pushes `mall_recharge` with `result` failed, and lets the order expire. " +
 			"`2004` for an unpaid order or one without auto-renewal; the same order again answers its subscription.",

@@ -283,9 +283,10 @@ func (s *Mall) ConfirmPayment(ctx context.Context, orderNo string) (*shop.MallOr
 
 // CreateSubscription starts the Stripe subscription that renews a paid
 // Mall order with auto-renewal on: the order's price every period of its
-// plan times its orderPeriod, the first invoice due when the SIM's order
-// expires, charged to paymentMethod (the customer's default card when
-// empty). The same order again returns its subscription.
+// plan times its orderPeriod, the first invoice due a day before the SIM's
+// order expires (so that it renews the order while in use), charged to
+// paymentMethod (the customer's default card when empty). The same order
+// again returns its subscription.
 // KindOrderState when the order is unpaid or has auto-renewal off.
 func (s *Mall) CreateSubscription(ctx context.Context, orderNo, paymentMethod string) (*shop.MallOrder, error) {
 	m, err := s.mallOrder(ctx, orderNo)
@@ -318,7 +319,12 @@ func (s *Mall) CreateSubscription(ctx context.Context, orderNo, paymentMethod st
 		return nil, opencube.Errorf(opencube.KindOrderNotFound, "the order of Mall order %s is gone", orderNo)
 	}
 	if o.ExpiresAt != nil {
-		due = *o.ExpiresAt
+		// The first renewal is charged a day before the order expires, so
+		// that its invoice renews the order while it is in use.
+		due = o.ExpiresAt.Add(-24 * time.Hour)
+		if now := s.Clock.Now(); due.Before(now) {
+			due = now.Add(time.Hour)
+		}
 	}
 	interval, count := "month", int64(o.PlanType.Months())*int64(m.OrderPeriod)
 	if count == 0 {
