@@ -48,7 +48,7 @@ func TestCauses(t *testing.T) {
 	}{
 		{name: "a top-up with a plan not covering the eSIM's countries", path: "/package/topUpOrder",
 			fields: map[string]any{"partnerCode": partner, "id": 1002, "currency": "USD", "money": "9.99", "iccid": paid.ICCID},
-			code: esim.CodePlanNotFound, msg: "Package does not exist"},
+			code:   esim.CodePlanNotFound, msg: "Package does not exist"},
 		{name: "money that is not the price", path: "/package/preOrderPackage", fields: with(preOrder, "money", "5"),
 			code: esim.CodePriceInconsistent, msg: "Price inconsistent: money must be 4.99 USD, the plan's price times the periods"},
 		{name: "money of one period for two", path: "/package/preOrderPackage", fields: with(preOrder, "periodNum", 2),
