@@ -9,6 +9,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/client"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/notify"
 	"github.com/opencube/opencube/stripepay"
 )
 
@@ -102,9 +103,13 @@ func TestMallAutoRenewal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var results []string
+	var (
+		results []string
+		last    *opencube.Event
+	)
 	for _, e := range evs {
 		if e.Type == opencube.EventMallRecharge {
+			last = e
 			var d map[string]string
 			json.Unmarshal([]byte(e.Data), &d)
 			results = append(results, d["result"]+"/"+d["renewal"])
@@ -112,6 +117,15 @@ func TestMallAutoRenewal(t *testing.T) {
 	}
 	if strings.Join(results, " ") != "success/ success/1 success/2 failed/2" {
 		t.Errorf("recharge pushes %v", results)
+	}
+	// The push the enterprise gets says so.
+	body, err := notify.Payload(last, demoSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var push map[string]any
+	if json.Unmarshal(body, &push); push["type"] != "mall_recharge" || push["result"] != "failed" || push["renewal"] != "2" || push["orderNo"] != no {
+		t.Errorf("the failed renewal's push %s", body)
 	}
 	// The subscription's cancellation is a job; it runs against Stripe.
 	jobs, err := s.m.Store.FindJobs(t.Context(), "mall.cancel_subscription")
