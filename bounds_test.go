@@ -292,7 +292,7 @@ func TestCatalogBounds(t *testing.T) {
 	}
 	esimPlan := func(mod func(*shop.ESIMPlan)) error {
 		p := shop.ESIMPlan{ID: 1, EnterpriseCode: "E", PackageCode: "P", Name: "P", MCCs: []string{"460"}, PeriodDays: 1,
-			Prices: []shop.Price{{Currency: "USD", AmountMinor: 1}}}
+			Prices: []shop.Price{{Currency: "USD", AmountMinor: 1}}, PlanCode: "CORE"}
 		mod(&p)
 		return p.Validate()
 	}

@@ -56,6 +56,9 @@ const (
 	// JobESIMInstallMail e-mails the install material of a paid eSIM order
 	// (the key) to its buyer.
 	JobESIMInstallMail = "esim.install_mail"
+	// JobMallCancelSubscription cancels at Stripe the subscription (the
+	// key) of a Mall order whose auto-renewal ended.
+	JobMallCancelSubscription = "mall.cancel_subscription"
 )
 
 // JobSIMRequest does an asynchronous SIM operation (the key, its id).
@@ -65,5 +68,5 @@ const JobSIMRequest = "sim.request"
 var JobKinds = []string{
 	JobExpireOrder, JobExpiryAlert, JobSessionSweep, JobDeliver, JobPurgeDeliveries,
 	JobSendSMS, JobExpireSMS, JobSandboxSMS, JobESIMPreOrderTimeout, JobESIMInstallMail, JobSIMRequest,
-	JobHLRSync, JobHLRDelete, JobHLRReconcile,
+	JobHLRSync, JobHLRDelete, JobHLRReconcile, JobMallCancelSubscription,
 }

@@ -149,7 +149,7 @@ func TestEdges(t *testing.T) {
 			n++
 			fields := map[string]string{"id": strconv.Itoa(5000 + n), "period_days": "7", "volume_bytes": "1", "amount_minor": "1"}
 			fields[field] = v
-			return fmt.Sprintf(`{"id":%s,"enterprise":"ACME","package_code":"E%d","name":"E","mccs":["460"],"continent":"AS","volume_bytes":%s,"period_days":%s,"prices":[{"currency":"USD","amount_minor":%s}]}`,
+			return fmt.Sprintf(`{"id":%s,"enterprise":"ACME","package_code":"E%d","name":"E","mccs":["460"],"continent":"AS","volume_bytes":%s,"period_days":%s,"prices":[{"currency":"USD","amount_minor":%s}],"plan_code":"`+seedPlan+`"}`,
 				fields["id"], n, fields["volume_bytes"], fields["period_days"], fields["amount_minor"])
 		}
 	}

@@ -25,6 +25,9 @@ func (s *Server) esim() (ESIMService, error) {
 	return s.ESIM, nil
 }
 
+// ProfilesCSVColumns are the columns of an eSIM profile import.
+const ProfilesCSVColumns = "iccid,smdp_address,matching_id,imsi[,msisdn[,confirmation_code]]"
+
 // ReadProfilesCSV reads eSIM profiles of one enterprise from CSV: the
 // columns iccid, smdp_address, matching_id and optional confirmation_code,
 // with or without a header row.
@@ -44,13 +47,17 @@ func ReadProfilesCSV(r io.Reader, enterprise string) ([]*shop.Profile, error) {
 		if line == 1 && len(rec) > 0 && strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(rec[0], "\uFEFF")), "iccid") {
 			continue
 		}
-		if len(rec) < 3 || len(rec) > 4 {
-			return nil, opencube.Invalid("csv", "line %d: want iccid,smdp_address,matching_id[,confirmation_code]", line)
+		if len(rec) < 4 || len(rec) > 6 {
+			return nil, opencube.Invalid("csv", "line %d: want "+ProfilesCSVColumns, line)
 		}
 		p := &shop.Profile{ICCID: strings.TrimSpace(rec[0]), EnterpriseCode: enterprise,
-			SMDPAddress: strings.TrimSpace(rec[1]), MatchingID: strings.TrimSpace(rec[2]), State: shop.ProfileAvailable}
-		if len(rec) == 4 {
-			p.ConfirmationCode = strings.TrimSpace(rec[3])
+			SMDPAddress: strings.TrimSpace(rec[1]), MatchingID: strings.TrimSpace(rec[2]), IMSI: strings.TrimSpace(rec[3]),
+			State: shop.ProfileAvailable}
+		if len(rec) > 4 {
+			p.MSISDN = strings.TrimSpace(rec[4])
+		}
+		if len(rec) > 5 {
+			p.ConfirmationCode = strings.TrimSpace(rec[5])
 		}
 		if err := p.Validate(); err != nil {
 			return nil, errLine(fmt.Sprintf("line %d", line), err)

@@ -38,7 +38,7 @@ var (
 	exampleOrder      = `{"order_id":"ORDER_14279787781881856","order_code":"L202501010000000001","enterprise":"P000270","iccid":"89852022018041800192","imsi":"454000180192","package_code":"DP20190726001274","package_name":"C_M_0_P_中国20M不限速月套餐","package_type":2,"volume_bytes":20971520,"order_period":1,"renew_period":0,"status":2,"buy_type":2,"pay_amount_minor":1000,"pay_rst":"1","pay_type":"2","global_order":"0","test_flow":"0","test_flow_flag":"0","ota":false,"used_bytes":0,"ordered_at":"2025-01-01T02:00:00Z","started_at":"2024-12-31T16:00:00Z","expires_at":"2025-01-31T15:59:59Z","updated_at":"2025-01-01T02:00:00Z"}`
 	exampleWebhook    = `{"enterprise":"P000270","url":"https://example.com/hook","events":[],"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","consecutive_failures":0,"failing":false,"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z","format":"csss"}`
 	exampleDelivery   = `{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","event":"1005","state":"delivered","detail":{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","type":"1005","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","order_status":2,"created_at":"2025-01-01T02:00:00Z","seq":2},"attempts":[{"n":1,"at":"2025-01-01T02:00:01Z","status_code":200,"latency_ns":12000000,"ok":true}],"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:01Z","delivered_at":"2025-01-01T02:00:01Z"}`
-	exampleProfile    = `{"iccid":"89445099000000000001","enterprise":"P000270","smdp_address":"smdp.demo.opencube.dev","matching_id":"OCDEMO-0001-7QK2","state":"installed","order_id":"ESIM14279787781881860","created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-02T02:00:00Z"}`
+	exampleProfile    = `{"iccid":"89445099000000000001","enterprise":"P000270","smdp_address":"smdp.demo.opencube.dev","matching_id":"OCDEMO-0001-7QK2","imsi":"460990000000001","msisdn":"8613900000001","state":"installed","order_id":"ESIM14279787781881860","created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-02T02:00:00Z"}`
 	exampleClock      = `{"now":"2025-01-03T02:00:00Z","offset_seconds":172800,"ran":3}`
 	exampleHLRReport  = `{"trigger":"operator","started_at":"2025-01-01T02:00:00Z","finished_at":"2025-01-01T02:00:01Z","sims":2,"subscribers":1,` +
 		`"missing":["89852022018041800192"],"missing_count":1,"drifted":[],"drifted_count":0,"stale":[],"stale_count":0,"unknown":[],"unknown_count":0,"repaired":1,"failed":[],"failed_count":0}`
@@ -173,20 +173,20 @@ var routeDocs = map[string]routeDoc{
 			"The order's event `1010` tells the enterprise. Answers the order.",
 		example: `{"periods":1}`, path: map[string]string{"id": "ORDER_14279787781881856"}, reply: exampleOrder},
 	"POST /admin/v1/enterprises/{code}/esim-profiles": {status: http.StatusCreated, answer: ImportResult{}, bodyType: "text/csv", errors: []opencube.Kind{opencube.KindConflict, KindNoRoute},
-		about:   "All or nothing; a header row `iccid,smdp_address,matching_id,confirmation_code` may come first.",
-		example: "iccid,smdp_address,matching_id\n89445099000000000101,smdp.example.com,MATCH-0101\n", path: map[string]string{"code": "P000270"}, reply: `{"imported":1}`},
+		about:   "All or nothing; a header row `iccid,smdp_address,matching_id,imsi,msisdn,confirmation_code` may come first.",
+		example: "iccid,smdp_address,matching_id,imsi,msisdn\n89445099000000000101,smdp.example.com,MATCH-0101,460990000000101,8613900000101\n", path: map[string]string{"code": "P000270"}, reply: `{"imported":1}`},
 	"GET /admin/v1/enterprises/{code}/esim-profiles": {status: http.StatusOK, answer: []*shop.Profile{}, errors: []opencube.Kind{KindNoRoute},
 		query: []apidoc.Param{query("state", "only the profiles in this state", apidoc.String("").Values("available", "reserved", "sold", "installed", "deleted"))},
 		path:  code, reply: `[` + exampleProfile + `]`},
 	"POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state": {status: http.StatusOK, answer: shop.Profile{}, errors: []opencube.Kind{opencube.KindNotFound, opencube.KindConflict, KindNoRoute},
 		about:   "A sold profile becomes `installed`, then `deleted` when the consumer removes it.",
 		example: `{"state":"installed"}`, path: map[string]string{"code": "P000270", "iccid": "89445099000000000001"}, reply: exampleProfile},
-	"POST /admin/v1/esim-plans": {status: http.StatusCreated, answer: shop.ESIMPlan{}, required: []string{"id", "enterprise", "package_code", "name", "mccs", "volume_bytes", "period_days", "prices"},
+	"POST /admin/v1/esim-plans": {status: http.StatusCreated, answer: shop.ESIMPlan{}, required: []string{"id", "enterprise", "package_code", "name", "mccs", "volume_bytes", "period_days", "prices", "plan_code"},
 		errors: []opencube.Kind{opencube.KindConflict, KindNoRoute},
 		about:  "A plan of an enterprise's eSIM QR Mall: the countries it covers (MCCs), `region` for a plan of several countries, its continent, volume, days, and a price per currency in minor units.",
-		example: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,` +
-			`"prices":[{"currency":"USD","amount_minor":699}]}`,
-		reply: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"region":false,"continent":"AS","hot":false,"volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"created_at":"2025-01-01T02:00:00Z"}`},
+		example: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-CN-2G-10D","name":"China 2GB 10 days","mccs":["460"],"continent":"AS","volume_bytes":2147483648,"period_days":10,` +
+			`"prices":[{"currency":"USD","amount_minor":699}],"plan_code":"ESIM-CORE-CN-1G","starts":"attach"}`,
+		reply: `{"id":2001,"enterprise":"P000270","package_code":"ESIM-CN-2G-10D","name":"China 2GB 10 days","mccs":["460"],"region":false,"continent":"AS","hot":false,"volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"plan_code":"ESIM-CORE-CN-1G","starts":"attach","sale_count":0,"created_at":"2025-01-01T02:00:00Z"}`},
 	"GET /admin/v1/sandbox/verification-codes": {status: http.StatusOK, answer: shop.VerificationCode{}, errors: []opencube.Kind{opencube.KindNotFound, KindNoRoute},
 		about: "Sandbox mode only (D21), so that a purchase can be tested without a mailbox.",
 		query: []apidoc.Param{query("email", "the address the code was sent to", apidoc.String("")), query("partnerCode", "the enterprise (any when left out)", apidoc.String(""))},
@@ -441,6 +441,13 @@ var glossary = apidoc.Glossary{
 	"continent":            {About: "AF, AS, EU, NA, OC or SA"},
 	"hot":                  {About: "listed among the hot plans"},
 	"period_days":          {About: "days of one period"},
+	"starts":               {About: "when that order starts: payment (the default) or attach (the SIM's first data session)"},
+	"logo":                 {About: "the URL of the plan's picture"},
+	"min_periods":          {About: "the fewest periods one order buys (0: 1)"},
+	"max_periods":          {About: "the most periods one order buys (0: 12)"},
+	"apn":                  {About: "the access point the phone must be set to, when the profile does not set it"},
+	"sale_count":           {About: "how many paid orders bought the plan"},
+	"sim_order_id":         {About: "the order of the core plan the paid eSIM order made or renewed on the SIM"},
 	"prices":               {About: "its price in each currency"},
 	"amount_minor":         {About: "the price in minor units"},
 	"url":                  {About: "the endpoint the events are POSTed to"},

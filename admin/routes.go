@@ -87,7 +87,7 @@ var Routes = []Route{
 	{Pattern: "POST /admin/v1/orders/{id}/resume", Summary: "Resume a suspended order (event 1004)", MaxBody: MaxBody, Scope: ScopeOrder, handle: moveOrder(operator.OrderResume)},
 	{Pattern: "POST /admin/v1/orders/{id}/reduce", Summary: "Take periods off an order, renewals first (event 1010)", Request: ReduceRequest{}, MaxBody: MaxBody, handle: (*Server).reduceOrder},
 	// eSIM QR Mall (Server.ESIM), with its sandbox verification codes.
-	{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles", Summary: "Import eSIM profiles from text/csv (iccid,smdp_address,matching_id[,confirmation_code]), all or nothing", MaxBody: MaxImportBody, handle: (*Server).importProfiles},
+	{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles", Summary: "Import eSIM profiles from text/csv (iccid,smdp_address,matching_id,imsi[,msisdn[,confirmation_code]]), all or nothing", MaxBody: MaxImportBody, handle: (*Server).importProfiles},
 	{Pattern: "GET /admin/v1/enterprises/{code}/esim-profiles", Summary: "List eSIM profiles (?state=available|reserved|sold|installed|deleted)", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findProfiles},
 	{Pattern: "POST /admin/v1/enterprises/{code}/esim-profiles/{iccid}/state", Summary: "Mark an eSIM profile installed or deleted", Request: ProfileStateRequest{}, MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).markProfile},
 	{Pattern: "POST /admin/v1/esim-plans", Summary: "Add a plan to the eSIM QR Mall catalog", Request: shop.ESIMPlan{}, MaxBody: MaxBody, handle: (*Server).createESIMPlan},

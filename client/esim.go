@@ -11,7 +11,7 @@ import (
 )
 
 // ImportProfilesCSV imports an enterprise's eSIM profiles from CSV
-// (iccid,smdp_address,matching_id[,confirmation_code]; see
+// (iccid,smdp_address,matching_id,imsi[,msisdn[,confirmation_code]]; see
 // admin.ReadProfilesCSV), all or nothing, and returns how many.
 func (a *Admin) ImportProfilesCSV(ctx context.Context, accessCode string, r io.Reader) (int, error) {
 	if err := requireCode(accessCode); err != nil {

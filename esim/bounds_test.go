@@ -18,6 +18,7 @@ import (
 	ocshop "github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/sqlite"
 	"github.com/opencube/opencube/storetest"
+	"github.com/opencube/opencube/stripepay"
 )
 
 const partner = "P000270"
@@ -48,7 +49,7 @@ func newShop(t *testing.T) *shop {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &shop{h: esim.NewServer(svc.ESIM, svc.Admin, opencube.SystemClock).Handler(), store: store, svc: svc, token: token}
+	return &shop{h: esim.NewServer(svc.ESIM, svc.Admin, opencube.SystemClock, stripepay.New(stripepay.Config{WebhookSecret: service.DemoStripeWebhookSecret}, nil)).Handler(), store: store, svc: svc, token: token}
 }
 
 // post sends body to path (under /fms) with the consumer's token and
@@ -222,7 +223,7 @@ func TestEdges(t *testing.T) {
 		t.Run("/payment/stripe/webhook/amount="+strconv.FormatInt(tt.amount, 10), func(t *testing.T) {
 			body := []byte(`{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","amount":` +
 				strconv.FormatInt(tt.amount, 10) + `,"currency":"usd","metadata":{"orderId":"ESIM00000000000000001","partnerCode":"P000270"}}}}`)
-			h := http.Header{"Stripe-Signature": {esim.StripeSignature(body, time.Now(), service.DemoSecret)}}
+			h := http.Header{"Stripe-Signature": {stripepay.Sign(body, service.DemoStripeWebhookSecret, time.Now())}}
 			before := s.snapshot(t)
 			if _, code, msg := s.post(t, "/payment/stripe/webhook", body, h); code != tt.code {
 				t.Fatalf("code %d %q, want %d", code, msg, tt.code)

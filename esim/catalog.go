@@ -3,6 +3,8 @@ package esim
 import (
 	"strconv"
 	"strings"
+
+	"github.com/opencube/opencube/geo"
 )
 
 // Country is a country of the catalog: its MCC (FMS countryCode), ISO
@@ -14,27 +16,28 @@ type Country struct {
 	Continent string `json:"continentsCode"`
 }
 
-// Countries are the countries the catalog can name, by MCC. A plan may cover
-// an MCC outside this table; it is then listed by its MCC alone.
-var Countries = map[string]Country{
-	"208": {"208", "FR", "France", "EU"},
-	"214": {"214", "ES", "Spain", "EU"},
-	"222": {"222", "IT", "Italy", "EU"},
-	"234": {"234", "GB", "United Kingdom", "EU"},
-	"262": {"262", "DE", "Germany", "EU"},
-	"310": {"310", "US", "United States", "NA"},
-	"440": {"440", "JP", "Japan", "AS"},
-	"450": {"450", "KR", "South Korea", "AS"},
-	"454": {"454", "HK", "Hong Kong", "AS"},
-	"460": {"460", "CN", "China", "AS"},
-	"520": {"520", "TH", "Thailand", "AS"},
-	"525": {"525", "SG", "Singapore", "AS"},
-}
+// Countries are the countries the catalog can name, by MCC: the geo
+// table's. A plan may cover an MCC outside it; it is then listed by its
+// MCC alone.
+var Countries = func() map[string]Country {
+	out := map[string]Country{}
+	for _, c := range geo.Countries() {
+		for _, mcc := range geo.MCCs(c.ISO) {
+			out[mcc] = Country{MCC: mcc, ISO: c.ISO, Name: c.NameEN, Continent: c.Region}
+		}
+	}
+	return out
+}()
 
-// Continents names the continent codes.
-var Continents = map[string]string{
-	"AF": "Africa", "AS": "Asia", "EU": "Europe", "NA": "North America", "OC": "Oceania", "SA": "South America",
-}
+// Continents names the continent codes (the geo table's regions), in
+// English.
+var Continents = func() map[string]string {
+	out := map[string]string{}
+	for code, r := range geo.Regions {
+		out[code] = r.NameEN
+	}
+	return out
+}()
 
 // countryOf returns the country of an MCC, named when Countries has it.
 func countryOf(mcc string) Country {
@@ -44,12 +47,11 @@ func countryOf(mcc string) Country {
 	return Country{MCC: mcc}
 }
 
-// countryByISO returns the MCC of an ISO country code or name.
+// countryByISO returns the main MCC of an ISO country code or a country
+// name (English or Chinese).
 func countryByISO(iso string) string {
-	for mcc, c := range Countries {
-		if strings.EqualFold(c.ISO, iso) || strings.EqualFold(c.Name, iso) {
-			return mcc
-		}
+	if c, ok := geo.Lookup(iso); ok {
+		return c.MCC
 	}
 	return ""
 }

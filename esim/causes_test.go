@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/esim"
 	ocshop "github.com/opencube/opencube/shop"
 )
@@ -30,6 +31,18 @@ func TestCauses(t *testing.T) {
 		return o
 	}
 	paid, waiting := pre(), pre()
+	// A plan of one or two periods an order.
+	if err := s.svc.ESIM.CreatePlan(ctx, &ocshop.ESIMPlan{ID: 1101, EnterpriseCode: partner, PackageCode: "ESIM-CN-2P", Name: "China, 1-2 weeks",
+		MCCs: []string{"460"}, Continent: "AS", VolumeBytes: 1 << 30, PeriodDays: 7, Prices: []ocshop.Price{{Currency: "USD", AmountMinor: 100}},
+		PlanCode: "ESIM-CORE-CN-1G", MaxPeriods: 2}); err != nil {
+		t.Fatal(err)
+	}
+	// An eSIM plan must sell a core plan covering its countries.
+	if err := s.svc.ESIM.CreatePlan(ctx, &ocshop.ESIMPlan{ID: 1102, EnterpriseCode: partner, PackageCode: "ESIM-JP-X", Name: "Japan",
+		MCCs: []string{"440"}, Continent: "AS", VolumeBytes: 1 << 30, PeriodDays: 7, Prices: []ocshop.Price{{Currency: "USD", AmountMinor: 100}},
+		PlanCode: "ESIM-CORE-CN-1G"}); opencube.ErrorKind(err) != opencube.KindInvalid {
+		t.Errorf("a Japan plan selling a China core plan: %v", err)
+	}
 	if code, msg := s.webhook(t, "/payment/webhook", map[string]any{"orderId": paid.ID}); code != esim.CodeOK {
 		t.Fatalf("paying %s: %d %s", paid.ID, code, msg)
 	}
@@ -46,6 +59,11 @@ func TestCauses(t *testing.T) {
 		code    int
 		msg     string
 	}{
+		{name: "a top-up with a plan not covering the eSIM's countries", path: "/package/topUpOrder",
+			fields: map[string]any{"partnerCode": partner, "id": 1002, "currency": "USD", "money": "9.99", "iccid": paid.ICCID},
+			code:   esim.CodePlanNotFound, msg: "Package does not exist"},
+		{name: "more periods than the plan sells", path: "/package/preOrderPackage", fields: map[string]any{"partnerCode": partner, "id": 1101,
+			"currency": "USD", "money": "3.00", "periodNum": 3}, code: esim.CodeBadParams, msg: "Wrong parameters: periodNum must be 1-2"},
 		{name: "money that is not the price", path: "/package/preOrderPackage", fields: with(preOrder, "money", "5"),
 			code: esim.CodePriceInconsistent, msg: "Price inconsistent: money must be 4.99 USD, the plan's price times the periods"},
 		{name: "money of one period for two", path: "/package/preOrderPackage", fields: with(preOrder, "periodNum", 2),

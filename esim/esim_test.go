@@ -11,6 +11,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/money"
+	"github.com/opencube/opencube/stripepay"
 )
 
 func TestMoney(t *testing.T) {
@@ -75,9 +76,11 @@ func secretsOf(keys ...string) SecretsFunc {
 
 func TestStripeSignature(t *testing.T) {
 	now := time.Unix(1700000000, 0)
-	s := &Stripe{Clock: opencube.ClockFunc(func() time.Time { return now })}
+	c := stripepay.New(stripepay.Config{WebhookSecret: "whsec"}, nil)
+	c.Clock = opencube.ClockFunc(func() time.Time { return now })
+	s := &Stripe{Client: c}
 	body := []byte(`{"type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","amount":499,"currency":"usd","metadata":{"orderId":"E1","partnerCode":"P000270"}}}}`)
-	sig := StripeSignature(body, now, "whsec")
+	sig := stripepay.Sign(body, "whsec", now)
 	for _, tt := range []struct {
 		name string
 		h    string
@@ -85,9 +88,9 @@ func TestStripeSignature(t *testing.T) {
 	}{
 		{"valid", sig, true},
 		{"two v1, one valid", sig + ",v1=00", true},
-		{"wrong secret", StripeSignature(body, now, "other"), false},
-		{"too old", StripeSignature(body, now.Add(-6*time.Minute), "whsec"), false},
-		{"from the future", StripeSignature(body, now.Add(6*time.Minute), "whsec"), false},
+		{"wrong secret", stripepay.Sign(body, "other", now), false},
+		{"too old", stripepay.Sign(body, "whsec", now.Add(-6*time.Minute)), false},
+		{"from the future", stripepay.Sign(body, "whsec", now.Add(6*time.Minute)), false},
 		{"no v1", "t=1700000000", false},
 		{"no header", "", false},
 	} {

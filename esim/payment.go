@@ -2,10 +2,7 @@ package esim
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -15,6 +12,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // SecretsFunc returns the secrets of an enterprise; KindUnauthenticated
@@ -96,18 +94,15 @@ func (Sandbox) Payment(ctx context.Context, _ http.Header, body []byte, secrets 
 	return pay, nil
 }
 
-// Stripe is the payment provider of Stripe-style webhooks: a
+// Stripe is the payment provider of Stripe's webhooks: a
 // payment_intent.succeeded or payment_intent.payment_failed event whose
 // data.object carries amount (minor units), currency and metadata orderId
-// and partnerCode, signed in the Stripe-Signature header
-// (t=<epoch seconds>,v1=<hex HMAC-SHA256 of "t.body">) with the
-// enterprise's secret. A timestamp further than Tolerance from the clock
-// is refused, so a captured request cannot be replayed later.
+// and partnerCode, signed in the Stripe-Signature header with the
+// operator's webhook endpoint secret (--stripe-webhook-secret), verified
+// by Stripe's own library on the real clock (D27) within its tolerance, so
+// a captured request cannot be replayed later.
 type Stripe struct {
-	// Clock checks the timestamp: the real clock, also in sandbox mode
-	// (D27), since Stripe signs with the time it sends at.
-	Clock     opencube.Clock
-	Tolerance time.Duration
+	Client *stripepay.Client
 }
 
 // DefaultStripeTolerance is Stripe's own default tolerance.
@@ -116,94 +111,37 @@ const DefaultStripeTolerance = 5 * time.Minute
 // Name implements PaymentProvider.
 func (s *Stripe) Name() string { return "stripe" }
 
-// stripeEvent is the part of a Stripe event the shop reads.
-type stripeEvent struct {
-	ID   string `json:"id"`
-	Type string `json:"type"`
-	Data struct {
-		Object struct {
-			ID       string            `json:"id"`
-			Amount   int64             `json:"amount"`
-			Currency string            `json:"currency"`
-			Metadata map[string]string `json:"metadata"`
-		} `json:"object"`
-	} `json:"data"`
-}
-
-// StripeSignature returns the Stripe-Signature header of body at t.
-func StripeSignature(body []byte, t time.Time, secret string) string {
-	ts := strconv.FormatInt(t.Unix(), 10)
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(ts + "."))
-	m.Write(body)
-	return "t=" + ts + ",v1=" + hex.EncodeToString(m.Sum(nil))
-}
-
 // Payment implements PaymentProvider.
-func (s *Stripe) Payment(ctx context.Context, header http.Header, body []byte, secrets SecretsFunc) (shop.Payment, error) {
+func (s *Stripe) Payment(_ context.Context, header http.Header, body []byte, _ SecretsFunc) (shop.Payment, error) {
 	var pay shop.Payment
-	var ev stripeEvent
-	if err := json.Unmarshal(body, &ev); err != nil {
-		return pay, opencube.Invalid("body", "the body is not a Stripe event: %v", err)
-	}
-	obj := ev.Data.Object
-	partner, orderID := obj.Metadata["partnerCode"], obj.Metadata["orderId"]
-	if partner == "" || orderID == "" {
-		return pay, opencube.Invalid("metadata", "metadata.partnerCode and metadata.orderId are required")
-	}
-	var ts string
-	var sigs []string
-	for _, part := range strings.Split(header.Get("Stripe-Signature"), ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "t":
-			ts = v
-		case "v1":
-			sigs = append(sigs, v)
-		}
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || len(sigs) == 0 {
-		return pay, errSign("Stripe-Signature needs t= and v1=")
-	}
-	tol := s.Tolerance
-	if tol <= 0 {
-		tol = DefaultStripeTolerance
-	}
-	if d := s.Clock.Now().Sub(time.Unix(sec, 0)); d > tol || d < -tol {
-		return pay, errSign("Stripe-Signature timestamp outside the tolerance")
-	}
-	keys, err := secrets(ctx, partner)
-	if err != nil {
-		if opencube.ErrorKind(err) == opencube.KindUnauthenticated {
-			return pay, errSign("unknown partnerCode")
-		}
-		return pay, err // ours, not the sender's: answered 5xx so it is sent again
-	}
-	ok := false
-	for _, key := range keys {
-		want := StripeSignature(body, time.Unix(sec, 0), key)
-		_, wantSig, _ := strings.Cut(want, ",v1=")
-		for _, got := range sigs {
-			if hmac.Equal([]byte(got), []byte(wantSig)) {
-				ok = true
-			}
-		}
-	}
-	if !ok {
+	ev, err := s.Client.Verify(body, header.Get("Stripe-Signature"))
+	switch {
+	case errors.Is(err, stripepay.ErrSignature):
 		return pay, errSign("Stripe-Signature does not verify")
+	case errors.Is(err, stripepay.ErrNoSecret):
+		return pay, errSign("no Stripe webhook secret is configured")
+	case err != nil:
+		return pay, err
+	}
+	if ev.Intent == nil {
+		return pay, opencube.Invalid("type", "unhandled event type %q", ev.Type)
 	}
 	switch ev.Type {
-	case "payment_intent.succeeded":
+	case stripepay.PaymentSucceeded:
 		pay.Succeeded = true
-	case "payment_intent.payment_failed":
+	case stripepay.PaymentFailed:
 	default:
 		return pay, opencube.Invalid("type", "unhandled event type %q", ev.Type)
 	}
-	if obj.Amount < 0 {
+	obj := ev.Intent
+	partner, orderID := obj.Metadata[stripepay.MetaPartner], obj.Metadata[stripepay.MetaOrder]
+	if partner == "" || orderID == "" {
+		return pay, opencube.Invalid("metadata", "metadata.partnerCode and metadata.orderId are required")
+	}
+	if obj.AmountMinor < 0 {
 		return pay, opencube.MustBe("amount", "an integer of minor units, 0 or more")
 	}
-	pay.AccessCode, pay.OrderID, pay.AmountMinor = partner, orderID, obj.Amount
-	pay.Currency, pay.Provider, pay.Reference = strings.ToUpper(obj.Currency), "stripe", obj.ID
+	pay.AccessCode, pay.OrderID, pay.AmountMinor = partner, orderID, obj.AmountMinor
+	pay.Currency, pay.Provider, pay.Reference = obj.Currency, "stripe", obj.ID
 	return pay, nil
 }

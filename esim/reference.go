@@ -9,6 +9,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/apidoc"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // routeDoc is what the reference says of one route beyond the route table:
@@ -25,7 +26,7 @@ type routeDoc struct {
 }
 
 const (
-	examplePlan  = `{"id":1001,"packageId":1001,"packageCode":"ESIM-CN-1G-7D","packageShowName":"China 1GB 7 days","packageDesc":"1 GB of data in mainland China, valid 7 days","packageShortDesc":"China 1GB 7 days","packageType":1,"packageFlow":1024,"period":7,"periodUnit":1,"buyType":1,"priceType":1,"minOrderPeriod":1,"maxOrderPeriod":12,"coverCountrys":[{"countryCode":"460","isoCountryName":"CN","countryName":"China","continentsCode":"AS"}],"continentsCode":"AS","hot":true,"currencyIds":"1,2","currencyInfos":[{"currencyId":1,"currencyAbbr":"USD","currencyName":"US Dollar","currencySymbol":"$","digitsNum":2,"price":"4.99","unit":"$"},{"currencyId":2,"currencyAbbr":"CNY","currencyName":"Chinese Yuan","currencySymbol":"¥","digitsNum":2,"price":"35.00","unit":"¥"}],"updateTime":"2025-01-01 08:00:00"}`
+	examplePlan  = `{"id":1001,"packageId":1001,"packageCode":"ESIM-CN-1G-7D","packageShowName":"China 1GB 7 days","packageDesc":"1 GB of data in mainland China, valid 7 days","packageShortDesc":"China 1GB 7 days","packageType":1,"packageFlow":1024,"period":7,"periodUnit":1,"buyType":1,"priceType":1,"configFlag":0,"logo":"","saleCount":3,"surplusFlow":1024,"minOrderPeriod":1,"maxOrderPeriod":12,"coverCountrys":[{"countryCode":"460","isoCountryName":"CN","countryName":"China","continentsCode":"AS"}],"continentsCode":"AS","hot":true,"currencyIds":"1,2","currencyInfos":[{"currencyId":1,"currencyAbbr":"USD","currencyName":"US Dollar","currencySymbol":"$","digitsNum":2,"price":"4.99","unit":"$"},{"currencyId":2,"currencyAbbr":"CNY","currencyName":"Chinese Yuan","currencySymbol":"¥","digitsNum":2,"price":"35.00","unit":"¥"}],"updateTime":"2025-01-01 08:00:00"}`
 	exampleOrder = `"orderId":"ESIM14279787781881860"`
 	exampleUser  = `{"userId":"0b9f3c52-8e4a-4d7b-a1c6-5e2f9d8b3a71","email":"buyer@example.com","token":"6f1c9a2e-4b7d-4e8a-9c3f-2d5b8e1a7c40a1b2c3d4"}`
 	examplePre   = `{` + exampleOrder + `,"packageCode":"ESIM-CN-1G-7D","money":"4.99","currency":"USD","expireTime":1735693200000}`
@@ -80,6 +81,13 @@ var routeDocs = map[string]routeDoc{
 		about: "Reserves one eSIM profile for the plan until it is paid (one hour by default, `--esim-preorder-timeout`). `money` must be the plan's price in that " +
 			"currency times `periodNum` (`10009` otherwise); give `currency` or `currencyId`. Pay before `expireTime` through a payment webhook.",
 		example: `{"id":1001,"money":"4.99","currency":"USD","periodNum":1}`, answer: examplePre},
+	"POST /v1.2/package/preOrderPackage": {required: []string{"id", "money"}, optional: preFields, data: apidoc.Reflect(preOrderV12Data{}),
+		errors: []int{CodePlanNotFound, CodePriceInconsistent, CodeSoldOut},
+		about: "Pre-order v1.2: as /v1.1/package/preOrderPackage, and, with the operator's Stripe account configured, the Stripe payment intent that pays the order " +
+			"(`paymentIntentId`, and `clientSecret` for Stripe.js to confirm the card; metadata `shop` esim, `orderId`, `partnerCode`). The order is paid when Stripe's " +
+			"signed `payment_intent.succeeded` event reaches a Stripe webhook; both are empty without a Stripe account.",
+		example: `{"id":1001,"money":"4.99","currency":"USD","periodNum":1}`,
+		answer:  strings.TrimSuffix(examplePre, "}") + `,"paymentIntentId":"pi_3QZ0002","clientSecret":"pi_3QZ0002_secret_y2"}`},
 	"POST /package/preOrderPackage": {required: []string{"id", "money"}, optional: preFields, data: apidoc.Reflect(preOrderData{}),
 		errors:  []int{CodePlanNotFound, CodePriceInconsistent, CodeSoldOut},
 		about:   "As /v1.1/package/preOrderPackage.",
@@ -103,7 +111,8 @@ var routeDocs = map[string]routeDoc{
 	"POST /payment/stripe/webhook": {data: apidoc.Reflect(webhookData{}), errors: []int{CodeOrderSystem, CodePreOrderTimeout, CodeOrderNotFound, CodePriceInconsistent},
 		about: "A Stripe event `payment_intent.succeeded` or `payment_intent.payment_failed` whose `data.object` carries `amount` (minor units), `currency` and " +
 			"`metadata.orderId` and `metadata.partnerCode`, signed in `Stripe-Signature` (`t=<epoch seconds>,v1=<hex HMAC-SHA256 of \"t.body\">` with the " +
-			"enterprise secret, within five minutes of the server's real clock).",
+			"operator's webhook endpoint secret `--stripe-webhook-secret`, checked by Stripe's library, within five minutes of the server's real clock); " +
+			"anything else answers HTTP 400 with code 2 and changes nothing. The Mall's `/payment/stripe/webhook` takes these events too (metadata `shop` esim).",
 		example: `{"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"id":"pi_1","amount":499,"currency":"usd","metadata":{"orderId":"ESIM14279787781881860","partnerCode":"P000270"}}}}`,
 		answer:  `{` + exampleOrder + `,"orderPayStatus":1}`},
 	"POST /package/queryOrdStatusAndEmail": {required: []string{"orderId"}, data: apidoc.Reflect(statusData{}), errors: []int{CodeOrderNotFound},
@@ -135,52 +144,60 @@ var webhookExample = func() string {
 }()
 
 var glossary = apidoc.Glossary{
-	"partnerCode":      {About: "the enterprise's access code (D22); with a token, the token's own when left out"},
-	"email":            {About: "the consumer's e-mail address"},
-	"passwd":           {About: "the lowercase hex MD5 of the consumer's password"},
-	"verifyCode":       {About: "the code mailed by emailVerificationCode"},
-	"userType":         {About: "consumers are 4", Enum: []any{"4"}},
-	"countryCode":      {About: "a country's MCC (3 digits)"},
-	"isoCountryName":   {About: "a country's ISO 3166 code or English name"},
-	"type":             {About: "1 or 2: see the route"},
-	"continentsCode":   {About: "a continent", Enum: []any{"AF", "AS", "EU", "NA", "OC", "SA"}},
-	"id":               {About: "the plan's id"},
-	"money":            {About: "the amount to pay in major units: the plan's price in the currency times periodNum"},
-	"currency":         {About: "ISO 4217 currency (USD, CNY, EUR, GBP, HKD)"},
-	"currencyId":       {About: "the currency's id, instead of currency (1 USD, 2 CNY, 3 EUR, 4 GBP, 5 HKD)"},
-	"periodNum":        {About: "how many periods the order buys"},
-	"deviceType":       {About: "10 when sent", Enum: []any{"10"}},
-	"packageCode":      {About: "the plan's code"},
-	"iccid":            {About: "the eSIM's ICCID"},
-	"orderId":          {About: "the eSIM order's id"},
-	"dateTime":         {About: "when it was paid, epoch seconds (`1102` otherwise)"},
-	"payAmount":        {About: "the amount paid, in major units"},
-	"payCurrency":      {About: "ISO 4217 currency of payAmount"},
-	"paypalId":         {About: "the payment's reference at the provider"},
-	"sign":             {About: "Base64 HMAC-SHA1 of the canonical body with the enterprise secret, as a CSSS request sign (D22)"},
-	"code":             {About: "the result code: 0 on success"},
-	"message":          {About: "the code's message, in English; on a wrong parameter it names it and states its range (D26)"},
-	"userId":           {About: "the consumer's id"},
-	"token":            {About: "the x-access-token of later calls, valid three days"},
-	"expireTime":       {About: "pay before this time, epoch milliseconds"},
-	"orderPayStatus":   {About: "0 waiting for payment, 1 paid, 2 payment failed, 3 not paid in time", Enum: []any{0, 1, 2, 3}},
-	"orderStatus":      {About: "as orderPayStatus"},
-	"qrCode":           {About: "the activation code, LPA:1$<SM-DP+ address>$<matching ID>; once paid"},
-	"smdpAddress":      {About: "the SM-DP+ server's address"},
-	"matchingId":       {About: "the profile's matching ID (activation code)"},
-	"confirmationCode": {About: "the code the phone asks for, when the profile has one"},
-	"profileState":     {About: "the eSIM profile's state", Enum: []any{"available", "reserved", "sold", "installed", "deleted"}},
-	"appleInstallUrl":  {About: "Apple's one-tap install link (iOS 17.4 and later)"},
-	"qrCodeUrl":        {About: "the path of the QR code PNG"},
-	"packageFlow":      {About: "volume in MB"},
-	"period":           {About: "days of one period"},
-	"periodUnit":       {About: "1: days"},
-	"coverCountrys":    {About: "the countries the plan covers"},
-	"currencyInfos":    {About: "the plan's price in each currency"},
-	"updateTime":       {About: "when the plan was added, UTC+8"},
-	"packageType":      {About: "1 a country, 2 a region"},
-	"startTime":        {About: "when the order was paid, UTC+8"},
-	"endTime":          {About: "when its validity ends, UTC+8"},
+	"partnerCode":          {About: "the enterprise's access code (D22); with a token, the token's own when left out"},
+	"email":                {About: "the consumer's e-mail address"},
+	"passwd":               {About: "the lowercase hex MD5 of the consumer's password"},
+	"verifyCode":           {About: "the code mailed by emailVerificationCode"},
+	"userType":             {About: "consumers are 4", Enum: []any{"4"}},
+	"countryCode":          {About: "a country's MCC (3 digits)"},
+	"isoCountryName":       {About: "a country's ISO 3166 code or English name"},
+	"type":                 {About: "1 or 2: see the route"},
+	"continentsCode":       {About: "a continent", Enum: []any{"AF", "AS", "EU", "NA", "OC", "SA"}},
+	"id":                   {About: "the plan's id"},
+	"money":                {About: "the amount to pay in major units: the plan's price in the currency times periodNum"},
+	"currency":             {About: "ISO 4217 currency (USD, CNY, EUR, GBP, HKD)"},
+	"currencyId":           {About: "the currency's id, instead of currency (1 USD, 2 CNY, 3 EUR, 4 GBP, 5 HKD)"},
+	"periodNum":            {About: "how many periods the order buys"},
+	"deviceType":           {About: "10 when sent", Enum: []any{"10"}},
+	"packageCode":          {About: "the plan's code"},
+	"iccid":                {About: "the eSIM's ICCID"},
+	"orderId":              {About: "the eSIM order's id"},
+	"dateTime":             {About: "when it was paid, epoch seconds (`1102` otherwise)"},
+	"payAmount":            {About: "the amount paid, in major units"},
+	"payCurrency":          {About: "ISO 4217 currency of payAmount"},
+	"paypalId":             {About: "the payment's reference at the provider"},
+	"sign":                 {About: "Base64 HMAC-SHA1 of the canonical body with the enterprise secret, as a CSSS request sign (D22)"},
+	"code":                 {About: "the result code: 0 on success"},
+	"message":              {About: "the code's message, in English; on a wrong parameter it names it and states its range (D26)"},
+	"userId":               {About: "the consumer's id"},
+	"token":                {About: "the x-access-token of later calls, valid three days"},
+	"expireTime":           {About: "pay before this time, epoch milliseconds"},
+	"orderPayStatus":       {About: "0 waiting for payment, 1 paid, 2 payment failed, 3 not paid in time", Enum: []any{0, 1, 2, 3}},
+	"orderStatus":          {About: "as orderPayStatus"},
+	"qrCode":               {About: "the activation code, LPA:1$<SM-DP+ address>$<matching ID>; once paid"},
+	"smdpAddress":          {About: "the SM-DP+ server's address"},
+	"matchingId":           {About: "the profile's matching ID (activation code)"},
+	"confirmationCode":     {About: "the code the phone asks for, when the profile has one"},
+	"profileState":         {About: "the eSIM profile's state", Enum: []any{"available", "reserved", "sold", "installed", "deleted"}},
+	"appleInstallUrl":      {About: "Apple's one-tap install link (iOS 17.4 and later)"},
+	"qrCodeUrl":            {About: "the path of the QR code PNG"},
+	"packageFlow":          {About: "volume in MB"},
+	"period":               {About: "days of one period"},
+	"periodUnit":           {About: "1: period is in days"},
+	"configFlag":           {About: "1 when the phone must be set to apn by hand, 0 when the profile sets it"},
+	"apn":                  {About: "the access point name to set, with configFlag 1"},
+	"logo":                 {About: "the URL of the plan's picture, empty when it has none"},
+	"saleCount":            {About: "how many paid orders bought the plan"},
+	"surplusFlow":          {About: "MB an order of the plan has to use when bought: its whole volume"},
+	"paymentIntentId":      {About: "the Stripe payment intent that pays the order; empty without a Stripe account"},
+	"clientSecret":         {About: "the payment intent's client secret, for Stripe.js to confirm the card"},
+	"messageSourceHandler": {About: "FMS's message source: always {}"},
+	"coverCountrys":        {About: "the countries the plan covers"},
+	"currencyInfos":        {About: "the plan's price in each currency"},
+	"updateTime":           {About: "when the plan was added, UTC+8"},
+	"packageType":          {About: "1 a country, 2 a region"},
+	"startTime":            {About: "when the order was paid, UTC+8"},
+	"endTime":              {About: "when its validity ends, UTC+8"},
 }
 
 // fieldSchema is the schema of a request field; every scalar may be a JSON
@@ -225,7 +242,8 @@ func envelopeSchema(data *apidoc.Schema, errs []int) *apidoc.Schema {
 	ok := apidoc.Object("success").
 		Prop("code", &apidoc.Schema{Type: apidoc.Types{"integer"}, Const: CodeOK}, true).
 		Prop("data", data, true).
-		Prop("message", apidoc.String(""), true)
+		Prop("message", apidoc.String(""), true).
+		Prop("messageSourceHandler", apidoc.Object("always {}"), true)
 	codes := make([]any, len(errs))
 	for i, c := range errs {
 		codes[i] = c
@@ -233,7 +251,8 @@ func envelopeSchema(data *apidoc.Schema, errs []int) *apidoc.Schema {
 	fail := apidoc.Object("failure").
 		Prop("code", (&apidoc.Schema{Type: apidoc.Types{"integer"}}).Values(codes...), true).
 		Prop("data", apidoc.Null(), true).
-		Prop("message", apidoc.String(""), true)
+		Prop("message", apidoc.String(""), true).
+		Prop("messageSourceHandler", apidoc.Object("always {}"), true)
 	return (&apidoc.Schema{OneOf: []*apidoc.Schema{ok, fail}}).Describe(glossary)
 }
 
@@ -350,12 +369,12 @@ func Reference() *apidoc.Protocol {
 		if strings.HasPrefix(rt.Path, "/user/emailRegister") || strings.HasPrefix(rt.Path, "/user/login") {
 			r.Responses[0].About += "; the x-access-token header carries the token too"
 		}
-		r.Example = &apidoc.Example{Request: doc.example, Answer: `{"code":0,"data":` + doc.answer + `,"message":"success"}`}
+		r.Example = &apidoc.Example{Request: doc.example, Answer: `{"code":0,"data":` + doc.answer + `,"message":"success","messageSourceHandler":{}}`}
 		if rt.Auth {
 			r.Example.Header = map[string]string{"x-access-token": "6f1c9a2e-4b7d-4e8a-9c3f-2d5b8e1a7c40a1b2c3d4"}
 		}
 		if rt.Raw {
-			r.Example.Header = map[string]string{"Stripe-Signature": StripeSignature([]byte(doc.example), time.Unix(1735693200, 0), "opencube-demo-secret")}
+			r.Example.Header = map[string]string{"Stripe-Signature": stripepay.Sign([]byte(doc.example), "whsec_opencube_demo", time.Unix(1735693200, 0))}
 		}
 		p.Routes = append(p.Routes, r)
 	}

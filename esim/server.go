@@ -14,6 +14,7 @@ import (
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/shopwire"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // Prefix is where the eSIM QR Mall is served (D21).
@@ -75,8 +76,9 @@ var Routes = []Route{
 	{Method: "POST", Path: "/v1.1/package/detail", Summary: "Plan detail with prices per currency", handle: (*Server).detail},
 	{Method: "POST", Path: "/v1.1/package/preOrderPackage", Summary: "Pre-order: reserve an eSIM profile until paid", Auth: true, handle: (*Server).preOrder},
 	{Method: "POST", Path: "/package/preOrderPackage", Summary: "Pre-order: reserve an eSIM profile until paid", Auth: true, handle: (*Server).preOrder},
+	{Method: "POST", Path: "/v1.2/package/preOrderPackage", Summary: "Pre-order v1.2: reserve a profile and get the Stripe payment intent to pay it with", Auth: true, handle: (*Server).preOrderV12},
 	{Method: "POST", Path: "/package/topUpOrder", Summary: "Top-up order for an eSIM bought before (iccid)", Auth: true, handle: (*Server).topUp},
-	{Method: "POST", Path: "/package/selectTopUpList", Summary: "Plans that can top up an eSIM", Auth: true, handle: (*Server).topUpList},
+	{Method: "POST", Path: "/package/selectTopUpList", Summary: "Plans that can top up an eSIM (iccid): those covering its countries", Auth: true, handle: (*Server).topUpList},
 	{Method: "POST", Path: "/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
 	{Method: "POST", Path: "/v1.1/payment/webhook", Summary: "Payment result, signed as a CSSS request (D22)", Webhook: true, handle: (*Server).webhook},
 	{Method: "POST", Path: "/payment/stripe/webhook", Summary: "Stripe-style payment webhook (Stripe-Signature)", Webhook: true, Raw: true, MaxBody: MaxWebhookBody, handle: (*Server).stripeWebhook},
@@ -113,9 +115,10 @@ type Server struct {
 }
 
 // NewServer returns a server over svc with both payment providers, on
-// clock (the real clock, which checks Stripe-Signature timestamps too).
-func NewServer(svc Service, enterprises opencube.EnterpriseFinder, clock opencube.Clock) *Server {
-	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Sandbox: Sandbox{}, Stripe: &Stripe{Clock: clock}, Logger: slog.Default()}
+// clock (the real clock); Stripe events verify with stripe's webhook
+// secret (none verifies when stripe is nil).
+func NewServer(svc Service, enterprises opencube.EnterpriseFinder, clock opencube.Clock, stripe *stripepay.Client) *Server {
+	return &Server{Svc: svc, Enterprises: enterprises, Clock: clock, Sandbox: Sandbox{}, Stripe: &Stripe{Client: stripe}, Logger: slog.Default()}
 }
 
 // Envelope is the body of every answer: FMS's integer code, without the
@@ -124,6 +127,9 @@ type Envelope struct {
 	Code    int    `json:"code"`
 	Data    any    `json:"data"`
 	Message string `json:"message"`
+	// MessageSourceHandler is FMS's message-source object: always {},
+	// opencube's messages come localised in message itself.
+	MessageSourceHandler struct{} `json:"messageSourceHandler"`
 }
 
 // Handler returns the handler of every route, and of every other path
@@ -288,6 +294,15 @@ type currencyInfo struct {
 	Unit  string `json:"unit"`
 }
 
+// The values of a plan's periodUnit, buyType and priceType: opencube's
+// eSIM plans count days, are bought new or as a top-up, and cost their
+// price per period.
+const (
+	PeriodUnitDay  = 1 // period is a number of days
+	BuyNewOrTopUp  = 1 // a new eSIM (pre-order) or a top-up of one (topUpOrder)
+	PricePerPeriod = 1 // the price is per period: money = price × periodNum
+)
+
 // planData is a plan as FMS lists and details it.
 type planData struct {
 	ID               int64          `json:"id"`
@@ -299,9 +314,14 @@ type planData struct {
 	PackageType      int            `json:"packageType"` // 1 country, 2 region
 	PackageFlow      int64          `json:"packageFlow"` // MB
 	Period           int            `json:"period"`
-	PeriodUnit       int            `json:"periodUnit"` // 1: days
-	BuyType          int            `json:"buyType"`
-	PriceType        int            `json:"priceType"`
+	PeriodUnit       int            `json:"periodUnit"` // PeriodUnitDay: the period is days
+	BuyType          int            `json:"buyType"`    // BuyNewOrTopUp
+	PriceType        int            `json:"priceType"`  // PricePerPeriod
+	ConfigFlag       int            `json:"configFlag"` // 1: the phone must be set to apn
+	APN              string         `json:"apn,omitempty"`
+	Logo             string         `json:"logo"`
+	SaleCount        int            `json:"saleCount"`   // paid orders of the plan
+	SurplusFlow      int64          `json:"surplusFlow"` // MB an order of the plan has left to use when bought: its whole volume
 	MinOrderPeriod   int            `json:"minOrderPeriod"`
 	MaxOrderPeriod   int            `json:"maxOrderPeriod"`
 	CoverCountrys    []Country      `json:"coverCountrys"`
@@ -316,11 +336,16 @@ func toPlanData(p *shop.ESIMPlan) planData {
 	d := planData{
 		ID: p.ID, PackageID: p.ID, PackageCode: p.PackageCode, PackageShowName: p.Name, PackageDesc: p.Description,
 		PackageShortDesc: p.Name, PackageType: 1, PackageFlow: p.VolumeBytes / opencube.MB, Period: p.PeriodDays,
-		PeriodUnit: 1, BuyType: 1, PriceType: 1, MinOrderPeriod: 1, MaxOrderPeriod: opencube.MaxESIMPeriods, ContinentsCode: p.Continent,
+		PeriodUnit: PeriodUnitDay, BuyType: BuyNewOrTopUp, PriceType: PricePerPeriod, ContinentsCode: p.Continent,
+		Logo: p.Logo, SaleCount: p.SaleCount, SurplusFlow: p.VolumeBytes / opencube.MB,
 		Hot: p.Hot, UpdateTime: p.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05"),
 	}
 	if p.Region {
 		d.PackageType = 2
+	}
+	d.MinOrderPeriod, d.MaxOrderPeriod = p.Periods()
+	if p.APN != "" {
+		d.ConfigFlag, d.APN = 1, p.APN
 	}
 	for _, m := range p.MCCs {
 		d.CoverCountrys = append(d.CoverCountrys, countryOf(m))
@@ -527,6 +552,31 @@ func (s *Server) preOrder(c *call) (any, error) {
 	return s.place(c, r)
 }
 
+// preOrderV12Data is the answer of Pre-order v1.2: the pre-order and
+// the Stripe payment intent that pays it (empty without a Stripe account).
+type preOrderV12Data struct {
+	preOrderData
+	PaymentIntentID string `json:"paymentIntentId"`
+	ClientSecret    string `json:"clientSecret"`
+}
+
+func (s *Server) preOrderV12(c *call) (any, error) {
+	r, err := s.preOrderRequest(c)
+	if err != nil {
+		return nil, err
+	}
+	o, in, err := s.Svc.PreOrderIntent(c.ctx, c.sess, r)
+	if err != nil {
+		return nil, err
+	}
+	d := preOrderV12Data{preOrderData: preOrderData{OrderID: o.ID, PackageCode: o.PackageCode, Money: money.Format(o.AmountMinor),
+		Currency: o.Currency, ExpireTime: o.ExpiresAt.UnixMilli()}}
+	if in != nil {
+		d.PaymentIntentID, d.ClientSecret = in.ID, in.ClientSecret
+	}
+	return d, nil
+}
+
 func (s *Server) topUp(c *call) (any, error) {
 	r, err := s.preOrderRequest(c)
 	if err != nil {
@@ -539,7 +589,7 @@ func (s *Server) topUp(c *call) (any, error) {
 }
 
 func (s *Server) topUpList(c *call) (any, error) {
-	ps, err := s.Svc.FindPlans(c.ctx, shop.ESIMPlanFilter{Enterprise: c.sess.EnterpriseCode})
+	ps, err := s.Svc.TopUpPlans(c.ctx, c.sess, c.params["iccid"])
 	if err != nil {
 		return nil, err
 	}
@@ -710,6 +760,12 @@ type Service interface {
 	FindPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop.ESIMPlan, error)
 	// Plan returns one plan of the catalog.
 	Plan(ctx context.Context, accessCode string, id int64) (*shop.ESIMPlan, error)
+	// PreOrderIntent is PreOrder with the order's Stripe payment intent
+	// (nil without a Stripe account).
+	PreOrderIntent(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, *stripepay.Intent, error)
+	// TopUpPlans lists the plans that can top up the consumer's eSIM
+	// iccid (every sellable plan when iccid is empty).
+	TopUpPlans(ctx context.Context, sess *shop.Session, iccid string) ([]*shop.ESIMPlan, error)
 	// PreOrder reserves a profile for a plan at a price until paid.
 	PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, error)
 	// Pay records a verified payment of an order.

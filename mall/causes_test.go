@@ -61,8 +61,6 @@ func TestCauses(t *testing.T) {
 			bad1001 + "tradeType 须为 singleOrder", badEN + "tradeType must be singleOrder"},
 		{"an orderNo of another purchase", single, "singleOrder", order("YEARLY", 1, "10", "orderNo", "PENDING-1"), csss.CodeInvalid,
 			bad1001 + "orderNo PENDING-1 已用于另一笔购买", badEN + "orderNo PENDING-1 names another purchase"},
-		{"payId missing: the field alone", single, "singleOrder", order(monthlyCode, 1, "10", "payId", ""), csss.CodeInvalid,
-			bad1001 + "payId", badEN + "payId"},
 		{"a plan the enterprise is not granted", single, "singleOrder", order("DP20201218003915", 1, "199"), csss.CodePlanNotOrderable,
 			"套餐不存在或该设备不可订购: 该企业没有此编码的套餐", "Data plan does not exist or cannot be ordered for this device: the enterprise has no plan of that code"},
 		{"a suspended SIM", "/vshop/singleVerify", "singleVerify", map[string]string{"deviceCode": suspended}, csss.CodeSIMState,
@@ -71,6 +69,18 @@ func TestCauses(t *testing.T) {
 			"订单不存在: 该SIM卡没有开启自动续订的订单", "Order does not exist: the SIM has no order with auto-renewal on"},
 		{"an unknown Mall order: the code says it", "/payment/queryPayResult", "queryPayResult", map[string]string{"orderNo": "NO-SUCH"}, csss.CodeOrderNotFound,
 			"订单不存在", "Order does not exist"},
+		{"confirmPayResult of an unknown order", "/payment/confirmPayResult", "confirmPayResult", map[string]string{"orderNo": "NO-SUCH"}, csss.CodeOrderNotFound,
+			"订单不存在", "Order does not exist"},
+		{"a subscription of an unpaid order", "/payment/createSubscription", "createSubscription", map[string]string{"orderNo": "PENDING-1"}, csss.CodeOrderState,
+			"当前订单状态不允许该操作", "Current order status does not allow this operation"},
+		{"Stripe authorisation without a Stripe account", "/payment/stripeAuthorization", "stripeAuthorization", map[string]string{"orderNo": "PENDING-1"}, csss.CodeInvalid,
+			bad1001 + "payType", badEN + "payType"},
+		{"a new bundle group without its base plan", "/topup/bundleGroup/addSims", "addGroupSims", map[string]string{"groupId": "g", "deviceCodes": plain}, csss.CodeInvalid,
+			bad1001 + "basePlan", badEN + "basePlan"},
+		{"a bundle group of a plan not granted", "/topup/bundleGroup/addSims", "addGroupSims", map[string]string{"groupId": "g", "basePlan": "DP20201218003915", "deviceCodes": plain},
+			csss.CodePlanNotOrderable, "套餐不存在或该设备不可订购: 该企业没有此编码的套餐", "Data plan does not exist or cannot be ordered for this device: the enterprise has no plan of that code"},
+		{"a SIM twice in a group operation", "/topup/bundleGroup/addSims", "addGroupSims", map[string]string{"groupId": "g", "basePlan": monthlyCode, "deviceCodes": plain + "," + plain},
+			csss.CodeInvalid, bad1001 + "deviceCodes", badEN + "deviceCodes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

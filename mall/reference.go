@@ -4,10 +4,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/apidoc"
 	"github.com/opencube/opencube/csss"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // routeDoc is what the reference says of one route beyond the route table:
@@ -28,8 +30,11 @@ var (
 	orderOptional  = []string{"servicePlanCode", "orderPeriod", "autoRenewal", "payType"}
 	exampleSIM     = `"deviceCode":"89852022018041800192"`
 	exampleMallBuy = `"orderNo":"M20250101000001",` + exampleSIM + `,"packageCode":"DP20190726001274","orderPeriod":"1","payAmount":"10.00","payCurrency":"CNY"`
-	exampleItem    = `{"orderNo":"M20250101000001","deviceCode":"89852022018041800192","packageCode":"DP20190726001274","orderPeriod":1,"payAmount":"10.00","payCurrency":"CNY","payStatus":"1","autoRenewal":"1","orderId":"ORDER_14279787781881856","createTime":"2025-01-01 10:00:00"}`
-	exampleActive  = `{"orderId":"ORDER_14279787781881856","packageCode":"DP20190726001274","packageName":"C_M_0_P_中国20M不限速月套餐","orderStatus":2,"startTime":"2025-01-01 10:00:00","endTime":"2025-01-31 23:59:59"}`
+	exampleItem    = `{"orderNo":"M20250101000001","deviceCode":"89852022018041800192","packageCode":"DP20190726001274","orderPeriod":1,"payAmount":"10.00","payCurrency":"CNY","payStatus":"1","autoRenewal":"1","orderId":"ORDER_14279787781881856","createTime":"2025-01-01 10:00:00",` +
+		`"payId":"","payProvider":"stripe","subscriptionId":"","renewals":0,"renewalStopped":""}`
+	exampleGroupResult = `{"requestId":"5f0c8e7a-3b1d-4c2e-9a6f-1d2e3f4a5b6c","groupId":"fleet-1","operation":"add","finished":true,"items":[` +
+		`{"deviceCode":"89852022018041800192","code":"0000","result":"added"},{"deviceCode":"89852022018041800193","code":"0000","result":"added"}]}`
+	exampleActive = `{"orderId":"ORDER_14279787781881856","packageCode":"DP20190726001274","packageName":"C_M_0_P_中国20M不限速月套餐","orderStatus":2,"startTime":"2025-01-01 10:00:00","endTime":"2025-01-31 23:59:59"}`
 )
 
 // list is the schema of the answers that list Mall orders of a SIM.
@@ -43,18 +48,22 @@ var routeDocs = map[string]routeDoc{
 		about:   "The SIM holder's login: the SIM must be one of the partner's.",
 		example: `{` + exampleSIM + `}`,
 		answer:  `{` + exampleSIM + `,"partnerCode":"P000270","imsi":"454000180192","msisdn":"85218041800192","status":"active"}`},
-	"/vshop/singleServicePlanPage": {required: []string{"deviceCode"}, errors: []string{csss.CodeDeviceNotFound},
+	"/vshop/singleServicePlanPage": {required: []string{"deviceCode"}, optional: []string{"area"}, errors: []string{csss.CodeDeviceNotFound},
 		data: apidoc.Object("").Prop("deviceCode", apidoc.String(""), true).Prop("total", apidoc.Integer("plans in the list"), true).
 			Prop("list", apidoc.Array(apidoc.Reflect(planItem{}), ""), true),
-		about:   "The plans granted to the partner that the SIM can buy, with their prices.",
+		about: "The plans granted to the partner that the SIM can buy, with their prices; with `area`, only those covering one of its countries or regions " +
+			"(an ISO 3166 code, an MCC, a continent code AF, AS, EU, NA, OC, SA, or a name in English or Chinese, such as `中国` or `Europe`; several comma-separated).",
 		example: `{` + exampleSIM + `}`,
 		answer:  `{` + exampleSIM + `,"total":1,"list":[{"servicePlanCode":"DP20190726001274","servicePlanShowName":"C_M_0_P_中国20M不限速月套餐","packageCode":"DP20190726001274","packageType":"2","flow":"20","price":"10.00","currency":"CNY","area":"CN"}]}`},
-	"/vshop/singleOrder": {required: append(slices.Clone(orderFields), "payId"), optional: orderOptional, data: apidoc.Reflect(orderData{}),
+	"/vshop/singleOrder": {required: orderFields, optional: append(slices.Clone(orderOptional), "payId"), data: apidoc.Reflect(orderData{}),
 		errors: []string{csss.CodeDeviceNotFound, csss.CodePlanNotOrderable, csss.CodeOrderState, csss.CodeSIMState},
-		about: "A paid Mall order (`payId` names the payment): in the same transaction it becomes an order on the SIM, enabled at once when the SIM has no order in use. " +
-			"`payAmount` must be the plan's price times `orderPeriod` (`1001` naming `payAmount` otherwise). The same `orderNo` again answers the same order.",
-		example: `{` + exampleMallBuy + `,"payId":"PAY-0001","autoRenewal":"1"}`,
-		answer:  `{` + exampleSIM + `,"orderNo":"M20250101000001","partnerCode":"P000270","payId":"PAY-0001","orderId":"ORDER_14279787781881856","orderStatus":2,"payStatus":"1"}`},
+		about: "A Mall order paid through the Mall's cashier: it waits for its payment (`payStatus` 0). With a Stripe account configured, `payId` is the Stripe payment intent " +
+			"and `clientSecret` what the buyer's page confirms the card with (with `autoRenewal` 1 the card is kept for the renewals). Only Stripe's signed " +
+			"`payment_intent.succeeded` event (`/payment/stripe/webhook`), or `confirmPayResult` asking Stripe, makes it paid: then, in one transaction, it becomes an order " +
+			"on the SIM, enabled at once when the SIM has no order in use. `payAmount` must be the plan's price times `orderPeriod` (`1001` naming `payAmount` otherwise), " +
+			"and so must the payment. The same `orderNo` again answers the same order.",
+		example: `{` + exampleMallBuy + `,"autoRenewal":"1"}`,
+		answer:  `{` + exampleSIM + `,"orderNo":"M20250101000001","partnerCode":"P000270","payId":"pi_3QZ0001","payStatus":"0","clientSecret":"pi_3QZ0001_secret_x1"}`},
 	"/vshop/synPartner/SynOrderInfo": {required: orderFields, optional: append(slices.Clone(orderOptional), "payId", "payRst", "payStatus"), data: apidoc.Reflect(orderData{}),
 		errors: []string{csss.CodeDeviceNotFound, csss.CodePlanNotOrderable, csss.CodeOrderState, csss.CodeSIMState},
 		about: "A Mall order the partner was paid for itself: `payRst` `SUCCESS` (or `payStatus` 1) makes it paid, and an order on the SIM as singleOrder does; " +
@@ -78,13 +87,70 @@ var routeDocs = map[string]routeDoc{
 		example: `{` + exampleSIM + `,"orderNo":"M20250101000001"}`,
 		answer:  `{` + exampleSIM + `,"list":[` + strings.Replace(exampleItem, `"autoRenewal":"1"`, `"autoRenewal":"0"`, 1) + `]}`},
 	"/payment/queryPayResult": {required: []string{"orderNo"}, data: apidoc.Reflect(mallItem{}), errors: []string{csss.CodeOrderNotFound},
-		about:   "Whether a Mall order is paid (`payStatus`), with the SIM order it became.",
+		about:   "Whether a Mall order is paid (`payStatus` 1), pending (0) or failed (2), as the payment provider reported it, with the SIM order it became.",
 		example: `{"orderNo":"M20250101000001"}`,
 		answer:  exampleItem},
-	"/topup/order/detail": {required: []string{"orderNo"}, data: apidoc.Reflect(mallItem{}), errors: []string{csss.CodeOrderNotFound},
-		about:   "A Mall order, as queryPayResult; the globals and `orderNo` travel in the query string, and the sign covers them as a JSON object of strings.",
+	"/payment/confirmPayResult": {required: []string{"orderNo"}, data: apidoc.Reflect(mallItem{}), errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},
+		about: "Asks Stripe for the order's payment intent and records what it says, as its webhook would (a lost webhook cannot leave an order unpaid): " +
+			"`succeeded` pays it (the amount checked), `canceled` fails it; otherwise the order stays as it is. Answers the order then.",
 		example: `{"orderNo":"M20250101000001"}`,
 		answer:  exampleItem},
+	"/payment/stripeAuthorization": {required: []string{"orderNo"}, data: apidoc.Reflect(authorizeData{}), errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},
+		about: "The Stripe single-payment and subscription authorisation of an unpaid Mall order: its payment intent (made now if it has none) and the " +
+			"`clientSecret` Stripe.js confirms the card with; for an order with `autoRenewal` 1, the intent keeps the card on `customerId` for the renewals. " +
+			"`1001` naming `payType` when no Stripe account is configured.",
+		example: `{"orderNo":"M20250101000001"}`,
+		answer:  `{"orderNo":"M20250101000001","payId":"pi_3QZ0001","clientSecret":"pi_3QZ0001_secret_x1","customerId":"cus_R0001","payAmount":"10.00","payCurrency":"CNY"}`},
+	"/payment/createSubscription": {required: []string{"orderNo"}, optional: []string{"paymentMethod"}, data: apidoc.Reflect(mallItem{}),
+		errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},
+		about: "Creates the Stripe subscription that renews a paid Mall order with `autoRenewal` 1: its price every period of its plan times `orderPeriod`, " +
+			"the first invoice a day before the SIM's order expires, charged to `paymentMethod` (the customer's default card when absent). Each paid invoice " +
+			"(`invoice.paid`) renews the SIM's order by `orderPeriod` and pushes `mall_recharge` with `renewal` n; a failed one (`invoice.payment_failed`) " +
+			"ends auto-renewal (`renewalStopped` payment_failed), cancels the subscription, pushes `mall_recharge` with `result` failed, and lets the order expire. " +
+			"`2004` for an unpaid order or one without auto-renewal; the same order again answers its subscription.",
+		example: `{"orderNo":"M20250101000001","paymentMethod":"pm_card_visa"}`,
+		answer:  strings.Replace(exampleItem, `"payId":""`, `"payId":"pi_3QZ0001"`, 1)},
+	"/payment/stripe/webhook": {data: apidoc.Reflect(stripeWebhookData{}), errors: []string{csss.CodeOrderNotFound, csss.CodeOrderState},
+		about: "Stripe's webhook endpoint for both shops (register this URL at Stripe): a Stripe event in Stripe's own JSON, signed in the `Stripe-Signature` header with " +
+			"the endpoint secret (`--stripe-webhook-secret`) and checked by Stripe's library within five minutes of the real clock; anything else answers HTTP 400 " +
+			"with `1002` and changes nothing. `payment_intent.succeeded` and `payment_intent.payment_failed` settle the order their metadata names " +
+			"(`shop` mall with `orderId` the orderNo and `partnerCode`, or `shop` esim with the eSIM order id; an amount or currency other than the order's " +
+			"answers `1001` naming `payAmount`); `invoice.paid` and `invoice.payment_failed` of a subscription renew or end a Mall order's auto-renewal. " +
+			"Other events answer `ignored`. A server failure answers HTTP 500, so that Stripe sends the event again.",
+		example: `{"id":"evt_0001","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_3QZ0001","object":"payment_intent","amount":1000,"currency":"cny",` +
+			`"metadata":{"shop":"mall","orderId":"M20250101000001","partnerCode":"P000270"}}}}`,
+		answer: `{"eventId":"evt_0001","type":"payment_intent.succeeded","orderNo":"M20250101000001","payStatus":"1"}`},
+	"/topup/bundleGroup/addSims": {required: []string{"groupId", "deviceCodes"}, optional: []string{"groupName", "basePlan"}, data: apidoc.Reflect(groupResultData{}),
+		errors: []string{csss.CodePlanNotOrderable},
+		about: "Puts SIMs of the partner (`deviceCodes`, 1-1000 ICCIDs, comma-separated) in bundle group `groupId`, creating it with `groupName` and `basePlan` " +
+			"(a plan the partner may order; required for a new group, and must be the group's own otherwise) when it does not exist. A SIM is in one group at most. " +
+			"It runs in one transaction and answers its result, kept for `/topup/bundleGroup/result`: per SIM `0000` (added, or already in the group), " +
+			"`2001` not a SIM of the partner, `1001` in another group.",
+		example: `{"groupId":"fleet-1","groupName":"Fleet 1","basePlan":"DP20190726001274","deviceCodes":"89852022018041800192,89852022018041800193"}`,
+		answer:  exampleGroupResult},
+	"/topup/bundleGroup/removeSims": {required: []string{"groupId", "deviceCodes"}, data: apidoc.Reflect(groupResultData{}), errors: []string{csss.CodeOrderNotFound},
+		about:   "Takes SIMs out of a bundle group (`2003` for an unknown group); per SIM `0000` removed or `2003` not in the group. The body travels with DELETE.",
+		example: `{"groupId":"fleet-1","deviceCodes":"89852022018041800193"}`,
+		answer:  strings.ReplaceAll(strings.ReplaceAll(exampleGroupResult, `"add"`, `"remove"`), `"added"`, `"removed"`)},
+	"/topup/bundleGroup/sims": {required: []string{"groupId"}, errors: []string{csss.CodeOrderNotFound},
+		data: apidoc.Object("").Prop("groupId", apidoc.String(""), true).Prop("total", apidoc.Integer("SIMs in the group"), true).
+			Prop("list", apidoc.Array(apidoc.Reflect(groupSIMItem{}), ""), true),
+		about:   "The SIMs of a bundle group, ICCID order; the globals and `groupId` travel in the query string.",
+		example: `{"groupId":"fleet-1"}`,
+		answer:  `{"groupId":"fleet-1","total":1,"list":[{"deviceCode":"89852022018041800192","addTime":"2025-01-01 10:00:00"}]}`},
+	"/topup/bundleGroup/list": {
+		data:    apidoc.Object("").Prop("total", apidoc.Integer("groups"), true).Prop("list", apidoc.Array(apidoc.Reflect(groupItem{}), ""), true),
+		about:   "The partner's bundle groups with their base plan and how many SIMs each holds; the globals travel in the query string.",
+		example: `{}`,
+		answer:  `{"total":1,"list":[{"groupId":"fleet-1","groupName":"Fleet 1","basePlan":"DP20190726001274","basePlanName":"C_M_0_P_中国20M不限速月套餐","simCount":1,"createTime":"2025-01-01 10:00:00"}]}`},
+	"/topup/bundleGroup/result": {required: []string{"requestId"}, data: apidoc.Reflect(groupResultData{}), errors: []string{csss.CodeOrderNotFound},
+		about:   "The result of an add or remove operation, by the `requestId` it answered (`2003` when unknown); the globals travel in the query string.",
+		example: `{"requestId":"5f0c8e7a-3b1d-4c2e-9a6f-1d2e3f4a5b6c"}`,
+		answer:  exampleGroupResult},
+	"/topup/order/detail": {required: []string{"orderNo"}, data: apidoc.Reflect(detailData{}), errors: []string{csss.CodeOrderNotFound},
+		about:   "A Mall order and the SIM order it became (`order`, null while unpaid); the globals and `orderNo` travel in the query string, and the sign covers them as a JSON object of strings.",
+		example: `{"orderNo":"M20250101000001"}`,
+		answer:  strings.TrimSuffix(exampleItem, "}") + `,"order":` + exampleActive + `}`},
 }
 
 var glossary = apidoc.Glossary{
@@ -103,7 +169,30 @@ var glossary = apidoc.Glossary{
 	"payId":               {About: "the payment's reference"},
 	"payType":             {About: "how it was paid (recorded)"},
 	"payRst":              {About: "the payment's result", Enum: []any{"SUCCESS", "PENDING"}},
-	"payStatus":           {About: "1 paid, 0 pending", Enum: []any{"0", "1"}},
+	"payStatus":           {About: "1 paid, 0 pending, 2 failed", Enum: []any{"0", "1", "2"}},
+	"clientSecret":        {About: "the Stripe payment intent's client secret, for Stripe.js to confirm the card"},
+	"customerId":          {About: "the Stripe customer that keeps the card of an auto-renewed order"},
+	"paymentMethod":       {About: "the Stripe payment method (pm_...) the subscription charges"},
+	"payProvider":         {About: "who reported the payment: stripe, or partner (SynOrderInfo)"},
+	"subscriptionId":      {About: "the Stripe subscription renewing the order"},
+	"renewals":            {About: "the periods renewal invoices paid"},
+	"renewalStopped":      {About: "why auto-renewal ended: cancelled, or payment_failed"},
+	"eventId":             {About: "the Stripe event's id"},
+	"type":                {About: "the Stripe event's type"},
+	"ignored":             {About: "true for an event of no order"},
+	"order":               {About: "the SIM order the Mall order became; null while unpaid"},
+	"groupId":             {About: "the bundle group's id, the partner's own (1-64 characters)"},
+	"groupName":           {About: "the bundle group's name"},
+	"basePlan":            {About: "the plan code the group's SIMs share"},
+	"basePlanName":        {About: "the base plan's name"},
+	"deviceCodes":         {About: "ICCIDs, comma-separated: 1-1000, each once"},
+	"requestId":           {About: "the id of a bundle-group operation, to ask its result with"},
+	"operation":           {About: "add or remove"},
+	"items":               {About: "what the operation did to each SIM"},
+	"result":              {About: "added, removed, unknown_sim, in_other_group or not_in_group"},
+	"simCount":            {About: "how many SIMs the group holds"},
+	"finished":            {About: "true: the operation ran in full, in one transaction, before it was answered"},
+	"addTime":             {About: "when the SIM joined the group, UTC+8"},
 	"autoRenewal":         {About: "1 (or true) renews the order by itself", Enum: []any{"0", "1", "false", "true"}},
 	"code":                {About: "the result code, as CSSS's: 0000 on success (D6)"},
 	"message":             {About: "the code's message, in the language of Accept-Language (D7)"},
@@ -116,7 +205,7 @@ var glossary = apidoc.Glossary{
 	"flow":                {About: "volume in MB (D19)"},
 	"price":               {About: "price of one period, two decimals"},
 	"currency":            {About: "ISO 4217 currency of price"},
-	"area":                {About: "ISO 3166 codes of the countries covered, comma-separated"},
+	"area":                {About: "in an answer, the ISO 3166 codes of the countries covered, comma-separated; in a request, the countries or regions to list plans of"},
 	"orderId":             {About: "the SIM's order (ORDER_ and 17 digits) the Mall order became; empty while unpaid"},
 	"orderStatus":         {About: "that order's status, as CSSS order_status (D12)"},
 	"createTime":          {About: "when the Mall order was placed, UTC+8"},
@@ -200,6 +289,9 @@ const exampleSecret = "opencube-demo-secret"
 // exampleBody is a route's example request, signed with exampleSecret.
 func exampleBody(rt *Route, fields string) string {
 	body := `{"partnerCode":"P000270","tradeType":"` + rt.TradeType + `","tradeTime":"1735689600000","version":"3.0",` + strings.TrimPrefix(fields, "{")
+	if fields == "{}" {
+		body = strings.TrimSuffix(body, ",}") + "}"
+	}
 	sign, err := SignBody([]byte(body), exampleSecret)
 	if err != nil {
 		panic("mall: example " + body + ": " + err.Error())
@@ -215,8 +307,10 @@ func exampleQuery(body string) string {
 		panic("mall: example " + body + ": " + err.Error())
 	}
 	var parts []string
-	for _, k := range []string{"partnerCode", "tradeType", "tradeTime", "version", "orderNo", "sign"} {
-		parts = append(parts, k+"="+url.QueryEscape(p[k]))
+	for _, k := range []string{"partnerCode", "tradeType", "tradeTime", "version", "orderNo", "groupId", "requestId", "sign"} {
+		if _, ok := p[k]; ok {
+			parts = append(parts, k+"="+url.QueryEscape(p[k]))
+		}
 	}
 	return strings.Join(parts, "&")
 }
@@ -256,9 +350,18 @@ func Reference() *apidoc.Protocol {
 			Responses: []apidoc.Response{{Status: 200, About: "the envelope: code 0000 with data, or a code of failure",
 				Schema: envelopeSchema(doc, errs)}},
 		}
+		r.Example = &apidoc.Example{Answer: `{"code":"0000","data":` + doc.answer + `,"message":"success","success":true}`}
+		if rt.Stripe {
+			r.Params = append(r.Params, apidoc.Param{Name: "Stripe-Signature", In: "header", Required: true,
+				About: "t=<epoch seconds>,v1=<hex HMAC-SHA256 of \"t.body\" with the endpoint secret>", Schema: apidoc.String("")})
+			r.Body = apidoc.Object("a Stripe event (payment_intent.* or invoice.*) in Stripe's JSON")
+			r.Example.Request = doc.example
+			r.Example.Header = map[string]string{"Stripe-Signature": stripepay.Sign([]byte(doc.example), "whsec_opencube_demo", time.Unix(1735689600, 0))}
+			p.Routes = append(p.Routes, r)
+			continue
+		}
 		req := requestSchema(rt, doc)
 		body := exampleBody(rt, doc.example)
-		r.Example = &apidoc.Example{Answer: `{"code":"0000","data":` + doc.answer + `,"message":"success","success":true}`}
 		if rt.Method == "GET" {
 			for _, name := range req.Names() {
 				r.Params = append(r.Params, apidoc.Param{Name: name, In: "query", Required: req.IsRequired(name), About: req.Properties[name].Description,

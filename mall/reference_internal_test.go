@@ -18,7 +18,7 @@ func TestReferenceCoversRoutes(t *testing.T) {
 		t.Errorf("%d routeDocs for %d routes", len(routeDocs), len(Routes))
 	}
 	for _, rt := range Reference().Routes {
-		if rt.Method != "POST" {
+		if rt.Method != "POST" || rt.Path == "/payment/stripe/webhook" { // signed in Stripe-Signature
 			continue
 		}
 		p, err := ParseParams([]byte(rt.Example.Request))

@@ -15,6 +15,7 @@ import (
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
 	"github.com/opencube/opencube/shopwire"
+	"github.com/opencube/opencube/stripepay"
 	"github.com/opencube/opencube/throttle"
 )
 
@@ -46,7 +47,10 @@ type Route struct {
 	// MaxBody caps the request body in bytes; 0 is MaxBody. A larger body
 	// is refused (1001, body) before it is parsed.
 	MaxBody int64
-	handle  func(s *Server, c *call) (any, error)
+	// Stripe marks Stripe's webhook: its body is a Stripe event, verified
+	// by its Stripe-Signature, without the Mall's globals or sign.
+	Stripe bool
+	handle func(s *Server, c *call) (any, error)
 }
 
 // Pattern is the route's ServeMux pattern (shopwire.Route).
@@ -65,14 +69,23 @@ func (rt *Route) bodyLimit() int64 {
 // payment result, order detail) are opencube's names.
 var Routes = []Route{
 	{Method: "POST", Path: "/vshop/singleVerify", TradeType: "singleVerify", Summary: "Card login verification", handle: (*Server).verify},
-	{Method: "POST", Path: "/vshop/singleServicePlanPage", TradeType: "singleServicePlanPage", Summary: "Plans the SIM can buy", handle: (*Server).plans},
-	{Method: "POST", Path: "/vshop/singleOrder", TradeType: "singleOrder", Writes: true, Summary: "Create a user order (paid through the Mall's cashier)", handle: (*Server).order},
+	{Method: "POST", Path: "/vshop/singleServicePlanPage", TradeType: "singleServicePlanPage", Summary: "Plans the SIM can buy (in an area)", handle: (*Server).plans},
+	{Method: "POST", Path: "/vshop/singleOrder", TradeType: "singleOrder", Writes: true, Summary: "Create a user order, paid through the Mall's cashier (a Stripe payment intent)", handle: (*Server).order},
 	{Method: "POST", Path: "/vshop/synPartner/SynOrderInfo", TradeType: "SynOrderInfo", Writes: true, Summary: "Create a user order paid by a third party", handle: (*Server).synOrder},
 	{Method: "POST", Path: "/vshop/queryActivePendingOrder", TradeType: "queryActivePendingOrder", Summary: "The SIM's active and pending orders", handle: (*Server).orders},
 	{Method: "POST", Path: "/vshop/getActiveAutoRenewal", TradeType: "getActiveAutoRenewal", Summary: "The SIM's Mall orders with auto-renewal on", handle: (*Server).autoRenewals},
 	{Method: "POST", Path: "/vshop/cancelAutoRenewal", TradeType: "cancelAutoRenewal", Writes: true, Summary: "Turn auto-renewal off", handle: (*Server).cancelAutoRenewal},
 	{Method: "POST", Path: "/payment/queryPayResult", TradeType: "queryPayResult", Summary: "Payment result of a Mall order", handle: (*Server).payResult},
-	{Method: "GET", Path: "/topup/order/detail", TradeType: "orderDetail", Summary: "Details of a Mall order (globals in the query)", handle: (*Server).payResult},
+	{Method: "POST", Path: "/payment/confirmPayResult", TradeType: "confirmPayResult", Writes: true, Summary: "Confirm a Mall order's payment with Stripe", handle: (*Server).confirmPayResult},
+	{Method: "POST", Path: "/payment/stripeAuthorization", TradeType: "stripeAuthorization", Writes: true, Summary: "Stripe single-payment / subscription authorisation: the payment intent to confirm", handle: (*Server).authorize},
+	{Method: "POST", Path: "/payment/createSubscription", TradeType: "createSubscription", Writes: true, Summary: "Create the Stripe subscription that renews an auto-renewed Mall order", handle: (*Server).createSubscription},
+	{Method: "POST", Path: "/payment/stripe/webhook", Stripe: true, Writes: true, Summary: "Stripe's webhook of both shops (Stripe-Signature)", MaxBody: 256 << 10},
+	{Method: "POST", Path: "/topup/bundleGroup/addSims", TradeType: "addGroupSims", Writes: true, Summary: "Bundle groups: add SIMs to a group (created with its base plan)", MaxBody: 64 << 10, handle: (*Server).addGroupSIMs},
+	{Method: "DELETE", Path: "/topup/bundleGroup/removeSims", TradeType: "removeGroupSims", Writes: true, Summary: "Bundle groups: remove SIMs from a group", MaxBody: 64 << 10, handle: (*Server).removeGroupSIMs},
+	{Method: "GET", Path: "/topup/bundleGroup/sims", TradeType: "groupSims", Summary: "Bundle groups: the SIMs of a group (globals in the query)", handle: (*Server).groupSIMs},
+	{Method: "GET", Path: "/topup/bundleGroup/list", TradeType: "groupList", Summary: "Bundle groups: the groups with their base plan (globals in the query)", handle: (*Server).groups},
+	{Method: "GET", Path: "/topup/bundleGroup/result", TradeType: "groupResult", Summary: "Bundle groups: the result of an add or remove operation (globals in the query)", handle: (*Server).groupResult},
+	{Method: "GET", Path: "/topup/order/detail", TradeType: "orderDetail", Summary: "Details of a Mall order and its SIM order (globals in the query)", handle: (*Server).orderDetail},
 }
 
 // Server serves the Mall over the domain service.
@@ -89,6 +102,15 @@ type Server struct {
 	// Limits refuses requests over their tenant's budget (shared with
 	// CSSS) or their source's with 1006; nil limits nothing.
 	Limits *throttle.Guard
+	// Stripe verifies the events of the Stripe webhook; ESIM settles those
+	// of the eSIM QR Mall (one endpoint serves both shops).
+	Stripe *stripepay.Client
+	ESIM   ESIMPayer
+}
+
+// ESIMPayer settles eSIM orders (service.ESIM).
+type ESIMPayer interface {
+	Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 }
 
 // NewServer returns a Mall server over svc with a ten-minute tradeTime
@@ -155,7 +177,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 		}
 		_, cause := ErrorMessage(err, csss.LangEN)
 		s.Logger.Log(r.Context(), level, "Mall error answer", "path", r.URL.Path, "code", code, "cause", cause, "err", err)
-		writeEnvelope(w, http.StatusOK, Envelope{Code: code, Message: msg})
+		status := http.StatusOK
+		if rt.Stripe && code == csss.CodeSystem {
+			status = http.StatusInternalServerError // Stripe sends it again
+		} else if rt.Stripe && code == csss.CodeSignature {
+			status = http.StatusBadRequest
+		}
+		writeEnvelope(w, status, Envelope{Code: code, Message: msg})
 		return
 	}
 	writeEnvelope(w, http.StatusOK, Envelope{Code: csss.CodeOK, Data: data, Message: csss.Message(csss.CodeOK, lang, ""), Success: true})
@@ -237,6 +265,9 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, rt *Route) (any, er
 	if wait := s.Limits.SourceWait(r.RemoteAddr); wait > 0 {
 		return nil, &tooFrequent{wait}
 	}
+	if rt.Stripe {
+		return s.runStripe(w, r, rt)
+	}
 	var body []byte
 	if r.Method == http.MethodGet {
 		body = QueryBody(r.URL.Query())
@@ -309,7 +340,7 @@ func (s *Server) plans(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps, err := s.Svc.Plans(c.ctx, iccid)
+	ps, err := s.Svc.Plans(c.ctx, iccid, c.params["area"])
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +362,21 @@ type orderData struct {
 	// OrderID and OrderStatus are the SIM order the Mall order became.
 	OrderID     string `json:"orderId,omitempty"`
 	OrderStatus int    `json:"orderStatus,omitempty"`
-	PayStatus   string `json:"payStatus"` // 1 paid, 0 pending
+	PayStatus   string `json:"payStatus"` // 1 paid, 0 pending, 2 failed
+	// ClientSecret is the Stripe payment intent's client secret (payId
+	// is the intent) that the buyer's page confirms the card with.
+	ClientSecret string `json:"clientSecret,omitempty"`
+}
+
+// payStatus is a Mall order's payStatus: 1 paid, 2 failed, 0 pending.
+func payStatus(m *shop.MallOrder) string {
+	switch {
+	case m.Paid:
+		return "1"
+	case m.PayFailed:
+		return "2"
+	}
+	return "0"
 }
 
 func (s *Server) orderRequest(c *call) (opencube.MallOrderRequest, error) {
@@ -371,25 +416,23 @@ func (s *Server) place(c *call, r opencube.MallOrderRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := orderData{DeviceCode: m.ICCID, OrderNo: m.OrderNo, PartnerCode: c.partner, PayID: m.PayID, PayStatus: "0", OrderID: m.OrderID}
-	if m.Paid {
-		d.PayStatus = "1"
-	}
+	d := orderData{DeviceCode: m.ICCID, OrderNo: m.OrderNo, PartnerCode: c.partner, PayID: m.PayID, PayStatus: payStatus(m),
+		OrderID: m.OrderID, ClientSecret: m.ClientSecret}
 	if o != nil {
 		d.OrderStatus = int(o.Status)
 	}
 	return d, nil
 }
 
+// order is the Mall's cashier: the order waits for its payment, which
+// only Stripe's signed webhook (or confirmPayResult asking Stripe) makes
+// paid; payId, when given, is kept as the client's reference.
 func (s *Server) order(c *call) (any, error) {
 	r, err := s.orderRequest(c)
 	if err != nil {
 		return nil, err
 	}
-	if r.PayID == "" {
-		return nil, opencube.Invalid("payId", "payId is required")
-	}
-	r.Paid = true
+	r.Paid = false
 	return s.place(c, r)
 }
 
@@ -447,21 +490,26 @@ type mallItem struct {
 	OrderPeriod int    `json:"orderPeriod"`
 	PayAmount   string `json:"payAmount"`
 	PayCurrency string `json:"payCurrency"`
-	PayStatus   string `json:"payStatus"`
+	PayStatus   string `json:"payStatus"` // 1 paid, 0 pending, 2 failed
 	AutoRenewal string `json:"autoRenewal"`
 	OrderID     string `json:"orderId"`
 	CreateTime  string `json:"createTime"`
+	PayID       string `json:"payId"`
+	PayProvider string `json:"payProvider"` // stripe, partner, or empty while unpaid
+	// SubscriptionID is the Stripe subscription renewing it; Renewals the
+	// periods it paid; RenewalStopped why auto-renewal ended.
+	SubscriptionID string `json:"subscriptionId"`
+	Renewals       int    `json:"renewals"`
+	RenewalStopped string `json:"renewalStopped"`
 }
 
 func mallItems(ms []*shop.MallOrder) []mallItem {
 	out := []mallItem{}
 	for _, m := range ms {
 		it := mallItem{OrderNo: m.OrderNo, DeviceCode: m.ICCID, PackageCode: m.PackageCode, OrderPeriod: m.OrderPeriod,
-			PayAmount: money.Format(m.PayAmountMinor), PayCurrency: m.PayCurrency, PayStatus: "0", AutoRenewal: "0",
-			OrderID: m.OrderID, CreateTime: m.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")}
-		if m.Paid {
-			it.PayStatus = "1"
-		}
+			PayAmount: money.Format(m.PayAmountMinor), PayCurrency: m.PayCurrency, PayStatus: payStatus(m), AutoRenewal: "0",
+			OrderID: m.OrderID, CreateTime: m.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05"),
+			PayID: m.PayID, PayProvider: m.PayProvider, SubscriptionID: m.SubscriptionID, Renewals: m.Renewals, RenewalStopped: m.RenewalStopped}
 		if m.AutoRenewal {
 			it.AutoRenewal = "1"
 		}
@@ -522,6 +570,263 @@ func (s *Server) payResult(c *call) (any, error) {
 	return mallItems(ms)[0], nil
 }
 
+func (s *Server) confirmPayResult(c *call) (any, error) {
+	no, err := c.params.Require("orderNo")
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.Svc.ConfirmPayment(c.ctx, no)
+	if err != nil {
+		return nil, err
+	}
+	return mallItems([]*shop.MallOrder{m})[0], nil
+}
+
+// authorizeData is the answer of stripeAuthorization.
+type authorizeData struct {
+	OrderNo      string `json:"orderNo"`
+	PayID        string `json:"payId"`        // the Stripe payment intent
+	ClientSecret string `json:"clientSecret"` // for Stripe.js to confirm the card
+	CustomerID   string `json:"customerId"`   // with autoRenewal: the customer keeping the card
+	PayAmount    string `json:"payAmount"`
+	PayCurrency  string `json:"payCurrency"`
+}
+
+func (s *Server) authorize(c *call) (any, error) {
+	no, err := c.params.Require("orderNo")
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.Svc.Authorize(c.ctx, no)
+	if err != nil {
+		return nil, err
+	}
+	return authorizeData{OrderNo: m.OrderNo, PayID: m.PayID, ClientSecret: m.ClientSecret, CustomerID: m.CustomerID,
+		PayAmount: money.Format(m.PayAmountMinor), PayCurrency: m.PayCurrency}, nil
+}
+
+func (s *Server) createSubscription(c *call) (any, error) {
+	no, err := c.params.Require("orderNo")
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.Svc.CreateSubscription(c.ctx, no, c.params["paymentMethod"])
+	if err != nil {
+		return nil, err
+	}
+	return mallItems([]*shop.MallOrder{m})[0], nil
+}
+
+// detailData is the answer of /topup/order/detail: the Mall order and the
+// SIM order it became (absent while unpaid).
+type detailData struct {
+	mallItem
+	Order *orderItem `json:"order"`
+}
+
+func (s *Server) orderDetail(c *call) (any, error) {
+	no, err := c.params.Require("orderNo")
+	if err != nil {
+		return nil, err
+	}
+	m, o, err := s.Svc.OrderDetail(c.ctx, no)
+	if err != nil {
+		return nil, err
+	}
+	d := detailData{mallItem: mallItems([]*shop.MallOrder{m})[0]}
+	if o != nil {
+		d.Order = &orderItems([]*opencube.Order{o})[0]
+	}
+	return d, nil
+}
+
+// groupResultData is the answer of a bundle-group operation and of its
+// result: each SIM with its code (0000 done, 2001 not a SIM of the
+// partner, 1001 in another group, 2003 not in the group).
+type groupResultData struct {
+	RequestID string          `json:"requestId"`
+	GroupID   string          `json:"groupId"`
+	Operation string          `json:"operation"` // add or remove
+	Finished  bool            `json:"finished"`  // true: the operation ran in full
+	Items     []groupItemData `json:"items"`
+}
+
+type groupItemData struct {
+	DeviceCode string `json:"deviceCode"`
+	Code       string `json:"code"`
+	Result     string `json:"result"`
+}
+
+var groupCodes = map[string]string{shop.GroupAdded: csss.CodeOK, shop.GroupRemoved: csss.CodeOK, shop.GroupUnknownSIM: csss.CodeDeviceNotFound,
+	shop.GroupInOtherGroup: csss.CodeInvalid, shop.GroupNotInGroup: csss.CodeOrderNotFound}
+
+func groupResultOf(r *shop.GroupResult) groupResultData {
+	d := groupResultData{RequestID: r.ID, GroupID: r.GroupID, Operation: r.Operation, Finished: true, Items: []groupItemData{}}
+	for _, it := range r.Items {
+		d.Items = append(d.Items, groupItemData{DeviceCode: it.ICCID, Code: groupCodes[it.Result], Result: it.Result})
+	}
+	return d
+}
+
+// deviceCodes reads the comma-separated deviceCodes of a group operation.
+func deviceCodes(p shopwire.Params) ([]string, error) {
+	raw, err := p.Require("deviceCodes")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range strings.Split(raw, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) addGroupSIMs(c *call) (any, error) {
+	g, err := c.params.Require("groupId")
+	if err != nil {
+		return nil, err
+	}
+	ids, err := deviceCodes(c.params)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Svc.AddGroupSIMs(c.ctx, g, c.params["groupName"], c.params["basePlan"], ids)
+	if err != nil {
+		return nil, err
+	}
+	return groupResultOf(r), nil
+}
+
+func (s *Server) removeGroupSIMs(c *call) (any, error) {
+	g, err := c.params.Require("groupId")
+	if err != nil {
+		return nil, err
+	}
+	ids, err := deviceCodes(c.params)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Svc.RemoveGroupSIMs(c.ctx, g, ids)
+	if err != nil {
+		return nil, err
+	}
+	return groupResultOf(r), nil
+}
+
+// groupSIMItem is one SIM of groupSims.
+type groupSIMItem struct {
+	DeviceCode string `json:"deviceCode"`
+	AddTime    string `json:"addTime"`
+}
+
+func (s *Server) groupSIMs(c *call) (any, error) {
+	g, err := c.params.Require("groupId")
+	if err != nil {
+		return nil, err
+	}
+	sims, err := s.Svc.GroupSIMs(c.ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	list := []groupSIMItem{}
+	for _, x := range sims {
+		list = append(list, groupSIMItem{DeviceCode: x.ICCID, AddTime: x.AddedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")})
+	}
+	return map[string]any{"groupId": g, "total": len(list), "list": list}, nil
+}
+
+// groupItem is one group of groupList.
+type groupItem struct {
+	GroupID      string `json:"groupId"`
+	GroupName    string `json:"groupName"`
+	BasePlan     string `json:"basePlan"`
+	BasePlanName string `json:"basePlanName"`
+	SIMCount     int    `json:"simCount"`
+	CreateTime   string `json:"createTime"`
+}
+
+func (s *Server) groups(c *call) (any, error) {
+	gs, plans, err := s.Svc.Groups(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	list := []groupItem{}
+	for _, g := range gs {
+		it := groupItem{GroupID: g.ID, GroupName: g.Name, BasePlan: g.BasePlan, SIMCount: g.SIMs,
+			CreateTime: g.CreatedAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")}
+		if p := plans[g.BasePlan]; p != nil {
+			it.BasePlanName = p.Name
+		}
+		list = append(list, it)
+	}
+	return map[string]any{"total": len(list), "list": list}, nil
+}
+
+func (s *Server) groupResult(c *call) (any, error) {
+	id, err := c.params.Require("requestId")
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Svc.GroupResult(c.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return groupResultOf(r), nil
+}
+
+// stripeWebhookData is the answer to a Stripe event.
+type stripeWebhookData struct {
+	EventID   string `json:"eventId"`
+	Type      string `json:"type"`
+	OrderNo   string `json:"orderNo,omitempty"`   // the Mall order it acted on
+	OrderID   string `json:"orderId,omitempty"`   // the eSIM order it settled
+	PayStatus string `json:"payStatus,omitempty"` // the order's payStatus after it
+	Ignored   bool   `json:"ignored,omitempty"`   // an event of no order
+}
+
+// runStripe verifies a Stripe event (Stripe-Signature, with the
+// endpoint secret, by Stripe's library) and acts on it: nothing is
+// written for an event that does not verify (1002).
+func (s *Server) runStripe(w http.ResponseWriter, r *http.Request, rt *Route) (any, error) {
+	body, err := shopwire.ReadBody(w, r, rt.bodyLimit())
+	if err != nil {
+		return nil, opencube.Invalid("body", "the body cannot be read or is larger than %d bytes", rt.bodyLimit())
+	}
+	ev, err := s.Stripe.Verify(body, r.Header.Get("Stripe-Signature"))
+	if errors.Is(err, stripepay.ErrSignature) || errors.Is(err, stripepay.ErrNoSecret) {
+		s.Limits.Failed(r.RemoteAddr)
+		return nil, &protoError{csss.CodeSignature}
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := stripeWebhookData{EventID: ev.ID, Type: ev.Type}
+	meta := ev.Metadata()
+	if meta[stripepay.MetaShop] == stripepay.MetaShopESIM && ev.Intent != nil && s.ESIM != nil &&
+		(ev.Type == stripepay.PaymentSucceeded || ev.Type == stripepay.PaymentFailed) {
+		o, err := s.ESIM.Pay(r.Context(), shop.Payment{AccessCode: meta[stripepay.MetaPartner], OrderID: meta[stripepay.MetaOrder],
+			Succeeded: ev.Type == stripepay.PaymentSucceeded, AmountMinor: ev.Intent.AmountMinor, Currency: ev.Intent.Currency,
+			Provider: "stripe", Reference: ev.Intent.ID})
+		if err != nil {
+			return nil, err
+		}
+		out.OrderID, out.PayStatus = o.ID, strconv.Itoa(int(o.Status))
+		return out, nil
+	}
+	m, err := s.Svc.StripeEvent(r.Context(), ev)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		out.Ignored = true
+	} else {
+		out.OrderNo, out.PayStatus = m.OrderNo, payStatus(m)
+	}
+	return out, nil
+}
+
 // Service is the consumer Mall's business, acting for the enterprise
 // carried by ctx: what the Mall's handlers call (service.Mall).
 type Service interface {
@@ -529,7 +834,7 @@ type Service interface {
 	// to order (not suspended or terminated).
 	Verify(ctx context.Context, iccid string) (*opencube.SIM, error)
 	// Plans lists the plans the SIM can order that carry a price.
-	Plans(ctx context.Context, iccid string) ([]*opencube.Plan, error)
+	Plans(ctx context.Context, iccid, area string) ([]*opencube.Plan, error)
 	// Order records a purchase; a paid one becomes an order on the SIM in
 	// the same transaction. The same order number again returns the first
 	// outcome.
@@ -544,4 +849,25 @@ type Service interface {
 	// CancelAutoRenewal turns auto-renewal off for one of the SIM's Mall
 	// orders (all of them when orderNo is empty) and returns those changed.
 	CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]*shop.MallOrder, error)
+	// StripeEvent acts on a verified Stripe event of the Mall: payments,
+	// renewal invoices. Nil, nil for an event of no Mall order.
+	StripeEvent(ctx context.Context, ev *stripepay.Event) (*shop.MallOrder, error)
+	// ConfirmPayment asks Stripe for the outcome of the order's payment.
+	ConfirmPayment(ctx context.Context, orderNo string) (*shop.MallOrder, error)
+	// Authorize returns (making it if needed) the order's payment intent.
+	Authorize(ctx context.Context, orderNo string) (*shop.MallOrder, error)
+	// CreateSubscription starts the subscription renewing the order.
+	CreateSubscription(ctx context.Context, orderNo, paymentMethod string) (*shop.MallOrder, error)
+	// OrderDetail returns a Mall order and the SIM order it became (nil
+	// while unpaid).
+	OrderDetail(ctx context.Context, orderNo string) (*shop.MallOrder, *opencube.Order, error)
+	// AddGroupSIMs puts SIMs in a bundle group (made with its base plan
+	// when new); RemoveGroupSIMs takes them out; both keep their result.
+	AddGroupSIMs(ctx context.Context, groupID, name, basePlan string, iccids []string) (*shop.GroupResult, error)
+	RemoveGroupSIMs(ctx context.Context, groupID string, iccids []string) (*shop.GroupResult, error)
+	// GroupSIMs lists a group's SIMs; Groups the groups and the plans.
+	GroupSIMs(ctx context.Context, groupID string) ([]shop.GroupSIM, error)
+	Groups(ctx context.Context) ([]*shop.BundleGroup, map[string]*opencube.Plan, error)
+	// GroupResult returns a group operation's result.
+	GroupResult(ctx context.Context, id string) (*shop.GroupResult, error)
 }

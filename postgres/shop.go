@@ -15,19 +15,20 @@ import (
 // The consumer shops' tables (migration 00005).
 
 const esimPlanColumns = `id, enterprise_code, package_code, name, description, mccs, region, continent, hot,
-	volume_bytes, period_days, prices, created_at`
+	volume_bytes, period_days, prices, created_at, plan_code, starts, logo, min_periods, max_periods, apn`
 
 func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 	var (
-		p      shop.ESIMPlan
-		prices string
-		days   int32
+		p                shop.ESIMPlan
+		prices           string
+		days, minP, maxP int32
+		sales            int64
 	)
 	if err := s.Scan(&p.ID, &p.EnterpriseCode, &p.PackageCode, &p.Name, &p.Description, &p.MCCs, &p.Region, &p.Continent,
-		&p.Hot, &p.VolumeBytes, &days, &prices, &p.CreatedAt); err != nil {
+		&p.Hot, &p.VolumeBytes, &days, &prices, &p.CreatedAt, &p.PlanCode, &p.Starts, &p.Logo, &minP, &maxP, &p.APN, &sales); err != nil {
 		return nil, err
 	}
-	p.PeriodDays, p.CreatedAt = int(days), utc(p.CreatedAt)
+	p.PeriodDays, p.CreatedAt, p.MinPeriods, p.MaxPeriods, p.SaleCount = int(days), utc(p.CreatedAt), int(minP), int(maxP), int(sales)
 	if err := json.Unmarshal([]byte(prices), &p.Prices); err != nil {
 		return nil, err
 	}
@@ -40,9 +41,9 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *shop.ESIMPlan) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.exec(ctx, "create eSIM plan", `INSERT INTO esim_plans (`+esimPlanColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	_, err = db.exec(ctx, "create eSIM plan", `INSERT INTO esim_plans (`+esimPlanColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 		p.ID, p.EnterpriseCode, p.PackageCode, p.Name, p.Description, list(p.MCCs), p.Region, p.Continent, p.Hot,
-		p.VolumeBytes, p.PeriodDays, string(prices), p.CreatedAt)
+		p.VolumeBytes, p.PeriodDays, string(prices), p.CreatedAt, p.PlanCode, p.Starts, p.Logo, p.MinPeriods, p.MaxPeriods, p.APN)
 	switch {
 	case violated(err, codeUniqueViolation, "esim_plans_pkey") != "":
 		return opencube.Errorf(opencube.KindConflict, "eSIM plan %d exists", p.ID)
@@ -96,10 +97,12 @@ func (db *DB) FindESIMPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop
 	if f.HotOnly {
 		where += ` AND hot`
 	}
-	return queryAll(ctx, db, "find eSIM plans", `SELECT `+esimPlanColumns+` FROM esim_plans WHERE `+where+` ORDER BY id`, q.args, scanESIMPlan)
+	return queryAll(ctx, db, "find eSIM plans", `SELECT `+esimPlanColumns+`, (SELECT count(*) FROM esim_orders o WHERE o.plan_id = esim_plans.id
+		AND o.enterprise_code = esim_plans.enterprise_code AND o.status = 1) FROM esim_plans WHERE `+where+` ORDER BY id`, q.args, scanESIMPlan)
 }
 
-const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at`
+const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at,
+	imsi, msisdn`
 
 func scanProfile(s scanner) (*shop.Profile, error) {
 	var (
@@ -107,7 +110,7 @@ func scanProfile(s scanner) (*shop.Profile, error) {
 		state string
 	)
 	if err := s.Scan(&p.ICCID, &p.EnterpriseCode, &p.SMDPAddress, &p.MatchingID, &p.ConfirmationCode, &state, &p.OrderID,
-		&p.CreatedAt, &p.UpdatedAt); err != nil {
+		&p.CreatedAt, &p.UpdatedAt, &p.IMSI, &p.MSISDN); err != nil {
 		return nil, err
 	}
 	p.State, p.CreatedAt, p.UpdatedAt = shop.ProfileState(state), utc(p.CreatedAt), utc(p.UpdatedAt)
@@ -119,9 +122,9 @@ func (db *DB) ImportProfiles(ctx context.Context, ps []*shop.Profile) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		t := &orderTx{db: db, tx: tx}
 		for _, p := range ps {
-			_, err := t.write(ctx, `INSERT INTO esim_profiles (`+profileColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			_, err := t.write(ctx, `INSERT INTO esim_profiles (`+profileColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 				p.ICCID, p.EnterpriseCode, p.SMDPAddress, p.MatchingID, p.ConfirmationCode, string(p.State), p.OrderID,
-				p.CreatedAt, p.UpdatedAt)
+				p.CreatedAt, p.UpdatedAt, p.IMSI, p.MSISDN)
 			switch {
 			case violated(err, codeUniqueViolation, "esim_profiles_pkey") != "":
 				return opencube.Errorf(opencube.KindConflict, "profile %s exists", p.ICCID)
@@ -276,7 +279,7 @@ func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string
 }
 
 const esimOrderColumns = `id, enterprise_code, user_id, email, plan_id, package_code, plan_name, period_num, currency,
-	amount_minor, top_up, iccid, status, payment_provider, payment_ref, created_at, expires_at, paid_at, updated_at`
+	amount_minor, top_up, iccid, status, payment_provider, payment_ref, created_at, expires_at, paid_at, updated_at, sim_order_id`
 
 func scanESIMOrder(s scanner) (*shop.ESIMOrder, error) {
 	var (
@@ -285,7 +288,7 @@ func scanESIMOrder(s scanner) (*shop.ESIMOrder, error) {
 	)
 	if err := s.Scan(&o.ID, &o.EnterpriseCode, &o.UserID, &o.Email, &o.PlanID, &o.PackageCode, &o.PlanName, &period,
 		&o.Currency, &o.AmountMinor, &o.TopUp, &o.ICCID, &status, &o.PaymentProvider, &o.PaymentRef, &o.CreatedAt,
-		&o.ExpiresAt, &o.PaidAt, &o.UpdatedAt); err != nil {
+		&o.ExpiresAt, &o.PaidAt, &o.UpdatedAt, &o.SIMOrderID); err != nil {
 		return nil, err
 	}
 	o.PeriodNum, o.Status = int(period), shop.ESIMOrderStatus(status)
@@ -316,10 +319,10 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *shop.ESIMOrder, reserve bo
 			o.ICCID = iccid
 		}
 		_, err := t.tx.Exec(ctx, `INSERT INTO esim_orders (`+esimOrderColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 			o.ID, o.EnterpriseCode, o.UserID, o.Email, o.PlanID, o.PackageCode, o.PlanName, o.PeriodNum, o.Currency,
 			o.AmountMinor, o.TopUp, o.ICCID, int(o.Status), o.PaymentProvider, o.PaymentRef, o.CreatedAt, o.ExpiresAt,
-			o.PaidAt, o.UpdatedAt)
+			o.PaidAt, o.UpdatedAt, o.SIMOrderID)
 		if violated(err, codeUniqueViolation, "esim_orders_pkey") != "" {
 			return opencube.Errorf(opencube.KindConflict, "eSIM order %s exists", o.ID)
 		}
@@ -336,7 +339,7 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *shop.ESIMOrder, reserve bo
 }
 
 // UpdateESIMOrder implements shop.ShopStore.
-func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error)) error {
+func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(tx shop.MallTx, o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error)) error {
 	return db.runTx(ctx, func(t *orderTx) error {
 		o, err := scanESIMOrder(t.tx.QueryRow(ctx, `SELECT `+esimOrderColumns+` FROM esim_orders WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -352,12 +355,13 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ES
 			}
 		}
 		paid := o.Status == shop.ESIMPaid
-		jobs, err := fn(o, p)
+		jobs, err := fn(mallTx{t}, o, p)
 		if err != nil {
 			return err
 		}
 		if _, err := t.tx.Exec(ctx, `UPDATE esim_orders SET status = $1, payment_provider = $2, payment_ref = $3, paid_at = $4,
-			updated_at = $5 WHERE id = $6`, int(o.Status), o.PaymentProvider, o.PaymentRef, o.PaidAt, o.UpdatedAt, o.ID); err != nil {
+			updated_at = $5, sim_order_id = $6 WHERE id = $7`, int(o.Status), o.PaymentProvider, o.PaymentRef, o.PaidAt, o.UpdatedAt,
+			o.SIMOrderID, o.ID); err != nil {
 			return t.fail("update eSIM order", err)
 		}
 		if p != nil {
@@ -406,18 +410,20 @@ func (db *DB) FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *s
 }
 
 const mallOrderColumns = `enterprise_code, order_no, iccid, package_code, order_period, pay_id, pay_type, pay_amount_minor,
-	pay_currency, paid, auto_renewal, order_id, created_at, updated_at`
+	pay_currency, paid, auto_renewal, order_id, created_at, updated_at, pay_failed, pay_provider, client_secret, customer_id,
+	subscription_id, renewals, last_invoice, renewal_stopped`
 
 func scanMallOrder(s scanner) (*shop.MallOrder, error) {
 	var (
-		m      shop.MallOrder
-		period int32
+		m                shop.MallOrder
+		period, renewals int32
 	)
 	if err := s.Scan(&m.EnterpriseCode, &m.OrderNo, &m.ICCID, &m.PackageCode, &period, &m.PayID, &m.PayType,
-		&m.PayAmountMinor, &m.PayCurrency, &m.Paid, &m.AutoRenewal, &m.OrderID, &m.CreatedAt, &m.UpdatedAt); err != nil {
+		&m.PayAmountMinor, &m.PayCurrency, &m.Paid, &m.AutoRenewal, &m.OrderID, &m.CreatedAt, &m.UpdatedAt, &m.PayFailed,
+		&m.PayProvider, &m.ClientSecret, &m.CustomerID, &m.SubscriptionID, &renewals, &m.LastInvoice, &m.RenewalStopped); err != nil {
 		return nil, err
 	}
-	m.OrderPeriod, m.CreatedAt, m.UpdatedAt = int(period), utc(m.CreatedAt), utc(m.UpdatedAt)
+	m.OrderPeriod, m.Renewals, m.CreatedAt, m.UpdatedAt = int(period), int(renewals), utc(m.CreatedAt), utc(m.UpdatedAt)
 	return &m, nil
 }
 
@@ -442,14 +448,37 @@ func (t mallTx) MallOrder(ctx context.Context, accessCode, orderNo string) (*sho
 	return m, nil
 }
 
+// InsertSIM implements shop.MallTx.
+func (t mallTx) InsertSIM(ctx context.Context, s *opencube.SIM) error {
+	_, err := t.write(ctx, `INSERT INTO sims (`+simColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		s.ICCID, s.IMSI, s.MSISDN, s.OTA, s.EnterpriseCode, string(s.Status), s.CreatedAt)
+	if err != nil {
+		if violated(err, codeUniqueViolation, "sims_pkey", "sims_imsi_key") == "" &&
+			violated(err, codeForeignKeyViolation, "sims_enterprise_fkey") == "" {
+			return t.fail("insert SIM", err)
+		}
+		return t.db.simError(s, err)
+	}
+	if a := s.Auth; a != nil {
+		if _, err := t.write(ctx, `INSERT INTO sim_auth (iccid, algorithm, ki, opc) VALUES ($1, $2, $3, $4)`, s.ICCID, a.Algorithm, a.Ki, a.OPc); err != nil {
+			return t.fail("insert SIM auth", err)
+		}
+	}
+	return nil
+}
+
 // PutMallOrder implements shop.MallTx.
 func (t mallTx) PutMallOrder(ctx context.Context, m *shop.MallOrder) error {
 	_, err := t.write(ctx, `INSERT INTO mall_orders (`+mallOrderColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
 		ON CONFLICT (enterprise_code, order_no) DO UPDATE SET pay_id = excluded.pay_id, pay_type = excluded.pay_type,
-			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at`,
+			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at,
+			pay_failed = excluded.pay_failed, pay_provider = excluded.pay_provider, client_secret = excluded.client_secret,
+			customer_id = excluded.customer_id, subscription_id = excluded.subscription_id, renewals = excluded.renewals,
+			last_invoice = excluded.last_invoice, renewal_stopped = excluded.renewal_stopped`,
 		m.EnterpriseCode, m.OrderNo, m.ICCID, m.PackageCode, m.OrderPeriod, m.PayID, m.PayType, m.PayAmountMinor,
-		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, m.CreatedAt, m.UpdatedAt)
+		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, m.CreatedAt, m.UpdatedAt, m.PayFailed, m.PayProvider,
+		m.ClientSecret, m.CustomerID, m.SubscriptionID, m.Renewals, m.LastInvoice, m.RenewalStopped)
 	if violated(err, codeForeignKeyViolation, "mall_orders_enterprise_fkey") != "" {
 		return unknownEnterprise(m.EnterpriseCode)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/geo"
 )
 
 // CreateEnterprise implements opencube.AdminService.
@@ -101,6 +102,11 @@ func (s *Admin) ImportSIMs(ctx context.Context, sims []*opencube.SIM) error {
 func (s *Admin) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 	if err := p.Validate(); err != nil {
 		return err
+	}
+	for _, c := range p.Countries {
+		if _, ok := geo.ByISO(c); !ok {
+			return opencube.Invalid("countries", "%q is not an ISO 3166 country code opencube knows", c)
+		}
 	}
 	p.CreatedAt = s.Clock.Now()
 	p.Status = opencube.PlanActive

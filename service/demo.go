@@ -11,6 +11,11 @@ import (
 // DemoSecret is the default secret of the demo enterprises.
 const DemoSecret = "opencube-demo-secret"
 
+// DemoStripeWebhookSecret is the Stripe webhook endpoint secret of --demo
+// when --stripe-webhook-secret is not given: the secret `opencube call`
+// signs Stripe events with by default.
+const DemoStripeWebhookSecret = "whsec_opencube_demo"
+
 // Demo is the dataset that makes the documentation's example requests work
 // verbatim: two enterprises, ten SIMs each, and the plans of the examples.
 type Demo struct {

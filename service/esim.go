@@ -7,14 +7,17 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/billing"
+	"github.com/opencube/opencube/geo"
 	"github.com/opencube/opencube/metrics"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // Defaults of an ESIM.
@@ -31,6 +34,12 @@ type ESIM struct {
 	Store ESIMStore
 	Clock opencube.Clock
 	IDs   *IDGenerator
+	// Orders records the sales: a paid order becomes an order of the
+	// plan's core plan on the profile's SIM.
+	Orders *Orders
+	// Stripe is the operator's Stripe account: pre-orders v1.2 get their
+	// payment intent there. Nil, or without an API key, none is made.
+	Stripe *stripepay.Client
 	// PreOrderTimeout is how long a pre-order holds its profile unpaid.
 	PreOrderTimeout time.Duration
 	// TokenTTL is how long an x-access-token is valid.
@@ -48,8 +57,8 @@ type ESIMStore interface {
 }
 
 // NewESIM returns an ESIM with the default settings.
-func NewESIM(store ESIMStore, clock opencube.Clock, ids *IDGenerator) *ESIM {
-	return &ESIM{Store: store, Clock: clock, IDs: ids,
+func NewESIM(store ESIMStore, clock opencube.Clock, ids *IDGenerator, orders *Orders) *ESIM {
+	return &ESIM{Store: store, Clock: clock, IDs: ids, Orders: orders,
 		PreOrderTimeout: DefaultPreOrderTimeout, TokenTTL: DefaultTokenTTL, CodeTTL: DefaultCodeTTL}
 }
 
@@ -237,6 +246,9 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "packageCode %s is not plan %d", r.PackageCode, plan.ID).
 			Because(opencube.CausePackageCodePlan, r.PackageCode, plan.ID)
 	}
+	if least, most := plan.Periods(); r.PeriodNum < least || r.PeriodNum > most {
+		return nil, opencube.OutOfRange("periodNum", int64(least), int64(most))
+	}
 	price, ok := PriceIn(plan, r.Currency)
 	if !ok {
 		return nil, opencube.Invalid("currency", "plan %d has no price in %q", plan.ID, r.Currency).Because(opencube.CauseNoPriceIn, r.Currency, plan.ID)
@@ -265,6 +277,13 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 		if prev, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID); err != nil || prev.UserID != sess.UserID {
 			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", r.ICCID)
 		}
+		fits, err := s.TopUpPlans(ctx, sess, r.ICCID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(fits, func(p *shop.ESIMPlan) bool { return p.ID == plan.ID }) {
+			return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %d cannot top up eSIM %s", plan.ID, r.ICCID)
+		}
 		o.TopUp, o.ICCID, reserve = true, r.ICCID, false
 	}
 	timeout := &opencube.Job{ID: opencube.NewUUID(), Kind: opencube.JobESIMPreOrderTimeout, Key: o.ID, RunAt: o.ExpiresAt}
@@ -272,6 +291,77 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 		return nil, err
 	}
 	return o, nil
+}
+
+// PreOrderIntent is PreOrder that also creates, with a Stripe account
+// configured, the Stripe payment intent the consumer pays the order
+// with (metadata shop esim, orderId, partnerCode): the order is paid when
+// Stripe's signed payment_intent.succeeded event says so. Without one, the
+// intent is nil.
+func (s *ESIM) PreOrderIntent(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, *stripepay.Intent, error) {
+	o, err := s.PreOrder(ctx, sess, r)
+	if err != nil || !s.Stripe.CanCall() {
+		return o, nil, err
+	}
+	in, err := s.Stripe.CreatePaymentIntent(ctx, o.AmountMinor, o.Currency, map[string]string{stripepay.MetaShop: stripepay.MetaShopESIM,
+		stripepay.MetaOrder: o.ID, stripepay.MetaPartner: o.EnterpriseCode}, "")
+	if err != nil {
+		return nil, nil, err // the pre-order times out and releases its profile
+	}
+	return o, in, nil
+}
+
+// TopUpPlans returns the catalog plans that can top up an eSIM: with
+// iccid, one the session's consumer bought, the plans covering every
+// country of the plan it was bought with; without, every plan. Either way
+// only plans whose core plan the enterprise may order are listed.
+// KindDeviceNotFound when iccid is not the consumer's eSIM.
+func (s *ESIM) TopUpPlans(ctx context.Context, sess *shop.Session, iccid string) ([]*shop.ESIMPlan, error) {
+	all, err := s.Store.FindESIMPlans(ctx, shop.ESIMPlanFilter{Enterprise: sess.EnterpriseCode})
+	if err != nil {
+		return nil, err
+	}
+	var countries []string
+	if iccid != "" {
+		ps, err := s.Store.FindProfiles(ctx, shop.ProfileFilter{Enterprise: sess.EnterpriseCode, ICCID: iccid})
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) == 0 || ps[0].OrderID == "" || (ps[0].State != shop.ProfileSold && ps[0].State != shop.ProfileInstalled) {
+			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", iccid)
+		}
+		first, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID)
+		if err != nil || first.UserID != sess.UserID {
+			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", iccid)
+		}
+		for _, p := range all {
+			if p.ID == first.PlanID {
+				countries = p.MCCs
+			}
+		}
+	}
+	core, _, err := s.Store.FindPlans(ctx, opencube.PlanFilter{Enterprise: sess.EnterpriseCode})
+	if err != nil {
+		return nil, err
+	}
+	sellable := map[string]bool{}
+	for _, p := range core {
+		sellable[p.Code] = p.Status != opencube.PlanRetired
+	}
+	out := []*shop.ESIMPlan{}
+	for _, p := range all {
+		if !sellable[p.PlanCode] {
+			continue
+		}
+		covers := true
+		for _, m := range countries {
+			covers = covers && slices.Contains(p.MCCs, m)
+		}
+		if covers {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // Pay settles an order with a verified payment. A success sells the
@@ -284,7 +374,20 @@ func (s *ESIM) PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrder
 func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error) {
 	var out *shop.ESIMOrder
 	ctx = billing.WithRequestID(ctx, metrics.RequestID(ctx)) // for the sale's ledger line
-	err := s.Store.UpdateESIMOrder(ctx, p.OrderID, func(o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
+	// The catalog plan is read before the transaction (never a pool read
+	// inside one); catalog plans do not change.
+	first, _, err := s.Store.FindESIMOrder(ctx, p.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	if first.EnterpriseCode != p.AccessCode {
+		return nil, opencube.Errorf(opencube.KindOrderNotFound, "order %s not found", p.OrderID)
+	}
+	plan, err := s.Plan(ctx, first.EnterpriseCode, first.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.UpdateESIMOrder(ctx, p.OrderID, func(tx shop.MallTx, o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
 		now := s.Clock.Now()
 		switch {
 		case o.EnterpriseCode != p.AccessCode:
@@ -321,6 +424,14 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 		if !o.TopUp {
 			prof.State, prof.UpdatedAt = shop.ProfileSold, now
 		}
+		order, err := s.Orders.RecordSale(ctx, tx, &Sale{Shop: "esim", EnterpriseCode: o.EnterpriseCode, ICCID: o.ICCID,
+			Profile: prof, PlanCode: plan.PlanCode, Periods: o.PeriodNum, Days: plan.PeriodDays * o.PeriodNum,
+			StartOnAttach: plan.Starts == shop.StartOnAttach, Renew: o.TopUp, AmountMinor: o.AmountMinor, Currency: o.Currency,
+			PayType: p.Provider, PayRef: p.Reference})
+		if err != nil {
+			return nil, err
+		}
+		o.SIMOrderID = order.ID
 		out = o
 		return []*opencube.Job{{ID: opencube.NewUUID(), Kind: opencube.JobESIMInstallMail, Key: o.ID, RunAt: now}}, nil
 	})
@@ -331,7 +442,7 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 // order when it still waits for payment past its time, and releases its
 // profile; otherwise it does nothing.
 func (s *ESIM) ExpirePreOrder(ctx context.Context, j *opencube.Job) error {
-	err := s.Store.UpdateESIMOrder(ctx, j.Key, func(o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
+	err := s.Store.UpdateESIMOrder(ctx, j.Key, func(_ shop.MallTx, o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
 		now := s.Clock.Now()
 		if o.Status != shop.ESIMWaiting {
 			return nil, nil
@@ -364,15 +475,45 @@ func (s *ESIM) Order(ctx context.Context, sess *shop.Session, id string) (*shop.
 	return o, p, nil
 }
 
-// CreatePlan adds a plan to the eSIM catalog.
+// CreatePlan adds a plan to the eSIM catalog. Its core plan must be one
+// its enterprise may order (KindPlanNotOrderable naming plan_code).
 func (s *ESIM) CreatePlan(ctx context.Context, p *shop.ESIMPlan) error {
 	if err := p.Validate(); err != nil {
 		return err
+	}
+	core, err := s.corePlan(ctx, p.EnterpriseCode, p.PlanCode)
+	if err != nil {
+		return err
+	}
+	// The core plan, when it names its countries, covers every one the
+	// eSIM plan is sold for (the geo table maps MCCs to countries).
+	if len(core.Countries) > 0 {
+		for _, mcc := range p.MCCs {
+			c, ok := geo.ByMCC(mcc)
+			if ok && !slices.ContainsFunc(core.Countries, func(iso string) bool { return strings.EqualFold(iso, c.ISO) }) {
+				return opencube.Invalid("plan_code", "plan %s does not cover %s (MCC %s)", core.Code, c.NameEN, mcc)
+			}
+		}
 	}
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = s.Clock.Now()
 	}
 	return s.Store.CreateESIMPlan(ctx, p)
+}
+
+// corePlan returns the enterprise's orderable plan code; KindInvalid
+// naming plan_code when it has none of that code.
+func (s *ESIM) corePlan(ctx context.Context, accessCode, code string) (*opencube.Plan, error) {
+	ps, _, err := s.Store.FindPlans(ctx, opencube.PlanFilter{Enterprise: accessCode, Code: code, Page: opencube.Page{Limit: 1}})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if p.Code == code && p.Status != opencube.PlanRetired {
+			return p, nil
+		}
+	}
+	return nil, opencube.Invalid("plan_code", "plan %s is not orderable by enterprise %s", code, accessCode)
 }
 
 // ImportProfiles adds profiles to the inventory as available, all or

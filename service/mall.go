@@ -3,10 +3,12 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/billing"
+	"github.com/opencube/opencube/geo"
 	"github.com/opencube/opencube/money"
 	"github.com/opencube/opencube/shop"
 )
@@ -32,8 +34,10 @@ func (s *Mall) Verify(ctx context.Context, iccid string) (*opencube.SIM, error) 
 }
 
 // Plans lists the plans the SIM can buy in the Mall: those of its
-// enterprise it can order and that carry a price.
-func (s *Mall) Plans(ctx context.Context, iccid string) ([]*opencube.Plan, error) {
+// enterprise it can order and that carry a price; with area (a country or
+// a region, by code or name in either language, comma-separated: the geo
+// table), only those covering one of its countries.
+func (s *Mall) Plans(ctx context.Context, iccid, area string) ([]*opencube.Plan, error) {
 	if _, err := s.Verify(ctx, iccid); err != nil {
 		return nil, err
 	}
@@ -44,12 +48,26 @@ func (s *Mall) Plans(ctx context.Context, iccid string) ([]*opencube.Plan, error
 	var out []*opencube.Plan
 	for _, dp := range dps {
 		for _, p := range dp.Plans {
-			if p.PriceMinor > 0 && p.Currency != "" {
+			if p.PriceMinor > 0 && p.Currency != "" && covers(p, area) {
 				out = append(out, p)
 			}
 		}
 	}
 	return out, nil
+}
+
+// covers reports whether plan p is sold in area (every plan when area is
+// empty).
+func covers(p *opencube.Plan, area string) bool {
+	if strings.TrimSpace(area) == "" {
+		return true
+	}
+	for _, c := range p.Countries {
+		if geo.Covers(area, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // Order records a Mall purchase. A paid one becomes an order on the
@@ -86,15 +104,15 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.Ma
 		if err != nil {
 			return err
 		}
+		if prev != nil && (prev.ICCID != r.ICCID || prev.PackageCode != r.PackageCode) {
+			return opencube.Invalid("orderNo", "orderNo %s names another purchase", r.OrderNo).Because(opencube.CauseOrderNoReused, r.OrderNo)
+		}
 		if prev != nil && (prev.Paid || !r.Paid) {
 			m = prev // a repeat: the first outcome
 			if prev.OrderID != "" {
 				order, err = tx.Order(ctx, code, prev.OrderID)
 			}
 			return err
-		}
-		if prev != nil && (prev.ICCID != r.ICCID || prev.PackageCode != r.PackageCode) {
-			return opencube.Invalid("orderNo", "orderNo %s names another purchase", r.OrderNo).Because(opencube.CauseOrderNoReused, r.OrderNo)
 		}
 		sim, err := tx.SIM(ctx, code, r.ICCID)
 		if err != nil {
@@ -127,24 +145,12 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.Ma
 		if prev != nil {
 			m.CreatedAt = prev.CreatedAt
 		}
+		if prev != nil {
+			m.PayID, m.ClientSecret, m.CustomerID = prev.PayID, prev.ClientSecret, prev.CustomerID
+		}
 		if r.Paid {
-			req := opencube.OrderRequest{ICCID: sim.ICCID, PlanCode: plan.Code, PlanName: plan.Name, PlanType: plan.Type,
-				OrderPeriod: r.OrderPeriod, PayAmountMinor: r.PayAmountMinor, PayRst: "1", PayType: r.PayType}
-			if order, err = s.Orders.newOrder(ctx, tx, code, &req, sim.ICCID); err != nil {
-				return err
-			}
-			active, err := tx.ActiveOrder(ctx, sim.ICCID)
-			if err != nil {
-				return err
-			}
-			if err := s.Orders.place(ctx, tx, order, active == nil && !sim.OTA); err != nil {
-				return err
-			}
-			if err := sale(ctx, tx, now, billing.KindMallSale, order, m.PayCurrency, m.PayAmountMinor, r.OrderPeriod); err != nil {
-				return err
-			}
-			m.OrderID = order.ID
-			if err := tx.InsertEvent(ctx, rechargeEvent(m, order)); err != nil {
+			m.PayProvider = "partner"
+			if order, err = s.sell(ctx, tx, m, false); err != nil {
 				return err
 			}
 		}
@@ -153,16 +159,46 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.Ma
 	if err != nil {
 		return nil, nil, err
 	}
+	if !m.Paid && m.ClientSecret == "" && s.Stripe.CanCall() {
+		// The Mall's cashier: a Stripe payment intent the buyer's page
+		// confirms; the order is paid when Stripe's webhook says so.
+		if m, err = s.attachIntent(ctx, m); err != nil {
+			return nil, nil, err
+		}
+	}
 	return m, order, nil
 }
 
-// rechargeEvent is the recharge-success push of a paid Mall order.
-func rechargeEvent(m *shop.MallOrder, o *opencube.Order) *opencube.Event {
+// sell records a paid Mall order (or, with renew, one more paid period of
+// an auto-renewed one) in the order book, in tx: Orders.RecordSale, then
+// the recharge push. It sets m's order.
+func (s *Mall) sell(ctx context.Context, tx shop.MallTx, m *shop.MallOrder, renew bool) (*opencube.Order, error) {
+	order, err := s.Orders.RecordSale(ctx, tx, &Sale{Shop: "mall", EnterpriseCode: m.EnterpriseCode, ICCID: m.ICCID,
+		PlanCode: m.PackageCode, Periods: m.OrderPeriod, Renew: renew, RenewOrder: m.OrderID, AmountMinor: m.PayAmountMinor, Currency: m.PayCurrency,
+		PayType: m.PayType, PayRef: m.PayID})
+	if err != nil {
+		return nil, err
+	}
+	m.Paid, m.PayFailed, m.OrderID = true, false, order.ID
+	// The sale, on the ledger, at what was paid.
+	if err := sale(ctx, tx, s.Clock.Now(), billing.KindMallSale, order, m.PayCurrency, m.PayAmountMinor, m.OrderPeriod); err != nil {
+		return nil, err
+	}
+	return order, tx.InsertEvent(ctx, rechargeEvent(m, order, renew))
+}
+
+// rechargeEvent is the recharge-success push of a paid Mall order (with
+// renew, of a period an auto-renewal paid: renewal counts them).
+func rechargeEvent(m *shop.MallOrder, o *opencube.Order, renew bool) *opencube.Event {
 	e := opencube.NewEvent(opencube.EventMallRecharge, o)
-	data, _ := json.Marshal(map[string]string{
+	d := map[string]string{
 		"orderNo": m.OrderNo, "deviceCode": m.ICCID, "packageCode": m.PackageCode, "orderId": o.ID,
-		"payAmount": money.Format(m.PayAmountMinor), "payCurrency": m.PayCurrency, "payId": m.PayID,
-	})
+		"payAmount": money.Format(m.PayAmountMinor), "payCurrency": m.PayCurrency, "payId": m.PayID, "result": "success",
+	}
+	if renew {
+		d["renewal"] = strconv.Itoa(m.Renewals)
+	}
+	data, _ := json.Marshal(d)
 	e.Data = string(data)
 	return e
 }
@@ -229,18 +265,27 @@ func (s *Mall) CancelAutoRenewal(ctx context.Context, iccid, orderNo string) ([]
 		return nil, err
 	}
 	var changed []*shop.MallOrder
+	// The candidates are read before the transaction (never a pool read
+	// inside one), then each again, locked, inside it.
+	ms, err := s.Store.FindMallOrders(ctx, shop.MallOrderFilter{Enterprise: code, ICCID: iccid, OrderNo: orderNo})
+	if err != nil {
+		return nil, err
+	}
 	err = s.Store.UpdateMall(ctx, func(tx shop.MallTx) error {
 		changed = changed[:0]
-		ms, err := s.Store.FindMallOrders(ctx, shop.MallOrderFilter{Enterprise: code, ICCID: iccid, OrderNo: orderNo})
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			if !m.AutoRenewal {
+		for _, c := range ms {
+			m, err := tx.MallOrder(ctx, code, c.OrderNo)
+			if err != nil {
+				return err
+			}
+			if m == nil || !m.AutoRenewal || m.ICCID != iccid {
 				continue
 			}
-			m.AutoRenewal, m.UpdatedAt = false, s.Clock.Now()
+			m.AutoRenewal, m.RenewalStopped, m.UpdatedAt = false, "cancelled", s.Clock.Now()
 			if err := tx.PutMallOrder(ctx, m); err != nil {
+				return err
+			}
+			if err := cancelSubscription(ctx, tx, m, s.Clock.Now()); err != nil {
 				return err
 			}
 			changed = append(changed, m)

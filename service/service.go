@@ -10,6 +10,7 @@ import (
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // Orders is the order book: the Plan section of the CSSS API
@@ -115,6 +116,11 @@ type Mall struct {
 	Store  MallStore
 	Clock  opencube.Clock
 	Orders *Orders
+	// Stripe is the operator's Stripe account: the Mall's payment intents
+	// and renewal subscriptions are made there. Nil, or without an API
+	// key, the Mall takes payments from partners' signed notifications
+	// only.
+	Stripe *stripepay.Client
 }
 
 // MallStore is what Mall reads and writes.
@@ -122,6 +128,7 @@ type MallStore interface {
 	shop.ShopStore
 	opencube.OrderStore
 	opencube.SIMStore
+	opencube.PlanStore
 }
 
 // Store is everything the services keep: what the protocols need
@@ -188,7 +195,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Notify:      &Notify{Store: store, Clock: clock},
 		Corrections: &Corrections{Store: store, Clock: clock},
 		Mall:        &Mall{Store: store, Clock: clock, Orders: orders},
-		ESIM:        NewESIM(store, clock, ids),
+		ESIM:        NewESIM(store, clock, ids, orders),
 		Served:      &ServedEnterprises{Store: store},
 		Billing:     &Billing{Store: store, Clock: clock, Grace: DefaultStatementGrace},
 		Keys:        &Keys{Store: store, Clock: clock},

@@ -6,10 +6,12 @@ package shop
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/geo"
 )
 
 // ProfileState is the life-cycle state of an eSIM profile in the inventory.
@@ -38,15 +40,19 @@ func (s ProfileState) Valid() bool {
 // Profile is an eSIM profile the operator holds for sale (GSMA SGP.22):
 // its ICCID, SM-DP+ address, matching ID and optional confirmation code.
 type Profile struct {
-	ICCID            string       `json:"iccid"`
-	EnterpriseCode   string       `json:"enterprise"`
-	SMDPAddress      string       `json:"smdp_address"`
-	MatchingID       string       `json:"matching_id"`
-	ConfirmationCode string       `json:"confirmation_code,omitempty"`
-	State            ProfileState `json:"state"`
-	OrderID          string       `json:"order_id,omitempty"` // the eSIM order that reserved or bought it
-	CreatedAt        time.Time    `json:"created_at"`
-	UpdatedAt        time.Time    `json:"updated_at"`
+	ICCID            string `json:"iccid"`
+	EnterpriseCode   string `json:"enterprise"`
+	SMDPAddress      string `json:"smdp_address"`
+	MatchingID       string `json:"matching_id"`
+	ConfirmationCode string `json:"confirmation_code,omitempty"`
+	// IMSI and MSISDN are the subscriber the profile holds: the SIM the
+	// profile becomes once sold.
+	IMSI      string       `json:"imsi"`
+	MSISDN    string       `json:"msisdn,omitempty"`
+	State     ProfileState `json:"state"`
+	OrderID   string       `json:"order_id,omitempty"` // the eSIM order that reserved or bought it
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
 }
 
 // Validate reports whether p can be stored.
@@ -60,6 +66,10 @@ func (p *Profile) Validate() error {
 		return opencube.Invalid("smdp_address", "SM-DP+ address %q must be a host name", p.SMDPAddress)
 	case p.MatchingID == "" || strings.ContainsAny(p.MatchingID, "$ ") || len(p.MatchingID) > 255:
 		return opencube.Invalid("matching_id", "matching ID %q must be non-empty, without '$' or spaces", p.MatchingID)
+	case !opencube.Digits(p.IMSI, 6, 15):
+		return opencube.Invalid("imsi", "IMSI %q must be 6-15 digits", p.IMSI)
+	case p.MSISDN != "" && !opencube.Digits(p.MSISDN, 1, 15):
+		return opencube.Invalid("msisdn", "MSISDN %q must be 1-15 digits", p.MSISDN)
 	case strings.ContainsAny(p.ConfirmationCode, "$ "):
 		return opencube.Invalid("confirmation_code", "confirmation code must not hold '$' or spaces")
 	case !p.State.Valid():
@@ -104,23 +114,46 @@ type Price struct {
 	AmountMinor int64  `json:"amount_minor"`
 }
 
+// Plan starts: when the order an eSIM plan makes on the SIM starts counting.
+const (
+	StartAtPayment = "payment" // enabled when paid (unless another order is in use)
+	StartOnAttach  = "attach"  // enabled by the SIM's first data session
+)
+
 // ESIMPlan is a plan of the eSIM QR Mall's catalog: what a traveller buys
 // with an eSIM profile, for one country or a region, priced in several
-// currencies.
+// currencies. It sells the core plan PlanCode: a paid order makes the
+// profile a SIM of the enterprise with an order of that plan.
 type ESIMPlan struct {
-	ID             int64     `json:"id"` // the catalog id the shop's pages use (FMS `id`)
-	EnterpriseCode string    `json:"enterprise"`
-	PackageCode    string    `json:"package_code"`
-	Name           string    `json:"name"`
-	Description    string    `json:"description,omitempty"`
-	MCCs           []string  `json:"mccs"`      // the mobile country codes covered
-	Region         bool      `json:"region"`    // sold as a region (FMS type 2)
-	Continent      string    `json:"continent"` // its continent code
-	Hot            bool      `json:"hot"`
-	VolumeBytes    int64     `json:"volume_bytes"`
-	PeriodDays     int       `json:"period_days"`
-	Prices         []Price   `json:"prices"`
-	CreatedAt      time.Time `json:"created_at"`
+	ID             int64    `json:"id"` // the catalog id the shop's pages use (FMS `id`)
+	EnterpriseCode string   `json:"enterprise"`
+	PackageCode    string   `json:"package_code"`
+	Name           string   `json:"name"`
+	Description    string   `json:"description,omitempty"`
+	MCCs           []string `json:"mccs"`      // the mobile country codes covered
+	Region         bool     `json:"region"`    // sold as a region (FMS type 2)
+	Continent      string   `json:"continent"` // its continent code
+	Hot            bool     `json:"hot"`
+	VolumeBytes    int64    `json:"volume_bytes"`
+	PeriodDays     int      `json:"period_days"`
+	Prices         []Price  `json:"prices"`
+	// PlanCode is the core plan sold, granted to the enterprise.
+	PlanCode string `json:"plan_code"`
+	// Starts says when the plan's order starts: StartAtPayment (the
+	// default) or StartOnAttach.
+	Starts string `json:"starts,omitempty"`
+	// Logo is the URL of the plan's picture, if any.
+	Logo string `json:"logo,omitempty"`
+	// MinPeriods and MaxPeriods bound periodNum (0: 1 and
+	// opencube.MaxESIMPeriods).
+	MinPeriods int `json:"min_periods,omitempty"`
+	MaxPeriods int `json:"max_periods,omitempty"`
+	// APN is the access point the phone must be set to, when the profile
+	// does not set it itself (FMS configFlag 1).
+	APN string `json:"apn,omitempty"`
+	// SaleCount is how many paid orders bought the plan (read only).
+	SaleCount int       `json:"sale_count"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Validate reports whether p can be stored.
@@ -140,6 +173,20 @@ func (p *ESIMPlan) Validate() error {
 		return opencube.MustBe("volume_bytes", opencube.RangeText(0, opencube.MaxVolumeBytes)+" (1 PiB)")
 	case len(p.Prices) == 0:
 		return opencube.Invalid("prices", "a plan has at least one price")
+	case p.PlanCode == "" || len(p.PlanCode) > 64:
+		return opencube.Invalid("plan_code", "plan_code names the core plan sold (1-64 characters)")
+	case p.Starts != "" && p.Starts != StartAtPayment && p.Starts != StartOnAttach:
+		return opencube.MustBe("starts", StartAtPayment+" or "+StartOnAttach)
+	case p.Continent != "" && geo.Regions[p.Continent].Code == "":
+		return opencube.MustBe("continent", "AF, AS, EU, NA, OC or SA")
+	case p.MinPeriods < 0 || p.MinPeriods > opencube.MaxESIMPeriods:
+		return opencube.OutOfRange("min_periods", 0, opencube.MaxESIMPeriods)
+	case p.MaxPeriods < 0 || p.MaxPeriods > opencube.MaxESIMPeriods || (p.MaxPeriods > 0 && p.MaxPeriods < p.MinPeriods):
+		return opencube.MustBe("max_periods", "0 or min_periods-"+strconv.Itoa(opencube.MaxESIMPeriods))
+	case len(p.APN) > 100 || strings.ContainsAny(p.APN, " $"):
+		return opencube.Invalid("apn", "apn must be an access point name of at most 100 characters")
+	case len(p.Logo) > 1024:
+		return opencube.Invalid("logo", "logo must be a URL of at most 1024 characters")
 	}
 	for _, m := range p.MCCs {
 		if !opencube.Digits(m, 3, 3) {
@@ -152,6 +199,15 @@ func (p *ESIMPlan) Validate() error {
 		}
 	}
 	return nil
+}
+
+// Periods returns the least and the most periods one order of p buys.
+func (p *ESIMPlan) Periods() (least, most int) {
+	least, most = max(p.MinPeriods, 1), p.MaxPeriods
+	if most == 0 {
+		most = opencube.MaxESIMPeriods
+	}
+	return least, most
 }
 
 // ESIMPlanFilter selects an enterprise's eSIM plans. Empty fields do not
@@ -222,6 +278,9 @@ type ESIMOrder struct {
 	TopUp  bool            `json:"top_up"`
 	ICCID  string          `json:"iccid,omitempty"`
 	Status ESIMOrderStatus `json:"status"`
+	// SIMOrderID is the order of the core plan the paid order made (or
+	// renewed) on the SIM.
+	SIMOrderID string `json:"sim_order_id,omitempty"`
 	// PaymentProvider and PaymentRef name the payment that settled it.
 	PaymentProvider string     `json:"payment_provider,omitempty"`
 	PaymentRef      string     `json:"payment_ref,omitempty"`
@@ -234,21 +293,43 @@ type ESIMOrder struct {
 // MallOrder is a Mall purchase of a plan for a SIM: paid (it then holds
 // the order it became on the SIM) or pending a third-party payment.
 type MallOrder struct {
-	OrderNo        string    `json:"order_no"` // the Mall's order number, unique per enterprise
-	EnterpriseCode string    `json:"enterprise"`
-	ICCID          string    `json:"iccid"`
-	PackageCode    string    `json:"package_code"`
-	OrderPeriod    int       `json:"order_period"`
-	PayID          string    `json:"pay_id,omitempty"`
-	PayType        string    `json:"pay_type,omitempty"`
-	PayAmountMinor int64     `json:"pay_amount_minor"`
-	PayCurrency    string    `json:"pay_currency"`
-	Paid           bool      `json:"paid"`
-	AutoRenewal    bool      `json:"auto_renewal"`
-	OrderID        string    `json:"order_id,omitempty"` // the SIM order the paid Mall order became
+	OrderNo        string `json:"order_no"` // the Mall's order number, unique per enterprise
+	EnterpriseCode string `json:"enterprise"`
+	ICCID          string `json:"iccid"`
+	PackageCode    string `json:"package_code"`
+	OrderPeriod    int    `json:"order_period"`
+	PayID          string `json:"pay_id,omitempty"`
+	PayType        string `json:"pay_type,omitempty"`
+	PayAmountMinor int64  `json:"pay_amount_minor"`
+	PayCurrency    string `json:"pay_currency"`
+	Paid           bool   `json:"paid"`
+	AutoRenewal    bool   `json:"auto_renewal"`
+	OrderID        string `json:"order_id,omitempty"` // the SIM order the paid Mall order became
+	// PayFailed says the payment provider reported the payment failed.
+	PayFailed bool `json:"pay_failed"`
+	// PayProvider names who reported the payment: "stripe" or "partner".
+	PayProvider string `json:"pay_provider,omitempty"`
+	// ClientSecret is the Stripe payment intent's client secret, for the
+	// buyer's page to confirm the card.
+	ClientSecret string `json:"-"`
+	// CustomerID and SubscriptionID are the Stripe customer and
+	// subscription of an auto-renewed order.
+	CustomerID     string `json:"customer_id,omitempty"`
+	SubscriptionID string `json:"subscription_id,omitempty"`
+	// Renewals counts the periods renewal invoices paid; LastInvoice is
+	// the last invoice acted on (each is acted on once).
+	Renewals    int    `json:"renewals"`
+	LastInvoice string `json:"last_invoice,omitempty"`
+	// RenewalStopped says why auto-renewal ended: "cancelled" or
+	// "payment_failed"; empty while it runs or was never on.
+	RenewalStopped string    `json:"renewal_stopped,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
+
+// JobMallCancelSubscription cancels, at Stripe, the subscription of a
+// Mall order whose auto-renewal ended: the key is the subscription id.
+const JobMallCancelSubscription = opencube.JobMallCancelSubscription
 
 // MallOrderFilter selects an enterprise's Mall orders, newest first.
 type MallOrderFilter struct {
@@ -319,9 +400,10 @@ type ShopStore interface {
 	// get the same profile; KindSoldOut when none is available.
 	CreateESIMOrder(ctx context.Context, o *ESIMOrder, reserve bool, jobs []*opencube.Job) error
 	// UpdateESIMOrder runs fn on the order and its profile (nil when it has
-	// none), both locked, and writes both and the jobs fn returns, or
+	// none), both locked, inside one order-book transaction (tx), and
+	// writes both and the jobs fn returns with what fn wrote through tx, or
 	// nothing when fn fails; KindOrderNotFound when unknown.
-	UpdateESIMOrder(ctx context.Context, id string, fn func(o *ESIMOrder, p *Profile) ([]*opencube.Job, error)) error
+	UpdateESIMOrder(ctx context.Context, id string, fn func(tx MallTx, o *ESIMOrder, p *Profile) ([]*opencube.Job, error)) error
 	// FindESIMOrder returns an order and its profile (nil when none);
 	// KindOrderNotFound when unknown.
 	FindESIMOrder(ctx context.Context, id string) (*ESIMOrder, *Profile, error)
@@ -331,13 +413,94 @@ type ShopStore interface {
 	UpdateMall(ctx context.Context, fn func(tx MallTx) error) error
 	// FindMallOrders returns the Mall orders f selects, newest first.
 	FindMallOrders(ctx context.Context, f MallOrderFilter) ([]*MallOrder, error)
+
+	GroupStore
 }
 
-// MallTx is the order book inside one transaction, with the Mall's orders.
+// MallTx is the order book inside one transaction, with the Mall's orders
+// and the SIMs the shops make of sold eSIM profiles.
 type MallTx interface {
 	opencube.OrderTx
+	// InsertSIM adds a SIM to the inventory; KindConflict when its ICCID
+	// or IMSI exists.
+	InsertSIM(ctx context.Context, sim *opencube.SIM) error
 	// MallOrder returns the enterprise's Mall order, or nil when unknown.
 	MallOrder(ctx context.Context, accessCode, orderNo string) (*MallOrder, error)
 	// PutMallOrder inserts or replaces a Mall order.
 	PutMallOrder(ctx context.Context, m *MallOrder) error
+}
+
+// BundleGroup is a Mall bundle group: a named set of an enterprise's SIMs
+// that share a base plan (a core plan code of the enterprise). A SIM is in
+// one group at most.
+type BundleGroup struct {
+	EnterpriseCode string    `json:"enterprise"`
+	ID             string    `json:"group_id"`
+	Name           string    `json:"name"`
+	BasePlan       string    `json:"base_plan"`
+	SIMs           int       `json:"sims"` // how many SIMs it holds (read only)
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// GroupSIM is one SIM of a bundle group.
+type GroupSIM struct {
+	ICCID   string    `json:"iccid"`
+	AddedAt time.Time `json:"added_at"`
+}
+
+// GroupItem is what a bundle-group operation did to one SIM.
+type GroupItem struct {
+	ICCID  string `json:"deviceCode"`
+	Result string `json:"result"` // one of the Group* results
+}
+
+// Results of a bundle-group operation for one SIM.
+const (
+	GroupAdded        = "added"          // put in the group (or already in it)
+	GroupRemoved      = "removed"        // taken out of the group
+	GroupUnknownSIM   = "unknown_sim"    // not a SIM of the enterprise
+	GroupInOtherGroup = "in_other_group" // in another group: remove it there first
+	GroupNotInGroup   = "not_in_group"   // not in the group
+)
+
+// GroupResult is the result of one bundle-group operation (adding or
+// removing SIMs), kept to be asked for by its id.
+type GroupResult struct {
+	EnterpriseCode string      `json:"enterprise"`
+	ID             string      `json:"requestId"`
+	GroupID        string      `json:"groupId"`
+	Operation      string      `json:"operation"` // add or remove
+	Items          []GroupItem `json:"items"`
+	CreatedAt      time.Time   `json:"createdAt"`
+}
+
+// GroupStore keeps the Mall's bundle groups.
+type GroupStore interface {
+	// UpdateGroups runs fn in one transaction over the bundle groups.
+	UpdateGroups(ctx context.Context, fn func(tx GroupTx) error) error
+	// FindGroups returns the enterprise's groups with their SIM counts,
+	// by id.
+	FindGroups(ctx context.Context, accessCode string) ([]*BundleGroup, error)
+	// FindGroupSIMs returns a group's SIMs, ICCID order.
+	FindGroupSIMs(ctx context.Context, accessCode, groupID string) ([]GroupSIM, error)
+	// FindGroupResult returns an operation's result; KindOrderNotFound
+	// when unknown.
+	FindGroupResult(ctx context.Context, accessCode, id string) (*GroupResult, error)
+}
+
+// GroupTx is the bundle groups inside one transaction.
+type GroupTx interface {
+	// Group returns the enterprise's group, or nil.
+	Group(ctx context.Context, accessCode, id string) (*BundleGroup, error)
+	// InsertGroup creates a group.
+	InsertGroup(ctx context.Context, g *BundleGroup) error
+	// SIMGroup returns the group holding the enterprise's SIM iccid ("" for
+	// none) and whether the SIM is the enterprise's.
+	SIMGroup(ctx context.Context, accessCode, iccid string) (group string, known bool, err error)
+	// AddGroupSIM puts a SIM in a group.
+	AddGroupSIM(ctx context.Context, accessCode, groupID, iccid string, at time.Time) error
+	// RemoveGroupSIM takes a SIM out of a group; false when it was not in it.
+	RemoveGroupSIM(ctx context.Context, accessCode, groupID, iccid string) (bool, error)
+	// PutGroupResult records an operation's result.
+	PutGroupResult(ctx context.Context, r *GroupResult) error
 }

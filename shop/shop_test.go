@@ -8,7 +8,7 @@ import (
 )
 
 func TestProfile(t *testing.T) {
-	p := &Profile{ICCID: "89445099000000000001", EnterpriseCode: "P000270", SMDPAddress: "smdp.example.com", MatchingID: "AB-1", State: ProfileAvailable}
+	p := &Profile{ICCID: "89445099000000000001", EnterpriseCode: "P000270", SMDPAddress: "smdp.example.com", MatchingID: "AB-1", IMSI: "460990000000001", State: ProfileAvailable}
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}

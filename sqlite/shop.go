@@ -17,10 +17,13 @@ import (
 // unprepared on the read pool.
 
 const esimPlanColumns = `id, enterprise_code, package_code, name, description, mccs, region, continent, hot,
-	volume_bytes, period_days, prices, created_at`
+	volume_bytes, period_days, prices, created_at, plan_code, starts, logo, min_periods, max_periods, apn`
+
+// saleCount is the column of a plan's paid orders.
+const saleCount = `(SELECT count(*) FROM esim_orders o WHERE o.plan_id = esim_plans.id AND o.enterprise_code = esim_plans.enterprise_code AND o.status = 1)`
 
 // qInsertESIMPlan creates an eSIM plan.
-var qInsertESIMPlan = prepared(`INSERT INTO esim_plans (` + esimPlanColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+var qInsertESIMPlan = prepared(`INSERT INTO esim_plans (` + esimPlanColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 
 func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 	var (
@@ -30,7 +33,8 @@ func scanESIMPlan(s scanner) (*shop.ESIMPlan, error) {
 		created      int64
 	)
 	if err := s.Scan(&p.ID, &p.EnterpriseCode, &p.PackageCode, &p.Name, &p.Description, &mccs, &region, &p.Continent, &hot,
-		&p.VolumeBytes, &p.PeriodDays, &prices, &created); err != nil {
+		&p.VolumeBytes, &p.PeriodDays, &prices, &created, &p.PlanCode, &p.Starts, &p.Logo, &p.MinPeriods, &p.MaxPeriods, &p.APN,
+		&p.SaleCount); err != nil {
 		return nil, err
 	}
 	p.MCCs = strings.Split(strings.Trim(mccs, ","), ",")
@@ -50,7 +54,8 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *shop.ESIMPlan) error {
 	return db.update(ctx, func(t *txn) error {
 		_, err := t.execStmt(qInsertESIMPlan,
 			p.ID, p.EnterpriseCode, p.PackageCode, p.Name, p.Description, ","+strings.Join(p.MCCs, ",")+",", p.Region,
-			p.Continent, p.Hot, p.VolumeBytes, p.PeriodDays, string(prices), micros(p.CreatedAt))
+			p.Continent, p.Hot, p.VolumeBytes, p.PeriodDays, string(prices), micros(p.CreatedAt), p.PlanCode, p.Starts, p.Logo,
+			p.MinPeriods, p.MaxPeriods, p.APN)
 		switch code(err) {
 		case 0:
 			if err != nil {
@@ -68,7 +73,7 @@ func (db *DB) CreateESIMPlan(ctx context.Context, p *shop.ESIMPlan) error {
 
 // FindESIMPlans implements shop.ShopStore.
 func (db *DB) FindESIMPlans(ctx context.Context, f shop.ESIMPlanFilter) ([]*shop.ESIMPlan, error) {
-	q := `SELECT ` + esimPlanColumns + ` FROM esim_plans WHERE enterprise_code = ?`
+	q := `SELECT ` + esimPlanColumns + `, ` + saleCount + ` FROM esim_plans WHERE enterprise_code = ?`
 	args := []any{f.Enterprise}
 	if f.ID != 0 {
 		q += ` AND id = ?`
@@ -111,11 +116,12 @@ func queryAll[T any](ctx context.Context, q interface {
 	return out, nil
 }
 
-const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at`
+const profileColumns = `iccid, enterprise_code, smdp_address, matching_id, confirmation_code, state, order_id, created_at, updated_at,
+	imsi, msisdn`
 
 // The statements of eSIM profiles.
 var (
-	qInsertProfile = prepared(`INSERT INTO esim_profiles (` + profileColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qInsertProfile = prepared(`INSERT INTO esim_profiles (` + profileColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	// Run by write transactions and on the read pool (FindESIMOrder).
 	qProfile          = prepared(`SELECT ` + profileColumns + ` FROM esim_profiles WHERE iccid = ?`)
 	qAvailableProfile = prepared(`SELECT iccid FROM esim_profiles WHERE enterprise_code = ? AND state = ? ORDER BY iccid LIMIT 1`)
@@ -129,7 +135,7 @@ func scanProfile(s scanner) (*shop.Profile, error) {
 		created, updated int64
 	)
 	if err := s.Scan(&p.ICCID, &p.EnterpriseCode, &p.SMDPAddress, &p.MatchingID, &p.ConfirmationCode, &state, &p.OrderID,
-		&created, &updated); err != nil {
+		&created, &updated, &p.IMSI, &p.MSISDN); err != nil {
 		return nil, err
 	}
 	p.State, p.CreatedAt, p.UpdatedAt = shop.ProfileState(state), instant(created), instant(updated)
@@ -142,7 +148,7 @@ func (db *DB) ImportProfiles(ctx context.Context, ps []*shop.Profile) error {
 		for _, p := range ps {
 			_, err := t.execStmt(qInsertProfile,
 				p.ICCID, p.EnterpriseCode, p.SMDPAddress, p.MatchingID, p.ConfirmationCode, string(p.State), p.OrderID,
-				micros(p.CreatedAt), micros(p.UpdatedAt))
+				micros(p.CreatedAt), micros(p.UpdatedAt), p.IMSI, p.MSISDN)
 			switch code(err) {
 			case 0:
 				if err != nil {
@@ -322,15 +328,15 @@ func (db *DB) FindVerificationCode(ctx context.Context, accessCode, email string
 }
 
 const esimOrderColumns = `id, enterprise_code, user_id, email, plan_id, package_code, plan_name, period_num, currency,
-	amount_minor, top_up, iccid, status, payment_provider, payment_ref, created_at, expires_at, paid_at, updated_at`
+	amount_minor, top_up, iccid, status, payment_provider, payment_ref, created_at, expires_at, paid_at, updated_at, sim_order_id`
 
 // The statements of eSIM orders.
 var (
-	qInsertESIMOrder = prepared(`INSERT INTO esim_orders (` + esimOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	qInsertESIMOrder = prepared(`INSERT INTO esim_orders (` + esimOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	// Run by write transactions and on the read pool (FindESIMOrder).
 	qESIMOrder       = prepared(`SELECT ` + esimOrderColumns + ` FROM esim_orders WHERE id = ?`)
-	qUpdateESIMOrder = prepared(`UPDATE esim_orders SET status = ?, payment_provider = ?, payment_ref = ?, paid_at = ?, updated_at = ?
-		WHERE id = ?`)
+	qUpdateESIMOrder = prepared(`UPDATE esim_orders SET status = ?, payment_provider = ?, payment_ref = ?, paid_at = ?, updated_at = ?,
+		sim_order_id = ? WHERE id = ?`)
 )
 
 func scanESIMOrder(s scanner) (*shop.ESIMOrder, error) {
@@ -343,7 +349,7 @@ func scanESIMOrder(s scanner) (*shop.ESIMOrder, error) {
 	)
 	if err := s.Scan(&o.ID, &o.EnterpriseCode, &o.UserID, &o.Email, &o.PlanID, &o.PackageCode, &o.PlanName, &o.PeriodNum,
 		&o.Currency, &o.AmountMinor, &topUp, &o.ICCID, &status, &o.PaymentProvider, &o.PaymentRef, &created, &expires,
-		&paid, &updated); err != nil {
+		&paid, &updated, &o.SIMOrderID); err != nil {
 		return nil, err
 	}
 	o.TopUp, o.Status = topUp, shop.ESIMOrderStatus(status)
@@ -378,7 +384,7 @@ func (db *DB) CreateESIMOrder(ctx context.Context, o *shop.ESIMOrder, reserve bo
 		_, err := t.execStmt(qInsertESIMOrder,
 			o.ID, o.EnterpriseCode, o.UserID, o.Email, o.PlanID, o.PackageCode, o.PlanName, o.PeriodNum, o.Currency,
 			o.AmountMinor, o.TopUp, o.ICCID, int(o.Status), o.PaymentProvider, o.PaymentRef, micros(o.CreatedAt),
-			micros(o.ExpiresAt), paidMicros(o), micros(o.UpdatedAt))
+			micros(o.ExpiresAt), paidMicros(o), micros(o.UpdatedAt), o.SIMOrderID)
 		if code(err) == primaryKey {
 			return opencube.Errorf(opencube.KindConflict, "eSIM order %s exists", o.ID)
 		}
@@ -402,7 +408,7 @@ func paidMicros(o *shop.ESIMOrder) any {
 }
 
 // UpdateESIMOrder implements shop.ShopStore.
-func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error)) error {
+func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(tx shop.MallTx, o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error)) error {
 	return db.update(ctx, func(t *txn) error {
 		o, err := scanESIMOrder(t.queryRowStmt(qESIMOrder, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -418,11 +424,11 @@ func (db *DB) UpdateESIMOrder(ctx context.Context, id string, fn func(o *shop.ES
 			}
 		}
 		paid := o.Status == shop.ESIMPaid
-		jobs, err := fn(o, p)
+		jobs, err := fn(mallTxn{t}, o, p)
 		if err != nil {
 			return err
 		}
-		if _, err := t.execStmt(qUpdateESIMOrder, int(o.Status), o.PaymentProvider, o.PaymentRef, paidMicros(o), micros(o.UpdatedAt), o.ID); err != nil {
+		if _, err := t.execStmt(qUpdateESIMOrder, int(o.Status), o.PaymentProvider, o.PaymentRef, paidMicros(o), micros(o.UpdatedAt), o.SIMOrderID, o.ID); err != nil {
 			return dbError("update eSIM order", err)
 		}
 		if p != nil {
@@ -464,14 +470,18 @@ func (db *DB) FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *s
 }
 
 const mallOrderColumns = `enterprise_code, order_no, iccid, package_code, order_period, pay_id, pay_type, pay_amount_minor,
-	pay_currency, paid, auto_renewal, order_id, created_at, updated_at`
+	pay_currency, paid, auto_renewal, order_id, created_at, updated_at, pay_failed, pay_provider, client_secret, customer_id,
+	subscription_id, renewals, last_invoice, renewal_stopped`
 
 // The statements of Mall orders.
 var (
 	qMallOrder    = prepared(`SELECT ` + mallOrderColumns + ` FROM mall_orders WHERE enterprise_code = ? AND order_no = ?`)
-	qPutMallOrder = prepared(`INSERT INTO mall_orders (` + mallOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	qPutMallOrder = prepared(`INSERT INTO mall_orders (` + mallOrderColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (enterprise_code, order_no) DO UPDATE SET pay_id = excluded.pay_id, pay_type = excluded.pay_type,
-			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at`)
+			paid = excluded.paid, auto_renewal = excluded.auto_renewal, order_id = excluded.order_id, updated_at = excluded.updated_at,
+			pay_failed = excluded.pay_failed, pay_provider = excluded.pay_provider, client_secret = excluded.client_secret,
+			customer_id = excluded.customer_id, subscription_id = excluded.subscription_id, renewals = excluded.renewals,
+			last_invoice = excluded.last_invoice, renewal_stopped = excluded.renewal_stopped`)
 )
 
 func scanMallOrder(s scanner) (*shop.MallOrder, error) {
@@ -481,7 +491,8 @@ func scanMallOrder(s scanner) (*shop.MallOrder, error) {
 		created, updated int64
 	)
 	if err := s.Scan(&m.EnterpriseCode, &m.OrderNo, &m.ICCID, &m.PackageCode, &m.OrderPeriod, &m.PayID, &m.PayType,
-		&m.PayAmountMinor, &m.PayCurrency, &paid, &renew, &m.OrderID, &created, &updated); err != nil {
+		&m.PayAmountMinor, &m.PayCurrency, &paid, &renew, &m.OrderID, &created, &updated, &m.PayFailed, &m.PayProvider,
+		&m.ClientSecret, &m.CustomerID, &m.SubscriptionID, &m.Renewals, &m.LastInvoice, &m.RenewalStopped); err != nil {
 		return nil, err
 	}
 	m.Paid, m.AutoRenewal, m.CreatedAt, m.UpdatedAt = paid, renew, instant(created), instant(updated)
@@ -508,11 +519,17 @@ func (t mallTxn) MallOrder(_ context.Context, accessCode, orderNo string) (*shop
 	return m, nil
 }
 
+// InsertSIM implements shop.MallTx.
+func (t mallTxn) InsertSIM(_ context.Context, s *opencube.SIM) error {
+	return t.insertSIM(s)
+}
+
 // PutMallOrder implements shop.MallTx.
 func (t mallTxn) PutMallOrder(_ context.Context, m *shop.MallOrder) error {
 	_, err := t.execStmt(qPutMallOrder,
 		m.EnterpriseCode, m.OrderNo, m.ICCID, m.PackageCode, m.OrderPeriod, m.PayID, m.PayType, m.PayAmountMinor,
-		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, micros(m.CreatedAt), micros(m.UpdatedAt))
+		m.PayCurrency, m.Paid, m.AutoRenewal, m.OrderID, micros(m.CreatedAt), micros(m.UpdatedAt), m.PayFailed, m.PayProvider,
+		m.ClientSecret, m.CustomerID, m.SubscriptionID, m.Renewals, m.LastInvoice, m.RenewalStopped)
 	if code(err) == foreignKey {
 		return unknownEnterprise(m.EnterpriseCode)
 	}

@@ -41,26 +41,14 @@ func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM, jobs ...*ope
 	}
 	return db.update(ctx, func(t *txn) error {
 		for _, s := range sims {
-			_, err := t.execStmt(qInsertSIM, s.ICCID, s.IMSI, s.MSISDN, s.OTA, s.EnterpriseCode, string(s.Status), micros(s.CreatedAt))
-			switch code(err) {
-			case 0:
-				if err != nil {
-					return dbError("create SIMs", err)
-				}
-			case primaryKey:
-				return opencube.Errorf(opencube.KindConflict, "SIM %s exists", s.ICCID)
-			case unique:
-				return opencube.Errorf(opencube.KindConflict, "IMSI %s of SIM %s exists", s.IMSI, s.ICCID)
-			case foreignKey:
-				return unknownEnterprise(s.EnterpriseCode)
-			default:
-				return dbError("create SIMs", err)
+			if a := s.Auth; a != nil { // sealed at rest
+				sealed, auth := *s, *a
+				auth.Ki, auth.OPc = db.box.Seal(seal.SIMKi, s.ICCID, a.Ki), db.box.Seal(seal.SIMOPc, s.ICCID, a.OPc)
+				sealed.Auth = &auth
+				s = &sealed
 			}
-			if a := s.Auth; a != nil {
-				if _, err := t.write("store SIM auth", qInsertSIMAuth, s.ICCID, a.Algorithm,
-					db.box.Seal(seal.SIMKi, s.ICCID, a.Ki), db.box.Seal(seal.SIMOPc, s.ICCID, a.OPc)); err != nil {
-					return err
-				}
+			if err := t.insertSIM(s); err != nil {
+				return err
 			}
 		}
 		for _, j := range jobs {
@@ -70,6 +58,32 @@ func (db *DB) CreateSIMs(ctx context.Context, sims []*opencube.SIM, jobs ...*ope
 		}
 		return nil
 	})
+}
+
+// insertSIM adds one SIM (and its authentication data, sealed by the
+// caller) in t.
+func (t *txn) insertSIM(s *opencube.SIM) error {
+	_, err := t.execStmt(qInsertSIM, s.ICCID, s.IMSI, s.MSISDN, s.OTA, s.EnterpriseCode, string(s.Status), micros(s.CreatedAt))
+	switch code(err) {
+	case 0:
+		if err != nil {
+			return dbError("create SIMs", err)
+		}
+	case primaryKey:
+		return opencube.Errorf(opencube.KindConflict, "SIM %s exists", s.ICCID)
+	case unique:
+		return opencube.Errorf(opencube.KindConflict, "IMSI %s of SIM %s exists", s.IMSI, s.ICCID)
+	case foreignKey:
+		return unknownEnterprise(s.EnterpriseCode)
+	default:
+		return dbError("create SIMs", err)
+	}
+	if a := s.Auth; a != nil {
+		if _, err := t.write("store SIM auth", qInsertSIMAuth, s.ICCID, a.Algorithm, a.Ki, a.OPc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FindSIMs implements opencube.SIMStore.

@@ -23,13 +23,14 @@ func testShop(t *testing.T, open func(*testing.T) service.Store) {
 	t.Run("Orders", func(t *testing.T) { testShopOrders(t, open) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { testShopClaims(t, open) })
 	t.Run("Mall", func(t *testing.T) { testShopMall(t, open) })
+	t.Run("SIM", func(t *testing.T) { testShopSIM(t, open) })
 }
 
 func newProfiles(ent string, from, n int) []*shop.Profile {
 	var ps []*shop.Profile
 	for i := from; i < from+n; i++ {
 		ps = append(ps, &shop.Profile{ICCID: fmt.Sprintf("8944%016d", i), EnterpriseCode: ent, SMDPAddress: "smdp.example.com",
-			MatchingID: fmt.Sprintf("MID-%d", i), State: shop.ProfileAvailable, CreatedAt: base, UpdatedAt: base})
+			MatchingID: fmt.Sprintf("MID-%d", i), IMSI: fmt.Sprintf("46099%010d", i), MSISDN: fmt.Sprintf("86139%08d", i), State: shop.ProfileAvailable, CreatedAt: base, UpdatedAt: base})
 	}
 	return ps
 }
@@ -37,7 +38,8 @@ func newProfiles(ent string, from, n int) []*shop.Profile {
 func testShopPlans(t *testing.T, open func(*testing.T) service.Store) {
 	f := seed(t, open(t), true)
 	p1 := &shop.ESIMPlan{ID: 7, EnterpriseCode: entA, PackageCode: "CN", Name: "China", MCCs: []string{"460"}, Continent: "AS",
-		Hot: true, VolumeBytes: 1 << 30, PeriodDays: 7, Prices: []shop.Price{{Currency: "USD", AmountMinor: 499}, {Currency: "CNY", AmountMinor: 3500}}, CreatedAt: at(time.Second)}
+		Hot: true, VolumeBytes: 1 << 30, PeriodDays: 7, Prices: []shop.Price{{Currency: "USD", AmountMinor: 499}, {Currency: "CNY", AmountMinor: 3500}}, CreatedAt: at(time.Second),
+		PlanCode: "CORE-CN", Starts: shop.StartOnAttach, Logo: "https://example.com/cn.png"}
 	p2 := &shop.ESIMPlan{ID: 8, EnterpriseCode: entA, PackageCode: "EU", Name: "Europe", Description: "d", MCCs: []string{"208", "262"},
 		Region: true, Continent: "EU", VolumeBytes: 1 << 31, PeriodDays: 30, Prices: []shop.Price{{Currency: "USD", AmountMinor: 1999}}, CreatedAt: at(time.Second)}
 	for _, p := range []*shop.ESIMPlan{p2, p1} {
@@ -214,8 +216,9 @@ func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 		t.Errorf("profile %+v, want reserved for E1", p)
 	}
 	paid := at(time.Minute)
-	err = f.s.UpdateESIMOrder(f.ctx, "E1", func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
+	err = f.s.UpdateESIMOrder(f.ctx, "E1", func(_ shop.MallTx, o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
 		o.Status, o.PaidAt, o.UpdatedAt, o.PaymentProvider, o.PaymentRef = shop.ESIMPaid, &paid, paid, "sandbox", "ref"
+		o.SIMOrderID = "ORDER_E1"
 		p.State, p.UpdatedAt = shop.ProfileSold, paid
 		return []*opencube.Job{{ID: "j-mail", Kind: opencube.JobESIMInstallMail, Key: "E1", RunAt: paid}}, nil
 	})
@@ -223,14 +226,15 @@ func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 		t.Fatal(err)
 	}
 	got, p, _ = f.s.FindESIMOrder(f.ctx, "E1")
-	if got.Status != shop.ESIMPaid || got.PaidAt == nil || !got.PaidAt.Equal(paid) || got.PaymentRef != "ref" || p.State != shop.ProfileSold {
+	if got.Status != shop.ESIMPaid || got.PaidAt == nil || !got.PaidAt.Equal(paid) || got.PaymentRef != "ref" || p.State != shop.ProfileSold ||
+		got.SIMOrderID != "ORDER_E1" || p.IMSI == "" || p.MSISDN == "" {
 		t.Errorf("after payment: %+v %+v", got, p)
 	}
 	if jobs, _ := f.s.FindJobs(f.ctx, opencube.JobESIMInstallMail); len(jobs) != 1 {
 		t.Errorf("mail jobs %+v", jobs)
 	}
 	refuse := opencube.Errorf(opencube.KindOrderState, "no")
-	if err := f.s.UpdateESIMOrder(f.ctx, "E1", func(o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
+	if err := f.s.UpdateESIMOrder(f.ctx, "E1", func(_ shop.MallTx, o *shop.ESIMOrder, p *shop.Profile) ([]*opencube.Job, error) {
 		o.Status, p.State = shop.ESIMFailed, shop.ProfileAvailable
 		return nil, refuse
 	}); err != refuse {
@@ -244,7 +248,7 @@ func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 		lines[0].Kind != billing.KindESIMSale || lines[0].AmountMinor != -o.AmountMinor || lines[0].OrderID != "E1" {
 		t.Errorf("ledger after the sale: %+v, %v; want one esim_sale line", lines, err)
 	}
-	if err := f.s.UpdateESIMOrder(f.ctx, "nope", func(*shop.ESIMOrder, *shop.Profile) ([]*opencube.Job, error) { return nil, nil }); opencube.ErrorKind(err) != opencube.KindOrderNotFound {
+	if err := f.s.UpdateESIMOrder(f.ctx, "nope", func(shop.MallTx, *shop.ESIMOrder, *shop.Profile) ([]*opencube.Job, error) { return nil, nil }); opencube.ErrorKind(err) != opencube.KindOrderNotFound {
 		t.Errorf("unknown order: %v", err)
 	}
 	top := newESIMOrder("E3")
@@ -317,6 +321,8 @@ func testShopMall(t *testing.T, open func(*testing.T) service.Store) {
 		t.Errorf("FindMallOrders, newest first (-want +got):\n%s", d)
 	}
 	m.Paid, m.OrderID, m.AutoRenewal, m.UpdatedAt = true, "ORDER_1", false, at(time.Minute)
+	m.PayFailed, m.PayProvider, m.ClientSecret, m.CustomerID, m.SubscriptionID = true, "stripe", "pi_secret", "cus_1", "sub_1"
+	m.Renewals, m.LastInvoice, m.RenewalStopped = 2, "in_2", "payment_failed"
 	refuse := opencube.Errorf(opencube.KindOrderState, "no")
 	if err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error {
 		if err := tx.PutMallOrder(f.ctx, m); err != nil {
@@ -343,5 +349,49 @@ func testShopMall(t *testing.T, open func(*testing.T) service.Store) {
 	}
 	if got, _ := f.s.FindMallOrders(f.ctx, shop.MallOrderFilter{Enterprise: entA, OrderNo: "NO2"}); len(got) != 1 {
 		t.Errorf("by order number: %d", len(got))
+	}
+}
+
+// testShopSIM checks MallTx.InsertSIM: the SIM a sold eSIM profile
+// becomes is written in the transaction of the order that sells it, or
+// not at all.
+func testShopSIM(t *testing.T, open func(*testing.T) service.Store) {
+	f := seed(t, open(t), false)
+	sim := &opencube.SIM{ICCID: "89445099000000777001", IMSI: "460997770001", MSISDN: "8613977700001", OTA: true,
+		EnterpriseCode: entA, Status: opencube.SIMActive, CreatedAt: base}
+	refuse := opencube.Errorf(opencube.KindOrderState, "no")
+	if err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error {
+		if err := tx.InsertSIM(f.ctx, sim); err != nil {
+			return err
+		}
+		return refuse
+	}); err != refuse {
+		t.Fatalf("refused: %v", err)
+	}
+	if got, _, _ := f.s.FindSIMs(f.ctx, opencube.SIMFilter{Enterprise: entA, ICCIDs: []string{sim.ICCID}}); len(got) != 0 {
+		t.Fatalf("a refused transaction left SIM %v", got)
+	}
+	if err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error {
+		if err := tx.InsertSIM(f.ctx, sim); err != nil {
+			return err
+		}
+		got, err := tx.SIM(f.ctx, entA, sim.ICCID)
+		if err != nil {
+			return err
+		}
+		if d := cmp.Diff(sim, got, opts); d != "" {
+			t.Errorf("SIM in the transaction (-want +got):\n%s", d)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dup := *sim
+	dup.ICCID = "89445099000000777002" // the same IMSI
+	if err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error { return tx.InsertSIM(f.ctx, &dup) }); opencube.ErrorKind(err) != opencube.KindConflict {
+		t.Errorf("a second SIM of the IMSI: %v, want conflict", err)
+	}
+	if err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error { return tx.InsertSIM(f.ctx, sim) }); opencube.ErrorKind(err) != opencube.KindConflict {
+		t.Errorf("the SIM again: %v, want conflict", err)
 	}
 }

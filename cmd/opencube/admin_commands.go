@@ -96,10 +96,10 @@ var adminCommands = []adminCommand{
 		example: "opencube admin --admin-token T grant revoke --access-code P000270 --plan DP20190726001274",
 		run:     (*adminCLI).grantRevoke},
 	// eSIM profiles (esim_cli.go).
-	{name: "esim import", synopsis: "--access-code C [--file F]   (CSV: iccid,smdp_address,matching_id[,confirmation_code])",
+	{name: "esim import", synopsis: "--access-code C [--file F]   (CSV: iccid,smdp_address,matching_id,imsi[,msisdn[,confirmation_code]])",
 		help: "Imports an enterprise's eSIM profiles for the eSIM QR Mall from CSV (standard input without\n" +
 			"--file), all or nothing; a header row is optional.",
-		example: "printf 'iccid,smdp_address,matching_id\\n89445099000000009001,smdp.example.com,MATCH-9001\\n' |\n" +
+		example: "printf 'iccid,smdp_address,matching_id,imsi\\n89445099000000009001,smdp.example.com,MATCH-9001,460990000009001\\n' |\n" +
 			"    opencube admin --admin-token T esim import --access-code P000270",
 		run: (*adminCLI).esimImport},
 	{name: "esim profiles", synopsis: "--access-code C [--state available|reserved|sold|installed|deleted]",

@@ -19,6 +19,7 @@ import (
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/mall"
 	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // callFailed is the error of a call the server answered with a code other
@@ -57,9 +58,10 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	isMall := fs.Bool("mall", false, "PATH is a Mall route (vshop/..., payment/..., topup/...): sign with HMAC-MD5")
 	isESIM := fs.Bool("esim", false, "PATH is an eSIM QR Mall route (fms/...)")
 	token := fs.String("token", "", "with --esim: the x-access-token of a logged-in consumer")
+	stripeSecret := fs.String("stripe-webhook-secret", service.DemoStripeWebhookSecret, "the Stripe webhook endpoint secret that signs Stripe events (OPENCUBE_STRIPE_WEBHOOK_SECRET)")
 	get := fs.String("get", "", "print only this field of the answer, a dotted path: data.order_id, data.list.0.orderNo")
 	verbose := fs.Bool("v", false, "also print the request on stderr")
-	if err := parseWithEnv(fs, args, "url", "access-code", "secret", "lang"); err != nil {
+	if err := parseWithEnv(fs, args, "url", "access-code", "secret", "lang", "stripe-webhook-secret"); err != nil {
 		return err
 	}
 	if fs.NArg() < 1 {
@@ -79,9 +81,9 @@ func runCall(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var req *callRequest
 	switch {
 	case *isMall:
-		req, err = mallRequest(path, params, *access, *secret, time.Now())
+		req, err = mallRequest(path, params, *access, *secret, *stripeSecret, time.Now())
 	case *isESIM:
-		req, err = esimRequest(path, params, *access, *secret, *token, time.Now())
+		req, err = esimRequest(path, params, *access, *secret, *stripeSecret, *token, time.Now())
 	default:
 		req, err = csssRequest(path, params, *access, *secret)
 	}
@@ -263,10 +265,20 @@ func mallRoute(path string) (*mall.Route, error) {
 // tradeTime (epoch ms, at now), version and the route's tradeType are
 // added unless params holds them, then the HMAC-MD5 sign. A GET route
 // carries them in its query, signed as a body of strings.
-func mallRequest(path string, params map[string]any, access, secret string, now time.Time) (*callRequest, error) {
+func mallRequest(path string, params map[string]any, access, secret, stripeSecret string, now time.Time) (*callRequest, error) {
 	rt, err := mallRoute(path)
 	if err != nil {
 		return nil, err
+	}
+	if rt.Stripe {
+		// A Stripe event: the params as given, signed in Stripe-Signature.
+		body, err := json.Marshal(params)
+		if err != nil {
+			return nil, err
+		}
+		req := &callRequest{method: rt.Method, path: rt.Path, header: http.Header{}, body: body, ok: csssOK}
+		req.header.Set("Stripe-Signature", stripepay.Sign(body, stripeSecret, now))
+		return req, nil
 	}
 	p := map[string]any{"partnerCode": access, "tradeTime": strconv.FormatInt(now.UnixMilli(), 10), "version": mallVersion}
 	if rt.TradeType != "" {
@@ -344,7 +356,7 @@ func esimRoute(path string) (*esim.Route, error) {
 // holds it; the x-access-token header with token; a payment webhook signed
 // as its provider does (the sandbox one as a CSSS body, Stripe's in its
 // Stripe-Signature header, at now, over the body as given).
-func esimRequest(path string, params map[string]any, access, secret, token string, now time.Time) (*callRequest, error) {
+func esimRequest(path string, params map[string]any, access, secret, stripeSecret, token string, now time.Time) (*callRequest, error) {
 	rt, err := esimRoute(path)
 	if err != nil {
 		return nil, err
@@ -384,7 +396,7 @@ func esimRequest(path string, params map[string]any, access, secret, token strin
 		return nil, err
 	}
 	if rt.Raw {
-		req.header.Set("Stripe-Signature", esim.StripeSignature(req.body, now, secret))
+		req.header.Set("Stripe-Signature", stripepay.Sign(req.body, stripeSecret, now))
 	}
 	return req, nil
 }

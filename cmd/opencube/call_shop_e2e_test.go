@@ -38,9 +38,18 @@ func TestCLICallMall(t *testing.T) {
 	})
 
 	var orderID string
-	t.Run("singleOrder, named by its tradeType, becomes the SIM's order", func(t *testing.T) {
-		out, err := call(t, "--get", "data.orderId", "singleOrder", "orderNo=CLI-MALL-1", "deviceCode="+sim,
+	t.Run("singleOrder, named by its tradeType, paid by Stripe's signed event, becomes the SIM's order", func(t *testing.T) {
+		out, err := call(t, "--get", "data.payStatus", "singleOrder", "orderNo=CLI-MALL-1", "deviceCode="+sim,
 			"packageCode="+planMonthly.code, "payCurrency=CNY", "payAmount=10.00", "orderPeriod:=1", "payId=PAY-CLI-1")
+		if err != nil || out != "0\n" {
+			t.Fatalf("call: %v\n%s", err, out)
+		}
+		out, err = call(t, "--get", "data.payStatus", "payment/stripe/webhook", "id=evt_cli_1", "type=payment_intent.succeeded",
+			`data:={"object":{"id":"pi_cli_1","object":"payment_intent","amount":1000,"currency":"cny","metadata":{"shop":"mall","orderId":"CLI-MALL-1","partnerCode":"P000270"}}}`)
+		if err != nil || out != "1\n" {
+			t.Fatalf("Stripe event through call --mall: %v\n%s", err, out)
+		}
+		out, err = call(t, "--get", "data.orderId", "payment/queryPayResult", "orderNo=CLI-MALL-1")
 		if err != nil {
 			t.Fatalf("call: %v\n%s", err, out)
 		}

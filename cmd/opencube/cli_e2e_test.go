@@ -56,7 +56,7 @@ func TestCLICall(t *testing.T) {
 			t.Errorf("message %q, want 成功", resp.Message)
 		}
 		diffJSON(t, "data", signedData(t, resp),
-			`{"page":{"cur_page_no":1,"page_size":3,"total_count":3,"total_pages":1},"package_list":[`+dailyItem+`,`+unlimitedItem+`,`+monthlyItem+`]}`)
+			`{"page":{"cur_page_no":1,"page_size":7,"total_count":7,"total_pages":1},"package_list":[`+dailyItem+`,`+unlimitedItem+`,`+monthlyItem+`,`+esimCoreItems+`]}`)
 	})
 
 	var id string

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,19 +23,24 @@ const (
 	unlimitedItem = `{"package_code":"DP20190726000002","package_name":"C_U_0_P_中国不限量日套餐","package_type":"0","flow":"2048","price":"8.00","currency":"CNY","order_period_unit":"day","is_ota":"0","cover_countries":["CN"]}`
 	monthlyItem   = `{"package_code":"DP20190726001274","package_name":"C_M_0_P_中国20M不限速月套餐","package_type":"2","flow":"20","price":"10.00","currency":"CNY","order_period_unit":"month","is_ota":"0","cover_countries":["CN"]}`
 	otaItem       = `{"package_code":"DP20201218003915","package_name":"T_T_T_0_P_S_中国100G/365天套餐","package_type":"1","flow":"102400","price":"199.00","currency":"CNY","order_period_unit":"day","is_ota":"1","cover_countries":["CN"]}`
+	// The core plans the demo's eSIM plans sell (no Mall price).
+	esimCoreItems = `{"package_code":"ESIM-CORE-CN-1G","package_name":"eSIM China 1GB","package_type":"2","flow":"1024","price":"0.00","currency":"","order_period_unit":"month","is_ota":"0","cover_countries":["CN"]},` +
+		`{"package_code":"ESIM-CORE-EU-10G","package_name":"eSIM Europe 10GB","package_type":"2","flow":"10240","price":"0.00","currency":"","order_period_unit":"month","is_ota":"0","cover_countries":["FR","ES","IT","GB","DE"]},` +
+		`{"package_code":"ESIM-CORE-JP-3G","package_name":"eSIM Japan 3GB","package_type":"2","flow":"3072","price":"0.00","currency":"","order_period_unit":"month","is_ota":"0","cover_countries":["JP"]},` +
+		`{"package_code":"ESIM-CORE-US-5G","package_name":"eSIM United States 5GB","package_type":"2","flow":"5120","price":"0.00","currency":"","order_period_unit":"month","is_ota":"0","cover_countries":["US"]}`
 )
 
 func TestCSSSQueryPackage(t *testing.T) {
 	s := startServer(t)
 	s.checkData(t, "/package/queryPackage", []dataCase{
 		{"all plans of P000270, code order", entP, nil,
-			`{"page":{"cur_page_no":1,"page_size":3,"total_count":3,"total_pages":1},"package_list":[` + dailyItem + `,` + unlimitedItem + `,` + monthlyItem + `]}`},
-		{"first page of two", entP, map[string]any{"page_no": 1, "page_size": 2},
-			`{"page":{"cur_page_no":1,"page_size":2,"total_count":3,"total_pages":2},"package_list":[` + dailyItem + `,` + unlimitedItem + `]}`},
-		{"second page of two, paging as strings", entP, map[string]any{"page_no": "2", "page_size": "2"},
-			`{"page":{"cur_page_no":2,"page_size":2,"total_count":3,"total_pages":2},"package_list":[` + monthlyItem + `]}`},
-		{"past the last page", entP, map[string]any{"page_no": 3, "page_size": 2},
-			`{"page":{"cur_page_no":3,"page_size":2,"total_count":3,"total_pages":2},"package_list":[]}`},
+			`{"page":{"cur_page_no":1,"page_size":7,"total_count":7,"total_pages":1},"package_list":[` + dailyItem + `,` + unlimitedItem + `,` + monthlyItem + `,` + esimCoreItems + `]}`},
+		{"first page of four", entP, map[string]any{"page_no": 1, "page_size": 2},
+			`{"page":{"cur_page_no":1,"page_size":2,"total_count":7,"total_pages":4},"package_list":[` + dailyItem + `,` + unlimitedItem + `]}`},
+		{"second page of four, paging as strings", entP, map[string]any{"page_no": "2", "page_size": "2"},
+			`{"page":{"cur_page_no":2,"page_size":2,"total_count":7,"total_pages":4},"package_list":[` + monthlyItem + `,` + strings.SplitAfter(esimCoreItems, "]},")[0][:len(strings.SplitAfter(esimCoreItems, "]},")[0])-1] + `]}`},
+		{"past the last page", entP, map[string]any{"page_no": 5, "page_size": 2},
+			`{"page":{"cur_page_no":5,"page_size":2,"total_count":7,"total_pages":4},"package_list":[]}`},
 		{"one plan by code", entP, map[string]any{"package_code": planMonthly.code},
 			`{"page":{"cur_page_no":1,"page_size":1,"total_count":1,"total_pages":1},"package_list":[` + monthlyItem + `]}`},
 		{"another enterprise's plan is not listed", entP, map[string]any{"package_code": planOTA.code},
@@ -625,7 +631,7 @@ func TestCSSSPauseResume(t *testing.T) {
 
 func TestCSSSQueryDevicePackages(t *testing.T) {
 	s := startServer(t)
-	pPlans := `[` + dailyItem + `,` + unlimitedItem + `,` + monthlyItem + `]`
+	pPlans := `[` + dailyItem + `,` + unlimitedItem + `,` + monthlyItem + `,` + esimCoreItems + `]`
 	dev := func(iccid, plans string) string { return `{"device_id":"` + iccid + `","package_list":` + plans + `}` }
 	s.checkData(t, "/package/queryDevicePackages", []dataCase{
 		{"a deviceList", entP, map[string]any{"deviceList": []string{simP(3), simP(1)}, "page_no": 1, "page_size": 10},
@@ -649,7 +655,7 @@ func TestCSSSQueryDevicePackages(t *testing.T) {
 	})
 	t.Run("typed FindDevicePlans", func(t *testing.T) {
 		dps, total, err := s.p.FindDevicePlans(t.Context(), []string{simP(0)}, opencube.PageOf(1, 5))
-		if err != nil || total != 1 || len(dps) != 1 || dps[0].ICCID != simP(0) || len(dps[0].Plans) != 3 {
+		if err != nil || total != 1 || len(dps) != 1 || dps[0].ICCID != simP(0) || len(dps[0].Plans) != 7 {
 			t.Errorf("FindDevicePlans = %+v, %d, %v", dps, total, err)
 		}
 	})

@@ -5,12 +5,15 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/mall"
 	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // shopSettings are the flags of the consumer shops (the Mall and the eSIM
@@ -24,6 +27,8 @@ type shopSettings struct {
 	PreOrderTimeout time.Duration
 	// StripeTolerance bounds the age of a Stripe-Signature timestamp.
 	StripeTolerance time.Duration
+	// Stripe is the operator's Stripe account, for both shops.
+	Stripe stripepay.Config
 }
 
 // define adds the shops' flags to fs.
@@ -41,6 +46,9 @@ func (o *shopSettings) define(fs *flag.FlagSet) {
 	fs.StringVar(&o.SMTPFrom, "smtp-from", o.SMTPFrom, "sender address of eSIM QR Mall mail")
 	fs.DurationVar(&o.PreOrderTimeout, "esim-preorder-timeout", o.PreOrderTimeout, "how long an eSIM pre-order holds its profile unpaid")
 	fs.DurationVar(&o.StripeTolerance, "stripe-tolerance", o.StripeTolerance, "accepted age of a Stripe-Signature timestamp")
+	fs.StringVar(&o.Stripe.APIKey, "stripe-api-key", o.Stripe.APIKey, "Stripe secret API key (sk_...) of both shops' payments (env OPENCUBE_STRIPE_API_KEY)")
+	fs.StringVar(&o.Stripe.WebhookSecret, "stripe-webhook-secret", o.Stripe.WebhookSecret, "signing secret (whsec_...) of the Stripe webhook endpoint (env OPENCUBE_STRIPE_WEBHOOK_SECRET)")
+	fs.StringVar(&o.Stripe.APIURL, "stripe-api-url", o.Stripe.APIURL, "base URL of Stripe's API (default https://api.stripe.com; a stripe-mock in tests)")
 }
 
 // shops are the wired consumer shops.
@@ -65,9 +73,20 @@ func (m *Main) wireShops(ctx context.Context) error {
 	svc.Sandbox = m.Notify.Sandbox || m.Demo
 	// Stripe-Signature's t= is checked against the real clock, and mail is
 	// dated by it; the service's order times take the sandbox clock (D27).
-	srv := esim.NewServer(svc, m.Services.Served, m.realClock())
+	if o.Stripe.APIKey == "" {
+		o.Stripe.APIKey = os.Getenv("OPENCUBE_STRIPE_API_KEY")
+	}
+	if o.Stripe.WebhookSecret == "" {
+		o.Stripe.WebhookSecret = os.Getenv("OPENCUBE_STRIPE_WEBHOOK_SECRET")
+	}
+	if o.Stripe.WebhookSecret == "" && m.Demo {
+		o.Stripe.WebhookSecret = service.DemoStripeWebhookSecret
+	}
+	stripe := stripepay.New(o.Stripe, nil)
+	stripe.Tolerance, stripe.Clock = o.StripeTolerance, m.realClock()
+	m.Services.Mall.Stripe, svc.Stripe = stripe, stripe
+	srv := esim.NewServer(svc, m.Services.Served, m.realClock(), stripe)
 	srv.Logger = m.Logger
-	srv.Stripe = &esim.Stripe{Clock: m.realClock(), Tolerance: o.StripeTolerance}
 	if o.SMTPAddr != "" {
 		from := o.SMTPFrom
 		if from == "" {
@@ -78,9 +97,11 @@ func (m *Main) wireShops(ctx context.Context) error {
 	// tradeTime is checked against the real clock (D27).
 	ms := mall.NewServer(m.Services.Mall, m.Services.Served, m.realClock())
 	ms.Window, ms.Logger = m.Window, m.Logger
+	ms.Stripe, ms.ESIM = stripe, svc
 	m.Shops = &shops{ESIM: svc, ESIMServer: srv, Mall: ms}
 	m.Worker.Handlers[opencube.JobESIMPreOrderTimeout] = svc.ExpirePreOrder
 	m.Worker.Handlers[opencube.JobESIMInstallMail] = srv.SendInstallMail
+	m.Worker.Handlers[shop.JobMallCancelSubscription] = m.Services.Mall.CancelSubscriptionJob
 	if m.Demo {
 		loaded, err := service.NewShopDemo().Load(ctx, svc)
 		if err != nil {

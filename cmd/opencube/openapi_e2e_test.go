@@ -34,6 +34,7 @@ import (
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // conformance is an http.RoundTripper that validates every request to the
@@ -163,7 +164,8 @@ func succeeded(status int, body []byte) bool {
 // answer against the document the server serves; every operation of the
 // document must have answered a success at least once.
 func TestOpenAPIConformance(t *testing.T) {
-	s := startShopServer(t, func(m *Main) { m.HLR.Register, m.HLR.Ctrl, m.HLR.Reconcile = "osmo", "127.0.0.1:1", 0 })
+	s := startShopServer(t, func(m *Main) { m.HLR.Register, m.HLR.Ctrl, m.HLR.Reconcile = "osmo", "127.0.0.1:1", 0 },
+		withStripe(needStripeMock(t)))
 	ctx := t.Context()
 	resp, err := http.Get(s.m.URL() + "/openapi.json")
 	if err != nil {
@@ -437,10 +439,34 @@ func TestOpenAPIConformance(t *testing.T) {
 			"payCurrency", "CNY", "payAmount", "10.00", "orderPeriod", "1", "payId", "PAY-1", "autoRenewal", "1")
 		ok("/vshop/synPartner/SynOrderInfo", "SynOrderInfo", "orderNo", "MC-2", "deviceCode", sim, "packageCode", "DP20190726001274",
 			"payCurrency", "CNY", "payAmount", "10.00", "payRst", "PENDING")
+		ok("/payment/stripeAuthorization", "stripeAuthorization", "orderNo", "MC-1")
+		ok("/payment/confirmPayResult", "confirmPayResult", "orderNo", "MC-1")
+		paid := intentEvent("payment_intent.succeeded", "mall", "MC-1", "pi_MC1", 1000, "cny")
+		if r, _ := s.mallStripe(t, paid, s.stripeSign(paid)); r.Code != "0000" {
+			t.Fatalf("Stripe webhook: %s %s", r.Code, r.Message)
+		}
+		ok("/payment/createSubscription", "createSubscription", "orderNo", "MC-1", "paymentMethod", "pm_card_visa")
 		ok("/vshop/queryActivePendingOrder", "queryActivePendingOrder", "deviceCode", sim)
 		ok("/vshop/getActiveAutoRenewal", "getActiveAutoRenewal", "deviceCode", sim)
 		ok("/vshop/cancelAutoRenewal", "cancelAutoRenewal", "deviceCode", sim, "orderNo", "MC-1")
 		ok("/payment/queryPayResult", "queryPayResult", "orderNo", "MC-1")
+		var grp struct{ RequestID string }
+		if err := json.Unmarshal(ok("/topup/bundleGroup/addSims", "addGroupSims", "groupId", "g1", "basePlan", "DP20190726001274", "deviceCodes", sim), &grp); err != nil {
+			t.Fatal(err)
+		}
+		for _, get := range []string{"/topup/bundleGroup/sims?" + s.mallGetQuery(t, "groupSims", "groupId", "g1"),
+			"/topup/bundleGroup/list?" + s.mallGetQuery(t, "groupList"),
+			"/topup/bundleGroup/result?" + s.mallGetQuery(t, "groupResult", "requestId", grp.RequestID)} {
+			s.mallOK(t, get, nil, nil)
+		}
+		del, _ := http.NewRequest(http.MethodDelete, s.m.URL()+"/topup/bundleGroup/removeSims",
+			bytes.NewReader(s.mallBody(t, "removeGroupSims", false, "groupId", "g1", "deviceCodes", sim)))
+		del.Header.Set("Content-Type", "application/json")
+		if resp, err := http.DefaultClient.Do(del); err != nil {
+			t.Fatal(err)
+		} else {
+			resp.Body.Close()
+		}
 		if r := s.mall(t, "/vshop/singleVerify", s.mallBody(t, "singleVerify", false, "deviceCode", "89852022018041800999")); r.Code != "2001" {
 			t.Errorf("unknown SIM: %s", r.Code)
 		}
@@ -484,8 +510,9 @@ func TestOpenAPIConformance(t *testing.T) {
 		resp := s.post(t, esim.Prefix+"/v1.1/payment/webhook", nil, webhookBody(t, second.OrderID, "9.99", "USD", "payment_intent.payment_failed", s.clock.Now()))
 		resp.Body.Close()
 		third := s.preOrder(t, token, 1003, "14.99", "USD")
+		s.fmsOK(t, "/v1.2/package/preOrderPackage", token, preOrderBody(1004, "19.99", "USD"), nil)
 		body := stripeBody(third, 1499, "usd", "payment_intent.succeeded")
-		if r := s.stripe(t, body, esim.StripeSignature(body, s.clock.Now(), demoSecret)); r.Code != 0 {
+		if r := s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, s.clock.Now())); r.Code != 0 {
 			t.Fatalf("stripe: %d %s", r.Code, r.Message)
 		}
 		s.status(t, token, paid)
@@ -513,7 +540,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		}
 
 		// The operator's side of the eSIM QR Mall.
-		n, err := ad.ImportProfilesCSV(ctx, entP, strings.NewReader("iccid,smdp_address,matching_id\n89445099000000000901,smdp.example.com,MATCH-0901\n"))
+		n, err := ad.ImportProfilesCSV(ctx, entP, strings.NewReader("iccid,smdp_address,matching_id,imsi\n89445099000000000901,smdp.example.com,MATCH-0901,460990000000901\n"))
 		if err != nil || n != 1 {
 			t.Fatalf("import profiles: %d, %v", n, err)
 		}
@@ -523,7 +550,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		if _, err := ad.MarkProfile(ctx, entP, detail.ICCID, shop.ProfileInstalled); err != nil {
 			t.Fatal(err)
 		}
-		plan := `{"id":2001,"enterprise":"P000270","package_code":"ESIM-TH-2G-10D","name":"Thailand 2GB 10 days","mccs":["520"],"continent":"AS","volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}]}`
+		plan := `{"id":2001,"enterprise":"P000270","package_code":"ESIM-CN-2G-10D","name":"China 2GB 10 days","mccs":["460"],"continent":"AS","volume_bytes":2147483648,"period_days":10,"prices":[{"currency":"USD","amount_minor":699}],"plan_code":"ESIM-CORE-CN-1G","starts":"attach"}`
 		req, _ = http.NewRequest(http.MethodPost, s.m.URL()+"/admin/v1/esim-plans", strings.NewReader(plan))
 		req.Header.Set("Authorization", "Bearer "+shopAdminToken)
 		req.Header.Set("Content-Type", "application/json")

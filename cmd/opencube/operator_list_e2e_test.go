@@ -268,7 +268,8 @@ func TestOperatorLists(t *testing.T) {
 		got := allPages(t, 2, func(p operator.Page) (*operator.List[*opencube.Plan], error) {
 			return ad.ListPlans(ctx, operator.PlanQuery{Page: p})
 		}, code)
-		if want := []string{planDaily.code, planUnlimited.code, planMonthly.code, planOTA.code}; !slices.Equal(got, want) {
+		if want := []string{planDaily.code, planUnlimited.code, planMonthly.code, planOTA.code,
+			"ESIM-CORE-CN-1G", "ESIM-CORE-EU-10G", "ESIM-CORE-JP-3G", "ESIM-CORE-US-5G"}; !slices.Equal(got, want) {
 			t.Errorf("ListPlans = %v, want %v", got, want)
 		}
 		got = allPages(t, 2, func(p operator.Page) (*operator.List[*opencube.Plan], error) {

@@ -17,6 +17,8 @@ import (
 	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/esim"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/service"
+	"github.com/opencube/opencube/stripepay"
 )
 
 // startClockNode runs a demo server in sandbox mode over db, on the base
@@ -181,6 +183,11 @@ func TestSandboxShopsRealTime(t *testing.T) {
 	s.mallOK(t, "/vshop/singleOrder", s.mallBody(t, "singleOrder", false, "autoRenewal", "0", "deviceCode", sim,
 		"orderNo", "NO2024020100001", "orderPeriod", "1", "packageCode", "DP20190726001274", "payAmount", "10.00",
 		"payCurrency", "CNY", "payId", "pi_1"), &od)
+	paid := intentEvent("payment_intent.succeeded", "mall", "NO2024020100001", "pi_1", 1000, "cny")
+	if r, _ := s.mallStripe(t, paid, s.stripeSign(paid)); r.Code != csss.CodeOK {
+		t.Fatalf("Stripe payment: %s %s", r.Code, r.Message)
+	}
+	s.mallOK(t, "/payment/queryPayResult", s.mallBody(t, "queryPayResult", false, "orderNo", "NO2024020100001"), &od)
 	if got, want := s.order(t, s.p, od.OrderID)["orderDate"], businessTime(sandbox); got != want {
 		t.Errorf("Mall order time %s, want the sandbox time %s", got, want)
 	}
@@ -188,8 +195,8 @@ func TestSandboxShopsRealTime(t *testing.T) {
 	token := s.consumer(t, "sandbox@example.com")
 	id := s.preOrder(t, token, 1001, "4.99", "USD")
 	body := stripeBody(id, 499, "usd", "payment_intent.succeeded")
-	wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, sandbox, demoSecret)), esim.CodeBadParams)
-	wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, s.clock.Now(), demoSecret)), 0)
+	wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, sandbox)), esim.CodeBadParams)
+	wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, s.clock.Now())), 0)
 	if st := s.status(t, token, id); st.OrderPayStatus != 1 {
 		t.Errorf("after the Stripe payment: %+v, want paid", st)
 	}

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +33,7 @@ import (
 	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/shop"
+	"github.com/opencube/opencube/stripepay"
 )
 
 const shopAdminToken = "shop-admin-token"
@@ -302,7 +304,13 @@ func webhookBodyRef(t *testing.T, orderID, ref, amount, currency, typ string, no
 
 func (s *shopServer) webhook(t *testing.T, body []byte) *fmsReply {
 	t.Helper()
-	resp := s.post(t, esim.Prefix+"/payment/webhook", nil, body)
+	return s.webhookAt(t, "/payment/webhook", body)
+}
+
+// webhookAt posts a payment webhook body to path (under /fms).
+func (s *shopServer) webhookAt(t *testing.T, path string, body []byte) *fmsReply {
+	t.Helper()
+	resp := s.post(t, esim.Prefix+path, nil, body)
 	var r fmsReply
 	decodeReply(t, resp, &r)
 	r.Status = resp.StatusCode
@@ -487,7 +495,7 @@ func TestESIMPurchase(t *testing.T) {
 	// Pay through a Stripe-signed webhook, in CNY.
 	id2 := s.preOrder(t, token, 1004, "139.00", "CNY")
 	body := stripeBody(id2, 13900, "cny", "payment_intent.succeeded")
-	wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, s.clock.Now(), demoSecret)), 0)
+	wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, s.clock.Now())), 0)
 	if st := s.status(t, token, id2); st.OrderPayStatus != 1 || !strings.HasSuffix(st.QRCode, "$OCDEMO-0002-7QK2") {
 		t.Fatalf("Stripe-paid status %+v", st)
 	}
@@ -507,8 +515,12 @@ func TestESIMPurchase(t *testing.T) {
 	}
 	var topList []struct{ ID int64 }
 	s.fmsOK(t, "/package/selectTopUpList", token, map[string]any{"iccid": d.ICCID}, &topList)
+	if len(topList) != 1 || topList[0].ID != 1001 { // only plan 1001 covers China
+		t.Errorf("selectTopUpList: %+v, want plan 1001", topList)
+	}
+	s.fmsOK(t, "/package/selectTopUpList", token, map[string]any{}, &topList)
 	if len(topList) != 4 {
-		t.Errorf("selectTopUpList: %d plans", len(topList))
+		t.Errorf("selectTopUpList without iccid: %d plans, want 4", len(topList))
 	}
 	other := s.consumer(t, "someone-else@example.com")
 	wantFMS(t, s.fms(t, "/package/topUpOrder", other, json.RawMessage(body)), esim.CodeNotFound)
@@ -542,7 +554,7 @@ func TestESIMErrors(t *testing.T) {
 		another := webhookBodyRef(t, paid, "PAY2-"+paid, "4.99", "USD", "payment_intent.succeeded", now())
 		wantFMS(t, s.webhook(t, another), esim.CodeOrderSystem)
 		body := stripeBody(paid, 499, "usd", "payment_intent.succeeded")
-		wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, now(), demoSecret)), esim.CodeOrderSystem)
+		wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, now())), esim.CodeOrderSystem)
 	})
 	t.Run("unknown order 10008", func(t *testing.T) {
 		wantFMS(t, s.webhook(t, webhookBody(t, "ESIM00000000000000001", "4.99", "USD", "payment_intent.succeeded", now())), esim.CodeOrderNotFound)
@@ -552,7 +564,7 @@ func TestESIMErrors(t *testing.T) {
 		wantFMS(t, s.webhook(t, webhookBody(t, open, "1.00", "USD", "payment_intent.succeeded", now())), esim.CodePriceInconsistent)
 		wantFMS(t, s.webhook(t, webhookBody(t, open, "9.99", "CNY", "payment_intent.succeeded", now())), esim.CodePriceInconsistent)
 		body := stripeBody(open, 100, "usd", "payment_intent.succeeded")
-		wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, now(), demoSecret)), esim.CodePriceInconsistent)
+		wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, now())), esim.CodePriceInconsistent)
 		wantFMS(t, s.fms(t, "/v1.1/package/preOrderPackage", token, preOrderBody(1002, "1.00", "USD")), esim.CodePriceInconsistent)
 		if st := s.status(t, token, open); st.OrderPayStatus != 0 {
 			t.Errorf("status %d after refused payments, want 0", st.OrderPayStatus)
@@ -569,8 +581,8 @@ func TestESIMErrors(t *testing.T) {
 		wantFMS(t, s.webhook(t, []byte(`{"orderId":"`+open+`"}`)), esim.CodeBadParams)
 		wantFMS(t, s.webhook(t, []byte(`not json`)), esim.CodeBadParams)
 		body := stripeBody(open, 999, "usd", "payment_intent.succeeded")
-		wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, now(), "another-secret")), esim.CodeBadParams)
-		wantFMS(t, s.stripe(t, body, esim.StripeSignature(body, now().Add(-10*time.Minute), demoSecret)), esim.CodeBadParams)
+		wantFMS(t, s.stripe(t, body, stripepay.Sign(body, "another-secret", now())), esim.CodeBadParams)
+		wantFMS(t, s.stripe(t, body, stripepay.Sign(body, service.DemoStripeWebhookSecret, now().Add(-10*time.Minute))), esim.CodeBadParams)
 		wantFMS(t, s.fms(t, "/v1.1/package/preOrderPackage", token, preOrderBody(1002, "abc", "USD")), esim.CodeBadParams)
 		if st := s.status(t, token, open); st.OrderPayStatus != 0 {
 			t.Errorf("status %d after refused webhooks, want 0", st.OrderPayStatus)
@@ -745,9 +757,47 @@ func (s *shopServer) mall(t *testing.T, path string, body []byte) mallReply {
 	return r
 }
 
+// mallStripe posts a Stripe event to the Mall's Stripe webhook.
+func (s *shopServer) mallStripe(t *testing.T, body []byte, sig string) (mallReply, int) {
+	t.Helper()
+	var r mallReply
+	h := http.Header{}
+	if sig != "" {
+		h.Set("Stripe-Signature", sig)
+	}
+	resp := s.post(t, "/payment/stripe/webhook", h, body)
+	decodeReply(t, resp, &r)
+	return r, resp.StatusCode
+}
+
+// mallGetQuery is the signed query string of a Mall GET route.
+func (s *shopServer) mallGetQuery(t *testing.T, tradeType string, kv ...string) string {
+	t.Helper()
+	q := url.Values{"partnerCode": {entP}, "tradeType": {tradeType}, "version": {"3.0"}, "tradeTime": {strconv.FormatInt(s.clock.Now().UnixMilli(), 10)}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Set(kv[i], kv[i+1])
+	}
+	c, err := csss.Canonical(mall.QueryBody(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Set("sign", mall.Sign(c, demoSecret))
+	return q.Encode()
+}
+
 func (s *shopServer) mallOK(t *testing.T, path string, body []byte, out any) {
 	t.Helper()
-	r := s.mall(t, path, body)
+	var r mallReply
+	if body == nil {
+		req, _ := http.NewRequest(http.MethodGet, s.m.URL()+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decodeReply(t, resp, &r)
+	} else {
+		r = s.mall(t, path, body)
+	}
 	if r.Code != csss.CodeOK || !r.Success {
 		t.Fatalf("%s: %s %s", path, r.Code, r.Message)
 	}
@@ -782,6 +832,12 @@ func TestMallTopUp(t *testing.T) {
 	if len(page.List) != 3 || page.List[0].Price == "" {
 		t.Fatalf("plans %+v", page.List)
 	}
+	for area, want := range map[string]int{"CN": 3, "亚洲": 3, "Asia": 3, "460": 3, "Europe": 0, "FR,DE": 0, "": 3} {
+		s.mallOK(t, "/vshop/singleServicePlanPage", s.mallBody(t, "singleServicePlanPage", false, "deviceCode", sim, "area", area), &page)
+		if len(page.List) != want {
+			t.Errorf("area %q: %d plans, want %d", area, len(page.List), want)
+		}
+	}
 	var od struct {
 		OrderNo, OrderID, PayStatus string
 		OrderStatus                 int
@@ -790,9 +846,41 @@ func TestMallTopUp(t *testing.T) {
 		"orderPeriod", "1", "packageCode", "DP20190726001274", "payAmount", "10.00", "payCurrency", "CNY", "payId", "pi_1",
 		"servicePlanCode", "DP20190726001274")
 	s.mallOK(t, "/vshop/singleOrder", order, &od)
-	if od.OrderNo != "NO2024013100001" || od.PayStatus != "1" || od.OrderStatus != int(opencube.OrderInUse) {
-		t.Fatalf("singleOrder %+v", od)
+	if od.OrderNo != "NO2024013100001" || od.PayStatus != "0" || od.OrderID != "" {
+		t.Fatalf("singleOrder %+v, want pending", od)
 	}
+	// A forged or unsigned payment changes nothing; Stripe's signed one pays.
+	paidEvent := intentEvent("payment_intent.succeeded", "mall", "NO2024013100001", "pi_1", 1000, "cny")
+	if r, st := s.mallStripe(t, paidEvent, stripepay.Sign(paidEvent, "whsec_forged", s.clock.Now())); r.Code != csss.CodeSignature || st != http.StatusBadRequest {
+		t.Errorf("forged Stripe event: %s HTTP %d, want 1002 HTTP 400", r.Code, st)
+	}
+	if r, _ := s.mallStripe(t, paidEvent, ""); r.Code != csss.CodeSignature {
+		t.Errorf("unsigned Stripe event: %s, want 1002", r.Code)
+	}
+	cheap := intentEvent("payment_intent.succeeded", "mall", "NO2024013100001", "pi_1", 100, "cny")
+	if r, _ := s.mallStripe(t, cheap, s.stripeSign(cheap)); r.Code != csss.CodeInvalid || !strings.Contains(r.Message, "payAmount") {
+		t.Errorf("underpaid Stripe event: %s %s, want 1001 naming payAmount", r.Code, r.Message)
+	}
+	var pending struct{ PayStatus, OrderID string }
+	s.mallOK(t, "/payment/queryPayResult", s.mallBody(t, "queryPayResult", false, "orderNo", "NO2024013100001"), &pending)
+	if pending.PayStatus != "0" || pending.OrderID != "" {
+		t.Fatalf("after forged payments: %+v, want unpaid", pending)
+	}
+	if os := s.orders(t, s.p, map[string]any{"device_id": sim}); len(os) != 0 {
+		t.Fatalf("an unpaid Mall order changed the SIM: %v", os)
+	}
+	if r, st := s.mallStripe(t, paidEvent, s.stripeSign(paidEvent)); r.Code != csss.CodeOK || st != http.StatusOK {
+		t.Fatalf("Stripe payment: %s %s", r.Code, r.Message)
+	}
+	var paid struct {
+		PayStatus, OrderID string
+		Order              struct{ OrderStatus int }
+	}
+	s.mallOK(t, "/topup/order/detail?"+s.mallGetQuery(t, "orderDetail", "orderNo", "NO2024013100001"), nil, &paid)
+	if paid.PayStatus != "1" || paid.OrderID == "" || paid.Order.OrderStatus != int(opencube.OrderInUse) {
+		t.Fatalf("order detail after the payment: %+v", paid)
+	}
+	od.OrderID = paid.OrderID
 	item := s.order(t, s.p, od.OrderID)
 	if item["orderStatus"] != "2" || item["deviceId"] != sim && item["device_id"] != sim && item["iccid"] != sim {
 		t.Errorf("queryOrder item %v: want in use on %s", item, sim)
@@ -933,9 +1021,9 @@ func TestESIMPreOrderRaceNodes(t *testing.T) {
 // sells one, and marks it installed, then another deleted.
 func TestESIMInventoryCLI(t *testing.T) {
 	s := startShopServer(t)
-	csv := "iccid,smdp_address,matching_id,confirmation_code\n" +
-		"89445099000000100001,rsp.example.net,MID-A-1,\n" +
-		"89445099000000100002,rsp.example.net,MID-A-2,5678\n"
+	csv := "iccid,smdp_address,matching_id,imsi,msisdn,confirmation_code\n" +
+		"89445099000000100001,rsp.example.net,MID-A-1,460990000100001,,\n" +
+		"89445099000000100002,rsp.example.net,MID-A-2,460990000100002,8613900100002,5678\n"
 	base := []string{"admin", "--url", s.m.URL(), "--admin-token", shopAdminToken}
 	out, errOut, err := runCLI(t, csv, append(base, "esim", "import", "--access-code", entP)...)
 	if err != nil || !strings.Contains(out, "imported 2 eSIM profiles") {
@@ -944,7 +1032,7 @@ func TestESIMInventoryCLI(t *testing.T) {
 	if _, _, err := runCLI(t, csv, append(base, "esim", "import", "--access-code", entP)...); err == nil {
 		t.Error("importing the same profiles again succeeded")
 	}
-	if _, _, err := runCLI(t, "89445099000000100003,rsp.example.net,bad$id\n", append(base, "esim", "import", "--access-code", entP)...); err == nil {
+	if _, _, err := runCLI(t, "89445099000000100003,rsp.example.net,bad$id,460990000100003\n", append(base, "esim", "import", "--access-code", entP)...); err == nil {
 		t.Error("a matching ID with '$' was imported")
 	}
 	if n := len(s.profiles(t, shop.ProfileAvailable)); n != 22 {
