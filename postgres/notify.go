@@ -38,7 +38,7 @@ var sqlInsertNotifyEvent = `WITH s AS (
 
 // insertEvent is InsertEvent with notifications (see sqlInsertNotifyEvent).
 func (t *orderTx) insertEvent(ctx context.Context, e *opencube.Event) error {
-	_, err := t.write(ctx, sqlInsertNotifyEvent,
+	err := t.writeLater(ctx, sqlInsertNotifyEvent,
 		e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), e.CreatedAt,
 		e.IMSI, e.PlanCode, e.StartedAt, e.ExpiresAt, e.Data, opencube.NewUUID())
 	if violated(err, codeUniqueViolation, "events_id_key") == "events_id_key" {

@@ -12,10 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/opencube/opencube/postgres/pgtest"
 	_ "modernc.org/sqlite"
@@ -85,7 +88,8 @@ func BenchmarkOrderPackageHTTP(b *testing.B) {
 
 // BenchmarkOrderPackagePostgres is BenchmarkOrderPackageHTTP on PostgreSQL
 // (OPENCUBE_TEST_POSTGRES), with one node and with two nodes sharing the
-// database, the load spread over both.
+// database, the load spread over both. Each node has 16 connections
+// (--db-max-conns 16), as BenchmarkFloorPostgres.
 func BenchmarkOrderPackagePostgres(b *testing.B) {
 	for _, n := range []int{1, 2} {
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
@@ -102,6 +106,9 @@ func benchOrderPackage(b *testing.B, db string, nodes int) {
 		m := NewMain()
 		m.Addr = "127.0.0.1:0"
 		m.DB = db
+		if strings.HasPrefix(db, "postgres") {
+			m.DBOptions.MaxConns = 16
+		}
 		m.Demo = i == 0
 		m.SMS.Gateway = "sandbox"
 		// As in production: metrics on, and the access log, one JSON line
@@ -162,6 +169,54 @@ func BenchmarkFloorHTTP(b *testing.B) {
 	go srv.Serve(ln)
 	defer srv.Close()
 	// The very bodies the server gets in BenchmarkOrderPackageHTTP.
+	bodies := orderBodies(b, max(b.N, benchClients))
+	load(b, []string{"http://" + ln.Addr().String() + "/package/orderPackage"}, bodies)
+}
+
+// BenchmarkFloorPostgres is the floor of BenchmarkOrderPackagePostgres: a
+// bare net/http handler that decodes the same JSON body and inserts one row
+// into PostgreSQL (OPENCUBE_TEST_POSTGRES) through pgx with 16 connections,
+// nothing else, for the same signed bodies.
+func BenchmarkFloorPostgres(b *testing.B) {
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(pgtest.Schema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.MaxConns = 16
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, `CREATE TABLE floor_orders (id bigserial PRIMARY KEY, device_id text, package_code text, pay_amount text, created_at timestamptz)`); err != nil {
+		b.Fatal(err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			DeviceID    string `json:"device_id"`
+			PackageCode string `json:"package_code"`
+			PayAmount   string `json:"pay_amount"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		if _, err := pool.Exec(r.Context(), `INSERT INTO floor_orders (device_id, package_code, pay_amount, created_at) VALUES ($1, $2, $3, $4)`,
+			req.DeviceID, req.PackageCode, req.PayAmount, time.Now()); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"code":"0000","data":null,"message":"success","success":true}`)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	defer srv.Close()
 	bodies := orderBodies(b, max(b.N, benchClients))
 	load(b, []string{"http://" + ln.Addr().String() + "/package/orderPackage"}, bodies)
 }
