@@ -315,7 +315,12 @@ func (t *orderTx) write(ctx context.Context, sql string, args ...any) (pgconn.Co
 
 // SIM implements opencube.OrderTx.
 func (t *orderTx) SIM(ctx context.Context, accessCode, iccid string) (*opencube.SIM, error) {
-	sim, err := scanSIM(t.tx.QueryRow(ctx, sqlSIM, iccid, accessCode))
+	return t.foundSIM(iccid, t.tx.QueryRow(ctx, sqlSIM, iccid, accessCode))
+}
+
+// foundSIM reads the SIM of sqlSIM.
+func (t *orderTx) foundSIM(iccid string, row pgx.Row) (*opencube.SIM, error) {
+	sim, err := scanSIM(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
 	}
@@ -325,9 +330,32 @@ func (t *orderTx) SIM(ctx context.Context, accessCode, iccid string) (*opencube.
 	return sim, nil
 }
 
+// SIMAndPlan is SIM and Plan in one round trip: the SIM's error first.
+func (t *orderTx) SIMAndPlan(ctx context.Context, accessCode, iccid, planCode string) (*opencube.SIM, *opencube.Plan, error) {
+	var b pgx.Batch
+	b.Queue(sqlSIM, iccid, accessCode)
+	b.Queue(sqlPlan, planCode, accessCode)
+	br := t.tx.SendBatch(ctx, &b)
+	defer br.Close()
+	sim, err := t.foundSIM(iccid, br.QueryRow())
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := t.foundPlan(planCode, br.QueryRow())
+	if err != nil {
+		return nil, nil, err
+	}
+	return sim, p, nil
+}
+
 // Plan implements opencube.OrderTx.
 func (t *orderTx) Plan(ctx context.Context, accessCode, code string) (*opencube.Plan, error) {
-	p, err := scanPlan(t.tx.QueryRow(ctx, sqlPlan, code, accessCode))
+	return t.foundPlan(code, t.tx.QueryRow(ctx, sqlPlan, code, accessCode))
+}
+
+// foundPlan reads the plan of sqlPlan.
+func (t *orderTx) foundPlan(code string, row pgx.Row) (*opencube.Plan, error) {
+	p, err := scanPlan(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code).Because(opencube.CausePlanUnknown)
 	}

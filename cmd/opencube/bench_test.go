@@ -20,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/postgres/pgtest"
 	_ "modernc.org/sqlite"
 )
@@ -96,11 +97,22 @@ func BenchmarkOrderPackagePostgres(b *testing.B) {
 			benchOrderPackage(b, pgtest.Schema(b), n)
 		})
 	}
+	// The ten demo SIMs make every tenth request wait for the one before
+	// it (the SIM's event number); a thousand SIMs spread them.
+	b.Run("nodes=1,sims=1000", func(b *testing.B) {
+		benchOrderPackageSIMs(b, pgtest.Schema(b), 1, 1000)
+	})
 }
 
 // benchOrderPackage runs nodes servers on db and loads them with signed
 // orderPackage requests.
 func benchOrderPackage(b *testing.B, db string, nodes int) {
+	benchOrderPackageSIMs(b, db, nodes, 10)
+}
+
+// benchOrderPackageSIMs is benchOrderPackage with the orders spread over
+// sims SIMs of the demo enterprise: its ten, and more made for the run.
+func benchOrderPackageSIMs(b *testing.B, db string, nodes, sims int) {
 	var urls []string
 	for i := range nodes {
 		m := NewMain()
@@ -124,8 +136,18 @@ func benchOrderPackage(b *testing.B, db string, nodes int) {
 		}
 		defer m.Close()
 		urls = append(urls, m.URL()+"/package/orderPackage")
+		if i == 0 && sims > 10 {
+			more := make([]*opencube.SIM, sims-10)
+			for k := range more {
+				iccid := benchICCID(10 + k)
+				more[k] = &opencube.SIM{ICCID: iccid, IMSI: "46001" + iccid[len(iccid)-10:], EnterpriseCode: entP, Status: opencube.SIMActive}
+			}
+			if err := m.Store.CreateSIMs(context.Background(), more); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
-	bodies := orderBodies(b, max(b.N, benchClients))
+	bodies := orderBodiesOver(b, max(b.N, benchClients), sims)
 	load(b, urls, bodies)
 }
 
