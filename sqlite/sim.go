@@ -107,6 +107,53 @@ func (t *txn) UpdateSIMStatus(_ context.Context, iccid string, status opencube.S
 	return nil
 }
 
+// inUsePage returns a page of the ICCIDs of enterprise's in-use SIMs and
+// their total, reading the bucket counts and then the page from where its
+// bucket starts, so that a page costs the same wherever it is (one
+// snapshot).
+func (db *DB) inUsePage(ctx context.Context, enterprise string, p opencube.Page) ([]string, int, error) {
+	var (
+		iccids []string
+		total  int64
+	)
+	offset := int64(max(p.Offset, 0))
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		var (
+			bucket string
+			before int64
+		)
+		err := tx.QueryRowContext(ctx, `SELECT bucket, upto - n, total FROM (
+				SELECT bucket, n, sum(n) OVER (ORDER BY bucket) AS upto, sum(n) OVER () AS total
+				FROM in_use_counts WHERE enterprise_code = ?) WHERE upto > ? ORDER BY bucket LIMIT 1`,
+			enterprise, offset).Scan(&bucket, &before, &total)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Past the end: the total alone.
+			return tx.QueryRowContext(ctx, `SELECT COALESCE(sum(n), 0) FROM in_use_counts WHERE enterprise_code = ?`, enterprise).Scan(&total)
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT iccid FROM orders WHERE enterprise_code = ? AND status = 2 AND iccid >= ?
+			ORDER BY iccid LIMIT ? OFFSET ?`, enterprise, bucket, p.Limit, offset-before)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			iccids = append(iccids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, dbError("find devices", err)
+	}
+	return iccids, int(total), nil
+}
+
 // FindDevices implements opencube.UsageStore.
 func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*opencube.Device, int, error) {
 	from := `FROM sims s WHERE s.enterprise_code = ?`
@@ -122,7 +169,15 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 		total int
 		err   error
 	)
-	if f.InUse {
+	if f.InUse && len(f.ICCIDs) == 0 && f.Page.Limit > 0 {
+		// A page of the in-use list found through the bucket counts
+		// (in_use_counts), which also give its total.
+		var iccids []string
+		iccids, total, err = db.inUsePage(ctx, f.Enterprise, f.Page)
+		if err == nil && len(iccids) > 0 {
+			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
+		}
+	} else if f.InUse {
 		// Page over the in-use orders (index orders_in_use; a SIM has one
 		// at most), then read the page's SIMs.
 		ofrom := strings.Replace(strings.Replace(from, "FROM sims s WHERE s.enterprise_code = ?",
