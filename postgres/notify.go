@@ -54,17 +54,27 @@ var _ opencube.AlertTx = (*orderTx)(nil)
 
 // AlertSettings implements opencube.AlertTx.
 func (t *orderTx) AlertSettings(ctx context.Context, accessCode string) (*opencube.AlertSettings, error) {
+	// A batch of usage records asks once a record: the transaction keeps
+	// what it read.
+	if a := t.alerts[accessCode]; a != nil {
+		return a, nil
+	}
 	var percents string
 	a := &opencube.AlertSettings{EnterpriseCode: accessCode}
 	err := t.tx.QueryRow(ctx, `SELECT percents, days_before_expiry FROM alert_settings WHERE enterprise_code = $1`, accessCode).
 		Scan(&percents, &a.DaysBeforeExpiry)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return opencube.DefaultAlertSettings(accessCode), nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		a = opencube.DefaultAlertSettings(accessCode)
+	case err != nil:
 		return nil, t.fail("find alert settings", err)
+	default:
+		a.Percents = opencube.ParsePercentList(percents)
 	}
-	a.Percents = opencube.ParsePercentList(percents)
+	if t.alerts == nil {
+		t.alerts = map[string]*opencube.AlertSettings{}
+	}
+	t.alerts[accessCode] = a
 	return a, nil
 }
 

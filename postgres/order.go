@@ -96,13 +96,14 @@ func (db *DB) claiming(ctx context.Context, claim *opencube.ReplayClaim, optimis
 		claim = nil
 	}
 	recorded := false
+	deferWrites := true
 	err := retry(ctx, func() error {
 		p, err := db.beginPipe(ctx)
 		if err != nil {
 			return err
 		}
 		defer p.end(ctx)
-		t := &orderTx{db: db, tx: p, pipe: p, optimistic: optimistic}
+		t := &orderTx{db: db, tx: p, pipe: p, optimistic: optimistic, deferWrites: deferWrites}
 		p.onFail = t.deferredFailed
 		recorded = false
 		if claim != nil {
@@ -124,7 +125,7 @@ func (db *DB) claiming(ctx context.Context, claim *opencube.ReplayClaim, optimis
 			// fn may have carried on after a statement that requires the
 			// whole transaction to run again.
 			if t.retry == errNeedSavepoints {
-				optimistic = false
+				optimistic, deferWrites = false, false
 			}
 			return t.retry
 		}
@@ -222,6 +223,11 @@ type orderTx struct {
 	retry error
 	// optimistic writes run without a savepoint (see write).
 	optimistic bool
+	// deferWrites: writes whose outcome fn needs not wait for are
+	// deferred (see deferring).
+	deferWrites bool
+	// alerts are the alert settings the transaction read, by enterprise.
+	alerts map[string]*opencube.AlertSettings
 }
 
 // errNeedSavepoints is the retry of an optimistic transaction whose write
@@ -232,9 +238,10 @@ var _ opencube.OrderTx = (*orderTx)(nil)
 
 // deferring reports whether writes whose outcome fn needs not wait for
 // are deferred: sent with the next statement or the commit (see pipeTx).
-// Only optimistic transactions defer, since a failed write makes them run
-// again anyway, this time with each write on its own.
-func (t *orderTx) deferring() bool { return t.optimistic && t.pipe != nil }
+// A deferred write that fails makes the transaction run again at once
+// without deferring (and with savepoints), where fn meets the failure
+// where it made the write.
+func (t *orderTx) deferring() bool { return t.deferWrites && t.pipe != nil }
 
 // deferredFailed is told that a deferred write failed: the transaction runs
 // again, with savepoints.
@@ -257,6 +264,19 @@ func (t *orderTx) writeLater(ctx context.Context, sql string, args ...any) error
 	}
 	_, err := t.write(ctx, sql, args...)
 	return err
+}
+
+// execLater runs a statement outside savepoints, as tx.Exec, deferred when
+// the transaction defers (see deferring); op names it in errors.
+func (t *orderTx) execLater(ctx context.Context, op, sql string, args ...any) error {
+	if t.deferring() {
+		t.pipe.Defer(sql, args...)
+		return nil
+	}
+	if _, err := t.tx.Exec(ctx, sql, args...); err != nil {
+		return t.fail(op, err)
+	}
+	return nil
 }
 
 // fail records a statement's error and returns it wrapped for op.
