@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -217,42 +218,71 @@ func (db *DB) inUsePage(ctx context.Context, enterprise string, p opencube.Page)
 }
 
 // devices reads the in-use order, its meter and, when asked, the open
-// session of each SIM, in one round trip.
+// session of each SIM: one statement each for the whole page, sent
+// together.
 func (db *DB) devices(ctx context.Context, sims []*opencube.SIM, withSession bool) ([]*opencube.Device, error) {
 	out := make([]*opencube.Device, 0, len(sims))
 	if len(sims) == 0 {
 		return out, nil
 	}
-	var b pgx.Batch
-	for _, sim := range sims {
-		b.Queue(meteredOrder, sim.ICCID)
-		if withSession {
-			b.Queue(`SELECT `+sessionColumns+` FROM usage_sessions WHERE iccid = $1 AND state = 0 ORDER BY last_at DESC LIMIT 1`, sim.ICCID)
-		}
-	}
-	br := db.pool.SendBatch(ctx, &b)
-	defer br.Close()
-	for _, sim := range sims {
+	byICCID := make(map[string]*opencube.Device, len(sims))
+	iccids := make([]string, len(sims))
+	for i, sim := range sims {
 		d := &opencube.Device{SIM: sim}
-		o, m, _, err := scanMetered(br.QueryRow())
-		switch {
-		case err == nil:
-			d.Order, d.Meter = o, m
-		case !errors.Is(err, pgx.ErrNoRows):
-			return nil, db.dbError("find devices", err)
+		out = append(out, d)
+		byICCID[sim.ICCID] = d
+		iccids[i] = sim.ICCID
+	}
+	var b pgx.Batch
+	b.Queue(strings.Replace(meteredOrder, "WHERE o.iccid = $1", "WHERE o.iccid = ANY($1)", 1), iccids)
+	if withSession {
+		b.Queue(`SELECT DISTINCT ON (iccid) `+sessionColumns+` FROM usage_sessions
+			WHERE iccid = ANY($1) AND state = 0 ORDER BY iccid, last_at DESC`, iccids)
+	}
+	err := retry(ctx, func() error {
+		br := db.pool.SendBatch(ctx, &b)
+		defer br.Close()
+		rows, err := br.Query()
+		if err != nil {
+			return err
 		}
-		if withSession {
-			s, err := scanSession(br.QueryRow())
-			switch {
-			case err == nil:
-				d.Session = s
-			case !errors.Is(err, pgx.ErrNoRows):
-				return nil, db.dbError("find devices", err)
+		for rows.Next() {
+			o, m, _, err := scanMetered(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if d := byICCID[o.ICCID]; d != nil {
+				d.Order, d.Meter = o, m
 			}
 		}
-		out = append(out, d)
+		if rows.Close(); rows.Err() != nil {
+			return rows.Err()
+		}
+		if withSession {
+			if rows, err = br.Query(); err != nil {
+				return err
+			}
+			for rows.Next() {
+				s, err := scanSession(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				if d := byICCID[s.ICCID]; d != nil {
+					d.Session = s
+				}
+			}
+			if rows.Close(); rows.Err() != nil {
+				return rows.Err()
+			}
+		}
+		return br.Close()
+	})
+	if err != nil {
+		return nil, db.dbError("find devices", err)
 	}
-	return out, br.Close()
+	return out, nil
 }
 
 // scanICCID scans a row of one ICCID.
