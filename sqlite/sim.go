@@ -193,35 +193,69 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]*opencube.Device, 0, len(sims))
-	err = db.view(ctx, func(tx *sql.Tx) error {
-		for _, sim := range sims {
-			d := &opencube.Device{SIM: sim}
-			o, m, _, err := scanMetered(tx.QueryRowContext(ctx, sqlActiveMetered, sim.ICCID))
-			switch {
-			case err == nil:
-				d.Order, d.Meter = o, m
-			case !errors.Is(err, sql.ErrNoRows):
-				return dbError("find devices", err)
-			}
-			if f.WithSession {
-				s, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
-					WHERE iccid = ? AND state = 0 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
-				switch {
-				case err == nil:
-					d.Session = s
-				case !errors.Is(err, sql.ErrNoRows):
-					return dbError("find devices", err)
-				}
-			}
-			out = append(out, d)
-		}
-		return nil
-	})
+	out, err := db.devices(ctx, sims, f.WithSession)
 	if err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// devices reads the in-use order, its meter and, when asked, the open
+// session of each SIM: one statement each for the whole page.
+func (db *DB) devices(ctx context.Context, sims []*opencube.SIM, withSession bool) ([]*opencube.Device, error) {
+	out := make([]*opencube.Device, 0, len(sims))
+	if len(sims) == 0 {
+		return out, nil
+	}
+	byICCID := make(map[string]*opencube.Device, len(sims))
+	args := make([]any, len(sims))
+	for i, sim := range sims {
+		d := &opencube.Device{SIM: sim}
+		out = append(out, d)
+		byICCID[sim.ICCID] = d
+		args[i] = sim.ICCID
+	}
+	in := `IN (?` + strings.Repeat(`, ?`, len(sims)-1) + `)`
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, meteredOrder+` WHERE o.iccid `+in+` AND o.status IN (2, 3)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, m, _, err := scanMetered(rows)
+			if err != nil {
+				return err
+			}
+			if d := byICCID[o.ICCID]; d != nil {
+				d.Order, d.Meter = o, m
+			}
+		}
+		if err := rows.Err(); err != nil || !withSession {
+			return err
+		}
+		// The latest open session of each SIM: the first of its rows.
+		srows, err := tx.QueryContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
+			WHERE iccid `+in+` AND state = 0 ORDER BY iccid, last_at DESC`, args...)
+		if err != nil {
+			return err
+		}
+		defer srows.Close()
+		for srows.Next() {
+			s, err := scanSession(srows)
+			if err != nil {
+				return err
+			}
+			if d := byICCID[s.ICCID]; d != nil && d.Session == nil {
+				d.Session = s
+			}
+		}
+		return srows.Err()
+	})
+	if err != nil {
+		return nil, dbError("find devices", err)
+	}
+	return out, nil
 }
 
 // scanICCID scans a row of one ICCID.
