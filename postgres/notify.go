@@ -39,7 +39,7 @@ var sqlInsertNotifyEvent = `WITH s AS (
 
 // insertEvent is InsertEvent with notifications (see sqlInsertNotifyEvent).
 func (t *orderTx) insertEvent(ctx context.Context, e *opencube.Event) error {
-	_, err := t.write(ctx, sqlInsertNotifyEvent,
+	err := t.writeLater(ctx, sqlInsertNotifyEvent,
 		e.ID, e.EnterpriseCode, string(e.Type), e.OrderID, e.ICCID, int64(e.Status), e.CreatedAt,
 		e.IMSI, e.PlanCode, e.StartedAt, e.ExpiresAt, e.Data, opencube.NewUUID())
 	if violated(err, codeUniqueViolation, "events_id_key") == "events_id_key" {
@@ -55,17 +55,27 @@ var _ opencube.AlertTx = (*orderTx)(nil)
 
 // AlertSettings implements opencube.AlertTx.
 func (t *orderTx) AlertSettings(ctx context.Context, accessCode string) (*opencube.AlertSettings, error) {
+	// A batch of usage records asks once a record: the transaction keeps
+	// what it read.
+	if a := t.alerts[accessCode]; a != nil {
+		return a, nil
+	}
 	var percents string
 	a := &opencube.AlertSettings{EnterpriseCode: accessCode}
 	err := t.tx.QueryRow(ctx, `SELECT percents, days_before_expiry FROM alert_settings WHERE enterprise_code = $1`, accessCode).
 		Scan(&percents, &a.DaysBeforeExpiry)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return opencube.DefaultAlertSettings(accessCode), nil
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		a = opencube.DefaultAlertSettings(accessCode)
+	case err != nil:
 		return nil, t.fail("find alert settings", err)
+	default:
+		a.Percents = opencube.ParsePercentList(percents)
 	}
-	a.Percents = opencube.ParsePercentList(percents)
+	if t.alerts == nil {
+		t.alerts = map[string]*opencube.AlertSettings{}
+	}
+	t.alerts[accessCode] = a
 	return a, nil
 }
 
@@ -292,14 +302,16 @@ func (db *DB) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]
 
 // RecordAttempt implements opencube.NotifyStore.
 func (db *DB) RecordAttempt(ctx context.Context, id string, a opencube.Attempt, state opencube.DeliveryState) error {
-	return db.inTx(ctx, func(tx pgx.Tx) error {
+	// Two round trips: BEGIN with the delivery's lock, then its three
+	// writes with COMMIT.
+	return db.runTx(ctx, func(t *orderTx) error {
 		var enterprise string
-		err := tx.QueryRow(ctx, `SELECT enterprise_code FROM deliveries WHERE id = $1 FOR UPDATE`, id).Scan(&enterprise)
+		err := t.tx.QueryRow(ctx, `SELECT enterprise_code FROM deliveries WHERE id = $1 FOR UPDATE`, id).Scan(&enterprise)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
 		}
 		if err != nil {
-			return db.dbError("record attempt", err)
+			return t.fail("record attempt", err)
 		}
 		var delivered *time.Time
 		if state == opencube.DeliveryDelivered {
@@ -311,17 +323,16 @@ func (db *DB) RecordAttempt(ctx context.Context, id string, a opencube.Attempt, 
 		if a.OK {
 			set = `failures = 0 WHERE enterprise_code = $1 AND failures <> 0`
 		}
-		var b pgx.Batch
-		b.Queue(`INSERT INTO delivery_attempts (delivery_id, n, at, status_code, latency_ns, error, ok)
+		if err := t.execLater(ctx, "record attempt", `INSERT INTO delivery_attempts (delivery_id, n, at, status_code, latency_ns, error, ok)
 			VALUES ($1, (SELECT COALESCE(MAX(n), 0) + 1 FROM delivery_attempts WHERE delivery_id = $1), $2, $3, $4, $5, $6)`,
-			id, a.At, a.StatusCode, int64(a.Latency), a.Error, a.OK)
-		b.Queue(`UPDATE deliveries SET state = $1, updated_at = $2, delivered_at = COALESCE($3, delivered_at) WHERE id = $4`,
-			string(state), a.At, delivered, id)
-		b.Queue(`UPDATE webhooks SET `+set, enterprise)
-		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
-			return db.dbError("record attempt", err)
+			id, a.At, a.StatusCode, int64(a.Latency), a.Error, a.OK); err != nil {
+			return err
 		}
-		return nil
+		if err := t.execLater(ctx, "record attempt", `UPDATE deliveries SET state = $1, updated_at = $2, delivered_at = COALESCE($3, delivered_at) WHERE id = $4`,
+			string(state), a.At, delivered, id); err != nil {
+			return err
+		}
+		return t.execLater(ctx, "record attempt", `UPDATE webhooks SET `+set, enterprise)
 	})
 }
 

@@ -96,36 +96,36 @@ func (db *DB) claiming(ctx context.Context, claim *opencube.ReplayClaim, optimis
 		claim = nil
 	}
 	recorded := false
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		t := &orderTx{db: db, tx: tx, optimistic: optimistic}
+	deferWrites := true
+	err := retry(ctx, func() error {
+		p, err := db.beginPipe(ctx)
+		if err != nil {
+			return err
+		}
+		defer p.end(ctx)
+		t := &orderTx{db: db, tx: p, pipe: p, optimistic: optimistic, deferWrites: deferWrites}
+		p.onFail = t.deferredFailed
 		recorded = false
 		if claim != nil {
 			claim.Response = nil
 		}
-		err := fn(t)
+		err = fn(t)
 		if err == nil && t.retry == nil && claim != nil && claim.Response != nil {
-			for _, r := range claim.Replays {
-				e := *r
-				e.Response = claim.Response
-				prior, cerr := t.claimReplay(ctx, &e, claim.Now)
-				if t.retry != nil {
-					break
-				}
-				if cerr != nil {
-					return cerr
-				}
-				if prior != nil {
-					claim.Prior = prior
-					return opencube.ErrReplayed
-				}
-			}
-			recorded = t.retry == nil
+			err = t.recordClaim(ctx, claim)
+			recorded = err == nil && t.retry == nil
+		}
+		if err != nil && t.retry == nil {
+			// A deferred write that failed would have failed fn first.
+			p.Flush(ctx)
+		}
+		if t.retry == nil && err == nil {
+			err = t.commit(ctx)
 		}
 		if t.retry != nil {
 			// fn may have carried on after a statement that requires the
 			// whole transaction to run again.
 			if t.retry == errNeedSavepoints {
-				optimistic = false
+				optimistic, deferWrites = false, false
 			}
 			return t.retry
 		}
@@ -141,6 +141,47 @@ func (db *DB) claiming(ctx context.Context, claim *opencube.ReplayClaim, optimis
 	return err
 }
 
+// recordClaim records the entries of an answered claim, with its answer,
+// after fn's change: opencube.ErrReplayed, with claim.Prior set, when an
+// identical request recorded one first.
+func (t *orderTx) recordClaim(ctx context.Context, claim *opencube.ReplayClaim) error {
+	for _, r := range claim.Replays {
+		e := *r
+		e.Response = claim.Response
+		prior, err := t.claimReplay(ctx, &e, claim.Now)
+		if t.retry != nil || err != nil {
+			return err
+		}
+		if prior != nil {
+			claim.Prior = prior
+			return opencube.ErrReplayed
+		}
+	}
+	return nil
+}
+
+// commit writes the pending audit entry and commits: the deferred writes
+// and the COMMIT go in one round trip. When a deferred write fails there,
+// the transaction is to run again (t.retry).
+func (t *orderTx) commit(ctx context.Context) error {
+	audit, err := t.db.writeAudit(ctx, t.tx)
+	if err == nil {
+		if err = t.pipe.Commit(ctx); err != nil {
+			err = t.db.dbError("commit", err)
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	if audit != nil {
+		audit.Unclaim()
+	}
+	if t.retry != nil {
+		return t.retry
+	}
+	return err
+}
+
 // claimReplay records r in the transaction unless an unexpired entry with
 // its key exists, which it returns. An identical request's transaction that
 // recorded the entry first makes this one wait for its outcome, then find
@@ -150,6 +191,12 @@ func (t *orderTx) claimReplay(ctx context.Context, r *opencube.Replay, now time.
 	response := r.Response
 	if response == nil {
 		response = []byte{} // NULL would count as absent
+	}
+	if t.deferring() {
+		// An entry in the way, even expired, fails the insert, and the
+		// transaction runs again without deferred writes, down below.
+		t.pipe.Defer(sqlInsertReplay, r.AccessCode, r.Key, r.Fingerprint, response, r.ExpiresAt)
+		return nil, nil
 	}
 	err := t.tx.QueryRow(ctx, sqlClaimReplay, r.AccessCode, r.Key, r.Fingerprint, response, r.ExpiresAt, now).Scan(&ok)
 	if err == nil {
@@ -169,11 +216,18 @@ func (t *orderTx) claimReplay(ctx context.Context, r *opencube.Replay, now time.
 // orderTx implements opencube.OrderTx over one pgx transaction.
 type orderTx struct {
 	db *DB
-	tx pgx.Tx
+	tx txConn
+	// pipe is tx when it is a pipeTx, which may defer writes.
+	pipe *pipeTx
 	// retry is the first retryable error a statement met.
 	retry error
 	// optimistic writes run without a savepoint (see write).
 	optimistic bool
+	// deferWrites: writes whose outcome fn needs not wait for are
+	// deferred (see deferring).
+	deferWrites bool
+	// alerts are the alert settings the transaction read, by enterprise.
+	alerts map[string]*opencube.AlertSettings
 }
 
 // errNeedSavepoints is the retry of an optimistic transaction whose write
@@ -181,6 +235,49 @@ type orderTx struct {
 var errNeedSavepoints = errors.New("postgres: a write failed; the transaction runs again with savepoints")
 
 var _ opencube.OrderTx = (*orderTx)(nil)
+
+// deferring reports whether writes whose outcome fn needs not wait for
+// are deferred: sent with the next statement or the commit (see pipeTx).
+// A deferred write that fails makes the transaction run again at once
+// without deferring (and with savepoints), where fn meets the failure
+// where it made the write.
+func (t *orderTx) deferring() bool { return t.deferWrites && t.pipe != nil }
+
+// deferredFailed is told that a deferred write failed: the transaction runs
+// again, with savepoints.
+func (t *orderTx) deferredFailed(err error) {
+	if t.retry == nil {
+		t.retry = errNeedSavepoints
+		if retryable(err) {
+			t.retry = err
+		}
+	}
+}
+
+// writeLater is write for a statement whose result its caller only needs
+// as an error: deferred when the transaction defers (see deferring), run
+// at once otherwise.
+func (t *orderTx) writeLater(ctx context.Context, sql string, args ...any) error {
+	if t.deferring() {
+		t.pipe.Defer(sql, args...)
+		return nil
+	}
+	_, err := t.write(ctx, sql, args...)
+	return err
+}
+
+// execLater runs a statement outside savepoints, as tx.Exec, deferred when
+// the transaction defers (see deferring); op names it in errors.
+func (t *orderTx) execLater(ctx context.Context, op, sql string, args ...any) error {
+	if t.deferring() {
+		t.pipe.Defer(sql, args...)
+		return nil
+	}
+	if _, err := t.tx.Exec(ctx, sql, args...); err != nil {
+		return t.fail(op, err)
+	}
+	return nil
+}
 
 // fail records a statement's error and returns it wrapped for op.
 func (t *orderTx) fail(op string, err error) error {
@@ -238,7 +335,12 @@ func (t *orderTx) write(ctx context.Context, sql string, args ...any) (pgconn.Co
 
 // SIM implements opencube.OrderTx.
 func (t *orderTx) SIM(ctx context.Context, accessCode, iccid string) (*opencube.SIM, error) {
-	sim, err := scanSIM(t.tx.QueryRow(ctx, sqlSIM, iccid, accessCode))
+	return t.foundSIM(iccid, t.tx.QueryRow(ctx, sqlSIM, iccid, accessCode))
+}
+
+// foundSIM reads the SIM of sqlSIM.
+func (t *orderTx) foundSIM(iccid string, row pgx.Row) (*opencube.SIM, error) {
+	sim, err := scanSIM(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
 	}
@@ -248,9 +350,32 @@ func (t *orderTx) SIM(ctx context.Context, accessCode, iccid string) (*opencube.
 	return sim, nil
 }
 
+// SIMAndPlan is SIM and Plan in one round trip: the SIM's error first.
+func (t *orderTx) SIMAndPlan(ctx context.Context, accessCode, iccid, planCode string) (*opencube.SIM, *opencube.Plan, error) {
+	var b pgx.Batch
+	b.Queue(sqlSIM, iccid, accessCode)
+	b.Queue(sqlPlan, planCode, accessCode)
+	br := t.tx.SendBatch(ctx, &b)
+	defer br.Close()
+	sim, err := t.foundSIM(iccid, br.QueryRow())
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := t.foundPlan(planCode, br.QueryRow())
+	if err != nil {
+		return nil, nil, err
+	}
+	return sim, p, nil
+}
+
 // Plan implements opencube.OrderTx.
 func (t *orderTx) Plan(ctx context.Context, accessCode, code string) (*opencube.Plan, error) {
-	p, err := scanPlan(t.tx.QueryRow(ctx, sqlPlan, code, accessCode))
+	return t.foundPlan(code, t.tx.QueryRow(ctx, sqlPlan, code, accessCode))
+}
+
+// foundPlan reads the plan of sqlPlan.
+func (t *orderTx) foundPlan(code string, row pgx.Row) (*opencube.Plan, error) {
+	p, err := scanPlan(row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", code).Because(opencube.CausePlanUnknown)
 	}
@@ -316,7 +441,7 @@ func (t *orderTx) optionalOrder(ctx context.Context, sql, iccid string) (*opencu
 // InsertOrder implements opencube.OrderTx: KindConflict when the id exists,
 // KindOrderState when o is active and another active order holds its SIM.
 func (t *orderTx) InsertOrder(ctx context.Context, o *opencube.Order) error {
-	_, err := t.write(ctx, sqlInsertOrder,
+	err := t.writeLater(ctx, sqlInsertOrder,
 		o.ID, o.Code, o.EnterpriseCode, o.ICCID, o.IMSI, o.PlanCode, o.PlanName, int64(o.PlanType), o.VolumeBytes,
 		int64(o.OrderPeriod), int64(o.RenewPeriod), int64(o.Days), int64(o.TimingType), o.MCC, int64(o.Status), int64(o.BuyType),
 		o.PayAmountMinor, o.PayRst, o.PayType, o.GlobalOrder, o.TestFlow, o.TestFlowFlag, o.OTA, o.UsedBytes,
@@ -375,7 +500,7 @@ func (t *orderTx) InsertEvent(ctx context.Context, e *opencube.Event) error {
 // and loses its lease, so that a run of it under way can no longer complete
 // it. KindConflict when j's id is another job's.
 func (t *orderTx) InsertJob(ctx context.Context, j *opencube.Job) error {
-	_, err := t.write(ctx, sqlInsertJob, j.ID, j.Kind, j.Key, j.Payload, j.RunAt)
+	err := t.writeLater(ctx, sqlInsertJob, j.ID, j.Kind, j.Key, j.Payload, j.RunAt)
 	if violated(err, codeUniqueViolation, "jobs_pkey") == "jobs_pkey" {
 		return opencube.Errorf(opencube.KindConflict, "job %s exists", j.ID)
 	}

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -134,7 +136,16 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 		total int
 		err   error
 	)
-	if f.InUse {
+	switch {
+	case f.InUse && len(f.ICCIDs) == 0 && f.Page.Limit > 0:
+		// A page of the in-use list found through the bucket counts
+		// (in_use_counts), which also give its total.
+		var iccids []string
+		iccids, total, err = db.inUsePage(ctx, f.Enterprise, f.Page)
+		if err == nil && len(iccids) > 0 {
+			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
+		}
+	case f.InUse:
 		// Page over the in-use orders (index orders_in_use; a SIM has one
 		// at most), then read the page's SIMs.
 		q.sql.WriteString(`FROM orders o WHERE o.enterprise_code = ` + q.arg(f.Enterprise) + ` AND o.status = 2`)
@@ -146,7 +157,7 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 		if err == nil && len(iccids) > 0 {
 			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
 		}
-	} else {
+	default:
 		q.sql.WriteString(`FROM sims s WHERE s.enterprise_code = ` + q.arg(f.Enterprise))
 		if len(f.ICCIDs) > 0 {
 			q.sql.WriteString(` AND s.iccid = ANY(` + q.arg(f.ICCIDs) + `)`)
@@ -156,33 +167,147 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]*opencube.Device, 0, len(sims))
-	for _, sim := range sims {
-		d := &opencube.Device{SIM: sim}
-		o, m, _, err := scanMetered(db.pool.QueryRow(ctx, meteredOrder, sim.ICCID))
-		switch {
-		case err == nil:
-			d.Order, d.Meter = o, m
-		case !errors.Is(err, pgx.ErrNoRows):
-			return nil, 0, db.dbError("find devices", err)
-		}
-		if f.WithSession {
-			s, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
-				WHERE iccid = $1 ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
-			switch {
-			case err == nil:
-				d.Session = s
-			case !errors.Is(err, pgx.ErrNoRows):
-				return nil, 0, db.dbError("find devices", err)
-			}
-			if err := db.pool.QueryRow(ctx, `SELECT MIN(started_at) FROM orders WHERE iccid = $1`, sim.ICCID).Scan(&d.ActivatedAt); err != nil {
-				return nil, 0, db.dbError("find devices", err)
-			}
-			d.ActivatedAt = utcp(d.ActivatedAt)
-		}
-		out = append(out, d)
+	out, err := db.devices(ctx, sims, f.WithSession)
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// sqlInUseStart finds the bucket of in-use SIMs where a page starting at
+// offset $2 begins: the bucket, how many in-use SIMs come before it, and
+// the total.
+const sqlInUseStart = `SELECT bucket, upto - n, total FROM (
+		SELECT bucket, n, sum(n) OVER (ORDER BY bucket) AS upto, sum(n) OVER () AS total
+		FROM in_use_counts WHERE enterprise_code = $1) b
+	WHERE upto > $2 ORDER BY bucket LIMIT 1`
+
+// inUsePage returns a page of the ICCIDs of enterprise's in-use SIMs and
+// their total, reading the bucket counts and then the page from where its
+// bucket starts, so that a page costs the same wherever it is (one
+// snapshot).
+func (db *DB) inUsePage(ctx context.Context, enterprise string, p opencube.Page) ([]string, int, error) {
+	var (
+		iccids []string
+		total  int64
+	)
+	offset := int64(max(p.Offset, 0))
+	err := db.readView(ctx, func(tx pgx.Tx) error {
+		iccids = iccids[:0]
+		var (
+			bucket string
+			before int64
+		)
+		err := tx.QueryRow(ctx, sqlInUseStart, enterprise, offset).Scan(&bucket, &before, &total)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Past the end: the total alone.
+			return tx.QueryRow(ctx, `SELECT COALESCE(sum(n), 0) FROM in_use_counts WHERE enterprise_code = $1`, enterprise).Scan(&total)
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT iccid FROM orders WHERE enterprise_code = $1 AND status = 2 AND iccid >= $2
+			ORDER BY iccid OFFSET $3 LIMIT $4`, enterprise, bucket, offset-before, p.Limit)
+		if err != nil {
+			return err
+		}
+		iccids, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		return nil, 0, db.dbError("find devices", err)
+	}
+	return iccids, int(total), nil
+}
+
+// devices reads the in-use order, its meter and, when asked, the open
+// session of each SIM: one statement each for the whole page, sent
+// together.
+func (db *DB) devices(ctx context.Context, sims []*opencube.SIM, withSession bool) ([]*opencube.Device, error) {
+	out := make([]*opencube.Device, 0, len(sims))
+	if len(sims) == 0 {
+		return out, nil
+	}
+	byICCID := make(map[string]*opencube.Device, len(sims))
+	iccids := make([]string, len(sims))
+	for i, sim := range sims {
+		d := &opencube.Device{SIM: sim}
+		out = append(out, d)
+		byICCID[sim.ICCID] = d
+		iccids[i] = sim.ICCID
+	}
+	var b pgx.Batch
+	b.Queue(strings.Replace(meteredOrder, "WHERE o.iccid = $1", "WHERE o.iccid = ANY($1)", 1), iccids)
+	if withSession {
+		// The latest session of each SIM, open or closed, and its first
+		// activation.
+		b.Queue(`SELECT s.* FROM unnest($1::text[]) AS i(iccid) CROSS JOIN LATERAL (SELECT `+sessionColumns+`
+			FROM usage_sessions WHERE iccid = i.iccid ORDER BY last_at DESC LIMIT 1) s`, iccids)
+		b.Queue(`SELECT iccid, MIN(started_at) FROM orders WHERE iccid = ANY($1) GROUP BY iccid`, iccids)
+	}
+	err := retry(ctx, func() error {
+		br := db.pool.SendBatch(ctx, &b)
+		defer br.Close()
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			o, m, _, err := scanMetered(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			if d := byICCID[o.ICCID]; d != nil {
+				d.Order, d.Meter = o, m
+			}
+		}
+		if rows.Close(); rows.Err() != nil {
+			return rows.Err()
+		}
+		if withSession {
+			if rows, err = br.Query(); err != nil {
+				return err
+			}
+			for rows.Next() {
+				s, err := scanSession(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				if d := byICCID[s.ICCID]; d != nil {
+					d.Session = s
+				}
+			}
+			if rows.Close(); rows.Err() != nil {
+				return rows.Err()
+			}
+			if rows, err = br.Query(); err != nil {
+				return err
+			}
+			for rows.Next() {
+				var (
+					iccid string
+					first *time.Time
+				)
+				if err := rows.Scan(&iccid, &first); err != nil {
+					rows.Close()
+					return err
+				}
+				if d := byICCID[iccid]; d != nil {
+					d.ActivatedAt = utcp(first)
+				}
+			}
+			if rows.Close(); rows.Err() != nil {
+				return rows.Err()
+			}
+		}
+		return br.Close()
+	})
+	if err != nil {
+		return nil, db.dbError("find devices", err)
+	}
+	return out, nil
 }
 
 // scanICCID scans a row of one ICCID.

@@ -227,12 +227,8 @@ func (t *orderTx) Session(ctx context.Context, nas, id string) (*opencube.DataSe
 
 // PutSession implements opencube.UsageTx.
 func (t *orderTx) PutSession(ctx context.Context, s *opencube.DataSession) error {
-	_, err := t.tx.Exec(ctx, sqlPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
+	return t.execLater(ctx, "put session", sqlPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
 		s.Network, s.StartedAt, s.LastAt, s.InputBytes, s.OutputBytes, int16(s.State), s.IMEI, s.RAT, s.IP, s.Location)
-	if err != nil {
-		return t.fail("put session", err)
-	}
-	return nil
 }
 
 // StaleSessions implements opencube.UsageTx.
@@ -258,34 +254,22 @@ func (t *orderTx) StaleSessions(ctx context.Context, before time.Time, limit int
 
 // AddDailyUsage implements opencube.UsageTx.
 func (t *orderTx) AddDailyUsage(ctx context.Context, enterprise, iccid string, day int, bytes int64) error {
-	if _, err := t.tx.Exec(ctx, sqlAddDay, iccid, int32(day), enterprise, bytes); err != nil {
-		return t.fail("add usage", err)
-	}
-	return nil
+	return t.execLater(ctx, "add usage", sqlAddDay, iccid, int32(day), enterprise, bytes)
 }
 
 // PutUsedBytes implements opencube.UsageTx.
 func (t *orderTx) PutUsedBytes(ctx context.Context, orderID string, usedBytes int64) error {
-	if _, err := t.tx.Exec(ctx, sqlUsedBytes, usedBytes, orderID); err != nil {
-		return t.fail("put used bytes", err)
-	}
-	return nil
+	return t.execLater(ctx, "put used bytes", sqlUsedBytes, usedBytes, orderID)
 }
 
 // PutMeter implements opencube.UsageTx.
 func (t *orderTx) PutMeter(ctx context.Context, orderID string, m opencube.Meter) error {
-	if _, err := t.tx.Exec(ctx, sqlPutMeter, orderID, m.TestUsedBytes, int32(m.Day)); err != nil {
-		return t.fail("put order meter", err)
-	}
-	return nil
+	return t.execLater(ctx, "put order meter", sqlPutMeter, orderID, m.TestUsedBytes, int32(m.Day))
 }
 
 // AdvanceUsageAsOf implements opencube.UsageTx.
 func (t *orderTx) AdvanceUsageAsOf(ctx context.Context, at time.Time) error {
-	if _, err := t.tx.Exec(ctx, sqlAsOf, at); err != nil {
-		return t.fail("advance usage clock", err)
-	}
-	return nil
+	return t.execLater(ctx, "advance usage clock", sqlAsOf, at)
 }
 
 // FindSubscriber implements opencube.UsageStore.

@@ -219,7 +219,7 @@ func (db *DB) TouchToken(ctx context.Context, id string, now time.Time) error {
 
 // writeAudit writes the pending audit entry ctx carries, if any, in tx; it
 // returns the entry it claimed, to unclaim when tx does not commit.
-func (db *DB) writeAudit(ctx context.Context, tx pgx.Tx) (*operator.AuditEntry, error) {
+func (db *DB) writeAudit(ctx context.Context, tx txConn) (*operator.AuditEntry, error) {
 	e := operator.AuditFrom(ctx)
 	if e == nil || !e.Claim() {
 		return nil, nil

@@ -14,6 +14,8 @@ import (
 	"layeh.com/radius/rfc2869"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/postgres"
+	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/storetest"
 )
@@ -26,8 +28,27 @@ const benchSIMs = 10000
 // benchSIMs active SIMs with an in-use monthly order each.
 func benchService(b *testing.B) *service.Set {
 	b.Helper()
-	ctx := context.Background()
 	_, svc := storetest.Services(b, opencube.SystemClock)
+	return benchLoad(b, svc)
+}
+
+// benchServicePostgres is benchService on a fresh schema of
+// OPENCUBE_TEST_POSTGRES.
+func benchServicePostgres(b *testing.B) *service.Set {
+	b.Helper()
+	store, err := postgres.Open(b.Context(), pgtest.Schema(b), postgres.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	return benchLoad(b, service.New(store, opencube.SystemClock, service.NewIDGenerator(0)))
+}
+
+// benchLoad loads benchSIMs active SIMs with an in-use monthly order each
+// through svc.
+func benchLoad(b *testing.B, svc *service.Set) *service.Set {
+	b.Helper()
+	ctx := context.Background()
 	svc.Orders.MaxBulk = 0
 	if err := svc.Admin.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "BENCH", Secrets: []string{"bench-secret"}}); err != nil {
 		b.Fatal(err)
@@ -91,7 +112,16 @@ func benchRecord(i int, t0 time.Time) *radius.Packet {
 //
 //	go test ./radius -run XXX -bench Accounting -benchtime 200000x
 func BenchmarkAccounting(b *testing.B) {
-	svc := benchService(b)
+	benchAccounting(b, benchService(b))
+}
+
+// BenchmarkAccountingPostgres is BenchmarkAccounting on PostgreSQL
+// (OPENCUBE_TEST_POSTGRES).
+func BenchmarkAccountingPostgres(b *testing.B) {
+	benchAccounting(b, benchServicePostgres(b))
+}
+
+func benchAccounting(b *testing.B, svc *service.Set) {
 	srv := NewServer(svc.SIMs, "bench")
 	srv.Logger = nil
 	srv.Logger = slogDiscard()
@@ -199,7 +229,16 @@ func nasClient(addr *net.UDPAddr, raws [][]byte, window int) error {
 // BenchmarkBookUsage measures the rating and storage part alone: records
 // parsed from the same stream, booked in batches of 512 without the network.
 func BenchmarkBookUsage(b *testing.B) {
-	svc := benchService(b)
+	benchBookUsage(b, benchService(b))
+}
+
+// BenchmarkBookUsagePostgres is BenchmarkBookUsage on PostgreSQL
+// (OPENCUBE_TEST_POSTGRES).
+func BenchmarkBookUsagePostgres(b *testing.B) {
+	benchBookUsage(b, benchServicePostgres(b))
+}
+
+func benchBookUsage(b *testing.B, svc *service.Set) {
 	t0 := time.Date(2024, 3, 1, 10, 0, 0, 0, opencube.BusinessZone)
 	from := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}
 	recs := make([]*opencube.UsageRecord, b.N)

@@ -68,13 +68,32 @@ func matchPlan(r *opencube.OrderRequest, p *opencube.Plan) error {
 // needs an OTA SIM.
 func orderableBy(p *opencube.Plan, sim *opencube.SIM) bool { return !p.OTA || sim.OTA }
 
-// newOrder builds (and validates against SIM and plan) the order r asks for.
-func (s *Orders) newOrder(ctx context.Context, tx opencube.OrderTx, code string, r *opencube.OrderRequest, iccid string) (*opencube.Order, error) {
+// simPlanReader is an OrderTx that reads a SIM and a plan at once (the
+// PostgreSQL store: one round trip).
+type simPlanReader interface {
+	SIMAndPlan(ctx context.Context, accessCode, iccid, planCode string) (*opencube.SIM, *opencube.Plan, error)
+}
+
+// simAndPlan reads the SIM and the plan of an order: the SIM's error
+// first, as tx.SIM then tx.Plan would.
+func simAndPlan(ctx context.Context, tx opencube.OrderTx, code, iccid, planCode string) (*opencube.SIM, *opencube.Plan, error) {
+	if r, ok := tx.(simPlanReader); ok {
+		return r.SIMAndPlan(ctx, code, iccid, planCode)
+	}
 	sim, err := tx.SIM(ctx, code, iccid)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	plan, err := tx.Plan(ctx, code, r.PlanCode)
+	plan, err := tx.Plan(ctx, code, planCode)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sim, plan, nil
+}
+
+// newOrder builds (and validates against SIM and plan) the order r asks for.
+func (s *Orders) newOrder(ctx context.Context, tx opencube.OrderTx, code string, r *opencube.OrderRequest, iccid string) (*opencube.Order, error) {
+	sim, plan, err := simAndPlan(ctx, tx, code, iccid, r.PlanCode)
 	if err != nil {
 		return nil, err
 	}

@@ -123,6 +123,53 @@ func (t *txn) UpdateSIMStatus(_ context.Context, iccid string, status opencube.S
 	return nil
 }
 
+// inUsePage returns a page of the ICCIDs of enterprise's in-use SIMs and
+// their total, reading the bucket counts and then the page from where its
+// bucket starts, so that a page costs the same wherever it is (one
+// snapshot).
+func (db *DB) inUsePage(ctx context.Context, enterprise string, p opencube.Page) ([]string, int, error) {
+	var (
+		iccids []string
+		total  int64
+	)
+	offset := int64(max(p.Offset, 0))
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		var (
+			bucket string
+			before int64
+		)
+		err := tx.QueryRowContext(ctx, `SELECT bucket, upto - n, total FROM (
+				SELECT bucket, n, sum(n) OVER (ORDER BY bucket) AS upto, sum(n) OVER () AS total
+				FROM in_use_counts WHERE enterprise_code = ?) WHERE upto > ? ORDER BY bucket LIMIT 1`,
+			enterprise, offset).Scan(&bucket, &before, &total)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Past the end: the total alone.
+			return tx.QueryRowContext(ctx, `SELECT COALESCE(sum(n), 0) FROM in_use_counts WHERE enterprise_code = ?`, enterprise).Scan(&total)
+		}
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT iccid FROM orders WHERE enterprise_code = ? AND status = 2 AND iccid >= ?
+			ORDER BY iccid LIMIT ? OFFSET ?`, enterprise, bucket, p.Limit, offset-before)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			iccids = append(iccids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, 0, dbError("find devices", err)
+	}
+	return iccids, int(total), nil
+}
+
 // FindDevices implements opencube.UsageStore.
 func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*opencube.Device, int, error) {
 	from := `FROM sims s WHERE s.enterprise_code = ?`
@@ -138,7 +185,15 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 		total int
 		err   error
 	)
-	if f.InUse {
+	if f.InUse && len(f.ICCIDs) == 0 && f.Page.Limit > 0 {
+		// A page of the in-use list found through the bucket counts
+		// (in_use_counts), which also give its total.
+		var iccids []string
+		iccids, total, err = db.inUsePage(ctx, f.Enterprise, f.Page)
+		if err == nil && len(iccids) > 0 {
+			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
+		}
+	} else if f.InUse {
 		// Page over the in-use orders (index orders_in_use; a SIM has one
 		// at most), then read the page's SIMs.
 		ofrom := strings.Replace(strings.Replace(from, "FROM sims s WHERE s.enterprise_code = ?",
@@ -154,40 +209,87 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]*opencube.Device, 0, len(sims))
-	err = db.view(ctx, func(tx *sql.Tx) error {
-		for _, sim := range sims {
-			d := &opencube.Device{SIM: sim}
-			o, m, _, err := scanMetered(tx.QueryRowContext(ctx, sqlActiveMetered, sim.ICCID))
-			switch {
-			case err == nil:
-				d.Order, d.Meter = o, m
-			case !errors.Is(err, sql.ErrNoRows):
-				return dbError("find devices", err)
-			}
-			if f.WithSession {
-				s, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
-					WHERE iccid = ? ORDER BY last_at DESC LIMIT 1`, sim.ICCID))
-				switch {
-				case err == nil:
-					d.Session = s
-				case !errors.Is(err, sql.ErrNoRows):
-					return dbError("find devices", err)
-				}
-				var first sql.NullInt64
-				if err := tx.QueryRowContext(ctx, `SELECT MIN(started_at) FROM orders WHERE iccid = ?`, sim.ICCID).Scan(&first); err != nil {
-					return dbError("find devices", err)
-				}
-				d.ActivatedAt = nullInstant(first)
-			}
-			out = append(out, d)
-		}
-		return nil
-	})
+	out, err := db.devices(ctx, sims, f.WithSession)
 	if err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil
+}
+
+// devices reads the in-use order, its meter and, when asked, the open
+// session of each SIM: one statement each for the whole page.
+func (db *DB) devices(ctx context.Context, sims []*opencube.SIM, withSession bool) ([]*opencube.Device, error) {
+	out := make([]*opencube.Device, 0, len(sims))
+	if len(sims) == 0 {
+		return out, nil
+	}
+	byICCID := make(map[string]*opencube.Device, len(sims))
+	args := make([]any, len(sims))
+	for i, sim := range sims {
+		d := &opencube.Device{SIM: sim}
+		out = append(out, d)
+		byICCID[sim.ICCID] = d
+		args[i] = sim.ICCID
+	}
+	in := `IN (?` + strings.Repeat(`, ?`, len(sims)-1) + `)`
+	err := db.view(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, meteredOrder+` WHERE o.iccid `+in+` AND o.status IN (2, 3)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			o, m, _, err := scanMetered(rows)
+			if err != nil {
+				return err
+			}
+			if d := byICCID[o.ICCID]; d != nil {
+				d.Order, d.Meter = o, m
+			}
+		}
+		if err := rows.Err(); err != nil || !withSession {
+			return err
+		}
+		// The latest session of each SIM, open or closed (one index
+		// probe a SIM), and its first activation.
+		latest, err := tx.PrepareContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
+			WHERE iccid = ? ORDER BY last_at DESC LIMIT 1`)
+		if err != nil {
+			return err
+		}
+		defer latest.Close()
+		for _, d := range out {
+			s, err := scanSession(latest.QueryRowContext(ctx, d.SIM.ICCID))
+			switch {
+			case err == nil:
+				d.Session = s
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+		frows, err := tx.QueryContext(ctx, `SELECT iccid, MIN(started_at) FROM orders WHERE iccid `+in+` GROUP BY iccid`, args...)
+		if err != nil {
+			return err
+		}
+		defer frows.Close()
+		for frows.Next() {
+			var (
+				iccid string
+				first sql.NullInt64
+			)
+			if err := frows.Scan(&iccid, &first); err != nil {
+				return err
+			}
+			if d := byICCID[iccid]; d != nil {
+				d.ActivatedAt = nullInstant(first)
+			}
+		}
+		return frows.Err()
+	})
+	if err != nil {
+		return nil, dbError("find devices", err)
+	}
+	return out, nil
 }
 
 // scanICCID scans a row of one ICCID.

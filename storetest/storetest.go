@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"TxWriteErrors", testTxWriteErrors},
 		{"ActiveAndNextOrder", testActiveAndNextOrder},
 		{"OneActiveOrder", testOneActiveOrder},
+		{"InUseList", testInUseList},
 		{"OrderRoundTrip", testOrderRoundTrip},
 		{"FindOrders", testFindOrders},
 		{"FindEvents", testFindEvents},

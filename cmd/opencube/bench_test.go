@@ -12,11 +12,15 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/seal"
 	_ "modernc.org/sqlite"
@@ -86,24 +90,39 @@ func BenchmarkOrderPackageHTTP(b *testing.B) {
 
 // BenchmarkOrderPackagePostgres is BenchmarkOrderPackageHTTP on PostgreSQL
 // (OPENCUBE_TEST_POSTGRES), with one node and with two nodes sharing the
-// database, the load spread over both.
+// database, the load spread over both. Each node has 16 connections
+// (--db-max-conns 16), as BenchmarkFloorPostgres.
 func BenchmarkOrderPackagePostgres(b *testing.B) {
 	for _, n := range []int{1, 2} {
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
 			benchOrderPackage(b, pgtest.Schema(b), n)
 		})
 	}
+	// The ten demo SIMs make every tenth request wait for the one before
+	// it (the SIM's event number); a thousand SIMs spread them.
+	b.Run("nodes=1,sims=1000", func(b *testing.B) {
+		benchOrderPackageSIMs(b, pgtest.Schema(b), 1, 1000)
+	})
 }
 
 // benchOrderPackage runs nodes servers on db and loads them with signed
 // orderPackage requests.
 func benchOrderPackage(b *testing.B, db string, nodes int) {
+	benchOrderPackageSIMs(b, db, nodes, 10)
+}
+
+// benchOrderPackageSIMs is benchOrderPackage with the orders spread over
+// sims SIMs of the demo enterprise: its ten, and more made for the run.
+func benchOrderPackageSIMs(b *testing.B, db string, nodes, sims int) {
 	var urls []string
 	for i := range nodes {
 		m := NewMain()
 		m.Masters = seal.Demo() // the published demo key: tests only
 		m.Addr = "127.0.0.1:0"
 		m.DB = db
+		if strings.HasPrefix(db, "postgres") {
+			m.DBOptions.MaxConns = 16
+		}
 		m.Demo = i == 0
 		m.SMS.Gateway = "sandbox"
 		// As in production: metrics on, and the access log, one JSON line
@@ -119,8 +138,18 @@ func benchOrderPackage(b *testing.B, db string, nodes int) {
 		}
 		defer m.Close()
 		urls = append(urls, m.URL()+"/package/orderPackage")
+		if i == 0 && sims > 10 {
+			more := make([]*opencube.SIM, sims-10)
+			for k := range more {
+				iccid := benchICCID(10 + k)
+				more[k] = &opencube.SIM{ICCID: iccid, IMSI: "46001" + iccid[len(iccid)-10:], EnterpriseCode: entP, Status: opencube.SIMActive}
+			}
+			if err := m.Store.CreateSIMs(context.Background(), more); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
-	bodies := orderBodies(b, max(b.N, benchClients))
+	bodies := orderBodiesOver(b, max(b.N, benchClients), sims)
 	load(b, urls, bodies)
 }
 
@@ -164,6 +193,54 @@ func BenchmarkFloorHTTP(b *testing.B) {
 	go srv.Serve(ln)
 	defer srv.Close()
 	// The very bodies the server gets in BenchmarkOrderPackageHTTP.
+	bodies := orderBodies(b, max(b.N, benchClients))
+	load(b, []string{"http://" + ln.Addr().String() + "/package/orderPackage"}, bodies)
+}
+
+// BenchmarkFloorPostgres is the floor of BenchmarkOrderPackagePostgres: a
+// bare net/http handler that decodes the same JSON body and inserts one row
+// into PostgreSQL (OPENCUBE_TEST_POSTGRES) through pgx with 16 connections,
+// nothing else, for the same signed bodies.
+func BenchmarkFloorPostgres(b *testing.B) {
+	ctx := context.Background()
+	cfg, err := pgxpool.ParseConfig(pgtest.Schema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.MaxConns = 16
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, `CREATE TABLE floor_orders (id bigserial PRIMARY KEY, device_id text, package_code text, pay_amount text, created_at timestamptz)`); err != nil {
+		b.Fatal(err)
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			DeviceID    string `json:"device_id"`
+			PackageCode string `json:"package_code"`
+			PayAmount   string `json:"pay_amount"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		if _, err := pool.Exec(r.Context(), `INSERT INTO floor_orders (device_id, package_code, pay_amount, created_at) VALUES ($1, $2, $3, $4)`,
+			req.DeviceID, req.PackageCode, req.PayAmount, time.Now()); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"code":"0000","data":null,"message":"success","success":true}`)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	defer srv.Close()
 	bodies := orderBodies(b, max(b.N, benchClients))
 	load(b, []string{"http://" + ln.Addr().String() + "/package/orderPackage"}, bodies)
 }

@@ -92,11 +92,25 @@ func benchNotifyServer(b *testing.B, db string, r *benchReceiver, deliver bool) 
 // orderBodies returns n signed orderPackage bodies, not enabled (one event
 // each), over ten demo SIMs.
 func orderBodies(b *testing.B, n int) [][]byte {
+	return orderBodiesOver(b, n, 10)
+}
+
+// benchICCID is the ICCID of SIM k of the demo enterprise in the
+// benchmarks: its ten demo SIMs, then SIMs a benchmark makes.
+func benchICCID(k int) string {
+	if k < 10 {
+		return fmt.Sprintf("898520220180418%05d", 192+k)
+	}
+	return fmt.Sprintf("8985202201904%07d", k)
+}
+
+// orderBodiesOver is orderBodies for sims SIMs (benchICCID) in turn.
+func orderBodiesOver(b *testing.B, n, sims int) [][]byte {
 	c := client.New("", entP, service.DemoSecret)
 	bodies := make([][]byte, n)
 	for i := range bodies {
 		body, err := c.Body(map[string]any{
-			"device_id": fmt.Sprintf("898520220180418%05d", 192+i%10), "global_order": "0", "is_open": "0",
+			"device_id": benchICCID(i % sims), "global_order": "0", "is_open": "0",
 			"order_period": "1", "package_code": "DP20190726001274", "package_name": "C_M_0_P_中国20M不限速月套餐",
 			"package_type": "2", "pay_amount": fmt.Sprintf("%d.%02d", i/100, i%100), "pay_rst": "1", "pay_type": "2",
 			"test_flow": "0", "test_flow_flag": "0",

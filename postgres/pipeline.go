@@ -1,0 +1,273 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// txConn is what a transaction's statements run on: a pgx.Tx, or a
+// pipeTx.
+type txConn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+var (
+	_ txConn = pgx.Tx(nil)
+	_ txConn = (*pipeTx)(nil)
+)
+
+// queued is a statement a pipeTx sends with the next one.
+type queued struct {
+	sql  string
+	args []any
+	// deferred marks a write whose outcome its caller did not wait for.
+	deferred bool
+}
+
+// pipeTx is a READ COMMITTED transaction on one connection that saves
+// round trips: its BEGIN is sent with its first statement, writes may be
+// deferred (Defer) and are then sent with the statement that follows them,
+// and the last of them with the COMMIT, all in one pipeline. A write that
+// fails in a pipeline aborts the transaction, and every statement after it
+// in that pipeline fails with its error; failed reports it, so that the
+// transaction can run again with each write on its own.
+//
+// The order transaction of one orderPackage request is so three round trips:
+// BEGIN and the SIM, the plan, then the order, its event, the replay entry
+// and COMMIT.
+type pipeTx struct {
+	conn  *pgxpool.Conn
+	queue []queued
+	// sent: the BEGIN went to the server, so the transaction must end.
+	sent bool
+	// done: committed or rolled back.
+	done bool
+	// failed is the error of the first deferred write that failed.
+	failed error
+	// onFail, when set, is told of a deferred write's failure.
+	onFail func(error)
+}
+
+const sqlBegin = `BEGIN ISOLATION LEVEL READ COMMITTED`
+
+// beginPipe acquires a connection and starts a pipeTx on it; nothing is
+// sent until its first statement.
+func (db *DB) beginPipe(ctx context.Context) (*pipeTx, error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, db.dbError("begin", err)
+	}
+	return &pipeTx{conn: conn, queue: []queued{{sql: sqlBegin}}}, nil
+}
+
+// Defer queues a write to be sent with the next statement or the commit.
+// Its outcome is known then (failed).
+func (p *pipeTx) Defer(sql string, args ...any) {
+	p.queue = append(p.queue, queued{sql: sql, args: args, deferred: true})
+}
+
+// Deferred reports whether writes wait to be sent.
+func (p *pipeTx) Deferred() bool {
+	for _, q := range p.queue {
+		if q.deferred {
+			return true
+		}
+	}
+	return false
+}
+
+// send sends the queue, then the statements of b, in one pipeline, and
+// reads the queue's results. On an error there, the batch results are
+// closed and the error returned.
+func (p *pipeTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
+	var all pgx.Batch
+	for _, q := range p.queue {
+		all.Queue(q.sql, q.args...)
+	}
+	n := len(p.queue)
+	queue := p.queue
+	p.queue = nil
+	p.sent = true
+	all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)
+	br := p.conn.SendBatch(ctx, &all)
+	for i := range n {
+		if _, err := br.Exec(); err != nil {
+			if queue[i].deferred && p.failed == nil {
+				p.failed = err
+				if p.onFail != nil {
+					p.onFail(err)
+				}
+			}
+			br.Close()
+			return nil, err
+		}
+	}
+	return br, nil
+}
+
+// Flush sends the queued statements, if any, alone.
+func (p *pipeTx) Flush(ctx context.Context) error {
+	if !p.Deferred() {
+		return nil
+	}
+	br, err := p.send(ctx, &pgx.Batch{})
+	if err != nil {
+		return err
+	}
+	return br.Close()
+}
+
+// Exec runs sql after the queue, in the same pipeline.
+func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if len(p.queue) == 0 {
+		return p.conn.Exec(ctx, sql, args...)
+	}
+	var b pgx.Batch
+	b.Queue(sql, args...)
+	br, err := p.send(ctx, &b)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+// Query runs sql after the queue, in the same pipeline.
+func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if len(p.queue) == 0 {
+		return p.conn.Query(ctx, sql, args...)
+	}
+	var b pgx.Batch
+	b.Queue(sql, args...)
+	br, err := p.send(ctx, &b)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br}, nil
+}
+
+// QueryRow runs sql after the queue, in the same pipeline.
+func (p *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if len(p.queue) == 0 {
+		return p.conn.QueryRow(ctx, sql, args...)
+	}
+	var b pgx.Batch
+	b.Queue(sql, args...)
+	br, err := p.send(ctx, &b)
+	if err != nil {
+		return errRow{err}
+	}
+	return batchRow{br}
+}
+
+// SendBatch sends b after the queue, in the same pipeline.
+func (p *pipeTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if len(p.queue) == 0 {
+		return p.conn.SendBatch(ctx, b)
+	}
+	br, err := p.send(ctx, b)
+	if err != nil {
+		return errBatch{err}
+	}
+	return br
+}
+
+// Commit sends the queue and COMMIT in one pipeline. A transaction that
+// sent nothing has nothing to commit.
+func (p *pipeTx) Commit(ctx context.Context) error {
+	if !p.sent && !p.Deferred() {
+		p.done = true
+		return nil
+	}
+	tag, err := p.Exec(ctx, "COMMIT")
+	if err != nil {
+		return err
+	}
+	p.done = true
+	if tag.String() == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
+	}
+	return nil
+}
+
+// end rolls the transaction back unless it committed, and gives the
+// connection back to the pool (which closes it when it is left in a
+// transaction).
+func (p *pipeTx) end(ctx context.Context) {
+	if p.sent && !p.done {
+		if _, err := p.conn.Exec(ctx, "ROLLBACK"); err != nil {
+			p.conn.Conn().Close(ctx)
+		}
+	}
+	p.conn.Release()
+}
+
+// batchRow is the row of the last statement of a pipeline.
+type batchRow struct{ br pgx.BatchResults }
+
+func (r batchRow) Scan(dest ...any) error {
+	err := r.br.QueryRow().Scan(dest...)
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// batchRows are the rows of the last statement of a pipeline.
+type batchRows struct {
+	pgx.Rows
+	br     pgx.BatchResults
+	closed bool
+	err    error
+}
+
+func (r *batchRows) Close() {
+	if r.closed {
+		return
+	}
+	r.closed = true
+	r.Rows.Close()
+	r.err = r.br.Close()
+}
+
+func (r *batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}
+
+func (r *batchRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+// errBatch is a pipeline that failed before its statements.
+type errBatch struct{ err error }
+
+func (b errBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
+func (b errBatch) Query() (pgx.Rows, error)         { return nil, b.err }
+func (b errBatch) QueryRow() pgx.Row                { return errRow{b.err} }
+func (b errBatch) Close() error                     { return b.err }
+func (b errBatch) Tx() pgx.Tx                       { return nil }
