@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 )
 
 // Result codes of the CSSS protocol (docs/csss.md, codes and D6).
@@ -173,6 +174,11 @@ var causes = map[opencube.Cause]struct{ zh, en string }{
 	opencube.CausePackageCodePlan:  {"packageCode {0} 不是套餐 {1} 的编码", "packageCode {0} is not the code of plan {1}"},
 	opencube.CauseNoPriceIn:        {"currency {0} 不是套餐 {1} 的币种", "currency {0} is not a currency of plan {1}"},
 	opencube.CauseOrderSettled:     {"订单已支付或已失败", "the order is already paid or failed"},
+
+	addon.CauseAddOnPlan:    {"套餐 {0} 是加油包,只能加到使用中的订单上", "plan {0} is an add-on plan, added to an order in use, not ordered"},
+	addon.CauseNotAddOn:     {"套餐 {0} 不是加油包", "plan {0} is not an add-on plan"},
+	addon.CauseNotAllowed:   {"使用中的套餐 {0} 不允许加油包", "the plan in use, {0}, takes no add-ons"},
+	addon.CauseSIMNotActive: {"加油包须加到已激活的SIM卡上", "add-ons need an active SIM"},
 }
 
 // rangesZH holds the Chinese of the ranges (opencube.Error.Range) that say

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 )
 
 // Business status codes ($.status.code, cube-v4-api.md §1.9), and the
@@ -151,6 +152,10 @@ var causeCodes = map[opencube.Cause]string{
 	opencube.CauseSIMLocked:      CodePending,
 	opencube.CauseNoOrderToStart: CodeNoBundle,
 	opencube.CauseActiveOrder:    CodeAlreadyActive,
+	addon.CauseSIMNotActive:      CodeStatus,
+	addon.CauseNotAllowed:        CodeBundleRule,
+	addon.CauseNotAddOn:          CodeBundleRule,
+	addon.CauseAddOnPlan:         CodeBundleRule,
 }
 
 // kindCodes is the code of each domain error kind. Another enterprise's

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/shop"
 )
@@ -50,6 +51,7 @@ type SIMs struct {
 type SIMStore interface {
 	opencube.UsageStore
 	opencube.OrderStore
+	addon.Store
 }
 
 // Admin is the operator's enterprises, SIM inventory and plan catalog
@@ -139,6 +141,7 @@ type Store interface {
 	operator.DeviceStore
 	operator.NotificationKeyStore
 	shop.ShopStore
+	addon.Store
 }
 
 // Set is every service over one store, wired together: what a server runs.
@@ -161,6 +164,8 @@ type Set struct {
 	Renewals *Renewals
 	// Labels are the SIMs' tags, notes and device names (Cube v4).
 	Labels *Labels
+	// AddOns are the SIMs' add-on bundles (Cube v4 bundle_type 11).
+	AddOns *AddOns
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -183,6 +188,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Keys:        &Keys{Store: store, Clock: clock},
 		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders, Logger: slog.Default()},
 		Renewals:    &Renewals{Store: store, Clock: clock, Orders: orders},
+		AddOns:      &AddOns{Orders: orders, Store: store},
 		Labels:      &Labels{Store: store, Clock: clock},
 	}
 }
