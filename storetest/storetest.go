@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Audit", testAudit},
 		{"ConsoleSessions", testConsoleSessions},
 		{"Provisioning", testProvisioning},
+		{"AddOns", testAddOns},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
