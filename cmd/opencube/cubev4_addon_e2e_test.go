@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -82,6 +83,28 @@ func TestCubeV4AddOn(t *testing.T) {
 	added, err := s.p.AddBundle(ctx, sim, addOn)
 	if err != nil || !strings.HasPrefix(added.OrderID, "ORDER_") || added.RequestID != nil {
 		t.Fatalf("add-on: %+v, %v", added, err)
+	}
+	// The same signed add-on twice: the first answer again, one add-on.
+	wreq, err := s.p.Sign("POST", "/sims/"+simP(6)+"/bundle", []byte(`{"bundle_id":"`+planMonthly.code+`","bundle_type":10,"activate":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.p.Send(ctx, wreq); err != nil {
+		t.Fatal(err)
+	}
+	s.runJobs(t)
+	if wreq, err = s.p.Sign("POST", "/sims/"+simP(6)+"/bundle", []byte(`{"bundle_id":"`+extra.Code+`","bundle_type":11}`)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.p.Send(ctx, wreq)
+	if err != nil || !strings.Contains(string(first.Body), `"order_id":"ORDER_`) {
+		t.Fatalf("a signed add-on: %s, %v", first.Body, err)
+	}
+	if again, err := s.p.Send(ctx, wreq); err != nil || !bytes.Equal(first.Body, again.Body) {
+		t.Errorf("add-on replay: %s, %v; want %s", again.Body, err, first.Body)
+	}
+	if _, n, _ := s.p.Bundles(ctx, simP(6), "1", 0, 0); n != 2 {
+		t.Errorf("after an add-on's replay, %d bundles in use; want 2 (the basic and one add-on)", n)
 	}
 	bs, n, err := s.p.Bundles(ctx, sim, "1", 0, 0)
 	if err != nil || n != 2 {
