@@ -252,6 +252,12 @@ type Plan struct {
 	// Status is PlanRetired once no new order may be made of the plan;
 	// its orders run on.
 	Status PlanStatus `json:"status"`
+	// AddOn marks an add-on plan: extra volume for the rest of the
+	// current period of a basic order (package addon), never an order of
+	// its own.
+	AddOn bool `json:"add_on,omitempty"`
+	// AllowAddOn lets add-ons be added to the orders of this basic plan.
+	AllowAddOn bool `json:"allow_add_on,omitempty"`
 }
 
 // PlanStatus is whether a plan may be ordered.
@@ -273,6 +279,9 @@ func (p *Plan) Validate() error {
 	}
 	if !p.Type.Valid() {
 		return Invalid("package_type", "package_type must be 0-5")
+	}
+	if p.AddOn && p.AllowAddOn {
+		return Invalid("allow_add_on", "an add-on plan cannot allow add-ons")
 	}
 	if p.VolumeBytes < 0 || p.VolumeBytes > MaxVolumeBytes {
 		return MustBe("volume", RangeText(0, MaxVolumeBytes)+" bytes (1 PiB)")

@@ -138,7 +138,8 @@ type Device struct {
 type DeviceUsage struct {
 	Device         *Device
 	UsedBytes      int64     // used by the in-use order (today, for a daily plan)
-	RemainingBytes int64     // the high-speed volume left
+	RemainingBytes int64     // the high-speed volume left, live add-ons' included
+	AddOnBytes     int64     // the volume of the order's live add-ons
 	AsOf           time.Time // until when the usage is complete
 }
 

@@ -75,12 +75,15 @@ type PlanPatch struct {
 	ThrottleKbps *int                 `json:"throttle_kbps,omitempty"`
 	Countries    *[]string            `json:"countries,omitempty"`
 	Status       *opencube.PlanStatus `json:"status,omitempty"`
+	AddOn        *bool                `json:"add_on,omitempty"`
+	AllowAddOn   *bool                `json:"allow_add_on,omitempty"`
 }
 
 // Update converts p into the change it asks for: decimals to integers.
 // The service validates the plan it makes.
 func (p *PlanPatch) Update() (operator.PlanUpdate, error) {
-	u := operator.PlanUpdate{Name: p.Name, VolumeBytes: p.VolumeBytes, Currency: p.Currency, ThrottleKbps: p.ThrottleKbps, Countries: p.Countries, Status: p.Status}
+	u := operator.PlanUpdate{Name: p.Name, VolumeBytes: p.VolumeBytes, Currency: p.Currency, ThrottleKbps: p.ThrottleKbps, Countries: p.Countries, Status: p.Status,
+		AddOn: p.AddOn, AllowAddOn: p.AllowAddOn}
 	if p.VolumeMB != nil {
 		if p.VolumeBytes != nil {
 			return u, opencube.Invalid("volume_mb", "give volume_mb or volume_bytes, not both")

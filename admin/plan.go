@@ -23,6 +23,11 @@ type PlanRequest struct {
 	OTA          bool               `json:"ota,omitempty"`
 	ThrottleKbps int                `json:"throttle_kbps,omitempty"`
 	Countries    []string           `json:"countries,omitempty"`
+	// AddOn makes an add-on plan (Cube v4 bundle_type 11): extra volume
+	// for the rest of a basic order's period. AllowAddOn lets the orders
+	// of a basic plan take add-ons.
+	AddOn      bool `json:"add_on,omitempty"`
+	AllowAddOn bool `json:"allow_add_on,omitempty"`
 }
 
 // DefaultCurrency is the currency of a plan created without one.
@@ -34,6 +39,7 @@ func PlanRequestOf(p *opencube.Plan) PlanRequest {
 	return PlanRequest{
 		Code: p.Code, Name: p.Name, PackageType: &t, VolumeBytes: &volume, Price: Decimal(money.Format(p.PriceMinor)),
 		Currency: p.Currency, OTA: p.OTA, ThrottleKbps: p.ThrottleKbps, Countries: p.Countries,
+		AddOn: p.AddOn, AllowAddOn: p.AllowAddOn,
 	}
 }
 
@@ -45,7 +51,7 @@ func (r *PlanRequest) Plan() (*opencube.Plan, error) {
 	}
 	p := &opencube.Plan{
 		Code: r.Code, Name: r.Name, Type: *r.PackageType, Currency: r.Currency, OTA: r.OTA,
-		ThrottleKbps: r.ThrottleKbps, Countries: r.Countries,
+		ThrottleKbps: r.ThrottleKbps, Countries: r.Countries, AddOn: r.AddOn, AllowAddOn: r.AllowAddOn,
 	}
 	switch {
 	case r.VolumeMB != "" && r.VolumeBytes != nil:

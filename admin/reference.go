@@ -414,6 +414,8 @@ var glossary = apidoc.Glossary{
 	"ota":                  {About: "an OTA SIM or plan"},
 	"throttle_kbps":        {About: "speed once an unlimited daily plan's high-speed volume is used, kbit/s"},
 	"countries":            {About: "ISO 3166 codes of the countries covered"},
+	"add_on":               {About: "an add-on plan: extra volume for the rest of a basic order's period (Cube v4 bundle_type 11), never ordered alone"},
+	"allow_add_on":         {About: "the orders of this basic plan take add-ons"},
 	"iccid":                {About: "the SIM's ICCID (18-22 digits)"},
 	"imsi":                 {About: "the IMSI (6-15 digits)"},
 	"msisdn":               {About: "the number (5-15 digits)"},

@@ -1,11 +1,13 @@
 package cubev4
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 	"github.com/opencube/opencube/operator"
 )
 
@@ -58,7 +60,7 @@ func (s *Server) addBundle(r *request) (*answer, error) {
 	case req.BundleType == 0:
 		return nil, fail(CodeMissing, "bundle_type is required")
 	case req.BundleType == BundleTypeAddOn:
-		return nil, fail(CodeBundleRule, "add-on bundles (bundle_type 11) are not offered: order a basic bundle (10)")
+		return s.addAddOn(r, req)
 	case req.BundleType != BundleTypeBasic:
 		return nil, opencube.MustBe("bundle_type", "10 (basic) or 11 (add-on)")
 	}
@@ -121,12 +123,40 @@ func (s *Server) addBundle(r *request) (*answer, error) {
 	return &answer{data: AddBundleAnswer{OrderID: o.ID, RequestID: &id}}, nil
 }
 
+// AddOns adds and finds add-on bundles (service.AddOns).
+type AddOns interface {
+	Add(ctx context.Context, iccid, planCode string, claim *opencube.ReplayClaim, render func(*addon.AddOn) []byte) (*addon.AddOn, error)
+	Find(ctx context.Context, iccid string) ([]*addon.AddOn, error)
+}
+
+// addAddOn is POST /sims/{sim_id}/bundle with bundle_type 11: an add-on of
+// the plan on the SIM's bundle in use, started at once until the end of
+// that bundle's current cycle; cycles and activate are ignored. The
+// add-on, its event and the replay entry commit together (D28).
+func (s *Server) addAddOn(r *request, req AddBundleRequest) (*answer, error) {
+	if s.AddOns == nil {
+		return nil, fail(CodeBundleRule, "add-on bundles (bundle_type 11) are not offered: order a basic bundle (10)")
+	}
+	d, err := s.device(r)
+	if err != nil {
+		return nil, err
+	}
+	render := func(a *addon.AddOn) []byte {
+		return recorded(http.StatusOK, encode(r.data(AddBundleAnswer{OrderID: a.ID}), nil, CodeOK, r.lang, ""))
+	}
+	a, err := s.AddOns.Add(r.ctx, d.SIM.ICCID, req.BundleID, r.claim, render)
+	if err != nil {
+		return nil, err
+	}
+	return &answer{data: AddBundleAnswer{OrderID: a.ID}}, nil
+}
+
 // CatalogueBundle is one bundle of GET /bundles: a plan granted to the
 // enterprise, as add bundle and renewal orders name it.
 type CatalogueBundle struct {
 	ID   string `json:"id"` // the plan code
 	Name string `json:"name"`
-	Type int    `json:"type"` // 1: basic
+	Type int    `json:"type"` // 1: basic, 2: add-on
 	// DataLimit is the volume of a period in bytes; for an unlimited daily
 	// plan the high-speed volume of a day, throttled beyond.
 	DataLimit    int64    `json:"data_limit"`
@@ -135,8 +165,7 @@ type CatalogueBundle struct {
 	Coverage     []string `json:"coverage"` // ISO 3166 alpha-2
 	// OveragePolicy is what happens past DataLimit (overagePolicy).
 	OveragePolicy string `json:"overage_policy"`
-	// AllowAddOn is always false: add-on bundles are not offered
-	// (docs/cubev4-notes.md).
+	// AllowAddOn says the basic bundle takes add-ons (bundle_type 11).
 	AllowAddOn bool `json:"allow_add_on"`
 	// Price is the price of one period, and Currency its currency
 	// (opencube's additions).
@@ -154,7 +183,11 @@ const (
 // catalogueOf returns the catalogue entry of a plan.
 func catalogueOf(p *opencube.Plan) CatalogueBundle {
 	b := CatalogueBundle{ID: p.Code, Name: p.Name, Type: bundleTypeBasic, DataLimit: p.VolumeBytes, PeriodUnit: periodDay, PeriodNumber: 1,
-		Coverage: p.Countries, OveragePolicy: OverageStop, Price: minor(p.PriceMinor), Currency: p.Currency, OTA: p.OTA}
+		Coverage: p.Countries, OveragePolicy: OverageStop, Price: minor(p.PriceMinor), Currency: p.Currency, OTA: p.OTA,
+		AllowAddOn: p.AllowAddOn}
+	if p.AddOn {
+		b.Type = bundleTypeAddOn
+	}
 	if m := p.Type.Months(); m > 0 {
 		b.PeriodUnit, b.PeriodNumber = periodMonth, m
 	}

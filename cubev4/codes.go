@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 )
 
 // Business status codes ($.status.code, cube-v4-api.md §1.9), and the
@@ -154,6 +155,10 @@ var causeCodes = map[opencube.Cause]string{
 	// A prepaid balance short of a bundle's price is a bundle rule.
 	opencube.CauseBalance:         CodeBundleRule,
 	opencube.CauseBillingCurrency: CodeBundleRule,
+	addon.CauseSIMNotActive:       CodeStatus,
+	addon.CauseNotAllowed:         CodeBundleRule,
+	addon.CauseNotAddOn:           CodeBundleRule,
+	addon.CauseAddOnPlan:          CodeBundleRule,
 }
 
 // kindCodes is the code of each domain error kind. Another enterprise's

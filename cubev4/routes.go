@@ -40,7 +40,7 @@ var Routes = []Route{
 		Query: []Param{{Name: "status", About: "comma list: 0 not started, 1 in use, 2 paused, 3 ended"},
 			{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (10)"}},
 		Answer: []Bundle{}, List: true, handle: (*Server).listBundles},
-	{Method: "POST", Path: "/sims/{sim_id}/bundle", Summary: "Add a basic bundle (an opencube plan) to a SIM; with activate, start it asynchronously; 1.0 answers data null, 2.0 the order_id and request_id",
+	{Method: "POST", Path: "/sims/{sim_id}/bundle", Summary: "Add a basic bundle (bundle_type 10, an opencube plan) to a SIM, with activate started asynchronously; or an add-on (11) to its bundle in use, started at once until that bundle's cycle ends; 1.0 answers data null, 2.0 the order_id and request_id",
 		Request: AddBundleRequest{}, V1Null: true, Answer: AddBundleAnswer{}, handle: (*Server).addBundle},
 	{Method: "GET", Path: "/bundles", Summary: "The bundle catalogue: the plans granted to the enterprise, which add bundle and renewal orders name",
 		Query:  []Param{{Name: "page_no", Integer: true, About: "1 and up (1)"}, {Name: "page_size", Integer: true, About: "1-100 (10)"}},

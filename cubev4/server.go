@@ -51,6 +51,9 @@ type Server struct {
 	// Labels keeps the SIMs' tags, notes and device names; without it
 	// PATCH /sims/{sim_id} answers CB-99-9500 and the detail shows none.
 	Labels Labels
+	// AddOns adds and finds add-on bundles; without it bundle_type 11
+	// answers CB-02-9999.
+	AddOns AddOns
 	// Clock checks request timestamps and dates replay entries: the real
 	// clock, also in sandbox mode (D27).
 	Clock opencube.Clock

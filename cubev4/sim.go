@@ -1,6 +1,7 @@
 package cubev4
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 )
 
 // Bundle is a bundle (an opencube order of a plan) as the SIM list, SIM
@@ -36,6 +38,7 @@ type Bundle struct {
 // Bundle types, units (cube-v4-api.md §2.3; docs/cubev4-notes.md).
 const (
 	bundleTypeBasic = 1
+	bundleTypeAddOn = 2
 	periodDay       = 1
 	periodMonth     = 2
 )
@@ -64,6 +67,23 @@ func bundleOf(o *opencube.Order) Bundle {
 	if o.Status == opencube.OrderInUse || o.Status == opencube.OrderSuspended {
 		used := o.UsedBytes
 		b.CurrentCycleUsage = &used
+	}
+	return b
+}
+
+// addOnBundleOf returns the bundle of an add-on at now: type 2, one
+// cycle, ending with its basic bundle's current cycle.
+func addOnBundleOf(a *addon.AddOn, now time.Time) Bundle {
+	b := Bundle{ID: a.PlanCode, OrderID: a.ID, Name: a.PlanName, Status: BundleEnded, Type: bundleTypeAddOn,
+		DataLimit: a.VolumeBytes, PeriodUnit: periodDay, PeriodNumber: 1, Cycles: 1, AddedAt: ms(a.StartedAt),
+		StartAt: msPtr(&a.StartedAt), EndAt: msPtr(&a.EndsAt)}
+	if a.EndedAt != nil {
+		b.EndAt = msPtr(a.EndedAt)
+	}
+	if a.StatusAt(now) == addon.Live {
+		one, used := 1, a.UsedBytes
+		b.Status, b.CurrentCycle, b.CurrentCycleUsage = BundleInUse, &one, &used
+		b.CurrentCycleStartAt, b.CurrentCycleEndAt = msPtr(&a.StartedAt), msPtr(&a.EndsAt)
 	}
 	return b
 }
@@ -375,6 +395,20 @@ func (s *Server) listBundles(r *request) (*answer, error) {
 			break
 		}
 	}
+	if s.AddOns != nil {
+		as, err := s.AddOns.Find(r.ctx, d.SIM.ICCID)
+		if err != nil {
+			return nil, err
+		}
+		now := s.businessNow()
+		for _, a := range as {
+			if b := addOnBundleOf(a, now); len(states) == 0 || slices.Contains(states, b.Status) {
+				all = append(all, b)
+			}
+		}
+		// Newest first, add-ons among the orders.
+		slices.SortStableFunc(all, func(a, b Bundle) int { return cmp.Compare(b.AddedAt, a.AddedAt) })
+	}
 	total := len(all)
 	items := []Bundle{}
 	if page.Offset < total {
@@ -409,7 +443,7 @@ func (s *Server) remainingData(r *request) (*answer, error) {
 	if len(us) == 1 && us[0].Device.Order != nil {
 		o := us[0].Device.Order
 		code := o.PlanCode
-		out.BundleID, out.DataLimit, out.Used, out.Remaining = &code, o.VolumeBytes, us[0].UsedBytes, us[0].RemainingBytes
+		out.BundleID, out.DataLimit, out.Used, out.Remaining = &code, o.VolumeBytes+us[0].AddOnBytes, us[0].UsedBytes, us[0].RemainingBytes
 		out.CycleStartAt, out.CycleEndAt = msPtr(o.StartedAt), msPtr(o.ExpiresAt)
 	}
 	return &answer{data: out}, nil

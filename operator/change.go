@@ -15,6 +15,10 @@ type PlanUpdate struct {
 	ThrottleKbps *int
 	Countries    *[]string
 	Status       *opencube.PlanStatus
+	// AddOn and AllowAddOn set whether the plan is an add-on plan and
+	// whether its orders take add-ons (opencube.Plan).
+	AddOn      *bool
+	AllowAddOn *bool
 }
 
 // Apply changes p as u says and validates the result.
@@ -36,6 +40,12 @@ func (u *PlanUpdate) Apply(p *opencube.Plan) error {
 	}
 	if u.Countries != nil {
 		p.Countries = *u.Countries
+	}
+	if u.AddOn != nil {
+		p.AddOn = *u.AddOn
+	}
+	if u.AllowAddOn != nil {
+		p.AllowAddOn = *u.AllowAddOn
 	}
 	if u.Status != nil {
 		switch *u.Status {

@@ -30,8 +30,8 @@ func (db *DB) UpdatePlan(ctx context.Context, code string, fn func(p *opencube.P
 			return err
 		}
 		_, err = t.tx.Exec(ctx, `UPDATE plans SET name = $1, volume_bytes = $2, price_minor = $3, currency = $4, throttle_kbps = $5,
-			countries = $6, status = $7 WHERE code = $8`,
-			p.Name, p.VolumeBytes, p.PriceMinor, p.Currency, int64(p.ThrottleKbps), list(p.Countries), planStatus(p), code)
+			countries = $6, status = $7, add_on = $9, allow_add_on = $10 WHERE code = $8`,
+			p.Name, p.VolumeBytes, p.PriceMinor, p.Currency, int64(p.ThrottleKbps), list(p.Countries), planStatus(p), code, p.AddOn, p.AllowAddOn)
 		if err != nil {
 			return t.fail("update plan", err)
 		}

@@ -485,7 +485,7 @@ func (t *orderTx) UpdateOrder(ctx context.Context, o *opencube.Order) error {
 	if tag.RowsAffected() == 0 {
 		return orderNotFound(o.ID)
 	}
-	return nil
+	return t.endAddOns(ctx, o)
 }
 
 // InsertEvent implements opencube.OrderTx: KindConflict when the id exists.

@@ -8,8 +8,8 @@ import (
 )
 
 const (
-	planColumns  = `code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at, status`
-	planColumnsP = `p.code, p.name, p.type, p.volume_bytes, p.price_minor, p.currency, p.ota, p.throttle_kbps, p.countries, p.created_at, p.status`
+	planColumns  = `code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at, status, add_on, allow_add_on`
+	planColumnsP = `p.code, p.name, p.type, p.volume_bytes, p.price_minor, p.currency, p.ota, p.throttle_kbps, p.countries, p.created_at, p.status, p.add_on, p.allow_add_on`
 )
 
 func scanPlan(s scanner) (*opencube.Plan, error) {
@@ -18,7 +18,7 @@ func scanPlan(s scanner) (*opencube.Plan, error) {
 		typ, throttle int64
 		status        string
 	)
-	if err := s.Scan(&p.Code, &p.Name, &typ, &p.VolumeBytes, &p.PriceMinor, &p.Currency, &p.OTA, &throttle, &p.Countries, &p.CreatedAt, &status); err != nil {
+	if err := s.Scan(&p.Code, &p.Name, &typ, &p.VolumeBytes, &p.PriceMinor, &p.Currency, &p.OTA, &throttle, &p.Countries, &p.CreatedAt, &status, &p.AddOn, &p.AllowAddOn); err != nil {
 		return nil, err
 	}
 	if len(p.Countries) == 0 {
@@ -33,8 +33,8 @@ func scanPlan(s scanner) (*opencube.Plan, error) {
 
 // CreatePlan implements opencube.PlanStore.
 func (db *DB) CreatePlan(ctx context.Context, p *opencube.Plan) error {
-	_, err := db.exec(ctx, "create plan", `INSERT INTO plans (`+planColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), list(p.Countries), p.CreatedAt, planStatus(p))
+	_, err := db.exec(ctx, "create plan", `INSERT INTO plans (`+planColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), list(p.Countries), p.CreatedAt, planStatus(p), p.AddOn, p.AllowAddOn)
 	if violated(err, codeUniqueViolation, "plans_pkey") != "" {
 		return opencube.Errorf(opencube.KindConflict, "plan %s exists", p.Code)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/operator"
 )
@@ -99,6 +100,10 @@ func (s *Orders) newOrder(ctx context.Context, tx opencube.OrderTx, code string,
 	}
 	if err := matchPlan(r, plan); err != nil {
 		return nil, err
+	}
+	if plan.AddOn {
+		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is an add-on plan: it is added to an order in use, not ordered", plan.Code).
+			Because(addon.CauseAddOnPlan, plan.Code)
 	}
 	if !orderableBy(plan, sim) {
 		return nil, opencube.Errorf(opencube.KindPlanNotOrderable, "OTA plan %s cannot be ordered for non-OTA SIM %s", plan.Code, sim.ICCID).

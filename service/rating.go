@@ -168,10 +168,13 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 	if o.Status != opencube.OrderInUse {
 		return res, nil
 	}
+	// addOnLeft is the volume the order's add-ons have left, once known.
+	addOnLeft := int64(-1)
 	if delta > 0 {
 		usedBefore := o.UsedBytes
 		m := sub.Meter
 		test := testBytes(o)
+		var over int64 // what went beyond the order's volume
 		for _, p := range pieces {
 			if daily(o) && p.Day > m.Day {
 				o.UsedBytes, m.Day = 0, p.Day // the daily volume resets at UTC+8 midnight
@@ -182,7 +185,15 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 				m.TestUsedBytes += take
 				b -= take
 			}
+			before := o.UsedBytes
 			o.UsedBytes += b
+			over += max(o.UsedBytes-o.VolumeBytes, 0) - max(before-o.VolumeBytes, 0)
+		}
+		if over > 0 {
+			// Beyond the order's volume, the live add-ons pay, oldest first.
+			if addOnLeft, err = spendAddOns(ctx, tx, o, over, r.Time); err != nil {
+				return res, err
+			}
 		}
 		if m.Day == 0 {
 			m.Day = opencube.Day(r.Time)
@@ -203,6 +214,14 @@ func (s *SIMs) book(ctx context.Context, tx opencube.UsageTx, b *batch, r *openc
 	// A capped order that has run out ends the session, again on every
 	// later record in case a Disconnect-Request was lost.
 	if r.Type != opencube.AcctStop && o.PlanType != opencube.PlanUnlimitedDaily && Remaining(sub, r.Time) <= 0 && sess.NASAddr != "" {
+		if addOnLeft < 0 {
+			if addOnLeft, err = spendAddOns(ctx, tx, o, 0, r.Time); err != nil {
+				return res, err
+			}
+		}
+		if addOnLeft > 0 {
+			return res, nil // an add-on carries the session on
+		}
 		res.Disconnect = &opencube.Disconnect{NASAddr: sess.NASAddr, SessionID: sess.ID, UserName: sess.UserName, IMSI: sess.IMSI, ICCID: sess.ICCID}
 	}
 	return res, nil
@@ -240,7 +259,19 @@ func (s *SIMs) Authorize(ctx context.Context, imsi string) (*opencube.AuthDecisi
 	if err != nil {
 		return nil, err
 	}
-	return authorize(sub, s.Clock.Now()), nil
+	now := s.Clock.Now()
+	d := authorize(sub, now)
+	if d.Reason == opencube.RejectQuota || d.ThrottleKbps > 0 {
+		// The order's volume is spent: its live add-ons may carry on.
+		left, err := addOnsLeft(ctx, s.Store, []*opencube.Order{sub.Order}, now)
+		if err != nil {
+			return nil, err
+		}
+		if left[sub.Order.ID].Left > 0 {
+			d.Accept, d.Reason, d.ThrottleKbps = true, "", 0
+		}
+	}
+	return d, nil
 }
 
 // ScheduleSessionSweep makes sure the session sweep is scheduled, at at.

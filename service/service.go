@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/seal"
@@ -56,6 +57,7 @@ type SIMs struct {
 type SIMStore interface {
 	opencube.UsageStore
 	opencube.OrderStore
+	addon.Store
 }
 
 // Admin is the operator's enterprises, SIM inventory and plan catalog
@@ -153,6 +155,7 @@ type Store interface {
 	shop.ShopStore
 	seal.Store
 	billing.Store
+	addon.Store
 }
 
 // Set is every service over one store, wired together: what a server runs.
@@ -178,6 +181,8 @@ type Set struct {
 	// Billing is the operator's side of billing (accounts, top-ups,
 	// statements, the usage export).
 	Billing *Billing
+	// AddOns are the SIMs' add-on bundles (Cube v4 bundle_type 11).
+	AddOns *AddOns
 	// Served finds the enterprises the front doors serve: not the
 	// disabled ones.
 	Served *ServedEnterprises
@@ -201,6 +206,7 @@ func New(store Store, clock opencube.Clock, ids *IDGenerator) *Set {
 		Keys:        &Keys{Store: store, Clock: clock},
 		SIMRequests: &SIMRequests{Store: store, Clock: clock, Orders: orders, Logger: slog.Default()},
 		Renewals:    &Renewals{Store: store, Clock: clock, Orders: orders},
+		AddOns:      &AddOns{Orders: orders, Store: store},
 		Labels:      &Labels{Store: store, Clock: clock},
 	}
 }

@@ -77,6 +77,14 @@ func (s *SIMs) DeviceUsage(ctx context.Context, iccids []string) ([]opencube.Dev
 		byID[d.SIM.ICCID] = d
 	}
 	now := s.Clock.Now()
+	orders := make([]*opencube.Order, 0, len(ds))
+	for _, d := range ds {
+		orders = append(orders, d.Order)
+	}
+	addOns, err := addOnsLeft(ctx, s.Store, orders, now)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]opencube.DeviceUsage, 0, len(iccids))
 	for _, id := range iccids {
 		d := byID[id]
@@ -88,6 +96,10 @@ func (s *SIMs) DeviceUsage(ctx context.Context, iccids []string) ([]opencube.Dev
 			sub := &opencube.Subscriber{SIM: d.SIM, Order: d.Order, Meter: d.Meter}
 			u.UsedBytes, _ = Usage(sub, now)
 			u.RemainingBytes = Remaining(sub, now)
+			if v, ok := addOns[d.Order.ID]; ok {
+				u.AddOnBytes = v.Bytes
+				u.RemainingBytes += v.Left
+			}
 		}
 		out = append(out, u)
 	}

@@ -34,8 +34,8 @@ func (db *DB) UpdatePlan(ctx context.Context, code string, fn func(p *opencube.P
 			return err
 		}
 		_, err = t.exec(`UPDATE plans SET name = ?, volume_bytes = ?, price_minor = ?, currency = ?, throttle_kbps = ?,
-			countries = ?, status = ? WHERE code = ?`,
-			p.Name, p.VolumeBytes, p.PriceMinor, p.Currency, int64(p.ThrottleKbps), countries, planStatus(p), code)
+			countries = ?, status = ?, add_on = ?, allow_add_on = ? WHERE code = ?`,
+			p.Name, p.VolumeBytes, p.PriceMinor, p.Currency, int64(p.ThrottleKbps), countries, planStatus(p), p.AddOn, p.AllowAddOn, code)
 		if err != nil {
 			return dbError("update plan", err)
 		}

@@ -242,7 +242,7 @@ func (t *txn) UpdateOrder(_ context.Context, o *opencube.Order) error {
 	if n == 0 {
 		return orderNotFound(o.ID)
 	}
-	return nil
+	return t.endAddOns(o)
 }
 
 // InsertEvent implements opencube.OrderTx: KindConflict when the id exists.

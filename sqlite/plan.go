@@ -9,8 +9,8 @@ import (
 )
 
 const (
-	planColumns  = `code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at, status`
-	planColumnsP = `p.code, p.name, p.type, p.volume_bytes, p.price_minor, p.currency, p.ota, p.throttle_kbps, p.countries, p.created_at, p.status`
+	planColumns  = `code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at, status, add_on, allow_add_on`
+	planColumnsP = `p.code, p.name, p.type, p.volume_bytes, p.price_minor, p.currency, p.ota, p.throttle_kbps, p.countries, p.created_at, p.status, p.add_on, p.allow_add_on`
 )
 
 func scanPlan(s scanner) (*opencube.Plan, error) {
@@ -22,7 +22,7 @@ func scanPlan(s scanner) (*opencube.Plan, error) {
 		created   int64
 		status    string
 	)
-	if err := s.Scan(&p.Code, &p.Name, &typ, &p.VolumeBytes, &p.PriceMinor, &p.Currency, &p.OTA, &throttle, &countries, &created, &status); err != nil {
+	if err := s.Scan(&p.Code, &p.Name, &typ, &p.VolumeBytes, &p.PriceMinor, &p.Currency, &p.OTA, &throttle, &countries, &created, &status, &p.AddOn, &p.AllowAddOn); err != nil {
 		return nil, err
 	}
 	var err error
@@ -43,8 +43,8 @@ func (db *DB) CreatePlan(ctx context.Context, p *opencube.Plan) error {
 		return err
 	}
 	return db.update(ctx, func(t *txn) error {
-		_, err := t.exec(`INSERT INTO plans (`+planColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), countries, micros(p.CreatedAt), planStatus(p))
+		_, err := t.exec(`INSERT INTO plans (`+planColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Code, p.Name, int64(p.Type), p.VolumeBytes, p.PriceMinor, p.Currency, p.OTA, int64(p.ThrottleKbps), countries, micros(p.CreatedAt), planStatus(p), p.AddOn, p.AllowAddOn)
 		if code(err) == primaryKey {
 			return opencube.Errorf(opencube.KindConflict, "plan %s exists", p.Code)
 		}

@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"Provisioning", testProvisioning},
 		{"Sealing", testSealing},
 		{"Ledger", testLedger},
+		{"AddOns", testAddOns},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

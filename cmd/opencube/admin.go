@@ -421,10 +421,12 @@ func (c *adminCLI) planCreate(args []string) error {
 	ota := fs.Bool("ota", false, "an OTA plan (orderable by OTA SIMs only)")
 	throttle := fs.Int("throttle-kbps", 0, "speed after the daily quota of an unlimited daily plan")
 	countries := fs.String("countries", "", "comma-separated country codes covered, such as CN,HK")
+	addOn := fs.Bool("add-on", false, "an add-on plan: extra volume for the rest of a basic order's period (Cube v4 bundle_type 11)")
+	allowAddOn := fs.Bool("allow-add-on", false, "the plan's orders take add-ons")
 	if err := parse(fs, args, 0, "code", "name", "type", "volume", "price"); err != nil {
 		return err
 	}
-	p := &opencube.Plan{Code: *code, Name: *name, Currency: *currency, OTA: *ota, ThrottleKbps: *throttle}
+	p := &opencube.Plan{Code: *code, Name: *name, Currency: *currency, OTA: *ota, ThrottleKbps: *throttle, AddOn: *addOn, AllowAddOn: *allowAddOn}
 	var err error
 	if p.Type, err = parsePlanType(*typ); err != nil {
 		return badUsage(fs, err)

@@ -130,6 +130,8 @@ func (c *adminCLI) planUpdate(args []string) error {
 	currency := fs.String("currency", "", "ISO 4217 currency")
 	throttle := fs.Int("throttle-kbps", 0, "speed after the daily quota of an unlimited daily plan")
 	countries := fs.String("countries", "", "comma-separated country codes covered, such as CN,HK (\"\" for none)")
+	addOn := fs.Bool("add-on", false, "an add-on plan (--add-on=false: a basic plan)")
+	allowAddOn := fs.Bool("allow-add-on", false, "the plan's orders take add-ons (--allow-add-on=false: they do not)")
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
@@ -152,6 +154,10 @@ func (c *adminCLI) planUpdate(args []string) error {
 			p.Currency = currency
 		case "throttle-kbps":
 			p.ThrottleKbps = throttle
+		case "add-on":
+			p.AddOn = addOn
+		case "allow-add-on":
+			p.AllowAddOn = allowAddOn
 		case "countries":
 			l := []string{}
 			for _, country := range strings.Split(*countries, ",") {

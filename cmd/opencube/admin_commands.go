@@ -69,8 +69,10 @@ var adminCommands = []adminCommand{
 			"    opencube admin --admin-token T sims import",
 		run: (*adminCLI).simsImport},
 	{name: "plan create", synopsis: "--code C --name N --type T --volume 20MB|1GB|512KB|BYTES --price 10.00\n" +
-		"                              [--currency CNY] [--ota] [--throttle-kbps K] [--countries CN,HK]",
-		help:    "Adds a plan to the catalog; an enterprise may order it once granted (plan grant).",
+		"                              [--currency CNY] [--ota] [--throttle-kbps K] [--countries CN,HK] [--add-on | --allow-add-on]",
+		help: "Adds a plan to the catalog; an enterprise may order it once granted (plan grant). --add-on makes an\n" +
+			"add-on plan (extra volume for the rest of a basic order's period, Cube v4 bundle_type 11);\n" +
+			"--allow-add-on lets the orders of a basic plan take add-ons.",
 		example: "opencube admin --admin-token T plan create --code DP1 --name '1GB month' --type monthly --volume 1GB --price 10.00",
 		run:     (*adminCLI).planCreate},
 	{name: "plan list", synopsis: "[--access-code C] [--status active|retired] [--limit N] [--cursor C]",
@@ -83,7 +85,8 @@ var adminCommands = []adminCommand{
 		help:    "Lets an enterprise order a plan.",
 		example: "opencube admin --admin-token T plan grant --access-code P000270 --plan DP1",
 		run:     (*adminCLI).planGrant},
-	{name: "plan update", synopsis: "CODE [--name N] [--volume V] [--price P] [--currency C] [--throttle-kbps K] [--countries CN,HK]",
+	{name: "plan update", synopsis: "CODE [--name N] [--volume V] [--price P] [--currency C] [--throttle-kbps K] [--countries CN,HK]\n" +
+		"                              [--add-on=true|false] [--allow-add-on=true|false]",
 		help:    "Changes a plan: only the flags given. Its orders keep the volume and price they were ordered with.",
 		example: "opencube admin --admin-token T plan update DP20190726001274 --price 12.00",
 		run:     (*adminCLI).planUpdate},

@@ -43,6 +43,7 @@ func (m *Main) startCubeV4() {
 	s.Requests = m.Services.SIMRequests
 	s.Renewals = m.Services.Renewals
 	s.Labels = m.Services.Labels
+	s.AddOns = m.Services.AddOns
 	if m.SMS.Service != nil {
 		s.SMS = m.SMS.Service
 	}
