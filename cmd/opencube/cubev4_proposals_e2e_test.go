@@ -9,6 +9,7 @@ import (
 	"layeh.com/radius"
 	"layeh.com/radius/rfc2866"
 
+	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/cubev4"
 )
 
@@ -18,9 +19,15 @@ import (
 func TestCubeV4Catalogue(t *testing.T) {
 	s := startV4(t, nil)
 	ctx := t.Context()
+	// Every plan granted to P000270: the demo's, and the core plans its
+	// eSIM plans sell.
+	_, granted, err := s.m.Store.FindPlans(ctx, opencube.PlanFilter{Enterprise: entP, Page: opencube.Page{Limit: 100}})
+	if err != nil || granted < 3 {
+		t.Fatalf("plans granted to %s: %d, %v", entP, granted, err)
+	}
 	all, n, err := s.p.Catalogue(ctx, 1, 100)
-	if err != nil || n != 3 || len(all) != n {
-		t.Fatalf("Catalogue: %d of %d, %v", len(all), n, err)
+	if err != nil || n != granted || len(all) != n {
+		t.Fatalf("Catalogue: %d of %d, %v; want %d", len(all), n, err, granted)
 	}
 	byID := map[string]cubev4.CatalogueBundle{}
 	for _, b := range all {
