@@ -283,7 +283,31 @@ func (b *Billing) Credit(ctx context.Context, code string, kind billing.Kind, am
 	}
 	l := newLine(ctx, now, code, kind, currency, amount)
 	l.Month, l.Reason = month, reason
-	err = b.Store.UpdateLedger(ctx, func(tx billing.Tx) error { return tx.InsertLine(ctx, l) })
+	err = b.Store.UpdateLedger(ctx, func(tx billing.Tx) error {
+		if acct.Mode != billing.Prepaid || amount >= 0 || acct.AlertBelowMinor <= 0 {
+			return tx.InsertLine(ctx, l)
+		}
+		// A debit of a prepaid account that takes its balance under the
+		// alert threshold alerts, as a charge does.
+		held, err := tx.HoldAccount(ctx, code)
+		if err != nil {
+			return err
+		}
+		before, err := tx.Balance(ctx, code, currency)
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertLine(ctx, l); err != nil {
+			return err
+		}
+		ev, ok := tx.(interface {
+			InsertEvent(context.Context, *opencube.Event) error
+		})
+		if !ok || before < held.AlertBelowMinor || before+amount >= held.AlertBelowMinor {
+			return nil
+		}
+		return ev.InsertEvent(ctx, balanceAlert(&opencube.Order{EnterpriseCode: code}, now, held, before+amount))
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -186,6 +186,16 @@ func TestBillingPrepaid(t *testing.T) {
 		got["currency"] != "CNY" || got["access_code"] != entP || got["sign"] == nil {
 		t.Errorf("balance_alert delivery %v", got)
 	}
+	// A debit under the threshold again, after a top-up: an adjustment alerts too.
+	if _, err := ad.TopUp(ctx, entP, admin.TopUpRequest{Amount: "3.00", Currency: "CNY"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ad.Adjust(ctx, entP, admin.AdjustmentRequest{Amount: "-3.00", Currency: "CNY", Reason: "roaming"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := hook.next(t).payload; got["type"] != "balance_alert" || got["balance"] != "4.50" {
+		t.Errorf("balance_alert of an adjustment: %v", got)
+	}
 	after := mustStatement(t, ad, 202401)
 	if got, _ := json.Marshal(after); !after.Closed || string(got) != string(before) || after.Currencies[0].Closing != 1350 {
 		t.Errorf("closed January changed or is not closed:\n%s\n%s", before, got)
@@ -200,7 +210,7 @@ func TestBillingPrepaid(t *testing.T) {
 	}
 	wantCode(t, order(6), csss.CodeOK)
 	feb := mustStatement(t, ad, 202402)
-	if feb.Closed || feb.Currencies[0].Opening != 1350 || feb.Currencies[0].Closing != 1350+100-1000-1000 || len(feb.Currencies[0].Lines) != 3 {
+	if feb.Closed || feb.Currencies[0].Opening != 1350 || feb.Currencies[0].Closing != 1350+100-1000-1000 || len(feb.Currencies[0].Lines) != 5 {
 		t.Errorf("February: %+v", feb.Currencies)
 	}
 }
