@@ -532,3 +532,17 @@ func TestLists(t *testing.T) {
 	testURL(t)
 	storetest.RunLists(t, func(t *testing.T) storetest.ListStore { return open(t) })
 }
+
+// TestReadURLNotStandby: a read URL that names a server taking writes (not
+// a hot standby) is refused, saying why.
+func TestReadURLNotStandby(t *testing.T) {
+	u := newSchema(t)
+	db, err := Open(context.Background(), u, Options{Masters: seal.Demo(), ReadURL: u})
+	if err == nil {
+		db.Close()
+		t.Fatal("Open with a primary as the read replica succeeded")
+	}
+	if !strings.Contains(err.Error(), "not a standby") {
+		t.Errorf("Open = %v, want it to say the read URL is not a standby", err)
+	}
+}

@@ -302,7 +302,7 @@ func (db *DB) FindDailyUsage(ctx context.Context, iccid string, from, to int) ([
 	var out []opencube.DailyUsage
 	err := retry(ctx, func() error {
 		out = out[:0]
-		rows, err := db.pool.Query(ctx, `SELECT day, bytes FROM usage_days WHERE iccid = $1 AND day BETWEEN $2 AND $3 ORDER BY day`,
+		rows, err := db.reads.Query(ctx, `SELECT day, bytes FROM usage_days WHERE iccid = $1 AND day BETWEEN $2 AND $3 ORDER BY day`,
 			iccid, int32(from), int32(to))
 		if err != nil {
 			return err
