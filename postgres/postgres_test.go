@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/gen/gentest"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/seal"
@@ -546,3 +547,7 @@ func TestReadURLNotStandby(t *testing.T) {
 		t.Errorf("Open = %v, want it to say the read URL is not a standby", err)
 	}
 }
+
+// TestGenerate: the benchmark data set, built in bulk, reads back as its
+// Spec says.
+func TestGenerate(t *testing.T) { gentest.Test(t, open(t)) }
