@@ -180,7 +180,8 @@ func freePort() (int, error) {
 // standby) of c: pg_basebackup -R from c, started on a free port of
 // 127.0.0.1. initdb's pg_hba lets local replication connections in, and
 // PostgreSQL's default wal_level (replica) streams. It is removed when the
-// test ends. The test fails when the replica cannot be made.
+// test ends. The test fails when the replica cannot be made, or skips
+// without pg_basebackup when CI is not "true".
 func (c *Cluster) StartReplica(t testing.TB) *Cluster {
 	t.Helper()
 	r := &Cluster{bin: c.bin, owner: c.owner}
@@ -204,7 +205,10 @@ func (c *Cluster) StartReplica(t testing.TB) *Cluster {
 		}
 	}
 	if !executable(filepath.Join(c.bin, "pg_basebackup")) {
-		t.Fatalf("pg_basebackup is not in %s (Debian's postgresql package)", c.bin)
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("pg_basebackup is not in %s (Debian's postgresql package)", c.bin)
+		}
+		t.Skipf("pg_basebackup is not in %s (Debian's postgresql package; scripts/test installs it)", c.bin)
 	}
 	if out, err := r.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres",
 		"-D", filepath.Join(dir, "data"), "-R", "-X", "stream", "-c", "fast", "--no-sync"); err != nil {
