@@ -114,7 +114,7 @@ func TestReadReplicaTwoNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		if l.Total == nil || *l.Total != orders || l.AsOf == nil {
-			t.Errorf("node %d, replay paused: the order list counts %v orders (as_of %v), want the replica's %d", i, l.Total, l.AsOf, orders)
+			t.Errorf("node %d, replay paused: the order list counts %s orders (as_of %v), want the replica's %d", i, count(l.Total), l.AsOf, orders)
 		}
 	}
 	if _, err := rc.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
@@ -169,9 +169,17 @@ func converge(t *testing.T, nodes []*Main, orders, inUse int) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("node %d: the lists read from the replica show %v orders and %d in use, the primary %d and %d", i, l.Total, d.Page.TotalCount, orders, inUse)
+				t.Fatalf("node %d: the lists read from the replica show %s orders and %d in use, the primary %d and %d", i, count(l.Total), d.Page.TotalCount, orders, inUse)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+}
+
+// count prints a list's total.
+func count(n *int) string {
+	if n == nil {
+		return "no total"
+	}
+	return fmt.Sprint(*n)
 }
