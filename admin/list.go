@@ -177,7 +177,7 @@ func (s *Server) listEnterprises(r *http.Request) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	out := &EnterpriseList{Items: make([]*Enterprise, len(l.Items)), Next: l.Next, Total: l.Total, Capped: l.Capped}
+	out := &EnterpriseList{Items: make([]*Enterprise, len(l.Items)), Next: l.Next, Total: l.Total, Capped: l.Capped, AsOf: l.AsOf}
 	for i, e := range l.Items {
 		out.Items[i] = EnterpriseOf(e)
 	}

@@ -390,7 +390,9 @@ var routeDocs = map[string]routeDoc{
 
 // listAbout is what every list says of its paging.
 const listAbout = " A page holds `limit` items (1-500, 50 by default); `next` is the cursor of the next page (null at the end), sent back as `cursor`. " +
-	"`count=1` adds `total`, counted up to 10,000 (`capped` beyond). An unknown query parameter answers 400 naming it."
+	"`count=1` adds `total`, counted up to 10,000 (`capped` beyond). `as_of` is the time the page is current to: the answer's own time, or, " +
+	"when the server reads its lists from a PostgreSQL read replica (`--db-read-url`), the commit time of the last change the replica had applied. " +
+	"An unknown query parameter answers 400 naming it."
 
 // listParams are a list's own query parameters and the paging ones.
 func listParams(own ...apidoc.Param) []apidoc.Param {
@@ -560,7 +562,8 @@ const intro = "The operator's API, under `/admin/v1/`, for `opencube admin`, the
 	"Every change is written to the audit trail (`GET /admin/v1/audit`) in its own transaction: who, when, which route and object, the request id " +
 	"and a summary of the body with its secrets masked.\n\n" +
 	"Lists answer `{\"items\": [...], \"next\": \"<cursor>\"|null}`: pass `next` as `cursor` for the following page; `limit` is 1-500 (default 50); " +
-	"`count=1` adds `total`, counted up to 10,000 (`capped` beyond). An unknown query parameter, a bad cursor or a limit out of range answers 400 " +
+	"`count=1` adds `total`, counted up to 10,000 (`capped` beyond); `as_of` says how current the page is (the time of the answer, or the replay " +
+	"time of the read replica the page came from, see [scaling](scaling.md)). An unknown query parameter, a bad cursor or a limit out of range answers 400 " +
 	"naming the parameter.\n\n" +
 	"Bodies are JSON objects (a SIM import may be CSV) whose unknown members are refused; answers are JSON with the usual HTTP statuses. " +
 	"Times are RFC 3339 in UTC, money integer minor units, volumes bytes.\n\n" +

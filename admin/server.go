@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/metrics"
@@ -156,6 +157,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt *Route) {
 	if body == nil {
 		w.WriteHeader(status)
 		return
+	}
+	if l, ok := body.(interface{ Stamp(time.Time) }); ok {
+		// A list says how current it is: a replica's page carries its
+		// replay time already.
+		l.Stamp(time.Now())
 	}
 	if d, ok := body.(*Download); ok {
 		s.writeDownload(w, r, status, d)

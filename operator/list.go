@@ -36,6 +36,18 @@ type List[T any] struct {
 	Total *int `json:"total,omitempty"`
 	// Capped says the total stopped at CountCap.
 	Capped bool `json:"capped,omitempty"`
+	// AsOf is the moment the page's data is known to be current to: the
+	// commit time of the last transaction a read replica had replayed when
+	// the page came from one, else the time of the answer.
+	AsOf *time.Time `json:"as_of,omitempty"`
+}
+
+// Stamp sets AsOf to now unless the store set it (a replica's page).
+func (l *List[T]) Stamp(now time.Time) {
+	if l.AsOf == nil {
+		now = now.UTC().Truncate(time.Millisecond)
+		l.AsOf = &now
+	}
 }
 
 // SetTotal records a total counted up to CountCap+1.

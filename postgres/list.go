@@ -92,7 +92,7 @@ func listPage[T any](ctx context.Context, db *DB, k keyset[T], p operator.Page) 
 		return nil, err
 	}
 	out := &operator.List[T]{Items: []T{}}
-	err = db.readView(ctx, func(tx pgx.Tx) error {
+	err = db.listView(ctx, &out.AsOf, func(tx pgx.Tx) error {
 		out.Items, out.Next, out.Total, out.Capped = []T{}, nil, nil, false
 		if p.Count {
 			n, err := countCapped(ctx, tx, k.from, k.w)
@@ -146,6 +146,38 @@ func (db *DB) readView(ctx context.Context, fn func(pgx.Tx) error) error {
 			return err
 		}
 		defer tx.Rollback(ctx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	})
+}
+
+// listView runs fn as readView does, on the pool of the lists and usage
+// queries: a read replica's when Options.ReadURL names one. Then *asOf
+// is set to the commit time of the last transaction the replica had
+// replayed when the snapshot was taken: the page is current at least to
+// that moment. It stays nil on the primary (the page is current) and on a
+// replica that has replayed nothing since it started. asOf may be nil.
+func (db *DB) listView(ctx context.Context, asOf **time.Time, fn func(pgx.Tx) error) error {
+	return retry(ctx, func() error {
+		tx, err := db.reads.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx)
+		if asOf != nil && db.reads != db.pool {
+			// The first statement takes the snapshot: everything replayed
+			// by then, so at least up to this time, is in it.
+			var t *time.Time
+			if err := tx.QueryRow(ctx, `SELECT pg_last_xact_replay_timestamp()`).Scan(&t); err != nil {
+				return err
+			}
+			if t != nil {
+				u := t.UTC()
+				*asOf = &u
+			}
+		}
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -355,7 +387,7 @@ func (db *DB) ListSIMs(ctx context.Context, q operator.SIMQuery) (*operator.List
 		}
 	}
 	out := &operator.List[*opencube.SIM]{Items: []*opencube.SIM{}}
-	err = db.readView(ctx, func(tx pgx.Tx) error {
+	err = db.listView(ctx, &out.AsOf, func(tx pgx.Tx) error {
 		out.Items, out.Next, out.Total, out.Capped = []*opencube.SIM{}, nil, nil, false
 		if q.Count {
 			total := 0
@@ -586,7 +618,7 @@ func (db *DB) Usage(ctx context.Context, q operator.UsageQuery) ([]operator.Usag
 		period = "day / 100"
 	}
 	var out []operator.UsagePoint
-	err := db.readView(ctx, func(tx pgx.Tx) error {
+	err := db.listView(ctx, nil, func(tx pgx.Tx) error {
 		var err error
 		out, err = queryRows(ctx, tx, `SELECT `+period+`, sum(bytes)::bigint FROM usage_days`+w.clause()+` GROUP BY 1 ORDER BY 1`, w.args,
 			func(s scanner) (operator.UsagePoint, error) {

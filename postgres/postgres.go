@@ -58,6 +58,13 @@ type Options struct {
 	// first seals a new one); without any, Open fails with
 	// seal.ErrNoMasterKey.
 	Masters seal.Masters
+	// ReadURL, when set, names a read replica (a hot standby streaming
+	// from the database at Open's url). Lists and usage queries read
+	// through a second pool on it, and their pages carry the replica's
+	// replay time (operator.List.AsOf); writes, transactions and the reads
+	// of order calls stay on the primary. It takes the same settings as
+	// the primary's URL; MaxConns and StatementTimeout apply to both.
+	ReadURL string
 }
 
 // DB is an opencube.Store over a PostgreSQL database, through a pool of
@@ -65,6 +72,9 @@ type Options struct {
 // sharing the database.
 type DB struct {
 	pool *pgxpool.Pool
+	// reads is the pool of the lists and usage queries: a read replica's
+	// (Options.ReadURL), else pool.
+	reads *pgxpool.Pool
 	// addr names the server in errors: host:port.
 	addr string
 	// statementTimeout is Options.StatementTimeout, for error messages.
@@ -92,6 +102,44 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if len(opts.Masters.Keys) == 0 {
 		return nil, seal.ErrNoMasterKey
 	}
+	cfg, err := poolConfig(url, opts)
+	if err != nil {
+		return nil, err
+	}
+	cc := cfg.ConnConfig
+	db := &DB{addr: address(cc), statementTimeout: opts.StatementTimeout, masters: opts.Masters}
+	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("postgres: %s: %w", db.addr, err)
+	}
+	// The pool connects lazily: connect now, so that an unreachable server
+	// fails Open rather than the first request.
+	pctx, cancel := context.WithTimeout(ctx, cc.ConnectTimeout)
+	err = db.pool.Ping(pctx)
+	cancel()
+	if err != nil {
+		db.pool.Close()
+		return nil, db.connectError(err, cc.ConnectTimeout)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.pool.Close()
+		return nil, err
+	}
+	if db.box, err = seal.Open(ctx, slotStore{db}, opts.Masters); err != nil {
+		db.pool.Close()
+		return nil, fmt.Errorf("postgres: %s: %w", db.addr, err)
+	}
+	db.reads = db.pool
+	if opts.ReadURL != "" {
+		if db.reads, err = openReplica(ctx, opts.ReadURL, opts); err != nil {
+			db.pool.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// poolConfig is the pool configuration of url with opts.
+func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgconn's parse errors redact the password.
@@ -118,28 +166,36 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	// Migrate holds one connection and takes its lock through another.
 	cfg.MaxConns = max(cfg.MaxConns, 2)
-	db := &DB{addr: address(cc), statementTimeout: opts.StatementTimeout, masters: opts.Masters}
-	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
-		return nil, fmt.Errorf("postgres: %s: %w", db.addr, err)
-	}
-	// The pool connects lazily: connect now, so that an unreachable server
-	// fails Open rather than the first request.
-	pctx, cancel := context.WithTimeout(ctx, cc.ConnectTimeout)
-	err = db.pool.Ping(pctx)
-	cancel()
+	// Migrate holds one connection and takes its lock through another.
+	cfg.MaxConns = max(cfg.MaxConns, 2)
+	return cfg, nil
+}
+
+// openReplica connects the pool of the read replica at url, and checks
+// that it is one: a hot standby, which refuses writes whatever happens.
+func openReplica(ctx context.Context, url string, opts Options) (*pgxpool.Pool, error) {
+	cfg, err := poolConfig(url, opts)
 	if err != nil {
-		db.pool.Close()
-		return nil, db.connectError(err, cc.ConnectTimeout)
+		return nil, fmt.Errorf("postgres: read replica: %w", err)
 	}
-	if err := db.Migrate(ctx); err != nil {
-		db.pool.Close()
-		return nil, err
+	cc := cfg.ConnConfig
+	addr := address(cc)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: read replica %s: %w", addr, err)
 	}
-	if db.box, err = seal.Open(ctx, slotStore{db}, opts.Masters); err != nil {
-		db.pool.Close()
-		return nil, fmt.Errorf("postgres: %s: %w", db.addr, err)
+	pctx, cancel := context.WithTimeout(ctx, cc.ConnectTimeout)
+	defer cancel()
+	var standby bool
+	if err := pool.QueryRow(pctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("read replica: %w", &connectError{addr: addr, timeout: cc.ConnectTimeout, err: err})
 	}
-	return db, nil
+	if !standby {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: read replica %s is not a standby (pg_is_in_recovery() is false): --db-read-url must name a streaming replica of --db", addr)
+	}
+	return pool, nil
 }
 
 // address names the servers of cc as host:port, comma-separated.
@@ -250,6 +306,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 // Close closes the pool's connections, waiting for those in use to be
 // returned. Using db after Close returns errors.
 func (db *DB) Close() error {
+	if db.reads != nil && db.reads != db.pool {
+		db.reads.Close()
+	}
 	db.pool.Close()
 	return nil
 }

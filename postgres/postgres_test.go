@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/gen/gentest"
 	"github.com/opencube/opencube/operator"
 	"github.com/opencube/opencube/postgres/pgtest"
 	"github.com/opencube/opencube/seal"
@@ -532,3 +533,21 @@ func TestLists(t *testing.T) {
 	testURL(t)
 	storetest.RunLists(t, func(t *testing.T) storetest.ListStore { return open(t) })
 }
+
+// TestReadURLNotStandby: a read URL that names a server taking writes (not
+// a hot standby) is refused, saying why.
+func TestReadURLNotStandby(t *testing.T) {
+	u := newSchema(t)
+	db, err := Open(context.Background(), u, Options{Masters: seal.Demo(), ReadURL: u})
+	if err == nil {
+		db.Close()
+		t.Fatal("Open with a primary as the read replica succeeded")
+	}
+	if !strings.Contains(err.Error(), "not a standby") {
+		t.Errorf("Open = %v, want it to say the read URL is not a standby", err)
+	}
+}
+
+// TestGenerate: the benchmark data set, built in bulk, reads back as its
+// Spec says.
+func TestGenerate(t *testing.T) { gentest.Test(t, open(t)) }

@@ -192,7 +192,7 @@ func (db *DB) inUsePage(ctx context.Context, enterprise string, p opencube.Page)
 		total  int64
 	)
 	offset := int64(max(p.Offset, 0))
-	err := db.readView(ctx, func(tx pgx.Tx) error {
+	err := db.listView(ctx, nil, func(tx pgx.Tx) error {
 		iccids = iccids[:0]
 		var (
 			bucket string

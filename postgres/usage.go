@@ -297,12 +297,13 @@ func (db *DB) FindSubscriber(ctx context.Context, imsi string) (*opencube.Subscr
 	return sub, err
 }
 
-// FindDailyUsage implements opencube.UsageStore.
+// FindDailyUsage implements opencube.UsageStore: from the read replica
+// when one is set (Options.ReadURL).
 func (db *DB) FindDailyUsage(ctx context.Context, iccid string, from, to int) ([]opencube.DailyUsage, error) {
 	var out []opencube.DailyUsage
 	err := retry(ctx, func() error {
 		out = out[:0]
-		rows, err := db.pool.Query(ctx, `SELECT day, bytes FROM usage_days WHERE iccid = $1 AND day BETWEEN $2 AND $3 ORDER BY day`,
+		rows, err := db.reads.Query(ctx, `SELECT day, bytes FROM usage_days WHERE iccid = $1 AND day BETWEEN $2 AND $3 ORDER BY day`,
 			iccid, int32(from), int32(to))
 		if err != nil {
 			return err
@@ -325,11 +326,14 @@ func (db *DB) FindDailyUsage(ctx context.Context, iccid string, from, to int) ([
 	return out, nil
 }
 
-// UsageAsOf implements opencube.UsageStore.
+// UsageAsOf implements opencube.UsageStore. It reads the pool of the
+// usage queries (a read replica's when set), so that the time it gives is
+// that of the usage the replica holds: read before the usage, never later
+// than it.
 func (db *DB) UsageAsOf(ctx context.Context) (time.Time, error) {
 	var t time.Time
 	err := retry(ctx, func() error {
-		return db.pool.QueryRow(ctx, `SELECT as_of FROM usage_clock WHERE id = 1`).Scan(&t)
+		return db.reads.QueryRow(ctx, `SELECT as_of FROM usage_clock WHERE id = 1`).Scan(&t)
 	})
 	if err != nil {
 		return time.Time{}, db.dbError("usage clock", err)

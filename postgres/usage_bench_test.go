@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/gen"
 	"github.com/opencube/opencube/service"
 )
 
@@ -16,44 +17,11 @@ import (
 // with 1,000,000 SIMs, 10,000,000 usage rows.
 const benchDays = 10
 
-// loadUsageBench fills db with sims SIMs of enterprise BENCH, an in-use
-// order each, and benchDays days of usage each (1-10 March 2024): the
-// rows are made by the server itself (generate_series), without triggers
-// or foreign-key checks (session_replication_role = replica), and the
-// in-use counts once at the end, then the tables vacuumed and analysed.
+// loadUsageBench fills db with the data set of sims SIMs of enterprise
+// BENCH, an in-use order each, and benchDays days of usage each (1-10 March
+// 2024): gen.Spec, made by the store's Generate (as `opencube gen` does).
 func loadUsageBench(ctx context.Context, db *DB, sims int) error {
-	conn, err := db.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
-	last := sims - 1
-	stmts := []string{
-		`SET session_replication_role = replica`,
-		`INSERT INTO enterprises (access_code, name, secrets, created_at) VALUES ('BENCH', 'bench', ARRAY['bench-secret'], now())`,
-		`INSERT INTO plans (code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at)
-			VALUES ('M', 'monthly', 2, 1099511627776, 0, 'CNY', false, 0, '{}', now())`,
-		fmt.Sprintf(`INSERT INTO sims (`+simColumns+`) SELECT '8986' || lpad(i::text, 16, '0'), '46001' || lpad(i::text, 10, '0'),
-			'', false, 'BENCH', 'active', now() FROM generate_series(0, %d) i`, last),
-		fmt.Sprintf(`INSERT INTO orders (`+orderColumns+`) SELECT 'ORDER_' || lpad(i::text, 17, '0'), 'L' || lpad(i::text, 17, '0'),
-			'BENCH', '8986' || lpad(i::text, 16, '0'), '46001' || lpad(i::text, 10, '0'), 'M', 'monthly', 2, 1099511627776, 1, 0, 0, 0,
-			'', 2, 2, 0, '2', '2', '0', '0', '0', false, 0, timestamptz '2024-01-01' + i * interval '1 ms', NULL,
-			timestamptz '2100-01-01', NULL, now() FROM generate_series(0, %d) i`, last),
-		fmt.Sprintf(`INSERT INTO usage_days (iccid, day, enterprise_code, bytes)
-			SELECT '8986' || lpad(i::text, 16, '0'), 20240300 + n, 'BENCH', (i::bigint * 7919 + n * 104729) %% 50000000
-			FROM generate_series(0, %d) i, generate_series(1, %d) n`, last, benchDays),
-		`INSERT INTO in_use_counts (enterprise_code, bucket, n)
-			SELECT enterprise_code, left(iccid, 16), count(*) FROM orders WHERE status = 2 GROUP BY 1, 2`,
-		`UPDATE usage_clock SET as_of = '2024-03-09 16:00:00Z'`,
-		`SET session_replication_role = origin`,
-		`VACUUM ANALYZE`, // as autovacuum would: index-only scans
-	}
-	for _, q := range stmts {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			return fmt.Errorf("%.60s: %w", q, err)
-		}
-	}
-	return nil
+	return db.Generate(ctx, gen.Spec{SIMs: sims, UsageRows: sims * benchDays})
 }
 
 // BenchmarkUsageQuery is sqlite's BenchmarkUsageQuery on PostgreSQL

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/gen/gentest"
 	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/sqlite"
@@ -443,3 +444,7 @@ func TestCloseRemovesWAL(t *testing.T) {
 func TestLists(t *testing.T) {
 	storetest.RunLists(t, func(t *testing.T) storetest.ListStore { return open(t) })
 }
+
+// TestGenerate: the benchmark data set, built in bulk, reads back as its
+// Spec says.
+func TestGenerate(t *testing.T) { gentest.Test(t, open(t)) }

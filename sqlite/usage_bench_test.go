@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/gen"
 	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 )
@@ -19,39 +20,16 @@ import (
 // with 1,000,000 SIMs, 10,000,000 usage rows.
 const benchDays = 10
 
-// loadUsageBench fills a new database at path with sims SIMs of enterprise
-// BENCH, an in-use order each, and benchDays days of usage each (1-10 March
-// 2024), in bulk.
+// loadUsageBench fills a new database at path with the data set of sims
+// SIMs of enterprise BENCH, an in-use order each, and benchDays days of
+// usage each (1-10 March 2024): gen.Spec, made by the store's Generate (as
+// `opencube gen` does).
 func loadUsageBench(ctx context.Context, path string, sims int) (*DB, error) {
 	db, err := Open(ctx, path, seal.Demo())
 	if err != nil {
 		return nil, err
 	}
-	stmts := []string{
-		`INSERT INTO enterprises (access_code, name, secrets, created_at) VALUES ('BENCH', 'bench', '["bench-secret"]', 0)`,
-		`INSERT INTO plans (code, name, type, volume_bytes, price_minor, currency, ota, throttle_kbps, countries, created_at)
-			VALUES ('M', 'monthly', 2, 1099511627776, 0, 'CNY', 0, 0, '[]', 0)`,
-		fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
-			INSERT INTO sims (`+simColumns+`) SELECT printf('8986%%016d', i), printf('46001%%010d', i), '', 0, 'BENCH', 'active', 0 FROM c`, sims-1),
-		fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
-			INSERT INTO orders (`+orderColumns+`) SELECT printf('ORDER_%%017d', i), printf('L%%017d', i), 'BENCH',
-				printf('8986%%016d', i), printf('46001%%010d', i), 'M', 'monthly', 2, 1099511627776, 1, 0, 0, 0, '', 2, 2, 0, '2', '2',
-				'0', '0', '0', 0, i * 1000, 0, 0, 4102444800000000, NULL, 0 FROM c`, sims-1),
-		fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < %d),
-			d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < %d)
-			INSERT INTO usage_days (iccid, day, enterprise_code, bytes)
-			SELECT printf('8986%%016d', i), 20240300 + n, 'BENCH', (i * 7919 + n * 104729) %% 50000000 FROM c, d`, sims-1, benchDays),
-		`UPDATE usage_clock SET as_of = 1710000000000000`,
-	}
-	err = db.update(ctx, func(t *txn) error {
-		for _, q := range stmts {
-			if _, err := t.exec(q); err != nil {
-				return fmt.Errorf("%.60s: %w", q, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.Generate(ctx, gen.Spec{SIMs: sims, UsageRows: sims * benchDays}); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -55,6 +55,10 @@ var commands = []command{
 		help: migrateHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
 			return runMigrate(ctx, args, stdout)
 		}},
+	{name: "gen", synopsis: "gen [--db PATH|URL] --sims N --usage-rows M", summary: "build the benchmark data set (a million SIMs in minutes) in a new database",
+		help: genHelp, run: func(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+			return runGen(ctx, args, stdout)
+		}},
 	{name: "keygen", synopsis: "keygen", summary: "print a new master key (sealing the stored secrets)",
 		help: keygenHelp, run: func(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
 			return runKeygen(args, stdout)
@@ -264,7 +268,7 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 var flagSetHelp = map[string]string{
 	"opencube serve": serveHelp, "opencube migrate": migrateHelp, "opencube keygen": keygenHelp, "opencube call": callHelp,
 	"opencube sign": signHelp, "opencube usage import": usageHelp, "opencube simulate": simulateHelp,
-	"opencube backup": backupHelp, "opencube restore": restoreHelp,
+	"opencube backup": backupHelp, "opencube restore": restoreHelp, "opencube gen": genHelp,
 }
 
 // flagHelp writes a command's help and its flags.
@@ -417,6 +421,23 @@ Examples:
 
 Every server but a --demo one needs the master key that seals the stored
 secrets: make one with 'opencube keygen' (docs/secrets.md).
+`
+	genHelp = `Usage: opencube gen [--db PATH|URL] --sims N --usage-rows M [--master-key-file FILE]
+
+Builds the data set of the benchmarks in a new, empty database (SQLite file
+or PostgreSQL), in bulk, then exits: enterprise BENCH (secret bench-secret,
+sealed), plan M, N SIMs (ICCIDs 8986 and the SIM's number on 16 digits,
+IMSIs 46001 and it on 10) each with an in-use order, and M rows of daily
+usage from 1 March 2024, as many days for each SIM (at most 30). A million
+SIMs with ten million usage rows take a few minutes. On PostgreSQL it
+needs a superuser or the tables' owner (it turns triggers off while it
+loads). It refuses a database that already holds enterprise BENCH. Like
+migrate it needs a master key (--master-key-file or OPENCUBE_MASTER_KEY):
+for a throwaway benchmark database, OPENCUBE_MASTER_KEY=$(opencube keygen).
+
+Example:
+  opencube gen --db /tmp/bench.db --sims 1000000 --usage-rows 10000000
+  opencube gen --db postgres://postgres@127.0.0.1:5432/bench --sims 1000000 --usage-rows 10000000
 `
 	migrateHelp = `Usage: opencube migrate [--db PATH|URL] [--master-key-file FILE]
 

@@ -326,12 +326,15 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 type dbOptions struct {
 	MaxConns         int
 	StatementTimeout time.Duration
+	// ReadURL is --db-read-url: a PostgreSQL read replica of --db.
+	ReadURL string
 }
 
 // define adds the database flags to fs.
 func (o *dbOptions) define(fs *flag.FlagSet) {
 	fs.IntVar(&o.MaxConns, "db-max-conns", o.MaxConns, "PostgreSQL: connection pool size per node (0: the URL's pool_max_conns, else max(8, 4 a CPU))")
 	fs.DurationVar(&o.StatementTimeout, "db-statement-timeout", o.StatementTimeout, "PostgreSQL: cancel statements running longer (0: the server's setting)")
+	fs.StringVar(&o.ReadURL, "db-read-url", o.ReadURL, "PostgreSQL: a streaming read replica of --db for lists and usage queries (their answers say how current they are in as_of)")
 }
 
 // isPostgres reports whether a --db value names a PostgreSQL database.
@@ -343,7 +346,13 @@ func isPostgres(dsn string) bool {
 // SQLite file path, with the master keys m.
 func openStore(ctx context.Context, dsn string, o dbOptions, m seal.Masters) (service.Store, error) {
 	if isPostgres(dsn) {
-		return postgres.Open(ctx, dsn, postgres.Options{MaxConns: int32(o.MaxConns), StatementTimeout: o.StatementTimeout, Masters: m})
+		if o.ReadURL != "" && !isPostgres(o.ReadURL) {
+			return nil, fmt.Errorf("--db-read-url must be a postgres:// URL of a read replica of --db")
+		}
+		return postgres.Open(ctx, dsn, postgres.Options{MaxConns: int32(o.MaxConns), StatementTimeout: o.StatementTimeout, Masters: m, ReadURL: o.ReadURL})
+	}
+	if o.ReadURL != "" {
+		return nil, fmt.Errorf("--db-read-url needs a PostgreSQL --db: a SQLite database has no read replicas")
 	}
 	return sqlite.Open(ctx, dsn, m)
 }

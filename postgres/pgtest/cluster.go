@@ -175,3 +175,56 @@ func freePort() (int, error) {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
+
+// StartReplica makes a second throwaway cluster a streaming replica (a hot
+// standby) of c: pg_basebackup -R from c, started on a free port of
+// 127.0.0.1. initdb's pg_hba lets local replication connections in, and
+// PostgreSQL's default wal_level (replica) streams. It is removed when the
+// test ends. The test fails when the replica cannot be made, or skips
+// without pg_basebackup when CI is not "true".
+func (c *Cluster) StartReplica(t testing.TB) *Cluster {
+	t.Helper()
+	r := &Cluster{bin: c.bin, owner: c.owner}
+	dir, err := os.MkdirTemp(filepath.Dir(c.dir), "opencube-pgtest-replica-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.dir = dir
+	t.Cleanup(func() {
+		if _, err := os.Stat(filepath.Join(r.dir, "data", "postmaster.pid")); err == nil {
+			r.run("pg_ctl", "-D", filepath.Join(r.dir, "data"), "-m", "immediate", "-w", "stop")
+		}
+		os.RemoveAll(r.dir)
+	})
+	if r.owner != "" {
+		u, _ := user.Lookup(r.owner)
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !executable(filepath.Join(c.bin, "pg_basebackup")) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("pg_basebackup is not in %s (Debian's postgresql package)", c.bin)
+		}
+		t.Skipf("pg_basebackup is not in %s (Debian's postgresql package; scripts/test installs it)", c.bin)
+	}
+	if out, err := r.run("pg_basebackup", "-h", "127.0.0.1", "-p", strconv.Itoa(c.port), "-U", "postgres",
+		"-D", filepath.Join(dir, "data"), "-R", "-X", "stream", "-c", "fast", "--no-sync"); err != nil {
+		t.Fatalf("pg_basebackup: %v\n%s", err, out)
+	}
+	for attempt := 1; ; attempt++ {
+		if r.port, err = freePort(); err != nil {
+			t.Fatal(err)
+		}
+		out, err := r.start()
+		if err == nil {
+			return r
+		}
+		if attempt == 3 {
+			log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
+			t.Fatalf("pg_ctl start (replica): %v\n%s\n%s", err, out, log)
+		}
+	}
+}

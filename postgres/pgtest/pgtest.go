@@ -27,6 +27,25 @@ func URL(t testing.TB) string {
 	return u
 }
 
+// Replica returns the URLs of a primary and of a streaming replica of it
+// (a hot standby), each with an empty schema of the test's own (search_path),
+// dropped when the test ends. They are OPENCUBE_TEST_POSTGRES and
+// OPENCUBE_TEST_POSTGRES_REPLICA when both are set (scripts/test sets
+// them); else the test starts two throwaway clusters itself, the second made
+// by pg_basebackup from the first. It skips the test when neither is
+// possible, and fails it instead when CI=true.
+func Replica(t testing.TB) (primary, replica string) {
+	t.Helper()
+	if r := os.Getenv("OPENCUBE_TEST_POSTGRES_REPLICA"); r != "" && os.Getenv("OPENCUBE_TEST_POSTGRES") != "" {
+		primary = Schema(t)
+		p, _ := url.Parse(primary)
+		return primary, WithParam(t, r, "search_path", p.Query().Get("search_path"))
+	}
+	c := StartCluster(t)
+	rc := c.StartReplica(t)
+	return c.URL(), rc.URL()
+}
+
 // Schema creates an empty schema for one test, dropped when the test ends,
 // and returns a URL whose connections use it (search_path).
 func Schema(t testing.TB) string {
