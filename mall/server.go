@@ -648,9 +648,9 @@ func (s *Server) orderDetail(c *call) (any, error) {
 type groupResultData struct {
 	RequestID string          `json:"requestId"`
 	GroupID   string          `json:"groupId"`
-	Operation string          `json:"operation"` // add or remove
-	Status    string          `json:"status"`    // pending or finished
-	Finished  bool            `json:"finished"`  // true: the operation ran in full
+	Operation string          `json:"operation"`       // add or remove
+	Status    string          `json:"operationStatus"` // pending or finished
+	Finished  bool            `json:"finished"`        // true: the operation ran in full
 	Items     []groupItemData `json:"items"`
 }
 
@@ -661,7 +661,7 @@ type groupItemData struct {
 	// OrderID is the order of the group's base plan that adding the SIM
 	// made (none when the SIM had an order in use or waiting).
 	OrderID string `json:"orderId,omitempty"`
-	Message string `json:"message,omitempty"` // why the base plan could not be ordered
+	Reason  string `json:"reason,omitempty"` // why the base plan could not be ordered
 }
 
 var groupCodes = map[string]string{shop.GroupAdded: csss.CodeOK, shop.GroupRemoved: csss.CodeOK, shop.GroupUnknownSIM: csss.CodeDeviceNotFound,
@@ -673,7 +673,7 @@ func groupResultOf(r *shop.GroupResult) groupResultData {
 		d.Status = "finished"
 	}
 	for _, it := range r.Items {
-		d.Items = append(d.Items, groupItemData{DeviceCode: it.ICCID, Code: groupCodes[it.Result], Result: it.Result, OrderID: it.OrderID, Message: it.Message})
+		d.Items = append(d.Items, groupItemData{DeviceCode: it.ICCID, Code: groupCodes[it.Result], Result: it.Result, OrderID: it.OrderID, Reason: it.Message})
 	}
 	return d
 }

@@ -11,9 +11,10 @@ import (
 
 // groupResult is a bundle-group operation's answer.
 type groupResult struct {
-	RequestID, GroupID, Operation, Status string
-	Finished                              bool
-	Items                                 []struct{ DeviceCode, Code, Result, OrderID string }
+	RequestID, GroupID, Operation string
+	Status                        string `json:"operationStatus"`
+	Finished                      bool
+	Items                         []struct{ DeviceCode, Code, Result, OrderID string }
 }
 
 // codes lists the SIMs' codes of a group operation, "-" for none.
