@@ -59,6 +59,9 @@ const (
 	// JobMallCancelSubscription cancels at Stripe the subscription (the
 	// key) of a Mall order whose auto-renewal ended.
 	JobMallCancelSubscription = "mall.cancel_subscription"
+	// JobMallGroupOperation adds SIMs to a Mall bundle group or removes
+	// them (the key: the operation's request id).
+	JobMallGroupOperation = "mall.group_operation"
 )
 
 // JobSIMRequest does an asynchronous SIM operation (the key, its id).
@@ -68,5 +71,5 @@ const JobSIMRequest = "sim.request"
 var JobKinds = []string{
 	JobExpireOrder, JobExpiryAlert, JobSessionSweep, JobDeliver, JobPurgeDeliveries,
 	JobSendSMS, JobExpireSMS, JobSandboxSMS, JobESIMPreOrderTimeout, JobESIMInstallMail, JobSIMRequest,
-	JobHLRSync, JobHLRDelete, JobHLRReconcile, JobMallCancelSubscription,
+	JobHLRSync, JobHLRDelete, JobHLRReconcile, JobMallCancelSubscription, JobMallGroupOperation,
 }

@@ -188,7 +188,7 @@ var glossary = apidoc.Glossary{
 	"apn":                  {About: "the access point name to set, with configFlag 1"},
 	"logo":                 {About: "the URL of the plan's picture, empty when it has none"},
 	"saleCount":            {About: "how many paid orders bought the plan"},
-	"surplusFlow":          {About: "MB an order of the plan has to use when bought: its whole volume"},
+	"surplusFlow":          {About: "MB left: of a plan, its whole volume (what an order of it has when bought); listed for a particular eSIM (selectTopUpList with iccid), what that eSIM's current order has left"},
 	"paymentIntentId":      {About: "the Stripe payment intent that pays the order; empty without a Stripe account"},
 	"clientSecret":         {About: "the payment intent's client secret, for Stripe.js to confirm the card"},
 	"messageSourceHandler": {About: "FMS's message source: always {}"},

@@ -305,31 +305,34 @@ const (
 
 // planData is a plan as FMS lists and details it.
 type planData struct {
-	ID               int64          `json:"id"`
-	PackageID        int64          `json:"packageId"`
-	PackageCode      string         `json:"packageCode"`
-	PackageShowName  string         `json:"packageShowName"`
-	PackageDesc      string         `json:"packageDesc"`
-	PackageShortDesc string         `json:"packageShortDesc"`
-	PackageType      int            `json:"packageType"` // 1 country, 2 region
-	PackageFlow      int64          `json:"packageFlow"` // MB
-	Period           int            `json:"period"`
-	PeriodUnit       int            `json:"periodUnit"` // PeriodUnitDay: the period is days
-	BuyType          int            `json:"buyType"`    // BuyNewOrTopUp
-	PriceType        int            `json:"priceType"`  // PricePerPeriod
-	ConfigFlag       int            `json:"configFlag"` // 1: the phone must be set to apn
-	APN              string         `json:"apn,omitempty"`
-	Logo             string         `json:"logo"`
-	SaleCount        int            `json:"saleCount"`   // paid orders of the plan
-	SurplusFlow      int64          `json:"surplusFlow"` // MB an order of the plan has left to use when bought: its whole volume
-	MinOrderPeriod   int            `json:"minOrderPeriod"`
-	MaxOrderPeriod   int            `json:"maxOrderPeriod"`
-	CoverCountrys    []Country      `json:"coverCountrys"`
-	ContinentsCode   string         `json:"continentsCode"`
-	Hot              bool           `json:"hot"`
-	CurrencyIDs      string         `json:"currencyIds"`
-	CurrencyInfos    []currencyInfo `json:"currencyInfos"`
-	UpdateTime       string         `json:"updateTime"`
+	ID               int64  `json:"id"`
+	PackageID        int64  `json:"packageId"`
+	PackageCode      string `json:"packageCode"`
+	PackageShowName  string `json:"packageShowName"`
+	PackageDesc      string `json:"packageDesc"`
+	PackageShortDesc string `json:"packageShortDesc"`
+	PackageType      int    `json:"packageType"` // 1 country, 2 region
+	PackageFlow      int64  `json:"packageFlow"` // MB
+	Period           int    `json:"period"`
+	PeriodUnit       int    `json:"periodUnit"` // PeriodUnitDay: the period is days
+	BuyType          int    `json:"buyType"`    // BuyNewOrTopUp
+	PriceType        int    `json:"priceType"`  // PricePerPeriod
+	ConfigFlag       int    `json:"configFlag"` // 1: the phone must be set to apn
+	APN              string `json:"apn,omitempty"`
+	Logo             string `json:"logo"`
+	SaleCount        int    `json:"saleCount"` // paid orders of the plan
+	// SurplusFlow is MB left: of a plan as such, its whole volume (what an
+	// order of it has when bought); listed for a particular eSIM
+	// (selectTopUpList with iccid), what that eSIM's current order has left.
+	SurplusFlow    int64          `json:"surplusFlow"`
+	MinOrderPeriod int            `json:"minOrderPeriod"`
+	MaxOrderPeriod int            `json:"maxOrderPeriod"`
+	CoverCountrys  []Country      `json:"coverCountrys"`
+	ContinentsCode string         `json:"continentsCode"`
+	Hot            bool           `json:"hot"`
+	CurrencyIDs    string         `json:"currencyIds"`
+	CurrencyInfos  []currencyInfo `json:"currencyInfos"`
+	UpdateTime     string         `json:"updateTime"`
 }
 
 func toPlanData(p *shop.ESIMPlan) planData {
@@ -589,11 +592,23 @@ func (s *Server) topUp(c *call) (any, error) {
 }
 
 func (s *Server) topUpList(c *call) (any, error) {
-	ps, err := s.Svc.TopUpPlans(c.ctx, c.sess, c.params["iccid"])
+	iccid := c.params["iccid"]
+	ps, err := s.Svc.TopUpPlans(c.ctx, c.sess, iccid)
 	if err != nil {
 		return nil, err
 	}
-	return plansData(ps), nil
+	out := plansData(ps)
+	if iccid != "" {
+		// For a particular eSIM: what its current order has left.
+		left, err := s.Svc.Remaining(c.ctx, c.sess, iccid)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			out[i].SurplusFlow = left / opencube.MB
+		}
+	}
+	return out, nil
 }
 
 func (s *Server) secrets(ctx context.Context, accessCode string) ([]string, error) {
@@ -766,6 +781,9 @@ type Service interface {
 	// TopUpPlans lists the plans that can top up the consumer's eSIM
 	// iccid (every sellable plan when iccid is empty).
 	TopUpPlans(ctx context.Context, sess *shop.Session, iccid string) ([]*shop.ESIMPlan, error)
+	// Remaining returns the volume the current order of the consumer's
+	// eSIM iccid has left (0 with none).
+	Remaining(ctx context.Context, sess *shop.Session, iccid string) (int64, error)
 	// PreOrder reserves a profile for a plan at a price until paid.
 	PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, error)
 	// Pay records a verified payment of an order.

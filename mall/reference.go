@@ -32,8 +32,10 @@ var (
 	exampleMallBuy = `"orderNo":"M20250101000001",` + exampleSIM + `,"packageCode":"DP20190726001274","orderPeriod":"1","payAmount":"10.00","payCurrency":"CNY"`
 	exampleItem    = `{"orderNo":"M20250101000001","deviceCode":"89852022018041800192","packageCode":"DP20190726001274","orderPeriod":1,"payAmount":"10.00","payCurrency":"CNY","payStatus":"1","autoRenewal":"1","orderId":"ORDER_14279787781881856","createTime":"2025-01-01 10:00:00",` +
 		`"payId":"","payProvider":"stripe","subscriptionId":"","renewals":0,"renewalStopped":""}`
-	exampleGroupResult = `{"requestId":"5f0c8e7a-3b1d-4c2e-9a6f-1d2e3f4a5b6c","groupId":"fleet-1","operation":"add","finished":true,"items":[` +
-		`{"deviceCode":"89852022018041800192","code":"0000","result":"added"},{"deviceCode":"89852022018041800193","code":"0000","result":"added"}]}`
+	exampleGroupPending = `{"requestId":"5f0c8e7a-3b1d-4c2e-9a6f-1d2e3f4a5b6c","groupId":"fleet-1","operation":"add","operationStatus":"pending","finished":false,"items":[` +
+		`{"deviceCode":"89852022018041800192","code":"","result":"pending"},{"deviceCode":"89852022018041800193","code":"","result":"pending"}]}`
+	exampleGroupResult = `{"requestId":"5f0c8e7a-3b1d-4c2e-9a6f-1d2e3f4a5b6c","groupId":"fleet-1","operation":"add","operationStatus":"finished","finished":true,"items":[` +
+		`{"deviceCode":"89852022018041800192","code":"0000","result":"added","orderId":"ORDER_14279787781881856"},{"deviceCode":"89852022018041800193","code":"0000","result":"added"}]}`
 	exampleActive = `{"orderId":"ORDER_14279787781881856","packageCode":"DP20190726001274","packageName":"C_M_0_P_中国20M不限速月套餐","orderStatus":2,"startTime":"2025-01-01 10:00:00","endTime":"2025-01-31 23:59:59"}`
 )
 
@@ -115,7 +117,7 @@ var routeDocs = map[string]routeDoc{
 			"the endpoint secret (`--stripe-webhook-secret`) and checked by Stripe's library within five minutes of the real clock; anything else answers HTTP 400 " +
 			"with `1002` and changes nothing. `payment_intent.succeeded` and `payment_intent.payment_failed` settle the order their metadata names " +
 			"(`shop` mall with `orderId` the orderNo and `partnerCode`, or `shop` esim with the eSIM order id; an amount or currency other than the order's " +
-			"answers `1001` naming `payAmount`); `invoice.paid` and `invoice.payment_failed` of a subscription renew or end a Mall order's auto-renewal. " +
+			"answers `1001` naming `payAmount`); `invoice.paid` and `invoice.payment_failed` of the subscription a Mall order holds (made by `createSubscription`) renew or end its auto-renewal; an invoice of another subscription, or for an order that holds none, answers `2004` and changes nothing. " +
 			"Other events answer `ignored`. A server failure answers HTTP 500, so that Stripe sends the event again.",
 		example: `{"id":"evt_0001","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_3QZ0001","object":"payment_intent","amount":1000,"currency":"cny",` +
 			`"metadata":{"shop":"mall","orderId":"M20250101000001","partnerCode":"P000270"}}}}`,
@@ -124,14 +126,20 @@ var routeDocs = map[string]routeDoc{
 		errors: []string{csss.CodePlanNotOrderable},
 		about: "Puts SIMs of the partner (`deviceCodes`, 1-1000 ICCIDs, comma-separated) in bundle group `groupId`, creating it with `groupName` and `basePlan` " +
 			"(a plan the partner may order; required for a new group, and must be the group's own otherwise) when it does not exist. A SIM is in one group at most. " +
-			"It runs in one transaction and answers its result, kept for `/topup/bundleGroup/result`: per SIM `0000` (added, or already in the group), " +
-			"`2001` not a SIM of the partner, `1001` in another group.",
+			"The operation is asynchronous: the call writes it (and the group, when new) and answers it at once, `operationStatus` pending with every SIM `pending`; " +
+			"a background job, run once whichever node takes it, then does it in one transaction and `/topup/bundleGroup/result` reports `operationStatus` finished and, per SIM, " +
+			"`0000` added (also when already in the group), `2001` not a SIM of the partner, `1001` in another group (remove it there first), " +
+			"or `2002` the base plan cannot be ordered for it (it stays out of the group; `reason` says why). " +
+			"A SIM added with no usable order (none in use or suspended, none waiting to be enabled) gets an order of one period of the base plan " +
+			"(`orderId`), charged as an order of the plan and started at once (an OTA SIM's waits to be enabled, as any of its orders); " +
+			"a SIM with an order keeps it and gets none.",
 		example: `{"groupId":"fleet-1","groupName":"Fleet 1","basePlan":"DP20190726001274","deviceCodes":"89852022018041800192,89852022018041800193"}`,
-		answer:  exampleGroupResult},
+		answer:  exampleGroupPending},
 	"/topup/bundleGroup/removeSims": {required: []string{"groupId", "deviceCodes"}, data: apidoc.Reflect(groupResultData{}), errors: []string{csss.CodeOrderNotFound},
-		about:   "Takes SIMs out of a bundle group (`2003` for an unknown group); per SIM `0000` removed or `2003` not in the group. The body travels with DELETE.",
+		about: "Takes SIMs out of a bundle group (`2003` for an unknown group), asynchronously as addSims: answered pending at once, then per SIM " +
+			"`0000` removed or `2003` not in the group. A removed SIM keeps its orders. The body travels with DELETE.",
 		example: `{"groupId":"fleet-1","deviceCodes":"89852022018041800193"}`,
-		answer:  strings.ReplaceAll(strings.ReplaceAll(exampleGroupResult, `"add"`, `"remove"`), `"added"`, `"removed"`)},
+		answer:  strings.ReplaceAll(exampleGroupPending, `"add"`, `"remove"`)},
 	"/topup/bundleGroup/sims": {required: []string{"groupId"}, errors: []string{csss.CodeOrderNotFound},
 		data: apidoc.Object("").Prop("groupId", apidoc.String(""), true).Prop("total", apidoc.Integer("SIMs in the group"), true).
 			Prop("list", apidoc.Array(apidoc.Reflect(groupSIMItem{}), ""), true),
@@ -144,7 +152,8 @@ var routeDocs = map[string]routeDoc{
 		example: `{}`,
 		answer:  `{"total":1,"list":[{"groupId":"fleet-1","groupName":"Fleet 1","basePlan":"DP20190726001274","basePlanName":"C_M_0_P_中国20M不限速月套餐","simCount":1,"createTime":"2025-01-01 10:00:00"}]}`},
 	"/topup/bundleGroup/result": {required: []string{"requestId"}, data: apidoc.Reflect(groupResultData{}), errors: []string{csss.CodeOrderNotFound},
-		about:   "The result of an add or remove operation, by the `requestId` it answered (`2003` when unknown); the globals travel in the query string.",
+		about: "The result of an add or remove operation, by the `requestId` it answered (`2003` when unknown): `operationStatus` pending (`finished` false) " +
+			"until its job has run, then finished with each SIM's code, result and, for an add, the base plan's order it made; the globals travel in the query string.",
 		example: `{"requestId":"5f0c8e7a-3b1d-4c2e-9a6f-1d2e3f4a5b6c"}`,
 		answer:  exampleGroupResult},
 	"/topup/order/detail": {required: []string{"orderNo"}, data: apidoc.Reflect(detailData{}), errors: []string{csss.CodeOrderNotFound},
@@ -189,9 +198,11 @@ var glossary = apidoc.Glossary{
 	"requestId":           {About: "the id of a bundle-group operation, to ask its result with"},
 	"operation":           {About: "add or remove"},
 	"items":               {About: "what the operation did to each SIM"},
-	"result":              {About: "added, removed, unknown_sim, in_other_group or not_in_group"},
+	"result":              {About: "pending, added, removed, unknown_sim, in_other_group, not_orderable or not_in_group"},
+	"operationStatus":     {About: "pending until the operation's job has run, then finished", Enum: []any{"pending", "finished"}},
+	"reason":              {About: "why the base plan could not be ordered for the SIM"},
 	"simCount":            {About: "how many SIMs the group holds"},
-	"finished":            {About: "true: the operation ran in full, in one transaction, before it was answered"},
+	"finished":            {About: "true: the operation's job has run, in one transaction, and each SIM has its outcome"},
 	"addTime":             {About: "when the SIM joined the group, UTC+8"},
 	"autoRenewal":         {About: "1 (or true) renews the order by itself", Enum: []any{"0", "1", "false", "true"}},
 	"code":                {About: "the result code, as CSSS's: 0000 on success (D6)"},

@@ -641,29 +641,39 @@ func (s *Server) orderDetail(c *call) (any, error) {
 }
 
 // groupResultData is the answer of a bundle-group operation and of its
-// result: each SIM with its code (0000 done, 2001 not a SIM of the
-// partner, 1001 in another group, 2003 not in the group).
+// result: pending (finished false, every SIM pending, code empty) until
+// its job has run, then each SIM with its code (0000 done, 2001 not a SIM
+// of the partner, 1001 in another group, 2002 the base plan cannot be
+// ordered for it, 2003 not in the group).
 type groupResultData struct {
 	RequestID string          `json:"requestId"`
 	GroupID   string          `json:"groupId"`
-	Operation string          `json:"operation"` // add or remove
-	Finished  bool            `json:"finished"`  // true: the operation ran in full
+	Operation string          `json:"operation"`       // add or remove
+	Status    string          `json:"operationStatus"` // pending or finished
+	Finished  bool            `json:"finished"`        // true: the operation ran in full
 	Items     []groupItemData `json:"items"`
 }
 
 type groupItemData struct {
 	DeviceCode string `json:"deviceCode"`
-	Code       string `json:"code"`
-	Result     string `json:"result"`
+	Code       string `json:"code"`   // empty while pending
+	Result     string `json:"result"` // pending, added, removed, unknown_sim, in_other_group, not_orderable, not_in_group
+	// OrderID is the order of the group's base plan that adding the SIM
+	// made (none when the SIM had an order in use or waiting).
+	OrderID string `json:"orderId,omitempty"`
+	Reason  string `json:"reason,omitempty"` // why the base plan could not be ordered
 }
 
 var groupCodes = map[string]string{shop.GroupAdded: csss.CodeOK, shop.GroupRemoved: csss.CodeOK, shop.GroupUnknownSIM: csss.CodeDeviceNotFound,
-	shop.GroupInOtherGroup: csss.CodeInvalid, shop.GroupNotInGroup: csss.CodeOrderNotFound}
+	shop.GroupInOtherGroup: csss.CodeInvalid, shop.GroupNotInGroup: csss.CodeOrderNotFound, shop.GroupNotOrderable: csss.CodePlanNotOrderable}
 
 func groupResultOf(r *shop.GroupResult) groupResultData {
-	d := groupResultData{RequestID: r.ID, GroupID: r.GroupID, Operation: r.Operation, Finished: true, Items: []groupItemData{}}
+	d := groupResultData{RequestID: r.ID, GroupID: r.GroupID, Operation: r.Operation, Status: "pending", Finished: r.Finished(), Items: []groupItemData{}}
+	if d.Finished {
+		d.Status = "finished"
+	}
 	for _, it := range r.Items {
-		d.Items = append(d.Items, groupItemData{DeviceCode: it.ICCID, Code: groupCodes[it.Result], Result: it.Result})
+		d.Items = append(d.Items, groupItemData{DeviceCode: it.ICCID, Code: groupCodes[it.Result], Result: it.Result, OrderID: it.OrderID, Reason: it.Message})
 	}
 	return d
 }
@@ -861,8 +871,9 @@ type Service interface {
 	// OrderDetail returns a Mall order and the SIM order it became (nil
 	// while unpaid).
 	OrderDetail(ctx context.Context, orderNo string) (*shop.MallOrder, *opencube.Order, error)
-	// AddGroupSIMs puts SIMs in a bundle group (made with its base plan
-	// when new); RemoveGroupSIMs takes them out; both keep their result.
+	// AddGroupSIMs asks for SIMs to be put in a bundle group (made with
+	// its base plan when new); RemoveGroupSIMs for SIMs to be taken out;
+	// both answer the pending operation its job completes.
 	AddGroupSIMs(ctx context.Context, groupID, name, basePlan string, iccids []string) (*shop.GroupResult, error)
 	RemoveGroupSIMs(ctx context.Context, groupID string, iccids []string) (*shop.GroupResult, error)
 	// GroupSIMs lists a group's SIMs; Groups the groups and the plans.

@@ -16,11 +16,11 @@ import (
 
 // UpdateGroups implements shop.GroupStore.
 func (db *DB) UpdateGroups(ctx context.Context, fn func(tx shop.GroupTx) error) error {
-	return db.runTx(ctx, func(t *orderTx) error { return fn(groupTx{t}) })
+	return db.runTx(ctx, func(t *orderTx) error { return fn(groupTx{mallTx{t}}) })
 }
 
 // groupTx is an orderTx as a shop.GroupTx.
-type groupTx struct{ *orderTx }
+type groupTx struct{ mallTx }
 
 // Group implements shop.GroupTx.
 func (t groupTx) Group(ctx context.Context, accessCode, id string) (*shop.BundleGroup, error) {
@@ -94,10 +94,28 @@ func (t groupTx) PutGroupResult(ctx context.Context, r *shop.GroupResult) error 
 		return err
 	}
 	if _, err := t.write(ctx, `INSERT INTO mall_group_results (enterprise_code, request_id, group_id, operation, items, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, r.EnterpriseCode, r.ID, r.GroupID, r.Operation, string(items), r.CreatedAt); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (enterprise_code, request_id) DO UPDATE SET items = excluded.items`, r.EnterpriseCode, r.ID, r.GroupID, r.Operation, string(items), r.CreatedAt); err != nil {
 		return t.fail("record group result", err)
 	}
 	return nil
+}
+
+// GroupResult implements shop.GroupTx.
+func (t groupTx) GroupResult(ctx context.Context, accessCode, id string) (*shop.GroupResult, error) {
+	var (
+		r     shop.GroupResult
+		items string
+	)
+	err := t.tx.QueryRow(ctx, `SELECT enterprise_code, request_id, group_id, operation, items, created_at FROM mall_group_results
+		WHERE enterprise_code = $1 AND request_id = $2 FOR UPDATE`, accessCode, id).Scan(&r.EnterpriseCode, &r.ID, &r.GroupID, &r.Operation, &items, &r.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, t.fail("find group result", err)
+	}
+	r.CreatedAt = utc(r.CreatedAt)
+	return &r, json.Unmarshal([]byte(items), &r.Items)
 }
 
 // FindGroups implements shop.GroupStore.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 	"github.com/opencube/opencube/billing"
 	"github.com/opencube/opencube/geo"
 	"github.com/opencube/opencube/metrics"
@@ -54,6 +55,7 @@ type ESIM struct {
 type ESIMStore interface {
 	opencube.Store
 	shop.ShopStore
+	addon.Store
 }
 
 // NewESIM returns an ESIM with the default settings.
@@ -362,6 +364,17 @@ func (s *ESIM) TopUpPlans(ctx context.Context, sess *shop.Session, iccid string)
 		}
 	}
 	return out, nil
+}
+
+// Remaining returns the volume the current order of the consumer's eSIM
+// iccid (one TopUpPlans accepts) has left now, as CSSS and Cube v4 report
+// a SIM's remaining volume: 0 when it has no order (yet, or any more).
+func (s *ESIM) Remaining(ctx context.Context, sess *shop.Session, iccid string) (int64, error) {
+	n, err := remainingOf(ctx, s.Store, sess.EnterpriseCode, iccid, s.Clock.Now())
+	if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
+		return 0, nil // a profile sold before it was a SIM
+	}
+	return n, err
 }
 
 // Pay settles an order with a verified payment. A success sells the

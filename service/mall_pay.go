@@ -133,7 +133,9 @@ func (s *Mall) StripeEvent(ctx context.Context, ev *stripepay.Event) (*shop.Mall
 }
 
 // Invoice acts on a subscription invoice of an auto-renewed Mall order,
-// once per invoice: paid (its amount and currency the order's price, else
+// once per invoice. The invoice must be of the subscription the order
+// holds (createSubscription), else KindOrderState and nothing changes.
+// Paid (its amount and currency the order's price, else
 // KindPriceMismatch), the SIM's order is renewed by the Mall order's
 // periods with a recharge push (renewal n); failed, auto-renewal stops, the
 // subscription is cancelled at Stripe (a job), a recharge push with result
@@ -155,6 +157,13 @@ func (s *Mall) Invoice(ctx context.Context, orderNo string, inv *stripepay.Invoi
 		out = m
 		if inv.ID != "" && m.LastInvoice == inv.ID {
 			return nil // this invoice's notice again
+		}
+		// Only an invoice of the subscription the order holds renews it
+		// (or ends its renewal): an order paid once, with auto-renewal
+		// asked for but no subscription created, renews nothing.
+		if m.SubscriptionID == "" || inv.Subscription != m.SubscriptionID {
+			return opencube.Errorf(opencube.KindOrderState, "invoice %s is of subscription %q, Mall order %s holds %q",
+				inv.ID, inv.Subscription, m.OrderNo, m.SubscriptionID)
 		}
 		now := s.Clock.Now()
 		m.LastInvoice, m.UpdatedAt = inv.ID, now

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/addon"
 )
 
 var _ opencube.SIMAdminService = (*SIMs)(nil)
@@ -91,19 +92,43 @@ func (s *SIMs) DeviceUsage(ctx context.Context, iccids []string) ([]opencube.Dev
 		if d == nil {
 			return out, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", id)
 		}
-		u := opencube.DeviceUsage{Device: d, AsOf: asOf}
-		if d.Order != nil {
-			sub := &opencube.Subscriber{SIM: d.SIM, Order: d.Order, Meter: d.Meter}
-			u.UsedBytes, _ = Usage(sub, now)
-			u.RemainingBytes = Remaining(sub, now)
-			if v, ok := addOns[d.Order.ID]; ok {
-				u.AddOnBytes = v.Bytes
-				u.RemainingBytes += v.Left
-			}
-		}
-		out = append(out, u)
+		out = append(out, usageOf(d, asOf, addOns, now))
 	}
 	return out, nil
+}
+
+// usageOf is a device's usage at now: what its current order has used and
+// has left, its live add-ons' included.
+func usageOf(d *opencube.Device, asOf time.Time, addOns map[string]addon.Volume, now time.Time) opencube.DeviceUsage {
+	u := opencube.DeviceUsage{Device: d, AsOf: asOf}
+	if d.Order != nil {
+		sub := &opencube.Subscriber{SIM: d.SIM, Order: d.Order, Meter: d.Meter}
+		u.UsedBytes, _ = Usage(sub, now)
+		u.RemainingBytes = Remaining(sub, now)
+		if v, ok := addOns[d.Order.ID]; ok {
+			u.AddOnBytes = v.Bytes
+			u.RemainingBytes += v.Left
+		}
+	}
+	return u
+}
+
+// remainingOf returns the volume the current order of the enterprise's
+// SIM iccid has left at now (as DeviceUsage reports it), 0 when it has no
+// order; KindDeviceNotFound when the SIM is unknown.
+func remainingOf(ctx context.Context, st SIMStore, code, iccid string, now time.Time) (int64, error) {
+	ds, _, err := st.FindDevices(ctx, opencube.DeviceFilter{Enterprise: code, ICCIDs: []string{iccid}, Page: opencube.Page{Limit: 1}})
+	if err != nil {
+		return 0, err
+	}
+	if len(ds) == 0 {
+		return 0, opencube.Errorf(opencube.KindDeviceNotFound, "SIM %s not found", iccid)
+	}
+	addOns, err := addOnsLeft(ctx, st, []*opencube.Order{ds[0].Order}, now)
+	if err != nil {
+		return 0, err
+	}
+	return usageOf(ds[0], time.Time{}, addOns, now).RemainingBytes, nil
 }
 
 // DailyUsage implements opencube.SIMService.

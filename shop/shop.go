@@ -452,6 +452,11 @@ type GroupSIM struct {
 type GroupItem struct {
 	ICCID  string `json:"deviceCode"`
 	Result string `json:"result"` // one of the Group* results
+	// OrderID is the order of the group's base plan that adding the SIM
+	// made, when it made one.
+	OrderID string `json:"orderId,omitempty"`
+	// Message says why a SIM was refused (GroupNotOrderable).
+	Message string `json:"message,omitempty"`
 }
 
 // Results of a bundle-group operation for one SIM.
@@ -461,7 +466,16 @@ const (
 	GroupUnknownSIM   = "unknown_sim"    // not a SIM of the enterprise
 	GroupInOtherGroup = "in_other_group" // in another group: remove it there first
 	GroupNotInGroup   = "not_in_group"   // not in the group
+	GroupPending      = "pending"        // the operation's job has not run yet
+	// GroupNotOrderable: the SIM needed an order of the base plan and
+	// could not get one (the plan does not fit it, the SIM is not usable,
+	// the enterprise's balance does not cover it); it is not in the group.
+	GroupNotOrderable = "not_orderable"
 )
+
+// JobMallGroupOperation does a bundle-group operation (the key, its
+// request id; the payload, its enterprise code).
+const JobMallGroupOperation = opencube.JobMallGroupOperation
 
 // GroupResult is the result of one bundle-group operation (adding or
 // removing SIMs), kept to be asked for by its id.
@@ -472,6 +486,17 @@ type GroupResult struct {
 	Operation      string      `json:"operation"` // add or remove
 	Items          []GroupItem `json:"items"`
 	CreatedAt      time.Time   `json:"createdAt"`
+}
+
+// Finished reports whether the operation's job has run: no SIM of it is
+// pending any more.
+func (r *GroupResult) Finished() bool {
+	for _, it := range r.Items {
+		if it.Result == GroupPending {
+			return false
+		}
+	}
+	return true
 }
 
 // GroupStore keeps the Mall's bundle groups.
@@ -488,8 +513,10 @@ type GroupStore interface {
 	FindGroupResult(ctx context.Context, accessCode, id string) (*GroupResult, error)
 }
 
-// GroupTx is the bundle groups inside one transaction.
+// GroupTx is the bundle groups inside one order-book transaction (the
+// orders a group's base plan makes commit with the group's change).
 type GroupTx interface {
+	MallTx
 	// Group returns the enterprise's group, or nil.
 	Group(ctx context.Context, accessCode, id string) (*BundleGroup, error)
 	// InsertGroup creates a group.
@@ -501,6 +528,9 @@ type GroupTx interface {
 	AddGroupSIM(ctx context.Context, accessCode, groupID, iccid string, at time.Time) error
 	// RemoveGroupSIM takes a SIM out of a group; false when it was not in it.
 	RemoveGroupSIM(ctx context.Context, accessCode, groupID, iccid string) (bool, error)
-	// PutGroupResult records an operation's result.
+	// PutGroupResult records an operation's result, replacing the one of
+	// the same id.
 	PutGroupResult(ctx context.Context, r *GroupResult) error
+	// GroupResult returns an operation's result, locked, or nil.
+	GroupResult(ctx context.Context, accessCode, id string) (*GroupResult, error)
 }

@@ -15,11 +15,11 @@ import (
 
 // UpdateGroups implements shop.GroupStore.
 func (db *DB) UpdateGroups(ctx context.Context, fn func(tx shop.GroupTx) error) error {
-	return db.update(ctx, func(t *txn) error { return fn(groupTxn{t}) })
+	return db.update(ctx, func(t *txn) error { return fn(groupTxn{mallTxn{t}}) })
 }
 
 // groupTxn is the write transaction as a shop.GroupTx.
-type groupTxn struct{ *txn }
+type groupTxn struct{ mallTxn }
 
 // Group implements shop.GroupTx.
 func (t groupTxn) Group(_ context.Context, accessCode, id string) (*shop.BundleGroup, error) {
@@ -89,10 +89,40 @@ func (t groupTxn) PutGroupResult(_ context.Context, r *shop.GroupResult) error {
 		return err
 	}
 	if _, err := t.exec(`INSERT INTO mall_group_results (enterprise_code, request_id, group_id, operation, items, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, r.EnterpriseCode, r.ID, r.GroupID, r.Operation, string(items), micros(r.CreatedAt)); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (enterprise_code, request_id) DO UPDATE SET items = excluded.items`, r.EnterpriseCode, r.ID, r.GroupID, r.Operation, string(items), micros(r.CreatedAt)); err != nil {
 		return dbError("record group result", err)
 	}
 	return nil
+}
+
+// GroupResult implements shop.GroupTx.
+func (t groupTxn) GroupResult(_ context.Context, accessCode, id string) (*shop.GroupResult, error) {
+	r, err := scanGroupResult(t.queryRow(`SELECT enterprise_code, request_id, group_id, operation, items, created_at FROM mall_group_results
+		WHERE enterprise_code = ? AND request_id = ?`, accessCode, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, dbError("find group result", err)
+	}
+	return r, nil
+}
+
+// scanGroupResult reads a mall_group_results row.
+func scanGroupResult(s scanner) (*shop.GroupResult, error) {
+	var (
+		r       shop.GroupResult
+		items   string
+		created int64
+	)
+	if err := s.Scan(&r.EnterpriseCode, &r.ID, &r.GroupID, &r.Operation, &items, &created); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(items), &r.Items); err != nil {
+		return nil, err
+	}
+	r.CreatedAt = instant(created)
+	return &r, nil
 }
 
 // FindGroups implements shop.GroupStore.
@@ -128,22 +158,13 @@ func (db *DB) FindGroupSIMs(ctx context.Context, accessCode, groupID string) ([]
 
 // FindGroupResult implements shop.GroupStore.
 func (db *DB) FindGroupResult(ctx context.Context, accessCode, id string) (*shop.GroupResult, error) {
-	var (
-		r       shop.GroupResult
-		items   string
-		created int64
-	)
-	err := db.read.QueryRowContext(ctx, `SELECT enterprise_code, request_id, group_id, operation, items, created_at FROM mall_group_results
-		WHERE enterprise_code = ? AND request_id = ?`, accessCode, id).Scan(&r.EnterpriseCode, &r.ID, &r.GroupID, &r.Operation, &items, &created)
+	r, err := scanGroupResult(db.read.QueryRowContext(ctx, `SELECT enterprise_code, request_id, group_id, operation, items, created_at FROM mall_group_results
+		WHERE enterprise_code = ? AND request_id = ?`, accessCode, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, opencube.Errorf(opencube.KindOrderNotFound, "no bundle-group operation %s", id)
 	}
 	if err != nil {
 		return nil, dbError("find group result", err)
 	}
-	if err := json.Unmarshal([]byte(items), &r.Items); err != nil {
-		return nil, dbError("decode group result", err)
-	}
-	r.CreatedAt = instant(created)
-	return &r, nil
+	return r, nil
 }

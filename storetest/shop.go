@@ -24,6 +24,7 @@ func testShop(t *testing.T, open func(*testing.T) service.Store) {
 	t.Run("ConcurrentClaims", func(t *testing.T) { testShopClaims(t, open) })
 	t.Run("Mall", func(t *testing.T) { testShopMall(t, open) })
 	t.Run("SIM", func(t *testing.T) { testShopSIM(t, open) })
+	t.Run("GroupResults", func(t *testing.T) { testShopGroupResults(t, open) })
 }
 
 func newProfiles(ent string, from, n int) []*shop.Profile {
@@ -393,5 +394,71 @@ func testShopSIM(t *testing.T, open func(*testing.T) service.Store) {
 	}
 	if err := f.s.UpdateMall(f.ctx, func(tx shop.MallTx) error { return tx.InsertSIM(f.ctx, sim) }); opencube.ErrorKind(err) != opencube.KindConflict {
 		t.Errorf("the SIM again: %v, want conflict", err)
+	}
+}
+
+// testShopGroupResults: a bundle-group operation's result is written
+// pending with its group in one transaction (nothing of a refused one
+// stays), read back locked in a later transaction, and replaced by its
+// outcome.
+func testShopGroupResults(t *testing.T, open func(*testing.T) service.Store) {
+	f := seed(t, open(t), false)
+	g := &shop.BundleGroup{EnterpriseCode: entA, ID: "fleet-1", Name: "Fleet 1", BasePlan: "P1", CreatedAt: base}
+	pending := &shop.GroupResult{EnterpriseCode: entA, ID: "op-1", GroupID: g.ID, Operation: "add", CreatedAt: base,
+		Items: []shop.GroupItem{{ICCID: "89445099000000777101", Result: shop.GroupPending}, {ICCID: "89445099000000777102", Result: shop.GroupPending}}}
+	refuse := opencube.Errorf(opencube.KindOrderState, "no")
+	if err := f.s.UpdateGroups(f.ctx, func(tx shop.GroupTx) error {
+		if err := tx.InsertGroup(f.ctx, g); err != nil {
+			return err
+		}
+		if err := tx.PutGroupResult(f.ctx, pending); err != nil {
+			return err
+		}
+		return refuse
+	}); err != refuse {
+		t.Fatalf("refused: %v", err)
+	}
+	if _, err := f.s.FindGroupResult(f.ctx, entA, "op-1"); opencube.ErrorKind(err) != opencube.KindOrderNotFound {
+		t.Fatalf("a refused transaction left its result: %v", err)
+	}
+	if err := f.s.UpdateGroups(f.ctx, func(tx shop.GroupTx) error {
+		if err := tx.InsertGroup(f.ctx, g); err != nil {
+			return err
+		}
+		return tx.PutGroupResult(f.ctx, pending)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.FindGroupResult(f.ctx, entA, "op-1")
+	if err != nil || got.Finished() {
+		t.Fatalf("pending result: %+v %v", got, err)
+	}
+	if d := cmp.Diff(pending, got, opts); d != "" {
+		t.Errorf("pending result (-want +got):\n%s", d)
+	}
+	done := *pending
+	done.Items = []shop.GroupItem{{ICCID: "89445099000000777101", Result: shop.GroupAdded, OrderID: "ORDER_1"},
+		{ICCID: "89445099000000777102", Result: shop.GroupNotOrderable, Message: "no balance"}}
+	if err := f.s.UpdateGroups(f.ctx, func(tx shop.GroupTx) error {
+		r, err := tx.GroupResult(f.ctx, entA, "op-1")
+		if err != nil {
+			return err
+		}
+		if r == nil || r.Finished() || len(r.Items) != 2 {
+			t.Errorf("the result in a transaction: %+v", r)
+		}
+		if none, err := tx.GroupResult(f.ctx, entB, "op-1"); err != nil || none != nil {
+			t.Errorf("another enterprise's result: %+v %v", none, err)
+		}
+		return tx.PutGroupResult(f.ctx, &done)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = f.s.FindGroupResult(f.ctx, entA, "op-1")
+	if err != nil || !got.Finished() {
+		t.Fatalf("finished result: %+v %v", got, err)
+	}
+	if d := cmp.Diff(&done, got, opts); d != "" {
+		t.Errorf("finished result (-want +got):\n%s", d)
 	}
 }

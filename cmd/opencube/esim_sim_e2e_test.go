@@ -86,10 +86,27 @@ func TestESIMBecomesSIM(t *testing.T) {
 
 	// Top-ups list only plans covering China (plan 1001 itself); a plan of
 	// another country cannot top it up.
-	var list []struct{ ID int64 }
+	// Listed for the eSIM, surplusFlow is what its order has left.
+	var list []struct {
+		ID                       int64
+		PackageFlow, SurplusFlow int64
+	}
 	s.fmsOK(t, "/package/selectTopUpList", token, map[string]any{"iccid": iccid}, &list)
 	if len(list) != 1 || list[0].ID != 1001 {
 		t.Errorf("selectTopUpList = %+v, want plan 1001 only", list)
+	}
+	sold, _, err := s.m.Store.FindOrders(ctx, opencube.OrderFilter{Enterprise: entP, ICCID: iccid})
+	if err != nil || len(sold) != 1 {
+		t.Fatalf("the eSIM's orders: %v %v", sold, err)
+	}
+	if want := (sold[0].VolumeBytes - 1_000_000) / opencube.MB; len(list) == 1 && (list[0].SurplusFlow != want || want >= list[0].PackageFlow) {
+		t.Errorf("selectTopUpList for the eSIM: surplusFlow %d, want %d (its order's volume left)", list[0].SurplusFlow, want)
+	}
+	s.fmsOK(t, "/package/selectTopUpList", token, map[string]any{}, &list)
+	for _, p := range list {
+		if p.SurplusFlow != p.PackageFlow {
+			t.Errorf("selectTopUpList for no eSIM: plan %d surplusFlow %d, want its volume %d", p.ID, p.SurplusFlow, p.PackageFlow)
+		}
 	}
 	body := preOrderBody(1002, "9.99", "USD")
 	body["iccid"] = iccid

@@ -102,6 +102,7 @@ func (m *Main) wireShops(ctx context.Context) error {
 	m.Worker.Handlers[opencube.JobESIMPreOrderTimeout] = svc.ExpirePreOrder
 	m.Worker.Handlers[opencube.JobESIMInstallMail] = srv.SendInstallMail
 	m.Worker.Handlers[shop.JobMallCancelSubscription] = m.Services.Mall.CancelSubscriptionJob
+	m.Worker.Handlers[shop.JobMallGroupOperation] = m.Services.Mall.GroupOperationJob
 	if m.Demo {
 		loaded, err := service.NewShopDemo().Load(ctx, svc)
 		if err != nil {

@@ -53,6 +53,12 @@ func TestMallAutoRenewal(t *testing.T) {
 	if r, _ := s.mallStripe(t, paid, s.stripeSign(paid)); r.Code != csss.CodeOK {
 		t.Fatalf("payment: %s %s", r.Code, r.Message)
 	}
+	// Paid, with auto-renewal asked for but no subscription created yet:
+	// an invoice renews nothing.
+	early := invoiceEvent(stripepay.InvoicePaid, "in_0", "sub_early", no, 1000, "cny")
+	if r, _ := s.mallStripe(t, early, s.stripeSign(early)); r.Code != csss.CodeOrderState {
+		t.Errorf("an invoice before the subscription: %s %s, want %s", r.Code, r.Message, csss.CodeOrderState)
+	}
 	var sub struct {
 		SubscriptionID, OrderID, AutoRenewal string
 		Renewals                             int
@@ -83,6 +89,13 @@ func TestMallAutoRenewal(t *testing.T) {
 	forged := invoiceEvent(stripepay.InvoicePaid, "in_f", sub.SubscriptionID, no, 1000, "cny")
 	if r, _ := s.mallStripe(t, forged, stripepay.Sign(forged, "whsec_forged", s.clock.Now())); r.Code != csss.CodeSignature {
 		t.Errorf("a forged invoice: %s, want 1002", r.Code)
+	}
+	// Invoices of another subscription neither renew nor end the renewal.
+	for _, typ := range []string{stripepay.InvoicePaid, stripepay.InvoiceFailed} {
+		other := invoiceEvent(typ, "in_o"+typ, "sub_other", no, 1000, "cny")
+		if r, _ := s.mallStripe(t, other, s.stripeSign(other)); r.Code != csss.CodeOrderState {
+			t.Errorf("%s of another subscription: %s %s, want %s", typ, r.Code, r.Message, csss.CodeOrderState)
+		}
 	}
 	if o := order(); o["renewPeriod"] != "2" {
 		t.Fatalf("refused invoices renewed: %v", o)
