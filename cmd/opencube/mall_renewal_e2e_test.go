@@ -47,7 +47,7 @@ func TestMallAutoRenewal(t *testing.T) {
 	}
 	// A subscription needs a paid order.
 	if r := s.mall(t, "/payment/createSubscription", s.mallBody(t, "createSubscription", false, "orderNo", no)); r.Code != csss.CodeOrderState {
-		t.Errorf("createSubscription of an unpaid order: %s, want 2005", r.Code)
+		t.Errorf("createSubscription of an unpaid order: %s, want %s", r.Code, csss.CodeOrderState)
 	}
 	paid := intentEvent(stripepay.PaymentSucceeded, stripepay.MetaShopMall, no, od.PayID, 1000, "cny")
 	if r, _ := s.mallStripe(t, paid, s.stripeSign(paid)); r.Code != csss.CodeOK {
