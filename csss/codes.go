@@ -7,6 +7,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/addon"
+	"github.com/opencube/opencube/shop"
 )
 
 // Result codes of the CSSS protocol (docs/csss.md, codes and D6).
@@ -177,10 +178,11 @@ var causes = map[opencube.Cause]struct{ zh, en string }{
 	opencube.CauseBalance:          {"余额 {0} {1}(信用额度 {2})不足以支付 {3} {1}", "the balance of {0} {1} (credit limit {2}) does not cover {3} {1}"},
 	opencube.CauseBillingCurrency:  {"套餐 {0} 以 {1} 计价,而该企业以 {2} 结算", "plan {0} is priced in {1}, but the enterprise is billed in {2}"},
 
-	addon.CauseAddOnPlan:    {"套餐 {0} 是加油包,只能加到使用中的订单上", "plan {0} is an add-on plan, added to an order in use, not ordered"},
-	addon.CauseNotAddOn:     {"套餐 {0} 不是加油包", "plan {0} is not an add-on plan"},
-	addon.CauseNotAllowed:   {"使用中的套餐 {0} 不允许加油包", "the plan in use, {0}, takes no add-ons"},
-	addon.CauseSIMNotActive: {"加油包须加到已激活的SIM卡上", "add-ons need an active SIM"},
+	addon.CauseAddOnPlan:        {"套餐 {0} 是加油包,只能加到使用中的订单上", "plan {0} is an add-on plan, added to an order in use, not ordered"},
+	addon.CauseNotAddOn:         {"套餐 {0} 不是加油包", "plan {0} is not an add-on plan"},
+	addon.CauseNotAllowed:       {"使用中的套餐 {0} 不允许加油包", "the plan in use, {0}, takes no add-ons"},
+	shop.CauseOtherSubscription: {"账单 {0} 属于订阅 \"{1}\"，商城订单 {2} 的订阅为 \"{3}\"", "invoice {0} is of subscription \"{1}\", Mall order {2} holds \"{3}\""},
+	addon.CauseSIMNotActive:     {"加油包须加到已激活的SIM卡上", "add-ons need an active SIM"},
 }
 
 // rangesZH holds the Chinese of the ranges (opencube.Error.Range) that say

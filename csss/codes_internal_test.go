@@ -11,6 +11,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/addon"
+	"github.com/opencube/opencube/shop"
 )
 
 // rootCauses returns the opencube.Cause constants the root package
@@ -79,9 +80,11 @@ func TestCauseTable(t *testing.T) {
 	}
 }
 
-// addOnCauses are the causes of package addon, which the table holds too.
+// addOnCauses are the causes of packages addon and shop, which the table
+// holds too.
 var addOnCauses = map[opencube.Cause]bool{
 	addon.CauseAddOnPlan: true, addon.CauseNotAddOn: true, addon.CauseNotAllowed: true, addon.CauseSIMNotActive: true,
+	shop.CauseOtherSubscription: true,
 }
 
 // TestRangesZH checks that every range a CSSS field states reads in

@@ -163,7 +163,8 @@ func (s *Mall) Invoice(ctx context.Context, orderNo string, inv *stripepay.Invoi
 		// asked for but no subscription created, renews nothing.
 		if m.SubscriptionID == "" || inv.Subscription != m.SubscriptionID {
 			return opencube.Errorf(opencube.KindOrderState, "invoice %s is of subscription %q, Mall order %s holds %q",
-				inv.ID, inv.Subscription, m.OrderNo, m.SubscriptionID)
+				inv.ID, inv.Subscription, m.OrderNo, m.SubscriptionID).
+				Because(shop.CauseOtherSubscription, inv.ID, inv.Subscription, m.OrderNo, m.SubscriptionID)
 		}
 		now := s.Clock.Now()
 		m.LastInvoice, m.UpdatedAt = inv.ID, now

@@ -534,3 +534,8 @@ type GroupTx interface {
 	// GroupResult returns an operation's result, locked, or nil.
 	GroupResult(ctx context.Context, accessCode, id string) (*GroupResult, error)
 }
+
+// CauseOtherSubscription refuses a Stripe invoice that is not of the
+// subscription the Mall order holds (or of an order that holds none): the
+// invoice, its subscription, the order, the order's subscription.
+const CauseOtherSubscription opencube.Cause = "shop_other_subscription"
