@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,11 +10,6 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/billing"
 )
-
-// balanceSlots is how many rows a running balance is spread over: a line
-// adds to one picked at random, so that one enterprise's concurrent
-// postpaid orders seldom wait for each other; a balance is their sum.
-const balanceSlots = 16
 
 const (
 	accountColumns = `enterprise_code, mode, currency, credit_limit_minor, alert_below_minor, enforce_price, updated_at`
@@ -28,10 +22,16 @@ const (
 		FROM plans p JOIN plan_grants g ON g.plan_code = p.code LEFT JOIN billing_accounts a ON a.enterprise_code = g.enterprise_code
 		WHERE p.code = $1 AND g.enterprise_code = $2`
 	sqlBalance = `SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_balances WHERE enterprise_code = $1 AND currency = $2`
-	// One round trip: the line and its addition to a running total.
+	// One statement: the line and its addition to a running total. A
+	// running balance is spread over 64 rows (slots); a line adds to the
+	// slot of its server process (pg_backend_pid modulo 64), so that
+	// transactions running at the same time, on any node, seldom write the
+	// same row and one enterprise's concurrent postpaid orders do not queue
+	// on each other's commits. A balance is the sum of its slots.
 	sqlInsertLine = `WITH l AS (INSERT INTO ledger_lines (` + lineColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15))
-		INSERT INTO ledger_balances (enterprise_code, currency, slot, amount_minor) VALUES ($2, $6, $16, $7)
+		INSERT INTO ledger_balances (enterprise_code, currency, slot, amount_minor)
+		VALUES ($2, $6, (pg_backend_pid() % 64)::smallint, $7)
 		ON CONFLICT (enterprise_code, currency, slot) DO UPDATE SET amount_minor = ledger_balances.amount_minor + excluded.amount_minor`
 )
 
@@ -63,8 +63,26 @@ func scanLine(s scanner) (*billing.Line, error) {
 	return &l, nil
 }
 
-// Terms implements billing.Tx: one round trip.
+// Terms implements billing.Tx: one round trip, or none when SIMAndPlan
+// read them with the SIM and the plan.
 func (t *orderTx) Terms(ctx context.Context, enterprise, plan string) (*billing.Account, billing.Price, error) {
+	if k := t.terms; k != nil && k.enterprise == enterprise && k.plan == plan {
+		t.terms = nil
+		return k.account, k.price, nil
+	}
+	return t.scanTerms(t.tx.QueryRow(ctx, sqlTerms, plan, enterprise), enterprise, plan)
+}
+
+// prefetchedTerms are the billing terms of an enterprise's plan read
+// ahead, in the round trip of the SIM and the plan of an order.
+type prefetchedTerms struct {
+	enterprise, plan string
+	account          *billing.Account
+	price            billing.Price
+}
+
+// scanTerms reads the row of sqlTerms.
+func (t *orderTx) scanTerms(row pgx.Row, enterprise, plan string) (*billing.Account, billing.Price, error) {
 	var (
 		p              billing.Price
 		mode, currency *string
@@ -72,7 +90,7 @@ func (t *orderTx) Terms(ctx context.Context, enterprise, plan string) (*billing.
 		enforce        *bool
 		updated        *time.Time
 	)
-	err := t.tx.QueryRow(ctx, sqlTerms, plan, enterprise).Scan(&p.AmountMinor, &p.Currency, &mode, &currency, &credit, &alert, &enforce, &updated)
+	err := row.Scan(&p.AmountMinor, &p.Currency, &mode, &currency, &credit, &alert, &enforce, &updated)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, p, opencube.Errorf(opencube.KindPlanNotOrderable, "plan %s is not orderable", plan).Because(opencube.CausePlanUnknown)
 	}
@@ -123,9 +141,10 @@ func (t *orderTx) OrderLines(ctx context.Context, orderID string) ([]*billing.Li
 
 // InsertLine implements billing.Tx.
 func (t *orderTx) InsertLine(ctx context.Context, l *billing.Line) error {
-	_, err := t.write(ctx, sqlInsertLine, l.ID, l.Enterprise, int32(l.Month), l.CreatedAt, string(l.Kind), l.Currency,
-		l.AmountMinor, l.OrderID, l.ICCID, l.PlanCode, int32(l.Periods), l.RequestID, l.PayAmountMinor, l.PayRst, l.Reason,
-		int16(rand.IntN(balanceSlots)))
+	// Deferred: the line and its running total go with the commit, so the
+	// balance row is held only while the transaction commits.
+	err := t.writeLater(ctx, sqlInsertLine, l.ID, l.Enterprise, int32(l.Month), l.CreatedAt, string(l.Kind), l.Currency,
+		l.AmountMinor, l.OrderID, l.ICCID, l.PlanCode, int32(l.Periods), l.RequestID, l.PayAmountMinor, l.PayRst, l.Reason)
 	if err != nil {
 		return t.fail("insert ledger line", err)
 	}

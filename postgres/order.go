@@ -228,6 +228,8 @@ type orderTx struct {
 	deferWrites bool
 	// alerts are the alert settings the transaction read, by enterprise.
 	alerts map[string]*opencube.AlertSettings
+	// terms are billing terms SIMAndPlan read ahead for Terms.
+	terms *prefetchedTerms
 }
 
 // errNeedSavepoints is the retry of an optimistic transaction whose write
@@ -351,10 +353,13 @@ func (t *orderTx) foundSIM(iccid string, row pgx.Row) (*opencube.SIM, error) {
 }
 
 // SIMAndPlan is SIM and Plan in one round trip: the SIM's error first.
+// The plan's billing terms for the enterprise come in the same round trip,
+// kept for the order's charge (Terms).
 func (t *orderTx) SIMAndPlan(ctx context.Context, accessCode, iccid, planCode string) (*opencube.SIM, *opencube.Plan, error) {
 	var b pgx.Batch
 	b.Queue(sqlSIM, iccid, accessCode)
 	b.Queue(sqlPlan, planCode, accessCode)
+	b.Queue(sqlTerms, planCode, accessCode)
 	br := t.tx.SendBatch(ctx, &b)
 	defer br.Close()
 	sim, err := t.foundSIM(iccid, br.QueryRow())
@@ -363,6 +368,12 @@ func (t *orderTx) SIMAndPlan(ctx context.Context, accessCode, iccid, planCode st
 	}
 	p, err := t.foundPlan(planCode, br.QueryRow())
 	if err != nil {
+		return nil, nil, err
+	}
+	t.terms = nil
+	if a, price, err := t.scanTerms(br.QueryRow(), accessCode, planCode); err == nil {
+		t.terms = &prefetchedTerms{enterprise: accessCode, plan: planCode, account: a, price: price}
+	} else if t.retry != nil {
 		return nil, nil, err
 	}
 	return sim, p, nil
