@@ -22,18 +22,20 @@ const (
 		FROM plans p JOIN plan_grants g ON g.plan_code = p.code LEFT JOIN billing_accounts a ON a.enterprise_code = g.enterprise_code
 		WHERE p.code = $1 AND g.enterprise_code = $2`
 	sqlBalance = `SELECT COALESCE(SUM(amount_minor), 0) FROM ledger_balances WHERE enterprise_code = $1 AND currency = $2`
-	// One statement: the line and its addition to a running total. A
-	// running balance is spread over 64 rows (slots); a line adds to the
-	// slot of its server process (pg_backend_pid modulo 64), so that
-	// transactions running at the same time, on any node, seldom write the
-	// same row and one enterprise's concurrent postpaid orders do not queue
-	// on each other's commits. A balance is the sum of its slots.
-	sqlInsertLine = `WITH l AS (INSERT INTO ledger_lines (` + lineColumns + `)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15))
-		INSERT INTO ledger_balances (enterprise_code, currency, slot, amount_minor)
-		VALUES ($2, $6, (pg_backend_pid() % 64)::smallint, $7)
-		ON CONFLICT (enterprise_code, currency, slot) DO UPDATE SET amount_minor = ledger_balances.amount_minor + excluded.amount_minor`
 )
+
+// sqlInsertLine is one statement: the line and its addition to a running
+// total. A running balance is spread over 64 rows (slots); a line adds to
+// the slot of its server process (pg_backend_pid modulo 64), so that
+// transactions running at the same time, on any node, seldom write the
+// same row and one enterprise's concurrent postpaid orders do not queue on
+// each other's commits. A balance is the sum of its slots. A deferred line
+// may join other writes (see mergeable).
+var sqlInsertLine = mergeable(`ln_row AS (INSERT INTO ledger_lines (`+lineColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15))`,
+	`INSERT INTO ledger_balances (enterprise_code, currency, slot, amount_minor)
+		VALUES ($2, $6, (pg_backend_pid() % 64)::smallint, $7)
+		ON CONFLICT (enterprise_code, currency, slot) DO UPDATE SET amount_minor = ledger_balances.amount_minor + excluded.amount_minor`)
 
 var _ billing.Tx = (*orderTx)(nil)
 var _ billing.Store = (*DB)(nil)

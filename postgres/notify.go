@@ -21,21 +21,20 @@ func wantsType(t string) string {
 // takes the SIM's next event number (the upsert's row lock orders one SIM's
 // events by commit), inserts the event, and, when the enterprise's endpoint
 // wants it, its delivery and the job that sends it.
-var sqlInsertNotifyEvent = `WITH s AS (
+var sqlInsertNotifyEvent = mergeable(`ev_seq AS (
 		INSERT INTO sim_event_seqs (iccid, seq) VALUES ($5, 1)
 		ON CONFLICT (iccid) DO UPDATE SET seq = sim_event_seqs.seq + 1 RETURNING seq
-	), e AS (
+	), ev_row AS (
 		INSERT INTO events (id, enterprise_code, type, order_id, iccid, status, created_at,
 			imsi, plan_code, started_at, expires_at, sim_seq, data)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, s.seq, $12 FROM s RETURNING id
-	), d AS (
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ev_seq.seq, $12 FROM ev_seq RETURNING id
+	), ev_dlv AS (
 		INSERT INTO deliveries (id, enterprise_code, type, state, created_at, updated_at)
-		SELECT e.id, $2, $3, 'pending', $7, $7 FROM e JOIN webhooks w ON w.enterprise_code = $2
-		WHERE ` + wantsType("$3::text") + `
+		SELECT ev_row.id, $2, $3, 'pending', $7, $7 FROM ev_row JOIN webhooks w ON w.enterprise_code = $2
+		WHERE `+wantsType("$3::text")+`
 		RETURNING id
-	)
-	INSERT INTO jobs (id, kind, key, payload, run_at) SELECT $13, '` + opencube.JobDeliver + `', d.id, NULL, $7 FROM d
-	ON CONFLICT (kind, key) DO UPDATE SET run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`
+	)`, `INSERT INTO jobs (id, kind, key, payload, run_at) SELECT $13, '`+opencube.JobDeliver+`', ev_dlv.id, NULL, $7 FROM ev_dlv
+	ON CONFLICT (kind, key) DO UPDATE SET run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`)
 
 // insertEvent is InsertEvent with notifications (see sqlInsertNotifyEvent).
 func (t *orderTx) insertEvent(ctx context.Context, e *opencube.Event) error {

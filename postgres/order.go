@@ -42,6 +42,10 @@ func scanOrder(s scanner) (*opencube.Order, error) {
 	return &o, nil
 }
 
+// sqlInsertOrder inserts an order; a deferred one may join other writes
+// (see mergeable).
+var sqlInsertOrder = mergeable("", `INSERT INTO orders (`+orderColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`)
+
 // The statements of OrderTx. Reads of orders lock the rows they return
 // (FOR UPDATE) until the transaction ends, so that concurrent moves of one
 // order, on any node, run one after the other and the later one sees the
@@ -54,7 +58,6 @@ const (
 	sqlOrderByID     = `SELECT ` + orderColumns + ` FROM orders WHERE id = $1 FOR UPDATE`
 	sqlActiveOrder   = `SELECT ` + orderColumns + ` FROM orders WHERE iccid = $1 AND status IN (2, 3) FOR UPDATE`
 	sqlNextOrder     = `SELECT ` + orderColumns + ` FROM orders WHERE iccid = $1 AND status = 1 ORDER BY ordered_at, id LIMIT 1 FOR UPDATE`
-	sqlInsertOrder   = `INSERT INTO orders (` + orderColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`
 	sqlUpdateOrder   = `UPDATE orders SET status = $1, buy_type = $2, order_period = $3, renew_period = $4, days = $5, used_bytes = $6, started_at = $7, expires_at = $8, ended_at = $9, updated_at = $10, imsi = $13 WHERE id = $11 AND enterprise_code = $12`
 	sqlSavepoint     = `SAVEPOINT w`
 	sqlRelease       = `RELEASE SAVEPOINT w`

@@ -2,6 +2,10 @@ package postgres
 
 import (
 	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -84,14 +88,15 @@ func (p *pipeTx) Deferred() bool {
 
 // send sends the queue, then the statements of b, in one pipeline, and
 // reads the queue's results. On an error there, the batch results are
-// closed and the error returned.
+// closed and the error returned. Deferred writes made with mergeable
+// statements that follow each other go as one statement (see merge).
 func (p *pipeTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
+	queue := merge(p.queue)
 	var all pgx.Batch
-	for _, q := range p.queue {
+	for _, q := range queue {
 		all.Queue(q.sql, q.args...)
 	}
-	n := len(p.queue)
-	queue := p.queue
+	n := len(queue)
 	p.queue = nil
 	p.sent = true
 	all.QueuedQueries = append(all.QueuedQueries, b.QueuedQueries...)
@@ -109,6 +114,118 @@ func (p *pipeTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, erro
 		}
 	}
 	return br, nil
+}
+
+// mergeablePart is a write statement that a pipeline may join with other
+// deferred writes into one statement: its WITH items, if any, named apart
+// from every other mergeable statement's, and its last part.
+type mergeablePart struct {
+	id    int
+	items string
+	final string
+	nargs int
+}
+
+var (
+	// mergeables are the mergeable statements by their text.
+	mergeables = map[string]*mergeablePart{}
+	// merged caches the statements joined so far, by their parts' ids.
+	merged  sync.Map
+	paramRe = regexp.MustCompile(`\$([0-9]+)`)
+)
+
+// mergeable returns the write statement "WITH items final" (final alone
+// when items is empty) and registers it as one that deferred writes may
+// join: items must be named apart from the items of every other mergeable
+// statement, and the statement must neither read nor need a row another
+// mergeable write makes (joined, they see the same snapshot). Package
+// initialization only.
+func mergeable(items, final string) string {
+	sql := final
+	if items != "" {
+		sql = "WITH " + items + " " + final
+	}
+	n := 0
+	for _, m := range paramRe.FindAllStringSubmatch(sql, -1) {
+		k, _ := strconv.Atoi(m[1])
+		n = max(n, k)
+	}
+	mergeables[sql] = &mergeablePart{id: len(mergeables), items: items, final: final, nargs: n}
+	return sql
+}
+
+// merge joins runs of deferred writes made with distinct mergeable
+// statements into one statement each (data-modifying WITH items, the
+// parameters renumbered), so that PostgreSQL plans and runs one statement
+// instead of several: an order's row, its event with its delivery and job,
+// its ledger line and its replay entry. A statement met again starts a new
+// run, so no run writes one row twice. A joined statement that fails fails
+// as a deferred write does: the transaction runs again, each write alone.
+func merge(queue []queued) []queued {
+	out := make([]queued, 0, len(queue))
+	var run []queued
+	var parts []*mergeablePart
+	flush := func() {
+		switch len(run) {
+		case 0:
+		case 1:
+			out = append(out, run[0])
+		default:
+			var key strings.Builder
+			var args []any
+			for i, m := range parts {
+				if i > 0 {
+					key.WriteByte(',')
+				}
+				key.WriteString(strconv.Itoa(m.id))
+				args = append(args, run[i].args...)
+			}
+			sql, ok := merged.Load(key.String())
+			if !ok {
+				sql, _ = merged.LoadOrStore(key.String(), joinParts(parts))
+			}
+			out = append(out, queued{sql: sql.(string), args: args, deferred: true})
+		}
+		run, parts = run[:0], parts[:0]
+	}
+	for _, q := range queue {
+		m := mergeables[q.sql]
+		if m == nil || !q.deferred || len(q.args) != m.nargs {
+			flush()
+			out = append(out, q)
+			continue
+		}
+		for _, seen := range parts {
+			if seen == m {
+				flush()
+				break
+			}
+		}
+		run, parts = append(run, q), append(parts, m)
+	}
+	flush()
+	return out
+}
+
+// joinParts is the one statement of parts, their parameters renumbered in
+// turn.
+func joinParts(parts []*mergeablePart) string {
+	var items []string
+	offset := 0
+	for i, m := range parts {
+		renumber := func(s string) string {
+			return paramRe.ReplaceAllStringFunc(s, func(p string) string {
+				k, _ := strconv.Atoi(p[1:])
+				return "$" + strconv.Itoa(k+offset)
+			})
+		}
+		if m.items != "" {
+			items = append(items, renumber(m.items))
+		}
+		items = append(items, "w"+strconv.Itoa(i)+" AS ("+renumber(m.final)+")")
+		offset += m.nargs
+	}
+	return "WITH " + strings.Join(items, ", ") + " SELECT 1"
 }
 
 // Flush sends the queued statements, if any, alone.

@@ -30,10 +30,7 @@ const (
 			fingerprint = excluded.fingerprint, response = excluded.response, expires_at = excluded.expires_at
 		WHERE replays.expires_at <= $6 OR replays.response IS NULL
 		RETURNING true`
-	// The replay entry of an order transaction that defers its writes:
-	// any entry in the way fails it.
-	sqlInsertReplay = `INSERT INTO replays (access_code, key, fingerprint, response, expires_at) VALUES ($1, $2, $3, $4, $5)`
-	sqlFindReplay   = `SELECT fingerprint, response, expires_at FROM replays WHERE access_code = $1 AND key = $2`
+	sqlFindReplay = `SELECT fingerprint, response, expires_at FROM replays WHERE access_code = $1 AND key = $2`
 	// Rows another node is replacing are skipped, not waited for.
 	sqlPurgeReplays = `DELETE FROM replays WHERE (access_code, key) IN
 		(SELECT access_code, key FROM replays WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`
@@ -91,3 +88,8 @@ func (db *DB) PurgeReplays(ctx context.Context, now time.Time) (int64, error) {
 	}
 	return tag.RowsAffected(), nil
 }
+
+// sqlInsertReplay is the replay entry of an order transaction that defers
+// its writes: any entry in the way fails it. It may join other deferred
+// writes (see mergeable).
+var sqlInsertReplay = mergeable("", `INSERT INTO replays (access_code, key, fingerprint, response, expires_at) VALUES ($1, $2, $3, $4, $5)`)
