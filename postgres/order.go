@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/opencube/opencube"
 )
@@ -355,32 +357,71 @@ func (t *orderTx) foundSIM(iccid string, row pgx.Row) (*opencube.SIM, error) {
 	return sim, nil
 }
 
-// SIMAndPlan is SIM and Plan in one round trip: the SIM's error first.
-// The plan's billing terms for the enterprise come in the same round trip,
-// kept for the order's charge (Terms).
+// sqlSIMAndPlan reads an order's SIM ($1 of enterprise $2), its plan ($3)
+// and the plan's billing terms for the enterprise in one statement, each
+// part NULL when absent.
+var sqlSIMAndPlan = `SELECT s.*, p.*, t.* FROM (SELECT 1) one
+	LEFT JOIN (` + sqlSIM + `) s ON true
+	LEFT JOIN (` + strings.ReplaceAll(sqlPlan, "$1", "$3") + `) p ON true
+	LEFT JOIN (` + strings.ReplaceAll(sqlTerms, "$1", "$3") + `) t ON true`
+
+// The columns of sqlSIMAndPlan: the SIM's, the plan's, the terms'.
+const simAndPlanSIM, simAndPlanPlan, simAndPlanTerms = 7, 13, 8
+
+// SIMAndPlan is SIM and Plan in one statement: the SIM's error first. The
+// plan's billing terms for the enterprise come with them, kept for the
+// order's charge (Terms).
 func (t *orderTx) SIMAndPlan(ctx context.Context, accessCode, iccid, planCode string) (*opencube.SIM, *opencube.Plan, error) {
-	var b pgx.Batch
-	b.Queue(sqlSIM, iccid, accessCode)
-	b.Queue(sqlPlan, planCode, accessCode)
-	b.Queue(sqlTerms, planCode, accessCode)
-	br := t.tx.SendBatch(ctx, &b)
-	defer br.Close()
-	sim, err := t.foundSIM(iccid, br.QueryRow())
+	rows, err := t.tx.Query(ctx, sqlSIMAndPlan, iccid, accessCode, planCode)
+	if err != nil {
+		return nil, nil, t.fail("find SIM and plan", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, nil, t.fail("find SIM and plan", err)
+		}
+		return nil, nil, t.fail("find SIM and plan", errors.New("no row"))
+	}
+	m, fds, vals := rows.Conn().TypeMap(), rows.FieldDescriptions(), rows.RawValues()
+	if len(vals) != simAndPlanSIM+simAndPlanPlan+simAndPlanTerms {
+		return nil, nil, t.fail("find SIM and plan", fmt.Errorf("%d columns", len(vals)))
+	}
+	// part is the columns from a to b as a row of their own, or no row
+	// when its first column is NULL.
+	part := func(a, b int) pgx.Row {
+		if vals[a] == nil {
+			return errRow{pgx.ErrNoRows}
+		}
+		return rawRow{m: m, fds: fds[a:b], vals: vals[a:b]}
+	}
+	const p0, t0, end = simAndPlanSIM, simAndPlanSIM + simAndPlanPlan, simAndPlanSIM + simAndPlanPlan + simAndPlanTerms
+	sim, err := t.foundSIM(iccid, part(0, p0))
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := t.foundPlan(planCode, br.QueryRow())
+	p, err := t.foundPlan(planCode, part(p0, t0))
 	if err != nil {
 		return nil, nil, err
 	}
 	t.terms = nil
-	if a, price, err := t.scanTerms(br.QueryRow(), accessCode, planCode); err == nil {
+	if a, price, err := t.scanTerms(part(t0, end), accessCode, planCode); err == nil {
 		t.terms = &prefetchedTerms{enterprise: accessCode, plan: planCode, account: a, price: price}
 	} else if t.retry != nil {
 		return nil, nil, err
 	}
 	return sim, p, nil
 }
+
+// rawRow scans some of the columns of a row already read.
+type rawRow struct {
+	m    *pgtype.Map
+	fds  []pgconn.FieldDescription
+	vals [][]byte
+}
+
+// Scan implements pgx.Row.
+func (r rawRow) Scan(dest ...any) error { return pgx.ScanRow(r.m, r.fds, r.vals, dest...) }
 
 // Plan implements opencube.OrderTx.
 func (t *orderTx) Plan(ctx context.Context, accessCode, code string) (*opencube.Plan, error) {

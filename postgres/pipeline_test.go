@@ -35,6 +35,10 @@ func TestSIMAndPlan(t *testing.T) {
 				if err == nil && (sim.ICCID != tt.iccid || plan.Code != tt.plan) {
 					t.Errorf("SIMAndPlan = %s, %s; want %s, %s", sim.ICCID, plan.Code, tt.iccid, tt.plan)
 				}
+				// The plan's billing terms came with them, for the charge.
+				if k := tx.(*orderTx).terms; err == nil && (k == nil || k.plan != tt.plan || k.price.AmountMinor != plan.PriceMinor || k.price.Currency != plan.Currency) {
+					t.Errorf("terms read with the SIM and plan: %+v; want the price of plan %s", k, tt.plan)
+				}
 				// The transaction goes on after either answer.
 				if _, err := tx.SIM(ctx, "ent", sims[0].ICCID); err != nil {
 					t.Errorf("SIM after SIMAndPlan: %v", err)
@@ -102,7 +106,9 @@ func TestMerge(t *testing.T) {
 	a := mergeable(`ta_x AS (INSERT INTO ta (k) VALUES ($1) RETURNING k)`, `INSERT INTO tb (k, v) SELECT k, $2 FROM ta_x`)
 	b := mergeable("", `INSERT INTO tc (k) VALUES ($1)`)
 	other := `UPDATE td SET v = $1`
-	q := func(sql string, deferred bool, args ...any) queued { return queued{sql: sql, args: args, deferred: deferred} }
+	q := func(sql string, deferred bool, args ...any) queued {
+		return queued{sql: sql, args: args, deferred: deferred}
+	}
 	got := merge([]queued{
 		q(sqlBegin, false),
 		q(a, true, 1, 2), q(b, true, 3), // joined
