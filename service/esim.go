@@ -325,16 +325,9 @@ func (s *ESIM) TopUpPlans(ctx context.Context, sess *shop.Session, iccid string)
 	}
 	var countries []string
 	if iccid != "" {
-		ps, err := s.Store.FindProfiles(ctx, shop.ProfileFilter{Enterprise: sess.EnterpriseCode, ICCID: iccid})
+		first, err := s.boughtBy(ctx, sess, iccid)
 		if err != nil {
 			return nil, err
-		}
-		if len(ps) == 0 || ps[0].OrderID == "" || (ps[0].State != shop.ProfileSold && ps[0].State != shop.ProfileInstalled) {
-			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", iccid)
-		}
-		first, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID)
-		if err != nil || first.UserID != sess.UserID {
-			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", iccid)
 		}
 		for _, p := range all {
 			if p.ID == first.PlanID {
@@ -366,10 +359,32 @@ func (s *ESIM) TopUpPlans(ctx context.Context, sess *shop.Session, iccid string)
 	return out, nil
 }
 
+// boughtBy returns the order that sold the eSIM iccid to the session's
+// consumer; KindDeviceNotFound when iccid is not an eSIM the consumer
+// bought (unknown, another's, not sold).
+func (s *ESIM) boughtBy(ctx context.Context, sess *shop.Session, iccid string) (*shop.ESIMOrder, error) {
+	ps, err := s.Store.FindProfiles(ctx, shop.ProfileFilter{Enterprise: sess.EnterpriseCode, ICCID: iccid})
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 || ps[0].OrderID == "" || (ps[0].State != shop.ProfileSold && ps[0].State != shop.ProfileInstalled) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought", iccid)
+	}
+	first, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID)
+	if opencube.ErrorKind(err) == opencube.KindOrderNotFound || (err == nil && first.UserID != sess.UserID) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought", iccid)
+	}
+	return first, err
+}
+
 // Remaining returns the volume the current order of the consumer's eSIM
-// iccid (one TopUpPlans accepts) has left now, as CSSS and Cube v4 report
-// a SIM's remaining volume: 0 when it has no order (yet, or any more).
+// iccid has left now, as CSSS and Cube v4 report a SIM's remaining
+// volume: 0 when it has no order (yet, or any more). KindDeviceNotFound
+// when iccid is not an eSIM the consumer bought.
 func (s *ESIM) Remaining(ctx context.Context, sess *shop.Session, iccid string) (int64, error) {
+	if _, err := s.boughtBy(ctx, sess, iccid); err != nil {
+		return 0, err
+	}
 	n, err := remainingOf(ctx, s.Store, sess.EnterpriseCode, iccid, s.Clock.Now())
 	if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
 		return 0, nil // a profile sold before it was a SIM
