@@ -30,6 +30,13 @@ var pages = []page{
 	{pattern: "POST " + Prefix + "plans/{code}/status", handle: (*Server).planStatus},
 	{pattern: "POST " + Prefix + "plans/{code}/grants", handle: (*Server).planGrant},
 	{pattern: "POST " + Prefix + "plans/{code}/grants/{enterprise}/revoke", handle: (*Server).planRevoke},
+	// The shops: Mall and eSIM orders, payments, bundle groups.
+	{pattern: "GET " + Prefix + "mall-orders", handle: (*Server).mallOrders},
+	{pattern: "GET " + Prefix + "esim-orders", handle: (*Server).esimOrders},
+	{pattern: "GET " + Prefix + "esim-orders/{id}", handle: (*Server).esimOrder},
+	{pattern: "GET " + Prefix + "payments", handle: (*Server).payments},
+	{pattern: "GET " + Prefix + "bundle-groups", handle: (*Server).bundleGroups},
+	{pattern: "GET " + Prefix + "bundle-groups/{code}/{id}", handle: (*Server).bundleGroup},
 	{pattern: "GET " + Prefix + "clock", handle: (*Server).clock},
 	{pattern: "POST " + Prefix + "clock", handle: (*Server).clockAdvance},
 	{pattern: "GET " + Prefix + "audit", handle: (*Server).audit},
