@@ -41,6 +41,9 @@ type ESIM struct {
 	// Stripe is the operator's Stripe account: pre-orders v1.2 get their
 	// payment intent there. Nil, or without an API key, none is made.
 	Stripe *stripepay.Client
+	// Observe, when set, is told of each payment report acted on, once
+	// its transaction committed (metrics.ShopPayment).
+	Observe PaymentObserver
 	// PreOrderTimeout is how long a pre-order holds its profile unpaid.
 	PreOrderTimeout time.Duration
 	// TokenTTL is how long an x-access-token is valid.
@@ -399,8 +402,9 @@ func (s *ESIM) Remaining(ctx context.Context, sess *shop.Session, iccid string) 
 // notification that settled the order, again, answers as it did), a pre-order
 // that timed out (KindPreOrderTimeout) or an amount or currency that
 // differs from the order (KindPriceMismatch).
-func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error) {
-	var out *shop.ESIMOrder
+func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (out *shop.ESIMOrder, err error) {
+	var outcome string
+	defer func() { s.Observe.observe(ShopESIM, PaymentOrder, outcome, err) }()
 	ctx = billing.WithRequestID(ctx, metrics.RequestID(ctx)) // for the sale's ledger line
 	// The catalog plan is read before the transaction (never a pool read
 	// inside one); catalog plans do not change.
@@ -416,6 +420,7 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 		return nil, err
 	}
 	err = s.Store.UpdateESIMOrder(ctx, p.OrderID, func(tx shop.MallTx, o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
+		outcome = ""
 		now := s.Clock.Now()
 		switch {
 		case o.EnterpriseCode != p.AccessCode:
@@ -437,7 +442,7 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 			if prof != nil && !o.TopUp {
 				prof.State, prof.OrderID, prof.UpdatedAt = shop.ProfileAvailable, "", now
 			}
-			out = o
+			out, outcome = o, PaymentFailed
 			return nil, nil
 		}
 		if p.AmountMinor != o.AmountMinor || !strings.EqualFold(p.Currency, o.Currency) {
@@ -460,7 +465,7 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 			return nil, err
 		}
 		o.SIMOrderID = order.ID
-		out = o
+		out, outcome = o, PaymentPaid
 		return []*opencube.Job{{ID: opencube.NewUUID(), Kind: opencube.JobESIMInstallMail, Key: o.ID, RunAt: now}}, nil
 	})
 	return out, err

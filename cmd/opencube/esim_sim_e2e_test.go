@@ -136,6 +136,18 @@ func TestESIMBecomesSIM(t *testing.T) {
 		t.Fatalf("after the top-up: %v; want the same order renewed by one period", orders)
 	}
 
+	// A signed payment of the first order again, by another intent: the
+	// order is settled, the report refused. The metric counts the two
+	// sales and the refusal, not the forged events.
+	again := intentEvent(stripepay.PaymentSucceeded, stripepay.MetaShopESIM, id, "pi_other", 499, "usd")
+	wantFMS(t, s.stripe(t, again, s.stripeSign(again)), esim.CodeOrderSystem)
+	fams := scrape(t, s.e2eServer)
+	for outcome, want := range map[string]float64{"paid": 2, "failed": 0, "refused": 1} {
+		if got := sum(fams, "opencube_shop_payments_total", "shop", "esim", "kind", "order", "outcome", outcome); got != want {
+			t.Errorf("opencube_shop_payments_total esim order %s = %v, want %v", outcome, got, want)
+		}
+	}
+
 	// Fourteen days (two periods of 7) and a day later, it has expired.
 	ad := client.NewAdmin(s.m.URL(), shopAdminToken)
 	if _, err := ad.AdvanceClock(ctx, 15*24*time.Hour); err != nil {
