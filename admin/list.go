@@ -29,6 +29,7 @@ type Lists interface {
 	ListSMS(ctx context.Context, q operator.SMSQuery) (*operator.List[*opencube.SMS], error)
 	ListJobs(ctx context.Context, q operator.JobQuery) (*operator.List[*operator.JobView], error)
 	ListMallOrders(ctx context.Context, q operator.MallOrderQuery) (*operator.List[*shop.MallOrder], error)
+	MallOrder(ctx context.Context, accessCode, orderNo string) (*operator.MallOrderDetail, error)
 	ListESIMOrders(ctx context.Context, q operator.ESIMOrderQuery) (*operator.List[*shop.ESIMOrder], error)
 	ESIMOrder(ctx context.Context, id string) (*operator.ESIMOrderDetail, error)
 	ListPayments(ctx context.Context, q operator.PaymentQuery) (*operator.List[*operator.Payment], error)
@@ -53,6 +54,11 @@ const (
 	PaymentsPath    = Prefix + "payments"
 	GroupsPath      = Prefix + "bundle-groups"
 )
+
+// MallOrderPath is the path of an enterprise's Mall order.
+func MallOrderPath(enterprise, orderNo string) string {
+	return EnterprisesPath + "/" + url.PathEscape(enterprise) + "/mall-orders/" + url.PathEscape(orderNo)
+}
 
 // GroupPath is the path of an enterprise's bundle group.
 func GroupPath(enterprise, id string) string {
@@ -382,6 +388,18 @@ func (s *Server) listMallOrders(r *http.Request) (int, any, error) {
 	}
 	l, err := svc.ListMallOrders(r.Context(), q)
 	return answer(l, err)
+}
+
+func (s *Server) findMallOrder(r *http.Request) (int, any, error) {
+	svc, err := s.lists()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := newParams(r).done(); err != nil {
+		return 0, nil, err
+	}
+	d, err := svc.MallOrder(r.Context(), r.PathValue("code"), r.PathValue("no"))
+	return answer(d, err)
 }
 
 // ESIMOrderStatuses name the eSIM order statuses in the admin API.

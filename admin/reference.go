@@ -377,6 +377,10 @@ var routeDocs = map[string]routeDoc{
 		about: "Mall purchases, newest first: each with its payment (`pay_id`, `pay_provider`: stripe or partner), `order_id` the SIM order a paid one became, " +
 			"and its auto-renewal (`subscription_id`, `renewals` paid by renewal invoices, `renewal_stopped`). An enterprise user sees its own." + listAbout,
 		reply: `{"items":[` + exampleMallOrder + `],"next":null}`},
+	"GET /admin/v1/enterprises/{code}/mall-orders/{no}": {status: http.StatusOK, answer: operator.MallOrderDetail{}, errors: []opencube.Kind{opencube.KindOrderNotFound},
+		about: "A Mall order (by its enterprise and `orderNo`) and `order`, the order of the SIM it became when paid (null while unpaid), as CSSS `queryOrder` shows it.",
+		path:  map[string]string{"code": "P000270", "no": "MALL-20250101-0001"},
+		reply: `{"mall_order":` + exampleMallOrder + `,"order":` + exampleOrder + `}`},
 	"GET /admin/v1/esim-orders": {status: http.StatusOK, answer: operator.List[*shop.ESIMOrder]{},
 		query: listParams(query("enterprise", "only this enterprise's orders", apidoc.String("")),
 			query("iccid", "only the orders of this eSIM profile", apidoc.String("")),

@@ -22,6 +22,16 @@ func (a *Admin) ListMallOrders(ctx context.Context, q operator.MallOrderQuery) (
 	return getList[*shop.MallOrder](ctx, a, v.path(admin.MallOrdersPath))
 }
 
+// MallOrder reads an enterprise's Mall order with the SIM order it became
+// (GET /admin/v1/enterprises/{code}/mall-orders/{no}).
+func (a *Admin) MallOrder(ctx context.Context, enterprise, orderNo string) (*operator.MallOrderDetail, error) {
+	var out operator.MallOrderDetail
+	if err := a.send(ctx, http.MethodGet, admin.MallOrderPath(enterprise, orderNo), "", nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // ListESIMOrders reads a page of eSIM QR Mall orders, newest first (GET
 // /admin/v1/esim-orders).
 func (a *Admin) ListESIMOrders(ctx context.Context, q operator.ESIMOrderQuery) (*operator.List[*shop.ESIMOrder], error) {

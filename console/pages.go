@@ -32,6 +32,7 @@ var pages = []page{
 	{pattern: "POST " + Prefix + "plans/{code}/grants/{enterprise}/revoke", handle: (*Server).planRevoke},
 	// The shops: Mall and eSIM orders, payments, bundle groups.
 	{pattern: "GET " + Prefix + "mall-orders", handle: (*Server).mallOrders},
+	{pattern: "GET " + Prefix + "mall-orders/{code}/{no}", handle: (*Server).mallOrder},
 	{pattern: "GET " + Prefix + "esim-orders", handle: (*Server).esimOrders},
 	{pattern: "GET " + Prefix + "esim-orders/{id}", handle: (*Server).esimOrder},
 	{pattern: "GET " + Prefix + "payments", handle: (*Server).payments},

@@ -105,6 +105,21 @@ func (s *Server) mallOrders(rq *request) error {
 	return listShop(s, rq, "mall-orders", v, func() (*operator.List[*shop.MallOrder], error) { return rq.api.ListMallOrders(rq.r.Context(), mq) })
 }
 
+// mallOrderView is a Mall order's page.
+type mallOrderView struct {
+	*operator.MallOrderDetail
+	Tabs []shopTab
+}
+
+func (s *Server) mallOrder(rq *request) error {
+	d, err := rq.api.MallOrder(rq.r.Context(), rq.r.PathValue("code"), rq.r.PathValue("no"))
+	if err != nil {
+		return err
+	}
+	return s.render(rq, "mall-order", view{Title: rq.lang.T("shops.mallorder", d.MallOrder.OrderNo), Nav: "shops",
+		Data: mallOrderView{MallOrderDetail: d, Tabs: shopTabs(rq.lang, "")}})
+}
+
 func (s *Server) esimOrders(rq *request) error {
 	q := rq.r.URL.Query()
 	v := &shopListView[*shop.ESIMOrder]{Tabs: shopTabs(rq.lang, "esim-orders"), Filter: newForm(q), Statuses: []string{"waiting", "paid", "failed", "cancelled"}}
@@ -180,6 +195,9 @@ var shopTexts = texts{
 	"shops.title.payments":      {"Shop payments", "商城支付"},
 	"shops.title.bundle-groups": {"Mall bundle groups", "商城组合"},
 	"shops.esimorder":           {"eSIM order %s", "eSIM 订单 %s"},
+	"shops.mallorder":           {"Mall order %s", "商城订单 %s"},
+	"shops.subscription":        {"Stripe subscription", "Stripe 订阅"},
+	"shops.unpaid":              {"None yet: the order becomes one when paid.", "尚无：订单支付后生成。"},
 	"shops.group":               {"Bundle group %s", "组合 %s"},
 	"shops.created":             {"Created (UTC+8)", "创建时间（UTC+8）"},
 	"shops.from":                {"Created from (UTC+8)", "创建起始日期（UTC+8）"},

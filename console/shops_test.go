@@ -77,6 +77,8 @@ func TestShopPages(t *testing.T) {
 		{"/console/mall-orders", [3]want{{200, "MALL-Q-1", ""}, {200, "MALL-P-1", ""}, {200, "MALL-P-1", "MALL-Q-1"}}},
 		{"/console/mall-orders?status=paid", [3]want{{200, "ORDER_00000000000000001", "MALL-Q-1"}, {200, "2 renewal(s) paid", ""}, {200, "MALL-P-1", ""}}},
 		{"/console/mall-orders?status=bogus", [3]want{{200, "paid, pending or failed", ""}, {200, "", ""}, {200, "", "MALL-P-1"}}},
+		{"/console/mall-orders/P000270/MALL-P-1", [3]want{{200, "pi_p1", ""}, {200, "2 renewal(s) paid", ""}, {200, "MALL-P-1", ""}}},
+		{"/console/mall-orders/QY-000001/MALL-Q-1", [3]want{{200, "None yet", ""}, {200, "pi_q1", ""}, {404, "", "pi_q1"}}},
 		{"/console/esim-orders", [3]want{{200, "ESIM-Q-1", ""}, {200, "ESIM-P-1", ""}, {200, "ESIM-P-1", "ESIM-Q-1"}}},
 		{"/console/esim-orders?status=soon", [3]want{{200, "Choose a status from the list.", "ESIM-P-1"}, {200, "", ""}, {200, "", ""}}},
 		{"/console/esim-orders/ESIM-P-1", [3]want{{200, "Not a SIM yet", ""}, {200, "pi_e1", ""}, {200, "payment failed", ""}}},

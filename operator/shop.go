@@ -3,6 +3,7 @@ package operator
 import (
 	"time"
 
+	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/shop"
 )
 
@@ -27,6 +28,13 @@ type MallOrderQuery struct {
 	Status     MallOrderStatus // empty: any
 	From, To   time.Time       // created within [From, To); zero: open
 	Page
+}
+
+// MallOrderDetail is a Mall order as the operator sees it: the order and
+// the order of the SIM it became (nil while unpaid).
+type MallOrderDetail struct {
+	MallOrder *shop.MallOrder `json:"mall_order"`
+	Order     *opencube.Order `json:"order"`
 }
 
 // ESIMOrderQuery selects eSIM QR Mall orders, newest first (creation

@@ -27,6 +27,7 @@ type ListStore interface {
 	// FindESIMOrder, FindGroups and FindGroupSIMs give the shops' detail
 	// pages their objects (shop.ShopStore).
 	FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *shop.Profile, error)
+	FindMallOrders(ctx context.Context, f shop.MallOrderFilter) ([]*shop.MallOrder, error)
 	FindGroups(ctx context.Context, accessCode string) ([]*shop.BundleGroup, error)
 	FindGroupSIMs(ctx context.Context, accessCode, groupID string) ([]shop.GroupSIM, error)
 }
@@ -364,6 +365,27 @@ func (l *Lists) ListMallOrders(ctx context.Context, q operator.MallOrderQuery) (
 		return nil, err
 	}
 	return l.Store.ListMallOrders(ctx, q)
+}
+
+// MallOrder returns an enterprise's Mall order and the SIM order it
+// became; KindOrderNotFound when the enterprise has none of that number.
+func (l *Lists) MallOrder(ctx context.Context, accessCode, orderNo string) (*operator.MallOrderDetail, error) {
+	ms, err := l.Store.FindMallOrders(ctx, shop.MallOrderFilter{Enterprise: accessCode, OrderNo: orderNo})
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 || orderNo == "" {
+		return nil, opencube.Errorf(opencube.KindOrderNotFound, "enterprise %s has no Mall order %s", accessCode, orderNo)
+	}
+	d := &operator.MallOrderDetail{MallOrder: ms[0]}
+	if ms[0].OrderID != "" {
+		o, _, err := l.Store.FindOrder(ctx, ms[0].OrderID)
+		if err != nil && opencube.ErrorKind(err) != opencube.KindOrderNotFound {
+			return nil, err
+		}
+		d.Order = o
+	}
+	return d, nil
 }
 
 // ListESIMOrders returns the eSIM QR Mall orders q selects.

@@ -119,6 +119,8 @@ var adminCommands = []adminCommand{
 		help:    "Lists Mall orders, newest first: the payment of each and the SIM order a paid one became.",
 		example: "opencube admin --admin-token T mall orders --access-code P000270 --status pending",
 		run:     (*adminCLI).mallOrders},
+	{name: "mall order", synopsis: "--access-code C ORDER_NO", help: "Shows a Mall order, its payment and auto-renewal, and the SIM order it became.",
+		example: "opencube admin --admin-token T mall order --access-code P000270 MALL-0001", run: (*adminCLI).mallOrder},
 	{name: "mall groups", synopsis: "[--access-code C] [--count] [--limit N] [--cursor C]",
 		help:    "Lists Mall bundle groups with their base plan and how many SIMs each holds.",
 		example: "opencube admin --admin-token T mall groups --access-code P000270", run: (*adminCLI).mallGroups},

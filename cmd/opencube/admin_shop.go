@@ -54,6 +54,35 @@ func (c *adminCLI) mallOrders(args []string) error {
 		})
 }
 
+func (c *adminCLI) mallOrder(args []string) error {
+	fs := c.flags("mall order")
+	ent := fs.String("access-code", "", "the order's enterprise")
+	if err := parse(fs, args, 1, "access-code"); err != nil {
+		return err
+	}
+	d, err := c.admin.MallOrder(c.ctx, *ent, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if c.structured() {
+		return c.print(d, "")
+	}
+	m := d.MallOrder
+	var b strings.Builder
+	fmt.Fprintf(&b, "Mall order %s of %s on SIM %s: plan %s, %d period(s), %s, %s\n", m.OrderNo, m.EnterpriseCode, m.ICCID, m.PackageCode,
+		m.OrderPeriod, formatPrice(m.PayAmountMinor, m.PayCurrency), mallStatus(m))
+	fmt.Fprintf(&b, "created %s; payment %s\n", when(m.CreatedAt), dash(strings.Trim(m.PayProvider+" "+m.PayID, " ")))
+	if m.AutoRenewal || m.SubscriptionID != "" {
+		fmt.Fprintf(&b, "auto-renewal %t, subscription %s, %d renewal(s) paid%s\n", m.AutoRenewal, dash(m.SubscriptionID), m.Renewals,
+			map[bool]string{true: ", stopped: " + m.RenewalStopped, false: ""}[m.RenewalStopped != ""])
+	}
+	if o := d.Order; o != nil {
+		fmt.Fprintf(&b, "SIM order %s: plan %s, status %d, expires %s\n", o.ID, o.PlanCode, o.Status, whenp(o.ExpiresAt))
+	}
+	_, err = fmt.Fprint(c.stdout, b.String())
+	return err
+}
+
 // mallStatus is a Mall order's payment status: paid, pending or failed.
 func mallStatus(m *shop.MallOrder) string {
 	switch {

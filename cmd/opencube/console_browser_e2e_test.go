@@ -747,7 +747,7 @@ func TestConsoleBrowserShops(t *testing.T) {
 	}
 
 	b := startBrowser(t, s.m.URL())
-	shopPages := []string{"/console/mall-orders", "/console/esim-orders", "/console/esim-orders/" + esimID, "/console/payments",
+	shopPages := []string{"/console/mall-orders", "/console/mall-orders/" + entP + "/" + mallNo, "/console/esim-orders", "/console/esim-orders/" + esimID, "/console/payments",
 		"/console/bundle-groups", "/console/bundle-groups/" + entP + "/fleet-web"}
 	t.Run("operator", func(t *testing.T) {
 		p := b.tab(t, "admin")
@@ -764,6 +764,14 @@ func TestConsoleBrowserShops(t *testing.T) {
 		if n := eval[int](p, `document.querySelectorAll("main table a[href$='/orders/`+malls[0].OrderID+`']").length`); n != 1 {
 			t.Errorf("the Mall order links its SIM order %d times, want 1", n)
 		}
+		p.submit("main table a[href$='/mall-orders/" + entP + "/" + mallNo + "']")
+		if got := p.text("#mall-order"); got != malls[0].OrderID {
+			t.Errorf("the Mall order's page shows the SIM order %q, want %s", got, malls[0].OrderID)
+		}
+		if got := p.text("#mall-sim"); got != mallSIM {
+			t.Errorf("the Mall order's page shows the SIM %q, want %s", got, mallSIM)
+		}
+		p.axe(axeJS, "Mall order")
 
 		p.mustOpen("/console/esim-orders")
 		p.axe(axeJS, "eSIM orders")

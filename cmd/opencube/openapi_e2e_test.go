@@ -602,8 +602,12 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The shops, as the Mall and eSIM subtests left them.
-		if l, err := ad.ListMallOrders(ctx, operator.MallOrderQuery{Enterprise: entP, Page: count}); err != nil || len(l.Items) == 0 {
-			t.Fatalf("ListMallOrders = %v, %v", l, err)
+		ml, err := ad.ListMallOrders(ctx, operator.MallOrderQuery{Enterprise: entP, Page: count})
+		if err != nil || len(ml.Items) == 0 {
+			t.Fatalf("ListMallOrders = %v, %v", ml, err)
+		}
+		if _, err := ad.MallOrder(ctx, entP, ml.Items[0].OrderNo); err != nil {
+			t.Fatal(err)
 		}
 		paid := shop.ESIMPaid
 		es, err := ad.ListESIMOrders(ctx, operator.ESIMOrderQuery{Enterprise: entP, Status: &paid, Page: count})

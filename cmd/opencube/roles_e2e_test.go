@@ -105,6 +105,7 @@ var enterpriseAccess = map[string]string{
 	"GET /admin/v1/mall-orders":                                     "ok -",
 	"GET /admin/v1/esim-orders":                                     "ok -",
 	"GET /admin/v1/esim-orders/{id}":                                "ok 404",
+	"GET /admin/v1/enterprises/{code}/mall-orders/{no}":             "ok 404",
 	"GET /admin/v1/payments":                                        "ok -",
 	"GET /admin/v1/bundle-groups":                                   "ok -",
 	"GET /admin/v1/enterprises/{code}/bundle-groups/{id}":           "ok 404",
@@ -114,7 +115,7 @@ var enterpriseAccess = map[string]string{
 // are filled with.
 type roleTarget struct {
 	code, iccid, order, delivery, username, token, plan string
-	esimOrder, group                                    string
+	esimOrder, group, mallOrder                         string
 }
 
 // path fills a route pattern's path values with t's objects.
@@ -140,7 +141,7 @@ func (t roleTarget) path(pattern string) string {
 		code = t.plan // a plan's code
 	}
 	return strings.NewReplacer("{code}", code, "{iccid}", t.iccid, "{id}", id, "{username}", t.username,
-		"{plan}", t.plan, "{move}", "activate", "{month}", "202501").Replace(p)
+		"{plan}", t.plan, "{no}", t.mallOrder, "{move}", "activate", "{month}", "202501").Replace(p)
 }
 
 // TestRoleRouteTable: every admin route against every role, on an object
@@ -175,8 +176,14 @@ func TestRoleRouteTable(t *testing.T) {
 	// An eSIM order and a bundle group of each enterprise, for the shops'
 	// detail routes.
 	for _, c := range targets {
-		c.esimOrder, c.group = "ESIM-ROLE-"+c.code, "fleet-"+strings.ToLower(c.code)
+		c.esimOrder, c.group, c.mallOrder = "ESIM-ROLE-"+c.code, "fleet-"+strings.ToLower(c.code), "MALL-ROLE-"+c.code
 		now := s.clock.Now()
+		if err := s.m.Store.UpdateMall(ctx, func(tx shop.MallTx) error {
+			return tx.PutMallOrder(ctx, &shop.MallOrder{OrderNo: c.mallOrder, EnterpriseCode: c.code, ICCID: c.iccid, PackageCode: c.plan, OrderPeriod: 1,
+				PayAmountMinor: 1, PayCurrency: "CNY", CreatedAt: now, UpdatedAt: now})
+		}); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.m.Store.CreateESIMOrder(ctx, &shop.ESIMOrder{ID: c.esimOrder, EnterpriseCode: c.code, UserID: "u", Email: "role@example.com",
 			PlanID: 1, PackageCode: "X", PlanName: "X", PeriodNum: 1, Currency: "USD", AmountMinor: 1, CreatedAt: now, ExpiresAt: now.Add(time.Hour), UpdatedAt: now}, false, nil); err != nil {
 			t.Fatal(err)
