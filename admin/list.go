@@ -452,7 +452,7 @@ func (s *Server) listPayments(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	p := newParams(r)
-	q := operator.PaymentQuery{Enterprise: p.str("enterprise"), Shop: p.str("shop"), Status: operator.PaymentStatus(p.str("status")),
+	q := operator.PaymentQuery{Enterprise: p.str("enterprise"), ICCID: p.str("iccid"), Shop: p.str("shop"), Status: operator.PaymentStatus(p.str("status")),
 		From: p.time("from"), To: p.time("to"), Page: p.page()}
 	if err := p.done(); err != nil {
 		return 0, nil, err

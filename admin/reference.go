@@ -398,6 +398,7 @@ var routeDocs = map[string]routeDoc{
 		reply: `{"order":` + exampleESIMOrder + `,"profile":` + exampleProfile + `,"is_sim":true}`},
 	"GET /admin/v1/payments": {status: http.StatusOK, answer: operator.List[*operator.Payment]{},
 		query: listParams(query("enterprise", "only this enterprise's payments", apidoc.String("")),
+			query("iccid", "only the payments of this SIM's (or eSIM profile's) orders", apidoc.String("")),
 			query("shop", "only the payments of one shop", apidoc.String("").Values("mall", "esim")),
 			query("status", "succeeded or failed (a provider's verified report said so), pending (none yet)", apidoc.String("").Values("succeeded", "failed", "pending")),
 			query("from", "order created at or after, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"}),

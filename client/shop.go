@@ -66,6 +66,7 @@ func (a *Admin) ESIMOrder(ctx context.Context, id string) (*operator.ESIMOrderDe
 func (a *Admin) ListPayments(ctx context.Context, q operator.PaymentQuery) (*operator.List[*operator.Payment], error) {
 	v := listQuery{}
 	v.set("enterprise", q.Enterprise)
+	v.set("iccid", q.ICCID)
 	v.set("shop", q.Shop)
 	v.set("status", string(q.Status))
 	v.time("from", q.From)

@@ -154,7 +154,7 @@ func (s *Server) esimOrder(rq *request) error {
 func (s *Server) payments(rq *request) error {
 	q := rq.r.URL.Query()
 	v := &shopListView[*operator.Payment]{Tabs: shopTabs(rq.lang, "payments"), Filter: newForm(q), Statuses: []string{"succeeded", "failed", "pending"}}
-	pq := operator.PaymentQuery{Enterprise: q.Get("enterprise"), Shop: q.Get("shop"), Status: operator.PaymentStatus(q.Get("status")),
+	pq := operator.PaymentQuery{Enterprise: q.Get("enterprise"), ICCID: strings.TrimSpace(q.Get("iccid")), Shop: q.Get("shop"), Status: operator.PaymentStatus(q.Get("status")),
 		Page: operator.Page{Limit: pageSize, Cursor: q.Get("cursor")}}
 	createdRange(rq, v.Filter, q, &pq.From, &pq.To)
 	return listShop(s, rq, "payments", v, func() (*operator.List[*operator.Payment], error) { return rq.api.ListPayments(rq.r.Context(), pq) })

@@ -84,6 +84,7 @@ func TestShopPages(t *testing.T) {
 		{"/console/esim-orders/ESIM-P-1", [3]want{{200, "Not a SIM yet", ""}, {200, "pi_e1", ""}, {200, "payment failed", ""}}},
 		{"/console/esim-orders/ESIM-Q-1", [3]want{{200, "waiting for payment", ""}, {200, "ESIM-Q-1", ""}, {404, "", "waiting for payment"}}},
 		{"/console/payments", [3]want{{200, "pi_q1", ""}, {200, "pi_e1", ""}, {200, "pi_p1", "pi_q1"}}},
+		{"/console/payments?iccid=" + simP(1), [3]want{{200, "pi_p1", "pi_q1"}, {200, "", ""}, {200, "pi_p1", ""}}},
 		{"/console/payments?shop=esim&status=failed", [3]want{{200, "pi_e1", "pi_p1"}, {200, "", ""}, {200, "pi_e1", ""}}},
 		{"/console/bundle-groups", [3]want{{200, "fleet-q", ""}, {200, "fleet-p", ""}, {200, "fleet-p", "fleet-q"}}},
 		{"/console/bundle-groups/P000270/fleet-p", [3]want{{200, simP(2), ""}, {200, "P fleet", ""}, {200, simP(2), ""}}},

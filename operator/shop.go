@@ -106,6 +106,7 @@ type Payment struct {
 // shop, enterprise, order).
 type PaymentQuery struct {
 	Enterprise string
+	ICCID      string
 	Shop       string        // ShopMall, ShopESIM or empty: both
 	Status     PaymentStatus // empty: any
 	From, To   time.Time

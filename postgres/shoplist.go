@@ -83,6 +83,9 @@ func (db *DB) ListPayments(ctx context.Context, q operator.PaymentQuery) (*opera
 	if q.Enterprise != "" {
 		w.and(`enterprise_code = ?`, q.Enterprise)
 	}
+	if q.ICCID != "" {
+		w.and(`iccid = ?`, q.ICCID)
+	}
 	if q.Shop != "" {
 		w.and(`shop = ?`, q.Shop)
 	}

@@ -145,6 +145,8 @@ func testListShops(t *testing.T, s ListStore) {
 		{"all", operator.PaymentQuery{}, []string{"esim:E3", "mall:M3", "mall:M2", "esim:E1", "mall:M1"}},
 		{"enterprise", operator.PaymentQuery{Enterprise: entA}, []string{"mall:M2", "esim:E1", "mall:M1"}},
 		{"shop", operator.PaymentQuery{Shop: operator.ShopESIM}, []string{"esim:E3", "esim:E1"}},
+		{"SIM", operator.PaymentQuery{ICCID: f.sims[1].ICCID}, []string{"mall:M1"}},
+		{"eSIM", operator.PaymentQuery{ICCID: "89440000000000000003", Enterprise: entB}, []string{"esim:E3"}},
 		{"succeeded", operator.PaymentQuery{Status: operator.PaymentSucceeded}, []string{"esim:E1", "mall:M1"}},
 		{"failed of B", operator.PaymentQuery{Status: operator.PaymentFailed, Enterprise: entB}, []string{"esim:E3", "mall:M3"}},
 		{"pending", operator.PaymentQuery{Status: operator.PaymentPending}, []string{"mall:M2"}},

@@ -126,7 +126,7 @@ var adminCommands = []adminCommand{
 		example: "opencube admin --admin-token T mall groups --access-code P000270", run: (*adminCLI).mallGroups},
 	{name: "mall group", synopsis: "--access-code C GROUP_ID", help: "Shows a Mall bundle group and its SIMs.",
 		example: "opencube admin --admin-token T mall group --access-code P000270 fleet-1", run: (*adminCLI).mallGroup},
-	{name: "payment list", synopsis: "[--access-code C] [--shop mall|esim] [--status succeeded|failed|pending] [--from T] [--to T] [--count] [--limit N] [--cursor C]",
+	{name: "payment list", synopsis: "[--access-code C] [--iccid ICCID] [--shop mall|esim] [--status succeeded|failed|pending] [--from T] [--to T] [--count] [--limit N] [--cursor C]",
 		help: "Lists the shops' payments, newest order first: provider, reference and the outcome its verified report gave\n" +
 			"(pending: no verified report yet).",
 		example: "opencube admin --admin-token T payment list --status succeeded", run: (*adminCLI).paymentList},

@@ -168,6 +168,7 @@ func (c *adminCLI) esimOrder(args []string) error {
 func (c *adminCLI) paymentList(args []string) error {
 	fs := c.flags("payment list")
 	ent := fs.String("access-code", "", "only this enterprise's payments")
+	iccid := fs.String("iccid", "", "only the payments of this SIM's orders")
 	shopName := fs.String("shop", "", "mall or esim")
 	status := fs.String("status", "", "succeeded, failed or pending")
 	from := fs.String("from", "", "order created at or after, RFC 3339")
@@ -177,7 +178,7 @@ func (c *adminCLI) paymentList(args []string) error {
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	q := operator.PaymentQuery{Enterprise: *ent, Shop: *shopName, Status: operator.PaymentStatus(*status),
+	q := operator.PaymentQuery{Enterprise: *ent, ICCID: *iccid, Shop: *shopName, Status: operator.PaymentStatus(*status),
 		Page: operator.Page{Limit: *limit, Cursor: *cursor, Count: *count}}
 	if err := timeFlags(fs, *from, *to, &q.From, &q.To); err != nil {
 		return err
