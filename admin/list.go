@@ -10,6 +10,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/shop"
 )
 
 // Lists is the operator API's reads (service.Lists): every list, with its
@@ -27,6 +28,13 @@ type Lists interface {
 	ListSessions(ctx context.Context, q operator.SessionQuery) (*operator.List[*opencube.DataSession], error)
 	ListSMS(ctx context.Context, q operator.SMSQuery) (*operator.List[*opencube.SMS], error)
 	ListJobs(ctx context.Context, q operator.JobQuery) (*operator.List[*operator.JobView], error)
+	ListMallOrders(ctx context.Context, q operator.MallOrderQuery) (*operator.List[*shop.MallOrder], error)
+	MallOrder(ctx context.Context, accessCode, orderNo string) (*operator.MallOrderDetail, error)
+	ListESIMOrders(ctx context.Context, q operator.ESIMOrderQuery) (*operator.List[*shop.ESIMOrder], error)
+	ESIMOrder(ctx context.Context, id string) (*operator.ESIMOrderDetail, error)
+	ListPayments(ctx context.Context, q operator.PaymentQuery) (*operator.List[*operator.Payment], error)
+	ListGroups(ctx context.Context, q operator.GroupQuery) (*operator.List[*shop.BundleGroup], error)
+	Group(ctx context.Context, accessCode, id string) (*operator.GroupDetail, error)
 }
 
 // The paths of the lists.
@@ -41,7 +49,21 @@ const (
 	JobsPath        = Prefix + "jobs"
 	HLRPath         = Prefix + "hlr"
 	HLRReconcile    = Prefix + "hlr/reconcile"
+	MallOrdersPath  = Prefix + "mall-orders"
+	ESIMOrdersPath  = Prefix + "esim-orders"
+	PaymentsPath    = Prefix + "payments"
+	GroupsPath      = Prefix + "bundle-groups"
 )
+
+// MallOrderPath is the path of an enterprise's Mall order.
+func MallOrderPath(enterprise, orderNo string) string {
+	return EnterprisesPath + "/" + url.PathEscape(enterprise) + "/mall-orders/" + url.PathEscape(orderNo)
+}
+
+// GroupPath is the path of an enterprise's bundle group.
+func GroupPath(enterprise, id string) string {
+	return EnterprisesPath + "/" + url.PathEscape(enterprise) + "/bundle-groups/" + url.PathEscape(id)
+}
 
 // ItemPath is the path of one item of a list: SIMsPath and an ICCID.
 func ItemPath(list, key string) string { return list + "/" + url.PathEscape(key) }
@@ -348,6 +370,127 @@ func (s *Server) listJobs(r *http.Request) (int, any, error) {
 	}
 	l, err := svc.ListJobs(r.Context(), q)
 	return answer(l, err)
+}
+
+func (s *Server) listMallOrders(r *http.Request) (int, any, error) {
+	svc, err := s.lists()
+	if err != nil {
+		return 0, nil, err
+	}
+	p := newParams(r)
+	q := operator.MallOrderQuery{Enterprise: p.str("enterprise"), ICCID: p.str("iccid"), Status: operator.MallOrderStatus(p.str("status")),
+		From: p.time("from"), To: p.time("to"), Page: p.page()}
+	if err := p.done(); err != nil {
+		return 0, nil, err
+	}
+	if q.Enterprise, err = Confine(r, q.Enterprise); err != nil {
+		return 0, nil, err
+	}
+	l, err := svc.ListMallOrders(r.Context(), q)
+	return answer(l, err)
+}
+
+func (s *Server) findMallOrder(r *http.Request) (int, any, error) {
+	svc, err := s.lists()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := newParams(r).done(); err != nil {
+		return 0, nil, err
+	}
+	d, err := svc.MallOrder(r.Context(), r.PathValue("code"), r.PathValue("no"))
+	return answer(d, err)
+}
+
+// ESIMOrderStatuses name the eSIM order statuses in the admin API.
+var ESIMOrderStatuses = map[string]shop.ESIMOrderStatus{
+	"waiting": shop.ESIMWaiting, "paid": shop.ESIMPaid, "failed": shop.ESIMFailed, "cancelled": shop.ESIMCancelled,
+}
+
+func (s *Server) listESIMOrders(r *http.Request) (int, any, error) {
+	svc, err := s.lists()
+	if err != nil {
+		return 0, nil, err
+	}
+	p := newParams(r)
+	q := operator.ESIMOrderQuery{Enterprise: p.str("enterprise"), ICCID: p.str("iccid"), From: p.time("from"), To: p.time("to"), Page: p.page()}
+	if st := p.str("status"); st != "" {
+		v, ok := ESIMOrderStatuses[st]
+		if !ok {
+			p.fail(opencube.MustBe("status", "waiting, paid, failed or cancelled"))
+		}
+		q.Status = &v
+	}
+	if err := p.done(); err != nil {
+		return 0, nil, err
+	}
+	if q.Enterprise, err = Confine(r, q.Enterprise); err != nil {
+		return 0, nil, err
+	}
+	l, err := svc.ListESIMOrders(r.Context(), q)
+	return answer(l, err)
+}
+
+func (s *Server) findESIMOrder(r *http.Request) (int, any, error) {
+	svc, err := s.lists()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := newParams(r).done(); err != nil {
+		return 0, nil, err
+	}
+	d, err := svc.ESIMOrder(r.Context(), r.PathValue("id"))
+	if err == nil {
+		err = Visible(r, d.Order.EnterpriseCode, opencube.Errorf(opencube.KindOrderNotFound, "eSIM order %s not found", r.PathValue("id")))
+	}
+	return answer(d, err)
+}
+
+func (s *Server) listPayments(r *http.Request) (int, any, error) {
+	svc, err := s.lists()
+	if err != nil {
+		return 0, nil, err
+	}
+	p := newParams(r)
+	q := operator.PaymentQuery{Enterprise: p.str("enterprise"), ICCID: p.str("iccid"), Shop: p.str("shop"), Status: operator.PaymentStatus(p.str("status")),
+		From: p.time("from"), To: p.time("to"), Page: p.page()}
+	if err := p.done(); err != nil {
+		return 0, nil, err
+	}
+	if q.Enterprise, err = Confine(r, q.Enterprise); err != nil {
+		return 0, nil, err
+	}
+	l, err := svc.ListPayments(r.Context(), q)
+	return answer(l, err)
+}
+
+func (s *Server) listGroups(r *http.Request) (int, any, error) {
+	svc, err := s.lists()
+	if err != nil {
+		return 0, nil, err
+	}
+	p := newParams(r)
+	q := operator.GroupQuery{Enterprise: p.str("enterprise"), Page: p.page()}
+	if err := p.done(); err != nil {
+		return 0, nil, err
+	}
+	if q.Enterprise, err = Confine(r, q.Enterprise); err != nil {
+		return 0, nil, err
+	}
+	l, err := svc.ListGroups(r.Context(), q)
+	return answer(l, err)
+}
+
+func (s *Server) findGroup(r *http.Request) (int, any, error) {
+	svc, err := s.lists()
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := newParams(r).done(); err != nil {
+		return 0, nil, err
+	}
+	d, err := svc.Group(r.Context(), r.PathValue("code"), r.PathValue("id"))
+	return answer(d, err)
 }
 
 // answer is a read's 200 answer, or its error.

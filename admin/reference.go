@@ -39,6 +39,9 @@ var (
 	exampleWebhook    = `{"enterprise":"P000270","url":"https://example.com/hook","events":[],"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","consecutive_failures":0,"failing":false,"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:00Z","format":"csss"}`
 	exampleDelivery   = `{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","event":"1005","state":"delivered","detail":{"id":"5b0c2f7e-3d1a-4c8b-9e6f-7a2d1c0b9e8f","enterprise":"P000270","type":"1005","order_id":"ORDER_14279787781881856","iccid":"89852022018041800192","order_status":2,"created_at":"2025-01-01T02:00:00Z","seq":2},"attempts":[{"n":1,"at":"2025-01-01T02:00:01Z","status_code":200,"latency_ns":12000000,"ok":true}],"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-01T02:00:01Z","delivered_at":"2025-01-01T02:00:01Z"}`
 	exampleProfile    = `{"iccid":"89445099000000000001","enterprise":"P000270","smdp_address":"smdp.demo.opencube.dev","matching_id":"OCDEMO-0001-7QK2","imsi":"460990000000001","msisdn":"8613900000001","state":"installed","order_id":"ESIM14279787781881860","created_at":"2025-01-01T02:00:00Z","updated_at":"2025-01-02T02:00:00Z"}`
+	exampleMallOrder  = `{"order_no":"MALL-20250101-0001","enterprise":"P000270","iccid":"89852022018041800192","package_code":"DP20190726001274","order_period":1,"pay_id":"pi_3QhX2bEx4mple","pay_amount_minor":1000,"pay_currency":"CNY","paid":true,"auto_renewal":true,"order_id":"ORDER_14279787781881856","pay_failed":false,"pay_provider":"stripe","customer_id":"cus_RxEx4mple","subscription_id":"sub_1QhXEx4mple","renewals":2,"created_at":"2025-01-01T02:00:00Z","updated_at":"2025-03-01T02:00:00Z"}`
+	exampleESIMOrder  = `{"id":"ESIM14279787781881860","enterprise":"P000270","user_id":"U14279787781881859","email":"traveller@example.com","plan_id":1001,"package_code":"ESIM-CN-1G-7D","plan_name":"China 1GB 7 days","period_num":1,"currency":"USD","amount_minor":499,"top_up":false,"iccid":"89445099000000000001","status":1,"sim_order_id":"ORDER_14279787781881857","payment_provider":"stripe","payment_ref":"pi_3QhX2bEx4mple","created_at":"2025-01-01T02:00:00Z","expires_at":"2025-01-01T02:30:00Z","paid_at":"2025-01-01T02:01:00Z","updated_at":"2025-01-01T02:01:00Z"}`
+	exampleGroup      = `{"enterprise":"P000270","group_id":"fleet-1","name":"Fleet 1","base_plan":"DP20190726001274","sims":2,"created_at":"2025-01-01T02:00:00Z"}`
 	exampleClock      = `{"now":"2025-01-03T02:00:00Z","offset_seconds":172800,"ran":3}`
 	exampleHLRReport  = `{"trigger":"operator","started_at":"2025-01-01T02:00:00Z","finished_at":"2025-01-01T02:00:01Z","sims":2,"subscribers":1,` +
 		`"missing":["89852022018041800192"],"missing_count":1,"drifted":[],"drifted_count":0,"stale":[],"stale_count":0,"unknown":[],"unknown_count":0,"repaired":1,"failed":[],"failed_count":0}`
@@ -365,6 +368,54 @@ var routeDocs = map[string]routeDoc{
 			query("to", "created before, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"})),
 		about: "Newest first: the filters of CSSS `querySms`, for any enterprise." + listAbout,
 		reply: `{"items":[],"next":null}`},
+	"GET /admin/v1/mall-orders": {status: http.StatusOK, answer: operator.List[*shop.MallOrder]{},
+		query: listParams(query("enterprise", "only this enterprise's orders", apidoc.String("")),
+			query("iccid", "only this SIM's orders", apidoc.String("")),
+			query("status", "paid (it became an order of the SIM), pending (no verified payment yet), failed (the provider said the payment failed)", apidoc.String("").Values("paid", "pending", "failed")),
+			query("from", "created at or after, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"}),
+			query("to", "created before, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"})),
+		about: "Mall purchases, newest first: each with its payment (`pay_id`, `pay_provider`: stripe or partner), `order_id` the SIM order a paid one became, " +
+			"and its auto-renewal (`subscription_id`, `renewals` paid by renewal invoices, `renewal_stopped`). An enterprise user sees its own." + listAbout,
+		reply: `{"items":[` + exampleMallOrder + `],"next":null}`},
+	"GET /admin/v1/enterprises/{code}/mall-orders/{no}": {status: http.StatusOK, answer: operator.MallOrderDetail{}, errors: []opencube.Kind{opencube.KindOrderNotFound},
+		about: "A Mall order (by its enterprise and `orderNo`) and `order`, the order of the SIM it became when paid (null while unpaid), as CSSS `queryOrder` shows it.",
+		path:  map[string]string{"code": "P000270", "no": "MALL-20250101-0001"},
+		reply: `{"mall_order":` + exampleMallOrder + `,"order":` + exampleOrder + `}`},
+	"GET /admin/v1/esim-orders": {status: http.StatusOK, answer: operator.List[*shop.ESIMOrder]{},
+		query: listParams(query("enterprise", "only this enterprise's orders", apidoc.String("")),
+			query("iccid", "only the orders of this eSIM profile", apidoc.String("")),
+			query("status", "waiting (pre-ordered, not paid), paid, failed (the payment failed), cancelled (not paid in time)", apidoc.String("").Values("waiting", "paid", "failed", "cancelled")),
+			query("from", "created at or after, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"}),
+			query("to", "created before, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"})),
+		about: "eSIM QR Mall orders, newest first: the profile (`iccid`) each reserved or topped up, its status (0 waiting, 1 paid, 2 failed, 3 cancelled), " +
+			"the payment that settled it (`payment_provider`: stripe, or sandbox for the partner's signed payment webhook) and `sim_order_id`, the order of the core plan " +
+			"it made (or renewed) on the SIM the sold profile became. An enterprise user sees its own." + listAbout,
+		reply: `{"items":[` + exampleESIMOrder + `],"next":null}`},
+	"GET /admin/v1/esim-orders/{id}": {status: http.StatusOK, answer: operator.ESIMOrderDetail{}, errors: []opencube.Kind{opencube.KindOrderNotFound},
+		about: "An eSIM order, its profile (null when it reserved none) and `is_sim`: the profile's ICCID is a SIM of the enterprise (it is once paid); " +
+			"`order.sim_order_id` is that SIM's order. Another enterprise's order is not found for an enterprise user.",
+		path:  map[string]string{"id": "ESIM14279787781881860"},
+		reply: `{"order":` + exampleESIMOrder + `,"profile":` + exampleProfile + `,"is_sim":true}`},
+	"GET /admin/v1/payments": {status: http.StatusOK, answer: operator.List[*operator.Payment]{},
+		query: listParams(query("enterprise", "only this enterprise's payments", apidoc.String("")),
+			query("iccid", "only the payments of this SIM's (or eSIM profile's) orders", apidoc.String("")),
+			query("shop", "only the payments of one shop", apidoc.String("").Values("mall", "esim")),
+			query("status", "succeeded or failed (a provider's verified report said so), pending (none yet)", apidoc.String("").Values("succeeded", "failed", "pending")),
+			query("from", "order created at or after, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"}),
+			query("to", "order created before, RFC 3339", &apidoc.Schema{Type: apidoc.Types{"string"}, Format: "date-time"})),
+		about: "The payments of both shops, newest order first: a Mall order that names a payment (`pay_id`, such as the Stripe payment intent it is to be paid with) " +
+			"or was reported paid, and an eSIM order a provider reported on. `status` is what the provider's verified report said: a Stripe event whose `Stripe-Signature` " +
+			"verified (`provider` stripe), a Mall partner's signed order sync (partner) or an eSIM partner's signed payment webhook (sandbox); a forged or unsigned report " +
+			"changes nothing, so a payment stays pending until a verified one comes. `renewals` counts a Mall order's renewal invoices paid. An enterprise user sees its own." + listAbout,
+		reply: `{"items":[{"shop":"mall","enterprise":"P000270","order_no":"MALL-20250101-0001","iccid":"89852022018041800192","provider":"stripe","reference":"pi_3QhX2bEx4mple","amount_minor":1000,"currency":"CNY","status":"succeeded","renewals":2,"sim_order_id":"ORDER_14279787781881856","created_at":"2025-01-01T02:00:00Z","updated_at":"2025-03-01T02:00:00Z"}],"next":null}`},
+	"GET /admin/v1/bundle-groups": {status: http.StatusOK, answer: operator.List[*shop.BundleGroup]{},
+		query: listParams(query("enterprise", "only this enterprise's groups", apidoc.String(""))),
+		about: "Mall bundle groups, enterprise then group id order, each with its base plan and how many SIMs it holds. An enterprise user sees its own." + listAbout,
+		reply: `{"items":[` + exampleGroup + `],"next":null}`},
+	"GET /admin/v1/enterprises/{code}/bundle-groups/{id}": {status: http.StatusOK, answer: operator.GroupDetail{}, errors: []opencube.Kind{opencube.KindNotFound},
+		about: "A bundle group and its SIMs, ICCID order.",
+		path:  map[string]string{"code": "P000270", "id": "fleet-1"},
+		reply: `{"group":` + exampleGroup + `,"sims":[{"iccid":"89852022018041800192","added_at":"2025-01-01T02:00:00Z"}]}`},
 	"GET /admin/v1/hlr": {status: http.StatusOK, answer: operator.HLRStatus{},
 		about: "The provisioning of the subscriber register (`--hlr`): the adapter (`register`, empty when provisioning is off), how many SIMs have a change waiting to reach it " +
 			"(`pending`: the register may be down, the change retries) or were refused by it (`failed`: the SIM's `provisioning.last_error` holds its answer), and the last reconciliation's report. Operators and support only.",

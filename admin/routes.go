@@ -133,6 +133,13 @@ var Routes = []Route{
 	{Pattern: "GET /admin/v1/usage", Summary: "Data usage of a SIM or an enterprise per UTC+8 day or month (?iccid=, ?enterprise=, ?granularity=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).usage},
 	{Pattern: "GET /admin/v1/sessions", Summary: "List open data sessions, newest record first (?enterprise=, ?iccid=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSessions},
 	{Pattern: "GET /admin/v1/sms", Summary: "List short messages, newest first (?enterprise=, ?iccid=, ?direction=, ?state=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSMS},
+	{Pattern: "GET /admin/v1/mall-orders", Summary: "List Mall orders, newest first (?enterprise=, ?iccid=, ?status=paid|pending|failed, ?from=, ?to=), each with the SIM order it became", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listMallOrders},
+	{Pattern: "GET /admin/v1/enterprises/{code}/mall-orders/{no}", Summary: "Show a Mall order and the SIM order it became", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findMallOrder},
+	{Pattern: "GET /admin/v1/esim-orders", Summary: "List eSIM QR Mall orders, newest first (?enterprise=, ?iccid=, ?status=waiting|paid|failed|cancelled, ?from=, ?to=), each with the SIM order it made", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listESIMOrders},
+	{Pattern: "GET /admin/v1/esim-orders/{id}", Summary: "Show an eSIM order: its profile, whether its ICCID is a SIM, the SIM order it made", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).findESIMOrder},
+	{Pattern: "GET /admin/v1/payments", Summary: "List the shops' payments, newest order first (?enterprise=, ?iccid=, ?shop=mall|esim, ?status=succeeded|failed|pending, ?from=, ?to=): succeeded and failed as a verified provider report said", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listPayments},
+	{Pattern: "GET /admin/v1/bundle-groups", Summary: "List Mall bundle groups with their base plan and SIM count (?enterprise=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listGroups},
+	{Pattern: "GET /admin/v1/enterprises/{code}/bundle-groups/{id}", Summary: "Show a Mall bundle group and its SIMs", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findGroup},
 	{Pattern: "GET /admin/v1/hlr", Summary: "The subscriber register: SIMs pending or failed, the last reconciliation's report", MaxBody: MaxBody, handle: (*Server).hlrStatus},
 	// The master keys that seal the stored secrets (Server.MasterKeys).
 	{Pattern: "POST /admin/v1/master-keys/rotate", Summary: "Re-seal the data keys under the server's first master key, dropping the sealings under keys it no longer lists", MaxBody: MaxBody, handle: (*Server).rotateMasterKeys},

@@ -109,6 +109,7 @@ func IndexMarkdown(ps []*Protocol) []byte {
 		"| [Scaling](scaling.md) | several nodes on one PostgreSQL, and what to change for CockroachDB or YugabyteDB |\n" +
 		"| [Secrets at rest](secrets.md) | what the database keeps sealed, the master key, `opencube keygen`, rotation, sealing an older database |\n" +
 		"| [Billing](billing.md) | prices, the ledger, prepaid and postpaid enterprises, statements and the usage export |\n" +
+		"| [The shops](shops.md) | what the Mall and the eSIM QR Mall sold, as the operator sees it: orders, payments, bundle groups, where to list them, the payment metric |\n" +
 		"| [Deployment](deployment.md) | the Debian package and its systemd unit, TLS or a reverse proxy, the admin address, backups |\n")
 	return b.Bytes()
 }

@@ -13,7 +13,7 @@ type texts map[string][2]string
 
 // tables are the text tables of the console's areas.
 var tables = []texts{commonTexts, auditTexts, listTexts, overviewTexts, enterpriseTexts, simTexts, orderTexts, planTexts, clockTexts,
-	selfTexts, webhooksTexts, alertsTexts, billingTexts, smsTexts, settingsTexts, usersTexts}
+	selfTexts, webhooksTexts, alertsTexts, billingTexts, smsTexts, settingsTexts, usersTexts, shopTexts}
 
 // catalog is every text of the console.
 var catalog = join(tables...)

@@ -87,6 +87,9 @@ var funcs = template.FuncMap{
 	"volume": formatVolume,
 	"money":  formatMoney,
 	"prefix": func() string { return Prefix },
+	// mallStatus and esimStatus name a shop order's status.
+	"mallStatus": MallStatus,
+	"esimStatus": ESIMStatus,
 	"deref": func(t *time.Time) time.Time {
 		if t == nil {
 			return time.Time{}

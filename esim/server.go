@@ -322,8 +322,8 @@ type planData struct {
 	Logo             string `json:"logo"`
 	SaleCount        int    `json:"saleCount"` // paid orders of the plan
 	// SurplusFlow is MB left: of a plan as such, its whole volume (what an
-	// order of it has when bought); listed for a particular eSIM
-	// (selectTopUpList with iccid), what that eSIM's current order has left.
+	// order of it has when bought); for a particular eSIM (selectTopUpList
+	// or detail with iccid), what that eSIM's current order has left.
 	SurplusFlow    int64          `json:"surplusFlow"`
 	MinOrderPeriod int            `json:"minOrderPeriod"`
 	MaxOrderPeriod int            `json:"maxOrderPeriod"`
@@ -475,7 +475,20 @@ func (s *Server) hotPackages(c *call) (any, error) {
 	return plansData(ps), nil
 }
 
+// detail answers one plan. With iccid (and the consumer's
+// x-access-token), its surplusFlow is what the current order of that
+// eSIM, one the consumer bought, has left, as selectTopUpList with iccid
+// answers it; without, the plan's whole volume.
 func (s *Server) detail(c *call) (any, error) {
+	iccid := c.params["iccid"]
+	if iccid != "" {
+		sess, err := s.Svc.Authenticate(c.ctx, c.r.Header.Get("x-access-token"))
+		if err != nil {
+			return nil, err
+		}
+		c.sess = sess
+		metrics.SetAccessCode(c.ctx, sess.EnterpriseCode)
+	}
 	partner, err := c.partner()
 	if err != nil {
 		return nil, err
@@ -488,7 +501,15 @@ func (s *Server) detail(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return toPlanData(p), nil
+	d := toPlanData(p)
+	if iccid != "" {
+		left, err := s.Svc.Remaining(c.ctx, c.sess, iccid)
+		if err != nil {
+			return nil, err
+		}
+		d.SurplusFlow = left / opencube.MB
+	}
+	return d, nil
 }
 
 // planID reads a request's plan id: an integer 1-opencube.MaxCatalogID.
@@ -782,7 +803,8 @@ type Service interface {
 	// iccid (every sellable plan when iccid is empty).
 	TopUpPlans(ctx context.Context, sess *shop.Session, iccid string) ([]*shop.ESIMPlan, error)
 	// Remaining returns the volume the current order of the consumer's
-	// eSIM iccid has left (0 with none).
+	// eSIM iccid has left (0 with none); KindDeviceNotFound when iccid is
+	// not an eSIM the consumer bought.
 	Remaining(ctx context.Context, sess *shop.Session, iccid string) (int64, error)
 	// PreOrder reserves a profile for a plan at a price until paid.
 	PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, error)

@@ -200,7 +200,7 @@ var glossary = apidoc.Glossary{
 	"items":               {About: "what the operation did to each SIM"},
 	"result":              {About: "pending, added, removed, unknown_sim, in_other_group, not_orderable or not_in_group"},
 	"operationStatus":     {About: "pending until the operation's job has run, then finished", Enum: []any{"pending", "finished"}},
-	"reason":              {About: "why the base plan could not be ordered for the SIM"},
+	"reason":              {About: "why the base plan could not be ordered for the SIM, in the answer's language (Accept-Language): the rule that refused its order (the SIM is suspended, the balance does not cover it...)"},
 	"simCount":            {About: "how many SIMs the group holds"},
 	"finished":            {About: "true: the operation's job has run, in one transaction, and each SIM has its outcome"},
 	"addTime":             {About: "when the SIM joined the group, UTC+8"},

@@ -147,6 +147,7 @@ type call struct {
 	ctx     context.Context
 	params  shopwire.Params
 	partner string
+	lang    csss.Lang // the answer's language (Accept-Language)
 }
 
 // protoError is a protocol code without a domain kind (1002, 1003, 1005).
@@ -293,7 +294,8 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request, rt *Route) (any, er
 	if rt.Writes && p["tradeType"] == "" {
 		return nil, opencube.MustBe("tradeType", rt.TradeType) // required on a request that changes state
 	}
-	return rt.handle(s, &call{ctx: opencube.NewContext(r.Context(), partner), params: p, partner: partner})
+	return rt.handle(s, &call{ctx: opencube.NewContext(r.Context(), partner), params: p, partner: partner,
+		lang: csss.ParseLang(r.Header.Get("Accept-Language"))})
 }
 
 // writeEnvelope writes e as the whole answer (shopwire.WriteJSON).
@@ -661,21 +663,33 @@ type groupItemData struct {
 	// OrderID is the order of the group's base plan that adding the SIM
 	// made (none when the SIM had an order in use or waiting).
 	OrderID string `json:"orderId,omitempty"`
-	Reason  string `json:"reason,omitempty"` // why the base plan could not be ordered
+	// Reason says, in the answer's language, why the base plan could not
+	// be ordered (not_orderable).
+	Reason string `json:"reason,omitempty"`
 }
 
 var groupCodes = map[string]string{shop.GroupAdded: csss.CodeOK, shop.GroupRemoved: csss.CodeOK, shop.GroupUnknownSIM: csss.CodeDeviceNotFound,
 	shop.GroupInOtherGroup: csss.CodeInvalid, shop.GroupNotInGroup: csss.CodeOrderNotFound, shop.GroupNotOrderable: csss.CodePlanNotOrderable}
 
-func groupResultOf(r *shop.GroupResult) groupResultData {
+func groupResultOf(r *shop.GroupResult, lang csss.Lang) groupResultData {
 	d := groupResultData{RequestID: r.ID, GroupID: r.GroupID, Operation: r.Operation, Status: "pending", Finished: r.Finished(), Items: []groupItemData{}}
 	if d.Finished {
 		d.Status = "finished"
 	}
 	for _, it := range r.Items {
-		d.Items = append(d.Items, groupItemData{DeviceCode: it.ICCID, Code: groupCodes[it.Result], Result: it.Result, OrderID: it.OrderID, Reason: it.Message})
+		d.Items = append(d.Items, groupItemData{DeviceCode: it.ICCID, Code: groupCodes[it.Result], Result: it.Result, OrderID: it.OrderID,
+			Reason: groupReason(it, lang)})
 	}
 	return d
+}
+
+// groupReason states why a SIM is not_orderable, in lang: the text of
+// its cause; a result kept before causes were, its English message.
+func groupReason(it shop.GroupItem, lang csss.Lang) string {
+	if it.Cause == "" {
+		return it.Message
+	}
+	return csss.Cause(&opencube.Error{Kind: opencube.KindPlanNotOrderable, Cause: it.Cause, Args: it.Args}, lang)
 }
 
 // deviceCodes reads the comma-separated deviceCodes of a group operation.
@@ -706,7 +720,7 @@ func (s *Server) addGroupSIMs(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return groupResultOf(r), nil
+	return groupResultOf(r, c.lang), nil
 }
 
 func (s *Server) removeGroupSIMs(c *call) (any, error) {
@@ -722,7 +736,7 @@ func (s *Server) removeGroupSIMs(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return groupResultOf(r), nil
+	return groupResultOf(r, c.lang), nil
 }
 
 // groupSIMItem is one SIM of groupSims.
@@ -783,7 +797,7 @@ func (s *Server) groupResult(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return groupResultOf(r), nil
+	return groupResultOf(r, c.lang), nil
 }
 
 // stripeWebhookData is the answer to a Stripe event.

@@ -38,6 +38,7 @@ type Metrics struct {
 	hlrDrift        *prometheus.CounterVec
 	v4Limited       *prometheus.CounterVec
 	v4InFlight      prometheus.Gauge
+	shopPayments    *prometheus.CounterVec
 }
 
 // HTTP latency buckets, in seconds: a CSSS request takes milliseconds; a
@@ -82,6 +83,18 @@ func New(version string) *Metrics {
 		"SIM changes this node took to the subscriber register, by outcome: provisioned, failed (the register refused a command), retry (the register unreachable: it runs again later).", "outcome")
 	m.hlrDrift = f.counterVec("opencube_hlr_reconcile_total",
 		"What this node's reconciliations of the SIMs with the register found and did, by item: missing (a SIM's subscriber absent), drifted (its access or MSISDN differed), stale (a subscriber of a terminated SIM or an old IMSI), unknown (a subscriber no SIM has), repaired, failed (the register refused the repair).", "item")
+	m.shopPayments = f.counterVec("opencube_shop_payments_total",
+		"Payment reports of the shops this node acted on, by shop (mall, esim), kind (order: an order's payment; renewal: a Mall subscription's invoice) and outcome: paid, failed (the provider's verified report said so), refused (a verified report the order did not take: another amount, an order settled, timed out or unknown, another subscription). A provider's retry of a report acted on is not counted again; a report whose signature does not verify is answered before and counted by opencube_http_requests_total only.",
+		"shop", "kind", "outcome")
+	for _, sh := range shopPaymentShops {
+		for _, k := range shopPaymentKinds {
+			for _, o := range shopPaymentOutcomes {
+				if sh != "esim" || k != "renewal" {
+					m.shopPayments.WithLabelValues(sh, k, o)
+				}
+			}
+		}
+	}
 	for _, o := range hlrProvisionOutcomes {
 		m.hlrProvisions.WithLabelValues(o)
 	}
@@ -114,6 +127,28 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
 // OpenMetrics, when asked).
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{EnableOpenMetrics: true})
+}
+
+// The label values of opencube_shop_payments_total.
+var (
+	shopPaymentShops    = []string{"mall", "esim"}
+	shopPaymentKinds    = []string{"order", "renewal"}
+	shopPaymentOutcomes = []string{"paid", "failed", "refused"}
+)
+
+// ShopPayment counts one payment report a shop acted on
+// (service.Mall.Observe, service.ESIM.Observe); a value outside the fixed
+// sets counts as "other".
+func (m *Metrics) ShopPayment(shop, kind, outcome string) {
+	m.shopPayments.WithLabelValues(oneOf(shop, shopPaymentShops), oneOf(kind, shopPaymentKinds), oneOf(outcome, shopPaymentOutcomes)).Inc()
+}
+
+// oneOf is v when values holds it, else "other".
+func oneOf(v string, values []string) string {
+	if slices.Contains(values, v) {
+		return v
+	}
+	return "other"
 }
 
 // CubeV4Limited counts a Cube v4 request refused by a source limit:

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/shop"
 )
 
 // Store is what the operator API reads and writes beyond opencube.Store:
@@ -50,6 +51,15 @@ type ListStore interface {
 	ListSMS(ctx context.Context, q SMSQuery) (*List[*opencube.SMS], error)
 	// ListJobs returns the jobs q selects, their states as of now.
 	ListJobs(ctx context.Context, q JobQuery, now time.Time) (*List[*JobView], error)
+	// ListMallOrders returns the Mall orders q selects.
+	ListMallOrders(ctx context.Context, q MallOrderQuery) (*List[*shop.MallOrder], error)
+	// ListESIMOrders returns the eSIM QR Mall orders q selects.
+	ListESIMOrders(ctx context.Context, q ESIMOrderQuery) (*List[*shop.ESIMOrder], error)
+	// ListPayments returns the shop payments q selects.
+	ListPayments(ctx context.Context, q PaymentQuery) (*List[*Payment], error)
+	// ListGroups returns the Mall bundle groups q selects, with their SIM
+	// counts.
+	ListGroups(ctx context.Context, q GroupQuery) (*List[*shop.BundleGroup], error)
 }
 
 // Counts are an enterprise's numbers on its detail page.

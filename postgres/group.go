@@ -122,17 +122,20 @@ func (t groupTx) GroupResult(ctx context.Context, accessCode, id string) (*shop.
 func (db *DB) FindGroups(ctx context.Context, accessCode string) ([]*shop.BundleGroup, error) {
 	return queryAll(ctx, db, "find groups", `SELECT g.enterprise_code, g.group_id, g.name, g.base_plan, g.created_at,
 		(SELECT count(*) FROM mall_group_sims s WHERE s.enterprise_code = g.enterprise_code AND s.group_id = g.group_id)
-		FROM mall_groups g WHERE g.enterprise_code = $1 ORDER BY g.group_id`, []any{accessCode}, func(s scanner) (*shop.BundleGroup, error) {
-		var (
-			g shop.BundleGroup
-			n int64
-		)
-		if err := s.Scan(&g.EnterpriseCode, &g.ID, &g.Name, &g.BasePlan, &g.CreatedAt, &n); err != nil {
-			return nil, err
-		}
-		g.SIMs, g.CreatedAt = int(n), utc(g.CreatedAt)
-		return &g, nil
-	})
+		FROM mall_groups g WHERE g.enterprise_code = $1 ORDER BY g.group_id`, []any{accessCode}, scanGroup)
+}
+
+// scanGroup reads a bundle group and its SIM count.
+func scanGroup(s scanner) (*shop.BundleGroup, error) {
+	var (
+		g shop.BundleGroup
+		n int64
+	)
+	if err := s.Scan(&g.EnterpriseCode, &g.ID, &g.Name, &g.BasePlan, &g.CreatedAt, &n); err != nil {
+		return nil, err
+	}
+	g.SIMs, g.CreatedAt = int(n), utc(g.CreatedAt)
+	return &g, nil
 }
 
 // FindGroupSIMs implements shop.GroupStore.

@@ -41,6 +41,9 @@ type ESIM struct {
 	// Stripe is the operator's Stripe account: pre-orders v1.2 get their
 	// payment intent there. Nil, or without an API key, none is made.
 	Stripe *stripepay.Client
+	// Observe, when set, is told of each payment report acted on, once
+	// its transaction committed (metrics.ShopPayment).
+	Observe PaymentObserver
 	// PreOrderTimeout is how long a pre-order holds its profile unpaid.
 	PreOrderTimeout time.Duration
 	// TokenTTL is how long an x-access-token is valid.
@@ -325,16 +328,9 @@ func (s *ESIM) TopUpPlans(ctx context.Context, sess *shop.Session, iccid string)
 	}
 	var countries []string
 	if iccid != "" {
-		ps, err := s.Store.FindProfiles(ctx, shop.ProfileFilter{Enterprise: sess.EnterpriseCode, ICCID: iccid})
+		first, err := s.boughtBy(ctx, sess, iccid)
 		if err != nil {
 			return nil, err
-		}
-		if len(ps) == 0 || ps[0].OrderID == "" || (ps[0].State != shop.ProfileSold && ps[0].State != shop.ProfileInstalled) {
-			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", iccid)
-		}
-		first, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID)
-		if err != nil || first.UserID != sess.UserID {
-			return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought to top up", iccid)
 		}
 		for _, p := range all {
 			if p.ID == first.PlanID {
@@ -366,10 +362,32 @@ func (s *ESIM) TopUpPlans(ctx context.Context, sess *shop.Session, iccid string)
 	return out, nil
 }
 
+// boughtBy returns the order that sold the eSIM iccid to the session's
+// consumer; KindDeviceNotFound when iccid is not an eSIM the consumer
+// bought (unknown, another's, not sold).
+func (s *ESIM) boughtBy(ctx context.Context, sess *shop.Session, iccid string) (*shop.ESIMOrder, error) {
+	ps, err := s.Store.FindProfiles(ctx, shop.ProfileFilter{Enterprise: sess.EnterpriseCode, ICCID: iccid})
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 || ps[0].OrderID == "" || (ps[0].State != shop.ProfileSold && ps[0].State != shop.ProfileInstalled) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought", iccid)
+	}
+	first, _, err := s.Store.FindESIMOrder(ctx, ps[0].OrderID)
+	if opencube.ErrorKind(err) == opencube.KindOrderNotFound || (err == nil && first.UserID != sess.UserID) {
+		return nil, opencube.Errorf(opencube.KindDeviceNotFound, "no eSIM %s bought", iccid)
+	}
+	return first, err
+}
+
 // Remaining returns the volume the current order of the consumer's eSIM
-// iccid (one TopUpPlans accepts) has left now, as CSSS and Cube v4 report
-// a SIM's remaining volume: 0 when it has no order (yet, or any more).
+// iccid has left now, as CSSS and Cube v4 report a SIM's remaining
+// volume: 0 when it has no order (yet, or any more). KindDeviceNotFound
+// when iccid is not an eSIM the consumer bought.
 func (s *ESIM) Remaining(ctx context.Context, sess *shop.Session, iccid string) (int64, error) {
+	if _, err := s.boughtBy(ctx, sess, iccid); err != nil {
+		return 0, err
+	}
 	n, err := remainingOf(ctx, s.Store, sess.EnterpriseCode, iccid, s.Clock.Now())
 	if opencube.ErrorKind(err) == opencube.KindDeviceNotFound {
 		return 0, nil // a profile sold before it was a SIM
@@ -384,8 +402,9 @@ func (s *ESIM) Remaining(ctx context.Context, sess *shop.Session, iccid string) 
 // notification that settled the order, again, answers as it did), a pre-order
 // that timed out (KindPreOrderTimeout) or an amount or currency that
 // differs from the order (KindPriceMismatch).
-func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error) {
-	var out *shop.ESIMOrder
+func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (out *shop.ESIMOrder, err error) {
+	var outcome string
+	defer func() { s.Observe.observe(ShopESIM, PaymentOrder, outcome, err) }()
 	ctx = billing.WithRequestID(ctx, metrics.RequestID(ctx)) // for the sale's ledger line
 	// The catalog plan is read before the transaction (never a pool read
 	// inside one); catalog plans do not change.
@@ -401,6 +420,7 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 		return nil, err
 	}
 	err = s.Store.UpdateESIMOrder(ctx, p.OrderID, func(tx shop.MallTx, o *shop.ESIMOrder, prof *shop.Profile) ([]*opencube.Job, error) {
+		outcome = ""
 		now := s.Clock.Now()
 		switch {
 		case o.EnterpriseCode != p.AccessCode:
@@ -422,7 +442,7 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 			if prof != nil && !o.TopUp {
 				prof.State, prof.OrderID, prof.UpdatedAt = shop.ProfileAvailable, "", now
 			}
-			out = o
+			out, outcome = o, PaymentFailed
 			return nil, nil
 		}
 		if p.AmountMinor != o.AmountMinor || !strings.EqualFold(p.Currency, o.Currency) {
@@ -445,7 +465,7 @@ func (s *ESIM) Pay(ctx context.Context, p shop.Payment) (*shop.ESIMOrder, error)
 			return nil, err
 		}
 		o.SIMOrderID = order.ID
-		out = o
+		out, outcome = o, PaymentPaid
 		return []*opencube.Job{{ID: opencube.NewUUID(), Kind: opencube.JobESIMInstallMail, Key: o.ID, RunAt: now}}, nil
 	})
 	return out, err

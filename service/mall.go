@@ -97,9 +97,10 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.Ma
 	var (
 		m     *shop.MallOrder
 		order *opencube.Order
+		sold  bool // a partner's paid order became a SIM order
 	)
 	err = s.Store.UpdateMall(ctx, func(tx shop.MallTx) error {
-		m, order = nil, nil
+		m, order, sold = nil, nil, false
 		prev, err := tx.MallOrder(ctx, code, r.OrderNo)
 		if err != nil {
 			return err
@@ -153,11 +154,15 @@ func (s *Mall) Order(ctx context.Context, r opencube.MallOrderRequest) (*shop.Ma
 			if order, err = s.sell(ctx, tx, m, false); err != nil {
 				return err
 			}
+			sold = true
 		}
 		return tx.PutMallOrder(ctx, m)
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	if sold {
+		s.Observe.observe(ShopMall, PaymentOrder, PaymentPaid, nil)
 	}
 	if !m.Paid && m.ClientSecret == "" && s.Stripe.CanCall() {
 		// The Mall's cashier: a Stripe payment intent the buyer's page

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -166,7 +167,7 @@ func (s *Mall) GroupOperationJob(ctx context.Context, j *opencube.Job) error {
 			case g == nil && res.Operation == "remove":
 				item.Result = shop.GroupNotInGroup
 			case g == nil:
-				item.Result, item.Message = shop.GroupNotOrderable, "the group no longer exists"
+				item.Result, item.Message, item.Cause = shop.GroupNotOrderable, "the group no longer exists", shop.CauseGroupGone
 			case res.Operation == "remove":
 				ok, err := tx.RemoveGroupSIM(ctx, code, g.ID, it.ICCID)
 				if err != nil {
@@ -215,6 +216,10 @@ func (s *Mall) addToGroup(ctx context.Context, tx shop.GroupTx, g *shop.BundleGr
 		o, err := s.orderBasePlan(ctx, tx, g, item.ICCID, now)
 		if k := opencube.ErrorKind(err); k != "" && k != opencube.KindInternal {
 			item.Result, item.Message = shop.GroupNotOrderable, err.Error()
+			item.Cause, item.Args = shop.CauseBasePlan, []string{g.BasePlan}
+			if e := (*opencube.Error)(nil); errors.As(err, &e) && e.Cause != "" {
+				item.Cause, item.Args = e.Cause, e.Args
+			}
 			return nil
 		}
 		if err != nil {

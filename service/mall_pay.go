@@ -74,8 +74,12 @@ func (s *Mall) Settle(ctx context.Context, p MallPayment) (*shop.MallOrder, erro
 	if err != nil {
 		return nil, err
 	}
-	var out *shop.MallOrder
+	var (
+		out     *shop.MallOrder
+		outcome string
+	)
 	err = s.Store.UpdateMall(ctx, func(tx shop.MallTx) error {
+		outcome = ""
 		m, err := tx.MallOrder(ctx, code, p.OrderNo)
 		if err != nil {
 			return err
@@ -99,14 +103,16 @@ func (s *Mall) Settle(ctx context.Context, p MallPayment) (*shop.MallOrder, erro
 			m.PayID = p.Reference
 		}
 		if !p.Succeeded {
-			m.PayFailed = true
+			m.PayFailed, outcome = true, PaymentFailed
 			return tx.PutMallOrder(ctx, m)
 		}
 		if _, err := s.sell(ctx, tx, m, false); err != nil {
 			return err
 		}
+		outcome = PaymentPaid
 		return tx.PutMallOrder(ctx, m)
 	})
+	s.Observe.observe(ShopMall, PaymentOrder, outcome, err)
 	return out, err
 }
 
@@ -145,8 +151,12 @@ func (s *Mall) Invoice(ctx context.Context, orderNo string, inv *stripepay.Invoi
 	if err != nil {
 		return nil, err
 	}
-	var out *shop.MallOrder
+	var (
+		out     *shop.MallOrder
+		outcome string
+	)
 	err = s.Store.UpdateMall(ctx, func(tx shop.MallTx) error {
+		outcome = ""
 		m, err := tx.MallOrder(ctx, code, orderNo)
 		if err != nil {
 			return err
@@ -180,6 +190,7 @@ func (s *Mall) Invoice(ctx context.Context, orderNo string, inv *stripepay.Invoi
 			} else if opencube.ErrorKind(err) != opencube.KindOrderNotFound {
 				return err
 			}
+			outcome = PaymentFailed
 			return tx.PutMallOrder(ctx, m)
 		}
 		if inv.AmountMinor != m.PayAmountMinor || !strings.EqualFold(inv.Currency, m.PayCurrency) {
@@ -190,8 +201,10 @@ func (s *Mall) Invoice(ctx context.Context, orderNo string, inv *stripepay.Invoi
 		if _, err := s.sell(ctx, tx, m, true); err != nil {
 			return err
 		}
+		outcome = PaymentPaid
 		return tx.PutMallOrder(ctx, m)
 	})
+	s.Observe.observe(ShopMall, PaymentRenewal, outcome, err)
 	return out, err
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/shop"
 )
 
 // Lists is the operator API's reads: every list, with its filters checked,
@@ -23,6 +24,12 @@ type ListStore interface {
 	// Provisioning gives a SIM's page its standing in the register
 	// (operator.ProvisionStore).
 	Provisioning(ctx context.Context, iccid string) (*operator.Provisioning, error)
+	// FindESIMOrder, FindGroups and FindGroupSIMs give the shops' detail
+	// pages their objects (shop.ShopStore).
+	FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *shop.Profile, error)
+	FindMallOrders(ctx context.Context, f shop.MallOrderFilter) ([]*shop.MallOrder, error)
+	FindGroups(ctx context.Context, accessCode string) ([]*shop.BundleGroup, error)
+	FindGroupSIMs(ctx context.Context, accessCode, groupID string) ([]shop.GroupSIM, error)
 }
 
 // checkPage checks a page's limit (0: the default) and bounds its cursor.
@@ -342,4 +349,123 @@ func (l *Lists) ListJobs(ctx context.Context, q operator.JobQuery) (*operator.Li
 		return nil, opencube.MustBe("state", "due, running, failed or waiting")
 	}
 	return l.Store.ListJobs(ctx, q, l.Clock.Now())
+}
+
+// ListMallOrders returns the Mall orders q selects.
+func (l *Lists) ListMallOrders(ctx context.Context, q operator.MallOrderQuery) (*operator.List[*shop.MallOrder], error) {
+	if err := checkPage(&q.Page); err != nil {
+		return nil, err
+	}
+	switch q.Status {
+	case "", operator.MallPaid, operator.MallPending, operator.MallFailed:
+	default:
+		return nil, opencube.MustBe("status", "paid, pending or failed")
+	}
+	if err := checkTimes(q.From, q.To); err != nil {
+		return nil, err
+	}
+	return l.Store.ListMallOrders(ctx, q)
+}
+
+// MallOrder returns an enterprise's Mall order and the SIM order it
+// became; KindOrderNotFound when the enterprise has none of that number.
+func (l *Lists) MallOrder(ctx context.Context, accessCode, orderNo string) (*operator.MallOrderDetail, error) {
+	ms, err := l.Store.FindMallOrders(ctx, shop.MallOrderFilter{Enterprise: accessCode, OrderNo: orderNo})
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 || orderNo == "" {
+		return nil, opencube.Errorf(opencube.KindOrderNotFound, "enterprise %s has no Mall order %s", accessCode, orderNo)
+	}
+	d := &operator.MallOrderDetail{MallOrder: ms[0]}
+	if ms[0].OrderID != "" {
+		o, _, err := l.Store.FindOrder(ctx, ms[0].OrderID)
+		if err != nil && opencube.ErrorKind(err) != opencube.KindOrderNotFound {
+			return nil, err
+		}
+		d.Order = o
+	}
+	return d, nil
+}
+
+// ListESIMOrders returns the eSIM QR Mall orders q selects.
+func (l *Lists) ListESIMOrders(ctx context.Context, q operator.ESIMOrderQuery) (*operator.List[*shop.ESIMOrder], error) {
+	if err := checkPage(&q.Page); err != nil {
+		return nil, err
+	}
+	if q.Status != nil && (*q.Status < shop.ESIMWaiting || *q.Status > shop.ESIMCancelled) {
+		return nil, opencube.MustBe("status", "waiting, paid, failed or cancelled")
+	}
+	if err := checkTimes(q.From, q.To); err != nil {
+		return nil, err
+	}
+	return l.Store.ListESIMOrders(ctx, q)
+}
+
+// ESIMOrder returns what the operator sees of an eSIM order: the order,
+// its profile and whether the profile is a SIM; KindOrderNotFound when
+// unknown.
+func (l *Lists) ESIMOrder(ctx context.Context, id string) (*operator.ESIMOrderDetail, error) {
+	o, p, err := l.Store.FindESIMOrder(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &operator.ESIMOrderDetail{Order: o, Profile: p}
+	if o.ICCID != "" {
+		switch sim, err := l.Store.FindSIM(ctx, o.ICCID); {
+		case err == nil:
+			d.IsSIM = sim.EnterpriseCode == o.EnterpriseCode
+		case opencube.ErrorKind(err) != opencube.KindDeviceNotFound:
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// ListPayments returns the shop payments q selects.
+func (l *Lists) ListPayments(ctx context.Context, q operator.PaymentQuery) (*operator.List[*operator.Payment], error) {
+	if err := checkPage(&q.Page); err != nil {
+		return nil, err
+	}
+	switch q.Shop {
+	case "", operator.ShopMall, operator.ShopESIM:
+	default:
+		return nil, opencube.MustBe("shop", "mall or esim")
+	}
+	switch q.Status {
+	case "", operator.PaymentSucceeded, operator.PaymentFailed, operator.PaymentPending:
+	default:
+		return nil, opencube.MustBe("status", "succeeded, failed or pending")
+	}
+	if err := checkTimes(q.From, q.To); err != nil {
+		return nil, err
+	}
+	return l.Store.ListPayments(ctx, q)
+}
+
+// ListGroups returns the Mall bundle groups q selects.
+func (l *Lists) ListGroups(ctx context.Context, q operator.GroupQuery) (*operator.List[*shop.BundleGroup], error) {
+	if err := checkPage(&q.Page); err != nil {
+		return nil, err
+	}
+	return l.Store.ListGroups(ctx, q)
+}
+
+// Group returns an enterprise's bundle group with its SIMs;
+// KindNotFound when it has none of that id.
+func (l *Lists) Group(ctx context.Context, accessCode, id string) (*operator.GroupDetail, error) {
+	gs, err := l.Store.FindGroups(ctx, accessCode)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range gs {
+		if g.ID == id {
+			sims, err := l.Store.FindGroupSIMs(ctx, accessCode, id)
+			if sims == nil {
+				sims = []shop.GroupSIM{}
+			}
+			return &operator.GroupDetail{Group: g, SIMs: sims}, err
+		}
+	}
+	return nil, opencube.Errorf(opencube.KindNotFound, "enterprise %s has no bundle group %s", accessCode, id)
 }

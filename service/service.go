@@ -123,6 +123,47 @@ type Mall struct {
 	// key, the Mall takes payments from partners' signed notifications
 	// only.
 	Stripe *stripepay.Client
+	// Observe, when set, is told of each payment report acted on, once
+	// its transaction committed (metrics.ShopPayment).
+	Observe PaymentObserver
+}
+
+// PaymentObserver is told of a shop payment report: the shop (ShopMall,
+// ShopESIM), the payment's kind (PaymentOrder, PaymentRenewal) and its
+// outcome (PaymentPaid, PaymentFailed, PaymentRefused). A report repeated
+// (a provider's retry of one acted on) is not told again.
+type PaymentObserver func(shop, kind, outcome string)
+
+// The label values of a PaymentObserver.
+const (
+	ShopMall = "mall"
+	ShopESIM = "esim"
+	// PaymentOrder pays an order; PaymentRenewal is a Mall subscription's
+	// renewal invoice.
+	PaymentOrder   = "order"
+	PaymentRenewal = "renewal"
+	// PaymentPaid and PaymentFailed are what the provider's verified
+	// report said and the order now holds; PaymentRefused is a verified
+	// report the order did not take (another amount, an order already
+	// settled or timed out, unknown, of another subscription).
+	PaymentPaid    = "paid"
+	PaymentFailed  = "failed"
+	PaymentRefused = "refused"
+)
+
+// observe tells o of one payment report's outcome: outcome when err is
+// nil (nothing when it is empty: a repeat), refused when err is a
+// domain refusal, nothing for a failure of the server.
+func (o PaymentObserver) observe(shop, kind, outcome string, err error) {
+	if o == nil {
+		return
+	}
+	switch k := opencube.ErrorKind(err); {
+	case err == nil && outcome != "":
+		o(shop, kind, outcome)
+	case err != nil && k != "" && k != opencube.KindInternal:
+		o(shop, kind, PaymentRefused)
+	}
 }
 
 // MallStore is what Mall reads and writes.

@@ -455,8 +455,13 @@ type GroupItem struct {
 	// OrderID is the order of the group's base plan that adding the SIM
 	// made, when it made one.
 	OrderID string `json:"orderId,omitempty"`
-	// Message says why a SIM was refused (GroupNotOrderable).
+	// Message says, in English, why a SIM was refused (GroupNotOrderable),
+	// for logs and operators.
 	Message string `json:"message,omitempty"`
+	// Cause and Args name the rule that refused it, so that each answer
+	// states it in its own language (csss/codes.go holds the texts).
+	Cause opencube.Cause `json:"cause,omitempty"`
+	Args  []string       `json:"args,omitempty"`
 }
 
 // Results of a bundle-group operation for one SIM.
@@ -534,6 +539,14 @@ type GroupTx interface {
 	// GroupResult returns an operation's result, locked, or nil.
 	GroupResult(ctx context.Context, accessCode, id string) (*GroupResult, error)
 }
+
+// Causes of a bundle-group SIM that is not_orderable beyond those of the
+// order it needed: the group was deleted before the operation ran; the
+// base plan was refused for a reason of its own (the base plan).
+const (
+	CauseGroupGone opencube.Cause = "shop_group_gone"
+	CauseBasePlan  opencube.Cause = "shop_base_plan"
+)
 
 // CauseOtherSubscription refuses a Stripe invoice that is not of the
 // subscription the Mall order holds (or of an order that holds none): the

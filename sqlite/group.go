@@ -129,17 +129,20 @@ func scanGroupResult(s scanner) (*shop.GroupResult, error) {
 func (db *DB) FindGroups(ctx context.Context, accessCode string) ([]*shop.BundleGroup, error) {
 	return queryAll(ctx, db.read, `SELECT g.enterprise_code, g.group_id, g.name, g.base_plan, g.created_at,
 		(SELECT count(*) FROM mall_group_sims s WHERE s.enterprise_code = g.enterprise_code AND s.group_id = g.group_id)
-		FROM mall_groups g WHERE g.enterprise_code = ? ORDER BY g.group_id`, []any{accessCode}, func(s scanner) (*shop.BundleGroup, error) {
-		var (
-			g       shop.BundleGroup
-			created int64
-		)
-		if err := s.Scan(&g.EnterpriseCode, &g.ID, &g.Name, &g.BasePlan, &created, &g.SIMs); err != nil {
-			return nil, err
-		}
-		g.CreatedAt = instant(created)
-		return &g, nil
-	})
+		FROM mall_groups g WHERE g.enterprise_code = ? ORDER BY g.group_id`, []any{accessCode}, scanGroup)
+}
+
+// scanGroup reads a bundle group and its SIM count.
+func scanGroup(s scanner) (*shop.BundleGroup, error) {
+	var (
+		g       shop.BundleGroup
+		created int64
+	)
+	if err := s.Scan(&g.EnterpriseCode, &g.ID, &g.Name, &g.BasePlan, &created, &g.SIMs); err != nil {
+		return nil, err
+	}
+	g.CreatedAt = instant(created)
+	return &g, nil
 }
 
 // FindGroupSIMs implements shop.GroupStore.

@@ -38,6 +38,7 @@ func RunLists(t *testing.T, open func(t *testing.T) ListStore) {
 		{"Sessions", testListSessions},
 		{"SMS", testListSMS},
 		{"Jobs", testListJobs},
+		{"Shops", testListShops},
 		{"BadCursors", testListBadCursors},
 	}
 	for _, tt := range tests {

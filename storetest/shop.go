@@ -438,7 +438,8 @@ func testShopGroupResults(t *testing.T, open func(*testing.T) service.Store) {
 	}
 	done := *pending
 	done.Items = []shop.GroupItem{{ICCID: "89445099000000777101", Result: shop.GroupAdded, OrderID: "ORDER_1"},
-		{ICCID: "89445099000000777102", Result: shop.GroupNotOrderable, Message: "no balance"}}
+		{ICCID: "89445099000000777102", Result: shop.GroupNotOrderable, Message: "no balance",
+			Cause: opencube.CauseBalance, Args: []string{"0.00", "CNY", "0.00", "19.99"}}}
 	if err := f.s.UpdateGroups(f.ctx, func(tx shop.GroupTx) error {
 		r, err := tx.GroupResult(f.ctx, entA, "op-1")
 		if err != nil {

@@ -27,7 +27,9 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/opencube/opencube"
+	"github.com/opencube/opencube/csss"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/shop"
 )
 
 // screenshotDir is where -update writes the console's screenshots, from
@@ -698,5 +700,161 @@ func TestConsoleBrowserJourneys(t *testing.T) {
 		p.mustOpen("/console/sims/" + iccid)
 		p.scrollTo("figure.chart")
 		p.screenshot("phone-sim")
+	})
+}
+
+// TestConsoleBrowserShops: what the shops sell, on the console. A
+// consumer buys an eSIM in the eSIM QR Mall (pre-order, then Stripe's
+// signed event), a partner a plan in the Mall (singleOrder, then Stripe's
+// signed event), and a bundle group gets a SIM. The operator finds the
+// eSIM order, follows it to the SIM the profile became and to the order it
+// made; finds the Mall order with its SIM order, both payments succeeded,
+// and the group with its SIM. The enterprise user of P000270 sees its own
+// and not QY-000001's eSIM order. The pages pass axe and fit a phone.
+func TestConsoleBrowserShops(t *testing.T) {
+	axeJS := axeSource(t)
+	s := startShopServer(t)
+	ctx := t.Context()
+
+	token := s.consumer(t, "browser@example.com")
+	esimID := s.preOrder(t, token, 1001, "4.99", "USD")
+	s.payStripe(t, esimID, 499, "usd")
+	eo, prof, err := s.m.Store.FindESIMOrder(ctx, esimID)
+	if err != nil || prof == nil || eo.SIMOrderID == "" {
+		t.Fatalf("the paid eSIM order: %+v %+v %v", eo, prof, err)
+	}
+	const mallNo = "NO-CONSOLE-1"
+	mallSIM := simP(4)
+	s.mallOK(t, "/vshop/singleOrder", s.mallBody(t, "singleOrder", false, "deviceCode", mallSIM, "orderNo", mallNo, "orderPeriod", "1",
+		"packageCode", "DP20190726001274", "payAmount", "10.00", "payCurrency", "CNY", "payId", "pi_console_1"), nil)
+	paid := intentEvent("payment_intent.succeeded", "mall", mallNo, "pi_console_1", 1000, "cny")
+	if r, _ := s.mallStripe(t, paid, s.stripeSign(paid)); r.Code != csss.CodeOK {
+		t.Fatalf("the Mall order's payment: %s %s", r.Code, r.Message)
+	}
+	malls, err := s.m.Store.FindMallOrders(ctx, shop.MallOrderFilter{Enterprise: entP, OrderNo: mallNo})
+	if err != nil || len(malls) != 1 || malls[0].OrderID == "" {
+		t.Fatalf("the paid Mall order: %v %v", malls, err)
+	}
+	groupSIM := simP(5)
+	s.mallOK(t, "/topup/bundleGroup/addSims", s.mallBody(t, "addGroupSims", false, "groupId", "fleet-web", "groupName", "Web fleet",
+		"basePlan", "DP20190726001274", "deviceCodes", groupSIM), nil)
+	s.runJobs(t)
+	// An eSIM order of QY-000001, which P000270's user must not see.
+	now := s.clock.Now()
+	if err := s.m.Store.CreateESIMOrder(ctx, &shop.ESIMOrder{ID: "ESIM-OTHER-1", EnterpriseCode: entQ, UserID: "u", Email: "q@example.com",
+		PlanID: 1, PackageCode: "X", PlanName: "Other", PeriodNum: 1, Currency: "USD", AmountMinor: 1, CreatedAt: now, ExpiresAt: now.Add(time.Hour), UpdatedAt: now}, false, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	b := startBrowser(t, s.m.URL())
+	shopPages := []string{"/console/mall-orders", "/console/mall-orders/" + entP + "/" + mallNo, "/console/esim-orders", "/console/esim-orders/" + esimID, "/console/payments",
+		"/console/bundle-groups", "/console/bundle-groups/" + entP + "/fleet-web"}
+	t.Run("operator", func(t *testing.T) {
+		p := b.tab(t, "admin")
+		p.signIn("admin", demoSecret)
+		// The navigation leads to the shops.
+		p.mustOpen("/console/")
+		p.submit("header nav a[href$='/mall-orders']")
+		if h1 := p.text("h1"); h1 != "Mall orders" {
+			t.Errorf("the Shops link leads to %q", h1)
+		}
+		if got := p.text("main table"); !strings.Contains(got, mallNo) || !strings.Contains(got, mallSIM) || !strings.Contains(got, "paid") {
+			t.Errorf("the Mall orders page does not show %s paid for %s:\n%s", mallNo, mallSIM, got)
+		}
+		if n := eval[int](p, `document.querySelectorAll("main table a[href$='/orders/`+malls[0].OrderID+`']").length`); n != 1 {
+			t.Errorf("the Mall order links its SIM order %d times, want 1", n)
+		}
+		p.submit("main table a[href$='/mall-orders/" + entP + "/" + mallNo + "']")
+		if got := p.text("#mall-order"); got != malls[0].OrderID {
+			t.Errorf("the Mall order's page shows the SIM order %q, want %s", got, malls[0].OrderID)
+		}
+		if got := p.text("#mall-sim"); got != mallSIM {
+			t.Errorf("the Mall order's page shows the SIM %q, want %s", got, mallSIM)
+		}
+		p.axe(axeJS, "Mall order")
+
+		p.mustOpen("/console/esim-orders")
+		p.axe(axeJS, "eSIM orders")
+		if got := p.text("main table"); !strings.Contains(got, esimID) || !strings.Contains(got, "ESIM-OTHER-1") {
+			t.Errorf("the operator's eSIM orders page does not show both enterprises' orders:\n%s", got)
+		}
+		p.submit("main table a[href$='/esim-orders/" + esimID + "']")
+		if got := p.text("#esim-sim"); got != prof.ICCID {
+			t.Errorf("the eSIM order's SIM is %q, want %s", got, prof.ICCID)
+		}
+		if got := p.text("#esim-order"); got != eo.SIMOrderID {
+			t.Errorf("the eSIM order's SIM order is %q, want %s", got, eo.SIMOrderID)
+		}
+		p.axe(axeJS, "eSIM order")
+		p.submit("#esim-order")
+		if loc := p.location(); loc != "/console/orders/"+eo.SIMOrderID {
+			t.Errorf("the SIM order link leads to %s", loc)
+		}
+		p.mustOpen("/console/esim-orders/" + esimID)
+		p.submit("#esim-sim")
+		if loc := p.location(); loc != "/console/sims/"+prof.ICCID {
+			t.Errorf("the SIM link leads to %s", loc)
+		}
+		// The SIM's page leads back to its shop orders.
+		p.submit("main a[href$='/esim-orders?iccid=" + prof.ICCID + "']")
+		if got := p.text("main table"); !strings.Contains(got, esimID) || strings.Contains(got, "ESIM-OTHER-1") {
+			t.Errorf("the SIM's eSIM orders:\n%s", got)
+		}
+
+		p.mustOpen("/console/payments")
+		p.axe(axeJS, "payments")
+		rows := eval[[]string](p, `Array.from(document.querySelectorAll("main table tbody tr")).map(function (r) { return r.innerText; })`)
+		var seen int
+		for _, r := range rows {
+			if (strings.Contains(r, esimID) || strings.Contains(r, mallNo)) && strings.Contains(r, "succeeded") && strings.Contains(r, "stripe") {
+				seen++
+			}
+		}
+		if seen != 2 {
+			t.Errorf("the payments page shows %d of the two Stripe payments succeeded:\n%s", seen, strings.Join(rows, "\n"))
+		}
+
+		p.mustOpen("/console/bundle-groups")
+		p.axe(axeJS, "bundle groups")
+		p.submit("main table a[href$='/bundle-groups/" + entP + "/fleet-web']")
+		if got := p.text("main table"); !strings.Contains(got, groupSIM) {
+			t.Errorf("the group's page does not show its SIM %s:\n%s", groupSIM, got)
+		}
+		p.axe(axeJS, "bundle group")
+		p.mustOpen("/console/mall-orders")
+		p.axe(axeJS, "Mall orders")
+
+		// In Chinese too.
+		p.mustOpen("/console/lang?to=zh-CN")
+		p.mustOpen("/console/payments")
+		if h1 := p.text("h1"); h1 != "商城支付" {
+			t.Errorf("the payments page in Chinese is titled %q", h1)
+		}
+		p.mustOpen("/console/lang?to=en-US")
+
+		p.viewport(phoneWidth, phoneHeight)
+		for _, path := range shopPages {
+			p.mustOpen(path)
+			p.noSideScroll(path)
+		}
+		p.viewport(desktopWidth, desktopHeight)
+	})
+
+	t.Run("enterprise", func(t *testing.T) {
+		p := b.tab(t, "p000270")
+		p.signIn("p000270", demoSecret)
+		p.mustOpen("/console/esim-orders")
+		if got := p.text("main table"); !strings.Contains(got, esimID) || strings.Contains(got, "ESIM-OTHER-1") {
+			t.Errorf("p000270's eSIM orders:\n%s", got)
+		}
+		p.axe(axeJS, "eSIM orders (enterprise)")
+		if status := p.open("/console/esim-orders/ESIM-OTHER-1"); status != 404 {
+			t.Errorf("p000270 opens QY-000001's eSIM order: %d, want 404", status)
+		}
+		for _, path := range shopPages {
+			if status := p.open(path); status != 200 {
+				t.Errorf("p000270 opens %s: %d", path, status)
+			}
+		}
 	})
 }

@@ -102,6 +102,21 @@ func TestESIMBecomesSIM(t *testing.T) {
 	if want := (sold[0].VolumeBytes - 1_000_000) / opencube.MB; len(list) == 1 && (list[0].SurplusFlow != want || want >= list[0].PackageFlow) {
 		t.Errorf("selectTopUpList for the eSIM: surplusFlow %d, want %d (its order's volume left)", list[0].SurplusFlow, want)
 	}
+	// The plan's detail for the eSIM says the same; for no eSIM, the
+	// plan's volume; for an eSIM of another consumer, or without the
+	// consumer's token, nothing.
+	var d struct{ PackageFlow, SurplusFlow int64 }
+	s.fmsOK(t, "/package/detail", token, map[string]any{"partnerCode": entP, "id": 1001, "iccid": iccid}, &d)
+	if want := (sold[0].VolumeBytes - 1_000_000) / opencube.MB; d.SurplusFlow != want {
+		t.Errorf("detail for the eSIM: surplusFlow %d, want %d (its order's volume left)", d.SurplusFlow, want)
+	}
+	s.fmsOK(t, "/package/detail", "", map[string]any{"partnerCode": entP, "id": 1001}, &d)
+	if d.SurplusFlow != d.PackageFlow {
+		t.Errorf("detail for no eSIM: surplusFlow %d, want the plan's volume %d", d.SurplusFlow, d.PackageFlow)
+	}
+	other := s.consumer(t, "other@example.com")
+	wantFMS(t, s.fms(t, "/package/detail", other, map[string]any{"partnerCode": entP, "id": 1001, "iccid": iccid}), esim.CodeNotFound)
+	wantFMS(t, s.fms(t, "/package/detail", "", map[string]any{"partnerCode": entP, "id": 1001, "iccid": iccid}), esim.CodeTokenExpired)
 	s.fmsOK(t, "/package/selectTopUpList", token, map[string]any{}, &list)
 	for _, p := range list {
 		if p.SurplusFlow != p.PackageFlow {
@@ -119,6 +134,18 @@ func TestESIMBecomesSIM(t *testing.T) {
 	orders = s.orders(t, s.p, map[string]any{"device_id": iccid})
 	if len(orders) != 1 || orders[0]["renewPeriod"] != "1" || orders[0]["expireDate"] == firstEnd {
 		t.Fatalf("after the top-up: %v; want the same order renewed by one period", orders)
+	}
+
+	// A signed payment of the first order again, by another intent: the
+	// order is settled, the report refused. The metric counts the two
+	// sales and the refusal, not the forged events.
+	again := intentEvent(stripepay.PaymentSucceeded, stripepay.MetaShopESIM, id, "pi_other", 499, "usd")
+	wantFMS(t, s.stripe(t, again, s.stripeSign(again)), esim.CodeOrderSystem)
+	fams := scrape(t, s.e2eServer)
+	for outcome, want := range map[string]float64{"paid": 2, "failed": 0, "refused": 1} {
+		if got := sum(fams, "opencube_shop_payments_total", "shop", "esim", "kind", "order", "outcome", outcome); got != want {
+			t.Errorf("opencube_shop_payments_total esim order %s = %v, want %v", outcome, got, want)
+		}
 	}
 
 	// Fourteen days (two periods of 7) and a day later, it has expired.

@@ -112,6 +112,22 @@ func TestMallAutoRenewal(t *testing.T) {
 	if res.AutoRenewal != "0" || res.RenewalStopped != "payment_failed" || res.Renewals != 2 {
 		t.Errorf("after the failed invoice: %+v", res)
 	}
+	// The payment metric counts each verified report acted on once: in_1
+	// again is not counted, the forged invoice never reached the Mall;
+	// the invoice before the subscription, the cheap one and the two of
+	// another subscription were refused.
+	fams := scrape(t, s.e2eServer)
+	for _, tt := range []struct {
+		kind, outcome string
+		want          float64
+	}{
+		{"order", "paid", 1}, {"order", "failed", 0}, {"order", "refused", 0},
+		{"renewal", "paid", 2}, {"renewal", "failed", 1}, {"renewal", "refused", 4},
+	} {
+		if got := sum(fams, "opencube_shop_payments_total", "shop", "mall", "kind", tt.kind, "outcome", tt.outcome); got != tt.want {
+			t.Errorf("opencube_shop_payments_total mall %s %s = %v, want %v", tt.kind, tt.outcome, got, tt.want)
+		}
+	}
 	evs, err := s.m.Store.FindEvents(t.Context(), entP)
 	if err != nil {
 		t.Fatal(err)

@@ -60,6 +60,9 @@ func (m *Main) observe() {
 	if s := m.SMS.Service; s != nil {
 		s.Observe = mt.SMSObserver(m.SMS.Gateway)
 	}
+	if sv := m.Services; sv != nil {
+		sv.Mall.Observe, sv.ESIM.Observe = mt.ShopPayment, mt.ShopPayment
+	}
 	if s := m.RADIUS.Server; s != nil {
 		s.Observer = mt.RADIUS
 	}

@@ -601,6 +601,31 @@ func TestOpenAPIConformance(t *testing.T) {
 		if _, err := ad.ListJobs(ctx, operator.JobQuery{State: operator.JobWaiting}); err != nil {
 			t.Fatal(err)
 		}
+		// The shops, as the Mall and eSIM subtests left them.
+		ml, err := ad.ListMallOrders(ctx, operator.MallOrderQuery{Enterprise: entP, Page: count})
+		if err != nil || len(ml.Items) == 0 {
+			t.Fatalf("ListMallOrders = %v, %v", ml, err)
+		}
+		if _, err := ad.MallOrder(ctx, entP, ml.Items[0].OrderNo); err != nil {
+			t.Fatal(err)
+		}
+		paid := shop.ESIMPaid
+		es, err := ad.ListESIMOrders(ctx, operator.ESIMOrderQuery{Enterprise: entP, Status: &paid, Page: count})
+		if err != nil || len(es.Items) == 0 {
+			t.Fatalf("ListESIMOrders = %v, %v", es, err)
+		}
+		if d, err := ad.ESIMOrder(ctx, es.Items[0].ID); err != nil || !d.IsSIM || d.Profile == nil {
+			t.Fatalf("ESIMOrder = %+v, %v", d, err)
+		}
+		if l, err := ad.ListPayments(ctx, operator.PaymentQuery{Status: operator.PaymentSucceeded, Page: count}); err != nil || len(l.Items) == 0 {
+			t.Fatalf("ListPayments = %v, %v", l, err)
+		}
+		if l, err := ad.ListGroups(ctx, operator.GroupQuery{Enterprise: entP}); err != nil || len(l.Items) == 0 {
+			t.Fatalf("ListGroups = %v, %v", l, err)
+		}
+		if _, err := ad.Group(ctx, entP, "g1"); err != nil {
+			t.Fatal(err)
+		}
 		// The subscriber register (no register listens: the changes wait,
 		// the reconciliation reports it unreachable).
 		if st, err := ad.HLRStatus(ctx); err != nil || st.Register != "osmo" {

@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/admin"
 	"github.com/opencube/opencube/operator"
+	"github.com/opencube/opencube/shop"
 )
 
 // enterpriseAccess is what an enterprise user of P000270 gets from every
@@ -100,12 +102,20 @@ var enterpriseAccess = map[string]string{
 	"GET /admin/v1/enterprises/{code}/statements/{month}":           "ok 404",
 	"GET /admin/v1/enterprises/{code}/usage-export":                 "ok 404",
 	"GET /admin/v1/ledger/verify":                                   "403 -",
+	"GET /admin/v1/mall-orders":                                     "ok -",
+	"GET /admin/v1/esim-orders":                                     "ok -",
+	"GET /admin/v1/esim-orders/{id}":                                "ok 404",
+	"GET /admin/v1/enterprises/{code}/mall-orders/{no}":             "ok 404",
+	"GET /admin/v1/payments":                                        "ok -",
+	"GET /admin/v1/bundle-groups":                                   "ok -",
+	"GET /admin/v1/enterprises/{code}/bundle-groups/{id}":           "ok 404",
 }
 
 // roleTarget names the objects of one enterprise a route's path values
 // are filled with.
 type roleTarget struct {
 	code, iccid, order, delivery, username, token, plan string
+	esimOrder, group, mallOrder                         string
 }
 
 // path fills a route pattern's path values with t's objects.
@@ -115,6 +125,10 @@ func (t roleTarget) path(pattern string) string {
 	switch {
 	case strings.Contains(p, "/deliveries/{id}"):
 		id = t.delivery
+	case strings.Contains(p, "/esim-orders/{id}"):
+		id = t.esimOrder
+	case strings.Contains(p, "/bundle-groups/{id}"):
+		id = t.group
 	case strings.Contains(p, "/tokens/{id}"):
 		id = t.token
 	case strings.Contains(p, "/keys/{id}"):
@@ -127,7 +141,7 @@ func (t roleTarget) path(pattern string) string {
 		code = t.plan // a plan's code
 	}
 	return strings.NewReplacer("{code}", code, "{iccid}", t.iccid, "{id}", id, "{username}", t.username,
-		"{plan}", t.plan, "{move}", "activate", "{month}", "202501").Replace(p)
+		"{plan}", t.plan, "{no}", t.mallOrder, "{move}", "activate", "{month}", "202501").Replace(p)
 }
 
 // TestRoleRouteTable: every admin route against every role, on an object
@@ -158,6 +172,27 @@ func TestRoleRouteTable(t *testing.T) {
 			t.Fatalf("deliveries of %s: %v, %v", c.code, ds, err)
 		}
 		c.delivery = ds[0].ID
+	}
+	// An eSIM order and a bundle group of each enterprise, for the shops'
+	// detail routes.
+	for _, c := range targets {
+		c.esimOrder, c.group, c.mallOrder = "ESIM-ROLE-"+c.code, "fleet-"+strings.ToLower(c.code), "MALL-ROLE-"+c.code
+		now := s.clock.Now()
+		if err := s.m.Store.UpdateMall(ctx, func(tx shop.MallTx) error {
+			return tx.PutMallOrder(ctx, &shop.MallOrder{OrderNo: c.mallOrder, EnterpriseCode: c.code, ICCID: c.iccid, PackageCode: c.plan, OrderPeriod: 1,
+				PayAmountMinor: 1, PayCurrency: "CNY", CreatedAt: now, UpdatedAt: now})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.m.Store.CreateESIMOrder(ctx, &shop.ESIMOrder{ID: c.esimOrder, EnterpriseCode: c.code, UserID: "u", Email: "role@example.com",
+			PlanID: 1, PackageCode: "X", PlanName: "X", PeriodNum: 1, Currency: "USD", AmountMinor: 1, CreatedAt: now, ExpiresAt: now.Add(time.Hour), UpdatedAt: now}, false, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.m.Store.UpdateGroups(ctx, func(tx shop.GroupTx) error {
+			return tx.InsertGroup(ctx, &shop.BundleGroup{EnterpriseCode: c.code, ID: c.group, Name: "Fleet", BasePlan: c.plan, CreatedAt: now})
+		}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tokens := map[operator.Role]string{}
 	for _, u := range []admin.UserRequest{
@@ -204,7 +239,8 @@ func TestRoleRouteTable(t *testing.T) {
 			return "403"
 		case status == http.StatusNotFound && kind != admin.KindNoRoute && target != nil &&
 			(strings.Contains(msg, target.code) || strings.Contains(msg, target.iccid) || strings.Contains(msg, target.order) ||
-				strings.Contains(msg, target.delivery) || strings.Contains(msg, target.username) || strings.Contains(msg, target.plan)):
+				strings.Contains(msg, target.delivery) || strings.Contains(msg, target.username) || strings.Contains(msg, target.plan) ||
+				strings.Contains(msg, target.esimOrder)):
 			return "404"
 		}
 		return "ok"
