@@ -207,8 +207,15 @@ func countCapped(ctx context.Context, tx pgx.Tx, from string, w where) (int, err
 	return int(n), err
 }
 
+// listQueries, when set (by tests), sees every statement a list runs
+// (numbered), so that its query plan can be checked.
+var listQueries func(query string, args []any)
+
 // queryRows runs a query with ? placeholders and scans every row.
 func queryRows[T any](ctx context.Context, tx pgx.Tx, query string, args []any, scan func(scanner) (T, error)) ([]T, error) {
+	if listQueries != nil {
+		listQueries(numbered(query), args)
+	}
 	rows, err := tx.Query(ctx, numbered(query), args...)
 	if err != nil {
 		return nil, err
@@ -284,7 +291,8 @@ func (db *DB) ListEnterprises(ctx context.Context, q operator.EnterpriseQuery) (
 	}, q.Page)
 }
 
-// EnterpriseCounts implements operator.ListStore.
+// EnterpriseCounts implements operator.ListStore: the SIMs and in-use
+// orders from their maintained counts (sim_counts, in_use_counts).
 func (db *DB) EnterpriseCounts(ctx context.Context, code string) (*operator.Counts, error) {
 	var c operator.Counts
 	err := db.readView(ctx, func(tx pgx.Tx) error {
@@ -292,8 +300,8 @@ func (db *DB) EnterpriseCounts(ctx context.Context, code string) (*operator.Coun
 			sql string
 			n   *int
 		}{
-			{`SELECT count(*) FROM sims WHERE enterprise_code = $1`, &c.SIMs},
-			{`SELECT count(*) FROM orders WHERE enterprise_code = $1 AND status = 2`, &c.OrdersInUse},
+			{`SELECT COALESCE(sum(n), 0)::bigint FROM sim_counts WHERE enterprise_code = $1`, &c.SIMs},
+			{`SELECT COALESCE(sum(n), 0)::bigint FROM in_use_counts WHERE enterprise_code = $1`, &c.OrdersInUse},
 			{`SELECT count(*) FROM users WHERE enterprise_code = $1`, &c.Users},
 		} {
 			var n int64
@@ -349,7 +357,9 @@ func (db *DB) ListSIMs(ctx context.Context, q operator.SIMQuery) (*operator.List
 		w.and(`s.status = ?`, string(q.Status))
 	}
 	if q.Online != nil {
-		w.and(not(!*q.Online) + `EXISTS (SELECT 1 FROM usage_sessions u WHERE u.iccid = s.iccid AND u.state = 0)`)
+		// Driven by the open sessions (usage_sessions_open), not by a
+		// probe for each SIM.
+		w.and(`s.iccid ` + not(!*q.Online) + `IN (SELECT u.iccid FROM usage_sessions u WHERE u.state = 0)`)
 	}
 	if q.InUse != nil {
 		w.and(not(!*q.InUse) + `EXISTS (SELECT 1 FROM orders o WHERE o.iccid = s.iccid AND o.status = 2)`)

@@ -502,6 +502,14 @@ func (q *query) arg(v any) string {
 // number of rows selected without paging. It counts only when the page does
 // not tell the total by itself.
 func findPage[T any](ctx context.Context, db *DB, what, cols string, q *query, order string, p opencube.Page, scan func(scanner) (T, error)) ([]T, int, error) {
+	return findPageCounted(ctx, db, what, cols, q, order, p, scan, nil)
+}
+
+// findPageCounted is findPage with the query that counts the rows when
+// count is not nil: a sum of maintained counts where there are some for
+// the filter.
+func findPageCounted[T any](ctx context.Context, db *DB, what, cols string, q *query, order string, p opencube.Page, scan func(scanner) (T, error),
+	count *query) ([]T, int, error) {
 	from, nargs := q.sql.String(), len(q.args)
 	var sql strings.Builder
 	sql.WriteString("SELECT " + cols + " " + from + " ORDER BY " + order)
@@ -539,6 +547,9 @@ func findPage[T any](ctx context.Context, db *DB, what, cols string, q *query, o
 	}
 	var total int64
 	err = retry(ctx, func() error {
+		if count != nil {
+			return db.pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&total)
+		}
 		return db.pool.QueryRow(ctx, "SELECT count(*) "+from, q.args[:nargs]...).Scan(&total)
 	})
 	if err != nil {

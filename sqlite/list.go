@@ -225,7 +225,8 @@ func (db *DB) ListEnterprises(ctx context.Context, q operator.EnterpriseQuery) (
 	}, q.Page)
 }
 
-// EnterpriseCounts implements operator.ListStore.
+// EnterpriseCounts implements operator.ListStore: the SIMs and in-use
+// orders from their maintained counts (sim_counts, in_use_counts).
 func (db *DB) EnterpriseCounts(ctx context.Context, code string) (*operator.Counts, error) {
 	var c operator.Counts
 	err := db.view(ctx, func(tx *sql.Tx) error {
@@ -233,8 +234,8 @@ func (db *DB) EnterpriseCounts(ctx context.Context, code string) (*operator.Coun
 			sql string
 			n   *int
 		}{
-			{`SELECT count(*) FROM sims WHERE enterprise_code = ?`, &c.SIMs},
-			{`SELECT count(*) FROM orders WHERE enterprise_code = ? AND status = 2`, &c.OrdersInUse},
+			{`SELECT COALESCE(sum(n), 0) FROM sim_counts WHERE enterprise_code = ?`, &c.SIMs},
+			{`SELECT COALESCE(sum(n), 0) FROM in_use_counts WHERE enterprise_code = ?`, &c.OrdersInUse},
 			{`SELECT count(*) FROM users WHERE enterprise_code = ?`, &c.Users},
 		} {
 			if err := tx.QueryRowContext(ctx, q.sql, code).Scan(q.n); err != nil {
@@ -288,7 +289,9 @@ func (db *DB) ListSIMs(ctx context.Context, q operator.SIMQuery) (*operator.List
 		w.and(`s.status = ?`, string(q.Status))
 	}
 	if q.Online != nil {
-		w.and(not(!*q.Online) + `EXISTS (SELECT 1 FROM usage_sessions u WHERE u.iccid = s.iccid AND u.state = 0)`)
+		// Driven by the open sessions (usage_sessions_open), not by a
+		// probe for each SIM.
+		w.and(`s.iccid ` + not(!*q.Online) + `IN (SELECT u.iccid FROM usage_sessions u WHERE u.state = 0)`)
 	}
 	if q.InUse != nil {
 		w.and(not(!*q.InUse) + `EXISTS (SELECT 1 FROM orders o WHERE o.iccid = s.iccid AND o.status = 2)`)
