@@ -83,6 +83,11 @@ type keyset[T any] struct {
 	nkeys int
 	scan  func(scanner) (T, error)
 	keys  func(T) []string
+	// total, when set, is a statement (? placeholders) that sums the
+	// maintained counts of the list's rows, used for its count instead
+	// of reading them.
+	total     string
+	totalArgs []any
 }
 
 // listPage runs k for page p in one read transaction.
@@ -95,7 +100,14 @@ func listPage[T any](ctx context.Context, db *DB, k keyset[T], p operator.Page) 
 	err = db.listView(ctx, &out.AsOf, func(tx pgx.Tx) error {
 		out.Items, out.Next, out.Total, out.Capped = []T{}, nil, nil, false
 		if p.Count {
-			n, err := countCapped(ctx, tx, k.from, k.w)
+			n, err := 0, error(nil)
+			if k.total != "" {
+				var total int64
+				err = tx.QueryRow(ctx, numbered(k.total), k.totalArgs...).Scan(&total)
+				n = int(total)
+			} else {
+				n, err = countCapped(ctx, tx, k.from, k.w)
+			}
 			if err != nil {
 				return err
 			}
@@ -364,6 +376,7 @@ func (db *DB) ListSIMs(ctx context.Context, q operator.SIMQuery) (*operator.List
 	if q.InUse != nil {
 		w.and(not(!*q.InUse) + `EXISTS (SELECT 1 FROM orders o WHERE o.iccid = s.iccid AND o.status = 2)`)
 	}
+	byEnterprise := q.Enterprise != "" && q.Status == "" && q.Online == nil && q.InUse == nil && q.Q == ""
 	// The parts' filters: a part's range, and not an earlier part's.
 	parts := []where{w}
 	if q.Q != "" {
@@ -399,7 +412,15 @@ func (db *DB) ListSIMs(ctx context.Context, q operator.SIMQuery) (*operator.List
 	out := &operator.List[*opencube.SIM]{Items: []*opencube.SIM{}}
 	err = db.listView(ctx, &out.AsOf, func(tx pgx.Tx) error {
 		out.Items, out.Next, out.Total, out.Capped = []*opencube.SIM{}, nil, nil, false
-		if q.Count {
+		switch {
+		case q.Count && byEnterprise:
+			// An enterprise's SIMs: sim_counts.
+			var total int64
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(sum(n), 0)::bigint FROM sim_counts WHERE enterprise_code = $1`, q.Enterprise).Scan(&total); err != nil {
+				return err
+			}
+			out.SetTotal(int(total))
+		case q.Count:
 			total := 0
 			for _, pw := range parts {
 				n, err := countCapped(ctx, tx, "sims s", pw)
@@ -517,11 +538,21 @@ func (db *DB) ListOrders(ctx context.Context, q operator.OrderQuery) (*operator.
 	if !q.To.IsZero() {
 		w.and(`ordered_at < ?`, q.To)
 	}
-	return listPage(ctx, db, keyset[*opencube.Order]{
+	k := keyset[*opencube.Order]{
 		what: "orders", cols: orderColumns, from: "orders", w: w, order: "ordered_at DESC, id DESC",
 		after: afterDesc(q.Page, "ordered_at", "id"), nkeys: 2, scan: scanOrder,
 		keys: func(o *opencube.Order) []string { return []string{micros(o.OrderedAt), o.ID} },
-	}, q.Page)
+	}
+	if q.Enterprise != "" && q.ICCID == "" && q.Plan == "" && q.From.IsZero() && q.To.IsZero() {
+		// An enterprise's orders (of a status): order_counts.
+		k.total = `SELECT COALESCE(sum(n), 0)::bigint FROM order_counts WHERE enterprise_code = ?`
+		k.totalArgs = []any{q.Enterprise}
+		if q.Status != 0 {
+			k.total += ` AND status = ?`
+			k.totalArgs = append(k.totalArgs, int64(q.Status))
+		}
+	}
+	return listPage(ctx, db, k, q.Page)
 }
 
 // FindOrder implements operator.ListStore.
@@ -699,11 +730,26 @@ func (db *DB) ListSMS(ctx context.Context, q operator.SMSQuery) (*operator.List[
 	if !q.To.IsZero() {
 		w.and(`created_at < ?`, q.To)
 	}
-	return listPage(ctx, db, keyset[*opencube.SMS]{
+	k := keyset[*opencube.SMS]{
 		what: "SMS", cols: smsColumns, from: "sms", w: w, order: "created_at DESC, id DESC",
 		after: afterDesc(q.Page, "created_at", "id"), nkeys: 2, scan: scanSMS,
 		keys: func(m *opencube.SMS) []string { return []string{micros(m.CreatedAt), m.ID} },
-	}, q.Page)
+	}
+	if q.Enterprise != "" && q.ICCID == "" && q.From.IsZero() && q.To.IsZero() {
+		// An enterprise's messages (of a direction and state):
+		// sms_counts.
+		k.total = `SELECT COALESCE(sum(n), 0)::bigint FROM sms_counts WHERE enterprise_code = ?`
+		k.totalArgs = []any{q.Enterprise}
+		if q.Direction != "" {
+			k.total += ` AND direction = ?`
+			k.totalArgs = append(k.totalArgs, string(q.Direction))
+		}
+		if q.State != "" {
+			k.total += ` AND state = ?`
+			k.totalArgs = append(k.totalArgs, string(q.State))
+		}
+	}
+	return listPage(ctx, db, k, q.Page)
 }
 
 // ListJobs implements operator.ListStore: earliest RunAt first.
