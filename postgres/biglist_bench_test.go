@@ -69,5 +69,5 @@ func bigListDB(b *testing.B, spec gen.Spec) *DB {
 func BenchmarkBigLists(b *testing.B) {
 	spec := bigListSpec()
 	db := bigListDB(b, spec)
-	storetest.BenchLists(b, storetest.BigListCases(db, spec))
+	storetest.BenchLists(b, storetest.BigListCases(db, spec), false)
 }

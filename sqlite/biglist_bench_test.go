@@ -72,5 +72,5 @@ func bigListDB(b *testing.B, spec gen.Spec) *sqlite.DB {
 func BenchmarkBigLists(b *testing.B) {
 	spec := bigListSpec()
 	db := bigListDB(b, spec)
-	storetest.BenchLists(b, storetest.BigListCases(db, spec))
+	storetest.BenchLists(b, storetest.BigListCases(db, spec), true)
 }

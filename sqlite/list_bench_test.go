@@ -174,12 +174,14 @@ func BenchmarkListPages(b *testing.B) {
 				checkPlan(b, db, c)
 			}
 			r := rand.New(rand.NewPCG(1, 2))
+			start := cpuTime()
 			for i := 0; i < b.N; i++ {
 				n, err := c.run(ctx, db, r)
 				if err != nil || n == 0 {
 					b.Fatalf("%s: %d items, %v", c.name, n, err)
 				}
 			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

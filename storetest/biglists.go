@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
 	"time"
 
@@ -204,17 +205,33 @@ func BigListCases(s service.Store, spec gen.Spec) []ListCase {
 	return cases
 }
 
-// BenchLists runs each case as a sub-benchmark, one page at a time.
-func BenchLists(b *testing.B, cases []ListCase) {
+// BenchLists runs each case as a sub-benchmark, one page at a time. With
+// inProcess (a store in the benchmark's own process) it also reports the
+// CPU time the process spent a page (cpu-ns/op), which other work on the
+// machine does not inflate as it does the elapsed time.
+func BenchLists(b *testing.B, cases []ListCase, inProcess bool) {
 	ctx := context.Background()
 	for _, c := range cases {
 		b.Run(c.Name, func(b *testing.B) {
 			r := rand.New(rand.NewPCG(1, 2))
+			start := cpuTime()
 			for b.Loop() {
 				if err := c.Run(ctx, r); err != nil {
 					b.Fatalf("%s: %v", c.Name, err)
 				}
 			}
+			if inProcess {
+				b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			}
 		})
 	}
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
