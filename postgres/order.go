@@ -539,7 +539,7 @@ func (db *DB) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencu
 			count.sql.WriteString(` AND buy_type = ` + count.arg(int64(f.BuyType)))
 		}
 	}
-	return findPageCounted(ctx, db, "orders", orderColumns, &q, "ordered_at DESC, id DESC", f.Page, scanOrder, count)
+	return findPageCounted(ctx, db, "orders", orderColumns, &q, "ordered_at DESC, id DESC", f.Page, scanOrder, count, "orders id")
 }
 
 // FindEvents implements opencube.OrderStore: oldest first, and in the order

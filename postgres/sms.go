@@ -164,5 +164,5 @@ func (db *DB) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SM
 			count.sql.WriteString(` AND state = ` + count.arg(string(f.State)))
 		}
 	}
-	return findPageCounted(ctx, db, "SMS", smsColumns, q, "created_at DESC, id DESC", f.Page, scanSMS, count)
+	return findPageCounted(ctx, db, "SMS", smsColumns, q, "created_at DESC, id DESC", f.Page, scanSMS, count, "sms id")
 }

@@ -292,7 +292,7 @@ func (db *DB) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencu
 			cargs = append(cargs, int64(f.BuyType))
 		}
 	}
-	return findPageCounted(ctx, db, "orders", orderColumns, from, "ordered_at DESC, id DESC", args, f.Page, scanOrder, count, cargs)
+	return findPageCounted(ctx, db, "orders", orderColumns, from, "ordered_at DESC, id DESC", args, f.Page, scanOrder, count, cargs, "orders id")
 }
 
 // FindEvents implements opencube.OrderStore: oldest first, and in the order

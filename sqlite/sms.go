@@ -165,5 +165,5 @@ func (db *DB) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SM
 			cargs = append(cargs, string(f.State))
 		}
 	}
-	return findPageCounted(ctx, db, "SMS", smsColumns, from, "created_at DESC, id DESC", args, f.Page, scanSMS, count, cargs)
+	return findPageCounted(ctx, db, "SMS", smsColumns, from, "created_at DESC, id DESC", args, f.Page, scanSMS, count, cargs, "sms id")
 }

@@ -109,6 +109,38 @@ func testListTotals(t *testing.T, open func(*testing.T) service.Store) {
 				}
 			}
 		}
+		// Every page of the order and SMS lists, newest first.
+		var wantOrders, wantSMS []string
+		for i := len(orders) - 1; i >= 0; i-- {
+			if orders[i].EnterpriseCode == "ent" {
+				wantOrders = append(wantOrders, orders[i].ID)
+			}
+		}
+		for i := len(messages) - 1; i >= 0; i-- {
+			if messages[i].EnterpriseCode == "ent" {
+				wantSMS = append(wantSMS, messages[i].ID)
+			}
+		}
+		for offset := 0; offset <= len(wantOrders); offset++ {
+			os, _, err := s.FindOrders(ctx, opencube.OrderFilter{Enterprise: "ent", Page: opencube.Page{Offset: offset, Limit: 3}})
+			var got []string
+			for _, o := range os {
+				got = append(got, o.ID)
+			}
+			if want := wantOrders[offset:min(offset+3, len(wantOrders))]; err != nil || !slices.Equal(got, want) {
+				t.Fatalf("%s: orders at %d = %v, %v; want %v", step, offset, got, err, want)
+			}
+		}
+		for offset := 0; offset <= len(wantSMS); offset++ {
+			ms, _, err := s.FindSMS(ctx, opencube.SMSFilter{Enterprise: "ent", Page: opencube.Page{Offset: offset, Limit: 3}})
+			var got []string
+			for _, m := range ms {
+				got = append(got, m.ID)
+			}
+			if want := wantSMS[offset:min(offset+3, len(wantSMS))]; err != nil || !slices.Equal(got, want) {
+				t.Fatalf("%s: SMS at %d = %v, %v; want %v", step, offset, got, err, want)
+			}
+		}
 		// Pages of one item at the second place, so that the total is
 		// counted.
 		page := opencube.Page{Offset: 1, Limit: 1}
