@@ -215,7 +215,8 @@ func numbered(query string) string {
 // countCapped counts the rows of from and w, up to CountCap+1.
 func countCapped(ctx context.Context, tx pgx.Tx, from string, w where) (int, error) {
 	var n int64
-	err := tx.QueryRow(ctx, numbered("SELECT count(*) FROM (SELECT 1 FROM "+from+w.clause()+" LIMIT "+strconv.Itoa(operator.CountCap+1)+") c"), w.args...).Scan(&n)
+	err := tx.QueryRow(ctx, numbered("SELECT count(*) FROM (SELECT 1 FROM "+from+w.clause()+" LIMIT "+strconv.Itoa(operator.CountCap+1)+") c"),
+		append([]any{pgx.QueryExecModeExec}, w.args...)...).Scan(&n)
 	return int(n), err
 }
 
@@ -228,7 +229,11 @@ func queryRows[T any](ctx context.Context, tx pgx.Tx, query string, args []any, 
 	if listQueries != nil {
 		listQueries(numbered(query), args)
 	}
-	rows, err := tx.Query(ctx, numbered(query), args...)
+	// Planned for its own values every time (pgx's unnamed statement):
+	// a generic plan of a cached statement does not know that a filter
+	// value is rare, and may walk the whole list in the order asked for
+	// in search of a page that is not there.
+	rows, err := tx.Query(ctx, numbered(query), append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -534,7 +534,8 @@ func findPageCounted[T any](ctx context.Context, db *DB, what, cols string, q *q
 	var items []T
 	err := retry(ctx, func() error {
 		items = items[:0]
-		rows, err := db.pool.Query(ctx, sql.String(), q.args...)
+		// Planned for its own values (see queryRows).
+		rows, err := db.pool.Query(ctx, sql.String(), append([]any{pgx.QueryExecModeExec}, q.args...)...)
 		if err != nil {
 			return err
 		}
