@@ -10,6 +10,9 @@
 -- type, and its messages by direction and state, each split over the last
 -- two characters of the ICCID (up to 100 rows) so that concurrent writers
 -- of one enterprise seldom wait for each other's row.
+-- The triggers are deferred to the commit, so that a long transaction (a
+-- bulk order of a thousand devices) holds counter rows only while it
+-- commits, not while it runs.
 -- The delivery log's filters by state (the pending deliveries) and by
 -- event type, and the order lists' filter by status (of an enterprise or
 -- of all), read their own index instead of the whole log or list.
@@ -89,22 +92,28 @@ END
 $$;
 -- +goose StatementEnd
 
-CREATE TRIGGER sims_count_insert AFTER INSERT ON sims FOR EACH ROW EXECUTE FUNCTION count_sims();
-CREATE TRIGGER sims_count_update AFTER UPDATE OF iccid, enterprise_code ON sims
+CREATE CONSTRAINT TRIGGER sims_count_insert AFTER INSERT ON sims DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION count_sims();
+CREATE CONSTRAINT TRIGGER sims_count_update AFTER UPDATE OF iccid, enterprise_code ON sims DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW WHEN (OLD.iccid <> NEW.iccid OR OLD.enterprise_code <> NEW.enterprise_code) EXECUTE FUNCTION count_sims();
-CREATE TRIGGER sims_count_delete AFTER DELETE ON sims FOR EACH ROW EXECUTE FUNCTION count_sims();
+CREATE CONSTRAINT TRIGGER sims_count_delete AFTER DELETE ON sims DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION count_sims();
 
-CREATE TRIGGER orders_count_insert AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION count_orders();
-CREATE TRIGGER orders_count_update AFTER UPDATE OF status, buy_type, iccid, enterprise_code ON orders
+CREATE CONSTRAINT TRIGGER orders_count_insert AFTER INSERT ON orders DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION count_orders();
+CREATE CONSTRAINT TRIGGER orders_count_update AFTER UPDATE OF status, buy_type, iccid, enterprise_code ON orders DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW WHEN (OLD.status <> NEW.status OR OLD.buy_type <> NEW.buy_type OR OLD.iccid <> NEW.iccid
         OR OLD.enterprise_code <> NEW.enterprise_code) EXECUTE FUNCTION count_orders();
-CREATE TRIGGER orders_count_delete AFTER DELETE ON orders FOR EACH ROW EXECUTE FUNCTION count_orders();
+CREATE CONSTRAINT TRIGGER orders_count_delete AFTER DELETE ON orders DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION count_orders();
 
-CREATE TRIGGER sms_count_insert AFTER INSERT ON sms FOR EACH ROW EXECUTE FUNCTION count_sms();
-CREATE TRIGGER sms_count_update AFTER UPDATE OF direction, state, iccid, enterprise_code ON sms
+CREATE CONSTRAINT TRIGGER sms_count_insert AFTER INSERT ON sms DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION count_sms();
+CREATE CONSTRAINT TRIGGER sms_count_update AFTER UPDATE OF direction, state, iccid, enterprise_code ON sms DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW WHEN (OLD.direction <> NEW.direction OR OLD.state <> NEW.state OR OLD.iccid <> NEW.iccid
         OR OLD.enterprise_code <> NEW.enterprise_code) EXECUTE FUNCTION count_sms();
-CREATE TRIGGER sms_count_delete AFTER DELETE ON sms FOR EACH ROW EXECUTE FUNCTION count_sms();
+CREATE CONSTRAINT TRIGGER sms_count_delete AFTER DELETE ON sms DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION count_sms();
 
 INSERT INTO sim_counts (enterprise_code, bucket, n)
 SELECT enterprise_code, left(iccid, 16), count(*) FROM sims GROUP BY 1, 2;
