@@ -502,20 +502,40 @@ func (q *query) arg(v any) string {
 // number of rows selected without paging. It counts only when the page does
 // not tell the total by itself.
 func findPage[T any](ctx context.Context, db *DB, what, cols string, q *query, order string, p opencube.Page, scan func(scanner) (T, error)) ([]T, int, error) {
+	return findPageCounted(ctx, db, what, cols, q, order, p, scan, nil, "")
+}
+
+// findPageCounted is findPage with the query that counts the rows when
+// count is not nil: a sum of maintained counts where there are some for
+// the filter. With keyed ("table key"), a page after others skips them by
+// their key alone (in an index that holds it) and then reads its own
+// rows, rather than reading every row it skips.
+func findPageCounted[T any](ctx context.Context, db *DB, what, cols string, q *query, order string, p opencube.Page, scan func(scanner) (T, error),
+	count *query, keyed string) ([]T, int, error) {
 	from, nargs := q.sql.String(), len(q.args)
 	var sql strings.Builder
-	sql.WriteString("SELECT " + cols + " " + from + " ORDER BY " + order)
+	offset := max(p.Offset, 0)
+	table, key, byKey := strings.Cut(keyed, " ")
+	byKey = byKey && offset > 0 && p.Limit > 0
+	if byKey {
+		sql.WriteString("SELECT " + cols + " FROM " + table + " WHERE " + key + " IN (SELECT " + key + " " + from + " ORDER BY " + order)
+	} else {
+		sql.WriteString("SELECT " + cols + " " + from + " ORDER BY " + order)
+	}
 	if p.Limit > 0 {
 		sql.WriteString(" LIMIT " + q.arg(int64(p.Limit)))
 	}
-	offset := max(p.Offset, 0)
 	if offset > 0 {
 		sql.WriteString(" OFFSET " + q.arg(int64(offset)))
+	}
+	if byKey {
+		sql.WriteString(") ORDER BY " + order)
 	}
 	var items []T
 	err := retry(ctx, func() error {
 		items = items[:0]
-		rows, err := db.pool.Query(ctx, sql.String(), q.args...)
+		// Planned for its own values (see queryRows).
+		rows, err := db.pool.Query(ctx, sql.String(), append([]any{pgx.QueryExecModeExec}, q.args...)...)
 		if err != nil {
 			return err
 		}
@@ -539,6 +559,9 @@ func findPage[T any](ctx context.Context, db *DB, what, cols string, q *query, o
 	}
 	var total int64
 	err = retry(ctx, func() error {
+		if count != nil {
+			return db.pool.QueryRow(ctx, count.sql.String(), count.args...).Scan(&total)
+		}
 		return db.pool.QueryRow(ctx, "SELECT count(*) "+from, q.args[:nargs]...).Scan(&total)
 	})
 	if err != nil {

@@ -157,6 +157,14 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 		if err == nil && len(iccids) > 0 {
 			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
 		}
+	case len(f.ICCIDs) == 0 && f.Page.Limit > 0:
+		// A page of the SIMs found through the bucket counts
+		// (sim_counts), which also give its total.
+		var iccids []string
+		iccids, total, err = db.simsPage(ctx, f.Enterprise, f.Page)
+		if err == nil && len(iccids) > 0 {
+			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
+		}
 	default:
 		q.sql.WriteString(`FROM sims s WHERE s.enterprise_code = ` + q.arg(f.Enterprise))
 		if len(f.ICCIDs) > 0 {
@@ -174,19 +182,36 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 	return out, total, nil
 }
 
-// sqlInUseStart finds the bucket of in-use SIMs where a page starting at
-// offset $2 begins: the bucket, how many in-use SIMs come before it, and
-// the total.
-const sqlInUseStart = `SELECT bucket, upto - n, total FROM (
+// sqlBucketStart finds the bucket of a counts table (in_use_counts,
+// sim_counts) where a page starting at offset $2 begins: the bucket, how
+// many SIMs come before it, and the total.
+func sqlBucketStart(counts string) string {
+	return `SELECT bucket, upto - n, total FROM (
 		SELECT bucket, n, sum(n) OVER (ORDER BY bucket) AS upto, sum(n) OVER () AS total
-		FROM in_use_counts WHERE enterprise_code = $1) b
+		FROM ` + counts + ` WHERE enterprise_code = $1) b
 	WHERE upto > $2 ORDER BY bucket LIMIT 1`
+}
 
 // inUsePage returns a page of the ICCIDs of enterprise's in-use SIMs and
-// their total, reading the bucket counts and then the page from where its
-// bucket starts, so that a page costs the same wherever it is (one
-// snapshot).
+// their total (bucketPage on in_use_counts).
 func (db *DB) inUsePage(ctx context.Context, enterprise string, p opencube.Page) ([]string, int, error) {
+	return db.bucketPage(ctx, "in_use_counts", `SELECT iccid FROM orders WHERE enterprise_code = $1 AND status = 2 AND iccid >= $2
+			ORDER BY iccid OFFSET $3 LIMIT $4`, enterprise, p)
+}
+
+// simsPage returns a page of the ICCIDs of enterprise's SIMs and their
+// total (bucketPage on sim_counts).
+func (db *DB) simsPage(ctx context.Context, enterprise string, p opencube.Page) ([]string, int, error) {
+	return db.bucketPage(ctx, "sim_counts", `SELECT iccid FROM sims WHERE enterprise_code = $1 AND iccid >= $2
+			ORDER BY iccid OFFSET $3 LIMIT $4`, enterprise, p)
+}
+
+// bucketPage returns a page of a list of enterprise's ICCIDs counted in
+// buckets of ICCID prefixes by the table counts, and its total: it reads
+// the bucket counts, then the page with list (enterprise, first ICCID,
+// offset, limit) from where its bucket starts, so that a page costs the
+// same wherever it is (one snapshot).
+func (db *DB) bucketPage(ctx context.Context, counts, list, enterprise string, p opencube.Page) ([]string, int, error) {
 	var (
 		iccids []string
 		total  int64
@@ -198,16 +223,15 @@ func (db *DB) inUsePage(ctx context.Context, enterprise string, p opencube.Page)
 			bucket string
 			before int64
 		)
-		err := tx.QueryRow(ctx, sqlInUseStart, enterprise, offset).Scan(&bucket, &before, &total)
+		err := tx.QueryRow(ctx, sqlBucketStart(counts), enterprise, offset).Scan(&bucket, &before, &total)
 		if errors.Is(err, pgx.ErrNoRows) {
 			// Past the end: the total alone.
-			return tx.QueryRow(ctx, `SELECT COALESCE(sum(n), 0) FROM in_use_counts WHERE enterprise_code = $1`, enterprise).Scan(&total)
+			return tx.QueryRow(ctx, `SELECT COALESCE(sum(n), 0) FROM `+counts+` WHERE enterprise_code = $1`, enterprise).Scan(&total)
 		}
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT iccid FROM orders WHERE enterprise_code = $1 AND status = 2 AND iccid >= $2
-			ORDER BY iccid OFFSET $3 LIMIT $4`, enterprise, bucket, offset-before, p.Limit)
+		rows, err := tx.Query(ctx, list, enterprise, bucket, offset-before, p.Limit)
 		if err != nil {
 			return err
 		}

@@ -151,5 +151,18 @@ func (db *DB) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SM
 	if !f.Until.IsZero() {
 		q.sql.WriteString(` AND created_at < ` + q.arg(f.Until))
 	}
-	return findPage(ctx, db, "SMS", smsColumns, q, "created_at DESC, id DESC", f.Page, scanSMS)
+	var count *query
+	if f.ICCID == "" && f.JobID == "" && f.Since.IsZero() && f.Until.IsZero() {
+		// The enterprise's messages of a direction and state are counted
+		// in sms_counts, kept by triggers.
+		count = &query{}
+		count.sql.WriteString(`SELECT COALESCE(sum(n), 0)::bigint FROM sms_counts WHERE enterprise_code = ` + count.arg(f.Enterprise))
+		if f.Direction != "" {
+			count.sql.WriteString(` AND direction = ` + count.arg(string(f.Direction)))
+		}
+		if f.State != "" {
+			count.sql.WriteString(` AND state = ` + count.arg(string(f.State)))
+		}
+	}
+	return findPageCounted(ctx, db, "SMS", smsColumns, q, "created_at DESC, id DESC", f.Page, scanSMS, count, "sms id")
 }

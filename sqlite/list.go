@@ -82,6 +82,11 @@ type keyset[T any] struct {
 	nkeys int
 	scan  func(scanner) (T, error)
 	keys  func(T) []string
+	// total, when set, is a statement (? placeholders) that sums the
+	// maintained counts of the list's rows, used for its count instead
+	// of reading them.
+	total     string
+	totalArgs []any
 }
 
 // listPage runs k for page p in one read transaction.
@@ -93,7 +98,12 @@ func listPage[T any](ctx context.Context, db *DB, k keyset[T], p operator.Page) 
 	out := &operator.List[T]{Items: []T{}}
 	err = db.view(ctx, func(tx *sql.Tx) error {
 		if p.Count {
-			n, err := countCapped(ctx, tx, k.from, k.w)
+			n, err := 0, error(nil)
+			if k.total != "" {
+				err = tx.QueryRowContext(ctx, k.total, k.totalArgs...).Scan(&n)
+			} else {
+				n, err = countCapped(ctx, tx, k.from, k.w)
+			}
 			if err != nil {
 				return dbError("count "+k.what, err)
 			}
@@ -225,7 +235,8 @@ func (db *DB) ListEnterprises(ctx context.Context, q operator.EnterpriseQuery) (
 	}, q.Page)
 }
 
-// EnterpriseCounts implements operator.ListStore.
+// EnterpriseCounts implements operator.ListStore: the SIMs and in-use
+// orders from their maintained counts (sim_counts, in_use_counts).
 func (db *DB) EnterpriseCounts(ctx context.Context, code string) (*operator.Counts, error) {
 	var c operator.Counts
 	err := db.view(ctx, func(tx *sql.Tx) error {
@@ -233,8 +244,8 @@ func (db *DB) EnterpriseCounts(ctx context.Context, code string) (*operator.Coun
 			sql string
 			n   *int
 		}{
-			{`SELECT count(*) FROM sims WHERE enterprise_code = ?`, &c.SIMs},
-			{`SELECT count(*) FROM orders WHERE enterprise_code = ? AND status = 2`, &c.OrdersInUse},
+			{`SELECT COALESCE(sum(n), 0) FROM sim_counts WHERE enterprise_code = ?`, &c.SIMs},
+			{`SELECT COALESCE(sum(n), 0) FROM in_use_counts WHERE enterprise_code = ?`, &c.OrdersInUse},
 			{`SELECT count(*) FROM users WHERE enterprise_code = ?`, &c.Users},
 		} {
 			if err := tx.QueryRowContext(ctx, q.sql, code).Scan(q.n); err != nil {
@@ -288,11 +299,14 @@ func (db *DB) ListSIMs(ctx context.Context, q operator.SIMQuery) (*operator.List
 		w.and(`s.status = ?`, string(q.Status))
 	}
 	if q.Online != nil {
-		w.and(not(!*q.Online) + `EXISTS (SELECT 1 FROM usage_sessions u WHERE u.iccid = s.iccid AND u.state = 0)`)
+		// Driven by the open sessions (usage_sessions_open), not by a
+		// probe for each SIM.
+		w.and(`s.iccid ` + not(!*q.Online) + `IN (SELECT u.iccid FROM usage_sessions u WHERE u.state = 0)`)
 	}
 	if q.InUse != nil {
 		w.and(not(!*q.InUse) + `EXISTS (SELECT 1 FROM orders o WHERE o.iccid = s.iccid AND o.status = 2)`)
 	}
+	byEnterprise := q.Enterprise != "" && q.Status == "" && q.Online == nil && q.InUse == nil && q.Q == ""
 	// The parts' filters: a part's range, and not an earlier part's.
 	parts := []where{w}
 	if q.Q != "" {
@@ -327,7 +341,15 @@ func (db *DB) ListSIMs(ctx context.Context, q operator.SIMQuery) (*operator.List
 	}
 	out := &operator.List[*opencube.SIM]{Items: []*opencube.SIM{}}
 	err = db.view(ctx, func(tx *sql.Tx) error {
-		if q.Count {
+		switch {
+		case q.Count && byEnterprise:
+			// An enterprise's SIMs: sim_counts.
+			var total int
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(sum(n), 0) FROM sim_counts WHERE enterprise_code = ?`, q.Enterprise).Scan(&total); err != nil {
+				return dbError("count SIMs", err)
+			}
+			out.SetTotal(total)
+		case q.Count:
 			total := 0
 			for _, pw := range parts {
 				n, err := countCapped(ctx, tx, "sims s", pw)
@@ -434,11 +456,21 @@ func (db *DB) ListOrders(ctx context.Context, q operator.OrderQuery) (*operator.
 	if !q.To.IsZero() {
 		w.and(`ordered_at < ?`, micros(q.To))
 	}
-	return listPage(ctx, db, keyset[*opencube.Order]{
+	k := keyset[*opencube.Order]{
 		what: "orders", cols: orderColumns, from: "orders", w: w, order: "ordered_at DESC, id DESC",
 		after: afterDesc(q.Page, "ordered_at", "id"), nkeys: 2, scan: scanOrder,
 		keys: func(o *opencube.Order) []string { return []string{strconv.FormatInt(micros(o.OrderedAt), 10), o.ID} },
-	}, q.Page)
+	}
+	if q.Enterprise != "" && q.ICCID == "" && q.Plan == "" && q.From.IsZero() && q.To.IsZero() {
+		// An enterprise's orders (of a status): order_counts.
+		k.total = `SELECT COALESCE(sum(n), 0) FROM order_counts WHERE enterprise_code = ?`
+		k.totalArgs = []any{q.Enterprise}
+		if q.Status != 0 {
+			k.total += ` AND status = ?`
+			k.totalArgs = append(k.totalArgs, int64(q.Status))
+		}
+	}
+	return listPage(ctx, db, k, q.Page)
 }
 
 // FindOrder implements operator.ListStore.
@@ -625,11 +657,26 @@ func (db *DB) ListSMS(ctx context.Context, q operator.SMSQuery) (*operator.List[
 	if !q.To.IsZero() {
 		w.and(`created_at < ?`, micros(q.To))
 	}
-	return listPage(ctx, db, keyset[*opencube.SMS]{
+	k := keyset[*opencube.SMS]{
 		what: "SMS", cols: smsColumns, from: "sms", w: w, order: "created_at DESC, id DESC",
 		after: afterDesc(q.Page, "created_at", "id"), nkeys: 2, scan: scanSMS,
 		keys: func(m *opencube.SMS) []string { return []string{strconv.FormatInt(micros(m.CreatedAt), 10), m.ID} },
-	}, q.Page)
+	}
+	if q.Enterprise != "" && q.ICCID == "" && q.From.IsZero() && q.To.IsZero() {
+		// An enterprise's messages (of a direction and state):
+		// sms_counts.
+		k.total = `SELECT COALESCE(sum(n), 0) FROM sms_counts WHERE enterprise_code = ?`
+		k.totalArgs = []any{q.Enterprise}
+		if q.Direction != "" {
+			k.total += ` AND direction = ?`
+			k.totalArgs = append(k.totalArgs, string(q.Direction))
+		}
+		if q.State != "" {
+			k.total += ` AND state = ?`
+			k.totalArgs = append(k.totalArgs, string(q.State))
+		}
+	}
+	return listPage(ctx, db, k, q.Page)
 }
 
 // ListJobs implements operator.ListStore: earliest RunAt first.

@@ -278,7 +278,21 @@ func (db *DB) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencu
 		from += ` AND buy_type = ?`
 		args = append(args, int64(f.BuyType))
 	}
-	return findPage(ctx, db, "orders", orderColumns, from, "ordered_at DESC, id DESC", args, f.Page, scanOrder)
+	count, cargs := `SELECT COUNT(*) `+from, args
+	if f.ICCID == "" && f.OrderID == "" {
+		// The enterprise's orders of a status and buy type are counted
+		// in order_counts, kept by triggers.
+		count, cargs = `SELECT COALESCE(sum(n), 0) FROM order_counts WHERE enterprise_code = ?`, []any{f.Enterprise}
+		if f.Status != 0 {
+			count += ` AND status = ?`
+			cargs = append(cargs, int64(f.Status))
+		}
+		if f.BuyType != 0 {
+			count += ` AND buy_type = ?`
+			cargs = append(cargs, int64(f.BuyType))
+		}
+	}
+	return findPageCounted(ctx, db, "orders", orderColumns, from, "ordered_at DESC, id DESC", args, f.Page, scanOrder, count, cargs, "orders id")
 }
 
 // FindEvents implements opencube.OrderStore: oldest first, and in the order

@@ -124,10 +124,25 @@ func (t *txn) UpdateSIMStatus(_ context.Context, iccid string, status opencube.S
 }
 
 // inUsePage returns a page of the ICCIDs of enterprise's in-use SIMs and
-// their total, reading the bucket counts and then the page from where its
-// bucket starts, so that a page costs the same wherever it is (one
-// snapshot).
+// their total (bucketPage on in_use_counts).
 func (db *DB) inUsePage(ctx context.Context, enterprise string, p opencube.Page) ([]string, int, error) {
+	return db.bucketPage(ctx, "in_use_counts", `SELECT iccid FROM orders WHERE enterprise_code = ? AND status = 2 AND iccid >= ?
+			ORDER BY iccid LIMIT ? OFFSET ?`, enterprise, p)
+}
+
+// simsPage returns a page of the ICCIDs of enterprise's SIMs and their
+// total (bucketPage on sim_counts).
+func (db *DB) simsPage(ctx context.Context, enterprise string, p opencube.Page) ([]string, int, error) {
+	return db.bucketPage(ctx, "sim_counts", `SELECT iccid FROM sims WHERE enterprise_code = ? AND iccid >= ?
+			ORDER BY iccid LIMIT ? OFFSET ?`, enterprise, p)
+}
+
+// bucketPage returns a page of a list of enterprise's ICCIDs counted in
+// buckets of ICCID prefixes by the table counts, and its total: it reads
+// the bucket counts, then the page with list (enterprise, first ICCID,
+// limit, offset) from where its bucket starts, so that a page costs the
+// same wherever it is (one snapshot).
+func (db *DB) bucketPage(ctx context.Context, counts, list, enterprise string, p opencube.Page) ([]string, int, error) {
 	var (
 		iccids []string
 		total  int64
@@ -140,17 +155,16 @@ func (db *DB) inUsePage(ctx context.Context, enterprise string, p opencube.Page)
 		)
 		err := tx.QueryRowContext(ctx, `SELECT bucket, upto - n, total FROM (
 				SELECT bucket, n, sum(n) OVER (ORDER BY bucket) AS upto, sum(n) OVER () AS total
-				FROM in_use_counts WHERE enterprise_code = ?) WHERE upto > ? ORDER BY bucket LIMIT 1`,
+				FROM `+counts+` WHERE enterprise_code = ?) WHERE upto > ? ORDER BY bucket LIMIT 1`,
 			enterprise, offset).Scan(&bucket, &before, &total)
 		if errors.Is(err, sql.ErrNoRows) {
 			// Past the end: the total alone.
-			return tx.QueryRowContext(ctx, `SELECT COALESCE(sum(n), 0) FROM in_use_counts WHERE enterprise_code = ?`, enterprise).Scan(&total)
+			return tx.QueryRowContext(ctx, `SELECT COALESCE(sum(n), 0) FROM `+counts+` WHERE enterprise_code = ?`, enterprise).Scan(&total)
 		}
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT iccid FROM orders WHERE enterprise_code = ? AND status = 2 AND iccid >= ?
-			ORDER BY iccid LIMIT ? OFFSET ?`, enterprise, bucket, p.Limit, offset-before)
+		rows, err := tx.QueryContext(ctx, list, enterprise, bucket, p.Limit, offset-before)
 		if err != nil {
 			return err
 		}
@@ -200,6 +214,14 @@ func (db *DB) FindDevices(ctx context.Context, f opencube.DeviceFilter) ([]*open
 			"FROM orders o WHERE o.enterprise_code = ? AND o.status = 2", 1), "s.iccid IN", "o.iccid IN", 1)
 		var iccids []string
 		iccids, total, err = findPage(ctx, db, "devices", "o.iccid", ofrom, "o.iccid", args, f.Page, scanICCID)
+		if err == nil && len(iccids) > 0 {
+			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
+		}
+	} else if len(f.ICCIDs) == 0 && f.Page.Limit > 0 {
+		// A page of the SIMs found through the bucket counts
+		// (sim_counts), which also give its total.
+		var iccids []string
+		iccids, total, err = db.simsPage(ctx, f.Enterprise, f.Page)
 		if err == nil && len(iccids) > 0 {
 			sims, _, err = db.FindSIMs(ctx, opencube.SIMFilter{Enterprise: f.Enterprise, ICCIDs: iccids})
 		}

@@ -151,5 +151,19 @@ func (db *DB) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SM
 		from += ` AND created_at < ?`
 		args = append(args, micros(f.Until))
 	}
-	return findPage(ctx, db, "SMS", smsColumns, from, "created_at DESC, id DESC", args, f.Page, scanSMS)
+	count, cargs := `SELECT COUNT(*) `+from, args
+	if f.ICCID == "" && f.JobID == "" && f.Since.IsZero() && f.Until.IsZero() {
+		// The enterprise's messages of a direction and state are counted
+		// in sms_counts, kept by triggers.
+		count, cargs = `SELECT COALESCE(sum(n), 0) FROM sms_counts WHERE enterprise_code = ?`, []any{f.Enterprise}
+		if f.Direction != "" {
+			count += ` AND direction = ?`
+			cargs = append(cargs, string(f.Direction))
+		}
+		if f.State != "" {
+			count += ` AND state = ?`
+			cargs = append(cargs, string(f.State))
+		}
+	}
+	return findPageCounted(ctx, db, "SMS", smsColumns, from, "created_at DESC, id DESC", args, f.Page, scanSMS, count, cargs, "sms id")
 }

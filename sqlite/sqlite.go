@@ -253,11 +253,25 @@ func pageClause(p opencube.Page, args []any) (string, []any) {
 // number of rows selected without paging. It counts only when the page does
 // not tell the total by itself.
 func findPage[T any](ctx context.Context, db *DB, what, cols, from, order string, args []any, p opencube.Page, scan func(scanner) (T, error)) ([]T, int, error) {
+	return findPageCounted(ctx, db, what, cols, from, order, args, p, scan, "SELECT COUNT(*) "+from, args, "")
+}
+
+// findPageCounted is findPage with the statement that counts the rows (in
+// the same snapshot as the page): a sum of maintained counts where there
+// are some for the filter. With keyed ("table key"), a page after others
+// skips them by their key alone (in an index that holds it) and then reads
+// its own rows, rather than reading every row it skips.
+func findPageCounted[T any](ctx context.Context, db *DB, what, cols, from, order string, args []any, p opencube.Page, scan func(scanner) (T, error),
+	count string, countArgs []any, keyed string) ([]T, int, error) {
 	var items []T
 	total := 0
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		limit, pargs := pageClause(p, args)
-		rows, err := tx.QueryContext(ctx, "SELECT "+cols+" "+from+" ORDER BY "+order+limit, pargs...)
+		query := "SELECT " + cols + " " + from + " ORDER BY " + order + limit
+		if table, key, ok := strings.Cut(keyed, " "); ok && p.Offset > 0 && p.Limit > 0 {
+			query = "SELECT " + cols + " FROM " + table + " WHERE " + key + " IN (SELECT " + key + " " + from + " ORDER BY " + order + limit + ") ORDER BY " + order
+		}
+		rows, err := tx.QueryContext(ctx, query, pargs...)
 		if err != nil {
 			return dbError("find "+what, err)
 		}
@@ -279,7 +293,7 @@ func findPage[T any](ctx context.Context, db *DB, what, cols, from, order string
 			total = offset + len(items)
 			return nil
 		}
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) "+from, args...).Scan(&total); err != nil {
+		if err := tx.QueryRowContext(ctx, count, countArgs...).Scan(&total); err != nil {
 			return dbError("count "+what, err)
 		}
 		return nil

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"ActiveAndNextOrder", testActiveAndNextOrder},
 		{"OneActiveOrder", testOneActiveOrder},
 		{"InUseList", testInUseList},
+		{"ListTotals", testListTotals},
 		{"OrderRoundTrip", testOrderRoundTrip},
 		{"FindOrders", testFindOrders},
 		{"FindEvents", testFindEvents},
