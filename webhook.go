@@ -144,6 +144,28 @@ type Attempt struct {
 	OK         bool          `json:"ok"`
 }
 
+// Outgoing is a delivery with what sending it takes
+// (NotifyStore.FindOutgoing).
+type Outgoing struct {
+	Delivery   *Delivery
+	Enterprise *Enterprise
+	Webhook    *Webhook // nil when the enterprise has no endpoint
+}
+
+// DeliveryOutcome is how an attempt at a delivery ended, with what becomes
+// of the JobDeliver job that made it (NotifyStore.FinishDeliveries).
+type DeliveryOutcome struct {
+	ID      string // the delivery
+	Attempt Attempt
+	State   DeliveryState // the delivery's state after the attempt
+	// JobID is the job, held by Owner: completed when RetryAt is zero,
+	// otherwise released to run again at RetryAt with Error as its last
+	// error.
+	JobID, Owner string
+	RetryAt      time.Time
+	Error        string
+}
+
 // DeliveryFilter selects deliveries of one enterprise, newest first.
 type DeliveryFilter struct {
 	Enterprise string
@@ -169,11 +191,22 @@ type NotifyStore interface {
 	RotateWebhookSecret(ctx context.Context, accessCode, secret string, oldUntil time.Time) error
 	// FindDelivery returns a delivery with its event and attempts.
 	FindDelivery(ctx context.Context, id string) (*Delivery, error)
+	// FindOutgoing returns delivery id with its enterprise and the
+	// enterprise's endpoint (nil when it has none), secrets included, as
+	// FindDelivery, FindEnterprise and FindWebhook would, read at once.
+	FindOutgoing(ctx context.Context, id string) (*Outgoing, error)
 	// FindDeliveries lists deliveries with their attempts, newest first.
 	FindDeliveries(ctx context.Context, f DeliveryFilter) ([]*Delivery, error)
 	// RecordAttempt appends attempt a to delivery id, moves it to state,
 	// and counts the endpoint's consecutive failures (reset by success).
 	RecordAttempt(ctx context.Context, id string, a Attempt, state DeliveryState) error
+	// FinishDeliveries records attempts as RecordAttempt does and, in the
+	// same transaction, settles the job of each: it completes it, or
+	// releases it to run again at RetryAt, when Owner still holds it, and
+	// leaves it alone otherwise (another node took it over). The outcomes
+	// commit together or not at all; one of an unknown delivery records no
+	// attempt, its job settled all the same.
+	FinishDeliveries(ctx context.Context, outs []DeliveryOutcome) error
 	// Redeliver makes pending again, due at now, the deliveries of the
 	// enterprise's events created in [since, until) (creating those the
 	// endpoint never had), or only delivery id when set; it returns how

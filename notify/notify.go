@@ -84,6 +84,8 @@ type Notifier struct {
 	// Observe, when set, is told the outcome (Outcome*) and latency of
 	// every attempt once it is recorded (metrics).
 	Observe func(outcome string, latency time.Duration)
+
+	outcomes outcomes
 }
 
 // Outcomes of an attempt (Notifier.Observe).
@@ -107,29 +109,15 @@ func New(store Store, clock opencube.Clock) *Notifier {
 // Deliver is the opencube.JobDeliver handler: one attempt at delivering
 // the event named by the job's key. It returns nil when the delivery is
 // done (delivered, out of attempts, or no longer deliverable), and an
-// *service.RetryLater with the back-off otherwise.
+// *service.RetryLater with the back-off otherwise; on an OutcomeStore, once
+// an attempt is made, it settles the job with the attempt's record and
+// returns a *service.Settled holding either.
 func (n *Notifier) Deliver(ctx context.Context, j *opencube.Job) error {
-	d, err := n.Store.FindDelivery(ctx, j.Key)
-	if opencube.ErrorKind(err) == opencube.KindNotFound {
-		return nil
-	}
-	if err != nil {
+	out, err := n.find(ctx, j)
+	if err != nil || out == nil {
 		return err
 	}
-	if d.State == opencube.DeliveryDelivered && string(j.Payload) != opencube.RedeliverPayload {
-		return nil
-	}
-	w, err := n.Store.FindWebhook(ctx, d.EnterpriseCode)
-	if opencube.ErrorKind(err) == opencube.KindNotFound {
-		return nil // the endpoint is gone
-	}
-	if err != nil {
-		return err
-	}
-	e, err := n.Store.FindEnterprise(ctx, d.EnterpriseCode)
-	if err != nil {
-		return err
-	}
+	d, w, e := out.Delivery, out.Webhook, out.Enterprise
 	if e.Disabled() {
 		// Paused, not failed: no attempt is recorded, and enabling the
 		// enterprise makes the delivery due at once.
@@ -164,7 +152,31 @@ func (n *Notifier) Deliver(ctx context.Context, j *opencube.Job) error {
 	case attempts >= maxAttempts:
 		state = opencube.DeliveryFailed
 	}
-	if err := n.Store.RecordAttempt(ctx, d.ID, a, state); err != nil {
+	var retry *service.RetryLater
+	if state == opencube.DeliveryPending {
+		jitter := n.Jitter
+		if jitter == nil {
+			jitter = rand.Float64
+		}
+		retry = &service.RetryLater{
+			At:  now.Add(a.Latency).Add(Backoff(attempts, jitter())),
+			Err: fmt.Errorf("delivery %s attempt %d: %s", d.ID, attempts, a.Error),
+		}
+	}
+	// On a store that can, the attempt is recorded and the job completed
+	// (or released for its retry) in one transaction, shared with the
+	// deliveries that end meanwhile; otherwise the worker settles the job.
+	st, settles := n.Store.(OutcomeStore)
+	settles = settles && j.ClaimedBy != ""
+	if settles {
+		o := opencube.DeliveryOutcome{ID: d.ID, Attempt: a, State: state, JobID: j.ID, Owner: j.ClaimedBy}
+		if retry != nil {
+			o.RetryAt, o.Error = retry.At, retry.Error()
+		}
+		if err := n.outcomes.record(ctx, st, o); err != nil {
+			return err
+		}
+	} else if err := n.Store.RecordAttempt(ctx, d.ID, a, state); err != nil {
 		return err
 	}
 	if n.Observe != nil {
@@ -177,20 +189,72 @@ func (n *Notifier) Deliver(ctx context.Context, j *opencube.Job) error {
 		}
 		n.Observe(outcome, a.Latency)
 	}
-	if state != opencube.DeliveryPending {
-		if state == opencube.DeliveryFailed && n.Logger != nil {
-			n.Logger.Warn("delivery failed for good", "delivery", d.ID, "enterprise", d.EnterpriseCode, "attempts", attempts)
-		}
-		return nil
+	if state == opencube.DeliveryFailed && n.Logger != nil {
+		n.Logger.Warn("delivery failed for good", "delivery", d.ID, "enterprise", d.EnterpriseCode, "attempts", attempts)
 	}
-	jitter := n.Jitter
-	if jitter == nil {
-		jitter = rand.Float64
+	switch {
+	case settles && retry != nil:
+		return &service.Settled{Err: retry}
+	case settles:
+		return &service.Settled{}
+	case retry != nil:
+		return retry
 	}
-	return &service.RetryLater{
-		At:  now.Add(a.Latency).Add(Backoff(attempts, jitter())),
-		Err: fmt.Errorf("delivery %s attempt %d: %s", d.ID, attempts, a.Error),
+	return nil
+}
+
+// OutgoingStore is a Store that reads a delivery with its enterprise and
+// endpoint at once (opencube.NotifyStore.FindOutgoing); a Notifier on one
+// does so.
+type OutgoingStore interface {
+	FindOutgoing(ctx context.Context, id string) (*opencube.Outgoing, error)
+}
+
+// find reads the delivery of job j with its endpoint and enterprise; nil
+// when there is nothing to send: the delivery or its endpoint is gone, or
+// it was delivered and j is no redelivery.
+func (n *Notifier) find(ctx context.Context, j *opencube.Job) (*opencube.Outgoing, error) {
+	var out *opencube.Outgoing
+	var err error
+	if st, ok := n.Store.(OutgoingStore); ok {
+		out, err = st.FindOutgoing(ctx, j.Key)
+	} else {
+		out, err = n.findEach(ctx, j.Key)
 	}
+	if opencube.ErrorKind(err) == opencube.KindNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.Delivery.State == opencube.DeliveryDelivered && string(j.Payload) != opencube.RedeliverPayload {
+		return nil, nil
+	}
+	if out.Webhook == nil {
+		return nil, nil // the endpoint is gone
+	}
+	return out, nil
+}
+
+// findEach is FindOutgoing on a Store: one read at a time, the enterprise
+// only when the endpoint is there.
+func (n *Notifier) findEach(ctx context.Context, id string) (*opencube.Outgoing, error) {
+	d, err := n.Store.FindDelivery(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &opencube.Outgoing{Delivery: d}
+	out.Webhook, err = n.Store.FindWebhook(ctx, d.EnterpriseCode)
+	if opencube.ErrorKind(err) == opencube.KindNotFound {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if out.Enterprise, err = n.Store.FindEnterprise(ctx, d.EnterpriseCode); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // send makes one attempt and describes it.

@@ -117,15 +117,11 @@ func (db *DB) PutWebhook(ctx context.Context, w *opencube.Webhook) (bool, error)
 
 // FindWebhook implements opencube.NotifyStore.
 func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Webhook, error) {
-	var (
-		w      opencube.Webhook
-		events string
-	)
+	var w *opencube.Webhook
 	err := retry(ctx, func() error {
-		return db.pool.QueryRow(ctx, `SELECT enterprise_code, url, events, secret, old_secret, old_secret_until,
-			failures, created_at, updated_at, format, v4_key_id, v4_key FROM webhooks WHERE enterprise_code = $1`, accessCode).
-			Scan(&w.EnterpriseCode, &w.URL, &events, &w.Secret, &w.OldSecret, &w.OldSecretUntil, &w.Failures, &w.CreatedAt, &w.UpdatedAt,
-				&w.Format, &w.NotificationKeyID, &w.NotificationKey)
+		var err error
+		w, err = scanWebhook(db.pool.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE enterprise_code = $1`, accessCode))
+		return err
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, noWebhook(accessCode)
@@ -133,7 +129,24 @@ func (db *DB) FindWebhook(ctx context.Context, accessCode string) (*opencube.Web
 	if err != nil {
 		return nil, db.dbError("find webhook", err)
 	}
-	if err := db.openWebhook(&w); err != nil {
+	if err := db.openWebhook(w); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+const webhookColumns = `enterprise_code, url, events, secret, old_secret, old_secret_until,
+	failures, created_at, updated_at, format, v4_key_id, v4_key`
+
+// scanWebhook reads a webhook of webhookColumns, its secrets sealed.
+func scanWebhook(s scanner) (*opencube.Webhook, error) {
+	var (
+		w      opencube.Webhook
+		events string
+	)
+	err := s.Scan(&w.EnterpriseCode, &w.URL, &events, &w.Secret, &w.OldSecret, &w.OldSecretUntil, &w.Failures, &w.CreatedAt, &w.UpdatedAt,
+		&w.Format, &w.NotificationKeyID, &w.NotificationKey)
+	if err != nil {
 		return nil, err
 	}
 	w.Events = opencube.ParseEventList(events)
@@ -214,6 +227,68 @@ func (db *DB) FindDelivery(ctx context.Context, id string) (*opencube.Delivery, 
 	return d, nil
 }
 
+// FindOutgoing implements opencube.NotifyStore: the delivery, its
+// attempts, its enterprise and its endpoint in four statements sent
+// together, one round trip.
+func (db *DB) FindOutgoing(ctx context.Context, id string) (*opencube.Outgoing, error) {
+	const ent = `(SELECT enterprise_code FROM deliveries WHERE id = $1)`
+	var out *opencube.Outgoing
+	err := retry(ctx, func() error {
+		var b pgx.Batch
+		b.Queue(`SELECT `+deliveryColumns+` FROM deliveries d JOIN events e ON e.id = d.id WHERE d.id = $1`, id)
+		b.Queue(sqlAttempts, []string{id})
+		b.Queue(`SELECT `+enterpriseColumns+` FROM enterprises WHERE access_code = `+ent, id)
+		b.Queue(`SELECT `+webhookColumns+` FROM webhooks WHERE enterprise_code = `+ent, id)
+		br := db.pool.SendBatch(ctx, &b)
+		defer br.Close()
+		d, err := scanDelivery(br.QueryRow())
+		if err != nil {
+			return err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		if err := scanAttempts(rows, map[string]*opencube.Delivery{id: d}); err != nil {
+			return err
+		}
+		out = &opencube.Outgoing{Delivery: d}
+		if out.Enterprise, err = scanEnterprise(br.QueryRow()); errors.Is(err, pgx.ErrNoRows) {
+			return unknownEnterprise(d.EnterpriseCode)
+		} else if err != nil {
+			return err
+		}
+		if out.Webhook, err = scanWebhook(br.QueryRow()); errors.Is(err, pgx.ErrNoRows) {
+			out.Webhook = nil
+		} else if err != nil {
+			return err
+		}
+		return br.Close()
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
+	}
+	var known *opencube.Error
+	if errors.As(err, &known) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, db.dbError("find delivery", err)
+	}
+	if err := db.openSecrets(out.Enterprise); err != nil {
+		return nil, err
+	}
+	if out.Webhook != nil {
+		if err := db.openWebhook(out.Webhook); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+const sqlAttempts = `SELECT delivery_id, n, at, status_code, latency_ns, error, ok
+	FROM delivery_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, n`
+
 // attachAttempts reads the attempts of ds.
 func (db *DB) attachAttempts(ctx context.Context, ds []*opencube.Delivery) error {
 	if len(ds) == 0 {
@@ -225,11 +300,16 @@ func (db *DB) attachAttempts(ctx context.Context, ds []*opencube.Delivery) error
 		ids[i] = d.ID
 		byID[d.ID] = d
 	}
-	rows, err := db.pool.Query(ctx, `SELECT delivery_id, n, at, status_code, latency_ns, error, ok
-		FROM delivery_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, n`, ids)
+	rows, err := db.pool.Query(ctx, sqlAttempts, ids)
 	if err != nil {
 		return err
 	}
+	return scanAttempts(rows, byID)
+}
+
+// scanAttempts reads rows of sqlAttempts into the deliveries byID, and
+// closes them.
+func scanAttempts(rows pgx.Rows, byID map[string]*opencube.Delivery) error {
 	defer rows.Close()
 	for rows.Next() {
 		var (
@@ -332,6 +412,114 @@ func (db *DB) RecordAttempt(ctx context.Context, id string, a opencube.Attempt, 
 			return err
 		}
 		return t.execLater(ctx, "record attempt", `UPDATE webhooks SET `+set, enterprise)
+	})
+}
+
+// The statements of FinishDeliveries, over arrays of the outcomes in their
+// order. Outcomes of an unknown delivery join no delivery row: no attempt,
+// no state, no failure counted.
+const (
+	// The deliveries' rows are locked in id order, so that two concurrent
+	// batches never wait on each other in a circle, and their attempts are
+	// numbered under the lock.
+	sqlLockDeliveries = `SELECT id FROM deliveries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`
+	// A delivery twice in one batch takes consecutive numbers.
+	sqlInsertAttempts = `INSERT INTO delivery_attempts (delivery_id, n, at, status_code, latency_ns, error, ok)
+		SELECT o.id, COALESCE((SELECT MAX(a.n) FROM delivery_attempts a WHERE a.delivery_id = o.id), 0)
+				+ row_number() OVER (PARTITION BY o.id ORDER BY o.ord),
+			o.at, o.status_code, o.latency_ns, o.error, o.ok
+		FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::bigint[], $5::text[], $6::bool[])
+			WITH ORDINALITY AS o (id, at, status_code, latency_ns, error, ok, ord)
+		JOIN deliveries d ON d.id = o.id`
+	// One row a delivery: its last state (FinishDeliveries folds them).
+	sqlSetDeliveries = `UPDATE deliveries d SET state = o.state, updated_at = o.at, delivered_at = COALESCE(o.delivered_at, d.delivered_at)
+		FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS o (id, state, at, delivered_at)
+		WHERE d.id = o.id`
+	// Each endpoint's consecutive failures: a success in the batch resets
+	// the count to the failures after the last one, otherwise they add up.
+	// A healthy endpoint that only succeeded keeps its row unwritten (no
+	// lock for its other deliveries to queue on).
+	sqlCountFailures = `WITH o AS (
+			SELECT d.enterprise_code AS ent, u.ok, u.ord
+			FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS u (id, ok, ord) JOIN deliveries d ON d.id = u.id
+		), l AS (
+			SELECT ent, MAX(ord) FILTER (WHERE ok) AS last_ok FROM o GROUP BY ent
+		), f AS (
+			SELECT o.ent, l.last_ok IS NOT NULL AS reset, count(*) FILTER (WHERE NOT o.ok AND o.ord > COALESCE(l.last_ok, 0)) AS tail
+			FROM o JOIN l ON l.ent = o.ent GROUP BY o.ent, l.last_ok
+		)
+		UPDATE webhooks w SET failures = CASE WHEN f.reset THEN f.tail ELSE w.failures + f.tail END
+		FROM f WHERE w.enterprise_code = f.ent AND CASE WHEN f.reset THEN w.failures <> f.tail ELSE f.tail > 0 END`
+	sqlCompleteJobs = `DELETE FROM jobs j USING unnest($1::text[], $2::text[]) AS u (id, owner)
+		WHERE j.id = u.id AND j.claimed_by = u.owner`
+	sqlRetryJobs = `UPDATE jobs j SET run_at = u.run_at, last_error = u.error, claimed_by = NULL, claimed_until = NULL
+		FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS u (id, owner, run_at, error)
+		WHERE j.id = u.id AND j.claimed_by = u.owner`
+)
+
+// FinishDeliveries implements opencube.NotifyStore: the whole batch,
+// BEGIN to COMMIT, in one round trip and one commit.
+func (db *DB) FinishDeliveries(ctx context.Context, outs []opencube.DeliveryOutcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
+	n := len(outs)
+	var (
+		ids, errs, states           = make([]string, n), make([]string, n), []string{}
+		ats                         = make([]time.Time, n)
+		codes                       = make([]int32, n)
+		lats                        = make([]int64, n)
+		oks                         = make([]bool, n)
+		lastIDs                     []string
+		lastAts                     []time.Time
+		delivered                   []*time.Time
+		doneIDs, doneOwners         []string
+		retryIDs, retryOwners, whys []string
+		retryAts                    []time.Time
+		last                        = map[string]int{} // delivery id: its index in lastIDs
+	)
+	for i, o := range outs {
+		a := o.Attempt
+		ids[i], ats[i], codes[i], lats[i], errs[i], oks[i] = o.ID, a.At, int32(a.StatusCode), int64(a.Latency), a.Error, a.OK
+		k, seen := last[o.ID]
+		if !seen {
+			k = len(lastIDs)
+			last[o.ID] = k
+			lastIDs, states, lastAts, delivered = append(lastIDs, o.ID), append(states, ""), append(lastAts, time.Time{}), append(delivered, nil)
+		}
+		states[k], lastAts[k] = string(o.State), a.At
+		if o.State == opencube.DeliveryDelivered {
+			delivered[k] = &a.At
+		}
+		if o.RetryAt.IsZero() {
+			doneIDs, doneOwners = append(doneIDs, o.JobID), append(doneOwners, o.Owner)
+		} else {
+			retryIDs, retryOwners, retryAts, whys = append(retryIDs, o.JobID), append(retryOwners, o.Owner), append(retryAts, o.RetryAt), append(whys, o.Error)
+		}
+	}
+	return db.runTx(ctx, func(t *orderTx) error {
+		const op = "finish deliveries"
+		if err := t.execLater(ctx, op, sqlLockDeliveries, lastIDs); err != nil {
+			return err
+		}
+		if err := t.execLater(ctx, op, sqlInsertAttempts, ids, ats, codes, lats, errs, oks); err != nil {
+			return err
+		}
+		if err := t.execLater(ctx, op, sqlSetDeliveries, lastIDs, states, lastAts, delivered); err != nil {
+			return err
+		}
+		if err := t.execLater(ctx, op, sqlCountFailures, ids, oks); err != nil {
+			return err
+		}
+		if len(doneIDs) > 0 {
+			if err := t.execLater(ctx, op, sqlCompleteJobs, doneIDs, doneOwners); err != nil {
+				return err
+			}
+		}
+		if len(retryIDs) > 0 {
+			return t.execLater(ctx, op, sqlRetryJobs, retryIDs, retryOwners, retryAts, whys)
+		}
+		return nil
 	})
 }
 

@@ -111,6 +111,19 @@ func (w *Worker) kinds() []string {
 func (w *Worker) finish(ctx context.Context, j *opencube.Job) error {
 	start := time.Now()
 	err := w.run(ctx, j)
+	var settled *Settled
+	if errors.As(err, &settled) {
+		// The handler completed or released the job itself, with its
+		// outcome: nothing more to write.
+		err = settled.Err
+		if w.Observe != nil {
+			w.Observe(j.Kind, err, time.Since(start))
+		}
+		if err != nil {
+			w.Logger.Warn("job failed", "kind", j.Kind, "key", j.Key, "attempt", j.Attempts, "err", err)
+		}
+		return nil
+	}
 	var later *RetryLater
 	held := errors.As(err, &later) && later.Held
 	if w.Observe != nil && (err == nil || ctx.Err() == nil) {
@@ -245,6 +258,24 @@ func (w *Worker) runPool(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
+
+// Settled is what a job handler returns when it has itself completed its
+// job, or released it to run again, in the transaction that recorded the
+// job's outcome (opencube.NotifyStore.FinishDeliveries): the Worker writes
+// nothing more for that run. Err, nil or the error (a *RetryLater) the run
+// ended with, is what the run is observed and logged as.
+type Settled struct{ Err error }
+
+// Error returns the run's error's text, or says the job was settled.
+func (e *Settled) Error() string {
+	if e.Err == nil {
+		return "job settled by its handler"
+	}
+	return e.Err.Error()
+}
+
+// Unwrap returns the run's error.
+func (e *Settled) Unwrap() error { return e.Err }
 
 // RetryLater is an error a job handler returns to run its job again at At
 // rather than after the Worker's Backoff.

@@ -267,6 +267,24 @@ func (db *DB) attachAttempts(ctx context.Context, tx *sql.Tx, ds []*opencube.Del
 	return nil
 }
 
+// FindOutgoing implements opencube.NotifyStore.
+func (db *DB) FindOutgoing(ctx context.Context, id string) (*opencube.Outgoing, error) {
+	d, err := db.FindDelivery(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &opencube.Outgoing{Delivery: d}
+	if out.Enterprise, err = db.FindEnterprise(ctx, d.EnterpriseCode); err != nil {
+		return nil, err
+	}
+	if out.Webhook, err = db.FindWebhook(ctx, d.EnterpriseCode); opencube.ErrorKind(err) == opencube.KindNotFound {
+		out.Webhook = nil
+	} else if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // FindDeliveries implements opencube.NotifyStore.
 func (db *DB) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]*opencube.Delivery, error) {
 	q := `SELECT ` + deliveryColumns + ` FROM deliveries d JOIN events e ON e.id = d.id WHERE d.enterprise_code = ?`
@@ -324,34 +342,62 @@ func (db *DB) FindDeliveries(ctx context.Context, f opencube.DeliveryFilter) ([]
 
 // RecordAttempt implements opencube.NotifyStore.
 func (db *DB) RecordAttempt(ctx context.Context, id string, a opencube.Attempt, state opencube.DeliveryState) error {
+	return db.update(ctx, func(t *txn) error { return t.recordAttempt(id, a, state) })
+}
+
+// recordAttempt is RecordAttempt in t.
+func (t *txn) recordAttempt(id string, a opencube.Attempt, state opencube.DeliveryState) error {
+	var enterprise string
+	if err := t.queryRow(`SELECT enterprise_code FROM deliveries WHERE id = ?`, id).Scan(&enterprise); errors.Is(err, sql.ErrNoRows) {
+		return opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
+	} else if err != nil {
+		return dbError("record attempt", err)
+	}
+	_, err := t.exec(`INSERT INTO delivery_attempts (delivery_id, n, at, status_code, latency_ns, error, ok)
+		VALUES (?1, (SELECT COALESCE(MAX(n), 0) + 1 FROM delivery_attempts WHERE delivery_id = ?1), ?, ?, ?, ?, ?)`,
+		id, micros(a.At), a.StatusCode, int64(a.Latency), a.Error, a.OK)
+	if err != nil {
+		return dbError("record attempt", err)
+	}
+	var delivered any
+	if state == opencube.DeliveryDelivered {
+		delivered = micros(a.At)
+	}
+	if _, err := t.exec(`UPDATE deliveries SET state = ?, updated_at = ?, delivered_at = COALESCE(?, delivered_at) WHERE id = ?`,
+		string(state), micros(a.At), delivered, id); err != nil {
+		return dbError("record attempt", err)
+	}
+	// A success leaves a healthy endpoint's row alone (no write).
+	set := `failures = failures + 1 WHERE enterprise_code = ?`
+	if a.OK {
+		set = `failures = 0 WHERE enterprise_code = ? AND failures <> 0`
+	}
+	if _, err := t.exec(`UPDATE webhooks SET `+set, enterprise); err != nil {
+		return dbError("record attempt", err)
+	}
+	return nil
+}
+
+// FinishDeliveries implements opencube.NotifyStore: one write transaction
+// for the batch.
+func (db *DB) FinishDeliveries(ctx context.Context, outs []opencube.DeliveryOutcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
 	return db.update(ctx, func(t *txn) error {
-		var enterprise string
-		if err := t.queryRow(`SELECT enterprise_code FROM deliveries WHERE id = ?`, id).Scan(&enterprise); errors.Is(err, sql.ErrNoRows) {
-			return opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
-		} else if err != nil {
-			return dbError("record attempt", err)
-		}
-		_, err := t.exec(`INSERT INTO delivery_attempts (delivery_id, n, at, status_code, latency_ns, error, ok)
-			VALUES (?1, (SELECT COALESCE(MAX(n), 0) + 1 FROM delivery_attempts WHERE delivery_id = ?1), ?, ?, ?, ?, ?)`,
-			id, micros(a.At), a.StatusCode, int64(a.Latency), a.Error, a.OK)
-		if err != nil {
-			return dbError("record attempt", err)
-		}
-		var delivered any
-		if state == opencube.DeliveryDelivered {
-			delivered = micros(a.At)
-		}
-		if _, err := t.exec(`UPDATE deliveries SET state = ?, updated_at = ?, delivered_at = COALESCE(?, delivered_at) WHERE id = ?`,
-			string(state), micros(a.At), delivered, id); err != nil {
-			return dbError("record attempt", err)
-		}
-		// A success leaves a healthy endpoint's row alone (no write).
-		set := `failures = failures + 1 WHERE enterprise_code = ?`
-		if a.OK {
-			set = `failures = 0 WHERE enterprise_code = ? AND failures <> 0`
-		}
-		if _, err := t.exec(`UPDATE webhooks SET `+set, enterprise); err != nil {
-			return dbError("record attempt", err)
+		for _, o := range outs {
+			if err := t.recordAttempt(o.ID, o.Attempt, o.State); err != nil && opencube.ErrorKind(err) != opencube.KindNotFound {
+				return err
+			}
+			var err error
+			if o.RetryAt.IsZero() {
+				_, err = t.execStmt(qCompleteJob, o.JobID, o.Owner)
+			} else {
+				_, err = t.execStmt(qRetryJob, micros(o.RetryAt), o.Error, o.JobID, o.Owner)
+			}
+			if err != nil {
+				return dbError("finish deliveries", err)
+			}
 		}
 		return nil
 	})

@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,8 @@ func testNotify(t *testing.T, open func(*testing.T) service.Store) {
 		{"Webhooks", testWebhooks},
 		{"FanOut", testFanOut},
 		{"Attempts", testAttempts},
+		{"FinishDeliveries", testFinishDeliveries},
+		{"FinishDeliveriesConcurrently", testFinishConcurrently},
 		{"Redeliver", testRedeliver},
 		{"PurgeDeliveries", testPurgeDeliveries},
 		{"Alerts", testAlerts},
@@ -267,6 +270,210 @@ func testAttempts(t *testing.T, f *fixture) {
 		if diff := cmp.Diff(tt.want, got, opts); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
+	}
+}
+
+// claimDeliveries claims every due delivery job as owner, by delivery.
+func (f *fixture) claimDeliveries(t *testing.T, owner string, now time.Time) map[string]*opencube.Job {
+	t.Helper()
+	jobs, err := f.s.ClaimJobs(f.ctx, owner, []string{opencube.JobDeliver}, 100, now, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKey := map[string]*opencube.Job{}
+	for _, j := range jobs {
+		byKey[j.Key] = j
+	}
+	return byKey
+}
+
+// testFinishDeliveries: attempts recorded with their jobs settled in one
+// transaction, several deliveries at once.
+func testFinishDeliveries(t *testing.T, f *fixture) {
+	f.putWebhook(t, newWebhook(entA))
+	o1 := f.newOrder(1, f.sims[1], "P1", base)
+	f.insert(t, o1)
+	f.insertEvents(t, orderEvent("e1", o1, opencube.EventCreateOrder, at(0)), orderEvent("e2", o1, opencube.EventCancelOrder, at(time.Second)),
+		orderEvent("e3", o1, opencube.EventStartOrder, at(2*time.Second)))
+	f.checkOutgoing(t, "e1")
+	_, err := f.s.FindOutgoing(f.ctx, "nope")
+	checkKind(t, "FindOutgoing of unknown", err, opencube.KindNotFound, false)
+	jobs := f.claimDeliveries(t, "w", at(time.Minute))
+	if len(jobs) != 3 {
+		t.Fatalf("claimed %d jobs, want 3", len(jobs))
+	}
+	fail := func(sec int) opencube.Attempt {
+		return opencube.Attempt{At: at(time.Duration(sec) * time.Second), StatusCode: 503, Latency: time.Millisecond, Error: "HTTP 503"}
+	}
+	retryAt := at(time.Hour)
+	// Two failures to retry; e3's outcome from a node that no longer
+	// holds its job; a delivery that is gone.
+	err = f.s.FinishDeliveries(f.ctx, []opencube.DeliveryOutcome{
+		{ID: "e1", Attempt: fail(61), State: opencube.DeliveryPending, JobID: jobs["e1"].ID, Owner: "w", RetryAt: retryAt, Error: "e1 attempt 1"},
+		{ID: "e2", Attempt: fail(62), State: opencube.DeliveryPending, JobID: jobs["e2"].ID, Owner: "w", RetryAt: retryAt, Error: "e2 attempt 1"},
+		{ID: "e3", Attempt: fail(63), State: opencube.DeliveryPending, JobID: jobs["e3"].ID, Owner: "other", RetryAt: retryAt, Error: "e3 attempt 1"},
+		{ID: "gone", Attempt: fail(64), State: opencube.DeliveryPending, JobID: "no-job", Owner: "w", RetryAt: retryAt},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := f.s.FindWebhook(f.ctx, entA); w.Failures != 3 {
+		t.Errorf("after 3 failures: failures %d", w.Failures)
+	}
+	for _, id := range []string{"e1", "e2", "e3"} {
+		d, err := f.s.FindDelivery(f.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.State != opencube.DeliveryPending || len(d.Attempts) != 1 || d.Attempts[0].N != 1 || d.Attempts[0].StatusCode != 503 {
+			t.Errorf("%s: %s, attempts %+v", id, d.State, d.Attempts)
+		}
+	}
+	pending, err := f.s.FindJobs(f.ctx, opencube.JobDeliver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range pending {
+		switch j.Key {
+		case "e1", "e2":
+			if !j.RunAt.Equal(retryAt) || j.ClaimedBy != "" || j.LastError != j.Key+" attempt 1" {
+				t.Errorf("released job %s: %+v", j.Key, j)
+			}
+		case "e3":
+			if j.ClaimedBy != "w" || j.LastError != "" {
+				t.Errorf("job of another node's outcome: %+v, want left alone", j)
+			}
+		}
+	}
+	if len(pending) != 3 {
+		t.Errorf("%d jobs pending, want 3", len(pending))
+	}
+	// A success then two failures of one delivery in one batch: the
+	// endpoint counts the two failures after the success; the attempts
+	// take the next numbers in order, and the done jobs are gone.
+	jobs = f.claimDeliveries(t, "w2", at(2*time.Hour))
+	ok := opencube.Attempt{At: at(2*time.Hour + time.Second), StatusCode: 200, Latency: time.Millisecond, OK: true}
+	err = f.s.FinishDeliveries(f.ctx, []opencube.DeliveryOutcome{
+		{ID: "e1", Attempt: ok, State: opencube.DeliveryDelivered, JobID: jobs["e1"].ID, Owner: "w2"},
+		// An earlier run of e2 whose node lost its lease, ending now.
+		{ID: "e2", Attempt: fail(7202), State: opencube.DeliveryPending, JobID: jobs["e2"].ID, Owner: "w", RetryAt: retryAt},
+		{ID: "e2", Attempt: fail(7203), State: opencube.DeliveryFailed, JobID: jobs["e2"].ID, Owner: "w2"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := f.s.FindWebhook(f.ctx, entA); w.Failures != 2 || w.Failing {
+		t.Errorf("after a success and 2 failures: failures %d, failing %v", w.Failures, w.Failing)
+	}
+	d1, _ := f.s.FindDelivery(f.ctx, "e1")
+	ok.N = 2
+	if d1.State != opencube.DeliveryDelivered || d1.DeliveredAt == nil || !d1.DeliveredAt.Equal(ok.At) || len(d1.Attempts) != 2 {
+		t.Fatalf("e1 = %+v", d1)
+	}
+	if diff := cmp.Diff(ok, d1.Attempts[1], opts); diff != "" {
+		t.Errorf("e1's last attempt (-want +got):\n%s", diff)
+	}
+	d2, _ := f.s.FindDelivery(f.ctx, "e2")
+	var ns []int
+	for _, a := range d2.Attempts {
+		ns = append(ns, a.N)
+	}
+	if d2.State != opencube.DeliveryFailed || d2.DeliveredAt != nil || !slices.Equal(ns, []int{1, 2, 3}) || !d2.Attempts[2].At.Equal(fail(7203).At) {
+		t.Errorf("e2 = %s, attempts %+v", d2.State, d2.Attempts)
+	}
+	f.checkOutgoing(t, "e2")
+	pending, _ = f.s.FindJobs(f.ctx, opencube.JobDeliver)
+	if len(pending) != 1 || pending[0].Key != "e3" {
+		t.Errorf("jobs pending: %+v, want e3's alone", pending)
+	}
+	// Nothing to record writes nothing.
+	if err := f.s.FinishDeliveries(f.ctx, nil); err != nil {
+		t.Errorf("FinishDeliveries(nil) = %v", err)
+	}
+}
+
+// checkOutgoing checks that FindOutgoing reads what FindDelivery,
+// FindEnterprise and FindWebhook read.
+func (f *fixture) checkOutgoing(t *testing.T, id string) {
+	t.Helper()
+	got, err := f.s.FindOutgoing(f.ctx, id)
+	if err != nil {
+		t.Fatalf("FindOutgoing(%s): %v", id, err)
+	}
+	d, err := f.s.FindDelivery(f.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := f.s.FindEnterprise(f.ctx, d.EnterpriseCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := f.s.FindWebhook(f.ctx, d.EnterpriseCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&opencube.Outgoing{Delivery: d, Enterprise: e, Webhook: w}, got, opts); diff != "" {
+		t.Errorf("FindOutgoing(%s) (-want +got):\n%s", id, diff)
+	}
+}
+
+// testFinishConcurrently: batches of the same deliveries, in different
+// orders, from several nodes at once, all commit, every attempt numbered
+// once.
+func testFinishConcurrently(t *testing.T, f *fixture) {
+	f.putWebhook(t, newWebhook(entA))
+	o1 := f.newOrder(1, f.sims[1], "P1", base)
+	f.insert(t, o1)
+	ids := []string{"e1", "e2", "e3", "e4"}
+	var events []*opencube.Event
+	for i, id := range ids {
+		events = append(events, orderEvent(id, o1, opencube.EventCreateOrder, at(time.Duration(i)*time.Second)))
+	}
+	f.insertEvents(t, events...)
+	const nodes, batches = 6, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, nodes*batches)
+	for n := range nodes {
+		wg.Go(func() {
+			for b := range batches {
+				var outs []opencube.DeliveryOutcome
+				for k := range ids {
+					id := ids[(k+n+b)%len(ids)]
+					if n%2 == 1 {
+						id = ids[len(ids)-1-(k+b)%len(ids)]
+					}
+					a := opencube.Attempt{At: at(time.Minute), StatusCode: 500, Error: "HTTP 500"}
+					outs = append(outs, opencube.DeliveryOutcome{ID: id, Attempt: a, State: opencube.DeliveryPending,
+						JobID: "job-" + id, Owner: fmt.Sprintf("node%d", n), RetryAt: at(time.Hour)})
+				}
+				if err := f.s.FinishDeliveries(f.ctx, outs); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for _, id := range ids {
+		d, err := f.s.FindDelivery(f.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Attempts) != nodes*batches {
+			t.Errorf("%s: %d attempts, want %d", id, len(d.Attempts), nodes*batches)
+		}
+		for i, a := range d.Attempts {
+			if a.N != i+1 {
+				t.Errorf("%s: attempt %d numbered %d", id, i+1, a.N)
+				break
+			}
+		}
+	}
+	if w, _ := f.s.FindWebhook(f.ctx, entA); w.Failures != nodes*batches*len(ids) {
+		t.Errorf("failures %d, want %d", w.Failures, nodes*batches*len(ids))
 	}
 }
 
