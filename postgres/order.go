@@ -105,6 +105,7 @@ func (db *DB) claiming(ctx context.Context, claim *opencube.ReplayClaim, optimis
 		defer p.end(ctx)
 		t := &orderTx{db: db, tx: p, pipe: p, optimistic: optimistic, deferWrites: deferWrites}
 		p.onFail = t.deferredFailed
+		p.held = t.usage.take
 		recorded = false
 		if claim != nil {
 			claim.Response = nil
@@ -228,6 +229,9 @@ type orderTx struct {
 	deferWrites bool
 	// alerts are the alert settings the transaction read, by enterprise.
 	alerts map[string]*opencube.AlertSettings
+	// usage are the usage writes held back while deferring, sent before
+	// the next statement (pipeTx.held).
+	usage usageWrites
 }
 
 // errNeedSavepoints is the retry of an optimistic transaction whose write

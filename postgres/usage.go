@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,10 +117,13 @@ func (t *orderTx) Subscriber(ctx context.Context, imsi string) (*opencube.Subscr
 	return sub, nil
 }
 
-// Subscribers implements opencube.UsageTx in two statements: the SIMs,
+// Subscribers implements opencube.UsageTx in two round trips: the SIMs,
 // locked in IMSI order (BookUsage sorts its batch the same way, so that
 // concurrent batches on any node lock SIMs in one order), then their
-// active orders, locked.
+// active orders, locked, with the alert settings of their enterprises
+// (which rating asks for, and which the transaction keeps: read here, they
+// are read before any write is sent, so that the writes of a batch go
+// together).
 func (t *orderTx) Subscribers(ctx context.Context, imsis []string) (map[string]*opencube.Subscriber, error) {
 	out := make(map[string]*opencube.Subscriber, len(imsis))
 	if len(imsis) == 0 {
@@ -131,6 +135,7 @@ func (t *orderTx) Subscribers(ctx context.Context, imsis []string) (map[string]*
 	}
 	byICCID := make(map[string]*opencube.Subscriber, len(imsis))
 	iccids := make([]string, 0, len(imsis))
+	var enterprises []string
 	for rows.Next() {
 		sim, err := scanSIM(rows)
 		if err != nil {
@@ -140,6 +145,9 @@ func (t *orderTx) Subscribers(ctx context.Context, imsis []string) (map[string]*
 		sub := &opencube.Subscriber{SIM: sim}
 		out[sim.IMSI], byICCID[sim.ICCID] = sub, sub
 		iccids = append(iccids, sim.ICCID)
+		if t.alerts[sim.EnterpriseCode] == nil && !slices.Contains(enterprises, sim.EnterpriseCode) {
+			enterprises = append(enterprises, sim.EnterpriseCode)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -148,21 +156,62 @@ func (t *orderTx) Subscribers(ctx context.Context, imsis []string) (map[string]*
 	if len(iccids) == 0 {
 		return out, nil
 	}
-	q := strings.Replace(meteredOrder, "WHERE o.iccid = $1", "WHERE o.iccid = ANY($1)", 1) + ` ORDER BY o.iccid FOR UPDATE OF o`
-	if rows, err = t.tx.Query(ctx, q, iccids); err != nil {
+	var b pgx.Batch
+	b.Queue(strings.Replace(meteredOrder, "WHERE o.iccid = $1", "WHERE o.iccid = ANY($1)", 1)+` ORDER BY o.iccid FOR UPDATE OF o`, iccids)
+	if len(enterprises) > 0 {
+		b.Queue(`SELECT enterprise_code, percents, days_before_expiry FROM alert_settings WHERE enterprise_code = ANY($1)`, enterprises)
+	}
+	br := t.tx.SendBatch(ctx, &b)
+	defer br.Close()
+	if rows, err = br.Query(); err != nil {
 		return nil, t.fail("find subscribers", err)
 	}
-	defer rows.Close()
 	for rows.Next() {
 		o, m, kbps, err := scanMetered(rows)
 		if err != nil {
+			rows.Close()
 			return nil, t.fail("find subscribers", err)
 		}
 		if sub := byICCID[o.ICCID]; sub != nil {
 			sub.Order, sub.Meter, sub.ThrottleKbps = o, m, kbps
 		}
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
+		return nil, t.fail("find subscribers", err)
+	}
+	if len(enterprises) == 0 {
+		if err := br.Close(); err != nil {
+			return nil, t.fail("find subscribers", err)
+		}
+		return out, nil
+	}
+	if rows, err = br.Query(); err != nil {
+		return nil, t.fail("find alert settings", err)
+	}
+	if t.alerts == nil {
+		t.alerts = map[string]*opencube.AlertSettings{}
+	}
+	for rows.Next() {
+		var percents string
+		a := &opencube.AlertSettings{}
+		if err := rows.Scan(&a.EnterpriseCode, &percents, &a.DaysBeforeExpiry); err != nil {
+			rows.Close()
+			return nil, t.fail("find alert settings", err)
+		}
+		a.Percents = opencube.ParsePercentList(percents)
+		t.alerts[a.EnterpriseCode] = a
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, t.fail("find alert settings", err)
+	}
+	for _, e := range enterprises {
+		if t.alerts[e] == nil {
+			t.alerts[e] = opencube.DefaultAlertSettings(e)
+		}
+	}
+	if err := br.Close(); err != nil {
 		return nil, t.fail("find subscribers", err)
 	}
 	return out, nil
@@ -227,6 +276,10 @@ func (t *orderTx) Session(ctx context.Context, nas, id string) (*opencube.DataSe
 
 // PutSession implements opencube.UsageTx.
 func (t *orderTx) PutSession(ctx context.Context, s *opencube.DataSession) error {
+	if t.deferring() {
+		t.usage.putSession(s)
+		return nil
+	}
 	return t.execLater(ctx, "put session", sqlPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
 		s.Network, s.StartedAt, s.LastAt, s.InputBytes, s.OutputBytes, int16(s.State), s.IMEI, s.RAT, s.IP, s.Location)
 }
@@ -254,21 +307,37 @@ func (t *orderTx) StaleSessions(ctx context.Context, before time.Time, limit int
 
 // AddDailyUsage implements opencube.UsageTx.
 func (t *orderTx) AddDailyUsage(ctx context.Context, enterprise, iccid string, day int, bytes int64) error {
+	if t.deferring() {
+		t.usage.addDay(enterprise, iccid, day, bytes)
+		return nil
+	}
 	return t.execLater(ctx, "add usage", sqlAddDay, iccid, int32(day), enterprise, bytes)
 }
 
 // PutUsedBytes implements opencube.UsageTx.
 func (t *orderTx) PutUsedBytes(ctx context.Context, orderID string, usedBytes int64) error {
+	if t.deferring() {
+		t.usage.putUsed(orderID, usedBytes)
+		return nil
+	}
 	return t.execLater(ctx, "put used bytes", sqlUsedBytes, usedBytes, orderID)
 }
 
 // PutMeter implements opencube.UsageTx.
 func (t *orderTx) PutMeter(ctx context.Context, orderID string, m opencube.Meter) error {
+	if t.deferring() {
+		t.usage.putMeter(orderID, m)
+		return nil
+	}
 	return t.execLater(ctx, "put order meter", sqlPutMeter, orderID, m.TestUsedBytes, int32(m.Day))
 }
 
 // AdvanceUsageAsOf implements opencube.UsageTx.
 func (t *orderTx) AdvanceUsageAsOf(ctx context.Context, at time.Time) error {
+	if t.deferring() {
+		t.usage.advance(at)
+		return nil
+	}
 	return t.execLater(ctx, "advance usage clock", sqlAsOf, at)
 }
 
