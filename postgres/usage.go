@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"time"
 
@@ -117,134 +116,147 @@ func (t *orderTx) Subscriber(ctx context.Context, imsi string) (*opencube.Subscr
 	return sub, nil
 }
 
-// Subscribers implements opencube.UsageTx in two round trips: the SIMs,
-// locked in IMSI order (BookUsage sorts its batch the same way, so that
-// concurrent batches on any node lock SIMs in one order), then their
-// active orders, locked, with the alert settings of their enterprises
-// (which rating asks for, and which the transaction keeps: read here, they
-// are read before any write is sent, so that the writes of a batch go
-// together).
+// Subscribers implements opencube.UsageTx (see SubscribersAndSessions).
 func (t *orderTx) Subscribers(ctx context.Context, imsis []string) (map[string]*opencube.Subscriber, error) {
-	out := make(map[string]*opencube.Subscriber, len(imsis))
-	if len(imsis) == 0 {
-		return out, nil
-	}
-	rows, err := t.tx.Query(ctx, `SELECT `+simColumns+` FROM sims WHERE imsi = ANY($1) ORDER BY imsi FOR NO KEY UPDATE`, imsis)
-	if err != nil {
-		return nil, t.fail("find subscribers", err)
-	}
-	byICCID := make(map[string]*opencube.Subscriber, len(imsis))
-	iccids := make([]string, 0, len(imsis))
-	var enterprises []string
-	for rows.Next() {
-		sim, err := scanSIM(rows)
-		if err != nil {
-			rows.Close()
-			return nil, t.fail("find subscribers", err)
-		}
-		sub := &opencube.Subscriber{SIM: sim}
-		out[sim.IMSI], byICCID[sim.ICCID] = sub, sub
-		iccids = append(iccids, sim.ICCID)
-		if t.alerts[sim.EnterpriseCode] == nil && !slices.Contains(enterprises, sim.EnterpriseCode) {
-			enterprises = append(enterprises, sim.EnterpriseCode)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, t.fail("find subscribers", err)
-	}
-	if len(iccids) == 0 {
-		return out, nil
-	}
+	subs, _, err := t.SubscribersAndSessions(ctx, imsis, nil)
+	return subs, err
+}
+
+// Sessions implements opencube.UsageTx (see SubscribersAndSessions).
+func (t *orderTx) Sessions(ctx context.Context, keys []opencube.SessionKey) (map[opencube.SessionKey]*opencube.DataSession, error) {
+	_, sessions, err := t.SubscribersAndSessions(ctx, nil, keys)
+	return sessions, err
+}
+
+// The reads of a usage batch. The SIMs are locked in IMSI order (BookUsage
+// sorts its batch the same way, so that concurrent batches on any node
+// lock SIMs in one order), then their active orders, then the sessions
+// found.
+var (
+	sqlBatchSIMs   = `SELECT ` + simColumns + ` FROM sims WHERE imsi = ANY($1) ORDER BY imsi FOR NO KEY UPDATE`
+	sqlBatchOrders = strings.Replace(meteredOrder, "WHERE o.iccid = $1",
+		"WHERE o.iccid = ANY(ARRAY(SELECT iccid FROM sims WHERE imsi = ANY($1)))", 1) + ` ORDER BY o.iccid FOR UPDATE OF o`
+	sqlBatchAlerts = `SELECT enterprise_code, percents, days_before_expiry FROM alert_settings
+		WHERE enterprise_code IN (SELECT enterprise_code FROM sims WHERE imsi = ANY($1))`
+	sqlBatchSessions = `SELECT ` + sessionColumns + ` FROM usage_sessions
+		WHERE (nas, session_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY nas, session_id FOR UPDATE`
+)
+
+// SubscribersAndSessions returns Subscribers(imsis) and Sessions(keys) in
+// one round trip, with the alert settings of the SIMs' enterprises, which
+// rating asks for and the transaction keeps (read here, before any write
+// of the batch, they do not split the batch's writes in two).
+func (t *orderTx) SubscribersAndSessions(ctx context.Context, imsis []string, keys []opencube.SessionKey) (
+	map[string]*opencube.Subscriber, map[opencube.SessionKey]*opencube.DataSession, error) {
+	subs := make(map[string]*opencube.Subscriber, len(imsis))
+	sessions := make(map[opencube.SessionKey]*opencube.DataSession, len(keys))
 	var b pgx.Batch
-	b.Queue(strings.Replace(meteredOrder, "WHERE o.iccid = $1", "WHERE o.iccid = ANY($1)", 1)+` ORDER BY o.iccid FOR UPDATE OF o`, iccids)
-	if len(enterprises) > 0 {
-		b.Queue(`SELECT enterprise_code, percents, days_before_expiry FROM alert_settings WHERE enterprise_code = ANY($1)`, enterprises)
+	if len(imsis) > 0 {
+		b.Queue(sqlBatchSIMs, imsis)
+		b.Queue(sqlBatchOrders, imsis)
+		b.Queue(sqlBatchAlerts, imsis)
+	}
+	if len(keys) > 0 {
+		nas, ids := make([]string, len(keys)), make([]string, len(keys))
+		for i, k := range keys {
+			nas[i], ids[i] = k.NAS, k.ID
+		}
+		b.Queue(sqlBatchSessions, nas, ids)
+	}
+	if b.Len() == 0 {
+		return subs, sessions, nil
 	}
 	br := t.tx.SendBatch(ctx, &b)
 	defer br.Close()
-	if rows, err = br.Query(); err != nil {
-		return nil, t.fail("find subscribers", err)
+	if len(imsis) > 0 {
+		if err := t.readSubscribers(br, subs); err != nil {
+			return nil, nil, err
+		}
 	}
-	for rows.Next() {
-		o, m, kbps, err := scanMetered(rows)
+	if len(keys) > 0 {
+		err := eachRow(br, func(row pgx.Rows) error {
+			s, err := scanSession(row)
+			if err == nil {
+				sessions[opencube.SessionKey{NAS: s.NAS, ID: s.ID}] = s
+			}
+			return err
+		})
 		if err != nil {
-			rows.Close()
-			return nil, t.fail("find subscribers", err)
-		}
-		if sub := byICCID[o.ICCID]; sub != nil {
-			sub.Order, sub.Meter, sub.ThrottleKbps = o, m, kbps
+			return nil, nil, t.fail("find sessions", err)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, t.fail("find subscribers", err)
+	if err := br.Close(); err != nil {
+		return nil, nil, t.fail("find subscribers", err)
 	}
-	if len(enterprises) == 0 {
-		if err := br.Close(); err != nil {
-			return nil, t.fail("find subscribers", err)
+	return subs, sessions, nil
+}
+
+// readSubscribers reads the results of sqlBatchSIMs, sqlBatchOrders and
+// sqlBatchAlerts into subs and the transaction's alert settings.
+func (t *orderTx) readSubscribers(br pgx.BatchResults, subs map[string]*opencube.Subscriber) error {
+	byICCID := make(map[string]*opencube.Subscriber)
+	err := eachRow(br, func(row pgx.Rows) error {
+		sim, err := scanSIM(row)
+		if err == nil {
+			sub := &opencube.Subscriber{SIM: sim}
+			subs[sim.IMSI], byICCID[sim.ICCID] = sub, sub
 		}
-		return out, nil
+		return err
+	})
+	if err == nil {
+		err = eachRow(br, func(row pgx.Rows) error {
+			o, m, kbps, err := scanMetered(row)
+			if err != nil {
+				return err
+			}
+			if sub := byICCID[o.ICCID]; sub != nil {
+				sub.Order, sub.Meter, sub.ThrottleKbps = o, m, kbps
+			}
+			return nil
+		})
 	}
-	if rows, err = br.Query(); err != nil {
-		return nil, t.fail("find alert settings", err)
+	if err != nil {
+		return t.fail("find subscribers", err)
 	}
 	if t.alerts == nil {
 		t.alerts = map[string]*opencube.AlertSettings{}
 	}
-	for rows.Next() {
+	err = eachRow(br, func(row pgx.Rows) error {
 		var percents string
 		a := &opencube.AlertSettings{}
-		if err := rows.Scan(&a.EnterpriseCode, &percents, &a.DaysBeforeExpiry); err != nil {
-			rows.Close()
-			return nil, t.fail("find alert settings", err)
+		if err := row.Scan(&a.EnterpriseCode, &percents, &a.DaysBeforeExpiry); err != nil {
+			return err
 		}
-		a.Percents = opencube.ParsePercentList(percents)
-		t.alerts[a.EnterpriseCode] = a
+		if t.alerts[a.EnterpriseCode] == nil {
+			a.Percents = opencube.ParsePercentList(percents)
+			t.alerts[a.EnterpriseCode] = a
+		}
+		return nil
+	})
+	if err != nil {
+		return t.fail("find alert settings", err)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, t.fail("find alert settings", err)
-	}
-	for _, e := range enterprises {
-		if t.alerts[e] == nil {
+	for _, sub := range subs {
+		if e := sub.SIM.EnterpriseCode; t.alerts[e] == nil {
 			t.alerts[e] = opencube.DefaultAlertSettings(e)
 		}
 	}
-	if err := br.Close(); err != nil {
-		return nil, t.fail("find subscribers", err)
-	}
-	return out, nil
+	return nil
 }
 
-// Sessions implements opencube.UsageTx in one statement, locking the
-// sessions it finds.
-func (t *orderTx) Sessions(ctx context.Context, keys []opencube.SessionKey) (map[opencube.SessionKey]*opencube.DataSession, error) {
-	out := make(map[opencube.SessionKey]*opencube.DataSession, len(keys))
-	if len(keys) == 0 {
-		return out, nil
-	}
-	nas, ids := make([]string, len(keys)), make([]string, len(keys))
-	for i, k := range keys {
-		nas[i], ids[i] = k.NAS, k.ID
-	}
-	rows, err := t.tx.Query(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
-		WHERE (nas, session_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY nas, session_id FOR UPDATE`, nas, ids)
+// eachRow calls fn with each row of the next result of br.
+func eachRow(br pgx.BatchResults, fn func(pgx.Rows) error) error {
+	rows, err := br.Query()
 	if err != nil {
-		return nil, t.fail("find sessions", err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, t.fail("find sessions", err)
+		if err := fn(rows); err != nil {
+			return err
 		}
-		out[opencube.SessionKey{NAS: s.NAS, ID: s.ID}] = s
 	}
-	if err := rows.Err(); err != nil {
-		return nil, t.fail("find sessions", err)
-	}
-	return out, nil
+	return rows.Err()
 }
 
 // UpdateSIMIMSI implements opencube.UsageTx.
