@@ -110,6 +110,7 @@ func (db *DB) claiming(ctx context.Context, claim *opencube.ReplayClaim, optimis
 		defer p.end(ctx)
 		t := &orderTx{db: db, tx: p, pipe: p, optimistic: optimistic, deferWrites: deferWrites}
 		p.onFail = t.deferredFailed
+		p.held = t.usage.take
 		recorded = false
 		if claim != nil {
 			claim.Response = nil
@@ -235,6 +236,9 @@ type orderTx struct {
 	alerts map[string]*opencube.AlertSettings
 	// terms are billing terms SIMAndPlan read ahead for Terms.
 	terms *prefetchedTerms
+	// usage are the usage writes held back while deferring, sent before
+	// the next statement (pipeTx.held).
+	usage usageWrites
 }
 
 // errNeedSavepoints is the retry of an optimistic transaction whose write

@@ -56,6 +56,11 @@ type pipeTx struct {
 	failed error
 	// onFail, when set, is told of a deferred write's failure.
 	onFail func(error)
+	// held, when set, returns writes held back elsewhere (coalesced,
+	// see usageWrites), to be queued before any other statement: it is
+	// asked before each statement is queued or sent, so that the order of
+	// the transaction's statements is kept.
+	held func() []queued
 }
 
 const sqlBegin = `BEGIN ISOLATION LEVEL READ COMMITTED`
@@ -73,11 +78,20 @@ func (db *DB) beginPipe(ctx context.Context) (*pipeTx, error) {
 // Defer queues a write to be sent with the next statement or the commit.
 // Its outcome is known then (failed).
 func (p *pipeTx) Defer(sql string, args ...any) {
+	p.takeHeld()
 	p.queue = append(p.queue, queued{sql: sql, args: args, deferred: true})
+}
+
+// takeHeld queues the writes held back (held), if any.
+func (p *pipeTx) takeHeld() {
+	if p.held != nil {
+		p.queue = append(p.queue, p.held()...)
+	}
 }
 
 // Deferred reports whether writes wait to be sent.
 func (p *pipeTx) Deferred() bool {
+	p.takeHeld()
 	for _, q := range p.queue {
 		if q.deferred {
 			return true
@@ -242,6 +256,7 @@ func (p *pipeTx) Flush(ctx context.Context) error {
 
 // Exec runs sql after the queue, in the same pipeline.
 func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	p.takeHeld()
 	if len(p.queue) == 0 {
 		return p.conn.Exec(ctx, sql, args...)
 	}
@@ -260,6 +275,7 @@ func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 
 // Query runs sql after the queue, in the same pipeline.
 func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	p.takeHeld()
 	if len(p.queue) == 0 {
 		return p.conn.Query(ctx, sql, args...)
 	}
@@ -279,6 +295,7 @@ func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 
 // QueryRow runs sql after the queue, in the same pipeline.
 func (p *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	p.takeHeld()
 	if len(p.queue) == 0 {
 		return p.conn.QueryRow(ctx, sql, args...)
 	}
@@ -293,6 +310,7 @@ func (p *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 
 // SendBatch sends b after the queue, in the same pipeline.
 func (p *pipeTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	p.takeHeld()
 	if len(p.queue) == 0 {
 		return p.conn.SendBatch(ctx, b)
 	}

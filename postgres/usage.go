@@ -116,86 +116,147 @@ func (t *orderTx) Subscriber(ctx context.Context, imsi string) (*opencube.Subscr
 	return sub, nil
 }
 
-// Subscribers implements opencube.UsageTx in two statements: the SIMs,
-// locked in IMSI order (BookUsage sorts its batch the same way, so that
-// concurrent batches on any node lock SIMs in one order), then their
-// active orders, locked.
+// Subscribers implements opencube.UsageTx (see SubscribersAndSessions).
 func (t *orderTx) Subscribers(ctx context.Context, imsis []string) (map[string]*opencube.Subscriber, error) {
-	out := make(map[string]*opencube.Subscriber, len(imsis))
-	if len(imsis) == 0 {
-		return out, nil
-	}
-	rows, err := t.tx.Query(ctx, `SELECT `+simColumns+` FROM sims WHERE imsi = ANY($1) ORDER BY imsi FOR NO KEY UPDATE`, imsis)
-	if err != nil {
-		return nil, t.fail("find subscribers", err)
-	}
-	byICCID := make(map[string]*opencube.Subscriber, len(imsis))
-	iccids := make([]string, 0, len(imsis))
-	for rows.Next() {
-		sim, err := scanSIM(rows)
-		if err != nil {
-			rows.Close()
-			return nil, t.fail("find subscribers", err)
-		}
-		sub := &opencube.Subscriber{SIM: sim}
-		out[sim.IMSI], byICCID[sim.ICCID] = sub, sub
-		iccids = append(iccids, sim.ICCID)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, t.fail("find subscribers", err)
-	}
-	if len(iccids) == 0 {
-		return out, nil
-	}
-	q := strings.Replace(meteredOrder, "WHERE o.iccid = $1", "WHERE o.iccid = ANY($1)", 1) + ` ORDER BY o.iccid FOR UPDATE OF o`
-	if rows, err = t.tx.Query(ctx, q, iccids); err != nil {
-		return nil, t.fail("find subscribers", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		o, m, kbps, err := scanMetered(rows)
-		if err != nil {
-			return nil, t.fail("find subscribers", err)
-		}
-		if sub := byICCID[o.ICCID]; sub != nil {
-			sub.Order, sub.Meter, sub.ThrottleKbps = o, m, kbps
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, t.fail("find subscribers", err)
-	}
-	return out, nil
+	subs, _, err := t.SubscribersAndSessions(ctx, imsis, nil)
+	return subs, err
 }
 
-// Sessions implements opencube.UsageTx in one statement, locking the
-// sessions it finds.
+// Sessions implements opencube.UsageTx (see SubscribersAndSessions).
 func (t *orderTx) Sessions(ctx context.Context, keys []opencube.SessionKey) (map[opencube.SessionKey]*opencube.DataSession, error) {
-	out := make(map[opencube.SessionKey]*opencube.DataSession, len(keys))
-	if len(keys) == 0 {
-		return out, nil
+	_, sessions, err := t.SubscribersAndSessions(ctx, nil, keys)
+	return sessions, err
+}
+
+// The reads of a usage batch. The SIMs are locked in IMSI order (BookUsage
+// sorts its batch the same way, so that concurrent batches on any node
+// lock SIMs in one order), then their active orders, then the sessions
+// found.
+var (
+	sqlBatchSIMs   = `SELECT ` + simColumns + ` FROM sims WHERE imsi = ANY($1) ORDER BY imsi FOR NO KEY UPDATE`
+	sqlBatchOrders = strings.Replace(meteredOrder, "WHERE o.iccid = $1",
+		"WHERE o.iccid = ANY(ARRAY(SELECT iccid FROM sims WHERE imsi = ANY($1)))", 1) + ` ORDER BY o.iccid FOR UPDATE OF o`
+	sqlBatchAlerts = `SELECT enterprise_code, percents, days_before_expiry FROM alert_settings
+		WHERE enterprise_code IN (SELECT enterprise_code FROM sims WHERE imsi = ANY($1))`
+	sqlBatchSessions = `SELECT ` + sessionColumns + ` FROM usage_sessions
+		WHERE (nas, session_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY nas, session_id FOR UPDATE`
+)
+
+// SubscribersAndSessions returns Subscribers(imsis) and Sessions(keys) in
+// one round trip, with the alert settings of the SIMs' enterprises, which
+// rating asks for and the transaction keeps (read here, before any write
+// of the batch, they do not split the batch's writes in two).
+func (t *orderTx) SubscribersAndSessions(ctx context.Context, imsis []string, keys []opencube.SessionKey) (
+	map[string]*opencube.Subscriber, map[opencube.SessionKey]*opencube.DataSession, error) {
+	subs := make(map[string]*opencube.Subscriber, len(imsis))
+	sessions := make(map[opencube.SessionKey]*opencube.DataSession, len(keys))
+	var b pgx.Batch
+	if len(imsis) > 0 {
+		b.Queue(sqlBatchSIMs, imsis)
+		b.Queue(sqlBatchOrders, imsis)
+		b.Queue(sqlBatchAlerts, imsis)
 	}
-	nas, ids := make([]string, len(keys)), make([]string, len(keys))
-	for i, k := range keys {
-		nas[i], ids[i] = k.NAS, k.ID
+	if len(keys) > 0 {
+		nas, ids := make([]string, len(keys)), make([]string, len(keys))
+		for i, k := range keys {
+			nas[i], ids[i] = k.NAS, k.ID
+		}
+		b.Queue(sqlBatchSessions, nas, ids)
 	}
-	rows, err := t.tx.Query(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
-		WHERE (nas, session_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY nas, session_id FOR UPDATE`, nas, ids)
+	if b.Len() == 0 {
+		return subs, sessions, nil
+	}
+	br := t.tx.SendBatch(ctx, &b)
+	defer br.Close()
+	if len(imsis) > 0 {
+		if err := t.readSubscribers(br, subs); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(keys) > 0 {
+		err := eachRow(br, func(row pgx.Rows) error {
+			s, err := scanSession(row)
+			if err == nil {
+				sessions[opencube.SessionKey{NAS: s.NAS, ID: s.ID}] = s
+			}
+			return err
+		})
+		if err != nil {
+			return nil, nil, t.fail("find sessions", err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, nil, t.fail("find subscribers", err)
+	}
+	return subs, sessions, nil
+}
+
+// readSubscribers reads the results of sqlBatchSIMs, sqlBatchOrders and
+// sqlBatchAlerts into subs and the transaction's alert settings.
+func (t *orderTx) readSubscribers(br pgx.BatchResults, subs map[string]*opencube.Subscriber) error {
+	byICCID := make(map[string]*opencube.Subscriber)
+	err := eachRow(br, func(row pgx.Rows) error {
+		sim, err := scanSIM(row)
+		if err == nil {
+			sub := &opencube.Subscriber{SIM: sim}
+			subs[sim.IMSI], byICCID[sim.ICCID] = sub, sub
+		}
+		return err
+	})
+	if err == nil {
+		err = eachRow(br, func(row pgx.Rows) error {
+			o, m, kbps, err := scanMetered(row)
+			if err != nil {
+				return err
+			}
+			if sub := byICCID[o.ICCID]; sub != nil {
+				sub.Order, sub.Meter, sub.ThrottleKbps = o, m, kbps
+			}
+			return nil
+		})
+	}
 	if err != nil {
-		return nil, t.fail("find sessions", err)
+		return t.fail("find subscribers", err)
+	}
+	if t.alerts == nil {
+		t.alerts = map[string]*opencube.AlertSettings{}
+	}
+	err = eachRow(br, func(row pgx.Rows) error {
+		var percents string
+		a := &opencube.AlertSettings{}
+		if err := row.Scan(&a.EnterpriseCode, &percents, &a.DaysBeforeExpiry); err != nil {
+			return err
+		}
+		if t.alerts[a.EnterpriseCode] == nil {
+			a.Percents = opencube.ParsePercentList(percents)
+			t.alerts[a.EnterpriseCode] = a
+		}
+		return nil
+	})
+	if err != nil {
+		return t.fail("find alert settings", err)
+	}
+	for _, sub := range subs {
+		if e := sub.SIM.EnterpriseCode; t.alerts[e] == nil {
+			t.alerts[e] = opencube.DefaultAlertSettings(e)
+		}
+	}
+	return nil
+}
+
+// eachRow calls fn with each row of the next result of br.
+func eachRow(br pgx.BatchResults, fn func(pgx.Rows) error) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, t.fail("find sessions", err)
+		if err := fn(rows); err != nil {
+			return err
 		}
-		out[opencube.SessionKey{NAS: s.NAS, ID: s.ID}] = s
 	}
-	if err := rows.Err(); err != nil {
-		return nil, t.fail("find sessions", err)
-	}
-	return out, nil
+	return rows.Err()
 }
 
 // UpdateSIMIMSI implements opencube.UsageTx.
@@ -227,6 +288,10 @@ func (t *orderTx) Session(ctx context.Context, nas, id string) (*opencube.DataSe
 
 // PutSession implements opencube.UsageTx.
 func (t *orderTx) PutSession(ctx context.Context, s *opencube.DataSession) error {
+	if t.deferring() {
+		t.usage.putSession(s)
+		return nil
+	}
 	return t.execLater(ctx, "put session", sqlPutSession, s.NAS, s.ID, s.ICCID, s.IMSI, s.EnterpriseCode, s.NASAddr, s.UserName,
 		s.Network, s.StartedAt, s.LastAt, s.InputBytes, s.OutputBytes, int16(s.State), s.IMEI, s.RAT, s.IP, s.Location)
 }
@@ -254,21 +319,37 @@ func (t *orderTx) StaleSessions(ctx context.Context, before time.Time, limit int
 
 // AddDailyUsage implements opencube.UsageTx.
 func (t *orderTx) AddDailyUsage(ctx context.Context, enterprise, iccid string, day int, bytes int64) error {
+	if t.deferring() {
+		t.usage.addDay(enterprise, iccid, day, bytes)
+		return nil
+	}
 	return t.execLater(ctx, "add usage", sqlAddDay, iccid, int32(day), enterprise, bytes)
 }
 
 // PutUsedBytes implements opencube.UsageTx.
 func (t *orderTx) PutUsedBytes(ctx context.Context, orderID string, usedBytes int64) error {
+	if t.deferring() {
+		t.usage.putUsed(orderID, usedBytes)
+		return nil
+	}
 	return t.execLater(ctx, "put used bytes", sqlUsedBytes, usedBytes, orderID)
 }
 
 // PutMeter implements opencube.UsageTx.
 func (t *orderTx) PutMeter(ctx context.Context, orderID string, m opencube.Meter) error {
+	if t.deferring() {
+		t.usage.putMeter(orderID, m)
+		return nil
+	}
 	return t.execLater(ctx, "put order meter", sqlPutMeter, orderID, m.TestUsedBytes, int32(m.Day))
 }
 
 // AdvanceUsageAsOf implements opencube.UsageTx.
 func (t *orderTx) AdvanceUsageAsOf(ctx context.Context, at time.Time) error {
+	if t.deferring() {
+		t.usage.advance(at)
+		return nil
+	}
 	return t.execLater(ctx, "advance usage clock", sqlAsOf, at)
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/postgres"
 	"github.com/opencube/opencube/postgres/pgtest"
+	"github.com/opencube/opencube/seal"
 	"github.com/opencube/opencube/service"
 	"github.com/opencube/opencube/storetest"
 )
@@ -36,7 +37,7 @@ func benchService(b *testing.B) *service.Set {
 // OPENCUBE_TEST_POSTGRES.
 func benchServicePostgres(b *testing.B) *service.Set {
 	b.Helper()
-	store, err := postgres.Open(b.Context(), pgtest.Schema(b), postgres.Options{})
+	store, err := postgres.Open(b.Context(), pgtest.Schema(b), postgres.Options{Masters: seal.Demo()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -48,11 +48,17 @@ func (s *SIMs) BookUsage(ctx context.Context, records []*opencube.UsageRecord) (
 		// what an earlier one did.
 		b := &batch{}
 		var err error
-		if b.subs, err = tx.Subscribers(ctx, imsis); err != nil {
-			return err
-		}
-		if b.sessions, err = tx.Sessions(ctx, keys); err != nil {
-			return err
+		if r, ok := tx.(batchReader); ok {
+			if b.subs, b.sessions, err = r.SubscribersAndSessions(ctx, imsis, keys); err != nil {
+				return err
+			}
+		} else {
+			if b.subs, err = tx.Subscribers(ctx, imsis); err != nil {
+				return err
+			}
+			if b.sessions, err = tx.Sessions(ctx, keys); err != nil {
+				return err
+			}
 		}
 		var latest time.Time
 		for _, i := range order {
@@ -75,6 +81,13 @@ func (s *SIMs) BookUsage(ctx context.Context, records []*opencube.UsageRecord) (
 		return nil, err
 	}
 	return results, nil
+}
+
+// batchReader is a UsageTx that reads Subscribers and Sessions together,
+// in one round trip to its database.
+type batchReader interface {
+	SubscribersAndSessions(ctx context.Context, imsis []string, keys []opencube.SessionKey) (
+		map[string]*opencube.Subscriber, map[opencube.SessionKey]*opencube.DataSession, error)
 }
 
 // batch is the state of the subscribers and sessions of one BookUsage
