@@ -97,9 +97,10 @@ var routeDocs = map[string]routeDoc{
 		errors:  []int{CodePlanNotFound, CodePriceInconsistent, CodeNotFound},
 		about:   "A pre-order that adds a plan to an eSIM the consumer bought before (`iccid`), paid as a pre-order.",
 		example: `{"id":1001,"money":"4.99","currency":"USD","iccid":"89445099000000000001"}`, answer: examplePre},
-	"POST /package/selectTopUpList": {data: plans,
-		about:   "The plans that can top up the consumer's eSIMs.",
-		example: `{}`, answer: examplePlans},
+	"POST /package/selectTopUpList": {optional: []string{"iccid"}, data: plans, errors: []int{CodeTokenExpired, CodeNotFound},
+		about: "With `iccid`, an eSIM the consumer bought, the plans `topUpOrder` takes for it: those covering its countries whose core plan its enterprise may sell, " +
+			"each with `surplusFlow` the MB the eSIM's current order has left (`6008` when the consumer bought no such eSIM). Without `iccid`, every plan the enterprise sells.",
+		example: `{"iccid":"89445099000000000001"}`, answer: examplePlans},
 	"POST /payment/webhook": {required: []string{"orderId", "partnerCode", "type", "payAmount", "payCurrency", "sign"}, optional: []string{"dateTime", "paypalId"},
 		data: apidoc.Reflect(webhookData{}), errors: []int{CodeTimeConversion, CodeOrderSystem, CodePreOrderTimeout, CodeOrderNotFound, CodePriceInconsistent},
 		about: "The partner reports a payment it collected, signed as a CSSS request (D22): `payment_intent.succeeded` sells the reserved profile and mails the buyer " +
@@ -123,7 +124,7 @@ var routeDocs = map[string]routeDoc{
 		about: "The paid order's eSIM: ICCID, SM-DP+ address, matching ID, the activation code `LPA:1$<SM-DP+>$<matching ID>`, Apple's one-tap install link " +
 			"and the QR code's path. `3005` while the order is not paid.",
 		example: `{` + exampleOrder + `}`,
-		answer: `{` + exampleOrder + `,"iccid":"89445099000000000001","qrCode":"LPA:1$smdp.demo.opencube.dev$OCDEMO-0001-7QK2","smdpAddress":"smdp.demo.opencube.dev","matchingId":"OCDEMO-0001-7QK2","packageCode":"ESIM-CN-1G-7D","packageShowName":"China 1GB 7 days","orderStatus":1,"profileState":"sold","startTime":"2025-01-01 10:00:00","endTime":"2025-01-08 10:00:00",` +
+		answer: `{` + exampleOrder + `,"iccid":"89445099000000000001","qrCode":"LPA:1$smdp.demo.opencube.dev$OCDEMO-0001-7QK2","smdpAddress":"smdp.demo.opencube.dev","matchingId":"OCDEMO-0001-7QK2","packageCode":"ESIM-CN-1G-7D","packageShowName":"China 1GB 7 days","orderStatus":1,"profileState":"sold","startTime":"2025-01-01 10:00:00","endTime":"2025-01-07 23:59:59",` +
 			`"appleInstallUrl":"https://esimsetup.apple.com/esim_qrcode_provisioning?carddata=LPA:1$smdp.demo.opencube.dev$OCDEMO-0001-7QK2","qrCodeUrl":"/fms/v1.1/order/qrCode?orderId=ESIM14279787781881860"}`},
 	"GET /v1.1/order/qrCode": {required: []string{"orderId"}, errors: []int{CodeOrderNotFound, CodeNoQRCode},
 		about:   "The activation code of a paid order as a QR code, a 320-pixel PNG; an error comes as the JSON envelope.",
@@ -185,6 +186,10 @@ var glossary = apidoc.Glossary{
 	"packageFlow":          {About: "volume in MB"},
 	"period":               {About: "days of one period"},
 	"periodUnit":           {About: "1: period is in days"},
+	"buyType":              {About: "1: bought as a new eSIM (preOrderPackage) or as a top-up of one (topUpOrder)"},
+	"priceType":            {About: "1: the price is per period, money = price × periodNum"},
+	"minOrderPeriod":       {About: "the fewest periods (periodNum) one order may buy"},
+	"maxOrderPeriod":       {About: "the most periods (periodNum) one order may buy, 12 at most"},
 	"configFlag":           {About: "1 when the phone must be set to apn by hand, 0 when the profile sets it"},
 	"apn":                  {About: "the access point name to set, with configFlag 1"},
 	"logo":                 {About: "the URL of the plan's picture, empty when it has none"},
@@ -198,7 +203,7 @@ var glossary = apidoc.Glossary{
 	"updateTime":           {About: "when the plan was added, UTC+8"},
 	"packageType":          {About: "1 a country, 2 a region"},
 	"startTime":            {About: "when the order was paid, UTC+8"},
-	"endTime":              {About: "when its validity ends, UTC+8"},
+	"endTime":              {About: "when the eSIM's validity ends, UTC+8: the expiry of the SIM order the payment made or renewed, top-ups included; empty while that order waits for the eSIM's first data session (a plan that starts on attach)"},
 }
 
 // fieldSchema is the schema of a request field; every scalar may be a JSON

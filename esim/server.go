@@ -732,9 +732,15 @@ func (s *Server) myEsimDetail(c *call) (any, error) {
 	if o.PaidAt != nil {
 		d.StartTime = o.PaidAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")
 	}
-	if plan, err := s.Svc.Plan(c.ctx, o.EnterpriseCode, o.PlanID); err == nil && o.PaidAt != nil {
-		end := o.PaidAt.AddDate(0, 0, plan.PeriodDays*o.PeriodNum)
-		d.EndTime = end.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")
+	// The eSIM's validity is that of the SIM order the payment made or
+	// renewed: it ends when that order expires (renewals included), and
+	// has no end yet while the order waits for its first data session.
+	so, err := s.Svc.SIMOrder(c.ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if so != nil && so.ExpiresAt != nil {
+		d.EndTime = so.ExpiresAt.In(opencube.BusinessZone).Format("2006-01-02 15:04:05")
 	}
 	return d, nil
 }
@@ -806,6 +812,9 @@ type Service interface {
 	// eSIM iccid has left (0 with none); KindDeviceNotFound when iccid is
 	// not an eSIM the consumer bought.
 	Remaining(ctx context.Context, sess *shop.Session, iccid string) (int64, error)
+	// SIMOrder returns the SIM order a paid eSIM order made or renewed,
+	// as it is now (nil when the order made none).
+	SIMOrder(ctx context.Context, o *shop.ESIMOrder) (*opencube.Order, error)
 	// PreOrder reserves a profile for a plan at a price until paid.
 	PreOrder(ctx context.Context, sess *shop.Session, r shop.PreOrderRequest) (*shop.ESIMOrder, error)
 	// Pay records a verified payment of an order.

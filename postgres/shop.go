@@ -397,6 +397,11 @@ func (db *DB) FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *s
 		p = nil
 		if o.ICCID != "" {
 			p, err = scanProfile(db.pool.QueryRow(ctx, `SELECT `+profileColumns+` FROM esim_profiles WHERE iccid = $1`, o.ICCID))
+			if errors.Is(err, pgx.ErrNoRows) {
+				// A top-up names an eSIM whose ICCID need not be in the
+				// inventory: the order stands without a profile.
+				p, err = nil, nil
+			}
 		}
 		return err
 	})

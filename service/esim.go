@@ -395,6 +395,20 @@ func (s *ESIM) Remaining(ctx context.Context, sess *shop.Session, iccid string) 
 	return n, err
 }
 
+// SIMOrder implements esim.Service: the SIM order o made or renewed when
+// it was paid, as the order book holds it now; nil when o made none (it
+// is not paid).
+func (s *ESIM) SIMOrder(ctx context.Context, o *shop.ESIMOrder) (*opencube.Order, error) {
+	if o.SIMOrderID == "" {
+		return nil, nil
+	}
+	os, _, err := s.Store.FindOrders(ctx, opencube.OrderFilter{Enterprise: o.EnterpriseCode, OrderID: o.SIMOrderID, Page: opencube.Page{Limit: 1}})
+	if err != nil || len(os) == 0 {
+		return nil, err
+	}
+	return os[0], nil
+}
+
 // Pay settles an order with a verified payment. A success sells the
 // reserved profile and schedules the install e-mail; a failure releases
 // the profile. Nothing changes, and the error says why, for an unknown

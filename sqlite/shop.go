@@ -463,6 +463,11 @@ func (db *DB) FindESIMOrder(ctx context.Context, id string) (*shop.ESIMOrder, *s
 		return o, nil, nil
 	}
 	p, err := scanProfile(db.reads.queryRow(ctx, qProfile, o.ICCID))
+	if errors.Is(err, sql.ErrNoRows) {
+		// A top-up names an eSIM whose ICCID need not be in the
+		// inventory: the order stands without a profile.
+		return o, nil, nil
+	}
 	if err != nil {
 		return nil, nil, dbError("find profile", err)
 	}

@@ -206,6 +206,16 @@ func testShopOrders(t *testing.T, open func(*testing.T) service.Store) {
 	if jobs, _ := f.s.FindJobs(f.ctx, opencube.JobESIMPreOrderTimeout); len(jobs) != 1 || jobs[0].Key != "E1" {
 		t.Errorf("timeout jobs %+v", jobs)
 	}
+	// A top-up may name an eSIM that is not in the inventory: the order
+	// stands without a profile.
+	topUp := newESIMOrder("E-TOPUP")
+	topUp.TopUp, topUp.ICCID = true, "89449999999999999999"
+	if err := f.s.CreateESIMOrder(f.ctx, topUp, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, p, err := f.s.FindESIMOrder(f.ctx, "E-TOPUP"); err != nil || got.ICCID != topUp.ICCID || p != nil {
+		t.Errorf("FindESIMOrder of a top-up without a profile: %+v, %+v, %v; want the order, no profile", got, p, err)
+	}
 	got, p, err := f.s.FindESIMOrder(f.ctx, "E1")
 	if err != nil {
 		t.Fatal(err)
