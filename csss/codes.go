@@ -182,6 +182,7 @@ var causes = map[opencube.Cause]struct{ zh, en string }{
 	addon.CauseNotAddOn:         {"套餐 {0} 不是加油包", "plan {0} is not an add-on plan"},
 	addon.CauseNotAllowed:       {"使用中的套餐 {0} 不允许加油包", "the plan in use, {0}, takes no add-ons"},
 	shop.CauseOtherSubscription: {"账单 {0} 属于订阅 \"{1}\"，商城订单 {2} 的订阅为 \"{3}\"", "invoice {0} is of subscription \"{1}\", Mall order {2} holds \"{3}\""},
+	shop.CauseOtherIntent:       {"支付 {0} 不属于商城订单 {1}，该订单的支付为 {2}", "payment intent {0} is not of Mall order {1}, which holds {2}"},
 	addon.CauseSIMNotActive:     {"加油包须加到已激活的SIM卡上", "add-ons need an active SIM"},
 	shop.CauseGroupGone:         {"该组合已不存在", "the bundle group no longer exists"},
 	shop.CauseBasePlan:          {"该组合的基础套餐 {0} 不能为此SIM卡订购", "the group's base plan {0} cannot be ordered for this SIM"},

@@ -84,7 +84,7 @@ func TestCauseTable(t *testing.T) {
 // holds too.
 var addOnCauses = map[opencube.Cause]bool{
 	addon.CauseAddOnPlan: true, addon.CauseNotAddOn: true, addon.CauseNotAllowed: true, addon.CauseSIMNotActive: true,
-	shop.CauseOtherSubscription: true, shop.CauseGroupGone: true, shop.CauseBasePlan: true,
+	shop.CauseOtherSubscription: true, shop.CauseOtherIntent: true, shop.CauseGroupGone: true, shop.CauseBasePlan: true,
 }
 
 // TestRangesZH checks that every range a CSSS field states reads in

@@ -117,7 +117,7 @@ var routeDocs = map[string]routeDoc{
 			"the endpoint secret (`--stripe-webhook-secret`) and checked by Stripe's library within five minutes of the real clock; anything else answers HTTP 400 " +
 			"with `1002` and changes nothing. `payment_intent.succeeded` and `payment_intent.payment_failed` settle the order their metadata names " +
 			"(`shop` mall with `orderId` the orderNo and `partnerCode`, or `shop` esim with the eSIM order id; an amount or currency other than the order's " +
-			"answers `1001` naming `payAmount`); `invoice.paid` and `invoice.payment_failed` of the subscription a Mall order holds (made by `createSubscription`) renew or end its auto-renewal; an invoice of another subscription, or for an order that holds none, answers `2004` and changes nothing. " +
+			"answers `1001` naming `payAmount`; a Mall order that holds a payment intent, made by the Stripe authorisation, is settled only by that intent, another answers `2004` naming both); `invoice.paid` and `invoice.payment_failed` of the subscription a Mall order holds (made by `createSubscription`) renew or end its auto-renewal; an invoice of another subscription, or for an order that holds none, answers `2004` and changes nothing. " +
 			"Other events answer `ignored`. A server failure answers HTTP 500, so that Stripe sends the event again.",
 		example: `{"id":"evt_0001","object":"event","type":"payment_intent.succeeded","data":{"object":{"id":"pi_3QZ0001","object":"payment_intent","amount":1000,"currency":"cny",` +
 			`"metadata":{"shop":"mall","orderId":"M20250101000001","partnerCode":"P000270"}}}}`,

@@ -94,6 +94,12 @@ func (s *Mall) Settle(ctx context.Context, p MallPayment) (*shop.MallOrder, erro
 			}
 			return opencube.Errorf(opencube.KindOrderState, "Mall order %s is already paid", m.OrderNo).Because(opencube.CauseOrderSettled)
 		}
+		// An order that holds a Stripe payment intent (made by the
+		// authorisation) is settled by that intent's outcome only.
+		if p.Provider == "stripe" && strings.HasPrefix(m.PayID, "pi_") && p.Reference != m.PayID {
+			return opencube.Errorf(opencube.KindOrderState, "payment intent %s is not of Mall order %s, which holds %s", p.Reference, m.OrderNo, m.PayID).
+				Because(shop.CauseOtherIntent, p.Reference, m.OrderNo, m.PayID)
+		}
 		if p.AmountMinor != m.PayAmountMinor || !strings.EqualFold(p.Currency, m.PayCurrency) {
 			return opencube.Errorf(opencube.KindPriceMismatch, "paid %d %s, Mall order %s costs %d %s", p.AmountMinor, p.Currency,
 				m.OrderNo, m.PayAmountMinor, m.PayCurrency).Because(opencube.CausePrice, "payAmount", money.Format(m.PayAmountMinor), m.PayCurrency)

@@ -552,3 +552,8 @@ const (
 // subscription the Mall order holds (or of an order that holds none): the
 // invoice, its subscription, the order, the order's subscription.
 const CauseOtherSubscription opencube.Cause = "shop_other_subscription"
+
+// CauseOtherIntent refuses a Stripe payment intent's outcome for a Mall
+// order that holds another intent: the intent, the order, the order's
+// intent.
+const CauseOtherIntent opencube.Cause = "shop_other_intent"

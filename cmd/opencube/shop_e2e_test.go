@@ -861,6 +861,11 @@ func TestMallTopUp(t *testing.T) {
 	if r, _ := s.mallStripe(t, cheap, s.stripeSign(cheap)); r.Code != csss.CodeInvalid || !strings.Contains(r.Message, "payAmount") {
 		t.Errorf("underpaid Stripe event: %s %s, want 1001 naming payAmount", r.Code, r.Message)
 	}
+	// The outcome of an intent the order does not hold settles nothing.
+	other := intentEvent("payment_intent.succeeded", "mall", "NO2024013100001", "pi_other", 1000, "cny")
+	if r, _ := s.mallStripe(t, other, s.stripeSign(other)); r.Code == csss.CodeOK || !strings.Contains(r.Message, "pi_other") {
+		t.Errorf("another intent's payment: %s %s, want refused naming pi_other", r.Code, r.Message)
+	}
 	var pending struct{ PayStatus, OrderID string }
 	s.mallOK(t, "/payment/queryPayResult", s.mallBody(t, "queryPayResult", false, "orderNo", "NO2024013100001"), &pending)
 	if pending.PayStatus != "0" || pending.OrderID != "" {
