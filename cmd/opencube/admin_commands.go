@@ -265,7 +265,7 @@ var adminCommands = []adminCommand{
 		example: "opencube admin --admin-token T ledger verify", run: (*adminCLI).ledgerVerify},
 	{name: "clock show", synopsis: "(sandbox mode only: the server's time and how far it runs ahead)",
 		example: "opencube admin --admin-token T clock show", run: (*adminCLI).clockShow},
-	{name: "clock advance", synopsis: "SECONDS|DURATION   (sandbox mode only: 86400, 48h)",
+	{name: "clock advance", synopsis: "SECONDS|DURATION   (sandbox mode only: 86400, 48h, 8d)",
 		help:    "Moves the sandbox clock forward, running everything due in between (expiries, alerts) each at its time.",
 		example: "opencube admin --admin-token T clock advance 48h", run: (*adminCLI).clockAdvance},
 	// SMS (admin_sms.go).

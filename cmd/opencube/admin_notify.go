@@ -248,17 +248,39 @@ func (c *adminCLI) clockAdvance(args []string) error {
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
-	d, err := time.ParseDuration(fs.Arg(0))
+	d, err := parseAdvance(fs.Arg(0))
 	if err != nil {
-		secs, err2 := strconv.ParseInt(fs.Arg(0), 10, 64)
-		if err2 != nil {
-			return fmt.Errorf("clock advance: %q is neither seconds nor a duration such as 48h", fs.Arg(0))
-		}
-		d = time.Duration(secs) * time.Second
+		return err
 	}
 	st, err := c.admin.AdvanceClock(c.ctx, d)
 	if err != nil {
 		return err
 	}
 	return c.print(st, "server clock now %s (%ds ahead); %d job(s) ran", st.Now.Format(time.RFC3339), st.OffsetSeconds, st.Ran)
+}
+
+// parseAdvance reads clock advance's argument: whole seconds (86400), a
+// Go duration (48h, 90m), or days before one (8d, 1d12h).
+func parseAdvance(arg string) (time.Duration, error) {
+	if secs, err := strconv.ParseInt(arg, 10, 64); err == nil {
+		return time.Duration(secs) * time.Second, nil
+	}
+	bad := fmt.Errorf("clock advance: %q is neither seconds nor a duration such as 48h or 8d", arg)
+	var days time.Duration
+	rest := arg
+	if i := strings.IndexByte(arg, 'd'); i > 0 {
+		n, err := strconv.ParseInt(arg[:i], 10, 64)
+		if err != nil || n < 0 || n > 36500 {
+			return 0, bad
+		}
+		days, rest = time.Duration(n)*24*time.Hour, arg[i+1:]
+		if rest == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(rest)
+	if err != nil || (rest != arg && d < 0) {
+		return 0, bad
+	}
+	return days + d, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAdminNotifyCLI: the webhook, delivery, alert and clock commands of
@@ -70,7 +71,27 @@ func TestAdminNotifyCLI(t *testing.T) {
 	if out := run("clock", "advance", "60"); !strings.Contains(out, "(172860s ahead)") {
 		t.Errorf("clock advance: %q", out)
 	}
-	if out := run("clock", "show"); !strings.Contains(out, "2024-02-02T") || !strings.Contains(out, "(172860s ahead)") {
+	if out := run("clock", "advance", "1d"); !strings.Contains(out, "(259260s ahead)") {
+		t.Errorf("clock advance 1d: %q", out)
+	}
+	if out := run("clock", "show"); !strings.Contains(out, "2024-02-03T") || !strings.Contains(out, "(259260s ahead)") {
 		t.Errorf("clock show: %q", out)
+	}
+}
+
+// TestParseAdvance: clock advance takes seconds, Go durations and days.
+func TestParseAdvance(t *testing.T) {
+	for arg, want := range map[string]time.Duration{
+		"86400": 24 * time.Hour, "48h": 48 * time.Hour, "90m": 90 * time.Minute, "8d": 8 * 24 * time.Hour,
+		"1d12h": 36 * time.Hour, "0d": 0, "-60": -time.Minute,
+	} {
+		if got, err := parseAdvance(arg); err != nil || got != want {
+			t.Errorf("parseAdvance(%q) = %v, %v; want %v", arg, got, err, want)
+		}
+	}
+	for _, arg := range []string{"", "d", "xd", "8days", "1d-2h", "-1d", "eight"} {
+		if got, err := parseAdvance(arg); err == nil {
+			t.Errorf("parseAdvance(%q) = %v, want an error", arg, got)
+		}
 	}
 }
