@@ -21,9 +21,9 @@ const (
 // Spec is a data set: SIMs SIMs of enterprise Enterprise, ICCIDs
 // 8986 followed by the SIM's number on 16 digits and IMSIs 46001 followed by
 // it on 10, each with an in-use order (ORDER_ and the number on 17 digits)
-// of plan Plan; and UsageRows rows of daily usage, from 1 March 2024, as
-// many days for each SIM (the first SIMs a day more when they do not
-// divide evenly). The usage clock is set to the end of 9 March 2024
+// of plan Plan, ordered one a millisecond from 1 January 2024 UTC; and
+// UsageRows rows of daily usage, from 1 March 2024, as many days for each
+// SIM (the first SIMs a day more when they do not divide evenly). The usage clock is set to the end of 9 March 2024
 // (UTC+8).
 //
 // SMS short messages go to and from the SIMs in turn (message j is SIM

@@ -58,6 +58,9 @@ func (db *DB) Generate(ctx context.Context, s gen.Spec) error {
 			SELECT enterprise_code, left(iccid, 16), count(*) FROM sims GROUP BY 1, 2`,
 		`INSERT INTO order_counts (enterprise_code, status, buy_type, shard, n)
 			SELECT enterprise_code, status, buy_type, right(iccid, 2), count(*) FROM orders GROUP BY 1, 2, 3, 4`,
+		`INSERT INTO order_time_counts (enterprise_code, shift, bucket, status, buy_type, shard, n)
+			SELECT enterprise_code, s.shift, (extract(epoch FROM ordered_at) * 1000000)::bigint >> s.shift, status, buy_type, right(iccid, 1), count(*)
+			FROM orders, (VALUES (40), (34), (28), (22)) s (shift) GROUP BY 1, 2, 3, 4, 5, 6`,
 		`UPDATE usage_clock SET as_of = '2024-03-09 16:00:00Z'`,
 	}
 	const at = `timestamptz '2024-03-01 00:00:00Z' + j * interval '1 s'`
@@ -70,7 +73,10 @@ func (db *DB) Generate(ctx context.Context, s gen.Spec) error {
 	}
 	if s.SMS > 0 {
 		stmts = append(stmts, `INSERT INTO sms_counts (enterprise_code, direction, state, shard, n)
-			SELECT enterprise_code, direction, state, right(iccid, 2), count(*) FROM sms GROUP BY 1, 2, 3, 4`)
+			SELECT enterprise_code, direction, state, right(iccid, 2), count(*) FROM sms GROUP BY 1, 2, 3, 4`,
+			`INSERT INTO sms_time_counts (enterprise_code, shift, bucket, direction, state, shard, n)
+			SELECT enterprise_code, s.shift, (extract(epoch FROM created_at) * 1000000)::bigint >> s.shift, direction, state, right(iccid, 1), count(*)
+			FROM sms, (VALUES (40), (34), (28), (22)) s (shift) GROUP BY 1, 2, 3, 4, 5, 6`)
 	}
 	if s.Deliveries > 0 {
 		series := fmt.Sprintf(` FROM generate_series(0, %d) j`, s.Deliveries-1)

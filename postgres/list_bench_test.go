@@ -56,6 +56,9 @@ func loadListBench(ctx context.Context, db *DB) error {
 		`INSERT INTO sim_counts (enterprise_code, bucket, n) SELECT enterprise_code, left(iccid, 16), count(*) FROM sims GROUP BY 1, 2`,
 		`INSERT INTO order_counts (enterprise_code, status, buy_type, shard, n)
 			SELECT enterprise_code, status, buy_type, right(iccid, 2), count(*) FROM orders GROUP BY 1, 2, 3, 4`,
+		`INSERT INTO order_time_counts (enterprise_code, shift, bucket, status, buy_type, shard, n)
+			SELECT enterprise_code, s.shift, (extract(epoch FROM ordered_at) * 1000000)::bigint >> s.shift, status, buy_type, right(iccid, 1), count(*)
+			FROM orders, (VALUES (40), (34), (28), (22)) s (shift) GROUP BY 1, 2, 3, 4, 5, 6`,
 		`SET session_replication_role = origin`,
 		`CREATE TABLE list_bench_loaded (at timestamptz NOT NULL)`,
 		`INSERT INTO list_bench_loaded VALUES (now())`,

@@ -586,19 +586,24 @@ func (db *DB) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencu
 		q.sql.WriteString(` AND buy_type = ` + q.arg(int64(f.BuyType)))
 	}
 	var count *query
+	var seek *timeSeek
 	if f.ICCID == "" && f.OrderID == "" {
 		// The enterprise's orders of a status and buy type are counted
-		// in order_counts, kept by triggers.
+		// in order_counts, and in time buckets in order_time_counts, kept
+		// by triggers.
 		count = &query{}
 		count.sql.WriteString(`SELECT COALESCE(sum(n), 0)::bigint FROM order_counts WHERE enterprise_code = ` + count.arg(f.Enterprise))
+		seek = &timeSeek{counts: "order_time_counts", column: "ordered_at", enterprise: f.Enterprise}
 		if f.Status != 0 {
 			count.sql.WriteString(` AND status = ` + count.arg(int64(f.Status)))
+			seek.and("status", int64(f.Status))
 		}
 		if f.BuyType != 0 {
 			count.sql.WriteString(` AND buy_type = ` + count.arg(int64(f.BuyType)))
+			seek.and("buy_type", int64(f.BuyType))
 		}
 	}
-	return findPageCounted(ctx, db, "orders", orderColumns, &q, "ordered_at DESC, id DESC", f.Page, scanOrder, count, "orders id")
+	return findPageCounted(ctx, db, "orders", orderColumns, &q, "ordered_at DESC, id DESC", f.Page, scanOrder, count, "orders id", seek)
 }
 
 // FindEvents implements opencube.OrderStore: oldest first, and in the order

@@ -502,7 +502,7 @@ func (q *query) arg(v any) string {
 // number of rows selected without paging. It counts only when the page does
 // not tell the total by itself.
 func findPage[T any](ctx context.Context, db *DB, what, cols string, q *query, order string, p opencube.Page, scan func(scanner) (T, error)) ([]T, int, error) {
-	return findPageCounted(ctx, db, what, cols, q, order, p, scan, nil, "")
+	return findPageCounted(ctx, db, what, cols, q, order, p, scan, nil, "", nil)
 }
 
 // findPageCounted is findPage with the query that counts the rows when
@@ -511,31 +511,48 @@ func findPage[T any](ctx context.Context, db *DB, what, cols string, q *query, o
 // their key alone (in an index that holds it) and then reads its own
 // rows, rather than reading every row it skips.
 func findPageCounted[T any](ctx context.Context, db *DB, what, cols string, q *query, order string, p opencube.Page, scan func(scanner) (T, error),
-	count *query, keyed string) ([]T, int, error) {
+	count *query, keyed string, seek *timeSeek) ([]T, int, error) {
 	from, nargs := q.sql.String(), len(q.args)
 	var sql strings.Builder
 	offset := max(p.Offset, 0)
 	table, key, byKey := strings.Cut(keyed, " ")
 	byKey = byKey && offset > 0 && p.Limit > 0
+	pageFrom := from
+	if byKey && seek != nil {
+		// Start at the page's time bucket (seek.go).
+		sql.WriteString(seek.with(q, offset) + " ")
+		pageFrom += seek.bound()
+	}
 	if byKey {
-		sql.WriteString("SELECT " + cols + " FROM " + table + " WHERE " + key + " IN (SELECT " + key + " " + from + " ORDER BY " + order)
+		sql.WriteString("SELECT " + cols + " FROM " + table + " WHERE " + key + " IN (SELECT " + key + " " + pageFrom + " ORDER BY " + order)
 	} else {
 		sql.WriteString("SELECT " + cols + " " + from + " ORDER BY " + order)
 	}
 	if p.Limit > 0 {
 		sql.WriteString(" LIMIT " + q.arg(int64(p.Limit)))
 	}
-	if offset > 0 {
+	switch {
+	case byKey && seek != nil:
+		sql.WriteString(" OFFSET " + seek.offset())
+	case offset > 0:
 		sql.WriteString(" OFFSET " + q.arg(int64(offset)))
 	}
 	if byKey {
 		sql.WriteString(") ORDER BY " + order)
 	}
+	// Planned for its own values (see queryRows); but a page found through
+	// the time buckets is a long statement whose planning would cost more
+	// than its run, and whose plan does not depend on its values (an
+	// index range on the list's order after the bucket's end): it is
+	// prepared once a connection and its plan kept.
+	args := append([]any{pgx.QueryExecModeExec}, q.args...)
+	if byKey && seek != nil {
+		args = q.args
+	}
 	var items []T
 	err := retry(ctx, func() error {
 		items = items[:0]
-		// Planned for its own values (see queryRows).
-		rows, err := db.pool.Query(ctx, sql.String(), append([]any{pgx.QueryExecModeExec}, q.args...)...)
+		rows, err := db.pool.Query(ctx, sql.String(), args...)
 		if err != nil {
 			return err
 		}

@@ -152,17 +152,22 @@ func (db *DB) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SM
 		q.sql.WriteString(` AND created_at < ` + q.arg(f.Until))
 	}
 	var count *query
+	var seek *timeSeek
 	if f.ICCID == "" && f.JobID == "" && f.Since.IsZero() && f.Until.IsZero() {
 		// The enterprise's messages of a direction and state are counted
-		// in sms_counts, kept by triggers.
+		// in sms_counts, and in time buckets in sms_time_counts, kept by
+		// triggers.
 		count = &query{}
 		count.sql.WriteString(`SELECT COALESCE(sum(n), 0)::bigint FROM sms_counts WHERE enterprise_code = ` + count.arg(f.Enterprise))
+		seek = &timeSeek{counts: "sms_time_counts", column: "created_at", enterprise: f.Enterprise}
 		if f.Direction != "" {
 			count.sql.WriteString(` AND direction = ` + count.arg(string(f.Direction)))
+			seek.and("direction", string(f.Direction))
 		}
 		if f.State != "" {
 			count.sql.WriteString(` AND state = ` + count.arg(string(f.State)))
+			seek.and("state", string(f.State))
 		}
 	}
-	return findPageCounted(ctx, db, "SMS", smsColumns, q, "created_at DESC, id DESC", f.Page, scanSMS, count, "sms id")
+	return findPageCounted(ctx, db, "SMS", smsColumns, q, "created_at DESC, id DESC", f.Page, scanSMS, count, "sms id", seek)
 }

@@ -27,7 +27,7 @@ func bigListSpec() gen.Spec {
 
 // bigListVersion names the cached databases: change it when the data
 // set or the schema changes.
-const bigListVersion = "v1"
+const bigListVersion = "v2"
 
 // bigListDB opens the data set spec, made by Generate and cached under
 // os.TempDir() across runs (1.9 GB at a million SIMs).

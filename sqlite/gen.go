@@ -39,7 +39,7 @@ func (db *DB) Generate(ctx context.Context, s gen.Spec) error {
 		fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < %d)
 			INSERT INTO orders (`+orderColumns+`) SELECT printf('ORDER_%%017d', i), printf('L%%017d', i), '`+gen.Enterprise+`',
 				printf('8986%%016d', i), printf('46001%%010d', i), '`+gen.Plan+`', 'monthly', 2, 1099511627776, 1, 0, 0, 0, '', 2, 2, 0, '2', '2',
-				'0', '0', '0', 0, i * 1000, 0, 0, 4102444800000000, NULL, 0 FROM c`, last),
+				'0', '0', '0', 0, 0, 1704067200000000 + i * 1000, 0, 4102444800000000, NULL, 0 FROM c`, last),
 		fmt.Sprintf(`WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < %d),
 			d(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM d WHERE n < %d)
 			INSERT INTO usage_days (iccid, day, enterprise_code, bytes)

@@ -279,20 +279,25 @@ func (db *DB) FindOrders(ctx context.Context, f opencube.OrderFilter) ([]*opencu
 		args = append(args, int64(f.BuyType))
 	}
 	count, cargs := `SELECT COUNT(*) `+from, args
+	var seek *timeSeek
 	if f.ICCID == "" && f.OrderID == "" {
 		// The enterprise's orders of a status and buy type are counted
-		// in order_counts, kept by triggers.
+		// in order_counts, and in time buckets in order_time_counts, kept
+		// by triggers.
 		count, cargs = `SELECT COALESCE(sum(n), 0) FROM order_counts WHERE enterprise_code = ?`, []any{f.Enterprise}
+		seek = &timeSeek{counts: "order_time_counts", column: "ordered_at", enterprise: f.Enterprise}
 		if f.Status != 0 {
 			count += ` AND status = ?`
 			cargs = append(cargs, int64(f.Status))
+			seek.and("status = ?", int64(f.Status))
 		}
 		if f.BuyType != 0 {
 			count += ` AND buy_type = ?`
 			cargs = append(cargs, int64(f.BuyType))
+			seek.and("buy_type = ?", int64(f.BuyType))
 		}
 	}
-	return findPageCounted(ctx, db, "orders", orderColumns, from, "ordered_at DESC, id DESC", args, f.Page, scanOrder, count, cargs, "orders id")
+	return findPageCounted(ctx, db, "orders", orderColumns, from, "ordered_at DESC, id DESC", args, f.Page, scanOrder, count, cargs, "orders id", seek)
 }
 
 // FindEvents implements opencube.OrderStore: oldest first, and in the order

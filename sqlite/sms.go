@@ -152,18 +152,23 @@ func (db *DB) FindSMS(ctx context.Context, f opencube.SMSFilter) ([]*opencube.SM
 		args = append(args, micros(f.Until))
 	}
 	count, cargs := `SELECT COUNT(*) `+from, args
+	var seek *timeSeek
 	if f.ICCID == "" && f.JobID == "" && f.Since.IsZero() && f.Until.IsZero() {
 		// The enterprise's messages of a direction and state are counted
-		// in sms_counts, kept by triggers.
+		// in sms_counts, and in time buckets in sms_time_counts, kept by
+		// triggers.
 		count, cargs = `SELECT COALESCE(sum(n), 0) FROM sms_counts WHERE enterprise_code = ?`, []any{f.Enterprise}
+		seek = &timeSeek{counts: "sms_time_counts", column: "created_at", enterprise: f.Enterprise}
 		if f.Direction != "" {
 			count += ` AND direction = ?`
 			cargs = append(cargs, string(f.Direction))
+			seek.and("direction = ?", string(f.Direction))
 		}
 		if f.State != "" {
 			count += ` AND state = ?`
 			cargs = append(cargs, string(f.State))
+			seek.and("state = ?", string(f.State))
 		}
 	}
-	return findPageCounted(ctx, db, "SMS", smsColumns, from, "created_at DESC, id DESC", args, f.Page, scanSMS, count, cargs, "sms id")
+	return findPageCounted(ctx, db, "SMS", smsColumns, from, "created_at DESC, id DESC", args, f.Page, scanSMS, count, cargs, "sms id", seek)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"runtime"
 	"strings"
@@ -253,7 +254,7 @@ func pageClause(p opencube.Page, args []any) (string, []any) {
 // number of rows selected without paging. It counts only when the page does
 // not tell the total by itself.
 func findPage[T any](ctx context.Context, db *DB, what, cols, from, order string, args []any, p opencube.Page, scan func(scanner) (T, error)) ([]T, int, error) {
-	return findPageCounted(ctx, db, what, cols, from, order, args, p, scan, "SELECT COUNT(*) "+from, args, "")
+	return findPageCounted(ctx, db, what, cols, from, order, args, p, scan, "SELECT COUNT(*) "+from, args, "", nil)
 }
 
 // findPageCounted is findPage with the statement that counts the rows (in
@@ -262,14 +263,28 @@ func findPage[T any](ctx context.Context, db *DB, what, cols, from, order string
 // skips them by their key alone (in an index that holds it) and then reads
 // its own rows, rather than reading every row it skips.
 func findPageCounted[T any](ctx context.Context, db *DB, what, cols, from, order string, args []any, p opencube.Page, scan func(scanner) (T, error),
-	count string, countArgs []any, keyed string) ([]T, int, error) {
+	count string, countArgs []any, keyed string, seek *timeSeek) ([]T, int, error) {
 	var items []T
 	total := 0
 	err := db.view(ctx, func(tx *sql.Tx) error {
 		limit, pargs := pageClause(p, args)
 		query := "SELECT " + cols + " " + from + " ORDER BY " + order + limit
 		if table, key, ok := strings.Cut(keyed, " "); ok && p.Offset > 0 && p.Limit > 0 {
-			query = "SELECT " + cols + " FROM " + table + " WHERE " + key + " IN (SELECT " + key + " " + from + " ORDER BY " + order + limit + ") ORDER BY " + order
+			if seek != nil {
+				// Start at the page's time bucket (seek.go).
+				end, rem, ok, err := seek.find(ctx, tx, p.Offset)
+				if err != nil {
+					return dbError("find "+what, err)
+				}
+				if !ok { // past the last row: none
+					end, rem = math.MinInt64, 0
+				}
+				query = "SELECT " + cols + " FROM " + table + " WHERE " + key + " IN (SELECT " + key + " " + from + " AND " + seek.column + " < ?" +
+					" ORDER BY " + order + " LIMIT ? OFFSET ?) ORDER BY " + order
+				pargs = append(append(args[:len(args):len(args)], end), int64(p.Limit), rem)
+			} else {
+				query = "SELECT " + cols + " FROM " + table + " WHERE " + key + " IN (SELECT " + key + " " + from + " ORDER BY " + order + limit + ") ORDER BY " + order
+			}
 		}
 		rows, err := tx.QueryContext(ctx, query, pargs...)
 		if err != nil {

@@ -109,6 +109,9 @@ func BigListCases(s service.Store, spec gen.Spec) []ListCase {
 		{"csss/orders-in-use", orders(func(r *rand.Rand) opencube.OrderFilter {
 			return opencube.OrderFilter{Status: opencube.OrderInUse, Page: opencube.PageOf(1, csssPage)}
 		}, func(opencube.OrderFilter) (int, int) { return pageOf(1, n) })},
+		{"csss/orders-in-use-deep", orders(func(r *rand.Rand) opencube.OrderFilter {
+			return opencube.OrderFilter{Status: opencube.OrderInUse, Page: opencube.PageOf(pages(n)(r), csssPage)}
+		}, func(f opencube.OrderFilter) (int, int) { return pageOf(f.Page.Offset/csssPage+1, n) })},
 		{"csss/orders-of-device", orders(func(r *rand.Rand) opencube.OrderFilter {
 			return opencube.OrderFilter{ICCID: gen.ICCID(r.IntN(n)), Page: opencube.PageOf(1, csssPage)}
 		}, func(opencube.OrderFilter) (int, int) { return 1, 1 })},
@@ -121,6 +124,9 @@ func BigListCases(s service.Store, spec gen.Spec) []ListCase {
 			ListCase{"csss/sms", sms(func(r *rand.Rand) opencube.SMSFilter {
 				return opencube.SMSFilter{Page: opencube.PageOf(pages(spec.SMS)(r), csssPage)}
 			}, func(f opencube.SMSFilter) (int, int) { return pageOf(f.Page.Offset/csssPage+1, spec.SMS) })},
+			ListCase{"csss/sms-mo", sms(func(r *rand.Rand) opencube.SMSFilter {
+				return opencube.SMSFilter{Direction: opencube.SMSMO, Page: opencube.PageOf(pages(spec.SMS/2)(r), csssPage)}
+			}, func(f opencube.SMSFilter) (int, int) { return pageOf(f.Page.Offset/csssPage+1, spec.SMS/2) })},
 			ListCase{"csss/sms-of-device", sms(func(r *rand.Rand) opencube.SMSFilter {
 				return opencube.SMSFilter{ICCID: gen.ICCID(r.IntN(n)), Page: opencube.PageOf(1, csssPage)}
 			}, func(f opencube.SMSFilter) (int, int) {

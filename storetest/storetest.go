@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) service.Store) {
 		{"OneActiveOrder", testOneActiveOrder},
 		{"InUseList", testInUseList},
 		{"ListTotals", testListTotals},
+		{"DeepPages", testDeepPages},
 		{"OrderRoundTrip", testOrderRoundTrip},
 		{"FindOrders", testFindOrders},
 		{"FindEvents", testFindEvents},
