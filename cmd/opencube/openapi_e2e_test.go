@@ -439,9 +439,12 @@ func TestOpenAPIConformance(t *testing.T) {
 			"payCurrency", "CNY", "payAmount", "10.00", "orderPeriod", "1", "payId", "PAY-1", "autoRenewal", "1")
 		ok("/vshop/synPartner/SynOrderInfo", "SynOrderInfo", "orderNo", "MC-2", "deviceCode", sim, "packageCode", "DP20190726001274",
 			"payCurrency", "CNY", "payAmount", "10.00", "payRst", "PENDING")
-		ok("/payment/stripeAuthorization", "stripeAuthorization", "orderNo", "MC-1")
+		var auth struct{ PayID string }
+		if err := json.Unmarshal(ok("/payment/stripeAuthorization", "stripeAuthorization", "orderNo", "MC-1"), &auth); err != nil || auth.PayID == "" {
+			t.Fatalf("stripeAuthorization: payId %q, %v", auth.PayID, err)
+		}
 		ok("/payment/confirmPayResult", "confirmPayResult", "orderNo", "MC-1")
-		paid := intentEvent("payment_intent.succeeded", "mall", "MC-1", "pi_MC1", 1000, "cny")
+		paid := intentEvent("payment_intent.succeeded", "mall", "MC-1", auth.PayID, 1000, "cny")
 		if r, _ := s.mallStripe(t, paid, s.stripeSign(paid)); r.Code != "0000" {
 			t.Fatalf("Stripe webhook: %s %s", r.Code, r.Message)
 		}
