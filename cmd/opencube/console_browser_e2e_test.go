@@ -786,6 +786,7 @@ func TestConsoleBrowserShops(t *testing.T) {
 			t.Errorf("the eSIM order's SIM order is %q, want %s", got, eo.SIMOrderID)
 		}
 		p.axe(axeJS, "eSIM order")
+		p.screenshot("esim-order")
 		p.submit("#esim-order")
 		if loc := p.location(); loc != "/console/orders/"+eo.SIMOrderID {
 			t.Errorf("the SIM order link leads to %s", loc)
