@@ -89,6 +89,10 @@ func (fakeWriter) ObserveBatches(fn func(int, time.Duration)) {
 	fn(3, time.Millisecond)
 }
 
+type fakeShared struct{}
+
+func (fakeShared) ObserveSharedCommits(fn func(int, time.Duration)) { fn(5, time.Millisecond) }
+
 // fakePool is a PostgreSQL pool that never connects.
 type fakePool struct{ p *pgxpool.Pool }
 
@@ -116,6 +120,7 @@ func allMetrics(t *testing.T) map[string]bool {
 	}
 	defer pool.Close()
 	m.WatchPool(fakePool{pool})
+	m.WatchSharedCommits(fakeShared{})
 	fams, err := m.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)

@@ -134,6 +134,26 @@ type PoolStater interface {
 	PoolStat() *pgxpool.Stat
 }
 
+// SharedCommits is what the PostgreSQL store tells of the order
+// transactions that share commits (postgres.DB).
+type SharedCommits interface {
+	// ObserveSharedCommits has fn told of every shared commit.
+	ObserveSharedCommits(fn func(writes int, took time.Duration))
+}
+
+// WatchSharedCommits reports the PostgreSQL store's shared commits.
+func (m *Metrics) WatchSharedCommits(s SharedCommits) {
+	f := factory{m.registry}
+	writes := f.histogram("opencube_postgres_shared_commit_writes",
+		"Order transactions PostgreSQL committed together (shared commit).", []float64{1, 2, 4, 8, 16, 32})
+	seconds := f.histogram("opencube_postgres_shared_commit_seconds",
+		"Time one shared commit took, its BEGIN sent to its COMMIT answered.", []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1})
+	s.ObserveSharedCommits(func(n int, took time.Duration) {
+		writes.Observe(float64(n))
+		seconds.Observe(took.Seconds())
+	})
+}
+
 // WatchPool reports the PostgreSQL connection pool, read on every scrape.
 func (m *Metrics) WatchPool(p PoolStater) {
 	m.registry.MustRegister(poolCollector{p})

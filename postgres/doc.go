@@ -16,12 +16,20 @@
 //     mapped to a domain error) leaves the transaction usable. A
 //     serialization failure or deadlock (SQLSTATE 40001, 40P01) runs the
 //     whole function again, a few times.
+//   - Order transactions whose only statements before the commit are
+//     reads that take no lock share commits: their reads run outside any
+//     transaction, and their deferred writes join those of the others
+//     committing at that moment in one transaction, one round trip
+//     (groupcommit.go). The counts kept by triggers are split over slots,
+//     one per connection (a session advisory lock), so that no two
+//     transactions in flight write the same count row.
 //   - ClaimReplay is one INSERT ... ON CONFLICT DO UPDATE ... WHERE expired.
 //   - ClaimJobs and ClaimNode lease rows picked with FOR UPDATE SKIP LOCKED,
 //     so concurrent claimers never take the same job or node number.
 //
-// The SQL avoids advisory locks, LISTEN/NOTIFY and gap-free sequences, so
-// that it also runs on PostgreSQL-protocol distributed engines (CockroachDB,
-// YugabyteDB); docs/scaling.md says what an operator changes for those.
+// The SQL avoids LISTEN/NOTIFY, gap-free sequences and advisory locks (but
+// the slots' ones, without which it still runs), so that it also runs on
+// PostgreSQL-protocol distributed engines (CockroachDB, YugabyteDB);
+// docs/scaling.md says what an operator changes for those.
 // Instants are timestamptz and come back in UTC.
 package postgres

@@ -102,8 +102,15 @@ func (db *DB) claiming(ctx context.Context, claim *opencube.ReplayClaim, optimis
 	}
 	recorded := false
 	deferWrites := true
+	share := db.group != nil
 	err := retry(ctx, func() error {
-		p, err := db.beginPipe(ctx)
+		var p *pipeTx
+		var err error
+		if share {
+			p, err = db.beginLazy(ctx, db.group)
+		} else {
+			p, err = db.beginPipe(ctx)
+		}
 		if err != nil {
 			return err
 		}
@@ -126,6 +133,13 @@ func (db *DB) claiming(ctx context.Context, claim *opencube.ReplayClaim, optimis
 		}
 		if t.retry == nil && err == nil {
 			err = t.commit(ctx)
+			switch {
+			case errors.Is(err, errGroupFailed):
+				share = false
+			case errors.Is(err, errNeedSavepoints):
+				// Its write failed in a shared commit.
+				share, optimistic, deferWrites = false, false, false
+			}
 		}
 		if t.retry != nil {
 			// fn may have carried on after a statement that requires the
@@ -364,10 +378,10 @@ func (t *orderTx) foundSIM(iccid string, row pgx.Row) (*opencube.SIM, error) {
 // sqlSIMAndPlan reads an order's SIM ($1 of enterprise $2), its plan ($3)
 // and the plan's billing terms for the enterprise in one statement, each
 // part NULL when absent.
-var sqlSIMAndPlan = `SELECT s.*, p.*, t.* FROM (SELECT 1) one
+var sqlSIMAndPlan = pureRead(`SELECT s.*, p.*, t.* FROM (SELECT 1) one
 	LEFT JOIN (` + sqlSIM + `) s ON true
 	LEFT JOIN (` + strings.ReplaceAll(sqlPlan, "$1", "$3") + `) p ON true
-	LEFT JOIN (` + strings.ReplaceAll(sqlTerms, "$1", "$3") + `) t ON true`
+	LEFT JOIN (` + strings.ReplaceAll(sqlTerms, "$1", "$3") + `) t ON true`)
 
 // The columns of sqlSIMAndPlan: the SIM's, the plan's, the terms'.
 const simAndPlanSIM, simAndPlanPlan, simAndPlanTerms = 7, 13, 8
@@ -376,6 +390,9 @@ const simAndPlanSIM, simAndPlanPlan, simAndPlanTerms = 7, 13, 8
 // plan's billing terms for the enterprise come with them, kept for the
 // order's charge (Terms).
 func (t *orderTx) SIMAndPlan(ctx context.Context, accessCode, iccid, planCode string) (*opencube.SIM, *opencube.Plan, error) {
+	if t.pipe != nil && t.pipe.key == "" {
+		t.pipe.key = iccid
+	}
 	rows, err := t.tx.Query(ctx, sqlSIMAndPlan, iccid, accessCode, planCode)
 	if err != nil {
 		return nil, nil, t.fail("find SIM and plan", err)

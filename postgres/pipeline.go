@@ -61,6 +61,16 @@ type pipeTx struct {
 	// asked before each statement is queued or sent, so that the order of
 	// the transaction's statements is kept.
 	held func() []queued
+	// lazy: nothing but pure reads (pureRead) was sent so far, each on
+	// its own, and the BEGIN is yet to go, with the first other statement
+	// (see groupcommit.go).
+	lazy bool
+	// group, when set, commits the deferred writes of a transaction that
+	// is still lazy at its commit with other transactions' (committer).
+	group *committer
+	// key orders the transaction's writes in a shared commit: the ICCID
+	// of the SIM it changes.
+	key string
 }
 
 const sqlBegin = `BEGIN ISOLATION LEVEL READ COMMITTED`
@@ -73,6 +83,22 @@ func (db *DB) beginPipe(ctx context.Context) (*pipeTx, error) {
 		return nil, db.dbError("begin", err)
 	}
 	return &pipeTx{conn: conn, queue: []queued{{sql: sqlBegin}}}, nil
+}
+
+// beginLazy is beginPipe for a lazy transaction whose writes may share a
+// commit through group (see groupcommit.go).
+func (db *DB) beginLazy(ctx context.Context, group *committer) (*pipeTx, error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, db.dbError("begin", err)
+	}
+	return &pipeTx{conn: conn, lazy: true, group: group}, nil
+}
+
+// direct reports whether sql may go on its own now, outside the pipeline:
+// nothing is queued, and the transaction has begun or sql is a pure read.
+func (p *pipeTx) direct(sql string) bool {
+	return len(p.queue) == 0 && (!p.lazy || pureReads[sql])
 }
 
 // Defer queues a write to be sent with the next statement or the commit.
@@ -105,6 +131,10 @@ func (p *pipeTx) Deferred() bool {
 // closed and the error returned. Deferred writes made with mergeable
 // statements that follow each other go as one statement (see merge).
 func (p *pipeTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
+	if p.lazy {
+		p.lazy = false
+		p.queue = append([]queued{{sql: sqlBegin}}, p.queue...)
+	}
 	queue := merge(p.queue)
 	var all pgx.Batch
 	for _, q := range queue {
@@ -257,7 +287,7 @@ func (p *pipeTx) Flush(ctx context.Context) error {
 // Exec runs sql after the queue, in the same pipeline.
 func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
 	p.takeHeld()
-	if len(p.queue) == 0 {
+	if p.direct(sql) {
 		return p.conn.Exec(ctx, sql, args...)
 	}
 	var b pgx.Batch
@@ -276,7 +306,7 @@ func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.Comm
 // Query runs sql after the queue, in the same pipeline.
 func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	p.takeHeld()
-	if len(p.queue) == 0 {
+	if p.direct(sql) {
 		return p.conn.Query(ctx, sql, args...)
 	}
 	var b pgx.Batch
@@ -296,7 +326,7 @@ func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, 
 // QueryRow runs sql after the queue, in the same pipeline.
 func (p *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	p.takeHeld()
-	if len(p.queue) == 0 {
+	if p.direct(sql) {
 		return p.conn.QueryRow(ctx, sql, args...)
 	}
 	var b pgx.Batch
@@ -311,7 +341,11 @@ func (p *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row 
 // SendBatch sends b after the queue, in the same pipeline.
 func (p *pipeTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 	p.takeHeld()
-	if len(p.queue) == 0 {
+	direct := len(p.queue) == 0
+	for _, q := range b.QueuedQueries {
+		direct = direct && p.direct(q.SQL)
+	}
+	if direct {
 		return p.conn.SendBatch(ctx, b)
 	}
 	br, err := p.send(ctx, b)
@@ -322,11 +356,21 @@ func (p *pipeTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 }
 
 // Commit sends the queue and COMMIT in one pipeline. A transaction that
-// sent nothing has nothing to commit.
+// sent nothing has nothing to commit. A lazy one that has a group and a
+// few deferred writes gives its connection back and shares a commit
+// (committer).
 func (p *pipeTx) Commit(ctx context.Context) error {
 	if !p.sent && !p.Deferred() {
 		p.done = true
 		return nil
+	}
+	if p.lazy && p.group != nil && len(p.queue) <= maxGroupStatements {
+		queue := merge(p.queue)
+		p.queue = nil
+		p.done = true
+		p.conn.Release()
+		p.conn = nil
+		return p.group.commit(p.key, queue)
 	}
 	tag, err := p.Exec(ctx, "COMMIT")
 	if err != nil {
@@ -343,6 +387,9 @@ func (p *pipeTx) Commit(ctx context.Context) error {
 // connection back to the pool (which closes it when it is left in a
 // transaction).
 func (p *pipeTx) end(ctx context.Context) {
+	if p.conn == nil {
+		return // released for a shared commit
+	}
 	if p.sent && !p.done {
 		if _, err := p.conn.Exec(ctx, "ROLLBACK"); err != nil {
 			p.conn.Conn().Close(ctx)

@@ -87,6 +87,8 @@ type DB struct {
 	box     *seal.Box
 	// sealCur is where SealClear stopped.
 	sealCur sealCursor
+	// group shares the commits of order transactions (groupcommit.go).
+	group *committer
 }
 
 var _ opencube.Store = (*DB)(nil)
@@ -106,6 +108,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	cfg.AfterConnect = claimSlot
 	cc := cfg.ConnConfig
 	db := &DB{addr: address(cc), statementTimeout: opts.StatementTimeout, masters: opts.Masters}
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
@@ -135,6 +138,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
+	db.group = newCommitter(db)
 	return db, nil
 }
 
@@ -164,8 +168,6 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 	} else if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
 	}
-	// Migrate holds one connection and takes its lock through another.
-	cfg.MaxConns = max(cfg.MaxConns, 2)
 	// Migrate holds one connection and takes its lock through another.
 	cfg.MaxConns = max(cfg.MaxConns, 2)
 	return cfg, nil
@@ -306,6 +308,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 // Close closes the pool's connections, waiting for those in use to be
 // returned. Using db after Close returns errors.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	if db.reads != nil && db.reads != db.pool {
 		db.reads.Close()
 	}
@@ -371,7 +376,7 @@ func (db *DB) dbError(op string, err error) error {
 // optimistic transaction needs its savepoints (orderTx.write), so that
 // running it again from the start is expected to succeed.
 func retryable(err error) bool {
-	if errors.Is(err, errNeedSavepoints) {
+	if errors.Is(err, errNeedSavepoints) || errors.Is(err, errGroupFailed) {
 		return true
 	}
 	var pe *pgconn.PgError
@@ -391,7 +396,7 @@ func retry(ctx context.Context, fn func() error) error {
 		if err == nil || attempt == maxAttempts || !retryable(err) {
 			return err
 		}
-		if errors.Is(err, errNeedSavepoints) {
+		if errors.Is(err, errNeedSavepoints) || errors.Is(err, errGroupFailed) {
 			continue // nobody to wait for
 		}
 		wait := time.Duration(rand.Int64N(int64(5*time.Millisecond) << attempt))

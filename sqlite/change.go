@@ -106,12 +106,17 @@ func (db *DB) UpdateEnterprise(ctx context.Context, accessCode string, now time.
 
 // releaseHeld makes the enterprise's held work due at now: the jobs of its
 // pending webhook deliveries and of its queued MT messages. Jobs exist
-// only while their work is pending, so each kind's jobs are few.
+// only while their work is pending, so each kind's jobs are few. A job a
+// worker holds at this moment is released too: that worker found the
+// enterprise disabled, and its outcome (held until later), which needs its
+// claim, then changes nothing.
 func (t *txn) releaseHeld(accessCode string, now time.Time) error {
 	for _, q := range []string{
-		`UPDATE jobs SET run_at = ?1 WHERE kind = '` + opencube.JobDeliver + `' AND run_at > ?1
+		`UPDATE jobs SET run_at = ?1, claimed_by = NULL, claimed_until = NULL WHERE kind = '` + opencube.JobDeliver + `'
+			AND (run_at > ?1 OR claimed_by IS NOT NULL)
 			AND EXISTS (SELECT 1 FROM deliveries d WHERE d.id = jobs.key AND d.enterprise_code = ?2)`,
-		`UPDATE jobs SET run_at = ?1 WHERE kind = '` + opencube.JobSendSMS + `' AND run_at > ?1
+		`UPDATE jobs SET run_at = ?1, claimed_by = NULL, claimed_until = NULL WHERE kind = '` + opencube.JobSendSMS + `'
+			AND (run_at > ?1 OR claimed_by IS NOT NULL)
 			AND EXISTS (SELECT 1 FROM sms m WHERE m.id = jobs.key AND m.enterprise_code = ?2)`,
 	} {
 		if _, err := t.exec(q, micros(now), accessCode); err != nil {

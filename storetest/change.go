@@ -198,13 +198,16 @@ func testUpdateEnterprise(t *testing.T, s ChangeStore, f *fixture) {
 }
 
 // testReleaseHeld: enabling a disabled enterprise makes the jobs of its
-// pending deliveries and queued messages due at once, and only those.
+// pending deliveries and queued messages due at once, and only those; a
+// job a worker holds meanwhile (finding the enterprise disabled) is
+// released, and that worker's outcome changes nothing.
 func testReleaseHeld(t *testing.T, s ChangeStore, f *fixture) {
 	f.putWebhook(t, newWebhook(entA))
 	f.putWebhook(t, newWebhook(entB))
 	o := f.newOrder(1, f.sims[1], "P1", base)
 	ob := f.newOrder(2, f.sims[6], "P2", base)
-	f.insertEvents(t, orderEvent("EV_A", o, opencube.EventCreateOrder, base), orderEvent("EV_B", ob, opencube.EventCreateOrder, base))
+	f.insertEvents(t, orderEvent("EV_A", o, opencube.EventCreateOrder, base), orderEvent("EV_B", ob, opencube.EventCreateOrder, base),
+		orderEvent("EV_A2", o, opencube.EventCreateOrder, base))
 	later := at(24 * time.Hour)
 	err := s.UpdateSMS(f.ctx, func(tx opencube.SMSTx) error {
 		for _, sim := range []*opencube.SIM{f.sims[1], f.sims[6]} {
@@ -228,7 +231,8 @@ func testReleaseHeld(t *testing.T, s ChangeStore, f *fixture) {
 				return err
 			}
 		}
-		return nil
+		// This one is due, and a worker will hold it.
+		return tx.InsertJob(f.ctx, &opencube.Job{ID: "JEV_A2", Kind: opencube.JobDeliver, Key: "EV_A2", RunAt: at(time.Hour)})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -257,9 +261,15 @@ func testReleaseHeld(t *testing.T, s ChangeStore, f *fixture) {
 		t.Errorf("disabling moved jobs (-before +after):\n%s", diff)
 	}
 	now := at(time.Hour)
+	claimed, err := s.ClaimJobs(f.ctx, "w1", []string{opencube.JobDeliver}, 10, now, time.Minute)
+	if err != nil || len(claimed) != 1 || claimed[0].Key != "EV_A2" {
+		t.Fatalf("ClaimJobs = %v, %v; want the job of EV_A2", claimed, err)
+	}
 	setStatus(opencube.EnterpriseActive, now)
+	// The worker that held it while disabled settles it as held.
+	checkKind(t, "RetryJob by the worker that held it", s.RetryJob(f.ctx, claimed[0].ID, "w1", later, ""), opencube.KindConflict, false)
 	want := map[string]time.Time{
-		opencube.JobDeliver + " EV_A": now, opencube.JobDeliver + " EV_B": later,
+		opencube.JobDeliver + " EV_A": now, opencube.JobDeliver + " EV_B": later, opencube.JobDeliver + " EV_A2": now,
 		opencube.JobSendSMS + " SMS_" + entA: now, opencube.JobSendSMS + " SMS_" + entB: later,
 		opencube.JobExpireSMS + " SMS_" + entA: later, opencube.JobExpireSMS + " SMS_" + entB: later,
 	}

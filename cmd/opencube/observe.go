@@ -72,6 +72,7 @@ func (m *Main) observe() {
 		mt.WatchSQLite(db)
 	case *postgres.DB:
 		mt.WatchPool(db)
+		mt.WatchSharedCommits(db)
 	}
 }
 

@@ -148,6 +148,16 @@ func TestEnterpriseDisable(t *testing.T) {
 	}
 	a := s.mustOrder(t, s.p, planMonthly.order(simP(0), true))
 	deliveries(t, rp, a, "1000", "1005")
+	// A delivery's outcome is recorded after the receiver answered.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		ds, err := ad.FindDeliveries(ctx, opencube.DeliveryFilter{Enterprise: entP, State: opencube.DeliveryPending})
+		if err == nil && len(ds) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries of order %s still pending: %d, %v", a, len(ds), err)
+		}
+	}
 
 	if out, _, err := adminRun(t, s.m, "", "enterprise", "disable", entP); err != nil || !strings.Contains(out, "disabled") {
 		t.Fatalf("enterprise disable = %q, %v", out, err)
