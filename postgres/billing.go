@@ -26,16 +26,16 @@ const (
 
 // sqlInsertLine is one statement: the line and its addition to a running
 // total. A running balance is spread over rows (slots); a line adds to the
-// row of its connection's slot (claimSlot; without one, 2000 plus its
-// server process's number modulo 64), so that transactions running at the
-// same time, on any node, never write the same row and one enterprise's
-// concurrent postpaid orders do not queue on each other's commits. A
-// balance is the sum of its slots. A deferred line may join other writes
-// (see mergeable).
+// row of its server process (pg_backend_pid modulo 64), or in a shared
+// commit to the row of its lane's slot (1000 plus the slot, claimSlot), so
+// that transactions running at the same time, on any node, seldom write
+// the same row, shared commits never, and one enterprise's concurrent
+// postpaid orders do not queue on each other's commits. A balance is the
+// sum of its slots. A deferred line may join other writes (see mergeable).
 var sqlInsertLine = mergeable(`ln_row AS (INSERT INTO ledger_lines (`+lineColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15))`,
 	`INSERT INTO ledger_balances (enterprise_code, currency, slot, amount_minor)
-		VALUES ($2, $6, COALESCE(NULLIF(current_setting('opencube.slot', true), '')::smallint, (2000 + pg_backend_pid() % 64)::smallint), $7)
+		VALUES ($2, $6, COALESCE(1000 + NULLIF(current_setting('opencube.slot', true), '')::int, pg_backend_pid() % 64)::smallint, $7)
 		ON CONFLICT (enterprise_code, currency, slot) DO UPDATE SET amount_minor = ledger_balances.amount_minor + excluded.amount_minor`)
 
 var _ billing.Tx = (*orderTx)(nil)

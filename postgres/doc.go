@@ -20,9 +20,9 @@
 //     reads that take no lock share commits: their reads run outside any
 //     transaction, and their deferred writes join those of the others
 //     committing at that moment in one transaction, one round trip
-//     (groupcommit.go). The counts kept by triggers are split over slots,
-//     one per connection (a session advisory lock), so that no two
-//     transactions in flight write the same count row.
+//     (groupcommit.go). Each lane of shared commits counts in rows of its
+//     own slot (a session advisory lock), so that no two shared commits
+//     in flight write the same count row.
 //   - ClaimReplay is one INSERT ... ON CONFLICT DO UPDATE ... WHERE expired.
 //   - ClaimJobs and ClaimNode lease rows picked with FOR UPDATE SKIP LOCKED,
 //     so concurrent claimers never take the same job or node number.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Shared commits. An order transaction (claiming) starts lazily: as long
@@ -38,7 +39,7 @@ import (
 // Locks: the members' writes run in the order of their keys (the ICCID of
 // the SIM they change), so that two groups lock the SIMs they share in the
 // same order and cannot deadlock on them; the counts kept by triggers are
-// written at the commit to rows of the connection's own slot (claimSlot,
+// written at the commit to rows of the lane's own slot (claimSlot,
 // migration 00026), which no other transaction in flight writes.
 
 // maxGroup bounds the members of one shared commit, and so the time the
@@ -50,8 +51,11 @@ const maxGroup = 32
 const maxGroupStatements = 16
 
 // groupLanes is how many shared commits may be under way at once, each on
-// a connection of its own: one a core, from 2 to 8.
-var groupLanes = uint32(min(8, max(2, runtime.GOMAXPROCS(0))))
+// a connection of its own: one a core, from 2 to 8, and no more than a
+// quarter of the pool's connections (none below 4: no shared commits).
+func groupLanes(maxConns int32) int {
+	return min(int(maxConns)/4, min(8, max(2, runtime.GOMAXPROCS(0))))
+}
 
 // errGroupFailed is the outcome, for each member, of a shared commit that
 // a member's write failed: every member runs again at once on its own.
@@ -73,27 +77,32 @@ func pureRead(sql string) string {
 }
 
 // slotLockClass is the first key of the session advisory locks that hold
-// the connections' slots (claimSlot).
+// the lanes' slots (claimSlot).
 const slotLockClass = 0x6f63_736c // "ocsl"
 
-// sqlClaimSlot claims the lowest slot that no other session holds, and
-// names it in the session's setting opencube.slot.
-var sqlClaimSlot = `SELECT set_config('opencube.slot', s::text, false) FROM generate_series(0, 1023) s
-	WHERE pg_try_advisory_lock(` + strconv.Itoa(slotLockClass) + `, s) LIMIT 1`
+// sqlClaimSlot claims the lowest slot that no other session holds.
+var sqlClaimSlot = `SELECT s FROM generate_series(0, 1023) s WHERE pg_try_advisory_lock(` + strconv.Itoa(slotLockClass) + `, s) LIMIT 1`
 
-// claimSlot gives a new connection a slot of its own among the sessions of
-// every node: the count rows and balance rows its transactions write
-// (migration 00026, sqlInsertLine). A session advisory lock holds it for
-// as long as the connection lives. When all 1,024 slots are held, or the
-// server refuses advisory locks (some PostgreSQL-protocol engines do), the
-// connection goes without: it writes to rows shared by its server process
-// number, which transactions may then wait for.
-func claimSlot(ctx context.Context, conn *pgx.Conn) error {
-	_, err := conn.Exec(ctx, sqlClaimSlot)
-	if _, refused := errors.AsType[*pgconn.PgError](err); refused {
-		return nil
+// claimSlot gives a lane's connection a slot of its own among the sessions
+// of every node, and returns it: the count rows and balance rows its
+// shared commits write (migration 00026, sqlInsertLine), named for each
+// of its transactions in the setting opencube.slot. A session advisory
+// lock holds the slot for as long as the connection lives. When all 1,024
+// slots are held, or the server refuses advisory locks (some
+// PostgreSQL-protocol engines do), the lane goes without ("", nil): its
+// commits count in the rows of the ICCIDs' shards, as other transactions
+// do, where two shared commits may wait for each other, or deadlock and
+// run again.
+func claimSlot(ctx context.Context, conn *pgx.Conn) (string, error) {
+	var slot int
+	err := conn.QueryRow(ctx, sqlClaimSlot).Scan(&slot)
+	if _, refused := errors.AsType[*pgconn.PgError](err); refused || errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
 	}
-	return err
+	if err != nil {
+		return "", err
+	}
+	return strconv.Itoa(slot), nil
 }
 
 // groupMember is a transaction's share of a shared commit.
@@ -103,21 +112,36 @@ type groupMember struct {
 	done  chan error
 }
 
-// committer runs shared commits on groupLanes lanes. A transaction goes
-// to the lane of its key, so that the orders of one SIM share commits
-// rather than wait for another lane's to end.
+// committer runs shared commits on lanes. A transaction goes to the lane
+// of its key, so that the orders of one SIM share commits rather than wait
+// for another lane's to end.
 type committer struct {
-	db   *DB
-	in   []chan *groupMember
-	quit chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	db    *DB
+	lanes []*lane
+	quit  chan struct{}
+	wg    sync.WaitGroup
+	once  sync.Once
 	// queued counts the transactions waiting for a lane.
 	queued atomic.Int32
 	// observe, when set, is told of every shared commit
 	// (DB.ObserveSharedCommits).
 	observe atomic.Pointer[func(writes int, took time.Duration)]
 }
+
+// lane is one line of shared commits: its queue, and the connection it
+// holds, with its slot.
+type lane struct {
+	in   chan *groupMember
+	conn *pgxpool.Conn
+	slot string
+	// used is when conn last answered.
+	used time.Time
+}
+
+// idleCheck is how long a lane's connection may sit unused before it is
+// checked (a ping) ahead of a commit: a server restarted meanwhile is found
+// then, rather than by a commit whose outcome would be unknown.
+const idleCheck = time.Second
 
 // ObserveSharedCommits has fn told of every shared commit of order
 // transactions: how many committed together, and the time from sending
@@ -129,14 +153,54 @@ func (db *DB) ObserveSharedCommits(fn func(writes int, took time.Duration)) {
 	}
 }
 
-func newCommitter(db *DB) *committer {
-	c := &committer{db: db, in: make([]chan *groupMember, groupLanes), quit: make(chan struct{})}
-	c.wg.Add(len(c.in))
-	for i := range c.in {
-		c.in[i] = make(chan *groupMember)
-		go c.lane(c.in[i])
+// newCommitter starts the lanes of db's shared commits, each holding a
+// connection of the pool with its slot; nil when the pool is too small
+// for lanes.
+func newCommitter(ctx context.Context, db *DB) (*committer, error) {
+	n := groupLanes(db.pool.Config().MaxConns)
+	if n == 0 {
+		return nil, nil
 	}
-	return c
+	c := &committer{db: db, quit: make(chan struct{})}
+	for range n {
+		l := &lane{in: make(chan *groupMember)}
+		if err := c.connect(ctx, l); err != nil {
+			c.release()
+			return nil, err
+		}
+		c.lanes = append(c.lanes, l)
+	}
+	c.wg.Add(len(c.lanes))
+	for _, l := range c.lanes {
+		go c.lane(l)
+	}
+	return c, nil
+}
+
+// connect gives l a connection of the pool and a slot.
+func (c *committer) connect(ctx context.Context, l *lane) error {
+	conn, err := c.db.pool.Acquire(ctx)
+	if err != nil {
+		return c.db.dbError("connect a lane of shared commits", err)
+	}
+	slot, err := claimSlot(ctx, conn.Conn())
+	if err != nil {
+		conn.Release()
+		return c.db.dbError("claim a slot", err)
+	}
+	l.conn, l.slot = conn, slot
+	return nil
+}
+
+// release closes the lanes' connections, which ends their slots' locks.
+func (c *committer) release() {
+	for _, l := range c.lanes {
+		if l.conn != nil {
+			l.conn.Conn().Close(context.Background())
+			l.conn.Release()
+			l.conn = nil
+		}
+	}
 }
 
 // close stops the lanes once their commits are over.
@@ -144,6 +208,7 @@ func (c *committer) close() {
 	c.once.Do(func() {
 		close(c.quit)
 		c.wg.Wait()
+		c.release()
 	})
 }
 
@@ -155,7 +220,7 @@ func (c *committer) commit(key string, queue []queued) error {
 	m := &groupMember{key: key, queue: queue, done: make(chan error, 1)}
 	c.queued.Add(1)
 	select {
-	case c.in[laneOf(key)] <- m:
+	case c.lanes[c.laneOf(key)].in <- m:
 		c.queued.Add(-1)
 	case <-c.quit:
 		c.queued.Add(-1)
@@ -165,20 +230,20 @@ func (c *committer) commit(key string, queue []queued) error {
 }
 
 // laneOf is the lane of the transactions of key.
-func laneOf(key string) uint32 {
+func (c *committer) laneOf(key string) int {
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	return h.Sum32() % groupLanes
+	return int(h.Sum32() % uint32(len(c.lanes)))
 }
 
 // lane takes a member, and every member waiting then (up to maxGroup),
 // and commits them together, until close.
-func (c *committer) lane(in chan *groupMember) {
+func (c *committer) lane(l *lane) {
 	defer c.wg.Done()
 	group := make([]*groupMember, 0, maxGroup)
 	for {
 		select {
-		case m := <-in:
+		case m := <-l.in:
 			group = append(group[:0], m)
 		case <-c.quit:
 			return
@@ -186,7 +251,7 @@ func (c *committer) lane(in chan *groupMember) {
 	more:
 		for len(group) < maxGroup {
 			select {
-			case m := <-in:
+			case m := <-l.in:
 				group = append(group, m)
 			default:
 				break more
@@ -195,7 +260,7 @@ func (c *committer) lane(in chan *groupMember) {
 		slices.SortStableFunc(group, func(a, b *groupMember) int { return strings.Compare(a.key, b.key) })
 		for len(group) > 0 {
 			start := time.Now()
-			failed, err := c.run(group)
+			failed, err := c.run(l, group)
 			if fn := c.observe.Load(); fn != nil && failed < 0 && err == nil {
 				(*fn)(len(group), time.Since(start))
 			}
@@ -215,21 +280,44 @@ func (c *committer) lane(in chan *groupMember) {
 	}
 }
 
-// run sends BEGIN, the group's writes and COMMIT in one pipeline, and
-// returns the outcome for every member (failed < 0), or the index of the
-// member whose write failed and the error it is to get: its failure, when
-// retryable, else errNeedSavepoints (it runs again with its writes made
-// one by one, where it meets the failure).
-func (c *committer) run(group []*groupMember) (failed int, _ error) {
+// run sends BEGIN, the lane's slot, the group's writes and COMMIT in one
+// pipeline on the lane's connection, and returns the outcome for every
+// member (failed < 0), or the index of the member whose write failed and
+// the error it is to get: its failure, when retryable, else
+// errNeedSavepoints (it runs again with its writes made one by one, where
+// it meets the failure).
+func (c *committer) run(l *lane, group []*groupMember) (failed int, _ error) {
 	ctx := context.Background()
-	conn, err := c.db.pool.Acquire(ctx)
-	if err != nil {
-		return -1, c.db.dbError("begin", err)
+	retried := false
+again:
+	if l.conn != nil && time.Since(l.used) > idleCheck {
+		if err := l.conn.Ping(ctx); err != nil {
+			l.conn.Conn().Close(ctx)
+			l.conn.Release()
+			l.conn = nil
+		}
 	}
-	defer conn.Release()
+	if l.conn == nil {
+		if err := c.connect(ctx, l); err != nil {
+			return -1, err
+		}
+	}
+	conn := l.conn
+	defer func() { l.used = time.Now() }()
+	// A connection that failed is given back, closed, and the lane takes
+	// another on its next commit.
+	lost := func() {
+		conn.Conn().Close(ctx)
+		conn.Release()
+		l.conn = nil
+	}
 	var b pgx.Batch
-	owner := []int{-1} // the member of each statement; BEGIN's and COMMIT's none
+	owner := []int{-1} // the member of each statement; none for BEGIN, the slot, COMMIT
 	b.Queue(sqlBegin)
+	if l.slot != "" {
+		b.Queue(`SELECT set_config('opencube.slot', $1, true)`, l.slot)
+		owner = append(owner, -1)
+	}
 	for i, m := range group {
 		for _, q := range m.queue {
 			b.Queue(q.sql, q.args...)
@@ -258,16 +346,22 @@ func (c *committer) run(group []*groupMember) (failed int, _ error) {
 		return -1, errGroupFailed
 	case first == nil:
 		return -1, nil
+	case !errors.As(first, &pe) && pgconn.SafeToRetry(first) && !retried:
+		// The connection was found broken before anything was sent
+		// (the server restarted since): again on a new one.
+		lost()
+		retried = true
+		goto again
 	case !errors.As(first, &pe):
 		// The connection failed: whether the COMMIT got through is
 		// unknown, as for a transaction of one's own.
-		conn.Conn().Close(ctx)
+		lost()
 		return -1, c.db.dbError("commit", first)
 	}
 	// A statement failed: the server skipped the rest, COMMIT included,
 	// and the transaction is to be rolled back.
 	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
-		conn.Conn().Close(ctx)
+		lost()
 	}
 	if at >= 0 && owner[at] >= 0 {
 		if retryable(first) {

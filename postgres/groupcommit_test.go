@@ -2,38 +2,38 @@ package postgres
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/opencube/opencube"
 	"github.com/opencube/opencube/storetest"
 )
 
-// TestClaimSlot: every connection holds a slot no other connection has,
-// on this DB's pool and on another node's.
+// TestClaimSlot: every lane of shared commits holds a slot no other lane
+// has, on this DB and on another node's.
 func TestClaimSlot(t *testing.T) {
 	url := newSchema(t)
-	a := openURL(t, url, Options{MaxConns: 4})
-	b := openURL(t, url, Options{MaxConns: 4})
-	ctx := context.Background()
 	seen := map[string]bool{}
-	for _, db := range []*DB{a, b} {
-		for range 4 {
-			conn, err := db.pool.Acquire(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Release()
-			var slot string
-			if err := conn.QueryRow(ctx, `SELECT current_setting('opencube.slot', true)`).Scan(&slot); err != nil {
-				t.Fatal(err)
-			}
-			if slot == "" || seen[slot] {
-				t.Fatalf("slot %q; slots of the other connections: %v", slot, seen)
-			}
-			seen[slot] = true
+	for range 2 {
+		db := openURL(t, url, Options{MaxConns: 8})
+		if db.group == nil || len(db.group.lanes) < 2 {
+			t.Fatalf("shared commits on a pool of 8: %+v; want 2 lanes at least", db.group)
 		}
+		for _, l := range db.group.lanes {
+			if l.slot == "" || seen[l.slot] {
+				t.Fatalf("lane's slot %q; slots of the other lanes: %v", l.slot, seen)
+			}
+			seen[l.slot] = true
+		}
+	}
+	// A pool too small for lanes has none.
+	if db := openURL(t, url, Options{MaxConns: 3}); db.group != nil {
+		t.Errorf("shared commits on a pool of 3: %d lanes; want none", len(db.group.lanes))
 	}
 }
 
@@ -114,12 +114,12 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 }
 
 // laneSIMs returns a SIM and n others whose transactions go to its lane.
-func laneSIMs(t *testing.T, sims []*opencube.SIM, n int) (*opencube.SIM, []*opencube.SIM) {
+func laneSIMs(t *testing.T, db *DB, sims []*opencube.SIM, n int) (*opencube.SIM, []*opencube.SIM) {
 	t.Helper()
 	first := sims[0]
 	var out []*opencube.SIM
 	for _, s := range sims[1:] {
-		if laneOf(s.ICCID) == laneOf(first.ICCID) && len(out) < n {
+		if db.group.laneOf(s.ICCID) == db.group.laneOf(first.ICCID) && len(out) < n {
 			out = append(out, s)
 		}
 	}
@@ -135,7 +135,7 @@ func laneSIMs(t *testing.T, sims []*opencube.SIM, n int) (*opencube.SIM, []*open
 func TestSharedCommit(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
-	first, others := laneSIMs(t, storetest.Seed(t, db, 60), 5)
+	first, others := laneSIMs(t, db, storetest.Seed(t, db, 60), 5)
 	errs, runs, groups := sharedOrders(t, db, first, others, nil)
 	for i, err := range errs {
 		if err != nil || runs[i] != 1 {
@@ -153,11 +153,33 @@ func TestSharedCommit(t *testing.T) {
 	if orders != 6 || events != 6 || counted != 6 {
 		t.Errorf("%d orders, %d events, counted %d; want 6 of each", orders, events, counted)
 	}
-	// Each transaction counted in the rows of its connection's slot: two
-	// transactions, two rows at most (the ICCIDs' last digits differ).
-	var shards int
-	if err := db.pool.QueryRow(ctx, `SELECT count(DISTINCT shard) FROM order_counts`).Scan(&shards); err != nil || shards > 2 {
-		t.Errorf("order counts in %d shards, %v; want 2 at most, one a connection", shards, err)
+	// The shared commits counted in the rows of their lane's slot; a
+	// transaction of its own counts in its ICCID's shard.
+	alone := storetest.NewOrder(200, others[0])
+	alone.Status = opencube.OrderEnded
+	if err := db.UpdateOrders(ctx, func(tx opencube.OrderTx) error {
+		if _, err := tx.SIM(ctx, "ent", alone.ICCID); err != nil { // begins the transaction
+			return err
+		}
+		return tx.InsertOrder(ctx, alone)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT shard, status::text, n::text FROM order_counts ORDER BY 1, 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var shard, status, n string
+		err := r.Scan(&shard, &status, &n)
+		return shard + " " + status + " " + n, err
+	})
+	want := []string{
+		alone.ICCID[len(alone.ICCID)-2:] + " " + strconv.Itoa(int(opencube.OrderEnded)) + " 1",
+		"L" + db.group.lanes[db.group.laneOf(first.ICCID)].slot + " " + strconv.Itoa(int(opencube.OrderNotEnabled)) + " 6",
+	}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("order counts (shard, status, n): %q, %v; want %q", got, err, want)
 	}
 }
 
@@ -168,7 +190,7 @@ func TestSharedCommitFailure(t *testing.T) {
 	db := open(t)
 	ctx := context.Background()
 	sims := storetest.Seed(t, db, 60)
-	first, others := laneSIMs(t, sims, 4)
+	first, others := laneSIMs(t, db, sims, 4)
 	// An event whose id the third transaction will take again.
 	taken := storetest.NewOrder(1, sims[len(sims)-1])
 	e := opencube.NewEvent(opencube.EventCreateOrder, taken)
@@ -197,5 +219,30 @@ func TestSharedCommitFailure(t *testing.T) {
 	var n int
 	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM orders`).Scan(&n); err != nil || n != 5 {
 		t.Errorf("%d orders, %v; want 5: the first, and 4 of the 5 shared", n, err)
+	}
+}
+
+// TestSharedCommitReconnects: a lane whose connection the server closed
+// (a restart, an administrator) commits on a new one, with a slot.
+func TestSharedCommitReconnects(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	sims := storetest.Seed(t, db, 2)
+	l := db.group.lanes[db.group.laneOf(sims[0].ICCID)]
+	if _, err := db.pool.Exec(ctx, `SELECT pg_terminate_backend($1)`, l.conn.Conn().PgConn().PID()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(idleCheck + 100*time.Millisecond)
+	err := db.UpdateOrdersClaiming(ctx, nil, func(tx opencube.OrderTx) error {
+		if _, _, err := tx.(*orderTx).SIMAndPlan(ctx, "ent", sims[0].ICCID, "P"); err != nil {
+			return err
+		}
+		return tx.InsertOrder(ctx, storetest.NewOrder(1, sims[0]))
+	})
+	if err != nil || l.conn == nil || l.slot == "" {
+		t.Fatalf("order after the lane's connection was closed: %v (slot %q)", err, l.slot)
+	}
+	if orders, _, err := db.FindOrders(ctx, opencube.OrderFilter{Enterprise: "ent"}); err != nil || len(orders) != 1 {
+		t.Fatalf("orders: %d, %v; want 1", len(orders), err)
 	}
 }

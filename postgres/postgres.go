@@ -108,7 +108,6 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg.AfterConnect = claimSlot
 	cc := cfg.ConnConfig
 	db := &DB{addr: address(cc), statementTimeout: opts.StatementTimeout, masters: opts.Masters}
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
@@ -138,7 +137,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	db.group = newCommitter(db)
+	if db.group, err = newCommitter(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -1,37 +1,38 @@
 -- The counts kept by triggers (order_counts, order_time_counts, sms_counts,
--- sms_time_counts) are split over slots rather than over the last
--- characters of the ICCID: every connection of an opencube server claims a
--- slot of its own when it connects (the setting opencube.slot, held by a
--- session advisory lock, see postgres.claimSlot), and its transactions add
--- to and take from the rows of their slot only. Two transactions in flight
--- so never write the same count row: they neither wait for each other's
--- commit there nor deadlock on count rows, whatever rows they change and in
--- whatever order (a transaction may hold the orders of many SIMs, see the
--- shared commits of the order path). A change takes one from the old
--- values' row of its own slot, which may so go below zero; a count is the
--- sum of its rows, exact as before. A connection without a slot (psql, a
--- tool) writes to its server process's number modulo 64, prefixed "p".
--- Rows written before, under the old shards, stay and are summed as well.
+-- sms_time_counts) go, for the transactions of a shared commit (the order
+-- transactions committed together, postgres/groupcommit.go), to rows of
+-- their own: each lane of shared commits holds a connection with a slot
+-- no other session holds (a session advisory lock, see claimSlot), and
+-- names it for its transaction in the setting opencube.slot; the triggers
+-- then count in shard 'L' followed by the slot. Two shared commits in
+-- flight so never write the same count row: they neither wait for each
+-- other's commit there nor deadlock on count rows, whatever rows they
+-- change and in whatever order. Other transactions count as before, in
+-- shards of the ICCID's last characters, which spread the rows that a
+-- transaction changing many orders (a bulk order) updates again and again.
+-- A change takes one from the old values' row in the shard it counts in,
+-- which may so go below zero; a count is the sum of its rows, exact as
+-- before.
 --
 -- The in-use counts (in_use_counts, by ICCID prefix) are kept at the
 -- commit, as the others are, instead of at each statement: a transaction
 -- then takes their row locks after all of its statements, in the order of
--- its changes.
+-- its changes (a shared commit's: its members' ICCIDs).
 
 -- +goose Up
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION count_orders() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    slot text := COALESCE(NULLIF(current_setting('opencube.slot', true), ''), 'p' || (pg_backend_pid() % 64));
+    slot text := 'L' || NULLIF(current_setting('opencube.slot', true), '');
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         INSERT INTO order_counts (enterprise_code, status, buy_type, shard, n)
-        VALUES (OLD.enterprise_code, OLD.status, OLD.buy_type, slot, -1)
+        VALUES (OLD.enterprise_code, OLD.status, OLD.buy_type, COALESCE(slot, right(OLD.iccid, 2)), -1)
         ON CONFLICT (enterprise_code, status, buy_type, shard) DO UPDATE SET n = order_counts.n - 1;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO order_counts (enterprise_code, status, buy_type, shard, n)
-        VALUES (NEW.enterprise_code, NEW.status, NEW.buy_type, slot, 1)
+        VALUES (NEW.enterprise_code, NEW.status, NEW.buy_type, COALESCE(slot, right(NEW.iccid, 2)), 1)
         ON CONFLICT (enterprise_code, status, buy_type, shard) DO UPDATE SET n = order_counts.n + 1;
     END IF;
     RETURN NULL;
@@ -42,16 +43,16 @@ $$;
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION count_sms() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    slot text := COALESCE(NULLIF(current_setting('opencube.slot', true), ''), 'p' || (pg_backend_pid() % 64));
+    slot text := 'L' || NULLIF(current_setting('opencube.slot', true), '');
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         INSERT INTO sms_counts (enterprise_code, direction, state, shard, n)
-        VALUES (OLD.enterprise_code, OLD.direction, OLD.state, slot, -1)
+        VALUES (OLD.enterprise_code, OLD.direction, OLD.state, COALESCE(slot, right(OLD.iccid, 2)), -1)
         ON CONFLICT (enterprise_code, direction, state, shard) DO UPDATE SET n = sms_counts.n - 1;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO sms_counts (enterprise_code, direction, state, shard, n)
-        VALUES (NEW.enterprise_code, NEW.direction, NEW.state, slot, 1)
+        VALUES (NEW.enterprise_code, NEW.direction, NEW.state, COALESCE(slot, right(NEW.iccid, 2)), 1)
         ON CONFLICT (enterprise_code, direction, state, shard) DO UPDATE SET n = sms_counts.n + 1;
     END IF;
     RETURN NULL;
@@ -63,24 +64,24 @@ $$;
 CREATE OR REPLACE FUNCTION count_order_times() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     us bigint;
-    slot text := COALESCE(NULLIF(current_setting('opencube.slot', true), ''), 'p' || (pg_backend_pid() % 64));
+    slot text := 'L' || NULLIF(current_setting('opencube.slot', true), '');
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         us := (extract(epoch FROM OLD.ordered_at) * 1000000)::bigint;
         INSERT INTO order_time_counts (enterprise_code, shift, bucket, status, buy_type, shard, n)
-        VALUES (OLD.enterprise_code, 40, us >> 40, OLD.status, OLD.buy_type, slot, -1),
-               (OLD.enterprise_code, 34, us >> 34, OLD.status, OLD.buy_type, slot, -1),
-               (OLD.enterprise_code, 28, us >> 28, OLD.status, OLD.buy_type, slot, -1),
-               (OLD.enterprise_code, 22, us >> 22, OLD.status, OLD.buy_type, slot, -1)
+        VALUES (OLD.enterprise_code, 40, us >> 40, OLD.status, OLD.buy_type, COALESCE(slot, right(OLD.iccid, 1)), -1),
+               (OLD.enterprise_code, 34, us >> 34, OLD.status, OLD.buy_type, COALESCE(slot, right(OLD.iccid, 1)), -1),
+               (OLD.enterprise_code, 28, us >> 28, OLD.status, OLD.buy_type, COALESCE(slot, right(OLD.iccid, 1)), -1),
+               (OLD.enterprise_code, 22, us >> 22, OLD.status, OLD.buy_type, COALESCE(slot, right(OLD.iccid, 1)), -1)
         ON CONFLICT (enterprise_code, shift, bucket, status, buy_type, shard) DO UPDATE SET n = order_time_counts.n - 1;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         us := (extract(epoch FROM NEW.ordered_at) * 1000000)::bigint;
         INSERT INTO order_time_counts (enterprise_code, shift, bucket, status, buy_type, shard, n)
-        VALUES (NEW.enterprise_code, 40, us >> 40, NEW.status, NEW.buy_type, slot, 1),
-               (NEW.enterprise_code, 34, us >> 34, NEW.status, NEW.buy_type, slot, 1),
-               (NEW.enterprise_code, 28, us >> 28, NEW.status, NEW.buy_type, slot, 1),
-               (NEW.enterprise_code, 22, us >> 22, NEW.status, NEW.buy_type, slot, 1)
+        VALUES (NEW.enterprise_code, 40, us >> 40, NEW.status, NEW.buy_type, COALESCE(slot, right(NEW.iccid, 1)), 1),
+               (NEW.enterprise_code, 34, us >> 34, NEW.status, NEW.buy_type, COALESCE(slot, right(NEW.iccid, 1)), 1),
+               (NEW.enterprise_code, 28, us >> 28, NEW.status, NEW.buy_type, COALESCE(slot, right(NEW.iccid, 1)), 1),
+               (NEW.enterprise_code, 22, us >> 22, NEW.status, NEW.buy_type, COALESCE(slot, right(NEW.iccid, 1)), 1)
         ON CONFLICT (enterprise_code, shift, bucket, status, buy_type, shard) DO UPDATE SET n = order_time_counts.n + 1;
     END IF;
     RETURN NULL;
@@ -92,24 +93,24 @@ $$;
 CREATE OR REPLACE FUNCTION count_sms_times() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     us bigint;
-    slot text := COALESCE(NULLIF(current_setting('opencube.slot', true), ''), 'p' || (pg_backend_pid() % 64));
+    slot text := 'L' || NULLIF(current_setting('opencube.slot', true), '');
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         us := (extract(epoch FROM OLD.created_at) * 1000000)::bigint;
         INSERT INTO sms_time_counts (enterprise_code, shift, bucket, direction, state, shard, n)
-        VALUES (OLD.enterprise_code, 40, us >> 40, OLD.direction, OLD.state, slot, -1),
-               (OLD.enterprise_code, 34, us >> 34, OLD.direction, OLD.state, slot, -1),
-               (OLD.enterprise_code, 28, us >> 28, OLD.direction, OLD.state, slot, -1),
-               (OLD.enterprise_code, 22, us >> 22, OLD.direction, OLD.state, slot, -1)
+        VALUES (OLD.enterprise_code, 40, us >> 40, OLD.direction, OLD.state, COALESCE(slot, right(OLD.iccid, 1)), -1),
+               (OLD.enterprise_code, 34, us >> 34, OLD.direction, OLD.state, COALESCE(slot, right(OLD.iccid, 1)), -1),
+               (OLD.enterprise_code, 28, us >> 28, OLD.direction, OLD.state, COALESCE(slot, right(OLD.iccid, 1)), -1),
+               (OLD.enterprise_code, 22, us >> 22, OLD.direction, OLD.state, COALESCE(slot, right(OLD.iccid, 1)), -1)
         ON CONFLICT (enterprise_code, shift, bucket, direction, state, shard) DO UPDATE SET n = sms_time_counts.n - 1;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         us := (extract(epoch FROM NEW.created_at) * 1000000)::bigint;
         INSERT INTO sms_time_counts (enterprise_code, shift, bucket, direction, state, shard, n)
-        VALUES (NEW.enterprise_code, 40, us >> 40, NEW.direction, NEW.state, slot, 1),
-               (NEW.enterprise_code, 34, us >> 34, NEW.direction, NEW.state, slot, 1),
-               (NEW.enterprise_code, 28, us >> 28, NEW.direction, NEW.state, slot, 1),
-               (NEW.enterprise_code, 22, us >> 22, NEW.direction, NEW.state, slot, 1)
+        VALUES (NEW.enterprise_code, 40, us >> 40, NEW.direction, NEW.state, COALESCE(slot, right(NEW.iccid, 1)), 1),
+               (NEW.enterprise_code, 34, us >> 34, NEW.direction, NEW.state, COALESCE(slot, right(NEW.iccid, 1)), 1),
+               (NEW.enterprise_code, 28, us >> 28, NEW.direction, NEW.state, COALESCE(slot, right(NEW.iccid, 1)), 1),
+               (NEW.enterprise_code, 22, us >> 22, NEW.direction, NEW.state, COALESCE(slot, right(NEW.iccid, 1)), 1)
         ON CONFLICT (enterprise_code, shift, bucket, direction, state, shard) DO UPDATE SET n = sms_time_counts.n + 1;
     END IF;
     RETURN NULL;
