@@ -33,8 +33,11 @@ import (
 //
 // Each change stays whole: its rows, events, jobs, ledger line and replay
 // entry commit together, with the group's. A write that fails rolls the
-// group back, and every member runs again on its own (errGroupFailed),
-// where the failure is met where the write is made, as without groups.
+// group back: the member that made it runs again on its own, where the
+// failure is met where the write is made, as without groups, and the
+// others commit again without it. A failure no member can be named for
+// (at the COMMIT) makes every member run again on its own
+// (errGroupFailed).
 //
 // Locks: the members' writes run in the order of their keys (the ICCID of
 // the SIM they change), so that two groups lock the SIMs they share in the
@@ -58,7 +61,8 @@ func groupLanes(maxConns int32) int {
 }
 
 // errGroupFailed is the outcome, for each member, of a shared commit that
-// a member's write failed: every member runs again at once on its own.
+// failed where no member can be named for it: every member runs again at
+// once on its own.
 var errGroupFailed = errors.New("postgres: a write of a shared commit failed; each of its transactions runs again on its own")
 
 // pureReads are the statements a lazy transaction may run before it
@@ -69,7 +73,7 @@ var pureReads = map[string]bool{}
 // a lazy transaction runs outside any transaction. Package initialization
 // only.
 func pureRead(sql string) string {
-	if strings.Contains(strings.ToUpper(sql), "FOR UPDATE") || strings.Contains(strings.ToUpper(sql), "FOR SHARE") {
+	if up := strings.ToUpper(sql); strings.Contains(up, "FOR UPDATE") || strings.Contains(up, "FOR SHARE") {
 		panic("postgres: a locking read is not pure: " + sql)
 	}
 	pureReads[sql] = true

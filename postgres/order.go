@@ -92,7 +92,9 @@ func (db *DB) UpdateOrdersClaiming(ctx context.Context, claim *opencube.ReplayCl
 
 // claiming runs fn in one transaction, optimistic (without savepoints
 // until a write fails, see orderTx.write) or not, retried as UpdateOrders
-// says. When fn answered a pending claim, the claim's entries are recorded
+// says. The transaction starts lazily and may share its commit with
+// others (groupcommit.go); when its write fails there, it runs again on
+// its own. When fn answered a pending claim, the claim's entries are recorded
 // after fn's change, with the answer, one statement each. An identical
 // request that recorded them first makes this one wait for its outcome,
 // then find them: this transaction is then rolled back, its change undone.
