@@ -10,16 +10,26 @@ import (
 	"github.com/opencube/opencube/operator"
 )
 
-// The backlog's queries. Due jobs are read through jobs_run_at, pending
-// deliveries through their jobs (jobs_kind_key_key) rather than a scan of
-// the delivery log.
+// The backlog's queries. Due jobs are read kind by kind through jobs_due
+// (the kinds found by skipping from one to the next in it, a few index
+// reads each, rather than reading every job, due or not, to group them),
+// pending deliveries through their jobs (jobs_kind_key_key) rather than a
+// scan of the delivery log.
 const (
-	sqlBacklogJobs = `SELECT kind,
-			count(*) FILTER (WHERE claimed_until IS NULL OR claimed_until <= $1),
-			count(*) FILTER (WHERE claimed_until > $1),
-			count(*) FILTER (WHERE last_error <> ''),
-			min(run_at) FILTER (WHERE claimed_until IS NULL OR claimed_until <= $1)
-		FROM jobs WHERE run_at <= $1 GROUP BY kind ORDER BY kind`
+	sqlBacklogJobs = `WITH RECURSIVE kinds (kind) AS (
+			(SELECT kind FROM jobs ORDER BY kind LIMIT 1)
+			UNION ALL
+			SELECT (SELECT j.kind FROM jobs j WHERE j.kind > kinds.kind ORDER BY j.kind LIMIT 1)
+			FROM kinds WHERE kinds.kind IS NOT NULL
+		)
+		SELECT k.kind, c.due, c.running, c.retrying, c.oldest
+		FROM kinds k CROSS JOIN LATERAL (SELECT count(*) AS n,
+				count(*) FILTER (WHERE claimed_until IS NULL OR claimed_until <= $1) AS due,
+				count(*) FILTER (WHERE claimed_until > $1) AS running,
+				count(*) FILTER (WHERE last_error <> '') AS retrying,
+				min(run_at) FILTER (WHERE claimed_until IS NULL OR claimed_until <= $1) AS oldest
+			FROM jobs WHERE jobs.kind = k.kind AND run_at <= $1) c
+		WHERE k.kind IS NOT NULL AND c.n > 0 ORDER BY k.kind`
 	sqlBacklogDeliveries = `SELECT count(*), min(d.created_at) FROM jobs j JOIN deliveries d ON d.id = j.key
 		WHERE j.kind = '` + opencube.JobDeliver + `' AND d.state = 'pending'`
 	sqlBacklogFailing = `SELECT count(*) FROM webhooks WHERE failures >= $1`

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"slices"
@@ -20,13 +21,16 @@ var (
 		VALUES (?, ?, ?, ?, ?, 0, '')
 		ON CONFLICT (kind, key) DO UPDATE SET
 			payload = excluded.payload, run_at = excluded.run_at, claimed_by = NULL, claimed_until = NULL`)
-	// The PostgreSQL store's subquery adds FOR UPDATE SKIP LOCKED; here the
-	// single writer serialises claims. RETURNING order is unspecified.
+	// A claim reads the earliest due jobs of each kind asked for
+	// (qDueJobs, jobs_due), keeps the earliest of all, and claims them
+	// (qClaimJobs); the single writer serialises claims, where the
+	// PostgreSQL store skips the jobs another claimer has locked.
+	// RETURNING order is unspecified.
+	qDueJobs = prepared(`SELECT id, run_at FROM jobs INDEXED BY jobs_due
+		WHERE kind = ?1 AND run_at <= ?2 AND (claimed_until IS NULL OR claimed_until <= ?2)
+		ORDER BY run_at, id LIMIT ?3`)
 	qClaimJobs = prepared(`UPDATE jobs SET claimed_by = ?1, claimed_until = ?2, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM jobs
-			WHERE run_at <= ?3 AND (claimed_until IS NULL OR claimed_until <= ?3)
-				AND kind IN (SELECT value FROM json_each(?4))
-			ORDER BY run_at, id LIMIT ?5)
+		WHERE id IN (SELECT value FROM json_each(?3))
 		RETURNING ` + jobColumns)
 	qCompleteJob = prepared(`DELETE FROM jobs WHERE id = ? AND claimed_by = ?`)
 	qRetryJob    = prepared(`UPDATE jobs SET run_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
@@ -91,13 +95,50 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit
 	if len(kinds) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	list, err := encodeList(kinds)
-	if err != nil {
-		return nil, err
-	}
 	var jobs []*opencube.Job
-	err = db.update(ctx, func(t *txn) error {
-		rows, err := t.queryStmt(qClaimJobs, owner, micros(now.Add(lease)), micros(now), list, limit)
+	err := db.update(ctx, func(t *txn) error {
+		type due struct {
+			id    string
+			runAt int64
+		}
+		var picks []due
+		for _, kind := range slices.Compact(slices.Sorted(slices.Values(kinds))) {
+			rows, err := t.queryStmt(qDueJobs, kind, micros(now), limit)
+			if err != nil {
+				return dbError("claim jobs", err)
+			}
+			for rows.Next() {
+				var d due
+				if err := rows.Scan(&d.id, &d.runAt); err != nil {
+					rows.Close()
+					return dbError("claim jobs", err)
+				}
+				picks = append(picks, d)
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return dbError("claim jobs", err)
+			}
+		}
+		if len(picks) == 0 {
+			return nil
+		}
+		slices.SortFunc(picks, func(a, b due) int {
+			if a.runAt != b.runAt {
+				return cmp.Compare(a.runAt, b.runAt)
+			}
+			return strings.Compare(a.id, b.id)
+		})
+		ids := make([]string, 0, min(len(picks), limit))
+		for _, d := range picks[:min(len(picks), limit)] {
+			ids = append(ids, d.id)
+		}
+		list, err := encodeList(ids)
+		if err != nil {
+			return err
+		}
+		rows, err := t.queryStmt(qClaimJobs, owner, micros(now.Add(lease)), list)
 		if err != nil {
 			return dbError("claim jobs", err)
 		}
