@@ -15,4 +15,9 @@
 // jitter until the receiver answers 2xx (or a body code "0000") or the
 // retries run out. Delivery is at least once: a receiver must deduplicate by
 // x-lf-delivery (or by the per-SIM seq of the payload).
+//
+// On a store that can, the deliveries the worker claims together are read
+// together before they run (Notifier.Prepare, one round trip for them all),
+// and the outcomes of those that end together are recorded together
+// (FinishDeliveries, one transaction).
 package notify

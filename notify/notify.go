@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opencube/opencube"
@@ -86,6 +87,8 @@ type Notifier struct {
 	Observe func(outcome string, latency time.Duration)
 
 	outcomes outcomes
+	mu       sync.Mutex
+	prepared map[string]preparedOutgoing // by preparedKey
 }
 
 // Outcomes of an attempt (Notifier.Observe).
@@ -210,15 +213,94 @@ type OutgoingStore interface {
 	FindOutgoing(ctx context.Context, id string) (*opencube.Outgoing, error)
 }
 
+// OutgoingsStore is a Store that reads several deliveries with their
+// enterprises and endpoints at once; a Notifier on one reads those of a
+// claim so (Prepare). A delivery it does not find, or whose enterprise it
+// does not find, is left out of its answer.
+type OutgoingsStore interface {
+	FindOutgoings(ctx context.Context, ids []string) (map[string]*opencube.Outgoing, error)
+}
+
+// preparedOutgoing is what Prepare read for the run of a job.
+type preparedOutgoing struct {
+	out *opencube.Outgoing
+	at  time.Time // when it was read
+}
+
+// preparedFor bounds how long a read of Prepare waits for its job's run:
+// one not taken by then (its run cut short by a shutdown) is dropped.
+const preparedFor = time.Minute
+
+// preparedKey names a run of job j: a job claimed again is read again.
+func preparedKey(j *opencube.Job) string { return j.ID + "/" + strconv.Itoa(j.Attempts) }
+
+// Prepare reads the deliveries of jobs, claimed together, with their
+// enterprises and endpoints, in one go on a store that can
+// (OutgoingsStore), for their runs of Deliver that follow, which then do
+// not read them each on its own. It is the Worker's Prepare function for
+// opencube.JobDeliver. A run whose delivery Prepare did not find, or did
+// not read at all (an error, which is only logged), reads it itself.
+func (n *Notifier) Prepare(ctx context.Context, jobs []*opencube.Job) {
+	st, ok := n.Store.(OutgoingsStore)
+	if !ok || len(jobs) < 2 {
+		return
+	}
+	ids := make([]string, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.Key
+	}
+	outs, err := st.FindOutgoings(ctx, ids)
+	if err != nil {
+		if n.Logger != nil && ctx.Err() == nil {
+			n.Logger.Warn("reading the claimed deliveries", "err", err)
+		}
+		return
+	}
+	now := time.Now()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.prepared == nil {
+		n.prepared = map[string]preparedOutgoing{}
+	}
+	for k, p := range n.prepared {
+		if now.Sub(p.at) > preparedFor {
+			delete(n.prepared, k)
+		}
+	}
+	for _, j := range jobs {
+		if out := outs[j.Key]; out != nil {
+			n.prepared[preparedKey(j)] = preparedOutgoing{out: out, at: now}
+		}
+	}
+}
+
+// takePrepared returns, and forgets, what Prepare read for this run of j.
+func (n *Notifier) takePrepared(j *opencube.Job) *opencube.Outgoing {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	k := preparedKey(j)
+	p, ok := n.prepared[k]
+	if !ok {
+		return nil
+	}
+	delete(n.prepared, k)
+	if time.Since(p.at) > preparedFor {
+		return nil
+	}
+	return p.out
+}
+
 // find reads the delivery of job j with its endpoint and enterprise; nil
 // when there is nothing to send: the delivery or its endpoint is gone, or
 // it was delivered and j is no redelivery.
 func (n *Notifier) find(ctx context.Context, j *opencube.Job) (*opencube.Outgoing, error) {
-	var out *opencube.Outgoing
+	out := n.takePrepared(j)
 	var err error
-	if st, ok := n.Store.(OutgoingStore); ok {
+	switch st, ok := n.Store.(OutgoingStore); {
+	case out != nil:
+	case ok:
 		out, err = st.FindOutgoing(ctx, j.Key)
-	} else {
+	default:
 		out, err = n.findEach(ctx, j.Key)
 	}
 	if opencube.ErrorKind(err) == opencube.KindNotFound {

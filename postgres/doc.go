@@ -25,7 +25,9 @@
 //     in flight write the same count row.
 //   - ClaimReplay is one INSERT ... ON CONFLICT DO UPDATE ... WHERE expired.
 //   - ClaimJobs and ClaimNode lease rows picked with FOR UPDATE SKIP LOCKED,
-//     so concurrent claimers never take the same job or node number.
+//     so concurrent claimers never take the same job or node number. A job
+//     claim reads each kind's earliest due jobs in order (jobs_due), planned
+//     without bitmap scans whatever the table's statistics say.
 //
 // The SQL avoids LISTEN/NOTIFY, gap-free sequences and advisory locks (but
 // the slots' ones, without which it still runs), so that it also runs on

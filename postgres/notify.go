@@ -286,12 +286,116 @@ func (db *DB) FindOutgoing(ctx context.Context, id string) (*opencube.Outgoing, 
 	return out, nil
 }
 
-const sqlAttempts = `SELECT delivery_id, n, at, status_code, latency_ns, error, ok
-	FROM delivery_attempts WHERE delivery_id = ANY($1) ORDER BY delivery_id, n`
+// FindOutgoings reads the deliveries ids (the delivery worker's claim)
+// with their attempts, enterprises and endpoints: four statements sent
+// together, one round trip for them all, each enterprise's secrets opened
+// once. A delivery not found, or whose enterprise is not, is left out
+// (FindOutgoing says why).
+func (db *DB) FindOutgoings(ctx context.Context, ids []string) (map[string]*opencube.Outgoing, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// The enterprises of the deliveries, found by key (as sqlClaimJobs'
+	// ids: "IN (subquery)" may be planned as a scan of the whole table).
+	const ents = `ANY(ARRAY(SELECT DISTINCT enterprise_code FROM deliveries WHERE id = ANY($1)))`
+	var outs map[string]*opencube.Outgoing
+	err := retry(ctx, func() error {
+		outs = make(map[string]*opencube.Outgoing, len(ids))
+		var b pgx.Batch
+		b.Queue(`SELECT `+deliveryColumns+` FROM deliveries d JOIN events e ON e.id = d.id WHERE d.id = ANY($1)`, ids)
+		b.Queue(sqlAttempts, ids)
+		b.Queue(`SELECT `+enterpriseColumns+` FROM enterprises WHERE access_code = `+ents, ids)
+		b.Queue(`SELECT `+webhookColumns+` FROM webhooks WHERE enterprise_code = `+ents, ids)
+		br := db.pool.SendBatch(ctx, &b)
+		defer br.Close()
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		byID := map[string]*opencube.Delivery{}
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			byID[d.ID] = d
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if rows, err = br.Query(); err != nil {
+			return err
+		}
+		if err := scanAttempts(rows, byID); err != nil {
+			return err
+		}
+		enterprises, err := scanBatch(br, scanEnterprise)
+		if err != nil {
+			return err
+		}
+		webhooks, err := scanBatch(br, scanWebhook)
+		if err != nil {
+			return err
+		}
+		entBy := map[string]*opencube.Enterprise{}
+		for _, e := range enterprises {
+			if err := db.openSecrets(e); err != nil {
+				return err
+			}
+			entBy[e.AccessCode] = e
+		}
+		hookBy := map[string]*opencube.Webhook{}
+		for _, w := range webhooks {
+			if err := db.openWebhook(w); err != nil {
+				return err
+			}
+			hookBy[w.EnterpriseCode] = w
+		}
+		for id, d := range byID {
+			if e := entBy[d.EnterpriseCode]; e != nil {
+				outs[id] = &opencube.Outgoing{Delivery: d, Enterprise: e, Webhook: hookBy[d.EnterpriseCode]}
+			}
+		}
+		return br.Close()
+	})
+	var known *opencube.Error
+	if errors.As(err, &known) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, db.dbError("find deliveries", err)
+	}
+	return outs, nil
+}
 
-// sqlAttemptsOf is sqlAttempts for one delivery: a range of the primary
-// key, where the prepared statement's plan for an array of ids (a bitmap
-// scan, then a sort) cost each delivery about ten times as much.
+// scanBatch reads the rows of the next statement of br.
+func scanBatch[T any](br pgx.BatchResults, scan func(scanner) (T, error)) ([]T, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// sqlAttempts reads the attempts of deliveries, a range of the primary key
+// for each. Written as "delivery_id = ANY($1)", the plan kept for the
+// prepared statement while the table was young (no statistics yet) read
+// all of it: 3.6 ms for the attempts of 14 deliveries among 30,000.
+const sqlAttempts = `SELECT a.delivery_id, a.n, a.at, a.status_code, a.latency_ns, a.error, a.ok
+	FROM unnest($1::text[]) AS u (id) CROSS JOIN LATERAL (
+		SELECT * FROM delivery_attempts WHERE delivery_id = u.id ORDER BY n) a`
+
+// sqlAttemptsOf is sqlAttempts for one delivery.
 const sqlAttemptsOf = `SELECT delivery_id, n, at, status_code, latency_ns, error, ok
 	FROM delivery_attempts WHERE delivery_id = $1 ORDER BY n`
 
@@ -327,7 +431,9 @@ func scanAttempts(rows pgx.Rows, byID map[string]*opencube.Delivery) error {
 			return err
 		}
 		a.At, a.Latency = utc(a.At), time.Duration(lat)
-		byID[id].Attempts = append(byID[id].Attempts, a)
+		if d := byID[id]; d != nil { // nil: a delivery gone since it was read
+			d.Attempts = append(d.Attempts, a)
+		}
 	}
 	return rows.Err()
 }

@@ -25,6 +25,12 @@ type Worker struct {
 	Lease    time.Duration // how long a claim holds before another node may take the job
 	Batch    int           // jobs claimed at once
 	Handlers map[string]JobHandler
+	// Prepare, when it has a function for a kind, is called with the jobs
+	// of that kind of each claim before they run, so that it may read what
+	// they need in one go rather than each on its own (the deliveries'
+	// reads, notify.Notifier.Prepare). The handlers must still do their
+	// work without it.
+	Prepare map[string]func(ctx context.Context, jobs []*opencube.Job)
 	// Backoff is the delay before attempt n+1 after n failed attempts.
 	Backoff func(attempts int) time.Duration
 	Logger  *slog.Logger
@@ -59,7 +65,8 @@ func (w *Worker) Wake() {
 func NewWorker(store operator.JobStore, clock opencube.Clock, owner string) *Worker {
 	return &Worker{
 		Store: store, Clock: clock, Owner: owner, Lease: time.Minute, Batch: 32,
-		Handlers: map[string]JobHandler{}, Logger: slog.Default(), wake: make(chan struct{}, 1),
+		Handlers: map[string]JobHandler{}, Prepare: map[string]func(context.Context, []*opencube.Job){},
+		Logger: slog.Default(), wake: make(chan struct{}, 1),
 		Backoff: func(n int) time.Duration { return min(time.Duration(1<<min(n, 12))*time.Second, time.Hour) },
 	}
 }
@@ -75,6 +82,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	w.prepare(ctx, jobs)
 	if w.Concurrency <= 1 {
 		// Every claimed job runs: one whose outcome could not be recorded
 		// does not leave the others waiting for their leases to run out.
@@ -105,6 +113,23 @@ func (w *Worker) kinds() []string {
 		kinds = append(kinds, k)
 	}
 	return kinds
+}
+
+// prepare calls the Prepare function of each kind with the claimed jobs
+// of that kind.
+func (w *Worker) prepare(ctx context.Context, jobs []*opencube.Job) {
+	if len(w.Prepare) == 0 || len(jobs) == 0 {
+		return
+	}
+	byKind := map[string][]*opencube.Job{}
+	for _, j := range jobs {
+		if w.Prepare[j.Kind] != nil {
+			byKind[j.Kind] = append(byKind[j.Kind], j)
+		}
+	}
+	for kind, js := range byKind {
+		w.Prepare[kind](ctx, js)
+	}
 }
 
 // finish runs a claimed job and completes it, or schedules its retry.
@@ -223,6 +248,7 @@ func (w *Worker) runPool(ctx context.Context, interval time.Duration) {
 				w.Logger.Error("background jobs", "err", err)
 			}
 			claimed = len(jobs)
+			w.prepare(ctx, jobs)
 			for _, j := range jobs {
 				sem <- struct{}{}
 				wg.Go(func() {

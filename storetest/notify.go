@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -382,6 +383,7 @@ func testFinishDeliveries(t *testing.T, f *fixture) {
 		t.Errorf("e2 = %s, attempts %+v", d2.State, d2.Attempts)
 	}
 	f.checkOutgoing(t, "e2")
+	f.checkOutgoings(t, "e1", "e2", "e3", "nope")
 	pending, _ = f.s.FindJobs(f.ctx, opencube.JobDeliver)
 	if len(pending) != 1 || pending[0].Key != "e3" {
 		t.Errorf("jobs pending: %+v, want e3's alone", pending)
@@ -414,6 +416,41 @@ func (f *fixture) checkOutgoing(t *testing.T, id string) {
 	}
 	if diff := cmp.Diff(&opencube.Outgoing{Delivery: d, Enterprise: e, Webhook: w}, got, opts); diff != "" {
 		t.Errorf("FindOutgoing(%s) (-want +got):\n%s", id, diff)
+	}
+}
+
+// outgoingsStore is a store that reads several deliveries at once, with
+// their enterprises and endpoints (notify.OutgoingsStore).
+type outgoingsStore interface {
+	FindOutgoings(ctx context.Context, ids []string) (map[string]*opencube.Outgoing, error)
+}
+
+// checkOutgoings checks, on a store that reads several deliveries at once,
+// that it reads each as FindOutgoing does, and leaves out those FindOutgoing
+// does not find.
+func (f *fixture) checkOutgoings(t *testing.T, ids ...string) {
+	t.Helper()
+	st, ok := f.s.(outgoingsStore)
+	if !ok {
+		return
+	}
+	got, err := st.FindOutgoings(f.ctx, ids)
+	if err != nil {
+		t.Fatalf("FindOutgoings(%v): %v", ids, err)
+	}
+	want := map[string]*opencube.Outgoing{}
+	for _, id := range ids {
+		out, err := f.s.FindOutgoing(f.ctx, id)
+		if opencube.ErrorKind(err) == opencube.KindNotFound {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[id] = out
+	}
+	if diff := cmp.Diff(want, got, opts); diff != "" {
+		t.Errorf("FindOutgoings(%v) (-want +got):\n%s", ids, diff)
 	}
 }
 

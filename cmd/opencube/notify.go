@@ -132,6 +132,7 @@ func (m *Main) startNotify() {
 	c.Worker.Concurrency = c.Concurrency
 	c.Worker.Batch = c.Concurrency
 	c.Worker.Handlers[opencube.JobDeliver] = c.Notifier.Deliver
+	c.Worker.Prepare[opencube.JobDeliver] = c.Notifier.Prepare
 	m.Worker.Handlers[opencube.JobExpiryAlert] = m.Services.Orders.ExpiryAlert
 	if c.Retention > 0 {
 		m.Worker.Handlers[opencube.JobPurgeDeliveries] = m.Services.Notify.PurgeDeliveries(c.Retention, purgeEvery)
