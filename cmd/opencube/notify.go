@@ -42,7 +42,7 @@ type notifyConfig struct {
 
 // defaultNotify is the notification settings of NewMain.
 func defaultNotify() notifyConfig {
-	return notifyConfig{Concurrency: 32, Interval: 100 * time.Millisecond, Timeout: notify.DefaultTimeout, Retention: 30 * 24 * time.Hour}
+	return notifyConfig{Concurrency: 64, Interval: 100 * time.Millisecond, Timeout: notify.DefaultTimeout, Retention: 30 * 24 * time.Hour}
 }
 
 // define adds the notification flags to fs.

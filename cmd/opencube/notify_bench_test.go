@@ -125,7 +125,7 @@ func orderBodiesOver(b *testing.B, n, sims int) [][]byte {
 
 // BenchmarkWebhookDeliveries measures deliveries per second to a local
 // receiver: b.N events wait in the outbox, then one node's delivery loop
-// (32 in flight) sends them all.
+// (--notify-concurrency, 64 in flight) sends them all.
 func BenchmarkWebhookDeliveries(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) { benchDeliveries(b, filepath.Join(b.TempDir(), "bench.db")) })
 	b.Run("postgres", func(b *testing.B) { benchDeliveries(b, pgtest.Schema(b)) })
