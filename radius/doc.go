@@ -9,10 +9,7 @@
 // transaction) and answers each Accounting-Request only after that
 // transaction committed, so every acknowledged record is durable and a
 // record that was not acknowledged is retransmitted by the NAS, which the
-// cumulative session totals make harmless. Two batches are booked at once
-// (Server.Flushes): while one is in its transaction, the next gathers and
-// starts beside it; records of one session in both are rated in either
-// order, which the cumulative totals also make harmless.
+// cumulative session totals make harmless.
 //
 // A SIM is identified by the 3GPP-IMSI vendor attribute (vendor 10415,
 // type 1), else by User-Name. A session is named by its NAS (NAS-IP-Address,

@@ -32,12 +32,6 @@ type Server struct {
 	MaxBatch int
 	// BatchWait is how long the first record of a batch waits for others.
 	BatchWait time.Duration
-	// Flushes is how many batches are booked at once (1 when 0): while a
-	// batch is in its transaction, the next gathers and starts its own.
-	// Records of one session booked in two batches at once may be rated
-	// in either order, which rating allows for: totals are cumulative and
-	// a record older than its session's last changes no time.
-	Flushes int
 	// CoAPort is the UDP port on which NASes take Disconnect-Requests (RFC
 	// 5176), at the session's NAS-IP-Address; 0 sends none.
 	CoAPort int
@@ -78,12 +72,12 @@ type result struct {
 	err error
 }
 
-// NewServer returns a Server with a 2 ms batch window, batches of up to
-// 2048 records and two batches booked at once.
+// NewServer returns a Server with a 2 ms batch window and batches of up to
+// 2048 records.
 func NewServer(usage opencube.UsageService, secret string) *Server {
 	return &Server{
 		Usage: usage, Secret: []byte(secret), Clock: opencube.SystemClock, Logger: slog.Default(),
-		MaxBatch: 2048, BatchWait: 2 * time.Millisecond, Flushes: 2, DisconnectTimeout: 2 * time.Second,
+		MaxBatch: 2048, BatchWait: 2 * time.Millisecond, DisconnectTimeout: 2 * time.Second,
 	}
 }
 
@@ -204,19 +198,15 @@ func (s *Server) Book(ctx context.Context, rec *opencube.UsageRecord) (opencube.
 // errShutDown is returned by Book after Shutdown.
 var errShutDown = errors.New("radius: server shut down")
 
-// loop gathers queued records into batches and books each in one call,
-// up to Flushes of them at once.
+// loop gathers queued records into batches and books each in one call.
 func (s *Server) loop() {
 	defer close(s.loopDone)
-	var flushing sync.WaitGroup
-	defer flushing.Wait()
-	slots := make(chan struct{}, max(s.Flushes, 1))
+	batch := make([]*pending, 0, s.MaxBatch)
 	for {
 		var first *pending
 		select {
 		case first = <-s.queue:
 		case <-s.quit:
-			flushing.Wait()
 			for {
 				select {
 				case p := <-s.queue:
@@ -226,8 +216,7 @@ func (s *Server) loop() {
 				}
 			}
 		}
-		batch := make([]*pending, 1, min(s.MaxBatch, 64))
-		batch[0] = first
+		batch = append(batch[:0], first)
 		timer := time.NewTimer(s.BatchWait)
 	fill:
 		for len(batch) < s.MaxBatch {
@@ -241,24 +230,7 @@ func (s *Server) loop() {
 			}
 		}
 		timer.Stop()
-		// A free slot, gathering meanwhile what arrives.
-	wait:
-		for {
-			select {
-			case slots <- struct{}{}:
-				break wait
-			case p := <-s.queue:
-				if len(batch) == s.MaxBatch {
-					slots <- struct{}{}
-					full := batch
-					flushing.Go(func() { s.flush(full); <-slots })
-					batch = []*pending{}
-				}
-				batch = append(batch, p)
-			}
-		}
-		ready := batch
-		flushing.Go(func() { s.flush(ready); <-slots })
+		s.flush(batch)
 	}
 }
 
