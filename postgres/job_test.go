@@ -124,3 +124,62 @@ func TestClaimPlan(t *testing.T) {
 		t.Errorf("ClaimJobs = %v; want %v", got, want)
 	}
 }
+
+// TestUsageBatchPlan: a usage batch finds its sessions by key with the
+// plan kept for its prepared statement, in a table of 20,000 sessions never
+// analysed (a network's first minutes), rather than reading the table to
+// hash-join the batch's keys.
+func TestUsageBatchPlan(t *testing.T) {
+	db := openURL(t, newSchema(t), Options{})
+	ctx := context.Background()
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	insert := func(from, to int) {
+		t.Helper()
+		if _, err := tx.Exec(ctx, `INSERT INTO usage_sessions (`+sessionColumns+`)
+			SELECT '10.0.0.1', 's' || g, 'I' || g, 'M' || g, 'E', '', '', '', $1, $1, 0, 0, 0, '', '', '', ''
+			FROM generate_series($2::int, $3::int) g`, now, from, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The plan kept for the prepared statement, made without its values
+	// while the table held 300 sessions, then run at 20,000.
+	insert(1, 300)
+	for _, sql := range []string{sqlNoSeqScans, `SET LOCAL plan_cache_mode = force_generic_plan`,
+		`PREPARE sessions (text[], text[]) AS ` + sqlBatchSessions,
+		`EXECUTE sessions('{10.0.0.1}', '{s1}')`} {
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	insert(301, 20000)
+	var raw []byte
+	if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE sessions('{10.0.0.1,10.0.0.1,10.0.0.1}', '{s1,s2,s9}')`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `DEALLOCATE sessions`); err != nil {
+		t.Fatal(err)
+	}
+	var out []struct{ Plan planNode }
+	if err := json.Unmarshal(raw, &out); err != nil || len(out) != 1 {
+		t.Fatalf("EXPLAIN: %v: %s", err, raw)
+	}
+	var read float64
+	var nodes []string
+	out[0].Plan.walk(func(n planNode) {
+		nodes = append(nodes, n.Type+" "+n.Index)
+		if n.Type == "Seq Scan" {
+			t.Errorf("the sessions' read has a %s node", n.Type)
+		}
+		if n.Index == "usage_sessions_pkey" {
+			read += (n.Rows + n.Removed) * max(n.Loops, 1)
+		}
+	})
+	if read != 3 {
+		t.Errorf("the sessions' read found %v sessions by key, want 3; plan: %v", read, nodes)
+	}
+}
