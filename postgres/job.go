@@ -80,7 +80,6 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit
 	}
 	var jobs []*opencube.Job
 	err := retry(ctx, func() error {
-		jobs = jobs[:0]
 		// The statements of a batch run in one transaction, so that the
 		// setting holds for the claim alone (see sqlNoBitmapScans).
 		var b pgx.Batch
@@ -92,18 +91,7 @@ func (db *DB) ClaimJobs(ctx context.Context, owner string, kinds []string, limit
 			return err
 		}
 		rows, err := br.Query()
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			j, err := scanJob(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			jobs = append(jobs, j)
-		}
-		if err := rows.Err(); err != nil {
+		if jobs, err = collect(rows, err, scanJob); err != nil {
 			return err
 		}
 		return br.Close()

@@ -234,6 +234,12 @@ func queryRows[T any](ctx context.Context, tx pgx.Tx, query string, args []any, 
 	// value is rare, and may walk the whole list in the order asked for
 	// in search of a page that is not there.
 	rows, err := tx.Query(ctx, numbered(query), append([]any{pgx.QueryExecModeExec}, args...)...)
+	return collect(rows, err, scan)
+}
+
+// collect scans every row of rows with scan and closes them; err is the
+// error of the statement that returned rows.
+func collect[T any](rows pgx.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -308,23 +308,16 @@ func (db *DB) FindOutgoings(ctx context.Context, ids []string) (map[string]*open
 		b.Queue(`SELECT `+webhookColumns+` FROM webhooks WHERE enterprise_code = `+ents, ids)
 		br := db.pool.SendBatch(ctx, &b)
 		defer br.Close()
-		rows, err := br.Query()
+		deliveries, err := scanBatch(br, scanDelivery)
 		if err != nil {
 			return err
 		}
 		byID := map[string]*opencube.Delivery{}
-		for rows.Next() {
-			d, err := scanDelivery(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
+		for _, d := range deliveries {
 			byID[d.ID] = d
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if rows, err = br.Query(); err != nil {
+		rows, err := br.Query()
+		if err != nil {
 			return err
 		}
 		if err := scanAttempts(rows, byID); err != nil {
@@ -372,19 +365,7 @@ func (db *DB) FindOutgoings(ctx context.Context, ids []string) (map[string]*open
 // scanBatch reads the rows of the next statement of br.
 func scanBatch[T any](br pgx.BatchResults, scan func(scanner) (T, error)) ([]T, error) {
 	rows, err := br.Query()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scan)
 }
 
 // sqlAttempts reads the attempts of deliveries, a range of the primary key
