@@ -221,13 +221,15 @@ func TestStatementTimeout(t *testing.T) {
 	// statement may take longer than 50ms on a busy machine.
 	u := newSchema(t)
 	openURL(t, u, Options{})
-	db := openURL(t, u, Options{StatementTimeout: 50 * time.Millisecond})
-	_, err := db.exec(ctx, "sleep", `SELECT pg_sleep(1)`)
+	// 300ms, so that the statements after the timeout finish within it on
+	// a busy machine (with 50ms one of them once ran out too).
+	db := openURL(t, u, Options{StatementTimeout: 300 * time.Millisecond})
+	_, err := db.exec(ctx, "sleep", `SELECT pg_sleep(2)`)
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != codeQueryCanceled {
-		t.Fatalf("pg_sleep(1) with a 50ms statement timeout = %v, want SQLSTATE 57014", err)
+		t.Fatalf("pg_sleep(2) with a 300ms statement timeout = %v, want SQLSTATE 57014", err)
 	}
-	if !strings.Contains(err.Error(), "50ms statement timeout") {
+	if !strings.Contains(err.Error(), "300ms statement timeout") {
 		t.Errorf("error %q does not name the timeout", err)
 	}
 	// The pool is still usable.
