@@ -11,7 +11,7 @@ import (
 )
 
 // queryPlan returns the details of EXPLAIN QUERY PLAN of query, joined.
-func queryPlan(t *testing.T, db *DB, query string, args ...any) string {
+func queryPlan(t testing.TB, db *DB, query string, args ...any) string {
 	t.Helper()
 	rows, err := db.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {

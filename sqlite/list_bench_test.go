@@ -205,22 +205,8 @@ func checkPlan(t testing.TB, db *DB, c listCase) {
 		t.Fatalf("%s ran no statement", c.name)
 	}
 	for i, q := range seen {
-		rows, err := db.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, seenArgs[i]...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, "; ")
-		if !strings.HasPrefix(plan[0], "SEARCH ") || strings.Contains(text, "TEMP B-TREE") {
+		text := queryPlan(t, db, q, seenArgs[i]...)
+		if !strings.HasPrefix(text, "SEARCH ") || strings.Contains(text, "TEMP B-TREE") {
 			t.Errorf("%s: plan %q of\n%s", c.name, text, q)
 		}
 	}
