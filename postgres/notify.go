@@ -227,63 +227,21 @@ func (db *DB) FindDelivery(ctx context.Context, id string) (*opencube.Delivery, 
 	return d, nil
 }
 
-// FindOutgoing implements opencube.NotifyStore: the delivery, its
-// attempts, its enterprise and its endpoint in four statements sent
-// together, one round trip.
+// FindOutgoing implements opencube.NotifyStore: FindOutgoings of the one
+// delivery (one round trip); when it is not found, FindDelivery says why.
 func (db *DB) FindOutgoing(ctx context.Context, id string) (*opencube.Outgoing, error) {
-	const ent = `(SELECT enterprise_code FROM deliveries WHERE id = $1)`
-	var out *opencube.Outgoing
-	err := retry(ctx, func() error {
-		var b pgx.Batch
-		b.Queue(`SELECT `+deliveryColumns+` FROM deliveries d JOIN events e ON e.id = d.id WHERE d.id = $1`, id)
-		b.Queue(sqlAttemptsOf, id)
-		b.Queue(`SELECT `+enterpriseColumns+` FROM enterprises WHERE access_code = `+ent, id)
-		b.Queue(`SELECT `+webhookColumns+` FROM webhooks WHERE enterprise_code = `+ent, id)
-		br := db.pool.SendBatch(ctx, &b)
-		defer br.Close()
-		d, err := scanDelivery(br.QueryRow())
-		if err != nil {
-			return err
-		}
-		rows, err := br.Query()
-		if err != nil {
-			return err
-		}
-		if err := scanAttempts(rows, map[string]*opencube.Delivery{id: d}); err != nil {
-			return err
-		}
-		out = &opencube.Outgoing{Delivery: d}
-		if out.Enterprise, err = scanEnterprise(br.QueryRow()); errors.Is(err, pgx.ErrNoRows) {
-			return unknownEnterprise(d.EnterpriseCode)
-		} else if err != nil {
-			return err
-		}
-		if out.Webhook, err = scanWebhook(br.QueryRow()); errors.Is(err, pgx.ErrNoRows) {
-			out.Webhook = nil
-		} else if err != nil {
-			return err
-		}
-		return br.Close()
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, opencube.Errorf(opencube.KindNotFound, "delivery %s not found", id)
-	}
-	var known *opencube.Error
-	if errors.As(err, &known) {
-		return nil, err
-	}
+	outs, err := db.FindOutgoings(ctx, []string{id})
 	if err != nil {
-		return nil, db.dbError("find delivery", err)
-	}
-	if err := db.openSecrets(out.Enterprise); err != nil {
 		return nil, err
 	}
-	if out.Webhook != nil {
-		if err := db.openWebhook(out.Webhook); err != nil {
-			return nil, err
-		}
+	if out := outs[id]; out != nil {
+		return out, nil
 	}
-	return out, nil
+	d, err := db.FindDelivery(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return nil, unknownEnterprise(d.EnterpriseCode)
 }
 
 // FindOutgoings reads the deliveries ids (the delivery worker's claim)
@@ -375,10 +333,6 @@ func scanBatch[T any](br pgx.BatchResults, scan func(scanner) (T, error)) ([]T, 
 const sqlAttempts = `SELECT a.delivery_id, a.n, a.at, a.status_code, a.latency_ns, a.error, a.ok
 	FROM unnest($1::text[]) AS u (id) CROSS JOIN LATERAL (
 		SELECT * FROM delivery_attempts WHERE delivery_id = u.id ORDER BY n) a`
-
-// sqlAttemptsOf is sqlAttempts for one delivery.
-const sqlAttemptsOf = `SELECT delivery_id, n, at, status_code, latency_ns, error, ok
-	FROM delivery_attempts WHERE delivery_id = $1 ORDER BY n`
 
 // attachAttempts reads the attempts of ds.
 func (db *DB) attachAttempts(ctx context.Context, ds []*opencube.Delivery) error {
