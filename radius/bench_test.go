@@ -215,7 +215,11 @@ func nasClient(addr *net.UDPAddr, raws [][]byte, window int) error {
 	}()
 	for _, raw := range raws {
 		mu.Lock()
-		for len(outstanding) >= window {
+		// A NAS does not reuse an identifier still unanswered: the one
+		// answer would count for both requests and the other never, and
+		// the server drops a request whose identifier it is still
+		// booking as a retransmission.
+		for len(outstanding) >= window || outstanding[raw[1]] != nil {
 			free.Wait()
 		}
 		outstanding[raw[1]] = &sent{raw: raw, at: time.Now()}
