@@ -192,7 +192,7 @@ type UsageTx interface {
 	// PutSession inserts or replaces a session.
 	PutSession(ctx context.Context, s *DataSession) error
 	// StaleSessions returns up to limit open sessions whose last record is
-	// before before, oldest first.
+	// before before, the earliest started first.
 	StaleSessions(ctx context.Context, before time.Time, limit int) ([]*DataSession, error)
 	// AddDailyUsage adds bytes to a SIM's usage on a UTC+8 day (yyyymmdd).
 	AddDailyUsage(ctx context.Context, enterprise, iccid string, day int, bytes int64) error

@@ -357,7 +357,7 @@ var routeDocs = map[string]routeDoc{
 	"GET /admin/v1/sessions": {status: http.StatusOK, answer: operator.List[*opencube.DataSession]{},
 		query: listParams(query("enterprise", "only this enterprise's sessions", apidoc.String("")),
 			query("iccid", "only this SIM's sessions", apidoc.String(""))),
-		about: "Open RADIUS data sessions, newest record first." + listAbout,
+		about: "Open RADIUS data sessions, newest started first." + listAbout,
 		reply: `{"items":[{"nas":"10.0.0.1","session_id":"5a1f","iccid":"89852022018041800192","imsi":"454000180192","enterprise":"P000270","started_at":"2025-01-01T02:00:00Z","last_at":"2025-01-01T02:05:00Z","input_bytes":1024,"output_bytes":4096,"state":0}],"next":null}`},
 	"GET /admin/v1/sms": {status: http.StatusOK, answer: operator.List[*opencube.SMS]{},
 		query: listParams(query("enterprise", "only this enterprise's messages", apidoc.String("")),

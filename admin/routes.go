@@ -131,7 +131,7 @@ var Routes = []Route{
 	{Pattern: "GET /admin/v1/plans", Summary: "List catalog plans (?enterprise= granted to it, ?status=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listPlans},
 	{Pattern: "GET /admin/v1/plans/{code}", Summary: "Show a catalog plan and the enterprises it is granted to", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).findPlan},
 	{Pattern: "GET /admin/v1/usage", Summary: "Data usage of a SIM or an enterprise per UTC+8 day or month (?iccid=, ?enterprise=, ?granularity=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).usage},
-	{Pattern: "GET /admin/v1/sessions", Summary: "List open data sessions, newest record first (?enterprise=, ?iccid=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSessions},
+	{Pattern: "GET /admin/v1/sessions", Summary: "List open data sessions, newest started first (?enterprise=, ?iccid=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSessions},
 	{Pattern: "GET /admin/v1/sms", Summary: "List short messages, newest first (?enterprise=, ?iccid=, ?direction=, ?state=, ?from=, ?to=)", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listSMS},
 	{Pattern: "GET /admin/v1/mall-orders", Summary: "List Mall orders, newest first (?enterprise=, ?iccid=, ?status=paid|pending|failed, ?from=, ?to=), each with the SIM order it became", MaxBody: MaxBody, Scope: ScopeOwn, handle: (*Server).listMallOrders},
 	{Pattern: "GET /admin/v1/enterprises/{code}/mall-orders/{no}", Summary: "Show a Mall order and the SIM order it became", MaxBody: MaxBody, Scope: ScopeCode, handle: (*Server).findMallOrder},

@@ -65,7 +65,7 @@ type SIMDetail struct {
 	Order *opencube.Order `json:"order"`
 	// RecentOrders are its latest orders, newest first.
 	RecentOrders []*opencube.Order `json:"recent_orders"`
-	// Sessions are its open data sessions, newest record first.
+	// Sessions are its open data sessions, newest started first.
 	Sessions []*opencube.DataSession `json:"sessions"`
 	// Usage is its data use on each of the last UsageDays UTC+8 days with
 	// any, oldest first.

@@ -170,7 +170,7 @@ type UsageSeries struct {
 	Points      []UsagePoint `json:"points"`
 }
 
-// SessionQuery selects open data sessions, newest record first.
+// SessionQuery selects open data sessions, newest started first.
 type SessionQuery struct {
 	Enterprise string
 	ICCID      string

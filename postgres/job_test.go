@@ -164,6 +164,48 @@ func TestUsageBatchPlan(t *testing.T) {
 	if _, err := tx.Exec(ctx, `DEALLOCATE sessions`); err != nil {
 		t.Fatal(err)
 	}
+	read, nodes := indexReads(t, "the sessions' read", raw, "usage_sessions_pkey")
+	if read != 3 {
+		t.Errorf("the sessions' read found %v sessions by key, want 3; plan: %v", read, nodes)
+	}
+}
+
+// TestUsageSubscribersPlan: a usage batch looks its SIMs up by IMSI once,
+// each SIM's active order by its ICCID and its enterprise's alert
+// settings by key, without a sequential scan, in tables never analysed.
+func TestUsageSubscribersPlan(t *testing.T) {
+	db := openURL(t, newSchema(t), Options{})
+	ctx := context.Background()
+	if err := db.CreateEnterprise(ctx, &opencube.Enterprise{AccessCode: "E", Name: "E", Secrets: []string{"12345678"}}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `INSERT INTO sims (`+simColumns+`)
+		SELECT 'I' || g, 'M' || g, '', false, 'E', 'ACTIVATED', now() FROM generate_series(1, 5000) g`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, sqlNoSeqScans); err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+sqlBatchSubscribers, []string{"M1", "M2", "M9"}).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	sims, nodes := indexReads(t, "the subscribers' read", raw, "sims_imsi_key")
+	if sims != 3 {
+		t.Errorf("the subscribers' read found %v SIMs by IMSI, want 3; plan: %v", sims, nodes)
+	}
+}
+
+// indexReads reads raw, the plan of what under EXPLAIN (ANALYZE, FORMAT
+// JSON): it fails t on a sequential scan, and returns how many rows the
+// plan read through index and the plan's nodes.
+func indexReads(t *testing.T, what string, raw []byte, index string) (float64, []string) {
+	t.Helper()
 	var out []struct{ Plan planNode }
 	if err := json.Unmarshal(raw, &out); err != nil || len(out) != 1 {
 		t.Fatalf("EXPLAIN: %v: %s", err, raw)
@@ -173,13 +215,11 @@ func TestUsageBatchPlan(t *testing.T) {
 	out[0].Plan.walk(func(n planNode) {
 		nodes = append(nodes, n.Type+" "+n.Index)
 		if n.Type == "Seq Scan" {
-			t.Errorf("the sessions' read has a %s node", n.Type)
+			t.Errorf("%s has a %s node", what, n.Type)
 		}
-		if n.Index == "usage_sessions_pkey" {
+		if n.Index == index {
 			read += (n.Rows + n.Removed) * max(n.Loops, 1)
 		}
 	})
-	if read != 3 {
-		t.Errorf("the sessions' read found %v sessions by key, want 3; plan: %v", read, nodes)
-	}
+	return read, nodes
 }

@@ -266,7 +266,7 @@ func (db *DB) devices(ctx context.Context, sims []*opencube.SIM, withSession boo
 		// The latest session of each SIM, open or closed, and its first
 		// activation.
 		b.Queue(`SELECT s.* FROM unnest($1::text[]) AS i(iccid) CROSS JOIN LATERAL (SELECT `+sessionColumns+`
-			FROM usage_sessions WHERE iccid = i.iccid ORDER BY last_at DESC LIMIT 1) s`, iccids)
+			FROM usage_sessions WHERE iccid = i.iccid ORDER BY started_at DESC LIMIT 1) s`, iccids)
 		b.Queue(`SELECT iccid, MIN(started_at) FROM orders WHERE iccid = ANY($1) GROUP BY iccid`, iccids)
 	}
 	err := retry(ctx, func() error {

@@ -82,7 +82,7 @@ func scanSIMLabels(iccid string, row pgx.Row) (*operator.SIMLabels, error) {
 func (db *DB) FindICCIDByIMEI(ctx context.Context, accessCode, imei string) (string, error) {
 	var iccid string
 	err := retry(ctx, func() error {
-		return db.pool.QueryRow(ctx, `SELECT iccid FROM usage_sessions WHERE enterprise_code = $1 AND imei = $2 ORDER BY last_at DESC LIMIT 1`,
+		return db.pool.QueryRow(ctx, `SELECT iccid FROM usage_sessions WHERE enterprise_code = $1 AND imei = $2 ORDER BY started_at DESC LIMIT 1`,
 			accessCode, imei).Scan(&iccid)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {

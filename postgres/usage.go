@@ -34,8 +34,8 @@ var (
 			network = excluded.network, started_at = excluded.started_at, last_at = excluded.last_at,
 			imei = excluded.imei, rat = excluded.rat, ip = excluded.ip, location = excluded.location,
 			input_bytes = excluded.input_bytes, output_bytes = excluded.output_bytes, state = excluded.state`
-	sqlStaleSessions = `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND last_at < $1
-		ORDER BY last_at LIMIT $2 FOR UPDATE SKIP LOCKED`
+	sqlStaleSessions = `SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND started_at < $1 AND last_at < $1
+		ORDER BY started_at, nas, session_id LIMIT $2 FOR UPDATE SKIP LOCKED`
 	sqlAddDay = `INSERT INTO usage_days (iccid, day, enterprise_code, bytes) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (iccid, day) DO UPDATE SET bytes = usage_days.bytes + excluded.bytes`
 	sqlUsedBytes = `UPDATE orders SET used_bytes = $1 WHERE id = $2`
@@ -132,14 +132,15 @@ func (t *orderTx) Sessions(ctx context.Context, keys []opencube.SessionKey) (map
 
 // The reads of a usage batch. The SIMs are locked in IMSI order (BookUsage
 // sorts its batch the same way, so that concurrent batches on any node
-// lock SIMs in one order), then their active orders, then the sessions
-// found.
+// lock SIMs in one order), each followed by its active order; the same
+// statement reads the alert settings of each SIM's enterprise, so that a
+// batch looks its SIMs up once. The sessions found are locked after.
 var (
-	sqlBatchSIMs   = `SELECT ` + simColumns + ` FROM sims WHERE imsi = ANY($1) ORDER BY imsi FOR NO KEY UPDATE`
-	sqlBatchOrders = strings.Replace(meteredOrder, "WHERE o.iccid = $1",
-		"WHERE o.iccid = ANY(ARRAY(SELECT iccid FROM sims WHERE imsi = ANY($1)))", 1) + ` ORDER BY o.iccid FOR UPDATE OF o`
-	sqlBatchAlerts = `SELECT enterprise_code, percents, days_before_expiry FROM alert_settings
-		WHERE enterprise_code IN (SELECT enterprise_code FROM sims WHERE imsi = ANY($1))`
+	sqlBatchSubscribers = `WITH s AS MATERIALIZED (
+			SELECT ` + simColumns + ` FROM sims WHERE imsi = ANY($1) ORDER BY imsi FOR NO KEY UPDATE)
+		SELECT s.*, a.percents, a.days_before_expiry, mo.* FROM s
+		LEFT JOIN alert_settings a ON a.enterprise_code = s.enterprise_code
+		LEFT JOIN LATERAL (` + strings.Replace(meteredOrder, "WHERE o.iccid = $1", "WHERE o.iccid = s.iccid", 1) + ` FOR UPDATE OF o) mo ON true`
 	// Each session is found by its key and locked, in the order of the
 	// keys (sorted by the caller). Written as "(nas, session_id) IN
 	// (SELECT * FROM unnest(...))", the plan kept while the table was
@@ -169,9 +170,7 @@ func (t *orderTx) SubscribersAndSessions(ctx context.Context, imsis []string, ke
 	var b pgx.Batch
 	b.Queue(sqlNoSeqScans)
 	if len(imsis) > 0 {
-		b.Queue(sqlBatchSIMs, imsis)
-		b.Queue(sqlBatchOrders, imsis)
-		b.Queue(sqlBatchAlerts, imsis)
+		b.Queue(sqlBatchSubscribers, imsis)
 	}
 	if len(keys) > 0 {
 		sorted := slices.SortedFunc(slices.Values(keys), func(a, b opencube.SessionKey) int {
@@ -212,50 +211,40 @@ func (t *orderTx) SubscribersAndSessions(ctx context.Context, imsis []string, ke
 	return subs, sessions, nil
 }
 
-// readSubscribers reads the results of sqlBatchSIMs, sqlBatchOrders and
-// sqlBatchAlerts into subs and the transaction's alert settings.
+// simColumnCount is how many columns simColumns names.
+var simColumnCount = len(strings.Split(simColumns, ","))
+
+// readSubscribers reads the result of sqlBatchSubscribers into subs and
+// the transaction's alert settings.
 func (t *orderTx) readSubscribers(br pgx.BatchResults, subs map[string]*opencube.Subscriber) error {
-	byICCID := make(map[string]*opencube.Subscriber)
-	err := eachRow(br, func(row pgx.Rows) error {
-		sim, err := scanSIM(row)
-		if err == nil {
-			sub := &opencube.Subscriber{SIM: sim}
-			subs[sim.IMSI], byICCID[sim.ICCID] = sub, sub
-		}
-		return err
-	})
-	if err == nil {
-		err = eachRow(br, func(row pgx.Rows) error {
-			o, m, kbps, err := scanMetered(row)
-			if err != nil {
-				return err
-			}
-			if sub := byICCID[o.ICCID]; sub != nil {
-				sub.Order, sub.Meter, sub.ThrottleKbps = o, m, kbps
-			}
-			return nil
-		})
-	}
-	if err != nil {
-		return t.fail("find subscribers", err)
-	}
 	if t.alerts == nil {
 		t.alerts = map[string]*opencube.AlertSettings{}
 	}
-	err = eachRow(br, func(row pgx.Rows) error {
-		var percents string
-		a := &opencube.AlertSettings{}
-		if err := row.Scan(&a.EnterpriseCode, &percents, &a.DaysBeforeExpiry); err != nil {
+	err := eachRow(br, func(row pgx.Rows) error {
+		sim, err := scanSIM(columns{row, 0})
+		if err != nil {
 			return err
 		}
-		if t.alerts[a.EnterpriseCode] == nil {
-			a.Percents = opencube.ParsePercentList(percents)
-			t.alerts[a.EnterpriseCode] = a
+		sub := &opencube.Subscriber{SIM: sim}
+		subs[sim.IMSI] = sub
+		var (
+			percents *string
+			days     *int32
+		)
+		if err := (columns{row, simColumnCount}).Scan(&percents, &days); err != nil {
+			return err
 		}
-		return nil
+		if percents != nil && t.alerts[sim.EnterpriseCode] == nil {
+			t.alerts[sim.EnterpriseCode] = &opencube.AlertSettings{EnterpriseCode: sim.EnterpriseCode,
+				Percents: opencube.ParsePercentList(*percents), DaysBeforeExpiry: int(*days)}
+		}
+		if at := simColumnCount + 2; row.RawValues()[at] != nil { // the order's id: it has one
+			sub.Order, sub.Meter, sub.ThrottleKbps, err = scanMetered(columns{row, at})
+		}
+		return err
 	})
 	if err != nil {
-		return t.fail("find alert settings", err)
+		return t.fail("find subscribers", err)
 	}
 	for _, sub := range subs {
 		if e := sub.SIM.EnterpriseCode; t.alerts[e] == nil {
@@ -263,6 +252,20 @@ func (t *orderTx) readSubscribers(br pgx.BatchResults, subs map[string]*opencube
 		}
 	}
 	return nil
+}
+
+// columns scans a row's columns from the at-th on into the caller's
+// destinations, skipping the others.
+type columns struct {
+	row pgx.Rows
+	at  int
+}
+
+// Scan implements scanner.
+func (c columns) Scan(dest ...any) error {
+	all := make([]any, len(c.row.RawValues()))
+	copy(all[c.at:], dest)
+	return c.row.Scan(all...)
 }
 
 // eachRow calls fn with each row of the next result of br.

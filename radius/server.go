@@ -64,6 +64,7 @@ type Locks interface {
 // pending is one record waiting for its batch to commit.
 type pending struct {
 	rec  *opencube.UsageRecord
+	at   time.Time // when it was queued
 	done chan result
 }
 
@@ -171,7 +172,7 @@ func (s *Server) handleAccounting(w radius.ResponseWriter, r *radius.Request) {
 // committed (or failed).
 func (s *Server) Book(ctx context.Context, rec *opencube.UsageRecord) (opencube.BookResult, error) {
 	s.init()
-	p := &pending{rec: rec, done: make(chan result, 1)}
+	p := &pending{rec: rec, at: time.Now(), done: make(chan result, 1)}
 	select {
 	case s.queue <- p:
 	case <-s.quit:
@@ -217,9 +218,19 @@ func (s *Server) loop() {
 			}
 		}
 		batch = append(batch[:0], first)
-		timer := time.NewTimer(s.BatchWait)
+		// The first record waits BatchWait for others from when it was
+		// queued: one that waited through the previous batch's commit
+		// goes with what is queued now, and the database does not sit
+		// idle for BatchWait between two batches of a busy network.
+		timer := time.NewTimer(max(s.BatchWait-time.Since(first.at), 0))
 	fill:
 		for len(batch) < s.MaxBatch {
+			select {
+			case p := <-s.queue:
+				batch = append(batch, p)
+				continue
+			default:
+			}
 			select {
 			case p := <-s.queue:
 				batch = append(batch, p)

@@ -606,7 +606,7 @@ func (db *DB) Usage(ctx context.Context, q operator.UsageQuery) ([]operator.Usag
 	return out, err
 }
 
-// ListSessions implements operator.ListStore: newest record first.
+// ListSessions implements operator.ListStore: newest started first.
 func (db *DB) ListSessions(ctx context.Context, q operator.SessionQuery) (*operator.List[*opencube.DataSession], error) {
 	var w where
 	w.and(`state = 0`)
@@ -619,17 +619,17 @@ func (db *DB) ListSessions(ctx context.Context, q operator.SessionQuery) (*opera
 		w.and(`enterprise_code = ?`, q.Enterprise)
 	}
 	return listPage(ctx, db, keyset[*opencube.DataSession]{
-		what: "sessions", cols: sessionColumns, from: "usage_sessions", w: w, order: "last_at DESC, nas DESC, session_id DESC",
+		what: "sessions", cols: sessionColumns, from: "usage_sessions", w: w, order: "started_at DESC, nas DESC, session_id DESC",
 		after: func(k []string) (string, []any, error) {
 			t, err := cursorInt(q.Page, k[0])
 			if err != nil {
 				return "", nil, err
 			}
-			return `(last_at, nas, session_id) < (?, ?, ?)`, []any{t, k[1], k[2]}, nil
+			return `(started_at, nas, session_id) < (?, ?, ?)`, []any{t, k[1], k[2]}, nil
 		},
 		nkeys: 3, scan: scanSession,
 		keys: func(s *opencube.DataSession) []string {
-			return []string{strconv.FormatInt(micros(s.LastAt), 10), s.NAS, s.ID}
+			return []string{strconv.FormatInt(micros(s.StartedAt), 10), s.NAS, s.ID}
 		},
 	}, q.Page)
 }

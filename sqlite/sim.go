@@ -275,7 +275,7 @@ func (db *DB) devices(ctx context.Context, sims []*opencube.SIM, withSession boo
 		// The latest session of each SIM, open or closed (one index
 		// probe a SIM), and its first activation.
 		latest, err := tx.PrepareContext(ctx, `SELECT `+sessionColumns+` FROM usage_sessions
-			WHERE iccid = ? ORDER BY last_at DESC LIMIT 1`)
+			WHERE iccid = ? ORDER BY started_at DESC LIMIT 1`)
 		if err != nil {
 			return err
 		}

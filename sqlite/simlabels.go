@@ -77,7 +77,7 @@ func scanSIMLabels(iccid string, row *sql.Row) (*operator.SIMLabels, error) {
 // FindICCIDByIMEI implements operator.SIMLabelStore.
 func (db *DB) FindICCIDByIMEI(ctx context.Context, accessCode, imei string) (string, error) {
 	var iccid string
-	err := db.read.QueryRowContext(ctx, `SELECT iccid FROM usage_sessions WHERE enterprise_code = ? AND imei = ? ORDER BY last_at DESC LIMIT 1`,
+	err := db.read.QueryRowContext(ctx, `SELECT iccid FROM usage_sessions WHERE enterprise_code = ? AND imei = ? ORDER BY started_at DESC LIMIT 1`,
 		accessCode, imei).Scan(&iccid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil

@@ -32,8 +32,9 @@ var (
 			network = excluded.network, started_at = excluded.started_at, last_at = excluded.last_at,
 			imei = excluded.imei, rat = excluded.rat, ip = excluded.ip, location = excluded.location,
 			input_bytes = excluded.input_bytes, output_bytes = excluded.output_bytes, state = excluded.state`)
-	qStaleSessions = prepared(`SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND last_at < ? ORDER BY last_at LIMIT ?`)
-	qAddDay        = prepared(`INSERT INTO usage_days (iccid, day, enterprise_code, bytes) VALUES (?, ?, ?, ?)
+	qStaleSessions = prepared(`SELECT ` + sessionColumns + ` FROM usage_sessions WHERE state = 0 AND started_at < ? AND last_at < ?
+		ORDER BY started_at, nas, session_id LIMIT ?`)
+	qAddDay = prepared(`INSERT INTO usage_days (iccid, day, enterprise_code, bytes) VALUES (?, ?, ?, ?)
 		ON CONFLICT (iccid, day) DO UPDATE SET bytes = bytes + excluded.bytes`)
 	qUsedBytes = prepared(`UPDATE orders SET used_bytes = ? WHERE id = ?`)
 	qPutMeter  = prepared(`INSERT INTO order_meters (order_id, test_used_bytes, day) VALUES (?, ?, ?)
@@ -274,7 +275,7 @@ func (t *txn) PutSession(_ context.Context, s *opencube.DataSession) error {
 
 // StaleSessions implements opencube.UsageTx.
 func (t *txn) StaleSessions(_ context.Context, before time.Time, limit int) ([]*opencube.DataSession, error) {
-	rows, err := t.queryStmt(qStaleSessions, micros(before), limit)
+	rows, err := t.queryStmt(qStaleSessions, micros(before), micros(before), limit)
 	if err != nil {
 		return nil, dbError("find stale sessions", err)
 	}

@@ -72,15 +72,17 @@ func testDevices(t *testing.T, open func(*testing.T) service.Store) {
 	}
 
 	// Sessions: the SIM of a device, open sessions, the latest session
-	// kept once closed, the first activation.
+	// (the one started last, s-3, although s-2 still reports) kept once
+	// closed, the first activation.
 	f.insert(t, withStatus(f.newOrder(1, sim, "P1", at(0)), opencube.OrderInUse))
-	session := func(id string, last time.Duration, state opencube.SessionState, imei string) *opencube.DataSession {
+	session := func(id string, started, last time.Duration, state opencube.SessionState, imei string) *opencube.DataSession {
 		return &opencube.DataSession{NAS: "10.0.0.1", ID: id, ICCID: sim.ICCID, IMSI: sim.IMSI, EnterpriseCode: entA, NASAddr: "10.0.0.1",
-			StartedAt: at(0), LastAt: at(last), State: state, IMEI: imei}
+			StartedAt: at(started), LastAt: at(last), State: state, IMEI: imei}
 	}
 	if err := s.UpdateUsage(ctx, func(tx opencube.UsageTx) error {
-		for _, ss := range []*opencube.DataSession{session("s-1", time.Minute, opencube.SessionStopped, "111111111111111"),
-			session("s-2", 2*time.Minute, opencube.SessionOpen, "490154203237518"), session("s-3", 3*time.Minute, opencube.SessionStopped, "490154203237518")} {
+		for _, ss := range []*opencube.DataSession{session("s-1", 0, time.Minute, opencube.SessionStopped, "111111111111111"),
+			session("s-2", time.Minute, 10*time.Minute, opencube.SessionOpen, "490154203237518"),
+			session("s-3", 2*time.Minute, 3*time.Minute, opencube.SessionStopped, "490154203237518")} {
 			if err := tx.PutSession(ctx, ss); err != nil {
 				return err
 			}

@@ -188,7 +188,7 @@ func simFixture(t *testing.T, s ListStore) *fixture {
 			sim := f.sims[sess.n]
 			err := tx.PutSession(f.ctx, &opencube.DataSession{
 				NAS: "10.0.0.1", ID: fmt.Sprintf("sess-%d", i), ICCID: sim.ICCID, IMSI: sim.IMSI, EnterpriseCode: sim.EnterpriseCode,
-				StartedAt: at(time.Duration(i) * time.Minute), LastAt: at(time.Duration(i)*time.Minute + time.Second), State: sess.state,
+				StartedAt: at(time.Duration(i) * time.Minute), LastAt: at(time.Hour - time.Duration(i)*time.Minute), State: sess.state,
 			})
 			if err != nil {
 				return err
@@ -478,7 +478,8 @@ func testListUsage(t *testing.T, s ListStore) {
 func testListSessions(t *testing.T, s ListStore) {
 	f := simFixture(t, s)
 	key := func(d *opencube.DataSession) string { return d.ID }
-	// Sessions 0 (SIM 1), 1 and 2 (SIM 7) are open; newest record first.
+	// Sessions 0 (SIM 1), 1 and 2 (SIM 7) are open; newest started first
+	// (their last records run the other way).
 	for _, tt := range []struct {
 		name string
 		q    operator.SessionQuery

@@ -191,13 +191,21 @@ func testUsage(t *testing.T, open func(*testing.T) service.Store) {
 		t.Errorf("device 3 = %+v", ds[1])
 	}
 
-	// Stale sessions: open ones last updated before the cutoff, oldest first.
+	// Stale sessions: open ones last updated before the cutoff, the
+	// earliest started first; old-d started long ago but is still busy.
 	upd(func(tx opencube.UsageTx) error {
-		for i, st := range []opencube.SessionState{opencube.SessionOpen, opencube.SessionStopped, opencube.SessionOpen} {
+		for i, s := range []struct {
+			state         opencube.SessionState
+			started, last time.Duration
+		}{
+			{opencube.SessionOpen, -5 * time.Hour, -3 * time.Hour},
+			{opencube.SessionStopped, -6 * time.Hour, -2 * time.Hour},
+			{opencube.SessionOpen, -6 * time.Hour, -time.Hour},
+			{opencube.SessionOpen, -7 * time.Hour, time.Minute},
+		} {
 			c := *sess
 			c.ID = "old-" + string(rune('a'+i))
-			c.LastAt = at(-time.Duration(3-i) * time.Hour)
-			c.State = st
+			c.StartedAt, c.LastAt, c.State = at(s.started), at(s.last), s.state
 			if err := tx.PutSession(f.ctx, &c); err != nil {
 				return err
 			}
@@ -210,10 +218,10 @@ func testUsage(t *testing.T, open func(*testing.T) service.Store) {
 		for _, s := range stale {
 			ids = append(ids, s.ID)
 		}
-		if diff := cmp.Diff([]string{"old-a", "old-c"}, ids); diff != "" {
+		if diff := cmp.Diff([]string{"old-c", "old-a"}, ids); diff != "" {
 			t.Errorf("StaleSessions (-want +got):\n%s", diff)
 		}
-		if stale, _ := tx.StaleSessions(f.ctx, at(0), 1); len(stale) != 1 {
+		if stale, _ := tx.StaleSessions(f.ctx, at(0), 1); len(stale) != 1 || stale[0].ID != "old-c" {
 			t.Errorf("StaleSessions(limit 1) = %d sessions", len(stale))
 		}
 		return nil
