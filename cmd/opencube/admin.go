@@ -150,6 +150,9 @@ func runAdmin(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	case len(rest) == 1 && isAdminGroup(rest[0]):
 		adminGroupUsage(stderr, rest[0])
 		return usageError{cmd: "admin", err: fmt.Errorf("missing the verb of %s", rest[0])}
+	case len(rest) == 1:
+		adminUsage(stderr)
+		return usageError{cmd: "admin", err: fmt.Errorf("unknown command %q", rest[0])}
 	}
 	name := rest[0] + " " + rest[1]
 	for i, cmd := range adminCommands {

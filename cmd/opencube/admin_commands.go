@@ -139,6 +139,9 @@ var adminCommands = []adminCommand{
 		example: "opencube admin --admin-token T esim code ann@example.com",
 		run:     (*adminCLI).esimCode},
 	// SIM moves and order corrections (admin_sim.go).
+	{name: "session list", synopsis: "[--access-code C] [--iccid ICCID] [--count] [--limit N] [--cursor C]",
+		help:    "Lists open data sessions (RADIUS accounting), newest started first.",
+		example: "opencube admin --admin-token T session list --access-code P000270", run: (*adminCLI).sessionList},
 	{name: "sim list", synopsis: "[--access-code C] [--status S] [--online[=false]] [--in-use[=false]] [--q DIGITS] [--count] [--limit N] [--cursor C]",
 		help: "Lists SIMs in ICCID order. --q keeps the SIMs whose ICCID, IMSI or MSISDN starts with DIGITS:\n" +
 			"ICCID matches first, then IMSI matches, then MSISDN matches, each SIM once.",

@@ -140,6 +140,27 @@ func (c *adminCLI) simList(args []string) error {
 		})
 }
 
+func (c *adminCLI) sessionList(args []string) error {
+	fs := c.flags("session list")
+	ent := fs.String("access-code", "", "only this enterprise's sessions")
+	iccid := fs.String("iccid", "", "only this SIM's sessions")
+	count := fs.Bool("count", false, "count them all (up to 10,000)")
+	limit, cursor := pageFlags(fs)
+	if err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	l, err := c.admin.ListSessions(c.ctx, operator.SessionQuery{Enterprise: *ent, ICCID: *iccid,
+		Page: operator.Page{Limit: *limit, Cursor: *cursor, Count: *count}})
+	if err != nil {
+		return err
+	}
+	return table(c, l, "no open sessions", "ICCID\tENTERPRISE\tNAS\tSESSION\tSTARTED\tLAST RECORD\tBYTES IN\tBYTES OUT",
+		func(s *opencube.DataSession) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d", s.ICCID, s.EnterpriseCode, s.NAS, s.ID, when(s.StartedAt), when(s.LastAt),
+				s.InputBytes, s.OutputBytes)
+		})
+}
+
 func yesNo(b bool) string {
 	if b {
 		return "yes"

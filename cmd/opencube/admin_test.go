@@ -199,6 +199,7 @@ func TestAdminCLIErrors(t *testing.T) {
 	}{
 		{name: "no command", args: nil, wantErr: "missing command", usage: "Usage: opencube admin"},
 		{name: "unknown command", args: []string{"enterprise", "delete"}, wantErr: `unknown command "enterprise delete"`, usage: "enterprise rotate-secret"},
+		{name: "unknown word alone", args: []string{"sessions"}, wantErr: `unknown command "sessions"`, usage: "Usage: opencube admin"},
 		{name: "missing flag", args: []string{"enterprise", "create", "--access-code", "X"}, wantErr: "--secret is required", usage: "Usage: opencube admin enterprise create --access-code C --secret S"},
 		{name: "unknown flag", args: []string{"plan", "grant", "--enterprise", "ACME"}, wantErr: "flag provided but not defined", usage: "-access-code"},
 		{name: "show without code", args: []string{"enterprise", "show"}, wantErr: "want 1 argument", usage: "Usage: opencube admin enterprise show C"},

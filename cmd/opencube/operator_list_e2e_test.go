@@ -439,6 +439,8 @@ func TestAdminListCLI(t *testing.T) {
 		t.Errorf("sim list --json = %+v, %v", page, err)
 	}
 	contains("sim show", run("sim", "show", simP(0)), "SIM "+simP(0), "order in use: "+s.inUse, "open sessions: 1", "last SMS: SMS_1")
+	contains("session list", run("session", "list", "--access-code", entP), "LAST RECORD", simP(0))
+	contains("session list of another enterprise", run("session", "list", "--access-code", entQ), "no open sessions")
 	contains("order list", run("order", "list", "--access-code", entP, "--status", "2"), s.inUse)
 	contains("order list --to", run("order", "list", "--to", "2020-01-01T00:00:00Z"), "no orders match")
 	contains("order show", run("order", "show", s.inUse), "order "+s.inUse, "events: ")
