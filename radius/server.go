@@ -225,6 +225,9 @@ func (s *Server) loop() {
 		timer := time.NewTimer(max(s.BatchWait-time.Since(first.at), 0))
 	fill:
 		for len(batch) < s.MaxBatch {
+			// What is queued goes first: with the timer already fired, the
+			// select below would pick between the two at random and could
+			// leave queued records to a batch of their own.
 			select {
 			case p := <-s.queue:
 				batch = append(batch, p)
