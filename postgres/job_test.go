@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +200,74 @@ func TestUsageSubscribersPlan(t *testing.T) {
 	sims, nodes := indexReads(t, "the subscribers' read", raw, "sims_imsi_key")
 	if sims != 3 {
 		t.Errorf("the subscribers' read found %v SIMs by IMSI, want 3; plan: %v", sims, nodes)
+	}
+}
+
+// TestUsageRowsStayOnTheirPage: the tables whose rows every accounting
+// record rewrites keep room on each page, so that the rewrite of a row
+// written when its page was filled stays on that page (a HOT update, no
+// new index entry). usage_days is filled here the way booking fills it,
+// then one day of each page is booked again through sqlAddDays; orders and
+// usage_sessions are checked to keep the same room.
+func TestUsageRowsStayOnTheirPage(t *testing.T) {
+	db := openURL(t, newSchema(t), Options{})
+	ctx := context.Background()
+	for _, table := range []string{"orders", "usage_days", "usage_sessions"} {
+		var opts []string
+		if err := db.pool.QueryRow(ctx, `SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = $1::regclass`, table).Scan(&opts); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(opts, func(o string) bool { return strings.HasPrefix(o, "fillfactor=") }) {
+			t.Errorf("%s: options %v, want a fillfactor that leaves room on its pages", table, opts)
+		}
+	}
+	const n = 2000
+	iccids, days, ents, bytes := make([]string, n), make([]int32, n), make([]string, n), make([]int64, n)
+	for i := range n {
+		iccids[i], days[i], ents[i], bytes[i] = fmt.Sprintf("8986%016d", i), 20240301, "E", 100
+	}
+	if _, err := db.pool.Exec(ctx, sqlAddDays, iccids, days, ents, bytes); err != nil {
+		t.Fatal(err)
+	}
+	// The first row of each page but the last (which has room anyway).
+	rows, err := db.pool.Query(ctx, `SELECT DISTINCT ON (page) iccid, page FROM
+		(SELECT iccid, (ctid::text::point)[0] AS page FROM usage_days) d
+		WHERE page < (SELECT max((ctid::text::point)[0]) FROM usage_days) ORDER BY page, iccid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]float64{}
+	for rows.Next() {
+		var iccid string
+		var page float64
+		if err := rows.Scan(&iccid, &page); err != nil {
+			t.Fatal(err)
+		}
+		pages[iccid] = page
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(pages) < 3 {
+		t.Fatalf("%d rows filled only %d pages", n, len(pages)+1)
+	}
+	again := slices.Sorted(maps.Keys(pages))
+	one := func(v int32) []int32 { return slices.Repeat([]int32{v}, len(again)) }
+	if _, err := db.pool.Exec(ctx, sqlAddDays, again, one(20240301), slices.Repeat([]string{"E"}, len(again)), slices.Repeat([]int64{50}, len(again))); err != nil {
+		t.Fatal(err)
+	}
+	for _, iccid := range again {
+		var page float64
+		var b int64
+		if err := db.pool.QueryRow(ctx, `SELECT (ctid::text::point)[0], bytes FROM usage_days WHERE iccid = $1 AND day = 20240301`, iccid).Scan(&page, &b); err != nil {
+			t.Fatal(err)
+		}
+		if b != 150 {
+			t.Errorf("day of %s: %d bytes, want 150", iccid, b)
+		}
+		if page != pages[iccid] {
+			t.Errorf("day of %s moved from page %v to %v when booked again: its page had no room", iccid, pages[iccid], page)
+		}
 	}
 }
 

@@ -220,8 +220,9 @@ func (t *orderTx) readSubscribers(br pgx.BatchResults, subs map[string]*opencube
 	if t.alerts == nil {
 		t.alerts = map[string]*opencube.AlertSettings{}
 	}
+	var buf []any // shared by the scans of each row's parts
 	err := eachRow(br, func(row pgx.Rows) error {
-		sim, err := scanSIM(columns{row, 0})
+		sim, err := scanSIM(columns{row, 0, &buf})
 		if err != nil {
 			return err
 		}
@@ -231,7 +232,7 @@ func (t *orderTx) readSubscribers(br pgx.BatchResults, subs map[string]*opencube
 			percents *string
 			days     *int32
 		)
-		if err := (columns{row, simColumnCount}).Scan(&percents, &days); err != nil {
+		if err := (columns{row, simColumnCount, &buf}).Scan(&percents, &days); err != nil {
 			return err
 		}
 		if percents != nil && t.alerts[sim.EnterpriseCode] == nil {
@@ -239,7 +240,7 @@ func (t *orderTx) readSubscribers(br pgx.BatchResults, subs map[string]*opencube
 				Percents: opencube.ParsePercentList(*percents), DaysBeforeExpiry: int(*days)}
 		}
 		if at := simColumnCount + 2; row.RawValues()[at] != nil { // the order's id: it has one
-			sub.Order, sub.Meter, sub.ThrottleKbps, err = scanMetered(columns{row, at})
+			sub.Order, sub.Meter, sub.ThrottleKbps, err = scanMetered(columns{row, at, &buf})
 		}
 		return err
 	})
@@ -255,15 +256,22 @@ func (t *orderTx) readSubscribers(br pgx.BatchResults, subs map[string]*opencube
 }
 
 // columns scans a row's columns from the at-th on into the caller's
-// destinations, skipping the others.
+// destinations, skipping the others (nil destinations), with buf as the
+// list of all the row's destinations.
 type columns struct {
 	row pgx.Rows
 	at  int
+	buf *[]any
 }
 
 // Scan implements scanner.
 func (c columns) Scan(dest ...any) error {
-	all := make([]any, len(c.row.RawValues()))
+	n := len(c.row.RawValues())
+	if cap(*c.buf) < n {
+		*c.buf = make([]any, n)
+	}
+	all := (*c.buf)[:n]
+	clear(all)
 	copy(all[c.at:], dest)
 	return c.row.Scan(all...)
 }
