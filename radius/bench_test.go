@@ -82,7 +82,9 @@ func benchIMSI(i int) string { return fmt.Sprintf("46001%010d", i) }
 
 // benchRecord returns the i-th record of a realistic stream: every SIM has
 // a session of ten records (Start, eight Interim-Updates, Stop) at a time,
-// the SIMs' records interleaved, totals growing.
+// the SIMs' records interleaved, totals growing. A run of 10*benchSIMs
+// records is one whole session of each SIM; a shorter run holds more
+// Starts than the stream does.
 func benchRecord(i int, t0 time.Time) *radius.Packet {
 	sim, round := i%benchSIMs, i/benchSIMs
 	step, session := round%10, round/10
